@@ -1,0 +1,198 @@
+# mod_oxtender — top-level build.
+#
+#   make            build the core, the module, the replicator and the test tools
+#   make check      build, then run the unit and integration tests (SANITIZE=1: ASan+UBSan)
+#   make demo       run the product on a loopback port with demo data; make demo-stop
+#   make install    install into DESTDIR (see docs/install.md)
+#
+# Every target first makes sure the Debian packages are there
+# (scripts/install-deps.sh), so a fresh Debian 12 machine needs no other step.
+
+SHELL      := /bin/bash
+.DEFAULT_GOAL := all
+
+NODEPS_GOALS := clean demo-stop distclean
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+DEPS_STATUS := $(shell ./scripts/install-deps.sh >&2 && echo ok)
+ifneq ($(DEPS_STATUS),ok)
+$(error scripts/install-deps.sh failed; see the messages above)
+endif
+endif
+
+CC         ?= gcc
+APXS       ?= apxs
+PYTHON     ?= python3
+SANITIZE   ?=
+
+ifeq ($(SANITIZE),1)
+B          := build/san
+SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B          := build/default
+SAN_FLAGS  :=
+endif
+
+# Lazily expanded: the tools that answer these exist only after install-deps.
+APR_CFLAGS  = $(shell apr-1-config --cflags --cppflags --includes) $(shell apu-1-config --includes)
+APR_LIBS    = $(shell apu-1-config --link-ld --libs) $(shell apr-1-config --link-ld --libs)
+MYSQL_CFLAGS = $(shell mysql_config --cflags)
+MYSQL_LIBS  = $(shell mysql_config --libs)
+PKG_CFLAGS  = $(shell pkg-config --cflags libxml-2.0 libcurl libcrypto)
+PKG_LIBS    = $(shell pkg-config --libs libxml-2.0 libcurl libcrypto) -lcrypt
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS  = $(shell pkg-config --libs check)
+MHD_CFLAGS  = $(shell pkg-config --cflags libmicrohttpd)
+MHD_LIBS    = $(shell pkg-config --libs libmicrohttpd)
+
+WARN       := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+              -Wshadow -Wformat-security -Wvla -Wno-unused-parameter
+CSTD       := -std=c11
+OPT        ?= -O2 -g
+CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) -fPIC $(SAN_FLAGS) -Ilib \
+              $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS)
+LIBS_ALL    = $(PKG_LIBS) $(MYSQL_LIBS) $(APR_LIBS) -lpthread -lm
+
+# ---- the core ------------------------------------------------------------
+LIB_SRC    := $(wildcard lib/*.c)
+LIB_OBJ    := $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRC))
+LIBA       := $(B)/liboxtender.a
+
+# ---- front ends ----------------------------------------------------------
+MOD_SRC    := $(wildcard mod_oxtender/*.c)
+MOD_SO     := mod_oxtender/mod_oxtender.so
+REPL_SRC   := $(wildcard replicator/*.c)
+REPL_OBJ   := $(patsubst replicator/%.c,$(B)/replicator/%.o,$(REPL_SRC))
+REPL_BIN   := replicator/oxtender-replicator
+
+# ---- test and demo tools -------------------------------------------------
+UNIT_SRC   := $(wildcard tests/unit/*.c)
+UNIT_OBJ   := $(patsubst tests/unit/%.c,$(B)/tests/unit/%.o,$(UNIT_SRC))
+UNIT_BIN   := $(B)/tests/oxt-unit
+OXSIM_SRC  := $(wildcard tests/oxsim/*.c)
+OXSIM_OBJ  := $(patsubst tests/oxsim/%.c,$(B)/tests/oxsim/%.o,$(OXSIM_SRC))
+OXSIM_BIN  := tests/oxsim/oxsim
+GEN_SRC    := $(wildcard tools/gendata/*.c)
+GEN_BIN    := tools/gendata/oxt-gendata
+BENCH_SRC  := $(wildcard bench/*.c)
+BENCH_BIN  := $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRC))
+
+ifeq ($(SANITIZE),1)
+# The sanitizer build checks the core through the unit tests, the replicator
+# and the emulator; the module is built the ordinary way for Apache.
+REPL_BIN   := $(B)/oxtender-replicator
+OXSIM_BIN  := $(B)/oxsim
+GEN_BIN    := $(B)/oxt-gendata
+endif
+
+.PHONY: all check unit integration guards demo demo-stop install clean bench
+
+all: $(LIBA) lib/liboxtender.a $(MOD_SO) $(REPL_BIN) $(OXSIM_BIN) $(GEN_BIN)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(B)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/oxsim/%.o: tests/oxsim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(MHD_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+lib/liboxtender.a: $(LIBA)
+	cp $< $@
+
+# apxs builds the module with libtool; the version script keeps every symbol
+# of the core private so nothing clashes with other modules in the server.
+# The module always links the ordinary (unsanitized) core: Apache is not run
+# under the sanitizers.
+MOD_LIBA   := build/default/liboxtender.a
+ifneq ($(B),build/default)
+.PHONY: $(MOD_LIBA)
+$(MOD_LIBA):
+	$(MAKE) --no-print-directory SANITIZE= $(MOD_LIBA)
+endif
+
+$(MOD_SO): $(MOD_SRC) $(wildcard mod_oxtender/*.h) mod_oxtender/exports.map $(MOD_LIBA)
+	cd mod_oxtender && $(APXS) -c -o mod_oxtender.la \
+	    -Wc,"$(CSTD) $(WARN) -I../lib" $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS) \
+	    -Wl,--version-script=exports.map \
+	    $(notdir $(MOD_SRC)) ../$(MOD_LIBA) $(LIBS_ALL) >/dev/null
+	cp mod_oxtender/.libs/mod_oxtender.so $@
+
+$(REPL_BIN): $(REPL_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $(REPL_OBJ) $(LIBA) $(LIBS_ALL)
+
+$(OXSIM_BIN): $(OXSIM_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $(OXSIM_OBJ) $(LIBA) $(MHD_LIBS) $(LIBS_ALL)
+
+$(GEN_BIN): $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) $(SAN_FLAGS) -o $@ $(GEN_SRC) -lm
+
+$(UNIT_BIN): $(UNIT_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(CHECK_LIBS) $(LIBS_ALL)
+
+bench/bin/%: bench/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(LIBS_ALL)
+
+bench: all $(BENCH_BIN)
+
+# ---- tests -----------------------------------------------------------------
+export OXT_TOP := $(CURDIR)
+export OXT_BUILD := $(CURDIR)/$(B)
+export OXT_REPLICATOR := $(abspath $(REPL_BIN))
+export OXT_OXSIM := $(abspath $(OXSIM_BIN))
+export OXT_GENDATA := $(abspath $(GEN_BIN))
+export OXT_MODULE := $(abspath $(MOD_SO))
+export OXT_SANITIZE := $(SANITIZE)
+
+check: all $(UNIT_BIN) guards
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory integration
+
+unit: $(UNIT_BIN)
+	CK_DEFAULT_TIMEOUT=60 $(UNIT_BIN)
+
+integration: all
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+guards:
+	./scripts/check-source.sh
+
+# ---- demo ------------------------------------------------------------------
+demo: all
+	$(PYTHON) tests/integration/harness/demo.py start
+
+demo-stop:
+	@if [ -f tests/integration/harness/demo.py ]; then $(PYTHON) tests/integration/harness/demo.py stop; fi
+
+# ---- install -----------------------------------------------------------------
+PREFIX      ?= /usr/local/oxtender
+APACHE_MODDIR ?= /usr/lib/apache2/modules
+install: all
+	install -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/share/sql $(DESTDIR)$(PREFIX)/share/htdocs \
+	    $(DESTDIR)$(PREFIX)/etc
+	install -m 0644 $(MOD_SO) $(DESTDIR)$(APACHE_MODDIR)/mod_oxtender.so
+	install -m 0755 $(REPL_BIN) $(DESTDIR)$(PREFIX)/bin/oxtender-replicator
+	cp -R sql/. $(DESTDIR)$(PREFIX)/share/sql/
+	if [ -d htdocs ]; then cp -R htdocs/. $(DESTDIR)$(PREFIX)/share/htdocs/; fi
+	cp -R conf/. $(DESTDIR)$(PREFIX)/etc/
+
+clean:
+	rm -rf build lib/liboxtender.a $(MOD_SO) mod_oxtender/.libs mod_oxtender/*.la \
+	    mod_oxtender/*.lo mod_oxtender/*.slo mod_oxtender/*.o $(REPL_BIN) \
+	    tests/oxsim/oxsim tools/gendata/oxt-gendata bench/bin
+
+-include $(LIB_OBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d)

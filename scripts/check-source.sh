@@ -1,0 +1,36 @@
+#!/bin/sh
+# Source rules that a compiler does not enforce (docs/architecture.md, "Rules"):
+#  - the core (lib/) never includes an httpd header;
+#  - no strcpy/strcat/sprintf/vsprintf/gets/atoi in our C code;
+#  - every core header compiles on its own.
+set -eu
+cd "$(dirname "$0")/.."
+fail=0
+
+bad=$(grep -lE '#include *[<"](httpd|http_[a-z_]+|ap_[a-z_]+|mod_[a-z_]+|util_[a-z_]+)\.h' lib/*.[ch] || true)
+if [ -n "$bad" ]; then
+    echo "check-source: lib/ must not include httpd headers: $bad" >&2
+    fail=1
+fi
+
+banned=$(grep -nE '(^|[^_a-zA-Z0-9])(strcpy|strcat|sprintf|vsprintf|gets|atoi)[[:space:]]*\(' \
+    lib/*.[ch] mod_oxtender/*.[ch] replicator/*.[ch] tests/oxsim/*.[ch] tools/gendata/*.[ch] \
+    2>/dev/null || true)
+if [ -n "$banned" ]; then
+    echo "check-source: banned functions (use apr_* or snprintf/strtol):" >&2
+    echo "$banned" >&2
+    fail=1
+fi
+
+cflags="-std=c11 -Wall -Wextra -Werror -Ilib $(apr-1-config --cflags --cppflags --includes) \
+$(apu-1-config --includes) $(mysql_config --cflags) $(pkg-config --cflags libxml-2.0 libcurl libcrypto)"
+for h in lib/*.h; do
+    if ! printf '#include "%s"\n' "$(basename "$h")" | \
+        ${CC:-gcc} $cflags -fsyntax-only -x c - ; then
+        echo "check-source: $h does not compile on its own" >&2
+        fail=1
+    fi
+done
+
+[ "$fail" = 0 ] && echo "check-source: OK"
+exit "$fail"

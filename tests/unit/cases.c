@@ -1,0 +1,35 @@
+/*
+ * cases.c — the list of test cases and the per-test pool fixture.
+ * Add a line here (and a declaration in oxt_unit.h) for a new test file.
+ */
+#include <apr_general.h>
+
+#include "oxt_unit.h"
+
+apr_pool_t *oxt_test_pool;
+
+static void pool_setup(void)
+{
+    apr_initialize();
+    apr_pool_create(&oxt_test_pool, NULL);
+}
+
+static void pool_teardown(void)
+{
+    apr_pool_destroy(oxt_test_pool);
+    oxt_test_pool = NULL;
+}
+
+TCase *oxt_unit_tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_add_checked_fixture(tc, pool_setup, pool_teardown);
+    return tc;
+}
+
+oxt_unit_case_fn *const oxt_unit_cases[] = {
+    oxt_result_test_case,
+    oxt_log_test_case,
+    NULL
+};

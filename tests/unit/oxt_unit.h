@@ -1,0 +1,26 @@
+/*
+ * oxt_unit.h — shared by the unit tests: the list of test cases and a
+ * fresh pool per test.
+ */
+#ifndef OXT_UNIT_H
+#define OXT_UNIT_H
+
+#include <check.h>
+#include <apr_pools.h>
+
+typedef TCase *oxt_unit_case_fn(void);
+
+/* NULL-terminated; defined in cases.c. */
+extern oxt_unit_case_fn *const oxt_unit_cases[];
+
+/* The pool of the running test, created and destroyed by the fixture. */
+extern apr_pool_t *oxt_test_pool;
+
+/** Adds the fresh-pool fixture to tc and returns it. */
+TCase *oxt_unit_tcase(const char *name);
+
+/* One declaration per test file. */
+TCase *oxt_result_test_case(void);
+TCase *oxt_log_test_case(void);
+
+#endif /* OXT_UNIT_H */
