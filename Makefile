@@ -71,6 +71,9 @@ UNIT_BIN   := $(B)/tests/oxt-unit
 OXSIM_SRC  := $(wildcard tests/oxsim/*.c)
 OXSIM_OBJ  := $(patsubst tests/oxsim/%.c,$(B)/tests/oxsim/%.o,$(OXSIM_SRC))
 OXSIM_BIN  := tests/oxsim/oxsim
+SOAPIT_SRC := $(wildcard tests/soapit/*.c)
+SOAPIT_OBJ := $(patsubst tests/soapit/%.c,$(B)/tests/soapit/%.o,$(SOAPIT_SRC))
+SOAPIT_BIN := $(B)/tests/oxt-soapit
 GEN_SRC    := $(wildcard tools/gendata/*.c)
 GEN_BIN    := tools/gendata/oxt-gendata
 BENCH_SRC  := $(wildcard bench/*.c)
@@ -93,6 +96,10 @@ $(B)/%.o: %.c
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(B)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/soapit/%.o: tests/soapit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -142,6 +149,10 @@ $(UNIT_BIN): $(UNIT_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_FLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(CHECK_LIBS) $(LIBS_ALL)
 
+$(SOAPIT_BIN): $(SOAPIT_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) -o $@ $(SOAPIT_OBJ) $(LIBA) $(CHECK_LIBS) $(LIBS_ALL)
+
 bench/bin/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(LIBS_ALL)
@@ -164,7 +175,10 @@ check: all $(UNIT_BIN) guards
 unit: $(UNIT_BIN)
 	CK_DEFAULT_TIMEOUT=60 $(UNIT_BIN)
 
-integration: all
+# Integration tests: the SOAP client against the emulator (Check), then the
+# pytest suite with private MariaDB and Apache servers.
+integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN))
+	$(if $(SOAPIT_SRC),CK_DEFAULT_TIMEOUT=120 $(SOAPIT_BIN))
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 guards:
@@ -195,4 +209,4 @@ clean:
 	    mod_oxtender/*.lo mod_oxtender/*.slo mod_oxtender/*.o $(REPL_BIN) \
 	    tests/oxsim/oxsim tools/gendata/oxt-gendata bench/bin
 
--include $(LIB_OBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d) $(SOAPIT_OBJ:.o=.d)
