@@ -21,7 +21,9 @@ endif
 
 CC         ?= gcc
 APXS       ?= apxs
-PYTHON     ?= python3
+# Debian's interpreter: python3-pytest is installed for it, not for any
+# other python3 that may come first on PATH.
+PYTHON     ?= /usr/bin/python3
 SANITIZE   ?=
 
 ifeq ($(SANITIZE),1)
