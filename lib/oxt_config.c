@@ -1,0 +1,237 @@
+/*
+ * oxt_config.c — see oxt_config.h.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_lib.h>
+
+#include "oxt_config.h"
+#include "oxt_log.h"
+#include "oxt_status.h"
+
+/* The file is small; a cap keeps a wrong path (say, a log) from being read
+ * whole into memory. */
+#define CONFIG_MAX_BYTES (256 * 1024)
+
+typedef enum { KEY_STR, KEY_INT, KEY_IDENT, KEY_LEVEL, KEY_PORT } key_type_t;
+
+typedef struct {
+    const char *name;
+    key_type_t type;
+    size_t offset;
+} config_key_t;
+
+#define KEY(n, t) { #n, t, offsetof(oxt_config_t, n) }
+
+static const config_key_t config_keys[] = {
+    KEY(db_host, KEY_STR),
+    KEY(db_port, KEY_PORT),
+    KEY(db_socket, KEY_STR),
+    KEY(db_user, KEY_STR),
+    KEY(db_password, KEY_STR),
+    KEY(db_connect_timeout, KEY_INT),
+    KEY(oxtender_database, KEY_IDENT),
+    KEY(psa_database, KEY_IDENT),
+    KEY(sql_dir, KEY_STR),
+    KEY(secret_key_file, KEY_STR),
+    KEY(plesk_secret_key_file, KEY_STR),
+    KEY(plesk_admin_password_file, KEY_STR),
+    KEY(lock_file, KEY_STR),
+    KEY(spool_dir, KEY_STR),
+    KEY(log_level, KEY_LEVEL),
+};
+
+oxt_config_t *oxt_config_make(apr_pool_t *p)
+{
+    oxt_config_t *cfg = apr_pcalloc(p, sizeof(*cfg));
+
+    cfg->path = "<defaults>";
+    cfg->db_host = "localhost";
+    cfg->db_port = 3306;
+    cfg->db_user = "oxtender";
+    cfg->db_connect_timeout = 10;
+    cfg->oxtender_database = "oxtender";
+    cfg->psa_database = "psa";
+    cfg->sql_dir = "/usr/local/oxtender/share/sql/oxtender";
+    cfg->secret_key_file = "/etc/oxtender/secret.key";
+    cfg->plesk_secret_key_file = "/etc/psa/private/secret_key";
+    cfg->plesk_admin_password_file = "/etc/psa/.psa.shadow";
+    cfg->lock_file = "/var/lock/oxtender-replicator.lock";
+    cfg->spool_dir = "/var/spool/oxtender";
+    cfg->log_level = OXT_LOG_INFO;
+    return cfg;
+}
+
+int oxt_config_is_identifier(const char *name)
+{
+    size_t n = 0;
+
+    for (; name[n]; n++) {
+        if (!apr_isalnum(name[n]) && name[n] != '_') {
+            return 0;
+        }
+    }
+    return n > 0 && n <= 64;
+}
+
+static const config_key_t *config_key_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
+        if (strcmp(config_keys[i].name, name) == 0) {
+            return &config_keys[i];
+        }
+    }
+    return NULL;
+}
+
+static apr_status_t config_parse_int(int *pval, const char *value, int min,
+                                     int max)
+{
+    char *end;
+    long v;
+
+    v = strtol(value, &end, 10);
+    if (end == value || *end != '\0' || v < min || v > max) {
+        return APR_EINVAL;
+    }
+    *pval = (int)v;
+    return APR_SUCCESS;
+}
+
+static apr_status_t config_set(oxt_config_t *cfg, const config_key_t *key,
+                               const char *value, apr_pool_t *p)
+{
+    void *field = (char *)cfg + key->offset;
+
+    switch (key->type) {
+    case KEY_STR:
+        *(const char **)field = *value ? apr_pstrdup(p, value) : NULL;
+        return APR_SUCCESS;
+    case KEY_IDENT:
+        if (!oxt_config_is_identifier(value)) {
+            return APR_EINVAL;
+        }
+        *(const char **)field = apr_pstrdup(p, value);
+        return APR_SUCCESS;
+    case KEY_INT:
+        return config_parse_int(field, value, 0, 86400);
+    case KEY_PORT:
+        return config_parse_int(field, value, 0, 65535);
+    case KEY_LEVEL:
+        return oxt_log_level_parse(field, value);
+    }
+    return APR_EINVAL;
+}
+
+static char *config_trim(char *s)
+{
+    char *end;
+
+    while (apr_isspace(*s)) {
+        s++;
+    }
+    end = s + strlen(s);
+    while (end > s && apr_isspace(end[-1])) {
+        *--end = '\0';
+    }
+    return s;
+}
+
+static apr_status_t config_parse_line(oxt_config_t *cfg, char *line,
+                                      const char *origin, int lineno,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    const config_key_t *key;
+    char *eq, *name, *value;
+
+    line = config_trim(line);
+    if (*line == '\0' || *line == '#') {
+        return APR_SUCCESS;
+    }
+    eq = strchr(line, '=');
+    if (eq == NULL) {
+        return oxt_result_set(res, OXT_ECONFIG, "Configuration error",
+                              "%s:%d: expected 'key = value'", origin, lineno);
+    }
+    *eq = '\0';
+    name = config_trim(line);
+    value = config_trim(eq + 1);
+    key = config_key_find(name);
+    if (key == NULL) {
+        return oxt_result_set(res, OXT_ECONFIG, "Configuration error",
+                              "%s:%d: unknown key '%s'", origin, lineno, name);
+    }
+    if (config_set(cfg, key, value, p) != APR_SUCCESS) {
+        /* Never echo the value: it may be a password. */
+        return oxt_result_set(res, OXT_ECONFIG, "Configuration error",
+                              "%s:%d: invalid value for '%s'", origin, lineno,
+                              name);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_config_parse(oxt_config_t **pcfg, const char *text,
+                              const char *origin, oxt_result_t *res,
+                              apr_pool_t *p)
+{
+    oxt_config_t *cfg = oxt_config_make(p);
+    char *copy = apr_pstrdup(p, text), *line, *last = NULL;
+    int lineno = 0;
+    apr_status_t rv;
+
+    cfg->path = apr_pstrdup(p, origin);
+    /* apr_strtok would skip empty lines and so miscount line numbers. */
+    for (line = copy; line != NULL; line = last) {
+        last = strchr(line, '\n');
+        if (last != NULL) {
+            *last++ = '\0';
+        }
+        lineno++;
+        rv = config_parse_line(cfg, line, origin, lineno, res, p);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+    *pcfg = cfg;
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_config_load(oxt_config_t **pcfg, const char *path,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t len;
+    char *buf;
+    apr_status_t rv;
+
+    rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot read the configuration file",
+                              "%s", path);
+    }
+    rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (rv == APR_SUCCESS && fi.size > CONFIG_MAX_BYTES) {
+        rv = APR_EINVAL;
+    }
+    if (rv != APR_SUCCESS) {
+        apr_file_close(f);
+        return oxt_result_set(res, rv, "Cannot read the configuration file",
+                              "%s: not a configuration file", path);
+    }
+    len = (apr_size_t)fi.size;
+    buf = apr_palloc(p, len + 1);
+    rv = len ? apr_file_read_full(f, buf, len, &len) : APR_SUCCESS;
+    apr_file_close(f);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot read the configuration file",
+                              "%s", path);
+    }
+    buf[len] = '\0';
+    return oxt_config_parse(pcfg, buf, path, res, p);
+}

@@ -1,0 +1,59 @@
+/*
+ * oxt_config.h — the configuration file shared by the replicator and the
+ * module (conf/oxtender.conf.example documents every key).
+ *
+ * Format: "key = value" lines; '#' starts a comment line; blank lines are
+ * ignored; values are taken verbatim after trimming blanks (no quoting).
+ * Unknown keys and malformed values are errors with the line number, so a
+ * typo stops start-up instead of silently using a default.
+ */
+#ifndef OXT_CONFIG_H
+#define OXT_CONFIG_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+
+#include "oxt_result.h"
+
+typedef struct oxt_config_t {
+    const char *path;                /* file it came from, or "<string>" */
+    /* database server holding both the psa and the oxtender databases */
+    const char *db_host;
+    int db_port;
+    const char *db_socket;           /* NULL: connect over TCP */
+    const char *db_user;
+    const char *db_password;
+    int db_connect_timeout;          /* seconds */
+    const char *oxtender_database;
+    const char *psa_database;
+    /* files and directories */
+    const char *sql_dir;             /* sql/oxtender migrations */
+    const char *secret_key_file;     /* our key for stored secrets */
+    const char *plesk_secret_key_file;    /* Plesk's key for "sym" passwords */
+    const char *plesk_admin_password_file; /* Plesk 8: admin password */
+    const char *lock_file;
+    const char *spool_dir;
+    int log_level;                   /* OXT_LOG_* */
+} oxt_config_t;
+
+/** A configuration with every default set; lives in p. */
+oxt_config_t *oxt_config_make(apr_pool_t *p);
+
+/**
+ * Reads and validates the file at path. On failure res says which line
+ * and why. The configuration and its strings live in p.
+ */
+apr_status_t oxt_config_load(oxt_config_t **pcfg, const char *path,
+                             oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** As oxt_config_load, from text in memory; origin names it in errors. */
+apr_status_t oxt_config_parse(oxt_config_t **pcfg, const char *text,
+                              const char *origin, oxt_result_t *res,
+                              apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** True when name is usable as a MySQL identifier without quoting issues. */
+int oxt_config_is_identifier(const char *name);
+
+#endif /* OXT_CONFIG_H */

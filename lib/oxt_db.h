@@ -1,0 +1,145 @@
+/*
+ * oxt_db.h — MySQL/MariaDB access: prepared statements only, connections
+ * owned by pools, a per-process connection pool for the module.
+ *
+ * Values never enter SQL text: every dynamic value is a bound parameter
+ * (oxt_db_arg_t). The only SQL text the core builds at run time is the
+ * qualification of table names with the database names from the
+ * configuration, which oxt_config_is_identifier has checked.
+ */
+#ifndef OXT_DB_H
+#define OXT_DB_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_config.h"
+
+typedef struct oxt_db_t oxt_db_t;
+typedef struct oxt_db_pool_t oxt_db_pool_t;
+
+typedef struct oxt_db_params_t {
+    const char *host;
+    int port;
+    const char *socket;        /* NULL: TCP to host:port */
+    const char *user;
+    const char *password;
+    const char *database;      /* default database, may be NULL */
+    int connect_timeout;       /* seconds */
+    int read_timeout;          /* seconds, 0: library default */
+} oxt_db_params_t;
+
+typedef enum { OXT_DB_T_NULL, OXT_DB_T_STR, OXT_DB_T_INT } oxt_db_arg_type_t;
+
+/** One bound parameter; build with OXT_DB_STR / OXT_DB_INT / OXT_DB_NULL. */
+typedef struct oxt_db_arg_t {
+    oxt_db_arg_type_t type;
+    const char *s;
+    apr_size_t len;            /* 0 with s != NULL: strlen(s) */
+    long long i;
+} oxt_db_arg_t;
+
+#define OXT_DB_STR(v)  ((oxt_db_arg_t){ (v) ? OXT_DB_T_STR : OXT_DB_T_NULL, (v), 0, 0 })
+#define OXT_DB_BIN(v, n) ((oxt_db_arg_t){ OXT_DB_T_STR, (v), (n), 0 })
+#define OXT_DB_INT(v)  ((oxt_db_arg_t){ OXT_DB_T_INT, NULL, 0, (long long)(v) })
+#define OXT_DB_NULL    ((oxt_db_arg_t){ OXT_DB_T_NULL, NULL, 0, 0 })
+#define OXT_DB_ARGS(...) ((const oxt_db_arg_t[]){ __VA_ARGS__ }), \
+    (int)(sizeof((const oxt_db_arg_t[]){ __VA_ARGS__ }) / sizeof(oxt_db_arg_t))
+#define OXT_DB_NOARGS  NULL, 0
+
+/** One result row: every column as text (NULL for SQL NULL). */
+typedef struct oxt_db_row_t {
+    int ncols;
+    const char **vals;
+    const apr_size_t *lens;
+} oxt_db_row_t;
+
+/**
+ * Called for each row of oxt_db_each. ptemp is cleared after each row;
+ * copy what you keep into your own pool. The callback must not use the
+ * same connection (the result is being streamed on it). Return anything
+ * but APR_SUCCESS to stop; that status is returned by oxt_db_each.
+ */
+typedef apr_status_t oxt_db_row_cb(void *baton, const oxt_db_row_t *row,
+                                   apr_pool_t *ptemp);
+
+/** Connection parameters from the configuration (database: oxtender). */
+void oxt_db_params_from_config(oxt_db_params_t *params,
+                               const oxt_config_t *cfg);
+
+/**
+ * Opens a connection. It is closed when p is cleared or destroyed; it MUST
+ * NOT be closed any other way. On failure res says why (never with the
+ * password).
+ */
+apr_status_t oxt_db_open(oxt_db_t **pdb, const oxt_db_params_t *params,
+                         oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Streams the rows of a query through cb. */
+apr_status_t oxt_db_each(oxt_db_t *db, const char *sql,
+                         const oxt_db_arg_t *args, int nargs,
+                         oxt_db_row_cb *cb, void *baton,
+                         oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** All rows of a query as an array of oxt_db_row_t *, living in p. */
+apr_status_t oxt_db_select(apr_array_header_t **prows, oxt_db_t *db,
+                           const char *sql, const oxt_db_arg_t *args,
+                           int nargs, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The first column of the first row as an integer; APR_ENOENT if none. */
+apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
+                               const char *sql, const oxt_db_arg_t *args,
+                               int nargs, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Runs a statement that returns no rows; *paffected may be NULL. */
+apr_status_t oxt_db_exec(unsigned long long *paffected, oxt_db_t *db,
+                         const char *sql, const oxt_db_arg_t *args, int nargs,
+                         oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Runs SQL text with no parameters as it is, one statement at a time:
+ * for the schema migrations shipped in sql/ only, never for text that
+ * holds a value from outside.
+ */
+apr_status_t oxt_db_exec_trusted(oxt_db_t *db, const char *sql,
+                                 oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
+apr_status_t oxt_db_begin(oxt_db_t *db, oxt_result_t *res)
+    __attribute__((warn_unused_result));
+apr_status_t oxt_db_commit(oxt_db_t *db, oxt_result_t *res)
+    __attribute__((warn_unused_result));
+/** Rolls back; failures are logged, not returned (used on error paths). */
+void oxt_db_rollback(oxt_db_t *db);
+
+/** True when the last error means the connection is gone. */
+int oxt_db_is_broken(const oxt_db_t *db);
+
+/* ---- per-process pool (the module) ------------------------------------ */
+
+/**
+ * A pool of at most max connections, living as long as p. Connections are
+ * made on demand; idle ones above keep are closed after ttl seconds.
+ */
+apr_status_t oxt_db_pool_create(oxt_db_pool_t **ppool,
+                                const oxt_db_params_t *params, int keep,
+                                int max, int ttl, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Takes a connection from the pool for the lifetime of p (a request's
+ * pool): it goes back when p is cleaned up, or is discarded if it broke.
+ * It MUST NOT be closed by the caller.
+ */
+apr_status_t oxt_db_pool_acquire(oxt_db_t **pdb, oxt_db_pool_t *pool,
+                                 oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+#endif /* OXT_DB_H */
