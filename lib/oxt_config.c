@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
-#include <apr_file_io.h>
 #include <apr_lib.h>
 
 #include "oxt_config.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
+#include "oxt_util.h"
 
 /* The file is small; a cap keeps a wrong path (say, a log) from being read
  * whole into memory. */
@@ -204,34 +204,13 @@ apr_status_t oxt_config_parse(oxt_config_t **pcfg, const char *text,
 apr_status_t oxt_config_load(oxt_config_t **pcfg, const char *path,
                              oxt_result_t *res, apr_pool_t *p)
 {
-    apr_file_t *f;
-    apr_finfo_t fi;
-    apr_size_t len;
     char *buf;
     apr_status_t rv;
 
-    rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, p);
+    rv = oxt_util_file_read(&buf, NULL, path, CONFIG_MAX_BYTES, p);
     if (rv != APR_SUCCESS) {
         return oxt_result_set(res, rv, "Cannot read the configuration file",
-                              "%s", path);
+                              "%s: %s", path, oxt_status_str(rv, p));
     }
-    rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
-    if (rv == APR_SUCCESS && fi.size > CONFIG_MAX_BYTES) {
-        rv = APR_EINVAL;
-    }
-    if (rv != APR_SUCCESS) {
-        apr_file_close(f);
-        return oxt_result_set(res, rv, "Cannot read the configuration file",
-                              "%s: not a configuration file", path);
-    }
-    len = (apr_size_t)fi.size;
-    buf = apr_palloc(p, len + 1);
-    rv = len ? apr_file_read_full(f, buf, len, &len) : APR_SUCCESS;
-    apr_file_close(f);
-    if (rv != APR_SUCCESS) {
-        return oxt_result_set(res, rv, "Cannot read the configuration file",
-                              "%s", path);
-    }
-    buf[len] = '\0';
     return oxt_config_parse(pcfg, buf, path, res, p);
 }

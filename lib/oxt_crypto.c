@@ -1,0 +1,296 @@
+/*
+ * oxt_crypto.c — see oxt_crypto.h. OpenSSL's libcrypto does the ciphers
+ * (docs/architecture.md, "Dependencies"); libcrypt checks crypt(3) hashes.
+ */
+#include <string.h>
+#include <crypt.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
+#include <apr_strings.h>
+#include <apr_base64.h>
+#include <apr_file_io.h>
+#include <apr_lib.h>
+
+#include "oxt_crypto.h"
+#include "oxt_status.h"
+
+#define PLESK_SYM_PREFIX "$AES-128-CBC$"
+#define SEAL_PREFIX      "v1:"
+#define SEAL_NONCE_LEN   12
+#define SEAL_TAG_LEN     16
+/* No secret we handle is anywhere near this long; the cap bounds work on
+ * hostile input. */
+#define SECRET_MAX_LEN   4096
+
+apr_status_t oxt_crypto_random(unsigned char *buf, apr_size_t len)
+{
+    return RAND_bytes(buf, (int)len) == 1 ? APR_SUCCESS : OXT_ECRYPTO;
+}
+
+int oxt_crypto_str_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+
+    if (la != lb) {
+        return 0;
+    }
+    return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+apr_status_t oxt_crypto_key_load(const unsigned char **pkey, const char *path,
+                                 apr_size_t len, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    apr_file_t *f;
+    unsigned char *key = apr_palloc(p, len + 1);
+    apr_size_t got = len + 1;
+    apr_status_t rv;
+
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, p);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot read key file", "%s", path);
+    }
+    /* Read one byte more than wanted to notice a file of the wrong size. */
+    rv = apr_file_read_full(f, key, len + 1, &got);
+    apr_file_close(f);
+    if ((rv != APR_SUCCESS && rv != APR_EOF) || got != len) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Unusable key file",
+                              "%s: expected %" APR_SIZE_T_FMT " bytes", path,
+                              len);
+    }
+    *pkey = key;
+    return APR_SUCCESS;
+}
+
+/* ---- base64 --------------------------------------------------------------- */
+
+static apr_status_t b64_decode(unsigned char **pout, int *plen,
+                               const char *in, apr_size_t inlen,
+                               apr_pool_t *p)
+{
+    char *copy = apr_pstrmemdup(p, in, inlen);
+    unsigned char *out;
+    size_t i;
+
+    for (i = 0; i < inlen; i++) {
+        if (!(apr_isalnum(copy[i]) || copy[i] == '+' || copy[i] == '/'
+              || copy[i] == '=')) {
+            return OXT_ECRYPTO;
+        }
+    }
+    out = apr_palloc(p, (apr_size_t)apr_base64_decode_len(copy) + 1);
+    *plen = apr_base64_decode_binary(out, copy);
+    *pout = out;
+    return APR_SUCCESS;
+}
+
+static const char *b64_encode(const unsigned char *in, int len, apr_pool_t *p)
+{
+    char *out = apr_palloc(p, (apr_size_t)apr_base64_encode_len(len));
+
+    apr_base64_encode_binary(out, in, len);
+    return out;
+}
+
+/* ---- Plesk sym ------------------------------------------------------------ */
+
+int oxt_crypto_is_plesk_sym(const char *value)
+{
+    return value != NULL
+        && strncmp(value, PLESK_SYM_PREFIX, strlen(PLESK_SYM_PREFIX)) == 0;
+}
+
+static apr_size_t strip_padding(const unsigned char *buf, apr_size_t len)
+{
+    unsigned char n;
+    apr_size_t i;
+
+    /* PKCS#7: the last n bytes all equal n. */
+    n = len ? buf[len - 1] : 0;
+    if (n >= 1 && n <= 16 && n <= len) {
+        for (i = len - n; i < len && buf[i] == n; i++) {
+        }
+        if (i == len) {
+            len -= n;
+        }
+    }
+    /* Plesk itself pads with NULs. */
+    while (len > 0 && buf[len - 1] == '\0') {
+        len--;
+    }
+    return len;
+}
+
+static apr_status_t aes128cbc_decrypt(unsigned char *out, int *poutlen,
+                                      const unsigned char *key,
+                                      const unsigned char *iv,
+                                      const unsigned char *ct, int ctlen)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n = 0, fin = 0, ok;
+
+    if (ctx == NULL) {
+        return APR_ENOMEM;
+    }
+    ok = EVP_DecryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, key, iv) == 1
+        && EVP_CIPHER_CTX_set_padding(ctx, 0) == 1
+        && EVP_DecryptUpdate(ctx, out, &n, ct, ctlen) == 1
+        && EVP_DecryptFinal_ex(ctx, out + n, &fin) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    *poutlen = n + fin;
+    return ok ? APR_SUCCESS : OXT_ECRYPTO;
+}
+
+apr_status_t oxt_crypto_plesk_sym_decrypt(const char **pplain,
+                                          const unsigned char *key,
+                                          const char *value,
+                                          oxt_result_t *res, apr_pool_t *p)
+{
+    const char *ivb64, *ctb64;
+    unsigned char *iv, *ct, *out;
+    int ivlen, ctlen, outlen;
+
+    if (!oxt_crypto_is_plesk_sym(value) || strlen(value) > SECRET_MAX_LEN) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Unreadable password",
+                              "not a Plesk sym value");
+    }
+    ivb64 = value + strlen(PLESK_SYM_PREFIX);
+    ctb64 = strchr(ivb64, '$');
+    if (ctb64 == NULL
+        || b64_decode(&iv, &ivlen, ivb64, (apr_size_t)(ctb64 - ivb64), p)
+        || b64_decode(&ct, &ctlen, ctb64 + 1, strlen(ctb64 + 1), p)
+        || ivlen != 16 || ctlen <= 0 || ctlen % 16 != 0) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Unreadable password",
+                              "malformed Plesk sym value");
+    }
+    out = apr_palloc(p, (apr_size_t)ctlen + 16);
+    if (aes128cbc_decrypt(out, &outlen, key, iv, ct, ctlen) != APR_SUCCESS) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Unreadable password",
+                              "decryption failed");
+    }
+    *pplain = apr_pstrmemdup(p, (char *)out,
+                             strip_padding(out, (apr_size_t)outlen));
+    return APR_SUCCESS;
+}
+
+/* ---- password check ------------------------------------------------------- */
+
+static apr_status_t check_crypt(const char *stored, const char *given,
+                                apr_pool_t *p)
+{
+    struct crypt_data *cd = apr_pcalloc(p, sizeof(*cd));
+    const char *hashed = crypt_r(given, stored, cd);
+
+    /* crypt_r returns "*0"-style failure tokens for unknown schemes. */
+    if (hashed == NULL || hashed[0] == '*') {
+        return OXT_EAUTH;
+    }
+    return oxt_crypto_str_equal(hashed, stored) ? APR_SUCCESS : OXT_EAUTH;
+}
+
+apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
+                                       const char *given,
+                                       const unsigned char *plesk_key,
+                                       apr_pool_t *p)
+{
+    const char *plain;
+    apr_status_t rv;
+
+    if (stored == NULL || *stored == '\0' || given == NULL) {
+        return OXT_EAUTH;
+    }
+    if (type == NULL || strcmp(type, "plain") == 0) {
+        return oxt_crypto_str_equal(stored, given) ? APR_SUCCESS : OXT_EAUTH;
+    }
+    if (strcmp(type, "crypt") == 0) {
+        return check_crypt(stored, given, p);
+    }
+    if (strcmp(type, "sym") == 0) {
+        if (plesk_key == NULL) {
+            return OXT_ECRYPTO;
+        }
+        rv = oxt_crypto_plesk_sym_decrypt(&plain, plesk_key, stored, NULL, p);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        return oxt_crypto_str_equal(plain, given) ? APR_SUCCESS : OXT_EAUTH;
+    }
+    return OXT_EAUTH;
+}
+
+/* ---- sealing our own secrets ------------------------------------------------ */
+
+static apr_status_t gcm_run(int enc, unsigned char *out,
+                            const unsigned char *key,
+                            const unsigned char *nonce,
+                            const unsigned char *in, int inlen,
+                            unsigned char *tag)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n = 0, fin = 0, ok;
+
+    if (ctx == NULL) {
+        return APR_ENOMEM;
+    }
+    ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce, enc) == 1
+        && (enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
+                                       SEAL_TAG_LEN, tag) == 1)
+        && EVP_CipherUpdate(ctx, out, &n, in, inlen) == 1
+        && EVP_CipherFinal_ex(ctx, out + n, &fin) == 1
+        && (!enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
+                                        SEAL_TAG_LEN, tag) == 1);
+    EVP_CIPHER_CTX_free(ctx);
+    return ok ? APR_SUCCESS : OXT_ECRYPTO;
+}
+
+apr_status_t oxt_crypto_seal(const char **psealed, const unsigned char *key,
+                             const char *plain, oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    int len = (int)strlen(plain);
+    unsigned char *buf;
+
+    if (len > SECRET_MAX_LEN) {
+        return oxt_result_set(res, APR_EINVAL, "Secret too long", NULL);
+    }
+    buf = apr_palloc(p, (apr_size_t)len + SEAL_NONCE_LEN + SEAL_TAG_LEN);
+    if (oxt_crypto_random(buf, SEAL_NONCE_LEN) != APR_SUCCESS
+        || gcm_run(1, buf + SEAL_NONCE_LEN, key, buf,
+                   (const unsigned char *)plain, len,
+                   buf + SEAL_NONCE_LEN + len) != APR_SUCCESS) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Cannot encrypt secret",
+                              NULL);
+    }
+    *psealed = apr_pstrcat(p, SEAL_PREFIX,
+                           b64_encode(buf, len + SEAL_NONCE_LEN + SEAL_TAG_LEN,
+                                      p), NULL);
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
+                             const char *sealed, oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    unsigned char *buf, *out;
+    int len, ctlen;
+    size_t plen = strlen(SEAL_PREFIX);
+
+    if (strncmp(sealed, SEAL_PREFIX, plen) != 0
+        || strlen(sealed) > 2 * SECRET_MAX_LEN
+        || b64_decode(&buf, &len, sealed + plen, strlen(sealed + plen), p)
+        || len < SEAL_NONCE_LEN + SEAL_TAG_LEN) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Cannot decrypt secret",
+                              "malformed value");
+    }
+    ctlen = len - SEAL_NONCE_LEN - SEAL_TAG_LEN;
+    out = apr_palloc(p, (apr_size_t)ctlen + 1);
+    if (gcm_run(0, out, key, buf, buf + SEAL_NONCE_LEN, ctlen,
+                buf + SEAL_NONCE_LEN + ctlen) != APR_SUCCESS) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Cannot decrypt secret",
+                              "wrong key or tampered value");
+    }
+    out[ctlen] = '\0';
+    *pplain = (const char *)out;
+    return APR_SUCCESS;
+}

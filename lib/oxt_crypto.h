@@ -1,0 +1,79 @@
+/*
+ * oxt_crypto.h — passwords and secrets.
+ *
+ * Three jobs: checking a password given to us against what Plesk stores
+ * (plain, crypt, sym); reading Plesk's "sym" values (AES-128-CBC with
+ * Plesk's secret key, see ref/plesk.md §3.3); and sealing our own stored
+ * secrets (OX password, context admin passwords) with AES-256-GCM under a
+ * key file only root and the web server can read.
+ *
+ * Plain-text secrets returned by these functions live in the caller's
+ * pool; callers keep them out of logs and clear the pool soon.
+ */
+#ifndef OXT_CRYPTO_H
+#define OXT_CRYPTO_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+
+#include "oxt_result.h"
+
+#define OXT_CRYPTO_PLESK_KEY_LEN 16
+#define OXT_CRYPTO_SEAL_KEY_LEN  32
+
+/**
+ * Reads a binary key file of exactly len bytes into *pkey (in p).
+ * OXT_ECRYPTO when the file has another size.
+ */
+apr_status_t oxt_crypto_key_load(const unsigned char **pkey, const char *path,
+                                 apr_size_t len, oxt_result_t *res,
+                                 apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** True when value has the "$AES-128-CBC$iv$ciphertext" form. */
+int oxt_crypto_is_plesk_sym(const char *value);
+
+/**
+ * Decrypts a Plesk "sym" value with the 16-byte Plesk key; trailing NUL
+ * padding (and PKCS#7 padding) is removed. The result lives in p.
+ */
+apr_status_t oxt_crypto_plesk_sym_decrypt(const char **pplain,
+                                          const unsigned char *key,
+                                          const char *value,
+                                          oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Checks a password against a stored one of Plesk's account type
+ * ("plain", "crypt" or "sym"; sym needs plesk_key, else OXT_ECRYPTO).
+ * APR_SUCCESS on a match, OXT_EAUTH on a mismatch, an empty stored value
+ * never matches. Comparisons take the same time whatever the mismatch.
+ */
+apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
+                                       const char *given,
+                                       const unsigned char *plesk_key,
+                                       apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Seals plain with the 32-byte key: "v1:" + base64(nonce | ciphertext |
+ * tag). Each call uses a fresh random nonce. Result lives in p.
+ */
+apr_status_t oxt_crypto_seal(const char **psealed, const unsigned char *key,
+                             const char *plain, oxt_result_t *res,
+                             apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Opens a value made by oxt_crypto_seal; OXT_ECRYPTO if tampered with. */
+apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
+                             const char *sealed, oxt_result_t *res,
+                             apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Fills buf with len random bytes from the system's CSPRNG. */
+apr_status_t oxt_crypto_random(unsigned char *buf, apr_size_t len);
+
+/** Constant-time equality of two strings (length leaks, content does not). */
+int oxt_crypto_str_equal(const char *a, const char *b);
+
+#endif /* OXT_CRYPTO_H */

@@ -1,0 +1,45 @@
+/*
+ * oxt_util.c — see oxt_util.h.
+ */
+#include <apr_file_io.h>
+
+#include "oxt_util.h"
+
+apr_status_t oxt_util_file_read(char **pbuf, apr_size_t *plen,
+                                const char *path, apr_size_t max,
+                                apr_pool_t *p)
+{
+    apr_file_t *f;
+    apr_finfo_t fi;
+    apr_size_t len;
+    char *buf;
+    apr_status_t rv;
+
+    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = apr_file_info_get(&fi, APR_FINFO_SIZE | APR_FINFO_TYPE, f);
+    if (rv == APR_SUCCESS
+        && (fi.filetype != APR_REG || fi.size < 0
+            || (apr_size_t)fi.size > max)) {
+        rv = APR_EINVAL;
+    }
+    if (rv != APR_SUCCESS) {
+        apr_file_close(f);
+        return rv;
+    }
+    len = (apr_size_t)fi.size;
+    buf = apr_palloc(p, len + 1);
+    rv = len ? apr_file_read_full(f, buf, len, &len) : APR_SUCCESS;
+    apr_file_close(f);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    buf[len] = '\0';
+    *pbuf = buf;
+    if (plen != NULL) {
+        *plen = len;
+    }
+    return APR_SUCCESS;
+}

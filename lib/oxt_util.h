@@ -1,0 +1,20 @@
+/*
+ * oxt_util.h — small helpers shared by the core.
+ */
+#ifndef OXT_UTIL_H
+#define OXT_UTIL_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+
+/**
+ * Reads a whole file of at most max bytes into *pbuf (in p), NUL
+ * terminated; *plen (may be NULL) gets its length. APR_EINVAL when the
+ * file is larger than max, so a wrong path cannot exhaust memory.
+ */
+apr_status_t oxt_util_file_read(char **pbuf, apr_size_t *plen,
+                                const char *path, apr_size_t max,
+                                apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+#endif /* OXT_UTIL_H */
