@@ -1,0 +1,186 @@
+/*
+ * oxt_repl_main.c — the oxtender-replicator binary: options, configuration,
+ * logging to stderr, and dispatch to the subcommands.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <apr_env.h>
+#include <mysql.h>
+
+#include "oxt_repl.h"
+#include "oxt_log.h"
+#include "oxt_result.h"
+
+#define DEFAULT_CONFIG "/etc/oxtender/oxtender.conf"
+
+typedef struct {
+    const char *name;
+    oxt_repl_cmd_fn *fn;
+    const char *help;
+} repl_cmd_t;
+
+static const repl_cmd_t repl_cmds[] = {
+    { "migrate", oxt_repl_cmd_migrate,
+      "create or upgrade the oxtender database" },
+};
+
+static int repl_log_level = OXT_LOG_INFO;
+
+static int repl_level_cb(void *baton, int level)
+{
+    (void)baton;
+    return level <= repl_log_level;
+}
+
+static void repl_print_cb(const char *file, int line, int level,
+                          apr_status_t rv, void *baton, const char *msg)
+{
+    char ebuf[256];
+
+    (void)file; (void)line; (void)baton; (void)level;
+    if (rv != APR_SUCCESS) {
+        fprintf(stderr, "oxtender-replicator: %s (%s)\n", msg,
+                apr_strerror(rv, ebuf, sizeof(ebuf)));
+    }
+    else {
+        fprintf(stderr, "oxtender-replicator: %s\n", msg);
+    }
+}
+
+void oxt_repl_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("oxtender-replicator: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void repl_usage(FILE *out)
+{
+    size_t i;
+
+    fprintf(out, "usage: oxtender-replicator [-c CONFIG] [--json] [-q]"
+                 " COMMAND [ARGS]\n\ncommands:\n");
+    for (i = 0; i < sizeof(repl_cmds) / sizeof(repl_cmds[0]); i++) {
+        fprintf(out, "  %-10s %s\n", repl_cmds[i].name, repl_cmds[i].help);
+    }
+    fprintf(out, "\nCONFIG defaults to $OXTENDER_CONF, then %s.\n",
+            DEFAULT_CONFIG);
+}
+
+static const repl_cmd_t *repl_cmd_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(repl_cmds) / sizeof(repl_cmds[0]); i++) {
+        if (strcmp(repl_cmds[i].name, name) == 0) {
+            return &repl_cmds[i];
+        }
+    }
+    return NULL;
+}
+
+static const apr_getopt_option_t repl_opts[] = {
+    { "config", 'c', 1, "configuration file" },
+    { "json", 'j', 0, "machine-readable output" },
+    { "quiet", 'q', 0, "only errors" },
+    { "help", 'h', 0, "this help" },
+    { NULL, 0, 0, NULL }
+};
+
+/* Returns -1 to go on, or an exit code. */
+static int repl_parse_options(oxt_repl_t *repl, apr_getopt_t *opt)
+{
+    const char *arg;
+    int ch;
+    apr_status_t rv;
+
+    while ((rv = apr_getopt_long(opt, repl_opts, &ch, &arg)) == APR_SUCCESS) {
+        switch (ch) {
+        case 'c': repl->config_path = arg; break;
+        case 'j': repl->json = 1; break;
+        case 'q': repl->quiet = 1; break;
+        case 'h': repl_usage(stdout); return OXT_REPL_EXIT_OK;
+        }
+    }
+    if (rv != APR_EOF) {
+        repl_usage(stderr);
+        return OXT_REPL_EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int repl_load_config(oxt_repl_t *repl)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    char *env = NULL;
+
+    if (repl->config_path == NULL
+        && apr_env_get(&env, "OXTENDER_CONF", repl->p) == APR_SUCCESS
+        && *env) {
+        repl->config_path = env;
+    }
+    if (repl->config_path == NULL) {
+        repl->config_path = DEFAULT_CONFIG;
+    }
+    if (oxt_config_load(&repl->cfg, repl->config_path, res, repl->p)
+        != APR_SUCCESS) {
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    repl_log_level = repl->quiet ? OXT_LOG_ERR : repl->cfg->log_level;
+    return -1;
+}
+
+static int repl_main(apr_pool_t *p, int argc, const char *const *argv)
+{
+    oxt_repl_t repl = { 0 };
+    const repl_cmd_t *cmd;
+    apr_getopt_t *opt;
+    int rc;
+
+    repl.p = p;
+    apr_getopt_init(&opt, p, argc, argv);
+    rc = repl_parse_options(&repl, opt);
+    if (rc >= 0) {
+        return rc;
+    }
+    if (opt->ind >= argc) {
+        repl_usage(stderr);
+        return OXT_REPL_EXIT_USAGE;
+    }
+    cmd = repl_cmd_find(argv[opt->ind]);
+    if (cmd == NULL) {
+        oxt_repl_fail("unknown command '%s'", argv[opt->ind]);
+        repl_usage(stderr);
+        return OXT_REPL_EXIT_USAGE;
+    }
+    rc = repl_load_config(&repl);
+    if (rc >= 0) {
+        return rc;
+    }
+    return cmd->fn(&repl, argc - opt->ind, argv + opt->ind);
+}
+
+int main(int argc, const char *const *argv)
+{
+    apr_pool_t *p;
+    int rc;
+
+    apr_app_initialize(&argc, &argv, NULL);
+    atexit(apr_terminate);
+    mysql_library_init(0, NULL, NULL);
+    apr_pool_create(&p, NULL);
+    oxt_log_set(repl_level_cb, repl_print_cb, NULL);
+    rc = repl_main(p, argc, argv);
+    apr_pool_destroy(p);
+    mysql_library_end();
+    return rc;
+}
