@@ -131,7 +131,7 @@ endif
 $(MOD_SO): $(MOD_SRC) $(wildcard mod_oxtender/*.h) mod_oxtender/exports.map $(MOD_LIBA)
 	cd mod_oxtender && $(APXS) -c -o mod_oxtender.la \
 	    -Wc,"$(CSTD) $(WARN) -I../lib" $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS) \
-	    -Wl,--version-script=exports.map \
+	    -Wl,-Wl,--version-script=exports.map \
 	    $(notdir $(MOD_SRC)) ../$(MOD_LIBA) $(LIBS_ALL) >/dev/null
 	cp mod_oxtender/.libs/mod_oxtender.so $@
 
