@@ -31,5 +31,9 @@ TCase *oxt_unit_tcase(const char *name)
 oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_result_test_case,
     oxt_log_test_case,
+    oxt_config_test_case,
+    oxt_json_test_case,
+    oxt_crypto_test_case,
+    oxt_schema_test_case,
     NULL
 };

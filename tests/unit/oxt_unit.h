@@ -22,5 +22,9 @@ TCase *oxt_unit_tcase(const char *name);
 /* One declaration per test file. */
 TCase *oxt_result_test_case(void);
 TCase *oxt_log_test_case(void);
+TCase *oxt_config_test_case(void);
+TCase *oxt_json_test_case(void);
+TCase *oxt_crypto_test_case(void);
+TCase *oxt_schema_test_case(void);
 
 #endif /* OXT_UNIT_H */

@@ -1,0 +1,121 @@
+/*
+ * test_config.c — the shared configuration file.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+
+#include "oxt_unit.h"
+#include "oxt_config.h"
+#include "oxt_log.h"
+#include "oxt_status.h"
+
+START_TEST(defaults_are_set_for_every_key)
+{
+    oxt_config_t *cfg = oxt_config_make(oxt_test_pool);
+
+    ck_assert_str_eq(cfg->db_host, "localhost");
+    ck_assert_int_eq(cfg->db_port, 3306);
+    ck_assert_str_eq(cfg->oxtender_database, "oxtender");
+    ck_assert_str_eq(cfg->psa_database, "psa");
+    ck_assert_str_eq(cfg->plesk_secret_key_file, "/etc/psa/private/secret_key");
+    ck_assert_int_eq(cfg->log_level, OXT_LOG_INFO);
+}
+END_TEST
+
+START_TEST(keys_values_comments_and_blanks_parse)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    oxt_config_t *cfg = NULL;
+    const char *text =
+        "# a comment\n"
+        "\n"
+        "db_host = 127.0.0.1\n"
+        "  db_port=3307  \n"
+        "db_password = p=ss#word\n"
+        "psa_database = psa_10\n"
+        "log_level = debug\n"
+        "db_socket =\n";
+
+    ck_assert_int_eq(oxt_config_parse(&cfg, text, "t.conf", res,
+                                      oxt_test_pool), APR_SUCCESS);
+    ck_assert_str_eq(cfg->db_host, "127.0.0.1");
+    ck_assert_int_eq(cfg->db_port, 3307);
+    ck_assert_str_eq(cfg->db_password, "p=ss#word");
+    ck_assert_str_eq(cfg->psa_database, "psa_10");
+    ck_assert_int_eq(cfg->log_level, OXT_LOG_DEBUG);
+    ck_assert_ptr_null(cfg->db_socket);
+}
+END_TEST
+
+static const struct {
+    const char *text;
+    const char *detail;
+} bad_configs[] = {
+    { "db_host = x\nnonsense\n", "t.conf:2: expected 'key = value'" },
+    { "\n\ndb_hots = x\n", "t.conf:3: unknown key 'db_hots'" },
+    { "db_port = 70000\n", "t.conf:1: invalid value for 'db_port'" },
+    { "db_port = 12ab\n", "t.conf:1: invalid value for 'db_port'" },
+    { "psa_database = psa`; DROP\n",
+      "t.conf:1: invalid value for 'psa_database'" },
+    { "log_level = loud\n", "t.conf:1: invalid value for 'log_level'" },
+};
+
+START_TEST(bad_lines_are_refused_with_their_line_number)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    oxt_config_t *cfg = NULL;
+
+    ck_assert_int_eq(oxt_config_parse(&cfg, bad_configs[_i].text, "t.conf",
+                                      res, oxt_test_pool), OXT_ECONFIG);
+    ck_assert_str_eq(res->detail, bad_configs[_i].detail);
+}
+END_TEST
+
+START_TEST(an_invalid_password_value_is_never_echoed)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    oxt_config_t *cfg = NULL;
+
+    ck_assert_int_eq(oxt_config_parse(&cfg, "db_port = s3cret\n", "t.conf",
+                                      res, oxt_test_pool), OXT_ECONFIG);
+    ck_assert_ptr_null(strstr(oxt_result_text(res, oxt_test_pool), "s3cret"));
+}
+END_TEST
+
+START_TEST(a_missing_file_is_named_in_the_error)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    oxt_config_t *cfg = NULL;
+
+    ck_assert_int_ne(oxt_config_load(&cfg, "/nonexistent/oxtender.conf", res,
+                                     oxt_test_pool), APR_SUCCESS);
+    ck_assert_ptr_nonnull(strstr(oxt_result_text(res, oxt_test_pool),
+                                 "/nonexistent/oxtender.conf"));
+}
+END_TEST
+
+START_TEST(identifiers_allow_only_safe_characters)
+{
+    ck_assert(oxt_config_is_identifier("psa"));
+    ck_assert(oxt_config_is_identifier("oxtender_2"));
+    ck_assert(!oxt_config_is_identifier(""));
+    ck_assert(!oxt_config_is_identifier("a-b"));
+    ck_assert(!oxt_config_is_identifier("a`b"));
+    ck_assert(!oxt_config_is_identifier("a.b"));
+}
+END_TEST
+
+TCase *oxt_config_test_case(void)
+{
+    TCase *tc = oxt_unit_tcase("config");
+
+    tcase_add_test(tc, defaults_are_set_for_every_key);
+    tcase_add_test(tc, keys_values_comments_and_blanks_parse);
+    tcase_add_loop_test(tc, bad_lines_are_refused_with_their_line_number, 0,
+                        (int)(sizeof(bad_configs) / sizeof(bad_configs[0])));
+    tcase_add_test(tc, an_invalid_password_value_is_never_echoed);
+    tcase_add_test(tc, a_missing_file_is_named_in_the_error);
+    tcase_add_test(tc, identifiers_allow_only_safe_characters);
+    return tc;
+}
