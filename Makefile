@@ -20,6 +20,12 @@ endif
 endif
 
 CC         ?= gcc
+# V=1 shows the full compiler command lines.
+ifeq ($(V),1)
+Q          :=
+else
+Q          := @
+endif
 APXS       ?= apxs
 # Debian's interpreter: python3-pytest is installed for it, not for any
 # other python3 that may come first on PATH.
@@ -91,31 +97,37 @@ endif
 
 .PHONY: all check unit integration guards demo demo-stop install clean bench
 
-all: $(LIBA) lib/liboxtender.a $(MOD_SO) $(REPL_BIN) $(OXSIM_BIN) $(GEN_BIN)
+all: $(LIBA) lib/liboxtender.a $(MOD_SO) $(REPL_BIN) $(if $(OXSIM_SRC),$(OXSIM_BIN)) \
+     $(if $(GEN_SRC),$(GEN_BIN))
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/soapit/%.o: tests/soapit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/oxsim/%.o: tests/oxsim/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(MHD_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_ALL) $(MHD_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	@rm -f $@
+	@echo "  AR      $@"
+	$(Q)ar rcs $@ $^
 
 lib/liboxtender.a: $(LIBA)
-	cp $< $@
+	$(Q)cp $< $@
 
 # apxs builds the module with libtool; the version script keeps every symbol
 # of the core private so nothing clashes with other modules in the server.
@@ -129,31 +141,39 @@ $(MOD_LIBA):
 endif
 
 $(MOD_SO): $(MOD_SRC) $(wildcard mod_oxtender/*.h) mod_oxtender/exports.map $(MOD_LIBA)
-	cd mod_oxtender && $(APXS) -c -o mod_oxtender.la \
+	@echo "  APXS    $@"
+	$(Q)cd mod_oxtender && $(APXS) -c -o mod_oxtender.la \
 	    -Wc,"$(CSTD) $(WARN) -I../lib" $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS) \
 	    -Wl,-Wl,--version-script=exports.map \
-	    $(notdir $(MOD_SRC)) ../$(MOD_LIBA) $(LIBS_ALL) >/dev/null
-	cp mod_oxtender/.libs/mod_oxtender.so $@
+	    $(notdir $(MOD_SRC)) ../$(MOD_LIBA) $(LIBS_ALL) \
+	    > .libs-apxs.log 2>&1 || { cat .libs-apxs.log; rm -f .libs-apxs.log; exit 1; }
+	$(Q)rm -f mod_oxtender/.libs-apxs.log
+	$(Q)cp mod_oxtender/.libs/mod_oxtender.so $@
 
 $(REPL_BIN): $(REPL_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_FLAGS) -o $@ $(REPL_OBJ) $(LIBA) $(LIBS_ALL)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(REPL_OBJ) $(LIBA) $(LIBS_ALL)
 
 $(OXSIM_BIN): $(OXSIM_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_FLAGS) -o $@ $(OXSIM_OBJ) $(LIBA) $(MHD_LIBS) $(LIBS_ALL)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(OXSIM_OBJ) $(LIBA) $(MHD_LIBS) $(LIBS_ALL)
 
 $(GEN_BIN): $(GEN_SRC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(OPT) $(WARN) $(SAN_FLAGS) -o $@ $(GEN_SRC) -lm
+	@echo "  CC/LD   $@"
+	$(Q)$(CC) $(CSTD) $(OPT) $(WARN) $(SAN_FLAGS) -o $@ $(GEN_SRC) -lm
 
 $(UNIT_BIN): $(UNIT_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_FLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(CHECK_LIBS) $(LIBS_ALL)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(UNIT_OBJ) $(LIBA) $(CHECK_LIBS) $(LIBS_ALL)
 
 $(SOAPIT_BIN): $(SOAPIT_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_FLAGS) -o $@ $(SOAPIT_OBJ) $(LIBA) $(CHECK_LIBS) $(LIBS_ALL)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(SOAPIT_OBJ) $(LIBA) $(CHECK_LIBS) $(LIBS_ALL)
 
 bench/bin/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
