@@ -27,9 +27,11 @@ typedef struct oxt_mod_srv_t {
     apr_pool_t *process_pool;
 } oxt_mod_srv_t;
 
+#define OXT_MOD_DEFAULT_BASE "/oxtender"
+
 /* Per <Location>: where the pages live. */
 typedef struct oxt_mod_dir_t {
-    const char *base;              /* the <Location> path, no trailing '/' */
+    const char *base;              /* OxtenderBaseURI, no trailing '/' */
 } oxt_mod_dir_t;
 
 /* The caller, as the authn provider found it; per request. */

@@ -36,18 +36,15 @@ void *oxt_mod_merge_srv(apr_pool_t *p, void *basev, void *addv)
     return conf;
 }
 
+/* Apache creates a module's per-directory record for a <Location> only
+ * when one of the module's directives appears in it, so the <Location>
+ * path cannot be learned here; OxtenderBaseURI names it instead. */
 void *oxt_mod_create_dir(apr_pool_t *p, char *dir)
 {
     oxt_mod_dir_t *conf = apr_pcalloc(p, sizeof(*conf));
-    apr_size_t n;
 
-    if (dir != NULL) {
-        n = strlen(dir);
-        while (n > 1 && dir[n - 1] == '/') {
-            n--;
-        }
-        conf->base = apr_pstrndup(p, dir, n);
-    }
+    (void)dir;
+    conf->base = NULL;
     return conf;
 }
 
@@ -102,6 +99,22 @@ static const char *oxt_cfg_set_db_pool_max(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+static const char *oxt_cfg_set_base_uri(cmd_parms *cmd, void *dconf,
+                                        const char *arg)
+{
+    oxt_mod_dir_t *conf = dconf;
+    apr_size_t n = strlen(arg);
+
+    if (arg[0] != '/') {
+        return "OxtenderBaseURI must start with '/'";
+    }
+    while (n > 1 && arg[n - 1] == '/') {
+        n--;
+    }
+    conf->base = apr_pstrndup(cmd->pool, arg, n);
+    return NULL;
+}
+
 const command_rec oxt_mod_cmds[] = {
     AP_INIT_TAKE1("OxtenderConfig", oxt_cfg_set_config, NULL, RSRC_CONF,
                   "path of the oxtender configuration file (shared with"
@@ -110,5 +123,9 @@ const command_rec oxt_mod_cmds[] = {
                   RSRC_CONF,
                   "most database connections per server process"
                   " (default: the MPM's threads per child)"),
+    AP_INIT_TAKE1("OxtenderBaseURI", oxt_cfg_set_base_uri, NULL,
+                  ACCESS_CONF,
+                  "the URL path the pages are served under"
+                  " (default " OXT_MOD_DEFAULT_BASE ")"),
     { NULL }
 };

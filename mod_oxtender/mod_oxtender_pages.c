@@ -102,19 +102,22 @@ static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
     }
     oxt_mod_headers(r, ctx->json);
     if (ctx->json) {
-        ap_rprintf(r, "{\"login\": %s, \"role\": %s, \"object_id\": %lld,"
-                   " \"mailbox_count\": %lld}\n",
-                   oxt_json_str(ctx->ident->login, r->pool),
-                   oxt_json_str(role, r->pool), ctx->ident->id, count);
+        /* APR's formatter has no %lld: use its 64-bit format. */
+        ap_rprintf(r, "{\"login\": %s, \"role\": %s, \"object_id\": %"
+                   APR_INT64_T_FMT ", \"mailbox_count\": %" APR_INT64_T_FMT
+                   "}\n", oxt_json_str(ctx->ident->login, r->pool),
+                   oxt_json_str(role, r->pool), (apr_int64_t)ctx->ident->id,
+                   (apr_int64_t)count);
         return OK;
     }
-    oxt_mod_html_open(r, "OXtender");
+    oxt_mod_html_open(r, "Overview");
     ap_rvputs(r, "<p>Signed in as <strong>",
               oxt_mod_html(r->pool, ctx->ident->login), "</strong> (",
               oxt_mod_html(r->pool, role), ")</p>\n", NULL);
-    ap_rprintf(r, "<p>Mailboxes in your %s: <strong>%lld</strong></p>\n",
+    ap_rprintf(r, "<p>Mailboxes in your %s: <strong>%" APR_INT64_T_FMT
+               "</strong></p>\n",
                ctx->ident->role == OXT_ROLE_ADMIN ? "server" : "account",
-               count);
+               (apr_int64_t)count);
     oxt_mod_html_close(r);
     return OK;
 }
@@ -129,21 +132,20 @@ static const struct {
 
 /* ---- dispatch ------------------------------------------------------------- */
 
-/* The path below the <Location> the handler is configured for. */
+/* The path below OxtenderBaseURI; NULL when the request is elsewhere
+ * (the handler was set for a URL outside the base). */
 static const char *oxt_mod_route_path(request_rec *r)
 {
     const oxt_mod_dir_t *dconf = ap_get_module_config(r->per_dir_config,
                                                       &oxtender_module);
-    apr_size_t n;
+    const char *base = dconf->base ? dconf->base : OXT_MOD_DEFAULT_BASE;
+    apr_size_t n = strlen(base);
 
-    if (dconf->base == NULL) {
-        return r->uri;
+    if (strncmp(r->uri, base, n) != 0
+        || (r->uri[n] != '\0' && r->uri[n] != '/')) {
+        return NULL;
     }
-    n = strlen(dconf->base);
-    if (strncmp(r->uri, dconf->base, n) == 0) {
-        return r->uri + n;
-    }
-    return r->uri;
+    return r->uri + n;
 }
 
 static oxt_mod_page_fn *oxt_mod_route(const char *path)
@@ -173,12 +175,16 @@ int oxt_mod_pages_handler(request_rec *r)
     const oxt_mod_req_t *req;
     oxt_mod_page_ctx_t ctx;
     oxt_mod_page_fn *page;
+    const char *path;
 
     if (r->handler == NULL || strcmp(r->handler, "oxtender") != 0) {
         return DECLINED;
     }
-    page = oxt_mod_route(oxt_mod_route_path(r));
+    path = oxt_mod_route_path(r);
+    page = path ? oxt_mod_route(path) : NULL;
     if (page == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, OXTLOGNO(00032)
+                      "no page at '%s'", r->uri);
         return HTTP_NOT_FOUND;
     }
     r->allowed = (AP_METHOD_BIT << M_GET);
