@@ -44,6 +44,14 @@ static const config_key_t config_keys[] = {
     KEY(log_level, KEY_LEVEL),
 };
 
+const char *oxt_config_key_name(apr_size_t i)
+{
+    if (i >= sizeof(config_keys) / sizeof(config_keys[0])) {
+        return NULL;
+    }
+    return config_keys[i].name;
+}
+
 oxt_config_t *oxt_config_make(apr_pool_t *p)
 {
     oxt_config_t *cfg = apr_pcalloc(p, sizeof(*cfg));

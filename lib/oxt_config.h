@@ -53,6 +53,9 @@ apr_status_t oxt_config_parse(oxt_config_t **pcfg, const char *text,
                               apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** The i-th key the file may hold, NULL past the last (docs, tests). */
+const char *oxt_config_key_name(apr_size_t i);
+
 /** True when name is usable as a MySQL identifier without quoting issues. */
 int oxt_config_is_identifier(const char *name);
 

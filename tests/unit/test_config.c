@@ -1,6 +1,7 @@
 /*
  * test_config.c — the shared configuration file.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
@@ -106,6 +107,37 @@ START_TEST(identifiers_allow_only_safe_characters)
 }
 END_TEST
 
+/* The annotated example must parse and show every key, so the docs keep
+ * up with the parser. */
+START_TEST(the_example_file_parses_and_names_every_key)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    const char *top = getenv("OXT_TOP");
+    const char *path, *key;
+    oxt_config_t *cfg = NULL;
+    apr_file_t *f;
+    char buf[16384];
+    apr_size_t len = sizeof(buf) - 1, i;
+
+    path = apr_pstrcat(oxt_test_pool, top ? top : ".",
+                       "/conf/oxtender.conf.example", NULL);
+    ck_assert_int_eq(oxt_config_load(&cfg, path, res, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_READ, 0,
+                                   oxt_test_pool), APR_SUCCESS);
+    apr_file_read_full(f, buf, len, &len);
+    apr_file_close(f);
+    buf[len] = '\0';
+    for (i = 0; (key = oxt_config_key_name(i)) != NULL; i++) {
+        ck_assert_msg(strstr(buf, apr_pstrcat(oxt_test_pool, "\n", key, " =",
+                                              NULL))
+                      || strstr(buf, apr_pstrcat(oxt_test_pool, "#", key,
+                                                 " =", NULL)),
+                      "conf/oxtender.conf.example lacks '%s'", key);
+    }
+}
+END_TEST
+
 TCase *oxt_config_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("config");
@@ -117,5 +149,6 @@ TCase *oxt_config_test_case(void)
     tcase_add_test(tc, an_invalid_password_value_is_never_echoed);
     tcase_add_test(tc, a_missing_file_is_named_in_the_error);
     tcase_add_test(tc, identifiers_allow_only_safe_characters);
+    tcase_add_test(tc, the_example_file_parses_and_names_every_key);
     return tc;
 }
