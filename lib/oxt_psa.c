@@ -51,8 +51,7 @@ const oxt_psa_caps_t *oxt_psa_caps(const oxt_psa_t *psa)
 
 /* Table names are qualified with the configured database name, which
  * oxt_config_is_identifier has checked; values are always bound. */
-static const char *psa_sql(const oxt_psa_t *psa, const char *fmt,
-                           apr_pool_t *p)
+const char *oxt_psa_sql(const oxt_psa_t *psa, const char *fmt, apr_pool_t *p)
 {
     const char *out = "", *s = fmt, *hit;
 
@@ -221,7 +220,7 @@ static apr_status_t psa_login_try(oxt_identity_t **pident,
     oxt_db_arg_t args[2] = { OXT_DB_STR(login), OXT_DB_STR(login) };
     apr_status_t rv;
 
-    rv = oxt_db_select(&rows, db, psa_sql(psa, sql, p), args, nargs, res, p);
+    rv = oxt_db_select(&rows, db, oxt_psa_sql(psa, sql, p), args, nargs, res, p);
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -352,6 +351,6 @@ apr_status_t oxt_psa_mailbox_count(long long *pcount, const oxt_psa_t *psa,
     default:
         return oxt_result_set(res, APR_EACCES, "No access", NULL);
     }
-    return oxt_db_select_int(pcount, db, psa_sql(psa, sql, p), args, nargs,
+    return oxt_db_select_int(pcount, db, oxt_psa_sql(psa, sql, p), args, nargs,
                              res, p);
 }

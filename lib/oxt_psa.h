@@ -62,6 +62,12 @@ apr_status_t oxt_psa_open(oxt_psa_t **ppsa, oxt_db_t *db,
                           apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * sql with every "psa." table prefix qualified by the configured psa
+ * database name (a checked identifier). Result lives in p.
+ */
+const char *oxt_psa_sql(const oxt_psa_t *psa, const char *sql, apr_pool_t *p);
+
 /** The capabilities the probe found. */
 const oxt_psa_caps_t *oxt_psa_caps(const oxt_psa_t *psa);
 

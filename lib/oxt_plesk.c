@@ -1,0 +1,302 @@
+/*
+ * oxt_plesk.c — see oxt_plesk.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_plesk.h"
+#include "oxt_status.h"
+
+/* ---- SQL ---------------------------------------------------------------- */
+
+/* Domain columns with the owner chain. Plesk 9+: the owner row c and, for
+ * a client of a reseller, the reseller row o. Plesk 8 has neither types
+ * nor parents: every owner is a client. */
+static const char domain_cols9[] =
+    "d.id, d.name, d.displayName, d.status,"
+    " (ds.id IS NOT NULL AND ds.status = 0),"
+    " c.id, c.login, c.type, c.status,"
+    " COALESCE(o.id, 0), o.login, COALESCE(o.type, ''), COALESCE(o.status, 0)";
+static const char domain_from9[] =
+    " FROM psa.domains d JOIN psa.clients c ON c.id = d.cl_id"
+    " LEFT JOIN psa.clients o ON o.id = c.parent_id"
+    " LEFT JOIN psa.DomainServices ds ON ds.dom_id = d.id"
+    "  AND ds.type = 'mail'";
+static const char domain_cols8[] =
+    "d.id, d.name, d.displayName, d.status,"
+    " (ds.id IS NOT NULL AND ds.status = 0),"
+    " c.id, c.login, 'client', c.status, 0, NULL, '', 0";
+static const char domain_from8[] =
+    " FROM psa.domains d JOIN psa.clients c ON c.id = d.cl_id"
+    " LEFT JOIN psa.DomainServices ds ON ds.dom_id = d.id"
+    "  AND ds.type = 'mail'";
+enum { DOMAIN_NCOLS = 13 };
+
+static const char mailbox_cols[] =
+    "m.id, m.mail_name, m.postbox, m.redirect, m.mbox_quota, a.type,"
+    " a.password, ";
+static const char mailbox_from[] =
+    " JOIN psa.mail m ON m.dom_id = d.id"
+    " LEFT JOIN psa.accounts a ON a.id = m.account_id";
+enum { MAILBOX_NCOLS = 7 };
+
+/* The WHERE clause of a scope and how many times it binds the id. */
+static const char *plesk_scope_where(int *nargs, const oxt_psa_t *psa,
+                                     const oxt_plesk_scope_t *scope)
+{
+    *nargs = 1;
+    switch (scope->role) {
+    case OXT_ROLE_ADMIN:
+        *nargs = 0;
+        return " WHERE 1 = 1";
+    case OXT_ROLE_RESELLER:
+        if (!oxt_psa_caps(psa)->has_client_type) {
+            *nargs = 0;
+            return " WHERE 1 = 0";
+        }
+        *nargs = 2;
+        return " WHERE (d.cl_id = ? OR c.parent_id = ?)";
+    case OXT_ROLE_CLIENT:
+        return " WHERE d.cl_id = ?";
+    case OXT_ROLE_DOMAIN:
+        return " WHERE d.id = ?";
+    default:
+        *nargs = 0;
+        return " WHERE 1 = 0";
+    }
+}
+
+static const char *plesk_sql(const oxt_psa_t *psa, int mailboxes,
+                             const char *where, const char *order,
+                             apr_pool_t *p)
+{
+    int v9 = oxt_psa_caps(psa)->has_client_type;
+
+    return oxt_psa_sql(psa, apr_pstrcat(p, "SELECT ",
+                       mailboxes ? mailbox_cols : "",
+                       v9 ? domain_cols9 : domain_cols8,
+                       v9 ? domain_from9 : domain_from8,
+                       mailboxes ? mailbox_from : "", where, order, NULL), p);
+}
+
+/* ---- rows ---------------------------------------------------------------- */
+
+static long long col_ll(const oxt_db_row_t *row, int i)
+{
+    return row->vals[i] ? strtoll(row->vals[i], NULL, 10) : 0;
+}
+
+static unsigned long long col_ull(const oxt_db_row_t *row, int i)
+{
+    return row->vals[i] ? strtoull(row->vals[i], NULL, 10) : 0;
+}
+
+static int col_true(const oxt_db_row_t *row, int i)
+{
+    return row->vals[i] != NULL
+        && (strcmp(row->vals[i], "true") == 0
+            || strcmp(row->vals[i], "1") == 0);
+}
+
+/* Sorts the owner row c and its parent o into client and reseller. */
+static void plesk_owner_from_row(oxt_plesk_owner_t *owner,
+                                 const oxt_db_row_t *row, int at)
+{
+    const char *ctype = row->vals[at + 2], *otype = row->vals[at + 6];
+
+    memset(owner, 0, sizeof(*owner));
+    if (ctype != NULL && strcmp(ctype, "client") == 0) {
+        owner->client_id = col_ll(row, at);
+        owner->client_login = row->vals[at + 1];
+        owner->client_status = col_ull(row, at + 3);
+        if (otype != NULL && strcmp(otype, "reseller") == 0) {
+            owner->reseller_id = col_ll(row, at + 4);
+            owner->reseller_login = row->vals[at + 5];
+            owner->reseller_status = col_ull(row, at + 7);
+        }
+    }
+    else if (ctype != NULL && strcmp(ctype, "reseller") == 0) {
+        owner->reseller_id = col_ll(row, at);
+        owner->reseller_login = row->vals[at + 1];
+        owner->reseller_status = col_ull(row, at + 3);
+    }
+}
+
+static void plesk_domain_from_row(oxt_plesk_domain_t *dom,
+                                  const oxt_db_row_t *row, int at)
+{
+    dom->id = col_ll(row, at);
+    dom->name = row->vals[at + 1];
+    dom->display_name = row->vals[at + 2] ? row->vals[at + 2]
+                                          : row->vals[at + 1];
+    dom->status = col_ull(row, at + 3);
+    dom->mail_on = col_true(row, at + 4);
+    plesk_owner_from_row(&dom->owner, row, at + 5);
+}
+
+static void plesk_mailbox_from_row(oxt_plesk_mailbox_t *mbox,
+                                   const oxt_db_row_t *row, apr_pool_t *p)
+{
+    mbox->id = col_ll(row, 0);
+    mbox->mail_name = row->vals[1];
+    mbox->postbox = col_true(row, 2);
+    mbox->redirect = col_true(row, 3);
+    mbox->quota_bytes = row->vals[4] ? col_ll(row, 4) : -1;
+    mbox->password_type = row->vals[5];
+    mbox->password = row->vals[6];
+    plesk_domain_from_row(&mbox->domain, row, MAILBOX_NCOLS);
+    mbox->address = apr_pstrcat(p, mbox->mail_name, "@", mbox->domain.name,
+                                NULL);
+}
+
+int oxt_plesk_domain_suspended(const oxt_plesk_domain_t *dom)
+{
+    return dom->status != 0 || dom->owner.client_status != 0
+        || dom->owner.reseller_status != 0;
+}
+
+/* ---- listings ------------------------------------------------------------- */
+
+typedef struct {
+    oxt_plesk_domain_cb *dcb;
+    oxt_plesk_mailbox_cb *mcb;
+    void *baton;
+} plesk_each_t;
+
+static apr_status_t plesk_domain_row(void *baton, const oxt_db_row_t *row,
+                                     apr_pool_t *ptemp)
+{
+    plesk_each_t *each = baton;
+    oxt_plesk_domain_t dom;
+
+    if (row->ncols != DOMAIN_NCOLS) {
+        return OXT_ESCHEMA;
+    }
+    plesk_domain_from_row(&dom, row, 0);
+    return each->dcb(each->baton, &dom, ptemp);
+}
+
+static apr_status_t plesk_mailbox_row(void *baton, const oxt_db_row_t *row,
+                                      apr_pool_t *ptemp)
+{
+    plesk_each_t *each = baton;
+    oxt_plesk_mailbox_t mbox;
+
+    if (row->ncols != MAILBOX_NCOLS + DOMAIN_NCOLS) {
+        return OXT_ESCHEMA;
+    }
+    plesk_mailbox_from_row(&mbox, row, ptemp);
+    return each->mcb(each->baton, &mbox, ptemp);
+}
+
+static apr_status_t plesk_each(const oxt_psa_t *psa, oxt_db_t *db,
+                               const oxt_plesk_scope_t *scope,
+                               plesk_each_t *each, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    oxt_db_arg_t args[2] = { OXT_DB_INT(scope->id), OXT_DB_INT(scope->id) };
+    const char *where, *sql;
+    int nargs, mailboxes = each->mcb != NULL;
+
+    where = plesk_scope_where(&nargs, psa, scope);
+    sql = plesk_sql(psa, mailboxes, where,
+                    mailboxes ? " ORDER BY m.id" : " ORDER BY d.id", p);
+    return oxt_db_each(db, sql, args, nargs,
+                       mailboxes ? plesk_mailbox_row : plesk_domain_row,
+                       each, res, p);
+}
+
+apr_status_t oxt_plesk_domains_each(const oxt_psa_t *psa, oxt_db_t *db,
+                                    const oxt_plesk_scope_t *scope,
+                                    oxt_plesk_domain_cb *cb, void *baton,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    plesk_each_t each = { cb, NULL, baton };
+
+    return plesk_each(psa, db, scope, &each, res, p);
+}
+
+apr_status_t oxt_plesk_mailboxes_each(const oxt_psa_t *psa, oxt_db_t *db,
+                                      const oxt_plesk_scope_t *scope,
+                                      oxt_plesk_mailbox_cb *cb, void *baton,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    plesk_each_t each = { NULL, cb, baton };
+
+    return plesk_each(psa, db, scope, &each, res, p);
+}
+
+apr_status_t oxt_plesk_mailbox_get(oxt_plesk_mailbox_t **pmbox,
+                                   const oxt_psa_t *psa, oxt_db_t *db,
+                                   long long mail_id, oxt_result_t *res,
+                                   apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    oxt_plesk_mailbox_t *mbox;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, plesk_sql(psa, 1, " WHERE m.id = ?", "", p),
+                       OXT_DB_ARGS(OXT_DB_INT(mail_id)), res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (rows->nelts == 0) {
+        return APR_ENOENT;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    if (row->ncols != MAILBOX_NCOLS + DOMAIN_NCOLS) {
+        return OXT_ESCHEMA;
+    }
+    mbox = apr_pcalloc(p, sizeof(*mbox));
+    plesk_mailbox_from_row(mbox, row, p);
+    *pmbox = mbox;
+    return APR_SUCCESS;
+}
+
+/* ---- aliases ---------------------------------------------------------------- */
+
+static apr_status_t plesk_strings(apr_array_header_t **pout, oxt_db_t *db,
+                                  const char *sql, long long id,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows, *out;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, sql, OXT_DB_ARGS(OXT_DB_INT(id)), res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    out = apr_array_make(p, rows->nelts, sizeof(const char *));
+    for (i = 0; i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(out, const char *) =
+            APR_ARRAY_IDX(rows, i, const oxt_db_row_t *)->vals[0];
+    }
+    *pout = out;
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_plesk_mail_aliases(apr_array_header_t **paliases,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    long long mail_id, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    return plesk_strings(paliases, db, oxt_psa_sql(psa,
+                         "SELECT alias FROM psa.mail_aliases WHERE mn_id = ?"
+                         " ORDER BY alias", p), mail_id, res, p);
+}
+
+/* Only aliases with mail='true' receive mail (ref/plesk.md §1.1); a
+ * suspended alias (any status bit) receives none either. */
+apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
+                                           const oxt_psa_t *psa,
+                                           oxt_db_t *db, long long dom_id,
+                                           oxt_result_t *res, apr_pool_t *p)
+{
+    return plesk_strings(pnames, db, oxt_psa_sql(psa,
+                         "SELECT name FROM psa.domainaliases WHERE dom_id = ?"
+                         " AND mail = 'true' AND status = 0 ORDER BY name", p),
+                         dom_id, res, p);
+}

@@ -1,0 +1,106 @@
+/*
+ * oxt_plesk.h — the Plesk objects we replicate, read from psa with their
+ * owner chain: resellers and clients (psa.clients), domains, mailboxes,
+ * mailbox aliases and mail-enabled domain aliases.
+ *
+ * Rows are streamed through callbacks so that a million mailboxes never
+ * sit in memory at once; each row and its strings live in a pool that is
+ * cleared after the callback returns. Passwords are handed over as Plesk
+ * stores them (type + value); callers never log them.
+ */
+#ifndef OXT_PLESK_H
+#define OXT_PLESK_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+#include "oxt_psa.h"
+
+/** The part of the server a listing covers. */
+typedef struct oxt_plesk_scope_t {
+    oxt_role_t role;          /* OXT_ROLE_ADMIN: everything */
+    long long id;             /* reseller/client id, or domain id */
+} oxt_plesk_scope_t;
+
+/** Who owns a domain: reseller and client ids are 0 where there is none
+ *  (a domain of the admin has neither; a reseller's own domain no client).
+ *  Statuses are Plesk's bitmasks; 0 is active. */
+typedef struct oxt_plesk_owner_t {
+    long long client_id;
+    const char *client_login;
+    unsigned long long client_status;
+    long long reseller_id;
+    const char *reseller_login;
+    unsigned long long reseller_status;
+} oxt_plesk_owner_t;
+
+typedef struct oxt_plesk_domain_t {
+    long long id;
+    const char *name;             /* ASCII (punycode for IDN) */
+    const char *display_name;     /* UTF-8 */
+    unsigned long long status;
+    int mail_on;                  /* DomainServices mail row, status 0 */
+    oxt_plesk_owner_t owner;
+} oxt_plesk_domain_t;
+
+typedef struct oxt_plesk_mailbox_t {
+    long long id;                 /* mail.id: the stable key */
+    const char *mail_name;        /* local part */
+    const char *address;          /* mail_name@domain.name */
+    int postbox;                  /* has a mailbox (else forward-only) */
+    int redirect;
+    long long quota_bytes;        /* -1: unlimited */
+    const char *password_type;    /* plain, crypt, sym; NULL if no account */
+    const char *password;         /* as stored; NULL or "" if none */
+    oxt_plesk_domain_t domain;
+} oxt_plesk_mailbox_t;
+
+typedef apr_status_t oxt_plesk_domain_cb(void *baton,
+                                         const oxt_plesk_domain_t *dom,
+                                         apr_pool_t *ptemp);
+typedef apr_status_t oxt_plesk_mailbox_cb(void *baton,
+                                          const oxt_plesk_mailbox_t *mbox,
+                                          apr_pool_t *ptemp);
+
+/** True when the domain or any owner above it is suspended (any bit). */
+int oxt_plesk_domain_suspended(const oxt_plesk_domain_t *dom);
+
+/** The domains of scope, in id order. */
+apr_status_t oxt_plesk_domains_each(const oxt_psa_t *psa, oxt_db_t *db,
+                                    const oxt_plesk_scope_t *scope,
+                                    oxt_plesk_domain_cb *cb, void *baton,
+                                    oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Every mail row of scope (mailboxes and forward-only), in id order. */
+apr_status_t oxt_plesk_mailboxes_each(const oxt_psa_t *psa, oxt_db_t *db,
+                                      const oxt_plesk_scope_t *scope,
+                                      oxt_plesk_mailbox_cb *cb, void *baton,
+                                      oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** One mail row by id; APR_ENOENT when it is gone. Lives in p. */
+apr_status_t oxt_plesk_mailbox_get(oxt_plesk_mailbox_t **pmbox,
+                                   const oxt_psa_t *psa, oxt_db_t *db,
+                                   long long mail_id, oxt_result_t *res,
+                                   apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The aliases (local parts, sorted) of mailbox mail_id, as const char *. */
+apr_status_t oxt_plesk_mail_aliases(apr_array_header_t **paliases,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    long long mail_id, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The names of domain dom_id's aliases that carry mail, sorted. */
+apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
+                                           const oxt_psa_t *psa,
+                                           oxt_db_t *db, long long dom_id,
+                                           oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+#endif /* OXT_PLESK_H */
