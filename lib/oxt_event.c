@@ -1,0 +1,518 @@
+/*
+ * oxt_event.c — see oxt_event.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_file_info.h>
+#include <apr_lib.h>
+#include <apr_time.h>
+
+#include "oxt_event.h"
+#include "oxt_queue.h"
+#include "oxt_crypto.h"
+#include "oxt_log.h"
+#include "oxt_status.h"
+#include "oxt_util.h"
+
+typedef enum { EV_MAILBOX, EV_DOMAIN, EV_DOMAIN_ALIAS, EV_ACCOUNT } ev_kind_t;
+
+static const struct {
+    const char *name;
+    ev_kind_t kind;
+} known_events[] = {
+    { "mailname_create", EV_MAILBOX },
+    { "mailname_update", EV_MAILBOX },
+    { "mailname_delete", EV_MAILBOX },
+    { "domain_create", EV_DOMAIN },
+    { "domain_update", EV_DOMAIN },
+    { "domain_delete", EV_DOMAIN },
+    { "domain_status_update", EV_DOMAIN },
+    { "site_create", EV_DOMAIN },
+    { "site_update", EV_DOMAIN },
+    { "site_delete", EV_DOMAIN },
+    { "domain_alias_create", EV_DOMAIN_ALIAS },
+    { "domain_alias_update", EV_DOMAIN_ALIAS },
+    { "domain_alias_delete", EV_DOMAIN_ALIAS },
+    { "client_update", EV_ACCOUNT },
+    { "client_status_update", EV_ACCOUNT },
+    { "reseller_update", EV_ACCOUNT },
+    { "reseller_status_update", EV_ACCOUNT },
+};
+
+/* Only these names identify objects; NEW_PASSWORD and the rest are never
+ * kept, written to a spool file or logged. */
+static const char *const kept_vars[] = {
+    "NEW_MAILNAME", "OLD_MAILNAME", "NEW_DOMAIN_NAME", "OLD_DOMAIN_NAME",
+    "NEW_DOMAIN_ALIAS_NAME", "OLD_DOMAIN_ALIAS_NAME", "NEW_LOGIN_NAME",
+    "OLD_LOGIN_NAME",
+};
+
+#define SPOOL_SUFFIX ".hint"
+#define SPOOL_MAX_BYTES 8192
+
+static int event_kind(ev_kind_t *pkind, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(known_events) / sizeof(known_events[0]); i++) {
+        if (strcmp(known_events[i].name, name) == 0) {
+            *pkind = known_events[i].kind;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int oxt_event_is_known(const char *name)
+{
+    ev_kind_t kind;
+
+    return event_kind(&kind, name);
+}
+
+static int event_var_kept(const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(kept_vars) / sizeof(kept_vars[0]); i++) {
+        if (strcmp(kept_vars[i], key) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Values with line breaks could forge spool lines; names never have them. */
+static void event_var_set(oxt_event_t *ev, const char *key,
+                          const char *value, apr_pool_t *p)
+{
+    char *k = apr_pstrdup(p, key), *c;
+
+    for (c = k; *c; c++) {
+        *c = (char)apr_toupper(*c);
+    }
+    if (!event_var_kept(k) || value == NULL || *value == '\0'
+        || strpbrk(value, "\r\n") != NULL || strlen(value) > 1024) {
+        return;
+    }
+    apr_table_set(ev->vars, k, value);
+}
+
+apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
+                            const char *const *argv, apr_pool_t *p)
+{
+    oxt_event_t *ev = apr_pcalloc(p, sizeof(*ev));
+    const char *eq, *val;
+    size_t i;
+    int a;
+
+    if (!oxt_event_is_known(name)) {
+        return APR_ENOTIMPL;
+    }
+    ev->name = apr_pstrdup(p, name);
+    ev->vars = apr_table_make(p, 4);
+    for (i = 0; i < sizeof(kept_vars) / sizeof(kept_vars[0]); i++) {
+        val = getenv(kept_vars[i]);
+        event_var_set(ev, kept_vars[i], val, p);
+    }
+    /* The older template form passes "key=value" words; they win. */
+    for (a = 0; a < argc; a++) {
+        eq = strchr(argv[a], '=');
+        if (eq != NULL) {
+            event_var_set(ev, apr_pstrndup(p, argv[a],
+                                           (apr_size_t)(eq - argv[a])),
+                          eq + 1, p);
+        }
+    }
+    *pev = ev;
+    return APR_SUCCESS;
+}
+
+/* ---- resolving names to ids --------------------------------------------------- */
+
+/* The first column of the first row, or 0 when there is none. */
+static apr_status_t event_lookup(long long *pid, oxt_db_t *db,
+                                 const char *sql, const oxt_db_arg_t *args,
+                                 int nargs, oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = oxt_db_select_int(pid, db, sql, args, nargs, res, p);
+
+    if (rv == APR_ENOENT) {
+        *pid = 0;
+        return APR_SUCCESS;
+    }
+    return rv;
+}
+
+static apr_status_t event_push(int *pqueued, oxt_db_t *db,
+                               oxt_obj_type_t type, long long id,
+                               const oxt_event_t *ev, const char *detail,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    if (id <= 0) {
+        return APR_SUCCESS;
+    }
+    (*pqueued)++;
+    return oxt_queue_push(db, type, id, ev->name, detail, "Automatic", res,
+                          p);
+}
+
+static apr_status_t event_domain_id(long long *pid, const oxt_psa_t *psa,
+                                    oxt_db_t *db, const char *name,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    rv = event_lookup(pid, db, oxt_psa_sql(psa,
+             "SELECT id FROM psa.domains WHERE name = ? OR displayName = ?",
+             p), OXT_DB_ARGS(OXT_DB_STR(name), OXT_DB_STR(name)), res, p);
+    if (rv == APR_SUCCESS && *pid == 0) {
+        /* Gone from psa (a delete): what we replicated knows it. */
+        rv = event_lookup(pid, db,
+                 "SELECT dom_id FROM domain_state WHERE applied_name = ?"
+                 " OR applied_display_name = ?",
+                 OXT_DB_ARGS(OXT_DB_STR(name), OXT_DB_STR(name)), res, p);
+    }
+    return rv;
+}
+
+static apr_status_t event_mailbox(int *pq, const oxt_event_t *ev,
+                                  const oxt_psa_t *psa, oxt_db_t *db,
+                                  const char *address, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    const char *at = strrchr(address, '@');
+    const char *local, *domain;
+    long long id = 0;
+    apr_status_t rv;
+
+    if (at == NULL) {
+        return APR_SUCCESS;
+    }
+    local = apr_pstrndup(p, address, (apr_size_t)(at - address));
+    domain = at + 1;
+    rv = event_lookup(&id, db, oxt_psa_sql(psa,
+             "SELECT m.id FROM psa.mail m JOIN psa.domains d"
+             " ON d.id = m.dom_id WHERE m.mail_name = ?"
+             " AND (d.name = ? OR d.displayName = ?)", p),
+             OXT_DB_ARGS(OXT_DB_STR(local), OXT_DB_STR(domain),
+                         OXT_DB_STR(domain)), res, p);
+    if (rv == APR_SUCCESS && id == 0) {
+        rv = event_lookup(&id, db,
+                 "SELECT mail_id FROM mailbox_state WHERE applied_address = ?",
+                 OXT_DB_ARGS(OXT_DB_STR(address)), res, p);
+    }
+    if (rv == APR_SUCCESS && id > 0) {
+        return event_push(pq, db, OXT_OBJ_MAILBOX, id, ev, address, res, p);
+    }
+    /* Not known as a mailbox: let the domain pass decide. */
+    if (rv == APR_SUCCESS) {
+        rv = event_domain_id(&id, psa, db, domain, res, p);
+    }
+    return rv ? rv : event_push(pq, db, OXT_OBJ_DOMAIN, id, ev, address,
+                                res, p);
+}
+
+static apr_status_t event_domain(int *pq, const oxt_event_t *ev,
+                                 const oxt_psa_t *psa, oxt_db_t *db,
+                                 const char *name, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    long long id = 0;
+    apr_status_t rv = event_domain_id(&id, psa, db, name, res, p);
+
+    return rv ? rv : event_push(pq, db, OXT_OBJ_DOMAIN, id, ev, name, res, p);
+}
+
+static apr_status_t event_domain_alias(int *pq, const oxt_event_t *ev,
+                                       const oxt_psa_t *psa, oxt_db_t *db,
+                                       const char *name, oxt_result_t *res,
+                                       apr_pool_t *p)
+{
+    long long id = 0;
+    apr_status_t rv;
+
+    rv = event_lookup(&id, db, oxt_psa_sql(psa,
+             "SELECT dom_id FROM psa.domainaliases WHERE name = ?"
+             " OR displayName = ?", p),
+             OXT_DB_ARGS(OXT_DB_STR(name), OXT_DB_STR(name)), res, p);
+    if (rv == APR_SUCCESS && id == 0) {
+        /* A deleted alias: the context whose mappings hold it. Rare, so
+         * a scan of domain_state is fine. */
+        rv = event_lookup(&id, db,
+                 "SELECT dom_id FROM domain_state WHERE FIND_IN_SET(?,"
+                 " REPLACE(applied_login_mappings, '\\n', ',')) > 0",
+                 OXT_DB_ARGS(OXT_DB_STR(name)), res, p);
+    }
+    return rv ? rv : event_push(pq, db, OXT_OBJ_DOMAIN, id, ev, name, res, p);
+}
+
+static apr_status_t event_account(int *pq, const oxt_event_t *ev,
+                                  const oxt_psa_t *psa, oxt_db_t *db,
+                                  const char *login, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    oxt_obj_type_t type = OXT_OBJ_CLIENT;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, oxt_psa_sql(psa,
+             oxt_psa_caps(psa)->has_client_type
+                 ? "SELECT id, type FROM psa.clients WHERE login = ?"
+                 : "SELECT id, 'client' FROM psa.clients WHERE login = ?", p),
+             OXT_DB_ARGS(OXT_DB_STR(login)), res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
+        return rv;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    if (strcmp(row->vals[1], "admin") == 0) {
+        return APR_SUCCESS;    /* the admin's own settings are not prefs */
+    }
+    if (strcmp(row->vals[1], "reseller") == 0) {
+        type = OXT_OBJ_RESELLER;
+    }
+    return event_push(pq, db, type, strtoll(row->vals[0], NULL, 10), ev,
+                      login, res, p);
+}
+
+typedef apr_status_t event_fn(int *pq, const oxt_event_t *ev,
+                              const oxt_psa_t *psa, oxt_db_t *db,
+                              const char *name, oxt_result_t *res,
+                              apr_pool_t *p);
+
+/* Runs fn for the new name and, when it differs (a rename) or there is
+ * none (a delete), for the old one. */
+static apr_status_t event_both(int *pq, const oxt_event_t *ev,
+                               const oxt_psa_t *psa, oxt_db_t *db,
+                               const char *key, event_fn *fn,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    const char *nv = apr_table_get(ev->vars, apr_pstrcat(p, "NEW_", key,
+                                                         NULL));
+    const char *ov = apr_table_get(ev->vars, apr_pstrcat(p, "OLD_", key,
+                                                         NULL));
+    apr_status_t rv = APR_SUCCESS;
+
+    if (nv != NULL) {
+        rv = fn(pq, ev, psa, db, nv, res, p);
+    }
+    if (rv == APR_SUCCESS && ov != NULL && (nv == NULL || strcmp(nv, ov))) {
+        rv = fn(pq, ev, psa, db, ov, res, p);
+    }
+    return rv;
+}
+
+apr_status_t oxt_event_queue(int *pqueued, const oxt_event_t *ev,
+                             const oxt_psa_t *psa, oxt_db_t *db,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    ev_kind_t kind;
+    int queued = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (!event_kind(&kind, ev->name)) {
+        return APR_ENOTIMPL;
+    }
+    switch (kind) {
+    case EV_MAILBOX:
+        rv = event_both(&queued, ev, psa, db, "MAILNAME", event_mailbox,
+                        res, p);
+        break;
+    case EV_DOMAIN:
+        rv = event_both(&queued, ev, psa, db, "DOMAIN_NAME", event_domain,
+                        res, p);
+        break;
+    case EV_DOMAIN_ALIAS:
+        rv = event_both(&queued, ev, psa, db, "DOMAIN_ALIAS_NAME",
+                        event_domain_alias, res, p);
+        if (rv == APR_SUCCESS) {
+            rv = event_both(&queued, ev, psa, db, "DOMAIN_NAME",
+                            event_domain, res, p);
+        }
+        break;
+    case EV_ACCOUNT:
+        rv = event_both(&queued, ev, psa, db, "LOGIN_NAME", event_account,
+                        res, p);
+        break;
+    }
+    if (pqueued != NULL) {
+        *pqueued = queued;
+    }
+    return rv;
+}
+
+/* ---- spool ------------------------------------------------------------------ */
+
+static int spool_write_var(void *baton, const char *key, const char *value)
+{
+    apr_file_t *f = baton;
+
+    apr_file_printf(f, "%s=%s\n", key, value);
+    return 1;
+}
+
+apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
+                                   apr_pool_t *p)
+{
+    unsigned char rnd[6];
+    const char *name, *tmp, *path;
+    apr_file_t *f;
+    apr_status_t rv;
+
+    if (oxt_crypto_random(rnd, sizeof(rnd)) != APR_SUCCESS) {
+        memset(rnd, 0, sizeof(rnd));
+    }
+    /* Zero-padded microseconds first, so names sort in arrival order. */
+    name = apr_psprintf(p, "%020" APR_INT64_T_FMT "-%ld-%02x%02x%02x%02x%02x"
+                        "%02x", (apr_int64_t)apr_time_now(), (long)getpid(),
+                        rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+    tmp = apr_pstrcat(p, dir, "/.", name, ".tmp", NULL);
+    path = apr_pstrcat(p, dir, "/", name, SPOOL_SUFFIX, NULL);
+    rv = apr_file_open(&f, tmp, APR_FOPEN_CREATE | APR_FOPEN_EXCL
+                       | APR_FOPEN_WRITE | APR_FOPEN_BUFFERED,
+                       APR_FPROT_UREAD | APR_FPROT_UWRITE, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    apr_file_printf(f, "event=%s\n", ev->name);
+    apr_table_do(spool_write_var, f, ev->vars, NULL);
+    rv = apr_file_flush(f);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_sync(f);
+    }
+    apr_file_close(f);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_rename(tmp, path, p);
+    }
+    if (rv != APR_SUCCESS) {
+        apr_file_remove(tmp, p);
+    }
+    return rv;
+}
+
+apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
+                                  apr_pool_t *p)
+{
+    oxt_event_t *ev;
+    char *text, *line, *next, *eq;
+    const char *name = NULL;
+    apr_status_t rv;
+
+    rv = oxt_util_file_read(&text, NULL, path, SPOOL_MAX_BYTES, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (strncmp(text, "event=", 6) != 0) {
+        return APR_EINVAL;
+    }
+    next = strchr(text, '\n');
+    name = apr_pstrndup(p, text + 6, next ? (apr_size_t)(next - text - 6)
+                                          : strlen(text + 6));
+    rv = oxt_event_make(&ev, name, 0, NULL, p);
+    if (rv != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    /* The environment of the replaying process is not the event's. */
+    apr_table_clear(ev->vars);
+    for (line = next ? next + 1 : NULL; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL) {
+            *next++ = '\0';
+        }
+        eq = strchr(line, '=');
+        if (eq != NULL) {
+            *eq = '\0';
+            event_var_set(ev, line, eq + 1, p);
+        }
+    }
+    *pev = ev;
+    return APR_SUCCESS;
+}
+
+static int spool_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static apr_status_t spool_list(apr_array_header_t **pnames, const char *dir,
+                               apr_pool_t *p)
+{
+    apr_array_header_t *names = apr_array_make(p, 16, sizeof(const char *));
+    apr_size_t slen = strlen(SPOOL_SUFFIX), n;
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    apr_status_t rv;
+
+    rv = apr_dir_open(&d, dir, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)
+           == APR_SUCCESS) {
+        n = strlen(fi.name);
+        if (fi.filetype == APR_REG && fi.name[0] != '.' && n > slen
+            && strcmp(fi.name + n - slen, SPOOL_SUFFIX) == 0) {
+            APR_ARRAY_PUSH(names, const char *) = apr_pstrdup(p, fi.name);
+        }
+    }
+    apr_dir_close(d);
+    qsort(names->elts, (size_t)names->nelts, sizeof(const char *),
+          spool_name_cmp);
+    *pnames = names;
+    return APR_SUCCESS;
+}
+
+static apr_status_t spool_replay_one(const char *path, const oxt_psa_t *psa,
+                                     oxt_db_t *db, oxt_result_t *res,
+                                     apr_pool_t *p)
+{
+    oxt_event_t *ev;
+    apr_status_t rv;
+
+    rv = oxt_event_spool_read(&ev, path, p);
+    if (rv != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, rv, OXTLOGNO(03001)
+                       "unreadable event spool file %s, kept as .bad", path);
+        return apr_file_rename(path, apr_pstrcat(p, path, ".bad", NULL), p);
+    }
+    rv = oxt_event_queue(NULL, ev, psa, db, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_remove(path, p);
+    }
+    return rv;
+}
+
+apr_status_t oxt_event_spool_replay(int *pcount, const char *dir,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *names;
+    apr_pool_t *ptemp;
+    int i, count = 0;
+    apr_status_t rv;
+
+    *pcount = 0;
+    rv = spool_list(&names, dir, p);
+    if (APR_STATUS_IS_ENOENT(rv)) {
+        return APR_SUCCESS;           /* no spool yet: nothing to replay */
+    }
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot read the event spool", "%s",
+                              dir);
+    }
+    apr_pool_create(&ptemp, p);
+    for (i = 0; rv == APR_SUCCESS && i < names->nelts; i++) {
+        apr_pool_clear(ptemp);
+        rv = spool_replay_one(apr_pstrcat(ptemp, dir, "/",
+                              APR_ARRAY_IDX(names, i, const char *), NULL),
+                              psa, db, res, ptemp);
+        count += rv == APR_SUCCESS;
+    }
+    apr_pool_destroy(ptemp);
+    *pcount = count;
+    return rv;
+}

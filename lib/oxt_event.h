@@ -1,0 +1,73 @@
+/*
+ * oxt_event.h — Plesk Event Manager events turned into queue hints.
+ *
+ * Plesk runs "oxtender-replicator event <name>" for each registered event
+ * with the old and new values in NEW_* / OLD_* environment variables
+ * (Plesk 9.5+), or, for the older template form, as "KEY=value" arguments
+ * (ref/plesk.md §2.3). An event is only a trigger: we keep the names that
+ * identify the object, resolve them to stable Plesk ids, and queue a hint.
+ * Passwords and every other value are dropped on the way in.
+ *
+ * When the database cannot be reached the event is written to a spool
+ * directory, one file per event, and the next run replays it.
+ */
+#ifndef OXT_EVENT_H
+#define OXT_EVENT_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+#include "oxt_psa.h"
+
+typedef struct oxt_event_t {
+    const char *name;          /* e.g. "mailname_update" */
+    apr_table_t *vars;         /* upper-case keys: NEW_MAILNAME, ... */
+} oxt_event_t;
+
+/** True when we act on events of this name. */
+int oxt_event_is_known(const char *name);
+
+/**
+ * An event from argv ("KEY=value" words, keys folded to upper case) and
+ * the environment (getenv). Only the identifying variables are kept.
+ */
+apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
+                            const char *const *argv, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Resolves the event to stable ids and queues the hints (in the oxtender
+ * database, db's default). An object that cannot be found is no error:
+ * a delete of something never replicated needs nothing. *pqueued (may be
+ * NULL) gets how many hints were queued.
+ */
+apr_status_t oxt_event_queue(int *pqueued, const oxt_event_t *ev,
+                             const oxt_psa_t *psa, oxt_db_t *db,
+                             oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Writes the event to a new file in dir (atomically: temp + rename). */
+apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
+                                   apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Reads a spool file back. */
+apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
+                                  apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Replays every spool file of dir (oldest first) into the queue and
+ * removes each once queued. A file that cannot be parsed is renamed
+ * *.bad and reported, never silently dropped. *pcount gets how many
+ * events were replayed.
+ */
+apr_status_t oxt_event_spool_replay(int *pcount, const char *dir,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+#endif /* OXT_EVENT_H */

@@ -1,0 +1,257 @@
+/*
+ * oxt_queue.c — see oxt_queue.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_queue.h"
+#include "oxt_crypto.h"
+#include "oxt_status.h"
+
+static const char *const obj_type_names[] = {
+    "mailbox", "domain", "client", "reseller", "all"
+};
+
+const char *oxt_obj_type_name(oxt_obj_type_t type)
+{
+    if ((unsigned)type > OXT_OBJ_ALL) {
+        return "all";
+    }
+    return obj_type_names[type];
+}
+
+apr_status_t oxt_obj_type_parse(oxt_obj_type_t *ptype, const char *name)
+{
+    int i;
+
+    for (i = 0; i <= OXT_OBJ_ALL; i++) {
+        if (strcmp(obj_type_names[i], name) == 0) {
+            *ptype = (oxt_obj_type_t)i;
+            return APR_SUCCESS;
+        }
+    }
+    return APR_EINVAL;
+}
+
+long long oxt_queue_backoff_ms(int attempts, double rnd01)
+{
+    long long ceiling = OXT_QUEUE_BACKOFF_BASE_MS;
+    int i;
+
+    for (i = 1; i < attempts && ceiling < OXT_QUEUE_BACKOFF_CAP_MS; i++) {
+        ceiling *= 2;
+    }
+    if (ceiling > OXT_QUEUE_BACKOFF_CAP_MS) {
+        ceiling = OXT_QUEUE_BACKOFF_CAP_MS;
+    }
+    if (rnd01 < 0 || rnd01 >= 1) {
+        rnd01 = 0;
+    }
+    return (long long)(rnd01 * (double)ceiling);
+}
+
+static double queue_random01(void)
+{
+    unsigned int r = 0;
+
+    if (oxt_crypto_random((unsigned char *)&r, sizeof(r)) != APR_SUCCESS) {
+        r = (unsigned int)rand();
+    }
+    return (double)r / 4294967296.0;
+}
+
+/* A hint for a parked object unparks it: something changed in Plesk, which
+ * may be exactly what the failure needed. */
+apr_status_t oxt_queue_push(oxt_db_t *db, oxt_obj_type_t type,
+                            long long object_id, const char *reason,
+                            const char *detail, const char *scheduled_by,
+                            oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO queue (object_type, object_id, reason, detail,"
+        " scheduled_by, enqueued_at, not_before)"
+        " VALUES (?, ?, ?, ?, ?, NOW(3), NOW(3))"
+        " ON DUPLICATE KEY UPDATE reason = VALUES(reason),"
+        " detail = VALUES(detail), scheduled_by = VALUES(scheduled_by),"
+        " enqueued_at = VALUES(enqueued_at),"
+        " attempts = IF(parked, 0, attempts),"
+        " not_before = IF(parked, VALUES(not_before),"
+        "                 LEAST(not_before, VALUES(not_before))),"
+        " parked = 0, parked_at = NULL",
+        OXT_DB_ARGS(OXT_DB_STR(oxt_obj_type_name(type)),
+                    OXT_DB_INT(object_id), OXT_DB_STR(reason),
+                    OXT_DB_STR(detail),
+                    OXT_DB_STR(scheduled_by ? scheduled_by : "Automatic")),
+        res, p);
+}
+
+/* ---- claiming ----------------------------------------------------------- */
+
+static oxt_queue_item_t *queue_item_from_row(const oxt_db_row_t *row,
+                                             apr_pool_t *p)
+{
+    oxt_queue_item_t *item = apr_pcalloc(p, sizeof(*item));
+
+    item->id = strtoll(row->vals[0], NULL, 10);
+    if (oxt_obj_type_parse(&item->type, row->vals[1]) != APR_SUCCESS) {
+        item->type = OXT_OBJ_ALL;
+    }
+    item->object_id = strtoll(row->vals[2], NULL, 10);
+    item->reason = row->vals[3];
+    item->detail = row->vals[4];
+    item->scheduled_by = row->vals[5];
+    item->enqueued_at = row->vals[6];
+    item->attempts = (int)strtol(row->vals[7], NULL, 10);
+    return item;
+}
+
+static apr_status_t queue_lease(oxt_db_t *db, apr_array_header_t *items,
+                                const char *owner, int lease_s,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_queue_item_t *item;
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    for (i = 0; rv == APR_SUCCESS && i < items->nelts; i++) {
+        item = APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
+        rv = oxt_db_exec(NULL, db,
+            "UPDATE queue SET lease_owner = ?,"
+            " lease_until = NOW(3) + INTERVAL ? SECOND WHERE id = ?",
+            OXT_DB_ARGS(OXT_DB_STR(owner), OXT_DB_INT(lease_s),
+                        OXT_DB_INT(item->id)), res, p);
+    }
+    return rv;
+}
+
+apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
+                             const char *owner, int max, int lease_s,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows, *items;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_begin(db, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = oxt_db_select(&rows, db,
+        "SELECT id, object_type, object_id, reason, detail, scheduled_by,"
+        " enqueued_at, attempts FROM queue"
+        " WHERE parked = 0 AND not_before <= NOW(3)"
+        " AND (lease_until IS NULL OR lease_until < NOW(3))"
+        " ORDER BY not_before LIMIT ? FOR UPDATE SKIP LOCKED",
+        OXT_DB_ARGS(OXT_DB_INT(max)), res, p);
+    if (rv == APR_SUCCESS) {
+        items = apr_array_make(p, rows->nelts, sizeof(oxt_queue_item_t *));
+        for (i = 0; i < rows->nelts; i++) {
+            APR_ARRAY_PUSH(items, oxt_queue_item_t *) = queue_item_from_row(
+                APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
+        }
+        rv = queue_lease(db, items, owner, lease_s, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(db, res);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(db);
+        return rv;
+    }
+    *pitems = items;
+    return APR_SUCCESS;
+}
+
+/* ---- outcomes -------------------------------------------------------------- */
+
+apr_status_t oxt_queue_done(oxt_db_t *db, const oxt_queue_item_t *item,
+                            const char *owner, oxt_result_t *res,
+                            apr_pool_t *p)
+{
+    unsigned long long n = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_exec(&n, db,
+        "DELETE FROM queue WHERE id = ? AND lease_owner = ?"
+        " AND enqueued_at = ?",
+        OXT_DB_ARGS(OXT_DB_INT(item->id), OXT_DB_STR(owner),
+                    OXT_DB_STR(item->enqueued_at)), res, p);
+    if (rv != APR_SUCCESS || n > 0) {
+        return rv;
+    }
+    /* Refreshed meanwhile: keep it, due now, with a clean slate. */
+    return oxt_db_exec(NULL, db,
+        "UPDATE queue SET lease_owner = NULL, lease_until = NULL,"
+        " attempts = 0, last_error = NULL WHERE id = ? AND lease_owner = ?",
+        OXT_DB_ARGS(OXT_DB_INT(item->id), OXT_DB_STR(owner)), res, p);
+}
+
+apr_status_t oxt_queue_fail(int *pparked, oxt_db_t *db,
+                            const oxt_queue_item_t *item, const char *owner,
+                            const char *error, int max_attempts,
+                            oxt_result_t *res, apr_pool_t *p)
+{
+    int attempts = item->attempts + 1;
+    int park = attempts >= max_attempts;
+    long long delay = oxt_queue_backoff_ms(attempts, queue_random01());
+
+    if (pparked != NULL) {
+        *pparked = park;
+    }
+    return oxt_db_exec(NULL, db,
+        "UPDATE queue SET attempts = ?, last_error = ?,"
+        " lease_owner = NULL, lease_until = NULL,"
+        " not_before = NOW(3) + INTERVAL ? MICROSECOND,"
+        " parked = ?, parked_at = IF(?, NOW(), NULL)"
+        " WHERE id = ? AND lease_owner = ?",
+        OXT_DB_ARGS(OXT_DB_INT(attempts), OXT_DB_STR(error),
+                    OXT_DB_INT(delay * 1000), OXT_DB_INT(park),
+                    OXT_DB_INT(park), OXT_DB_INT(item->id),
+                    OXT_DB_STR(owner)), res, p);
+}
+
+apr_status_t oxt_queue_retry(oxt_db_t *db, long long queue_id,
+                             const char *scheduled_by, oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    unsigned long long n = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_exec(&n, db,
+        "UPDATE queue SET parked = 0, parked_at = NULL, attempts = 0,"
+        " not_before = NOW(3), scheduled_by = ? WHERE id = ? AND parked = 1",
+        OXT_DB_ARGS(OXT_DB_STR(scheduled_by), OXT_DB_INT(queue_id)), res, p);
+    if (rv == APR_SUCCESS && n == 0) {
+        return oxt_result_set(res, APR_ENOENT, "Nothing to retry",
+                              "queue item %lld is not parked", queue_id);
+    }
+    return rv;
+}
+
+apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db,
+        "SELECT COALESCE(SUM(parked = 0 AND not_before <= NOW(3)"
+        "   AND (lease_until IS NULL OR lease_until < NOW(3))), 0),"
+        " COALESCE(SUM(parked = 0), 0),"
+        " COALESCE(SUM(parked = 0 AND lease_until >= NOW(3)), 0),"
+        " COALESCE(SUM(parked = 1), 0),"
+        " MIN(IF(parked = 0, enqueued_at, NULL)) FROM queue",
+        OXT_DB_NOARGS, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    stats->due = strtoll(row->vals[0], NULL, 10);
+    stats->waiting = strtoll(row->vals[1], NULL, 10);
+    stats->leased = strtoll(row->vals[2], NULL, 10);
+    stats->parked = strtoll(row->vals[3], NULL, 10);
+    stats->oldest = row->vals[4];
+    return APR_SUCCESS;
+}

@@ -1,0 +1,112 @@
+/*
+ * oxt_queue.h — the work queue in the oxtender database.
+ *
+ * A queue row is a hint that an object (mailbox, domain, client, reseller,
+ * or "all") may differ from what OX has; it is not the change itself (the
+ * replicator recomputes the desired state). Hints coalesce: one row per
+ * object, a new hint refreshes it. Workers claim due rows with
+ * SELECT ... FOR UPDATE SKIP LOCKED and a lease, so several workers never
+ * take the same row and a crashed worker's rows come back when the lease
+ * ends. A failure retries with exponential backoff and full jitter; after
+ * max attempts the row is parked (dead letter) until someone retries it.
+ */
+#ifndef OXT_QUEUE_H
+#define OXT_QUEUE_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+
+typedef enum {
+    OXT_OBJ_MAILBOX = 0,
+    OXT_OBJ_DOMAIN,
+    OXT_OBJ_CLIENT,
+    OXT_OBJ_RESELLER,
+    OXT_OBJ_ALL
+} oxt_obj_type_t;
+
+typedef struct oxt_queue_item_t {
+    long long id;
+    oxt_obj_type_t type;
+    long long object_id;
+    const char *reason;
+    const char *detail;
+    const char *scheduled_by;
+    const char *enqueued_at;     /* as the database wrote it (ms) */
+    int attempts;
+} oxt_queue_item_t;
+
+typedef struct oxt_queue_stats_t {
+    long long due;               /* waiting and due now */
+    long long waiting;           /* waiting, due or backing off */
+    long long leased;            /* being worked on */
+    long long parked;
+    const char *oldest;          /* enqueued_at of the oldest waiting, or NULL */
+} oxt_queue_stats_t;
+
+/* Backoff: attempt n waits a random time in [0, min(cap, base * 2^n)]. */
+#define OXT_QUEUE_BACKOFF_BASE_MS 2000
+#define OXT_QUEUE_BACKOFF_CAP_MS  (30 * 60 * 1000)
+
+const char *oxt_obj_type_name(oxt_obj_type_t type);
+apr_status_t oxt_obj_type_parse(oxt_obj_type_t *ptype, const char *name);
+
+/**
+ * Records a hint for an object. A hint for an object already queued
+ * refreshes it (reason, who, enqueued time) and makes it due now; a parked
+ * object is given a fresh set of attempts, since something changed.
+ */
+apr_status_t oxt_queue_push(oxt_db_t *db, oxt_obj_type_t type,
+                            long long object_id, const char *reason,
+                            const char *detail, const char *scheduled_by,
+                            oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Claims up to max due items for owner, leased for lease_s seconds. The
+ * items (oxt_queue_item_t *) live in p; *pitems may be empty.
+ */
+apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
+                             const char *owner, int max, int lease_s,
+                             oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The item is done. It is removed unless a new hint arrived while it was
+ * being worked on, in which case it stays, due now.
+ */
+apr_status_t oxt_queue_done(oxt_db_t *db, const oxt_queue_item_t *item,
+                            const char *owner, oxt_result_t *res,
+                            apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The item failed with error (a readable reason, never a password). It is
+ * retried after a backoff, or parked when it has had max_attempts.
+ * *pparked (may be NULL) tells which.
+ */
+apr_status_t oxt_queue_fail(int *pparked, oxt_db_t *db,
+                            const oxt_queue_item_t *item, const char *owner,
+                            const char *error, int max_attempts,
+                            oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Gives a parked item (by queue id) a fresh set of attempts, due now. */
+apr_status_t oxt_queue_retry(oxt_db_t *db, long long queue_id,
+                             const char *scheduled_by, oxt_result_t *res,
+                             apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Counts for "status" and the pages. */
+apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
+                             oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The backoff before retry number attempts (1-based), full jitter:
+ *  rnd01 is a uniform random number in [0, 1). */
+long long oxt_queue_backoff_ms(int attempts, double rnd01);
+
+#endif /* OXT_QUEUE_H */
