@@ -26,14 +26,19 @@ typedef struct {
 static const repl_cmd_t repl_cmds[] = {
     { "migrate", oxt_repl_cmd_migrate,
       "create or upgrade the oxtender database" },
+    { "event", oxt_repl_cmd_event,
+      "Plesk event handler: record a hint (never fails, prints nothing)" },
+    { "status", oxt_repl_cmd_status,
+      "queue depth, parked items and the last run" },
 };
 
 static int repl_log_level = OXT_LOG_INFO;
+static int repl_log_silent;
 
 static int repl_level_cb(void *baton, int level)
 {
     (void)baton;
-    return level <= repl_log_level;
+    return !repl_log_silent && level <= repl_log_level;
 }
 
 static void repl_print_cb(const char *file, int line, int level,
@@ -132,11 +137,23 @@ static int repl_load_config(oxt_repl_t *repl)
     }
     if (oxt_config_load(&repl->cfg, repl->config_path, res, repl->p)
         != APR_SUCCESS) {
-        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        repl->cfg = NULL;
+        if (!repl->silent) {
+            oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        }
         return OXT_REPL_EXIT_FAIL;
     }
     repl_log_level = repl->quiet ? OXT_LOG_ERR : repl->cfg->log_level;
     return -1;
+}
+
+apr_status_t oxt_repl_db_open(oxt_db_t **pdb, oxt_repl_t *repl,
+                              oxt_result_t *res)
+{
+    oxt_db_params_t params;
+
+    oxt_db_params_from_config(&params, repl->cfg);
+    return oxt_db_open(pdb, &params, res, repl->p);
 }
 
 static int repl_main(apr_pool_t *p, int argc, const char *const *argv)
@@ -157,13 +174,19 @@ static int repl_main(apr_pool_t *p, int argc, const char *const *argv)
         return OXT_REPL_EXIT_USAGE;
     }
     cmd = repl_cmd_find(argv[opt->ind]);
+    /* The event handler prints nothing, ever: Plesk runs it in the
+     * background and its output would end up nowhere useful. */
+    repl.silent = cmd != NULL && cmd->fn == oxt_repl_cmd_event;
+    if (repl.silent) {
+        repl_log_silent = 1;
+    }
     if (cmd == NULL) {
         oxt_repl_fail("unknown command '%s'", argv[opt->ind]);
         repl_usage(stderr);
         return OXT_REPL_EXIT_USAGE;
     }
     rc = repl_load_config(&repl);
-    if (rc >= 0) {
+    if (rc >= 0 && cmd->fn != oxt_repl_cmd_event) {
         return rc;
     }
     return cmd->fn(&repl, argc - opt->ind, argv + opt->ind);
