@@ -163,7 +163,7 @@ $(OXSIM_BIN): $(OXSIM_OBJ) $(LIBA)
 $(GEN_BIN): $(GEN_SRC)
 	@mkdir -p $(dir $@)
 	@echo "  CC/LD   $@"
-	$(Q)$(CC) $(CSTD) $(OPT) $(WARN) $(SAN_FLAGS) -o $@ $(GEN_SRC) -lm
+	$(Q)$(CC) $(CSTD) $(OPT) $(WARN) $(SAN_FLAGS) $(shell pkg-config --cflags libcrypto) -o $@ $(GEN_SRC) $(shell pkg-config --libs libcrypto) -lcrypt -lm
 
 $(UNIT_BIN): $(UNIT_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
