@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
+#include <openssl/hmac.h>
 #include <apr_strings.h>
 #include <apr_base64.h>
 #include <apr_file_io.h>
@@ -26,6 +27,19 @@
 apr_status_t oxt_crypto_random(unsigned char *buf, apr_size_t len)
 {
     return RAND_bytes(buf, (int)len) == 1 ? APR_SUCCESS : OXT_ECRYPTO;
+}
+
+apr_status_t oxt_crypto_fingerprint(unsigned char *out,
+                                    const unsigned char *key,
+                                    apr_size_t keylen, const char *data)
+{
+    unsigned int len = 0;
+
+    if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data,
+             strlen(data), out, &len) == NULL || len != 32) {
+        return OXT_ECRYPTO;
+    }
+    return APR_SUCCESS;
 }
 
 int oxt_crypto_str_equal(const char *a, const char *b)

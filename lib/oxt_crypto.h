@@ -70,6 +70,15 @@ apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
                              apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * HMAC-SHA256 of data under key (keylen bytes) into out (32 bytes): lets us
+ * notice a changed password without storing anything it could be
+ * recovered from.
+ */
+apr_status_t oxt_crypto_fingerprint(unsigned char *out,
+                                    const unsigned char *key,
+                                    apr_size_t keylen, const char *data);
+
 /** Fills buf with len random bytes from the system's CSPRNG. */
 apr_status_t oxt_crypto_random(unsigned char *buf, apr_size_t len);
 

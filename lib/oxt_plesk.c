@@ -17,7 +17,8 @@ static const char domain_cols9[] =
     "d.id, d.name, d.displayName, d.status,"
     " (ds.id IS NOT NULL AND ds.status = 0),"
     " c.id, c.login, c.type, c.status,"
-    " COALESCE(o.id, 0), o.login, COALESCE(o.type, ''), COALESCE(o.status, 0)";
+    " COALESCE(o.id, 0), o.login, COALESCE(o.type, ''), COALESCE(o.status, 0),"
+    " c.locale";
 static const char domain_from9[] =
     " FROM psa.domains d JOIN psa.clients c ON c.id = d.cl_id"
     " LEFT JOIN psa.clients o ON o.id = c.parent_id"
@@ -26,12 +27,12 @@ static const char domain_from9[] =
 static const char domain_cols8[] =
     "d.id, d.name, d.displayName, d.status,"
     " (ds.id IS NOT NULL AND ds.status = 0),"
-    " c.id, c.login, 'client', c.status, 0, NULL, '', 0";
+    " c.id, c.login, 'client', c.status, 0, NULL, '', 0, c.locale";
 static const char domain_from8[] =
     " FROM psa.domains d JOIN psa.clients c ON c.id = d.cl_id"
     " LEFT JOIN psa.DomainServices ds ON ds.dom_id = d.id"
     "  AND ds.type = 'mail'";
-enum { DOMAIN_NCOLS = 13 };
+enum { DOMAIN_NCOLS = 14 };
 
 static const char mailbox_cols[] =
     "m.id, m.mail_name, m.postbox, m.redirect, m.mbox_quota, a.type,"
@@ -106,6 +107,7 @@ static void plesk_owner_from_row(oxt_plesk_owner_t *owner,
     const char *ctype = row->vals[at + 2], *otype = row->vals[at + 6];
 
     memset(owner, 0, sizeof(*owner));
+    owner->locale = row->vals[at + 8];
     if (ctype != NULL && strcmp(ctype, "client") == 0) {
         owner->client_id = col_ll(row, at);
         owner->client_login = row->vals[at + 1];

@@ -35,6 +35,7 @@ typedef struct oxt_plesk_owner_t {
     long long reseller_id;
     const char *reseller_login;
     unsigned long long reseller_status;
+    const char *locale;         /* the owning account's Plesk locale, en-US */
 } oxt_plesk_owner_t;
 
 typedef struct oxt_plesk_domain_t {

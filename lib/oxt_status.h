@@ -25,6 +25,20 @@
 
 /* SOAP / Open-Xchange (see oxt_soap.h) */
 #define OXT_ESOAP_START       (OXT_STATUS_START + 100)
+#define OXT_ESOAP_AUTH        (OXT_ESOAP_START + 1)    /* Authentication failed */
+#define OXT_ESOAP_CTX_EXISTS  (OXT_ESOAP_START + 2)    /* context already exists */
+#define OXT_ESOAP_USER_EXISTS (OXT_ESOAP_START + 3)    /* user already exists */
+#define OXT_ESOAP_NO_CTX      (OXT_ESOAP_START + 4)    /* no such context */
+#define OXT_ESOAP_NO_USER     (OXT_ESOAP_START + 5)    /* no such user */
+#define OXT_ESOAP_INVALID     (OXT_ESOAP_START + 6)    /* server refused the data */
+#define OXT_ESOAP_BUSY        (OXT_ESOAP_START + 7)    /* database update; retry */
+#define OXT_ESOAP_HTTP5XX     (OXT_ESOAP_START + 8)    /* 5xx, no fault; retry */
+#define OXT_ESOAP_CONNECT     (OXT_ESOAP_START + 9)    /* connect/drop; retry */
+#define OXT_ESOAP_TIMEOUT     (OXT_ESOAP_START + 10)   /* timed out; retry */
+#define OXT_ESOAP_FAULT       (OXT_ESOAP_START + 11)   /* any other fault */
+#define OXT_ESOAP_HTTP        (OXT_ESOAP_START + 12)   /* unexpected HTTP status */
+#define OXT_ESOAP_XML         (OXT_ESOAP_START + 13)   /* malformed reply */
+#define OXT_ESOAP_TOOBIG      (OXT_ESOAP_START + 14)   /* reply over the cap */
 
 /**
  * A short English text for rv: our own codes by name, APR's and the

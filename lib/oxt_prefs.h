@@ -1,0 +1,126 @@
+/*
+ * oxt_prefs.h — service types, the Settings page, and the per-level
+ * preferences with their inheritance (reseller → client → domain →
+ * mailbox; the nearest level that says something wins, then Settings).
+ */
+#ifndef OXT_PREFS_H
+#define OXT_PREFS_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+
+typedef enum {
+    OXT_SERVICE_WEBMAIL = 0,
+    OXT_SERVICE_STANDARD,
+    OXT_SERVICE_PREMIUM,
+    OXT_SERVICE_COUNT
+} oxt_service_t;
+
+typedef enum {
+    OXT_FOREVER_INHERIT = 0,
+    OXT_FOREVER_ON,
+    OXT_FOREVER_OFF
+} oxt_forever_t;
+
+typedef enum {
+    OXT_LEVEL_RESELLER = 0,
+    OXT_LEVEL_CLIENT,
+    OXT_LEVEL_DOMAIN,
+    OXT_LEVEL_MAILBOX,
+    OXT_LEVEL_COUNT
+} oxt_level_t;
+
+/* "Plesk language" / "Plesk server time zone" in settings and prefs. */
+#define OXT_PREFS_PLESK "plesk"
+
+/** The Settings page. ox_password is decrypted only when asked for. */
+typedef struct oxt_settings_t {
+    int cloud;                    /* connection type "reseller" (OX cloud) */
+    const char *ox_host;
+    int ox_https;
+    const char *ox_username;
+    const char *ox_password;      /* NULL unless loaded with a key */
+    int master_override;
+    int soap_timeout_s;
+    int debug_api;
+    const char *imap_host;
+    int imap_port;
+    const char *smtp_host;
+    int smtp_port;
+    int default_quota_mb;
+    const char *default_language; /* ll_CC or "plesk" */
+    const char *default_timezone; /* Olson id or "plesk" */
+    oxt_service_t default_service;
+    int auto_delete;
+    int queue_max_attempts;
+    const char *access_combination[OXT_SERVICE_COUNT];
+} oxt_settings_t;
+
+/** One level's preferences as stored; unset: -1, NULL, INHERIT. */
+typedef struct oxt_prefs_t {
+    int access;
+    oxt_forever_t forever;        /* at mailbox level: the OX Service tick */
+    int default_quota_mb;
+    int max_quota_mb;
+    const char *language;
+    const char *timezone;
+    int service;                  /* oxt_service_t, or -1 */
+    int now;                      /* a Webmail Now request is pending */
+} oxt_prefs_t;
+
+typedef struct oxt_prefs_chain_t {
+    oxt_prefs_t level[OXT_LEVEL_COUNT];
+} oxt_prefs_chain_t;
+
+const char *oxt_service_code(oxt_service_t s);     /* "groupware_standard" */
+const char *oxt_service_label(oxt_service_t s);    /* "Groupware Standard" */
+apr_status_t oxt_service_parse(oxt_service_t *ps, const char *code);
+const char *oxt_level_name(oxt_level_t level);     /* "reseller", ... */
+
+/** Preferences with nothing set. */
+void oxt_prefs_clear(oxt_prefs_t *prefs);
+
+/**
+ * Loads the Settings row; with key (32 bytes) the OX password is
+ * decrypted too. Strings live in p.
+ */
+apr_status_t oxt_settings_load(oxt_settings_t **psettings, oxt_db_t *db,
+                               const unsigned char *key, oxt_result_t *res,
+                               apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Loads the stored preferences of one chain: ids of 0 (no reseller, no
+ * client) leave that level empty.
+ */
+apr_status_t oxt_prefs_chain_load(oxt_prefs_chain_t *chain, oxt_db_t *db,
+                                  long long reseller_id, long long client_id,
+                                  long long dom_id, long long mail_id,
+                                  oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/* ---- inheritance (pure functions) ---------------------------------------- */
+
+/** Does the mailbox belong in OX by choice: its own OX Service tick, or
+ *  Webmail Forever from the nearest level that says on or off? */
+int oxt_prefs_selected(const oxt_prefs_chain_t *chain);
+
+/** Is a Webmail Now request pending on any level above the mailbox? */
+int oxt_prefs_now_pending(const oxt_prefs_chain_t *chain);
+
+oxt_service_t oxt_prefs_service(const oxt_prefs_chain_t *chain,
+                                const oxt_settings_t *settings);
+const char *oxt_prefs_language(const oxt_prefs_chain_t *chain,
+                               const oxt_settings_t *settings);
+const char *oxt_prefs_timezone(const oxt_prefs_chain_t *chain,
+                               const oxt_settings_t *settings);
+
+/** The domain's Infostore quota (MB): the nearest default, never above
+ *  any maximum set on the domain or above it. */
+int oxt_prefs_domain_quota(const oxt_prefs_chain_t *chain,
+                           const oxt_settings_t *settings);
+
+#endif /* OXT_PREFS_H */

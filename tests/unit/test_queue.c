@@ -1,0 +1,41 @@
+/*
+ * test_queue.c — the pure parts of the queue: backoff and type names.
+ */
+#include "oxt_unit.h"
+#include "oxt_queue.h"
+
+START_TEST(backoff_doubles_up_to_the_cap_with_full_jitter)
+{
+    ck_assert_int_eq(oxt_queue_backoff_ms(1, 0.0), 0);
+    ck_assert_int_eq(oxt_queue_backoff_ms(1, 0.5), OXT_QUEUE_BACKOFF_BASE_MS / 2);
+    ck_assert_int_eq(oxt_queue_backoff_ms(2, 0.5), OXT_QUEUE_BACKOFF_BASE_MS);
+    ck_assert_int_eq(oxt_queue_backoff_ms(3, 0.5), OXT_QUEUE_BACKOFF_BASE_MS * 2);
+    ck_assert_int_le(oxt_queue_backoff_ms(60, 0.999999), OXT_QUEUE_BACKOFF_CAP_MS);
+    ck_assert_int_ge(oxt_queue_backoff_ms(60, 0.999999),
+                     OXT_QUEUE_BACKOFF_CAP_MS - 10);
+    ck_assert_int_eq(oxt_queue_backoff_ms(5, 1.5), 0);
+}
+END_TEST
+
+START_TEST(object_type_names_round_trip)
+{
+    oxt_obj_type_t t;
+    int i;
+
+    for (i = OXT_OBJ_MAILBOX; i <= OXT_OBJ_ALL; i++) {
+        ck_assert_int_eq(oxt_obj_type_parse(&t, oxt_obj_type_name(i)),
+                         APR_SUCCESS);
+        ck_assert_int_eq(t, i);
+    }
+    ck_assert_int_eq(oxt_obj_type_parse(&t, "mail"), APR_EINVAL);
+}
+END_TEST
+
+TCase *oxt_queue_test_case(void)
+{
+    TCase *tc = oxt_unit_tcase("queue");
+
+    tcase_add_test(tc, backoff_doubles_up_to_the_cap_with_full_jitter);
+    tcase_add_test(tc, object_type_names_round_trip);
+    return tc;
+}
