@@ -44,6 +44,7 @@ typedef struct oxt_settings_t {
     const char *ox_username;
     const char *ox_password;      /* NULL unless loaded with a key */
     int master_override;
+    int unicode_mappings;         /* OX accepts non-ASCII login mappings */
     int soap_timeout_s;
     int debug_api;
     const char *imap_host;
