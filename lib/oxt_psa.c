@@ -105,8 +105,8 @@ static apr_status_t psa_probe(oxt_psa_t *psa, oxt_db_t *db,
         " WHERE TABLE_SCHEMA = ? AND ("
         "  (TABLE_NAME = 'clients' AND COLUMN_NAME IN ('id', 'type'))"
         "  OR (TABLE_NAME = 'domains' AND COLUMN_NAME = 'webspace_id')"
-        "  OR (TABLE_NAME IN ('smb_users', 'dom_level_usrs')"
-        "      AND COLUMN_NAME = 'id'))",
+        "  OR (TABLE_NAME = 'smb_users' AND COLUMN_NAME = 'id')"
+        "  OR (TABLE_NAME = 'dom_level_usrs' AND COLUMN_NAME = 'dom_id'))",
         OXT_DB_ARGS(OXT_DB_STR(psa->db)), probe_row, &pr, res, p);
     if (rv != APR_SUCCESS) {
         return rv;

@@ -1,0 +1,253 @@
+/*
+ * oxt_state.c — see oxt_state.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_state.h"
+#include "oxt_status.h"
+
+const char *oxt_state_server(const char *host, int port, apr_pool_t *p)
+{
+    return apr_psprintf(p, "%s:%d", host ? host : "", port);
+}
+
+static long long col_ll(const oxt_db_row_t *row, int i)
+{
+    return row->vals[i] ? strtoll(row->vals[i], NULL, 10) : 0;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+apr_status_t oxt_state_context_load(oxt_applied_context_t *ctx, oxt_db_t *db,
+                                    long long dom_id, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->dom_id = dom_id;
+    ctx->quota_mb = -1;
+    rv = oxt_db_select(&rows, db,
+        "SELECT ox_context_id, context_name, admin_login, admin_password_enc,"
+        " applied_login_mappings, applied_quota_mb, status"
+        " FROM domain_state WHERE dom_id = ?",
+        OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
+        return rv;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    ctx->exists = 1;
+    ctx->ox_context_id = col_ll(row, 0);
+    ctx->context_name = row->vals[1];
+    ctx->admin_login = row->vals[2];
+    ctx->admin_password_enc = row->vals[3];
+    ctx->mappings = row->vals[4];
+    ctx->quota_mb = row->vals[5] ? (int)col_ll(row, 5) : -1;
+    ctx->status = row->vals[6];
+    return APR_SUCCESS;
+}
+
+static oxt_applied_user_t *user_from_row(const oxt_db_row_t *row,
+                                         apr_pool_t *p)
+{
+    oxt_applied_user_t *u = apr_pcalloc(p, sizeof(*u));
+    oxt_service_t st;
+
+    u->exists = 1;
+    u->mail_id = col_ll(row, 0);
+    u->dom_id = col_ll(row, 1);
+    u->ox_context_id = col_ll(row, 2);
+    u->ox_user_id = col_ll(row, 3);
+    u->mail_name = row->vals[4];
+    u->address = row->vals[5];
+    u->display_name = row->vals[6];
+    u->aliases = row->vals[7];
+    u->service = oxt_service_parse(&st, row->vals[8]) == APR_SUCCESS
+               ? (int)st : -1;
+    u->language = row->vals[9];
+    u->timezone = row->vals[10];
+    u->imap_server = row->vals[11];
+    u->smtp_server = row->vals[12];
+    if (row->vals[13] != NULL && row->lens[13] == OXT_FP_LEN) {
+        u->has_fp = 1;
+        memcpy(u->password_fp, row->vals[13], OXT_FP_LEN);
+    }
+    u->status = row->vals[14];
+    u->status_reason = row->vals[15];
+    return u;
+}
+
+apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
+                                  long long dom_id, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    apr_hash_t *users = apr_hash_make(p);
+    oxt_applied_user_t *u;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db,
+        "SELECT mail_id, dom_id, ox_context_id, ox_user_id,"
+        " applied_mail_name, applied_address, applied_display_name,"
+        " applied_aliases, applied_service_type, applied_language,"
+        " applied_timezone, applied_imap_server, applied_smtp_server,"
+        " applied_password_fp, status, status_reason"
+        " FROM mailbox_state WHERE dom_id = ?",
+        OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        u = user_from_row(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
+        apr_hash_set(users, apr_psprintf(p, "%lld", u->mail_id),
+                     APR_HASH_KEY_STRING, u);
+    }
+    *pusers = users;
+    return rv;
+}
+
+/* ---- contexts ------------------------------------------------------------ */
+
+apr_status_t oxt_state_context_reserve(oxt_db_t *db,
+                                       const oxt_plesk_domain_t *dom,
+                                       const char *admin_login,
+                                       const char *admin_password_enc,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO domain_state (dom_id, client_id, reseller_id,"
+        " admin_login, admin_password_enc, status)"
+        " VALUES (?, ?, ?, ?, ?, 'pending') ON DUPLICATE KEY UPDATE"
+        " admin_login = COALESCE(admin_login, VALUES(admin_login)),"
+        " admin_password_enc = COALESCE(admin_password_enc,"
+        "                               VALUES(admin_password_enc))",
+        OXT_DB_ARGS(OXT_DB_INT(dom->id), OXT_DB_INT(dom->owner.client_id),
+                    OXT_DB_INT(dom->owner.reseller_id),
+                    OXT_DB_STR(admin_login), OXT_DB_STR(admin_password_enc)),
+        res, p);
+}
+
+apr_status_t oxt_state_context_applied(oxt_db_t *db,
+                                       const oxt_plesk_domain_t *dom,
+                                       long long ox_context_id,
+                                       const oxt_desired_context_t *want,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO domain_state (dom_id, client_id, reseller_id,"
+        " ox_context_id, context_name, applied_name, applied_display_name,"
+        " applied_login_mappings, applied_quota_mb, applied_enabled, status,"
+        " last_error, last_sync_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'ok', NULL, NOW())"
+        " ON DUPLICATE KEY UPDATE client_id = VALUES(client_id),"
+        " reseller_id = VALUES(reseller_id),"
+        " ox_context_id = VALUES(ox_context_id),"
+        " context_name = VALUES(context_name),"
+        " applied_name = VALUES(applied_name),"
+        " applied_display_name = VALUES(applied_display_name),"
+        " applied_login_mappings = VALUES(applied_login_mappings),"
+        " applied_quota_mb = VALUES(applied_quota_mb), applied_enabled = 1,"
+        " status = 'ok', last_error = NULL, last_sync_at = NOW()",
+        OXT_DB_ARGS(OXT_DB_INT(dom->id), OXT_DB_INT(dom->owner.client_id),
+                    OXT_DB_INT(dom->owner.reseller_id),
+                    OXT_DB_INT(ox_context_id), OXT_DB_STR(want->name),
+                    OXT_DB_STR(dom->name), OXT_DB_STR(dom->display_name),
+                    OXT_DB_STR(oxt_desired_join(want->login_mappings, p)),
+                    OXT_DB_INT(want->quota_mb)), res, p);
+}
+
+apr_status_t oxt_state_context_deleted(oxt_db_t *db, long long dom_id,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db, "DELETE FROM domain_state WHERE dom_id = ?",
+                       OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
+}
+
+/* ---- users ------------------------------------------------------------------ */
+
+apr_status_t oxt_state_user_applied(oxt_db_t *db,
+                                    const oxt_plesk_mailbox_t *mbox,
+                                    long long ox_context_id,
+                                    long long ox_user_id,
+                                    const oxt_desired_user_t *want,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    const char *svc = oxt_service_code(want->service);
+
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
+        " ox_context_id, ox_user_id, applied_mail_name, applied_address,"
+        " applied_display_name, applied_aliases, applied_service_type,"
+        " applied_language, applied_timezone, applied_enabled,"
+        " applied_password_fp, applied_imap_server, applied_smtp_server,"
+        " service_type, pending_service_type, status, status_reason,"
+        " last_error, last_sync_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, NULL,"
+        "         'replicated', NULL, NULL, NOW())"
+        " ON DUPLICATE KEY UPDATE dom_id = VALUES(dom_id),"
+        " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
+        " ox_context_id = VALUES(ox_context_id),"
+        " ox_user_id = VALUES(ox_user_id),"
+        " applied_mail_name = VALUES(applied_mail_name),"
+        " applied_address = VALUES(applied_address),"
+        " applied_display_name = VALUES(applied_display_name),"
+        " applied_aliases = VALUES(applied_aliases),"
+        " applied_service_type = VALUES(applied_service_type),"
+        " applied_language = VALUES(applied_language),"
+        " applied_timezone = VALUES(applied_timezone), applied_enabled = 1,"
+        " applied_password_fp = VALUES(applied_password_fp),"
+        " applied_imap_server = VALUES(applied_imap_server),"
+        " applied_smtp_server = VALUES(applied_smtp_server),"
+        " service_type = VALUES(service_type), pending_service_type = NULL,"
+        " status = 'replicated', status_reason = NULL, last_error = NULL,"
+        " last_sync_at = NOW()",
+        OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
+                    OXT_DB_INT(mbox->domain.owner.client_id),
+                    OXT_DB_INT(mbox->domain.owner.reseller_id),
+                    OXT_DB_INT(ox_context_id), OXT_DB_INT(ox_user_id),
+                    OXT_DB_STR(want->name), OXT_DB_STR(want->primary_email),
+                    OXT_DB_STR(want->display_name),
+                    OXT_DB_STR(oxt_desired_join(want->aliases, p)),
+                    OXT_DB_STR(svc), OXT_DB_STR(want->language),
+                    OXT_DB_STR(want->timezone),
+                    OXT_DB_BIN((const char *)want->password_fp, OXT_FP_LEN),
+                    OXT_DB_STR(oxt_state_server(want->imap_server,
+                                                want->imap_port, p)),
+                    OXT_DB_STR(oxt_state_server(want->smtp_server,
+                                                want->smtp_port, p)),
+                    OXT_DB_STR(svc)), res, p);
+}
+
+apr_status_t oxt_state_user_deleted(oxt_db_t *db, long long mail_id,
+                                    const char *reason, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    (void)reason;
+    return oxt_db_exec(NULL, db, "DELETE FROM mailbox_state WHERE mail_id = ?",
+                       OXT_DB_ARGS(OXT_DB_INT(mail_id)), res, p);
+}
+
+apr_status_t oxt_state_user_status(oxt_db_t *db,
+                                   const oxt_plesk_mailbox_t *mbox,
+                                   oxt_service_t service, const char *status,
+                                   const char *reason, const char *error,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
+        " service_type, status, status_reason, last_error)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON DUPLICATE KEY UPDATE dom_id = VALUES(dom_id),"
+        " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
+        " service_type = IF(ox_user_id IS NULL, VALUES(service_type),"
+        "                   service_type),"
+        " status = VALUES(status), status_reason = VALUES(status_reason),"
+        " last_error = VALUES(last_error)",
+        OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
+                    OXT_DB_INT(mbox->domain.owner.client_id),
+                    OXT_DB_INT(mbox->domain.owner.reseller_id),
+                    OXT_DB_STR(oxt_service_code(service)), OXT_DB_STR(status),
+                    OXT_DB_STR(reason), OXT_DB_STR(error)), res, p);
+}

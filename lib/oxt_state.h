@@ -1,0 +1,122 @@
+/*
+ * oxt_state.h — what the replicator last applied in OX (domain_state,
+ * mailbox_state), loaded for comparison with the desired state and saved
+ * after each successful operation.
+ *
+ * Saving right after each OX success keeps the window in which a crash
+ * loses knowledge to one operation, and every operation is safe to repeat
+ * (create adopts what exists, delete accepts what is gone), so a repeat
+ * converges to the same state.
+ */
+#ifndef OXT_STATE_H
+#define OXT_STATE_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_hash.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+#include "oxt_desired.h"
+
+typedef struct oxt_applied_context_t {
+    int exists;                     /* a domain_state row exists */
+    long long dom_id;
+    long long ox_context_id;        /* 0: not created in OX (yet) */
+    const char *context_name;
+    const char *admin_login;
+    const char *admin_password_enc; /* sealed; written before create */
+    const char *mappings;           /* newline-joined, as applied */
+    int quota_mb;                   /* -1: never applied */
+    const char *status;
+} oxt_applied_context_t;
+
+typedef struct oxt_applied_user_t {
+    int exists;                     /* a mailbox_state row exists */
+    long long mail_id;
+    long long dom_id;
+    long long ox_context_id;
+    long long ox_user_id;           /* 0: not created in OX (yet) */
+    const char *mail_name;
+    const char *address;
+    const char *display_name;
+    const char *aliases;            /* newline-joined, sorted */
+    int service;                    /* oxt_service_t, -1: none applied */
+    const char *language;
+    const char *timezone;
+    const char *imap_server;        /* "host:port" */
+    const char *smtp_server;
+    int has_fp;
+    unsigned char password_fp[OXT_FP_LEN];
+    const char *status;
+    const char *status_reason;
+} oxt_applied_user_t;
+
+/** "host:port", the stored form of a mail server. */
+const char *oxt_state_server(const char *host, int port, apr_pool_t *p);
+
+/** The domain's row; ctx->exists is 0 when there is none. */
+apr_status_t oxt_state_context_load(oxt_applied_context_t *ctx, oxt_db_t *db,
+                                    long long dom_id, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Every mailbox_state row of a domain, keyed by mail id (a string made
+ * with apr_psprintf("%lld")), values oxt_applied_user_t *, in p.
+ */
+apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
+                                  long long dom_id, oxt_result_t *res,
+                                  apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Records the sealed context admin password before the context is
+ *  created, so a retry after a crash uses the same one. */
+apr_status_t oxt_state_context_reserve(oxt_db_t *db,
+                                       const oxt_plesk_domain_t *dom,
+                                       const char *admin_login,
+                                       const char *admin_password_enc,
+                                       oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** After a context was created, adopted or changed. */
+apr_status_t oxt_state_context_applied(oxt_db_t *db,
+                                       const oxt_plesk_domain_t *dom,
+                                       long long ox_context_id,
+                                       const oxt_desired_context_t *want,
+                                       oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** After the context was deleted in OX (or found gone). */
+apr_status_t oxt_state_context_deleted(oxt_db_t *db, long long dom_id,
+                                       oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** After a user was created, adopted or changed: what OX now holds. */
+apr_status_t oxt_state_user_applied(oxt_db_t *db,
+                                    const oxt_plesk_mailbox_t *mbox,
+                                    long long ox_context_id,
+                                    long long ox_user_id,
+                                    const oxt_desired_user_t *want,
+                                    oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** After a user was deleted in OX (or found gone). */
+apr_status_t oxt_state_user_deleted(oxt_db_t *db, long long mail_id,
+                                    const char *reason, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * A mailbox that is not (or no longer) replicated, or whose last
+ * operation failed: status, reason and the owner snapshot, keeping what
+ * was applied. error (may be NULL) is the last failure's text.
+ */
+apr_status_t oxt_state_user_status(oxt_db_t *db,
+                                   const oxt_plesk_mailbox_t *mbox,
+                                   oxt_service_t service, const char *status,
+                                   const char *reason, const char *error,
+                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+#endif /* OXT_STATE_H */
