@@ -1,0 +1,252 @@
+/*
+ * oxt_plan.c — see oxt_plan.h.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_plan.h"
+
+static const char *const op_names[] = {
+    "create context", "change context", "delete context", "create user",
+    "change user", "change service type", "delete user", "record status"
+};
+
+const char *oxt_op_name(oxt_op_kind_t kind)
+{
+    return (unsigned)kind < sizeof(op_names) / sizeof(op_names[0])
+        ? op_names[kind] : "?";
+}
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} change_names[] = {
+    { OXT_CHG_NAME, "name" },
+    { OXT_CHG_EMAIL, "addresses" },
+    { OXT_CHG_IMAP_LOGIN, "IMAP login" },
+    { OXT_CHG_PASSWORD, "password" },
+    { OXT_CHG_DISPLAY, "display name" },
+    { OXT_CHG_LANGUAGE, "language" },
+    { OXT_CHG_TIMEZONE, "time zone" },
+    { OXT_CHG_SERVERS, "mail servers" },
+    { OXT_CHG_MAPPINGS, "name and login mappings" },
+    { OXT_CHG_QUOTA, "quota" },
+};
+
+const char *oxt_plan_changes_text(unsigned changes, apr_pool_t *p)
+{
+    const char *out = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(change_names) / sizeof(change_names[0]); i++) {
+        if (changes & change_names[i].bit) {
+            out = out ? apr_pstrcat(p, out, ", ", change_names[i].name, NULL)
+                      : change_names[i].name;
+        }
+    }
+    return out ? out : "";
+}
+
+static int str_differs(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+unsigned oxt_plan_user_changes(const oxt_desired_user_t *want,
+                               const oxt_applied_user_t *have,
+                               apr_pool_t *p)
+{
+    unsigned c = 0;
+
+    c |= str_differs(want->name, have->mail_name) ? OXT_CHG_NAME : 0;
+    c |= str_differs(want->primary_email, have->address)
+         || str_differs(oxt_desired_join(want->aliases, p), have->aliases)
+         ? OXT_CHG_EMAIL | OXT_CHG_IMAP_LOGIN : 0;
+    c |= !have->has_fp
+         || memcmp(want->password_fp, have->password_fp, OXT_FP_LEN) != 0
+         ? OXT_CHG_PASSWORD : 0;
+    c |= str_differs(want->display_name, have->display_name)
+         ? OXT_CHG_DISPLAY : 0;
+    c |= str_differs(want->language, have->language) ? OXT_CHG_LANGUAGE : 0;
+    c |= str_differs(want->timezone, have->timezone) ? OXT_CHG_TIMEZONE : 0;
+    c |= str_differs(oxt_state_server(want->imap_server, want->imap_port, p),
+                     have->imap_server)
+         || str_differs(oxt_state_server(want->smtp_server, want->smtp_port,
+                                         p), have->smtp_server)
+         ? OXT_CHG_SERVERS : 0;
+    return c;
+}
+
+static void plan_push(apr_array_header_t *ops, oxt_op_kind_t kind,
+                      unsigned changes, const oxt_plan_user_t *user)
+{
+    oxt_op_t *op = apr_array_push(ops);
+
+    op->kind = kind;
+    op->changes = changes;
+    op->user = user;
+}
+
+static int user_in_ox(const oxt_plan_user_t *u)
+{
+    return u->have != NULL && u->have->ox_user_id > 0;
+}
+
+/* Should the user leave OX (where it is there)? Only a mailbox gone from
+ * Plesk or one that should no longer be in OX: a suspended one is held as
+ * it is, and an unreadable or missing password never removes a user. */
+static int user_should_leave(const oxt_plan_user_t *u)
+{
+    const char *why;
+
+    if (u->mbox == NULL || u->want == NULL) {
+        return 1;
+    }
+    if (u->want->hold || u->want->replicate) {
+        return 0;
+    }
+    why = u->want->reason;
+    return strcmp(why, OXT_WHY_NOT_SELECTED) == 0
+        || strcmp(why, OXT_WHY_FORWARD_ONLY) == 0
+        || strcmp(why, OXT_WHY_MAIL_OFF) == 0;
+}
+
+/* Will the user be in OX once the plan has run? */
+static int user_stays(const oxt_plan_user_t *u, int auto_delete)
+{
+    if (u->mbox != NULL && u->want != NULL && u->want->replicate) {
+        return 1;
+    }
+    return user_in_ox(u) && !(user_should_leave(u) && auto_delete);
+}
+
+const char *oxt_plan_status(const char *reason)
+{
+    if (reason == NULL) {
+        return "replicated";
+    }
+    if (strcmp(reason, OXT_WHY_SUSPENDED) == 0
+        || strcmp(reason, OXT_WHY_MAIL_OFF) == 0
+        || strcmp(reason, OXT_WHY_NOT_SELECTED) == 0) {
+        return "disabled";
+    }
+    return "unreplicable";
+}
+
+/* Records why a mailbox is not replicated, but only when that is news: a
+ * pass over a million unselected mailboxes must not write a million rows. */
+static void plan_status(apr_array_header_t *ops, const oxt_plan_user_t *u)
+{
+    const char *reason = u->want ? u->want->reason : NULL;
+
+    if (u->mbox == NULL || reason == NULL) {
+        return;
+    }
+    if (u->have == NULL) {
+        if (strcmp(reason, OXT_WHY_NOT_SELECTED) != 0) {
+            plan_push(ops, OXT_OP_USER_STATUS, 0, u);
+        }
+        return;
+    }
+    if (str_differs(u->have->status_reason, reason)
+        || str_differs(u->have->status, oxt_plan_status(reason))) {
+        plan_push(ops, OXT_OP_USER_STATUS, 0, u);
+    }
+}
+
+static void plan_user(apr_array_header_t *ops, const oxt_plan_user_t *u,
+                      int auto_delete, apr_pool_t *p)
+{
+    unsigned changes;
+
+    if (user_should_leave(u)) {
+        /* Deleted only when the admin allows it; otherwise it stays in
+         * OX and its status says why. */
+        if (user_in_ox(u) && auto_delete) {
+            plan_push(ops, OXT_OP_USER_DELETE, 0, u);
+        }
+        else {
+            plan_status(ops, u);
+        }
+        return;
+    }
+    if (!u->want->replicate) {
+        plan_status(ops, u);
+        return;
+    }
+    if (!user_in_ox(u)) {
+        plan_push(ops, OXT_OP_USER_CREATE, 0, u);
+        return;
+    }
+    changes = oxt_plan_user_changes(u->want, u->have, p);
+    if (changes) {
+        plan_push(ops, OXT_OP_USER_CHANGE, changes, u);
+    }
+    if (u->have->service != (int)u->want->service) {
+        plan_push(ops, OXT_OP_USER_ACCESS, 0, u);
+    }
+}
+
+static int plan_users_left(const apr_array_header_t *users, int auto_delete)
+{
+    int i, left = 0;
+
+    for (i = 0; i < users->nelts; i++) {
+        left += user_stays(&APR_ARRAY_IDX(users, i, const oxt_plan_user_t),
+                           auto_delete);
+    }
+    return left;
+}
+
+static unsigned plan_context_changes(const oxt_desired_context_t *want,
+                                     const oxt_applied_context_t *have,
+                                     apr_pool_t *p)
+{
+    unsigned c = 0;
+
+    c |= str_differs(want->name, have->context_name)
+         || str_differs(oxt_desired_join(want->login_mappings, p),
+                        have->mappings) ? OXT_CHG_MAPPINGS : 0;
+    c |= want->quota_mb != have->quota_mb ? OXT_CHG_QUOTA : 0;
+    return c;
+}
+
+apr_array_header_t *oxt_plan_domain(const oxt_plan_input_t *in,
+                                    apr_pool_t *p)
+{
+    apr_array_header_t *ops = apr_array_make(p, 8, sizeof(oxt_op_t));
+    int have_ctx = in->have_ctx && in->have_ctx->ox_context_id > 0;
+    int left = plan_users_left(in->users, in->auto_delete);
+    unsigned changes;
+    int i;
+
+    /* A suspended domain (or owner) is neither created, changed nor
+     * deleted in OX: its mailboxes only say why. */
+    if (in->dom != NULL && oxt_plesk_domain_suspended(in->dom)) {
+        for (i = 0; i < in->users->nelts; i++) {
+            plan_status(ops, &APR_ARRAY_IDX(in->users, i,
+                                            const oxt_plan_user_t));
+        }
+        return ops;
+    }
+    if (left > 0 && in->dom != NULL) {
+        if (!have_ctx) {
+            plan_push(ops, OXT_OP_CONTEXT_CREATE, 0, NULL);
+        }
+        else {
+            changes = plan_context_changes(in->want_ctx, in->have_ctx, p);
+            if (changes) {
+                plan_push(ops, OXT_OP_CONTEXT_CHANGE, changes, NULL);
+            }
+        }
+    }
+    for (i = 0; i < in->users->nelts; i++) {
+        plan_user(ops, &APR_ARRAY_IDX(in->users, i, const oxt_plan_user_t),
+                  in->auto_delete, p);
+    }
+    /* The last user gone: the context goes too, if the admin allows. */
+    if (left == 0 && have_ctx && in->auto_delete) {
+        plan_push(ops, OXT_OP_CONTEXT_DELETE, 0, NULL);
+    }
+    return ops;
+}

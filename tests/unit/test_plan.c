@@ -1,0 +1,277 @@
+/*
+ * test_plan.c — which OX operations close the gap for a domain.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_unit.h"
+#include "oxt_plan.h"
+
+static oxt_settings_t settings;
+static oxt_desired_env_t env;
+static oxt_prefs_chain_t chain;
+static oxt_plesk_domain_t dom;
+static oxt_desired_context_t want_ctx;
+static oxt_applied_context_t have_ctx;
+static apr_array_header_t *users;
+static const unsigned char fp_key[32] = "0123456789abcdef0123456789abcdef";
+
+static void plan_setup(void)
+{
+    int i;
+
+    memset(&settings, 0, sizeof(settings));
+    settings.default_quota_mb = 100;
+    settings.default_language = "en_US";
+    settings.default_timezone = "UTC";
+    settings.imap_host = "imap";
+    settings.imap_port = 143;
+    settings.smtp_host = "smtp";
+    settings.smtp_port = 25;
+    memset(&env, 0, sizeof(env));
+    env.settings = &settings;
+    env.fp_key = fp_key;
+    for (i = 0; i < OXT_LEVEL_COUNT; i++) {
+        oxt_prefs_clear(&chain.level[i]);
+    }
+    chain.level[OXT_LEVEL_DOMAIN].forever = OXT_FOREVER_ON;
+    memset(&dom, 0, sizeof(dom));
+    dom.id = 5;
+    dom.name = dom.display_name = "d.example";
+    dom.mail_on = 1;
+    oxt_desired_context(&want_ctx, &env, &dom, NULL, &chain, oxt_test_pool);
+    memset(&have_ctx, 0, sizeof(have_ctx));
+    have_ctx.quota_mb = -1;
+    users = apr_array_make(oxt_test_pool, 4, sizeof(oxt_plan_user_t));
+}
+
+static oxt_plesk_mailbox_t *mailbox(long long id, const char *name)
+{
+    oxt_plesk_mailbox_t *m = apr_pcalloc(oxt_test_pool, sizeof(*m));
+
+    m->id = id;
+    m->mail_name = name;
+    m->address = apr_pstrcat(oxt_test_pool, name, "@d.example", NULL);
+    m->postbox = 1;
+    m->password_type = "plain";
+    m->password = apr_pstrcat(oxt_test_pool, name, "-pw", NULL);
+    m->domain = dom;
+    return m;
+}
+
+/* A user as it would be recorded after a successful create. */
+static oxt_applied_user_t *applied(const oxt_desired_user_t *w, long long id)
+{
+    oxt_applied_user_t *a = apr_pcalloc(oxt_test_pool, sizeof(*a));
+
+    a->exists = 1;
+    a->mail_id = id;
+    a->ox_context_id = 9;
+    a->ox_user_id = id + 100;
+    a->mail_name = w->name;
+    a->address = w->primary_email;
+    a->display_name = w->display_name;
+    a->aliases = oxt_desired_join(w->aliases, oxt_test_pool);
+    a->service = (int)w->service;
+    a->language = w->language;
+    a->timezone = w->timezone;
+    a->imap_server = oxt_state_server(w->imap_server, w->imap_port,
+                                      oxt_test_pool);
+    a->smtp_server = oxt_state_server(w->smtp_server, w->smtp_port,
+                                      oxt_test_pool);
+    a->has_fp = 1;
+    memcpy(a->password_fp, w->password_fp, OXT_FP_LEN);
+    a->status = "replicated";
+    return a;
+}
+
+static oxt_plan_user_t *add_user(oxt_plesk_mailbox_t *m, int in_ox)
+{
+    oxt_plan_user_t *u = apr_array_push(users);
+    oxt_desired_user_t *w = NULL;
+
+    memset(u, 0, sizeof(*u));
+    if (m != NULL) {
+        w = apr_pcalloc(oxt_test_pool, sizeof(*w));
+        oxt_desired_user(w, &env, m, NULL, NULL, &chain, oxt_test_pool);
+    }
+    u->mbox = m;
+    u->want = w;
+    if (in_ox && w != NULL) {
+        u->have = applied(w, m->id);
+    }
+    return u;
+}
+
+static void ctx_exists(void)
+{
+    have_ctx.exists = 1;
+    have_ctx.ox_context_id = 9;
+    have_ctx.context_name = "d.example";
+    have_ctx.mappings = "d.example";
+    have_ctx.quota_mb = 100;
+}
+
+static const char *plan_text(int auto_delete)
+{
+    oxt_plan_input_t in = { &dom, &want_ctx, &have_ctx, users, auto_delete };
+    apr_array_header_t *ops = oxt_plan_domain(&in, oxt_test_pool);
+    const char *out = "";
+    int i;
+
+    for (i = 0; i < ops->nelts; i++) {
+        const oxt_op_t *op = &APR_ARRAY_IDX(ops, i, const oxt_op_t);
+
+        out = apr_psprintf(oxt_test_pool, "%s%s%s%s%s%s", out,
+                           i ? "; " : "", oxt_op_name(op->kind),
+                           op->user && op->user->mbox ? " " : "",
+                           op->user && op->user->mbox
+                               ? op->user->mbox->mail_name : "",
+                           op->changes
+                               ? apr_pstrcat(oxt_test_pool, " (",
+                                             oxt_plan_changes_text(
+                                                 op->changes, oxt_test_pool),
+                                             ")", NULL)
+                               : "");
+    }
+    return out;
+}
+
+START_TEST(a_new_domain_gets_its_context_before_its_users)
+{
+    add_user(mailbox(1, "a"), 0);
+    add_user(mailbox(2, "b"), 0);
+    ck_assert_str_eq(plan_text(0),
+                     "create context; create user a; create user b");
+}
+END_TEST
+
+START_TEST(nothing_changes_nothing_is_sent)
+{
+    ctx_exists();
+    add_user(mailbox(1, "a"), 1);
+    ck_assert_str_eq(plan_text(1), "");
+}
+END_TEST
+
+START_TEST(a_new_password_and_service_type_are_sent)
+{
+    oxt_plesk_mailbox_t *m = mailbox(1, "a");
+    oxt_plan_user_t *u;
+
+    ctx_exists();
+    u = add_user(m, 1);
+    m->password = "new";
+    oxt_desired_user((oxt_desired_user_t *)u->want, &env, m, NULL, NULL,
+                     &chain, oxt_test_pool);
+    ((oxt_applied_user_t *)u->have)->service = OXT_SERVICE_PREMIUM;
+    ck_assert_str_eq(plan_text(0),
+                     "change user a (password); change service type a");
+}
+END_TEST
+
+START_TEST(a_rename_changes_name_and_addresses_by_id)
+{
+    oxt_plan_user_t *u;
+
+    ctx_exists();
+    u = add_user(mailbox(1, "a"), 1);
+    ((oxt_applied_user_t *)u->have)->mail_name = "old";
+    ((oxt_applied_user_t *)u->have)->address = "old@d.example";
+    ((oxt_applied_user_t *)u->have)->display_name = "old@d.example";
+    ck_assert_str_eq(plan_text(0), "change user a (name, addresses,"
+                     " IMAP login, display name)");
+}
+END_TEST
+
+START_TEST(deleted_mailboxes_leave_only_with_auto_delete)
+{
+    oxt_plan_user_t *u;
+
+    ctx_exists();
+    u = add_user(mailbox(1, "a"), 1);
+    u->mbox = NULL;
+    u->want = NULL;
+    ck_assert_str_eq(plan_text(0), "");
+    ck_assert_str_eq(plan_text(1), "delete user; delete context");
+}
+END_TEST
+
+START_TEST(the_context_stays_while_a_user_stays)
+{
+    oxt_plan_user_t *u;
+
+    ctx_exists();
+    add_user(mailbox(1, "a"), 1);
+    u = add_user(mailbox(2, "b"), 1);
+    u->mbox = NULL;
+    u->want = NULL;
+    ck_assert_str_eq(plan_text(1), "delete user");
+}
+END_TEST
+
+START_TEST(unusable_passwords_never_remove_a_user)
+{
+    oxt_plesk_mailbox_t *m = mailbox(1, "a");
+    oxt_plan_user_t *u;
+
+    ctx_exists();
+    u = add_user(m, 1);
+    m->password_type = "crypt";
+    oxt_desired_user((oxt_desired_user_t *)u->want, &env, m, NULL, NULL,
+                     &chain, oxt_test_pool);
+    ck_assert_str_eq(plan_text(1), "record status a");
+    ((oxt_applied_user_t *)u->have)->status = "unreplicable";
+    ((oxt_applied_user_t *)u->have)->status_reason = OXT_WHY_CRYPT_PASSWORD;
+    ck_assert_str_eq(plan_text(1), "");
+}
+END_TEST
+
+START_TEST(suspended_domains_are_held_as_they_are)
+{
+    oxt_plesk_mailbox_t *m;
+
+    ctx_exists();
+    dom.status = 16;
+    m = mailbox(1, "a");
+    add_user(m, 0);
+    ck_assert(users->nelts == 1);
+    ck_assert_str_eq(plan_text(1), "record status a");
+}
+END_TEST
+
+START_TEST(unselected_mailboxes_cost_nothing)
+{
+    chain.level[OXT_LEVEL_DOMAIN].forever = OXT_FOREVER_INHERIT;
+    add_user(mailbox(1, "a"), 0);
+    add_user(mailbox(2, "b"), 0);
+    ck_assert_str_eq(plan_text(1), "");
+}
+END_TEST
+
+START_TEST(a_quota_change_changes_the_context)
+{
+    ctx_exists();
+    have_ctx.quota_mb = 50;
+    add_user(mailbox(1, "a"), 1);
+    ck_assert_str_eq(plan_text(0), "change context (quota)");
+}
+END_TEST
+
+TCase *oxt_plan_test_case(void)
+{
+    TCase *tc = oxt_unit_tcase("plan");
+
+    tcase_add_checked_fixture(tc, plan_setup, NULL);
+    tcase_add_test(tc, a_new_domain_gets_its_context_before_its_users);
+    tcase_add_test(tc, nothing_changes_nothing_is_sent);
+    tcase_add_test(tc, a_new_password_and_service_type_are_sent);
+    tcase_add_test(tc, a_rename_changes_name_and_addresses_by_id);
+    tcase_add_test(tc, deleted_mailboxes_leave_only_with_auto_delete);
+    tcase_add_test(tc, the_context_stays_while_a_user_stays);
+    tcase_add_test(tc, unusable_passwords_never_remove_a_user);
+    tcase_add_test(tc, suspended_domains_are_held_as_they_are);
+    tcase_add_test(tc, unselected_mailboxes_cost_nothing);
+    tcase_add_test(tc, a_quota_change_changes_the_context);
+    return tc;
+}
