@@ -38,5 +38,6 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_desired_test_case,
     oxt_queue_test_case,
     oxt_event_test_case,
+    oxt_plan_test_case,
     NULL
 };

@@ -29,5 +29,6 @@ TCase *oxt_schema_test_case(void);
 TCase *oxt_desired_test_case(void);
 TCase *oxt_queue_test_case(void);
 TCase *oxt_event_test_case(void);
+TCase *oxt_plan_test_case(void);
 
 #endif /* OXT_UNIT_H */
