@@ -39,5 +39,7 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_queue_test_case,
     oxt_event_test_case,
     oxt_plan_test_case,
+    oxt_soap_test_case,
+    oxt_ox_test_case,
     NULL
 };

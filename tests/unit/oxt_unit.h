@@ -31,4 +31,7 @@ TCase *oxt_queue_test_case(void);
 TCase *oxt_event_test_case(void);
 TCase *oxt_plan_test_case(void);
 
+TCase *oxt_soap_test_case(void);
+TCase *oxt_ox_test_case(void);
+
 #endif /* OXT_UNIT_H */

@@ -1,0 +1,716 @@
+/*
+ * oxt_ox.c — see oxt_ox.h. Requests are built with libxml2's tree API, so
+ * no value is ever pasted into markup; replies are read by local name,
+ * because OX's CXF layer and emulators differ in prefixes.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_ox.h"
+#include "oxt_xml.h"
+
+typedef enum {
+    REPLY_VOID = 0,
+    REPLY_CONTEXT,
+    REPLY_USER,
+    REPLY_CONTEXTS,
+    REPLY_USERS,
+    REPLY_BOOL
+} reply_kind_t;
+
+typedef enum {
+    SVC_CONTEXT = 0,
+    SVC_USER
+} service_t;
+
+struct oxt_ox_t {
+    apr_pool_t *p;
+    oxt_ox_settings_t s;
+    oxt_soap_client_t *client;
+};
+
+struct oxt_ox_op_t {
+    apr_pool_t *p;
+    oxt_ox_t *ox;
+    const char *name;
+    reply_kind_t kind;
+    oxt_soap_call_t *call;
+    oxt_ox_reply_t reply;
+    oxt_ox_done_cb *cb;
+    void *baton;
+};
+
+/* A request being built: the operation element and the namespaces. */
+typedef struct {
+    apr_pool_t *p;
+    oxt_ox_t *ox;
+    service_t svc;
+    const char *op;
+    xmlDoc *doc;
+    xmlNode *elem;
+    xmlNs *ns_svc;
+    xmlNs *ns_obj;
+    xmlNs *ns_rmi;
+} req_t;
+
+/* ---- objects ---------------------------------------------------------- */
+
+oxt_ox_context_t *oxt_ox_context_make(apr_pool_t *p)
+{
+    oxt_ox_context_t *c = apr_pcalloc(p, sizeof(*c));
+
+    c->max_quota = OXT_OX_QUOTA_UNSET;
+    c->used_quota = OXT_OX_QUOTA_UNSET;
+    c->enabled = -1;
+    return c;
+}
+
+oxt_ox_user_t *oxt_ox_user_make(apr_pool_t *p)
+{
+    oxt_ox_user_t *u = apr_pcalloc(p, sizeof(*u));
+
+    u->max_quota = OXT_OX_QUOTA_UNSET;
+    return u;
+}
+
+apr_status_t oxt_ox_create(oxt_ox_t **pox, const oxt_ox_settings_t *s,
+                           oxt_soap_client_t *client, apr_pool_t *p)
+{
+    oxt_ox_t *ox = apr_pcalloc(p, sizeof(*ox));
+    apr_size_t n;
+
+    if (s->base_url == NULL || s->master.login == NULL) {
+        return APR_EINVAL;
+    }
+    ox->p = p;
+    ox->s = *s;
+    ox->client = client;
+    /* "…/webservices/" and "…/webservices" both work as base. */
+    n = strlen(s->base_url);
+    while (n > 0 && s->base_url[n - 1] == '/') {
+        n--;
+    }
+    ox->s.base_url = apr_pstrndup(p, s->base_url, n);
+    ox->s.master.login = apr_pstrdup(p, s->master.login);
+    ox->s.master.password = apr_pstrdup(p, s->master.password ?
+                                        s->master.password : "");
+    *pox = ox;
+    return APR_SUCCESS;
+}
+
+/* ---- request building ------------------------------------------------- */
+
+static const char *service_name(const oxt_ox_t *ox, service_t svc)
+{
+    int reseller = ox->s.type == OXT_OX_RESELLER;
+
+    if (svc == SVC_CONTEXT) {
+        return reseller ? "OXResellerContextService" : "OXContextService";
+    }
+    return reseller ? "OXResellerUserService" : "OXUserService";
+}
+
+static apr_status_t req_begin(req_t *r, oxt_ox_t *ox, service_t svc,
+                              const char *op, apr_pool_t *p)
+{
+    xmlNode *body, *env;
+    apr_status_t rv = oxt_soap_envelope_make(&r->doc, &body, p);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    r->p = p;
+    r->ox = ox;
+    r->svc = svc;
+    r->op = op;
+    env = xmlDocGetRootElement(r->doc);
+    r->ns_svc = xmlNewNs(env, BAD_CAST (ox->s.type == OXT_OX_RESELLER ?
+                                        OXT_OX_NS_RESELLER : OXT_OX_NS_SOAP),
+                         BAD_CAST "ox");
+    r->ns_obj = xmlNewNs(env, BAD_CAST OXT_OX_NS_OBJECTS, BAD_CAST "obj");
+    r->ns_rmi = xmlNewNs(env, BAD_CAST OXT_OX_NS_RMI, BAD_CAST "rmi");
+    if (r->ns_svc == NULL || r->ns_obj == NULL || r->ns_rmi == NULL) {
+        return APR_ENOMEM;
+    }
+    return oxt_xml_add_elem(&r->elem, body, r->ns_svc, op);
+}
+
+static apr_status_t add_opt_text(xmlNode *parent, xmlNs *ns,
+                                 const char *name, const char *value)
+{
+    if (value == NULL) {
+        return APR_SUCCESS;
+    }
+    return oxt_xml_add_text(NULL, parent, ns, name, value);
+}
+
+static apr_status_t add_opt_int(xmlNode *parent, xmlNs *ns,
+                                const char *name, long long v,
+                                long long unset)
+{
+    if (v == unset) {
+        return APR_SUCCESS;
+    }
+    return oxt_xml_add_int(parent, ns, name, v);
+}
+
+/* Arrays go as repeated sibling elements (ref §1.2). */
+static apr_status_t add_list(xmlNode *parent, xmlNs *ns, const char *name,
+                             const apr_array_header_t *list)
+{
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    for (i = 0; list != NULL && i < list->nelts && !rv; i++) {
+        rv = oxt_xml_add_text(NULL, parent, ns, name,
+                              APR_ARRAY_IDX(list, i, const char *));
+    }
+    return rv;
+}
+
+static apr_status_t add_param(req_t *r, const char *name, const char *text)
+{
+    return oxt_xml_add_text(NULL, r->elem, r->ns_svc, name, text);
+}
+
+static apr_status_t add_auth(req_t *r, const oxt_ox_creds_t *creds)
+{
+    xmlNode *auth;
+    apr_status_t rv = oxt_xml_add_elem(&auth, r->elem, r->ns_svc, "auth");
+
+    if (rv == APR_SUCCESS) {
+        rv = oxt_xml_add_text(NULL, auth, r->ns_rmi, "login", creds->login);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_xml_add_text(NULL, auth, r->ns_rmi, "password",
+                              creds->password ? creds->password : "");
+    }
+    return rv;
+}
+
+/* Context fields in the order of the XSD sequence (ref §3.2). */
+static apr_status_t add_context(req_t *r, const char *elem,
+                                const oxt_ox_context_t *c)
+{
+    xmlNode *n;
+    xmlNs *ns = r->ns_obj;
+    apr_status_t rv = oxt_xml_add_elem(&n, r->elem, r->ns_svc, elem);
+
+    if (rv == APR_SUCCESS) {
+        rv = add_opt_int(n, ns, "id", c->id, 0);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = add_list(n, ns, "loginMappings", c->login_mappings);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = add_opt_int(n, ns, "maxQuota", c->max_quota,
+                         OXT_OX_QUOTA_UNSET);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = add_opt_text(n, ns, "name", c->name);
+    }
+    return rv;
+}
+
+/* User fields in the order of the XSD sequence (ref §3.3). */
+typedef enum {
+    F_TEXT,                     /* const char *, NULL = unset */
+    F_INT,                      /* int, 0 = unset */
+    F_QUOTA                     /* long long, OXT_OX_QUOTA_UNSET = unset */
+} field_kind_t;
+
+#define UF(elem, kind, member) { elem, kind, offsetof(oxt_ox_user_t, member) }
+
+static const struct {
+    const char *elem;
+    field_kind_t kind;
+    size_t off;
+} user_fields[] = {
+    UF("defaultSenderAddress", F_TEXT, default_sender),
+    UF("display_name", F_TEXT, display_name),
+    UF("email1", F_TEXT, email1),
+    UF("given_name", F_TEXT, given_name),
+    UF("id", F_INT, id),
+    UF("imapLogin", F_TEXT, imap_login),
+    UF("imapPort", F_INT, imap_port),
+    UF("imapServer", F_TEXT, imap_server),
+    UF("language", F_TEXT, language),
+    UF("maxQuota", F_QUOTA, max_quota),
+    UF("name", F_TEXT, name),
+    UF("password", F_TEXT, password),
+    UF("primaryEmail", F_TEXT, primary_email),
+    UF("smtpPort", F_INT, smtp_port),
+    UF("smtpServer", F_TEXT, smtp_server),
+    UF("sur_name", F_TEXT, sur_name),
+    UF("timezone", F_TEXT, timezone),
+};
+
+static apr_status_t add_user_field(xmlNode *n, xmlNs *ns, size_t i,
+                                   const oxt_ox_user_t *u)
+{
+    const char *field = (const char *)u + user_fields[i].off;
+    const char *elem = user_fields[i].elem;
+
+    switch (user_fields[i].kind) {
+    case F_TEXT:
+        return add_opt_text(n, ns, elem, *(const char *const *)field);
+    case F_INT:
+        return add_opt_int(n, ns, elem, *(const int *)field, 0);
+    default:
+        return add_opt_int(n, ns, elem, *(const long long *)field,
+                           OXT_OX_QUOTA_UNSET);
+    }
+}
+
+static apr_status_t add_user(req_t *r, const char *elem,
+                             const oxt_ox_user_t *u)
+{
+    xmlNode *n;
+    size_t i;
+    apr_status_t rv = oxt_xml_add_elem(&n, r->elem, r->ns_svc, elem);
+
+    if (rv == APR_SUCCESS) {
+        rv = add_list(n, r->ns_obj, "aliases", u->aliases);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < sizeof(user_fields)
+             / sizeof(user_fields[0]); i++) {
+        rv = add_user_field(n, r->ns_obj, i, u);
+    }
+    return rv;
+}
+
+/* ---- operations ------------------------------------------------------- */
+
+static apr_status_t op_finish(oxt_ox_op_t **pop, req_t *r,
+                              const oxt_ox_creds_t *creds, reply_kind_t kind)
+{
+    oxt_ox_op_t *op;
+    const char *svc = service_name(r->ox, r->svc);
+    apr_status_t rv = add_auth(r, creds);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    op = apr_pcalloc(r->p, sizeof(*op));
+    op->p = r->p;
+    op->ox = r->ox;
+    op->kind = kind;
+    op->name = apr_pstrcat(r->p, svc, ".", r->op, NULL);
+    rv = oxt_soap_call_make(&op->call, apr_pstrcat(r->p, r->ox->s.base_url,
+                                                   "/", svc, NULL),
+                            r->op, r->doc, r->p);
+    if (rv == APR_SUCCESS) {
+        *pop = op;
+    }
+    return rv;
+}
+
+static const oxt_ox_creds_t *user_creds(const oxt_ox_t *ox,
+                                        const oxt_ox_creds_t *admin)
+{
+    if (ox->s.master_override || admin == NULL) {
+        return ox->s.master_override ? &ox->s.master : NULL;
+    }
+    return admin;
+}
+
+/* The common shape "op(ctx, auth)" of context operations. */
+static apr_status_t context_op(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                               const char *name, const oxt_ox_context_t *ctx,
+                               reply_kind_t kind, apr_pool_t *p)
+{
+    req_t r;
+    apr_status_t rv = req_begin(&r, ox, SVC_CONTEXT, name, p);
+
+    if (rv == APR_SUCCESS) {
+        rv = add_context(&r, "ctx", ctx);
+    }
+    return rv != APR_SUCCESS ? rv : op_finish(pop, &r, &ox->s.master, kind);
+}
+
+apr_status_t oxt_ox_context_create(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                   const oxt_ox_context_t *ctx,
+                                   const oxt_ox_user_t *admin,
+                                   const char *access, apr_pool_t *p)
+{
+    req_t r;
+    apr_status_t rv = req_begin(&r, ox, SVC_CONTEXT, access != NULL ?
+                                "createModuleAccessByName" : "create", p);
+
+    if (rv == APR_SUCCESS) {
+        rv = add_context(&r, "ctx", ctx);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = add_user(&r, "admin_user", admin);
+    }
+    if (rv == APR_SUCCESS && access != NULL) {
+        rv = add_param(&r, "access_combination_name", access);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return op_finish(pop, &r, &ox->s.master, REPLY_CONTEXT);
+}
+
+apr_status_t oxt_ox_context_change(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                   const oxt_ox_context_t *ctx,
+                                   apr_pool_t *p)
+{
+    return context_op(pop, ox, "change", ctx, REPLY_VOID, p);
+}
+
+apr_status_t oxt_ox_context_delete(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                   const oxt_ox_context_t *ctx,
+                                   apr_pool_t *p)
+{
+    return context_op(pop, ox, "delete", ctx, REPLY_VOID, p);
+}
+
+apr_status_t oxt_ox_context_get_data(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                     const oxt_ox_context_t *ctx,
+                                     apr_pool_t *p)
+{
+    return context_op(pop, ox, "getData", ctx, REPLY_CONTEXT, p);
+}
+
+apr_status_t oxt_ox_context_exists(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                   const oxt_ox_context_t *ctx,
+                                   apr_pool_t *p)
+{
+    return context_op(pop, ox, "exists", ctx, REPLY_BOOL, p);
+}
+
+apr_status_t oxt_ox_context_list(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                 const char *pattern, apr_pool_t *p)
+{
+    req_t r;
+    apr_status_t rv = req_begin(&r, ox, SVC_CONTEXT, "list", p);
+
+    if (rv == APR_SUCCESS) {
+        rv = add_param(&r, "search_pattern", pattern ? pattern : "*");
+    }
+    return rv != APR_SUCCESS ? rv
+        : op_finish(pop, &r, &ox->s.master, REPLY_CONTEXTS);
+}
+
+/*
+ * The common shape "op(ctx, <user_elem>, [access_combination_name], auth)"
+ * of user operations; user_elem NULL means no user parameter.
+ */
+static apr_status_t user_op(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                            const char *name, const oxt_ox_context_t *ctx,
+                            const oxt_ox_creds_t *admin,
+                            const char *user_elem, const oxt_ox_user_t *user,
+                            const char *access, reply_kind_t kind,
+                            apr_pool_t *p)
+{
+    const oxt_ox_creds_t *creds = user_creds(ox, admin);
+    req_t r;
+    apr_status_t rv;
+
+    if (creds == NULL || ctx == NULL || (user_elem && user == NULL)) {
+        return APR_EINVAL;
+    }
+    rv = req_begin(&r, ox, SVC_USER, name, p);
+    if (rv == APR_SUCCESS) {
+        rv = add_context(&r, "ctx", ctx);
+    }
+    if (rv == APR_SUCCESS && user_elem != NULL) {
+        rv = add_user(&r, user_elem, user);
+    }
+    if (rv == APR_SUCCESS && access != NULL) {
+        rv = add_param(&r, "access_combination_name", access);
+    }
+    return rv != APR_SUCCESS ? rv : op_finish(pop, &r, creds, kind);
+}
+
+apr_status_t oxt_ox_user_create(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                const oxt_ox_context_t *ctx,
+                                const oxt_ox_creds_t *admin,
+                                const oxt_ox_user_t *user,
+                                const char *access, apr_pool_t *p)
+{
+    return user_op(pop, ox, access != NULL ? "createByModuleAccessName"
+                   : "create", ctx, admin, "usrdata", user, access,
+                   REPLY_USER, p);
+}
+
+apr_status_t oxt_ox_user_change(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                const oxt_ox_context_t *ctx,
+                                const oxt_ox_creds_t *admin,
+                                const oxt_ox_user_t *user, apr_pool_t *p)
+{
+    return user_op(pop, ox, "change", ctx, admin, "usrdata", user, NULL,
+                   REPLY_VOID, p);
+}
+
+apr_status_t oxt_ox_user_change_access(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                       const oxt_ox_context_t *ctx,
+                                       const oxt_ox_creds_t *admin,
+                                       const oxt_ox_user_t *user,
+                                       const char *access, apr_pool_t *p)
+{
+    if (access == NULL) {
+        return APR_EINVAL;
+    }
+    return user_op(pop, ox, "changeByModuleAccessName", ctx, admin, "user",
+                   user, access, REPLY_VOID, p);
+}
+
+apr_status_t oxt_ox_user_delete(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                const oxt_ox_context_t *ctx,
+                                const oxt_ox_creds_t *admin,
+                                const oxt_ox_user_t *user, apr_pool_t *p)
+{
+    return user_op(pop, ox, "delete", ctx, admin, "user", user, NULL,
+                   REPLY_VOID, p);
+}
+
+apr_status_t oxt_ox_user_get_data(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                  const oxt_ox_context_t *ctx,
+                                  const oxt_ox_creds_t *admin,
+                                  const oxt_ox_user_t *user, apr_pool_t *p)
+{
+    return user_op(pop, ox, "getData", ctx, admin, "user", user, NULL,
+                   REPLY_USER, p);
+}
+
+apr_status_t oxt_ox_user_exists(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                const oxt_ox_context_t *ctx,
+                                const oxt_ox_creds_t *admin,
+                                const oxt_ox_user_t *user, apr_pool_t *p)
+{
+    return user_op(pop, ox, "exists", ctx, admin, "user", user, NULL,
+                   REPLY_BOOL, p);
+}
+
+apr_status_t oxt_ox_user_list(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                              const oxt_ox_context_t *ctx,
+                              const oxt_ox_creds_t *admin,
+                              const char *pattern, apr_pool_t *p)
+{
+    const oxt_ox_creds_t *creds = user_creds(ox, admin);
+    req_t r;
+    apr_status_t rv;
+
+    if (creds == NULL || ctx == NULL) {
+        return APR_EINVAL;
+    }
+    rv = req_begin(&r, ox, SVC_USER, "list", p);
+    if (rv == APR_SUCCESS) {
+        rv = add_context(&r, "ctx", ctx);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = add_param(&r, "search_pattern", pattern ? pattern : "*");
+    }
+    return rv != APR_SUCCESS ? rv : op_finish(pop, &r, creds, REPLY_USERS);
+}
+
+/* ---- reply decoding --------------------------------------------------- */
+
+static apr_array_header_t *read_list(const xmlNode *obj, const char *name,
+                                     apr_pool_t *p)
+{
+    apr_array_header_t *list = apr_array_make(p, 4, sizeof(const char *));
+    const xmlNode *n = oxt_xml_child(obj, name);
+    const char *text;
+
+    for (; n != NULL; n = oxt_xml_next(n, name)) {
+        text = oxt_xml_text(n, p);
+        if (text != NULL) {
+            APR_ARRAY_PUSH(list, const char *) = text;
+        }
+    }
+    return list;
+}
+
+static int read_int(const xmlNode *obj, const char *name, apr_pool_t *p)
+{
+    long long v = 0;
+
+    (void)oxt_xml_child_int(&v, obj, name, p);
+    return (int)v;
+}
+
+static long long read_quota(const xmlNode *obj, const char *name,
+                            apr_pool_t *p)
+{
+    long long v = OXT_OX_QUOTA_UNSET;
+
+    (void)oxt_xml_child_int(&v, obj, name, p);
+    return v;
+}
+
+static oxt_ox_context_t *read_context(const xmlNode *obj, apr_pool_t *p)
+{
+    oxt_ox_context_t *c = oxt_ox_context_make(p);
+    const char *enabled = oxt_xml_child_text(obj, "enabled", p);
+
+    c->id = read_int(obj, "id", p);
+    c->name = oxt_xml_child_text(obj, "name", p);
+    c->login_mappings = read_list(obj, "loginMappings", p);
+    c->max_quota = read_quota(obj, "maxQuota", p);
+    c->used_quota = read_quota(obj, "usedQuota", p);
+    if (enabled != NULL) {
+        c->enabled = strcmp(enabled, "true") == 0;
+    }
+    return c;
+}
+
+/* Replies carry the URL form in *ServerString next to the split fields. */
+static const char *read_server(const xmlNode *obj, const char *full,
+                               const char *host, apr_pool_t *p)
+{
+    const char *s = oxt_xml_child_text(obj, full, p);
+
+    return s != NULL ? s : oxt_xml_child_text(obj, host, p);
+}
+
+static oxt_ox_user_t *read_user(const xmlNode *obj, apr_pool_t *p)
+{
+    oxt_ox_user_t *u = oxt_ox_user_make(p);
+
+    u->id = read_int(obj, "id", p);
+    u->name = oxt_xml_child_text(obj, "name", p);
+    u->display_name = oxt_xml_child_text(obj, "display_name", p);
+    u->given_name = oxt_xml_child_text(obj, "given_name", p);
+    u->sur_name = oxt_xml_child_text(obj, "sur_name", p);
+    u->primary_email = oxt_xml_child_text(obj, "primaryEmail", p);
+    u->email1 = oxt_xml_child_text(obj, "email1", p);
+    u->default_sender = oxt_xml_child_text(obj, "defaultSenderAddress", p);
+    u->aliases = read_list(obj, "aliases", p);
+    u->imap_server = read_server(obj, "imapServerString", "imapServer", p);
+    u->imap_port = read_int(obj, "imapPort", p);
+    u->imap_login = oxt_xml_child_text(obj, "imapLogin", p);
+    u->smtp_server = read_server(obj, "smtpServerString", "smtpServer", p);
+    u->smtp_port = read_int(obj, "smtpPort", p);
+    u->language = oxt_xml_child_text(obj, "language", p);
+    u->timezone = oxt_xml_child_text(obj, "timezone", p);
+    u->max_quota = read_quota(obj, "maxQuota", p);
+    return u;
+}
+
+static apr_status_t decode_list(oxt_ox_op_t *op, const xmlNode *resp)
+{
+    const xmlNode *n = oxt_xml_child(resp, "return");
+    apr_array_header_t *list = apr_array_make(op->p, 8, sizeof(void *));
+
+    for (; n != NULL; n = oxt_xml_next(n, "return")) {
+        if (op->kind == REPLY_CONTEXTS) {
+            APR_ARRAY_PUSH(list, oxt_ox_context_t *) = read_context(n, op->p);
+        }
+        else {
+            APR_ARRAY_PUSH(list, oxt_ox_user_t *) = read_user(n, op->p);
+        }
+    }
+    if (op->kind == REPLY_CONTEXTS) {
+        op->reply.contexts = list;
+    }
+    else {
+        op->reply.users = list;
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t bad_reply(oxt_ox_op_t *op, const char *why)
+{
+    return oxt_result_set(op->reply.res, OXT_ESOAP_XML,
+                          oxt_status_str(OXT_ESOAP_XML, op->p), "%s: %s",
+                          op->name, why);
+}
+
+static apr_status_t decode_bool(oxt_ox_op_t *op, const xmlNode *ret)
+{
+    const char *text = oxt_xml_text(ret, op->p);
+
+    if (text == NULL) {
+        return bad_reply(op, "no boolean in the reply");
+    }
+    op->reply.exists = strcmp(text, "true") == 0 || strcmp(text, "1") == 0;
+    return APR_SUCCESS;
+}
+
+static apr_status_t decode(oxt_ox_op_t *op, const xmlNode *resp)
+{
+    const xmlNode *ret = oxt_xml_child(resp, "return");
+
+    switch (op->kind) {
+    case REPLY_VOID:
+        return APR_SUCCESS;
+    case REPLY_CONTEXTS:
+    case REPLY_USERS:
+        return decode_list(op, resp);
+    case REPLY_BOOL:
+        return decode_bool(op, ret);
+    default:
+        break;
+    }
+    if (ret == NULL || oxt_xml_is_nil(ret)) {
+        return bad_reply(op, "no object in the reply");
+    }
+    if (op->kind == REPLY_CONTEXT) {
+        op->reply.context = read_context(ret, op->p);
+    }
+    else {
+        op->reply.user = read_user(ret, op->p);
+    }
+    return APR_SUCCESS;
+}
+
+static void op_decode(oxt_ox_op_t *op)
+{
+    op->reply.res = oxt_soap_call_result(op->call);
+    op->reply.status = oxt_soap_call_status(op->call);
+    if (op->reply.status == APR_SUCCESS) {
+        op->reply.status = decode(op, oxt_soap_call_response(op->call));
+    }
+}
+
+static void op_done(void *baton, oxt_soap_call_t *call)
+{
+    oxt_ox_op_t *op = baton;
+
+    op_decode(op);
+    if (op->cb != NULL) {
+        op->cb(op->baton, op, &op->reply);
+    }
+}
+
+apr_status_t oxt_ox_submit(oxt_ox_t *ox, oxt_ox_op_t *op,
+                           oxt_ox_done_cb *cb, void *baton)
+{
+    op->cb = cb;
+    op->baton = baton;
+    return oxt_soap_client_submit(ox->client, op->call, op_done, op);
+}
+
+apr_status_t oxt_ox_call(const oxt_ox_reply_t **preply, oxt_ox_t *ox,
+                         oxt_ox_op_t *op)
+{
+    apr_status_t rv = oxt_ox_submit(ox, op, NULL, NULL);
+
+    if (rv == APR_SUCCESS) {
+        rv = oxt_soap_client_run_until(ox->client, op->call);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    *preply = &op->reply;
+    return op->reply.status;
+}
+
+oxt_soap_call_t *oxt_ox_op_call(const oxt_ox_op_t *op)
+{
+    return op->call;
+}
+
+const char *oxt_ox_op_name(const oxt_ox_op_t *op)
+{
+    return op->name;
+}
+
+oxt_soap_client_t *oxt_ox_client(const oxt_ox_t *ox)
+{
+    return ox->client;
+}

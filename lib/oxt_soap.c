@@ -1,0 +1,764 @@
+/*
+ * oxt_soap.c — see oxt_soap.h. The transport-independent half: queueing,
+ * the connection cap, reply and fault classification, debug capture.
+ */
+#include <string.h>
+#include <strings.h>
+#include <apr_ring.h>
+#include <apr_strings.h>
+
+#include "oxt_soap.h"
+#include "oxt_xml.h"
+#include "oxt_log.h"
+
+#define DEFAULT_CONNECT_TIMEOUT apr_time_from_sec(10)
+#define DEFAULT_TOTAL_TIMEOUT   apr_time_from_sec(60)
+#define DEFAULT_MAX_CONNS       4
+#define DEFAULT_RESPONSE_CAP    (8u * 1024 * 1024)
+#define PASSWORD_MASK           "********"
+
+typedef enum {
+    CALL_NEW = 0,
+    CALL_QUEUED,
+    CALL_ACTIVE,
+    CALL_DONE
+} call_state_t;
+
+struct oxt_soap_call_t {
+    APR_RING_ENTRY(oxt_soap_call_t) link;
+    apr_pool_t *p;              /* caller's: call, reply, result */
+    apr_pool_t *tp;             /* transport resources while active */
+    oxt_soap_client_t *client;  /* NULL when not queued or active */
+    const char *url;
+    const char *op;
+    char *body;
+    apr_size_t body_len;
+    char *rbuf;                 /* received bytes, in tp */
+    apr_size_t rlen;
+    apr_size_t rsize;
+    call_state_t state;
+    int http_status;
+    oxt_soap_done_cb *cb;
+    void *baton;
+    oxt_result_t *res;
+    xmlNode *response;
+    const char *dbg_request;
+    const char *dbg_response;
+    void *impl_data;
+};
+
+APR_RING_HEAD(call_ring, oxt_soap_call_t);
+
+struct oxt_soap_client_t {
+    apr_pool_t *p;
+    oxt_soap_settings_t s;
+    const oxt_soap_impl_t *impl;
+    void *impl_data;
+    struct call_ring queued;
+    struct call_ring active;
+    int n_queued;
+    int n_active;
+};
+
+/* ---- accessors for transports ----------------------------------------- */
+
+void *oxt_soap_client_impl_data(const oxt_soap_client_t *client)
+{
+    return client->impl_data;
+}
+
+void oxt_soap_client_set_impl_data(oxt_soap_client_t *client, void *data)
+{
+    client->impl_data = data;
+}
+
+const oxt_soap_settings_t *oxt_soap_client_settings(
+    const oxt_soap_client_t *client)
+{
+    return &client->s;
+}
+
+const char *oxt_soap_call_url(const oxt_soap_call_t *call)
+{
+    return call->url;
+}
+
+const char *oxt_soap_call_body(const oxt_soap_call_t *call, apr_size_t *plen)
+{
+    *plen = call->body_len;
+    return call->body;
+}
+
+void *oxt_soap_call_impl_data(const oxt_soap_call_t *call)
+{
+    return call->impl_data;
+}
+
+void oxt_soap_call_set_impl_data(oxt_soap_call_t *call, void *data)
+{
+    call->impl_data = data;
+}
+
+/* ---- accessors for callers -------------------------------------------- */
+
+int oxt_soap_call_done(const oxt_soap_call_t *call)
+{
+    return call->state == CALL_DONE;
+}
+
+apr_status_t oxt_soap_call_status(const oxt_soap_call_t *call)
+{
+    return call->res->status;
+}
+
+oxt_result_t *oxt_soap_call_result(const oxt_soap_call_t *call)
+{
+    return call->res;
+}
+
+xmlNode *oxt_soap_call_response(const oxt_soap_call_t *call)
+{
+    return call->response;
+}
+
+int oxt_soap_call_http_status(const oxt_soap_call_t *call)
+{
+    return call->http_status;
+}
+
+const char *oxt_soap_call_debug_request(const oxt_soap_call_t *call)
+{
+    return call->dbg_request;
+}
+
+const char *oxt_soap_call_debug_response(const oxt_soap_call_t *call)
+{
+    return call->dbg_response;
+}
+
+int oxt_soap_client_pending(const oxt_soap_client_t *client)
+{
+    return client->n_queued + client->n_active;
+}
+
+/* ---- fault classification --------------------------------------------- */
+
+/* Glob match where '*' stands for any run of characters; OX messages carry
+ * ids and names in the middle, so plain prefixes are not enough. */
+static int glob_match(const char *pat, const char *s)
+{
+    const char *star = NULL, *resume = NULL;
+
+    while (*s) {
+        if (*pat == '*') {
+            star = pat++;
+            resume = s;
+        }
+        else if (*pat == *s) {
+            pat++;
+            s++;
+        }
+        else if (star != NULL) {
+            pat = star + 1;
+            s = ++resume;
+        }
+        else {
+            return 0;
+        }
+    }
+    while (*pat == '*') {
+        pat++;
+    }
+    return *pat == '\0';
+}
+
+/* ref/ox-soap.md §4. Patterns end in '*' where servers differ in
+ * punctuation; "; exceptionId" is cut off before matching. */
+static const struct {
+    const char *pattern;
+    apr_status_t rv;
+} fault_patterns[] = {
+    { "Authentication failed*", OXT_ESOAP_AUTH },
+    { "ContextID * does not belong to *", OXT_ESOAP_AUTH },
+    { "Context * already exists*", OXT_ESOAP_CTX_EXISTS },
+    { "Context already exists*", OXT_ESOAP_CTX_EXISTS },
+    { "The context * does not exist*", OXT_ESOAP_NO_CTX },
+    { "Context * does not exist*", OXT_ESOAP_NO_CTX },
+    { "Database for context * can not be resolved*", OXT_ESOAP_NO_CTX },
+    { "User * already exists in this context*", OXT_ESOAP_USER_EXISTS },
+    { "No such user * in context *", OXT_ESOAP_NO_USER },
+    { "No such user(s) * in context *", OXT_ESOAP_NO_USER },
+    { "Database is locked or is now be*ing updated*", OXT_ESOAP_BUSY },
+    { "Illegal chars: *", OXT_ESOAP_INVALID },
+    { "Cannot map '*' to the newly created context*", OXT_ESOAP_INVALID },
+    { "Mandatory fields * not set*", OXT_ESOAP_INVALID },
+    { "Mandatory fields not set*", OXT_ESOAP_INVALID },
+    { "No such access combination name*", OXT_ESOAP_INVALID },
+    { "Invalid access combination name*", OXT_ESOAP_INVALID },
+    { "Primary mail address * already exists in context *",
+      OXT_ESOAP_INVALID },
+    { "The displayname is already used*", OXT_ESOAP_INVALID },
+    { "primarymail must have the same value as email1*", OXT_ESOAP_INVALID },
+    { "primaryMail, Email1 and defaultSenderAddress must be present*",
+      OXT_ESOAP_INVALID },
+    { "email1 must also be set in the aliases*", OXT_ESOAP_INVALID },
+    { "Invalid email address*", OXT_ESOAP_INVALID },
+    { "Empty password is not allowed*", OXT_ESOAP_INVALID },
+    { "language must contain an underscore*", OXT_ESOAP_INVALID },
+    { "Missing quota value*", OXT_ESOAP_INVALID },
+    { "Invalid quota value*", OXT_ESOAP_INVALID },
+    { "Invalid PasswordMech*", OXT_ESOAP_INVALID },
+    { "neither id or name is set*", OXT_ESOAP_INVALID },
+};
+
+/* When the text is new to us, the declared exception type still says
+ * what kind of failure it is. */
+static const struct {
+    const char *name;
+    apr_status_t rv;
+} fault_types[] = {
+    { "InvalidCredentialsException", OXT_ESOAP_AUTH },
+    { "ContextExistsException", OXT_ESOAP_CTX_EXISTS },
+    { "NoSuchContextException", OXT_ESOAP_NO_CTX },
+    { "NoSuchUserException", OXT_ESOAP_NO_USER },
+    { "InvalidDataException", OXT_ESOAP_INVALID },
+    { "DatabaseUpdateException", OXT_ESOAP_BUSY },
+};
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static char *strip_exception_id(const char *text, char *buf, size_t size)
+{
+    const char *cut = strstr(text, "; exceptionId ");
+    size_t n = cut != NULL ? (size_t)(cut - text) : strlen(text);
+
+    if (n >= size) {
+        n = size - 1;
+    }
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+apr_status_t oxt_soap_fault_classify(const char *faultstring,
+                                     const char *detail_name)
+{
+    char buf[1024];
+    const char *msg;
+    size_t i;
+
+    msg = strip_exception_id(faultstring ? faultstring : "", buf,
+                             sizeof(buf));
+    for (i = 0; i < N_ELEMS(fault_patterns); i++) {
+        if (glob_match(fault_patterns[i].pattern, msg)) {
+            return fault_patterns[i].rv;
+        }
+    }
+    for (i = 0; detail_name != NULL && i < N_ELEMS(fault_types); i++) {
+        if (strcmp(fault_types[i].name, detail_name) == 0) {
+            return fault_types[i].rv;
+        }
+    }
+    return OXT_ESOAP_FAULT;
+}
+
+int oxt_soap_status_is_retryable(apr_status_t rv)
+{
+    return rv == OXT_ESOAP_BUSY || rv == OXT_ESOAP_HTTP5XX
+        || rv == OXT_ESOAP_CONNECT || rv == OXT_ESOAP_TIMEOUT;
+}
+
+/* ---- password masking ------------------------------------------------- */
+
+typedef struct {
+    char *data;
+    apr_size_t len;
+    apr_size_t size;
+    apr_pool_t *p;
+} textbuf_t;
+
+static void textbuf_add(textbuf_t *tb, const char *s, apr_size_t n)
+{
+    if (tb->len + n + 1 > tb->size) {
+        apr_size_t size = (tb->size + n + 1) * 2;
+        char *data = apr_palloc(tb->p, size);
+
+        memcpy(data, tb->data, tb->len);
+        tb->data = data;
+        tb->size = size;
+    }
+    memcpy(tb->data + tb->len, s, n);
+    tb->len += n;
+    tb->data[tb->len] = '\0';
+}
+
+/* The qualified name of the start tag at lt ("<x:password ..."), or 0. */
+static apr_size_t tag_name_len(const char *lt, const char *end)
+{
+    const char *s = lt + 1;
+
+    while (s < end && strchr(" \t\r\n/>", *s) == NULL) {
+        s++;
+    }
+    return (apr_size_t)(s - (lt + 1));
+}
+
+static int is_password_name(const char *name, apr_size_t n)
+{
+    const char *colon = memchr(name, ':', n);
+
+    if (colon != NULL) {
+        n -= (apr_size_t)(colon + 1 - name);
+        name = colon + 1;
+    }
+    return n == 8 && strncasecmp(name, "password", 8) == 0;
+}
+
+/* Where "</qname" starts after from, or end when there is none. */
+static const char *find_end_tag(const char *from, const char *end,
+                                const char *qname, apr_size_t qlen)
+{
+    const char *s = from;
+
+    while ((s = memchr(s, '<', (apr_size_t)(end - s))) != NULL) {
+        if ((apr_size_t)(end - s) > qlen + 1 && s[1] == '/'
+            && memcmp(s + 2, qname, qlen) == 0) {
+            return s;
+        }
+        s++;
+    }
+    return end;
+}
+
+const char *oxt_soap_mask_passwords(const char *xml, apr_size_t len,
+                                    apr_pool_t *p)
+{
+    textbuf_t tb = { "", 0, 0, p };
+    const char *s = xml, *end = xml + len, *lt, *gt;
+    apr_size_t qlen;
+
+    while ((lt = memchr(s, '<', (apr_size_t)(end - s))) != NULL) {
+        qlen = tag_name_len(lt, end);
+        gt = memchr(lt, '>', (apr_size_t)(end - lt));
+        if (gt == NULL) {
+            break;
+        }
+        textbuf_add(&tb, s, (apr_size_t)(gt + 1 - s));
+        s = gt + 1;
+        if (qlen > 0 && gt[-1] != '/' && is_password_name(lt + 1, qlen)) {
+            textbuf_add(&tb, PASSWORD_MASK, strlen(PASSWORD_MASK));
+            s = find_end_tag(s, end, lt + 1, qlen);
+        }
+    }
+    textbuf_add(&tb, s, (apr_size_t)(end - s));
+    return tb.data;
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+static const char *detail_type(const xmlNode *fault)
+{
+    const xmlNode *detail = oxt_xml_child(fault, "detail");
+    const xmlNode *first = oxt_xml_first(detail);
+
+    return first != NULL ? (const char *)first->name : NULL;
+}
+
+static apr_status_t fault_result(const xmlNode *fault, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    const char *text = oxt_xml_child_text(fault, "faultstring", p);
+    apr_status_t rv = oxt_soap_fault_classify(text, detail_type(fault));
+
+    return oxt_result_set(res, rv, oxt_status_str(rv, p), "%s",
+                          text != NULL ? text : "(no faultstring)");
+}
+
+static int is_soap_elem(const xmlNode *node, const char *local)
+{
+    return oxt_xml_is(node, local) && node->ns != NULL
+        && strcmp((const char *)node->ns->href, OXT_SOAP_ENV_NS) == 0;
+}
+
+/* The first element of Body, or NULL when doc is no SOAP 1.1 envelope. */
+static xmlNode *body_payload(xmlDoc *doc)
+{
+    xmlNode *env = xmlDocGetRootElement(doc);
+    xmlNode *body;
+
+    if (!is_soap_elem(env, "Envelope")) {
+        return NULL;
+    }
+    body = oxt_xml_child(env, "Body");
+    return is_soap_elem(body, "Body") ? oxt_xml_first(body) : NULL;
+}
+
+static apr_status_t unparsed_result(int http_status, const char *err,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    if (http_status >= 500) {
+        return oxt_result_set(res, OXT_ESOAP_HTTP5XX,
+                              oxt_status_str(OXT_ESOAP_HTTP5XX, p),
+                              "HTTP %d without a SOAP fault", http_status);
+    }
+    if (http_status != 200) {
+        return oxt_result_set(res, OXT_ESOAP_HTTP,
+                              oxt_status_str(OXT_ESOAP_HTTP, p),
+                              "HTTP %d", http_status);
+    }
+    return oxt_result_set(res, OXT_ESOAP_XML,
+                          oxt_status_str(OXT_ESOAP_XML, p), "%s", err);
+}
+
+apr_status_t oxt_soap_reply_parse(xmlNode **presponse, const char *op,
+                                  int http_status, const char *body,
+                                  apr_size_t len, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    xmlDoc *doc = NULL;
+    xmlNode *payload = NULL;
+    const char *err = "not a SOAP 1.1 envelope";
+
+    if (oxt_xml_parse(&doc, body, len, &err, p) == APR_SUCCESS) {
+        payload = body_payload(doc);
+    }
+    if (is_soap_elem(payload, "Fault")) {
+        return fault_result(payload, res, p);
+    }
+    if (payload == NULL || http_status != 200) {
+        return unparsed_result(http_status, err, res, p);
+    }
+    if (strncmp((const char *)payload->name, op, strlen(op)) != 0
+        || strcmp((const char *)payload->name + strlen(op), "Response")) {
+        return oxt_result_set(res, OXT_ESOAP_XML,
+                              oxt_status_str(OXT_ESOAP_XML, p),
+                              "expected %sResponse, got %s", op,
+                              (const char *)payload->name);
+    }
+    *presponse = payload;
+    return APR_SUCCESS;
+}
+
+/* ---- calls ------------------------------------------------------------ */
+
+apr_status_t oxt_soap_envelope_make(xmlDoc **pdoc, xmlNode **pbody,
+                                    apr_pool_t *p)
+{
+    xmlDoc *doc;
+    xmlNode *env;
+    xmlNs *ns;
+    apr_status_t rv = oxt_xml_doc_make(&doc, p);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    env = xmlNewDocNode(doc, NULL, BAD_CAST "Envelope", NULL);
+    if (env == NULL) {
+        return APR_ENOMEM;
+    }
+    xmlDocSetRootElement(doc, env);
+    ns = xmlNewNs(env, BAD_CAST OXT_SOAP_ENV_NS, BAD_CAST "soapenv");
+    xmlSetNs(env, ns);
+    *pdoc = doc;
+    return oxt_xml_add_elem(pbody, env, ns, "Body");
+}
+
+apr_status_t oxt_soap_call_make(oxt_soap_call_t **pcall, const char *url,
+                                const char *op, xmlDoc *doc, apr_pool_t *p)
+{
+    oxt_soap_call_t *call = apr_pcalloc(p, sizeof(*call));
+    apr_status_t rv;
+
+    call->p = p;
+    call->url = apr_pstrdup(p, url);
+    call->op = apr_pstrdup(p, op);
+    call->res = oxt_result_make(p);
+    APR_RING_ELEM_INIT(call, link);
+    rv = oxt_xml_dump(&call->body, &call->body_len, doc, p);
+    if (rv == APR_SUCCESS) {
+        *pcall = call;
+    }
+    return rv;
+}
+
+apr_status_t oxt_soap_call_receive(oxt_soap_call_t *call, const char *data,
+                                   apr_size_t len)
+{
+    apr_size_t cap = call->client->s.response_cap;
+
+    if (len > cap || call->rlen > cap - len) {
+        return OXT_ESOAP_TOOBIG;
+    }
+    if (call->rlen + len + 1 > call->rsize) {
+        apr_size_t size = (call->rlen + len + 1) * 2;
+        char *buf = apr_palloc(call->tp, size);
+
+        if (call->rlen > 0) {
+            memcpy(buf, call->rbuf, call->rlen);
+        }
+        call->rbuf = buf;
+        call->rsize = size;
+    }
+    memcpy(call->rbuf + call->rlen, data, len);
+    call->rlen += len;
+    call->rbuf[call->rlen] = '\0';
+    return APR_SUCCESS;
+}
+
+static void unlink_call(oxt_soap_call_t *call)
+{
+    oxt_soap_client_t *client = call->client;
+
+    APR_RING_REMOVE(call, link);
+    APR_RING_ELEM_INIT(call, link);
+    if (call->state == CALL_QUEUED) {
+        client->n_queued--;
+    }
+    else if (call->state == CALL_ACTIVE) {
+        client->n_active--;
+    }
+    call->client = NULL;
+}
+
+/* Runs when the caller's pool goes while the call is queued or active:
+ * the tp child pool (and with it the transport's handle) is gone already,
+ * only the client's lists still point here. */
+static apr_status_t call_abandon(void *data)
+{
+    oxt_soap_call_t *call = data;
+
+    call->tp = NULL;
+    if (call->client != NULL) {
+        unlink_call(call);
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t transport_result(oxt_soap_call_t *call, apr_status_t rv,
+                                     const char *errtext)
+{
+    apr_pool_t *p = call->p;
+
+    return oxt_result_set(call->res, rv, oxt_status_str(rv, p), "%s %s: %s",
+                          call->op, call->url,
+                          errtext != NULL ? errtext : oxt_status_str(rv, p));
+}
+
+static void capture_debug(oxt_soap_call_t *call)
+{
+    if (!call->client->s.debug) {
+        return;
+    }
+    call->dbg_request = oxt_soap_mask_passwords(call->body, call->body_len,
+                                                call->p);
+    call->dbg_response = oxt_soap_mask_passwords(
+        call->rbuf != NULL ? call->rbuf : "", call->rlen, call->p);
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_DEBUG, APR_SUCCESS,
+                   OXTLOGNO(01001) "SOAP request to %s: %s", call->url,
+                   call->dbg_request);
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_DEBUG, APR_SUCCESS,
+                   OXTLOGNO(01002) "SOAP response (HTTP %d): %s",
+                   call->http_status, call->dbg_response);
+}
+
+static apr_status_t complete(oxt_soap_call_t *call, apr_status_t trv,
+                             const char *errtext)
+{
+    if (trv != APR_SUCCESS) {
+        return transport_result(call, trv, errtext);
+    }
+    return oxt_soap_reply_parse(&call->response, call->op, call->http_status,
+                                call->rbuf != NULL ? call->rbuf : "",
+                                call->rlen, call->res, call->p);
+}
+
+void oxt_soap_call_finish(oxt_soap_call_t *call, apr_status_t transport_rv,
+                          int http_status, const char *errtext)
+{
+    apr_status_t rv;
+
+    call->http_status = http_status;
+    rv = complete(call, transport_rv, errtext);
+    capture_debug(call);
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_DEBUG, rv,
+                   OXTLOGNO(01003) "SOAP %s %s: HTTP %d", call->op,
+                   call->url, http_status);
+    unlink_call(call);
+    call->state = CALL_DONE;
+    apr_pool_cleanup_kill(call->p, call, call_abandon);
+    if (call->tp != NULL) {
+        apr_pool_destroy(call->tp);
+        call->tp = NULL;
+    }
+    if (call->cb != NULL) {
+        call->cb(call->baton, call);
+    }
+}
+
+/* ---- client ----------------------------------------------------------- */
+
+/* Registered after the transport's own cleanup, so it runs first: calls
+ * still in flight release their handles while the transport is alive. */
+static apr_status_t client_cleanup(void *data)
+{
+    oxt_soap_client_t *client = data;
+    oxt_soap_call_t *call;
+
+    while (!APR_RING_EMPTY(&client->active, oxt_soap_call_t, link)) {
+        call = APR_RING_FIRST(&client->active);
+        unlink_call(call);
+        apr_pool_cleanup_kill(call->p, call, call_abandon);
+        apr_pool_destroy(call->tp);
+        call->tp = NULL;
+    }
+    while (!APR_RING_EMPTY(&client->queued, oxt_soap_call_t, link)) {
+        call = APR_RING_FIRST(&client->queued);
+        unlink_call(call);
+        apr_pool_cleanup_kill(call->p, call, call_abandon);
+    }
+    return APR_SUCCESS;
+}
+
+static void apply_defaults(oxt_soap_settings_t *s)
+{
+    if (s->connect_timeout <= 0) {
+        s->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
+    }
+    if (s->total_timeout <= 0) {
+        s->total_timeout = DEFAULT_TOTAL_TIMEOUT;
+    }
+    if (s->max_conns <= 0) {
+        s->max_conns = DEFAULT_MAX_CONNS;
+    }
+    if (s->response_cap == 0) {
+        s->response_cap = DEFAULT_RESPONSE_CAP;
+    }
+}
+
+apr_status_t oxt_soap_client_create(oxt_soap_client_t **pclient,
+                                    const oxt_soap_settings_t *settings,
+                                    const oxt_soap_impl_t *impl,
+                                    apr_pool_t *p)
+{
+    oxt_soap_client_t *client = apr_pcalloc(p, sizeof(*client));
+    apr_status_t rv;
+
+    client->p = p;
+    client->s = *settings;
+    apply_defaults(&client->s);
+    client->impl = impl != NULL ? impl : oxt_soap_curl_impl();
+    APR_RING_INIT(&client->queued, oxt_soap_call_t, link);
+    APR_RING_INIT(&client->active, oxt_soap_call_t, link);
+    rv = client->impl->init(client, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    apr_pool_cleanup_register(p, client, client_cleanup,
+                              apr_pool_cleanup_null);
+    *pclient = client;
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_soap_client_submit(oxt_soap_client_t *client,
+                                    oxt_soap_call_t *call,
+                                    oxt_soap_done_cb *cb, void *baton)
+{
+    if (call->state != CALL_NEW) {
+        return APR_EINVAL;
+    }
+    call->cb = cb;
+    call->baton = baton;
+    call->client = client;
+    call->state = CALL_QUEUED;
+    APR_RING_INSERT_TAIL(&client->queued, call, oxt_soap_call_t, link);
+    client->n_queued++;
+    apr_pool_cleanup_register(call->p, call, call_abandon,
+                              apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+static void start_call(oxt_soap_client_t *client, oxt_soap_call_t *call)
+{
+    apr_status_t rv;
+
+    unlink_call(call);
+    call->client = client;
+    call->state = CALL_ACTIVE;
+    APR_RING_INSERT_TAIL(&client->active, call, oxt_soap_call_t, link);
+    client->n_active++;
+    rv = apr_pool_create(&call->tp, call->p);
+    if (rv == APR_SUCCESS) {
+        rv = client->impl->start(client, call, call->tp);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_soap_call_finish(call, rv, 0, "cannot start the request");
+    }
+}
+
+/* Keeps at most max_conns calls on the wire; the rest wait here, not in
+ * curl, so their timeouts do not run while they wait. */
+static void dispatch(oxt_soap_client_t *client)
+{
+    while (client->n_active < client->s.max_conns
+           && !APR_RING_EMPTY(&client->queued, oxt_soap_call_t, link)) {
+        start_call(client, APR_RING_FIRST(&client->queued));
+    }
+}
+
+static int finished(const oxt_soap_client_t *client,
+                    const oxt_soap_call_t *until)
+{
+    if (until != NULL) {
+        return until->state == CALL_DONE;
+    }
+    return client->n_active == 0 && client->n_queued == 0;
+}
+
+static apr_status_t drive(oxt_soap_client_t *client,
+                          apr_interval_time_t timeout,
+                          const oxt_soap_call_t *until)
+{
+    apr_time_t deadline = apr_time_now() + timeout;
+    apr_interval_time_t wait = apr_time_from_sec(1);
+    apr_status_t rv;
+
+    for (;;) {
+        dispatch(client);
+        if (finished(client, until)) {
+            return APR_SUCCESS;
+        }
+        if (timeout >= 0) {
+            wait = deadline - apr_time_now();
+            if (wait <= 0) {
+                return APR_TIMEUP;
+            }
+        }
+        rv = client->impl->perform(client, wait);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+}
+
+apr_status_t oxt_soap_client_run(oxt_soap_client_t *client,
+                                 apr_interval_time_t timeout)
+{
+    return drive(client, timeout, NULL);
+}
+
+apr_status_t oxt_soap_client_run_until(oxt_soap_client_t *client,
+                                       const oxt_soap_call_t *call)
+{
+    return drive(client, -1, call);
+}
+
+apr_status_t oxt_soap_client_call(oxt_soap_client_t *client,
+                                  oxt_soap_call_t *call)
+{
+    apr_status_t rv = oxt_soap_client_submit(client, call, NULL, NULL);
+
+    if (rv == APR_SUCCESS) {
+        rv = drive(client, -1, call);
+    }
+    return rv != APR_SUCCESS ? rv : call->res->status;
+}

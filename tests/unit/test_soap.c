@@ -1,0 +1,504 @@
+/*
+ * test_soap.c — the safe XML parser, fault typing, reply classification,
+ * password masking and the client's queueing, cap and debug capture (on
+ * the fake transport of fake_soap.c).
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+
+#include "oxt_unit.h"
+#include "oxt_soap.h"
+#include "oxt_xml.h"
+#include "fake_soap.h"
+
+#define ENV_OPEN "<soap:Envelope " \
+    "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
+#define ENV_CLOSE "</soap:Body></soap:Envelope>"
+
+static const char *fault_body(const char *text, apr_pool_t *p)
+{
+    return apr_pstrcat(p, ENV_OPEN, "<soap:Fault><faultcode>soap:Server"
+                       "</faultcode><faultstring>", text,
+                       "</faultstring><detail><InvalidDataException "
+                       "xmlns=\"http://soap.admin.openexchange.com\"/>"
+                       "</detail></soap:Fault>", ENV_CLOSE, NULL);
+}
+
+/* ---- parser ----------------------------------------------------------- */
+
+START_TEST(parse_accepts_an_envelope)
+{
+    const char *xml = ENV_OPEN "<a>x &amp; y</a>" ENV_CLOSE;
+    xmlDoc *doc = NULL;
+
+    ck_assert_int_eq(oxt_xml_parse(&doc, xml, strlen(xml), NULL,
+                                   oxt_test_pool), APR_SUCCESS);
+    ck_assert_str_eq(oxt_xml_child_text(
+                         oxt_xml_child(xmlDocGetRootElement(doc), "Body"),
+                         "a", oxt_test_pool), "x & y");
+}
+END_TEST
+
+START_TEST(parse_refuses_billion_laughs)
+{
+    const char *xml =
+        "<?xml version=\"1.0\"?><!DOCTYPE lolz ["
+        "<!ENTITY lol \"lol\">"
+        "<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+        "<!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">"
+        "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">"
+        "<!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">"
+        "<!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">"
+        "<!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">"
+        "<!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">"
+        "<!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">"
+        "<!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">"
+        "]>" ENV_OPEN "<a>&lol9;</a>" ENV_CLOSE;
+    xmlDoc *doc = NULL;
+    const char *err = NULL;
+    apr_time_t start = apr_time_now();
+
+    ck_assert_int_eq(oxt_xml_parse(&doc, xml, strlen(xml), &err,
+                                   oxt_test_pool), OXT_ESOAP_XML);
+    ck_assert_ptr_null(doc);
+    ck_assert_ptr_nonnull(strstr(err, "DTD"));
+    ck_assert_int_lt(apr_time_now() - start, apr_time_from_sec(1));
+}
+END_TEST
+
+START_TEST(parse_refuses_external_entities)
+{
+    const char *xml =
+        "<?xml version=\"1.0\"?><!DOCTYPE r ["
+        "<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+        ENV_OPEN "<a>&xxe;</a>" ENV_CLOSE;
+    const char *ext =
+        "<?xml version=\"1.0\"?>"
+        "<!DOCTYPE r SYSTEM \"http://127.0.0.1:1/evil.dtd\">"
+        ENV_OPEN "<a/>" ENV_CLOSE;
+    xmlDoc *doc = NULL;
+
+    ck_assert_int_eq(oxt_xml_parse(&doc, xml, strlen(xml), NULL,
+                                   oxt_test_pool), OXT_ESOAP_XML);
+    ck_assert_int_eq(oxt_xml_parse(&doc, ext, strlen(ext), NULL,
+                                   oxt_test_pool), OXT_ESOAP_XML);
+    ck_assert_ptr_null(doc);
+}
+END_TEST
+
+static const char *const malformed[] = {
+    "",
+    "<",
+    "not xml at all",
+    ENV_OPEN "<a>unclosed" ENV_CLOSE,
+    ENV_OPEN "<a>&undefined;</a>" ENV_CLOSE,
+    "<a></b>",
+    "<a>\xff\xfe</a>",
+};
+
+START_TEST(parse_refuses_malformed_documents)
+{
+    xmlDoc *doc = NULL;
+    const char *err = NULL;
+    const char *xml = malformed[_i];
+
+    ck_assert_int_eq(oxt_xml_parse(&doc, xml, strlen(xml), &err,
+                                   oxt_test_pool), OXT_ESOAP_XML);
+    ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
+START_TEST(text_check_refuses_what_xml_cannot_carry)
+{
+    ck_assert_int_eq(oxt_xml_check_text("m\xc3\xbcller & <co>"),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_xml_check_text("tab\tnl\n"), APR_SUCCESS);
+    ck_assert_int_eq(oxt_xml_check_text("bell\x07"), APR_EINVAL);
+    ck_assert_int_eq(oxt_xml_check_text("bad\xff"), APR_EINVAL);
+    ck_assert_int_eq(oxt_xml_check_text("cut\xe2\x82"), APR_EINVAL);
+    ck_assert_int_eq(oxt_xml_check_text("\xc0\xaf"), APR_EINVAL);
+    ck_assert_int_eq(oxt_xml_check_text("\xef\xbf\xbe"), APR_EINVAL);
+}
+END_TEST
+
+/* ---- faults ----------------------------------------------------------- */
+
+/* Every faultstring of ref/ox-soap.md §4. */
+static const struct {
+    const char *text;
+    apr_status_t rv;
+} faults[] = {
+    { "Authentication failed", OXT_ESOAP_AUTH },
+    { "The context 42 does not exist!", OXT_ESOAP_NO_CTX },
+    { "Context 42 does not exist", OXT_ESOAP_NO_CTX },
+    { "Database for context 42 and server 3 can not be resolved",
+      OXT_ESOAP_NO_CTX },
+    { "Context 42 already exists!", OXT_ESOAP_CTX_EXISTS },
+    { "Context already exists!", OXT_ESOAP_CTX_EXISTS },
+    { "Context example.com already exists!", OXT_ESOAP_CTX_EXISTS },
+    { "Illegal chars: \" \" in login mapping", OXT_ESOAP_INVALID },
+    { "Cannot map 'example.com' to the newly created context. This mapping "
+      "is already in use.", OXT_ESOAP_INVALID },
+    { "Mandatory fields in context not set: maxQuota", OXT_ESOAP_INVALID },
+    { "Mandatory fields in admin user not set: password",
+      OXT_ESOAP_INVALID },
+    { "Mandatory fields not set: display_name", OXT_ESOAP_INVALID },
+    { "No such access combination name \"gold\"", OXT_ESOAP_INVALID },
+    { "Invalid access combination name", OXT_ESOAP_INVALID },
+    { "User info@example.com already exists in this context",
+      OXT_ESOAP_USER_EXISTS },
+    { "Primary mail address \"a@example.com\" already exists in context 42",
+      OXT_ESOAP_INVALID },
+    { "The displayname is already used", OXT_ESOAP_INVALID },
+    { "primarymail must have the same value as email1", OXT_ESOAP_INVALID },
+    { "primaryMail, Email1 and defaultSenderAddress must be present in set "
+      "of aliases.", OXT_ESOAP_INVALID },
+    { "email1 must also be set in the aliases", OXT_ESOAP_INVALID },
+    { "Invalid email address", OXT_ESOAP_INVALID },
+    { "Illegal chars: \"|\"", OXT_ESOAP_INVALID },
+    { "Empty password is not allowed.", OXT_ESOAP_INVALID },
+    { "language must contain an underscore, e.g. en_US", OXT_ESOAP_INVALID },
+    { "No such user 7 in context 42", OXT_ESOAP_NO_USER },
+    { "No such user(s) 7 in context 42", OXT_ESOAP_NO_USER },
+    { "Database is locked or is now beeing updated, please try again later",
+      OXT_ESOAP_BUSY },
+    { "ContextID 42 does not belong to reseller1", OXT_ESOAP_AUTH },
+    { "Missing quota value.", OXT_ESOAP_INVALID },
+    { "Invalid quota value.", OXT_ESOAP_INVALID },
+    { "neither id or name is set in supplied context object",
+      OXT_ESOAP_INVALID },
+    { "Something nobody has seen before", OXT_ESOAP_FAULT },
+};
+
+START_TEST(every_reference_fault_maps_with_and_without_exception_id)
+{
+    const char *with = apr_pstrcat(oxt_test_pool, faults[_i].text,
+                                   "; exceptionId -225208343-74", NULL);
+
+    ck_assert_msg(oxt_soap_fault_classify(faults[_i].text, NULL)
+                  == faults[_i].rv, "bare: %s", faults[_i].text);
+    ck_assert_msg(oxt_soap_fault_classify(with, NULL) == faults[_i].rv,
+                  "suffixed: %s", with);
+}
+END_TEST
+
+START_TEST(unknown_texts_fall_back_to_the_exception_type)
+{
+    ck_assert_int_eq(oxt_soap_fault_classify("quota out of range",
+                                             "InvalidDataException"),
+                     OXT_ESOAP_INVALID);
+    ck_assert_int_eq(oxt_soap_fault_classify("x", "NoSuchUserException"),
+                     OXT_ESOAP_NO_USER);
+    ck_assert_int_eq(oxt_soap_fault_classify("x", "StorageException"),
+                     OXT_ESOAP_FAULT);
+    ck_assert_int_eq(oxt_soap_fault_classify(NULL, NULL), OXT_ESOAP_FAULT);
+    /* The text wins over a generic type. */
+    ck_assert_int_eq(oxt_soap_fault_classify("Authentication failed",
+                                             "InvalidDataException"),
+                     OXT_ESOAP_AUTH);
+}
+END_TEST
+
+START_TEST(retryable_codes_are_the_transient_ones)
+{
+    ck_assert(oxt_soap_status_is_retryable(OXT_ESOAP_BUSY));
+    ck_assert(oxt_soap_status_is_retryable(OXT_ESOAP_HTTP5XX));
+    ck_assert(oxt_soap_status_is_retryable(OXT_ESOAP_CONNECT));
+    ck_assert(oxt_soap_status_is_retryable(OXT_ESOAP_TIMEOUT));
+    ck_assert(!oxt_soap_status_is_retryable(OXT_ESOAP_INVALID));
+    ck_assert(!oxt_soap_status_is_retryable(OXT_ESOAP_AUTH));
+    ck_assert(!oxt_soap_status_is_retryable(APR_SUCCESS));
+}
+END_TEST
+
+/* ---- replies ---------------------------------------------------------- */
+
+START_TEST(a_fault_reply_keeps_the_server_text)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    const char *text = "The displayname is already used; exceptionId 1-2";
+    const char *body = fault_body(text, oxt_test_pool);
+    xmlNode *resp = NULL;
+
+    ck_assert_int_eq(oxt_soap_reply_parse(&resp, "create", 500, body,
+                                          strlen(body), res, oxt_test_pool),
+                     OXT_ESOAP_INVALID);
+    ck_assert_ptr_null(resp);
+    ck_assert_int_eq(res->status, OXT_ESOAP_INVALID);
+    ck_assert_str_eq(res->detail, text);
+    ck_assert_str_eq(res->problem, "OX: invalid data");
+}
+END_TEST
+
+static const struct {
+    int http;
+    const char *body;
+    apr_status_t rv;
+} replies[] = {
+    { 500, "<html><body>Internal Server Error</body></html>",
+      OXT_ESOAP_HTTP5XX },
+    { 502, "", OXT_ESOAP_HTTP5XX },
+    { 503, ENV_OPEN ENV_CLOSE, OXT_ESOAP_HTTP5XX },
+    { 404, "<html>Not Found</html>", OXT_ESOAP_HTTP },
+    { 200, "garbage", OXT_ESOAP_XML },
+    { 200, "<Envelope><Body><createResponse/></Body></Envelope>",
+      OXT_ESOAP_XML },
+    { 200, ENV_OPEN "<deleteResponse/>" ENV_CLOSE, OXT_ESOAP_XML },
+    { 200, ENV_OPEN ENV_CLOSE, OXT_ESOAP_XML },
+    { 200, ENV_OPEN "<ns:createResponse xmlns:ns=\"urn:x\"/>" ENV_CLOSE,
+      APR_SUCCESS },
+};
+
+START_TEST(replies_are_classified_by_status_and_shape)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    xmlNode *resp = NULL;
+    apr_status_t rv;
+
+    rv = oxt_soap_reply_parse(&resp, "create", replies[_i].http,
+                              replies[_i].body, strlen(replies[_i].body),
+                              res, oxt_test_pool);
+    ck_assert_msg(rv == replies[_i].rv, "case %d: got %d", _i, rv);
+    ck_assert_int_eq(res->status, rv);
+    if (rv == APR_SUCCESS) {
+        ck_assert(oxt_xml_is(resp, "createResponse"));
+    }
+}
+END_TEST
+
+/* ---- masking ---------------------------------------------------------- */
+
+START_TEST(passwords_are_masked_in_any_shape)
+{
+    const char *in =
+        "<a><rmi:login>admin</rmi:login><rmi:password>s3cr&amp;t"
+        "</rmi:password><password>plain</password>"
+        "<obj:password><![CDATA[x<y]]></obj:password><password/>"
+        "<obj:passwordMech>{SHA}</obj:passwordMech>"
+        "<Password attr=\"1\">Up</Password></a>";
+    const char *out = oxt_soap_mask_passwords(in, strlen(in), oxt_test_pool);
+
+    ck_assert_str_eq(out,
+        "<a><rmi:login>admin</rmi:login><rmi:password>********"
+        "</rmi:password><password>********</password>"
+        "<obj:password>********</obj:password><password/>"
+        "<obj:passwordMech>{SHA}</obj:passwordMech>"
+        "<Password attr=\"1\">********</Password></a>");
+}
+END_TEST
+
+START_TEST(masking_survives_truncated_documents)
+{
+    const char *in = "<x><password>secret-and-cut";
+    const char *out = oxt_soap_mask_passwords(in, strlen(in), oxt_test_pool);
+
+    ck_assert_str_eq(out, "<x><password>********");
+    in = "<x><password";
+    out = oxt_soap_mask_passwords(in, strlen(in), oxt_test_pool);
+    ck_assert_str_eq(out, "<x><password");
+}
+END_TEST
+
+/* ---- the client on the fake transport --------------------------------- */
+
+static oxt_soap_call_t *make_call(const char *op, const char *secret)
+{
+    xmlDoc *doc;
+    xmlNode *body, *opn;
+    oxt_soap_call_t *call = NULL;
+
+    ck_assert_int_eq(oxt_soap_envelope_make(&doc, &body, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_xml_add_elem(&opn, body, NULL, op), APR_SUCCESS);
+    ck_assert_int_eq(oxt_xml_add_text(NULL, opn, NULL, "password", secret),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_soap_call_make(&call, "http://ox/webservices/X", op,
+                                        doc, oxt_test_pool), APR_SUCCESS);
+    return call;
+}
+
+START_TEST(an_oversized_reply_is_cut_while_receiving)
+{
+    apr_size_t big = 1024 * 1024;
+    char *body = apr_palloc(oxt_test_pool, big + 1);
+    fake_soap_t *f;
+    oxt_soap_settings_t s = { 0 };
+    oxt_soap_client_t *client;
+    oxt_soap_call_t *call = make_call("create", "pw");
+
+    memset(body, 'x', big);
+    body[big] = '\0';
+    f = fake_soap_make(200, body, oxt_test_pool);
+    f->chunk = 4096;
+    s.response_cap = 64 * 1024;
+    client = fake_soap_client(f, &s, oxt_test_pool);
+    ck_assert_int_eq(oxt_soap_client_call(client, call), OXT_ESOAP_TOOBIG);
+    ck_assert_uint_le(f->delivered, s.response_cap);
+    ck_assert(oxt_soap_call_done(call));
+}
+END_TEST
+
+START_TEST(debug_capture_masks_request_and_response)
+{
+    const char *reply = ENV_OPEN "<createResponse><return><password>"
+        "hunter2</password></return></createResponse>" ENV_CLOSE;
+    fake_soap_t *f = fake_soap_make(200, reply, oxt_test_pool);
+    oxt_soap_settings_t s = { 0 };
+    oxt_soap_client_t *client;
+    oxt_soap_call_t *call = make_call("create", "t0p&secret");
+
+    s.debug = 1;
+    client = fake_soap_client(f, &s, oxt_test_pool);
+    ck_assert_int_eq(oxt_soap_client_call(client, call), APR_SUCCESS);
+    /* what went out does carry the password ... */
+    ck_assert_ptr_nonnull(strstr(APR_ARRAY_IDX(f->bodies, 0, const char *),
+                                 "t0p&amp;secret"));
+    /* ... the capture does not */
+    ck_assert_ptr_null(strstr(oxt_soap_call_debug_request(call), "t0p"));
+    ck_assert_ptr_nonnull(strstr(oxt_soap_call_debug_request(call),
+                                 "password>********</"));
+    ck_assert_ptr_null(strstr(oxt_soap_call_debug_response(call), "hunter2"));
+    ck_assert_ptr_nonnull(strstr(oxt_soap_call_debug_response(call),
+                                 "createResponse"));
+}
+END_TEST
+
+START_TEST(without_debug_nothing_is_kept)
+{
+    const char *reply = ENV_OPEN "<createResponse/>" ENV_CLOSE;
+    fake_soap_t *f = fake_soap_make(200, reply, oxt_test_pool);
+    oxt_soap_client_t *client = fake_soap_client(f, NULL, oxt_test_pool);
+    oxt_soap_call_t *call = make_call("create", "pw");
+
+    ck_assert_int_eq(oxt_soap_client_call(client, call), APR_SUCCESS);
+    ck_assert_ptr_null(oxt_soap_call_debug_request(call));
+    ck_assert_ptr_null(oxt_soap_call_debug_response(call));
+    ck_assert_int_eq(oxt_soap_call_http_status(call), 200);
+}
+END_TEST
+
+typedef struct {
+    oxt_soap_client_t *client;
+    int done;
+    int chained;
+} chain_t;
+
+/* Each completion submits one more call until three were added. */
+static void chain_done(void *baton, oxt_soap_call_t *call)
+{
+    chain_t *c = baton;
+
+    ck_assert_int_eq(oxt_soap_call_status(call), APR_SUCCESS);
+    c->done++;
+    if (c->chained < 3) {
+        c->chained++;
+        ck_assert_int_eq(oxt_soap_client_submit(
+                             c->client, make_call("create", "pw"),
+                             chain_done, c), APR_SUCCESS);
+    }
+}
+
+START_TEST(no_more_than_max_conns_calls_are_on_the_wire)
+{
+    const char *reply = ENV_OPEN "<createResponse/>" ENV_CLOSE;
+    fake_soap_t *f = fake_soap_make(200, reply, oxt_test_pool);
+    oxt_soap_settings_t s = { 0 };
+    chain_t c = { NULL, 0, 0 };
+    int i;
+
+    s.max_conns = 2;
+    c.client = fake_soap_client(f, &s, oxt_test_pool);
+    for (i = 0; i < 5; i++) {
+        ck_assert_int_eq(oxt_soap_client_submit(c.client,
+                                                make_call("create", "pw"),
+                                                chain_done, &c),
+                         APR_SUCCESS);
+    }
+    ck_assert_int_eq(oxt_soap_client_pending(c.client), 5);
+    ck_assert_int_eq(oxt_soap_client_run(c.client, apr_time_from_sec(5)),
+                     APR_SUCCESS);
+    ck_assert_int_eq(c.done, 8);
+    ck_assert_int_eq(f->max_active, 2);
+    ck_assert_int_eq(oxt_soap_client_pending(c.client), 0);
+}
+END_TEST
+
+START_TEST(transport_failures_keep_their_code)
+{
+    fake_soap_t *f = fake_soap_make(200, "", oxt_test_pool);
+    oxt_soap_client_t *client = fake_soap_client(f, NULL, oxt_test_pool);
+    oxt_soap_call_t *call = make_call("create", "pw");
+
+    f->transport_rv = OXT_ESOAP_TIMEOUT;
+    ck_assert_int_eq(oxt_soap_client_call(client, call), OXT_ESOAP_TIMEOUT);
+    ck_assert_ptr_nonnull(strstr(oxt_soap_call_result(call)->detail,
+                                 "fake failure"));
+    ck_assert_int_eq(oxt_soap_client_submit(client, call, NULL, NULL),
+                     APR_EINVAL);
+}
+END_TEST
+
+START_TEST(a_call_whose_pool_goes_is_dropped_from_the_queue)
+{
+    fake_soap_t *f = fake_soap_make(200, ENV_OPEN "<createResponse/>"
+                                    ENV_CLOSE, oxt_test_pool);
+    oxt_soap_client_t *client = fake_soap_client(f, NULL, oxt_test_pool);
+    apr_pool_t *sub;
+    xmlDoc *doc;
+    xmlNode *body;
+    oxt_soap_call_t *call;
+
+    apr_pool_create(&sub, oxt_test_pool);
+    ck_assert_int_eq(oxt_soap_envelope_make(&doc, &body, sub), APR_SUCCESS);
+    ck_assert_int_eq(oxt_soap_call_make(&call, "http://ox/", "create", doc,
+                                        sub), APR_SUCCESS);
+    ck_assert_int_eq(oxt_soap_client_submit(client, call, NULL, NULL),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_soap_client_pending(client), 1);
+    apr_pool_destroy(sub);
+    ck_assert_int_eq(oxt_soap_client_pending(client), 0);
+    ck_assert_int_eq(oxt_soap_client_run(client, 0), APR_SUCCESS);
+}
+END_TEST
+
+START_TEST(status_texts_name_the_soap_codes)
+{
+    ck_assert_str_eq(oxt_status_str(OXT_ESOAP_NO_USER, oxt_test_pool),
+                     "OX: no such user");
+    ck_assert_str_eq(oxt_status_str(OXT_ESOAP_TOOBIG, oxt_test_pool),
+                     "OX: reply too large");
+}
+END_TEST
+
+#define N_ELEMS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+TCase *oxt_soap_test_case(void)
+{
+    TCase *tc = oxt_unit_tcase("soap");
+
+    tcase_add_test(tc, parse_accepts_an_envelope);
+    tcase_add_test(tc, parse_refuses_billion_laughs);
+    tcase_add_test(tc, parse_refuses_external_entities);
+    tcase_add_loop_test(tc, parse_refuses_malformed_documents, 0,
+                        N_ELEMS(malformed));
+    tcase_add_test(tc, text_check_refuses_what_xml_cannot_carry);
+    tcase_add_loop_test(tc,
+                        every_reference_fault_maps_with_and_without_exception_id,
+                        0, N_ELEMS(faults));
+    tcase_add_test(tc, unknown_texts_fall_back_to_the_exception_type);
+    tcase_add_test(tc, retryable_codes_are_the_transient_ones);
+    tcase_add_test(tc, a_fault_reply_keeps_the_server_text);
+    tcase_add_loop_test(tc, replies_are_classified_by_status_and_shape, 0,
+                        N_ELEMS(replies));
+    tcase_add_test(tc, passwords_are_masked_in_any_shape);
+    tcase_add_test(tc, masking_survives_truncated_documents);
+    tcase_add_test(tc, an_oversized_reply_is_cut_while_receiving);
+    tcase_add_test(tc, debug_capture_masks_request_and_response);
+    tcase_add_test(tc, without_debug_nothing_is_kept);
+    tcase_add_test(tc, no_more_than_max_conns_calls_are_on_the_wire);
+    tcase_add_test(tc, transport_failures_keep_their_code);
+    tcase_add_test(tc, a_call_whose_pool_goes_is_dropped_from_the_queue);
+    tcase_add_test(tc, status_texts_name_the_soap_codes);
+    return tc;
+}
