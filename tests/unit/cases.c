@@ -41,5 +41,6 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_plan_test_case,
     oxt_soap_test_case,
     oxt_ox_test_case,
+    oxt_soap_curl_test_case,
     NULL
 };

@@ -33,5 +33,6 @@ TCase *oxt_plan_test_case(void);
 
 TCase *oxt_soap_test_case(void);
 TCase *oxt_ox_test_case(void);
+TCase *oxt_soap_curl_test_case(void);
 
 #endif /* OXT_UNIT_H */
