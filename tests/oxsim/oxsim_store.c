@@ -421,16 +421,20 @@ int oxsim_ctx_rename(oxsim_ctx_t *c, const char *name)
 void oxsim_ctx_set_mappings(oxsim_ctx_t *c, char **maps, int n)
 {
     char k[1024];
+    char **copy = calloc((size_t)n + 1, sizeof(char *));
     int i;
 
-    oxsim_ctx_drop_mappings(c);
-    c->mappings = calloc((size_t)n + 1, sizeof(char *));
-    if (c->mappings == NULL) {
+    if (copy == NULL) {
         abort();
     }
+    /* copy first: maps may point into the set being replaced */
     for (i = 0; i < n; i++) {
-        c->mappings[i] = oxsim_strdup(maps[i]);
-        oxsim_map_put(oxsim_ctx_maps, oxsim_key(k, sizeof(k), 0, maps[i]), c);
+        copy[i] = oxsim_strdup(maps[i]);
+    }
+    oxsim_ctx_drop_mappings(c);
+    c->mappings = copy;
+    for (i = 0; i < n; i++) {
+        oxsim_map_put(oxsim_ctx_maps, oxsim_key(k, sizeof(k), 0, copy[i]), c);
     }
     c->nmappings = n;
 }
