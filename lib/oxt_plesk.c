@@ -290,6 +290,59 @@ apr_status_t oxt_plesk_mail_aliases(apr_array_header_t **paliases,
                          " ORDER BY alias", p), mail_id, res, p);
 }
 
+apr_status_t oxt_plesk_domain_mailbox_aliases(apr_hash_t **paliases,
+                                              const oxt_psa_t *psa,
+                                              oxt_db_t *db, long long dom_id,
+                                              oxt_result_t *res,
+                                              apr_pool_t *p)
+{
+    apr_array_header_t *rows, *list;
+    apr_hash_t *out = apr_hash_make(p);
+    const oxt_db_row_t *row;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, oxt_psa_sql(psa,
+             "SELECT a.mn_id, a.alias FROM psa.mail_aliases a"
+             " JOIN psa.mail m ON m.id = a.mn_id WHERE m.dom_id = ?"
+             " ORDER BY a.mn_id, a.alias", p),
+             OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        list = apr_hash_get(out, row->vals[0], APR_HASH_KEY_STRING);
+        if (list == NULL) {
+            list = apr_array_make(p, 2, sizeof(const char *));
+            apr_hash_set(out, row->vals[0], APR_HASH_KEY_STRING, list);
+        }
+        APR_ARRAY_PUSH(list, const char *) = row->vals[1];
+    }
+    *paliases = out;
+    return rv;
+}
+
+static const char *dup_or_null(const char *s, apr_pool_t *p)
+{
+    return s ? apr_pstrdup(p, s) : NULL;
+}
+
+oxt_plesk_mailbox_t *oxt_plesk_mailbox_copy(const oxt_plesk_mailbox_t *mbox,
+                                            apr_pool_t *p)
+{
+    oxt_plesk_mailbox_t *m = apr_pmemdup(p, mbox, sizeof(*mbox));
+    oxt_plesk_domain_t *d = &m->domain;
+
+    m->mail_name = dup_or_null(mbox->mail_name, p);
+    m->address = dup_or_null(mbox->address, p);
+    m->password_type = dup_or_null(mbox->password_type, p);
+    m->password = dup_or_null(mbox->password, p);
+    d->name = dup_or_null(d->name, p);
+    d->display_name = dup_or_null(d->display_name, p);
+    d->owner.client_login = dup_or_null(d->owner.client_login, p);
+    d->owner.reseller_login = dup_or_null(d->owner.reseller_login, p);
+    d->owner.locale = dup_or_null(d->owner.locale, p);
+    return m;
+}
+
 /* Only aliases with mail='true' receive mail (ref/plesk.md §1.1); a
  * suspended alias (any status bit) receives none either. */
 apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,

@@ -14,6 +14,7 @@
 #include <apr_pools.h>
 #include <apr_errno.h>
 #include <apr_tables.h>
+#include <apr_hash.h>
 
 #include "oxt_result.h"
 #include "oxt_db.h"
@@ -96,6 +97,21 @@ apr_status_t oxt_plesk_mail_aliases(apr_array_header_t **paliases,
                                     long long mail_id, oxt_result_t *res,
                                     apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/**
+ * The aliases of every mailbox of domain dom_id: a hash from the mail id
+ * (apr_psprintf "%lld") to an array of local parts (const char *, sorted).
+ */
+apr_status_t oxt_plesk_domain_mailbox_aliases(apr_hash_t **paliases,
+                                              const oxt_psa_t *psa,
+                                              oxt_db_t *db, long long dom_id,
+                                              oxt_result_t *res,
+                                              apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** A copy of mbox and its strings in p. */
+oxt_plesk_mailbox_t *oxt_plesk_mailbox_copy(const oxt_plesk_mailbox_t *mbox,
+                                            apr_pool_t *p);
 
 /** The names of domain dom_id's aliases that carry mail, sorted. */
 apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,

@@ -203,6 +203,34 @@ apr_status_t oxt_prefs_chain_load(oxt_prefs_chain_t *chain, oxt_db_t *db,
     return rv;
 }
 
+apr_status_t oxt_prefs_mailboxes_load(apr_hash_t **pprefs, oxt_db_t *db,
+                                      const char *sql_mail_ids,
+                                      long long dom_id, oxt_result_t *res,
+                                      apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    apr_hash_t *out = apr_hash_make(p);
+    const oxt_db_row_t *row;
+    oxt_prefs_t *prefs;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, apr_pstrcat(p,
+        "SELECT level, plesk_id, access, webmail_forever, default_quota_mb,"
+        " max_quota_mb, language, timezone, service_type, webmail_now_at"
+        " FROM prefs WHERE level = 'mailbox' AND plesk_id IN (",
+        sql_mail_ids, ")", NULL), OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        prefs = apr_palloc(p, sizeof(*prefs));
+        oxt_prefs_clear(prefs);
+        prefs_from_row(prefs, row);
+        apr_hash_set(out, row->vals[1], APR_HASH_KEY_STRING, prefs);
+    }
+    *pprefs = out;
+    return rv;
+}
+
 /* ---- inheritance ------------------------------------------------------------ */
 
 int oxt_prefs_selected(const oxt_prefs_chain_t *chain)

@@ -8,6 +8,7 @@
 
 #include <apr_pools.h>
 #include <apr_errno.h>
+#include <apr_hash.h>
 
 #include "oxt_result.h"
 #include "oxt_db.h"
@@ -101,6 +102,19 @@ apr_status_t oxt_prefs_chain_load(oxt_prefs_chain_t *chain, oxt_db_t *db,
                                   long long reseller_id, long long client_id,
                                   long long dom_id, long long mail_id,
                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The mailbox-level preferences of every mailbox of a domain that has
+ * some: a hash from the mail id (apr_psprintf "%lld") to oxt_prefs_t *.
+ * sql_mail_ids is the subquery for the domain's mail ids with one '?' for
+ * dom_id: code-built SQL (oxt_psa_sql qualifies the psa database, which
+ * this module does not know), never text from outside.
+ */
+apr_status_t oxt_prefs_mailboxes_load(apr_hash_t **pprefs, oxt_db_t *db,
+                                      const char *sql_mail_ids,
+                                      long long dom_id, oxt_result_t *res,
+                                      apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /* ---- inheritance (pure functions) ---------------------------------------- */

@@ -211,6 +211,43 @@ apr_status_t oxt_queue_fail(int *pparked, oxt_db_t *db,
                     OXT_DB_STR(owner)), res, p);
 }
 
+apr_status_t oxt_queue_failed(int *pparked, oxt_db_t *db, oxt_obj_type_t type,
+                              long long object_id, const char *error,
+                              int max_attempts, oxt_result_t *res,
+                              apr_pool_t *p)
+{
+    long long attempts = 0;
+    long long delay;
+    int park;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&attempts, db,
+        "SELECT attempts FROM queue WHERE object_type = ? AND object_id = ?",
+        OXT_DB_ARGS(OXT_DB_STR(oxt_obj_type_name(type)),
+                    OXT_DB_INT(object_id)), res, p);
+    if (rv != APR_SUCCESS && rv != APR_ENOENT) {
+        return rv;
+    }
+    attempts++;
+    park = attempts >= max_attempts;
+    delay = oxt_queue_backoff_ms((int)attempts, queue_random01());
+    if (pparked != NULL) {
+        *pparked = park;
+    }
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO queue (object_type, object_id, reason, scheduled_by,"
+        " enqueued_at, not_before, attempts, last_error, parked, parked_at)"
+        " VALUES (?, ?, 'failed', 'Automatic', NOW(3),"
+        "         NOW(3) + INTERVAL ? MICROSECOND, ?, ?, ?, IF(?, NOW(), NULL))"
+        " ON DUPLICATE KEY UPDATE not_before = VALUES(not_before),"
+        " attempts = VALUES(attempts), last_error = VALUES(last_error),"
+        " parked = VALUES(parked), parked_at = VALUES(parked_at)",
+        OXT_DB_ARGS(OXT_DB_STR(oxt_obj_type_name(type)),
+                    OXT_DB_INT(object_id), OXT_DB_INT(delay * 1000),
+                    OXT_DB_INT(attempts), OXT_DB_STR(error),
+                    OXT_DB_INT(park), OXT_DB_INT(park)), res, p);
+}
+
 apr_status_t oxt_queue_retry(oxt_db_t *db, long long queue_id,
                              const char *scheduled_by, oxt_result_t *res,
                              apr_pool_t *p)

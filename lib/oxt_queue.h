@@ -94,6 +94,17 @@ apr_status_t oxt_queue_fail(int *pparked, oxt_db_t *db,
                             oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * Records a failure of an object nobody claimed (found by a full pass):
+ * queued if it was not, with one more attempt, a backoff, and parked at
+ * max_attempts. *pparked (may be NULL) tells whether it is now parked.
+ */
+apr_status_t oxt_queue_failed(int *pparked, oxt_db_t *db, oxt_obj_type_t type,
+                              long long object_id, const char *error,
+                              int max_attempts, oxt_result_t *res,
+                              apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** Gives a parked item (by queue id) a fresh set of attempts, due now. */
 apr_status_t oxt_queue_retry(oxt_db_t *db, long long queue_id,
                              const char *scheduled_by, oxt_result_t *res,

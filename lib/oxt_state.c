@@ -172,9 +172,10 @@ apr_status_t oxt_state_user_applied(oxt_db_t *db,
                                     long long ox_context_id,
                                     long long ox_user_id,
                                     const oxt_desired_user_t *want,
-                                    oxt_result_t *res, apr_pool_t *p)
+                                    int service, oxt_result_t *res,
+                                    apr_pool_t *p)
 {
-    const char *svc = oxt_service_code(want->service);
+    const char *svc = service >= 0 ? oxt_service_code(service) : NULL;
 
     return oxt_db_exec(NULL, db,
         "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
@@ -200,7 +201,9 @@ apr_status_t oxt_state_user_applied(oxt_db_t *db,
         " applied_password_fp = VALUES(applied_password_fp),"
         " applied_imap_server = VALUES(applied_imap_server),"
         " applied_smtp_server = VALUES(applied_smtp_server),"
-        " service_type = VALUES(service_type), pending_service_type = NULL,"
+        " service_type = COALESCE(VALUES(service_type), service_type),"
+        " pending_service_type = IF(VALUES(applied_service_type) IS NULL,"
+        "                           pending_service_type, NULL),"
         " status = 'replicated', status_reason = NULL, last_error = NULL,"
         " last_sync_at = NOW()",
         OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
@@ -217,7 +220,32 @@ apr_status_t oxt_state_user_applied(oxt_db_t *db,
                                                 want->imap_port, p)),
                     OXT_DB_STR(oxt_state_server(want->smtp_server,
                                                 want->smtp_port, p)),
-                    OXT_DB_STR(svc)), res, p);
+                    OXT_DB_STR(svc ? svc : oxt_service_code(want->service))),
+        res, p);
+}
+
+apr_status_t oxt_state_user_adopted(oxt_db_t *db,
+                                    const oxt_plesk_mailbox_t *mbox,
+                                    long long ox_context_id,
+                                    long long ox_user_id, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
+        " ox_context_id, ox_user_id, status) VALUES (?, ?, ?, ?, ?, ?,"
+        " 'pending') ON DUPLICATE KEY UPDATE"
+        " ox_context_id = VALUES(ox_context_id),"
+        " ox_user_id = VALUES(ox_user_id), applied_mail_name = NULL,"
+        " applied_address = NULL, applied_display_name = NULL,"
+        " applied_aliases = NULL, applied_service_type = NULL,"
+        " applied_language = NULL, applied_timezone = NULL,"
+        " applied_password_fp = NULL, applied_imap_server = NULL,"
+        " applied_smtp_server = NULL, status = 'pending'",
+        OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
+                    OXT_DB_INT(mbox->domain.owner.client_id),
+                    OXT_DB_INT(mbox->domain.owner.reseller_id),
+                    OXT_DB_INT(ox_context_id), OXT_DB_INT(ox_user_id)),
+        res, p);
 }
 
 apr_status_t oxt_state_user_deleted(oxt_db_t *db, long long mail_id,

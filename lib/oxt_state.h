@@ -92,13 +92,29 @@ apr_status_t oxt_state_context_deleted(oxt_db_t *db, long long dom_id,
                                        oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/** After a user was created, adopted or changed: what OX now holds. */
+/**
+ * After a user was created or changed: OX now holds want, with the access
+ * combination of service (-1: none known yet, e.g. after adopting a user
+ * whose attributes are still to be sent).
+ */
 apr_status_t oxt_state_user_applied(oxt_db_t *db,
                                     const oxt_plesk_mailbox_t *mbox,
                                     long long ox_context_id,
                                     long long ox_user_id,
                                     const oxt_desired_user_t *want,
-                                    oxt_result_t *res, apr_pool_t *p)
+                                    int service, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * A user found in OX (create said it exists): its ids only, so the next
+ * plan sends every attribute.
+ */
+apr_status_t oxt_state_user_adopted(oxt_db_t *db,
+                                    const oxt_plesk_mailbox_t *mbox,
+                                    long long ox_context_id,
+                                    long long ox_user_id, oxt_result_t *res,
+                                    apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** After a user was deleted in OX (or found gone). */

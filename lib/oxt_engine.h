@@ -1,0 +1,100 @@
+/*
+ * oxt_engine.h — runs domain plans against OX.
+ *
+ * One thread drives many domains at once: each domain's operations run
+ * one after the other (OX deadlocks on concurrent writes to one context),
+ * different domains run in parallel on the SOAP client's connections
+ * (bounded per OX host). After each OX success the applied state is saved
+ * and the operation logged, so a crash repeats at most one operation, and
+ * every operation is safe to repeat: a create that finds its object
+ * adopts it, a delete that finds nothing is done.
+ *
+ * One bad mailbox never holds back the others: its failure is logged,
+ * queued with a backoff, and parked after the configured attempts; parked
+ * and backing-off objects are left alone until they are due or retried.
+ */
+#ifndef OXT_ENGINE_H
+#define OXT_ENGINE_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+#include "oxt_psa.h"
+#include "oxt_ox.h"
+#include "oxt_work.h"
+#include "oxt_queue.h"
+#include "oxt_replog.h"
+
+typedef struct oxt_engine_t oxt_engine_t;
+
+/** Told about each operation: planned (dry run) or finished. */
+typedef void oxt_engine_op_cb(void *baton, const oxt_work_t *work,
+                              const oxt_op_t *op, apr_status_t rv,
+                              const char *detail);
+
+typedef struct oxt_engine_opts_t {
+    int window;                 /* domains in progress at once */
+    const char *scheduled_by;   /* for the log; "Automatic" by default */
+    int automatic;              /* the run counts as an automatic one */
+    int dry_run;                /* plan only: no OX call, no write */
+    oxt_engine_op_cb *on_op;
+    void *baton;
+} oxt_engine_opts_t;
+
+typedef struct oxt_engine_stats_t {
+    long long domains;
+    long long ops_ok;
+    long long ops_failed;
+    long long ops_skipped;      /* parked or backing off */
+    oxt_run_counts_t counts;
+} oxt_engine_stats_t;
+
+/**
+ * An engine on db (the oxtender database, one connection used only by
+ * this thread), psa and ox (NULL for a dry run). env->settings must stay
+ * valid. key is our 32-byte secrets key.
+ */
+apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_db_t *db,
+                               const oxt_psa_t *psa, oxt_ox_t *ox,
+                               oxt_soap_client_t *soap,
+                               const oxt_desired_env_t *env,
+                               const unsigned char *key,
+                               const oxt_engine_opts_t *opts, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Starts a run summary (for automatic runs); call before work. */
+apr_status_t oxt_engine_run_begin(oxt_engine_t *eng, oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
+/** Ends the run summary. */
+apr_status_t oxt_engine_run_end(oxt_engine_t *eng, int ok, oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
+/** Reloads which objects are parked or backing off (start of a batch). */
+apr_status_t oxt_engine_refresh_blocked(oxt_engine_t *eng, oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
+/**
+ * Plans and starts domain dom_id; waits first while the window is full.
+ * items (oxt_queue_item_t *, may be NULL) are the claimed hints this
+ * domain answers: done or failed with it, under owner's lease.
+ */
+apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
+                               apr_array_header_t *items, const char *owner,
+                               oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
+/** Every domain of psa and every domain we replicated that psa lost. */
+apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
+/** Waits until every started domain is finished. */
+apr_status_t oxt_engine_drain(oxt_engine_t *eng, oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
+const oxt_engine_stats_t *oxt_engine_stats(const oxt_engine_t *eng);
+
+#endif /* OXT_ENGINE_H */

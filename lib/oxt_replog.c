@@ -1,0 +1,83 @@
+/*
+ * oxt_replog.c — see oxt_replog.h.
+ */
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_replog.h"
+
+/* Columns hold TEXT/VARCHAR; a server's reply could be anything, so cut
+ * it to what the column takes rather than fail the log write. */
+#define REASON_MAX 8000
+#define DEBUG_MAX  (8 * 1024 * 1024)
+
+static const char *cut(const char *s, apr_size_t max, apr_pool_t *p)
+{
+    return s && strlen(s) > max ? apr_pstrndup(p, s, max) : s;
+}
+
+apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO replication_log (logged_at, run_id, mail_id, address,"
+        " dom_id, domain_name, client_id, reseller_id, service_type,"
+        " scheduled_by, operation, outcome, reason, debug_request,"
+        " debug_response)"
+        " VALUES (NOW(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        OXT_DB_ARGS(e->run_id ? OXT_DB_INT(e->run_id) : OXT_DB_NULL,
+                    e->mail_id ? OXT_DB_INT(e->mail_id) : OXT_DB_NULL,
+                    OXT_DB_STR(e->address ? e->address : ""),
+                    e->dom_id ? OXT_DB_INT(e->dom_id) : OXT_DB_NULL,
+                    OXT_DB_STR(e->domain_name ? e->domain_name : ""),
+                    OXT_DB_INT(e->client_id), OXT_DB_INT(e->reseller_id),
+                    e->service >= 0
+                        ? OXT_DB_STR(oxt_service_code(e->service))
+                        : OXT_DB_NULL,
+                    OXT_DB_STR(e->scheduled_by ? e->scheduled_by
+                                               : "Automatic"),
+                    OXT_DB_STR(e->operation),
+                    OXT_DB_STR(e->success ? "success" : "failure"),
+                    OXT_DB_STR(cut(e->reason, REASON_MAX, p)),
+                    OXT_DB_STR(cut(e->debug_request, DEBUG_MAX, p)),
+                    OXT_DB_STR(cut(e->debug_response, DEBUG_MAX, p))),
+        res, p);
+}
+
+apr_status_t oxt_replog_run_start(long long *prun_id, oxt_db_t *db,
+                                  int automatic, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    rv = oxt_db_exec(NULL, db,
+                     "INSERT INTO run_summary (automatic, started_at, status)"
+                     " VALUES (?, NOW(), 'running')",
+                     OXT_DB_ARGS(OXT_DB_INT(automatic)), res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(prun_id, db, "SELECT LAST_INSERT_ID()",
+                               OXT_DB_NOARGS, res, p);
+    }
+    return rv;
+}
+
+apr_status_t oxt_replog_run_update(oxt_db_t *db, long long run_id,
+                                   const oxt_run_counts_t *c, int finished,
+                                   int ok, oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "UPDATE run_summary SET webmail_ok = ?, webmail_failed = ?,"
+        " standard_ok = ?, standard_failed = ?, premium_ok = ?,"
+        " premium_failed = ?,"
+        " finished_at = IF(?, NOW(), finished_at),"
+        " status = IF(?, IF(?, 'finished', 'aborted'), status)"
+        " WHERE id = ?",
+        OXT_DB_ARGS(OXT_DB_INT(c->ok[OXT_SERVICE_WEBMAIL]),
+                    OXT_DB_INT(c->failed[OXT_SERVICE_WEBMAIL]),
+                    OXT_DB_INT(c->ok[OXT_SERVICE_STANDARD]),
+                    OXT_DB_INT(c->failed[OXT_SERVICE_STANDARD]),
+                    OXT_DB_INT(c->ok[OXT_SERVICE_PREMIUM]),
+                    OXT_DB_INT(c->failed[OXT_SERVICE_PREMIUM]),
+                    OXT_DB_INT(finished), OXT_DB_INT(finished),
+                    OXT_DB_INT(ok), OXT_DB_INT(run_id)), res, p);
+}
