@@ -1,15 +1,43 @@
 """Fixtures of the integration suite (pyhttpd style, see
 /work/shared/ref/style.md §2d and §6 rules 9 and 14).
 
-Session scope: `mariadb` (a private MariaDB, stopped at the end even when
-tests fail). More fixtures follow in this file as the harness grows.
+Session scope (started once, stopped at the end even when tests fail, and
+also at interpreter exit or when pytest dies):
+  run_dir   tests/gen/run-XXXX, removed at the end unless a test failed
+  mariadb   harness.mariadb.MariaDB: private server, socket + 127.0.0.1:port
+  site      harness.site.Site: psa (psa-10 schema + oxt-gendata data),
+            the oxtender database after `oxtender-replicator migrate`,
+            the `oxtender` DB account, key files, the shared config file
+  apache    harness.apache.Apache with mod_oxtender on 127.0.0.1:port
+
+Function scope:
+  expect_log      expect_log("OXT00042", "AH01617", pattern=r"...")
+                  whitelists error_log lines for the running test
+  apache_conf     apache_conf("extra config") restarts Apache with it; the
+                  plain configuration comes back after the test
+Marker: @pytest.mark.expect_log("OXT00042", ...) does what expect_log does.
+
+After every test the error_log of each running Apache is read; a line at
+level warn or worse that the test did not expect fails it (at teardown).
 """
 import os
 
 import pytest
 
 from harness import env
+from harness.apache import Apache
 from harness.mariadb import MariaDB
+from harness.site import Site
+
+# Apache instances whose error_log the watch reads after each test.
+WATCHED = []
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "expect_log(*tags, patterns=()): error_log lines with "
+        "these OXTnnnnn/AHnnnnn tags (or matching these regexes) are "
+        "expected in this test")
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +63,81 @@ def mariadb(run_dir):
     db.start()
     yield db
     db.stop()
+
+
+@pytest.fixture(scope="session")
+def site(run_dir, mariadb):
+    """psa (Plesk 10 flavour, generated data), the oxtender database made
+    by migrate, and the config file at site.config. API: harness/site.py."""
+    s = Site(os.path.join(run_dir, "site"), mariadb, flavour=10)
+    s.build()
+    s.migrate()
+    return s
+
+
+@pytest.fixture(scope="session")
+def apache(run_dir, site):
+    reason = Apache.available()
+    if reason:
+        pytest.skip(reason)
+    httpd = Apache(os.path.join(run_dir, "apache"), site.config)
+    httpd.start()
+    WATCHED.append(httpd)
+    yield httpd
+    WATCHED.remove(httpd)
+    httpd.stop()
+
+
+@pytest.fixture
+def apache_conf(apache):
+    """apache_conf(extra): restart Apache with extra server config; the
+    plain configuration is restored after the test."""
+    changed = []
+
+    def configure(extra):
+        changed.append(True)
+        apache.restart(extra)
+        return apache
+
+    yield configure
+    if changed:
+        apache.restart("")
+
+
+class _Expected:
+    def __init__(self):
+        self.tags = set()
+        self.patterns = []
+
+    def __call__(self, *tags, pattern=None):
+        self.tags.update(tags)
+        if pattern:
+            self.patterns.append(pattern)
+
+
+@pytest.fixture
+def expect_log(_error_log_watch):
+    """expect_log("OXT00042", pattern=r"...") whitelists error_log lines."""
+    return _error_log_watch
+
+
+@pytest.fixture(autouse=True)
+def _error_log_watch(request):
+    expected = _Expected()
+    for mark in request.node.iter_markers("expect_log"):
+        expected(*mark.args)
+        for p in mark.kwargs.get("patterns", ()):
+            expected(pattern=p)
+    yield expected
+    problems = []
+    for httpd in list(WATCHED):
+        if httpd.running():
+            httpd.settle()
+        bad = httpd.log.unexpected(expected.tags, expected.patterns)
+        if bad:
+            problems.append("%s:\n%s" % (httpd.error_log_path,
+                                         "\n".join("  " + b for b in bad)))
+    if problems:
+        pytest.fail("unexpected error_log lines (whitelist them with "
+                    "expect_log(tag) if they are expected):\n"
+                    + "\n".join(problems), pytrace=False)

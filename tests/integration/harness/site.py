@@ -1,0 +1,236 @@
+"""One installation of our product's data side: Plesk's psa database
+(fixture schema + oxt-gendata data), our oxtender database (made by
+`oxtender-replicator migrate`), the `oxtender` database account, the key
+files and the shared configuration file.
+
+    site = Site(root, mariadb)
+    site.build()                # psa schema + data, user, keys, config
+    site.migrate()              # oxtender-replicator -c site.config migrate
+    site.replicator("status")   # CompletedProcess, never raises
+
+Identity conventions are those of tools/gendata/README.md: admin / the
+admin password, reseller<r> / reseller<r>-pw, client<c> / client<c>-pw,
+domain administrator <ascii domain name> / <name>-pw.
+"""
+import grp
+import os
+import pwd
+import secrets
+import subprocess
+
+from . import env
+from .mariadb import MariaDBError, sql_quote
+
+
+class SiteError(RuntimeError):
+    pass
+
+
+def web_user():
+    """(user, group) Apache's workers run as when we are root, else None."""
+    if os.geteuid() != 0:
+        return None
+    for user, group in (("nobody", "nogroup"), ("nobody", "nobody"),
+                        ("www-data", "www-data")):
+        try:
+            pwd.getpwnam(user)
+            grp.getgrnam(group)
+        except KeyError:
+            continue
+        return user, group
+    return None
+
+
+class Site:
+    DEFAULT_SIZE = dict(resellers=3, clients=12, domains=40, mailboxes=300)
+
+    def __init__(self, root, mariadb, flavour=10, psa_db="psa",
+                 oxtender_db="oxtender", db_user="oxtender", seed=1,
+                 admin_password=None, db_password=None):
+        self.root = os.path.abspath(root)
+        self.db = mariadb
+        self.flavour = int(flavour)
+        self.psa_db = psa_db
+        self.oxtender_db = oxtender_db
+        self.db_user = db_user
+        self.db_password = db_password or "oxt-" + secrets.token_hex(12)
+        self.seed = seed
+        self.admin_password = admin_password or \
+            "adm-" + secrets.token_hex(6)
+        self.config = os.path.join(self.root, "oxtender.conf")
+        self.secret_key = os.path.join(self.root, "secret.key")
+        self.plesk_key = os.path.join(self.root, "plesk-secret.key")
+        self.admin_shadow = os.path.join(self.root, "psa.shadow")
+        self.lock_file = os.path.join(self.root, "replicator.lock")
+        self.spool_dir = os.path.join(self.root, "spool")
+        self.size = dict(self.DEFAULT_SIZE)
+
+    # ---- building --------------------------------------------------------
+
+    def build(self, **size):
+        """Create both databases' prerequisites, load psa and write the
+        configuration. Raises SiteError/MariaDBError with the reason."""
+        self.size.update(size)
+        os.makedirs(self.root, exist_ok=True)
+        os.chmod(self.root, 0o755)
+        os.makedirs(self.spool_dir, exist_ok=True)
+        self.make_secret_key()
+        self.load_psa()
+        self.db.create_database(self.oxtender_db)
+        self.db.create_app_user(self.db_user, self.db_password,
+                                self.oxtender_db, self.psa_db)
+        self.write_config()
+        self.share_with_web_user()
+        return self
+
+    def make_secret_key(self):
+        if not os.path.exists(self.secret_key):
+            env.write_file(self.secret_key, secrets.token_bytes(32), 0o600)
+
+    def load_psa(self):
+        schema = env.psa_schema(self.flavour)
+        if not os.path.isfile(schema):
+            raise SiteError("psa schema %s is missing" % schema)
+        if not env.executable(env.GENDATA):
+            raise SiteError("oxt-gendata is not built (%s); run make"
+                            % env.GENDATA)
+        self.db.create_database(self.psa_db, drop=True)
+        self.db.load_file(self.psa_db, schema)
+        self.db.load_from(self.psa_db, self.gendata_argv())
+
+    def gendata_argv(self):
+        s = self.size
+        argv = [env.GENDATA, "--plesk", str(self.flavour),
+                "--resellers", str(s["resellers"]),
+                "--clients", str(s["clients"]),
+                "--domains", str(s["domains"]),
+                "--mailboxes", str(s["mailboxes"]),
+                "--seed", str(self.seed),
+                "--admin-password", self.admin_password,
+                "--secret-key", self.plesk_key]
+        if self.flavour == 8:
+            argv += ["--admin-shadow", self.admin_shadow]
+        return argv
+
+    # ---- configuration ---------------------------------------------------
+
+    def config_values(self, **overrides):
+        values = {
+            "db_host": self.db.host,
+            "db_port": str(self.db.port),
+            "db_user": self.db_user,
+            "db_password": self.db_password,
+            "oxtender_database": self.oxtender_db,
+            "psa_database": self.psa_db,
+            "sql_dir": env.SQL_DIR,
+            "log_level": "debug",
+            "secret_key_file": self.secret_key,
+            "plesk_secret_key_file": self.plesk_key,
+            "lock_file": self.lock_file,
+            "spool_dir": self.spool_dir,
+        }
+        if self.flavour == 8:
+            values["plesk_admin_password_file"] = self.admin_shadow
+        for key, value in overrides.items():
+            if value is None:
+                values.pop(key, None)
+            else:
+                values[key] = str(value)
+        return values
+
+    def config_text(self, extra_lines=(), **overrides):
+        lines = ["# generated by tests/integration/harness/site.py"]
+        lines += ["%s = %s" % kv for kv in self.config_values(
+            **overrides).items()]
+        lines += list(extra_lines)
+        return "\n".join(lines) + "\n"
+
+    def write_config(self, path=None, extra_lines=(), **overrides):
+        """Write a config file (mode 0640); overrides replace keys, a value
+        of None drops the key, extra_lines are appended verbatim."""
+        path = path or self.config
+        env.write_file(path, self.config_text(extra_lines, **overrides),
+                       0o640)
+        self.share_with_web_user(path)
+        return path
+
+    def share_with_web_user(self, *paths):
+        """Let Apache's workers (group of the web user) read the config and
+        the key files: root:<group>, 0640. Nothing to do when not root."""
+        who = web_user()
+        if who is None:
+            return
+        gid = grp.getgrnam(who[1]).gr_gid
+        for path in paths or (self.config, self.secret_key, self.plesk_key):
+            if os.path.exists(path):
+                os.chown(path, 0, gid)
+                os.chmod(path, 0o640)
+
+    # ---- the replicator --------------------------------------------------
+
+    def replicator(self, *args, config=None, timeout=120):
+        argv = [env.REPLICATOR, "-c", config or self.config] + list(args)
+        if not env.executable(env.REPLICATOR):
+            raise SiteError("oxtender-replicator is not built (%s)"
+                            % env.REPLICATOR)
+        return subprocess.run(argv, capture_output=True, text=True,
+                              timeout=timeout)
+
+    def migrate(self):
+        res = self.replicator("migrate")
+        if res.returncode != 0:
+            raise SiteError("oxtender-replicator migrate failed (exit %d)\n"
+                            "stdout: %s\nstderr: %s" % (
+                                res.returncode, res.stdout, res.stderr))
+        return res
+
+    # ---- psa look-ups ------------------------------------------------------
+
+    def psa(self, statement):
+        return self.db.query(statement, self.psa_db)
+
+    def psa_scalar(self, statement):
+        return self.db.scalar(statement, self.psa_db)
+
+    def psa_sql(self, statements):
+        return self.db.sql(statements, self.psa_db)
+
+    @staticmethod
+    def password_of(login):
+        """The generator's password for a panel or domain admin login."""
+        return login + "-pw"
+
+    def credentials(self):
+        """One working (login, password, role) per role, picked by SQL among
+        active accounts that hold mailboxes. Plesk 9/10 only."""
+        admin = ("admin", self.admin_password, "admin")
+        rows = self.psa(
+            "SELECT r.login FROM clients r WHERE r.type='reseller' "
+            "AND r.status=0 ORDER BY r.id LIMIT 1")
+        reseller = (rows[0][0], self.password_of(rows[0][0]), "reseller") \
+            if rows else None
+        rows = self.psa(
+            "SELECT c.login FROM clients c JOIN domains d ON d.cl_id=c.id "
+            "JOIN mail m ON m.dom_id=d.id AND m.postbox='true' "
+            "LEFT JOIN clients p ON p.id=c.parent_id "
+            "WHERE c.type='client' AND c.status=0 "
+            "AND (p.id IS NULL OR p.status=0) "
+            "GROUP BY c.id ORDER BY c.id LIMIT 1")
+        client = (rows[0][0], self.password_of(rows[0][0]), "client") \
+            if rows else None
+        domain = None
+        if self.flavour >= 10:
+            rows = self.psa(
+                "SELECT d.name FROM domains d JOIN smb_users u "
+                "ON u.login=d.name JOIN clients c ON c.id=d.cl_id "
+                "LEFT JOIN clients p ON p.id=c.parent_id "
+                "JOIN mail m ON m.dom_id=d.id AND m.postbox='true' "
+                "WHERE d.status=0 AND c.status=0 "
+                "AND (p.id IS NULL OR p.status=0) "
+                "GROUP BY d.id ORDER BY d.id LIMIT 1")
+            if rows:
+                domain = (rows[0][0], self.password_of(rows[0][0]), "domain")
+        return [c for c in (admin, reseller, client, domain) if c]
+
+
+__all__ = ["Site", "SiteError", "MariaDBError", "sql_quote", "web_user"]
