@@ -1,0 +1,155 @@
+"""HTTP Basic authentication of panel logins against psa
+(AuthBasicProvider oxtender), and refusal of suspended accounts.
+
+mod_auth_basic logs every refused password or unknown user at level error
+(AH01617 password mismatch, AH01618 user not found): those tags are expected
+where a test sends bad credentials, nowhere else.
+"""
+import pytest
+
+from harness.mariadb import sql_quote
+
+REALM = 'Basic realm="OXtender"'
+HOME = "/oxtender/?format=json"
+
+
+def assert_challenge(r):
+    assert r.status == 401, (r.status, r.text)
+    assert r.headers.get("WWW-Authenticate") == REALM, \
+        r.headers.get_all("WWW-Authenticate")
+    assert "mailbox_count" not in r.text
+
+
+def assert_refused(r):
+    """Suspended: the password was right, entry is still refused."""
+    assert r.status == 403, (r.status, r.text)
+    assert "mailbox_count" not in r.text
+
+
+def test_no_credentials(apache):
+    assert_challenge(apache.get(HOME))
+
+
+@pytest.mark.expect_log("AH01617")
+def test_wrong_password(apache, site):
+    assert_challenge(apache.get(HOME, auth=("admin", "not-the-password")))
+
+
+@pytest.mark.expect_log("AH01617")
+def test_other_accounts_password(apache, site):
+    assert_challenge(apache.get(HOME, auth=("client1", "client4-pw")))
+
+
+@pytest.mark.expect_log("AH01617")
+def test_empty_password(apache, site):
+    assert_challenge(apache.get(HOME, auth=("client1", "")))
+
+
+@pytest.mark.expect_log("AH01617")
+def test_password_prefix_is_not_enough(apache, site):
+    assert_challenge(apache.get(HOME, auth=("admin",
+                                            site.admin_password[:-1])))
+
+
+@pytest.mark.expect_log("AH01618", "AH01617")
+def test_unknown_user(apache):
+    assert_challenge(apache.get(HOME, auth=("nobody-such", "x-pw")))
+
+
+@pytest.mark.expect_log("AH01618", "AH01617")
+def test_mailbox_address_is_not_a_panel_login(apache, site):
+    """Mailbox users are not panel users, even with their right password."""
+    name, domain = site.psa(
+        "SELECT m.mail_name, d.name FROM mail m JOIN domains d "
+        "ON d.id = m.dom_id JOIN accounts a ON a.id = m.account_id "
+        "WHERE m.postbox = 'true' AND a.type = 'plain' AND d.status = 0 "
+        "ORDER BY m.id LIMIT 1")[0]
+    address = "%s@%s" % (name, domain)
+    assert_challenge(apache.get(HOME, auth=(address, address + "-pw")))
+
+
+@pytest.mark.expect_log("AH01618", "AH01617")
+def test_sql_metacharacters_in_login(apache, site):
+    assert_challenge(apache.get(HOME, auth=("admin' OR '1'='1", "x' OR '1'='1")))
+
+
+def suspended_client(site, status_sql):
+    return site.psa_scalar(
+        "SELECT login FROM clients WHERE type = 'client' AND %s "
+        "ORDER BY id LIMIT 1" % status_sql)
+
+
+def test_suspended_client(apache, site):
+    login = suspended_client(site, "status <> 0")
+    r = apache.get(HOME, auth=(login, site.password_of(login)))
+    assert_refused(r)
+
+
+def test_suspended_client_html(apache, site):
+    login = suspended_client(site, "status <> 0")
+    r = apache.get("/oxtender/", auth=(login, site.password_of(login)))
+    assert_refused(r)
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_suspended_reseller(apache, site):
+    login = site.psa_scalar("SELECT login FROM clients WHERE type = "
+                            "'reseller' AND status <> 0 ORDER BY id LIMIT 1")
+    assert_refused(apache.get(HOME, auth=(login, site.password_of(login))))
+
+
+def test_client_of_suspended_reseller(apache, site):
+    """The client's own status is what Plesk sets (2), but even with 0 the
+    owner's suspension must keep it out: force 0 for the test."""
+    login, cid, old = site.psa(
+        "SELECT c.login, c.id, c.status FROM clients c JOIN clients r "
+        "ON r.id = c.parent_id WHERE c.type = 'client' AND r.type = "
+        "'reseller' AND r.status <> 0 ORDER BY c.id LIMIT 1")[0]
+    site.psa_sql("UPDATE clients SET status = 0 WHERE id = %s" % cid)
+    try:
+        assert_refused(apache.get(HOME, auth=(login,
+                                              site.password_of(login))))
+    finally:
+        site.psa_sql("UPDATE clients SET status = %s WHERE id = %s"
+                     % (old, cid))
+
+
+def test_suspended_domain_admin(apache, site):
+    login = site.psa_scalar(
+        "SELECT d.name FROM domains d JOIN smb_users u ON u.login = d.name "
+        "JOIN clients c ON c.id = d.cl_id WHERE d.status NOT IN (0, 2) "
+        "AND c.status = 0 ORDER BY d.id LIMIT 1")
+    assert_refused(apache.get(HOME, auth=(login, site.password_of(login))))
+
+
+def test_domain_admin_of_suspended_client(apache, site):
+    login = site.psa_scalar(
+        "SELECT d.name FROM domains d JOIN smb_users u ON u.login = d.name "
+        "JOIN clients c ON c.id = d.cl_id WHERE c.status <> 0 "
+        "ORDER BY d.id LIMIT 1")
+    assert_refused(apache.get(HOME, auth=(login, site.password_of(login))))
+
+
+@pytest.mark.expect_log("AH01617")
+def test_suspended_client_wrong_password_is_401(apache, site):
+    """A suspended account with a wrong password learns nothing more."""
+    login = suspended_client(site, "status <> 0")
+    assert_challenge(apache.get(HOME, auth=(login, "wrong-pw")))
+
+
+def test_client_comes_back_when_unsuspended(apache, site):
+    """Status is read per request, not cached: 0 lets the client in."""
+    login, cid, old = site.psa(
+        "SELECT c.login, c.id, c.status FROM clients c LEFT JOIN clients p "
+        "ON p.id = c.parent_id WHERE c.type = 'client' AND c.status <> 0 "
+        "AND (p.id IS NULL OR p.status = 0) ORDER BY c.id LIMIT 1")[0]
+    auth = (login, site.password_of(login))
+    assert_refused(apache.get(HOME, auth=auth))
+    site.psa_sql("UPDATE clients SET status = 0 WHERE id = %s" % cid)
+    try:
+        r = apache.get(HOME, auth=auth)
+        assert r.status == 200, r.text
+        assert r.json()["login"] == login
+    finally:
+        site.psa_sql("UPDATE clients SET status = %s WHERE id = %s"
+                     % (old, cid))

@@ -1,0 +1,191 @@
+"""The home page of mod_oxtender: who is signed in, with which role, and how
+many mailboxes (mail rows with postbox='true') are in the caller's subtree.
+Expected numbers are computed here with SQL on the same psa database.
+
+Contract: GET /oxtender/?format=json ->
+  {"login": ..., "role": "admin"|"reseller"|"client"|"domain",
+   "object_id": clients.id (admin/reseller/client) or domains.id (domain),
+   "mailbox_count": N}
+"""
+import re
+
+import pytest
+
+from harness.mariadb import sql_quote
+
+MAILBOXES = ("SELECT COUNT(*) FROM mail m JOIN domains d ON d.id = m.dom_id "
+             "LEFT JOIN clients c ON c.id = d.cl_id WHERE m.postbox = 'true'")
+
+
+def expected_count(site, role, object_id):
+    if role == "admin":
+        sql = "SELECT COUNT(*) FROM mail WHERE postbox = 'true'"
+    elif role == "reseller":
+        sql = MAILBOXES + " AND (d.cl_id = %d OR c.parent_id = %d)" % (
+            object_id, object_id)
+    elif role == "client":
+        sql = MAILBOXES + " AND d.cl_id = %d" % object_id
+    else:
+        sql = ("SELECT COUNT(*) FROM mail WHERE postbox = 'true' "
+               "AND dom_id = %d" % object_id)
+    return int(site.psa_scalar(sql))
+
+
+def object_id(site, role, login):
+    if role == "domain":
+        return int(site.psa_scalar("SELECT id FROM domains WHERE name = %s"
+                                   % sql_quote(login)))
+    return int(site.psa_scalar("SELECT id FROM clients WHERE login = %s"
+                               % sql_quote(login)))
+
+
+def pick(site, role):
+    """(login, password) of an active account of the role holding
+    mailboxes; for a reseller, one that also owns domains directly, so
+    both halves of its subtree are counted."""
+    if role == "admin":
+        return "admin", site.admin_password
+    if role == "reseller":
+        sql = ("SELECT r.login FROM clients r JOIN domains d ON d.cl_id = r.id "
+               "JOIN mail m ON m.dom_id = d.id AND m.postbox = 'true' "
+               "WHERE r.type = 'reseller' AND r.status = 0 "
+               "AND EXISTS (SELECT 1 FROM clients c WHERE c.parent_id = r.id "
+               "AND c.status = 0) GROUP BY r.id ORDER BY r.id LIMIT 1")
+    elif role == "client":
+        sql = ("SELECT c.login FROM clients c JOIN clients p "
+               "ON p.id = c.parent_id JOIN domains d ON d.cl_id = c.id "
+               "JOIN mail m ON m.dom_id = d.id AND m.postbox = 'true' "
+               "WHERE c.type = 'client' AND c.status = 0 AND p.status = 0 "
+               "GROUP BY c.id HAVING COUNT(DISTINCT d.id) > 1 "
+               "ORDER BY c.id LIMIT 1")
+    else:
+        sql = ("SELECT d.name FROM domains d JOIN smb_users u "
+               "ON u.login = d.name JOIN clients c ON c.id = d.cl_id "
+               "LEFT JOIN clients p ON p.id = c.parent_id "
+               "JOIN mail m ON m.dom_id = d.id AND m.postbox = 'true' "
+               "WHERE d.status = 0 AND c.status = 0 "
+               "AND (p.id IS NULL OR p.status = 0) "
+               "GROUP BY d.id ORDER BY d.id LIMIT 1")
+    login = site.psa_scalar(sql)
+    return login, site.password_of(login)
+
+
+def assert_home_json(apache, site, role, login, password):
+    r = apache.get("/oxtender/?format=json", auth=(login, password))
+    assert r.status == 200, (login, r.status, r.text)
+    assert r.headers["Content-Type"].startswith("application/json"), \
+        r.headers["Content-Type"]
+    oid = object_id(site, role, login)
+    assert r.json() == {"login": login, "role": role, "object_id": oid,
+                        "mailbox_count": expected_count(site, role, oid)}
+    return r.json()
+
+
+@pytest.mark.parametrize("role", ["admin", "reseller", "client", "domain"])
+def test_home_json_per_role(apache, site, role):
+    login, password = pick(site, role)
+    data = assert_home_json(apache, site, role, login, password)
+    assert data["mailbox_count"] > 0
+
+
+def test_home_json_reseller_counts_own_domains_and_customers(apache, site):
+    """The reseller picked owns domains itself and has customers with
+    mailboxes: the count must cover both, not only one half."""
+    login, password = pick(site, "reseller")
+    rid = object_id(site, "reseller", login)
+    own = int(site.psa_scalar(MAILBOXES + " AND d.cl_id = %d" % rid))
+    customers = int(site.psa_scalar(MAILBOXES + " AND c.parent_id = %d"
+                                    % rid))
+    assert own > 0 and customers > 0, (own, customers)
+    data = assert_home_json(apache, site, "reseller", login, password)
+    assert data["mailbox_count"] == own + customers
+
+
+def test_home_json_domain_admin_with_sym_password(apache, site):
+    """Plesk 10 stores some domain administrator passwords AES-encrypted
+    (sym, the key of plesk_secret_key_file)."""
+    login = site.psa_scalar(
+        "SELECT d.name FROM domains d JOIN smb_users u ON u.login = d.name "
+        "JOIN clients c ON c.id = d.cl_id "
+        "LEFT JOIN clients p ON p.id = c.parent_id "
+        "WHERE u.password LIKE '$AES-128-CBC$%' AND d.status = 0 "
+        "AND c.status = 0 AND (p.id IS NULL OR p.status = 0) "
+        "GROUP BY d.id ORDER BY d.id LIMIT 1")
+    assert_home_json(apache, site, "domain", login, site.password_of(login))
+
+
+def test_home_json_empty_domain_counts_zero(apache, site):
+    login = site.psa_scalar(
+        "SELECT d.name FROM domains d JOIN smb_users u ON u.login = d.name "
+        "JOIN clients c ON c.id = d.cl_id "
+        "LEFT JOIN clients p ON p.id = c.parent_id "
+        "WHERE d.status = 0 AND c.status = 0 "
+        "AND (p.id IS NULL OR p.status = 0) AND NOT EXISTS "
+        "(SELECT 1 FROM mail m WHERE m.dom_id = d.id AND m.postbox = 'true') "
+        "ORDER BY d.id LIMIT 1")
+    data = assert_home_json(apache, site, "domain", login,
+                            site.password_of(login))
+    assert data["mailbox_count"] == 0
+
+
+def test_home_html(apache, site):
+    login, password = pick(site, "client")
+    r = apache.get("/oxtender/", auth=(login, password))
+    assert r.status == 200, r.text
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    count = expected_count(site, "client", object_id(site, "client", login))
+    assert login in r.text
+    assert "client" in r.text
+    assert re.search(r">\s*%d\s*<" % count, r.text), \
+        "count %d not shown as an element's text:\n%s" % (count, r.text)
+
+
+@pytest.fixture
+def evil_client(site):
+    """A client whose login holds HTML metacharacters, straight in psa."""
+    login, password = 'x<b>&"1', "evil-pw"
+    site.psa_sql(
+        "INSERT INTO accounts (type, password) VALUES ('plain', %s);\n"
+        "INSERT INTO clients (parent_id, type, pname, login, account_id, "
+        "status) VALUES (1, 'client', 'Evil', %s, LAST_INSERT_ID(), 0);\n"
+        % (sql_quote(password), sql_quote(login)))
+    yield login, password
+    site.psa_sql(
+        "DELETE a, c FROM clients c JOIN accounts a ON a.id = c.account_id "
+        "WHERE c.login = %s;\n" % sql_quote(login))
+
+
+def test_home_html_escapes_login(apache, evil_client):
+    login, password = evil_client
+    r = apache.get("/oxtender/", auth=evil_client)
+    assert r.status == 200, r.text
+    assert "x&lt;b&gt;&amp;&quot;1" in r.text
+    assert login not in r.text
+    assert "<b>" not in r.text
+
+
+def test_home_json_escapes_login(apache, evil_client):
+    r = apache.get("/oxtender/?format=json", auth=evil_client)
+    assert r.status == 200, r.text
+    data = r.json()
+    assert data["login"] == evil_client[0]
+    assert data["role"] == "client"
+    assert data["mailbox_count"] == 0
+
+
+def test_post_is_not_allowed(apache, site):
+    r = apache.post("/oxtender/", auth=("admin", site.admin_password),
+                    body="a=b")
+    assert r.status == 405, r.text
+    assert "GET" in r.headers.get("Allow", ""), r.headers.get("Allow")
+
+
+def test_unknown_page_is_404(apache, site):
+    r = apache.get("/oxtender/nope", auth=("admin", site.admin_password))
+    assert r.status == 404, r.text
+
+
+def test_unknown_page_without_credentials_is_401(apache):
+    """Authentication comes before routing: no page names leak."""
+    r = apache.get("/oxtender/nope")
+    assert r.status == 401, r.text
