@@ -42,6 +42,9 @@ static const config_key_t config_keys[] = {
     KEY(lock_file, KEY_STR),
     KEY(spool_dir, KEY_STR),
     KEY(log_level, KEY_LEVEL),
+    KEY(ox_connections, KEY_INT),
+    KEY(plesk_timezone, KEY_STR),
+    KEY(daemon_full_pass_s, KEY_INT),
 };
 
 const char *oxt_config_key_name(apr_size_t i)
@@ -70,6 +73,9 @@ oxt_config_t *oxt_config_make(apr_pool_t *p)
     cfg->lock_file = "/var/lock/oxtender-replicator.lock";
     cfg->spool_dir = "/var/spool/oxtender";
     cfg->log_level = OXT_LOG_INFO;
+    cfg->ox_connections = 8;
+    cfg->plesk_timezone = NULL;
+    cfg->daemon_full_pass_s = 900;
     return cfg;
 }
 

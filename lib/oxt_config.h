@@ -34,6 +34,11 @@ typedef struct oxt_config_t {
     const char *lock_file;
     const char *spool_dir;
     int log_level;                   /* OXT_LOG_* */
+    /* replication */
+    int ox_connections;              /* SOAP connections to the OX host */
+    const char *plesk_timezone;      /* "Plesk server time zone"; NULL:
+                                        /etc/timezone, else UTC */
+    int daemon_full_pass_s;          /* daemon: full pass every N s */
 } oxt_config_t;
 
 /** A configuration with every default set; lives in p. */

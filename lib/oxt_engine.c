@@ -10,6 +10,7 @@
 #include "oxt_crypto.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
+#include "oxt_util.h"
 
 #define CTX_ADMIN_LOGIN "oxadmin"
 #define CHG_ALL (OXT_CHG_NAME | OXT_CHG_EMAIL | OXT_CHG_IMAP_LOGIN \
@@ -48,17 +49,21 @@ typedef struct engine_task_t {
     oxt_ox_creds_t *admin;          /* its admin; NULL with master override */
     int ctx_failed;
     apr_hash_t *failed;             /* "mailbox:7" -> error text */
+    const char *note;               /* said in the current op's log row */
     apr_array_header_t *items;      /* claimed queue items */
     const char *owner;
 } engine_task_t;
 
 static void task_next(engine_task_t *task);
+static apr_status_t task_submit(engine_task_t *t, const oxt_op_t *op,
+                                oxt_result_t *res);
 
 /* ---- helpers ---------------------------------------------------------------- */
 
 static const char *obj_key(oxt_obj_type_t type, long long id, apr_pool_t *p)
 {
-    return apr_psprintf(p, "%s:%lld", oxt_obj_type_name(type), id);
+    return apr_pstrcat(p, oxt_obj_type_name(type), ":", oxt_util_lld(id, p),
+                       NULL);
 }
 
 static int engine_blocked(const oxt_engine_t *eng, oxt_obj_type_t type,
@@ -234,7 +239,7 @@ static void task_succeeded(engine_task_t *t, const oxt_op_t *op,
         return;
     }
     if (op->user != NULL) {
-        task_log(t, op, xop, logop, 1, NULL);
+        task_log(t, op, xop, logop, 1, t->note);
     }
     task_count(t, op, 1);
 }
@@ -435,8 +440,11 @@ static oxt_ox_user_t *task_user_fields(const oxt_desired_user_t *w,
         u->name = w->name;
     }
     if (changes & OXT_CHG_EMAIL) {
+        /* OX wants primaryEmail, email1 and the default sender address all
+         * in the aliases: a changed primary address moves all three. */
         u->primary_email = w->primary_email;
         u->email1 = w->primary_email;
+        u->default_sender = w->primary_email;
         u->aliases = w->aliases;
     }
     if (changes & OXT_CHG_IMAP_LOGIN) {
@@ -555,6 +563,33 @@ static apr_status_t task_user_applied(engine_task_t *t, const oxt_op_t *op,
                                   u->want, service, res, t->op_pool);
 }
 
+/* OX refuses to change user names unless USERNAME_CHANGEABLE is set
+ * (off by default). The addresses and IMAP login still change, so mail
+ * keeps working; the person keeps logging in with the old name, and the
+ * log says so. Deleting and re-creating the user would lose its data. */
+static int task_rename_refused(const oxt_op_t *op,
+                               const oxt_ox_reply_t *reply)
+{
+    const char *text = reply->res ? reply->res->detail : NULL;
+
+    return op->kind == OXT_OP_USER_CHANGE && (op->changes & OXT_CHG_NAME)
+        && reply->status == OXT_ESOAP_INVALID && text != NULL
+        && strstr(text, "username is disabled") != NULL;
+}
+
+static int task_retry_without_name(engine_task_t *t, const oxt_op_t *op)
+{
+    oxt_op_t *again = apr_pmemdup(t->p, op, sizeof(*op));
+    oxt_result_t *res = oxt_result_make(t->op_pool);
+
+    again->changes &= ~(unsigned)OXT_CHG_NAME;
+    t->note = apr_psprintf(t->p, "OX does not allow changing user names:"
+                           " the user keeps logging in as '%s'",
+                           op->user->have->mail_name
+                               ? op->user->have->mail_name : "?");
+    return task_submit(t, again, res) == APR_SUCCESS;
+}
+
 /* Returns 1 when the task goes on in another callback. */
 static int task_user_done(engine_task_t *t, const oxt_op_t *op,
                           oxt_ox_op_t *xop, const oxt_ox_reply_t *reply)
@@ -576,6 +611,10 @@ static int task_user_done(engine_task_t *t, const oxt_op_t *op,
         if (task_adopt_user(t, op, reply->res) == APR_SUCCESS) {
             return 1;
         }
+    }
+    else if (task_rename_refused(op, reply)
+             && task_retry_without_name(t, op)) {
+        return 1;
     }
     if (rv != APR_SUCCESS) {
         task_failed(t, op, xop, reply);
@@ -733,6 +772,7 @@ static void task_next(engine_task_t *t)
     while (t->eng->fatal == APR_SUCCESS && t->next < t->work->ops->nelts) {
         op = &APR_ARRAY_IDX(t->work->ops, t->next++, const oxt_op_t);
         task_op_pool(t);
+        t->note = NULL;
         if (task_skip(t, op)) {
             continue;
         }

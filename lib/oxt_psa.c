@@ -44,6 +44,11 @@ apr_status_t oxt_role_parse(oxt_role_t *prole, const char *name)
     return APR_EINVAL;
 }
 
+const unsigned char *oxt_psa_plesk_key(const oxt_psa_t *psa)
+{
+    return psa->plesk_key;
+}
+
 const oxt_psa_caps_t *oxt_psa_caps(const oxt_psa_t *psa)
 {
     return &psa->caps;

@@ -68,6 +68,9 @@ apr_status_t oxt_psa_open(oxt_psa_t **ppsa, oxt_db_t *db,
  */
 const char *oxt_psa_sql(const oxt_psa_t *psa, const char *sql, apr_pool_t *p);
 
+/** Plesk's secret key (16 bytes) for sym passwords; NULL if unreadable. */
+const unsigned char *oxt_psa_plesk_key(const oxt_psa_t *psa);
+
 /** The capabilities the probe found. */
 const oxt_psa_caps_t *oxt_psa_caps(const oxt_psa_t *psa);
 

@@ -8,6 +8,7 @@
 #include "oxt_queue.h"
 #include "oxt_crypto.h"
 #include "oxt_status.h"
+#include "oxt_util.h"
 
 static const char *const obj_type_names[] = {
     "mailbox", "domain", "client", "reseller", "all"
@@ -261,7 +262,8 @@ apr_status_t oxt_queue_retry(oxt_db_t *db, long long queue_id,
         OXT_DB_ARGS(OXT_DB_STR(scheduled_by), OXT_DB_INT(queue_id)), res, p);
     if (rv == APR_SUCCESS && n == 0) {
         return oxt_result_set(res, APR_ENOENT, "Nothing to retry",
-                              "queue item %lld is not parked", queue_id);
+                              "queue item %s is not parked",
+                              oxt_util_lld(queue_id, p));
     }
     return rv;
 }

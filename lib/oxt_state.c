@@ -7,6 +7,7 @@
 
 #include "oxt_state.h"
 #include "oxt_status.h"
+#include "oxt_util.h"
 
 const char *oxt_state_server(const char *host, int port, apr_pool_t *p)
 {
@@ -101,7 +102,7 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
         OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         u = user_from_row(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
-        apr_hash_set(users, apr_psprintf(p, "%lld", u->mail_id),
+        apr_hash_set(users, oxt_util_lld(u->mail_id, p),
                      APR_HASH_KEY_STRING, u);
     }
     *pusers = users;

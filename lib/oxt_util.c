@@ -1,7 +1,9 @@
 /*
  * oxt_util.c — see oxt_util.h.
  */
+#include <stdio.h>
 #include <apr_file_io.h>
+#include <apr_strings.h>
 
 #include "oxt_util.h"
 
@@ -42,4 +44,12 @@ apr_status_t oxt_util_file_read(char **pbuf, apr_size_t *plen,
         *plen = len;
     }
     return APR_SUCCESS;
+}
+
+const char *oxt_util_lld(long long v, apr_pool_t *p)
+{
+    char buf[32];
+
+    snprintf(buf, sizeof(buf), "%lld", v);
+    return apr_pstrdup(p, buf);
 }

@@ -17,4 +17,10 @@ apr_status_t oxt_util_file_read(char **pbuf, apr_size_t *plen,
                                 apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * v in decimal, in p. APR's own formatter (apr_psprintf, and so
+ * oxt_result_set and the log) has no %lld: use this, or APR_INT64_T_FMT.
+ */
+const char *oxt_util_lld(long long v, apr_pool_t *p);
+
 #endif /* OXT_UTIL_H */

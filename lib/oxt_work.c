@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 
 #include "oxt_work.h"
+#include "oxt_util.h"
 
 typedef struct {
     oxt_work_t *work;
@@ -59,7 +60,7 @@ static void work_user(oxt_plan_user_t *u, const oxt_desired_env_t *env,
                       apr_hash_t *aliases,
                       const apr_array_header_t *dom_aliases, apr_pool_t *p)
 {
-    const char *key = apr_psprintf(p, "%lld", mbox->id);
+    const char *key = oxt_util_lld(mbox->id, p);
     const oxt_prefs_t *own = apr_hash_get(mprefs, key, APR_HASH_KEY_STRING);
     oxt_prefs_chain_t mine = *chain;
     oxt_desired_user_t *want = apr_pcalloc(p, sizeof(*want));
@@ -119,7 +120,7 @@ static void work_build_users(oxt_work_t *w, work_data_t *d,
         memset(u, 0, sizeof(*u));
         work_user(u, env, APR_ARRAY_IDX(mboxes, i, oxt_plesk_mailbox_t *),
                   &d->chain, d->mprefs, d->aliases, d->dom_aliases, p);
-        key = apr_psprintf(p, "%lld", u->mbox->id);
+        key = oxt_util_lld(u->mbox->id, p);
         u->have = apr_hash_get(d->state, key, APR_HASH_KEY_STRING);
         apr_hash_set(d->state, key, APR_HASH_KEY_STRING, NULL);
     }

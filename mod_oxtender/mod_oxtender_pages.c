@@ -102,7 +102,7 @@ static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
     }
     oxt_mod_headers(r, ctx->json);
     if (ctx->json) {
-        /* APR's formatter has no %lld: use its 64-bit format. */
+        /* APR's formatter has no long long: use its 64-bit format. */
         ap_rprintf(r, "{\"login\": %s, \"role\": %s, \"object_id\": %"
                    APR_INT64_T_FMT ", \"mailbox_count\": %" APR_INT64_T_FMT
                    "}\n", oxt_json_str(ctx->ident->login, r->pool),

@@ -10,6 +10,13 @@
 #include "oxt_config.h"
 #include "oxt_db.h"
 #include "oxt_result.h"
+#include "oxt_psa.h"
+#include "oxt_prefs.h"
+#include "oxt_desired.h"
+#include "oxt_soap.h"
+#include "oxt_ox.h"
+#include "oxt_engine.h"
+#include <apr_file_io.h>
 
 /* Where "event" spools when even the configuration cannot be read. */
 #define OXT_REPL_DEFAULT_SPOOL "/var/spool/oxtender"
@@ -28,6 +35,42 @@ typedef struct oxt_repl_t {
     int silent;                /* print nothing at all (event) */
 } oxt_repl_t;
 
+/** Everything a replication needs, in repl->p. */
+typedef struct oxt_repl_session_t {
+    apr_pool_t *p;
+    oxt_db_t *db;
+    oxt_psa_t *psa;
+    const unsigned char *key;
+    oxt_settings_t *settings;
+    oxt_desired_env_t env;
+    int conns;
+    oxt_soap_client_t *soap;       /* NULL for a dry run */
+    oxt_ox_t *ox;
+    oxt_engine_t *engine;
+} oxt_repl_session_t;
+
+/** Connects, loads settings and keys, and (unless dry_run) sets up OX. */
+apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
+                                   oxt_repl_t *repl, int dry_run,
+                                   oxt_result_t *res);
+
+/** Creates s->engine with opts (window defaults to 4 x connections). */
+apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
+                                     const oxt_engine_opts_t *opts,
+                                     oxt_result_t *res);
+
+/** Takes the replicator lock without waiting; OXT_ELOCKED if held. */
+apr_status_t oxt_repl_lock(apr_file_t **plock, oxt_repl_t *repl,
+                           oxt_result_t *res);
+
+/**
+ * Claims due queue items and works their domains; *pdone gets how many
+ * items were claimed. *pall is set when an item asks for everything.
+ */
+apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
+                                  oxt_repl_session_t *s, const char *owner,
+                                  oxt_result_t *res);
+
 /** A subcommand: argc/argv start at the command's own arguments. */
 typedef int oxt_repl_cmd_fn(oxt_repl_t *repl, int argc,
                             const char *const *argv);
@@ -35,6 +78,10 @@ typedef int oxt_repl_cmd_fn(oxt_repl_t *repl, int argc,
 int oxt_repl_cmd_migrate(oxt_repl_t *repl, int argc, const char *const *argv);
 int oxt_repl_cmd_event(oxt_repl_t *repl, int argc, const char *const *argv);
 int oxt_repl_cmd_status(oxt_repl_t *repl, int argc, const char *const *argv);
+int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv);
+int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv);
+int oxt_repl_cmd_settings(oxt_repl_t *repl, int argc,
+                          const char *const *argv);
 
 /** Opens a connection to the oxtender database (lives in repl->p). */
 apr_status_t oxt_repl_db_open(oxt_db_t **pdb, oxt_repl_t *repl,

@@ -30,6 +30,12 @@ static const repl_cmd_t repl_cmds[] = {
       "Plesk event handler: record a hint (never fails, prints nothing)" },
     { "status", oxt_repl_cmd_status,
       "queue depth, parked items and the last run" },
+    { "run", oxt_repl_cmd_run,
+      "one replication pass (for cron); exits if another one runs" },
+    { "plan", oxt_repl_cmd_plan,
+      "dry run: the OX operations a run would send now" },
+    { "settings", oxt_repl_cmd_settings,
+      "show or change the Settings (set KEY VALUE, set-ox-password)" },
 };
 
 static int repl_log_level = OXT_LOG_INFO;

@@ -22,6 +22,17 @@ if [ -n "$banned" ]; then
     fail=1
 fi
 
+# APR's formatter (apr_psprintf, oxt_result_set, ap_log_error, ap_rprintf)
+# has no %lld/%llu: it prints the format itself. Only libc's snprintf may
+# use them in the core and the module.
+lld=$(grep -nE '%ll[du]' lib/*.c mod_oxtender/*.c 2>/dev/null | \
+    grep -vE '(^|[^_a-z])snprintf\(' || true)
+if [ -n "$lld" ]; then
+    echo "check-source: %lld/%llu with APR's formatter (use APR_INT64_T_FMT or oxt_util_lld):" >&2
+    echo "$lld" >&2
+    fail=1
+fi
+
 cflags="-std=c11 -Wall -Wextra -Werror -Ilib $(apr-1-config --cflags --cppflags --includes) \
 $(apu-1-config --includes) $(mysql_config --cflags) $(pkg-config --cflags libxml-2.0 libcurl libcrypto)"
 for h in lib/*.h; do

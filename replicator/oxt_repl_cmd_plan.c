@@ -1,0 +1,110 @@
+/*
+ * oxt_repl_cmd_plan.c — "oxtender-replicator plan": the dry run. Prints
+ * the OX operations a run would send now, as text or JSON; sends nothing
+ * and writes nothing.
+ */
+#include <stdio.h>
+#include <apr_strings.h>
+
+#include "oxt_repl.h"
+#include "oxt_json.h"
+
+typedef struct {
+    oxt_repl_t *repl;
+    long long count;
+    apr_pool_t *p;
+} plan_print_t;
+
+static const char *plan_target(const oxt_work_t *work, const oxt_op_t *op)
+{
+    const oxt_plan_user_t *u = op->user;
+
+    if (u == NULL) {
+        return work->dom_name ? work->dom_name : "";
+    }
+    if (u->mbox != NULL) {
+        return u->mbox->address;
+    }
+    return u->have->address ? u->have->address : "";
+}
+
+static const char *plan_detail(const oxt_op_t *op, apr_pool_t *p)
+{
+    const oxt_plan_user_t *u = op->user;
+
+    if (op->changes) {
+        return oxt_plan_changes_text(op->changes, p);
+    }
+    if (u != NULL && u->want != NULL && op->kind == OXT_OP_USER_STATUS) {
+        return u->want->reason;
+    }
+    if (u != NULL && u->want != NULL && (op->kind == OXT_OP_USER_CREATE
+                                         || op->kind == OXT_OP_USER_ACCESS)) {
+        return oxt_service_label(u->want->service);
+    }
+    return "";
+}
+
+static void plan_on_op(void *baton, const oxt_work_t *work,
+                       const oxt_op_t *op, apr_status_t rv,
+                       const char *detail)
+{
+    plan_print_t *pp = baton;
+    const char *target = plan_target(work, op);
+    const char *what = plan_detail(op, pp->p);
+
+    (void)rv;
+    (void)detail;
+    if (pp->repl->json) {
+        printf("%s\n  {\"operation\": %s, \"domain_id\": %lld, \"target\": %s,"
+               " \"detail\": %s}", pp->count ? "," : "",
+               oxt_json_str(oxt_op_name(op->kind), pp->p), work->dom_id,
+               oxt_json_str(target, pp->p), oxt_json_str(what, pp->p));
+    }
+    else {
+        printf("%-20s %s%s%s%s\n", oxt_op_name(op->kind), target,
+               *what ? " (" : "", what, *what ? ")" : "");
+    }
+    pp->count++;
+}
+
+int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    oxt_engine_opts_t opts = { 0 };
+    plan_print_t pp = { repl, 0, repl->p };
+    oxt_repl_session_t *s = NULL;
+    apr_status_t rv;
+
+    (void)argv;
+    if (argc > 1) {
+        oxt_repl_fail("plan takes no arguments");
+        return OXT_REPL_EXIT_USAGE;
+    }
+    opts.dry_run = 1;
+    opts.on_op = plan_on_op;
+    opts.baton = &pp;
+    opts.window = 1;
+    if (repl->json) {
+        printf("[");
+    }
+    rv = oxt_repl_session_open(&s, repl, 1, res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_session_engine(s, &opts, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_engine_all(s->engine, res);
+    }
+    if (repl->json) {
+        printf("%s]\n", pp.count ? "\n" : "");
+    }
+    else if (rv == APR_SUCCESS && !repl->quiet) {
+        printf("%lld operation%s planned\n", pp.count,
+               pp.count == 1 ? "" : "s");
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    return OXT_REPL_EXIT_OK;
+}

@@ -1,0 +1,114 @@
+/*
+ * oxt_repl_cmd_run.c — "oxtender-replicator run": one pass, for cron.
+ *
+ * Replays spooled events, works the due queue items, then walks every
+ * domain (level-triggered: whatever no event announced is caught here).
+ * Exits at once when another replicator holds the lock.
+ */
+#include <stdio.h>
+#include <unistd.h>
+#include <apr_strings.h>
+
+#include "oxt_repl.h"
+#include "oxt_event.h"
+#include "oxt_log.h"
+
+static void run_print(oxt_repl_t *repl, const oxt_engine_stats_t *st)
+{
+    long long ok = 0, failed = 0;
+    int i;
+
+    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
+        ok += st->counts.ok[i];
+        failed += st->counts.failed[i];
+    }
+    if (repl->json) {
+        printf("{\"domains\": %lld, \"operations_ok\": %lld,"
+               " \"operations_failed\": %lld, \"skipped\": %lld,"
+               " \"mailboxes_ok\": %lld, \"mailboxes_failed\": %lld}\n",
+               st->domains, st->ops_ok, st->ops_failed, st->ops_skipped, ok,
+               failed);
+    }
+    else if (!repl->quiet) {
+        printf("%lld domains checked, %lld operations done, %lld failed,"
+               " %lld skipped (parked or backing off)\n", st->domains,
+               st->ops_ok, st->ops_failed, st->ops_skipped);
+    }
+}
+
+/* Queue batches until nothing is due; a hint for everything is kept for
+ * the full pass that follows anyway. */
+static apr_status_t run_queue(oxt_repl_session_t *s, const char *owner,
+                              oxt_result_t *res)
+{
+    int claimed = 0, all = 0, rounds = 0;
+    apr_status_t rv;
+
+    do {
+        rv = oxt_repl_queue_batch(&claimed, &all, s, owner, res);
+    } while (rv == APR_SUCCESS && claimed > 0 && ++rounds < 1000);
+    return rv;
+}
+
+int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    oxt_engine_opts_t opts = { 0 };
+    oxt_repl_session_t *s = NULL;
+    apr_file_t *lock;
+    const char *owner;
+    int replayed = 0;
+    apr_status_t rv;
+
+    (void)argv;
+    if (argc > 1) {
+        oxt_repl_fail("run takes no arguments");
+        return OXT_REPL_EXIT_USAGE;
+    }
+    rv = oxt_repl_lock(&lock, repl, res);
+    if (rv == OXT_ELOCKED) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, APR_SUCCESS,
+                       OXTLOGNO(03020) "%s; this run has nothing to do",
+                       oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_OK;
+    }
+    owner = apr_psprintf(repl->p, "run-%ld", (long)getpid());
+    opts.automatic = 1;
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_session_open(&s, repl, 0, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_session_engine(s, &opts, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_engine_run_begin(s->engine, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_event_spool_replay(&replayed, repl->cfg->spool_dir, s->psa,
+                                    s->db, res, repl->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = run_queue(s, owner, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_engine_all(s->engine, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_engine_drain(s->engine, res);
+    }
+    if (s != NULL && s->engine != NULL) {
+        oxt_result_t *endres = oxt_result_make(repl->p);
+
+        if (oxt_engine_run_end(s->engine, rv == APR_SUCCESS, endres)
+            != APR_SUCCESS && rv == APR_SUCCESS) {
+            rv = endres->status;
+            res = endres;
+        }
+        run_print(repl, oxt_engine_stats(s->engine));
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    return OXT_REPL_EXIT_OK;
+}

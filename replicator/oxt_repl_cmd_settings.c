@@ -1,0 +1,171 @@
+/*
+ * oxt_repl_cmd_settings.c — "oxtender-replicator settings": the Settings
+ * page from the command line, for automation.
+ *
+ *   settings                    show them (the OX password never)
+ *   settings set KEY VALUE      change one (KEY from the table below)
+ *   settings set-ox-password    read the OX password from standard input
+ *
+ * The password is never taken from the command line: argv is visible to
+ * every user of the machine.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_repl.h"
+#include "oxt_crypto.h"
+#include "oxt_json.h"
+
+/* Column names come from this table only; values are always bound. */
+static const struct {
+    const char *key;
+    const char *column;
+} settings_keys[] = {
+    { "ox_connection_type", "ox_connection_type" },
+    { "ox_host", "ox_host" },
+    { "ox_use_https", "ox_use_https" },
+    { "ox_username", "ox_username" },
+    { "ox_master_override", "ox_master_override" },
+    { "ox_unicode_mappings", "ox_unicode_mappings" },
+    { "soap_timeout_s", "soap_timeout_s" },
+    { "debug_api", "debug_api" },
+    { "imap_host", "imap_host" },
+    { "imap_port", "imap_port" },
+    { "smtp_host", "smtp_host" },
+    { "smtp_port", "smtp_port" },
+    { "default_quota_mb", "default_quota_mb" },
+    { "default_language", "default_language" },
+    { "default_timezone", "default_timezone" },
+    { "default_service_type", "default_service_type" },
+    { "auto_delete", "auto_delete" },
+    { "queue_max_attempts", "queue_max_attempts" },
+};
+
+static const char *settings_column(const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(settings_keys) / sizeof(settings_keys[0]); i++) {
+        if (strcmp(settings_keys[i].key, key) == 0) {
+            return settings_keys[i].column;
+        }
+    }
+    return NULL;
+}
+
+static int settings_show(oxt_repl_t *repl, oxt_db_t *db, oxt_result_t *res)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    size_t i, n = sizeof(settings_keys) / sizeof(settings_keys[0]);
+    const char *cols = "ox_password_enc IS NOT NULL";
+
+    for (i = 0; i < n; i++) {
+        cols = apr_pstrcat(repl->p, cols, ", ", settings_keys[i].column,
+                           NULL);
+    }
+    if (oxt_db_select(&rows, db, apr_pstrcat(repl->p, "SELECT ", cols,
+                      " FROM settings WHERE id = 1", NULL), OXT_DB_NOARGS,
+                      res, repl->p) != APR_SUCCESS || rows->nelts != 1) {
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    printf(repl->json ? "{\"ox_password_set\": %s" : "ox_password_set = %s\n",
+           strcmp(row->vals[0], "1") == 0 ? "true" : "false");
+    for (i = 0; i < n; i++) {
+        if (repl->json) {
+            printf(", %s: %s", oxt_json_str(settings_keys[i].key, repl->p),
+                   oxt_json_str(row->vals[i + 1], repl->p));
+        }
+        else {
+            printf("%s = %s\n", settings_keys[i].key,
+                   row->vals[i + 1] ? row->vals[i + 1] : "");
+        }
+    }
+    if (repl->json) {
+        printf("}\n");
+    }
+    return OXT_REPL_EXIT_OK;
+}
+
+static int settings_set(oxt_repl_t *repl, oxt_db_t *db, const char *key,
+                        const char *value, oxt_result_t *res)
+{
+    const char *column = settings_column(key);
+
+    if (column == NULL) {
+        oxt_repl_fail("unknown setting '%s'", key);
+        return OXT_REPL_EXIT_USAGE;
+    }
+    if (oxt_db_exec(NULL, db, apr_pstrcat(repl->p, "UPDATE settings SET ",
+                    column, " = ?, updated_at = NOW(),"
+                    " updated_by = 'oxtender-replicator' WHERE id = 1",
+                    NULL), OXT_DB_ARGS(OXT_DB_STR(value)), res, repl->p)
+        != APR_SUCCESS) {
+        /* The server's CHECK constraints and types judge the value. */
+        oxt_repl_fail("%s: %s", key, oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    return OXT_REPL_EXIT_OK;
+}
+
+static int settings_set_password(oxt_repl_t *repl, oxt_db_t *db,
+                                 oxt_result_t *res)
+{
+    char line[1024];
+    const unsigned char *key;
+    const char *sealed;
+    size_t n;
+
+    if (fgets(line, sizeof(line), stdin) == NULL) {
+        oxt_repl_fail("no password on standard input");
+        return OXT_REPL_EXIT_USAGE;
+    }
+    n = strcspn(line, "\r\n");
+    line[n] = '\0';
+    if (n == 0) {
+        oxt_repl_fail("the password is empty");
+        return OXT_REPL_EXIT_USAGE;
+    }
+    if (oxt_crypto_key_load(&key, repl->cfg->secret_key_file,
+                            OXT_CRYPTO_SEAL_KEY_LEN, res, repl->p)
+        != APR_SUCCESS
+        || oxt_crypto_seal(&sealed, key, line, res, repl->p) != APR_SUCCESS
+        || oxt_db_exec(NULL, db, "UPDATE settings SET ox_password_enc = ?,"
+                       " updated_at = NOW(), updated_by ="
+                       " 'oxtender-replicator' WHERE id = 1",
+                       OXT_DB_ARGS(OXT_DB_STR(sealed)), res, repl->p)
+           != APR_SUCCESS) {
+        memset(line, 0, sizeof(line));
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    memset(line, 0, sizeof(line));
+    return OXT_REPL_EXIT_OK;
+}
+
+int oxt_repl_cmd_settings(oxt_repl_t *repl, int argc,
+                          const char *const *argv)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    oxt_db_t *db;
+
+    if (oxt_repl_db_open(&db, repl, res) != APR_SUCCESS) {
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    if (argc == 1) {
+        return settings_show(repl, db, res);
+    }
+    if (argc == 4 && strcmp(argv[1], "set") == 0) {
+        return settings_set(repl, db, argv[2], argv[3], res);
+    }
+    if (argc == 2 && strcmp(argv[1], "set-ox-password") == 0) {
+        return settings_set_password(repl, db, res);
+    }
+    oxt_repl_fail("usage: settings | settings set KEY VALUE |"
+                  " settings set-ox-password < file");
+    return OXT_REPL_EXIT_USAGE;
+}

@@ -1,0 +1,140 @@
+/*
+ * oxt_repl_session.c — what run, plan and daemon share: the database,
+ * psa, settings and keys, the SOAP client for OX, and the engine.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_repl.h"
+#include "oxt_crypto.h"
+#include "oxt_util.h"
+#include "oxt_log.h"
+
+/* "Plesk server time zone": the configured one, else the system's. */
+static const char *session_timezone(const oxt_config_t *cfg, apr_pool_t *p)
+{
+    char *tz, *nl;
+
+    if (cfg->plesk_timezone != NULL && *cfg->plesk_timezone) {
+        return cfg->plesk_timezone;
+    }
+    if (oxt_util_file_read(&tz, NULL, "/etc/timezone", 256, p)
+        == APR_SUCCESS) {
+        nl = strchr(tz, '\n');
+        if (nl != NULL) {
+            *nl = '\0';
+        }
+        if (*tz) {
+            return tz;
+        }
+    }
+    return "UTC";
+}
+
+static apr_status_t session_ox(oxt_repl_session_t *s, oxt_result_t *res)
+{
+    const oxt_settings_t *st = s->settings;
+    oxt_soap_settings_t ss;
+    oxt_ox_settings_t os;
+    apr_status_t rv;
+
+    if (st->ox_host == NULL || *st->ox_host == '\0') {
+        return oxt_result_set(res, OXT_ECONFIG, "OX server not configured",
+                              "set the OX host on the Settings page");
+    }
+    memset(&ss, 0, sizeof(ss));
+    ss.connect_timeout = apr_time_from_sec(st->soap_timeout_s < 10
+                                           ? st->soap_timeout_s : 10);
+    ss.total_timeout = apr_time_from_sec(st->soap_timeout_s);
+    ss.max_conns = s->conns;
+    ss.debug = st->debug_api;
+    rv = oxt_soap_client_create(&s->soap, &ss, NULL, s->p);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot start the SOAP client", NULL);
+    }
+    memset(&os, 0, sizeof(os));
+    os.base_url = apr_pstrcat(s->p, st->ox_https ? "https://" : "http://",
+                              st->ox_host, "/webservices", NULL);
+    os.type = st->cloud ? OXT_OX_RESELLER : OXT_OX_STANDALONE;
+    os.master.login = st->ox_username;
+    os.master.password = st->ox_password;
+    os.master_override = st->master_override;
+    return oxt_ox_create(&s->ox, &os, s->soap, s->p);
+}
+
+apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
+                                   oxt_repl_t *repl, int dry_run,
+                                   oxt_result_t *res)
+{
+    oxt_repl_session_t *s = apr_pcalloc(repl->p, sizeof(*s));
+    const oxt_config_t *cfg = repl->cfg;
+    apr_status_t rv;
+
+    s->p = repl->p;
+    s->conns = cfg->ox_connections < 1 ? 1
+             : cfg->ox_connections > 256 ? 256 : cfg->ox_connections;
+    rv = oxt_repl_db_open(&s->db, repl, res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_psa_open(&s->psa, s->db, cfg, res, s->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_crypto_key_load(&s->key, cfg->secret_key_file,
+                                 OXT_CRYPTO_SEAL_KEY_LEN, res, s->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_settings_load(&s->settings, s->db, s->key, res, s->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    s->env.settings = s->settings;
+    s->env.plesk_key = oxt_psa_plesk_key(s->psa);
+    s->env.fp_key = s->key;
+    s->env.plesk_timezone = session_timezone(cfg, s->p);
+    s->env.unicode_mappings = s->settings->unicode_mappings;
+    if (!dry_run) {
+        rv = session_ox(s, res);
+    }
+    *psession = s;
+    return rv;
+}
+
+apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
+                                     const oxt_engine_opts_t *opts,
+                                     oxt_result_t *res)
+{
+    oxt_engine_opts_t o = *opts;
+    apr_status_t rv;
+
+    if (o.window < 1) {
+        o.window = s->conns * 4;
+    }
+    rv = oxt_engine_create(&s->engine, s->db, s->psa, s->ox, s->soap,
+                           &s->env, s->key, &o, s->p);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot start replication", NULL);
+    }
+    return oxt_engine_refresh_blocked(s->engine, res);
+}
+
+apr_status_t oxt_repl_lock(apr_file_t **plock, oxt_repl_t *repl,
+                           oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    rv = apr_file_open(plock, repl->cfg->lock_file,
+                       APR_FOPEN_CREATE | APR_FOPEN_WRITE,
+                       APR_FPROT_UREAD | APR_FPROT_UWRITE, repl->p);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot open the lock file", "%s",
+                              repl->cfg->lock_file);
+    }
+    rv = apr_file_lock(*plock, APR_FLOCK_EXCLUSIVE | APR_FLOCK_NONBLOCK);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, OXT_ELOCKED, "Another replicator is"
+                              " running", "%s is locked",
+                              repl->cfg->lock_file);
+    }
+    return APR_SUCCESS;
+}
