@@ -145,6 +145,7 @@ def test_migrate_no_server(site, empty_db):
     res = site.replicator("migrate", config=config, timeout=60)
     assert res.returncode != 0
     assert res.stderr.strip(), "no message on stderr"
+    assert "127.0.0.1:%d" % port in res.stderr, res.stderr
     assert site.db_password not in res.stdout + res.stderr
 
 
