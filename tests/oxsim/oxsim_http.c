@@ -35,7 +35,7 @@ typedef struct {
     int status;
     const char *ctype;
     oxsim_state_t state;
-    long long deadline;   /* CLOCK_MONOTONIC ms */
+    long long deadline;   /* CLOCK_MONOTONIC microseconds */
 } oxsim_req_t;
 
 static struct MHD_Daemon *oxsim_daemon;
@@ -51,12 +51,13 @@ static size_t oxsim_heap_len, oxsim_heap_cap;
 static int oxsim_tmr_stop;
 static long oxsim_suspended;   /* suspended and not yet seen resumed */
 
-static long long oxsim_now_ms(void)
+/* Microseconds: a millisecond clock would answer up to 1 ms early. */
+static long long oxsim_now_us(void)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void oxsim_heap_swap(size_t a, size_t b)
@@ -115,8 +116,8 @@ static void oxsim_wait_until(long long deadline)
 {
     struct timespec ts;
 
-    ts.tv_sec = (time_t)(deadline / 1000);
-    ts.tv_nsec = (long)(deadline % 1000) * 1000000L;
+    ts.tv_sec = (time_t)(deadline / 1000000);
+    ts.tv_nsec = (long)(deadline % 1000000) * 1000L;
     pthread_cond_timedwait(&oxsim_tmr_cond, &oxsim_tmr_mutex, &ts);
 }
 
@@ -129,7 +130,7 @@ static void *oxsim_timer_main(void *arg)
             pthread_cond_wait(&oxsim_tmr_cond, &oxsim_tmr_mutex);
             continue;
         }
-        if (oxsim_heap[0]->deadline > oxsim_now_ms()) {
+        if (oxsim_heap[0]->deadline > oxsim_now_us()) {
             oxsim_wait_until(oxsim_heap[0]->deadline);
             continue;
         }
@@ -152,7 +153,7 @@ static int oxsim_delay(oxsim_req_t *r, long long delay_ms)
         pthread_mutex_unlock(&oxsim_tmr_mutex);
         return -1;
     }
-    r->deadline = oxsim_now_ms() + delay_ms;
+    r->deadline = oxsim_now_us() + delay_ms * 1000;
     r->state = OXSIM_ST_SUSPENDED;
     oxsim_suspended++;
     MHD_suspend_connection(r->conn);

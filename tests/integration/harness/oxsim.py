@@ -171,6 +171,13 @@ class OxSim:
                 raise RuntimeError("oxsim did not stop on SIGTERM")
             self.proc.stdout.close()
             self.proc = None
+            # a sanitized build (make SANITIZE=1) reports leaks and UB on
+            # stderr; any report fails the test that owned the emulator
+            err = self.stderr()
+            if "Sanitizer" in err or "runtime error:" in err:
+                self.tmp.cleanup()
+                self.tmp = None
+                raise RuntimeError("oxsim sanitizer report:\n" + err)
         if self.tmp is not None:
             self.tmp.cleanup()
             self.tmp = None
