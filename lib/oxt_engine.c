@@ -52,6 +52,7 @@ typedef struct engine_task_t {
     const char *note;               /* said in the current op's log row */
     apr_array_header_t *items;      /* claimed queue items */
     const char *owner;
+    const char *scheduled_by;       /* who asked: from the items */
 } engine_task_t;
 
 static void task_next(engine_task_t *task);
@@ -160,7 +161,7 @@ static void task_log(engine_task_t *t, const oxt_op_t *op, oxt_ox_op_t *xop,
     e.client_id = dom ? dom->owner.client_id : 0;
     e.reseller_id = dom ? dom->owner.reseller_id : 0;
     e.service = op_service(op);
-    e.scheduled_by = eng->opts.scheduled_by;
+    e.scheduled_by = t->scheduled_by;
     e.operation = logop;
     e.success = success;
     e.reason = reason;
@@ -974,6 +975,7 @@ static apr_status_t engine_task_make(engine_task_t **ptask,
     engine_task_t *t;
     apr_pool_t *tp;
     apr_status_t rv;
+    int i;
 
     apr_pool_create(&tp, eng->p);
     t = apr_pcalloc(tp, sizeof(*t));
@@ -981,6 +983,18 @@ static apr_status_t engine_task_make(engine_task_t **ptask,
     t->p = tp;
     t->items = items;
     t->owner = owner;
+    t->scheduled_by = eng->opts.scheduled_by;
+    for (i = 0; items != NULL && i < items->nelts; i++) {
+        const oxt_queue_item_t *item =
+            APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
+
+        /* A person's request (a page's "Apply", Webmail Now) names them
+         * in the log rather than "Automatic". */
+        if (item->scheduled_by != NULL
+            && strcmp(item->scheduled_by, "Automatic") != 0) {
+            t->scheduled_by = apr_pstrdup(tp, item->scheduled_by);
+        }
+    }
     t->failed = apr_hash_make(tp);
     rv = oxt_work_load(&t->work, dom_id, &eng->env, eng->psa, eng->db, res,
                        tp);

@@ -11,6 +11,7 @@
 
 #include "oxt_repl.h"
 #include "oxt_event.h"
+#include "oxt_now.h"
 #include "oxt_log.h"
 
 static void run_print(oxt_repl_t *repl, const oxt_engine_stats_t *st)
@@ -86,6 +87,11 @@ int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
     if (rv == APR_SUCCESS) {
         rv = oxt_event_spool_replay(&replayed, repl->cfg->spool_dir, s->psa,
                                     s->db, res, repl->p);
+    }
+    if (rv == APR_SUCCESS) {
+        int now = 0;
+
+        rv = oxt_now_apply(&now, s->db, s->psa, res, repl->p);
     }
     if (rv == APR_SUCCESS) {
         rv = run_queue(s, owner, res);

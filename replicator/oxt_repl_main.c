@@ -32,6 +32,8 @@ static const repl_cmd_t repl_cmds[] = {
       "queue depth, parked items and the last run" },
     { "run", oxt_repl_cmd_run,
       "one replication pass (for cron); exits if another one runs" },
+    { "daemon", oxt_repl_cmd_daemon,
+      "replicate continuously: hints within a second, full pass periodically" },
     { "plan", oxt_repl_cmd_plan,
       "dry run: the OX operations a run would send now" },
     { "settings", oxt_repl_cmd_settings,

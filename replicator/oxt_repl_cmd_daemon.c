@@ -1,0 +1,208 @@
+/*
+ * oxt_repl_cmd_daemon.c — "oxtender-replicator daemon": near-real-time
+ * replication, for systemd (conf/oxtender-replicator.service).
+ *
+ * It holds the replicator lock for its whole life (so a cron "run" then
+ * has nothing to do), polls the queue a few times a second so an event's
+ * change reaches OX within a second, and walks every domain every
+ * daemon_full_pass_s seconds. A lost database connection is retried with
+ * a growing pause; SIGTERM or SIGINT stops it after the current batch.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+
+#include "oxt_repl.h"
+#include "oxt_event.h"
+#include "oxt_now.h"
+#include "oxt_log.h"
+
+#define DAEMON_POLL_MS     100
+#define DAEMON_IDLE_CLOSE  apr_time_from_sec(30)
+#define DAEMON_RETRY_MAX_S 60
+
+static volatile sig_atomic_t daemon_stop;
+
+static void daemon_on_signal(int sig)
+{
+    (void)sig;
+    daemon_stop = 1;
+}
+
+static void daemon_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = daemon_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+typedef struct {
+    oxt_repl_t *repl;
+    oxt_repl_session_t *s;
+    const char *owner;
+    int run_open;                  /* a run_summary row is open */
+    apr_time_t last_work;
+    apr_time_t last_full;
+} daemon_t;
+
+static void daemon_sleep_ms(int ms)
+{
+    while (ms > 0 && !daemon_stop) {
+        apr_sleep(apr_time_from_msec(ms > 100 ? 100 : ms));
+        ms -= 100;
+    }
+}
+
+static apr_status_t daemon_open_run(daemon_t *d, oxt_result_t *res)
+{
+    oxt_engine_opts_t opts = { 0 };
+    apr_status_t rv;
+
+    if (d->run_open) {
+        return oxt_engine_refresh_blocked(d->s->engine, res);
+    }
+    opts.automatic = 1;
+    rv = oxt_repl_session_engine(d->s, &opts, res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_engine_run_begin(d->s->engine, res);
+    }
+    d->run_open = rv == APR_SUCCESS;
+    return rv;
+}
+
+static apr_status_t daemon_close_run(daemon_t *d, int ok, oxt_result_t *res)
+{
+    if (!d->run_open) {
+        return APR_SUCCESS;
+    }
+    d->run_open = 0;
+    return oxt_engine_run_end(d->s->engine, ok, res);
+}
+
+/* One turn: spooled events, Webmail Now requests, due hints, and the
+ * full pass when its time has come. Returns whether there was work. */
+static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
+{
+    int replayed = 0, now = 0, claimed = 0, all = 0;
+    apr_time_t t = apr_time_now();
+    int full = t - d->last_full
+               >= apr_time_from_sec(d->repl->cfg->daemon_full_pass_s);
+    apr_status_t rv;
+
+    rv = oxt_event_spool_replay(&replayed, d->repl->cfg->spool_dir,
+                                d->s->psa, d->s->db, res, d->s->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_now_apply(&now, d->s->db, d->s->psa, res, d->s->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = daemon_open_run(d, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_queue_batch(&claimed, &all, d->s, d->owner, res);
+    }
+    if (rv == APR_SUCCESS && (full || all)) {
+        rv = oxt_engine_all(d->s->engine, res);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_engine_drain(d->s->engine, res);
+        }
+        d->last_full = t;
+    }
+    *pworked = claimed > 0 || full || all;
+    if (*pworked) {
+        d->last_work = t;
+    }
+    return rv;
+}
+
+static apr_status_t daemon_loop(daemon_t *d, oxt_result_t *res)
+{
+    int worked = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    while (!daemon_stop && rv == APR_SUCCESS) {
+        rv = daemon_turn(&worked, d, res);
+        if (rv == APR_SUCCESS && d->run_open && !worked
+            && apr_time_now() - d->last_work > DAEMON_IDLE_CLOSE) {
+            rv = daemon_close_run(d, 1, res);
+        }
+        if (rv == APR_SUCCESS && !worked) {
+            daemon_sleep_ms(DAEMON_POLL_MS);
+        }
+    }
+    if (daemon_close_run(d, rv == APR_SUCCESS, oxt_result_make(d->s->p))
+        != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
+                       OXTLOGNO(03031) "could not close the run summary");
+    }
+    return rv;
+}
+
+/* A session per connection: when the database goes away the session's
+ * pool goes with it and a new one is made. */
+static apr_status_t daemon_session(daemon_t *d, apr_pool_t *sp,
+                                   oxt_result_t *res)
+{
+    oxt_repl_t sub = *d->repl;
+
+    sub.p = sp;
+    d->run_open = 0;
+    return oxt_repl_session_open(&d->s, &sub, 0, res);
+}
+
+int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    daemon_t d;
+    apr_file_t *lock;
+    apr_pool_t *sp;
+    int pause = 1;
+    apr_status_t rv;
+
+    (void)argv;
+    if (argc > 1) {
+        oxt_repl_fail("daemon takes no arguments");
+        return OXT_REPL_EXIT_USAGE;
+    }
+    daemon_signals();
+    while ((rv = oxt_repl_lock(&lock, repl, res)) == OXT_ELOCKED
+           && !daemon_stop) {
+        daemon_sleep_ms(1000);         /* a cron run is finishing */
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return daemon_stop ? OXT_REPL_EXIT_OK : OXT_REPL_EXIT_FAIL;
+    }
+    memset(&d, 0, sizeof(d));
+    d.repl = repl;
+    d.owner = apr_psprintf(repl->p, "daemon-%ld", (long)getpid());
+    apr_pool_create(&sp, repl->p);
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, APR_SUCCESS,
+                   OXTLOGNO(03032) "daemon started");
+    while (!daemon_stop) {
+        apr_pool_clear(sp);
+        oxt_result_reset(res);
+        rv = daemon_session(&d, sp, res);
+        if (rv == APR_SUCCESS) {
+            pause = 1;
+            rv = daemon_loop(&d, res);
+        }
+        if (rv != APR_SUCCESS && !daemon_stop) {
+            oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, rv, OXTLOGNO(03033)
+                           "%s; trying again in %d s",
+                           oxt_result_text(res, repl->p), pause);
+            daemon_sleep_ms(pause * 1000);
+            pause = pause * 2 > DAEMON_RETRY_MAX_S ? DAEMON_RETRY_MAX_S
+                                                   : pause * 2;
+        }
+    }
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, APR_SUCCESS,
+                   OXTLOGNO(03034) "daemon stopped");
+    return OXT_REPL_EXIT_OK;
+}
