@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 
@@ -145,6 +146,9 @@ class Apache:
         self.access_log_path = os.path.join(self.root, "access.log")
         self.pid_file = os.path.join(self.root, "run", "httpd.pid")
         self.out_file = os.path.join(self.root, "apache.out")
+        # Apache loads a private copy: a rebuild overwrites the .so in place
+        # (cp keeps the inode), which would crash a server that maps it.
+        self.module_copy = os.path.join(self.root, "mod_oxtender.so")
         self.extra = ""
         self.proc = None
         self._atexit = False
@@ -198,7 +202,8 @@ class Apache:
         lines += ["LoadModule %s_module %s/mod_%s.so" % (m, MODULES_DIR, m)
                   for m in STOCK_MODULES]
         if load_module:
-            lines.append('LoadModule oxtender_module "%s"' % self.module)
+            lines.append('LoadModule oxtender_module "%s"'
+                         % self.module_copy)
         lines += [
             "StartServers 2",
             "ServerLimit 2",
@@ -234,8 +239,18 @@ class Apache:
                   os.path.join(self.root, "htdocs")):
             os.makedirs(d, exist_ok=True)
             os.chmod(d, 0o755)
+        self.snapshot_module()
         env.write_file(self.conf_path, self.conf_text(extra), 0o644)
         return self.conf_path
+
+    def snapshot_module(self):
+        """Copy the module next to httpd.conf (new inode, atomic rename)."""
+        if not os.path.isfile(self.module):
+            return
+        tmp = self.module_copy + ".tmp"
+        shutil.copyfile(self.module, tmp)
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, self.module_copy)
 
     def configtest(self, text, name="configtest.conf"):
         """apache2 -t on a configuration text (see conf_text()); returns
@@ -252,7 +267,7 @@ class Apache:
         if self.proc is not None and self.proc.poll() is None:
             return self.proc.pid
         pid = env.read_pid(self.pid_file)
-        return pid if env.pid_runs(pid, os.path.basename(self.bin)) else None
+        return pid if env.pid_runs(pid, self.conf_path) else None
 
     def running(self):
         return self.pid() is not None

@@ -59,7 +59,10 @@ def free_port(host="127.0.0.1"):
 
 
 def port_is_free(port, host="127.0.0.1"):
+    """Nobody listens on port. SO_REUSEADDR as the servers use it, so a
+    port our own server just left (TIME_WAIT) counts as free."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:

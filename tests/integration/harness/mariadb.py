@@ -166,7 +166,7 @@ class MariaDB:
         if self.proc is not None and self.proc.poll() is None:
             return self.proc.pid
         pid = env.read_pid(self.pid_file)
-        return pid if env.pid_runs(pid, "mariadbd") else None
+        return pid if env.pid_runs(pid, "--datadir=" + self.datadir) else None
 
     def running(self):
         return self.pid() is not None
