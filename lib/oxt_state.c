@@ -280,3 +280,44 @@ apr_status_t oxt_state_user_status(oxt_db_t *db,
                     OXT_DB_STR(oxt_service_code(service)), OXT_DB_STR(status),
                     OXT_DB_STR(reason), OXT_DB_STR(error)), res, p);
 }
+
+/* ---- forgetting (reconcile) ------------------------------------------------ */
+
+#define FORGET_USER_COLUMNS \
+    " applied_mail_name = NULL, applied_address = NULL," \
+    " applied_display_name = NULL, applied_aliases = NULL," \
+    " applied_service_type = NULL, applied_language = NULL," \
+    " applied_timezone = NULL, applied_password_fp = NULL," \
+    " applied_imap_server = NULL, applied_smtp_server = NULL"
+
+apr_status_t oxt_state_user_forget(oxt_db_t *db, long long mail_id, int gone,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db, gone
+        ? "UPDATE mailbox_state SET ox_context_id = NULL, ox_user_id = NULL,"
+          FORGET_USER_COLUMNS ", status = 'pending' WHERE mail_id = ?"
+        : "UPDATE mailbox_state SET" FORGET_USER_COLUMNS " WHERE mail_id = ?",
+        OXT_DB_ARGS(OXT_DB_INT(mail_id)), res, p);
+}
+
+apr_status_t oxt_state_context_forget(oxt_db_t *db, long long dom_id,
+                                      int gone, oxt_result_t *res,
+                                      apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    if (!gone) {
+        return oxt_db_exec(NULL, db,
+            "UPDATE domain_state SET context_name = NULL,"
+            " applied_login_mappings = NULL, applied_quota_mb = NULL"
+            " WHERE dom_id = ?", OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
+    }
+    rv = oxt_db_exec(NULL, db,
+        "UPDATE mailbox_state SET ox_context_id = NULL, ox_user_id = NULL,"
+        FORGET_USER_COLUMNS ", status = 'pending' WHERE dom_id = ?",
+        OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_state_context_deleted(db, dom_id, res, p);
+    }
+    return rv;
+}

@@ -135,4 +135,22 @@ apr_status_t oxt_state_user_status(oxt_db_t *db,
                                    oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * Forgets what was applied to a user so the next plan sends it again:
+ * with gone, the user is not in OX at all (it will be created), else every
+ * attribute and the access combination are resent.
+ */
+apr_status_t oxt_state_user_forget(oxt_db_t *db, long long mail_id, int gone,
+                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Forgets a context: with gone it is not in OX (it and its users will be
+ * created again), else its name, mappings and quota are resent.
+ */
+apr_status_t oxt_state_context_forget(oxt_db_t *db, long long dom_id,
+                                      int gone, oxt_result_t *res,
+                                      apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 #endif /* OXT_STATE_H */

@@ -34,6 +34,8 @@ static const repl_cmd_t repl_cmds[] = {
       "one replication pass (for cron); exits if another one runs" },
     { "daemon", oxt_repl_cmd_daemon,
       "replicate continuously: hints within a second, full pass periodically" },
+    { "reconcile", oxt_repl_cmd_reconcile,
+      "compare with OX, repair drift, report (--dry-run, --delete-unknown)" },
     { "plan", oxt_repl_cmd_plan,
       "dry run: the OX operations a run would send now" },
     { "settings", oxt_repl_cmd_settings,

@@ -1,0 +1,598 @@
+/*
+ * oxt_reconcile.c — see oxt_reconcile.h.
+ *
+ * Reads run in parallel (the SOAP client bounds the connections); the
+ * per-context serialisation only matters for writes, and the repairs here
+ * are writes to our own database. Each domain is a small state machine:
+ * context getData, then the context's user list, then getData for each
+ * user we know, then the comparison.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_hash.h>
+
+#include "oxt_reconcile.h"
+#include "oxt_state.h"
+#include "oxt_crypto.h"
+#include "oxt_util.h"
+#include "oxt_log.h"
+#include "oxt_status.h"
+
+#define CTX_ADMIN_LOGIN "oxadmin"
+
+typedef struct recon_t {
+    apr_pool_t *p;
+    oxt_db_t *db;
+    oxt_ox_t *ox;
+    oxt_soap_client_t *soap;
+    const unsigned char *key;
+    int master_override;
+    oxt_reconcile_opts_t opts;
+    oxt_reconcile_stats_t *stats;
+    apr_array_header_t *unknown;     /* recon_unknown_t * */
+    int active;
+    long long total, done;
+    apr_array_header_t *dead;        /* finished tasks' pools */
+    apr_status_t fatal;
+    oxt_result_t *fatal_res;
+} recon_t;
+
+/* A user we did not create, with what it takes to delete it later. */
+typedef struct recon_unknown_t {
+    oxt_drift_t *drift;
+    int ctx_id;
+    oxt_ox_creds_t *admin;           /* NULL with master override */
+} recon_unknown_t;
+
+typedef struct recon_task_t {
+    recon_t *rc;
+    apr_pool_t *p;
+    oxt_applied_context_t ctx;
+    apr_hash_t *users;               /* mail id -> oxt_applied_user_t * */
+    oxt_ox_context_t *oxctx;
+    oxt_ox_creds_t *admin;
+    int pending;                     /* user getData calls in flight */
+    int repaired;
+} recon_task_t;
+
+/* ---- drift -------------------------------------------------------------- */
+
+static void recon_fatal(recon_t *rc, apr_status_t rv, const oxt_result_t *res)
+{
+    if (rc->fatal == APR_SUCCESS) {
+        rc->fatal = rv;
+        oxt_result_set(rc->fatal_res, rv, res->problem, "%s",
+                       res->detail ? res->detail : "");
+    }
+}
+
+static void recon_drift(recon_task_t *t, const char *kind, long long mail_id,
+                        long long ox_id, const char *target,
+                        const char *detail)
+{
+    recon_t *rc = t->rc;
+    oxt_drift_t *d = apr_pcalloc(rc->p, sizeof(*d));
+
+    d->kind = kind;
+    d->dom_id = t->ctx.dom_id;
+    d->mail_id = mail_id;
+    d->ox_id = ox_id;
+    d->target = apr_pstrdup(rc->p, target ? target : "");
+    d->detail = apr_pstrdup(rc->p, detail ? detail : "");
+    rc->stats->drifts++;
+    if (strcmp(kind, "user_unknown") == 0) {
+        recon_unknown_t *u = apr_pcalloc(rc->p, sizeof(*u));
+
+        rc->stats->unknown++;
+        u->drift = d;
+        u->ctx_id = (int)t->ctx.ox_context_id;
+        if (t->admin != NULL) {
+            u->admin = apr_pcalloc(rc->p, sizeof(*u->admin));
+            u->admin->login = apr_pstrdup(rc->p, t->admin->login);
+            u->admin->password = apr_pstrdup(rc->p, t->admin->password);
+        }
+        APR_ARRAY_PUSH(rc->unknown, recon_unknown_t *) = u;
+    }
+    else {
+        t->repaired = 1;
+    }
+    if (rc->opts.on_drift != NULL) {
+        rc->opts.on_drift(rc->opts.baton, d);
+    }
+}
+
+/* Runs a repair unless this is a dry run. */
+static void recon_repair(recon_task_t *t, apr_status_t rv,
+                         oxt_result_t *res)
+{
+    if (rv != APR_SUCCESS) {
+        recon_fatal(t->rc, rv, res);
+    }
+}
+
+/* ---- comparing a user ------------------------------------------------------ */
+
+static int str_differs(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *sorted_join(apr_array_header_t *list, apr_pool_t *p)
+{
+    apr_array_header_t *copy;
+
+    if (list == NULL || list->nelts == 0) {
+        return "";
+    }
+    copy = apr_array_copy(p, list);
+    qsort(copy->elts, (size_t)copy->nelts, sizeof(const char *), str_cmp);
+    return apr_array_pstrcat(p, copy, '\n');
+}
+
+/* OX answers "imap://host:143"; we store "host:143". */
+static const char *server_plain(const char *s)
+{
+    const char *sep = s ? strstr(s, "://") : NULL;
+
+    return sep ? sep + 3 : s;
+}
+
+static const char *user_differences(const oxt_ox_user_t *ox,
+                                    const oxt_applied_user_t *have,
+                                    apr_pool_t *p)
+{
+    const char *out = "";
+
+    /* The login name is not compared: OX refuses to change it by default
+     * (USERNAME_CHANGEABLE), so after a rename it rightly differs. */
+    if (ox->primary_email && str_differs(ox->primary_email, have->address)) {
+        out = apr_pstrcat(p, out, " primaryEmail", NULL);
+    }
+    if (ox->aliases && str_differs(sorted_join(ox->aliases, p),
+                                   have->aliases)) {
+        out = apr_pstrcat(p, out, " aliases", NULL);
+    }
+    if (ox->language && str_differs(ox->language, have->language)) {
+        out = apr_pstrcat(p, out, " language", NULL);
+    }
+    if (ox->timezone && str_differs(ox->timezone, have->timezone)) {
+        out = apr_pstrcat(p, out, " timezone", NULL);
+    }
+    if (ox->imap_login && str_differs(ox->imap_login, have->address)) {
+        out = apr_pstrcat(p, out, " imapLogin", NULL);
+    }
+    if (ox->imap_server && have->imap_server
+        && strstr(have->imap_server, server_plain(ox->imap_server)) == NULL) {
+        out = apr_pstrcat(p, out, " imapServer", NULL);
+    }
+    return *out ? out + 1 : NULL;
+}
+
+/* ---- the per-domain state machine ------------------------------------------------ */
+
+static void recon_task_end(recon_task_t *t);
+
+typedef struct {
+    recon_task_t *t;
+    oxt_applied_user_t *have;
+} recon_user_t;
+
+static void recon_user_done(void *baton, oxt_ox_op_t *op,
+                            const oxt_ox_reply_t *reply)
+{
+    recon_user_t *ru = baton;
+    recon_task_t *t = ru->t;
+    oxt_result_t *res = oxt_result_make(t->p);
+    const char *diff;
+
+    (void)op;
+    t->rc->stats->users++;
+    if (reply->status == OXT_ESOAP_NO_USER) {
+        recon_drift(t, "user_missing", ru->have->mail_id,
+                    ru->have->ox_user_id, ru->have->address, "not in OX");
+        if (!t->rc->opts.dry_run) {
+            recon_repair(t, oxt_state_user_forget(t->rc->db,
+                         ru->have->mail_id, 1, res, t->p), res);
+        }
+    }
+    else if (reply->status == APR_SUCCESS && reply->user != NULL) {
+        diff = user_differences(reply->user, ru->have, t->p);
+        if (diff != NULL) {
+            recon_drift(t, "user_changed", ru->have->mail_id,
+                        ru->have->ox_user_id, ru->have->address, diff);
+            if (!t->rc->opts.dry_run) {
+                recon_repair(t, oxt_state_user_forget(t->rc->db,
+                             ru->have->mail_id, 0, res, t->p), res);
+            }
+        }
+    }
+    else {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
+                       OXTLOGNO(03040) "reconcile: cannot read %s: %s",
+                       ru->have->address ? ru->have->address : "?",
+                       oxt_result_text(reply->res, t->p));
+    }
+    if (--t->pending == 0) {
+        recon_task_end(t);
+    }
+}
+
+static int recon_id_known(recon_task_t *t, long long id)
+{
+    apr_hash_index_t *hi;
+
+    for (hi = apr_hash_first(t->p, t->users); hi; hi = apr_hash_next(hi)) {
+        if (((oxt_applied_user_t *)apr_hash_this_val(hi))->ox_user_id == id) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A user in OX we have no record of: read it, to name it in the report
+ * and to leave the context admin (created with the context) alone. */
+static void recon_unknown_read(void *baton, oxt_ox_op_t *op,
+                               const oxt_ox_reply_t *reply)
+{
+    recon_task_t *t = baton;
+    const oxt_ox_user_t *u = reply->user;
+
+    (void)op;
+    if (reply->status == APR_SUCCESS && u != NULL
+        && !(u->name && strcmp(u->name, CTX_ADMIN_LOGIN) == 0)) {
+        recon_drift(t, "user_unknown", 0, u->id,
+                    u->primary_email ? u->primary_email
+                                     : (u->name ? u->name : ""),
+                    "in OX, not created by OXtender");
+    }
+    if (--t->pending == 0) {
+        recon_task_end(t);
+    }
+}
+
+static void recon_unknown_users(recon_task_t *t,
+                                const apr_array_header_t *listed)
+{
+    const oxt_ox_user_t *u;
+    oxt_ox_user_t *x;
+    oxt_ox_op_t *get;
+    int i;
+
+    for (i = 0; listed && i < listed->nelts; i++) {
+        u = APR_ARRAY_IDX(listed, i, const oxt_ox_user_t *);
+        if (recon_id_known(t, u->id)) {
+            continue;
+        }
+        x = oxt_ox_user_make(t->p);
+        x->id = u->id;
+        if (oxt_ox_user_get_data(&get, t->rc->ox, t->oxctx, t->admin, x,
+                                 t->p) == APR_SUCCESS
+            && oxt_ox_submit(t->rc->ox, get, recon_unknown_read, t)
+               == APR_SUCCESS) {
+            t->pending++;
+        }
+    }
+}
+
+static void recon_users_listed(void *baton, oxt_ox_op_t *op,
+                               const oxt_ox_reply_t *reply)
+{
+    recon_task_t *t = baton;
+    apr_hash_index_t *hi;
+    recon_user_t *ru;
+    oxt_ox_user_t *x;
+    oxt_ox_op_t *get;
+
+    (void)op;
+    if (reply->status != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
+                       OXTLOGNO(03041) "reconcile: cannot list the users of"
+                       " %s: %s", t->ctx.context_name,
+                       oxt_result_text(reply->res, t->p));
+        recon_task_end(t);
+        return;
+    }
+    t->pending = 1;                       /* held until all are submitted */
+    recon_unknown_users(t, reply->users);
+    for (hi = apr_hash_first(t->p, t->users); hi; hi = apr_hash_next(hi)) {
+        ru = apr_pcalloc(t->p, sizeof(*ru));
+        ru->t = t;
+        ru->have = apr_hash_this_val(hi);
+        if (ru->have->ox_user_id <= 0) {
+            continue;
+        }
+        x = oxt_ox_user_make(t->p);
+        x->id = (int)ru->have->ox_user_id;
+        /* Asked even when the list lacks it: getData's "no such user"
+         * is the authoritative answer. */
+        if (oxt_ox_user_get_data(&get, t->rc->ox, t->oxctx, t->admin, x,
+                                 t->p) == APR_SUCCESS
+            && oxt_ox_submit(t->rc->ox, get, recon_user_done, ru)
+               == APR_SUCCESS) {
+            t->pending++;
+        }
+    }
+    if (--t->pending == 0) {
+        recon_task_end(t);
+    }
+}
+
+static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
+                           const oxt_ox_reply_t *reply)
+{
+    recon_task_t *t = baton;
+    oxt_result_t *res = oxt_result_make(t->p);
+    const oxt_ox_context_t *c = reply->context;
+    oxt_ox_op_t *list;
+
+    (void)op;
+    if (reply->status == OXT_ESOAP_NO_CTX) {
+        recon_drift(t, "context_missing", 0, 0, t->ctx.context_name,
+                    "not in OX");
+        if (!t->rc->opts.dry_run) {
+            recon_repair(t, oxt_state_context_forget(t->rc->db,
+                         t->ctx.dom_id, 1, res, t->p), res);
+        }
+        recon_task_end(t);
+        return;
+    }
+    if (reply->status == APR_SUCCESS && c != NULL
+        && ((c->name && str_differs(c->name, t->ctx.context_name))
+            || (c->max_quota >= -1 && t->ctx.quota_mb >= -1
+                && c->max_quota != t->ctx.quota_mb))) {
+        recon_drift(t, "context_changed", 0, 0, t->ctx.context_name,
+                    "name or quota");
+        if (!t->rc->opts.dry_run) {
+            recon_repair(t, oxt_state_context_forget(t->rc->db,
+                         t->ctx.dom_id, 0, res, t->p), res);
+        }
+    }
+    if (oxt_ox_user_list(&list, t->rc->ox, t->oxctx, t->admin, "*", t->p)
+        != APR_SUCCESS
+        || oxt_ox_submit(t->rc->ox, list, recon_users_listed, t)
+           != APR_SUCCESS) {
+        recon_task_end(t);
+    }
+}
+
+static void recon_task_end(recon_task_t *t)
+{
+    recon_t *rc = t->rc;
+
+    if (t->repaired) {
+        APR_ARRAY_PUSH(rc->stats->repaired_domains, long long) =
+            t->ctx.dom_id;
+    }
+    rc->stats->domains++;
+    rc->done++;
+    rc->active--;
+    if (rc->opts.on_progress != NULL) {
+        rc->opts.on_progress(rc->opts.baton, rc->done, rc->total);
+    }
+    APR_ARRAY_PUSH(rc->dead, apr_pool_t *) = t->p;
+}
+
+/* ---- driving ---------------------------------------------------------------- */
+
+static void recon_bury(recon_t *rc)
+{
+    int i;
+
+    for (i = 0; i < rc->dead->nelts; i++) {
+        apr_pool_destroy(APR_ARRAY_IDX(rc->dead, i, apr_pool_t *));
+    }
+    rc->dead->nelts = 0;
+}
+
+static apr_status_t recon_wait(recon_t *rc, int limit)
+{
+    apr_status_t rv;
+
+    while (rc->active > limit) {
+        rv = oxt_soap_client_run(rc->soap, apr_time_from_msec(50));
+        recon_bury(rc);
+        if (rv != APR_SUCCESS && rv != APR_TIMEUP) {
+            return rv;
+        }
+    }
+    recon_bury(rc);
+    return rc->fatal;
+}
+
+static apr_status_t recon_admin(recon_task_t *t, oxt_result_t *res)
+{
+    const char *pw;
+    apr_status_t rv;
+
+    if (t->rc->master_override) {
+        return APR_SUCCESS;
+    }
+    if (t->ctx.admin_login == NULL || t->ctx.admin_password_enc == NULL) {
+        return oxt_result_set(res, OXT_ESOAP_AUTH, "No context admin", NULL);
+    }
+    rv = oxt_crypto_open(&pw, t->rc->key, t->ctx.admin_password_enc, res,
+                         t->p);
+    if (rv == APR_SUCCESS) {
+        t->admin = apr_pcalloc(t->p, sizeof(*t->admin));
+        t->admin->login = t->ctx.admin_login;
+        t->admin->password = pw;
+    }
+    return rv;
+}
+
+static apr_status_t recon_domain(recon_t *rc, long long dom_id,
+                                 oxt_result_t *res)
+{
+    recon_task_t *t;
+    apr_pool_t *tp;
+    oxt_ox_op_t *get;
+    apr_status_t rv;
+
+    apr_pool_create(&tp, rc->p);
+    t = apr_pcalloc(tp, sizeof(*t));
+    t->rc = rc;
+    t->p = tp;
+    rv = oxt_state_context_load(&t->ctx, rc->db, dom_id, res, tp);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_state_users_load(&t->users, rc->db, dom_id, res, tp);
+    }
+    if (rv == APR_SUCCESS && recon_admin(t, res) != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
+                       OXTLOGNO(03042) "reconcile: no admin password for %s,"
+                       " skipped", t->ctx.context_name);
+        apr_pool_destroy(tp);
+        rc->done++;
+        return APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS) {
+        apr_pool_destroy(tp);
+        return rv;
+    }
+    t->oxctx = oxt_ox_context_make(tp);
+    t->oxctx->id = (int)t->ctx.ox_context_id;
+    rc->active++;
+    rv = oxt_ox_context_get_data(&get, rc->ox, t->oxctx, tp);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_ox_submit(rc->ox, get, recon_ctx_read, t);
+    }
+    if (rv != APR_SUCCESS) {
+        recon_task_end(t);
+        return oxt_result_set(res, rv, "Cannot read a context", "%s",
+                              t->ctx.context_name);
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t recon_all(recon_t *rc, oxt_result_t *res)
+{
+    apr_array_header_t *rows;
+    apr_pool_t *pp;
+    long long after = 0;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&rc->total, rc->db,
+             "SELECT COUNT(*) FROM domain_state WHERE ox_context_id > 0",
+             OXT_DB_NOARGS, res, rc->p);
+    apr_pool_create(&pp, rc->p);
+    while (rv == APR_SUCCESS) {
+        apr_pool_clear(pp);
+        rv = oxt_db_select(&rows, rc->db,
+                 "SELECT dom_id FROM domain_state WHERE ox_context_id > 0"
+                 " AND dom_id > ? ORDER BY dom_id LIMIT 500",
+                 OXT_DB_ARGS(OXT_DB_INT(after)), res, pp);
+        if (rv != APR_SUCCESS || rows->nelts == 0) {
+            break;
+        }
+        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+            after = strtoll(APR_ARRAY_IDX(rows, i,
+                            const oxt_db_row_t *)->vals[0], NULL, 10);
+            rv = recon_wait(rc, rc->opts.window - 1);
+            if (rv == APR_SUCCESS) {
+                rv = recon_domain(rc, after, res);
+            }
+        }
+    }
+    apr_pool_destroy(pp);
+    if (rv == APR_SUCCESS) {
+        rv = recon_wait(rc, 0);
+    }
+    return rv;
+}
+
+static apr_status_t recon_delete_one(recon_t *rc, const recon_unknown_t *u,
+                                     oxt_result_t *res)
+{
+    oxt_ox_context_t *c = oxt_ox_context_make(rc->p);
+    oxt_ox_user_t *x = oxt_ox_user_make(rc->p);
+    const oxt_ox_reply_t *reply = NULL;
+    oxt_ox_op_t *op;
+    apr_status_t rv;
+
+    c->id = u->ctx_id;
+    x->id = (int)u->drift->ox_id;
+    rv = oxt_ox_user_delete(&op, rc->ox, c, u->admin, x, rc->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_ox_call(&reply, rc->ox, op);
+    }
+    if (rv == OXT_ESOAP_NO_USER) {
+        rv = APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_result_set(res, rv, "Cannot delete an unknown user",
+                       "%s: %s", u->drift->target,
+                       reply ? oxt_result_text(reply->res, rc->p) : "");
+    }
+    return rv;
+}
+
+/* Deleting users we did not create: only when asked, and never more than
+ * max_deletes at once unless forced. Outside every SOAP callback, so the
+ * calls may wait for their answers. */
+static apr_status_t recon_delete_unknown(recon_t *rc, oxt_result_t *res)
+{
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    if (!rc->opts.delete_unknown || rc->opts.dry_run
+        || rc->unknown->nelts == 0) {
+        return APR_SUCCESS;
+    }
+    if (rc->unknown->nelts > rc->opts.max_deletes && !rc->opts.force) {
+        rc->stats->deletes_refused = 1;
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
+                       OXTLOGNO(03043) "reconcile: %d unknown users, more"
+                       " than the limit of %d: none deleted (use --force)",
+                       rc->unknown->nelts, rc->opts.max_deletes);
+        return APR_SUCCESS;
+    }
+    for (i = 0; rv == APR_SUCCESS && i < rc->unknown->nelts; i++) {
+        rv = recon_delete_one(rc, APR_ARRAY_IDX(rc->unknown, i,
+                                                const recon_unknown_t *), res);
+        rc->stats->deleted += rv == APR_SUCCESS;
+    }
+    return rv;
+}
+
+apr_status_t oxt_reconcile_run(oxt_reconcile_stats_t *stats, oxt_db_t *db,
+                               oxt_ox_t *ox, oxt_soap_client_t *soap,
+                               const unsigned char *key, int master_override,
+                               const oxt_reconcile_opts_t *opts,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    recon_t rc;
+    apr_status_t rv;
+
+    memset(&rc, 0, sizeof(rc));
+    memset(stats, 0, sizeof(*stats));
+    stats->repaired_domains = apr_array_make(p, 8, sizeof(long long));
+    rc.p = p;
+    rc.db = db;
+    rc.ox = ox;
+    rc.soap = soap;
+    rc.key = key;
+    rc.master_override = master_override;
+    rc.opts = *opts;
+    if (rc.opts.window < 1) {
+        rc.opts.window = 16;
+    }
+    rc.stats = stats;
+    rc.unknown = apr_array_make(p, 8, sizeof(recon_unknown_t *));
+    rc.dead = apr_array_make(p, 16, sizeof(apr_pool_t *));
+    rc.fatal_res = oxt_result_make(p);
+    rv = recon_all(&rc, res);
+    if (rv == APR_SUCCESS && rc.fatal != APR_SUCCESS) {
+        rv = oxt_result_set(res, rc.fatal, rc.fatal_res->problem, "%s",
+                            rc.fatal_res->detail ? rc.fatal_res->detail : "");
+    }
+    if (rv == APR_SUCCESS) {
+        rv = recon_delete_unknown(&rc, res);
+    }
+    return rv;
+}

@@ -1,0 +1,70 @@
+/*
+ * oxt_reconcile.h — comparing what we believe OX holds with what it
+ * holds, and repairing the difference ("drift": a context or user removed
+ * or changed by hand in OX, a lost answer).
+ *
+ * Repair means forgetting what we thought was applied, so the next plan
+ * sends it again: a missing user is created, a changed one is sent every
+ * attribute. Users in our contexts that we never created are reported
+ * and, only when asked (and within a limit), deleted: a mass delete
+ * caused by a wrong database would be a disaster, so above max_deletes
+ * nothing is deleted unless forced.
+ */
+#ifndef OXT_RECONCILE_H
+#define OXT_RECONCILE_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+#include "oxt_ox.h"
+
+typedef struct oxt_drift_t {
+    const char *kind;        /* context_missing, context_changed,
+                                user_missing, user_changed, user_unknown */
+    long long dom_id;
+    long long mail_id;       /* 0 for context drift and unknown users */
+    long long ox_id;         /* OX user id for user drift */
+    const char *target;      /* context name or address */
+    const char *detail;      /* what differs */
+} oxt_drift_t;
+
+typedef void oxt_drift_cb(void *baton, const oxt_drift_t *drift);
+typedef void oxt_progress_cb(void *baton, long long done, long long total);
+
+typedef struct oxt_reconcile_opts_t {
+    int dry_run;             /* report only */
+    int delete_unknown;      /* delete users we did not create */
+    int force;               /* even above max_deletes */
+    int max_deletes;
+    int window;              /* domains compared at once */
+    oxt_drift_cb *on_drift;
+    oxt_progress_cb *on_progress;
+    void *baton;
+} oxt_reconcile_opts_t;
+
+typedef struct oxt_reconcile_stats_t {
+    long long domains;
+    long long users;
+    long long drifts;
+    long long unknown;
+    long long deleted;
+    int deletes_refused;     /* more unknown users than max_deletes */
+    apr_array_header_t *repaired_domains;   /* long long dom ids */
+} oxt_reconcile_stats_t;
+
+/**
+ * Compares every context in domain_state and every user in mailbox_state
+ * with OX (getData, list) and repairs our state. key opens the stored
+ * context admin passwords; master_override uses the master for users.
+ */
+apr_status_t oxt_reconcile_run(oxt_reconcile_stats_t *stats, oxt_db_t *db,
+                               oxt_ox_t *ox, oxt_soap_client_t *soap,
+                               const unsigned char *key, int master_override,
+                               const oxt_reconcile_opts_t *opts,
+                               oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+#endif /* OXT_RECONCILE_H */

@@ -1,0 +1,184 @@
+/*
+ * oxt_repl_cmd_reconcile.c — "oxtender-replicator reconcile": compare
+ * what we replicated with OX itself, repair the drift, print a report.
+ *
+ *   reconcile [--dry-run] [--delete-unknown [--max-deletes N] [--force]]
+ *
+ * --dry-run reports only. Without it, drifted objects are forgotten in our
+ * state and a replication of their domains resends them. Users in our
+ * contexts that OXtender did not create are reported; --delete-unknown
+ * deletes them, but not more than --max-deletes (10) unless --force.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <apr_strings.h>
+
+#include "oxt_repl.h"
+#include "oxt_reconcile.h"
+#include "oxt_json.h"
+
+typedef struct {
+    oxt_repl_t *repl;
+    long long printed;
+    int bar;                       /* a progress bar on the terminal */
+} recon_print_t;
+
+static void recon_on_drift(void *baton, const oxt_drift_t *d)
+{
+    recon_print_t *rp = baton;
+    apr_pool_t *p = rp->repl->p;
+
+    if (rp->bar) {
+        fputs("\r\033[K", stderr);
+    }
+    if (rp->repl->json) {
+        printf("%s\n    {\"kind\": %s, \"domain_id\": %lld, \"mail_id\": %lld,"
+               " \"ox_id\": %lld, \"target\": %s, \"detail\": %s}",
+               rp->printed ? "," : "", oxt_json_str(d->kind, p), d->dom_id,
+               d->mail_id, d->ox_id, oxt_json_str(d->target, p),
+               oxt_json_str(d->detail, p));
+    }
+    else {
+        printf("%-16s %s (%s)\n", d->kind, d->target, d->detail);
+    }
+    rp->printed++;
+}
+
+static void recon_on_progress(void *baton, long long done, long long total)
+{
+    recon_print_t *rp = baton;
+    int width = 40, fill;
+
+    if (!rp->bar || total <= 0) {
+        return;
+    }
+    fill = (int)(done * width / total);
+    fprintf(stderr, "\r[%.*s%*s] %3lld%% %lld/%lld contexts",
+            fill, "########################################", width - fill,
+            "", done * 100 / total, done, total);
+    fflush(stderr);
+}
+
+static int recon_parse(oxt_reconcile_opts_t *o, int argc,
+                       const char *const *argv)
+{
+    int i;
+
+    o->max_deletes = 10;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dry-run") == 0) {
+            o->dry_run = 1;
+        }
+        else if (strcmp(argv[i], "--delete-unknown") == 0) {
+            o->delete_unknown = 1;
+        }
+        else if (strcmp(argv[i], "--force") == 0) {
+            o->force = 1;
+        }
+        else if (strcmp(argv[i], "--max-deletes") == 0 && i + 1 < argc) {
+            o->max_deletes = (int)strtol(argv[++i], NULL, 10);
+        }
+        else {
+            oxt_repl_fail("reconcile: unknown option '%s'", argv[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Resends what drifted: the repaired domains go through the engine. */
+static apr_status_t recon_replicate(oxt_repl_session_t *s,
+                                    const oxt_reconcile_stats_t *st,
+                                    oxt_result_t *res)
+{
+    oxt_engine_opts_t opts = { 0 };
+    apr_status_t rv;
+    int i;
+
+    opts.scheduled_by = "Reconcile";
+    rv = oxt_repl_session_engine(s, &opts, res);
+    for (i = 0; rv == APR_SUCCESS && i < st->repaired_domains->nelts; i++) {
+        rv = oxt_engine_domain(s->engine, APR_ARRAY_IDX(st->repaired_domains,
+                               i, long long), NULL, NULL, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_engine_drain(s->engine, res);
+    }
+    return rv;
+}
+
+static void recon_summary(oxt_repl_t *repl, const oxt_reconcile_stats_t *st,
+                          const oxt_engine_stats_t *est, int dry)
+{
+    if (repl->json) {
+        printf("%s],\n  \"contexts\": %lld, \"users\": %lld, \"drifts\": %lld,"
+               " \"unknown_users\": %lld, \"deleted\": %lld,"
+               " \"deletes_refused\": %s, \"repaired\": %lld}\n",
+               st->drifts ? "\n  " : "", st->domains, st->users, st->drifts,
+               st->unknown, st->deleted,
+               st->deletes_refused ? "true" : "false",
+               est ? est->ops_ok : 0);
+        return;
+    }
+    printf("%lld contexts and %lld users compared: %lld drift%s, %lld unknown"
+           " user%s%s\n", st->domains, st->users, st->drifts,
+           st->drifts == 1 ? "" : "s", st->unknown,
+           st->unknown == 1 ? "" : "s",
+           st->deletes_refused ? " (too many to delete: none deleted;"
+                                 " --force to override)" : "");
+    if (!dry && est != NULL) {
+        printf("%lld operations sent to repair, %lld failed\n", est->ops_ok,
+               est->ops_failed);
+    }
+}
+
+int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
+                           const char *const *argv)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    oxt_reconcile_opts_t o = { 0 };
+    oxt_reconcile_stats_t st;
+    recon_print_t rp = { repl, 0, 0 };
+    oxt_repl_session_t *s = NULL;
+    apr_file_t *lock;
+    apr_status_t rv;
+
+    if (!recon_parse(&o, argc, argv)) {
+        return OXT_REPL_EXIT_USAGE;
+    }
+    rp.bar = isatty(2) && !repl->json && !repl->quiet;
+    o.on_drift = recon_on_drift;
+    o.on_progress = recon_on_progress;
+    o.baton = &rp;
+    rv = oxt_repl_lock(&lock, repl, res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_session_open(&s, repl, 0, res);
+    }
+    if (repl->json) {
+        printf("{\"drifts\": [");
+    }
+    if (rv == APR_SUCCESS) {
+        o.window = s->conns * 4;
+        rv = oxt_reconcile_run(&st, s->db, s->ox, s->soap, s->key,
+                               s->settings->master_override, &o, res,
+                               repl->p);
+    }
+    if (rp.bar) {
+        fputs("\r\033[K", stderr);
+    }
+    if (rv == APR_SUCCESS && !o.dry_run) {
+        rv = recon_replicate(s, &st, res);
+    }
+    if (rv != APR_SUCCESS) {
+        if (repl->json) {
+            printf("]}\n");
+        }
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    recon_summary(repl, &st, s->engine ? oxt_engine_stats(s->engine) : NULL,
+                  o.dry_run);
+    return st.deletes_refused ? OXT_REPL_EXIT_FAIL : OXT_REPL_EXIT_OK;
+}
