@@ -9,6 +9,7 @@ also at interpreter exit or when pytest dies):
             the oxtender database after `oxtender-replicator migrate`,
             the `oxtender` DB account, key files, the shared config file
   apache    harness.apache.Apache with mod_oxtender on 127.0.0.1:port
+  apache_factory  apache_factory(name, config) starts another watched one
 
 Function scope:
   expect_log      expect_log("OXT00042", "AH01617", pattern=r"...")
@@ -86,6 +87,28 @@ def apache(run_dir, site):
     yield httpd
     WATCHED.remove(httpd)
     httpd.stop()
+
+
+@pytest.fixture(scope="session")
+def apache_factory(run_dir):
+    """apache_factory(name, oxtender_config) -> another started Apache
+    (root run_dir/<name>), watched like `apache`, stopped at the end."""
+    reason = Apache.available()
+    if reason:
+        pytest.skip(reason)
+    started = []
+
+    def make(name, oxtender_config):
+        httpd = Apache(os.path.join(run_dir, name), oxtender_config)
+        httpd.start()
+        started.append(httpd)
+        WATCHED.append(httpd)
+        return httpd
+
+    yield make
+    for httpd in started:
+        WATCHED.remove(httpd)
+        httpd.stop()
 
 
 @pytest.fixture

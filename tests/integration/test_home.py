@@ -189,3 +189,84 @@ def test_unknown_page_without_credentials_is_401(apache):
     """Authentication comes before routing: no page names leak."""
     r = apache.get("/oxtender/nope")
     assert r.status == 401, r.text
+
+
+def test_head_is_allowed(apache, site):
+    r = apache.request("HEAD", "/oxtender/", auth=("admin",
+                                                    site.admin_password))
+    assert r.status == 200
+    assert r.body == b""
+
+
+# ---- Plesk 8 and 9 schemas ---------------------------------------------------
+# Same contract on the older psa layouts: no resellers and no admin row on 8
+# (admin password in the shadow file), domain administrators in
+# dom_level_usrs with an accounts password on 8 and 9.
+
+@pytest.fixture(scope="module", params=[8, 9], ids=["plesk8", "plesk9"])
+def old_plesk(request, run_dir, mariadb, apache_factory):
+    from harness.site import Site
+    import os
+    f = request.param
+    site = Site(os.path.join(run_dir, "site-plesk%d" % f), mariadb,
+                flavour=f, psa_db="psa%d" % f, oxtender_db="oxtender%d" % f)
+    site.build()
+    site.migrate()
+    return site, apache_factory("apache-plesk%d" % f, site.config)
+
+
+def old_domain_admin(site, enabled=True):
+    return site.psa_scalar(
+        "SELECT d.name FROM domains d JOIN dom_level_usrs u ON u.dom_id = "
+        "d.id JOIN clients c ON c.id = d.cl_id "
+        "JOIN mail m ON m.dom_id = d.id AND m.postbox = 'true' "
+        "WHERE u.state = %s AND d.status = 0 AND c.status = 0 "
+        "GROUP BY d.id ORDER BY d.id LIMIT 1"
+        % ("'true'" if enabled else "'false'"))
+
+
+def test_old_plesk_admin(old_plesk):
+    site, httpd = old_plesk
+    r = httpd.get("/oxtender/?format=json", auth=("admin",
+                                                   site.admin_password))
+    assert r.status == 200, r.text
+    data = r.json()
+    assert (data["login"], data["role"], data["mailbox_count"]) == \
+        ("admin", "admin", expected_count(site, "admin", 0))
+
+
+def test_old_plesk_client(old_plesk):
+    site, httpd = old_plesk
+    login = site.psa_scalar(
+        "SELECT c.login FROM clients c JOIN domains d ON d.cl_id = c.id "
+        "JOIN mail m ON m.dom_id = d.id AND m.postbox = 'true' "
+        "WHERE c.status = 0 AND c.login LIKE 'client%' "
+        "GROUP BY c.id ORDER BY c.id LIMIT 1")
+    assert_home_json(httpd, site, "client", login, site.password_of(login))
+
+
+def test_old_plesk_domain_admin(old_plesk):
+    site, httpd = old_plesk
+    login = old_domain_admin(site)
+    assert_home_json(httpd, site, "domain", login, site.password_of(login))
+
+
+@pytest.mark.expect_log("AH01617", "AH01618")
+def test_old_plesk_domain_admin_with_login_off(old_plesk):
+    """dom_level_usrs.state = 'false': Plesk refuses that login, so do we."""
+    site, httpd = old_plesk
+    login = site.psa_scalar(
+        "SELECT d.name FROM domains d JOIN dom_level_usrs u ON u.dom_id = "
+        "d.id WHERE u.state = 'false' ORDER BY d.id LIMIT 1")
+    r = httpd.get("/oxtender/?format=json",
+                  auth=(login, site.password_of(login)))
+    assert r.status in (401, 403), (r.status, r.text)
+    assert "mailbox_count" not in r.text
+
+
+def test_plesk9_reseller(old_plesk):
+    site, httpd = old_plesk
+    if site.flavour == 8:
+        pytest.skip("Plesk 8 has no resellers")
+    login, password = pick(site, "reseller")
+    assert_home_json(httpd, site, "reseller", login, password)

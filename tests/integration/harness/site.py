@@ -161,7 +161,8 @@ class Site:
         if who is None:
             return
         gid = grp.getgrnam(who[1]).gr_gid
-        for path in paths or (self.config, self.secret_key, self.plesk_key):
+        for path in paths or (self.config, self.secret_key, self.plesk_key,
+                              self.admin_shadow):
             if os.path.exists(path):
                 os.chown(path, 0, gid)
                 os.chmod(path, 0o640)
