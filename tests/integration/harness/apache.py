@@ -54,18 +54,36 @@ class ErrorLog:
     def __init__(self, path):
         self.path = path
         self.offset = 0
+        self.pending = []
 
-    def new_lines(self):
-        """Complete lines written since the last call."""
+    def size(self):
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return 0
+
+    def _read(self, upto=None):
         try:
             with open(self.path, "rb") as f:
                 f.seek(self.offset)
-                data = f.read()
+                data = f.read() if upto is None else \
+                    f.read(max(0, upto - self.offset))
         except FileNotFoundError:
             return []
         end = data.rfind(b"\n") + 1
         self.offset += end
         return data[:end].decode("utf-8", "replace").splitlines()
+
+    def new_lines(self):
+        """Complete lines written since the last call."""
+        lines, self.pending = self.pending + self._read(), []
+        return lines
+
+    def drop_after(self, pos):
+        """Keep the unread lines before pos for the next check, and ignore
+        everything written after it (a start attempt we retried)."""
+        self.pending += self._read(upto=pos)
+        self.offset = self.size()
 
     def skip(self):
         """Forget everything written so far."""
@@ -137,6 +155,7 @@ class Apache:
                  apache_bin=None, web_user=None):
         self.root = os.path.abspath(root)
         self.oxtender_config = oxtender_config
+        self.auto_port = port is None
         self.port = port or env.free_port()
         self.module = module or env.MODULE
         self.bin = apache_bin or env.which("apache2") or \
@@ -275,9 +294,22 @@ class Apache:
     def start(self, detach=False, timeout=30):
         """Write httpd.conf and start. Test mode runs -DFOREGROUND as our
         child (dies with us); detach=True (the demo) uses -k start so the
-        server outlives this process."""
+        server outlives this process. A port we picked ourselves that was
+        taken in the meantime (another test run) is replaced and retried."""
         if self.running():
             return
+        for attempt in range(3):
+            log_pos = self.log.size()
+            try:
+                return self._start_once(detach, timeout)
+            except ApacheError as e:
+                if not self.auto_port or attempt == 2 \
+                        or "Address already in use" not in str(e):
+                    raise
+                self.log.drop_after(log_pos)
+                self.port = env.free_port()
+
+    def _start_once(self, detach, timeout):
         if not env.executable(self.module):
             raise ApacheError("module %s is not built (run make)"
                               % self.module)

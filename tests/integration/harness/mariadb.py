@@ -72,6 +72,7 @@ class MariaDB:
         self.log_file = os.path.join(self.root, "mariadbd.err")
         self.out_file = os.path.join(self.root, "mariadbd.out")
         self.host = "127.0.0.1"
+        self.auto_port = port is None
         self.port = port or env.free_port()
         self.buffer_pool = buffer_pool
         self.proc = None
@@ -123,9 +124,20 @@ class MariaDB:
     def start(self, detach=False, timeout=60):
         """Start and wait until it answers. detach=True (the demo): the
         server outlives this process; otherwise it is stopped at exit and
-        when this process dies."""
+        when this process dies. A port we picked ourselves that was taken in
+        the meantime (another test run) is replaced and retried."""
         if self.running():
             return
+        for attempt in range(3):
+            try:
+                return self._start_once(detach, timeout)
+            except MariaDBError as e:
+                if not self.auto_port or attempt == 2 \
+                        or "Address already in use" not in str(e):
+                    raise
+                self.port = env.free_port()
+
+    def _start_once(self, detach, timeout):
         self.install()
         for stale in (self.pid_file, self.socket):
             if os.path.exists(stale):
