@@ -136,6 +136,31 @@ static apr_size_t strip_padding(const unsigned char *buf, apr_size_t len)
     return len;
 }
 
+/* Valid UTF-8 without control characters. */
+static int plain_is_text(const unsigned char *s, apr_size_t len)
+{
+    apr_size_t i = 0, n, k;
+
+    while (i < len) {
+        if (s[i] < 0x20 || s[i] == 0x7f) {
+            return 0;
+        }
+        n = s[i] < 0x80 ? 1 : (s[i] & 0xE0) == 0xC0 && s[i] >= 0xC2 ? 2
+          : (s[i] & 0xF0) == 0xE0 ? 3
+          : (s[i] & 0xF8) == 0xF0 && s[i] <= 0xF4 ? 4 : 0;
+        if (n == 0 || i + n > len) {
+            return 0;
+        }
+        for (k = 1; k < n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) {
+                return 0;
+            }
+        }
+        i += n;
+    }
+    return 1;
+}
+
 static apr_status_t aes128cbc_decrypt(unsigned char *out, int *poutlen,
                                       const unsigned char *key,
                                       const unsigned char *iv,
@@ -183,8 +208,15 @@ apr_status_t oxt_crypto_plesk_sym_decrypt(const char **pplain,
         return oxt_result_set(res, OXT_ECRYPTO, "Unreadable password",
                               "decryption failed");
     }
-    *pplain = apr_pstrmemdup(p, (char *)out,
-                             strip_padding(out, (apr_size_t)outlen));
+    outlen = (int)strip_padding(out, (apr_size_t)outlen);
+    /* CBC has no integrity check: a wrong key "decrypts" to noise. A
+     * password is text, so noise is recognised and refused rather than
+     * sent to OX as somebody's password. */
+    if (!plain_is_text(out, (apr_size_t)outlen)) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Unreadable password",
+                              "decrypted value is not text (wrong key?)");
+    }
+    *pplain = apr_pstrmemdup(p, (char *)out, (apr_size_t)outlen);
     return APR_SUCCESS;
 }
 

@@ -769,6 +769,7 @@ static void task_next(engine_task_t *t)
     oxt_result_t *res;
     oxt_ox_reply_t fake;
     const oxt_op_t *op;
+    apr_status_t rv;
 
     while (t->eng->fatal == APR_SUCCESS && t->next < t->work->ops->nelts) {
         op = &APR_ARRAY_IDX(t->work->ops, t->next++, const oxt_op_t);
@@ -782,13 +783,18 @@ static void task_next(engine_task_t *t)
             continue;
         }
         res = oxt_result_make(t->op_pool);
-        if (task_submit(t, op, res) == APR_SUCCESS) {
+        rv = task_submit(t, op, res);
+        if (rv == APR_SUCCESS) {
             return;                        /* continues in task_op_done */
         }
-        /* Could not even build the request (bad data, no admin): a
-         * failure of this object like any other. */
+        /* Could not even build the request (data OX cannot carry, no
+         * admin password): a failure of this object like any other. */
+        if (res->status == APR_SUCCESS) {
+            oxt_result_set(res, rv, "Cannot build the OX request",
+                           "%s", oxt_status_str(rv, t->op_pool));
+        }
         memset(&fake, 0, sizeof(fake));
-        fake.status = res->status ? res->status : APR_EINVAL;
+        fake.status = res->status;
         fake.res = res;
         task_failed(t, op, NULL, &fake);
     }

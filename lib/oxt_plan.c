@@ -185,6 +185,12 @@ static void plan_user(apr_array_header_t *ops, const oxt_plan_user_t *u,
     if (u->have->service != (int)u->want->service) {
         plan_push(ops, OXT_OP_USER_ACCESS, 0, u);
     }
+    /* In OX as it should be, but the status still tells of a suspension
+     * or an old error: say it is replicated again. */
+    if (!changes && u->have->service == (int)u->want->service
+        && str_differs(u->have->status, "replicated")) {
+        plan_push(ops, OXT_OP_USER_STATUS, 0, u);
+    }
 }
 
 static int plan_users_left(const apr_array_header_t *users, int auto_delete)

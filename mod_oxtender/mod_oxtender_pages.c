@@ -187,7 +187,8 @@ int oxt_mod_pages_handler(request_rec *r)
                       "no page at '%s'", r->uri);
         return HTTP_NOT_FOUND;
     }
-    r->allowed = (AP_METHOD_BIT << M_GET);
+    /* The Allow header of a 405 comes from allowed_methods in 2.4. */
+    ap_allow_methods(r, REPLACE_ALLOW, "GET", NULL);
     if (r->method_number != M_GET) {
         return HTTP_METHOD_NOT_ALLOWED;
     }

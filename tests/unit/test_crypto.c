@@ -96,6 +96,21 @@ START_TEST(sym_values_decrypt_with_the_plesk_key)
 }
 END_TEST
 
+START_TEST(a_wrong_plesk_key_is_noticed_not_turned_into_a_password)
+{
+    static const unsigned char other[16] = "fedcba9876543210";
+    const char *sym = make_sym("mail-pw-1", oxt_test_pool);
+    const char *plain = NULL;
+
+    ck_assert_int_eq(oxt_crypto_plesk_sym_decrypt(&plain, other, sym, NULL,
+                                                  oxt_test_pool),
+                     OXT_ECRYPTO);
+    ck_assert_int_eq(oxt_crypto_password_check("sym", sym, "mail-pw-1",
+                                               other, oxt_test_pool),
+                     OXT_ECRYPTO);
+}
+END_TEST
+
 START_TEST(malformed_sym_values_are_refused)
 {
     static const char *const bad[] = {
@@ -152,6 +167,8 @@ TCase *oxt_crypto_test_case(void)
     tcase_add_test(tc, crypt_hashes_are_checked_with_libcrypt);
     tcase_add_test(tc, sym_values_decrypt_with_the_plesk_key);
     tcase_add_test(tc, malformed_sym_values_are_refused);
+    tcase_add_test(tc,
+                   a_wrong_plesk_key_is_noticed_not_turned_into_a_password);
     tcase_add_test(tc, sealed_secrets_round_trip_and_detect_tampering);
     return tc;
 }

@@ -249,6 +249,20 @@ START_TEST(unselected_mailboxes_cost_nothing)
 }
 END_TEST
 
+START_TEST(a_user_back_from_suspension_is_marked_replicated)
+{
+    oxt_plan_user_t *u;
+
+    ctx_exists();
+    u = add_user(mailbox(1, "a"), 1);
+    ((oxt_applied_user_t *)u->have)->status = "disabled";
+    ((oxt_applied_user_t *)u->have)->status_reason = OXT_WHY_SUSPENDED;
+    ck_assert_str_eq(plan_text(0), "record status a");
+    ((oxt_applied_user_t *)u->have)->status = "replicated";
+    ck_assert_str_eq(plan_text(0), "");
+}
+END_TEST
+
 START_TEST(a_quota_change_changes_the_context)
 {
     ctx_exists();
@@ -273,5 +287,6 @@ TCase *oxt_plan_test_case(void)
     tcase_add_test(tc, suspended_domains_are_held_as_they_are);
     tcase_add_test(tc, unselected_mailboxes_cost_nothing);
     tcase_add_test(tc, a_quota_change_changes_the_context);
+    tcase_add_test(tc, a_user_back_from_suspension_is_marked_replicated);
     return tc;
 }
