@@ -45,14 +45,17 @@ class Site:
     DEFAULT_SIZE = dict(resellers=3, clients=12, domains=40, mailboxes=300)
 
     def __init__(self, root, mariadb, flavour=10, psa_db="psa",
-                 oxtender_db="oxtender", db_user="oxtender", seed=1,
+                 oxtender_db="oxtender", db_user=None, seed=1,
                  admin_password=None, db_password=None):
         self.root = os.path.abspath(root)
         self.db = mariadb
         self.flavour = int(flavour)
         self.psa_db = psa_db
         self.oxtender_db = oxtender_db
-        self.db_user = db_user
+        # One account per oxtender database: create_app_user() recreates
+        # it, which must not change the password of another Site's user.
+        self.db_user = db_user or ("oxtender" if oxtender_db == "oxtender"
+                                   else "oxt_" + oxtender_db)
         self.db_password = db_password or "oxt-" + secrets.token_hex(12)
         self.seed = seed
         self.admin_password = admin_password or \
