@@ -30,6 +30,7 @@ The generated data follows tools/gendata/README.md. With the default size
   dom1-dom6 client1, dom7 reseller1, dom8 client2, dom9 client1,
   dom10 client2; mailbox user<i> lives in dom((i-1) % 10 + 1).
 """
+import errno
 import hashlib
 import http.client
 import json
@@ -38,6 +39,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -298,8 +300,17 @@ class PleskSetup:
         e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
         e.update(env or {})
         argv = [hxenv.REPLICATOR, "-c", config or self.config] + list(args)
-        res = subprocess.run(argv, capture_output=True, text=True,
-                             input=input, env=e, timeout=timeout)
+        # a colleague's `make` may be relinking the binary right now
+        for attempt in range(50):
+            try:
+                res = subprocess.run(argv, capture_output=True, text=True,
+                                     input=input, env=e, timeout=timeout)
+                break
+            except (PermissionError, OSError) as ex:
+                if attempt == 49 or getattr(ex, "errno", None) not in (
+                        errno.EACCES, errno.ETXTBSY, errno.ENOENT):
+                    raise
+                time.sleep(0.1)
         self.history.append((argv, res))
         return res
 
