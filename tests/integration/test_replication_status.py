@@ -11,8 +11,6 @@ NULL (dom9); user2 (dom2) and user9 (dom9) `sym`.
 """
 import os
 
-import pytest
-
 from harness.plesk import make_plesk, plesk  # noqa: F401
 
 RESELLER1, RESELLER2 = 2, 3
@@ -78,10 +76,6 @@ def test_unsuspending_replicates(plesk):
     assert state(plesk, 10) == ("unreplicable", "crypt_password")
 
 
-@pytest.mark.xfail(strict=True, reason=
-    "BUG: after unsuspending, a user unchanged in OX keeps mailbox_state"
-    " status 'disabled'/'suspended': oxt_plan_domain plans no operation"
-    " when nothing differs, so nobody writes 'replicated' back")
 def test_suspending_a_replicated_domain_then_unsuspending(plesk):
     plesk.set_pref("domain", 1, webmail_forever="on")
     plesk.run()
@@ -181,11 +175,6 @@ def test_unreadable_sym_password(plesk):
     assert state(plesk, 9) == ("unreplicable", "password_unreadable")
 
 
-@pytest.mark.xfail(strict=True, reason=
-    "BUG: a sym password decrypted with the wrong Plesk key is garbage but"
-    " accepted; the user create then fails before sending with reason 'OK'"
-    " (status error/ox_error, queue item failing) instead of"
-    " unreplicable/password_unreadable")
 def test_sym_password_with_the_wrong_plesk_key(plesk):
     plesk.set_pref("domain", 9, webmail_forever="on")
     with open(plesk.plesk_key, "wb") as f:
