@@ -7,7 +7,6 @@ where a test sends bad credentials, nowhere else.
 """
 import pytest
 
-from harness.mariadb import sql_quote
 
 REALM = 'Basic realm="OXtender"'
 HOME = "/oxtender/?format=json"
@@ -70,7 +69,8 @@ def test_mailbox_address_is_not_a_panel_login(apache, site):
 
 @pytest.mark.expect_log("AH01618", "AH01617")
 def test_sql_metacharacters_in_login(apache, site):
-    assert_challenge(apache.get(HOME, auth=("admin' OR '1'='1", "x' OR '1'='1")))
+    assert_challenge(apache.get(HOME, auth=("admin' OR '1'='1",
+                                            "x' OR '1'='1")))
 
 
 def suspended_client(site, status_sql):

@@ -46,7 +46,8 @@ def pick(site, role):
     if role == "admin":
         return "admin", site.admin_password
     if role == "reseller":
-        sql = ("SELECT r.login FROM clients r JOIN domains d ON d.cl_id = r.id "
+        sql = ("SELECT r.login FROM clients r JOIN domains d "
+               "ON d.cl_id = r.id "
                "JOIN mail m ON m.dom_id = d.id AND m.postbox = 'true' "
                "WHERE r.type = 'reseller' AND r.status = 0 "
                "AND EXISTS (SELECT 1 FROM clients c WHERE c.parent_id = r.id "
@@ -198,7 +199,7 @@ def test_head_is_allowed(apache, site):
     assert r.body == b""
 
 
-# ---- Plesk 8 and 9 schemas ---------------------------------------------------
+# ---- Plesk 8 and 9 schemas --------------------------------------------------
 # Same contract on the older psa layouts: no resellers and no admin row on 8
 # (admin password in the shadow file), domain administrators in
 # dom_level_usrs with an accounts password on 8 and 9.

@@ -15,7 +15,8 @@ from harness.mariadb import sql_quote
 
 
 def migration_files():
-    return sorted(glob.glob(os.path.join(env.SQL_DIR, "[0-9][0-9][0-9][0-9]_*.sql")))
+    return sorted(glob.glob(os.path.join(env.SQL_DIR,
+                                         "[0-9][0-9][0-9][0-9]_*.sql")))
 
 
 def expected_tables():

@@ -35,7 +35,7 @@ class ApacheError(RuntimeError):
     pass
 
 
-# ---- error log ---------------------------------------------------------------
+# ---- error log --------------------------------------------------------------
 
 # [Tue Nov 24 15:00:00.123456 2025] [oxtender:error] [pid 1:tid 2] ...
 _LINE_RE = re.compile(r"^\[[^\]]+\] \[(?:([\w-]+):)?(\w+)\] ")
@@ -118,7 +118,7 @@ class ErrorLog:
         return bad
 
 
-# ---- HTTP --------------------------------------------------------------------
+# ---- HTTP -------------------------------------------------------------------
 
 class Response:
     def __init__(self, status, reason, headers, body):
@@ -148,7 +148,7 @@ def basic_auth(user, password):
     return "Basic " + base64.b64encode(raw).decode("ascii")
 
 
-# ---- the server --------------------------------------------------------------
+# ---- the server -------------------------------------------------------------
 
 class Apache:
     def __init__(self, root, oxtender_config, port=None, module=None,
@@ -280,7 +280,7 @@ class Apache:
         return subprocess.run([self.bin, "-t", "-f", path],
                               capture_output=True, text=True, timeout=60)
 
-    # ---- life cycle ----------------------------------------------------------
+    # ---- life cycle ---------------------------------------------------------
 
     def pid(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -376,7 +376,7 @@ class Apache:
         self.extra = extra
         self.start()
 
-    # ---- HTTP ----------------------------------------------------------------
+    # ---- HTTP ---------------------------------------------------------------
 
     def request(self, method, path, auth=None, headers=None, body=None,
                 timeout=30):

@@ -53,7 +53,7 @@ def reuse_port(port):
     return port if port and env.port_is_free(port) else env.free_port()
 
 
-# ---- the parts ----------------------------------------------------------------
+# ---- the parts --------------------------------------------------------------
 
 def mariadb_part(state):
     root = os.path.join(STATE_DIR, "mariadb")
@@ -200,7 +200,7 @@ def apache_part(state, site, restart):
     return httpd
 
 
-# ---- commands -------------------------------------------------------------------
+# ---- commands ---------------------------------------------------------------
 
 def start():
     os.makedirs(STATE_DIR, exist_ok=True)

@@ -86,7 +86,8 @@ class MariaDB:
         """None when usable, else the reason it is not."""
         for name in ("mariadbd", "mariadb-install-db", "mariadb"):
             if env.which(name) is None:
-                return "%s not installed (apt-get install mariadb-server)" % name
+                return ("%s not installed (apt-get install mariadb-server)"
+                        % name)
         return None
 
     # ---- life cycle --------------------------------------------------------
@@ -195,7 +196,7 @@ class MariaDB:
         self.proc = None
         return pid
 
-    # ---- SQL through the client ------------------------------------------------
+    # ---- SQL through the client ---------------------------------------------
 
     def client_argv(self, database=None, user="root", password=None,
                     tcp=False):
