@@ -1,0 +1,254 @@
+#!/usr/bin/python3
+"""Replicator benchmarks (never part of `make check`).
+
+    /usr/bin/python3 bench/replicate.py [--mailboxes 10000] [--domains 1000]
+        [--conns 4,16] [--latency-ms 20] [--events 1000] [--skip-daemon]
+
+Starts its own MariaDB (in tests/gen/bench-XXXX, removed at the end) and,
+per measurement, a fresh psa + oxtender database pair and a tests/oxsim
+emulator on 127.0.0.1, through the integration harness
+(tests/integration/harness: mariadb.py, plesk.py, oxexpect.py).
+
+1. First run: N mailboxes in D domains (oxt-gendata, then normalised so
+   that every mailbox can be replicated: no suspended domain or owner,
+   mail on, postbox on, a plain password), every domain selected. The
+   first `oxtender-replicator run` creates every context and user with
+   the emulator answering after --latency-ms. Printed per ox_connections:
+   user creates/s, the bound (connections / latency), the percentage of
+   it, and the replicator's RSS (VmRSS every 0.2 s: start, peak, end).
+   The result is checked against the desired state (oxexpect).
+
+2. Daemon latency: with `daemon` running on the last setup, --events
+   password changes one after the other, each an SQL UPDATE of
+   psa.accounts followed by `oxtender-replicator event mailname_update`
+   with NEW_MAILNAME; the time from the start of the UPDATE (the daemon's
+   own passes may see the change before the event does) to the
+   emulator counting the OXUserService.change (it applies a call when it
+   arrives; polled every 5 ms) gives p50/p95/max. The final passwords are
+   then checked in /oxsim/state.
+"""
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+
+from harness import env, oxexpect  # noqa: E402
+from harness.mariadb import MariaDB  # noqa: E402
+from harness.plesk import EVENT_VARS, PleskSetup  # noqa: E402
+
+
+def normalise(px):
+    """Every mailbox replicable, every domain selected."""
+    px.exec("psa", """
+        UPDATE clients SET status = 0;
+        UPDATE domains SET status = 0;
+        UPDATE DomainServices SET status = 0 WHERE type = 'mail';
+        UPDATE mail SET postbox = 'true';
+        UPDATE accounts a JOIN mail m ON m.account_id = a.id
+           SET a.type = 'plain', a.password = CONCAT('bench-pw-', m.id);
+    """)
+    px.exec("oxt", "INSERT INTO prefs (level, plesk_id, webmail_forever)"
+            " SELECT 'domain', id, 'on' FROM %s.domains" % px.psa_db)
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, pid, interval=0.2):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.samples = []
+        self.last_cpu = 0.0
+        self.stop = threading.Event()
+
+    def cpu(self):
+        """utime + stime of the process in seconds."""
+        try:
+            with open("/proc/%d/stat" % self.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf(
+                "SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def read(self):
+        try:
+            with open("/proc/%d/status" % self.pid) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
+    def run(self):
+        while not self.stop.is_set():
+            v = self.read()
+            if v is not None:
+                self.samples.append(v)
+            c = self.cpu()
+            if c is not None:
+                self.last_cpu = c
+            self.stop.wait(self.interval)
+
+
+def first_run(mariadb, root, args, conns):  # noqa: C901
+    size = dict(resellers=10, clients=200, domains=args.domains,
+                mailboxes=args.mailboxes)
+    px = PleskSetup(mariadb, os.path.join(root, "c%d" % conns), size=size,
+                    seed=1, oxsim_args=["--latency-ms", str(args.latency_ms),
+                                        "--max-conns", "1024"])
+    px.setup()
+    px.write_config(ox_connections=conns, log_level="notice")
+    normalise(px)
+    want = oxexpect.desired(px)
+    nusers = oxexpect.count_users(want)
+    e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
+    argv = [env.REPLICATOR, "-c", px.config, "--json", "run"]
+    others = {"mariadbd": mariadb.pid(), "oxsim": px.sim.proc.pid}
+    cpu0 = {k: RssSampler(v).cpu() for k, v in others.items()}
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=e)
+    sampler = RssSampler(proc.pid)
+    sampler.start()
+    out, err = proc.communicate(timeout=3600)
+    wall = time.monotonic() - t0
+    sampler.stop.set()
+    sampler.join()
+    cpu1 = {k: RssSampler(v).cpu() for k, v in others.items()}
+    if proc.returncode != 0:
+        raise SystemExit("run failed (%d): %s" % (proc.returncode, err[-2000:]))
+    calls = px.ox_counters()["calls"]
+    creates = sum(v for k, v in calls.items()
+                  if k.startswith("OXUserService.create"))
+    ctx_creates = sum(v for k, v in calls.items()
+                      if k.startswith("OXContextService.create"))
+    problems = oxexpect.compare(want, px.ox_state())
+    bound = conns * 1000.0 / args.latency_ms
+    rate = creates / wall
+    rss = sampler.samples or [0]
+    print("ox_connections=%d: %d users + %d contexts in %.2f s: %.0f user"
+          " creates/s (%.0f calls/s), bound %.0f/s -> %.0f%% (target >= 80%%)"
+          % (conns, creates, ctx_creates, wall, rate,
+             (creates + ctx_creates) / wall, bound, 100.0 * rate / bound))
+    print("  run output: %s" % out.strip())
+    print("  replicator RSS (VmRSS, %d samples): start %d kB, peak %d kB,"
+          " end %d kB" % (len(rss), rss[0], max(rss), rss[-1]))
+    print("  CPU seconds during the run (2 cores = %.0f available):"
+          " replicator >= %.1f (last sample), %s" % (
+              2 * wall, sampler.last_cpu, ", ".join(
+                  "%s %.1f" % (k, cpu1[k] - cpu0[k]) for k in sorted(cpu1))))
+    print("  desired state: %d users expected; %s" % (
+        nusers, "OX matches" if not problems else
+        "DIFFERENCES: " + "; ".join(problems[:5])))
+    return px
+
+
+def user_changes(px):
+    return px.sim.counters()["calls"].get("OXUserService.change", 0)
+
+
+def daemon_latency(px, args):
+    """Sequential events: the emulator applies a call when it arrives, so
+    OXUserService.change going up is our change reaching OX (getData
+    does not return passwords; /oxsim/state is megabytes at this size).
+    The passwords are checked in /oxsim/state once at the end."""
+    rows = px.sql("oxt", "SELECT s.mail_id, s.applied_address, m.account_id,"
+                  " s.ox_context_id FROM mailbox_state s"
+                  " JOIN %s.mail m ON m.id = s.mail_id"
+                  " WHERE s.ox_user_id IS NOT NULL" % px.psa_db)
+    rng = random.Random(1)
+    rng.shuffle(rows)
+    e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
+    log = open(os.path.join(px.root, "daemon.err"), "w")
+    daemon = subprocess.Popen([env.REPLICATOR, "-c", px.config, "daemon"],
+                              stdout=subprocess.DEVNULL, stderr=log, env=e)
+    lat, timeouts, last = [], [], {}
+    t_start = time.monotonic()
+    try:
+        # its first full pass (nothing to do) is over when a change made
+        # now goes through
+        time.sleep(1)
+        for i in range(args.events):
+            mail_id, addr, acc, cid = rows[i % len(rows)]
+            newpw = "evt-%d-%d" % (i, rng.randrange(10 ** 9))
+            before = user_changes(px)
+            t0 = time.monotonic()
+            px.db.sql("UPDATE accounts SET type = 'plain', password = '%s'"
+                      " WHERE id = %s" % (newpw, acc), px.psa_db)
+            last[addr] = newpw
+            subprocess.run([env.REPLICATOR, "-c", px.config, "event",
+                            "mailname_update"], env=dict(e, NEW_MAILNAME=addr),
+                           check=True)
+            while user_changes(px) <= before:
+                if time.monotonic() - t0 > 30:
+                    timeouts.append(addr)
+                    break
+                time.sleep(0.005)
+            else:
+                lat.append(time.monotonic() - t0)
+    finally:
+        env.terminate(daemon.pid, 30, proc=daemon)
+        log.close()
+    wall = time.monotonic() - t_start
+    users = {u["primaryEmail"]: u for c in px.ox_state()["contexts"]
+             for u in c["users"]}
+    wrong = [a for a, pw in last.items()
+             if users.get(a, {}).get("password") != pw]
+    lat.sort()
+    if lat:
+        p50 = statistics.median(lat)
+        p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
+        print("daemon: %d events in %.1f s, one at a time; change+event -> OX:"
+              " p50 %.3f s, p95 %.3f s, max %.3f s (target p95 < 2 s);"
+              " %d not seen within 30 s; %d of %d final passwords wrong in OX"
+              % (len(lat), wall, p50, p95, lat[-1], len(timeouts),
+                 len(wrong), len(last)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mailboxes", type=int, default=10000)
+    ap.add_argument("--domains", type=int, default=1000)
+    ap.add_argument("--conns", default="4,16")
+    ap.add_argument("--latency-ms", type=int, default=20)
+    ap.add_argument("--events", type=int, default=1000)
+    ap.add_argument("--skip-daemon", action="store_true")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    reason = MariaDB.available()
+    if reason:
+        raise SystemExit(reason)
+    root = env.make_run_dir(prefix="bench-")
+    mariadb = MariaDB(os.path.join(root, "mariadb"), buffer_pool="512M")
+    setups = []
+    try:
+        mariadb.start()
+        for conns in [int(c) for c in args.conns.split(",")]:
+            if setups:
+                setups[-1].close()
+            setups.append(first_run(mariadb, root, args, conns))
+        if not args.skip_daemon and setups:
+            daemon_latency(setups[-1], args)
+    finally:
+        for px in setups:
+            try:
+                px.close()
+            except Exception as e:       # keep stopping the rest
+                print("close: %s" % e)
+        mariadb.stop()
+        if not args.keep:
+            env.remove_tree(root)
+        else:
+            print("kept %s" % root)
+
+
+if __name__ == "__main__":
+    main()
