@@ -5,6 +5,8 @@ mod_auth_basic logs every refused password or unknown user at level error
 (AH01617 password mismatch, AH01618 user not found): those tags are expected
 where a test sends bad credentials, nowhere else.
 """
+import re
+
 import pytest
 
 
@@ -153,3 +155,24 @@ def test_client_comes_back_when_unsuspended(apache, site):
     finally:
         site.psa_sql("UPDATE clients SET status = %s WHERE id = %s"
                      % (old, cid))
+
+
+@pytest.mark.expect_log(patterns=[r"\bOXT\d{5}\b"])
+def test_database_down(site, apache_factory):
+    """No database: a server error (5xx), never a 401 that would make
+    people retype passwords, never a page; the password is not logged."""
+    import os
+    from harness import env
+    config = site.write_config(os.path.join(site.root, "db-down.conf"),
+                               db_port=env.free_port(),
+                               db_connect_timeout=3)
+    httpd = apache_factory("apache-db-down", config)
+    r = httpd.get(HOME, auth=("admin", site.admin_password))
+    assert r.status in (500, 503), (r.status, r.text)
+    assert "mailbox_count" not in r.text
+    httpd.settle()
+    with open(httpd.error_log_path) as f:
+        log = f.read()
+    assert site.db_password not in log
+    assert site.admin_password not in log
+    assert re.search(r"\[oxtender:(error|crit)\].*OXT\d{5}", log), log[-2000:]

@@ -271,3 +271,27 @@ def test_plesk9_reseller(old_plesk):
         pytest.skip("Plesk 8 has no resellers")
     login, password = pick(site, "reseller")
     assert_home_json(httpd, site, "reseller", login, password)
+
+
+def test_home_concurrent_requests(apache, site):
+    """Many requests at once over both server processes and their
+    connection pools: every answer is the caller's own."""
+    from concurrent.futures import ThreadPoolExecutor
+    subjects = []
+    for role in ("admin", "reseller", "client", "domain"):
+        login, password = pick(site, role)
+        oid = object_id(site, role, login) if role != "admin" else 1
+        subjects.append(((login, password), {
+            "login": login, "role": role, "object_id": oid,
+            "mailbox_count": expected_count(site, role, oid)}))
+
+    def one(i):
+        auth, want = subjects[i % len(subjects)]
+        r = apache.get("/oxtender/?format=json", auth=auth)
+        return r.status, (r.json() if r.status == 200 else r.text), want
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        results = list(pool.map(one, range(160)))
+    wrong = [(s, got, want) for s, got, want in results
+             if s != 200 or got != want]
+    assert not wrong, wrong[:5]
