@@ -245,6 +245,15 @@ def show(site, httpd):
             else "HTTP %d" % count.status
         say("  %-8s  %-*s  (%s mailboxes)" % (role, width,
                                             "%s:%s" % (login, password), n))
+    extras = awkward_logins(site)
+    if extras:
+        say()
+        say("  also try:")
+        pairs = ["%s:%s" % (login, site.password_of(login))
+                 for login, _ in extras]
+        w = max(len(p) for p in pairs)
+        for pair, (_, what) in zip(pairs, extras):
+            say("    %-*s  %s" % (w, pair, what))
     say()
     say("  curl -u '%s:%s' '%s?format=json'" % (admin[0], admin[1], url))
     say()
@@ -252,6 +261,31 @@ def show(site, httpd):
     say("stop with: make demo-stop   (data stays in .demo/; rm -rf .demo to"
         " start afresh)")
     return 0
+
+
+def awkward_logins(site):
+    """A few accounts that show the unusual cases of the demo data."""
+    queries = [
+        ("SELECT login FROM clients WHERE type = 'client' AND status <> 0 "
+         "ORDER BY id LIMIT 1", "suspended client (403)"),
+        ("SELECT login FROM clients WHERE type = 'reseller' AND status <> 0 "
+         "ORDER BY id LIMIT 1", "suspended reseller (403)"),
+        ("SELECT d.name FROM domains d JOIN smb_users u ON u.login = d.name "
+         "WHERE d.name LIKE 'xn--%' AND d.status = 0 ORDER BY d.id LIMIT 1",
+         "IDN domain administrator"),
+        ("SELECT d.name FROM domains d JOIN smb_users u ON u.login = d.name "
+         "WHERE u.password LIKE '$AES-128-CBC$%' AND d.status = 0 "
+         "ORDER BY d.id LIMIT 1", "domain admin, sym-encrypted password"),
+    ]
+    found = []
+    for sql, what in queries:
+        try:
+            rows = site.psa(sql)
+        except MariaDBError:
+            continue
+        if rows:
+            found.append((rows[0][0], what))
+    return found
 
 
 def stop():
