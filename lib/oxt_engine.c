@@ -813,6 +813,13 @@ static void task_items_outcome(engine_task_t *t, oxt_result_t *res)
     apr_status_t rv = APR_SUCCESS;
     int i;
 
+    /* What failed now waits for its backoff: the rest of this run (its
+     * full pass after the queue) must not try it again at once. */
+    for (hi = apr_hash_first(t->p, t->failed); hi; hi = apr_hash_next(hi)) {
+        apr_hash_set(eng->blocked, apr_pstrdup(eng->blocked_pool,
+                                               apr_hash_this_key(hi)),
+                     APR_HASH_KEY_STRING, "");
+    }
     for (i = 0; rv == APR_SUCCESS && t->items && i < t->items->nelts; i++) {
         item = APR_ARRAY_IDX(t->items, i, const oxt_queue_item_t *);
         key = obj_key(item->type, item->object_id, t->p);
@@ -905,6 +912,7 @@ apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_db_t *db,
     eng->dead = apr_array_make(p, 16, sizeof(engine_task_t *));
     eng->fatal_res = oxt_result_make(p);
     apr_pool_create(&eng->blocked_pool, p);
+    eng->blocked = apr_hash_make(eng->blocked_pool);
     if (!opts->dry_run && (ox == NULL || soap == NULL)) {
         return APR_EINVAL;
     }

@@ -164,17 +164,21 @@ static apr_status_t event_domain_id(long long *pid, const oxt_psa_t *psa,
                                     oxt_db_t *db, const char *name,
                                     oxt_result_t *res, apr_pool_t *p)
 {
+    int ascii = oxt_util_is_ascii(name);
     apr_status_t rv;
 
-    rv = event_lookup(pid, db, oxt_psa_sql(psa,
-             "SELECT id FROM psa.domains WHERE name = ? OR displayName = ?",
-             p), OXT_DB_ARGS(OXT_DB_STR(name), OXT_DB_STR(name)), res, p);
+    /* Plesk passes IDN names in their Unicode form (ref/plesk.md §2.3). */
+    rv = event_lookup(pid, db, oxt_psa_sql(psa, ascii
+             ? "SELECT id FROM psa.domains WHERE name = ?"
+             : "SELECT id FROM psa.domains WHERE displayName = ?", p),
+             OXT_DB_ARGS(OXT_DB_STR(name)), res, p);
     if (rv == APR_SUCCESS && *pid == 0) {
         /* Gone from psa (a delete): what we replicated knows it. */
-        rv = event_lookup(pid, db,
-                 "SELECT dom_id FROM domain_state WHERE applied_name = ?"
-                 " OR applied_display_name = ?",
-                 OXT_DB_ARGS(OXT_DB_STR(name), OXT_DB_STR(name)), res, p);
+        rv = event_lookup(pid, db, ascii
+                 ? "SELECT dom_id FROM domain_state WHERE applied_name = ?"
+                 : "SELECT dom_id FROM domain_state"
+                   " WHERE applied_display_name = ?",
+                 OXT_DB_ARGS(OXT_DB_STR(name)), res, p);
     }
     return rv;
 }
@@ -194,12 +198,15 @@ static apr_status_t event_mailbox(int *pq, const oxt_event_t *ev,
     }
     local = apr_pstrndup(p, address, (apr_size_t)(at - address));
     domain = at + 1;
-    rv = event_lookup(&id, db, oxt_psa_sql(psa,
-             "SELECT m.id FROM psa.mail m JOIN psa.domains d"
-             " ON d.id = m.dom_id WHERE m.mail_name = ?"
-             " AND (d.name = ? OR d.displayName = ?)", p),
-             OXT_DB_ARGS(OXT_DB_STR(local), OXT_DB_STR(domain),
-                         OXT_DB_STR(domain)), res, p);
+    /* mail_name is ASCII in Plesk: a non-ASCII local part is no mailbox. */
+    rv = !oxt_util_is_ascii(local) ? APR_SUCCESS
+       : event_lookup(&id, db, oxt_psa_sql(psa, oxt_util_is_ascii(domain)
+             ? "SELECT m.id FROM psa.mail m JOIN psa.domains d"
+               " ON d.id = m.dom_id WHERE m.mail_name = ? AND d.name = ?"
+             : "SELECT m.id FROM psa.mail m JOIN psa.domains d"
+               " ON d.id = m.dom_id WHERE m.mail_name = ?"
+               " AND d.displayName = ?", p),
+             OXT_DB_ARGS(OXT_DB_STR(local), OXT_DB_STR(domain)), res, p);
     if (rv == APR_SUCCESS && id == 0) {
         rv = event_lookup(&id, db,
                  "SELECT mail_id FROM mailbox_state WHERE applied_address = ?",
@@ -235,10 +242,10 @@ static apr_status_t event_domain_alias(int *pq, const oxt_event_t *ev,
     long long id = 0;
     apr_status_t rv;
 
-    rv = event_lookup(&id, db, oxt_psa_sql(psa,
-             "SELECT dom_id FROM psa.domainaliases WHERE name = ?"
-             " OR displayName = ?", p),
-             OXT_DB_ARGS(OXT_DB_STR(name), OXT_DB_STR(name)), res, p);
+    rv = event_lookup(&id, db, oxt_psa_sql(psa, oxt_util_is_ascii(name)
+             ? "SELECT dom_id FROM psa.domainaliases WHERE name = ?"
+             : "SELECT dom_id FROM psa.domainaliases WHERE displayName = ?",
+             p), OXT_DB_ARGS(OXT_DB_STR(name)), res, p);
     if (rv == APR_SUCCESS && id == 0) {
         /* A deleted alias: the context whose mappings hold it. Rare, so
          * a scan of domain_state is fine. */

@@ -182,7 +182,7 @@ static const char sql_login_domain_dlu[] =
     " FROM psa.domains d JOIN psa.dom_level_usrs u ON u.dom_id = d.id"
     " JOIN psa.clients c ON c.id = d.cl_id"
     " LEFT JOIN psa.accounts a ON a.id = u.account_id"
-    " WHERE (d.name = ? OR d.displayName = ?) AND u.state = 'true'";
+    " WHERE u.state = 'true' AND d.";
 
 /* Plesk 10 keeps panel users in smb_users; their passwords are plain or,
  * from about 10.2, sym values recognised by their prefix. */
@@ -191,7 +191,7 @@ static const char sql_login_domain_smb[] =
     " IF(u.password LIKE '$AES-128-CBC$%', 'sym', 'plain'), u.password"
     " FROM psa.domains d JOIN psa.smb_users u ON u.login = d.name"
     " JOIN psa.clients c ON c.id = d.cl_id"
-    " WHERE d.name = ? OR d.displayName = ?";
+    " WHERE d.";
 
 static apr_status_t psa_identity_from_row(oxt_identity_t **pident,
                                           const oxt_db_row_t *row,
@@ -216,16 +216,16 @@ static apr_status_t psa_identity_from_row(oxt_identity_t **pident,
 
 static apr_status_t psa_login_try(oxt_identity_t **pident,
                                   const oxt_psa_t *psa, oxt_db_t *db,
-                                  const char *sql, int nargs,
-                                  const char *login, const char *password,
-                                  oxt_result_t *res, apr_pool_t *p)
+                                  const char *sql, const char *login,
+                                  const char *password, oxt_result_t *res,
+                                  apr_pool_t *p)
 {
     apr_array_header_t *rows;
     const oxt_db_row_t *row;
-    oxt_db_arg_t args[2] = { OXT_DB_STR(login), OXT_DB_STR(login) };
     apr_status_t rv;
 
-    rv = oxt_db_select(&rows, db, oxt_psa_sql(psa, sql, p), args, nargs, res, p);
+    rv = oxt_db_select(&rows, db, oxt_psa_sql(psa, sql, p),
+                       OXT_DB_ARGS(OXT_DB_STR(login)), res, p);
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -282,12 +282,18 @@ apr_status_t oxt_psa_authenticate(oxt_identity_t **pident,
                                   const char *login, const char *password,
                                   oxt_result_t *res, apr_pool_t *p)
 {
+    /* clients.login is ASCII: a Unicode login can only be an IDN domain
+     * name, matched against the display column (the ASCII one would make
+     * MySQL refuse the comparison). The column name is one of two
+     * constants, never input. */
+    const char *dcol = oxt_util_is_ascii(login) ? "name" : "displayName";
     apr_status_t rv;
 
-    rv = psa_login_try(pident, psa, db,
+    rv = !oxt_util_is_ascii(login) ? OXT_EAUTH
+       : psa_login_try(pident, psa, db,
                        psa->caps.has_client_type ? sql_login_client9
                                                  : sql_login_client8,
-                       1, login, password, res, p);
+                       login, password, res, p);
     if (rv != OXT_EAUTH) {
         return rv;
     }
@@ -295,14 +301,18 @@ apr_status_t oxt_psa_authenticate(oxt_identity_t **pident,
         return psa_login_admin8(pident, psa, password, p);
     }
     if (psa->caps.has_smb_users) {
-        rv = psa_login_try(pident, psa, db, sql_login_domain_smb, 2, login,
+        rv = psa_login_try(pident, psa, db,
+                           apr_pstrcat(p, sql_login_domain_smb, dcol, " = ?",
+                                       NULL), login,
                            password, res, p);
         if (rv != OXT_EAUTH) {
             return rv;
         }
     }
     if (psa->caps.has_dom_level_usrs) {
-        rv = psa_login_try(pident, psa, db, sql_login_domain_dlu, 2, login,
+        rv = psa_login_try(pident, psa, db,
+                           apr_pstrcat(p, sql_login_domain_dlu, dcol, " = ?",
+                                       NULL), login,
                            password, res, p);
     }
     return rv;

@@ -268,6 +268,21 @@ apr_status_t oxt_queue_retry(oxt_db_t *db, long long queue_id,
     return rv;
 }
 
+apr_status_t oxt_queue_retry_all(long long *pcount, oxt_db_t *db,
+                                 const char *scheduled_by, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    unsigned long long n = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_exec(&n, db,
+        "UPDATE queue SET parked = 0, parked_at = NULL, attempts = 0,"
+        " not_before = NOW(3), scheduled_by = ? WHERE parked = 1",
+        OXT_DB_ARGS(OXT_DB_STR(scheduled_by)), res, p);
+    *pcount = (long long)n;
+    return rv;
+}
+
 apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
                              oxt_result_t *res, apr_pool_t *p)
 {

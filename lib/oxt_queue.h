@@ -111,6 +111,12 @@ apr_status_t oxt_queue_retry(oxt_db_t *db, long long queue_id,
                              apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** Gives every parked item a fresh set of attempts; *pcount how many. */
+apr_status_t oxt_queue_retry_all(long long *pcount, oxt_db_t *db,
+                                 const char *scheduled_by, oxt_result_t *res,
+                                 apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** Counts for "status" and the pages. */
 apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
                              oxt_result_t *res, apr_pool_t *p)

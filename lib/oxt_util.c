@@ -53,3 +53,13 @@ const char *oxt_util_lld(long long v, apr_pool_t *p)
     snprintf(buf, sizeof(buf), "%lld", v);
     return apr_pstrdup(p, buf);
 }
+
+int oxt_util_is_ascii(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s >= 0x80) {
+            return 0;
+        }
+    }
+    return 1;
+}

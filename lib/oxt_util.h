@@ -23,4 +23,12 @@ apr_status_t oxt_util_file_read(char **pbuf, apr_size_t *plen,
  */
 const char *oxt_util_lld(long long v, apr_pool_t *p);
 
+/**
+ * True when s is plain ASCII. Plesk keeps names twice: ASCII (punycode)
+ * columns and UTF-8 display columns. MySQL refuses to compare an ASCII
+ * column with a non-ASCII value ("Illegal mix of collations"), so a name
+ * must be matched against the one column its form belongs to.
+ */
+int oxt_util_is_ascii(const char *s);
+
 #endif /* OXT_UTIL_H */

@@ -81,6 +81,7 @@ int oxt_repl_cmd_status(oxt_repl_t *repl, int argc, const char *const *argv);
 int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv);
 int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv);
 int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv);
+int oxt_repl_cmd_retry(oxt_repl_t *repl, int argc, const char *const *argv);
 int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
                            const char *const *argv);
 int oxt_repl_cmd_settings(oxt_repl_t *repl, int argc,

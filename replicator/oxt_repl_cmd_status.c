@@ -38,6 +38,38 @@ static apr_status_t status_last_run(status_run_t *run, oxt_db_t *db,
     return APR_SUCCESS;
 }
 
+/* The parked items, newest first: what needs a person. */
+static apr_status_t status_parked(apr_array_header_t **prows, oxt_db_t *db,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select(prows, db,
+        "SELECT id, object_type, object_id, attempts, parked_at,"
+        " COALESCE(last_error, '') FROM queue WHERE parked = 1"
+        " ORDER BY parked_at DESC, id DESC LIMIT 50", OXT_DB_NOARGS, res, p);
+}
+
+static void status_print_parked(const apr_array_header_t *rows, int json,
+                                apr_pool_t *p)
+{
+    const oxt_db_row_t *r;
+    int i;
+
+    for (i = 0; i < rows->nelts; i++) {
+        r = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        if (json) {
+            printf("%s{\"id\": %s, \"object\": %s, \"object_id\": %s,"
+                   " \"attempts\": %s, \"parked_at\": %s, \"error\": %s}",
+                   i ? ", " : "", r->vals[0], oxt_json_str(r->vals[1], p),
+                   r->vals[2], r->vals[3], oxt_json_str(r->vals[4], p),
+                   oxt_json_str(r->vals[5], p));
+        }
+        else {
+            printf("parked:   #%s %s %s after %s attempts: %s\n", r->vals[0],
+                   r->vals[1], r->vals[2], r->vals[3], r->vals[5]);
+        }
+    }
+}
+
 static void status_print_json(const oxt_queue_stats_t *q,
                               const status_run_t *run, apr_pool_t *p)
 {
@@ -46,11 +78,11 @@ static void status_print_json(const oxt_queue_stats_t *q,
            q->waiting, q->due, q->leased, q->parked,
            oxt_json_str(q->oldest, p));
     if (run->started == NULL) {
-        printf("null}\n");
+        printf("null");
         return;
     }
     printf("{\"started\": %s, \"finished\": %s, \"status\": %s,"
-           " \"successful\": %lld, \"failed\": %lld}}\n",
+           " \"successful\": %lld, \"failed\": %lld}",
            oxt_json_str(run->started, p), oxt_json_str(run->finished, p),
            oxt_json_str(run->state, p), run->ok, run->failed);
 }
@@ -77,6 +109,7 @@ int oxt_repl_cmd_status(oxt_repl_t *repl, int argc, const char *const *argv)
     oxt_result_t *res = oxt_result_make(repl->p);
     oxt_queue_stats_t q;
     status_run_t run = { 0 };
+    apr_array_header_t *parked;
     oxt_db_t *db;
 
     (void)argv;
@@ -86,15 +119,20 @@ int oxt_repl_cmd_status(oxt_repl_t *repl, int argc, const char *const *argv)
     }
     if (oxt_repl_db_open(&db, repl, res) != APR_SUCCESS
         || oxt_queue_stats(&q, db, res, repl->p) != APR_SUCCESS
-        || status_last_run(&run, db, res, repl->p) != APR_SUCCESS) {
+        || status_last_run(&run, db, res, repl->p) != APR_SUCCESS
+        || status_parked(&parked, db, res, repl->p) != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return OXT_REPL_EXIT_FAIL;
     }
     if (repl->json) {
         status_print_json(&q, &run, repl->p);
+        printf(", \"parked\": [");
+        status_print_parked(parked, 1, repl->p);
+        printf("]}\n");
     }
     else {
         status_print_text(&q, &run);
+        status_print_parked(parked, 0, repl->p);
     }
     return OXT_REPL_EXIT_OK;
 }

@@ -38,6 +38,8 @@ static const repl_cmd_t repl_cmds[] = {
       "compare with OX, repair drift, report (--dry-run, --delete-unknown)" },
     { "plan", oxt_repl_cmd_plan,
       "dry run: the OX operations a run would send now" },
+    { "retry", oxt_repl_cmd_retry,
+      "give parked items (see status) a fresh start: ID or --all" },
     { "settings", oxt_repl_cmd_settings,
       "show or change the Settings (set KEY VALUE, set-ox-password)" },
 };

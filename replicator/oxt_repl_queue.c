@@ -97,10 +97,15 @@ static apr_status_t queue_sort_item(apr_hash_t *doms, int *pall,
         return APR_SUCCESS;
     case OXT_OBJ_CLIENT:
     case OXT_OBJ_RESELLER:
+        /* The item goes with each of its domains, so the log names who
+         * asked (Webmail Now on a client); the first one done removes it. */
         rv = queue_owner_domains(&rows, s, item, res, p);
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
             queue_group(doms, strtoll(APR_ARRAY_IDX(rows, i,
-                        const oxt_db_row_t *)->vals[0], NULL, 10), NULL, p);
+                        const oxt_db_row_t *)->vals[0], NULL, 10), item, p);
+        }
+        if (rv == APR_SUCCESS && rows->nelts > 0) {
+            return APR_SUCCESS;
         }
         break;
     case OXT_OBJ_ALL:

@@ -127,17 +127,9 @@ HINTS = [
 ]
 
 
-IDN_BUG = pytest.mark.xfail(strict=True, reason=
-    "BUG: a Unicode (IDN) name in an event makes 'name = ?' against the"
-    " ascii psa.domains.name fail with MariaDB 1267 'Illegal mix of"
-    " collations'; the hint is spooled and every later run exits 1 on the"
-    " replay")
-
-
 def _hint_params():
     for h in HINTS:
-        marks = [IDN_BUG] if h[0].endswith("_idn") else []
-        yield pytest.param(h, marks=marks, id=h[0])
+        yield pytest.param(h, id=h[0])
 
 
 @pytest.mark.parametrize("form", ["env", "args"])
@@ -162,7 +154,6 @@ def test_event_queues_a_hint_by_stable_id(plesk, case, form):
     assert plesk.queue_rows() == [], "queue item done after the run"
 
 
-@IDN_BUG
 def test_idn_event_does_not_stop_replication(plesk):
     """Plesk passes IDN names in their Unicode form (ref/plesk.md 2.3)."""
     plesk.set_pref("domain", 1, webmail_forever="on")

@@ -95,10 +95,6 @@ def test_now_keeps_a_mailbox_service_type_and_beats_forever_off(plesk):
     assert (s["webmail_ok"], s["premium_ok"]) == ("1", "1"), s
 
 
-@pytest.mark.xfail(strict=True, reason=
-    "BUG: a client or reseller queue item is expanded into its domains"
-    " without the item (oxt_repl_queue.c queue_group(..., NULL)), so the"
-    " engine never sees its scheduled_by and logs 'Automatic'")
 @pytest.mark.parametrize("level, plesk_id, who", [
     ("client", 4, "reseller1"), ("reseller", 2, "admin")])
 def test_now_on_client_or_reseller_logs_the_requester(plesk, level,

@@ -1,0 +1,47 @@
+/*
+ * oxt_repl_cmd_retry.c — "oxtender-replicator retry ID|--all": give parked
+ * queue items (listed by "status") a fresh set of attempts. The next run,
+ * or the daemon within a second, works them again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oxt_repl.h"
+#include "oxt_queue.h"
+
+int oxt_repl_cmd_retry(oxt_repl_t *repl, int argc, const char *const *argv)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    long long id = 0, count = 1;
+    char *end = NULL;
+    oxt_db_t *db;
+    apr_status_t rv;
+
+    if (argc != 2) {
+        oxt_repl_fail("usage: retry QUEUE-ID | retry --all");
+        return OXT_REPL_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--all") != 0) {
+        id = strtoll(argv[1], &end, 10);
+        if (end == argv[1] || *end != '\0' || id <= 0) {
+            oxt_repl_fail("retry: '%s' is not a queue id", argv[1]);
+            return OXT_REPL_EXIT_USAGE;
+        }
+    }
+    rv = oxt_repl_db_open(&db, repl, res);
+    if (rv == APR_SUCCESS) {
+        rv = id ? oxt_queue_retry(db, id, "oxtender-replicator", res, repl->p)
+                : oxt_queue_retry_all(&count, db, "oxtender-replicator",
+                                      res, repl->p);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    if (!repl->quiet) {
+        printf(repl->json ? "{\"retried\": %lld}\n" : "%lld item(s) will be"
+               " retried\n", count);
+    }
+    return OXT_REPL_EXIT_OK;
+}
