@@ -688,6 +688,27 @@ static void task_adopt_user_done(void *baton, oxt_ox_op_t *xop,
     task_next(t);
 }
 
+/* A user that cannot be created because its context failed still gets
+ * a status row, so its page says why it is not in OX. */
+static void task_no_context(engine_task_t *t, const oxt_op_t *op)
+{
+    oxt_result_t *res = oxt_result_make(t->op_pool);
+    const char *why = apr_hash_get(t->failed, obj_key(OXT_OBJ_DOMAIN,
+                                   t->work->dom_id, t->op_pool),
+                                   APR_HASH_KEY_STRING);
+
+    if (op->kind != OXT_OP_USER_CREATE || op->user->mbox == NULL
+        || t->eng->opts.dry_run) {
+        return;
+    }
+    if (oxt_state_user_status(t->eng->db, op->user->mbox,
+                              op->user->want->service, "error",
+                              "context_failed", why, res, t->op_pool)
+        != APR_SUCCESS) {
+        engine_fatal(t->eng, res->status, res);
+    }
+}
+
 static int task_skip(engine_task_t *t, const oxt_op_t *op)
 {
     oxt_engine_t *eng = t->eng;
@@ -698,6 +719,7 @@ static int task_skip(engine_task_t *t, const oxt_op_t *op)
     if (op->kind != OXT_OP_USER_STATUS
         && (t->ctx_failed || t->work->have_ctx.ox_context_id <= 0)
         && op->kind != OXT_OP_USER_DELETE) {
+        task_no_context(t, op);
         return 1;
     }
     /* A user whose earlier operation failed this time gets no more. */
