@@ -98,6 +98,15 @@ class RssSampler(threading.Thread):
             self.stop.wait(self.interval)
 
 
+DB_KEYS = ("Questions", "Com_select", "Com_insert", "Com_update",
+           "Com_delete", "Com_commit", "Com_stmt_execute")
+
+
+def db_status(mariadb):
+    return dict(mariadb.query("SHOW GLOBAL STATUS WHERE Variable_name IN (%s)"
+                              % ", ".join("'%s'" % k for k in DB_KEYS)))
+
+
 def first_run(mariadb, root, args, conns):  # noqa: C901
     size = dict(resellers=10, clients=200, domains=args.domains,
                 mailboxes=args.mailboxes)
@@ -111,8 +120,13 @@ def first_run(mariadb, root, args, conns):  # noqa: C901
     nusers = oxexpect.count_users(want)
     e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
     argv = [env.REPLICATOR, "-c", px.config, "--json", "run"]
+    if args.wrap:
+        # e.g. --wrap "perf record -g -o /tmp/perf.data --": RSS and CPU
+        # are then those of the wrapper
+        argv = args.wrap.split() + argv
     others = {"mariadbd": mariadb.pid(), "oxsim": px.sim.proc.pid}
     cpu0 = {k: RssSampler(v).cpu() for k, v in others.items()}
+    st0 = db_status(mariadb)
     t0 = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=e)
@@ -123,6 +137,7 @@ def first_run(mariadb, root, args, conns):  # noqa: C901
     sampler.stop.set()
     sampler.join()
     cpu1 = {k: RssSampler(v).cpu() for k, v in others.items()}
+    st1 = db_status(mariadb)
     if proc.returncode != 0:
         raise SystemExit("run failed (%d): %s" % (proc.returncode, err[-2000:]))
     calls = px.ox_counters()["calls"]
@@ -145,6 +160,8 @@ def first_run(mariadb, root, args, conns):  # noqa: C901
           " replicator >= %.1f (last sample), %s" % (
               2 * wall, sampler.last_cpu, ", ".join(
                   "%s %.1f" % (k, cpu1[k] - cpu0[k]) for k in sorted(cpu1))))
+    print("  SQL statements during the run: %s" % ", ".join(
+        "%s %d" % (k, int(st1[k]) - int(st0[k])) for k in DB_KEYS))
     print("  desired state: %d users expected; %s" % (
         nusers, "OX matches" if not problems else
         "DIFFERENCES: " + "; ".join(problems[:5])))
@@ -222,6 +239,8 @@ def main():
     ap.add_argument("--events", type=int, default=1000)
     ap.add_argument("--skip-daemon", action="store_true")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--wrap", default="",
+                    help="command prefix for the first run (a profiler)")
     args = ap.parse_args()
     reason = MariaDB.available()
     if reason:
