@@ -283,6 +283,14 @@ apr_status_t oxt_queue_retry_all(long long *pcount, oxt_db_t *db,
     return rv;
 }
 
+apr_status_t oxt_queue_release_leases(oxt_db_t *db, oxt_result_t *res,
+                                      apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "UPDATE queue SET lease_owner = NULL, lease_until = NULL"
+        " WHERE lease_owner IS NOT NULL", OXT_DB_NOARGS, res, p);
+}
+
 apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
                              oxt_result_t *res, apr_pool_t *p)
 {

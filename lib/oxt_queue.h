@@ -117,6 +117,15 @@ apr_status_t oxt_queue_retry_all(long long *pcount, oxt_db_t *db,
                                  apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * Releases every lease. Only for a process that holds the replicator
+ * lock: then no other worker is alive, and leases left are those of a
+ * killed one, which would otherwise hold their items back until expiry.
+ */
+apr_status_t oxt_queue_release_leases(oxt_db_t *db, oxt_result_t *res,
+                                      apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** Counts for "status" and the pages. */
 apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
                              oxt_result_t *res, apr_pool_t *p)

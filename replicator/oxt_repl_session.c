@@ -10,6 +10,7 @@
 #include "oxt_crypto.h"
 #include "oxt_util.h"
 #include "oxt_log.h"
+#include "oxt_queue.h"
 
 /* "Plesk server time zone": the configured one, else the system's. */
 static const char *session_timezone(const oxt_config_t *cfg, apr_pool_t *p)
@@ -95,6 +96,11 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     s->env.unicode_mappings = s->settings->unicode_mappings;
     if (!dry_run) {
         rv = session_ox(s, res);
+    }
+    /* Callers that replicate hold the replicator lock: any lease left is
+     * a killed process's. */
+    if (rv == APR_SUCCESS && !dry_run) {
+        rv = oxt_queue_release_leases(s->db, res, s->p);
     }
     *psession = s;
     return rv;
