@@ -294,7 +294,7 @@ def test_home_concurrent_requests(apache, site):
         return r.status, (r.json() if r.status == 200 else r.text), want
 
     with ThreadPoolExecutor(max_workers=24) as pool:
-        results = list(pool.map(one, range(160)))
+        results = list(pool.map(one, range(480)))
     wrong = [(s, got, want) for s, got, want in results
              if s != 200 or got != want]
     assert not wrong, wrong[:5]
