@@ -344,11 +344,6 @@ def _ox_password(px, address):
     return None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a replicator killed while holding queue leases leaves them for "
-    "LEASE_S (600 s); the restarted daemon's full pass repairs OX but "
-    "keeps the leases, and oxt_queue_push does not clear them, so a new "
-    "event for the same mailbox is not claimed for up to 10 minutes"))
 def test_event_after_crash_is_not_stuck_behind_a_dead_lease(small):
     px = small
     px.exec("oxt", "INSERT INTO prefs (level, plesk_id, webmail_forever)"
