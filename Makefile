@@ -148,7 +148,8 @@ $(MOD_SO): $(MOD_SRC) $(wildcard mod_oxtender/*.h) mod_oxtender/exports.map $(MO
 	    $(notdir $(MOD_SRC)) ../$(MOD_LIBA) $(LIBS_ALL) \
 	    > .libs-apxs.log 2>&1 || { cat .libs-apxs.log; rm -f .libs-apxs.log; exit 1; }
 	$(Q)rm -f mod_oxtender/.libs-apxs.log
-	$(Q)cp mod_oxtender/.libs/mod_oxtender.so $@
+	@# A running Apache maps the old file: replace it, never overwrite it.
+	$(Q)cp mod_oxtender/.libs/mod_oxtender.so $@.tmp && mv -f $@.tmp $@
 
 $(REPL_BIN): $(REPL_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)

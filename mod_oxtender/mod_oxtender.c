@@ -34,6 +34,11 @@ static void oxt_mod_log_print_cb(const char *file, int line, int level,
                                  const char *msg)
 {
     (void)baton;
+    /* APR cannot name our own status codes ("APR does not understand
+     * this error code"); the message says what happened. */
+    if (rv >= OXT_STATUS_START) {
+        rv = 0;
+    }
     ap_log_error(file, line, APLOG_MODULE_INDEX, level, rv, log_server,
                  "%s", msg);
 }
@@ -143,6 +148,18 @@ int oxt_mod_db(oxt_db_t **pdb, const oxt_psa_t **ppsa, request_rec *r)
     oxt_result_t *res = oxt_result_make(r->pool);
     apr_status_t rv;
 
+    /* The authn provider took one for this request already: a second
+     * one per request would let busy threads exhaust the pool while each
+     * holds its first. */
+    if (*pdb != NULL) {
+        rv = oxt_mod_psa_get(ppsa, conf, *pdb, res);
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(00014)
+                          "%s", oxt_result_text(res, r->pool));
+            return HTTP_SERVICE_UNAVAILABLE;
+        }
+        return OK;
+    }
     if (conf->dbpool == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(00012)
                       "no database pool (see start-up errors)");
@@ -153,7 +170,7 @@ int oxt_mod_db(oxt_db_t **pdb, const oxt_psa_t **ppsa, request_rec *r)
         rv = oxt_mod_psa_get(ppsa, conf, *pdb, res);
     }
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(00013)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(00013)
                       "%s", oxt_result_text(res, r->pool));
         return HTTP_SERVICE_UNAVAILABLE;
     }

@@ -54,8 +54,9 @@ int oxt_mod_pages_handler(request_rec *r);
 
 /**
  * A database connection for this request (from the process pool, back
- * when the request ends) and the probed psa handle. On failure logs why
- * and returns the HTTP status to answer with.
+ * when the request ends) and the probed psa handle; when *pdb is set
+ * already (the authn provider's), it is used. On failure logs why and
+ * returns the HTTP status to answer with.
  */
 int oxt_mod_db(oxt_db_t **pdb, const oxt_psa_t **ppsa, request_rec *r);
 

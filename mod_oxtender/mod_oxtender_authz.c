@@ -53,7 +53,7 @@ static authn_status oxt_mod_check_password(request_rec *r, const char *user,
         return AUTH_DENIED;
     }
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(00021)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(00021)
                       "cannot check the login of '%s': %s", user,
                       oxt_result_text(res, r->pool));
         req->ident = NULL;
