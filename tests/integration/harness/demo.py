@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """make demo / make demo-stop: the product on loopback ports with demo data.
 
-    demo.py start    start (or reuse) MariaDB, the OX emulator and Apache
-                     with mod_oxtender; print the URL and one login per role
+    demo.py start    start (or reuse) MariaDB, the OX emulator, Apache
+                     with mod_oxtender and the replicator daemon; print the
+                     URL and one login per role
     demo.py stop     stop what `start` started (by its pid files), nothing else
 
 State lives in <repo>/.demo/ (gitignored): the MariaDB data directory, the
@@ -178,6 +179,69 @@ def point_settings_at(site, port):
             % res.stderr.strip())
 
 
+class ReplicatorDaemon:
+    """oxtender-replicator daemon, detached, logging to .demo/replicator/."""
+
+    def __init__(self, site):
+        self.site = site
+        self.root = os.path.join(STATE_DIR, "replicator")
+        self.pid_file = os.path.join(self.root, "replicator.pid")
+        self.log_file = os.path.join(self.root, "replicator.log")
+
+    def pid(self):
+        pid = env.read_pid(self.pid_file)
+        return pid if env.pid_runs(pid, "daemon") else None
+
+    def start(self):
+        os.makedirs(self.root, exist_ok=True)
+        with open(self.log_file, "ab") as log:
+            proc = subprocess.Popen(
+                [env.REPLICATOR, "-c", self.site.config, "daemon"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True)
+        env.write_file(self.pid_file, "%d\n" % proc.pid)
+        return proc.pid
+
+    def stop(self):
+        pid = self.pid()
+        if pid:
+            env.terminate(pid, 15)
+        if os.path.exists(self.pid_file):
+            os.unlink(self.pid_file)
+        return pid
+
+
+def enable_replication(site):
+    """Webmail Forever on the first active reseller, so the daemon has
+    something to replicate; mail servers for OX to connect to."""
+    for key, value in (("imap_host", "127.0.0.1"), ("smtp_host", "127.0.0.1"),
+                       ("default_language", "en_US"),
+                       ("default_timezone", "Europe/Berlin")):
+        site.replicator("settings", "set", key, value)
+    rows = site.psa("SELECT id FROM clients WHERE type = 'reseller'"
+                    " AND status = 0 ORDER BY id LIMIT 1")
+    if rows:
+        site.db.sql("INSERT IGNORE INTO prefs (level, plesk_id,"
+                    " webmail_forever, updated_by) VALUES ('reseller', %s,"
+                    " 'on', 'demo')" % int(rows[0][0]), site.oxtender_db)
+
+
+def replicator_part(site):
+    daemon = ReplicatorDaemon(site)
+    pid = daemon.pid()
+    if pid:
+        say("Replicator   running (pid %d), log %s" % (pid, daemon.log_file))
+        return daemon
+    enable_replication(site)
+    pid = daemon.start()
+    # The daemon walks every domain first: wait for that pass to end.
+    env.wait_until(lambda: site.db.scalar(
+        "SELECT COUNT(*) FROM run_summary WHERE status = 'finished'",
+        site.oxtender_db) not in (None, "0"), 60)
+    say("Replicator   started (pid %d), log %s" % (pid, daemon.log_file))
+    return daemon
+
+
 def apache_part(state, site, restart):
     httpd = Apache(os.path.join(STATE_DIR, "apache"), site.config,
                    port=state.get("apache_port"))
@@ -212,8 +276,10 @@ def start():
         save_state(state)
         site = site_part(state, db)
         save_state(state)
-        oxsim_part(state, site)
+        sim = oxsim_part(state, site)
         save_state(state)
+        if sim is not None:
+            replicator_part(site)
         httpd = apache_part(state, site, restart=db_started)
         save_state(state)
     except (MariaDBError, SiteError, ApacheError, RuntimeError,
@@ -254,6 +320,13 @@ def show(site, httpd):
         w = max(len(p) for p in pairs)
         for pair, (_, what) in zip(pairs, extras):
             say("    %-*s  %s" % (w, pair, what))
+    replicated = site.db.scalar("SELECT COUNT(*) FROM mailbox_state"
+                                " WHERE status = 'replicated'",
+                                site.oxtender_db)
+    say()
+    say("  replicated to the OX emulator: %s mailboxes (Webmail Forever on"
+        " the first reseller);" % replicated)
+    say("  oxtender-replicator -c %s status|plan|reconcile" % site.config)
     say()
     say("  curl -u '%s:%s' '%s?format=json'" % (admin[0], admin[1], url))
     say()
@@ -297,6 +370,9 @@ def stop():
     if pid:
         stopped.append("Apache (pid %d, 127.0.0.1:%s)" % (
             pid, state.get("apache_port")))
+    pid = ReplicatorDaemon(None).stop()
+    if pid:
+        stopped.append("replicator daemon (pid %d)" % pid)
     sim = OxSimDaemon()
     pid = sim.pid()
     if pid:
