@@ -32,6 +32,7 @@ struct oxt_engine_t {
     apr_hash_t *blocked;            /* "mailbox:7" -> "" */
     int active;                     /* domains in progress */
     apr_array_header_t *dead;       /* finished tasks to destroy */
+    int in_turn;                    /* a turn's transaction is open */
     apr_status_t fatal;             /* a database failure stops the run */
     oxt_result_t *fatal_res;
 };
@@ -307,6 +308,14 @@ static apr_status_t task_reserve_admin(engine_task_t *t, oxt_result_t *res)
         rv = oxt_state_context_reserve(t->eng->db, t->work->dom,
                                        CTX_ADMIN_LOGIN, sealed, res,
                                        t->op_pool);
+    }
+    /* The password must be on disk before OX has the context: inside a
+     * turn, commit now rather than at the turn's end. */
+    if (rv == APR_SUCCESS && t->eng->in_turn) {
+        rv = oxt_db_commit(t->eng->db, res);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_db_begin(t->eng->db, res);
+        }
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_state_context_load(&t->work->have_ctx, t->eng->db,
@@ -910,7 +919,9 @@ static apr_status_t engine_turn(oxt_engine_t *eng)
         engine_fatal(eng, trv, res);
         return trv;
     }
+    eng->in_turn = 1;
     rv = oxt_soap_client_run(eng->soap, apr_time_from_msec(50));
+    eng->in_turn = 0;
     /* Committed even after a failure inside the turn: what was recorded
      * before it is true. */
     trv = oxt_db_commit(eng->db, res);
