@@ -183,7 +183,8 @@ static const char *user_password(oxt_desired_user_t *user,
 }
 
 /* The order says what a person is told first: a forward-only address is
- * never a mailbox, a suspended one is held as it is, and only a mailbox
+ * never a mailbox, a suspended one or one whose domain has mail switched
+ * off is held as it is (neither updated nor removed), and only a mailbox
  * that should be in OX is asked for a usable password. */
 static const char *user_reason(oxt_desired_user_t *user,
                                const oxt_desired_env_t *env,
@@ -199,6 +200,7 @@ static const char *user_reason(oxt_desired_user_t *user,
         return OXT_WHY_SUSPENDED;
     }
     if (!mbox->domain.mail_on) {
+        user->hold = 1;                /* like a suspension: OX as it is */
         return OXT_WHY_MAIL_OFF;
     }
     if (!oxt_prefs_selected(chain) && !oxt_prefs_now_pending(chain)) {

@@ -44,7 +44,8 @@ typedef struct oxt_desired_context_t {
 
 typedef struct oxt_desired_user_t {
     int replicate;                    /* belongs in OX */
-    int hold;                         /* leave OX as it is (suspended) */
+    int hold;                         /* leave OX as it is (suspended,
+                                         mail service off) */
     const char *reason;               /* OXT_WHY_* when not replicated */
     oxt_service_t service;
     const char *name;                 /* OX user name: the local part */

@@ -107,8 +107,7 @@ static int user_should_leave(const oxt_plan_user_t *u)
     }
     why = u->want->reason;
     return strcmp(why, OXT_WHY_NOT_SELECTED) == 0
-        || strcmp(why, OXT_WHY_FORWARD_ONLY) == 0
-        || strcmp(why, OXT_WHY_MAIL_OFF) == 0;
+        || strcmp(why, OXT_WHY_FORWARD_ONLY) == 0;
 }
 
 /* Will the user be in OX once the plan has run? */
@@ -226,9 +225,11 @@ apr_array_header_t *oxt_plan_domain(const oxt_plan_input_t *in,
     unsigned changes;
     int i;
 
-    /* A suspended domain (or owner) is neither created, changed nor
-     * deleted in OX: its mailboxes only say why. */
-    if (in->dom != NULL && oxt_plesk_domain_suspended(in->dom)) {
+    /* A suspended domain (or owner), or one whose mail service is off,
+     * is neither created, changed nor deleted in OX: its mailboxes only
+     * say why. */
+    if (in->dom != NULL
+        && (oxt_plesk_domain_suspended(in->dom) || !in->dom->mail_on)) {
         for (i = 0; i < in->users->nelts; i++) {
             plan_status(ops, &APR_ARRAY_IDX(in->users, i,
                                             const oxt_plan_user_t));

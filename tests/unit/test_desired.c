@@ -183,6 +183,7 @@ START_TEST(what_cannot_be_replicated_says_why)
     mbox.domain.mail_on = 0;
     oxt_desired_user(&u, &env, &mbox, NULL, NULL, &chain, oxt_test_pool);
     ck_assert_str_eq(u.reason, OXT_WHY_MAIL_OFF);
+    ck_assert(u.hold);
     mbox.domain.owner.reseller_status = 2;
     oxt_desired_user(&u, &env, &mbox, NULL, NULL, &chain, oxt_test_pool);
     ck_assert_str_eq(u.reason, OXT_WHY_SUSPENDED);

@@ -240,6 +240,15 @@ START_TEST(suspended_domains_are_held_as_they_are)
 }
 END_TEST
 
+START_TEST(a_domain_with_mail_off_keeps_its_users_in_ox)
+{
+    ctx_exists();
+    dom.mail_on = 0;
+    add_user(mailbox(1, "a"), 1);
+    ck_assert_str_eq(plan_text(1), "record status a");
+}
+END_TEST
+
 START_TEST(unselected_mailboxes_cost_nothing)
 {
     chain.level[OXT_LEVEL_DOMAIN].forever = OXT_FOREVER_INHERIT;
@@ -286,6 +295,7 @@ TCase *oxt_plan_test_case(void)
     tcase_add_test(tc, unusable_passwords_never_remove_a_user);
     tcase_add_test(tc, suspended_domains_are_held_as_they_are);
     tcase_add_test(tc, unselected_mailboxes_cost_nothing);
+    tcase_add_test(tc, a_domain_with_mail_off_keeps_its_users_in_ox);
     tcase_add_test(tc, a_quota_change_changes_the_context);
     tcase_add_test(tc, a_user_back_from_suspension_is_marked_replicated);
     return tc;
