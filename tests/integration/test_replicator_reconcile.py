@@ -1,0 +1,354 @@
+"""`oxtender-replicator reconcile` (replicator/oxt_repl_cmd_reconcile.c,
+lib/oxt_reconcile.c) against drift made by hand in the emulator
+(harness/oxdrift.py: SOAP calls as the master or the context admin).
+
+Data: default PleskSetup size (harness/plesk.py). Webmail Forever on the
+domains dom1 (users user1, user11, user21, user31), dom2 (IDN
+xn--bcher2-3ya.example: user2, user12, user22, user32), dom7 (user7,
+user17, user27, user37) and dom9 (user9, user39; user19/user29 have no
+password): 4 contexts, 14 users. Domain-level prefs only, so
+harness/oxexpect.py computes the desired OX state.
+
+Drift kinds and targets (lib/oxt_reconcile.c): context_missing and
+context_changed name the context, user_missing and user_changed the
+mailbox address, user_unknown the unknown user's primaryEmail.
+"""
+import json
+
+import pytest
+
+from harness import oxexpect
+from harness.oxdrift import OxDrift, calls_delta, writes_delta
+from harness.plesk import make_plesk, plesk  # noqa: F401
+
+DOMAINS = (1, 2, 7, 9)
+IDN = "xn--bcher2-3ya.example"
+USERS = 14
+# the repair of make_drift(): dom7's context and its 4 users, dom9's
+# quota, user11 again, and user21/user31 resent (a forgotten user gets its
+# attributes and its access combination: two calls each)
+REPAIR_WRITES = {"OXContextService.createModuleAccessByName": 1,
+                 "OXContextService.change": 1,
+                 "OXUserService.createByModuleAccessName": 5,
+                 "OXUserService.change": 2,
+                 "OXUserService.changeByModuleAccessName": 2}
+REPAIR_OPS = sum(REPAIR_WRITES.values())
+
+STATE_TABLES = ("domain_state", "mailbox_state", "queue", "replication_log",
+                "run_summary", "settings", "prefs")
+
+
+def replicated(px):
+    for dom_id in DOMAINS:
+        px.set_pref("domain", dom_id, webmail_forever="on")
+    px.run()
+    want = oxexpect.desired(px)
+    assert oxexpect.count_users(want) == USERS
+    assert oxexpect.compare(want, px.ox_state()) == []
+    return want
+
+
+def tables(px):
+    """Every row of our state tables, for 'nothing written'."""
+    return {t: px.sql("oxt", "SELECT * FROM %s" % t) for t in STATE_TABLES}
+
+
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    dups = sorted({k for k in keys if keys.count(k) > 1})
+    if dups:
+        raise ValueError("duplicate keys %s" % dups)
+    return dict(pairs)
+
+
+def strict_json(text):
+    """json.loads that refuses duplicate object keys (JSON parsers keep
+    only the last one, so the first is lost for every consumer)."""
+    return json.loads(text, object_pairs_hook=_no_duplicates)
+
+
+def report_json(text):
+    """(drift list, counts) of `--json reconcile`, read tolerantly: the
+    first "drifts" key is the list, every other key a count."""
+    drifts = []
+
+    def hook(pairs):
+        if pairs and pairs[0][0] == "drifts" and isinstance(pairs[0][1],
+                                                            list):
+            drifts.extend(pairs[0][1])
+            pairs = pairs[1:]
+        return dict(pairs)
+
+    counts = json.loads(text, object_pairs_hook=hook)
+    return drifts, counts
+
+
+def drift_lines(res):
+    """The drift lines of the text report as (kind, target, detail)."""
+    out = []
+    for line in res.stdout.splitlines():
+        if " compared: " in line or " operations sent" in line:
+            continue
+        kind, rest = line.split(None, 1)
+        target, detail = rest.rsplit(" (", 1)
+        out.append((kind, target, detail.rstrip(")")))
+    return sorted(out)
+
+
+def summary_line(res):
+    lines = [l for l in res.stdout.splitlines() if " compared: " in l]
+    assert len(lines) == 1, res.stdout
+    return lines[0]
+
+
+def make_drift(px):
+    """Every kind of drift once; returns the expected report (sorted
+    (kind, target, detail)) and the hand-made user's OX id."""
+    d = OxDrift(px)
+    d.delete_user("dom1.example", "user11")
+    d.change_user("dom1.example", "user21", language="de_DE")
+    d.change_user("dom1.example", "user31", aliases=[
+        "user31@dom1.example", "user31@alias-dom1.example",
+        "extra31@dom1.example"])
+    d.delete_context("dom7.example")
+    d.change_context_quota("dom9.example", 555)
+    uid = d.create_user(IDN, "intruder")
+    expect = sorted([
+        ("context_missing", "dom7.example", "not in OX"),
+        ("context_changed", "dom9.example", "name or quota"),
+        ("user_missing", "user11@dom1.example", "not in OX"),
+        ("user_changed", "user21@dom1.example", "language"),
+        ("user_changed", "user31@dom1.example", "aliases"),
+        ("user_unknown", "intruder@%s" % IDN,
+         "in OX, not created by OXtender"),
+    ])
+    return expect, uid
+
+
+def test_clean_state_reports_nothing_and_never_the_context_admin(plesk):
+    replicated(plesk)
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.returncode == 0, plesk.describe(res)
+    assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
+                          " 0 unknown users\n"), res.stdout
+    assert "oxadmin" not in res.stdout + res.stderr
+    # without --dry-run too: nothing to repair, nothing sent
+    before = plesk.ox_counters()
+    res = plesk.repl("reconcile", "--delete-unknown", "--force")
+    assert res.returncode == 0, plesk.describe(res)
+    assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
+                          " 0 unknown users\n"
+                          "0 operations sent to repair, 0 failed\n"), res.stdout
+    assert writes_delta(before, plesk.ox_counters()) == {}
+    for ctx in plesk.ox_state()["contexts"]:
+        assert [u["name"] for u in ctx["users"] if u["contextadmin"]] == [
+            "oxadmin"], "the context admin of %s was deleted" % ctx["name"]
+
+
+def test_dry_run_reports_every_drift_and_changes_nothing(plesk):
+    replicated(plesk)
+    expect, uid = make_drift(plesk)
+    ox_before = plesk.ox_state()
+    db_before = tables(plesk)
+    counters = plesk.ox_counters()
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == expect
+    # dom7 is gone, so its 4 users are not read: 10 users compared
+    assert summary_line(res) == ("4 contexts and 10 users compared:"
+                                 " 6 drifts, 1 unknown user")
+    assert "operations sent" not in res.stdout
+    assert writes_delta(counters, plesk.ox_counters()) == {}, \
+        "a dry run sent writes"
+    reads = calls_delta(counters, plesk.ox_counters())
+    assert reads.get("OXContextService.getData") == 4, reads
+    assert plesk.ox_state() == ox_before
+    assert tables(plesk) == db_before, "a dry run wrote our state"
+    # --delete-unknown with --dry-run deletes nothing either
+    res = plesk.repl("reconcile", "--dry-run", "--delete-unknown", "--force")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == expect
+    assert writes_delta(counters, plesk.ox_counters()) == {}
+    assert plesk.ox_state() == ox_before
+    assert tables(plesk) == db_before
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: reconcile --json prints the key \"drifts\" twice, first the"
+    " list and then the count ({\"drifts\": [...], ..., \"drifts\": 6}),"
+    " so every JSON parser keeps the count and loses the list"))
+def test_json_report_has_unique_keys(plesk):
+    replicated(plesk)
+    make_drift(plesk)
+    res = plesk.repl("--json", "reconcile", "--dry-run")
+    assert res.returncode == 0, plesk.describe(res)
+    doc = strict_json(res.stdout)
+    assert isinstance(doc.get("drifts"), list), doc
+
+
+def test_json_report_holds_the_same_drifts_and_counts(plesk):
+    replicated(plesk)
+    expect, uid = make_drift(plesk)
+    text = plesk.repl("reconcile", "--dry-run")
+    res = plesk.repl("--json", "reconcile", "--dry-run")
+    assert res.returncode == 0, plesk.describe(res)
+    drifts, counts = report_json(res.stdout)
+    assert sorted((d["kind"], d["target"], d["detail"])
+                  for d in drifts) == drift_lines(text) == expect
+    ids = {d["target"]: (d["domain_id"], d["mail_id"], d["ox_id"])
+           for d in drifts}
+    assert ids == {
+        "dom7.example": (7, 0, 0),
+        "dom9.example": (9, 0, 0),
+        "user11@dom1.example": (1, 11, int(plesk.mailbox_state(11)[
+            "ox_user_id"])),
+        "user21@dom1.example": (1, 21, int(plesk.mailbox_state(21)[
+            "ox_user_id"])),
+        "user31@dom1.example": (1, 31, int(plesk.mailbox_state(31)[
+            "ox_user_id"])),
+        "intruder@%s" % IDN: (2, 0, uid),
+    }, ids
+    assert counts == {"drifts": 6, "contexts": 4, "users": 10,
+                      "unknown_users": 1, "deleted": 0,
+                      "deletes_refused": False, "repaired": 0}, counts
+    # the repair in JSON: same drifts, the operations counted
+    res = plesk.repl("--json", "reconcile")
+    assert res.returncode == 0, plesk.describe(res)
+    drifts, counts = report_json(res.stdout)
+    assert sorted((d["kind"], d["target"], d["detail"])
+                  for d in drifts) == expect
+    assert (counts["repaired"], counts["deleted"]) == (REPAIR_OPS, 0), counts
+    # a clean report afterwards (the unknown user stays)
+    drifts, counts = report_json(
+        plesk.repl("--json", "reconcile", "--dry-run").stdout)
+    assert [(d["kind"], d["target"]) for d in drifts] == [
+        ("user_unknown", "intruder@%s" % IDN)], drifts
+    assert (counts["contexts"], counts["users"], counts["drifts"],
+            counts["unknown_users"]) == (4, 14, 1, 1), counts
+
+
+def test_reconcile_repairs_the_drift(plesk):
+    want = replicated(plesk)
+    expect, uid = make_drift(plesk)
+    before = plesk.ox_counters()
+    res = plesk.repl("reconcile")
+    assert res.returncode == 0, plesk.describe(res)
+    assert writes_delta(before, plesk.ox_counters()) == REPAIR_WRITES
+    assert drift_lines(res) == expect
+    assert res.stdout.splitlines()[-1] == (
+        "%d operations sent to repair, 0 failed" % REPAIR_OPS), res.stdout
+    state = plesk.ox_state()
+    # the unknown user is the only difference left
+    assert oxexpect.compare(want, state) == [
+        "%s: 5 users, want 4" % IDN, "%s: leftover user intruder" % IDN]
+    assert oxexpect.compare_state_tables(plesk, state, want) == []
+    ctx = plesk.ox_contexts()
+    assert ctx["dom9.example"]["maxQuota"] == 100
+    users = plesk.ox_users("dom1.example")
+    assert users["user21"]["language"] == "en_US"
+    assert sorted(users["user31"]["aliases"]) == plesk.expected_aliases(31)
+    assert "user11" in users
+    assert sorted(plesk.ox_users("dom7.example")) == [
+        "user17", "user27", "user37", "user7"]
+    assert plesk.domain_state(7)["ox_context_id"] == str(
+        ctx["dom7.example"]["id"])
+    # nothing left to repair; the unknown user is still reported
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == [("user_unknown", "intruder@%s" % IDN,
+                                 "in OX, not created by OXtender")]
+    assert summary_line(res) == ("4 contexts and 14 users compared:"
+                                 " 1 drift, 1 unknown user")
+    # and a run has nothing to do either
+    before = plesk.ox_counters()
+    plesk.run()
+    assert writes_delta(before, plesk.ox_counters()) == {}
+    log = plesk.log_rows("scheduled_by = 'Reconcile'")
+    assert sorted({int(r["mail_id"]) for r in log}) == [
+        7, 11, 17, 21, 27, 31, 37], \
+        "log rows of the repair: %r" % [(r["address"], r["operation"])
+                                         for r in log]
+    assert {r["outcome"] for r in log} == {"success"}
+
+
+def add_unknown(px, n, ctx_name="dom1.example"):
+    d = OxDrift(px)
+    return [d.create_user(ctx_name, "hand%d" % i) for i in range(n)]
+
+
+def unknown_names(px, ctx_name="dom1.example"):
+    return sorted(n for n in px.ox_users(ctx_name) if n.startswith("hand"))
+
+
+def test_delete_unknown_up_to_the_limit(plesk):
+    replicated(plesk)
+    add_unknown(plesk, 2)
+    res = plesk.repl("reconcile", "--delete-unknown", "--max-deletes", "2")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == [
+        ("user_unknown", "hand%d@dom1.example" % i,
+         "in OX, not created by OXtender") for i in range(2)]
+    assert unknown_names(plesk) == []
+    assert sorted(plesk.ox_users("dom1.example")) == [
+        "user1", "user11", "user21", "user31"]
+    drifts, counts = report_json(
+        plesk.repl("--json", "reconcile", "--dry-run").stdout)
+    assert (drifts, counts["drifts"], counts["unknown_users"]) == (
+        [], 0, 0), counts
+
+
+def test_delete_unknown_refuses_more_than_the_limit(plesk):
+    replicated(plesk)
+    add_unknown(plesk, 3)
+    before = plesk.ox_counters()
+    res = plesk.repl("reconcile", "--delete-unknown", "--max-deletes", "2")
+    assert res.returncode == 1, plesk.describe(res)
+    assert summary_line(res) == (
+        "4 contexts and 14 users compared: 3 drifts, 3 unknown users"
+        " (too many to delete: none deleted; --force to override)")
+    assert "OXT03043" in res.stderr and "none deleted" in res.stderr, \
+        res.stderr
+    assert unknown_names(plesk) == ["hand0", "hand1", "hand2"]
+    assert calls_delta(before, plesk.ox_counters()).get(
+        "OXUserService.delete", 0) == 0
+    res = plesk.repl("--json", "reconcile", "--delete-unknown",
+                     "--max-deletes", "2")
+    assert res.returncode == 1, plesk.describe(res)
+    doc = report_json(res.stdout)[1]
+    assert (doc["unknown_users"], doc["deleted"], doc["deletes_refused"]) \
+        == (3, 0, True), doc
+    # --force deletes them all, and only them
+    res = plesk.repl("reconcile", "--delete-unknown", "--max-deletes", "2",
+                     "--force")
+    assert res.returncode == 0, plesk.describe(res)
+    assert unknown_names(plesk) == []
+    assert calls_delta(before, plesk.ox_counters()).get(
+        "OXUserService.delete", 0) == 3
+    assert oxexpect.compare(oxexpect.desired(plesk), plesk.ox_state()) == []
+
+
+def test_default_limit_is_ten(plesk):
+    replicated(plesk)
+    add_unknown(plesk, 6)
+    add_unknown(plesk, 5, ctx_name="dom7.example")
+    res = plesk.repl("reconcile", "--delete-unknown")
+    assert res.returncode == 1, plesk.describe(res)
+    assert "11 unknown users" in summary_line(res), res.stdout
+    assert len(unknown_names(plesk)) == 6
+    assert len(unknown_names(plesk, "dom7.example")) == 5
+    # one fewer is within the default limit
+    OxDrift(plesk).delete_user("dom7.example", "hand4")
+    res = plesk.repl("--json", "reconcile", "--delete-unknown")
+    assert res.returncode == 0, plesk.describe(res)
+    doc = report_json(res.stdout)[1]
+    assert (doc["unknown_users"], doc["deleted"], doc["deletes_refused"]) \
+        == (10, 10, False), doc
+    assert unknown_names(plesk) == [] \
+        and unknown_names(plesk, "dom7.example") == []
+    assert oxexpect.compare(oxexpect.desired(plesk), plesk.ox_state()) == []
+
+
+def test_bad_option_is_a_usage_error(plesk):
+    res = plesk.repl("reconcile", "--frobnicate")
+    assert res.returncode == 2, plesk.describe(res)
+    assert "unknown option '--frobnicate'" in res.stderr
