@@ -134,7 +134,10 @@ static const char *op_log_name(const oxt_op_t *op)
     case OXT_OP_USER_DELETE:
         return OXT_LOG_OP_DELETE;
     case OXT_OP_USER_CHANGE:
-        return op->changes & (OXT_CHG_NAME | OXT_CHG_EMAIL)
+        /* A rename changes the name or the primary address; new aliases
+         * or a new password are updates. */
+        return op->changes != CHG_ALL
+            && (op->changes & (OXT_CHG_NAME | OXT_CHG_IMAP_LOGIN))
             ? OXT_LOG_OP_RENAME : OXT_LOG_OP_UPDATE;
     default:
         return OXT_LOG_OP_UPDATE;

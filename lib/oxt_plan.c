@@ -60,8 +60,9 @@ unsigned oxt_plan_user_changes(const oxt_desired_user_t *want,
 
     c |= str_differs(want->name, have->mail_name) ? OXT_CHG_NAME : 0;
     c |= str_differs(want->primary_email, have->address)
-         || str_differs(oxt_desired_join(want->aliases, p), have->aliases)
          ? OXT_CHG_EMAIL | OXT_CHG_IMAP_LOGIN : 0;
+    c |= str_differs(oxt_desired_join(want->aliases, p), have->aliases)
+         ? OXT_CHG_EMAIL : 0;
     c |= !have->has_fp
          || memcmp(want->password_fp, have->password_fp, OXT_FP_LEN) != 0
          ? OXT_CHG_PASSWORD : 0;

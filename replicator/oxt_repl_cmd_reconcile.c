@@ -78,7 +78,14 @@ static int recon_parse(oxt_reconcile_opts_t *o, int argc,
             o->force = 1;
         }
         else if (strcmp(argv[i], "--max-deletes") == 0 && i + 1 < argc) {
-            o->max_deletes = (int)strtol(argv[++i], NULL, 10);
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+
+            if (end == argv[i] || *end != '\0' || v < 0 || v > 1000000) {
+                oxt_repl_fail("reconcile: --max-deletes takes a number");
+                return 0;
+            }
+            o->max_deletes = (int)v;
         }
         else {
             oxt_repl_fail("reconcile: unknown option '%s'", argv[i]);
@@ -113,7 +120,8 @@ static void recon_summary(oxt_repl_t *repl, const oxt_reconcile_stats_t *st,
                           const oxt_engine_stats_t *est, int dry)
 {
     if (repl->json) {
-        printf("%s],\n  \"contexts\": %lld, \"users\": %lld, \"drifts\": %lld,"
+        printf("%s],\n  \"contexts\": %lld, \"users\": %lld,"
+               " \"drift_count\": %lld,"
                " \"unknown_users\": %lld, \"deleted\": %lld,"
                " \"deletes_refused\": %s, \"repaired\": %lld}\n",
                st->drifts ? "\n  " : "", st->domains, st->users, st->drifts,

@@ -11,47 +11,103 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <apr_strings.h>
+#include <apr_lib.h>
 
 #include "oxt_repl.h"
 #include "oxt_crypto.h"
 #include "oxt_json.h"
 
+/* What a value must look like, checked before the database sees it (its
+ * constraints are a second line, not the message a person reads). */
+typedef enum {
+    VAL_TEXT, VAL_BOOL, VAL_PORT, VAL_TIMEOUT, VAL_QUOTA, VAL_ATTEMPTS,
+    VAL_LANGUAGE, VAL_TIMEZONE, VAL_ENUM
+} settings_val_t;
+
 /* Column names come from this table only; values are always bound. */
 static const struct {
     const char *key;
     const char *column;
+    settings_val_t type;
 } settings_keys[] = {
-    { "ox_connection_type", "ox_connection_type" },
-    { "ox_host", "ox_host" },
-    { "ox_use_https", "ox_use_https" },
-    { "ox_username", "ox_username" },
-    { "ox_master_override", "ox_master_override" },
-    { "ox_unicode_mappings", "ox_unicode_mappings" },
-    { "soap_timeout_s", "soap_timeout_s" },
-    { "debug_api", "debug_api" },
-    { "imap_host", "imap_host" },
-    { "imap_port", "imap_port" },
-    { "smtp_host", "smtp_host" },
-    { "smtp_port", "smtp_port" },
-    { "default_quota_mb", "default_quota_mb" },
-    { "default_language", "default_language" },
-    { "default_timezone", "default_timezone" },
-    { "default_service_type", "default_service_type" },
-    { "auto_delete", "auto_delete" },
-    { "queue_max_attempts", "queue_max_attempts" },
+    { "ox_connection_type", "ox_connection_type", VAL_ENUM },
+    { "ox_host", "ox_host", VAL_TEXT },
+    { "ox_use_https", "ox_use_https", VAL_BOOL },
+    { "ox_username", "ox_username", VAL_TEXT },
+    { "ox_master_override", "ox_master_override", VAL_BOOL },
+    { "ox_unicode_mappings", "ox_unicode_mappings", VAL_BOOL },
+    { "soap_timeout_s", "soap_timeout_s", VAL_TIMEOUT },
+    { "debug_api", "debug_api", VAL_BOOL },
+    { "imap_host", "imap_host", VAL_TEXT },
+    { "imap_port", "imap_port", VAL_PORT },
+    { "smtp_host", "smtp_host", VAL_TEXT },
+    { "smtp_port", "smtp_port", VAL_PORT },
+    { "default_quota_mb", "default_quota_mb", VAL_QUOTA },
+    { "default_language", "default_language", VAL_LANGUAGE },
+    { "default_timezone", "default_timezone", VAL_TIMEZONE },
+    { "default_service_type", "default_service_type", VAL_ENUM },
+    { "auto_delete", "auto_delete", VAL_BOOL },
+    { "queue_max_attempts", "queue_max_attempts", VAL_ATTEMPTS },
 };
 
-static const char *settings_column(const char *key)
+static int val_number(const char *v, long min, long max)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+
+    return end != v && *end == '\0' && n >= min && n <= max;
+}
+
+/* ll_CC as OX wants it, or "plesk". */
+static int val_language(const char *v)
+{
+    return strcmp(v, "plesk") == 0
+        || (strlen(v) == 5 && apr_islower(v[0]) && apr_islower(v[1])
+            && v[2] == '_' && apr_isupper(v[3]) && apr_isupper(v[4]));
+}
+
+/* An Olson name (Area/Location, letters, digits, _ + - /) or "plesk". */
+static int val_timezone(const char *v)
+{
+    size_t i, n = strlen(v);
+
+    if (strcmp(v, "plesk") == 0 || strcmp(v, "UTC") == 0) {
+        return 1;
+    }
+    for (i = 0; i < n; i++) {
+        if (!apr_isalnum(v[i]) && !strchr("_+-/", v[i])) {
+            return 0;
+        }
+    }
+    return n > 2 && n < 64 && strchr(v, '/') != NULL && v[0] != '/';
+}
+
+static int settings_valid(settings_val_t type, const char *v)
+{
+    switch (type) {
+    case VAL_BOOL:     return strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
+    case VAL_PORT:     return val_number(v, 1, 65535);
+    case VAL_TIMEOUT:  return val_number(v, 1, 3600);
+    case VAL_QUOTA:    return val_number(v, 0, 100000000);
+    case VAL_ATTEMPTS: return val_number(v, 1, 1000);
+    case VAL_LANGUAGE: return val_language(v);
+    case VAL_TIMEZONE: return val_timezone(v);
+    default:           return strlen(v) < 256;
+    }
+}
+
+static int settings_key(const char *key)
 {
     size_t i;
 
     for (i = 0; i < sizeof(settings_keys) / sizeof(settings_keys[0]); i++) {
         if (strcmp(settings_keys[i].key, key) == 0) {
-            return settings_keys[i].column;
+            return (int)i;
         }
     }
-    return NULL;
+    return -1;
 }
 
 static int settings_show(oxt_repl_t *repl, oxt_db_t *db, oxt_result_t *res)
@@ -93,12 +149,18 @@ static int settings_show(oxt_repl_t *repl, oxt_db_t *db, oxt_result_t *res)
 static int settings_set(oxt_repl_t *repl, oxt_db_t *db, const char *key,
                         const char *value, oxt_result_t *res)
 {
-    const char *column = settings_column(key);
+    int k = settings_key(key);
+    const char *column;
 
-    if (column == NULL) {
+    if (k < 0) {
         oxt_repl_fail("unknown setting '%s'", key);
         return OXT_REPL_EXIT_USAGE;
     }
+    if (!settings_valid(settings_keys[k].type, value)) {
+        oxt_repl_fail("%s: '%s' is not a valid value", key, value);
+        return OXT_REPL_EXIT_FAIL;
+    }
+    column = settings_keys[k].column;
     if (oxt_db_exec(NULL, db, apr_pstrcat(repl->p, "UPDATE settings SET ",
                     column, " = ?, updated_at = NOW(),"
                     " updated_by = 'oxtender-replicator' WHERE id = 1",
