@@ -51,14 +51,56 @@ static apr_status_t run_queue(oxt_repl_session_t *s, const char *owner,
     return rv;
 }
 
+/* The pass itself: spooled events, Webmail Now, due hints, every domain. */
+static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
+                             oxt_result_t *res)
+{
+    const char *owner = apr_psprintf(repl->p, "run-%ld", (long)getpid());
+    int replayed = 0, now = 0;
+    apr_status_t rv;
+
+    rv = oxt_event_spool_replay(&replayed, repl->cfg->spool_dir, s->psa,
+                                s->db, res, repl->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_now_apply(&now, s->db, s->psa, res, repl->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = run_queue(s, owner, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_engine_all(s->engine, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_engine_drain(s->engine, res);
+    }
+    return rv;
+}
+
+/* Closes the run summary (even after a failure) and prints the counts;
+ * returns the first failure. */
+static apr_status_t run_end(oxt_repl_session_t *s, oxt_repl_t *repl,
+                            apr_status_t rv, oxt_result_t **pres)
+{
+    oxt_result_t *endres = oxt_result_make(repl->p);
+
+    if (s == NULL || s->engine == NULL) {
+        return rv;
+    }
+    if (oxt_engine_run_end(s->engine, rv == APR_SUCCESS, endres)
+        != APR_SUCCESS && rv == APR_SUCCESS) {
+        rv = endres->status;
+        *pres = endres;
+    }
+    run_print(repl, oxt_engine_stats(s->engine));
+    return rv;
+}
+
 int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
 {
     oxt_result_t *res = oxt_result_make(repl->p);
     oxt_engine_opts_t opts = { 0 };
     oxt_repl_session_t *s = NULL;
     apr_file_t *lock;
-    const char *owner;
-    int replayed = 0;
     apr_status_t rv;
 
     (void)argv;
@@ -73,7 +115,6 @@ int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
                        oxt_result_text(res, repl->p));
         return OXT_REPL_EXIT_OK;
     }
-    owner = apr_psprintf(repl->p, "run-%ld", (long)getpid());
     opts.automatic = 1;
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_session_open(&s, repl, 0, res);
@@ -85,33 +126,9 @@ int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
         rv = oxt_engine_run_begin(s->engine, res);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_event_spool_replay(&replayed, repl->cfg->spool_dir, s->psa,
-                                    s->db, res, repl->p);
+        rv = run_pass(s, repl, res);
     }
-    if (rv == APR_SUCCESS) {
-        int now = 0;
-
-        rv = oxt_now_apply(&now, s->db, s->psa, res, repl->p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = run_queue(s, owner, res);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_engine_all(s->engine, res);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_engine_drain(s->engine, res);
-    }
-    if (s != NULL && s->engine != NULL) {
-        oxt_result_t *endres = oxt_result_make(repl->p);
-
-        if (oxt_engine_run_end(s->engine, rv == APR_SUCCESS, endres)
-            != APR_SUCCESS && rv == APR_SUCCESS) {
-            rv = endres->status;
-            res = endres;
-        }
-        run_print(repl, oxt_engine_stats(s->engine));
-    }
+    rv = run_end(s, repl, rv, &res);
     if (rv != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return OXT_REPL_EXIT_FAIL;
