@@ -1180,6 +1180,9 @@ static apr_status_t engine_pass(oxt_engine_t *eng, const char *sql,
             after = APR_ARRAY_IDX(ids, i, long long);
             rv = oxt_engine_domain(eng, after, NULL, NULL, res);
         }
+        if (rv == APR_SUCCESS && ids->nelts > 0 && eng->opts.on_page) {
+            rv = eng->opts.on_page(eng->opts.page_baton, res);
+        }
     } while (rv == APR_SUCCESS && ids->nelts > 0);
     apr_pool_destroy(pp);
     return rv;

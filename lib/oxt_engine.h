@@ -35,6 +35,10 @@ typedef void oxt_engine_op_cb(void *baton, const oxt_work_t *work,
                               const oxt_op_t *op, apr_status_t rv,
                               const char *detail);
 
+/** Called between pages of a full pass (every 500 domains): lets the
+ *  daemon work due hints so a long pass does not hold them back. */
+typedef apr_status_t oxt_engine_page_cb(void *baton, oxt_result_t *res);
+
 typedef struct oxt_engine_opts_t {
     int window;                 /* domains in progress at once */
     const char *scheduled_by;   /* for the log; "Automatic" by default */
@@ -42,6 +46,8 @@ typedef struct oxt_engine_opts_t {
     int dry_run;                /* plan only: no OX call, no write */
     oxt_engine_op_cb *on_op;
     void *baton;
+    oxt_engine_page_cb *on_page;
+    void *page_baton;
 } oxt_engine_opts_t;
 
 typedef struct oxt_engine_stats_t {

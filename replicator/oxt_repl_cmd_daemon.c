@@ -60,6 +60,32 @@ static void daemon_sleep_ms(int ms)
     }
 }
 
+/* Between pages of a full pass (which takes minutes at a million
+ * mailboxes): the hints that came in meanwhile, so they still reach OX
+ * within about a second. */
+static apr_status_t daemon_between_pages(void *baton, oxt_result_t *res)
+{
+    daemon_t *d = baton;
+    int claimed = 0, all = 0, replayed = 0;
+    apr_status_t rv;
+
+    if (daemon_stop) {
+        return APR_EINTR;
+    }
+    /* The pass's domains in flight finish first: a hinted domain must
+     * never be worked twice at once (one context, one writer). */
+    rv = oxt_engine_drain(d->s->engine, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = oxt_event_spool_replay(&replayed, d->repl->cfg->spool_dir,
+                                d->s->psa, d->s->db, res, d->s->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_queue_batch(&claimed, &all, d->s, d->owner, res);
+    }
+    return rv;
+}
+
 static apr_status_t daemon_open_run(daemon_t *d, oxt_result_t *res)
 {
     oxt_engine_opts_t opts = { 0 };
@@ -69,6 +95,8 @@ static apr_status_t daemon_open_run(daemon_t *d, oxt_result_t *res)
         return oxt_engine_refresh_blocked(d->s->engine, res);
     }
     opts.automatic = 1;
+    opts.on_page = daemon_between_pages;
+    opts.page_baton = d;
     rv = oxt_repl_session_engine(d->s, &opts, res);
     if (rv == APR_SUCCESS) {
         rv = oxt_engine_run_begin(d->s->engine, res);
@@ -109,7 +137,9 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
     }
     if (rv == APR_SUCCESS && (full || all)) {
         rv = oxt_engine_all(d->s->engine, res);
-        if (rv == APR_SUCCESS) {
+        if (rv == APR_SUCCESS || rv == APR_EINTR) {
+            /* Also when stopping (EINTR): what is in flight is finished;
+             * the next pass starts over. */
             rv = oxt_engine_drain(d->s->engine, res);
         }
         d->last_full = t;
