@@ -115,24 +115,6 @@ def gendata_sql(cache_dir, size, seed):
     return _GEN_CACHE[key]
 
 
-def _unescape(field):
-    if field == "NULL":
-        return None
-    if "\\" not in field:
-        return field
-    out, i = [], 0
-    table = {"n": "\n", "t": "\t", "0": "\0", "\\": "\\", "r": "\r"}
-    while i < len(field):
-        c = field[i]
-        if c == "\\" and i + 1 < len(field):
-            out.append(table.get(field[i + 1], field[i + 1]))
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
 def bind(query, params=()):
     """Replaces each %s with a quoted literal (None -> NULL, int as is)."""
     if not params:
