@@ -53,19 +53,24 @@ def hwm_kb(pid):
 def timed(argv):
     """Runs argv; returns (wall s, cpu s, peak RSS MB, stdout). The peak is
     the replicator's own high-water mark (VmHWM), sampled until it ends."""
-    t0 = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, hwm_kb(proc.pid) or 0)
-        time.sleep(0.1)
-    out, err = proc.communicate()
-    wall = time.monotonic() - t0
-    if proc.returncode != 0:
-        raise RuntimeError("%s failed: %s" % (" ".join(argv), err))
+    # Output to files, not pipes: a pipe nobody reads while we sample
+    # would fill up and stall the replicator.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.monotonic()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, hwm_kb(proc.pid) or 0)
+            time.sleep(0.1)
+        wall = time.monotonic() - t0
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError("%s failed: %s" % (" ".join(argv),
+                                                  err.read().decode()))
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, usage, peak / 1024.0, out
+    return wall, usage, peak / 1024.0, text
 
 
 def main():
