@@ -634,7 +634,7 @@ static int task_user_done(engine_task_t *t, const oxt_op_t *op,
         return 0;
     }
     rv = op->kind == OXT_OP_USER_DELETE
-       ? oxt_state_user_deleted(t->eng->db, op_mail_id(op), NULL, res,
+       ? oxt_state_user_deleted(t->eng->db, op_mail_id(op), res,
                                 t->op_pool)
        : task_user_applied(t, op, id, res);
     task_succeeded(t, op, xop, op_log_name(op), rv, res);

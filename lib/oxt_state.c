@@ -9,6 +9,15 @@
 #include "oxt_status.h"
 #include "oxt_util.h"
 
+/* Everything a user's state says was applied, cleared: the next plan
+ * resends it all. */
+#define FORGET_USER_COLUMNS \
+    " applied_mail_name = NULL, applied_address = NULL," \
+    " applied_display_name = NULL, applied_aliases = NULL," \
+    " applied_service_type = NULL, applied_language = NULL," \
+    " applied_timezone = NULL, applied_password_fp = NULL," \
+    " applied_imap_server = NULL, applied_smtp_server = NULL"
+
 const char *oxt_state_server(const char *host, int port, apr_pool_t *p)
 {
     return apr_psprintf(p, "%s:%d", host ? host : "", port);
@@ -236,12 +245,8 @@ apr_status_t oxt_state_user_adopted(oxt_db_t *db,
         " ox_context_id, ox_user_id, status) VALUES (?, ?, ?, ?, ?, ?,"
         " 'pending') ON DUPLICATE KEY UPDATE"
         " ox_context_id = VALUES(ox_context_id),"
-        " ox_user_id = VALUES(ox_user_id), applied_mail_name = NULL,"
-        " applied_address = NULL, applied_display_name = NULL,"
-        " applied_aliases = NULL, applied_service_type = NULL,"
-        " applied_language = NULL, applied_timezone = NULL,"
-        " applied_password_fp = NULL, applied_imap_server = NULL,"
-        " applied_smtp_server = NULL, status = 'pending'",
+        " ox_user_id = VALUES(ox_user_id)," FORGET_USER_COLUMNS ","
+        " status = 'pending'",
         OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
                     OXT_DB_INT(mbox->domain.owner.client_id),
                     OXT_DB_INT(mbox->domain.owner.reseller_id),
@@ -250,10 +255,8 @@ apr_status_t oxt_state_user_adopted(oxt_db_t *db,
 }
 
 apr_status_t oxt_state_user_deleted(oxt_db_t *db, long long mail_id,
-                                    const char *reason, oxt_result_t *res,
-                                    apr_pool_t *p)
+                                    oxt_result_t *res, apr_pool_t *p)
 {
-    (void)reason;
     return oxt_db_exec(NULL, db, "DELETE FROM mailbox_state WHERE mail_id = ?",
                        OXT_DB_ARGS(OXT_DB_INT(mail_id)), res, p);
 }
@@ -282,13 +285,6 @@ apr_status_t oxt_state_user_status(oxt_db_t *db,
 }
 
 /* ---- forgetting (reconcile) ------------------------------------------------ */
-
-#define FORGET_USER_COLUMNS \
-    " applied_mail_name = NULL, applied_address = NULL," \
-    " applied_display_name = NULL, applied_aliases = NULL," \
-    " applied_service_type = NULL, applied_language = NULL," \
-    " applied_timezone = NULL, applied_password_fp = NULL," \
-    " applied_imap_server = NULL, applied_smtp_server = NULL"
 
 apr_status_t oxt_state_user_forget(oxt_db_t *db, long long mail_id, int gone,
                                    oxt_result_t *res, apr_pool_t *p)

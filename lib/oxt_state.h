@@ -119,8 +119,7 @@ apr_status_t oxt_state_user_adopted(oxt_db_t *db,
 
 /** After a user was deleted in OX (or found gone). */
 apr_status_t oxt_state_user_deleted(oxt_db_t *db, long long mail_id,
-                                    const char *reason, oxt_result_t *res,
-                                    apr_pool_t *p)
+                                    oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**
