@@ -8,6 +8,8 @@ tests/integration/test_replicator_reconcile.py and the command tests.
     drift.change_user("dom1.example", "user21", language="de_DE")
     drift.delete_context("dom7.example")
     uid = drift.create_user("dom1.example", "intruder")
+    drift.change_access("dom1.example", "user1", "groupware_premium")
+    drift.change_context("dom1.example", loginMappings=["dom1.example"])
 
 Every call asserts HTTP 200 and no SOAP fault, so a drift that did not
 happen cannot make a test pass. User calls go as the master with OX's
@@ -19,7 +21,7 @@ Also: which emulator calls are writes, and the difference of two
 /oxsim/counters "calls" maps.
 """
 from .oxsim import (MASTER, creds_xml, ctx_xml, fault_string, returns,
-                    as_dict, user_xml)
+                    as_dict, scalar_xml, user_xml)
 
 # operation names (after the service) that only read
 READ_OPS = ("getData", "exists", "list", "listAll", "listCaseInsensitive",
@@ -116,6 +118,24 @@ class OxDrift:
         ret = returns(root)
         assert ret, "user create returned nothing"
         return int(as_dict(ret[0])["id"])
+
+    def change_access(self, ctx_name, user_name, combination):
+        """OXUserService.changeByModuleAccessName."""
+        u = self.user(ctx_name, user_name)
+        self.user_call(ctx_name, "changeByModuleAccessName",
+                       user_xml("user", id=u["id"])
+                       + scalar_xml("access_combination_name", combination))
+        return u["id"]
+
+    def change_context(self, ctx_name, **fields):
+        """OXContextService.change of the given fields (loginMappings: a
+        list; name: a new name)."""
+        ctx = self.context(ctx_name)
+        status, root = self.sim.call(
+            "OXContextService", "change",
+            ctx_xml(id=ctx["id"], **fields) + creds_xml(*MASTER))
+        self._ok("OXContextService.change %s" % ctx_name, status, root)
+        return ctx["id"]
 
     def delete_context(self, ctx_name):
         ctx = self.context(ctx_name)
