@@ -492,7 +492,8 @@ static int oxsim_check_rename(oxsim_call_t *c, oxsim_ctx_t *ctx,
         return 0;
     }
     if (!c->knobs.username_changeable) {
-        oxsim_fault(c, "InvalidDataException", "Changing username is disabled!");
+        oxsim_fault(c, "InvalidDataException",
+                    "Changing username is disabled!");
         return -1;
     }
     if (oxsim_check_username(c, name)) {
