@@ -16,7 +16,8 @@ typedef enum {
     REPLY_USER,
     REPLY_CONTEXTS,
     REPLY_USERS,
-    REPLY_BOOL
+    REPLY_BOOL,
+    REPLY_TEXT
 } reply_kind_t;
 
 typedef enum {
@@ -71,6 +72,7 @@ oxt_ox_user_t *oxt_ox_user_make(apr_pool_t *p)
     oxt_ox_user_t *u = apr_pcalloc(p, sizeof(*u));
 
     u->max_quota = OXT_OX_QUOTA_UNSET;
+    u->context_admin = -1;
     return u;
 }
 
@@ -476,6 +478,16 @@ apr_status_t oxt_ox_user_get_data(oxt_ox_op_t **pop, oxt_ox_t *ox,
                    REPLY_USER, p);
 }
 
+apr_status_t oxt_ox_user_get_access_name(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                         const oxt_ox_context_t *ctx,
+                                         const oxt_ox_creds_t *admin,
+                                         const oxt_ox_user_t *user,
+                                         apr_pool_t *p)
+{
+    return user_op(pop, ox, "getAccessCombinationName", ctx, admin, "user",
+                   user, NULL, REPLY_TEXT, p);
+}
+
 apr_status_t oxt_ox_user_exists(oxt_ox_op_t **pop, oxt_ox_t *ox,
                                 const oxt_ox_context_t *ctx,
                                 const oxt_ox_creds_t *admin,
@@ -570,6 +582,7 @@ static const char *read_server(const xmlNode *obj, const char *full,
 static oxt_ox_user_t *read_user(const xmlNode *obj, apr_pool_t *p)
 {
     oxt_ox_user_t *u = oxt_ox_user_make(p);
+    const char *admin = oxt_xml_child_text(obj, "contextadmin", p);
 
     u->id = read_int(obj, "id", p);
     u->name = oxt_xml_child_text(obj, "name", p);
@@ -588,6 +601,10 @@ static oxt_ox_user_t *read_user(const xmlNode *obj, apr_pool_t *p)
     u->language = oxt_xml_child_text(obj, "language", p);
     u->timezone = oxt_xml_child_text(obj, "timezone", p);
     u->max_quota = read_quota(obj, "maxQuota", p);
+    if (admin != NULL) {
+        u->context_admin = strcmp(admin, "true") == 0
+                           || strcmp(admin, "1") == 0;
+    }
     return u;
 }
 
@@ -643,6 +660,11 @@ static apr_status_t decode(oxt_ox_op_t *op, const xmlNode *resp)
         return decode_list(op, resp);
     case REPLY_BOOL:
         return decode_bool(op, ret);
+    case REPLY_TEXT:
+        /* nil (or nothing) means no name fits */
+        op->reply.text = ret != NULL && !oxt_xml_is_nil(ret)
+                         ? oxt_xml_text(ret, op->p) : NULL;
+        return APR_SUCCESS;
     default:
         break;
     }

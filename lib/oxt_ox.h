@@ -78,6 +78,8 @@ typedef struct oxt_ox_user_t {
     const char *language;                /* ll_CC */
     const char *timezone;                /* Olson id */
     long long max_quota;
+    int context_admin;                   /* replies only: 1 the context's
+                                            admin, 0 not, -1 unknown */
 } oxt_ox_user_t;
 
 typedef struct oxt_ox_t oxt_ox_t;
@@ -92,6 +94,8 @@ typedef struct oxt_ox_reply_t {
     apr_array_header_t *contexts;        /* context list: oxt_ox_context_t * */
     apr_array_header_t *users;           /* user list: oxt_ox_user_t * (id) */
     int exists;                          /* exists */
+    const char *text;                    /* getAccessCombinationName; NULL
+                                            when the rights match no name */
 } oxt_ox_reply_t;
 
 typedef void oxt_ox_done_cb(void *baton, oxt_ox_op_t *op,
@@ -167,6 +171,13 @@ apr_status_t oxt_ox_user_get_data(oxt_ox_op_t **pop, oxt_ox_t *ox,
                                   const oxt_ox_context_t *ctx,
                                   const oxt_ox_creds_t *admin,
                                   const oxt_ox_user_t *user, apr_pool_t *p);
+/** getAccessCombinationName: reply->text, NULL (nil) when the user's
+ *  rights match no named combination. */
+apr_status_t oxt_ox_user_get_access_name(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                         const oxt_ox_context_t *ctx,
+                                         const oxt_ox_creds_t *admin,
+                                         const oxt_ox_user_t *user,
+                                         apr_pool_t *p);
 apr_status_t oxt_ox_user_exists(oxt_ox_op_t **pop, oxt_ox_t *ox,
                                 const oxt_ox_context_t *ctx,
                                 const oxt_ox_creds_t *admin,

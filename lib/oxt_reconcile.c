@@ -4,8 +4,9 @@
  * Reads run in parallel (the SOAP client bounds the connections); the
  * per-context serialisation only matters for writes, and the repairs here
  * are writes to our own database. Each domain is a small state machine:
- * context getData, then the context's user list, then getData for each
- * user we know, then the comparison.
+ * context getData, then the context's user list, then getData (and the
+ * access combination's name) for each user we know and getData for each
+ * one we do not, then the comparison.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,10 @@
 #include "oxt_reconcile.h"
 #include "oxt_state.h"
 #include "oxt_crypto.h"
+#include "oxt_prefs.h"
 #include "oxt_util.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
-
-#define CTX_ADMIN_LOGIN "oxadmin"
 
 typedef struct recon_t {
     apr_pool_t *p;
@@ -94,7 +94,7 @@ static void recon_drift(recon_task_t *t, const char *kind, long long mail_id,
         }
         APR_ARRAY_PUSH(rc->unknown, recon_unknown_t *) = u;
     }
-    else {
+    else if (strcmp(kind, "context_admin") != 0) {
         t->repaired = 1;
     }
     if (rc->opts.on_drift != NULL) {
@@ -143,33 +143,86 @@ static const char *server_plain(const char *s)
     return sep ? sep + 3 : s;
 }
 
+/* Appends " name" to out when a value we applied (want, NULL: not
+ * known, so not compared) is not what OX has. */
+static const char *diff_add(const char *out, const char *name,
+                            const char *ox, const char *want, apr_pool_t *p)
+{
+    if (want == NULL || !str_differs(ox, want)) {
+        return out;
+    }
+    return apr_pstrcat(p, out, " ", name, NULL);
+}
+
+/* The surname we send is the domain's display name, the part of the
+ * display name after the mailbox name ("user1@Dom1.example"). */
+static const char *display_domain(const char *display)
+{
+    const char *at = display ? strchr(display, '@') : NULL;
+
+    return at ? at + 1 : NULL;
+}
+
+/* Every attribute we set, as oxt_engine sends it (oxt_desired): the
+ * login name is not compared, since OX refuses to change it by default
+ * (USERNAME_CHANGEABLE) and after a rename it rightly differs. */
 static const char *user_differences(const oxt_ox_user_t *ox,
                                     const oxt_applied_user_t *have,
                                     apr_pool_t *p)
 {
     const char *out = "";
 
-    /* The login name is not compared: OX refuses to change it by default
-     * (USERNAME_CHANGEABLE), so after a rename it rightly differs. */
-    if (ox->primary_email && str_differs(ox->primary_email, have->address)) {
-        out = apr_pstrcat(p, out, " primaryEmail", NULL);
+    out = diff_add(out, "primaryEmail", ox->primary_email, have->address, p);
+    out = diff_add(out, "email1", ox->email1, have->address, p);
+    out = diff_add(out, "defaultSenderAddress", ox->default_sender,
+                   have->address, p);
+    out = diff_add(out, "aliases", sorted_join(ox->aliases, p),
+                   have->aliases, p);
+    out = diff_add(out, "imapLogin", ox->imap_login, have->address, p);
+    out = diff_add(out, "display_name", ox->display_name,
+                   have->display_name, p);
+    out = diff_add(out, "given_name", ox->given_name, have->mail_name, p);
+    out = diff_add(out, "sur_name", ox->sur_name,
+                   display_domain(have->display_name), p);
+    out = diff_add(out, "language", ox->language, have->language, p);
+    out = diff_add(out, "timezone", ox->timezone, have->timezone, p);
+    out = diff_add(out, "imapServer", server_plain(ox->imap_server),
+                   have->imap_server, p);
+    out = diff_add(out, "smtpServer", server_plain(ox->smtp_server),
+                   have->smtp_server, p);
+    return *out ? out + 1 : NULL;
+}
+
+/* Login mappings as OX answers them, without the context id (OX keeps
+ * that one itself and leaves it out of getData), in our stored form. */
+static const char *mappings_join(const oxt_ox_context_t *c, apr_pool_t *p)
+{
+    apr_array_header_t *maps = apr_array_make(p, 4, sizeof(const char *));
+    const char *id = apr_itoa(p, c->id);
+    int i;
+
+    for (i = 0; c->login_mappings && i < c->login_mappings->nelts; i++) {
+        const char *m = APR_ARRAY_IDX(c->login_mappings, i, const char *);
+
+        if (strcmp(m, id) != 0) {
+            APR_ARRAY_PUSH(maps, const char *) = m;
+        }
     }
-    if (ox->aliases && str_differs(sorted_join(ox->aliases, p),
-                                   have->aliases)) {
-        out = apr_pstrcat(p, out, " aliases", NULL);
-    }
-    if (ox->language && str_differs(ox->language, have->language)) {
-        out = apr_pstrcat(p, out, " language", NULL);
-    }
-    if (ox->timezone && str_differs(ox->timezone, have->timezone)) {
-        out = apr_pstrcat(p, out, " timezone", NULL);
-    }
-    if (ox->imap_login && str_differs(ox->imap_login, have->address)) {
-        out = apr_pstrcat(p, out, " imapLogin", NULL);
-    }
-    if (ox->imap_server && have->imap_server
-        && strstr(have->imap_server, server_plain(ox->imap_server)) == NULL) {
-        out = apr_pstrcat(p, out, " imapServer", NULL);
+    return sorted_join(maps, p);
+}
+
+static const char *context_differences(const oxt_ox_context_t *c,
+                                       const oxt_applied_context_t *have,
+                                       apr_pool_t *p)
+{
+    const char *out = "";
+
+    out = diff_add(out, "name", c->name, have->context_name, p);
+    out = diff_add(out, "loginMappings", mappings_join(c, p),
+                   have->mappings, p);
+    if (c->max_quota >= -1 && have->quota_mb >= -1
+        && c->max_quota != have->quota_mb) {
+        out = apr_pstrcat(p, out, " maxQuota", NULL);
     }
     return *out ? out + 1 : NULL;
 }
@@ -178,49 +231,133 @@ static const char *user_differences(const oxt_ox_user_t *ox,
 
 static void recon_task_end(recon_task_t *t);
 
+/* One of the calls of a task is done; the last one ends the task. */
+static void recon_task_step(recon_task_t *t)
+{
+    if (--t->pending == 0) {
+        recon_task_end(t);
+    }
+}
+
 typedef struct {
     recon_task_t *t;
     oxt_applied_user_t *have;
+    const char *diff;                /* what differs, NULL: nothing */
 } recon_user_t;
+
+static void recon_user_forget(recon_user_t *ru, const char *kind, int gone,
+                              const char *detail)
+{
+    recon_task_t *t = ru->t;
+    oxt_result_t *res = oxt_result_make(t->p);
+
+    recon_drift(t, kind, ru->have->mail_id, ru->have->ox_user_id,
+                ru->have->address, detail);
+    if (!t->rc->opts.dry_run) {
+        recon_repair(t, oxt_state_user_forget(t->rc->db, ru->have->mail_id,
+                                              gone, res, t->p), res);
+    }
+}
+
+/* The access combination we applied, by its name in the Settings. */
+static const char *recon_access_want(const recon_user_t *ru)
+{
+    const char *const *names = ru->t->rc->opts.access_combination;
+    int svc = ru->have->service;
+
+    return names != NULL && svc >= 0 && svc < OXT_SERVICE_COUNT
+           ? names[svc] : NULL;
+}
+
+static void recon_user_finish(recon_user_t *ru)
+{
+    if (ru->diff != NULL) {
+        recon_user_forget(ru, "user_changed", 0, ru->diff);
+    }
+    recon_task_step(ru->t);
+}
+
+static void recon_access_read(void *baton, oxt_ox_op_t *op,
+                              const oxt_ox_reply_t *reply)
+{
+    recon_user_t *ru = baton;
+
+    (void)op;
+    if (reply->status != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
+                       OXTLOGNO(03700) "reconcile: cannot read the access"
+                       " combination of %s: %s", ru->have->address,
+                       oxt_result_text(reply->res, ru->t->p));
+    }
+    else if (str_differs(reply->text, recon_access_want(ru))) {
+        ru->diff = ru->diff ? apr_pstrcat(ru->t->p, ru->diff,
+                                          " access_combination", NULL)
+                            : "access_combination";
+    }
+    recon_user_finish(ru);
+}
+
+/* Asks for the user's access combination; 0 when that is not done. */
+static int recon_access_ask(recon_user_t *ru)
+{
+    recon_task_t *t = ru->t;
+    oxt_ox_user_t *x;
+    oxt_ox_op_t *get;
+
+    if (recon_access_want(ru) == NULL) {
+        return 0;
+    }
+    x = oxt_ox_user_make(t->p);
+    x->id = (int)ru->have->ox_user_id;
+    return oxt_ox_user_get_access_name(&get, t->rc->ox, t->oxctx, t->admin,
+                                       x, t->p) == APR_SUCCESS
+        && oxt_ox_submit(t->rc->ox, get, recon_access_read, ru)
+           == APR_SUCCESS;
+}
+
+/* A mailbox of ours recorded with the context admin's id: writing to it
+ * would rewrite the admin. Nothing to repair from here. */
+static void recon_user_is_admin(recon_user_t *ru)
+{
+    recon_drift(ru->t, "context_admin", ru->have->mail_id,
+                ru->have->ox_user_id, ru->have->address,
+                "the mailbox is recorded as the context admin");
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
+                   OXTLOGNO(03701) "reconcile: %s is recorded as the"
+                   " context admin of %s (OX user %s); not repaired",
+                   ru->have->address, ru->t->ctx.context_name,
+                   oxt_util_lld(ru->have->ox_user_id, ru->t->p));
+}
 
 static void recon_user_done(void *baton, oxt_ox_op_t *op,
                             const oxt_ox_reply_t *reply)
 {
     recon_user_t *ru = baton;
-    recon_task_t *t = ru->t;
-    oxt_result_t *res = oxt_result_make(t->p);
-    const char *diff;
 
     (void)op;
-    t->rc->stats->users++;
+    ru->t->rc->stats->users++;
     if (reply->status == OXT_ESOAP_NO_USER) {
-        recon_drift(t, "user_missing", ru->have->mail_id,
-                    ru->have->ox_user_id, ru->have->address, "not in OX");
-        if (!t->rc->opts.dry_run) {
-            recon_repair(t, oxt_state_user_forget(t->rc->db,
-                         ru->have->mail_id, 1, res, t->p), res);
-        }
+        recon_user_forget(ru, "user_missing", 1, "not in OX");
+    }
+    else if (reply->status == APR_SUCCESS && reply->user != NULL
+             && reply->user->context_admin == 1) {
+        recon_user_is_admin(ru);
     }
     else if (reply->status == APR_SUCCESS && reply->user != NULL) {
-        diff = user_differences(reply->user, ru->have, t->p);
-        if (diff != NULL) {
-            recon_drift(t, "user_changed", ru->have->mail_id,
-                        ru->have->ox_user_id, ru->have->address, diff);
-            if (!t->rc->opts.dry_run) {
-                recon_repair(t, oxt_state_user_forget(t->rc->db,
-                             ru->have->mail_id, 0, res, t->p), res);
-            }
+        ru->diff = user_differences(reply->user, ru->have, ru->t->p);
+        if (recon_access_ask(ru)) {
+            return;                       /* goes on in recon_access_read */
         }
+        recon_user_finish(ru);
+        return;
     }
     else {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
                        OXTLOGNO(03040) "reconcile: cannot read %s: %s",
                        ru->have->address ? ru->have->address : "?",
-                       oxt_result_text(reply->res, t->p));
+                       oxt_result_text(reply->res, ru->t->p));
     }
-    if (--t->pending == 0) {
-        recon_task_end(t);
-    }
+    recon_task_step(ru->t);
 }
 
 static int recon_id_known(recon_task_t *t, long long id)
@@ -235,6 +372,30 @@ static int recon_id_known(recon_task_t *t, long long id)
     return 0;
 }
 
+/* Is u the context admin? OX says so (contextadmin); an answer without
+ * the flag falls back to the login we created it with. */
+static int recon_is_admin(const recon_task_t *t, const oxt_ox_user_t *u)
+{
+    if (u->context_admin >= 0) {
+        return u->context_admin;
+    }
+    return u->name && t->ctx.admin_login
+           && strcmp(u->name, t->ctx.admin_login) == 0;
+}
+
+/* The context admin must still be ours. Renamed (USERNAME_CHANGEABLE),
+ * it no longer answers to the login we keep. */
+static void recon_admin_check(recon_task_t *t, const oxt_ox_user_t *u)
+{
+    if (t->ctx.admin_login == NULL || u->name == NULL
+        || strcmp(u->name, t->ctx.admin_login) == 0) {
+        return;
+    }
+    recon_drift(t, "context_admin", 0, u->id, t->ctx.context_name,
+                apr_psprintf(t->p, "the context admin is '%s', not '%s'",
+                             u->name, t->ctx.admin_login));
+}
+
 /* A user in OX we have no record of: read it, to name it in the report
  * and to leave the context admin (created with the context) alone. */
 static void recon_unknown_read(void *baton, oxt_ox_op_t *op,
@@ -244,16 +405,16 @@ static void recon_unknown_read(void *baton, oxt_ox_op_t *op,
     const oxt_ox_user_t *u = reply->user;
 
     (void)op;
-    if (reply->status == APR_SUCCESS && u != NULL
-        && !(u->name && strcmp(u->name, CTX_ADMIN_LOGIN) == 0)) {
+    if (reply->status == APR_SUCCESS && u != NULL && recon_is_admin(t, u)) {
+        recon_admin_check(t, u);
+    }
+    else if (reply->status == APR_SUCCESS && u != NULL) {
         recon_drift(t, "user_unknown", 0, u->id,
                     u->primary_email ? u->primary_email
                                      : (u->name ? u->name : ""),
                     "in OX, not created by OXtender");
     }
-    if (--t->pending == 0) {
-        recon_task_end(t);
-    }
+    recon_task_step(t);
 }
 
 static void recon_unknown_users(recon_task_t *t,
@@ -280,26 +441,28 @@ static void recon_unknown_users(recon_task_t *t,
     }
 }
 
-static void recon_users_listed(void *baton, oxt_ox_op_t *op,
-                               const oxt_ox_reply_t *reply)
+/* The context is there but refuses the admin credentials we keep: its
+ * admin was changed behind our back (a new password, or one of our
+ * mailboxes adopted as that admin). Nothing in the context can be
+ * changed with our credentials, so nothing is repaired. */
+static void recon_admin_refused(recon_task_t *t, const oxt_ox_reply_t *reply)
 {
-    recon_task_t *t = baton;
+    recon_drift(t, "context_admin", 0, 0, t->ctx.context_name,
+                "OX refuses our context admin's credentials");
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
+                   OXTLOGNO(03702) "reconcile: the context admin of %s"
+                   " refuses our credentials (%s); its users cannot be"
+                   " compared or repaired", t->ctx.context_name,
+                   oxt_result_text(reply->res, t->p));
+}
+
+static void recon_known_users(recon_task_t *t)
+{
     apr_hash_index_t *hi;
     recon_user_t *ru;
     oxt_ox_user_t *x;
     oxt_ox_op_t *get;
 
-    (void)op;
-    if (reply->status != APR_SUCCESS) {
-        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
-                       OXTLOGNO(03041) "reconcile: cannot list the users of"
-                       " %s: %s", t->ctx.context_name,
-                       oxt_result_text(reply->res, t->p));
-        recon_task_end(t);
-        return;
-    }
-    t->pending = 1;                       /* held until all are submitted */
-    recon_unknown_users(t, reply->users);
     for (hi = apr_hash_first(t->p, t->users); hi; hi = apr_hash_next(hi)) {
         ru = apr_pcalloc(t->p, sizeof(*ru));
         ru->t = t;
@@ -318,9 +481,31 @@ static void recon_users_listed(void *baton, oxt_ox_op_t *op,
             t->pending++;
         }
     }
-    if (--t->pending == 0) {
+}
+
+static void recon_users_listed(void *baton, oxt_ox_op_t *op,
+                               const oxt_ox_reply_t *reply)
+{
+    recon_task_t *t = baton;
+
+    (void)op;
+    if (reply->status == OXT_ESOAP_AUTH && t->admin != NULL) {
+        recon_admin_refused(t, reply);
         recon_task_end(t);
+        return;
     }
+    if (reply->status != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
+                       OXTLOGNO(03041) "reconcile: cannot list the users of"
+                       " %s: %s", t->ctx.context_name,
+                       oxt_result_text(reply->res, t->p));
+        recon_task_end(t);
+        return;
+    }
+    t->pending = 1;                       /* held until all are submitted */
+    recon_unknown_users(t, reply->users);
+    recon_known_users(t);
+    recon_task_step(t);
 }
 
 static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
@@ -328,7 +513,7 @@ static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
 {
     recon_task_t *t = baton;
     oxt_result_t *res = oxt_result_make(t->p);
-    const oxt_ox_context_t *c = reply->context;
+    const char *diff;
     oxt_ox_op_t *list;
 
     (void)op;
@@ -342,12 +527,10 @@ static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
         recon_task_end(t);
         return;
     }
-    if (reply->status == APR_SUCCESS && c != NULL
-        && ((c->name && str_differs(c->name, t->ctx.context_name))
-            || (c->max_quota >= -1 && t->ctx.quota_mb >= -1
-                && c->max_quota != t->ctx.quota_mb))) {
-        recon_drift(t, "context_changed", 0, 0, t->ctx.context_name,
-                    "name or quota");
+    diff = reply->status == APR_SUCCESS && reply->context != NULL
+         ? context_differences(reply->context, &t->ctx, t->p) : NULL;
+    if (diff != NULL) {
+        recon_drift(t, "context_changed", 0, 0, t->ctx.context_name, diff);
         if (!t->rc->opts.dry_run) {
             recon_repair(t, oxt_state_context_forget(t->rc->db,
                          t->ctx.dom_id, 0, res, t->p), res);

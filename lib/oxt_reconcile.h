@@ -3,12 +3,21 @@
  * holds, and repairing the difference ("drift": a context or user removed
  * or changed by hand in OX, a lost answer).
  *
+ * Every attribute we set is compared: a context's name, login mappings
+ * and quota; a user's addresses (primary, email1, default sender,
+ * aliases, IMAP login), display, given and sur name, language, time
+ * zone, IMAP and SMTP server and access combination (its name); and the
+ * context admin: ours must still answer to our credentials, be the one
+ * with contextadmin set and never be one of our mailboxes.
+ *
  * Repair means forgetting what we thought was applied, so the next plan
  * sends it again: a missing user is created, a changed one is sent every
- * attribute. Users in our contexts that we never created are reported
- * and, only when asked (and within a limit), deleted: a mass delete
- * caused by a wrong database would be a disaster, so above max_deletes
- * nothing is deleted unless forced.
+ * attribute. A context admin that drifted cannot be repaired from here
+ * (without its credentials nothing in the context can be changed): it is
+ * reported, and the log says so. Users in our contexts that we never
+ * created are reported and, only when asked (and within a limit),
+ * deleted: a mass delete caused by a wrong database would be a disaster,
+ * so above max_deletes nothing is deleted unless forced.
  */
 #ifndef OXT_RECONCILE_H
 #define OXT_RECONCILE_H
@@ -23,7 +32,8 @@
 
 typedef struct oxt_drift_t {
     const char *kind;        /* context_missing, context_changed,
-                                user_missing, user_changed, user_unknown */
+                                context_admin, user_missing, user_changed,
+                                user_unknown */
     long long dom_id;
     long long mail_id;       /* 0 for context drift and unknown users */
     long long ox_id;         /* OX user id for user drift */
@@ -40,6 +50,10 @@ typedef struct oxt_reconcile_opts_t {
     int force;               /* even above max_deletes */
     int max_deletes;
     int window;              /* domains compared at once */
+    const char *const *access_combination;  /* per oxt_service_t, the
+                                               Settings' names; NULL: the
+                                               users' rights are not
+                                               compared */
     oxt_drift_cb *on_drift;
     oxt_progress_cb *on_progress;
     void *baton;

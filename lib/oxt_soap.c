@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include <strings.h>
+#include <apr_lib.h>
 #include <apr_ring.h>
 #include <apr_strings.h>
 
@@ -144,7 +145,10 @@ int oxt_soap_client_pending(const oxt_soap_client_t *client)
 /* ---- fault classification --------------------------------------------- */
 
 /* Glob match where '*' stands for any run of characters; OX messages carry
- * ids and names in the middle, so plain prefixes are not enough. */
+ * ids and names in the middle, so plain prefixes are not enough. Case is
+ * ignored: OX writes the same words in either case in different places
+ * ("Authentication failed" and its reseller plugin's "authentication
+ * failed", "language must…" and "Language must…"). */
 static int glob_match(const char *pat, const char *s)
 {
     const char *star = NULL, *resume = NULL;
@@ -154,7 +158,7 @@ static int glob_match(const char *pat, const char *s)
             star = pat++;
             resume = s;
         }
-        else if (*pat == *s) {
+        else if (apr_tolower(*pat) == apr_tolower(*s)) {
             pat++;
             s++;
         }
@@ -172,8 +176,12 @@ static int glob_match(const char *pat, const char *s)
     return *pat == '\0';
 }
 
-/* ref/ox-soap.md §4. Patterns end in '*' where servers differ in
- * punctuation; "; exceptionId" is cut off before matching. */
+/* Every OX fault text we act on (docs/internals/soap.md has the table).
+ * OX's SOAP layer wraps each exception so that the message is the only
+ * reliable discriminator, and often sends no typed <detail> at all: the
+ * text decides, the declared type is only the fallback for texts we do
+ * not know. Patterns end in '*' where servers differ in punctuation;
+ * "; exceptionId" is cut off before matching. */
 static const struct {
     const char *pattern;
     apr_status_t rv;
@@ -191,6 +199,10 @@ static const struct {
     { "Database is locked or is now be*ing updated*", OXT_ESOAP_BUSY },
     { "Illegal chars: *", OXT_ESOAP_INVALID },
     { "Cannot map '*' to the newly created context*", OXT_ESOAP_INVALID },
+    { "A mapping with login info * already exists in the system*",
+      OXT_ESOAP_INVALID },
+    /* a name taken on change: an SQLException wrapped as it is */
+    { "*A context with context name * already exists*", OXT_ESOAP_INVALID },
     { "Mandatory fields * not set*", OXT_ESOAP_INVALID },
     { "Mandatory fields not set*", OXT_ESOAP_INVALID },
     { "No such access combination name*", OXT_ESOAP_INVALID },
@@ -199,6 +211,8 @@ static const struct {
       OXT_ESOAP_INVALID },
     { "The displayname is already used*", OXT_ESOAP_INVALID },
     { "primarymail must have the same value as email1*", OXT_ESOAP_INVALID },
+    { "email1 not equal with primarymail*", OXT_ESOAP_INVALID },
+    { "email1 not sent but required*", OXT_ESOAP_INVALID },
     { "primaryMail, Email1 and defaultSenderAddress must be present*",
       OXT_ESOAP_INVALID },
     { "email1 must also be set in the aliases*", OXT_ESOAP_INVALID },
@@ -209,6 +223,12 @@ static const struct {
     { "Invalid quota value*", OXT_ESOAP_INVALID },
     { "Invalid PasswordMech*", OXT_ESOAP_INVALID },
     { "neither id or name is set*", OXT_ESOAP_INVALID },
+    /* Refusals the replicator works around: a rename without the name
+     * (USERNAME_CHANGEABLE), a rename without the primary address
+     * (PRIMARY_MAIL_UNCHANGEABLE); the context admin is never deleted. */
+    { "Changing username is disabled*", OXT_ESOAP_INVALID },
+    { "primary mail must not be changed*", OXT_ESOAP_INVALID },
+    { "Admin delete not supported*", OXT_ESOAP_INVALID },
 };
 
 /* When the text is new to us, the declared exception type still says

@@ -5,9 +5,11 @@
  *   reconcile [--dry-run] [--delete-unknown [--max-deletes N] [--force]]
  *
  * --dry-run reports only. Without it, drifted objects are forgotten in our
- * state and a replication of their domains resends them. Users in our
- * contexts that OXtender did not create are reported; --delete-unknown
- * deletes them, but not more than --max-deletes (10) unless --force.
+ * state and a replication of their domains resends them (a drifted
+ * context admin is only reported: it cannot be repaired from here). Users
+ * in our contexts that OXtender did not create are reported;
+ * --delete-unknown deletes them, but not more than --max-deletes (10)
+ * unless --force.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +171,7 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
     }
     if (rv == APR_SUCCESS) {
         o.window = s->conns * 4;
+        o.access_combination = s->settings->access_combination;
         rv = oxt_reconcile_run(&st, s->db, s->ox, s->soap, s->key,
                                s->settings->master_override, &o, res,
                                repl->p);

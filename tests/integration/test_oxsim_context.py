@@ -145,8 +145,12 @@ def test_change_name_mappings_quota(sim):
     assert ctx_call(sim, "change", ctx_xml(id=1, name="a2.example"))[0] == 200
     status, root = ctx_call(sim, "change", ctx_xml(id=1, name="b.example"))
     assert fault_string(root) == "Context b.example already exists!"
+    # a change has its own text (OX's checkForExistingLoginMapping)
     status, root = ctx_call(sim, "change", ctx_xml(id=1, loginMappings=["b.example"]))
-    assert "This mapping is already in use." in fault_string(root)
+    assert fault_string(root) == \
+        'A mapping with login info "b.example" already exists in the system!'
+    assert sim.state()["contexts"][0]["loginMappings"] == [
+        "extra", "more", "1", "a2.example"], "unchanged after the refusal"
     status, root = ctx_call(sim, "change", ctx_xml(id=1, loginMappings=["x y"]))
     assert fault_string(root) == 'Illegal chars: " " in login mapping'
     status, root = ctx_call(sim, "change", ctx_xml(id=1, maxQuota="ten"))
@@ -235,7 +239,13 @@ def test_reseller_ownership(sim):
     assert len(returns(root)) == 1
     _, root = sim.call(svc, "listAll", creds_xml(*MASTER))   # master sees all
     assert len(returns(root)) == 1
+    # a login that is not the master's goes to OX's reseller plugin,
+    # whose refusal is in lower case (OX's ResellerAuth)
     status, root = sim.call(svc, "delete", ctx_xml(id=11) + creds_xml("res1", "wrong"))
+    assert fault_string(root) == "authentication failed"
+    status, root = sim.call(svc, "delete", ctx_xml(id=11) + creds_xml("nobody", "x"))
+    assert fault_string(root) == "authentication failed"
+    status, root = sim.call(svc, "delete", ctx_xml(id=11) + creds_xml(MASTER[0], "x"))
     assert fault_string(root) == "Authentication failed"
     assert sim.call(svc, "delete", ctx_xml(id=11) + creds_xml("res1", "rpw"))[0] == 200
 

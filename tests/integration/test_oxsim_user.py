@@ -56,7 +56,11 @@ def test_create_returns_user_with_defaults(sim):
     u = user_of(sim, "anna@example.com")
     # plain create inherits the context's rights (createcontext.md)
     assert u["access_combination"] == "groupware_standard"
-    assert u["password"] == "pw-anna" and u["timezone"] == "Europe/Vienna"
+    assert u["timezone"] == "Europe/Vienna"
+    # the state shows a salted digest, never the password
+    assert "password" not in u and len(u["password_sha256"]) == 64
+    assert sim.password_is(1, "anna@example.com", "pw-anna")
+    assert not sim.password_is(1, "anna@example.com", "pw-ann")
 
 
 def test_create_by_access_name_and_getters(sim):
@@ -137,7 +141,7 @@ def test_change_fields(sim):
     assert status == 200, fault_string(root)
     assert returns(root) == []
     u = user_of(sim, "anna@example.com")
-    assert u["password"] == "new" and u["display_name"] == "Anna A."
+    assert sim.password_is(1, 3, "new") and u["display_name"] == "Anna A."
     assert u["imapServer"] == "imap.example.com" and u["imapPort"] == "993"
     assert u["imapSchema"] == "imaps://" and u["imapServerString"] == "imaps://imap.example.com:993"
     assert u["smtpServerString"] == "smtps://mail.example.com:587"
@@ -244,16 +248,31 @@ def test_reseller_user_service(sim):
                             ctx_xml(id=5, name="res1_x", maxQuota=1)
                             + user_xml("admin_user", **admin_user()) + creds_xml("res1", "rpw"))
     assert status == 200
-    status, root = sim.call(svc, "create", ctx_xml(id=5) + user_xml(**mailbox("r"))
-                            + creds_xml("res1", "rpw"))
-    assert status == 200, fault_string(root)
     status, root = sim.call(svc, "create", ctx_xml(id=5) + user_xml(**mailbox("s"))
                             + creds_xml(*ADMIN))
-    assert status == 200   # the context admin works too
-    # a reseller does not reach a context it does not own
-    status, root = sim.call(svc, "create", ctx_xml(id=1) + user_xml(**mailbox("t"))
+    assert status == 200, fault_string(root)   # the context admin
+    # the owning reseller acts as the context's admin only with
+    # MASTER_ACCOUNT_OVERRIDE (OX's BasicAuthenticator.isMasterOfContext)
+    status, root = sim.call(svc, "create", ctx_xml(id=5) + user_xml(**mailbox("r"))
                             + creds_xml("res1", "rpw"))
     assert fault_string(root) == "Authentication failed"
+    sim.config(master_override="on")
+    try:
+        status, root = sim.call(svc, "create", ctx_xml(id=5) + user_xml(**mailbox("r"))
+                                + creds_xml("res1", "rpw"))
+        assert status == 200, fault_string(root)
+        status, root = sim.call(svc, "create", ctx_xml(id=5) + user_xml(**mailbox("q"))
+                                + creds_xml("res1", "wrong"))
+        assert fault_string(root) == "authentication failed"
+        # a reseller does not reach a context it does not own
+        status, root = sim.call(svc, "create", ctx_xml(id=1) + user_xml(**mailbox("t"))
+                                + creds_xml("res1", "rpw"))
+        assert fault_string(root) == "Authentication failed"
+        status, root = sim.call(svc, "create", ctx_xml(id=5) + user_xml(**mailbox("m"))
+                                + creds_xml(*MASTER))
+        assert status == 200, fault_string(root)
+    finally:
+        sim.config(master_override="off")
 
 
 def test_two_thousand_users_stay_indexed(sim):

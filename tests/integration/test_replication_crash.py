@@ -33,6 +33,7 @@ import pytest
 
 from harness import env
 from harness import oxexpect
+from harness.oxsim import password_hash, user_password_is
 from harness.plesk import PleskSetup, EVENT_VARS
 
 SIZE = dict(resellers=2, clients=10, domains=44, mailboxes=460)
@@ -303,26 +304,35 @@ def test_compare_detects_differences():
                                                aliases=["u@d.example"],
                                                _mail_id=7)})}
     admin = dict(id=2, name="oxadmin", contextadmin=True)
-    user = dict(id=3, name="u", contextadmin=False, password="p",
+    salt = "0123"
+    user = dict(id=3, name="u", contextadmin=False,
+                password_sha256=password_hash(salt, 1, 3, "p"),
                 aliases=["u@d.example"])
     ctx = dict(id=1, name="d.example", maxQuota=100, enabled=True,
                loginMappings=["d.example", "1"], users=[admin, user])
-    assert oxexpect.compare(want, dict(contexts=[ctx])) == []
+
+    def state(*ctxs):
+        return dict(password_salt=salt, contexts=list(ctxs))
+
+    assert oxexpect.compare(want, state(ctx)) == []
     dup = dict(ctx, users=[admin, user, dict(user, id=4)])
-    assert any("2 times" in p for p in
-               oxexpect.compare(want, dict(contexts=[dup])))
+    assert any("2 times" in p for p in oxexpect.compare(want, state(dup)))
     extra = dict(ctx, users=[admin, user, dict(user, id=4, name="v")])
     assert any("leftover user v" in p for p in
-               oxexpect.compare(want, dict(contexts=[extra])))
+               oxexpect.compare(want, state(extra)))
     missing = dict(ctx, users=[admin])
     assert any("missing user u" in p for p in
-               oxexpect.compare(want, dict(contexts=[missing])))
-    changed = dict(ctx, users=[admin, dict(user, password="q")])
+               oxexpect.compare(want, state(missing)))
+    changed = dict(ctx, users=[admin, dict(
+        user, password_sha256=password_hash(salt, 1, 3, "q"))])
     assert any("password" in p for p in
-               oxexpect.compare(want, dict(contexts=[changed])))
+               oxexpect.compare(want, state(changed)))
+    moved = dict(ctx, users=[admin, dict(user, id=4)])   # same digest, id 4
+    assert any("password" in p for p in
+               oxexpect.compare(want, state(moved)))
     other = dict(ctx, id=5, name="e.example", loginMappings=["5"])
     assert any("leftover context e.example" in p for p in
-               oxexpect.compare(want, dict(contexts=[ctx, other])))
+               oxexpect.compare(want, state(ctx, other)))
 
 
 @pytest.fixture
@@ -336,12 +346,18 @@ def small(mariadb):
         px.close()
 
 
-def _ox_password(px, address):
-    for c in px.ox_state()["contexts"]:
+def _ox_password_is(px, address, password):
+    state = px.ox_state()
+    for c in state["contexts"]:
         for u in c["users"]:
             if u.get("primaryEmail") == address:
-                return u.get("password")
-    return None
+                return user_password_is(state, c, u, password)
+    return False
+
+
+def _in_ox(px, address):
+    return any(u.get("primaryEmail") == address
+               for c in px.ox_state()["contexts"] for u in c["users"])
 
 
 def test_event_after_crash_is_not_stuck_behind_a_dead_lease(small):
@@ -355,7 +371,7 @@ def test_event_after_crash_is_not_stuck_behind_a_dead_lease(small):
         " JOIN accounts a ON a.id = m.account_id"
         " WHERE a.type = 'plain' AND a.password <> '' AND d.id = 1"
         " ORDER BY m.id LIMIT 1")[0]
-    assert _ox_password(px, address), "mailbox %s not replicated" % address
+    assert _in_ox(px, address), "mailbox %s not replicated" % address
     e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
     # 1. a run claims the hint and dies while its OX call is in flight
     px.exec("psa", "UPDATE accounts SET password = 'first-change'"
@@ -384,7 +400,7 @@ def test_event_after_crash_is_not_stuck_behind_a_dead_lease(small):
                               stderr=subprocess.DEVNULL, env=e)
     try:
         assert env.wait_until(
-            lambda: _ox_password(px, address) == "first-change", 10, 0.1)
+            lambda: _ox_password_is(px, address, "first-change"), 10, 0.1)
         time.sleep(1)
         # 3. the next change of that mailbox, announced by its event
         px.exec("psa", "UPDATE accounts SET password = 'second-change'"
@@ -392,7 +408,7 @@ def test_event_after_crash_is_not_stuck_behind_a_dead_lease(small):
         assert px.event("mailname_update", env={"NEW_MAILNAME": address}
                         ).returncode == 0
         seen = env.wait_until(
-            lambda: _ox_password(px, address) == "second-change", 5, 0.1)
+            lambda: _ox_password_is(px, address, "second-change"), 5, 0.1)
         print("queue: %s" % px.queue_rows())
         assert seen, "the event's change did not reach OX within 5 s"
     finally:

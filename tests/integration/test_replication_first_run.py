@@ -9,6 +9,9 @@ harness/plesk.py). Webmail Forever on reseller1 (clients.id 2) selects
 client1's domains dom1, dom2 (IDN), dom6 (mail off), dom3-5 (suspended),
 dom9 and reseller1's own dom7.
 """
+import re
+
+from harness.oxsim import user_password_is
 from harness.plesk import IMAP_HOST, SMTP_HOST, make_plesk, plesk  # noqa: F401
 
 RESELLER1 = 2
@@ -51,12 +54,13 @@ def check_user(px, ctx_name, mail_id, service):
         "display_name": "%s@%s" % (name, display_dom),
         "given_name": name,
         "sur_name": display_dom,
-        "password": px.mailbox_password(mail_id),
         "access_combination": service,
     }
     got = {k: u.get(k) for k in expect}
     assert got == expect, "user %s in %s: attributes differ" % (
         address, ctx_name)
+    assert px.ox_password_is(ctx_name, name, px.mailbox_password(mail_id)), \
+        "user %s in %s: password differs" % (address, ctx_name)
     assert sorted(u["aliases"]) == px.expected_aliases(mail_id), \
         "aliases of %s" % address
     st = px.mailbox_state(mail_id)
@@ -206,10 +210,15 @@ def test_debug_api_logs_exchange_without_passwords(plesk):
     plesk.run()
     rows = plesk.log_rows()
     assert len(rows) == 14
-    secrets_ = {"secret"}            # the OX master password
-    for ctx in plesk.ox_state()["contexts"]:
-        for u in ctx["users"]:
-            secrets_.add(u["password"])   # context admins' and mailboxes'
+    # the OX master password and the mailboxes' (the generator's text)
+    secrets_ = {"secret"} | {plesk.mailbox_password(i)
+                             for i in all_user_ids()}
+    # the context admins' passwords are random and sealed: any run of 24
+    # base64 characters in the log is checked against their digests
+    state = plesk.ox_state()
+    admins = [(c, u) for c in state["contexts"] for u in c["users"]
+              if u["contextadmin"]]
+    assert len(admins) == 4
     for r in rows:
         req, resp = r["debug_request"], r["debug_response"]
         assert req and resp, "debug columns empty for %s" % r["address"]
@@ -218,6 +227,16 @@ def test_debug_api_logs_exchange_without_passwords(plesk):
         for s in secrets_:
             assert s not in req and s not in resp, (
                 "password %r in the debug log of %s" % (s, r["address"]))
+        for text in (req, resp):
+            assert set(re.findall(r"<[^/<>]*password>([^<]*)<", text)) <= {
+                "********"}, text
+            for run in re.findall(r"[A-Za-z0-9+/=]{24,}", text):
+                for i in range(len(run) - 23):
+                    assert not any(user_password_is(state, c, a,
+                                                    run[i:i + 24])
+                                   for c, a in admins), (
+                        "a context admin's password in the debug log of"
+                        " %s" % r["address"])
     # off again: nothing recorded
     plesk.settings_set(debug_api=0)
     plesk.exec("psa", "UPDATE accounts a JOIN mail m ON m.account_id = a.id"

@@ -137,8 +137,7 @@ def test_missing_and_crypt_passwords_are_unreplicable(plesk):
                " SET a.type = 'plain', a.password = 'now-set-19'"
                " WHERE m.id = 19")
     plesk.run()
-    users = plesk.ox_users("dom9.example")
-    assert users["user19"]["password"] == "now-set-19"
+    assert plesk.ox_password_is("dom9.example", "user19", "now-set-19")
     assert state(plesk, 19) == ("replicated", None)
 
 
@@ -159,10 +158,17 @@ def test_sym_passwords_are_decrypted(plesk):
     assert plesk.psa("SELECT a.type FROM accounts a JOIN mail m"
                      " ON m.account_id = a.id WHERE m.id IN (2, 9)") == [
         ("sym",), ("sym",)], "gendata changed: user2/user9 not sym"
-    u2 = plesk.ox_users("xn--bcher2-3ya.example")["user2"]
-    u9 = plesk.ox_users("dom9.example")["user9"]
-    assert u2["password"] == "user2@xn--bcher2-3ya.example-pw"
-    assert u9["password"] == "user9@dom9.example-pw"
+    # decrypted end to end: OX holds the generator's plain text
+    assert plesk.ox_password_is("xn--bcher2-3ya.example", "user2",
+                                "user2@xn--bcher2-3ya.example-pw")
+    assert plesk.ox_password_is("dom9.example", "user9",
+                                "user9@dom9.example-pw")
+    assert not plesk.ox_password_is("dom9.example", "user9",
+                                    plesk.psa("SELECT a.password FROM"
+                                              " accounts a JOIN mail m ON"
+                                              " m.account_id = a.id WHERE"
+                                              " m.id = 9")[0][0]), \
+        "OX got the ciphertext"
 
 
 def test_unreadable_sym_password(plesk):

@@ -140,7 +140,7 @@ def test_plan_lists_changes_and_deletes(plesk):
         ("change user", "user39@dom9.example", "language")])
     users = plesk.ox_users("dom1.example")
     assert "user21" not in users
-    assert users["user1"]["password"] == "new-pw-1"
+    assert plesk.ox_password_is("dom1.example", "user1", "new-pw-1")
     assert users["user31"]["access_combination"] == "groupware_premium"
 
 

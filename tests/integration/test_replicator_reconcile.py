@@ -11,7 +11,10 @@ harness/oxexpect.py computes the desired OX state.
 
 Drift kinds and targets (lib/oxt_reconcile.c): context_missing and
 context_changed name the context, user_missing and user_changed the
-mailbox address, user_unknown the unknown user's primaryEmail.
+mailbox address, user_unknown the unknown user's primaryEmail,
+context_admin the context (or the mailbox recorded as its admin). The
+detail of a change lists what differs, in the order of
+lib/oxt_reconcile.c's comparison.
 """
 import json
 
@@ -115,7 +118,7 @@ def make_drift(px):
     uid = d.create_user(IDN, "intruder")
     expect = sorted([
         ("context_missing", "dom7.example", "not in OX"),
-        ("context_changed", "dom9.example", "name or quota"),
+        ("context_changed", "dom9.example", "maxQuota"),
         ("user_missing", "user11@dom1.example", "not in OX"),
         ("user_changed", "user21@dom1.example", "language"),
         ("user_changed", "user31@dom1.example", "aliases"),
@@ -348,3 +351,147 @@ def test_bad_option_is_a_usage_error(plesk):
     res = plesk.repl("reconcile", "--frobnicate")
     assert res.returncode == 2, plesk.describe(res)
     assert "unknown option '--frobnicate'" in res.stderr
+
+
+# ---- every attribute we set (issue 13, finding 3) -----------------------------------
+
+def aliases_of(px, ctx_name, user_name):
+    return sorted(OxDrift(px).user(ctx_name, user_name)["aliases"])
+
+
+def make_attribute_drift(px):
+    """One attribute changed by hand per user and per context, for every
+    attribute the replicator sets; returns the expected report."""
+    d = OxDrift(px)
+    cu = d.change_user
+    cu("dom1.example", "user1", primaryEmail="user1@alias-dom1.example",
+       email1="user1@alias-dom1.example",
+       defaultSenderAddress="user1@alias-dom1.example")
+    cu("dom1.example", "user11",
+       defaultSenderAddress="user11@alias-dom1.example")
+    cu("dom1.example", "user21", imapLogin="someone@dom1.example")
+    cu("dom1.example", "user31", display_name="Display 31")
+    cu(IDN, "user2", given_name="Someone")
+    cu(IDN, "user12", sur_name="Else")
+    cu(IDN, "user22", timezone="Asia/Tokyo")
+    cu(IDN, "user32", imapServer="other.example.test")
+    cu("dom7.example", "user7", imapPort=993)
+    cu("dom7.example", "user17", smtpServer="smtp2.example.test")
+    d.change_access("dom7.example", "user27", "groupware_premium")
+    cu("dom7.example", "user37", aliases=aliases_of(
+        px, "dom7.example", "user37") + ["extra37@dom7.example"])
+    cu("dom9.example", "user9", language="de_DE")
+    cu("dom9.example", "user39", smtpPort=587)
+    d.change_context("dom1.example", loginMappings=[
+        "dom1.example", "alias-dom1.example", "extra-map.example"])
+    d.change_context(IDN, maxQuota=777)
+    d.change_context("dom7.example", name="renamed7.example")
+    changed = [
+        ("user1@dom1.example", "primaryEmail email1 defaultSenderAddress"),
+        ("user11@dom1.example", "defaultSenderAddress"),
+        ("user21@dom1.example", "imapLogin"),
+        ("user31@dom1.example", "display_name"),
+        ("user2@%s" % IDN, "given_name"),
+        ("user12@%s" % IDN, "sur_name"),
+        ("user22@%s" % IDN, "timezone"),
+        ("user32@%s" % IDN, "imapServer"),
+        ("user7@dom7.example", "imapServer"),
+        ("user17@dom7.example", "smtpServer"),
+        ("user27@dom7.example", "access_combination"),
+        ("user37@dom7.example", "aliases"),
+        ("user9@dom9.example", "language"),
+        ("user39@dom9.example", "smtpServer"),
+    ]
+    return sorted([("user_changed", t, what) for t, what in changed] + [
+        ("context_changed", "dom1.example", "loginMappings"),
+        ("context_changed", IDN, "maxQuota"),
+        ("context_changed", "dom7.example", "name"),
+    ])
+
+
+def test_every_attribute_we_set_is_compared_and_repaired(plesk):
+    want = replicated(plesk)
+    expect = make_attribute_drift(plesk)
+    assert len(expect) == 17
+    # dry run: every drift named, nothing written anywhere
+    ox_before = plesk.ox_state()
+    db_before = tables(plesk)
+    counters = plesk.ox_counters()
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == expect
+    assert summary_line(res) == ("4 contexts and 14 users compared:"
+                                 " 17 drifts, 0 unknown users")
+    assert writes_delta(counters, plesk.ox_counters()) == {}
+    reads = calls_delta(counters, plesk.ox_counters())
+    assert reads.get("OXUserService.getAccessCombinationName") == USERS, reads
+    assert plesk.ox_state() == ox_before
+    assert tables(plesk) == db_before
+    # repair: each drifted user is sent everything again, each context
+    # its name, mappings and quota
+    before = plesk.ox_counters()
+    res = plesk.repl("reconcile")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == expect
+    assert writes_delta(before, plesk.ox_counters()) == {
+        "OXContextService.change": 3, "OXUserService.change": 14,
+        "OXUserService.changeByModuleAccessName": 14}
+    assert oxexpect.compare(want, plesk.ox_state()) == []
+    assert oxexpect.compare_state_tables(plesk, plesk.ox_state(), want) == []
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
+                          " 0 unknown users\n"), res.stdout
+    before = plesk.ox_counters()
+    plesk.run()
+    assert writes_delta(before, plesk.ox_counters()) == {}
+
+
+def test_a_context_admin_that_is_no_longer_ours_is_reported(plesk):
+    replicated(plesk)
+    d = OxDrift(plesk)
+    # dom7: someone set the admin's password in OX (or a mailbox took the
+    # admin over): our credentials are refused
+    d.change_user("dom7.example", "oxadmin", password="set-by-hand")
+    # dom9: a mailbox recorded with the admin's id (finding 1's aftermath)
+    admin9 = d.admin("dom9.example")
+    user9 = d.user("dom9.example", "user9")
+    plesk.exec("oxt", "UPDATE mailbox_state SET ox_user_id = %s"
+               " WHERE mail_id = 9", (admin9["id"],))
+    expect = sorted([
+        ("context_admin", "dom7.example",
+         "OX refuses our context admin's credentials"),
+        ("context_admin", "user9@dom9.example",
+         "the mailbox is recorded as the context admin"),
+        ("user_unknown", "user9@dom9.example",
+         "in OX, not created by OXtender"),
+    ])
+    for args in (("--dry-run",), ()):
+        before = plesk.ox_counters()
+        db_before = tables(plesk)
+        res = plesk.repl("reconcile", *args)
+        assert res.returncode == 0, plesk.describe(res)
+        assert drift_lines(res) == expect, args
+        # dom7's four users cannot be read: 10 users compared
+        assert summary_line(res) == ("4 contexts and 10 users compared:"
+                                     " 3 drifts, 1 unknown user"), args
+        assert "OXT03702" in res.stderr and "OXT03701" in res.stderr
+        # nothing can be repaired from here: nothing sent, nothing written
+        # but the run's bookkeeping
+        assert writes_delta(before, plesk.ox_counters()) == {}, args
+        assert tables(plesk)["mailbox_state"] == db_before["mailbox_state"]
+        assert tables(plesk)["domain_state"] == db_before["domain_state"]
+    assert d.admin("dom9.example")["id"] == admin9["id"]
+    assert d.user("dom9.example", "user9")["id"] == user9["id"]
+    assert plesk.ox_password_is("dom7.example", "oxadmin", "set-by-hand")
+    # with MASTER_ACCOUNT_OVERRIDE our admin's credentials are not used;
+    # the admin must still be the one we created
+    plesk.exec("oxt", "UPDATE mailbox_state SET ox_user_id = %s"
+               " WHERE mail_id = 9", (user9["id"],))
+    plesk.settings_set(ox_master_override=1)
+    plesk.ox_config(master_override="on", username_changeable="on")
+    d.change_user("dom1.example", "oxadmin", name="boss")
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == [
+        ("context_admin", "dom1.example",
+         "the context admin is 'boss', not 'oxadmin'")]

@@ -65,6 +65,9 @@ typedef struct {
     int exception_id;
     int unicode_mappings;
     int master_override;
+    int username_changeable;         /* OX's USERNAME_CHANGEABLE */
+    int primary_mail_unchangeable;   /* OX's PRIMARY_MAIL_UNCHANGEABLE */
+    int fault_detail;                /* faults carry a typed <detail> */
 } oxsim_knobs_t;
 
 void oxsim_cfg_init(void);
@@ -77,6 +80,8 @@ void oxsim_cfg_json(oxsim_buf_t *b);
 int oxsim_cfg_is_master(const char *login, const char *pass);
 /** 1 when login/pass is a configured reseller account. */
 int oxsim_cfg_is_reseller(const char *login, const char *pass);
+/** 1 when login is the master's login (whatever the password). */
+int oxsim_cfg_is_master_login(const char *login);
 /** A uniform double in [0,1) from the seeded generator. */
 double oxsim_rng_uniform(void);
 /** The "; exceptionId N-M" suffix OX 7.10.4+ appends, into out. */
@@ -296,7 +301,10 @@ oxsim_ctx_t *oxsim_find_ctx(oxsim_call_t *c, xmlNodePtr ctxn);
 int oxsim_ctx_owner_ok(oxsim_call_t *c, oxsim_ctx_t *ctx);
 
 /* response writers */
-void oxsim_emit_ctx(oxsim_call_t *c, const oxsim_ctx_t *ctx);
+/** A Context; with_id_mapping 0 leaves the context id out of the login
+ *  mappings, as OX's getData does. */
+void oxsim_emit_ctx(oxsim_call_t *c, const oxsim_ctx_t *ctx,
+                    int with_id_mapping);
 void oxsim_emit_user(oxsim_call_t *c, const oxsim_user_t *u);
 void oxsim_emit_user_id_only(oxsim_call_t *c, const oxsim_user_t *u);
 void oxsim_emit_access(oxsim_call_t *c, uint32_t mask);

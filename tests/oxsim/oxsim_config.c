@@ -192,6 +192,11 @@ static const oxsim_knob_def_t oxsim_knob_defs[] = {
     { "exception_id", OXSIM_K_ONOFF, OXSIM_OFF(exception_id), 0, 0 },
     { "unicode_mappings", OXSIM_K_ONOFF, OXSIM_OFF(unicode_mappings), 0, 0 },
     { "master_override", OXSIM_K_ONOFF, OXSIM_OFF(master_override), 0, 0 },
+    { "username_changeable", OXSIM_K_ONOFF, OXSIM_OFF(username_changeable),
+      0, 0 },
+    { "primary_mail_unchangeable", OXSIM_K_ONOFF,
+      OXSIM_OFF(primary_mail_unchangeable), 0, 0 },
+    { "fault_detail", OXSIM_K_ONOFF, OXSIM_OFF(fault_detail), 0, 0 },
     { NULL, OXSIM_K_LONG, 0, 0, 0 }
 };
 
@@ -282,6 +287,7 @@ void oxsim_cfg_init(void)
     oxsim_knobs.max_request_bytes = 1024 * 1024;
     oxsim_knobs.hang_max_ms = 120000;
     oxsim_knobs.exception_id = 0;
+    oxsim_knobs.fault_detail = 1;
     snprintf(oxsim_master.login, sizeof(oxsim_master.login), "oxadminmaster");
     snprintf(oxsim_master.pass, sizeof(oxsim_master.pass), "secret");
     oxsim_reseed_locked(1);
@@ -305,6 +311,16 @@ int oxsim_cfg_is_master(const char *login, const char *pass)
          && !strcmp(pass, oxsim_master.pass);
     pthread_mutex_unlock(&oxsim_cfg_mutex);
     return ok;
+}
+
+int oxsim_cfg_is_master_login(const char *login)
+{
+    int is;
+
+    pthread_mutex_lock(&oxsim_cfg_mutex);
+    is = login && !strcmp(login, oxsim_master.login);
+    pthread_mutex_unlock(&oxsim_cfg_mutex);
+    return is;
 }
 
 int oxsim_cfg_is_reseller(const char *login, const char *pass)
@@ -336,10 +352,16 @@ void oxsim_cfg_json(oxsim_buf_t *b)
                      k.drop_rate, k.hang_rate, k.max_conns,
                      k.max_request_bytes, k.hang_max_ms, oxsim_seed);
     oxsim_buf_printf(b, "\"exception_id\":\"%s\",\"unicode_mappings\":\"%s\","
-                     "\"master_override\":\"%s\",\"master\":",
+                     "\"master_override\":\"%s\",",
                      k.exception_id ? "on" : "off",
                      k.unicode_mappings ? "on" : "off",
                      k.master_override ? "on" : "off");
+    oxsim_buf_printf(b, "\"username_changeable\":\"%s\","
+                     "\"primary_mail_unchangeable\":\"%s\","
+                     "\"fault_detail\":\"%s\",\"master\":",
+                     k.username_changeable ? "on" : "off",
+                     k.primary_mail_unchangeable ? "on" : "off",
+                     k.fault_detail ? "on" : "off");
     oxsim_buf_json(b, oxsim_master.login);
     oxsim_buf_puts(b, ",\"resellers\":[");
     for (i = 0; i < oxsim_nresellers; i++) {

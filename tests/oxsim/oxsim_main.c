@@ -36,8 +36,9 @@ static void oxsim_usage(FILE *f)
           "  [--http500-rate F] [--drop-rate F] [--hang-rate F]\n"
           "  [--hang-max-ms N] [--max-conns N] [--max-request-bytes N]\n"
           "  [--seed N] [--exception-id on|off] [--unicode-mappings on|off]\n"
-          "  [--master-override on|off] [--master LOGIN:PASS]\n"
-          "  [--reseller LOGIN:PASS]...\n", f);
+          "  [--master-override on|off] [--username-changeable on|off]\n"
+          "  [--primary-mail-unchangeable on|off] [--fault-detail on|off]\n"
+          "  [--master LOGIN:PASS] [--reseller LOGIN:PASS]...\n", f);
 }
 
 /* External entities must never be fetched, whatever a request says. */

@@ -112,7 +112,10 @@ static void oxsim_maps_add(apr_array_header_t *a, const char *m)
     APR_ARRAY_PUSH(a, const char *) = m;
 }
 
-/* Checks chars and server-wide uniqueness of every mapping. */
+/* Checks chars and server-wide uniqueness of every mapping (self NULL on
+ * create). The two texts are OX's: the insert of a new context's mappings
+ * (OX's OXContextMySQLStorageCommon) and the check before a change
+ * replaces them (OX's OXContextMySQLStorage.checkForExistingLoginMapping). */
 static int oxsim_maps_check(oxsim_call_t *c, apr_array_header_t *a,
                             const oxsim_ctx_t *self)
 {
@@ -125,11 +128,17 @@ static int oxsim_maps_check(oxsim_call_t *c, apr_array_header_t *a,
             return -1;
         }
         other = oxsim_ctx_by_mapping(m);
-        if (other != NULL && other != self) {
+        if (other == NULL || other == self) {
+            continue;
+        }
+        if (self == NULL) {
             oxsim_fault(c, "StorageException", "Cannot map '%s' to the newly "
                         "created context. This mapping is already in use.", m);
-            return -1;
+        } else {
+            oxsim_fault(c, "StorageException", "A mapping with login info "
+                        "\"%s\" already exists in the system!", m);
         }
+        return -1;
     }
     return 0;
 }
@@ -267,7 +276,7 @@ static void oxsim_op_ctx_create(oxsim_call_t *c)
     ctx->owner = c->auth_reseller ? strdup(c->auth_login) : NULL;
     ctx->access = access;
     ctx->admin_id = oxsim_udata_create(c, ctx, &ud, 1, access)->id;
-    oxsim_emit_ctx(c, ctx);
+    oxsim_emit_ctx(c, ctx, 1);
 }
 
 /* ---- change ---------------------------------------------------------- */
@@ -285,6 +294,10 @@ static int oxsim_ctx_new_name(oxsim_call_t *c, oxsim_ctx_t *ctx,
     return 0;
 }
 
+/* Login mappings change only when the request carries them; then the
+ * set becomes those given plus the context's (new) name, the id mapping
+ * staying as it is (OX's OXContextMySQLStorage.changeLoginMappingsForContext:
+ * no mappings, no change, even of the name's). */
 static void oxsim_op_ctx_change(oxsim_call_t *c)
 {
     xmlNodePtr ctxn = oxsim_param(c, "ctx");
@@ -292,7 +305,7 @@ static void oxsim_op_ctx_change(oxsim_call_t *c)
     apr_array_header_t *maps = apr_array_make(c->pool, 4, sizeof(char *));
     const char *name, *q;
     long long quota = 0;
-    int given, i;
+    int given;
 
     if (ctx == NULL) {
         return;
@@ -306,20 +319,19 @@ static void oxsim_op_ctx_change(oxsim_call_t *c)
         return;
     }
     oxsim_maps_given(c, ctxn, maps, &given);
-    for (i = 0; !given && i < ctx->nmappings; i++) {
-        if (name == NULL || strcasecmp(ctx->mappings[i], ctx->name)) {
-            oxsim_maps_add(maps, ctx->mappings[i]);
+    if (given) {
+        oxsim_maps_add(maps, apr_psprintf(c->pool, "%d", ctx->id));
+        oxsim_maps_add(maps, name ? name : ctx->name);
+        if (oxsim_maps_check(c, maps, ctx)) {
+            return;
         }
-    }
-    oxsim_maps_add(maps, apr_psprintf(c->pool, "%d", ctx->id));
-    oxsim_maps_add(maps, name ? name : ctx->name);
-    if (oxsim_maps_check(c, maps, ctx)) {
-        return;
     }
     if (name != NULL && strcmp(name, ctx->name)) {
         oxsim_ctx_rename(ctx, name);
     }
-    oxsim_ctx_set_mappings(ctx, (char **)maps->elts, maps->nelts);
+    if (given) {
+        oxsim_ctx_set_mappings(ctx, (char **)maps->elts, maps->nelts);
+    }
     if (q != NULL) {
         ctx->max_quota_mb = quota;
     }
@@ -340,8 +352,10 @@ static void oxsim_op_ctx_getdata(oxsim_call_t *c)
 {
     oxsim_ctx_t *ctx = oxsim_ctx_target(c);
 
+    /* "DO NOT RETURN THE CONTEXT ID AS A MAPPING" (OX's
+     * OXContextMySQLStorageCommon.getData) */
     if (ctx != NULL) {
-        oxsim_emit_ctx(c, ctx);
+        oxsim_emit_ctx(c, ctx, 0);
     }
 }
 
@@ -395,7 +409,7 @@ static void oxsim_op_ctx_list(oxsim_call_t *c)
     }
     for (ctx = oxsim_ctx_first(); ctx != NULL; ctx = ctx->next) {
         if (oxsim_ctx_visible(c, ctx) && oxsim_ctx_matches(ctx, pat)) {
-            oxsim_emit_ctx(c, ctx);
+            oxsim_emit_ctx(c, ctx, 1);
         }
     }
 }

@@ -477,15 +477,62 @@ static void oxsim_op_user_create(oxsim_call_t *c)
     oxsim_emit_user(c, oxsim_udata_create(c, ctx, &ud, 0, access));
 }
 
+/* A new user name, with the id identifying the user: refused unless
+ * USERNAME_CHANGEABLE (false in AdminUser.properties), then checked like
+ * a new one (OX's OXUser.checkChangeUserData). Renaming the context admin
+ * changes the login its context authenticates. */
+static int oxsim_check_rename(oxsim_call_t *c, oxsim_ctx_t *ctx,
+                              const oxsim_user_t *u, const oxsim_udata_t *ud)
+{
+    const char *name = oxsim_ud(ud, "name");
+    const oxsim_user_t *other;
+
+    if (name == NULL || oxsim_ud(ud, "id") == NULL
+        || !strcmp(name, oxsim_user_getn(u, "name"))) {
+        return 0;
+    }
+    if (!c->knobs.username_changeable) {
+        oxsim_fault(c, "InvalidDataException",
+                    "Changing username is disabled!");
+        return -1;
+    }
+    if (oxsim_check_username(c, name)) {
+        return -1;
+    }
+    other = oxsim_user_by_name(ctx, name);
+    if (other != NULL && other != u) {
+        oxsim_fault(c, "InvalidDataException",
+                    "User %s already exists in this context", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* PRIMARY_MAIL_UNCHANGEABLE (OX's code falls back to true when the
+ * property is missing): any other primary address is refused. */
+static int oxsim_check_primary_kept(oxsim_call_t *c, const oxsim_user_t *u,
+                                    const oxsim_udata_t *ud)
+{
+    const char *pm = oxsim_ud(ud, "primaryEmail");
+    const char *have = oxsim_user_getn(u, "primaryEmail");
+
+    if (c->knobs.primary_mail_unchangeable && pm != NULL
+        && strcasecmp(pm, have ? have : "")) {
+        oxsim_fault(c, "InvalidDataException",
+                    "primary mail must not be changed");
+        return -1;
+    }
+    return 0;
+}
+
 static int oxsim_change_checks(oxsim_call_t *c, oxsim_ctx_t *ctx,
                                oxsim_user_t *u, oxsim_udata_t *ud)
 {
-    const char *name = oxsim_ud(ud, "name"), *pw = oxsim_ud(ud, "password");
+    const char *pw = oxsim_ud(ud, "password");
     oxsim_mails_t m;
 
-    /* USERNAME_CHANGEABLE=false by default (AdminUser.properties) */
-    if (name && oxsim_ud(ud, "id") && strcmp(name, oxsim_user_getn(u, "name"))) {
-        oxsim_fault(c, "InvalidDataException", "Changing username is disabled!");
+    if (oxsim_check_rename(c, ctx, u, ud)
+        || oxsim_check_primary_kept(c, u, ud)) {
         return -1;
     }
     if (pw != NULL && *pw == '\0') {

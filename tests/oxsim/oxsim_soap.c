@@ -80,10 +80,12 @@ static void oxsim_envelope_close(oxsim_buf_t *out)
 }
 
 /* Fault shape of the [DBP] fixture (ref §4): the exception element in the
- * service namespace wrapping the typed exception. */
+ * service namespace wrapping the typed exception. OX's CXF layer often
+ * sends the message text alone (the message is the only reliable
+ * discriminator), which the fault_detail knob reproduces. */
 static void oxsim_write_fault(const char *code, const char *type,
                               const char *msg, const char *svc_ns,
-                              oxsim_buf_t *out)
+                              int detail, oxsim_buf_t *out)
 {
     char suffix[64] = "";
 
@@ -96,7 +98,7 @@ static void oxsim_write_fault(const char *code, const char *type,
     oxsim_buf_xml(out, msg);
     oxsim_buf_xml(out, suffix);
     oxsim_buf_puts(out, "</faultstring>");
-    if (type != NULL) {
+    if (type != NULL && detail) {
         oxsim_buf_printf(out, "<detail><%s xmlns=\"%s\" xmlns:ns5=\""
                          OXSIM_NS_EXC "\" xmlns:xsi=\"" OXSIM_NS_XSI
                          "\"><%s><Exception xsi:nil=\"true\"/>",
@@ -113,11 +115,13 @@ static void oxsim_write_fault(const char *code, const char *type,
 void oxsim_soap_injected_fault(const char *service, oxsim_buf_t *out)
 {
     const char *ns = strstr(service, "Reseller") ? OXSIM_NS_RES : OXSIM_NS_STD;
+    oxsim_knobs_t k;
 
+    oxsim_cfg_snapshot(&k);
     /* The retryable fault OX really sends while a schema is updated. */
     oxsim_write_fault("soap:Server", "DatabaseUpdateException",
                       "Database is locked or is now beeing updated, please "
-                      "try again later", ns, out);
+                      "try again later", ns, k.fault_detail, out);
 }
 
 /* ---- XML helpers ------------------------------------------------------- */
@@ -417,7 +421,6 @@ static void oxsim_run(oxsim_call_t *c, xmlDocPtr doc)
     }
     oxsim_count_call(c->service_name, c->op->name);
     oxsim_bind_params(c, opn);
-    oxsim_cfg_snapshot(&c->knobs);
     oxsim_store_lock();
     c->op->fn(c);
     oxsim_store_unlock();
@@ -431,6 +434,7 @@ void oxsim_soap_handle(const char *service, const char *req, size_t reqlen,
     int i;
 
     memset(&c, 0, sizeof(c));
+    oxsim_cfg_snapshot(&c.knobs);
     for (i = 0; oxsim_services[i].name; i++) {
         if (!strcmp(oxsim_services[i].name, service)) {
             c.service = oxsim_services[i].svc;
@@ -459,7 +463,7 @@ void oxsim_soap_handle(const char *service, const char *req, size_t reqlen,
         oxsim_count(OXSIM_CNT_FAULTS_RETURNED, 1);
         *pstatus = 500;
         oxsim_write_fault(c.fault_code, c.fault_type, c.fault_msg, c.svc_ns,
-                          out);
+                          c.knobs.fault_detail, out);
     } else {
         *pstatus = 200;
         oxsim_write_response(&c, out);
@@ -480,7 +484,11 @@ static void oxsim_auth_creds(oxsim_call_t *c, const char **plogin,
 }
 
 /* Context services: the master account, or on the reseller services a
- * reseller (sub-admin) account. */
+ * reseller (sub-admin) account. OX hands every login that is not the
+ * master's to its reseller plugin, whose refusal is written in lower case
+ * (OX's ResellerAuth: "authentication failed"). The master passes on the
+ * reseller services too: the plugin's hooks step aside for it
+ * (OX's OXResellerContextImpl, "isMasterAdmin"). */
 int oxsim_auth_master(oxsim_call_t *c)
 {
     const char *login, *pass;
@@ -488,7 +496,13 @@ int oxsim_auth_master(oxsim_call_t *c)
     oxsim_auth_creds(c, &login, &pass);
     if (oxsim_cfg_is_master(login, pass)) {
         c->auth_master = 1;
-    } else if (c->reseller && oxsim_cfg_is_reseller(login, pass)) {
+    } else if (c->reseller && login != NULL
+               && !oxsim_cfg_is_master_login(login)) {
+        if (!oxsim_cfg_is_reseller(login, pass)) {
+            oxsim_fault(c, "InvalidCredentialsException",
+                        "authentication failed");
+            return -1;
+        }
         c->auth_reseller = 1;
     } else {
         oxsim_fault(c, "InvalidCredentialsException", "Authentication failed");
@@ -527,8 +541,41 @@ static int oxsim_ctx_admin_ok(oxsim_ctx_t *ctx, const char *login,
     return n && p && !strcmp(n, login) && !strcmp(p, pass);
 }
 
-/* User services: the context admin of that context; the master only with
- * MASTER_ACCOUNT_OVERRIDE; on the reseller service also the owner. A
+/* With MASTER_ACCOUNT_OVERRIDE, OX lets the master, and on the reseller
+ * services the reseller owning the context, act as its admin
+ * (OX's BasicAuthenticator.isMasterOfContext: false without the
+ * override, whoever asks). Returns 1 when that applies (and sets the
+ * fault when the password is wrong), 0 when the caller is no master. */
+static int oxsim_auth_as_master(oxsim_call_t *c, const oxsim_ctx_t *ctx,
+                                const char *login, const char *pass)
+{
+    if (!c->knobs.master_override || login == NULL) {
+        return 0;
+    }
+    if (oxsim_cfg_is_master_login(login)) {
+        if (oxsim_cfg_is_master(login, pass)) {
+            c->auth_master = 1;
+        } else {
+            oxsim_fault(c, "InvalidCredentialsException",
+                        "Authentication failed");
+        }
+        return 1;
+    }
+    if (c->reseller && ctx->owner != NULL && !strcmp(ctx->owner, login)) {
+        if (oxsim_cfg_is_reseller(login, pass)) {
+            c->auth_reseller = 1;
+        } else {
+            oxsim_fault(c, "InvalidCredentialsException",
+                        "authentication failed");
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* User services: the context admin of that context, with the password it
+ * has now (a changed admin password changes what authenticates); the
+ * master or the owning reseller only with MASTER_ACCOUNT_OVERRIDE. A
  * missing context is "Authentication failed" too — OX deliberately does
  * not say NoSuchContext here. */
 oxsim_ctx_t *oxsim_auth_context_user(oxsim_call_t *c)
@@ -545,16 +592,8 @@ oxsim_ctx_t *oxsim_auth_context_user(oxsim_call_t *c)
     if (ctx != NULL && oxsim_ctx_admin_ok(ctx, login, pass)) {
         return ctx;
     }
-    if (ctx != NULL && c->knobs.master_override
-        && oxsim_cfg_is_master(login, pass)) {
-        c->auth_master = 1;
-        return ctx;
-    }
-    if (ctx != NULL && c->reseller && ctx->owner
-        && !strcmp(ctx->owner, login ? login : "")
-        && oxsim_cfg_is_reseller(login, pass)) {
-        c->auth_reseller = 1;
-        return ctx;
+    if (ctx != NULL && oxsim_auth_as_master(c, ctx, login, pass)) {
+        return c->faulted ? NULL : ctx;
     }
     oxsim_fault(c, "InvalidCredentialsException", "Authentication failed");
     return NULL;
@@ -598,7 +637,8 @@ static void oxsim_elem(oxsim_buf_t *b, const char *pfx, const char *name,
     oxsim_buf_printf(b, "</%s:%s>", pfx, name);
 }
 
-void oxsim_emit_ctx(oxsim_call_t *c, const oxsim_ctx_t *ctx)
+void oxsim_emit_ctx(oxsim_call_t *c, const oxsim_ctx_t *ctx,
+                    int with_id_mapping)
 {
     oxsim_buf_t *b = &c->body;
     char num[32];
@@ -612,7 +652,9 @@ void oxsim_emit_ctx(oxsim_call_t *c, const oxsim_ctx_t *ctx)
     snprintf(num, sizeof(num), "%d", ctx->id);
     oxsim_elem(b, "ns2", "id", num);
     for (i = 0; i < ctx->nmappings; i++) {
-        oxsim_elem(b, "ns2", "loginMappings", ctx->mappings[i]);
+        if (with_id_mapping || strcmp(ctx->mappings[i], num) != 0) {
+            oxsim_elem(b, "ns2", "loginMappings", ctx->mappings[i]);
+        }
     }
     snprintf(num, sizeof(num), "%lld", ctx->max_quota_mb);
     oxsim_elem(b, "ns2", "maxQuota", num);

@@ -11,6 +11,8 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -208,6 +210,8 @@ static oxsim_map_t *oxsim_fieldidx;
 static oxsim_ctx_t *oxsim_ctx_head, *oxsim_ctx_tail;
 static int oxsim_ctx_maxid;
 static size_t oxsim_nusers;
+/* Salt of the password digests in the state (see oxsim_user_json). */
+static char oxsim_pw_salt[33];
 
 void oxsim_store_lock(void)
 {
@@ -245,6 +249,19 @@ static const char *oxsim_key(char *buf, size_t len, int cid, const char *v)
     return buf;
 }
 
+static void oxsim_salt_init(void)
+{
+    unsigned char raw[16];
+    int i;
+
+    if (RAND_bytes(raw, sizeof(raw)) != 1) {
+        abort();
+    }
+    for (i = 0; i < (int)sizeof(raw); i++) {
+        snprintf(oxsim_pw_salt + 2 * i, 3, "%02x", raw[i]);
+    }
+}
+
 void oxsim_store_init(void)
 {
     int i;
@@ -257,6 +274,7 @@ void oxsim_store_init(void)
     oxsim_udisplay = oxsim_map_new();
     oxsim_umails = oxsim_map_new();
     oxsim_fieldidx = oxsim_map_new();
+    oxsim_salt_init();
     for (i = 0; i < oxsim_user_nfields; i++) {
         oxsim_map_put(oxsim_fieldidx, oxsim_user_fields[i].name,
                       (void *)(intptr_t)(i + 1));
@@ -688,6 +706,30 @@ static void oxsim_access_json(oxsim_buf_t *b, uint32_t mask)
     oxsim_buf_puts(b, "]");
 }
 
+/* hex SHA-256 of "<salt>:<context id>:<user id>:<password>": lets a test
+ * tell whether a user's password is the one it expects without the state
+ * ever showing a password (tests/oxsim/README.md, "password_sha256"). */
+static void oxsim_password_digest(oxsim_buf_t *b, const oxsim_user_t *u,
+                                  const char *pw)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0, i;
+    oxsim_buf_t in;
+
+    oxsim_buf_init(&in);
+    oxsim_buf_printf(&in, "%s:%d:%d:%s", oxsim_pw_salt, u->ctx->id, u->id,
+                     pw);
+    if (EVP_Digest(in.s, in.len, md, &mdlen, EVP_sha256(), NULL) != 1) {
+        abort();
+    }
+    oxsim_buf_free(&in);
+    oxsim_buf_puts(b, "\"");
+    for (i = 0; i < mdlen; i++) {
+        oxsim_buf_printf(b, "%02x", md[i]);
+    }
+    oxsim_buf_puts(b, "\"");
+}
+
 static void oxsim_user_json(oxsim_buf_t *b, const oxsim_user_t *u)
 {
     int i;
@@ -704,8 +746,15 @@ static void oxsim_user_json(oxsim_buf_t *b, const oxsim_user_t *u)
     }
     oxsim_buf_puts(b, "]");
     for (i = 0; i < u->nkv; i++) {
+        const char *name = oxsim_user_fields[u->kv[i].idx].name;
+
+        if (!strcmp(name, "password")) {
+            oxsim_buf_puts(b, ",\"password_sha256\":");
+            oxsim_password_digest(b, u, u->kv[i].val);
+            continue;
+        }
         oxsim_buf_puts(b, ",");
-        oxsim_buf_json(b, oxsim_user_fields[u->kv[i].idx].name);
+        oxsim_buf_json(b, name);
         oxsim_buf_puts(b, ":");
         oxsim_buf_json(b, u->kv[i].val);
     }
@@ -744,7 +793,8 @@ void oxsim_store_json(oxsim_buf_t *b)
 {
     const oxsim_ctx_t *c;
 
-    oxsim_buf_printf(b, "{\"nusers\":%zu,\"contexts\":[", oxsim_nusers);
+    oxsim_buf_printf(b, "{\"nusers\":%zu,\"password_salt\":\"%s\","
+                     "\"contexts\":[", oxsim_nusers, oxsim_pw_salt);
     for (c = oxsim_ctx_head; c != NULL; c = c->next) {
         oxsim_ctx_json(b, c);
         oxsim_buf_puts(b, c->next ? "," : "");

@@ -348,6 +348,80 @@ START_TEST(user_get_data_reads_the_fields)
 }
 END_TEST
 
+START_TEST(user_access_combination_name_is_asked_and_read)
+{
+    fake_soap_t *f = fake_soap_make(200, REPLY_OPEN
+        "<getAccessCombinationNameResponse><return>groupware_standard"
+        "</return></getAccessCombinationNameResponse>" REPLY_CLOSE,
+        oxt_test_pool);
+    oxt_ox_t *ox = make_ox(f, OXT_OX_STANDALONE, 0);
+    oxt_ox_context_t *ctx = oxt_ox_context_make(oxt_test_pool);
+    oxt_ox_user_t *u = oxt_ox_user_make(oxt_test_pool);
+    const oxt_ox_reply_t *reply;
+    oxt_ox_op_t *op;
+
+    ctx->id = 7;
+    u->id = 3;
+    ck_assert_int_eq(oxt_ox_user_get_access_name(&op, ox, ctx, &ctx_admin,
+                                                 u, oxt_test_pool),
+                     APR_SUCCESS);
+    reply = run(ox, op, APR_SUCCESS);
+    ck_assert_ptr_nonnull(strstr(sent(f, 0), "<ox:getAccessCombinationName>"
+        "<ox:ctx><obj:id>7</obj:id></ox:ctx><ox:user><obj:id>3</obj:id>"
+        "</ox:user><ox:auth>"));
+    ck_assert_str_eq(reply->text, "groupware_standard");
+    /* rights that match no named combination: nil */
+    f->body = REPLY_OPEN "<getAccessCombinationNameResponse xmlns:xsi="
+        "\"http://www.w3.org/2001/XMLSchema-instance\"><return xsi:nil="
+        "\"true\"/></getAccessCombinationNameResponse>" REPLY_CLOSE;
+    ck_assert_int_eq(oxt_ox_user_get_access_name(&op, ox, ctx, &ctx_admin,
+                                                 u, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_ptr_null(run(ox, op, APR_SUCCESS)->text);
+    f->body = REPLY_OPEN "<getAccessCombinationNameResponse/>" REPLY_CLOSE;
+    ck_assert_int_eq(oxt_ox_user_get_access_name(&op, ox, ctx, &ctx_admin,
+                                                 u, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_ptr_null(run(ox, op, APR_SUCCESS)->text);
+}
+END_TEST
+
+START_TEST(the_context_admin_flag_is_read)
+{
+    fake_soap_t *f = fake_soap_make(200, REPLY_OPEN
+        "<getDataResponse><return><contextadmin>true</contextadmin>"
+        "<id>2</id><name>oxadmin</name><smtpServer>smtp.x.org</smtpServer>"
+        "<smtpServerString>smtp://smtp.x.org:25</smtpServerString>"
+        "<email1>o@x.org</email1><defaultSenderAddress>o@x.org"
+        "</defaultSenderAddress><given_name>G</given_name>"
+        "<sur_name>S</sur_name></return></getDataResponse>" REPLY_CLOSE,
+        oxt_test_pool);
+    oxt_ox_t *ox = make_ox(f, OXT_OX_STANDALONE, 0);
+    oxt_ox_context_t *ctx = oxt_ox_context_make(oxt_test_pool);
+    oxt_ox_user_t *u = oxt_ox_user_make(oxt_test_pool);
+    const oxt_ox_reply_t *reply;
+    oxt_ox_op_t *op;
+
+    ck_assert_int_eq(u->context_admin, -1);
+    ctx->id = 7;
+    u->id = 2;
+    ck_assert_int_eq(oxt_ox_user_get_data(&op, ox, ctx, &ctx_admin, u,
+                                          oxt_test_pool), APR_SUCCESS);
+    reply = run(ox, op, APR_SUCCESS);
+    ck_assert_int_eq(reply->user->context_admin, 1);
+    ck_assert_str_eq(reply->user->smtp_server, "smtp://smtp.x.org:25");
+    ck_assert_str_eq(reply->user->email1, "o@x.org");
+    ck_assert_str_eq(reply->user->default_sender, "o@x.org");
+    ck_assert_str_eq(reply->user->given_name, "G");
+    ck_assert_str_eq(reply->user->sur_name, "S");
+    f->body = REPLY_OPEN "<getDataResponse><return><contextadmin>false"
+        "</contextadmin><id>3</id></return></getDataResponse>" REPLY_CLOSE;
+    ck_assert_int_eq(oxt_ox_user_get_data(&op, ox, ctx, &ctx_admin, u,
+                                          oxt_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(run(ox, op, APR_SUCCESS)->user->context_admin, 0);
+}
+END_TEST
+
 START_TEST(lists_and_booleans_are_decoded)
 {
     fake_soap_t *f = fake_soap_make(200, REPLY_OPEN "<listResponse>"
@@ -456,6 +530,8 @@ TCase *oxt_ox_test_case(void)
     tcase_add_test(tc, values_xml_cannot_carry_are_refused);
     tcase_add_test(tc, context_get_data_reads_the_fields_and_skips_nils);
     tcase_add_test(tc, user_get_data_reads_the_fields);
+    tcase_add_test(tc, user_access_combination_name_is_asked_and_read);
+    tcase_add_test(tc, the_context_admin_flag_is_read);
     tcase_add_test(tc, lists_and_booleans_are_decoded);
     tcase_add_test(tc, faults_reach_the_reply_with_the_server_text);
     tcase_add_test(tc, submitted_operations_report_through_their_callback);

@@ -124,62 +124,163 @@ END_TEST
 
 /* ---- faults ----------------------------------------------------------- */
 
-/* Every faultstring of ref/ox-soap.md §4. */
+/* Every OX fault text we act on, with the exception OX declares for it.
+ * OX's SOAP layer wraps every exception, so the text is what decides;
+ * the type only helps with texts we do not know. */
 static const struct {
     const char *text;
+    const char *type;
     apr_status_t rv;
 } faults[] = {
-    { "Authentication failed", OXT_ESOAP_AUTH },
-    { "The context 42 does not exist!", OXT_ESOAP_NO_CTX },
-    { "Context 42 does not exist", OXT_ESOAP_NO_CTX },
-    { "Database for context 42 and server 3 can not be resolved",
+    { "Authentication failed", "InvalidCredentialsException",
+      OXT_ESOAP_AUTH },
+    /* OX's reseller plugin, for every login that is not the master's */
+    { "authentication failed", "InvalidCredentialsException",
+      OXT_ESOAP_AUTH },
+    { "Authentication failed for user oxadmin", "InvalidCredentialsException",
+      OXT_ESOAP_AUTH },
+    { "The context 42 does not exist!", "NoSuchContextException",
       OXT_ESOAP_NO_CTX },
-    { "Context 42 already exists!", OXT_ESOAP_CTX_EXISTS },
-    { "Context already exists!", OXT_ESOAP_CTX_EXISTS },
-    { "Context example.com already exists!", OXT_ESOAP_CTX_EXISTS },
-    { "Illegal chars: \" \" in login mapping", OXT_ESOAP_INVALID },
+    { "Context 42 does not exist", "NoSuchContextException",
+      OXT_ESOAP_NO_CTX },
+    { "Database for context 42 and server 3 can not be resolved",
+      "StorageException", OXT_ESOAP_NO_CTX },
+    { "Context 42 already exists!", "ContextExistsException",
+      OXT_ESOAP_CTX_EXISTS },
+    { "Context already exists!", "ContextExistsException",
+      OXT_ESOAP_CTX_EXISTS },
+    { "Context example.com already exists!", "ContextExistsException",
+      OXT_ESOAP_CTX_EXISTS },
+    /* the same text on a change comes as InvalidDataException */
+    { "Context example.com already exists!", "InvalidDataException",
+      OXT_ESOAP_CTX_EXISTS },
+    { "Illegal chars: \" \" in login mapping", "InvalidDataException",
+      OXT_ESOAP_INVALID },
     { "Cannot map 'example.com' to the newly created context. This mapping "
-      "is already in use.", OXT_ESOAP_INVALID },
-    { "Mandatory fields in context not set: maxQuota", OXT_ESOAP_INVALID },
+      "is already in use.", "StorageException", OXT_ESOAP_INVALID },
+    { "A mapping with login info \"example.com\" already exists in the "
+      "system!", "StorageException", OXT_ESOAP_INVALID },
+    { "java.sql.SQLException: A context with context name \"example.com\" "
+      "already exists in the system!", "StorageException",
+      OXT_ESOAP_INVALID },
+    { "Mandatory fields in context not set: maxQuota",
+      "InvalidDataException", OXT_ESOAP_INVALID },
     { "Mandatory fields in admin user not set: password",
+      "InvalidDataException", OXT_ESOAP_INVALID },
+    { "Mandatory fields not set: display_name", "InvalidDataException",
       OXT_ESOAP_INVALID },
-    { "Mandatory fields not set: display_name", OXT_ESOAP_INVALID },
-    { "No such access combination name \"gold\"", OXT_ESOAP_INVALID },
-    { "Invalid access combination name", OXT_ESOAP_INVALID },
+    { "No such access combination name \"gold\"", "InvalidDataException",
+      OXT_ESOAP_INVALID },
+    { "Invalid access combination name", "InvalidDataException",
+      OXT_ESOAP_INVALID },
     { "User info@example.com already exists in this context",
-      OXT_ESOAP_USER_EXISTS },
+      "InvalidDataException", OXT_ESOAP_USER_EXISTS },
     { "Primary mail address \"a@example.com\" already exists in context 42",
+      "InvalidDataException", OXT_ESOAP_INVALID },
+    { "The displayname is already used", "InvalidDataException",
       OXT_ESOAP_INVALID },
-    { "The displayname is already used", OXT_ESOAP_INVALID },
-    { "primarymail must have the same value as email1", OXT_ESOAP_INVALID },
+    { "primarymail must have the same value as email1",
+      "InvalidDataException", OXT_ESOAP_INVALID },
+    { "email1 not equal with primarymail!", "InvalidDataException",
+      OXT_ESOAP_INVALID },
+    { "email1 not sent but required!", "InvalidDataException",
+      OXT_ESOAP_INVALID },
     { "primaryMail, Email1 and defaultSenderAddress must be present in set "
-      "of aliases.", OXT_ESOAP_INVALID },
-    { "email1 must also be set in the aliases", OXT_ESOAP_INVALID },
-    { "Invalid email address", OXT_ESOAP_INVALID },
-    { "Illegal chars: \"|\"", OXT_ESOAP_INVALID },
-    { "Empty password is not allowed.", OXT_ESOAP_INVALID },
-    { "language must contain an underscore, e.g. en_US", OXT_ESOAP_INVALID },
-    { "No such user 7 in context 42", OXT_ESOAP_NO_USER },
-    { "No such user(s) 7 in context 42", OXT_ESOAP_NO_USER },
-    { "Database is locked or is now beeing updated, please try again later",
-      OXT_ESOAP_BUSY },
-    { "ContextID 42 does not belong to reseller1", OXT_ESOAP_AUTH },
-    { "Missing quota value.", OXT_ESOAP_INVALID },
-    { "Invalid quota value.", OXT_ESOAP_INVALID },
-    { "neither id or name is set in supplied context object",
+      "of aliases.", "InvalidDataException", OXT_ESOAP_INVALID },
+    { "email1 must also be set in the aliases", "InvalidDataException",
       OXT_ESOAP_INVALID },
-    { "Something nobody has seen before", OXT_ESOAP_FAULT },
+    { "Invalid email address", "InvalidDataException", OXT_ESOAP_INVALID },
+    { "Illegal chars: \"|\"", "InvalidDataException", OXT_ESOAP_INVALID },
+    { "Empty password is not allowed.", "InvalidDataException",
+      OXT_ESOAP_INVALID },
+    { "Empty password is not allowed", "InvalidDataException",
+      OXT_ESOAP_INVALID },
+    { "language must contain an underscore, e.g. en_US",
+      "InvalidDataException", OXT_ESOAP_INVALID },
+    { "Language must contain an underscore, e.g. en_US.",
+      "InvalidDataException", OXT_ESOAP_INVALID },
+    /* the refusals the engine works around (USERNAME_CHANGEABLE,
+     * PRIMARY_MAIL_UNCHANGEABLE) and the undeletable context admin */
+    { "Changing username is disabled!", "InvalidDataException",
+      OXT_ESOAP_INVALID },
+    { "primary mail must not be changed", "InvalidDataException",
+      OXT_ESOAP_INVALID },
+    { "Admin delete not supported", "InvalidDataException",
+      OXT_ESOAP_INVALID },
+    { "No such user 7 in context 42", "NoSuchUserException",
+      OXT_ESOAP_NO_USER },
+    { "No such user(s) 7 in context 42", "NoSuchUserException",
+      OXT_ESOAP_NO_USER },
+    { "Database is locked or is now beeing updated, please try again later",
+      "DatabaseUpdateException", OXT_ESOAP_BUSY },
+    { "ContextID 42 does not belong to reseller1", "StorageException",
+      OXT_ESOAP_AUTH },
+    { "Missing quota value.", "InvalidDataException", OXT_ESOAP_INVALID },
+    { "Invalid quota value.", "InvalidDataException", OXT_ESOAP_INVALID },
+    { "Invalid PasswordMech: {MD4}", "InvalidDataException",
+      OXT_ESOAP_INVALID },
+    { "neither id or name is set in supplied context object",
+      "InvalidDataException", OXT_ESOAP_INVALID },
 };
 
-START_TEST(every_reference_fault_maps_with_and_without_exception_id)
+/* The text alone decides: no detail, the declared type, and a wrapper
+ * type that says nothing (RemoteException), each with and without OX
+ * 7.10.4's "; exceptionId" suffix. */
+START_TEST(every_fault_text_maps_with_and_without_detail)
 {
-    const char *with = apr_pstrcat(oxt_test_pool, faults[_i].text,
-                                   "; exceptionId -225208343-74", NULL);
+    const char *types[] = { NULL, faults[_i].type, "RemoteException" };
+    const char *texts[2];
+    size_t t, k;
 
-    ck_assert_msg(oxt_soap_fault_classify(faults[_i].text, NULL)
-                  == faults[_i].rv, "bare: %s", faults[_i].text);
-    ck_assert_msg(oxt_soap_fault_classify(with, NULL) == faults[_i].rv,
-                  "suffixed: %s", with);
+    texts[0] = faults[_i].text;
+    texts[1] = apr_pstrcat(oxt_test_pool, faults[_i].text,
+                           "; exceptionId -225208343-74", NULL);
+    for (t = 0; t < 2; t++) {
+        for (k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+            ck_assert_msg(oxt_soap_fault_classify(texts[t], types[k])
+                          == faults[_i].rv, "%s (detail %s)", texts[t],
+                          types[k] ? types[k] : "none");
+        }
+    }
+}
+END_TEST
+
+static const char *fault_reply(const char *text, const char *type,
+                               apr_pool_t *p)
+{
+    const char *detail = type == NULL ? ""
+        : apr_pstrcat(p, "<detail><", type, " xmlns=\"http://soap.admin."
+                      "openexchange.com\"><", type, "/></", type,
+                      "></detail>", NULL);
+
+    return apr_pstrcat(p, ENV_OPEN, "<soap:Fault><faultcode>soap:Server"
+                       "</faultcode><faultstring>", text, "</faultstring>",
+                       detail, "</soap:Fault>", ENV_CLOSE, NULL);
+}
+
+/* The same through a whole reply, as OX sends it with a typed detail and
+ * as its CXF layer sends it without one. */
+START_TEST(every_fault_reply_maps_with_and_without_detail)
+{
+    const char *types[] = { NULL, faults[_i].type };
+    const char *text = apr_pstrcat(oxt_test_pool, faults[_i].text,
+                                   "; exceptionId 1-2", NULL);
+    oxt_result_t *res;
+    xmlNode *resp;
+    const char *body;
+    size_t k;
+
+    for (k = 0; k < 2; k++) {
+        res = oxt_result_make(oxt_test_pool);
+        resp = NULL;
+        body = fault_reply(text, types[k], oxt_test_pool);
+        ck_assert_int_eq(oxt_soap_reply_parse(&resp, "change", 500, body,
+                                              strlen(body), res,
+                                              oxt_test_pool),
+                         faults[_i].rv);
+        ck_assert_ptr_null(resp);
+        ck_assert_str_eq(res->detail, text);
+    }
 }
 END_TEST
 
@@ -192,11 +293,20 @@ START_TEST(unknown_texts_fall_back_to_the_exception_type)
                      OXT_ESOAP_NO_USER);
     ck_assert_int_eq(oxt_soap_fault_classify("x", "StorageException"),
                      OXT_ESOAP_FAULT);
+    ck_assert_int_eq(oxt_soap_fault_classify("x; exceptionId 1-2", NULL),
+                     OXT_ESOAP_FAULT);
+    ck_assert_int_eq(oxt_soap_fault_classify("Something nobody has seen",
+                                             NULL), OXT_ESOAP_FAULT);
     ck_assert_int_eq(oxt_soap_fault_classify(NULL, NULL), OXT_ESOAP_FAULT);
-    /* The text wins over a generic type. */
+    ck_assert_int_eq(oxt_soap_fault_classify("", "InvalidDataException"),
+                     OXT_ESOAP_INVALID);
+    /* The text wins over a type that says something else. */
     ck_assert_int_eq(oxt_soap_fault_classify("Authentication failed",
                                              "InvalidDataException"),
                      OXT_ESOAP_AUTH);
+    ck_assert_int_eq(oxt_soap_fault_classify("Changing username is disabled!",
+                                             "NoSuchUserException"),
+                     OXT_ESOAP_INVALID);
 }
 END_TEST
 
@@ -483,8 +593,9 @@ TCase *oxt_soap_test_case(void)
     tcase_add_loop_test(tc, parse_refuses_malformed_documents, 0,
                         N_ELEMS(malformed));
     tcase_add_test(tc, text_check_refuses_what_xml_cannot_carry);
-    tcase_add_loop_test(tc,
-                        every_reference_fault_maps_with_and_without_exception_id,
+    tcase_add_loop_test(tc, every_fault_text_maps_with_and_without_detail,
+                        0, N_ELEMS(faults));
+    tcase_add_loop_test(tc, every_fault_reply_maps_with_and_without_detail,
                         0, N_ELEMS(faults));
     tcase_add_test(tc, unknown_texts_fall_back_to_the_exception_type);
     tcase_add_test(tc, retryable_codes_are_the_transient_ones);

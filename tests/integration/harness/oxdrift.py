@@ -8,17 +8,20 @@ tests/integration/test_replicator_reconcile.py and the command tests.
     drift.change_user("dom1.example", "user21", language="de_DE")
     drift.delete_context("dom7.example")
     uid = drift.create_user("dom1.example", "intruder")
+    drift.change_access("dom1.example", "user1", "groupware_premium")
+    drift.change_context("dom1.example", loginMappings=["dom1.example"])
 
 Every call asserts HTTP 200 and no SOAP fault, so a drift that did not
-happen cannot make a test pass. The context admin's password is read
-from /oxsim/state (the emulator shows every field); the replicator keeps
-it sealed.
+happen cannot make a test pass. User calls go as the master with OX's
+MASTER_ACCOUNT_OVERRIDE switched on for the call (the emulator's
+master_override knob, restored afterwards): the context admin's password
+is sealed in our database and the emulator never shows passwords.
 
 Also: which emulator calls are writes, and the difference of two
 /oxsim/counters "calls" maps.
 """
 from .oxsim import (MASTER, creds_xml, ctx_xml, fault_string, returns,
-                    as_dict, user_xml)
+                    as_dict, scalar_xml, user_xml)
 
 # operation names (after the service) that only read
 READ_OPS = ("getData", "exists", "list", "listAll", "listCaseInsensitive",
@@ -52,11 +55,12 @@ class OxDrift:
     def context(self, name):
         return self.px.ox_context(name)
 
-    def admin_creds(self, ctx_name):
+    def admin(self, ctx_name):
+        """The context admin's entry in /oxsim/state."""
         ctx = self.context(ctx_name)
         admins = [u for u in ctx["users"] if u.get("contextadmin")]
         assert len(admins) == 1, "context %s: admins %r" % (ctx_name, admins)
-        return admins[0]["name"], admins[0]["password"]
+        return admins[0]
 
     def user(self, ctx_name, user_name):
         ctx = self.context(ctx_name)
@@ -74,11 +78,20 @@ class OxDrift:
             what, status, fault)
         return root
 
-    def user_call(self, ctx_name, op, params):
+    def user_call(self, ctx_name, op, params, expect_ok=True):
+        """A user operation as the master (override on for this call);
+        returns the parsed reply (with expect_ok=False: (status, root))."""
         ctx = self.context(ctx_name)
-        status, root = self.sim.call(
-            "OXUserService", op, ctx_xml(id=ctx["id"]) + params
-            + creds_xml(*self.admin_creds(ctx_name)))
+        before = self.sim.config()["master_override"]
+        self.sim.config(master_override="on")
+        try:
+            status, root = self.sim.call(
+                "OXUserService", op, ctx_xml(id=ctx["id"]) + params
+                + creds_xml(*MASTER))
+        finally:
+            self.sim.config(master_override=before)
+        if not expect_ok:
+            return status, root
         return self._ok("OXUserService.%s in %s" % (op, ctx_name),
                         status, root)
 
@@ -105,6 +118,24 @@ class OxDrift:
         ret = returns(root)
         assert ret, "user create returned nothing"
         return int(as_dict(ret[0])["id"])
+
+    def change_access(self, ctx_name, user_name, combination):
+        """OXUserService.changeByModuleAccessName."""
+        u = self.user(ctx_name, user_name)
+        self.user_call(ctx_name, "changeByModuleAccessName",
+                       user_xml("user", id=u["id"])
+                       + scalar_xml("access_combination_name", combination))
+        return u["id"]
+
+    def change_context(self, ctx_name, **fields):
+        """OXContextService.change of the given fields (loginMappings: a
+        list; name: a new name)."""
+        ctx = self.context(ctx_name)
+        status, root = self.sim.call(
+            "OXContextService", "change",
+            ctx_xml(id=ctx["id"], **fields) + creds_xml(*MASTER))
+        self._ok("OXContextService.change %s" % ctx_name, status, root)
+        return ctx["id"]
 
     def delete_context(self, ctx_name):
         ctx = self.context(ctx_name)

@@ -28,9 +28,14 @@ shows up as a difference:
     defaults; context: name = domain name, login mappings = the domain
     and its mail-enabled aliases, quota = the Settings' default (100 MB).
 
+Passwords are compared through the emulator's salted digests
+(password_sha256, harness/oxsim.py): the state never shows a password.
+
 Stdlib only.
 """
 import collections
+
+from .oxsim import password_hash
 
 IMAP = ("imap.example.test", "143")
 SMTP = ("smtp.example.test", "25")
@@ -191,6 +196,13 @@ def compare(want, state, limit=40):
                 g = gu.get(key)
                 if key == "aliases":
                     g = sorted(g or [])
+                if key == "password":
+                    if gu.get("password_sha256") != password_hash(
+                            state.get("password_salt", ""), c["id"],
+                            gu["id"], val):
+                        problems.append("%s/%s: password differs" % (
+                            name, uname))
+                    continue
                 if g != val:
                     problems.append("%s/%s: %s = %r, want %r" % (
                         name, uname, key, g, val))

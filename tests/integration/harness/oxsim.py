@@ -5,10 +5,30 @@
                                 ctx_xml(id=1) + creds_xml(*MASTER))
         sim.config(fault_rate=0.1)
         sim.state()["contexts"]
+        sim.password_is(1, "anna@example.com", "pw-anna")   # True/False
+
+Knobs (command-line flags, or sim.config(name=value) at runtime; the full
+table is in tests/oxsim/README.md): latency_ms, jitter_ms, fault_rate,
+http500_rate, drop_rate, hang_rate, hang_max_ms, max_conns,
+max_request_bytes, seed, exception_id, unicode_mappings, master_override,
+master, reseller / resellers_clear (reseller accounts), and the strict
+ones of OX's AdminUser.properties and SOAP layer:
+  username_changeable        off: a user change with another name answers
+                             "Changing username is disabled!"
+  primary_mail_unchangeable  on: a user change with another primaryEmail
+                             answers "primary mail must not be changed"
+  fault_detail               off: faults carry the message text only, no
+                             typed <detail> (as OX's CXF layer often sends)
+
+The state never shows a password: each user has "password_sha256", the
+hex SHA-256 of "<password_salt>:<context id>:<user id>:<password>"
+(password_salt is in the state's top level); password_hash() and
+password_is() compute and compare it.
 
 The binary comes from $OXT_OXSIM, else tests/oxsim/oxsim under the repo.
 Only urllib/http.client: the suite runs with Debian's python3 and no pip.
 """
+import hashlib
 import http.client
 import json
 import os
@@ -89,6 +109,22 @@ def mailbox(name, domain="example.com", **extra):
                   given_name="U", sur_name=name, primaryEmail=addr, email1=addr)
     fields.update(extra)
     return fields
+
+
+# ---- passwords in the state -------------------------------------------------
+
+def password_hash(salt, ctx_id, user_id, password):
+    """The "password_sha256" /oxsim/state shows for that password."""
+    text = "%s:%d:%d:%s" % (salt, int(ctx_id), int(user_id), password)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def user_password_is(state, ctx, user, password):
+    """True when the user (a dict of /oxsim/state, in context ctx) has that
+    password. ctx is the context's dict."""
+    want = password_hash(state["password_salt"], ctx["id"], user["id"],
+                         password)
+    return user.get("password_sha256") == want
 
 
 # ---- response readers ---------------------------------------------------------
@@ -247,6 +283,17 @@ class OxSim:
 
     def reset(self):
         return self._json("POST", "/oxsim/reset", b"")[1]
+
+    def password_is(self, ctx_id, user, password):
+        """Whether user (a name or an id) of context ctx_id has password."""
+        state = self.state()
+        for ctx in state["contexts"]:
+            if ctx["id"] != int(ctx_id):
+                continue
+            for u in ctx["users"]:
+                if u["id"] == user or u.get("name") == user:
+                    return user_password_is(state, ctx, u, password)
+        raise KeyError("no user %r in context %s" % (user, ctx_id))
 
     # ---- shortcuts ----
     def create_context(self, cid, name, admin=None, quota=100, combo=None, **ctxf):

@@ -45,7 +45,7 @@ import pytest
 
 from . import env as hxenv
 from .mariadb import sql_quote
-from .oxsim import OxSim
+from .oxsim import OxSim, user_password_is
 
 DEFAULT_SIZE = dict(resellers=2, clients=4, domains=10, mailboxes=40)
 OX_MASTER = ("oxadminmaster", "secret")
@@ -445,6 +445,20 @@ class PleskSetup:
         ctx = self.ox_context(context_name)
         return {u["name"]: u for u in ctx["users"]
                 if not _true(u.get("contextadmin"))}
+
+    def ox_password_is(self, context_name, user_name, password):
+        """Whether that OX user has that password (the emulator shows
+        salted digests only, never passwords)."""
+        state = self.ox_state()
+        for ctx in state["contexts"]:
+            if ctx["name"] != context_name:
+                continue
+            for u in ctx["users"]:
+                if u.get("name") == user_name:
+                    return user_password_is(state, ctx, u, password)
+            raise AssertionError("no user %s in OX context %s" % (
+                user_name, context_name))
+        raise AssertionError("no OX context %r" % context_name)
 
     def ox_config(self, **knobs):
         return self.sim.config(**knobs)
