@@ -45,5 +45,6 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_utf8_test_case,
     oxt_url_test_case,
     oxt_html_test_case,
+    oxt_csv_test_case,
     NULL
 };

@@ -39,5 +39,6 @@ TCase *oxt_soap_curl_test_case(void);
 TCase *oxt_utf8_test_case(void);
 TCase *oxt_url_test_case(void);
 TCase *oxt_html_test_case(void);
+TCase *oxt_csv_test_case(void);
 
 #endif /* OXT_UNIT_H */
