@@ -46,5 +46,7 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_url_test_case,
     oxt_html_test_case,
     oxt_csv_test_case,
+    oxt_form_test_case,
+    oxt_csrf_test_case,
     NULL
 };

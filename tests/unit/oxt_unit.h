@@ -40,5 +40,7 @@ TCase *oxt_utf8_test_case(void);
 TCase *oxt_url_test_case(void);
 TCase *oxt_html_test_case(void);
 TCase *oxt_csv_test_case(void);
+TCase *oxt_form_test_case(void);
+TCase *oxt_csrf_test_case(void);
 
 #endif /* OXT_UNIT_H */
