@@ -32,6 +32,14 @@ apr_pool_t *oxt_html_pool(const oxt_html_t *h)
     return h->p;
 }
 
+apr_pool_t *oxt_html_use_pool(oxt_html_t *h, apr_pool_t *p)
+{
+    apr_pool_t *old = h->p;
+
+    h->p = p;
+    return old;
+}
+
 static void html_misuse(oxt_html_t *h, const char *why)
 {
     if (h->error == NULL) {

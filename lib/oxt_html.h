@@ -79,6 +79,14 @@ oxt_sink_t *oxt_html_sink(const oxt_html_t *h);
 apr_pool_t *oxt_html_pool(const oxt_html_t *h);
 
 /**
+ * From now on the writer's pool (oxt_html_pool, used by the kit for
+ * scratch such as icon URLs) is p; returns the one before. A list sets a
+ * per-row pool, clears it after each row and puts the old one back, so
+ * memory stays flat however many rows it writes.
+ */
+apr_pool_t *oxt_html_use_pool(oxt_html_t *h, apr_pool_t *p);
+
+/**
  * Markup from the code: s must be a string literal. Do not call
  * oxt_html_raw_lit directly (scripts/check-source.sh refuses it outside
  * the kit).

@@ -48,5 +48,6 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_csv_test_case,
     oxt_form_test_case,
     oxt_csrf_test_case,
+    oxt_list_test_case,
     NULL
 };

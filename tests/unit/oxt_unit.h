@@ -42,5 +42,6 @@ TCase *oxt_html_test_case(void);
 TCase *oxt_csv_test_case(void);
 TCase *oxt_form_test_case(void);
 TCase *oxt_csrf_test_case(void);
+TCase *oxt_list_test_case(void);
 
 #endif /* OXT_UNIT_H */
