@@ -286,6 +286,11 @@ void oxt_html_attr_url(oxt_html_t *h, const char *name, const oxt_url_t *u)
     html_put(h, "\"", 1);
 }
 
+void oxt_html_fail(oxt_html_t *h, const char *why)
+{
+    html_misuse(h, why ? why : "misuse");
+}
+
 /* ---- the end ------------------------------------------------------------------ */
 
 int oxt_html_ok(const oxt_html_t *h)

@@ -124,6 +124,12 @@ void oxt_html_attr_flag(oxt_html_t *h, const char *name, int on);
  */
 void oxt_html_attr_url(oxt_html_t *h, const char *name, const oxt_url_t *u);
 
+/**
+ * Records a misuse found by a caller's own check (a form without its
+ * CSRF token): the output stops as for the writer's own misuses.
+ */
+void oxt_html_fail(oxt_html_t *h, const char *why);
+
 /** True while nothing went wrong (no misuse, the sink has not failed). */
 int oxt_html_ok(const oxt_html_t *h);
 

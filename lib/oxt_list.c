@@ -794,6 +794,21 @@ static void cell_pair(oxt_html_t *h, const oxt_cell_t *c)
     list_link_close(h, c->url2);
 }
 
+static void cell_icon(oxt_html_t *h, const oxt_list_view_t *v,
+                      const oxt_cell_t *c)
+{
+    if (c->url != NULL && (c->flags & OXT_CELL_DIALOG)) {
+        OXT_HTML_LIT(h, "<a class=\"oxt-icon-link\" data-oxt-dialog");
+        oxt_html_attr_url(h, "href", c->url);
+        OXT_HTML_LIT(h, ">");
+    }
+    else {
+        list_link_open(h, c->url);
+    }
+    oxt_icon_write(h, v->static_base, c->icon, c->text);
+    list_link_close(h, c->url);
+}
+
 static void cell_html(oxt_html_t *h, const oxt_list_view_t *v,
                       const oxt_column_t *col, const oxt_cell_t *c,
                       long long id, const char *name)
@@ -822,9 +837,7 @@ static void cell_html(oxt_html_t *h, const oxt_list_view_t *v,
         cell_pair(h, c);
         break;
     case OXT_CELL_ICON:
-        list_link_open(h, c->url);
-        oxt_icon_write(h, v->static_base, c->icon, c->text);
-        list_link_close(h, c->url);
+        cell_icon(h, v, c);
         break;
     case OXT_CELL_TEXT:
     default:

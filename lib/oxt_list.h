@@ -109,6 +109,8 @@ typedef enum {
 
 /* oxt_cell_t.flags */
 #define OXT_CELL_SUSPENDED 1   /* NAME: show the suspended icon */
+#define OXT_CELL_DIALOG    2   /* ICON: the link opens a dialog page
+                                  (Prefs; see oxt_page_dialog_link) */
 
 /** What a getter fills in for one row and one column. */
 typedef struct oxt_cell_t {
