@@ -129,10 +129,12 @@
 
     function showDialog(content, opener) {
         var dialog = buildDialog(content, opener);
-        var first;
+        var page, first;
         document.body.appendChild(dialog);
         dialog.showModal();
-        first = dialog.querySelector(".oxt-dialog-page " + FOCUSABLE);
+        /* The first field of the form, not the close button. */
+        page = dialog.querySelector("[data-oxt-dialog-content]");
+        first = page ? page.querySelector(FOCUSABLE) : null;
         if (first) {
             first.focus();
         }

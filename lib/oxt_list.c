@@ -603,16 +603,27 @@ void oxt_list_paging_html(oxt_html_t *h, const oxt_list_view_t *v,
 
 /* ---- the table header ------------------------------------------------------------- */
 
+/* A class per kind, so the style sheet can give narrow columns (ticks,
+ * icons, dates) their width and the names the rest. */
+static const char *const list_kind_class[] = {
+    [OXT_CELL_TEXT] = "",
+    [OXT_CELL_NAME] = " oxt-name",
+    [OXT_CELL_NUMBER] = " oxt-num",
+    [OXT_CELL_DATE] = " oxt-date",
+    [OXT_CELL_CHECKBOX] = " oxt-check",
+    [OXT_CELL_LINK] = "",
+    [OXT_CELL_PAIR] = " oxt-num oxt-pair",
+    [OXT_CELL_ICON] = " oxt-iconcol",
+};
+
 static void list_th_class(oxt_html_t *h, const oxt_column_t *col)
 {
-    const char *cls = apr_pstrcat(oxt_html_pool(h), "oxt-col-", col->key,
-                                  col->kind == OXT_CELL_NUMBER
-                                  || col->kind == OXT_CELL_PAIR
-                                  ? " oxt-num" : "",
-                                  col->kind == OXT_CELL_NAME
-                                  ? " oxt-name" : "", NULL);
+    const char *kind = (unsigned)col->kind < sizeof(list_kind_class)
+                       / sizeof(list_kind_class[0])
+                       ? list_kind_class[col->kind] : "";
 
-    oxt_html_attr(h, "class", cls);
+    oxt_html_attr(h, "class", apr_pstrcat(oxt_html_pool(h), "oxt-col-",
+                                          col->key, kind, NULL));
 }
 
 static void list_sort_link(oxt_html_t *h, const oxt_list_view_t *v,

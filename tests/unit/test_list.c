@@ -424,7 +424,7 @@ START_TEST(the_header_has_sort_links_and_select_all)
     const char *out = html_of(view("sort=modified&dir=desc&q=a%26b&"
                                    "reseller=7", 2), 0);
 
-    HAS(out, "<th scope=\"col\" class=\"oxt-col-modified\""
+    HAS(out, "<th scope=\"col\" class=\"oxt-col-modified oxt-date\""
         " aria-sort=\"descending\"><a class=\"oxt-sort\" href=\"/oxtender/"
         "domains?sort=modified&amp;dir=asc&amp;q=a%26b&amp;reseller=7\">"
         "Modified<span class=\"oxt-arrow\" aria-hidden=\"true\"> "
@@ -456,7 +456,7 @@ START_TEST(rows_are_escaped_and_labelled)
         "suspended.svg\" alt=\"Suspended\"");
     HAS(out, "<time datetime=\"2010-03-27T00:40:00Z\">Mar 27, 2010 12:40 AM"
         "</time>");
-    HAS(out, "<td class=\"oxt-col-modified\">Never</td>");
+    HAS(out, "<td class=\"oxt-col-modified oxt-date\">Never</td>");
     HAS(out, "<a href=\"/oxtender/mailboxes?domain=3\">2 Total</a> / <a"
         " href=\"/oxtender/mailboxes?domain=3&amp;ox=1\">1 OX</a>");
     HAS(out, "<a href=\"/oxtender/report/domain/3\"><img class=\"oxt-icon\""
