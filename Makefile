@@ -82,6 +82,11 @@ OXSIM_BIN  := tests/oxsim/oxsim
 SOAPIT_SRC := $(wildcard tests/soapit/*.c)
 SOAPIT_OBJ := $(patsubst tests/soapit/%.c,$(B)/tests/soapit/%.o,$(SOAPIT_SRC))
 SOAPIT_BIN := $(B)/tests/oxt-soapit
+# The page kit in a browser: renders sample pages, answers their POSTs as
+# a CGI program (tests/integration/test_pagekit_browser.py). Not installed.
+PAGEKIT_SRC := $(wildcard tests/pagekit/*.c)
+PAGEKIT_OBJ := $(patsubst tests/pagekit/%.c,$(B)/tests/pagekit/%.o,$(PAGEKIT_SRC))
+PAGEKIT_BIN := $(B)/tests/oxt-pagekit
 GEN_SRC    := $(wildcard tools/gendata/*.c)
 GEN_BIN    := tools/gendata/oxt-gendata
 BENCH_SRC  := $(wildcard bench/*.c)
@@ -176,6 +181,11 @@ $(SOAPIT_BIN): $(SOAPIT_OBJ) $(LIBA)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(SOAPIT_OBJ) $(LIBA) $(CHECK_LIBS) $(LIBS_ALL)
 
+$(PAGEKIT_BIN): $(PAGEKIT_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(PAGEKIT_OBJ) $(LIBA) $(LIBS_ALL)
+
 bench/bin/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(LIBS_ALL)
@@ -190,6 +200,7 @@ export OXT_OXSIM := $(abspath $(OXSIM_BIN))
 export OXT_GENDATA := $(abspath $(GEN_BIN))
 export OXT_MODULE := $(abspath $(MOD_SO))
 export OXT_SANITIZE := $(SANITIZE)
+export OXT_PAGEKIT := $(abspath $(PAGEKIT_BIN))
 
 check: all $(UNIT_BIN) guards
 	$(MAKE) --no-print-directory unit
@@ -200,7 +211,7 @@ unit: $(UNIT_BIN)
 
 # Integration tests: the SOAP client against the emulator (Check), then the
 # pytest suite with private MariaDB and Apache servers.
-integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN))
+integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN)) $(if $(PAGEKIT_SRC),$(PAGEKIT_BIN))
 	$(if $(SOAPIT_SRC),CK_DEFAULT_TIMEOUT=120 $(SOAPIT_BIN))
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
@@ -232,4 +243,5 @@ clean:
 	    mod_oxtender/*.lo mod_oxtender/*.slo mod_oxtender/*.o $(REPL_BIN) \
 	    tests/oxsim/oxsim tools/gendata/oxt-gendata bench/bin
 
--include $(LIB_OBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d) $(SOAPIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d) $(SOAPIT_OBJ:.o=.d) \
+    $(PAGEKIT_OBJ:.o=.d)

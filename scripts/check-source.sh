@@ -33,6 +33,40 @@ if [ -n "$lld" ]; then
     fail=1
 fi
 
+# Page files write only through the core's writers on the sink adapter
+# (mod_oxtender_sink.c): no raw response writes, no brigade writes.
+pages=$(ls mod_oxtender/mod_oxtender_page_*.c 2>/dev/null || true)
+if [ -n "$pages" ]; then
+    raw=$(grep -nE '(^|[^_a-zA-Z0-9])(ap_rputs|ap_rvputs|ap_rprintf|ap_rwrite|ap_rputc|ap_fwrite|ap_fputs|ap_fputstrs|ap_fprintf|apr_brigade_write|apr_brigade_puts|apr_brigade_printf|apr_brigade_vprintf|ap_pass_brigade)[[:space:]]*\(' \
+        $pages || true)
+    if [ -n "$raw" ]; then
+        echo "check-source: page files write through oxt_html/oxt_json/oxt_csv on oxt_mod_sink_make, never raw:" >&2
+        echo "$raw" >&2
+        fail=1
+    fi
+fi
+
+# Raw markup and path words come from string literals, through the
+# OXT_HTML_LIT and OXT_URL_WORD macros; only the kit itself calls the
+# functions behind them (with its own constant tables).
+kit="lib/oxt_html.h lib/oxt_html.c lib/oxt_url.h lib/oxt_url.c lib/oxt_icon.c lib/oxt_page.c"
+direct=$(grep -nE '(oxt_html_raw_lit|oxt_url_word_lit)[[:space:]]*\(' \
+    lib/*.[ch] mod_oxtender/*.[ch] replicator/*.[ch] 2>/dev/null | \
+    grep -vE "^($(echo $kit | sed 's/ /|/g')):" || true)
+if [ -n "$direct" ]; then
+    echo "check-source: use OXT_HTML_LIT / OXT_URL_WORD with a string literal:" >&2
+    echo "$direct" >&2
+    fail=1
+fi
+
+# Every icon the core names has its file in htdocs/icons/.
+for f in $(grep -oE '"[a-z-]+\.svg"' lib/oxt_icon.c | tr -d '"'); do
+    if [ ! -f "htdocs/icons/$f" ]; then
+        echo "check-source: lib/oxt_icon.c names htdocs/icons/$f, which is missing" >&2
+        fail=1
+    fi
+done
+
 cflags="-std=c11 -Wall -Wextra -Werror -Ilib $(apr-1-config --cflags --cppflags --includes) \
 $(apu-1-config --includes) $(mysql_config --cflags) $(pkg-config --cflags libxml-2.0 libcurl libcrypto)"
 for h in lib/*.h; do
@@ -42,6 +76,21 @@ for h in lib/*.h; do
         fail=1
     fi
 done
+
+# OXT_HTML_LIT must not compile with a variable: that is what keeps data
+# out of raw markup. The same snippet with a literal must compile, or the
+# check would prove nothing.
+lit_snippet() {
+    printf '#include "oxt_html.h"\nvoid t(oxt_html_t *h, const char *s);\n'
+    printf 'void t(oxt_html_t *h, const char *s) { (void)s; OXT_HTML_LIT(h, %s); }\n' "$1"
+}
+if ! lit_snippet '"literal"' | ${CC:-gcc} $cflags -fsyntax-only -x c - ; then
+    echo "check-source: the OXT_HTML_LIT check snippet does not compile" >&2
+    fail=1
+elif lit_snippet 's' | ${CC:-gcc} $cflags -fsyntax-only -x c - 2>/dev/null; then
+    echo "check-source: OXT_HTML_LIT accepted a variable" >&2
+    fail=1
+fi
 
 [ "$fail" = 0 ] && echo "check-source: OK"
 exit "$fail"

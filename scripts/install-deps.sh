@@ -13,7 +13,8 @@ apache2 apache2-dev libapr1-dev libaprutil1-dev
 libxml2-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
 default-libmysqlclient-dev mariadb-server mariadb-client
 check libsubunit-dev
-python3 python3-pytest"
+python3 python3-pytest
+python3-selenium chromium chromium-driver"
 
 missing=""
 for p in $PACKAGES; do

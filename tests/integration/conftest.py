@@ -9,7 +9,11 @@ also at interpreter exit or when pytest dies):
             the oxtender database after `oxtender-replicator migrate`,
             the `oxtender` DB account, key files, the shared config file
   apache    harness.apache.Apache with mod_oxtender on 127.0.0.1:port
-  apache_factory  apache_factory(name, config) starts another watched one
+  apache_factory  apache_factory(name, config, extra="") starts another
+            watched one (extra: server config appended to httpd.conf)
+  browser, browser_nojs  harness.browser.Browser: headless Chromium with
+            JavaScript on / off (skipped when chromium is absent);
+            screenshots in run_dir/artifacts
 
 Function scope:
   expect_log      expect_log("OXT00042", "AH01617", pattern=r"...")
@@ -25,6 +29,7 @@ import os
 
 import pytest
 
+from harness import browser as browser_harness
 from harness import env
 from harness.apache import Apache
 from harness.mariadb import MariaDB
@@ -91,15 +96,17 @@ def apache(run_dir, site):
 
 @pytest.fixture(scope="session")
 def apache_factory(run_dir):
-    """apache_factory(name, oxtender_config) -> another started Apache
-    (root run_dir/<name>), watched like `apache`, stopped at the end."""
+    """apache_factory(name, oxtender_config, extra="") -> another started
+    Apache (root run_dir/<name>, extra appended to its httpd.conf), watched
+    like `apache`, stopped at the end."""
     reason = Apache.available()
     if reason:
         pytest.skip(reason)
     started = []
 
-    def make(name, oxtender_config):
+    def make(name, oxtender_config, extra=""):
         httpd = Apache(os.path.join(run_dir, name), oxtender_config)
+        httpd.extra = extra
         httpd.start()
         started.append(httpd)
         WATCHED.append(httpd)
@@ -109,6 +116,35 @@ def apache_factory(run_dir):
     for httpd in started:
         WATCHED.remove(httpd)
         httpd.stop()
+
+
+def _browser(run_dir, name, javascript):
+    reason = browser_harness.available()
+    if reason:
+        pytest.skip(reason)
+    return browser_harness.Browser(os.path.join(run_dir, name),
+                                   javascript=javascript,
+                                   artifacts=os.path.join(run_dir,
+                                                          "artifacts"))
+
+
+@pytest.fixture(scope="session")
+def browser(run_dir):
+    """Headless Chromium with JavaScript, one for the session; API:
+    harness/browser.py. Screenshots go to run_dir/artifacts (kept when a
+    test fails, or with OXT_KEEP_GEN=1)."""
+    b = _browser(run_dir, "browser-js", True)
+    yield b
+    b.quit()
+
+
+@pytest.fixture(scope="session")
+def browser_nojs(run_dir):
+    """The same with JavaScript turned off (the content setting
+    profile.managed_default_content_settings.javascript = 2)."""
+    b = _browser(run_dir, "browser-nojs", False)
+    yield b
+    b.quit()
 
 
 @pytest.fixture

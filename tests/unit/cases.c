@@ -42,5 +42,13 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_soap_test_case,
     oxt_ox_test_case,
     oxt_soap_curl_test_case,
+    oxt_utf8_test_case,
+    oxt_url_test_case,
+    oxt_html_test_case,
+    oxt_csv_test_case,
+    oxt_form_test_case,
+    oxt_csrf_test_case,
+    oxt_list_test_case,
+    oxt_page_test_case,
     NULL
 };

@@ -35,4 +35,14 @@ TCase *oxt_soap_test_case(void);
 TCase *oxt_ox_test_case(void);
 TCase *oxt_soap_curl_test_case(void);
 
+/* the page kit */
+TCase *oxt_utf8_test_case(void);
+TCase *oxt_url_test_case(void);
+TCase *oxt_html_test_case(void);
+TCase *oxt_csv_test_case(void);
+TCase *oxt_form_test_case(void);
+TCase *oxt_csrf_test_case(void);
+TCase *oxt_list_test_case(void);
+TCase *oxt_page_test_case(void);
+
 #endif /* OXT_UNIT_H */
