@@ -89,6 +89,9 @@ typedef struct json_level_t {
     int count;                 /* members written so far */
     int have_key;              /* a key waits for its value */
     apr_hash_t *keys;          /* keys seen (checked builds only) */
+    apr_pool_t *kpool;         /* holds keys; destroyed when the level
+                                * closes, so a list of a million objects
+                                * does not keep a million key sets */
 } json_level_t;
 
 struct oxt_json_t {
@@ -225,14 +228,19 @@ void oxt_json_key(oxt_json_t *j, const char *key)
     }
 #ifndef NDEBUG
     if (l->keys == NULL) {
-        l->keys = apr_hash_make(j->p);
+        if (apr_pool_create(&l->kpool, j->p) != APR_SUCCESS) {
+            json_misuse(j, "out of memory");
+            return;
+        }
+        l->keys = apr_hash_make(l->kpool);
     }
     if (apr_hash_get(l->keys, key, APR_HASH_KEY_STRING) != NULL) {
         json_misuse(j, apr_pstrcat(j->p, "duplicate key ",
                                    oxt_json_str(key, j->p), NULL));
         return;
     }
-    apr_hash_set(l->keys, apr_pstrdup(j->p, key), APR_HASH_KEY_STRING, "");
+    apr_hash_set(l->keys, apr_pstrdup(l->kpool, key), APR_HASH_KEY_STRING,
+                 "");
 #endif
     if (l->count++ > 0) {
         json_put(j, ",", 1);
@@ -290,6 +298,11 @@ void oxt_json_end(oxt_json_t *j)
     if (l->have_key) {
         json_misuse(j, "a key without a value");
         return;
+    }
+    if (l->kpool != NULL) {
+        apr_pool_destroy(l->kpool);
+        l->kpool = NULL;
+        l->keys = NULL;
     }
     j->depth--;
     if (j->pretty && l->count > 0) {

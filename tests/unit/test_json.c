@@ -2,6 +2,7 @@
  * test_json.c — JSON string literals, the JSON writer and its sinks.
  */
 #include <string.h>
+#include <sys/resource.h>
 
 #include "oxt_unit.h"
 #include "oxt_json.h"
@@ -247,6 +248,59 @@ START_TEST(buffer_sink_keeps_everything_until_its_cap)
 }
 END_TEST
 
+static apr_status_t count_bytes(void *baton, const char *data, apr_size_t n)
+{
+    (void)data;
+    *(apr_size_t *)baton += n;
+    return APR_SUCCESS;
+}
+
+static long max_rss_kb(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static void write_item(oxt_json_t *j, long i)
+{
+    oxt_json_object(j);
+    oxt_json_kint(j, "id", i);
+    oxt_json_kstr(j, "name", "mailbox@example.com");
+    oxt_json_kstr(j, "service_type", "webmail");
+    oxt_json_kstr(j, "language", "en_US");
+    oxt_json_kstr(j, "timezone", "Europe/Bucharest");
+    oxt_json_kbool(j, "ox", 1);
+    oxt_json_knull(j, "modified");
+    oxt_json_end(j);
+}
+
+/* The duplicate-key check must not keep the keys of every closed object:
+ * a JSON list of a million rows would otherwise hold them all. */
+START_TEST(a_hundred_thousand_objects_stream_in_flat_memory)
+{
+    apr_size_t bytes = 0;
+    oxt_json_t *j;
+    long before, i;
+
+    sink = oxt_sink_make(count_bytes, &bytes, oxt_test_pool);
+    j = oxt_json_make(sink, 0, oxt_test_pool);
+    oxt_json_array(j);
+    for (i = 0; i < 1000; i++) {
+        write_item(j, i);
+    }
+    before = max_rss_kb();
+    for (; i < 100000; i++) {
+        write_item(j, i);
+    }
+    oxt_json_end(j);
+    ck_assert_int_eq(oxt_json_finish(j), APR_SUCCESS);
+    ck_assert_uint_gt(bytes, 10u * 1000 * 1000);
+    ck_assert_int_lt(max_rss_kb() - before, 8 * 1024);
+}
+END_TEST
+
 TCase *oxt_json_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("json");
@@ -260,6 +314,7 @@ TCase *oxt_json_test_case(void)
                         (int)(sizeof(misuses) / sizeof(misuses[0])));
     tcase_add_test(tc, writer_reports_the_sink_failure);
     tcase_add_test(tc, buffer_sink_keeps_everything_until_its_cap);
+    tcase_add_test(tc, a_hundred_thousand_objects_stream_in_flat_memory);
 
     tcase_add_loop_test(tc, strings_are_escaped_for_json_and_html, 0,
                         (int)(sizeof(json_cases) / sizeof(json_cases[0])));
