@@ -9,7 +9,10 @@ also at interpreter exit or when pytest dies):
             the oxtender database after `oxtender-replicator migrate`,
             the `oxtender` DB account, key files, the shared config file
   apache    harness.apache.Apache with mod_oxtender on 127.0.0.1:port
-  apache_factory  apache_factory(name, config) starts another watched one
+  apache_factory  apache_factory(name, config, extra="") starts another
+                  watched one
+  plesk_flavour   plesk_flavour(8|9|10) -> (site, apache) of that Plesk
+                  version: 10 is site/apache, 8 and 9 are built on first use
 
 Function scope:
   expect_log      expect_log("OXT00042", "AH01617", pattern=r"...")
@@ -98,8 +101,9 @@ def apache_factory(run_dir):
         pytest.skip(reason)
     started = []
 
-    def make(name, oxtender_config):
+    def make(name, oxtender_config, extra=""):
         httpd = Apache(os.path.join(run_dir, name), oxtender_config)
+        httpd.extra = extra
         httpd.start()
         started.append(httpd)
         WATCHED.append(httpd)
@@ -109,6 +113,25 @@ def apache_factory(run_dir):
     for httpd in started:
         WATCHED.remove(httpd)
         httpd.stop()
+
+
+@pytest.fixture(scope="session")
+def plesk_flavour(run_dir, mariadb, site, apache, apache_factory):
+    """plesk_flavour(f) -> (Site, Apache) on the psa schema of Plesk f
+    (sql/psa/psa-<f>.sql with generated data), each made once."""
+    made = {10: (site, apache)}
+
+    def get(f):
+        if f not in made:
+            s = Site(os.path.join(run_dir, "site-plesk%d" % f), mariadb,
+                     flavour=f, psa_db="psa%d" % f,
+                     oxtender_db="oxtender%d" % f)
+            s.build()
+            s.migrate()
+            made[f] = (s, apache_factory("apache-plesk%d" % f, s.config))
+        return made[f]
+
+    return get
 
 
 @pytest.fixture
