@@ -234,3 +234,13 @@ def test_cookie_name_idle_timeout_and_basic_off(proxied, site, session_of):
                                                  site.admin_password))
     assert r.status == 401, r.text
     assert "WWW-Authenticate" not in r.headers
+
+
+def test_stale_sessions_of_the_panel_sign_nobody_in(apache, site):
+    """Generated psa data holds sign-ins Plesk left behind years ago (as
+    every panel has): none of them counts, from any address."""
+    rows = site.psa("SELECT sess_id, ip_address FROM sessions WHERE "
+                    "click_time < '2012-01-01'")
+    assert len(rows) == 5, rows
+    for sid, ip in rows:
+        assert home(apache, sid).status == 401
