@@ -170,6 +170,19 @@ def failures(site, kind, name):
     return (int(rows[0][0]), rows[0][1]) if rows else (0, None)
 
 
+INSTALL_MD = os.path.join(os.path.dirname(__file__), "..", "..", "docs",
+                          "install.md")
+
+
+def fail2ban_regex():
+    """The failregex docs/install.md gives for fail2ban, with <HOST> as
+    fail2ban expands it (roughly: an address)."""
+    with open(INSTALL_MD) as f:
+        m = re.search(r"^failregex = (.*)$", f.read(), re.M)
+    assert m, "no failregex in docs/install.md"
+    return re.compile(m.group(1).replace("<HOST>", r"(?P<host>[0-9a-f.:]+)"))
+
+
 def error_log_since(httpd, pos):
     httpd.settle()
     with open(httpd.error_log_path, "rb") as f:
@@ -198,6 +211,9 @@ def test_password_guessing_is_slowed_down_per_login(apache, site):
                            re.M)
         assert len(lines) == 5, log[-3000:]
         assert "guess-right-pw" not in log and "wrong-0" not in log
+        banned = [m.group("host") for m in map(fail2ban_regex().match,
+                                                log.splitlines()) if m]
+        assert banned == ["127.0.0.21"] * 5, banned
         # the block ends; one more failure blocks for twice as long
         site.db.sql("UPDATE login_failures SET blocked_until = NOW() - "
                     "INTERVAL 1 SECOND WHERE name = %s" % sql_quote(login),
