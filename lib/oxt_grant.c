@@ -93,7 +93,7 @@ apr_status_t oxt_grant_check(oxt_grant_t **pgrant, const oxt_psa_caps_t *caps,
     return rv;
 }
 
-/* ---- everybody with a grant (the replicator's buttons) -------------------- */
+/* ---- everybody with a grant (the replicator's buttons) ------------------ */
 
 static const char sql_grantees9[] =
     "SELECT p.level, p.plesk_id, c.login FROM prefs p"

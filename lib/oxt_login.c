@@ -10,7 +10,7 @@
 #include "oxt_crypto.h"
 #include "oxt_status.h"
 
-/* ---- HTTP Basic ---------------------------------------------------------- */
+/* ---- HTTP Basic --------------------------------------------------------- */
 
 static int b64_char(unsigned char c)
 {
@@ -92,7 +92,7 @@ apr_status_t oxt_login_basic_parse(const char **puser, const char **ppass,
     return APR_SUCCESS;
 }
 
-/* ---- the shape of a login ------------------------------------------------- */
+/* ---- the shape of a login ----------------------------------------------- */
 
 /* One UTF-8 sequence at s (n bytes left): its length, or 0 when it is
  * malformed, overlong, a surrogate, above U+FFFF or a control character. */
@@ -145,7 +145,7 @@ apr_status_t oxt_login_check(const char *login)
     return APR_SUCCESS;
 }
 
-/* ---- session binding -------------------------------------------------------- */
+/* ---- session binding ---------------------------------------------------- */
 
 static const char binding_label[] = "oxtender session binding v1";
 

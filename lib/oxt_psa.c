@@ -69,7 +69,7 @@ const char *oxt_psa_sql(const oxt_psa_t *psa, const char *fmt, apr_pool_t *p)
     return apr_pstrcat(p, out, s, NULL);
 }
 
-/* ---- schema probe ---------------------------------------------------------- */
+/* ---- schema probe ------------------------------------------------------- */
 
 typedef struct {
     oxt_psa_caps_t *caps;
@@ -494,7 +494,7 @@ apr_status_t oxt_psa_lookup(oxt_identity_t **pident, const oxt_psa_t *psa,
     return rv;
 }
 
-/* ---- subtree queries ------------------------------------------------------- */
+/* ---- subtree queries ---------------------------------------------------- */
 
 static const char sql_count_all[] =
     "SELECT COUNT(*) FROM psa.mail m WHERE m.postbox = 'true'";

@@ -10,7 +10,7 @@
 #include "oxt_session.h"
 #include "oxt_status.h"
 
-/* ---- the Cookie header ---------------------------------------------------- */
+/* ---- the Cookie header -------------------------------------------------- */
 
 static int sid_char(unsigned char c)
 {
@@ -110,7 +110,7 @@ apr_status_t oxt_session_cookie_get(const char **pvalue, const char *header,
     return APR_SUCCESS;
 }
 
-/* ---- addresses ------------------------------------------------------------- */
+/* ---- addresses ---------------------------------------------------------- */
 
 /* 16 bytes of an address, IPv4 as IPv4-mapped IPv6. */
 static int addr_parse(unsigned char out[16], const char *s)
@@ -177,7 +177,7 @@ apr_status_t oxt_session_client_addr(const char **paddr, const char *peer,
     return APR_SUCCESS;
 }
 
-/* ---- the session row -------------------------------------------------------- */
+/* ---- the session row ---------------------------------------------------- */
 
 /* The idle time is the database server's own arithmetic: its clock wrote
  * click_time, so no other clock is compared with it. */

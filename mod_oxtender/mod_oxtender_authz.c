@@ -53,7 +53,7 @@ static const oxt_mod_dir_t *oxt_mod_dir(request_rec *r)
     return ap_get_module_config(r->per_dir_config, &oxtender_module);
 }
 
-/* ---- refusals ------------------------------------------------------------ */
+/* ---- refusals ----------------------------------------------------------- */
 
 /* 401, with the Basic challenge where Basic is allowed. */
 static int oxt_mod_challenge(request_rec *r, const char *message)
@@ -103,7 +103,7 @@ static int oxt_mod_client_addr(request_rec *r, oxt_mod_req_t *req)
     return OK;
 }
 
-/* ---- signing in ------------------------------------------------------------ */
+/* ---- signing in --------------------------------------------------------- */
 
 /* The identity is ours from here on: the canonical login for the logs
  * and for every module after us, and the secret a CSRF token binds to. */
@@ -341,7 +341,7 @@ static int oxt_mod_note_auth_failure(request_rec *r, const char *type)
     return OK;
 }
 
-/* ---- is the caller allowed in ----------------------------------------------- */
+/* ---- is the caller allowed in ------------------------------------------- */
 
 static const char not_available[] =
     "Clients and domain administrators cannot use OXtender on Plesk 10"
@@ -381,7 +381,7 @@ int oxt_mod_access(request_rec *r, oxt_mod_req_t *req)
                         " account yet.", req->grant->granters);
 }
 
-/* ---- Require oxtender-role ... ------------------------------------------- */
+/* ---- Require oxtender-role ... ------------------------------------------ */
 
 static const char *oxt_mod_role_parse(cmd_parms *cmd, const char *args,
                                       const void **parsed)

@@ -75,7 +75,7 @@ static void oxt_mod_html_close(request_rec *r)
     ap_rputs("</body></html>\n", r);
 }
 
-/* ---- pages ---------------------------------------------------------------- */
+/* ---- pages -------------------------------------------------------------- */
 
 /* Who is signed in: the same members whichever way they signed in, but
  * "auth"; the session binding is a secret and never shown. */
@@ -148,7 +148,7 @@ static const struct {
     { "/", oxt_mod_page_home },
 };
 
-/* ---- dispatch ------------------------------------------------------------- */
+/* ---- dispatch ----------------------------------------------------------- */
 
 /* The path below OxtenderBaseURI; NULL when the request is elsewhere
  * (the handler was set for a URL outside the base). */

@@ -149,7 +149,7 @@ static void buttons_apply(buttons_t *b)
     }
 }
 
-/* ---- output ---------------------------------------------------------------- */
+/* ---- output ------------------------------------------------------------- */
 
 static void buttons_print_json(const buttons_t *b, int dry_run)
 {
@@ -208,7 +208,7 @@ static void buttons_print_text(const buttons_t *b)
     }
 }
 
-/* ---- the command and the pass ----------------------------------------------- */
+/* ---- the command and the pass ------------------------------------------- */
 
 static apr_status_t buttons_open(buttons_t *b, oxt_db_t **pdb,
                                  oxt_psa_t **ppsa, oxt_repl_t *repl,
