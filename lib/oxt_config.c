@@ -45,6 +45,8 @@ static const config_key_t config_keys[] = {
     KEY(ox_connections, KEY_INT),
     KEY(plesk_timezone, KEY_STR),
     KEY(daemon_full_pass_s, KEY_INT),
+    KEY(custombutton_path, KEY_STR),
+    KEY(panel_button_url, KEY_STR),
 };
 
 const char *oxt_config_key_name(apr_size_t i)
@@ -76,6 +78,8 @@ oxt_config_t *oxt_config_make(apr_pool_t *p)
     cfg->ox_connections = 8;
     cfg->plesk_timezone = NULL;
     cfg->daemon_full_pass_s = 900;
+    cfg->custombutton_path = NULL;
+    cfg->panel_button_url = "/oxtender/";
     return cfg;
 }
 

@@ -39,6 +39,10 @@ typedef struct oxt_config_t {
     const char *plesk_timezone;      /* "Plesk server time zone"; NULL:
                                         /etc/timezone, else UTC */
     int daemon_full_pass_s;          /* daemon: full pass every N s */
+    /* the OXtender link in the panel (oxtender-replicator buttons) */
+    const char *custombutton_path;   /* Plesk's custombutton tool; NULL:
+                                        PATH, then /usr/local/psa/bin */
+    const char *panel_button_url;    /* where the link points */
 } oxt_config_t;
 
 /** A configuration with every default set; lives in p. */

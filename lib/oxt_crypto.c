@@ -222,11 +222,25 @@ apr_status_t oxt_crypto_plesk_sym_decrypt(const char **pplain,
 
 /* ---- password check ------------------------------------------------------- */
 
+/* The crypt(3) schemes Plesk writes: MD5 ($1$), SHA-256 ($5$), SHA-512
+ * ($6$). Others (DES, bcrypt, ...) are refused rather than guessed at. */
+static int crypt_scheme_known(const char *stored)
+{
+    return stored[0] == '$' && (stored[1] == '1' || stored[1] == '5'
+                                || stored[1] == '6') && stored[2] == '$';
+}
+
 static apr_status_t check_crypt(const char *stored, const char *given,
                                 apr_pool_t *p)
 {
-    struct crypt_data *cd = apr_pcalloc(p, sizeof(*cd));
-    const char *hashed = crypt_r(given, stored, cd);
+    struct crypt_data *cd;
+    const char *hashed;
+
+    if (!crypt_scheme_known(stored)) {
+        return OXT_EAUTH;
+    }
+    cd = apr_pcalloc(p, sizeof(*cd));
+    hashed = crypt_r(given, stored, cd);
 
     /* crypt_r returns "*0"-style failure tokens for unknown schemes. */
     if (hashed == NULL || hashed[0] == '*') {
@@ -243,10 +257,11 @@ apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
     const char *plain;
     apr_status_t rv;
 
-    if (stored == NULL || *stored == '\0' || given == NULL) {
+    /* No type is no type: never "plain" by default. */
+    if (stored == NULL || *stored == '\0' || given == NULL || type == NULL) {
         return OXT_EAUTH;
     }
-    if (type == NULL || strcmp(type, "plain") == 0) {
+    if (strcmp(type, "plain") == 0) {
         return oxt_crypto_str_equal(stored, given) ? APR_SUCCESS : OXT_EAUTH;
     }
     if (strcmp(type, "crypt") == 0) {

@@ -46,8 +46,10 @@ apr_status_t oxt_crypto_plesk_sym_decrypt(const char **pplain,
 /**
  * Checks a password against a stored one of Plesk's account type
  * ("plain", "crypt" or "sym"; sym needs plesk_key, else OXT_ECRYPTO).
- * APR_SUCCESS on a match, OXT_EAUTH on a mismatch, an empty stored value
- * never matches. Comparisons take the same time whatever the mismatch.
+ * APR_SUCCESS on a match, OXT_EAUTH on a mismatch; an empty stored value,
+ * a NULL or unknown type and a crypt hash of a scheme other than $1$, $5$
+ * or $6$ never match. Comparisons take the same time whatever the
+ * mismatch.
  */
 apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
                                        const char *given,

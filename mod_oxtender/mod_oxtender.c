@@ -13,8 +13,9 @@
 #include <mysql.h>
 
 #include "mod_oxtender.h"
+#include "oxt_crypto.h"
 #include "oxt_log.h"
-#include "oxt_log.h"
+#include "oxt_login.h"
 #include "oxt_status.h"
 
 /* The core logs without a server_rec; lines go to the main server's log
@@ -51,6 +52,7 @@ int oxt_mod_http_status(apr_status_t rv)
     case APR_EINVAL:   return HTTP_BAD_REQUEST;
     case APR_EACCES:   return HTTP_FORBIDDEN;
     case OXT_EAUTH:    return HTTP_UNAUTHORIZED;
+    case OXT_EDB:
     case OXT_EDBCONN:  return HTTP_SERVICE_UNAVAILABLE;
     default:           return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -91,6 +93,27 @@ static int oxt_mod_pool_size(const oxt_mod_srv_t *conf)
     return threads;
 }
 
+/* The key sign-ins are bound with (oxt_login_binding), read as the
+ * server's user: a key that user cannot read stops every sign-in, and
+ * says so here once. */
+static void oxt_mod_binding_key(oxt_mod_srv_t *conf, server_rec *s,
+                                apr_pool_t *pchild)
+{
+    oxt_result_t *res = oxt_result_make(pchild);
+    const unsigned char *secret;
+
+    if (oxt_crypto_key_load(&secret, conf->cfg->secret_key_file,
+                            OXT_CRYPTO_SEAL_KEY_LEN, res, pchild)
+        != APR_SUCCESS
+        || oxt_login_binding_key(&conf->binding_key, secret, pchild)
+           != APR_SUCCESS) {
+        conf->binding_key = NULL;
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, OXTLOGNO(00212)
+                     "cannot read secret_key_file, nobody can sign in: %s",
+                     oxt_result_text(res, pchild));
+    }
+}
+
 /* Each server process gets its own pool of connections, created here and
  * destroyed with the process pool. Virtual hosts share the main server's
  * unless they name another OxtenderConfig. */
@@ -107,6 +130,7 @@ static void oxt_mod_child_init(apr_pool_t *pchild, server_rec *s)
             continue;
         }
         conf->process_pool = pchild;
+        oxt_mod_binding_key(conf, s, pchild);
         oxt_db_params_from_config(&params, conf->cfg);
         params.read_timeout = 60;
         rv = oxt_db_pool_create(&conf->dbpool, &params, 1,
@@ -183,6 +207,7 @@ static void oxt_mod_register_hooks(apr_pool_t *p)
     ap_hook_child_init(oxt_mod_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(oxt_mod_pages_handler, NULL, NULL, APR_HOOK_MIDDLE);
     oxt_mod_auth_register(p);
+    oxt_mod_error_register(p);
 }
 
 AP_DECLARE_MODULE(oxtender) = {

@@ -3,8 +3,9 @@
  * below the <Location> to a page; each page gets its data from the core
  * and renders it as HTML, or as JSON with ?format=json.
  *
- * Every dynamic value in HTML passes through oxt_mod_html(); JSON strings
- * through oxt_json_str(). Neither is optional.
+ * Every dynamic value in HTML passes through oxt_mod_html(); JSON is
+ * written by the core's JSON writer (oxt_json.h) into the response.
+ * Neither is optional. Refusals are mod_oxtender_error.c's.
  */
 #include <string.h>
 #include <httpd.h>
@@ -18,6 +19,7 @@
 
 #include "mod_oxtender.h"
 #include "oxt_json.h"
+#include "oxt_sink.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
 
@@ -44,11 +46,20 @@ static void oxt_mod_headers(request_rec *r, int json)
 {
     ap_set_content_type(r, json ? "application/json; charset=utf-8"
                                 : "text/html; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    /* Plesk shows the pages in its own frame: same origin only. */
-    apr_table_setn(r->headers_out, "Content-Security-Policy",
-                   "default-src 'self'; frame-ancestors 'self'");
+    oxt_mod_security_headers(r->headers_out);
+}
+
+static apr_status_t oxt_mod_sink_write(void *baton, const char *data,
+                                       apr_size_t len)
+{
+    return ap_rwrite(data, (int)len, baton) < 0 ? APR_EGENERAL
+                                                 : APR_SUCCESS;
+}
+
+/* The response as a sink for the core's writers. */
+static oxt_sink_t *oxt_mod_sink(request_rec *r)
+{
+    return oxt_sink_make(oxt_mod_sink_write, r, r->pool);
 }
 
 static void oxt_mod_html_open(request_rec *r, const char *title)
@@ -64,26 +75,37 @@ static void oxt_mod_html_close(request_rec *r)
     ap_rputs("</body></html>\n", r);
 }
 
-/* A page of its own for refusals the person should understand. */
-static int oxt_mod_refuse(oxt_mod_page_ctx_t *ctx, int status,
-                          const char *message)
-{
-    request_rec *r = ctx->r;
+/* ---- pages -------------------------------------------------------------- */
 
-    r->status = status;
-    oxt_mod_headers(r, ctx->json);
-    if (ctx->json) {
-        ap_rvputs(r, "{\"error\": ", oxt_json_str(message, r->pool), "}\n",
-                  NULL);
-        return OK;
-    }
-    oxt_mod_html_open(r, "Access refused");
-    ap_rvputs(r, "<p>", oxt_mod_html(r->pool, message), "</p>\n", NULL);
-    oxt_mod_html_close(r);
-    return OK;
+/* Who is signed in: the same members whichever way they signed in, but
+ * "auth"; the session binding is a secret and never shown. */
+static void oxt_mod_identity_json(oxt_json_t *j, const oxt_identity_t *id)
+{
+    oxt_json_kstr(j, "login", id->login);
+    oxt_json_kstr(j, "role", oxt_role_name(id->role));
+    oxt_json_kint(j, "object_id", id->id);
+    oxt_json_kstr(j, "name", id->name);
+    oxt_json_kint(j, "reseller_id", id->reseller_id);
+    oxt_json_kint(j, "client_id", id->client_id);
+    oxt_json_kstr(j, "auth", oxt_auth_via_name(id->via));
 }
 
-/* ---- pages ---------------------------------------------------------------- */
+static int oxt_mod_home_json(oxt_mod_page_ctx_t *ctx, long long count)
+{
+    request_rec *r = ctx->r;
+    oxt_json_t *j = oxt_json_make(oxt_mod_sink(r), 0, r->pool);
+
+    oxt_json_object(j);
+    oxt_mod_identity_json(j, ctx->ident);
+    oxt_json_kint(j, "mailbox_count", count);
+    oxt_json_end(j);
+    if (oxt_json_finish(j) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(00213)
+                      "home page: %s", oxt_json_error(j)
+                      ? oxt_json_error(j) : "cannot write the response");
+    }
+    return OK;
+}
 
 static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
 {
@@ -98,17 +120,13 @@ static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(00030)
                       "home page: %s", oxt_result_text(res, r->pool));
-        return oxt_mod_http_status(rv == OXT_EDB ? OXT_EDBCONN : rv);
+        return oxt_mod_fail(r, oxt_mod_http_status(rv), "unavailable",
+                            "The overview cannot be shown right now.",
+                            NULL);
     }
     oxt_mod_headers(r, ctx->json);
     if (ctx->json) {
-        /* APR's formatter has no long long: use its 64-bit format. */
-        ap_rprintf(r, "{\"login\": %s, \"role\": %s, \"object_id\": %"
-                   APR_INT64_T_FMT ", \"mailbox_count\": %" APR_INT64_T_FMT
-                   "}\n", oxt_json_str(ctx->ident->login, r->pool),
-                   oxt_json_str(role, r->pool), (apr_int64_t)ctx->ident->id,
-                   (apr_int64_t)count);
-        return OK;
+        return oxt_mod_home_json(ctx, count);
     }
     oxt_mod_html_open(r, "Overview");
     ap_rvputs(r, "<p>Signed in as <strong>",
@@ -130,7 +148,7 @@ static const struct {
     { "/", oxt_mod_page_home },
 };
 
-/* ---- dispatch ------------------------------------------------------------- */
+/* ---- dispatch ----------------------------------------------------------- */
 
 /* The path below OxtenderBaseURI; NULL when the request is elsewhere
  * (the handler was set for a URL outside the base). */
@@ -160,22 +178,13 @@ static oxt_mod_page_fn *oxt_mod_route(const char *path)
     return NULL;
 }
 
-static int oxt_mod_wants_json(request_rec *r)
-{
-    apr_table_t *args = NULL;
-    const char *format;
-
-    ap_args_to_table(r, &args);
-    format = args ? apr_table_get(args, "format") : NULL;
-    return format != NULL && strcmp(format, "json") == 0;
-}
-
 int oxt_mod_pages_handler(request_rec *r)
 {
-    const oxt_mod_req_t *req;
+    oxt_mod_req_t *req;
     oxt_mod_page_ctx_t ctx;
     oxt_mod_page_fn *page;
     const char *path;
+    int status;
 
     if (r->handler == NULL || strcmp(r->handler, "oxtender") != 0) {
         return DECLINED;
@@ -185,31 +194,39 @@ int oxt_mod_pages_handler(request_rec *r)
     if (page == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, OXTLOGNO(00032)
                       "no page at '%s'", r->uri);
-        return HTTP_NOT_FOUND;
+        return oxt_mod_fail(r, HTTP_NOT_FOUND, "not_found",
+                            "There is no such page.", NULL);
     }
     /* The Allow header of a 405 comes from allowed_methods in 2.4. */
     ap_allow_methods(r, REPLACE_ALLOW, "GET", NULL);
     if (r->method_number != M_GET) {
-        return HTTP_METHOD_NOT_ALLOWED;
+        return oxt_mod_fail(r, HTTP_METHOD_NOT_ALLOWED, "method",
+                            "This page only answers GET.", NULL);
     }
-    req = ap_get_module_config(r->request_config, &oxtender_module);
-    if (req == NULL || req->ident == NULL) {
+    req = oxt_mod_req(r);
+    if (req->ident == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(00031)
                       "no oxtender identity: the <Location> needs"
-                      " 'AuthBasicProvider oxtender' and 'Require'");
-        return HTTP_FORBIDDEN;
+                      " 'AuthType Oxtender' and 'Require oxtender-role'");
+        return oxt_mod_fail(r, HTTP_INTERNAL_SERVER_ERROR, "misconfigured",
+                            "OXtender is not configured right on this"
+                            " server.", NULL);
+    }
+    /* Require oxtender-role decided already; this holds where a
+     * <Location> forgot it. */
+    status = oxt_mod_access(r, req);
+    if (status != OK) {
+        return status;
     }
     memset(&ctx, 0, sizeof(ctx));
     ctx.r = r;
     ctx.ident = req->ident;
     ctx.db = req->db;
     ctx.json = oxt_mod_wants_json(r);
-    if (req->ident->suspended) {
-        return oxt_mod_refuse(&ctx, HTTP_FORBIDDEN,
-                              "Your account is suspended.");
-    }
     if (oxt_mod_db(&ctx.db, &ctx.psa, r) != OK) {
-        return HTTP_SERVICE_UNAVAILABLE;
+        return oxt_mod_fail(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                            "OXtender cannot reach its database right now."
+                            " Please try again in a few minutes.", NULL);
     }
     return page(&ctx);
 }

@@ -86,6 +86,15 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
                            const char *const *argv);
 int oxt_repl_cmd_settings(oxt_repl_t *repl, int argc,
                           const char *const *argv);
+int oxt_repl_cmd_buttons(oxt_repl_t *repl, int argc, const char *const *argv);
+
+/**
+ * Brings Plesk's OXtender buttons in line with the grants, as the end of
+ * every pass: quiet when there is no custombutton tool, failures logged
+ * (never the pass's failure). Scratch in a subpool of p.
+ */
+void oxt_repl_buttons_pass(oxt_repl_t *repl, oxt_db_t *db,
+                           const oxt_psa_t *psa, apr_pool_t *p);
 
 /** Opens a connection to the oxtender database (lives in repl->p). */
 apr_status_t oxt_repl_db_open(oxt_db_t **pdb, oxt_repl_t *repl,

@@ -142,6 +142,9 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
              * the next pass starts over. */
             rv = oxt_engine_drain(d->s->engine, res);
         }
+        if (rv == APR_SUCCESS) {
+            oxt_repl_buttons_pass(d->repl, d->s->db, d->s->psa, d->s->p);
+        }
         d->last_full = t;
     }
     *pworked = claimed > 0 || full || all;

@@ -73,6 +73,9 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
     if (rv == APR_SUCCESS) {
         rv = oxt_engine_drain(s->engine, res);
     }
+    if (rv == APR_SUCCESS) {
+        oxt_repl_buttons_pass(repl, s->db, s->psa, repl->p);
+    }
     return rv;
 }
 

@@ -42,6 +42,8 @@ static const repl_cmd_t repl_cmds[] = {
       "give parked items (see status) a fresh start: ID or --all" },
     { "settings", oxt_repl_cmd_settings,
       "show or change the Settings (set KEY VALUE, set-ox-password)" },
+    { "buttons", oxt_repl_cmd_buttons,
+      "Plesk's OXtender buttons in line with the grants (--dry-run)" },
 };
 
 static int repl_log_level = OXT_LOG_INFO;

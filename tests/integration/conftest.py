@@ -14,6 +14,8 @@ also at interpreter exit or when pytest dies):
   browser, browser_nojs  harness.browser.Browser: headless Chromium with
             JavaScript on / off (skipped when chromium is absent);
             screenshots in run_dir/artifacts
+  plesk_flavour   plesk_flavour(8|9|10) -> (site, apache) of that Plesk
+                  version: 10 is site/apache, 8 and 9 are built on first use
 
 Function scope:
   expect_log      expect_log("OXT00042", "AH01617", pattern=r"...")
@@ -145,6 +147,25 @@ def browser_nojs(run_dir):
     b = _browser(run_dir, "browser-nojs", False)
     yield b
     b.quit()
+
+
+@pytest.fixture(scope="session")
+def plesk_flavour(run_dir, mariadb, site, apache, apache_factory):
+    """plesk_flavour(f) -> (Site, Apache) on the psa schema of Plesk f
+    (sql/psa/psa-<f>.sql with generated data), each made once."""
+    made = {10: (site, apache)}
+
+    def get(f):
+        if f not in made:
+            s = Site(os.path.join(run_dir, "site-plesk%d" % f), mariadb,
+                     flavour=f, psa_db="psa%d" % f,
+                     oxtender_db="oxtender%d" % f)
+            s.build()
+            s.migrate()
+            made[f] = (s, apache_factory("apache-plesk%d" % f, s.config))
+        return made[f]
+
+    return get
 
 
 @pytest.fixture

@@ -109,13 +109,49 @@ def test_base_uri_moves_the_pages(apache_conf, site):
         "<Location /groupware>\n"
         "    SetHandler oxtender\n"
         "    OxtenderBaseURI /groupware\n"
-        "    AuthType Basic\n"
+        "    AuthType Oxtender\n"
         '    AuthName "OXtender"\n'
-        "    AuthBasicProvider oxtender\n"
-        "    Require valid-user\n"
+        "    Require oxtender-role admin\n"
         "</Location>")
     auth = ("admin", site.admin_password)
     r = httpd.get("/groupware/?format=json", auth=auth)
     assert r.status == 200, r.text
     assert r.json()["role"] == "admin"
     assert httpd.get("/groupware/nope", auth=auth).status == 404
+
+
+@pytest.mark.parametrize("directive,where", [
+    ("OxtenderSessionIdleTimeout 5", "location"),
+    ("OxtenderSessionIdleTimeout soon", "location"),
+    ("OxtenderSessionCookie PHP;SESSID", "location"),
+    ("OxtenderBasicAuth maybe", "location"),
+    ("OxtenderTrustedProxy nginx.local", "server"),
+    ("OxtenderClientAddressHeader X-Real:IP", "server"),
+    ("OxtenderLoginThrottle 5", "server"),
+    ("OxtenderLoginThrottle 0 10", "server"),
+    ("OxtenderLoginThrottle often", "server"),
+    ("Require oxtender-role admin owner", "location"),
+    ("OxtenderLoginThrottle 5 50", "location"),
+])
+def test_bad_sign_in_directives_stop_configtest(offline, directive, where):
+    """Every sign-in directive checks its value when Apache reads it (and
+    a server-wide one is refused inside a <Location>)."""
+    extra = directive if where == "server" else (
+        "<Location /oxtender>\n    %s\n</Location>" % directive)
+    res = offline.configtest(offline.conf_text(extra=extra))
+    assert res.returncode != 0, output(res)
+    assert directive.split()[0] in output(res) or "oxtender-role" in \
+        output(res), output(res)
+
+
+def test_good_sign_in_directives_pass_configtest(offline):
+    extra = ("OxtenderTrustedProxy 127.0.0.1 ::1\n"
+             "OxtenderClientAddressHeader X-Real-IP\n"
+             "OxtenderLoginThrottle 10 100\n"
+             "<Location /oxtender>\n"
+             "    OxtenderSessionCookie PLESKSESSID\n"
+             "    OxtenderSessionIdleTimeout 900\n"
+             "    OxtenderBasicAuth Off\n"
+             "</Location>")
+    res = offline.configtest(offline.conf_text(extra=extra))
+    assert res.returncode == 0, output(res)

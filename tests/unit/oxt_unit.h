@@ -30,6 +30,10 @@ TCase *oxt_desired_test_case(void);
 TCase *oxt_queue_test_case(void);
 TCase *oxt_event_test_case(void);
 TCase *oxt_plan_test_case(void);
+TCase *oxt_login_test_case(void);
+TCase *oxt_session_test_case(void);
+TCase *oxt_grant_test_case(void);
+TCase *oxt_buttons_test_case(void);
 
 TCase *oxt_soap_test_case(void);
 TCase *oxt_ox_test_case(void);

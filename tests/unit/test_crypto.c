@@ -77,6 +77,36 @@ START_TEST(crypt_hashes_are_checked_with_libcrypt)
 }
 END_TEST
 
+/* Finding 3 of issue 8: a NULL type was "plain", and any crypt(3) scheme
+ * (traditional DES included) was accepted. */
+START_TEST(a_missing_type_or_an_unknown_crypt_scheme_never_matches)
+{
+    struct crypt_data cd;
+    const char *des, *md5, *sha256;
+
+    ck_assert_int_eq(oxt_crypto_password_check(NULL, "secret", "secret",
+                                               NULL, oxt_test_pool),
+                     OXT_EAUTH);
+    memset(&cd, 0, sizeof(cd));
+    des = apr_pstrdup(oxt_test_pool, crypt_r("hunter2", "ab", &cd));
+    md5 = apr_pstrdup(oxt_test_pool, crypt_r("hunter2", "$1$salt$", &cd));
+    sha256 = apr_pstrdup(oxt_test_pool,
+                         crypt_r("hunter2", "$5$saltsalt$", &cd));
+    ck_assert_int_eq(oxt_crypto_password_check("crypt", des, "hunter2",
+                                               NULL, oxt_test_pool),
+                     OXT_EAUTH);
+    ck_assert_int_eq(oxt_crypto_password_check("crypt", md5, "hunter2",
+                                               NULL, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_crypto_password_check("crypt", sha256, "hunter2",
+                                               NULL, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_crypto_password_check("crypt", "$2y$10$abc",
+                                               "$2y$10$abc", NULL,
+                                               oxt_test_pool), OXT_EAUTH);
+}
+END_TEST
+
 START_TEST(sym_values_decrypt_with_the_plesk_key)
 {
     const char *sym = make_sym("mail-pw-1", oxt_test_pool);
@@ -165,6 +195,8 @@ TCase *oxt_crypto_test_case(void)
     tcase_add_test(tc, plain_passwords_match_exactly);
     tcase_add_test(tc, empty_or_missing_stored_passwords_never_match);
     tcase_add_test(tc, crypt_hashes_are_checked_with_libcrypt);
+    tcase_add_test(tc,
+                   a_missing_type_or_an_unknown_crypt_scheme_never_matches);
     tcase_add_test(tc, sym_values_decrypt_with_the_plesk_key);
     tcase_add_test(tc, malformed_sym_values_are_refused);
     tcase_add_test(tc,

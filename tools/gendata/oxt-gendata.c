@@ -101,7 +101,7 @@ static void rnd_bytes(const gen_t *g, unsigned kind, uint64_t id,
     }
 }
 
-enum { R_KEY = 1, R_IV, R_SALT, R_GUID, R_LOCALE };
+enum { R_KEY = 1, R_IV, R_SALT, R_GUID, R_LOCALE, R_SESSION };
 
 /* ---- output buffer ------------------------------------------------------- */
 
@@ -700,7 +700,7 @@ static int domain_has_subdomain(long k)
 
 typedef struct {
     batch_t accounts, clients, domains, services, dlu, smb, aliases, subs,
-            mail, mail_aliases, redir, resp, actions;
+            mail, mail_aliases, redir, resp, actions, sessions;
 } out_t;
 
 static void out_init(out_t *t, const gen_t *g)
@@ -734,6 +734,8 @@ static void out_init(out_t *t, const gen_t *g)
     batch_init(&t->resp, "mail_resp", "id,mn_id,resp_name,subject,text,"
                "resp_on", b);
     batch_init(&t->actions, "actions", "id,name,descr,enabled", b);
+    batch_init(&t->sessions, "sessions", "sess_id,type,login,ip_address,"
+               "login_time,click_time", b);
 }
 
 static batch_t *out_all(out_t *t, size_t *pn)
@@ -779,6 +781,46 @@ static void emit_account(out_t *t, const gen_t *g, long id, pw_kind_t kind,
         f_str(&t->accounts, plain);
     }
     row_end(&t->accounts);
+}
+
+/* ---- sessions --------------------------------------------------------------- */
+
+/* Sign-ins Plesk left behind long ago: every real psa.sessions holds such
+ * rows, and none of them may ever sign anybody in (idle far beyond any
+ * timeout). Ids are 32 hex digits like the panel's; addresses are from
+ * TEST-NET-1. The meaning of type is not known beyond 1 (admin), so every
+ * row says 1; nothing of ours reads it. */
+static void emit_sessions(out_t *t, const gen_t *g)
+{
+    const char *logins[5];
+    char sid[33], ip[16], when[32], login_at[32];
+    uint64_t a, b;
+    int i, n = 0;
+
+    logins[n++] = "admin";
+    if (g->o->version != 8) {
+        logins[n++] = "reseller1";
+    }
+    logins[n++] = "client1";
+    logins[n++] = "dom1.example";
+    logins[n++] = "user1@dom1.example";
+    for (i = 0; i < n; i++) {
+        a = rnd(g, R_SESSION, (uint64_t)i, 0);
+        b = rnd(g, R_SESSION, (uint64_t)i, 1);
+        snprintf(sid, sizeof(sid), "%016llx%016llx", (unsigned long long)a,
+                 (unsigned long long)b);
+        snprintf(ip, sizeof(ip), "192.0.2.%d", 10 + i);
+        snprintf(login_at, sizeof(login_at), "2011-09-07 10:%02d:00", i);
+        snprintf(when, sizeof(when), "2011-09-07 10:%02d:30", i + 5);
+        row_begin(&t->sessions);
+        f_str(&t->sessions, sid);
+        f_int(&t->sessions, 1);
+        f_str(&t->sessions, logins[i]);
+        f_str(&t->sessions, ip);
+        f_str(&t->sessions, login_at);
+        f_str(&t->sessions, when);
+        row_end(&t->sessions);
+    }
 }
 
 /* ---- actions (event names, ref/plesk.md 2.1) -------------------------------- */
@@ -1405,6 +1447,7 @@ int main(int argc, char **argv)
     emit_clients(&t, &g);
     emit_domains(&t, &g);
     emit_mailboxes(&t, &g);
+    emit_sessions(&t, &g);
     finish(&t, t0);
     return 0;
 }

@@ -35,6 +35,21 @@ class ApacheError(RuntimeError):
     pass
 
 
+SHIPPED_CONF = os.path.join(env.TOP, "conf", "httpd-oxtender.conf")
+
+
+def shipped_locations():
+    """The <Location> blocks of conf/httpd-oxtender.conf, as shipped: the
+    suite runs the access rules an installation gets."""
+    with open(SHIPPED_CONF) as f:
+        text = f.read()
+    blocks = re.findall(r"^<Location [^>]+>\n.*?^</Location>$", text,
+                        re.S | re.M)
+    if not blocks:
+        raise ApacheError("no <Location> in %s" % SHIPPED_CONF)
+    return blocks
+
+
 # ---- error log --------------------------------------------------------------
 
 # [Tue Nov 24 15:00:00.123456 2025] [oxtender:error] [pid 1:tid 2] ...
@@ -144,8 +159,12 @@ class Response:
 
 
 def basic_auth(user, password):
-    raw = ("%s:%s" % (user, password)).encode("utf-8")
-    return "Basic " + base64.b64encode(raw).decode("ascii")
+    """The Authorization value; user and password may be bytes (to send
+    what no text encoding produces, e.g. invalid UTF-8)."""
+    def raw(v):
+        return v if isinstance(v, bytes) else v.encode("utf-8")
+    return "Basic " + base64.b64encode(raw(user) + b":" + raw(password)) \
+        .decode("ascii")
 
 
 # ---- the server -------------------------------------------------------------
@@ -240,15 +259,7 @@ class Apache:
         if cfg:
             lines.append('OxtenderConfig "%s"' % cfg)
         if location:
-            lines += [
-                "<Location /oxtender>",
-                "    SetHandler oxtender",
-                "    AuthType Basic",
-                '    AuthName "OXtender"',
-                "    AuthBasicProvider oxtender",
-                "    Require valid-user",
-                "</Location>",
-            ]
+            lines += shipped_locations()
         if extra:
             lines.append(extra)
         return "\n".join(lines) + "\n"
@@ -379,14 +390,21 @@ class Apache:
     # ---- HTTP ---------------------------------------------------------------
 
     def request(self, method, path, auth=None, headers=None, body=None,
-                timeout=30):
+                timeout=30, source=None, session=None, cookie=None):
+        """One request on a fresh connection. source: the loopback address
+        to connect from ("127.0.0.9"), so a test has a client address of
+        its own; session: a Plesk session id sent as the PHPSESSID cookie
+        (cookie names another cookie)."""
         hdrs = dict(headers or {})
         if auth is not None:
             hdrs["Authorization"] = basic_auth(*auth)
+        if session is not None:
+            hdrs["Cookie"] = "%s=%s" % (cookie or "PHPSESSID", session)
         if isinstance(body, str):
             body = body.encode("utf-8")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port,
-                                          timeout=timeout)
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=timeout,
+            source_address=(source, 0) if source else None)
         try:
             conn.request(method, path, body=body, headers=hdrs)
             resp = conn.getresponse()
@@ -395,8 +413,8 @@ class Apache:
         finally:
             conn.close()
 
-    def get(self, path, auth=None, headers=None):
-        return self.request("GET", path, auth=auth, headers=headers)
+    def get(self, path, auth=None, headers=None, **kw):
+        return self.request("GET", path, auth=auth, headers=headers, **kw)
 
     def post(self, path, auth=None, headers=None, body=b""):
         hdrs = {"Content-Type": "application/x-www-form-urlencoded"}

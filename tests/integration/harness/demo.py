@@ -213,7 +213,8 @@ class ReplicatorDaemon:
 
 def enable_replication(site):
     """Webmail Forever on the first active reseller, so the daemon has
-    something to replicate; mail servers for OX to connect to."""
+    something to replicate, and access to the module for it (the admin's
+    grant); mail servers for OX to connect to."""
     for key, value in (("imap_host", "127.0.0.1"), ("smtp_host", "127.0.0.1"),
                        ("default_language", "en_US"),
                        ("default_timezone", "Europe/Berlin")):
@@ -221,9 +222,10 @@ def enable_replication(site):
     rows = site.psa("SELECT id FROM clients WHERE type = 'reseller'"
                     " AND status = 0 ORDER BY id LIMIT 1")
     if rows:
-        site.db.sql("INSERT IGNORE INTO prefs (level, plesk_id,"
+        site.db.sql("INSERT INTO prefs (level, plesk_id, access,"
                     " webmail_forever, updated_by) VALUES ('reseller', %s,"
-                    " 'on', 'demo')" % int(rows[0][0]), site.oxtender_db)
+                    " 1, 'on', 'demo') ON DUPLICATE KEY UPDATE access = 1"
+                    % int(rows[0][0]), site.oxtender_db)
 
 
 def replicator_part(site):
@@ -307,10 +309,12 @@ def show(site, httpd):
     width = max(len(c[0]) + len(c[1]) for c in creds) + 1
     for login, password, role in creds:
         count = httpd.get("/oxtender/?format=json", auth=(login, password))
-        n = count.json().get("mailbox_count") if count.status == 200 \
-            else "HTTP %d" % count.status
-        say("  %-8s  %-*s  (%s mailboxes)" % (role, width,
-                                            "%s:%s" % (login, password), n))
+        if count.status == 200:
+            n = "%s mailboxes" % count.json().get("mailbox_count")
+        else:
+            n = "HTTP %d: %s" % (count.status, count.json().get("message"))
+        say("  %-8s  %-*s  (%s)" % (role, width,
+                                   "%s:%s" % (login, password), n))
     extras = awkward_logins(site)
     if extras:
         say()

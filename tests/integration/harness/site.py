@@ -199,6 +199,40 @@ class Site:
     def psa_sql(self, statements):
         return self.db.sql(statements, self.psa_db)
 
+    # ---- Plesk sessions and our access grants ------------------------------
+
+    def add_session(self, login, ip="127.0.0.1", idle=0, sess_id=None,
+                    type_=1):
+        """A psa.sessions row as the panel writes it at sign-in (a 32-hex
+        id, the client address, login and last click `idle` seconds
+        ago); returns the session id for the PHPSESSID cookie."""
+        sid = sess_id or secrets.token_hex(16)
+        self.psa_sql(
+            "INSERT INTO sessions (sess_id, type, login, ip_address, "
+            "login_time, click_time) VALUES (%s, %d, %s, %s, "
+            "NOW() - INTERVAL %d SECOND, NOW() - INTERVAL %d SECOND);\n"
+            % (sql_quote(sid), type_, sql_quote(login), sql_quote(ip),
+               idle + 60, idle))
+        return sid
+
+    def drop_session(self, sess_id):
+        self.psa_sql("DELETE FROM sessions WHERE sess_id = %s;\n"
+                     % sql_quote(sess_id))
+
+    def grant(self, level, plesk_id, access=1):
+        """prefs.access of one reseller/client/domain (the Access column
+        of the user guide's lists)."""
+        self.db.sql("INSERT INTO prefs (level, plesk_id, access) VALUES "
+                    "(%s, %d, %d) ON DUPLICATE KEY UPDATE access = %d;\n"
+                    % (sql_quote(level), int(plesk_id), access, access),
+                    self.oxtender_db)
+
+    def revoke(self, level, plesk_id):
+        self.grant(level, plesk_id, access=0)
+
+    def oxt(self, statement):
+        return self.db.query(statement, self.oxtender_db)
+
     @staticmethod
     def password_of(login):
         """The generator's password for a panel or domain admin login."""
