@@ -4,19 +4,29 @@
 #   make check      build, then run the unit and integration tests (SANITIZE=1: ASan+UBSan)
 #   make demo       run the product on a loopback port with demo data; make demo-stop
 #   make install    install into DESTDIR (see docs/install.md)
+#   make deb        the Debian packages, into build/deb/ (see debian/README.source)
 #
 # Every target first makes sure the Debian packages are there
-# (scripts/install-deps.sh), so a fresh Debian 12 machine needs no other step.
+# (scripts/install-deps.sh), so a fresh Debian 12 machine needs no other step;
+# NO_DEPS=1 skips that (the package build: dpkg-checkbuilddeps does it there).
 
 SHELL      := /bin/bash
 .DEFAULT_GOAL := all
 
 NODEPS_GOALS := clean demo-stop distclean
+ifneq ($(NO_DEPS),1)
 ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 DEPS_STATUS := $(shell ./scripts/install-deps.sh >&2 && echo ok)
 ifneq ($(DEPS_STATUS),ok)
 $(error scripts/install-deps.sh failed; see the messages above)
 endif
+endif
+endif
+
+# The one place the version is written (lib/oxt_version.h).
+OXT_VERSION := $(shell cat VERSION)
+ifeq ($(shell grep -Exc '[0-9][0-9A-Za-z.+~]*' VERSION),0)
+$(error VERSION must be one line like 1.2.3, not "$(OXT_VERSION)")
 endif
 
 CC         ?= gcc
@@ -56,6 +66,10 @@ WARN       := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
               -Wshadow -Wformat-security -Wvla -Wno-unused-parameter
 CSTD       := -std=c11
 OPT        ?= -O2 -g
+# debian/rules passes dpkg-buildflags' CFLAGS/CPPFLAGS as OPT and its
+# LDFLAGS (hardening) here.
+LDFLAGS    ?=
+comma      := ,
 CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) -fPIC $(SAN_FLAGS) -Ilib \
               $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS)
 LIBS_ALL    = $(PKG_LIBS) $(MYSQL_LIBS) $(APR_LIBS) -lpthread -lm
@@ -120,6 +134,10 @@ $(B)/tests/oxsim/%.o: tests/oxsim/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) $(MHD_CFLAGS) -MMD -MP -c -o $@ $<
 
+# Only this object holds the version, so a new VERSION rebuilds it alone.
+$(B)/lib/oxt_version.o: VERSION
+$(B)/lib/oxt_version.o: CFLAGS_ALL += -DOXT_VERSION_STRING='"$(OXT_VERSION)"'
+
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@
@@ -143,8 +161,8 @@ endif
 $(MOD_SO): $(MOD_SRC) $(wildcard mod_oxtender/*.h) mod_oxtender/exports.map $(MOD_LIBA)
 	@echo "  APXS    $@"
 	$(Q)cd mod_oxtender && $(APXS) -c -o mod_oxtender.la \
-	    -Wc,"$(CSTD) $(WARN) -I../lib" $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS) \
-	    -Wl,-Wl,--version-script=exports.map \
+	    -Wc,"$(CSTD) $(OPT) $(WARN) -I../lib" $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS) \
+	    -Wl,-Wl,--version-script=exports.map $(addprefix -Wl$(comma),$(LDFLAGS)) \
 	    $(notdir $(MOD_SRC)) ../$(MOD_LIBA) $(LIBS_ALL) \
 	    > .libs-apxs.log 2>&1 || { cat .libs-apxs.log; rm -f .libs-apxs.log; exit 1; }
 	$(Q)rm -f mod_oxtender/.libs-apxs.log
@@ -154,7 +172,7 @@ $(MOD_SO): $(MOD_SRC) $(wildcard mod_oxtender/*.h) mod_oxtender/exports.map $(MO
 $(REPL_BIN): $(REPL_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(REPL_OBJ) $(LIBA) $(LIBS_ALL)
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(REPL_OBJ) $(LIBA) $(LIBS_ALL)
 
 $(OXSIM_BIN): $(OXSIM_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
