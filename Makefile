@@ -109,7 +109,8 @@ OXSIM_BIN  := $(B)/oxsim
 GEN_BIN    := $(B)/oxt-gendata
 endif
 
-.PHONY: all check unit integration guards demo demo-stop install clean bench
+.PHONY: all check unit integration guards demo demo-stop install clean bench \
+        programs deb
 
 all: $(LIBA) lib/liboxtender.a $(MOD_SO) $(REPL_BIN) $(if $(OXSIM_SRC),$(OXSIM_BIN)) \
      $(if $(GEN_SRC),$(GEN_BIN))
@@ -233,17 +234,46 @@ demo-stop:
 	@if [ -f tests/integration/harness/demo.py ]; then $(PYTHON) tests/integration/harness/demo.py stop; fi
 
 # ---- install -----------------------------------------------------------------
+# The layout of "make install" (docs/install.md); debian/rules passes the
+# Debian one. The files of conf/ name the default paths; they are rewritten
+# to the chosen ones on the way.
 PREFIX      ?= /usr/local/oxtender
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+SQLDIR      ?= $(DATADIR)/sql/oxtender
+HTDOCSDIR   ?= $(DATADIR)/htdocs
+CONFDIR     ?= $(PREFIX)/etc
+MANDIR      ?= $(DATADIR)/man
 APACHE_MODDIR ?= /usr/lib/apache2/modules
-install: all
-	install -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(PREFIX)/bin \
-	    $(DESTDIR)$(PREFIX)/share/sql $(DESTDIR)$(PREFIX)/share/htdocs \
-	    $(DESTDIR)$(PREFIX)/etc
+CONF_PATHS  = -e 's|/usr/local/oxtender/bin/|$(BINDIR)/|g' \
+              -e 's|/usr/local/oxtender/share/sql/oxtender|$(SQLDIR)|g' \
+              -e 's|/usr/local/oxtender/etc/|$(CONFDIR)/|g'
+
+# What the packages ship: the module and the replicator, nothing for tests.
+programs: $(MOD_SO) $(REPL_BIN)
+
+install: programs
+	install -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(SQLDIR) $(DESTDIR)$(HTDOCSDIR) $(DESTDIR)$(CONFDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MOD_SO) $(DESTDIR)$(APACHE_MODDIR)/mod_oxtender.so
-	install -m 0755 $(REPL_BIN) $(DESTDIR)$(PREFIX)/bin/oxtender-replicator
-	cp -R sql/. $(DESTDIR)$(PREFIX)/share/sql/
-	if [ -d htdocs ]; then cp -R htdocs/. $(DESTDIR)$(PREFIX)/share/htdocs/; fi
-	cp -R conf/. $(DESTDIR)$(PREFIX)/etc/
+	install -m 0755 $(REPL_BIN) $(DESTDIR)$(BINDIR)/oxtender-replicator
+	install -m 0644 sql/oxtender/[0-9][0-9][0-9][0-9]_*.sql $(DESTDIR)$(SQLDIR)/
+	if [ -d htdocs ]; then cp -R htdocs/. $(DESTDIR)$(HTDOCSDIR)/; fi
+	for f in conf/*; do \
+	    mode=0644; [ -x "$$f" ] && mode=0755; \
+	    sed $(CONF_PATHS) "$$f" > $(DESTDIR)$(CONFDIR)/$${f#conf/}.tmp && \
+	    chmod $$mode $(DESTDIR)$(CONFDIR)/$${f#conf/}.tmp && \
+	    mv -f $(DESTDIR)$(CONFDIR)/$${f#conf/}.tmp $(DESTDIR)$(CONFDIR)/$${f#conf/} || exit 1; \
+	done
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+# ---- Debian packages -------------------------------------------------------------
+# Built from a copy of the tree in a temporary directory (dpkg-buildpackage
+# writes into the parent of the source tree), checked with lintian; the
+# .deb files land in build/deb/.
+deb:
+	./scripts/build-deb.sh --lintian build/deb
 
 clean:
 	rm -rf build lib/liboxtender.a $(MOD_SO) mod_oxtender/.libs mod_oxtender/*.la \
