@@ -1,7 +1,7 @@
 # mod_oxtender — top-level build.
 #
 #   make            build the core, the module, the replicator and the test tools
-#   make check      build, then run the unit and integration tests (SANITIZE=1: ASan+UBSan)
+#   make check      build, then run the unit, integration and packaging tests (SANITIZE=1: ASan+UBSan)
 #   make demo       run the product on a loopback port with demo data; make demo-stop
 #   make install    install into DESTDIR (see docs/install.md)
 #   make deb        the Debian packages, into build/deb/ (see debian/README.source)
@@ -110,7 +110,7 @@ GEN_BIN    := $(B)/oxt-gendata
 endif
 
 .PHONY: all check unit integration guards demo demo-stop install clean bench \
-        programs deb
+        programs deb packaging
 
 all: $(LIBA) lib/liboxtender.a $(MOD_SO) $(REPL_BIN) $(if $(OXSIM_SRC),$(OXSIM_BIN)) \
      $(if $(GEN_SRC),$(GEN_BIN))
@@ -213,6 +213,7 @@ export OXT_SANITIZE := $(SANITIZE)
 check: all $(UNIT_BIN) guards
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory integration
+	$(if $(filter 1,$(SANITIZE)),,$(MAKE) --no-print-directory packaging)
 
 unit: $(UNIT_BIN)
 	CK_DEFAULT_TIMEOUT=60 $(UNIT_BIN)
@@ -222,6 +223,12 @@ unit: $(UNIT_BIN)
 integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN))
 	$(if $(SOAPIT_SRC),CK_DEFAULT_TIMEOUT=120 $(SOAPIT_BIN))
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# The Debian packages: built once (from a copy of the tree, into
+# tests/gen/), checked, installed into throw-away roots. Not under
+# SANITIZE=1: the packages are built the ordinary way whatever it says.
+packaging: all
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/packaging
 
 guards:
 	./scripts/check-source.sh
