@@ -86,7 +86,7 @@ static void repl_usage(FILE *out)
 
     fprintf(out, "usage: oxtender-replicator [-c CONFIG] [--json] [-q]"
                  " COMMAND [ARGS]\n"
-                 "       oxtender-replicator --help | --version\n"
+                 "usage: oxtender-replicator --help | --version\n"
                  "\ncommands:\n");
     for (i = 0; i < sizeof(repl_cmds) / sizeof(repl_cmds[0]); i++) {
         fprintf(out, "  %-10s %s\n", repl_cmds[i].name, repl_cmds[i].help);

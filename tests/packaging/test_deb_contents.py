@@ -6,6 +6,7 @@ package, and nothing else may."""
 import glob
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -58,6 +59,23 @@ def test_version_is_written_once():
     """VERSION is the one place; debian/changelog must agree with it
     (debian/rules refuses to build otherwise)."""
     assert debbuild.changelog_version() == debbuild.tree_version()
+
+
+@pytest.mark.parametrize("version,ok", [(None, True), ("9.9.9", False)])
+def test_rules_refuse_a_changelog_that_disagrees(tmp_path, version, ok):
+    """debian/rules' check, run on a copy of debian/ and VERSION: the
+    package build stops before compiling when the two disagree."""
+    d = str(tmp_path / "src")
+    shutil.copytree(os.path.join(env.TOP, "debian"),
+                    os.path.join(d, "debian"))
+    with open(os.path.join(d, "VERSION"), "w") as f:
+        f.write((version or debbuild.tree_version()) + "\n")
+    res = subprocess.run(["make", "-s", "-f", "debian/rules",
+                          "execute_before_dh_auto_build"], cwd=d,
+                         capture_output=True, text=True, timeout=60)
+    assert (res.returncode == 0) == ok, res.stdout + res.stderr
+    if not ok:
+        assert "VERSION says 9.9.9" in res.stderr, res.stderr
 
 
 def test_replicator_package_files(built):
