@@ -1,22 +1,32 @@
 # mod_oxtender — top-level build.
 #
 #   make            build the core, the module, the replicator and the test tools
-#   make check      build, then run the unit and integration tests (SANITIZE=1: ASan+UBSan)
+#   make check      build, then run the unit, integration and packaging tests (SANITIZE=1: ASan+UBSan)
 #   make demo       run the product on a loopback port with demo data; make demo-stop
 #   make install    install into DESTDIR (see docs/install.md)
+#   make deb        the Debian packages, into build/deb/ (see debian/README.source)
 #
 # Every target first makes sure the Debian packages are there
-# (scripts/install-deps.sh), so a fresh Debian 12 machine needs no other step.
+# (scripts/install-deps.sh), so a fresh Debian 12 machine needs no other step;
+# NO_DEPS=1 skips that (the package build: dpkg-checkbuilddeps does it there).
 
 SHELL      := /bin/bash
 .DEFAULT_GOAL := all
 
 NODEPS_GOALS := clean demo-stop distclean
+ifneq ($(NO_DEPS),1)
 ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 DEPS_STATUS := $(shell ./scripts/install-deps.sh >&2 && echo ok)
 ifneq ($(DEPS_STATUS),ok)
 $(error scripts/install-deps.sh failed; see the messages above)
 endif
+endif
+endif
+
+# The one place the version is written (lib/oxt_version.h).
+OXT_VERSION := $(shell cat VERSION)
+ifeq ($(shell grep -Exc '[0-9][0-9A-Za-z.+~]*' VERSION),0)
+$(error VERSION must be one line like 1.2.3, not "$(OXT_VERSION)")
 endif
 
 CC         ?= gcc
@@ -56,6 +66,10 @@ WARN       := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
               -Wshadow -Wformat-security -Wvla -Wno-unused-parameter
 CSTD       := -std=c11
 OPT        ?= -O2 -g
+# debian/rules passes dpkg-buildflags' CFLAGS/CPPFLAGS as OPT and its
+# LDFLAGS (hardening) here.
+LDFLAGS    ?=
+comma      := ,
 CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) -fPIC $(SAN_FLAGS) -Ilib \
               $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS)
 LIBS_ALL    = $(PKG_LIBS) $(MYSQL_LIBS) $(APR_LIBS) -lpthread -lm
@@ -100,7 +114,8 @@ OXSIM_BIN  := $(B)/oxsim
 GEN_BIN    := $(B)/oxt-gendata
 endif
 
-.PHONY: all check unit integration guards demo demo-stop install clean bench
+.PHONY: all check unit integration guards demo demo-stop install clean bench \
+        programs deb packaging
 
 all: $(LIBA) lib/liboxtender.a $(MOD_SO) $(REPL_BIN) $(if $(OXSIM_SRC),$(OXSIM_BIN)) \
      $(if $(GEN_SRC),$(GEN_BIN))
@@ -125,6 +140,10 @@ $(B)/tests/oxsim/%.o: tests/oxsim/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS_ALL) $(MHD_CFLAGS) -MMD -MP -c -o $@ $<
 
+# Only this object holds the version, so a new VERSION rebuilds it alone.
+$(B)/lib/oxt_version.o: VERSION
+$(B)/lib/oxt_version.o: CFLAGS_ALL += -DOXT_VERSION_STRING='"$(OXT_VERSION)"'
+
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@
@@ -148,8 +167,8 @@ endif
 $(MOD_SO): $(MOD_SRC) $(wildcard mod_oxtender/*.h) mod_oxtender/exports.map $(MOD_LIBA)
 	@echo "  APXS    $@"
 	$(Q)cd mod_oxtender && $(APXS) -c -o mod_oxtender.la \
-	    -Wc,"$(CSTD) $(WARN) -I../lib" $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS) \
-	    -Wl,-Wl,--version-script=exports.map \
+	    -Wc,"$(CSTD) $(OPT) $(WARN) -I../lib" $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS) \
+	    -Wl,-Wl,--version-script=exports.map $(addprefix -Wl$(comma),$(LDFLAGS)) \
 	    $(notdir $(MOD_SRC)) ../$(MOD_LIBA) $(LIBS_ALL) \
 	    > .libs-apxs.log 2>&1 || { cat .libs-apxs.log; rm -f .libs-apxs.log; exit 1; }
 	$(Q)rm -f mod_oxtender/.libs-apxs.log
@@ -159,7 +178,7 @@ $(MOD_SO): $(MOD_SRC) $(wildcard mod_oxtender/*.h) mod_oxtender/exports.map $(MO
 $(REPL_BIN): $(REPL_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(REPL_OBJ) $(LIBA) $(LIBS_ALL)
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(REPL_OBJ) $(LIBA) $(LIBS_ALL)
 
 $(OXSIM_BIN): $(OXSIM_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
@@ -205,6 +224,7 @@ export OXT_PAGEKIT := $(abspath $(PAGEKIT_BIN))
 check: all $(UNIT_BIN) guards
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory integration
+	$(if $(filter 1,$(SANITIZE)),,$(MAKE) --no-print-directory packaging)
 
 unit: $(UNIT_BIN)
 	CK_DEFAULT_TIMEOUT=60 $(UNIT_BIN)
@@ -214,6 +234,12 @@ unit: $(UNIT_BIN)
 integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN)) $(if $(PAGEKIT_SRC),$(PAGEKIT_BIN))
 	$(if $(SOAPIT_SRC),CK_DEFAULT_TIMEOUT=120 $(SOAPIT_BIN))
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+# The Debian packages: built once (from a copy of the tree, into
+# tests/gen/), checked, installed into throw-away roots. Not under
+# SANITIZE=1: the packages are built the ordinary way whatever it says.
+packaging: all
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/packaging
 
 guards:
 	./scripts/check-source.sh
@@ -226,17 +252,46 @@ demo-stop:
 	@if [ -f tests/integration/harness/demo.py ]; then $(PYTHON) tests/integration/harness/demo.py stop; fi
 
 # ---- install -----------------------------------------------------------------
+# The layout of "make install" (docs/install.md); debian/rules passes the
+# Debian one. The files of conf/ name the default paths; they are rewritten
+# to the chosen ones on the way.
 PREFIX      ?= /usr/local/oxtender
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+SQLDIR      ?= $(DATADIR)/sql/oxtender
+HTDOCSDIR   ?= $(DATADIR)/htdocs
+CONFDIR     ?= $(PREFIX)/etc
+MANDIR      ?= $(DATADIR)/man
 APACHE_MODDIR ?= /usr/lib/apache2/modules
-install: all
-	install -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(PREFIX)/bin \
-	    $(DESTDIR)$(PREFIX)/share/sql $(DESTDIR)$(PREFIX)/share/htdocs \
-	    $(DESTDIR)$(PREFIX)/etc
+CONF_PATHS  = -e 's|/usr/local/oxtender/bin/|$(BINDIR)/|g' \
+              -e 's|/usr/local/oxtender/share/sql/oxtender|$(SQLDIR)|g' \
+              -e 's|/usr/local/oxtender/etc/|$(CONFDIR)/|g'
+
+# What the packages ship: the module and the replicator, nothing for tests.
+programs: $(MOD_SO) $(REPL_BIN)
+
+install: programs
+	install -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(SQLDIR) $(DESTDIR)$(HTDOCSDIR) $(DESTDIR)$(CONFDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MOD_SO) $(DESTDIR)$(APACHE_MODDIR)/mod_oxtender.so
-	install -m 0755 $(REPL_BIN) $(DESTDIR)$(PREFIX)/bin/oxtender-replicator
-	cp -R sql/. $(DESTDIR)$(PREFIX)/share/sql/
-	if [ -d htdocs ]; then cp -R htdocs/. $(DESTDIR)$(PREFIX)/share/htdocs/; fi
-	cp -R conf/. $(DESTDIR)$(PREFIX)/etc/
+	install -m 0755 $(REPL_BIN) $(DESTDIR)$(BINDIR)/oxtender-replicator
+	install -m 0644 sql/oxtender/[0-9][0-9][0-9][0-9]_*.sql $(DESTDIR)$(SQLDIR)/
+	if [ -d htdocs ]; then cp -R htdocs/. $(DESTDIR)$(HTDOCSDIR)/; fi
+	for f in conf/*; do \
+	    mode=0644; [ -x "$$f" ] && mode=0755; \
+	    sed $(CONF_PATHS) "$$f" > $(DESTDIR)$(CONFDIR)/$${f#conf/}.tmp && \
+	    chmod $$mode $(DESTDIR)$(CONFDIR)/$${f#conf/}.tmp && \
+	    mv -f $(DESTDIR)$(CONFDIR)/$${f#conf/}.tmp $(DESTDIR)$(CONFDIR)/$${f#conf/} || exit 1; \
+	done
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+
+# ---- Debian packages -------------------------------------------------------------
+# Built from a copy of the tree in a temporary directory (dpkg-buildpackage
+# writes into the parent of the source tree), checked with lintian; the
+# .deb files land in build/deb/.
+deb:
+	./scripts/build-deb.sh --lintian build/deb
 
 clean:
 	rm -rf build lib/liboxtender.a $(MOD_SO) mod_oxtender/.libs mod_oxtender/*.la \

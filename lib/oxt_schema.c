@@ -176,13 +176,15 @@ static apr_status_t schema_connect(oxt_db_t **pdb, const oxt_config_t *cfg,
     return rv;
 }
 
-static apr_status_t schema_applied(apr_hash_t **papplied, oxt_db_t *db,
-                                   oxt_result_t *res, apr_pool_t *p)
+/* The recorded versions as a set, and the highest of them (0: none). */
+static apr_status_t schema_applied(apr_hash_t **papplied, int *pnewest,
+                                   oxt_db_t *db, oxt_result_t *res,
+                                   apr_pool_t *p)
 {
     apr_array_header_t *rows;
     apr_hash_t *applied = apr_hash_make(p);
     long long n = 0;
-    int i;
+    int i, v;
     apr_status_t rv;
 
     rv = oxt_db_select_int(&n, db,
@@ -193,12 +195,50 @@ static apr_status_t schema_applied(apr_hash_t **papplied, oxt_db_t *db,
         rv = oxt_db_select(&rows, db, "SELECT version FROM schema_version",
                            OXT_DB_NOARGS, res, p);
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-            const char *v = APR_ARRAY_IDX(rows, i, oxt_db_row_t *)->vals[0];
-            apr_hash_set(applied, apr_itoa(p, (int)strtol(v, NULL, 10)),
-                         APR_HASH_KEY_STRING, "");
+            v = (int)strtol(APR_ARRAY_IDX(rows, i, oxt_db_row_t *)->vals[0],
+                            NULL, 10);
+            apr_hash_set(applied, apr_itoa(p, v), APR_HASH_KEY_STRING, "");
+            *pnewest = v > *pnewest ? v : *pnewest;
         }
     }
     *papplied = applied;
+    return rv;
+}
+
+apr_status_t oxt_schema_refuse_newer(int newest_applied,
+                                     const apr_array_header_t *migrations,
+                                     oxt_result_t *res)
+{
+    const oxt_migration_t *last;
+
+    last = APR_ARRAY_IDX(migrations, migrations->nelts - 1,
+                         const oxt_migration_t *);
+    if (newest_applied <= last->version) {
+        return APR_SUCCESS;
+    }
+    return oxt_result_set(res, OXT_ESCHEMA,
+                          "The database is newer than this software",
+                          "it records migration %04d, the newest here is %s:"
+                          " refusing to downgrade the schema (install the"
+                          " release that upgraded it)", newest_applied,
+                          last->name);
+}
+
+apr_status_t oxt_schema_check(oxt_db_t *db, const char *sql_dir,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *files;
+    apr_hash_t *done;
+    int newest = 0;
+    apr_status_t rv;
+
+    rv = oxt_schema_list(&files, sql_dir, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = schema_applied(&done, &newest, db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_schema_refuse_newer(newest, files, res);
+    }
     return rv;
 }
 
@@ -261,7 +301,7 @@ apr_status_t oxt_schema_migrate(int *papplied, const oxt_config_t *cfg,
     apr_hash_t *done;
     oxt_db_t *db;
     oxt_migration_t *m;
-    int i, count = 0;
+    int i, count = 0, newest = 0;
     apr_status_t rv;
 
     rv = oxt_schema_list(&files, cfg->sql_dir, res, p);
@@ -274,7 +314,10 @@ apr_status_t oxt_schema_migrate(int *papplied, const oxt_config_t *cfg,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = schema_applied(&done, db, res, p);
+    rv = schema_applied(&done, &newest, db, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_schema_refuse_newer(newest, files, res);
+    }
     for (i = 0; rv == APR_SUCCESS && i < files->nelts; i++) {
         m = APR_ARRAY_IDX(files, i, oxt_migration_t *);
         if (apr_hash_get(done, apr_itoa(p, m->version), APR_HASH_KEY_STRING)) {

@@ -42,9 +42,32 @@ apr_status_t oxt_schema_list(apr_array_header_t **pmigrations,
 apr_array_header_t *oxt_schema_split(const char *text, apr_pool_t *p);
 
 /**
+ * OXT_ESCHEMA when newest_applied (the highest version the database
+ * records; 0 for none) is above the newest of migrations (as listed by
+ * oxt_schema_list): the database was upgraded by a later release, which
+ * this one must neither downgrade nor write to.
+ */
+apr_status_t oxt_schema_refuse_newer(int newest_applied,
+                                     const apr_array_header_t *migrations,
+                                     oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
+/**
+ * Lists sql_dir and refuses (as oxt_schema_refuse_newer) a database db
+ * (connected to the oxtender database) that is newer than its files.
+ * The replicator's commands check this before they touch anything.
+ */
+apr_status_t oxt_schema_check(oxt_db_t *db, const char *sql_dir,
+                              oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
  * Creates the database cfg->oxtender_database if needed and applies the
  * files not yet recorded. *papplied (may be NULL) gets how many were
  * applied. A server-side lock keeps two migrations from running at once.
+ * A database newer than the files is refused with OXT_ESCHEMA before
+ * anything is applied (see oxt_schema_refuse_newer); OXT_EDBCONN means
+ * the server could not be reached and nothing was done.
  */
 apr_status_t oxt_schema_migrate(int *papplied, const oxt_config_t *cfg,
                                 oxt_schema_progress_cb *cb, void *baton,

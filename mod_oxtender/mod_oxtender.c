@@ -17,6 +17,7 @@
 #include "oxt_log.h"
 #include "oxt_login.h"
 #include "oxt_status.h"
+#include "oxt_version.h"
 
 /* The core logs without a server_rec; lines go to the main server's log
  * at the module's own level ("LogLevel oxtender:debug"). */
@@ -64,7 +65,11 @@ static int oxt_mod_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     oxt_mod_srv_t *conf = ap_get_module_config(s->module_config,
                                                &oxtender_module);
 
-    (void)pconf; (void)plog; (void)ptemp;
+    (void)plog; (void)ptemp;
+    /* "Server: ... mod_oxtender/1.2.3" with ServerTokens Full, and in the
+     * start-up line, like every other module. */
+    ap_add_version_component(pconf, apr_pstrcat(pconf, "mod_oxtender/",
+                                                oxt_version(), NULL));
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
     }
@@ -76,6 +81,8 @@ static int oxt_mod_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     log_server = s;
     oxt_log_set(oxt_mod_log_level_cb, oxt_mod_log_print_cb, NULL);
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, OXTLOGNO(03500)
+                 "mod_oxtender %s configured", oxt_version());
     return OK;
 }
 

@@ -7,6 +7,12 @@
 #include "oxt_repl.h"
 #include "oxt_schema.h"
 #include "oxt_json.h"
+#include "oxt_status.h"
+
+/* Beyond the usual 0/1/2, so that a package's postinst can tell "try
+ * again later" from "never": nothing was changed in either case. */
+#define MIGRATE_EXIT_UNREACHABLE 3     /* the database server refused us */
+#define MIGRATE_EXIT_NEWER       4     /* a later release's schema */
 
 static void migrate_progress(void *baton, const oxt_migration_t *m)
 {
@@ -21,16 +27,19 @@ int oxt_repl_cmd_migrate(oxt_repl_t *repl, int argc, const char *const *argv)
 {
     oxt_result_t *res = oxt_result_make(repl->p);
     int applied = 0;
+    apr_status_t rv;
 
     (void)argv;
     if (argc > 1) {
         oxt_repl_fail("migrate takes no arguments");
         return OXT_REPL_EXIT_USAGE;
     }
-    if (oxt_schema_migrate(&applied, repl->cfg, migrate_progress, repl, res,
-                           repl->p) != APR_SUCCESS) {
+    rv = oxt_schema_migrate(&applied, repl->cfg, migrate_progress, repl, res,
+                            repl->p);
+    if (rv != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
-        return OXT_REPL_EXIT_FAIL;
+        return rv == OXT_EDBCONN ? MIGRATE_EXIT_UNREACHABLE
+             : rv == OXT_ESCHEMA ? MIGRATE_EXIT_NEWER : OXT_REPL_EXIT_FAIL;
     }
     if (repl->json) {
         printf("{\"applied\": %d, \"database\": %s}\n", applied,

@@ -14,6 +14,7 @@
 #include "oxt_repl.h"
 #include "oxt_log.h"
 #include "oxt_result.h"
+#include "oxt_version.h"
 
 #define DEFAULT_CONFIG "/etc/oxtender/oxtender.conf"
 
@@ -86,7 +87,9 @@ static void repl_usage(FILE *out)
     size_t i;
 
     fprintf(out, "usage: oxtender-replicator [-c CONFIG] [--json] [-q]"
-                 " COMMAND [ARGS]\n\ncommands:\n");
+                 " COMMAND [ARGS]\n"
+                 "usage: oxtender-replicator --help | --version\n"
+                 "\ncommands:\n");
     for (i = 0; i < sizeof(repl_cmds) / sizeof(repl_cmds[0]); i++) {
         fprintf(out, "  %-10s %s\n", repl_cmds[i].name, repl_cmds[i].help);
     }
@@ -111,6 +114,7 @@ static const apr_getopt_option_t repl_opts[] = {
     { "json", 'j', 0, "machine-readable output" },
     { "quiet", 'q', 0, "only errors" },
     { "help", 'h', 0, "this help" },
+    { "version", 'V', 0, "print the version" },
     { NULL, 0, 0, NULL }
 };
 
@@ -127,6 +131,9 @@ static int repl_parse_options(oxt_repl_t *repl, apr_getopt_t *opt)
         case 'j': repl->json = 1; break;
         case 'q': repl->quiet = 1; break;
         case 'h': repl_usage(stdout); return OXT_REPL_EXIT_OK;
+        case 'V':
+            printf("oxtender-replicator %s\n", oxt_version());
+            return OXT_REPL_EXIT_OK;
         }
     }
     if (rv != APR_EOF) {

@@ -11,6 +11,7 @@
 #include "oxt_util.h"
 #include "oxt_log.h"
 #include "oxt_queue.h"
+#include "oxt_schema.h"
 
 /* "Plesk server time zone": the configured one, else the system's. */
 static const char *session_timezone(const oxt_config_t *cfg, apr_pool_t *p)
@@ -76,6 +77,11 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     s->conns = cfg->ox_connections < 1 ? 1
              : cfg->ox_connections > 256 ? 256 : cfg->ox_connections;
     rv = oxt_repl_db_open(&s->db, repl, res);
+    /* After a refused downgrade the older binaries are in place: they
+     * must not write into a later release's tables. */
+    if (rv == APR_SUCCESS) {
+        rv = oxt_schema_check(s->db, cfg->sql_dir, res, s->p);
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_psa_open(&s->psa, s->db, cfg, res, s->p);
     }

@@ -1,6 +1,9 @@
 #!/bin/sh
 # Installs the Debian 12 packages mod_oxtender needs to build, test and run
 # its demo. Called by the Makefile when something is missing; safe to re-run.
+# The packaging tools (debhelper ... init-system-helpers, whose
+# deb-systemd-helper runs in the packaging tests' throw-away roots) are for
+# "make deb" and tests/packaging.
 #
 # Installing apache2 or mariadb-server on Debian normally starts the system
 # services. Our tests and demo run private servers on loopback ports and must
@@ -14,7 +17,9 @@ libxml2-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
 default-libmysqlclient-dev mariadb-server mariadb-client
 check libsubunit-dev
 python3 python3-pytest
-python3-selenium chromium chromium-driver"
+python3-selenium chromium chromium-driver
+build-essential debhelper dpkg-dev fakeroot lintian groff-base
+init-system-helpers"
 
 missing=""
 for p in $PACKAGES; do

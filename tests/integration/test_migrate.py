@@ -159,3 +159,45 @@ def test_migrate_unknown_config_key(site, empty_db):
     assert res.returncode != 0
     assert "no_such_key" in res.stderr and path in res.stderr, res.stderr
     assert tables(site, db) == set()
+
+
+def test_migrate_refuses_a_newer_database(site, empty_db):
+    """A schema_version row above our newest file is a later release's
+    database: migrate changes nothing and says so (exit 4), and the
+    commands that write refuse too, so older binaries left in place by a
+    refused package downgrade cannot damage it."""
+    db, config = empty_db
+    assert site.replicator("migrate", config=config).returncode == 0
+    newer = int(os.path.basename(migration_files()[-1])[:4]) + 1
+    site.db.sql("INSERT INTO schema_version (version, name, applied_at) "
+                "VALUES (%d, '%04d_later.sql', NOW())" % (newer, newer), db)
+    # A file missing in the middle would otherwise be applied now.
+    site.db.sql("DELETE FROM schema_version WHERE version = 1", db)
+    before = snapshot(site, db)
+    res = site.replicator("migrate", config=config)
+    assert res.returncode == 4, (res.returncode, res.stderr)
+    assert "newer" in res.stderr and "%04d" % newer in res.stderr, res.stderr
+    assert "downgrade" in res.stderr, res.stderr
+    assert snapshot(site, db) == before
+    for command in ("plan", "run"):
+        res = site.replicator(command, config=config)
+        assert res.returncode == 1, (command, res.returncode, res.stderr)
+        assert "newer" in res.stderr, (command, res.stderr)
+    assert snapshot(site, db) == before
+
+
+def test_migrate_exit_code_when_unreachable(site, empty_db):
+    """Exit 3 (try again later) only when the server cannot be reached or
+    refuses the login; a bad configuration stays exit 1."""
+    db, _ = empty_db
+    config = site.write_config(os.path.join(site.root, "away.conf"),
+                               oxtender_database=db,
+                               db_port=env.free_port(), db_connect_timeout=5)
+    assert site.replicator("migrate", config=config).returncode == 3
+    config = site.write_config(os.path.join(site.root, "denied.conf"),
+                               oxtender_database=db,
+                               db_password="wrong-" + secrets.token_hex(4))
+    assert site.replicator("migrate", config=config).returncode == 3
+    path = os.path.join(site.root, "broken.conf")
+    site.write_config(path, oxtender_database=db, extra_lines=["nonsense"])
+    assert site.replicator("migrate", config=path).returncode == 1

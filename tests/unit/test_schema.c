@@ -102,6 +102,29 @@ START_TEST(duplicate_numbers_and_empty_dirs_are_errors)
 }
 END_TEST
 
+START_TEST(a_database_newer_than_the_files_is_refused)
+{
+    const char *dir = make_dir();
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    apr_array_header_t *list;
+
+    touch(dir, "0001_a.sql");
+    touch(dir, "0007_g.sql");
+    ck_assert_int_eq(oxt_schema_list(&list, dir, res, oxt_test_pool),
+                     APR_SUCCESS);
+    /* Nothing recorded, part of it, all of it: an upgrade or nothing. */
+    ck_assert_int_eq(oxt_schema_refuse_newer(0, list, res), APR_SUCCESS);
+    ck_assert_int_eq(oxt_schema_refuse_newer(1, list, res), APR_SUCCESS);
+    ck_assert_int_eq(oxt_schema_refuse_newer(7, list, res), APR_SUCCESS);
+    ck_assert_ptr_null(res->problem);
+    ck_assert_int_eq(oxt_schema_refuse_newer(8, list, res), OXT_ESCHEMA);
+    ck_assert_ptr_nonnull(strstr(res->detail, "migration 0008"));
+    ck_assert_ptr_nonnull(strstr(res->detail, "0007_g.sql"));
+    ck_assert_ptr_nonnull(strstr(res->detail, "downgrade"));
+    remove_dir(dir);
+}
+END_TEST
+
 TCase *oxt_schema_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("schema");
@@ -109,5 +132,6 @@ TCase *oxt_schema_test_case(void)
     tcase_add_test(tc, statements_split_on_semicolons_at_line_end);
     tcase_add_test(tc, migrations_are_listed_in_number_order);
     tcase_add_test(tc, duplicate_numbers_and_empty_dirs_are_errors);
+    tcase_add_test(tc, a_database_newer_than_the_files_is_refused);
     return tc;
 }
