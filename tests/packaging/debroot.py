@@ -1,7 +1,8 @@
 """A throw-away root for installing our Debian packages with
 `dpkg --root`, so that their maintainer scripts really run: dpkg runs them
 chrooted into the root, which therefore holds copies of the programs they
-call (a shell, a few coreutils, sed, perl with deb-systemd-helper) and of
+call (a shell, a few coreutils, sed, getent, perl with
+deb-systemd-helper) and of
 the shared libraries those and the packaged replicator need, plus
 /etc/passwd and /etc/group with root, www-data and psaadm, and /dev/null
 and /dev/urandom. Nothing of the machine itself is installed or changed:
@@ -24,7 +25,7 @@ from harness import env
 
 # What the maintainer scripts (ours and debhelper's) call.
 TOOLS = ("sh", "mkdir", "chgrp", "chown", "chmod", "stat", "cat", "head",
-         "ln", "rm", "rmdir", "mv", "cp", "sed", "grep", "perl",
+         "ln", "rm", "rmdir", "mv", "cp", "sed", "grep", "perl", "getent",
          "deb-systemd-helper")
 
 PASSWD = "root:x:0:0:root:/root:/bin/sh\n" \
