@@ -2,7 +2,8 @@
 # Source rules that a compiler does not enforce (docs/architecture.md, "Rules"):
 #  - the core (lib/) never includes an httpd header;
 #  - no strcpy/strcat/sprintf/vsprintf/gets/atoi in our C code;
-#  - every core header compiles on its own.
+#  - every core header compiles on its own;
+#  - no function is longer than 60 lines (scripts/function-sizes.sh).
 set -eu
 cd "$(dirname "$0")/.."
 fail=0
@@ -42,6 +43,10 @@ for h in lib/*.h; do
         fail=1
     fi
 done
+
+if ! ./scripts/function-sizes.sh --max 60 >/dev/null; then
+    fail=1
+fi
 
 [ "$fail" = 0 ] && echo "check-source: OK"
 exit "$fail"
