@@ -1008,10 +1008,6 @@ apr_status_t oxt_engine_run_end(oxt_engine_t *eng, int ok, oxt_result_t *res)
                                  eng->p);
 }
 
-typedef struct {
-    oxt_engine_t *eng;
-} blocked_load_t;
-
 static apr_status_t blocked_row(void *baton, const oxt_db_row_t *row,
                                 apr_pool_t *ptemp)
 {

@@ -14,7 +14,6 @@
 
 #include "mod_oxtender.h"
 #include "oxt_log.h"
-#include "oxt_log.h"
 #include "oxt_status.h"
 
 /* The core logs without a server_rec; lines go to the main server's log
