@@ -7,41 +7,11 @@
 #include <apr_strings.h>
 
 #include "oxt_prefs.h"
-#include "oxt_crypto.h"
 #include "oxt_status.h"
 
-static const char *const service_codes[OXT_SERVICE_COUNT] = {
-    "webmail", "groupware_standard", "groupware_premium"
-};
-static const char *const service_labels[OXT_SERVICE_COUNT] = {
-    "Webmail", "Groupware Standard", "Groupware Premium"
-};
 static const char *const level_names[OXT_LEVEL_COUNT] = {
     "reseller", "client", "domain", "mailbox"
 };
-
-const char *oxt_service_code(oxt_service_t s)
-{
-    return (unsigned)s < OXT_SERVICE_COUNT ? service_codes[s] : "webmail";
-}
-
-const char *oxt_service_label(oxt_service_t s)
-{
-    return (unsigned)s < OXT_SERVICE_COUNT ? service_labels[s] : "Webmail";
-}
-
-apr_status_t oxt_service_parse(oxt_service_t *ps, const char *code)
-{
-    int i;
-
-    for (i = 0; code != NULL && i < OXT_SERVICE_COUNT; i++) {
-        if (strcmp(service_codes[i], code) == 0) {
-            *ps = (oxt_service_t)i;
-            return APR_SUCCESS;
-        }
-    }
-    return APR_EINVAL;
-}
 
 const char *oxt_level_name(oxt_level_t level)
 {
@@ -62,93 +32,6 @@ void oxt_prefs_clear(oxt_prefs_t *prefs)
 static int col_int(const oxt_db_row_t *row, int i, int unset)
 {
     return row->vals[i] ? (int)strtol(row->vals[i], NULL, 10) : unset;
-}
-
-static apr_status_t settings_services(oxt_settings_t *s, oxt_db_t *db,
-                                      oxt_result_t *res, apr_pool_t *p)
-{
-    apr_array_header_t *rows;
-    const oxt_db_row_t *row;
-    oxt_service_t st;
-    int i;
-    apr_status_t rv;
-
-    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
-        s->access_combination[i] = service_codes[i];
-    }
-    rv = oxt_db_select(&rows, db,
-                       "SELECT code, access_combination FROM service_type",
-                       OXT_DB_NOARGS, res, p);
-    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
-        if (oxt_service_parse(&st, row->vals[0]) == APR_SUCCESS) {
-            s->access_combination[st] = row->vals[1];
-        }
-    }
-    return rv;
-}
-
-static apr_status_t settings_password(oxt_settings_t *s, const char *enc,
-                                      const unsigned char *key,
-                                      oxt_result_t *res, apr_pool_t *p)
-{
-    if (key == NULL || enc == NULL || *enc == '\0') {
-        return APR_SUCCESS;
-    }
-    return oxt_crypto_open(&s->ox_password, key, enc, res, p);
-}
-
-apr_status_t oxt_settings_load(oxt_settings_t **psettings, oxt_db_t *db,
-                               const unsigned char *key, oxt_result_t *res,
-                               apr_pool_t *p)
-{
-    oxt_settings_t *s = apr_pcalloc(p, sizeof(*s));
-    apr_array_header_t *rows;
-    const oxt_db_row_t *row;
-    apr_status_t rv;
-
-    rv = oxt_db_select(&rows, db,
-        "SELECT ox_connection_type, ox_host, ox_use_https, ox_username,"
-        " ox_password_enc, ox_master_override, soap_timeout_s, debug_api,"
-        " imap_host, imap_port, smtp_host, smtp_port, default_quota_mb,"
-        " default_language, default_timezone, default_service_type,"
-        " auto_delete, queue_max_attempts, ox_unicode_mappings"
-        " FROM settings WHERE id = 1",
-        OXT_DB_NOARGS, res, p);
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    if (rows->nelts == 0) {
-        return oxt_result_set(res, OXT_ESCHEMA, "Settings missing",
-                              "run oxtender-replicator migrate");
-    }
-    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    s->cloud = strcmp(row->vals[0], "reseller") == 0;
-    s->ox_host = row->vals[1];
-    s->ox_https = col_int(row, 2, 0);
-    s->ox_username = row->vals[3];
-    s->master_override = col_int(row, 5, 0);
-    s->soap_timeout_s = col_int(row, 6, 30);
-    s->debug_api = col_int(row, 7, 0);
-    s->imap_host = row->vals[8];
-    s->imap_port = col_int(row, 9, 143);
-    s->smtp_host = row->vals[10];
-    s->smtp_port = col_int(row, 11, 25);
-    s->default_quota_mb = col_int(row, 12, 100);
-    s->default_language = row->vals[13];
-    s->default_timezone = row->vals[14];
-    if (oxt_service_parse(&s->default_service, row->vals[15])) {
-        s->default_service = OXT_SERVICE_WEBMAIL;
-    }
-    s->auto_delete = col_int(row, 16, 0);
-    s->queue_max_attempts = col_int(row, 17, 10);
-    s->unicode_mappings = col_int(row, 18, 0);
-    rv = settings_password(s, row->vals[4], key, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = settings_services(s, db, res, p);
-    }
-    *psettings = s;
-    return rv;
 }
 
 static void prefs_from_row(oxt_prefs_t *prefs, const oxt_db_row_t *row)

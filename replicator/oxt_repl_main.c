@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <unistd.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_env.h>
@@ -77,6 +78,28 @@ void oxt_repl_fail(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+oxt_json_t *oxt_repl_json(oxt_repl_t *repl)
+{
+    return oxt_json_make(oxt_sink_stdio(stdout, repl->p), isatty(1),
+                         repl->p);
+}
+
+apr_status_t oxt_repl_json_done(oxt_repl_t *repl, oxt_json_t *j)
+{
+    apr_status_t rv = oxt_json_finish(j);
+    char ebuf[256];
+
+    if (rv == APR_EINVAL) {
+        oxt_repl_fail("JSON output: %s", oxt_json_error(j));
+    }
+    else if (rv != APR_SUCCESS) {
+        oxt_repl_fail("JSON output: %s", apr_strerror(rv, ebuf,
+                                                      sizeof(ebuf)));
+    }
+    (void)repl;
+    return rv;
 }
 
 static void repl_usage(FILE *out)

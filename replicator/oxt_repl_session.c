@@ -59,7 +59,7 @@ static apr_status_t session_ox(oxt_repl_session_t *s, oxt_result_t *res)
                               st->ox_host, "/webservices", NULL);
     os.type = st->cloud ? OXT_OX_RESELLER : OXT_OX_STANDALONE;
     os.master.login = st->ox_username;
-    os.master.password = st->ox_password;
+    os.master.password = st->ox_password.value;
     os.master_override = st->master_override;
     return oxt_ox_create(&s->ox, &os, s->soap, s->p);
 }

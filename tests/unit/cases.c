@@ -35,6 +35,7 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_json_test_case,
     oxt_crypto_test_case,
     oxt_schema_test_case,
+    oxt_settings_test_case,
     oxt_desired_test_case,
     oxt_queue_test_case,
     oxt_event_test_case,

@@ -26,6 +26,7 @@ TCase *oxt_config_test_case(void);
 TCase *oxt_json_test_case(void);
 TCase *oxt_crypto_test_case(void);
 TCase *oxt_schema_test_case(void);
+TCase *oxt_settings_test_case(void);
 TCase *oxt_desired_test_case(void);
 TCase *oxt_queue_test_case(void);
 TCase *oxt_event_test_case(void);
