@@ -239,6 +239,57 @@ static apr_status_t db_execute(MYSQL_STMT **pstmt, oxt_db_t *db,
     return APR_SUCCESS;
 }
 
+/* ---- reading a row's columns ---------------------------------------------- */
+
+static const char *db_col(const oxt_db_row_t *row, int i)
+{
+    return i >= 0 && i < row->ncols ? row->vals[i] : NULL;
+}
+
+long long oxt_db_row_int(const oxt_db_row_t *row, int i, long long dflt)
+{
+    const char *v = db_col(row, i);
+    char *end;
+    long long n;
+
+    if (v == NULL) {
+        return dflt;
+    }
+    n = strtoll(v, &end, 10);
+    return end == v ? dflt : n;
+}
+
+int oxt_db_row_bool(const oxt_db_row_t *row, int i)
+{
+    const char *v = db_col(row, i);
+
+    return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+const char *oxt_db_row_str(const oxt_db_row_t *row, int i, apr_pool_t *p)
+{
+    const char *v = db_col(row, i);
+
+    if (v == NULL) {
+        return NULL;
+    }
+    return apr_pstrmemdup(p, v, row->lens ? row->lens[i] : strlen(v));
+}
+
+int oxt_db_row_enum(const oxt_db_row_t *row, int i,
+                    const char *const *names, int dflt)
+{
+    const char *v = db_col(row, i);
+    int n;
+
+    for (n = 0; v != NULL && names[n] != NULL; n++) {
+        if (strcmp(names[n], v) == 0) {
+            return n;
+        }
+    }
+    return dflt;
+}
+
 /* ---- result rows ------------------------------------------------------- */
 
 typedef struct {
@@ -431,7 +482,7 @@ apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
     if (row->ncols < 1 || row->vals[0] == NULL) {
         return APR_ENOENT;
     }
-    *pval = strtoll(row->vals[0], NULL, 10);
+    *pval = oxt_db_row_int(row, 0, 0);
     return APR_SUCCESS;
 }
 

@@ -56,6 +56,26 @@ typedef struct oxt_db_row_t {
     const apr_size_t *lens;
 } oxt_db_row_t;
 
+/* ---- reading a row's columns ---------------------------------------------- */
+
+/* Column indexes past the row's end read as NULL, so a reader never walks
+ * off a row whose query has fewer columns than it expects. */
+
+/** Column i as a number; dflt when it is NULL or not a number. */
+long long oxt_db_row_int(const oxt_db_row_t *row, int i, long long dflt);
+
+/** Column i is true: "1" (MySQL booleans) or "true" (Plesk's ENUMs). */
+int oxt_db_row_bool(const oxt_db_row_t *row, int i);
+
+/** Column i copied into p (NULL stays NULL): for rows of oxt_db_each,
+ *  whose strings live only as long as the callback. */
+const char *oxt_db_row_str(const oxt_db_row_t *row, int i, apr_pool_t *p);
+
+/** The index of column i's text in names (NULL-terminated); dflt when
+ *  it is NULL or none of them. */
+int oxt_db_row_enum(const oxt_db_row_t *row, int i,
+                    const char *const *names, int dflt);
+
 /**
  * Called for each row of oxt_db_each. ptemp is cleared after each row;
  * copy what you keep into your own pool. The callback must not use the

@@ -29,7 +29,7 @@ struct oxt_engine_t {
     long long run_id;
     oxt_engine_stats_t stats;
     apr_pool_t *blocked_pool;
-    apr_hash_t *blocked;            /* "mailbox:7" -> "" */
+    apr_hash_t *blocked;            /* oxt_obj_t -> "" */
     int active;                     /* domains in progress */
     apr_array_header_t *dead;       /* finished tasks to destroy */
     int in_turn;                    /* a turn's transaction is open */
@@ -62,18 +62,20 @@ static apr_status_t task_submit(engine_task_t *t, const oxt_op_t *op,
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static const char *obj_key(oxt_obj_type_t type, long long id, apr_pool_t *p)
+static oxt_obj_t obj(oxt_obj_type_t type, long long id)
 {
-    return apr_pstrcat(p, oxt_obj_type_name(type), ":", oxt_util_lld(id, p),
-                       NULL);
+    oxt_obj_t o;
+
+    o.type = type;
+    o.id = id;
+    return o;
 }
 
 static int engine_blocked(const oxt_engine_t *eng, oxt_obj_type_t type,
-                          long long id, apr_pool_t *p)
+                          long long id)
 {
     return eng->blocked != NULL
-        && apr_hash_get(eng->blocked, obj_key(type, id, p),
-                        APR_HASH_KEY_STRING) != NULL;
+        && oxt_obj_get(eng->blocked, obj(type, id)) != NULL;
 }
 
 /* A database failure while recording what OX did: the operation will be
@@ -209,17 +211,17 @@ static void task_failed(engine_task_t *t, const oxt_op_t *op,
 {
     const char *why = oxt_result_text(reply->res, t->op_pool);
     oxt_result_t *res = oxt_result_make(t->op_pool);
-    const char *key;
+    oxt_obj_t key;
     apr_status_t rv = APR_SUCCESS;
 
     task_log(t, op, xop, op_log_name(op), 0, why);
     task_count(t, op, 0);
     if (op->user == NULL) {
         t->ctx_failed = 1;
-        key = obj_key(OXT_OBJ_DOMAIN, t->work->dom_id, t->p);
+        key = obj(OXT_OBJ_DOMAIN, t->work->dom_id);
     }
     else {
-        key = obj_key(OXT_OBJ_MAILBOX, op_mail_id(op), t->p);
+        key = obj(OXT_OBJ_MAILBOX, op_mail_id(op));
         if (op->user->mbox != NULL) {
             rv = oxt_state_user_status(t->eng->db, op->user->mbox,
                                        op->user->want ? op->user->want->service
@@ -228,8 +230,7 @@ static void task_failed(engine_task_t *t, const oxt_op_t *op,
                                        t->op_pool);
         }
     }
-    apr_hash_set(t->failed, key, APR_HASH_KEY_STRING,
-                 apr_pstrdup(t->p, why));
+    oxt_obj_set(t->failed, key, apr_pstrdup(t->p, why));
     if (rv != APR_SUCCESS) {
         engine_fatal(t->eng, rv, res);
     }
@@ -705,9 +706,8 @@ static void task_adopt_user_done(void *baton, oxt_ox_op_t *xop,
 static void task_no_context(engine_task_t *t, const oxt_op_t *op)
 {
     oxt_result_t *res = oxt_result_make(t->op_pool);
-    const char *why = apr_hash_get(t->failed, obj_key(OXT_OBJ_DOMAIN,
-                                   t->work->dom_id, t->op_pool),
-                                   APR_HASH_KEY_STRING);
+    const char *why = oxt_obj_get(t->failed, obj(OXT_OBJ_DOMAIN,
+                                                 t->work->dom_id));
 
     if (op->kind != OXT_OP_USER_CREATE || op->user->mbox == NULL
         || t->eng->opts.dry_run) {
@@ -735,11 +735,10 @@ static int task_skip(engine_task_t *t, const oxt_op_t *op)
         return 1;
     }
     /* A user whose earlier operation failed this time gets no more. */
-    if (apr_hash_get(t->failed, obj_key(OXT_OBJ_MAILBOX, op_mail_id(op),
-                                        t->op_pool), APR_HASH_KEY_STRING)) {
+    if (oxt_obj_get(t->failed, obj(OXT_OBJ_MAILBOX, op_mail_id(op)))) {
         return 1;
     }
-    if (engine_blocked(eng, OXT_OBJ_MAILBOX, op_mail_id(op), t->op_pool)) {
+    if (engine_blocked(eng, OXT_OBJ_MAILBOX, op_mail_id(op))) {
         eng->stats.ops_skipped++;
         return 1;
     }
@@ -842,34 +841,30 @@ static void task_items_outcome(engine_task_t *t, oxt_result_t *res)
     oxt_engine_t *eng = t->eng;
     int max = eng->env.settings->queue_max_attempts;
     const oxt_queue_item_t *item;
-    const char *key, *err;
+    const char *err;
     apr_hash_index_t *hi;
+    oxt_obj_t o;
     apr_status_t rv = APR_SUCCESS;
     int i;
 
     /* What failed now waits for its backoff: the rest of this run (its
      * full pass after the queue) must not try it again at once. */
     for (hi = apr_hash_first(t->p, t->failed); hi; hi = apr_hash_next(hi)) {
-        apr_hash_set(eng->blocked, apr_pstrdup(eng->blocked_pool,
-                                               apr_hash_this_key(hi)),
-                     APR_HASH_KEY_STRING, "");
+        oxt_obj_set(eng->blocked, oxt_obj_of(hi), "");
     }
     for (i = 0; rv == APR_SUCCESS && t->items && i < t->items->nelts; i++) {
         item = APR_ARRAY_IDX(t->items, i, const oxt_queue_item_t *);
-        key = obj_key(item->type, item->object_id, t->p);
-        err = apr_hash_get(t->failed, key, APR_HASH_KEY_STRING);
-        apr_hash_set(t->failed, key, APR_HASH_KEY_STRING, NULL);
+        o = obj(item->type, item->object_id);
+        err = oxt_obj_get(t->failed, o);
+        oxt_obj_set(t->failed, o, NULL);
         rv = err ? oxt_queue_fail(NULL, eng->db, item, t->owner, err, max,
                                   res, t->p)
                  : oxt_queue_done(eng->db, item, t->owner, res, t->p);
     }
     for (hi = apr_hash_first(t->p, t->failed); rv == APR_SUCCESS && hi;
          hi = apr_hash_next(hi)) {
-        key = apr_hash_this_key(hi);
-        rv = oxt_queue_failed(NULL, eng->db,
-                              strncmp(key, "domain:", 7) == 0
-                                  ? OXT_OBJ_DOMAIN : OXT_OBJ_MAILBOX,
-                              strtoll(strchr(key, ':') + 1, NULL, 10),
+        o = oxt_obj_of(hi);
+        rv = oxt_queue_failed(NULL, eng->db, o.type, o.id,
                               apr_hash_this_val(hi), max, res, t->p);
     }
     if (rv != APR_SUCCESS) {
@@ -1008,26 +1003,11 @@ apr_status_t oxt_engine_run_end(oxt_engine_t *eng, int ok, oxt_result_t *res)
                                  eng->p);
 }
 
-static apr_status_t blocked_row(void *baton, const oxt_db_row_t *row,
-                                apr_pool_t *ptemp)
-{
-    oxt_engine_t *eng = baton;
-
-    apr_hash_set(eng->blocked, apr_pstrcat(eng->blocked_pool, row->vals[0],
-                                           ":", row->vals[1], NULL),
-                 APR_HASH_KEY_STRING, "");
-    (void)ptemp;
-    return APR_SUCCESS;
-}
-
 apr_status_t oxt_engine_refresh_blocked(oxt_engine_t *eng, oxt_result_t *res)
 {
     apr_pool_clear(eng->blocked_pool);
-    eng->blocked = apr_hash_make(eng->blocked_pool);
-    return oxt_db_each(eng->db,
-        "SELECT object_type, object_id FROM queue"
-        " WHERE parked = 1 OR not_before > NOW(3)", OXT_DB_NOARGS, blocked_row, eng, res,
-        eng->blocked_pool);
+    eng->blocked = NULL;
+    return oxt_queue_blocked(&eng->blocked, eng->db, res, eng->blocked_pool);
 }
 
 static void engine_report_plan(oxt_engine_t *eng, const oxt_work_t *work)
@@ -1096,7 +1076,7 @@ apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
                               eng->fatal_res->detail ? eng->fatal_res->detail
                                                      : "");
     }
-    if (engine_blocked(eng, OXT_OBJ_DOMAIN, dom_id, eng->p) && items == NULL) {
+    if (engine_blocked(eng, OXT_OBJ_DOMAIN, dom_id) && items == NULL) {
         eng->stats.ops_skipped++;
         return APR_SUCCESS;
     }
@@ -1152,8 +1132,8 @@ static apr_status_t engine_ids(apr_array_header_t **pids, oxt_engine_t *eng,
     }
     ids = apr_array_make(p, rows->nelts, sizeof(long long));
     for (i = 0; i < rows->nelts; i++) {
-        APR_ARRAY_PUSH(ids, long long) = strtoll(
-            APR_ARRAY_IDX(rows, i, const oxt_db_row_t *)->vals[0], NULL, 10);
+        APR_ARRAY_PUSH(ids, long long) = oxt_db_row_int(
+            APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), 0, 0);
     }
     *pids = ids;
     return APR_SUCCESS;

@@ -282,7 +282,7 @@ static apr_status_t event_account(int *pq, const oxt_event_t *ev,
     if (strcmp(row->vals[1], "reseller") == 0) {
         type = OXT_OBJ_RESELLER;
     }
-    return event_push(pq, db, type, strtoll(row->vals[0], NULL, 10), ev,
+    return event_push(pq, db, type, oxt_db_row_int(row, 0, 0), ev,
                       login, res, p);
 }
 

@@ -100,7 +100,7 @@ apr_status_t oxt_plesk_mail_aliases(apr_array_header_t **paliases,
 
 /**
  * The aliases of every mailbox of domain dom_id: a hash from the mail id
- * (oxt_util_lld) to an array of local parts (const char *, sorted).
+ * (oxt_util_id_get) to an array of local parts (const char *, sorted).
  */
 apr_status_t oxt_plesk_domain_mailbox_aliases(apr_hash_t **paliases,
                                               const oxt_psa_t *psa,

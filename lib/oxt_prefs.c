@@ -8,9 +8,10 @@
 
 #include "oxt_prefs.h"
 #include "oxt_status.h"
+#include "oxt_util.h"
 
-static const char *const level_names[OXT_LEVEL_COUNT] = {
-    "reseller", "client", "domain", "mailbox"
+static const char *const level_names[OXT_LEVEL_COUNT + 1] = {
+    "reseller", "client", "domain", "mailbox", NULL
 };
 
 const char *oxt_level_name(oxt_level_t level)
@@ -29,25 +30,24 @@ void oxt_prefs_clear(oxt_prefs_t *prefs)
 
 /* ---- loading -------------------------------------------------------------- */
 
-static int col_int(const oxt_db_row_t *row, int i, int unset)
-{
-    return row->vals[i] ? (int)strtol(row->vals[i], NULL, 10) : unset;
-}
+static const char *const forever_names[] = { "inherit", "on", "off", NULL };
+
+/* The columns prefs_from_row reads, in its order. */
+#define PREFS_COLS \
+    "SELECT level, plesk_id, access, webmail_forever, default_quota_mb," \
+    " max_quota_mb, language, timezone, service_type, webmail_now_at" \
+    " FROM prefs"
 
 static void prefs_from_row(oxt_prefs_t *prefs, const oxt_db_row_t *row)
 {
-    oxt_service_t st;
-
-    prefs->access = col_int(row, 2, 0);
-    prefs->forever = strcmp(row->vals[3], "on") == 0 ? OXT_FOREVER_ON
-                   : strcmp(row->vals[3], "off") == 0 ? OXT_FOREVER_OFF
-                   : OXT_FOREVER_INHERIT;
-    prefs->default_quota_mb = col_int(row, 4, -1);
-    prefs->max_quota_mb = col_int(row, 5, -1);
+    prefs->access = (int)oxt_db_row_int(row, 2, 0);
+    prefs->forever = oxt_db_row_enum(row, 3, forever_names,
+                                     OXT_FOREVER_INHERIT);
+    prefs->default_quota_mb = (int)oxt_db_row_int(row, 4, -1);
+    prefs->max_quota_mb = (int)oxt_db_row_int(row, 5, -1);
     prefs->language = row->vals[6];
     prefs->timezone = row->vals[7];
-    prefs->service = oxt_service_parse(&st, row->vals[8]) == APR_SUCCESS
-                   ? (int)st : -1;
+    prefs->service = oxt_db_row_enum(row, 8, oxt_service_codes(), -1);
     prefs->now = row->vals[9] != NULL;
 }
 
@@ -58,17 +58,14 @@ apr_status_t oxt_prefs_chain_load(oxt_prefs_chain_t *chain, oxt_db_t *db,
 {
     apr_array_header_t *rows;
     const oxt_db_row_t *row;
-    oxt_level_t level;
-    int i;
+    int i, level;
     apr_status_t rv;
 
     for (i = 0; i < OXT_LEVEL_COUNT; i++) {
         oxt_prefs_clear(&chain->level[i]);
     }
     rv = oxt_db_select(&rows, db,
-        "SELECT level, plesk_id, access, webmail_forever, default_quota_mb,"
-        " max_quota_mb, language, timezone, service_type, webmail_now_at"
-        " FROM prefs WHERE (level = 'reseller' AND plesk_id = ?)"
+        PREFS_COLS " WHERE (level = 'reseller' AND plesk_id = ?)"
         " OR (level = 'client' AND plesk_id = ?)"
         " OR (level = 'domain' AND plesk_id = ?)"
         " OR (level = 'mailbox' AND plesk_id = ?)",
@@ -76,11 +73,9 @@ apr_status_t oxt_prefs_chain_load(oxt_prefs_chain_t *chain, oxt_db_t *db,
                     OXT_DB_INT(dom_id), OXT_DB_INT(mail_id)), res, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
-        for (level = 0; level < OXT_LEVEL_COUNT; level++) {
-            if (strcmp(row->vals[0], level_names[level]) == 0
-                && strtoll(row->vals[1], NULL, 10) > 0) {
-                prefs_from_row(&chain->level[level], row);
-            }
+        level = oxt_db_row_enum(row, 0, level_names, -1);
+        if (level >= 0 && oxt_db_row_int(row, 1, 0) > 0) {
+            prefs_from_row(&chain->level[level], row);
         }
     }
     return rv;
@@ -99,16 +94,14 @@ apr_status_t oxt_prefs_mailboxes_load(apr_hash_t **pprefs, oxt_db_t *db,
     apr_status_t rv;
 
     rv = oxt_db_select(&rows, db, apr_pstrcat(p,
-        "SELECT level, plesk_id, access, webmail_forever, default_quota_mb,"
-        " max_quota_mb, language, timezone, service_type, webmail_now_at"
-        " FROM prefs WHERE level = 'mailbox' AND plesk_id IN (",
+        PREFS_COLS " WHERE level = 'mailbox' AND plesk_id IN (",
         sql_mail_ids, ")", NULL), OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
         prefs = apr_palloc(p, sizeof(*prefs));
         oxt_prefs_clear(prefs);
         prefs_from_row(prefs, row);
-        apr_hash_set(out, row->vals[1], APR_HASH_KEY_STRING, prefs);
+        oxt_util_id_set(out, oxt_db_row_int(row, 1, 0), prefs);
     }
     *pprefs = out;
     return rv;

@@ -61,7 +61,7 @@ apr_status_t oxt_prefs_chain_load(oxt_prefs_chain_t *chain, oxt_db_t *db,
 
 /**
  * The mailbox-level preferences of every mailbox of a domain that has
- * some: a hash from the mail id (oxt_util_lld) to oxt_prefs_t *.
+ * some: a hash from the mail id (oxt_util_id_get) to oxt_prefs_t *.
  * sql_mail_ids is the subquery for the domain's mail ids with one '?' for
  * dom_id: code-built SQL (oxt_psa_sql qualifies the psa database, which
  * this module does not know), never text from outside.

@@ -204,7 +204,7 @@ static apr_status_t psa_identity_from_row(oxt_identity_t **pident,
     if (oxt_role_parse(&ident->role, row->vals[COL_ROLE]) != APR_SUCCESS) {
         return OXT_EAUTH;
     }
-    ident->id = strtoll(row->vals[COL_ID], NULL, 10);
+    ident->id = oxt_db_row_int(row, COL_ID, 0);
     ident->login = row->vals[COL_LOGIN];
     ident->name = row->vals[COL_NAME] ? row->vals[COL_NAME] : "";
     /* Any status bit means suspended (ref/plesk.md §1.2), never just 16. */

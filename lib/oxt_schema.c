@@ -193,8 +193,10 @@ static apr_status_t schema_applied(apr_hash_t **papplied, oxt_db_t *db,
         rv = oxt_db_select(&rows, db, "SELECT version FROM schema_version",
                            OXT_DB_NOARGS, res, p);
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-            const char *v = APR_ARRAY_IDX(rows, i, oxt_db_row_t *)->vals[0];
-            apr_hash_set(applied, apr_itoa(p, (int)strtol(v, NULL, 10)),
+            const oxt_db_row_t *row = APR_ARRAY_IDX(rows, i,
+                                                    oxt_db_row_t *);
+
+            apr_hash_set(applied, apr_itoa(p, (int)oxt_db_row_int(row, 0, 0)),
                          APR_HASH_KEY_STRING, "");
         }
     }

@@ -26,6 +26,11 @@ const char *oxt_service_code(oxt_service_t s)
     return (unsigned)s < OXT_SERVICE_COUNT ? service_codes[s] : "webmail";
 }
 
+const char *const *oxt_service_codes(void)
+{
+    return service_codes;
+}
+
 const char *oxt_service_label(oxt_service_t s)
 {
     return (unsigned)s < OXT_SERVICE_COUNT ? service_labels[s] : "Webmail";

@@ -40,6 +40,8 @@ typedef enum {
 const char *oxt_service_code(oxt_service_t s);     /* "groupware_standard" */
 const char *oxt_service_label(oxt_service_t s);    /* "Groupware Standard" */
 apr_status_t oxt_service_parse(oxt_service_t *ps, const char *code);
+/** Every code, in oxt_service_t order, NULL-terminated (oxt_db_row_enum). */
+const char *const *oxt_service_codes(void);
 
 /* "Plesk language" / "Plesk server time zone" in settings and prefs. */
 #define OXT_SETTINGS_PLESK "plesk"

@@ -62,7 +62,7 @@ apr_status_t oxt_state_context_load(oxt_applied_context_t *ctx, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
- * Every mailbox_state row of a domain, keyed by mail id (oxt_util_lld),
+ * Every mailbox_state row of a domain, keyed by mail id (oxt_util_id_get),
  * values oxt_applied_user_t *, in p.
  */
 apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,

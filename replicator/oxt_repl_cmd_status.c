@@ -33,8 +33,8 @@ static apr_status_t status_last_run(status_run_t *run, oxt_db_t *db,
     run->started = row->vals[0];
     run->finished = row->vals[1];
     run->state = row->vals[2];
-    run->ok = strtoll(row->vals[3], NULL, 10);
-    run->failed = strtoll(row->vals[4], NULL, 10);
+    run->ok = oxt_db_row_int(row, 3, 0);
+    run->failed = oxt_db_row_int(row, 4, 0);
     return APR_SUCCESS;
 }
 

@@ -59,12 +59,11 @@ static apr_status_t queue_owner_domains(apr_array_header_t **prows,
 static void queue_group(apr_hash_t *doms, long long dom_id,
                         oxt_queue_item_t *item, apr_pool_t *p)
 {
-    const char *key = oxt_util_lld(dom_id, p);
-    apr_array_header_t *items = apr_hash_get(doms, key, APR_HASH_KEY_STRING);
+    apr_array_header_t *items = oxt_util_id_get(doms, dom_id);
 
     if (items == NULL) {
         items = apr_array_make(p, 2, sizeof(oxt_queue_item_t *));
-        apr_hash_set(doms, key, APR_HASH_KEY_STRING, items);
+        oxt_util_id_set(doms, dom_id, items);
     }
     if (item != NULL) {
         APR_ARRAY_PUSH(items, oxt_queue_item_t *) = item;
@@ -101,8 +100,8 @@ static apr_status_t queue_sort_item(apr_hash_t *doms, int *pall,
          * asked (Webmail Now on a client); the first one done removes it. */
         rv = queue_owner_domains(&rows, s, item, res, p);
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-            queue_group(doms, strtoll(APR_ARRAY_IDX(rows, i,
-                        const oxt_db_row_t *)->vals[0], NULL, 10), item, p);
+            queue_group(doms, oxt_db_row_int(APR_ARRAY_IDX(rows, i,
+                        const oxt_db_row_t *), 0, 0), item, p);
         }
         if (rv == APR_SUCCESS && rows->nelts > 0) {
             return APR_SUCCESS;
@@ -127,8 +126,7 @@ static apr_status_t queue_run_domains(oxt_repl_session_t *s, apr_hash_t *doms,
     for (hi = apr_hash_first(p, doms); rv == APR_SUCCESS && hi;
          hi = apr_hash_next(hi)) {
         items = apr_hash_this_val(hi);
-        rv = oxt_engine_domain(s->engine,
-                               strtoll(apr_hash_this_key(hi), NULL, 10),
+        rv = oxt_engine_domain(s->engine, oxt_util_id_key(hi),
                                items->nelts ? items : NULL, owner, res);
     }
     if (rv == APR_SUCCESS) {

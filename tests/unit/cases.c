@@ -34,6 +34,8 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_config_test_case,
     oxt_json_test_case,
     oxt_crypto_test_case,
+    oxt_util_test_case,
+    oxt_db_test_case,
     oxt_schema_test_case,
     oxt_settings_test_case,
     oxt_desired_test_case,

@@ -25,6 +25,8 @@ TCase *oxt_log_test_case(void);
 TCase *oxt_config_test_case(void);
 TCase *oxt_json_test_case(void);
 TCase *oxt_crypto_test_case(void);
+TCase *oxt_util_test_case(void);
+TCase *oxt_db_test_case(void);
 TCase *oxt_schema_test_case(void);
 TCase *oxt_settings_test_case(void);
 TCase *oxt_desired_test_case(void);
