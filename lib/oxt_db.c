@@ -37,6 +37,16 @@ struct oxt_db_pool_t {
 
 /* ---- connections ---------------------------------------------------------- */
 
+apr_status_t oxt_db_library_init(void)
+{
+    return mysql_library_init(0, NULL, NULL) == 0 ? APR_SUCCESS : OXT_EDB;
+}
+
+void oxt_db_library_end(void)
+{
+    mysql_library_end();
+}
+
 void oxt_db_params_from_config(oxt_db_params_t *params,
                                const oxt_config_t *cfg)
 {
@@ -483,6 +493,27 @@ apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
         return APR_ENOENT;
     }
     *pval = oxt_db_row_int(row, 0, 0);
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_db_select_ids(apr_array_header_t **pids, oxt_db_t *db,
+                               const char *sql, const oxt_db_arg_t *args,
+                               int nargs, oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows, *ids;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, sql, args, nargs, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    ids = apr_array_make(p, rows->nelts, sizeof(long long));
+    for (i = 0; i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(ids, long long) =
+            oxt_db_row_int(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), 0, 0);
+    }
+    *pids = ids;
     return APR_SUCCESS;
 }
 

@@ -85,6 +85,16 @@ int oxt_db_row_enum(const oxt_db_row_t *row, int i,
 typedef apr_status_t oxt_db_row_cb(void *baton, const oxt_db_row_t *row,
                                    apr_pool_t *ptemp);
 
+/**
+ * Starts the client library. Call once per process before any thread
+ * opens a connection (the library's own start-up is not thread-safe).
+ */
+apr_status_t oxt_db_library_init(void)
+    __attribute__((warn_unused_result));
+
+/** Ends the client library; no connection may be used afterwards. */
+void oxt_db_library_end(void);
+
 /** Connection parameters from the configuration (database: oxtender). */
 void oxt_db_params_from_config(oxt_db_params_t *params,
                                const oxt_config_t *cfg);
@@ -113,6 +123,13 @@ apr_status_t oxt_db_select(apr_array_header_t **prows, oxt_db_t *db,
 
 /** The first column of the first row as an integer; APR_ENOENT if none. */
 apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
+                               const char *sql, const oxt_db_arg_t *args,
+                               int nargs, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The first column of every row as a number (long long), in p: for the
+ *  queries that list ids. */
+apr_status_t oxt_db_select_ids(apr_array_header_t **pids, oxt_db_t *db,
                                const char *sql, const oxt_db_arg_t *args,
                                int nargs, oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));

@@ -1117,29 +1117,14 @@ apr_status_t oxt_engine_drain(oxt_engine_t *eng, oxt_result_t *res)
 
 /* Domain ids a page at a time (keyset pagination), so no result is held
  * open while domains are worked on over the same connection. */
-static apr_status_t engine_ids(apr_array_header_t **pids, oxt_engine_t *eng,
-                               const char *sql, long long after,
-                               oxt_result_t *res, apr_pool_t *p)
-{
-    apr_array_header_t *rows, *ids;
-    int i;
-    apr_status_t rv;
+#define PASS_PAGE 500
 
-    rv = oxt_db_select(&rows, eng->db, sql,
-                       OXT_DB_ARGS(OXT_DB_INT(after)), res, p);
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    ids = apr_array_make(p, rows->nelts, sizeof(long long));
-    for (i = 0; i < rows->nelts; i++) {
-        APR_ARRAY_PUSH(ids, long long) = oxt_db_row_int(
-            APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), 0, 0);
-    }
-    *pids = ids;
-    return APR_SUCCESS;
-}
+typedef apr_status_t engine_ids_fn(apr_array_header_t **pids,
+                                   const oxt_psa_t *psa, oxt_db_t *db,
+                                   long long after, int limit,
+                                   oxt_result_t *res, apr_pool_t *p);
 
-static apr_status_t engine_pass(oxt_engine_t *eng, const char *sql,
+static apr_status_t engine_pass(oxt_engine_t *eng, engine_ids_fn *ids_fn,
                                 oxt_result_t *res)
 {
     apr_array_header_t *ids;
@@ -1151,7 +1136,7 @@ static apr_status_t engine_pass(oxt_engine_t *eng, const char *sql,
     apr_pool_create(&pp, eng->p);
     do {
         apr_pool_clear(pp);
-        rv = engine_ids(&ids, eng, sql, after, res, pp);
+        rv = ids_fn(&ids, eng->psa, eng->db, after, PASS_PAGE, res, pp);
         for (i = 0; rv == APR_SUCCESS && i < ids->nelts; i++) {
             after = APR_ARRAY_IDX(ids, i, long long);
             rv = oxt_engine_domain(eng, after, NULL, NULL, res);
@@ -1168,16 +1153,10 @@ apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
 {
     apr_status_t rv;
 
-    rv = engine_pass(eng, oxt_psa_sql(eng->psa,
-             "SELECT id FROM psa.domains WHERE id > ? ORDER BY id LIMIT 500",
-             eng->p), res);
+    rv = engine_pass(eng, oxt_plesk_domain_ids, res);
     if (rv == APR_SUCCESS) {
         /* Domains we replicated that are gone from Plesk. */
-        rv = engine_pass(eng, oxt_psa_sql(eng->psa,
-                 "SELECT s.dom_id FROM domain_state s WHERE s.dom_id > ?"
-                 " AND NOT EXISTS (SELECT 1 FROM psa.domains d"
-                 "                 WHERE d.id = s.dom_id)"
-                 " ORDER BY s.dom_id LIMIT 500", eng->p), res);
+        rv = engine_pass(eng, oxt_state_lost_domain_ids, res);
     }
     return rv;
 }

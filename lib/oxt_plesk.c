@@ -342,3 +342,49 @@ apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
                          " AND mail = 'true' AND status = 0 ORDER BY name", p),
                          dom_id, res, p);
 }
+
+/* ---- ids ------------------------------------------------------------------ */
+
+apr_status_t oxt_plesk_mail_domain(long long *pdom_id, const oxt_psa_t *psa,
+                                   oxt_db_t *db, long long mail_id,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_int(pdom_id, db, oxt_psa_sql(psa,
+                             "SELECT dom_id FROM psa.mail WHERE id = ?", p),
+                             OXT_DB_ARGS(OXT_DB_INT(mail_id)), res, p);
+}
+
+apr_status_t oxt_plesk_owner_domain_ids(apr_array_header_t **pids,
+                                        const oxt_psa_t *psa, oxt_db_t *db,
+                                        oxt_role_t role, long long owner_id,
+                                        oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[2] = { OXT_DB_INT(owner_id), OXT_DB_INT(owner_id) };
+
+    if (role == OXT_ROLE_CLIENT) {
+        return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
+                                 "SELECT id FROM psa.domains WHERE cl_id = ?",
+                                 p), args, 1, res, p);
+    }
+    if (role != OXT_ROLE_RESELLER || !oxt_psa_caps(psa)->has_client_type) {
+        *pids = apr_array_make(p, 0, sizeof(long long));
+        return APR_SUCCESS;
+    }
+    return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
+                             "SELECT d.id FROM psa.domains d"
+                             " JOIN psa.clients c ON c.id = d.cl_id"
+                             " WHERE d.cl_id = ? OR c.parent_id = ?", p),
+                             args, 2, res, p);
+}
+
+apr_status_t oxt_plesk_domain_ids(apr_array_header_t **pids,
+                                  const oxt_psa_t *psa, oxt_db_t *db,
+                                  long long after, int limit,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
+                             "SELECT id FROM psa.domains WHERE id > ?"
+                             " ORDER BY id LIMIT ?", p),
+                             OXT_DB_ARGS(OXT_DB_INT(after),
+                                         OXT_DB_INT(limit)), res, p);
+}

@@ -7,6 +7,8 @@
 
 #include "oxt_queue.h"
 #include "oxt_crypto.h"
+#include "oxt_plesk.h"
+#include "oxt_state.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
 
@@ -221,6 +223,93 @@ apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
     return APR_SUCCESS;
 }
 
+/* ---- the domains of an item ------------------------------------------------ */
+
+static int id_cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts ids and drops repeats. */
+static void ids_unique(apr_array_header_t *ids)
+{
+    long long *v = (long long *)ids->elts;
+    int i, n = 0;
+
+    qsort(v, (size_t)ids->nelts, sizeof(long long), id_cmp);
+    for (i = 0; i < ids->nelts; i++) {
+        if (n == 0 || v[n - 1] != v[i]) {
+            v[n++] = v[i];
+        }
+    }
+    ids->nelts = n;
+}
+
+/* A mailbox deleted in Plesk is answered in the domain we replicated it
+ * in. */
+static apr_status_t queue_mailbox_domain(apr_array_header_t *ids,
+                                         long long mail_id,
+                                         const oxt_psa_t *psa, oxt_db_t *db,
+                                         oxt_result_t *res, apr_pool_t *p)
+{
+    long long dom_id = 0;
+    apr_status_t rv;
+
+    rv = oxt_plesk_mail_domain(&dom_id, psa, db, mail_id, res, p);
+    if (rv == APR_ENOENT) {
+        rv = oxt_state_user_domain(&dom_id, db, mail_id, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        APR_ARRAY_PUSH(ids, long long) = dom_id;
+    }
+    return rv == APR_ENOENT ? APR_SUCCESS : rv;
+}
+
+static apr_status_t queue_owner_domains(apr_array_header_t **pids,
+                                        oxt_role_t role, long long owner_id,
+                                        const oxt_psa_t *psa, oxt_db_t *db,
+                                        oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *ours;
+    apr_status_t rv;
+
+    rv = oxt_plesk_owner_domain_ids(pids, psa, db, role, owner_id, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_state_owner_domain_ids(&ours, db, role, owner_id, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        apr_array_cat(*pids, ours);
+        ids_unique(*pids);
+    }
+    return rv;
+}
+
+apr_status_t oxt_queue_item_domains(apr_array_header_t **pdom_ids,
+                                    const oxt_queue_item_t *item,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *ids = apr_array_make(p, 1, sizeof(long long));
+
+    *pdom_ids = ids;
+    switch (item->type) {
+    case OXT_OBJ_MAILBOX:
+        return queue_mailbox_domain(ids, item->object_id, psa, db, res, p);
+    case OXT_OBJ_DOMAIN:
+        APR_ARRAY_PUSH(ids, long long) = item->object_id;
+        return APR_SUCCESS;
+    case OXT_OBJ_CLIENT:
+    case OXT_OBJ_RESELLER:
+        return queue_owner_domains(pdom_ids, item->type == OXT_OBJ_CLIENT
+                                   ? OXT_ROLE_CLIENT : OXT_ROLE_RESELLER,
+                                   item->object_id, psa, db, res, p);
+    default:
+        return APR_SUCCESS;
+    }
+}
+
 /* ---- outcomes -------------------------------------------------------------- */
 
 apr_status_t oxt_queue_done(oxt_db_t *db, const oxt_queue_item_t *item,
@@ -346,6 +435,22 @@ apr_status_t oxt_queue_release_leases(oxt_db_t *db, oxt_result_t *res,
     return oxt_db_exec(NULL, db,
         "UPDATE queue SET lease_owner = NULL, lease_until = NULL"
         " WHERE lease_owner IS NOT NULL", OXT_DB_NOARGS, res, p);
+}
+
+apr_status_t oxt_queue_parked(apr_array_header_t **pitems, oxt_db_t *db,
+                              int limit, oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db,
+        "SELECT " QUEUE_ITEM_COLS " FROM queue WHERE parked = 1"
+        " ORDER BY parked_at DESC, id DESC LIMIT ?",
+        OXT_DB_ARGS(OXT_DB_INT(limit)), res, p);
+    if (rv == APR_SUCCESS) {
+        *pitems = queue_items(rows, p);
+    }
+    return rv;
 }
 
 static apr_status_t queue_blocked_row(void *baton, const oxt_db_row_t *row,

@@ -20,6 +20,7 @@
 
 #include "oxt_result.h"
 #include "oxt_db.h"
+#include "oxt_psa.h"
 
 typedef enum {
     OXT_OBJ_MAILBOX = 0,
@@ -91,6 +92,18 @@ apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
+ * The domains whose work answers item: a mailbox's domain (in psa, else
+ * the one we replicated it in), a domain itself, every domain of a client
+ * or reseller (in psa and in what we replicated). Unique ids (long long)
+ * in p; empty for "all" and for an object found nowhere.
+ */
+apr_status_t oxt_queue_item_domains(apr_array_header_t **pdom_ids,
+                                    const oxt_queue_item_t *item,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
  * The item is done. It is removed unless a new hint arrived while it was
  * being worked on, in which case it stays, due now.
  */
@@ -140,6 +153,14 @@ apr_status_t oxt_queue_retry_all(long long *pcount, oxt_db_t *db,
  */
 apr_status_t oxt_queue_release_leases(oxt_db_t *db, oxt_result_t *res,
                                       apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The parked items, newest first, at most limit: what needs a person (the
+ * Logs page, status, metrics). Items (oxt_queue_item_t *) in p.
+ */
+apr_status_t oxt_queue_parked(apr_array_header_t **pitems, oxt_db_t *db,
+                              int limit, oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

@@ -110,6 +110,46 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
     return rv;
 }
 
+/* ---- which domains ----------------------------------------------------------- */
+
+apr_status_t oxt_state_user_domain(long long *pdom_id, oxt_db_t *db,
+                                   long long mail_id, oxt_result_t *res,
+                                   apr_pool_t *p)
+{
+    return oxt_db_select_int(pdom_id, db,
+                             "SELECT dom_id FROM mailbox_state"
+                             " WHERE mail_id = ?",
+                             OXT_DB_ARGS(OXT_DB_INT(mail_id)), res, p);
+}
+
+apr_status_t oxt_state_owner_domain_ids(apr_array_header_t **pids,
+                                        oxt_db_t *db, oxt_role_t role,
+                                        long long owner_id,
+                                        oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_ids(pids, db, role == OXT_ROLE_RESELLER
+                             ? "SELECT dom_id FROM domain_state"
+                               " WHERE reseller_id = ?"
+                             : "SELECT dom_id FROM domain_state"
+                               " WHERE client_id = ?",
+                             OXT_DB_ARGS(OXT_DB_INT(owner_id)), res, p);
+}
+
+apr_status_t oxt_state_lost_domain_ids(apr_array_header_t **pids,
+                                       const oxt_psa_t *psa, oxt_db_t *db,
+                                       long long after, int limit,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
+                             "SELECT s.dom_id FROM domain_state s"
+                             " WHERE s.dom_id > ? AND NOT EXISTS"
+                             " (SELECT 1 FROM psa.domains d"
+                             "  WHERE d.id = s.dom_id)"
+                             " ORDER BY s.dom_id LIMIT ?", p),
+                             OXT_DB_ARGS(OXT_DB_INT(after),
+                                         OXT_DB_INT(limit)), res, p);
+}
+
 /* ---- contexts ------------------------------------------------------------ */
 
 apr_status_t oxt_state_context_reserve(oxt_db_t *db,

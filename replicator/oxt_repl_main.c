@@ -10,7 +10,6 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_env.h>
-#include <mysql.h>
 
 #include "oxt_repl.h"
 #include "oxt_log.h"
@@ -234,11 +233,14 @@ int main(int argc, const char *const *argv)
 
     apr_app_initialize(&argc, &argv, NULL);
     atexit(apr_terminate);
-    mysql_library_init(0, NULL, NULL);
     apr_pool_create(&p, NULL);
     oxt_log_set(repl_level_cb, repl_print_cb, NULL);
+    if (oxt_db_library_init() != APR_SUCCESS) {
+        oxt_repl_fail("cannot start the database client library");
+        return OXT_REPL_EXIT_FAIL;
+    }
     rc = repl_main(p, argc, argv);
     apr_pool_destroy(p);
-    mysql_library_end();
+    oxt_db_library_end();
     return rc;
 }
