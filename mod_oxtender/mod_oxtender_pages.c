@@ -3,8 +3,9 @@
  * below the <Location> to a page; each page gets its data from the core
  * and renders it as HTML, or as JSON with ?format=json.
  *
- * Every dynamic value in HTML passes through oxt_mod_html(); JSON strings
- * through oxt_json_str(). Neither is optional.
+ * Every dynamic value in HTML passes through oxt_mod_html(); JSON is
+ * written by the core's JSON writer (oxt_json.h) into a buffer and sent
+ * with one write. Neither is optional.
  */
 #include <string.h>
 #include <httpd.h>
@@ -18,6 +19,7 @@
 
 #include "mod_oxtender.h"
 #include "oxt_json.h"
+#include "oxt_sink.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
 
@@ -51,6 +53,35 @@ static void oxt_mod_headers(request_rec *r, int json)
                    "default-src 'self'; frame-ancestors 'self'");
 }
 
+/* A page's JSON twin is built whole before anything is sent, so a failure
+ * still gets a proper error status; this caps what one answer may hold. */
+#define OXT_MOD_JSON_MAX (4 * 1024 * 1024)
+
+/* A JSON writer into a buffer in r->pool; send it with oxt_mod_json_send. */
+static oxt_json_t *oxt_mod_json_start(oxt_sink_t **psink, request_rec *r)
+{
+    *psink = oxt_sink_buffer(OXT_MOD_JSON_MAX, r->pool);
+    return oxt_json_make(*psink, 0, r->pool);
+}
+
+static int oxt_mod_json_send(request_rec *r, oxt_json_t *j, oxt_sink_t *sink)
+{
+    apr_status_t rv = oxt_json_finish(j);
+    const char *text;
+    apr_size_t len;
+
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(00102)
+                      "JSON answer not written: %s", oxt_json_error(j)
+                      ? oxt_json_error(j) : "output too large");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    text = oxt_sink_buffer_text(sink, &len);
+    oxt_mod_headers(r, 1);
+    ap_rwrite(text, (int)len, r);
+    return OK;
+}
+
 static void oxt_mod_html_open(request_rec *r, const char *title)
 {
     ap_rvputs(r, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
@@ -69,14 +100,18 @@ static int oxt_mod_refuse(oxt_mod_page_ctx_t *ctx, int status,
                           const char *message)
 {
     request_rec *r = ctx->r;
+    oxt_sink_t *sink;
+    oxt_json_t *j;
 
     r->status = status;
-    oxt_mod_headers(r, ctx->json);
     if (ctx->json) {
-        ap_rvputs(r, "{\"error\": ", oxt_json_str(message, r->pool), "}\n",
-                  NULL);
-        return OK;
+        j = oxt_mod_json_start(&sink, r);
+        oxt_json_object(j);
+        oxt_json_kstr(j, "error", message);
+        oxt_json_end(j);
+        return oxt_mod_json_send(r, j, sink);
     }
+    oxt_mod_headers(r, 0);
     oxt_mod_html_open(r, "Access refused");
     ap_rvputs(r, "<p>", oxt_mod_html(r->pool, message), "</p>\n", NULL);
     oxt_mod_html_close(r);
@@ -84,6 +119,21 @@ static int oxt_mod_refuse(oxt_mod_page_ctx_t *ctx, int status,
 }
 
 /* ---- pages ---------------------------------------------------------------- */
+
+static int oxt_mod_page_home_json(oxt_mod_page_ctx_t *ctx, const char *role,
+                                  long long count)
+{
+    oxt_sink_t *sink;
+    oxt_json_t *j = oxt_mod_json_start(&sink, ctx->r);
+
+    oxt_json_object(j);
+    oxt_json_kstr(j, "login", ctx->ident->login);
+    oxt_json_kstr(j, "role", role);
+    oxt_json_kint(j, "object_id", ctx->ident->id);
+    oxt_json_kint(j, "mailbox_count", count);
+    oxt_json_end(j);
+    return oxt_mod_json_send(ctx->r, j, sink);
+}
 
 static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
 {
@@ -100,16 +150,10 @@ static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
                       "home page: %s", oxt_result_text(res, r->pool));
         return oxt_mod_http_status(rv == OXT_EDB ? OXT_EDBCONN : rv);
     }
-    oxt_mod_headers(r, ctx->json);
     if (ctx->json) {
-        /* APR's formatter has no long long: use its 64-bit format. */
-        ap_rprintf(r, "{\"login\": %s, \"role\": %s, \"object_id\": %"
-                   APR_INT64_T_FMT ", \"mailbox_count\": %" APR_INT64_T_FMT
-                   "}\n", oxt_json_str(ctx->ident->login, r->pool),
-                   oxt_json_str(role, r->pool), (apr_int64_t)ctx->ident->id,
-                   (apr_int64_t)count);
-        return OK;
+        return oxt_mod_page_home_json(ctx, role, count);
     }
+    oxt_mod_headers(r, 0);
     oxt_mod_html_open(r, "Overview");
     ap_rvputs(r, "<p>Signed in as <strong>",
               oxt_mod_html(r->pool, ctx->ident->login), "</strong> (",
