@@ -156,6 +156,34 @@ static void recon_summary(oxt_repl_t *repl, const oxt_reconcile_stats_t *st,
     }
 }
 
+/* The end of the report (after a failure, only what was found) and the
+ * exit code. */
+static int recon_report(recon_print_t *rp, apr_status_t rv,
+                        const oxt_result_t *res,
+                        const oxt_reconcile_stats_t *st,
+                        const oxt_repl_session_t *s, int dry)
+{
+    oxt_repl_t *repl = rp->repl;
+    const oxt_engine_stats_t *est;
+
+    if (rv != APR_SUCCESS) {
+        if (rp->json != NULL) {
+            (void)recon_json_end(rp, NULL, NULL);
+        }
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    est = s->engine ? oxt_engine_stats(s->engine) : NULL;
+    if (rp->json != NULL) {
+        rv = recon_json_end(rp, st, est);
+    }
+    else {
+        recon_summary(repl, st, est, dry);
+    }
+    return st->deletes_refused || rv != APR_SUCCESS ? OXT_REPL_EXIT_FAIL
+                                                    : OXT_REPL_EXIT_OK;
+}
+
 int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
                            const char *const *argv)
 {
@@ -164,7 +192,6 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
     oxt_reconcile_stats_t st;
     recon_print_t rp = { repl, NULL, 0, 0 };
     oxt_repl_session_t *s = NULL;
-    const oxt_engine_stats_t *est;
     apr_file_t *lock;
     apr_status_t rv;
 
@@ -196,20 +223,5 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
     if (rv == APR_SUCCESS && !o.dry_run) {
         rv = recon_replicate(s, &st, res);
     }
-    if (rv != APR_SUCCESS) {
-        if (rp.json != NULL) {
-            (void)recon_json_end(&rp, NULL, NULL);
-        }
-        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
-        return OXT_REPL_EXIT_FAIL;
-    }
-    est = s->engine ? oxt_engine_stats(s->engine) : NULL;
-    if (rp.json != NULL) {
-        rv = recon_json_end(&rp, &st, est);
-    }
-    else {
-        recon_summary(repl, &st, est, o.dry_run);
-    }
-    return st.deletes_refused || rv != APR_SUCCESS ? OXT_REPL_EXIT_FAIL
-                                                   : OXT_REPL_EXIT_OK;
+    return recon_report(&rp, rv, res, &st, s, o.dry_run);
 }

@@ -116,8 +116,9 @@ apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
     if (o.window < 1) {
         o.window = s->conns * 4;
     }
-    rv = oxt_engine_create(&s->engine, s->db, s->psa, s->ox, s->soap,
-                           &s->env, s->key, &o, s->p);
+    rv = oxt_engine_create(&s->engine, oxt_store_db(s->db, s->psa, &s->env,
+                                                    s->p),
+                           s->ox, s->soap, &s->env, s->key, &o, s->p);
     if (rv != APR_SUCCESS) {
         return oxt_result_set(res, rv, "Cannot start replication", NULL);
     }

@@ -33,6 +33,7 @@ TCase *oxt_desired_test_case(void);
 TCase *oxt_queue_test_case(void);
 TCase *oxt_event_test_case(void);
 TCase *oxt_plan_test_case(void);
+TCase *oxt_engine_test_case(void);
 
 TCase *oxt_soap_test_case(void);
 TCase *oxt_ox_test_case(void);
