@@ -249,7 +249,7 @@ static apr_status_t db_execute(MYSQL_STMT **pstmt, oxt_db_t *db,
     return APR_SUCCESS;
 }
 
-/* ---- reading a row's columns ---------------------------------------------- */
+/* ---- reading a row's columns --------------------------------------------- */
 
 static const char *db_col(const oxt_db_row_t *row, int i)
 {

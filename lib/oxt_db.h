@@ -56,7 +56,7 @@ typedef struct oxt_db_row_t {
     const apr_size_t *lens;
 } oxt_db_row_t;
 
-/* ---- reading a row's columns ---------------------------------------------- */
+/* ---- reading a row's columns --------------------------------------------- */
 
 /* Column indexes past the row's end read as NULL, so a reader never walks
  * off a row whose query has fewer columns than it expects. */

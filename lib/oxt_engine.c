@@ -23,7 +23,7 @@ struct oxt_engine_t {
     apr_array_header_t *dead;       /* finished tasks to destroy */
 };
 
-/* ---- the window of domains in progress ---------------------------------------- */
+/* ---- the window of domains in progress ----------------------------------- */
 
 /* A task finished: it is destroyed once no SOAP callback runs in it. */
 static void engine_task_done(void *baton, oxt_task_t *task)
@@ -98,7 +98,7 @@ static apr_status_t engine_failed(oxt_engine_t *eng, apr_status_t rv,
                           "%s", f->detail ? f->detail : "");
 }
 
-/* ---- life cycle ------------------------------------------------------------- */
+/* ---- life cycle ---------------------------------------------------------- */
 
 apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
                                oxt_ox_t *ox, oxt_soap_client_t *soap,
@@ -177,7 +177,7 @@ apr_status_t oxt_engine_refresh_blocked(oxt_engine_t *eng, oxt_result_t *res)
     return rv;
 }
 
-/* ---- domains ------------------------------------------------------------------ */
+/* ---- domains ------------------------------------------------------------- */
 
 apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
                                apr_array_header_t *items, const char *owner,
@@ -216,7 +216,7 @@ apr_status_t oxt_engine_drain(oxt_engine_t *eng, oxt_result_t *res)
     return rv == APR_SUCCESS ? APR_SUCCESS : engine_failed(eng, rv, res);
 }
 
-/* ---- full pass ------------------------------------------------------------------ */
+/* ---- full pass ----------------------------------------------------------- */
 
 static apr_status_t engine_pass(oxt_engine_t *eng, oxt_pass_t pass,
                                 oxt_result_t *res)

@@ -343,7 +343,7 @@ apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
                          dom_id, res, p);
 }
 
-/* ---- ids ------------------------------------------------------------------ */
+/* ---- ids ----------------------------------------------------------------- */
 
 apr_status_t oxt_plesk_mail_domain(long long *pdom_id, const oxt_psa_t *psa,
                                    oxt_db_t *db, long long mail_id,

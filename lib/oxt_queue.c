@@ -223,7 +223,7 @@ apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
     return APR_SUCCESS;
 }
 
-/* ---- the domains of an item ------------------------------------------------ */
+/* ---- the domains of an item ---------------------------------------------- */
 
 static int id_cmp(const void *a, const void *b)
 {

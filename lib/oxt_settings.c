@@ -12,7 +12,7 @@
 #include "oxt_log.h"
 #include "oxt_status.h"
 
-/* ---- service types ---------------------------------------------------------- */
+/* ---- service types ------------------------------------------------------- */
 
 static const char *const service_codes[OXT_SERVICE_COUNT + 1] = {
     "webmail", "groupware_standard", "groupware_premium", NULL
@@ -49,7 +49,7 @@ apr_status_t oxt_service_parse(oxt_service_t *ps, const char *code)
     return APR_EINVAL;
 }
 
-/* ---- rules beyond the types --------------------------------------------------- */
+/* ---- rules beyond the types ---------------------------------------------- */
 
 /* ll_CC as OX wants it, or "plesk". */
 static int rule_language(const char *v)
@@ -76,7 +76,7 @@ static int rule_timezone(const char *v)
     return n > 2 && n < 64 && strchr(v, '/') != NULL && v[0] != '/';
 }
 
-/* ---- the table ------------------------------------------------------------ */
+/* ---- the table ----------------------------------------------------------- */
 
 static const char *const connection_types[] = {
     "standalone", "reseller", NULL
@@ -166,7 +166,7 @@ const oxt_setting_t *oxt_setting_find(const char *key)
     return NULL;
 }
 
-/* ---- one value ------------------------------------------------------------------ */
+/* ---- one value ----------------------------------------------------------- */
 
 static int setting_number(long *pn, const char *v)
 {
@@ -277,7 +277,7 @@ const oxt_secret_t *oxt_setting_secret(const oxt_settings_t *settings,
         : NULL;
 }
 
-/* ---- loading ----------------------------------------------------------------- */
+/* ---- loading ------------------------------------------------------------- */
 
 void oxt_settings_defaults(oxt_settings_t *settings)
 {
@@ -401,7 +401,7 @@ apr_status_t oxt_settings_load(oxt_settings_t **psettings, oxt_db_t *db,
     return rv;
 }
 
-/* ---- checking and saving ---------------------------------------------------- */
+/* ---- checking and saving ------------------------------------------------- */
 
 static void settings_error(apr_array_header_t *errors, const char *key,
                            const char *message)

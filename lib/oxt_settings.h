@@ -28,7 +28,7 @@
 #include "oxt_result.h"
 #include "oxt_db.h"
 
-/* ---- service types ---------------------------------------------------------- */
+/* ---- service types ------------------------------------------------------- */
 
 typedef enum {
     OXT_SERVICE_WEBMAIL = 0,
@@ -46,7 +46,7 @@ const char *const *oxt_service_codes(void);
 /* "Plesk language" / "Plesk server time zone" in settings and prefs. */
 #define OXT_SETTINGS_PLESK "plesk"
 
-/* ---- the values ------------------------------------------------------------ */
+/* ---- the values ---------------------------------------------------------- */
 
 /** A sealed secret: whether one is stored, and its text when loaded with
  *  the key. The text is never shown back, logged or printed. */
@@ -80,7 +80,7 @@ typedef struct oxt_settings_t {
     const char *access_combination[OXT_SERVICE_COUNT];
 } oxt_settings_t;
 
-/* ---- the table ------------------------------------------------------------ */
+/* ---- the table ----------------------------------------------------------- */
 
 typedef enum {
     OXT_SETTING_TEXT,             /* text of at most max bytes, no control
@@ -135,7 +135,7 @@ const char *oxt_setting_text(const oxt_settings_t *settings,
 const oxt_secret_t *oxt_setting_secret(const oxt_settings_t *settings,
                                        const oxt_setting_t *setting);
 
-/* ---- loading ----------------------------------------------------------------- */
+/* ---- loading ------------------------------------------------------------- */
 
 /** Every field its default (no secret set, access combinations named
  *  after their service types). */
@@ -151,7 +151,7 @@ apr_status_t oxt_settings_load(oxt_settings_t **psettings, oxt_db_t *db,
                                apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/* ---- checking and saving a set of values ------------------------------------- */
+/* ---- checking and saving a set of values --------------------------------- */
 
 /** A value that cannot be saved, for the message next to its field. */
 typedef struct oxt_settings_error_t {

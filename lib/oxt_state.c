@@ -110,7 +110,7 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
     return rv;
 }
 
-/* ---- which domains ----------------------------------------------------------- */
+/* ---- which domains ------------------------------------------------------- */
 
 apr_status_t oxt_state_user_domain(long long *pdom_id, oxt_db_t *db,
                                    long long mail_id, oxt_result_t *res,

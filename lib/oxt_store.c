@@ -88,7 +88,7 @@ static apr_status_t store_reserve(void *baton, oxt_work_t *work,
     return rv;
 }
 
-/* ---- what became of an operation --------------------------------------------- */
+/* ---- what became of an operation ----------------------------------------- */
 
 static apr_status_t store_context_applied(store_db_t *s,
                                           const oxt_work_t *work,
@@ -172,7 +172,7 @@ static apr_status_t store_record(void *baton, const oxt_work_t *work,
     }
 }
 
-/* ---- log, queue, runs ----------------------------------------------------------- */
+/* ---- log, queue, runs ---------------------------------------------------- */
 
 static apr_status_t store_log(void *baton, const oxt_replog_entry_t *entry,
                               oxt_result_t *res, apr_pool_t *p)

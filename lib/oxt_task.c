@@ -39,7 +39,7 @@ static void task_next(oxt_task_t *task);
 static apr_status_t task_submit(oxt_task_t *t, const oxt_op_t *op,
                                 oxt_result_t *res);
 
-/* ---- helpers ---------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static oxt_obj_t obj(oxt_obj_type_t type, long long id)
 {
@@ -60,8 +60,6 @@ static int task_blocked(const oxt_task_host_t *host, oxt_obj_type_t type,
 void oxt_task_fatal(oxt_task_host_t *host, apr_status_t rv,
                     const oxt_result_t *res)
 {
-    char buf[512];
-
     if (host->fatal != APR_SUCCESS) {
         return;
     }
@@ -69,11 +67,8 @@ void oxt_task_fatal(oxt_task_host_t *host, apr_status_t rv,
     oxt_result_set(host->fatal_res, rv, res->problem, "%s",
                    res->detail ? res->detail : "");
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, rv, OXTLOGNO(03010)
-                   "replication stopped: %s%s%s",
-                   res->problem ? res->problem : "",
-                   res->detail ? ": " : "",
-                   res->detail ? res->detail : "");
-    (void)buf;
+                   "replication stopped: %s",
+                   oxt_result_text(res, host->fatal_res->p));
 }
 
 /* Tells the store what became of op; its failure stops the run. */
@@ -146,7 +141,7 @@ static const char *op_log_name(const oxt_op_t *op)
     }
 }
 
-/* ---- logging and outcomes ------------------------------------------------------ */
+/* ---- logging and outcomes ------------------------------------------------ */
 
 static void task_log(oxt_task_t *t, const oxt_op_t *op, oxt_ox_op_t *xop,
                      const char *logop, int success, const char *reason)
@@ -202,7 +197,7 @@ static void task_count(oxt_task_t *t, const oxt_op_t *op, int ok)
     }
     if (t->host->opts->on_op != NULL) {
         t->host->opts->on_op(t->host->opts->baton, t->work, op,
-                           ok ? APR_SUCCESS : APR_EGENERAL, NULL);
+                             ok ? APR_SUCCESS : APR_EGENERAL, NULL);
     }
 }
 
@@ -237,7 +232,7 @@ static void task_succeeded(oxt_task_t *t, const oxt_op_t *op,
     task_count(t, op, 1);
 }
 
-/* ---- context operations ------------------------------------------------------ */
+/* ---- context operations -------------------------------------------------- */
 
 static apr_status_t task_admin(oxt_task_t *t, oxt_result_t *res)
 {
@@ -409,7 +404,7 @@ static int task_ctx_done(oxt_task_t *t, const oxt_op_t *op,
     return 0;
 }
 
-/* ---- user operations ------------------------------------------------------------- */
+/* ---- user operations ----------------------------------------------------- */
 
 static oxt_ox_user_t *task_user_fields(const oxt_desired_user_t *w,
                                        unsigned changes, apr_pool_t *p)
@@ -591,7 +586,7 @@ static int task_user_done(oxt_task_t *t, const oxt_op_t *op,
     return 0;
 }
 
-/* ---- the task loop ------------------------------------------------------------- */
+/* ---- the task loop ------------------------------------------------------- */
 
 static void task_op_done(void *baton, oxt_ox_op_t *xop,
                          const oxt_ox_reply_t *reply)
@@ -763,7 +758,7 @@ static void task_next(oxt_task_t *t)
     task_finish(t);
 }
 
-/* ---- queue outcomes ------------------------------------------------------------ */
+/* ---- queue outcomes ------------------------------------------------------ */
 
 static void task_items_outcome(oxt_task_t *t, oxt_result_t *res)
 {
@@ -815,7 +810,7 @@ static void task_finish(oxt_task_t *t)
 }
 
 
-/* ---- the task ------------------------------------------------------------------- */
+/* ---- the task ------------------------------------------------------------ */
 
 /* A person's request (a page's "Apply", Webmail Now) names them in the log
  * rather than "Automatic". */

@@ -64,7 +64,7 @@ int oxt_util_is_ascii(const char *s)
     return 1;
 }
 
-/* ---- hashes keyed by a Plesk id ------------------------------------------- */
+/* ---- hashes keyed by a Plesk id ------------------------------------------ */
 
 void oxt_util_id_set(apr_hash_t *h, long long id, const void *val)
 {

@@ -32,7 +32,7 @@ const char *oxt_util_lld(long long v, apr_pool_t *p);
  */
 int oxt_util_is_ascii(const char *s);
 
-/* ---- hashes keyed by a Plesk id ------------------------------------------- */
+/* ---- hashes keyed by a Plesk id ------------------------------------------ */
 
 /* The key is the long long itself (sizeof(long long) bytes), never a
  * decimal string to be parsed back. */

@@ -26,7 +26,7 @@ static oxt_settings_t settings;
 static oxt_desired_env_t env;
 static oxt_prefs_chain_t chain;
 
-/* ---- made-up domains ----------------------------------------------------------- */
+/* ---- made-up domains ----------------------------------------------------- */
 
 typedef struct dom_spec_t {
     long long id;
@@ -142,7 +142,7 @@ static oxt_work_t *work_of(const dom_spec_t *d, apr_pool_t *p)
     return w;
 }
 
-/* ---- a store in memory ---------------------------------------------------------- */
+/* ---- a store in memory --------------------------------------------------- */
 
 typedef struct rec_t {
     long long dom_id;
@@ -291,7 +291,7 @@ static oxt_store_t *mem_store(mem_t *m, const dom_spec_t *doms)
     return s;
 }
 
-/* ---- what OX answers --------------------------------------------------------------- */
+/* ---- what OX answers ----------------------------------------------------- */
 
 typedef struct route_t {
     const char *op;               /* the operation element, e.g. "change" */
@@ -380,7 +380,7 @@ static void route(void *baton, const char *url, const char *body,
                           REPLY_CLOSE, NULL);
 }
 
-/* ---- running the engine ---------------------------------------------------------------- */
+/* ---- running the engine -------------------------------------------------- */
 
 typedef struct run_t {
     mem_t mem;
@@ -465,7 +465,7 @@ static const char *sent_op(const run_t *r, int i)
     return APR_ARRAY_IDX(r->routes.ops, i, const char *);
 }
 
-/* ---- tests ----------------------------------------------------------------------- */
+/* ---- tests --------------------------------------------------------------- */
 
 START_TEST(a_new_domain_gets_its_context_then_its_users)
 {
