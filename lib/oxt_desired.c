@@ -63,8 +63,8 @@ void oxt_desired_context(oxt_desired_context_t *ctx,
         APR_ARRAY_PUSH(ctx->login_mappings, const char *) =
             APR_ARRAY_IDX(alias_names, i, const char *);
     }
-    /* The user guide's IDN case: users may log in with the Unicode name
-     * only where the OX server's mapping regex allows it. */
+    /* IDN domains: users may log in with the Unicode name only where the
+     * OX server's mapping rule allows it (docs/reference/ox-soap.md §8). */
     if (env->unicode_mappings && dom->display_name != NULL
         && !str_is_ascii(dom->display_name)) {
         APR_ARRAY_PUSH(ctx->login_mappings, const char *) =

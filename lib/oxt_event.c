@@ -167,7 +167,8 @@ static apr_status_t event_domain_id(long long *pid, const oxt_psa_t *psa,
     int ascii = oxt_util_is_ascii(name);
     apr_status_t rv;
 
-    /* Plesk passes IDN names in their Unicode form (ref/plesk.md §2.3). */
+    /* Plesk passes IDN names in their Unicode form
+     * (docs/reference/plesk-events.md §4). */
     rv = event_lookup(pid, db, oxt_psa_sql(psa, ascii
              ? "SELECT id FROM psa.domains WHERE name = ?"
              : "SELECT id FROM psa.domains WHERE displayName = ?", p),

@@ -330,8 +330,8 @@ oxt_plesk_mailbox_t *oxt_plesk_mailbox_copy(const oxt_plesk_mailbox_t *mbox,
     return m;
 }
 
-/* Only aliases with mail='true' receive mail (ref/plesk.md §1.1); a
- * suspended alias (any status bit) receives none either. */
+/* Only aliases with mail='true' receive mail, and a suspended one (any
+ * status bit) none either (docs/reference/psa-schema.md §2.6). */
 apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
                                            const oxt_psa_t *psa,
                                            oxt_db_t *db, long long dom_id,

@@ -207,7 +207,8 @@ static apr_status_t psa_identity_from_row(oxt_identity_t **pident,
     ident->id = oxt_db_row_int(row, COL_ID, 0);
     ident->login = row->vals[COL_LOGIN];
     ident->name = row->vals[COL_NAME] ? row->vals[COL_NAME] : "";
-    /* Any status bit means suspended (ref/plesk.md §1.2), never just 16. */
+    /* Any status bit means suspended, never just 16
+     * (docs/reference/psa-schema.md §3). */
     ident->suspended = (status && strcmp(status, "0") != 0)
                     || (owner && strcmp(owner, "0") != 0);
     *pident = ident;

@@ -6,7 +6,7 @@
  * password in a file), a domain administrator logs in with the domain's
  * name (dom_level_usrs in 8/9, smb_users in 10). The schema differs by
  * version, so a probe at start decides which queries to use
- * (ref/plesk.md §1.3).
+ * (docs/reference/psa-schema.md §4).
  */
 #ifndef OXT_PSA_H
 #define OXT_PSA_H

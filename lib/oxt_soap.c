@@ -172,7 +172,7 @@ static int glob_match(const char *pat, const char *s)
     return *pat == '\0';
 }
 
-/* ref/ox-soap.md §4. Patterns end in '*' where servers differ in
+/* docs/reference/ox-soap.md §6. Patterns end in '*' where servers differ in
  * punctuation; "; exceptionId" is cut off before matching. */
 static const struct {
     const char *pattern;

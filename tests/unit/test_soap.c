@@ -124,7 +124,7 @@ END_TEST
 
 /* ---- faults ----------------------------------------------------------- */
 
-/* Every faultstring of ref/ox-soap.md §4. */
+/* Every faultstring of docs/reference/ox-soap.md §6. */
 static const struct {
     const char *text;
     apr_status_t rv;
