@@ -206,6 +206,7 @@ integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN))
 
 guards:
 	./scripts/check-source.sh
+	./tests/scripts/test_log_tags.sh
 
 # ---- demo ------------------------------------------------------------------
 demo: all

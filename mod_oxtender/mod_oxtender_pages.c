@@ -71,7 +71,7 @@ static int oxt_mod_json_send(request_rec *r, oxt_json_t *j, oxt_sink_t *sink)
     apr_size_t len;
 
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(00102)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(06993)
                       "JSON answer not written: %s", oxt_json_error(j)
                       ? oxt_json_error(j) : "output too large");
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -146,7 +146,7 @@ static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
     rv = oxt_psa_mailbox_count(&count, ctx->psa, ctx->db, ctx->ident, res,
                                r->pool);
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(00030)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(06990)
                       "home page: %s", oxt_result_text(res, r->pool));
         return oxt_mod_http_status(rv == OXT_EDB ? OXT_EDBCONN : rv);
     }
@@ -227,7 +227,7 @@ int oxt_mod_pages_handler(request_rec *r)
     path = oxt_mod_route_path(r);
     page = path ? oxt_mod_route(path) : NULL;
     if (page == NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, OXTLOGNO(00032)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, OXTLOGNO(06992)
                       "no page at '%s'", r->uri);
         return HTTP_NOT_FOUND;
     }
@@ -238,7 +238,7 @@ int oxt_mod_pages_handler(request_rec *r)
     }
     req = ap_get_module_config(r->request_config, &oxtender_module);
     if (req == NULL || req->ident == NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(00031)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(06991)
                       "no oxtender identity: the <Location> needs"
                       " 'AuthBasicProvider oxtender' and 'Require'");
         return HTTP_FORBIDDEN;

@@ -5,7 +5,9 @@
 #  - every core header compiles on its own;
 #  - no function is longer than 60 lines (scripts/function-sizes.sh);
 #  - no file cites a document outside the repository (docs/reference/ holds
-#    what the code relies on).
+#    what the code relies on);
+#  - log tags are unique, in their area's range, and next-number is true
+#    (scripts/check-log-tags.sh).
 set -eu
 cd "$(dirname "$0")/.."
 fail=0
@@ -58,6 +60,10 @@ if [ -n "$cites" ]; then
     echo "check-source: documents outside the repository are cited" \
          "(write it in docs/reference/ and point there):" >&2
     echo "$cites" >&2
+    fail=1
+fi
+
+if ! ./scripts/check-log-tags.sh >/dev/null; then
     fail=1
 fi
 
