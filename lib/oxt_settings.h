@@ -17,6 +17,8 @@
  * in oxt_settings_t, and one row in the table. A new kind of value (a
  * host[:port], a set of languages kept in another table) is a new
  * oxt_setting_type_t handled in oxt_settings.c; rows stay one line each.
+ * A rule between values (the default language among the allowed ones)
+ * belongs in oxt_settings_check, which sees the whole set.
  */
 #ifndef OXT_SETTINGS_H
 #define OXT_SETTINGS_H
