@@ -243,6 +243,7 @@ packaging: all
 
 guards:
 	./scripts/check-source.sh
+	./tests/scripts/test_log_tags.sh
 
 # ---- demo ------------------------------------------------------------------
 demo: all

@@ -3,9 +3,9 @@
  *
  * Three jobs: checking a password given to us against what Plesk stores
  * (plain, crypt, sym); reading Plesk's "sym" values (AES-128-CBC with
- * Plesk's secret key, see ref/plesk.md §3.3); and sealing our own stored
- * secrets (OX password, context admin passwords) with AES-256-GCM under a
- * key file only root and the web server can read.
+ * Plesk's secret key, see docs/reference/plesk-passwords.md §2); and
+ * sealing our own stored secrets (OX password, context admin passwords)
+ * with AES-256-GCM under a key file only root and the web server can read.
  *
  * Plain-text secrets returned by these functions live in the caller's
  * pool; callers keep them out of logs and clear the pool soon.

@@ -37,6 +37,16 @@ struct oxt_db_pool_t {
 
 /* ---- connections ---------------------------------------------------------- */
 
+apr_status_t oxt_db_library_init(void)
+{
+    return mysql_library_init(0, NULL, NULL) == 0 ? APR_SUCCESS : OXT_EDB;
+}
+
+void oxt_db_library_end(void)
+{
+    mysql_library_end();
+}
+
 void oxt_db_params_from_config(oxt_db_params_t *params,
                                const oxt_config_t *cfg)
 {
@@ -239,6 +249,57 @@ static apr_status_t db_execute(MYSQL_STMT **pstmt, oxt_db_t *db,
     return APR_SUCCESS;
 }
 
+/* ---- reading a row's columns --------------------------------------------- */
+
+static const char *db_col(const oxt_db_row_t *row, int i)
+{
+    return i >= 0 && i < row->ncols ? row->vals[i] : NULL;
+}
+
+long long oxt_db_row_int(const oxt_db_row_t *row, int i, long long dflt)
+{
+    const char *v = db_col(row, i);
+    char *end;
+    long long n;
+
+    if (v == NULL) {
+        return dflt;
+    }
+    n = strtoll(v, &end, 10);
+    return end == v ? dflt : n;
+}
+
+int oxt_db_row_bool(const oxt_db_row_t *row, int i)
+{
+    const char *v = db_col(row, i);
+
+    return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+const char *oxt_db_row_str(const oxt_db_row_t *row, int i, apr_pool_t *p)
+{
+    const char *v = db_col(row, i);
+
+    if (v == NULL) {
+        return NULL;
+    }
+    return apr_pstrmemdup(p, v, row->lens ? row->lens[i] : strlen(v));
+}
+
+int oxt_db_row_enum(const oxt_db_row_t *row, int i,
+                    const char *const *names, int dflt)
+{
+    const char *v = db_col(row, i);
+    int n;
+
+    for (n = 0; v != NULL && names[n] != NULL; n++) {
+        if (strcmp(names[n], v) == 0) {
+            return n;
+        }
+    }
+    return dflt;
+}
+
 /* ---- result rows ------------------------------------------------------- */
 
 typedef struct {
@@ -431,7 +492,28 @@ apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
     if (row->ncols < 1 || row->vals[0] == NULL) {
         return APR_ENOENT;
     }
-    *pval = strtoll(row->vals[0], NULL, 10);
+    *pval = oxt_db_row_int(row, 0, 0);
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_db_select_ids(apr_array_header_t **pids, oxt_db_t *db,
+                               const char *sql, const oxt_db_arg_t *args,
+                               int nargs, oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows, *ids;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, sql, args, nargs, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    ids = apr_array_make(p, rows->nelts, sizeof(long long));
+    for (i = 0; i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(ids, long long) =
+            oxt_db_row_int(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), 0, 0);
+    }
+    *pids = ids;
     return APR_SUCCESS;
 }
 

@@ -56,6 +56,26 @@ typedef struct oxt_db_row_t {
     const apr_size_t *lens;
 } oxt_db_row_t;
 
+/* ---- reading a row's columns --------------------------------------------- */
+
+/* Column indexes past the row's end read as NULL, so a reader never walks
+ * off a row whose query has fewer columns than it expects. */
+
+/** Column i as a number; dflt when it is NULL or not a number. */
+long long oxt_db_row_int(const oxt_db_row_t *row, int i, long long dflt);
+
+/** Column i is true: "1" (MySQL booleans) or "true" (Plesk's ENUMs). */
+int oxt_db_row_bool(const oxt_db_row_t *row, int i);
+
+/** Column i copied into p (NULL stays NULL): for rows of oxt_db_each,
+ *  whose strings live only as long as the callback. */
+const char *oxt_db_row_str(const oxt_db_row_t *row, int i, apr_pool_t *p);
+
+/** The index of column i's text in names (NULL-terminated); dflt when
+ *  it is NULL or none of them. */
+int oxt_db_row_enum(const oxt_db_row_t *row, int i,
+                    const char *const *names, int dflt);
+
 /**
  * Called for each row of oxt_db_each. ptemp is cleared after each row;
  * copy what you keep into your own pool. The callback must not use the
@@ -64,6 +84,16 @@ typedef struct oxt_db_row_t {
  */
 typedef apr_status_t oxt_db_row_cb(void *baton, const oxt_db_row_t *row,
                                    apr_pool_t *ptemp);
+
+/**
+ * Starts the client library. Call once per process before any thread
+ * opens a connection (the library's own start-up is not thread-safe).
+ */
+apr_status_t oxt_db_library_init(void)
+    __attribute__((warn_unused_result));
+
+/** Ends the client library; no connection may be used afterwards. */
+void oxt_db_library_end(void);
 
 /** Connection parameters from the configuration (database: oxtender). */
 void oxt_db_params_from_config(oxt_db_params_t *params,
@@ -93,6 +123,13 @@ apr_status_t oxt_db_select(apr_array_header_t **prows, oxt_db_t *db,
 
 /** The first column of the first row as an integer; APR_ENOENT if none. */
 apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
+                               const char *sql, const oxt_db_arg_t *args,
+                               int nargs, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The first column of every row as a number (long long), in p: for the
+ *  queries that list ids. */
+apr_status_t oxt_db_select_ids(apr_array_header_t **pids, oxt_db_t *db,
                                const char *sql, const oxt_db_arg_t *args,
                                int nargs, oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));

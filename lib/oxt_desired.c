@@ -63,8 +63,8 @@ void oxt_desired_context(oxt_desired_context_t *ctx,
         APR_ARRAY_PUSH(ctx->login_mappings, const char *) =
             APR_ARRAY_IDX(alias_names, i, const char *);
     }
-    /* The user guide's IDN case: users may log in with the Unicode name
-     * only where the OX server's mapping regex allows it. */
+    /* IDN domains: users may log in with the Unicode name only where the
+     * OX server's mapping rule allows it (docs/reference/ox-soap.md §8). */
     if (env->unicode_mappings && dom->display_name != NULL
         && !str_is_ascii(dom->display_name)) {
         APR_ARRAY_PUSH(ctx->login_mappings, const char *) =
@@ -103,7 +103,7 @@ static const char *user_language(const oxt_desired_env_t *env,
     const char *lang = oxt_prefs_language(chain, env->settings);
     const char *plesk;
 
-    if (lang != NULL && strcmp(lang, OXT_PREFS_PLESK) != 0) {
+    if (lang != NULL && strcmp(lang, OXT_SETTINGS_PLESK) != 0) {
         return lang;
     }
     plesk = oxt_desired_ox_language(mbox->domain.owner.locale, p);
@@ -115,7 +115,7 @@ static const char *user_timezone(const oxt_desired_env_t *env,
 {
     const char *tz = oxt_prefs_timezone(chain, env->settings);
 
-    if (tz != NULL && strcmp(tz, OXT_PREFS_PLESK) != 0) {
+    if (tz != NULL && strcmp(tz, OXT_SETTINGS_PLESK) != 0) {
         return tz;
     }
     return env->plesk_timezone ? env->plesk_timezone : "UTC";
@@ -229,9 +229,9 @@ void oxt_desired_user(oxt_desired_user_t *user, const oxt_desired_env_t *env,
     user->language = user_language(env, mbox, chain, p);
     user->timezone = user_timezone(env, chain);
     user->imap_server = s->imap_host;
-    user->imap_port = s->imap_port > 0 ? s->imap_port : 143;
+    user->imap_port = s->imap_port;
     user->smtp_server = s->smtp_host;
-    user->smtp_port = s->smtp_port > 0 ? s->smtp_port : 25;
+    user->smtp_port = s->smtp_port;
     user->imap_login = mbox->address;
     user->reason = user_reason(user, env, mbox, chain, p);
     user->replicate = user->reason == NULL;

@@ -1,5 +1,7 @@
 /*
- * oxt_engine.h — runs domain plans against OX.
+ * oxt_engine.h — runs domain plans against OX: the pass over every domain
+ * and the event loop; one domain's state machine is oxt_task.h, and all it
+ * records goes through a store (oxt_store.h), so the engine runs no SQL.
  *
  * One thread drives many domains at once: each domain's operations run
  * one after the other (OX deadlocks on concurrent writes to one context),
@@ -21,12 +23,10 @@
 #include <apr_tables.h>
 
 #include "oxt_result.h"
-#include "oxt_db.h"
-#include "oxt_psa.h"
 #include "oxt_ox.h"
 #include "oxt_work.h"
-#include "oxt_queue.h"
 #include "oxt_replog.h"
+#include "oxt_store.h"
 
 typedef struct oxt_engine_t oxt_engine_t;
 
@@ -59,13 +59,13 @@ typedef struct oxt_engine_stats_t {
 } oxt_engine_stats_t;
 
 /**
- * An engine on db (the oxtender database, one connection used only by
- * this thread), psa and ox (NULL for a dry run). env->settings must stay
- * valid. key is our 32-byte secrets key.
+ * An engine in p that keeps its records in store (oxt_store_db on the
+ * oxtender database, used only by this thread) and calls OX through ox on
+ * the SOAP client soap (both NULL for a dry run: APR_EINVAL otherwise).
+ * env->settings must stay valid. key is our 32-byte secrets key.
  */
-apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_db_t *db,
-                               const oxt_psa_t *psa, oxt_ox_t *ox,
-                               oxt_soap_client_t *soap,
+apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
+                               oxt_ox_t *ox, oxt_soap_client_t *soap,
                                const oxt_desired_env_t *env,
                                const unsigned char *key,
                                const oxt_engine_opts_t *opts, apr_pool_t *p)

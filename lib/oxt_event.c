@@ -167,7 +167,8 @@ static apr_status_t event_domain_id(long long *pid, const oxt_psa_t *psa,
     int ascii = oxt_util_is_ascii(name);
     apr_status_t rv;
 
-    /* Plesk passes IDN names in their Unicode form (ref/plesk.md §2.3). */
+    /* Plesk passes IDN names in their Unicode form
+     * (docs/reference/plesk-events.md §4). */
     rv = event_lookup(pid, db, oxt_psa_sql(psa, ascii
              ? "SELECT id FROM psa.domains WHERE name = ?"
              : "SELECT id FROM psa.domains WHERE displayName = ?", p),
@@ -282,7 +283,7 @@ static apr_status_t event_account(int *pq, const oxt_event_t *ev,
     if (strcmp(row->vals[1], "reseller") == 0) {
         type = OXT_OBJ_RESELLER;
     }
-    return event_push(pq, db, type, strtoll(row->vals[0], NULL, 10), ev,
+    return event_push(pq, db, type, oxt_db_row_int(row, 0, 0), ev,
                       login, res, p);
 }
 

@@ -4,9 +4,10 @@
  * Plesk runs "oxtender-replicator event <name>" for each registered event
  * with the old and new values in NEW_* / OLD_* environment variables
  * (Plesk 9.5+), or, for the older template form, as "KEY=value" arguments
- * (ref/plesk.md §2.3). An event is only a trigger: we keep the names that
- * identify the object, resolve them to stable Plesk ids, and queue a hint.
- * Passwords and every other value are dropped on the way in.
+ * (docs/reference/plesk-events.md §3). An event is only a trigger: we keep
+ * the names that identify the object, resolve them to stable Plesk ids,
+ * and queue a hint. Passwords and every other value are dropped on the way
+ * in.
  *
  * When the database cannot be reached the event is written to a spool
  * directory, one file per event, and the next run replays it.

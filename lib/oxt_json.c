@@ -89,9 +89,9 @@ typedef struct json_level_t {
     int count;                 /* members written so far */
     int have_key;              /* a key waits for its value */
     apr_hash_t *keys;          /* keys seen (checked builds only) */
-    apr_pool_t *kpool;         /* holds keys; destroyed when the level
-                                * closes, so a list of a million objects
-                                * does not keep a million key sets */
+    apr_pool_t *kp;            /* holds keys; cleared for the next object
+                                  at this depth, so a list of a million
+                                  objects does not grow the pool */
 } json_level_t;
 
 struct oxt_json_t {
@@ -228,19 +228,17 @@ void oxt_json_key(oxt_json_t *j, const char *key)
     }
 #ifndef NDEBUG
     if (l->keys == NULL) {
-        if (apr_pool_create(&l->kpool, j->p) != APR_SUCCESS) {
-            json_misuse(j, "out of memory");
-            return;
+        if (l->kp == NULL) {
+            apr_pool_create(&l->kp, j->p);
         }
-        l->keys = apr_hash_make(l->kpool);
+        l->keys = apr_hash_make(l->kp);
     }
     if (apr_hash_get(l->keys, key, APR_HASH_KEY_STRING) != NULL) {
         json_misuse(j, apr_pstrcat(j->p, "duplicate key ",
                                    oxt_json_str(key, j->p), NULL));
         return;
     }
-    apr_hash_set(l->keys, apr_pstrdup(l->kpool, key), APR_HASH_KEY_STRING,
-                 "");
+    apr_hash_set(l->keys, apr_pstrdup(l->kp, key), APR_HASH_KEY_STRING, "");
 #endif
     if (l->count++ > 0) {
         json_put(j, ",", 1);
@@ -259,6 +257,7 @@ void oxt_json_key(oxt_json_t *j, const char *key)
 static void json_open(oxt_json_t *j, char kind)
 {
     json_level_t *l;
+    apr_pool_t *kp;
 
     if (!json_before_value(j)) {
         return;
@@ -268,7 +267,12 @@ static void json_open(oxt_json_t *j, char kind)
         return;
     }
     l = &j->level[j->depth++];
+    kp = l->kp;
     memset(l, 0, sizeof(*l));
+    l->kp = kp;
+    if (kp != NULL) {
+        apr_pool_clear(kp);
+    }
     l->kind = kind;
     json_put(j, kind == '{' ? "{" : "[", 1);
 }
@@ -298,11 +302,6 @@ void oxt_json_end(oxt_json_t *j)
     if (l->have_key) {
         json_misuse(j, "a key without a value");
         return;
-    }
-    if (l->kpool != NULL) {
-        apr_pool_destroy(l->kpool);
-        l->kpool = NULL;
-        l->keys = NULL;
     }
     j->depth--;
     if (j->pretty && l->count > 0) {

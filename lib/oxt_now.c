@@ -85,7 +85,7 @@ apr_status_t oxt_now_apply(int *papplied, oxt_db_t *db, const oxt_psa_t *psa,
         rv = oxt_db_begin(db, res);
         if (rv == APR_SUCCESS) {
             rv = now_one(db, psa, row->vals[0],
-                         strtoll(row->vals[1], NULL, 10), row->vals[2], res,
+                         oxt_db_row_int(row, 1, 0), row->vals[2], res,
                          p);
         }
         if (rv == APR_SUCCESS) {

@@ -157,7 +157,7 @@ static apr_status_t add_opt_int(xmlNode *parent, xmlNs *ns,
     return oxt_xml_add_int(parent, ns, name, v);
 }
 
-/* Arrays go as repeated sibling elements (ref §1.2). */
+/* Arrays go as repeated sibling elements (docs/reference/ox-soap.md §2). */
 static apr_status_t add_list(xmlNode *parent, xmlNs *ns, const char *name,
                              const apr_array_header_t *list)
 {
@@ -191,7 +191,8 @@ static apr_status_t add_auth(req_t *r, const oxt_ox_creds_t *creds)
     return rv;
 }
 
-/* Context fields in the order of the XSD sequence (ref §3.2). */
+/* Context fields in the order of the schema's sequence
+ * (docs/reference/ox-soap.md §5.2). */
 static apr_status_t add_context(req_t *r, const char *elem,
                                 const oxt_ox_context_t *c)
 {
@@ -215,7 +216,8 @@ static apr_status_t add_context(req_t *r, const char *elem,
     return rv;
 }
 
-/* User fields in the order of the XSD sequence (ref §3.3). */
+/* User fields in the order of the schema's sequence
+ * (docs/reference/ox-soap.md §5.3). */
 typedef enum {
     F_TEXT,                     /* const char *, NULL = unset */
     F_INT,                      /* int, 0 = unset */

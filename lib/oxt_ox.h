@@ -9,11 +9,11 @@
  * pool the operation was built in.
  *
  * Services, element names, parameter order and namespaces follow
- * ref/ox-soap.md §1-§3: standalone installations use OXContextService and
- * OXUserService, cloud ("reseller") ones OXResellerContextService and
- * OXResellerUserService. Context operations authenticate with the
- * configured master (or reseller) account, user operations with the
- * context admin, unless master_override is set.
+ * docs/reference/ox-soap.md §1-§5: standalone installations use
+ * OXContextService and OXUserService, cloud ("reseller") ones
+ * OXResellerContextService and OXResellerUserService. Context operations
+ * authenticate with the configured master (or reseller) account, user
+ * operations with the context admin, unless master_override is set.
  */
 #ifndef OXT_OX_H
 #define OXT_OX_H

@@ -7,6 +7,7 @@
 
 #include "oxt_plesk.h"
 #include "oxt_status.h"
+#include "oxt_util.h"
 
 /* ---- SQL ---------------------------------------------------------------- */
 
@@ -83,23 +84,6 @@ static const char *plesk_sql(const oxt_psa_t *psa, int mailboxes,
 
 /* ---- rows ---------------------------------------------------------------- */
 
-static long long col_ll(const oxt_db_row_t *row, int i)
-{
-    return row->vals[i] ? strtoll(row->vals[i], NULL, 10) : 0;
-}
-
-static unsigned long long col_ull(const oxt_db_row_t *row, int i)
-{
-    return row->vals[i] ? strtoull(row->vals[i], NULL, 10) : 0;
-}
-
-static int col_true(const oxt_db_row_t *row, int i)
-{
-    return row->vals[i] != NULL
-        && (strcmp(row->vals[i], "true") == 0
-            || strcmp(row->vals[i], "1") == 0);
-}
-
 /* Sorts the owner row c and its parent o into client and reseller. */
 static void plesk_owner_from_row(oxt_plesk_owner_t *owner,
                                  const oxt_db_row_t *row, int at)
@@ -109,42 +93,45 @@ static void plesk_owner_from_row(oxt_plesk_owner_t *owner,
     memset(owner, 0, sizeof(*owner));
     owner->locale = row->vals[at + 8];
     if (ctype != NULL && strcmp(ctype, "client") == 0) {
-        owner->client_id = col_ll(row, at);
+        owner->client_id = oxt_db_row_int(row, at, 0);
         owner->client_login = row->vals[at + 1];
-        owner->client_status = col_ull(row, at + 3);
+        owner->client_status =
+            (unsigned long long)oxt_db_row_int(row, at + 3, 0);
         if (otype != NULL && strcmp(otype, "reseller") == 0) {
-            owner->reseller_id = col_ll(row, at + 4);
+            owner->reseller_id = oxt_db_row_int(row, at + 4, 0);
             owner->reseller_login = row->vals[at + 5];
-            owner->reseller_status = col_ull(row, at + 7);
+            owner->reseller_status =
+                (unsigned long long)oxt_db_row_int(row, at + 7, 0);
         }
     }
     else if (ctype != NULL && strcmp(ctype, "reseller") == 0) {
-        owner->reseller_id = col_ll(row, at);
+        owner->reseller_id = oxt_db_row_int(row, at, 0);
         owner->reseller_login = row->vals[at + 1];
-        owner->reseller_status = col_ull(row, at + 3);
+        owner->reseller_status =
+            (unsigned long long)oxt_db_row_int(row, at + 3, 0);
     }
 }
 
 static void plesk_domain_from_row(oxt_plesk_domain_t *dom,
                                   const oxt_db_row_t *row, int at)
 {
-    dom->id = col_ll(row, at);
+    dom->id = oxt_db_row_int(row, at, 0);
     dom->name = row->vals[at + 1];
     dom->display_name = row->vals[at + 2] ? row->vals[at + 2]
                                           : row->vals[at + 1];
-    dom->status = col_ull(row, at + 3);
-    dom->mail_on = col_true(row, at + 4);
+    dom->status = (unsigned long long)oxt_db_row_int(row, at + 3, 0);
+    dom->mail_on = oxt_db_row_bool(row, at + 4);
     plesk_owner_from_row(&dom->owner, row, at + 5);
 }
 
 static void plesk_mailbox_from_row(oxt_plesk_mailbox_t *mbox,
                                    const oxt_db_row_t *row, apr_pool_t *p)
 {
-    mbox->id = col_ll(row, 0);
+    mbox->id = oxt_db_row_int(row, 0, 0);
     mbox->mail_name = row->vals[1];
-    mbox->postbox = col_true(row, 2);
-    mbox->redirect = col_true(row, 3);
-    mbox->quota_bytes = row->vals[4] ? col_ll(row, 4) : -1;
+    mbox->postbox = oxt_db_row_bool(row, 2);
+    mbox->redirect = oxt_db_row_bool(row, 3);
+    mbox->quota_bytes = oxt_db_row_int(row, 4, -1);
     mbox->password_type = row->vals[5];
     mbox->password = row->vals[6];
     plesk_domain_from_row(&mbox->domain, row, MAILBOX_NCOLS);
@@ -309,10 +296,10 @@ apr_status_t oxt_plesk_domain_mailbox_aliases(apr_hash_t **paliases,
              OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
-        list = apr_hash_get(out, row->vals[0], APR_HASH_KEY_STRING);
+        list = oxt_util_id_get(out, oxt_db_row_int(row, 0, 0));
         if (list == NULL) {
             list = apr_array_make(p, 2, sizeof(const char *));
-            apr_hash_set(out, row->vals[0], APR_HASH_KEY_STRING, list);
+            oxt_util_id_set(out, oxt_db_row_int(row, 0, 0), list);
         }
         APR_ARRAY_PUSH(list, const char *) = row->vals[1];
     }
@@ -343,8 +330,8 @@ oxt_plesk_mailbox_t *oxt_plesk_mailbox_copy(const oxt_plesk_mailbox_t *mbox,
     return m;
 }
 
-/* Only aliases with mail='true' receive mail (ref/plesk.md §1.1); a
- * suspended alias (any status bit) receives none either. */
+/* Only aliases with mail='true' receive mail, and a suspended one (any
+ * status bit) none either (docs/reference/psa-schema.md §2.6). */
 apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
                                            const oxt_psa_t *psa,
                                            oxt_db_t *db, long long dom_id,
@@ -354,4 +341,50 @@ apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
                          "SELECT name FROM psa.domainaliases WHERE dom_id = ?"
                          " AND mail = 'true' AND status = 0 ORDER BY name", p),
                          dom_id, res, p);
+}
+
+/* ---- ids ----------------------------------------------------------------- */
+
+apr_status_t oxt_plesk_mail_domain(long long *pdom_id, const oxt_psa_t *psa,
+                                   oxt_db_t *db, long long mail_id,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_int(pdom_id, db, oxt_psa_sql(psa,
+                             "SELECT dom_id FROM psa.mail WHERE id = ?", p),
+                             OXT_DB_ARGS(OXT_DB_INT(mail_id)), res, p);
+}
+
+apr_status_t oxt_plesk_owner_domain_ids(apr_array_header_t **pids,
+                                        const oxt_psa_t *psa, oxt_db_t *db,
+                                        oxt_role_t role, long long owner_id,
+                                        oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[2] = { OXT_DB_INT(owner_id), OXT_DB_INT(owner_id) };
+
+    if (role == OXT_ROLE_CLIENT) {
+        return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
+                                 "SELECT id FROM psa.domains WHERE cl_id = ?",
+                                 p), args, 1, res, p);
+    }
+    if (role != OXT_ROLE_RESELLER || !oxt_psa_caps(psa)->has_client_type) {
+        *pids = apr_array_make(p, 0, sizeof(long long));
+        return APR_SUCCESS;
+    }
+    return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
+                             "SELECT d.id FROM psa.domains d"
+                             " JOIN psa.clients c ON c.id = d.cl_id"
+                             " WHERE d.cl_id = ? OR c.parent_id = ?", p),
+                             args, 2, res, p);
+}
+
+apr_status_t oxt_plesk_domain_ids(apr_array_header_t **pids,
+                                  const oxt_psa_t *psa, oxt_db_t *db,
+                                  long long after, int limit,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
+                             "SELECT id FROM psa.domains WHERE id > ?"
+                             " ORDER BY id LIMIT ?", p),
+                             OXT_DB_ARGS(OXT_DB_INT(after),
+                                         OXT_DB_INT(limit)), res, p);
 }

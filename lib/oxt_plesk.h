@@ -100,13 +100,41 @@ apr_status_t oxt_plesk_mail_aliases(apr_array_header_t **paliases,
 
 /**
  * The aliases of every mailbox of domain dom_id: a hash from the mail id
- * (oxt_util_lld) to an array of local parts (const char *, sorted).
+ * (oxt_util_id_get) to an array of local parts (const char *, sorted).
  */
 apr_status_t oxt_plesk_domain_mailbox_aliases(apr_hash_t **paliases,
                                               const oxt_psa_t *psa,
                                               oxt_db_t *db, long long dom_id,
                                               oxt_result_t *res,
                                               apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The domain of mail row mail_id; APR_ENOENT when psa has no such row. */
+apr_status_t oxt_plesk_mail_domain(long long *pdom_id, const oxt_psa_t *psa,
+                                   oxt_db_t *db, long long mail_id,
+                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The ids (long long, in p) of the domains an account owns: a client's
+ * (role OXT_ROLE_CLIENT), or a reseller's and its clients'
+ * (OXT_ROLE_RESELLER; none on Plesk 8, which has no resellers).
+ */
+apr_status_t oxt_plesk_owner_domain_ids(apr_array_header_t **pids,
+                                        const oxt_psa_t *psa, oxt_db_t *db,
+                                        oxt_role_t role, long long owner_id,
+                                        oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * One page of domain ids in id order: at most limit after id after
+ * (keyset paging, so no result stays open while the domains of a full
+ * pass are worked on the same connection). Ids (long long) in p.
+ */
+apr_status_t oxt_plesk_domain_ids(apr_array_header_t **pids,
+                                  const oxt_psa_t *psa, oxt_db_t *db,
+                                  long long after, int limit,
+                                  oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** A copy of mbox and its strings in p. */

@@ -1,7 +1,7 @@
 /*
- * oxt_prefs.h — service types, the Settings page, and the per-level
- * preferences with their inheritance (reseller → client → domain →
- * mailbox; the nearest level that says something wins, then Settings).
+ * oxt_prefs.h — the per-level preferences with their inheritance
+ * (reseller → client → domain → mailbox; the nearest level that says
+ * something wins, then the Settings of oxt_settings.h).
  */
 #ifndef OXT_PREFS_H
 #define OXT_PREFS_H
@@ -12,13 +12,7 @@
 
 #include "oxt_result.h"
 #include "oxt_db.h"
-
-typedef enum {
-    OXT_SERVICE_WEBMAIL = 0,
-    OXT_SERVICE_STANDARD,
-    OXT_SERVICE_PREMIUM,
-    OXT_SERVICE_COUNT
-} oxt_service_t;
+#include "oxt_settings.h"
 
 typedef enum {
     OXT_FOREVER_INHERIT = 0,
@@ -33,33 +27,6 @@ typedef enum {
     OXT_LEVEL_MAILBOX,
     OXT_LEVEL_COUNT
 } oxt_level_t;
-
-/* "Plesk language" / "Plesk server time zone" in settings and prefs. */
-#define OXT_PREFS_PLESK "plesk"
-
-/** The Settings page. ox_password is decrypted only when asked for. */
-typedef struct oxt_settings_t {
-    int cloud;                    /* connection type "reseller" (OX cloud) */
-    const char *ox_host;
-    int ox_https;
-    const char *ox_username;
-    const char *ox_password;      /* NULL unless loaded with a key */
-    int master_override;
-    int unicode_mappings;         /* OX accepts non-ASCII login mappings */
-    int soap_timeout_s;
-    int debug_api;
-    const char *imap_host;
-    int imap_port;
-    const char *smtp_host;
-    int smtp_port;
-    int default_quota_mb;
-    const char *default_language; /* ll_CC or "plesk" */
-    const char *default_timezone; /* Olson id or "plesk" */
-    oxt_service_t default_service;
-    int auto_delete;
-    int queue_max_attempts;
-    const char *access_combination[OXT_SERVICE_COUNT];
-} oxt_settings_t;
 
 /** One level's preferences as stored; unset: -1, NULL, INHERIT. */
 typedef struct oxt_prefs_t {
@@ -77,22 +44,10 @@ typedef struct oxt_prefs_chain_t {
     oxt_prefs_t level[OXT_LEVEL_COUNT];
 } oxt_prefs_chain_t;
 
-const char *oxt_service_code(oxt_service_t s);     /* "groupware_standard" */
-const char *oxt_service_label(oxt_service_t s);    /* "Groupware Standard" */
-apr_status_t oxt_service_parse(oxt_service_t *ps, const char *code);
 const char *oxt_level_name(oxt_level_t level);     /* "reseller", ... */
 
 /** Preferences with nothing set. */
 void oxt_prefs_clear(oxt_prefs_t *prefs);
-
-/**
- * Loads the Settings row; with key (32 bytes) the OX password is
- * decrypted too. Strings live in p.
- */
-apr_status_t oxt_settings_load(oxt_settings_t **psettings, oxt_db_t *db,
-                               const unsigned char *key, oxt_result_t *res,
-                               apr_pool_t *p)
-    __attribute__((warn_unused_result));
 
 /**
  * Loads the stored preferences of one chain: ids of 0 (no reseller, no
@@ -106,7 +61,7 @@ apr_status_t oxt_prefs_chain_load(oxt_prefs_chain_t *chain, oxt_db_t *db,
 
 /**
  * The mailbox-level preferences of every mailbox of a domain that has
- * some: a hash from the mail id (oxt_util_lld) to oxt_prefs_t *.
+ * some: a hash from the mail id (oxt_util_id_get) to oxt_prefs_t *.
  * sql_mail_ids is the subquery for the domain's mail ids with one '?' for
  * dom_id: code-built SQL (oxt_psa_sql qualifies the psa database, which
  * this module does not know), never text from outside.

@@ -255,7 +255,7 @@ static const char *row_str(const oxt_db_row_t *row, int col)
 
 static long long row_id(const oxt_db_row_t *row, int col)
 {
-    return row->vals[col] ? strtoll(row->vals[col], NULL, 10) : 0;
+    return oxt_db_row_int(row, col, 0);
 }
 
 static apr_status_t psa_cand_from_row(psa_cand_t *cand,

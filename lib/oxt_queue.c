@@ -7,11 +7,13 @@
 
 #include "oxt_queue.h"
 #include "oxt_crypto.h"
+#include "oxt_plesk.h"
+#include "oxt_state.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
 
 static const char *const obj_type_names[] = {
-    "mailbox", "domain", "client", "reseller", "all"
+    "mailbox", "domain", "client", "reseller", "all", NULL
 };
 
 const char *oxt_obj_type_name(oxt_obj_type_t type)
@@ -33,6 +35,49 @@ apr_status_t oxt_obj_type_parse(oxt_obj_type_t *ptype, const char *name)
         }
     }
     return APR_EINVAL;
+}
+
+/* The bytes hashed: both members as long long, so no padding is hashed. */
+typedef struct {
+    long long type;
+    long long id;
+} obj_key_t;
+
+static obj_key_t obj_key(oxt_obj_t obj)
+{
+    obj_key_t k;
+
+    k.type = (long long)obj.type;
+    k.id = obj.id;
+    return k;
+}
+
+void oxt_obj_set(apr_hash_t *h, oxt_obj_t obj, const void *val)
+{
+    obj_key_t k = obj_key(obj);
+    const void *key = &k;
+
+    if (val != NULL && apr_hash_get(h, &k, sizeof(k)) == NULL) {
+        key = apr_pmemdup(apr_hash_pool_get(h), &k, sizeof(k));
+    }
+    apr_hash_set(h, key, sizeof(k), val);
+}
+
+void *oxt_obj_get(apr_hash_t *h, oxt_obj_t obj)
+{
+    obj_key_t k = obj_key(obj);
+
+    return apr_hash_get(h, &k, sizeof(k));
+}
+
+oxt_obj_t oxt_obj_of(apr_hash_index_t *hi)
+{
+    const obj_key_t *k = apr_hash_this_key(hi);
+    oxt_obj_t obj;
+
+    obj.type = (oxt_obj_type_t)k->type;
+    obj.id = k->id;
+    return obj;
 }
 
 long long oxt_queue_backoff_ms(int attempts, double rnd01)
@@ -89,22 +134,42 @@ apr_status_t oxt_queue_push(oxt_db_t *db, oxt_obj_type_t type,
 
 /* ---- claiming ----------------------------------------------------------- */
 
+/* The columns queue_item_from_row reads, in its order. */
+#define QUEUE_ITEM_COLS \
+    "id, object_type, object_id, reason, detail, scheduled_by," \
+    " enqueued_at, attempts, last_error, parked_at"
+
+/* A row of QUEUE_ITEM_COLS; its strings stay in the row's pool. */
 static oxt_queue_item_t *queue_item_from_row(const oxt_db_row_t *row,
                                              apr_pool_t *p)
 {
     oxt_queue_item_t *item = apr_pcalloc(p, sizeof(*item));
 
-    item->id = strtoll(row->vals[0], NULL, 10);
-    if (oxt_obj_type_parse(&item->type, row->vals[1]) != APR_SUCCESS) {
-        item->type = OXT_OBJ_ALL;
-    }
-    item->object_id = strtoll(row->vals[2], NULL, 10);
+    item->id = oxt_db_row_int(row, 0, 0);
+    item->type = oxt_db_row_enum(row, 1, obj_type_names, OXT_OBJ_ALL);
+    item->object_id = oxt_db_row_int(row, 2, 0);
     item->reason = row->vals[3];
     item->detail = row->vals[4];
     item->scheduled_by = row->vals[5];
     item->enqueued_at = row->vals[6];
-    item->attempts = (int)strtol(row->vals[7], NULL, 10);
+    item->attempts = (int)oxt_db_row_int(row, 7, 0);
+    item->last_error = row->vals[8];
+    item->parked_at = row->vals[9];
     return item;
+}
+
+static apr_array_header_t *queue_items(const apr_array_header_t *rows,
+                                       apr_pool_t *p)
+{
+    apr_array_header_t *items = apr_array_make(p, rows->nelts,
+                                               sizeof(oxt_queue_item_t *));
+    int i;
+
+    for (i = 0; i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(items, oxt_queue_item_t *) = queue_item_from_row(
+            APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
+    }
+    return items;
 }
 
 static apr_status_t queue_lease(oxt_db_t *db, apr_array_header_t *items,
@@ -131,7 +196,6 @@ apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
                              oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rows, *items;
-    int i;
     apr_status_t rv;
 
     rv = oxt_db_begin(db, res);
@@ -139,18 +203,13 @@ apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
         return rv;
     }
     rv = oxt_db_select(&rows, db,
-        "SELECT id, object_type, object_id, reason, detail, scheduled_by,"
-        " enqueued_at, attempts FROM queue"
+        "SELECT " QUEUE_ITEM_COLS " FROM queue"
         " WHERE parked = 0 AND not_before <= NOW(3)"
         " AND (lease_until IS NULL OR lease_until < NOW(3))"
         " ORDER BY not_before LIMIT ? FOR UPDATE SKIP LOCKED",
         OXT_DB_ARGS(OXT_DB_INT(max)), res, p);
     if (rv == APR_SUCCESS) {
-        items = apr_array_make(p, rows->nelts, sizeof(oxt_queue_item_t *));
-        for (i = 0; i < rows->nelts; i++) {
-            APR_ARRAY_PUSH(items, oxt_queue_item_t *) = queue_item_from_row(
-                APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
-        }
+        items = queue_items(rows, p);
         rv = queue_lease(db, items, owner, lease_s, res, p);
     }
     if (rv == APR_SUCCESS) {
@@ -162,6 +221,93 @@ apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
     }
     *pitems = items;
     return APR_SUCCESS;
+}
+
+/* ---- the domains of an item ---------------------------------------------- */
+
+static int id_cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts ids and drops repeats. */
+static void ids_unique(apr_array_header_t *ids)
+{
+    long long *v = (long long *)ids->elts;
+    int i, n = 0;
+
+    qsort(v, (size_t)ids->nelts, sizeof(long long), id_cmp);
+    for (i = 0; i < ids->nelts; i++) {
+        if (n == 0 || v[n - 1] != v[i]) {
+            v[n++] = v[i];
+        }
+    }
+    ids->nelts = n;
+}
+
+/* A mailbox deleted in Plesk is answered in the domain we replicated it
+ * in. */
+static apr_status_t queue_mailbox_domain(apr_array_header_t *ids,
+                                         long long mail_id,
+                                         const oxt_psa_t *psa, oxt_db_t *db,
+                                         oxt_result_t *res, apr_pool_t *p)
+{
+    long long dom_id = 0;
+    apr_status_t rv;
+
+    rv = oxt_plesk_mail_domain(&dom_id, psa, db, mail_id, res, p);
+    if (rv == APR_ENOENT) {
+        rv = oxt_state_user_domain(&dom_id, db, mail_id, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        APR_ARRAY_PUSH(ids, long long) = dom_id;
+    }
+    return rv == APR_ENOENT ? APR_SUCCESS : rv;
+}
+
+static apr_status_t queue_owner_domains(apr_array_header_t **pids,
+                                        oxt_role_t role, long long owner_id,
+                                        const oxt_psa_t *psa, oxt_db_t *db,
+                                        oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *ours;
+    apr_status_t rv;
+
+    rv = oxt_plesk_owner_domain_ids(pids, psa, db, role, owner_id, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_state_owner_domain_ids(&ours, db, role, owner_id, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        apr_array_cat(*pids, ours);
+        ids_unique(*pids);
+    }
+    return rv;
+}
+
+apr_status_t oxt_queue_item_domains(apr_array_header_t **pdom_ids,
+                                    const oxt_queue_item_t *item,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *ids = apr_array_make(p, 1, sizeof(long long));
+
+    *pdom_ids = ids;
+    switch (item->type) {
+    case OXT_OBJ_MAILBOX:
+        return queue_mailbox_domain(ids, item->object_id, psa, db, res, p);
+    case OXT_OBJ_DOMAIN:
+        APR_ARRAY_PUSH(ids, long long) = item->object_id;
+        return APR_SUCCESS;
+    case OXT_OBJ_CLIENT:
+    case OXT_OBJ_RESELLER:
+        return queue_owner_domains(pdom_ids, item->type == OXT_OBJ_CLIENT
+                                   ? OXT_ROLE_CLIENT : OXT_ROLE_RESELLER,
+                                   item->object_id, psa, db, res, p);
+    default:
+        return APR_SUCCESS;
+    }
 }
 
 /* ---- outcomes -------------------------------------------------------------- */
@@ -291,6 +437,46 @@ apr_status_t oxt_queue_release_leases(oxt_db_t *db, oxt_result_t *res,
         " WHERE lease_owner IS NOT NULL", OXT_DB_NOARGS, res, p);
 }
 
+apr_status_t oxt_queue_parked(apr_array_header_t **pitems, oxt_db_t *db,
+                              int limit, oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db,
+        "SELECT " QUEUE_ITEM_COLS " FROM queue WHERE parked = 1"
+        " ORDER BY parked_at DESC, id DESC LIMIT ?",
+        OXT_DB_ARGS(OXT_DB_INT(limit)), res, p);
+    if (rv == APR_SUCCESS) {
+        *pitems = queue_items(rows, p);
+    }
+    return rv;
+}
+
+static apr_status_t queue_blocked_row(void *baton, const oxt_db_row_t *row,
+                                      apr_pool_t *ptemp)
+{
+    oxt_obj_t o;
+
+    o.type = oxt_db_row_enum(row, 0, obj_type_names, OXT_OBJ_ALL);
+    o.id = oxt_db_row_int(row, 1, 0);
+    oxt_obj_set(baton, o, "");
+    (void)ptemp;
+    return APR_SUCCESS;
+}
+
+/* Streamed: a million parked mailboxes must not sit in memory twice. */
+apr_status_t oxt_queue_blocked(apr_hash_t **pblocked, oxt_db_t *db,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_hash_t *blocked = apr_hash_make(p);
+
+    *pblocked = blocked;
+    return oxt_db_each(db, "SELECT object_type, object_id FROM queue"
+                       " WHERE parked = 1 OR not_before > NOW(3)",
+                       OXT_DB_NOARGS, queue_blocked_row, blocked, res, p);
+}
+
 apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
                              oxt_result_t *res, apr_pool_t *p)
 {
@@ -310,10 +496,10 @@ apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
         return rv;
     }
     row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    stats->due = strtoll(row->vals[0], NULL, 10);
-    stats->waiting = strtoll(row->vals[1], NULL, 10);
-    stats->leased = strtoll(row->vals[2], NULL, 10);
-    stats->parked = strtoll(row->vals[3], NULL, 10);
+    stats->due = oxt_db_row_int(row, 0, 0);
+    stats->waiting = oxt_db_row_int(row, 1, 0);
+    stats->leased = oxt_db_row_int(row, 2, 0);
+    stats->parked = oxt_db_row_int(row, 3, 0);
     stats->oldest = row->vals[4];
     return APR_SUCCESS;
 }

@@ -16,9 +16,11 @@
 #include <apr_pools.h>
 #include <apr_errno.h>
 #include <apr_tables.h>
+#include <apr_hash.h>
 
 #include "oxt_result.h"
 #include "oxt_db.h"
+#include "oxt_psa.h"
 
 typedef enum {
     OXT_OBJ_MAILBOX = 0,
@@ -27,6 +29,12 @@ typedef enum {
     OXT_OBJ_RESELLER,
     OXT_OBJ_ALL
 } oxt_obj_type_t;
+
+/** An object the queue speaks of: its type and Plesk id. */
+typedef struct oxt_obj_t {
+    oxt_obj_type_t type;
+    long long id;
+} oxt_obj_t;
 
 typedef struct oxt_queue_item_t {
     long long id;
@@ -37,6 +45,8 @@ typedef struct oxt_queue_item_t {
     const char *scheduled_by;
     const char *enqueued_at;     /* as the database wrote it (ms) */
     int attempts;
+    const char *last_error;      /* the last failure, or NULL */
+    const char *parked_at;       /* when it was parked, or NULL */
 } oxt_queue_item_t;
 
 typedef struct oxt_queue_stats_t {
@@ -53,6 +63,13 @@ typedef struct oxt_queue_stats_t {
 
 const char *oxt_obj_type_name(oxt_obj_type_t type);
 apr_status_t oxt_obj_type_parse(oxt_obj_type_t *ptype, const char *name);
+
+/* Hashes keyed by an object (its type and id, never "mailbox:7" text to
+ * be parsed back). A new key is copied into the hash's pool. */
+void oxt_obj_set(apr_hash_t *h, oxt_obj_t obj, const void *val);
+void *oxt_obj_get(apr_hash_t *h, oxt_obj_t obj);
+/** The object of an entry (from apr_hash_this_key). */
+oxt_obj_t oxt_obj_of(apr_hash_index_t *hi);
 
 /**
  * Records a hint for an object. A hint for an object already queued
@@ -72,6 +89,18 @@ apr_status_t oxt_queue_push(oxt_db_t *db, oxt_obj_type_t type,
 apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
                              const char *owner, int max, int lease_s,
                              oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The domains whose work answers item: a mailbox's domain (in psa, else
+ * the one we replicated it in), a domain itself, every domain of a client
+ * or reseller (in psa and in what we replicated). Unique ids (long long)
+ * in p; empty for "all" and for an object found nowhere.
+ */
+apr_status_t oxt_queue_item_domains(apr_array_header_t **pdom_ids,
+                                    const oxt_queue_item_t *item,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**
@@ -124,6 +153,22 @@ apr_status_t oxt_queue_retry_all(long long *pcount, oxt_db_t *db,
  */
 apr_status_t oxt_queue_release_leases(oxt_db_t *db, oxt_result_t *res,
                                       apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The parked items, newest first, at most limit: what needs a person (the
+ * Logs page, status, metrics). Items (oxt_queue_item_t *) in p.
+ */
+apr_status_t oxt_queue_parked(apr_array_header_t **pitems, oxt_db_t *db,
+                              int limit, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The objects to leave alone for now: parked, or backing off after a
+ * failure (not due yet). A hash (oxt_obj_get) from oxt_obj_t to "", in p.
+ */
+apr_status_t oxt_queue_blocked(apr_hash_t **pblocked, oxt_db_t *db,
+                               oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** Counts for "status" and the pages. */

@@ -674,8 +674,8 @@ static apr_status_t recon_all(recon_t *rc, oxt_result_t *res)
             break;
         }
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-            after = strtoll(APR_ARRAY_IDX(rows, i,
-                            const oxt_db_row_t *)->vals[0], NULL, 10);
+            after = oxt_db_row_int(APR_ARRAY_IDX(rows, i,
+                                   const oxt_db_row_t *), 0, 0);
             rv = recon_wait(rc, rc->opts.window - 1);
             if (rv == APR_SUCCESS) {
                 rv = recon_domain(rc, after, res);

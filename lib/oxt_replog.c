@@ -81,3 +81,56 @@ apr_status_t oxt_replog_run_update(oxt_db_t *db, long long run_id,
                     OXT_DB_INT(finished), OXT_DB_INT(finished),
                     OXT_DB_INT(ok), OXT_DB_INT(run_id)), res, p);
 }
+
+void oxt_run_counts_sum(const oxt_run_counts_t *counts, long long *pok,
+                        long long *pfailed)
+{
+    int i;
+
+    *pok = *pfailed = 0;
+    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
+        *pok += counts->ok[i];
+        *pfailed += counts->failed[i];
+    }
+}
+
+/* The count columns, per service in oxt_service_t order: ok, failed. */
+#define RUN_COUNT_COLS \
+    " webmail_ok, webmail_failed, standard_ok, standard_failed," \
+    " premium_ok, premium_failed"
+
+static oxt_run_summary_t *run_from_row(const oxt_db_row_t *row,
+                                       apr_pool_t *p)
+{
+    oxt_run_summary_t *run = apr_pcalloc(p, sizeof(*run));
+    int i;
+
+    run->id = oxt_db_row_int(row, 0, 0);
+    run->automatic = oxt_db_row_bool(row, 1);
+    run->started_at = row->vals[2];
+    run->finished_at = row->vals[3];
+    run->status = row->vals[4];
+    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
+        run->counts.ok[i] = oxt_db_row_int(row, 5 + 2 * i, 0);
+        run->counts.failed[i] = oxt_db_row_int(row, 6 + 2 * i, 0);
+    }
+    return run;
+}
+
+apr_status_t oxt_replog_last_run(oxt_run_summary_t **prun, oxt_db_t *db,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+
+    *prun = NULL;
+    rv = oxt_db_select(&rows, db,
+        "SELECT id, automatic, started_at, finished_at, status,"
+        RUN_COUNT_COLS " FROM run_summary ORDER BY id DESC LIMIT 1",
+        OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        *prun = run_from_row(APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *),
+                             p);
+    }
+    return rv;
+}

@@ -42,6 +42,21 @@ typedef struct oxt_run_counts_t {
     long long failed[OXT_SERVICE_COUNT];
 } oxt_run_counts_t;
 
+/** One run_summary row: the banner of the Logs page. */
+typedef struct oxt_run_summary_t {
+    long long id;
+    int automatic;                /* cron or the daemon, not a person */
+    const char *started_at;       /* as stored, "YYYY-MM-DD hh:mm:ss" */
+    const char *finished_at;      /* NULL while it runs */
+    const char *status;           /* "running", "finished", "aborted" */
+    oxt_run_counts_t counts;
+} oxt_run_summary_t;
+
+/** The successful and failed operations of counts, over every service. */
+void oxt_run_counts_sum(const oxt_run_counts_t *counts, long long *pok,
+                        long long *pfailed);
+
+/** Writes one log row; over-long texts are cut to what the columns hold. */
 apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,
                               oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
@@ -58,6 +73,11 @@ apr_status_t oxt_replog_run_update(oxt_db_t *db, long long run_id,
                                    const oxt_run_counts_t *counts,
                                    int finished, int ok, oxt_result_t *res,
                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The newest run, in p; *prun is NULL when there has been none. */
+apr_status_t oxt_replog_last_run(oxt_run_summary_t **prun, oxt_db_t *db,
+                                 oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 #endif /* OXT_REPLOG_H */

@@ -195,8 +195,8 @@ static apr_status_t schema_applied(apr_hash_t **papplied, int *pnewest,
         rv = oxt_db_select(&rows, db, "SELECT version FROM schema_version",
                            OXT_DB_NOARGS, res, p);
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-            v = (int)strtol(APR_ARRAY_IDX(rows, i, oxt_db_row_t *)->vals[0],
-                            NULL, 10);
+            v = (int)oxt_db_row_int(APR_ARRAY_IDX(rows, i, oxt_db_row_t *),
+                                    0, 0);
             apr_hash_set(applied, apr_itoa(p, v), APR_HASH_KEY_STRING, "");
             *pnewest = v > *pnewest ? v : *pnewest;
         }

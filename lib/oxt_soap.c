@@ -176,10 +176,10 @@ static int glob_match(const char *pat, const char *s)
     return *pat == '\0';
 }
 
-/* Every OX fault text we act on (docs/internals/soap.md has the table).
- * OX's SOAP layer wraps each exception so that the message is the only
- * reliable discriminator, and often sends no typed <detail> at all: the
- * text decides, the declared type is only the fallback for texts we do
+/* Every OX fault text we act on (docs/reference/ox-soap.md §6 has the
+ * table). OX's SOAP layer wraps each exception so that the message is the
+ * only reliable discriminator, and often sends no typed <detail> at all:
+ * the text decides, the declared type is only the fallback for texts we do
  * not know. Patterns end in '*' where servers differ in punctuation;
  * "; exceptionId" is cut off before matching. */
 static const struct {

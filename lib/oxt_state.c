@@ -23,11 +23,6 @@ const char *oxt_state_server(const char *host, int port, apr_pool_t *p)
     return apr_psprintf(p, "%s:%d", host ? host : "", port);
 }
 
-static long long col_ll(const oxt_db_row_t *row, int i)
-{
-    return row->vals[i] ? strtoll(row->vals[i], NULL, 10) : 0;
-}
-
 /* ---- loading -------------------------------------------------------------- */
 
 apr_status_t oxt_state_context_load(oxt_applied_context_t *ctx, oxt_db_t *db,
@@ -51,12 +46,12 @@ apr_status_t oxt_state_context_load(oxt_applied_context_t *ctx, oxt_db_t *db,
     }
     row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
     ctx->exists = 1;
-    ctx->ox_context_id = col_ll(row, 0);
+    ctx->ox_context_id = oxt_db_row_int(row, 0, 0);
     ctx->context_name = row->vals[1];
     ctx->admin_login = row->vals[2];
     ctx->admin_password_enc = row->vals[3];
     ctx->mappings = row->vals[4];
-    ctx->quota_mb = row->vals[5] ? (int)col_ll(row, 5) : -1;
+    ctx->quota_mb = (int)oxt_db_row_int(row, 5, -1);
     ctx->status = row->vals[6];
     return APR_SUCCESS;
 }
@@ -65,19 +60,17 @@ static oxt_applied_user_t *user_from_row(const oxt_db_row_t *row,
                                          apr_pool_t *p)
 {
     oxt_applied_user_t *u = apr_pcalloc(p, sizeof(*u));
-    oxt_service_t st;
 
     u->exists = 1;
-    u->mail_id = col_ll(row, 0);
-    u->dom_id = col_ll(row, 1);
-    u->ox_context_id = col_ll(row, 2);
-    u->ox_user_id = col_ll(row, 3);
+    u->mail_id = oxt_db_row_int(row, 0, 0);
+    u->dom_id = oxt_db_row_int(row, 1, 0);
+    u->ox_context_id = oxt_db_row_int(row, 2, 0);
+    u->ox_user_id = oxt_db_row_int(row, 3, 0);
     u->mail_name = row->vals[4];
     u->address = row->vals[5];
     u->display_name = row->vals[6];
     u->aliases = row->vals[7];
-    u->service = oxt_service_parse(&st, row->vals[8]) == APR_SUCCESS
-               ? (int)st : -1;
+    u->service = oxt_db_row_enum(row, 8, oxt_service_codes(), -1);
     u->language = row->vals[9];
     u->timezone = row->vals[10];
     u->imap_server = row->vals[11];
@@ -111,11 +104,50 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
         OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         u = user_from_row(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
-        apr_hash_set(users, oxt_util_lld(u->mail_id, p),
-                     APR_HASH_KEY_STRING, u);
+        oxt_util_id_set(users, u->mail_id, u);
     }
     *pusers = users;
     return rv;
+}
+
+/* ---- which domains ------------------------------------------------------- */
+
+apr_status_t oxt_state_user_domain(long long *pdom_id, oxt_db_t *db,
+                                   long long mail_id, oxt_result_t *res,
+                                   apr_pool_t *p)
+{
+    return oxt_db_select_int(pdom_id, db,
+                             "SELECT dom_id FROM mailbox_state"
+                             " WHERE mail_id = ?",
+                             OXT_DB_ARGS(OXT_DB_INT(mail_id)), res, p);
+}
+
+apr_status_t oxt_state_owner_domain_ids(apr_array_header_t **pids,
+                                        oxt_db_t *db, oxt_role_t role,
+                                        long long owner_id,
+                                        oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_ids(pids, db, role == OXT_ROLE_RESELLER
+                             ? "SELECT dom_id FROM domain_state"
+                               " WHERE reseller_id = ?"
+                             : "SELECT dom_id FROM domain_state"
+                               " WHERE client_id = ?",
+                             OXT_DB_ARGS(OXT_DB_INT(owner_id)), res, p);
+}
+
+apr_status_t oxt_state_lost_domain_ids(apr_array_header_t **pids,
+                                       const oxt_psa_t *psa, oxt_db_t *db,
+                                       long long after, int limit,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
+                             "SELECT s.dom_id FROM domain_state s"
+                             " WHERE s.dom_id > ? AND NOT EXISTS"
+                             " (SELECT 1 FROM psa.domains d"
+                             "  WHERE d.id = s.dom_id)"
+                             " ORDER BY s.dom_id LIMIT ?", p),
+                             OXT_DB_ARGS(OXT_DB_INT(after),
+                                         OXT_DB_INT(limit)), res, p);
 }
 
 /* ---- contexts ------------------------------------------------------------ */

@@ -17,6 +17,7 @@
 
 #include "oxt_result.h"
 #include "oxt_db.h"
+#include "oxt_psa.h"
 #include "oxt_desired.h"
 
 typedef struct oxt_applied_context_t {
@@ -62,12 +63,39 @@ apr_status_t oxt_state_context_load(oxt_applied_context_t *ctx, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
- * Every mailbox_state row of a domain, keyed by mail id (oxt_util_lld),
+ * Every mailbox_state row of a domain, keyed by mail id (oxt_util_id_get),
  * values oxt_applied_user_t *, in p.
  */
 apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
                                   long long dom_id, oxt_result_t *res,
                                   apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The domain we replicated mailbox mail_id in; APR_ENOENT if none. */
+apr_status_t oxt_state_user_domain(long long *pdom_id, oxt_db_t *db,
+                                   long long mail_id, oxt_result_t *res,
+                                   apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The ids (long long, in p) of the domains we replicated for an account:
+ * a client's (role OXT_ROLE_CLIENT) or a reseller's (OXT_ROLE_RESELLER),
+ * by the owner snapshot of domain_state.
+ */
+apr_status_t oxt_state_owner_domain_ids(apr_array_header_t **pids,
+                                        oxt_db_t *db, oxt_role_t role,
+                                        long long owner_id,
+                                        oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * One page (as oxt_plesk_domain_ids) of the ids of domains we replicated
+ * that psa no longer has: their users and context are to leave OX.
+ */
+apr_status_t oxt_state_lost_domain_ids(apr_array_header_t **pids,
+                                       const oxt_psa_t *psa, oxt_db_t *db,
+                                       long long after, int limit,
+                                       oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** Records the sealed context admin password before the context is

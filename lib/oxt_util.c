@@ -63,3 +63,25 @@ int oxt_util_is_ascii(const char *s)
     }
     return 1;
 }
+
+/* ---- hashes keyed by a Plesk id ------------------------------------------ */
+
+void oxt_util_id_set(apr_hash_t *h, long long id, const void *val)
+{
+    const void *key = &id;
+
+    if (val != NULL && apr_hash_get(h, &id, sizeof(id)) == NULL) {
+        key = apr_pmemdup(apr_hash_pool_get(h), &id, sizeof(id));
+    }
+    apr_hash_set(h, key, sizeof(id), val);
+}
+
+void *oxt_util_id_get(apr_hash_t *h, long long id)
+{
+    return apr_hash_get(h, &id, sizeof(id));
+}
+
+long long oxt_util_id_key(apr_hash_index_t *hi)
+{
+    return *(const long long *)apr_hash_this_key(hi);
+}

@@ -6,6 +6,7 @@
 
 #include <apr_pools.h>
 #include <apr_errno.h>
+#include <apr_hash.h>
 
 /**
  * Reads a whole file of at most max bytes into *pbuf (in p), NUL
@@ -30,5 +31,20 @@ const char *oxt_util_lld(long long v, apr_pool_t *p);
  * must be matched against the one column its form belongs to.
  */
 int oxt_util_is_ascii(const char *s);
+
+/* ---- hashes keyed by a Plesk id ------------------------------------------ */
+
+/* The key is the long long itself (sizeof(long long) bytes), never a
+ * decimal string to be parsed back. */
+
+/** Sets (val NULL: removes) the entry of id; a new key is copied into the
+ *  hash's pool. */
+void oxt_util_id_set(apr_hash_t *h, long long id, const void *val);
+
+/** The value of id, or NULL. */
+void *oxt_util_id_get(apr_hash_t *h, long long id);
+
+/** The id of an entry (from apr_hash_this_key). */
+long long oxt_util_id_key(apr_hash_index_t *hi);
 
 #endif /* OXT_UTIL_H */

@@ -60,8 +60,7 @@ static void work_user(oxt_plan_user_t *u, const oxt_desired_env_t *env,
                       apr_hash_t *aliases,
                       const apr_array_header_t *dom_aliases, apr_pool_t *p)
 {
-    const char *key = oxt_util_lld(mbox->id, p);
-    const oxt_prefs_t *own = apr_hash_get(mprefs, key, APR_HASH_KEY_STRING);
+    const oxt_prefs_t *own = oxt_util_id_get(mprefs, mbox->id);
     oxt_prefs_chain_t mine = *chain;
     oxt_desired_user_t *want = apr_pcalloc(p, sizeof(*want));
 
@@ -69,7 +68,7 @@ static void work_user(oxt_plan_user_t *u, const oxt_desired_env_t *env,
         mine.level[OXT_LEVEL_MAILBOX] = *own;
     }
     oxt_desired_user(want, env, mbox,
-                     apr_hash_get(aliases, key, APR_HASH_KEY_STRING),
+                     oxt_util_id_get(aliases, mbox->id),
                      dom_aliases, &mine, p);
     u->mbox = mbox;
     u->want = want;
@@ -112,7 +111,6 @@ static void work_build_users(oxt_work_t *w, work_data_t *d,
 {
     apr_hash_index_t *hi;
     oxt_plan_user_t *u;
-    const char *key;
     int i;
 
     for (i = 0; mboxes && i < mboxes->nelts; i++) {
@@ -120,9 +118,8 @@ static void work_build_users(oxt_work_t *w, work_data_t *d,
         memset(u, 0, sizeof(*u));
         work_user(u, env, APR_ARRAY_IDX(mboxes, i, oxt_plesk_mailbox_t *),
                   &d->chain, d->mprefs, d->aliases, d->dom_aliases, p);
-        key = oxt_util_lld(u->mbox->id, p);
-        u->have = apr_hash_get(d->state, key, APR_HASH_KEY_STRING);
-        apr_hash_set(d->state, key, APR_HASH_KEY_STRING, NULL);
+        u->have = oxt_util_id_get(d->state, u->mbox->id);
+        oxt_util_id_set(d->state, u->mbox->id, NULL);
     }
     /* What is left in the state is gone from Plesk. */
     for (hi = apr_hash_first(p, d->state); hi; hi = apr_hash_next(hi)) {

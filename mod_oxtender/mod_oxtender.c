@@ -10,7 +10,6 @@
 #include <http_request.h>
 #include <ap_mpm.h>
 #include <apr_strings.h>
-#include <mysql.h>
 
 #include "mod_oxtender.h"
 #include "oxt_crypto.h"
@@ -81,7 +80,7 @@ static int oxt_mod_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     log_server = s;
     oxt_log_set(oxt_mod_log_level_cb, oxt_mod_log_print_cb, NULL);
-    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, OXTLOGNO(03500)
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, OXTLOGNO(00900)
                  "mod_oxtender %s configured", oxt_version());
     return OK;
 }
@@ -130,7 +129,12 @@ static void oxt_mod_child_init(apr_pool_t *pchild, server_rec *s)
     oxt_db_params_t params;
     apr_status_t rv;
 
-    mysql_library_init(0, NULL, NULL);
+    rv = oxt_db_library_init();
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, OXTLOGNO(00101)
+                     "cannot start the database client library");
+        return;
+    }
     for (; s != NULL; s = s->next) {
         conf = ap_get_module_config(s->module_config, &oxtender_module);
         if (conf->cfg == NULL || conf->dbpool != NULL) {

@@ -100,7 +100,7 @@ static int oxt_mod_home_json(oxt_mod_page_ctx_t *ctx, long long count)
     oxt_json_kint(j, "mailbox_count", count);
     oxt_json_end(j);
     if (oxt_json_finish(j) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(00213)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(05000)
                       "home page: %s", oxt_json_error(j)
                       ? oxt_json_error(j) : "cannot write the response");
     }
@@ -118,7 +118,7 @@ static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
     rv = oxt_psa_mailbox_count(&count, ctx->psa, ctx->db, ctx->ident, res,
                                r->pool);
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(00030)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, OXTLOGNO(06990)
                       "home page: %s", oxt_result_text(res, r->pool));
         return oxt_mod_fail(r, oxt_mod_http_status(rv), "unavailable",
                             "The overview cannot be shown right now.",
@@ -192,7 +192,7 @@ int oxt_mod_pages_handler(request_rec *r)
     path = oxt_mod_route_path(r);
     page = path ? oxt_mod_route(path) : NULL;
     if (page == NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, OXTLOGNO(00032)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, OXTLOGNO(06992)
                       "no page at '%s'", r->uri);
         return oxt_mod_fail(r, HTTP_NOT_FOUND, "not_found",
                             "There is no such page.", NULL);
@@ -205,7 +205,7 @@ int oxt_mod_pages_handler(request_rec *r)
     }
     req = oxt_mod_req(r);
     if (req->ident == NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(00031)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(06991)
                       "no oxtender identity: the <Location> needs"
                       " 'AuthType Oxtender' and 'Require oxtender-role'");
         return oxt_mod_fail(r, HTTP_INTERNAL_SERVER_ERROR, "misconfigured",

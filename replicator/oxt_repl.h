@@ -16,6 +16,7 @@
 #include "oxt_soap.h"
 #include "oxt_ox.h"
 #include "oxt_engine.h"
+#include "oxt_json.h"
 #include <apr_file_io.h>
 
 /* Where "event" spools when even the configuration cannot be read. */
@@ -99,6 +100,16 @@ void oxt_repl_buttons_pass(oxt_repl_t *repl, oxt_db_t *db,
 /** Opens a connection to the oxtender database (lives in repl->p). */
 apr_status_t oxt_repl_db_open(oxt_db_t **pdb, oxt_repl_t *repl,
                               oxt_result_t *res);
+
+/**
+ * A JSON writer on stdout for --json output (indented when stdout is a
+ * terminal), in repl->p. Finish it with oxt_repl_json_done.
+ */
+oxt_json_t *oxt_repl_json(oxt_repl_t *repl);
+
+/** Ends the JSON text; a failure (a misuse of the writer, a closed
+ *  stdout) is reported on stderr and returned. */
+apr_status_t oxt_repl_json_done(oxt_repl_t *repl, oxt_json_t *j);
 
 /** Prints "oxtender-replicator: <text>" on stderr. */
 void oxt_repl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -28,6 +28,7 @@ int oxt_repl_cmd_migrate(oxt_repl_t *repl, int argc, const char *const *argv)
     oxt_result_t *res = oxt_result_make(repl->p);
     int applied = 0;
     apr_status_t rv;
+    oxt_json_t *j;
 
     (void)argv;
     if (argc > 1) {
@@ -42,10 +43,15 @@ int oxt_repl_cmd_migrate(oxt_repl_t *repl, int argc, const char *const *argv)
              : rv == OXT_ESCHEMA ? MIGRATE_EXIT_NEWER : OXT_REPL_EXIT_FAIL;
     }
     if (repl->json) {
-        printf("{\"applied\": %d, \"database\": %s}\n", applied,
-               oxt_json_str(repl->cfg->oxtender_database, repl->p));
+        j = oxt_repl_json(repl);
+        oxt_json_object(j);
+        oxt_json_kint(j, "applied", applied);
+        oxt_json_kstr(j, "database", repl->cfg->oxtender_database);
+        oxt_json_end(j);
+        return oxt_repl_json_done(repl, j) == APR_SUCCESS
+               ? OXT_REPL_EXIT_OK : OXT_REPL_EXIT_FAIL;
     }
-    else if (!repl->quiet) {
+    if (!repl->quiet) {
         printf("database %s is up to date (%d migration%s applied now)\n",
                repl->cfg->oxtender_database, applied, applied == 1 ? "" : "s");
     }

@@ -11,8 +11,9 @@
 
 typedef struct {
     oxt_repl_t *repl;
+    oxt_json_t *json;              /* --json: the array being written */
     long long count;
-    apr_pool_t *p;
+    apr_pool_t *p;                 /* cleared for each operation */
 } plan_print_t;
 
 static const char *plan_target(const oxt_work_t *work, const oxt_op_t *op)
@@ -51,15 +52,19 @@ static void plan_on_op(void *baton, const oxt_work_t *work,
 {
     plan_print_t *pp = baton;
     const char *target = plan_target(work, op);
-    const char *what = plan_detail(op, pp->p);
+    const char *what;
 
     (void)rv;
     (void)detail;
-    if (pp->repl->json) {
-        printf("%s\n  {\"operation\": %s, \"domain_id\": %lld, \"target\": %s,"
-               " \"detail\": %s}", pp->count ? "," : "",
-               oxt_json_str(oxt_op_name(op->kind), pp->p), work->dom_id,
-               oxt_json_str(target, pp->p), oxt_json_str(what, pp->p));
+    apr_pool_clear(pp->p);
+    what = plan_detail(op, pp->p);
+    if (pp->json != NULL) {
+        oxt_json_object(pp->json);
+        oxt_json_kstr(pp->json, "operation", oxt_op_name(op->kind));
+        oxt_json_kint(pp->json, "domain_id", work->dom_id);
+        oxt_json_kstr(pp->json, "target", target);
+        oxt_json_kstr(pp->json, "detail", what);
+        oxt_json_end(pp->json);
     }
     else {
         printf("%-20s %s%s%s%s\n", oxt_op_name(op->kind), target,
@@ -72,9 +77,9 @@ int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
 {
     oxt_result_t *res = oxt_result_make(repl->p);
     oxt_engine_opts_t opts = { 0 };
-    plan_print_t pp = { repl, 0, repl->p };
+    plan_print_t pp = { repl, NULL, 0, NULL };
     oxt_repl_session_t *s = NULL;
-    apr_status_t rv;
+    apr_status_t rv, jrv = APR_SUCCESS;
 
     (void)argv;
     if (argc > 1) {
@@ -85,8 +90,10 @@ int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
     opts.on_op = plan_on_op;
     opts.baton = &pp;
     opts.window = 1;
+    apr_pool_create(&pp.p, repl->p);
     if (repl->json) {
-        printf("[");
+        pp.json = oxt_repl_json(repl);
+        oxt_json_array(pp.json);
     }
     rv = oxt_repl_session_open(&s, repl, 1, res);
     if (rv == APR_SUCCESS) {
@@ -95,8 +102,9 @@ int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
     if (rv == APR_SUCCESS) {
         rv = oxt_engine_all(s->engine, res);
     }
-    if (repl->json) {
-        printf("%s]\n", pp.count ? "\n" : "");
+    if (pp.json != NULL) {
+        oxt_json_end(pp.json);
+        jrv = oxt_repl_json_done(repl, pp.json);
     }
     else if (rv == APR_SUCCESS && !repl->quiet) {
         printf("%lld operation%s planned\n", pp.count,
@@ -106,5 +114,5 @@ int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return OXT_REPL_EXIT_FAIL;
     }
-    return OXT_REPL_EXIT_OK;
+    return jrv == APR_SUCCESS ? OXT_REPL_EXIT_OK : OXT_REPL_EXIT_FAIL;
 }

@@ -23,6 +23,7 @@
 
 typedef struct {
     oxt_repl_t *repl;
+    oxt_json_t *json;              /* --json: the report being written */
     long long printed;
     int bar;                       /* a progress bar on the terminal */
 } recon_print_t;
@@ -30,17 +31,20 @@ typedef struct {
 static void recon_on_drift(void *baton, const oxt_drift_t *d)
 {
     recon_print_t *rp = baton;
-    apr_pool_t *p = rp->repl->p;
+    oxt_json_t *j = rp->json;
 
     if (rp->bar) {
         fputs("\r\033[K", stderr);
     }
-    if (rp->repl->json) {
-        printf("%s\n    {\"kind\": %s, \"domain_id\": %lld, \"mail_id\": %lld,"
-               " \"ox_id\": %lld, \"target\": %s, \"detail\": %s}",
-               rp->printed ? "," : "", oxt_json_str(d->kind, p), d->dom_id,
-               d->mail_id, d->ox_id, oxt_json_str(d->target, p),
-               oxt_json_str(d->detail, p));
+    if (j != NULL) {
+        oxt_json_object(j);
+        oxt_json_kstr(j, "kind", d->kind);
+        oxt_json_kint(j, "domain_id", d->dom_id);
+        oxt_json_kint(j, "mail_id", d->mail_id);
+        oxt_json_kint(j, "ox_id", d->ox_id);
+        oxt_json_kstr(j, "target", d->target);
+        oxt_json_kstr(j, "detail", d->detail);
+        oxt_json_end(j);
     }
     else {
         printf("%-16s %s (%s)\n", d->kind, d->target, d->detail);
@@ -118,20 +122,30 @@ static apr_status_t recon_replicate(oxt_repl_session_t *s,
     return rv;
 }
 
+/* Closes the drift list and, after a comparison, adds the counts. */
+static apr_status_t recon_json_end(recon_print_t *rp,
+                                   const oxt_reconcile_stats_t *st,
+                                   const oxt_engine_stats_t *est)
+{
+    oxt_json_t *j = rp->json;
+
+    oxt_json_end(j);
+    if (st != NULL) {
+        oxt_json_kint(j, "contexts", st->domains);
+        oxt_json_kint(j, "users", st->users);
+        oxt_json_kint(j, "drift_count", st->drifts);
+        oxt_json_kint(j, "unknown_users", st->unknown);
+        oxt_json_kint(j, "deleted", st->deleted);
+        oxt_json_kbool(j, "deletes_refused", st->deletes_refused);
+        oxt_json_kint(j, "repaired", est ? est->ops_ok : 0);
+    }
+    oxt_json_end(j);
+    return oxt_repl_json_done(rp->repl, j);
+}
+
 static void recon_summary(oxt_repl_t *repl, const oxt_reconcile_stats_t *st,
                           const oxt_engine_stats_t *est, int dry)
 {
-    if (repl->json) {
-        printf("%s],\n  \"contexts\": %lld, \"users\": %lld,"
-               " \"drift_count\": %lld,"
-               " \"unknown_users\": %lld, \"deleted\": %lld,"
-               " \"deletes_refused\": %s, \"repaired\": %lld}\n",
-               st->drifts ? "\n  " : "", st->domains, st->users, st->drifts,
-               st->unknown, st->deleted,
-               st->deletes_refused ? "true" : "false",
-               est ? est->ops_ok : 0);
-        return;
-    }
     printf("%lld contexts and %lld users compared: %lld drift%s, %lld unknown"
            " user%s%s\n", st->domains, st->users, st->drifts,
            st->drifts == 1 ? "" : "s", st->unknown,
@@ -144,13 +158,41 @@ static void recon_summary(oxt_repl_t *repl, const oxt_reconcile_stats_t *st,
     }
 }
 
+/* The end of the report (after a failure, only what was found) and the
+ * exit code. */
+static int recon_report(recon_print_t *rp, apr_status_t rv,
+                        const oxt_result_t *res,
+                        const oxt_reconcile_stats_t *st,
+                        const oxt_repl_session_t *s, int dry)
+{
+    oxt_repl_t *repl = rp->repl;
+    const oxt_engine_stats_t *est;
+
+    if (rv != APR_SUCCESS) {
+        if (rp->json != NULL) {
+            (void)recon_json_end(rp, NULL, NULL);
+        }
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_FAIL;
+    }
+    est = s->engine ? oxt_engine_stats(s->engine) : NULL;
+    if (rp->json != NULL) {
+        rv = recon_json_end(rp, st, est);
+    }
+    else {
+        recon_summary(repl, st, est, dry);
+    }
+    return st->deletes_refused || rv != APR_SUCCESS ? OXT_REPL_EXIT_FAIL
+                                                    : OXT_REPL_EXIT_OK;
+}
+
 int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
                            const char *const *argv)
 {
     oxt_result_t *res = oxt_result_make(repl->p);
     oxt_reconcile_opts_t o = { 0 };
     oxt_reconcile_stats_t st;
-    recon_print_t rp = { repl, 0, 0 };
+    recon_print_t rp = { repl, NULL, 0, 0 };
     oxt_repl_session_t *s = NULL;
     apr_file_t *lock;
     apr_status_t rv;
@@ -167,7 +209,9 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
         rv = oxt_repl_session_open(&s, repl, 0, res);
     }
     if (repl->json) {
-        printf("{\"drifts\": [");
+        rp.json = oxt_repl_json(repl);
+        oxt_json_object(rp.json);
+        oxt_json_karray(rp.json, "drifts");
     }
     if (rv == APR_SUCCESS) {
         o.window = s->conns * 4;
@@ -182,14 +226,5 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
     if (rv == APR_SUCCESS && !o.dry_run) {
         rv = recon_replicate(s, &st, res);
     }
-    if (rv != APR_SUCCESS) {
-        if (repl->json) {
-            printf("]}\n");
-        }
-        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
-        return OXT_REPL_EXIT_FAIL;
-    }
-    recon_summary(repl, &st, s->engine ? oxt_engine_stats(s->engine) : NULL,
-                  o.dry_run);
-    return st.deletes_refused ? OXT_REPL_EXIT_FAIL : OXT_REPL_EXIT_OK;
+    return recon_report(&rp, rv, res, &st, s, o.dry_run);
 }

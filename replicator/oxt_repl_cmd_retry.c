@@ -9,6 +9,7 @@
 
 #include "oxt_repl.h"
 #include "oxt_queue.h"
+#include "oxt_json.h"
 
 int oxt_repl_cmd_retry(oxt_repl_t *repl, int argc, const char *const *argv)
 {
@@ -16,6 +17,7 @@ int oxt_repl_cmd_retry(oxt_repl_t *repl, int argc, const char *const *argv)
     long long id = 0, count = 1;
     char *end = NULL;
     oxt_db_t *db;
+    oxt_json_t *j;
     apr_status_t rv;
 
     if (argc != 2) {
@@ -39,9 +41,16 @@ int oxt_repl_cmd_retry(oxt_repl_t *repl, int argc, const char *const *argv)
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return OXT_REPL_EXIT_FAIL;
     }
+    if (repl->json && !repl->quiet) {
+        j = oxt_repl_json(repl);
+        oxt_json_object(j);
+        oxt_json_kint(j, "retried", count);
+        oxt_json_end(j);
+        return oxt_repl_json_done(repl, j) == APR_SUCCESS
+               ? OXT_REPL_EXIT_OK : OXT_REPL_EXIT_FAIL;
+    }
     if (!repl->quiet) {
-        printf(repl->json ? "{\"retried\": %lld}\n" : "%lld item(s) will be"
-               " retried\n", count);
+        printf("%lld item(s) will be retried\n", count);
     }
     return OXT_REPL_EXIT_OK;
 }

@@ -13,28 +13,34 @@
 #include "oxt_event.h"
 #include "oxt_now.h"
 #include "oxt_log.h"
+#include "oxt_json.h"
+#include "oxt_replog.h"
 
-static void run_print(oxt_repl_t *repl, const oxt_engine_stats_t *st)
+static apr_status_t run_print(oxt_repl_t *repl,
+                              const oxt_engine_stats_t *st)
 {
-    long long ok = 0, failed = 0;
-    int i;
+    oxt_json_t *j;
+    long long ok, failed;
 
-    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
-        ok += st->counts.ok[i];
-        failed += st->counts.failed[i];
-    }
+    oxt_run_counts_sum(&st->counts, &ok, &failed);
     if (repl->json) {
-        printf("{\"domains\": %lld, \"operations_ok\": %lld,"
-               " \"operations_failed\": %lld, \"skipped\": %lld,"
-               " \"mailboxes_ok\": %lld, \"mailboxes_failed\": %lld}\n",
-               st->domains, st->ops_ok, st->ops_failed, st->ops_skipped, ok,
-               failed);
+        j = oxt_repl_json(repl);
+        oxt_json_object(j);
+        oxt_json_kint(j, "domains", st->domains);
+        oxt_json_kint(j, "operations_ok", st->ops_ok);
+        oxt_json_kint(j, "operations_failed", st->ops_failed);
+        oxt_json_kint(j, "skipped", st->ops_skipped);
+        oxt_json_kint(j, "mailboxes_ok", ok);
+        oxt_json_kint(j, "mailboxes_failed", failed);
+        oxt_json_end(j);
+        return oxt_repl_json_done(repl, j);
     }
-    else if (!repl->quiet) {
+    if (!repl->quiet) {
         printf("%lld domains checked, %lld operations done, %lld failed,"
                " %lld skipped (parked or backing off)\n", st->domains,
                st->ops_ok, st->ops_failed, st->ops_skipped);
     }
+    return APR_SUCCESS;
 }
 
 /* Queue batches until nothing is due; a hint for everything is kept for
@@ -94,7 +100,12 @@ static apr_status_t run_end(oxt_repl_session_t *s, oxt_repl_t *repl,
         rv = endres->status;
         *pres = endres;
     }
-    run_print(repl, oxt_engine_stats(s->engine));
+    if (run_print(repl, oxt_engine_stats(s->engine)) != APR_SUCCESS
+        && rv == APR_SUCCESS) {
+        rv = APR_EGENERAL;
+        *pres = oxt_result_make(repl->p);
+        oxt_result_set(*pres, rv, "Cannot write the summary", NULL);
+    }
     return rv;
 }
 

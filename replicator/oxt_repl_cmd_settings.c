@@ -3,174 +3,120 @@
  * page from the command line, for automation.
  *
  *   settings                    show them (the OX password never)
- *   settings set KEY VALUE      change one (KEY from the table below)
+ *   settings set KEY VALUE      change one (KEY from lib/oxt_settings.c)
  *   settings set-ox-password    read the OX password from standard input
  *
- * The password is never taken from the command line: argv is visible to
- * every user of the machine.
+ * A thin front end over the core's table of settings (oxt_settings.h),
+ * which says what each value must look like and saves it. The password is
+ * never taken from the command line: argv is visible to every user of the
+ * machine.
  */
 #include <stdio.h>
 #include <string.h>
-#include <stdlib.h>
 #include <apr_strings.h>
-#include <apr_lib.h>
+#include <apr_tables.h>
 
 #include "oxt_repl.h"
 #include "oxt_crypto.h"
 #include "oxt_json.h"
+#include "oxt_settings.h"
 
-/* What a value must look like, checked before the database sees it (its
- * constraints are a second line, not the message a person reads). */
-typedef enum {
-    VAL_TEXT, VAL_BOOL, VAL_PORT, VAL_TIMEOUT, VAL_QUOTA, VAL_ATTEMPTS,
-    VAL_LANGUAGE, VAL_TIMEZONE, VAL_ENUM
-} settings_val_t;
+#define SETTINGS_BY "oxtender-replicator"
 
-/* Column names come from this table only; values are always bound. */
-static const struct {
-    const char *key;
-    const char *column;
-    settings_val_t type;
-} settings_keys[] = {
-    { "ox_connection_type", "ox_connection_type", VAL_ENUM },
-    { "ox_host", "ox_host", VAL_TEXT },
-    { "ox_use_https", "ox_use_https", VAL_BOOL },
-    { "ox_username", "ox_username", VAL_TEXT },
-    { "ox_master_override", "ox_master_override", VAL_BOOL },
-    { "ox_unicode_mappings", "ox_unicode_mappings", VAL_BOOL },
-    { "soap_timeout_s", "soap_timeout_s", VAL_TIMEOUT },
-    { "debug_api", "debug_api", VAL_BOOL },
-    { "imap_host", "imap_host", VAL_TEXT },
-    { "imap_port", "imap_port", VAL_PORT },
-    { "smtp_host", "smtp_host", VAL_TEXT },
-    { "smtp_port", "smtp_port", VAL_PORT },
-    { "default_quota_mb", "default_quota_mb", VAL_QUOTA },
-    { "default_language", "default_language", VAL_LANGUAGE },
-    { "default_timezone", "default_timezone", VAL_TIMEZONE },
-    { "default_service_type", "default_service_type", VAL_ENUM },
-    { "auto_delete", "auto_delete", VAL_BOOL },
-    { "queue_max_attempts", "queue_max_attempts", VAL_ATTEMPTS },
-};
-
-static int val_number(const char *v, long min, long max)
+/* A secret is shown only as whether it is set: "ox_password_set". */
+static const char *settings_shown_key(const oxt_setting_t *def,
+                                      apr_pool_t *p)
 {
-    char *end;
-    long n = strtol(v, &end, 10);
-
-    return end != v && *end == '\0' && n >= min && n <= max;
+    return def->type == OXT_SETTING_SECRET
+        ? apr_pstrcat(p, def->key, "_set", NULL) : def->key;
 }
 
-/* ll_CC as OX wants it, or "plesk". */
-static int val_language(const char *v)
+static apr_status_t settings_print(oxt_repl_t *repl,
+                                   const oxt_settings_t *s)
 {
-    return strcmp(v, "plesk") == 0
-        || (strlen(v) == 5 && apr_islower(v[0]) && apr_islower(v[1])
-            && v[2] == '_' && apr_isupper(v[3]) && apr_isupper(v[4]));
-}
+    int i, n;
+    const oxt_setting_t *table = oxt_settings_table(&n), *def;
+    oxt_json_t *j = repl->json ? oxt_repl_json(repl) : NULL;
+    const char *key, *text;
 
-/* An Olson name (Area/Location, letters, digits, _ + - /) or "plesk". */
-static int val_timezone(const char *v)
-{
-    size_t i, n = strlen(v);
-
-    if (strcmp(v, "plesk") == 0 || strcmp(v, "UTC") == 0) {
-        return 1;
+    if (j != NULL) {
+        oxt_json_object(j);
     }
     for (i = 0; i < n; i++) {
-        if (!apr_isalnum(v[i]) && !strchr("_+-/", v[i])) {
-            return 0;
+        def = &table[i];
+        key = settings_shown_key(def, repl->p);
+        text = oxt_setting_text(s, def, repl->p);
+        if (j != NULL && def->type == OXT_SETTING_SECRET) {
+            oxt_json_kbool(j, key, oxt_setting_secret(s, def)->set);
+        }
+        else if (j != NULL) {
+            oxt_json_kstr(j, key, text);
+        }
+        else {
+            printf("%s = %s\n", key, text ? text
+                   : oxt_setting_secret(s, def)->set ? "true" : "false");
         }
     }
-    return n > 2 && n < 64 && strchr(v, '/') != NULL && v[0] != '/';
-}
-
-static int settings_valid(settings_val_t type, const char *v)
-{
-    switch (type) {
-    case VAL_BOOL:     return strcmp(v, "0") == 0 || strcmp(v, "1") == 0;
-    case VAL_PORT:     return val_number(v, 1, 65535);
-    case VAL_TIMEOUT:  return val_number(v, 1, 3600);
-    case VAL_QUOTA:    return val_number(v, 0, 100000000);
-    case VAL_ATTEMPTS: return val_number(v, 1, 1000);
-    case VAL_LANGUAGE: return val_language(v);
-    case VAL_TIMEZONE: return val_timezone(v);
-    default:           return strlen(v) < 256;
+    if (j == NULL) {
+        return APR_SUCCESS;
     }
-}
-
-static int settings_key(const char *key)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(settings_keys) / sizeof(settings_keys[0]); i++) {
-        if (strcmp(settings_keys[i].key, key) == 0) {
-            return (int)i;
-        }
-    }
-    return -1;
+    oxt_json_end(j);
+    return oxt_repl_json_done(repl, j);
 }
 
 static int settings_show(oxt_repl_t *repl, oxt_db_t *db, oxt_result_t *res)
 {
-    apr_array_header_t *rows;
-    const oxt_db_row_t *row;
-    size_t i, n = sizeof(settings_keys) / sizeof(settings_keys[0]);
-    const char *cols = "ox_password_enc IS NOT NULL";
+    oxt_settings_t *s;
 
-    for (i = 0; i < n; i++) {
-        cols = apr_pstrcat(repl->p, cols, ", ", settings_keys[i].column,
-                           NULL);
-    }
-    if (oxt_db_select(&rows, db, apr_pstrcat(repl->p, "SELECT ", cols,
-                      " FROM settings WHERE id = 1", NULL), OXT_DB_NOARGS,
-                      res, repl->p) != APR_SUCCESS || rows->nelts != 1) {
+    if (oxt_settings_load(&s, db, NULL, res, repl->p) != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return OXT_REPL_EXIT_FAIL;
     }
-    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    printf(repl->json ? "{\"ox_password_set\": %s" : "ox_password_set = %s\n",
-           strcmp(row->vals[0], "1") == 0 ? "true" : "false");
-    for (i = 0; i < n; i++) {
-        if (repl->json) {
-            printf(", %s: %s", oxt_json_str(settings_keys[i].key, repl->p),
-                   oxt_json_str(row->vals[i + 1], repl->p));
-        }
-        else {
-            printf("%s = %s\n", settings_keys[i].key,
-                   row->vals[i + 1] ? row->vals[i + 1] : "");
-        }
+    return settings_print(repl, s) == APR_SUCCESS ? OXT_REPL_EXIT_OK
+                                                  : OXT_REPL_EXIT_FAIL;
+}
+
+/* Saves values; each refused value is named with its message. */
+static int settings_save(oxt_repl_t *repl, oxt_db_t *db,
+                         const apr_table_t *values, const unsigned char *key,
+                         oxt_result_t *res)
+{
+    apr_array_header_t *errors;
+    const oxt_settings_error_t *e;
+    int i;
+
+    if (oxt_settings_save(&errors, db, values, key, SETTINGS_BY, res,
+                          repl->p) == APR_SUCCESS) {
+        return OXT_REPL_EXIT_OK;
     }
-    if (repl->json) {
-        printf("}\n");
+    for (i = 0; i < errors->nelts; i++) {
+        e = &APR_ARRAY_IDX(errors, i, oxt_settings_error_t);
+        oxt_repl_fail("%s: %s", e->key, e->message);
     }
-    return OXT_REPL_EXIT_OK;
+    if (errors->nelts == 0) {
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+    }
+    return OXT_REPL_EXIT_FAIL;
 }
 
 static int settings_set(oxt_repl_t *repl, oxt_db_t *db, const char *key,
                         const char *value, oxt_result_t *res)
 {
-    int k = settings_key(key);
-    const char *column;
+    const oxt_setting_t *def = oxt_setting_find(key);
+    apr_table_t *values = apr_table_make(repl->p, 1);
 
-    if (k < 0) {
+    if (def == NULL) {
         oxt_repl_fail("unknown setting '%s'", key);
         return OXT_REPL_EXIT_USAGE;
     }
-    if (!settings_valid(settings_keys[k].type, value)) {
-        oxt_repl_fail("%s: '%s' is not a valid value", key, value);
-        return OXT_REPL_EXIT_FAIL;
+    if (def->type == OXT_SETTING_SECRET) {
+        /* argv is visible to every user of the machine. */
+        oxt_repl_fail("%s is never taken from the command line: use"
+                      " settings set-ox-password", key);
+        return OXT_REPL_EXIT_USAGE;
     }
-    column = settings_keys[k].column;
-    if (oxt_db_exec(NULL, db, apr_pstrcat(repl->p, "UPDATE settings SET ",
-                    column, " = ?, updated_at = NOW(),"
-                    " updated_by = 'oxtender-replicator' WHERE id = 1",
-                    NULL), OXT_DB_ARGS(OXT_DB_STR(value)), res, repl->p)
-        != APR_SUCCESS) {
-        /* The server's CHECK constraints and types judge the value. */
-        oxt_repl_fail("%s: %s", key, oxt_result_text(res, repl->p));
-        return OXT_REPL_EXIT_FAIL;
-    }
-    return OXT_REPL_EXIT_OK;
+    apr_table_setn(values, key, value);
+    return settings_save(repl, db, values, NULL, res);
 }
 
 static int settings_set_password(oxt_repl_t *repl, oxt_db_t *db,
@@ -178,8 +124,9 @@ static int settings_set_password(oxt_repl_t *repl, oxt_db_t *db,
 {
     char line[1024];
     const unsigned char *key;
-    const char *sealed;
+    apr_table_t *values = apr_table_make(repl->p, 1);
     size_t n;
+    int rc = OXT_REPL_EXIT_FAIL;
 
     if (fgets(line, sizeof(line), stdin) == NULL) {
         oxt_repl_fail("no password on standard input");
@@ -193,19 +140,15 @@ static int settings_set_password(oxt_repl_t *repl, oxt_db_t *db,
     }
     if (oxt_crypto_key_load(&key, repl->cfg->secret_key_file,
                             OXT_CRYPTO_SEAL_KEY_LEN, res, repl->p)
-        != APR_SUCCESS
-        || oxt_crypto_seal(&sealed, key, line, res, repl->p) != APR_SUCCESS
-        || oxt_db_exec(NULL, db, "UPDATE settings SET ox_password_enc = ?,"
-                       " updated_at = NOW(), updated_by ="
-                       " 'oxtender-replicator' WHERE id = 1",
-                       OXT_DB_ARGS(OXT_DB_STR(sealed)), res, repl->p)
-           != APR_SUCCESS) {
-        memset(line, 0, sizeof(line));
+        != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
-        return OXT_REPL_EXIT_FAIL;
+    }
+    else {
+        apr_table_setn(values, "ox_password", line);
+        rc = settings_save(repl, db, values, key, res);
     }
     memset(line, 0, sizeof(line));
-    return OXT_REPL_EXIT_OK;
+    return rc;
 }
 
 int oxt_repl_cmd_settings(oxt_repl_t *repl, int argc,

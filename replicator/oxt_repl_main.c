@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <unistd.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_env.h>
-#include <mysql.h>
 
 #include "oxt_repl.h"
 #include "oxt_log.h"
@@ -80,6 +80,28 @@ void oxt_repl_fail(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+oxt_json_t *oxt_repl_json(oxt_repl_t *repl)
+{
+    return oxt_json_make(oxt_sink_stdio(stdout, repl->p), isatty(1),
+                         repl->p);
+}
+
+apr_status_t oxt_repl_json_done(oxt_repl_t *repl, oxt_json_t *j)
+{
+    apr_status_t rv = oxt_json_finish(j);
+    char ebuf[256];
+
+    if (rv == APR_EINVAL) {
+        oxt_repl_fail("JSON output: %s", oxt_json_error(j));
+    }
+    else if (rv != APR_SUCCESS) {
+        oxt_repl_fail("JSON output: %s", apr_strerror(rv, ebuf,
+                                                      sizeof(ebuf)));
+    }
+    (void)repl;
+    return rv;
 }
 
 static void repl_usage(FILE *out)
@@ -220,11 +242,14 @@ int main(int argc, const char *const *argv)
 
     apr_app_initialize(&argc, &argv, NULL);
     atexit(apr_terminate);
-    mysql_library_init(0, NULL, NULL);
     apr_pool_create(&p, NULL);
     oxt_log_set(repl_level_cb, repl_print_cb, NULL);
+    if (oxt_db_library_init() != APR_SUCCESS) {
+        oxt_repl_fail("cannot start the database client library");
+        return OXT_REPL_EXIT_FAIL;
+    }
     rc = repl_main(p, argc, argv);
     apr_pool_destroy(p);
-    mysql_library_end();
+    oxt_db_library_end();
     return rc;
 }

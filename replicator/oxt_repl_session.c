@@ -60,7 +60,7 @@ static apr_status_t session_ox(oxt_repl_session_t *s, oxt_result_t *res)
                               st->ox_host, "/webservices", NULL);
     os.type = st->cloud ? OXT_OX_RESELLER : OXT_OX_STANDALONE;
     os.master.login = st->ox_username;
-    os.master.password = st->ox_password;
+    os.master.password = st->ox_password.value;
     os.master_override = st->master_override;
     return oxt_ox_create(&s->ox, &os, s->soap, s->p);
 }
@@ -122,8 +122,9 @@ apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
     if (o.window < 1) {
         o.window = s->conns * 4;
     }
-    rv = oxt_engine_create(&s->engine, s->db, s->psa, s->ox, s->soap,
-                           &s->env, s->key, &o, s->p);
+    rv = oxt_engine_create(&s->engine, oxt_store_db(s->db, s->psa, &s->env,
+                                                    s->p),
+                           s->ox, s->soap, &s->env, s->key, &o, s->p);
     if (rv != APR_SUCCESS) {
         return oxt_result_set(res, rv, "Cannot start replication", NULL);
     }

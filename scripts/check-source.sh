@@ -2,7 +2,12 @@
 # Source rules that a compiler does not enforce (docs/architecture.md, "Rules"):
 #  - the core (lib/) never includes an httpd header;
 #  - no strcpy/strcat/sprintf/vsprintf/gets/atoi in our C code;
-#  - every core header compiles on its own.
+#  - every core header compiles on its own;
+#  - no function is longer than 60 lines (scripts/function-sizes.sh);
+#  - no file cites a document outside the repository (docs/reference/ holds
+#    what the code relies on);
+#  - log tags are unique, in their area's range, and next-number is true
+#    (scripts/check-log-tags.sh).
 set -eu
 cd "$(dirname "$0")/.."
 fail=0
@@ -89,6 +94,29 @@ if ! lit_snippet '"literal"' | ${CC:-gcc} $cflags -fsyntax-only -x c - ; then
     fail=1
 elif lit_snippet 's' | ${CC:-gcc} $cflags -fsyntax-only -x c - 2>/dev/null; then
     echo "check-source: OXT_HTML_LIT accepted a variable" >&2
+    fail=1
+fi
+
+# The notes we once worked from are not in the repository; what the code
+# relies on is written in docs/reference/, and comments point there.
+outside='\.\./shared/|/work/shared|shared/ref/|ref/(plesk|ox-soap|style|ui)\.md'
+outside="$outside|design brief|design §|ref §"
+cites=$(grep -rInE "$outside" --exclude-dir=gen --exclude-dir=build \
+    --exclude-dir=.git --exclude=check-source.sh \
+    README.md Makefile bench conf docs lib mod_oxtender replicator scripts \
+    sql tests tools 2>/dev/null || true)
+if [ -n "$cites" ]; then
+    echo "check-source: documents outside the repository are cited" \
+         "(write it in docs/reference/ and point there):" >&2
+    echo "$cites" >&2
+    fail=1
+fi
+
+if ! ./scripts/check-log-tags.sh >/dev/null; then
+    fail=1
+fi
+
+if ! ./scripts/function-sizes.sh --max 60 >/dev/null; then
     fail=1
 fi
 

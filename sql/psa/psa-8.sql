@@ -1,6 +1,6 @@
 -- Plesk 8.x `psa` schema subset (see README.md). Only CREATE TABLE
 -- statements: the loader chooses the database. Column names, types,
--- charsets and enum spellings follow ref/plesk.md section 1.
+-- charsets and enum spellings follow docs/reference/psa-schema.md.
 -- Plesk 8 has no reseller level and no admin row: clients has no
 -- parent_id/type/overuse, domains no overuse. The admin's password lives
 -- outside the database (/etc/psa/.psa.shadow).

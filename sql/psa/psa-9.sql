@@ -1,6 +1,6 @@
 -- Plesk 9.x `psa` schema subset (see README.md). Only CREATE TABLE
 -- statements: the loader chooses the database. Column names, types,
--- charsets and enum spellings follow ref/plesk.md section 1.
+-- charsets and enum spellings follow docs/reference/psa-schema.md.
 -- Panel accounts: the admin is a clients row (type 'admin'), resellers
 -- and customers hang below it through parent_id.
 

@@ -1,5 +1,7 @@
-"""Fixtures of the integration suite (pyhttpd style, see
-/work/shared/ref/style.md §2d and §6 rules 9 and 14).
+"""Fixtures of the integration suite, in the style of httpd's own pytest
+suite: real servers on loopback ports in temporary directories, started
+once per session, and Apache's error log watched for unexpected errors
+(expected ones are allowed by their OXTnnnnn tag).
 
 Session scope (started once, stopped at the end even when tests fail, and
 also at interpreter exit or when pytest dies):

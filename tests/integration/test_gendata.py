@@ -375,7 +375,8 @@ def crypt_ok(hashed, plain):
 
 @pytest.mark.parametrize("v", VERSIONS)
 def test_mailbox_list_join(server, loaded, v):
-    """The ref/plesk.md 1.4 join returns every mailbox exactly once."""
+    """The mailbox-list join (docs/reference/psa-schema.md §5) returns
+    every mailbox exactly once."""
     db, _ = loaded[v]
     n = server.int(db, "SELECT COUNT(*) FROM mail m"
                        " JOIN domains d ON d.id = m.dom_id"

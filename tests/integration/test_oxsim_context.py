@@ -1,5 +1,6 @@
 """OXContextService and OXResellerContextService of the emulator: every
-operation, and the rules and fault texts of ref/ox-soap.md §2.1, §4, §6."""
+operation, and the rules and fault texts of docs/reference/ox-soap.md §4.1,
+§6, §8."""
 import os
 import sys
 

@@ -1,6 +1,7 @@
 """Requests shaped like OX's own sample clients (Perl SOAP::Lite, PHP
 SoapClient non-WSDL RPC/encoded) and other shapes real OX accepts
-(ref/ox-soap.md §1.2): the emulator must answer them like OX does."""
+(docs/reference/ox-soap.md §2): the emulator must answer them like OX
+does."""
 import os
 import sys
 import xml.etree.ElementTree as ET

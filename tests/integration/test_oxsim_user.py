@@ -1,5 +1,6 @@
 """OXUserService and OXResellerUserService of the emulator: every operation,
-the create/change rules and the fault texts of ref/ox-soap.md §2.2, §3.3, §4."""
+the create/change rules and the fault texts of docs/reference/ox-soap.md
+§4.2, §5.3, §6."""
 import os
 import sys
 

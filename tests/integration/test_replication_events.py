@@ -155,7 +155,8 @@ def test_event_queues_a_hint_by_stable_id(plesk, case, form):
 
 
 def test_idn_event_does_not_stop_replication(plesk):
-    """Plesk passes IDN names in their Unicode form (ref/plesk.md 2.3)."""
+    """Plesk passes IDN names in their Unicode form
+    (docs/reference/plesk-events.md §4)."""
     plesk.set_pref("domain", 1, webmail_forever="on")
     fire(plesk, "domain_update", {"NEW_DOMAIN_NAME": "b\u00fccher2.example"},
          "env")

@@ -36,6 +36,6 @@ def test_module_announces_the_version(apache):
     with open(apache.error_log_path, encoding="utf-8",
               errors="replace") as f:
         log = f.read()
-    assert re.search(r"OXT03500: mod_oxtender %s configured"
+    assert re.search(r"OXT00900: mod_oxtender %s configured"
                      % re.escape(version()), log), env.tail(
                          apache.error_log_path)

@@ -2,9 +2,10 @@
  * oxsim.h — shared types of the OX SOAP emulator (tests/oxsim).
  *
  * The emulator answers the OX admin SOAP API the way a real Open-Xchange
- * server does (ref/ox-soap.md): same operation names, parameter orders,
- * response shapes and fault texts, and the same server-side rules. It keeps
- * everything in memory behind one mutex; requests are parsed outside it.
+ * server does (docs/reference/ox-soap.md): same operation names, parameter
+ * orders, response shapes and fault texts, and the same server-side rules.
+ * It keeps everything in memory behind one mutex; requests are parsed
+ * outside it.
  */
 #ifndef OXSIM_H
 #define OXSIM_H
@@ -112,7 +113,8 @@ void oxsim_counters_reset(void);
 
 /* ---- data model (oxsim_store.c) --------------------------------------- */
 
-/* Field types of the User object, as in the XSD (ref §3.3). */
+/* Field types of the User object, as in OX's schema
+ * (docs/reference/ox-soap.md §5.3). */
 #define OXSIM_T_STR   's'
 #define OXSIM_T_INT   'i'
 #define OXSIM_T_LONG  'l'
@@ -167,7 +169,8 @@ struct oxsim_ctx {
     oxsim_ctx_t *prev, *next;
 };
 
-/* Module access (ref §3.4): bit i is oxsim_access_names[i]. */
+/* Module access (docs/reference/ox-soap.md §5.4): bit i is
+ * oxsim_access_names[i]. */
 #define OXSIM_ACCESS_N 26
 extern const char *const oxsim_access_names[OXSIM_ACCESS_N];
 #define OXSIM_ACCESS_PFE (1u << 16)   /* publicFolderEditable */

@@ -110,7 +110,8 @@ static int oxsim_listen_socket(const oxsim_opts_t *o, int *pport)
         fprintf(stderr, "oxsim: bad IPv4 address '%s'\n", host);
         return -1;
     }
-    /* tests must never listen beyond 127.0.0.0/8 (design §3) */
+    /* tests must never listen beyond 127.0.0.0/8: only a person running
+     * it by hand may ask for more */
     if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127 && !o->allow_any) {
         fprintf(stderr, "oxsim: refusing non-loopback %s without --allow-any\n",
                 host);

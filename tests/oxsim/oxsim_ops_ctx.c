@@ -1,7 +1,8 @@
 /*
  * oxsim_ops_ctx.c — OXContextService and OXResellerContextService
- * (ref §2.1, §2.3): master or reseller authentication, server-wide unique
- * names and login mappings, the mapping character rule, MB quotas.
+ * (docs/reference/ox-soap.md §4.1, §4.3): master or reseller
+ * authentication, server-wide unique names and login mappings, the mapping
+ * character rule, MB quotas.
  */
 #include "oxsim.h"
 
@@ -69,7 +70,7 @@ int oxsim_call_access(oxsim_call_t *c, uint32_t dflt, uint32_t *pmask)
     return 0;
 }
 
-/* ---- login mappings (ref §6) -------------------------------------- */
+/* ---- login mappings (docs/reference/ox-soap.md §8) ----------------------- */
 
 static int oxsim_mapping_char_ok(unsigned char ch, int unicode)
 {
@@ -492,7 +493,7 @@ static void oxsim_op_ctx_admin_id(oxsim_call_t *c)
 }
 
 /* Rewrites every user: the admin gets the full set, the others lose
- * publicfoldereditable ([AM] OXContext.changeModuleAccess). */
+ * publicfoldereditable (docs/reference/ox-soap.md §7). */
 static void oxsim_op_ctx_change_access(oxsim_call_t *c)
 {
     oxsim_ctx_t *ctx = oxsim_ctx_target(c);

@@ -1,8 +1,9 @@
 /*
- * oxsim_ops_user.c — OXUserService and OXResellerUserService (ref §2.2,
- * §3.3): the create/change rules of OXToolMySQLStorage (mandatory fields,
- * user-name characters, primaryEmail = email1, the alias set, unique
- * display names and addresses, ll_CC languages) and the look-ups.
+ * oxsim_ops_user.c — OXUserService and OXResellerUserService
+ * (docs/reference/ox-soap.md §4.2, §5.3): OX's create/change rules
+ * (mandatory fields, user-name characters, primaryEmail = email1, the
+ * alias set, unique display names and addresses, ll_CC languages) and the
+ * look-ups.
  */
 #include "oxsim.h"
 
@@ -341,9 +342,9 @@ int oxsim_udata_check_new(oxsim_call_t *c, oxsim_ctx_t *ctx,
 
 /* ---- applying -------------------------------------------------------- */
 
-/* imapServer may be a URL ("imaps://host:993", OX's PHP sample) or a bare
- * host with imapPort/imapSchema (Univention); OX answers with both the
- * split fields and imapServerString. */
+/* imapServer may be a URL ("imaps://host:993") or a bare host with
+ * imapPort/imapSchema; OX answers with both the split fields and
+ * imapServerString (docs/reference/ox-soap.md §5.3). */
 static void oxsim_norm_server(oxsim_call_t *c, oxsim_user_t *u,
                               const char *kind, const char *dport)
 {
@@ -692,7 +693,8 @@ static void oxsim_op_user_list_ci(oxsim_call_t *c)
     oxsim_user_list(c, 1);
 }
 
-/* exists works with id, name or display_name ([DBP] exists-user). */
+/* exists works with id, name or display_name
+ * (docs/reference/ox-soap.md §4.2). */
 static void oxsim_op_user_exists(oxsim_call_t *c)
 {
     oxsim_ctx_t *ctx = oxsim_auth_context_user(c);

@@ -1,10 +1,11 @@
 /*
  * oxsim_soap.c — SOAP envelope in, SOAP envelope out.
  *
- * Parsing follows what OX's CXF layer accepts (ref §1.2): dispatch by the
- * Body element's local name (SOAPAction is ignored), parameters matched by
- * local name whatever their namespace, and the "generic" names of SOAP::Lite
- * (c-gensymN) and PHP SoapClient (paramN) mapped by xsi:type or position.
+ * Parsing follows what OX accepts (docs/reference/ox-soap.md §2): dispatch
+ * by the Body element's local name (SOAPAction is ignored), parameters
+ * matched by local name whatever their namespace, and the "generic" names
+ * of SOAP::Lite (c-gensymN) and PHP SoapClient (paramN) mapped by xsi:type
+ * or position.
  * libxml2 runs without entity substitution, DTD loading or network, and a
  * document with a DOCTYPE is refused before it is parsed at all.
  */
@@ -79,7 +80,7 @@ static void oxsim_envelope_close(oxsim_buf_t *out)
     oxsim_buf_puts(out, "</soap:Body></soap:Envelope>");
 }
 
-/* Fault shape of the [DBP] fixture (ref §4): the exception element in the
+/* Fault shape of the [DBP] fixture (docs/reference/ox-soap.md §6): the exception element in the
  * service namespace wrapping the typed exception. OX's CXF layer often
  * sends the message text alone (the message is the only reliable
  * discriminator), which the fault_detail knob reproduces. */
@@ -472,7 +473,7 @@ void oxsim_soap_handle(const char *service, const char *req, size_t reqlen,
     apr_pool_destroy(c.pool);
 }
 
-/* ---- authentication (ref §2 intro, [AM] BasicAuthenticator) ------------ */
+/* ---- authentication (docs/reference/ox-soap.md §4) ----------------------- */
 
 static void oxsim_auth_creds(oxsim_call_t *c, const char **plogin,
                              const char **ppass)
@@ -664,7 +665,8 @@ void oxsim_emit_ctx(oxsim_call_t *c, const oxsim_ctx_t *ctx,
     oxsim_elem(b, "ns2", "userAttributes", NULL);
     oxsim_elem(b, "ns2", "writeDatabase", NULL);
     if (c->reseller) {
-        /* ResellerContext extends Context with these (ref §3.2) */
+        /* ResellerContext extends Context with these
+         * (docs/reference/ox-soap.md §5.2) */
         oxsim_elem(b, "ns3", "customid", NULL);
         oxsim_elem(b, "ns3", "extensionError", NULL);
         oxsim_elem(b, "ns3", "owner", NULL);
@@ -714,7 +716,8 @@ void oxsim_emit_user(oxsim_call_t *c, const oxsim_user_t *u)
     oxsim_buf_puts(b, "</return>");
 }
 
-/* list returns User objects with only the id set (ref §2.2). */
+/* list returns User objects with only the id set
+ * (docs/reference/ox-soap.md §4.2). */
 void oxsim_emit_user_id_only(oxsim_call_t *c, const oxsim_user_t *u)
 {
     oxsim_buf_t *b = &c->body;

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- User fields, in the XSD's order (ref §3.3, [UOX] types.py) ------ */
+/* ---- User fields, in the schema's order (docs/reference/ox-soap.md §5.3) */
 
 #define S OXSIM_T_STR
 const oxsim_field_def_t oxsim_user_fields[] = {
@@ -81,7 +81,7 @@ const oxsim_field_def_t oxsim_user_fields[] = {
 const int oxsim_user_nfields =
     (int)(sizeof(oxsim_user_fields) / sizeof(oxsim_user_fields[0]));
 
-/* ---- module access (ref §3.4, §5) -------------------------------------- */
+/* ---- module access (docs/reference/ox-soap.md §5.4, §7) ------------------ */
 
 const char *const oxsim_access_names[OXSIM_ACCESS_N] = {
     "OLOX20", "USM", "activeSync", "calendar", "collectEmailAddresses",
@@ -183,8 +183,9 @@ int oxsim_access_lookup(const char *name, uint32_t *pmask)
     return -1;
 }
 
-/* publicfoldereditable only applies to the context admin (ref §5), so a
- * normal user matches a set with that right removed. */
+/* publicfoldereditable only applies to the context admin
+ * (docs/reference/ox-soap.md §7), so a normal user matches a set with that
+ * right removed. */
 const char *oxsim_access_name_of(uint32_t mask, int is_admin)
 {
     int i;
@@ -501,7 +502,8 @@ static void oxsim_user_index(oxsim_user_t *u, int add)
         oxsim_key(k, sizeof(k), cid, name);
         add ? oxsim_map_put(oxsim_unames, k, u) : (void)oxsim_map_del(oxsim_unames, k);
     }
-    /* display names are unique among normal users only (ref §3.3) */
+    /* display names are unique among normal users only
+     * (docs/reference/ox-soap.md §5.3) */
     if (dn != NULL && !u->is_admin) {
         oxsim_key(k, sizeof(k), cid, dn);
         add ? oxsim_map_put(oxsim_udisplay, k, u) : (void)oxsim_map_del(oxsim_udisplay, k);

@@ -91,7 +91,8 @@ START_TEST(missing_objects_are_reported_as_such)
     ck_assert_int_eq(oxt_ox_user_delete(&op, ox, ctx, &soapit_admin, ghost,
                                         soapit_pool), 0);
     call_fails(ox, op, OXT_ESOAP_NO_USER);
-    /* OX answers user operations on a missing context this way (ref §4) */
+    /* OX answers user operations on a missing context this way
+     * (docs/reference/ox-soap.md §6) */
     ck_assert_int_eq(oxt_ox_user_get_data(&op, ox, ctx_id(987654),
                                           &soapit_admin, ghost,
                                           soapit_pool), 0);

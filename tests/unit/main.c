@@ -1,9 +1,11 @@
 /*
  * main.c — runs every Check test case of the core.
  *
- * Each lib/oxt_<file>.c has a tests/unit/test_<file>.c that exports
- * "TCase *oxt_<file>_test_case(void)"; the list in oxt_unit_cases.h names
- * them all. Output is TAP on stdout plus Check's summary line.
+ * A lib/oxt_<file>.c with unit tests has a tests/unit/test_<file>.c that
+ * exports "TCase *oxt_<file>_test_case(void)", declared in oxt_unit.h and
+ * listed in oxt_unit_cases (cases.c). Output is Check's normal report: one
+ * line per failing test and the summary line; CK_RUN_CASE=<name> runs one
+ * test case. The exit code is 0 when every test passed.
  */
 #include <stdlib.h>
 #include <check.h>

@@ -25,7 +25,10 @@ TCase *oxt_log_test_case(void);
 TCase *oxt_config_test_case(void);
 TCase *oxt_json_test_case(void);
 TCase *oxt_crypto_test_case(void);
+TCase *oxt_util_test_case(void);
+TCase *oxt_db_test_case(void);
 TCase *oxt_schema_test_case(void);
+TCase *oxt_settings_test_case(void);
 TCase *oxt_desired_test_case(void);
 TCase *oxt_queue_test_case(void);
 TCase *oxt_event_test_case(void);
@@ -34,6 +37,7 @@ TCase *oxt_login_test_case(void);
 TCase *oxt_session_test_case(void);
 TCase *oxt_grant_test_case(void);
 TCase *oxt_buttons_test_case(void);
+TCase *oxt_engine_test_case(void);
 
 TCase *oxt_soap_test_case(void);
 TCase *oxt_ox_test_case(void);

@@ -18,15 +18,11 @@ static void desired_setup(void)
 {
     int i;
 
-    memset(&settings, 0, sizeof(settings));
-    settings.default_quota_mb = 100;
+    oxt_settings_defaults(&settings);
     settings.default_language = "en_US";
     settings.default_timezone = "Europe/Bucharest";
-    settings.default_service = OXT_SERVICE_WEBMAIL;
     settings.imap_host = "imap.example";
-    settings.imap_port = 143;
     settings.smtp_host = "smtp.example";
-    settings.smtp_port = 0;
     memset(&env, 0, sizeof(env));
     env.settings = &settings;
     env.fp_key = fp_key;
@@ -110,8 +106,8 @@ START_TEST(plesk_language_and_server_timezone_are_looked_up)
     oxt_desired_user_t u;
 
     chain.level[OXT_LEVEL_MAILBOX].forever = OXT_FOREVER_ON;
-    settings.default_language = OXT_PREFS_PLESK;
-    settings.default_timezone = OXT_PREFS_PLESK;
+    settings.default_language = OXT_SETTINGS_PLESK;
+    settings.default_timezone = OXT_SETTINGS_PLESK;
     oxt_desired_user(&u, &env, &mbox, NULL, NULL, &chain, oxt_test_pool);
     ck_assert_str_eq(u.language, "de_DE");
     ck_assert_str_eq(u.timezone, "America/New_York");

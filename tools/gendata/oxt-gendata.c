@@ -40,7 +40,7 @@
 #define SPECIAL_DOMAINS 8
 #define SPECIAL_MAILBOXES 12
 
-/* Status bits (ref/plesk.md 1.2). */
+/* Status bits (docs/reference/psa-schema.md §3). */
 #define ST_PARENT 2u
 #define ST_ADMIN 16u
 #define ST_CLIENT 64u
@@ -406,7 +406,8 @@ static void b64(buf_t *out, const unsigned char *in, int len)
 }
 
 /* "$AES-128-CBC$<b64 iv>$<b64 ciphertext>" with Plesk's NUL padding to the
- * block size (ref/plesk.md 3.3); the IV is derived from (seed, id). */
+ * block size (docs/reference/plesk-passwords.md §2); the IV is derived
+ * from (seed, id). */
 static void sym_encrypt(buf_t *out, const gen_t *g, uint64_t id,
                         const char *plain)
 {
@@ -823,7 +824,7 @@ static void emit_sessions(out_t *t, const gen_t *g)
     }
 }
 
-/* ---- actions (event names, ref/plesk.md 2.1) -------------------------------- */
+/* ---- actions (event names, docs/reference/plesk-events.md §1) ------------ */
 
 static void emit_actions(out_t *t)
 {

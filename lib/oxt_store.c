@@ -1,0 +1,243 @@
+/*
+ * oxt_store.c — see oxt_store.h: the store on the oxtender database, which
+ * turns what the engine learned into rows of domain_state, mailbox_state,
+ * replication_log, run_summary and queue.
+ */
+#include <apr_strings.h>
+
+#include "oxt_store.h"
+#include "oxt_state.h"
+#include "oxt_plesk.h"
+
+typedef struct store_db_t {
+    oxt_db_t *db;
+    const oxt_psa_t *psa;
+    const oxt_desired_env_t *env;
+    int in_turn;                    /* a turn's transaction is open */
+} store_db_t;
+
+static apr_status_t store_load(void *baton, oxt_work_t **pwork,
+                               long long dom_id, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    store_db_t *s = baton;
+
+    return oxt_work_load(pwork, dom_id, s->env, s->psa, s->db, res, p);
+}
+
+static apr_status_t store_blocked(void *baton, apr_hash_t **pblocked,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    store_db_t *s = baton;
+
+    return oxt_queue_blocked(pblocked, s->db, res, p);
+}
+
+static apr_status_t store_domains(void *baton, apr_array_header_t **pids,
+                                  oxt_pass_t pass, long long after, int limit,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    store_db_t *s = baton;
+
+    return pass == OXT_PASS_PLESK
+        ? oxt_plesk_domain_ids(pids, s->psa, s->db, after, limit, res, p)
+        : oxt_state_lost_domain_ids(pids, s->psa, s->db, after, limit, res,
+                                    p);
+}
+
+static apr_status_t store_begin(void *baton, oxt_result_t *res)
+{
+    store_db_t *s = baton;
+    apr_status_t rv = oxt_db_begin(s->db, res);
+
+    s->in_turn = rv == APR_SUCCESS;
+    return rv;
+}
+
+static apr_status_t store_commit(void *baton, oxt_result_t *res)
+{
+    store_db_t *s = baton;
+    apr_status_t rv = oxt_db_commit(s->db, res);
+
+    s->in_turn = 0;
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(s->db);
+    }
+    return rv;
+}
+
+static apr_status_t store_reserve(void *baton, oxt_work_t *work,
+                                  const char *login, const char *sealed,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    store_db_t *s = baton;
+    apr_status_t rv;
+
+    rv = oxt_state_context_reserve(s->db, work->dom, login, sealed, res, p);
+    /* Inside a turn: commit now rather than at the turn's end. */
+    if (rv == APR_SUCCESS && s->in_turn) {
+        rv = oxt_db_commit(s->db, res);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_db_begin(s->db, res);
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_state_context_load(&work->have_ctx, s->db, work->dom_id, res,
+                                    p);
+    }
+    return rv;
+}
+
+/* ---- what became of an operation ----------------------------------------- */
+
+static apr_status_t store_context_applied(store_db_t *s,
+                                          const oxt_work_t *work,
+                                          const oxt_op_t *op, long long ox_id,
+                                          oxt_result_t *res, apr_pool_t *p)
+{
+    if (op->kind == OXT_OP_CONTEXT_DELETE) {
+        return oxt_state_context_deleted(s->db, work->dom_id, res, p);
+    }
+    return oxt_state_context_applied(s->db, work->dom, ox_id, &work->want_ctx,
+                                     res, p);
+}
+
+/* A change keeps the access combination OX has; a create or an access
+ * change applies the wanted one. */
+static apr_status_t store_user_applied(store_db_t *s, const oxt_work_t *work,
+                                       const oxt_op_t *op, long long ox_id,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_plan_user_t *u = op->user;
+
+    if (op->kind == OXT_OP_USER_DELETE) {
+        return oxt_state_user_deleted(s->db, u->mbox ? u->mbox->id
+                                                     : u->have->mail_id,
+                                      res, p);
+    }
+    return oxt_state_user_applied(s->db, u->mbox,
+                                  work->have_ctx.ox_context_id, ox_id,
+                                  u->want, op->kind == OXT_OP_USER_CHANGE
+                                  ? u->have->service : (int)u->want->service,
+                                  res, p);
+}
+
+/* The status row of a mailbox that is not (or not yet) in OX. */
+static apr_status_t store_user_status(store_db_t *s, const oxt_op_t *op,
+                                      oxt_rec_kind_t kind, const char *error,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_plan_user_t *u = op->user;
+    oxt_service_t service = u->want ? u->want->service : OXT_SERVICE_WEBMAIL;
+
+    if (u->mbox == NULL) {
+        return APR_SUCCESS;             /* gone from Plesk: no row to keep */
+    }
+    switch (kind) {
+    case OXT_REC_FAILED:
+        return oxt_state_user_status(s->db, u->mbox, service, "error",
+                                     "ox_error", error, res, p);
+    case OXT_REC_NO_CONTEXT:
+        return oxt_state_user_status(s->db, u->mbox, service, "error",
+                                     "context_failed", error, res, p);
+    default:
+        return oxt_state_user_status(s->db, u->mbox, service,
+                                     oxt_plan_status(u->want->reason),
+                                     u->want->reason, NULL, res, p);
+    }
+}
+
+static apr_status_t store_record(void *baton, const oxt_work_t *work,
+                                 const oxt_op_t *op, oxt_rec_kind_t kind,
+                                 long long ox_id, const char *error,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    store_db_t *s = baton;
+
+    if (op->user == NULL) {
+        /* A context that failed leaves no row: its users say why. */
+        return kind == OXT_REC_APPLIED
+            ? store_context_applied(s, work, op, ox_id, res, p)
+            : APR_SUCCESS;
+    }
+    switch (kind) {
+    case OXT_REC_APPLIED:
+        return store_user_applied(s, work, op, ox_id, res, p);
+    case OXT_REC_ADOPTED:
+        return oxt_state_user_adopted(s->db, op->user->mbox,
+                                      work->have_ctx.ox_context_id, ox_id,
+                                      res, p);
+    default:
+        return store_user_status(s, op, kind, error, res, p);
+    }
+}
+
+/* ---- log, queue, runs ---------------------------------------------------- */
+
+static apr_status_t store_log(void *baton, const oxt_replog_entry_t *entry,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    store_db_t *s = baton;
+
+    return oxt_replog_write(s->db, entry, res, p);
+}
+
+static apr_status_t store_settle(void *baton, const oxt_queue_item_t *item,
+                                 oxt_obj_t obj, const char *owner,
+                                 const char *error, int max_attempts,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    store_db_t *s = baton;
+
+    if (item == NULL) {
+        return oxt_queue_failed(NULL, s->db, obj.type, obj.id, error,
+                                max_attempts, res, p);
+    }
+    return error != NULL
+        ? oxt_queue_fail(NULL, s->db, item, owner, error, max_attempts, res,
+                         p)
+        : oxt_queue_done(s->db, item, owner, res, p);
+}
+
+static apr_status_t store_run_start(void *baton, long long *prun_id,
+                                    int automatic, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    store_db_t *s = baton;
+
+    return oxt_replog_run_start(prun_id, s->db, automatic, res, p);
+}
+
+static apr_status_t store_run_update(void *baton, long long run_id,
+                                     const oxt_run_counts_t *counts,
+                                     int finished, int ok, oxt_result_t *res,
+                                     apr_pool_t *p)
+{
+    store_db_t *s = baton;
+
+    return oxt_replog_run_update(s->db, run_id, counts, finished, ok, res, p);
+}
+
+oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
+                          const oxt_desired_env_t *env, apr_pool_t *p)
+{
+    oxt_store_t *store = apr_pcalloc(p, sizeof(*store));
+    store_db_t *s = apr_pcalloc(p, sizeof(*s));
+
+    s->db = db;
+    s->psa = psa;
+    s->env = env;
+    store->baton = s;
+    store->load = store_load;
+    store->blocked = store_blocked;
+    store->domains = store_domains;
+    store->begin = store_begin;
+    store->commit = store_commit;
+    store->reserve = store_reserve;
+    store->record = store_record;
+    store->log = store_log;
+    store->settle = store_settle;
+    store->run_start = store_run_start;
+    store->run_update = store_run_update;
+    return store;
+}

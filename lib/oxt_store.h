@@ -1,0 +1,124 @@
+/*
+ * oxt_store.h — where replication keeps what it learns: the one seam
+ * between the engine and the databases.
+ *
+ * The engine (oxt_engine.h, oxt_task.h) runs no SQL. It loads a domain's
+ * work, records what became of each operation, writes the log, settles
+ * queue items and keeps run summaries through an oxt_store_t, a table of
+ * functions on a baton (the shape of mod_md's md_store_t). oxt_store_db is
+ * the real store, on the oxtender database and psa; the engine's unit
+ * tests plug in one kept in memory, so every rule of the engine is tested
+ * without MariaDB.
+ *
+ * Every function returns APR_SUCCESS or a failure described in res; the
+ * engine stops the run at the first failure (what OX did but was not
+ * recorded is done again next time, which every operation allows).
+ */
+#ifndef OXT_STORE_H
+#define OXT_STORE_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_hash.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+#include "oxt_psa.h"
+#include "oxt_work.h"
+#include "oxt_queue.h"
+#include "oxt_replog.h"
+
+/** What became of one operation of a plan. */
+typedef enum {
+    OXT_REC_APPLIED,            /* OX did it; ox_id: the object's OX id */
+    OXT_REC_ADOPTED,            /* a user create found the user in OX:
+                                   ox_id is its id, its attributes are
+                                   sent next */
+    OXT_REC_FAILED,             /* OX refused or could not be asked */
+    OXT_REC_NO_CONTEXT,         /* a user create not tried: its domain has
+                                   no context (error: why, may be NULL) */
+    OXT_REC_STATUS              /* OXT_OP_USER_STATUS: why the mailbox is
+                                   not in OX; no OX call */
+} oxt_rec_kind_t;
+
+/** A full pass walks the domains of psa, then those psa lost. */
+typedef enum {
+    OXT_PASS_PLESK = 0,
+    OXT_PASS_LOST
+} oxt_pass_t;
+
+typedef struct oxt_store_t oxt_store_t;
+
+struct oxt_store_t {
+    void *baton;
+
+    /** Domain dom_id's work, planned (oxt_work_load), in p. */
+    apr_status_t (*load)(void *baton, oxt_work_t **pwork, long long dom_id,
+                         oxt_result_t *res, apr_pool_t *p);
+
+    /** The objects to leave alone (oxt_queue_blocked), a hash in p. */
+    apr_status_t (*blocked)(void *baton, apr_hash_t **pblocked,
+                            oxt_result_t *res, apr_pool_t *p);
+
+    /** One page of a pass: at most limit domain ids (long long, in p)
+     *  after id after, in id order. */
+    apr_status_t (*domains)(void *baton, apr_array_header_t **pids,
+                            oxt_pass_t pass, long long after, int limit,
+                            oxt_result_t *res, apr_pool_t *p);
+
+    /** The records of one turn of the engine are committed together:
+     *  begin opens the turn, commit ends it (rolling back on failure). */
+    apr_status_t (*begin)(void *baton, oxt_result_t *res);
+    apr_status_t (*commit)(void *baton, oxt_result_t *res);
+
+    /**
+     * The admin of a context about to be created (login, sealed
+     * password), durable when it returns, even inside a turn: a crash
+     * after OX made the context must leave us the password it has. A
+     * domain that has one keeps it. work->have_ctx is reloaded (in p).
+     */
+    apr_status_t (*reserve)(void *baton, oxt_work_t *work, const char *login,
+                            const char *sealed, oxt_result_t *res,
+                            apr_pool_t *p);
+
+    /** What became of op, one of work's operations. ox_id: see
+     *  oxt_rec_kind_t; error (may be NULL): why it failed. */
+    apr_status_t (*record)(void *baton, const oxt_work_t *work,
+                           const oxt_op_t *op, oxt_rec_kind_t kind,
+                           long long ox_id, const char *error,
+                           oxt_result_t *res, apr_pool_t *p);
+
+    /** One replication log row. */
+    apr_status_t (*log)(void *baton, const oxt_replog_entry_t *entry,
+                        oxt_result_t *res, apr_pool_t *p);
+
+    /**
+     * A queue item claimed under owner is done (error NULL) or failed;
+     * with item NULL, object obj failed and nobody had claimed it. A
+     * failure is retried after a backoff, or parked at max_attempts
+     * (oxt_queue_fail, oxt_queue_failed).
+     */
+    apr_status_t (*settle)(void *baton, const oxt_queue_item_t *item,
+                           oxt_obj_t obj, const char *owner,
+                           const char *error, int max_attempts,
+                           oxt_result_t *res, apr_pool_t *p);
+
+    /** A run summary: started (its id in *prun_id), then its counts;
+     *  finished marks the end (aborted unless ok). */
+    apr_status_t (*run_start)(void *baton, long long *prun_id, int automatic,
+                              oxt_result_t *res, apr_pool_t *p);
+    apr_status_t (*run_update)(void *baton, long long run_id,
+                               const oxt_run_counts_t *counts, int finished,
+                               int ok, oxt_result_t *res, apr_pool_t *p);
+};
+
+/**
+ * The store on db, the oxtender database with psa reached through it (one
+ * connection, used by one thread). env is what a domain's work is planned
+ * with; it must outlive the store, which lives in p.
+ */
+oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
+                          const oxt_desired_env_t *env, apr_pool_t *p);
+
+#endif /* OXT_STORE_H */

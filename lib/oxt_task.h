@@ -1,0 +1,91 @@
+/*
+ * oxt_task.h — one domain's replication: the state machine that runs the
+ * domain's plan against OX, one operation after the other.
+ *
+ * This is the per-domain half of the engine; oxt_engine.c is the other
+ * half (the pass over all domains, the event-loop turn, the commits) and
+ * the only user of this header. A task:
+ *
+ *   - submits one operation, and only from its callback the next, so two
+ *     operations of one context are never in flight (OX deadlocks on
+ *     concurrent writes to a context); many tasks run at once;
+ *   - records every outcome through the store (oxt_store.h) right after
+ *     OX answered, and logs each user operation;
+ *   - makes every operation safe to repeat: a create that finds its
+ *     context or user adopts it (and then sends every attribute of an
+ *     adopted user), a delete that finds nothing is done, a user rename
+ *     that OX refuses is applied without the name;
+ *   - when finished, settles its claimed queue items: done, or failed
+ *     with a backoff (objects nobody claimed are queued as failed).
+ */
+#ifndef OXT_TASK_H
+#define OXT_TASK_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_hash.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_ox.h"
+#include "oxt_store.h"
+#include "oxt_engine.h"
+
+typedef struct oxt_task_t oxt_task_t;
+typedef struct oxt_task_host_t oxt_task_host_t;
+
+/** Told when a task has finished; it may be inside a SOAP callback whose
+ *  call lives in the task's pool, so it must not destroy the task. */
+typedef void oxt_task_done_fn(void *baton, oxt_task_t *task);
+
+/** What the tasks of one engine share. The engine sets it up and owns it;
+ *  tasks read it, count into stats, add their failures to blocked and set
+ *  fatal (oxt_task_fatal). */
+struct oxt_task_host_t {
+    oxt_store_t *store;
+    oxt_ox_t *ox;                     /* NULL for a dry run */
+    const oxt_desired_env_t *env;
+    const unsigned char *key;         /* our secrets key (context admins) */
+    const oxt_engine_opts_t *opts;
+    long long run_id;                 /* of the run summary, or 0 */
+    oxt_engine_stats_t stats;
+    apr_hash_t *blocked;              /* oxt_obj_t -> "": left alone */
+    apr_status_t fatal;               /* a store failure stops the run */
+    oxt_result_t *fatal_res;
+    oxt_task_done_fn *done;
+    void *done_baton;
+};
+
+/**
+ * Loads domain dom_id's work through the store and makes its task, in a
+ * new child pool of p. items (oxt_queue_item_t *, may be NULL) are the
+ * claimed hints this domain answers, under owner's lease.
+ */
+apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
+                           long long dom_id, apr_array_header_t *items,
+                           const char *owner, oxt_result_t *res,
+                           apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The domain's work (its plan in work->ops). */
+const oxt_work_t *oxt_task_work(const oxt_task_t *task);
+
+/**
+ * Starts the task: it runs until an OX call is in flight, and goes on in
+ * that call's callback, or it finishes at once (nothing to send, or a dry
+ * run, which reports each planned operation to opts->on_op instead).
+ */
+void oxt_task_start(oxt_task_t *task);
+
+/** Frees a finished task (never from inside a SOAP callback). */
+void oxt_task_destroy(oxt_task_t *task);
+
+/**
+ * A failure of the store: the operation being recorded is repeated by the
+ * next run (safe), but this run must stop. The first one is kept (in
+ * host->fatal_res) and logged.
+ */
+void oxt_task_fatal(oxt_task_host_t *host, apr_status_t rv,
+                    const oxt_result_t *res);
+
+#endif /* OXT_TASK_H */

@@ -1,0 +1,723 @@
+/*
+ * test_engine.c — the engine on its own: real plans of made-up domains,
+ * run against the fake SOAP transport (fake_soap.c) with a store kept in
+ * memory instead of MariaDB (oxt_store.h). What OX answers is chosen per
+ * request by a route; what the engine records, logs and settles is
+ * asserted.
+ */
+#include <string.h>
+#include <stdlib.h>
+#include <apr_strings.h>
+
+#include "oxt_unit.h"
+#include "oxt_engine.h"
+#include "oxt_desired.h"
+#include "oxt_util.h"
+#include "fake_soap.h"
+
+#define REPLY_OPEN "<soap:Envelope " \
+    "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
+#define REPLY_CLOSE "</soap:Body></soap:Envelope>"
+#define CTX_BASE 100                  /* domain n has context 100 + n */
+#define NEW_USER_ID 777
+
+static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
+static oxt_settings_t settings;
+static oxt_desired_env_t env;
+static oxt_prefs_chain_t chain;
+
+/* ---- made-up domains ----------------------------------------------------- */
+
+typedef struct dom_spec_t {
+    long long id;
+    int in_ox;                    /* its context exists in OX */
+    const char *users[4];         /* its mailboxes (local parts) */
+    int applied;                  /* the users are in OX as they should be */
+    const char *renamed_from;     /* users[0] was applied under this name */
+    long long gone_user;          /* an applied user gone from Plesk */
+} dom_spec_t;
+
+static long long mail_id_of(const dom_spec_t *d, int i)
+{
+    return d->id * 10 + i + 1;
+}
+
+static oxt_applied_user_t *have_of(const oxt_desired_user_t *want,
+                                   long long mail_id, long long ctx_id,
+                                   const char *name, const char *dom,
+                                   apr_pool_t *p)
+{
+    oxt_applied_user_t *h = apr_pcalloc(p, sizeof(*h));
+
+    h->exists = 1;
+    h->mail_id = mail_id;
+    h->ox_context_id = ctx_id;
+    h->ox_user_id = 1000 + mail_id;
+    h->mail_name = name ? name : want->name;
+    h->address = name ? apr_pstrcat(p, name, "@", dom, NULL)
+                      : want->primary_email;
+    h->display_name = want->display_name;
+    h->aliases = name ? h->address : oxt_desired_join(want->aliases, p);
+    h->service = (int)want->service;
+    h->language = want->language;
+    h->timezone = want->timezone;
+    h->imap_server = oxt_state_server(want->imap_server, want->imap_port, p);
+    h->smtp_server = oxt_state_server(want->smtp_server, want->smtp_port, p);
+    h->has_fp = 1;
+    memcpy(h->password_fp, want->password_fp, OXT_FP_LEN);
+    h->status = "replicated";
+    return h;
+}
+
+static void work_context(oxt_work_t *w, const dom_spec_t *d, apr_pool_t *p)
+{
+    oxt_desired_context(&w->want_ctx, &env, w->dom, NULL, &chain, p);
+    w->have_ctx.dom_id = d->id;
+    w->have_ctx.quota_mb = -1;
+    if (d->in_ox) {
+        w->have_ctx.exists = 1;
+        w->have_ctx.ox_context_id = CTX_BASE + d->id;
+        w->have_ctx.context_name = w->dom->name;
+        w->have_ctx.mappings = oxt_desired_join(w->want_ctx.login_mappings,
+                                                p);
+        w->have_ctx.quota_mb = w->want_ctx.quota_mb;
+    }
+}
+
+static void work_user(oxt_work_t *w, const dom_spec_t *d, int i,
+                      apr_pool_t *p)
+{
+    oxt_plan_user_t *u = apr_array_push(w->users);
+    oxt_plesk_mailbox_t *m = apr_pcalloc(p, sizeof(*m));
+    oxt_desired_user_t *want = apr_pcalloc(p, sizeof(*want));
+
+    m->id = mail_id_of(d, i);
+    m->mail_name = d->users[i];
+    m->address = apr_pstrcat(p, m->mail_name, "@", w->dom->name, NULL);
+    m->postbox = 1;
+    m->password_type = "plain";
+    m->password = "secret-pw";
+    m->domain = *w->dom;
+    oxt_desired_user(want, &env, m, NULL, NULL, &chain, p);
+    u->mbox = m;
+    u->want = want;
+    u->have = d->applied ? have_of(want, m->id, CTX_BASE + d->id,
+                                   i == 0 ? d->renamed_from : NULL,
+                                   w->dom->name, p)
+                         : NULL;
+}
+
+static oxt_work_t *work_of(const dom_spec_t *d, apr_pool_t *p)
+{
+    oxt_work_t *w = apr_pcalloc(p, sizeof(*w));
+    oxt_plesk_domain_t *dom = apr_pcalloc(p, sizeof(*dom));
+    oxt_plan_user_t *u;
+    int i;
+
+    dom->id = d->id;
+    /* APR's formatter has no %lld. */
+    dom->name = dom->display_name = apr_pstrcat(p, "d",
+                                                oxt_util_lld(d->id, p),
+                                                ".test", NULL);
+    dom->mail_on = 1;
+    w->dom_id = d->id;
+    w->dom = dom;
+    w->dom_name = dom->name;
+    w->users = apr_array_make(p, 4, sizeof(oxt_plan_user_t));
+    work_context(w, d, p);
+    for (i = 0; d->users[i] != NULL; i++) {
+        work_user(w, d, i, p);
+    }
+    if (d->gone_user) {
+        u = apr_array_push(w->users);
+        memset(u, 0, sizeof(*u));
+        u->have = apr_pcalloc(p, sizeof(*u->have));
+        *(oxt_applied_user_t *)u->have = (oxt_applied_user_t){
+            .exists = 1, .mail_id = d->gone_user, .dom_id = d->id,
+            .ox_context_id = CTX_BASE + d->id,
+            .ox_user_id = 1000 + d->gone_user, .mail_name = "gone",
+            .address = "gone@example", .service = 0 };
+    }
+    oxt_work_replan(w, &env, p);
+    return w;
+}
+
+/* ---- a store in memory --------------------------------------------------- */
+
+typedef struct rec_t {
+    long long dom_id;
+    oxt_op_kind_t op;
+    oxt_rec_kind_t kind;
+    long long ox_id;
+    const char *error;
+} rec_t;
+
+typedef struct mem_t {
+    const dom_spec_t *doms;       /* id 0 ends the list */
+    apr_array_header_t *recs;     /* rec_t */
+    apr_array_header_t *logs;     /* oxt_replog_entry_t */
+    apr_array_header_t *settled;  /* oxt_obj_t of failures nobody claimed */
+    apr_array_header_t *loaded;   /* long long */
+    int turns, reserves;
+    apr_pool_t *p;
+} mem_t;
+
+static apr_status_t mem_load(void *baton, oxt_work_t **pwork,
+                             long long dom_id, oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    mem_t *m = baton;
+    int i;
+
+    APR_ARRAY_PUSH(m->loaded, long long) = dom_id;
+    for (i = 0; m->doms[i].id != 0; i++) {
+        if (m->doms[i].id == dom_id) {
+            *pwork = work_of(&m->doms[i], p);
+            return APR_SUCCESS;
+        }
+    }
+    return oxt_result_set(res, APR_ENOENT, "No such domain", NULL);
+}
+
+static apr_status_t mem_blocked(void *baton, apr_hash_t **pblocked,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    *pblocked = apr_hash_make(p);
+    return APR_SUCCESS;
+}
+
+/* Plesk's domains are the listed ones; psa lost domain 9. */
+static apr_status_t mem_domains(void *baton, apr_array_header_t **pids,
+                                oxt_pass_t pass, long long after, int limit,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    mem_t *m = baton;
+    int i;
+
+    *pids = apr_array_make(p, 4, sizeof(long long));
+    for (i = 0; m->doms[i].id != 0; i++) {
+        if (m->doms[i].id > after && (*pids)->nelts < limit
+            && (pass == OXT_PASS_LOST) == (m->doms[i].id == 9)) {
+            APR_ARRAY_PUSH(*pids, long long) = m->doms[i].id;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t mem_begin(void *baton, oxt_result_t *res)
+{
+    ((mem_t *)baton)->turns++;
+    return APR_SUCCESS;
+}
+
+static apr_status_t mem_commit(void *baton, oxt_result_t *res)
+{
+    return APR_SUCCESS;
+}
+
+static apr_status_t mem_reserve(void *baton, oxt_work_t *work,
+                                const char *login, const char *sealed,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    ((mem_t *)baton)->reserves++;
+    work->have_ctx.admin_login = login;
+    work->have_ctx.admin_password_enc = sealed;
+    return APR_SUCCESS;
+}
+
+static apr_status_t mem_record(void *baton, const oxt_work_t *work,
+                               const oxt_op_t *op, oxt_rec_kind_t kind,
+                               long long ox_id, const char *error,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    mem_t *m = baton;
+    rec_t *r = apr_array_push(m->recs);
+
+    r->dom_id = work->dom_id;
+    r->op = op->kind;
+    r->kind = kind;
+    r->ox_id = ox_id;
+    r->error = error ? apr_pstrdup(m->p, error) : NULL;
+    return APR_SUCCESS;
+}
+
+static apr_status_t mem_log(void *baton, const oxt_replog_entry_t *e,
+                            oxt_result_t *res, apr_pool_t *p)
+{
+    mem_t *m = baton;
+    oxt_replog_entry_t *copy = apr_array_push(m->logs);
+
+    *copy = *e;
+    copy->operation = apr_pstrdup(m->p, e->operation);
+    copy->reason = e->reason ? apr_pstrdup(m->p, e->reason) : NULL;
+    copy->address = apr_pstrdup(m->p, e->address);
+    return APR_SUCCESS;
+}
+
+static apr_status_t mem_settle(void *baton, const oxt_queue_item_t *item,
+                               oxt_obj_t obj, const char *owner,
+                               const char *error, int max_attempts,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    mem_t *m = baton;
+
+    ck_assert_ptr_null(item);               /* no test claims items */
+    ck_assert_ptr_nonnull(error);
+    APR_ARRAY_PUSH(m->settled, oxt_obj_t) = obj;
+    return APR_SUCCESS;
+}
+
+static oxt_store_t *mem_store(mem_t *m, const dom_spec_t *doms)
+{
+    oxt_store_t *s = apr_pcalloc(oxt_test_pool, sizeof(*s));
+
+    memset(m, 0, sizeof(*m));
+    m->doms = doms;
+    m->p = oxt_test_pool;
+    m->recs = apr_array_make(oxt_test_pool, 8, sizeof(rec_t));
+    m->logs = apr_array_make(oxt_test_pool, 8, sizeof(oxt_replog_entry_t));
+    m->settled = apr_array_make(oxt_test_pool, 2, sizeof(oxt_obj_t));
+    m->loaded = apr_array_make(oxt_test_pool, 4, sizeof(long long));
+    s->baton = m;
+    s->load = mem_load;
+    s->blocked = mem_blocked;
+    s->domains = mem_domains;
+    s->begin = mem_begin;
+    s->commit = mem_commit;
+    s->reserve = mem_reserve;
+    s->record = mem_record;
+    s->log = mem_log;
+    s->settle = mem_settle;
+    return s;
+}
+
+/* ---- what OX answers ----------------------------------------------------- */
+
+typedef struct route_t {
+    const char *op;               /* the operation element, e.g. "change" */
+    const char *when;             /* only when the request holds this */
+    const char *fault;            /* the faultstring answered */
+    const char *type;             /* its exception type */
+    const char *reply;            /* or this <return> content */
+} route_t;
+
+typedef struct routes_t {
+    const route_t *list;          /* op NULL ends it */
+    apr_array_header_t *ops;      /* const char *: every request's op */
+} routes_t;
+
+/* The operation element of a request: "<ox:change>" gives "change". */
+static const char *request_op(const char *body, apr_pool_t *p)
+{
+    const char *s = strstr(body, "<soapenv:Body><ox:");
+
+    ck_assert_ptr_nonnull(s);
+    s += strlen("<soapenv:Body><ox:");
+    return apr_pstrndup(p, s, strcspn(s, " >"));
+}
+
+/* The domain a request is about, from its context's id or name. */
+static const char *request_domain(const char *body, apr_pool_t *p)
+{
+    const char *ctx = strstr(body, "<ox:ctx>"), *v;
+
+    if (ctx == NULL) {
+        return NULL;
+    }
+    v = strstr(ctx, "<obj:id>");
+    if (v != NULL && v < strstr(ctx, "</ox:ctx>")) {
+        return apr_ltoa(p, strtol(v + 8, NULL, 10) - CTX_BASE);
+    }
+    v = strstr(ctx, "<obj:name>d");
+    ck_assert_ptr_nonnull(v);
+    return apr_ltoa(p, strtol(v + 11, NULL, 10));
+}
+
+static const char *fault_body(const route_t *r, apr_pool_t *p)
+{
+    return apr_pstrcat(p, REPLY_OPEN "<soap:Fault><faultcode>soap:Server"
+                       "</faultcode><faultstring>", r->fault,
+                       "</faultstring><detail><", r->type,
+                       " xmlns=\"http://soap.admin.openexchange.com\"/>"
+                       "</detail></soap:Fault>" REPLY_CLOSE, NULL);
+}
+
+/* Creates answer with the new object's id, everything else with an empty
+ * response, unless a route says otherwise. */
+static void route(void *baton, const char *url, const char *body,
+                  fake_soap_answer_t *a)
+{
+    routes_t *rs = baton;
+    apr_pool_t *p = oxt_test_pool;
+    const char *op = request_op(body, p), *dom = request_domain(body, p);
+    const char *ret = NULL;
+    const route_t *r;
+
+    APR_ARRAY_PUSH(rs->ops, const char *) = op;
+    a->http_status = 200;
+    a->tag = dom;
+    if (strcmp(op, "createModuleAccessByName") == 0) {
+        ret = apr_psprintf(p, "<id>%d</id>", CTX_BASE + atoi(dom));
+    }
+    else if (strcmp(op, "createByModuleAccessName") == 0) {
+        ret = apr_psprintf(p, "<id>%d</id>", NEW_USER_ID);
+    }
+    for (r = rs->list; r != NULL && r->op != NULL; r++) {
+        if (strcmp(r->op, op) == 0
+            && (r->when == NULL || strstr(body, r->when) != NULL)) {
+            if (r->fault != NULL) {
+                a->http_status = 500;
+                a->body = fault_body(r, p);
+                return;
+            }
+            ret = r->reply;
+            break;
+        }
+    }
+    a->body = apr_pstrcat(p, REPLY_OPEN "<", op, "Response>",
+                          ret ? "<return>" : "", ret ? ret : "",
+                          ret ? "</return>" : "", "</", op, "Response>"
+                          REPLY_CLOSE, NULL);
+}
+
+/* ---- running the engine -------------------------------------------------- */
+
+typedef struct run_t {
+    mem_t mem;
+    routes_t routes;
+    fake_soap_t *fake;
+    oxt_engine_t *eng;
+} run_t;
+
+static void run_setup(void)
+{
+    int i;
+
+    oxt_settings_defaults(&settings);
+    settings.master_override = 1;        /* no context admin needed */
+    settings.auto_delete = 1;
+    settings.imap_host = "imap.test";
+    settings.smtp_host = "smtp.test";
+    settings.default_language = "en_US";
+    settings.default_timezone = "UTC";
+    memset(&env, 0, sizeof(env));
+    env.settings = &settings;
+    env.fp_key = key;
+    for (i = 0; i < OXT_LEVEL_COUNT; i++) {
+        oxt_prefs_clear(&chain.level[i]);
+    }
+    chain.level[OXT_LEVEL_DOMAIN].forever = OXT_FOREVER_ON;
+}
+
+static void engine_make(run_t *r, const dom_spec_t *doms,
+                        const route_t *routes)
+{
+    oxt_ox_settings_t os;
+    oxt_engine_opts_t opts;
+    oxt_soap_client_t *soap;
+    oxt_ox_t *ox = NULL;
+
+    r->fake = fake_soap_make(200, "", oxt_test_pool);
+    r->routes.list = routes;
+    r->routes.ops = apr_array_make(oxt_test_pool, 8, sizeof(const char *));
+    r->fake->route = route;
+    r->fake->route_baton = &r->routes;
+    soap = fake_soap_client(r->fake, NULL, oxt_test_pool);
+    memset(&os, 0, sizeof(os));
+    os.base_url = "http://ox.test/webservices";
+    os.master.login = "oxadminmaster";
+    os.master.password = "master-pw";
+    os.master_override = 1;
+    ck_assert_int_eq(oxt_ox_create(&ox, &os, soap, oxt_test_pool),
+                     APR_SUCCESS);
+    memset(&opts, 0, sizeof(opts));
+    ck_assert_int_eq(oxt_engine_create(&r->eng, mem_store(&r->mem, doms), ox,
+                                       soap, &env, key, &opts,
+                                       oxt_test_pool), APR_SUCCESS);
+}
+
+static void run_domains(run_t *r, const long long *ids)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+
+    for (; *ids != 0; ids++) {
+        ck_assert_int_eq(oxt_engine_domain(r->eng, *ids, NULL, NULL, res),
+                         APR_SUCCESS);
+    }
+    ck_assert_int_eq(oxt_engine_drain(r->eng, res), APR_SUCCESS);
+}
+
+static const rec_t *rec(const run_t *r, int i)
+{
+    ck_assert_int_lt(i, r->mem.recs->nelts);
+    return &APR_ARRAY_IDX(r->mem.recs, i, rec_t);
+}
+
+static const oxt_replog_entry_t *logrow(const run_t *r, int i)
+{
+    ck_assert_int_lt(i, r->mem.logs->nelts);
+    return &APR_ARRAY_IDX(r->mem.logs, i, oxt_replog_entry_t);
+}
+
+static const char *sent_op(const run_t *r, int i)
+{
+    ck_assert_int_lt(i, r->routes.ops->nelts);
+    return APR_ARRAY_IDX(r->routes.ops, i, const char *);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+START_TEST(a_new_domain_gets_its_context_then_its_users)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 1, .users = { "ann", "bob" } }, { 0 }
+    };
+    static const long long ids[] = { 1, 0 };
+    run_t r;
+
+    engine_make(&r, doms, NULL);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 3);
+    ck_assert_str_eq(sent_op(&r, 0), "createModuleAccessByName");
+    ck_assert_str_eq(sent_op(&r, 1), "createByModuleAccessName");
+    ck_assert_int_eq(r.mem.reserves, 1);  /* the admin before the create */
+    ck_assert_int_eq(rec(&r, 0)->op, OXT_OP_CONTEXT_CREATE);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
+    ck_assert_int_eq(rec(&r, 0)->ox_id, CTX_BASE + 1);
+    ck_assert_int_eq(rec(&r, 1)->ox_id, NEW_USER_ID);
+    ck_assert_int_eq(r.mem.logs->nelts, 2); /* user operations only */
+    ck_assert_str_eq(logrow(&r, 0)->operation, OXT_LOG_OP_CREATE);
+    ck_assert_str_eq(logrow(&r, 0)->address, "ann@d1.test");
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_ok, 3);
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->counts.ok[0], 2);
+    ck_assert_int_gt(r.mem.turns, 0);
+}
+END_TEST
+
+START_TEST(a_user_that_exists_is_adopted_and_sent_everything)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 2, .in_ox = 1, .users = { "ann" } }, { 0 }
+    };
+    static const long long ids[] = { 2, 0 };
+    static const route_t routes[] = {
+        { .op = "createByModuleAccessName",
+          .fault = "User ann already exists in this context;"
+                   " exceptionId 1-2", .type = "InvalidDataException" },
+        { .op = "getData", .reply = "<id>42</id><name>ann</name>" },
+        { 0 }
+    };
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 4);
+    ck_assert_str_eq(sent_op(&r, 0), "createByModuleAccessName");
+    ck_assert_str_eq(sent_op(&r, 1), "getData");
+    ck_assert_str_eq(sent_op(&r, 2), "change");
+    ck_assert_str_eq(sent_op(&r, 3), "changeByModuleAccessName");
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_ADOPTED);
+    ck_assert_int_eq(rec(&r, 0)->ox_id, 42);
+    ck_assert_int_eq(rec(&r, 1)->op, OXT_OP_USER_CHANGE);
+    ck_assert_int_eq(rec(&r, 1)->ox_id, 42);
+    ck_assert_int_eq(rec(&r, 2)->op, OXT_OP_USER_ACCESS);
+    ck_assert_str_eq(logrow(&r, 0)->operation, OXT_LOG_OP_ADOPT);
+    ck_assert(logrow(&r, 0)->success);
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_failed, 0);
+    ck_assert_int_eq(r.mem.settled->nelts, 0);
+}
+END_TEST
+
+START_TEST(a_context_that_exists_is_adopted)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 3, .users = { "ann" } }, { 0 }
+    };
+    static const long long ids[] = { 3, 0 };
+    static const route_t routes[] = {
+        { .op = "createModuleAccessByName",
+          .fault = "Context d3.test already exists!",
+          .type = "ContextExistsException" },
+        { .op = "getData", .reply = "<id>55</id><name>d3.test</name>" },
+        { 0 }
+    };
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_str_eq(sent_op(&r, 1), "getData");
+    ck_assert_int_eq(rec(&r, 0)->op, OXT_OP_CONTEXT_CREATE);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
+    ck_assert_int_eq(rec(&r, 0)->ox_id, 55);
+    /* its user goes into the adopted context */
+    ck_assert_str_eq(sent_op(&r, 2), "createByModuleAccessName");
+    ck_assert_ptr_nonnull(strstr(APR_ARRAY_IDX(r.fake->bodies, 2,
+                                               const char *),
+                                 "<obj:id>55</obj:id>"));
+}
+END_TEST
+
+START_TEST(deleting_a_user_that_is_gone_already_succeeds)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 4, .in_ox = 1, .users = { "stay" }, .applied = 1,
+          .gone_user = 49 }, { 0 }
+    };
+    static const long long ids[] = { 4, 0 };
+    static const route_t routes[] = {
+        { .op = "delete", .fault = "No such user 1049 in context 104",
+          .type = "NoSuchUserException" },
+        { 0 }
+    };
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 1);
+    ck_assert_str_eq(sent_op(&r, 0), "delete");
+    ck_assert_int_eq(rec(&r, 0)->op, OXT_OP_USER_DELETE);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
+    ck_assert_str_eq(logrow(&r, 0)->operation, OXT_LOG_OP_DELETE);
+    ck_assert(logrow(&r, 0)->success);
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_failed, 0);
+    ck_assert_int_eq(r.mem.settled->nelts, 0);
+}
+END_TEST
+
+START_TEST(a_refused_user_rename_is_applied_without_the_name)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 5, .in_ox = 1, .users = { "newname" }, .applied = 1,
+          .renamed_from = "oldname" }, { 0 }
+    };
+    static const long long ids[] = { 5, 0 };
+    static const route_t routes[] = {
+        { .op = "change", .when = "<obj:name>newname</obj:name>",
+          .fault = "Changing username is disabled!",
+          .type = "InvalidDataException" },
+        { 0 }
+    };
+    const char *second;
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 2);
+    ck_assert_str_eq(sent_op(&r, 0), "change");
+    ck_assert_str_eq(sent_op(&r, 1), "change");
+    second = APR_ARRAY_IDX(r.fake->bodies, 1, const char *);
+    ck_assert_ptr_null(strstr(second, "<obj:name>"));
+    ck_assert_ptr_nonnull(strstr(second, "newname@d5.test"));
+    ck_assert_int_eq(r.mem.recs->nelts, 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
+    ck_assert_str_eq(logrow(&r, 0)->operation, OXT_LOG_OP_RENAME);
+    ck_assert(logrow(&r, 0)->success);
+    ck_assert_ptr_nonnull(strstr(logrow(&r, 0)->reason, "'oldname'"));
+}
+END_TEST
+
+START_TEST(one_context_at_a_time_and_contexts_in_parallel)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 6, .in_ox = 1, .users = { "a", "b", "c" } },
+        { .id = 7, .in_ox = 1, .users = { "a", "b", "c" } },
+        { .id = 8, .in_ox = 1, .users = { "a", "b", "c" } }, { 0 }
+    };
+    static const long long ids[] = { 6, 7, 8, 0 };
+    run_t r;
+
+    engine_make(&r, doms, NULL);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 9);
+    ck_assert_int_eq(r.fake->max_active_tag, 1);
+    ck_assert_int_eq(r.fake->max_active, 3);
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_ok, 9);
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->domains, 3);
+}
+END_TEST
+
+START_TEST(a_failed_user_is_queued_and_left_alone_for_the_rest_of_the_run)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 11, .in_ox = 1, .users = { "bad", "good" } }, { 0 }
+    };
+    static const long long ids[] = { 11, 0 };
+    static const route_t routes[] = {
+        { .op = "createByModuleAccessName", .when = "bad@",
+          .fault = "Invalid email address", .type = "InvalidDataException" },
+        { 0 }
+    };
+    const oxt_obj_t *o;
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    run_domains(&r, ids);                   /* again, in the same run */
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_FAILED);
+    ck_assert_ptr_nonnull(strstr(rec(&r, 0)->error, "Invalid email"));
+    ck_assert(!logrow(&r, 0)->success);
+    ck_assert_int_eq(r.mem.settled->nelts, 1);
+    o = &APR_ARRAY_IDX(r.mem.settled, 0, oxt_obj_t);
+    ck_assert_int_eq(o->type, OXT_OBJ_MAILBOX);
+    ck_assert_int_eq(o->id, 111);
+    /* The second time in the run: the good user is created again (the
+     * made-up store forgets), the bad one is not tried. */
+    ck_assert_int_eq(r.routes.ops->nelts, 3);
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_skipped, 1);
+}
+END_TEST
+
+static apr_status_t count_page(void *baton, oxt_result_t *res)
+{
+    (*(int *)baton)++;
+    return APR_SUCCESS;
+}
+
+START_TEST(a_full_pass_walks_plesk_then_what_plesk_lost)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 1, .in_ox = 1, .users = { "a" }, .applied = 1 },
+        { .id = 2, .in_ox = 1, .users = { "a" }, .applied = 1 },
+        { .id = 9, .in_ox = 1, .gone_user = 91 }, { 0 }
+    };
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    oxt_engine_opts_t opts;
+    int pages = 0;
+    run_t r;
+
+    engine_make(&r, doms, NULL);
+    memset(&opts, 0, sizeof(opts));
+    opts.on_page = count_page;
+    opts.page_baton = &pages;
+    ck_assert_int_eq(oxt_engine_create(&r.eng, mem_store(&r.mem, doms), NULL,
+                                       NULL, &env, key, &opts,
+                                       oxt_test_pool), APR_EINVAL);
+    opts.dry_run = 1;
+    ck_assert_int_eq(oxt_engine_create(&r.eng, mem_store(&r.mem, doms), NULL,
+                                       NULL, &env, key, &opts,
+                                       oxt_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_all(r.eng, res), APR_SUCCESS);
+    ck_assert_int_eq(r.mem.loaded->nelts, 3);
+    ck_assert_int_eq(APR_ARRAY_IDX(r.mem.loaded, 2, long long), 9);
+    ck_assert_int_eq(pages, 2);
+    ck_assert_int_eq(r.routes.ops->nelts, 0); /* a dry run sends nothing */
+    ck_assert_int_eq(r.mem.recs->nelts, 0);
+}
+END_TEST
+
+TCase *oxt_engine_test_case(void)
+{
+    TCase *tc = oxt_unit_tcase("engine");
+
+    tcase_add_checked_fixture(tc, run_setup, NULL);
+    tcase_add_test(tc, a_new_domain_gets_its_context_then_its_users);
+    tcase_add_test(tc, a_user_that_exists_is_adopted_and_sent_everything);
+    tcase_add_test(tc, a_context_that_exists_is_adopted);
+    tcase_add_test(tc, deleting_a_user_that_is_gone_already_succeeds);
+    tcase_add_test(tc, a_refused_user_rename_is_applied_without_the_name);
+    tcase_add_test(tc, one_context_at_a_time_and_contexts_in_parallel);
+    tcase_add_test(tc,
+        a_failed_user_is_queued_and_left_alone_for_the_rest_of_the_run);
+    tcase_add_test(tc, a_full_pass_walks_plesk_then_what_plesk_lost);
+    return tc;
+}
