@@ -17,6 +17,9 @@
 #include "oxt_status.h"
 #include "oxt_util.h"
 
+/* POSIX; not declared by <unistd.h> in strict C11 mode. */
+extern char **environ;
+
 typedef enum { EV_MAILBOX, EV_DOMAIN, EV_DOMAIN_ALIAS, EV_ACCOUNT } ev_kind_t;
 
 static const struct {
@@ -101,11 +104,25 @@ static void event_var_set(oxt_event_t *ev, const char *key,
     apr_table_set(ev->vars, k, value);
 }
 
-apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
-                            const char *const *argv, apr_pool_t *p)
+/* getenv over an environment block: the first "key=" entry wins. */
+static const char *event_env_get(const char *const *envp, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (; envp != NULL && *envp != NULL; envp++) {
+        if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=') {
+            return *envp + n + 1;
+        }
+    }
+    return NULL;
+}
+
+apr_status_t oxt_event_make_env(oxt_event_t **pev, const char *name,
+                                int argc, const char *const *argv,
+                                const char *const *envp, apr_pool_t *p)
 {
     oxt_event_t *ev = apr_pcalloc(p, sizeof(*ev));
-    const char *eq, *val;
+    const char *eq;
     size_t i;
     int a;
 
@@ -115,8 +132,8 @@ apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
     ev->name = apr_pstrdup(p, name);
     ev->vars = apr_table_make(p, 4);
     for (i = 0; i < sizeof(kept_vars) / sizeof(kept_vars[0]); i++) {
-        val = getenv(kept_vars[i]);
-        event_var_set(ev, kept_vars[i], val, p);
+        event_var_set(ev, kept_vars[i], event_env_get(envp, kept_vars[i]),
+                      p);
     }
     /* The older template form passes "key=value" words; they win. */
     for (a = 0; a < argc; a++) {
@@ -129,6 +146,13 @@ apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
     }
     *pev = ev;
     return APR_SUCCESS;
+}
+
+apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
+                            const char *const *argv, apr_pool_t *p)
+{
+    return oxt_event_make_env(pev, name, argc, argv,
+                              (const char *const *)environ, p);
 }
 
 /* ---- resolving names to ids --------------------------------------------------- */
@@ -401,30 +425,29 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
     return rv;
 }
 
-apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
-                                  apr_pool_t *p)
+apr_status_t oxt_event_spool_parse(oxt_event_t **pev, const char *buf,
+                                   apr_size_t len, apr_pool_t *p)
 {
     oxt_event_t *ev;
     char *text, *line, *next, *eq;
     const char *name = NULL;
     apr_status_t rv;
 
-    rv = oxt_util_file_read(&text, NULL, path, SPOOL_MAX_BYTES, p);
-    if (rv != APR_SUCCESS) {
-        return rv;
+    if (len > SPOOL_MAX_BYTES) {
+        return APR_EINVAL;
     }
+    text = apr_pstrmemdup(p, buf, len);
     if (strncmp(text, "event=", 6) != 0) {
         return APR_EINVAL;
     }
     next = strchr(text, '\n');
     name = apr_pstrndup(p, text + 6, next ? (apr_size_t)(next - text - 6)
                                           : strlen(text + 6));
-    rv = oxt_event_make(&ev, name, 0, NULL, p);
+    /* The environment of the replaying process is not the event's. */
+    rv = oxt_event_make_env(&ev, name, 0, NULL, NULL, p);
     if (rv != APR_SUCCESS) {
         return APR_EINVAL;
     }
-    /* The environment of the replaying process is not the event's. */
-    apr_table_clear(ev->vars);
     for (line = next ? next + 1 : NULL; line && *line; line = next) {
         next = strchr(line, '\n');
         if (next != NULL) {
@@ -438,6 +461,20 @@ apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
     }
     *pev = ev;
     return APR_SUCCESS;
+}
+
+apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
+                                  apr_pool_t *p)
+{
+    char *text;
+    apr_size_t len;
+    apr_status_t rv;
+
+    rv = oxt_util_file_read(&text, &len, path, SPOOL_MAX_BYTES, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return oxt_event_spool_parse(pev, text, len, p);
 }
 
 static int spool_name_cmp(const void *a, const void *b)

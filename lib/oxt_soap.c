@@ -2,6 +2,10 @@
  * oxt_soap.c — see oxt_soap.h. The transport-independent half: queueing,
  * the connection cap, reply and fault classification, debug capture.
  */
+/* First: with offsetof defined, APR_RING's APR_OFFSETOF uses it instead of
+ * a member access through a null pointer (undefined behaviour that UBSan
+ * reports on the first client created; found by fuzz/fuzz_soap.c). */
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <apr_ring.h>

@@ -2,6 +2,10 @@
 # Installs the Debian 12 packages mod_oxtender needs to build, test and run
 # its demo. Called by the Makefile when something is missing; safe to re-run.
 #
+#   install-deps.sh          what make, make check and make demo need
+#   install-deps.sh fuzz     that, plus clang and libFuzzer for make fuzz
+#                            (kept apart so make check never pulls clang)
+#
 # Installing apache2 or mariadb-server on Debian normally starts the system
 # services. Our tests and demo run private servers on loopback ports and must
 # never touch system services, so a policy-rc.d that forbids starting any
@@ -14,6 +18,17 @@ libxml2-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
 default-libmysqlclient-dev mariadb-server mariadb-client
 check libsubunit-dev
 python3 python3-pytest"
+
+# make fuzz only: clang 14 with its libFuzzer and sanitizer runtimes.
+FUZZ_PACKAGES="clang libfuzzer-14-dev libclang-rt-14-dev"
+
+for what in "$@"; do
+    case "$what" in
+    fuzz) PACKAGES="$PACKAGES $FUZZ_PACKAGES" ;;
+    *) echo "install-deps: unknown package set '$what' (known: fuzz)" >&2
+       exit 2 ;;
+    esac
+done
 
 missing=""
 for p in $PACKAGES; do
