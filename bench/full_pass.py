@@ -124,6 +124,8 @@ def main():
         subprocess.run(repl + ["-q", "migrate"], check=True)
         subprocess.run(repl + ["settings", "set", "ox_host", "127.0.0.1:9"],
                        check=True)
+        subprocess.run(repl + ["settings", "set", "ox_use_https", "0"],
+                       check=True)
         print("transport: %s" % ("unix socket" if args.socket else "TCP"))
         last = resource.getrusage(resource.RUSAGE_CHILDREN)
         for label, cmd in (("plan", ["plan"]), ("run (first)", ["run"]),

@@ -40,6 +40,7 @@ static const config_key_t config_keys[] = {
     KEY(plesk_secret_key_file, KEY_STR),
     KEY(plesk_admin_password_file, KEY_STR),
     KEY(lock_file, KEY_STR),
+    KEY(lock_stale_s, KEY_INT),
     KEY(spool_dir, KEY_STR),
     KEY(log_level, KEY_LEVEL),
     KEY(ox_connections, KEY_INT),
@@ -70,7 +71,8 @@ oxt_config_t *oxt_config_make(apr_pool_t *p)
     cfg->secret_key_file = "/etc/oxtender/secret.key";
     cfg->plesk_secret_key_file = "/etc/psa/private/secret_key";
     cfg->plesk_admin_password_file = "/etc/psa/.psa.shadow";
-    cfg->lock_file = "/var/lock/oxtender-replicator.lock";
+    cfg->lock_file = "/run/oxtender/replicator.lock";
+    cfg->lock_stale_s = 3600;
     cfg->spool_dir = "/var/spool/oxtender";
     cfg->log_level = OXT_LOG_INFO;
     cfg->ox_connections = 8;

@@ -17,9 +17,6 @@
 #include "oxt_status.h"
 #include "oxt_util.h"
 
-/* POSIX; not declared by <unistd.h> in strict C11 mode. */
-extern char **environ;
-
 typedef enum { EV_MAILBOX, EV_DOMAIN, EV_DOMAIN_ALIAS, EV_ACCOUNT } ev_kind_t;
 
 static const struct {

@@ -112,8 +112,8 @@ apr_status_t oxt_settings_load(oxt_settings_t **psettings, oxt_db_t *db,
         " ox_password_enc, ox_master_override, soap_timeout_s, debug_api,"
         " imap_host, imap_port, smtp_host, smtp_port, default_quota_mb,"
         " default_language, default_timezone, default_service_type,"
-        " auto_delete, queue_max_attempts, ox_unicode_mappings"
-        " FROM settings WHERE id = 1",
+        " auto_delete, queue_max_attempts, ox_unicode_mappings,"
+        " ox_allow_plain_http FROM settings WHERE id = 1",
         OXT_DB_NOARGS, res, p);
     if (rv != APR_SUCCESS) {
         return rv;
@@ -143,6 +143,7 @@ apr_status_t oxt_settings_load(oxt_settings_t **psettings, oxt_db_t *db,
     s->auto_delete = col_int(row, 16, 0);
     s->queue_max_attempts = col_int(row, 17, 10);
     s->unicode_mappings = col_int(row, 18, 0);
+    s->ox_allow_plain_http = col_int(row, 19, 0);
     rv = settings_password(s, row->vals[4], key, res, p);
     if (rv == APR_SUCCESS) {
         rv = settings_services(s, db, res, p);

@@ -42,6 +42,7 @@ typedef struct oxt_settings_t {
     int cloud;                    /* connection type "reseller" (OX cloud) */
     const char *ox_host;
     int ox_https;
+    int ox_allow_plain_http;      /* plain HTTP to a non-loopback OX host */
     const char *ox_username;
     const char *ox_password;      /* NULL unless loaded with a key */
     int master_override;

@@ -35,6 +35,7 @@ static const struct {
     { "ox_connection_type", "ox_connection_type", VAL_ENUM },
     { "ox_host", "ox_host", VAL_TEXT },
     { "ox_use_https", "ox_use_https", VAL_BOOL },
+    { "ox_allow_plain_http", "ox_allow_plain_http", VAL_BOOL },
     { "ox_username", "ox_username", VAL_TEXT },
     { "ox_master_override", "ox_master_override", VAL_BOOL },
     { "ox_unicode_mappings", "ox_unicode_mappings", VAL_BOOL },
@@ -110,6 +111,33 @@ static int settings_key(const char *key)
     return -1;
 }
 
+static const char *settings_value(const oxt_db_row_t *row, const char *key)
+{
+    int k = settings_key(key);
+
+    return k >= 0 && row->vals[k + 1] ? row->vals[k + 1] : "";
+}
+
+/* Plain HTTP to another machine: said on stderr, so the output above
+ * stays "key = value" (or JSON) for scripts. */
+static void settings_warn(oxt_repl_t *repl, const oxt_db_row_t *row)
+{
+    const char *host = settings_value(row, "ox_host");
+    const char *why;
+
+    if (*host == '\0') {
+        return;
+    }
+    why = oxt_ox_plain_http_warning(
+        oxt_ox_base_url(strcmp(settings_value(row, "ox_use_https"), "1") == 0,
+                        host, repl->p),
+        strcmp(settings_value(row, "ox_allow_plain_http"), "1") == 0,
+        repl->p);
+    if (why != NULL) {
+        oxt_repl_fail("warning: %s", why);
+    }
+}
+
 static int settings_show(oxt_repl_t *repl, oxt_db_t *db, oxt_result_t *res)
 {
     apr_array_header_t *rows;
@@ -143,6 +171,7 @@ static int settings_show(oxt_repl_t *repl, oxt_db_t *db, oxt_result_t *res)
     if (repl->json) {
         printf("}\n");
     }
+    settings_warn(repl, row);
     return OXT_REPL_EXIT_OK;
 }
 

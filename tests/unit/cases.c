@@ -39,6 +39,8 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_queue_test_case,
     oxt_event_test_case,
     oxt_plan_test_case,
+    oxt_lock_test_case,
+    oxt_util_test_case,
     oxt_soap_test_case,
     oxt_ox_test_case,
     oxt_soap_curl_test_case,

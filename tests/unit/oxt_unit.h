@@ -30,6 +30,8 @@ TCase *oxt_desired_test_case(void);
 TCase *oxt_queue_test_case(void);
 TCase *oxt_event_test_case(void);
 TCase *oxt_plan_test_case(void);
+TCase *oxt_lock_test_case(void);
+TCase *oxt_util_test_case(void);
 
 TCase *oxt_soap_test_case(void);
 TCase *oxt_ox_test_case(void);
