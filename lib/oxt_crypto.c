@@ -15,6 +15,7 @@
 
 #include "oxt_crypto.h"
 #include "oxt_status.h"
+#include "oxt_util.h"
 
 #define PLESK_SYM_PREFIX "$AES-128-CBC$"
 #define SEAL_PREFIX      "v1:"
@@ -52,29 +53,79 @@ int oxt_crypto_str_equal(const char *a, const char *b)
     return CRYPTO_memcmp(a, b, la) == 0;
 }
 
-apr_status_t oxt_crypto_key_load(const unsigned char **pkey, const char *path,
-                                 apr_size_t len, oxt_result_t *res,
-                                 apr_pool_t *p)
+typedef struct {
+    unsigned char *buf;
+    apr_size_t len;
+} key_buf_t;
+
+static apr_status_t key_cleanse(void *data)
 {
-    apr_file_t *f;
-    unsigned char *key = apr_palloc(p, len + 1);
-    apr_size_t got = len + 1;
+    key_buf_t *kb = data;
+
+    OPENSSL_cleanse(kb->buf, kb->len);
+    return APR_SUCCESS;
+}
+
+unsigned char *oxt_crypto_key_alloc(apr_size_t len, apr_pool_t *p)
+{
+    key_buf_t *kb = apr_palloc(p, sizeof(*kb));
+
+    kb->buf = apr_pcalloc(p, len ? len : 1);
+    kb->len = len;
+    apr_pool_cleanup_register(p, kb, key_cleanse, apr_pool_cleanup_null);
+    return kb->buf;
+}
+
+/* flags: OXT_FILE_PRIVATE for our own key; Plesk's belongs to Plesk's
+ * user, so only its type and mode are checked. */
+static apr_status_t key_read(const unsigned char **pkey, const char *path,
+                             apr_size_t len, int flags, oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    oxt_result_t *why = oxt_result_make(p);
+    unsigned char *key;
+    char *buf;
+    apr_size_t got = 0;
     apr_status_t rv;
 
-    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, p);
-    if (rv != APR_SUCCESS) {
-        return oxt_result_set(res, rv, "Cannot read key file", "%s", path);
+    rv = oxt_util_file_read_checked(&buf, &got, path, len + 1, flags, why,
+                                    p);
+    if (rv == OXT_ECONFIG) {
+        return oxt_result_set(res, rv, "Unsafe key file", "%s", why->detail);
     }
-    /* Read one byte more than wanted to notice a file of the wrong size. */
-    rv = apr_file_read_full(f, key, len + 1, &got);
-    apr_file_close(f);
-    if ((rv != APR_SUCCESS && rv != APR_EOF) || got != len) {
+    if (rv != APR_SUCCESS && rv != APR_EINVAL) {
+        return oxt_result_set(res, rv, "Cannot read key file", "%s",
+                              why->detail);
+    }
+    if (rv == APR_SUCCESS && got == len) {
+        key = oxt_crypto_key_alloc(len, p);
+        memcpy(key, buf, len);
+        *pkey = key;
+    }
+    if (rv == APR_SUCCESS) {
+        OPENSSL_cleanse(buf, got);
+    }
+    if (rv != APR_SUCCESS || got != len) {
         return oxt_result_set(res, OXT_ECRYPTO, "Unusable key file",
                               "%s: expected %" APR_SIZE_T_FMT " bytes", path,
                               len);
     }
-    *pkey = key;
     return APR_SUCCESS;
+}
+
+apr_status_t oxt_crypto_key_load(const unsigned char **pkey, const char *path,
+                                 apr_size_t len, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    return key_read(pkey, path, len, OXT_FILE_PRIVATE, res, p);
+}
+
+apr_status_t oxt_crypto_plesk_key_load(const unsigned char **pkey,
+                                       const char *path, oxt_result_t *res,
+                                       apr_pool_t *p)
+{
+    return key_read(pkey, path, OXT_CRYPTO_PLESK_KEY_LEN, OXT_FILE_MODE, res,
+                    p);
 }
 
 /* ---- base64 --------------------------------------------------------------- */

@@ -22,13 +22,31 @@
 #define OXT_CRYPTO_SEAL_KEY_LEN  32
 
 /**
- * Reads a binary key file of exactly len bytes into *pkey (in p).
- * OXT_ECRYPTO when the file has another size.
+ * Reads our binary key file of exactly len bytes into *pkey (in p; the
+ * buffer is zeroed when p goes). Refused (OXT_ECONFIG, the file, what is
+ * wrong and the fix in res) when it is a symlink or not a regular file,
+ * when group or others may write it or others read it, or when it is not
+ * owned by root or the running user. OXT_ECRYPTO when it has another size.
  */
 apr_status_t oxt_crypto_key_load(const unsigned char **pkey, const char *path,
                                  apr_size_t len, oxt_result_t *res,
                                  apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/**
+ * Reads Plesk's 16-byte key as oxt_crypto_key_load does, except for the
+ * owner: the file is Plesk's (its panel user owns it), not ours.
+ */
+apr_status_t oxt_crypto_plesk_key_load(const unsigned char **pkey,
+                                       const char *path, oxt_result_t *res,
+                                       apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * len zeroed bytes in p for key material, zeroed again (OPENSSL_cleanse)
+ * when p is cleared or destroyed.
+ */
+unsigned char *oxt_crypto_key_alloc(apr_size_t len, apr_pool_t *p);
 
 /** True when value has the "$AES-128-CBC$iv$ciphertext" form. */
 int oxt_crypto_is_plesk_sym(const char *value);

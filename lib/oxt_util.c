@@ -134,6 +134,7 @@ static apr_status_t util_fd_read(char **pbuf, apr_size_t *plen, int fd,
         len += (apr_size_t)n;
     }
     if (len > max) {
+        memset(buf, 0, len);        /* it may have been a key */
         return oxt_result_set(res, APR_EINVAL, "File too large",
                               "%s: more than %" APR_SIZE_T_FMT " bytes", path,
                               max);
@@ -158,8 +159,8 @@ apr_status_t oxt_util_file_read_checked(char **pbuf, apr_size_t *plen,
     if (fd < 0) {
         return util_open_failed(path, errno, res, p);
     }
-    rv = oxt_util_fd_check(fd, path, (flags & OXT_FILE_PRIVATE) ? 0027 : 0,
-                           flags & OXT_FILE_PRIVATE, res, p);
+    rv = oxt_util_fd_check(fd, path, (flags & OXT_FILE_MODE) ? 0027 : 0,
+                           (flags & OXT_FILE_OWNER) != 0, res, p);
     if (rv == APR_SUCCESS) {
         rv = util_fd_read(pbuf, plen, fd, path, max, res, p);
     }

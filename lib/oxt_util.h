@@ -9,10 +9,13 @@
 
 #include "oxt_result.h"
 
-/* oxt_util_file_read_checked: also refuse a file that is not owned by root
- * or the running user, or that group or others may write, or that others
- * may read (secrets: keys, the configuration with its database password). */
-#define OXT_FILE_PRIVATE 1
+/* oxt_util_file_read_checked: also refuse a file that group or others may
+ * write or others may read (OXT_FILE_MODE), and one not owned by root or
+ * the running user (OXT_FILE_OWNER). Secrets (keys, the configuration with
+ * its database password) are OXT_FILE_PRIVATE: both. */
+#define OXT_FILE_MODE    1
+#define OXT_FILE_OWNER   2
+#define OXT_FILE_PRIVATE (OXT_FILE_MODE | OXT_FILE_OWNER)
 
 /**
  * Reads a whole file of at most max bytes into *pbuf (in p), NUL
@@ -28,8 +31,8 @@ apr_status_t oxt_util_file_read(char **pbuf, apr_size_t *plen,
  * As oxt_util_file_read, for files someone else may have put there: the
  * file is opened with O_NOFOLLOW (a symlink in its place is refused, not
  * followed) and O_NONBLOCK (a FIFO cannot hang us), and must be a regular
- * file of at most max bytes. With OXT_FILE_PRIVATE its owner and mode are
- * checked as well. Failures are OXT_ECONFIG (or the system's error) with
+ * file of at most max bytes. flags (OXT_FILE_MODE, OXT_FILE_OWNER, both:
+ * OXT_FILE_PRIVATE) add the checks of mode and owner. Failures are OXT_ECONFIG (or the system's error) with
  * the path, what is wrong and the fix in res.
  */
 apr_status_t oxt_util_file_read_checked(char **pbuf, apr_size_t *plen,

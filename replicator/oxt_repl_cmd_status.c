@@ -62,6 +62,7 @@ static apr_status_t status_health(status_health_t *h, oxt_repl_t *repl,
     oxt_settings_t *st;
     apr_status_t rv;
 
+    h->plain_http = NULL;
     oxt_lock_probe(&h->lock, repl->cfg->lock_file,
                    apr_time_from_sec(repl->cfg->lock_stale_s), repl->p);
     rv = oxt_settings_load(&st, db, NULL, res, repl->p);

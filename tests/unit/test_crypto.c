@@ -1,7 +1,11 @@
 /*
  * test_crypto.c — password checks, Plesk sym values, sealed secrets.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <crypt.h>
 #include <openssl/evp.h>
 #include <apr_strings.h>
@@ -158,6 +162,94 @@ START_TEST(sealed_secrets_round_trip_and_detect_tampering)
 }
 END_TEST
 
+/* ---- key files ---------------------------------------------------------- */
+
+static const char *key_file(const char *dir, const char *name, apr_size_t len,
+                            mode_t mode)
+{
+    const char *path = apr_pstrcat(oxt_test_pool, dir, "/", name, NULL);
+    unsigned char buf[64];
+    FILE *f = fopen(path, "wb");
+
+    memset(buf, 0x5a, sizeof(buf));
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fwrite(buf, 1, len, f), len);
+    fclose(f);
+    ck_assert_int_eq(chmod(path, mode), 0);
+    return path;
+}
+
+START_TEST(key_files_others_could_read_or_replace_are_refused)
+{
+    char *dir = apr_pstrdup(oxt_test_pool, "/tmp/oxt-key-XXXXXX");
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    const unsigned char *key;
+    const char *good, *loose, *link;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    good = key_file(dir, "good", 32, 0640);
+    loose = key_file(dir, "loose", 32, 0644);
+    link = apr_pstrcat(oxt_test_pool, dir, "/link", NULL);
+    ck_assert_int_eq(symlink(good, link), 0);
+    ck_assert_int_eq(oxt_crypto_key_load(&key, good, 32, res, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(key[0], 0x5a);
+    ck_assert_int_eq(oxt_crypto_key_load(&key, loose, 32, res,
+                                         oxt_test_pool), OXT_ECONFIG);
+    ck_assert_str_eq(res->problem, "Unsafe key file");
+    ck_assert_ptr_nonnull(strstr(res->detail, "is readable by everyone"
+                                 " (mode 0644); fix: chmod 0640"));
+    ck_assert_int_eq(oxt_crypto_key_load(&key, link, 32, res, oxt_test_pool),
+                     OXT_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(res->detail, "is a symbolic link"));
+    ck_assert_int_eq(oxt_crypto_key_load(&key, good, 16, res, oxt_test_pool),
+                     OXT_ECRYPTO);
+    ck_assert_str_eq(res->problem, "Unusable key file");
+    /* Plesk's key belongs to Plesk's user: the owner is not ours to
+     * judge, the mode and symlinks are. */
+    key_file(dir, "plesk", 16, 0600);
+    if (geteuid() == 0) {
+        ck_assert_int_eq(chown(apr_pstrcat(oxt_test_pool, dir, "/plesk",
+                                           NULL), 65534, 65534), 0);
+    }
+    ck_assert_int_eq(oxt_crypto_plesk_key_load(&key, apr_pstrcat(
+        oxt_test_pool, dir, "/plesk", NULL), res, oxt_test_pool),
+        APR_SUCCESS);
+    ck_assert_int_eq(oxt_crypto_plesk_key_load(&key, loose, res,
+                                               oxt_test_pool), OXT_ECONFIG);
+    ck_assert_int_eq(system(apr_psprintf(oxt_test_pool, "rm -rf '%s'", dir)),
+                     0);
+}
+END_TEST
+
+/* Registered before the key, so it runs after the key's own cleanup. */
+static apr_status_t peek_key(void *data)
+{
+    unsigned char **pk = data;
+    int i, sum = 0;
+
+    for (i = 0; i < 32; i++) {
+        sum |= (*pk)[i];
+    }
+    *pk = sum == 0 ? NULL : *pk;
+    return APR_SUCCESS;
+}
+
+START_TEST(key_buffers_are_zeroed_when_their_pool_goes)
+{
+    apr_pool_t *p;
+    unsigned char *key = NULL;
+    unsigned char **pk = &key;
+
+    apr_pool_create(&p, oxt_test_pool);
+    apr_pool_cleanup_register(p, pk, peek_key, apr_pool_cleanup_null);
+    key = oxt_crypto_key_alloc(32, p);
+    memset(key, 0xa5, 32);
+    apr_pool_destroy(p);
+    ck_assert_ptr_null(key);        /* peek_key saw only zeros */
+}
+END_TEST
+
 TCase *oxt_crypto_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("crypto");
@@ -170,5 +262,7 @@ TCase *oxt_crypto_test_case(void)
     tcase_add_test(tc,
                    a_wrong_plesk_key_is_noticed_not_turned_into_a_password);
     tcase_add_test(tc, sealed_secrets_round_trip_and_detect_tampering);
+    tcase_add_test(tc, key_files_others_could_read_or_replace_are_refused);
+    tcase_add_test(tc, key_buffers_are_zeroed_when_their_pool_goes);
     return tc;
 }
