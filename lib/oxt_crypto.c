@@ -8,6 +8,8 @@
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/core_names.h>
 #include <apr_strings.h>
 #include <apr_base64.h>
 #include <apr_file_io.h>
@@ -18,7 +20,8 @@
 #include "oxt_util.h"
 
 #define PLESK_SYM_PREFIX "$AES-128-CBC$"
-#define SEAL_PREFIX      "v1:"
+#define SEAL_PREFIX      "v2:"
+#define SEAL_PREFIX_V1   "v1:"
 #define SEAL_NONCE_LEN   12
 #define SEAL_TAG_LEN     16
 /* No secret we handle is anywhere near this long; the cap bounds work on
@@ -316,16 +319,66 @@ apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
     return OXT_EAUTH;
 }
 
+/* ---- derived keys ---------------------------------------------------------- */
+
+apr_status_t oxt_crypto_derive(unsigned char out[32],
+                               const unsigned char *master, const char *label)
+{
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
+    OSSL_PARAM params[4];
+    int ok;
+
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+                                                 (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+                                                  (void *)master,
+                                                  OXT_CRYPTO_SEAL_KEY_LEN);
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+                                                  (void *)label,
+                                                  strlen(label));
+    params[3] = OSSL_PARAM_construct_end();
+    ok = ctx != NULL && EVP_KDF_derive(ctx, out, 32, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return ok ? APR_SUCCESS : OXT_ECRYPTO;
+}
+
+apr_status_t oxt_crypto_keys_load(oxt_crypto_keys_t *keys, const char *path,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    unsigned char *seal = oxt_crypto_key_alloc(32, p);
+    unsigned char *fp = oxt_crypto_key_alloc(32, p);
+    apr_status_t rv;
+
+    rv = oxt_crypto_key_load(&keys->master, path, OXT_CRYPTO_SEAL_KEY_LEN,
+                             res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (oxt_crypto_derive(seal, keys->master, OXT_CRYPTO_LABEL_SEAL)
+        != APR_SUCCESS
+        || oxt_crypto_derive(fp, keys->master, OXT_CRYPTO_LABEL_FINGERPRINT)
+           != APR_SUCCESS) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Cannot derive keys",
+                              "%s", path);
+    }
+    keys->seal = seal;
+    keys->fingerprint = fp;
+    return APR_SUCCESS;
+}
+
 /* ---- sealing our own secrets ------------------------------------------------ */
 
+/* aad (may be NULL: v1) is authenticated, not encrypted: the row. */
 static apr_status_t gcm_run(int enc, unsigned char *out,
                             const unsigned char *key,
                             const unsigned char *nonce,
                             const unsigned char *in, int inlen,
-                            unsigned char *tag)
+                            const char *aad, unsigned char *tag)
 {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n = 0, fin = 0, ok;
+    int n = 0, fin = 0, alen = 0, ok;
 
     if (ctx == NULL) {
         return APR_ENOMEM;
@@ -333,6 +386,9 @@ static apr_status_t gcm_run(int enc, unsigned char *out,
     ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce, enc) == 1
         && (enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
                                        SEAL_TAG_LEN, tag) == 1)
+        && (aad == NULL
+            || EVP_CipherUpdate(ctx, NULL, &alen, (const unsigned char *)aad,
+                                (int)strlen(aad)) == 1)
         && EVP_CipherUpdate(ctx, out, &n, in, inlen) == 1
         && EVP_CipherFinal_ex(ctx, out + n, &fin) == 1
         && (!enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
@@ -342,19 +398,21 @@ static apr_status_t gcm_run(int enc, unsigned char *out,
 }
 
 apr_status_t oxt_crypto_seal(const char **psealed, const unsigned char *key,
-                             const char *plain, oxt_result_t *res,
-                             apr_pool_t *p)
+                             const char *row, const char *plain,
+                             oxt_result_t *res, apr_pool_t *p)
 {
     int len = (int)strlen(plain);
     unsigned char *buf;
 
-    if (len > SECRET_MAX_LEN) {
-        return oxt_result_set(res, APR_EINVAL, "Secret too long", NULL);
+    if (len > SECRET_MAX_LEN || row == NULL || *row == '\0') {
+        return oxt_result_set(res, APR_EINVAL, "Cannot seal secret",
+                              row == NULL || *row == '\0' ? "no row"
+                              : "too long");
     }
     buf = apr_palloc(p, (apr_size_t)len + SEAL_NONCE_LEN + SEAL_TAG_LEN);
     if (oxt_crypto_random(buf, SEAL_NONCE_LEN) != APR_SUCCESS
         || gcm_run(1, buf + SEAL_NONCE_LEN, key, buf,
-                   (const unsigned char *)plain, len,
+                   (const unsigned char *)plain, len, row,
                    buf + SEAL_NONCE_LEN + len) != APR_SUCCESS) {
         return oxt_result_set(res, OXT_ECRYPTO, "Cannot encrypt secret",
                               NULL);
@@ -365,15 +423,23 @@ apr_status_t oxt_crypto_seal(const char **psealed, const unsigned char *key,
     return APR_SUCCESS;
 }
 
-apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
-                             const char *sealed, oxt_result_t *res,
-                             apr_pool_t *p)
+int oxt_crypto_is_v1(const char *sealed)
+{
+    return sealed != NULL
+        && strncmp(sealed, SEAL_PREFIX_V1, strlen(SEAL_PREFIX_V1)) == 0;
+}
+
+/* Opens "<prefix>base64(nonce | ciphertext | tag)" with aad (or none). */
+static apr_status_t open_with(const char **pplain, const unsigned char *key,
+                              const char *prefix, const char *aad,
+                              const char *sealed, oxt_result_t *res,
+                              apr_pool_t *p)
 {
     unsigned char *buf, *out;
     int len, ctlen;
-    size_t plen = strlen(SEAL_PREFIX);
+    size_t plen = strlen(prefix);
 
-    if (strncmp(sealed, SEAL_PREFIX, plen) != 0
+    if (strncmp(sealed, prefix, plen) != 0
         || strlen(sealed) > 2 * SECRET_MAX_LEN
         || b64_decode(&buf, &len, sealed + plen, strlen(sealed + plen), p)
         || len < SEAL_NONCE_LEN + SEAL_TAG_LEN) {
@@ -382,12 +448,37 @@ apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
     }
     ctlen = len - SEAL_NONCE_LEN - SEAL_TAG_LEN;
     out = apr_palloc(p, (apr_size_t)ctlen + 1);
-    if (gcm_run(0, out, key, buf, buf + SEAL_NONCE_LEN, ctlen,
+    if (gcm_run(0, out, key, buf, buf + SEAL_NONCE_LEN, ctlen, aad,
                 buf + SEAL_NONCE_LEN + ctlen) != APR_SUCCESS) {
         return oxt_result_set(res, OXT_ECRYPTO, "Cannot decrypt secret",
-                              "wrong key or tampered value");
+                              "wrong key, tampered with, or sealed for"
+                              " another row");
     }
     out[ctlen] = '\0';
     *pplain = (const char *)out;
     return APR_SUCCESS;
+}
+
+apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
+                             const char *row, const char *sealed,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    if (oxt_crypto_is_v1(sealed)) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Cannot decrypt secret",
+                              "sealed the old way; run oxtender-replicator"
+                              " migrate");
+    }
+    if (row == NULL || *row == '\0') {
+        return oxt_result_set(res, APR_EINVAL, "Cannot decrypt secret",
+                              "no row");
+    }
+    return open_with(pplain, key, SEAL_PREFIX, row, sealed, res, p);
+}
+
+apr_status_t oxt_crypto_open_v1(const char **pplain,
+                                const unsigned char *master,
+                                const char *sealed, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    return open_with(pplain, master, SEAL_PREFIX_V1, NULL, sealed, res, p);
 }

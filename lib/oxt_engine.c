@@ -8,6 +8,7 @@
 
 #include "oxt_engine.h"
 #include "oxt_crypto.h"
+#include "oxt_secrets.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
@@ -48,6 +49,7 @@ typedef struct engine_task_t {
     int op_flip;
     oxt_ox_context_t *ctx;          /* id of the domain's context */
     oxt_ox_creds_t *admin;          /* its admin; NULL with master override */
+    const char *admin_why;          /* why there is none (cannot open) */
     int ctx_failed;
     apr_hash_t *failed;             /* "mailbox:7" -> error text */
     const char *note;               /* said in the current op's log row */
@@ -266,8 +268,10 @@ static apr_status_t task_admin(engine_task_t *t, oxt_result_t *res)
                               "the context of %s was not created by us",
                               t->work->dom_name);
     }
-    rv = oxt_crypto_open(&password, t->eng->key, have->admin_password_enc,
-                         res, t->p);
+    rv = oxt_crypto_open(&password, t->eng->key,
+                         oxt_secrets_row_admin_password(t->work->dom_id,
+                                                        t->p),
+                         have->admin_password_enc, res, t->p);
     if (rv == APR_SUCCESS) {
         t->admin = apr_pcalloc(t->p, sizeof(*t->admin));
         t->admin->login = have->admin_login;
@@ -306,7 +310,10 @@ static apr_status_t task_reserve_admin(engine_task_t *t, oxt_result_t *res)
         return oxt_result_set(res, rv, "No randomness", NULL);
     }
     apr_base64_encode(b64, (const char *)rnd, sizeof(rnd));
-    rv = oxt_crypto_seal(&sealed, t->eng->key, b64, res, t->op_pool);
+    rv = oxt_crypto_seal(&sealed, t->eng->key,
+                         oxt_secrets_row_admin_password(t->work->dom_id,
+                                                        t->op_pool),
+                         b64, res, t->op_pool);
     if (rv == APR_SUCCESS) {
         rv = oxt_state_context_reserve(t->eng->db, t->work->dom,
                                        CTX_ADMIN_LOGIN, sealed, res,
@@ -823,7 +830,11 @@ static void task_next(engine_task_t *t)
         }
         /* Could not even build the request (data OX cannot carry, no
          * admin password): a failure of this object like any other. */
-        if (res->status == APR_SUCCESS) {
+        if (res->status == APR_SUCCESS && t->admin_why != NULL) {
+            oxt_result_set(res, rv, "No context admin password", "%s",
+                           t->admin_why);
+        }
+        else if (res->status == APR_SUCCESS) {
             oxt_result_set(res, rv, "Cannot build the OX request",
                            "%s", oxt_status_str(rv, t->op_pool));
         }
@@ -1092,6 +1103,7 @@ apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
                                oxt_result_t *res)
 {
     engine_task_t *t;
+    oxt_result_t *ares;
     apr_status_t rv;
 
     rv = engine_wait(eng, eng->opts.window - 1);
@@ -1116,9 +1128,11 @@ apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
         return APR_SUCCESS;
     }
     /* Credentials for user operations on an existing context. */
+    ares = oxt_result_make(t->p);
     if (t->work->have_ctx.ox_context_id > 0
-        && task_admin(t, oxt_result_make(t->p)) != APR_SUCCESS) {
+        && task_admin(t, ares) != APR_SUCCESS) {
         t->admin = NULL;
+        t->admin_why = oxt_result_text(ares, t->p);
     }
     task_next(t);
     return APR_SUCCESS;

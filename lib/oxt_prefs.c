@@ -8,6 +8,7 @@
 
 #include "oxt_prefs.h"
 #include "oxt_crypto.h"
+#include "oxt_secrets.h"
 #include "oxt_status.h"
 
 static const char *const service_codes[OXT_SERVICE_COUNT] = {
@@ -95,7 +96,8 @@ static apr_status_t settings_password(oxt_settings_t *s, const char *enc,
     if (key == NULL || enc == NULL || *enc == '\0') {
         return APR_SUCCESS;
     }
-    return oxt_crypto_open(&s->ox_password, key, enc, res, p);
+    return oxt_crypto_open(&s->ox_password, key, OXT_SECRETS_ROW_OX_PASSWORD,
+                           enc, res, p);
 }
 
 apr_status_t oxt_settings_load(oxt_settings_t **psettings, oxt_db_t *db,

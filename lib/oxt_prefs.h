@@ -87,8 +87,8 @@ const char *oxt_level_name(oxt_level_t level);     /* "reseller", ... */
 void oxt_prefs_clear(oxt_prefs_t *prefs);
 
 /**
- * Loads the Settings row; with key (32 bytes) the OX password is
- * decrypted too. Strings live in p.
+ * Loads the Settings row; with key (the 32-byte seal key of
+ * oxt_crypto_keys_t) the OX password is decrypted too. Strings live in p.
  */
 apr_status_t oxt_settings_load(oxt_settings_t **psettings, oxt_db_t *db,
                                const unsigned char *key, oxt_result_t *res,

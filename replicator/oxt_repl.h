@@ -17,6 +17,7 @@
 #include "oxt_ox.h"
 #include "oxt_engine.h"
 #include "oxt_lock.h"
+#include "oxt_crypto.h"
 
 /* Where "event" spools when even the configuration cannot be read. */
 #define OXT_REPL_DEFAULT_SPOOL "/var/spool/oxtender"
@@ -43,7 +44,8 @@ typedef struct oxt_repl_session_t {
     apr_pool_t *p;
     oxt_db_t *db;
     oxt_psa_t *psa;
-    const unsigned char *key;
+    oxt_crypto_keys_t keys;        /* of secret_key_file */
+    const unsigned char *key;      /* keys.seal */
     oxt_settings_t *settings;
     oxt_desired_env_t env;
     int conns;

@@ -17,6 +17,7 @@
 
 #include "oxt_repl.h"
 #include "oxt_crypto.h"
+#include "oxt_secrets.h"
 #include "oxt_json.h"
 
 /* What a value must look like, checked before the database sees it (its
@@ -206,7 +207,7 @@ static int settings_set_password(oxt_repl_t *repl, oxt_db_t *db,
                                  oxt_result_t *res)
 {
     char line[1024];
-    const unsigned char *key;
+    oxt_crypto_keys_t keys;
     const char *sealed;
     size_t n;
 
@@ -220,10 +221,10 @@ static int settings_set_password(oxt_repl_t *repl, oxt_db_t *db,
         oxt_repl_fail("the password is empty");
         return OXT_REPL_EXIT_USAGE;
     }
-    if (oxt_crypto_key_load(&key, repl->cfg->secret_key_file,
-                            OXT_CRYPTO_SEAL_KEY_LEN, res, repl->p)
-        != APR_SUCCESS
-        || oxt_crypto_seal(&sealed, key, line, res, repl->p) != APR_SUCCESS
+    if (oxt_crypto_keys_load(&keys, repl->cfg->secret_key_file, res,
+                             repl->p) != APR_SUCCESS
+        || oxt_crypto_seal(&sealed, keys.seal, OXT_SECRETS_ROW_OX_PASSWORD,
+                           line, res, repl->p) != APR_SUCCESS
         || oxt_db_exec(NULL, db, "UPDATE settings SET ox_password_enc = ?,"
                        " updated_at = NOW(), updated_by ="
                        " 'oxtender-replicator' WHERE id = 1",

@@ -11,6 +11,7 @@
 #include "oxt_util.h"
 #include "oxt_log.h"
 #include "oxt_queue.h"
+#include "oxt_secrets.h"
 
 /* "Plesk server time zone": the configured one, else the system's. */
 static const char *session_timezone(const oxt_config_t *cfg, apr_pool_t *p)
@@ -84,8 +85,11 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
         rv = oxt_psa_open(&s->psa, s->db, cfg, res, s->p);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_crypto_key_load(&s->key, cfg->secret_key_file,
-                                 OXT_CRYPTO_SEAL_KEY_LEN, res, s->p);
+        rv = oxt_secrets_check(s->db, res, s->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_crypto_keys_load(&s->keys, cfg->secret_key_file, res, s->p);
+        s->key = s->keys.seal;
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_settings_load(&s->settings, s->db, s->key, res, s->p);
@@ -95,7 +99,7 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     }
     s->env.settings = s->settings;
     s->env.plesk_key = oxt_psa_plesk_key(s->psa);
-    s->env.fp_key = s->key;
+    s->env.fp_key = s->keys.fingerprint;
     s->env.plesk_timezone = session_timezone(cfg, s->p);
     s->env.unicode_mappings = s->settings->unicode_mappings;
     if (!dry_run) {
