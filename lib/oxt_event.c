@@ -460,18 +460,32 @@ apr_status_t oxt_event_spool_parse(oxt_event_t **pev, const char *buf,
     return APR_SUCCESS;
 }
 
-apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
-                                  apr_pool_t *p)
+/* Whoever can write the spool directory decides what is in it: a symlink
+ * is never followed (a root run would read any file as a hint), a FIFO
+ * never opened for blocking reads (it would hang every run), and only a
+ * regular file of at most SPOOL_MAX_BYTES is read. */
+static apr_status_t spool_read(oxt_event_t **pev, const char *path,
+                               oxt_result_t *why, apr_pool_t *p)
 {
     char *text;
     apr_size_t len;
     apr_status_t rv;
 
-    rv = oxt_util_file_read(&text, &len, path, SPOOL_MAX_BYTES, p);
-    if (rv != APR_SUCCESS) {
-        return rv;
+    rv = oxt_util_file_read_checked(&text, &len, path, SPOOL_MAX_BYTES, 0,
+                                    why, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_event_spool_parse(pev, text, len, p);
+        if (rv != APR_SUCCESS) {
+            oxt_result_set(why, rv, "Not a spool file", "%s", path);
+        }
     }
-    return oxt_event_spool_parse(pev, text, len, p);
+    return rv;
+}
+
+apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
+                                  apr_pool_t *p)
+{
+    return spool_read(pev, path, NULL, p);
 }
 
 static int spool_name_cmp(const void *a, const void *b)
@@ -492,10 +506,11 @@ static apr_status_t spool_list(apr_array_header_t **pnames, const char *dir,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)
-           == APR_SUCCESS) {
+    /* Every *.hint, whatever its type: the reader refuses what is no
+     * regular file, and the replay sets it aside where people see it. */
+    while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
         n = strlen(fi.name);
-        if (fi.filetype == APR_REG && fi.name[0] != '.' && n > slen
+        if (fi.name[0] != '.' && n > slen
             && strcmp(fi.name + n - slen, SPOOL_SUFFIX) == 0) {
             APR_ARRAY_PUSH(names, const char *) = apr_pstrdup(p, fi.name);
         }
@@ -511,13 +526,16 @@ static apr_status_t spool_replay_one(const char *path, const oxt_psa_t *psa,
                                      oxt_db_t *db, oxt_result_t *res,
                                      apr_pool_t *p)
 {
+    oxt_result_t *why = oxt_result_make(p);
     oxt_event_t *ev;
     apr_status_t rv;
 
-    rv = oxt_event_spool_read(&ev, path, p);
+    rv = spool_read(&ev, path, why, p);
     if (rv != APR_SUCCESS) {
-        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, rv, OXTLOGNO(03001)
-                       "unreadable event spool file %s, kept as .bad", path);
+        /* Renaming moves the entry itself, never what a symlink names. */
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, APR_SUCCESS,
+                       OXTLOGNO(03001) "unreadable event spool file %s (%s),"
+                       " kept as .bad", path, oxt_result_text(why, p));
         return apr_file_rename(path, apr_pstrcat(p, path, ".bad", NULL), p);
     }
     rv = oxt_event_queue(NULL, ev, psa, db, res, p);

@@ -64,7 +64,10 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
                                    apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/** Reads a spool file back. */
+/**
+ * Reads a spool file back: never through a symlink, never from a FIFO or
+ * anything else that is no regular file, at most 8 KiB.
+ */
 apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
                                   apr_pool_t *p)
     __attribute__((warn_unused_result));
