@@ -2,6 +2,7 @@
  * oxt_crypto.c — see oxt_crypto.h. OpenSSL's libcrypto does the ciphers
  * (docs/architecture.md, "Dependencies"); libcrypt checks crypt(3) hashes.
  */
+#include <stdatomic.h>
 #include <string.h>
 #include <crypt.h>
 #include <openssl/evp.h>
@@ -18,6 +19,7 @@
 #include "oxt_crypto.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
+#include "oxt_log.h"
 
 #define PLESK_SYM_PREFIX "$AES-128-CBC$"
 #define SEAL_PREFIX      "v2:"
@@ -276,6 +278,22 @@ apr_status_t oxt_crypto_plesk_sym_decrypt(const char **pplain,
 
 /* ---- password check ------------------------------------------------------- */
 
+/* docs/install.md promises a line in the error log when a sym login fails
+ * for want of Plesk's key: once per process, not per request (a flood of
+ * identical lines would hide everything else). */
+static atomic_flag plesk_key_told = ATOMIC_FLAG_INIT;
+
+static void note_no_plesk_key(void)
+{
+    if (!atomic_flag_test_and_set(&plesk_key_told)) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, APR_SUCCESS,
+                       OXTLOGNO(01100) "a password stored as sym cannot be"
+                       " checked: Plesk's secret key (plesk_secret_key_file)"
+                       " was not loaded by this process, so such logins"
+                       " fail until it can be read (see docs/install.md)");
+    }
+}
+
 static apr_status_t check_crypt(const char *stored, const char *given,
                                 apr_pool_t *p)
 {
@@ -308,6 +326,7 @@ apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
     }
     if (strcmp(type, "sym") == 0) {
         if (plesk_key == NULL) {
+            note_no_plesk_key();
             return OXT_ECRYPTO;
         }
         rv = oxt_crypto_plesk_sym_decrypt(&plain, plesk_key, stored, NULL, p);

@@ -14,6 +14,7 @@
 #include "oxt_unit.h"
 #include "oxt_crypto.h"
 #include "oxt_status.h"
+#include "oxt_log.h"
 
 static const unsigned char plesk_key[16] = "0123456789abcdef";
 
@@ -243,6 +244,39 @@ START_TEST(keys_are_derived_per_purpose_with_hkdf)
 }
 END_TEST
 
+/* ---- Plesk's key missing ---------------------------------------------------- */
+
+static int told_count;
+
+static int count_level(void *baton, int level)
+{
+    (void)baton;
+    return level <= OXT_LOG_ERR;
+}
+
+static void count_print(const char *file, int line, int level,
+                        apr_status_t rv, void *baton, const char *msg)
+{
+    (void)file; (void)line; (void)level; (void)rv; (void)baton;
+    told_count += strstr(msg, "OXT01100") != NULL;
+}
+
+START_TEST(a_sym_check_without_plesk_key_is_logged_once_per_process)
+{
+    const char *sym = make_sym("secret", oxt_test_pool);
+    int i;
+
+    oxt_log_set(count_level, count_print, NULL);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(oxt_crypto_password_check("sym", sym, "secret",
+                                                   NULL, oxt_test_pool),
+                         OXT_ECRYPTO);
+    }
+    oxt_log_set(NULL, NULL, NULL);
+    ck_assert_int_eq(told_count, 1);
+}
+END_TEST
+
 /* ---- key files ---------------------------------------------------------- */
 
 static const char *key_file(const char *dir, const char *name, apr_size_t len,
@@ -348,5 +382,7 @@ TCase *oxt_crypto_test_case(void)
     tcase_add_test(tc, keys_are_derived_per_purpose_with_hkdf);
     tcase_add_test(tc, key_files_others_could_read_or_replace_are_refused);
     tcase_add_test(tc, key_buffers_are_zeroed_when_their_pool_goes);
+    tcase_add_test(tc,
+                   a_sym_check_without_plesk_key_is_logged_once_per_process);
     return tc;
 }
