@@ -14,14 +14,6 @@
 
 #define FUZZ_MAX_FIELDS 64
 
-static int fuzz_visit(void *baton, const char *key, const char *value)
-{
-    (void)baton;
-    (void)key;
-    (void)value;
-    return 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = fuzz_pool();
@@ -48,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     env[nenv] = NULL;
     if (oxt_event_make_env(&ev, name, nargs, argv, env, p) == APR_SUCCESS) {
-        apr_table_do(fuzz_visit, NULL, ev->vars, NULL);
+        fuzz_table_walk(ev->vars);
     }
     apr_pool_destroy(p);
     return 0;

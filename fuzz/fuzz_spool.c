@@ -6,14 +6,6 @@
  */
 #include "oxt_event.h"
 
-static int fuzz_visit(void *baton, const char *key, const char *value)
-{
-    (void)baton;
-    (void)key;
-    (void)value;
-    return 1;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = fuzz_pool();
@@ -21,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (oxt_event_spool_parse(&ev, (const char *)data, size, p)
         == APR_SUCCESS) {
-        apr_table_do(fuzz_visit, NULL, ev->vars, NULL);
+        fuzz_table_walk(ev->vars);
     }
     apr_pool_destroy(p);
     return 0;

@@ -338,7 +338,7 @@ apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
     return OXT_EAUTH;
 }
 
-/* ---- derived keys ---------------------------------------------------------- */
+/* ---- derived keys ------------------------------------------------------ */
 
 apr_status_t oxt_crypto_derive(unsigned char out[32],
                                const unsigned char *master, const char *label)

@@ -32,8 +32,9 @@ apr_status_t oxt_util_file_read(char **pbuf, apr_size_t *plen,
  * file is opened with O_NOFOLLOW (a symlink in its place is refused, not
  * followed) and O_NONBLOCK (a FIFO cannot hang us), and must be a regular
  * file of at most max bytes. flags (OXT_FILE_MODE, OXT_FILE_OWNER, both:
- * OXT_FILE_PRIVATE) add the checks of mode and owner. Failures are OXT_ECONFIG (or the system's error) with
- * the path, what is wrong and the fix in res.
+ * OXT_FILE_PRIVATE) add the checks of mode and owner. Failures are
+ * OXT_ECONFIG (or the system's error) with the path, what is wrong and the
+ * fix in res.
  */
 apr_status_t oxt_util_file_read_checked(char **pbuf, apr_size_t *plen,
                                         const char *path, apr_size_t max,

@@ -244,7 +244,7 @@ START_TEST(keys_are_derived_per_purpose_with_hkdf)
 }
 END_TEST
 
-/* ---- Plesk's key missing ---------------------------------------------------- */
+/* ---- Plesk's key missing ------------------------------------------------ */
 
 static int told_count;
 
