@@ -295,8 +295,16 @@ apr_status_t oxt_secrets_convert(oxt_secrets_stats_t *st, oxt_db_t *db,
     c.db = db;
     c.st = st;
     c.res = res;
-    rv = format_version(&v, db, res, p);
-    if (rv != APR_SUCCESS || v >= OXT_SECRETS_FORMAT) {
+    /* A schema older than 0013 (sql_dir of an earlier release) has no
+     * format to record yet: nothing to do until it has. */
+    rv = oxt_db_select_int(&n, db, "SELECT COUNT(*) FROM"
+                           " information_schema.TABLES WHERE TABLE_SCHEMA ="
+                           " DATABASE() AND TABLE_NAME = 'secrets_format'",
+                           OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && n > 0) {
+        rv = format_version(&v, db, res, p);
+    }
+    if (rv != APR_SUCCESS || n == 0 || v >= OXT_SECRETS_FORMAT) {
         return rv;
     }
     rv = legacy_count(&n, db, res, p);
