@@ -3,6 +3,8 @@
 #   make            build the core, the module, the replicator and the test tools
 #   make check      build, then run the unit, integration and packaging tests (SANITIZE=1: ASan+UBSan)
 #   make demo       run the product on a loopback port with demo data; make demo-stop
+#   make fuzz       build the libFuzzer harnesses (fuzz/) with clang and run each
+#                   for FUZZ_SECONDS (default 10); see fuzz/README.md
 #   make install    install into DESTDIR (see docs/install.md)
 #   make deb        the Debian packages, into build/deb/ (see debian/README.source)
 #
@@ -14,9 +16,12 @@ SHELL      := /bin/bash
 .DEFAULT_GOAL := all
 
 NODEPS_GOALS := clean demo-stop distclean
+# Only the fuzz goals need clang and libFuzzer (a second package set).
+FUZZ_GOALS := fuzz fuzz-build
+DEPS_SETS  := $(if $(filter $(FUZZ_GOALS),$(MAKECMDGOALS)),fuzz)
 ifneq ($(NO_DEPS),1)
 ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-DEPS_STATUS := $(shell ./scripts/install-deps.sh >&2 && echo ok)
+DEPS_STATUS := $(shell ./scripts/install-deps.sh $(DEPS_SETS) >&2 && echo ok)
 ifneq ($(DEPS_STATUS),ok)
 $(error scripts/install-deps.sh failed; see the messages above)
 endif
@@ -103,6 +108,10 @@ PAGEKIT_OBJ := $(patsubst tests/pagekit/%.c,$(B)/tests/pagekit/%.o,$(PAGEKIT_SRC
 PAGEKIT_BIN := $(B)/tests/oxt-pagekit
 GEN_SRC    := $(wildcard tools/gendata/*.c)
 GEN_BIN    := tools/gendata/oxt-gendata
+# Every fuzz/fuzz_<name>.c is a harness; its seeds are in fuzz/corpus/<name>/.
+FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+REPLAY_BIN := $(patsubst %,$(B)/fuzz/replay_%,$(FUZZ_NAMES))
 BENCH_SRC  := $(wildcard bench/*.c)
 BENCH_BIN  := $(patsubst bench/%.c,bench/bin/%,$(BENCH_SRC))
 
@@ -115,7 +124,7 @@ GEN_BIN    := $(B)/oxt-gendata
 endif
 
 .PHONY: all check unit integration guards demo demo-stop install clean bench \
-        programs deb packaging
+        programs deb packaging fuzz fuzz-build fuzz-replay
 
 all: $(LIBA) lib/liboxtender.a $(MOD_SO) $(REPL_BIN) $(if $(OXSIM_SRC),$(OXSIM_BIN)) \
      $(if $(GEN_SRC),$(GEN_BIN))
@@ -223,6 +232,7 @@ export OXT_PAGEKIT := $(abspath $(PAGEKIT_BIN))
 
 check: all $(UNIT_BIN) guards
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory fuzz-replay
 	$(MAKE) --no-print-directory integration
 	$(if $(filter 1,$(SANITIZE)),,$(MAKE) --no-print-directory packaging)
 
@@ -244,6 +254,58 @@ packaging: all
 guards:
 	./scripts/check-source.sh
 	./tests/scripts/test_log_tags.sh
+
+# ---- fuzzing -----------------------------------------------------------------
+# make check replays every harness's seed corpus with the ordinary compiler
+# (and the sanitizers under SANITIZE=1): harnesses keep compiling, every one
+# has a corpus, no seed crashes. make fuzz is the real thing, with clang.
+$(B)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzz.h $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  CC/LD   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -Ifuzz -include fuzz/fuzz.h -o $@ $< fuzz/replay.c \
+	    $(LIBA) $(LIBS_ALL)
+
+fuzz-replay: $(REPLAY_BIN)
+	@for n in $(FUZZ_NAMES); do \
+	    if [ ! -d fuzz/corpus/$$n ] || [ -z "$$(ls -A fuzz/corpus/$$n)" ]; then \
+	        echo "fuzz: fuzz/fuzz_$$n.c has no seed corpus in fuzz/corpus/$$n/" >&2; \
+	        exit 1; \
+	    fi; \
+	    printf '  REPLAY  %-10s ' $$n; \
+	    $(B)/fuzz/replay_$$n fuzz/corpus/$$n || exit 1; \
+	done
+
+# The fuzz build: its own copy of the core, made by clang with ASan, UBSan
+# and the coverage instrumentation libFuzzer needs (fuzzer-no-link).
+FUZZ_CC    ?= clang
+FB         := build/fuzz
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              -fno-omit-frame-pointer
+FUZZ_CFLAGS = $(CSTD) -O1 -g $(WARN) $(FUZZ_SAN) -Ilib \
+              $(APR_CFLAGS) $(MYSQL_CFLAGS) $(PKG_CFLAGS)
+FUZZ_LIBOBJ := $(patsubst lib/%.c,$(FB)/lib/%.o,$(LIB_SRC))
+FUZZ_LIBA  := $(FB)/liboxtender.a
+FUZZ_BIN   := $(patsubst %,$(FB)/fuzz_%,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 10
+
+$(FB)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIBA): $(FUZZ_LIBOBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FB)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIBA)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ifuzz -include fuzz/fuzz.h \
+	    -o $@ $< $(FUZZ_LIBA) $(LIBS_ALL)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	./scripts/fuzz-run.sh $(FB) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # ---- demo ------------------------------------------------------------------
 demo: all
@@ -299,5 +361,5 @@ clean:
 	    mod_oxtender/*.lo mod_oxtender/*.slo mod_oxtender/*.o $(REPL_BIN) \
 	    tests/oxsim/oxsim tools/gendata/oxt-gendata bench/bin
 
--include $(LIB_OBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d) $(SOAPIT_OBJ:.o=.d) \
+-include $(LIB_OBJ:.o=.d) $(FUZZ_LIBOBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d) $(SOAPIT_OBJ:.o=.d) \
     $(PAGEKIT_OBJ:.o=.d)

@@ -106,6 +106,7 @@ def main():
         secret = os.path.join(root, "secret.key")
         with open(secret, "wb") as f:
             f.write(os.urandom(32))
+        os.chmod(secret, 0o600)    # the replicator refuses readable keys
         conf = os.path.join(root, "oxtender.conf")
         lines = ["db_user = oxtender", "db_password = bench-pw",
                  "oxtender_database = oxtender", "psa_database = psa",
@@ -120,9 +121,12 @@ def main():
             lines += ["db_host = 127.0.0.1", "db_port = %d" % db.port]
         with open(conf, "w") as f:
             f.write("\n".join(lines) + "\n")
+        os.chmod(conf, 0o600)      # and a readable configuration
         repl = [env.REPLICATOR, "-c", conf]
         subprocess.run(repl + ["-q", "migrate"], check=True)
         subprocess.run(repl + ["settings", "set", "ox_host", "127.0.0.1:9"],
+                       check=True)
+        subprocess.run(repl + ["settings", "set", "ox_use_https", "0"],
                        check=True)
         print("transport: %s" % ("unix socket" if args.socket else "TCP"))
         last = resource.getrusage(resource.RUSAGE_CHILDREN)

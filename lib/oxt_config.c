@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
 
@@ -40,6 +41,7 @@ static const config_key_t config_keys[] = {
     KEY(plesk_secret_key_file, KEY_STR),
     KEY(plesk_admin_password_file, KEY_STR),
     KEY(lock_file, KEY_STR),
+    KEY(lock_stale_s, KEY_INT),
     KEY(spool_dir, KEY_STR),
     KEY(log_level, KEY_LEVEL),
     KEY(ox_connections, KEY_INT),
@@ -72,7 +74,8 @@ oxt_config_t *oxt_config_make(apr_pool_t *p)
     cfg->secret_key_file = "/etc/oxtender/secret.key";
     cfg->plesk_secret_key_file = "/etc/psa/private/secret_key";
     cfg->plesk_admin_password_file = "/etc/psa/.psa.shadow";
-    cfg->lock_file = "/var/lock/oxtender-replicator.lock";
+    cfg->lock_file = "/run/oxtender/replicator.lock";
+    cfg->lock_stale_s = 3600;
     cfg->spool_dir = "/var/spool/oxtender";
     cfg->log_level = OXT_LOG_INFO;
     cfg->ox_connections = 8;
@@ -222,13 +225,22 @@ apr_status_t oxt_config_parse(oxt_config_t **pcfg, const char *text,
 apr_status_t oxt_config_load(oxt_config_t **pcfg, const char *path,
                              oxt_result_t *res, apr_pool_t *p)
 {
+    oxt_result_t *why = oxt_result_make(p);
     char *buf;
+    apr_size_t len;
     apr_status_t rv;
 
-    rv = oxt_util_file_read(&buf, NULL, path, CONFIG_MAX_BYTES, p);
+    /* It holds the database password: refused when others may read or
+     * change it, or when a symlink stands in its place. */
+    rv = oxt_util_file_read_checked(&buf, &len, path, CONFIG_MAX_BYTES,
+                                    OXT_FILE_PRIVATE, why, p);
     if (rv != APR_SUCCESS) {
-        return oxt_result_set(res, rv, "Cannot read the configuration file",
-                              "%s: %s", path, oxt_status_str(rv, p));
+        return oxt_result_set(res, rv, rv == OXT_ECONFIG
+                              ? "Unsafe configuration file"
+                              : "Cannot read the configuration file",
+                              "%s", why->detail);
     }
-    return oxt_config_parse(pcfg, buf, path, res, p);
+    rv = oxt_config_parse(pcfg, buf, path, res, p);
+    OPENSSL_cleanse(buf, len);
+    return rv;
 }

@@ -31,7 +31,8 @@ typedef struct oxt_config_t {
     const char *secret_key_file;     /* our key for stored secrets */
     const char *plesk_secret_key_file;    /* Plesk's key for "sym" passwords */
     const char *plesk_admin_password_file; /* Plesk 8: admin password */
-    const char *lock_file;
+    const char *lock_file;           /* in a directory only root writes */
+    int lock_stale_s;                /* a lock idle this long is reported */
     const char *spool_dir;
     int log_level;                   /* OXT_LOG_* */
     /* replication */

@@ -2,12 +2,15 @@
  * oxt_crypto.c — see oxt_crypto.h. OpenSSL's libcrypto does the ciphers
  * (docs/architecture.md, "Dependencies"); libcrypt checks crypt(3) hashes.
  */
+#include <stdatomic.h>
 #include <string.h>
 #include <crypt.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/core_names.h>
 #include <apr_strings.h>
 #include <apr_base64.h>
 #include <apr_file_io.h>
@@ -15,9 +18,12 @@
 
 #include "oxt_crypto.h"
 #include "oxt_status.h"
+#include "oxt_util.h"
+#include "oxt_log.h"
 
 #define PLESK_SYM_PREFIX "$AES-128-CBC$"
-#define SEAL_PREFIX      "v1:"
+#define SEAL_PREFIX      "v2:"
+#define SEAL_PREFIX_V1   "v1:"
 #define SEAL_NONCE_LEN   12
 #define SEAL_TAG_LEN     16
 /* No secret we handle is anywhere near this long; the cap bounds work on
@@ -52,29 +58,79 @@ int oxt_crypto_str_equal(const char *a, const char *b)
     return CRYPTO_memcmp(a, b, la) == 0;
 }
 
-apr_status_t oxt_crypto_key_load(const unsigned char **pkey, const char *path,
-                                 apr_size_t len, oxt_result_t *res,
-                                 apr_pool_t *p)
+typedef struct {
+    unsigned char *buf;
+    apr_size_t len;
+} key_buf_t;
+
+static apr_status_t key_cleanse(void *data)
 {
-    apr_file_t *f;
-    unsigned char *key = apr_palloc(p, len + 1);
-    apr_size_t got = len + 1;
+    key_buf_t *kb = data;
+
+    OPENSSL_cleanse(kb->buf, kb->len);
+    return APR_SUCCESS;
+}
+
+unsigned char *oxt_crypto_key_alloc(apr_size_t len, apr_pool_t *p)
+{
+    key_buf_t *kb = apr_palloc(p, sizeof(*kb));
+
+    kb->buf = apr_pcalloc(p, len ? len : 1);
+    kb->len = len;
+    apr_pool_cleanup_register(p, kb, key_cleanse, apr_pool_cleanup_null);
+    return kb->buf;
+}
+
+/* flags: OXT_FILE_PRIVATE for our own key; Plesk's belongs to Plesk's
+ * user, so only its type and mode are checked. */
+static apr_status_t key_read(const unsigned char **pkey, const char *path,
+                             apr_size_t len, int flags, oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    oxt_result_t *why = oxt_result_make(p);
+    unsigned char *key;
+    char *buf;
+    apr_size_t got = 0;
     apr_status_t rv;
 
-    rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, p);
-    if (rv != APR_SUCCESS) {
-        return oxt_result_set(res, rv, "Cannot read key file", "%s", path);
+    rv = oxt_util_file_read_checked(&buf, &got, path, len + 1, flags, why,
+                                    p);
+    if (rv == OXT_ECONFIG) {
+        return oxt_result_set(res, rv, "Unsafe key file", "%s", why->detail);
     }
-    /* Read one byte more than wanted to notice a file of the wrong size. */
-    rv = apr_file_read_full(f, key, len + 1, &got);
-    apr_file_close(f);
-    if ((rv != APR_SUCCESS && rv != APR_EOF) || got != len) {
+    if (rv != APR_SUCCESS && rv != APR_EINVAL) {
+        return oxt_result_set(res, rv, "Cannot read key file", "%s",
+                              why->detail);
+    }
+    if (rv == APR_SUCCESS && got == len) {
+        key = oxt_crypto_key_alloc(len, p);
+        memcpy(key, buf, len);
+        *pkey = key;
+    }
+    if (rv == APR_SUCCESS) {
+        OPENSSL_cleanse(buf, got);
+    }
+    if (rv != APR_SUCCESS || got != len) {
         return oxt_result_set(res, OXT_ECRYPTO, "Unusable key file",
                               "%s: expected %" APR_SIZE_T_FMT " bytes", path,
                               len);
     }
-    *pkey = key;
     return APR_SUCCESS;
+}
+
+apr_status_t oxt_crypto_key_load(const unsigned char **pkey, const char *path,
+                                 apr_size_t len, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    return key_read(pkey, path, len, OXT_FILE_PRIVATE, res, p);
+}
+
+apr_status_t oxt_crypto_plesk_key_load(const unsigned char **pkey,
+                                       const char *path, oxt_result_t *res,
+                                       apr_pool_t *p)
+{
+    return key_read(pkey, path, OXT_CRYPTO_PLESK_KEY_LEN, OXT_FILE_MODE, res,
+                    p);
 }
 
 /* ---- base64 --------------------------------------------------------------- */
@@ -230,6 +286,22 @@ static int crypt_scheme_known(const char *stored)
                                 || stored[1] == '6') && stored[2] == '$';
 }
 
+/* docs/install.md promises a line in the error log when a sym login fails
+ * for want of Plesk's key: once per process, not per request (a flood of
+ * identical lines would hide everything else). */
+static atomic_flag plesk_key_told = ATOMIC_FLAG_INIT;
+
+static void note_no_plesk_key(void)
+{
+    if (!atomic_flag_test_and_set(&plesk_key_told)) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, APR_SUCCESS,
+                       OXTLOGNO(00350) "a password stored as sym cannot be"
+                       " checked: Plesk's secret key (plesk_secret_key_file)"
+                       " was not loaded by this process, so such logins"
+                       " fail until it can be read (see docs/install.md)");
+    }
+}
+
 static apr_status_t check_crypt(const char *stored, const char *given,
                                 apr_pool_t *p)
 {
@@ -269,6 +341,7 @@ apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
     }
     if (strcmp(type, "sym") == 0) {
         if (plesk_key == NULL) {
+            note_no_plesk_key();
             return OXT_ECRYPTO;
         }
         rv = oxt_crypto_plesk_sym_decrypt(&plain, plesk_key, stored, NULL, p);
@@ -280,16 +353,66 @@ apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
     return OXT_EAUTH;
 }
 
+/* ---- derived keys ------------------------------------------------------ */
+
+apr_status_t oxt_crypto_derive(unsigned char out[32],
+                               const unsigned char *master, const char *label)
+{
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
+    OSSL_PARAM params[4];
+    int ok;
+
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+                                                 (char *)"SHA256", 0);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+                                                  (void *)master,
+                                                  OXT_CRYPTO_SEAL_KEY_LEN);
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+                                                  (void *)label,
+                                                  strlen(label));
+    params[3] = OSSL_PARAM_construct_end();
+    ok = ctx != NULL && EVP_KDF_derive(ctx, out, 32, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return ok ? APR_SUCCESS : OXT_ECRYPTO;
+}
+
+apr_status_t oxt_crypto_keys_load(oxt_crypto_keys_t *keys, const char *path,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    unsigned char *seal = oxt_crypto_key_alloc(32, p);
+    unsigned char *fp = oxt_crypto_key_alloc(32, p);
+    apr_status_t rv;
+
+    rv = oxt_crypto_key_load(&keys->master, path, OXT_CRYPTO_SEAL_KEY_LEN,
+                             res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (oxt_crypto_derive(seal, keys->master, OXT_CRYPTO_LABEL_SEAL)
+        != APR_SUCCESS
+        || oxt_crypto_derive(fp, keys->master, OXT_CRYPTO_LABEL_FINGERPRINT)
+           != APR_SUCCESS) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Cannot derive keys",
+                              "%s", path);
+    }
+    keys->seal = seal;
+    keys->fingerprint = fp;
+    return APR_SUCCESS;
+}
+
 /* ---- sealing our own secrets ------------------------------------------------ */
 
+/* aad (may be NULL: v1) is authenticated, not encrypted: the row. */
 static apr_status_t gcm_run(int enc, unsigned char *out,
                             const unsigned char *key,
                             const unsigned char *nonce,
                             const unsigned char *in, int inlen,
-                            unsigned char *tag)
+                            const char *aad, unsigned char *tag)
 {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n = 0, fin = 0, ok;
+    int n = 0, fin = 0, alen = 0, ok;
 
     if (ctx == NULL) {
         return APR_ENOMEM;
@@ -297,6 +420,9 @@ static apr_status_t gcm_run(int enc, unsigned char *out,
     ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, nonce, enc) == 1
         && (enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
                                        SEAL_TAG_LEN, tag) == 1)
+        && (aad == NULL
+            || EVP_CipherUpdate(ctx, NULL, &alen, (const unsigned char *)aad,
+                                (int)strlen(aad)) == 1)
         && EVP_CipherUpdate(ctx, out, &n, in, inlen) == 1
         && EVP_CipherFinal_ex(ctx, out + n, &fin) == 1
         && (!enc || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
@@ -306,19 +432,21 @@ static apr_status_t gcm_run(int enc, unsigned char *out,
 }
 
 apr_status_t oxt_crypto_seal(const char **psealed, const unsigned char *key,
-                             const char *plain, oxt_result_t *res,
-                             apr_pool_t *p)
+                             const char *row, const char *plain,
+                             oxt_result_t *res, apr_pool_t *p)
 {
     int len = (int)strlen(plain);
     unsigned char *buf;
 
-    if (len > SECRET_MAX_LEN) {
-        return oxt_result_set(res, APR_EINVAL, "Secret too long", NULL);
+    if (len > SECRET_MAX_LEN || row == NULL || *row == '\0') {
+        return oxt_result_set(res, APR_EINVAL, "Cannot seal secret",
+                              row == NULL || *row == '\0' ? "no row"
+                              : "too long");
     }
     buf = apr_palloc(p, (apr_size_t)len + SEAL_NONCE_LEN + SEAL_TAG_LEN);
     if (oxt_crypto_random(buf, SEAL_NONCE_LEN) != APR_SUCCESS
         || gcm_run(1, buf + SEAL_NONCE_LEN, key, buf,
-                   (const unsigned char *)plain, len,
+                   (const unsigned char *)plain, len, row,
                    buf + SEAL_NONCE_LEN + len) != APR_SUCCESS) {
         return oxt_result_set(res, OXT_ECRYPTO, "Cannot encrypt secret",
                               NULL);
@@ -329,15 +457,23 @@ apr_status_t oxt_crypto_seal(const char **psealed, const unsigned char *key,
     return APR_SUCCESS;
 }
 
-apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
-                             const char *sealed, oxt_result_t *res,
-                             apr_pool_t *p)
+int oxt_crypto_is_v1(const char *sealed)
+{
+    return sealed != NULL
+        && strncmp(sealed, SEAL_PREFIX_V1, strlen(SEAL_PREFIX_V1)) == 0;
+}
+
+/* Opens "<prefix>base64(nonce | ciphertext | tag)" with aad (or none). */
+static apr_status_t open_with(const char **pplain, const unsigned char *key,
+                              const char *prefix, const char *aad,
+                              const char *sealed, oxt_result_t *res,
+                              apr_pool_t *p)
 {
     unsigned char *buf, *out;
     int len, ctlen;
-    size_t plen = strlen(SEAL_PREFIX);
+    size_t plen = strlen(prefix);
 
-    if (strncmp(sealed, SEAL_PREFIX, plen) != 0
+    if (strncmp(sealed, prefix, plen) != 0
         || strlen(sealed) > 2 * SECRET_MAX_LEN
         || b64_decode(&buf, &len, sealed + plen, strlen(sealed + plen), p)
         || len < SEAL_NONCE_LEN + SEAL_TAG_LEN) {
@@ -346,12 +482,37 @@ apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
     }
     ctlen = len - SEAL_NONCE_LEN - SEAL_TAG_LEN;
     out = apr_palloc(p, (apr_size_t)ctlen + 1);
-    if (gcm_run(0, out, key, buf, buf + SEAL_NONCE_LEN, ctlen,
+    if (gcm_run(0, out, key, buf, buf + SEAL_NONCE_LEN, ctlen, aad,
                 buf + SEAL_NONCE_LEN + ctlen) != APR_SUCCESS) {
         return oxt_result_set(res, OXT_ECRYPTO, "Cannot decrypt secret",
-                              "wrong key or tampered value");
+                              "wrong key, tampered with, or sealed for"
+                              " another row");
     }
     out[ctlen] = '\0';
     *pplain = (const char *)out;
     return APR_SUCCESS;
+}
+
+apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
+                             const char *row, const char *sealed,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    if (oxt_crypto_is_v1(sealed)) {
+        return oxt_result_set(res, OXT_ECRYPTO, "Cannot decrypt secret",
+                              "sealed the old way; run oxtender-replicator"
+                              " migrate");
+    }
+    if (row == NULL || *row == '\0') {
+        return oxt_result_set(res, APR_EINVAL, "Cannot decrypt secret",
+                              "no row");
+    }
+    return open_with(pplain, key, SEAL_PREFIX, row, sealed, res, p);
+}
+
+apr_status_t oxt_crypto_open_v1(const char **pplain,
+                                const unsigned char *master,
+                                const char *sealed, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    return open_with(pplain, master, SEAL_PREFIX_V1, NULL, sealed, res, p);
 }

@@ -22,13 +22,31 @@
 #define OXT_CRYPTO_SEAL_KEY_LEN  32
 
 /**
- * Reads a binary key file of exactly len bytes into *pkey (in p).
- * OXT_ECRYPTO when the file has another size.
+ * Reads our binary key file of exactly len bytes into *pkey (in p; the
+ * buffer is zeroed when p goes). Refused (OXT_ECONFIG, the file, what is
+ * wrong and the fix in res) when it is a symlink or not a regular file,
+ * when group or others may write it or others read it, or when it is not
+ * owned by root or the running user. OXT_ECRYPTO when it has another size.
  */
 apr_status_t oxt_crypto_key_load(const unsigned char **pkey, const char *path,
                                  apr_size_t len, oxt_result_t *res,
                                  apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/**
+ * Reads Plesk's 16-byte key as oxt_crypto_key_load does, except for the
+ * owner: the file is Plesk's (its panel user owns it), not ours.
+ */
+apr_status_t oxt_crypto_plesk_key_load(const unsigned char **pkey,
+                                       const char *path, oxt_result_t *res,
+                                       apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * len zeroed bytes in p for key material, zeroed again (OPENSSL_cleanse)
+ * when p is cleared or destroyed.
+ */
+unsigned char *oxt_crypto_key_alloc(apr_size_t len, apr_pool_t *p);
 
 /** True when value has the "$AES-128-CBC$iv$ciphertext" form. */
 int oxt_crypto_is_plesk_sym(const char *value);
@@ -57,25 +75,77 @@ apr_status_t oxt_crypto_password_check(const char *type, const char *stored,
                                        apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/* ---- keys derived from the key file -------------------------------------
+ * One key per purpose, never the key file itself: a key that both seals
+ * secrets and keys password fingerprints would let one use help attack
+ * the other. The page kit derives its CSRF key the same way, with its own
+ * label. */
+#define OXT_CRYPTO_LABEL_SEAL        "oxtender sealed secrets"
+#define OXT_CRYPTO_LABEL_FINGERPRINT "oxtender password fingerprints"
+
 /**
- * Seals plain with the 32-byte key: "v1:" + base64(nonce | ciphertext |
- * tag). Each call uses a fresh random nonce. Result lives in p.
+ * HKDF-SHA256 (RFC 5869, no salt: master is uniformly random) of the
+ * 32-byte master key with label as "info", into out.
+ */
+apr_status_t oxt_crypto_derive(unsigned char out[32],
+                               const unsigned char *master, const char *label)
+    __attribute__((warn_unused_result));
+
+/** The keys of secret_key_file; each buffer is zeroed when p goes. */
+typedef struct oxt_crypto_keys_t {
+    const unsigned char *seal;         /* oxt_crypto_seal / _open */
+    const unsigned char *fingerprint;  /* oxt_crypto_fingerprint */
+    const unsigned char *master;       /* the file: only to convert
+                                          values made before the split */
+} oxt_crypto_keys_t;
+
+/** Loads the key file (oxt_crypto_key_load) and derives the keys. */
+apr_status_t oxt_crypto_keys_load(oxt_crypto_keys_t *keys, const char *path,
+                                  oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/* ---- sealed secrets --------------------------------------------------------
+ * Each sealed value is bound to the row that holds it: row names it
+ * ("settings:ox_password", "domain_state:42:admin_password") and is the
+ * AES-GCM additional data, so a value copied into another row does not
+ * open there. */
+
+/**
+ * Seals plain with the 32-byte seal key for row: "v2:" + base64(nonce |
+ * ciphertext | tag). Each call uses a fresh random nonce. Result in p.
  */
 apr_status_t oxt_crypto_seal(const char **psealed, const unsigned char *key,
-                             const char *plain, oxt_result_t *res,
-                             apr_pool_t *p)
-    __attribute__((warn_unused_result));
-
-/** Opens a value made by oxt_crypto_seal; OXT_ECRYPTO if tampered with. */
-apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
-                             const char *sealed, oxt_result_t *res,
-                             apr_pool_t *p)
+                             const char *row, const char *plain,
+                             oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**
- * HMAC-SHA256 of data under key (keylen bytes) into out (32 bytes): lets us
- * notice a changed password without storing anything it could be
- * recovered from.
+ * Opens a value made by oxt_crypto_seal for the same row; OXT_ECRYPTO if
+ * tampered with, sealed for another row or under another key, or sealed
+ * the old way (v1: "run oxtender-replicator migrate").
+ */
+apr_status_t oxt_crypto_open(const char **pplain, const unsigned char *key,
+                             const char *row, const char *sealed,
+                             oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** True for a value sealed the old way ("v1:": the key file, no row). */
+int oxt_crypto_is_v1(const char *sealed);
+
+/**
+ * Opens a v1 value with the key file itself (master); only migrate uses
+ * it, to seal such values again the new way.
+ */
+apr_status_t oxt_crypto_open_v1(const char **pplain,
+                                const unsigned char *master,
+                                const char *sealed, oxt_result_t *res,
+                                apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * HMAC-SHA256 of data under key (keylen bytes; the fingerprint key of
+ * oxt_crypto_keys_t) into out (32 bytes): lets us notice a changed
+ * password without storing anything it could be recovered from.
  */
 apr_status_t oxt_crypto_fingerprint(unsigned char *out,
                                     const unsigned char *key,

@@ -101,11 +101,25 @@ static void event_var_set(oxt_event_t *ev, const char *key,
     apr_table_set(ev->vars, k, value);
 }
 
-apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
-                            const char *const *argv, apr_pool_t *p)
+/* getenv over an environment block: the first "key=" entry wins. */
+static const char *event_env_get(const char *const *envp, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (; envp != NULL && *envp != NULL; envp++) {
+        if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=') {
+            return *envp + n + 1;
+        }
+    }
+    return NULL;
+}
+
+apr_status_t oxt_event_make_env(oxt_event_t **pev, const char *name,
+                                int argc, const char *const *argv,
+                                const char *const *envp, apr_pool_t *p)
 {
     oxt_event_t *ev = apr_pcalloc(p, sizeof(*ev));
-    const char *eq, *val;
+    const char *eq;
     size_t i;
     int a;
 
@@ -115,8 +129,8 @@ apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
     ev->name = apr_pstrdup(p, name);
     ev->vars = apr_table_make(p, 4);
     for (i = 0; i < sizeof(kept_vars) / sizeof(kept_vars[0]); i++) {
-        val = getenv(kept_vars[i]);
-        event_var_set(ev, kept_vars[i], val, p);
+        event_var_set(ev, kept_vars[i], event_env_get(envp, kept_vars[i]),
+                      p);
     }
     /* The older template form passes "key=value" words; they win. */
     for (a = 0; a < argc; a++) {
@@ -129,6 +143,13 @@ apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
     }
     *pev = ev;
     return APR_SUCCESS;
+}
+
+apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
+                            const char *const *argv, apr_pool_t *p)
+{
+    return oxt_event_make_env(pev, name, argc, argv,
+                              (const char *const *)environ, p);
 }
 
 /* ---- resolving names to ids --------------------------------------------------- */
@@ -402,30 +423,29 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
     return rv;
 }
 
-apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
-                                  apr_pool_t *p)
+apr_status_t oxt_event_spool_parse(oxt_event_t **pev, const char *buf,
+                                   apr_size_t len, apr_pool_t *p)
 {
     oxt_event_t *ev;
     char *text, *line, *next, *eq;
     const char *name = NULL;
     apr_status_t rv;
 
-    rv = oxt_util_file_read(&text, NULL, path, SPOOL_MAX_BYTES, p);
-    if (rv != APR_SUCCESS) {
-        return rv;
+    if (len > SPOOL_MAX_BYTES) {
+        return APR_EINVAL;
     }
+    text = apr_pstrmemdup(p, buf, len);
     if (strncmp(text, "event=", 6) != 0) {
         return APR_EINVAL;
     }
     next = strchr(text, '\n');
     name = apr_pstrndup(p, text + 6, next ? (apr_size_t)(next - text - 6)
                                           : strlen(text + 6));
-    rv = oxt_event_make(&ev, name, 0, NULL, p);
+    /* The environment of the replaying process is not the event's. */
+    rv = oxt_event_make_env(&ev, name, 0, NULL, NULL, p);
     if (rv != APR_SUCCESS) {
         return APR_EINVAL;
     }
-    /* The environment of the replaying process is not the event's. */
-    apr_table_clear(ev->vars);
     for (line = next ? next + 1 : NULL; line && *line; line = next) {
         next = strchr(line, '\n');
         if (next != NULL) {
@@ -439,6 +459,34 @@ apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
     }
     *pev = ev;
     return APR_SUCCESS;
+}
+
+/* Whoever can write the spool directory decides what is in it: a symlink
+ * is never followed (a root run would read any file as a hint), a FIFO
+ * never opened for blocking reads (it would hang every run), and only a
+ * regular file of at most SPOOL_MAX_BYTES is read. */
+static apr_status_t spool_read(oxt_event_t **pev, const char *path,
+                               oxt_result_t *why, apr_pool_t *p)
+{
+    char *text;
+    apr_size_t len;
+    apr_status_t rv;
+
+    rv = oxt_util_file_read_checked(&text, &len, path, SPOOL_MAX_BYTES, 0,
+                                    why, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_event_spool_parse(pev, text, len, p);
+        if (rv != APR_SUCCESS) {
+            oxt_result_set(why, rv, "Not a spool file", "%s", path);
+        }
+    }
+    return rv;
+}
+
+apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
+                                  apr_pool_t *p)
+{
+    return spool_read(pev, path, NULL, p);
 }
 
 static int spool_name_cmp(const void *a, const void *b)
@@ -459,10 +507,11 @@ static apr_status_t spool_list(apr_array_header_t **pnames, const char *dir,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    while (apr_dir_read(&fi, APR_FINFO_NAME | APR_FINFO_TYPE, d)
-           == APR_SUCCESS) {
+    /* Every *.hint, whatever its type: the reader refuses what is no
+     * regular file, and the replay sets it aside where people see it. */
+    while (apr_dir_read(&fi, APR_FINFO_NAME, d) == APR_SUCCESS) {
         n = strlen(fi.name);
-        if (fi.filetype == APR_REG && fi.name[0] != '.' && n > slen
+        if (fi.name[0] != '.' && n > slen
             && strcmp(fi.name + n - slen, SPOOL_SUFFIX) == 0) {
             APR_ARRAY_PUSH(names, const char *) = apr_pstrdup(p, fi.name);
         }
@@ -478,13 +527,16 @@ static apr_status_t spool_replay_one(const char *path, const oxt_psa_t *psa,
                                      oxt_db_t *db, oxt_result_t *res,
                                      apr_pool_t *p)
 {
+    oxt_result_t *why = oxt_result_make(p);
     oxt_event_t *ev;
     apr_status_t rv;
 
-    rv = oxt_event_spool_read(&ev, path, p);
+    rv = spool_read(&ev, path, why, p);
     if (rv != APR_SUCCESS) {
-        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, rv, OXTLOGNO(03001)
-                       "unreadable event spool file %s, kept as .bad", path);
+        /* Renaming moves the entry itself, never what a symlink names. */
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, APR_SUCCESS,
+                       OXTLOGNO(03001) "unreadable event spool file %s (%s),"
+                       " kept as .bad", path, oxt_result_text(why, p));
         return apr_file_rename(path, apr_pstrcat(p, path, ".bad", NULL), p);
     }
     rv = oxt_event_queue(NULL, ev, psa, db, res, p);

@@ -40,6 +40,16 @@ apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
     __attribute__((warn_unused_result));
 
 /**
+ * As oxt_event_make, with the environment given as a NULL-terminated
+ * block of "KEY=value" strings (envp may be NULL: no environment), so the
+ * parser can be driven from memory (tests, fuzzing).
+ */
+apr_status_t oxt_event_make_env(oxt_event_t **pev, const char *name,
+                                int argc, const char *const *argv,
+                                const char *const *envp, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
  * Resolves the event to stable ids and queues the hints (in the oxtender
  * database, db's default). An object that cannot be found is no error:
  * a delete of something never replicated needs nothing. *pqueued (may be
@@ -55,9 +65,20 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
                                    apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/** Reads a spool file back. */
+/**
+ * Reads a spool file back: never through a symlink, never from a FIFO or
+ * anything else that is no regular file, at most 8 KiB.
+ */
 apr_status_t oxt_event_spool_read(oxt_event_t **pev, const char *path,
                                   apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Parses the len bytes of a spool file's text (need not be NUL
+ * terminated); APR_EINVAL when it is no spool file of a known event.
+ */
+apr_status_t oxt_event_spool_parse(oxt_event_t **pev, const char *buf,
+                                   apr_size_t len, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

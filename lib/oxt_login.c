@@ -155,8 +155,8 @@ apr_status_t oxt_login_binding_key(const unsigned char **pkey,
 {
     unsigned char *key = apr_palloc(p, 32);
 
-    if (oxt_crypto_fingerprint(key, secret, OXT_CRYPTO_SEAL_KEY_LEN,
-                               binding_label) != APR_SUCCESS) {
+    /* A key of its own, derived like every other purpose's. */
+    if (oxt_crypto_derive(key, secret, binding_label) != APR_SUCCESS) {
         return OXT_ECRYPTO;
     }
     *pkey = key;

@@ -5,10 +5,12 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 
 #include "oxt_ox.h"
 #include "oxt_xml.h"
+#include "oxt_util.h"
 
 typedef enum {
     REPLY_VOID = 0,
@@ -76,6 +78,58 @@ oxt_ox_user_t *oxt_ox_user_make(apr_pool_t *p)
     return u;
 }
 
+const char *oxt_ox_base_url(int https, const char *host, apr_pool_t *p)
+{
+    return apr_pstrcat(p, https ? "https://" : "http://", host ? host : "",
+                       "/webservices", NULL);
+}
+
+/* The "host[:port]" of an http:// URL, or NULL for any other scheme. */
+static const char *plain_http_host(const char *url, apr_pool_t *p)
+{
+    const char *host = url, *end;
+
+    if (strncasecmp(url, "http://", 7) != 0) {
+        return NULL;
+    }
+    host += 7;
+    end = host + strcspn(host, "/?#");
+    return apr_pstrndup(p, host, (apr_size_t)(end - host));
+}
+
+const char *oxt_ox_plain_http_warning(const char *base_url, int allowed,
+                                      apr_pool_t *p)
+{
+    const char *host = plain_http_host(base_url, p);
+
+    if (host == NULL || oxt_util_host_is_loopback(host)) {
+        return NULL;
+    }
+    return apr_psprintf(p, "OX traffic to %s is plain HTTP: the OX master"
+                        " password and every mailbox password travel in"
+                        " clear; set ox_use_https 1%s", host, allowed
+                        ? " (plain HTTP is allowed by ox_allow_plain_http)"
+                        : "; until then replication refuses to send"
+                          " credentials (ox_allow_plain_http 1 would"
+                          " allow it)");
+}
+
+apr_status_t oxt_ox_transport_check(const oxt_ox_settings_t *s,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    const char *why;
+
+    if (s->allow_plain_http || s->base_url == NULL) {
+        return APR_SUCCESS;
+    }
+    why = oxt_ox_plain_http_warning(s->base_url, 0, p);
+    if (why == NULL) {
+        return APR_SUCCESS;
+    }
+    return oxt_result_set(res, OXT_ECONFIG, "Refusing to send OX credentials"
+                          " over plain HTTP", "%s", why);
+}
+
 apr_status_t oxt_ox_create(oxt_ox_t **pox, const oxt_ox_settings_t *s,
                            oxt_soap_client_t *client, apr_pool_t *p)
 {
@@ -84,6 +138,9 @@ apr_status_t oxt_ox_create(oxt_ox_t **pox, const oxt_ox_settings_t *s,
 
     if (s->base_url == NULL || s->master.login == NULL) {
         return APR_EINVAL;
+    }
+    if (oxt_ox_transport_check(s, NULL, p) != APR_SUCCESS) {
+        return OXT_ECONFIG;
     }
     ox->p = p;
     ox->s = *s;

@@ -46,6 +46,8 @@ typedef struct oxt_ox_settings_t {
     oxt_ox_conn_type_t type;
     oxt_ox_creds_t master;      /* master admin, or the reseller account */
     int master_override;        /* user operations with master too */
+    int allow_plain_http;       /* plain HTTP to a host that is not this
+                                   machine (ox_allow_plain_http) */
 } oxt_ox_settings_t;
 
 /** A context. In requests NULL / 0 / OXT_OX_QUOTA_UNSET leave a field out. */
@@ -107,11 +109,31 @@ oxt_ox_user_t *oxt_ox_user_make(apr_pool_t *p);
 
 /**
  * Binds the OX settings (copied into p) to a SOAP client that p must not
- * outlive.
+ * outlive. OXT_ECONFIG when oxt_ox_transport_check refuses base_url.
  */
 apr_status_t oxt_ox_create(oxt_ox_t **pox, const oxt_ox_settings_t *s,
                            oxt_soap_client_t *client, apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/** The SOAP base URL for the Settings' OX host ("host[:port]"), in p. */
+const char *oxt_ox_base_url(int https, const char *host, apr_pool_t *p);
+
+/**
+ * NULL when base_url is HTTPS or names this machine (loopback), else the
+ * warning for people: every password we send OX would travel in clear.
+ * allowed says whether ox_allow_plain_http is set (the text differs).
+ * Lives in p.
+ */
+const char *oxt_ox_plain_http_warning(const char *base_url, int allowed,
+                                      apr_pool_t *p);
+
+/**
+ * APR_SUCCESS unless credentials would go over plain HTTP to a host that
+ * is not this machine without allow_plain_http: then OXT_ECONFIG, with
+ * the fix in res (may be NULL).
+ */
+apr_status_t oxt_ox_transport_check(const oxt_ox_settings_t *s,
+                                    oxt_result_t *res, apr_pool_t *p);
 
 /* ---- context operations (master or reseller credentials) --------------
  * Each builds *pop in p. APR_EINVAL when a value cannot be sent as XML

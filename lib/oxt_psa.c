@@ -141,8 +141,8 @@ apr_status_t oxt_psa_open(oxt_psa_t **ppsa, oxt_db_t *db,
         return rv;
     }
     if (cfg->plesk_secret_key_file != NULL
-        && oxt_crypto_key_load(&psa->plesk_key, cfg->plesk_secret_key_file,
-                               OXT_CRYPTO_PLESK_KEY_LEN, keyres, p)
+        && oxt_crypto_plesk_key_load(&psa->plesk_key,
+                                     cfg->plesk_secret_key_file, keyres, p)
            != APR_SUCCESS) {
         /* Not fatal: only accounts with sym passwords need it. */
         psa->plesk_key = NULL;

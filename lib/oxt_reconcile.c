@@ -17,6 +17,7 @@
 #include "oxt_state.h"
 #include "oxt_crypto.h"
 #include "oxt_prefs.h"
+#include "oxt_secrets.h"
 #include "oxt_util.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
@@ -599,8 +600,9 @@ static apr_status_t recon_admin(recon_task_t *t, oxt_result_t *res)
     if (t->ctx.admin_login == NULL || t->ctx.admin_password_enc == NULL) {
         return oxt_result_set(res, OXT_ESOAP_AUTH, "No context admin", NULL);
     }
-    rv = oxt_crypto_open(&pw, t->rc->key, t->ctx.admin_password_enc, res,
-                         t->p);
+    rv = oxt_crypto_open(&pw, t->rc->key,
+                         oxt_secrets_row_admin_password(t->ctx.dom_id, t->p),
+                         t->ctx.admin_password_enc, res, t->p);
     if (rv == APR_SUCCESS) {
         t->admin = apr_pcalloc(t->p, sizeof(*t->admin));
         t->admin->login = t->ctx.admin_login;

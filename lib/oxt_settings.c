@@ -95,8 +95,12 @@ static const oxt_setting_t settings_table[] = {
     { "ox_host", "ox_host", OXT_SETTING_TEXT, "", 0, 255, NULL, NULL,
       "OX server", "The OX server's name, with :port if it is not the"
       " usual one; at most 255 characters.", AT(ox_host) },
-    { "ox_use_https", "ox_use_https", OXT_SETTING_BOOL, "0", 0, 0, NULL,
+    { "ox_use_https", "ox_use_https", OXT_SETTING_BOOL, "1", 0, 0, NULL,
       NULL, "Use HTTPS", YES_NO, AT(ox_https) },
+    { "ox_allow_plain_http", "ox_allow_plain_http", OXT_SETTING_BOOL, "0",
+      0, 0, NULL, NULL, "Allow plain HTTP to an OX server on another"
+      " machine (passwords travel in clear)", YES_NO,
+      AT(ox_allow_plain_http) },
     { "ox_username", "ox_username", OXT_SETTING_TEXT, "", 0, 255, NULL,
       NULL, "OX user name", "At most 255 characters.", AT(ox_username) },
     { "ox_password", "ox_password_enc", OXT_SETTING_SECRET, NULL, 0, 512,
@@ -309,16 +313,28 @@ static const char *settings_select_sql(apr_pool_t *p)
                        " FROM settings WHERE id = 1", NULL);
 }
 
+/* The row a secret is sealed for ("settings:ox_password",
+ * OXT_SECRETS_ROW_OX_PASSWORD): a value copied into another row does not
+ * open there. */
+static const char *settings_secret_row(const oxt_setting_t *def,
+                                       apr_pool_t *p)
+{
+    return apr_pstrcat(p, "settings:", def->key, NULL);
+}
+
 static apr_status_t settings_load_secret(oxt_secret_t *secret,
+                                         const oxt_setting_t *def,
                                          const char *sealed,
                                          const unsigned char *key,
                                          oxt_result_t *res, apr_pool_t *p)
 {
+    const char *row = settings_secret_row(def, p);
+
     secret->set = sealed != NULL && *sealed != '\0';
     if (!secret->set || key == NULL) {
         return APR_SUCCESS;
     }
-    return oxt_crypto_open(&secret->value, key, sealed, res, p);
+    return oxt_crypto_open(&secret->value, key, row, sealed, res, p);
 }
 
 static apr_status_t settings_load_one(oxt_settings_t *s,
@@ -330,7 +346,7 @@ static apr_status_t settings_load_one(oxt_settings_t *s,
 
     if (def->type == OXT_SETTING_SECRET) {
         return settings_load_secret((oxt_secret_t *)((char *)s + def->offset),
-                                    v, key, res, p);
+                                    def, v, key, res, p);
     }
     if (v == NULL) {
         return APR_SUCCESS;                 /* the default */
@@ -455,7 +471,8 @@ static apr_status_t settings_bind(oxt_db_arg_t *arg, const oxt_setting_t *def,
             return oxt_result_set(res, APR_EINVAL, "Settings not saved",
                                   "%s needs the secrets key", def->key);
         }
-        rv = oxt_crypto_seal(&sealed, key, v, res, p);
+        rv = oxt_crypto_seal(&sealed, key, settings_secret_row(def, p), v,
+                             res, p);
         *arg = OXT_DB_STR(sealed);
         return rv;
     default:

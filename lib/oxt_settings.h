@@ -62,6 +62,7 @@ typedef struct oxt_settings_t {
     int cloud;                    /* connection type "reseller" (OX cloud) */
     const char *ox_host;          /* host[:port] */
     int ox_https;
+    int ox_allow_plain_http;      /* plain HTTP to a non-loopback OX host */
     const char *ox_username;
     oxt_secret_t ox_password;
     int master_override;

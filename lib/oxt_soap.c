@@ -2,11 +2,17 @@
  * oxt_soap.c — see oxt_soap.h. The transport-independent half: queueing,
  * the connection cap, reply and fault classification, debug capture.
  */
+/* First: with offsetof defined, APR_RING's APR_OFFSETOF uses it instead of
+ * a member access through a null pointer (undefined behaviour that UBSan
+ * reports on the first client created; found by fuzz/fuzz_soap.c). */
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <apr_lib.h>
 #include <apr_ring.h>
 #include <apr_strings.h>
+
+#include <libxml/xmlsave.h>
 
 #include "oxt_soap.h"
 #include "oxt_xml.h"
@@ -290,88 +296,93 @@ int oxt_soap_status_is_retryable(apr_status_t rv)
 
 /* ---- password masking ------------------------------------------------- */
 
-typedef struct {
-    char *data;
-    apr_size_t len;
-    apr_size_t size;
-    apr_pool_t *p;
-} textbuf_t;
-
-static void textbuf_add(textbuf_t *tb, const char *s, apr_size_t n)
+/* "password" in any namespace and any case; a prefix that libxml2 could
+ * not resolve stays in the name ("rmi:password"), so it is cut off here. */
+static int is_password_name(const xmlChar *name)
 {
-    if (tb->len + n + 1 > tb->size) {
-        apr_size_t size = (tb->size + n + 1) * 2;
-        char *data = apr_palloc(tb->p, size);
+    const char *local = strrchr((const char *)name, ':');
 
-        memcpy(data, tb->data, tb->len);
-        tb->data = data;
-        tb->size = size;
-    }
-    memcpy(tb->data + tb->len, s, n);
-    tb->len += n;
-    tb->data[tb->len] = '\0';
+    local = local != NULL ? local + 1 : (const char *)name;
+    return strcasecmp(local, "password") == 0;
 }
 
-/* The qualified name of the start tag at lt ("<x:password ..."), or 0. */
-static apr_size_t tag_name_len(const char *lt, const char *end)
+/* Masks the tree under (and including the siblings of) node: the content
+ * of every password element, the value of every password attribute;
+ * comments are left out (they are no data and could hold anything). */
+static void mask_tree(xmlNode *node)
 {
-    const char *s = lt + 1;
+    xmlNode *n, *next;
+    xmlAttr *a;
 
-    while (s < end && strchr(" \t\r\n/>", *s) == NULL) {
-        s++;
-    }
-    return (apr_size_t)(s - (lt + 1));
-}
-
-static int is_password_name(const char *name, apr_size_t n)
-{
-    const char *colon = memchr(name, ':', n);
-
-    if (colon != NULL) {
-        n -= (apr_size_t)(colon + 1 - name);
-        name = colon + 1;
-    }
-    return n == 8 && strncasecmp(name, "password", 8) == 0;
-}
-
-/* Where "</qname" starts after from, or end when there is none. */
-static const char *find_end_tag(const char *from, const char *end,
-                                const char *qname, apr_size_t qlen)
-{
-    const char *s = from;
-
-    while ((s = memchr(s, '<', (apr_size_t)(end - s))) != NULL) {
-        if ((apr_size_t)(end - s) > qlen + 1 && s[1] == '/'
-            && memcmp(s + 2, qname, qlen) == 0) {
-            return s;
+    for (n = node; n != NULL; n = next) {
+        next = n->next;
+        if (n->type == XML_COMMENT_NODE) {
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
+            continue;
         }
-        s++;
+        if (n->type != XML_ELEMENT_NODE) {
+            continue;
+        }
+        for (a = n->properties; a != NULL; a = a->next) {
+            if (is_password_name(a->name)) {
+                xmlNodeSetContent((xmlNode *)a, BAD_CAST PASSWORD_MASK);
+            }
+        }
+        if (is_password_name(n->name) && n->children != NULL) {
+            /* Replaces every child: text, CDATA, comments, elements. */
+            xmlNodeSetContent(n, BAD_CAST PASSWORD_MASK);
+        }
+        else {
+            mask_tree(n->children);
+        }
     }
-    return end;
+}
+
+static const char *dump_without_decl(xmlDoc *doc, apr_pool_t *p)
+{
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlSaveCtxtPtr save;
+    const char *out = NULL;
+    int len;
+
+    if (buf == NULL) {
+        return NULL;
+    }
+    save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_NO_DECL);
+    if (save != NULL) {
+        xmlSaveDoc(save, doc);
+        xmlSaveClose(save);
+        len = xmlBufferLength(buf);
+        while (len > 0 && xmlBufferContent(buf)[len - 1] == '\n') {
+            len--;
+        }
+        out = apr_pstrmemdup(p, (const char *)xmlBufferContent(buf),
+                             (apr_size_t)len);
+    }
+    xmlBufferFree(buf);
+    return out;
 }
 
 const char *oxt_soap_mask_passwords(const char *xml, apr_size_t len,
                                     apr_pool_t *p)
 {
-    textbuf_t tb = { "", 0, 0, p };
-    const char *s = xml, *end = xml + len, *lt, *gt;
-    apr_size_t qlen;
+    xmlDoc *doc;
+    const char *out = NULL;
 
-    while ((lt = memchr(s, '<', (apr_size_t)(end - s))) != NULL) {
-        qlen = tag_name_len(lt, end);
-        gt = memchr(lt, '>', (apr_size_t)(end - lt));
-        if (gt == NULL) {
-            break;
-        }
-        textbuf_add(&tb, s, (apr_size_t)(gt + 1 - s));
-        s = gt + 1;
-        if (qlen > 0 && gt[-1] != '/' && is_password_name(lt + 1, qlen)) {
-            textbuf_add(&tb, PASSWORD_MASK, strlen(PASSWORD_MASK));
-            s = find_end_tag(s, end, lt + 1, qlen);
-        }
+    if (len == 0) {
+        return "";
     }
-    textbuf_add(&tb, s, (apr_size_t)(end - s));
-    return tb.data;
+    /* Masking text cannot be trusted (a CDATA section or a comment can
+     * hold "</password>"), so only what parses is shown. */
+    if (oxt_xml_parse(&doc, xml, len, NULL, p) == APR_SUCCESS) {
+        mask_tree(doc->children);
+        out = dump_without_decl(doc, p);
+    }
+    return out != NULL ? out
+        : apr_psprintf(p, "(%" APR_SIZE_T_FMT " bytes that are not"
+                       " well-formed XML, not shown: they could hold a"
+                       " password)", len);
 }
 
 /* ---- replies ---------------------------------------------------------- */

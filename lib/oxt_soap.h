@@ -199,9 +199,12 @@ apr_status_t oxt_soap_fault_classify(const char *faultstring,
 int oxt_soap_status_is_retryable(apr_status_t rv);
 
 /**
- * A copy of xml in p with the content of every element whose local name
- * is "password" replaced by "********". Works on text, so it also masks
- * replies that are not well-formed.
+ * xml parsed (as replies are: no DTD, no entities) and written again, in
+ * p, with the content of every element and the value of every attribute
+ * whose local name is "password" (any namespace, any case) replaced by
+ * "********" and comments left out. Text that does not parse is not shown
+ * at all (a note with its size instead): masking text can be fooled by a
+ * CDATA section or a comment.
  */
 const char *oxt_soap_mask_passwords(const char *xml, apr_size_t len,
                                     apr_pool_t *p);

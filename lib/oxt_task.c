@@ -8,6 +8,7 @@
 
 #include "oxt_task.h"
 #include "oxt_crypto.h"
+#include "oxt_secrets.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
 
@@ -27,6 +28,7 @@ struct oxt_task_t {
     int op_flip;
     oxt_ox_context_t *ctx;          /* id of the domain's context */
     oxt_ox_creds_t *admin;          /* its admin; NULL with master override */
+    const char *admin_why;          /* why there is none (cannot open) */
     int ctx_failed;
     apr_hash_t *failed;             /* oxt_obj_t -> error text */
     const char *note;               /* said in the current op's log row */
@@ -249,8 +251,10 @@ static apr_status_t task_admin(oxt_task_t *t, oxt_result_t *res)
                               "the context of %s was not created by us",
                               t->work->dom_name);
     }
-    rv = oxt_crypto_open(&password, t->host->key, have->admin_password_enc,
-                         res, t->p);
+    rv = oxt_crypto_open(&password, t->host->key,
+                         oxt_secrets_row_admin_password(t->work->dom_id,
+                                                        t->p),
+                         have->admin_password_enc, res, t->p);
     if (rv == APR_SUCCESS) {
         t->admin = apr_pcalloc(t->p, sizeof(*t->admin));
         t->admin->login = have->admin_login;
@@ -290,7 +294,10 @@ static apr_status_t task_reserve_admin(oxt_task_t *t, oxt_result_t *res)
         return oxt_result_set(res, rv, "No randomness", NULL);
     }
     apr_base64_encode(b64, (const char *)rnd, sizeof(rnd));
-    rv = oxt_crypto_seal(&sealed, t->host->key, b64, res, t->op_pool);
+    rv = oxt_crypto_seal(&sealed, t->host->key,
+                         oxt_secrets_row_admin_password(t->work->dom_id,
+                                                        t->op_pool),
+                         b64, res, t->op_pool);
     if (rv == APR_SUCCESS) {
         rv = st->reserve(st->baton, t->work, CTX_ADMIN_LOGIN, sealed, res,
                          t->p);
@@ -746,7 +753,11 @@ static void task_next(oxt_task_t *t)
         }
         /* Could not even build the request (data OX cannot carry, no
          * admin password): a failure of this object like any other. */
-        if (res->status == APR_SUCCESS) {
+        if (res->status == APR_SUCCESS && t->admin_why != NULL) {
+            oxt_result_set(res, rv, "No context admin password", "%s",
+                           t->admin_why);
+        }
+        else if (res->status == APR_SUCCESS) {
             oxt_result_set(res, rv, "Cannot build the OX request",
                            "%s", oxt_status_str(rv, t->op_pool));
         }
@@ -880,15 +891,20 @@ static void task_report_plan(oxt_task_t *t)
 
 void oxt_task_start(oxt_task_t *task)
 {
+    oxt_result_t *ares;
+
     if (task->host->opts->dry_run) {
         task_report_plan(task);
         task_finish(task);
         return;
     }
-    /* Credentials for user operations on an existing context. */
+    /* Credentials for user operations on an existing context; why there
+     * are none is said in the failure of each operation that needs them. */
+    ares = oxt_result_make(task->p);
     if (task->work->have_ctx.ox_context_id > 0
-        && task_admin(task, oxt_result_make(task->p)) != APR_SUCCESS) {
+        && task_admin(task, ares) != APR_SUCCESS) {
         task->admin = NULL;
+        task->admin_why = oxt_result_text(ares, task->p);
     }
     task_next(task);
 }

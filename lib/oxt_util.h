@@ -8,6 +8,16 @@
 #include <apr_errno.h>
 #include <apr_hash.h>
 
+#include "oxt_result.h"
+
+/* oxt_util_file_read_checked: also refuse a file that group or others may
+ * write or others may read (OXT_FILE_MODE), and one not owned by root or
+ * the running user (OXT_FILE_OWNER). Secrets (keys, the configuration with
+ * its database password) are OXT_FILE_PRIVATE: both. */
+#define OXT_FILE_MODE    1
+#define OXT_FILE_OWNER   2
+#define OXT_FILE_PRIVATE (OXT_FILE_MODE | OXT_FILE_OWNER)
+
 /**
  * Reads a whole file of at most max bytes into *pbuf (in p), NUL
  * terminated; *plen (may be NULL) gets its length. APR_EINVAL when the
@@ -17,6 +27,39 @@ apr_status_t oxt_util_file_read(char **pbuf, apr_size_t *plen,
                                 const char *path, apr_size_t max,
                                 apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/**
+ * As oxt_util_file_read, for files someone else may have put there: the
+ * file is opened with O_NOFOLLOW (a symlink in its place is refused, not
+ * followed) and O_NONBLOCK (a FIFO cannot hang us), and must be a regular
+ * file of at most max bytes. flags (OXT_FILE_MODE, OXT_FILE_OWNER, both:
+ * OXT_FILE_PRIVATE) add the checks of mode and owner. Failures are
+ * OXT_ECONFIG (or the system's error) with the path, what is wrong and the
+ * fix in res.
+ */
+apr_status_t oxt_util_file_read_checked(char **pbuf, apr_size_t *plen,
+                                        const char *path, apr_size_t max,
+                                        int flags, oxt_result_t *res,
+                                        apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Checks an open descriptor: a regular file with none of the deny mode
+ * bits set (0027 for OXT_FILE_PRIVATE: group-writable or anything for
+ * others) and, when owner is set, owned by root or the running user. res
+ * says what is wrong with path and how to fix it.
+ */
+apr_status_t oxt_util_fd_check(int fd, const char *path, unsigned deny,
+                               int owner, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * True when hostport ("host", "host:port", "[v6]:port") names this
+ * machine: "localhost", 127.0.0.0/8 or ::1. Anything else, including a
+ * name that merely resolves to loopback or text that is no plain host
+ * (an '@', a '/'), is not.
+ */
+int oxt_util_host_is_loopback(const char *hostport);
 
 /**
  * v in decimal, in p. APR's own formatter (apr_psprintf, and so

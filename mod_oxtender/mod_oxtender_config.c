@@ -17,6 +17,7 @@
 #include "mod_oxtender.h"
 #include "oxt_result.h"
 #include "oxt_session.h"
+#include "oxt_crypto.h"
 
 void *oxt_mod_create_srv(apr_pool_t *p, server_rec *s)
 {
@@ -104,6 +105,7 @@ static const char *oxt_cfg_set_config(cmd_parms *cmd, void *dconf,
     oxt_result_t *res = oxt_result_make(cmd->temp_pool);
     const char *err = ap_check_cmd_context(cmd, NOT_IN_HTACCESS);
     const char *path;
+    const unsigned char *key;
 
     (void)dconf;
     if (err != NULL) {
@@ -115,6 +117,15 @@ static const char *oxt_cfg_set_config(cmd_parms *cmd, void *dconf,
                            NULL);
     }
     if (oxt_config_load(&conf->cfg, path, res, cmd->pool) != APR_SUCCESS) {
+        return apr_pstrcat(cmd->pool, "OxtenderConfig: ",
+                           oxt_result_text(res, cmd->temp_pool), NULL);
+    }
+    /* Our key is refused at start-up when unsafe, as by the replicator;
+     * the copy read here goes (zeroed) with the temp pool. */
+    if (conf->cfg->secret_key_file != NULL
+        && oxt_crypto_key_load(&key, conf->cfg->secret_key_file,
+                               OXT_CRYPTO_SEAL_KEY_LEN, res, cmd->temp_pool)
+           != APR_SUCCESS) {
         return apr_pstrcat(cmd->pool, "OxtenderConfig: ",
                            oxt_result_text(res, cmd->temp_pool), NULL);
     }

@@ -1,6 +1,7 @@
 /*
  * mod_oxtender_sink.c — see mod_oxtender_sink.h.
  */
+#include <stddef.h>  /* before APR: offsetof for APR_RING (check-source.sh) */
 #include <httpd.h>
 #include <http_protocol.h>
 #include <util_filter.h>

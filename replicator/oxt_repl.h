@@ -18,14 +18,19 @@
 #include "oxt_engine.h"
 #include "oxt_json.h"
 #include <apr_file_io.h>
+#include "oxt_lock.h"
+#include "oxt_crypto.h"
 
 /* Where "event" spools when even the configuration cannot be read. */
 #define OXT_REPL_DEFAULT_SPOOL "/var/spool/oxtender"
 
-/* Exit codes: 0 success, 1 the command failed, 2 wrong usage. */
+/* Exit codes (docs/replicator.md): 0 success, 1 the command failed,
+ * 2 wrong usage, 3 replication is blocked: the lock has been held with no
+ * progress for longer than lock_stale_s. */
 #define OXT_REPL_EXIT_OK     0
 #define OXT_REPL_EXIT_FAIL   1
 #define OXT_REPL_EXIT_USAGE  2
+#define OXT_REPL_EXIT_STALE  3
 
 typedef struct oxt_repl_t {
     apr_pool_t *p;
@@ -41,7 +46,8 @@ typedef struct oxt_repl_session_t {
     apr_pool_t *p;
     oxt_db_t *db;
     oxt_psa_t *psa;
-    const unsigned char *key;
+    oxt_crypto_keys_t keys;        /* of secret_key_file */
+    const unsigned char *key;      /* keys.seal */
     oxt_settings_t *settings;
     oxt_desired_env_t env;
     int conns;
@@ -60,9 +66,18 @@ apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
                                      const oxt_engine_opts_t *opts,
                                      oxt_result_t *res);
 
-/** Takes the replicator lock without waiting; OXT_ELOCKED if held. */
-apr_status_t oxt_repl_lock(apr_file_t **plock, oxt_repl_t *repl,
-                           oxt_result_t *res);
+/**
+ * Takes the replicator lock (lock_file) for name ("run", "daemon") without
+ * waiting; it lives in repl->p. OXT_ELOCKED if another process holds it:
+ * *pstale is then set when that holder has shown no progress for longer
+ * than lock_stale_s, and res says who and for how long.
+ */
+apr_status_t oxt_repl_lock(oxt_lock_t **plock, oxt_repl_t *repl,
+                           const char *name, int *pstale, oxt_result_t *res);
+
+/** The text of a stale lock for people, in p. */
+const char *oxt_repl_lock_text(const oxt_lock_info_t *info, const char *path,
+                               apr_pool_t *p);
 
 /**
  * Claims due queue items and works their domains; *pdone gets how many

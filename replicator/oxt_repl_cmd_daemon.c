@@ -45,6 +45,7 @@ static void daemon_signals(void)
 
 typedef struct {
     oxt_repl_t *repl;
+    oxt_lock_t *lock;              /* touched every turn and page */
     oxt_repl_session_t *s;
     const char *owner;
     int run_open;                  /* a run_summary row is open */
@@ -72,6 +73,7 @@ static apr_status_t daemon_between_pages(void *baton, oxt_result_t *res)
     if (daemon_stop) {
         return APR_EINTR;
     }
+    oxt_lock_touch(d->lock);
     /* The pass's domains in flight finish first: a hinted domain must
      * never be worked twice at once (one context, one writer). */
     rv = oxt_engine_drain(d->s->engine, res);
@@ -124,6 +126,7 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
                >= apr_time_from_sec(d->repl->cfg->daemon_full_pass_s);
     apr_status_t rv;
 
+    oxt_lock_touch(d->lock);
     rv = oxt_event_spool_replay(&replayed, d->repl->cfg->spool_dir,
                                 d->s->psa, d->s->db, res, d->s->p);
     if (rv == APR_SUCCESS) {
@@ -193,9 +196,9 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
 {
     oxt_result_t *res = oxt_result_make(repl->p);
     daemon_t d;
-    apr_file_t *lock;
+    oxt_lock_t *lock = NULL;
     apr_pool_t *sp;
-    int pause = 1;
+    int pause = 1, stale = 0, told = 0;
     apr_status_t rv;
 
     (void)argv;
@@ -204,9 +207,17 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
         return OXT_REPL_EXIT_USAGE;
     }
     daemon_signals();
-    while ((rv = oxt_repl_lock(&lock, repl, res)) == OXT_ELOCKED
-           && !daemon_stop) {
-        daemon_sleep_ms(1000);         /* a cron run is finishing */
+    /* A cron run is finishing, or something holds the lock for good:
+     * wait, and say so once if it is stale. */
+    while ((rv = oxt_repl_lock(&lock, repl, "daemon", &stale, res))
+           == OXT_ELOCKED && !daemon_stop) {
+        if (stale && !told) {
+            oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, APR_SUCCESS,
+                           OXTLOGNO(03401) "%s",
+                           oxt_result_text(res, repl->p));
+            told = 1;
+        }
+        daemon_sleep_ms(1000);
     }
     if (rv != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
@@ -214,6 +225,7 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
     }
     memset(&d, 0, sizeof(d));
     d.repl = repl;
+    d.lock = lock;
     d.owner = apr_psprintf(repl->p, "daemon-%ld", (long)getpid());
     apr_pool_create(&sp, repl->p);
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, APR_SUCCESS,

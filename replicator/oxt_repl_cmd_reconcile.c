@@ -26,6 +26,7 @@ typedef struct {
     oxt_json_t *json;              /* --json: the report being written */
     long long printed;
     int bar;                       /* a progress bar on the terminal */
+    oxt_lock_t *lock;              /* touched as contexts are done */
 } recon_print_t;
 
 static void recon_on_drift(void *baton, const oxt_drift_t *d)
@@ -57,6 +58,7 @@ static void recon_on_progress(void *baton, long long done, long long total)
     recon_print_t *rp = baton;
     int width = 40, fill;
 
+    oxt_lock_touch(rp->lock);
     if (!rp->bar || total <= 0) {
         return;
     }
@@ -192,9 +194,9 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
     oxt_result_t *res = oxt_result_make(repl->p);
     oxt_reconcile_opts_t o = { 0 };
     oxt_reconcile_stats_t st;
-    recon_print_t rp = { repl, NULL, 0, 0 };
+    recon_print_t rp = { repl, NULL, 0, 0, NULL };
     oxt_repl_session_t *s = NULL;
-    apr_file_t *lock;
+    int stale = 0;
     apr_status_t rv;
 
     if (!recon_parse(&o, argc, argv)) {
@@ -204,7 +206,11 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
     o.on_drift = recon_on_drift;
     o.on_progress = recon_on_progress;
     o.baton = &rp;
-    rv = oxt_repl_lock(&lock, repl, res);
+    rv = oxt_repl_lock(&rp.lock, repl, "reconcile", &stale, res);
+    if (stale) {
+        oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_STALE;
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_session_open(&s, repl, 0, res);
     }

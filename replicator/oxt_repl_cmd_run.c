@@ -57,6 +57,14 @@ static apr_status_t run_queue(oxt_repl_session_t *s, const char *owner,
     return rv;
 }
 
+/* Between pages of the full pass: the lock shows this run is alive. */
+static apr_status_t run_on_page(void *baton, oxt_result_t *res)
+{
+    (void)res;
+    oxt_lock_touch(baton);
+    return APR_SUCCESS;
+}
+
 /* The pass itself: spooled events, Webmail Now, due hints, every domain. */
 static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
                              oxt_result_t *res)
@@ -114,7 +122,8 @@ int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
     oxt_result_t *res = oxt_result_make(repl->p);
     oxt_engine_opts_t opts = { 0 };
     oxt_repl_session_t *s = NULL;
-    apr_file_t *lock;
+    oxt_lock_t *lock = NULL;
+    int stale;
     apr_status_t rv;
 
     (void)argv;
@@ -122,7 +131,12 @@ int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
         oxt_repl_fail("run takes no arguments");
         return OXT_REPL_EXIT_USAGE;
     }
-    rv = oxt_repl_lock(&lock, repl, res);
+    rv = oxt_repl_lock(&lock, repl, "run", &stale, res);
+    if (rv == OXT_ELOCKED && stale) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, APR_SUCCESS,
+                       OXTLOGNO(03400) "%s", oxt_result_text(res, repl->p));
+        return OXT_REPL_EXIT_STALE;
+    }
     if (rv == OXT_ELOCKED) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, APR_SUCCESS,
                        OXTLOGNO(03020) "%s; this run has nothing to do",
@@ -130,6 +144,8 @@ int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
         return OXT_REPL_EXIT_OK;
     }
     opts.automatic = 1;
+    opts.on_page = run_on_page;
+    opts.page_baton = lock;
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_session_open(&s, repl, 0, res);
     }

@@ -18,6 +18,7 @@
 
 #include "oxt_repl.h"
 #include "oxt_crypto.h"
+#include "oxt_ox.h"
 #include "oxt_json.h"
 #include "oxt_settings.h"
 
@@ -64,6 +65,25 @@ static apr_status_t settings_print(oxt_repl_t *repl,
     return oxt_repl_json_done(repl, j);
 }
 
+/* Plain HTTP to another machine: said on stderr, so the output stays
+ * "key = value" (or JSON) for scripts. */
+static void settings_warn(oxt_repl_t *repl, oxt_db_t *db)
+{
+    oxt_settings_t *s;
+    const char *why;
+
+    if (oxt_settings_load(&s, db, NULL, oxt_result_make(repl->p), repl->p)
+        != APR_SUCCESS || s->ox_host == NULL || *s->ox_host == '\0') {
+        return;
+    }
+    why = oxt_ox_plain_http_warning(oxt_ox_base_url(s->ox_https, s->ox_host,
+                                                    repl->p),
+                                    s->ox_allow_plain_http, repl->p);
+    if (why != NULL) {
+        oxt_repl_fail("warning: %s", why);
+    }
+}
+
 static int settings_show(oxt_repl_t *repl, oxt_db_t *db, oxt_result_t *res)
 {
     oxt_settings_t *s;
@@ -72,8 +92,11 @@ static int settings_show(oxt_repl_t *repl, oxt_db_t *db, oxt_result_t *res)
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return OXT_REPL_EXIT_FAIL;
     }
-    return settings_print(repl, s) == APR_SUCCESS ? OXT_REPL_EXIT_OK
-                                                  : OXT_REPL_EXIT_FAIL;
+    if (settings_print(repl, s) != APR_SUCCESS) {
+        return OXT_REPL_EXIT_FAIL;
+    }
+    settings_warn(repl, db);
+    return OXT_REPL_EXIT_OK;
 }
 
 /* Saves values; each refused value is named with its message. */
@@ -87,6 +110,7 @@ static int settings_save(oxt_repl_t *repl, oxt_db_t *db,
 
     if (oxt_settings_save(&errors, db, values, key, SETTINGS_BY, res,
                           repl->p) == APR_SUCCESS) {
+        settings_warn(repl, db);
         return OXT_REPL_EXIT_OK;
     }
     for (i = 0; i < errors->nelts; i++) {
@@ -123,7 +147,7 @@ static int settings_set_password(oxt_repl_t *repl, oxt_db_t *db,
                                  oxt_result_t *res)
 {
     char line[1024];
-    const unsigned char *key;
+    oxt_crypto_keys_t keys;
     apr_table_t *values = apr_table_make(repl->p, 1);
     size_t n;
     int rc = OXT_REPL_EXIT_FAIL;
@@ -138,14 +162,13 @@ static int settings_set_password(oxt_repl_t *repl, oxt_db_t *db,
         oxt_repl_fail("the password is empty");
         return OXT_REPL_EXIT_USAGE;
     }
-    if (oxt_crypto_key_load(&key, repl->cfg->secret_key_file,
-                            OXT_CRYPTO_SEAL_KEY_LEN, res, repl->p)
-        != APR_SUCCESS) {
+    if (oxt_crypto_keys_load(&keys, repl->cfg->secret_key_file, res,
+                             repl->p) != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
     }
     else {
         apr_table_setn(values, "ox_password", line);
-        rc = settings_save(repl, db, values, key, res);
+        rc = settings_save(repl, db, values, keys.seal, res);
     }
     memset(line, 0, sizeof(line));
     return rc;

@@ -1,15 +1,20 @@
 /*
  * oxt_repl_cmd_status.c — "oxtender-replicator status": the queue, parked
- * items and the last run, as text or JSON. The numbers come from the core
- * (oxt_queue_stats, oxt_queue_parked, oxt_replog_last_run), which the Logs
- * page and the metrics read too.
+ * items, the last run, the run lock and warnings, as text or JSON. The
+ * numbers come from the core (oxt_queue_stats, oxt_queue_parked,
+ * oxt_replog_last_run, oxt_lock_probe), which the Logs page and the
+ * metrics read too.
  */
 #include <stdio.h>
+#include <apr_strings.h>
 
 #include "oxt_repl.h"
 #include "oxt_queue.h"
 #include "oxt_replog.h"
 #include "oxt_json.h"
+#include "oxt_lock.h"
+#include "oxt_ox.h"
+#include "oxt_settings.h"
 
 /* The parked items shown: what needs a person, newest first. */
 #define STATUS_PARKED_MAX 50
@@ -18,7 +23,77 @@ typedef struct {
     oxt_queue_stats_t queue;
     oxt_run_summary_t *run;        /* NULL: never ran */
     apr_array_header_t *parked;    /* oxt_queue_item_t * */
+    oxt_lock_info_t lock;
+    const char *plain_http;        /* warning, or NULL */
 } status_t;
+
+/* What needs a person besides parked items: the lock, plain HTTP. */
+static apr_status_t status_health(status_t *st, oxt_repl_t *repl,
+                                  oxt_db_t *db, oxt_result_t *res)
+{
+    oxt_settings_t *s;
+    apr_status_t rv;
+
+    st->plain_http = NULL;
+    oxt_lock_probe(&st->lock, repl->cfg->lock_file,
+                   apr_time_from_sec(repl->cfg->lock_stale_s), repl->p);
+    rv = oxt_settings_load(&s, db, NULL, res, repl->p);
+    if (rv == APR_SUCCESS && s->ox_host != NULL && *s->ox_host) {
+        st->plain_http = oxt_ox_plain_http_warning(
+            oxt_ox_base_url(s->ox_https, s->ox_host, repl->p),
+            s->ox_allow_plain_http, repl->p);
+    }
+    return rv;
+}
+
+static void status_json_lock(oxt_json_t *j, const oxt_lock_info_t *l)
+{
+    int held = l->state == OXT_LOCK_HELD || l->state == OXT_LOCK_STALE;
+
+    oxt_json_kobject(j, "lock");
+    oxt_json_kstr(j, "state", oxt_lock_state_name(l->state));
+    if (held && l->pid > 0) {
+        oxt_json_kint(j, "pid", l->pid);
+    }
+    else {
+        oxt_json_knull(j, "pid");
+    }
+    oxt_json_kstr(j, "holder", held ? l->holder : NULL);
+    if (held) {
+        oxt_json_kint(j, "idle_s", apr_time_sec(l->idle));
+    }
+    else {
+        oxt_json_knull(j, "idle_s");
+    }
+    oxt_json_kint(j, "stale_after_s", apr_time_sec(l->stale_after));
+    oxt_json_kstr(j, "problem", l->problem);
+    oxt_json_end(j);
+}
+
+static void status_print_lock(const oxt_lock_info_t *l, const char *path,
+                              apr_pool_t *p)
+{
+    const char *who = l->pid > 0
+        ? apr_psprintf(p, "pid %ld (%s)", l->pid, l->holder ? l->holder : "?")
+        : "an unknown process";
+
+    switch (l->state) {
+    case OXT_LOCK_FREE:
+        printf("lock:     free\n");
+        break;
+    case OXT_LOCK_HELD:
+        printf("lock:     held by %s, last progress %" APR_INT64_T_FMT
+               " s ago\n", who, (apr_int64_t)apr_time_sec(l->idle));
+        break;
+    case OXT_LOCK_STALE:
+        printf("lock:     STALE: %s\n", oxt_repl_lock_text(l, path, p));
+        break;
+    default:
+        printf("lock:     %s: %s\n", oxt_lock_state_name(l->state),
+               l->problem ? l->problem : "cannot tell");
+        break;
+    }
+}
 
 static void status_json_run(oxt_json_t *j, const oxt_run_summary_t *run)
 {
@@ -73,11 +148,17 @@ static apr_status_t status_print_json(oxt_repl_t *repl, const status_t *st)
     oxt_json_end(j);
     status_json_run(j, st->run);
     status_json_parked(j, st->parked);
+    status_json_lock(j, &st->lock);
+    oxt_json_karray(j, "warnings");
+    if (st->plain_http != NULL) {
+        oxt_json_string(j, st->plain_http);
+    }
+    oxt_json_end(j);
     oxt_json_end(j);
     return oxt_repl_json_done(repl, j);
 }
 
-static void status_print_text(const status_t *st)
+static void status_print_text(const status_t *st, oxt_repl_t *repl)
 {
     const oxt_queue_stats_t *q = &st->queue;
     const oxt_run_summary_t *run = st->run;
@@ -99,6 +180,10 @@ static void status_print_text(const status_t *st)
                run->started_at, run->finished_at ? run->finished_at
                                                  : "(running)",
                run->status, ok, failed);
+    }
+    status_print_lock(&st->lock, repl->cfg->lock_file, repl->p);
+    if (st->plain_http != NULL) {
+        printf("warning:  %s\n", st->plain_http);
     }
     for (i = 0; i < st->parked->nelts; i++) {
         it = APR_ARRAY_IDX(st->parked, i, const oxt_queue_item_t *);
@@ -123,14 +208,19 @@ int oxt_repl_cmd_status(oxt_repl_t *repl, int argc, const char *const *argv)
         || oxt_queue_stats(&st.queue, db, res, repl->p) != APR_SUCCESS
         || oxt_replog_last_run(&st.run, db, res, repl->p) != APR_SUCCESS
         || oxt_queue_parked(&st.parked, db, STATUS_PARKED_MAX, res, repl->p)
-           != APR_SUCCESS) {
+           != APR_SUCCESS
+        || status_health(&st, repl, db, res) != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return OXT_REPL_EXIT_FAIL;
     }
     if (!repl->json) {
-        status_print_text(&st);
-        return OXT_REPL_EXIT_OK;
+        status_print_text(&st, repl);
     }
-    return status_print_json(repl, &st) == APR_SUCCESS ? OXT_REPL_EXIT_OK
-                                                       : OXT_REPL_EXIT_FAIL;
+    else if (status_print_json(repl, &st) != APR_SUCCESS) {
+        oxt_repl_fail("cannot write the status");
+        return OXT_REPL_EXIT_FAIL;
+    }
+    /* A stuck lock stops replication: monitoring sees it in the code. */
+    return st.lock.state == OXT_LOCK_STALE ? OXT_REPL_EXIT_STALE
+                                           : OXT_REPL_EXIT_OK;
 }

@@ -12,6 +12,7 @@
 #include "oxt_log.h"
 #include "oxt_queue.h"
 #include "oxt_schema.h"
+#include "oxt_secrets.h"
 
 /* "Plesk server time zone": the configured one, else the system's. */
 static const char *session_timezone(const oxt_config_t *cfg, apr_pool_t *p)
@@ -56,8 +57,12 @@ static apr_status_t session_ox(oxt_repl_session_t *s, oxt_result_t *res)
         return oxt_result_set(res, rv, "Cannot start the SOAP client", NULL);
     }
     memset(&os, 0, sizeof(os));
-    os.base_url = apr_pstrcat(s->p, st->ox_https ? "https://" : "http://",
-                              st->ox_host, "/webservices", NULL);
+    os.base_url = oxt_ox_base_url(st->ox_https, st->ox_host, s->p);
+    os.allow_plain_http = st->ox_allow_plain_http;
+    rv = oxt_ox_transport_check(&os, res, s->p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     os.type = st->cloud ? OXT_OX_RESELLER : OXT_OX_STANDALONE;
     os.master.login = st->ox_username;
     os.master.password = st->ox_password.value;
@@ -86,8 +91,11 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
         rv = oxt_psa_open(&s->psa, s->db, cfg, res, s->p);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_crypto_key_load(&s->key, cfg->secret_key_file,
-                                 OXT_CRYPTO_SEAL_KEY_LEN, res, s->p);
+        rv = oxt_secrets_check(s->db, res, s->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_crypto_keys_load(&s->keys, cfg->secret_key_file, res, s->p);
+        s->key = s->keys.seal;
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_settings_load(&s->settings, s->db, s->key, res, s->p);
@@ -97,7 +105,7 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     }
     s->env.settings = s->settings;
     s->env.plesk_key = oxt_psa_plesk_key(s->psa);
-    s->env.fp_key = s->key;
+    s->env.fp_key = s->keys.fingerprint;
     s->env.plesk_timezone = session_timezone(cfg, s->p);
     s->env.unicode_mappings = s->settings->unicode_mappings;
     if (!dry_run) {
@@ -131,23 +139,37 @@ apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
     return oxt_engine_refresh_blocked(s->engine, res);
 }
 
-apr_status_t oxt_repl_lock(apr_file_t **plock, oxt_repl_t *repl,
-                           oxt_result_t *res)
+const char *oxt_repl_lock_text(const oxt_lock_info_t *info, const char *path,
+                               apr_pool_t *p)
 {
+    const char *who = info->pid > 0
+        ? apr_psprintf(p, "pid %ld (%s)", info->pid,
+                       info->holder ? info->holder : "?")
+        : "an unknown process";
+
+    return apr_psprintf(p, "%s is held by %s with no progress for %"
+                        APR_INT64_T_FMT " s (lock_stale_s = %" APR_INT64_T_FMT
+                        "): replication is stopped until it ends; check"
+                        " that process", path, who,
+                        (apr_int64_t)apr_time_sec(info->idle),
+                        (apr_int64_t)apr_time_sec(info->stale_after));
+}
+
+apr_status_t oxt_repl_lock(oxt_lock_t **plock, oxt_repl_t *repl,
+                           const char *name, int *pstale, oxt_result_t *res)
+{
+    oxt_lock_info_t info;
+    const char *path = repl->cfg->lock_file;
     apr_status_t rv;
 
-    rv = apr_file_open(plock, repl->cfg->lock_file,
-                       APR_FOPEN_CREATE | APR_FOPEN_WRITE,
-                       APR_FPROT_UREAD | APR_FPROT_UWRITE, repl->p);
-    if (rv != APR_SUCCESS) {
-        return oxt_result_set(res, rv, "Cannot open the lock file", "%s",
-                              repl->cfg->lock_file);
+    *pstale = 0;
+    rv = oxt_lock_take(plock, path, name,
+                       apr_time_from_sec(repl->cfg->lock_stale_s), &info,
+                       res, repl->p);
+    if (rv == OXT_ELOCKED && info.state == OXT_LOCK_STALE) {
+        *pstale = 1;
+        return oxt_result_set(res, rv, "Replication is blocked", "%s",
+                              oxt_repl_lock_text(&info, path, repl->p));
     }
-    rv = apr_file_lock(*plock, APR_FLOCK_EXCLUSIVE | APR_FLOCK_NONBLOCK);
-    if (rv != APR_SUCCESS) {
-        return oxt_result_set(res, OXT_ELOCKED, "Another replicator is"
-                              " running", "%s is locked",
-                              repl->cfg->lock_file);
-    }
-    return APR_SUCCESS;
+    return rv;
 }

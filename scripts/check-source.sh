@@ -72,6 +72,20 @@ for f in $(grep -oE '"[a-z-]+\.svg"' lib/oxt_icon.c | tr -d '"'); do
     fi
 done
 
+# APR_RING and APR_BRIGADE reach member offsets through APR_OFFSETOF, which
+# is a member access through a null pointer (undefined behaviour, reported
+# by UBSan) unless offsetof is defined first: <stddef.h> before any APR
+# header in every file that uses them.
+for f in $(grep -lE 'APR_(RING|BRIGADE)_' lib/*.c mod_oxtender/*.c replicator/*.c \
+        tests/*/*.c 2>/dev/null || true); do
+    first_apr=$(grep -nE '#include *<apr' "$f" | head -1 | cut -d: -f1)
+    stddef=$(grep -nE '#include *<stddef\.h>' "$f" | head -1 | cut -d: -f1)
+    if [ -z "$stddef" ] || { [ -n "$first_apr" ] && [ "$stddef" -gt "$first_apr" ]; }; then
+        echo "check-source: $f uses APR_RING/APR_BRIGADE: include <stddef.h> before the APR headers" >&2
+        fail=1
+    fi
+done
+
 cflags="-std=c11 -Wall -Wextra -Werror -Ilib $(apr-1-config --cflags --cppflags --includes) \
 $(apu-1-config --includes) $(mysql_config --cflags) $(pkg-config --cflags libxml-2.0 libcurl libcrypto)"
 for h in lib/*.h; do

@@ -5,6 +5,10 @@
 # deb-systemd-helper runs in the packaging tests' throw-away roots) are for
 # "make deb" and tests/packaging.
 #
+#   install-deps.sh          what make, make check and make demo need
+#   install-deps.sh fuzz     that, plus clang and libFuzzer for make fuzz
+#                            (kept apart so make check never pulls clang)
+#
 # Installing apache2 or mariadb-server on Debian normally starts the system
 # services. Our tests and demo run private servers on loopback ports and must
 # never touch system services, so a policy-rc.d that forbids starting any
@@ -20,6 +24,17 @@ python3 python3-pytest
 python3-selenium chromium chromium-driver
 build-essential debhelper dpkg-dev fakeroot lintian groff-base
 init-system-helpers"
+
+# make fuzz only: clang 14 with its libFuzzer and sanitizer runtimes.
+FUZZ_PACKAGES="clang libfuzzer-14-dev libclang-rt-14-dev"
+
+for what in "$@"; do
+    case "$what" in
+    fuzz) PACKAGES="$PACKAGES $FUZZ_PACKAGES" ;;
+    *) echo "install-deps: unknown package set '$what' (known: fuzz)" >&2
+       exit 2 ;;
+    esac
+done
 
 missing=""
 for p in $PACKAGES; do

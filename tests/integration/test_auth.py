@@ -194,3 +194,33 @@ def test_database_down(site, apache_factory):
     assert site.db_password not in log
     assert site.admin_password not in log
     assert re.search(r"\[oxtender:(error|crit)\].*OXT\d{5}", log), log[-2000:]
+
+
+
+@pytest.mark.expect_log("OXT00350", "AH01617")
+def test_sym_login_without_plesk_key_says_so_once(site, apache_factory,
+                                                 tmp_path):
+    """Plesk's key unreadable: a login whose password is stored as sym
+    fails (401) and the error log says why, once per server process and
+    not once per request; other logins are unaffected (docs/install.md,
+    section 3)."""
+    import os
+    rows = site.psa("SELECT u.login FROM smb_users u JOIN domains d"
+                    " ON d.name = u.login WHERE d.status = 0 AND"
+                    " u.password LIKE '$AES-128-CBC$%' ORDER BY d.id LIMIT 1")
+    assert rows, "oxt-gendata gives every third domain admin a sym password"
+    login = rows[0][0]
+    config = site.write_config(os.path.join(site.root, "no-plesk-key.conf"),
+                               plesk_secret_key_file=str(tmp_path / "none"))
+    httpd = apache_factory("apache-no-plesk-key", config)
+    for _ in range(8):
+        r = httpd.get(HOME, auth=(login, site.password_of(login)))
+        assert r.status == 401, (r.status, r.text)
+    assert httpd.get(HOME, auth=("admin", site.admin_password)).status == 200
+    httpd.settle()
+    with open(httpd.error_log_path) as f:
+        lines = [l for l in f if "OXT00350" in l]
+    # the harness runs at most two server processes (ServerLimit 2)
+    assert 1 <= len(lines) <= 2, lines
+    assert "[oxtender:error]" in lines[0] and \
+        "plesk_secret_key_file" in lines[0], lines

@@ -257,6 +257,28 @@ def test_unreadable_spool_file_is_set_aside(plesk):
         "00000000000000000001-1-aa.hint.bad"]
 
 
+def test_symlinks_and_fifos_in_the_spool_are_never_read(plesk, tmp_path):
+    """Anyone who can write to the spool directory could plant a symlink
+    (to make a root run read another file as a hint) or a FIFO (to hang
+    every run): both are set aside unread, with an error line."""
+    outside = tmp_path / "outside.hint"
+    outside.write_text("event=mailname_update\n"
+                       "NEW_MAILNAME=user1@dom1.example\n")
+    link = os.path.join(plesk.spool_dir, "00000000000000000001-1-aa.hint")
+    fifo = os.path.join(plesk.spool_dir, "00000000000000000002-1-bb.hint")
+    os.symlink(str(outside), link)
+    os.mkfifo(fifo)
+    res = plesk.repl("run", timeout=30)        # a FIFO would hang it
+    assert res.returncode == 0, plesk.describe(res)
+    assert spool_files(plesk) == [os.path.basename(link) + ".bad",
+                                  os.path.basename(fifo) + ".bad"]
+    assert os.path.islink(link + ".bad")       # renamed, not followed
+    assert queued(plesk) == [], "the symlink's target was never queued"
+    assert res.stderr.count("OXT03001") == 2, res.stderr
+    assert "is a symbolic link" in res.stderr and \
+        "is not a regular file" in res.stderr, res.stderr
+
+
 # ---- the next run applies the change -----------------------------------------
 
 def user_ids(px, ctx):

@@ -196,10 +196,14 @@ def park(px, mail_id, address):
 def test_status_shows_queue_parked_items_and_last_run(plesk):
     out, doc = status(plesk)
     assert out == "queue:    0 waiting (0 due, 0 in progress), 0 parked\n" \
-                  "last run: never\n", out
+                  "last run: never\n" \
+                  "lock:     free\n", out
     assert doc == {"queue": {"waiting": 0, "due": 0, "leased": 0,
                              "parked": 0, "oldest": None},
-                   "last_run": None, "parked": []}, doc
+                   "last_run": None, "parked": [], "warnings": [],
+                   "lock": {"state": "free", "pid": None, "holder": None,
+                            "idle_s": None, "stale_after_s": 3600,
+                            "problem": None}}, doc
     plesk.settings_set(queue_max_attempts=2)
     plesk.set_pref("domain", 1, webmail_forever="on")
     plesk.run()
@@ -235,6 +239,7 @@ def test_status_shows_queue_parked_items_and_last_run(plesk):
         "queue:    2 waiting (1 due, 0 in progress), 1 parked\n"
         "oldest:   %s\n"
         "last run: %s to %s, finished, 0 successful, 1 failed\n"
+        "lock:     free\n"
         "parked:   #%s mailbox 11 after 2 attempts: %s\n" % (
             oldest, run["started_at"], run["finished_at"], item["id"],
             item["last_error"])), out
@@ -309,14 +314,14 @@ def test_settings_never_show_the_password(make_plesk):
         assert password not in out and "ox_password_enc" not in out
     assert sorted(doc) == sorted([
         "ox_password_set", "ox_connection_type", "ox_host", "ox_use_https",
-        "ox_username", "ox_master_override", "ox_unicode_mappings",
+        "ox_allow_plain_http", "ox_username", "ox_master_override", "ox_unicode_mappings",
         "soap_timeout_s", "debug_api", "imap_host", "imap_port",
         "smtp_host", "smtp_port", "default_quota_mb", "default_language",
         "default_timezone", "default_service_type", "auto_delete",
         "queue_max_attempts"]), doc
     assert [l.split(" = ")[0] for l in text.stdout.splitlines()] == list(doc)
     # the password set from stdin is the one the replicator uses
-    px.settings_set(ox_host="127.0.0.1:%d" % px.sim.port,
+    px.settings_set(ox_host="127.0.0.1:%d" % px.sim.port, ox_use_https=0,
                     ox_username=OX_MASTER[0], imap_host="imap.example.test",
                     smtp_host="smtp.example.test")
     px.set_pref("domain", 1, webmail_forever="on")

@@ -1,8 +1,11 @@
 /*
  * test_config.c — the shared configuration file.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 
@@ -96,6 +99,46 @@ START_TEST(a_missing_file_is_named_in_the_error)
 }
 END_TEST
 
+/* It holds the database password: others must not read or change it. */
+START_TEST(a_file_others_could_read_or_replace_is_refused)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    char *dir = apr_pstrdup(oxt_test_pool, "/tmp/oxt-conf-XXXXXX");
+    const char *path, *link;
+    oxt_config_t *cfg = NULL;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    path = apr_pstrcat(oxt_test_pool, dir, "/oxtender.conf", NULL);
+    link = apr_pstrcat(oxt_test_pool, dir, "/link.conf", NULL);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("db_password = s3cret\n", f);
+    fclose(f);
+    ck_assert_int_eq(chmod(path, 0640), 0);
+    ck_assert_int_eq(oxt_config_load(&cfg, path, res, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_str_eq(cfg->db_password, "s3cret");
+    ck_assert_int_eq(chmod(path, 0644), 0);
+    ck_assert_int_eq(oxt_config_load(&cfg, path, res, oxt_test_pool),
+                     OXT_ECONFIG);
+    ck_assert_str_eq(oxt_result_text(res, oxt_test_pool), apr_pstrcat(
+        oxt_test_pool, "Unsafe configuration file: ", path, " is readable"
+        " by everyone (mode 0644); fix: chmod 0640 ", path, NULL));
+    ck_assert_int_eq(chmod(path, 0620), 0);
+    ck_assert_int_eq(oxt_config_load(&cfg, path, res, oxt_test_pool),
+                     OXT_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(res->detail, "writable by its group"));
+    ck_assert_int_eq(chmod(path, 0600), 0);
+    ck_assert_int_eq(symlink(path, link), 0);
+    ck_assert_int_eq(oxt_config_load(&cfg, link, res, oxt_test_pool),
+                     OXT_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(res->detail, "is a symbolic link"));
+    ck_assert_int_eq(system(apr_psprintf(oxt_test_pool, "rm -rf '%s'", dir)),
+                     0);
+}
+END_TEST
+
 START_TEST(identifiers_allow_only_safe_characters)
 {
     ck_assert(oxt_config_is_identifier("psa"));
@@ -121,13 +164,15 @@ START_TEST(the_example_file_parses_and_names_every_key)
 
     path = apr_pstrcat(oxt_test_pool, top ? top : ".",
                        "/conf/oxtender.conf.example", NULL);
-    ck_assert_int_eq(oxt_config_load(&cfg, path, res, oxt_test_pool),
-                     APR_SUCCESS);
     ck_assert_int_eq(apr_file_open(&f, path, APR_FOPEN_READ, 0,
                                    oxt_test_pool), APR_SUCCESS);
     apr_file_read_full(f, buf, len, &len);
     apr_file_close(f);
     buf[len] = '\0';
+    /* Parsed from memory: the checkout's mode (0644) is no installed
+     * file's, which oxt_config_load would rightly refuse. */
+    ck_assert_int_eq(oxt_config_parse(&cfg, buf, path, res, oxt_test_pool),
+                     APR_SUCCESS);
     for (i = 0; (key = oxt_config_key_name(i)) != NULL; i++) {
         ck_assert_msg(strstr(buf, apr_pstrcat(oxt_test_pool, "\n", key, " =",
                                               NULL))
@@ -148,6 +193,7 @@ TCase *oxt_config_test_case(void)
                         (int)(sizeof(bad_configs) / sizeof(bad_configs[0])));
     tcase_add_test(tc, an_invalid_password_value_is_never_echoed);
     tcase_add_test(tc, a_missing_file_is_named_in_the_error);
+    tcase_add_test(tc, a_file_others_could_read_or_replace_is_refused);
     tcase_add_test(tc, identifiers_allow_only_safe_characters);
     tcase_add_test(tc, the_example_file_parses_and_names_every_key);
     return tc;

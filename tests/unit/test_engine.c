@@ -424,7 +424,7 @@ static void engine_make(run_t *r, const dom_spec_t *doms,
     r->fake->route_baton = &r->routes;
     soap = fake_soap_client(r->fake, NULL, oxt_test_pool);
     memset(&os, 0, sizeof(os));
-    os.base_url = "http://ox.test/webservices";
+    os.base_url = "https://ox.test/webservices";
     os.master.login = "oxadminmaster";
     os.master.password = "master-pw";
     os.master_override = 1;

@@ -1,7 +1,10 @@
 /*
  * test_event.c — events: what is kept, and the spool round trip.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
@@ -9,6 +12,7 @@
 
 #include "oxt_unit.h"
 #include "oxt_event.h"
+#include "oxt_status.h"
 
 START_TEST(only_identifying_names_are_kept)
 {
@@ -78,6 +82,84 @@ START_TEST(spooled_events_read_back_the_same)
 }
 END_TEST
 
+START_TEST(the_environment_block_is_read_like_getenv)
+{
+    const char *env[] = { "NEW_MAILNAME=a@b.example", "NEW_MAILNAME=second",
+                          "NEW_PASSWORD=secret", "OLD_MAILNAMEX=no",
+                          "OLD_MAILNAME", NULL };
+    oxt_event_t *ev;
+
+    ck_assert_int_eq(oxt_event_make_env(&ev, "mailname_update", 0, NULL, env,
+                                        oxt_test_pool), APR_SUCCESS);
+    ck_assert_str_eq(apr_table_get(ev->vars, "NEW_MAILNAME"), "a@b.example");
+    ck_assert_ptr_null(apr_table_get(ev->vars, "OLD_MAILNAME"));
+    ck_assert_ptr_null(apr_table_get(ev->vars, "NEW_PASSWORD"));
+    ck_assert_int_eq(apr_table_elts(ev->vars)->nelts, 1);
+    ck_assert_int_eq(oxt_event_make_env(&ev, "domain_delete", 0, NULL, NULL,
+                                        oxt_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(apr_table_elts(ev->vars)->nelts, 0);
+}
+END_TEST
+
+START_TEST(spool_text_parses_from_a_buffer)
+{
+    static const char text[] = "event=domain_delete\nOLD_DOMAIN_NAME=x.example"
+                               "\nNEW_PASSWORD=pw\n";
+    oxt_event_t *ev;
+
+    /* Not NUL-terminated where it ends: only len bytes count. */
+    ck_assert_int_eq(oxt_event_spool_parse(&ev, text, strlen(text) - 17,
+                                           oxt_test_pool), APR_SUCCESS);
+    ck_assert_str_eq(ev->name, "domain_delete");
+    ck_assert_str_eq(apr_table_get(ev->vars, "OLD_DOMAIN_NAME"), "x.example");
+    ck_assert_ptr_null(apr_table_get(ev->vars, "NEW_PASSWORD"));
+    ck_assert_int_eq(oxt_event_spool_parse(&ev, "garbage", 7, oxt_test_pool),
+                     APR_EINVAL);
+    ck_assert_int_eq(oxt_event_spool_parse(&ev, "event=unknown_event", 19,
+                                           oxt_test_pool), APR_EINVAL);
+}
+END_TEST
+
+/* The reader of a spool directory others may write to: no symlink is
+ * followed, a FIFO does not block (before, this test hung until Check's
+ * timeout), nothing larger than 8 KiB is read. */
+START_TEST(spool_reads_refuse_symlinks_fifos_and_large_files)
+{
+    char *dir = apr_pstrdup(oxt_test_pool, "/tmp/oxt-spool-XXXXXX");
+    const char *good, *link, *fifo, *big;
+    oxt_event_t *ev;
+    FILE *f;
+    int i;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    good = apr_pstrcat(oxt_test_pool, dir, "/good.hint", NULL);
+    link = apr_pstrcat(oxt_test_pool, dir, "/link.hint", NULL);
+    fifo = apr_pstrcat(oxt_test_pool, dir, "/fifo.hint", NULL);
+    big = apr_pstrcat(oxt_test_pool, dir, "/big.hint", NULL);
+    f = fopen(good, "w");
+    fputs("event=domain_delete\nOLD_DOMAIN_NAME=x.example\n", f);
+    fclose(f);
+    f = fopen(big, "w");
+    fputs("event=domain_delete\n", f);
+    for (i = 0; i < 1000; i++) {
+        fputs("OLD_DOMAIN_NAME=x.example\n", f);
+    }
+    fclose(f);
+    ck_assert_int_eq(symlink(good, link), 0);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(oxt_event_spool_read(&ev, good, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_event_spool_read(&ev, link, oxt_test_pool),
+                     OXT_ECONFIG);
+    ck_assert_int_eq(oxt_event_spool_read(&ev, fifo, oxt_test_pool),
+                     OXT_ECONFIG);
+    ck_assert_int_eq(oxt_event_spool_read(&ev, big, oxt_test_pool),
+                     APR_EINVAL);
+    ck_assert_int_eq(system(apr_psprintf(oxt_test_pool, "rm -rf '%s'", dir)),
+                     0);
+}
+END_TEST
+
 TCase *oxt_event_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("event");
@@ -85,5 +167,8 @@ TCase *oxt_event_test_case(void)
     tcase_add_test(tc, only_identifying_names_are_kept);
     tcase_add_test(tc, values_with_line_breaks_are_dropped);
     tcase_add_test(tc, spooled_events_read_back_the_same);
+    tcase_add_test(tc, the_environment_block_is_read_like_getenv);
+    tcase_add_test(tc, spool_text_parses_from_a_buffer);
+    tcase_add_test(tc, spool_reads_refuse_symlinks_fifos_and_large_files);
     return tc;
 }

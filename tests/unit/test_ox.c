@@ -32,7 +32,7 @@ static oxt_ox_t *make_ox(fake_soap_t *f, oxt_ox_conn_type_t type,
     oxt_ox_t *ox = NULL;
 
     memset(&s, 0, sizeof(s));
-    s.base_url = "http://ox.test/webservices/";
+    s.base_url = "https://ox.test/webservices/";
     s.type = type;
     s.master.login = "oxadminmaster";
     s.master.password = "secret";
@@ -97,7 +97,7 @@ START_TEST(context_create_by_access_name_is_built_exactly)
                                            oxt_test_pool), APR_SUCCESS);
     ck_assert_int_eq(run(ox, op, APR_SUCCESS)->context->id, 7);
     ck_assert_str_eq(APR_ARRAY_IDX(f->urls, 0, const char *),
-                     "http://ox.test/webservices/OXContextService");
+                     "https://ox.test/webservices/OXContextService");
     ck_assert_str_eq(sent(f, 0), XML_DECL
         ENV_START("http://soap.admin.openexchange.com")
         "<ox:createModuleAccessByName><ox:ctx>"
@@ -152,7 +152,7 @@ START_TEST(user_create_escapes_values_and_uses_the_context_admin)
     ck_assert_str_eq(oxt_ox_op_name(op),
                      "OXUserService.createByModuleAccessName");
     ck_assert_str_eq(APR_ARRAY_IDX(f->urls, 0, const char *),
-                     "http://ox.test/webservices/OXUserService");
+                     "https://ox.test/webservices/OXUserService");
     ck_assert_str_eq(sent(f, 0), XML_DECL
         ENV_START("http://soap.admin.openexchange.com")
         "<ox:createByModuleAccessName><ox:ctx><obj:id>7</obj:id></ox:ctx>"
@@ -223,7 +223,7 @@ START_TEST(reseller_mode_uses_the_reseller_services_and_namespace)
                      APR_SUCCESS);
     run(ox, op, APR_SUCCESS);
     ck_assert_str_eq(APR_ARRAY_IDX(f->urls, 0, const char *),
-                     "http://ox.test/webservices/OXResellerContextService");
+                     "https://ox.test/webservices/OXResellerContextService");
     ck_assert_str_eq(sent(f, 0), XML_DECL
         ENV_START("http://soap.reseller.admin.openexchange.com")
         "<ox:change><ox:ctx><obj:id>9</obj:id>"
@@ -517,6 +517,50 @@ START_TEST(submitted_operations_report_through_their_callback)
 }
 END_TEST
 
+/* ---- transport ------------------------------------------------------- */
+
+START_TEST(plain_http_to_another_machine_needs_an_explicit_setting)
+{
+    fake_soap_t *f = fake_soap_make(200, "", oxt_test_pool);
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    oxt_ox_settings_t s;
+    oxt_ox_t *ox = NULL;
+
+    memset(&s, 0, sizeof(s));
+    s.master.login = "oxadminmaster";
+    s.base_url = oxt_ox_base_url(0, "ox.example.com:8080", oxt_test_pool);
+    ck_assert_str_eq(s.base_url, "http://ox.example.com:8080/webservices");
+    ck_assert_int_eq(oxt_ox_transport_check(&s, res, oxt_test_pool),
+                     OXT_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(res->detail, "OX traffic to"
+                                 " ox.example.com:8080 is plain HTTP"));
+    ck_assert_ptr_nonnull(strstr(res->detail, "set ox_use_https 1"));
+    ck_assert_int_eq(oxt_ox_create(&ox, &s, fake_soap_client(f, NULL,
+                                   oxt_test_pool), oxt_test_pool),
+                     OXT_ECONFIG);
+    /* Allowed, the warning still says what travels in clear. */
+    s.allow_plain_http = 1;
+    ck_assert_int_eq(oxt_ox_transport_check(&s, res, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_ptr_nonnull(strstr(oxt_ox_plain_http_warning(s.base_url, 1,
+                                 oxt_test_pool), "allowed by"));
+    /* HTTPS and loopback are fine without it. */
+    s.allow_plain_http = 0;
+    s.base_url = oxt_ox_base_url(1, "ox.example.com", oxt_test_pool);
+    ck_assert_int_eq(oxt_ox_transport_check(&s, res, oxt_test_pool),
+                     APR_SUCCESS);
+    s.base_url = oxt_ox_base_url(0, "127.0.0.1:8009", oxt_test_pool);
+    ck_assert_int_eq(oxt_ox_transport_check(&s, res, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_ptr_null(oxt_ox_plain_http_warning(s.base_url, 0,
+                                                 oxt_test_pool));
+    /* A URL trick that only looks like loopback is not. */
+    s.base_url = "http://127.0.0.1@ox.example.com/webservices";
+    ck_assert_int_eq(oxt_ox_transport_check(&s, res, oxt_test_pool),
+                     OXT_ECONFIG);
+}
+END_TEST
+
 TCase *oxt_ox_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("ox");
@@ -535,5 +579,7 @@ TCase *oxt_ox_test_case(void)
     tcase_add_test(tc, lists_and_booleans_are_decoded);
     tcase_add_test(tc, faults_reach_the_reply_with_the_server_text);
     tcase_add_test(tc, submitted_operations_report_through_their_callback);
+    tcase_add_test(tc,
+                   plain_http_to_another_machine_needs_an_explicit_setting);
     return tc;
 }

@@ -398,15 +398,55 @@ START_TEST(passwords_are_masked_in_any_shape)
 }
 END_TEST
 
-START_TEST(masking_survives_truncated_documents)
+/* The text masker of before stopped at the first "</password" it saw,
+ * inside a CDATA section or a comment too, and printed the rest. */
+START_TEST(masking_works_on_the_parsed_document)
+{
+    const char *in = ENV_OPEN
+        "<getDataResponse xmlns=\"urn:ox\" xmlns:x=\"urn:x\">"
+        "<password><![CDATA[cd</password>LEAK1]]></password>"
+        "<x:password><!-- </x:password> -->LEAK2</x:password>"
+        "<PASSWORD>s&#x33;cr&amp;t</PASSWORD>"
+        "<user password=\"LEAK3\" x:password=\"LEAK4\" name=\"u1\"/>"
+        "<name>&lt;password&gt;kept&lt;/password&gt;</name>"
+        "<!-- <password>LEAK5</password> -->"
+        "<passwordMech>{SHA}</passwordMech><password/>"
+        "</getDataResponse>" ENV_CLOSE;
+    const char *out = oxt_soap_mask_passwords(in, strlen(in), oxt_test_pool);
+    static const char *const leaks[] = {
+        "cd", "LEAK1", "LEAK2", "s3cr", "s&#x33;", "LEAK3", "LEAK4", "LEAK5",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(leaks) / sizeof(leaks[0]); i++) {
+        ck_assert_msg(strstr(out, leaks[i]) == NULL, "%s in %s", leaks[i],
+                      out);
+    }
+    ck_assert_ptr_nonnull(strstr(out, "<password>********</password>"));
+    ck_assert_ptr_nonnull(strstr(out, "<x:password>********</x:password>"));
+    ck_assert_ptr_nonnull(strstr(out, "<PASSWORD>********</PASSWORD>"));
+    ck_assert_ptr_nonnull(strstr(out, "<user password=\"********\""
+                                 " x:password=\"********\" name=\"u1\"/>"));
+    ck_assert_ptr_nonnull(strstr(out, "<name>&lt;password&gt;kept"
+                                 "&lt;/password&gt;</name>"));
+    ck_assert_ptr_nonnull(strstr(out, "<passwordMech>{SHA}</passwordMech>"
+                                 "<password/>"));
+}
+END_TEST
+
+START_TEST(documents_that_do_not_parse_are_not_shown)
 {
     const char *in = "<x><password>secret-and-cut";
     const char *out = oxt_soap_mask_passwords(in, strlen(in), oxt_test_pool);
 
-    ck_assert_str_eq(out, "<x><password>********");
-    in = "<x><password";
-    out = oxt_soap_mask_passwords(in, strlen(in), oxt_test_pool);
-    ck_assert_str_eq(out, "<x><password");
+    ck_assert_str_eq(out, "(27 bytes that are not well-formed XML, not"
+                          " shown: they could hold a password)");
+    in = "<!DOCTYPE x [<!ENTITY p \"secret\">]>"
+         "<x><password>&p;</password></x>";
+    ck_assert_ptr_null(strstr(oxt_soap_mask_passwords(in, strlen(in),
+                                                      oxt_test_pool),
+                              "secret"));
+    ck_assert_str_eq(oxt_soap_mask_passwords("", 0, oxt_test_pool), "");
 }
 END_TEST
 
@@ -603,7 +643,8 @@ TCase *oxt_soap_test_case(void)
     tcase_add_loop_test(tc, replies_are_classified_by_status_and_shape, 0,
                         N_ELEMS(replies));
     tcase_add_test(tc, passwords_are_masked_in_any_shape);
-    tcase_add_test(tc, masking_survives_truncated_documents);
+    tcase_add_test(tc, documents_that_do_not_parse_are_not_shown);
+    tcase_add_test(tc, masking_works_on_the_parsed_document);
     tcase_add_test(tc, an_oversized_reply_is_cut_while_receiving);
     tcase_add_test(tc, debug_capture_masks_request_and_response);
     tcase_add_test(tc, without_debug_nothing_is_kept);

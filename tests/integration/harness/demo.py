@@ -163,7 +163,9 @@ def oxsim_part(state, site):
 
 def point_settings_at(site, port):
     """The Settings page's OX connection: the emulator and its master."""
+    # plain HTTP to the emulator on loopback (HTTPS is the default)
     steps = [("settings", "set", "ox_host", "127.0.0.1:%d" % port),
+             ("settings", "set", "ox_use_https", "0"),
              ("settings", "set", "ox_username", OX_MASTER[0])]
     for args in steps:
         res = site.replicator(*args)

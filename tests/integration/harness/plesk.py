@@ -253,8 +253,10 @@ class PleskSetup:
 
     def configure_settings(self, username=OX_MASTER[0],
                            password=OX_MASTER[1]):
+        # The emulator speaks plain HTTP on loopback, which stays allowed
+        # without ox_allow_plain_http (HTTPS is the default).
         self.settings_set(ox_host="127.0.0.1:%d" % self.sim.port,
-                          ox_username=username,
+                          ox_use_https=0, ox_username=username,
                           imap_host=IMAP_HOST, smtp_host=SMTP_HOST,
                           default_language="en_US",
                           default_timezone="Europe/Berlin")

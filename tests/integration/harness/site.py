@@ -158,15 +158,19 @@ class Site:
         return path
 
     def share_with_web_user(self, *paths):
-        """Let Apache's workers (group of the web user) read the config and
-        the key files: root:<group>, 0640. Nothing to do when not root."""
+        """Give the config and the key files the modes the module and the
+        replicator insist on (never readable by others, never writable by
+        the group, owned by root or us): as root, root:<web user's group>
+        0640 so Apache's workers can read them; otherwise ours, 0600."""
         who = web_user()
-        if who is None:
-            return
-        gid = grp.getgrnam(who[1]).gr_gid
+        gid = grp.getgrnam(who[1]).gr_gid if who else None
         for path in paths or (self.config, self.secret_key, self.plesk_key,
                               self.admin_shadow):
-            if os.path.exists(path):
+            if not os.path.exists(path):
+                continue
+            if gid is None:
+                os.chmod(path, 0o600)
+            else:
                 os.chown(path, 0, gid)
                 os.chmod(path, 0o640)
 
