@@ -27,8 +27,18 @@ static void use_form(const oxt_form_t *f, apr_pool_t *p)
         (void)oxt_form_get(f, fld->key);
     }
     (void)oxt_form_values(f, "row", p);
-    (void)oxt_form_int(&v, f, "page", 1, 1000000);
-    (void)oxt_form_ids(&ids, f, "row", p);
+    /* What the getters promise: a number in its range, positive ids. */
+    if (oxt_form_int(&v, f, "page", 1, 1000000) == APR_SUCCESS
+        && (v < 1 || v > 1000000)) {
+        __builtin_trap();
+    }
+    if (oxt_form_ids(&ids, f, "row", p) == APR_SUCCESS) {
+        for (i = 0; i < ids->nelts; i++) {
+            if (APR_ARRAY_IDX(ids, i, long long) < 1) {
+                __builtin_trap();
+            }
+        }
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

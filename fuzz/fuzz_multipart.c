@@ -27,7 +27,10 @@ static void use_parts(const apr_array_header_t *parts, const char *body,
             || part->data + part->len > body + size) {
             __builtin_trap();
         }
-        (void)oxt_multipart_text(&text, part, 4096, p);
+        if (oxt_multipart_text(&text, part, 4096, p) == APR_SUCCESS
+            && strlen(text) > 4096) {
+            __builtin_trap();              /* the cap holds */
+        }
         (void)oxt_multipart_get(parts, part->name);
     }
 }
