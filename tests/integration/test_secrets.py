@@ -62,9 +62,7 @@ def test_an_old_install_converts_once_and_keeps_working(plesk):
     # password is the one the context is created with
     res = plesk.run()
     assert "5 operations done, 0 failed" in res.stdout, plesk.describe(res)
-    admins = [u for u in plesk.ox_context("dom1.example")["users"]
-              if u["name"] == "oxadmin"]
-    assert admins and admins[0]["password"] == CTX_ADMIN_PW, admins
+    assert plesk.ox_password_is("dom1.example", "oxadmin", CTX_ADMIN_PW)
     # a second migrate has nothing left to do
     res = plesk.repl("--json", "migrate")
     assert json.loads(res.stdout) == {"applied": 0,
@@ -91,8 +89,8 @@ def test_a_sealed_value_copied_to_another_row_does_not_open(plesk):
                " WHERE dom_id = 2", (mine,))
     plesk.exec("oxt", "UPDATE queue SET not_before = NOW(3)")
     res = plesk.run()
-    user2 = plesk.ox_users("xn--bcher2-3ya.example")["user2"]   # dom2
-    assert user2["password"] == "changed-pw-2", plesk.describe(res)
+    assert plesk.ox_password_is("xn--bcher2-3ya.example", "user2",  # dom2
+                                "changed-pw-2"), plesk.describe(res)
 
 
 def test_old_fingerprints_do_not_resend_every_password(plesk):
@@ -104,8 +102,9 @@ def test_old_fingerprints_do_not_resend_every_password(plesk):
     with open(plesk.secret_key, "rb") as f:
         master = f.read()
     for mail_id, name in DOM1_USERS.items():
-        fp = hmac.new(master, users[name]["password"].encode(),
-                      hashlib.sha256).hexdigest()
+        sent = plesk.mailbox_password(mail_id)
+        assert plesk.ox_password_is("dom1.example", name, sent)
+        fp = hmac.new(master, sent.encode(), hashlib.sha256).hexdigest()
         plesk.exec("oxt", "UPDATE mailbox_state SET applied_password_fp ="
                    " UNHEX(%s) WHERE mail_id = %s", (fp, mail_id))
     plesk.exec("oxt", "UPDATE secrets_format SET version = 1")
@@ -122,8 +121,7 @@ def test_old_fingerprints_do_not_resend_every_password(plesk):
     # exactly one password went to OX again: the changed one
     assert calls(plesk, "OXUserService.change") - before == 1, \
         plesk.describe(res)
-    assert plesk.ox_users("dom1.example")["user11"]["password"] == \
-        "changed-pw-11"
+    assert plesk.ox_password_is("dom1.example", "user11", "changed-pw-11")
     before = calls(plesk, "OXUserService.change")
     plesk.run()
     assert calls(plesk, "OXUserService.change") == before
