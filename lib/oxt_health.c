@@ -98,7 +98,7 @@ static const char *age_text(long long s, apr_pool_t *p)
                         oxt_util_lld(s % 86400 / 3600, p));
 }
 
-/* ---- the checks ------------------------------------------------------------ */
+/* ---- the checks -------------------------------------------------------- */
 
 static void judge_pass(oxt_health_t *h, apr_pool_t *p)
 {
@@ -322,7 +322,7 @@ apr_status_t oxt_health_probe_ox(oxt_ox_t *ox, oxt_result_t *res,
     return rv;
 }
 
-/* ---- output -------------------------------------------------------------------- */
+/* ---- output ------------------------------------------------------------ */
 
 const char *oxt_health_summary(const oxt_health_t *h, apr_pool_t *p)
 {

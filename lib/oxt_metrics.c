@@ -19,7 +19,7 @@
  * character. */
 #define FAILURE_MAX 250
 
-/* ---- names ----------------------------------------------------------------- */
+/* ---- names ------------------------------------------------------------- */
 
 static const char *const op_kinds[OXT_METRICS_OP_KINDS] = {
     "context_create", "context_change", "context_delete",
@@ -108,7 +108,7 @@ const char *oxt_metrics_bucket_le(int i)
     return i >= 0 && i < OXT_METRICS_BUCKETS ? bucket_le[i] : NULL;
 }
 
-/* ---- the tally --------------------------------------------------------------- */
+/* ---- the tally --------------------------------------------------------- */
 
 struct oxt_metrics_tally_t {
     apr_pool_t *p;                 /* operation names */
@@ -309,7 +309,7 @@ int oxt_metrics_tally_empty(const oxt_metrics_tally_t *t)
     return t == NULL || !t->dirty;
 }
 
-/* ---- writing the tally --------------------------------------------------------- */
+/* ---- writing the tally ------------------------------------------------- */
 
 static apr_status_t flush_ops(const oxt_metrics_tally_t *t, oxt_db_t *db,
                               oxt_result_t *res, apr_pool_t *p)
@@ -432,7 +432,7 @@ apr_status_t oxt_metrics_tally_flush(oxt_metrics_tally_t *t, oxt_db_t *db,
     return rv;
 }
 
-/* ---- passes and contacts --------------------------------------------------------- */
+/* ---- passes and contacts ----------------------------------------------- */
 
 apr_status_t oxt_metrics_pass_begin(oxt_db_t *db, oxt_result_t *res,
                                     apr_pool_t *p)
@@ -464,7 +464,7 @@ apr_status_t oxt_metrics_ox_contact(oxt_db_t *db, apr_status_t rv,
     return record_contact(db, answered, answered, failure, by, res, p);
 }
 
-/* ---- reading ------------------------------------------------------------------------ */
+/* ---- reading ----------------------------------------------------------- */
 
 void oxt_metrics_init(oxt_metrics_t *m, apr_pool_t *p)
 {
@@ -528,7 +528,8 @@ static apr_status_t gather_ops(oxt_metrics_t *m, oxt_db_t *db,
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
         for (k = 0; k < OXT_METRICS_OP_KINDS; k++) {
-            if (row->vals[0] != NULL && strcmp(row->vals[0], op_kinds[k]) == 0) {
+            if (row->vals[0] != NULL
+                && strcmp(row->vals[0], op_kinds[k]) == 0) {
                 m->ops[k][oxt_db_row_enum(row, 1, outcomes, 0)] +=
                     oxt_db_row_int(row, 2, 0);
             }
@@ -607,7 +608,7 @@ apr_status_t oxt_metrics_gather(oxt_metrics_t *m, oxt_db_t *db,
     return rv;
 }
 
-/* ---- the exposition ------------------------------------------------------------------- */
+/* ---- the exposition ---------------------------------------------------- */
 
 /* One family's # HELP and # TYPE lines. */
 static void fam(oxt_sink_t *s, const char *name, const char *type,

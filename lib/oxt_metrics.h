@@ -65,7 +65,7 @@ int oxt_metrics_bucket(apr_interval_time_t elapsed);
 /** A bucket's upper bound as the exposition writes it ("0.01", "+Inf"). */
 const char *oxt_metrics_bucket_le(int i);
 
-/* ---- counting (the engine, through its store) ----------------------------- */
+/* ---- counting (the engine, through its store) -------------------------- */
 
 typedef struct oxt_metrics_tally_t oxt_metrics_tally_t;
 
@@ -98,7 +98,7 @@ apr_status_t oxt_metrics_tally_flush(oxt_metrics_tally_t *t, oxt_db_t *db,
                                      oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/* ---- what the replicator records besides counts ----------------------------- */
+/* ---- what the replicator records besides counts ------------------------ */
 
 /** A full pass over every domain starts. */
 apr_status_t oxt_metrics_pass_begin(oxt_db_t *db, oxt_result_t *res,
@@ -120,7 +120,7 @@ apr_status_t oxt_metrics_ox_contact(oxt_db_t *db, apr_status_t rv,
                                     oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/* ---- reading ------------------------------------------------------------------ */
+/* ---- reading ----------------------------------------------------------- */
 
 typedef struct oxt_metrics_call_t {
     const char *operation;               /* "OXUserService.create" */

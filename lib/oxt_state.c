@@ -350,7 +350,7 @@ apr_status_t oxt_state_context_forget(oxt_db_t *db, long long dom_id,
     return rv;
 }
 
-/* ---- counts ----------------------------------------------------------------- */
+/* ---- counts ---------------------------------------------------------- */
 
 static apr_status_t state_counts(apr_array_header_t **pout, oxt_db_t *db,
                                  const char *sql, int with_service,

@@ -25,7 +25,7 @@
  * without the database. */
 #define METRICS_READ_TIMEOUT 10
 
-/* ---- full passes ----------------------------------------------------------- */
+/* ---- full passes ------------------------------------------------------- */
 
 apr_status_t oxt_repl_pass_begin(oxt_repl_session_t *s, oxt_result_t *res)
 {
@@ -52,7 +52,7 @@ apr_status_t oxt_repl_pass_end(oxt_repl_session_t *s, apr_status_t rv,
     return rv;
 }
 
-/* ---- the exposition ---------------------------------------------------------- */
+/* ---- the exposition ---------------------------------------------------- */
 
 apr_status_t oxt_repl_metrics_write(oxt_sink_t *sink, const oxt_config_t *cfg,
                                     oxt_result_t *res, apr_pool_t *p)
@@ -79,7 +79,7 @@ apr_status_t oxt_repl_metrics_write(oxt_sink_t *sink, const oxt_config_t *cfg,
     return rv;
 }
 
-/* ---- the command --------------------------------------------------------------- */
+/* ---- the command ------------------------------------------------------- */
 
 /* Writes text to path through a new file beside it and one rename: the
  * collector sees the old file or the new one, never a part. The new file

@@ -43,7 +43,7 @@ typedef struct httpd_t {
     int db_down;                   /* said once until it answers again */
 } httpd_t;
 
-/* ---- answers --------------------------------------------------------------- */
+/* ---- answers ----------------------------------------------------------- */
 
 static apr_status_t httpd_send(apr_socket_t *c, const char *data,
                                apr_size_t len)
@@ -112,7 +112,7 @@ static void httpd_metrics(httpd_t *h, apr_socket_t *c, int head,
                  head, p);
 }
 
-/* ---- a connection ------------------------------------------------------------ */
+/* ---- a connection ------------------------------------------------------ */
 
 /* Reads until the head is complete, malformed, too long or late. */
 static apr_status_t httpd_read(oxt_httpreq_t *req, apr_socket_t *c,
@@ -192,7 +192,7 @@ static void httpd_serve(httpd_t *h, apr_socket_t *c, apr_pool_t *p)
     }
 }
 
-/* ---- the thread ------------------------------------------------------------------ */
+/* ---- the thread -------------------------------------------------------- */
 
 static int httpd_wait(httpd_t *h, apr_pool_t *p)
 {
