@@ -293,6 +293,10 @@ $(FB)/lib/%.o: lib/%.c
 	@echo "  CLANG   $<"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
+# The fuzz build's copy of the version object needs the version too.
+$(FB)/lib/oxt_version.o: VERSION
+$(FB)/lib/oxt_version.o: FUZZ_CFLAGS += -DOXT_VERSION_STRING='"$(OXT_VERSION)"'
+
 $(FUZZ_LIBA): $(FUZZ_LIBOBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^

@@ -17,7 +17,9 @@
  * whole into memory. */
 #define CONFIG_MAX_BYTES (256 * 1024)
 
-typedef enum { KEY_STR, KEY_INT, KEY_IDENT, KEY_LEVEL, KEY_PORT } key_type_t;
+typedef enum {
+    KEY_STR, KEY_INT, KEY_IDENT, KEY_LEVEL, KEY_PORT, KEY_LISTEN
+} key_type_t;
 
 typedef struct {
     const char *name;
@@ -49,6 +51,9 @@ static const config_key_t config_keys[] = {
     KEY(daemon_full_pass_s, KEY_INT),
     KEY(custombutton_path, KEY_STR),
     KEY(panel_button_url, KEY_STR),
+    KEY(metrics_listen, KEY_LISTEN),
+    KEY(health_pass_warning_s, KEY_INT),
+    KEY(health_pass_critical_s, KEY_INT),
 };
 
 const char *oxt_config_key_name(apr_size_t i)
@@ -83,6 +88,9 @@ oxt_config_t *oxt_config_make(apr_pool_t *p)
     cfg->daemon_full_pass_s = 900;
     cfg->custombutton_path = NULL;
     cfg->panel_button_url = "/oxtender/";
+    cfg->metrics_listen = NULL;
+    cfg->health_pass_warning_s = 3600;
+    cfg->health_pass_critical_s = 14400;
     return cfg;
 }
 
@@ -124,6 +132,31 @@ static apr_status_t config_parse_int(int *pval, const char *value, int min,
     return APR_SUCCESS;
 }
 
+/*
+ * A loopback address with its port, as numbers: "127.0.0.1:9464" or
+ * "[::1]:9464". The metrics say how replication goes and who holds the
+ * lock, so they are served to this machine only; a name (even
+ * "localhost") could resolve elsewhere.
+ */
+static apr_status_t config_parse_listen(const char **pval, const char *value,
+                                        apr_pool_t *p)
+{
+    const char *colon = strrchr(value, ':');
+    int port;
+
+    if (*value == '\0') {
+        *pval = NULL;
+        return APR_SUCCESS;
+    }
+    if (colon == NULL || (!apr_isdigit(value[0]) && value[0] != '[')
+        || !oxt_util_host_is_loopback(value)
+        || config_parse_int(&port, colon + 1, 1, 65535) != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    *pval = apr_pstrdup(p, value);
+    return APR_SUCCESS;
+}
+
 static apr_status_t config_set(oxt_config_t *cfg, const config_key_t *key,
                                const char *value, apr_pool_t *p)
 {
@@ -145,6 +178,8 @@ static apr_status_t config_set(oxt_config_t *cfg, const config_key_t *key,
         return config_parse_int(field, value, 0, 65535);
     case KEY_LEVEL:
         return oxt_log_level_parse(field, value);
+    case KEY_LISTEN:
+        return config_parse_listen(field, value, p);
     }
     return APR_EINVAL;
 }

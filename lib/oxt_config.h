@@ -44,6 +44,11 @@ typedef struct oxt_config_t {
     const char *custombutton_path;   /* Plesk's custombutton tool; NULL:
                                         PATH, then /usr/local/psa/bin */
     const char *panel_button_url;    /* where the link points */
+    /* monitoring (oxtender-replicator metrics and health) */
+    const char *metrics_listen;      /* the daemon's endpoint, a loopback
+                                        "address:port"; NULL: none */
+    int health_pass_warning_s;       /* last full pass older: WARNING */
+    int health_pass_critical_s;      /* older still: CRITICAL */
 } oxt_config_t;
 
 /** A configuration with every default set; lives in p. */

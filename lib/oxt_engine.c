@@ -132,6 +132,11 @@ apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
     eng->host.fatal_res = oxt_result_make(p);
     eng->host.done = engine_task_done;
     eng->host.done_baton = eng;
+    /* Every SOAP call is counted for the metrics inside the turn that
+     * records its outcome (oxt_store.h). */
+    if (soap != NULL) {
+        oxt_soap_client_observe(soap, store->count_call, store->baton);
+    }
     *peng = eng;
     return APR_SUCCESS;
 }

@@ -490,7 +490,9 @@ apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
         " COALESCE(SUM(parked = 0), 0),"
         " COALESCE(SUM(parked = 0 AND lease_until >= NOW(3)), 0),"
         " COALESCE(SUM(parked = 1), 0),"
-        " MIN(IF(parked = 0, enqueued_at, NULL)) FROM queue",
+        " MIN(IF(parked = 0, enqueued_at, NULL)),"
+        " FLOOR(UNIX_TIMESTAMP(MIN(IF(parked = 0, enqueued_at, NULL))))"
+        " FROM queue",
         OXT_DB_NOARGS, res, p);
     if (rv != APR_SUCCESS) {
         return rv;
@@ -501,5 +503,6 @@ apr_status_t oxt_queue_stats(oxt_queue_stats_t *stats, oxt_db_t *db,
     stats->leased = oxt_db_row_int(row, 2, 0);
     stats->parked = oxt_db_row_int(row, 3, 0);
     stats->oldest = row->vals[4];
+    stats->oldest_ts = oxt_db_row_int(row, 5, 0);
     return APR_SUCCESS;
 }

@@ -55,6 +55,7 @@ typedef struct oxt_queue_stats_t {
     long long leased;            /* being worked on */
     long long parked;
     const char *oldest;          /* enqueued_at of the oldest waiting, or NULL */
+    long long oldest_ts;         /* the same in Unix seconds, 0 for none */
 } oxt_queue_stats_t;
 
 /* Backoff: attempt n waits a random time in [0, min(cap, base * 2^n)]. */

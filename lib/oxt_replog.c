@@ -134,3 +134,31 @@ apr_status_t oxt_replog_last_run(oxt_run_summary_t **prun, oxt_db_t *db,
     }
     return rv;
 }
+
+apr_status_t oxt_replog_run_times(long long *pstarted, long long *pended,
+                                  long long *pok, oxt_db_t *db,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    /* Newest first by primary key: an index dive each, however many runs
+     * the table remembers. */
+    rv = oxt_db_select(&rows, db,
+        "SELECT (SELECT FLOOR(UNIX_TIMESTAMP(started_at)) FROM run_summary"
+        "   ORDER BY id DESC LIMIT 1),"
+        " (SELECT FLOOR(UNIX_TIMESTAMP(finished_at)) FROM run_summary"
+        "   WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1),"
+        " (SELECT FLOOR(UNIX_TIMESTAMP(finished_at)) FROM run_summary"
+        "   WHERE status = 'finished' ORDER BY id DESC LIMIT 1)",
+        OXT_DB_NOARGS, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    *pstarted = oxt_db_row_int(row, 0, 0);
+    *pended = oxt_db_row_int(row, 1, 0);
+    *pok = oxt_db_row_int(row, 2, 0);
+    return APR_SUCCESS;
+}

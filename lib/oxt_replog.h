@@ -80,4 +80,14 @@ apr_status_t oxt_replog_last_run(oxt_run_summary_t **prun, oxt_db_t *db,
                                  oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * When the newest run started, when the newest run that ended ended, and
+ * when the newest run that finished without failure ended, in Unix
+ * seconds (0: none such): the metrics' timestamps.
+ */
+apr_status_t oxt_replog_run_times(long long *pstarted, long long *pended,
+                                  long long *pok, oxt_db_t *db,
+                                  oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 #endif /* OXT_REPLOG_H */

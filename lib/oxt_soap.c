@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <apr_lib.h>
 #include <apr_ring.h>
 #include <apr_strings.h>
@@ -52,6 +53,7 @@ struct oxt_soap_call_t {
     const char *dbg_request;
     const char *dbg_response;
     void *impl_data;
+    apr_time_t sent;            /* when it went on the wire (monotonic) */
 };
 
 APR_RING_HEAD(call_ring, oxt_soap_call_t);
@@ -65,6 +67,8 @@ struct oxt_soap_client_t {
     struct call_ring active;
     int n_queued;
     int n_active;
+    oxt_soap_observer_fn *observe;
+    void *observe_baton;
 };
 
 /* ---- accessors for transports ----------------------------------------- */
@@ -111,6 +115,11 @@ void oxt_soap_call_set_impl_data(oxt_soap_call_t *call, void *data)
 int oxt_soap_call_done(const oxt_soap_call_t *call)
 {
     return call->state == CALL_DONE;
+}
+
+const char *oxt_soap_call_op(const oxt_soap_call_t *call)
+{
+    return call->op;
 }
 
 apr_status_t oxt_soap_call_status(const oxt_soap_call_t *call)
@@ -603,9 +612,21 @@ static apr_status_t complete(oxt_soap_call_t *call, apr_status_t trv,
                                 call->rlen, call->res, call->p);
 }
 
+/* A duration clock that wall-clock changes do not move. */
+static apr_time_t soap_clock(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        return apr_time_now();
+    }
+    return (apr_time_t)ts.tv_sec * APR_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 void oxt_soap_call_finish(oxt_soap_call_t *call, apr_status_t transport_rv,
                           int http_status, const char *errtext)
 {
+    oxt_soap_client_t *client = call->client;
     apr_status_t rv;
 
     call->http_status = http_status;
@@ -621,9 +642,20 @@ void oxt_soap_call_finish(oxt_soap_call_t *call, apr_status_t transport_rv,
         apr_pool_destroy(call->tp);
         call->tp = NULL;
     }
+    if (client != NULL && client->observe != NULL) {
+        client->observe(client->observe_baton, call,
+                        call->sent ? soap_clock() - call->sent : 0);
+    }
     if (call->cb != NULL) {
         call->cb(call->baton, call);
     }
+}
+
+void oxt_soap_client_observe(oxt_soap_client_t *client,
+                             oxt_soap_observer_fn *fn, void *baton)
+{
+    client->observe = fn;
+    client->observe_baton = baton;
 }
 
 /* ---- client ----------------------------------------------------------- */
@@ -717,6 +749,7 @@ static void start_call(oxt_soap_client_t *client, oxt_soap_call_t *call)
     call->state = CALL_ACTIVE;
     APR_RING_INSERT_TAIL(&client->active, call, oxt_soap_call_t, link);
     client->n_active++;
+    call->sent = soap_clock();
     rv = apr_pool_create(&call->tp, call->p);
     if (rv == APR_SUCCESS) {
         rv = client->impl->start(client, call, call->tp);

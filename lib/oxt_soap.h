@@ -44,6 +44,11 @@ typedef struct oxt_soap_settings_t {
 /** Called once per call when it is complete, from oxt_soap_client_run. */
 typedef void oxt_soap_done_cb(void *baton, oxt_soap_call_t *call);
 
+/** Told about every finished call before its callback runs (the
+ *  metrics): elapsed is its time on the wire, 0 if it never left. */
+typedef void oxt_soap_observer_fn(void *baton, const oxt_soap_call_t *call,
+                                  apr_interval_time_t elapsed);
+
 /* ---- transports ------------------------------------------------------- */
 
 struct oxt_soap_impl_t {
@@ -123,6 +128,10 @@ apr_status_t oxt_soap_client_run(oxt_soap_client_t *client,
 /** Calls submitted and not yet finished (queued plus on the wire). */
 int oxt_soap_client_pending(const oxt_soap_client_t *client);
 
+/** Sets the client's one observer (fn NULL: none), replacing any other. */
+void oxt_soap_client_observe(oxt_soap_client_t *client,
+                             oxt_soap_observer_fn *fn, void *baton);
+
 /* ---- calls ------------------------------------------------------------ */
 
 /**
@@ -166,6 +175,9 @@ apr_status_t oxt_soap_client_run_until(oxt_soap_client_t *client,
 
 /** True once the call is finished. */
 int oxt_soap_call_done(const oxt_soap_call_t *call);
+
+/** The operation element the call invokes ("create"). */
+const char *oxt_soap_call_op(const oxt_soap_call_t *call);
 
 /** APR_SUCCESS or the OXT_ESOAP_* code of a finished call. */
 apr_status_t oxt_soap_call_status(const oxt_soap_call_t *call);

@@ -349,3 +349,47 @@ apr_status_t oxt_state_context_forget(oxt_db_t *db, long long dom_id,
     }
     return rv;
 }
+
+/* ---- counts ---------------------------------------------------------- */
+
+static apr_status_t state_counts(apr_array_header_t **pout, oxt_db_t *db,
+                                 const char *sql, int with_service,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    oxt_state_count_t *c;
+    int i;
+    apr_status_t rv;
+
+    *pout = apr_array_make(p, 8, sizeof(oxt_state_count_t));
+    rv = oxt_db_select(&rows, db, sql, OXT_DB_NOARGS, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        c = apr_array_push(*pout);
+        c->status = row->vals[0] ? row->vals[0] : "";
+        c->reason = row->vals[1] ? row->vals[1] : "";
+        c->service = with_service ? row->vals[2] : NULL;
+        c->count = oxt_db_row_int(row, 3, 0);
+    }
+    return rv;
+}
+
+apr_status_t oxt_state_counts(apr_array_header_t **pmailboxes,
+                              apr_array_header_t **pdomains, oxt_db_t *db,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    rv = state_counts(pmailboxes, db,
+                      "SELECT status, COALESCE(status_reason, ''),"
+                      " service_type, COUNT(*) FROM mailbox_state"
+                      " GROUP BY status, status_reason, service_type",
+                      1, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = state_counts(pdomains, db,
+                          "SELECT status, '', NULL, COUNT(*) FROM domain_state"
+                          " GROUP BY status", 0, res, p);
+    }
+    return rv;
+}

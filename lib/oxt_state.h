@@ -180,4 +180,24 @@ apr_status_t oxt_state_context_forget(oxt_db_t *db, long long dom_id,
                                       apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/* ---- counts (metrics, health) ---------------------------------------------- */
+
+/** How many mailboxes or domains are in one status. */
+typedef struct oxt_state_count_t {
+    const char *status;            /* the table's status column */
+    const char *reason;            /* status_reason, "" when none */
+    const char *service;           /* service type code; NULL for domains */
+    long long count;
+} oxt_state_count_t;
+
+/**
+ * The mailboxes by status, reason and service type, and the domains by
+ * status (oxt_state_count_t arrays in p). One GROUP BY each over the
+ * tables' status indexes.
+ */
+apr_status_t oxt_state_counts(apr_array_header_t **pmailboxes,
+                              apr_array_header_t **pdomains, oxt_db_t *db,
+                              oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 #endif /* OXT_STATE_H */

@@ -8,13 +8,30 @@
 #include "oxt_store.h"
 #include "oxt_state.h"
 #include "oxt_plesk.h"
+#include "oxt_metrics.h"
+#include "oxt_log.h"
 
 typedef struct store_db_t {
     oxt_db_t *db;
     const oxt_psa_t *psa;
     const oxt_desired_env_t *env;
     int in_turn;                    /* a turn's transaction is open */
+    oxt_metrics_tally_t *tally;     /* counted since the last commit */
+    apr_pool_t *scratch;            /* of writing the tally */
 } store_db_t;
+
+/* The counts go into the transaction that is about to commit. */
+static apr_status_t store_tally_flush(store_db_t *s, oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    if (oxt_metrics_tally_empty(s->tally)) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_metrics_tally_flush(s->tally, s->db, res, s->scratch);
+    apr_pool_clear(s->scratch);
+    return rv;
+}
 
 static apr_status_t store_load(void *baton, oxt_work_t **pwork,
                                long long dom_id, oxt_result_t *res,
@@ -57,8 +74,11 @@ static apr_status_t store_begin(void *baton, oxt_result_t *res)
 static apr_status_t store_commit(void *baton, oxt_result_t *res)
 {
     store_db_t *s = baton;
-    apr_status_t rv = oxt_db_commit(s->db, res);
+    apr_status_t rv = store_tally_flush(s, res);
 
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(s->db, res);
+    }
     s->in_turn = 0;
     if (rv != APR_SUCCESS) {
         oxt_db_rollback(s->db);
@@ -74,7 +94,11 @@ static apr_status_t store_reserve(void *baton, oxt_work_t *work,
     apr_status_t rv;
 
     rv = oxt_state_context_reserve(s->db, work->dom, login, sealed, res, p);
-    /* Inside a turn: commit now rather than at the turn's end. */
+    /* Inside a turn: commit now rather than at the turn's end (with the
+     * counts of what is committed). */
+    if (rv == APR_SUCCESS && s->in_turn) {
+        rv = store_tally_flush(s, res);
+    }
     if (rv == APR_SUCCESS && s->in_turn) {
         rv = oxt_db_commit(s->db, res);
         if (rv == APR_SUCCESS) {
@@ -218,6 +242,39 @@ static apr_status_t store_run_update(void *baton, long long run_id,
     return oxt_replog_run_update(s->db, run_id, counts, finished, ok, res, p);
 }
 
+/* ---- the metrics' counters -------------------------------------------- */
+
+/* Outside a turn every record commits on its own: so does its count. */
+static apr_status_t store_count_op(void *baton, oxt_op_kind_t kind, int ok,
+                                   oxt_result_t *res)
+{
+    store_db_t *s = baton;
+
+    oxt_metrics_tally_op(s->tally, kind, ok);
+    return s->in_turn ? APR_SUCCESS : store_tally_flush(s, res);
+}
+
+/* SOAP calls finish inside the engine's turns; another user of the
+ * client (reconcile's reads) has its counts written at once, and a
+ * failure to write them costs the counts only. */
+static void store_count_call(void *baton, const oxt_soap_call_t *call,
+                             apr_interval_time_t elapsed)
+{
+    store_db_t *s = baton;
+    oxt_result_t *res;
+
+    oxt_metrics_tally_call(s->tally, call, elapsed);
+    if (s->in_turn) {
+        return;
+    }
+    res = oxt_result_make(s->scratch);
+    if (store_tally_flush(s, res) != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, res->status,
+                       OXTLOGNO(03900) "metrics not counted: %s",
+                       oxt_result_text(res, s->scratch));
+    }
+}
+
 oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
                           const oxt_desired_env_t *env, apr_pool_t *p)
 {
@@ -227,6 +284,8 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->db = db;
     s->psa = psa;
     s->env = env;
+    s->tally = oxt_metrics_tally_make(p);
+    apr_pool_create(&s->scratch, p);
     store->baton = s;
     store->load = store_load;
     store->blocked = store_blocked;
@@ -239,5 +298,7 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     store->settle = store_settle;
     store->run_start = store_run_start;
     store->run_update = store_run_update;
+    store->count_op = store_count_op;
+    store->count_call = store_count_call;
     return store;
 }

@@ -28,6 +28,7 @@
 #include "oxt_work.h"
 #include "oxt_queue.h"
 #include "oxt_replog.h"
+#include "oxt_soap.h"
 
 /** What became of one operation of a plan. */
 typedef enum {
@@ -111,6 +112,18 @@ struct oxt_store_t {
     apr_status_t (*run_update)(void *baton, long long run_id,
                                const oxt_run_counts_t *counts, int finished,
                                int ok, oxt_result_t *res, apr_pool_t *p);
+
+    /**
+     * The metrics' counters (oxt_metrics.h), kept with the records of the
+     * same turn and committed with them (outside a turn, at once), so a
+     * crash never counts an operation that the next run repeats.
+     * count_op: an OX operation of kind finished, done (ok) or failed;
+     * count_call: a SOAP call finished (the SOAP client's observer).
+     * Either may be NULL: nothing is counted.
+     */
+    apr_status_t (*count_op)(void *baton, oxt_op_kind_t kind, int ok,
+                             oxt_result_t *res);
+    oxt_soap_observer_fn *count_call;
 };
 
 /**

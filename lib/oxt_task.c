@@ -178,10 +178,21 @@ static void task_log(oxt_task_t *t, const oxt_op_t *op, oxt_ox_op_t *xop,
     }
 }
 
+/* Where an operation's outcome is counted: the run's stats, and the
+ * metrics' counters through the store (oxt_store.h count_op). */
 static void task_count(oxt_task_t *t, const oxt_op_t *op, int ok)
 {
     oxt_engine_stats_t *s = &t->host->stats;
+    oxt_store_t *st = t->host->store;
+    oxt_result_t *res;
     int svc = op_service(op);
+
+    if (st->count_op != NULL) {
+        res = oxt_result_make(t->op_pool);
+        if (st->count_op(st->baton, op->kind, ok, res) != APR_SUCCESS) {
+            oxt_task_fatal(t->host, res->status, res);
+        }
+    }
 
     if (ok) {
         s->ops_ok++;

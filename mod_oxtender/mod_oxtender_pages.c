@@ -18,6 +18,9 @@
 #include <apr_strings.h>
 
 #include "mod_oxtender.h"
+#include "mod_oxtender_page_health.h"
+#include "mod_oxtender_sink.h"
+#include "oxt_html.h"
 #include "oxt_json.h"
 #include "oxt_sink.h"
 #include "oxt_log.h"
@@ -98,6 +101,7 @@ static int oxt_mod_home_json(oxt_mod_page_ctx_t *ctx, long long count)
     oxt_json_object(j);
     oxt_mod_identity_json(j, ctx->ident);
     oxt_json_kint(j, "mailbox_count", count);
+    oxt_mod_health_json(j, r, ctx->ident, ctx->db);
     oxt_json_end(j);
     if (oxt_json_finish(j) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(05000)
@@ -105,6 +109,21 @@ static int oxt_mod_home_json(oxt_mod_page_ctx_t *ctx, long long count)
                       ? oxt_json_error(j) : "cannot write the response");
     }
     return OK;
+}
+
+/* The admin's health panel, written with the page kit on the sink. */
+static void oxt_mod_home_health(oxt_mod_page_ctx_t *ctx)
+{
+    oxt_sink_t *sink = oxt_mod_sink_make(ctx->r);
+    oxt_html_t *h = oxt_html_make(sink, ctx->r->pool);
+
+    oxt_mod_health_html(h, ctx->r, ctx->ident, ctx->db);
+    if (oxt_html_finish(h) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, ctx->r, OXTLOGNO(06901)
+                      "home page: %s", oxt_html_error(h)
+                      ? oxt_html_error(h) : "cannot write the response");
+    }
+    oxt_mod_sink_flush(sink);
 }
 
 static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
@@ -136,6 +155,7 @@ static int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx)
                "</strong></p>\n",
                ctx->ident->role == OXT_ROLE_ADMIN ? "server" : "account",
                (apr_int64_t)count);
+    oxt_mod_home_health(ctx);
     oxt_mod_html_close(r);
     return OK;
 }

@@ -20,6 +20,7 @@
 #include <apr_file_io.h>
 #include "oxt_lock.h"
 #include "oxt_crypto.h"
+#include "oxt_sink.h"
 
 /* Where "event" spools when even the configuration cannot be read. */
 #define OXT_REPL_DEFAULT_SPOOL "/var/spool/oxtender"
@@ -39,6 +40,8 @@ typedef struct oxt_repl_t {
     int json;                  /* --json: machine-readable output */
     int quiet;
     int silent;                /* print nothing at all (event) */
+    const char *config_error;  /* why cfg is NULL */
+    int own_config_error;      /* the command says it itself (health) */
 } oxt_repl_t;
 
 /** Everything a replication needs, in repl->p. */
@@ -60,6 +63,13 @@ typedef struct oxt_repl_session_t {
 apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
                                    oxt_repl_t *repl, int dry_run,
                                    oxt_result_t *res);
+
+/**
+ * Sets up the SOAP client and OX from s->settings, with s->conns
+ * connections (s->soap, s->ox in s->p). OXT_ECONFIG when no OX host is
+ * set or the transport is refused (plain HTTP).
+ */
+apr_status_t oxt_repl_session_ox(oxt_repl_session_t *s, oxt_result_t *res);
 
 /** Creates s->engine with opts (window defaults to 4 x connections). */
 apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
@@ -103,6 +113,38 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
 int oxt_repl_cmd_settings(oxt_repl_t *repl, int argc,
                           const char *const *argv);
 int oxt_repl_cmd_buttons(oxt_repl_t *repl, int argc, const char *const *argv);
+int oxt_repl_cmd_metrics(oxt_repl_t *repl, int argc, const char *const *argv);
+int oxt_repl_cmd_health(oxt_repl_t *repl, int argc, const char *const *argv);
+
+/* ---- monitoring (oxt_repl_cmd_metrics.c, oxt_repl_httpd.c) ------------- */
+
+/** A full pass over every domain starts (recorded for health and the
+ *  metrics). */
+apr_status_t oxt_repl_pass_begin(oxt_repl_session_t *s, oxt_result_t *res);
+
+/**
+ * The pass ended with rv, which is returned (or the failure to record a
+ * successful pass). complete: every domain was started, the pass was not
+ * stopped half-way; only a complete one counts as successful.
+ */
+apr_status_t oxt_repl_pass_end(oxt_repl_session_t *s, apr_status_t rv,
+                               int complete, oxt_result_t *res);
+
+/**
+ * The Prometheus exposition of everything (lib/oxt_metrics.h) into sink,
+ * from a connection of its own opened in p. The exposition is written
+ * even when the database cannot be read (oxtender_database_up 0); the
+ * return value and res say so.
+ */
+apr_status_t oxt_repl_metrics_write(oxt_sink_t *sink, const oxt_config_t *cfg,
+                                    oxt_result_t *res, apr_pool_t *p);
+
+/**
+ * Serves GET /metrics on cfg->metrics_listen (loopback) from a thread of
+ * its own, one connection at a time, until repl->p is destroyed. Nothing
+ * when metrics_listen is not set; a failure to listen is returned.
+ */
+apr_status_t oxt_repl_httpd_start(oxt_repl_t *repl, oxt_result_t *res);
 
 /**
  * Brings Plesk's OXtender buttons in line with the grants, as the end of

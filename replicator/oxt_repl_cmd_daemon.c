@@ -120,7 +120,7 @@ static apr_status_t daemon_close_run(daemon_t *d, int ok, oxt_result_t *res)
  * full pass when its time has come. Returns whether there was work. */
 static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
 {
-    int replayed = 0, now = 0, claimed = 0, all = 0;
+    int replayed = 0, now = 0, claimed = 0, all = 0, whole;
     apr_time_t t = apr_time_now();
     int full = t - d->last_full
                >= apr_time_from_sec(d->repl->cfg->daemon_full_pass_s);
@@ -139,12 +139,17 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
         rv = oxt_repl_queue_batch(&claimed, &all, d->s, d->owner, res);
     }
     if (rv == APR_SUCCESS && (full || all)) {
-        rv = oxt_engine_all(d->s->engine, res);
+        rv = oxt_repl_pass_begin(d->s, res);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_engine_all(d->s->engine, res);
+        }
+        whole = rv == APR_SUCCESS;
         if (rv == APR_SUCCESS || rv == APR_EINTR) {
             /* Also when stopping (EINTR): what is in flight is finished;
              * the next pass starts over. */
             rv = oxt_engine_drain(d->s->engine, res);
         }
+        rv = oxt_repl_pass_end(d->s, rv, whole, res);
         if (rv == APR_SUCCESS) {
             oxt_repl_buttons_pass(d->repl, d->s->db, d->s->psa, d->s->p);
         }
@@ -180,6 +185,19 @@ static apr_status_t daemon_loop(daemon_t *d, oxt_result_t *res)
     return rv;
 }
 
+/* The metrics endpoint (metrics_listen), from the start: a stuck lock
+ * that keeps the daemon waiting is what monitoring must see. Replication
+ * goes on without it. */
+static void daemon_endpoint(oxt_repl_t *repl)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+
+    if (oxt_repl_httpd_start(repl, res) != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, res->status,
+                       OXTLOGNO(03908) "%s", oxt_result_text(res, repl->p));
+    }
+}
+
 /* A session per connection: when the database goes away the session's
  * pool goes with it and a new one is made. */
 static apr_status_t daemon_session(daemon_t *d, apr_pool_t *sp,
@@ -207,6 +225,7 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
         return OXT_REPL_EXIT_USAGE;
     }
     daemon_signals();
+    daemon_endpoint(repl);
     /* A cron run is finishing, or something holds the lock for good:
      * wait, and say so once if it is stale. */
     while ((rv = oxt_repl_lock(&lock, repl, "daemon", &stale, res))

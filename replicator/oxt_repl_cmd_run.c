@@ -73,8 +73,11 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
     int replayed = 0, now = 0;
     apr_status_t rv;
 
-    rv = oxt_event_spool_replay(&replayed, repl->cfg->spool_dir, s->psa,
-                                s->db, res, repl->p);
+    rv = oxt_repl_pass_begin(s, res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_event_spool_replay(&replayed, repl->cfg->spool_dir, s->psa,
+                                    s->db, res, repl->p);
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_now_apply(&now, s->db, s->psa, res, repl->p);
     }
@@ -87,6 +90,7 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
     if (rv == APR_SUCCESS) {
         rv = oxt_engine_drain(s->engine, res);
     }
+    rv = oxt_repl_pass_end(s, rv, 1, res);
     if (rv == APR_SUCCESS) {
         oxt_repl_buttons_pass(repl, s->db, s->psa, repl->p);
     }

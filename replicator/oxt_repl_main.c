@@ -45,6 +45,10 @@ static const repl_cmd_t repl_cmds[] = {
       "show or change the Settings (set KEY VALUE, set-ox-password)" },
     { "buttons", oxt_repl_cmd_buttons,
       "Plesk's OXtender buttons in line with the grants (--dry-run)" },
+    { "metrics", oxt_repl_cmd_metrics,
+      "Prometheus metrics on stdout or into a file (--textfile FILE)" },
+    { "health", oxt_repl_cmd_health,
+      "monitoring check: one line, exit 0-3 (--warning S, --critical S)" },
 };
 
 static int repl_log_level = OXT_LOG_INFO;
@@ -181,8 +185,9 @@ static int repl_load_config(oxt_repl_t *repl)
     if (oxt_config_load(&repl->cfg, repl->config_path, res, repl->p)
         != APR_SUCCESS) {
         repl->cfg = NULL;
-        if (!repl->silent) {
-            oxt_repl_fail("%s", oxt_result_text(res, repl->p));
+        repl->config_error = oxt_result_text(res, repl->p);
+        if (!repl->silent && !repl->own_config_error) {
+            oxt_repl_fail("%s", repl->config_error);
         }
         return OXT_REPL_EXIT_FAIL;
     }
@@ -228,8 +233,11 @@ static int repl_main(apr_pool_t *p, int argc, const char *const *argv)
         repl_usage(stderr);
         return OXT_REPL_EXIT_USAGE;
     }
+    repl.own_config_error = cmd->fn == oxt_repl_cmd_health;
     rc = repl_load_config(&repl);
-    if (rc >= 0 && cmd->fn != oxt_repl_cmd_event) {
+    /* The event handler never fails; health says UNKNOWN in its own way. */
+    if (rc >= 0 && cmd->fn != oxt_repl_cmd_event
+        && cmd->fn != oxt_repl_cmd_health) {
         return rc;
     }
     return cmd->fn(&repl, argc - opt->ind, argv + opt->ind);

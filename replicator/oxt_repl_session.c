@@ -35,7 +35,7 @@ static const char *session_timezone(const oxt_config_t *cfg, apr_pool_t *p)
     return "UTC";
 }
 
-static apr_status_t session_ox(oxt_repl_session_t *s, oxt_result_t *res)
+apr_status_t oxt_repl_session_ox(oxt_repl_session_t *s, oxt_result_t *res)
 {
     const oxt_settings_t *st = s->settings;
     oxt_soap_settings_t ss;
@@ -109,7 +109,7 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     s->env.plesk_timezone = session_timezone(cfg, s->p);
     s->env.unicode_mappings = s->settings->unicode_mappings;
     if (!dry_run) {
-        rv = session_ox(s, res);
+        rv = oxt_repl_session_ox(s, res);
     }
     /* Callers that replicate hold the replicator lock: any lease left is
      * a killed process's. */

@@ -3,7 +3,8 @@
 # its demo. Called by the Makefile when something is missing; safe to re-run.
 # The packaging tools (debhelper ... init-system-helpers, whose
 # deb-systemd-helper runs in the packaging tests' throw-away roots) are for
-# "make deb" and tests/packaging.
+# "make deb" and tests/packaging. prometheus is for its promtool: the
+# integration tests check the metrics' exposition with it.
 #
 #   install-deps.sh          what make, make check and make demo need
 #   install-deps.sh fuzz     that, plus clang and libFuzzer for make fuzz
@@ -23,7 +24,7 @@ check libsubunit-dev
 python3 python3-pytest
 python3-selenium chromium chromium-driver
 build-essential debhelper dpkg-dev fakeroot lintian groff-base
-init-system-helpers"
+init-system-helpers prometheus"
 
 # make fuzz only: clang 14 with its libFuzzer and sanitizer runtimes.
 FUZZ_PACKAGES="clang libfuzzer-14-dev libclang-rt-14-dev"

@@ -94,6 +94,10 @@ def test_replicator_package_files(built):
         "/usr/sbin/oxtender-replicator": "-rwxr-xr-x",
         "/etc/cron.d/oxtender-replicator": "-rw-r--r--",
         "/lib/systemd/system/oxtender-replicator.service": "-rw-r--r--",
+        "/lib/systemd/system/oxtender-replicator-metrics.service":
+            "-rw-r--r--",
+        "/lib/systemd/system/oxtender-replicator-metrics.timer":
+            "-rw-r--r--",
         "/usr/share/oxtender/oxtender.conf.example": "-rw-r--r--",
     }
     expected.update(sql)

@@ -79,6 +79,11 @@ def test_first_install(deb_root, built):
     assert not root.exists("/etc/systemd/system/multi-user.target.wants/"
                            "oxtender-replicator.service")
     assert root.exists("/lib/systemd/system/oxtender-replicator.service")
+    # The metrics timer (node_exporter's textfile collector) waits too.
+    assert root.exists("/lib/systemd/system/oxtender-replicator-metrics."
+                       "timer")
+    assert not root.exists("/etc/systemd/system/timers.target.wants/"
+                           "oxtender-replicator-metrics.timer")
     # The module: installed, and enabled nowhere.
     res = install(root, built.deb(MODULE_PKG))
     assert "not enabled" in output(res), output(res)

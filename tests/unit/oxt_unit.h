@@ -54,4 +54,9 @@ TCase *oxt_csrf_test_case(void);
 TCase *oxt_list_test_case(void);
 TCase *oxt_page_test_case(void);
 
+/* monitoring */
+TCase *oxt_metrics_test_case(void);
+TCase *oxt_health_test_case(void);
+TCase *oxt_httpreq_test_case(void);
+
 #endif /* OXT_UNIT_H */

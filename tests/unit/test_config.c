@@ -183,6 +183,62 @@ START_TEST(the_example_file_parses_and_names_every_key)
 }
 END_TEST
 
+/* The daemon's metrics endpoint: this machine only, as numbers. */
+static const struct {
+    const char *value;
+    int ok;
+} listens[] = {
+    { "127.0.0.1:9464", 1 }, { "127.255.0.1:1", 1 }, { "[::1]:9464", 1 },
+    { "127.0.0.1:65535", 1 },
+    { "0.0.0.0:9464", 0 }, { "10.0.0.1:9464", 0 }, { "[::]:9464", 0 },
+    { "[::ffff:127.0.0.1]:9464", 0 }, { "localhost:9464", 0 },
+    { "LOCALHOST:9464", 0 }, { "metrics.example:9464", 0 },
+    { "127.0.0.1", 0 }, { "127.0.0.1:", 0 }, { "127.0.0.1:0", 0 },
+    { "127.0.0.1:65536", 0 }, { "127.0.0.1:94x4", 0 }, { "[::1]", 0 },
+    { "127.0.0.1:9464/x", 0 }, { "user@127.0.0.1:9464", 0 },
+    { ":9464", 0 },
+};
+
+START_TEST(the_metrics_endpoint_listens_on_loopback_only)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    oxt_config_t *cfg = NULL;
+    const char *text = apr_pstrcat(oxt_test_pool, "metrics_listen = ",
+                                   listens[_i].value, "\n", NULL);
+    apr_status_t rv = oxt_config_parse(&cfg, text, "t.conf", res,
+                                       oxt_test_pool);
+
+    if (listens[_i].ok) {
+        ck_assert_int_eq(rv, APR_SUCCESS);
+        ck_assert_str_eq(cfg->metrics_listen, listens[_i].value);
+    }
+    else {
+        ck_assert_msg(rv == OXT_ECONFIG, "%s taken", listens[_i].value);
+        ck_assert_str_eq(res->detail,
+                         "t.conf:1: invalid value for 'metrics_listen'");
+    }
+}
+END_TEST
+
+START_TEST(monitoring_keys_have_defaults)
+{
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    oxt_config_t *cfg = oxt_config_make(oxt_test_pool);
+
+    ck_assert_ptr_null(cfg->metrics_listen);
+    ck_assert_int_eq(cfg->health_pass_warning_s, 3600);
+    ck_assert_int_eq(cfg->health_pass_critical_s, 14400);
+    ck_assert_int_eq(oxt_config_parse(&cfg, "metrics_listen =\n"
+                                      "health_pass_warning_s = 60\n"
+                                      "health_pass_critical_s = 600\n",
+                                      "t.conf", res, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_ptr_null(cfg->metrics_listen);
+    ck_assert_int_eq(cfg->health_pass_warning_s, 60);
+    ck_assert_int_eq(cfg->health_pass_critical_s, 600);
+}
+END_TEST
+
 TCase *oxt_config_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("config");
@@ -196,5 +252,8 @@ TCase *oxt_config_test_case(void)
     tcase_add_test(tc, a_file_others_could_read_or_replace_is_refused);
     tcase_add_test(tc, identifiers_allow_only_safe_characters);
     tcase_add_test(tc, the_example_file_parses_and_names_every_key);
+    tcase_add_loop_test(tc, the_metrics_endpoint_listens_on_loopback_only, 0,
+                        (int)(sizeof(listens) / sizeof(listens[0])));
+    tcase_add_test(tc, monitoring_keys_have_defaults);
     return tc;
 }
