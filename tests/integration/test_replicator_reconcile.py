@@ -134,7 +134,7 @@ def test_clean_state_reports_nothing_and_never_the_context_admin(plesk):
     assert res.returncode == 0, plesk.describe(res)
     assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
                           " 0 unknown users\n"), res.stdout
-    assert "oxadmin" not in res.stdout + res.stderr
+    assert "oxadmin$" not in res.stdout + res.stderr
     # without --dry-run too: nothing to repair, nothing sent
     before = plesk.ox_counters()
     res = plesk.repl("reconcile", "--delete-unknown", "--force")
@@ -145,7 +145,7 @@ def test_clean_state_reports_nothing_and_never_the_context_admin(plesk):
     assert writes_delta(before, plesk.ox_counters()) == {}
     for ctx in plesk.ox_state()["contexts"]:
         assert [u["name"] for u in ctx["users"] if u["contextadmin"]] == [
-            "oxadmin"], "the context admin of %s was deleted" % ctx["name"]
+            "oxadmin$"], "the context admin of %s was deleted" % ctx["name"]
 
 
 def test_dry_run_reports_every_drift_and_changes_nothing(plesk):
@@ -451,7 +451,7 @@ def test_a_context_admin_that_is_no_longer_ours_is_reported(plesk):
     d = OxDrift(plesk)
     # dom7: someone set the admin's password in OX (or a mailbox took the
     # admin over): our credentials are refused
-    d.change_user("dom7.example", "oxadmin", password="set-by-hand")
+    d.change_user("dom7.example", "oxadmin$", password="set-by-hand")
     # dom9: a mailbox recorded with the admin's id (finding 1's aftermath)
     admin9 = d.admin("dom9.example")
     user9 = d.user("dom9.example", "user9")
@@ -482,16 +482,16 @@ def test_a_context_admin_that_is_no_longer_ours_is_reported(plesk):
         assert tables(plesk)["domain_state"] == db_before["domain_state"]
     assert d.admin("dom9.example")["id"] == admin9["id"]
     assert d.user("dom9.example", "user9")["id"] == user9["id"]
-    assert plesk.ox_password_is("dom7.example", "oxadmin", "set-by-hand")
+    assert plesk.ox_password_is("dom7.example", "oxadmin$", "set-by-hand")
     # with MASTER_ACCOUNT_OVERRIDE our admin's credentials are not used;
     # the admin must still be the one we created
     plesk.exec("oxt", "UPDATE mailbox_state SET ox_user_id = %s"
                " WHERE mail_id = 9", (user9["id"],))
     plesk.settings_set(ox_master_override=1)
     plesk.ox_config(master_override="on", username_changeable="on")
-    d.change_user("dom1.example", "oxadmin", name="boss")
+    d.change_user("dom1.example", "oxadmin$", name="boss")
     res = plesk.repl("reconcile", "--dry-run")
     assert res.returncode == 0, plesk.describe(res)
     assert drift_lines(res) == [
         ("context_admin", "dom1.example",
-         "the context admin is 'boss', not 'oxadmin'")]
+         "the context admin is 'boss', not 'oxadmin$'")]
