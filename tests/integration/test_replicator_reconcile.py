@@ -495,3 +495,54 @@ def test_a_context_admin_that_is_no_longer_ours_is_reported(plesk):
     assert drift_lines(res) == [
         ("context_admin", "dom1.example",
          "the context admin is 'boss', not 'oxadmin$'")]
+
+
+# ---- the admin's address, a refused primary address (issue 13: 4, 8) --------
+
+def test_the_context_admin_address_is_compared_and_repaired(plesk):
+    """The admin's address follows the domain (finding 4): one changed by
+    hand is drift, and the repair sends the admin one change."""
+    want = replicated(plesk)
+    d = OxDrift(plesk)
+    other = "boss@dom9.example"
+    admin = d.admin("dom9.example")
+    d.change_user("dom9.example", admin["name"], primaryEmail=other,
+                  email1=other, defaultSenderAddress=other,
+                  aliases=sorted(admin["aliases"]) + [other])
+    expect = [("context_changed", "dom9.example", "adminAddress")]
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == expect
+    before = plesk.ox_counters()
+    res = plesk.repl("reconcile")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == expect
+    assert writes_delta(before, plesk.ox_counters()) == {
+        "OXUserService.change": 1}
+    assert d.admin("dom9.example")["primaryEmail"] == "oxadmin$@dom9.example"
+    assert oxexpect.compare(want, plesk.ox_state()) == []
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
+                          " 0 unknown users\n"), res.stdout
+
+
+def test_a_primary_address_ox_refused_is_no_drift(make_plesk):
+    """PRIMARY_MAIL_UNCHANGEABLE (finding 8): the renamed user keeps OX's
+    primary address, and reconcile compares with that one instead of
+    asking for the refused change again; changed by hand, it is drift."""
+    px = make_plesk(oxsim_args=["--primary-mail-unchangeable", "on"])
+    replicated(px)
+    px.exec("psa", "UPDATE mail SET mail_name = 'renamed11' WHERE id = 11")
+    px.run()
+    assert px.mailbox_state(11)["ox_primary_email"] == "user11@dom1.example"
+    before = px.ox_counters()
+    res = px.repl("reconcile")
+    assert res.returncode == 0, px.describe(res)
+    assert summary_line(res) == ("4 contexts and 14 users compared:"
+                                 " 0 drifts, 0 unknown users")
+    assert writes_delta(before, px.ox_counters()) == {}
+    OxDrift(px).change_user("dom1.example", "user11",
+                            display_name="By hand 11")
+    res = px.repl("reconcile", "--dry-run")
+    assert drift_lines(res) == [
+        ("user_changed", "renamed11@dom1.example", "display_name")]
