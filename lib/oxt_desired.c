@@ -36,6 +36,23 @@ const char *oxt_desired_join(const apr_array_header_t *list, apr_pool_t *p)
     return list->nelts ? apr_array_pstrcat(p, list, '\n') : "";
 }
 
+const char *oxt_desired_join_sorted(const apr_array_header_t *list,
+                                    const char *except, apr_pool_t *p)
+{
+    apr_array_header_t *copy = apr_array_make(p, 4, sizeof(const char *));
+    const char *s;
+    int i;
+
+    for (i = 0; list != NULL && i < list->nelts; i++) {
+        s = APR_ARRAY_IDX(list, i, const char *);
+        if (s != NULL && (except == NULL || strcmp(s, except) != 0)) {
+            APR_ARRAY_PUSH(copy, const char *) = s;
+        }
+    }
+    list_normalize(copy);
+    return oxt_desired_join(copy, p);
+}
+
 /* ---- context ------------------------------------------------------------- */
 
 static int str_is_ascii(const char *s)

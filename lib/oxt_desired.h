@@ -26,6 +26,8 @@
 #define OXT_WHY_NO_PASSWORD    "no_password"
 #define OXT_WHY_CRYPT_PASSWORD "crypt_password"
 #define OXT_WHY_BAD_PASSWORD   "password_unreadable"
+#define OXT_WHY_ADMIN_NAME     "admin_name"   /* its name or an address is
+                                                 the context admin's */
 
 /** Environment of a computation: fixed for a run. */
 typedef struct oxt_desired_env_t {
@@ -92,5 +94,11 @@ void oxt_desired_user(oxt_desired_user_t *user, const oxt_desired_env_t *env,
 
 /** Aliases as one string, newline-separated (the stored form). */
 const char *oxt_desired_join(const apr_array_header_t *list, apr_pool_t *p);
+
+/** A list as OX answered it (const char *, any order, may be NULL) in the
+ *  stored form: sorted, without duplicates and without except (may be
+ *  NULL), newline-separated, in p. */
+const char *oxt_desired_join_sorted(const apr_array_header_t *list,
+                                    const char *except, apr_pool_t *p);
 
 #endif /* OXT_DESIRED_H */

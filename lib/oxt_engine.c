@@ -12,6 +12,9 @@
  * open while domains are worked on over the same connection. */
 #define PASS_PAGE 500
 
+/* How long a turn waits for an answer when it has nothing else to do. */
+#define TURN_WAIT apr_time_from_msec(50)
+
 struct oxt_engine_t {
     apr_pool_t *p;
     oxt_soap_client_t *soap;
@@ -20,6 +23,8 @@ struct oxt_engine_t {
     oxt_task_host_t host;           /* what the tasks share */
     apr_pool_t *blocked_pool;       /* holds host.blocked */
     int active;                     /* domains in progress */
+    apr_array_header_t *fresh;      /* tasks to start in the next turn */
+    apr_array_header_t *sending;    /* host.ready taken by a turn */
     apr_array_header_t *dead;       /* finished tasks to destroy */
 };
 
@@ -44,13 +49,42 @@ static void engine_bury(oxt_engine_t *eng)
     eng->dead->nelts = 0;
 }
 
-/* Runs the SOAP client until fewer than limit domains are in progress.
+/* Sends the calls prepared before the last commit, then starts the tasks
+ * made since (which prepare their first calls). */
+static void engine_send_and_start(oxt_engine_t *eng)
+{
+    apr_array_header_t *tmp;
+    int i;
+
+    /* Swapped first: a send that fails at once goes on in the task, which
+     * may prepare its next call onto host.ready, for the next turn. */
+    tmp = eng->sending;
+    eng->sending = eng->host.ready;
+    eng->host.ready = tmp;
+    eng->host.ready->nelts = 0;
+    for (i = 0; i < eng->sending->nelts; i++) {
+        oxt_task_send(APR_ARRAY_IDX(eng->sending, i, oxt_task_t *));
+    }
+    eng->sending->nelts = 0;
+    for (i = 0; i < eng->fresh->nelts
+                && eng->host.fatal == APR_SUCCESS; i++) {
+        oxt_task_start(APR_ARRAY_IDX(eng->fresh, i, oxt_task_t *));
+    }
+    eng->fresh->nelts = 0;
+}
+
+/* One turn: send what the last turn prepared, start new tasks, let the
+ * SOAP client run until some answers are in (their callbacks record the
+ * outcomes and prepare the next calls), commit.
  *
- * What the callbacks of one turn record (state, log rows, queue outcomes)
- * is committed together: one disk flush per turn instead of two per OX
- * call, which was what limited throughput (the database, not OX). A crash
- * loses at most the records of one turn, whose operations are then
- * repeated, which every operation allows. */
+ * Nothing is sent between a record and the commit that makes it durable:
+ * the calls prepared in a turn go out at the start of the next, after
+ * the commit. So for each context every success is durable before its
+ * next operation goes out, and a crash repeats at most the one operation
+ * of each context that was in flight (whose values its intent put in
+ * doubt). The records of all contexts answered in one turn share one
+ * commit (one disk flush), so commits batch across contexts as the load
+ * grows. */
 static apr_status_t engine_turn(oxt_engine_t *eng)
 {
     oxt_store_t *st = eng->host.store;
@@ -62,7 +96,10 @@ static apr_status_t engine_turn(oxt_engine_t *eng)
         oxt_task_fatal(&eng->host, trv, res);
         return trv;
     }
-    rv = oxt_soap_client_run(eng->soap, apr_time_from_msec(50));
+    engine_send_and_start(eng);
+    /* Calls prepared already want the commit, not a wait. */
+    rv = oxt_soap_client_run_some(eng->soap, eng->host.ready->nelts > 0
+                                             ? 0 : TURN_WAIT);
     /* Committed even after a failure inside the turn: what was recorded
      * before it is true. */
     trv = st->commit(st->baton, res);
@@ -81,6 +118,18 @@ static apr_status_t engine_wait(oxt_engine_t *eng, int limit)
         engine_bury(eng);
         if (rv != APR_SUCCESS && rv != APR_TIMEUP) {
             return rv;
+        }
+        if (eng->active > limit && eng->host.ready->nelts == 0
+            && eng->fresh->nelts == 0
+            && oxt_soap_client_pending(eng->soap) == 0) {
+            /* A task neither waits for OX nor has a call to send: a bug,
+             * and turning again would spin. */
+            oxt_result_t *stall = oxt_result_make(eng->p);
+
+            oxt_result_set(stall, APR_EGENERAL, "Replication stalled",
+                           "%d domains in progress, nothing to wait for",
+                           eng->active);
+            oxt_task_fatal(&eng->host, APR_EGENERAL, stall);
         }
     }
     engine_bury(eng);
@@ -122,6 +171,9 @@ apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
         eng->opts.scheduled_by = "Automatic";
     }
     eng->dead = apr_array_make(p, 16, sizeof(oxt_task_t *));
+    eng->fresh = apr_array_make(p, 16, sizeof(oxt_task_t *));
+    eng->sending = apr_array_make(p, 16, sizeof(oxt_task_t *));
+    eng->host.ready = apr_array_make(p, 16, sizeof(oxt_task_t *));
     apr_pool_create(&eng->blocked_pool, p);
     eng->host.store = store;
     eng->host.ox = ox;
@@ -207,10 +259,15 @@ apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
         return rv;
     }
     eng->active++;
-    oxt_task_start(t);
-    /* Not inside a SOAP callback here: a task that is done already (a dry
-     * run, nothing to send) can go. */
-    engine_bury(eng);
+    if (oxt_task_is_idle(t)) {
+        /* Nothing to write or send (a dry run, a settled domain): done
+         * now, and not inside a SOAP callback, so it can go at once. */
+        oxt_task_start(t);
+        engine_bury(eng);
+        return APR_SUCCESS;
+    }
+    /* Started inside the next turn, whose commit precedes its calls. */
+    APR_ARRAY_PUSH(eng->fresh, oxt_task_t *) = t;
     return APR_SUCCESS;
 }
 

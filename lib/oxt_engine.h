@@ -6,10 +6,34 @@
  * One thread drives many domains at once: each domain's operations run
  * one after the other (OX deadlocks on concurrent writes to one context),
  * different domains run in parallel on the SOAP client's connections
- * (bounded per OX host). After each OX success the applied state is saved
- * and the operation logged, so a crash repeats at most one operation, and
- * every operation is safe to repeat: a create that finds its object
- * adopts it, a delete that finds nothing is done.
+ * (bounded per OX host), up to opts.window domains in progress.
+ *
+ * Ordering and durability, per context. The engine works in turns; each
+ * turn is one transaction of the store:
+ *
+ *   1. send the calls the tasks prepared in the previous turn (whose
+ *      commit has made everything recorded before them durable), and
+ *      start the tasks made since (they prepare their first calls);
+ *   2. let the SOAP client run until some answers are in; each answer's
+ *      callback records the outcome and prepares that context's next
+ *      call, with its intent (what the call will change is written as
+ *      unknown, oxt_store.h);
+ *   3. commit.
+ *
+ * So an operation of a context goes out only after the outcome of the
+ * one before it is durable, and only once what it changes is recorded as
+ * unknown. A crash (a SIGKILL, a lost database) repeats at most the one
+ * operation of each context that was in flight, and nothing is lost even
+ * when Plesk changes back meanwhile: the next plan sends the unknown
+ * values again. Every operation is safe to repeat: a create that finds
+ * its object adopts it, a delete that finds nothing is done.
+ *
+ * Contexts do not wait for each other: the records of all contexts that
+ * were answered in one turn share its commit (one disk flush), and while
+ * a context waits for the commit its connection serves another context's
+ * queued call. A batching of commits across contexts must keep the rule
+ * above: a context's next call is sent only after the commit that holds
+ * its previous outcome.
  *
  * One bad mailbox never holds back the others: its failure is logged,
  * queued with a backoff, and parked after the configured attempts; parked
@@ -52,10 +76,11 @@ typedef struct oxt_engine_opts_t {
 
 typedef struct oxt_engine_stats_t {
     long long domains;
-    long long ops_ok;
+    long long ops_ok;           /* every OX operation (all kinds) */
     long long ops_failed;
     long long ops_skipped;      /* parked or backing off */
-    oxt_run_counts_t counts;
+    oxt_run_counts_t counts;    /* per kind and per service type, counted
+                                   with oxt_run_counts_add */
 } oxt_engine_stats_t;
 
 /**

@@ -22,7 +22,7 @@
 /* ---- names ------------------------------------------------------------- */
 
 static const char *const op_kinds[OXT_METRICS_OP_KINDS] = {
-    "context_create", "context_change", "context_delete",
+    "context_create", "context_change", "context_delete", "admin_change",
     "user_create", "user_change", "user_access", "user_delete"
 };
 

@@ -3,6 +3,7 @@
  * no value is ever pasted into markup; replies are read by local name,
  * because OX's CXF layer and emulators differ in prefixes.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -19,7 +20,8 @@ typedef enum {
     REPLY_CONTEXTS,
     REPLY_USERS,
     REPLY_BOOL,
-    REPLY_TEXT
+    REPLY_TEXT,
+    REPLY_INT
 } reply_kind_t;
 
 typedef enum {
@@ -442,6 +444,13 @@ apr_status_t oxt_ox_context_exists(oxt_ox_op_t **pop, oxt_ox_t *ox,
     return context_op(pop, ox, "exists", ctx, REPLY_BOOL, p);
 }
 
+apr_status_t oxt_ox_context_get_admin_id(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                         const oxt_ox_context_t *ctx,
+                                         apr_pool_t *p)
+{
+    return context_op(pop, ox, "getAdminId", ctx, REPLY_INT, p);
+}
+
 apr_status_t oxt_ox_context_list(oxt_ox_op_t **pop, oxt_ox_t *ox,
                                  const char *pattern, apr_pool_t *p)
 {
@@ -707,6 +716,21 @@ static apr_status_t decode_bool(oxt_ox_op_t *op, const xmlNode *ret)
     return APR_SUCCESS;
 }
 
+static apr_status_t decode_int(oxt_ox_op_t *op, const xmlNode *ret)
+{
+    const char *text = ret ? oxt_xml_text(ret, op->p) : NULL;
+    char *end = NULL;
+    long long v;
+
+    v = text != NULL ? apr_strtoi64(text, &end, 10) : 0;
+    if (text == NULL || end == text || *end != '\0' || v <= 0
+        || v > INT_MAX) {
+        return bad_reply(op, "no id in the reply");
+    }
+    op->reply.number = v;
+    return APR_SUCCESS;
+}
+
 static apr_status_t decode(oxt_ox_op_t *op, const xmlNode *resp)
 {
     const xmlNode *ret = oxt_xml_child(resp, "return");
@@ -719,6 +743,8 @@ static apr_status_t decode(oxt_ox_op_t *op, const xmlNode *resp)
         return decode_list(op, resp);
     case REPLY_BOOL:
         return decode_bool(op, ret);
+    case REPLY_INT:
+        return decode_int(op, ret);
     case REPLY_TEXT:
         /* nil (or nothing) means no name fits */
         op->reply.text = ret != NULL && !oxt_xml_is_nil(ret)

@@ -96,6 +96,7 @@ typedef struct oxt_ox_reply_t {
     apr_array_header_t *contexts;        /* context list: oxt_ox_context_t * */
     apr_array_header_t *users;           /* user list: oxt_ox_user_t * (id) */
     int exists;                          /* exists */
+    long long number;                    /* getAdminId: a user id > 0 */
     const char *text;                    /* getAccessCombinationName; NULL
                                             when the rights match no name */
 } oxt_ox_reply_t;
@@ -159,6 +160,10 @@ apr_status_t oxt_ox_context_get_data(oxt_ox_op_t **pop, oxt_ox_t *ox,
 apr_status_t oxt_ox_context_exists(oxt_ox_op_t **pop, oxt_ox_t *ox,
                                    const oxt_ox_context_t *ctx,
                                    apr_pool_t *p);
+/** getAdminId: the OX user id of the context's admin (reply->number). */
+apr_status_t oxt_ox_context_get_admin_id(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                         const oxt_ox_context_t *ctx,
+                                         apr_pool_t *p);
 /** list with an OX search pattern ("*" for all). */
 apr_status_t oxt_ox_context_list(oxt_ox_op_t **pop, oxt_ox_t *ox,
                                  const char *pattern, apr_pool_t *p);

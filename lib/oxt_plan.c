@@ -2,13 +2,15 @@
  * oxt_plan.c — see oxt_plan.h.
  */
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 
 #include "oxt_plan.h"
 
 static const char *const op_names[] = {
-    "create context", "change context", "delete context", "create user",
-    "change user", "change service type", "delete user", "record status"
+    "create context", "change context", "delete context",
+    "change context admin", "create user", "change user",
+    "change service type", "delete user", "record status"
 };
 
 const char *oxt_op_name(oxt_op_kind_t kind)
@@ -93,6 +95,72 @@ static int user_in_ox(const oxt_plan_user_t *u)
     return u->have != NULL && u->have->ox_user_id > 0;
 }
 
+/* A create was sent and its answer lost: the user may be in OX. */
+static int user_maybe_in_ox(const oxt_plan_user_t *u)
+{
+    return u->have != NULL && u->have->ox_user_id <= 0
+        && u->have->mail_name != NULL;
+}
+
+const char *oxt_plan_admin_login(const oxt_applied_context_t *have_ctx)
+{
+    return have_ctx != NULL && have_ctx->admin_login != NULL
+           ? have_ctx->admin_login : OXT_CONTEXT_ADMIN_LOGIN;
+}
+
+const char *oxt_plan_admin_address(const oxt_applied_context_t *have_ctx,
+                                   const oxt_desired_context_t *want_ctx,
+                                   apr_pool_t *p)
+{
+    return apr_pstrcat(p, oxt_plan_admin_login(have_ctx), "@",
+                       want_ctx->name, NULL);
+}
+
+/* Does the user's name or one of its addresses belong to the context
+ * admin? OX keeps names and addresses unique per context, so such a
+ * mailbox cannot be created, and adopting what OX answers would hand the
+ * admin's rights to the mailbox's owner. */
+static int user_clashes(const oxt_desired_user_t *want, const char *login,
+                        const char *admin_address)
+{
+    int i;
+
+    if (strcasecmp(want->name, login) == 0
+        || strcasecmp(want->primary_email, admin_address) == 0) {
+        return 1;
+    }
+    for (i = 0; want->aliases && i < want->aliases->nelts; i++) {
+        if (strcasecmp(APR_ARRAY_IDX(want->aliases, i, const char *),
+                       admin_address) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The user as it is planned: a mailbox that clashes with the context
+ * admin is not replicable, and says why. */
+static const oxt_plan_user_t *plan_user_as(const oxt_plan_user_t *u,
+                                           const oxt_plan_input_t *in,
+                                           apr_pool_t *p)
+{
+    oxt_plan_user_t *copy;
+    oxt_desired_user_t *want;
+
+    if (u->want == NULL || !u->want->replicate || in->want_ctx == NULL
+        || !user_clashes(u->want, oxt_plan_admin_login(in->have_ctx),
+                         oxt_plan_admin_address(in->have_ctx, in->want_ctx,
+                                                p))) {
+        return u;
+    }
+    copy = apr_pmemdup(p, u, sizeof(*u));
+    want = apr_pmemdup(p, u->want, sizeof(*want));
+    want->replicate = 0;
+    want->reason = OXT_WHY_ADMIN_NAME;
+    copy->want = want;
+    return copy;
+}
+
 /* Should the user leave OX (where it is there)? Only a mailbox gone from
  * Plesk or one that should no longer be in OX: a suspended one is held as
  * it is, and an unreadable or missing password never removes a user. */
@@ -162,7 +230,7 @@ static void plan_user(apr_array_header_t *ops, const oxt_plan_user_t *u,
     if (user_should_leave(u)) {
         /* Deleted only when the admin allows it; otherwise it stays in
          * OX and its status says why. */
-        if (user_in_ox(u) && auto_delete) {
+        if ((user_in_ox(u) || user_maybe_in_ox(u)) && auto_delete) {
             plan_push(ops, OXT_OP_USER_DELETE, 0, u);
         }
         else {
@@ -217,13 +285,43 @@ static unsigned plan_context_changes(const oxt_desired_context_t *want,
     return c;
 }
 
+/* The context and its admin, when users are to stay in it. */
+static void plan_context(apr_array_header_t *ops, const oxt_plan_input_t *in,
+                         int have_ctx, apr_pool_t *p)
+{
+    const oxt_applied_context_t *have = in->have_ctx;
+    unsigned changes;
+
+    if (!have_ctx) {
+        /* The admin is created with its address. */
+        plan_push(ops, OXT_OP_CONTEXT_CREATE, 0, NULL);
+        return;
+    }
+    changes = plan_context_changes(in->want_ctx, have, p);
+    if (changes) {
+        plan_push(ops, OXT_OP_CONTEXT_CHANGE, changes, NULL);
+    }
+    if (str_differs(oxt_plan_admin_address(have, in->want_ctx, p),
+                    have->admin_address)) {
+        plan_push(ops, OXT_OP_ADMIN_CHANGE, 0, NULL);
+    }
+}
+
+/* A context whose deletion was sent without an answer. */
+static int context_deleting(const oxt_applied_context_t *have)
+{
+    return have != NULL && have->ox_context_id > 0 && have->status != NULL
+        && strcmp(have->status, "deleted") == 0;
+}
+
 apr_array_header_t *oxt_plan_domain(const oxt_plan_input_t *in,
                                     apr_pool_t *p)
 {
     apr_array_header_t *ops = apr_array_make(p, 8, sizeof(oxt_op_t));
-    int have_ctx = in->have_ctx && in->have_ctx->ox_context_id > 0;
+    int deleting = context_deleting(in->have_ctx);
+    int have_ctx = in->have_ctx && in->have_ctx->ox_context_id > 0
+                   && !deleting;
     int left = plan_users_left(in->users, in->auto_delete);
-    unsigned changes;
     int i;
 
     /* A suspended domain (or owner), or one whose mail service is off,
@@ -238,22 +336,15 @@ apr_array_header_t *oxt_plan_domain(const oxt_plan_input_t *in,
         return ops;
     }
     if (left > 0 && in->dom != NULL) {
-        if (!have_ctx) {
-            plan_push(ops, OXT_OP_CONTEXT_CREATE, 0, NULL);
-        }
-        else {
-            changes = plan_context_changes(in->want_ctx, in->have_ctx, p);
-            if (changes) {
-                plan_push(ops, OXT_OP_CONTEXT_CHANGE, changes, NULL);
-            }
-        }
+        plan_context(ops, in, have_ctx, p);
     }
     for (i = 0; i < in->users->nelts; i++) {
-        plan_user(ops, &APR_ARRAY_IDX(in->users, i, const oxt_plan_user_t),
-                  in->auto_delete, p);
+        plan_user(ops, plan_user_as(&APR_ARRAY_IDX(in->users, i,
+                                                   const oxt_plan_user_t),
+                                    in, p), in->auto_delete, p);
     }
     /* The last user gone: the context goes too, if the admin allows. */
-    if (left == 0 && have_ctx && in->auto_delete) {
+    if (left == 0 && (have_ctx || deleting) && in->auto_delete) {
         plan_push(ops, OXT_OP_CONTEXT_DELETE, 0, NULL);
     }
     return ops;

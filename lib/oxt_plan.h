@@ -13,10 +13,23 @@
 #include "oxt_desired.h"
 #include "oxt_state.h"
 
+/*
+ * The login of the context admins we create. Mailbox users are named by
+ * their local part, which in Plesk holds letters, digits, '.', '-' and
+ * '_' only, so a '$' keeps every mailbox from colliding with the admin
+ * (by name, and by address: the admin's address is LOGIN@CONTEXT). The
+ * admins of contexts made by earlier versions are named "oxadmin" (the
+ * login is stored per domain, domain_state.admin_login): a mailbox of
+ * that name there is not replicable (OXT_WHY_ADMIN_NAME).
+ */
+#define OXT_CONTEXT_ADMIN_LOGIN "oxadmin$"
+
 typedef enum {
     OXT_OP_CONTEXT_CREATE = 0,
     OXT_OP_CONTEXT_CHANGE,
     OXT_OP_CONTEXT_DELETE,
+    OXT_OP_ADMIN_CHANGE,         /* the context admin's address follows the
+                                    context's name */
     OXT_OP_USER_CREATE,
     OXT_OP_USER_CHANGE,
     OXT_OP_USER_ACCESS,          /* change the access combination */
@@ -60,11 +73,27 @@ typedef struct oxt_plan_input_t {
 
 /**
  * The operations for a domain, in the order they must run (the context
- * before its users, users before the context's deletion), as oxt_op_t in
- * an array in p.
+ * and its admin before its users, users before the context's deletion),
+ * as oxt_op_t in an array in p.
+ *
+ * What a crash left in doubt (oxt_state.h, OXT_DOUBT_*) is planned
+ * again: unknown applied values differ from any wanted one; a context
+ * whose deletion was sent (status "deleted") is deleted again, or, if
+ * users want it again, created (a create that finds it adopts it); a
+ * user whose create was sent without an answer (applied name, no OX id)
+ * and that should now leave OX is deleted by name.
  */
 apr_array_header_t *oxt_plan_domain(const oxt_plan_input_t *in,
                                     apr_pool_t *p);
+
+/** The context admin's login: the one we created (have_ctx), or the one
+ *  a create would use. */
+const char *oxt_plan_admin_login(const oxt_applied_context_t *have_ctx);
+
+/** The address the context admin should have: LOGIN@CONTEXT, in p. */
+const char *oxt_plan_admin_address(const oxt_applied_context_t *have_ctx,
+                                   const oxt_desired_context_t *want_ctx,
+                                   apr_pool_t *p);
 
 /** The OXT_CHG_* differences between a wanted and an applied user. */
 unsigned oxt_plan_user_changes(const oxt_desired_user_t *want,

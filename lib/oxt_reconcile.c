@@ -10,8 +10,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
+#include <apr_cstr.h>
 
 #include "oxt_reconcile.h"
 #include "oxt_state.h"
@@ -172,13 +174,21 @@ static const char *user_differences(const oxt_ox_user_t *ox,
                                     apr_pool_t *p)
 {
     const char *out = "";
+    /* Where OX refused a new primary address (PRIMARY_MAIL_UNCHANGEABLE)
+     * it keeps the old one, also among the aliases. */
+    const char *primary = have->ox_primary ? have->ox_primary : have->address;
+    const char *aliases = have->aliases;
 
-    out = diff_add(out, "primaryEmail", ox->primary_email, have->address, p);
-    out = diff_add(out, "email1", ox->email1, have->address, p);
-    out = diff_add(out, "defaultSenderAddress", ox->default_sender,
-                   have->address, p);
-    out = diff_add(out, "aliases", sorted_join(ox->aliases, p),
-                   have->aliases, p);
+    if (have->ox_primary != NULL && have->aliases != NULL) {
+        aliases = oxt_desired_join_sorted(apr_cstr_split(apr_pstrcat(p,
+                      have->aliases, "\n", have->ox_primary, NULL), "\n",
+                      1, p), NULL, p);
+    }
+    out = diff_add(out, "primaryEmail", ox->primary_email, primary, p);
+    out = diff_add(out, "email1", ox->email1, primary, p);
+    out = diff_add(out, "defaultSenderAddress", ox->default_sender, primary,
+                   p);
+    out = diff_add(out, "aliases", sorted_join(ox->aliases, p), aliases, p);
     out = diff_add(out, "imapLogin", ox->imap_login, have->address, p);
     out = diff_add(out, "display_name", ox->display_name,
                    have->display_name, p);
@@ -384,12 +394,33 @@ static int recon_is_admin(const recon_task_t *t, const oxt_ox_user_t *u)
            && strcmp(u->name, t->ctx.admin_login) == 0;
 }
 
+/* The admin's address follows the domain's name (oxt_plan.h); one that
+ * does not (a context renamed by an earlier version) is sent again. */
+static void recon_admin_address(recon_task_t *t, const oxt_ox_user_t *u)
+{
+    oxt_result_t *res;
+
+    if (t->ctx.admin_address == NULL || u->primary_email == NULL
+        || strcasecmp(u->primary_email, t->ctx.admin_address) == 0) {
+        return;
+    }
+    recon_drift(t, "context_changed", 0, u->id, t->ctx.context_name,
+                "adminAddress");
+    if (!t->rc->opts.dry_run) {
+        res = oxt_result_make(t->p);
+        recon_repair(t, oxt_state_context_doubt(t->rc->db, t->ctx.dom_id,
+                                                OXT_DOUBT_ADMIN, res, t->p),
+                     res);
+    }
+}
+
 /* The context admin must still be ours. Renamed (USERNAME_CHANGEABLE),
  * it no longer answers to the login we keep. */
 static void recon_admin_check(recon_task_t *t, const oxt_ox_user_t *u)
 {
     if (t->ctx.admin_login == NULL || u->name == NULL
         || strcmp(u->name, t->ctx.admin_login) == 0) {
+        recon_admin_address(t, u);
         return;
     }
     recon_drift(t, "context_admin", 0, u->id, t->ctx.context_name,

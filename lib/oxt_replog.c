@@ -61,25 +61,83 @@ apr_status_t oxt_replog_run_start(long long *prun_id, oxt_db_t *db,
     return rv;
 }
 
+/* The count columns, per service in oxt_service_t order, then per kind
+ * of operation in oxt_run_op_t order: ok, failed. */
+#define RUN_COUNT_COLS \
+    " webmail_ok, webmail_failed, standard_ok, standard_failed," \
+    " premium_ok, premium_failed," \
+    " context_create_ok, context_create_failed," \
+    " context_change_ok, context_change_failed," \
+    " context_delete_ok, context_delete_failed," \
+    " admin_change_ok, admin_change_failed," \
+    " user_create_ok, user_create_failed," \
+    " user_change_ok, user_change_failed," \
+    " user_access_ok, user_access_failed," \
+    " user_delete_ok, user_delete_failed"
+#define RUN_COUNT_SET \
+    " webmail_ok = ?, webmail_failed = ?, standard_ok = ?," \
+    " standard_failed = ?, premium_ok = ?, premium_failed = ?," \
+    " context_create_ok = ?, context_create_failed = ?," \
+    " context_change_ok = ?, context_change_failed = ?," \
+    " context_delete_ok = ?, context_delete_failed = ?," \
+    " admin_change_ok = ?, admin_change_failed = ?," \
+    " user_create_ok = ?, user_create_failed = ?," \
+    " user_change_ok = ?, user_change_failed = ?," \
+    " user_access_ok = ?, user_access_failed = ?," \
+    " user_delete_ok = ?, user_delete_failed = ?"
+#define RUN_COUNT_N (2 * (OXT_SERVICE_COUNT + OXT_RUN_OP_COUNT))
+
+static const char *const run_op_names[OXT_RUN_OP_COUNT] = {
+    "context_create", "context_change", "context_delete", "admin_change",
+    "user_create", "user_change", "user_access", "user_delete"
+};
+
+const char *oxt_run_op_name(oxt_run_op_t op)
+{
+    return (unsigned)op < OXT_RUN_OP_COUNT ? run_op_names[op] : NULL;
+}
+
+/* The count of column i of RUN_COUNT_COLS. */
+static long long *run_count_slot(oxt_run_counts_t *c, int i)
+{
+    if (i < 2 * OXT_SERVICE_COUNT) {
+        return i % 2 ? &c->failed[i / 2] : &c->ok[i / 2];
+    }
+    i -= 2 * OXT_SERVICE_COUNT;
+    return i % 2 ? &c->op_failed[i / 2] : &c->op_ok[i / 2];
+}
+
 apr_status_t oxt_replog_run_update(oxt_db_t *db, long long run_id,
                                    const oxt_run_counts_t *c, int finished,
                                    int ok, oxt_result_t *res, apr_pool_t *p)
 {
+    oxt_run_counts_t copy = *c;
+    oxt_db_arg_t args[RUN_COUNT_N + 4];
+    int i;
+
+    for (i = 0; i < RUN_COUNT_N; i++) {
+        args[i] = OXT_DB_INT(*run_count_slot(&copy, i));
+    }
+    args[i++] = OXT_DB_INT(finished);
+    args[i++] = OXT_DB_INT(finished);
+    args[i++] = OXT_DB_INT(ok);
+    args[i++] = OXT_DB_INT(run_id);
     return oxt_db_exec(NULL, db,
-        "UPDATE run_summary SET webmail_ok = ?, webmail_failed = ?,"
-        " standard_ok = ?, standard_failed = ?, premium_ok = ?,"
-        " premium_failed = ?,"
+        "UPDATE run_summary SET" RUN_COUNT_SET ","
         " finished_at = IF(?, NOW(), finished_at),"
         " status = IF(?, IF(?, 'finished', 'aborted'), status)"
-        " WHERE id = ?",
-        OXT_DB_ARGS(OXT_DB_INT(c->ok[OXT_SERVICE_WEBMAIL]),
-                    OXT_DB_INT(c->failed[OXT_SERVICE_WEBMAIL]),
-                    OXT_DB_INT(c->ok[OXT_SERVICE_STANDARD]),
-                    OXT_DB_INT(c->failed[OXT_SERVICE_STANDARD]),
-                    OXT_DB_INT(c->ok[OXT_SERVICE_PREMIUM]),
-                    OXT_DB_INT(c->failed[OXT_SERVICE_PREMIUM]),
-                    OXT_DB_INT(finished), OXT_DB_INT(finished),
-                    OXT_DB_INT(ok), OXT_DB_INT(run_id)), res, p);
+        " WHERE id = ?", args, i, res, p);
+}
+
+void oxt_run_counts_add(oxt_run_counts_t *counts, oxt_run_op_t op,
+                        int service, int ok)
+{
+    if ((unsigned)op < OXT_RUN_OP_COUNT) {
+        (ok ? counts->op_ok : counts->op_failed)[op]++;
+    }
+    if (service >= 0 && service < OXT_SERVICE_COUNT) {
+        (ok ? counts->ok : counts->failed)[service]++;
+    }
 }
 
 void oxt_run_counts_sum(const oxt_run_counts_t *counts, long long *pok,
@@ -94,10 +152,17 @@ void oxt_run_counts_sum(const oxt_run_counts_t *counts, long long *pok,
     }
 }
 
-/* The count columns, per service in oxt_service_t order: ok, failed. */
-#define RUN_COUNT_COLS \
-    " webmail_ok, webmail_failed, standard_ok, standard_failed," \
-    " premium_ok, premium_failed"
+void oxt_run_counts_total(const oxt_run_counts_t *counts, long long *pok,
+                          long long *pfailed)
+{
+    int i;
+
+    *pok = *pfailed = 0;
+    for (i = 0; i < OXT_RUN_OP_COUNT; i++) {
+        *pok += counts->op_ok[i];
+        *pfailed += counts->op_failed[i];
+    }
+}
 
 static oxt_run_summary_t *run_from_row(const oxt_db_row_t *row,
                                        apr_pool_t *p)
@@ -110,9 +175,8 @@ static oxt_run_summary_t *run_from_row(const oxt_db_row_t *row,
     run->started_at = row->vals[2];
     run->finished_at = row->vals[3];
     run->status = row->vals[4];
-    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
-        run->counts.ok[i] = oxt_db_row_int(row, 5 + 2 * i, 0);
-        run->counts.failed[i] = oxt_db_row_int(row, 6 + 2 * i, 0);
+    for (i = 0; i < RUN_COUNT_N; i++) {
+        *run_count_slot(&run->counts, i) = oxt_db_row_int(row, 5 + i, 0);
     }
     return run;
 }

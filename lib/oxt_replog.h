@@ -37,9 +37,32 @@ typedef struct oxt_replog_entry_t {
     const char *debug_response;
 } oxt_replog_entry_t;
 
+/**
+ * The kinds of OX operations a run counts: each operation of a plan that
+ * calls OX (oxt_plan.h) is one of these. The order is that of the count
+ * columns of run_summary (migration 0040) and never changes; the names
+ * (oxt_run_op_name) are the JSON keys of `run` and `status`, and the
+ * labels the metrics use.
+ */
+typedef enum {
+    OXT_RUN_OP_CONTEXT_CREATE = 0,
+    OXT_RUN_OP_CONTEXT_CHANGE,
+    OXT_RUN_OP_CONTEXT_DELETE,
+    OXT_RUN_OP_ADMIN_CHANGE,      /* the context admin's addresses */
+    OXT_RUN_OP_USER_CREATE,
+    OXT_RUN_OP_USER_CHANGE,
+    OXT_RUN_OP_USER_ACCESS,       /* the access combination */
+    OXT_RUN_OP_USER_DELETE,
+    OXT_RUN_OP_COUNT
+} oxt_run_op_t;
+
+/** What a run did: mailbox operations per service type (the banner of the
+ *  Logs page), and every OX operation per kind and outcome. */
 typedef struct oxt_run_counts_t {
     long long ok[OXT_SERVICE_COUNT];
     long long failed[OXT_SERVICE_COUNT];
+    long long op_ok[OXT_RUN_OP_COUNT];
+    long long op_failed[OXT_RUN_OP_COUNT];
 } oxt_run_counts_t;
 
 /** One run_summary row: the banner of the Logs page. */
@@ -52,9 +75,26 @@ typedef struct oxt_run_summary_t {
     oxt_run_counts_t counts;
 } oxt_run_summary_t;
 
-/** The successful and failed operations of counts, over every service. */
+/**
+ * Counts one finished OX operation of kind op, successful or not. service
+ * is the mailbox's service type for a mailbox operation, -1 for the
+ * others (contexts, their admins). This is the one place counts are made:
+ * the engine's run summaries and the metrics both count through it.
+ */
+void oxt_run_counts_add(oxt_run_counts_t *counts, oxt_run_op_t op,
+                        int service, int ok);
+
+/** "context_create", "user_change", ...; NULL for an unknown kind. */
+const char *oxt_run_op_name(oxt_run_op_t op);
+
+/** The successful and failed mailbox operations of counts, over every
+ *  service (what the Logs page's banner sums). */
 void oxt_run_counts_sum(const oxt_run_counts_t *counts, long long *pok,
                         long long *pfailed);
+
+/** The successful and failed operations of every kind. */
+void oxt_run_counts_total(const oxt_run_counts_t *counts, long long *pok,
+                          long long *pfailed);
 
 /** Writes one log row; over-long texts are cut to what the columns hold. */
 apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,

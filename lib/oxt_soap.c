@@ -69,6 +69,7 @@ struct oxt_soap_client_t {
     int n_active;
     oxt_soap_observer_fn *observe;
     void *observe_baton;
+    unsigned long n_finished;       /* calls ever finished */
 };
 
 /* ---- accessors for transports ----------------------------------------- */
@@ -241,9 +242,9 @@ static const struct {
     /* Refusals the replicator works around: a rename without the name
      * (USERNAME_CHANGEABLE), a rename without the primary address
      * (PRIMARY_MAIL_UNCHANGEABLE); the context admin is never deleted. */
-    { "Changing username is disabled*", OXT_ESOAP_INVALID },
-    { "primary mail must not be changed*", OXT_ESOAP_INVALID },
-    { "Admin delete not supported*", OXT_ESOAP_INVALID },
+    { "Changing username is disabled*", OXT_ESOAP_NAME_FIXED },
+    { "primary mail must not be changed*", OXT_ESOAP_MAIL_FIXED },
+    { "Admin delete not supported*", OXT_ESOAP_ADMIN_DEL },
 };
 
 /* When the text is new to us, the declared exception type still says
@@ -635,6 +636,9 @@ void oxt_soap_call_finish(oxt_soap_call_t *call, apr_status_t transport_rv,
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_DEBUG, rv,
                    OXTLOGNO(01003) "SOAP %s %s: HTTP %d", call->op,
                    call->url, http_status);
+    if (call->client != NULL) {
+        call->client->n_finished++;
+    }
     unlink_call(call);
     call->state = CALL_DONE;
     apr_pool_cleanup_kill(call->p, call, call_abandon);
@@ -808,6 +812,35 @@ apr_status_t oxt_soap_client_run(oxt_soap_client_t *client,
                                  apr_interval_time_t timeout)
 {
     return drive(client, timeout, NULL);
+}
+
+apr_status_t oxt_soap_client_run_some(oxt_soap_client_t *client,
+                                      apr_interval_time_t timeout)
+{
+    apr_time_t deadline = apr_time_now() + (timeout > 0 ? timeout : 0);
+    unsigned long before = client->n_finished;
+    apr_interval_time_t wait;
+    apr_status_t rv;
+
+    for (;;) {
+        dispatch(client);
+        if (client->n_finished != before || finished(client, NULL)) {
+            return APR_SUCCESS;
+        }
+        wait = deadline - apr_time_now();
+        rv = client->impl->perform(client, wait > 0 ? wait : 0);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        /* Freed connections take the next queued calls at once. */
+        dispatch(client);
+        if (client->n_finished != before || finished(client, NULL)) {
+            return APR_SUCCESS;
+        }
+        if (apr_time_now() >= deadline) {
+            return APR_TIMEUP;
+        }
+    }
 }
 
 apr_status_t oxt_soap_client_run_until(oxt_soap_client_t *client,

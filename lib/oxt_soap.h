@@ -125,6 +125,17 @@ apr_status_t oxt_soap_client_create(oxt_soap_client_t **pclient,
 apr_status_t oxt_soap_client_run(oxt_soap_client_t *client,
                                  apr_interval_time_t timeout);
 
+/**
+ * Drives calls until at least one has finished (APR_SUCCESS; every call
+ * that finished meanwhile had its callback), none is left (APR_SUCCESS),
+ * or timeout passed (APR_TIMEUP); timeout 0 looks once without waiting.
+ * Queued calls are started on the connections that became free before it
+ * returns. For callers that must act between answers: the engine commits
+ * what the callbacks recorded before it sends anything more.
+ */
+apr_status_t oxt_soap_client_run_some(oxt_soap_client_t *client,
+                                      apr_interval_time_t timeout);
+
 /** Calls submitted and not yet finished (queued plus on the wire). */
 int oxt_soap_client_pending(const oxt_soap_client_t *client);
 

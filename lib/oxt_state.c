@@ -13,6 +13,7 @@
  * resends it all. */
 #define FORGET_USER_COLUMNS \
     " applied_mail_name = NULL, applied_address = NULL," \
+    " ox_primary_email = NULL," \
     " applied_display_name = NULL, applied_aliases = NULL," \
     " applied_service_type = NULL, applied_language = NULL," \
     " applied_timezone = NULL, applied_password_fp = NULL," \
@@ -38,7 +39,8 @@ apr_status_t oxt_state_context_load(oxt_applied_context_t *ctx, oxt_db_t *db,
     ctx->quota_mb = -1;
     rv = oxt_db_select(&rows, db,
         "SELECT ox_context_id, context_name, admin_login, admin_password_enc,"
-        " applied_login_mappings, applied_quota_mb, status"
+        " applied_login_mappings, applied_quota_mb, status, admin_user_id,"
+        " applied_admin_address"
         " FROM domain_state WHERE dom_id = ?",
         OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
     if (rv != APR_SUCCESS || rows->nelts == 0) {
@@ -53,6 +55,8 @@ apr_status_t oxt_state_context_load(oxt_applied_context_t *ctx, oxt_db_t *db,
     ctx->mappings = row->vals[4];
     ctx->quota_mb = (int)oxt_db_row_int(row, 5, -1);
     ctx->status = row->vals[6];
+    ctx->admin_user_id = oxt_db_row_int(row, 7, 0);
+    ctx->admin_address = row->vals[8];
     return APR_SUCCESS;
 }
 
@@ -81,6 +85,7 @@ static oxt_applied_user_t *user_from_row(const oxt_db_row_t *row,
     }
     u->status = row->vals[14];
     u->status_reason = row->vals[15];
+    u->ox_primary = row->vals[16];
     return u;
 }
 
@@ -99,7 +104,7 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
         " applied_mail_name, applied_address, applied_display_name,"
         " applied_aliases, applied_service_type, applied_language,"
         " applied_timezone, applied_imap_server, applied_smtp_server,"
-        " applied_password_fp, status, status_reason"
+        " applied_password_fp, status, status_reason, ox_primary_email"
         " FROM mailbox_state WHERE dom_id = ?",
         OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
@@ -175,14 +180,15 @@ apr_status_t oxt_state_context_applied(oxt_db_t *db,
                                        const oxt_plesk_domain_t *dom,
                                        long long ox_context_id,
                                        const oxt_desired_context_t *want,
+                                       const char *admin_address,
                                        oxt_result_t *res, apr_pool_t *p)
 {
     return oxt_db_exec(NULL, db,
         "INSERT INTO domain_state (dom_id, client_id, reseller_id,"
         " ox_context_id, context_name, applied_name, applied_display_name,"
-        " applied_login_mappings, applied_quota_mb, applied_enabled, status,"
-        " last_error, last_sync_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'ok', NULL, NOW())"
+        " applied_login_mappings, applied_quota_mb, applied_admin_address,"
+        " applied_enabled, status, last_error, last_sync_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'ok', NULL, NOW())"
         " ON DUPLICATE KEY UPDATE client_id = VALUES(client_id),"
         " reseller_id = VALUES(reseller_id),"
         " ox_context_id = VALUES(ox_context_id),"
@@ -190,14 +196,52 @@ apr_status_t oxt_state_context_applied(oxt_db_t *db,
         " applied_name = VALUES(applied_name),"
         " applied_display_name = VALUES(applied_display_name),"
         " applied_login_mappings = VALUES(applied_login_mappings),"
-        " applied_quota_mb = VALUES(applied_quota_mb), applied_enabled = 1,"
+        " applied_quota_mb = VALUES(applied_quota_mb),"
+        " applied_admin_address = COALESCE(VALUES(applied_admin_address),"
+        "                                  applied_admin_address),"
+        " applied_enabled = 1,"
         " status = 'ok', last_error = NULL, last_sync_at = NOW()",
         OXT_DB_ARGS(OXT_DB_INT(dom->id), OXT_DB_INT(dom->owner.client_id),
                     OXT_DB_INT(dom->owner.reseller_id),
                     OXT_DB_INT(ox_context_id), OXT_DB_STR(want->name),
                     OXT_DB_STR(dom->name), OXT_DB_STR(dom->display_name),
                     OXT_DB_STR(oxt_desired_join(want->login_mappings, p)),
-                    OXT_DB_INT(want->quota_mb)), res, p);
+                    OXT_DB_INT(want->quota_mb), OXT_DB_STR(admin_address)),
+        res, p);
+}
+
+apr_status_t oxt_state_context_admin(oxt_db_t *db, long long dom_id,
+                                     long long admin_user_id,
+                                     const char *admin_address,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "UPDATE domain_state SET"
+        " admin_user_id = IF(? > 0, ?, admin_user_id),"
+        " applied_admin_address = COALESCE(?, applied_admin_address)"
+        " WHERE dom_id = ?",
+        OXT_DB_ARGS(OXT_DB_INT(admin_user_id), OXT_DB_INT(admin_user_id),
+                    OXT_DB_STR(admin_address), OXT_DB_INT(dom_id)), res, p);
+}
+
+apr_status_t oxt_state_context_doubt(oxt_db_t *db, long long dom_id,
+                                     unsigned what, oxt_result_t *res,
+                                     apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "UPDATE domain_state SET"
+        " context_name = IF(?, NULL, context_name),"
+        " applied_login_mappings = IF(?, NULL, applied_login_mappings),"
+        " applied_quota_mb = IF(?, NULL, applied_quota_mb),"
+        " applied_admin_address = IF(?, NULL, applied_admin_address),"
+        " status = IF(?, 'deleted', status)"
+        " WHERE dom_id = ?",
+        OXT_DB_ARGS(OXT_DB_INT(!!(what & OXT_DOUBT_MAPPINGS)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_MAPPINGS)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_QUOTA)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_ADMIN)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_DELETE)),
+                    OXT_DB_INT(dom_id)), res, p);
 }
 
 apr_status_t oxt_state_context_deleted(oxt_db_t *db, long long dom_id,
@@ -214,27 +258,29 @@ apr_status_t oxt_state_user_applied(oxt_db_t *db,
                                     long long ox_context_id,
                                     long long ox_user_id,
                                     const oxt_desired_user_t *want,
-                                    int service, oxt_result_t *res,
-                                    apr_pool_t *p)
+                                    int service, const char *ox_primary,
+                                    oxt_result_t *res, apr_pool_t *p)
 {
     const char *svc = service >= 0 ? oxt_service_code(service) : NULL;
 
     return oxt_db_exec(NULL, db,
         "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
         " ox_context_id, ox_user_id, applied_mail_name, applied_address,"
+        " ox_primary_email,"
         " applied_display_name, applied_aliases, applied_service_type,"
         " applied_language, applied_timezone, applied_enabled,"
         " applied_password_fp, applied_imap_server, applied_smtp_server,"
         " service_type, pending_service_type, status, status_reason,"
         " last_error, last_sync_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, NULL,"
-        "         'replicated', NULL, NULL, NOW())"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?,"
+        "         NULL, 'replicated', NULL, NULL, NOW())"
         " ON DUPLICATE KEY UPDATE dom_id = VALUES(dom_id),"
         " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
         " ox_context_id = VALUES(ox_context_id),"
         " ox_user_id = VALUES(ox_user_id),"
         " applied_mail_name = VALUES(applied_mail_name),"
         " applied_address = VALUES(applied_address),"
+        " ox_primary_email = VALUES(ox_primary_email),"
         " applied_display_name = VALUES(applied_display_name),"
         " applied_aliases = VALUES(applied_aliases),"
         " applied_service_type = VALUES(applied_service_type),"
@@ -253,7 +299,7 @@ apr_status_t oxt_state_user_applied(oxt_db_t *db,
                     OXT_DB_INT(mbox->domain.owner.reseller_id),
                     OXT_DB_INT(ox_context_id), OXT_DB_INT(ox_user_id),
                     OXT_DB_STR(want->name), OXT_DB_STR(want->primary_email),
-                    OXT_DB_STR(want->display_name),
+                    OXT_DB_STR(ox_primary), OXT_DB_STR(want->display_name),
                     OXT_DB_STR(oxt_desired_join(want->aliases, p)),
                     OXT_DB_STR(svc), OXT_DB_STR(want->language),
                     OXT_DB_STR(want->timezone),
@@ -284,6 +330,53 @@ apr_status_t oxt_state_user_adopted(oxt_db_t *db,
                     OXT_DB_INT(mbox->domain.owner.reseller_id),
                     OXT_DB_INT(ox_context_id), OXT_DB_INT(ox_user_id)),
         res, p);
+}
+
+apr_status_t oxt_state_user_doubt(oxt_db_t *db, long long mail_id,
+                                  unsigned what, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "UPDATE mailbox_state SET"
+        " applied_mail_name = IF(?, NULL, applied_mail_name),"
+        " applied_address = IF(?, NULL, applied_address),"
+        " applied_aliases = IF(?, NULL, applied_aliases),"
+        " applied_password_fp = IF(?, NULL, applied_password_fp),"
+        " applied_display_name = IF(?, NULL, applied_display_name),"
+        " applied_language = IF(?, NULL, applied_language),"
+        " applied_timezone = IF(?, NULL, applied_timezone),"
+        " applied_imap_server = IF(?, NULL, applied_imap_server),"
+        " applied_smtp_server = IF(?, NULL, applied_smtp_server),"
+        " applied_service_type = IF(?, NULL, applied_service_type)"
+        " WHERE mail_id = ?",
+        OXT_DB_ARGS(OXT_DB_INT(!!(what & OXT_DOUBT_NAME)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_ADDRESS)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_ALIASES)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_PASSWORD)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_DISPLAY)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_LANGUAGE)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_TIMEZONE)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_SERVERS)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_SERVERS)),
+                    OXT_DB_INT(!!(what & OXT_DOUBT_SERVICE)),
+                    OXT_DB_INT(mail_id)), res, p);
+}
+
+apr_status_t oxt_state_user_creating(oxt_db_t *db,
+                                     const oxt_plesk_mailbox_t *mbox,
+                                     const char *name, oxt_result_t *res,
+                                     apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
+        " applied_mail_name, status) VALUES (?, ?, ?, ?, ?, 'pending')"
+        " ON DUPLICATE KEY UPDATE applied_mail_name ="
+        " IF(ox_user_id IS NULL, VALUES(applied_mail_name),"
+        "    applied_mail_name)",
+        OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
+                    OXT_DB_INT(mbox->domain.owner.client_id),
+                    OXT_DB_INT(mbox->domain.owner.reseller_id),
+                    OXT_DB_STR(name)), res, p);
 }
 
 apr_status_t oxt_state_user_deleted(oxt_db_t *db, long long mail_id,

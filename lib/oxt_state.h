@@ -27,9 +27,11 @@ typedef struct oxt_applied_context_t {
     const char *context_name;
     const char *admin_login;
     const char *admin_password_enc; /* sealed; written before create */
+    long long admin_user_id;        /* the admin's OX id, 0: not known */
+    const char *admin_address;      /* the admin's address, as applied */
     const char *mappings;           /* newline-joined, as applied */
     int quota_mb;                   /* -1: never applied */
-    const char *status;
+    const char *status;             /* "deleted": its deletion was sent */
 } oxt_applied_context_t;
 
 typedef struct oxt_applied_user_t {
@@ -38,8 +40,12 @@ typedef struct oxt_applied_user_t {
     long long dom_id;
     long long ox_context_id;
     long long ox_user_id;           /* 0: not created in OX (yet) */
-    const char *mail_name;
+    const char *mail_name;          /* with ox_user_id 0: a create was
+                                       sent under this name, answer
+                                       unknown */
     const char *address;
+    const char *ox_primary;         /* the primary address OX kept when it
+                                       refused a new one (NULL: address) */
     const char *display_name;
     const char *aliases;            /* newline-joined, sorted */
     int service;                    /* oxt_service_t, -1: none applied */
@@ -107,12 +113,67 @@ apr_status_t oxt_state_context_reserve(oxt_db_t *db,
                                        oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/** After a context was created, adopted or changed. */
+/** After a context was created, adopted or changed. admin_address (NULL:
+ *  kept as it is) is the address its admin has now (a create). */
 apr_status_t oxt_state_context_applied(oxt_db_t *db,
                                        const oxt_plesk_domain_t *dom,
                                        long long ox_context_id,
                                        const oxt_desired_context_t *want,
+                                       const char *admin_address,
                                        oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** What we learned or changed of a context's admin: its OX id (0: kept)
+ *  and the address it has now (NULL: kept). */
+apr_status_t oxt_state_context_admin(oxt_db_t *db, long long dom_id,
+                                     long long admin_user_id,
+                                     const char *admin_address,
+                                     oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/*
+ * Doubt: before an operation goes to OX, the state stops claiming what
+ * the operation changes. If the process dies after OX did it and before
+ * its outcome is recorded, the next plan finds those values unknown and
+ * sends them again; without this, Plesk changing back meanwhile (an alias
+ * added, then removed) would leave OX with what nobody wants any more,
+ * since the recorded value would equal the wanted one. The outcome's
+ * record (oxt_state_*_applied) puts the values back.
+ */
+#define OXT_DOUBT_NAME      0x001   /* applied_mail_name */
+#define OXT_DOUBT_ADDRESS   0x002   /* applied_address (and IMAP login) */
+#define OXT_DOUBT_ALIASES   0x004
+#define OXT_DOUBT_PASSWORD  0x008
+#define OXT_DOUBT_DISPLAY   0x010
+#define OXT_DOUBT_LANGUAGE  0x020
+#define OXT_DOUBT_TIMEZONE  0x040
+#define OXT_DOUBT_SERVERS   0x080
+#define OXT_DOUBT_SERVICE   0x100
+#define OXT_DOUBT_USER_ALL  0x1ff
+#define OXT_DOUBT_MAPPINGS  0x001   /* context: name and login mappings */
+#define OXT_DOUBT_QUOTA     0x002
+#define OXT_DOUBT_ADMIN     0x004   /* the admin's address */
+#define OXT_DOUBT_DELETE    0x008   /* its deletion: status "deleted" */
+
+/** The user's applied values in what (OXT_DOUBT_*) become unknown. */
+apr_status_t oxt_state_user_doubt(oxt_db_t *db, long long mail_id,
+                                  unsigned what, oxt_result_t *res,
+                                  apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** A create of mbox's user under name is about to be sent: the row says so
+ *  (ox ids unset, applied_mail_name set), so that a mailbox that leaves
+ *  before the answer is known is still deleted from OX (by name). */
+apr_status_t oxt_state_user_creating(oxt_db_t *db,
+                                     const oxt_plesk_mailbox_t *mbox,
+                                     const char *name, oxt_result_t *res,
+                                     apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The context's applied values in what (OXT_DOUBT_*) become unknown. */
+apr_status_t oxt_state_context_doubt(oxt_db_t *db, long long dom_id,
+                                     unsigned what, oxt_result_t *res,
+                                     apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** After the context was deleted in OX (or found gone). */
@@ -123,15 +184,16 @@ apr_status_t oxt_state_context_deleted(oxt_db_t *db, long long dom_id,
 /**
  * After a user was created or changed: OX now holds want, with the access
  * combination of service (-1: none known yet, e.g. after adopting a user
- * whose attributes are still to be sent).
+ * whose attributes are still to be sent), and ox_primary as its primary
+ * address when OX refused to take want's (NULL: want's).
  */
 apr_status_t oxt_state_user_applied(oxt_db_t *db,
                                     const oxt_plesk_mailbox_t *mbox,
                                     long long ox_context_id,
                                     long long ox_user_id,
                                     const oxt_desired_user_t *want,
-                                    int service, oxt_result_t *res,
-                                    apr_pool_t *p)
+                                    int service, const char *ox_primary,
+                                    oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

@@ -30,6 +30,9 @@ static const struct {
     { OXT_ESOAP_HTTP,        "OX: unexpected HTTP status" },
     { OXT_ESOAP_XML,         "OX: malformed reply" },
     { OXT_ESOAP_TOOBIG,      "OX: reply too large" },
+    { OXT_ESOAP_NAME_FIXED,  "OX: user names cannot be changed" },
+    { OXT_ESOAP_MAIL_FIXED,  "OX: primary addresses cannot be changed" },
+    { OXT_ESOAP_ADMIN_DEL,   "OX: the context admin cannot be deleted" },
 };
 
 const char *oxt_status_str(apr_status_t rv, apr_pool_t *p)

@@ -39,6 +39,14 @@
 #define OXT_ESOAP_HTTP        (OXT_ESOAP_START + 12)   /* unexpected HTTP status */
 #define OXT_ESOAP_XML         (OXT_ESOAP_START + 13)   /* malformed reply */
 #define OXT_ESOAP_TOOBIG      (OXT_ESOAP_START + 14)   /* reply over the cap */
+/* Refusals of valid data that the replicator works around (each is an
+ * InvalidDataException in OX, told apart by its text alone): */
+#define OXT_ESOAP_NAME_FIXED  (OXT_ESOAP_START + 15)   /* user names may not
+                                                          change */
+#define OXT_ESOAP_MAIL_FIXED  (OXT_ESOAP_START + 16)   /* primary addresses
+                                                          may not change */
+#define OXT_ESOAP_ADMIN_DEL   (OXT_ESOAP_START + 17)   /* the context admin
+                                                          cannot be deleted */
 
 /**
  * A short English text for rv: our own codes by name, APR's and the

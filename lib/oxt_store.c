@@ -65,10 +65,8 @@ static apr_status_t store_domains(void *baton, apr_array_header_t **pids,
 static apr_status_t store_begin(void *baton, oxt_result_t *res)
 {
     store_db_t *s = baton;
-    apr_status_t rv = oxt_db_begin(s->db, res);
 
-    s->in_turn = rv == APR_SUCCESS;
-    return rv;
+    return oxt_db_begin(s->db, res);
 }
 
 static apr_status_t store_commit(void *baton, oxt_result_t *res)
@@ -94,17 +92,6 @@ static apr_status_t store_reserve(void *baton, oxt_work_t *work,
     apr_status_t rv;
 
     rv = oxt_state_context_reserve(s->db, work->dom, login, sealed, res, p);
-    /* Inside a turn: commit now rather than at the turn's end (with the
-     * counts of what is committed). */
-    if (rv == APR_SUCCESS && s->in_turn) {
-        rv = store_tally_flush(s, res);
-    }
-    if (rv == APR_SUCCESS && s->in_turn) {
-        rv = oxt_db_commit(s->db, res);
-        if (rv == APR_SUCCESS) {
-            rv = oxt_db_begin(s->db, res);
-        }
-    }
     if (rv == APR_SUCCESS) {
         rv = oxt_state_context_load(&work->have_ctx, s->db, work->dom_id, res,
                                     p);
@@ -112,24 +99,125 @@ static apr_status_t store_reserve(void *baton, oxt_work_t *work,
     return rv;
 }
 
+/* ---- before an operation is sent ----------------------------------------- */
+
+/* What a user change makes unknown: the columns of its changes. */
+static unsigned store_change_doubt(unsigned changes)
+{
+    static const struct {
+        unsigned chg, doubt;
+    } map[] = {
+        { OXT_CHG_NAME, OXT_DOUBT_NAME },
+        { OXT_CHG_EMAIL, OXT_DOUBT_ADDRESS | OXT_DOUBT_ALIASES },
+        { OXT_CHG_IMAP_LOGIN, OXT_DOUBT_ADDRESS },
+        { OXT_CHG_PASSWORD, OXT_DOUBT_PASSWORD },
+        { OXT_CHG_DISPLAY, OXT_DOUBT_DISPLAY },
+        { OXT_CHG_LANGUAGE, OXT_DOUBT_LANGUAGE },
+        { OXT_CHG_TIMEZONE, OXT_DOUBT_TIMEZONE },
+        { OXT_CHG_SERVERS, OXT_DOUBT_SERVERS },
+    };
+    unsigned what = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        what |= changes & map[i].chg ? map[i].doubt : 0;
+    }
+    return what;
+}
+
+static apr_status_t store_user_intent(store_db_t *s, const oxt_op_t *op,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_plan_user_t *u = op->user;
+    long long mail_id = u->mbox ? u->mbox->id : u->have->mail_id;
+
+    switch (op->kind) {
+    case OXT_OP_USER_CREATE:
+        return oxt_state_user_creating(s->db, u->mbox, u->want->name, res,
+                                       p);
+    case OXT_OP_USER_CHANGE:
+        return oxt_state_user_doubt(s->db, mail_id,
+                                    store_change_doubt(op->changes), res, p);
+    case OXT_OP_USER_ACCESS:
+        return oxt_state_user_doubt(s->db, mail_id, OXT_DOUBT_SERVICE, res,
+                                    p);
+    case OXT_OP_USER_DELETE:
+        /* Should the mailbox come back before the answer is known, every
+         * attribute goes again (and a user that is gone is created). */
+        return oxt_state_user_doubt(s->db, mail_id, OXT_DOUBT_USER_ALL, res,
+                                    p);
+    default:
+        return APR_SUCCESS;
+    }
+}
+
+static apr_status_t store_intent(void *baton, const oxt_work_t *work,
+                                 const oxt_op_t *op, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    store_db_t *s = baton;
+    unsigned what = 0;
+
+    if (op->user != NULL) {
+        return store_user_intent(s, op, res, p);
+    }
+    switch (op->kind) {
+    case OXT_OP_CONTEXT_CHANGE:
+        what |= op->changes & OXT_CHG_MAPPINGS ? OXT_DOUBT_MAPPINGS : 0;
+        what |= op->changes & OXT_CHG_QUOTA ? OXT_DOUBT_QUOTA : 0;
+        break;
+    case OXT_OP_ADMIN_CHANGE:
+        what = OXT_DOUBT_ADMIN;
+        break;
+    case OXT_OP_CONTEXT_DELETE:
+        what = OXT_DOUBT_DELETE;
+        break;
+    default:
+        return APR_SUCCESS;       /* a create: reserve said it all */
+    }
+    return oxt_state_context_doubt(s->db, work->dom_id, what, res, p);
+}
+
 /* ---- what became of an operation ----------------------------------------- */
 
 static apr_status_t store_context_applied(store_db_t *s,
                                           const oxt_work_t *work,
-                                          const oxt_op_t *op, long long ox_id,
+                                          const oxt_op_t *op,
+                                          const oxt_rec_t *rec,
                                           oxt_result_t *res, apr_pool_t *p)
 {
-    if (op->kind == OXT_OP_CONTEXT_DELETE) {
+    apr_status_t rv;
+
+    switch (op->kind) {
+    case OXT_OP_CONTEXT_DELETE:
         return oxt_state_context_deleted(s->db, work->dom_id, res, p);
+    case OXT_OP_ADMIN_CHANGE:
+        return oxt_state_context_admin(s->db, work->dom_id, 0,
+                   oxt_plan_admin_address(&work->have_ctx, &work->want_ctx,
+                                          p), res, p);
+    default:
+        break;
     }
-    return oxt_state_context_applied(s->db, work->dom, ox_id, &work->want_ctx,
+    /* A create made the admin with its address; an adopted context's
+     * holdings are unknown until the changes sent next are done. */
+    rv = oxt_state_context_applied(s->db, work->dom, rec->ox_id,
+             &work->want_ctx, op->kind == OXT_OP_CONTEXT_CREATE
+                 && rec->kind == OXT_REC_APPLIED
+                 ? oxt_plan_admin_address(&work->have_ctx, &work->want_ctx, p)
+                 : NULL, res, p);
+    if (rv == APR_SUCCESS && rec->kind == OXT_REC_ADOPTED) {
+        rv = oxt_state_context_doubt(s->db, work->dom_id, OXT_DOUBT_MAPPINGS
+                                     | OXT_DOUBT_QUOTA | OXT_DOUBT_ADMIN,
                                      res, p);
+    }
+    return rv;
 }
 
 /* A change keeps the access combination OX has; a create or an access
  * change applies the wanted one. */
 static apr_status_t store_user_applied(store_db_t *s, const oxt_work_t *work,
-                                       const oxt_op_t *op, long long ox_id,
+                                       const oxt_op_t *op,
+                                       const oxt_rec_t *rec,
                                        oxt_result_t *res, apr_pool_t *p)
 {
     const oxt_plan_user_t *u = op->user;
@@ -140,10 +228,10 @@ static apr_status_t store_user_applied(store_db_t *s, const oxt_work_t *work,
                                       res, p);
     }
     return oxt_state_user_applied(s->db, u->mbox,
-                                  work->have_ctx.ox_context_id, ox_id,
+                                  work->have_ctx.ox_context_id, rec->ox_id,
                                   u->want, op->kind == OXT_OP_USER_CHANGE
                                   ? u->have->service : (int)u->want->service,
-                                  res, p);
+                                  rec->ox_primary, res, p);
 }
 
 /* The status row of a mailbox that is not (or not yet) in OX. */
@@ -164,6 +252,10 @@ static apr_status_t store_user_status(store_db_t *s, const oxt_op_t *op,
     case OXT_REC_NO_CONTEXT:
         return oxt_state_user_status(s->db, u->mbox, service, "error",
                                      "context_failed", error, res, p);
+    case OXT_REC_REFUSED:
+        return oxt_state_user_status(s->db, u->mbox, service,
+                                     "unreplicable", OXT_WHY_ADMIN_NAME,
+                                     error, res, p);
     default:
         return oxt_state_user_status(s->db, u->mbox, service,
                                      oxt_plan_status(u->want->reason),
@@ -172,28 +264,42 @@ static apr_status_t store_user_status(store_db_t *s, const oxt_op_t *op,
 }
 
 static apr_status_t store_record(void *baton, const oxt_work_t *work,
-                                 const oxt_op_t *op, oxt_rec_kind_t kind,
-                                 long long ox_id, const char *error,
+                                 const oxt_op_t *op, const oxt_rec_t *rec,
                                  oxt_result_t *res, apr_pool_t *p)
 {
     store_db_t *s = baton;
+    const oxt_plan_user_t *u = op->user;
 
-    if (op->user == NULL) {
+    if (u == NULL) {
         /* A context that failed leaves no row: its users say why. */
-        return kind == OXT_REC_APPLIED
-            ? store_context_applied(s, work, op, ox_id, res, p)
+        return rec->kind == OXT_REC_APPLIED || rec->kind == OXT_REC_ADOPTED
+            ? store_context_applied(s, work, op, rec, res, p)
             : APR_SUCCESS;
     }
-    switch (kind) {
+    switch (rec->kind) {
     case OXT_REC_APPLIED:
-        return store_user_applied(s, work, op, ox_id, res, p);
+        return store_user_applied(s, work, op, rec, res, p);
     case OXT_REC_ADOPTED:
-        return oxt_state_user_adopted(s->db, op->user->mbox,
-                                      work->have_ctx.ox_context_id, ox_id,
-                                      res, p);
+        return oxt_state_user_adopted(s->db, u->mbox,
+                                      work->have_ctx.ox_context_id,
+                                      rec->ox_id, res, p);
+    case OXT_REC_GONE:
+        return oxt_state_user_forget(s->db, u->mbox ? u->mbox->id
+                                                    : u->have->mail_id, 1,
+                                     res, p);
     default:
-        return store_user_status(s, op, kind, error, res, p);
+        return store_user_status(s, op, rec->kind, rec->error, res, p);
     }
+}
+
+static apr_status_t store_admin(void *baton, const oxt_work_t *work,
+                                long long admin_user_id, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    store_db_t *s = baton;
+
+    return oxt_state_context_admin(s->db, work->dom_id, admin_user_id, NULL,
+                                   res, p);
 }
 
 /* ---- log, queue, runs ---------------------------------------------------- */
@@ -293,7 +399,9 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     store->begin = store_begin;
     store->commit = store_commit;
     store->reserve = store_reserve;
+    store->intent = store_intent;
     store->record = store_record;
+    store->admin = store_admin;
     store->log = store_log;
     store->settle = store_settle;
     store->run_start = store_run_start;

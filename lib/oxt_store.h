@@ -33,15 +33,32 @@
 /** What became of one operation of a plan. */
 typedef enum {
     OXT_REC_APPLIED,            /* OX did it; ox_id: the object's OX id */
-    OXT_REC_ADOPTED,            /* a user create found the user in OX:
-                                   ox_id is its id, its attributes are
-                                   sent next */
+    OXT_REC_ADOPTED,            /* a create found the object in OX: ox_id
+                                   is its id; what it holds is unknown
+                                   until the changes sent next are done */
     OXT_REC_FAILED,             /* OX refused or could not be asked */
     OXT_REC_NO_CONTEXT,         /* a user create not tried: its domain has
                                    no context (error: why, may be NULL) */
-    OXT_REC_STATUS              /* OXT_OP_USER_STATUS: why the mailbox is
+    OXT_REC_STATUS,             /* OXT_OP_USER_STATUS: why the mailbox is
                                    not in OX; no OX call */
+    OXT_REC_REFUSED,            /* the mailbox cannot be replicated as it
+                                   is (its name is the context admin's):
+                                   not replicable, error says why */
+    OXT_REC_GONE                /* the user OX was asked to change is not
+                                   there (or is the context admin): its
+                                   OX ids are forgotten, the next plan
+                                   creates it */
 } oxt_rec_kind_t;
+
+/** One outcome (store->record). */
+typedef struct oxt_rec_t {
+    oxt_rec_kind_t kind;
+    long long ox_id;            /* see oxt_rec_kind_t */
+    const char *error;          /* why it failed; may be NULL */
+    const char *ox_primary;     /* a user's: the primary address OX kept
+                                   when it refused the wanted one (NULL:
+                                   the wanted one) */
+} oxt_rec_t;
 
 /** A full pass walks the domains of psa, then those psa lost. */
 typedef enum {
@@ -69,26 +86,42 @@ struct oxt_store_t {
                             oxt_result_t *res, apr_pool_t *p);
 
     /** The records of one turn of the engine are committed together:
-     *  begin opens the turn, commit ends it (rolling back on failure). */
+     *  begin opens the turn, commit ends it (rolling back on failure).
+     *  The engine sends nothing to OX between a record and the commit
+     *  that makes it durable (oxt_engine.h). */
     apr_status_t (*begin)(void *baton, oxt_result_t *res);
     apr_status_t (*commit)(void *baton, oxt_result_t *res);
 
     /**
      * The admin of a context about to be created (login, sealed
-     * password), durable when it returns, even inside a turn: a crash
-     * after OX made the context must leave us the password it has. A
-     * domain that has one keeps it. work->have_ctx is reloaded (in p).
+     * password), written in the turn: the create goes to OX only after
+     * the turn's commit, so a crash after OX made the context leaves us
+     * the password it has. A domain that has one keeps it.
+     * work->have_ctx is reloaded (in p).
      */
     apr_status_t (*reserve)(void *baton, oxt_work_t *work, const char *login,
                             const char *sealed, oxt_result_t *res,
                             apr_pool_t *p);
 
-    /** What became of op, one of work's operations. ox_id: see
-     *  oxt_rec_kind_t; error (may be NULL): why it failed. */
+    /**
+     * op, one of work's operations, is about to be sent: what it changes
+     * is no longer claimed as applied (oxt_state.h, "doubt"), so that a
+     * crash before its outcome is recorded makes the next plan send it
+     * again, whatever Plesk holds by then.
+     */
+    apr_status_t (*intent)(void *baton, const oxt_work_t *work,
+                           const oxt_op_t *op, oxt_result_t *res,
+                           apr_pool_t *p);
+
+    /** What became of op, one of work's operations (rec, see oxt_rec_t). */
     apr_status_t (*record)(void *baton, const oxt_work_t *work,
-                           const oxt_op_t *op, oxt_rec_kind_t kind,
-                           long long ox_id, const char *error,
+                           const oxt_op_t *op, const oxt_rec_t *rec,
                            oxt_result_t *res, apr_pool_t *p);
+
+    /** The OX user id of the context's admin, as OX told it. */
+    apr_status_t (*admin)(void *baton, const oxt_work_t *work,
+                          long long admin_user_id, oxt_result_t *res,
+                          apr_pool_t *p);
 
     /** One replication log row. */
     apr_status_t (*log)(void *baton, const oxt_replog_entry_t *entry,

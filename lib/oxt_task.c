@@ -1,8 +1,16 @@
 /*
  * oxt_task.c — see oxt_task.h: one domain's plan, run against OX one
  * operation after the other.
+ *
+ * The flow of one operation: task_next picks it, task_begin checks what
+ * must be known first (the context admin's id) and prepares its call
+ * (task_prepare: the request, the store's intent, then host->ready); the
+ * engine sends it after its commit; the callback records the outcome,
+ * or prepares a follow-up call of the same operation (adopting what
+ * exists, a rename without what OX refused), and goes on with the next.
  */
 #include <string.h>
+#include <strings.h>
 #include <apr_strings.h>
 #include <apr_base64.h>
 
@@ -11,35 +19,48 @@
 #include "oxt_secrets.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
+#include "oxt_util.h"
 
-#define CTX_ADMIN_LOGIN "oxadmin"
 #define CHG_ALL (OXT_CHG_NAME | OXT_CHG_EMAIL | OXT_CHG_IMAP_LOGIN \
                  | OXT_CHG_PASSWORD | OXT_CHG_DISPLAY | OXT_CHG_LANGUAGE \
                  | OXT_CHG_TIMEZONE | OXT_CHG_SERVERS)
+
+/* What task_begin did with an operation. */
+enum { TASK_WAIT = 1, TASK_NEXT = 0 };
 
 struct oxt_task_t {
     oxt_task_host_t *host;
     apr_pool_t *p;
     oxt_work_t *work;
     int next;                       /* next op in work->ops */
-    const oxt_op_t *cur;
+    const oxt_op_t *cur;            /* the operation in progress */
     apr_pool_t *op_pool;            /* the current operation's */
     apr_pool_t *op_pools[2];        /* alternated: see task_op_pool */
     int op_flip;
+    oxt_ox_op_t *xop;               /* prepared, sent after the commit */
+    oxt_ox_done_cb *xcb;
     oxt_ox_context_t *ctx;          /* id of the domain's context */
     oxt_ox_creds_t *admin;          /* its admin; NULL with master override */
     const char *admin_why;          /* why there is none (cannot open) */
+    long long admin_id;             /* the admin's OX user id, 0: unknown */
+    const char *admin_unknown;      /* why it cannot be learned */
+    void (*then)(oxt_task_t *t);    /* goes on once admin_id is asked */
+    long long adopt_id;             /* a user found by a create */
+    int adopt_flag;                 /* its contextadmin: 1, 0, -1 unknown */
     int ctx_failed;
     apr_hash_t *failed;             /* oxt_obj_t -> error text */
+    apr_hash_t *verified;           /* mail id -> "": not the admin */
     const char *note;               /* said in the current op's log row */
+    const char *keep_primary;       /* the primary address OX keeps */
     apr_array_header_t *items;      /* claimed queue items */
     const char *owner;
     const char *scheduled_by;       /* who asked: from the items */
 };
 
 static void task_next(oxt_task_t *task);
-static apr_status_t task_submit(oxt_task_t *t, const oxt_op_t *op,
-                                oxt_result_t *res);
+static int task_begin(oxt_task_t *t, const oxt_op_t *op);
+static void task_op_done(void *baton, oxt_ox_op_t *xop,
+                         const oxt_ox_reply_t *reply);
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -80,10 +101,15 @@ static apr_status_t task_record(oxt_task_t *t, const oxt_op_t *op,
 {
     oxt_store_t *st = t->host->store;
     oxt_result_t *res = oxt_result_make(t->op_pool);
+    oxt_rec_t rec;
     apr_status_t rv;
 
-    rv = st->record(st->baton, t->work, op, kind, ox_id, error, res,
-                    t->op_pool);
+    memset(&rec, 0, sizeof(rec));
+    rec.kind = kind;
+    rec.ox_id = ox_id;
+    rec.error = error;
+    rec.ox_primary = t->keep_primary;
+    rv = st->record(st->baton, t->work, op, &rec, res, t->op_pool);
     if (rv != APR_SUCCESS) {
         oxt_task_fatal(t->host, rv, res);
     }
@@ -143,6 +169,68 @@ static const char *op_log_name(const oxt_op_t *op)
     }
 }
 
+static oxt_run_op_t op_run_kind(const oxt_op_t *op)
+{
+    switch (op->kind) {
+    case OXT_OP_CONTEXT_CREATE:
+        return OXT_RUN_OP_CONTEXT_CREATE;
+    case OXT_OP_CONTEXT_CHANGE:
+        return OXT_RUN_OP_CONTEXT_CHANGE;
+    case OXT_OP_CONTEXT_DELETE:
+        return OXT_RUN_OP_CONTEXT_DELETE;
+    case OXT_OP_ADMIN_CHANGE:
+        return OXT_RUN_OP_ADMIN_CHANGE;
+    case OXT_OP_USER_CREATE:
+        return OXT_RUN_OP_USER_CREATE;
+    case OXT_OP_USER_CHANGE:
+        return OXT_RUN_OP_USER_CHANGE;
+    case OXT_OP_USER_ACCESS:
+        return OXT_RUN_OP_USER_ACCESS;
+    case OXT_OP_USER_DELETE:
+        return OXT_RUN_OP_USER_DELETE;
+    default:
+        return OXT_RUN_OP_COUNT;
+    }
+}
+
+/* Adds to the current operation's note. */
+static void task_note(oxt_task_t *t, const char *text)
+{
+    t->note = t->note ? apr_pstrcat(t->p, t->note, "; ", text, NULL)
+                      : apr_pstrdup(t->p, text);
+}
+
+/* ---- calls: prepared now, sent after the commit -------------------------- */
+
+/* The call goes out only after the engine's next commit: by then all this
+ * task recorded before it is durable (oxt_engine.h). */
+static void task_queue(oxt_task_t *t, oxt_ox_op_t *xop, oxt_ox_done_cb *cb)
+{
+    t->xop = xop;
+    t->xcb = cb;
+    APR_ARRAY_PUSH(t->host->ready, oxt_task_t *) = t;
+}
+
+void oxt_task_send(oxt_task_t *t)
+{
+    oxt_ox_op_t *xop = t->xop;
+    oxt_ox_done_cb *cb = t->xcb;
+    oxt_ox_reply_t fake;
+    apr_status_t rv;
+
+    t->xop = NULL;
+    rv = oxt_ox_submit(t->host->ox, xop, cb, t);
+    if (rv != APR_SUCCESS) {
+        /* The callback takes it as any failure to reach OX. */
+        memset(&fake, 0, sizeof(fake));
+        fake.status = rv;
+        fake.res = oxt_result_make(t->op_pool);
+        oxt_result_set(fake.res, rv, "Cannot send the OX request", "%s",
+                       oxt_status_str(rv, t->op_pool));
+        cb(t, xop, &fake);
+    }
+}
+
 /* ---- logging and outcomes ------------------------------------------------ */
 
 static void task_log(oxt_task_t *t, const oxt_op_t *op, oxt_ox_op_t *xop,
@@ -185,7 +273,6 @@ static void task_count(oxt_task_t *t, const oxt_op_t *op, int ok)
     oxt_engine_stats_t *s = &t->host->stats;
     oxt_store_t *st = t->host->store;
     oxt_result_t *res;
-    int svc = op_service(op);
 
     if (st->count_op != NULL) {
         res = oxt_result_make(t->op_pool);
@@ -200,35 +287,38 @@ static void task_count(oxt_task_t *t, const oxt_op_t *op, int ok)
     else {
         s->ops_failed++;
     }
-    if (op->user != NULL && svc >= 0 && svc < OXT_SERVICE_COUNT) {
-        if (ok) {
-            s->counts.ok[svc]++;
-        }
-        else {
-            s->counts.failed[svc]++;
-        }
-    }
+    oxt_run_counts_add(&s->counts, op_run_kind(op),
+                       op->user != NULL ? op_service(op) : -1, ok);
     if (t->host->opts->on_op != NULL) {
         t->host->opts->on_op(t->host->opts->baton, t->work, op,
                              ok ? APR_SUCCESS : APR_EGENERAL, NULL);
     }
 }
 
-static void task_failed(oxt_task_t *t, const oxt_op_t *op,
-                        oxt_ox_op_t *xop, const oxt_ox_reply_t *reply)
+/* op failed for the reason in why: logged, counted, recorded, queued. */
+static void task_failed_why(oxt_task_t *t, const oxt_op_t *op,
+                            oxt_ox_op_t *xop, oxt_rec_kind_t kind,
+                            const char *why)
 {
-    const char *why = oxt_result_text(reply->res, t->op_pool);
-
     task_log(t, op, xop, op_log_name(op), 0, why);
     task_count(t, op, 0);
-    if (op->user == NULL) {
+    /* Without its context (or with a failed change of it) no user can be
+     * written; the admin's address alone does not stop them. */
+    if (op->user == NULL && op->kind != OXT_OP_ADMIN_CHANGE) {
         t->ctx_failed = 1;
     }
     oxt_obj_set(t->failed, op->user == NULL
                            ? obj(OXT_OBJ_DOMAIN, t->work->dom_id)
                            : obj(OXT_OBJ_MAILBOX, op_mail_id(op)),
                 apr_pstrdup(t->p, why));
-    (void)task_record(t, op, OXT_REC_FAILED, 0, why);
+    (void)task_record(t, op, kind, 0, why);
+}
+
+static void task_failed(oxt_task_t *t, const oxt_op_t *op,
+                        oxt_ox_op_t *xop, const oxt_ox_reply_t *reply)
+{
+    task_failed_why(t, op, xop, OXT_REC_FAILED,
+                    oxt_result_text(reply->res, t->op_pool));
 }
 
 /* OX did op: recorded (kind, ox_id), logged, counted. */
@@ -245,7 +335,23 @@ static void task_succeeded(oxt_task_t *t, const oxt_op_t *op,
     task_count(t, op, 1);
 }
 
-/* ---- context operations -------------------------------------------------- */
+/* Puts ops (n of them) right after the current operation. */
+static void task_insert(oxt_task_t *t, const oxt_op_t *ops, int n)
+{
+    apr_array_header_t *a = t->work->ops;
+    int i, tail = a->nelts - t->next;
+
+    for (i = 0; i < n; i++) {
+        (void)apr_array_push(a);
+    }
+    memmove(a->elts + (size_t)(t->next + n) * sizeof(oxt_op_t),
+            a->elts + (size_t)t->next * sizeof(oxt_op_t),
+            (size_t)tail * sizeof(oxt_op_t));
+    memcpy(a->elts + (size_t)t->next * sizeof(oxt_op_t), ops,
+           (size_t)n * sizeof(oxt_op_t));
+}
+
+/* ---- the context admin --------------------------------------------------- */
 
 static apr_status_t task_admin(oxt_task_t *t, oxt_result_t *res)
 {
@@ -274,6 +380,105 @@ static apr_status_t task_admin(oxt_task_t *t, oxt_result_t *res)
     return rv;
 }
 
+static void task_admin_id_done(void *baton, oxt_ox_op_t *xop,
+                               const oxt_ox_reply_t *reply)
+{
+    oxt_task_t *t = baton;
+    oxt_store_t *st = t->host->store;
+    oxt_result_t *res = oxt_result_make(t->op_pool);
+    apr_status_t rv;
+
+    (void)xop;
+    if (reply->status == APR_SUCCESS) {
+        t->admin_id = reply->number;
+        rv = st->admin(st->baton, t->work, t->admin_id, res, t->op_pool);
+        if (rv != APR_SUCCESS) {
+            oxt_task_fatal(t->host, rv, res);
+        }
+    }
+    else {
+        t->admin_unknown = apr_psprintf(t->p, "Cannot tell who is the OX"
+                                        " context admin: %s",
+                                        oxt_result_text(reply->res, t->p));
+    }
+    t->then(t);
+}
+
+/* Asks OX for the admin's id once; then goes on with t->then. */
+static int task_learn_admin(oxt_task_t *t, void (*then)(oxt_task_t *))
+{
+    oxt_ox_op_t *xop;
+
+    if (t->admin_unknown != NULL
+        || oxt_ox_context_get_admin_id(&xop, t->host->ox, t->ctx,
+                                       t->op_pool) != APR_SUCCESS) {
+        if (t->admin_unknown == NULL) {
+            t->admin_unknown = "Cannot tell who is the OX context admin";
+        }
+        return TASK_NEXT;
+    }
+    t->then = then;
+    task_queue(t, xop, task_admin_id_done);
+    return TASK_WAIT;
+}
+
+/* Is the user of u (existing, or created under its name) the admin? */
+static int task_is_admin(const oxt_task_t *t, const oxt_plan_user_t *u)
+{
+    const oxt_applied_user_t *h = u->have;
+
+    if (h == NULL) {
+        return 0;
+    }
+    if (h->ox_user_id > 0) {
+        return t->admin_id > 0 && h->ox_user_id == t->admin_id;
+    }
+    return h->mail_name != NULL
+        && strcasecmp(h->mail_name,
+                      oxt_plan_admin_login(&t->work->have_ctx)) == 0;
+}
+
+/* Before the first change or delete of an existing user the admin's id
+ * must be known, unless the user was just checked (adopted). */
+static int task_needs_admin_id(const oxt_task_t *t, const oxt_op_t *op)
+{
+    const oxt_plan_user_t *u = op->user;
+
+    return u != NULL && t->admin_id <= 0 && u->have != NULL
+        && u->have->ox_user_id > 0 && op->kind != OXT_OP_USER_CREATE
+        && op->kind != OXT_OP_USER_STATUS
+        && oxt_util_id_get(t->verified, op_mail_id(op)) == NULL;
+}
+
+/* A mailbox recorded as the context admin (an adoption of an earlier
+ * version): nothing is sent. Its delete is done in our state only; for a
+ * change its OX ids are forgotten, so the mailbox is created anew. */
+static void task_spare_admin(oxt_task_t *t, const oxt_op_t *op)
+{
+    const char *why = apr_psprintf(t->p, "OX user %s is the context admin",
+                                   oxt_util_lld(op->user->have->ox_user_id
+                                                ? op->user->have->ox_user_id
+                                                : t->admin_id, t->p));
+
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
+                   OXTLOGNO(03800) "%s: %s; it is never changed or deleted"
+                   " for a mailbox", op_address(t, op), why);
+    if (op->kind == OXT_OP_USER_DELETE) {
+        task_note(t, apr_pstrcat(t->p, "not deleted in OX: ", why, NULL));
+        if (task_record(t, op, OXT_REC_APPLIED, 0, NULL) == APR_SUCCESS) {
+            task_log(t, op, NULL, OXT_LOG_OP_DELETE, 1, t->note);
+        }
+        return;
+    }
+    if (task_record(t, op, OXT_REC_GONE, 0, NULL) == APR_SUCCESS) {
+        task_failed_why(t, op, NULL, OXT_REC_FAILED,
+                        apr_pstrcat(t->p, why, ": the mailbox will be"
+                                    " created as a user of its own", NULL));
+    }
+}
+
+/* ---- context operations -------------------------------------------------- */
+
 static oxt_ox_context_t *task_ctx_want(oxt_task_t *t, unsigned changes)
 {
     oxt_ox_context_t *c = oxt_ox_context_make(t->op_pool);
@@ -290,8 +495,9 @@ static oxt_ox_context_t *task_ctx_want(oxt_task_t *t, unsigned changes)
     return c;
 }
 
-/* The admin password is sealed into domain_state before the create, so a
- * crash after OX created the context leaves us the password it has. */
+/* The admin password is sealed into domain_state with the create's turn,
+ * so a crash after OX created the context leaves us the password it has
+ * (the create is sent after the commit). */
 static apr_status_t task_reserve_admin(oxt_task_t *t, oxt_result_t *res)
 {
     oxt_store_t *st = t->host->store;
@@ -310,8 +516,8 @@ static apr_status_t task_reserve_admin(oxt_task_t *t, oxt_result_t *res)
                                                         t->op_pool),
                          b64, res, t->op_pool);
     if (rv == APR_SUCCESS) {
-        rv = st->reserve(st->baton, t->work, CTX_ADMIN_LOGIN, sealed, res,
-                         t->p);
+        rv = st->reserve(st->baton, t->work, OXT_CONTEXT_ADMIN_LOGIN, sealed,
+                         res, t->p);
     }
     return rv == APR_SUCCESS ? task_admin(t, res) : rv;
 }
@@ -319,10 +525,10 @@ static apr_status_t task_reserve_admin(oxt_task_t *t, oxt_result_t *res)
 static oxt_ox_user_t *task_ctx_admin_user(oxt_task_t *t)
 {
     oxt_ox_user_t *a = oxt_ox_user_make(t->op_pool);
-    const char *mail = apr_pstrcat(t->op_pool, CTX_ADMIN_LOGIN, "@",
-                                   t->work->want_ctx.name, NULL);
+    const char *mail = oxt_plan_admin_address(&t->work->have_ctx,
+                                              &t->work->want_ctx, t->op_pool);
 
-    a->name = CTX_ADMIN_LOGIN;
+    a->name = oxt_plan_admin_login(&t->work->have_ctx);
     a->password = t->admin ? t->admin->password : NULL;
     a->display_name = apr_pstrcat(t->op_pool, "Administrator of ",
                                   t->work->want_ctx.name, NULL);
@@ -331,6 +537,28 @@ static oxt_ox_user_t *task_ctx_admin_user(oxt_task_t *t)
     a->primary_email = mail;
     a->email1 = mail;
     return a;
+}
+
+/* The admin's address follows the context's name: primary address,
+ * email1, default sender and its only alias. Only addresses are sent, so
+ * its credentials stay as they are. */
+static apr_status_t task_build_admin(oxt_ox_op_t **pxop, oxt_task_t *t)
+{
+    oxt_ox_user_t *a = oxt_ox_user_make(t->op_pool);
+    const char *mail = oxt_plan_admin_address(&t->work->have_ctx,
+                                              &t->work->want_ctx, t->op_pool);
+
+    if (t->admin_id > 0) {
+        a->id = (int)t->admin_id;
+    }
+    else {
+        a->name = oxt_plan_admin_login(&t->work->have_ctx);
+    }
+    a->primary_email = a->email1 = a->default_sender = mail;
+    a->aliases = apr_array_make(t->op_pool, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(a->aliases, const char *) = mail;
+    return oxt_ox_user_change(pxop, t->host->ox, t->ctx, t->admin, a,
+                              t->op_pool);
 }
 
 static apr_status_t task_build_ctx(oxt_ox_op_t **pxop, oxt_task_t *t,
@@ -354,47 +582,88 @@ static apr_status_t task_build_ctx(oxt_ox_op_t **pxop, oxt_task_t *t,
         return oxt_ox_context_change(pxop, t->host->ox,
                                      task_ctx_want(t, op->changes),
                                      t->op_pool);
+    case OXT_OP_ADMIN_CHANGE:
+        return task_build_admin(pxop, t);
     default:
         return oxt_ox_context_delete(pxop, t->host->ox, task_ctx_want(t, 0),
                                      t->op_pool);
     }
 }
 
-/* A context that exists already (our earlier create whose answer we lost,
- * or someone's manual one): look up its id and take it over. The lookup
- * is one more call of the same task, so the context stays serialised. */
-static void task_adopt_ctx_done(void *baton, oxt_ox_op_t *xop,
-                                const oxt_ox_reply_t *reply);
-
-static apr_status_t task_adopt_ctx(oxt_task_t *t, oxt_result_t *res)
-{
-    oxt_ox_context_t *c = oxt_ox_context_make(t->op_pool);
-    oxt_ox_op_t *xop;
-    apr_status_t rv;
-
-    c->name = t->work->want_ctx.name;
-    rv = oxt_ox_context_get_data(&xop, t->host->ox, c, t->op_pool);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_ox_submit(t->host->ox, xop, task_adopt_ctx_done, t);
-    }
-    if (rv != APR_SUCCESS) {
-        oxt_result_set(res, rv, "Cannot adopt the existing context", "%s",
-                       t->work->want_ctx.name);
-    }
-    return rv;
-}
-
 static void task_ctx_record(oxt_task_t *t, const oxt_op_t *op,
-                            oxt_ox_op_t *xop, long long id)
+                            oxt_ox_op_t *xop, oxt_rec_kind_t kind,
+                            long long id)
 {
-    if (op->kind != OXT_OP_CONTEXT_DELETE) {
+    if (op->kind == OXT_OP_CONTEXT_CREATE) {
         t->work->have_ctx.ox_context_id = id;
         t->ctx->id = (int)id;
     }
-    task_succeeded(t, op, xop, NULL, OXT_REC_APPLIED, id);
+    task_succeeded(t, op, xop, NULL, kind, id);
 }
 
-/* Returns 1 when the task goes on in another callback. */
+/* What an existing context lacks of what it should hold. */
+static unsigned task_ctx_diff(const oxt_task_t *t, const oxt_ox_context_t *c,
+                              apr_pool_t *p)
+{
+    const oxt_desired_context_t *w = &t->work->want_ctx;
+    unsigned changes = 0;
+
+    if (c->name == NULL || strcmp(c->name, w->name) != 0
+        || strcmp(oxt_desired_join_sorted(c->login_mappings,
+                                          apr_itoa(p, c->id), p),
+                  oxt_desired_join(w->login_mappings, p)) != 0) {
+        changes |= OXT_CHG_MAPPINGS;
+    }
+    if (c->max_quota != w->quota_mb) {
+        changes |= OXT_CHG_QUOTA;
+    }
+    return changes;
+}
+
+/* A context that exists already (our earlier create whose answer was
+ * lost, or someone's manual one): its id is recorded, then it is sent
+ * what it lacks, as an adopted user is; its admin gets its address. */
+static void task_adopt_ctx_done(void *baton, oxt_ox_op_t *xop,
+                                const oxt_ox_reply_t *reply)
+{
+    oxt_task_t *t = baton;
+    const oxt_op_t *op = t->cur;
+    oxt_op_t more[2];
+    int n = 0;
+
+    if (reply->status != APR_SUCCESS || reply->context == NULL
+        || reply->context->id <= 0) {
+        task_failed(t, op, xop, reply);
+        task_next(t);
+        return;
+    }
+    memset(more, 0, sizeof(more));
+    t->work->have_ctx.ox_context_id = reply->context->id;
+    more[n].kind = OXT_OP_CONTEXT_CHANGE;
+    more[n].changes = task_ctx_diff(t, reply->context, t->op_pool);
+    n += more[n].changes != 0;
+    more[n++].kind = OXT_OP_ADMIN_CHANGE;
+    task_ctx_record(t, op, xop, OXT_REC_ADOPTED, reply->context->id);
+    /* Last: it may move the ops array that op points into. */
+    task_insert(t, more, n);
+    task_next(t);
+}
+
+static int task_adopt_ctx(oxt_task_t *t)
+{
+    oxt_ox_context_t *c = oxt_ox_context_make(t->op_pool);
+    oxt_ox_op_t *xop;
+
+    c->name = t->work->want_ctx.name;
+    if (oxt_ox_context_get_data(&xop, t->host->ox, c, t->op_pool)
+        != APR_SUCCESS) {
+        return 0;
+    }
+    task_queue(t, xop, task_adopt_ctx_done);
+    return 1;
+}
+
+/* Returns TASK_WAIT when the operation goes on in another callback. */
 static int task_ctx_done(oxt_task_t *t, const oxt_op_t *op,
                          oxt_ox_op_t *xop, const oxt_ox_reply_t *reply)
 {
@@ -406,33 +675,63 @@ static int task_ctx_done(oxt_task_t *t, const oxt_op_t *op,
         rv = id > 0 ? APR_SUCCESS : OXT_ESOAP_XML;
     }
     else if (op->kind == OXT_OP_CONTEXT_CREATE
-             && rv == OXT_ESOAP_CTX_EXISTS) {
-        if (task_adopt_ctx(t, reply->res) == APR_SUCCESS) {
-            return 1;
-        }
+             && rv == OXT_ESOAP_CTX_EXISTS && task_adopt_ctx(t)) {
+        return TASK_WAIT;
     }
     else if (op->kind == OXT_OP_CONTEXT_DELETE && rv == OXT_ESOAP_NO_CTX) {
         rv = APR_SUCCESS;              /* gone already: that is the goal */
     }
+    else if (op->kind == OXT_OP_ADMIN_CHANGE && rv == OXT_ESOAP_MAIL_FIXED) {
+        /* PRIMARY_MAIL_UNCHANGEABLE: the admin keeps its old address
+         * (nobody mails it); asking again each run would change nothing. */
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, APR_SUCCESS,
+                       OXTLOGNO(03801) "OX does not allow changing primary"
+                       " addresses: the context admin of %s keeps its old"
+                       " address", t->work->dom_name);
+        rv = APR_SUCCESS;
+    }
     if (rv != APR_SUCCESS) {
         task_failed(t, op, xop, reply);
-        return 0;
+        return TASK_NEXT;
     }
-    task_ctx_record(t, op, xop, id);
-    return 0;
+    task_ctx_record(t, op, xop, OXT_REC_APPLIED, id);
+    return TASK_NEXT;
 }
 
 /* ---- user operations ----------------------------------------------------- */
 
+/* The aliases to send when OX keeps primary as the primary address: it
+ * must stay among them (OX wants primary, email1 and the default sender
+ * in the alias set). */
+static apr_array_header_t *task_aliases_with(const apr_array_header_t *a,
+                                             const char *primary,
+                                             apr_pool_t *p)
+{
+    apr_array_header_t *out = apr_array_copy(p, a);
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        if (strcasecmp(APR_ARRAY_IDX(a, i, const char *), primary) == 0) {
+            return out;
+        }
+    }
+    APR_ARRAY_PUSH(out, const char *) = primary;
+    return out;
+}
+
 static oxt_ox_user_t *task_user_fields(const oxt_desired_user_t *w,
-                                       unsigned changes, apr_pool_t *p)
+                                       unsigned changes, const char *keep,
+                                       apr_pool_t *p)
 {
     oxt_ox_user_t *u = oxt_ox_user_make(p);
 
     if (changes & OXT_CHG_NAME) {
         u->name = w->name;
     }
-    if (changes & OXT_CHG_EMAIL) {
+    if ((changes & OXT_CHG_EMAIL) && keep != NULL) {
+        u->aliases = task_aliases_with(w->aliases, keep, p);
+    }
+    else if (changes & OXT_CHG_EMAIL) {
         /* OX wants primaryEmail, email1 and the default sender address all
          * in the aliases: a changed primary address moves all three. */
         u->primary_email = w->primary_email;
@@ -466,6 +765,19 @@ static oxt_ox_user_t *task_user_fields(const oxt_desired_user_t *w,
     return u;
 }
 
+/* The user an operation names: by its OX id, or (a create whose answer
+ * was lost) by the name it was created under. */
+static oxt_ox_user_t *task_user_ref(oxt_task_t *t, const oxt_plan_user_t *u)
+{
+    oxt_ox_user_t *x = oxt_ox_user_make(t->op_pool);
+
+    x->id = (int)u->have->ox_user_id;
+    if (x->id <= 0) {
+        x->name = u->have->mail_name;
+    }
+    return x;
+}
+
 static apr_status_t task_build_user(oxt_ox_op_t **pxop, oxt_task_t *t,
                                     const oxt_op_t *op)
 {
@@ -475,35 +787,69 @@ static apr_status_t task_build_user(oxt_ox_op_t **pxop, oxt_task_t *t,
 
     switch (op->kind) {
     case OXT_OP_USER_CREATE:
-        x = task_user_fields(u->want, CHG_ALL, t->op_pool);
+        x = task_user_fields(u->want, CHG_ALL, NULL, t->op_pool);
         return oxt_ox_user_create(pxop, t->host->ox, t->ctx, t->admin, x,
                                   s->access_combination[u->want->service],
                                   t->op_pool);
     case OXT_OP_USER_CHANGE:
-        x = task_user_fields(u->want, op->changes, t->op_pool);
+        x = task_user_fields(u->want, op->changes, t->keep_primary,
+                             t->op_pool);
         x->id = (int)u->have->ox_user_id;
         return oxt_ox_user_change(pxop, t->host->ox, t->ctx, t->admin, x,
                                   t->op_pool);
     case OXT_OP_USER_ACCESS:
-        x = oxt_ox_user_make(t->op_pool);
-        x->id = (int)u->have->ox_user_id;
         return oxt_ox_user_change_access(pxop, t->host->ox, t->ctx, t->admin,
-                   x, s->access_combination[u->want->service], t->op_pool);
+                   task_user_ref(t, u),
+                   s->access_combination[u->want->service], t->op_pool);
     default:
-        x = oxt_ox_user_make(t->op_pool);
-        x->id = (int)u->have->ox_user_id;
-        return oxt_ox_user_delete(pxop, t->host->ox, t->ctx, t->admin, x,
-                                  t->op_pool);
+        return oxt_ox_user_delete(pxop, t->host->ox, t->ctx, t->admin,
+                                  task_user_ref(t, u), t->op_pool);
     }
 }
 
-/* Appends the operations that send every attribute of an adopted user. */
+/* Builds op's request and puts it on ready; intent says whether the store
+ * is told first (the operation's first call, not its follow-ups). */
+static apr_status_t task_prepare(oxt_task_t *t, const oxt_op_t *op,
+                                 int intent, oxt_result_t *res)
+{
+    oxt_store_t *st = t->host->store;
+    oxt_ox_op_t *xop;
+    apr_status_t rv;
+
+    rv = op->user == NULL ? task_build_ctx(&xop, t, op, res)
+                          : task_build_user(&xop, t, op);
+    if (rv == APR_SUCCESS && intent) {
+        rv = st->intent(st->baton, t->work, op, res, t->op_pool);
+        if (rv != APR_SUCCESS) {
+            oxt_task_fatal(t->host, rv, res);
+            return rv;
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        t->cur = op;
+        task_queue(t, xop, task_op_done);
+    }
+    return rv;
+}
+
+/* A follow-up call of the operation in progress (same intent). */
+static int task_again(oxt_task_t *t, const oxt_op_t *op)
+{
+    oxt_result_t *res = oxt_result_make(t->op_pool);
+
+    return task_prepare(t, op, 0, res) == APR_SUCCESS;
+}
+
+/* ---- adopting a user ----------------------------------------------------- */
+
+/* Puts the operations that send every attribute of an adopted user right
+ * after the current one. */
 static void task_after_adopt(oxt_task_t *t, const oxt_op_t *op,
                              long long user_id)
 {
     oxt_plan_user_t *u = apr_pmemdup(t->p, op->user, sizeof(*u));
     oxt_applied_user_t *have = apr_pcalloc(t->p, sizeof(*have));
-    oxt_op_t *next;
+    oxt_op_t more[2];
 
     have->exists = 1;
     have->mail_id = u->mbox->id;
@@ -511,67 +857,175 @@ static void task_after_adopt(oxt_task_t *t, const oxt_op_t *op,
     have->ox_user_id = user_id;
     have->service = -1;
     u->have = have;
-    next = apr_array_push(t->work->ops);
-    next->kind = OXT_OP_USER_CHANGE;
-    next->changes = CHG_ALL;
-    next->user = u;
-    next = apr_array_push(t->work->ops);
-    next->kind = OXT_OP_USER_ACCESS;
-    next->changes = 0;
-    next->user = u;
+    oxt_util_id_set(t->verified, u->mbox->id, "");
+    memset(more, 0, sizeof(more));
+    more[0].kind = OXT_OP_USER_CHANGE;
+    more[0].changes = CHG_ALL;
+    more[0].user = u;
+    more[1].kind = OXT_OP_USER_ACCESS;
+    more[1].user = u;
+    task_insert(t, more, 2);
 }
 
-static void task_adopt_user_done(void *baton, oxt_ox_op_t *xop,
-                                 const oxt_ox_reply_t *reply);
+/* The user found is the context admin: taking it over would hand its
+ * rights to the mailbox's owner and change the credentials we keep. */
+static void task_refuse_admin(oxt_task_t *t, const oxt_op_t *op)
+{
+    const char *why = apr_psprintf(t->p, "OX user '%s' of this context is its"
+                                   " admin: a mailbox of that name cannot be"
+                                   " replicated", op->user->want->name);
 
-static apr_status_t task_adopt_user(oxt_task_t *t, const oxt_op_t *op,
-                                    oxt_result_t *res)
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
+                   OXTLOGNO(03802) "%s: %s", op_address(t, op), why);
+    task_failed_why(t, op, NULL, OXT_REC_REFUSED, why);
+}
+
+static void task_adopt_decide(oxt_task_t *t)
+{
+    const oxt_op_t *op = t->cur;
+    long long id = t->adopt_id;
+
+    if (t->adopt_flag == 1 || (t->admin_id > 0 && id == t->admin_id)) {
+        task_refuse_admin(t, op);
+    }
+    else if (t->adopt_flag != 0 && t->admin_id <= 0) {
+        task_failed_why(t, op, NULL, OXT_REC_FAILED, t->admin_unknown);
+    }
+    else {
+        task_succeeded(t, op, NULL, OXT_LOG_OP_ADOPT, OXT_REC_ADOPTED, id);
+        /* Last: it may move the ops array that op points into. */
+        task_after_adopt(t, op, id);
+    }
+    task_next(t);
+}
+
+/* The user exists: unless it is the context admin, record its ids, then
+ * send every attribute. Without OX's word on it (contextadmin), the
+ * admin's id decides. */
+static void task_adopt_user_done(void *baton, oxt_ox_op_t *xop,
+                                 const oxt_ox_reply_t *reply)
+{
+    oxt_task_t *t = baton;
+    const oxt_op_t *op = t->cur;
+    const oxt_ox_user_t *u = reply->user;
+
+    if (reply->status != APR_SUCCESS || u == NULL || u->id <= 0) {
+        task_failed(t, op, xop, reply);
+        task_next(t);
+        return;
+    }
+    t->adopt_id = u->id;
+    t->adopt_flag = u->context_admin;
+    if (u->context_admin >= 0 || t->admin_id > 0
+        || task_learn_admin(t, task_adopt_decide) == TASK_NEXT) {
+        task_adopt_decide(t);
+    }
+}
+
+static int task_adopt_user(oxt_task_t *t, const oxt_op_t *op)
 {
     oxt_ox_user_t *x = oxt_ox_user_make(t->op_pool);
     oxt_ox_op_t *xop;
-    apr_status_t rv;
 
     x->name = op->user->want->name;
-    rv = oxt_ox_user_get_data(&xop, t->host->ox, t->ctx, t->admin, x,
-                              t->op_pool);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_ox_submit(t->host->ox, xop, task_adopt_user_done, t);
+    if (oxt_ox_user_get_data(&xop, t->host->ox, t->ctx, t->admin, x,
+                             t->op_pool) != APR_SUCCESS) {
+        return 0;
     }
-    if (rv != APR_SUCCESS) {
-        oxt_result_set(res, rv, "Cannot adopt the existing user", "%s",
-                       op->user->want->primary_email);
-    }
-    return rv;
+    task_queue(t, xop, task_adopt_user_done);
+    return 1;
 }
 
-/* OX refuses to change user names unless USERNAME_CHANGEABLE is set
- * (off by default). The addresses and IMAP login still change, so mail
- * keeps working; the person keeps logging in with the old name, and the
- * log says so. Deleting and re-creating the user would lose its data. */
-static int task_rename_refused(const oxt_op_t *op,
-                               const oxt_ox_reply_t *reply)
-{
-    const char *text = reply->res ? reply->res->detail : NULL;
+/* ---- renames OX refuses -------------------------------------------------- */
 
-    return op->kind == OXT_OP_USER_CHANGE && (op->changes & OXT_CHG_NAME)
-        && reply->status == OXT_ESOAP_INVALID && text != NULL
-        && strstr(text, "username is disabled") != NULL;
-}
-
-static int task_retry_without_name(oxt_task_t *t, const oxt_op_t *op)
+/* USERNAME_CHANGEABLE is off by default: OX refuses to change user names.
+ * The addresses and IMAP login still change, so mail keeps working; the
+ * person keeps logging in with the old name, and the log says so.
+ * Deleting and re-creating the user would lose its data. */
+static int task_without_name(oxt_task_t *t, const oxt_op_t *op)
 {
     oxt_op_t *again = apr_pmemdup(t->p, op, sizeof(*op));
-    oxt_result_t *res = oxt_result_make(t->op_pool);
 
     again->changes &= ~(unsigned)OXT_CHG_NAME;
-    t->note = apr_psprintf(t->p, "OX does not allow changing user names:"
-                           " the user keeps logging in as '%s'",
-                           op->user->have->mail_name
-                               ? op->user->have->mail_name : "?");
-    return task_submit(t, again, res) == APR_SUCCESS;
+    task_note(t, apr_psprintf(t->p, "OX does not allow changing user names:"
+                              " the user keeps logging in as '%s'",
+                              op->user->have->mail_name
+                                  ? op->user->have->mail_name : "?"));
+    return task_again(t, again);
 }
 
-/* Returns 1 when the task goes on in another callback. */
+static void task_primary_read(void *baton, oxt_ox_op_t *xop,
+                              const oxt_ox_reply_t *reply)
+{
+    oxt_task_t *t = baton;
+    const oxt_op_t *op = t->cur;
+    const char *primary = reply->user ? reply->user->primary_email : NULL;
+
+    if (reply->status != APR_SUCCESS || primary == NULL) {
+        task_failed(t, op, xop, reply);
+        task_next(t);
+        return;
+    }
+    t->keep_primary = apr_pstrdup(t->p, primary);
+    task_note(t, apr_psprintf(t->p, "OX does not allow changing primary"
+                              " addresses: the user keeps '%s' as its"
+                              " primary address", primary));
+    if (!task_again(t, op)) {
+        task_failed_why(t, op, xop, OXT_REC_FAILED,
+                        "Cannot build the OX request");
+        task_next(t);
+    }
+}
+
+/* PRIMARY_MAIL_UNCHANGEABLE (OX's code takes it as true when the property
+ * is missing): the primary address cannot change. Everything else is
+ * applied, the new address among the aliases; the user keeps its old
+ * primary address, which OX is asked for. */
+static int task_keep_primary(oxt_task_t *t, const oxt_op_t *op)
+{
+    oxt_ox_user_t *x = oxt_ox_user_make(t->op_pool);
+    oxt_ox_op_t *xop;
+
+    x->id = (int)op->user->have->ox_user_id;
+    if (oxt_ox_user_get_data(&xop, t->host->ox, t->ctx, t->admin, x,
+                             t->op_pool) != APR_SUCCESS) {
+        return 0;
+    }
+    task_queue(t, xop, task_primary_read);
+    return 1;
+}
+
+/* A follow-up when OX refused part of a change: TASK_WAIT when sent. */
+static int task_user_refused(oxt_task_t *t, const oxt_op_t *op,
+                             apr_status_t rv)
+{
+    if (op->kind != OXT_OP_USER_CHANGE) {
+        return TASK_NEXT;
+    }
+    if (rv == OXT_ESOAP_NAME_FIXED && (op->changes & OXT_CHG_NAME)) {
+        return task_without_name(t, op) ? TASK_WAIT : TASK_NEXT;
+    }
+    if (rv == OXT_ESOAP_MAIL_FIXED && (op->changes & OXT_CHG_EMAIL)
+        && t->keep_primary == NULL) {
+        return task_keep_primary(t, op) ? TASK_WAIT : TASK_NEXT;
+    }
+    return TASK_NEXT;
+}
+
+/* The primary address OX keeps after op: what it kept when it refused
+ * ours, none (ours) when ours was sent, else what it kept before. */
+static void task_primary_after(oxt_task_t *t, const oxt_op_t *op)
+{
+    const oxt_applied_user_t *h = op->user->have;
+
+    if (op->kind == OXT_OP_USER_CREATE
+        || (op->kind == OXT_OP_USER_CHANGE && (op->changes & OXT_CHG_EMAIL))) {
+        return;                        /* keep_primary says it */
+    }
+    t->keep_primary = h ? h->ox_primary : NULL;
+}
+
+/* Returns TASK_WAIT when the operation goes on in another callback. */
 static int task_user_done(oxt_task_t *t, const oxt_op_t *op,
                           oxt_ox_op_t *xop, const oxt_ox_reply_t *reply)
 {
@@ -579,6 +1033,10 @@ static int task_user_done(oxt_task_t *t, const oxt_op_t *op,
     long long id = u->have ? u->have->ox_user_id : 0;
     apr_status_t rv = reply->status;
 
+    if (op->kind == OXT_OP_USER_DELETE && rv == OXT_ESOAP_ADMIN_DEL) {
+        task_spare_admin(t, op);
+        return TASK_NEXT;
+    }
     if (op->kind == OXT_OP_USER_DELETE
         && (rv == OXT_ESOAP_NO_USER || rv == OXT_ESOAP_NO_CTX)) {
         rv = APR_SUCCESS;              /* gone already: that is the goal */
@@ -587,21 +1045,26 @@ static int task_user_done(oxt_task_t *t, const oxt_op_t *op,
         id = reply->user ? reply->user->id : 0;
         rv = id > 0 ? APR_SUCCESS : OXT_ESOAP_XML;
     }
-    else if (op->kind == OXT_OP_USER_CREATE && rv == OXT_ESOAP_USER_EXISTS) {
-        if (task_adopt_user(t, op, reply->res) == APR_SUCCESS) {
-            return 1;
-        }
+    else if (op->kind == OXT_OP_USER_CREATE && rv == OXT_ESOAP_USER_EXISTS
+             && task_adopt_user(t, op)) {
+        return TASK_WAIT;
     }
-    else if (task_rename_refused(op, reply)
-             && task_retry_without_name(t, op)) {
-        return 1;
+    else if (task_user_refused(t, op, rv) == TASK_WAIT) {
+        return TASK_WAIT;
+    }
+    else if (rv == OXT_ESOAP_NO_USER) {
+        /* Gone from OX behind our back: created again after a backoff. */
+        if (task_record(t, op, OXT_REC_GONE, 0, NULL) != APR_SUCCESS) {
+            return TASK_NEXT;
+        }
     }
     if (rv != APR_SUCCESS) {
         task_failed(t, op, xop, reply);
-        return 0;
+        return TASK_NEXT;
     }
+    task_primary_after(t, op);
     task_succeeded(t, op, xop, op_log_name(op), OXT_REC_APPLIED, id);
-    return 0;
+    return TASK_NEXT;
 }
 
 /* ---- the task loop ------------------------------------------------------- */
@@ -615,47 +1078,9 @@ static void task_op_done(void *baton, oxt_ox_op_t *xop,
 
     more = op->user == NULL ? task_ctx_done(t, op, xop, reply)
                             : task_user_done(t, op, xop, reply);
-    if (!more) {
-        t->cur = NULL;
+    if (more == TASK_NEXT) {
         task_next(t);
     }
-}
-
-static void task_adopt_ctx_done(void *baton, oxt_ox_op_t *xop,
-                                const oxt_ox_reply_t *reply)
-{
-    oxt_task_t *t = baton;
-    const oxt_op_t *op = t->cur;
-
-    if (reply->status == APR_SUCCESS && reply->context != NULL
-        && reply->context->id > 0) {
-        task_ctx_record(t, op, xop, reply->context->id);
-    }
-    else {
-        task_failed(t, op, xop, reply);
-    }
-    t->cur = NULL;
-    task_next(t);
-}
-
-/* The user exists: record its ids, then send every attribute. */
-static void task_adopt_user_done(void *baton, oxt_ox_op_t *xop,
-                                 const oxt_ox_reply_t *reply)
-{
-    oxt_task_t *t = baton;
-    const oxt_op_t *op = t->cur;
-    long long id = reply->user ? reply->user->id : 0;
-
-    if (reply->status != APR_SUCCESS || id <= 0) {
-        task_failed(t, op, xop, reply);
-    }
-    else {
-        task_succeeded(t, op, xop, OXT_LOG_OP_ADOPT, OXT_REC_ADOPTED, id);
-        /* Last: it may move the ops array that op points into. */
-        task_after_adopt(t, op, id);
-    }
-    t->cur = NULL;
-    task_next(t);
 }
 
 /* A user that cannot be created because its context failed still gets
@@ -696,29 +1121,61 @@ static int task_skip(oxt_task_t *t, const oxt_op_t *op)
     return 0;
 }
 
-static void task_status(oxt_task_t *t, const oxt_op_t *op)
+/* Could not even build the request (data OX cannot carry, no admin
+ * password): a failure of this object like any other. */
+static void task_build_failed(oxt_task_t *t, const oxt_op_t *op,
+                              apr_status_t rv, oxt_result_t *res)
 {
-    (void)task_record(t, op, OXT_REC_STATUS, 0, NULL);
+    if (res->status == APR_SUCCESS && t->admin_why != NULL) {
+        oxt_result_set(res, rv, "No context admin password", "%s",
+                       t->admin_why);
+    }
+    else if (res->status == APR_SUCCESS) {
+        oxt_result_set(res, rv, "Cannot build the OX request",
+                       "%s", oxt_status_str(rv, t->op_pool));
+    }
+    task_failed_why(t, op, NULL, OXT_REC_FAILED,
+                    oxt_result_text(res, t->op_pool));
 }
 
-/* Starts the next operation, or finishes the task. */
-static apr_status_t task_submit(oxt_task_t *t, const oxt_op_t *op,
-                                oxt_result_t *res)
+/* Goes on with the operation after the admin's id was asked. */
+static void task_resume(oxt_task_t *t)
 {
-    oxt_ox_op_t *xop;
+    if (task_begin(t, t->cur) == TASK_NEXT) {
+        task_next(t);
+    }
+}
+
+/* Starts op: TASK_WAIT when a call is prepared, TASK_NEXT when op is
+ * done without one. */
+static int task_begin(oxt_task_t *t, const oxt_op_t *op)
+{
+    oxt_result_t *res;
     apr_status_t rv;
 
-    if (op->user == NULL) {
-        rv = task_build_ctx(&xop, t, op, res);
+    t->cur = op;
+    if (task_needs_admin_id(t, op) && t->admin_unknown == NULL
+        && task_learn_admin(t, task_resume) == TASK_WAIT) {
+        return TASK_WAIT;
     }
-    else {
-        rv = task_build_user(&xop, t, op);
+    if (task_needs_admin_id(t, op)) {
+        task_failed_why(t, op, NULL, OXT_REC_FAILED, t->admin_unknown);
+        return TASK_NEXT;
     }
+    if (op->user != NULL && op->kind != OXT_OP_USER_CREATE
+        && task_is_admin(t, op->user)) {
+        task_spare_admin(t, op);
+        return TASK_NEXT;
+    }
+    res = oxt_result_make(t->op_pool);
+    rv = task_prepare(t, op, 1, res);
     if (rv == APR_SUCCESS) {
-        t->cur = op;
-        rv = oxt_ox_submit(t->host->ox, xop, task_op_done, t);
+        return TASK_WAIT;
     }
-    return rv;
+    if (t->host->fatal == APR_SUCCESS) {
+        task_build_failed(t, op, rv, res);
+    }
+    return TASK_NEXT;
 }
 
 static void task_finish(oxt_task_t *t);
@@ -739,43 +1196,26 @@ static void task_op_pool(oxt_task_t *t)
     t->op_pool = t->op_pools[t->op_flip];
 }
 
+/* Runs operations until one has its call prepared, or finishes. */
 static void task_next(oxt_task_t *t)
 {
-    oxt_result_t *res;
-    oxt_ox_reply_t fake;
     const oxt_op_t *op;
-    apr_status_t rv;
 
     while (t->host->fatal == APR_SUCCESS && t->next < t->work->ops->nelts) {
         op = &APR_ARRAY_IDX(t->work->ops, t->next++, const oxt_op_t);
         task_op_pool(t);
         t->note = NULL;
+        t->keep_primary = NULL;
         if (task_skip(t, op)) {
             continue;
         }
         if (op->kind == OXT_OP_USER_STATUS) {
-            task_status(t, op);
+            (void)task_record(t, op, OXT_REC_STATUS, 0, NULL);
             continue;
         }
-        res = oxt_result_make(t->op_pool);
-        rv = task_submit(t, op, res);
-        if (rv == APR_SUCCESS) {
-            return;                        /* continues in task_op_done */
+        if (task_begin(t, op) == TASK_WAIT) {
+            return;                    /* goes on in a callback */
         }
-        /* Could not even build the request (data OX cannot carry, no
-         * admin password): a failure of this object like any other. */
-        if (res->status == APR_SUCCESS && t->admin_why != NULL) {
-            oxt_result_set(res, rv, "No context admin password", "%s",
-                           t->admin_why);
-        }
-        else if (res->status == APR_SUCCESS) {
-            oxt_result_set(res, rv, "Cannot build the OX request",
-                           "%s", oxt_status_str(rv, t->op_pool));
-        }
-        memset(&fake, 0, sizeof(fake));
-        fake.status = res->status;
-        fake.res = res;
-        task_failed(t, op, NULL, &fake);
     }
     task_finish(t);
 }
@@ -870,6 +1310,7 @@ apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
     t->owner = owner;
     t->scheduled_by = task_scheduled_by(items, host->opts->scheduled_by, tp);
     t->failed = apr_hash_make(tp);
+    t->verified = apr_hash_make(tp);
     rv = st->load(st->baton, &t->work, dom_id, res, tp);
     if (rv != APR_SUCCESS) {
         apr_pool_destroy(tp);
@@ -877,6 +1318,7 @@ apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
     }
     t->ctx = oxt_ox_context_make(tp);
     t->ctx->id = (int)t->work->have_ctx.ox_context_id;
+    t->admin_id = t->work->have_ctx.admin_user_id;
     task_op_pool(t);
     *ptask = t;
     return APR_SUCCESS;
@@ -885,6 +1327,13 @@ apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
 const oxt_work_t *oxt_task_work(const oxt_task_t *task)
 {
     return task->work;
+}
+
+int oxt_task_is_idle(const oxt_task_t *task)
+{
+    return task->host->opts->dry_run
+        || (task->work->ops->nelts == 0
+            && (task->items == NULL || task->items->nelts == 0));
 }
 
 /* A dry run: every planned operation told, none sent. */

@@ -3,20 +3,37 @@
  * domain's plan against OX, one operation after the other.
  *
  * This is the per-domain half of the engine; oxt_engine.c is the other
- * half (the pass over all domains, the event-loop turn, the commits) and
- * the only user of this header. A task:
+ * half (the pass over all domains, the turns and their commits) and the
+ * only user of this header. A task:
  *
- *   - submits one operation, and only from its callback the next, so two
- *     operations of one context are never in flight (OX deadlocks on
- *     concurrent writes to a context); many tasks run at once;
+ *   - has at most one OX call out at a time: two operations of one
+ *     context are never in flight together (OX deadlocks on concurrent
+ *     writes to a context); many tasks run at once;
  *   - records every outcome through the store (oxt_store.h) right after
- *     OX answered, and logs each user operation;
+ *     OX answered, and logs each user operation; before a write goes out
+ *     it tells the store what the write is about to change (store->
+ *     intent), so that a crash before the outcome is recorded leaves
+ *     those values unknown and the next plan sends them again;
+ *   - never sends a call itself: it prepares the call and puts itself on
+ *     host->ready, and the engine sends it (oxt_task_send) only after the
+ *     commit that makes everything the task recorded so far durable. So a
+ *     crash repeats at most the one call of each context that was out,
+ *     and that call's values are in doubt, never wrongly recorded;
  *   - makes every operation safe to repeat: a create that finds its
- *     context or user adopts it (and then sends every attribute of an
- *     adopted user), a delete that finds nothing is done, a user rename
- *     that OX refuses is applied without the name;
+ *     context or user reads it and adopts it (then sends what differs),
+ *     a delete that finds nothing is done, a user rename that OX refuses
+ *     (user names or primary addresses may not change) is applied
+ *     without what was refused;
+ *   - never writes to or deletes the context admin: a mailbox named like
+ *     it is not replicable, a user that OX says is the admin is never
+ *     adopted, and before the first change or delete of an existing user
+ *     it learns the admin's OX id (getAdminId) to compare;
  *   - when finished, settles its claimed queue items: done, or failed
  *     with a backoff (objects nobody claimed are queued as failed).
+ *
+ * Every function runs on the engine's thread. Those that record (start,
+ * send, and the SOAP callbacks they lead to) run inside one of the
+ * engine's turns (the store's transaction).
  */
 #ifndef OXT_TASK_H
 #define OXT_TASK_H
@@ -39,8 +56,8 @@ typedef struct oxt_task_host_t oxt_task_host_t;
 typedef void oxt_task_done_fn(void *baton, oxt_task_t *task);
 
 /** What the tasks of one engine share. The engine sets it up and owns it;
- *  tasks read it, count into stats, add their failures to blocked and set
- *  fatal (oxt_task_fatal). */
+ *  tasks read it, count into stats, add their failures to blocked, put
+ *  themselves on ready and set fatal (oxt_task_fatal). */
 struct oxt_task_host_t {
     oxt_store_t *store;
     oxt_ox_t *ox;                     /* NULL for a dry run */
@@ -50,6 +67,8 @@ struct oxt_task_host_t {
     long long run_id;                 /* of the run summary, or 0 */
     oxt_engine_stats_t stats;
     apr_hash_t *blocked;              /* oxt_obj_t -> "": left alone */
+    apr_array_header_t *ready;        /* oxt_task_t *: a call prepared, to
+                                         be sent after the next commit */
     apr_status_t fatal;               /* a store failure stops the run */
     oxt_result_t *fatal_res;
     oxt_task_done_fn *done;
@@ -59,7 +78,7 @@ struct oxt_task_host_t {
 /**
  * Loads domain dom_id's work through the store and makes its task, in a
  * new child pool of p. items (oxt_queue_item_t *, may be NULL) are the
- * claimed hints this domain answers, under owner's lease.
+ * claimed hints this domain answers, under owner's lease. Only reads.
  */
 apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
                            long long dom_id, apr_array_header_t *items,
@@ -70,12 +89,25 @@ apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
 /** The domain's work (its plan in work->ops). */
 const oxt_work_t *oxt_task_work(const oxt_task_t *task);
 
+/** True when starting the task writes nothing and calls nobody: no
+ *  operation and no claimed item (a full pass over settled domains), or
+ *  a dry run. Such a task may be started outside a turn. */
+int oxt_task_is_idle(const oxt_task_t *task);
+
 /**
- * Starts the task: it runs until an OX call is in flight, and goes on in
- * that call's callback, or it finishes at once (nothing to send, or a dry
- * run, which reports each planned operation to opts->on_op instead).
+ * Starts the task: it records what needs no OX call (status rows) until
+ * its first call is prepared (the task is then on host->ready), or it
+ * finishes at once (nothing to send, or a dry run, which reports each
+ * planned operation to opts->on_op instead).
  */
 void oxt_task_start(oxt_task_t *task);
+
+/**
+ * Sends the call the task prepared; the engine calls it for each task on
+ * host->ready after the commit that followed the preparation. The task
+ * goes on in the call's callback.
+ */
+void oxt_task_send(oxt_task_t *task);
 
 /** Frees a finished task (never from inside a SOAP callback). */
 void oxt_task_destroy(oxt_task_t *task);

@@ -168,6 +168,16 @@ oxt_json_t *oxt_repl_json(oxt_repl_t *repl);
  *  stdout) is reported on stderr and returned. */
 apr_status_t oxt_repl_json_done(oxt_repl_t *repl, oxt_json_t *j);
 
+/** The counts of a run per kind of operation, in --json output:
+ *  "operations": {"context_create": {"ok": N, "failed": M}, ...}, every
+ *  kind (lib/oxt_replog.h, oxt_run_op_name). */
+void oxt_repl_json_counts(oxt_json_t *j, const oxt_run_counts_t *counts);
+
+/** The failures of a run per kind, for text output: " (context create 14,
+ *  user change 1)", or "" when none failed; in p. */
+const char *oxt_repl_failed_kinds(const oxt_run_counts_t *counts,
+                                  apr_pool_t *p);
+
 /** Prints "oxtender-replicator: <text>" on stderr. */
 void oxt_repl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

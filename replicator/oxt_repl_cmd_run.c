@@ -32,13 +32,15 @@ static apr_status_t run_print(oxt_repl_t *repl,
         oxt_json_kint(j, "skipped", st->ops_skipped);
         oxt_json_kint(j, "mailboxes_ok", ok);
         oxt_json_kint(j, "mailboxes_failed", failed);
+        oxt_repl_json_counts(j, &st->counts);
         oxt_json_end(j);
         return oxt_repl_json_done(repl, j);
     }
     if (!repl->quiet) {
-        printf("%lld domains checked, %lld operations done, %lld failed,"
+        printf("%lld domains checked, %lld operations done, %lld failed%s,"
                " %lld skipped (parked or backing off)\n", st->domains,
-               st->ops_ok, st->ops_failed, st->ops_skipped);
+               st->ops_ok, st->ops_failed,
+               oxt_repl_failed_kinds(&st->counts, repl->p), st->ops_skipped);
     }
     return APR_SUCCESS;
 }

@@ -103,13 +103,14 @@ static void status_json_run(oxt_json_t *j, const oxt_run_summary_t *run)
         oxt_json_knull(j, "last_run");
         return;
     }
-    oxt_run_counts_sum(&run->counts, &ok, &failed);
+    oxt_run_counts_total(&run->counts, &ok, &failed);
     oxt_json_kobject(j, "last_run");
     oxt_json_kstr(j, "started", run->started_at);
     oxt_json_kstr(j, "finished", run->finished_at);
     oxt_json_kstr(j, "status", run->status);
     oxt_json_kint(j, "successful", ok);
     oxt_json_kint(j, "failed", failed);
+    oxt_repl_json_counts(j, &run->counts);
     oxt_json_end(j);
 }
 
@@ -175,11 +176,12 @@ static void status_print_text(const status_t *st, oxt_repl_t *repl)
         printf("last run: never\n");
     }
     else {
-        oxt_run_counts_sum(&run->counts, &ok, &failed);
-        printf("last run: %s to %s, %s, %lld successful, %lld failed\n",
+        oxt_run_counts_total(&run->counts, &ok, &failed);
+        printf("last run: %s to %s, %s, %lld successful, %lld failed%s\n",
                run->started_at, run->finished_at ? run->finished_at
                                                  : "(running)",
-               run->status, ok, failed);
+               run->status, ok, failed,
+               oxt_repl_failed_kinds(&run->counts, repl->p));
     }
     status_print_lock(&st->lock, repl->cfg->lock_file, repl->p);
     if (st->plain_http != NULL) {

@@ -15,6 +15,7 @@
 #include "oxt_log.h"
 #include "oxt_result.h"
 #include "oxt_version.h"
+#include "oxt_util.h"
 
 #define DEFAULT_CONFIG "/etc/oxtender/oxtender.conf"
 
@@ -106,6 +107,40 @@ apr_status_t oxt_repl_json_done(oxt_repl_t *repl, oxt_json_t *j)
     }
     (void)repl;
     return rv;
+}
+
+void oxt_repl_json_counts(oxt_json_t *j, const oxt_run_counts_t *counts)
+{
+    int k;
+
+    oxt_json_kobject(j, "operations");
+    for (k = 0; k < OXT_RUN_OP_COUNT; k++) {
+        oxt_json_kobject(j, oxt_run_op_name(k));
+        oxt_json_kint(j, "ok", counts->op_ok[k]);
+        oxt_json_kint(j, "failed", counts->op_failed[k]);
+        oxt_json_end(j);
+    }
+    oxt_json_end(j);
+}
+
+const char *oxt_repl_failed_kinds(const oxt_run_counts_t *counts,
+                                  apr_pool_t *p)
+{
+    const char *out = NULL;
+    char *name;
+    int k;
+
+    for (k = 0; k < OXT_RUN_OP_COUNT; k++) {
+        if (counts->op_failed[k] == 0) {
+            continue;
+        }
+        /* "user_create" reads "user create" */
+        name = apr_pstrdup(p, oxt_run_op_name(k));
+        name[strcspn(name, "_")] = ' ';
+        out = apr_pstrcat(p, out ? out : "", out ? ", " : "", name, " ",
+                          oxt_util_lld(counts->op_failed[k], p), NULL);
+    }
+    return out ? apr_pstrcat(p, " (", out, ")", NULL) : "";
 }
 
 static void repl_usage(FILE *out)

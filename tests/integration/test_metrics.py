@@ -25,7 +25,8 @@ from harness import env as hxenv
 from harness import prom
 from harness.plesk import EVENT_VARS, make_plesk, plesk  # noqa: F401
 
-OPS = ("context_create", "context_change", "context_delete", "user_create",
+OPS = ("context_create", "context_change", "context_delete", "admin_change",
+       "user_create",
        "user_change", "user_access", "user_delete")
 FAULTS = ("auth", "context_exists", "user_exists", "no_context", "no_user",
           "invalid", "busy", "http_5xx", "connect", "timeout", "fault",

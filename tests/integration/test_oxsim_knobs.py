@@ -13,8 +13,9 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness.oxsim import (MASTER, OxSim, binary, creds_xml, ctx_xml,  # noqa: E402
-                           envelope, fault_string)
+from harness.oxsim import (MASTER, OxSim, admin_user, binary,  # noqa: E402
+                           creds_xml, ctx_xml, envelope, fault_string,
+                           user_xml)
 
 EXISTS = ctx_xml(id=1) + creds_xml(*MASTER)
 
@@ -219,6 +220,25 @@ def test_hang_times_out_while_others_are_served(sim):
     th.join()
     assert outcome["r"] == "timeout" and outcome["t"] >= 1.4
     assert sim.counters()["injected_hangs"] == 1
+
+
+def test_hang_call_hangs_exactly_the_chosen_call_and_applies_it(sim):
+    sim.config(hang_call=3, hang_max_ms=1000)
+    assert sim.config()["hang_call"] == 3
+    sim.create_context(1, "one.example")
+    sim.create_context(2, "two.example")
+    with pytest.raises(socket.timeout):
+        sim.call("OXContextService", "create",
+                 ctx_xml(id=3, name="three.example", maxQuota=100)
+                 + user_xml("admin_user", **admin_user())
+                 + creds_xml(*MASTER), timeout=0.5)
+    # the third was applied, counted as a hang, and the knob is spent
+    assert sim.counters()["injected_hangs"] == 1
+    assert sim.config()["hang_call"] == 0
+    sim.create_context(4, "four.example")
+    assert sorted(c["name"] for c in sim.state()["contexts"]) == [
+        "four.example", "one.example", "three.example", "two.example"]
+    sim.config(hang_max_ms=120000)
 
 
 def test_shutdown_with_a_hung_connection_is_clean():

@@ -89,10 +89,14 @@ def test_first_run_creates_exact_contexts_and_users(plesk):
         ds = plesk.domain_state(dom_id)
         assert (ds["ox_context_id"], ds["context_name"], ds["status"],
                 ds["applied_quota_mb"], ds["admin_login"]) == (
-            str(ctx["id"]), ctx_name, "ok", "100", "oxadmin"), ds
-        # the context admin is ours and only ours
+            str(ctx["id"]), ctx_name, "ok", "100", "oxadmin$"), ds
+        # the context admin is ours and only ours, with its address at
+        # the domain ("$": no Plesk mailbox can be named like it)
         admins = [u for u in ctx["users"] if u["contextadmin"]]
-        assert [a["name"] for a in admins] == ["oxadmin"]
+        assert [a["name"] for a in admins] == ["oxadmin$"]
+        assert admins[0]["primaryEmail"] == "oxadmin$@" + ctx_name
+        assert ds["applied_admin_address"] == "oxadmin$@" + ctx_name, ds
+        assert ds["admin_user_id"] is None, ds   # not needed yet
         users = plesk.ox_users(ctx_name)
         assert len(users) == len(ids), "users of %s: %s" % (
             ctx_name, sorted(users))

@@ -14,8 +14,8 @@ import re
 
 import pytest
 
-from harness.oxdrift import calls_delta
-from harness.plesk import OX_MASTER, make_plesk, plesk  # noqa: F401
+from harness.oxdrift import calls_delta, is_write
+from harness.plesk import OX_MASTER, RUN_OP_KINDS, make_plesk, plesk  # noqa: F401,E501
 
 RESELLER1 = 2
 STATE_TABLES = ("domain_state", "mailbox_state", "queue", "replication_log",
@@ -26,6 +26,7 @@ COMMANDS = ("migrate", "event", "run", "daemon", "plan", "reconcile",
 # plan operation -> the emulator call the run makes for it
 OP_CALL = {"create context": "OXContextService.createModuleAccessByName",
            "change context": "OXContextService.change",
+           "change context admin": "OXUserService.change",
            "create user": "OXUserService.createByModuleAccessName",
            "change user": "OXUserService.change",
            "change service type": "OXUserService.changeByModuleAccessName",
@@ -74,7 +75,14 @@ def check_plan_then_run(px):
     for op in sent:
         call = OP_CALL[op["operation"]]
         want_calls[call] = want_calls.get(call, 0) + 1
-    assert calls_delta(counters, px.ox_counters()) == want_calls
+    delta = calls_delta(counters, px.ox_counters())
+    assert {k: v for k, v in delta.items() if is_write(k)} == want_calls
+    # reads: only the context admin's id, asked once per context before
+    # its first user change or delete (issue 13, finding 1)
+    reads = {k: v for k, v in delta.items() if not is_write(k)}
+    assert set(reads) <= {"OXContextService.getAdminId"}, reads
+    assert sum(reads.values()) <= len({op["target"].rsplit("@", 1)[-1]
+                                       for op in sent}), (reads, sent)
     # every user operation has its log row, and nothing else has
     logged = sorted((r["address"], r["operation"])
                     for r in px.log_rows()[log_before:])
@@ -226,19 +234,24 @@ def test_status_shows_queue_parked_items_and_last_run(plesk):
         "id": int(item["id"]), "object": "mailbox", "object_id": 11,
         "attempts": 2, "parked_at": item["parked_at"],
         "error": item["last_error"]}], doc
-    ok = sum(int(run[k]) for k in ("webmail_ok", "standard_ok",
-                                   "premium_ok"))
-    failed = sum(int(run[k]) for k in ("webmail_failed", "standard_failed",
-                                       "premium_failed"))
+    # every operation counts, per kind (issue 13, finding 5)
+    kinds = {k: {"ok": int(run[k + "_ok"]), "failed": int(run[k + "_failed"])}
+             for k in RUN_OP_KINDS}
+    ok = sum(v["ok"] for v in kinds.values())
+    failed = sum(v["failed"] for v in kinds.values())
     assert doc["last_run"] == {"started": run["started_at"],
                                "finished": run["finished_at"],
                                "status": run["status"],
-                               "successful": ok, "failed": failed}, doc
+                               "successful": ok, "failed": failed,
+                               "operations": kinds}, doc
     assert (run["status"], ok, failed) == ("finished", 0, 1), run
+    assert kinds["user_change"]["failed"] == 1, kinds
+    assert int(run["webmail_failed"]) == 1, run
     assert out == (
         "queue:    2 waiting (1 due, 0 in progress), 1 parked\n"
         "oldest:   %s\n"
-        "last run: %s to %s, finished, 0 successful, 1 failed\n"
+        "last run: %s to %s, finished, 0 successful, 1 failed"
+        " (user change 1)\n"
         "lock:     free\n"
         "parked:   #%s mailbox 11 after 2 attempts: %s\n" % (
             oldest, run["started_at"], run["finished_at"], item["id"],

@@ -134,7 +134,7 @@ def test_clean_state_reports_nothing_and_never_the_context_admin(plesk):
     assert res.returncode == 0, plesk.describe(res)
     assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
                           " 0 unknown users\n"), res.stdout
-    assert "oxadmin" not in res.stdout + res.stderr
+    assert "oxadmin$" not in res.stdout + res.stderr
     # without --dry-run too: nothing to repair, nothing sent
     before = plesk.ox_counters()
     res = plesk.repl("reconcile", "--delete-unknown", "--force")
@@ -145,7 +145,7 @@ def test_clean_state_reports_nothing_and_never_the_context_admin(plesk):
     assert writes_delta(before, plesk.ox_counters()) == {}
     for ctx in plesk.ox_state()["contexts"]:
         assert [u["name"] for u in ctx["users"] if u["contextadmin"]] == [
-            "oxadmin"], "the context admin of %s was deleted" % ctx["name"]
+            "oxadmin$"], "the context admin of %s was deleted" % ctx["name"]
 
 
 def test_dry_run_reports_every_drift_and_changes_nothing(plesk):
@@ -451,7 +451,7 @@ def test_a_context_admin_that_is_no_longer_ours_is_reported(plesk):
     d = OxDrift(plesk)
     # dom7: someone set the admin's password in OX (or a mailbox took the
     # admin over): our credentials are refused
-    d.change_user("dom7.example", "oxadmin", password="set-by-hand")
+    d.change_user("dom7.example", "oxadmin$", password="set-by-hand")
     # dom9: a mailbox recorded with the admin's id (finding 1's aftermath)
     admin9 = d.admin("dom9.example")
     user9 = d.user("dom9.example", "user9")
@@ -482,16 +482,67 @@ def test_a_context_admin_that_is_no_longer_ours_is_reported(plesk):
         assert tables(plesk)["domain_state"] == db_before["domain_state"]
     assert d.admin("dom9.example")["id"] == admin9["id"]
     assert d.user("dom9.example", "user9")["id"] == user9["id"]
-    assert plesk.ox_password_is("dom7.example", "oxadmin", "set-by-hand")
+    assert plesk.ox_password_is("dom7.example", "oxadmin$", "set-by-hand")
     # with MASTER_ACCOUNT_OVERRIDE our admin's credentials are not used;
     # the admin must still be the one we created
     plesk.exec("oxt", "UPDATE mailbox_state SET ox_user_id = %s"
                " WHERE mail_id = 9", (user9["id"],))
     plesk.settings_set(ox_master_override=1)
     plesk.ox_config(master_override="on", username_changeable="on")
-    d.change_user("dom1.example", "oxadmin", name="boss")
+    d.change_user("dom1.example", "oxadmin$", name="boss")
     res = plesk.repl("reconcile", "--dry-run")
     assert res.returncode == 0, plesk.describe(res)
     assert drift_lines(res) == [
         ("context_admin", "dom1.example",
-         "the context admin is 'boss', not 'oxadmin'")]
+         "the context admin is 'boss', not 'oxadmin$'")]
+
+
+# ---- the admin's address, a refused primary address (issue 13: 4, 8) --------
+
+def test_the_context_admin_address_is_compared_and_repaired(plesk):
+    """The admin's address follows the domain (finding 4): one changed by
+    hand is drift, and the repair sends the admin one change."""
+    want = replicated(plesk)
+    d = OxDrift(plesk)
+    other = "boss@dom9.example"
+    admin = d.admin("dom9.example")
+    d.change_user("dom9.example", admin["name"], primaryEmail=other,
+                  email1=other, defaultSenderAddress=other,
+                  aliases=sorted(admin["aliases"]) + [other])
+    expect = [("context_changed", "dom9.example", "adminAddress")]
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == expect
+    before = plesk.ox_counters()
+    res = plesk.repl("reconcile")
+    assert res.returncode == 0, plesk.describe(res)
+    assert drift_lines(res) == expect
+    assert writes_delta(before, plesk.ox_counters()) == {
+        "OXUserService.change": 1}
+    assert d.admin("dom9.example")["primaryEmail"] == "oxadmin$@dom9.example"
+    assert oxexpect.compare(want, plesk.ox_state()) == []
+    res = plesk.repl("reconcile", "--dry-run")
+    assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
+                          " 0 unknown users\n"), res.stdout
+
+
+def test_a_primary_address_ox_refused_is_no_drift(make_plesk):
+    """PRIMARY_MAIL_UNCHANGEABLE (finding 8): the renamed user keeps OX's
+    primary address, and reconcile compares with that one instead of
+    asking for the refused change again; changed by hand, it is drift."""
+    px = make_plesk(oxsim_args=["--primary-mail-unchangeable", "on"])
+    replicated(px)
+    px.exec("psa", "UPDATE mail SET mail_name = 'renamed11' WHERE id = 11")
+    px.run()
+    assert px.mailbox_state(11)["ox_primary_email"] == "user11@dom1.example"
+    before = px.ox_counters()
+    res = px.repl("reconcile")
+    assert res.returncode == 0, px.describe(res)
+    assert summary_line(res) == ("4 contexts and 14 users compared:"
+                                 " 0 drifts, 0 unknown users")
+    assert writes_delta(before, px.ox_counters()) == {}
+    OxDrift(px).change_user("dom1.example", "user11",
+                            display_name="By hand 11")
+    res = px.repl("reconcile", "--dry-run")
+    assert drift_lines(res) == [
+        ("user_changed", "renamed11@dom1.example", "display_name")]

@@ -63,6 +63,7 @@ typedef struct {
     long max_conns;
     long max_request_bytes;
     long hang_max_ms;
+    long hang_call;                  /* the Nth SOAP call from now hangs */
     int exception_id;
     int unicode_mappings;
     int master_override;
@@ -77,6 +78,9 @@ void oxsim_cfg_cleanup(void);
  *  Returns 0, or -1 with a reason in err. */
 int oxsim_cfg_set(const char *key, const char *val, char *err, size_t errlen);
 void oxsim_cfg_snapshot(oxsim_knobs_t *k);
+/** Counts one SOAP call against hang_call: 1 when this is the call it
+ *  names (the knob is then 0 again). */
+int oxsim_cfg_take_hang_call(void);
 void oxsim_cfg_json(oxsim_buf_t *b);
 int oxsim_cfg_is_master(const char *login, const char *pass);
 /** 1 when login/pass is a configured reseller account. */

@@ -189,6 +189,7 @@ static const oxsim_knob_def_t oxsim_knob_defs[] = {
     { "max_request_bytes", OXSIM_K_LONG, OXSIM_OFF(max_request_bytes),
       1024, 256L * 1024 * 1024 },
     { "hang_max_ms", OXSIM_K_LONG, OXSIM_OFF(hang_max_ms), 1, 3600000 },
+    { "hang_call", OXSIM_K_LONG, OXSIM_OFF(hang_call), 0, 1000000000 },
     { "exception_id", OXSIM_K_ONOFF, OXSIM_OFF(exception_id), 0, 0 },
     { "unicode_mappings", OXSIM_K_ONOFF, OXSIM_OFF(unicode_mappings), 0, 0 },
     { "master_override", OXSIM_K_ONOFF, OXSIM_OFF(master_override), 0, 0 },
@@ -295,6 +296,18 @@ void oxsim_cfg_init(void)
 }
 
 
+int oxsim_cfg_take_hang_call(void)
+{
+    int due = 0;
+
+    pthread_mutex_lock(&oxsim_cfg_mutex);
+    if (oxsim_knobs.hang_call > 0) {
+        due = --oxsim_knobs.hang_call == 0;
+    }
+    pthread_mutex_unlock(&oxsim_cfg_mutex);
+    return due;
+}
+
 void oxsim_cfg_snapshot(oxsim_knobs_t *k)
 {
     pthread_mutex_lock(&oxsim_cfg_mutex);
@@ -347,10 +360,11 @@ void oxsim_cfg_json(oxsim_buf_t *b)
                      "\"fault_rate\":%g,\"http500_rate\":%g,"
                      "\"drop_rate\":%g,\"hang_rate\":%g,\"max_conns\":%ld,"
                      "\"max_request_bytes\":%ld,\"hang_max_ms\":%ld,"
-                     "\"seed\":%llu,",
+                     "\"hang_call\":%ld,\"seed\":%llu,",
                      k.latency_ms, k.jitter_ms, k.fault_rate, k.http500_rate,
                      k.drop_rate, k.hang_rate, k.max_conns,
-                     k.max_request_bytes, k.hang_max_ms, oxsim_seed);
+                     k.max_request_bytes, k.hang_max_ms, k.hang_call,
+                     oxsim_seed);
     oxsim_buf_printf(b, "\"exception_id\":\"%s\",\"unicode_mappings\":\"%s\","
                      "\"master_override\":\"%s\",",
                      k.exception_id ? "on" : "off",

@@ -222,14 +222,20 @@ static enum MHD_Result oxsim_soap(oxsim_req_t *r, const char *service)
 {
     oxsim_knobs_t k;
     long long delay;
-    int hang;
+    int hang, nth;
 
     oxsim_cfg_snapshot(&k);
     oxsim_count(OXSIM_CNT_REQUESTS, 1);
     r->ctype = "text/xml;charset=UTF-8";
-    r->drop = oxsim_roll(k.drop_rate);
-    hang = !r->drop && oxsim_roll(k.hang_rate);
-    if (oxsim_roll(k.http500_rate)) {
+    /* hang_call: this very call is applied and never answered, so a test
+     * can kill its client at a chosen call */
+    nth = oxsim_cfg_take_hang_call();
+    r->drop = !nth && oxsim_roll(k.drop_rate);
+    hang = nth || (!r->drop && oxsim_roll(k.hang_rate));
+    if (nth) {
+        oxsim_soap_handle(service, r->in.s ? r->in.s : "", r->in.len,
+                          &r->status, &r->out);
+    } else if (oxsim_roll(k.http500_rate)) {
         oxsim_count(OXSIM_CNT_INJ_HTTP500, 1);
         r->status = 500;
         r->ctype = "text/html";

@@ -46,8 +46,10 @@ START_TEST(context_lifecycle)
     oxt_ox_t *ox = soapit_ox_default();
     int id = soapit_make_context(ox, "life.example");
     oxt_ox_context_t *ctx = ctx_by_id(id), *by_name;
+    oxt_ox_user_t *admin;
     const oxt_ox_reply_t *r;
     oxt_ox_op_t *op;
+    long long admin_id;
     int i, found = 0;
 
     by_name = oxt_ox_context_make(soapit_pool);
@@ -59,6 +61,19 @@ START_TEST(context_lifecycle)
     ck_assert_str_eq(r->context->name, "life.example");
     ck_assert_int_eq(r->context->max_quota, 100);
     ck_assert(has(r->context->login_mappings, "life.example"));
+    /* the admin's id, which user getData confirms */
+    ck_assert_int_eq(oxt_ox_context_get_admin_id(&op, ox, ctx, soapit_pool),
+                     0);
+    r = call_ok(ox, op);
+    ck_assert_int_gt(r->number, 0);
+    admin_id = r->number;
+    admin = oxt_ox_user_make(soapit_pool);
+    admin->name = "admin";
+    ck_assert_int_eq(oxt_ox_user_get_data(&op, ox, ctx, &soapit_admin, admin,
+                                          soapit_pool), 0);
+    r = call_ok(ox, op);
+    ck_assert_int_eq(r->user->id, admin_id);
+    ck_assert_int_eq(r->user->context_admin, 1);
 
     ctx->name = "renamed.example";
     ctx->max_quota = 250;

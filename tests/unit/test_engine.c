@@ -20,6 +20,7 @@
 #define REPLY_CLOSE "</soap:Body></soap:Envelope>"
 #define CTX_BASE 100                  /* domain n has context 100 + n */
 #define NEW_USER_ID 777
+#define ADMIN_ID 2                    /* every context's admin */
 
 static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 static oxt_settings_t settings;
@@ -35,6 +36,10 @@ typedef struct dom_spec_t {
     int applied;                  /* the users are in OX as they should be */
     const char *renamed_from;     /* users[0] was applied under this name */
     long long gone_user;          /* an applied user gone from Plesk */
+    long long gone_ox_id;         /* its OX id (default 1000 + gone_user) */
+    int admin_unknown;            /* the admin's OX id was never asked */
+    const char *admin_login;      /* the admin we made (default ours) */
+    const char *old_name;         /* the context was applied as this name */
 } dom_spec_t;
 
 static long long mail_id_of(const dom_spec_t *d, int i)
@@ -71,16 +76,23 @@ static oxt_applied_user_t *have_of(const oxt_desired_user_t *want,
 
 static void work_context(oxt_work_t *w, const dom_spec_t *d, apr_pool_t *p)
 {
+    const char *name = d->old_name ? d->old_name : w->dom->name;
+
     oxt_desired_context(&w->want_ctx, &env, w->dom, NULL, &chain, p);
     w->have_ctx.dom_id = d->id;
     w->have_ctx.quota_mb = -1;
+    w->have_ctx.admin_login = d->admin_login;
     if (d->in_ox) {
         w->have_ctx.exists = 1;
         w->have_ctx.ox_context_id = CTX_BASE + d->id;
-        w->have_ctx.context_name = w->dom->name;
-        w->have_ctx.mappings = oxt_desired_join(w->want_ctx.login_mappings,
-                                                p);
+        w->have_ctx.context_name = name;
+        w->have_ctx.mappings = d->old_name ? name
+            : oxt_desired_join(w->want_ctx.login_mappings, p);
         w->have_ctx.quota_mb = w->want_ctx.quota_mb;
+        w->have_ctx.admin_user_id = d->admin_unknown ? 0 : ADMIN_ID;
+        w->have_ctx.admin_login = oxt_plan_admin_login(&w->have_ctx);
+        w->have_ctx.admin_address = apr_pstrcat(p, w->have_ctx.admin_login,
+                                                "@", name, NULL);
     }
 }
 
@@ -135,8 +147,9 @@ static oxt_work_t *work_of(const dom_spec_t *d, apr_pool_t *p)
         *(oxt_applied_user_t *)u->have = (oxt_applied_user_t){
             .exists = 1, .mail_id = d->gone_user, .dom_id = d->id,
             .ox_context_id = CTX_BASE + d->id,
-            .ox_user_id = 1000 + d->gone_user, .mail_name = "gone",
-            .address = "gone@example", .service = 0 };
+            .ox_user_id = d->gone_ox_id ? d->gone_ox_id
+                                        : 1000 + d->gone_user,
+            .mail_name = "gone", .address = "gone@example", .service = 0 };
     }
     oxt_work_replan(w, &env, p);
     return w;
@@ -147,18 +160,25 @@ static oxt_work_t *work_of(const dom_spec_t *d, apr_pool_t *p)
 typedef struct rec_t {
     long long dom_id;
     oxt_op_kind_t op;
-    oxt_rec_kind_t kind;
+    unsigned changes;
+    oxt_rec_kind_t kind;          /* OXT_REC_*, or INTENT */
     long long ox_id;
     const char *error;
+    const char *ox_primary;
+    int commit;                   /* commits before it was written */
 } rec_t;
+
+#define INTENT 100                /* rec_t.kind of a store->intent */
 
 typedef struct mem_t {
     const dom_spec_t *doms;       /* id 0 ends the list */
-    apr_array_header_t *recs;     /* rec_t */
+    apr_array_header_t *recs;     /* rec_t: records and intents */
     apr_array_header_t *logs;     /* oxt_replog_entry_t */
     apr_array_header_t *settled;  /* oxt_obj_t of failures nobody claimed */
     apr_array_header_t *loaded;   /* long long */
-    int turns, reserves;
+    int turns, reserves, commits;
+    long long admin_learned;      /* store->admin */
+    oxt_work_t *fixed;            /* load answers this work, when set */
     apr_pool_t *p;
 } mem_t;
 
@@ -170,6 +190,10 @@ static apr_status_t mem_load(void *baton, oxt_work_t **pwork,
     int i;
 
     APR_ARRAY_PUSH(m->loaded, long long) = dom_id;
+    if (m->fixed != NULL) {
+        *pwork = m->fixed;
+        return APR_SUCCESS;
+    }
     for (i = 0; m->doms[i].id != 0; i++) {
         if (m->doms[i].id == dom_id) {
             *pwork = work_of(&m->doms[i], p);
@@ -212,6 +236,7 @@ static apr_status_t mem_begin(void *baton, oxt_result_t *res)
 
 static apr_status_t mem_commit(void *baton, oxt_result_t *res)
 {
+    ((mem_t *)baton)->commits++;
     return APR_SUCCESS;
 }
 
@@ -225,20 +250,63 @@ static apr_status_t mem_reserve(void *baton, oxt_work_t *work,
     return APR_SUCCESS;
 }
 
+static rec_t *mem_push(mem_t *m, const oxt_work_t *work, const oxt_op_t *op,
+                       int kind)
+{
+    rec_t *r = apr_array_push(m->recs);
+
+    memset(r, 0, sizeof(*r));
+    r->dom_id = work->dom_id;
+    r->op = op->kind;
+    r->changes = op->changes;
+    r->kind = kind;
+    r->commit = m->commits;
+    return r;
+}
+
+static apr_status_t mem_intent(void *baton, const oxt_work_t *work,
+                               const oxt_op_t *op, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    (void)mem_push(baton, work, op, INTENT);
+    return APR_SUCCESS;
+}
+
 static apr_status_t mem_record(void *baton, const oxt_work_t *work,
-                               const oxt_op_t *op, oxt_rec_kind_t kind,
-                               long long ox_id, const char *error,
+                               const oxt_op_t *op, const oxt_rec_t *rec,
                                oxt_result_t *res, apr_pool_t *p)
 {
     mem_t *m = baton;
-    rec_t *r = apr_array_push(m->recs);
+    rec_t *r = mem_push(m, work, op, rec->kind);
 
-    r->dom_id = work->dom_id;
-    r->op = op->kind;
-    r->kind = kind;
-    r->ox_id = ox_id;
-    r->error = error ? apr_pstrdup(m->p, error) : NULL;
+    r->ox_id = rec->ox_id;
+    r->error = rec->error ? apr_pstrdup(m->p, rec->error) : NULL;
+    r->ox_primary = rec->ox_primary ? apr_pstrdup(m->p, rec->ox_primary)
+                                    : NULL;
     return APR_SUCCESS;
+}
+
+static apr_status_t mem_admin(void *baton, const oxt_work_t *work,
+                              long long admin_user_id, oxt_result_t *res,
+                              apr_pool_t *p)
+{
+    ((mem_t *)baton)->admin_learned = admin_user_id;
+    return APR_SUCCESS;
+}
+
+/* Everything the store holds of domain dom_id is committed. */
+static int mem_all_committed(const mem_t *m, long long dom_id)
+{
+    int i;
+
+    for (i = 0; i < m->recs->nelts; i++) {
+        const rec_t *r = &APR_ARRAY_IDX(m->recs, i, rec_t);
+
+        if (r->dom_id == dom_id && r->commit >= m->commits) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 static apr_status_t mem_log(void *baton, const oxt_replog_entry_t *e,
@@ -285,7 +353,9 @@ static oxt_store_t *mem_store(mem_t *m, const dom_spec_t *doms)
     s->begin = mem_begin;
     s->commit = mem_commit;
     s->reserve = mem_reserve;
+    s->intent = mem_intent;
     s->record = mem_record;
+    s->admin = mem_admin;
     s->log = mem_log;
     s->settle = mem_settle;
     return s;
@@ -304,6 +374,9 @@ typedef struct route_t {
 typedef struct routes_t {
     const route_t *list;          /* op NULL ends it */
     apr_array_header_t *ops;      /* const char *: every request's op */
+    const mem_t *mem;             /* the store, to check what it holds */
+    int uncommitted;              /* requests sent with records not yet
+                                     committed for their domain */
 } routes_t;
 
 /* The operation element of a request: "<ox:change>" gives "change". */
@@ -333,13 +406,19 @@ static const char *request_domain(const char *body, apr_pool_t *p)
     return apr_ltoa(p, strtol(v + 11, NULL, 10));
 }
 
+/* A fault as OX sends it; a route without a type has no <detail>, as OX's
+ * SOAP layer often sends them (only the text tells what it is). */
 static const char *fault_body(const route_t *r, apr_pool_t *p)
 {
+    const char *detail = r->type == NULL ? ""
+        : apr_pstrcat(p, "<detail><", r->type,
+                      " xmlns=\"http://soap.admin.openexchange.com\"/>"
+                      "</detail>", NULL);
+
     return apr_pstrcat(p, REPLY_OPEN "<soap:Fault><faultcode>soap:Server"
                        "</faultcode><faultstring>", r->fault,
-                       "</faultstring><detail><", r->type,
-                       " xmlns=\"http://soap.admin.openexchange.com\"/>"
-                       "</detail></soap:Fault>" REPLY_CLOSE, NULL);
+                       "</faultstring>", detail, "</soap:Fault>" REPLY_CLOSE,
+                       NULL);
 }
 
 /* Creates answer with the new object's id, everything else with an empty
@@ -354,6 +433,11 @@ static void route(void *baton, const char *url, const char *body,
     const route_t *r;
 
     APR_ARRAY_PUSH(rs->ops, const char *) = op;
+    /* Every outcome of this context must be durable before its next
+     * request goes out (and the intent of this one with them). */
+    if (rs->mem != NULL && !mem_all_committed(rs->mem, atoi(dom))) {
+        rs->uncommitted++;
+    }
     a->http_status = 200;
     a->tag = dom;
     if (strcmp(op, "createModuleAccessByName") == 0) {
@@ -361,6 +445,9 @@ static void route(void *baton, const char *url, const char *body,
     }
     else if (strcmp(op, "createByModuleAccessName") == 0) {
         ret = apr_psprintf(p, "<id>%d</id>", NEW_USER_ID);
+    }
+    else if (strcmp(op, "getAdminId") == 0) {
+        ret = apr_itoa(p, ADMIN_ID);
     }
     for (r = rs->list; r != NULL && r->op != NULL; r++) {
         if (strcmp(r->op, op) == 0
@@ -434,6 +521,8 @@ static void engine_make(run_t *r, const dom_spec_t *doms,
     ck_assert_int_eq(oxt_engine_create(&r->eng, mem_store(&r->mem, doms), ox,
                                        soap, &env, key, &opts,
                                        oxt_test_pool), APR_SUCCESS);
+    r->routes.mem = &r->mem;
+    r->routes.uncommitted = 0;
 }
 
 static void run_domains(run_t *r, const long long *ids)
@@ -447,10 +536,35 @@ static void run_domains(run_t *r, const long long *ids)
     ck_assert_int_eq(oxt_engine_drain(r->eng, res), APR_SUCCESS);
 }
 
+/* The i-th record (intent 0) or the i-th intent (intent 1). */
+static const rec_t *rec_of(const run_t *r, int i, int intent)
+{
+    int k;
+
+    for (k = 0; k < r->mem.recs->nelts; k++) {
+        const rec_t *x = &APR_ARRAY_IDX(r->mem.recs, k, rec_t);
+
+        if ((x->kind == INTENT) == intent && i-- == 0) {
+            return x;
+        }
+    }
+    ck_abort_msg("no %s %d", intent ? "intent" : "record", i);
+    return NULL;
+}
+
 static const rec_t *rec(const run_t *r, int i)
 {
-    ck_assert_int_lt(i, r->mem.recs->nelts);
-    return &APR_ARRAY_IDX(r->mem.recs, i, rec_t);
+    return rec_of(r, i, 0);
+}
+
+static int recs_of(const run_t *r, int intent)
+{
+    int k, n = 0;
+
+    for (k = 0; k < r->mem.recs->nelts; k++) {
+        n += (APR_ARRAY_IDX(r->mem.recs, k, rec_t).kind == INTENT) == intent;
+    }
+    return n;
 }
 
 static const oxt_replog_entry_t *logrow(const run_t *r, int i)
@@ -528,7 +642,20 @@ START_TEST(a_user_that_exists_is_adopted_and_sent_everything)
 }
 END_TEST
 
-START_TEST(a_context_that_exists_is_adopted)
+static const char *sent_body(const run_t *r, int i)
+{
+    ck_assert_int_lt(i, r->fake->bodies->nelts);
+    return APR_ARRAY_IDX(r->fake->bodies, i, const char *);
+}
+
+static int sent_has(const run_t *r, int i, const char *text)
+{
+    return strstr(sent_body(r, i), text) != NULL;
+}
+
+/* Finding 2: a context that exists is read, and sent what it lacks (its
+ * mappings and quota) as an adopted user is; its admin gets its address. */
+START_TEST(a_context_that_exists_is_adopted_and_sent_what_it_lacks)
 {
     static const dom_spec_t doms[] = {
         { .id = 3, .users = { "ann" } }, { 0 }
@@ -536,24 +663,66 @@ START_TEST(a_context_that_exists_is_adopted)
     static const long long ids[] = { 3, 0 };
     static const route_t routes[] = {
         { .op = "createModuleAccessByName",
-          .fault = "Context d3.test already exists!",
-          .type = "ContextExistsException" },
-        { .op = "getData", .reply = "<id>55</id><name>d3.test</name>" },
+          .fault = "Context d3.test already exists!" },
+        { .op = "getData", .reply = "<id>55</id><name>d3.test</name>"
+          "<loginMappings>55</loginMappings><loginMappings>old.test"
+          "</loginMappings><maxQuota>7</maxQuota>" },
         { 0 }
     };
     run_t r;
 
     engine_make(&r, doms, routes);
     run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 5);
     ck_assert_str_eq(sent_op(&r, 1), "getData");
     ck_assert_int_eq(rec(&r, 0)->op, OXT_OP_CONTEXT_CREATE);
-    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_ADOPTED);
     ck_assert_int_eq(rec(&r, 0)->ox_id, 55);
+    /* what differs is sent: mappings and quota, then the admin */
+    ck_assert_str_eq(sent_op(&r, 2), "change");
+    ck_assert(sent_has(&r, 2, "<obj:id>55</obj:id>"));
+    ck_assert(sent_has(&r, 2, "<obj:loginMappings>d3.test"));
+    ck_assert(!sent_has(&r, 2, "old.test"));
+    ck_assert(sent_has(&r, 2, "<obj:maxQuota>"));
+    ck_assert_int_eq(rec(&r, 1)->op, OXT_OP_CONTEXT_CHANGE);
+    ck_assert_int_eq(rec(&r, 1)->changes, OXT_CHG_MAPPINGS | OXT_CHG_QUOTA);
+    ck_assert_str_eq(sent_op(&r, 3), "change");
+    ck_assert(sent_has(&r, 3, "<obj:primaryEmail>oxadmin$@d3.test"));
+    ck_assert_int_eq(rec(&r, 2)->op, OXT_OP_ADMIN_CHANGE);
     /* its user goes into the adopted context */
-    ck_assert_str_eq(sent_op(&r, 2), "createByModuleAccessName");
-    ck_assert_ptr_nonnull(strstr(APR_ARRAY_IDX(r.fake->bodies, 2,
-                                               const char *),
-                                 "<obj:id>55</obj:id>"));
+    ck_assert_str_eq(sent_op(&r, 4), "createByModuleAccessName");
+    ck_assert(sent_has(&r, 4, "<obj:id>55</obj:id>"));
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_failed, 0);
+}
+END_TEST
+
+/* ... and a context that holds what it should gets no change. */
+START_TEST(an_adopted_context_that_holds_what_it_should_is_not_changed)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 3, .users = { "ann" } }, { 0 }
+    };
+    static const long long ids[] = { 3, 0 };
+    route_t routes[] = {
+        { .op = "createModuleAccessByName",
+          .fault = "Context d3.test already exists!",
+          .type = "ContextExistsException" },
+        { .op = "getData" },
+        { 0 }
+    };
+    oxt_work_t *w = work_of(&doms[0], oxt_test_pool);
+    run_t r;
+
+    routes[1].reply = apr_psprintf(oxt_test_pool, "<id>55</id><name>d3.test"
+                                   "</name><loginMappings>d3.test"
+                                   "</loginMappings><maxQuota>%d</maxQuota>",
+                                   w->want_ctx.quota_mb);
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 4);
+    ck_assert_str_eq(sent_op(&r, 2), "change");   /* the admin only */
+    ck_assert(sent_has(&r, 2, "<obj:primaryEmail>"));
+    ck_assert_str_eq(sent_op(&r, 3), "createByModuleAccessName");
 }
 END_TEST
 
@@ -584,6 +753,7 @@ START_TEST(deleting_a_user_that_is_gone_already_succeeds)
 }
 END_TEST
 
+/* With the fault's type (_i 0) and without (_i 1): the text decides. */
 START_TEST(a_refused_user_rename_is_applied_without_the_name)
 {
     static const dom_spec_t doms[] = {
@@ -591,7 +761,7 @@ START_TEST(a_refused_user_rename_is_applied_without_the_name)
           .renamed_from = "oldname" }, { 0 }
     };
     static const long long ids[] = { 5, 0 };
-    static const route_t routes[] = {
+    route_t routes[] = {
         { .op = "change", .when = "<obj:name>newname</obj:name>",
           .fault = "Changing username is disabled!",
           .type = "InvalidDataException" },
@@ -600,6 +770,7 @@ START_TEST(a_refused_user_rename_is_applied_without_the_name)
     const char *second;
     run_t r;
 
+    routes[0].type = _i ? NULL : routes[0].type;
     engine_make(&r, doms, routes);
     run_domains(&r, ids);
     ck_assert_int_eq(r.routes.ops->nelts, 2);
@@ -608,7 +779,7 @@ START_TEST(a_refused_user_rename_is_applied_without_the_name)
     second = APR_ARRAY_IDX(r.fake->bodies, 1, const char *);
     ck_assert_ptr_null(strstr(second, "<obj:name>"));
     ck_assert_ptr_nonnull(strstr(second, "newname@d5.test"));
-    ck_assert_int_eq(r.mem.recs->nelts, 1);
+    ck_assert_int_eq(recs_of(&r, 0), 1);
     ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
     ck_assert_str_eq(logrow(&r, 0)->operation, OXT_LOG_OP_RENAME);
     ck_assert(logrow(&r, 0)->success);
@@ -667,6 +838,354 @@ START_TEST(a_failed_user_is_queued_and_left_alone_for_the_rest_of_the_run)
 }
 END_TEST
 
+/* ---- finding 7: durable before the context's next call ------------------- */
+
+START_TEST(every_outcome_is_durable_before_its_context_sends_again)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 6, .in_ox = 1, .users = { "a", "b", "c" } },
+        { .id = 7, .users = { "a", "b" } },
+        { .id = 8, .in_ox = 1, .users = { "x" }, .applied = 1,
+          .renamed_from = "w", .gone_user = 89 }, { 0 }
+    };
+    static const long long ids[] = { 6, 7, 8, 0 };
+    run_t r;
+    int i;
+
+    engine_make(&r, doms, NULL);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 3 + 3 + 2);
+    /* every request found its context's records and intents committed */
+    ck_assert_int_eq(r.routes.uncommitted, 0);
+    /* every write had its intent, each before its outcome */
+    ck_assert_int_eq(recs_of(&r, 1), 8);
+    for (i = 0; i < 8; i++) {
+        const rec_t *in = rec_of(&r, i, 1);
+
+        ck_assert(in->op == OXT_OP_CONTEXT_CREATE
+                  || in->op == OXT_OP_USER_CREATE
+                  || in->op == OXT_OP_USER_CHANGE
+                  || in->op == OXT_OP_USER_DELETE);
+    }
+    ck_assert_int_ge(r.mem.commits, 4);     /* d6's three creates, then
+                                               the last outcomes */
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_ok, 8);
+}
+END_TEST
+
+/* ---- finding 1: the context admin is untouchable ------------------------- */
+
+static const route_t exists_as_admin[] = {
+    { .op = "createByModuleAccessName",
+      .fault = "User boss already exists in this context" },
+    { .op = "getData", .reply = "<id>2</id><name>boss</name>"
+      "<contextadmin>true</contextadmin>" },
+    { 0 }
+};
+
+static const route_t exists_unflagged[] = {
+    { .op = "createByModuleAccessName",
+      .fault = "User boss already exists in this context",
+      .type = "InvalidDataException" },
+    { .op = "getData", .reply = "<id>2</id><name>boss</name>" },
+    { 0 }
+};
+
+/* _i 0: OX says contextadmin; _i 1: it does not, the admin's id tells. */
+START_TEST(a_user_that_is_the_context_admin_is_never_adopted)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 20, .in_ox = 1, .users = { "boss" }, .admin_unknown = 1 },
+        { 0 }
+    };
+    static const long long ids[] = { 20, 0 };
+    const oxt_engine_stats_t *st;
+    run_t r;
+
+    engine_make(&r, doms, _i ? exists_unflagged : exists_as_admin);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, _i ? 3 : 2);
+    ck_assert_str_eq(sent_op(&r, 0), "createByModuleAccessName");
+    ck_assert_str_eq(sent_op(&r, 1), "getData");
+    if (_i) {
+        ck_assert_str_eq(sent_op(&r, 2), "getAdminId");
+        ck_assert_int_eq(r.mem.admin_learned, ADMIN_ID);
+    }
+    /* no change, no adoption: the mailbox is not replicable */
+    ck_assert_int_eq(recs_of(&r, 0), 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_REFUSED);
+    ck_assert_ptr_nonnull(strstr(rec(&r, 0)->error, "admin"));
+    ck_assert(!logrow(&r, 0)->success);
+    ck_assert_ptr_nonnull(strstr(logrow(&r, 0)->reason, "'boss'"));
+    ck_assert_int_eq(r.mem.settled->nelts, 1);
+    st = oxt_engine_stats(r.eng);
+    ck_assert_int_eq(st->counts.op_failed[OXT_RUN_OP_USER_CREATE], 1);
+}
+END_TEST
+
+/* A user OX does not flag, with another id than the admin's, is ours. */
+START_TEST(a_user_that_is_not_the_admin_is_adopted_after_asking)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 21, .in_ox = 1, .users = { "boss" }, .admin_unknown = 1 },
+        { 0 }
+    };
+    static const long long ids[] = { 21, 0 };
+    static const route_t routes[] = {
+        { .op = "createByModuleAccessName",
+          .fault = "User boss already exists in this context" },
+        { .op = "getData", .reply = "<id>33</id><name>boss</name>" },
+        { 0 }
+    };
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 5);
+    ck_assert_str_eq(sent_op(&r, 2), "getAdminId");
+    ck_assert_str_eq(sent_op(&r, 3), "change");
+    ck_assert(sent_has(&r, 3, "<obj:id>33</obj:id>"));
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_ADOPTED);
+    ck_assert_int_eq(rec(&r, 0)->ox_id, 33);
+}
+END_TEST
+
+/* Contexts of earlier versions have an admin named "oxadmin": a mailbox
+ * of that name (or with that address) is not replicable, and nothing is
+ * sent for it. Ours ("oxadmin$") cannot clash with a Plesk mailbox. */
+START_TEST(a_mailbox_named_like_the_admin_is_not_replicable)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 22, .in_ox = 1, .users = { "OXadmin", "ann" },
+          .admin_login = "oxadmin" }, { 0 }
+    };
+    static const long long ids[] = { 22, 0 };
+    oxt_work_t *w = work_of(&doms[0], oxt_test_pool);
+    const oxt_op_t *op;
+    run_t r;
+
+    ck_assert_int_eq(w->ops->nelts, 2);
+    op = &APR_ARRAY_IDX(w->ops, 0, oxt_op_t);
+    ck_assert_int_eq(op->kind, OXT_OP_USER_STATUS);
+    ck_assert_str_eq(op->user->want->reason, OXT_WHY_ADMIN_NAME);
+    ck_assert_str_eq(oxt_plan_status(op->user->want->reason),
+                     "unreplicable");
+    engine_make(&r, doms, NULL);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 1);
+    ck_assert(sent_has(&r, 0, "ann@d22.test"));
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_STATUS);
+}
+END_TEST
+
+/* _i 0: the admin's id is known; 1: it is asked first. */
+START_TEST(the_context_admin_is_never_deleted)
+{
+    dom_spec_t doms[] = {
+        { .id = 23, .in_ox = 1, .users = { "stay" }, .applied = 1,
+          .gone_user = 239, .gone_ox_id = ADMIN_ID }, { 0 }
+    };
+    static const long long ids[] = { 23, 0 };
+    run_t r;
+
+    doms[0].admin_unknown = _i;
+    engine_make(&r, doms, NULL);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, _i);
+    if (_i) {
+        ck_assert_str_eq(sent_op(&r, 0), "getAdminId");
+    }
+    ck_assert_int_eq(rec(&r, 0)->op, OXT_OP_USER_DELETE);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
+    ck_assert_str_eq(logrow(&r, 0)->operation, OXT_LOG_OP_DELETE);
+    ck_assert(logrow(&r, 0)->success);
+    ck_assert_ptr_nonnull(strstr(logrow(&r, 0)->reason, "context admin"));
+}
+END_TEST
+
+/* Should a delete reach the admin anyway, OX's refusal (text only) is
+ * taken as done in our state. */
+START_TEST(admin_delete_not_supported_is_taken_as_done)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 24, .in_ox = 1, .users = { "stay" }, .applied = 1,
+          .gone_user = 249 }, { 0 }
+    };
+    static const long long ids[] = { 24, 0 };
+    static const route_t routes[] = {
+        { .op = "delete", .fault = "Admin delete not supported" },
+        { 0 }
+    };
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
+    ck_assert(logrow(&r, 0)->success);
+    ck_assert_int_eq(r.mem.settled->nelts, 0);
+}
+END_TEST
+
+/* A mailbox recorded as the admin (an earlier version adopted it) is
+ * never changed: its ids are forgotten, it is created anew later. */
+START_TEST(a_mailbox_recorded_as_the_admin_is_not_changed)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 25, .in_ox = 1, .users = { "new" }, .applied = 1,
+          .renamed_from = "old" }, { 0 }
+    };
+    static const long long ids[] = { 25, 0 };
+    oxt_work_t *w;
+    run_t r;
+
+    engine_make(&r, doms, NULL);
+    /* the same work, its user recorded with the admin's id */
+    w = work_of(&doms[0], oxt_test_pool);
+    ((oxt_applied_user_t *)APR_ARRAY_IDX(w->users, 0,
+                                         oxt_plan_user_t).have)->ox_user_id =
+        ADMIN_ID;
+    r.mem.fixed = w;
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 0);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_GONE);
+    ck_assert_int_eq(rec(&r, 1)->kind, OXT_REC_FAILED);
+    ck_assert_int_eq(r.mem.settled->nelts, 1);
+}
+END_TEST
+
+/* ---- finding 4: the admin's address follows a domain rename -------------- */
+
+START_TEST(a_renamed_domain_moves_its_admin_address)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 26, .in_ox = 1, .users = { "ann" }, .applied = 1,
+          .old_name = "old26.test" }, { 0 }
+    };
+    static const long long ids[] = { 26, 0 };
+    run_t r;
+
+    engine_make(&r, doms, NULL);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 2);
+    ck_assert_int_eq(rec(&r, 0)->op, OXT_OP_CONTEXT_CHANGE);
+    ck_assert_int_eq(rec(&r, 1)->op, OXT_OP_ADMIN_CHANGE);
+    ck_assert_str_eq(sent_op(&r, 1), "change");
+    ck_assert(sent_has(&r, 1, "<obj:id>2</obj:id>"));
+    ck_assert(sent_has(&r, 1, "<obj:primaryEmail>oxadmin$@d26.test"
+                       "</obj:primaryEmail>"));
+    ck_assert(sent_has(&r, 1, "<obj:email1>oxadmin$@d26.test"));
+    ck_assert(sent_has(&r, 1, "<obj:defaultSenderAddress>oxadmin$@d26"));
+    ck_assert(sent_has(&r, 1, "<obj:aliases>oxadmin$@d26.test"));
+    ck_assert(!sent_has(&r, 1, "old26"));
+    ck_assert(!sent_has(&r, 1, "<obj:password>"));
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->counts.op_ok[
+                         OXT_RUN_OP_ADMIN_CHANGE], 1);
+}
+END_TEST
+
+/* ---- finding 8: PRIMARY_MAIL_UNCHANGEABLE -------------------------------- */
+
+/* Both refusals, by their texts alone: the name and then the primary
+ * address; the rest is applied, the old primary address stays (among
+ * the aliases), and the log says so. */
+START_TEST(a_refused_primary_address_is_kept_and_the_rest_applied)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 27, .in_ox = 1, .users = { "newname" }, .applied = 1,
+          .renamed_from = "oldname" }, { 0 }
+    };
+    static const long long ids[] = { 27, 0 };
+    static const route_t routes[] = {
+        { .op = "change", .when = "<obj:name>newname</obj:name>",
+          .fault = "Changing username is disabled!" },
+        { .op = "change", .when = "<obj:primaryEmail>",
+          .fault = "primary mail must not be changed; exceptionId 5-6" },
+        { .op = "getData", .reply = "<id>1271</id><name>oldname</name>"
+          "<primaryEmail>oldname@d27.test</primaryEmail>" },
+        { 0 }
+    };
+    const char *last;
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 4);
+    ck_assert_str_eq(sent_op(&r, 2), "getData");
+    last = sent_body(&r, 3);
+    ck_assert_ptr_null(strstr(last, "<obj:name>"));
+    ck_assert_ptr_null(strstr(last, "<obj:primaryEmail>"));
+    ck_assert_ptr_null(strstr(last, "<obj:email1>"));
+    ck_assert_ptr_nonnull(strstr(last, "<obj:aliases>oldname@d27.test"));
+    ck_assert_ptr_nonnull(strstr(last, "<obj:aliases>newname@d27.test"));
+    ck_assert_ptr_nonnull(strstr(last, "<obj:imapLogin>newname@d27.test"));
+    ck_assert_int_eq(recs_of(&r, 0), 1);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
+    ck_assert_str_eq(rec(&r, 0)->ox_primary, "oldname@d27.test");
+    ck_assert(logrow(&r, 0)->success);
+    ck_assert_ptr_nonnull(strstr(logrow(&r, 0)->reason, "'oldname'"));
+    ck_assert_ptr_nonnull(strstr(logrow(&r, 0)->reason,
+                                 "keeps 'oldname@d27.test' as its primary"));
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_failed, 0);
+}
+END_TEST
+
+/* ---- finding 5: every operation counted, per kind ------------------------ */
+
+START_TEST(a_failed_context_create_is_counted_as_such)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 28, .users = { "a", "b" } }, { 0 }
+    };
+    static const long long ids[] = { 28, 0 };
+    static const route_t routes[] = {
+        { .op = "createModuleAccessByName",
+          .fault = "Cannot map 'd28.test' to the newly created context."
+                   " This mapping is already in use." },
+        { 0 }
+    };
+    const oxt_engine_stats_t *st;
+    long long ok, failed;
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    st = oxt_engine_stats(r.eng);
+    ck_assert_int_eq(st->counts.op_failed[OXT_RUN_OP_CONTEXT_CREATE], 1);
+    oxt_run_counts_total(&st->counts, &ok, &failed);
+    ck_assert_int_eq(ok, 0);
+    ck_assert_int_eq(failed, 1);
+    /* the mailboxes were never tried: no mailbox operation failed */
+    oxt_run_counts_sum(&st->counts, &ok, &failed);
+    ck_assert_int_eq(failed, 0);
+    ck_assert_int_eq(rec(&r, 1)->kind, OXT_REC_NO_CONTEXT);
+    ck_assert_str_eq(oxt_run_op_name(OXT_RUN_OP_CONTEXT_CREATE),
+                     "context_create");
+    ck_assert_ptr_null(oxt_run_op_name(OXT_RUN_OP_COUNT));
+}
+END_TEST
+
+START_TEST(a_user_gone_from_ox_is_forgotten)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 29, .in_ox = 1, .users = { "new" }, .applied = 1,
+          .renamed_from = "old" }, { 0 }
+    };
+    static const long long ids[] = { 29, 0 };
+    static const route_t routes[] = {
+        { .op = "change", .fault = "No such user(s) 1291 in context 129" },
+        { 0 }
+    };
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_GONE);
+    ck_assert_int_eq(rec(&r, 1)->kind, OXT_REC_FAILED);
+    ck_assert_int_eq(r.mem.settled->nelts, 1);
+}
+END_TEST
+
 static apr_status_t count_page(void *baton, oxt_result_t *res)
 {
     (*(int *)baton)++;
@@ -701,7 +1220,7 @@ START_TEST(a_full_pass_walks_plesk_then_what_plesk_lost)
     ck_assert_int_eq(APR_ARRAY_IDX(r.mem.loaded, 2, long long), 9);
     ck_assert_int_eq(pages, 2);
     ck_assert_int_eq(r.routes.ops->nelts, 0); /* a dry run sends nothing */
-    ck_assert_int_eq(r.mem.recs->nelts, 0);
+    ck_assert_int_eq(recs_of(&r, 0), 0);
 }
 END_TEST
 
@@ -712,12 +1231,27 @@ TCase *oxt_engine_test_case(void)
     tcase_add_checked_fixture(tc, run_setup, NULL);
     tcase_add_test(tc, a_new_domain_gets_its_context_then_its_users);
     tcase_add_test(tc, a_user_that_exists_is_adopted_and_sent_everything);
-    tcase_add_test(tc, a_context_that_exists_is_adopted);
+    tcase_add_test(tc, a_context_that_exists_is_adopted_and_sent_what_it_lacks);
+    tcase_add_test(tc,
+        an_adopted_context_that_holds_what_it_should_is_not_changed);
     tcase_add_test(tc, deleting_a_user_that_is_gone_already_succeeds);
-    tcase_add_test(tc, a_refused_user_rename_is_applied_without_the_name);
+    tcase_add_loop_test(tc, a_refused_user_rename_is_applied_without_the_name,
+                        0, 2);
     tcase_add_test(tc, one_context_at_a_time_and_contexts_in_parallel);
     tcase_add_test(tc,
         a_failed_user_is_queued_and_left_alone_for_the_rest_of_the_run);
     tcase_add_test(tc, a_full_pass_walks_plesk_then_what_plesk_lost);
+    tcase_add_test(tc, every_outcome_is_durable_before_its_context_sends_again);
+    tcase_add_loop_test(tc, a_user_that_is_the_context_admin_is_never_adopted,
+                        0, 2);
+    tcase_add_test(tc, a_user_that_is_not_the_admin_is_adopted_after_asking);
+    tcase_add_test(tc, a_mailbox_named_like_the_admin_is_not_replicable);
+    tcase_add_loop_test(tc, the_context_admin_is_never_deleted, 0, 2);
+    tcase_add_test(tc, admin_delete_not_supported_is_taken_as_done);
+    tcase_add_test(tc, a_mailbox_recorded_as_the_admin_is_not_changed);
+    tcase_add_test(tc, a_renamed_domain_moves_its_admin_address);
+    tcase_add_test(tc, a_refused_primary_address_is_kept_and_the_rest_applied);
+    tcase_add_test(tc, a_failed_context_create_is_counted_as_such);
+    tcase_add_test(tc, a_user_gone_from_ox_is_forgotten);
     return tc;
 }

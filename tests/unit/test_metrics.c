@@ -34,6 +34,8 @@ START_TEST(operation_kinds_have_metric_names)
 {
     ck_assert_str_eq(oxt_metrics_op_kind(OXT_OP_CONTEXT_CREATE),
                      "context_create");
+    ck_assert_str_eq(oxt_metrics_op_kind(OXT_OP_ADMIN_CHANGE),
+                     "admin_change");
     ck_assert_str_eq(oxt_metrics_op_kind(OXT_OP_USER_ACCESS), "user_access");
     ck_assert_str_eq(oxt_metrics_op_kind(OXT_OP_USER_DELETE), "user_delete");
     ck_assert_ptr_null(oxt_metrics_op_kind(OXT_OP_USER_STATUS));

@@ -110,6 +110,8 @@ static void ctx_exists(void)
     have_ctx.context_name = "d.example";
     have_ctx.mappings = "d.example";
     have_ctx.quota_mb = 100;
+    have_ctx.admin_login = OXT_CONTEXT_ADMIN_LOGIN;
+    have_ctx.admin_address = OXT_CONTEXT_ADMIN_LOGIN "@d.example";
 }
 
 static const char *plan_text(int auto_delete)
@@ -281,6 +283,105 @@ START_TEST(a_quota_change_changes_the_context)
 }
 END_TEST
 
+/* Issue 13, finding 4: a renamed domain's context changes, and its
+ * admin's address follows; a context whose admin address is unknown (an
+ * adopted one, a crash during the change) gets it sent. */
+START_TEST(a_renamed_domain_moves_the_context_admin_address)
+{
+    ctx_exists();
+    add_user(mailbox(1, "a"), 1);
+    have_ctx.context_name = "old.example";
+    have_ctx.mappings = "old.example";
+    have_ctx.admin_address = OXT_CONTEXT_ADMIN_LOGIN "@old.example";
+    ck_assert_str_eq(plan_text(0), "change context (name and login"
+                     " mappings); change context admin");
+    ck_assert_str_eq(oxt_plan_admin_address(&have_ctx, &want_ctx,
+                                            oxt_test_pool),
+                     "oxadmin$@d.example");
+    have_ctx.context_name = "d.example";
+    have_ctx.mappings = "d.example";
+    have_ctx.admin_address = NULL;
+    ck_assert_str_eq(plan_text(0), "change context admin");
+    /* an admin of an earlier version keeps its login */
+    have_ctx.admin_login = "oxadmin";
+    have_ctx.admin_address = "oxadmin@d.example";
+    ck_assert_str_eq(plan_text(0), "");
+}
+END_TEST
+
+/* Finding 1: a mailbox that would collide with the context admin (by
+ * name or by an address) is not replicable, and never sent. */
+START_TEST(a_mailbox_named_like_the_context_admin_is_not_replicable)
+{
+    oxt_plesk_mailbox_t *m;
+    const oxt_op_t *op;
+    apr_array_header_t *ops;
+    oxt_plan_input_t in = { &dom, &want_ctx, &have_ctx, users, 1 };
+
+    ctx_exists();
+    have_ctx.admin_login = "oxadmin";
+    have_ctx.admin_address = "oxadmin@d.example";
+    add_user(mailbox(1, "OXAdmin"), 0);
+    add_user(mailbox(2, "b"), 0);
+    ck_assert_str_eq(plan_text(1), "record status OXAdmin; create user b");
+    ops = oxt_plan_domain(&in, oxt_test_pool);
+    op = &APR_ARRAY_IDX(ops, 0, const oxt_op_t);
+    ck_assert_str_eq(op->user->want->reason, OXT_WHY_ADMIN_NAME);
+    ck_assert(!op->user->want->replicate);
+    /* the plan's input is left as it was */
+    ck_assert(APR_ARRAY_IDX(users, 0, oxt_plan_user_t).want->replicate);
+    /* an alias that is the admin's address clashes too */
+    users->nelts = 0;
+    m = mailbox(3, "c");
+    add_user(m, 0);
+    APR_ARRAY_PUSH((apr_array_header_t *)APR_ARRAY_IDX(users, 0,
+                   oxt_plan_user_t).want->aliases, const char *) =
+        "oxadmin@d.example";
+    ck_assert_str_eq(plan_text(1), "record status c");
+    /* ours, with its '$', is no Plesk mailbox name: a new context has
+     * nothing to refuse */
+    users->nelts = 0;
+    memset(&have_ctx, 0, sizeof(have_ctx));
+    add_user(mailbox(4, "oxadmin"), 0);
+    ck_assert_str_eq(plan_text(1), "create context; create user oxadmin");
+}
+END_TEST
+
+/* Finding 7: what a crash left in doubt is sent again. */
+START_TEST(a_context_whose_delete_was_in_flight_is_deleted_or_made_again)
+{
+    oxt_plan_user_t *u;
+
+    ctx_exists();
+    have_ctx.status = "deleted";
+    ck_assert_str_eq(plan_text(1), "delete context");
+    ck_assert_str_eq(plan_text(0), "");
+    /* the mailboxes came back: the context is made again (a create that
+     * finds it adopts it) */
+    u = add_user(mailbox(1, "a"), 0);
+    ck_assert_str_eq(plan_text(1), "create context; create user a");
+    (void)u;
+}
+END_TEST
+
+START_TEST(a_user_whose_create_was_in_flight_is_deleted_by_name)
+{
+    oxt_plan_user_t *u;
+    oxt_applied_user_t *h = apr_pcalloc(oxt_test_pool, sizeof(*h));
+
+    ctx_exists();
+    u = add_user(NULL, 0);
+    h->exists = 1;
+    h->mail_id = 7;
+    h->mail_name = "gone";          /* a create was sent, no answer kept */
+    u->have = h;
+    ck_assert_str_eq(plan_text(1), "delete user; delete context");
+    ck_assert_str_eq(plan_text(0), "");
+    h->mail_name = NULL;            /* never sent: nothing to delete */
+    ck_assert_str_eq(plan_text(1), "delete context");
+}
+END_TEST
+
 TCase *oxt_plan_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("plan");
@@ -298,5 +399,10 @@ TCase *oxt_plan_test_case(void)
     tcase_add_test(tc, a_domain_with_mail_off_keeps_its_users_in_ox);
     tcase_add_test(tc, a_quota_change_changes_the_context);
     tcase_add_test(tc, a_user_back_from_suspension_is_marked_replicated);
+    tcase_add_test(tc, a_renamed_domain_moves_the_context_admin_address);
+    tcase_add_test(tc, a_mailbox_named_like_the_context_admin_is_not_replicable);
+    tcase_add_test(tc,
+        a_context_whose_delete_was_in_flight_is_deleted_or_made_again);
+    tcase_add_test(tc, a_user_whose_create_was_in_flight_is_deleted_by_name);
     return tc;
 }

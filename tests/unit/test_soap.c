@@ -202,11 +202,11 @@ static const struct {
     /* the refusals the engine works around (USERNAME_CHANGEABLE,
      * PRIMARY_MAIL_UNCHANGEABLE) and the undeletable context admin */
     { "Changing username is disabled!", "InvalidDataException",
-      OXT_ESOAP_INVALID },
+      OXT_ESOAP_NAME_FIXED },
     { "primary mail must not be changed", "InvalidDataException",
-      OXT_ESOAP_INVALID },
+      OXT_ESOAP_MAIL_FIXED },
     { "Admin delete not supported", "InvalidDataException",
-      OXT_ESOAP_INVALID },
+      OXT_ESOAP_ADMIN_DEL },
     { "No such user 7 in context 42", "NoSuchUserException",
       OXT_ESOAP_NO_USER },
     { "No such user(s) 7 in context 42", "NoSuchUserException",
@@ -306,7 +306,7 @@ START_TEST(unknown_texts_fall_back_to_the_exception_type)
                      OXT_ESOAP_AUTH);
     ck_assert_int_eq(oxt_soap_fault_classify("Changing username is disabled!",
                                              "NoSuchUserException"),
-                     OXT_ESOAP_INVALID);
+                     OXT_ESOAP_NAME_FIXED);
 }
 END_TEST
 

@@ -26,7 +26,8 @@ shows up as a difference:
     IMAP login = the address, servers from the Settings, language /
     time zone / service type from the domain prefs or the Settings'
     defaults; context: name = domain name, login mappings = the domain
-    and its mail-enabled aliases, quota = the Settings' default (100 MB).
+    and its mail-enabled aliases, quota = the Settings' default (100 MB),
+    exactly one context admin, whose address is ITS_NAME@context.
 
 Passwords are compared through the emulator's salted digests
 (password_sha256, harness/oxsim.py): the state never shows a password.
@@ -175,6 +176,15 @@ def compare(want, state, limit=40):
         admins = [u for u in c["users"] if u.get("contextadmin")]
         if len(admins) != 1:
             problems.append("%s: %d context admins" % (name, len(admins)))
+        for a in admins:
+            # its address follows the context's name (issue 13, finding 4)
+            mail = "%s@%s" % (a["name"], name)
+            got = (a.get("primaryEmail"), a.get("email1"),
+                   a.get("defaultSenderAddress"), sorted(a.get("aliases")
+                                                         or []))
+            if got != (mail, mail, mail, [mail]):
+                problems.append("%s: context admin %s has addresses %r,"
+                                " want %s" % (name, a["name"], got, mail))
         users = [u for u in c["users"] if not u.get("contextadmin")]
         count = collections.Counter(u["name"] for u in users)
         for uname, n in count.items():
@@ -216,22 +226,25 @@ def compare_state_tables(px, state, want):
     hold an id for is the one OX has, and nothing else has an id."""
     problems = []
     have = {c["name"]: c for c in state["contexts"]}
-    rows = px.sql("oxt", "SELECT dom_id, ox_context_id, context_name, status"
-                  " FROM domain_state")
+    rows = px.sql("oxt", "SELECT dom_id, ox_context_id, context_name, status,"
+                  " CONCAT(admin_login, '@', context_name) ="
+                  " applied_admin_address FROM domain_state")
     by_dom = {}
-    for dom_id, cid, cname, status in rows:
-        by_dom[int(dom_id)] = (cid, cname, status)
+    for dom_id, cid, cname, status, admin_ok in rows:
+        by_dom[int(dom_id)] = (cid, cname, status, admin_ok)
     for name, w in want.items():
         row = by_dom.pop(w["dom_id"], None)
         if row is None:
             problems.append("domain_state: no row for %s" % name)
             continue
-        cid, cname, status = row
+        cid, cname, status, admin_ok = row
         ctx = have.get(name)
         if ctx is None or cid is None or int(cid) != ctx["id"] \
-                or cname != name or status != "ok":
-            problems.append("domain_state %s: id %s name %s status %s; OX id %s"
+                or cname != name or status != "ok" or admin_ok != "1":
+            problems.append("domain_state %s: id %s name %s status %s"
+                            " admin address %s; OX id %s"
                             % (name, cid, cname, status,
+                               "ok" if admin_ok == "1" else "not recorded",
                                ctx["id"] if ctx else None))
     for dom_id, row in by_dom.items():
         problems.append("domain_state: leftover row dom %d %r" % (dom_id, row))

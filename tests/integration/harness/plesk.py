@@ -65,12 +65,13 @@ MAILBOX_COLS = (
     "applied_language", "applied_timezone", "applied_quota_mb",
     "applied_enabled", "applied_imap_server", "applied_smtp_server",
     "service_type", "pending_service_type", "status", "status_reason",
-    "last_error", "last_sync_at")
+    "last_error", "last_sync_at", "ox_primary_email")
 DOMAIN_COLS = (
     "dom_id", "client_id", "reseller_id", "ox_context_id", "context_name",
     "admin_login", "applied_name", "applied_display_name",
     "applied_login_mappings", "applied_quota_mb", "applied_enabled",
-    "status", "last_error", "last_sync_at")
+    "status", "last_error", "last_sync_at", "admin_user_id",
+    "applied_admin_address")
 LOG_COLS = (
     "id", "logged_at", "run_id", "mail_id", "address", "dom_id",
     "domain_name", "client_id", "reseller_id", "service_type",
@@ -80,10 +81,15 @@ QUEUE_COLS = (
     "id", "object_type", "object_id", "reason", "detail", "scheduled_by",
     "enqueued_at", "not_before", "attempts", "lease_owner", "lease_until",
     "last_error", "parked", "parked_at")
+# The kinds of operation a run counts (lib/oxt_replog.h, oxt_run_op_t).
+RUN_OP_KINDS = (
+    "context_create", "context_change", "context_delete", "admin_change",
+    "user_create", "user_change", "user_access", "user_delete")
 SUMMARY_COLS = (
     "id", "automatic", "started_at", "finished_at", "status", "webmail_ok",
     "webmail_failed", "standard_ok", "standard_failed", "premium_ok",
-    "premium_failed")
+    "premium_failed") + tuple("%s_%s" % (k, o) for k in RUN_OP_KINDS
+                              for o in ("ok", "failed"))
 
 # Generated psa SQL per size, made once per process (same options -> same
 # bytes, see tools/gendata/README.md).
