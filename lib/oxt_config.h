@@ -44,6 +44,11 @@ typedef struct oxt_config_t {
     const char *custombutton_path;   /* Plesk's custombutton tool; NULL:
                                         PATH, then /usr/local/psa/bin */
     const char *panel_button_url;    /* where the link points */
+    /* licensing (docs/license.md) */
+    const char *server_ip;           /* the server's main IP; NULL: psa's */
+    const char *license_public_key;  /* base64 Ed25519 key; NULL: built in */
+    const char *license_server_url;  /* https://; NULL: none configured */
+    const char *license_server_ca_file;  /* its CA; NULL: the system's */
 } oxt_config_t;
 
 /** A configuration with every default set; lives in p. */

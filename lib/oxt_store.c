@@ -8,6 +8,8 @@
 #include "oxt_store.h"
 #include "oxt_state.h"
 #include "oxt_plesk.h"
+#include "oxt_log.h"
+#include "oxt_util.h"
 
 typedef struct store_db_t {
     oxt_db_t *db;
@@ -122,6 +124,22 @@ static apr_status_t store_user_applied(store_db_t *s, const oxt_work_t *work,
                                   res, p);
 }
 
+/* A mailbox the license refused is logged once, when that is news (the
+ * plan records a status only then). */
+static void store_license_log(const store_db_t *s, const oxt_plan_user_t *u,
+                              apr_pool_t *p)
+{
+    const char *why = s->env->seats
+        ? oxt_seats_reason_text(s->env->seats, u->want->reason, p) : NULL;
+
+    if (why != NULL) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, APR_SUCCESS,
+                       OXTLOGNO(04103) "mailbox %s (id %s) not replicated"
+                       " (%s): %s", u->mbox->address,
+                       oxt_util_lld(u->mbox->id, p), u->want->reason, why);
+    }
+}
+
 /* The status row of a mailbox that is not (or not yet) in OX. */
 static apr_status_t store_user_status(store_db_t *s, const oxt_op_t *op,
                                       oxt_rec_kind_t kind, const char *error,
@@ -141,6 +159,7 @@ static apr_status_t store_user_status(store_db_t *s, const oxt_op_t *op,
         return oxt_state_user_status(s->db, u->mbox, service, "error",
                                      "context_failed", error, res, p);
     default:
+        store_license_log(s, u, p);
         return oxt_state_user_status(s->db, u->mbox, service,
                                      oxt_plan_status(u->want->reason),
                                      u->want->reason, NULL, res, p);

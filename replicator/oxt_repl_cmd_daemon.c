@@ -139,11 +139,17 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
         rv = oxt_repl_queue_batch(&claimed, &all, d->s, d->owner, res);
     }
     if (rv == APR_SUCCESS && (full || all)) {
-        rv = oxt_engine_all(d->s->engine, res);
+        rv = oxt_repl_seats(d->s, 1, res);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_engine_all(d->s->engine, res);
+        }
         if (rv == APR_SUCCESS || rv == APR_EINTR) {
             /* Also when stopping (EINTR): what is in flight is finished;
              * the next pass starts over. */
             rv = oxt_engine_drain(d->s->engine, res);
+        }
+        if (rv == APR_SUCCESS) {
+            rv = oxt_repl_seats(d->s, 1, res);
         }
         if (rv == APR_SUCCESS) {
             oxt_repl_buttons_pass(d->repl, d->s->db, d->s->psa, d->s->p);
