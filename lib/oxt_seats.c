@@ -195,7 +195,7 @@ const char *oxt_seats_reason_text(const oxt_seats_t *s, const char *reason,
                            oxt_util_lld(s->plesk_mailboxes, p), " mailboxes,"
                            " the license allows ",
                            oxt_util_lld(s->terms.max_mailboxes, p),
-                           ": nothing is replicated", NULL);
+                           NULL);
     }
     if (strcmp(reason, OXT_WHY_LICENSE_PREMIUM) == 0) {
         return "the license does not include Groupware Premium";
@@ -296,7 +296,7 @@ static void seats_log(const oxt_seats_t *s, const oxt_license_status_t *st,
     if (s->restricted) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
                        OXTLOGNO(04101) "replication is restricted by the"
-                       " license: %s; nothing is sent to OX until a license"
+                       " license (%s): nothing is sent to OX until a license"
                        " that allows them is in force",
                        oxt_seats_reason_text(s, OXT_WHY_LICENSE_RESTRICTED,
                                              s->lp));

@@ -3,6 +3,7 @@
  * turns what the engine learned into rows of domain_state, mailbox_state,
  * replication_log, run_summary and queue.
  */
+#include <string.h>
 #include <apr_strings.h>
 
 #include "oxt_store.h"
@@ -125,11 +126,13 @@ static apr_status_t store_user_applied(store_db_t *s, const oxt_work_t *work,
 }
 
 /* A mailbox the license refused is logged once, when that is news (the
- * plan records a status only then). */
+ * plan records a status only then); a restriction, which stops them all,
+ * is said once per pass instead (oxt_seats.c). */
 static void store_license_log(const store_db_t *s, const oxt_plan_user_t *u,
                               apr_pool_t *p)
 {
     const char *why = s->env->seats
+        && strcmp(u->want->reason, OXT_WHY_LICENSE_RESTRICTED) != 0
         ? oxt_seats_reason_text(s->env->seats, u->want->reason, p) : NULL;
 
     if (why != NULL) {
