@@ -131,7 +131,7 @@ static apr_status_t store_user_applied(store_db_t *s, const oxt_work_t *work,
 static void store_license_log(const store_db_t *s, const oxt_plan_user_t *u,
                               apr_pool_t *p)
 {
-    const char *why = s->env->seats
+    const char *why = s->env->seats && u->want->reason != NULL
         && strcmp(u->want->reason, OXT_WHY_LICENSE_RESTRICTED) != 0
         ? oxt_seats_reason_text(s->env->seats, u->want->reason, p) : NULL;
 
