@@ -32,7 +32,7 @@ static const unsigned char builtin_pubkey[OXT_LICENSE_PUBKEY_LEN] = {
 #define SIG_B64_LEN 88
 #define MAX_COUNT 1000000000LL
 
-/* ---- names --------------------------------------------------------------- */
+/* ---- names -------------------------------------------------------------- */
 
 static const char *const ownership_names[] = { "evaluation", "owned",
                                                "leased", NULL };
@@ -198,7 +198,7 @@ static apr_status_t yes_no(int *pv, const char *s)
     return APR_EINVAL;
 }
 
-/* ---- the fields ----------------------------------------------------------- */
+/* ---- the fields --------------------------------------------------------- */
 
 enum {
     F_FORMAT = 0, F_NUMBER, F_OWNERSHIP, F_IP, F_TIER, F_DOMAINS,
@@ -347,7 +347,7 @@ const char *oxt_license_armor(const char *body, const unsigned char *sig,
                        sig_b64(sig, p), "\n" OXT_LICENSE_END "\n", NULL);
 }
 
-/* ---- the parser ------------------------------------------------------------- */
+/* ---- the parser --------------------------------------------------------- */
 
 #define REFUSE(pv, v, res, ...) \
     (*(pv) = (v), oxt_result_set((res), OXT_ELICENSE, \
@@ -593,7 +593,7 @@ apr_status_t oxt_license_parse(oxt_license_key_t **pkey,
     return rv;
 }
 
-/* ---- the signature ------------------------------------------------------------ */
+/* ---- the signature ------------------------------------------------------ */
 
 apr_status_t oxt_license_verify(const oxt_license_key_t *key,
                                 const unsigned char *pubkey)
@@ -659,7 +659,7 @@ apr_status_t oxt_license_check(oxt_license_key_t **pkey,
     return APR_SUCCESS;
 }
 
-/* ---- the public key ------------------------------------------------------------ */
+/* ---- the public key ----------------------------------------------------- */
 
 const unsigned char *oxt_license_builtin_pubkey(void)
 {
@@ -695,7 +695,7 @@ apr_status_t oxt_license_pubkey(const unsigned char **ppub, const char *b64,
     return APR_SUCCESS;
 }
 
-/* ---- terms ------------------------------------------------------------------- */
+/* ---- terms -------------------------------------------------------------- */
 
 long long oxt_license_tier_cap(oxt_license_tier_t tier)
 {
@@ -741,7 +741,7 @@ int oxt_license_restricted(const oxt_license_terms_t *terms,
         && plesk_mailboxes > terms->max_mailboxes;
 }
 
-/* ---- messages ------------------------------------------------------------------ */
+/* ---- messages ----------------------------------------------------------- */
 
 /* 2000 as "2,000", as the guide writes it. */
 static const char *thousands(long long v, apr_pool_t *p)

@@ -162,7 +162,7 @@ const char *oxt_license_signed_bytes(apr_size_t *plen, const char *body,
 const char *oxt_license_armor(const char *body, const unsigned char *sig,
                               apr_pool_t *p);
 
-/* ---- the public key ------------------------------------------------------ */
+/* ---- the public key ----------------------------------------------------- */
 
 /** The vendor's public key built into this program (32 bytes). */
 const unsigned char *oxt_license_builtin_pubkey(void);
@@ -176,7 +176,7 @@ apr_status_t oxt_license_pubkey(const unsigned char **ppub, const char *b64,
                                 oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/* ---- small helpers ---------------------------------------------------------- */
+/* ---- small helpers ------------------------------------------------------ */
 
 /** The canonical text of an IPv4 or IPv6 address, NULL if it is none. */
 const char *oxt_license_ip_canonical(const char *ip, apr_pool_t *p);
@@ -194,7 +194,7 @@ const char *oxt_license_tier_label(oxt_license_tier_t t);
 /** "no_signature", ...: the stable word of a verdict (JSON, tests). */
 const char *oxt_license_verdict_name(oxt_license_verdict_t v);
 
-/* ---- terms ------------------------------------------------------------------ */
+/* ---- terms -------------------------------------------------------------- */
 
 /** Non-Webmail mailboxes a tier allows without free usage: 50/150/250. */
 long long oxt_license_tier_cap(oxt_license_tier_t tier);
@@ -212,7 +212,7 @@ int oxt_license_service_allowed(const oxt_license_terms_t *terms,
 int oxt_license_restricted(const oxt_license_terms_t *terms,
                            long long plesk_mailboxes);
 
-/* ---- the guide's messages ----------------------------------------------------- */
+/* ---- the guide's messages ----------------------------------------------- */
 
 /** The restriction (more Plesk mailboxes than allowed) for a person of
  *  role: the admin's text names the limit, the others' error #62. */

@@ -14,7 +14,7 @@
 
 #define NOT_AN_ANSWER "The licensing server's answer is not understood"
 
-/* ---- the answer ------------------------------------------------------------ */
+/* ---- the answer --------------------------------------------------------- */
 
 /* The next line of [*ppos, end) without its LF; NULL when none is left
  * or the line has no LF. */
@@ -133,7 +133,7 @@ int oxt_licsrv_code_valid(const char *code)
     return 1;
 }
 
-/* ---- one request ---------------------------------------------------------- */
+/* ---- one request -------------------------------------------------------- */
 
 typedef struct {
     char *buf;
@@ -282,7 +282,7 @@ static apr_status_t licsrv_call(oxt_licsrv_answer_t **panswer,
                                    body.len, res, p);
 }
 
-/* ---- the two flows ----------------------------------------------------------- */
+/* ---- the two flows ------------------------------------------------------ */
 
 typedef struct {
     oxt_db_t *db;

@@ -18,7 +18,7 @@ const char *oxt_licstat_name(oxt_licstat_t s)
     return (unsigned)s <= OXT_LICSTAT_INVALID ? licstat_names[s] : "?";
 }
 
-/* ---- the server's IP ------------------------------------------------------ */
+/* ---- the server's IP ---------------------------------------------------- */
 
 apr_status_t oxt_license_server_ip(const char **pip, const char **pfrom,
                                    oxt_db_t *db, const oxt_psa_t *psa,
@@ -48,7 +48,7 @@ apr_status_t oxt_license_server_ip(const char **pip, const char **pfrom,
     return rv;
 }
 
-/* ---- loading -------------------------------------------------------------- */
+/* ---- loading ------------------------------------------------------------ */
 
 static const char sql_load[] =
     "SELECT key_blob, last_server_answer, last_server_query_at,"
@@ -222,7 +222,7 @@ apr_status_t oxt_license_status_load(oxt_license_status_t **pst,
     return rv;
 }
 
-/* ---- writing ------------------------------------------------------------- */
+/* ---- writing ------------------------------------------------------------ */
 
 static oxt_db_arg_t count_arg(long long v)
 {
@@ -331,7 +331,7 @@ apr_status_t oxt_license_usage_record(oxt_db_t *db,
                     OXT_DB_INT(u->refused_groupware)), res, p);
 }
 
-/* ---- for the pages ------------------------------------------------------------ */
+/* ---- for the pages ------------------------------------------------------ */
 
 void oxt_license_allowed_services(int allowed[OXT_SERVICE_COUNT],
                                   const oxt_license_status_t *st)

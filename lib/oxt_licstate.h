@@ -123,7 +123,7 @@ apr_status_t oxt_license_usage_record(oxt_db_t *db,
                                       oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/* ---- for the pages ---------------------------------------------------------- */
+/* ---- for the pages ------------------------------------------------------ */
 
 /** allowed[s] is set for each service type the license allows: the
  *  Change Service dialog offers only those. */

@@ -36,7 +36,7 @@ struct oxt_seats_t {
 
 static const char seat_mark[] = "seat";
 
-/* ---- the rule --------------------------------------------------------------- */
+/* ---- the rule ----------------------------------------------------------- */
 
 void oxt_seats_reset(oxt_seats_t *s, const oxt_license_terms_t *terms,
                      int restricted)
@@ -214,7 +214,7 @@ const char *oxt_seats_reason_text(const oxt_seats_t *s, const char *reason,
     return NULL;
 }
 
-/* ---- loading --------------------------------------------------------------- */
+/* ---- loading ------------------------------------------------------------ */
 
 static apr_status_t seats_load_kind(oxt_seats_t *s, oxt_db_t *db, int k,
                                     long long *ptotal, oxt_result_t *res)

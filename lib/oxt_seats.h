@@ -54,7 +54,7 @@ typedef struct oxt_seats_t oxt_seats_t;
 /** Seats with no limit at all (until a load), living in p. */
 oxt_seats_t *oxt_seats_make(apr_pool_t *p);
 
-/* ---- the rule (pure; the unit tests drive these) ------------------------- */
+/* ---- the rule (pure; the unit tests drive these) ------------------------ */
 
 /** Starts over with terms: no holders, nobody waiting, nothing given. */
 void oxt_seats_reset(oxt_seats_t *s, const oxt_license_terms_t *terms,
@@ -89,7 +89,7 @@ const oxt_license_terms_t *oxt_seats_terms(const oxt_seats_t *s);
 const char *oxt_seats_reason_text(const oxt_seats_t *s, const char *reason,
                                   apr_pool_t *p);
 
-/* ---- loading ---------------------------------------------------------------- */
+/* ---- loading ------------------------------------------------------------ */
 
 /**
  * Loads the license in force and the holders and waiting of each limited

@@ -68,7 +68,7 @@ static void usage(void)
     exit(2);
 }
 
-/* ---- keys ----------------------------------------------------------------- */
+/* ---- keys --------------------------------------------------------------- */
 
 static const char *pub_b64(EVP_PKEY *pk)
 {
@@ -141,7 +141,7 @@ static int cmd_pubkey(const char *path)
     return 0;
 }
 
-/* ---- minting -------------------------------------------------------------- */
+/* ---- minting ------------------------------------------------------------ */
 
 static const char *today_plus_year(const char *today)
 {
