@@ -168,7 +168,7 @@ static apr_status_t count_parse(long long *pv, const char *s)
     return APR_SUCCESS;
 }
 
-static const char *count_text(long long v, apr_pool_t *p)
+const char *oxt_license_count_text(long long v, apr_pool_t *p)
 {
     return v == OXT_LICENSE_UNLIMITED ? "unlimited" : oxt_util_lld(v, p);
 }
@@ -286,8 +286,8 @@ static const char *field_text(const oxt_license_key_t *key, int f,
     case F_OWNERSHIP: return oxt_license_ownership_name(key->ownership);
     case F_IP:        return key->ip;
     case F_TIER:      return oxt_license_tier_name(key->tier);
-    case F_DOMAINS:   return count_text(key->max_domains, p);
-    case F_MAILBOXES: return count_text(key->max_mailboxes, p);
+    case F_DOMAINS:   return oxt_license_count_text(key->max_domains, p);
+    case F_MAILBOXES: return oxt_license_count_text(key->max_mailboxes, p);
     case F_PREMIUM:   return key->premium ? "yes" : "no";
     case F_FREE:      return key->free_usage ? "yes" : "no";
     case F_SUS:       return key->sus_expires;

@@ -187,6 +187,9 @@ const char *oxt_license_today(apr_pool_t *p);
 /** True for a real calendar date written "YYYY-MM-DD" (2000-2999). */
 int oxt_license_date_valid(const char *s);
 
+/** A count as a key writes it: the number, or "unlimited"; in p. */
+const char *oxt_license_count_text(long long v, apr_pool_t *p);
+
 const char *oxt_license_ownership_name(oxt_license_ownership_t o);
 const char *oxt_license_ownership_label(oxt_license_ownership_t o);
 const char *oxt_license_tier_name(oxt_license_tier_t t);

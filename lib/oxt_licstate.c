@@ -163,17 +163,26 @@ static void status_row(oxt_license_status_t *st, const oxt_db_row_t *row,
     status_usage(&st->usage, row, p);
 }
 
+apr_status_t oxt_license_count_mailboxes(long long *pcount, oxt_db_t *db,
+                                         const oxt_psa_t *psa,
+                                         oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_identity_t admin;
+
+    /* The admin's subtree is the whole server. */
+    memset(&admin, 0, sizeof(admin));
+    admin.role = OXT_ROLE_ADMIN;
+    return oxt_psa_mailbox_count(pcount, psa, db, &admin, res, p);
+}
+
 static apr_status_t status_live_count(oxt_license_status_t *st,
                                       oxt_db_t *db, const oxt_psa_t *psa,
                                       oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_identity_t admin;
     long long n = 0;
     apr_status_t rv;
 
-    memset(&admin, 0, sizeof(admin));
-    admin.role = OXT_ROLE_ADMIN;
-    rv = oxt_psa_mailbox_count(&n, psa, db, &admin, res, p);
+    rv = oxt_license_count_mailboxes(&n, db, psa, res, p);
     if (rv == APR_SUCCESS) {
         st->usage.plesk_mailboxes = n;
         st->usage.known = 1;

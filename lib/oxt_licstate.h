@@ -84,6 +84,13 @@ apr_status_t oxt_license_server_ip(const char **pip, const char **pfrom,
                                    oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** Plesk's mailboxes (psa mail rows with a mailbox), the number the
+ *  restriction compares with the license's. */
+apr_status_t oxt_license_count_mailboxes(long long *pcount, oxt_db_t *db,
+                                         const oxt_psa_t *psa,
+                                         oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /**
  * Loads the license in force (one row, the server's IP and the
  * signature check). With live, the Plesk mailboxes are counted now (the

@@ -275,12 +275,9 @@ static apr_status_t seats_count(oxt_seats_t *s, oxt_db_t *db,
                                 const oxt_psa_t *psa, oxt_result_t *res,
                                 apr_pool_t *p)
 {
-    oxt_identity_t admin;
     apr_status_t rv;
 
-    memset(&admin, 0, sizeof(admin));
-    admin.role = OXT_ROLE_ADMIN;
-    rv = oxt_psa_mailbox_count(&s->plesk_mailboxes, psa, db, &admin, res, p);
+    rv = oxt_license_count_mailboxes(&s->plesk_mailboxes, db, psa, res, p);
     s->counted = s->counted || rv == APR_SUCCESS;
     return rv;
 }

@@ -34,19 +34,16 @@ typedef struct {
     oxt_result_t *res;
 } lic_t;
 
-static const char *count_text(long long v, apr_pool_t *p)
-{
-    return v == OXT_LICENSE_UNLIMITED ? "unlimited" : oxt_util_lld(v, p);
-}
-
 static void print_key(const oxt_license_key_t *k, apr_pool_t *p)
 {
     printf("key number: %s\n", k->number);
     printf("key ownership: %s\n", oxt_license_ownership_label(k->ownership));
     printf("key issued for IP: %s\n", k->ip);
-    printf("maximum number of domains: %s\n", count_text(k->max_domains, p));
+    printf("maximum number of domains: %s\n",
+           oxt_license_count_text(k->max_domains, p));
     printf("license type: %s\n", oxt_license_tier_label(k->tier));
-    printf("Plesk mailboxes allowed: %s\n", count_text(k->max_mailboxes, p));
+    printf("Plesk mailboxes allowed: %s\n",
+           oxt_license_count_text(k->max_mailboxes, p));
     printf("key SUS expires: %s\n", k->sus_expires);
     printf("key renewed on: %s\n", k->renewed);
     printf("key expires: %s\n", k->expires ? k->expires : "never");
@@ -60,9 +57,11 @@ static void print_usage(const oxt_license_status_t *st, apr_pool_t *p)
     const oxt_license_terms_t *t = &st->terms;
 
     printf("in force: %s domains, %s Groupware mailboxes, Premium %s,"
-           " %s Plesk mailboxes\n", count_text(t->max_domains, p),
-           count_text(t->groupware_cap, p), t->premium ? "yes" : "no",
-           count_text(t->max_mailboxes, p));
+           " %s Plesk mailboxes\n",
+           oxt_license_count_text(t->max_domains, p),
+           oxt_license_count_text(t->groupware_cap, p),
+           t->premium ? "yes" : "no",
+           oxt_license_count_text(t->max_mailboxes, p));
     if (!u->known) {
         printf("usage: not counted yet\n");
         return;

@@ -433,6 +433,11 @@ START_TEST(dates_and_addresses_have_one_spelling)
     ck_assert_ptr_null(oxt_license_ip_canonical("192.0.2", oxt_test_pool));
     ck_assert_ptr_null(oxt_license_ip_canonical("", oxt_test_pool));
     ck_assert_int_eq(strlen(oxt_license_today(oxt_test_pool)), 10);
+    /* A count is written as the key writes it, wherever it is shown. */
+    ck_assert_str_eq(oxt_license_count_text(OXT_LICENSE_UNLIMITED,
+                                            oxt_test_pool), "unlimited");
+    ck_assert_str_eq(oxt_license_count_text(250, oxt_test_pool), "250");
+    ck_assert_str_eq(oxt_license_count_text(0, oxt_test_pool), "0");
 }
 END_TEST
 
