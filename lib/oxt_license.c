@@ -564,9 +564,11 @@ apr_status_t oxt_license_parse(oxt_license_key_t **pkey,
     *pkey = NULL;
     *pverdict = OXT_LICENSE_OK;
     if (len > OXT_LICENSE_MAX_BYTES) {
+        /* The reader may stop one byte past the cap: "more than" stays
+         * true however much was left unread. */
         return REFUSE(pverdict, OXT_LICENSE_OVERSIZED, res, "the file has"
-                      " %" APR_SIZE_T_FMT " bytes; a license key has at most"
-                      " %d", len, OXT_LICENSE_MAX_BYTES);
+                      " more than %d bytes, the most a license key has",
+                      OXT_LICENSE_MAX_BYTES);
     }
     if (text == NULL || text_blank(text, len)) {
         return REFUSE(pverdict, OXT_LICENSE_EMPTY, res, "no license key"

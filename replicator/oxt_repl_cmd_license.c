@@ -24,8 +24,6 @@
 #include "oxt_status.h"
 
 #define LICENSE_BY "oxtender-replicator"
-/* A key is at most 4 KiB; more is read only to be refused as too big. */
-#define LICENSE_READ_MAX (64 * 1024)
 
 typedef struct {
     oxt_repl_t *repl;
@@ -152,19 +150,28 @@ static int license_done(lic_t *l, apr_status_t rv, const char *verdict,
     return rv == APR_SUCCESS ? OXT_REPL_EXIT_OK : OXT_REPL_EXIT_FAIL;
 }
 
+/* At most one byte past the largest key is read, from the file or from
+ * standard input alike: a bigger file is then refused by the core as
+ * oversized, with its verdict, and a huge one costs nothing. */
 static apr_status_t license_read(char **pbuf, apr_size_t *plen,
                                  const char *path, lic_t *l)
 {
+    int from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
     char *buf;
     size_t n;
+    int bad;
 
-    if (strcmp(path, "-") != 0) {
-        return oxt_util_file_read(pbuf, plen, path, LICENSE_READ_MAX,
-                                  l->repl->p);
+    if (f == NULL) {
+        return APR_EINVAL;
     }
-    buf = apr_palloc(l->repl->p, LICENSE_READ_MAX + 1);
-    n = fread(buf, 1, LICENSE_READ_MAX + 1, stdin);
-    if (n > LICENSE_READ_MAX || ferror(stdin)) {
+    buf = apr_palloc(l->repl->p, OXT_LICENSE_MAX_BYTES + 2);
+    n = fread(buf, 1, OXT_LICENSE_MAX_BYTES + 1, f);
+    bad = ferror(f);
+    if (!from_stdin) {
+        fclose(f);
+    }
+    if (bad) {
         return APR_EINVAL;
     }
     buf[n] = '\0';
@@ -183,8 +190,7 @@ static int license_install(lic_t *l, const char *path)
 
     rv = license_read(&buf, &len, path, l);
     if (rv != APR_SUCCESS) {
-        oxt_repl_fail("cannot read %s (a key file has at most %d bytes)",
-                      path, OXT_LICENSE_MAX_BYTES);
+        oxt_repl_fail("cannot read %s", path);
         return OXT_REPL_EXIT_FAIL;
     }
     rv = oxt_license_install(&st, &verdict, l->db, l->psa, l->repl->cfg,

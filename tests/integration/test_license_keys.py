@@ -105,6 +105,8 @@ def _bad_keys(auth):
                      "bad_signature"),
         "truncated": (good[:len(good) // 2], "truncated"),
         "oversized": (good + "#" * 5000, "oversized"),
+        # Far more than any key: read only up to the cap, refused the same.
+        "huge": (good + "#" * (1 << 20), "oversized"),
         "unsigned": ("".join(lines[:sig] + lines[sig + 1:]), "unsigned"),
         "expired": (auth.mint(number="OXT-OLD", renewed="2020-01-01",
                               expires="2020-12-31"), "expired"),
@@ -119,7 +121,7 @@ def _bad_keys(auth):
 
 
 @pytest.mark.parametrize("case", ["tampered", "truncated", "oversized",
-                                  "unsigned", "expired", "wrong_ip",
+                                  "huge", "unsigned", "expired", "wrong_ip",
                                   "other_authority", "empty", "windows",
                                   "not_a_key"])
 def test_a_bad_key_is_refused_and_the_key_in_force_stays(shared, case):
@@ -138,6 +140,19 @@ def test_a_bad_key_is_refused_and_the_key_in_force_stays(shared, case):
     # Without --json the reason is on stderr.
     res = px.repl("license", "install", os.path.join(px.root, "k.key"))
     assert res.returncode == 1 and "License key refused" in res.stderr
+    # Standard input is refused alike.
+    res = px.repl("--json", "license", "install", "-", input=text)
+    assert json.loads(res.stdout)["verdict"] == verdict, px.describe(res)
+    assert status(px)["key"]["number"] == "OXT-GOOD"
+
+
+def test_what_cannot_be_read_is_no_key(shared):
+    px = shared
+    for path in (px.root, os.path.join(px.root, "no-such.key")):
+        res = px.repl("--json", "license", "install", path)
+        assert res.returncode == 1 and "cannot read" in res.stderr, \
+            px.describe(res)
+    assert status(px)["key"]["number"] == "OXT-GOOD"
 
 
 def test_the_main_ip_is_the_one_misc_names_or_the_first(px):
