@@ -108,6 +108,9 @@ PAGEKIT_OBJ := $(patsubst tests/pagekit/%.c,$(B)/tests/pagekit/%.o,$(PAGEKIT_SRC
 PAGEKIT_BIN := $(B)/tests/oxt-pagekit
 GEN_SRC    := $(wildcard tools/gendata/*.c)
 GEN_BIN    := tools/gendata/oxt-gendata
+# The licensing authority's tool (tools/license/): mints keys and answers.
+LIC_SRC    := $(wildcard tools/license/*.c)
+LIC_BIN    := tools/license/oxt-license
 # Every fuzz/fuzz_<name>.c is a harness; its seeds are in fuzz/corpus/<name>/.
 FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRC))
@@ -121,13 +124,14 @@ ifeq ($(SANITIZE),1)
 REPL_BIN   := $(B)/oxtender-replicator
 OXSIM_BIN  := $(B)/oxsim
 GEN_BIN    := $(B)/oxt-gendata
+LIC_BIN    := $(B)/oxt-license
 endif
 
 .PHONY: all check unit integration guards demo demo-stop install clean bench \
         programs deb packaging fuzz fuzz-build fuzz-replay
 
 all: $(LIBA) lib/liboxtender.a $(MOD_SO) $(REPL_BIN) $(if $(OXSIM_SRC),$(OXSIM_BIN)) \
-     $(if $(GEN_SRC),$(GEN_BIN))
+     $(if $(GEN_SRC),$(GEN_BIN)) $(if $(LIC_SRC),$(LIC_BIN))
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -199,6 +203,11 @@ $(GEN_BIN): $(GEN_SRC)
 	@echo "  CC/LD   $@"
 	$(Q)$(CC) $(CSTD) $(OPT) $(WARN) $(SAN_FLAGS) $(shell pkg-config --cflags libcrypto) -o $@ $(GEN_SRC) $(shell pkg-config --libs libcrypto) -lcrypt -lm
 
+$(LIC_BIN): $(LIC_SRC) $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  CC/LD   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $(LIC_SRC) $(LIBA) $(LIBS_ALL)
+
 $(UNIT_BIN): $(UNIT_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
@@ -226,6 +235,7 @@ export OXT_BUILD := $(CURDIR)/$(B)
 export OXT_REPLICATOR := $(abspath $(REPL_BIN))
 export OXT_OXSIM := $(abspath $(OXSIM_BIN))
 export OXT_GENDATA := $(abspath $(GEN_BIN))
+export OXT_LICENSE_TOOL := $(abspath $(LIC_BIN))
 export OXT_MODULE := $(abspath $(MOD_SO))
 export OXT_SANITIZE := $(SANITIZE)
 export OXT_PAGEKIT := $(abspath $(PAGEKIT_BIN))
@@ -363,7 +373,7 @@ deb:
 clean:
 	rm -rf build lib/liboxtender.a $(MOD_SO) mod_oxtender/.libs mod_oxtender/*.la \
 	    mod_oxtender/*.lo mod_oxtender/*.slo mod_oxtender/*.o $(REPL_BIN) \
-	    tests/oxsim/oxsim tools/gendata/oxt-gendata bench/bin
+	    tests/oxsim/oxsim tools/gendata/oxt-gendata tools/license/oxt-license bench/bin
 
 -include $(LIB_OBJ:.o=.d) $(FUZZ_LIBOBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d) $(SOAPIT_OBJ:.o=.d) \
     $(PAGEKIT_OBJ:.o=.d)

@@ -12,13 +12,17 @@
 #include "oxt_log.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
+#include "oxt_license.h"
 
 /* The file is small; a cap keeps a wrong path (say, a log) from being read
  * whole into memory. */
 #define CONFIG_MAX_BYTES (256 * 1024)
 
 typedef enum {
-    KEY_STR, KEY_INT, KEY_IDENT, KEY_LEVEL, KEY_PORT, KEY_LISTEN
+    KEY_STR, KEY_INT, KEY_IDENT, KEY_LEVEL, KEY_PORT, KEY_LISTEN,
+    KEY_IP,                     /* an IPv4 or IPv6 address */
+    KEY_PUBKEY,                 /* an Ed25519 public key in base64 */
+    KEY_HTTPS                   /* an https:// URL */
 } key_type_t;
 
 typedef struct {
@@ -54,6 +58,10 @@ static const config_key_t config_keys[] = {
     KEY(metrics_listen, KEY_LISTEN),
     KEY(health_pass_warning_s, KEY_INT),
     KEY(health_pass_critical_s, KEY_INT),
+    KEY(server_ip, KEY_IP),
+    KEY(license_public_key, KEY_PUBKEY),
+    KEY(license_server_url, KEY_HTTPS),
+    KEY(license_server_ca_file, KEY_STR),
 };
 
 const char *oxt_config_key_name(apr_size_t i)
@@ -157,6 +165,40 @@ static apr_status_t config_parse_listen(const char **pval, const char *value,
     return APR_SUCCESS;
 }
 
+/* The licensing keys: refused here, so a typo stops configtest rather
+ * than every license check later. */
+static apr_status_t config_set_checked(void *field, key_type_t type,
+                                       const char *value, apr_pool_t *p)
+{
+    const unsigned char *pub;
+    int ok;
+
+    if (*value == '\0') {
+        *(const char **)field = NULL;      /* unset: the default */
+        return APR_SUCCESS;
+    }
+    switch (type) {
+    case KEY_IP:
+        ok = oxt_license_ip_canonical(value, p) != NULL;
+        break;
+    case KEY_PUBKEY:
+        ok = oxt_license_pubkey(&pub, value, NULL, p) == APR_SUCCESS;
+        break;
+    case KEY_HTTPS:
+        /* The licensing server is asked only over HTTPS. */
+        ok = strncmp(value, "https://", 8) == 0 && value[8] != '\0'
+             && strlen(value) < 1024 && strpbrk(value, " \t\"<>\\") == NULL;
+        break;
+    default:
+        ok = 0;
+    }
+    if (!ok) {
+        return APR_EINVAL;
+    }
+    *(const char **)field = apr_pstrdup(p, value);
+    return APR_SUCCESS;
+}
+
 static apr_status_t config_set(oxt_config_t *cfg, const config_key_t *key,
                                const char *value, apr_pool_t *p)
 {
@@ -180,8 +222,9 @@ static apr_status_t config_set(oxt_config_t *cfg, const config_key_t *key,
         return oxt_log_level_parse(field, value);
     case KEY_LISTEN:
         return config_parse_listen(field, value, p);
+    default:
+        return config_set_checked(field, key->type, value, p);
     }
-    return APR_EINVAL;
 }
 
 static char *config_trim(char *s)

@@ -49,6 +49,11 @@ typedef struct oxt_config_t {
                                         "address:port"; NULL: none */
     int health_pass_warning_s;       /* last full pass older: WARNING */
     int health_pass_critical_s;      /* older still: CRITICAL */
+    /* licensing (docs/license.md) */
+    const char *server_ip;           /* the server's main IP; NULL: psa's */
+    const char *license_public_key;  /* base64 Ed25519 key; NULL: built in */
+    const char *license_server_url;  /* https://; NULL: none configured */
+    const char *license_server_ca_file;  /* its CA; NULL: the system's */
 } oxt_config_t;
 
 /** A configuration with every default set; lives in p. */

@@ -251,5 +251,13 @@ void oxt_desired_user(oxt_desired_user_t *user, const oxt_desired_env_t *env,
     user->smtp_port = s->smtp_port;
     user->imap_login = mbox->address;
     user->reason = user_reason(user, env, mbox, chain, p);
+    if (user->reason == NULL && env->seats != NULL) {
+        /* A refused mailbox is neither created nor changed nor removed:
+         * OX keeps what it has, as for a suspension. */
+        user->reason = oxt_seats_decide(env->seats, mbox->domain.id,
+                                        mbox->id, user->service);
+        user->hold = user->reason != NULL;
+        user->password = user->reason ? NULL : user->password;
+    }
     user->replicate = user->reason == NULL;
 }

@@ -15,6 +15,7 @@
 
 #include "oxt_plesk.h"
 #include "oxt_prefs.h"
+#include "oxt_seats.h"
 
 #define OXT_FP_LEN 32
 
@@ -36,6 +37,9 @@ typedef struct oxt_desired_env_t {
     const unsigned char *fp_key;      /* our key, for password fingerprints */
     const char *plesk_timezone;       /* the server's zone, "plesk" means it */
     int unicode_mappings;             /* OX allows non-ASCII login mappings */
+    /* The license's seats across every domain of the run (oxt_seats.h);
+     * NULL: no limit is applied. Not const: a seat given is taken. */
+    oxt_seats_t *seats;
 } oxt_desired_env_t;
 
 typedef struct oxt_desired_context_t {
@@ -85,6 +89,10 @@ void oxt_desired_context(oxt_desired_context_t *ctx,
 /**
  * The user of a mailbox. mail_aliases are local parts (mail_aliases),
  * domain_aliases mail-enabled alias domain names. Strings live in p.
+ * With env->seats, a mailbox that would be replicated is also asked for
+ * its license seats (the one place the license limits replication): one
+ * that gets none is held as it is with an OXT_WHY_LICENSE_* reason, and
+ * one that gets them keeps them for the run.
  */
 void oxt_desired_user(oxt_desired_user_t *user, const oxt_desired_env_t *env,
                       const oxt_plesk_mailbox_t *mbox,

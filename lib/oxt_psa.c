@@ -545,3 +545,59 @@ apr_status_t oxt_psa_mailbox_count(long long *pcount, const oxt_psa_t *psa,
     return oxt_db_select_int(pcount, db, oxt_psa_sql(psa, sql, p), args, nargs,
                              res, p);
 }
+
+/* ---- the server's main address (docs/reference/licensing.md) ------------ */
+
+static apr_status_t psa_first_ip(const char **pip, const oxt_psa_t *psa,
+                                 oxt_db_t *db, long long id,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+
+    rv = id > 0
+        ? oxt_db_select(&rows, db, oxt_psa_sql(psa,
+              "SELECT ip_address FROM psa.IP_Addresses WHERE id = ?", p),
+              OXT_DB_ARGS(OXT_DB_INT(id)), res, p)
+        : oxt_db_select(&rows, db, oxt_psa_sql(psa,
+              "SELECT ip_address FROM psa.IP_Addresses ORDER BY id LIMIT 1",
+              p), OXT_DB_NOARGS, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    *pip = rows->nelts ? oxt_db_row_str(APR_ARRAY_IDX(rows, 0,
+                                        oxt_db_row_t *), 0, p) : NULL;
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_psa_main_ip(const char **pip, const oxt_psa_t *psa,
+                             oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const char *ip = NULL, *def = NULL;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, oxt_psa_sql(psa,
+             "SELECT val FROM psa.misc WHERE param = 'def_ip_id'", p),
+             OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && rows->nelts) {
+        def = oxt_db_row_str(APR_ARRAY_IDX(rows, 0, oxt_db_row_t *), 0, p);
+    }
+    /* The address misc names; without that row (or when it names none
+     * that exists), the first address Plesk registered. */
+    if (rv == APR_SUCCESS && def != NULL && apr_atoi64(def) > 0) {
+        rv = psa_first_ip(&ip, psa, db, apr_atoi64(def), res, p);
+    }
+    if (rv == APR_SUCCESS && ip == NULL) {
+        rv = psa_first_ip(&ip, psa, db, 0, res, p);
+    }
+    if (rv == APR_SUCCESS && (ip == NULL || *ip == '\0')) {
+        rv = oxt_result_set(res, APR_ENOENT, "The server's IP is unknown",
+                            "psa.IP_Addresses holds no address; set"
+                            " server_ip in the configuration");
+    }
+    if (rv == APR_SUCCESS) {
+        *pip = ip;
+    }
+    return rv;
+}

@@ -140,4 +140,14 @@ apr_status_t oxt_psa_mailbox_count(long long *pcount, const oxt_psa_t *psa,
                                    oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * The server's main IP address as Plesk keeps it: the psa.IP_Addresses
+ * row that psa.misc's def_ip_id names, else the first address Plesk
+ * registered (the lowest id); APR_ENOENT with res when there is none
+ * (docs/reference/licensing.md). The text lives in p.
+ */
+apr_status_t oxt_psa_main_ip(const char **pip, const oxt_psa_t *psa,
+                             oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 #endif /* OXT_PSA_H */

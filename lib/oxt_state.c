@@ -486,3 +486,53 @@ apr_status_t oxt_state_counts(apr_array_header_t **pmailboxes,
     }
     return rv;
 }
+
+/* ---- what the license counts -------------------------------------------------- */
+
+static const char sql_users_in_ox[] =
+    " FROM mailbox_state WHERE ox_user_id IS NOT NULL"
+    " AND applied_service_type IN ('groupware_standard', 'groupware_premium')";
+
+static const char sql_domains_in_ox[] =
+    " FROM domain_state WHERE ox_context_id IS NOT NULL";
+
+apr_status_t oxt_state_seat_holders(apr_array_header_t **pids,
+                                    long long *ptotal, oxt_db_t *db,
+                                    int domains, int limit,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    const char *from = domains ? sql_domains_in_ox : sql_users_in_ox;
+    const char *col = domains ? "dom_id" : "mail_id";
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(ptotal, db, apr_pstrcat(p, "SELECT COUNT(*)",
+                           from, NULL), OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_ids(pids, db, apr_pstrcat(p, "SELECT ", col, from,
+                               " ORDER BY ", col, " LIMIT ?", NULL),
+                               OXT_DB_ARGS(OXT_DB_INT(limit)), res, p);
+    }
+    return rv;
+}
+
+apr_status_t oxt_state_seat_waiting(apr_array_header_t **pids, oxt_db_t *db,
+                                    const char *reason, int domains,
+                                    int limit, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    return oxt_db_select_ids(pids, db, domains
+        ? "SELECT DISTINCT dom_id FROM mailbox_state WHERE status_reason = ?"
+          " ORDER BY dom_id LIMIT ?"
+        : "SELECT mail_id FROM mailbox_state WHERE status_reason = ?"
+          " ORDER BY mail_id LIMIT ?",
+        OXT_DB_ARGS(OXT_DB_STR(reason), OXT_DB_INT(limit)), res, p);
+}
+
+apr_status_t oxt_state_reason_count(long long *pcount, oxt_db_t *db,
+                                    const char *reason, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    return oxt_db_select_int(pcount, db, "SELECT COUNT(*) FROM mailbox_state"
+                             " WHERE status_reason = ?",
+                             OXT_DB_ARGS(OXT_DB_STR(reason)), res, p);
+}

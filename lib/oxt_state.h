@@ -262,4 +262,33 @@ apr_status_t oxt_state_counts(apr_array_header_t **pmailboxes,
                               oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/* ---- what the license counts (oxt_seats.h) --------------------------------- */
+
+/**
+ * Seat holders: with domains, the domains with a context in OX, else the
+ * mailboxes in OX with a Groupware type. *pids gets the first limit ids
+ * (long long, ascending, in p), *ptotal how many there are in all.
+ */
+apr_status_t oxt_state_seat_holders(apr_array_header_t **pids,
+                                    long long *ptotal, oxt_db_t *db,
+                                    int domains, int limit,
+                                    oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The first limit ids (ascending) of the mailboxes (with domains: of
+ * their domains) recorded as not replicated for reason.
+ */
+apr_status_t oxt_state_seat_waiting(apr_array_header_t **pids, oxt_db_t *db,
+                                    const char *reason, int domains,
+                                    int limit, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** How many mailboxes are recorded as not replicated for reason. */
+apr_status_t oxt_state_reason_count(long long *pcount, oxt_db_t *db,
+                                    const char *reason, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 #endif /* OXT_STATE_H */

@@ -16,6 +16,8 @@ static const struct {
     { OXT_EAUTH,    "authentication failed" },
     { OXT_ECRYPTO,  "cryptographic key or data unusable" },
     { OXT_ELOCKED,  "locked by another process" },
+    { OXT_ELICENSE, "license key refused" },
+    { OXT_ELICSRV,  "no usable answer from the licensing server" },
     { OXT_ESOAP_AUTH,        "OX: authentication failed" },
     { OXT_ESOAP_CTX_EXISTS,  "OX: context already exists" },
     { OXT_ESOAP_USER_EXISTS, "OX: user already exists" },

@@ -23,6 +23,10 @@
 #define OXT_ECRYPTO           (OXT_STATUS_START + 6)   /* key or ciphertext unusable */
 #define OXT_ELOCKED           (OXT_STATUS_START + 7)   /* another process holds the lock */
 
+/* licensing (see oxt_license.h, oxt_licsrv.h) */
+#define OXT_ELICENSE          (OXT_STATUS_START + 200) /* a license key refused */
+#define OXT_ELICSRV           (OXT_STATUS_START + 201) /* licensing server: no usable answer */
+
 /* SOAP / Open-Xchange (see oxt_soap.h) */
 #define OXT_ESOAP_START       (OXT_STATUS_START + 100)
 #define OXT_ESOAP_AUTH        (OXT_ESOAP_START + 1)    /* Authentication failed */

@@ -3,6 +3,7 @@
  * turns what the engine learned into rows of domain_state, mailbox_state,
  * replication_log, run_summary and queue.
  */
+#include <string.h>
 #include <apr_strings.h>
 
 #include "oxt_store.h"
@@ -10,6 +11,8 @@
 #include "oxt_plesk.h"
 #include "oxt_metrics.h"
 #include "oxt_log.h"
+#include "oxt_log.h"
+#include "oxt_util.h"
 
 typedef struct store_db_t {
     oxt_db_t *db;
@@ -234,6 +237,24 @@ static apr_status_t store_user_applied(store_db_t *s, const oxt_work_t *work,
                                   rec->ox_primary, res, p);
 }
 
+/* A mailbox the license refused is logged once, when that is news (the
+ * plan records a status only then); a restriction, which stops them all,
+ * is said once per pass instead (oxt_seats.c). */
+static void store_license_log(const store_db_t *s, const oxt_plan_user_t *u,
+                              apr_pool_t *p)
+{
+    const char *why = s->env->seats && u->want->reason != NULL
+        && strcmp(u->want->reason, OXT_WHY_LICENSE_RESTRICTED) != 0
+        ? oxt_seats_reason_text(s->env->seats, u->want->reason, p) : NULL;
+
+    if (why != NULL) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, APR_SUCCESS,
+                       OXTLOGNO(04103) "mailbox %s (id %s) not replicated"
+                       " (%s): %s", u->mbox->address,
+                       oxt_util_lld(u->mbox->id, p), u->want->reason, why);
+    }
+}
+
 /* The status row of a mailbox that is not (or not yet) in OX. */
 static apr_status_t store_user_status(store_db_t *s, const oxt_op_t *op,
                                       oxt_rec_kind_t kind, const char *error,
@@ -257,6 +278,7 @@ static apr_status_t store_user_status(store_db_t *s, const oxt_op_t *op,
                                      "unreplicable", OXT_WHY_ADMIN_NAME,
                                      error, res, p);
     default:
+        store_license_log(s, u, p);
         return oxt_state_user_status(s->db, u->mbox, service,
                                      oxt_plan_status(u->want->reason),
                                      u->want->reason, NULL, res, p);

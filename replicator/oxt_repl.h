@@ -52,6 +52,9 @@ typedef struct oxt_repl_session_t {
     oxt_crypto_keys_t keys;        /* of secret_key_file */
     const unsigned char *key;      /* keys.seal */
     oxt_settings_t *settings;
+    const oxt_config_t *cfg;
+    int dry_run;
+    oxt_seats_t *seats;            /* the license's limits (env.seats) */
     oxt_desired_env_t env;
     int conns;
     oxt_soap_client_t *soap;       /* NULL for a dry run */
@@ -70,6 +73,16 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
  * set or the transport is refused (plain HTTP).
  */
 apr_status_t oxt_repl_session_ox(oxt_repl_session_t *s, oxt_result_t *res);
+
+/**
+ * Loads the license and its seats again (oxt_seats_load); only while no
+ * domain is in progress. full (a full pass) also counts Plesk's
+ * mailboxes and, unless this is a dry run, keeps the counts for the
+ * pages.
+ */
+apr_status_t oxt_repl_seats(oxt_repl_session_t *s, int full,
+                            oxt_result_t *res)
+    __attribute__((warn_unused_result));
 
 /** Creates s->engine with opts (window defaults to 4 x connections). */
 apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
@@ -145,6 +158,7 @@ apr_status_t oxt_repl_metrics_write(oxt_sink_t *sink, const oxt_config_t *cfg,
  * when metrics_listen is not set; a failure to listen is returned.
  */
 apr_status_t oxt_repl_httpd_start(oxt_repl_t *repl, oxt_result_t *res);
+int oxt_repl_cmd_license(oxt_repl_t *repl, int argc, const char *const *argv);
 
 /**
  * Brings Plesk's OXtender buttons in line with the grants, as the end of

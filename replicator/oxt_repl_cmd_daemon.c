@@ -141,6 +141,9 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
     if (rv == APR_SUCCESS && (full || all)) {
         rv = oxt_repl_pass_begin(d->s, res);
         if (rv == APR_SUCCESS) {
+            rv = oxt_repl_seats(d->s, 1, res);
+        }
+        if (rv == APR_SUCCESS) {
             rv = oxt_engine_all(d->s->engine, res);
         }
         whole = rv == APR_SUCCESS;
@@ -150,6 +153,9 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
             rv = oxt_engine_drain(d->s->engine, res);
         }
         rv = oxt_repl_pass_end(d->s, rv, whole, res);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_repl_seats(d->s, 1, res);
+        }
         if (rv == APR_SUCCESS) {
             oxt_repl_buttons_pass(d->repl, d->s->db, d->s->psa, d->s->p);
         }

@@ -87,12 +87,19 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
         rv = run_queue(s, owner, res);
     }
     if (rv == APR_SUCCESS) {
+        rv = oxt_repl_seats(s, 1, res);
+    }
+    if (rv == APR_SUCCESS) {
         rv = oxt_engine_all(s->engine, res);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_engine_drain(s->engine, res);
     }
     rv = oxt_repl_pass_end(s, rv, 1, res);
+    /* What the pass left, for the pages. */
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_seats(s, 1, res);
+    }
     if (rv == APR_SUCCESS) {
         oxt_repl_buttons_pass(repl, s->db, s->psa, repl->p);
     }

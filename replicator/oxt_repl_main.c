@@ -50,6 +50,8 @@ static const repl_cmd_t repl_cmds[] = {
       "Prometheus metrics on stdout or into a file (--textfile FILE)" },
     { "health", oxt_repl_cmd_health,
       "monitoring check: one line, exit 0-3 (--warning S, --critical S)" },
+    { "license", oxt_repl_cmd_license,
+      "the license: show, install FILE, activate CODE, renew" },
 };
 
 static int repl_log_level = OXT_LOG_INFO;

@@ -92,6 +92,11 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
     if (rv == APR_SUCCESS) {
         *pclaimed = items->nelts;
         doms = apr_hash_make(p);
+        /* Nothing is in progress between batches: the seats are
+         * reloaded from what was recorded. */
+        if (items->nelts > 0) {
+            rv = oxt_repl_seats(s, 0, res);
+        }
         later = apr_array_make(p, 4, sizeof(oxt_queue_item_t *));
         for (i = 0; rv == APR_SUCCESS && i < items->nelts; i++) {
             rv = queue_sort_item(doms, pall, later, s,

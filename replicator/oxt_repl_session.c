@@ -108,7 +108,14 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     s->env.fp_key = s->keys.fingerprint;
     s->env.plesk_timezone = session_timezone(cfg, s->p);
     s->env.unicode_mappings = s->settings->unicode_mappings;
-    if (!dry_run) {
+    s->cfg = cfg;
+    s->dry_run = dry_run;
+    s->seats = oxt_seats_make(s->p);
+    s->env.seats = s->seats;
+    /* Counted once at the start, so the first hints already obey the
+     * restriction. */
+    rv = oxt_seats_load(s->seats, s->db, s->psa, cfg, 1, 0, res);
+    if (rv == APR_SUCCESS && !dry_run) {
         rv = oxt_repl_session_ox(s, res);
     }
     /* Callers that replicate hold the replicator lock: any lease left is
@@ -118,6 +125,13 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     }
     *psession = s;
     return rv;
+}
+
+apr_status_t oxt_repl_seats(oxt_repl_session_t *s, int full,
+                            oxt_result_t *res)
+{
+    return oxt_seats_load(s->seats, s->db, s->psa, s->cfg, full,
+                          full && !s->dry_run, res);
 }
 
 apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,

@@ -16,7 +16,7 @@
 # service is in place for the duration of the install.
 set -eu
 
-PACKAGES="make gcc pkg-config curl ca-certificates
+PACKAGES="make gcc pkg-config curl ca-certificates openssl
 apache2 apache2-dev libapr1-dev libaprutil1-dev
 libxml2-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
 default-libmysqlclient-dev mariadb-server mariadb-client

@@ -176,6 +176,20 @@ CREATE TABLE IF NOT EXISTS DomainServices (
   UNIQUE KEY dom_id (dom_id, type)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8;
 
+-- The server's IP addresses; misc.def_ip_id names the main one
+-- (docs/reference/licensing.md). Plesk 8 keeps the address type here.
+CREATE TABLE IF NOT EXISTS IP_Addresses (
+  id INT UNSIGNED NOT NULL AUTO_INCREMENT,
+  ip_address VARCHAR(15) CHARACTER SET ascii NOT NULL,
+  mask VARCHAR(15) CHARACTER SET ascii NOT NULL DEFAULT '255.255.255.0',
+  iface VARCHAR(255) NOT NULL,
+  type ENUM('shared','exclusive') NOT NULL DEFAULT 'shared',
+  ssl_certificate_id INT UNSIGNED NOT NULL DEFAULT 0,
+  default_domain_id INT UNSIGNED NULL,
+  PRIMARY KEY (id),
+  UNIQUE KEY ip_address (ip_address)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
 CREATE TABLE IF NOT EXISTS misc (
   param VARCHAR(255) NOT NULL,
   val VARBINARY(255) NULL,

@@ -39,6 +39,9 @@ TCase *oxt_grant_test_case(void);
 TCase *oxt_buttons_test_case(void);
 TCase *oxt_engine_test_case(void);
 TCase *oxt_lock_test_case(void);
+TCase *oxt_license_test_case(void);
+TCase *oxt_licsrv_test_case(void);
+TCase *oxt_seats_test_case(void);
 
 TCase *oxt_soap_test_case(void);
 TCase *oxt_ox_test_case(void);

@@ -63,6 +63,12 @@ static const struct {
     { "psa_database = psa`; DROP\n",
       "t.conf:1: invalid value for 'psa_database'" },
     { "log_level = loud\n", "t.conf:1: invalid value for 'log_level'" },
+    { "server_ip = 192.0.2.300\n",
+      "t.conf:1: invalid value for 'server_ip'" },
+    { "license_server_url = http://lic.example/\n",
+      "t.conf:1: invalid value for 'license_server_url'" },
+    { "license_public_key = AAAA\n",
+      "t.conf:1: invalid value for 'license_public_key'" },
 };
 
 START_TEST(bad_lines_are_refused_with_their_line_number)

@@ -701,7 +701,7 @@ static int domain_has_subdomain(long k)
 
 typedef struct {
     batch_t accounts, clients, domains, services, dlu, smb, aliases, subs,
-            mail, mail_aliases, redir, resp, actions, sessions;
+            mail, mail_aliases, redir, resp, actions, sessions, ips, misc;
 } out_t;
 
 static void out_init(out_t *t, const gen_t *g)
@@ -737,6 +737,10 @@ static void out_init(out_t *t, const gen_t *g)
     batch_init(&t->actions, "actions", "id,name,descr,enabled", b);
     batch_init(&t->sessions, "sessions", "sess_id,type,login,ip_address,"
                "login_time,click_time", b);
+    batch_init(&t->ips, "IP_Addresses", v == 8
+        ? "id,ip_address,mask,iface,type,ssl_certificate_id"
+        : "id,ip_address,mask,iface,ssl_certificate_id,ftps", b);
+    batch_init(&t->misc, "misc", "param,val", b);
 }
 
 static batch_t *out_all(out_t *t, size_t *pn)
@@ -822,6 +826,38 @@ static void emit_sessions(out_t *t, const gen_t *g)
         f_str(&t->sessions, when);
         row_end(&t->sessions);
     }
+}
+
+/* ---- the server's addresses (docs/reference/licensing.md) ------------------ */
+
+/* Three addresses from TEST-NET-1/2 (never reachable); misc.def_ip_id
+ * names the first as the main one, as a fresh Plesk does. */
+static void emit_ips(out_t *t, const gen_t *g)
+{
+    static const char *const ips[] = { "192.0.2.10", "192.0.2.11",
+                                       "198.51.100.7" };
+    size_t i;
+
+    for (i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+        row_begin(&t->ips);
+        f_int(&t->ips, (long long)i + 1);
+        f_str(&t->ips, ips[i]);
+        f_str(&t->ips, "255.255.255.0");
+        f_str(&t->ips, i < 2 ? "eth0" : "eth1");
+        if (g->o->version == 8) {
+            f_str(&t->ips, i == 0 ? "shared" : "exclusive");
+            f_int(&t->ips, 0);
+        }
+        else {
+            f_int(&t->ips, 0);
+            f_str(&t->ips, "false");
+        }
+        row_end(&t->ips);
+    }
+    row_begin(&t->misc);
+    f_str(&t->misc, "def_ip_id");
+    f_str(&t->misc, "1");
+    row_end(&t->misc);
 }
 
 /* ---- actions (event names, docs/reference/plesk-events.md §1) ------------ */
@@ -1449,6 +1485,7 @@ int main(int argc, char **argv)
     emit_domains(&t, &g);
     emit_mailboxes(&t, &g);
     emit_sessions(&t, &g);
+    emit_ips(&t, &g);
     finish(&t, t0);
     return 0;
 }

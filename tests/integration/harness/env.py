@@ -2,8 +2,8 @@
 shared by the integration fixtures and the demo.
 
 Everything here is stdlib only. The Makefile exports OXT_TOP, OXT_BUILD,
-OXT_REPLICATOR, OXT_OXSIM, OXT_GENDATA, OXT_MODULE, OXT_SANITIZE and
-OXT_PAGEKIT; when pytest is run by hand the defaults below point at an
+OXT_REPLICATOR, OXT_OXSIM, OXT_GENDATA, OXT_LICENSE_TOOL, OXT_MODULE,
+OXT_SANITIZE and OXT_PAGEKIT; when pytest is run by hand the defaults below point at an
 ordinary `make` build.
 """
 import errno
@@ -25,6 +25,8 @@ OXSIM = os.environ.get("OXT_OXSIM") or os.path.join(TOP, "tests", "oxsim",
                                                     "oxsim")
 GENDATA = os.environ.get("OXT_GENDATA") or os.path.join(
     TOP, "tools", "gendata", "oxt-gendata")
+LICENSE_TOOL = os.environ.get("OXT_LICENSE_TOOL") or os.path.join(
+    TOP, "tools", "license", "oxt-license")
 MODULE = os.environ.get("OXT_MODULE") or os.path.join(
     TOP, "mod_oxtender", "mod_oxtender.so")
 SANITIZE = os.environ.get("OXT_SANITIZE") == "1"

@@ -44,6 +44,7 @@ import time
 import pytest
 
 from . import env as hxenv
+from . import license as lic
 from .mariadb import sql_quote
 from .oxsim import OxSim, user_password_is
 
@@ -140,7 +141,7 @@ def bind(query, params=()):
 
 class PleskSetup:
     def __init__(self, mariadb, root, size=None, seed=1, oxsim_args=(),
-                 start_oxsim=True, configure_ox=True):
+                 start_oxsim=True, configure_ox=True, license=lic.FREE):
         self.db = mariadb
         self.root = root
         self.size = dict(DEFAULT_SIZE)
@@ -160,6 +161,11 @@ class PleskSetup:
         self.lock_file = os.path.join(root, "replicator.lock")
         self.spool_dir = os.path.join(root, "spool")
         self.sim = None
+        # The key setup() puts in force (harness/license.py mint fields):
+        # nothing limited unless a test asks; None: no key at all.
+        self.license = license
+        self.authority = lic.authority(os.path.join(
+            os.path.dirname(os.path.abspath(mariadb.root)), "authority"))
         self.created = False
         self.history = []          # (argv, CompletedProcess) for messages
 
@@ -184,6 +190,8 @@ class PleskSetup:
         self.write_config()
         res = self.repl("migrate")
         assert res.returncode == 0, "migrate failed: %s" % self.describe(res)
+        if self.license is not None:
+            self.install_license(**self.license)
         if self.start_oxsim:
             self.sim = OxSim(*self.oxsim_args).start()
             if self.configure_ox:
@@ -242,6 +250,7 @@ class PleskSetup:
             "log_level": "info",
             "ox_connections": "4",
             "plesk_timezone": "Europe/Berlin",
+            "license_public_key": self.authority.public_key,
         }
         for k, v in overrides.items():
             if v is None:
@@ -267,6 +276,23 @@ class PleskSetup:
                           default_language="en_US",
                           default_timezone="Europe/Berlin")
         self.set_ox_password(password)
+
+    def install_license(self, text=None, expect_rc=0, **fields):
+        """`license install` of text, or of a key minted with fields
+        (harness/license.py); returns the CompletedProcess."""
+        path = os.path.join(self.root, "license.key")
+        hxenv.write_file(path, text if text is not None
+                         else self.authority.mint(**fields), 0o600)
+        res = self.repl("license", "install", path)
+        assert res.returncode == expect_rc, "license install: %s" % (
+            self.describe(res))
+        return res
+
+    def license_status(self):
+        """`license --json` as a dict."""
+        res = self.repl("--json", "license")
+        assert res.returncode == 0, "license: %s" % self.describe(res)
+        return json.loads(res.stdout)
 
     def settings_set(self, **kv):
         for key, value in kv.items():

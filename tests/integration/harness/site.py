@@ -19,6 +19,7 @@ import secrets
 import subprocess
 
 from . import env
+from . import license as lic
 from .mariadb import MariaDBError, sql_quote
 
 
@@ -67,6 +68,11 @@ class Site:
         self.lock_file = os.path.join(self.root, "replicator.lock")
         self.spool_dir = os.path.join(self.root, "spool")
         self.size = dict(self.DEFAULT_SIZE)
+        # The key migrate() puts in force (harness/license.py mint
+        # fields); None: no key, the evaluation allowance.
+        self.license = dict(lic.FREE)
+        self.authority = lic.authority(os.path.join(
+            os.path.dirname(os.path.abspath(mariadb.root)), "authority"))
 
     # ---- building --------------------------------------------------------
 
@@ -131,6 +137,7 @@ class Site:
             "plesk_secret_key_file": self.plesk_key,
             "lock_file": self.lock_file,
             "spool_dir": self.spool_dir,
+            "license_public_key": self.authority.public_key,
         }
         if self.flavour == 8:
             values["plesk_admin_password_file"] = self.admin_shadow
@@ -185,11 +192,27 @@ class Site:
                               timeout=timeout)
 
     def migrate(self):
+        """migrate, then the key of self.license when none is in the
+        table yet (harness/license.py)."""
         res = self.replicator("migrate")
         if res.returncode != 0:
             raise SiteError("oxtender-replicator migrate failed (exit %d)\n"
                             "stdout: %s\nstderr: %s" % (
                                 res.returncode, res.stdout, res.stderr))
+        if self.license is not None and not self.db.scalar(
+                "SELECT key_number FROM license WHERE id = 1",
+                self.oxtender_db):
+            self.install_license(self.authority.mint(**self.license))
+        return res
+
+    def install_license(self, text):
+        """`license install` of a key's text; raises when refused."""
+        path = os.path.join(self.root, "license.key")
+        env.write_file(path, text, 0o600)
+        res = self.replicator("license", "install", path)
+        if res.returncode != 0:
+            raise SiteError("license install failed (exit %d): %s"
+                            % (res.returncode, res.stderr))
         return res
 
     # ---- psa look-ups ------------------------------------------------------
