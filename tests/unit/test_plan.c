@@ -24,10 +24,10 @@ static void plan_setup(void)
     settings.default_quota_mb = 100;
     settings.default_language = "en_US";
     settings.default_timezone = "UTC";
-    settings.imap_host = "imap";
-    settings.imap_port = 143;
-    settings.smtp_host = "smtp";
-    settings.smtp_port = 25;
+    settings.imap.host = "imap";
+    settings.imap.port = 143;
+    settings.smtp.host = "smtp";
+    settings.smtp.port = 25;
     memset(&env, 0, sizeof(env));
     env.settings = &settings;
     env.fp_key = fp_key;

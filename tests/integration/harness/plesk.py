@@ -257,7 +257,7 @@ class PleskSetup:
         # without ox_allow_plain_http (HTTPS is the default).
         self.settings_set(ox_host="127.0.0.1:%d" % self.sim.port,
                           ox_use_https=0, ox_username=username,
-                          imap_host=IMAP_HOST, smtp_host=SMTP_HOST,
+                          imap_server=IMAP_HOST, smtp_server=SMTP_HOST,
                           default_language="en_US",
                           default_timezone="Europe/Berlin")
         self.set_ox_password(password)
