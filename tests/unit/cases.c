@@ -59,5 +59,6 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_csrf_test_case,
     oxt_list_test_case,
     oxt_page_test_case,
+    oxt_service_test_case,
     NULL
 };

@@ -53,5 +53,6 @@ TCase *oxt_form_test_case(void);
 TCase *oxt_csrf_test_case(void);
 TCase *oxt_list_test_case(void);
 TCase *oxt_page_test_case(void);
+TCase *oxt_service_test_case(void);
 
 #endif /* OXT_UNIT_H */
