@@ -60,5 +60,6 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_list_test_case,
     oxt_page_test_case,
     oxt_service_test_case,
+    oxt_xmlview_test_case,
     NULL
 };
