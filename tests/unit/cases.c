@@ -61,5 +61,6 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_page_test_case,
     oxt_service_test_case,
     oxt_xmlview_test_case,
+    oxt_oxlink_test_case,
     NULL
 };

@@ -55,5 +55,6 @@ TCase *oxt_list_test_case(void);
 TCase *oxt_page_test_case(void);
 TCase *oxt_service_test_case(void);
 TCase *oxt_xmlview_test_case(void);
+TCase *oxt_oxlink_test_case(void);
 
 #endif /* OXT_UNIT_H */
