@@ -24,6 +24,10 @@
 #define DAEMON_POLL_MS     100
 #define DAEMON_IDLE_CLOSE  apr_time_from_sec(30)
 #define DAEMON_RETRY_MAX_S 60
+/* The log is kept bounded every minute, half a second at a time (every
+ * turn while it is behind), so the queue never waits for it long. */
+#define DAEMON_PRUNE_EVERY apr_time_from_sec(60)
+#define DAEMON_PRUNE_BUDGET apr_time_from_msec(500)
 
 static volatile sig_atomic_t daemon_stop;
 
@@ -53,6 +57,8 @@ typedef struct {
     apr_time_t last_work;
     apr_time_t last_full;
     apr_time_t last_beat;          /* replicator_heartbeat written */
+    apr_time_t last_prune;
+    int prune_more;                /* the log is behind its limits */
 } daemon_t;
 
 static void daemon_sleep_ms(int ms)
@@ -186,7 +192,13 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
         }
         d->last_full = t;
     }
-    *pworked = claimed > 0 || full || all;
+    if (rv == APR_SUCCESS && (d->prune_more
+                              || t - d->last_prune >= DAEMON_PRUNE_EVERY)) {
+        rv = oxt_repl_prune_logs(&d->prune_more, d->s, DAEMON_PRUNE_BUDGET,
+                                 res);
+        d->last_prune = t;
+    }
+    *pworked = claimed > 0 || full || all || d->prune_more;
     if (*pworked) {
         d->last_work = t;
     }

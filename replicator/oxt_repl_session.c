@@ -11,6 +11,7 @@
 #include "oxt_util.h"
 #include "oxt_log.h"
 #include "oxt_oxlink.h"
+#include "oxt_replog.h"
 #include "oxt_queue.h"
 #include "oxt_schema.h"
 #include "oxt_secrets.h"
@@ -145,5 +146,36 @@ apr_status_t oxt_repl_lock(oxt_lock_t **plock, oxt_repl_t *repl,
         return oxt_result_set(res, rv, "Replication is blocked", "%s",
                               oxt_repl_lock_text(&info, path, repl->p));
     }
+    return rv;
+}
+
+apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
+                                 apr_interval_time_t budget,
+                                 oxt_result_t *res)
+{
+    oxt_replog_prune_t pr;
+    oxt_settings_t *now;
+    apr_pool_t *p;
+    apr_status_t rv;
+
+    *pmore = 0;
+    apr_pool_create(&p, s->p);
+    /* The limits as the Settings page left them, not as at start-up. */
+    rv = oxt_settings_load(&now, s->db, NULL, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_prune(&pr, s->db, now->log_retention_days,
+                              now->log_max_rows, 0, budget, res, p);
+    }
+    if (rv == APR_SUCCESS && (pr.expired || pr.over_cap || pr.recounted)) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
+                       OXTLOGNO(04001) "replication log: %s rows older than"
+                       " %d days and %s beyond %d removed in %d batches%s%s",
+                       oxt_util_lld(pr.expired, p), now->log_retention_days,
+                       oxt_util_lld(pr.over_cap, p), now->log_max_rows,
+                       pr.batches, pr.recounted ? "; counts rebuilt" : "",
+                       pr.more ? "; more next time" : "");
+    }
+    *pmore = rv == APR_SUCCESS && pr.more;
+    apr_pool_destroy(p);
     return rv;
 }
