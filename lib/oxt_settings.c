@@ -901,6 +901,7 @@ static apr_status_t settings_write(oxt_db_t *db, const apr_table_t *values,
 {
     oxt_db_arg_t args[SETTINGS_COUNT + 1];
     unsigned long long changed = 0;
+    long long one = 0;
     const char *sql, *langs = apr_table_get(values, "ox_languages");
     int nargs;
     apr_status_t rv;
@@ -911,7 +912,11 @@ static apr_status_t settings_write(oxt_db_t *db, const apr_table_t *values,
     }
     args[nargs++] = OXT_DB_STR(updated_by);
     rv = oxt_db_exec(&changed, db, sql, args, nargs, res, p);
-    if (rv == APR_SUCCESS && changed == 0) {
+    /* No row changed: the same values again within the same second, or
+     * no settings row at all. */
+    if (rv == APR_SUCCESS && changed == 0
+        && oxt_db_select_int(&one, db, "SELECT 1 FROM settings WHERE id = 1",
+                             OXT_DB_NOARGS, res, p) == APR_ENOENT) {
         return oxt_result_set(res, OXT_ESCHEMA, "Settings missing",
                               "run oxtender-replicator migrate");
     }

@@ -305,6 +305,21 @@ class PleskSetup:
             res.returncode, expect_rc, self.describe(res))
         return res
 
+    def core(self, *args, expect_rc=None):
+        """oxt-corecli -c CONFIG ARGS: a core function of the Mailboxes,
+        Settings or Logs pages; returns (exit code, parsed JSON)."""
+        if not hxenv.executable(hxenv.CORECLI):
+            pytest.fail("oxt-corecli is not built (%s); run make integration"
+                        % hxenv.CORECLI)
+        argv = [hxenv.CORECLI, "-c", self.config] + [str(a) for a in args]
+        res = subprocess.run(argv, capture_output=True, text=True,
+                             timeout=120)
+        self.history.append((argv, res))
+        assert res.returncode in (0, 1), self.describe(res)
+        if expect_rc is not None:
+            assert res.returncode == expect_rc, self.describe(res)
+        return res.returncode, json.loads(res.stdout)
+
     def event(self, name, *words, env=None, config=None):
         """Fires a Plesk event the way the Event Manager does."""
         return self.repl("event", name, *words, env=env, config=config)
