@@ -845,6 +845,7 @@ static apr_status_t remove_count(long long *pn, oxt_db_t *db,
 {
     const long long *v = (const long long *)ids->elts;
     apr_array_header_t *args;
+    const char *in;
     long long n;
     int at, k;
     apr_status_t rv = APR_SUCCESS;
@@ -854,10 +855,11 @@ static apr_status_t remove_count(long long *pn, oxt_db_t *db,
         k = ids->nelts - at < OXT_REPLOG_DELETE_BATCH ? ids->nelts - at
                                                        : OXT_REPLOG_DELETE_BATCH;
         args = apr_array_copy(p, w->args);
+        in = in_ids(args, v + at, k, p);     /* before args is read */
         rv = oxt_db_select_int(&n, db, apr_pstrcat(p,
                  "SELECT COUNT(*) FROM replication_log", where_sql(w, p),
-                 in_ids(args, v + at, k, p), NULL),
-                 (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+                 in, NULL), (const oxt_db_arg_t *)args->elts, args->nelts,
+                 res, p);
         *pn += n;
     }
     return rv;
@@ -869,6 +871,7 @@ apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
                                oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *uniq = remove_ids(ids, p), *args;
+    const char *in;
     oxt_replog_query_t q;
     replog_where_t w;
     long long n = 0, done = 0, got;
@@ -889,12 +892,10 @@ apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
     for (at = 0; rv == APR_SUCCESS && at < uniq->nelts; at += k) {
         k = uniq->nelts - at < OXT_REPLOG_DELETE_BATCH
             ? uniq->nelts - at : OXT_REPLOG_DELETE_BATCH;
-        args = apr_array_make(p, k, sizeof(oxt_db_arg_t));
+        args = apr_array_copy(p, w.args);
+        in = in_ids(args, (const long long *)uniq->elts + at, k, p);
         rv = replog_delete_batch(&got, db, apr_pstrcat(p, where_sql(&w, p),
-                                 in_ids(args, (const long long *)uniq->elts
-                                        + at, k, p), NULL), "",
-                                 apr_array_append(p, w.args, args), k, res,
-                                 p);
+                                 in, NULL), "", args, k, res, p);
         done += got;
     }
     if (pdeleted != NULL) {
