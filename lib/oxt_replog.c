@@ -706,6 +706,34 @@ apr_status_t oxt_replog_debug(oxt_replog_debug_t **pdebug, oxt_db_t *db,
 
 /* ---- removing rows ------------------------------------------------------------ */
 
+/* The rows a batch locked: "?,?,..." and their ids for the DELETE, and
+ * what they took from each count. */
+static void batch_rows(const char **pmarks, apr_array_header_t **pids,
+                       apr_array_header_t **pgroups,
+                       const apr_array_header_t *rows, apr_pool_t *p)
+{
+    apr_array_header_t *marks = apr_array_make(p, rows->nelts,
+                                               sizeof(const char *));
+    apr_hash_t *seen = apr_hash_make(p);
+    const oxt_db_row_t *row;
+    int i;
+
+    *pids = apr_array_make(p, rows->nelts, sizeof(oxt_db_arg_t));
+    *pgroups = apr_array_make(p, 8, sizeof(replog_group_t));
+    for (i = 0; i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+        APR_ARRAY_PUSH(*pids, oxt_db_arg_t) =
+            OXT_DB_INT(oxt_db_row_int(row, 0, 0));
+        replog_group_add(*pgroups, seen, "all", 0);
+        replog_group_add(*pgroups, seen, "reseller",
+                         oxt_db_row_int(row, 1, 0));
+        replog_group_add(*pgroups, seen, "client", oxt_db_row_int(row, 2, 0));
+        replog_group_add(*pgroups, seen, "domain", oxt_db_row_int(row, 3, 0));
+    }
+    *pmarks = apr_array_pstrcat(p, marks, ',');
+}
+
 /* One batch: at most limit rows of where (in order, when order is given)
  * locked and deleted in a READ COMMITTED transaction, so only those rows
  * are locked (no gap locks to hold back the replicator's inserts), then
@@ -716,11 +744,9 @@ static apr_status_t replog_delete_batch(long long *pn, oxt_db_t *db,
                                         long long limit, oxt_result_t *res,
                                         apr_pool_t *p)
 {
-    apr_array_header_t *args = apr_array_copy(p, wargs), *rows, *groups;
-    apr_array_header_t *marks, *ids;
-    apr_hash_t *seen = apr_hash_make(p);
-    const oxt_db_row_t *row;
-    int i;
+    apr_array_header_t *args = apr_array_copy(p, wargs), *rows = NULL;
+    apr_array_header_t *ids = NULL, *groups = NULL;
+    const char *marks;
     apr_status_t rv;
 
     *pn = 0;
@@ -737,28 +763,11 @@ static apr_status_t replog_delete_batch(long long *pn, oxt_db_t *db,
                  " FOR UPDATE", NULL), (const oxt_db_arg_t *)args->elts,
                  args->nelts, res, p);
     }
-    if (rv != APR_SUCCESS) {
-        oxt_db_rollback(db);
-        return rv;
-    }
-    groups = apr_array_make(p, 8, sizeof(replog_group_t));
-    marks = apr_array_make(p, rows->nelts, sizeof(const char *));
-    ids = apr_array_make(p, rows->nelts, sizeof(oxt_db_arg_t));
-    for (i = 0; i < rows->nelts; i++) {
-        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
-        APR_ARRAY_PUSH(marks, const char *) = "?";
-        APR_ARRAY_PUSH(ids, oxt_db_arg_t) =
-            OXT_DB_INT(oxt_db_row_int(row, 0, 0));
-        replog_group_add(groups, seen, "all", 0);
-        replog_group_add(groups, seen, "reseller", oxt_db_row_int(row, 1, 0));
-        replog_group_add(groups, seen, "client", oxt_db_row_int(row, 2, 0));
-        replog_group_add(groups, seen, "domain", oxt_db_row_int(row, 3, 0));
-    }
-    if (rows->nelts > 0) {
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        batch_rows(&marks, &ids, &groups, rows, p);
         rv = oxt_db_exec(NULL, db, apr_pstrcat(p,
-                 "DELETE FROM replication_log WHERE id IN (",
-                 apr_array_pstrcat(p, marks, ','), ")", NULL),
-                 (const oxt_db_arg_t *)ids->elts, ids->nelts, res, p);
+                 "DELETE FROM replication_log WHERE id IN (", marks, ")",
+                 NULL), (const oxt_db_arg_t *)ids->elts, ids->nelts, res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_db_commit(db, res);
@@ -768,7 +777,7 @@ static apr_status_t replog_delete_batch(long long *pn, oxt_db_t *db,
         return rv;
     }
     *pn = rows->nelts;
-    return replog_uncount(db, groups, res, p);
+    return groups != NULL ? replog_uncount(db, groups, res, p) : rv;
 }
 
 apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
