@@ -603,6 +603,32 @@ static apr_status_t list_flush(list_t *l)
     return rv;
 }
 
+/* The page's SQL. A page that skips rows finds its ids first, in a
+ * subquery that reads only the index it walks (the index holds the id),
+ * and then reads those rows: skipping is an index scan, never a read of
+ * every row skipped (or a sort of them all, which the optimizer would
+ * rather do than that). */
+static const char *list_sql(replog_where_t *w, oxt_replog_sort_t sort,
+                            int desc, long long limit, long long offset,
+                            apr_pool_t *p)
+{
+    const char *where = where_sql(w, p), *order = order_sql(sort, desc, p);
+
+    if (limit <= 0 && offset <= 0) {
+        return apr_pstrcat(p, ROW_COLS, where, order, NULL);
+    }
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
+        OXT_DB_INT(limit > 0 ? limit : 0x7fffffffffffffffLL);
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_INT(offset);
+    if (offset <= 0) {
+        return apr_pstrcat(p, ROW_COLS, where, order, " LIMIT ? OFFSET ?",
+                           NULL);
+    }
+    return apr_pstrcat(p, ROW_COLS, " JOIN (SELECT id FROM replication_log",
+                       where, order, " LIMIT ? OFFSET ?) page USING (id)",
+                       order, NULL);
+}
+
 /* A page past the middle is the same rows counted from the other end: no
  * query skips more than half of them. *plimit 0 afterwards: no row. */
 static int list_from_end(long long *poffset, long long *plimit,
@@ -648,15 +674,7 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
         return rv;
     }
     desc = l.reversed ? !desc : desc;
-    sql = apr_pstrcat(p, ROW_COLS, where_sql(&w, p),
-                      order_sql(q->sort, desc, p),
-                      limit > 0 || offset > 0 ? " LIMIT ? OFFSET ?" : "",
-                      NULL);
-    if (limit > 0 || offset > 0) {
-        APR_ARRAY_PUSH(w.args, oxt_db_arg_t) =
-            OXT_DB_INT(limit > 0 ? limit : 0x7fffffffffffffffLL);
-        APR_ARRAY_PUSH(w.args, oxt_db_arg_t) = OXT_DB_INT(offset);
-    }
+    sql = list_sql(&w, q->sort, desc, limit, offset, p);
     l.held = apr_array_make(p, limit > 0 ? (int)limit : 16,
                             sizeof(oxt_replog_row_t *));
     rv = oxt_db_each(db, sql, (const oxt_db_arg_t *)w.args->elts,
