@@ -212,17 +212,21 @@ static void replog_group_add(apr_array_header_t *groups, apr_hash_t *seen,
     g->n++;
 }
 
-/* Each count row on its own (autocommit): a deleter never holds a count
- * while it waits for another, so it cannot deadlock with the replicator,
- * whose turn holds the counts it raised. */
+/* The counts a batch took, in one transaction (one log flush, not one per
+ * count row: a batch of 1000 rows may touch 2000 of them). The 'all' row
+ * comes first (batch_rows adds it first): the replicator's turn also
+ * takes it before any other count row (replog_count_row lists it first),
+ * so whichever waits for the other holds no count row and the two
+ * cannot deadlock. */
 static apr_status_t replog_uncount(oxt_db_t *db,
                                    const apr_array_header_t *groups,
                                    oxt_result_t *res, apr_pool_t *p)
 {
     const replog_group_t *g;
-    apr_status_t rv = APR_SUCCESS;
+    apr_status_t rv;
     int i;
 
+    rv = oxt_db_begin(db, res);
     for (i = 0; rv == APR_SUCCESS && i < groups->nelts; i++) {
         g = &APR_ARRAY_IDX(groups, i, const replog_group_t);
         rv = oxt_db_exec(NULL, db,
@@ -230,6 +234,12 @@ static apr_status_t replog_uncount(oxt_db_t *db,
             " WHERE level = ? AND id = ?",
             OXT_DB_ARGS(OXT_DB_INT(g->n), OXT_DB_INT(g->n),
                         OXT_DB_STR(g->level), OXT_DB_INT(g->id)), res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(db, res);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(db);
     }
     return rv;
 }
