@@ -67,6 +67,16 @@ int oxt_metrics_fault_index(apr_status_t rv)
     if (rv == APR_SUCCESS) {
         return -1;
     }
+    switch (rv) {
+    case OXT_ESOAP_NAME_FIXED:      /* OX's refusals of valid data are */
+    case OXT_ESOAP_MAIL_FIXED:      /* InvalidDataExceptions */
+    case OXT_ESOAP_ADMIN_DEL:
+        return (int)(OXT_ESOAP_INVALID - OXT_ESOAP_START - 1);
+    case OXT_ESOAP_TLS:             /* no connection to OX was made */
+        return (int)(OXT_ESOAP_CONNECT - OXT_ESOAP_START - 1);
+    default:
+        break;
+    }
     if (rv > OXT_ESOAP_START && rv <= OXT_ESOAP_TOOBIG) {
         return (int)(rv - OXT_ESOAP_START - 1);
     }
@@ -83,6 +93,9 @@ int oxt_metrics_ox_answered(apr_status_t rv)
     case OXT_ESOAP_NO_CTX:
     case OXT_ESOAP_NO_USER:
     case OXT_ESOAP_INVALID:
+    case OXT_ESOAP_NAME_FIXED:
+    case OXT_ESOAP_MAIL_FIXED:
+    case OXT_ESOAP_ADMIN_DEL:
     case OXT_ESOAP_BUSY:
     case OXT_ESOAP_FAULT:
         return 1;

@@ -35,6 +35,7 @@ static const struct {
     { OXT_ESOAP_NAME_FIXED,  "OX: user names cannot be changed" },
     { OXT_ESOAP_MAIL_FIXED,  "OX: primary addresses cannot be changed" },
     { OXT_ESOAP_ADMIN_DEL,   "OX: the context admin cannot be deleted" },
+    { OXT_ESOAP_TLS,         "OX: TLS problem" },
 };
 
 const char *oxt_status_str(apr_status_t rv, apr_pool_t *p)

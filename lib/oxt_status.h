@@ -51,6 +51,8 @@
                                                           may not change */
 #define OXT_ESOAP_ADMIN_DEL   (OXT_ESOAP_START + 17)   /* the context admin
                                                           cannot be deleted */
+#define OXT_ESOAP_TLS         (OXT_ESOAP_START + 18)   /* TLS handshake or
+                                                          certificate */
 
 /**
  * A short English text for rv: our own codes by name, APR's and the

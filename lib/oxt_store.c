@@ -269,19 +269,20 @@ static apr_status_t store_user_status(store_db_t *s, const oxt_op_t *op,
     switch (kind) {
     case OXT_REC_FAILED:
         return oxt_state_user_status(s->db, u->mbox, service, "error",
-                                     "ox_error", error, res, p);
+                                     "ox_error", error, 0, res, p);
     case OXT_REC_NO_CONTEXT:
         return oxt_state_user_status(s->db, u->mbox, service, "error",
-                                     "context_failed", error, res, p);
+                                     "context_failed", error, 0, res, p);
     case OXT_REC_REFUSED:
         return oxt_state_user_status(s->db, u->mbox, service,
                                      "unreplicable", OXT_WHY_ADMIN_NAME,
-                                     error, res, p);
+                                     error, 1, res, p);
     default:
         store_license_log(s, u, p);
         return oxt_state_user_status(s->db, u->mbox, service,
                                      oxt_plan_status(u->want->reason),
-                                     u->want->reason, NULL, res, p);
+                                     u->want->reason, NULL, !u->want->hold,
+                                     res, p);
     }
 }
 

@@ -58,9 +58,10 @@ def test_a_new_install_uses_https(site, fresh_db):
 def test_an_existing_install_keeps_its_setting(site, fresh_db):
     db, before, after = fresh_db
     assert site.replicator("migrate", config=before).returncode == 0
-    for key, value in (("ox_host", "ox.example.test"), ("ox_use_https", "0")):
-        res = site.replicator("settings", "set", key, value, config=before)
-        assert res.returncode == 0, res.stderr
+    # what the release before 0012 wrote (today's replicator reads the
+    # columns of every migration, so it does not write an older schema)
+    site.db.sql("UPDATE settings SET ox_host = 'ox.example.test',"
+                " ox_use_https = 0, updated_at = NOW() WHERE id = 1;", db)
     res = site.replicator("migrate", config=after)
     assert res.returncode == 0, res.stderr
     assert https_row(site, after) == ("0", "0")

@@ -54,6 +54,10 @@ START_TEST(every_soap_failure_has_a_kind)
     ck_assert_str_eq(oxt_metrics_fault_name(
         oxt_metrics_fault_index(APR_ENOMEM)), "other");
     ck_assert_str_eq(oxt_metrics_fault_name(
+        oxt_metrics_fault_index(OXT_ESOAP_MAIL_FIXED)), "invalid");
+    ck_assert_str_eq(oxt_metrics_fault_name(
+        oxt_metrics_fault_index(OXT_ESOAP_TLS)), "connect");
+    ck_assert_str_eq(oxt_metrics_fault_name(
         oxt_metrics_fault_index(OXT_EDB)), "other");
     ck_assert_ptr_null(oxt_metrics_fault_name(OXT_METRICS_FAULT_KINDS));
 }
@@ -65,6 +69,8 @@ START_TEST(an_answer_is_told_from_no_answer)
     ck_assert(oxt_metrics_ox_answered(OXT_ESOAP_AUTH));
     ck_assert(oxt_metrics_ox_answered(OXT_ESOAP_BUSY));
     ck_assert(oxt_metrics_ox_answered(OXT_ESOAP_FAULT));
+    ck_assert(oxt_metrics_ox_answered(OXT_ESOAP_NAME_FIXED));
+    ck_assert(!oxt_metrics_ox_answered(OXT_ESOAP_TLS));
     ck_assert(!oxt_metrics_ox_answered(OXT_ESOAP_CONNECT));
     ck_assert(!oxt_metrics_ox_answered(OXT_ESOAP_TIMEOUT));
     ck_assert(!oxt_metrics_ox_answered(OXT_ESOAP_HTTP5XX));
