@@ -861,6 +861,82 @@ static void write_lock(oxt_sink_t *s, const oxt_metrics_t *m)
     }
 }
 
+/* The license's limit of resource: +Inf when unlimited (a limit is a
+ * number to compare usage with, so unlimited is one too). */
+static void license_limit(oxt_sink_t *s, const char *resource, long long v)
+{
+    const char *const labels[] = { "resource", resource, NULL };
+    char buf[32];
+
+    if (v == OXT_LICENSE_UNLIMITED) {
+        sample(s, "oxtender_license_limit", labels, "+Inf");
+        return;
+    }
+    snprintf(buf, sizeof(buf), "%lld", v);
+    sample(s, "oxtender_license_limit", labels, buf);
+}
+
+static void license_usage(oxt_sink_t *s, const oxt_license_usage_t *u)
+{
+    const char *labels[] = { "resource", NULL, NULL };
+    const char *refused[] = { "reason", NULL, NULL };
+
+    fam(s, "oxtender_license_usage", "gauge", "What the license's limits"
+        " count, as the replicator counted at its last full pass.");
+    if (u->known) {
+        labels[1] = "domains";
+        sample_int(s, "oxtender_license_usage", labels, u->domains);
+        labels[1] = "plesk_mailboxes";
+        sample_int(s, "oxtender_license_usage", labels, u->plesk_mailboxes);
+        labels[1] = "groupware_mailboxes";
+        sample_int(s, "oxtender_license_usage", labels, u->groupware);
+    }
+    fam(s, "oxtender_license_refused_mailboxes", "gauge", "Mailboxes not"
+        " replicated because of the license, by the limit that refused"
+        " them.");
+    if (u->known) {
+        refused[1] = "restricted";
+        sample_int(s, "oxtender_license_refused_mailboxes", refused,
+                   u->refused_restricted);
+        refused[1] = "domains";
+        sample_int(s, "oxtender_license_refused_mailboxes", refused,
+                   u->refused_domains);
+        refused[1] = "premium";
+        sample_int(s, "oxtender_license_refused_mailboxes", refused,
+                   u->refused_premium);
+        refused[1] = "groupware";
+        sample_int(s, "oxtender_license_refused_mailboxes", refused,
+                   u->refused_groupware);
+    }
+}
+
+static void write_license(oxt_sink_t *s, const oxt_metrics_t *m)
+{
+    const oxt_license_status_t *l = m->license;
+    const oxt_license_terms_t *t;
+
+    if (l == NULL) {
+        return;
+    }
+    t = &l->terms;
+    gauge(s, "oxtender_license_key_in_force", "Whether a license key is in"
+          " force (0: the evaluation allowance applies).",
+          l->status == OXT_LICSTAT_VALID, 0);
+    fam(s, "oxtender_license_limit", "gauge", "The limits of the license in"
+        " force (+Inf: unlimited).");
+    license_limit(s, "domains", t->max_domains);
+    license_limit(s, "plesk_mailboxes", t->max_mailboxes);
+    license_limit(s, "groupware_mailboxes", t->groupware_cap);
+    gauge(s, "oxtender_license_premium", "Whether the license allows"
+          " Groupware Premium.", t->premium != 0, 0);
+    license_usage(s, &l->usage);
+    gauge(s, "oxtender_license_restricted", "Whether Plesk has more"
+          " mailboxes than the license allows (nothing is replicated).",
+          l->restricted != 0, 0);
+    gauge(s, "oxtender_license_limit_reached", "Whether a limit stops new"
+          " Groupware accounts or domains.", l->limit_reached != 0, 0);
+}
+
 apr_status_t oxt_metrics_write(oxt_sink_t *sink, const oxt_metrics_t *m,
                                apr_pool_t *p)
 {
@@ -880,6 +956,7 @@ apr_status_t oxt_metrics_write(oxt_sink_t *sink, const oxt_metrics_t *m,
         write_groups(sink, "oxtender_domains", "Domains the replicator knows,"
                      " by state.", m->domains);
         write_ox(sink, m);
+        write_license(sink, m);
     }
     return oxt_sink_status(sink);
 }

@@ -32,6 +32,7 @@
 #include "oxt_result.h"
 #include "oxt_db.h"
 #include "oxt_sink.h"
+#include "oxt_licstate.h"
 #include "oxt_soap.h"
 #include "oxt_plan.h"
 #include "oxt_queue.h"
@@ -147,6 +148,7 @@ typedef struct oxt_metrics_t {
     const char *ox_contact_by;           /* "replicator", "health", NULL */
     int have_lock;                       /* lock is filled in */
     oxt_lock_info_t lock;
+    const oxt_license_status_t *license; /* NULL: not read */
 } oxt_metrics_t;
 
 /**

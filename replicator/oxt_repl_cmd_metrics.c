@@ -15,6 +15,8 @@
 
 #include "oxt_repl.h"
 #include "oxt_metrics.h"
+#include "oxt_licstate.h"
+#include "oxt_psa.h"
 #include "oxt_lock.h"
 #include "oxt_log.h"
 
@@ -54,6 +56,26 @@ apr_status_t oxt_repl_pass_end(oxt_repl_session_t *s, apr_status_t rv,
 
 /* ---- the exposition ---------------------------------------------------- */
 
+/* The license in force and what it counts (the last full pass's
+ * numbers: the exposition never counts Plesk itself). */
+static apr_status_t metrics_license(oxt_metrics_t *m, oxt_db_t *db,
+                                    const oxt_config_t *cfg,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_license_status_t *st;
+    oxt_psa_t *psa;
+    apr_status_t rv;
+
+    rv = oxt_psa_open(&psa, db, cfg, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_license_status_load(&st, db, psa, cfg, 0, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        m->license = st;
+    }
+    return rv;
+}
+
 apr_status_t oxt_repl_metrics_write(oxt_sink_t *sink, const oxt_config_t *cfg,
                                     oxt_result_t *res, apr_pool_t *p)
 {
@@ -71,6 +93,9 @@ apr_status_t oxt_repl_metrics_write(oxt_sink_t *sink, const oxt_config_t *cfg,
     rv = oxt_db_open(&db, &params, res, p);
     if (rv == APR_SUCCESS) {
         rv = oxt_metrics_gather(&m, db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = metrics_license(&m, db, cfg, res, p);
     }
     wrv = oxt_metrics_write(sink, &m, p);
     if (rv == APR_SUCCESS && wrv != APR_SUCCESS) {

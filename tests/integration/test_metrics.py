@@ -374,3 +374,42 @@ def test_only_loopback_addresses_are_taken(site, tmp_path):
                                metrics_listen="127.0.0.1:9464")
     res = site.replicator("status", config=config)
     assert res.returncode == 0, res.stderr
+
+
+def test_license_limits_and_usage(make_plesk):  # noqa: F811
+    """The license in force and what it counts, as `license --json` says
+    (both read the same table): limits (+Inf when unlimited), the last
+    full pass's usage and the mailboxes each limit refused."""
+    px = make_plesk(license=dict(tier="10", domains=2))
+    m = exposition(px)
+    assert m.value("oxtender_license_key_in_force") == 1
+    assert m.value("oxtender_license_limit", resource="domains") == 2
+    assert m.value("oxtender_license_limit",
+                   resource="groupware_mailboxes") == 50
+    assert m.samples("oxtender_license_usage") == [], "nothing counted yet"
+    px.set_pref("reseller", 2, webmail_forever="on")
+    px.run()
+    m = exposition(px)
+    st = px.license_status()
+    terms, usage = st["terms"], st["usage"]
+    for resource, limit in (("domains", terms["max_domains"]),
+                            ("plesk_mailboxes", terms["max_plesk_mailboxes"]),
+                            ("groupware_mailboxes", terms["groupware_cap"])):
+        want = float("inf") if limit is None else limit
+        assert m.value("oxtender_license_limit", resource=resource) == want
+    assert m.value("oxtender_license_premium") == int(terms["premium"])
+    assert m.value("oxtender_license_usage", resource="domains") \
+        == usage["domains"] == 2
+    assert m.value("oxtender_license_usage", resource="plesk_mailboxes") \
+        == usage["plesk_mailboxes"] == int(px.scalar(
+            "psa", "SELECT COUNT(*) FROM mail WHERE postbox = 'true'"))
+    assert m.value("oxtender_license_usage",
+                   resource="groupware_mailboxes") == usage["groupware"]
+    refused = int(px.scalar("oxt", "SELECT COUNT(*) FROM mailbox_state"
+                            " WHERE status_reason = 'license_domains'"))
+    assert refused > 0
+    assert m.value("oxtender_license_refused_mailboxes", reason="domains") \
+        == usage["refused"]["domains"] == refused
+    assert m.value("oxtender_license_limit_reached") \
+        == int(st["limit_reached"])
+    assert m.value("oxtender_license_restricted") == 0
