@@ -45,6 +45,8 @@ static const repl_cmd_t repl_cmds[] = {
       "show or change the Settings (set KEY VALUE, set-ox-password)" },
     { "buttons", oxt_repl_cmd_buttons,
       "Plesk's OXtender buttons in line with the grants (--dry-run)" },
+    { "directory", oxt_repl_cmd_directory,
+      "fill the Resellers, Clients and Domains lists from psa now" },
 };
 
 static int repl_log_level = OXT_LOG_INFO;
