@@ -59,5 +59,8 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_csrf_test_case,
     oxt_list_test_case,
     oxt_page_test_case,
+    oxt_dir_test_case,
+    oxt_change_test_case,
+    oxt_prefs_form_test_case,
     NULL
 };

@@ -54,4 +54,9 @@ TCase *oxt_csrf_test_case(void);
 TCase *oxt_list_test_case(void);
 TCase *oxt_page_test_case(void);
 
+/* the lists */
+TCase *oxt_dir_test_case(void);
+TCase *oxt_change_test_case(void);
+TCase *oxt_prefs_form_test_case(void);
+
 #endif /* OXT_UNIT_H */
