@@ -46,7 +46,7 @@ static const dir_sort_t sorts_clients[] = {
     { "domains", "domains", 0 }, { "mailboxes", "mbox_total", 0 },
 };
 static const dir_sort_t sorts_domains[] = {
-    { "name", "name", 1 }, { "mail", "mail_on", 0 },
+    { "name", "name", 1 }, { "mail", "mail_off", 0 },
     { "modified", "sync_key", 0 }, { "mailboxes", "mbox_total", 0 },
 };
 
@@ -1098,12 +1098,12 @@ apr_status_t oxt_dir_ids(apr_array_header_t **pids, const oxt_psa_t *psa,
 
 /* ==== keeping it true (the replicator) ======================================================= */
 
-/* The numbers of a directory row. */
+/* The numbers of a directory row (N_MAIL: the mail service is off). */
 enum { N_MAIL, N_CLIENTS, N_DOMAINS, N_TOTAL, N_OX, N_WEBMAIL, N_STANDARD,
        N_PREMIUM, N_SYNC, DIR_NV };
 
 static const char *const n_cols[DIR_NV] = {
-    "mail_on", "clients", "domains", "mbox_total", "mbox_ox", "ox_webmail",
+    "mail_off", "clients", "domains", "mbox_total", "mbox_ox", "ox_webmail",
     "ox_standard", "ox_premium", "sync_key"
 };
 
@@ -1295,7 +1295,7 @@ static dir_rec_t *rec_get(apr_hash_t *h, long long id, apr_pool_t *p)
 
 /* dir_domain / dir_account rows as they are. */
 static const char sql_dir_domains[] =
-    "SELECT id, 2, owner_id, client_id, reseller_id, name, mail_on, 0, 0,"
+    "SELECT id, 2, owner_id, client_id, reseller_id, name, mail_off, 0, 0,"
     " mbox_total, mbox_ox, ox_webmail, ox_standard, ox_premium, sync_key"
     " FROM dir_domain WHERE id IN (%s)";
 static const char sql_dir_accounts[] =
@@ -1392,7 +1392,8 @@ static void psa_domain_fn(void *baton, const oxt_db_row_t *row,
     rec->owner_id = oxt_db_row_int(row, 2, 0);
     chain_of(rec, rec->owner_id, row->vals[3], oxt_db_row_int(row, 4, 0),
              row->vals[5]);
-    rec->v[N_MAIL] = oxt_db_row_bool(row, 6);
+    /* Sorted by what it says: "Active" before "Deactivated". */
+    rec->v[N_MAIL] = !oxt_db_row_bool(row, 6);
     rec->alt = oxt_db_row_str(row, 7, hp);
 }
 
@@ -1587,12 +1588,12 @@ static apr_status_t agg_fill(dir_sync_t *s, apr_hash_t *recs,
 
 static const char sql_put_domains[] =
     "INSERT INTO dir_domain (id, owner_id, client_id, reseller_id, name,"
-    " mail_on, mbox_total, mbox_ox, ox_webmail, ox_standard, ox_premium,"
+    " mail_off, mbox_total, mbox_ox, ox_webmail, ox_standard, ox_premium,"
     " sync_key) VALUES";
 static const char sql_put_domains_tail[] =
     " ON DUPLICATE KEY UPDATE owner_id = VALUES(owner_id),"
     " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
-    " name = VALUES(name), mail_on = VALUES(mail_on),"
+    " name = VALUES(name), mail_off = VALUES(mail_off),"
     " mbox_total = VALUES(mbox_total), mbox_ox = VALUES(mbox_ox),"
     " ox_webmail = VALUES(ox_webmail), ox_standard = VALUES(ox_standard),"
     " ox_premium = VALUES(ox_premium), sync_key = VALUES(sync_key)";

@@ -15,7 +15,6 @@
 #include "oxt_grant.h"
 #include "oxt_log.h"
 #include "oxt_queue.h"
-#include "oxt_session.h"
 #include "oxt_util.h"
 
 APLOG_USE_MODULE(oxtender);
@@ -335,12 +334,35 @@ static apr_status_t list_row_cb(void *baton, const oxt_dir_row_t *row,
     return APR_SUCCESS;
 }
 
+/* Does the Cookie header hold exactly the pair "name=value"? The last
+ * one of that name counts (as browsers order them, the most specific
+ * path first, it is the one set last for "/"). */
+static int cookie_says(const char *header, const char *name,
+                       const char *value)
+{
+    apr_size_t n = strlen(name), v = strlen(value);
+    const char *s, *e;
+    int said = 0;
+
+    for (s = header; s != NULL && *s; s = e ? e + 1 : NULL) {
+        while (*s == ' ') {
+            s++;
+        }
+        e = strchr(s, ';');
+        if (strncmp(s, name, n) == 0 && s[n] == '=') {
+            said = strncmp(s + n + 1, value, v) == 0
+                && (s[n + 1 + v] == ';' || s[n + 1 + v] == '\0'
+                    || s[n + 1 + v] == ' ');
+        }
+    }
+    return said;
+}
+
 /* Is the search form hidden? search=hide|show says so now and is
  * remembered (the cookie the script sets too); else the cookie. */
 static int search_hidden(oxt_mod_page_ctx_t *ctx, const oxt_list_req_t *req)
 {
     request_rec *r = ctx->r;
-    const char *v = NULL;
 
     if (req->search >= 0) {
         apr_table_add(r->err_headers_out, "Set-Cookie", req->search
@@ -348,11 +370,8 @@ static int search_hidden(oxt_mod_page_ctx_t *ctx, const oxt_list_req_t *req)
                       : "oxt_search=hidden; Path=/; SameSite=Strict");
         return req->search == 0;
     }
-    if (oxt_session_cookie_get(&v, apr_table_get(r->headers_in, "Cookie"),
-                               "oxt_search", r->pool) != APR_SUCCESS) {
-        return 0;
-    }
-    return strcmp(v, "hidden") == 0;
+    return cookie_says(apr_table_get(r->headers_in, "Cookie"), "oxt_search",
+                       "hidden");
 }
 
 /* The message a redirect carried: our own words for our own code. */
