@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 #include <apr_time.h>
 
+#include "oxt_schema.h"
 #include "oxt_repl.h"
 #include "oxt_event.h"
 #include "oxt_now.h"
@@ -185,7 +186,7 @@ static apr_status_t daemon_loop(daemon_t *d, oxt_result_t *res)
 
 /* Without a session (OX not configured yet, say) the lists' directory is
  * still kept, once per full-pass interval, so the pages can be used to
- * set things up. */
+ * set things up (never into a database newer than our migrations). */
 static void daemon_directory(daemon_t *d)
 {
     oxt_repl_t *repl = d->repl;
@@ -207,6 +208,8 @@ static void daemon_directory(daemon_t *d)
 
         sub.p = p;
         if (oxt_repl_db_open(&db, &sub, res) != APR_SUCCESS
+            || oxt_schema_check(db, repl->cfg->sql_dir, res, p)
+               != APR_SUCCESS
             || oxt_psa_open(&psa, db, repl->cfg, res, p) != APR_SUCCESS
             || oxt_repl_directory(&sub, db, psa, NULL, res) != APR_SUCCESS) {
             oxt_repl_fail("directory: %s", oxt_result_text(res, p));

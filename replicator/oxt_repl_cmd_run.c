@@ -15,6 +15,8 @@
 #include "oxt_log.h"
 #include "oxt_json.h"
 #include "oxt_replog.h"
+#include "oxt_schema.h"
+#include "oxt_status.h"
 
 static apr_status_t run_print(oxt_repl_t *repl,
                               const oxt_engine_stats_t *st)
@@ -96,7 +98,8 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
 
 /* Without a session (OX not configured yet, say) the lists' directory is
  * still filled, so the pages can be used to set things up; the run's
- * own failure is what it reports. */
+ * own failure is what it reports. Never into a database newer than our
+ * migrations. */
 static void run_directory_only(oxt_repl_t *repl)
 {
     oxt_result_t *res = oxt_result_make(repl->p);
@@ -104,6 +107,8 @@ static void run_directory_only(oxt_repl_t *repl)
     oxt_db_t *db;
 
     if (oxt_repl_db_open(&db, repl, res) == APR_SUCCESS
+        && oxt_schema_check(db, repl->cfg->sql_dir, res, repl->p)
+           == APR_SUCCESS
         && oxt_psa_open(&psa, db, repl->cfg, res, repl->p) == APR_SUCCESS
         && oxt_repl_directory(repl, db, psa, NULL, res) == APR_SUCCESS) {
         return;
@@ -166,7 +171,8 @@ int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
     opts.page_baton = lock;
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_session_open(&s, repl, 0, res);
-        if (rv != APR_SUCCESS) {
+        /* a newer database is a later release's: leave it alone */
+        if (rv != APR_SUCCESS && rv != OXT_ESCHEMA) {
             run_directory_only(repl);
         }
     }

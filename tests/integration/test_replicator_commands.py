@@ -21,7 +21,7 @@ RESELLER1 = 2
 STATE_TABLES = ("domain_state", "mailbox_state", "queue", "replication_log",
                 "run_summary", "settings", "prefs")
 COMMANDS = ("migrate", "event", "run", "daemon", "plan", "reconcile",
-            "status", "settings", "retry", "buttons")
+            "status", "settings", "retry", "buttons", "directory")
 
 # plan operation -> the emulator call the run makes for it
 OP_CALL = {"create context": "OXContextService.createModuleAccessByName",
