@@ -504,6 +504,28 @@ apr_status_t oxt_settings_languages(apr_array_header_t **plangs,
     return APR_SUCCESS;
 }
 
+apr_status_t oxt_settings_languages_allowed(apr_array_header_t **plangs,
+                                            oxt_db_t *db, oxt_result_t *res,
+                                            apr_pool_t *p)
+{
+    apr_array_header_t *all;
+    const oxt_language_t *l;
+    int i;
+    apr_status_t rv = oxt_settings_languages(&all, db, res, p);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    *plangs = apr_array_make(p, all->nelts, sizeof(oxt_language_t));
+    for (i = 0; i < all->nelts; i++) {
+        l = &APR_ARRAY_IDX(all, i, oxt_language_t);
+        if (l->allowed) {
+            *(oxt_language_t *)apr_array_push(*plangs) = *l;
+        }
+    }
+    return APR_SUCCESS;
+}
+
 /* Is code (n bytes) in the comma-separated list? */
 static int languages_has(const char *list, const char *code, size_t n)
 {

@@ -216,6 +216,13 @@ apr_status_t oxt_settings_languages(apr_array_header_t **plangs,
                                     apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** The languages enabled in Settings (allowed), sorted by name: what the
+ *  Prefs dialog and Change Service offer. oxt_language_t in p. */
+apr_status_t oxt_settings_languages_allowed(apr_array_header_t **plangs,
+                                            oxt_db_t *db, oxt_result_t *res,
+                                            apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** Is code one of the OX languages chosen in settings? */
 int oxt_settings_language_chosen(const oxt_settings_t *settings,
                                  const char *code);

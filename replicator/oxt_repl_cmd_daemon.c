@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 #include <apr_time.h>
 
+#include "oxt_schema.h"
 #include "oxt_repl.h"
 #include "oxt_beat.h"
 #include "oxt_event.h"
@@ -59,6 +60,7 @@ typedef struct {
     apr_time_t last_beat;          /* replicator_heartbeat written */
     apr_time_t last_prune;
     int prune_more;                /* the log is behind its limits */
+    apr_time_t last_directory;     /* filled without a session */
 } daemon_t;
 
 static void daemon_sleep_ms(int ms)
@@ -200,6 +202,8 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
         }
         if (rv == APR_SUCCESS) {
             oxt_repl_buttons_pass(d->repl, d->s->db, d->s->psa, d->s->p);
+            rv = oxt_repl_directory(d->repl, d->s->db, d->s->psa, NULL,
+                                    res);
         }
         d->last_full = t;
     }
@@ -259,6 +263,40 @@ static void daemon_endpoint(oxt_repl_t *repl)
     }
 }
 
+/* Without a session (OX not configured yet, say) the lists' directory is
+ * still kept, once per full-pass interval, so the pages can be used to
+ * set things up (never into a database newer than our migrations). */
+static void daemon_directory(daemon_t *d)
+{
+    oxt_repl_t *repl = d->repl;
+    oxt_result_t *res;
+    oxt_psa_t *psa;
+    oxt_db_t *db;
+    apr_pool_t *p;
+    apr_time_t t = apr_time_now();
+
+    if (d->last_directory != 0 && t - d->last_directory
+        < apr_time_from_sec(repl->cfg->daemon_full_pass_s)) {
+        return;
+    }
+    d->last_directory = t;
+    apr_pool_create(&p, repl->p);
+    res = oxt_result_make(p);
+    {
+        oxt_repl_t sub = *repl;
+
+        sub.p = p;
+        if (oxt_repl_db_open(&db, &sub, res) != APR_SUCCESS
+            || oxt_schema_check(db, repl->cfg->sql_dir, res, p)
+               != APR_SUCCESS
+            || oxt_psa_open(&psa, db, repl->cfg, res, p) != APR_SUCCESS
+            || oxt_repl_directory(&sub, db, psa, NULL, res) != APR_SUCCESS) {
+            oxt_repl_fail("directory: %s", oxt_result_text(res, p));
+        }
+    }
+    apr_pool_destroy(p);
+}
+
 /* A session per connection: when the database goes away the session's
  * pool goes with it and a new one is made. */
 static apr_status_t daemon_session(daemon_t *d, apr_pool_t *sp,
@@ -272,25 +310,15 @@ static apr_status_t daemon_session(daemon_t *d, apr_pool_t *sp,
     return oxt_repl_session_open(&d->s, &sub, 0, res);
 }
 
-int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
+/* A cron run is finishing, or something holds the lock for good: wait,
+ * and say so once if it is stale. */
+static apr_status_t daemon_wait_lock(oxt_lock_t **lock, oxt_repl_t *repl,
+                                     oxt_result_t *res)
 {
-    oxt_result_t *res = oxt_result_make(repl->p);
-    daemon_t d;
-    oxt_lock_t *lock = NULL;
-    apr_pool_t *sp;
-    int pause = 1, stale = 0, told = 0;
+    int stale = 0, told = 0;
     apr_status_t rv;
 
-    (void)argv;
-    if (argc > 1) {
-        oxt_repl_fail("daemon takes no arguments");
-        return OXT_REPL_EXIT_USAGE;
-    }
-    daemon_signals();
-    daemon_endpoint(repl);
-    /* A cron run is finishing, or something holds the lock for good:
-     * wait, and say so once if it is stale. */
-    while ((rv = oxt_repl_lock(&lock, repl, "daemon", &stale, res))
+    while ((rv = oxt_repl_lock(lock, repl, "daemon", &stale, res))
            == OXT_ELOCKED && !daemon_stop) {
         if (stale && !told) {
             oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, APR_SUCCESS,
@@ -300,6 +328,26 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
         }
         daemon_sleep_ms(1000);
     }
+    return rv;
+}
+
+int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    daemon_t d;
+    oxt_lock_t *lock = NULL;
+    apr_pool_t *sp;
+    int pause = 1;
+    apr_status_t rv;
+
+    (void)argv;
+    if (argc > 1) {
+        oxt_repl_fail("daemon takes no arguments");
+        return OXT_REPL_EXIT_USAGE;
+    }
+    daemon_signals();
+    daemon_endpoint(repl);
+    rv = daemon_wait_lock(&lock, repl, res);
     if (rv != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return daemon_stop ? OXT_REPL_EXIT_OK : OXT_REPL_EXIT_FAIL;
@@ -320,6 +368,7 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
             rv = daemon_loop(&d, res);
         }
         if (rv != APR_SUCCESS && !daemon_stop) {
+            daemon_directory(&d);
             oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, rv, OXTLOGNO(03033)
                            "%s; trying again in %d s",
                            oxt_result_text(res, repl->p), pause);

@@ -15,6 +15,8 @@
 #include "oxt_log.h"
 #include "oxt_json.h"
 #include "oxt_replog.h"
+#include "oxt_schema.h"
+#include "oxt_status.h"
 
 static apr_status_t run_print(oxt_repl_t *repl,
                               const oxt_engine_stats_t *st)
@@ -106,12 +108,33 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
     }
     if (rv == APR_SUCCESS) {
         oxt_repl_buttons_pass(repl, s->db, s->psa, repl->p);
+        rv = oxt_repl_directory(repl, s->db, s->psa, NULL, res);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_prune_logs(&more, s, apr_time_from_sec(RUN_PRUNE_S),
                                  res);
     }
     return rv;
+}
+
+/* Without a session (OX not configured yet, say) the lists' directory is
+ * still filled, so the pages can be used to set things up; the run's
+ * own failure is what it reports. Never into a database newer than our
+ * migrations. */
+static void run_directory_only(oxt_repl_t *repl)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    oxt_psa_t *psa;
+    oxt_db_t *db;
+
+    if (oxt_repl_db_open(&db, repl, res) == APR_SUCCESS
+        && oxt_schema_check(db, repl->cfg->sql_dir, res, repl->p)
+           == APR_SUCCESS
+        && oxt_psa_open(&psa, db, repl->cfg, res, repl->p) == APR_SUCCESS
+        && oxt_repl_directory(repl, db, psa, NULL, res) == APR_SUCCESS) {
+        return;
+    }
+    oxt_repl_fail("directory: %s", oxt_result_text(res, repl->p));
 }
 
 /* Closes the run summary (even after a failure) and prints the counts;
@@ -169,6 +192,10 @@ int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
     opts.page_baton = lock;
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_session_open(&s, repl, 0, res);
+        /* a newer database is a later release's: leave it alone */
+        if (rv != APR_SUCCESS && rv != OXT_ESCHEMA) {
+            run_directory_only(repl);
+        }
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_session_engine(s, &opts, res);

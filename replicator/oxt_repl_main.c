@@ -52,6 +52,8 @@ static const repl_cmd_t repl_cmds[] = {
       "monitoring check: one line, exit 0-3 (--warning S, --critical S)" },
     { "license", oxt_repl_cmd_license,
       "the license: show, install FILE, activate CODE, renew" },
+    { "directory", oxt_repl_cmd_directory,
+      "fill the Resellers, Clients and Domains lists from psa now" },
 };
 
 static int repl_log_level = OXT_LOG_INFO;

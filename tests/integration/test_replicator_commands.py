@@ -22,7 +22,7 @@ STATE_TABLES = ("domain_state", "mailbox_state", "queue", "replication_log",
                 "run_summary", "settings", "prefs")
 COMMANDS = ("migrate", "event", "run", "daemon", "plan", "reconcile",
             "status", "settings", "retry", "buttons", "metrics", "health",
-            "license")
+            "license", "directory")
 
 # plan operation -> the emulator call the run makes for it
 OP_CALL = {"create context": "OXContextService.createModuleAccessByName",

@@ -3,7 +3,7 @@
 
     demo.py start    start (or reuse) MariaDB, the OX emulator, Apache
                      with mod_oxtender and the replicator daemon; print the
-                     URL and one login per role
+                     URL, the list pages and one login per role
     demo.py stop     stop what `start` started (by its pid files), nothing else
 
 State lives in <repo>/.demo/ (gitignored): the MariaDB data directory, the
@@ -11,6 +11,12 @@ configuration and key files, Apache's server root and logs, and
 state.json (ports and passwords, so a second start reuses them). The data
 stays after `stop`; `rm -rf .demo` starts from scratch. Every server
 listens on 127.0.0.1 only and keeps running after this script exits.
+
+The data is Plesk 9's: Plesk 10 forbids the module to clients and domain
+administrators, while 9 has all four levels (admin, reseller, client,
+domain) and the Resellers list (9.0.1 and later). The printed reseller,
+client and domain are one chain, each granted access, so each login sees
+its part of the same subtree.
 """
 import filecmp
 import json
@@ -30,6 +36,7 @@ from harness.site import Site, SiteError                    # noqa: E402
 STATE_DIR = os.path.join(env.TOP, ".demo")
 STATE_FILE = os.path.join(STATE_DIR, "state.json")
 DEMO_SIZE = dict(resellers=3, clients=12, domains=30, mailboxes=200)
+DEMO_FLAVOUR = 9
 OX_MASTER = ("oxadminmaster", "secret")
 
 
@@ -71,10 +78,11 @@ def mariadb_part(state):
 
 
 def site_part(state, db):
-    site = Site(os.path.join(STATE_DIR, "site"), db, flavour=10,
+    site = Site(os.path.join(STATE_DIR, "site"), db, flavour=DEMO_FLAVOUR,
                 admin_password=state.get("admin_password"),
                 db_password=state.get("db_password"))
-    loaded = state.get("data_loaded") and db.query(
+    loaded = state.get("data_loaded") and \
+        state.get("flavour") == DEMO_FLAVOUR and db.query(
         "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'psa' "
         "AND TABLE_NAME = 'mail'")
     if loaded:
@@ -86,14 +94,51 @@ def site_part(state, db):
         site.write_config()
         site.share_with_web_user()
     else:
-        say("Demo data    generating psa (Plesk 10): %s"
-            % ", ".join("%d %s" % (v, k) for k, v in DEMO_SIZE.items()))
+        say("Demo data    generating psa (Plesk %d): %s"
+            % (DEMO_FLAVOUR, ", ".join("%d %s" % (v, k) for k, v in DEMO_SIZE.items())))
         site.build(**DEMO_SIZE)
     res = site.migrate()
     say("Database     %s" % res.stdout.strip().splitlines()[-1])
     state.update(admin_password=site.admin_password,
-                 db_password=site.db_password, data_loaded=True)
+                 db_password=site.db_password, data_loaded=True,
+                 flavour=DEMO_FLAVOUR)
     return site
+
+
+def demo_credentials(site):
+    """(login, password, role) of the admin and of one active chain
+    reseller > client > domain whose domain holds mailboxes and has a
+    domain administrator (Plesk 9: dom_level_usrs)."""
+    rows = site.psa(
+        "SELECT r.login, r.id, c.login, c.id, d.name, d.id FROM clients r"
+        " JOIN clients c ON c.parent_id = r.id JOIN domains d ON d.cl_id ="
+        " c.id JOIN dom_level_usrs u ON u.dom_id = d.id AND u.state ="
+        " 'true' JOIN mail m ON m.dom_id = d.id AND m.postbox = 'true'"
+        " WHERE r.type = 'reseller' AND c.type = 'client' AND r.status = 0"
+        " AND c.status = 0 AND d.status = 0 GROUP BY d.id ORDER BY d.id"
+        " LIMIT 1")
+    creds = [("admin", site.admin_password, "admin", 0)]
+    if rows:
+        r, rid, c, cid, d, did = rows[0]
+        creds += [(r, site.password_of(r), "reseller", int(rid)),
+                  (c, site.password_of(c), "client", int(cid)),
+                  (d, site.password_of(d), "domain", int(did))]
+    return creds
+
+
+def grant_access(site, creds):
+    """Access to the module for the printed reseller, client and domain
+    (the admin's grant, as the Access column gives it)."""
+    for _, _, role, oid in creds[1:]:
+        site.grant(role, oid)
+
+
+def directory_part(site):
+    """The lists' directory filled now, so the pages show the data even
+    before the daemon's first pass (or without the emulator)."""
+    res = site.replicator("directory")
+    say("Directory    %s" % (res.stdout.strip() if res.returncode == 0
+                             else "not refreshed: " + res.stderr.strip()))
 
 
 class OxSimDaemon:
@@ -227,7 +272,8 @@ def enable_replication(site):
     if rows:
         site.db.sql("INSERT INTO prefs (level, plesk_id, access,"
                     " webmail_forever, updated_by) VALUES ('reseller', %s,"
-                    " 1, 'on', 'demo') ON DUPLICATE KEY UPDATE access = 1"
+                    " 1, 'on', 'demo') ON DUPLICATE KEY UPDATE access = 1,"
+                    " webmail_forever = 'on'"
                     % int(rows[0][0]), site.oxtender_db)
 
 
@@ -281,6 +327,8 @@ def start():
         save_state(state)
         site = site_part(state, db)
         save_state(state)
+        grant_access(site, demo_credentials(site))
+        directory_part(site)
         sim = oxsim_part(state, site)
         save_state(state)
         if sim is not None:
@@ -298,7 +346,7 @@ def start():
 
 def show(site, httpd):
     url = httpd.url("/oxtender/")
-    creds = site.credentials()
+    creds = demo_credentials(site)
     admin = creds[0]
     r = httpd.get("/oxtender/?format=json", auth=admin[:2])
     if r.status != 200:
@@ -309,11 +357,18 @@ def show(site, httpd):
     say()
     say("OXtender demo: %s" % url)
     say()
+    say("  lists:  %s  %s  %s" % tuple(httpd.url("/oxtender/" + name) for name
+                                        in ("resellers", "clients",
+                                            "domains")))
+    say("  (the browser asks for a login: use one below; each role sees"
+        " its own tabs)")
+    say()
     width = max(len(c[0]) + len(c[1]) for c in creds) + 1
-    for login, password, role in creds:
+    for login, password, role, _ in creds:
         count = httpd.get("/oxtender/?format=json", auth=(login, password))
         if count.status == 200:
             n = "%s mailboxes" % count.json().get("mailbox_count")
+            n += "; " + lists_seen(httpd, login, password, role)
         else:
             n = "HTTP %d: %s" % (count.status, count.json().get("message"))
         say("  %-8s  %-*s  (%s)" % (role, width,
@@ -341,6 +396,22 @@ def show(site, httpd):
     say("stop with: make demo-stop   (data stays in .demo/; rm -rf .demo to"
         " start afresh)")
     return 0
+
+
+LISTS = {"admin": ("resellers", "clients", "domains"),
+         "reseller": ("clients", "domains"), "client": ("domains",),
+         "domain": ()}
+
+
+def lists_seen(httpd, login, password, role):
+    """What the role's list pages answer: the totals, or the status."""
+    seen = []
+    for name in LISTS[role]:
+        r = httpd.get("/oxtender/%s?format=json&per_page=10" % name,
+                      auth=(login, password))
+        seen.append("%s %s" % (r.json().get("total") if r.status == 200
+                               else "HTTP %d" % r.status, name))
+    return ", ".join(seen) if seen else "home page only"
 
 
 def awkward_logins(site):
