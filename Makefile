@@ -331,6 +331,7 @@ CONFDIR     ?= $(PREFIX)/etc
 MANDIR      ?= $(DATADIR)/man
 APACHE_MODDIR ?= /usr/lib/apache2/modules
 CONF_PATHS  = -e 's|/usr/local/oxtender/bin/|$(BINDIR)/|g' \
+              -e 's|/usr/share/oxtender/htdocs|$(HTDOCSDIR)|g' \
               -e 's|/usr/local/oxtender/share/sql/oxtender|$(SQLDIR)|g' \
               -e 's|/usr/local/oxtender/etc/|$(CONFDIR)/|g'
 

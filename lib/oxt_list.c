@@ -447,6 +447,9 @@ void oxt_list_search_form(oxt_html_t *h, const oxt_list_view_t *v,
                  " <input type=\"search\" id=\"oxt-q\" name=\"q\""
                  " maxlength=\"255\"");
     oxt_html_attr(h, "value", v->req->q);
+    if (v->search_hint != NULL) {
+        OXT_HTML_LIT(h, " aria-describedby=\"oxt-search-hint\"");
+    }
     OXT_HTML_LIT(h, ">");
     list_search_keeps(h, v->req);
     OXT_HTML_LIT(h, " <button type=\"submit\" class=\"oxt-button\">");
@@ -458,7 +461,13 @@ void oxt_list_search_form(oxt_html_t *h, const oxt_list_view_t *v,
                                               reset.per_page, p));
     OXT_HTML_LIT(h, ">");
     oxt_icon_write(h, v->static_base, OXT_ICON_RESET, NULL);
-    OXT_HTML_LIT(h, " Reset Search</a></form>\n");
+    OXT_HTML_LIT(h, " Reset Search</a>");
+    if (v->search_hint != NULL) {
+        OXT_HTML_LIT(h, "<p class=\"oxt-hint\" id=\"oxt-search-hint\">");
+        oxt_html_text(h, v->search_hint);
+        OXT_HTML_LIT(h, "</p>");
+    }
+    OXT_HTML_LIT(h, "</form>\n");
     oxt_html_use_pool(h, old);
     apr_pool_clear(p);
 }

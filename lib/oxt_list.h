@@ -262,6 +262,8 @@ typedef struct oxt_list_view_t {
     apr_pool_t *rowp;          /* scratch, cleared after every row */
     long long rows;            /* rows rendered so far */
     int has_checkbox;          /* rows carry a hidden "row" id field */
+    const char *search_hint;   /* how search matches, shown under the
+                                  search box; NULL: nothing */
 } oxt_list_view_t;
 
 /** Sets up v; its scratch pool is a child of p. */

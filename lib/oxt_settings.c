@@ -536,3 +536,29 @@ apr_status_t oxt_settings_save(apr_array_header_t **perrors, oxt_db_t *db,
     }
     return rv;
 }
+
+/* ---- the OX languages ------------------------------------------------------ */
+
+apr_status_t oxt_settings_languages(apr_array_header_t **plangs,
+                                    oxt_db_t *db, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    apr_array_header_t *rows, *out = apr_array_make(p, 8,
+                                                    sizeof(oxt_language_t));
+    const oxt_db_row_t *row;
+    oxt_language_t *l;
+    int i;
+    apr_status_t rv;
+
+    *plangs = out;
+    rv = oxt_db_select(&rows, db, "SELECT code, name FROM ox_language"
+                       " WHERE allowed = 1 ORDER BY name, code",
+                       OXT_DB_NOARGS, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        l = apr_array_push(out);
+        l->code = row->vals[0];
+        l->name = row->vals[1] ? row->vals[1] : row->vals[0];
+    }
+    return rv;
+}

@@ -184,4 +184,21 @@ apr_status_t oxt_settings_save(apr_array_header_t **perrors, oxt_db_t *db,
                                apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/* ---- the OX languages ------------------------------------------------------ */
+
+/** One OX language of the catalogue (table ox_language). */
+typedef struct oxt_language_t {
+    const char *code;             /* "en_US" */
+    const char *name;             /* "English (United States)" */
+} oxt_language_t;
+
+/**
+ * The languages enabled in Settings ("OX languages", ox_language.allowed),
+ * sorted by name: oxt_language_t in p. The pages offer only these.
+ */
+apr_status_t oxt_settings_languages(apr_array_header_t **plangs,
+                                    oxt_db_t *db, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 #endif /* OXT_SETTINGS_H */

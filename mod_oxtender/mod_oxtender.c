@@ -99,6 +99,28 @@ static int oxt_mod_pool_size(const oxt_mod_srv_t *conf)
     return threads;
 }
 
+/* The page kit's keys, each derived with a label of its own: the CSRF
+ * tokens and the messages redirects carry. */
+#define OXT_MOD_LABEL_CSRF "oxtender page kit csrf tokens"
+#define OXT_MOD_LABEL_MSG  "oxtender page kit redirect messages"
+
+static apr_status_t oxt_mod_page_keys(oxt_mod_srv_t *conf,
+                                      const unsigned char *secret,
+                                      apr_pool_t *pchild)
+{
+    unsigned char *csrf = apr_palloc(pchild, 32), *msg = apr_palloc(pchild,
+                                                                    32);
+
+    if (oxt_crypto_derive(csrf, secret, OXT_MOD_LABEL_CSRF) != APR_SUCCESS
+        || oxt_crypto_derive(msg, secret, OXT_MOD_LABEL_MSG)
+           != APR_SUCCESS) {
+        return APR_EGENERAL;
+    }
+    conf->csrf_key = csrf;
+    conf->msg_key = msg;
+    return APR_SUCCESS;
+}
+
 /* The key sign-ins are bound with (oxt_login_binding), read as the
  * server's user: a key that user cannot read stops every sign-in, and
  * says so here once. */
@@ -112,8 +134,11 @@ static void oxt_mod_binding_key(oxt_mod_srv_t *conf, server_rec *s,
                             OXT_CRYPTO_SEAL_KEY_LEN, res, pchild)
         != APR_SUCCESS
         || oxt_login_binding_key(&conf->binding_key, secret, pchild)
-           != APR_SUCCESS) {
+           != APR_SUCCESS
+        || oxt_mod_page_keys(conf, secret, pchild) != APR_SUCCESS) {
         conf->binding_key = NULL;
+        conf->csrf_key = NULL;
+        conf->msg_key = NULL;
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, OXTLOGNO(00212)
                      "cannot read secret_key_file, nobody can sign in: %s",
                      oxt_result_text(res, pchild));
@@ -217,6 +242,7 @@ static void oxt_mod_register_hooks(apr_pool_t *p)
     ap_hook_post_config(oxt_mod_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(oxt_mod_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(oxt_mod_pages_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(oxt_mod_static_fixups, NULL, NULL, APR_HOOK_LAST);
     oxt_mod_auth_register(p);
     oxt_mod_error_register(p);
 }

@@ -24,6 +24,8 @@ typedef struct oxt_mod_srv_t {
     int pool_max;                  /* OxtenderDBPoolMax, -1: unset */
     apr_array_header_t *proxies;   /* OxtenderTrustedProxy; NULL: unset */
     const char *addr_header;       /* OxtenderClientAddressHeader */
+    const char **panel_origins;    /* OxtenderPanelOrigin, NULL-terminated;
+                                      NULL: unset */
     int throttle_set;              /* OxtenderLoginThrottle seen */
     int throttle_on;
     oxt_throttle_t throttle;
@@ -32,10 +34,13 @@ typedef struct oxt_mod_srv_t {
     apr_thread_mutex_t *psa_mutex;
     oxt_psa_t *psa;                /* probed on first use */
     const unsigned char *binding_key;  /* NULL: secret key unreadable */
+    const unsigned char *csrf_key;     /* the page kit's CSRF tokens */
+    const unsigned char *msg_key;      /* messages carried by redirects */
     apr_pool_t *process_pool;
 } oxt_mod_srv_t;
 
 #define OXT_MOD_DEFAULT_BASE "/oxtender"
+#define OXT_MOD_DEFAULT_STATIC "/oxtender-static"
 #define OXT_MOD_AUTH_TYPE    "Oxtender"
 #define OXT_MOD_DEFAULT_ADDR_HEADER "X-Forwarded-For"
 
@@ -46,6 +51,9 @@ typedef struct oxt_mod_dir_t {
     const char *cookie;            /* OxtenderSessionCookie */
     int idle_timeout;              /* OxtenderSessionIdleTimeout */
     int basic;                     /* OxtenderBasicAuth */
+    const char *static_base;       /* OxtenderStaticURI */
+    int static_files;              /* OxtenderStatic: our headers on the
+                                      static files; -1 unset */
 } oxt_mod_dir_t;
 
 /* The caller, as our authentication found it; per request. */
@@ -75,6 +83,8 @@ oxt_mod_req_t *oxt_mod_req(request_rec *r);
 const char *oxt_mod_dir_cookie(const oxt_mod_dir_t *d);
 int oxt_mod_dir_idle(const oxt_mod_dir_t *d);
 int oxt_mod_dir_basic(const oxt_mod_dir_t *d);
+const char *oxt_mod_dir_base(const oxt_mod_dir_t *d);
+const char *oxt_mod_dir_static(const oxt_mod_dir_t *d);
 
 /* ---- responses (mod_oxtender_error.c) ----------------------------------- */
 
@@ -106,6 +116,10 @@ int oxt_mod_access(request_rec *r, oxt_mod_req_t *req);
 
 /** The request handler "oxtender". */
 int oxt_mod_pages_handler(request_rec *r);
+
+/** Our headers (and a content type) on the static files (OxtenderStatic
+ *  On): a fixups hook. */
+int oxt_mod_static_fixups(request_rec *r);
 
 /**
  * A database connection for this request (from the process pool, back

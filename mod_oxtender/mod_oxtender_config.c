@@ -18,6 +18,7 @@
 #include "oxt_result.h"
 #include "oxt_session.h"
 #include "oxt_crypto.h"
+#include "oxt_url.h"
 
 void *oxt_mod_create_srv(apr_pool_t *p, server_rec *s)
 {
@@ -46,6 +47,8 @@ void *oxt_mod_merge_srv(apr_pool_t *p, void *basev, void *addv)
     conf->proxies = add->proxies ? add->proxies : base->proxies;
     conf->addr_header = add->addr_header ? add->addr_header
                                          : base->addr_header;
+    conf->panel_origins = add->panel_origins ? add->panel_origins
+                                             : base->panel_origins;
     conf->throttle_set = add->throttle_set || base->throttle_set;
     conf->throttle_on = add->throttle_set ? add->throttle_on
                                           : base->throttle_on;
@@ -65,6 +68,8 @@ void *oxt_mod_create_dir(apr_pool_t *p, char *dir)
     conf->cookie = NULL;
     conf->idle_timeout = -1;
     conf->basic = -1;
+    conf->static_base = NULL;
+    conf->static_files = -1;
     return conf;
 }
 
@@ -78,6 +83,10 @@ void *oxt_mod_merge_dir(apr_pool_t *p, void *basev, void *addv)
     conf->idle_timeout = add->idle_timeout != -1 ? add->idle_timeout
                                                  : base->idle_timeout;
     conf->basic = add->basic != -1 ? add->basic : base->basic;
+    conf->static_base = add->static_base ? add->static_base
+                                         : base->static_base;
+    conf->static_files = add->static_files != -1 ? add->static_files
+                                                 : base->static_files;
     return conf;
 }
 
@@ -95,6 +104,16 @@ int oxt_mod_dir_idle(const oxt_mod_dir_t *d)
 int oxt_mod_dir_basic(const oxt_mod_dir_t *d)
 {
     return d->basic != 0;
+}
+
+const char *oxt_mod_dir_base(const oxt_mod_dir_t *d)
+{
+    return d->base ? d->base : OXT_MOD_DEFAULT_BASE;
+}
+
+const char *oxt_mod_dir_static(const oxt_mod_dir_t *d)
+{
+    return d->static_base ? d->static_base : OXT_MOD_DEFAULT_STATIC;
 }
 
 static const char *oxt_cfg_set_config(cmd_parms *cmd, void *dconf,
@@ -162,6 +181,64 @@ static const char *oxt_cfg_set_base_uri(cmd_parms *cmd, void *dconf,
         n--;
     }
     conf->base = apr_pstrndup(cmd->pool, arg, n);
+    if (!oxt_url_ok(oxt_url_make(conf->base, cmd->temp_pool))) {
+        return "OxtenderBaseURI: a path of segments of A-Z a-z 0-9 - . _ ~";
+    }
+    return NULL;
+}
+
+static const char *oxt_cfg_set_static_uri(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
+{
+    oxt_mod_dir_t *conf = dconf;
+    apr_size_t n = strlen(arg);
+
+    while (n > 1 && arg[n - 1] == '/') {
+        n--;
+    }
+    conf->static_base = apr_pstrndup(cmd->pool, arg, n);
+    if (arg[0] != '/'
+        || !oxt_url_ok(oxt_url_make(conf->static_base, cmd->temp_pool))) {
+        return "OxtenderStaticURI: a path starting with '/', of segments of"
+               " A-Z a-z 0-9 - . _ ~";
+    }
+    return NULL;
+}
+
+static const char *oxt_cfg_set_static(cmd_parms *cmd, void *dconf, int on)
+{
+    oxt_mod_dir_t *conf = dconf;
+
+    (void)cmd;
+    conf->static_files = on ? 1 : 0;
+    return NULL;
+}
+
+/* The panel as browsers reach it: scheme, host and port, no path. */
+static const char *oxt_cfg_set_panel_origin(cmd_parms *cmd, void *dconf,
+                                            const char *arg)
+{
+    oxt_mod_srv_t *conf = ap_get_module_config(cmd->server->module_config,
+                                               &oxtender_module);
+    const char **list;
+    int n = 0;
+
+    (void)dconf;
+    if (!oxt_url_ok(oxt_url_panel(arg, cmd->temp_pool))
+        || arg[strlen(arg) - 1] == '/') {
+        return apr_pstrcat(cmd->pool, "OxtenderPanelOrigin: '", arg,
+                           "' is not an origin such as"
+                           " https://panel.example.com:8443", NULL);
+    }
+    while (conf->panel_origins != NULL && conf->panel_origins[n] != NULL) {
+        n++;
+    }
+    list = apr_pcalloc(cmd->pool, sizeof(*list) * (apr_size_t)(n + 2));
+    if (n > 0) {
+        memcpy(list, conf->panel_origins, sizeof(*list) * (apr_size_t)n);
+    }
+    list[n] = apr_pstrdup(cmd->pool, arg);
+    conf->panel_origins = list;
     return NULL;
 }
 
@@ -297,6 +374,17 @@ const command_rec oxt_mod_cmds[] = {
                   ACCESS_CONF,
                   "the URL path the pages are served under"
                   " (default " OXT_MOD_DEFAULT_BASE ")"),
+    AP_INIT_TAKE1("OxtenderStaticURI", oxt_cfg_set_static_uri, NULL,
+                  ACCESS_CONF,
+                  "the URL path of the pages' static files (default "
+                  OXT_MOD_DEFAULT_STATIC ")"),
+    AP_INIT_FLAG("OxtenderStatic", oxt_cfg_set_static, NULL, ACCESS_CONF,
+                 "On where the static files are served: our security"
+                 " headers and content types on them"),
+    AP_INIT_ITERATE("OxtenderPanelOrigin", oxt_cfg_set_panel_origin, NULL,
+                    RSRC_CONF,
+                    "the panel's external origin(s), as browsers see it"
+                    " (https://host:port): form posts must come from one"),
     AP_INIT_TAKE1("OxtenderSessionCookie", oxt_cfg_set_cookie, NULL,
                   ACCESS_CONF | OR_AUTHCFG,
                   "name of the Plesk session cookie (default "

@@ -47,6 +47,9 @@ int oxt_mod_wants_json(request_rec *r)
 static const char *fail_title(int status)
 {
     switch (status) {
+    case HTTP_BAD_REQUEST:            return "Not understood";
+    case HTTP_REQUEST_ENTITY_TOO_LARGE: return "Too large";
+    case HTTP_UNSUPPORTED_MEDIA_TYPE: return "Not a form";
     case HTTP_UNAUTHORIZED:           return "Please sign in";
     case HTTP_FORBIDDEN:              return "Access refused";
     case HTTP_NOT_FOUND:              return "No such page";

@@ -21,6 +21,7 @@
 #include "oxt_lock.h"
 #include "oxt_crypto.h"
 #include "oxt_sink.h"
+#include "oxt_dir.h"
 
 /* Where "event" spools when even the configuration cannot be read. */
 #define OXT_REPL_DEFAULT_SPOOL "/var/spool/oxtender"
@@ -145,6 +146,17 @@ apr_status_t oxt_repl_metrics_write(oxt_sink_t *sink, const oxt_config_t *cfg,
  * when metrics_listen is not set; a failure to listen is returned.
  */
 apr_status_t oxt_repl_httpd_start(oxt_repl_t *repl, oxt_result_t *res);
+int oxt_repl_cmd_directory(oxt_repl_t *repl, int argc,
+                           const char *const *argv);
+
+/**
+ * The lists' directory brought in line with psa (oxt_dir_refresh), as
+ * the end of every full pass; stats may be NULL. Scratch in a subpool of
+ * repl->p.
+ */
+apr_status_t oxt_repl_directory(oxt_repl_t *repl, oxt_db_t *db,
+                                const oxt_psa_t *psa,
+                                oxt_dir_stats_t *stats, oxt_result_t *res);
 
 /**
  * Brings Plesk's OXtender buttons in line with the grants, as the end of

@@ -51,6 +51,7 @@ typedef struct {
     int run_open;                  /* a run_summary row is open */
     apr_time_t last_work;
     apr_time_t last_full;
+    apr_time_t last_directory;     /* filled without a session */
 } daemon_t;
 
 static void daemon_sleep_ms(int ms)
@@ -152,6 +153,8 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
         rv = oxt_repl_pass_end(d->s, rv, whole, res);
         if (rv == APR_SUCCESS) {
             oxt_repl_buttons_pass(d->repl, d->s->db, d->s->psa, d->s->p);
+            rv = oxt_repl_directory(d->repl, d->s->db, d->s->psa, NULL,
+                                    res);
         }
         d->last_full = t;
     }
@@ -196,6 +199,38 @@ static void daemon_endpoint(oxt_repl_t *repl)
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, res->status,
                        OXTLOGNO(03908) "%s", oxt_result_text(res, repl->p));
     }
+}
+
+/* Without a session (OX not configured yet, say) the lists' directory is
+ * still kept, once per full-pass interval, so the pages can be used to
+ * set things up. */
+static void daemon_directory(daemon_t *d)
+{
+    oxt_repl_t *repl = d->repl;
+    oxt_result_t *res;
+    oxt_psa_t *psa;
+    oxt_db_t *db;
+    apr_pool_t *p;
+    apr_time_t t = apr_time_now();
+
+    if (d->last_directory != 0 && t - d->last_directory
+        < apr_time_from_sec(repl->cfg->daemon_full_pass_s)) {
+        return;
+    }
+    d->last_directory = t;
+    apr_pool_create(&p, repl->p);
+    res = oxt_result_make(p);
+    {
+        oxt_repl_t sub = *repl;
+
+        sub.p = p;
+        if (oxt_repl_db_open(&db, &sub, res) != APR_SUCCESS
+            || oxt_psa_open(&psa, db, repl->cfg, res, p) != APR_SUCCESS
+            || oxt_repl_directory(&sub, db, psa, NULL, res) != APR_SUCCESS) {
+            oxt_repl_fail("directory: %s", oxt_result_text(res, p));
+        }
+    }
+    apr_pool_destroy(p);
 }
 
 /* A session per connection: when the database goes away the session's
@@ -258,6 +293,7 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
             rv = daemon_loop(&d, res);
         }
         if (rv != APR_SUCCESS && !daemon_stop) {
+            daemon_directory(&d);
             oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, rv, OXTLOGNO(03033)
                            "%s; trying again in %d s",
                            oxt_result_text(res, repl->p), pause);

@@ -93,8 +93,26 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
     rv = oxt_repl_pass_end(s, rv, 1, res);
     if (rv == APR_SUCCESS) {
         oxt_repl_buttons_pass(repl, s->db, s->psa, repl->p);
+        rv = oxt_repl_directory(repl, s->db, s->psa, NULL, res);
     }
     return rv;
+}
+
+/* Without a session (OX not configured yet, say) the lists' directory is
+ * still filled, so the pages can be used to set things up; the run's
+ * own failure is what it reports. */
+static void run_directory_only(oxt_repl_t *repl)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    oxt_psa_t *psa;
+    oxt_db_t *db;
+
+    if (oxt_repl_db_open(&db, repl, res) == APR_SUCCESS
+        && oxt_psa_open(&psa, db, repl->cfg, res, repl->p) == APR_SUCCESS
+        && oxt_repl_directory(repl, db, psa, NULL, res) == APR_SUCCESS) {
+        return;
+    }
+    oxt_repl_fail("directory: %s", oxt_result_text(res, repl->p));
 }
 
 /* Closes the run summary (even after a failure) and prints the counts;
@@ -152,6 +170,9 @@ int oxt_repl_cmd_run(oxt_repl_t *repl, int argc, const char *const *argv)
     opts.page_baton = lock;
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_session_open(&s, repl, 0, res);
+        if (rv != APR_SUCCESS) {
+            run_directory_only(repl);
+        }
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_session_engine(s, &opts, res);

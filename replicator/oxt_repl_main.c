@@ -49,6 +49,8 @@ static const repl_cmd_t repl_cmds[] = {
       "Prometheus metrics on stdout or into a file (--textfile FILE)" },
     { "health", oxt_repl_cmd_health,
       "monitoring check: one line, exit 0-3 (--warning S, --critical S)" },
+    { "directory", oxt_repl_cmd_directory,
+      "fill the Resellers, Clients and Domains lists from psa now" },
 };
 
 static int repl_log_level = OXT_LOG_INFO;

@@ -76,6 +76,36 @@ static apr_status_t queue_run_domains(oxt_repl_session_t *s, apr_hash_t *doms,
     return rv;
 }
 
+/* The lists' directory of what the batch worked: its domains, and the
+ * accounts its hints named. */
+static apr_status_t queue_directory(oxt_repl_session_t *s, apr_hash_t *doms,
+                                    apr_array_header_t *items,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *ids = apr_array_make(p, 16, sizeof(long long));
+    apr_array_header_t *accounts = apr_array_make(p, 4, sizeof(long long));
+    const oxt_queue_item_t *item;
+    apr_hash_index_t *hi;
+    int i;
+    apr_status_t rv;
+
+    for (hi = apr_hash_first(p, doms); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(ids, long long) = oxt_util_id_key(hi);
+    }
+    for (i = 0; i < items->nelts; i++) {
+        item = APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
+        if (item->type == OXT_OBJ_CLIENT || item->type == OXT_OBJ_RESELLER) {
+            APR_ARRAY_PUSH(accounts, long long) = item->object_id;
+        }
+    }
+    rv = accounts->nelts == 0 ? APR_SUCCESS
+       : oxt_dir_sync_accounts(s->db, s->psa, accounts, 0, NULL, res, p);
+    if (rv == APR_SUCCESS && ids->nelts > 0) {
+        rv = oxt_dir_sync_domains(s->db, s->psa, ids, 0, NULL, res, p);
+    }
+    return rv;
+}
+
 apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
                                   oxt_repl_session_t *s, const char *owner,
                                   oxt_result_t *res)
@@ -100,6 +130,9 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
         }
         if (rv == APR_SUCCESS) {
             rv = queue_run_domains(s, doms, owner, res, p);
+        }
+        if (rv == APR_SUCCESS && items->nelts > 0) {
+            rv = queue_directory(s, doms, items, res, p);
         }
         /* Account hints and "all" are answered by the domain work (and
          * the full pass the caller runs for "all"). */

@@ -18,6 +18,10 @@ also at interpreter exit or when pytest dies):
             screenshots in run_dir/artifacts
   plesk_flavour   plesk_flavour(8|9|10) -> (site, apache) of that Plesk
                   version: 10 is site/apache, 8 and 9 are built on first use
+  lists_flavour   lists_flavour(8|9|10) -> harness.lists.ListsSite: a small
+                  site of that Plesk version with hostile names, the lists'
+                  directory filled and an Apache of its own (for the
+                  Resellers/Clients/Domains pages; tests may change it)
 
 Function scope:
   expect_log      expect_log("OXT00042", "AH01617", pattern=r"...")
@@ -38,6 +42,7 @@ from harness import env
 from harness.apache import Apache
 from harness.mariadb import MariaDB
 from harness.site import Site
+from harness.lists import ListsSite
 
 # Apache instances whose error_log the watch reads after each test.
 WATCHED = []
@@ -165,6 +170,23 @@ def plesk_flavour(run_dir, mariadb, site, apache, apache_factory):
             s.build()
             s.migrate()
             made[f] = (s, apache_factory("apache-plesk%d" % f, s.config))
+        return made[f]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def lists_flavour(run_dir, mariadb, apache_factory):
+    """lists_flavour(f) -> ListsSite of Plesk f, each made once (its
+    Apache accepts form posts from the origin https://panel.example.test,
+    OxtenderPanelOrigin)."""
+    made = {}
+
+    def get(f):
+        if f not in made:
+            made[f] = ListsSite.make(
+                run_dir, mariadb, apache_factory, f,
+                extra="OxtenderPanelOrigin https://panel.example.test")
         return made[f]
 
     return get

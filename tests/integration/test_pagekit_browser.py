@@ -51,7 +51,6 @@ class Kit:
 def _apache_extra(root, pages):
     htdocs = os.path.join(env.TOP, "htdocs")
     return "\n".join([
-        "LoadModule alias_module %s/mod_alias.so" % MODULES,
         "LoadModule headers_module %s/mod_headers.so" % MODULES,
         "LoadModule env_module %s/mod_env.so" % MODULES,
         "LoadModule cgid_module %s/mod_cgid.so" % MODULES,

@@ -62,5 +62,8 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_metrics_test_case,
     oxt_health_test_case,
     oxt_httpreq_test_case,
+    oxt_dir_test_case,
+    oxt_change_test_case,
+    oxt_prefs_form_test_case,
     NULL
 };

@@ -58,5 +58,9 @@ TCase *oxt_page_test_case(void);
 TCase *oxt_metrics_test_case(void);
 TCase *oxt_health_test_case(void);
 TCase *oxt_httpreq_test_case(void);
+/* the lists */
+TCase *oxt_dir_test_case(void);
+TCase *oxt_change_test_case(void);
+TCase *oxt_prefs_form_test_case(void);
 
 #endif /* OXT_UNIT_H */

@@ -28,7 +28,7 @@ from .mariadb import _die_with_parent
 MODULES_DIR = "/usr/lib/apache2/modules"
 # mod_log_config and mod_unixd are compiled into Debian's apache2.
 STOCK_MODULES = ("mpm_event", "authn_core", "authz_core", "auth_basic",
-                 "authz_user", "mime", "dir")
+                 "authz_user", "mime", "dir", "alias")
 
 
 class ApacheError(RuntimeError):
@@ -36,6 +36,21 @@ class ApacheError(RuntimeError):
 
 
 SHIPPED_CONF = os.path.join(env.TOP, "conf", "httpd-oxtender.conf")
+
+
+def shipped_static():
+    """The Alias and <Directory> of the static files in
+    conf/httpd-oxtender.conf, pointed at the tree's htdocs/."""
+    with open(SHIPPED_CONF) as f:
+        text = f.read()
+    alias = re.search(r"^Alias (/\S+) (\S+)$", text, re.M)
+    block = re.search(r"^<Directory (\S+)>\n.*?^</Directory>$", text,
+                      re.S | re.M)
+    if not alias or not block or block.group(1) != alias.group(2):
+        raise ApacheError("no static files Alias in %s" % SHIPPED_CONF)
+    htdocs = os.path.join(env.TOP, "htdocs")
+    return ["Alias %s %s" % (alias.group(1), htdocs),
+            block.group(0).replace(block.group(1), htdocs, 1)]
 
 
 def shipped_locations():
@@ -262,6 +277,7 @@ class Apache:
         if cfg:
             lines.append('OxtenderConfig "%s"' % cfg)
         if location:
+            lines += shipped_static()
             lines += shipped_locations()
         if extra:
             lines.append(extra)

@@ -1,0 +1,134 @@
+/*
+ * mod_oxtender_page.h — what a page file (mod_oxtender_page_<name>.c)
+ * gets from the page framework (mod_oxtender_pages.c), and the one table
+ * row that makes it a route.
+ *
+ * The framework does everything a page must not get wrong: it matches
+ * the path below OxtenderBaseURI against the route table, refuses a role
+ * or a Plesk version the route is not for (403 / 404) and a method it
+ * does not take (405); parses the query string (bounded); for a POST it
+ * checks Sec-Fetch-Site / Origin (oxt_csrf_origin_check against
+ * OxtenderPanelOrigin), reads the body with the route's cap (413),
+ * parses it (400) and checks the CSRF token of the field "csrf" or the
+ * X-CSRF-Token header against the caller's session binding (403), all
+ * before the page runs; it verifies the message a redirect carried (m=,
+ * signed for this session, so a link from elsewhere shows nothing); it
+ * takes a database connection. A page then only reads the core, formats
+ * and answers: OK after writing, a status for a refusal (oxt_mod_fail),
+ * or oxt_mod_page_redirect after a change.
+ *
+ * Adding a route: one row in the table of mod_oxtender_pages.c (path,
+ * tab, roles, Plesk version, handlers, body limits) and one page file
+ * with its handlers, declared below; a <Location> with its Require
+ * oxtender-role in conf/httpd-oxtender.conf and debian/oxtender.conf.
+ */
+#ifndef MOD_OXTENDER_PAGE_H
+#define MOD_OXTENDER_PAGE_H
+
+#include <httpd.h>
+
+#include "mod_oxtender.h"
+#include "mod_oxtender_sink.h"
+#include "oxt_form.h"
+#include "oxt_html.h"
+#include "oxt_json.h"
+#include "oxt_page.h"
+#include "oxt_url.h"
+
+typedef struct oxt_mod_route_t oxt_mod_route_t;
+
+/** What a page is given. */
+typedef struct oxt_mod_page_ctx_t {
+    request_rec *r;
+    const oxt_mod_route_t *route;
+    const oxt_identity_t *ident;
+    oxt_db_t *db;
+    const oxt_psa_t *psa;
+    int json;                      /* ?format=json */
+    int post;                      /* a POST that passed every check */
+    long long id;                  /* the id of the path ("clients/7/
+                                      prefs"), 0 when it has none */
+    const char *base;              /* OxtenderBaseURI */
+    const char *static_base;       /* OxtenderStaticURI */
+    const char *csrf;              /* the caller's CSRF token */
+    const oxt_form_t *query;       /* the query string */
+    const oxt_form_t *form;        /* a POST's body */
+    const char *msg;               /* the message code a redirect carried
+                                      (verified), or NULL */
+    long long msg_nums[8];         /* and its numbers */
+    int msg_n;
+    unsigned routes;               /* OXT_TAB_BIT of the tabs this caller
+                                      has a page for */
+    oxt_result_t *res;             /* for the core's calls */
+} oxt_mod_page_ctx_t;
+
+/** A page handler: OK once it answered, else an HTTP status. */
+typedef int oxt_mod_page_fn(oxt_mod_page_ctx_t *ctx);
+
+#define OXT_MOD_ROLE(role) (1u << (role))
+#define OXT_MOD_ROLES_ALL \
+    (OXT_MOD_ROLE(OXT_ROLE_ADMIN) | OXT_MOD_ROLE(OXT_ROLE_RESELLER) \
+     | OXT_MOD_ROLE(OXT_ROLE_CLIENT) | OXT_MOD_ROLE(OXT_ROLE_DOMAIN))
+
+/** A row of the route table. */
+struct oxt_mod_route_t {
+    const char *path;              /* below the base: "domains",
+                                      "domains/#/prefs" ('#' an id) */
+    oxt_tab_t tab;                 /* its tab, OXT_TAB_NONE for none */
+    unsigned roles;                /* OXT_MOD_ROLE(...) | ... */
+    int min_plesk;                 /* 9: not on Plesk 8 */
+    oxt_mod_page_fn *get;
+    oxt_mod_page_fn *post;         /* NULL: GET (and HEAD) only */
+    const oxt_form_limits_t *post_limits;
+};
+
+/* ---- the pages (one file each) --------------------------------------------- */
+
+int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_resellers(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_clients(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_domains(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_prefs(oxt_mod_page_ctx_t *ctx);
+
+/* ---- what the framework offers a page ------------------------------------------ */
+
+/**
+ * Starts the answer: status 200, the content type (JSON or HTML, UTF-8)
+ * and the security headers; the sink on the response comes back.
+ */
+oxt_sink_t *oxt_mod_page_start(oxt_mod_page_ctx_t *ctx, int status);
+
+/**
+ * Ends it: a misuse of the writers (oxt_html_finish / oxt_json_finish
+ * failed, rv) is logged with the page's tag; the sink is flushed. OK.
+ */
+int oxt_mod_page_end(oxt_mod_page_ctx_t *ctx, oxt_sink_t *sink,
+                     apr_status_t rv, const char *why);
+
+/**
+ * The shell of an HTML page for this caller: title, owner in the heading
+ * (the caller's own account for a reseller or client, as the guide
+ * shows), tabs, the current tab. The page sets pg->info from ctx->msg
+ * (a code of its own, mapped to its own words).
+ */
+void oxt_mod_page_shell(oxt_page_t *pg, const oxt_mod_page_ctx_t *ctx,
+                        const char *title, oxt_tab_t current);
+
+/** A URL of our routes: the base, then words added by the caller. */
+oxt_url_t *oxt_mod_page_url(const oxt_mod_page_ctx_t *ctx);
+
+/**
+ * After a change: 303 See Other to url with the message code and its
+ * numbers (a word of ours and up to 8 numbers, signed for this session
+ * so that only this caller's own redirect shows it). For a JSON POST
+ * answers 200 with {"ok": true, "message": text, "location": url}
+ * instead. Returns what the handler returns.
+ */
+int oxt_mod_page_redirect(oxt_mod_page_ctx_t *ctx, oxt_url_t *url,
+                          const char *code, const long long *nums,
+                          int nnums, const char *text);
+
+/** The configured Plesk panel (OxtenderPanelOrigin, the first), or NULL. */
+const char *oxt_mod_page_panel(const oxt_mod_page_ctx_t *ctx);
+
+#endif /* MOD_OXTENDER_PAGE_H */
