@@ -245,25 +245,15 @@ static apr_status_t daemon_session(daemon_t *d, apr_pool_t *sp,
     return oxt_repl_session_open(&d->s, &sub, 0, res);
 }
 
-int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
+/* A cron run is finishing, or something holds the lock for good: wait,
+ * and say so once if it is stale. */
+static apr_status_t daemon_wait_lock(oxt_lock_t **lock, oxt_repl_t *repl,
+                                     oxt_result_t *res)
 {
-    oxt_result_t *res = oxt_result_make(repl->p);
-    daemon_t d;
-    oxt_lock_t *lock = NULL;
-    apr_pool_t *sp;
-    int pause = 1, stale = 0, told = 0;
+    int stale = 0, told = 0;
     apr_status_t rv;
 
-    (void)argv;
-    if (argc > 1) {
-        oxt_repl_fail("daemon takes no arguments");
-        return OXT_REPL_EXIT_USAGE;
-    }
-    daemon_signals();
-    daemon_endpoint(repl);
-    /* A cron run is finishing, or something holds the lock for good:
-     * wait, and say so once if it is stale. */
-    while ((rv = oxt_repl_lock(&lock, repl, "daemon", &stale, res))
+    while ((rv = oxt_repl_lock(lock, repl, "daemon", &stale, res))
            == OXT_ELOCKED && !daemon_stop) {
         if (stale && !told) {
             oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, APR_SUCCESS,
@@ -273,6 +263,26 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
         }
         daemon_sleep_ms(1000);
     }
+    return rv;
+}
+
+int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
+{
+    oxt_result_t *res = oxt_result_make(repl->p);
+    daemon_t d;
+    oxt_lock_t *lock = NULL;
+    apr_pool_t *sp;
+    int pause = 1;
+    apr_status_t rv;
+
+    (void)argv;
+    if (argc > 1) {
+        oxt_repl_fail("daemon takes no arguments");
+        return OXT_REPL_EXIT_USAGE;
+    }
+    daemon_signals();
+    daemon_endpoint(repl);
+    rv = daemon_wait_lock(&lock, repl, res);
     if (rv != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return daemon_stop ? OXT_REPL_EXIT_OK : OXT_REPL_EXIT_FAIL;
