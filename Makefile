@@ -106,6 +106,11 @@ SOAPIT_BIN := $(B)/tests/oxt-soapit
 PAGEKIT_SRC := $(wildcard tests/pagekit/*.c)
 PAGEKIT_OBJ := $(patsubst tests/pagekit/%.c,$(B)/tests/pagekit/%.o,$(PAGEKIT_SRC))
 PAGEKIT_BIN := $(B)/tests/oxt-pagekit
+# The core of the Mailboxes, Settings and Logs pages from the command line,
+# for the integration tests (tests/corecli/oxt_corecli.c). Not installed.
+CORECLI_SRC := $(wildcard tests/corecli/*.c)
+CORECLI_OBJ := $(patsubst tests/corecli/%.c,$(B)/tests/corecli/%.o,$(CORECLI_SRC))
+CORECLI_BIN := $(B)/tests/oxt-corecli
 GEN_SRC    := $(wildcard tools/gendata/*.c)
 GEN_BIN    := tools/gendata/oxt-gendata
 # Every fuzz/fuzz_<name>.c is a harness; its seeds are in fuzz/corpus/<name>/.
@@ -214,6 +219,11 @@ $(PAGEKIT_BIN): $(PAGEKIT_OBJ) $(LIBA)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(PAGEKIT_OBJ) $(LIBA) $(LIBS_ALL)
 
+$(CORECLI_BIN): $(CORECLI_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(CORECLI_OBJ) $(LIBA) $(LIBS_ALL)
+
 bench/bin/%: bench/%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(LIBS_ALL)
@@ -229,6 +239,7 @@ export OXT_GENDATA := $(abspath $(GEN_BIN))
 export OXT_MODULE := $(abspath $(MOD_SO))
 export OXT_SANITIZE := $(SANITIZE)
 export OXT_PAGEKIT := $(abspath $(PAGEKIT_BIN))
+export OXT_CORECLI := $(abspath $(CORECLI_BIN))
 
 check: all $(UNIT_BIN) guards
 	$(MAKE) --no-print-directory unit
@@ -241,7 +252,8 @@ unit: $(UNIT_BIN)
 
 # Integration tests: the SOAP client against the emulator (Check), then the
 # pytest suite with private MariaDB and Apache servers.
-integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN)) $(if $(PAGEKIT_SRC),$(PAGEKIT_BIN))
+integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN)) $(if $(PAGEKIT_SRC),$(PAGEKIT_BIN)) \
+             $(if $(CORECLI_SRC),$(CORECLI_BIN))
 	$(if $(SOAPIT_SRC),CK_DEFAULT_TIMEOUT=120 $(SOAPIT_BIN))
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
@@ -367,4 +379,4 @@ clean:
 	    tests/oxsim/oxsim tools/gendata/oxt-gendata bench/bin
 
 -include $(LIB_OBJ:.o=.d) $(FUZZ_LIBOBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d) $(SOAPIT_OBJ:.o=.d) \
-    $(PAGEKIT_OBJ:.o=.d)
+    $(PAGEKIT_OBJ:.o=.d) $(CORECLI_OBJ:.o=.d)

@@ -228,10 +228,10 @@ void oxt_desired_user(oxt_desired_user_t *user, const oxt_desired_env_t *env,
     user->service = oxt_prefs_service(chain, s);
     user->language = user_language(env, mbox, chain, p);
     user->timezone = user_timezone(env, chain);
-    user->imap_server = s->imap_host;
-    user->imap_port = s->imap_port;
-    user->smtp_server = s->smtp_host;
-    user->smtp_port = s->smtp_port;
+    user->imap_server = s->imap.host;
+    user->imap_port = s->imap.port;
+    user->smtp_server = s->smtp.host;
+    user->smtp_port = s->smtp.port;
     user->imap_login = mbox->address;
     user->reason = user_reason(user, env, mbox, chain, p);
     user->replicate = user->reason == NULL;

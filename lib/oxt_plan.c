@@ -134,7 +134,10 @@ const char *oxt_plan_status(const char *reason)
 }
 
 /* Records why a mailbox is not replicated, but only when that is news: a
- * pass over a million unselected mailboxes must not write a million rows. */
+ * pass over a million unselected mailboxes must not write a million rows.
+ * A pending service type change is news too, unless the mailbox is held:
+ * OX gets nothing for this mailbox now, so the change is recorded as done
+ * (a held one gets it once the hold ends). */
 static void plan_status(apr_array_header_t *ops, const oxt_plan_user_t *u)
 {
     const char *reason = u->want ? u->want->reason : NULL;
@@ -149,7 +152,8 @@ static void plan_status(apr_array_header_t *ops, const oxt_plan_user_t *u)
         return;
     }
     if (str_differs(u->have->status_reason, reason)
-        || str_differs(u->have->status, oxt_plan_status(reason))) {
+        || str_differs(u->have->status, oxt_plan_status(reason))
+        || (u->have->has_pending && !u->want->hold)) {
         plan_push(ops, OXT_OP_USER_STATUS, 0, u);
     }
 }
@@ -186,9 +190,11 @@ static void plan_user(apr_array_header_t *ops, const oxt_plan_user_t *u,
         plan_push(ops, OXT_OP_USER_ACCESS, 0, u);
     }
     /* In OX as it should be, but the status still tells of a suspension
-     * or an old error: say it is replicated again. */
+     * or an old error, or of a service type change that is no longer
+     * wanted: say it is replicated again. */
     if (!changes && u->have->service == (int)u->want->service
-        && str_differs(u->have->status, "replicated")) {
+        && (str_differs(u->have->status, "replicated")
+            || u->have->has_pending)) {
         plan_push(ops, OXT_OP_USER_STATUS, 0, u);
     }
 }

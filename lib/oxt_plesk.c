@@ -244,6 +244,138 @@ apr_status_t oxt_plesk_mailbox_get(oxt_plesk_mailbox_t **pmbox,
     return APR_SUCCESS;
 }
 
+/* ---- the caller's subtree ------------------------------------------------ */
+
+void oxt_plesk_scope_of(oxt_plesk_scope_t *scope,
+                        const oxt_identity_t *ident)
+{
+    scope->role = ident ? ident->role : OXT_ROLE_NONE;
+    scope->id = ident ? ident->id : 0;
+}
+
+/* The owner chain is sorted into client and reseller at load time
+ * (plesk_owner_from_row), so a reseller's own domains and its clients'
+ * both carry its id. */
+int oxt_plesk_mailbox_in_scope(const oxt_plesk_mailbox_t *mbox,
+                               const oxt_plesk_scope_t *scope)
+{
+    const oxt_plesk_owner_t *o = &mbox->domain.owner;
+
+    switch (scope->role) {
+    case OXT_ROLE_ADMIN:
+        return 1;
+    case OXT_ROLE_RESELLER:
+        return scope->id > 0 && o->reseller_id == scope->id;
+    case OXT_ROLE_CLIENT:
+        return scope->id > 0 && o->client_id == scope->id;
+    case OXT_ROLE_DOMAIN:
+        return scope->id > 0 && mbox->domain.id == scope->id;
+    default:
+        return 0;
+    }
+}
+
+apr_status_t oxt_plesk_mailbox_in_subtree(oxt_plesk_mailbox_t **pmbox,
+                                          const oxt_psa_t *psa,
+                                          oxt_db_t *db,
+                                          const oxt_identity_t *ident,
+                                          long long mail_id,
+                                          oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_plesk_mailbox_t *mbox = NULL;
+    oxt_plesk_scope_t scope;
+    apr_status_t rv;
+
+    oxt_plesk_scope_of(&scope, ident);
+    rv = mail_id > 0 ? oxt_plesk_mailbox_get(&mbox, psa, db, mail_id, res, p)
+                     : APR_ENOENT;
+    if (rv == APR_SUCCESS && !oxt_plesk_mailbox_in_scope(mbox, &scope)) {
+        rv = APR_ENOENT;
+    }
+    if (pmbox != NULL) {
+        *pmbox = rv == APR_SUCCESS ? mbox : NULL;
+    }
+    return rv;
+}
+
+#define MAILBOXES_PER_QUERY 500
+
+/* " AND m.id IN (?,?,...)" for n ids. */
+static const char *plesk_in_ids(int n, apr_pool_t *p)
+{
+    char *s = apr_palloc(p, (apr_size_t)n * 2 + 16);
+    char *w = s;
+    int i;
+
+    memcpy(w, " AND m.id IN (", 14);
+    w += 14;
+    for (i = 0; i < n; i++) {
+        *w++ = i ? ',' : '?';
+        if (i) {
+            *w++ = '?';
+        }
+    }
+    *w++ = ')';
+    *w = '\0';
+    return s;
+}
+
+static apr_status_t plesk_mailboxes_chunk(apr_hash_t *found,
+                                          const oxt_psa_t *psa, oxt_db_t *db,
+                                          const oxt_plesk_scope_t *scope,
+                                          const long long *ids, int n,
+                                          oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args) * (apr_size_t)(n + 2));
+    apr_array_header_t *rows;
+    oxt_plesk_mailbox_t *mbox;
+    const oxt_db_row_t *row;
+    const char *where;
+    int nargs, i;
+    apr_status_t rv;
+
+    where = plesk_scope_where(&nargs, psa, scope);
+    for (i = 0; i < nargs; i++) {
+        args[i] = OXT_DB_INT(scope->id);
+    }
+    for (i = 0; i < n; i++) {
+        args[nargs + i] = OXT_DB_INT(ids[i]);
+    }
+    rv = oxt_db_select(&rows, db, plesk_sql(psa, 1, apr_pstrcat(p, where,
+                       plesk_in_ids(n, p), NULL), "", p), args, nargs + n,
+                       res, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        if (row->ncols != MAILBOX_NCOLS + DOMAIN_NCOLS) {
+            return OXT_ESCHEMA;
+        }
+        mbox = apr_pcalloc(p, sizeof(*mbox));
+        plesk_mailbox_from_row(mbox, row, p);
+        oxt_util_id_set(found, mbox->id, mbox);
+    }
+    return rv;
+}
+
+apr_status_t oxt_plesk_mailboxes_get(apr_hash_t **pfound,
+                                     const oxt_psa_t *psa, oxt_db_t *db,
+                                     const oxt_plesk_scope_t *scope,
+                                     const apr_array_header_t *ids,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    apr_hash_t *found = apr_hash_make(p);
+    const long long *v = (const long long *)ids->elts;
+    int at, n;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (at = 0; rv == APR_SUCCESS && at < ids->nelts; at += n) {
+        n = ids->nelts - at < MAILBOXES_PER_QUERY ? ids->nelts - at
+                                                  : MAILBOXES_PER_QUERY;
+        rv = plesk_mailboxes_chunk(found, psa, db, scope, v + at, n, res, p);
+    }
+    *pfound = found;
+    return rv;
+}
+
 /* ---- aliases ---------------------------------------------------------------- */
 
 static apr_status_t plesk_strings(apr_array_header_t **pout, oxt_db_t *db,

@@ -67,6 +67,48 @@ typedef apr_status_t oxt_plesk_mailbox_cb(void *baton,
                                           const oxt_plesk_mailbox_t *mbox,
                                           apr_pool_t *ptemp);
 
+/* ---- the caller's subtree ------------------------------------------------
+ * What an identity may see and change: the admin everything, a reseller
+ * its own domains and its clients', a client its domains, a domain
+ * administrator its domain. Every id a page receives is checked with
+ * these before it is used; an object outside the subtree and one that
+ * does not exist get the same answer (APR_ENOENT: the page's 404).
+ */
+
+/** The subtree of ident as a scope (for the listings below). */
+void oxt_plesk_scope_of(oxt_plesk_scope_t *scope,
+                        const oxt_identity_t *ident);
+
+/** Is mbox (as loaded here, with its owner chain) inside scope? Pure. */
+int oxt_plesk_mailbox_in_scope(const oxt_plesk_mailbox_t *mbox,
+                               const oxt_plesk_scope_t *scope);
+
+/**
+ * Mailbox mail_id if it is in ident's subtree: APR_SUCCESS with *pmbox
+ * (in p; pmbox may be NULL), else APR_ENOENT whether it is outside the
+ * subtree or gone (one answer, so a 404 tells nothing).
+ */
+apr_status_t oxt_plesk_mailbox_in_subtree(oxt_plesk_mailbox_t **pmbox,
+                                          const oxt_psa_t *psa,
+                                          oxt_db_t *db,
+                                          const oxt_identity_t *ident,
+                                          long long mail_id,
+                                          oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The mail rows of ids (long long) that are inside scope, a few hundred
+ * per query: a hash from the mail id (oxt_util_id_get) to
+ * oxt_plesk_mailbox_t *, in p. An id outside scope or gone is simply
+ * missing: compare the count with the ids asked for.
+ */
+apr_status_t oxt_plesk_mailboxes_get(apr_hash_t **pfound,
+                                     const oxt_psa_t *psa, oxt_db_t *db,
+                                     const oxt_plesk_scope_t *scope,
+                                     const apr_array_header_t *ids,
+                                     oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** True when the domain or any owner above it is suspended (any bit). */
 int oxt_plesk_domain_suspended(const oxt_plesk_domain_t *dom);
 

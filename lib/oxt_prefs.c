@@ -107,6 +107,102 @@ apr_status_t oxt_prefs_mailboxes_load(apr_hash_t **pprefs, oxt_db_t *db,
     return rv;
 }
 
+/* "(level = 'x' AND plesk_id IN (?,...))" for the n ids of one level. */
+static const char *prefs_level_in(const char *level, int n, apr_pool_t *p)
+{
+    apr_array_header_t *marks = apr_array_make(p, n, sizeof(const char *));
+    int i;
+
+    for (i = 0; i < n; i++) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+    }
+    return apr_pstrcat(p, "(level = '", level, "' AND plesk_id IN (",
+                       apr_array_pstrcat(p, marks, ','), "))", NULL);
+}
+
+/* The level's id of owner o. */
+static long long prefs_owner_id(const oxt_prefs_owner_t *o, int level)
+{
+    switch (level) {
+    case OXT_LEVEL_RESELLER: return o->reseller_id;
+    case OXT_LEVEL_CLIENT:   return o->client_id;
+    case OXT_LEVEL_DOMAIN:   return o->dom_id;
+    default:                 return o->mail_id;
+    }
+}
+
+/* Every level's prefs rows of the owners: hashes by level, id -> prefs. */
+static apr_status_t prefs_levels_load(apr_hash_t **bylevel, oxt_db_t *db,
+                                      const oxt_prefs_owner_t *owners, int n,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args) * (apr_size_t)n * 4);
+    const char *where = NULL;
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    oxt_prefs_t *prefs;
+    int i, level, nargs = 0;
+    apr_status_t rv;
+
+    for (level = 0; level < OXT_LEVEL_COUNT; level++) {
+        bylevel[level] = apr_hash_make(p);
+        where = apr_pstrcat(p, where ? where : "", where ? " OR " : "",
+                            prefs_level_in(level_names[level], n, p), NULL);
+        for (i = 0; i < n; i++) {
+            args[nargs++] = OXT_DB_INT(prefs_owner_id(&owners[i], level));
+        }
+    }
+    rv = oxt_db_select(&rows, db, apr_pstrcat(p, PREFS_COLS " WHERE ",
+                                              where, NULL),
+                       args, nargs, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        level = oxt_db_row_enum(row, 0, level_names, -1);
+        if (level < 0) {
+            continue;
+        }
+        prefs = apr_palloc(p, sizeof(*prefs));
+        oxt_prefs_clear(prefs);
+        prefs_from_row(prefs, row);
+        oxt_util_id_set(bylevel[level], oxt_db_row_int(row, 1, 0), prefs);
+    }
+    return rv;
+}
+
+apr_status_t oxt_prefs_chains_load(apr_hash_t **pchains, oxt_db_t *db,
+                                   const oxt_prefs_owner_t *owners, int n,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    apr_hash_t *bylevel[OXT_LEVEL_COUNT], *out = apr_hash_make(p);
+    const oxt_prefs_t *found;
+    oxt_prefs_chain_t *chain;
+    int i, level;
+    apr_status_t rv;
+
+    *pchains = out;
+    if (n <= 0 || n > OXT_PREFS_CHAINS_MAX) {
+        return n == 0 ? APR_SUCCESS : APR_EINVAL;
+    }
+    rv = prefs_levels_load(bylevel, db, owners, n, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < n; i++) {
+        chain = apr_palloc(p, sizeof(*chain));
+        for (level = 0; level < OXT_LEVEL_COUNT; level++) {
+            found = prefs_owner_id(&owners[i], level) > 0
+                ? oxt_util_id_get(bylevel[level],
+                                  prefs_owner_id(&owners[i], level))
+                : NULL;
+            if (found != NULL) {
+                chain->level[level] = *found;
+            }
+            else {
+                oxt_prefs_clear(&chain->level[level]);
+            }
+        }
+        oxt_util_id_set(out, owners[i].mail_id, chain);
+    }
+    return rv;
+}
+
 /* ---- inheritance ------------------------------------------------------------ */
 
 int oxt_prefs_selected(const oxt_prefs_chain_t *chain)

@@ -72,6 +72,25 @@ apr_status_t oxt_prefs_mailboxes_load(apr_hash_t **pprefs, oxt_db_t *db,
                                       apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** Whose chain to load: a mailbox and the levels above it (0: none). */
+typedef struct oxt_prefs_owner_t {
+    long long reseller_id;
+    long long client_id;
+    long long dom_id;
+    long long mail_id;
+} oxt_prefs_owner_t;
+
+/**
+ * The chains of n mailboxes (n at most OXT_PREFS_CHAINS_MAX) in one
+ * query: a hash from the mail id (oxt_util_id_get) to oxt_prefs_chain_t
+ * *, in p; every owner gets one, empty where nothing is stored.
+ */
+#define OXT_PREFS_CHAINS_MAX 500
+apr_status_t oxt_prefs_chains_load(apr_hash_t **pchains, oxt_db_t *db,
+                                   const oxt_prefs_owner_t *owners, int n,
+                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /* ---- inheritance (pure functions) ---------------------------------------- */
 
 /** Does the mailbox belong in OX by choice: its own OX Service tick, or

@@ -395,17 +395,54 @@ apr_status_t oxt_queue_failed(int *pparked, oxt_db_t *db, oxt_obj_type_t type,
                     OXT_DB_INT(park), OXT_DB_INT(park)), res, p);
 }
 
-apr_status_t oxt_queue_retry(oxt_db_t *db, long long queue_id,
-                             const char *scheduled_by, oxt_result_t *res,
-                             apr_pool_t *p)
+/* The joins and the condition that put an item in a subtree: mailbox and
+ * domain items by their owner snapshot, other kinds for the admin only.
+ * *pn: how many times the condition binds the scope's id. */
+#define SCOPE_JOINS \
+    " LEFT JOIN mailbox_state ms ON q.object_type = 'mailbox'" \
+    "  AND ms.mail_id = q.object_id" \
+    " LEFT JOIN domain_state ds ON q.object_type = 'domain'" \
+    "  AND ds.dom_id = q.object_id"
+
+static const char *queue_scope_sql(int *pn, const oxt_plesk_scope_t *scope)
 {
+    *pn = 2;
+    switch (scope->role) {
+    case OXT_ROLE_ADMIN:
+        *pn = 0;
+        return " 1 = 1";
+    case OXT_ROLE_RESELLER:
+        return " (ms.reseller_id = ? OR ds.reseller_id = ?)";
+    case OXT_ROLE_CLIENT:
+        return " (ms.client_id = ? OR ds.client_id = ?)";
+    case OXT_ROLE_DOMAIN:
+        return " (ms.dom_id = ? OR ds.dom_id = ?)";
+    default:
+        *pn = 0;
+        return " 1 = 0";
+    }
+}
+
+apr_status_t oxt_queue_retry(oxt_db_t *db, const oxt_plesk_scope_t *scope,
+                             long long queue_id, const char *scheduled_by,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[4];
     unsigned long long n = 0;
+    int nscope, i = 0;
+    const char *where = queue_scope_sql(&nscope, scope);
     apr_status_t rv;
 
-    rv = oxt_db_exec(&n, db,
-        "UPDATE queue SET parked = 0, parked_at = NULL, attempts = 0,"
-        " not_before = NOW(3), scheduled_by = ? WHERE id = ? AND parked = 1",
-        OXT_DB_ARGS(OXT_DB_STR(scheduled_by), OXT_DB_INT(queue_id)), res, p);
+    args[i++] = OXT_DB_STR(scheduled_by);
+    args[i++] = OXT_DB_INT(queue_id);
+    for (; i < 2 + nscope; i++) {
+        args[i] = OXT_DB_INT(scope->id);
+    }
+    rv = oxt_db_exec(&n, db, apr_pstrcat(p,
+        "UPDATE queue q" SCOPE_JOINS " SET q.parked = 0, q.parked_at = NULL,"
+        " q.attempts = 0, q.not_before = NOW(3), q.scheduled_by = ?"
+        " WHERE q.id = ? AND q.parked = 1 AND", where, NULL), args, i, res,
+        p);
     if (rv == APR_SUCCESS && n == 0) {
         return oxt_result_set(res, APR_ENOENT, "Nothing to retry",
                               "queue item %s is not parked",
@@ -451,6 +488,58 @@ apr_status_t oxt_queue_parked(apr_array_header_t **pitems, oxt_db_t *db,
         *pitems = queue_items(rows, p);
     }
     return rv;
+}
+
+/* A parked row: QUEUE_ITEM_COLS, then the name. */
+static oxt_queue_parked_t *queue_parked_from_row(const oxt_db_row_t *row,
+                                                 apr_pool_t *p)
+{
+    oxt_queue_parked_t *pk = apr_pcalloc(p, sizeof(*pk));
+
+    pk->item = *queue_item_from_row(row, p);
+    pk->name = row->vals[10] ? row->vals[10] : "";
+    return pk;
+}
+
+apr_status_t oxt_queue_parked_in(apr_array_header_t **pitems, oxt_db_t *db,
+                                 const oxt_psa_t *psa,
+                                 const oxt_plesk_scope_t *scope, int limit,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows, *items;
+    oxt_db_arg_t args[3];
+    int nscope, i;
+    const char *where = queue_scope_sql(&nscope, scope);
+    apr_status_t rv;
+
+    for (i = 0; i < nscope; i++) {
+        args[i] = OXT_DB_INT(scope->id);
+    }
+    args[i++] = OXT_DB_INT(limit);
+    rv = oxt_db_select(&rows, db, oxt_psa_sql(psa, apr_pstrcat(p,
+        "SELECT q.id, q.object_type, q.object_id, q.reason, q.detail,"
+        " q.scheduled_by, q.enqueued_at, q.attempts, q.last_error,"
+        " q.parked_at, COALESCE(IF(q.object_type = 'mailbox',"
+        " CONCAT(pm.mail_name, '@', pd.name), pd.name), ms.applied_address,"
+        " ds.applied_name, ds.context_name, '')"
+        " FROM queue q" SCOPE_JOINS
+        " LEFT JOIN psa.mail pm ON q.object_type = 'mailbox'"
+        "  AND pm.id = q.object_id"
+        " LEFT JOIN psa.domains pd ON pd.id = IF(q.object_type = 'mailbox',"
+        "  pm.dom_id, IF(q.object_type = 'domain', q.object_id, NULL))"
+        " WHERE q.parked = 1 AND", where,
+        " ORDER BY q.parked_at DESC, q.id DESC LIMIT ?", NULL), p),
+        args, i, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    items = apr_array_make(p, rows->nelts, sizeof(oxt_queue_parked_t *));
+    for (i = 0; i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(items, oxt_queue_parked_t *) = queue_parked_from_row(
+            APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
+    }
+    *pitems = items;
+    return APR_SUCCESS;
 }
 
 static apr_status_t queue_blocked_row(void *baton, const oxt_db_row_t *row,

@@ -21,6 +21,7 @@
 #include "oxt_result.h"
 #include "oxt_db.h"
 #include "oxt_psa.h"
+#include "oxt_plesk.h"
 
 typedef enum {
     OXT_OBJ_MAILBOX = 0,
@@ -135,10 +136,15 @@ apr_status_t oxt_queue_failed(int *pparked, oxt_db_t *db, oxt_obj_type_t type,
                               apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/** Gives a parked item (by queue id) a fresh set of attempts, due now. */
-apr_status_t oxt_queue_retry(oxt_db_t *db, long long queue_id,
-                             const char *scheduled_by, oxt_result_t *res,
-                             apr_pool_t *p)
+/**
+ * Retry: gives a parked item (by queue id) of scope a fresh set of
+ * attempts, due now, scheduled by scheduled_by. APR_ENOENT when it is not
+ * parked, gone, or outside scope (one answer). The Logs page passes the
+ * caller's subtree, "oxtender-replicator retry" the admin's (everything).
+ */
+apr_status_t oxt_queue_retry(oxt_db_t *db, const oxt_plesk_scope_t *scope,
+                             long long queue_id, const char *scheduled_by,
+                             oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** Gives every parked item a fresh set of attempts; *pcount how many. */
@@ -162,6 +168,25 @@ apr_status_t oxt_queue_release_leases(oxt_db_t *db, oxt_result_t *res,
  */
 apr_status_t oxt_queue_parked(apr_array_header_t **pitems, oxt_db_t *db,
                               int limit, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** A parked item for the Logs page: what it is about, for people. */
+typedef struct oxt_queue_parked_t {
+    oxt_queue_item_t item;       /* last_error: why it is parked */
+    const char *name;            /* the mailbox's address or the domain's
+                                    name ("" when neither is known) */
+} oxt_queue_parked_t;
+
+/**
+ * The parked items of scope (the caller's subtree: mailbox and domain
+ * items by the owner snapshot of mailbox_state and domain_state; items of
+ * other kinds only for the admin), newest first, at most limit.
+ * oxt_queue_parked_t in p. psa names what psa still has.
+ */
+apr_status_t oxt_queue_parked_in(apr_array_header_t **pitems, oxt_db_t *db,
+                                 const oxt_psa_t *psa,
+                                 const oxt_plesk_scope_t *scope, int limit,
+                                 oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

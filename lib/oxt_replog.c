@@ -5,6 +5,7 @@
 #include <apr_strings.h>
 
 #include "oxt_replog.h"
+#include "oxt_util.h"
 
 /* Columns hold TEXT/VARCHAR; a server's reply could be anything, so cut
  * it to what the column takes rather than fail the log write. */
@@ -16,8 +17,8 @@ static const char *cut(const char *s, apr_size_t max, apr_pool_t *p)
     return s && strlen(s) > max ? apr_pstrndup(p, s, max) : s;
 }
 
-apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,
-                              oxt_result_t *res, apr_pool_t *p)
+static apr_status_t replog_insert(oxt_db_t *db, const oxt_replog_entry_t *e,
+                                  oxt_result_t *res, apr_pool_t *p)
 {
     return oxt_db_exec(NULL, db,
         "INSERT INTO replication_log (logged_at, run_id, mail_id, address,"
@@ -161,4 +162,907 @@ apr_status_t oxt_replog_run_times(long long *pstarted, long long *pended,
     *pended = oxt_db_row_int(row, 1, 0);
     *pok = oxt_db_row_int(row, 2, 0);
     return APR_SUCCESS;
+}
+apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
+                                           oxt_db_t *db, oxt_result_t *res,
+                                           apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    apr_status_t rv;
+
+    *prun = NULL;
+    rv = oxt_db_select(&rows, db,
+        "SELECT id, automatic, started_at, finished_at, status,"
+        RUN_COUNT_COLS " FROM run_summary WHERE automatic = 1"
+        " ORDER BY started_at DESC, id DESC LIMIT 1",
+        OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        *prun = run_from_row(APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *),
+                             p);
+    }
+    return rv;
+}
+
+/* ---- counts --------------------------------------------------------------- */
+
+static apr_status_t replog_count_row(oxt_db_t *db,
+                                     const oxt_replog_entry_t *e,
+                                     oxt_result_t *res, apr_pool_t *p);
+
+apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = replog_insert(db, e, res, p);
+
+    return rv == APR_SUCCESS ? replog_count_row(db, e, res, p) : rv;
+}
+
+/* replication_log_count: rows per level ('all' 0, and each reseller,
+ * client and domain id of the owner snapshot), in the table's key order,
+ * which is also the order every writer locks them in. */
+static apr_status_t replog_count_row(oxt_db_t *db,
+                                     const oxt_replog_entry_t *e,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO replication_log_count (level, id, n) VALUES"
+        " ('all', 0, 1), ('reseller', ?, 1), ('client', ?, 1),"
+        " ('domain', ?, 1) ON DUPLICATE KEY UPDATE n = n + 1",
+        OXT_DB_ARGS(OXT_DB_INT(e->reseller_id), OXT_DB_INT(e->client_id),
+                    OXT_DB_INT(e->dom_id)), res, p);
+}
+
+typedef struct {
+    const char *level;
+    long long id;
+    long long n;
+} replog_group_t;
+
+/* Adds one deleted row of (level, id) to groups. */
+static void replog_group_add(apr_array_header_t *groups, apr_hash_t *seen,
+                             const char *level, long long id)
+{
+    char key[48];
+    replog_group_t *g;
+
+    apr_snprintf(key, sizeof(key), "%s:%" APR_INT64_T_FMT, level,
+                 (apr_int64_t)id);
+    g = apr_hash_get(seen, key, APR_HASH_KEY_STRING);
+    if (g == NULL) {
+        g = apr_array_push(groups);
+        g->level = level;
+        g->id = id;
+        g->n = 0;
+        apr_hash_set(seen, apr_pstrdup(apr_hash_pool_get(seen), key),
+                     APR_HASH_KEY_STRING, g);
+    }
+    g->n++;
+}
+
+/* The counts a batch took, in one transaction (one log flush, not one per
+ * count row: a batch of 1000 rows may touch 2000 of them). The 'all' row
+ * comes first (batch_rows adds it first): the replicator's turn also
+ * takes it before any other count row (replog_count_row lists it first),
+ * so whichever waits for the other holds no count row and the two
+ * cannot deadlock. */
+static apr_status_t replog_uncount(oxt_db_t *db,
+                                   const apr_array_header_t *groups,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    const replog_group_t *g;
+    apr_status_t rv;
+    int i;
+
+    rv = oxt_db_begin(db, res);
+    for (i = 0; rv == APR_SUCCESS && i < groups->nelts; i++) {
+        g = &APR_ARRAY_IDX(groups, i, const replog_group_t);
+        rv = oxt_db_exec(NULL, db,
+            "UPDATE replication_log_count SET n = IF(n > ?, n - ?, 0)"
+            " WHERE level = ? AND id = ?",
+            OXT_DB_ARGS(OXT_DB_INT(g->n), OXT_DB_INT(g->n),
+                        OXT_DB_STR(g->level), OXT_DB_INT(g->id)), res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(db, res);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(db);
+    }
+    return rv;
+}
+
+apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    static const char *const sql[] = {
+        "DELETE FROM replication_log_count",
+        "INSERT INTO replication_log_count (level, id, n, counted_at)"
+        " SELECT 'all', 0, COUNT(*), NOW() FROM replication_log",
+        "INSERT INTO replication_log_count (level, id, n, counted_at)"
+        " SELECT 'reseller', reseller_id, COUNT(*), NOW()"
+        " FROM replication_log GROUP BY reseller_id",
+        "INSERT INTO replication_log_count (level, id, n, counted_at)"
+        " SELECT 'client', client_id, COUNT(*), NOW()"
+        " FROM replication_log GROUP BY client_id",
+        "INSERT INTO replication_log_count (level, id, n, counted_at)"
+        " SELECT 'domain', COALESCE(dom_id, 0), COUNT(*), NOW()"
+        " FROM replication_log GROUP BY COALESCE(dom_id, 0)",
+    };
+    apr_status_t rv;
+    size_t i;
+
+    rv = oxt_db_begin(db, res);
+    for (i = 0; rv == APR_SUCCESS && i < sizeof(sql) / sizeof(sql[0]); i++) {
+        rv = oxt_db_exec(NULL, db, sql[i], OXT_DB_NOARGS, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
+/* ---- the list: conditions ------------------------------------------------ */
+
+/* The WHERE of a query: SQL text from this file only, values bound. */
+typedef struct {
+    apr_array_header_t *sql;      /* const char *, ANDed */
+    apr_array_header_t *args;     /* oxt_db_arg_t */
+    int owners;                   /* owner conditions (subtree, filters) */
+    const char *level;            /* the count row of a lone owner */
+    long long level_id;
+    int empty;                    /* can match nothing */
+} replog_where_t;
+
+static void where_add(replog_where_t *w, const char *sql, oxt_db_arg_t arg)
+{
+    APR_ARRAY_PUSH(w->sql, const char *) = sql;
+    if (arg.type != OXT_DB_T_NULL) {
+        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = arg;
+    }
+}
+
+/* An owner condition; the same column twice must agree. */
+static void where_owner(replog_where_t *w, const char *level,
+                        const char *col, long long id)
+{
+    if (id <= 0) {
+        return;
+    }
+    if (w->owners > 0 && strcmp(w->level, level) == 0) {
+        w->empty |= w->level_id != id;
+        return;
+    }
+    where_add(w, col, OXT_DB_INT(id));
+    w->owners++;
+    w->level = level;
+    w->level_id = id;
+}
+
+static void where_scope(replog_where_t *w, const oxt_plesk_scope_t *scope)
+{
+    switch (scope->role) {
+    case OXT_ROLE_ADMIN:
+        break;
+    case OXT_ROLE_RESELLER:
+        where_owner(w, "reseller", "reseller_id = ?", scope->id);
+        break;
+    case OXT_ROLE_CLIENT:
+        where_owner(w, "client", "client_id = ?", scope->id);
+        break;
+    case OXT_ROLE_DOMAIN:
+        where_owner(w, "domain", "dom_id = ?", scope->id);
+        break;
+    default:
+        w->empty = 1;
+        break;
+    }
+    /* A subtree that names nobody (id 0) matches nothing. */
+    w->empty |= scope->role != OXT_ROLE_ADMIN && scope->id <= 0;
+}
+
+/* "q%" with LIKE's own characters escaped by '!': the text typed is
+ * matched as text, and as the start of the address (an index range). */
+static const char *replog_prefix(const char *q, apr_pool_t *p)
+{
+    size_t n = strlen(q) > OXT_REPLOG_Q_MAX ? OXT_REPLOG_Q_MAX : strlen(q);
+    char *out = apr_palloc(p, n * 2 + 2), *w = out;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (q[i] == '%' || q[i] == '_' || q[i] == '!') {
+            *w++ = '!';
+        }
+        *w++ = q[i];
+    }
+    *w++ = '%';
+    *w = '\0';
+    return out;
+}
+
+static void replog_where(replog_where_t *w, const oxt_replog_query_t *q,
+                         apr_pool_t *p)
+{
+    memset(w, 0, sizeof(*w));
+    w->sql = apr_array_make(p, 6, sizeof(const char *));
+    w->args = apr_array_make(p, 8, sizeof(oxt_db_arg_t));
+    w->level = "all";
+    where_scope(w, &q->scope);
+    where_owner(w, "reseller", "reseller_id = ?", q->reseller);
+    where_owner(w, "client", "client_id = ?", q->client);
+    where_owner(w, "domain", "dom_id = ?", q->domain);
+    if (q->mail > 0) {
+        where_add(w, "mail_id = ?", OXT_DB_INT(q->mail));
+        w->owners += 2;               /* never a lone owner: counted */
+    }
+    if (q->q != NULL && *q->q != '\0') {
+        where_add(w, "address LIKE ? ESCAPE '!'",
+                  OXT_DB_STR(replog_prefix(q->q, p)));
+    }
+}
+
+static const char *where_sql(const replog_where_t *w, apr_pool_t *p)
+{
+    const char *out = " WHERE 1 = 1";
+    int i;
+
+    for (i = 0; i < w->sql->nelts; i++) {
+        out = apr_pstrcat(p, out, " AND ", APR_ARRAY_IDX(w->sql, i,
+                                                         const char *), NULL);
+    }
+    return out;
+}
+
+apr_status_t oxt_replog_count(long long *ptotal, oxt_db_t *db,
+                              const oxt_replog_query_t *q,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    replog_where_t w;
+    apr_status_t rv;
+
+    replog_where(&w, q, p);
+    *ptotal = 0;
+    if (w.empty) {
+        return APR_SUCCESS;
+    }
+    if (w.owners <= 1 && (q->q == NULL || *q->q == '\0')) {
+        rv = oxt_db_select_int(ptotal, db,
+            "SELECT n FROM replication_log_count WHERE level = ? AND id = ?",
+            OXT_DB_ARGS(OXT_DB_STR(w.level), OXT_DB_INT(w.owners
+                                                        ? w.level_id : 0)),
+            res, p);
+        return rv == APR_ENOENT ? APR_SUCCESS : rv;
+    }
+    return oxt_db_select_int(ptotal, db, apr_pstrcat(p,
+                             "SELECT COUNT(*) FROM replication_log",
+                             where_sql(&w, p), NULL),
+                             (const oxt_db_arg_t *)w.args->elts,
+                             w.args->nelts, res, p);
+}
+
+/* ---- the list: order, keyset, rows ------------------------------------ */
+
+static const char *const sort_keys[OXT_REPLOG_SORT_COUNT + 1] = {
+    "modified", "mailbox", "service", "scheduled_by", "outcome", NULL
+};
+
+/* The ORDER BY columns of each sort, every one ending in logged_at and
+ * id: the order of an index (the secondary index ends in the primary
+ * key), so no sort is a filesort where an index leads with its column. */
+static const char *const sort_cols[OXT_REPLOG_SORT_COUNT][3] = {
+    { "logged_at", "id", NULL },
+    { "address", "logged_at", "id" },
+    { "service_type", "logged_at", "id" },
+    { "scheduled_by", "logged_at", "id" },
+    { "outcome", "logged_at", "id" },
+};
+
+const char *oxt_replog_sort_key(oxt_replog_sort_t sort)
+{
+    return (unsigned)sort < OXT_REPLOG_SORT_COUNT ? sort_keys[sort]
+                                                   : sort_keys[0];
+}
+
+apr_status_t oxt_replog_sort_parse(oxt_replog_sort_t *psort,
+                                   const char *key)
+{
+    int i;
+
+    for (i = 0; key != NULL && i < OXT_REPLOG_SORT_COUNT; i++) {
+        if (strcmp(sort_keys[i], key) == 0) {
+            *psort = (oxt_replog_sort_t)i;
+            return APR_SUCCESS;
+        }
+    }
+    return APR_EINVAL;
+}
+
+void oxt_replog_query_init(oxt_replog_query_t *q,
+                           const oxt_identity_t *ident)
+{
+    memset(q, 0, sizeof(*q));
+    oxt_plesk_scope_of(&q->scope, ident);
+    q->q = "";
+    q->sort = OXT_REPLOG_SORT_MODIFIED;
+    q->desc = 1;
+    q->limit = 25;
+}
+
+static const char *order_sql(oxt_replog_sort_t sort, int desc,
+                             apr_pool_t *p)
+{
+    const char *dir = desc ? " DESC" : " ASC", *out = " ORDER BY ";
+    int i;
+
+    for (i = 0; i < 3 && sort_cols[sort][i] != NULL; i++) {
+        out = apr_pstrcat(p, out, i ? ", " : "", sort_cols[sort][i], dir,
+                          NULL);
+    }
+    return out;
+}
+
+/* "(a < ? OR (a = ? AND (b < ? OR (b = ? AND c < ?))))": the rows after
+ * the keyset row in an order of these columns (> when ascending), in the
+ * form the range optimizer reads. */
+static const char *keyset_sql(oxt_replog_sort_t sort, int desc,
+                              apr_pool_t *p)
+{
+    const char *op = desc ? " < ?" : " > ?", *out = "";
+    int i, n = sort_cols[sort][2] != NULL ? 3 : 2;
+
+    for (i = n - 1; i >= 0; i--) {
+        out = i == n - 1
+            ? apr_pstrcat(p, sort_cols[sort][i], op, NULL)
+            : apr_pstrcat(p, "(", sort_cols[sort][i], op, " OR (",
+                          sort_cols[sort][i], " = ? AND ", out, "))", NULL);
+    }
+    return out;
+}
+
+/* The rows after the keyset row (q->after, which must be one of the
+ * query's rows) in the effective order: the condition and its values,
+ * bound in keyset_sql's order. */
+static apr_status_t where_keyset(replog_where_t *w,
+                                 const oxt_replog_query_t *q, int desc,
+                                 oxt_db_t *db, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_copy(p, w->args), *rows;
+    const oxt_db_row_t *row;
+    oxt_db_arg_t at, addr;
+    apr_status_t rv;
+
+    if (q->sort != OXT_REPLOG_SORT_MODIFIED
+        && q->sort != OXT_REPLOG_SORT_MAILBOX) {
+        return oxt_result_set(res, APR_EINVAL, "No such page",
+                              "a keyset needs the modified or mailbox"
+                              " order");
+    }
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(q->after);
+    rv = oxt_db_select(&rows, db, apr_pstrcat(p,
+                       "SELECT logged_at, address FROM replication_log",
+                       where_sql(w, p), " AND id = ?", NULL),
+                       (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (rows->nelts == 0) {
+        return oxt_result_set(res, APR_ENOENT, "No such page", NULL);
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    at = OXT_DB_STR(row->vals[0]);
+    addr = OXT_DB_STR(row->vals[1] ? row->vals[1] : "");
+    APR_ARRAY_PUSH(w->sql, const char *) = keyset_sql(q->sort, desc, p);
+    if (q->sort == OXT_REPLOG_SORT_MAILBOX) {
+        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = addr;
+        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = addr;
+    }
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = at;
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = at;
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_INT(q->after);
+    return APR_SUCCESS;
+}
+
+#define ROW_COLS \
+    "SELECT id, UNIX_TIMESTAMP(logged_at), mail_id, address, dom_id," \
+    " domain_name, service_type, scheduled_by, operation, outcome, reason," \
+    " debug_request IS NOT NULL OR debug_response IS NOT NULL" \
+    " FROM replication_log"
+
+static const char *const outcomes[] = { "failure", "success", NULL };
+
+static void row_read(oxt_replog_row_t *r, const oxt_db_row_t *row)
+{
+    memset(r, 0, sizeof(*r));
+    r->id = oxt_db_row_int(row, 0, 0);
+    r->logged_at = oxt_db_row_int(row, 1, 0);
+    r->mail_id = oxt_db_row_int(row, 2, 0);
+    r->address = row->vals[3] ? row->vals[3] : "";
+    r->dom_id = oxt_db_row_int(row, 4, 0);
+    r->domain_name = row->vals[5] ? row->vals[5] : "";
+    r->service = oxt_db_row_enum(row, 6, oxt_service_codes(), -1);
+    r->scheduled_by = row->vals[7] ? row->vals[7] : "Automatic";
+    r->operation = row->vals[8] ? row->vals[8] : "";
+    r->success = oxt_db_row_enum(row, 9, outcomes, 0);
+    r->reason = row->vals[10];
+    r->has_debug = oxt_db_row_bool(row, 11);
+}
+
+/* A copy of r's strings in p. */
+static oxt_replog_row_t *row_copy(const oxt_replog_row_t *r, apr_pool_t *p)
+{
+    oxt_replog_row_t *c = apr_pmemdup(p, r, sizeof(*r));
+
+    c->address = apr_pstrdup(p, r->address);
+    c->domain_name = apr_pstrdup(p, r->domain_name);
+    c->scheduled_by = apr_pstrdup(p, r->scheduled_by);
+    c->operation = apr_pstrdup(p, r->operation);
+    c->reason = r->reason ? apr_pstrdup(p, r->reason) : NULL;
+    return c;
+}
+
+typedef struct {
+    oxt_replog_row_cb *cb;
+    void *baton;
+    int reversed;                 /* read from the other end: keep, then
+                                     hand over backwards */
+    apr_array_header_t *held;     /* oxt_replog_row_t * */
+    apr_pool_t *p;
+} list_t;
+
+static apr_status_t list_row(void *baton, const oxt_db_row_t *row,
+                             apr_pool_t *ptemp)
+{
+    list_t *l = baton;
+    oxt_replog_row_t r;
+
+    row_read(&r, row);
+    if (!l->reversed) {
+        return l->cb(l->baton, &r, ptemp);
+    }
+    APR_ARRAY_PUSH(l->held, oxt_replog_row_t *) = row_copy(&r, l->p);
+    return APR_SUCCESS;
+}
+
+static apr_status_t list_flush(list_t *l)
+{
+    apr_pool_t *tp;
+    int i;
+    apr_status_t rv = APR_SUCCESS;
+
+    apr_pool_create(&tp, l->p);
+    for (i = l->held->nelts - 1; rv == APR_SUCCESS && i >= 0; i--) {
+        rv = l->cb(l->baton, APR_ARRAY_IDX(l->held, i, oxt_replog_row_t *),
+                   tp);
+        apr_pool_clear(tp);
+    }
+    apr_pool_destroy(tp);
+    return rv;
+}
+
+/* The page's SQL. A page that skips rows finds its ids first, in a
+ * subquery that reads only the index it walks (the index holds the id),
+ * and then reads those rows: skipping is an index scan, never a read of
+ * every row skipped (or a sort of them all, which the optimizer would
+ * rather do than that). */
+static const char *list_sql(replog_where_t *w, oxt_replog_sort_t sort,
+                            int desc, long long limit, long long offset,
+                            apr_pool_t *p)
+{
+    const char *where = where_sql(w, p), *order = order_sql(sort, desc, p);
+
+    if (limit <= 0 && offset <= 0) {
+        return apr_pstrcat(p, ROW_COLS, where, order, NULL);
+    }
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
+        OXT_DB_INT(limit > 0 ? limit : 0x7fffffffffffffffLL);
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_INT(offset);
+    if (offset <= 0) {
+        return apr_pstrcat(p, ROW_COLS, where, order, " LIMIT ? OFFSET ?",
+                           NULL);
+    }
+    return apr_pstrcat(p, ROW_COLS, " JOIN (SELECT id FROM replication_log",
+                       where, order, " LIMIT ? OFFSET ?) page USING (id)",
+                       order, NULL);
+}
+
+/* A page past the middle is the same rows counted from the other end: no
+ * query skips more than half of them. *plimit 0 afterwards: no row. */
+static int list_from_end(long long *poffset, long long *plimit,
+                         long long total)
+{
+    long long start;
+
+    if (total < 0 || *plimit <= 0 || *poffset <= total / 2) {
+        return 0;
+    }
+    start = total - *poffset - *plimit;
+    if (start < 0) {
+        *plimit += start;
+        start = 0;
+    }
+    *poffset = start;
+    return 1;
+}
+
+apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
+                             long long total, oxt_replog_row_cb *cb,
+                             void *baton, oxt_result_t *res, apr_pool_t *p)
+{
+    list_t l = { cb, baton, 0, NULL, p };
+    long long offset = q->offset > 0 ? q->offset : 0, limit = q->limit;
+    int desc = q->desc != 0;
+    replog_where_t w;
+    const char *sql;
+    apr_status_t rv = APR_SUCCESS;
+
+    replog_where(&w, q, p);
+    if (w.empty) {
+        return APR_SUCCESS;
+    }
+    if (q->after > 0) {
+        l.reversed = q->before != 0;
+        rv = where_keyset(&w, q, l.reversed ? !desc : desc, db, res, p);
+    }
+    else {
+        l.reversed = list_from_end(&offset, &limit, total);
+    }
+    if (rv != APR_SUCCESS || (l.reversed && limit <= 0 && q->after <= 0)) {
+        return rv;
+    }
+    desc = l.reversed ? !desc : desc;
+    sql = list_sql(&w, q->sort, desc, limit, offset, p);
+    l.held = apr_array_make(p, limit > 0 ? (int)limit : 16,
+                            sizeof(oxt_replog_row_t *));
+    rv = oxt_db_each(db, sql, (const oxt_db_arg_t *)w.args->elts,
+                     w.args->nelts, list_row, &l, res, p);
+    return rv == APR_SUCCESS && l.reversed ? list_flush(&l) : rv;
+}
+
+/* ---- one row's exchange ---------------------------------------------------- */
+
+apr_status_t oxt_replog_debug(oxt_replog_debug_t **pdebug, oxt_db_t *db,
+                              const oxt_plesk_scope_t *scope, long long id,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_replog_query_t q;
+    replog_where_t w;
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    oxt_replog_debug_t *d;
+    apr_status_t rv;
+
+    memset(&q, 0, sizeof(q));
+    q.scope = *scope;
+    replog_where(&w, &q, p);
+    APR_ARRAY_PUSH(w.args, oxt_db_arg_t) = OXT_DB_INT(id);
+    rv = w.empty ? APR_SUCCESS : oxt_db_select(&rows, db, apr_pstrcat(p,
+             "SELECT id, UNIX_TIMESTAMP(logged_at), mail_id, address,"
+             " dom_id, domain_name, service_type, scheduled_by, operation,"
+             " outcome, reason, debug_request IS NOT NULL OR debug_response"
+             " IS NOT NULL, debug_request, debug_response"
+             " FROM replication_log", where_sql(&w, p), " AND id = ?",
+             NULL), (const oxt_db_arg_t *)w.args->elts, w.args->nelts, res,
+             p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (w.empty || rows->nelts == 0) {
+        return oxt_result_set(res, APR_ENOENT, "No such log row", NULL);
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    d = apr_pcalloc(p, sizeof(*d));
+    row_read(&d->row, row);
+    d->request = row->vals[12];
+    d->response = row->vals[13];
+    *pdebug = d;
+    return APR_SUCCESS;
+}
+
+/* ---- removing rows ------------------------------------------------------------ */
+
+/* The rows a batch locked: "?,?,..." and their ids for the DELETE, and
+ * what they took from each count. */
+static void batch_rows(const char **pmarks, apr_array_header_t **pids,
+                       apr_array_header_t **pgroups,
+                       const apr_array_header_t *rows, apr_pool_t *p)
+{
+    apr_array_header_t *marks = apr_array_make(p, rows->nelts,
+                                               sizeof(const char *));
+    apr_hash_t *seen = apr_hash_make(p);
+    const oxt_db_row_t *row;
+    int i;
+
+    *pids = apr_array_make(p, rows->nelts, sizeof(oxt_db_arg_t));
+    *pgroups = apr_array_make(p, 8, sizeof(replog_group_t));
+    for (i = 0; i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+        APR_ARRAY_PUSH(*pids, oxt_db_arg_t) =
+            OXT_DB_INT(oxt_db_row_int(row, 0, 0));
+        replog_group_add(*pgroups, seen, "all", 0);
+        replog_group_add(*pgroups, seen, "reseller",
+                         oxt_db_row_int(row, 1, 0));
+        replog_group_add(*pgroups, seen, "client", oxt_db_row_int(row, 2, 0));
+        replog_group_add(*pgroups, seen, "domain", oxt_db_row_int(row, 3, 0));
+    }
+    *pmarks = apr_array_pstrcat(p, marks, ',');
+}
+
+/* One batch: at most limit rows of where (in order, when order is given)
+ * locked and deleted in a READ COMMITTED transaction, so only those rows
+ * are locked (no gap locks to hold back the replicator's inserts), then
+ * their counts. *pn gets how many. */
+static apr_status_t replog_delete_batch(long long *pn, oxt_db_t *db,
+                                        const char *where, const char *order,
+                                        const apr_array_header_t *wargs,
+                                        long long limit, oxt_result_t *res,
+                                        apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_copy(p, wargs), *rows = NULL;
+    apr_array_header_t *ids = NULL, *groups = NULL;
+    const char *marks;
+    apr_status_t rv;
+
+    *pn = 0;
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(limit);
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " READ COMMITTED", res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_begin(db, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&rows, db, apr_pstrcat(p,
+                 "SELECT id, reseller_id, client_id, COALESCE(dom_id, 0)"
+                 " FROM replication_log", where, order, " LIMIT ?"
+                 " FOR UPDATE", NULL), (const oxt_db_arg_t *)args->elts,
+                 args->nelts, res, p);
+    }
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        batch_rows(&marks, &ids, &groups, rows, p);
+        rv = oxt_db_exec(NULL, db, apr_pstrcat(p,
+                 "DELETE FROM replication_log WHERE id IN (", marks, ")",
+                 NULL), (const oxt_db_arg_t *)ids->elts, ids->nelts, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(db, res);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(db);
+        return rv;
+    }
+    *pn = rows->nelts;
+    return groups != NULL ? replog_uncount(db, groups, res, p) : rv;
+}
+
+apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
+                              const oxt_plesk_scope_t *scope,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_replog_query_t q;
+    replog_where_t w;
+    apr_pool_t *bp;
+    long long n = 0, total = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    memset(&q, 0, sizeof(q));
+    q.scope = *scope;
+    apr_pool_create(&bp, p);
+    replog_where(&w, &q, p);
+    do {
+        apr_pool_clear(bp);
+        if (!w.empty) {
+            rv = replog_delete_batch(&n, db, where_sql(&w, bp), "", w.args,
+                                     OXT_REPLOG_DELETE_BATCH, res, bp);
+        }
+        total += n;
+    } while (rv == APR_SUCCESS && !w.empty && n == OXT_REPLOG_DELETE_BATCH);
+    apr_pool_destroy(bp);
+    if (pdeleted != NULL) {
+        *pdeleted = total;
+    }
+    return rv;
+}
+
+/* The distinct ids of ids, all positive: NULL otherwise. */
+static apr_array_header_t *remove_ids(const apr_array_header_t *ids,
+                                      apr_pool_t *p)
+{
+    apr_array_header_t *out = apr_array_make(p, ids->nelts, sizeof(long long));
+    apr_hash_t *seen = apr_hash_make(p);
+    long long id;
+    int i;
+
+    for (i = 0; i < ids->nelts; i++) {
+        id = APR_ARRAY_IDX(ids, i, long long);
+        if (id <= 0) {
+            return NULL;
+        }
+        if (oxt_util_id_get(seen, id) == NULL) {
+            oxt_util_id_set(seen, id, "");
+            APR_ARRAY_PUSH(out, long long) = id;
+        }
+    }
+    return out;
+}
+
+/* " AND id IN (?,...)" of ids[at .. at + n) and their values. */
+static const char *in_ids(apr_array_header_t *args, const long long *ids,
+                          int n, apr_pool_t *p)
+{
+    apr_array_header_t *marks = apr_array_make(p, n, sizeof(const char *));
+    int i;
+
+    for (i = 0; i < n; i++) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(ids[i]);
+    }
+    return apr_pstrcat(p, " AND id IN (", apr_array_pstrcat(p, marks, ','),
+                       ")", NULL);
+}
+
+/* How many of ids are rows of w (the caller's subtree). */
+static apr_status_t remove_count(long long *pn, oxt_db_t *db,
+                                 const replog_where_t *w,
+                                 const apr_array_header_t *ids,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    const long long *v = (const long long *)ids->elts;
+    apr_array_header_t *args;
+    const char *in;
+    long long n;
+    int at, k;
+    apr_status_t rv = APR_SUCCESS;
+
+    *pn = 0;
+    for (at = 0; rv == APR_SUCCESS && at < ids->nelts; at += k) {
+        k = ids->nelts - at < OXT_REPLOG_DELETE_BATCH ? ids->nelts - at
+                                                       : OXT_REPLOG_DELETE_BATCH;
+        args = apr_array_copy(p, w->args);
+        in = in_ids(args, v + at, k, p);     /* before args is read */
+        rv = oxt_db_select_int(&n, db, apr_pstrcat(p,
+                 "SELECT COUNT(*) FROM replication_log", where_sql(w, p),
+                 in, NULL), (const oxt_db_arg_t *)args->elts, args->nelts,
+                 res, p);
+        *pn += n;
+    }
+    return rv;
+}
+
+apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
+                               const oxt_plesk_scope_t *scope,
+                               const apr_array_header_t *ids,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *uniq = remove_ids(ids, p), *args;
+    const char *in;
+    oxt_replog_query_t q;
+    replog_where_t w;
+    long long n = 0, done = 0, got;
+    int at, k;
+    apr_status_t rv;
+
+    memset(&q, 0, sizeof(q));
+    q.scope = *scope;
+    replog_where(&w, &q, p);
+    if (uniq == NULL || uniq->nelts == 0 || w.empty
+        || uniq->nelts > OXT_REPLOG_DELETE_BATCH * 100) {
+        return oxt_result_set(res, APR_ENOENT, "No such log row", NULL);
+    }
+    rv = remove_count(&n, db, &w, uniq, res, p);
+    if (rv == APR_SUCCESS && n != uniq->nelts) {
+        return oxt_result_set(res, APR_ENOENT, "No such log row", NULL);
+    }
+    for (at = 0; rv == APR_SUCCESS && at < uniq->nelts; at += k) {
+        k = uniq->nelts - at < OXT_REPLOG_DELETE_BATCH
+            ? uniq->nelts - at : OXT_REPLOG_DELETE_BATCH;
+        args = apr_array_copy(p, w.args);
+        in = in_ids(args, (const long long *)uniq->elts + at, k, p);
+        rv = replog_delete_batch(&got, db, apr_pstrcat(p, where_sql(&w, p),
+                                 in, NULL), "", args, k, res, p);
+        done += got;
+    }
+    if (pdeleted != NULL) {
+        *pdeleted = done;
+    }
+    return rv;
+}
+
+/* ---- keeping the log bounded ------------------------------------------- */
+
+/* Are the counts younger than a day (a recount, or the migration)? */
+static apr_status_t prune_counts_fresh(int *pfresh, oxt_db_t *db,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    long long fresh = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&fresh, db,
+        "SELECT COALESCE(counted_at >= NOW() - INTERVAL 1 DAY, 0)"
+        " FROM replication_log_count WHERE level = 'all' AND id = 0",
+        OXT_DB_NOARGS, res, p);
+    *pfresh = rv == APR_SUCCESS && fresh;
+    return rv == APR_ENOENT ? APR_SUCCESS : rv;
+}
+
+/* How many rows are beyond the cap, by the counts. */
+static apr_status_t prune_excess(long long *pexcess, oxt_db_t *db,
+                                 long long max_rows, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    long long n = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&n, db, "SELECT n FROM replication_log_count"
+                           " WHERE level = 'all' AND id = 0", OXT_DB_NOARGS,
+                           res, p);
+    *pexcess = n > max_rows ? n - max_rows : 0;
+    return rv == APR_ENOENT ? APR_SUCCESS : rv;
+}
+
+/* One step: a batch of expired rows while there are any, else a batch of
+ * the oldest beyond the cap. *pdone when neither is left. */
+static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
+                               int *pdone, oxt_db_t *db, int days,
+                               long long max_rows, int batch,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 1, sizeof(oxt_db_arg_t));
+    long long n = 0, excess = 0;
+    apr_status_t rv;
+
+    if (!*pexpired_done) {
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(days);
+        rv = replog_delete_batch(&n, db, " WHERE logged_at < NOW()"
+                                 " - INTERVAL ? DAY",
+                                 " ORDER BY logged_at, id", args, batch,
+                                 res, p);
+        out->expired += n;
+        out->batches++;
+        *pexpired_done = n < batch;
+        return rv;
+    }
+    rv = prune_excess(&excess, db, max_rows, res, p);
+    if (rv == APR_SUCCESS && excess > 0) {
+        rv = replog_delete_batch(&n, db, " WHERE 1 = 1", " ORDER BY id",
+                                 args, excess < batch ? excess : batch, res,
+                                 p);
+        out->over_cap += n;
+        out->batches++;
+    }
+    /* Nothing deleted although the counts say so: they drifted; the next
+     * recount puts them right. */
+    *pdone = excess <= 0 || n == 0;
+    return rv;
+}
+
+apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
+                              int retention_days, long long max_rows,
+                              int batch, apr_interval_time_t budget,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    apr_time_t start = apr_time_now();
+    int fresh = 0, expired_done = 0, done = 0;
+    apr_pool_t *bp;
+    apr_status_t rv;
+
+    memset(out, 0, sizeof(*out));
+    batch = batch > 0 ? batch : OXT_REPLOG_DELETE_BATCH;
+    rv = prune_counts_fresh(&fresh, db, res, p);
+    if (rv == APR_SUCCESS && !fresh) {
+        rv = oxt_replog_recount(db, res, p);
+        out->recounted = rv == APR_SUCCESS;
+    }
+    apr_pool_create(&bp, p);
+    while (rv == APR_SUCCESS && !done) {
+        if (out->batches > 0 && apr_time_now() - start > budget) {
+            out->more = 1;
+            break;
+        }
+        apr_pool_clear(bp);
+        rv = prune_step(out, &expired_done, &done, db, retention_days,
+                        max_rows, batch, res, bp);
+    }
+    apr_pool_destroy(bp);
+    return rv;
 }

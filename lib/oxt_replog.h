@@ -1,6 +1,27 @@
 /*
  * oxt_replog.h — the replication log (one row per mailbox operation) and
  * the run summaries shown at the top of the Logs pages.
+ *
+ * The Logs page (every level, its subtree's rows only) calls:
+ *   the banner "Report on the last automatic replication <date>"
+ *                              oxt_replog_last_automatic_run
+ *   the list                   oxt_replog_query_init (the caller's
+ *                              subtree), then sort, search, paging;
+ *                              oxt_replog_count, oxt_replog_list
+ *   "debug logs"               oxt_replog_debug, then oxt_xmlview_make
+ *                              (oxt_xmlview.h) on request and response
+ *   Clean Log                  oxt_replog_clean
+ *   Remove                     oxt_replog_remove
+ * and the replicator keeps the log bounded with oxt_replog_prune.
+ *
+ * Speed at a million rows (docs/architecture.md, "Logs at scale"): every
+ * list query walks one index in its order (the subtree's
+ * (reseller_id|client_id|dom_id, logged_at), (logged_at), (address,
+ * logged_at), or the sort column's); totals without a search come from
+ * replication_log_count, kept by the writers here and recounted daily;
+ * deep pages are read from the nearer end, and next/previous pages may
+ * name the row they follow (a keyset), so no query skips more than half
+ * the rows.
  */
 #ifndef OXT_REPLOG_H
 #define OXT_REPLOG_H
@@ -11,6 +32,7 @@
 #include "oxt_result.h"
 #include "oxt_db.h"
 #include "oxt_prefs.h"
+#include "oxt_plesk.h"
 
 /* replication_log.operation values */
 #define OXT_LOG_OP_CREATE  "create"
@@ -56,7 +78,8 @@ typedef struct oxt_run_summary_t {
 void oxt_run_counts_sum(const oxt_run_counts_t *counts, long long *pok,
                         long long *pfailed);
 
-/** Writes one log row; over-long texts are cut to what the columns hold. */
+/** Writes one log row and counts it (replication_log_count); over-long
+ *  texts are cut to what the columns hold. */
 apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,
                               oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
@@ -88,6 +111,180 @@ apr_status_t oxt_replog_last_run(oxt_run_summary_t **prun, oxt_db_t *db,
 apr_status_t oxt_replog_run_times(long long *pstarted, long long *pended,
                                   long long *pok, oxt_db_t *db,
                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The newest automatic run (cron or the daemon, not a person's), for the
+ * Logs page's "Report on the last automatic replication": its start and
+ * the successes and failures per service type (show Premium only when
+ * the license allows it). In p; NULL when there has been none. The
+ * counts are the whole server's, like the guide's report.
+ */
+apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
+                                           oxt_db_t *db, oxt_result_t *res,
+                                           apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/* ---- the Logs page's list -------------------------------------------------- */
+
+typedef enum {
+    OXT_REPLOG_SORT_MODIFIED = 0, /* "modified": time, then id */
+    OXT_REPLOG_SORT_MAILBOX,      /* "mailbox": address, then time */
+    OXT_REPLOG_SORT_SERVICE,      /* "service": Webmail < Standard < Premium */
+    OXT_REPLOG_SORT_SCHEDULED_BY, /* "scheduled_by" */
+    OXT_REPLOG_SORT_OUTCOME,      /* "outcome": Success < Failure */
+    OXT_REPLOG_SORT_COUNT
+} oxt_replog_sort_t;
+
+/** The sort's key (the list column's key, "sort=" of the page). */
+const char *oxt_replog_sort_key(oxt_replog_sort_t sort);
+
+/** APR_EINVAL for a key that is none of oxt_replog_sort_key's. */
+apr_status_t oxt_replog_sort_parse(oxt_replog_sort_t *psort,
+                                   const char *key);
+
+/** What the list shows. Owner filters narrow the caller's subtree (they
+ *  are ANDed with it, so they can never widen it). */
+typedef struct oxt_replog_query_t {
+    oxt_plesk_scope_t scope;      /* the caller's subtree */
+    long long reseller;           /* reseller=, client=, domain= filters; */
+    long long client;             /* 0: none */
+    long long domain;
+    long long mail;               /* one mailbox's history; 0: all */
+    const char *q;                /* the start of the mailbox address
+                                     ("sales", "sales@dom"); "": none */
+    oxt_replog_sort_t sort;
+    int desc;
+    long long offset;             /* rows skipped (from the keyset row) */
+    long long limit;              /* rows shown; 0: all */
+    long long after;              /* keyset (modified and mailbox sorts):
+                                     the rows after log row `after` in the
+                                     list's order; 0: from the start */
+    int before;                   /* with after: the rows before it (the
+                                     previous page), in the list's order */
+} oxt_replog_query_t;
+
+/* Longest search text (bytes): an address column holds 255. */
+#define OXT_REPLOG_Q_MAX 255
+
+/** The newest rows of ident's subtree first, 25 of them, no filter. */
+void oxt_replog_query_init(oxt_replog_query_t *q,
+                           const oxt_identity_t *ident);
+
+/** One row of the list. */
+typedef struct oxt_replog_row_t {
+    long long id;
+    long long logged_at;          /* seconds since 1970 ("Modified") */
+    long long mail_id;            /* 0: a domain-level row */
+    const char *address;          /* "Mailbox" */
+    long long dom_id;
+    const char *domain_name;
+    int service;                  /* "Type of Service": oxt_service_t, -1 */
+    const char *scheduled_by;     /* "Automatic" or the person */
+    const char *operation;        /* OXT_LOG_OP_* */
+    int success;                  /* "Outcome" */
+    const char *reason;           /* the failure's reason; may be NULL */
+    int has_debug;                /* the SOAP exchange was captured */
+} oxt_replog_row_t;
+
+/** Called for each row, in the list's order; strings live in ptemp,
+ *  cleared after the call. */
+typedef apr_status_t oxt_replog_row_cb(void *baton,
+                                       const oxt_replog_row_t *row,
+                                       apr_pool_t *ptemp);
+
+/**
+ * The number of rows q matches, ignoring paging: from
+ * replication_log_count when there is no search and at most one owner
+ * condition (the subtree, or a filter inside it), else counted.
+ */
+apr_status_t oxt_replog_count(long long *ptotal, oxt_db_t *db,
+                              const oxt_replog_query_t *q,
+                              oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Streams the rows of q's page through cb. total is oxt_replog_count's
+ * answer (-1 when unknown): a page past the middle is then read from the
+ * other end. A keyset row (q->after) outside the query's rows answers
+ * APR_ENOENT. A search longer than OXT_REPLOG_Q_MAX is cut.
+ */
+apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
+                             long long total, oxt_replog_row_cb *cb,
+                             void *baton, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** A row with its SOAP exchange, for the Communication Logs page. */
+typedef struct oxt_replog_debug_t {
+    oxt_replog_row_t row;
+    const char *request;          /* as stored (passwords masked); NULL
+                                     when Debug API requests was off */
+    const char *response;
+} oxt_replog_debug_t;
+
+/**
+ * Log row id with its exchange, if it is in scope: APR_ENOENT when it is
+ * outside scope or gone (one answer). In p.
+ */
+apr_status_t oxt_replog_debug(oxt_replog_debug_t **pdebug, oxt_db_t *db,
+                              const oxt_plesk_scope_t *scope, long long id,
+                              oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/* ---- removing rows ------------------------------------------------------------ */
+
+/* Rows deleted per statement: deletes never hold many locks at once. */
+#define OXT_REPLOG_DELETE_BATCH 1000
+
+/**
+ * Clean Log: every row of scope (the caller's subtree) and no other, in
+ * batches; *pdeleted (may be NULL) gets how many.
+ */
+apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
+                              const oxt_plesk_scope_t *scope,
+                              oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Remove: the rows ids (long long, at most OXT_REPLOG_DELETE_BATCH * 100)
+ * when every one of them is in scope; APR_ENOENT (nothing removed) when
+ * one is outside it or gone.
+ */
+apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
+                               const oxt_plesk_scope_t *scope,
+                               const apr_array_header_t *ids,
+                               oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** What a prune did. */
+typedef struct oxt_replog_prune_t {
+    long long expired;            /* older than the retention */
+    long long over_cap;           /* the oldest beyond the row cap */
+    int batches;                  /* DELETE statements */
+    int recounted;                /* the counts were rebuilt first */
+    int more;                     /* the budget ran out with work left */
+} oxt_replog_prune_t;
+
+/**
+ * Keeps the log bounded (the replicator, each run and daemon pass): rows
+ * older than retention_days, then the oldest beyond max_rows, each
+ * DELETE at most batch rows (OXT_REPLOG_DELETE_BATCH when 0), until
+ * nothing is left or budget has passed (out->more). First rebuilds the
+ * counts when they are older than a day (oxt_replog_recount).
+ */
+apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
+                              int retention_days, long long max_rows,
+                              int batch, apr_interval_time_t budget,
+                              oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Rebuilds replication_log_count from the rows, in one transaction: what
+ * a process that died between a delete and its count left wrong is right
+ * again.
+ */
+apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
+                                apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 #endif /* OXT_REPLOG_H */

@@ -14,11 +14,30 @@
  * server keeps only the types, the core fills the values.
  *
  * Adding a setting: a column (a new migration: NULL, no DEFAULT), a field
- * in oxt_settings_t, and one row in the table. A new kind of value (a
- * host[:port], a set of languages kept in another table) is a new
- * oxt_setting_type_t handled in oxt_settings.c; rows stay one line each.
- * A rule between values (the default language among the allowed ones)
- * belongs in oxt_settings_check, which sees the whole set.
+ * in oxt_settings_t, and one row in the table. A new kind of value is a
+ * new oxt_setting_type_t handled in oxt_settings.c; rows stay one line
+ * each. A rule between values (the default language among the chosen
+ * ones) belongs in oxt_settings_check, which sees the whole set and what
+ * is stored.
+ *
+ * Two kinds of value are more than one column: a mail server
+ * (OXT_SETTING_SERVER, "host[:port]" as typed, kept as one text column)
+ * and the OX languages (OXT_SETTING_LANGUAGES, the allowed flags of the
+ * ox_language table, typed as a comma-separated list of codes).
+ *
+ * Front ends:
+ *   the replicator's "settings" command   oxt_settings_load, _save
+ *   the Settings page, showing            oxt_settings_load (no key: the
+ *                                         password is never shown),
+ *                                         oxt_settings_table (fields with
+ *                                         OXT_SETTING_PAGE, label,
+ *                                         required), oxt_settings_languages,
+ *                                         oxt_tz_list (oxt_tz.h)
+ *   the Settings page, OK                 oxt_settings_form_save: one
+ *                                         message per field, nothing saved
+ *                                         unless every field is valid
+ *   Test connection                       oxt_settings_form_apply, then
+ *                                         oxt_oxtest_run (oxt_oxtest.h)
  */
 #ifndef OXT_SETTINGS_H
 #define OXT_SETTINGS_H
@@ -57,6 +76,14 @@ typedef struct oxt_secret_t {
     const char *value;            /* NULL unless loaded with the key */
 } oxt_secret_t;
 
+/** A mail server for OX to connect to. An IPv6 address keeps its
+ *  brackets ("[2001:db8::1]"), so host:port and URLs built from it stay
+ *  unambiguous. */
+typedef struct oxt_server_t {
+    const char *host;             /* "" when not configured */
+    int port;
+} oxt_server_t;
+
 /** The Settings, typed. Fields follow the rows of the table. */
 typedef struct oxt_settings_t {
     int cloud;                    /* connection type "reseller" (OX cloud) */
@@ -69,16 +96,18 @@ typedef struct oxt_settings_t {
     int unicode_mappings;         /* OX accepts non-ASCII login mappings */
     int soap_timeout_s;
     int debug_api;
-    const char *imap_host;
-    int imap_port;
-    const char *smtp_host;
-    int smtp_port;
+    oxt_server_t imap;            /* default port 143 */
+    oxt_server_t smtp;            /* default port 25 */
     int default_quota_mb;
+    const char *languages;        /* the OX languages chosen: codes, sorted,
+                                     comma-separated; "" for none */
     const char *default_language; /* ll_CC or "plesk" */
-    const char *default_timezone; /* Olson id or "plesk" */
+    const char *default_timezone; /* a zone of oxt_tz.h, or "plesk" */
     int default_service;          /* oxt_service_t */
     int auto_delete;
     int queue_max_attempts;
+    int log_retention_days;       /* replication_log rows older go */
+    int log_max_rows;             /* and the oldest beyond this many */
     /* from the service_type table, not from the settings row */
     const char *access_combination[OXT_SERVICE_COUNT];
 } oxt_settings_t;
@@ -91,25 +120,38 @@ typedef enum {
     OXT_SETTING_BOOL,             /* "0" or "1"; field: int */
     OXT_SETTING_INT,              /* a whole number in [min, max]; int */
     OXT_SETTING_ENUM,             /* one of choices; int, the choice's index */
-    OXT_SETTING_SECRET            /* sealed with the secrets key, never shown;
+    OXT_SETTING_SECRET,           /* sealed with the secrets key, never shown;
                                      at most max bytes; oxt_secret_t */
+    OXT_SETTING_SERVER,           /* "host[:port]", min the default port;
+                                     oxt_server_t (oxt_server_parse) */
+    OXT_SETTING_LANGUAGES         /* codes of ox_language, comma-separated
+                                     (no column: ox_language.allowed);
+                                     const char *, as in oxt_settings_t */
 } oxt_setting_type_t;
+
+/* oxt_setting_t.flags */
+#define OXT_SETTING_PAGE 1        /* a field of the Settings page */
 
 /** A rule beyond the type (a language code, a time zone): true if valid. */
 typedef int oxt_setting_rule_fn(const char *value);
 
 /** One setting. */
 typedef struct oxt_setting_t {
-    const char *key;              /* "imap_port": CLI and form name */
-    const char *column;           /* column of the settings row */
+    const char *key;              /* "imap_server": CLI and form name */
+    const char *column;           /* column of the settings row; NULL for
+                                     OXT_SETTING_LANGUAGES */
     oxt_setting_type_t type;
     const char *def;              /* the default, as text */
-    long min, max;                /* INT: the range; TEXT, SECRET: max bytes */
+    long min, max;                /* INT: the range; TEXT, SECRET: max bytes;
+                                     SERVER: min is the default port */
     const char *const *choices;   /* ENUM: the values, NULL-terminated */
     oxt_setting_rule_fn *rule;    /* may be NULL */
-    const char *label;            /* "IMAP port" */
+    const char *label;            /* "Plesk IMAP server for OX to connect to" */
     const char *message;          /* shown next to the field when invalid */
     apr_size_t offset;            /* of the field in oxt_settings_t */
+    unsigned flags;               /* OXT_SETTING_PAGE */
+    const char *required;         /* a required field (marked *): the message
+                                     when it is left empty; NULL: optional */
 } oxt_setting_t;
 
 /** The table, in the order a page shows it; *pcount gets its length. */
@@ -119,7 +161,9 @@ const oxt_setting_t *oxt_settings_table(int *pcount);
 const oxt_setting_t *oxt_setting_find(const char *key);
 
 /**
- * Checks one value (text as typed): APR_SUCCESS, or APR_EINVAL with
+ * Checks one value (text as typed), by its type and rule only (the OX
+ * languages: each of the shape ll_CC, none twice; whether OX knows them
+ * is oxt_settings_check's part): APR_SUCCESS, or APR_EINVAL with
  * *pmessage set to the row's message (static text).
  */
 apr_status_t oxt_setting_check(const char **pmessage,
@@ -128,8 +172,9 @@ apr_status_t oxt_setting_check(const char **pmessage,
 
 /**
  * A setting's value as text, as the command line prints it and a form
- * fills it in ("143", "1", "reseller"). NULL for a secret: use
- * oxt_setting_secret. Result lives in p (or is the settings' own string).
+ * fills it in ("30", "1", "reseller", "mail.example.com:993"). NULL for a
+ * secret: use oxt_setting_secret. Result lives in p (or is the settings'
+ * own string).
  */
 const char *oxt_setting_text(const oxt_settings_t *settings,
                              const oxt_setting_t *setting, apr_pool_t *p);
@@ -137,6 +182,50 @@ const char *oxt_setting_text(const oxt_settings_t *settings,
 /** The secret of a SECRET row (whether it is set). */
 const oxt_secret_t *oxt_setting_secret(const oxt_settings_t *settings,
                                        const oxt_setting_t *setting);
+
+/* ---- mail servers ------------------------------------------------------- */
+
+/**
+ * Parses "host[:port]": a host name (letters, digits, hyphens, dots; at
+ * most 253 bytes), an IPv4 address, or an IPv6 address in brackets
+ * ("[2001:db8::1]:143"); without a port, default_port (0: none). A bare
+ * IPv6 address is refused: its colons cannot be told from a port's.
+ * APR_EINVAL when text is none of these. srv->host lives in p.
+ */
+apr_status_t oxt_server_parse(oxt_server_t *srv, const char *text,
+                              int default_port, apr_pool_t *p);
+
+/** The text of srv: "host", or "host:port" when the port is not
+ *  default_port. In p. */
+const char *oxt_server_text(const oxt_server_t *srv, int default_port,
+                            apr_pool_t *p);
+
+/* ---- languages ------------------------------------------------------------ */
+
+/** One language of the OX catalogue (the ox_language table). */
+typedef struct oxt_language_t {
+    const char *code;             /* "en_US" */
+    const char *name;             /* "English (United States)" */
+    int allowed;                  /* chosen under "OX languages" */
+} oxt_language_t;
+
+/** The catalogue, sorted by name: oxt_language_t in p, for the "OX
+ *  languages" list and every language drop-down (the allowed ones). */
+apr_status_t oxt_settings_languages(apr_array_header_t **plangs,
+                                    oxt_db_t *db, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The languages enabled in Settings (allowed), sorted by name: what the
+ *  Prefs dialog and Change Service offer. oxt_language_t in p. */
+apr_status_t oxt_settings_languages_allowed(apr_array_header_t **plangs,
+                                            oxt_db_t *db, oxt_result_t *res,
+                                            apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Is code one of the OX languages chosen in settings? */
+int oxt_settings_language_chosen(const oxt_settings_t *settings,
+                                 const char *code);
 
 /* ---- loading ------------------------------------------------------------- */
 
@@ -165,17 +254,31 @@ typedef struct oxt_settings_error_t {
 /**
  * Checks values (key -> text, as a form posts them): every invalid value
  * and every unknown key gets its own oxt_settings_error_t in *perrors (in
- * p; empty when all are valid). APR_SUCCESS or APR_EINVAL.
+ * p; empty when all are valid; at most one per key). APR_SUCCESS or
+ * APR_EINVAL.
+ *
+ * With current (the stored settings, may be NULL: the defaults) and
+ * catalogue (oxt_settings_languages, may be NULL: not checked) the rules
+ * between values are checked too, on the values as they would be after
+ * saving: every OX language chosen is in the catalogue, and the default
+ * language is "plesk" or one of the OX languages chosen (checked when
+ * either of the two is among values; the message is on default_language).
  */
 apr_status_t oxt_settings_check(apr_array_header_t **perrors,
-                                const apr_table_t *values, apr_pool_t *p);
+                                const apr_table_t *values,
+                                const oxt_settings_t *current,
+                                const apr_array_header_t *catalogue,
+                                apr_pool_t *p);
 
 /**
- * Saves values (key -> text) when every one is valid, with one prepared
- * UPDATE that records updated_at and updated_by; otherwise saves nothing
- * and returns APR_EINVAL with the errors in *perrors (as
- * oxt_settings_check). Secrets are sealed with key (32 bytes), which may
- * be NULL when values holds none. A key that appears twice counts once.
+ * Saves values (key -> text) when every one is valid, rules between
+ * values included (oxt_settings_check with what is stored and the
+ * catalogue, both read here), in one transaction: one prepared UPDATE of
+ * the settings row that records updated_at and updated_by, and the
+ * allowed flags of ox_language when the OX languages are among values.
+ * Otherwise saves nothing and returns APR_EINVAL with the errors in
+ * *perrors. Secrets are sealed with key (32 bytes), which may be NULL
+ * when values holds none. A key that appears twice counts once.
  */
 apr_status_t oxt_settings_save(apr_array_header_t **perrors, oxt_db_t *db,
                                const apr_table_t *values,
@@ -184,21 +287,45 @@ apr_status_t oxt_settings_save(apr_array_header_t **perrors, oxt_db_t *db,
                                apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/* ---- the OX languages ------------------------------------------------------ */
-
-/** One OX language of the catalogue (table ox_language). */
-typedef struct oxt_language_t {
-    const char *code;             /* "en_US" */
-    const char *name;             /* "English (United States)" */
-} oxt_language_t;
+/* ---- the Settings page's form -------------------------------------------- */
 
 /**
- * The languages enabled in Settings ("OX languages", ox_language.allowed),
- * sorted by name: oxt_language_t in p. The pages offer only these.
+ * The values a posted Settings form means, for oxt_settings_save: every
+ * field of the page (OXT_SETTING_PAGE) from form (key -> text as posted;
+ * other keys, such as the form's token, are ignored). A tick box that is
+ * absent is "0"; an empty password keeps the stored one (it is left out);
+ * a required field left empty (an empty password with none stored too)
+ * gets its required message in *perrors. *pvalues and *perrors in p.
  */
-apr_status_t oxt_settings_languages(apr_array_header_t **plangs,
-                                    oxt_db_t *db, oxt_result_t *res,
-                                    apr_pool_t *p)
+void oxt_settings_form_values(apr_table_t **pvalues,
+                              apr_array_header_t **perrors,
+                              const apr_table_t *form,
+                              const oxt_settings_t *current, apr_pool_t *p);
+
+/**
+ * The Settings page's OK: oxt_settings_form_values, then
+ * oxt_settings_save of the result unless a field is already refused.
+ * *perrors gets one message per field (the required ones first, then
+ * the rest); APR_EINVAL with nothing saved unless every field is valid.
+ * current is the stored settings (oxt_settings_load, no key needed).
+ */
+apr_status_t oxt_settings_form_save(apr_array_header_t **perrors,
+                                    oxt_db_t *db, const apr_table_t *form,
+                                    const oxt_settings_t *current,
+                                    const unsigned char *key,
+                                    const char *updated_by,
+                                    oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/**
+ * A copy of current (loaded with the key) with the valid values of a
+ * posted form applied, as they would be saved: what Test connection uses
+ * for "the entered (or stored) credentials". An empty password keeps the
+ * stored one; invalid values keep what is stored. Nothing is saved.
+ * Lives in p.
+ */
+oxt_settings_t *oxt_settings_form_apply(const oxt_settings_t *current,
+                                        const apr_table_t *form,
+                                        apr_pool_t *p);
 
 #endif /* OXT_SETTINGS_H */

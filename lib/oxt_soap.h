@@ -73,6 +73,18 @@ struct oxt_soap_impl_t {
 /** The libcurl implementation (multi interface, keep-alive, caps). */
 const oxt_soap_impl_t *oxt_soap_curl_impl(void);
 
+/**
+ * Starts libcurl for the process (curl_global_init): once, at start-up,
+ * before any thread creates a client with the curl transport (the
+ * module's child_init, the replicator's main), never lazily per request.
+ * A client created before it fails (APR_EINIT).
+ */
+apr_status_t oxt_soap_library_init(void)
+    __attribute__((warn_unused_result));
+
+/** Ends libcurl; no client may be used afterwards. */
+void oxt_soap_library_end(void);
+
 /** The transport's own data on the client (set by init). */
 void *oxt_soap_client_impl_data(const oxt_soap_client_t *client);
 void oxt_soap_client_set_impl_data(oxt_soap_client_t *client, void *data);

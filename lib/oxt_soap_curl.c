@@ -34,11 +34,12 @@ static apr_status_t multi_cleanup(void *data)
     return APR_SUCCESS;
 }
 
+/* Set once by oxt_soap_library_init, at process start-up: the library's
+ * start-up loads the TLS library and reads its configuration, work that
+ * belongs before the first request, not inside one. */
 static int curl_ready;
 
-/* curl_global_init is thread-safe since 7.84 (Debian 12 has 7.88); the
- * flag only saves the call. */
-static apr_status_t global_init(void)
+apr_status_t oxt_soap_library_init(void)
 {
     if (!curl_ready) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -49,14 +50,22 @@ static apr_status_t global_init(void)
     return APR_SUCCESS;
 }
 
+void oxt_soap_library_end(void)
+{
+    if (curl_ready) {
+        curl_global_cleanup();
+        curl_ready = 0;
+    }
+}
+
 static apr_status_t curl_init(oxt_soap_client_t *client, apr_pool_t *p)
 {
     const oxt_soap_settings_t *s = oxt_soap_client_settings(client);
     curl_client_t *cc = apr_pcalloc(p, sizeof(*cc));
     long conns = (long)s->max_conns;
 
-    if (global_init() != APR_SUCCESS) {
-        return APR_EGENERAL;
+    if (!curl_ready) {
+        return APR_EINIT;           /* oxt_soap_library_init was not called */
     }
     cc->multi = curl_multi_init();
     if (cc->multi == NULL) {
@@ -175,12 +184,35 @@ static apr_status_t curl_start(oxt_soap_client_t *client,
 
 /* ---- completion ------------------------------------------------------- */
 
+/* The handshake or the certificate: Test connection names it as such. */
+static int curl_error_is_tls(CURLcode code)
+{
+    switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_USE_SSL_FAILED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 /* Connection trouble, including a server that hangs up mid-answer, is
  * worth a retry; anything else (TLS, URL) needs an admin. */
 static apr_status_t map_curl_error(const curl_call_t *cc, CURLcode code)
 {
     if (cc->too_big || code == CURLE_FILESIZE_EXCEEDED) {
         return OXT_ESOAP_TOOBIG;
+    }
+    if (curl_error_is_tls(code)) {
+        return OXT_ESOAP_TLS;
     }
     switch (code) {
     case CURLE_OPERATION_TIMEDOUT:

@@ -81,6 +81,11 @@ static oxt_applied_user_t *user_from_row(const oxt_db_row_t *row,
     }
     u->status = row->vals[14];
     u->status_reason = row->vals[15];
+    u->pending_service = oxt_db_row_enum(row, 16, oxt_service_codes(), -1);
+    u->has_pending = u->pending_service >= 0;
+    if (!u->has_pending) {
+        u->pending_service = 0;
+    }
     return u;
 }
 
@@ -99,7 +104,7 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
         " applied_mail_name, applied_address, applied_display_name,"
         " applied_aliases, applied_service_type, applied_language,"
         " applied_timezone, applied_imap_server, applied_smtp_server,"
-        " applied_password_fp, status, status_reason"
+        " applied_password_fp, status, status_reason, pending_service_type"
         " FROM mailbox_state WHERE dom_id = ?",
         OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
@@ -244,8 +249,9 @@ apr_status_t oxt_state_user_applied(oxt_db_t *db,
         " applied_imap_server = VALUES(applied_imap_server),"
         " applied_smtp_server = VALUES(applied_smtp_server),"
         " service_type = COALESCE(VALUES(service_type), service_type),"
-        " pending_service_type = IF(VALUES(applied_service_type) IS NULL,"
-        "                           pending_service_type, NULL),"
+        " pending_service_type = IF(pending_service_type"
+        "                           = VALUES(applied_service_type), NULL,"
+        "                           pending_service_type),"
         " status = 'replicated', status_reason = NULL, last_error = NULL,"
         " last_sync_at = NOW()",
         OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
@@ -297,7 +303,8 @@ apr_status_t oxt_state_user_status(oxt_db_t *db,
                                    const oxt_plesk_mailbox_t *mbox,
                                    oxt_service_t service, const char *status,
                                    const char *reason, const char *error,
-                                   oxt_result_t *res, apr_pool_t *p)
+                                   int settled, oxt_result_t *res,
+                                   apr_pool_t *p)
 {
     return oxt_db_exec(NULL, db,
         "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
@@ -307,13 +314,15 @@ apr_status_t oxt_state_user_status(oxt_db_t *db,
         " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
         " service_type = IF(ox_user_id IS NULL, VALUES(service_type),"
         "                   service_type),"
+        " pending_service_type = IF(?, NULL, pending_service_type),"
         " status = VALUES(status), status_reason = VALUES(status_reason),"
         " last_error = VALUES(last_error)",
         OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
                     OXT_DB_INT(mbox->domain.owner.client_id),
                     OXT_DB_INT(mbox->domain.owner.reseller_id),
                     OXT_DB_STR(oxt_service_code(service)), OXT_DB_STR(status),
-                    OXT_DB_STR(reason), OXT_DB_STR(error)), res, p);
+                    OXT_DB_STR(reason), OXT_DB_STR(error),
+                    OXT_DB_INT(settled)), res, p);
 }
 
 /* ---- forgetting (reconcile) ------------------------------------------------ */

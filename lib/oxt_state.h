@@ -51,6 +51,10 @@ typedef struct oxt_applied_user_t {
     unsigned char password_fp[OXT_FP_LEN];
     const char *status;
     const char *status_reason;
+    /* A Change Service not applied yet ("Update in progress: ..."):
+     * mailbox_state.pending_service_type. */
+    int has_pending;
+    int pending_service;            /* oxt_service_t when has_pending */
 } oxt_applied_user_t;
 
 /** "host:port", the stored form of a mail server. */
@@ -123,7 +127,9 @@ apr_status_t oxt_state_context_deleted(oxt_db_t *db, long long dom_id,
 /**
  * After a user was created or changed: OX now holds want, with the access
  * combination of service (-1: none known yet, e.g. after adopting a user
- * whose attributes are still to be sent).
+ * whose attributes are still to be sent). A pending service type change
+ * ends when service is that type; a change of other attributes (which
+ * keeps the access combination OX has) leaves it pending.
  */
 apr_status_t oxt_state_user_applied(oxt_db_t *db,
                                     const oxt_plesk_mailbox_t *mbox,
@@ -153,13 +159,17 @@ apr_status_t oxt_state_user_deleted(oxt_db_t *db, long long mail_id,
 /**
  * A mailbox that is not (or no longer) replicated, or whose last
  * operation failed: status, reason and the owner snapshot, keeping what
- * was applied. error (may be NULL) is the last failure's text.
+ * was applied. error (may be NULL) is the last failure's text. For a
+ * mailbox not in OX, service becomes its chosen type. settled: nothing is
+ * left to send OX for it (its status is final for now), so a pending
+ * service type change ends here too; a failure or a hold keeps it.
  */
 apr_status_t oxt_state_user_status(oxt_db_t *db,
                                    const oxt_plesk_mailbox_t *mbox,
                                    oxt_service_t service, const char *status,
                                    const char *reason, const char *error,
-                                   oxt_result_t *res, apr_pool_t *p)
+                                   int settled, oxt_result_t *res,
+                                   apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

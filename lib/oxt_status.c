@@ -30,6 +30,7 @@ static const struct {
     { OXT_ESOAP_HTTP,        "OX: unexpected HTTP status" },
     { OXT_ESOAP_XML,         "OX: malformed reply" },
     { OXT_ESOAP_TOOBIG,      "OX: reply too large" },
+    { OXT_ESOAP_TLS,         "OX: TLS problem" },
 };
 
 const char *oxt_status_str(apr_status_t rv, apr_pool_t *p)

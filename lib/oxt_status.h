@@ -39,6 +39,8 @@
 #define OXT_ESOAP_HTTP        (OXT_ESOAP_START + 12)   /* unexpected HTTP status */
 #define OXT_ESOAP_XML         (OXT_ESOAP_START + 13)   /* malformed reply */
 #define OXT_ESOAP_TOOBIG      (OXT_ESOAP_START + 14)   /* reply over the cap */
+#define OXT_ESOAP_TLS         (OXT_ESOAP_START + 15)   /* TLS handshake or
+                                                          certificate */
 
 /**
  * A short English text for rv: our own codes by name, APR's and the

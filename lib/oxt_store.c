@@ -160,14 +160,15 @@ static apr_status_t store_user_status(store_db_t *s, const oxt_op_t *op,
     switch (kind) {
     case OXT_REC_FAILED:
         return oxt_state_user_status(s->db, u->mbox, service, "error",
-                                     "ox_error", error, res, p);
+                                     "ox_error", error, 0, res, p);
     case OXT_REC_NO_CONTEXT:
         return oxt_state_user_status(s->db, u->mbox, service, "error",
-                                     "context_failed", error, res, p);
+                                     "context_failed", error, 0, res, p);
     default:
         return oxt_state_user_status(s->db, u->mbox, service,
                                      oxt_plan_status(u->want->reason),
-                                     u->want->reason, NULL, res, p);
+                                     u->want->reason, NULL, !u->want->hold,
+                                     res, p);
     }
 }
 

@@ -15,6 +15,7 @@
 #include "oxt_crypto.h"
 #include "oxt_log.h"
 #include "oxt_login.h"
+#include "oxt_soap.h"
 #include "oxt_status.h"
 #include "oxt_version.h"
 
@@ -145,6 +146,13 @@ static void oxt_mod_binding_key(oxt_mod_srv_t *conf, server_rec *s,
     }
 }
 
+static apr_status_t oxt_mod_curl_end(void *data)
+{
+    (void)data;
+    oxt_soap_library_end();
+    return APR_SUCCESS;
+}
+
 /* Each server process gets its own pool of connections, created here and
  * destroyed with the process pool. Virtual hosts share the main server's
  * unless they name another OxtenderConfig. */
@@ -159,6 +167,18 @@ static void oxt_mod_child_init(apr_pool_t *pchild, server_rec *s)
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, OXTLOGNO(00101)
                      "cannot start the database client library");
         return;
+    }
+    /* libcurl (Test connection on the Settings page) is started once per
+     * process here, before the worker threads exist: its start-up is not
+     * work for a request, and the core never starts it lazily. */
+    rv = oxt_soap_library_init();
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, OXTLOGNO(00700)
+                     "cannot start the HTTP client library (libcurl)");
+    }
+    else {
+        apr_pool_cleanup_register(pchild, NULL, oxt_mod_curl_end,
+                                  apr_pool_cleanup_null);
     }
     for (; s != NULL; s = s->next) {
         conf = ap_get_module_config(s->module_config, &oxtender_module);

@@ -83,8 +83,8 @@ static int prefs_load(prefs_t *pf, oxt_mod_page_ctx_t *ctx)
                                  settings, ctx->res, r->pool);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_settings_languages(&pf->languages, ctx->db, ctx->res,
-                                    r->pool);
+        rv = oxt_settings_languages_allowed(&pf->languages, ctx->db,
+                                            ctx->res, r->pool);
     }
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(05520)

@@ -98,6 +98,15 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
                                   oxt_repl_session_t *s, const char *owner,
                                   oxt_result_t *res);
 
+/**
+ * Keeps the replication log bounded (oxt_replog_prune with the retention
+ * and row cap of the Settings as they are now), for at most budget;
+ * what it deleted is logged. *pmore: work is left for the next call.
+ */
+apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
+                                 apr_interval_time_t budget,
+                                 oxt_result_t *res);
+
 /** A subcommand: argc/argv start at the command's own arguments. */
 typedef int oxt_repl_cmd_fn(oxt_repl_t *repl, int argc,
                             const char *const *argv);

@@ -16,6 +16,7 @@
 #include <apr_time.h>
 
 #include "oxt_repl.h"
+#include "oxt_beat.h"
 #include "oxt_event.h"
 #include "oxt_now.h"
 #include "oxt_log.h"
@@ -23,6 +24,10 @@
 #define DAEMON_POLL_MS     100
 #define DAEMON_IDLE_CLOSE  apr_time_from_sec(30)
 #define DAEMON_RETRY_MAX_S 60
+/* The log is kept bounded every minute, half a second at a time (every
+ * turn while it is behind), so the queue never waits for it long. */
+#define DAEMON_PRUNE_EVERY apr_time_from_sec(60)
+#define DAEMON_PRUNE_BUDGET apr_time_from_msec(500)
 
 static volatile sig_atomic_t daemon_stop;
 
@@ -52,6 +57,9 @@ typedef struct {
     apr_time_t last_work;
     apr_time_t last_full;
     apr_time_t last_directory;     /* filled without a session */
+    apr_time_t last_beat;          /* replicator_heartbeat written */
+    apr_time_t last_prune;
+    int prune_more;                /* the log is behind its limits */
 } daemon_t;
 
 static void daemon_sleep_ms(int ms)
@@ -60,6 +68,33 @@ static void daemon_sleep_ms(int ms)
         apr_sleep(apr_time_from_msec(ms > 100 ? 100 : ms));
         ms -= 100;
     }
+}
+
+/* The pages tell people "within seconds" while this beats (oxt_beat.h). */
+static apr_status_t daemon_beat(daemon_t *d, oxt_result_t *res)
+{
+    apr_time_t t = apr_time_now();
+    char host[256];
+    apr_status_t rv;
+
+    if (d->last_beat != 0
+        && t - d->last_beat < apr_time_from_sec(OXT_BEAT_EVERY_S)) {
+        return APR_SUCCESS;
+    }
+    if (d->last_beat != 0) {
+        rv = oxt_beat_touch(d->s->db, res, d->s->p);
+    }
+    else {
+        if (gethostname(host, sizeof(host)) != 0) {
+            host[0] = '\0';
+        }
+        host[sizeof(host) - 1] = '\0';
+        rv = oxt_beat_start(d->s->db, (long)getpid(), host, res, d->s->p);
+    }
+    if (rv == APR_SUCCESS) {
+        d->last_beat = t;
+    }
+    return rv;
 }
 
 /* Between pages of a full pass (which takes minutes at a million
@@ -75,6 +110,10 @@ static apr_status_t daemon_between_pages(void *baton, oxt_result_t *res)
         return APR_EINTR;
     }
     oxt_lock_touch(d->lock);
+    rv = daemon_beat(d, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     /* The pass's domains in flight finish first: a hinted domain must
      * never be worked twice at once (one context, one writer). */
     rv = oxt_engine_drain(d->s->engine, res);
@@ -128,8 +167,11 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
     apr_status_t rv;
 
     oxt_lock_touch(d->lock);
-    rv = oxt_event_spool_replay(&replayed, d->repl->cfg->spool_dir,
-                                d->s->psa, d->s->db, res, d->s->p);
+    rv = daemon_beat(d, res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_event_spool_replay(&replayed, d->repl->cfg->spool_dir,
+                                    d->s->psa, d->s->db, res, d->s->p);
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_now_apply(&now, d->s->db, d->s->psa, res, d->s->p);
     }
@@ -158,7 +200,13 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
         }
         d->last_full = t;
     }
-    *pworked = claimed > 0 || full || all;
+    if (rv == APR_SUCCESS && (d->prune_more
+                              || t - d->last_prune >= DAEMON_PRUNE_EVERY)) {
+        rv = oxt_repl_prune_logs(&d->prune_more, d->s, DAEMON_PRUNE_BUDGET,
+                                 res);
+        d->last_prune = t;
+    }
+    *pworked = claimed > 0 || full || all || d->prune_more;
     if (*pworked) {
         d->last_work = t;
     }
@@ -184,6 +232,13 @@ static apr_status_t daemon_loop(daemon_t *d, oxt_result_t *res)
         != APR_SUCCESS) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
                        OXTLOGNO(03031) "could not close the run summary");
+    }
+    if (daemon_stop && oxt_beat_stop(d->s->db, oxt_result_make(d->s->p),
+                                     d->s->p) != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
+                       OXTLOGNO(04000) "could not record that the daemon"
+                       " stopped; the pages think it runs for another %d s",
+                       OXT_BEAT_ALIVE_S);
     }
     return rv;
 }
@@ -242,6 +297,7 @@ static apr_status_t daemon_session(daemon_t *d, apr_pool_t *sp,
 
     sub.p = sp;
     d->run_open = 0;
+    d->last_beat = 0;
     return oxt_repl_session_open(&d->s, &sub, 0, res);
 }
 

@@ -16,6 +16,7 @@ int oxt_repl_cmd_retry(oxt_repl_t *repl, int argc, const char *const *argv)
     oxt_result_t *res = oxt_result_make(repl->p);
     long long id = 0, count = 1;
     char *end = NULL;
+    oxt_plesk_scope_t everything = { OXT_ROLE_ADMIN, 0 };
     oxt_db_t *db;
     oxt_json_t *j;
     apr_status_t rv;
@@ -33,7 +34,9 @@ int oxt_repl_cmd_retry(oxt_repl_t *repl, int argc, const char *const *argv)
     }
     rv = oxt_repl_db_open(&db, repl, res);
     if (rv == APR_SUCCESS) {
-        rv = id ? oxt_queue_retry(db, id, "oxtender-replicator", res, repl->p)
+        /* The same function as the Logs page's Retry, on everything. */
+        rv = id ? oxt_queue_retry(db, &everything, id, "oxtender-replicator",
+                                  res, repl->p)
                 : oxt_queue_retry_all(&count, db, "oxtender-replicator",
                                       res, repl->p);
     }

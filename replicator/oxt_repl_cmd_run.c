@@ -43,6 +43,10 @@ static apr_status_t run_print(oxt_repl_t *repl,
     return APR_SUCCESS;
 }
 
+/* A run keeps the log bounded for at most this long; what is left waits
+ * for the next run. */
+#define RUN_PRUNE_S 5
+
 /* Queue batches until nothing is due; a hint for everything is kept for
  * the full pass that follows anyway. */
 static apr_status_t run_queue(oxt_repl_session_t *s, const char *owner,
@@ -70,7 +74,7 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
                              oxt_result_t *res)
 {
     const char *owner = apr_psprintf(repl->p, "run-%ld", (long)getpid());
-    int replayed = 0, now = 0;
+    int replayed = 0, now = 0, more = 0;
     apr_status_t rv;
 
     rv = oxt_repl_pass_begin(s, res);
@@ -94,6 +98,10 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
     if (rv == APR_SUCCESS) {
         oxt_repl_buttons_pass(repl, s->db, s->psa, repl->p);
         rv = oxt_repl_directory(repl, s->db, s->psa, NULL, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_prune_logs(&more, s, apr_time_from_sec(RUN_PRUNE_S),
+                                 res);
     }
     return rv;
 }

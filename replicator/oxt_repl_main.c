@@ -258,8 +258,13 @@ int main(int argc, const char *const *argv)
         oxt_repl_fail("cannot start the database client library");
         return OXT_REPL_EXIT_FAIL;
     }
+    if (oxt_soap_library_init() != APR_SUCCESS) {
+        oxt_repl_fail("cannot start the HTTP client library");
+        return OXT_REPL_EXIT_FAIL;
+    }
     rc = repl_main(p, argc, argv);
     apr_pool_destroy(p);
+    oxt_soap_library_end();
     oxt_db_library_end();
     return rc;
 }

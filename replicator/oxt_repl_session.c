@@ -10,6 +10,8 @@
 #include "oxt_crypto.h"
 #include "oxt_util.h"
 #include "oxt_log.h"
+#include "oxt_oxlink.h"
+#include "oxt_replog.h"
 #include "oxt_queue.h"
 #include "oxt_schema.h"
 #include "oxt_secrets.h"
@@ -35,39 +37,12 @@ static const char *session_timezone(const oxt_config_t *cfg, apr_pool_t *p)
     return "UTC";
 }
 
+/* The OX link as the Settings describe it (oxt_oxlink.h: the same code
+ * as the Settings page's Test connection). */
 apr_status_t oxt_repl_session_ox(oxt_repl_session_t *s, oxt_result_t *res)
 {
-    const oxt_settings_t *st = s->settings;
-    oxt_soap_settings_t ss;
-    oxt_ox_settings_t os;
-    apr_status_t rv;
-
-    if (st->ox_host == NULL || *st->ox_host == '\0') {
-        return oxt_result_set(res, OXT_ECONFIG, "OX server not configured",
-                              "set the OX host on the Settings page");
-    }
-    memset(&ss, 0, sizeof(ss));
-    ss.connect_timeout = apr_time_from_sec(st->soap_timeout_s < 10
-                                           ? st->soap_timeout_s : 10);
-    ss.total_timeout = apr_time_from_sec(st->soap_timeout_s);
-    ss.max_conns = s->conns;
-    ss.debug = st->debug_api;
-    rv = oxt_soap_client_create(&s->soap, &ss, NULL, s->p);
-    if (rv != APR_SUCCESS) {
-        return oxt_result_set(res, rv, "Cannot start the SOAP client", NULL);
-    }
-    memset(&os, 0, sizeof(os));
-    os.base_url = oxt_ox_base_url(st->ox_https, st->ox_host, s->p);
-    os.allow_plain_http = st->ox_allow_plain_http;
-    rv = oxt_ox_transport_check(&os, res, s->p);
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
-    os.type = st->cloud ? OXT_OX_RESELLER : OXT_OX_STANDALONE;
-    os.master.login = st->ox_username;
-    os.master.password = st->ox_password.value;
-    os.master_override = st->master_override;
-    return oxt_ox_create(&s->ox, &os, s->soap, s->p);
+    return oxt_oxlink_open(&s->ox, &s->soap, s->settings, s->conns, res,
+                           s->p);
 }
 
 apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
@@ -171,5 +146,36 @@ apr_status_t oxt_repl_lock(oxt_lock_t **plock, oxt_repl_t *repl,
         return oxt_result_set(res, rv, "Replication is blocked", "%s",
                               oxt_repl_lock_text(&info, path, repl->p));
     }
+    return rv;
+}
+
+apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
+                                 apr_interval_time_t budget,
+                                 oxt_result_t *res)
+{
+    oxt_replog_prune_t pr;
+    oxt_settings_t *now;
+    apr_pool_t *p;
+    apr_status_t rv;
+
+    *pmore = 0;
+    apr_pool_create(&p, s->p);
+    /* The limits as the Settings page left them, not as at start-up. */
+    rv = oxt_settings_load(&now, s->db, NULL, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_prune(&pr, s->db, now->log_retention_days,
+                              now->log_max_rows, 0, budget, res, p);
+    }
+    if (rv == APR_SUCCESS && (pr.expired || pr.over_cap || pr.recounted)) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
+                       OXTLOGNO(04001) "replication log: %s rows older than"
+                       " %d days and %s beyond %d removed in %d batches%s%s",
+                       oxt_util_lld(pr.expired, p), now->log_retention_days,
+                       oxt_util_lld(pr.over_cap, p), now->log_max_rows,
+                       pr.batches, pr.recounted ? "; counts rebuilt" : "",
+                       pr.more ? "; more next time" : "");
+    }
+    *pmore = rv == APR_SUCCESS && pr.more;
+    apr_pool_destroy(p);
     return rv;
 }

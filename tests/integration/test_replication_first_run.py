@@ -165,8 +165,8 @@ def test_access_combination_per_service_type(plesk):
 def test_mail_server_settings_reach_every_user(plesk):
     plesk.set_pref("reseller", RESELLER1, webmail_forever="on")
     plesk.run()
-    plesk.settings_set(imap_host="mail2.example.test", imap_port=993,
-                       smtp_port=587)
+    plesk.settings_set(imap_server="mail2.example.test:993",
+                       smtp_server=SMTP_HOST + ":587")
     before = plesk.ox_calls()
     plesk.run()
     calls = plesk.ox_calls()

@@ -315,15 +315,15 @@ def test_settings_never_show_the_password(make_plesk):
     assert sorted(doc) == sorted([
         "ox_password_set", "ox_connection_type", "ox_host", "ox_use_https",
         "ox_allow_plain_http", "ox_username", "ox_master_override", "ox_unicode_mappings",
-        "soap_timeout_s", "debug_api", "imap_host", "imap_port",
-        "smtp_host", "smtp_port", "default_quota_mb", "default_language",
+        "soap_timeout_s", "debug_api", "imap_server", "smtp_server",
+        "default_quota_mb", "ox_languages", "default_language",
         "default_timezone", "default_service_type", "auto_delete",
-        "queue_max_attempts"]), doc
+        "queue_max_attempts", "log_retention_days", "log_max_rows"]), doc
     assert [l.split(" = ")[0] for l in text.stdout.splitlines()] == list(doc)
     # the password set from stdin is the one the replicator uses
     px.settings_set(ox_host="127.0.0.1:%d" % px.sim.port, ox_use_https=0,
-                    ox_username=OX_MASTER[0], imap_host="imap.example.test",
-                    smtp_host="smtp.example.test")
+                    ox_username=OX_MASTER[0], imap_server="imap.example.test",
+                    smtp_server="smtp.example.test")
     px.set_pref("domain", 1, webmail_forever="on")
     res = px.run()
     # the password set above is not OX's ("secret"): the context
@@ -343,8 +343,11 @@ def test_settings_set_checks_keys_and_values(plesk):
     before = plesk.sql("oxt", "SELECT * FROM settings")
     for key, value, rc in [("no_such_key", "1", 2),
                            ("ox_password_enc", "x", 2),
-                           ("imap_port", "0", 1), ("smtp_port", "0", 1),
-                           ("imap_port", "70000", 1), ("imap_port", "abc", 1),
+                           ("imap_server", "mail:0", 1),
+                           ("smtp_server", "mail:0", 1),
+                           ("imap_server", "mail:70000", 1),
+                           ("imap_server", "2001:db8::1", 1),
+                           ("imap_port", "993", 2),
                            ("soap_timeout_s", "0", 1),
                            ("soap_timeout_s", "3601", 1),
                            ("default_service_type", "bogus", 1),
@@ -355,7 +358,7 @@ def test_settings_set_checks_keys_and_values(plesk):
         assert res.stdout == "" and key in res.stderr, plesk.describe(res)
     assert plesk.sql("oxt", "SELECT * FROM settings") == before, \
         "a refused value was stored"
-    for args in (("settings", "set", "imap_port"),
+    for args in (("settings", "set", "imap_server"),
                  ("settings", "set-ox-password", "secret"),
                  ("settings", "bogus")):
         res = plesk.repl(*args)
@@ -368,12 +371,13 @@ def test_settings_set_checks_keys_and_values(plesk):
             plesk.describe(res)
     assert plesk.sql("oxt", "SELECT * FROM settings") == before
     # good values are stored and shown
-    res = plesk.repl("settings", "set", "imap_port", "993")
+    res = plesk.repl("settings", "set", "imap_server", "[2001:db8::1]:993")
     assert res.returncode == 0, plesk.describe(res)
     res = plesk.repl("settings", "set", "soap_timeout_s", "3600")
     assert res.returncode == 0, plesk.describe(res)
     doc = json.loads(plesk.repl("--json", "settings").stdout)
-    assert (doc["imap_port"], doc["soap_timeout_s"]) == ("993", "3600"), doc
+    assert (doc["imap_server"], doc["soap_timeout_s"]) == (
+        "[2001:db8::1]:993", "3600"), doc
     assert plesk.scalar("oxt", "SELECT updated_by FROM settings") == \
         "oxtender-replicator"
 

@@ -3,10 +3,10 @@
  */
 #include <stdlib.h>
 #include <apr_general.h>
-#include <curl/curl.h>
 #include <libxml/parser.h>
 
 #include "soapit.h"
+#include "oxt_soap.h"
 
 int main(void)
 {
@@ -16,7 +16,9 @@ int main(void)
 
     apr_initialize();
     atexit(apr_terminate);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (oxt_soap_library_init() != APR_SUCCESS) {
+        return EXIT_FAILURE;
+    }
     xmlInitParser();
     s = suite_create("oxt-soapit");
     suite_add_tcase(s, soapit_ops_case());

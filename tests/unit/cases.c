@@ -65,5 +65,8 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_dir_test_case,
     oxt_change_test_case,
     oxt_prefs_form_test_case,
+    oxt_service_test_case,
+    oxt_xmlview_test_case,
+    oxt_oxlink_test_case,
     NULL
 };

@@ -53,6 +53,9 @@ TCase *oxt_form_test_case(void);
 TCase *oxt_csrf_test_case(void);
 TCase *oxt_list_test_case(void);
 TCase *oxt_page_test_case(void);
+TCase *oxt_service_test_case(void);
+TCase *oxt_xmlview_test_case(void);
+TCase *oxt_oxlink_test_case(void);
 
 /* monitoring */
 TCase *oxt_metrics_test_case(void);

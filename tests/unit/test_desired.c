@@ -21,8 +21,8 @@ static void desired_setup(void)
     oxt_settings_defaults(&settings);
     settings.default_language = "en_US";
     settings.default_timezone = "Europe/Bucharest";
-    settings.imap_host = "imap.example";
-    settings.smtp_host = "smtp.example";
+    settings.imap.host = "imap.example";
+    settings.smtp.host = "smtp.example";
     memset(&env, 0, sizeof(env));
     env.settings = &settings;
     env.fp_key = fp_key;

@@ -396,8 +396,8 @@ static void run_setup(void)
     oxt_settings_defaults(&settings);
     settings.master_override = 1;        /* no context admin needed */
     settings.auto_delete = 1;
-    settings.imap_host = "imap.test";
-    settings.smtp_host = "smtp.test";
+    settings.imap.host = "imap.test";
+    settings.smtp.host = "smtp.test";
     settings.default_language = "en_US";
     settings.default_timezone = "UTC";
     memset(&env, 0, sizeof(env));

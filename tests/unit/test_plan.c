@@ -24,10 +24,10 @@ static void plan_setup(void)
     settings.default_quota_mb = 100;
     settings.default_language = "en_US";
     settings.default_timezone = "UTC";
-    settings.imap_host = "imap";
-    settings.imap_port = 143;
-    settings.smtp_host = "smtp";
-    settings.smtp_port = 25;
+    settings.imap.host = "imap";
+    settings.imap.port = 143;
+    settings.smtp.host = "smtp";
+    settings.smtp.port = 25;
     memset(&env, 0, sizeof(env));
     env.settings = &settings;
     env.fp_key = fp_key;
@@ -281,6 +281,57 @@ START_TEST(a_quota_change_changes_the_context)
 }
 END_TEST
 
+/* A Change Service (pending_service_type) waits for the replicator: in OX
+ * the access change applies it; a mailbox that OX gets nothing for now
+ * records it as done, unless it is held. */
+START_TEST(a_pending_service_change_ends_with_an_operation)
+{
+    oxt_plan_user_t *u;
+    oxt_applied_user_t *h;
+
+    ctx_exists();
+    chain.level[OXT_LEVEL_MAILBOX].service = OXT_SERVICE_STANDARD;
+    u = add_user(mailbox(1, "a"), 1);
+    h = (oxt_applied_user_t *)u->have;
+    h->service = OXT_SERVICE_WEBMAIL;
+    h->has_pending = 1;
+    h->pending_service = OXT_SERVICE_STANDARD;
+    ck_assert_str_eq(plan_text(0), "change service type a");
+    /* applied, but the pending mark is stale: recorded as done */
+    h->service = OXT_SERVICE_STANDARD;
+    h->pending_service = OXT_SERVICE_PREMIUM;
+    ck_assert_str_eq(plan_text(0), "record status a");
+    h->has_pending = 0;
+    ck_assert_str_eq(plan_text(0), "");
+}
+END_TEST
+
+START_TEST(a_pending_change_of_a_mailbox_not_in_ox_is_recorded)
+{
+    oxt_plan_user_t *u;
+    oxt_applied_user_t *h = apr_pcalloc(oxt_test_pool, sizeof(*h));
+
+    chain.level[OXT_LEVEL_DOMAIN].forever = OXT_FOREVER_INHERIT;
+    u = add_user(mailbox(1, "a"), 0);
+    h->exists = 1;
+    h->mail_id = 1;
+    h->service = -1;
+    h->status = "disabled";
+    h->status_reason = OXT_WHY_NOT_SELECTED;
+    u->have = h;
+    ck_assert_str_eq(plan_text(1), "");
+    h->has_pending = 1;
+    ck_assert_str_eq(plan_text(1), "record status a");
+    /* held (suspended): it waits for the end of the hold */
+    dom.status = 16;
+    ((oxt_plesk_mailbox_t *)u->mbox)->domain.status = 16;
+    oxt_desired_user((oxt_desired_user_t *)u->want, &env, u->mbox, NULL,
+                     NULL, &chain, oxt_test_pool);
+    h->status_reason = OXT_WHY_SUSPENDED;
+    ck_assert_str_eq(plan_text(1), "");
+}
+END_TEST
+
 TCase *oxt_plan_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("plan");
@@ -298,5 +349,7 @@ TCase *oxt_plan_test_case(void)
     tcase_add_test(tc, a_domain_with_mail_off_keeps_its_users_in_ox);
     tcase_add_test(tc, a_quota_change_changes_the_context);
     tcase_add_test(tc, a_user_back_from_suspension_is_marked_replicated);
+    tcase_add_test(tc, a_pending_service_change_ends_with_an_operation);
+    tcase_add_test(tc, a_pending_change_of_a_mailbox_not_in_ox_is_recorded);
     return tc;
 }

@@ -199,6 +199,8 @@ static oxt_soap_client_t *client_with(apr_interval_time_t total,
     oxt_soap_settings_t s = { 0 };
     oxt_soap_client_t *client = NULL;
 
+    ck_assert_int_eq(oxt_soap_library_init(), APR_SUCCESS);
+
     s.connect_timeout = apr_time_from_sec(2);
     s.total_timeout = total;
     s.max_conns = 1;
@@ -289,6 +291,7 @@ START_TEST(destroying_the_client_abandons_calls_in_flight)
     oxt_soap_settings_t set = { 0 };
 
     apr_pool_create(&cp, oxt_test_pool);
+    ck_assert_int_eq(oxt_soap_library_init(), APR_SUCCESS);
     ck_assert_int_eq(oxt_soap_client_create(&client, &set, NULL, cp),
                      APR_SUCCESS);
     ck_assert_int_eq(oxt_soap_client_submit(client, ping(s->port), NULL,
@@ -303,6 +306,23 @@ START_TEST(destroying_the_client_abandons_calls_in_flight)
 }
 END_TEST
 
+/* Each test runs in its own process, which main never started libcurl
+ * in: a client before oxt_soap_library_init is refused, never started
+ * lazily. */
+START_TEST(the_library_is_started_once_not_lazily)
+{
+    oxt_soap_settings_t s = { 0 };
+    oxt_soap_client_t *client = NULL;
+
+    ck_assert_int_eq(oxt_soap_client_create(&client, &s, NULL,
+                                            oxt_test_pool), APR_EINIT);
+    ck_assert_int_eq(oxt_soap_library_init(), APR_SUCCESS);
+    ck_assert_int_eq(oxt_soap_library_init(), APR_SUCCESS);
+    ck_assert_int_eq(oxt_soap_client_create(&client, &s, NULL,
+                                            oxt_test_pool), APR_SUCCESS);
+}
+END_TEST
+
 TCase *oxt_soap_curl_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("soap_curl");
@@ -313,5 +333,6 @@ TCase *oxt_soap_curl_test_case(void)
     tcase_add_test(tc, a_dropped_connection_is_retryable);
     tcase_add_test(tc, a_refused_connection_is_retryable);
     tcase_add_test(tc, destroying_the_client_abandons_calls_in_flight);
+    tcase_add_test(tc, the_library_is_started_once_not_lazily);
     return tc;
 }

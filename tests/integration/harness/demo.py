@@ -217,7 +217,8 @@ def enable_replication(site):
     """Webmail Forever on the first active reseller, so the daemon has
     something to replicate, and access to the module for it (the admin's
     grant); mail servers for OX to connect to."""
-    for key, value in (("imap_host", "127.0.0.1"), ("smtp_host", "127.0.0.1"),
+    for key, value in (("imap_server", "127.0.0.1"),
+                       ("smtp_server", "127.0.0.1"),
                        ("default_language", "en_US"),
                        ("default_timezone", "Europe/Berlin")):
         site.replicator("settings", "set", key, value)

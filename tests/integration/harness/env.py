@@ -2,9 +2,9 @@
 shared by the integration fixtures and the demo.
 
 Everything here is stdlib only. The Makefile exports OXT_TOP, OXT_BUILD,
-OXT_REPLICATOR, OXT_OXSIM, OXT_GENDATA, OXT_MODULE, OXT_SANITIZE and
-OXT_PAGEKIT; when pytest is run by hand the defaults below point at an
-ordinary `make` build.
+OXT_REPLICATOR, OXT_OXSIM, OXT_GENDATA, OXT_MODULE, OXT_SANITIZE,
+OXT_PAGEKIT and OXT_CORECLI; when pytest is run by hand the defaults below
+point at an ordinary `make` build.
 """
 import errno
 import os
@@ -30,6 +30,8 @@ MODULE = os.environ.get("OXT_MODULE") or os.path.join(
 SANITIZE = os.environ.get("OXT_SANITIZE") == "1"
 PAGEKIT = os.environ.get("OXT_PAGEKIT") or os.path.join(
     BUILD, "tests", "oxt-pagekit")
+CORECLI = os.environ.get("OXT_CORECLI") or os.path.join(
+    BUILD, "tests", "oxt-corecli")
 SQL_DIR = os.path.join(TOP, "sql", "oxtender")
 PSA_SQL_DIR = os.path.join(TOP, "sql", "psa")
 GEN_DIR = os.path.join(TOP, "tests", "gen")

@@ -257,7 +257,7 @@ class PleskSetup:
         # without ox_allow_plain_http (HTTPS is the default).
         self.settings_set(ox_host="127.0.0.1:%d" % self.sim.port,
                           ox_use_https=0, ox_username=username,
-                          imap_host=IMAP_HOST, smtp_host=SMTP_HOST,
+                          imap_server=IMAP_HOST, smtp_server=SMTP_HOST,
                           default_language="en_US",
                           default_timezone="Europe/Berlin")
         self.set_ox_password(password)
@@ -304,6 +304,21 @@ class PleskSetup:
         assert res.returncode == expect_rc, "run exited %d (expected %d): %s" % (
             res.returncode, expect_rc, self.describe(res))
         return res
+
+    def core(self, *args, expect_rc=None):
+        """oxt-corecli -c CONFIG ARGS: a core function of the Mailboxes,
+        Settings or Logs pages; returns (exit code, parsed JSON)."""
+        if not hxenv.executable(hxenv.CORECLI):
+            pytest.fail("oxt-corecli is not built (%s); run make integration"
+                        % hxenv.CORECLI)
+        argv = [hxenv.CORECLI, "-c", self.config] + [str(a) for a in args]
+        res = subprocess.run(argv, capture_output=True, text=True,
+                             timeout=120)
+        self.history.append((argv, res))
+        assert res.returncode in (0, 1), self.describe(res)
+        if expect_rc is not None:
+            assert res.returncode == expect_rc, self.describe(res)
+        return res.returncode, json.loads(res.stdout)
 
     def event(self, name, *words, env=None, config=None):
         """Fires a Plesk event the way the Event Manager does."""

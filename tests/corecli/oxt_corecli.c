@@ -1,0 +1,690 @@
+/*
+ * oxt_corecli.c — oxt-corecli: the core functions of the Mailboxes,
+ * Settings and Logs pages called from the command line, with their
+ * answers as JSON, for the integration tests (tests/integration/
+ * test_*_core.py) until the pages that call them exist. Built under
+ * build/, never installed. It calls exactly what a page will call, on the
+ * same configuration file, database and emulator.
+ *
+ *   oxt-corecli -c CONF COMMAND ARGS...
+ *
+ *   change-service LOGIN [--service S] [--replicated-language L]
+ *       [--replicated-timezone Z] [--new-language L] [--new-timezone Z]
+ *       [--allowed S,S] [--change ID]... [--tick ID=on|off]...
+ *   logs LOGIN [--sort K] [--asc] [--offset N] [--limit N] [--q Q]
+ *       [--reseller N] [--client N] [--domain N] [--mail N] [--after ID]
+ *       [--before]
+ *   logs-debug LOGIN ID      logs-clean LOGIN      logs-remove LOGIN ID...
+ *   last-run                 parked LOGIN          retry LOGIN QUEUE-ID
+ *   settings-form KEY=VALUE...         (the posted form; --by NAME)
+ *   test-connection KEY=VALUE...       (entered values over the stored)
+ *   prune DAYS MAX-ROWS BATCH BUDGET-MS
+ *   daemon-running
+ *
+ * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+
+#include "oxt_beat.h"
+#include "oxt_config.h"
+#include "oxt_crypto.h"
+#include "oxt_db.h"
+#include "oxt_json.h"
+#include "oxt_oxlink.h"
+#include "oxt_plesk.h"
+#include "oxt_psa.h"
+#include "oxt_queue.h"
+#include "oxt_replog.h"
+#include "oxt_service.h"
+#include "oxt_settings.h"
+#include "oxt_sink.h"
+#include "oxt_soap.h"
+#include "oxt_status.h"
+#include "oxt_xmlview.h"
+
+typedef struct {
+    apr_pool_t *p;
+    oxt_config_t *cfg;
+    oxt_db_t *db;
+    oxt_psa_t *psa;
+    oxt_result_t *res;
+    oxt_json_t *j;
+} cli_t;
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: oxt-corecli -c CONF COMMAND ARGS...\n");
+    return 2;
+}
+
+static long long num(const char *s)
+{
+    return s ? strtoll(s, NULL, 10) : 0;
+}
+
+/* The failure as JSON: {"error": "...", "status": "ENOENT"|...}. */
+static int fail(cli_t *c, apr_status_t rv)
+{
+    oxt_json_object(c->j);
+    oxt_json_kstr(c->j, "error", oxt_result_text(c->res, c->p));
+    oxt_json_kstr(c->j, "status", rv == APR_ENOENT ? "ENOENT"
+                  : rv == APR_EINVAL ? "EINVAL" : "other");
+    oxt_json_end(c->j);
+    return 1;
+}
+
+static void errors_json(cli_t *c, const apr_array_header_t *errors)
+{
+    int i;
+
+    oxt_json_karray(c->j, "errors");
+    for (i = 0; errors != NULL && i < errors->nelts; i++) {
+        oxt_json_object(c->j);
+        oxt_json_kstr(c->j, "key",
+                      APR_ARRAY_IDX(errors, i, oxt_settings_error_t).key);
+        oxt_json_kstr(c->j, "message",
+                      APR_ARRAY_IDX(errors, i,
+                                    oxt_settings_error_t).message);
+        oxt_json_end(c->j);
+    }
+    oxt_json_end(c->j);
+}
+
+static apr_status_t who(oxt_identity_t **pid, cli_t *c, const char *login)
+{
+    return oxt_psa_lookup(pid, c->psa, c->db, login, c->res, c->p);
+}
+
+static void strings_json(cli_t *c, const char *key,
+                         const apr_array_header_t *a)
+{
+    int i;
+
+    oxt_json_karray(c->j, key);
+    for (i = 0; i < a->nelts; i++) {
+        oxt_json_string(c->j, APR_ARRAY_IDX(a, i, const char *));
+    }
+    oxt_json_end(c->j);
+}
+
+/* ---- change-service ---------------------------------------------------- */
+
+static unsigned allowed_bits(const char *list)
+{
+    unsigned bits = 0;
+    oxt_service_t s;
+    char *copy, *tok, *last;
+
+    if (list == NULL) {
+        return OXT_SERVICE_ALL_BITS;
+    }
+    copy = strdup(list);
+    for (tok = apr_strtok(copy, ",", &last); tok;
+         tok = apr_strtok(NULL, ",", &last)) {
+        if (oxt_service_parse(&s, tok) == APR_SUCCESS) {
+            bits |= OXT_SERVICE_BIT(s);
+        }
+    }
+    free(copy);
+    return bits;
+}
+
+static void change_option(oxt_service_change_t *req, const char **pallowed,
+                          const char *opt, const char *v)
+{
+    oxt_service_t s;
+
+    if (strcmp(opt, "--service") == 0) {
+        req->service = oxt_service_parse(&s, v) == APR_SUCCESS ? (int)s
+                       : strcmp(v, "bogus") == 0 ? OXT_SERVICE_COUNT : -1;
+    }
+    else if (strcmp(opt, "--replicated-language") == 0) {
+        oxt_service_choice_parse(&req->replicated.language, v);
+    }
+    else if (strcmp(opt, "--replicated-timezone") == 0) {
+        oxt_service_choice_parse(&req->replicated.timezone, v);
+    }
+    else if (strcmp(opt, "--new-language") == 0) {
+        oxt_service_choice_parse(&req->fresh.language, v);
+    }
+    else if (strcmp(opt, "--new-timezone") == 0) {
+        oxt_service_choice_parse(&req->fresh.timezone, v);
+    }
+    else if (strcmp(opt, "--allowed") == 0) {
+        *pallowed = v;
+    }
+    else if (strcmp(opt, "--change") == 0) {
+        oxt_service_change_add(req, num(v), -1, 1);
+    }
+    else if (strcmp(opt, "--tick") == 0) {
+        oxt_service_change_add(req, num(v),
+                               strstr(v, "=on") != NULL ? 1 : 0, 0);
+    }
+}
+
+static int cmd_change(cli_t *c, int argc, const char *const *argv)
+{
+    oxt_service_change_t req;
+    oxt_service_result_t *r;
+    oxt_settings_t *st;
+    oxt_identity_t *id;
+    apr_array_header_t *errors = NULL;
+    const char *allowed = NULL;
+    int i;
+    apr_status_t rv;
+
+    if (argc < 2) {
+        return usage();
+    }
+    oxt_service_change_init(&req, c->p);
+    for (i = 2; i + 1 < argc; i += 2) {
+        change_option(&req, &allowed, argv[i], argv[i + 1]);
+    }
+    rv = who(&id, c, argv[1]);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_settings_load(&st, c->db, NULL, c->res, c->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_service_change_record(&r, &errors, c->db, c->psa, id, &req,
+                                       st, allowed_bits(allowed), c->res,
+                                       c->p);
+    }
+    if (rv == APR_EINVAL && errors != NULL && errors->nelts > 0) {
+        oxt_json_object(c->j);
+        errors_json(c, errors);
+        oxt_json_end(c->j);
+        return 1;
+    }
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    strings_json(c, "names", r->names);
+    strings_json(c, "ticked", r->ticked);
+    oxt_json_kint(c->j, "pending", r->pending);
+    oxt_json_kint(c->j, "domains", r->domains);
+    oxt_json_kbool(c->j, "daemon_running", r->daemon_running);
+    oxt_json_kstr(c->j, "info", oxt_service_change_info(r, c->p));
+    oxt_json_end(c->j);
+    return 0;
+}
+
+/* ---- logs -------------------------------------------------------------- */
+
+static void row_json(oxt_json_t *j, const oxt_replog_row_t *r)
+{
+    oxt_json_kint(j, "id", r->id);
+    oxt_json_kint(j, "logged_at", r->logged_at);
+    oxt_json_kint(j, "mail_id", r->mail_id);
+    oxt_json_kstr(j, "address", r->address);
+    oxt_json_kint(j, "dom_id", r->dom_id);
+    oxt_json_kstr(j, "service", r->service >= 0
+                  ? oxt_service_code(r->service) : NULL);
+    oxt_json_kstr(j, "scheduled_by", r->scheduled_by);
+    oxt_json_kstr(j, "operation", r->operation);
+    oxt_json_kbool(j, "success", r->success);
+    oxt_json_kstr(j, "reason", r->reason);
+    oxt_json_kbool(j, "has_debug", r->has_debug);
+}
+
+static apr_status_t logs_row(void *baton, const oxt_replog_row_t *r,
+                             apr_pool_t *ptemp)
+{
+    oxt_json_t *j = baton;
+
+    (void)ptemp;
+    oxt_json_object(j);
+    row_json(j, r);
+    oxt_json_end(j);
+    return APR_SUCCESS;
+}
+
+static void logs_option(oxt_replog_query_t *q, const char *opt,
+                        const char *v)
+{
+    if (strcmp(opt, "--sort") == 0
+        && oxt_replog_sort_parse(&q->sort, v) != APR_SUCCESS) {
+        q->sort = OXT_REPLOG_SORT_COUNT;
+    }
+    else if (strcmp(opt, "--offset") == 0) {
+        q->offset = num(v);
+    }
+    else if (strcmp(opt, "--limit") == 0) {
+        q->limit = num(v);
+    }
+    else if (strcmp(opt, "--q") == 0) {
+        q->q = v;
+    }
+    else if (strcmp(opt, "--reseller") == 0) {
+        q->reseller = num(v);
+    }
+    else if (strcmp(opt, "--client") == 0) {
+        q->client = num(v);
+    }
+    else if (strcmp(opt, "--domain") == 0) {
+        q->domain = num(v);
+    }
+    else if (strcmp(opt, "--mail") == 0) {
+        q->mail = num(v);
+    }
+    else if (strcmp(opt, "--after") == 0) {
+        q->after = num(v);
+    }
+}
+
+static int cmd_logs(cli_t *c, int argc, const char *const *argv)
+{
+    oxt_replog_query_t q;
+    oxt_identity_t *id;
+    long long total = 0;
+    int i;
+    apr_status_t rv;
+
+    if (argc < 2 || (rv = who(&id, c, argv[1])) != APR_SUCCESS) {
+        return argc < 2 ? usage() : fail(c, rv);
+    }
+    oxt_replog_query_init(&q, id);
+    for (i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--asc") == 0 || strcmp(argv[i], "--before") == 0) {
+            q.desc = strcmp(argv[i], "--asc") == 0 ? 0 : q.desc;
+            q.before |= strcmp(argv[i], "--before") == 0;
+        }
+        else if (i + 1 < argc) {
+            logs_option(&q, argv[i], argv[i + 1]);
+            i++;
+        }
+    }
+    if (q.sort == OXT_REPLOG_SORT_COUNT) {
+        return usage();
+    }
+    rv = oxt_replog_count(&total, c->db, &q, c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "total", total);
+    oxt_json_karray(c->j, "rows");
+    rv = oxt_replog_list(c->db, &q, total, logs_row, c->j, c->res, c->p);
+    oxt_json_end(c->j);
+    oxt_json_kstr(c->j, "status", rv == APR_SUCCESS ? "ok"
+                  : rv == APR_ENOENT ? "ENOENT" : "other");
+    oxt_json_end(c->j);
+    return rv == APR_SUCCESS ? 0 : 1;
+}
+
+static void lines_json(oxt_json_t *j, const char *key, const char *text,
+                       apr_pool_t *p)
+{
+    oxt_xmlview_t *v = oxt_xmlview_make(text, text ? strlen(text) : 0, p);
+    const oxt_xmlview_line_t *l;
+    int i;
+
+    oxt_json_kobject(j, key);
+    oxt_json_kbool(j, "parsed", v->parsed);
+    oxt_json_kbool(j, "has_fault", v->has_fault);
+    oxt_json_karray(j, "lines");
+    for (i = 0; i < v->lines->nelts; i++) {
+        l = &APR_ARRAY_IDX(v->lines, i, const oxt_xmlview_line_t);
+        oxt_json_object(j);
+        oxt_json_kint(j, "depth", l->depth);
+        oxt_json_kstr(j, "text", l->text);
+        oxt_json_kbool(j, "error", l->error);
+        oxt_json_end(j);
+    }
+    oxt_json_end(j);
+    oxt_json_end(j);
+}
+
+static int cmd_debug(cli_t *c, int argc, const char *const *argv)
+{
+    oxt_replog_debug_t *d;
+    oxt_identity_t *id;
+    oxt_plesk_scope_t scope;
+    apr_status_t rv;
+
+    if (argc != 3) {
+        return usage();
+    }
+    rv = who(&id, c, argv[1]);
+    if (rv == APR_SUCCESS) {
+        oxt_plesk_scope_of(&scope, id);
+        rv = oxt_replog_debug(&d, c->db, &scope, num(argv[2]), c->res, c->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kobject(c->j, "row");
+    row_json(c->j, &d->row);
+    oxt_json_end(c->j);
+    oxt_json_kstr(c->j, "request", d->request);
+    oxt_json_kstr(c->j, "response", d->response);
+    lines_json(c->j, "request_view", d->request, c->p);
+    lines_json(c->j, "response_view", d->response, c->p);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+static int cmd_remove(cli_t *c, int argc, const char *const *argv, int all)
+{
+    apr_array_header_t *ids = apr_array_make(c->p, 4, sizeof(long long));
+    oxt_identity_t *id;
+    oxt_plesk_scope_t scope;
+    long long n = 0;
+    int i;
+    apr_status_t rv;
+
+    if (argc < 2 || (!all && argc < 3)) {
+        return usage();
+    }
+    for (i = 2; i < argc; i++) {
+        APR_ARRAY_PUSH(ids, long long) = num(argv[i]);
+    }
+    rv = who(&id, c, argv[1]);
+    if (rv == APR_SUCCESS) {
+        oxt_plesk_scope_of(&scope, id);
+        rv = all ? oxt_replog_clean(&n, c->db, &scope, c->res, c->p)
+                 : oxt_replog_remove(&n, c->db, &scope, ids, c->res, c->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "deleted", n);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+static int cmd_last_run(cli_t *c)
+{
+    oxt_run_summary_t *r;
+    apr_status_t rv;
+    int i;
+
+    rv = oxt_replog_last_automatic_run(&r, c->db, c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    if (r != NULL) {
+        oxt_json_kstr(c->j, "started_at", r->started_at);
+        oxt_json_kstr(c->j, "status", r->status);
+        for (i = 0; i < OXT_SERVICE_COUNT; i++) {
+            oxt_json_kobject(c->j, oxt_service_code(i));
+            oxt_json_kint(c->j, "ok", r->counts.ok[i]);
+            oxt_json_kint(c->j, "failed", r->counts.failed[i]);
+            oxt_json_end(c->j);
+        }
+    }
+    oxt_json_end(c->j);
+    return 0;
+}
+
+/* ---- parked, retry -------------------------------------------------------- */
+
+static int cmd_parked(cli_t *c, int argc, const char *const *argv)
+{
+    apr_array_header_t *items;
+    const oxt_queue_parked_t *pk;
+    oxt_identity_t *id;
+    oxt_plesk_scope_t scope;
+    int i;
+    apr_status_t rv;
+
+    if (argc != 2) {
+        return usage();
+    }
+    rv = who(&id, c, argv[1]);
+    if (rv == APR_SUCCESS) {
+        oxt_plesk_scope_of(&scope, id);
+        rv = oxt_queue_parked_in(&items, c->db, c->psa, &scope, 100, c->res,
+                                 c->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_array(c->j);
+    for (i = 0; i < items->nelts; i++) {
+        pk = APR_ARRAY_IDX(items, i, const oxt_queue_parked_t *);
+        oxt_json_object(c->j);
+        oxt_json_kint(c->j, "id", pk->item.id);
+        oxt_json_kstr(c->j, "type", oxt_obj_type_name(pk->item.type));
+        oxt_json_kint(c->j, "object_id", pk->item.object_id);
+        oxt_json_kstr(c->j, "name", pk->name);
+        oxt_json_kstr(c->j, "last_error", pk->item.last_error);
+        oxt_json_kint(c->j, "attempts", pk->item.attempts);
+        oxt_json_end(c->j);
+    }
+    oxt_json_end(c->j);
+    return 0;
+}
+
+static int cmd_retry(cli_t *c, int argc, const char *const *argv)
+{
+    oxt_identity_t *id;
+    oxt_plesk_scope_t scope;
+    apr_status_t rv;
+
+    if (argc != 3) {
+        return usage();
+    }
+    rv = who(&id, c, argv[1]);
+    if (rv == APR_SUCCESS) {
+        oxt_plesk_scope_of(&scope, id);
+        rv = oxt_queue_retry(c->db, &scope, num(argv[2]), id->name, c->res,
+                             c->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kbool(c->j, "retried", 1);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+/* ---- settings ------------------------------------------------------------- */
+
+/* KEY=VALUE arguments as a posted form; --by NAME sets *pby. */
+static apr_table_t *form_of(int argc, const char *const *argv,
+                            const char **pby, apr_pool_t *p)
+{
+    apr_table_t *form = apr_table_make(p, 16);
+    const char *eq;
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--by") == 0 && i + 1 < argc) {
+            *pby = argv[++i];
+            continue;
+        }
+        eq = strchr(argv[i], '=');
+        if (eq != NULL) {
+            apr_table_add(form, apr_pstrndup(p, argv[i],
+                                             (apr_size_t)(eq - argv[i])),
+                          eq + 1);
+        }
+    }
+    return form;
+}
+
+static int cmd_settings_form(cli_t *c, int argc, const char *const *argv)
+{
+    const char *by = "corecli";
+    apr_table_t *form = form_of(argc, argv, &by, c->p);
+    apr_array_header_t *errors = NULL;
+    oxt_crypto_keys_t keys;
+    oxt_settings_t *cur;
+    apr_status_t rv;
+
+    rv = oxt_crypto_keys_load(&keys, c->cfg->secret_key_file, c->res, c->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_settings_load(&cur, c->db, NULL, c->res, c->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_settings_form_save(&errors, c->db, form, cur, keys.seal, by,
+                                    c->res, c->p);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kbool(c->j, "saved", rv == APR_SUCCESS);
+    errors_json(c, errors);
+    if (rv != APR_SUCCESS && (errors == NULL || errors->nelts == 0)) {
+        oxt_json_kstr(c->j, "error", oxt_result_text(c->res, c->p));
+    }
+    oxt_json_end(c->j);
+    return rv == APR_SUCCESS ? 0 : 1;
+}
+
+static int cmd_test(cli_t *c, int argc, const char *const *argv)
+{
+    const char *by = NULL;
+    apr_table_t *form = form_of(argc, argv, &by, c->p);
+    oxt_crypto_keys_t keys;
+    oxt_settings_t *cur;
+    oxt_oxlink_test_t *t;
+    apr_status_t rv;
+
+    rv = oxt_crypto_keys_load(&keys, c->cfg->secret_key_file, c->res, c->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_settings_load(&cur, c->db, keys.seal, c->res, c->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_oxlink_test(&t, apr_is_empty_table(form) ? cur
+                    : oxt_settings_form_apply(cur, form, c->p), c->p);
+    oxt_json_object(c->j);
+    oxt_json_kbool(c->j, "ok", t->status == APR_SUCCESS);
+    oxt_json_kstr(c->j, "status", oxt_status_str(t->status, c->p));
+    oxt_json_kbool(c->j, "called", t->called);
+    oxt_json_kbool(c->j, "reached", t->reached);
+    oxt_json_kint(c->j, "credentials", t->credentials);
+    oxt_json_kbool(c->j, "tls_problem", t->tls_problem);
+    oxt_json_kint(c->j, "http_status", t->http_status);
+    oxt_json_kint(c->j, "elapsed_ms", t->elapsed_ms);
+    oxt_json_kint(c->j, "timeout_s", t->timeout_s);
+    oxt_json_kstr(c->j, "url", t->url);
+    oxt_json_kstr(c->j, "problem", t->problem);
+    oxt_json_kstr(c->j, "detail", t->detail);
+    oxt_json_end(c->j);
+    return t->status == APR_SUCCESS ? 0 : 1;
+}
+
+/* ---- upkeep ------------------------------------------------------------------- */
+
+static int cmd_prune(cli_t *c, int argc, const char *const *argv)
+{
+    oxt_replog_prune_t pr;
+    apr_status_t rv;
+
+    if (argc != 5) {
+        return usage();
+    }
+    rv = oxt_replog_prune(&pr, c->db, (int)num(argv[1]), num(argv[2]),
+                          (int)num(argv[3]),
+                          apr_time_from_msec(num(argv[4])), c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "expired", pr.expired);
+    oxt_json_kint(c->j, "over_cap", pr.over_cap);
+    oxt_json_kint(c->j, "batches", pr.batches);
+    oxt_json_kbool(c->j, "recounted", pr.recounted);
+    oxt_json_kbool(c->j, "more", pr.more);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+static int cmd_daemon_running(cli_t *c)
+{
+    const char *beat = NULL;
+    int running = 0;
+    apr_status_t rv;
+
+    rv = oxt_beat_daemon_running(&running, &beat, c->db, c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kbool(c->j, "running", running);
+    oxt_json_kstr(c->j, "last_beat", beat);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+/* ---- main ----------------------------------------------------------------------- */
+
+static int dispatch(cli_t *c, int argc, const char *const *argv)
+{
+    const char *cmd = argv[0];
+
+    if (strcmp(cmd, "change-service") == 0) return cmd_change(c, argc, argv);
+    if (strcmp(cmd, "logs") == 0) return cmd_logs(c, argc, argv);
+    if (strcmp(cmd, "logs-debug") == 0) return cmd_debug(c, argc, argv);
+    if (strcmp(cmd, "logs-clean") == 0) return cmd_remove(c, argc, argv, 1);
+    if (strcmp(cmd, "logs-remove") == 0) return cmd_remove(c, argc, argv, 0);
+    if (strcmp(cmd, "last-run") == 0) return cmd_last_run(c);
+    if (strcmp(cmd, "parked") == 0) return cmd_parked(c, argc, argv);
+    if (strcmp(cmd, "retry") == 0) return cmd_retry(c, argc, argv);
+    if (strcmp(cmd, "settings-form") == 0) {
+        return cmd_settings_form(c, argc, argv);
+    }
+    if (strcmp(cmd, "test-connection") == 0) return cmd_test(c, argc, argv);
+    if (strcmp(cmd, "prune") == 0) return cmd_prune(c, argc, argv);
+    if (strcmp(cmd, "daemon-running") == 0) return cmd_daemon_running(c);
+    return usage();
+}
+
+static apr_status_t open_all(cli_t *c, const char *conf)
+{
+    oxt_db_params_t params;
+    apr_status_t rv;
+
+    rv = oxt_config_load(&c->cfg, conf, c->res, c->p);
+    if (rv == APR_SUCCESS) {
+        oxt_db_params_from_config(&params, c->cfg);
+        rv = oxt_db_open(&c->db, &params, c->res, c->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_psa_open(&c->psa, c->db, c->cfg, c->res, c->p);
+    }
+    return rv;
+}
+
+int main(int argc, const char *const *argv)
+{
+    cli_t c;
+    int rc;
+
+    if (argc < 4 || strcmp(argv[1], "-c") != 0) {
+        return usage();
+    }
+    apr_initialize();
+    atexit(apr_terminate);
+    memset(&c, 0, sizeof(c));
+    apr_pool_create(&c.p, NULL);
+    c.res = oxt_result_make(c.p);
+    if (oxt_db_library_init() != APR_SUCCESS
+        || oxt_soap_library_init() != APR_SUCCESS
+        || open_all(&c, argv[2]) != APR_SUCCESS) {
+        fprintf(stderr, "oxt-corecli: %s\n", oxt_result_text(c.res, c.p));
+        return 1;
+    }
+    c.j = oxt_json_make(oxt_sink_stdio(stdout, c.p), 0, c.p);
+    rc = dispatch(&c, argc - 3, argv + 3);
+    if (oxt_json_finish(c.j) != APR_SUCCESS && rc != 2) {
+        fprintf(stderr, "oxt-corecli: JSON: %s\n", oxt_json_error(c.j));
+        rc = 1;
+    }
+    fputc('\n', stdout);
+    apr_pool_destroy(c.p);
+    oxt_soap_library_end();
+    oxt_db_library_end();
+    return rc;
+}
