@@ -261,11 +261,12 @@ unit: $(UNIT_BIN)
 	CK_DEFAULT_TIMEOUT=60 $(UNIT_BIN)
 
 # Integration tests: the SOAP client against the emulator (Check), then the
-# pytest suite with private MariaDB and Apache servers.
+# pytest suite with private MariaDB and Apache servers. The slowest tests
+# are named at the end, to keep the whole under its time budget.
 integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN)) $(if $(PAGEKIT_SRC),$(PAGEKIT_BIN)) \
              $(if $(CORECLI_SRC),$(CORECLI_BIN))
 	$(if $(SOAPIT_SRC),CK_DEFAULT_TIMEOUT=120 $(SOAPIT_BIN))
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+	$(PYTHON) -m pytest -q -p no:cacheprovider --durations=15 tests/integration
 
 # The Debian packages: built once (from a copy of the tree, into
 # tests/gen/), checked, installed into throw-away roots. Not under
