@@ -84,35 +84,6 @@ static oxt_prefs_t *prefs_copy(const oxt_prefs_t *src, apr_pool_t *p)
     return c;
 }
 
-static void context_copy(oxt_applied_context_t *c,
-                         const oxt_applied_context_t *src, apr_pool_t *p)
-{
-    *c = *src;
-    c->context_name = sdup(src->context_name, p);
-    c->admin_login = sdup(src->admin_login, p);
-    c->admin_password_enc = sdup(src->admin_password_enc, p);
-    c->mappings = sdup(src->mappings, p);
-    c->status = sdup(src->status, p);
-}
-
-static oxt_applied_user_t *user_copy(const oxt_applied_user_t *src,
-                                     apr_pool_t *p)
-{
-    oxt_applied_user_t *u = apr_pmemdup(p, src, sizeof(*src));
-
-    u->mail_name = sdup(src->mail_name, p);
-    u->address = sdup(src->address, p);
-    u->display_name = sdup(src->display_name, p);
-    u->aliases = sdup(src->aliases, p);
-    u->language = sdup(src->language, p);
-    u->timezone = sdup(src->timezone, p);
-    u->imap_server = sdup(src->imap_server, p);
-    u->smtp_server = sdup(src->smtp_server, p);
-    u->status = sdup(src->status, p);
-    u->status_reason = sdup(src->status_reason, p);
-    return u;
-}
-
 static apr_array_header_t *strings_copy(const apr_array_header_t *src,
                                         apr_pool_t *p)
 {
@@ -362,7 +333,7 @@ static apr_status_t feed_context(oxt_batch_t *b, const oxt_db_row_t *row)
     if (rv == APR_SUCCESS && in_range(b, ctx.dom_id)) {
         d = batch_any_dom(b, ctx.dom_id);
         d->ctx = apr_palloc(b->p, sizeof(*d->ctx));
-        context_copy(d->ctx, &ctx, b->p);
+        oxt_state_context_copy(d->ctx, &ctx, b->p);
     }
     return rv;
 }
@@ -375,7 +346,7 @@ static apr_status_t feed_user(oxt_batch_t *b, const oxt_db_row_t *row)
 
     if (rv == APR_SUCCESS && in_range(b, u.dom_id)) {
         d = batch_any_dom(b, u.dom_id);
-        list_add(&d->users, user_copy(&u, b->p), b->p);
+        list_add(&d->users, oxt_state_user_copy(&u, b->p), b->p);
         b->nusers++;
     }
     return rv;
@@ -717,7 +688,7 @@ static void work_state(oxt_work_input_t *in, const batch_dom_t *d,
     int i;
 
     if (d->ctx != NULL) {
-        context_copy(&in->have_ctx, d->ctx, p);
+        oxt_state_context_copy(&in->have_ctx, d->ctx, p);
     }
     else {
         memset(&in->have_ctx, 0, sizeof(in->have_ctx));
@@ -726,8 +697,8 @@ static void work_state(oxt_work_input_t *in, const batch_dom_t *d,
     }
     in->state = apr_hash_make(p);
     for (i = 0; d->users && i < d->users->nelts; i++) {
-        u = user_copy(APR_ARRAY_IDX(d->users, i, const oxt_applied_user_t *),
-                      p);
+        u = oxt_state_user_copy(APR_ARRAY_IDX(d->users, i,
+                                              const oxt_applied_user_t *), p);
         oxt_util_id_set(in->state, u->mail_id, u);
     }
 }

@@ -159,6 +159,40 @@ apr_status_t oxt_state_range_users(oxt_db_t *db, long long after,
                        baton, res, p);
 }
 
+static const char *state_dup(const char *s, apr_pool_t *p)
+{
+    return s ? apr_pstrdup(p, s) : NULL;
+}
+
+void oxt_state_context_copy(oxt_applied_context_t *c,
+                            const oxt_applied_context_t *src, apr_pool_t *p)
+{
+    *c = *src;
+    c->context_name = state_dup(src->context_name, p);
+    c->admin_login = state_dup(src->admin_login, p);
+    c->admin_password_enc = state_dup(src->admin_password_enc, p);
+    c->mappings = state_dup(src->mappings, p);
+    c->status = state_dup(src->status, p);
+}
+
+oxt_applied_user_t *oxt_state_user_copy(const oxt_applied_user_t *src,
+                                        apr_pool_t *p)
+{
+    oxt_applied_user_t *u = apr_pmemdup(p, src, sizeof(*src));
+
+    u->mail_name = state_dup(src->mail_name, p);
+    u->address = state_dup(src->address, p);
+    u->display_name = state_dup(src->display_name, p);
+    u->aliases = state_dup(src->aliases, p);
+    u->language = state_dup(src->language, p);
+    u->timezone = state_dup(src->timezone, p);
+    u->imap_server = state_dup(src->imap_server, p);
+    u->smtp_server = state_dup(src->smtp_server, p);
+    u->status = state_dup(src->status, p);
+    u->status_reason = state_dup(src->status_reason, p);
+    return u;
+}
+
 /* ---- which domains ------------------------------------------------------- */
 
 apr_status_t oxt_state_domain_named(long long *pdom_id, oxt_db_t *db,

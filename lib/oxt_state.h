@@ -71,6 +71,14 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
                                   apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** Copies ctx's strings into p (from a row that goes with its result). */
+void oxt_state_context_copy(oxt_applied_context_t *c,
+                            const oxt_applied_context_t *src, apr_pool_t *p);
+
+/** A copy of src with its strings, in p. */
+oxt_applied_user_t *oxt_state_user_copy(const oxt_applied_user_t *src,
+                                        apr_pool_t *p);
+
 /* ---- a range of domains: the pages of a full pass -------------------------
  * Rows go to cb as they come (oxt_db_each), in no particular order; read
  * them with the readers below, whose strings point into the row. */
