@@ -1,28 +1,37 @@
 #!/usr/bin/python3
 """Full-pass benchmark (never part of `make check`).
 
+    make bench
     /usr/bin/python3 bench/full_pass.py [--mailboxes 1000000]
-        [--domains 100000] [--clients 10000] [--resellers 100] [--socket]
+        [--domains 100000] [--clients 10000] [--resellers 100]
+        [--repeat 3] [--transport tcp,socket] [--root DIR]
 
-Starts its own MariaDB (tests/gen/fullpass-XXXX, removed at the end),
-generates the psa data (oxt-gendata, Plesk 10), creates the oxtender
-database (migrate), and times what every cron run and every daemon pass
-does at that size, with nothing selected for replication (so OX is never
-called; its host is set to an address nobody listens on):
+Starts its own MariaDB (tests/gen/fullpass-XXXX, removed at the end unless
+--root names a directory to keep and reuse: the generated data is loaded
+once there), generates the psa data (oxt-gendata, Plesk 10), creates the
+oxtender database (migrate), and times what every cron run and every
+daemon pass does at that size, with nothing selected for replication (so
+OX is never called; its host is an address nobody listens on):
 
-  1. `plan`  - the dry run: every domain loaded and planned;
-  2. `run`   - the same plus the first status rows (forward-only,
-               suspended, mail-off mailboxes say why);
-  3. `run`   - again: the steady state of a cron run.
+  floor   bench/bin/read_floor: one streamed query per table the pass
+          reads, rows thrown away, the cheapest read of the same rows;
+  plan    the dry run: every domain loaded and planned;
+  run     first: the status rows of forward-only, suspended, mail-off
+          mailboxes are written once (measured once);
+  run     steady: the same pass again, the state of a cron run.
 
-Prints wall time and the replicator's CPU time and peak RSS for each, and
-the number of SQL statements the server executed. --socket connects over
-the unix socket instead of TCP (as on a Plesk host).
+Each of floor, plan and steady run is measured --repeat times per
+transport (TCP to 127.0.0.1, the unix socket), floor and plan side by side
+so that their ratio is taken under the same load; best and median are
+printed. Wall time, the replicator's CPU time (user + system), its peak
+RSS (VmHWM) and the SQL statements the server executed
+(Questions: every statement the clients sent, of which Com_stmt_execute
+the prepared ones) are given for each.
 """
 import argparse
 import os
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,34 +43,50 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from harness import env                             # noqa: E402
 from harness.mariadb import MariaDB                  # noqa: E402
 
+FLOOR = os.path.join(env.TOP, "bench", "bin", "read_floor")
+DB_PASSWORD = "bench-pw"
+
 
 def statements(db):
-    return int(db.query("SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'")[0][1])
+    rows = dict(db.query("SHOW GLOBAL STATUS WHERE Variable_name IN"
+                         " ('Com_stmt_execute', 'Questions')"))
+    return int(rows["Com_stmt_execute"]), int(rows["Questions"])
 
 
-def hwm_kb(pid):
+def proc_status(pid, key):
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
     return None
 
 
-def timed(argv):
-    """Runs argv; returns (wall s, cpu s, peak RSS MB, stdout). The peak is
-    the replicator's own high-water mark (VmHWM), sampled until it ends."""
-    # Output to files, not pipes: a pipe nobody reads while we sample
-    # would fill up and stall the replicator.
+def proc_cpu(pid):
+    """utime + stime of pid (s), while it runs (a zombie still has it)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def timed(argv, envp=None):
+    """Runs argv: wall s, CPU s, peak RSS MB (VmHWM, sampled until it
+    ends), stdout."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.monotonic()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, hwm_kb(proc.pid) or 0)
-            time.sleep(0.1)
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=envp)
+        peak, cpu = 0, 0.0
+        while True:
+            peak = max(peak, proc_status(proc.pid, "VmHWM") or 0)
+            cpu = proc_cpu(proc.pid) or cpu
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
         wall = time.monotonic() - t0
         err.seek(0)
         if proc.returncode != 0:
@@ -69,8 +94,146 @@ def timed(argv):
                                                   err.read().decode()))
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, usage, peak / 1024.0, text
+    return wall, cpu, peak / 1024.0, text
+
+
+class Site:
+    """The database server with psa and oxtender loaded, and the configs."""
+
+    def __init__(self, root, args):
+        self.root = root
+        self.args = args
+        self.db = MariaDB(os.path.join(root, "mariadb"), buffer_pool="2G")
+
+    def size_tag(self):
+        a = self.args
+        return "%d-%d-%d-%d" % (a.resellers, a.clients, a.domains,
+                                a.mailboxes)
+
+    def setup(self):
+        self.db.start()
+        marker = os.path.join(self.root, "loaded")
+        if not os.path.exists(marker) or \
+                open(marker).read().strip() != self.size_tag():
+            self.load()
+            with open(marker, "w") as f:
+                f.write(self.size_tag() + "\n")
+        self.write_configs()
+
+    def load(self):
+        a = self.args
+        for name in ("psa", "oxtender"):
+            self.db.create_database(name, drop=True)
+        self.db.load_file("psa", os.path.join(env.TOP, "sql", "psa",
+                                              "psa-10.sql"))
+        t0 = time.monotonic()
+        self.db.load_from("psa", [env.GENDATA, "--plesk", "10",
+                                  "--resellers", str(a.resellers),
+                                  "--clients", str(a.clients),
+                                  "--domains", str(a.domains),
+                                  "--mailboxes", str(a.mailboxes),
+                                  "--seed", "1", "--secret-key",
+                                  os.path.join(self.root, "plesk.key")])
+        print("data: %d mailboxes in %d domains loaded in %.1f s" % (
+            a.mailboxes, a.domains, time.monotonic() - t0), flush=True)
+        self.db.create_app_user("oxtender", DB_PASSWORD, "oxtender", "psa")
+        secret = os.path.join(self.root, "secret.key")
+        with open(secret, "wb") as f:
+            f.write(os.urandom(32))
+        os.chmod(secret, 0o600)    # the replicator refuses readable keys
+
+    def conf(self, transport):
+        return os.path.join(self.root, "oxtender-%s.conf" % transport)
+
+    def write_configs(self):
+        for transport in ("tcp", "socket"):
+            lines = ["db_user = oxtender", "db_password = %s" % DB_PASSWORD,
+                     "oxtender_database = oxtender", "psa_database = psa",
+                     "sql_dir = %s/sql/oxtender" % env.TOP,
+                     "secret_key_file = %s/secret.key" % self.root,
+                     "plesk_secret_key_file = %s/plesk.key" % self.root,
+                     "lock_file = %s/lock" % self.root,
+                     "spool_dir = %s/spool" % self.root, "log_level = warn"]
+            if transport == "socket":
+                lines.append("db_socket = %s" % self.db.socket)
+            else:
+                lines += ["db_host = 127.0.0.1", "db_port = %d" % self.db.port]
+            with open(self.conf(transport), "w") as f:
+                f.write("\n".join(lines) + "\n")
+            os.chmod(self.conf(transport), 0o600)
+        repl = [env.REPLICATOR, "-c", self.conf("socket")]
+        subprocess.run(repl + ["-q", "migrate"], check=True)
+        # Setting a value it already holds fails ("Settings missing": the
+        # UPDATE changes no row), as it does on a reused --root.
+        for name, value in (("ox_host", "127.0.0.1:9"),
+                            ("ox_use_https", "0")):
+            res = subprocess.run(repl + ["settings", "set", name, value],
+                                 capture_output=True, text=True)
+            if res.returncode != 0 and "Settings missing" not in res.stderr:
+                raise SystemExit("settings set %s: %s" % (name, res.stderr))
+
+    def reset_state(self):
+        """No status rows yet: the next run is a first one."""
+        self.db.sql("DELETE FROM mailbox_state; DELETE FROM domain_state;"
+                    " DELETE FROM replication_log; DELETE FROM run_summary;",
+                    "oxtender")
+
+    def floor_argv(self, transport):
+        argv = [FLOOR, "--user", "oxtender", "--psa", "psa",
+                "--oxtender", "oxtender"]
+        if transport == "socket":
+            return argv + ["--socket", self.db.socket]
+        return argv + ["--host", "127.0.0.1", "--port", str(self.db.port)]
+
+    def measure(self, label, argv, envp=None):
+        n0 = statements(self.db)
+        wall, cpu, rss, out = timed(argv, envp)
+        n1 = statements(self.db)
+        # Questions counts every statement the clients sent, the prepared
+        # executions (Com_stmt_execute) included, plus our SHOW
+        return dict(label=label, wall=wall, cpu=cpu, rss=rss,
+                    prepared=n1[0] - n0[0], stmts=n1[1] - n0[1] - 1,
+                    out=out)
+
+
+def best_median(values):
+    return min(values), statistics.median(values)
+
+
+def transport_block(site, transport, args):
+    repl = [env.REPLICATOR, "-c", site.conf(transport), "-q"]
+    fenv = dict(os.environ, OXT_BENCH_DB_PASSWORD=DB_PASSWORD)
+    floors, plans, ratios, steadies = [], [], [], []
+    for _ in range(args.repeat):
+        f = site.measure("floor", site.floor_argv(transport), fenv)
+        p = site.measure("plan", repl + ["plan"])
+        floors.append(f)
+        plans.append(p)
+        ratios.append(p["wall"] / f["wall"])
+    site.reset_state()
+    first = site.measure("run (first)", repl + ["run"])
+    for _ in range(args.repeat):
+        steadies.append(site.measure("run (steady)", repl + ["run"]))
+    lines = []
+    for name, ms in (("floor", floors), ("plan", plans),
+                     ("run (first)", [first]), ("run (steady)", steadies)):
+        b, m = best_median([x["wall"] for x in ms])
+        stmts = max(x["stmts"] for x in ms)
+        per = args.domains / max(1, stmts)
+        lines.append("%-6s %-13s best %6.2f s, median %6.2f s wall (n=%d);"
+                     " CPU %5.1f s; peak RSS %5.1f MB; %d statements,"
+                     " %d prepared (one per %.0f domains)" % (
+                         transport, name, b, m, len(ms),
+                         statistics.median([x["cpu"] for x in ms]),
+                         max(x["rss"] for x in ms),
+                         stmts, max(x["prepared"] for x in ms), per))
+    b, m = best_median(ratios)
+    lines.append("%-6s pass/floor %.2f (best; median %.2f; plan %s s over"
+                 " floor %s s, side by side)" % (
+                     transport, b, m,
+                     "/".join("%.2f" % x["wall"] for x in plans),
+                     "/".join("%.2f" % x["wall"] for x in floors)))
+    return lines
 
 
 def main():
@@ -79,70 +242,36 @@ def main():
     ap.add_argument("--domains", type=int, default=100000)
     ap.add_argument("--clients", type=int, default=10000)
     ap.add_argument("--resellers", type=int, default=100)
-    ap.add_argument("--socket", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--transport", default="tcp,socket")
+    ap.add_argument("--root", help="keep the server and data here (reused)")
     args = ap.parse_args()
-
+    if not os.access(FLOOR, os.X_OK):
+        raise SystemExit("build the benchmarks first: make bench")
     os.makedirs(os.path.join(env.TOP, "tests", "gen"), exist_ok=True)
-    root = tempfile.mkdtemp(prefix="fullpass-",
-                            dir=os.path.join(env.TOP, "tests", "gen"))
-    db = MariaDB(os.path.join(root, "mariadb"), buffer_pool="2G")
+    root = args.root or tempfile.mkdtemp(
+        prefix="fullpass-", dir=os.path.join(env.TOP, "tests", "gen"))
+    os.makedirs(root, exist_ok=True)
+    site = Site(root, args)
     try:
-        db.start()
-        db.create_database("psa")
-        db.create_database("oxtender")
-        db.load_file("psa", os.path.join(env.TOP, "sql", "psa",
-                                         "psa-10.sql"))
-        key = os.path.join(root, "plesk.key")
-        t0 = time.monotonic()
-        db.load_from("psa", [env.GENDATA, "--plesk", "10",
-                             "--resellers", str(args.resellers),
-                             "--clients", str(args.clients),
-                             "--domains", str(args.domains),
-                             "--mailboxes", str(args.mailboxes),
-                             "--seed", "1", "--secret-key", key])
-        print("data: %d mailboxes in %d domains loaded in %.1f s" % (
-            args.mailboxes, args.domains, time.monotonic() - t0), flush=True)
-        db.create_app_user("oxtender", "bench-pw", "oxtender", "psa")
-        secret = os.path.join(root, "secret.key")
-        with open(secret, "wb") as f:
-            f.write(os.urandom(32))
-        os.chmod(secret, 0o600)    # the replicator refuses readable keys
-        conf = os.path.join(root, "oxtender.conf")
-        lines = ["db_user = oxtender", "db_password = bench-pw",
-                 "oxtender_database = oxtender", "psa_database = psa",
-                 "sql_dir = %s/sql/oxtender" % env.TOP,
-                 "secret_key_file = %s" % secret,
-                 "plesk_secret_key_file = %s" % key,
-                 "lock_file = %s/lock" % root,
-                 "spool_dir = %s/spool" % root, "log_level = warn"]
-        if args.socket:
-            lines.append("db_socket = %s" % db.socket)
-        else:
-            lines += ["db_host = 127.0.0.1", "db_port = %d" % db.port]
-        with open(conf, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        os.chmod(conf, 0o600)      # and a readable configuration
-        repl = [env.REPLICATOR, "-c", conf]
-        subprocess.run(repl + ["-q", "migrate"], check=True)
-        subprocess.run(repl + ["settings", "set", "ox_host", "127.0.0.1:9"],
-                       check=True)
-        subprocess.run(repl + ["settings", "set", "ox_use_https", "0"],
-                       check=True)
-        print("transport: %s" % ("unix socket" if args.socket else "TCP"))
-        last = resource.getrusage(resource.RUSAGE_CHILDREN)
-        for label, cmd in (("plan", ["plan"]), ("run (first)", ["run"]),
-                           ("run (steady)", ["run"])):
-            n0 = statements(db)
-            wall, usage, rss, out = timed(repl + ["-q"] + cmd)
-            cpu = (usage.ru_utime - last.ru_utime) + (usage.ru_stime
-                                                      - last.ru_stime)
-            last = usage
-            print("%-13s %7.1f s wall, %6.1f s CPU, peak RSS %.1f MB,"
-                  " %d statements" % (label, wall, cpu, rss,
-                                      statements(db) - n0), flush=True)
+        site.setup()
+        load0 = os.getloadavg()
+        lines = []
+        for transport in args.transport.split(","):
+            lines += transport_block(site, transport, args)
+        load1 = os.getloadavg()
+        print("== full pass: %d mailboxes in %d domains (%d clients, %d"
+              " resellers), Plesk 10, nothing selected" % (
+                  args.mailboxes, args.domains, args.clients,
+                  args.resellers))
+        for line in lines:
+            print(line)
+        print("load average %.2f before, %.2f after (1 min), %d cores" % (
+            load0[0], load1[0], os.cpu_count()))
     finally:
-        db.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        site.db.stop()
+        if not args.root:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -150,7 +150,7 @@ def first_run(mariadb, root, args, conns):  # noqa: C901
     rate = creates / wall
     rss = sampler.samples or [0]
     print("ox_connections=%d: %d users + %d contexts in %.2f s: %.0f user"
-          " creates/s (%.0f calls/s), bound %.0f/s -> %.0f%% (target >= 80%%)"
+          " creates/s (%.0f calls/s), bound %.0f/s -> %.0f%% (target >= 90%%)"
           % (conns, creates, ctx_creates, wall, rate,
              (creates + ctx_creates) / wall, bound, 100.0 * rate / bound))
     print("  run output: %s" % out.strip())

@@ -202,28 +202,46 @@ static const char *user_password(oxt_desired_user_t *user,
 /* The order says what a person is told first: a forward-only address is
  * never a mailbox, a suspended one or one whose domain has mail switched
  * off is held as it is (neither updated nor removed), and only a mailbox
- * that should be in OX is asked for a usable password. */
+ * that should be in OX is asked for a usable password. This part needs
+ * no password; *phold is set for the reasons that hold OX as it is. */
+static const char *user_reason_first(int *phold,
+                                     const oxt_plesk_mailbox_t *mbox,
+                                     const oxt_prefs_chain_t *chain)
+{
+    if (!mbox->postbox) {
+        return OXT_WHY_FORWARD_ONLY;
+    }
+    if (oxt_plesk_domain_suspended(&mbox->domain)) {
+        *phold = 1;
+        return OXT_WHY_SUSPENDED;
+    }
+    if (!mbox->domain.mail_on) {
+        *phold = 1;                    /* like a suspension: OX as it is */
+        return OXT_WHY_MAIL_OFF;
+    }
+    if (!oxt_prefs_selected(chain) && !oxt_prefs_now_pending(chain)) {
+        return OXT_WHY_NOT_SELECTED;
+    }
+    return NULL;
+}
+
+int oxt_desired_needs_password(const oxt_plesk_mailbox_t *mbox,
+                               const oxt_prefs_chain_t *chain)
+{
+    int hold = 0;
+
+    return user_reason_first(&hold, mbox, chain) == NULL;
+}
+
 static const char *user_reason(oxt_desired_user_t *user,
                                const oxt_desired_env_t *env,
                                const oxt_plesk_mailbox_t *mbox,
                                const oxt_prefs_chain_t *chain,
                                apr_pool_t *p)
 {
-    if (!mbox->postbox) {
-        return OXT_WHY_FORWARD_ONLY;
-    }
-    if (oxt_plesk_domain_suspended(&mbox->domain)) {
-        user->hold = 1;
-        return OXT_WHY_SUSPENDED;
-    }
-    if (!mbox->domain.mail_on) {
-        user->hold = 1;                /* like a suspension: OX as it is */
-        return OXT_WHY_MAIL_OFF;
-    }
-    if (!oxt_prefs_selected(chain) && !oxt_prefs_now_pending(chain)) {
-        return OXT_WHY_NOT_SELECTED;
-    }
-    return user_password(user, env, mbox, p);
+    const char *why = user_reason_first(&user->hold, mbox, chain);
+
+    return why ? why : user_password(user, env, mbox, p);
 }
 
 void oxt_desired_user(oxt_desired_user_t *user, const oxt_desired_env_t *env,

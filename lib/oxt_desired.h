@@ -100,6 +100,16 @@ void oxt_desired_user(oxt_desired_user_t *user, const oxt_desired_env_t *env,
                       const apr_array_header_t *domain_aliases,
                       const oxt_prefs_chain_t *chain, apr_pool_t *p);
 
+/**
+ * Whether the user of mbox, with its own level in chain, needs the
+ * mailbox's password: only a mailbox that should be in OX does (not a
+ * forwarder, not a suspended one, not one nobody selected), and
+ * oxt_desired_user never reads the password of any other. A full pass
+ * reads passwords only for these (oxt_batch.h).
+ */
+int oxt_desired_needs_password(const oxt_plesk_mailbox_t *mbox,
+                               const oxt_prefs_chain_t *chain);
+
 /** Aliases as one string, newline-separated (the stored form). */
 const char *oxt_desired_join(const apr_array_header_t *list, apr_pool_t *p);
 

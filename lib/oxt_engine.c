@@ -8,10 +8,6 @@
 #include "oxt_engine.h"
 #include "oxt_task.h"
 
-/* Domain ids a page at a time (keyset pagination), so no result is held
- * open while domains are worked on over the same connection. */
-#define PASS_PAGE 500
-
 /* How long a turn waits for an answer when it has nothing else to do. */
 #define TURN_WAIT apr_time_from_msec(50)
 
@@ -236,9 +232,12 @@ apr_status_t oxt_engine_refresh_blocked(oxt_engine_t *eng, oxt_result_t *res)
 
 /* ---- domains ------------------------------------------------------------- */
 
-apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
-                               apr_array_header_t *items, const char *owner,
-                               oxt_result_t *res)
+/* Starts domain dom_id with its work from load (the store's, or a
+ * page's). */
+static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
+                                 oxt_task_load_fn *load, void *load_baton,
+                                 apr_array_header_t *items,
+                                 const char *owner, oxt_result_t *res)
 {
     oxt_obj_t dom;
     oxt_task_t *t;
@@ -254,7 +253,10 @@ apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
         eng->host.stats.ops_skipped++;
         return APR_SUCCESS;
     }
-    rv = oxt_task_make(&t, &eng->host, dom_id, items, owner, res, eng->p);
+    rv = load != NULL
+       ? oxt_task_make_with(&t, &eng->host, dom_id, load, load_baton, items,
+                            owner, res, eng->p)
+       : oxt_task_make(&t, &eng->host, dom_id, items, owner, res, eng->p);
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -271,6 +273,13 @@ apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
     return APR_SUCCESS;
 }
 
+apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
+                               apr_array_header_t *items, const char *owner,
+                               oxt_result_t *res)
+{
+    return engine_start(eng, dom_id, NULL, NULL, items, owner, res);
+}
+
 apr_status_t oxt_engine_drain(oxt_engine_t *eng, oxt_result_t *res)
 {
     apr_status_t rv = engine_wait(eng, 0);
@@ -280,40 +289,33 @@ apr_status_t oxt_engine_drain(oxt_engine_t *eng, oxt_result_t *res)
 
 /* ---- full pass ----------------------------------------------------------- */
 
-static apr_status_t engine_pass(oxt_engine_t *eng, oxt_pass_t pass,
-                                oxt_result_t *res)
+/* A page's work is copied into each task's pool, so the page can go as
+ * soon as its domains are started, while some of them still run. */
+apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
 {
     oxt_store_t *st = eng->host.store;
-    apr_array_header_t *ids;
+    oxt_store_page_t *page;
     apr_pool_t *pp;
     long long after = 0;
-    int i;
+    int i, more;
     apr_status_t rv;
 
     apr_pool_create(&pp, eng->p);
     do {
         apr_pool_clear(pp);
-        rv = st->domains(st->baton, &ids, pass, after, PASS_PAGE, res, pp);
-        for (i = 0; rv == APR_SUCCESS && i < ids->nelts; i++) {
-            after = APR_ARRAY_IDX(ids, i, long long);
-            rv = oxt_engine_domain(eng, after, NULL, NULL, res);
+        rv = st->page(st->baton, &page, after, res, pp);
+        more = rv == APR_SUCCESS && page->more;
+        for (i = 0; rv == APR_SUCCESS && i < page->ids->nelts; i++) {
+            rv = engine_start(eng, APR_ARRAY_IDX(page->ids, i, long long),
+                              page->work, page->page_baton, NULL, NULL, res);
         }
-        if (rv == APR_SUCCESS && ids->nelts > 0 && eng->opts.on_page) {
+        if (rv == APR_SUCCESS) {
+            after = page->last;
+        }
+        if (rv == APR_SUCCESS && eng->opts.on_page) {
             rv = eng->opts.on_page(eng->opts.page_baton, res);
         }
-    } while (rv == APR_SUCCESS && ids->nelts > 0);
+    } while (rv == APR_SUCCESS && more);
     apr_pool_destroy(pp);
-    return rv;
-}
-
-apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
-{
-    apr_status_t rv;
-
-    rv = engine_pass(eng, OXT_PASS_PLESK, res);
-    if (rv == APR_SUCCESS) {
-        /* Domains we replicated that are gone from Plesk. */
-        rv = engine_pass(eng, OXT_PASS_LOST, res);
-    }
     return rv;
 }

@@ -59,8 +59,9 @@ typedef void oxt_engine_op_cb(void *baton, const oxt_work_t *work,
                               const oxt_op_t *op, apr_status_t rv,
                               const char *detail);
 
-/** Called between pages of a full pass (every 500 domains): lets the
- *  daemon work due hints so a long pass does not hold them back. */
+/** Called between pages of a full pass (at most a few thousand domains,
+ *  or about two seconds of work, apart): lets the daemon work due hints
+ *  so a long pass does not hold them back. */
 typedef apr_status_t oxt_engine_page_cb(void *baton, oxt_result_t *res);
 
 typedef struct oxt_engine_opts_t {
@@ -118,7 +119,8 @@ apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
                                oxt_result_t *res)
     __attribute__((warn_unused_result));
 
-/** Every domain of psa and every domain we replicated that psa lost. */
+/** Every domain of psa and every domain we replicated that psa lost, in
+ *  id order, a page of many domains at a time (oxt_store_t.page). */
 apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
     __attribute__((warn_unused_result));
 

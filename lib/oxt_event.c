@@ -12,6 +12,8 @@
 
 #include "oxt_event.h"
 #include "oxt_queue.h"
+#include "oxt_plesk.h"
+#include "oxt_state.h"
 #include "oxt_crypto.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
@@ -185,22 +187,18 @@ static apr_status_t event_domain_id(long long *pid, const oxt_psa_t *psa,
                                     oxt_db_t *db, const char *name,
                                     oxt_result_t *res, apr_pool_t *p)
 {
-    int ascii = oxt_util_is_ascii(name);
     apr_status_t rv;
 
     /* Plesk passes IDN names in their Unicode form
      * (docs/reference/plesk-events.md §4). */
-    rv = event_lookup(pid, db, oxt_psa_sql(psa, ascii
-             ? "SELECT id FROM psa.domains WHERE name = ?"
-             : "SELECT id FROM psa.domains WHERE displayName = ?", p),
-             OXT_DB_ARGS(OXT_DB_STR(name)), res, p);
-    if (rv == APR_SUCCESS && *pid == 0) {
+    rv = oxt_plesk_domain_named(pid, psa, db, name, res, p);
+    if (rv == APR_ENOENT) {
         /* Gone from psa (a delete): what we replicated knows it. */
-        rv = event_lookup(pid, db, ascii
-                 ? "SELECT dom_id FROM domain_state WHERE applied_name = ?"
-                 : "SELECT dom_id FROM domain_state"
-                   " WHERE applied_display_name = ?",
-                 OXT_DB_ARGS(OXT_DB_STR(name)), res, p);
+        rv = oxt_state_domain_named(pid, db, name, res, p);
+    }
+    if (rv == APR_ENOENT) {
+        *pid = 0;
+        rv = APR_SUCCESS;
     }
     return rv;
 }

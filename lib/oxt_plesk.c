@@ -477,6 +477,18 @@ apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
 
 /* ---- ids ----------------------------------------------------------------- */
 
+/* A name goes to the one column of its form (oxt_util_is_ascii). */
+apr_status_t oxt_plesk_domain_named(long long *pdom_id, const oxt_psa_t *psa,
+                                    oxt_db_t *db, const char *name,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_int(pdom_id, db, oxt_psa_sql(psa,
+        oxt_util_is_ascii(name) ? "SELECT id FROM psa.domains WHERE name = ?"
+                                : "SELECT id FROM psa.domains"
+                                  " WHERE displayName = ?", p),
+        OXT_DB_ARGS(OXT_DB_STR(name)), res, p);
+}
+
 apr_status_t oxt_plesk_mail_domain(long long *pdom_id, const oxt_psa_t *psa,
                                    oxt_db_t *db, long long mail_id,
                                    oxt_result_t *res, apr_pool_t *p)
@@ -509,14 +521,141 @@ apr_status_t oxt_plesk_owner_domain_ids(apr_array_header_t **pids,
                              args, 2, res, p);
 }
 
-apr_status_t oxt_plesk_domain_ids(apr_array_header_t **pids,
-                                  const oxt_psa_t *psa, oxt_db_t *db,
-                                  long long after, int limit,
-                                  oxt_result_t *res, apr_pool_t *p)
+/* ---- a range of domains -------------------------------------------------- */
+
+apr_status_t oxt_plesk_domain_from_row(oxt_plesk_domain_t *dom,
+                                       const oxt_db_row_t *row)
 {
-    return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
-                             "SELECT id FROM psa.domains WHERE id > ?"
-                             " ORDER BY id LIMIT ?", p),
-                             OXT_DB_ARGS(OXT_DB_INT(after),
-                                         OXT_DB_INT(limit)), res, p);
+    if (row->ncols != DOMAIN_NCOLS) {
+        return OXT_ESCHEMA;
+    }
+    plesk_domain_from_row(dom, row, 0);
+    return APR_SUCCESS;
+}
+
+/* STRAIGHT_JOIN: with ORDER BY and LIMIT, MariaDB would rather read
+ * every client, join their domains and sort them all, for each page. */
+apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
+                                     long long after, int limit,
+                                     oxt_db_row_cb *cb, void *baton,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    const char *sql = plesk_sql(psa, 0, " WHERE d.id > ?",
+                                " ORDER BY d.id LIMIT ?", p);
+
+    return oxt_db_each(db, apr_pstrcat(p, "SELECT STRAIGHT_JOIN",
+                                       sql + strlen("SELECT"), NULL),
+                       OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(limit)),
+                       cb, baton, res, p);
+}
+
+/* One row per alias: a second query for the aliases would cost a
+ * statement per page for what is one indexed lookup per mailbox. No
+ * password: most pages need none (oxt_plesk_range_passwords). */
+enum { RANGE_MAILBOX_NCOLS = 7, RANGE_PASSWORD_NCOLS = 4 };
+
+apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
+                                       long long after, long long upto,
+                                       oxt_db_row_cb *cb, void *baton,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_each(db, oxt_psa_sql(psa,
+        "SELECT m.id, m.dom_id, m.mail_name, m.postbox, m.redirect,"
+        " m.mbox_quota, ma.alias FROM psa.mail m"
+        " LEFT JOIN psa.mail_aliases ma ON ma.mn_id = m.id"
+        " WHERE m.dom_id > ? AND m.dom_id <= ?", p),
+        OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb, baton, res, p);
+}
+
+apr_status_t oxt_plesk_range_mailbox_from_row(oxt_plesk_mailbox_t *mbox,
+                                              long long *pdom_id,
+                                              const char **palias,
+                                              const oxt_db_row_t *row)
+{
+    if (row->ncols != RANGE_MAILBOX_NCOLS) {
+        return OXT_ESCHEMA;
+    }
+    mbox->id = oxt_db_row_int(row, 0, 0);
+    *pdom_id = oxt_db_row_int(row, 1, 0);
+    mbox->mail_name = row->vals[2];
+    mbox->postbox = oxt_db_row_bool(row, 3);
+    mbox->redirect = oxt_db_row_bool(row, 4);
+    mbox->quota_bytes = oxt_db_row_int(row, 5, -1);
+    *palias = row->vals[6];
+    return APR_SUCCESS;
+}
+
+/* Each row costs a lookup in accounts, the dearest part of a page: only
+ * the domains whose mailboxes may go to OX ask for it. */
+apr_status_t oxt_plesk_range_passwords(const oxt_psa_t *psa, oxt_db_t *db,
+                                       long long first, long long last,
+                                       oxt_db_row_cb *cb, void *baton,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_each(db, oxt_psa_sql(psa,
+        "SELECT m.id, m.dom_id, a.type, a.password FROM psa.mail m"
+        " JOIN psa.accounts a ON a.id = m.account_id"
+        " WHERE m.dom_id >= ? AND m.dom_id <= ? AND m.postbox = 'true'", p),
+        OXT_DB_ARGS(OXT_DB_INT(first), OXT_DB_INT(last)), cb, baton, res,
+        p);
+}
+
+apr_status_t oxt_plesk_range_password_from_row(long long *pmail_id,
+                                               long long *pdom_id,
+                                               const char **ptype,
+                                               const char **ppassword,
+                                               const oxt_db_row_t *row)
+{
+    if (row->ncols != RANGE_PASSWORD_NCOLS) {
+        return OXT_ESCHEMA;
+    }
+    *pmail_id = oxt_db_row_int(row, 0, 0);
+    *pdom_id = oxt_db_row_int(row, 1, 0);
+    *ptype = row->vals[2];
+    *ppassword = row->vals[3];
+    return APR_SUCCESS;
+}
+
+/* As oxt_plesk_domain_mail_aliases (docs/reference/psa-schema.md §2.6). */
+apr_status_t oxt_plesk_range_domain_aliases(const oxt_psa_t *psa,
+                                            oxt_db_t *db, long long after,
+                                            long long upto,
+                                            oxt_db_row_cb *cb, void *baton,
+                                            oxt_result_t *res,
+                                            apr_pool_t *p)
+{
+    return oxt_db_each(db, oxt_psa_sql(psa,
+        "SELECT dom_id, name FROM psa.domainaliases"
+        " WHERE dom_id > ? AND dom_id <= ? AND mail = 'true'"
+        " AND status = 0", p),
+        OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb, baton, res, p);
+}
+
+/* A domain's reseller is its owner when that is a reseller, else the
+ * owner's parent (oxt_plesk_owner_t); Plesk 8 has none. */
+const char *oxt_plesk_range_ids_sql(const oxt_psa_t *psa,
+                                    oxt_plesk_range_ids_t which,
+                                    apr_pool_t *p)
+{
+    const char *sql;
+
+    switch (which) {
+    case OXT_PLESK_RANGE_MAIL_IDS:
+        sql = "SELECT m.id FROM psa.mail m"
+              " WHERE m.dom_id > ? AND m.dom_id <= ?";
+        break;
+    case OXT_PLESK_RANGE_CLIENT_IDS:
+        sql = "SELECT d.cl_id FROM psa.domains d"
+              " WHERE d.id > ? AND d.id <= ?";
+        break;
+    default:
+        sql = oxt_psa_caps(psa)->has_client_type
+            ? "SELECT IF(c.type = 'reseller', c.id, c.parent_id)"
+              " FROM psa.domains d JOIN psa.clients c ON c.id = d.cl_id"
+              " WHERE d.id > ? AND d.id <= ?"
+            : "SELECT d.cl_id FROM psa.domains d"
+              " WHERE d.id > ? AND d.id <= ? AND 1 = 0";
+        break;
+    }
+    return oxt_psa_sql(psa, sql, p);
 }

@@ -151,6 +151,16 @@ apr_status_t oxt_plesk_domain_mailbox_aliases(apr_hash_t **paliases,
                                               apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * The id of the domain named name: its ASCII (punycode) name, or for a
+ * name with other characters its Unicode display name (Plesk names IDN
+ * domains either way). APR_ENOENT when psa has none.
+ */
+apr_status_t oxt_plesk_domain_named(long long *pdom_id, const oxt_psa_t *psa,
+                                    oxt_db_t *db, const char *name,
+                                    oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** The domain of mail row mail_id; APR_ENOENT when psa has no such row. */
 apr_status_t oxt_plesk_mail_domain(long long *pdom_id, const oxt_psa_t *psa,
                                    oxt_db_t *db, long long mail_id,
@@ -168,17 +178,6 @@ apr_status_t oxt_plesk_owner_domain_ids(apr_array_header_t **pids,
                                         oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/**
- * One page of domain ids in id order: at most limit after id after
- * (keyset paging, so no result stays open while the domains of a full
- * pass are worked on the same connection). Ids (long long) in p.
- */
-apr_status_t oxt_plesk_domain_ids(apr_array_header_t **pids,
-                                  const oxt_psa_t *psa, oxt_db_t *db,
-                                  long long after, int limit,
-                                  oxt_result_t *res, apr_pool_t *p)
-    __attribute__((warn_unused_result));
-
 /** A copy of mbox and its strings in p. */
 oxt_plesk_mailbox_t *oxt_plesk_mailbox_copy(const oxt_plesk_mailbox_t *mbox,
                                             apr_pool_t *p);
@@ -189,5 +188,106 @@ apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
                                            oxt_db_t *db, long long dom_id,
                                            oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/* ---- a range of domains: the pages of a full pass ---------------------------
+ *
+ * A full pass reads psa a page at a time: the domains with ids in
+ * (after, upto], each table in one streamed query (not one per domain),
+ * joined in memory by the caller (oxt_batch.h). Rows go to cb as they
+ * come, parsed with the readers below; they live only as long as the
+ * callback (copy what you keep).
+ */
+
+/** The widest upper bound of a range: no domain id is above it. */
+#define OXT_PLESK_ID_MAX 0x7fffffffffffffffLL
+
+/**
+ * At most limit domains with an id above after, in id order, with their
+ * owner chain (rows for oxt_plesk_domain_from_row).
+ */
+apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
+                                     long long after, int limit,
+                                     oxt_db_row_cb *cb, void *baton,
+                                     oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Every mail row of the domains with ids in (after, upto], one row per
+ * alias of the mailbox (or one with no alias), in no particular order
+ * (rows for oxt_plesk_range_mailbox_from_row), without the passwords.
+ */
+apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
+                                       long long after, long long upto,
+                                       oxt_db_row_cb *cb, void *baton,
+                                       oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The passwords (type and value, as psa stores them) of the mailboxes
+ * (postbox rows with an account) of the domains with ids in
+ * [first, last], in no particular order (rows for
+ * oxt_plesk_range_password_from_row). Callers never log them.
+ */
+apr_status_t oxt_plesk_range_passwords(const oxt_psa_t *psa, oxt_db_t *db,
+                                       long long first, long long last,
+                                       oxt_db_row_cb *cb, void *baton,
+                                       oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The mail-enabled, active aliases of the domains with ids in
+ * (after, upto]: rows of dom_id and name.
+ */
+apr_status_t oxt_plesk_range_domain_aliases(const oxt_psa_t *psa,
+                                            oxt_db_t *db, long long after,
+                                            long long upto,
+                                            oxt_db_row_cb *cb, void *baton,
+                                            oxt_result_t *res,
+                                            apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Which ids of a range oxt_plesk_range_ids_sql selects. */
+typedef enum {
+    OXT_PLESK_RANGE_MAIL_IDS = 0,   /* mail.id of the range's domains */
+    OXT_PLESK_RANGE_CLIENT_IDS,     /* their owners' clients.id */
+    OXT_PLESK_RANGE_RESELLER_IDS    /* the owners' and their parents' */
+} oxt_plesk_range_ids_t;
+
+/**
+ * A subquery (SQL text, in p) selecting those ids of the domains in a
+ * range; it takes exactly two parameters, after and upto, in that order.
+ * For other modules' queries over the same range (mailbox preferences).
+ */
+const char *oxt_plesk_range_ids_sql(const oxt_psa_t *psa,
+                                    oxt_plesk_range_ids_t which,
+                                    apr_pool_t *p);
+
+/**
+ * Reads a row of oxt_plesk_range_domains (or of any listing of
+ * domains): APR_SUCCESS, or OXT_ESCHEMA when it has another shape. The
+ * strings point into the row.
+ */
+apr_status_t oxt_plesk_domain_from_row(oxt_plesk_domain_t *dom,
+                                       const oxt_db_row_t *row);
+
+/**
+ * Reads a row of oxt_plesk_range_mailboxes: the mailbox without its
+ * domain and password (mbox->domain, address, password_type and password
+ * are left alone), its domain's id and the alias of this row (NULL when
+ * it has none). OXT_ESCHEMA when the row has another shape. The strings
+ * point into the row.
+ */
+apr_status_t oxt_plesk_range_mailbox_from_row(oxt_plesk_mailbox_t *mbox,
+                                              long long *pdom_id,
+                                              const char **palias,
+                                              const oxt_db_row_t *row);
+
+/** Reads a row of oxt_plesk_range_passwords; OXT_ESCHEMA when it has
+ *  another shape. The strings point into the row. */
+apr_status_t oxt_plesk_range_password_from_row(long long *pmail_id,
+                                               long long *pdom_id,
+                                               const char **ptype,
+                                               const char **ppassword,
+                                               const oxt_db_row_t *row);
 
 #endif /* OXT_PLESK_H */

@@ -37,6 +37,7 @@ static const char *const forever_names[] = { "inherit", "on", "off", NULL };
     "SELECT level, plesk_id, access, webmail_forever, default_quota_mb," \
     " max_quota_mb, language, timezone, service_type, webmail_now_at" \
     " FROM prefs"
+enum { PREFS_NCOLS = 10 };
 
 static void prefs_from_row(oxt_prefs_t *prefs, const oxt_db_row_t *row)
 {
@@ -201,6 +202,39 @@ apr_status_t oxt_prefs_chains_load(apr_hash_t **pchains, oxt_db_t *db,
         oxt_util_id_set(out, owners[i].mail_id, chain);
     }
     return rv;
+}
+
+apr_status_t oxt_prefs_range(oxt_db_t *db, const char *sql_mail_ids,
+                             const char *sql_client_ids,
+                             const char *sql_reseller_ids, long long after,
+                             long long upto, oxt_db_row_cb *cb, void *baton,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t a = OXT_DB_INT(after), u = OXT_DB_INT(upto);
+
+    return oxt_db_each(db, apr_pstrcat(p,
+        PREFS_COLS " WHERE level = 'domain' AND plesk_id > ?"
+        " AND plesk_id <= ?"
+        " UNION ALL " PREFS_COLS " WHERE level = 'mailbox' AND plesk_id IN (",
+        sql_mail_ids, ") UNION ALL " PREFS_COLS " WHERE level = 'client'"
+        " AND plesk_id IN (", sql_client_ids, ") UNION ALL " PREFS_COLS
+        " WHERE level = 'reseller' AND plesk_id IN (", sql_reseller_ids, ")",
+        NULL), OXT_DB_ARGS(a, u, a, u, a, u, a, u), cb, baton, res, p);
+}
+
+apr_status_t oxt_prefs_from_row(oxt_level_t *plevel, long long *pid,
+                                oxt_prefs_t *prefs, const oxt_db_row_t *row)
+{
+    int level = oxt_db_row_enum(row, 0, level_names, -1);
+
+    if (row->ncols != PREFS_NCOLS || level < 0) {
+        return OXT_ESCHEMA;
+    }
+    *plevel = (oxt_level_t)level;
+    *pid = oxt_db_row_int(row, 1, 0);
+    oxt_prefs_clear(prefs);
+    prefs_from_row(prefs, row);
+    return APR_SUCCESS;
 }
 
 /* ---- inheritance ------------------------------------------------------------ */

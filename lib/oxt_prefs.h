@@ -91,6 +91,30 @@ apr_status_t oxt_prefs_chains_load(apr_hash_t **pchains, oxt_db_t *db,
                                    oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * The stored preferences a range of domains (ids in (after, upto], a page
+ * of a full pass) inherits from: the domains' own, their mailboxes',
+ * their clients' and their resellers', in one streamed query (rows for
+ * oxt_prefs_from_row, in no particular order). The three subqueries
+ * select the range's mail, client and reseller ids and take after and
+ * upto as their two parameters (oxt_plesk_range_ids_sql): code-built SQL,
+ * never text from outside.
+ */
+apr_status_t oxt_prefs_range(oxt_db_t *db, const char *sql_mail_ids,
+                             const char *sql_client_ids,
+                             const char *sql_reseller_ids, long long after,
+                             long long upto, oxt_db_row_cb *cb, void *baton,
+                             oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Reads a row of oxt_prefs_range: its level, the Plesk id of the object
+ * and the preferences (strings point into the row). OXT_ESCHEMA when the
+ * row has another shape or names no level we know.
+ */
+apr_status_t oxt_prefs_from_row(oxt_level_t *plevel, long long *pid,
+                                oxt_prefs_t *prefs, const oxt_db_row_t *row);
+
 /* ---- inheritance (pure functions) ---------------------------------------- */
 
 /** Does the mailbox belong in OX by choice: its own OX Service tick, or

@@ -642,38 +642,26 @@ static apr_status_t recon_admin(recon_task_t *t, oxt_result_t *res)
     return rv;
 }
 
-static apr_status_t recon_domain(recon_t *rc, long long dom_id,
-                                 oxt_result_t *res)
+/* Starts comparing a loaded domain; one without a usable admin password
+ * is skipped (and counted as done). */
+static apr_status_t recon_start(recon_task_t *t, oxt_result_t *res)
 {
-    recon_task_t *t;
-    apr_pool_t *tp;
+    recon_t *rc = t->rc;
     oxt_ox_op_t *get;
     apr_status_t rv;
 
-    apr_pool_create(&tp, rc->p);
-    t = apr_pcalloc(tp, sizeof(*t));
-    t->rc = rc;
-    t->p = tp;
-    rv = oxt_state_context_load(&t->ctx, rc->db, dom_id, res, tp);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_state_users_load(&t->users, rc->db, dom_id, res, tp);
-    }
-    if (rv == APR_SUCCESS && recon_admin(t, res) != APR_SUCCESS) {
+    if (recon_admin(t, res) != APR_SUCCESS) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, APR_SUCCESS,
                        OXTLOGNO(03042) "reconcile: no admin password for %s,"
                        " skipped", t->ctx.context_name);
-        apr_pool_destroy(tp);
+        apr_pool_destroy(t->p);
         rc->done++;
         return APR_SUCCESS;
     }
-    if (rv != APR_SUCCESS) {
-        apr_pool_destroy(tp);
-        return rv;
-    }
-    t->oxctx = oxt_ox_context_make(tp);
+    t->oxctx = oxt_ox_context_make(t->p);
     t->oxctx->id = (int)t->ctx.ox_context_id;
     rc->active++;
-    rv = oxt_ox_context_get_data(&get, rc->ox, t->oxctx, tp);
+    rv = oxt_ox_context_get_data(&get, rc->ox, t->oxctx, t->p);
     if (rv == APR_SUCCESS) {
         rv = oxt_ox_submit(rc->ox, get, recon_ctx_read, t);
     }
@@ -685,37 +673,160 @@ static apr_status_t recon_domain(recon_t *rc, long long dom_id,
     return APR_SUCCESS;
 }
 
-static apr_status_t recon_all(recon_t *rc, oxt_result_t *res)
+/* ---- pages of domains ---------------------------------------------------- */
+
+/* Our state is read as a full pass reads it (oxt_state_range_*): a page
+ * of domains costs three statements (its ids, their contexts, their
+ * users) instead of two per domain. Each task copies its rows into its
+ * own pool, so a page can go while its last domains are still compared;
+ * only a window of tasks and one page are ever held. */
+#define RECON_PAGE 500
+
+typedef struct recon_page_t {
+    recon_t *rc;
+    apr_hash_t *tasks;               /* dom id -> recon_task_t * */
+    apr_array_header_t *order;       /* recon_task_t *, by dom id */
+} recon_page_t;
+
+static apr_status_t recon_page_context(void *baton, const oxt_db_row_t *row,
+                                       apr_pool_t *ptemp)
 {
-    apr_array_header_t *rows;
-    apr_pool_t *pp;
-    long long after = 0;
-    int i;
+    recon_page_t *pg = baton;
+    oxt_applied_context_t ctx;
+    recon_task_t *t;
+    apr_pool_t *tp;
+    apr_status_t rv = oxt_state_context_from_row(&ctx, row);
+
+    (void)ptemp;
+    if (rv != APR_SUCCESS || ctx.ox_context_id <= 0) {
+        return rv;
+    }
+    apr_pool_create(&tp, pg->rc->p);
+    t = apr_pcalloc(tp, sizeof(*t));
+    t->rc = pg->rc;
+    t->p = tp;
+    t->users = apr_hash_make(tp);
+    oxt_state_context_copy(&t->ctx, &ctx, tp);
+    oxt_util_id_set(pg->tasks, t->ctx.dom_id, t);
+    APR_ARRAY_PUSH(pg->order, recon_task_t *) = t;
+    return APR_SUCCESS;
+}
+
+static apr_status_t recon_page_user(void *baton, const oxt_db_row_t *row,
+                                    apr_pool_t *ptemp)
+{
+    recon_page_t *pg = baton;
+    oxt_applied_user_t u;
+    recon_task_t *t;
+    apr_status_t rv = oxt_state_user_from_row(&u, row);
+
+    (void)ptemp;
+    t = rv == APR_SUCCESS ? oxt_util_id_get(pg->tasks, u.dom_id) : NULL;
+    if (t != NULL) {
+        oxt_util_id_set(t->users, u.mail_id, oxt_state_user_copy(&u, t->p));
+    }
+    return rv;
+}
+
+static int task_by_dom(const void *a, const void *b)
+{
+    const recon_task_t *x = *(const recon_task_t *const *)a;
+    const recon_task_t *y = *(const recon_task_t *const *)b;
+
+    return x->ctx.dom_id < y->ctx.dom_id ? -1 : x->ctx.dom_id > y->ctx.dom_id;
+}
+
+/* The page after domain id *pafter: its tasks, loaded, in dom id order;
+ * *pafter moves to its end. APR_EOF after the last page. */
+static apr_status_t recon_page_load(recon_page_t *pg, long long *pafter,
+                                    oxt_result_t *res, apr_pool_t *pp)
+{
+    long long upto;
     apr_status_t rv;
 
+    pg->tasks = apr_hash_make(pp);
+    pg->order = apr_array_make(pp, RECON_PAGE, sizeof(recon_task_t *));
+    rv = oxt_db_select_int(&upto, pg->rc->db,
+             "SELECT MAX(dom_id) FROM (SELECT dom_id FROM domain_state"
+             " WHERE ox_context_id > 0 AND dom_id > ? ORDER BY dom_id"
+             " LIMIT " APR_STRINGIFY(RECON_PAGE) ") page",
+             OXT_DB_ARGS(OXT_DB_INT(*pafter)), res, pp);
+    if (rv == APR_ENOENT) {
+        return APR_EOF;             /* MAX of no rows */
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_state_range_contexts(pg->rc->db, *pafter, upto,
+                                      recon_page_context, pg, res, pp);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_state_range_users(pg->rc->db, *pafter, upto,
+                                   recon_page_user, pg, res, pp);
+    }
+    qsort(pg->order->elts, (size_t)pg->order->nelts, sizeof(void *),
+          task_by_dom);
+    *pafter = upto;
+    return rv;
+}
+
+/* Starts the page's tasks, at most a window of them at once; those not
+ * started (after an error) go with their pools. */
+static apr_status_t recon_page_run(recon_page_t *pg, oxt_result_t *res)
+{
+    recon_t *rc = pg->rc;
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    for (i = 0; i < pg->order->nelts; i++) {
+        recon_task_t *t = APR_ARRAY_IDX(pg->order, i, recon_task_t *);
+
+        if (rv == APR_SUCCESS) {
+            rv = recon_wait(rc, rc->opts.window - 1);
+        }
+        if (rv == APR_SUCCESS) {
+            rv = recon_start(t, res);
+        }
+        else {
+            apr_pool_destroy(t->p);
+        }
+    }
+    return rv;
+}
+
+/* The tasks of a page that failed to load. */
+static void recon_page_drop(recon_page_t *pg)
+{
+    int i;
+
+    for (i = 0; i < pg->order->nelts; i++) {
+        apr_pool_destroy(APR_ARRAY_IDX(pg->order, i, recon_task_t *)->p);
+    }
+}
+
+static apr_status_t recon_all(recon_t *rc, oxt_result_t *res)
+{
+    recon_page_t pg;
+    apr_pool_t *pp;
+    long long after = 0;
+    apr_status_t rv;
+
+    pg.rc = rc;
     rv = oxt_db_select_int(&rc->total, rc->db,
              "SELECT COUNT(*) FROM domain_state WHERE ox_context_id > 0",
              OXT_DB_NOARGS, res, rc->p);
     apr_pool_create(&pp, rc->p);
     while (rv == APR_SUCCESS) {
         apr_pool_clear(pp);
-        rv = oxt_db_select(&rows, rc->db,
-                 "SELECT dom_id FROM domain_state WHERE ox_context_id > 0"
-                 " AND dom_id > ? ORDER BY dom_id LIMIT 500",
-                 OXT_DB_ARGS(OXT_DB_INT(after)), res, pp);
-        if (rv != APR_SUCCESS || rows->nelts == 0) {
+        rv = recon_page_load(&pg, &after, res, pp);
+        if (rv != APR_SUCCESS) {
+            recon_page_drop(&pg);
             break;
         }
-        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-            after = oxt_db_row_int(APR_ARRAY_IDX(rows, i,
-                                   const oxt_db_row_t *), 0, 0);
-            rv = recon_wait(rc, rc->opts.window - 1);
-            if (rv == APR_SUCCESS) {
-                rv = recon_domain(rc, after, res);
-            }
-        }
+        rv = recon_page_run(&pg, res);
     }
     apr_pool_destroy(pp);
+    if (rv == APR_EOF) {
+        rv = APR_SUCCESS;
+    }
     if (rv == APR_SUCCESS) {
         rv = recon_wait(rc, 0);
     }

@@ -26,45 +26,74 @@ const char *oxt_state_server(const char *host, int port, apr_pool_t *p)
 
 /* ---- loading -------------------------------------------------------------- */
 
+/* The columns oxt_state_context_from_row reads, in its order. */
+#define CONTEXT_COLS \
+    "SELECT dom_id, ox_context_id, context_name, admin_login," \
+    " admin_password_enc, applied_login_mappings, applied_quota_mb, status," \
+    " admin_user_id, applied_admin_address FROM domain_state"
+enum { CONTEXT_NCOLS = 10 };
+
+static void context_empty(oxt_applied_context_t *ctx, long long dom_id)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->dom_id = dom_id;
+    ctx->quota_mb = -1;
+}
+
+apr_status_t oxt_state_context_from_row(oxt_applied_context_t *ctx,
+                                        const oxt_db_row_t *row)
+{
+    if (row->ncols != CONTEXT_NCOLS) {
+        return OXT_ESCHEMA;
+    }
+    context_empty(ctx, oxt_db_row_int(row, 0, 0));
+    ctx->exists = 1;
+    ctx->ox_context_id = oxt_db_row_int(row, 1, 0);
+    ctx->context_name = row->vals[2];
+    ctx->admin_login = row->vals[3];
+    ctx->admin_password_enc = row->vals[4];
+    ctx->mappings = row->vals[5];
+    ctx->quota_mb = (int)oxt_db_row_int(row, 6, -1);
+    ctx->status = row->vals[7];
+    ctx->admin_user_id = oxt_db_row_int(row, 8, 0);
+    ctx->admin_address = row->vals[9];
+    return APR_SUCCESS;
+}
+
 apr_status_t oxt_state_context_load(oxt_applied_context_t *ctx, oxt_db_t *db,
                                     long long dom_id, oxt_result_t *res,
                                     apr_pool_t *p)
 {
     apr_array_header_t *rows;
-    const oxt_db_row_t *row;
     apr_status_t rv;
 
-    memset(ctx, 0, sizeof(*ctx));
-    ctx->dom_id = dom_id;
-    ctx->quota_mb = -1;
-    rv = oxt_db_select(&rows, db,
-        "SELECT ox_context_id, context_name, admin_login, admin_password_enc,"
-        " applied_login_mappings, applied_quota_mb, status, admin_user_id,"
-        " applied_admin_address"
-        " FROM domain_state WHERE dom_id = ?",
-        OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
+    context_empty(ctx, dom_id);
+    rv = oxt_db_select(&rows, db, CONTEXT_COLS " WHERE dom_id = ?",
+                       OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
     if (rv != APR_SUCCESS || rows->nelts == 0) {
         return rv;
     }
-    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    ctx->exists = 1;
-    ctx->ox_context_id = oxt_db_row_int(row, 0, 0);
-    ctx->context_name = row->vals[1];
-    ctx->admin_login = row->vals[2];
-    ctx->admin_password_enc = row->vals[3];
-    ctx->mappings = row->vals[4];
-    ctx->quota_mb = (int)oxt_db_row_int(row, 5, -1);
-    ctx->status = row->vals[6];
-    ctx->admin_user_id = oxt_db_row_int(row, 7, 0);
-    ctx->admin_address = row->vals[8];
-    return APR_SUCCESS;
+    return oxt_state_context_from_row(ctx, APR_ARRAY_IDX(rows, 0,
+                                                         const oxt_db_row_t *));
 }
 
-static oxt_applied_user_t *user_from_row(const oxt_db_row_t *row,
-                                         apr_pool_t *p)
-{
-    oxt_applied_user_t *u = apr_pcalloc(p, sizeof(*u));
+/* The columns oxt_state_user_from_row reads, in its order. */
+#define USER_COLS \
+    "SELECT mail_id, dom_id, ox_context_id, ox_user_id," \
+    " applied_mail_name, applied_address, applied_display_name," \
+    " applied_aliases, applied_service_type, applied_language," \
+    " applied_timezone, applied_imap_server, applied_smtp_server," \
+    " applied_password_fp, status, status_reason, ox_primary_email," \
+    " pending_service_type FROM mailbox_state"
+enum { USER_NCOLS = 18 };
 
+apr_status_t oxt_state_user_from_row(oxt_applied_user_t *u,
+                                     const oxt_db_row_t *row)
+{
+    if (row->ncols != USER_NCOLS) {
+        return OXT_ESCHEMA;
+    }
+    memset(u, 0, sizeof(*u));
     u->exists = 1;
     u->mail_id = oxt_db_row_int(row, 0, 0);
     u->dom_id = oxt_db_row_int(row, 1, 0);
@@ -91,7 +120,7 @@ static oxt_applied_user_t *user_from_row(const oxt_db_row_t *row,
     if (!u->has_pending) {
         u->pending_service = 0;
     }
-    return u;
+    return APR_SUCCESS;
 }
 
 apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
@@ -104,24 +133,91 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
     int i;
     apr_status_t rv;
 
-    rv = oxt_db_select(&rows, db,
-        "SELECT mail_id, dom_id, ox_context_id, ox_user_id,"
-        " applied_mail_name, applied_address, applied_display_name,"
-        " applied_aliases, applied_service_type, applied_language,"
-        " applied_timezone, applied_imap_server, applied_smtp_server,"
-        " applied_password_fp, status, status_reason, ox_primary_email,"
-        " pending_service_type"
-        " FROM mailbox_state WHERE dom_id = ?",
-        OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
+    rv = oxt_db_select(&rows, db, USER_COLS " WHERE dom_id = ?",
+                       OXT_DB_ARGS(OXT_DB_INT(dom_id)), res, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-        u = user_from_row(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
-        oxt_util_id_set(users, u->mail_id, u);
+        u = apr_palloc(p, sizeof(*u));
+        rv = oxt_state_user_from_row(u, APR_ARRAY_IDX(rows, i,
+                                                      const oxt_db_row_t *));
+        if (rv == APR_SUCCESS) {
+            oxt_util_id_set(users, u->mail_id, u);
+        }
     }
     *pusers = users;
     return rv;
 }
 
+/* ---- a range of domains -------------------------------------------------- */
+
+apr_status_t oxt_state_range_contexts(oxt_db_t *db, long long after,
+                                      long long upto, oxt_db_row_cb *cb,
+                                      void *baton, oxt_result_t *res,
+                                      apr_pool_t *p)
+{
+    return oxt_db_each(db, CONTEXT_COLS " WHERE dom_id > ? AND dom_id <= ?",
+                       OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb,
+                       baton, res, p);
+}
+
+apr_status_t oxt_state_range_users(oxt_db_t *db, long long after,
+                                   long long upto, oxt_db_row_cb *cb,
+                                   void *baton, oxt_result_t *res,
+                                   apr_pool_t *p)
+{
+    return oxt_db_each(db, USER_COLS " WHERE dom_id > ? AND dom_id <= ?",
+                       OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb,
+                       baton, res, p);
+}
+
+static const char *state_dup(const char *s, apr_pool_t *p)
+{
+    return s ? apr_pstrdup(p, s) : NULL;
+}
+
+void oxt_state_context_copy(oxt_applied_context_t *c,
+                            const oxt_applied_context_t *src, apr_pool_t *p)
+{
+    *c = *src;
+    c->context_name = state_dup(src->context_name, p);
+    c->admin_login = state_dup(src->admin_login, p);
+    c->admin_password_enc = state_dup(src->admin_password_enc, p);
+    c->mappings = state_dup(src->mappings, p);
+    c->status = state_dup(src->status, p);
+    c->admin_address = state_dup(src->admin_address, p);
+}
+
+oxt_applied_user_t *oxt_state_user_copy(const oxt_applied_user_t *src,
+                                        apr_pool_t *p)
+{
+    oxt_applied_user_t *u = apr_pmemdup(p, src, sizeof(*src));
+
+    u->mail_name = state_dup(src->mail_name, p);
+    u->address = state_dup(src->address, p);
+    u->ox_primary = state_dup(src->ox_primary, p);
+    u->display_name = state_dup(src->display_name, p);
+    u->aliases = state_dup(src->aliases, p);
+    u->language = state_dup(src->language, p);
+    u->timezone = state_dup(src->timezone, p);
+    u->imap_server = state_dup(src->imap_server, p);
+    u->smtp_server = state_dup(src->smtp_server, p);
+    u->status = state_dup(src->status, p);
+    u->status_reason = state_dup(src->status_reason, p);
+    return u;
+}
+
 /* ---- which domains ------------------------------------------------------- */
+
+apr_status_t oxt_state_domain_named(long long *pdom_id, oxt_db_t *db,
+                                    const char *name, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    return oxt_db_select_int(pdom_id, db, oxt_util_is_ascii(name)
+                             ? "SELECT dom_id FROM domain_state"
+                               " WHERE applied_name = ?"
+                             : "SELECT dom_id FROM domain_state"
+                               " WHERE applied_display_name = ?",
+                             OXT_DB_ARGS(OXT_DB_STR(name)), res, p);
+}
 
 apr_status_t oxt_state_user_domain(long long *pdom_id, oxt_db_t *db,
                                    long long mail_id, oxt_result_t *res,
@@ -144,21 +240,6 @@ apr_status_t oxt_state_owner_domain_ids(apr_array_header_t **pids,
                              : "SELECT dom_id FROM domain_state"
                                " WHERE client_id = ?",
                              OXT_DB_ARGS(OXT_DB_INT(owner_id)), res, p);
-}
-
-apr_status_t oxt_state_lost_domain_ids(apr_array_header_t **pids,
-                                       const oxt_psa_t *psa, oxt_db_t *db,
-                                       long long after, int limit,
-                                       oxt_result_t *res, apr_pool_t *p)
-{
-    return oxt_db_select_ids(pids, db, oxt_psa_sql(psa,
-                             "SELECT s.dom_id FROM domain_state s"
-                             " WHERE s.dom_id > ? AND NOT EXISTS"
-                             " (SELECT 1 FROM psa.domains d"
-                             "  WHERE d.id = s.dom_id)"
-                             " ORDER BY s.dom_id LIMIT ?", p),
-                             OXT_DB_ARGS(OXT_DB_INT(after),
-                                         OXT_DB_INT(limit)), res, p);
 }
 
 /* ---- contexts ------------------------------------------------------------ */

@@ -81,6 +81,50 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
                                   apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** Copies ctx's strings into p (from a row that goes with its result). */
+void oxt_state_context_copy(oxt_applied_context_t *c,
+                            const oxt_applied_context_t *src, apr_pool_t *p);
+
+/** A copy of src with its strings, in p. */
+oxt_applied_user_t *oxt_state_user_copy(const oxt_applied_user_t *src,
+                                        apr_pool_t *p);
+
+/* ---- a range of domains: the pages of a full pass -------------------------
+ * Rows go to cb as they come (oxt_db_each), in no particular order; read
+ * them with the readers below, whose strings point into the row. */
+
+/** The domain_state rows of the domains with ids in (after, upto]. */
+apr_status_t oxt_state_range_contexts(oxt_db_t *db, long long after,
+                                      long long upto, oxt_db_row_cb *cb,
+                                      void *baton, oxt_result_t *res,
+                                      apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The mailbox_state rows of the domains with ids in (after, upto]. */
+apr_status_t oxt_state_range_users(oxt_db_t *db, long long after,
+                                   long long upto, oxt_db_row_cb *cb,
+                                   void *baton, oxt_result_t *res,
+                                   apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Reads a domain_state row; OXT_ESCHEMA when it has another shape. */
+apr_status_t oxt_state_context_from_row(oxt_applied_context_t *ctx,
+                                        const oxt_db_row_t *row);
+
+/** Reads a mailbox_state row; OXT_ESCHEMA when it has another shape. */
+apr_status_t oxt_state_user_from_row(oxt_applied_user_t *user,
+                                     const oxt_db_row_t *row);
+
+/**
+ * The id of a domain we replicated under name (ASCII, or for other
+ * characters the display name, as oxt_plesk_domain_named): for domains
+ * psa no longer has. APR_ENOENT if none.
+ */
+apr_status_t oxt_state_domain_named(long long *pdom_id, oxt_db_t *db,
+                                    const char *name, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** The domain we replicated mailbox mail_id in; APR_ENOENT if none. */
 apr_status_t oxt_state_user_domain(long long *pdom_id, oxt_db_t *db,
                                    long long mail_id, oxt_result_t *res,
@@ -96,16 +140,6 @@ apr_status_t oxt_state_owner_domain_ids(apr_array_header_t **pids,
                                         oxt_db_t *db, oxt_role_t role,
                                         long long owner_id,
                                         oxt_result_t *res, apr_pool_t *p)
-    __attribute__((warn_unused_result));
-
-/**
- * One page (as oxt_plesk_domain_ids) of the ids of domains we replicated
- * that psa no longer has: their users and context are to leave OX.
- */
-apr_status_t oxt_state_lost_domain_ids(apr_array_header_t **pids,
-                                       const oxt_psa_t *psa, oxt_db_t *db,
-                                       long long after, int limit,
-                                       oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** Records the sealed context admin password before the context is

@@ -11,8 +11,18 @@
 #include "oxt_plesk.h"
 #include "oxt_metrics.h"
 #include "oxt_log.h"
-#include "oxt_log.h"
 #include "oxt_util.h"
+#include "oxt_batch.h"
+
+/* Pages of a full pass, in psa domains: a page costs six statements
+ * whatever its size, so big pages make a pass cheap; but a page holds its
+ * rows in memory, and its rows age while its domains are worked, so a
+ * page is made smaller when it held many rows or took long (OX work). */
+#define PAGE_FIRST     500
+#define PAGE_MIN       100
+#define PAGE_MAX       5000
+#define PAGE_MAX_ROWS  60000                 /* mail and mailbox_state */
+#define PAGE_TIME      apr_time_from_sec(2)
 
 typedef struct store_db_t {
     oxt_db_t *db;
@@ -21,6 +31,9 @@ typedef struct store_db_t {
     int in_turn;                    /* a turn's transaction is open */
     oxt_metrics_tally_t *tally;     /* counted since the last commit */
     apr_pool_t *scratch;            /* of writing the tally */
+    int page_limit;                 /* domains in the next page */
+    apr_time_t page_at;             /* when the last page was loaded */
+    long long page_rows;            /* the rows it held */
 } store_db_t;
 
 /* The counts go into the transaction that is about to commit. */
@@ -53,16 +66,72 @@ static apr_status_t store_blocked(void *baton, apr_hash_t **pblocked,
     return oxt_queue_blocked(pblocked, s->db, res, p);
 }
 
-static apr_status_t store_domains(void *baton, apr_array_header_t **pids,
-                                  oxt_pass_t pass, long long after, int limit,
-                                  oxt_result_t *res, apr_pool_t *p)
+/* The size of the next page from the last one's rows and duration. */
+static int store_page_limit(store_db_t *s, long long after)
+{
+    apr_interval_time_t took = apr_time_now() - s->page_at;
+    long long limit = s->page_limit;
+
+    if (after == 0 || s->page_limit == 0) {
+        return PAGE_FIRST;
+    }
+    if (took > PAGE_TIME) {
+        limit = limit * PAGE_TIME / took;
+    }
+    else {
+        limit *= 2;
+    }
+    if (s->page_rows > PAGE_MAX_ROWS) {
+        limit = limit * PAGE_MAX_ROWS / s->page_rows;
+    }
+    return (int)(limit < PAGE_MIN ? PAGE_MIN
+                                  : limit > PAGE_MAX ? PAGE_MAX : limit);
+}
+
+typedef struct {
+    oxt_store_page_t page;
+    oxt_batch_t *batch;
+    const oxt_desired_env_t *env;
+} store_page_t;
+
+static apr_status_t store_page_work(void *baton, oxt_work_t **pwork,
+                                    long long dom_id, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    store_page_t *sp = baton;
+    apr_status_t rv = oxt_batch_work(pwork, sp->batch, dom_id, sp->env, p);
+
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "No such domain in this page", NULL);
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
+                               long long after, oxt_result_t *res,
+                               apr_pool_t *p)
 {
     store_db_t *s = baton;
+    store_page_t *sp = apr_pcalloc(p, sizeof(*sp));
+    apr_status_t rv;
 
-    return pass == OXT_PASS_PLESK
-        ? oxt_plesk_domain_ids(pids, s->psa, s->db, after, limit, res, p)
-        : oxt_state_lost_domain_ids(pids, s->psa, s->db, after, limit, res,
-                                    p);
+    s->page_limit = store_page_limit(s, after);
+    rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, s->page_limit, res,
+                        p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    s->page_at = apr_time_now();
+    s->page_rows = oxt_batch_mailboxes(sp->batch)
+                   + oxt_batch_users(sp->batch);
+    sp->env = s->env;
+    sp->page.ids = oxt_batch_ids(sp->batch);
+    sp->page.last = oxt_batch_upto(sp->batch);
+    sp->page.more = !oxt_batch_last(sp->batch);
+    sp->page.work = store_page_work;
+    sp->page.page_baton = sp;
+    *ppage = &sp->page;
+    return APR_SUCCESS;
 }
 
 static apr_status_t store_begin(void *baton, oxt_result_t *res)
@@ -418,7 +487,7 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     store->baton = s;
     store->load = store_load;
     store->blocked = store_blocked;
-    store->domains = store_domains;
+    store->page = store_page;
     store->begin = store_begin;
     store->commit = store_commit;
     store->reserve = store_reserve;

@@ -60,18 +60,29 @@ typedef struct oxt_rec_t {
                                    the wanted one) */
 } oxt_rec_t;
 
-/** A full pass walks the domains of psa, then those psa lost. */
-typedef enum {
-    OXT_PASS_PLESK = 0,
-    OXT_PASS_LOST
-} oxt_pass_t;
+/**
+ * A page of a full pass: its domains, in id order (psa's and, in between,
+ * those psa lost that we replicated), and how to make the work of each.
+ */
+typedef struct oxt_store_page_t {
+    const apr_array_header_t *ids;    /* long long */
+    long long last;                   /* the next page starts after it */
+    int more;                         /* 0: this is the last page */
+    /** The work of one of ids, planned, in p; it does not point into the
+     *  page, which may go before the work does. */
+    apr_status_t (*work)(void *page_baton, oxt_work_t **pwork,
+                         long long dom_id, oxt_result_t *res,
+                         apr_pool_t *p);
+    void *page_baton;
+} oxt_store_page_t;
 
 typedef struct oxt_store_t oxt_store_t;
 
 struct oxt_store_t {
     void *baton;
 
-    /** Domain dom_id's work, planned (oxt_work_load), in p. */
+    /** Domain dom_id's work, planned (oxt_work_load), in p: for the
+     *  domains of hints and repairs. */
     apr_status_t (*load)(void *baton, oxt_work_t **pwork, long long dom_id,
                          oxt_result_t *res, apr_pool_t *p);
 
@@ -79,11 +90,10 @@ struct oxt_store_t {
     apr_status_t (*blocked)(void *baton, apr_hash_t **pblocked,
                             oxt_result_t *res, apr_pool_t *p);
 
-    /** One page of a pass: at most limit domain ids (long long, in p)
-     *  after id after, in id order. */
-    apr_status_t (*domains)(void *baton, apr_array_header_t **pids,
-                            oxt_pass_t pass, long long after, int limit,
-                            oxt_result_t *res, apr_pool_t *p);
+    /** The page of a full pass after domain id after (0: the first),
+     *  in p. The store sizes its pages itself. */
+    apr_status_t (*page)(void *baton, oxt_store_page_t **ppage,
+                         long long after, oxt_result_t *res, apr_pool_t *p);
 
     /** The records of one turn of the engine are committed together:
      *  begin opens the turn, commit ends it (rolling back on failure).

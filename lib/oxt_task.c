@@ -1292,12 +1292,12 @@ static const char *task_scheduled_by(const apr_array_header_t *items,
     return by;
 }
 
-apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
-                           long long dom_id, apr_array_header_t *items,
-                           const char *owner, oxt_result_t *res,
-                           apr_pool_t *p)
+apr_status_t oxt_task_make_with(oxt_task_t **ptask, oxt_task_host_t *host,
+                                long long dom_id, oxt_task_load_fn *load,
+                                void *load_baton, apr_array_header_t *items,
+                                const char *owner, oxt_result_t *res,
+                                apr_pool_t *p)
 {
-    oxt_store_t *st = host->store;
     oxt_task_t *t;
     apr_pool_t *tp;
     apr_status_t rv;
@@ -1311,7 +1311,7 @@ apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
     t->scheduled_by = task_scheduled_by(items, host->opts->scheduled_by, tp);
     t->failed = apr_hash_make(tp);
     t->verified = apr_hash_make(tp);
-    rv = st->load(st->baton, &t->work, dom_id, res, tp);
+    rv = load(load_baton, &t->work, dom_id, res, tp);
     if (rv != APR_SUCCESS) {
         apr_pool_destroy(tp);
         return rv;
@@ -1322,6 +1322,24 @@ apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
     task_op_pool(t);
     *ptask = t;
     return APR_SUCCESS;
+}
+
+static apr_status_t task_store_load(void *baton, oxt_work_t **pwork,
+                                    long long dom_id, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    oxt_store_t *st = baton;
+
+    return st->load(st->baton, pwork, dom_id, res, p);
+}
+
+apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
+                           long long dom_id, apr_array_header_t *items,
+                           const char *owner, oxt_result_t *res,
+                           apr_pool_t *p)
+{
+    return oxt_task_make_with(ptask, host, dom_id, task_store_load,
+                              host->store, items, owner, res, p);
 }
 
 const oxt_work_t *oxt_task_work(const oxt_task_t *task)

@@ -86,6 +86,20 @@ apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
                            apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** Loads a domain's work into p (the store's load, or a page's work). */
+typedef apr_status_t oxt_task_load_fn(void *baton, oxt_work_t **pwork,
+                                      long long dom_id, oxt_result_t *res,
+                                      apr_pool_t *p);
+
+/** As oxt_task_make, with the work loaded by load (the pages of a full
+ *  pass load many domains at once). */
+apr_status_t oxt_task_make_with(oxt_task_t **ptask, oxt_task_host_t *host,
+                                long long dom_id, oxt_task_load_fn *load,
+                                void *load_baton, apr_array_header_t *items,
+                                const char *owner, oxt_result_t *res,
+                                apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** The domain's work (its plan in work->ops). */
 const oxt_work_t *oxt_task_work(const oxt_task_t *task);
 

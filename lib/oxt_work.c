@@ -1,115 +1,72 @@
 /*
  * oxt_work.c — see oxt_work.h.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 
 #include "oxt_work.h"
 #include "oxt_util.h"
 
-typedef struct {
-    oxt_work_t *work;
-    apr_array_header_t *mboxes;      /* oxt_plesk_mailbox_t * */
-    apr_pool_t *p;
-} work_load_t;
-
-static apr_status_t work_domain_cb(void *baton, const oxt_plesk_domain_t *dom,
-                                   apr_pool_t *ptemp)
-{
-    work_load_t *wl = baton;
-    oxt_plesk_mailbox_t tmp;
-
-    memset(&tmp, 0, sizeof(tmp));
-    tmp.domain = *dom;
-    wl->work->dom = &oxt_plesk_mailbox_copy(&tmp, wl->p)->domain;
-    (void)ptemp;
-    return APR_SUCCESS;
-}
-
-static apr_status_t work_mailbox_cb(void *baton,
-                                    const oxt_plesk_mailbox_t *mbox,
-                                    apr_pool_t *ptemp)
-{
-    work_load_t *wl = baton;
-
-    APR_ARRAY_PUSH(wl->mboxes, oxt_plesk_mailbox_t *) =
-        oxt_plesk_mailbox_copy(mbox, wl->p);
-    (void)ptemp;
-    return APR_SUCCESS;
-}
-
-static apr_status_t work_load_psa(work_load_t *wl, const oxt_psa_t *psa,
-                                  oxt_db_t *db, oxt_result_t *res)
-{
-    oxt_plesk_scope_t scope = { OXT_ROLE_DOMAIN, wl->work->dom_id };
-    apr_status_t rv;
-
-    rv = oxt_plesk_domains_each(psa, db, &scope, work_domain_cb, wl, res,
-                                wl->p);
-    if (rv == APR_SUCCESS && wl->work->dom != NULL) {
-        rv = oxt_plesk_mailboxes_each(psa, db, &scope, work_mailbox_cb, wl,
-                                      res, wl->p);
-    }
-    return rv;
-}
+/* ---- building a domain's work -------------------------------------------- */
 
 /* The desired user of one mailbox, with its own level in the chain. */
 static void work_user(oxt_plan_user_t *u, const oxt_desired_env_t *env,
                       const oxt_plesk_mailbox_t *mbox,
-                      const oxt_prefs_chain_t *chain, apr_hash_t *mprefs,
-                      apr_hash_t *aliases,
-                      const apr_array_header_t *dom_aliases, apr_pool_t *p)
+                      const oxt_work_input_t *in, apr_pool_t *p)
 {
-    const oxt_prefs_t *own = oxt_util_id_get(mprefs, mbox->id);
-    oxt_prefs_chain_t mine = *chain;
+    const oxt_prefs_t *own = in->mprefs ? oxt_util_id_get(in->mprefs,
+                                                          mbox->id) : NULL;
+    oxt_prefs_chain_t mine = in->chain;
     oxt_desired_user_t *want = apr_pcalloc(p, sizeof(*want));
 
     if (own != NULL) {
         mine.level[OXT_LEVEL_MAILBOX] = *own;
     }
     oxt_desired_user(want, env, mbox,
-                     oxt_util_id_get(aliases, mbox->id),
-                     dom_aliases, &mine, p);
+                     in->aliases ? oxt_util_id_get(in->aliases, mbox->id)
+                                 : NULL,
+                     in->dom_aliases, &mine, p);
     u->mbox = mbox;
     u->want = want;
 }
 
-typedef struct {
-    apr_hash_t *mprefs, *aliases, *state;
-    apr_array_header_t *dom_aliases;
-    oxt_prefs_chain_t chain;
-} work_data_t;
-
-static apr_status_t work_load_data(work_data_t *d, oxt_work_t *w,
-                                   const oxt_psa_t *psa, oxt_db_t *db,
-                                   oxt_result_t *res, apr_pool_t *p)
+static int applied_by_id(const void *a, const void *b)
 {
-    const oxt_plesk_owner_t *o = &w->dom->owner;
-    apr_status_t rv;
+    const oxt_applied_user_t *x = *(const oxt_applied_user_t *const *)a;
+    const oxt_applied_user_t *y = *(const oxt_applied_user_t *const *)b;
 
-    rv = oxt_prefs_chain_load(&d->chain, db, o->reseller_id, o->client_id,
-                              w->dom_id, 0, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_prefs_mailboxes_load(&d->mprefs, db, oxt_psa_sql(psa,
-                 "SELECT id FROM psa.mail WHERE dom_id = ?", p), w->dom_id,
-                 res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_plesk_domain_mailbox_aliases(&d->aliases, psa, db,
-                                              w->dom_id, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_plesk_domain_mail_aliases(&d->dom_aliases, psa, db,
-                                           w->dom_id, res, p);
-    }
-    return rv;
+    return x->mail_id < y->mail_id ? -1 : x->mail_id > y->mail_id;
 }
 
-static void work_build_users(oxt_work_t *w, work_data_t *d,
-                             const oxt_desired_env_t *env,
-                             apr_array_header_t *mboxes, apr_pool_t *p)
+/* What is left in the state is gone from Plesk: by id, so that every
+ * loader plans the same domain the same way. */
+static void work_gone_users(oxt_work_t *w, apr_hash_t *state, apr_pool_t *p)
 {
+    apr_array_header_t *gone;
     apr_hash_index_t *hi;
+    oxt_plan_user_t *u;
+    int i;
+
+    if (state == NULL || apr_hash_count(state) == 0) {
+        return;
+    }
+    gone = apr_array_make(p, (int)apr_hash_count(state), sizeof(void *));
+    for (hi = apr_hash_first(p, state); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(gone, void *) = apr_hash_this_val(hi);
+    }
+    qsort(gone->elts, (size_t)gone->nelts, sizeof(void *), applied_by_id);
+    for (i = 0; i < gone->nelts; i++) {
+        u = apr_array_push(w->users);
+        memset(u, 0, sizeof(*u));
+        u->have = APR_ARRAY_IDX(gone, i, oxt_applied_user_t *);
+    }
+}
+
+static void work_build_users(oxt_work_t *w, oxt_work_input_t *in,
+                             const oxt_desired_env_t *env, apr_pool_t *p)
+{
+    apr_array_header_t *mboxes = w->dom ? in->mboxes : NULL;
     oxt_plan_user_t *u;
     int i;
 
@@ -117,19 +74,16 @@ static void work_build_users(oxt_work_t *w, work_data_t *d,
         u = apr_array_push(w->users);
         memset(u, 0, sizeof(*u));
         work_user(u, env, APR_ARRAY_IDX(mboxes, i, oxt_plesk_mailbox_t *),
-                  &d->chain, d->mprefs, d->aliases, d->dom_aliases, p);
-        u->have = oxt_util_id_get(d->state, u->mbox->id);
-        oxt_util_id_set(d->state, u->mbox->id, NULL);
+                  in, p);
+        if (in->state != NULL) {
+            u->have = oxt_util_id_get(in->state, u->mbox->id);
+            oxt_util_id_set(in->state, u->mbox->id, NULL);
+        }
     }
-    /* What is left in the state is gone from Plesk. */
-    for (hi = apr_hash_first(p, d->state); hi; hi = apr_hash_next(hi)) {
-        u = apr_array_push(w->users);
-        memset(u, 0, sizeof(*u));
-        u->have = apr_hash_this_val(hi);
-    }
+    work_gone_users(w, in->state, p);
     if (w->dom != NULL) {
-        oxt_desired_context(&w->want_ctx, env, w->dom, d->dom_aliases,
-                            &d->chain, p);
+        oxt_desired_context(&w->want_ctx, env, w->dom, in->dom_aliases,
+                            &in->chain, p);
     }
 }
 
@@ -146,34 +100,118 @@ void oxt_work_replan(oxt_work_t *work, const oxt_desired_env_t *env,
     work->ops = oxt_plan_domain(&in, p);
 }
 
+oxt_work_t *oxt_work_build(long long dom_id, oxt_work_input_t *in,
+                           const oxt_desired_env_t *env, apr_pool_t *p)
+{
+    oxt_work_t *w = apr_pcalloc(p, sizeof(*w));
+
+    w->dom_id = dom_id;
+    w->dom = in->dom;
+    w->have_ctx = in->have_ctx;
+    w->users = apr_array_make(p, in->mboxes && in->mboxes->nelts
+                                 ? in->mboxes->nelts : 4,
+                              sizeof(oxt_plan_user_t));
+    w->dom_name = w->dom ? w->dom->name : w->have_ctx.context_name;
+    work_build_users(w, in, env, p);
+    oxt_work_replan(w, env, p);
+    return w;
+}
+
+/* ---- one domain by itself ------------------------------------------------- */
+
+typedef struct {
+    oxt_work_input_t *in;
+    apr_pool_t *p;
+} work_load_t;
+
+static apr_status_t work_domain_cb(void *baton, const oxt_plesk_domain_t *dom,
+                                   apr_pool_t *ptemp)
+{
+    work_load_t *wl = baton;
+    oxt_plesk_mailbox_t tmp;
+
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.domain = *dom;
+    wl->in->dom = &oxt_plesk_mailbox_copy(&tmp, wl->p)->domain;
+    (void)ptemp;
+    return APR_SUCCESS;
+}
+
+static apr_status_t work_mailbox_cb(void *baton,
+                                    const oxt_plesk_mailbox_t *mbox,
+                                    apr_pool_t *ptemp)
+{
+    work_load_t *wl = baton;
+
+    APR_ARRAY_PUSH(wl->in->mboxes, oxt_plesk_mailbox_t *) =
+        oxt_plesk_mailbox_copy(mbox, wl->p);
+    (void)ptemp;
+    return APR_SUCCESS;
+}
+
+static apr_status_t work_load_psa(work_load_t *wl, long long dom_id,
+                                  const oxt_psa_t *psa, oxt_db_t *db,
+                                  oxt_result_t *res)
+{
+    oxt_plesk_scope_t scope = { OXT_ROLE_DOMAIN, dom_id };
+    apr_status_t rv;
+
+    rv = oxt_plesk_domains_each(psa, db, &scope, work_domain_cb, wl, res,
+                                wl->p);
+    if (rv == APR_SUCCESS && wl->in->dom != NULL) {
+        rv = oxt_plesk_mailboxes_each(psa, db, &scope, work_mailbox_cb, wl,
+                                      res, wl->p);
+    }
+    return rv;
+}
+
+static apr_status_t work_load_data(oxt_work_input_t *in, long long dom_id,
+                                   const oxt_psa_t *psa, oxt_db_t *db,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_plesk_owner_t *o = &in->dom->owner;
+    apr_status_t rv;
+
+    rv = oxt_prefs_chain_load(&in->chain, db, o->reseller_id, o->client_id,
+                              dom_id, 0, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_prefs_mailboxes_load(&in->mprefs, db, oxt_psa_sql(psa,
+                 "SELECT id FROM psa.mail WHERE dom_id = ?", p), dom_id,
+                 res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_plesk_domain_mailbox_aliases(&in->aliases, psa, db, dom_id,
+                                              res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_plesk_domain_mail_aliases(&in->dom_aliases, psa, db,
+                                           dom_id, res, p);
+    }
+    return rv;
+}
+
 apr_status_t oxt_work_load(oxt_work_t **pwork, long long dom_id,
                            const oxt_desired_env_t *env, const oxt_psa_t *psa,
                            oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_work_t *w = apr_pcalloc(p, sizeof(*w));
-    work_load_t wl = { w, apr_array_make(p, 16, sizeof(void *)), p };
-    work_data_t d;
+    oxt_work_input_t *in = apr_pcalloc(p, sizeof(*in));
+    work_load_t wl = { in, p };
     apr_status_t rv;
 
-    memset(&d, 0, sizeof(d));
-    w->dom_id = dom_id;
-    w->users = apr_array_make(p, 16, sizeof(oxt_plan_user_t));
-    rv = work_load_psa(&wl, psa, db, res);
-    if (rv == APR_SUCCESS && w->dom != NULL) {
-        rv = work_load_data(&d, w, psa, db, res, p);
+    in->mboxes = apr_array_make(p, 16, sizeof(void *));
+    rv = work_load_psa(&wl, dom_id, psa, db, res);
+    if (rv == APR_SUCCESS && in->dom != NULL) {
+        rv = work_load_data(in, dom_id, psa, db, res, p);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_state_context_load(&w->have_ctx, db, dom_id, res, p);
+        rv = oxt_state_context_load(&in->have_ctx, db, dom_id, res, p);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_state_users_load(&d.state, db, dom_id, res, p);
+        rv = oxt_state_users_load(&in->state, db, dom_id, res, p);
     }
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    w->dom_name = w->dom ? w->dom->name : w->have_ctx.context_name;
-    work_build_users(w, &d, env, w->dom ? wl.mboxes : NULL, p);
-    oxt_work_replan(w, env, p);
-    *pwork = w;
+    *pwork = oxt_work_build(dom_id, in, env, p);
     return APR_SUCCESS;
 }

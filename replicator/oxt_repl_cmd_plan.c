@@ -1,13 +1,17 @@
 /*
- * oxt_repl_cmd_plan.c — "oxtender-replicator plan": the dry run. Prints
- * the OX operations a run would send now, as text or JSON; sends nothing
- * and writes nothing.
+ * oxt_repl_cmd_plan.c — "oxtender-replicator plan [DOMAIN ...]": the dry
+ * run. Prints the OX operations a run would send now, as text or JSON;
+ * sends nothing and writes nothing. Without names it plans every domain
+ * as a full pass does (pages of many domains); with names, those domains,
+ * each loaded by itself as the work of a hint is.
  */
 #include <stdio.h>
 #include <apr_strings.h>
 
 #include "oxt_repl.h"
 #include "oxt_json.h"
+#include "oxt_plesk.h"
+#include "oxt_state.h"
 
 typedef struct {
     oxt_repl_t *repl;
@@ -73,6 +77,42 @@ static void plan_on_op(void *baton, const oxt_work_t *work,
     pp->count++;
 }
 
+/* The domain named name: psa's, else one we replicated that psa lost. */
+static apr_status_t plan_domain_id(long long *pid, oxt_repl_session_t *s,
+                                   const char *name, oxt_result_t *res)
+{
+    apr_status_t rv = oxt_plesk_domain_named(pid, s->psa, s->db, name, res,
+                                             s->p);
+
+    if (rv == APR_ENOENT) {
+        rv = oxt_state_domain_named(pid, s->db, name, res, s->p);
+    }
+    if (rv == APR_ENOENT) {
+        return oxt_result_set(res, rv, "No such domain", "%s", name);
+    }
+    return rv;
+}
+
+/* Every domain, or the named ones in the order given. */
+static apr_status_t plan_run(oxt_repl_session_t *s, int argc,
+                             const char *const *argv, oxt_result_t *res)
+{
+    long long id;
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    if (argc <= 1) {
+        return oxt_engine_all(s->engine, res);
+    }
+    for (i = 1; rv == APR_SUCCESS && i < argc; i++) {
+        rv = plan_domain_id(&id, s, argv[i], res);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_engine_domain(s->engine, id, NULL, NULL, res);
+        }
+    }
+    return rv == APR_SUCCESS ? oxt_engine_drain(s->engine, res) : rv;
+}
+
 int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
 {
     oxt_result_t *res = oxt_result_make(repl->p);
@@ -80,11 +120,13 @@ int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
     plan_print_t pp = { repl, NULL, 0, NULL };
     oxt_repl_session_t *s = NULL;
     apr_status_t rv, jrv = APR_SUCCESS;
+    int i;
 
-    (void)argv;
-    if (argc > 1) {
-        oxt_repl_fail("plan takes no arguments");
-        return OXT_REPL_EXIT_USAGE;
+    for (i = 1; i < argc; i++) {
+        if (argv[i][0] == '-' || argv[i][0] == '\0') {
+            oxt_repl_fail("plan takes domain names, not '%s'", argv[i]);
+            return OXT_REPL_EXIT_USAGE;
+        }
     }
     opts.dry_run = 1;
     opts.on_op = plan_on_op;
@@ -100,7 +142,7 @@ int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
         rv = oxt_repl_session_engine(s, &opts, res);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_engine_all(s->engine, res);
+        rv = plan_run(s, argc, argv, res);
     }
     if (pp.json != NULL) {
         oxt_json_end(pp.json);

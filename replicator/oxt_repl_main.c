@@ -39,7 +39,7 @@ static const repl_cmd_t repl_cmds[] = {
     { "reconcile", oxt_repl_cmd_reconcile,
       "compare with OX, repair drift, report (--dry-run, --delete-unknown)" },
     { "plan", oxt_repl_cmd_plan,
-      "dry run: the OX operations a run would send now" },
+      "dry run: the OX operations a run would send now [DOMAIN ...]" },
     { "retry", oxt_repl_cmd_retry,
       "give parked items (see status) a fresh start: ID or --all" },
     { "settings", oxt_repl_cmd_settings,

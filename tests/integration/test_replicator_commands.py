@@ -40,12 +40,12 @@ def tables(px):
     return {t: px.sql("oxt", "SELECT * FROM %s" % t) for t in STATE_TABLES}
 
 
-def plan(px):
+def plan(px, *domains):
     """(text lines without the count line, count line, JSON list)."""
-    res = px.repl("plan")
+    res = px.repl("plan", *domains)
     assert res.returncode == 0, px.describe(res)
     lines = res.stdout.splitlines()
-    jres = px.repl("--json", "plan")
+    jres = px.repl("--json", "plan", *domains)
     assert jres.returncode == 0, px.describe(jres)
     return lines[:-1], lines[-1], json.loads(jres.stdout)
 
@@ -167,8 +167,14 @@ def test_plan_needs_no_ox(make_plesk):
         ("create user", "user21@dom1.example"),
         ("create user", "user31@dom1.example")]
     assert px.ox_counters()["requests"] == 0
-    res = px.repl("plan", "extra")
+    res = px.repl("plan", "--extra")
     assert res.returncode == 2, px.describe(res)
+    res = px.repl("plan", "nosuch.example")
+    assert res.returncode == 1, px.describe(res)
+    assert "No such domain: nosuch.example" in res.stderr
+    # a named domain alone plans as in the full pass
+    lines, count, ops1 = plan(px, "dom1.example")
+    assert ops1 == [op for op in ops if op["domain_id"] == 1]
 
 
 # ---- status and retry ------------------------------------------------------

@@ -97,9 +97,11 @@ SUMMARY_COLS = (
 _GEN_CACHE = {}
 
 
-def gendata_sql(cache_dir, size, seed):
-    """(sql file, Plesk key file) of oxt-gendata for this size and seed."""
-    key = (tuple(sorted(size.items())), seed)
+def gendata_sql(cache_dir, size, seed, flavour=10):
+    """(sql file, Plesk key file) of oxt-gendata for this size and seed
+    (and Plesk flavour: 8, 9 or 10)."""
+    key = (tuple(sorted(size.items())), seed) + (
+        (flavour,) if flavour != 10 else ())
     if key in _GEN_CACHE and os.path.exists(_GEN_CACHE[key][0]):
         return _GEN_CACHE[key]
     if not hxenv.executable(hxenv.GENDATA):
@@ -108,7 +110,7 @@ def gendata_sql(cache_dir, size, seed):
     os.makedirs(cache_dir, exist_ok=True)
     sql_path = os.path.join(cache_dir, "psa-%s.sql" % tag)
     key_path = os.path.join(cache_dir, "plesk-%s.key" % tag)
-    argv = [hxenv.GENDATA, "--plesk", "10", "--seed", str(seed),
+    argv = [hxenv.GENDATA, "--plesk", str(flavour), "--seed", str(seed),
             "--secret-key", key_path]
     for name in ("resellers", "clients", "domains", "mailboxes"):
         argv += ["--" + name, str(size[name])]
@@ -141,12 +143,14 @@ def bind(query, params=()):
 
 class PleskSetup:
     def __init__(self, mariadb, root, size=None, seed=1, oxsim_args=(),
-                 start_oxsim=True, configure_ox=True, license=lic.FREE):
+                 start_oxsim=True, configure_ox=True, license=lic.FREE,
+                 psa_flavour=10):
         self.db = mariadb
         self.root = root
         self.size = dict(DEFAULT_SIZE)
         self.size.update(size or {})
         self.seed = seed
+        self.psa_flavour = psa_flavour  # the psa schema: Plesk 8, 9 or 10
         self.oxsim_args = list(oxsim_args)
         self.start_oxsim = start_oxsim
         self.configure_ox = configure_ox
@@ -176,13 +180,13 @@ class PleskSetup:
         os.makedirs(self.spool_dir, exist_ok=True)
         sql_path, key_path = gendata_sql(
             os.path.join(os.path.dirname(self.db.root), "gendata-cache"),
-            self.size, self.seed)
+            self.size, self.seed, self.psa_flavour)
         shutil.copyfile(key_path, self.plesk_key)
         os.chmod(self.plesk_key, 0o600)
         hxenv.write_file(self.secret_key, secrets.token_bytes(32), 0o600)
         self.created = True
         self.db.create_database(self.psa_db, drop=True)
-        self.db.load_file(self.psa_db, hxenv.psa_schema(10))
+        self.db.load_file(self.psa_db, hxenv.psa_schema(self.psa_flavour))
         self.db.load_file(self.psa_db, sql_path)
         self.db.create_database(self.oxt_db, drop=True)
         self.db.create_app_user(self.db_user, self.db_password, self.oxt_db,

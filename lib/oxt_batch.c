@@ -1,0 +1,841 @@
+/*
+ * oxt_batch.c — see oxt_batch.h.
+ *
+ * Every table's rows go into a hash keyed by the id they are looked up
+ * by, so the queries may come in any order and their rows in any order;
+ * a domain's work is put together from those hashes when it is asked
+ * for, copying what it uses into the work's pool.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <apr_strings.h>
+
+#include "oxt_batch.h"
+#include "oxt_plesk.h"
+#include "oxt_prefs.h"
+#include "oxt_state.h"
+#include "oxt_status.h"
+#include "oxt_util.h"
+#include "oxt_desired.h"
+
+/* A mail row without its domain (the batch has that once). */
+typedef struct batch_mbox_t {
+    long long id;
+    const char *mail_name;
+    const char *password_type;
+    const char *password;
+    long long quota_bytes;
+    int postbox;
+    int redirect;
+    apr_array_header_t *aliases;      /* local parts; NULL: none */
+} batch_mbox_t;
+
+/* Everything the batch holds about one domain. */
+typedef struct batch_dom_t {
+    long long id;
+    oxt_plesk_domain_t *dom;          /* psa's row; NULL: psa lost it */
+    apr_array_header_t *mboxes;       /* batch_mbox_t *, as they came */
+    apr_array_header_t *aliases;      /* its mail-enabled alias names */
+    oxt_applied_context_t *ctx;       /* domain_state, or NULL */
+    apr_array_header_t *users;        /* oxt_applied_user_t * */
+    int pw_next;                      /* where the next password goes */
+} batch_dom_t;
+
+struct oxt_batch_t {
+    apr_pool_t *p;
+    long long after, upto;
+    int last;                         /* no batch after this one */
+    apr_array_header_t *doms;         /* batch_dom_t * of psa, by id */
+    int unsorted;                     /* doms came out of order */
+    apr_hash_t *others;               /* dom id -> batch_dom_t *: not psa's */
+    batch_dom_t *prev;                /* the last row's domain */
+    batch_mbox_t *prev_mbox;          /* the last mail row's mailbox */
+    apr_hash_t *prefs[OXT_LEVEL_COUNT];   /* Plesk id -> oxt_prefs_t * */
+    apr_array_header_t *ids;          /* made by oxt_batch_ids */
+    long long nmail, nusers;
+};
+
+/* ---- copies --------------------------------------------------------------- */
+
+static const char *sdup(const char *s, apr_pool_t *p)
+{
+    return s ? apr_pstrdup(p, s) : NULL;
+}
+
+static oxt_plesk_domain_t *domain_copy(const oxt_plesk_domain_t *src,
+                                       apr_pool_t *p)
+{
+    oxt_plesk_domain_t *d = apr_pmemdup(p, src, sizeof(*src));
+
+    d->name = sdup(src->name, p);
+    d->display_name = sdup(src->display_name, p);
+    d->owner.client_login = sdup(src->owner.client_login, p);
+    d->owner.reseller_login = sdup(src->owner.reseller_login, p);
+    d->owner.locale = sdup(src->owner.locale, p);
+    return d;
+}
+
+static oxt_prefs_t *prefs_copy(const oxt_prefs_t *src, apr_pool_t *p)
+{
+    oxt_prefs_t *c = apr_pmemdup(p, src, sizeof(*src));
+
+    c->language = sdup(src->language, p);
+    c->timezone = sdup(src->timezone, p);
+    return c;
+}
+
+static apr_array_header_t *strings_copy(const apr_array_header_t *src,
+                                        apr_pool_t *p)
+{
+    apr_array_header_t *out;
+    int i;
+
+    if (src == NULL) {
+        return NULL;
+    }
+    out = apr_array_make(p, src->nelts, sizeof(const char *));
+    for (i = 0; i < src->nelts; i++) {
+        APR_ARRAY_PUSH(out, const char *) =
+            apr_pstrdup(p, APR_ARRAY_IDX(src, i, const char *));
+    }
+    return out;
+}
+
+/* Appends v to *plist (made on first use). */
+static void list_add(apr_array_header_t **plist, const void *v, apr_pool_t *p)
+{
+    if (*plist == NULL) {
+        *plist = apr_array_make(p, 4, sizeof(const void *));
+    }
+    APR_ARRAY_PUSH(*plist, const void *) = v;
+}
+
+/* ---- finding a domain ------------------------------------------------------ */
+
+static int dom_cmp(const void *a, const void *b)
+{
+    const batch_dom_t *x = *(const batch_dom_t *const *)a;
+    const batch_dom_t *y = *(const batch_dom_t *const *)b;
+
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void batch_sort(oxt_batch_t *b)
+{
+    if (b->unsorted) {
+        qsort(b->doms->elts, (size_t)b->doms->nelts, sizeof(void *),
+              dom_cmp);
+        b->unsorted = 0;
+    }
+}
+
+/* psa's domain dom_id. Rows mostly come domain after domain, so the last
+ * one found is tried first. */
+static batch_dom_t *batch_psa_dom(oxt_batch_t *b, long long dom_id)
+{
+    batch_dom_t key, *pkey = &key, **found;
+
+    if (b->prev != NULL && b->prev->id == dom_id && b->prev->dom != NULL) {
+        return b->prev;
+    }
+    batch_sort(b);
+    key.id = dom_id;
+    found = bsearch(&pkey, b->doms->elts, (size_t)b->doms->nelts,
+                    sizeof(void *), dom_cmp);
+    if (found != NULL) {
+        b->prev = *found;
+    }
+    return found ? *found : NULL;
+}
+
+/* The domain dom_id of a state row: psa's, else one psa lost. */
+static batch_dom_t *batch_any_dom(oxt_batch_t *b, long long dom_id)
+{
+    batch_dom_t *d = batch_psa_dom(b, dom_id);
+
+    if (d == NULL) {
+        d = oxt_util_id_get(b->others, dom_id);
+    }
+    if (d == NULL) {
+        d = apr_pcalloc(b->p, sizeof(*d));
+        d->id = dom_id;
+        oxt_util_id_set(b->others, dom_id, d);
+    }
+    b->prev = d;
+    return d;
+}
+
+/* ---- rows ----------------------------------------------------------------- */
+
+oxt_batch_t *oxt_batch_make(long long after, apr_pool_t *p)
+{
+    oxt_batch_t *b = apr_pcalloc(p, sizeof(*b));
+    int i;
+
+    b->p = p;
+    b->after = after;
+    b->upto = OXT_PLESK_ID_MAX;
+    b->doms = apr_array_make(p, 256, sizeof(batch_dom_t *));
+    b->others = apr_hash_make(p);
+    for (i = 0; i < OXT_LEVEL_COUNT; i++) {
+        b->prefs[i] = apr_hash_make(p);
+    }
+    return b;
+}
+
+static int in_range(const oxt_batch_t *b, long long dom_id)
+{
+    return dom_id > b->after && dom_id <= b->upto;
+}
+
+static apr_status_t feed_domain(oxt_batch_t *b, const oxt_db_row_t *row)
+{
+    oxt_plesk_domain_t dom;
+    batch_dom_t *d;
+    apr_status_t rv = oxt_plesk_domain_from_row(&dom, row);
+
+    if (rv != APR_SUCCESS || !in_range(b, dom.id)
+        || batch_psa_dom(b, dom.id) != NULL) {
+        return rv;
+    }
+    d = apr_pcalloc(b->p, sizeof(*d));
+    d->id = dom.id;
+    d->dom = domain_copy(&dom, b->p);
+    if (b->doms->nelts > 0
+        && APR_ARRAY_IDX(b->doms, b->doms->nelts - 1, batch_dom_t *)->id
+           > dom.id) {
+        b->unsorted = 1;
+    }
+    APR_ARRAY_PUSH(b->doms, batch_dom_t *) = d;
+    b->prev = d;
+    return APR_SUCCESS;
+}
+
+static batch_mbox_t *mbox_new(oxt_batch_t *b, const oxt_plesk_mailbox_t *m)
+{
+    batch_mbox_t *bm = apr_pcalloc(b->p, sizeof(*bm));
+
+    bm->id = m->id;
+    bm->mail_name = sdup(m->mail_name, b->p);
+    bm->quota_bytes = m->quota_bytes;
+    bm->postbox = m->postbox;
+    bm->redirect = m->redirect;
+    b->nmail++;
+    return bm;
+}
+
+/* One row per alias of a mailbox. Its rows usually come one after the
+ * other; when they do not, the copies are merged when the domain's work
+ * is made (batch_mailboxes). */
+static apr_status_t feed_mailbox(oxt_batch_t *b, const oxt_db_row_t *row)
+{
+    oxt_plesk_mailbox_t m;
+    batch_mbox_t *bm = b->prev_mbox;
+    batch_dom_t *d;
+    const char *alias;
+    long long dom_id;
+    apr_status_t rv;
+
+    memset(&m, 0, sizeof(m));
+    rv = oxt_plesk_range_mailbox_from_row(&m, &dom_id, &alias, row);
+    if (rv != APR_SUCCESS || !in_range(b, dom_id)) {
+        return rv;
+    }
+    d = batch_psa_dom(b, dom_id);
+    if (d == NULL) {
+        return APR_SUCCESS;
+    }
+    if (bm == NULL || bm->id != m.id) {
+        bm = mbox_new(b, &m);
+        list_add(&d->mboxes, bm, b->p);
+        b->prev_mbox = bm;
+    }
+    if (alias != NULL) {
+        list_add(&bm->aliases, apr_pstrdup(b->p, alias), b->p);
+    }
+    return APR_SUCCESS;
+}
+
+/* Password rows come in the order of the mailbox rows (the same index),
+ * so the place after the last one is tried first. */
+static batch_mbox_t *dom_mbox(batch_dom_t *d, long long mail_id)
+{
+    int n = d->mboxes ? d->mboxes->nelts : 0, i, k;
+    batch_mbox_t *bm;
+
+    for (k = 0; k < n; k++) {
+        i = (d->pw_next + k) % n;
+        bm = APR_ARRAY_IDX(d->mboxes, i, batch_mbox_t *);
+        if (bm->id == mail_id) {
+            d->pw_next = i + 1;
+            return bm;
+        }
+    }
+    return NULL;
+}
+
+/* Every copy of the mailbox's rows gets it (batch_mailboxes merges them,
+ * keeping the first). */
+static apr_status_t feed_password(oxt_batch_t *b, const oxt_db_row_t *row)
+{
+    const char *type, *password;
+    long long mail_id, dom_id;
+    batch_dom_t *d;
+    batch_mbox_t *bm;
+    apr_status_t rv;
+
+    rv = oxt_plesk_range_password_from_row(&mail_id, &dom_id, &type,
+                                           &password, row);
+    d = rv == APR_SUCCESS && in_range(b, dom_id) ? batch_psa_dom(b, dom_id)
+                                                 : NULL;
+    bm = d != NULL ? dom_mbox(d, mail_id) : NULL;
+    if (bm != NULL && bm->password_type == NULL && bm->password == NULL) {
+        bm->password_type = sdup(type, b->p);
+        bm->password = sdup(password, b->p);
+    }
+    return rv;
+}
+
+static apr_status_t feed_domain_alias(oxt_batch_t *b, const oxt_db_row_t *row)
+{
+    long long dom_id = oxt_db_row_int(row, 0, 0);
+    batch_dom_t *d;
+
+    if (row->ncols != 2 || row->vals[1] == NULL) {
+        return OXT_ESCHEMA;
+    }
+    d = in_range(b, dom_id) ? batch_psa_dom(b, dom_id) : NULL;
+    if (d != NULL) {
+        list_add(&d->aliases, apr_pstrdup(b->p, row->vals[1]), b->p);
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t feed_prefs(oxt_batch_t *b, const oxt_db_row_t *row)
+{
+    oxt_prefs_t prefs;
+    oxt_level_t level;
+    long long id;
+    apr_status_t rv = oxt_prefs_from_row(&level, &id, &prefs, row);
+
+    if (rv == APR_SUCCESS && id > 0) {
+        oxt_util_id_set(b->prefs[level], id, prefs_copy(&prefs, b->p));
+    }
+    return rv;
+}
+
+static apr_status_t feed_context(oxt_batch_t *b, const oxt_db_row_t *row)
+{
+    oxt_applied_context_t ctx;
+    batch_dom_t *d;
+    apr_status_t rv = oxt_state_context_from_row(&ctx, row);
+
+    if (rv == APR_SUCCESS && in_range(b, ctx.dom_id)) {
+        d = batch_any_dom(b, ctx.dom_id);
+        d->ctx = apr_palloc(b->p, sizeof(*d->ctx));
+        oxt_state_context_copy(d->ctx, &ctx, b->p);
+    }
+    return rv;
+}
+
+static apr_status_t feed_user(oxt_batch_t *b, const oxt_db_row_t *row)
+{
+    oxt_applied_user_t u;
+    batch_dom_t *d;
+    apr_status_t rv = oxt_state_user_from_row(&u, row);
+
+    if (rv == APR_SUCCESS && in_range(b, u.dom_id)) {
+        d = batch_any_dom(b, u.dom_id);
+        list_add(&d->users, oxt_state_user_copy(&u, b->p), b->p);
+        b->nusers++;
+    }
+    return rv;
+}
+
+apr_status_t oxt_batch_feed(oxt_batch_t *b, oxt_batch_rows_t kind,
+                            const oxt_db_row_t *row)
+{
+    b->ids = NULL;
+    switch (kind) {
+    case OXT_BATCH_DOMAIN:
+        return feed_domain(b, row);
+    case OXT_BATCH_MAILBOX:
+        return feed_mailbox(b, row);
+    case OXT_BATCH_PASSWORD:
+        return feed_password(b, row);
+    case OXT_BATCH_DOMAIN_ALIAS:
+        return feed_domain_alias(b, row);
+    case OXT_BATCH_PREFS:
+        return feed_prefs(b, row);
+    case OXT_BATCH_CONTEXT:
+        return feed_context(b, row);
+    case OXT_BATCH_USER:
+        return feed_user(b, row);
+    }
+    return APR_EINVAL;
+}
+
+/* The last psa domain: the highest id (they came in id order, but
+ * need not). */
+void oxt_batch_bound(oxt_batch_t *b, int limit)
+{
+    long long top = b->after;
+    int i;
+
+    for (i = 0; i < b->doms->nelts; i++) {
+        if (APR_ARRAY_IDX(b->doms, i, batch_dom_t *)->id > top) {
+            top = APR_ARRAY_IDX(b->doms, i, batch_dom_t *)->id;
+        }
+    }
+    b->last = b->doms->nelts < limit;
+    b->upto = b->last ? OXT_PLESK_ID_MAX : top;
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+long long oxt_batch_after(const oxt_batch_t *b)
+{
+    return b->after;
+}
+
+long long oxt_batch_upto(const oxt_batch_t *b)
+{
+    return b->upto;
+}
+
+int oxt_batch_last(const oxt_batch_t *b)
+{
+    return b->last;
+}
+
+long long oxt_batch_mailboxes(const oxt_batch_t *b)
+{
+    return b->nmail;
+}
+
+long long oxt_batch_users(const oxt_batch_t *b)
+{
+    return b->nusers;
+}
+
+static int ll_cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* psa's domains and, in the range, the ones psa lost that we replicated
+ * (a domain_state row; mailbox_state rows alone are no domain of ours). */
+const apr_array_header_t *oxt_batch_ids(oxt_batch_t *b)
+{
+    apr_hash_index_t *hi;
+    batch_dom_t *d;
+    int i;
+
+    if (b->ids != NULL) {
+        return b->ids;
+    }
+    b->ids = apr_array_make(b->p, b->doms->nelts + 8, sizeof(long long));
+    for (i = 0; i < b->doms->nelts; i++) {
+        APR_ARRAY_PUSH(b->ids, long long) =
+            APR_ARRAY_IDX(b->doms, i, batch_dom_t *)->id;
+    }
+    for (hi = apr_hash_first(b->p, b->others); hi; hi = apr_hash_next(hi)) {
+        d = apr_hash_this_val(hi);
+        if (d->ctx != NULL) {
+            APR_ARRAY_PUSH(b->ids, long long) = d->id;
+        }
+    }
+    qsort(b->ids->elts, (size_t)b->ids->nelts, sizeof(long long), ll_cmp);
+    return b->ids;
+}
+
+/* ---- where passwords are needed ------------------------------------------ */
+
+static const oxt_prefs_t *level_prefs(const oxt_batch_t *b, oxt_level_t level,
+                                      long long id)
+{
+    apr_hash_t *h = b->prefs[level];
+
+    return id > 0 && apr_hash_count(h) ? oxt_util_id_get(h, id) : NULL;
+}
+
+/* The chain of a domain's level and those above, as stored (no copy). */
+static void batch_chain(oxt_prefs_chain_t *chain, const oxt_batch_t *b,
+                        const batch_dom_t *d)
+{
+    const oxt_plesk_owner_t *o = &d->dom->owner;
+    const long long ids[OXT_LEVEL_COUNT] = { o->reseller_id, o->client_id,
+                                             d->id, 0 };
+    const oxt_prefs_t *own;
+    int i;
+
+    for (i = 0; i < OXT_LEVEL_COUNT; i++) {
+        own = level_prefs(b, (oxt_level_t)i, ids[i]);
+        if (own != NULL) {
+            chain->level[i] = *own;
+        }
+        else {
+            oxt_prefs_clear(&chain->level[i]);
+        }
+    }
+}
+
+/* Asks oxt_desired, mailbox by mailbox, as oxt_desired_user will. */
+static int dom_needs_passwords(const oxt_batch_t *b, const batch_dom_t *d)
+{
+    oxt_plesk_mailbox_t m;
+    oxt_prefs_chain_t chain, mine;
+    const batch_mbox_t *bm;
+    const oxt_prefs_t *own;
+    int i;
+
+    if (d->dom == NULL || d->mboxes == NULL) {
+        return 0;
+    }
+    batch_chain(&chain, b, d);
+    memset(&m, 0, sizeof(m));
+    m.domain = *d->dom;
+    for (i = 0; i < d->mboxes->nelts; i++) {
+        bm = APR_ARRAY_IDX(d->mboxes, i, const batch_mbox_t *);
+        mine = chain;
+        own = level_prefs(b, OXT_LEVEL_MAILBOX, bm->id);
+        if (own != NULL) {
+            mine.level[OXT_LEVEL_MAILBOX] = *own;
+        }
+        m.id = bm->id;
+        m.postbox = bm->postbox;
+        if (oxt_desired_needs_password(&m, &mine)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Joins the two runs with the fewest domains between them. */
+static void runs_join_closest(apr_array_header_t *runs,
+                              apr_array_header_t *gaps)
+{
+    oxt_batch_run_t *r = (oxt_batch_run_t *)runs->elts;
+    int *g = (int *)gaps->elts;
+    int i, best = 0;
+
+    for (i = 1; i < gaps->nelts; i++) {
+        if (g[i] < g[best]) {
+            best = i;
+        }
+    }
+    r[best].last = r[best + 1].last;
+    memmove(&r[best + 1], &r[best + 2],
+            sizeof(*r) * (size_t)(runs->nelts - best - 2));
+    runs->nelts--;
+    memmove(&g[best], &g[best + 1],
+            sizeof(int) * (size_t)(gaps->nelts - best - 1));
+    gaps->nelts--;
+}
+
+apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *b, int max)
+{
+    apr_array_header_t *runs = apr_array_make(b->p, 4,
+                                              sizeof(oxt_batch_run_t));
+    apr_array_header_t *gaps = apr_array_make(b->p, 4, sizeof(int));
+    oxt_batch_run_t *r = NULL;
+    const batch_dom_t *d;
+    int i, gap = 0;
+
+    batch_sort(b);
+    for (i = 0; i < b->doms->nelts; i++) {
+        d = APR_ARRAY_IDX(b->doms, i, const batch_dom_t *);
+        if (!dom_needs_passwords(b, d)) {
+            gap++;
+            continue;
+        }
+        if (r != NULL && gap == 0) {
+            r->last = d->id;
+            continue;
+        }
+        if (r != NULL) {
+            APR_ARRAY_PUSH(gaps, int) = gap;
+        }
+        r = apr_array_push(runs);
+        r->first = r->last = d->id;
+        gap = 0;
+    }
+    while (runs->nelts > (max < 1 ? 1 : max)) {
+        runs_join_closest(runs, gaps);
+    }
+    return runs;
+}
+
+/* ---- a domain's work ------------------------------------------------------ */
+
+static int mbox_by_id(const void *a, const void *b)
+{
+    const batch_mbox_t *x = *(const batch_mbox_t *const *)a;
+    const batch_mbox_t *y = *(const batch_mbox_t *const *)b;
+
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static oxt_plesk_mailbox_t *mbox_copy(const batch_mbox_t *bm,
+                                      const oxt_plesk_domain_t *dom,
+                                      apr_pool_t *p)
+{
+    oxt_plesk_mailbox_t *m = apr_pcalloc(p, sizeof(*m));
+
+    m->id = bm->id;
+    m->mail_name = sdup(bm->mail_name, p);
+    m->address = apr_pstrcat(p, m->mail_name, "@", dom->name, NULL);
+    m->postbox = bm->postbox;
+    m->redirect = bm->redirect;
+    m->quota_bytes = bm->quota_bytes;
+    m->password_type = sdup(bm->password_type, p);
+    m->password = sdup(bm->password, p);
+    m->domain = *dom;
+    return m;
+}
+
+/* Appends the aliases of a second copy of a mailbox's rows. */
+static void mbox_merge(oxt_plesk_mailbox_t *m, apr_array_header_t **paliases,
+                       const batch_mbox_t *bm, apr_pool_t *p)
+{
+    int i;
+
+    if (m->password_type == NULL && m->password == NULL) {
+        m->password_type = sdup(bm->password_type, p);
+        m->password = sdup(bm->password, p);
+    }
+    for (i = 0; bm->aliases && i < bm->aliases->nelts; i++) {
+        list_add(paliases, apr_pstrdup(p, APR_ARRAY_IDX(bm->aliases, i,
+                                                        const char *)), p);
+    }
+}
+
+/* The domain's mailboxes by id (copies of one mailbox merged), their
+ * aliases and their own preferences. */
+static void work_mailboxes(oxt_work_input_t *in, const oxt_batch_t *b,
+                           const batch_dom_t *d, apr_pool_t *p)
+{
+    const apr_array_header_t *list = d->mboxes;
+    apr_hash_t *mine = b->prefs[OXT_LEVEL_MAILBOX];
+    const batch_mbox_t **v;
+    const oxt_prefs_t *own;
+    apr_array_header_t *aliases = NULL;
+    oxt_plesk_mailbox_t *m = NULL;
+    int i, n = list ? list->nelts : 0;
+
+    in->mboxes = apr_array_make(p, n ? n : 1, sizeof(void *));
+    in->aliases = apr_hash_make(p);
+    in->mprefs = apr_hash_make(p);
+    v = n ? apr_pmemdup(p, list->elts, sizeof(void *) * (apr_size_t)n)
+          : NULL;
+    if (n > 1) {
+        qsort(v, (size_t)n, sizeof(void *), mbox_by_id);
+    }
+    for (i = 0; i < n; i++) {
+        if (m != NULL && m->id == v[i]->id) {
+            mbox_merge(m, &aliases, v[i], p);
+            continue;
+        }
+        if (aliases != NULL) {
+            oxt_util_id_set(in->aliases, m->id, aliases);
+        }
+        m = mbox_copy(v[i], in->dom, p);
+        APR_ARRAY_PUSH(in->mboxes, oxt_plesk_mailbox_t *) = m;
+        aliases = strings_copy(v[i]->aliases, p);
+        own = apr_hash_count(mine) ? oxt_util_id_get(mine, m->id) : NULL;
+        if (own != NULL) {
+            oxt_util_id_set(in->mprefs, m->id, prefs_copy(own, p));
+        }
+    }
+    if (aliases != NULL) {
+        oxt_util_id_set(in->aliases, m->id, aliases);
+    }
+}
+
+/* One level of the chain: its stored preferences, if the level exists. */
+static void work_level(oxt_work_input_t *in, const oxt_batch_t *b,
+                       oxt_level_t level, long long id, apr_pool_t *p)
+{
+    apr_hash_t *h = b->prefs[level];
+    const oxt_prefs_t *prefs = id > 0 && apr_hash_count(h)
+                               ? oxt_util_id_get(h, id) : NULL;
+
+    oxt_prefs_clear(&in->chain.level[level]);
+    if (prefs != NULL) {
+        in->chain.level[level] = *prefs_copy(prefs, p);
+    }
+}
+
+static void work_psa(oxt_work_input_t *in, const oxt_batch_t *b,
+                     const batch_dom_t *d, apr_pool_t *p)
+{
+    const oxt_plesk_owner_t *o = &in->dom->owner;
+
+    work_mailboxes(in, b, d, p);
+    in->dom_aliases = strings_copy(d->aliases, p);
+    work_level(in, b, OXT_LEVEL_RESELLER, o->reseller_id, p);
+    work_level(in, b, OXT_LEVEL_CLIENT, o->client_id, p);
+    work_level(in, b, OXT_LEVEL_DOMAIN, d->id, p);
+    work_level(in, b, OXT_LEVEL_MAILBOX, 0, p);
+}
+
+static void work_state(oxt_work_input_t *in, const batch_dom_t *d,
+                       apr_pool_t *p)
+{
+    oxt_applied_user_t *u;
+    int i;
+
+    if (d->ctx != NULL) {
+        oxt_state_context_copy(&in->have_ctx, d->ctx, p);
+    }
+    else {
+        memset(&in->have_ctx, 0, sizeof(in->have_ctx));
+        in->have_ctx.dom_id = d->id;
+        in->have_ctx.quota_mb = -1;
+    }
+    in->state = apr_hash_make(p);
+    for (i = 0; d->users && i < d->users->nelts; i++) {
+        u = oxt_state_user_copy(APR_ARRAY_IDX(d->users, i,
+                                              const oxt_applied_user_t *), p);
+        oxt_util_id_set(in->state, u->mail_id, u);
+    }
+}
+
+apr_status_t oxt_batch_work(oxt_work_t **pwork, oxt_batch_t *b,
+                            long long dom_id, const oxt_desired_env_t *env,
+                            apr_pool_t *p)
+{
+    batch_dom_t *d = in_range(b, dom_id) ? batch_psa_dom(b, dom_id) : NULL;
+    oxt_work_input_t *in;
+
+    if (d == NULL && in_range(b, dom_id)) {
+        d = oxt_util_id_get(b->others, dom_id);
+    }
+    if (d == NULL || (d->dom == NULL && d->ctx == NULL)) {
+        return APR_ENOENT;
+    }
+    in = apr_pcalloc(p, sizeof(*in));
+    if (d->dom != NULL) {
+        in->dom = domain_copy(d->dom, p);
+        work_psa(in, b, d, p);
+    }
+    work_state(in, d, p);
+    *pwork = oxt_work_build(dom_id, in, env, p);
+    return APR_SUCCESS;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+typedef struct {
+    oxt_batch_t *b;
+    oxt_batch_rows_t kind;
+} batch_feed_t;
+
+static apr_status_t batch_row(void *baton, const oxt_db_row_t *row,
+                              apr_pool_t *ptemp)
+{
+    batch_feed_t *f = baton;
+
+    (void)ptemp;
+    return oxt_batch_feed(f->b, f->kind, row);
+}
+
+/* A row of the wrong shape says the schema is not what we read. */
+static apr_status_t batch_schema(apr_status_t rv, oxt_batch_rows_t kind,
+                                 oxt_result_t *res)
+{
+    static const char *const what[] = {
+        "psa.domains", "psa.mail", "psa.accounts", "psa.domainaliases",
+        "prefs",
+        "domain_state", "mailbox_state"
+    };
+
+    if (rv == OXT_ESCHEMA) {
+        return oxt_result_set(res, rv, "Unexpected database schema",
+                              "%s rows have another shape", what[kind]);
+    }
+    return rv;
+}
+
+/* At most this many password queries per batch. */
+#define BATCH_PASSWORD_RUNS 3
+
+static apr_status_t batch_passwords(batch_feed_t *f, const oxt_psa_t *psa,
+                                    oxt_db_t *db, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    apr_array_header_t *runs = oxt_batch_password_runs(f->b,
+                                                       BATCH_PASSWORD_RUNS);
+    const oxt_batch_run_t *r;
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    f->kind = OXT_BATCH_PASSWORD;
+    for (i = 0; rv == APR_SUCCESS && i < runs->nelts; i++) {
+        r = &APR_ARRAY_IDX(runs, i, const oxt_batch_run_t);
+        rv = oxt_plesk_range_passwords(psa, db, r->first, r->last, batch_row,
+                                       f, res, p);
+    }
+    return rv;
+}
+
+static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
+                              oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_batch_t *b = f->b;
+    apr_status_t rv;
+
+    f->kind = OXT_BATCH_MAILBOX;
+    rv = oxt_plesk_range_mailboxes(psa, db, b->after, b->upto, batch_row, f,
+                                   res, p);
+    if (rv == APR_SUCCESS) {
+        f->kind = OXT_BATCH_DOMAIN_ALIAS;
+        rv = oxt_plesk_range_domain_aliases(psa, db, b->after, b->upto,
+                                            batch_row, f, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        f->kind = OXT_BATCH_PREFS;
+        rv = oxt_prefs_range(db,
+            oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_MAIL_IDS, p),
+            oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_CLIENT_IDS, p),
+            oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_RESELLER_IDS, p),
+            b->after, b->upto, batch_row, f, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = batch_passwords(f, psa, db, res, p);
+    }
+    return rv;
+}
+
+apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
+                            oxt_db_t *db, long long after, int limit,
+                            oxt_result_t *res, apr_pool_t *p)
+{
+    batch_feed_t f = { oxt_batch_make(after, p), OXT_BATCH_DOMAIN };
+    apr_status_t rv;
+
+    rv = oxt_plesk_range_domains(psa, db, after, limit, batch_row, &f, res,
+                                 p);
+    oxt_batch_bound(f.b, limit);
+    if (rv == APR_SUCCESS) {
+        rv = batch_psa(&f, psa, db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        f.kind = OXT_BATCH_CONTEXT;
+        rv = oxt_state_range_contexts(db, after, f.b->upto, batch_row, &f,
+                                      res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        f.kind = OXT_BATCH_USER;
+        rv = oxt_state_range_users(db, after, f.b->upto, batch_row, &f, res,
+                                   p);
+    }
+    if (rv != APR_SUCCESS) {
+        return batch_schema(rv, f.kind, res);
+    }
+    (void)oxt_batch_ids(f.b);
+    *pbatch = f.b;
+    return APR_SUCCESS;
+}

@@ -1,0 +1,122 @@
+/*
+ * oxt_batch.h — a page of a full pass: many domains loaded together.
+ *
+ * A pass over a million mailboxes cannot afford a handful of queries per
+ * domain (the statements, not the rows, were what it spent its time on).
+ * A batch covers the domains with ids in a keyset range (after, upto]: the
+ * psa domains, their mailboxes with aliases, the domains' aliases, the
+ * preferences of every level above them and what we applied are each read
+ * with one streamed query for the whole range (oxt_plesk, oxt_prefs and
+ * oxt_state own the SQL), and the rows are joined here, in memory, by
+ * domain and mailbox id. The work of one domain (oxt_work.h) is then made
+ * from the batch on demand, in the caller's pool, exactly as oxt_work_load
+ * makes it from its own queries.
+ *
+ * The rows may come in any order; a row outside the range (a mailbox of a
+ * domain the next batch covers) is ignored, and so are mail rows of a
+ * domain psa does not list (it was deleted meanwhile: what we applied
+ * there is planned as lost).
+ */
+#ifndef OXT_BATCH_H
+#define OXT_BATCH_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+#include "oxt_psa.h"
+#include "oxt_work.h"
+
+typedef struct oxt_batch_t oxt_batch_t;
+
+/** Which query a row comes from (and so how it is read). */
+typedef enum {
+    OXT_BATCH_DOMAIN = 0,       /* oxt_plesk_range_domains */
+    OXT_BATCH_MAILBOX,          /* oxt_plesk_range_mailboxes */
+    OXT_BATCH_PASSWORD,         /* oxt_plesk_range_passwords */
+    OXT_BATCH_DOMAIN_ALIAS,     /* oxt_plesk_range_domain_aliases */
+    OXT_BATCH_PREFS,            /* oxt_prefs_range */
+    OXT_BATCH_CONTEXT,          /* oxt_state_range_contexts */
+    OXT_BATCH_USER              /* oxt_state_range_users */
+} oxt_batch_rows_t;
+
+/**
+ * Loads the batch after domain id after: at most limit psa domains and,
+ * in the same range, the domains we replicated that psa no longer has.
+ * The range ends at the last of those psa domains, or covers every id
+ * above after when psa has fewer than limit of them (then it is the last
+ * batch). Six statements whatever the size, and up to three more for the
+ * passwords of the domains whose mailboxes may go to OX (reading a
+ * password costs more than the rest of its mailbox's rows together).
+ * Everything lives in p.
+ */
+apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
+                            oxt_db_t *db, long long after, int limit,
+                            oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/* ---- the parts of oxt_batch_load (for the tests) ------------------------ */
+
+/** An empty batch after domain id after, in p. */
+oxt_batch_t *oxt_batch_make(long long after, apr_pool_t *p);
+
+/**
+ * Adds a row of kind (its strings are copied into the batch's pool).
+ * Domain rows come first: once they are in, oxt_batch_bound fixes the
+ * end of the range that the other rows are checked against. OXT_ESCHEMA
+ * when the row does not have the shape of its query.
+ */
+apr_status_t oxt_batch_feed(oxt_batch_t *batch, oxt_batch_rows_t kind,
+                            const oxt_db_row_t *row)
+    __attribute__((warn_unused_result));
+
+/** Ends the range after the domain rows: at the last domain when limit
+ *  of them came, else at OXT_PLESK_ID_MAX. */
+void oxt_batch_bound(oxt_batch_t *batch, int limit);
+
+/** A run of domain ids, both ends included. */
+typedef struct oxt_batch_run_t {
+    long long first, last;
+} oxt_batch_run_t;
+
+/**
+ * Where passwords are needed (oxt_desired_needs_password): the domains
+ * with a mailbox that may go to OX, as at most max runs of the batch's
+ * domains (oxt_batch_run_t, in the batch's pool), joined across the
+ * smallest gaps; empty when no mailbox needs one. Call it after the
+ * domain, mailbox and preference rows are in; feed the password rows of
+ * these runs only.
+ */
+apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *batch, int max);
+
+/* ---- reading a batch ------------------------------------------------------ */
+
+/** The range: (after, upto]. */
+long long oxt_batch_after(const oxt_batch_t *batch);
+long long oxt_batch_upto(const oxt_batch_t *batch);
+
+/** True when this batch reaches the end (no batch comes after it). */
+int oxt_batch_last(const oxt_batch_t *batch);
+
+/** The domains (long long, ascending) of the batch: psa's and those psa
+ *  lost that we replicated. Lives in the batch's pool. */
+const apr_array_header_t *oxt_batch_ids(oxt_batch_t *batch);
+
+/** How many mail rows of psa the batch holds (mailboxes and forwarders),
+ *  and how many of our mailbox_state rows: to size the next batch. */
+long long oxt_batch_mailboxes(const oxt_batch_t *batch);
+long long oxt_batch_users(const oxt_batch_t *batch);
+
+/**
+ * The work of domain dom_id (one of oxt_batch_ids), planned, entirely in
+ * p: it does not point into the batch, which may go first. APR_ENOENT
+ * for a domain the batch does not hold.
+ */
+apr_status_t oxt_batch_work(oxt_work_t **pwork, oxt_batch_t *batch,
+                            long long dom_id, const oxt_desired_env_t *env,
+                            apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+#endif /* OXT_BATCH_H */
