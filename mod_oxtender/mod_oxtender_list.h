@@ -22,6 +22,14 @@ typedef struct oxt_mod_list_t {
     const char *many;              /* "domains" */
 } oxt_mod_list_t;
 
+/**
+ * Is the search form of a list hidden? search=hide|show of the request
+ * says so (and is remembered in the cookie oxt_search, as the script
+ * does), else that cookie. Every list page asks this.
+ */
+int oxt_mod_list_search_hidden(oxt_mod_page_ctx_t *ctx,
+                               const oxt_list_req_t *req);
+
 /** GET and POST of a list page. */
 int oxt_mod_list_page(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp);
 

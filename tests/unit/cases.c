@@ -66,6 +66,7 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_change_test_case,
     oxt_prefs_form_test_case,
     oxt_service_test_case,
+    oxt_mblist_test_case,
     oxt_xmlview_test_case,
     oxt_oxlink_test_case,
     NULL
