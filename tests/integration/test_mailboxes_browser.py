@@ -1,0 +1,128 @@
+"""The Mailboxes page in headless Chromium, served by the module itself
+(harness/mailboxes.py: Plesk 9 site with hostile names, a mailbox whose
+own name is markup):
+
+  - a hostile owner (the heading) and a hostile mailbox name (the row,
+    the dialog, the Info message) execute nothing and arrive as text;
+  - with JavaScript: the header box of Change Service ticks the column,
+    Apply Your Changes opens the Change Service dialog, its OK records the
+    change and the list shows "Update in progress" with the Info message;
+  - without JavaScript: the header box is not offered (it would do
+    nothing), the same flow works with plain form posts.
+Screenshots go to run_dir/artifacts.
+"""
+import pytest
+
+from harness.mailboxes import HOSTILE_MAIL, HOSTILE_NAMES
+
+pytestmark = pytest.mark.expect_log("AH01631")
+
+
+@pytest.fixture(scope="module")
+def mb(mbox_site):
+    return mbox_site
+
+
+@pytest.fixture
+def js(browser):
+    yield browser
+    browser.reset()
+
+
+@pytest.fixture
+def nojs(browser_nojs):
+    yield browser_nojs
+    browser_nojs.reset()
+
+
+def sign_in(b, mb, login):
+    sid = mb.site.add_session(login)
+    b.get(mb.httpd.url("/oxtender-static/oxtender.css"))
+    b.driver.add_cookie({"name": "PHPSESSID", "value": sid, "path": "/"})
+
+
+def ready(b):
+    b.wait_css("footer.oxt-footer")
+    if b.javascript and b.find_all("label.oxt-all"):
+        b.wait(lambda d: b.js("return !document.querySelector("
+                              "'label.oxt-all').hidden"))
+
+
+def inert(b):
+    assert b.alert_text() is None
+    assert b.js("return typeof window.__oxt_pwned") == "undefined"
+    assert b.js("return document.querySelectorAll('#injected').length") == 0
+    assert b.js("return document.querySelectorAll('img[src=x]').length") \
+        == 0
+    if b.javascript:
+        assert b.csp_violations() == []
+
+
+def hostile_client(mb):
+    """The client named HOSTILE_NAMES[0] owns hostile0.example."""
+    return mb.hostile_ids["client"][0]
+
+
+def open_list(b, mb, cid):
+    b.get(mb.httpd.url("/oxtender/mailboxes?client=%d&per_page=all" % cid))
+    ready(b)
+
+
+def row_of(b, mail_id):
+    box = b.find("input[name=ox_service][value='%d']" % mail_id)
+    return box.find_element("xpath", "./ancestor::tr")
+
+
+def change_flow(b, mb, pick, service, label):
+    """Apply with the boxes pick() ticked, choose service in the dialog,
+    OK: the Info message and the list as they come back."""
+    pick()
+    b.find("button[name=apply]").click()
+    b.wait_css("#oxt-change-form")
+    inert(b)
+    assert HOSTILE_MAIL in b.find("#oxt-change-form p").text
+    b.find("input[name=service][value=%s]" % service).click()
+    b.screenshot("mailboxes-dialog-%s" % ("js" if b.javascript else "nojs"))
+    b.find("#oxt-change-form button[type=submit]").click()
+    info = b.wait_css("[role=status]")
+    ready(b)
+    inert(b)
+    assert info.text.startswith("Info: Service type for mailbox(es) ")
+    assert HOSTILE_MAIL + "@hostile0.example" in info.text
+    assert "(Update in progress: %s)" % label in \
+        row_of(b, mb.hostile_mail_id).text
+    b.screenshot("mailboxes-after-%s" % ("js" if b.javascript else "nojs"))
+
+
+def test_hostile_names_are_text_and_the_header_box_ticks_all(mb, js):
+    sign_in(js, mb, "admin")
+    cid = hostile_client(mb)
+    open_list(js, mb, cid)
+    inert(js)
+    assert js.find("h1").text == ("Mailboxes Management for Client "
+                                  + HOSTILE_NAMES[0])
+    name = row_of(js, mb.hostile_mail_id).find_element(
+        "css selector", "td.oxt-col-name bdi").text
+    assert name == HOSTILE_MAIL + "@hostile0.example"
+
+    def pick():
+        js.find("input[data-oxt-all=change]").click()
+        boxes = js.find_all("input[name=change]")
+        assert boxes and all(b.is_selected() for b in boxes)
+
+    change_flow(js, mb, pick, "groupware_premium", "Groupware Premium")
+    assert mb.state(mb.hostile_mail_id)[1] == "groupware_premium"
+
+
+def test_without_javascript_the_same_flow_works(mb, nojs):
+    sign_in(nojs, mb, "admin")
+    open_list(nojs, mb, hostile_client(mb))
+    inert(nojs)
+    assert not nojs.find("label.oxt-all").is_displayed()
+
+    def pick():
+        row_of(nojs, mb.hostile_mail_id).find_element(
+            "css selector", "input[name=change]").click()
+
+    change_flow(nojs, mb, pick, "groupware_standard", "Groupware Standard")
+    assert mb.state(mb.hostile_mail_id)[1] == "groupware_standard"
