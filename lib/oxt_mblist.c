@@ -49,16 +49,16 @@
     " THEN s.status_reason END"
 
 #define COLS(susp, cl, rs) \
-    "SELECT m.id, CONCAT(m.mail_name, '@', d.name) AS a_name, d.id," \
-    " (" MAILON " AND m.postbox = 'true') AS a_mail, " susp "," \
-    " m.postbox, " SERVICE " AS a_service," \
+    "SELECT m.id, CONCAT(m.mail_name, '@', d.name), d.id," \
+    " (" MAILON " AND m.postbox = 'true'), " susp "," \
+    " m.postbox, " SERVICE "," \
     " s.pending_service_type + 0 - 1," \
     " IF(" INOX ", s.applied_language, NULL)," \
-    " IF(" INOX ", l.name, NULL) AS a_language," \
-    " IF(" INOX ", s.applied_timezone, NULL) AS a_timezone," \
-    " UNIX_TIMESTAMP(s.last_sync_at) AS a_modified, " TICK \
-    " AS a_ox_service, s.status = 'replicated', " REASON(susp) \
-    " AS a_reason, " cl ", " rs
+    " IF(" INOX ", l.name, NULL)," \
+    " IF(" INOX ", s.applied_timezone, NULL)," \
+    " UNIX_TIMESTAMP(s.last_sync_at), " TICK \
+    ", s.status = 'replicated', " REASON(susp) \
+    ", " cl ", " rs
 enum { NCOLS = 17 };
 
 #define FROM_COMMON \
@@ -85,37 +85,78 @@ static const char count_sql[] =
     "SELECT COUNT(*)" FROM_BASE
     " LEFT JOIN mailbox_state s ON s.mail_id = m.id";
 
-/* The sort keys and the select aliases they order by. */
+/* The joins a page's order needs beyond mail, domains and clients. */
+#define J_DS    1u
+#define J_S     2u
+#define J_L     4u
+#define J_O     8u
+#define J_PREFS 16u
+
+static const char *const join_sql9[] = {
+    " LEFT JOIN psa.DomainServices ds ON ds.dom_id = d.id AND ds.type ="
+    " 'mail'",
+    " LEFT JOIN mailbox_state s ON s.mail_id = m.id",
+    " LEFT JOIN ox_language l ON l.code = s.applied_language",
+    " LEFT JOIN psa.clients o ON o.id = c.parent_id",
+    " LEFT JOIN prefs pm ON pm.level = 'mailbox' AND pm.plesk_id = m.id"
+    " LEFT JOIN prefs pd ON pd.level = 'domain' AND pd.plesk_id = d.id"
+    " LEFT JOIN prefs pc ON pc.level = 'client' AND pc.plesk_id = " CL9
+    " LEFT JOIN prefs pr ON pr.level = 'reseller' AND pr.plesk_id = " RS9,
+};
+static const char *const join_sql8[] = {
+    " LEFT JOIN psa.DomainServices ds ON ds.dom_id = d.id AND ds.type ="
+    " 'mail'",
+    " LEFT JOIN mailbox_state s ON s.mail_id = m.id",
+    " LEFT JOIN ox_language l ON l.code = s.applied_language",
+    "",
+    " LEFT JOIN prefs pm ON pm.level = 'mailbox' AND pm.plesk_id = m.id"
+    " LEFT JOIN prefs pd ON pd.level = 'domain' AND pd.plesk_id = d.id"
+    " LEFT JOIN prefs pc ON pc.level = 'client' AND pc.plesk_id = c.id"
+    " LEFT JOIN prefs pr ON 1 = 0",
+};
+
+/* The sort keys: what they order by (the same expressions as the
+ * columns, Plesk 9+ and 8) and the joins that takes. A page first reads
+ * the ids of its rows in this order with these joins only, then the
+ * rows themselves by id: the full join is made for 25 rows, not for
+ * every mailbox of the server. */
 static const struct {
     const char *key;
-    const char *by;
+    const char *by9;
+    const char *by8;
+    unsigned joins;
 } mblist_sorts[] = {
-    { "name", "a_name" },
-    { "mail", "a_mail" },
-    { "service", "a_service" },
-    { "language", "a_language" },
-    { "timezone", "a_timezone" },
-    { "modified", "a_modified" },
-    { "ox_service", "a_ox_service" },
-    { "reason", "a_reason" },
+    { "name", "CONCAT(m.mail_name, '@', d.name)",
+      "CONCAT(m.mail_name, '@', d.name)", 0 },
+    { "mail", "(" MAILON " AND m.postbox = 'true')",
+      "(" MAILON " AND m.postbox = 'true')", J_DS },
+    { "service", SERVICE, SERVICE, J_S | J_O | J_PREFS },
+    { "language", "IF(" INOX ", l.name, NULL)", "IF(" INOX ", l.name, NULL)",
+      J_S | J_L },
+    { "timezone", "IF(" INOX ", s.applied_timezone, NULL)",
+      "IF(" INOX ", s.applied_timezone, NULL)", J_S },
+    { "modified", "s.last_sync_at", "s.last_sync_at", J_S },
+    { "ox_service", TICK, TICK, J_O | J_PREFS },
+    { "reason", REASON(SUSP9), REASON(SUSP8), J_S | J_DS | J_O },
 };
 #define NSORTS ((int)(sizeof(mblist_sorts) / sizeof(mblist_sorts[0])))
 
-static const char *sort_by(const char *key)
+/* The index of key in mblist_sorts, or -1. */
+static int sort_find(const char *key)
 {
     int i;
 
     for (i = 0; key != NULL && i < NSORTS; i++) {
         if (strcmp(mblist_sorts[i].key, key) == 0) {
-            return mblist_sorts[i].by;
+            return i;
         }
     }
-    return NULL;
+    return -1;
 }
 
 int oxt_mblist_sortable(const char *key)
 {
-    return sort_by(key) != NULL;
+    return sort_find(key) >= 0;
 }
 
 const char *oxt_mblist_reason_text(const char *reason)
@@ -305,39 +346,81 @@ apr_status_t oxt_mblist_count(long long *ptotal, const oxt_psa_t *psa,
                              res, p);
 }
 
-typedef struct {
-    oxt_mblist_row_cb *cb;
-    void *baton;
-} mb_each_t;
-
-static apr_status_t each_row(void *baton, const oxt_db_row_t *row,
-                             apr_pool_t *ptemp)
+/* The FROM of the ids of a page: the joins its order and filters need. */
+static const char *ids_from(const oxt_psa_t *psa, unsigned joins,
+                            apr_pool_t *p)
 {
-    mb_each_t *e = baton;
-    oxt_mblist_row_t r;
+    const char *const *sql = oxt_psa_caps(psa)->has_client_type ? join_sql9
+                                                                : join_sql8;
+    const char *out = FROM_BASE;
+    int i;
 
-    if (row->ncols != NCOLS) {
-        return OXT_ESCHEMA;
+    for (i = 0; i < 5; i++) {
+        if (joins & (1u << i)) {
+            out = apr_pstrcat(p, out, sql[i], NULL);
+        }
     }
-    row_from_db(&r, row, ptemp);
-    return e->cb(e->baton, &r, ptemp);
+    return out;
 }
 
-/* "ORDER BY a_x ASC, m.id ASC LIMIT ?, ?": the sort from the allow-list. */
-static const char *sql_order(mb_sql_t *s, const oxt_mblist_query_t *q,
-                             apr_pool_t *p)
+/* "SELECT m.id FROM ... WHERE ... ORDER BY <sort> ASC, m.id ASC LIMIT ?,
+ * ?": the order from the allow-list, its one parameter (the default
+ * service type) bound after the WHERE's. */
+static const char *ids_sql(mb_sql_t *s, const oxt_psa_t *psa,
+                           const oxt_mblist_query_t *q,
+                           const oxt_settings_t *settings, apr_pool_t *p)
 {
-    const char *by = sort_by(q->sort) ? sort_by(q->sort) : "a_name";
+    int i = sort_find(q->sort) >= 0 ? sort_find(q->sort) : 0;
     const char *dir = q->desc ? " DESC" : " ASC";
-    const char *out = apr_pstrcat(p, " ORDER BY ", by, dir, ", m.id", dir,
-                                  NULL);
+    const char *by = oxt_psa_caps(psa)->has_client_type
+                     ? mblist_sorts[i].by9 : mblist_sorts[i].by8;
+    const char *out;
 
+    memset(s, 0, sizeof(*s));
+    sql_subtree(s, psa, q->ident);
+    sql_filters(s, q, p);
+    out = apr_pstrcat(p, "SELECT m.id", ids_from(psa, mblist_sorts[i].joins
+                      | (q->ox ? J_S : 0), p), s->where, " ORDER BY ", by,
+                      dir, ", m.id", dir, NULL);
+    if (strchr(by, '?') != NULL) {
+        sql_arg(s, OXT_DB_INT((long long)settings->default_service + 1));
+    }
     if (q->limit > 0) {
         sql_arg(s, OXT_DB_INT(q->offset > 0 ? q->offset : 0));
         sql_arg(s, OXT_DB_INT(q->limit));
         out = apr_pstrcat(p, out, " LIMIT ?, ?", NULL);
     }
-    return out;
+    return oxt_psa_sql(psa, out, p);
+}
+
+static apr_status_t rows_chunk(apr_hash_t *out, const oxt_psa_t *psa,
+                               oxt_db_t *db, const oxt_identity_t *ident,
+                               const long long *ids, int n,
+                               const oxt_settings_t *settings,
+                               oxt_result_t *res, apr_pool_t *p);
+
+/* The rows of ids[0 .. n) to cb in that order; ptemp cleared after. */
+static apr_status_t each_chunk(const oxt_psa_t *psa, oxt_db_t *db,
+                               const oxt_mblist_query_t *q,
+                               const oxt_settings_t *settings,
+                               const long long *ids, int n,
+                               oxt_mblist_row_cb *cb, void *baton,
+                               oxt_result_t *res, apr_pool_t *ptemp)
+{
+    const oxt_mblist_row_t *row;
+    apr_hash_t *rows = apr_hash_make(ptemp);
+    int i;
+    apr_status_t rv;
+
+    rv = rows_chunk(rows, psa, db, q->ident, ids, n, settings, res, ptemp);
+    for (i = 0; rv == APR_SUCCESS && i < n; i++) {
+        /* A row gone from the subtree since the ids were read is left
+         * out. */
+        row = oxt_util_id_get(rows, ids[i]);
+        rv = row != NULL ? cb(baton, row, ptemp) : APR_SUCCESS;
+    }
+    apr_pool_clear(ptemp);
+    return rv;
 }
 
 apr_status_t oxt_mblist_each(const oxt_psa_t *psa, oxt_db_t *db,
@@ -346,16 +429,25 @@ apr_status_t oxt_mblist_each(const oxt_psa_t *psa, oxt_db_t *db,
                              oxt_mblist_row_cb *cb, void *baton,
                              oxt_result_t *res, apr_pool_t *p)
 {
-    mb_each_t e = { cb, baton };
-    const char *order;
+    apr_array_header_t *ids;
+    apr_pool_t *ptemp;
+    const char *sql;
     mb_sql_t s;
+    int at, n;
+    apr_status_t rv;
 
-    sql_rows(&s, psa, q->ident, settings);
-    sql_filters(&s, q, p);
-    order = sql_order(&s, q, p);
-    return oxt_db_each(db, oxt_psa_sql(psa, apr_pstrcat(p, rows_from(psa),
-                       s.where, order, NULL), p), s.args, s.nargs, each_row,
-                       &e, res, p);
+    sql = ids_sql(&s, psa, q, settings, p);
+    rv = oxt_db_select_ids(&ids, db, sql, s.args, s.nargs, res, p);
+    apr_pool_create(&ptemp, p);
+    for (at = 0; rv == APR_SUCCESS && at < ids->nelts; at += n) {
+        n = ids->nelts - at < ROWS_PER_QUERY ? ids->nelts - at
+                                             : ROWS_PER_QUERY;
+        rv = each_chunk(psa, db, q, settings,
+                        (const long long *)ids->elts + at, n, cb, baton,
+                        res, ptemp);
+    }
+    apr_pool_destroy(ptemp);
+    return rv;
 }
 
 /* ---- given rows ------------------------------------------------------------------ */
@@ -386,6 +478,9 @@ static apr_status_t rows_chunk(apr_hash_t *out, const oxt_psa_t *psa,
                        apr_array_pstrcat(p, marks, ','), ")", NULL), p),
                        args, s.nargs + n, res, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        if (APR_ARRAY_IDX(rows, i, const oxt_db_row_t *)->ncols != NCOLS) {
+            return OXT_ESCHEMA;
+        }
         r = apr_palloc(p, sizeof(*r));
         row_from_db(r, APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
         oxt_util_id_set(out, r->id, r);

@@ -16,6 +16,7 @@
 #include <apr_hash.h>
 #include <apr_strings.h>
 
+#include "mod_oxtender_list.h"
 #include "mod_oxtender_mailboxes.h"
 #include "oxt_log.h"
 #include "oxt_service.h"
@@ -46,36 +47,6 @@ static const char plesk_timezone[] = "Plesk server time zone";
 
 /* ---- reading the form ---------------------------------------------------------- */
 
-static apr_status_t form_set(apr_hash_t **pset, apr_array_header_t **pids,
-                             const oxt_form_t *form, const char *key,
-                             apr_pool_t *p)
-{
-    apr_array_header_t *ids;
-    int i;
-    apr_status_t rv = oxt_form_ids(&ids, form, key, p);
-
-    *pset = apr_hash_make(p);
-    for (i = 0; rv == APR_SUCCESS && i < ids->nelts; i++) {
-        oxt_util_id_set(*pset, APR_ARRAY_IDX(ids, i, long long), "");
-    }
-    if (pids != NULL) {
-        *pids = ids;
-    }
-    return rv;
-}
-
-static int set_within(apr_hash_t *set, apr_hash_t *within, apr_pool_t *p)
-{
-    apr_hash_index_t *hi;
-
-    for (hi = apr_hash_first(p, set); hi; hi = apr_hash_next(hi)) {
-        if (oxt_util_id_get(within, oxt_util_id_key(hi)) == NULL) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* The ids of the form: 400 when malformed, 404 when a tick names a row
  * the list did not show. */
 static int mbc_read(mbc_t *c, oxt_mod_page_ctx_t *ctx)
@@ -84,17 +55,19 @@ static int mbc_read(mbc_t *c, oxt_mod_page_ctx_t *ctx)
     const char *step = oxt_form_get(ctx->form, "step");
     apr_pool_t *p = r->pool;
 
-    if (form_set(&c->shown, &c->row_ids, ctx->form, "row", p) != APR_SUCCESS
-        || form_set(&c->change, NULL, ctx->form, "change", p) != APR_SUCCESS
-        || form_set(&c->ticked, NULL, ctx->form, "ox_service", p)
+    if (oxt_mod_list_ids(&c->shown, &c->row_ids, ctx->form, "row", p)
+        != APR_SUCCESS
+        || oxt_mod_list_ids(&c->change, NULL, ctx->form, "change", p)
+           != APR_SUCCESS
+        || oxt_mod_list_ids(&c->ticked, NULL, ctx->form, "ox_service", p)
            != APR_SUCCESS
         || (step != NULL && strcmp(step, "record") != 0)) {
         return oxt_mod_fail(r, HTTP_BAD_REQUEST, "bad_form",
                             "The form could not be read.", NULL);
     }
     c->record = step != NULL;
-    if (!set_within(c->change, c->shown, p)
-        || !set_within(c->ticked, c->shown, p)) {
+    if (!oxt_mod_list_within(c->change, c->shown, p)
+        || !oxt_mod_list_within(c->ticked, c->shown, p)) {
         return oxt_mod_fail(r, HTTP_NOT_FOUND, "not_found",
                             "There is no such mailbox.", NULL);
     }
