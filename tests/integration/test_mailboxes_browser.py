@@ -14,6 +14,8 @@ Screenshots go to run_dir/artifacts.
 import pytest
 
 from harness.mailboxes import HOSTILE_MAIL, HOSTILE_NAMES
+from test_lists_browser import inert as lists_inert, ready
+from test_lists_browser import js, nojs  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.expect_log("AH01631")
 
@@ -23,39 +25,16 @@ def mb(mbox_site):
     return mbox_site
 
 
-@pytest.fixture
-def js(browser):
-    yield browser
-    browser.reset()
-
-
-@pytest.fixture
-def nojs(browser_nojs):
-    yield browser_nojs
-    browser_nojs.reset()
-
-
 def sign_in(b, mb, login):
     sid = mb.site.add_session(login)
     b.get(mb.httpd.url("/oxtender-static/oxtender.css"))
     b.driver.add_cookie({"name": "PHPSESSID", "value": sid, "path": "/"})
 
 
-def ready(b):
-    b.wait_css("footer.oxt-footer")
-    if b.javascript and b.find_all("label.oxt-all"):
-        b.wait(lambda d: b.js("return !document.querySelector("
-                              "'label.oxt-all').hidden"))
-
-
 def inert(b):
-    assert b.alert_text() is None
-    assert b.js("return typeof window.__oxt_pwned") == "undefined"
-    assert b.js("return document.querySelectorAll('#injected').length") == 0
+    lists_inert(b)
     assert b.js("return document.querySelectorAll('img[src=x]').length") \
         == 0
-    if b.javascript:
-        assert b.csp_violations() == []
 
 
 def hostile_client(mb):
