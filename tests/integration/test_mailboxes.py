@@ -6,15 +6,21 @@ ways, paging; Apply Your Changes: OX Service ticks, the Change Service
 dialog, its refusals, the tenant matrix (another tenant's mailbox in a
 POST changes nothing and is answered like a missing one), CSRF and
 origin; and Change Service applied end to end by the real replicator
-into the emulator, "Update in progress" shown until then. The browser
+into the emulator, "Update in progress" shown until then, and with the
+replicator's daemon running "within seconds" and so it is. The browser
 test is test_mailboxes_browser.py.
 """
+import json
 import re
+import subprocess
 import urllib.parse
+from types import SimpleNamespace
 
 import pytest
 
+from harness import env
 from harness.mailboxes import HOSTILE_MAIL, ORIGIN
+from test_replicator_daemon import Daemon, wait_for
 
 # A domain whose mailboxes can go to OX: mail on, an active owner chain,
 # two mailboxes at least.
@@ -393,3 +399,44 @@ def test_why_a_mailbox_cannot_be_replicated_is_in_its_row(mb):
     finally:
         mb.site.psa_sql("UPDATE DomainServices SET status = 0 WHERE dom_id"
                         " = %s AND type = 'mail';" % dom)
+
+
+def daemon_running(mb):
+    res = subprocess.run([env.CORECLI, "-c", mb.site.config,
+                          "daemon-running"], capture_output=True, text=True,
+                         timeout=60)
+    return json.loads(res.stdout)["running"]
+
+
+def test_with_the_daemon_running_the_change_reaches_ox_within_seconds(mb):
+    """The Info message follows the daemon's heartbeat, and the daemon
+    applies the change without a run being started (last in this file:
+    the daemon holds the replicator's lock while it lives)."""
+    who = mb.login("domain", nth=1, where=REPLICABLE)
+    ids = sorted(mb.mailbox_ids("domain", who[2]))[:2]
+    d = Daemon(SimpleNamespace(root=mb.site.root, config=mb.site.config))
+    try:
+        assert wait_for(lambda: daemon_running(mb), 60), d.stderr()
+        r = mb.post_form(who, {"row": ids, "change": ids, "ox_service": ids,
+                               "step": "record",
+                               "service": "groupware_premium",
+                               "new_timezone": "America/Sao_Paulo"},
+                         query={"format": "json"})
+        assert r.status == 200, r.text
+        assert r.json()["message"].endswith("will be updated within"
+                                            " seconds."), r.json()
+        page = mb.httpd.get(r.json()["location"], auth=who[:2])
+        assert info_of(page.text).endswith("within seconds.")
+
+        def applied():
+            users = [mb.ox_user(i) for i in ids]
+            return all(u and u["access_combination"] == "groupware_premium"
+                       for u in users)
+        assert wait_for(applied, 60), d.stderr()
+        items = {i["id"]: i for i in mb.items(who)}
+        assert wait_for(lambda: all(
+            {i["id"]: i for i in mb.items(who)}[x]["pending"] == ""
+            for x in ids), 30), items
+    finally:
+        rc, _ = d.terminate()
+        assert rc == 0, d.stderr()
