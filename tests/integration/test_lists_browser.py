@@ -32,7 +32,7 @@ def bs(lists_flavour):
     sim = OxSim().start()
     for key, value in (("ox_host", "127.0.0.1:%d" % sim.port),
                        ("ox_use_https", "0"), ("ox_username", MASTER[0]),
-                       ("imap_host", "127.0.0.1"), ("smtp_host", "127.0.0.1"),
+                       ("imap_server", "127.0.0.1"), ("smtp_server", "127.0.0.1"),
                        ("default_language", "en_US"),
                        ("default_timezone", "Europe/Berlin")):
         res = ls.site.replicator("settings", "set", key, value)
@@ -103,9 +103,9 @@ def grant_chain(ls):
     return r, c, d
 
 
-TABS = {"admin": ["Resellers", "Clients", "Domains"],
-        "reseller": ["Clients", "Domains"], "client": ["Domains"],
-        "domain": []}
+TABS = {"admin": ["Resellers", "Clients", "Domains", "Mailboxes"],
+        "reseller": ["Clients", "Domains", "Mailboxes"],
+        "client": ["Domains", "Mailboxes"], "domain": ["Mailboxes"]}
 
 
 def test_each_role_walks_its_tabs(bs, js):

@@ -399,6 +399,25 @@ def test_why_a_mailbox_cannot_be_replicated_is_in_its_row(mb):
     finally:
         mb.site.psa_sql("UPDATE DomainServices SET status = 0 WHERE dom_id"
                         " = %s AND type = 'mail';" % dom)
+    mb.site.psa_sql("UPDATE domains SET status = 2 WHERE id = %s;" % dom)
+    try:
+        item = {i["id"]: i for i in mb.items(who)}[fwd]
+        assert (item["reason_code"], item["suspended"]) == \
+            ("suspended", True), item
+    finally:
+        mb.site.psa_sql("UPDATE domains SET status = 0 WHERE id = %s;" % dom)
+    # what only the replicator can tell: the password Plesk has
+    nopw = ids[1]
+    mb.site.psa_sql("UPDATE accounts a JOIN mail m ON m.account_id = a.id"
+                    " SET a.type = 'plain', a.password = '' WHERE m.id = %d;"
+                    % nopw)
+    mb.post_form(who, {"row": [nopw], "ox_service": [nopw]})
+    mb.run()
+    item = {i["id"]: i for i in mb.items(who)}[nopw]
+    assert (item["reason_code"], item["in_ox"], item["ox_service"]) == \
+        ("no_password", False, True), item
+    assert item["reason"] == ("Cannot be replicated: no usable password is"
+                              " set in Plesk")
 
 
 def daemon_running(mb):
