@@ -7,9 +7,11 @@
  * and paged.
  *
  * Rows are read from psa now (the mailbox, its domain and owner chain)
- * joined with our mailbox_state and prefs, in one statement per page: a
- * row outside the caller's part of the server can never come back,
- * whatever the filters say, because the subtree is part of every WHERE.
+ * joined with our mailbox_state and prefs, in two statements per page:
+ * the ids of the page in its order (with only the joins that order
+ * needs), then the rows of those ids. A row outside the caller's part of
+ * the server can never come back, whatever the filters say, because the
+ * subtree is part of both WHERE clauses.
  * Nothing here reads a password: why a password cannot be used is what
  * the replicator recorded (mailbox_state.status_reason); what psa says
  * now (forward-only, suspended, mail off) is read live.
