@@ -1,6 +1,6 @@
 /*
  * oxtender.js — the little the pages do with JavaScript. Everything works
- * without it: this file only makes three things quicker.
+ * without it: this file only makes four things quicker.
  *
  *  - Select all: the header checkbox of a column (hidden until this file
  *    shows it) ticks or clears every enabled box of its column.
@@ -11,6 +11,10 @@
  *    part marked data-oxt-dialog-content in a <dialog>: focus moves into
  *    it, Esc or Cancel closes it and focus goes back to the link. The form
  *    inside posts as it would on its own page.
+ *  - A POST answered by a dialog: Apply Your Changes of the Mailboxes
+ *    list with mailboxes ticked for Change Service posts in the
+ *    background and shows the Change Service dialog it answers with in
+ *    the same <dialog> (without JavaScript that answer is a page).
  *
  * Loaded with defer from the static files location; no inline handlers
  * (the pages run under Content-Security-Policy default-src 'self').
@@ -182,10 +186,57 @@
         });
     }
 
+    /* ---- a POST that answers with a dialog (Change Service) ---------- */
+
+    /* The list's form posted in the background; the dialog page it
+     * answers with is shown in place. Anything else: the plain post. */
+    function postDialog(form, opener) {
+        fetch(form.action, { method: "POST", credentials: "same-origin",
+                             body: new URLSearchParams(new FormData(form)),
+                             headers: { "Accept": "text/html" } })
+            .then(function (resp) {
+                if (!resp.ok || resp.redirected) {
+                    throw new Error("HTTP " + resp.status);
+                }
+                return resp.text();
+            })
+            .then(function (text) {
+                var doc = new DOMParser().parseFromString(text, "text/html");
+                var content = doc.querySelector("[data-oxt-dialog-content]");
+                if (!content) {
+                    throw new Error("no dialog");
+                }
+                showDialog(content, opener);
+            })
+            .catch(function () {
+                form.submit();
+            });
+    }
+
+    function setupPostDialogs() {
+        if (typeof HTMLDialogElement !== "function") {
+            return;                             /* the plain post */
+        }
+        document.querySelectorAll("form").forEach(function (form) {
+            if (!form.querySelector("input[type=checkbox][name=change]")) {
+                return;
+            }
+            form.addEventListener("submit", function (ev) {
+                var ticked = form.querySelector("input[name=change]:checked");
+                if (!ticked || document.querySelector("dialog.oxt-dialog")) {
+                    return;
+                }
+                ev.preventDefault();
+                postDialog(form, ev.submitter || ticked);
+            });
+        });
+    }
+
     function setup() {
         setupSelectAll();
         setupToggles();
         setupDialogs();
+        setupPostDialogs();
     }
 
     if (document.readyState === "loading") {

@@ -489,8 +489,10 @@ apr_status_t oxt_service_change_record(oxt_service_result_t **presult,
 
 /* ---- the Info message -------------------------------------------------- */
 
-/* "a@x.tst, b@x.tst" (the first INFO_NAMES), "... and 5 more". */
-static const char *info_names(const apr_array_header_t *names, apr_pool_t *p)
+/* "a@x.tst, b@x.tst" (the first INFO_NAMES of names), "... and 5 more"
+ * up to total. */
+static const char *info_names(const apr_array_header_t *names, int total,
+                              apr_pool_t *p)
 {
     const char *out = "";
     int i;
@@ -499,23 +501,32 @@ static const char *info_names(const apr_array_header_t *names, apr_pool_t *p)
         out = apr_pstrcat(p, out, i ? ", " : "",
                           APR_ARRAY_IDX(names, i, const char *), NULL);
     }
-    if (names->nelts > INFO_NAMES) {
-        out = apr_psprintf(p, "%s and %d more", out,
-                           names->nelts - INFO_NAMES);
+    if (total > i) {
+        out = apr_psprintf(p, "%s and %d more", out, total - i);
     }
     return out;
+}
+
+const char *oxt_service_info_text(int service,
+                                  const apr_array_header_t *names,
+                                  int total, int daemon_running,
+                                  apr_pool_t *p)
+{
+    const char *when = daemon_running
+        ? "within seconds"
+        : "next time the replication script will run";
+
+    return apr_psprintf(p, "%s for mailbox(es) %s will be updated %s.",
+                        service ? "Service type" : "OX Service",
+                        info_names(names, total, p), when);
 }
 
 const char *oxt_service_change_info(const oxt_service_result_t *result,
                                     apr_pool_t *p)
 {
-    const char *when = result->daemon_running
-        ? "within seconds"
-        : "next time the replication script will run";
     const apr_array_header_t *names = result->names->nelts
         ? result->names : result->ticked;
 
-    return apr_psprintf(p, "%s for mailbox(es) %s will be updated %s.",
-                        result->names->nelts ? "Service type" : "OX Service",
-                        info_names(names, p), when);
+    return oxt_service_info_text(result->names->nelts > 0, names,
+                                 names->nelts, result->daemon_running, p);
 }

@@ -161,4 +161,15 @@ apr_status_t oxt_service_change_record(oxt_service_result_t **presult,
 const char *oxt_service_change_info(const oxt_service_result_t *result,
                                     apr_pool_t *p);
 
+/**
+ * The same message from its parts, for a page that shows it after a
+ * redirect: service true when the service settings changed (else only
+ * OX Service ticks), names the first addresses (const char *), total
+ * how many mailboxes in all (those beyond names are counted). In p.
+ */
+const char *oxt_service_info_text(int service,
+                                  const apr_array_header_t *names,
+                                  int total, int daemon_running,
+                                  apr_pool_t *p);
+
 #endif /* OXT_SERVICE_H */

@@ -8,6 +8,8 @@
 #ifndef MOD_OXTENDER_LIST_H
 #define MOD_OXTENDER_LIST_H
 
+#include <apr_hash.h>
+
 #include "mod_oxtender_page.h"
 #include "oxt_dir.h"
 #include "oxt_list.h"
@@ -21,6 +23,26 @@ typedef struct oxt_mod_list_t {
     const char *one;               /* "domain" */
     const char *many;              /* "domains" */
 } oxt_mod_list_t;
+
+/**
+ * Is the search form of a list hidden? search=hide|show of the request
+ * says so (and is remembered in the cookie oxt_search, as the script
+ * does), else that cookie. Every list page asks this.
+ */
+int oxt_mod_list_search_hidden(oxt_mod_page_ctx_t *ctx,
+                               const oxt_list_req_t *req);
+
+/**
+ * The ids of a form field (repeated, each a positive integer) as a set,
+ * a hash of id -> "" (oxt_util_id_get), and in the order posted in *pids
+ * (may be NULL); in p. APR_EINVAL when one is malformed (answer 400).
+ */
+apr_status_t oxt_mod_list_ids(apr_hash_t **pset, apr_array_header_t **pids,
+                              const oxt_form_t *form, const char *key,
+                              apr_pool_t *p);
+
+/** Is every id of set one of within? (A tick of a row not shown: 404.) */
+int oxt_mod_list_within(apr_hash_t *set, apr_hash_t *within, apr_pool_t *p);
 
 /** GET and POST of a list page. */
 int oxt_mod_list_page(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp);

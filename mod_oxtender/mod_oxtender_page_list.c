@@ -360,7 +360,8 @@ static int cookie_says(const char *header, const char *name,
 
 /* Is the search form hidden? search=hide|show says so now and is
  * remembered (the cookie the script sets too); else the cookie. */
-static int search_hidden(oxt_mod_page_ctx_t *ctx, const oxt_list_req_t *req)
+int oxt_mod_list_search_hidden(oxt_mod_page_ctx_t *ctx,
+                               const oxt_list_req_t *req)
 {
     request_rec *r = ctx->r;
 
@@ -532,7 +533,7 @@ static int list_get(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
     if (status != OK) {
         return status;
     }
-    hidden = search_hidden(ctx, &req);
+    hidden = oxt_mod_list_search_hidden(ctx, &req);
     rv = list_open(&total, ctx, &q);
     if (rv != APR_SUCCESS) {
         return list_failed(ctx, rv);
@@ -559,10 +560,9 @@ static int list_get(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
 
 /* ---- POST: Apply Your Changes ------------------------------------------------------- */
 
-/* The ids of a form field as a set (a hash of id -> ""). */
-static apr_status_t form_set(apr_hash_t **pset, apr_array_header_t **pids,
-                             const oxt_form_t *form, const char *key,
-                             apr_pool_t *p)
+apr_status_t oxt_mod_list_ids(apr_hash_t **pset, apr_array_header_t **pids,
+                              const oxt_form_t *form, const char *key,
+                              apr_pool_t *p)
 {
     apr_array_header_t *ids;
     int i;
@@ -578,8 +578,7 @@ static apr_status_t form_set(apr_hash_t **pset, apr_array_header_t **pids,
     return rv;
 }
 
-/* Is every id of set one of the rows? */
-static int set_within(apr_hash_t *set, apr_hash_t *rows, apr_pool_t *p)
+int oxt_mod_list_within(apr_hash_t *set, apr_hash_t *rows, apr_pool_t *p)
 {
     apr_hash_index_t *hi;
 
@@ -605,21 +604,22 @@ static int post_read(list_post_t *lpst, oxt_mod_page_ctx_t *ctx)
     const char *all = oxt_form_get(ctx->form, "all");
     apr_pool_t *p = r->pool;
 
-    if (form_set(&lpst->shown, &lpst->rows, ctx->form, "row", p)
+    if (oxt_mod_list_ids(&lpst->shown, &lpst->rows, ctx->form, "row", p)
         != APR_SUCCESS
-        || form_set(&lpst->access, NULL, ctx->form, "access", p)
+        || oxt_mod_list_ids(&lpst->access, NULL, ctx->form, "access", p)
            != APR_SUCCESS
-        || form_set(&lpst->forever, NULL, ctx->form, "forever", p)
+        || oxt_mod_list_ids(&lpst->forever, NULL, ctx->form, "forever", p)
            != APR_SUCCESS
-        || form_set(&lpst->now, NULL, ctx->form, "now", p) != APR_SUCCESS
+        || oxt_mod_list_ids(&lpst->now, NULL, ctx->form, "now", p)
+           != APR_SUCCESS
         || (all != NULL && strcmp(all, "forever") != 0)) {
         return oxt_mod_fail(r, HTTP_BAD_REQUEST, "bad_form",
                             "The form could not be read.", NULL);
     }
     lpst->all = all != NULL;
-    if (!set_within(lpst->access, lpst->shown, p)
-        || !set_within(lpst->forever, lpst->shown, p)
-        || !set_within(lpst->now, lpst->shown, p)) {
+    if (!oxt_mod_list_within(lpst->access, lpst->shown, p)
+        || !oxt_mod_list_within(lpst->forever, lpst->shown, p)
+        || !oxt_mod_list_within(lpst->now, lpst->shown, p)) {
         return oxt_mod_fail(r, HTTP_NOT_FOUND, "not_found",
                             "There is no such object.", NULL);
     }

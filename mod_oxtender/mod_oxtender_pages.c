@@ -43,6 +43,8 @@ static const oxt_mod_route_t oxt_mod_routes[] = {
       oxt_mod_page_domains, oxt_mod_page_domains, &oxt_form_list_limits },
     { "domains/#/prefs", OXT_TAB_NONE, ADMIN | RESELLER | CLIENT, 8,
       oxt_mod_page_prefs, oxt_mod_page_prefs, &oxt_form_post_limits },
+    { "mailboxes", OXT_TAB_MAILBOXES, OXT_MOD_ROLES_ALL, 8,
+      oxt_mod_page_mailboxes, oxt_mod_page_mailboxes, &oxt_form_list_limits },
 };
 
 #define NROUTES ((int)(sizeof(oxt_mod_routes) / sizeof(oxt_mod_routes[0])))

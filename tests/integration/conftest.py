@@ -22,6 +22,8 @@ also at interpreter exit or when pytest dies):
                   site of that Plesk version with hostile names, the lists'
                   directory filled and an Apache of its own (for the
                   Resellers/Clients/Domains pages; tests may change it)
+  mbox_site       harness.mailboxes.MailboxSite: the Mailboxes page's
+                  site with an OX emulator (tests may change it)
 
 Function scope:
   expect_log      expect_log("OXT00042", "AH01617", pattern=r"...")
@@ -43,6 +45,7 @@ from harness.apache import Apache
 from harness.mariadb import MariaDB
 from harness.site import Site
 from harness.lists import ListsSite
+from harness.mailboxes import MailboxSite
 
 # Apache instances whose error_log the watch reads after each test.
 WATCHED = []
@@ -190,6 +193,17 @@ def lists_flavour(run_dir, mariadb, apache_factory):
         return made[f]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def mbox_site(run_dir, mariadb, apache_factory):
+    """harness.mailboxes.MailboxSite: the Mailboxes page's Plesk 9 site
+    with hostile names, an OX emulator and an Apache of its own, made
+    once (tests change its preferences and replicate into the
+    emulator)."""
+    mb = MailboxSite.make(run_dir, mariadb, apache_factory)
+    yield mb
+    mb.close()
 
 
 @pytest.fixture

@@ -112,9 +112,9 @@ def grant_chain(ls):
     return r, c, d
 
 
-TABS = {"admin": ["Resellers", "Clients", "Domains"],
-        "reseller": ["Clients", "Domains"], "client": ["Domains"],
-        "domain": []}
+TABS = {"admin": ["Resellers", "Clients", "Domains", "Mailboxes"],
+        "reseller": ["Clients", "Domains", "Mailboxes"],
+        "client": ["Domains", "Mailboxes"], "domain": ["Mailboxes"]}
 
 
 def test_each_role_walks_its_tabs(bs, js):

@@ -67,6 +67,7 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_health_test_case,
     oxt_httpreq_test_case,
     oxt_service_test_case,
+    oxt_mblist_test_case,
     oxt_xmlview_test_case,
     oxt_oxlink_test_case,
     oxt_dir_test_case,

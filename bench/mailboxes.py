@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""The Mailboxes page at scale, measured with wrk against the real Apache
+with mod_oxtender (never part of `make check`).
+
+    /usr/bin/python3 bench/mailboxes.py [--size 100k|1m] [--keep]
+        [--seconds 3] [--only PATTERN]
+
+The data is bench/lists.py's (oxt-gendata, Plesk 9, a third of the
+mailboxes replicated in mailbox_state), in tests/gen/mailboxes-bench-SIZE
+(kept with --keep and reused). For the admin: the first and the last page
+sorted by every column both ways, a search, ox=1, a domain filter, 100 a
+page; for the reseller and the client with the most domains and a domain
+administrator: the first and the last page by name and by Modified. Each
+with wrk -t1 -c2 for --seconds: the client's p99, req/s, and the
+server-side p99 (Apache's %D of those requests).
+"""
+import argparse
+import os
+import re
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+
+import lists as lb                                   # noqa: E402
+from harness import env                              # noqa: E402
+from harness.apache import Apache                    # noqa: E402
+
+SORTS = ("name", "mail", "service", "language", "timezone", "modified",
+         "ox_service", "reason")
+
+
+def domain_caller(site):
+    row = site.psa("SELECT d.name, d.id FROM domains d JOIN dom_level_usrs u"
+                   " ON u.dom_id = d.id AND u.state = 'true' JOIN mail m ON"
+                   " m.dom_id = d.id GROUP BY d.id ORDER BY COUNT(*) DESC"
+                   " LIMIT 1")[0]
+    site.grant("domain", int(row[1]))
+    return row[0]
+
+
+def urls(role, total, dom_id):
+    last = max(1, (total + 24) // 25)
+    out = []
+    sorts = SORTS if role == "admin" else ("name", "modified")
+    for page in sorted({1, last}):
+        for sort in sorts:
+            for d in (("asc", "desc") if role == "admin" else ("asc",)):
+                out.append(("%s p%d %s %s" % (role, page, sort, d),
+                            "/oxtender/mailboxes?sort=%s&dir=%s&page=%d"
+                            % (sort, d, page)))
+    if role == "admin":
+        out += [("admin search 'user1'", "/oxtender/mailboxes?q=user1"),
+                ("admin search 'dom5' p2", "/oxtender/mailboxes?q=dom5&page=2"),
+                ("admin ox=1 by modified desc",
+                 "/oxtender/mailboxes?ox=1&sort=modified&dir=desc"),
+                ("admin domain=%d" % dom_id,
+                 "/oxtender/mailboxes?domain=%d" % dom_id),
+                ("admin 100 a page, p10",
+                 "/oxtender/mailboxes?per_page=100&page=10")]
+    return out
+
+
+def run(httpd, site, args):
+    callers = lb.callers(site) + [("domain", domain_caller(site))]
+    dom_id = int(site.psa_scalar("SELECT MIN(dom_id) FROM mail"))
+    worst = {}
+    for role, login in callers:
+        sess = site.add_session(login)
+        r = httpd.get("/oxtender/mailboxes?format=json&per_page=10",
+                      session=sess)
+        assert r.status == 200, (role, r.status, r.text[:300])
+        total = r.json()["total"]
+        lb.say("%s (%s): %d mailboxes" % (role, login, total))
+        for name, path in urls(role, total, dom_id):
+            if args.only and not re.search(args.only, name):
+                continue
+            mark = os.path.getsize(httpd.access_log_path)
+            p99, rps, _ = lb.wrk(httpd.base_url + path, sess, args.seconds)
+            httpd.settle(0.2)
+            sp99, n = lb.server_p99(httpd, mark)
+            lb.say("%-40s client p99 %8.2f ms  server p99 %8.2f ms  %7.1f"
+                   " req/s (%d)" % (name, p99 or -1, sp99 or -1, rps or -1,
+                                    n))
+            worst[role] = max(worst.get(role, 0), sp99 or 0)
+    lb.say("")
+    for role in sorted(worst):
+        lb.say("worst server-side p99 %-10s %8.2f ms" % (role, worst[role]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", choices=sorted(lb.SIZES), default="100k")
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--seconds", type=int, default=3)
+    ap.add_argument("--only", default=None)
+    args = ap.parse_args()
+    root = os.path.join(env.TOP, "tests", "gen",
+                        "mailboxes-bench-" + args.size)
+    os.makedirs(root, exist_ok=True)
+    db, site = lb.build(root, args.size, args.keep)
+    httpd = Apache(os.path.join(root, "apache"), site.config)
+    try:
+        httpd.start()
+        run(httpd, site, args)
+    finally:
+        httpd.stop()
+        db.stop()
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
