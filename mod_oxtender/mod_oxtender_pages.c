@@ -43,6 +43,8 @@ static const oxt_mod_route_t oxt_mod_routes[] = {
       oxt_mod_page_domains, oxt_mod_page_domains, &oxt_form_list_limits },
     { "domains/#/prefs", OXT_TAB_NONE, ADMIN | RESELLER | CLIENT, 8,
       oxt_mod_page_prefs, oxt_mod_page_prefs, &oxt_form_post_limits },
+    { "settings", OXT_TAB_SETTINGS, ADMIN, 8, oxt_mod_page_settings,
+      oxt_mod_page_settings, &oxt_form_post_limits },
 };
 
 #define NROUTES ((int)(sizeof(oxt_mod_routes) / sizeof(oxt_mod_routes[0])))
