@@ -25,6 +25,14 @@ typedef struct oxt_mod_list_t {
 /** GET and POST of a list page. */
 int oxt_mod_list_page(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp);
 
+/**
+ * Is the search form of a list hidden? search=hide|show says so now and
+ * is remembered in the cookie the script sets too; else the cookie.
+ * (Any list page: the Logs page too.)
+ */
+int oxt_mod_list_search_hidden(oxt_mod_page_ctx_t *ctx,
+                               const oxt_list_req_t *req);
+
 /** The baton of the getters: what a row's cells need besides the row. */
 typedef struct oxt_mod_list_baton_t {
     const oxt_mod_page_ctx_t *ctx;

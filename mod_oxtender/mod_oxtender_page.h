@@ -90,6 +90,9 @@ int oxt_mod_page_clients(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_domains(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_prefs(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_settings(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_logs(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_logs_debug(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_logs_clean(oxt_mod_page_ctx_t *ctx);
 
 /* ---- what the framework offers a page ------------------------------------------ */
 

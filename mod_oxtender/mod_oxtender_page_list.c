@@ -360,7 +360,8 @@ static int cookie_says(const char *header, const char *name,
 
 /* Is the search form hidden? search=hide|show says so now and is
  * remembered (the cookie the script sets too); else the cookie. */
-static int search_hidden(oxt_mod_page_ctx_t *ctx, const oxt_list_req_t *req)
+int oxt_mod_list_search_hidden(oxt_mod_page_ctx_t *ctx,
+                               const oxt_list_req_t *req)
 {
     request_rec *r = ctx->r;
 
@@ -532,7 +533,7 @@ static int list_get(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
     if (status != OK) {
         return status;
     }
-    hidden = search_hidden(ctx, &req);
+    hidden = oxt_mod_list_search_hidden(ctx, &req);
     rv = list_open(&total, ctx, &q);
     if (rv != APR_SUCCESS) {
         return list_failed(ctx, rv);
