@@ -89,7 +89,19 @@ int oxt_mod_page_resellers(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_clients(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_domains(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_prefs(oxt_mod_page_ctx_t *ctx);
+/**
+ * The service types the license in force allows (OXT_SERVICE_BIT each):
+ * Change Service offers no other, the core refuses any other, and the
+ * pages show counts of those only.
+ */
+apr_status_t oxt_mod_services_allowed(unsigned *pbits,
+                                      oxt_mod_page_ctx_t *ctx);
+
 int oxt_mod_page_mailboxes(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_settings(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_logs(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_logs_debug(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_logs_clean(oxt_mod_page_ctx_t *ctx);
 
 /* ---- what the framework offers a page ------------------------------------------ */
 

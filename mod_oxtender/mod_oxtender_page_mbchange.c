@@ -471,9 +471,8 @@ static int mbc_record(oxt_mod_page_ctx_t *ctx, mbc_t *c)
     return mbc_done(ctx, c, res);
 }
 
-/* The service types the license in force allows: the dialog offers no
- * other, and the core refuses any other. */
-static apr_status_t mbc_allowed(unsigned *pbits, oxt_mod_page_ctx_t *ctx)
+apr_status_t oxt_mod_services_allowed(unsigned *pbits,
+                                      oxt_mod_page_ctx_t *ctx)
 {
     const oxt_mod_srv_t *srv = ap_get_module_config(
         ctx->r->server->module_config, &oxtender_module);
@@ -510,7 +509,7 @@ int oxt_mod_mbox_post(oxt_mod_page_ctx_t *ctx)
     if (status != OK) {
         return status;
     }
-    if (mbc_allowed(&c.allowed, ctx) != APR_SUCCESS) {
+    if (oxt_mod_services_allowed(&c.allowed, ctx) != APR_SUCCESS) {
         return oxt_mod_mbox_failed(ctx, ctx->res->status, "license");
     }
     mbc_targets(&c, ctx->r->pool);

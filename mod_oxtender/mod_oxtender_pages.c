@@ -45,6 +45,15 @@ static const oxt_mod_route_t oxt_mod_routes[] = {
       oxt_mod_page_prefs, oxt_mod_page_prefs, &oxt_form_post_limits },
     { "mailboxes", OXT_TAB_MAILBOXES, OXT_MOD_ROLES_ALL, 8,
       oxt_mod_page_mailboxes, oxt_mod_page_mailboxes, &oxt_form_list_limits },
+    { "settings", OXT_TAB_SETTINGS, ADMIN, 8, oxt_mod_page_settings,
+      oxt_mod_page_settings, &oxt_form_post_limits },
+    { "logs", OXT_TAB_LOGS, OXT_MOD_ROLES_ALL, 8, oxt_mod_page_logs,
+      oxt_mod_page_logs, &oxt_form_list_limits },
+    { "logs/clean", OXT_TAB_NONE, OXT_MOD_ROLES_ALL, 8,
+      oxt_mod_page_logs_clean, oxt_mod_page_logs_clean,
+      &oxt_form_post_limits },
+    { "logs/#/debug", OXT_TAB_NONE, OXT_MOD_ROLES_ALL, 8,
+      oxt_mod_page_logs_debug, NULL, NULL },
 };
 
 #define NROUTES ((int)(sizeof(oxt_mod_routes) / sizeof(oxt_mod_routes[0])))

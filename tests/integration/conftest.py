@@ -206,6 +206,16 @@ def mbox_site(run_dir, mariadb, apache_factory):
     mb.close()
 
 
+@pytest.fixture(scope="session")
+def setlogs_site(run_dir, mariadb, apache_factory):
+    """The Settings and Logs pages' site (harness/setlogs.py): Plesk 9,
+    the emulator, real replication runs with failures and parked items."""
+    from harness.setlogs import SetLogsSite
+    sl = SetLogsSite.make(run_dir, mariadb, apache_factory)
+    yield sl
+    sl.close()
+
+
 @pytest.fixture
 def apache_conf(apache):
     """apache_conf(extra): restart Apache with extra server config; the
