@@ -89,6 +89,9 @@ int oxt_mod_page_resellers(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_clients(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_domains(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_prefs(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_report_reseller(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_report_client(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_report_domain(oxt_mod_page_ctx_t *ctx);
 
 /* ---- what the framework offers a page ------------------------------------------ */
 
