@@ -68,5 +68,6 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_service_test_case,
     oxt_xmlview_test_case,
     oxt_oxlink_test_case,
+    oxt_report_test_case,
     NULL
 };
