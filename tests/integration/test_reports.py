@@ -13,8 +13,10 @@ Premium with the Change Service core and replicated again.
   - the HTML: heading, quick report lines, the SVG chart with its numbers,
     Up Level, the hostile names escaped;
   - the tenant matrix on Plesk 8, 9 and 10: a foreign or missing id
-    answers the same 404.
-The browser test is test_reports_browser.py.
+    answers the same 404;
+  - in headless Chromium, with and without JavaScript: from the list's
+    report icon to the report, drilling down and Up Level, sorting and
+    paging by clicking, the hostile names executing nothing.
 """
 import csv
 import html
@@ -27,6 +29,7 @@ import pytest
 from harness import env
 from harness.lists import HOSTILE_NAMES, ListsSite
 from harness.oxsim import OxSim, MASTER
+from test_lists_browser import inert, ready, sign_in
 from test_lists_tenants import setup_callers, usable
 
 pytestmark = pytest.mark.expect_log("AH01631")
@@ -472,3 +475,102 @@ def test_tenant_matrix(matrix):
                     assert ls.get(path % oid, who,
                                   format="csv").status == 404
     assert seen[200] >= 3 and seen[404] >= 3, seen
+
+
+# ---- in the browser -------------------------------------------------------------
+
+@pytest.fixture
+def js(browser):
+    yield browser
+    browser.reset()
+
+
+@pytest.fixture
+def nojs(browser_nojs):
+    yield browser_nojs
+    browser_nojs.reset()
+
+
+def quick_lines(b):
+    return [e.text for e in b.find_all("ul.oxt-quick-lines li")]
+
+
+def walk_a_report(rs, b):
+    """From the Resellers list to R's report, down to a client's and back
+    with Up Level; sort and page by clicking."""
+    data = report(rs, "reseller", rs.R)
+    sign_in(b, rs, "admin")
+    b.get(rs.httpd.url("/oxtender/resellers?per_page=all"))
+    ready(b)
+    b.find("td.oxt-col-report a[href$='/report/reseller/%d']"
+           % rs.R).click()
+    b.wait_url("/report/reseller/%d" % rs.R)
+    ready(b)
+    assert b.find("h1").text == "Information for Reseller " + data["name"]
+    s = data["services"]
+    assert quick_lines(b) == [
+        "Service Webmail: %d mailboxes" % s["webmail"],
+        "Service Groupware Standard: %d mailboxes"
+        % s["groupware_standard"],
+        "Service Groupware Premium: %d mailboxes" % s["groupware_premium"],
+        "Total: %d mailboxes" % data["mailboxes"]["total"]]
+    chart = b.find("svg[role=img]")
+    assert chart.is_displayed() and chart.size["width"] > 100
+    texts = [t.text for t in b.find_all("svg[role=img] text")]
+    for key in SERVICES:
+        assert any(str(s[key]) in t for t in texts), texts
+    rows = b.find_all("tbody tr")
+    assert len(rows) == min(25, data["rows"]["total"])
+    b.screenshot("report-reseller-%s" % ("js" if b.javascript else "nojs"))
+    # sort by Webmail, the largest first
+    b.find("th.oxt-col-webmail a.oxt-sort").click()
+    b.wait_css("th.oxt-col-webmail[aria-sort=ascending]")
+    b.find("th.oxt-col-webmail a.oxt-sort").click()
+    b.wait_css("th.oxt-col-webmail[aria-sort=descending]")
+    nums = [int(e.text) for e in b.find_all("td.oxt-col-webmail")]
+    assert nums == sorted(nums, reverse=True) and nums[0] > 0
+    # down to the first client, and Up Level back
+    link = b.find("td.oxt-col-name a[href*='/report/client/']")
+    name = link.text
+    link.click()
+    b.wait_url("/report/client/")
+    ready(b)
+    assert b.find("h1").text == "Information for Client " + name
+    b.find("a.oxt-button[href$='/report/reseller/%d']" % rs.R).click()
+    b.wait_url("/report/reseller/%d" % rs.R)
+    ready(b)
+    inert(b)
+
+
+def test_a_report_with_javascript(rs, js):
+    walk_a_report(rs, js)
+
+
+def test_a_report_without_javascript(rs, nojs):
+    walk_a_report(rs, nojs)
+    # paging by links alone
+    nojs.get(rs.httpd.url("/oxtender/report/reseller/%d" % rs.H))
+    ready(nojs)
+    nojs.find("nav.oxt-paging").find_element("link text", "10").click()
+    nojs.wait_url("per_page=10")
+    assert len(nojs.find_all("tbody tr")) == 10
+    nojs.find("nav.oxt-paging").find_element("link text", "2").click()
+    nojs.wait_url("page=2")
+    assert nojs.find("nav.oxt-paging .oxt-count").text.startswith("11-")
+    href = nojs.find("a.oxt-button[href*='format=csv']").get_attribute(
+        "href")
+    assert "/oxtender/report/reseller/%d?format=csv" % rs.H in href
+
+
+def test_hostile_names_in_a_report_execute_nothing(rs, js):
+    sign_in(js, rs, "admin")
+    js.get(rs.httpd.url("/oxtender/report/reseller/%d?per_page=all"
+                        % rs.H))
+    ready(js)
+    assert js.find("h1").text == "Information for Reseller " + \
+        HOSTILE_NAMES[0]
+    names = [e.text for e in js.find_all("td.oxt-col-name bdi")]
+    for name in FORMULAS + HOSTILE_NAMES[:4]:
+        assert name in names, name
+    js.screenshot("report-hostile")
+    inert(js)
