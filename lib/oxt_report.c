@@ -107,82 +107,99 @@ apr_status_t oxt_report_get(oxt_report_t *rep, const oxt_psa_t *psa,
 
 /* ---- the tables ------------------------------------------------------------------ */
 
-/* Every row query gives: k (the kind: 1 client, 2 domain, 3 mailbox),
- * id, name, suspended, total, replicated, webmail, standard, premium;
- * it binds the report's id twice (once for psa, once for the directory).
- * The outer query searches, sorts and pages the union. */
-#define ROW_COUNTS \
+/* A table is one or two branches (a reseller's: its clients, then its own
+ * domains), each a SELECT over one scope of the directory (or of psa.mail)
+ * joined to psa for what is shown and for ownership now. Every branch
+ * gives k (the kind: 1 client, 2 domain, 3 mailbox), id, name (shown),
+ * sk (the name it sorts by: the directory's copy, on its per-scope
+ * index), susp, total, ox, w, s, pr, and binds the report's id twice.
+ * A page of two branches takes the first offset + limit rows of each in
+ * the page's order (each read in its index order where the sort has one)
+ * and orders and cuts their union: no scan of the whole scope for a
+ * page, no COUNT over a derived table. */
+typedef struct branch_t {
+    const char *select;
+    const char *from;              /* FROM ... WHERE ... (binds 2 ids) */
+    const char *name;              /* the column search matches */
+} branch_t;
+
+#define DIR_COUNTS \
     " x.mbox_total AS total, x.mbox_ox AS ox, x.ox_webmail AS w," \
     " x.ox_standard AS s, x.ox_premium AS pr"
 
-/* A reseller: its clients, then the domains it owns itself. */
-static const char sql_rows_reseller[] =
-    "SELECT 1 AS k, x.id AS id, c.pname AS name, c.status <> 0 AS susp,"
-    ROW_COUNTS
+static const branch_t branch_clients = {
+    "SELECT 1 AS k, x.id AS id, c.pname AS name, x.name AS sk,"
+    " c.status <> 0 AS susp," DIR_COUNTS,
     " FROM dir_account x JOIN psa.clients c ON c.id = x.id"
     "  AND c.type = 'client' AND c.parent_id = ?"
-    " WHERE x.kind = 'client' AND x.reseller_id = ?"
-    " UNION ALL "
-    "SELECT 2, x.id, pd.displayName, pd.status <> 0 OR c.status <> 0,"
-    ROW_COUNTS
+    " WHERE x.kind = 'client' AND x.reseller_id = ?",
+    "c.pname"
+};
+
+/* A reseller's own domains: client_id 0 in its scope (the c_ index). */
+static const branch_t branch_own_domains = {
+    "SELECT 2 AS k, x.id AS id, pd.displayName AS name, x.name AS sk,"
+    " pd.status <> 0 OR c.status <> 0 AS susp," DIR_COUNTS,
     " FROM dir_domain x JOIN psa.domains pd ON pd.id = x.id"
     "  AND pd.cl_id = ?"
     " JOIN psa.clients c ON c.id = pd.cl_id"
-    " WHERE x.reseller_id = ? AND x.client_id = 0";
+    " WHERE x.client_id = 0 AND x.reseller_id = ?",
+    "pd.displayName"
+};
 
-/* A client: its domains. */
-static const char sql_rows_client[] =
-    "SELECT 2 AS k, x.id AS id, pd.displayName AS name,"
-    " pd.status <> 0 OR c.status <> 0 AS susp," ROW_COUNTS
+static const branch_t branch_client_domains = {
+    "SELECT 2 AS k, x.id AS id, pd.displayName AS name, x.name AS sk,"
+    " pd.status <> 0 OR c.status <> 0 AS susp," DIR_COUNTS,
     " FROM dir_domain x JOIN psa.domains pd ON pd.id = x.id"
     "  AND pd.cl_id = ?"
     " JOIN psa.clients c ON c.id = pd.cl_id"
-    " WHERE x.client_id = ?";
+    " WHERE x.client_id = ?",
+    "pd.displayName"
+};
 
-/* A domain: its mailboxes, each counted for the service it was
- * replicated with. */
+/* A domain's mailboxes, each counted for the service it was replicated
+ * with. */
 #define BOX_SERVICE "COALESCE(st.applied_service_type, st.service_type)"
-static const char sql_rows_domain[] =
+static const branch_t branch_mailboxes = {
     "SELECT 3 AS k, m.id AS id, CONCAT(m.mail_name, '@', pd.displayName)"
-    " AS name, 0 AS susp, 1 AS total, st.mail_id IS NOT NULL AS ox,"
+    " AS name, m.mail_name AS sk, 0 AS susp, 1 AS total,"
+    " st.mail_id IS NOT NULL AS ox,"
     " COALESCE(" BOX_SERVICE " = 'webmail', 0) AS w,"
     " COALESCE(" BOX_SERVICE " = 'groupware_standard', 0) AS s,"
-    " COALESCE(" BOX_SERVICE " = 'groupware_premium', 0) AS pr"
+    " COALESCE(" BOX_SERVICE " = 'groupware_premium', 0) AS pr",
     " FROM psa.mail m JOIN psa.domains pd ON pd.id = m.dom_id"
     "  AND pd.id = ?"
     " LEFT JOIN mailbox_state st ON st.mail_id = m.id"
     "  AND st.status = 'replicated'"
-    " WHERE m.dom_id = ? AND m.postbox = 'true'";
+    " WHERE m.dom_id = ? AND m.postbox = 'true'",
+    "CONCAT(m.mail_name, '@', pd.displayName)"
+};
 
-static const char *rows_sql(const oxt_report_query_t *q, int *pbinds)
+/* The branches of a report: *pn of them. */
+static const branch_t *const *branches(oxt_dir_kind_t kind, int *pn)
 {
-    switch (q->kind) {
-    case OXT_DIR_RESELLER:
-        *pbinds = 4;
-        return sql_rows_reseller;
-    case OXT_DIR_CLIENT:
-        *pbinds = 2;
-        return sql_rows_client;
-    case OXT_DIR_DOMAIN:
-        *pbinds = 2;
-        return sql_rows_domain;
-    default:
-        *pbinds = 0;
-        return NULL;
-    }
+    static const branch_t *const reseller[] = { &branch_clients,
+                                                &branch_own_domains };
+    static const branch_t *const client[] = { &branch_client_domains };
+    static const branch_t *const domain[] = { &branch_mailboxes };
+
+    *pn = kind == OXT_DIR_RESELLER ? 2 : kind == OXT_DIR_CLIENT
+        || kind == OXT_DIR_DOMAIN ? 1 : 0;
+    return kind == OXT_DIR_RESELLER ? reseller
+        : kind == OXT_DIR_CLIENT ? client : domain;
 }
 
-/* The sort keys and the column of the union each one orders by. */
+/* The sort keys and the column (of every branch) each one orders by. */
 static const struct {
     const char *key;
     const char *col;
 } report_sorts[] = {
-    { "name", "u.name" },
-    { "type", "u.k" },
-    { "total", "u.total" },
-    { "webmail", "u.w" },
-    { "groupware_standard", "u.s" },
-    { "groupware_premium", "u.pr" },
+    { "name", "sk" },
+    { "type", "k" },
+    { "total", "total" },
+    { "webmail", "w" },
+    { "groupware_standard", "s" },
+    { "groupware_premium", "pr" },
 };
 
 #define NSORTS ((int)(sizeof(report_sorts) / sizeof(report_sorts[0])))
@@ -204,58 +221,108 @@ int oxt_report_sortable(const char *key)
     return sort_col(key) != NULL;
 }
 
-/* The statement over the union: "SELECT <what> FROM (rows) u [WHERE
- * search]", then for the rows the order and the page; args get the
- * binds. Returns the number of args, 0 for a kind without rows. */
-static int query_sql(const char **psql, oxt_db_arg_t *args,
-                     const oxt_report_query_t *q, int rows,
-                     const oxt_psa_t *psa, apr_pool_t *p)
-{
-    const char *col = sort_col(q->sort), *dir = q->desc ? " DESC" : " ASC";
-    const char *inner, *sql;
-    int binds, n = 0, i;
+/* What every statement of a query is built from. */
+typedef struct report_sql_t {
+    const branch_t *const *b;
+    int nb;
+    const char *like;              /* the bound pattern, or NULL */
+    const char *col;               /* the sort column ("k": by type) */
+    const char *dir;               /* " ASC" or " DESC" */
+    oxt_db_arg_t args[16];
+    int n;
+} report_sql_t;
 
-    inner = rows_sql(q, &binds);
-    if (inner == NULL) {
-        return 0;
+static void sql_init(report_sql_t *s, const oxt_report_query_t *q,
+                     apr_pool_t *p)
+{
+    memset(s, 0, sizeof(*s));
+    s->b = branches(q->kind, &s->nb);
+    s->like = q->q != NULL && *q->q ? oxt_list_like(q->q, p) : NULL;
+    s->col = sort_col(q->sort) ? sort_col(q->sort) : "sk";
+    s->dir = q->desc ? " DESC" : " ASC";
+}
+
+/* "<from> [AND <name> LIKE ?]", its binds added. */
+static const char *sql_where(report_sql_t *s, const branch_t *b,
+                             long long id, apr_pool_t *p)
+{
+    s->args[s->n++] = OXT_DB_INT(id);
+    s->args[s->n++] = OXT_DB_INT(id);
+    if (s->like == NULL) {
+        return b->from;
     }
-    for (i = 0; i < binds; i++) {
-        args[n++] = OXT_DB_INT(q->id);
+    s->args[s->n++] = OXT_DB_STR(s->like);
+    return apr_pstrcat(p, b->from, " AND ", b->name, " LIKE ? ESCAPE '!'",
+                       NULL);
+}
+
+/* The order of the rows (prefix "u." for the union's). */
+static const char *sql_order(const report_sql_t *s, const char *u,
+                             apr_pool_t *p)
+{
+    const char *d = s->dir;
+
+    if (strcmp(s->col, "k") == 0) {
+        return apr_pstrcat(p, " ORDER BY ", u, "k", d, ", ", u, "sk", d,
+                           ", ", u, "id", d, NULL);
     }
-    sql = apr_pstrcat(p, rows ? "SELECT u.k, u.id, u.name, u.susp, u.total,"
-                      " u.ox, u.w, u.s, u.pr" : "SELECT COUNT(*)",
-                      " FROM (", inner, ") u", NULL);
-    if (q->q != NULL && *q->q) {
-        sql = apr_pstrcat(p, sql, " WHERE u.name LIKE ? ESCAPE '!'", NULL);
-        args[n++] = OXT_DB_STR(oxt_list_like(q->q, p));
+    return apr_pstrcat(p, " ORDER BY ", u, s->col, d, ", ", u, "k", d, ", ",
+                       u, "id", d, NULL);
+}
+
+/* The rows statement: one branch as it is, two as the union of the
+ * first offset + limit of each. */
+static const char *rows_sql(report_sql_t *s, const oxt_report_query_t *q,
+                            apr_pool_t *p)
+{
+    const char *sql = "", *page = q->limit > 0 ? " LIMIT ?, ?" : "";
+    long long upto = (q->offset > 0 ? q->offset : 0) + q->limit;
+    int i;
+
+    if (s->nb == 1) {
+        sql = apr_pstrcat(p, s->b[0]->select, sql_where(s, s->b[0], q->id,
+                          p), sql_order(s, "", p), page, NULL);
     }
-    if (rows) {
-        sql = apr_pstrcat(p, sql, " ORDER BY ", col ? col : "u.name", dir,
-                          ", u.name", dir, ", u.k", dir, ", u.id", dir,
-                          NULL);
+    for (i = 0; s->nb > 1 && i < s->nb; i++) {
+        sql = apr_pstrcat(p, sql, i ? " UNION ALL (" : "(", s->b[i]->select,
+                          sql_where(s, s->b[i], q->id, p),
+                          sql_order(s, "", p), q->limit > 0 ? " LIMIT ?"
+                          : "", ")", NULL);
+        if (q->limit > 0) {
+            s->args[s->n++] = OXT_DB_INT(upto);
+        }
     }
-    if (rows && q->limit > 0) {
-        sql = apr_pstrcat(p, sql, " LIMIT ?, ?", NULL);
-        args[n++] = OXT_DB_INT(q->offset > 0 ? q->offset : 0);
-        args[n++] = OXT_DB_INT(q->limit);
+    if (s->nb > 1) {
+        sql = apr_pstrcat(p, "SELECT u.k, u.id, u.name, u.sk, u.susp,"
+                          " u.total, u.ox, u.w, u.s, u.pr FROM (", sql,
+                          ") u", sql_order(s, "u.", p), page, NULL);
     }
-    *psql = oxt_psa_sql(psa, sql, p);
-    return n;
+    if (q->limit > 0) {
+        s->args[s->n++] = OXT_DB_INT(q->offset > 0 ? q->offset : 0);
+        s->args[s->n++] = OXT_DB_INT(q->limit);
+    }
+    return sql;
 }
 
 apr_status_t oxt_report_count(long long *ptotal, const oxt_psa_t *psa,
                               oxt_db_t *db, const oxt_report_query_t *q,
                               oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t args[8];
-    const char *sql;
-    int n = query_sql(&sql, args, q, 0, psa, p);
+    report_sql_t s;
+    const char *sql = "SELECT 0";
+    int i;
 
     *ptotal = 0;
-    if (n == 0) {
+    sql_init(&s, q, p);
+    if (s.nb == 0) {
         return APR_EINVAL;
     }
-    return oxt_db_select_int(ptotal, db, sql, args, n, res, p);
+    for (i = 0; i < s.nb; i++) {
+        sql = apr_pstrcat(p, sql, " + (SELECT COUNT(*)",
+                          sql_where(&s, s.b[i], q->id, p), ")", NULL);
+    }
+    return oxt_db_select_int(ptotal, db, oxt_psa_sql(psa, sql, p), s.args,
+                             s.n, res, p);
 }
 
 typedef struct each_t {
@@ -279,11 +346,11 @@ static apr_status_t each_row(void *baton, const oxt_db_row_t *row,
     r.id = oxt_db_row_int(row, 1, 0);
     r.name = oxt_db_row_str(row, 2, ptemp);
     r.name = r.name ? r.name : "";
-    r.suspended = oxt_db_row_bool(row, 3);
-    r.total = oxt_db_row_int(row, 4, 0);
-    r.ox = oxt_db_row_int(row, 5, 0);
+    r.suspended = oxt_db_row_bool(row, 4);
+    r.total = oxt_db_row_int(row, 5, 0);
+    r.ox = oxt_db_row_int(row, 6, 0);
     for (i = 0; i < OXT_REPORT_SERVICES; i++) {
-        r.by_service[i] = oxt_db_row_int(row, 6 + i, 0);
+        r.by_service[i] = oxt_db_row_int(row, 7 + i, 0);
     }
     return e->cb(e->baton, &r, ptemp);
 }
@@ -293,15 +360,17 @@ apr_status_t oxt_report_each(const oxt_psa_t *psa, oxt_db_t *db,
                              oxt_report_row_cb *cb, void *baton,
                              oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t args[8];
-    const char *sql;
+    report_sql_t s;
     each_t e = { cb, baton };
-    int n = query_sql(&sql, args, q, 1, psa, p);
+    const char *sql;
 
-    if (n == 0) {
+    sql_init(&s, q, p);
+    if (s.nb == 0) {
         return APR_EINVAL;
     }
-    return oxt_db_each(db, sql, args, n, each_row, &e, res, p);
+    sql = rows_sql(&s, q, p);
+    return oxt_db_each(db, oxt_psa_sql(psa, sql, p), s.args, s.n, each_row,
+                       &e, res, p);
 }
 
 /* ---- words ---------------------------------------------------------------------- */
