@@ -1235,7 +1235,10 @@ static apr_status_t ids_exec(dir_sync_t *s, const char *sql,
 
     for (from = 0; rv == APR_SUCCESS && from < ids->nelts; from += n) {
         n = ids->nelts - from < DIR_CHUNK ? ids->nelts - from : DIR_CHUNK;
-        memcpy(args, pre, sizeof(*pre) * (apr_size_t)npre);
+        if (npre > 0) {
+            /* memcpy from NULL is undefined even for 0 bytes */
+            memcpy(args, pre, sizeof(*pre) * (apr_size_t)npre);
+        }
         nargs = npre + in_bind(&marks, args + npre, ids, from, n, s->p);
         rv = oxt_db_exec(NULL, s->db, apr_psprintf(s->p, sql, marks), args,
                          nargs, s->res, s->p);
