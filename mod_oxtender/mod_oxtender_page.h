@@ -102,6 +102,9 @@ int oxt_mod_page_settings(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_logs(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_logs_debug(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_logs_clean(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_report_reseller(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_report_client(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_report_domain(oxt_mod_page_ctx_t *ctx);
 
 /* ---- what the framework offers a page ------------------------------------------ */
 

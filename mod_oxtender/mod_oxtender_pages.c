@@ -54,6 +54,12 @@ static const oxt_mod_route_t oxt_mod_routes[] = {
       &oxt_form_post_limits },
     { "logs/#/debug", OXT_TAB_NONE, OXT_MOD_ROLES_ALL, 8,
       oxt_mod_page_logs_debug, NULL, NULL },
+    { "report/reseller/#", OXT_TAB_NONE, ADMIN | RESELLER, 9,
+      oxt_mod_page_report_reseller, NULL, NULL },
+    { "report/client/#", OXT_TAB_NONE, ADMIN | RESELLER | CLIENT, 8,
+      oxt_mod_page_report_client, NULL, NULL },
+    { "report/domain/#", OXT_TAB_NONE, OXT_MOD_ROLES_ALL, 8,
+      oxt_mod_page_report_domain, NULL, NULL },
 };
 
 #define NROUTES ((int)(sizeof(oxt_mod_routes) / sizeof(oxt_mod_routes[0])))

@@ -38,7 +38,8 @@ def bs(lists_flavour):
     sim = OxSim().start()
     for key, value in (("ox_host", "127.0.0.1:%d" % sim.port),
                        ("ox_use_https", "0"), ("ox_username", MASTER[0]),
-                       ("imap_server", "127.0.0.1"), ("smtp_server", "127.0.0.1"),
+                       ("imap_server", "127.0.0.1"),
+                       ("smtp_server", "127.0.0.1"),
                        ("default_language", "en_US"),
                        ("default_timezone", "Europe/Berlin")):
         res = ls.site.replicator("settings", "set", key, value)

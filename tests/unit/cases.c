@@ -73,5 +73,6 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_dir_test_case,
     oxt_change_test_case,
     oxt_prefs_form_test_case,
+    oxt_report_test_case,
     NULL
 };

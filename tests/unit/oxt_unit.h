@@ -69,6 +69,7 @@ TCase *oxt_httpreq_test_case(void);
 
 /* the lists */
 TCase *oxt_dir_test_case(void);
+TCase *oxt_report_test_case(void);
 TCase *oxt_change_test_case(void);
 TCase *oxt_prefs_form_test_case(void);
 

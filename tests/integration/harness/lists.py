@@ -54,17 +54,22 @@ class ListsSite:
     # ---- making one ---------------------------------------------------------
 
     @classmethod
-    def make(cls, run_dir, mariadb, apache_factory, flavour, extra=""):
-        site = Site(os.path.join(run_dir, "site-lists%d" % flavour), mariadb,
-                    flavour=flavour, psa_db="psa_l%d" % flavour,
-                    oxtender_db="oxt_l%d" % flavour)
+    def make(cls, run_dir, mariadb, apache_factory, flavour, extra="",
+             tag="l"):
+        """tag: a site of its own for tests that change it ("l", the
+        lists', by default)."""
+        name = "lists" if tag == "l" else tag
+        site = Site(os.path.join(run_dir, "site-%s%d" % (name, flavour)),
+                    mariadb, flavour=flavour,
+                    psa_db="psa_%s%d" % (tag, flavour),
+                    oxtender_db="oxt_%s%d" % (tag, flavour))
         site.build(**SMALL)
         site.migrate()
         ls = cls(site, None)
         ls.add_hostile()
         ls.refresh()
-        ls.httpd = apache_factory("apache-lists%d" % flavour, site.config,
-                                  extra=extra)
+        ls.httpd = apache_factory("apache-%s%d" % (name, flavour),
+                                  site.config, extra=extra)
         return ls
 
     def add_hostile(self):
