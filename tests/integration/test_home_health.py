@@ -6,6 +6,7 @@ for OX), the lock. Only the admin sees it.
 The session site (conftest `site`) is set to known states with SQL on its
 oxtender database; every test puts back what it changed.
 """
+import re
 import time
 
 import pytest
@@ -109,7 +110,9 @@ def test_a_healthy_record_is_ok(apache, activity):
                                  "text": "OX answered 0 s ago"}, h
     assert h["state"] in ("ok", "unknown"), h        # the lock file's
     r = apache.get("/oxtender/", auth=admin(site))
-    assert "<dt>OX</dt><dd>OX answered 0 s ago</dd>" in r.text
+    # a second request: the age may have moved on to 1 s on a busy machine
+    assert re.search(r"<dt>OX</dt><dd>OX answered [01] s ago</dd>", r.text), \
+        r.text[-1500:]
 
 
 def test_others_do_not_see_the_server_health(apache, site):
