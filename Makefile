@@ -263,10 +263,20 @@ unit: $(UNIT_BIN)
 # Integration tests: the SOAP client against the emulator (Check), then the
 # pytest suite with private MariaDB and Apache servers. The slowest tests
 # are named at the end, to keep the whole under its time budget.
+# The suite mostly waits (on servers, on subprocesses), so it runs in JOBS
+# pytest-xdist workers, twice the cores by default; each worker has its
+# own servers, ports and scratch directory, and gets whole files
+# (--dist loadfile: a file's session servers are made once). JOBS=1 runs
+# it in this process, as before (docs/architecture.md, "The test suite").
+NPROC      := $(shell nproc 2>/dev/null || echo 1)
+JOBS       ?= $(shell echo $$(( $(NPROC) * 2 )))
+PYTEST_JOBS = $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile)
+
 integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN)) $(if $(PAGEKIT_SRC),$(PAGEKIT_BIN)) \
              $(if $(CORECLI_SRC),$(CORECLI_BIN))
 	$(if $(SOAPIT_SRC),CK_DEFAULT_TIMEOUT=120 $(SOAPIT_BIN))
-	$(PYTHON) -m pytest -q -p no:cacheprovider --durations=15 tests/integration
+	$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_JOBS) --durations=15 \
+	    tests/integration
 
 # The Debian packages: built once (from a copy of the tree, into
 # tests/gen/), checked, installed into throw-away roots. Not under

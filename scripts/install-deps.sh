@@ -5,6 +5,7 @@
 # deb-systemd-helper runs in the packaging tests' throw-away roots) are for
 # "make deb" and tests/packaging. prometheus is for its promtool: the
 # integration tests check the metrics' exposition with it.
+# python3-pytest-xdist runs the integration suite in parallel workers.
 #
 #   install-deps.sh          what make, make check and make demo need
 #   install-deps.sh fuzz     that, plus clang and libFuzzer for make fuzz
@@ -21,7 +22,7 @@ apache2 apache2-dev libapr1-dev libaprutil1-dev
 libxml2-dev libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
 default-libmysqlclient-dev mariadb-server mariadb-client
 check libsubunit-dev
-python3 python3-pytest
+python3 python3-pytest python3-pytest-xdist
 python3-selenium chromium chromium-driver
 build-essential debhelper dpkg-dev fakeroot lintian groff-base
 init-system-helpers prometheus"

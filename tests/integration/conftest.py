@@ -77,10 +77,19 @@ def mariadb(run_dir):
     reason = MariaDB.available()
     if reason:
         pytest.skip(reason)
-    db = MariaDB(os.path.join(run_dir, "mariadb"))
-    db.start()
-    yield db
-    db.stop()
+    # The tables on the RAM disk when there is one, without flushes: a
+    # throw-away server whose every test creates and drops databases.
+    ram = env.ram_dir("mariadb-")
+    db = MariaDB(os.path.join(run_dir, "mariadb"),
+                 datadir=os.path.join(ram, "data") if ram else None,
+                 durable=False)
+    try:
+        db.start()
+        yield db
+    finally:
+        db.stop()
+        if ram:
+            env.remove_tree(ram)
 
 
 @pytest.fixture(scope="session")
@@ -258,9 +267,8 @@ def _error_log_watch(request):
             expected(pattern=p)
     yield expected
     problems = []
+    Apache.settle_all([h for h in WATCHED if h.running()])
     for httpd in list(WATCHED):
-        if httpd.running():
-            httpd.settle()
         bad = httpd.log.unexpected(expected.tags, expected.patterns)
         if bad:
             problems.append("%s:\n%s" % (httpd.error_log_path,

@@ -192,6 +192,7 @@ class Apache:
                  apache_bin=None, web_user=None):
         self.root = os.path.abspath(root)
         self.oxtender_config = oxtender_config
+        self.touched = True
         self.auto_port = port is None
         self.port = port or env.free_port()
         self.module = module or env.MODULE
@@ -223,6 +224,20 @@ class Apache:
                                                "mod_%s.so" % m)):
                 return "%s/mod_%s.so missing" % (MODULES_DIR, m)
         return None
+
+    # ---- the port, and whether a test used it ---------------------------
+
+    @property
+    def port(self):
+        """Our port; whoever asks for it (a request, a URL for the
+        browser, a start) may make the server log, so the error-log watch
+        waits for the workers of this server after the test (settle)."""
+        self.touched = True
+        return self._port
+
+    @port.setter
+    def port(self, value):
+        self._port = value
 
     @property
     def base_url(self):
@@ -442,5 +457,17 @@ class Apache:
 
     def settle(self, seconds=0.1):
         """Give workers a moment to finish writing the log of the last
-        request before the log is checked."""
-        time.sleep(seconds)
+        request before the log is checked; nothing to wait for when no
+        one used the server since the last settle (see port)."""
+        if self.touched:
+            time.sleep(seconds)
+        self.touched = False
+
+    @staticmethod
+    def settle_all(servers, seconds=0.1):
+        """settle() of several servers with one wait: their workers write
+        at the same time."""
+        if any(s.touched for s in servers):
+            time.sleep(seconds)
+        for s in servers:
+            s.touched = False

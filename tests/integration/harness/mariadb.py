@@ -64,9 +64,16 @@ def _unescape(field):
 
 
 class MariaDB:
-    def __init__(self, root, port=None, buffer_pool="256M"):
+    def __init__(self, root, port=None, buffer_pool="256M", datadir=None,
+                 durable=True):
+        """datadir: where the tables live (default root/data); the suite
+        puts it on a RAM disk (env.ram_dir). durable=False: the server
+        does not flush its redo log at each commit nor write pages twice
+        (a throw-away server of the tests; every stop is a clean one)."""
         self.root = os.path.abspath(root)
-        self.datadir = os.path.join(self.root, "data")
+        self.datadir = os.path.abspath(datadir) if datadir \
+            else os.path.join(self.root, "data")
+        self.durable = durable
         self.socket = os.path.join(self.root, "mysql.sock")
         self.pid_file = os.path.join(self.root, "mariadbd.pid")
         self.log_file = os.path.join(self.root, "mariadbd.err")
@@ -120,7 +127,10 @@ class MariaDB:
                 "--innodb-buffer-pool-size=" + self.buffer_pool,
                 "--skip-name-resolve",
                 "--character-set-server=utf8mb4",
-                "--collation-server=utf8mb4_unicode_ci"] + self._user_args()
+                "--collation-server=utf8mb4_unicode_ci"] + \
+            ([] if self.durable else
+             ["--innodb-flush-log-at-trx-commit=0",
+              "--innodb-doublewrite=0"]) + self._user_args()
 
     def start(self, detach=False, timeout=60):
         """Start and wait until it answers. detach=True (the demo): the

@@ -92,6 +92,11 @@ SUMMARY_COLS = (
     "premium_failed") + tuple("%s_%s" % (k, o) for k in RUN_OP_KINDS
                               for o in ("ok", "failed"))
 
+# The oxtender database as setup() leaves it (after migrate, the license
+# and the settings), per snapshot_key(): (dump file, our secret key, whose
+# seal the OX password in the dump carries). Made once per process.
+_OXT_SNAPSHOTS = {}
+
 # Generated psa SQL per size, made once per process (same options -> same
 # bytes, see tools/gendata/README.md).
 _GEN_CACHE = {}
@@ -183,7 +188,10 @@ class PleskSetup:
             self.size, self.seed, self.psa_flavour)
         shutil.copyfile(key_path, self.plesk_key)
         os.chmod(self.plesk_key, 0o600)
-        hxenv.write_file(self.secret_key, secrets.token_bytes(32), 0o600)
+        key = self.snapshot_key()
+        snap = _OXT_SNAPSHOTS.get(key) if key is not None else None
+        hxenv.write_file(self.secret_key, snap[1] if snap
+                         else secrets.token_bytes(32), 0o600)
         self.created = True
         self.db.create_database(self.psa_db, drop=True)
         self.db.load_file(self.psa_db, hxenv.psa_schema(self.psa_flavour))
@@ -192,15 +200,64 @@ class PleskSetup:
         self.db.create_app_user(self.db_user, self.db_password, self.oxt_db,
                                 self.psa_db)
         self.write_config()
-        res = self.repl("migrate")
-        assert res.returncode == 0, "migrate failed: %s" % self.describe(res)
-        if self.license is not None:
-            self.install_license(**self.license)
+        if snap:
+            self.db.load_file(self.oxt_db, snap[0])
+        else:
+            res = self.repl("migrate")
+            assert res.returncode == 0, "migrate failed: %s" % (
+                self.describe(res))
+            if self.license is not None:
+                self.install_license(**self.license)
         if self.start_oxsim:
             self.sim = OxSim(*self.oxsim_args).start()
             if self.configure_ox:
-                self.configure_settings()
+                if snap:
+                    # the snapshot has every setting but the emulator's
+                    # address, which is new with each emulator
+                    self.settings_set(ox_host="127.0.0.1:%d" % self.sim.port)
+                else:
+                    self.configure_settings()
+        if key is not None and not snap:
+            self.take_snapshot(key)
         return self
+
+    # ---- the snapshot of the oxtender database ---------------------------
+
+    def snapshot_key(self):
+        """What the oxtender database depends on when setup() hands it
+        over, or None when it is not to be snapshotted (a subclass may
+        set it up differently)."""
+        if type(self) is not PleskSetup:
+            return None
+        return (repr(sorted(self.license.items())) if self.license
+                is not None else None,
+                bool(self.start_oxsim and self.configure_ox),
+                tuple(sorted(self.size.items())), self.seed,
+                self.psa_flavour, self.db.root)
+
+    def take_snapshot(self, key):
+        """Dump our database as setup() made it (migrate, license, the
+        settings), for the next setups of this process with the same key:
+        loading a dump costs one client run; the migrations, the license
+        install and the settings cost ten replicator runs."""
+        path = os.path.join(os.path.dirname(self.db.root), "oxt-snapshots",
+                            "oxt-%s.sql" % hashlib.sha1(
+                                repr(key).encode()).hexdigest()[:12])
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        dump = hxenv.which("mariadb-dump") or hxenv.which("mysqldump")
+        argv = [dump, "--no-defaults", "-S", self.db.socket, "-u", "root",
+                "--skip-comments", "--skip-dump-date", "--hex-blob",
+                "--single-transaction", "--routines", "--triggers",
+                "--default-character-set=utf8mb4", self.oxt_db]
+        with open(path + ".tmp", "wb") as out:
+            res = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE)
+        if res.returncode != 0:
+            raise RuntimeError("%s failed (exit %d): %s" % (
+                " ".join(argv), res.returncode,
+                res.stderr.decode("utf-8", "replace")))
+        os.replace(path + ".tmp", path)
+        with open(self.secret_key, "rb") as f:
+            _OXT_SNAPSHOTS[key] = (path, f.read())
 
     def close(self):
         problems = []
