@@ -2,6 +2,7 @@
 #
 #   make            build the core, the module, the replicator and the test tools
 #   make check      build, then run the unit, integration and packaging tests (SANITIZE=1: ASan+UBSan)
+#                   (JOBS=n: the integration suite in n workers; default twice the cores)
 #   make demo       run the product on a loopback port with demo data; make demo-stop
 #   make fuzz       build the libFuzzer harnesses (fuzz/) with clang and run each
 #                   for FUZZ_SECONDS (default 10); see fuzz/README.md

@@ -3,6 +3,10 @@ suite: real servers on loopback ports in temporary directories, started
 once per session, and Apache's error log watched for unexpected errors
 (expected ones are allowed by their OXTnnnnn tag).
 
+`make check` runs the suite in pytest-xdist workers (JOBS, whole files per
+worker): "session" is one worker's session, and every worker has its own
+servers, ports and run_dir; nothing here may use a fixed port or path.
+
 Session scope (started once, stopped at the end even when tests fail, and
 also at interpreter exit or when pytest dies):
   run_dir   tests/gen/run-XXXX, removed at the end unless a test failed

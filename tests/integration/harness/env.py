@@ -141,13 +141,18 @@ def write_file(path, text, mode=0o644):
 # ---- waiting and processes -------------------------------------------------
 
 def wait_until(predicate, timeout=30.0, interval=0.1):
-    """Call predicate() until it is true or the time is up; its last value."""
+    """Call predicate() until it is true or the time is up; its last value.
+    The first polls come quickly (interval / 16, doubling up to interval):
+    most conditions hold within milliseconds, and a fixed step would make
+    every wait last at least one step."""
     deadline = time.monotonic() + timeout
+    step = interval / 16.0
     while True:
         value = predicate()
         if value or time.monotonic() >= deadline:
             return value
-        time.sleep(interval)
+        time.sleep(min(step, max(0.0, deadline - time.monotonic())))
+        step = min(step * 2, interval)
 
 
 def pid_alive(pid):
