@@ -272,12 +272,14 @@ unit: $(UNIT_BIN)
 NPROC      := $(shell nproc 2>/dev/null || echo 1)
 JOBS       ?= $(shell echo $$(( $(NPROC) * 2 )))
 PYTEST_JOBS = $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile)
+# More pytest options for the integration suite, e.g. --durations=0.
+PYTEST_ARGS ?=
 
 integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN)) $(if $(PAGEKIT_SRC),$(PAGEKIT_BIN)) \
              $(if $(CORECLI_SRC),$(CORECLI_BIN))
 	$(if $(SOAPIT_SRC),CK_DEFAULT_TIMEOUT=120 $(SOAPIT_BIN))
 	$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_JOBS) --durations=15 \
-	    tests/integration
+	    $(PYTEST_ARGS) tests/integration
 
 # The Debian packages: built once (from a copy of the tree, into
 # tests/gen/), checked, installed into throw-away roots. Not under
