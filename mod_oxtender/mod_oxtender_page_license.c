@@ -362,7 +362,8 @@ static int lic_upload(oxt_mod_page_ctx_t *ctx, lic_pg_t *lp)
         return lic_refused(ctx, lp, HTTP_BAD_REQUEST,
                            oxt_license_verdict_name(verdict),
                            apr_pstrcat(ctx->r->pool, "The license key was"
-                                       " refused: ", oxt_result_text(
+                                       " refused: ", ctx->res->detail
+                                       ? ctx->res->detail : oxt_result_text(
                                            ctx->res, ctx->r->pool),
                                        ". The key in force is kept.", NULL));
     }

@@ -209,8 +209,8 @@ def test_a_bad_key_is_refused_and_the_key_in_force_stays(lp, case):
     r = lp.upload(lp.admin, text)
     assert r.status == 400, (r.status, r.text[:300])
     err = error_box(r)
-    assert err.startswith("Error: The license key was refused: License key"
-                          " refused"), err
+    assert err.startswith("Error: The license key was refused: "), err
+    assert "License key refused" not in err and len(err) > 70, err
     assert err.endswith("The key in force is kept."), err
     assert prop(r, "oxt-lic-number") == KEPT
     assert lp.site.oxt("SELECT * FROM license") == before
