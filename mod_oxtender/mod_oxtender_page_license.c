@@ -426,8 +426,9 @@ static int lic_server(oxt_mod_page_ctx_t *ctx, lic_pg_t *lp, int activate)
                            ? "licensing_server" : "answer_key_refused",
                            NULL);
     }
-    return lic_refused(ctx, lp, server_status(rv), oxt_status_str(rv, p),
-                       oxt_result_text(ctx->res, p));
+    return lic_refused(ctx, lp, server_status(rv), rv == APR_ENOENT
+                       ? "no_key" : rv == APR_EINVAL ? "bad_code"
+                       : "not_configured", oxt_result_text(ctx->res, p));
 }
 
 int oxt_mod_page_license(oxt_mod_page_ctx_t *ctx)

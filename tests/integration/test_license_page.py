@@ -173,6 +173,9 @@ def test_without_a_key_no_renewal_and_no_properties(lp):
     sent = len(lp.licsrv.requests())
     r = lp.post("license", lp.admin, {"action": "renew"})
     assert r.status == 409, r.status
+    r = lp.post("license", lp.admin, {"action": "renew"},
+                query={"format": "json"})
+    assert (r.status, r.json()["error"]) == (409, "no_key")
     assert len(lp.licsrv.requests()) == sent
 
 
