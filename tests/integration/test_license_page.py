@@ -427,3 +427,30 @@ def test_a_reached_limit_is_said_on_every_page(lp, role):
     assert "oxt-msg-license" in lp.get(PAGE[role], who).text
     lp.usage(refused_groupware=0)
     assert "oxt-msg-license" not in lp.get(PAGE[role], who).text
+
+
+# ---- what the gate costs ------------------------------------------------------------
+
+def test_the_gate_reads_one_small_row_a_request(lp):
+    """With nothing changed, each page asks the license row once (the
+    gate's fingerprint) and never psa's IP or the whole status again."""
+    db = lp.site.db
+    who = lp.callers["client"]
+    lp.get(PAGE["client"], who)
+    lp.get(PAGE["client"], who)
+    db.sql("TRUNCATE mysql.general_log;\n"
+           "SET GLOBAL log_output = 'TABLE';\n"
+           "SET GLOBAL general_log = 1;\n")
+    try:
+        n = 12
+        for _ in range(n):
+            assert lp.get(PAGE["client"], who).status == 200
+    finally:
+        db.sql("SET GLOBAL general_log = 0;\n")
+    rows = [r[0] for r in db.query(
+        "SELECT argument FROM mysql.general_log WHERE command_type IN"
+        " ('Query', 'Execute') AND argument LIKE '%FROM license%'")]
+    fingerprints = [q for q in rows if "MD5(key_blob)" in q]
+    full = [q for q in rows if "key_blob, last_server_answer" in q]
+    # a process that has not served this row yet loads it once
+    assert len(fingerprints) == n and len(full) <= 2, rows
