@@ -200,8 +200,10 @@ static void html_renew(oxt_html_t *h, const oxt_mod_page_ctx_t *ctx,
     }
     section_begin(h, "oxt-lic-renew", "Get License Key From Licensing Server");
     OXT_HTML_LIT(h, "<dl class=\"oxt-props\">\n");
-    prop(h, "oxt-lic-server", "Licensing server",
-         lic_srv(ctx)->cfg->license_server_url);
+    if (st->can_activate) {
+        prop(h, "oxt-lic-server", "Licensing server",
+             lic_srv(ctx)->cfg->license_server_url);
+    }
     prop(h, "oxt-lic-answer", "Last licensing server answer",
          st->last_answer_at == NULL ? "None yet."
          : apr_pstrcat(p, st->last_answer, " (", st->last_answer_at,
