@@ -152,6 +152,23 @@ static void page_path(oxt_html_t *h, const oxt_page_t *pg)
     OXT_HTML_LIT(h, "</ol></nav>\n");
 }
 
+/* The license's message: an Error box of its own (the tests and the
+ * style sheet find it by its class), with the way to the License page. */
+static void page_license(oxt_html_t *h, const oxt_page_t *pg)
+{
+    OXT_HTML_LIT(h, "<div class=\"oxt-msg oxt-msg-error oxt-msg-license\""
+                 " role=\"alert\">");
+    oxt_icon_write(h, pg->static_base, OXT_ICON_ERROR, NULL);
+    OXT_HTML_LIT(h, " <strong>Error:</strong> ");
+    oxt_html_text(h, pg->license);
+    if (pg->license_url != NULL) {
+        OXT_HTML_LIT(h, " <a");
+        oxt_html_attr_url(h, "href", pg->license_url);
+        OXT_HTML_LIT(h, ">License Management</a>");
+    }
+    OXT_HTML_LIT(h, "</div>\n");
+}
+
 void oxt_page_begin(oxt_html_t *h, const oxt_page_t *pg)
 {
     page_head(h, pg);
@@ -164,6 +181,9 @@ void oxt_page_begin(oxt_html_t *h, const oxt_page_t *pg)
     OXT_HTML_LIT(h, "</h1>\n");
     page_tabs_html(h, pg);
     OXT_HTML_LIT(h, "</header>\n<main id=\"oxt-main\" tabindex=\"-1\">\n");
+    if (pg->license != NULL) {
+        page_license(h, pg);
+    }
     if (pg->info != NULL) {
         oxt_page_message(h, pg->static_base, 0, pg->info);
     }

@@ -91,6 +91,10 @@ typedef struct oxt_page_t {
     int ncrumbs;
     const char *info;          /* an Info message, or NULL */
     const char *error;         /* an Error message, or NULL */
+    const char *license;       /* the license's message, shown first as
+                                  an Error (oxt_license_banner), or NULL */
+    const oxt_url_t *license_url;  /* the License page, linked from it
+                                  (the admin's), or NULL */
     const char *footer;        /* NULL: ours */
 } oxt_page_t;
 

@@ -12,6 +12,7 @@
 #include <apr_strings.h>
 
 #include "mod_oxtender.h"
+#include "mod_oxtender_page.h"
 #include "oxt_crypto.h"
 #include "oxt_log.h"
 #include "oxt_login.h"
@@ -179,6 +180,12 @@ static void oxt_mod_child_init(apr_pool_t *pchild, server_rec *s)
     else {
         apr_pool_cleanup_register(pchild, NULL, oxt_mod_curl_end,
                                   apr_pool_cleanup_null);
+    }
+    /* The license gate's per-process cache (mod_oxtender_page_license.c). */
+    rv = oxt_mod_license_cache_init(pchild);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, OXTLOGNO(00910)
+                     "cannot create the license gate's lock");
     }
     for (; s != NULL; s = s->next) {
         conf = ap_get_module_config(s->module_config, &oxtender_module);

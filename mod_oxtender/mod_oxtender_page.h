@@ -11,7 +11,10 @@
  * OxtenderPanelOrigin), reads the body with the route's cap (413),
  * parses it (400) and checks the CSRF token of the field "csrf" or the
  * X-CSRF-Token header against the caller's session binding (403), all
- * before the page runs; it verifies the message a redirect carried (m=,
+ * before the page runs (a route listed in oxt_mod_uploads also takes
+ * multipart/form-data, read into memory with its cap and parsed by the
+ * bounded oxt_multipart_parse: ctx->parts); it runs the license gate
+ * (oxt_mod_license_gate); it verifies the message a redirect carried (m=,
  * signed for this session, so a link from elsewhere shows nothing); it
  * takes a database connection. A page then only reads the core, formats
  * and answers: OK after writing, a status for a refusal (oxt_mod_fail),
@@ -60,6 +63,12 @@ typedef struct oxt_mod_page_ctx_t {
     unsigned routes;               /* OXT_TAB_BIT of the tabs this caller
                                       has a page for */
     oxt_result_t *res;             /* for the core's calls */
+    const apr_array_header_t *parts;  /* a multipart POST's parts
+                                      (oxt_part_t; ctx->form is then
+                                      empty), else NULL */
+    const char *license_banner;    /* the license's message every page
+                                      shows first (oxt_license_banner),
+                                      or NULL */
 } oxt_mod_page_ctx_t;
 
 /** A page handler: OK once it answered, else an HTTP status. */
@@ -105,6 +114,21 @@ int oxt_mod_page_logs_clean(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_report_reseller(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_report_client(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_report_domain(oxt_mod_page_ctx_t *ctx);
+int oxt_mod_page_license(oxt_mod_page_ctx_t *ctx);
+
+/**
+ * The license gate, run by the framework before every page
+ * (mod_oxtender_page_license.c): when the license restricts the module
+ * the admin is sent to the License page and every other level gets the
+ * #62 refusal; a reached limit sets ctx->license_banner. The license is
+ * read with one small query a request (the verified key and the terms
+ * are kept per process while that row and the day stay the same).
+ * OK to go on, else what the handler returns.
+ */
+int oxt_mod_license_gate(oxt_mod_page_ctx_t *ctx);
+
+/** Creates the gate's per-process cache (child_init). */
+apr_status_t oxt_mod_license_cache_init(apr_pool_t *pchild);
 
 /* ---- what the framework offers a page ------------------------------------------ */
 

@@ -60,9 +60,34 @@ static const oxt_mod_route_t oxt_mod_routes[] = {
       oxt_mod_page_report_client, NULL, NULL },
     { "report/domain/#", OXT_TAB_NONE, OXT_MOD_ROLES_ALL, 8,
       oxt_mod_page_report_domain, NULL, NULL },
+    { "license", OXT_TAB_LICENSE, ADMIN, 8, oxt_mod_page_license,
+      oxt_mod_page_license, &oxt_form_post_limits },
 };
 
 #define NROUTES ((int)(sizeof(oxt_mod_routes) / sizeof(oxt_mod_routes[0])))
+
+/* The routes that also take multipart/form-data (an upload), with its
+ * limits; every other takes urlencoded forms only. */
+static const struct {
+    const char *path;
+    const oxt_multipart_limits_t *limits;
+} oxt_mod_uploads[] = {
+    { "license", &oxt_multipart_upload_limits },
+};
+
+static const oxt_multipart_limits_t *route_multipart(
+    const oxt_mod_route_t *rt)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(oxt_mod_uploads) / sizeof(oxt_mod_uploads[0]);
+         i++) {
+        if (strcmp(oxt_mod_uploads[i].path, rt->path) == 0) {
+            return oxt_mod_uploads[i].limits;
+        }
+    }
+    return NULL;
+}
 
 /* ---- matching ----------------------------------------------------------- */
 
@@ -208,6 +233,13 @@ void oxt_mod_page_shell(oxt_page_t *pg, const oxt_mod_page_ctx_t *ctx,
     pg->routes = ctx->routes;
     pg->base = ctx->base;
     pg->static_base = ctx->static_base;
+    pg->license = ctx->license_banner;
+    if (ctx->license_banner != NULL && ctx->ident->role == OXT_ROLE_ADMIN) {
+        oxt_url_t *lic = oxt_mod_page_url(ctx);
+
+        OXT_URL_WORD(lic, "license");
+        pg->license_url = lic;
+    }
 }
 
 oxt_url_t *oxt_mod_page_url(const oxt_mod_page_ctx_t *ctx)
@@ -332,24 +364,42 @@ int oxt_mod_page_redirect(oxt_mod_page_ctx_t *ctx, oxt_url_t *url,
 
 /* ---- POST: origin, body, token ------------------------------------------------ */
 
-/* The body, read with the route's cap: OK, or the status of a refusal
- * (413 over the cap, 400 not a form). */
+/* Which kind of body the route takes: *pmulti for multipart/form-data
+ * (an upload, where the route allows one); OK or the 415 refusal. */
+static int post_type(int *pmulti, request_rec *r, const oxt_mod_route_t *rt)
+{
+    static const char form[] = "application/x-www-form-urlencoded";
+    static const char multi[] = "multipart/form-data";
+    const char *type = apr_table_get(r->headers_in, "Content-Type");
+    int upload = route_multipart(rt) != NULL;
+
+    *pmulti = upload && type != NULL
+        && strncasecmp(type, multi, sizeof(multi) - 1) == 0
+        && (type[sizeof(multi) - 1] == '\0'
+            || type[sizeof(multi) - 1] == ';');
+    if (*pmulti || (type != NULL
+                    && strncasecmp(type, form, sizeof(form) - 1) == 0
+                    && (type[sizeof(form) - 1] == '\0'
+                        || type[sizeof(form) - 1] == ';'))) {
+        return OK;
+    }
+    return oxt_mod_fail(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "media_type",
+                        upload ? "This page takes form posts"
+                        " (application/x-www-form-urlencoded or"
+                        " multipart/form-data)." : "This page takes form"
+                        " posts (application/x-www-form-urlencoded).", NULL);
+}
+
+/* The body, read into memory with the route's cap: OK, or the status of
+ * a refusal (413 over the cap, 400 unreadable). */
 static int post_body(const char **pbody, apr_size_t *plen, request_rec *r,
                      apr_size_t cap)
 {
-    const char *type = apr_table_get(r->headers_in, "Content-Type");
     const char *clen = apr_table_get(r->headers_in, "Content-Length");
     char *buf;
     apr_size_t len = 0;
     long got;
 
-    if (type == NULL || strncasecmp(type, "application/x-www-form-urlencoded",
-                                    33) != 0
-        || (type[33] != '\0' && type[33] != ';')) {
-        return oxt_mod_fail(r, HTTP_UNSUPPORTED_MEDIA_TYPE, "media_type",
-                            "This page takes form posts"
-                            " (application/x-www-form-urlencoded).", NULL);
-    }
     if (clen != NULL && apr_atoi64(clen) > (apr_int64_t)cap) {
         return oxt_mod_fail(r, HTTP_REQUEST_ENTITY_TOO_LARGE, "too_large",
                             "The form is too large.", NULL);
@@ -379,18 +429,74 @@ static int post_body(const char **pbody, apr_size_t *plen, request_rec *r,
     return OK;
 }
 
+static int post_unreadable(request_rec *r, apr_status_t rv)
+{
+    return oxt_mod_fail(r, rv == APR_ENOSPC ? HTTP_REQUEST_ENTITY_TOO_LARGE
+                        : HTTP_BAD_REQUEST, "bad_form",
+                        "The form could not be read.", NULL);
+}
+
+/* A multipart body (in memory, by the bounded parser): the parts into
+ * ctx, an empty ctx->form, the token of the part "csrf" into *ptoken. */
+static int post_multipart(oxt_mod_page_ctx_t *ctx, const char *body,
+                          apr_size_t len, const char **ptoken)
+{
+    request_rec *r = ctx->r;
+    apr_array_header_t *parts = NULL;
+    const char *boundary = NULL;
+    const oxt_part_t *tok;
+    oxt_form_t *empty = NULL;
+    apr_status_t rv;
+
+    rv = oxt_multipart_boundary(&boundary, apr_table_get(r->headers_in,
+                                "Content-Type"), ctx->res, r->pool);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_multipart_parse(&parts, body, len, boundary,
+                                 route_multipart(ctx->route), ctx->res, r->pool);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_form_parse(&empty, "", 0, ctx->route->post_limits,
+                            ctx->res, r->pool);
+    }
+    if (rv != APR_SUCCESS) {
+        return post_unreadable(r, rv);
+    }
+    tok = oxt_multipart_get(parts, OXT_CSRF_FIELD);
+    if (tok != NULL && oxt_multipart_text(ptoken, tok, 256, r->pool)
+                       != APR_SUCCESS) {
+        *ptoken = NULL;
+    }
+    ctx->parts = parts;
+    ctx->form = empty;
+    return OK;
+}
+
+static int post_form(oxt_mod_page_ctx_t *ctx, const char *body,
+                     apr_size_t len, const char **ptoken)
+{
+    oxt_form_t *form;
+    apr_status_t rv;
+
+    rv = oxt_form_parse(&form, body, len, ctx->route->post_limits, ctx->res,
+                        ctx->r->pool);
+    if (rv != APR_SUCCESS) {
+        return post_unreadable(ctx->r, rv);
+    }
+    *ptoken = oxt_form_get(form, OXT_CSRF_FIELD);
+    ctx->form = form;
+    return OK;
+}
+
 /* Everything a POST must pass before its page runs. */
 static int post_checks(oxt_mod_page_ctx_t *ctx)
 {
     request_rec *r = ctx->r;
     const oxt_mod_srv_t *conf = page_srv(ctx);
-    const oxt_form_limits_t *lim = ctx->route->post_limits;
+    const oxt_mod_route_t *rt = ctx->route;
     oxt_origin_req_t o;
-    oxt_form_t *form;
-    const char *why, *body = NULL, *token;
+    const char *why, *body = NULL, *token = NULL, *header;
     apr_size_t len = 0;
-    apr_status_t rv;
-    int status;
+    int status, multi = 0;
 
     o.method = r->method;
     o.sec_fetch_site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
@@ -404,18 +510,20 @@ static int post_checks(oxt_mod_page_ctx_t *ctx)
                             " can only be sent from the panel's own pages.",
                             NULL);
     }
-    status = post_body(&body, &len, r, lim->max_input);
+    status = post_type(&multi, r, rt);
+    if (status == OK) {
+        status = post_body(&body, &len, r, multi ? route_multipart(rt)->max_body
+                                                 : rt->post_limits->max_input);
+    }
+    if (status == OK) {
+        status = multi ? post_multipart(ctx, body, len, &token)
+                       : post_form(ctx, body, len, &token);
+    }
     if (status != OK) {
         return status;
     }
-    rv = oxt_form_parse(&form, body, len, lim, ctx->res, r->pool);
-    if (rv != APR_SUCCESS) {
-        return oxt_mod_fail(r, rv == APR_ENOSPC ? HTTP_REQUEST_ENTITY_TOO_LARGE
-                            : HTTP_BAD_REQUEST, "bad_form",
-                            "The form could not be read.", NULL);
-    }
-    token = apr_table_get(r->headers_in, OXT_CSRF_HEADER);
-    token = token ? token : oxt_form_get(form, OXT_CSRF_FIELD);
+    header = apr_table_get(r->headers_in, OXT_CSRF_HEADER);
+    token = header ? header : token;
     if (conf->csrf_key == NULL
         || oxt_csrf_verify(conf->csrf_key, 32, ctx->ident->session_binding,
                            token) != APR_SUCCESS) {
@@ -425,7 +533,6 @@ static int post_checks(oxt_mod_page_ctx_t *ctx)
                             " expired or was not sent from your session:"
                             " please open the page again.", NULL);
     }
-    ctx->form = form;
     ctx->post = 1;
     return OK;
 }
@@ -557,6 +664,9 @@ int oxt_mod_pages_handler(request_rec *r)
     }
     if (status == OK) {
         status = ctx_setup(&ctx, r, rt, req);
+    }
+    if (status == OK) {
+        status = oxt_mod_license_gate(&ctx);
     }
     if (status == OK && r->method_number == M_POST) {
         status = post_checks(&ctx);

@@ -229,6 +229,16 @@ def setlogs_site(run_dir, mariadb, apache_factory):
     sl.close()
 
 
+@pytest.fixture(scope="session")
+def license_site(run_dir, mariadb, apache_factory):
+    """The License page's site (harness/licpage.py): Plesk 9, the test
+    licensing server, an Apache of its own; tests change its key."""
+    from harness.licpage import LicensePageSite
+    lp = LicensePageSite.make(run_dir, mariadb, apache_factory)
+    yield lp
+    lp.close()
+
+
 @pytest.fixture
 def apache_conf(apache):
     """apache_conf(extra): restart Apache with extra server config; the

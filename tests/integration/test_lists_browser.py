@@ -114,12 +114,13 @@ def grant_chain(ls):
 
 
 TABS = {"admin": ["Resellers", "Clients", "Domains", "Mailboxes", "Logs",
-                  "Settings"],
+                  "Settings", "License"],
         "reseller": ["Clients", "Domains", "Mailboxes", "Logs"],
         "client": ["Domains", "Mailboxes", "Logs"],
         "domain": ["Mailboxes", "Logs"]}
 # the pages of the other tabs, by their headings (their own tests go on)
-HEADINGS = {"Logs": "Replication Logs", "Settings": "Settings"}
+HEADINGS = {"Logs": "Replication Logs", "Settings": "Settings",
+            "License": "License Management"}
 
 
 def test_each_role_walks_its_tabs(bs, js):

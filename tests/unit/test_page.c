@@ -185,6 +185,31 @@ START_TEST(messages_have_their_roles)
 }
 END_TEST
 
+START_TEST(the_license_message_comes_first)
+{
+    oxt_url_t *lic = oxt_url_make("/oxtender", oxt_test_pool);
+    oxt_page_t pg;
+    const char *out, *box;
+
+    base_page(&pg, OXT_ROLE_ADMIN, OXT_TAB_LOGS);
+    pg.info = "Saved.";
+    pg.license = "You reached a <limit>.";
+    out = render(&pg);
+    box = strstr(out, "<div class=\"oxt-msg oxt-msg-error oxt-msg-license\""
+                 " role=\"alert\">");
+    ck_assert_ptr_nonnull(box);
+    ck_assert(box < strstr(out, "Saved."));
+    HAS(out, "<strong>Error:</strong> You reached a &lt;limit&gt;.</div>");
+    LACKS(out, "License Management</a>");
+    /* the admin's links to the License page */
+    OXT_URL_WORD(lic, "license");
+    pg.license_url = lic;
+    out = render(&pg);
+    HAS(out, "a &lt;limit&gt;. <a href=\"/oxtender/license\">License"
+        " Management</a></div>");
+}
+END_TEST
+
 START_TEST(a_message_with_a_name_in_it)
 {
     oxt_html_t *h = writer();
@@ -436,6 +461,7 @@ TCase *oxt_page_test_case(void)
     tcase_add_test(tc, the_heading_names_the_owner);
     tcase_add_test(tc, the_head_loads_only_our_files);
     tcase_add_test(tc, messages_have_their_roles);
+    tcase_add_test(tc, the_license_message_comes_first);
     tcase_add_test(tc, a_message_with_a_name_in_it);
     tcase_add_test(tc, a_toolbar_has_actions_and_tools);
     tcase_add_test(tc, a_form_carries_its_token);

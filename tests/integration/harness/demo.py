@@ -360,6 +360,11 @@ def show(site, httpd):
     say("  lists:  %s  %s  %s" % tuple(httpd.url("/oxtender/" + name) for name
                                         in ("resellers", "clients",
                                             "domains")))
+    lic = httpd.get("/oxtender/license?format=json", auth=admin[:2])
+    say("  license: %s  (%s)" % (
+        httpd.url("/oxtender/license"),
+        lic.json()["license"]["status_text"] if lic.status == 200
+        else "HTTP %d" % lic.status))
     say("  (the browser asks for a login: use one below; each role sees"
         " its own tabs)")
     say()
