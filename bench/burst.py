@@ -134,6 +134,7 @@ class Firing:
         self.targets = targets            # [(address, account id, pw)]
         self.jobs = queue.Queue()
         self.handler = {}                 # address -> (start, end, rc)
+        self.written = {}                 # address -> its password stored
         self.lock = threading.Lock()
         self.env = {k: v for k, v in os.environ.items()
                     if k not in EVENT_VARS}
@@ -189,6 +190,9 @@ class Firing:
             sql.run("\n".join(
                 "UPDATE accounts SET type = 'plain', password = '%s'"
                 " WHERE id = %s;" % (pw, acc) for _, acc, pw in chunk))
+            t_written = time.time()
+            for addr, _, _ in chunk:
+                self.written[addr] = t_written
             if self.args.direct:
                 self.direct(sql, chunk)
                 continue
@@ -269,7 +273,11 @@ def burst(px, mariadb, args):  # noqa: C901
         count[a] = count.get(a, 0) + 1
         if d == want[a] and a not in first:
             first[a] = t
-    lat = [first[a] - fire.handler[a][0] for a in first]
+    # A domain is planned whole, so a change often reaches OX with the
+    # hint of another mailbox of its domain, before its own handler ran:
+    # hint -> OX is then 0. change -> OX counts from the password's write.
+    lat = [max(0.0, first[a] - fire.handler[a][0]) for a in first]
+    clat = [first[a] - fire.written[a] for a in first]
     hdur = [v[1] - v[0] for v in fire.handler.values()]
     bad_rc = sum(1 for v in fire.handler.values() if v[2] != 0)
     lost = [a for a in want if a not in first]
@@ -290,12 +298,17 @@ def burst(px, mariadb, args):  # noqa: C901
           " domains, daemon with ox_connections=%d, emulator %d ms ====" % (
               len(targets), args.workers, span, t_fire, args.mailboxes,
               args.domains, args.conns, args.latency_ms))
-    print("hint -> OX: p50 %.3f s, p95 %.3f s (target <= 1 s), p99 %.3f s"
-          " (target <= 3 s), max %.3f s; the last change arrived %.1f s"
-          " after the last hint" % (
+    print("hint -> OX (from the start of its handler; 0 when the change"
+          " was there before): p50 %.3f s, p95 %.3f s (target <= 1 s), p99"
+          " %.3f s (target <= 3 s), max %.3f s; the last change arrived"
+          " %.1f s after the last hint" % (
               pct(lat, 0.5), pct(lat, 0.95), pct(lat, 0.99),
               max(lat) if lat else float("nan"),
               (max(first.values()) - t_last) if first else float("nan")))
+    print("change -> OX (from the tick's write to psa): p50 %.3f s, p95"
+          " %.3f s, p99 %.3f s, max %.3f s" % (
+              pct(clat, 0.5), pct(clat, 0.95), pct(clat, 0.99),
+              max(clat) if clat else float("nan")))
     print("event handler: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (target"
           " <= 20 ms), max %.1f ms; %d exited non-zero" % (
               1000 * pct(hdur, 0.5), 1000 * pct(hdur, 0.95),

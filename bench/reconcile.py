@@ -147,7 +147,10 @@ def main():
         raise SystemExit(reason)
     root = env.make_run_dir(prefix="bench-")
     mariadb = MariaDB(os.path.join(root, "mariadb"), buffer_pool="1G")
-    rows = []
+    ok = True
+    print("==== reconcile --dry-run, ox_connections=%d, emulator %d ms,"
+          " best of %d (each size printed when measured) ====" % (
+              args.conns, args.latency_ms, args.repeat), flush=True)
     try:
         mariadb.start()
         for n in [int(s) for s in args.sizes.split(",")]:
@@ -157,36 +160,33 @@ def main():
                     measure(px, args)
             finally:
                 px.close()
-            rows.append((n, domains, users, wall, cpu, peak, text, draws,
-                         tty, rc, calls))
+            report(args, n, domains, users, wall, cpu, peak, text, draws,
+                   tty, rc, calls)
+            ok = ok and rc == 0
     finally:
         mariadb.stop()
         if not args.keep:
             env.remove_tree(root)
         else:
             print("kept %s" % root)
-    print()
-    print("==== reconcile --dry-run, ox_connections=%d, emulator %d ms,"
-          " best of %d ====" % (args.conns, args.latency_ms, args.repeat))
-    ok = True
-    for (n, domains, users, wall, cpu, peak, text, draws, tty, rc,
-         calls) in rows:
-        total = sum(calls.values())
-        drift = [ln for ln in text.splitlines() if ln and
-                 not ln.startswith(("reconcile", "checked", "0 "))]
-        print("%d mailboxes (%d in OX) in %d contexts: %.1f s wall"
-              " (target <= 60 s at 100,000), CPU %.1f s, peak RSS %.1f MB;"
-              " %d SOAP calls (%.0f/s; bound %.0f/s): %s; exit %d" % (
-                  n, users, domains, wall, cpu, peak, total, total / wall,
-                  args.conns * 1000.0 / args.latency_ms,
-                  ", ".join("%s %d" % kv for kv in sorted(calls.items())),
-                  rc))
-        print("  progress bar drawn %d times on the terminal; last: %r" % (
-            draws, tty.rsplit(b"\r", 1)[-1][:80].decode("utf-8", "replace")))
-        print("  report: %s" % " | ".join(text.strip().splitlines()[-2:]))
-        ok = ok and rc == 0
     print("==== end of reconcile figures ====")
     sys.exit(0 if ok else 1)
+
+
+def report(args, n, domains, users, wall, cpu, peak, text, draws, tty, rc,
+           calls):
+    total = sum(calls.values())
+    print("%d mailboxes (%d in OX) in %d contexts: %.1f s wall"
+          " (target <= 60 s at 100,000), CPU %.1f s, peak RSS %.1f MB;"
+          " %d SOAP calls (%.0f/s; bound %.0f/s): %s; exit %d" % (
+              n, users, domains, wall, cpu, peak, total, total / wall,
+              args.conns * 1000.0 / args.latency_ms,
+              ", ".join("%s %d" % kv for kv in sorted(calls.items())), rc))
+    last = tty.rsplit(b"\r[", 1)[-1].split(b"\r", 1)[0] if draws else b""
+    print("  progress bar drawn %d times on the terminal; the last: %r" % (
+        draws, ("[" + last.decode("utf-8", "replace"))[:80]))
+    print("  report: %s" % " | ".join(text.strip().splitlines()[-2:]),
+          flush=True)
 
 
 if __name__ == "__main__":
