@@ -93,14 +93,18 @@ def first_run(mariadb, root, args):
                     oxsim_args=["--latency-ms", str(args.latency_ms),
                                 "--max-conns", "1024",
                                 "--change-log", changes])
-    px.setup()
-    px.change_log = changes
-    px.write_config(ox_connections=args.conns, log_level="notice")
-    normalise(px)
-    t0 = time.monotonic()
-    res = px.repl("--json", "run", timeout=3600)
-    if res.returncode != 0:
-        raise SystemExit("first run failed: %s" % px.describe(res))
+    try:
+        px.setup()
+        px.change_log = changes
+        px.write_config(ox_connections=args.conns, log_level="notice")
+        normalise(px)
+        t0 = time.monotonic()
+        res = px.repl("--json", "run", timeout=3600)
+        if res.returncode != 0:
+            raise SystemExit("first run failed: %s" % px.describe(res))
+    except BaseException:
+        px.close()                   # the emulator too
+        raise
     print("setup: %d mailboxes in %d domains replicated in %.1f s" % (
         args.mailboxes, args.domains, time.monotonic() - t0), flush=True)
     return px

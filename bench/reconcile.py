@@ -63,13 +63,17 @@ def setup(mariadb, root, n, args):
                               domains=domains, mailboxes=n),
                     seed=1, oxsim_args=["--latency-ms", str(args.latency_ms),
                                         "--max-conns", "1024"])
-    px.setup()
-    px.write_config(ox_connections=args.conns, log_level="notice")
-    normalise(px)
-    t0 = time.monotonic()
-    res = px.repl("--json", "run", timeout=7200)
-    if res.returncode != 0:
-        raise SystemExit("run failed: %s" % px.describe(res))
+    try:
+        px.setup()
+        px.write_config(ox_connections=args.conns, log_level="notice")
+        normalise(px)
+        t0 = time.monotonic()
+        res = px.repl("--json", "run", timeout=7200)
+        if res.returncode != 0:
+            raise SystemExit("run failed: %s" % px.describe(res))
+    except BaseException:
+        px.close()                   # the emulator too
+        raise
     users = int(px.scalar("oxt", "SELECT COUNT(*) FROM mailbox_state"
                           " WHERE ox_user_id IS NOT NULL"))
     print("setup: %d mailboxes in %d domains, %d in OX, replicated in"
