@@ -546,6 +546,31 @@ apr_status_t oxt_ox_user_get_data(oxt_ox_op_t **pop, oxt_ox_t *ox,
                    REPLY_USER, p);
 }
 
+apr_status_t oxt_ox_user_get_multiple(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                      const oxt_ox_context_t *ctx,
+                                      const oxt_ox_creds_t *admin,
+                                      const apr_array_header_t *users,
+                                      apr_pool_t *p)
+{
+    const oxt_ox_creds_t *creds = user_creds(ox, admin);
+    req_t r;
+    int i;
+    apr_status_t rv;
+
+    if (creds == NULL || ctx == NULL || users == NULL || users->nelts == 0) {
+        return APR_EINVAL;
+    }
+    rv = req_begin(&r, ox, SVC_USER, "getMultipleData", p);
+    if (rv == APR_SUCCESS) {
+        rv = add_context(&r, "ctx", ctx);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < users->nelts; i++) {
+        rv = add_user(&r, "users", APR_ARRAY_IDX(users, i,
+                                                 const oxt_ox_user_t *));
+    }
+    return rv != APR_SUCCESS ? rv : op_finish(pop, &r, creds, REPLY_USERS);
+}
+
 apr_status_t oxt_ox_user_get_access_name(oxt_ox_op_t **pop, oxt_ox_t *ox,
                                          const oxt_ox_context_t *ctx,
                                          const oxt_ox_creds_t *admin,

@@ -198,6 +198,14 @@ apr_status_t oxt_ox_user_get_data(oxt_ox_op_t **pop, oxt_ox_t *ox,
                                   const oxt_ox_context_t *ctx,
                                   const oxt_ox_creds_t *admin,
                                   const oxt_ox_user_t *user, apr_pool_t *p);
+/** getMultipleData of users (oxt_ox_user_t *, by id; at least one): the
+ *  users in reply->users. OX answers "no such user" for the whole call
+ *  when one of them is missing. */
+apr_status_t oxt_ox_user_get_multiple(oxt_ox_op_t **pop, oxt_ox_t *ox,
+                                      const oxt_ox_context_t *ctx,
+                                      const oxt_ox_creds_t *admin,
+                                      const apr_array_header_t *users,
+                                      apr_pool_t *p);
 /** getAccessCombinationName: reply->text, NULL (nil) when the user's
  *  rights match no named combination. */
 apr_status_t oxt_ox_user_get_access_name(oxt_ox_op_t **pop, oxt_ox_t *ox,

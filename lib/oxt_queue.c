@@ -172,21 +172,65 @@ static apr_array_header_t *queue_items(const apr_array_header_t *rows,
     return items;
 }
 
+/* ---- lists of ids ---------------------------------------------------------- */
+
+/* Ids are bound as IN (?, ...) lists of these lengths, padded with the
+ * last id, so a connection's statement cache holds a few statements. */
+static const int queue_in_sizes[] = { 1, 8, 64, 256 };
+#define QUEUE_IN_MAX 256
+
+/* SQL whose "%s" is the IN list of ids [from, from + n) (n <=
+ * QUEUE_IN_MAX), args[nfirst ...] its values after the nfirst given.
+ * Returns the number of args filled in all. */
+static int queue_in_bind(const char **psql, const char *sql,
+                         oxt_db_arg_t *args, int nfirst,
+                         const apr_array_header_t *ids, int from, int n,
+                         apr_pool_t *p)
+{
+    int size = QUEUE_IN_MAX, i;
+    long long last = APR_ARRAY_IDX(ids, from + n - 1, long long);
+
+    for (i = 0; i < (int)(sizeof(queue_in_sizes) / sizeof(int)); i++) {
+        if (n <= queue_in_sizes[i]) {
+            size = queue_in_sizes[i];
+            break;
+        }
+    }
+    for (i = 0; i < size; i++) {
+        args[nfirst + i] = OXT_DB_INT(i < n ? APR_ARRAY_IDX(ids, from + i,
+                                                            long long)
+                                            : last);
+    }
+    *psql = apr_psprintf(p, sql, oxt_util_marks(size, p));
+    return nfirst + size;
+}
+
+/* One UPDATE per QUEUE_IN_MAX items: a statement per item was most of
+ * the cost of a claim in a burst of hints. */
 static apr_status_t queue_lease(oxt_db_t *db, apr_array_header_t *items,
                                 const char *owner, int lease_s,
                                 oxt_result_t *res, apr_pool_t *p)
 {
-    const oxt_queue_item_t *item;
+    apr_array_header_t *ids = apr_array_make(p, items->nelts,
+                                             sizeof(long long));
+    oxt_db_arg_t args[2 + QUEUE_IN_MAX];
+    const char *sql;
     apr_status_t rv = APR_SUCCESS;
-    int i;
+    int i, n;
 
-    for (i = 0; rv == APR_SUCCESS && i < items->nelts; i++) {
-        item = APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
-        rv = oxt_db_exec(NULL, db,
-            "UPDATE queue SET lease_owner = ?,"
-            " lease_until = NOW(3) + INTERVAL ? SECOND WHERE id = ?",
-            OXT_DB_ARGS(OXT_DB_STR(owner), OXT_DB_INT(lease_s),
-                        OXT_DB_INT(item->id)), res, p);
+    for (i = 0; i < items->nelts; i++) {
+        APR_ARRAY_PUSH(ids, long long) =
+            APR_ARRAY_IDX(items, i, const oxt_queue_item_t *)->id;
+    }
+    args[0] = OXT_DB_STR(owner);
+    args[1] = OXT_DB_INT(lease_s);
+    for (i = 0; rv == APR_SUCCESS && i < ids->nelts; i += QUEUE_IN_MAX) {
+        n = queue_in_bind(&sql, "UPDATE queue SET lease_owner = ?,"
+                          " lease_until = NOW(3) + INTERVAL ? SECOND"
+                          " WHERE id IN (%s)", args, 2, ids, i,
+                          ids->nelts - i < QUEUE_IN_MAX ? ids->nelts - i
+                                                        : QUEUE_IN_MAX, p);
+        rv = oxt_db_exec(NULL, db, sql, args, n, res, p);
     }
     return rv;
 }
@@ -282,6 +326,92 @@ static apr_status_t queue_owner_domains(apr_array_header_t **pids,
     if (rv == APR_SUCCESS) {
         apr_array_cat(*pids, ours);
         ids_unique(*pids);
+    }
+    return rv;
+}
+
+/* ---- the domains of many mailbox items at once --------------------------- */
+
+typedef struct {
+    apr_hash_t *map;                 /* mail id -> long long * dom id */
+    apr_pool_t *p;
+} queue_map_t;
+
+static apr_status_t queue_map_row(void *baton, const oxt_db_row_t *row,
+                                  apr_pool_t *ptemp)
+{
+    queue_map_t *m = baton;
+    long long *dom = apr_palloc(m->p, sizeof(*dom));
+
+    (void)ptemp;
+    *dom = oxt_db_row_int(row, 1, 0);
+    oxt_util_id_set(m->map, oxt_db_row_int(row, 0, 0), dom);
+    return APR_SUCCESS;
+}
+
+/* Runs sql (an "id, dom_id" query with one IN list) over ids into m. */
+static apr_status_t queue_map_ids(queue_map_t *m, oxt_db_t *db,
+                                  const char *sql,
+                                  const apr_array_header_t *ids,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[QUEUE_IN_MAX];
+    const char *text;
+    apr_status_t rv = APR_SUCCESS;
+    int i, n;
+
+    for (i = 0; rv == APR_SUCCESS && i < ids->nelts; i += QUEUE_IN_MAX) {
+        n = queue_in_bind(&text, sql, args, 0, ids, i,
+                          ids->nelts - i < QUEUE_IN_MAX ? ids->nelts - i
+                                                        : QUEUE_IN_MAX, p);
+        rv = oxt_db_each(db, text, args, n, queue_map_row, m, res, p);
+    }
+    return rv;
+}
+
+/* The ids of the mailbox items not in m yet. */
+static apr_array_header_t *queue_mail_ids(const apr_array_header_t *items,
+                                          apr_hash_t *map, apr_pool_t *p)
+{
+    apr_array_header_t *ids = apr_array_make(p, items->nelts,
+                                             sizeof(long long));
+    const oxt_queue_item_t *item;
+    int i;
+
+    for (i = 0; i < items->nelts; i++) {
+        item = APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
+        if (item->type == OXT_OBJ_MAILBOX
+            && oxt_util_id_get(map, item->object_id) == NULL) {
+            APR_ARRAY_PUSH(ids, long long) = item->object_id;
+        }
+    }
+    return ids;
+}
+
+apr_status_t oxt_queue_mail_domains(apr_hash_t **pmap,
+                                    const apr_array_header_t *items,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    queue_map_t m;
+    apr_array_header_t *ids;
+    apr_status_t rv = APR_SUCCESS;
+
+    m.map = apr_hash_make(p);
+    m.p = p;
+    *pmap = m.map;
+    ids = queue_mail_ids(items, m.map, p);
+    if (ids->nelts > 0) {
+        rv = queue_map_ids(&m, db, oxt_psa_sql(psa, "SELECT id, dom_id"
+                           " FROM psa.mail WHERE id IN (%s)", p), ids, res,
+                           p);
+    }
+    /* Deleted in Plesk: answered in the domain we replicated it in. */
+    ids = rv == APR_SUCCESS ? queue_mail_ids(items, m.map, p) : ids;
+    if (rv == APR_SUCCESS && ids->nelts > 0) {
+        rv = queue_map_ids(&m, db, "SELECT mail_id, dom_id FROM"
+                           " mailbox_state WHERE mail_id IN (%s)", ids, res,
+                           p);
     }
     return rv;
 }

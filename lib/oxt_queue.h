@@ -106,6 +106,18 @@ apr_status_t oxt_queue_item_domains(apr_array_header_t **pdom_ids,
     __attribute__((warn_unused_result));
 
 /**
+ * The domains of the mailbox items among items, as oxt_queue_item_domains
+ * finds them (psa, else what we replicated), in a few statements for all:
+ * *pmap maps a mail id (oxt_util_id_get) to a long long * dom id, in p;
+ * a mailbox found nowhere has no entry.
+ */
+apr_status_t oxt_queue_mail_domains(apr_hash_t **pmap,
+                                    const apr_array_header_t *items,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
  * The item is done. It is removed unless a new hint arrived while it was
  * being worked on, in which case it stays, due now.
  */

@@ -340,22 +340,22 @@ static void recon_user_is_admin(recon_user_t *ru)
                    oxt_util_lld(ru->have->ox_user_id, ru->t->p));
 }
 
-static void recon_user_done(void *baton, oxt_ox_op_t *op,
-                            const oxt_ox_reply_t *reply)
+/* What OX answered for one of our users (getData, or its part of a
+ * getMultipleData). */
+static void recon_user_read(recon_user_t *ru, apr_status_t status,
+                            const oxt_ox_user_t *user,
+                            const oxt_result_t *res)
 {
-    recon_user_t *ru = baton;
-
-    (void)op;
     ru->t->rc->stats->users++;
-    if (reply->status == OXT_ESOAP_NO_USER) {
+    if (status == OXT_ESOAP_NO_USER) {
         recon_user_forget(ru, "user_missing", 1, "not in OX");
     }
-    else if (reply->status == APR_SUCCESS && reply->user != NULL
-             && reply->user->context_admin == 1) {
+    else if (status == APR_SUCCESS && user != NULL
+             && user->context_admin == 1) {
         recon_user_is_admin(ru);
     }
-    else if (reply->status == APR_SUCCESS && reply->user != NULL) {
-        ru->diff = user_differences(reply->user, ru->have, ru->t->p);
+    else if (status == APR_SUCCESS && user != NULL) {
+        ru->diff = user_differences(user, ru->have, ru->t->p);
         if (recon_access_ask(ru)) {
             return;                       /* goes on in recon_access_read */
         }
@@ -363,24 +363,19 @@ static void recon_user_done(void *baton, oxt_ox_op_t *op,
         return;
     }
     else {
-        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, status,
                        OXTLOGNO(03040) "reconcile: cannot read %s: %s",
                        ru->have->address ? ru->have->address : "?",
-                       oxt_result_text(reply->res, ru->t->p));
+                       res ? oxt_result_text(res, ru->t->p) : "no answer");
     }
     recon_task_step(ru->t);
 }
 
-static int recon_id_known(recon_task_t *t, long long id)
+static void recon_user_done(void *baton, oxt_ox_op_t *op,
+                            const oxt_ox_reply_t *reply)
 {
-    apr_hash_index_t *hi;
-
-    for (hi = apr_hash_first(t->p, t->users); hi; hi = apr_hash_next(hi)) {
-        if (((oxt_applied_user_t *)apr_hash_this_val(hi))->ox_user_id == id) {
-            return 1;
-        }
-    }
-    return 0;
+    (void)op;
+    recon_user_read(baton, reply->status, reply->user, reply->res);
 }
 
 /* Is u the context admin? OX says so (contextadmin); an answer without
@@ -430,17 +425,13 @@ static void recon_admin_check(recon_task_t *t, const oxt_ox_user_t *u)
 
 /* A user in OX we have no record of: read it, to name it in the report
  * and to leave the context admin (created with the context) alone. */
-static void recon_unknown_read(void *baton, oxt_ox_op_t *op,
-                               const oxt_ox_reply_t *reply)
+static void recon_unknown_got(recon_task_t *t, apr_status_t status,
+                              const oxt_ox_user_t *u)
 {
-    recon_task_t *t = baton;
-    const oxt_ox_user_t *u = reply->user;
-
-    (void)op;
-    if (reply->status == APR_SUCCESS && u != NULL && recon_is_admin(t, u)) {
+    if (status == APR_SUCCESS && u != NULL && recon_is_admin(t, u)) {
         recon_admin_check(t, u);
     }
-    else if (reply->status == APR_SUCCESS && u != NULL) {
+    else if (status == APR_SUCCESS && u != NULL) {
         recon_drift(t, "user_unknown", 0, u->id,
                     u->primary_email ? u->primary_email
                                      : (u->name ? u->name : ""),
@@ -449,28 +440,11 @@ static void recon_unknown_read(void *baton, oxt_ox_op_t *op,
     recon_task_step(t);
 }
 
-static void recon_unknown_users(recon_task_t *t,
-                                const apr_array_header_t *listed)
+static void recon_unknown_read(void *baton, oxt_ox_op_t *op,
+                               const oxt_ox_reply_t *reply)
 {
-    const oxt_ox_user_t *u;
-    oxt_ox_user_t *x;
-    oxt_ox_op_t *get;
-    int i;
-
-    for (i = 0; listed && i < listed->nelts; i++) {
-        u = APR_ARRAY_IDX(listed, i, const oxt_ox_user_t *);
-        if (recon_id_known(t, u->id)) {
-            continue;
-        }
-        x = oxt_ox_user_make(t->p);
-        x->id = u->id;
-        if (oxt_ox_user_get_data(&get, t->rc->ox, t->oxctx, t->admin, x,
-                                 t->p) == APR_SUCCESS
-            && oxt_ox_submit(t->rc->ox, get, recon_unknown_read, t)
-               == APR_SUCCESS) {
-            t->pending++;
-        }
-    }
+    (void)op;
+    recon_unknown_got(baton, reply->status, reply->user);
 }
 
 /* The context is there but refuses the admin credentials we keep: its
@@ -488,31 +462,164 @@ static void recon_admin_refused(recon_task_t *t, const oxt_ox_reply_t *reply)
                    oxt_result_text(reply->res, t->p));
 }
 
-static void recon_known_users(recon_task_t *t)
+/* ---- reading users many at a time ------------------------------------ */
+
+/* Users are read with getMultipleData, up to RECON_MULTI per call: a
+ * call per user made reconcile at 100,000 mailboxes take minutes. Each
+ * entry is one of ours (ru) or one OX listed that we do not know (ru
+ * NULL, id only). */
+#define RECON_MULTI 100
+
+typedef struct {
+    recon_task_t *t;
+    apr_array_header_t *ids;         /* int, OX user ids */
+    apr_array_header_t *rus;         /* recon_user_t *, NULL: unknown */
+} recon_chunk_t;
+
+/* One user by itself (getData): its own answer decides. */
+static void recon_read_one(recon_task_t *t, int id, recon_user_t *ru)
 {
-    apr_hash_index_t *hi;
-    recon_user_t *ru;
+    oxt_ox_user_t *x = oxt_ox_user_make(t->p);
+    oxt_ox_op_t *get;
+
+    x->id = id;
+    if (oxt_ox_user_get_data(&get, t->rc->ox, t->oxctx, t->admin, x, t->p)
+        == APR_SUCCESS
+        && oxt_ox_submit(t->rc->ox, get, ru ? recon_user_done
+                                            : recon_unknown_read,
+                         ru ? (void *)ru : (void *)t) == APR_SUCCESS) {
+        t->pending++;
+    }
+}
+
+/* One entry of an answered chunk; u NULL: not in the answer. */
+static void recon_chunk_entry(recon_chunk_t *ch, int i,
+                              const oxt_ox_user_t *u, apr_status_t status,
+                              const oxt_result_t *res)
+{
+    recon_task_t *t = ch->t;
+    recon_user_t *ru = APR_ARRAY_IDX(ch->rus, i, recon_user_t *);
+
+    if (status == APR_SUCCESS && u == NULL) {
+        recon_read_one(t, APR_ARRAY_IDX(ch->ids, i, int), ru);
+        return;
+    }
+    t->pending++;
+    if (ru != NULL) {
+        recon_user_read(ru, status, u, res);
+    }
+    else {
+        recon_unknown_got(t, status, u);
+    }
+}
+
+static void recon_chunk_read(void *baton, oxt_ox_op_t *op,
+                             const oxt_ox_reply_t *reply)
+{
+    recon_chunk_t *ch = baton;
+    recon_task_t *t = ch->t;
+    apr_hash_t *by_id = apr_hash_make(t->p);
+    const oxt_ox_user_t *u;
+    int i, id;
+
+    (void)op;
+    for (i = 0; reply->status == APR_SUCCESS && reply->users
+                && i < reply->users->nelts; i++) {
+        u = APR_ARRAY_IDX(reply->users, i, const oxt_ox_user_t *);
+        oxt_util_id_set(by_id, u->id, (void *)u);
+    }
+    for (i = 0; i < ch->ids->nelts; i++) {
+        id = APR_ARRAY_IDX(ch->ids, i, int);
+        if (reply->status == OXT_ESOAP_NO_USER) {
+            /* One of them is missing and OX names none: each alone. */
+            recon_read_one(t, id, APR_ARRAY_IDX(ch->rus, i, recon_user_t *));
+        }
+        else {
+            recon_chunk_entry(ch, i, oxt_util_id_get(by_id, id),
+                              reply->status, reply->res);
+        }
+    }
+    recon_task_step(t);
+}
+
+static recon_chunk_t *recon_chunk_make(recon_task_t *t)
+{
+    recon_chunk_t *ch = apr_pcalloc(t->p, sizeof(*ch));
+
+    ch->t = t;
+    ch->ids = apr_array_make(t->p, RECON_MULTI, sizeof(int));
+    ch->rus = apr_array_make(t->p, RECON_MULTI, sizeof(recon_user_t *));
+    return ch;
+}
+
+static void recon_chunk_send(recon_chunk_t *ch)
+{
+    recon_task_t *t = ch->t;
+    apr_array_header_t *users;
     oxt_ox_user_t *x;
     oxt_ox_op_t *get;
+    int i;
+
+    if (ch->ids->nelts == 0) {
+        return;
+    }
+    users = apr_array_make(t->p, ch->ids->nelts, sizeof(oxt_ox_user_t *));
+    for (i = 0; i < ch->ids->nelts; i++) {
+        x = oxt_ox_user_make(t->p);
+        x->id = APR_ARRAY_IDX(ch->ids, i, int);
+        APR_ARRAY_PUSH(users, oxt_ox_user_t *) = x;
+    }
+    if (oxt_ox_user_get_multiple(&get, t->rc->ox, t->oxctx, t->admin, users,
+                                 t->p) == APR_SUCCESS
+        && oxt_ox_submit(t->rc->ox, get, recon_chunk_read, ch)
+           == APR_SUCCESS) {
+        t->pending++;
+    }
+}
+
+/* Adds an entry, sending the chunk when it is full; returns the chunk to
+ * fill next. */
+static recon_chunk_t *recon_chunk_add(recon_chunk_t *ch, int id,
+                                      recon_user_t *ru)
+{
+    APR_ARRAY_PUSH(ch->ids, int) = id;
+    APR_ARRAY_PUSH(ch->rus, recon_user_t *) = ru;
+    if (ch->ids->nelts < RECON_MULTI) {
+        return ch;
+    }
+    recon_chunk_send(ch);
+    return recon_chunk_make(ch->t);
+}
+
+/* Every user of ours (asked even when the list lacks it: OX's "no such
+ * user" is the authoritative answer) and every listed one we do not
+ * know. */
+static void recon_read_users(recon_task_t *t,
+                             const apr_array_header_t *listed)
+{
+    apr_hash_t *known = apr_hash_make(t->p);
+    recon_chunk_t *ch = recon_chunk_make(t);
+    apr_hash_index_t *hi;
+    const oxt_ox_user_t *u;
+    recon_user_t *ru;
+    int i;
 
     for (hi = apr_hash_first(t->p, t->users); hi; hi = apr_hash_next(hi)) {
         ru = apr_pcalloc(t->p, sizeof(*ru));
         ru->t = t;
         ru->have = apr_hash_this_val(hi);
-        if (ru->have->ox_user_id <= 0) {
-            continue;
-        }
-        x = oxt_ox_user_make(t->p);
-        x->id = (int)ru->have->ox_user_id;
-        /* Asked even when the list lacks it: getData's "no such user"
-         * is the authoritative answer. */
-        if (oxt_ox_user_get_data(&get, t->rc->ox, t->oxctx, t->admin, x,
-                                 t->p) == APR_SUCCESS
-            && oxt_ox_submit(t->rc->ox, get, recon_user_done, ru)
-               == APR_SUCCESS) {
-            t->pending++;
+        if (ru->have->ox_user_id > 0) {
+            oxt_util_id_set(known, ru->have->ox_user_id, ru);
+            ch = recon_chunk_add(ch, (int)ru->have->ox_user_id, ru);
         }
     }
+    for (i = 0; listed && i < listed->nelts; i++) {
+        u = APR_ARRAY_IDX(listed, i, const oxt_ox_user_t *);
+        if (oxt_util_id_get(known, u->id) == NULL) {
+            ch = recon_chunk_add(ch, u->id, NULL);
+        }
+    }
+    recon_chunk_send(ch);
 }
 
 static void recon_users_listed(void *baton, oxt_ox_op_t *op,
@@ -535,8 +642,7 @@ static void recon_users_listed(void *baton, oxt_ox_op_t *op,
         return;
     }
     t->pending = 1;                       /* held until all are submitted */
-    recon_unknown_users(t, reply->users);
-    recon_known_users(t);
+    recon_read_users(t, reply->users);
     recon_task_step(t);
 }
 

@@ -263,3 +263,19 @@ int oxt_util_host_is_loopback(const char *hostport)
     return inet_pton(AF_INET6, host, &a6) == 1
         && IN6_IS_ADDR_LOOPBACK(&a6);
 }
+
+const char *oxt_util_marks(int n, apr_pool_t *p)
+{
+    char *s = apr_palloc(p, (apr_size_t)(n > 0 ? n : 1) * 3 + 1), *o = s;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (i > 0) {
+            *o++ = ',';
+            *o++ = ' ';
+        }
+        *o++ = '?';
+    }
+    *o = '\0';
+    return s;
+}

@@ -87,6 +87,10 @@ void oxt_util_id_set(apr_hash_t *h, long long id, const void *val);
 /** The value of id, or NULL. */
 void *oxt_util_id_get(apr_hash_t *h, long long id);
 
+/** "?, ?, ..., ?" with n (>= 1) places, in p: an IN list of bound
+ *  values. */
+const char *oxt_util_marks(int n, apr_pool_t *p);
+
 /** The id of an entry (from apr_hash_this_key). */
 long long oxt_util_id_key(apr_hash_index_t *hi);
 

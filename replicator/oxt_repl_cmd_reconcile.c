@@ -27,7 +27,12 @@ typedef struct {
     long long printed;
     int bar;                       /* a progress bar on the terminal */
     oxt_lock_t *lock;              /* touched as contexts are done */
+    apr_time_t drawn;              /* when the bar was last drawn */
 } recon_print_t;
+
+/* A hundred thousand contexts must not mean a hundred thousand writes to
+ * the terminal (nor as many lock touches). */
+#define RECON_BAR_EVERY apr_time_from_msec(100)
 
 static void recon_on_drift(void *baton, const oxt_drift_t *d)
 {
@@ -57,7 +62,12 @@ static void recon_on_progress(void *baton, long long done, long long total)
 {
     recon_print_t *rp = baton;
     int width = 40, fill;
+    apr_time_t t = apr_time_now();
 
+    if (t - rp->drawn < RECON_BAR_EVERY && done < total) {
+        return;
+    }
+    rp->drawn = t;
     oxt_lock_touch(rp->lock);
     if (!rp->bar || total <= 0) {
         return;
@@ -194,7 +204,7 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
     oxt_result_t *res = oxt_result_make(repl->p);
     oxt_reconcile_opts_t o = { 0 };
     oxt_reconcile_stats_t st;
-    recon_print_t rp = { repl, NULL, 0, 0, NULL };
+    recon_print_t rp = { repl, NULL, 0, 0, NULL, 0 };
     oxt_repl_session_t *s = NULL;
     int stale = 0;
     apr_status_t rv;

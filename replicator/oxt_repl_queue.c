@@ -38,14 +38,25 @@ static void queue_group(apr_hash_t *doms, long long dom_id,
 static apr_status_t queue_sort_item(apr_hash_t *doms, int *pall,
                                     apr_array_header_t *later,
                                     oxt_repl_session_t *s,
+                                    apr_hash_t *mail_doms,
                                     oxt_queue_item_t *item,
                                     oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *ids;
+    apr_array_header_t *ids = apr_array_make(p, 1, sizeof(long long));
+    const long long *dom;
     int i;
-    apr_status_t rv;
+    apr_status_t rv = APR_SUCCESS;
 
-    rv = oxt_queue_item_domains(&ids, item, s->psa, s->db, res, p);
+    if (item->type == OXT_OBJ_MAILBOX) {
+        /* Found for the whole batch at once (oxt_queue_mail_domains). */
+        dom = oxt_util_id_get(mail_doms, item->object_id);
+        if (dom != NULL) {
+            APR_ARRAY_PUSH(ids, long long) = *dom;
+        }
+    }
+    else {
+        rv = oxt_queue_item_domains(&ids, item, s->psa, s->db, res, p);
+    }
     for (i = 0; rv == APR_SUCCESS && i < ids->nelts; i++) {
         queue_group(doms, APR_ARRAY_IDX(ids, i, long long), item, p);
     }
@@ -111,7 +122,7 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
                                   oxt_result_t *res)
 {
     apr_array_header_t *items, *later;
-    apr_hash_t *doms;
+    apr_hash_t *doms, *mail_doms = NULL;
     apr_pool_t *p;
     int i;
     apr_status_t rv;
@@ -128,8 +139,12 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
             rv = oxt_repl_seats(s, 0, res);
         }
         later = apr_array_make(p, 4, sizeof(oxt_queue_item_t *));
+        if (rv == APR_SUCCESS) {
+            rv = oxt_queue_mail_domains(&mail_doms, items, s->psa, s->db,
+                                        res, p);
+        }
         for (i = 0; rv == APR_SUCCESS && i < items->nelts; i++) {
-            rv = queue_sort_item(doms, pall, later, s,
+            rv = queue_sort_item(doms, pall, later, s, mail_doms,
                                  APR_ARRAY_IDX(items, i, oxt_queue_item_t *),
                                  res, p);
         }

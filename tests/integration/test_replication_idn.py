@@ -90,3 +90,28 @@ def test_unicode_mappings_allowed(make_plesk):
     px.settings_set(ox_unicode_mappings=0)
     px.run()
     assert UNICODE not in px.ox_context(IDN)["loginMappings"]
+
+
+def test_longest_display_names_replicate(plesk):
+    """The display name is "<mail_name>@<domain displayName>": a domain
+    displayName of 255 characters (psa's limit, counted in characters:
+    here 765 bytes of UTF-8) and one of 255 bytes of multi-byte UTF-8
+    replicate, and a steady run afterwards changes nothing."""
+    select(plesk)
+    plesk.run()
+    for name in ("\u65e5" * 250 + ".exam",            # 255 chars
+                 "\u00fc" * 100 + "\u65e5" * 15 + "x" * 10):  # 255 bytes
+        assert len(name) == 255 or len(name.encode("utf-8")) == 255
+        plesk.exec("psa", "UPDATE domains SET displayName = %s"
+                   " WHERE id = 2", (name,))
+        plesk.event("domain_update", env={"NEW_DOMAIN_NAME": IDN})
+        plesk.run()
+        u = plesk.ox_users(IDN)["user2"]
+        assert (u["display_name"], u["sur_name"]) == (
+            "user2@" + name, name), u["display_name"][:40]
+        assert plesk.mailbox_state(2)["applied_display_name"] == \
+            "user2@" + name
+        before = plesk.ox_calls().get("OXUserService.change", 0)
+        plesk.run()
+        assert plesk.ox_calls().get("OXUserService.change", 0) == before, \
+            "the stored name compares equal to the desired one"

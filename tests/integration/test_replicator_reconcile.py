@@ -17,12 +17,17 @@ detail of a change lists what differs, in the order of
 lib/oxt_reconcile.c's comparison.
 """
 import json
+import os
+import pty
+import subprocess
 
 import pytest
 
+from harness import env
+
 from harness import oxexpect
 from harness.oxdrift import OxDrift, calls_delta, writes_delta
-from harness.plesk import make_plesk, plesk  # noqa: F401
+from harness.plesk import EVENT_VARS, make_plesk, plesk  # noqa: F401
 
 DOMAINS = (1, 2, 7, 9)
 IDN = "xn--bcher2-3ya.example"
@@ -128,13 +133,48 @@ def make_drift(px):
     return expect, uid
 
 
+def reconcile_on_a_terminal(px, *args):
+    """reconcile with standard error on a pseudo-terminal: (exit code,
+    stdout, what the terminal showed)."""
+    e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([env.REPLICATOR, "-c", px.config, "reconcile"]
+                            + list(args), stdout=subprocess.PIPE,
+                            stderr=slave, env=e)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:             # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    out = proc.stdout.read().decode()
+    proc.wait(60)
+    os.close(master)
+    return proc.returncode, out, shown.decode("utf-8", "replace")
+
+
 def test_clean_state_reports_nothing_and_never_the_context_admin(plesk):
     replicated(plesk)
+    before = plesk.ox_counters()
     res = plesk.repl("reconcile", "--dry-run")
     assert res.returncode == 0, plesk.describe(res)
     assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
                           " 0 unknown users\n"), res.stdout
     assert "oxadmin$" not in res.stdout + res.stderr
+    assert "\r[" not in res.stderr, "no progress bar without a terminal"
+    # the users of a context are read in one call, the context admin too
+    assert calls_delta(before, plesk.ox_counters()) == {
+        "OXContextService.getData": 4, "OXUserService.list": 4,
+        "OXUserService.getMultipleData": 4,
+        "OXUserService.getAccessCombinationName": USERS}
+    rc, out, shown = reconcile_on_a_terminal(plesk, "--dry-run")
+    assert (rc, out) == (0, res.stdout), shown
+    assert "] 100% 4/4 contexts" in shown, repr(shown)
+    assert shown.endswith("\r\x1b[K"), "the bar is wiped: %r" % shown
     # without --dry-run too: nothing to repair, nothing sent
     before = plesk.ox_counters()
     res = plesk.repl("reconcile", "--delete-unknown", "--force")

@@ -226,6 +226,13 @@ void oxsim_user_setn(oxsim_user_t *u, const char *name, const char *val);
 void oxsim_user_set_aliases(oxsim_user_t *u, char **al, int n);
 size_t oxsim_store_nusers(void);
 
+/** Opens FILE for the change log (--change-log); 0 on success. */
+int oxsim_store_change_log_open(const char *path);
+/** Appends "<unix time.us> <op> <context id> <user id> "<digest>"" when
+ *  the log is open and pw is set (the store lock must be held). */
+void oxsim_store_log_change(const char *op, const oxsim_user_t *u,
+                            const char *pw);
+
 /** State of everything as JSON (the store lock must be held). */
 void oxsim_store_json(oxsim_buf_t *b);
 

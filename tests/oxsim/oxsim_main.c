@@ -27,6 +27,7 @@ typedef struct {
     const char *port_file;
     int allow_any;
     long threads;
+    const char *change_log;
 } oxsim_opts_t;
 
 static void oxsim_usage(FILE *f)
@@ -39,7 +40,8 @@ static void oxsim_usage(FILE *f)
           "  [--seed N] [--exception-id on|off] [--unicode-mappings on|off]\n"
           "  [--master-override on|off] [--username-changeable on|off]\n"
           "  [--primary-mail-unchangeable on|off] [--fault-detail on|off]\n"
-          "  [--master LOGIN:PASS] [--reseller LOGIN:PASS]...\n", f);
+          "  [--master LOGIN:PASS] [--reseller LOGIN:PASS]...\n"
+          "  [--change-log FILE]\n", f);
 }
 
 /* External entities must never be fetched, whatever a request says. */
@@ -77,6 +79,8 @@ static int oxsim_parse_args(int argc, char **argv, oxsim_opts_t *o)
             o->port_file = argv[++i];
         } else if (!strcmp(a, "--threads")) {
             o->threads = strtol(argv[++i], NULL, 10);
+        } else if (!strcmp(a, "--change-log")) {
+            o->change_log = argv[++i];
         } else if (oxsim_cfg_set(a + 2, argv[i + 1], err, sizeof(err))) {
             fprintf(stderr, "oxsim: %s\n", err);
             return -1;
@@ -181,7 +185,7 @@ static int oxsim_serve(const oxsim_opts_t *o, sigset_t *sigs)
 
 int main(int argc, char **argv)
 {
-    oxsim_opts_t o = { NULL, NULL, 0, 4 };
+    oxsim_opts_t o = { NULL, NULL, 0, 4, NULL };
     sigset_t sigs;
     int rc;
 
@@ -192,6 +196,11 @@ int main(int argc, char **argv)
     oxsim_store_init();
     if (oxsim_parse_args(argc, argv, &o)) {
         oxsim_usage(stderr);
+        return 2;
+    }
+    if (o.change_log != NULL && oxsim_store_change_log_open(o.change_log)) {
+        fprintf(stderr, "oxsim: cannot open %s: %s\n", o.change_log,
+                strerror(errno));
         return 2;
     }
     if (o.threads < 1 || o.threads > 64) {

@@ -563,6 +563,7 @@ static void oxsim_op_user_change(oxsim_call_t *c)
         return;
     }
     oxsim_apply(c, u, &ud);
+    oxsim_store_log_change("change", u, oxsim_ud(&ud, "password"));
 }
 
 static void oxsim_op_user_change_access(oxsim_call_t *c)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* ---- User fields, in the schema's order (docs/reference/ox-soap.md §5.3) */
 
@@ -213,6 +214,8 @@ static int oxsim_ctx_maxid;
 static size_t oxsim_nusers;
 /* Salt of the password digests in the state (see oxsim_user_json). */
 static char oxsim_pw_salt[33];
+/* The change log (oxsim_store_log_change), when one was asked for. */
+static FILE *oxsim_change_log;
 
 void oxsim_store_lock(void)
 {
@@ -294,6 +297,10 @@ void oxsim_store_cleanup(void)
     oxsim_map_free(oxsim_udisplay);
     oxsim_map_free(oxsim_umails);
     oxsim_map_free(oxsim_fieldidx);
+    if (oxsim_change_log != NULL) {
+        fclose(oxsim_change_log);
+        oxsim_change_log = NULL;
+    }
     oxsim_store_unlock();
 }
 
@@ -730,6 +737,37 @@ static void oxsim_password_digest(oxsim_buf_t *b, const oxsim_user_t *u,
         oxsim_buf_printf(b, "%02x", md[i]);
     }
     oxsim_buf_puts(b, "\"");
+}
+
+/* The change log (--change-log FILE): one line per user create or change
+ * that set a password, written while the call is applied (before the
+ * latency), so a benchmark can tell when each password reached OX and
+ * whether any was sent twice. Lines are written under the store lock. */
+
+int oxsim_store_change_log_open(const char *path)
+{
+    oxsim_change_log = fopen(path, "a");
+    return oxsim_change_log == NULL ? -1 : 0;
+}
+
+void oxsim_store_log_change(const char *op, const oxsim_user_t *u,
+                            const char *pw)
+{
+    struct timespec ts;
+    oxsim_buf_t b;
+
+    if (oxsim_change_log == NULL || pw == NULL) {
+        return;
+    }
+    clock_gettime(CLOCK_REALTIME, &ts);
+    oxsim_buf_init(&b);
+    oxsim_buf_printf(&b, "%lld.%06ld %s %d %d ", (long long)ts.tv_sec,
+                     ts.tv_nsec / 1000, op, u->ctx->id, u->id);
+    oxsim_password_digest(&b, u, pw);
+    oxsim_buf_puts(&b, "\n");
+    fwrite(b.s, 1, b.len, oxsim_change_log);
+    fflush(oxsim_change_log);
+    oxsim_buf_free(&b);
 }
 
 static void oxsim_user_json(oxsim_buf_t *b, const oxsim_user_t *u)

@@ -348,6 +348,43 @@ START_TEST(user_get_data_reads_the_fields)
 }
 END_TEST
 
+START_TEST(user_get_multiple_names_each_user_and_reads_them_all)
+{
+    fake_soap_t *f = fake_soap_make(200, REPLY_OPEN
+        "<getMultipleDataResponse><return><id>3</id><name>a</name></return>"
+        "<return><id>5</id><name>b</name></return>"
+        "</getMultipleDataResponse>" REPLY_CLOSE, oxt_test_pool);
+    oxt_ox_t *ox = make_ox(f, OXT_OX_STANDALONE, 0);
+    oxt_ox_context_t *ctx = oxt_ox_context_make(oxt_test_pool);
+    apr_array_header_t *users = apr_array_make(oxt_test_pool, 2,
+                                               sizeof(oxt_ox_user_t *));
+    const oxt_ox_reply_t *reply;
+    oxt_ox_op_t *op;
+    int i;
+
+    ctx->id = 7;
+    ck_assert_int_eq(oxt_ox_user_get_multiple(&op, ox, ctx, &ctx_admin,
+                                              users, oxt_test_pool),
+                     APR_EINVAL);
+    for (i = 0; i < 2; i++) {
+        oxt_ox_user_t *u = oxt_ox_user_make(oxt_test_pool);
+
+        u->id = 3 + 2 * i;
+        APR_ARRAY_PUSH(users, oxt_ox_user_t *) = u;
+    }
+    ck_assert_int_eq(oxt_ox_user_get_multiple(&op, ox, ctx, &ctx_admin,
+                                              users, oxt_test_pool),
+                     APR_SUCCESS);
+    reply = run(ox, op, APR_SUCCESS);
+    ck_assert_ptr_nonnull(strstr(sent(f, 0), "<ox:getMultipleData><ox:ctx>"
+        "<obj:id>7</obj:id></ox:ctx><ox:users><obj:id>3</obj:id></ox:users>"
+        "<ox:users><obj:id>5</obj:id></ox:users><ox:auth>"));
+    ck_assert_int_eq(reply->users->nelts, 2);
+    ck_assert_str_eq(APR_ARRAY_IDX(reply->users, 1, oxt_ox_user_t *)->name,
+                     "b");
+}
+END_TEST
+
 START_TEST(user_access_combination_name_is_asked_and_read)
 {
     fake_soap_t *f = fake_soap_make(200, REPLY_OPEN
@@ -579,6 +616,7 @@ TCase *oxt_ox_test_case(void)
     tcase_add_test(tc, lists_and_booleans_are_decoded);
     tcase_add_test(tc, faults_reach_the_reply_with_the_server_text);
     tcase_add_test(tc, submitted_operations_report_through_their_callback);
+    tcase_add_test(tc, user_get_multiple_names_each_user_and_reads_them_all);
     tcase_add_test(tc,
                    plain_http_to_another_machine_needs_an_explicit_setting);
     return tc;

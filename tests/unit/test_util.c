@@ -158,11 +158,19 @@ START_TEST(id_keys_are_the_number_itself)
 }
 END_TEST
 
+START_TEST(marks_make_an_in_list)
+{
+    ck_assert_str_eq(oxt_util_marks(1, oxt_test_pool), "?");
+    ck_assert_str_eq(oxt_util_marks(3, oxt_test_pool), "?, ?, ?");
+}
+END_TEST
+
 TCase *oxt_util_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("util");
 
     tcase_add_test(tc, id_keys_are_the_number_itself);
+    tcase_add_test(tc, marks_make_an_in_list);
     tcase_add_test(tc, loopback_hosts_are_recognised_strictly);
     tcase_add_test(tc, private_files_refuse_loose_modes_and_owners);
     tcase_add_test(tc, symlinks_fifos_and_large_files_are_refused);
