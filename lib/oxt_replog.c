@@ -303,28 +303,63 @@ static void replog_group_add(apr_array_header_t *groups, apr_hash_t *seen,
     g->n++;
 }
 
-/* The counts a batch took, in one transaction (one log flush, not one per
- * count row: a batch of 1000 rows may touch 2000 of them). The 'all' row
- * comes first (batch_rows adds it first): the replicator's turn also
- * takes it before any other count row (replog_count_row lists it first),
- * so whichever waits for the other holds no count row and the two
+/* The counts of one level that a batch took: one UPDATE of their rows
+ * (the primary key's IN list), each less its own number, never below 0.
+ * A batch over 1,000 domains is one statement here, not 1,000. */
+static apr_status_t replog_uncount_level(oxt_db_t *db,
+                                         const apr_array_header_t *groups,
+                                         const char *level,
+                                         oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(oxt_db_arg_t));
+    apr_array_header_t *in = apr_array_make(p, 16, sizeof(oxt_db_arg_t));
+    apr_array_header_t *marks = apr_array_make(p, 16, sizeof(const char *));
+    const char *cases = "";
+    const replog_group_t *g;
+    int i;
+
+    for (i = 0; i < groups->nelts; i++) {
+        g = &APR_ARRAY_IDX(groups, i, const replog_group_t);
+        if (strcmp(g->level, level) != 0) {
+            continue;
+        }
+        cases = apr_pstrcat(p, cases, " WHEN ? THEN ?", NULL);
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(g->id);
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(g->n);
+        APR_ARRAY_PUSH(in, oxt_db_arg_t) = OXT_DB_INT(g->id);
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+    }
+    if (marks->nelts == 0) {
+        return APR_SUCCESS;
+    }
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_STR(level);
+    apr_array_cat(args, in);
+    return oxt_db_exec(NULL, db, apr_pstrcat(p,
+        "UPDATE replication_log_count SET n = GREATEST(CAST(n AS SIGNED)"
+        " - CASE id", cases, " ELSE 0 END, 0) WHERE level = ? AND id IN (",
+        apr_array_pstrcat(p, marks, ','), ")", NULL),
+        (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+}
+
+/* The counts a batch took, in one transaction of four statements, one
+ * per level, in the table's key order: 'all' first. Every writer of the
+ * counts takes the 'all' row first (replog_count_row lists it first), so
+ * they queue behind each other there, holding no other count row, and
  * cannot deadlock. */
 static apr_status_t replog_uncount(oxt_db_t *db,
                                    const apr_array_header_t *groups,
                                    oxt_result_t *res, apr_pool_t *p)
 {
-    const replog_group_t *g;
+    static const char *const levels[] = {
+        "all", "reseller", "client", "domain"
+    };
     apr_status_t rv;
-    int i;
+    size_t i;
 
     rv = oxt_db_begin(db, res);
-    for (i = 0; rv == APR_SUCCESS && i < groups->nelts; i++) {
-        g = &APR_ARRAY_IDX(groups, i, const replog_group_t);
-        rv = oxt_db_exec(NULL, db,
-            "UPDATE replication_log_count SET n = IF(n > ?, n - ?, 0)"
-            " WHERE level = ? AND id = ?",
-            OXT_DB_ARGS(OXT_DB_INT(g->n), OXT_DB_INT(g->n),
-                        OXT_DB_STR(g->level), OXT_DB_INT(g->id)), res, p);
+    for (i = 0; rv == APR_SUCCESS && i < sizeof(levels) / sizeof(levels[0]);
+         i++) {
+        rv = replog_uncount_level(db, groups, levels[i], res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_db_commit(db, res);
@@ -335,34 +370,87 @@ static apr_status_t replog_uncount(oxt_db_t *db,
     return rv;
 }
 
-apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
-                                apr_pool_t *p)
-{
-    static const char *const sql[] = {
-        "DELETE FROM replication_log_count",
-        "INSERT INTO replication_log_count (level, id, n, counted_at)"
-        " SELECT 'all', 0, COUNT(*), NOW() FROM replication_log",
-        "INSERT INTO replication_log_count (level, id, n, counted_at)"
-        " SELECT 'reseller', reseller_id, COUNT(*), NOW()"
-        " FROM replication_log GROUP BY reseller_id",
-        "INSERT INTO replication_log_count (level, id, n, counted_at)"
-        " SELECT 'client', client_id, COUNT(*), NOW()"
-        " FROM replication_log GROUP BY client_id",
-        "INSERT INTO replication_log_count (level, id, n, counted_at)"
-        " SELECT 'domain', COALESCE(dom_id, 0), COUNT(*), NOW()"
-        " FROM replication_log GROUP BY COALESCE(dom_id, 0)",
-    };
-    apr_status_t rv;
-    size_t i;
+/* The GROUP BY of each level's counts, in the table's key order. */
+static const char *const recount_sql[] = {
+    "INSERT INTO replication_log_count (level, id, n, counted_at)"
+    " SELECT 'all', 0, COUNT(*), NOW() FROM replication_log"
+    " ON DUPLICATE KEY UPDATE n = VALUES(n), counted_at = VALUES(counted_at)",
+    "INSERT INTO replication_log_count (level, id, n, counted_at)"
+    " SELECT 'reseller', reseller_id, COUNT(*), NOW() FROM replication_log"
+    " GROUP BY reseller_id"
+    " ON DUPLICATE KEY UPDATE n = VALUES(n), counted_at = VALUES(counted_at)",
+    "INSERT INTO replication_log_count (level, id, n, counted_at)"
+    " SELECT 'client', client_id, COUNT(*), NOW() FROM replication_log"
+    " GROUP BY client_id"
+    " ON DUPLICATE KEY UPDATE n = VALUES(n), counted_at = VALUES(counted_at)",
+    "INSERT INTO replication_log_count (level, id, n, counted_at)"
+    " SELECT 'domain', COALESCE(dom_id, 0), COUNT(*), NOW()"
+    " FROM replication_log GROUP BY COALESCE(dom_id, 0)"
+    " ON DUPLICATE KEY UPDATE n = VALUES(n), counted_at = VALUES(counted_at)",
+};
 
-    rv = oxt_db_begin(db, res);
-    for (i = 0; rv == APR_SUCCESS && i < sizeof(sql) / sizeof(sql[0]); i++) {
-        rv = oxt_db_exec(NULL, db, sql[i], OXT_DB_NOARGS, res, p);
+static const char *const recount_levels[] = {
+    "all", "reseller", "client", "domain"
+};
+
+/* One level's counts, in a short READ COMMITTED transaction: the log's
+ * rows are read without a lock (the replicator's inserts never wait for
+ * the GROUP BY), the 'all' count row is held for its length (the writers
+ * of counts queue there, so none is lost in between), and the rows of
+ * owners that have no row left (not counted again) go to 0. */
+static apr_status_t recount_level(oxt_db_t *db, int i, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    const char *start = NULL;
+    apr_array_header_t *rows;
+    apr_status_t rv;
+
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " READ COMMITTED", res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_begin(db, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "INSERT INTO replication_log_count"
+                         " (level, id, n) VALUES ('all', 0, 0)"
+                         " ON DUPLICATE KEY UPDATE n = n", OXT_DB_NOARGS,
+                         res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&rows, db, "SELECT NOW()", OXT_DB_NOARGS, res, p);
+        start = rv == APR_SUCCESS
+            ? APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *)->vals[0] : NULL;
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, recount_sql[i], OXT_DB_NOARGS, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "UPDATE replication_log_count SET n = 0,"
+                         " counted_at = NOW() WHERE level = ? AND"
+                         " (counted_at IS NULL OR counted_at < ?)",
+                         OXT_DB_ARGS(OXT_DB_STR(recount_levels[i]),
+                                     OXT_DB_STR(start)), res, p);
     }
     if (rv == APR_SUCCESS) {
         return oxt_db_commit(db, res);
     }
     oxt_db_rollback(db);
+    return rv;
+}
+
+apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    /* 'all' last: its counted_at, which says whether the counts are
+     * fresh (prune_counts_fresh), is then set only when every level is. */
+    static const int order[] = { 1, 2, 3, 0 };
+    apr_status_t rv = APR_SUCCESS;
+    size_t i;
+
+    for (i = 0; rv == APR_SUCCESS && i < sizeof(order) / sizeof(order[0]);
+         i++) {
+        rv = recount_level(db, order[i], res, p);
+    }
     return rv;
 }
 
@@ -477,15 +565,17 @@ static const char *where_sql(const replog_where_t *w, apr_pool_t *p)
     return out;
 }
 
-apr_status_t oxt_replog_count(long long *ptotal, oxt_db_t *db,
+apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
                               const oxt_replog_query_t *q,
                               oxt_result_t *res, apr_pool_t *p)
 {
+    apr_array_header_t *args;
     replog_where_t w;
     apr_status_t rv;
 
     replog_where(&w, q, p);
     *ptotal = 0;
+    *pmore = 0;
     if (w.empty) {
         return APR_SUCCESS;
     }
@@ -497,11 +587,22 @@ apr_status_t oxt_replog_count(long long *ptotal, oxt_db_t *db,
             res, p);
         return rv == APR_ENOENT ? APR_SUCCESS : rv;
     }
-    return oxt_db_select_int(ptotal, db, apr_pstrcat(p,
-                             "SELECT COUNT(*) FROM replication_log",
-                             where_sql(&w, p), NULL),
-                             (const oxt_db_arg_t *)w.args->elts,
-                             w.args->nelts, res, p);
+    /* A search (or filters within filters) is counted, up to a bound: an
+     * index range of at most OXT_REPLOG_COUNT_MAX + 1 entries, never a
+     * scan of every match. */
+    args = apr_array_copy(p, w.args);
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(OXT_REPLOG_COUNT_MAX + 1);
+    rv = oxt_db_select_int(ptotal, db, apr_pstrcat(p,
+                           "SELECT COUNT(*) FROM (SELECT 1 FROM"
+                           " replication_log", where_sql(&w, p),
+                           " LIMIT ?) matched", NULL),
+                           (const oxt_db_arg_t *)args->elts, args->nelts,
+                           res, p);
+    if (rv == APR_SUCCESS && *ptotal > OXT_REPLOG_COUNT_MAX) {
+        *ptotal = OXT_REPLOG_COUNT_MAX;
+        *pmore = 1;
+    }
+    return rv;
 }
 
 /* ---- the list: order, keyset, rows ------------------------------------ */
@@ -1119,7 +1220,10 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
     }
     apr_pool_create(&bp, p);
     while (rv == APR_SUCCESS && !done) {
-        if (out->batches > 0 && apr_time_now() - start > budget) {
+        /* Every call that has work deletes at least one batch, so even
+         * the shortest budget makes progress. */
+        if (out->expired + out->over_cap > 0
+            && apr_time_now() - start > budget) {
             out->more = 1;
             break;
         }
