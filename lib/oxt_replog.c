@@ -282,25 +282,32 @@ typedef struct {
     long long n;
 } replog_group_t;
 
-/* Adds one deleted row of (level, id) to groups. */
+/* Adds one deleted row of (level, id) to groups. seen maps the key to
+ * the group's position + 1, never to the group itself: a push may move
+ * the array's elements, and a pointer kept from before would count into
+ * the old copy (a batch over more than 8 owners lost most of its counts
+ * that way, and the row cap then deleted far beyond the cap). */
 static void replog_group_add(apr_array_header_t *groups, apr_hash_t *seen,
                              const char *level, long long id)
 {
     char key[48];
     replog_group_t *g;
+    apr_size_t at;
 
     apr_snprintf(key, sizeof(key), "%s:%" APR_INT64_T_FMT, level,
                  (apr_int64_t)id);
-    g = apr_hash_get(seen, key, APR_HASH_KEY_STRING);
-    if (g == NULL) {
+    at = (apr_size_t)(apr_uintptr_t)apr_hash_get(seen, key,
+                                                 APR_HASH_KEY_STRING);
+    if (at == 0) {
         g = apr_array_push(groups);
         g->level = level;
         g->id = id;
         g->n = 0;
+        at = (apr_size_t)groups->nelts;
         apr_hash_set(seen, apr_pstrdup(apr_hash_pool_get(seen), key),
-                     APR_HASH_KEY_STRING, g);
+                     APR_HASH_KEY_STRING, (void *)(apr_uintptr_t)at);
     }
-    g->n++;
+    APR_ARRAY_IDX(groups, at - 1, replog_group_t).n++;
 }
 
 /* The counts of one level that a batch took: one UPDATE of their rows
@@ -957,8 +964,10 @@ static void batch_rows(const char **pmarks, apr_array_header_t **pids,
 /* One batch: at most limit rows of where (in order, when order is given)
  * locked and deleted in a READ COMMITTED transaction, so only those rows
  * are locked (no gap locks to hold back the replicator's inserts), then
- * their counts. *pn gets how many. */
-static apr_status_t replog_delete_batch(long long *pn, oxt_db_t *db,
+ * their counts. *pn gets how many, *plast (may be NULL) the id of the
+ * last of them (0: none). */
+static apr_status_t replog_delete_batch(long long *pn, long long *plast,
+                                        oxt_db_t *db,
                                         const char *where, const char *order,
                                         const apr_array_header_t *wargs,
                                         long long limit, oxt_result_t *res,
@@ -997,6 +1006,10 @@ static apr_status_t replog_delete_batch(long long *pn, oxt_db_t *db,
         return rv;
     }
     *pn = rows->nelts;
+    if (plast != NULL) {
+        *plast = rows->nelts > 0 ? oxt_db_row_int(APR_ARRAY_IDX(rows,
+                     rows->nelts - 1, const oxt_db_row_t *), 0, 0) : 0;
+    }
     return groups != NULL ? replog_uncount(db, groups, res, p) : rv;
 }
 
@@ -1017,8 +1030,9 @@ apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
     do {
         apr_pool_clear(bp);
         if (!w.empty) {
-            rv = replog_delete_batch(&n, db, where_sql(&w, bp), "", w.args,
-                                     OXT_REPLOG_DELETE_BATCH, res, bp);
+            rv = replog_delete_batch(&n, NULL, db, where_sql(&w, bp), "",
+                                     w.args, OXT_REPLOG_DELETE_BATCH, res,
+                                     bp);
         }
         total += n;
     } while (rv == APR_SUCCESS && !w.empty && n == OXT_REPLOG_DELETE_BATCH);
@@ -1123,8 +1137,9 @@ apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
             ? uniq->nelts - at : OXT_REPLOG_DELETE_BATCH;
         args = apr_array_copy(p, w.args);
         in = in_ids(args, (const long long *)uniq->elts + at, k, p);
-        rv = replog_delete_batch(&got, db, apr_pstrcat(p, where_sql(&w, p),
-                                 in, NULL), "", args, k, res, p);
+        rv = replog_delete_batch(&got, NULL, db, apr_pstrcat(p,
+                                 where_sql(&w, p), in, NULL), "", args, k,
+                                 res, p);
         done += got;
     }
     if (pdeleted != NULL) {
@@ -1165,20 +1180,43 @@ static apr_status_t prune_excess(long long *pexcess, oxt_db_t *db,
     return rv == APR_ENOENT ? APR_SUCCESS : rv;
 }
 
+/* The id of the newest row beyond the cap (the max_rows newest stay):
+ * read from the rows, not from the counts, which may have drifted (a
+ * process killed between a batch and its counts), so the cap never takes
+ * a row it should keep. A walk of max_rows entries of the primary key,
+ * without locks, once per prune that the counts say is over the cap.
+ * -1: nothing is beyond it. */
+static apr_status_t prune_cap_id(long long *pid, oxt_db_t *db,
+                                 long long max_rows, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(pid, db, "SELECT id FROM replication_log"
+                           " ORDER BY id DESC LIMIT 1 OFFSET ?",
+                           OXT_DB_ARGS(OXT_DB_INT(max_rows)), res, p);
+    if (rv == APR_ENOENT || (rv == APR_SUCCESS && *pid <= 0)) {
+        *pid = -1;
+        return APR_SUCCESS;
+    }
+    return rv;
+}
+
 /* One step: a batch of expired rows while there are any, else a batch of
- * the oldest beyond the cap. *pdone when neither is left. */
+ * the oldest beyond the cap (*pcap_id: 0 until it is known, -1 when
+ * nothing is beyond it). *pdone when neither is left. */
 static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
-                               int *pdone, oxt_db_t *db, int days,
-                               long long max_rows, int batch,
+                               long long *pcap_id, int *pdone, oxt_db_t *db,
+                               int days, long long max_rows, int batch,
                                oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 1, sizeof(oxt_db_arg_t));
-    long long n = 0, excess = 0;
-    apr_status_t rv;
+    long long n = 0, excess = 0, last = 0;
+    apr_status_t rv = APR_SUCCESS;
 
     if (!*pexpired_done) {
         APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(days);
-        rv = replog_delete_batch(&n, db, " WHERE logged_at < NOW()"
+        rv = replog_delete_batch(&n, NULL, db, " WHERE logged_at < NOW()"
                                  " - INTERVAL ? DAY",
                                  " ORDER BY logged_at, id", args, batch,
                                  res, p);
@@ -1187,17 +1225,21 @@ static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
         *pexpired_done = n < batch;
         return rv;
     }
-    rv = prune_excess(&excess, db, max_rows, res, p);
-    if (rv == APR_SUCCESS && excess > 0) {
-        rv = replog_delete_batch(&n, db, " WHERE 1 = 1", " ORDER BY id",
-                                 args, excess < batch ? excess : batch, res,
-                                 p);
+    if (*pcap_id == 0) {
+        rv = prune_excess(&excess, db, max_rows, res, p);
+        *pcap_id = -1;
+        if (rv == APR_SUCCESS && excess > 0) {
+            rv = prune_cap_id(pcap_id, db, max_rows, res, p);
+        }
+    }
+    if (rv == APR_SUCCESS && *pcap_id > 0) {
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(*pcap_id);
+        rv = replog_delete_batch(&n, &last, db, " WHERE id <= ?",
+                                 " ORDER BY id", args, batch, res, p);
         out->over_cap += n;
         out->batches++;
     }
-    /* Nothing deleted although the counts say so: they drifted; the next
-     * recount puts them right. */
-    *pdone = excess <= 0 || n == 0;
+    *pdone = *pcap_id <= 0 || n < batch || last == *pcap_id;
     return rv;
 }
 
@@ -1208,6 +1250,7 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
 {
     apr_time_t start = apr_time_now();
     int fresh = 0, expired_done = 0, done = 0;
+    long long cap_id = 0;
     apr_pool_t *bp;
     apr_status_t rv;
 
@@ -1228,8 +1271,8 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
             break;
         }
         apr_pool_clear(bp);
-        rv = prune_step(out, &expired_done, &done, db, retention_days,
-                        max_rows, batch, res, bp);
+        rv = prune_step(out, &expired_done, &cap_id, &done, db,
+                        retention_days, max_rows, batch, res, bp);
     }
     apr_pool_destroy(bp);
     return rv;

@@ -114,13 +114,14 @@ def test_the_row_cap_in_bounded_batches_keeps_the_newest(plesk):
     assert out["batches"] == 1 + 4, out
     assert ids(px, "1 = 1") == newest
     totals_match(px)
-    # a budget of nothing: one batch a call, "more" until it is done
+    # a budget of nothing: one batch a call, "more" while rows are left
     write(px, 1500, 1, MINE)
     recount(px)
     rc, out = px.core("prune", 90, 1200, 1000, 0)
     assert (out["over_cap"], out["more"]) == (1000, True), out
+    # the last one knows it took the last row beyond the cap
     rc, out = px.core("prune", 90, 1200, 1000, 0)
-    assert (out["over_cap"], out["more"]) == (500, True), out
+    assert (out["over_cap"], out["more"]) == (500, False), out
     rc, out = px.core("prune", 90, 1200, 1000, 0)
     assert (out["over_cap"], out["more"]) == (0, False), out
     totals_match(px)
@@ -167,3 +168,63 @@ def test_a_search_counts_up_to_a_bound_and_says_there_are_more(plesk):
     assert (out["total"], out["more"], out["rows"]) == (0, False, [])
     rc, out = px.core("logs", "client2", "--q", "theirs")
     assert (out["total"], out["more"]) == (30, False), out
+
+
+SPREAD = """
+INSERT INTO replication_log (logged_at, mail_id, address, dom_id,
+  domain_name, client_id, reseller_id, service_type, scheduled_by,
+  operation, outcome)
+SELECT NOW() - INTERVAL IF(seq <= 1500, 100, 1) DAY + INTERVAL seq SECOND,
+  seq, CONCAT('spread', seq, '@d', seq % 60, '.example'), 1000 + seq % 60,
+  CONCAT('d', seq % 60, '.example'), 500 + seq % 20, 300 + seq % 5,
+  'webmail', 'Automatic', 'update', 'success'
+FROM seq_1_to_4000
+"""
+
+TRUE_COUNTS = """
+SELECT 'all', 0, COUNT(*) FROM replication_log
+UNION ALL SELECT 'reseller', reseller_id, COUNT(*) FROM replication_log
+  GROUP BY reseller_id
+UNION ALL SELECT 'client', client_id, COUNT(*) FROM replication_log
+  GROUP BY client_id
+UNION ALL SELECT 'domain', COALESCE(dom_id, 0), COUNT(*)
+  FROM replication_log GROUP BY COALESCE(dom_id, 0)
+"""
+
+
+def counts_are_true(px):
+    stored = {(r[0], r[1]): r[2] for r in px.sql(
+        "oxt", "SELECT level, id, n FROM replication_log_count WHERE n > 0")}
+    true = {(r[0], r[1]): r[2] for r in px.sql("oxt", TRUE_COUNTS)}
+    assert stored == true
+
+
+def test_counts_stay_true_over_batches_of_many_owners(plesk):
+    # a batch over 60 domains, 20 clients and 5 resellers: each delete
+    # takes its rows from every count it touches
+    px = plesk
+    px.exec("oxt", SPREAD)
+    recount(px)
+    counts_are_true(px)
+    rc, out = px.core("prune", 90, 10000000, 1000, 60000)
+    assert out["expired"] == 1500, out
+    counts_are_true(px)
+    rc, out = px.core("logs-remove", "admin",
+                      *ids(px, "1 = 1", "id")[::5])
+    assert out["deleted"] == 500, out
+    counts_are_true(px)
+    # the cap by the rows: the 1200 newest stay
+    newest = ids(px, "1 = 1", "id")[-1200:]
+    rc, out = px.core("prune", 90, 1200, 1000, 60000)
+    assert out["over_cap"] == 2000 - 1200, out
+    assert ids(px, "1 = 1", "id") == newest
+    counts_are_true(px)
+    # counts that drifted high (a kill between a batch and its counts)
+    # never make the cap take a row it should keep
+    px.exec("oxt", "UPDATE replication_log_count SET n = n + 5000")
+    rc, out = px.core("prune", 90, 1000, 1000, 60000)
+    assert out["over_cap"] == 200, out
+    assert ids(px, "1 = 1", "id") == newest[-1000:]
+    rc, out = px.core("prune", 90, 1000, 1000, 60000)
+    assert out["over_cap"] == 0, out
+    assert len(ids(px, "1 = 1")) == 1000
