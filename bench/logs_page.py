@@ -3,7 +3,7 @@
 against the real Apache with mod_oxtender (never part of `make check`).
 
     /usr/bin/python3 bench/logs_page.py [--rows 1000000] [--seconds 5]
-        [--keep] [--only PATTERN]
+        [--keep] [--only PATTERN] [--slowlog]
 
 It starts a private MariaDB in tests/gen/logs-page-bench (kept with
 --keep, and then reused by the next run, which skips the data), a small
@@ -18,11 +18,16 @@ each: the first page in every sort both ways, a middle and the last page,
 100 and 25 per page, a search, and the JSON twin. wrk -t1 -c2 for
 --seconds each: the client's p99 and req/s, and the server-side p99
 (Apache's %D of those requests). Helpers are bench/lists.py's.
+
+--slowlog logs every statement of the measured requests (MariaDB's slow
+query log with long_query_time 0) and prints mariadb-dumpslow's summary
+at the end: where a page's server time goes, statement by statement.
 """
 import argparse
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 
@@ -92,6 +97,9 @@ def build(root, rows, keep):
     if keep and os.path.exists(marker):
         say("data: reused %s" % root)
         site.write_config()
+        t0 = time.monotonic()
+        site.migrate()                # a newer build's migrations
+        say("migrate: %.0f s" % (time.monotonic() - t0))
         return db, site
     site.build(**SIZE)
     site.migrate()
@@ -130,23 +138,46 @@ def callers(site):
 
 
 def urls(role, total):
+    """Every sort both ways: the first page, the middle and the last;
+    100 per page; a search (first page, page 3, by mailbox, the last page
+    of what it counts); the JSON twin."""
     last = max(1, (total + 24) // 25)
+    mid = max(2, last // 2)
     out = []
     for sort in SORTS:
         for d in ("desc", "asc"):
-            out.append(("%s p1 %s %s" % (role, sort, d),
-                        "/oxtender/logs?sort=%s&dir=%s" % (sort, d)))
-    for page in sorted({max(2, last // 2), last} - {1}):
-        out.append(("%s p%d modified desc" % (role, page),
-                    "/oxtender/logs?page=%d" % page))
-        out.append(("%s p%d name asc" % (role, page),
-                    "/oxtender/logs?sort=name&dir=asc&page=%d" % page))
+            base = "/oxtender/logs?sort=%s&dir=%s" % (sort, d)
+            out.append(("%s p1 %s %s" % (role, sort, d), base))
+            for page in sorted({mid, last} - {1}):
+                out.append(("%s p%d %s %s" % (role, page, sort, d),
+                            "%s&page=%d" % (base, page)))
     out.append(("%s 100 per page" % role, "/oxtender/logs?per_page=100"))
     out.append(("%s search 'user1'" % role, "/oxtender/logs?q=user1"))
     out.append(("%s search 'user1' p3" % role,
                 "/oxtender/logs?q=user1&page=3"))
+    out.append(("%s search 'user1' by name" % role,
+                "/oxtender/logs?q=user1&sort=name&dir=asc"))
+    out.append(("%s search 'user1' last" % role,
+                "/oxtender/logs?q=user1&page=400"))
+    out.append(("%s search 'user96@'" % role, "/oxtender/logs?q=user96@"))
     out.append(("%s json p1" % role, "/oxtender/logs?format=json"))
     return out
+
+
+def quiet_mark(httpd, quiet=0.5, longest=10.0):
+    """The access log's size once it has stopped growing: requests the
+    previous wrk left in flight (a slow page's, up to a second or two)
+    are logged before it, so they never count as this URL's."""
+    size, since = -1, time.monotonic()
+    deadline = since + longest
+    while time.monotonic() < deadline:
+        now = os.path.getsize(httpd.access_log_path)
+        if now != size:
+            size, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+        time.sleep(0.05)
+    return size
 
 
 def run(httpd, site, args):
@@ -159,7 +190,7 @@ def run(httpd, site, args):
         for name, path in urls(role, total):
             if args.only and not re.search(args.only, name):
                 continue
-            mark = os.path.getsize(httpd.access_log_path)
+            mark = quiet_mark(httpd)
             p99, rps, _ = wrk(httpd.base_url + path, sess, args.seconds)
             httpd.settle(0.2)
             sp99, n = server_p99(httpd, mark)
@@ -177,6 +208,7 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--slowlog", action="store_true")
     args = ap.parse_args()
     root = os.path.join(env.TOP, "tests", "gen", "logs-page-bench")
     os.makedirs(root, exist_ok=True)
@@ -184,7 +216,19 @@ def main():
     httpd = Apache(os.path.join(root, "apache"), site.config)
     try:
         httpd.start()
+        slow = os.path.join(root, "slow.log")
+        if args.slowlog:
+            if os.path.exists(slow):
+                os.unlink(slow)
+            db.sql("SET GLOBAL slow_query_log_file = '%s'; SET GLOBAL"
+                   " long_query_time = 0; SET GLOBAL slow_query_log = 1;"
+                   % slow)
         run(httpd, site, args)
+        if args.slowlog:
+            db.sql("SET GLOBAL slow_query_log = 0;")
+            say(subprocess.run(["mariadb-dumpslow", "-s", "t", "-t", "15",
+                                slow], capture_output=True,
+                               text=True).stdout)
     finally:
         httpd.stop()
         db.stop()

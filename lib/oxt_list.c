@@ -544,6 +544,9 @@ static void list_count_text(oxt_html_t *h, const oxt_list_view_t *v)
         oxt_html_text(h, v->def->noun);
         OXT_HTML_LIT(h, " of ");
     }
+    if (pg->more) {
+        OXT_HTML_LIT(h, "more than ");
+    }
     oxt_html_int(h, pg->total);
     OXT_HTML_LIT(h, " ");
     if (pg->pages <= 1) {
@@ -942,6 +945,9 @@ void oxt_list_json_begin(oxt_json_t *j, oxt_list_view_t *v)
 {
     oxt_json_object(j);
     oxt_json_kint(j, "total", v->paging->total);
+    if (v->paging->more) {
+        oxt_json_kbool(j, "more", 1);
+    }
     oxt_json_kint(j, "page", v->paging->page);
     if (v->req->per_page == OXT_LIST_ALL) {
         oxt_json_kstr(j, "per_page", "all");

@@ -244,6 +244,9 @@ typedef struct oxt_paging_t {
     long long first, last;     /* 1-based rows shown; 0, 0 when empty */
     long long win_first;       /* the page numbers listed */
     long long win_last;
+    int more;                  /* total is a bound: there are more rows
+                                  ("of more than N"); set by the caller
+                                  after oxt_list_paging */
 } oxt_paging_t;
 
 /** The paging of req over total rows. */

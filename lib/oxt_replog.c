@@ -282,49 +282,91 @@ typedef struct {
     long long n;
 } replog_group_t;
 
-/* Adds one deleted row of (level, id) to groups. */
+/* Adds one deleted row of (level, id) to groups. seen maps the key to
+ * the group's position + 1, never to the group itself: a push may move
+ * the array's elements, and a pointer kept from before would count into
+ * the old copy (a batch over more than 8 owners lost most of its counts
+ * that way, and the row cap then deleted far beyond the cap). */
 static void replog_group_add(apr_array_header_t *groups, apr_hash_t *seen,
                              const char *level, long long id)
 {
     char key[48];
     replog_group_t *g;
+    apr_size_t at;
 
     apr_snprintf(key, sizeof(key), "%s:%" APR_INT64_T_FMT, level,
                  (apr_int64_t)id);
-    g = apr_hash_get(seen, key, APR_HASH_KEY_STRING);
-    if (g == NULL) {
+    at = (apr_size_t)(apr_uintptr_t)apr_hash_get(seen, key,
+                                                 APR_HASH_KEY_STRING);
+    if (at == 0) {
         g = apr_array_push(groups);
         g->level = level;
         g->id = id;
         g->n = 0;
+        at = (apr_size_t)groups->nelts;
         apr_hash_set(seen, apr_pstrdup(apr_hash_pool_get(seen), key),
-                     APR_HASH_KEY_STRING, g);
+                     APR_HASH_KEY_STRING, (void *)(apr_uintptr_t)at);
     }
-    g->n++;
+    APR_ARRAY_IDX(groups, at - 1, replog_group_t).n++;
 }
 
-/* The counts a batch took, in one transaction (one log flush, not one per
- * count row: a batch of 1000 rows may touch 2000 of them). The 'all' row
- * comes first (batch_rows adds it first): the replicator's turn also
- * takes it before any other count row (replog_count_row lists it first),
- * so whichever waits for the other holds no count row and the two
+/* The counts of one level that a batch took: one UPDATE of their rows
+ * (the primary key's IN list), each less its own number, never below 0.
+ * A batch over 1,000 domains is one statement here, not 1,000. */
+static apr_status_t replog_uncount_level(oxt_db_t *db,
+                                         const apr_array_header_t *groups,
+                                         const char *level,
+                                         oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(oxt_db_arg_t));
+    apr_array_header_t *in = apr_array_make(p, 16, sizeof(oxt_db_arg_t));
+    apr_array_header_t *marks = apr_array_make(p, 16, sizeof(const char *));
+    const char *cases = "";
+    const replog_group_t *g;
+    int i;
+
+    for (i = 0; i < groups->nelts; i++) {
+        g = &APR_ARRAY_IDX(groups, i, const replog_group_t);
+        if (strcmp(g->level, level) != 0) {
+            continue;
+        }
+        cases = apr_pstrcat(p, cases, " WHEN ? THEN ?", NULL);
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(g->id);
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(g->n);
+        APR_ARRAY_PUSH(in, oxt_db_arg_t) = OXT_DB_INT(g->id);
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+    }
+    if (marks->nelts == 0) {
+        return APR_SUCCESS;
+    }
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_STR(level);
+    apr_array_cat(args, in);
+    return oxt_db_exec(NULL, db, apr_pstrcat(p,
+        "UPDATE replication_log_count SET n = GREATEST(CAST(n AS SIGNED)"
+        " - CASE id", cases, " ELSE 0 END, 0) WHERE level = ? AND id IN (",
+        apr_array_pstrcat(p, marks, ','), ")", NULL),
+        (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+}
+
+/* The counts a batch took, in one transaction of four statements, one
+ * per level, in the table's key order: 'all' first. Every writer of the
+ * counts takes the 'all' row first (replog_count_row lists it first), so
+ * they queue behind each other there, holding no other count row, and
  * cannot deadlock. */
 static apr_status_t replog_uncount(oxt_db_t *db,
                                    const apr_array_header_t *groups,
                                    oxt_result_t *res, apr_pool_t *p)
 {
-    const replog_group_t *g;
+    static const char *const levels[] = {
+        "all", "reseller", "client", "domain"
+    };
     apr_status_t rv;
-    int i;
+    size_t i;
 
     rv = oxt_db_begin(db, res);
-    for (i = 0; rv == APR_SUCCESS && i < groups->nelts; i++) {
-        g = &APR_ARRAY_IDX(groups, i, const replog_group_t);
-        rv = oxt_db_exec(NULL, db,
-            "UPDATE replication_log_count SET n = IF(n > ?, n - ?, 0)"
-            " WHERE level = ? AND id = ?",
-            OXT_DB_ARGS(OXT_DB_INT(g->n), OXT_DB_INT(g->n),
-                        OXT_DB_STR(g->level), OXT_DB_INT(g->id)), res, p);
+    for (i = 0; rv == APR_SUCCESS && i < sizeof(levels) / sizeof(levels[0]);
+         i++) {
+        rv = replog_uncount_level(db, groups, levels[i], res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_db_commit(db, res);
@@ -335,34 +377,87 @@ static apr_status_t replog_uncount(oxt_db_t *db,
     return rv;
 }
 
-apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
-                                apr_pool_t *p)
-{
-    static const char *const sql[] = {
-        "DELETE FROM replication_log_count",
-        "INSERT INTO replication_log_count (level, id, n, counted_at)"
-        " SELECT 'all', 0, COUNT(*), NOW() FROM replication_log",
-        "INSERT INTO replication_log_count (level, id, n, counted_at)"
-        " SELECT 'reseller', reseller_id, COUNT(*), NOW()"
-        " FROM replication_log GROUP BY reseller_id",
-        "INSERT INTO replication_log_count (level, id, n, counted_at)"
-        " SELECT 'client', client_id, COUNT(*), NOW()"
-        " FROM replication_log GROUP BY client_id",
-        "INSERT INTO replication_log_count (level, id, n, counted_at)"
-        " SELECT 'domain', COALESCE(dom_id, 0), COUNT(*), NOW()"
-        " FROM replication_log GROUP BY COALESCE(dom_id, 0)",
-    };
-    apr_status_t rv;
-    size_t i;
+/* The GROUP BY of each level's counts, in the table's key order. */
+static const char *const recount_sql[] = {
+    "INSERT INTO replication_log_count (level, id, n, counted_at)"
+    " SELECT 'all', 0, COUNT(*), NOW() FROM replication_log"
+    " ON DUPLICATE KEY UPDATE n = VALUES(n), counted_at = VALUES(counted_at)",
+    "INSERT INTO replication_log_count (level, id, n, counted_at)"
+    " SELECT 'reseller', reseller_id, COUNT(*), NOW() FROM replication_log"
+    " GROUP BY reseller_id"
+    " ON DUPLICATE KEY UPDATE n = VALUES(n), counted_at = VALUES(counted_at)",
+    "INSERT INTO replication_log_count (level, id, n, counted_at)"
+    " SELECT 'client', client_id, COUNT(*), NOW() FROM replication_log"
+    " GROUP BY client_id"
+    " ON DUPLICATE KEY UPDATE n = VALUES(n), counted_at = VALUES(counted_at)",
+    "INSERT INTO replication_log_count (level, id, n, counted_at)"
+    " SELECT 'domain', COALESCE(dom_id, 0), COUNT(*), NOW()"
+    " FROM replication_log GROUP BY COALESCE(dom_id, 0)"
+    " ON DUPLICATE KEY UPDATE n = VALUES(n), counted_at = VALUES(counted_at)",
+};
 
-    rv = oxt_db_begin(db, res);
-    for (i = 0; rv == APR_SUCCESS && i < sizeof(sql) / sizeof(sql[0]); i++) {
-        rv = oxt_db_exec(NULL, db, sql[i], OXT_DB_NOARGS, res, p);
+static const char *const recount_levels[] = {
+    "all", "reseller", "client", "domain"
+};
+
+/* One level's counts, in a short READ COMMITTED transaction: the log's
+ * rows are read without a lock (the replicator's inserts never wait for
+ * the GROUP BY), the 'all' count row is held for its length (the writers
+ * of counts queue there, so none is lost in between), and the rows of
+ * owners that have no row left (not counted again) go to 0. */
+static apr_status_t recount_level(oxt_db_t *db, int i, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    const char *start = NULL;
+    apr_array_header_t *rows;
+    apr_status_t rv;
+
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " READ COMMITTED", res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_begin(db, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "INSERT INTO replication_log_count"
+                         " (level, id, n) VALUES ('all', 0, 0)"
+                         " ON DUPLICATE KEY UPDATE n = n", OXT_DB_NOARGS,
+                         res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&rows, db, "SELECT NOW()", OXT_DB_NOARGS, res, p);
+        start = rv == APR_SUCCESS
+            ? APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *)->vals[0] : NULL;
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, recount_sql[i], OXT_DB_NOARGS, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "UPDATE replication_log_count SET n = 0,"
+                         " counted_at = NOW() WHERE level = ? AND"
+                         " (counted_at IS NULL OR counted_at < ?)",
+                         OXT_DB_ARGS(OXT_DB_STR(recount_levels[i]),
+                                     OXT_DB_STR(start)), res, p);
     }
     if (rv == APR_SUCCESS) {
         return oxt_db_commit(db, res);
     }
     oxt_db_rollback(db);
+    return rv;
+}
+
+apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    /* 'all' last: its counted_at, which says whether the counts are
+     * fresh (prune_counts_fresh), is then set only when every level is. */
+    static const int order[] = { 1, 2, 3, 0 };
+    apr_status_t rv = APR_SUCCESS;
+    size_t i;
+
+    for (i = 0; rv == APR_SUCCESS && i < sizeof(order) / sizeof(order[0]);
+         i++) {
+        rv = recount_level(db, order[i], res, p);
+    }
     return rv;
 }
 
@@ -477,15 +572,17 @@ static const char *where_sql(const replog_where_t *w, apr_pool_t *p)
     return out;
 }
 
-apr_status_t oxt_replog_count(long long *ptotal, oxt_db_t *db,
+apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
                               const oxt_replog_query_t *q,
                               oxt_result_t *res, apr_pool_t *p)
 {
+    apr_array_header_t *args;
     replog_where_t w;
     apr_status_t rv;
 
     replog_where(&w, q, p);
     *ptotal = 0;
+    *pmore = 0;
     if (w.empty) {
         return APR_SUCCESS;
     }
@@ -497,11 +594,22 @@ apr_status_t oxt_replog_count(long long *ptotal, oxt_db_t *db,
             res, p);
         return rv == APR_ENOENT ? APR_SUCCESS : rv;
     }
-    return oxt_db_select_int(ptotal, db, apr_pstrcat(p,
-                             "SELECT COUNT(*) FROM replication_log",
-                             where_sql(&w, p), NULL),
-                             (const oxt_db_arg_t *)w.args->elts,
-                             w.args->nelts, res, p);
+    /* A search (or filters within filters) is counted, up to a bound: an
+     * index range of at most OXT_REPLOG_COUNT_MAX + 1 entries, never a
+     * scan of every match. */
+    args = apr_array_copy(p, w.args);
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(OXT_REPLOG_COUNT_MAX + 1);
+    rv = oxt_db_select_int(ptotal, db, apr_pstrcat(p,
+                           "SELECT COUNT(*) FROM (SELECT 1 FROM"
+                           " replication_log", where_sql(&w, p),
+                           " LIMIT ?) matched", NULL),
+                           (const oxt_db_arg_t *)args->elts, args->nelts,
+                           res, p);
+    if (rv == APR_SUCCESS && *ptotal > OXT_REPLOG_COUNT_MAX) {
+        *ptotal = OXT_REPLOG_COUNT_MAX;
+        *pmore = 1;
+    }
+    return rv;
 }
 
 /* ---- the list: order, keyset, rows ------------------------------------ */
@@ -856,8 +964,10 @@ static void batch_rows(const char **pmarks, apr_array_header_t **pids,
 /* One batch: at most limit rows of where (in order, when order is given)
  * locked and deleted in a READ COMMITTED transaction, so only those rows
  * are locked (no gap locks to hold back the replicator's inserts), then
- * their counts. *pn gets how many. */
-static apr_status_t replog_delete_batch(long long *pn, oxt_db_t *db,
+ * their counts. *pn gets how many, *plast (may be NULL) the id of the
+ * last of them (0: none). */
+static apr_status_t replog_delete_batch(long long *pn, long long *plast,
+                                        oxt_db_t *db,
                                         const char *where, const char *order,
                                         const apr_array_header_t *wargs,
                                         long long limit, oxt_result_t *res,
@@ -896,6 +1006,10 @@ static apr_status_t replog_delete_batch(long long *pn, oxt_db_t *db,
         return rv;
     }
     *pn = rows->nelts;
+    if (plast != NULL) {
+        *plast = rows->nelts > 0 ? oxt_db_row_int(APR_ARRAY_IDX(rows,
+                     rows->nelts - 1, const oxt_db_row_t *), 0, 0) : 0;
+    }
     return groups != NULL ? replog_uncount(db, groups, res, p) : rv;
 }
 
@@ -916,8 +1030,9 @@ apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
     do {
         apr_pool_clear(bp);
         if (!w.empty) {
-            rv = replog_delete_batch(&n, db, where_sql(&w, bp), "", w.args,
-                                     OXT_REPLOG_DELETE_BATCH, res, bp);
+            rv = replog_delete_batch(&n, NULL, db, where_sql(&w, bp), "",
+                                     w.args, OXT_REPLOG_DELETE_BATCH, res,
+                                     bp);
         }
         total += n;
     } while (rv == APR_SUCCESS && !w.empty && n == OXT_REPLOG_DELETE_BATCH);
@@ -1022,8 +1137,9 @@ apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
             ? uniq->nelts - at : OXT_REPLOG_DELETE_BATCH;
         args = apr_array_copy(p, w.args);
         in = in_ids(args, (const long long *)uniq->elts + at, k, p);
-        rv = replog_delete_batch(&got, db, apr_pstrcat(p, where_sql(&w, p),
-                                 in, NULL), "", args, k, res, p);
+        rv = replog_delete_batch(&got, NULL, db, apr_pstrcat(p,
+                                 where_sql(&w, p), in, NULL), "", args, k,
+                                 res, p);
         done += got;
     }
     if (pdeleted != NULL) {
@@ -1064,20 +1180,43 @@ static apr_status_t prune_excess(long long *pexcess, oxt_db_t *db,
     return rv == APR_ENOENT ? APR_SUCCESS : rv;
 }
 
+/* The id of the newest row beyond the cap (the max_rows newest stay):
+ * read from the rows, not from the counts, which may have drifted (a
+ * process killed between a batch and its counts), so the cap never takes
+ * a row it should keep. A walk of max_rows entries of the primary key,
+ * without locks, once per prune that the counts say is over the cap.
+ * -1: nothing is beyond it. */
+static apr_status_t prune_cap_id(long long *pid, oxt_db_t *db,
+                                 long long max_rows, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(pid, db, "SELECT id FROM replication_log"
+                           " ORDER BY id DESC LIMIT 1 OFFSET ?",
+                           OXT_DB_ARGS(OXT_DB_INT(max_rows)), res, p);
+    if (rv == APR_ENOENT || (rv == APR_SUCCESS && *pid <= 0)) {
+        *pid = -1;
+        return APR_SUCCESS;
+    }
+    return rv;
+}
+
 /* One step: a batch of expired rows while there are any, else a batch of
- * the oldest beyond the cap. *pdone when neither is left. */
+ * the oldest beyond the cap (*pcap_id: 0 until it is known, -1 when
+ * nothing is beyond it). *pdone when neither is left. */
 static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
-                               int *pdone, oxt_db_t *db, int days,
-                               long long max_rows, int batch,
+                               long long *pcap_id, int *pdone, oxt_db_t *db,
+                               int days, long long max_rows, int batch,
                                oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 1, sizeof(oxt_db_arg_t));
-    long long n = 0, excess = 0;
-    apr_status_t rv;
+    long long n = 0, excess = 0, last = 0;
+    apr_status_t rv = APR_SUCCESS;
 
     if (!*pexpired_done) {
         APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(days);
-        rv = replog_delete_batch(&n, db, " WHERE logged_at < NOW()"
+        rv = replog_delete_batch(&n, NULL, db, " WHERE logged_at < NOW()"
                                  " - INTERVAL ? DAY",
                                  " ORDER BY logged_at, id", args, batch,
                                  res, p);
@@ -1086,17 +1225,21 @@ static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
         *pexpired_done = n < batch;
         return rv;
     }
-    rv = prune_excess(&excess, db, max_rows, res, p);
-    if (rv == APR_SUCCESS && excess > 0) {
-        rv = replog_delete_batch(&n, db, " WHERE 1 = 1", " ORDER BY id",
-                                 args, excess < batch ? excess : batch, res,
-                                 p);
+    if (*pcap_id == 0) {
+        rv = prune_excess(&excess, db, max_rows, res, p);
+        *pcap_id = -1;
+        if (rv == APR_SUCCESS && excess > 0) {
+            rv = prune_cap_id(pcap_id, db, max_rows, res, p);
+        }
+    }
+    if (rv == APR_SUCCESS && *pcap_id > 0) {
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(*pcap_id);
+        rv = replog_delete_batch(&n, &last, db, " WHERE id <= ?",
+                                 " ORDER BY id", args, batch, res, p);
         out->over_cap += n;
         out->batches++;
     }
-    /* Nothing deleted although the counts say so: they drifted; the next
-     * recount puts them right. */
-    *pdone = excess <= 0 || n == 0;
+    *pdone = *pcap_id <= 0 || n < batch || last == *pcap_id;
     return rv;
 }
 
@@ -1107,6 +1250,7 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
 {
     apr_time_t start = apr_time_now();
     int fresh = 0, expired_done = 0, done = 0;
+    long long cap_id = 0;
     apr_pool_t *bp;
     apr_status_t rv;
 
@@ -1119,13 +1263,16 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
     }
     apr_pool_create(&bp, p);
     while (rv == APR_SUCCESS && !done) {
-        if (out->batches > 0 && apr_time_now() - start > budget) {
+        /* Every call that has work deletes at least one batch, so even
+         * the shortest budget makes progress. */
+        if (out->expired + out->over_cap > 0
+            && apr_time_now() - start > budget) {
             out->more = 1;
             break;
         }
         apr_pool_clear(bp);
-        rv = prune_step(out, &expired_done, &done, db, retention_days,
-                        max_rows, batch, res, bp);
+        rv = prune_step(out, &expired_done, &cap_id, &done, db,
+                        retention_days, max_rows, batch, res, bp);
     }
     apr_pool_destroy(bp);
     return rv;

@@ -15,13 +15,14 @@
  * and the replicator keeps the log bounded with oxt_replog_prune.
  *
  * Speed at a million rows (docs/architecture.md, "Logs at scale"): every
- * list query walks one index in its order (the subtree's
- * (reseller_id|client_id|dom_id, logged_at), (logged_at), (address,
- * logged_at), or the sort column's); totals without a search come from
- * replication_log_count, kept by the writers here and recounted daily;
- * deep pages are read from the nearer end, and next/previous pages may
- * name the row they follow (a keyset), so no query skips more than half
- * the rows.
+ * list query walks one index in its order, the owner's equality first
+ * for a subtree ((reseller_id|client_id|dom_id, sort column, logged_at),
+ * migrations 0005, 0063, 0088); totals without a search come from
+ * replication_log_count, kept by the writers here and recounted daily, a
+ * search's count stops at OXT_REPLOG_COUNT_MAX; deep pages skip entries
+ * of that index only and are read from the nearer end, and next/previous
+ * pages may name the row they follow (a keyset), so no query skips more
+ * than half the rows. Deletes go in batches of short transactions.
  */
 #ifndef OXT_REPLOG_H
 #define OXT_REPLOG_H
@@ -233,20 +234,26 @@ typedef apr_status_t oxt_replog_row_cb(void *baton,
                                        const oxt_replog_row_t *row,
                                        apr_pool_t *ptemp);
 
+/* The most a search counts: beyond it the list says "more than". */
+#define OXT_REPLOG_COUNT_MAX 10000
+
 /**
  * The number of rows q matches, ignoring paging: from
  * replication_log_count when there is no search and at most one owner
- * condition (the subtree, or a filter inside it), else counted.
+ * condition (the subtree, or a filter inside it), else counted up to
+ * OXT_REPLOG_COUNT_MAX: *pmore is 1 when there are more than that
+ * (*ptotal is then OXT_REPLOG_COUNT_MAX, and its pages are the first
+ * rows of the query), else 0.
  */
-apr_status_t oxt_replog_count(long long *ptotal, oxt_db_t *db,
+apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
                               const oxt_replog_query_t *q,
                               oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**
  * Streams the rows of q's page through cb. total is oxt_replog_count's
- * answer (-1 when unknown): a page past the middle is then read from the
- * other end. A keyset row (q->after) outside the query's rows answers
+ * answer, -1 when unknown or bounded (*pmore): with a total, a page past
+ * the middle is read from the other end. A keyset row (q->after) outside the query's rows answers
  * APR_ENOENT. A search longer than OXT_REPLOG_Q_MAX is cut.
  */
 apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
@@ -309,8 +316,12 @@ typedef struct oxt_replog_prune_t {
  * Keeps the log bounded (the replicator, each run and daemon pass): rows
  * older than retention_days, then the oldest beyond max_rows, each
  * DELETE at most batch rows (OXT_REPLOG_DELETE_BATCH when 0), until
- * nothing is left or budget has passed (out->more). First rebuilds the
- * counts when they are older than a day (oxt_replog_recount).
+ * nothing is left or budget has passed (out->more; a call with work to
+ * do deletes at least one batch, whatever its budget). Each batch is its
+ * own short transaction (its rows locked by primary key, then deleted),
+ * its counts a second one, so a prune killed half-way has deleted whole
+ * batches of the oldest rows and the next one carries on. First rebuilds
+ * the counts when they are older than a day (oxt_replog_recount).
  */
 apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
                               int retention_days, long long max_rows,
@@ -319,9 +330,11 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
- * Rebuilds replication_log_count from the rows, in one transaction: what
- * a process that died between a delete and its count left wrong is right
- * again.
+ * Rebuilds replication_log_count from the rows, one level at a time, each
+ * in a short READ COMMITTED transaction that reads the log without
+ * locking it and holds the 'all' count row (where every writer of counts
+ * queues) for one GROUP BY: what a process that died between a delete
+ * and its count left wrong is right again.
  */
 apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
                                 apr_pool_t *p)

@@ -165,3 +165,27 @@ oxt_xmlview_t *oxt_xmlview_make(const char *text, apr_size_t len,
     view_node(&w, root, 0, 0);
     return v;
 }
+
+void oxt_xmlview_json(oxt_json_t *j, const char *key, const char *text,
+                      apr_pool_t *p)
+{
+    oxt_xmlview_t *v = oxt_xmlview_make(text, text ? strlen(text) : 0, p);
+    const oxt_xmlview_line_t *l;
+    int i;
+
+    oxt_json_kobject(j, key);
+    oxt_json_kbool(j, "parsed", v->parsed);
+    oxt_json_kbool(j, "has_fault", v->has_fault);
+    oxt_json_kbool(j, "truncated", v->truncated);
+    oxt_json_karray(j, "lines");
+    for (i = 0; i < v->lines->nelts; i++) {
+        l = &APR_ARRAY_IDX(v->lines, i, const oxt_xmlview_line_t);
+        oxt_json_object(j);
+        oxt_json_kint(j, "depth", l->depth);
+        oxt_json_kstr(j, "text", l->text);
+        oxt_json_kbool(j, "error", l->error);
+        oxt_json_end(j);
+    }
+    oxt_json_end(j);
+    oxt_json_end(j);
+}

@@ -16,6 +16,8 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+#include "oxt_json.h"
+
 /* Hard limits: a stored exchange is at most 8 MiB (oxt_replog.c). */
 #define OXT_XMLVIEW_MAX_BYTES (8 * 1024 * 1024)
 #define OXT_XMLVIEW_MAX_LINES 20000
@@ -42,5 +44,14 @@ typedef struct oxt_xmlview_t {
  */
 oxt_xmlview_t *oxt_xmlview_make(const char *text, apr_size_t len,
                                 apr_pool_t *p);
+
+/**
+ * The lines of text as the JSON value of key in the object j is in:
+ * {"parsed", "has_fault", "truncated", "lines": [{"depth", "text",
+ * "error"}]} (the Communication Logs page's JSON twin, and the core's
+ * test client). Scratch in p.
+ */
+void oxt_xmlview_json(oxt_json_t *j, const char *key, const char *text,
+                      apr_pool_t *p);
 
 #endif /* OXT_XMLVIEW_H */

@@ -402,6 +402,13 @@ static apr_status_t logs_row_cb(void *baton, const oxt_replog_row_t *row,
     return APR_SUCCESS;
 }
 
+/* The list's total for the core: unknown when it is a bound (a search
+ * with more matches than it counts), so no page is read from the end. */
+static long long logs_total(const logs_pg_t *lg)
+{
+    return lg->paging.more ? -1 : lg->paging.total;
+}
+
 /* The message a redirect carried, in our words. */
 static void logs_message(oxt_page_t *pg, const oxt_mod_page_ctx_t *ctx)
 {
@@ -470,7 +477,7 @@ static apr_status_t logs_html(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg,
                         ctx->csrf, "oxt-list-form", 0);
     oxt_list_paging_html(h, &lg->v, "Pages, top");
     oxt_list_html_begin(h, &lg->v);
-    rv = oxt_replog_list(ctx->db, &lg->q, lg->paging.total, logs_row_cb, lg,
+    rv = oxt_replog_list(ctx->db, &lg->q, logs_total(lg), logs_row_cb, lg,
                          ctx->res, r->pool);
     oxt_list_html_end(h, &lg->v);
     oxt_list_paging_html(h, &lg->v, "Pages, bottom");
@@ -486,7 +493,7 @@ static apr_status_t logs_json(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg,
 
     lg->j = oxt_json_make(sink, 0, ctx->r->pool);
     oxt_list_json_begin(lg->j, &lg->v);
-    rv = oxt_replog_list(ctx->db, &lg->q, lg->paging.total, logs_row_cb, lg,
+    rv = oxt_replog_list(ctx->db, &lg->q, logs_total(lg), logs_row_cb, lg,
                          ctx->res, ctx->r->pool);
     /* oxt_list_json_end closes "items" and the object: the page's own
      * keys go in before it, after the items. */
@@ -503,9 +510,10 @@ static apr_status_t logs_gather(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
     apr_pool_t *p = ctx->r->pool;
     oxt_plesk_scope_t scope;
     long long total = 0;
+    int more = 0;
     apr_status_t rv;
 
-    rv = oxt_replog_count(&total, ctx->db, &lg->q, ctx->res, p);
+    rv = oxt_replog_count(&total, &more, ctx->db, &lg->q, ctx->res, p);
     if (rv == APR_SUCCESS) {
         rv = oxt_replog_last_automatic_run(&lg->run, ctx->db, ctx->res, p);
     }
@@ -515,6 +523,7 @@ static apr_status_t logs_gather(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
                                  PARKED_SHOWN, ctx->res, p);
     }
     oxt_list_paging(&lg->paging, &lg->req, total);
+    lg->paging.more = more;
     lg->q.offset = lg->paging.offset;
     lg->q.limit = lg->paging.limit;
     return rv;
@@ -755,30 +764,6 @@ static void xml_html(oxt_html_t *h, const char *title, const char *text,
     OXT_HTML_LIT(h, "</section>\n");
 }
 
-static void xml_json(oxt_json_t *j, const char *key, const char *text,
-                     apr_pool_t *p)
-{
-    oxt_xmlview_t *v = oxt_xmlview_make(text, text ? strlen(text) : 0, p);
-    const oxt_xmlview_line_t *l;
-    int i;
-
-    oxt_json_kobject(j, key);
-    oxt_json_kbool(j, "parsed", v->parsed);
-    oxt_json_kbool(j, "has_fault", v->has_fault);
-    oxt_json_kbool(j, "truncated", v->truncated);
-    oxt_json_karray(j, "lines");
-    for (i = 0; i < v->lines->nelts; i++) {
-        l = &APR_ARRAY_IDX(v->lines, i, const oxt_xmlview_line_t);
-        oxt_json_object(j);
-        oxt_json_kint(j, "depth", l->depth);
-        oxt_json_kstr(j, "text", l->text);
-        oxt_json_kbool(j, "error", l->error);
-        oxt_json_end(j);
-    }
-    oxt_json_end(j);
-    oxt_json_end(j);
-}
-
 static int debug_json(oxt_mod_page_ctx_t *ctx, const oxt_replog_debug_t *d)
 {
     oxt_sink_t *sink = oxt_mod_page_start(ctx, HTTP_OK);
@@ -789,8 +774,8 @@ static int debug_json(oxt_mod_page_ctx_t *ctx, const oxt_replog_debug_t *d)
     oxt_json_kstr(j, "mailbox", d->row.address);
     oxt_json_kbool(j, "success", d->row.success);
     oxt_json_kstr(j, "reason", d->row.reason);
-    xml_json(j, "request", d->request, ctx->r->pool);
-    xml_json(j, "response", d->response, ctx->r->pool);
+    oxt_xmlview_json(j, "request", d->request, ctx->r->pool);
+    oxt_xmlview_json(j, "response", d->response, ctx->r->pool);
     oxt_json_end(j);
     return oxt_mod_page_end(ctx, sink, oxt_json_finish(j),
                             oxt_json_error(j));

@@ -282,7 +282,7 @@ static int cmd_logs(cli_t *c, int argc, const char *const *argv)
     oxt_replog_query_t q;
     oxt_identity_t *id;
     long long total = 0;
-    int i;
+    int i, more = 0;
     apr_status_t rv;
 
     if (argc < 2 || (rv = who(&id, c, argv[1])) != APR_SUCCESS) {
@@ -302,42 +302,21 @@ static int cmd_logs(cli_t *c, int argc, const char *const *argv)
     if (q.sort == OXT_REPLOG_SORT_COUNT) {
         return usage();
     }
-    rv = oxt_replog_count(&total, c->db, &q, c->res, c->p);
+    rv = oxt_replog_count(&total, &more, c->db, &q, c->res, c->p);
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
     }
     oxt_json_object(c->j);
     oxt_json_kint(c->j, "total", total);
+    oxt_json_kbool(c->j, "more", more);
     oxt_json_karray(c->j, "rows");
-    rv = oxt_replog_list(c->db, &q, total, logs_row, c->j, c->res, c->p);
+    rv = oxt_replog_list(c->db, &q, more ? -1 : total, logs_row, c->j,
+                         c->res, c->p);
     oxt_json_end(c->j);
     oxt_json_kstr(c->j, "status", rv == APR_SUCCESS ? "ok"
                   : rv == APR_ENOENT ? "ENOENT" : "other");
     oxt_json_end(c->j);
     return rv == APR_SUCCESS ? 0 : 1;
-}
-
-static void lines_json(oxt_json_t *j, const char *key, const char *text,
-                       apr_pool_t *p)
-{
-    oxt_xmlview_t *v = oxt_xmlview_make(text, text ? strlen(text) : 0, p);
-    const oxt_xmlview_line_t *l;
-    int i;
-
-    oxt_json_kobject(j, key);
-    oxt_json_kbool(j, "parsed", v->parsed);
-    oxt_json_kbool(j, "has_fault", v->has_fault);
-    oxt_json_karray(j, "lines");
-    for (i = 0; i < v->lines->nelts; i++) {
-        l = &APR_ARRAY_IDX(v->lines, i, const oxt_xmlview_line_t);
-        oxt_json_object(j);
-        oxt_json_kint(j, "depth", l->depth);
-        oxt_json_kstr(j, "text", l->text);
-        oxt_json_kbool(j, "error", l->error);
-        oxt_json_end(j);
-    }
-    oxt_json_end(j);
-    oxt_json_end(j);
 }
 
 static int cmd_debug(cli_t *c, int argc, const char *const *argv)
@@ -364,8 +343,8 @@ static int cmd_debug(cli_t *c, int argc, const char *const *argv)
     oxt_json_end(c->j);
     oxt_json_kstr(c->j, "request", d->request);
     oxt_json_kstr(c->j, "response", d->response);
-    lines_json(c->j, "request_view", d->request, c->p);
-    lines_json(c->j, "response_view", d->response, c->p);
+    oxt_xmlview_json(c->j, "request_view", d->request, c->p);
+    oxt_xmlview_json(c->j, "response_view", d->response, c->p);
     oxt_json_end(c->j);
     return 0;
 }

@@ -515,6 +515,23 @@ START_TEST(one_page_says_n_total)
 }
 END_TEST
 
+/* A total that is a bound (a search the core counted up to a limit). */
+START_TEST(a_bounded_total_says_more_than)
+{
+    oxt_list_view_t *v = view("q=x", 10000);
+    oxt_html_t *h = oxt_html_make(sink, oxt_test_pool);
+    const char *out;
+
+    the_pg.more = 1;
+    oxt_list_paging_html(h, v, NULL);
+    ck_assert_int_eq(oxt_html_finish(h), APR_SUCCESS);
+    out = oxt_sink_buffer_text(sink, NULL);
+    HAS(out, "<span class=\"oxt-count\">1-25 domains of more than 10000"
+        " total</span>");
+    HAS(out, "page=400\" aria-label=\"Last page\">Last</a>");
+}
+END_TEST
+
 START_TEST(the_search_form_keeps_the_list_parameters)
 {
     oxt_list_view_t *v = view("q=%22x&sort=modified&per_page=100&client=4"
@@ -665,6 +682,7 @@ TCase *oxt_list_test_case(void)
     tcase_add_test(tc, rows_are_escaped_and_labelled);
     tcase_add_test(tc, the_paging_bar_says_the_guides_words);
     tcase_add_test(tc, one_page_says_n_total);
+    tcase_add_test(tc, a_bounded_total_says_more_than);
     tcase_add_test(tc, the_search_form_keeps_the_list_parameters);
     tcase_add_test(tc, the_json_twin_has_the_same_columns);
     tcase_add_test(tc, the_csv_has_the_same_rows);

@@ -1,0 +1,230 @@
+"""Deleting replication log rows in bounded batches (lib/oxt_replog.c):
+retention and the row cap take the oldest rows, a batch at a time, each
+in its own short transaction; a prune killed half-way has deleted whole
+batches of the oldest rows only, and the next one carries on (its daily
+recount puts the counts right); Clean Log of more rows than a batch takes
+the caller's rows only; a search counts its matches up to a bound and
+says that there are more.
+
+Rows are written here as the replicator writes them (the owner snapshot
+of harness/plesk.py's data: reseller1 2 > client1 4 > dom1; reseller2 3 >
+client2 5 > dom8), many at once from MariaDB's sequence engine.
+"""
+import signal
+import subprocess
+import time
+
+from harness import env as hxenv
+from harness.plesk import make_plesk, plesk  # noqa: F401
+
+ROWS = """
+INSERT INTO replication_log (logged_at, mail_id, address, dom_id,
+  domain_name, client_id, reseller_id, service_type, scheduled_by,
+  operation, outcome)
+SELECT NOW() - INTERVAL {age} DAY - INTERVAL ({n} - seq) SECOND, seq,
+  CONCAT('{who}', seq, '@{dom}'), {dom_id}, '{dom}', {client}, {reseller},
+  'webmail', 'Automatic', 'update', 'success'
+FROM seq_1_to_{n}
+"""
+MINE = dict(who="mine", dom="dom1.example", dom_id=1, client=4, reseller=2)
+THEIRS = dict(who="theirs", dom="dom8.example", dom_id=8, client=5,
+              reseller=3)
+SCOPES = {"admin": "1 = 1", "reseller1": "reseller_id = 2",
+          "reseller2": "reseller_id = 3", "client1": "client_id = 4",
+          "client2": "client_id = 5", "dom1.example": "dom_id = 1"}
+
+
+def write(px, n, age, owner):
+    px.exec("oxt", ROWS.format(n=n, age=age, **owner))
+
+
+def recount(px):
+    px.exec("oxt", "UPDATE replication_log_count SET counted_at = NULL")
+    rc, out = px.core("prune", 3650, 10000000, 1000, 60000)
+    assert rc == 0 and out["recounted"] is True, out
+
+
+def ids(px, where, order="logged_at, id"):
+    return [int(r[0]) for r in px.sql("oxt", "SELECT id FROM replication_log"
+                                      " WHERE %s ORDER BY %s" % (where,
+                                                                 order))]
+
+
+def totals_match(px):
+    for login, where in SCOPES.items():
+        rc, out = px.core("logs", login, "--limit", 1)
+        assert out["total"] == int(px.scalar(
+            "oxt", "SELECT COUNT(*) FROM replication_log WHERE "
+            + where)), login
+
+
+def test_a_killed_prune_took_whole_batches_of_the_oldest_and_resumes(plesk):
+    px = plesk
+    write(px, 20000, 100, MINE)               # expired (retention 90 days)
+    write(px, 300, 100, THEIRS)
+    write(px, 200, 0, MINE)                   # kept
+    write(px, 200, 0, THEIRS)
+    recount(px)
+    expired = ids(px, "logged_at < NOW() - INTERVAL 90 DAY")
+    kept = ids(px, "logged_at >= NOW() - INTERVAL 90 DAY")
+    argv = [hxenv.CORECLI, "-c", px.config, "prune", 90, 10000000, 5,
+            600000]
+    proc = subprocess.Popen([str(a) for a in argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    gone = 0
+    while gone < 200 and time.monotonic() < deadline:
+        time.sleep(0.02)
+        gone = len(expired) - int(px.scalar(
+            "oxt", "SELECT COUNT(*) FROM replication_log WHERE logged_at"
+            " < NOW() - INTERVAL 90 DAY"))
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL, "the prune ended on its own"
+    left = ids(px, "1 = 1")
+    # whole batches of the oldest, nothing newer: what is left is the
+    # newest of the expired rows, in their order, and every kept row
+    deleted = len(expired) + len(kept) - len(left)
+    assert 200 <= deleted < len(expired)
+    assert deleted % 5 == 0, deleted
+    assert left == expired[deleted:] + kept
+    # the next prune carries on, batch by batch, and ends
+    rc, out = px.core("prune", 90, 10000000, 1000, 60000)
+    assert (rc, out["expired"], out["more"]) == (0, len(expired) - deleted,
+                                                 False), out
+    # full batches, then the one that found fewer than a batch
+    assert out["batches"] == (len(expired) - deleted) // 1000 + 1, out
+    assert ids(px, "1 = 1") == kept
+    # a kill between a batch's delete and its counts left them high: the
+    # daily recount puts them right
+    recount(px)
+    totals_match(px)
+
+
+def test_the_row_cap_in_bounded_batches_keeps_the_newest(plesk):
+    px = plesk
+    write(px, 2500, 10, THEIRS)
+    write(px, 2500, 5, MINE)
+    recount(px)
+    newest = ids(px, "1 = 1")[-1200:]
+    rc, out = px.core("prune", 90, 1200, 1000, 60000)
+    assert (out["over_cap"], out["expired"], out["more"]) == (3800, 0,
+                                                              False), out
+    # one look for expired rows, then batches of at most 1000
+    assert out["batches"] == 1 + 4, out
+    assert ids(px, "1 = 1") == newest
+    totals_match(px)
+    # a budget of nothing: one batch a call, "more" while rows are left
+    write(px, 1500, 1, MINE)
+    recount(px)
+    rc, out = px.core("prune", 90, 1200, 1000, 0)
+    assert (out["over_cap"], out["more"]) == (1000, True), out
+    # the last one knows it took the last row beyond the cap
+    rc, out = px.core("prune", 90, 1200, 1000, 0)
+    assert (out["over_cap"], out["more"]) == (500, False), out
+    rc, out = px.core("prune", 90, 1200, 1000, 0)
+    assert (out["over_cap"], out["more"]) == (0, False), out
+    totals_match(px)
+
+
+def test_clean_log_in_batches_takes_the_callers_rows_only(plesk):
+    px = plesk
+    write(px, 2600, 1, MINE)                  # more than two batches
+    write(px, 2400, 1, THEIRS)
+    recount(px)
+    theirs = ids(px, "reseller_id = 3")
+    rc, out = px.core("logs-clean", "client1")
+    assert (rc, out["deleted"]) == (0, 2600), out
+    assert ids(px, "1 = 1") == theirs
+    totals_match(px)
+    # Remove of more ids than a batch: all of them the caller's, or none
+    mine = ids(px, "1 = 1", "id")[:1500]
+    rc, out = px.core("logs-remove", "client2", *mine)
+    assert (rc, out["deleted"]) == (0, 1500), out
+    rc, out = px.core("logs-remove", "client1", *ids(px, "1 = 1")[:1])
+    assert (rc, out["status"]) == (1, "ENOENT"), out
+    assert len(ids(px, "1 = 1")) == 900
+    totals_match(px)
+
+
+def test_a_search_counts_up_to_a_bound_and_says_there_are_more(plesk):
+    px = plesk
+    write(px, 10050, 1, MINE)
+    write(px, 30, 1, THEIRS)
+    recount(px)
+    rc, out = px.core("logs", "admin", "--q", "mine")
+    assert (out["total"], out["more"], len(out["rows"])) == (10000, True,
+                                                             25), out
+    newest = ids(px, "address LIKE 'mine%'", "logged_at DESC, id DESC")
+    assert [r["id"] for r in out["rows"]] == newest[:25]
+    # a deep page of what it counted is read from the start (the real
+    # end is further away)
+    rc, out = px.core("logs", "admin", "--q", "mine", "--offset", 9990)
+    assert [r["id"] for r in out["rows"]] == newest[9990:10015]
+    rc, out = px.core("logs", "admin", "--q", "mine1", "--limit", 0)
+    assert (out["total"], out["more"]) == (len(out["rows"]), False), out
+    assert out["total"] == len(ids(px, "address LIKE 'mine1%'"))
+    rc, out = px.core("logs", "client2", "--q", "mine")
+    assert (out["total"], out["more"], out["rows"]) == (0, False, [])
+    rc, out = px.core("logs", "client2", "--q", "theirs")
+    assert (out["total"], out["more"]) == (30, False), out
+
+
+SPREAD = """
+INSERT INTO replication_log (logged_at, mail_id, address, dom_id,
+  domain_name, client_id, reseller_id, service_type, scheduled_by,
+  operation, outcome)
+SELECT NOW() - INTERVAL IF(seq <= 1500, 100, 1) DAY + INTERVAL seq SECOND,
+  seq, CONCAT('spread', seq, '@d', seq % 60, '.example'), 1000 + seq % 60,
+  CONCAT('d', seq % 60, '.example'), 500 + seq % 20, 300 + seq % 5,
+  'webmail', 'Automatic', 'update', 'success'
+FROM seq_1_to_4000
+"""
+
+TRUE_COUNTS = """
+SELECT 'all', 0, COUNT(*) FROM replication_log
+UNION ALL SELECT 'reseller', reseller_id, COUNT(*) FROM replication_log
+  GROUP BY reseller_id
+UNION ALL SELECT 'client', client_id, COUNT(*) FROM replication_log
+  GROUP BY client_id
+UNION ALL SELECT 'domain', COALESCE(dom_id, 0), COUNT(*)
+  FROM replication_log GROUP BY COALESCE(dom_id, 0)
+"""
+
+
+def counts_are_true(px):
+    stored = {(r[0], r[1]): r[2] for r in px.sql(
+        "oxt", "SELECT level, id, n FROM replication_log_count WHERE n > 0")}
+    true = {(r[0], r[1]): r[2] for r in px.sql("oxt", TRUE_COUNTS)}
+    assert stored == true
+
+
+def test_counts_stay_true_over_batches_of_many_owners(plesk):
+    # a batch over 60 domains, 20 clients and 5 resellers: each delete
+    # takes its rows from every count it touches
+    px = plesk
+    px.exec("oxt", SPREAD)
+    recount(px)
+    counts_are_true(px)
+    rc, out = px.core("prune", 90, 10000000, 1000, 60000)
+    assert out["expired"] == 1500, out
+    counts_are_true(px)
+    rc, out = px.core("logs-remove", "admin",
+                      *ids(px, "1 = 1", "id")[::5])
+    assert out["deleted"] == 500, out
+    counts_are_true(px)
+    # the cap by the rows: the 1200 newest stay
+    newest = ids(px, "1 = 1", "id")[-1200:]
+    rc, out = px.core("prune", 90, 1200, 1000, 60000)
+    assert out["over_cap"] == 2000 - 1200, out
+    assert ids(px, "1 = 1", "id") == newest
+    counts_are_true(px)
+    # counts that drifted high (a kill between a batch and its counts)
+    # never make the cap take a row it should keep
+    px.exec("oxt", "UPDATE replication_log_count SET n = n + 5000")
+    rc, out = px.core("prune", 90, 1000, 1000, 60000)
+    assert out["over_cap"] == 200, out
+    assert ids(px, "1 = 1", "id") == newest[-1000:]
+    rc, out = px.core("prune", 90, 1000, 1000, 60000)
+    assert out["over_cap"] == 0, out
+    assert len(ids(px, "1 = 1")) == 1000
