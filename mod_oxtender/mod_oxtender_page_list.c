@@ -541,6 +541,7 @@ static int list_get(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
     oxt_list_paging(&pg, &req, total);
     q.offset = pg.offset;
     q.limit = pg.limit;
+    q.total = total;
     list_baton(&b, ctx, lp);
     oxt_list_view_init(&v, lp->def, &req, &pg, list_route(ctx, lp->list,
                        r->pool), ctx->static_base, &b, r->pool);
