@@ -391,6 +391,48 @@ static apr_status_t each_row(void *baton, const oxt_db_row_t *row,
     return e->cb(e->baton, &r, ptemp);
 }
 
+/* A copy of a row in p, kept for the reversed page. */
+static apr_status_t keep_row(void *baton, const oxt_report_row_t *row,
+                             apr_pool_t *ptemp)
+{
+    apr_array_header_t *kept = baton;
+    oxt_report_row_t *r = &APR_ARRAY_PUSH(kept, oxt_report_row_t);
+
+    (void)ptemp;
+    *r = *row;
+    r->name = apr_pstrdup(kept->pool, row->name);
+    return APR_SUCCESS;
+}
+
+/* The rows of a page read in the other order: the page's rows from the
+ * far end, handed to cb last first. */
+static apr_status_t each_reversed(const oxt_psa_t *psa, oxt_db_t *db,
+                                  const oxt_report_query_t *q,
+                                  oxt_report_row_cb *cb, void *baton,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_report_query_t rq = *q;
+    apr_array_header_t *kept = apr_array_make(p, (int)q->limit,
+                                              sizeof(oxt_report_row_t));
+    report_sql_t s;
+    each_t e = { keep_row, kept };
+    const char *sql;
+    apr_status_t rv;
+    int i;
+
+    rq.desc = !q->desc;
+    rq.offset = q->total - q->offset - q->limit;
+    rq.limit = q->limit + (rq.offset < 0 ? rq.offset : 0);
+    rq.offset = rq.offset < 0 ? 0 : rq.offset;
+    sql_init(&s, &rq, p);
+    sql = oxt_psa_sql(psa, rows_sql(&s, &rq, p), p);
+    rv = oxt_db_each(db, sql, s.args, s.n, each_row, &e, res, p);
+    for (i = kept->nelts - 1; rv == APR_SUCCESS && i >= 0; i--) {
+        rv = cb(baton, &APR_ARRAY_IDX(kept, i, oxt_report_row_t), p);
+    }
+    return rv;
+}
+
 apr_status_t oxt_report_each(const oxt_psa_t *psa, oxt_db_t *db,
                              const oxt_report_query_t *q,
                              oxt_report_row_cb *cb, void *baton,
@@ -403,6 +445,11 @@ apr_status_t oxt_report_each(const oxt_psa_t *psa, oxt_db_t *db,
     sql_init(&s, q, p);
     if (s.nb == 0) {
         return APR_EINVAL;
+    }
+    /* Past the middle, the page is the first rows of the other order: each
+     * branch then takes far fewer than offset + limit rows. */
+    if (q->limit > 0 && q->offset > q->total / 2 && q->offset < q->total) {
+        return each_reversed(psa, db, q, cb, baton, res, p);
     }
     sql = rows_sql(&s, q, p);
     return oxt_db_each(db, oxt_psa_sql(psa, sql, p), s.args, s.n, each_row,

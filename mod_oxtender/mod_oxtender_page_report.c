@@ -277,6 +277,7 @@ static void report_view(report_req_t *rr, oxt_mod_page_ctx_t *ctx,
     oxt_list_paging(&rr->paging, &rr->lreq, total);
     rr->q.offset = rr->paging.offset;
     rr->q.limit = rr->paging.limit;
+    rr->q.total = total;
     rr->baton.ctx = ctx;
     oxt_list_view_init(&rr->view, rr->rd->def, &rr->lreq, &rr->paging,
                        report_url(ctx, rr->rd->kind, ctx->id, ctx->r->pool),
