@@ -216,12 +216,8 @@ static int report_failed(oxt_mod_page_ctx_t *ctx, apr_status_t rv)
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(06300)
                   "report %s: %s", r->uri,
                   oxt_result_text(ctx->res, r->pool));
-    return oxt_mod_http_status(rv) == HTTP_SERVICE_UNAVAILABLE
-        ? oxt_mod_fail(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                       "OXtender cannot reach its database right now."
-                       " Please try again in a few minutes.", NULL)
-        : oxt_mod_fail(r, HTTP_INTERNAL_SERVER_ERROR, "internal",
-                       "The report cannot be shown right now.", NULL);
+    return oxt_mod_page_failed(ctx, rv,
+                               "The report cannot be shown right now.");
 }
 
 /* ---- the request ------------------------------------------------------------------ */
