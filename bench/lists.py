@@ -3,7 +3,7 @@
 against the real Apache with mod_oxtender (never part of `make check`).
 
     /usr/bin/python3 bench/lists.py --size 100k|1m [--keep] [--seconds 5]
-        [--only PATTERN]
+        [--only PATTERN] [--against OTHER/mod_oxtender.so]
 
   100k: 10 resellers, 1,000 clients, 10,000 domains, 100,000 mailboxes
   1m:   100 resellers, 10,000 clients, 100,000 domains, 1,000,000 mailboxes
@@ -17,9 +17,17 @@ nothing changed). Then Apache with the module, a Plesk session per caller
 (cookie sign-in: no password hashing per request), and for every list, at
 the first, a middle and the last page, sorted by every column both ways,
 with and without a search: wrk -t1 -c2 for --seconds, the client's p99
-and req/s, and the server-side p99 (Apache's %D of those requests). Last,
-req/s of a static file of the same size as a list page, from the same
-Apache.
+and req/s, the server-side p99 (Apache's %D of those requests) and the
+CPU time per request of Apache's processes and of MariaDB (user + system,
+from /proc: what a request costs us, whatever else the machine runs).
+Last, req/s of a static file of the same size as a list page from the
+same Apache, with its server-side p99 and CPU per request, right after
+the page itself, so that the two share the machine's load.
+
+--against starts a second Apache with another build of the module (say,
+the one before a change) on the same data and measures every URL on
+both, one right after the other, so that a before/after comparison on a
+busy machine sees the same load on both sides (lines marked "against").
 """
 import argparse
 import os
@@ -89,6 +97,7 @@ def build(root, size, keep):
     if keep and os.path.exists(marker):
         say("data: reused %s" % root)
         site.write_config()
+        site.migrate()
         return db, site
     t0 = time.monotonic()
     site.build(**SIZES[size])
@@ -162,6 +171,51 @@ def wrk(url, cookie, seconds):
             float(rps.group(1)) if rps else None, text)
 
 
+def cpu_ticks(pids):
+    """utime + stime of pids, in clock ticks."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def server_pids(httpd, db):
+    """Apache's parent and children, and MariaDB."""
+    parent = httpd.pid()
+    kids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == parent:
+            kids.append(int(d))
+    return [parent] + kids, [db.pid()] if db.pid() else []
+
+
+def measured(httpd, db, url, cookie, seconds):
+    """wrk on url: (client p99, req/s, server p99, requests, Apache CPU
+    ms per request, MariaDB CPU ms per request)."""
+    web, sql = server_pids(httpd, db)
+    mark = os.path.getsize(httpd.access_log_path)
+    w0, s0 = cpu_ticks(web), cpu_ticks(sql)
+    p99, rps, _ = wrk(url, cookie, seconds)
+    w1, s1 = cpu_ticks(web), cpu_ticks(sql)
+    httpd.settle(0.2)
+    sp99, n = server_p99(httpd, mark)
+    tick = 1000.0 / os.sysconf("SC_CLK_TCK")
+    per = (lambda a, b: (b - a) * tick / n) if n else (lambda a, b: -1)
+    return p99, rps, sp99, n, per(w0, w1), per(s0, s1)
+
+
 def server_p99(httpd, mark):
     """The p99 of %D (us -> ms) of the requests logged after mark."""
     with open(httpd.access_log_path) as f:
@@ -180,24 +234,39 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--against", default=None)
     args = ap.parse_args()
     root = os.path.join(env.TOP, "tests", "gen", "lists-bench-" + args.size)
     os.makedirs(root, exist_ok=True)
     db, site = build(root, args.size, args.keep)
-    httpd = Apache(os.path.join(root, "apache"), site.config)
+    servers = start_servers(root, site, args)
     try:
-        httpd.start()
-        run(httpd, site, args)
+        run(servers, db, site, args)
     finally:
-        httpd.stop()
+        for httpd in servers:
+            httpd.stop()
         db.stop()
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
 
 
-def run(httpd, site, args):
-    worst = {}
-    rows = []
+def start_servers(root, site, args):
+    """Apache with this build, and with --against's module if given."""
+    servers = [Apache(os.path.join(root, "apache"), site.config)]
+    if args.against:
+        servers.append(Apache(os.path.join(root, "apache-against"),
+                              site.config,
+                              module=os.path.abspath(args.against)))
+    for httpd in servers:
+        httpd.start()
+    return servers
+
+
+def run(servers, db, site, args):
+    httpd = servers[0]
+    worst = [{} for _ in servers]
+    say("load average at the start: %s" % open("/proc/loadavg").read()
+        .split()[0])
     for role, login in callers(site):
         sess = site.add_session(login)
 
@@ -208,36 +277,42 @@ def run(httpd, site, args):
         for name, path in urls(httpd, role, sess, total):
             if args.only and not re.search(args.only, name):
                 continue
-            mark = os.path.getsize(httpd.access_log_path)
-            p99, rps, text = wrk(httpd.base_url + path, sess, args.seconds)
-            httpd.settle(0.2)
-            sp99, n = server_p99(httpd, mark)
-            rows.append((name, p99, sp99, rps, n))
-            say("%-48s client p99 %7.2f ms  server p99 %7.2f ms  %7.1f"
-                " req/s (%d)" % (name, p99 or -1, sp99 or -1, rps or -1, n))
-            key = "%s %s" % (role, name.split()[1])
-            worst[key] = max(worst.get(key, 0), sp99 or 0)
+            for i, server in enumerate(servers):
+                p99, rps, sp99, n, wcpu, scpu = measured(
+                    server, db, server.base_url + path, sess, args.seconds)
+                say("%-48s client p99 %7.2f ms  server p99 %7.2f ms  %7.1f"
+                    " req/s (%d)  CPU/req Apache %.2f ms MariaDB %.2f ms%s"
+                    % (name, p99 or -1, sp99 or -1, rps or -1, n, wcpu,
+                       scpu, "  against" if i else ""))
+                key = "%s %s" % (role, name.split()[1])
+                worst[i][key] = max(worst[i].get(key, 0), sp99 or 0)
     say("")
-    for key in sorted(worst):
-        say("worst server-side p99 %-20s %7.2f ms" % (key, worst[key]))
-    static_compare(httpd, site, args)
+    for i, w in enumerate(worst):
+        for key in sorted(w):
+            say("worst server-side p99 %-20s %7.2f ms%s"
+                % (key, w[key], "  against" if i else ""))
+    for i, server in enumerate(servers):
+        static_compare(server, db, site, args, "  against" if i else "")
 
 
-def static_compare(httpd, site, args):
-    """req/s of a Domains page against a static file of its size."""
+def static_compare(httpd, db, site, args, mark=""):
+    """req/s of a Domains page against a static file of its size, one
+    right after the other (twice), so both see the same load."""
     sess = site.add_session("admin")
     page = httpd.get("/oxtender/domains?page=2", session=sess)
     path = os.path.join(httpd.root, "htdocs", "same-size.html")
     with open(path, "wb") as f:
         f.write(page.body)
     os.chmod(path, 0o644)
-    _, rps_page, _ = wrk(httpd.base_url + "/oxtender/domains?page=2", sess,
-                         args.seconds)
-    _, rps_static, _ = wrk(httpd.base_url + "/same-size.html", sess,
-                           args.seconds)
-    say("Domains page 2 (%d bytes): %.0f req/s; a static file of the same"
-        " size: %.0f req/s" % (len(page.body), rps_page or 0,
-                               rps_static or 0))
+    for _ in range(2):
+        for label, url in (("Domains page 2", "/oxtender/domains?page=2"),
+                           ("static file", "/same-size.html")):
+            _, rps, sp99, n, wcpu, scpu = measured(
+                httpd, db, httpd.base_url + url, sess, args.seconds)
+            say("%-15s (%d bytes): %7.0f req/s  server p99 %6.2f ms"
+                "  CPU/req Apache %.2f ms MariaDB %.2f ms%s"
+                % (label, len(page.body), rps or 0, sp99 or -1, wcpu,
+                   scpu, mark))
 
 
 if __name__ == "__main__":

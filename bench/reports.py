@@ -4,6 +4,7 @@ measured against the real Apache with mod_oxtender (never part of `make
 check`).
 
     /usr/bin/python3 bench/reports.py [--keep] [--seconds 5]
+        [--against OTHER/mod_oxtender.so]
 
 It starts a private MariaDB in tests/gen/reports-bench (kept with --keep,
 and then reused by the next run, which skips the data), loads psa with
@@ -15,8 +16,10 @@ mailbox_state the way bench/lists.py does, and fills the directory
 
   - the reseller's report (HTML, JSON; default order, sorted by Webmail,
     the last page, a search), the biggest client's and the biggest
-    domain's: wrk -t1 -c2 for --seconds, the client's p99 and req/s and
-    the server's p99 (Apache's %D);
+    domain's: wrk -t1 -c2 for --seconds, the client's p99 and req/s, the
+    server's p99 (Apache's %D) and the CPU time per request of Apache
+    and of MariaDB (as bench/lists.py); with --against, each URL right
+    after on a second Apache with another build of the module;
   - Download Report of the reseller: the time of 20 downloads one after
     the other (min / median / max) and the resident memory of the Apache
     processes before and after them (VmRSS, and the peak VmHWM).
@@ -33,9 +36,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
 from harness import env                              # noqa: E402
-from harness.apache import Apache                    # noqa: E402
 import lists                                          # noqa: E402
-from lists import say, server_p99, wrk                # noqa: E402
+from lists import measured, say                       # noqa: E402
 
 SIZE = dict(resellers=1, clients=1250, domains=12500, mailboxes=125000)
 
@@ -112,7 +114,8 @@ def csv_runs(httpd, sess, rid, n=20):
     return times, size, rows
 
 
-def run(httpd, site, args):
+def run(servers, db, site, args):
+    httpd = servers[0]
     rid, cid, did = objects(site)
     boxes = site.psa_scalar(
         "SELECT COUNT(*) FROM mail m JOIN domains d ON d.id = m.dom_id JOIN"
@@ -120,40 +123,50 @@ def run(httpd, site, args):
         " %d OR c.parent_id = %d)" % (rid, rid))
     say("reseller %d: %s mailboxes in its part" % (rid, boxes))
     sess = site.add_session("admin")
+    say("load average at the start: %s" % open("/proc/loadavg").read()
+        .split()[0])
     for name, path in pages(rid, cid, did):
-        mark = os.path.getsize(httpd.access_log_path)
-        p99, rps, _ = wrk(httpd.base_url + path, sess, args.seconds)
-        httpd.settle(0.2)
-        sp99, n = server_p99(httpd, mark)
-        say("%-36s client p99 %7.2f ms  server p99 %7.2f ms  %7.1f req/s"
-            " (%d)" % (name, p99 or -1, sp99 or -1, rps or -1, n))
+        for i, server in enumerate(servers):
+            p99, rps, sp99, n, wcpu, scpu = measured(
+                server, db, server.base_url + path, sess, args.seconds)
+            say("%-36s client p99 %7.2f ms  server p99 %7.2f ms  %7.1f"
+                " req/s (%d)  CPU/req Apache %.2f ms MariaDB %.2f ms%s"
+                % (name, p99 or -1, sp99 or -1, rps or -1, n, wcpu, scpu,
+                   "  against" if i else ""))
+    for i, server in enumerate(servers):
+        download(server, sess, rid, "  against" if i else "")
+
+
+def download(httpd, sess, rid, mark):
+    """Download Report: the times, and Apache's memory around them."""
     before = apache_memory(httpd)
     times, size, rows = csv_runs(httpd, sess, rid)
     after = apache_memory(httpd)
     say("Download Report (reseller, %d rows, %d bytes): min %.0f ms,"
         " median %.0f ms, max %.0f ms over %d" % (
             rows, size, min(times) * 1000, statistics.median(times) * 1000,
-            max(times) * 1000, len(times)))
+            max(times) * 1000, len(times)) + mark)
     say("Apache (%d processes) VmRSS %.1f MiB before, %.1f MiB after;"
         " peak VmHWM %.1f MiB -> %.1f MiB" % (after[2], before[0],
                                               after[0], before[1],
-                                              after[1]))
+                                              after[1]) + mark)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--against", default=None)
     args = ap.parse_args()
     root = os.path.join(env.TOP, "tests", "gen", "reports-bench")
     os.makedirs(root, exist_ok=True)
     db, site = build(root, args.keep)
-    httpd = Apache(os.path.join(root, "apache"), site.config)
+    servers = lists.start_servers(root, site, args)
     try:
-        httpd.start()
-        run(httpd, site, args)
+        run(servers, db, site, args)
     finally:
-        httpd.stop()
+        for httpd in servers:
+            httpd.stop()
         db.stop()
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -422,9 +422,10 @@ apr_status_t oxt_db_each(oxt_db_t *db, const char *sql,
                 mysql_stmt_error(stmt));
     }
     /* Drain what the callback did not read, so the connection can be used
-     * again. */
+     * again. free_result does that on the client side; a server-side
+     * reset (mysql_stmt_reset) would only cost a round trip per
+     * statement, since no statement sends long data or opens a cursor. */
     mysql_stmt_free_result(stmt);
-    mysql_stmt_reset(stmt);
     return rv;
 }
 

@@ -142,6 +142,9 @@ typedef struct oxt_dir_query_t {
     int desc;
     long long offset;          /* rows to skip */
     long long limit;           /* rows to give; 0: all */
+    long long total;           /* what oxt_dir_count gave in the same
+                                  snapshot (saves reading it again for
+                                  a deep page); 0: not known */
 } oxt_dir_query_t;
 
 /**

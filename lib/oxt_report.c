@@ -108,70 +108,90 @@ apr_status_t oxt_report_get(oxt_report_t *rep, const oxt_psa_t *psa,
 /* ---- the tables ------------------------------------------------------------------ */
 
 /* A table is one or two branches (a reseller's: its clients, then its own
- * domains), each a SELECT over one scope of the directory (or of psa.mail)
- * joined to psa for what is shown and for ownership now. Every branch
- * gives k (the kind: 1 client, 2 domain, 3 mailbox), id, name (shown),
- * sk (the name it sorts by: the directory's copy, on its per-scope
- * index), susp, total, ox, w, s, pr, and binds the report's id twice.
- * A page of two branches takes the first offset + limit rows of each in
- * the page's order (each read in its index order where the sort has one)
- * and orders and cuts their union: no scan of the whole scope for a
- * page, no COUNT over a derived table. */
+ * domains). Every branch gives k (the kind: 1 client, 2 domain, 3
+ * mailbox), id, name (shown), sk (the name it sorts by: the directory's
+ * copy), susp, total, ox, w, s, pr.
+ *
+ * A branch over the directory sorts and cuts in the directory alone (the
+ * inner SELECT: its scope on a per-scope index, the first offset + limit
+ * rows of the page's order) and joins psa only for those rows, for what
+ * is shown and for ownership now (a deferred join): a page never joins
+ * the whole scope with psa. Its count and its search read the directory
+ * alone too. So, as on the lists, a stale directory can make a count one
+ * off or a page one row short until the next sync, and never shows a row
+ * of somebody else's. A page of two branches orders and cuts the union of
+ * their first offset + limit rows. A domain's mailboxes come from psa.mail
+ * (one domain: a few hundred rows at most). */
 typedef struct branch_t {
-    const char *select;
-    const char *from;              /* FROM ... WHERE ... (binds 2 ids) */
+    const char *head;              /* SELECT <shown> FROM ( */
+    const char *inner;             /* SELECT <directory> ... WHERE <scope>
+                                      (binds the report's id) */
+    const char *tail;              /* ) x JOIN psa ... (binds the id) */
+    const char *count;             /* FROM ... WHERE <scope> (binds it) */
     const char *name;              /* the column search matches */
 } branch_t;
 
-#define DIR_COUNTS \
-    " x.mbox_total AS total, x.mbox_ox AS ox, x.ox_webmail AS w," \
-    " x.ox_standard AS s, x.ox_premium AS pr"
+#define DIR_INNER \
+    "SELECT x.id AS id, x.name AS sk, x.mbox_total AS total," \
+    " x.mbox_ox AS ox, x.ox_webmail AS w, x.ox_standard AS s," \
+    " x.ox_premium AS pr"
+#define DIR_SHOWN \
+    " x.sk AS sk, x.total AS total, x.ox AS ox, x.w AS w, x.s AS s," \
+    " x.pr AS pr"
 
 static const branch_t branch_clients = {
-    "SELECT 1 AS k, x.id AS id, c.pname AS name, x.name AS sk,"
-    " c.status <> 0 AS susp," DIR_COUNTS,
-    " FROM dir_account x JOIN psa.clients c ON c.id = x.id"
-    "  AND c.type = 'client' AND c.parent_id = ?"
+    "SELECT 1 AS k, x.id AS id, c.pname AS name, c.status <> 0 AS susp,"
+    DIR_SHOWN " FROM (",
+    DIR_INNER ", 1 AS k FROM dir_account x"
     " WHERE x.kind = 'client' AND x.reseller_id = ?",
-    "c.pname"
+    ") x JOIN psa.clients c ON c.id = x.id AND c.type = 'client'"
+    " AND c.parent_id = ?",
+    " FROM dir_account x WHERE x.kind = 'client' AND x.reseller_id = ?",
+    "x.name"
 };
 
-/* A reseller's own domains: client_id 0 in its scope (the c_ index). */
+/* A reseller's own domains: client_id 0 in its scope, on 0085's rc_name
+ * (the planner would take c_name, every domain no client owns, for the
+ * order by name). */
 static const branch_t branch_own_domains = {
-    "SELECT 2 AS k, x.id AS id, pd.displayName AS name, x.name AS sk,"
-    " pd.status <> 0 OR c.status <> 0 AS susp," DIR_COUNTS,
-    " FROM dir_domain x JOIN psa.domains pd ON pd.id = x.id"
-    "  AND pd.cl_id = ?"
-    " JOIN psa.clients c ON c.id = pd.cl_id"
-    " WHERE x.client_id = 0 AND x.reseller_id = ?",
-    "pd.displayName"
+    "SELECT 2 AS k, x.id AS id, pd.displayName AS name,"
+    " pd.status <> 0 OR c.status <> 0 AS susp," DIR_SHOWN " FROM (",
+    DIR_INNER ", 2 AS k FROM dir_domain x FORCE INDEX (rc_name)"
+    " WHERE x.reseller_id = ? AND x.client_id = 0",
+    ") x JOIN psa.domains pd ON pd.id = x.id AND pd.cl_id = ?"
+    " JOIN psa.clients c ON c.id = pd.cl_id",
+    " FROM dir_domain x FORCE INDEX (rc_name)"
+    " WHERE x.reseller_id = ? AND x.client_id = 0",
+    "x.name"
 };
 
 static const branch_t branch_client_domains = {
-    "SELECT 2 AS k, x.id AS id, pd.displayName AS name, x.name AS sk,"
-    " pd.status <> 0 OR c.status <> 0 AS susp," DIR_COUNTS,
-    " FROM dir_domain x JOIN psa.domains pd ON pd.id = x.id"
-    "  AND pd.cl_id = ?"
-    " JOIN psa.clients c ON c.id = pd.cl_id"
-    " WHERE x.client_id = ?",
-    "pd.displayName"
+    "SELECT 2 AS k, x.id AS id, pd.displayName AS name,"
+    " pd.status <> 0 OR c.status <> 0 AS susp," DIR_SHOWN " FROM (",
+    DIR_INNER ", 2 AS k FROM dir_domain x WHERE x.client_id = ?",
+    ") x JOIN psa.domains pd ON pd.id = x.id AND pd.cl_id = ?"
+    " JOIN psa.clients c ON c.id = pd.cl_id",
+    " FROM dir_domain x WHERE x.client_id = ?",
+    "x.name"
 };
 
 /* A domain's mailboxes, each counted for the service it was replicated
- * with. */
+ * with: psa's rows themselves (head is the whole SELECT, no inner). */
 #define BOX_SERVICE "COALESCE(st.applied_service_type, st.service_type)"
+#define BOX_FROM \
+    " FROM psa.mail m JOIN psa.domains pd ON pd.id = m.dom_id" \
+    "  AND pd.id = ?" \
+    " LEFT JOIN mailbox_state st ON st.mail_id = m.id" \
+    "  AND st.status = 'replicated'" \
+    " WHERE m.dom_id = ? AND m.postbox = 'true'"
 static const branch_t branch_mailboxes = {
     "SELECT 3 AS k, m.id AS id, CONCAT(m.mail_name, '@', pd.displayName)"
     " AS name, m.mail_name AS sk, 0 AS susp, 1 AS total,"
     " st.mail_id IS NOT NULL AS ox,"
     " COALESCE(" BOX_SERVICE " = 'webmail', 0) AS w,"
     " COALESCE(" BOX_SERVICE " = 'groupware_standard', 0) AS s,"
-    " COALESCE(" BOX_SERVICE " = 'groupware_premium', 0) AS pr",
-    " FROM psa.mail m JOIN psa.domains pd ON pd.id = m.dom_id"
-    "  AND pd.id = ?"
-    " LEFT JOIN mailbox_state st ON st.mail_id = m.id"
-    "  AND st.status = 'replicated'"
-    " WHERE m.dom_id = ? AND m.postbox = 'true'",
+    " COALESCE(" BOX_SERVICE " = 'groupware_premium', 0) AS pr" BOX_FROM,
+    NULL, NULL, BOX_FROM,
     "CONCAT(m.mail_name, '@', pd.displayName)"
 };
 
@@ -242,18 +262,15 @@ static void sql_init(report_sql_t *s, const oxt_report_query_t *q,
     s->dir = q->desc ? " DESC" : " ASC";
 }
 
-/* "<from> [AND <name> LIKE ?]", its binds added. */
-static const char *sql_where(report_sql_t *s, const branch_t *b,
-                             long long id, apr_pool_t *p)
+/* " AND <name> LIKE ?" with its bind, or "" without a search. */
+static const char *sql_like(report_sql_t *s, const branch_t *b,
+                            apr_pool_t *p)
 {
-    s->args[s->n++] = OXT_DB_INT(id);
-    s->args[s->n++] = OXT_DB_INT(id);
     if (s->like == NULL) {
-        return b->from;
+        return "";
     }
     s->args[s->n++] = OXT_DB_STR(s->like);
-    return apr_pstrcat(p, b->from, " AND ", b->name, " LIKE ? ESCAPE '!'",
-                       NULL);
+    return apr_pstrcat(p, " AND ", b->name, " LIKE ? ESCAPE '!'", NULL);
 }
 
 /* The order of the rows (prefix "u." for the union's). */
@@ -270,35 +287,50 @@ static const char *sql_order(const report_sql_t *s, const char *u,
                        u, "id", d, NULL);
 }
 
-/* The rows statement: one branch as it is, two as the union of the
- * first offset + limit of each. */
+/* One branch's rows: for a directory branch its first upto rows (all
+ * when upto is 0) in the page's order, joined to psa; for the mailboxes
+ * psa's rows with the search. Binds in the order of the marks. */
+static const char *branch_sql(report_sql_t *s, const branch_t *b,
+                              long long id, long long upto, apr_pool_t *p)
+{
+    const char *sql;
+
+    if (b->inner == NULL) {
+        s->args[s->n++] = OXT_DB_INT(id);
+        s->args[s->n++] = OXT_DB_INT(id);
+        return apr_pstrcat(p, b->head, sql_like(s, b, p), NULL);
+    }
+    s->args[s->n++] = OXT_DB_INT(id);
+    sql = apr_pstrcat(p, b->head, b->inner, sql_like(s, b, p),
+                      sql_order(s, "", p), upto > 0 ? " LIMIT ?" : "",
+                      b->tail, NULL);
+    if (upto > 0) {
+        s->args[s->n++] = OXT_DB_INT(upto);
+    }
+    s->args[s->n++] = OXT_DB_INT(id);
+    return sql;
+}
+
+/* The rows statement: the union of every branch's first offset + limit
+ * rows, ordered and cut to the page. */
 static const char *rows_sql(report_sql_t *s, const oxt_report_query_t *q,
                             apr_pool_t *p)
 {
-    const char *sql = "", *page = q->limit > 0 ? " LIMIT ?, ?" : "";
-    long long upto = (q->offset > 0 ? q->offset : 0) + q->limit;
+    const char *sql = "";
+    long long offset = q->offset > 0 ? q->offset : 0;
+    long long upto = q->limit > 0 ? offset + q->limit : 0;
     int i;
 
-    if (s->nb == 1) {
-        sql = apr_pstrcat(p, s->b[0]->select, sql_where(s, s->b[0], q->id,
-                          p), sql_order(s, "", p), page, NULL);
+    for (i = 0; i < s->nb; i++) {
+        sql = apr_pstrcat(p, sql, i ? " UNION ALL (" : "(",
+                          branch_sql(s, s->b[i], q->id, upto, p), ")", NULL);
     }
-    for (i = 0; s->nb > 1 && i < s->nb; i++) {
-        sql = apr_pstrcat(p, sql, i ? " UNION ALL (" : "(", s->b[i]->select,
-                          sql_where(s, s->b[i], q->id, p),
-                          sql_order(s, "", p), q->limit > 0 ? " LIMIT ?"
-                          : "", ")", NULL);
-        if (q->limit > 0) {
-            s->args[s->n++] = OXT_DB_INT(upto);
-        }
-    }
-    if (s->nb > 1) {
-        sql = apr_pstrcat(p, "SELECT u.k, u.id, u.name, u.sk, u.susp,"
-                          " u.total, u.ox, u.w, u.s, u.pr FROM (", sql,
-                          ") u", sql_order(s, "u.", p), page, NULL);
-    }
+    sql = apr_pstrcat(p, "SELECT u.k, u.id, u.name, u.sk, u.susp, u.total,"
+                      " u.ox, u.w, u.s, u.pr FROM (", sql, ") u",
+                      sql_order(s, "u.", p), q->limit > 0 ? " LIMIT ?, ?"
+                      : "", NULL);
     if (q->limit > 0) {
-        s->args[s->n++] = OXT_DB_INT(q->offset > 0 ? q->offset : 0);
+        s->args[s->n++] = OXT_DB_INT(offset);
         s->args[s->n++] = OXT_DB_INT(q->limit);
     }
     return sql;
@@ -318,8 +350,12 @@ apr_status_t oxt_report_count(long long *ptotal, const oxt_psa_t *psa,
         return APR_EINVAL;
     }
     for (i = 0; i < s.nb; i++) {
-        sql = apr_pstrcat(p, sql, " + (SELECT COUNT(*)",
-                          sql_where(&s, s.b[i], q->id, p), ")", NULL);
+        s.args[s.n++] = OXT_DB_INT(q->id);
+        if (s.b[i]->inner == NULL) {
+            s.args[s.n++] = OXT_DB_INT(q->id);
+        }
+        sql = apr_pstrcat(p, sql, " + (SELECT COUNT(*)", s.b[i]->count,
+                          sql_like(&s, s.b[i], p), ")", NULL);
     }
     return oxt_db_select_int(ptotal, db, oxt_psa_sql(psa, sql, p), s.args,
                              s.n, res, p);
@@ -355,6 +391,48 @@ static apr_status_t each_row(void *baton, const oxt_db_row_t *row,
     return e->cb(e->baton, &r, ptemp);
 }
 
+/* A copy of a row in p, kept for the reversed page. */
+static apr_status_t keep_row(void *baton, const oxt_report_row_t *row,
+                             apr_pool_t *ptemp)
+{
+    apr_array_header_t *kept = baton;
+    oxt_report_row_t *r = &APR_ARRAY_PUSH(kept, oxt_report_row_t);
+
+    (void)ptemp;
+    *r = *row;
+    r->name = apr_pstrdup(kept->pool, row->name);
+    return APR_SUCCESS;
+}
+
+/* The rows of a page read in the other order: the page's rows from the
+ * far end, handed to cb last first. */
+static apr_status_t each_reversed(const oxt_psa_t *psa, oxt_db_t *db,
+                                  const oxt_report_query_t *q,
+                                  oxt_report_row_cb *cb, void *baton,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_report_query_t rq = *q;
+    apr_array_header_t *kept = apr_array_make(p, (int)q->limit,
+                                              sizeof(oxt_report_row_t));
+    report_sql_t s;
+    each_t e = { keep_row, kept };
+    const char *sql;
+    apr_status_t rv;
+    int i;
+
+    rq.desc = !q->desc;
+    rq.offset = q->total - q->offset - q->limit;
+    rq.limit = q->limit + (rq.offset < 0 ? rq.offset : 0);
+    rq.offset = rq.offset < 0 ? 0 : rq.offset;
+    sql_init(&s, &rq, p);
+    sql = oxt_psa_sql(psa, rows_sql(&s, &rq, p), p);
+    rv = oxt_db_each(db, sql, s.args, s.n, each_row, &e, res, p);
+    for (i = kept->nelts - 1; rv == APR_SUCCESS && i >= 0; i--) {
+        rv = cb(baton, &APR_ARRAY_IDX(kept, i, oxt_report_row_t), p);
+    }
+    return rv;
+}
+
 apr_status_t oxt_report_each(const oxt_psa_t *psa, oxt_db_t *db,
                              const oxt_report_query_t *q,
                              oxt_report_row_cb *cb, void *baton,
@@ -367,6 +445,11 @@ apr_status_t oxt_report_each(const oxt_psa_t *psa, oxt_db_t *db,
     sql_init(&s, q, p);
     if (s.nb == 0) {
         return APR_EINVAL;
+    }
+    /* Past the middle, the page is the first rows of the other order: each
+     * branch then takes far fewer than offset + limit rows. */
+    if (q->limit > 0 && q->offset > q->total / 2 && q->offset < q->total) {
+        return each_reversed(psa, db, q, cb, baton, res, p);
     }
     sql = rows_sql(&s, q, p);
     return oxt_db_each(db, oxt_psa_sql(psa, sql, p), s.args, s.n, each_row,

@@ -95,6 +95,9 @@ typedef struct oxt_report_query_t {
     int desc;
     long long offset;          /* rows to skip */
     long long limit;           /* rows to give; 0: all */
+    long long total;           /* what oxt_report_count gave (a page past
+                                  the middle is then read from the other
+                                  end); 0: not known */
 } oxt_report_query_t;
 
 /**

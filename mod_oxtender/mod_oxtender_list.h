@@ -64,4 +64,41 @@ oxt_list_get_fn oxt_mod_list_access, oxt_mod_list_prefs, oxt_mod_list_name,
     oxt_mod_list_domains, oxt_mod_list_mailboxes, oxt_mod_list_report,
     oxt_mod_list_forever, oxt_mod_list_now, oxt_mod_list_suspended;
 
+/* The columns, one entry each, so that the three pages' tables differ
+ * only in which they list and in what order: a page's table is
+ *     { OXT_MOD_COLS_HEAD, OXT_MOD_COL_MODIFIED, OXT_MOD_COL_DOMAINS,
+ *       OXT_MOD_COLS_TAIL }
+ * HEAD: Access, Prefs, Name and the JSON's suspended; TAIL: Mailboxes,
+ * the report, Webmail Forever and Webmail Now. */
+#define OXT_MOD_COLS_HEAD \
+    { "access", "Access", OXT_CELL_CHECKBOX, NULL, NULL, \
+      oxt_mod_list_access, 0, NULL, NULL }, \
+    { "prefs", "Prefs", OXT_CELL_ICON, NULL, NULL, oxt_mod_list_prefs, \
+      OXT_COL_NO_JSON | OXT_COL_NO_CSV, NULL, NULL }, \
+    { "name", "Name", OXT_CELL_NAME, "name", NULL, oxt_mod_list_name, 0, \
+      NULL, NULL }, \
+    { "suspended", "Suspended", OXT_CELL_CHECKBOX, NULL, NULL, \
+      oxt_mod_list_suspended, OXT_COL_NO_HTML | OXT_COL_NO_CSV, NULL, NULL }
+#define OXT_MOD_COL_MAIL \
+    { "mail", "Mail Service", OXT_CELL_TEXT, "mail", NULL, \
+      oxt_mod_list_mail, 0, NULL, NULL }
+#define OXT_MOD_COL_MODIFIED \
+    { "modified", "Modified", OXT_CELL_DATE, "modified", NULL, \
+      oxt_mod_list_modified, 0, NULL, NULL }
+#define OXT_MOD_COL_CLIENTS \
+    { "clients", "Clients", OXT_CELL_NUMBER, "clients", NULL, \
+      oxt_mod_list_clients, 0, NULL, NULL }
+#define OXT_MOD_COL_DOMAINS \
+    { "domains", "Domains", OXT_CELL_NUMBER, "domains", NULL, \
+      oxt_mod_list_domains, 0, NULL, NULL }
+#define OXT_MOD_COLS_TAIL \
+    { "mailboxes", "Mailboxes", OXT_CELL_PAIR, "mailboxes", NULL, \
+      oxt_mod_list_mailboxes, 0, NULL, NULL }, \
+    { "report", "Report", OXT_CELL_ICON, NULL, NULL, oxt_mod_list_report, \
+      0, NULL, NULL }, \
+    { "forever", "Webmail Forever", OXT_CELL_CHECKBOX, NULL, NULL, \
+      oxt_mod_list_forever, 0, NULL, "On for all" }, \
+    { "now", "Webmail Now", OXT_CELL_CHECKBOX, NULL, NULL, \
+      oxt_mod_list_now, 0, NULL, NULL }
+
 #endif /* MOD_OXTENDER_LIST_H */

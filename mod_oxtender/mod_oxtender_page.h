@@ -146,6 +146,15 @@ int oxt_mod_page_end(oxt_mod_page_ctx_t *ctx, oxt_sink_t *sink,
                      apr_status_t rv, const char *why);
 
 /**
+ * The refusal of a page whose core failed with rv (the caller logs it,
+ * with its own tag): 503 "cannot reach its database" when rv says the
+ * database is away, else 500 with what_failed ("The list cannot be shown
+ * right now.").
+ */
+int oxt_mod_page_failed(oxt_mod_page_ctx_t *ctx, apr_status_t rv,
+                        const char *what_failed);
+
+/**
  * The shell of an HTML page for this caller: title, owner in the heading
  * (the caller's own account for a reseller or client, as the guide
  * shows), tabs, the current tab. The page sets pg->info from ctx->msg

@@ -264,12 +264,8 @@ static int list_request(oxt_list_req_t *req, oxt_dir_query_t *q,
                             "There is no such list.", NULL);
     }
     if (rv != APR_SUCCESS) {
-        return oxt_mod_http_status(rv) == HTTP_SERVICE_UNAVAILABLE
-            ? oxt_mod_fail(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                           "OXtender cannot reach its database right now.",
-                           NULL)
-            : oxt_mod_fail(r, HTTP_INTERNAL_SERVER_ERROR, "internal",
-                           "The list cannot be shown right now.", NULL);
+        return oxt_mod_page_failed(ctx, rv,
+                                   "The list cannot be shown right now.");
     }
     memset(q, 0, sizeof(*q));
     q->list = lp->list;
@@ -304,12 +300,7 @@ static int list_failed(oxt_mod_page_ctx_t *ctx, apr_status_t rv)
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(05510)
                   "list %s: %s", ctx->route->path,
                   oxt_result_text(ctx->res, r->pool));
-    return oxt_mod_http_status(rv) == HTTP_SERVICE_UNAVAILABLE
-        ? oxt_mod_fail(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                       "OXtender cannot reach its database right now."
-                       " Please try again in a few minutes.", NULL)
-        : oxt_mod_fail(r, HTTP_INTERNAL_SERVER_ERROR, "internal",
-                       "The list cannot be shown right now.", NULL);
+    return oxt_mod_page_failed(ctx, rv, "The list cannot be shown right now.");
 }
 
 /* ---- GET ------------------------------------------------------------------------------ */
@@ -541,6 +532,7 @@ static int list_get(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
     oxt_list_paging(&pg, &req, total);
     q.offset = pg.offset;
     q.limit = pg.limit;
+    q.total = total;
     list_baton(&b, ctx, lp);
     oxt_list_view_init(&v, lp->def, &req, &pg, list_route(ctx, lp->list,
                        r->pool), ctx->static_base, &b, r->pool);

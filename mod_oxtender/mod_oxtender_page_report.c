@@ -216,12 +216,8 @@ static int report_failed(oxt_mod_page_ctx_t *ctx, apr_status_t rv)
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(06300)
                   "report %s: %s", r->uri,
                   oxt_result_text(ctx->res, r->pool));
-    return oxt_mod_http_status(rv) == HTTP_SERVICE_UNAVAILABLE
-        ? oxt_mod_fail(r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                       "OXtender cannot reach its database right now."
-                       " Please try again in a few minutes.", NULL)
-        : oxt_mod_fail(r, HTTP_INTERNAL_SERVER_ERROR, "internal",
-                       "The report cannot be shown right now.", NULL);
+    return oxt_mod_page_failed(ctx, rv,
+                               "The report cannot be shown right now.");
 }
 
 /* ---- the request ------------------------------------------------------------------ */
@@ -277,6 +273,7 @@ static void report_view(report_req_t *rr, oxt_mod_page_ctx_t *ctx,
     oxt_list_paging(&rr->paging, &rr->lreq, total);
     rr->q.offset = rr->paging.offset;
     rr->q.limit = rr->paging.limit;
+    rr->q.total = total;
     rr->baton.ctx = ctx;
     oxt_list_view_init(&rr->view, rr->rd->def, &rr->lreq, &rr->paging,
                        report_url(ctx, rr->rd->kind, ctx->id, ctx->r->pool),

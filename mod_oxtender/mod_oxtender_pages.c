@@ -213,6 +213,17 @@ int oxt_mod_page_end(oxt_mod_page_ctx_t *ctx, oxt_sink_t *sink,
     return OK;
 }
 
+int oxt_mod_page_failed(oxt_mod_page_ctx_t *ctx, apr_status_t rv,
+                        const char *what_failed)
+{
+    return oxt_mod_http_status(rv) == HTTP_SERVICE_UNAVAILABLE
+        ? oxt_mod_fail(ctx->r, HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                       "OXtender cannot reach its database right now."
+                       " Please try again in a few minutes.", NULL)
+        : oxt_mod_fail(ctx->r, HTTP_INTERNAL_SERVER_ERROR, "internal",
+                       what_failed, NULL);
+}
+
 void oxt_mod_page_shell(oxt_page_t *pg, const oxt_mod_page_ctx_t *ctx,
                         const char *title, oxt_tab_t current)
 {
