@@ -23,6 +23,9 @@
 #define PAGE_MAX       5000
 #define PAGE_MAX_ROWS  60000                 /* mail and mailbox_state */
 #define PAGE_TIME      apr_time_from_sec(2)
+/* A pass holds psa's mailbox aliases when there are at most this many
+ * (about 8 MB); with more, each page reads its own (oxt_batch.h). */
+#define PASS_ALIASES_MAX 250000
 
 typedef struct store_db_t {
     oxt_db_t *db;
@@ -34,6 +37,8 @@ typedef struct store_db_t {
     int page_limit;                 /* domains in the next page */
     apr_time_t page_at;             /* when the last page was loaded */
     long long page_rows;            /* the rows it held */
+    apr_pool_t *alias_pool;         /* holds aliases, for one pass */
+    oxt_batch_aliases_t *aliases;   /* the pass's, or NULL: per page */
 } store_db_t;
 
 /* The counts go into the transaction that is about to commit. */
@@ -107,6 +112,26 @@ static apr_status_t store_page_work(void *baton, oxt_work_t **pwork,
     return APR_SUCCESS;
 }
 
+/* A pass starts at the first page: it reads the aliases afresh (a page
+ * asked for without a first one reads its own). */
+static apr_status_t store_pass_aliases(store_db_t *s, long long after,
+                                       oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    if (after != 0) {
+        return APR_SUCCESS;
+    }
+    apr_pool_clear(s->alias_pool);
+    s->aliases = NULL;
+    rv = oxt_batch_aliases_load(&s->aliases, s->psa, s->db, PASS_ALIASES_MAX,
+                                res, s->alias_pool);
+    if (rv != APR_SUCCESS) {
+        s->aliases = NULL;
+    }
+    return rv;
+}
+
 static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
                                long long after, oxt_result_t *res,
                                apr_pool_t *p)
@@ -116,8 +141,11 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     apr_status_t rv;
 
     s->page_limit = store_page_limit(s, after);
-    rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, s->page_limit, res,
-                        p);
+    rv = store_pass_aliases(s, after, res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, s->page_limit,
+                            s->aliases, res, p);
+    }
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -484,6 +512,7 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->env = env;
     s->tally = oxt_metrics_tally_make(p);
     apr_pool_create(&s->scratch, p);
+    apr_pool_create(&s->alias_pool, p);
     store->baton = s;
     store->load = store_load;
     store->blocked = store_blocked;
