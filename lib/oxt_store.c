@@ -140,8 +140,12 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     store_page_t *sp = apr_pcalloc(p, sizeof(*sp));
     apr_status_t rv;
 
+    apr_time_t t0 = apr_time_now();
+    const oxt_batch_took_t *took;
+
     s->page_limit = store_page_limit(s, after);
     rv = store_pass_aliases(s, after, res);
+    sp->page.took_aliases = apr_time_now() - t0;
     if (rv == APR_SUCCESS) {
         rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, s->page_limit,
                             s->aliases, res, p);
@@ -152,6 +156,10 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     s->page_at = apr_time_now();
     s->page_rows = oxt_batch_mailboxes(sp->batch)
                    + oxt_batch_users(sp->batch);
+    took = oxt_batch_took(sp->batch);
+    sp->page.took_psa = took->psa;
+    sp->page.took_prefs = took->prefs;
+    sp->page.took_state = took->state;
     sp->env = s->env;
     sp->page.ids = oxt_batch_ids(sp->batch);
     sp->page.last = oxt_batch_upto(sp->batch);
@@ -162,11 +170,15 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     return APR_SUCCESS;
 }
 
+/* Inside a turn the metrics' counts wait for its commit (store_count_op,
+ * store_count_call): three statements a turn, not three per operation. */
 static apr_status_t store_begin(void *baton, oxt_result_t *res)
 {
     store_db_t *s = baton;
+    apr_status_t rv = oxt_db_begin(s->db, res);
 
-    return oxt_db_begin(s->db, res);
+    s->in_turn = rv == APR_SUCCESS;
+    return rv;
 }
 
 static apr_status_t store_commit(void *baton, oxt_result_t *res)
