@@ -54,6 +54,7 @@ struct oxt_batch_t {
     oxt_batch_aliases_t *aliases;     /* the pass's, or NULL: in the rows */
     apr_array_header_t *ids;          /* made by oxt_batch_ids */
     long long nmail, nusers;
+    oxt_batch_took_t took;
 };
 
 /* ---- copies --------------------------------------------------------------- */
@@ -508,6 +509,11 @@ int oxt_batch_last(const oxt_batch_t *b)
     return b->last;
 }
 
+const oxt_batch_took_t *oxt_batch_took(const oxt_batch_t *b)
+{
+    return &b->took;
+}
+
 long long oxt_batch_mailboxes(const oxt_batch_t *b)
 {
     return b->nmail;
@@ -885,6 +891,7 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
                               oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
 {
     oxt_batch_t *b = f->b;
+    apr_time_t t0 = apr_time_now(), t1;
     apr_status_t rv;
 
     f->kind = OXT_BATCH_MAILBOX;
@@ -895,6 +902,9 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
         rv = oxt_plesk_range_domain_aliases(psa, db, b->after, b->upto,
                                             batch_row, f, res, p);
     }
+    t1 = apr_time_now();
+    b->took.psa += t1 - t0;
+    t0 = t1;
     if (rv == APR_SUCCESS) {
         f->kind = OXT_BATCH_PREFS;
         rv = oxt_prefs_range(db,
@@ -903,9 +913,12 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
             oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_RESELLER_IDS, p),
             b->after, b->upto, batch_row, f, res, p);
     }
+    t1 = apr_time_now();
+    b->took.prefs += t1 - t0;
     if (rv == APR_SUCCESS) {
         rv = batch_passwords(f, psa, db, res, p);
     }
+    b->took.psa += apr_time_now() - t1;
     return rv;
 }
 
@@ -943,15 +956,18 @@ apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
                             apr_pool_t *p)
 {
     batch_feed_t f = { oxt_batch_make(after, p), OXT_BATCH_DOMAIN };
+    apr_time_t t0 = apr_time_now();
     apr_status_t rv;
 
     oxt_batch_use_aliases(f.b, aliases);
     rv = oxt_plesk_range_domains(psa, db, after, limit, batch_row, &f, res,
                                  p);
     oxt_batch_bound(f.b, limit);
+    f.b->took.psa += apr_time_now() - t0;
     if (rv == APR_SUCCESS) {
         rv = batch_psa(&f, psa, db, res, p);
     }
+    t0 = apr_time_now();
     if (rv == APR_SUCCESS) {
         f.kind = OXT_BATCH_CONTEXT;
         rv = oxt_state_range_contexts(db, after, f.b->upto, batch_row, &f,
@@ -962,6 +978,7 @@ apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
         rv = oxt_state_range_users(db, after, f.b->upto, batch_row, &f, res,
                                    p);
     }
+    f.b->took.state += apr_time_now() - t0;
     if (rv != APR_SUCCESS) {
         return batch_schema(rv, f.kind, res);
     }

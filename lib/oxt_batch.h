@@ -144,6 +144,14 @@ long long oxt_batch_upto(const oxt_batch_t *batch);
 /** True when this batch reaches the end (no batch comes after it). */
 int oxt_batch_last(const oxt_batch_t *batch);
 
+/** How long oxt_batch_load spent in each part (its queries, their rows
+ *  streamed and joined): psa's tables, the preferences, our state. */
+typedef struct oxt_batch_took_t {
+    apr_interval_time_t psa, prefs, state;
+} oxt_batch_took_t;
+
+const oxt_batch_took_t *oxt_batch_took(const oxt_batch_t *batch);
+
 /** The domains (long long, ascending) of the batch: psa's and those psa
  *  lost that we replicated. Lives in the batch's pool. */
 const apr_array_header_t *oxt_batch_ids(oxt_batch_t *batch);

@@ -74,6 +74,10 @@ typedef struct oxt_store_page_t {
                          long long dom_id, oxt_result_t *res,
                          apr_pool_t *p);
     void *page_baton;
+    /** How long loading it took in its parts (for the engine's profile):
+     *  psa's rows, the preferences, our state, psa's mailbox aliases (the
+     *  first page of a pass reads them for the pass). */
+    apr_interval_time_t took_psa, took_prefs, took_state, took_aliases;
 } oxt_store_page_t;
 
 typedef struct oxt_store_t oxt_store_t;
