@@ -944,6 +944,12 @@ apr_status_t oxt_batch_aliases_load(oxt_batch_aliases_t **paliases,
         return oxt_result_set(res, rv, "Unexpected database schema",
                               "psa.mail_aliases rows have another shape");
     }
+    if (rv == APR_SUCCESS && a->unsorted) {
+        /* now, so that the batches only read it */
+        qsort(a->v->elts, (size_t)a->v->nelts, sizeof(batch_alias_t),
+              alias_cmp);
+        a->unsorted = 0;
+    }
     if (rv == APR_SUCCESS) {
         *paliases = a->v->nelts > max ? NULL : a;
     }

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 
 #include "oxt_store.h"
 #include "oxt_state.h"
@@ -27,7 +28,27 @@
  * (about 8 MB); with more, each page reads its own (oxt_batch.h). */
 #define PASS_ALIASES_MAX 250000
 
-typedef struct store_db_t {
+typedef struct store_db_t store_db_t;
+
+/* The next page is read on a second connection by a thread of its own
+ * while the engine plans and works the current one: the server's work
+ * for the next page overlaps ours for this one. The thread owns its
+ * connection, its pool and the fields below from its start to its join;
+ * everything else it reads (psa, the pass's aliases) nobody changes
+ * meanwhile. */
+struct store_ahead_t {
+    store_db_t *s;
+    apr_pool_t *tpool;              /* the thread's, destroyed at join */
+    apr_thread_t *thread;
+    apr_pool_t *p;                  /* holds batch */
+    long long after;
+    int limit;
+    oxt_batch_t *batch;
+    oxt_result_t *res;
+    apr_status_t rv;
+};
+
+struct store_db_t {
     oxt_db_t *db;
     const oxt_psa_t *psa;
     const oxt_desired_env_t *env;
@@ -39,7 +60,14 @@ typedef struct store_db_t {
     long long page_rows;            /* the rows it held */
     apr_pool_t *alias_pool;         /* holds aliases, for one pass */
     oxt_batch_aliases_t *aliases;   /* the pass's, or NULL: per page */
-} store_db_t;
+    apr_pool_t *alias_pool_parent;  /* the store's pool */
+    apr_pool_t *pages[2];           /* the current page's, the next's */
+    int page_flip;                  /* pages[!page_flip]: the current */
+    int ahead_on;                   /* pages are read ahead ... */
+    oxt_db_params_t ahead_params;   /* ... on a connection made with these */
+    oxt_db_t *db2;                  /* ... once it is made */
+    struct store_ahead_t ahead;
+};
 
 /* The counts go into the transaction that is about to commit. */
 static apr_status_t store_tally_flush(store_db_t *s, oxt_result_t *res)
@@ -132,23 +160,131 @@ static apr_status_t store_pass_aliases(store_db_t *s, long long after,
     return rv;
 }
 
+/* ---- reading the next page ahead ----------------------------------------- */
+
+typedef struct store_ahead_t store_ahead_t;
+
+static void *APR_THREAD_FUNC store_ahead_main(apr_thread_t *thread,
+                                              void *baton)
+{
+    store_ahead_t *a = baton;
+
+    a->rv = oxt_batch_load(&a->batch, a->s->psa, a->s->db2, a->after,
+                           a->limit, a->s->aliases, a->res, a->p);
+    apr_thread_exit(thread, APR_SUCCESS);
+    return NULL;
+}
+
+/* Waits for the page being read ahead, if any. */
+static void store_ahead_join(store_db_t *s)
+{
+    apr_status_t trv;
+
+    if (s->ahead.thread == NULL) {
+        return;
+    }
+    apr_thread_join(&trv, s->ahead.thread);
+    s->ahead.thread = NULL;
+    apr_pool_destroy(s->ahead.tpool);
+    s->ahead.tpool = NULL;
+}
+
+static apr_status_t store_ahead_cleanup(void *baton)
+{
+    store_ahead_join(baton);
+    return APR_SUCCESS;
+}
+
+/* The second connection, made when it is first needed (a pass); without
+ * it every page is read when it is asked for. */
+static int store_ahead_open(store_db_t *s)
+{
+    apr_pool_t *p;
+    oxt_result_t *res;
+
+    apr_pool_create(&p, s->alias_pool_parent);
+    res = oxt_result_make(p);
+    if (oxt_db_open(&s->db2, &s->ahead_params, res, p) == APR_SUCCESS) {
+        return 1;
+    }
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, res->status,
+                   OXTLOGNO(04352) "pages of a full pass are not read ahead:"
+                   " %s", oxt_result_text(res, p));
+    s->db2 = NULL;
+    s->ahead_on = 0;
+    apr_pool_destroy(p);
+    return 0;
+}
+
+/* Starts reading the page after after into the pool the engine is done
+ * with; on any failure the page is read when it is asked for. */
+static void store_ahead_start(store_db_t *s, long long after, int limit)
+{
+    store_ahead_t *a = &s->ahead;
+
+    if (!s->ahead_on || (s->db2 == NULL && !store_ahead_open(s))) {
+        return;
+    }
+    a->p = s->pages[s->page_flip];
+    apr_pool_clear(a->p);
+    a->s = s;
+    a->after = after;
+    a->limit = limit;
+    a->batch = NULL;
+    a->res = oxt_result_make(a->p);
+    a->rv = APR_EINIT;
+    apr_pool_create(&a->tpool, s->alias_pool_parent);
+    if (apr_thread_create(&a->thread, NULL, store_ahead_main, a, a->tpool)
+        != APR_SUCCESS) {
+        a->thread = NULL;
+        apr_pool_destroy(a->tpool);
+        a->tpool = NULL;
+        a->rv = APR_EINIT;
+    }
+}
+
+/* The page after after: the one read ahead if it is that one, else read
+ * now (on the main connection) into the next of the two page pools. */
+static apr_status_t store_page_batch(store_db_t *s, oxt_batch_t **pbatch,
+                                     long long after, oxt_result_t *res)
+{
+    apr_pool_t *p;
+
+    store_ahead_join(s);
+    s->page_flip = !s->page_flip;
+    if (s->ahead.rv == APR_SUCCESS && s->ahead.after == after
+        && s->ahead.p == s->pages[!s->page_flip]) {
+        s->ahead.rv = APR_EINIT;
+        *pbatch = s->ahead.batch;
+        return APR_SUCCESS;
+    }
+    s->ahead.rv = APR_EINIT;
+    p = s->pages[!s->page_flip];
+    apr_pool_clear(p);
+    s->page_limit = store_page_limit(s, after);
+    return oxt_batch_load(pbatch, s->psa, s->db, after, s->page_limit,
+                          s->aliases, res, p);
+}
+
 static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
                                long long after, oxt_result_t *res,
                                apr_pool_t *p)
 {
     store_db_t *s = baton;
     store_page_t *sp = apr_pcalloc(p, sizeof(*sp));
-    apr_status_t rv;
-
     apr_time_t t0 = apr_time_now();
     const oxt_batch_took_t *took;
+    apr_status_t rv;
 
-    s->page_limit = store_page_limit(s, after);
+    if (after == 0) {
+        store_ahead_join(s);
+        s->ahead.rv = APR_EINIT;
+        s->page_limit = 0;
+    }
     rv = store_pass_aliases(s, after, res);
     sp->page.took_aliases = apr_time_now() - t0;
     if (rv == APR_SUCCESS) {
-        rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, s->page_limit,
-                            s->aliases, res, p);
+        rv = store_page_batch(s, &sp->batch, after, res);
     }
     if (rv != APR_SUCCESS) {
         return rv;
@@ -166,6 +302,11 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     sp->page.more = !oxt_batch_last(sp->batch);
     sp->page.work = store_page_work;
     sp->page.page_baton = sp;
+    if (sp->page.more) {
+        /* sized as if it were read now (it is, mostly) */
+        s->page_limit = store_page_limit(s, sp->page.last);
+        store_ahead_start(s, sp->page.last, s->page_limit);
+    }
     *ppage = &sp->page;
     return APR_SUCCESS;
 }
@@ -525,6 +666,12 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->tally = oxt_metrics_tally_make(p);
     apr_pool_create(&s->scratch, p);
     apr_pool_create(&s->alias_pool, p);
+    apr_pool_create(&s->pages[0], p);
+    apr_pool_create(&s->pages[1], p);
+    s->alias_pool_parent = p;
+    s->ahead.rv = APR_EINIT;
+    /* joined before the pools it uses go */
+    apr_pool_pre_cleanup_register(p, s, store_ahead_cleanup);
     store->baton = s;
     store->load = store_load;
     store->blocked = store_blocked;
@@ -542,4 +689,13 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     store->count_op = store_count_op;
     store->count_call = store_count_call;
     return store;
+}
+
+void oxt_store_db_read_ahead(oxt_store_t *store,
+                             const oxt_db_params_t *params)
+{
+    store_db_t *s = store->baton;
+
+    s->ahead_params = *params;
+    s->ahead_on = 1;
 }
