@@ -4,7 +4,7 @@
     make bench
     /usr/bin/python3 bench/full_pass.py [--mailboxes 1000000]
         [--domains 100000] [--clients 10000] [--resellers 100]
-        [--repeat 3] [--transport tcp,socket] [--root DIR]
+        [--repeat 3] [--transport tcp,socket] [--root DIR] [--plan-only]
 
 Starts its own MariaDB (tests/gen/fullpass-XXXX, removed at the end unless
 --root names a directory to keep and reuse: the generated data is loaded
@@ -220,13 +220,16 @@ def transport_block(site, transport, args):
         floors.append(f)
         plans.append(p)
         ratios.append(p["wall"] / f["wall"])
-    site.reset_state()
-    first = site.measure("run (first)", repl + ["run"])
-    for _ in range(args.repeat):
-        steadies.append(site.measure("run (steady)", repl + ["run"]))
+    runs = []
+    if not args.plan_only:
+        site.reset_state()
+        runs.append(("run (first)", [site.measure("run (first)",
+                                                  repl + ["run"])]))
+        for _ in range(args.repeat):
+            steadies.append(site.measure("run (steady)", repl + ["run"]))
+        runs.append(("run (steady)", steadies))
     lines = []
-    for name, ms in (("floor", floors), ("plan", plans),
-                     ("run (first)", [first]), ("run (steady)", steadies)):
+    for name, ms in [("floor", floors), ("plan", plans)] + runs:
         b, m = best_median([x["wall"] for x in ms])
         stmts = max(x["stmts"] for x in ms)
         per = args.domains / max(1, stmts)
@@ -264,6 +267,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--transport", default="tcp,socket")
     ap.add_argument("--root", help="keep the server and data here (reused)")
+    ap.add_argument("--plan-only", action="store_true",
+                    help="floor and plan only (no run: a run also builds"
+                    " the lists' directory, which takes minutes at this"
+                    " size)")
     args = ap.parse_args()
     if not os.access(FLOOR, os.X_OK):
         raise SystemExit("build the benchmarks first: make bench")

@@ -280,6 +280,7 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
         store_ahead_join(s);
         s->ahead.rv = APR_EINIT;
         s->page_limit = 0;
+        s->page_at = t0;
     }
     rv = store_pass_aliases(s, after, res);
     sp->page.took_aliases = apr_time_now() - t0;
@@ -289,9 +290,14 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    s->page_at = apr_time_now();
     s->page_rows = oxt_batch_mailboxes(sp->batch)
                    + oxt_batch_users(sp->batch);
+    if (!oxt_batch_last(sp->batch)) {
+        /* sized by this page's rows and the time since the last one came
+         * (the work of the page before), as when it is asked for */
+        s->page_limit = store_page_limit(s, oxt_batch_upto(sp->batch));
+    }
+    s->page_at = apr_time_now();
     took = oxt_batch_took(sp->batch);
     sp->page.took_psa = took->psa;
     sp->page.took_prefs = took->prefs;
@@ -303,8 +309,6 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     sp->page.work = store_page_work;
     sp->page.page_baton = sp;
     if (sp->page.more) {
-        /* sized as if it were read now (it is, mostly) */
-        s->page_limit = store_page_limit(s, sp->page.last);
         store_ahead_start(s, sp->page.last, s->page_limit);
     }
     *ppage = &sp->page;
