@@ -236,15 +236,17 @@ static void engine_log_profile(const oxt_engine_t *eng)
         return;
     }
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
-                   OXTLOGNO(04350) "engine profile: %lld turns (begin %.0f,"
-                   " send %.0f, soap %.0f, commit %.0f ms; commit %.2f ms"
-                   " a turn); %lld writes %.0f ms (%.2f ms each); %lld"
+                   OXTLOGNO(04350) "engine profile: %" APR_INT64_T_FMT
+                   " turns (begin %.0f, send %.0f, soap %.0f, commit %.0f"
+                   " ms; commit %.2f ms a turn); %" APR_INT64_T_FMT
+                   " writes %.0f ms (%.2f ms each); %" APR_INT64_T_FMT
                    " calls, send->answer %.2f ms, answer->next send %.2f"
-                   " ms (%lld)", pr->turns, ms(pr->begin), ms(pr->send),
-                   ms(pr->run), ms(pr->commit), per(pr->commit, pr->turns),
-                   pr->writes, ms(pr->write), per(pr->write, pr->writes),
-                   pr->calls, per(pr->call, pr->calls),
-                   per(pr->gap, pr->gaps), pr->gaps);
+                   " ms (%" APR_INT64_T_FMT ")", (apr_int64_t)pr->turns,
+                   ms(pr->begin), ms(pr->send), ms(pr->run), ms(pr->commit),
+                   per(pr->commit, pr->turns), (apr_int64_t)pr->writes,
+                   ms(pr->write), per(pr->write, pr->writes),
+                   (apr_int64_t)pr->calls, per(pr->call, pr->calls),
+                   per(pr->gap, pr->gaps), (apr_int64_t)pr->gaps);
 }
 
 apr_status_t oxt_engine_run_end(oxt_engine_t *eng, int ok, oxt_result_t *res)
@@ -365,13 +367,13 @@ static void engine_log_pass(const oxt_engine_t *eng)
     const oxt_engine_profile_t *pr = &eng->host.stats.profile;
 
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
-                   OXTLOGNO(04351) "pass profile: %lld pages loaded in %.0f"
-                   " ms (psa %.0f, preferences %.0f, our state %.0f, psa's"
-                   " mailbox aliases %.0f ms); work planned in %.0f ms;"
-                   " settled or dry-run domains done in %.0f ms",
-                   pr->pages, ms(pr->page), ms(pr->psa), ms(pr->prefs),
-                   ms(pr->state), ms(pr->aliases), ms(pr->plan),
-                   ms(pr->idle));
+                   OXTLOGNO(04351) "pass profile: %" APR_INT64_T_FMT
+                   " pages loaded in %.0f ms (psa %.0f, preferences %.0f,"
+                   " our state %.0f, psa's mailbox aliases %.0f ms); work"
+                   " planned in %.0f ms; settled or dry-run domains done in"
+                   " %.0f ms", (apr_int64_t)pr->pages, ms(pr->page),
+                   ms(pr->psa), ms(pr->prefs), ms(pr->state),
+                   ms(pr->aliases), ms(pr->plan), ms(pr->idle));
 }
 
 /* A page's work is copied into each task's pool, so the page can go as
