@@ -4,7 +4,7 @@
     make bench
     /usr/bin/python3 bench/full_pass.py [--mailboxes 1000000]
         [--domains 100000] [--clients 10000] [--resellers 100]
-        [--repeat 3] [--transport tcp,socket] [--root DIR]
+        [--repeat 3] [--transport tcp,socket] [--root DIR] [--plan-only]
 
 Starts its own MariaDB (tests/gen/fullpass-XXXX, removed at the end unless
 --root names a directory to keep and reuse: the generated data is loaded
@@ -76,8 +76,9 @@ def proc_cpu(pid):
 
 def timed(argv, envp=None):
     """Runs argv: wall s, CPU s, peak RSS MB (VmHWM, sampled until it
-    ends), stdout."""
+    ends), stdout, the replicator's pass profile line (or None)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        # (the profile line is read from stderr: OXT04351)
         t0 = time.monotonic()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=envp)
         peak, cpu = 0, 0.0
@@ -94,7 +95,11 @@ def timed(argv, envp=None):
                                                   err.read().decode()))
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return wall, cpu, peak / 1024.0, text
+        err.seek(0)
+        profile = [ln[ln.index("pass profile"):] for ln in
+                   err.read().decode("utf-8", "replace").splitlines()
+                   if "OXT04351" in ln]
+    return wall, cpu, peak / 1024.0, text, profile[-1] if profile else None
 
 
 class Site:
@@ -153,7 +158,9 @@ class Site:
                      "secret_key_file = %s/secret.key" % self.root,
                      "plesk_secret_key_file = %s/plesk.key" % self.root,
                      "lock_file = %s/lock" % self.root,
-                     "spool_dir = %s/spool" % self.root, "log_level = warn"]
+                     "spool_dir = %s/spool" % self.root,
+                     # info: the pass's profile (OXT04351)
+                     "log_level = info"]
             if transport == "socket":
                 lines.append("db_socket = %s" % self.db.socket)
             else:
@@ -187,13 +194,16 @@ class Site:
 
     def measure(self, label, argv, envp=None):
         n0 = statements(self.db)
-        wall, cpu, rss, out = timed(argv, envp)
+        s0 = proc_cpu(self.db.pid())
+        wall, cpu, rss, out, profile = timed(argv, envp)
+        s1 = proc_cpu(self.db.pid())
         n1 = statements(self.db)
         # Questions counts every statement the clients sent, the prepared
-        # executions (Com_stmt_execute) included, plus our SHOW
+        # executions (Com_stmt_execute) included, plus our SHOW. The
+        # server is ours alone: its CPU time is what the pass cost it.
         return dict(label=label, wall=wall, cpu=cpu, rss=rss,
-                    prepared=n1[0] - n0[0], stmts=n1[1] - n0[1] - 1,
-                    out=out)
+                    server=s1 - s0, prepared=n1[0] - n0[0],
+                    stmts=n1[1] - n0[1] - 1, out=out, profile=profile)
 
 
 def best_median(values):
@@ -210,21 +220,25 @@ def transport_block(site, transport, args):
         floors.append(f)
         plans.append(p)
         ratios.append(p["wall"] / f["wall"])
-    site.reset_state()
-    first = site.measure("run (first)", repl + ["run"])
-    for _ in range(args.repeat):
-        steadies.append(site.measure("run (steady)", repl + ["run"]))
+    runs = []
+    if not args.plan_only:
+        site.reset_state()
+        runs.append(("run (first)", [site.measure("run (first)",
+                                                  repl + ["run"])]))
+        for _ in range(args.repeat):
+            steadies.append(site.measure("run (steady)", repl + ["run"]))
+        runs.append(("run (steady)", steadies))
     lines = []
-    for name, ms in (("floor", floors), ("plan", plans),
-                     ("run (first)", [first]), ("run (steady)", steadies)):
+    for name, ms in [("floor", floors), ("plan", plans)] + runs:
         b, m = best_median([x["wall"] for x in ms])
         stmts = max(x["stmts"] for x in ms)
         per = args.domains / max(1, stmts)
         lines.append("%-6s %-13s best %6.2f s, median %6.2f s wall (n=%d);"
-                     " CPU %5.1f s; peak RSS %5.1f MB; %d statements,"
-                     " %d prepared (one per %.0f domains)" % (
+                     " CPU %5.1f s + server %4.1f s; peak RSS %5.1f MB;"
+                     " %d statements, %d prepared (one per %.0f domains)" % (
                          transport, name, b, m, len(ms),
                          statistics.median([x["cpu"] for x in ms]),
+                         statistics.median([x["server"] for x in ms]),
                          max(x["rss"] for x in ms),
                          stmts, max(x["prepared"] for x in ms), per))
     b, m = best_median(ratios)
@@ -233,6 +247,14 @@ def transport_block(site, transport, args):
                      transport, b, m,
                      "/".join("%.2f" % x["wall"] for x in plans),
                      "/".join("%.2f" % x["wall"] for x in floors)))
+    cpu = [(p["cpu"] + p["server"]) / max(0.01, f["cpu"] + f["server"])
+           for p, f in zip(plans, floors)]
+    lines.append("%-6s pass/floor in CPU time (ours + the server's, which"
+                 " the load does not stretch) %s" % (
+                     transport, "/".join("%.2f" % x for x in cpu)))
+    best = min(plans, key=lambda x: x["wall"])
+    if best["profile"]:
+        lines.append("%-6s plan (best) %s" % (transport, best["profile"]))
     return lines
 
 
@@ -245,6 +267,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--transport", default="tcp,socket")
     ap.add_argument("--root", help="keep the server and data here (reused)")
+    ap.add_argument("--plan-only", action="store_true",
+                    help="floor and plan only (no run: a run also builds"
+                    " the lists' directory, which takes minutes at this"
+                    " size)")
     args = ap.parse_args()
     if not os.access(FLOOR, os.X_OK):
         raise SystemExit("build the benchmarks first: make bench")

@@ -114,7 +114,8 @@ def first_run(mariadb, root, args, conns):  # noqa: C901
                     seed=1, oxsim_args=["--latency-ms", str(args.latency_ms),
                                         "--max-conns", "1024"])
     px.setup()
-    px.write_config(ox_connections=conns, log_level="notice")
+    # info: the engine's profile line at the end of the run (OXT04350)
+    px.write_config(ox_connections=conns, log_level="info")
     normalise(px)
     want = oxexpect.desired(px)
     nusers = oxexpect.count_users(want)
@@ -154,6 +155,12 @@ def first_run(mariadb, root, args, conns):  # noqa: C901
           % (conns, creates, ctx_creates, wall, rate,
              (creates + ctx_creates) / wall, bound, 100.0 * rate / bound))
     print("  run output: %s" % out.strip())
+    ideal = (creates + ctx_creates) * args.latency_ms / 1000.0 / conns
+    print("  every call back to back on every connection: %.2f s (%.0f%% of"
+          " the wall)" % (ideal, 100.0 * ideal / wall))
+    for line in err.splitlines():
+        if "OXT04350" in line:
+            print("  " + line[line.index("engine profile"):])
     print("  replicator RSS (VmRSS, %d samples): start %d kB, peak %d kB,"
           " end %d kB" % (len(rss), rss[0], max(rss), rss[-1]))
     print("  CPU seconds during the run (2 cores = %.0f available):"

@@ -51,8 +51,10 @@ struct oxt_batch_t {
     batch_dom_t *prev;                /* the last row's domain */
     batch_mbox_t *prev_mbox;          /* the last mail row's mailbox */
     apr_hash_t *prefs[OXT_LEVEL_COUNT];   /* Plesk id -> oxt_prefs_t * */
+    oxt_batch_aliases_t *aliases;     /* the pass's, or NULL: in the rows */
     apr_array_header_t *ids;          /* made by oxt_batch_ids */
     long long nmail, nusers;
+    oxt_batch_took_t took;
 };
 
 /* ---- copies --------------------------------------------------------------- */
@@ -108,6 +110,97 @@ static void list_add(apr_array_header_t **plist, const void *v, apr_pool_t *p)
         *plist = apr_array_make(p, 4, sizeof(const void *));
     }
     APR_ARRAY_PUSH(*plist, const void *) = v;
+}
+
+/* ---- the aliases of a pass ------------------------------------------------ */
+
+typedef struct batch_alias_t {
+    long long mail_id;
+    const char *name;
+} batch_alias_t;
+
+struct oxt_batch_aliases_t {
+    apr_pool_t *p;
+    apr_array_header_t *v;            /* batch_alias_t, by mail id */
+    int unsorted;                     /* a row came out of order */
+};
+
+oxt_batch_aliases_t *oxt_batch_aliases_make(apr_pool_t *p)
+{
+    oxt_batch_aliases_t *a = apr_pcalloc(p, sizeof(*a));
+
+    a->p = p;
+    a->v = apr_array_make(p, 1024, sizeof(batch_alias_t));
+    return a;
+}
+
+apr_status_t oxt_batch_aliases_feed(oxt_batch_aliases_t *a,
+                                    const oxt_db_row_t *row)
+{
+    batch_alias_t *e;
+    long long mail_id;
+    const char *name;
+    apr_status_t rv = oxt_plesk_mail_alias_from_row(&mail_id, &name, row);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (a->v->nelts > 0
+        && APR_ARRAY_IDX(a->v, a->v->nelts - 1, batch_alias_t).mail_id
+           > mail_id) {
+        a->unsorted = 1;
+    }
+    e = apr_array_push(a->v);
+    e->mail_id = mail_id;
+    e->name = apr_pstrmemdup(a->p, name, row->lens ? row->lens[1]
+                                                   : strlen(name));
+    return APR_SUCCESS;
+}
+
+long long oxt_batch_aliases_count(const oxt_batch_aliases_t *a)
+{
+    return a->v->nelts;
+}
+
+static int alias_cmp(const void *x, const void *y)
+{
+    const batch_alias_t *a = x, *b = y;
+
+    if (a->mail_id != b->mail_id) {
+        return a->mail_id < b->mail_id ? -1 : 1;
+    }
+    return strcmp(a->name, b->name);
+}
+
+/* The aliases of mailbox mail_id appended to *plist (in p). */
+static void aliases_of(apr_array_header_t **plist, oxt_batch_aliases_t *a,
+                       long long mail_id, apr_pool_t *p)
+{
+    const batch_alias_t *v;
+    int lo = 0, hi, mid;
+
+    if (a->unsorted) {
+        qsort(a->v->elts, (size_t)a->v->nelts, sizeof(batch_alias_t),
+              alias_cmp);
+        a->unsorted = 0;
+    }
+    v = (const batch_alias_t *)a->v->elts;
+    hi = a->v->nelts;
+    while (lo < hi) {                 /* the first at or above mail_id */
+        mid = lo + (hi - lo) / 2;
+        if (v[mid].mail_id < mail_id) {
+            lo = mid + 1;
+        }
+        else {
+            hi = mid;
+        }
+    }
+    for (; lo < a->v->nelts && v[lo].mail_id == mail_id; lo++) {
+        if (*plist == NULL) {
+            *plist = apr_array_make(p, 4, sizeof(const char *));
+        }
+        APR_ARRAY_PUSH(*plist, const char *) = v[lo].name;
+    }
 }
 
 /* ---- finding a domain ------------------------------------------------------ */
@@ -183,6 +276,11 @@ oxt_batch_t *oxt_batch_make(long long after, apr_pool_t *p)
     return b;
 }
 
+void oxt_batch_use_aliases(oxt_batch_t *b, oxt_batch_aliases_t *aliases)
+{
+    b->aliases = aliases;
+}
+
 static int in_range(const oxt_batch_t *b, long long dom_id)
 {
     return dom_id > b->after && dom_id <= b->upto;
@@ -220,6 +318,9 @@ static batch_mbox_t *mbox_new(oxt_batch_t *b, const oxt_plesk_mailbox_t *m)
     bm->quota_bytes = m->quota_bytes;
     bm->postbox = m->postbox;
     bm->redirect = m->redirect;
+    if (b->aliases != NULL) {
+        aliases_of(&bm->aliases, b->aliases, bm->id, b->p);
+    }
     b->nmail++;
     return bm;
 }
@@ -406,6 +507,11 @@ long long oxt_batch_upto(const oxt_batch_t *b)
 int oxt_batch_last(const oxt_batch_t *b)
 {
     return b->last;
+}
+
+const oxt_batch_took_t *oxt_batch_took(const oxt_batch_t *b)
+{
+    return &b->took;
 }
 
 long long oxt_batch_mailboxes(const oxt_batch_t *b)
@@ -785,16 +891,20 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
                               oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
 {
     oxt_batch_t *b = f->b;
+    apr_time_t t0 = apr_time_now(), t1;
     apr_status_t rv;
 
     f->kind = OXT_BATCH_MAILBOX;
-    rv = oxt_plesk_range_mailboxes(psa, db, b->after, b->upto, batch_row, f,
-                                   res, p);
+    rv = oxt_plesk_range_mailboxes(psa, db, b->after, b->upto,
+                                   b->aliases == NULL, batch_row, f, res, p);
     if (rv == APR_SUCCESS) {
         f->kind = OXT_BATCH_DOMAIN_ALIAS;
         rv = oxt_plesk_range_domain_aliases(psa, db, b->after, b->upto,
                                             batch_row, f, res, p);
     }
+    t1 = apr_time_now();
+    b->took.psa += t1 - t0;
+    t0 = t1;
     if (rv == APR_SUCCESS) {
         f->kind = OXT_BATCH_PREFS;
         rv = oxt_prefs_range(db,
@@ -803,25 +913,67 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
             oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_RESELLER_IDS, p),
             b->after, b->upto, batch_row, f, res, p);
     }
+    t1 = apr_time_now();
+    b->took.prefs += t1 - t0;
     if (rv == APR_SUCCESS) {
         rv = batch_passwords(f, psa, db, res, p);
+    }
+    b->took.psa += apr_time_now() - t1;
+    return rv;
+}
+
+static apr_status_t batch_alias_row(void *baton, const oxt_db_row_t *row,
+                                    apr_pool_t *ptemp)
+{
+    (void)ptemp;
+    return oxt_batch_aliases_feed(baton, row);
+}
+
+/* One row more than max tells that there are too many. */
+apr_status_t oxt_batch_aliases_load(oxt_batch_aliases_t **paliases,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    long long max, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    oxt_batch_aliases_t *a = oxt_batch_aliases_make(p);
+    apr_status_t rv;
+
+    rv = oxt_plesk_all_mail_aliases(psa, db, max + 1, batch_alias_row, a,
+                                    res, p);
+    if (rv == OXT_ESCHEMA) {
+        return oxt_result_set(res, rv, "Unexpected database schema",
+                              "psa.mail_aliases rows have another shape");
+    }
+    if (rv == APR_SUCCESS && a->unsorted) {
+        /* now, so that the batches only read it */
+        qsort(a->v->elts, (size_t)a->v->nelts, sizeof(batch_alias_t),
+              alias_cmp);
+        a->unsorted = 0;
+    }
+    if (rv == APR_SUCCESS) {
+        *paliases = a->v->nelts > max ? NULL : a;
     }
     return rv;
 }
 
 apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
                             oxt_db_t *db, long long after, int limit,
-                            oxt_result_t *res, apr_pool_t *p)
+                            oxt_batch_aliases_t *aliases, oxt_result_t *res,
+                            apr_pool_t *p)
 {
     batch_feed_t f = { oxt_batch_make(after, p), OXT_BATCH_DOMAIN };
+    apr_time_t t0 = apr_time_now();
     apr_status_t rv;
 
+    oxt_batch_use_aliases(f.b, aliases);
     rv = oxt_plesk_range_domains(psa, db, after, limit, batch_row, &f, res,
                                  p);
     oxt_batch_bound(f.b, limit);
+    f.b->took.psa += apr_time_now() - t0;
     if (rv == APR_SUCCESS) {
         rv = batch_psa(&f, psa, db, res, p);
     }
+    t0 = apr_time_now();
     if (rv == APR_SUCCESS) {
         f.kind = OXT_BATCH_CONTEXT;
         rv = oxt_state_range_contexts(db, after, f.b->upto, batch_row, &f,
@@ -832,6 +984,7 @@ apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
         rv = oxt_state_range_users(db, after, f.b->upto, batch_row, &f, res,
                                    p);
     }
+    f.b->took.state += apr_time_now() - t0;
     if (rv != APR_SUCCESS) {
         return batch_schema(rv, f.kind, res);
     }

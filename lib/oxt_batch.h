@@ -30,6 +30,7 @@
 #include "oxt_work.h"
 
 typedef struct oxt_batch_t oxt_batch_t;
+typedef struct oxt_batch_aliases_t oxt_batch_aliases_t;
 
 /** Which query a row comes from (and so how it is read). */
 typedef enum {
@@ -42,6 +43,39 @@ typedef enum {
     OXT_BATCH_USER              /* oxt_state_range_users */
 } oxt_batch_rows_t;
 
+/* ---- the mailbox aliases of a whole pass --------------------------------- *
+ *
+ * Looking a mailbox's aliases up with each batch's mailboxes costs the
+ * server an index lookup per mailbox, and most mailboxes have none: at a
+ * million mailboxes that was the dearest part of a pass. So a pass reads
+ * psa's aliases once, in one streamed query over their index, into a
+ * table sorted by mail id (16 bytes and the name per alias), and every
+ * batch takes its mailboxes' aliases from it. A host with more than a
+ * pass may hold reads them with each batch's mailboxes instead.
+ */
+
+/**
+ * psa's mailbox aliases (oxt_plesk_all_mail_aliases), in p; *paliases is
+ * NULL when there are more than max (each batch then reads its own).
+ * One statement.
+ */
+apr_status_t oxt_batch_aliases_load(oxt_batch_aliases_t **paliases,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    long long max, oxt_result_t *res,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** An empty table in p, and a row of oxt_plesk_all_mail_aliases added
+ *  to it (copied; in any order); OXT_ESCHEMA for a row of another
+ *  shape. For oxt_batch_aliases_load and the tests. */
+oxt_batch_aliases_t *oxt_batch_aliases_make(apr_pool_t *p);
+apr_status_t oxt_batch_aliases_feed(oxt_batch_aliases_t *aliases,
+                                    const oxt_db_row_t *row)
+    __attribute__((warn_unused_result));
+
+/** How many aliases the table holds. */
+long long oxt_batch_aliases_count(const oxt_batch_aliases_t *aliases);
+
 /**
  * Loads the batch after domain id after: at most limit psa domains and,
  * in the same range, the domains we replicated that psa no longer has.
@@ -50,11 +84,14 @@ typedef enum {
  * batch). Six statements whatever the size, and up to three more for the
  * passwords of the domains whose mailboxes may go to OX (reading a
  * password costs more than the rest of its mailbox's rows together).
- * Everything lives in p.
+ * With aliases (oxt_batch_aliases_load), the mailboxes' aliases come
+ * from that table, which must outlive the batch; NULL: they are read
+ * with the mailboxes. Everything else lives in p.
  */
 apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
                             oxt_db_t *db, long long after, int limit,
-                            oxt_result_t *res, apr_pool_t *p)
+                            oxt_batch_aliases_t *aliases, oxt_result_t *res,
+                            apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /* ---- the parts of oxt_batch_load (for the tests) ------------------------ */
@@ -71,6 +108,13 @@ oxt_batch_t *oxt_batch_make(long long after, apr_pool_t *p);
 apr_status_t oxt_batch_feed(oxt_batch_t *batch, oxt_batch_rows_t kind,
                             const oxt_db_row_t *row)
     __attribute__((warn_unused_result));
+
+/**
+ * The batch's mailboxes take their aliases from aliases (it must outlive
+ * the batch; oxt_batch_aliases_load), and their rows carry none. Call it
+ * before the first mailbox row.
+ */
+void oxt_batch_use_aliases(oxt_batch_t *batch, oxt_batch_aliases_t *aliases);
 
 /** Ends the range after the domain rows: at the last domain when limit
  *  of them came, else at OXT_PLESK_ID_MAX. */
@@ -99,6 +143,14 @@ long long oxt_batch_upto(const oxt_batch_t *batch);
 
 /** True when this batch reaches the end (no batch comes after it). */
 int oxt_batch_last(const oxt_batch_t *batch);
+
+/** How long oxt_batch_load spent in each part (its queries, their rows
+ *  streamed and joined): psa's tables, the preferences, our state. */
+typedef struct oxt_batch_took_t {
+    apr_interval_time_t psa, prefs, state;
+} oxt_batch_took_t;
+
+const oxt_batch_took_t *oxt_batch_took(const oxt_batch_t *batch);
 
 /** The domains (long long, ascending) of the batch: psa's and those psa
  *  lost that we replicated. Lives in the batch's pool. */

@@ -7,6 +7,7 @@
 
 #include "oxt_engine.h"
 #include "oxt_task.h"
+#include "oxt_log.h"
 
 /* How long a turn waits for an answer when it has nothing else to do. */
 #define TURN_WAIT apr_time_from_msec(50)
@@ -87,21 +88,32 @@ static apr_status_t engine_turn(oxt_engine_t *eng)
     oxt_result_t *res = oxt_result_make(eng->p);
     apr_status_t rv, trv;
 
+    oxt_engine_profile_t *pr = &eng->host.stats.profile;
+    apr_time_t t0 = apr_time_now(), t1, t2, t3;
+
     trv = st->begin(st->baton, res);
     if (trv != APR_SUCCESS) {
         oxt_task_fatal(&eng->host, trv, res);
         return trv;
     }
+    t1 = apr_time_now();
     engine_send_and_start(eng);
+    t2 = apr_time_now();
     /* Calls prepared already want the commit, not a wait. */
     rv = oxt_soap_client_run_some(eng->soap, eng->host.ready->nelts > 0
                                              ? 0 : TURN_WAIT);
+    t3 = apr_time_now();
     /* Committed even after a failure inside the turn: what was recorded
      * before it is true. */
     trv = st->commit(st->baton, res);
     if (trv != APR_SUCCESS) {
         oxt_task_fatal(&eng->host, trv, res);
     }
+    pr->turns++;
+    pr->begin += t1 - t0;
+    pr->send += t2 - t1;
+    pr->run += t3 - t2;
+    pr->commit += apr_time_now() - t3;
     return rv;
 }
 
@@ -205,10 +217,43 @@ apr_status_t oxt_engine_run_begin(oxt_engine_t *eng, oxt_result_t *res)
                          res, eng->p);
 }
 
+static double ms(apr_interval_time_t t)
+{
+    return (double)t / 1000.0;
+}
+
+static double per(apr_interval_time_t t, long long n)
+{
+    return n > 0 ? ms(t) / (double)n : 0.0;
+}
+
+/* Where the run's time went (oxt_engine_profile_t), when it called OX. */
+static void engine_log_profile(const oxt_engine_t *eng)
+{
+    const oxt_engine_profile_t *pr = &eng->host.stats.profile;
+
+    if (pr->calls == 0) {
+        return;
+    }
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
+                   OXTLOGNO(04350) "engine profile: %" APR_INT64_T_FMT
+                   " turns (begin %.0f, send %.0f, soap %.0f, commit %.0f"
+                   " ms; commit %.2f ms a turn); %" APR_INT64_T_FMT
+                   " writes %.0f ms (%.2f ms each); %" APR_INT64_T_FMT
+                   " calls, send->answer %.2f ms, answer->next send %.2f"
+                   " ms (%" APR_INT64_T_FMT ")", (apr_int64_t)pr->turns,
+                   ms(pr->begin), ms(pr->send), ms(pr->run), ms(pr->commit),
+                   per(pr->commit, pr->turns), (apr_int64_t)pr->writes,
+                   ms(pr->write), per(pr->write, pr->writes),
+                   (apr_int64_t)pr->calls, per(pr->call, pr->calls),
+                   per(pr->gap, pr->gaps), (apr_int64_t)pr->gaps);
+}
+
 apr_status_t oxt_engine_run_end(oxt_engine_t *eng, int ok, oxt_result_t *res)
 {
     oxt_store_t *st = eng->host.store;
 
+    engine_log_profile(eng);
     if (eng->opts.dry_run || eng->host.run_id == 0) {
         return APR_SUCCESS;
     }
@@ -239,8 +284,10 @@ static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
                                  apr_array_header_t *items,
                                  const char *owner, oxt_result_t *res)
 {
+    oxt_engine_profile_t *pr = &eng->host.stats.profile;
     oxt_obj_t dom;
     oxt_task_t *t;
+    apr_time_t t0;
     apr_status_t rv;
 
     rv = engine_wait(eng, eng->opts.window - 1);
@@ -253,10 +300,12 @@ static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
         eng->host.stats.ops_skipped++;
         return APR_SUCCESS;
     }
+    t0 = apr_time_now();
     rv = load != NULL
        ? oxt_task_make_with(&t, &eng->host, dom_id, load, load_baton, items,
                             owner, res, eng->p)
        : oxt_task_make(&t, &eng->host, dom_id, items, owner, res, eng->p);
+    pr->plan += apr_time_now() - t0;
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -264,8 +313,10 @@ static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
     if (oxt_task_is_idle(t)) {
         /* Nothing to write or send (a dry run, a settled domain): done
          * now, and not inside a SOAP callback, so it can go at once. */
+        t0 = apr_time_now();
         oxt_task_start(t);
         engine_bury(eng);
+        pr->idle += apr_time_now() - t0;
         return APR_SUCCESS;
     }
     /* Started inside the next turn, whose commit precedes its calls. */
@@ -289,11 +340,46 @@ apr_status_t oxt_engine_drain(oxt_engine_t *eng, oxt_result_t *res)
 
 /* ---- full pass ----------------------------------------------------------- */
 
+/* The store's page, timed for the profile. */
+static apr_status_t engine_page(oxt_engine_t *eng, oxt_store_page_t **ppage,
+                                long long after, oxt_result_t *res,
+                                apr_pool_t *pp)
+{
+    oxt_store_t *st = eng->host.store;
+    oxt_engine_profile_t *pr = &eng->host.stats.profile;
+    apr_time_t t0 = apr_time_now();
+    apr_status_t rv = st->page(st->baton, ppage, after, res, pp);
+
+    pr->page += apr_time_now() - t0;
+    if (rv == APR_SUCCESS) {
+        pr->pages++;
+        pr->psa += (*ppage)->took_psa;
+        pr->prefs += (*ppage)->took_prefs;
+        pr->state += (*ppage)->took_state;
+        pr->aliases += (*ppage)->took_aliases;
+    }
+    return rv;
+}
+
+/* Where a full pass's time went, so far in this engine. */
+static void engine_log_pass(const oxt_engine_t *eng)
+{
+    const oxt_engine_profile_t *pr = &eng->host.stats.profile;
+
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
+                   OXTLOGNO(04351) "pass profile: %" APR_INT64_T_FMT
+                   " pages loaded in %.0f ms (psa %.0f, preferences %.0f,"
+                   " our state %.0f, psa's mailbox aliases %.0f ms); work"
+                   " planned in %.0f ms; settled or dry-run domains done in"
+                   " %.0f ms", (apr_int64_t)pr->pages, ms(pr->page),
+                   ms(pr->psa), ms(pr->prefs), ms(pr->state),
+                   ms(pr->aliases), ms(pr->plan), ms(pr->idle));
+}
+
 /* A page's work is copied into each task's pool, so the page can go as
  * soon as its domains are started, while some of them still run. */
 apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
 {
-    oxt_store_t *st = eng->host.store;
     oxt_store_page_t *page;
     apr_pool_t *pp;
     long long after = 0;
@@ -303,7 +389,7 @@ apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
     apr_pool_create(&pp, eng->p);
     do {
         apr_pool_clear(pp);
-        rv = st->page(st->baton, &page, after, res, pp);
+        rv = engine_page(eng, &page, after, res, pp);
         more = rv == APR_SUCCESS && page->more;
         for (i = 0; rv == APR_SUCCESS && i < page->ids->nelts; i++) {
             rv = engine_start(eng, APR_ARRAY_IDX(page->ids, i, long long),
@@ -317,5 +403,6 @@ apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
         }
     } while (rv == APR_SUCCESS && more);
     apr_pool_destroy(pp);
+    engine_log_pass(eng);
     return rv;
 }

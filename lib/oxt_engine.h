@@ -75,6 +75,35 @@ typedef struct oxt_engine_opts_t {
     void *page_baton;
 } oxt_engine_opts_t;
 
+/**
+ * Where a run's time went, in wall-clock microseconds (apr_time_now): the
+ * parts of the engine's turns, the store's writes inside them, and per
+ * OX call the time from its send to its answer (its wait for a free
+ * connection included) and from its answer to the next send of the same
+ * context (the commit that must come between them, and the rest of the
+ * turn). For the run's log line (OXT04350) and the benchmarks.
+ */
+typedef struct oxt_engine_profile_t {
+    long long turns;
+    apr_interval_time_t begin;      /* opening the turn's transaction */
+    apr_interval_time_t send;       /* sending, starting new tasks */
+    apr_interval_time_t run;        /* the SOAP client: waits, answers */
+    apr_interval_time_t commit;
+    long long writes;               /* intents, records, log rows */
+    apr_interval_time_t write;      /* ... inside send and run */
+    long long calls;
+    apr_interval_time_t call;       /* send -> answer */
+    long long gaps;
+    apr_interval_time_t gap;        /* answer -> the context's next send */
+    /* full passes */
+    long long pages;
+    apr_interval_time_t page;       /* loading pages (store->page) */
+    apr_interval_time_t psa, prefs, state, aliases;   /* its parts */
+    apr_interval_time_t plan;       /* each domain's work and task made */
+    apr_interval_time_t idle;       /* tasks done at once (a dry run's
+                                       report of its plan included) */
+} oxt_engine_profile_t;
+
 typedef struct oxt_engine_stats_t {
     long long domains;
     long long ops_ok;           /* every OX operation (all kinds) */
@@ -82,6 +111,7 @@ typedef struct oxt_engine_stats_t {
     long long ops_skipped;      /* parked or backing off */
     oxt_run_counts_t counts;    /* per kind and per service type, counted
                                    with oxt_run_counts_add */
+    oxt_engine_profile_t profile;
 } oxt_engine_stats_t;
 
 /**

@@ -556,15 +556,44 @@ enum { RANGE_MAILBOX_NCOLS = 7, RANGE_PASSWORD_NCOLS = 4 };
 
 apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
                                        long long after, long long upto,
-                                       oxt_db_row_cb *cb, void *baton,
-                                       oxt_result_t *res, apr_pool_t *p)
+                                       int aliases, oxt_db_row_cb *cb,
+                                       void *baton, oxt_result_t *res,
+                                       apr_pool_t *p)
+{
+    return oxt_db_each(db, oxt_psa_sql(psa, aliases
+        ? "SELECT m.id, m.dom_id, m.mail_name, m.postbox, m.redirect,"
+          " m.mbox_quota, ma.alias FROM psa.mail m"
+          " LEFT JOIN psa.mail_aliases ma ON ma.mn_id = m.id"
+          " WHERE m.dom_id > ? AND m.dom_id <= ?"
+        : "SELECT m.id, m.dom_id, m.mail_name, m.postbox, m.redirect,"
+          " m.mbox_quota, NULL FROM psa.mail m"
+          " WHERE m.dom_id > ? AND m.dom_id <= ?", p),
+        OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb, baton, res, p);
+}
+
+/* The order is that of the (mn_id, alias) key: the scan reads the index
+ * only, and the caller's table is sorted as it comes. */
+apr_status_t oxt_plesk_all_mail_aliases(const oxt_psa_t *psa, oxt_db_t *db,
+                                        long long limit, oxt_db_row_cb *cb,
+                                        void *baton, oxt_result_t *res,
+                                        apr_pool_t *p)
 {
     return oxt_db_each(db, oxt_psa_sql(psa,
-        "SELECT m.id, m.dom_id, m.mail_name, m.postbox, m.redirect,"
-        " m.mbox_quota, ma.alias FROM psa.mail m"
-        " LEFT JOIN psa.mail_aliases ma ON ma.mn_id = m.id"
-        " WHERE m.dom_id > ? AND m.dom_id <= ?", p),
-        OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb, baton, res, p);
+        "SELECT mn_id, alias FROM psa.mail_aliases"
+        " ORDER BY mn_id, alias LIMIT ?", p),
+        OXT_DB_ARGS(OXT_DB_INT(limit)), cb, baton, res, p);
+}
+
+apr_status_t oxt_plesk_mail_alias_from_row(long long *pmail_id,
+                                           const char **palias,
+                                           const oxt_db_row_t *row)
+{
+    if (row->ncols != 2 || row->vals[0] == NULL || row->vals[1] == NULL) {
+        return OXT_ESCHEMA;
+    }
+    *pmail_id = oxt_db_row_int(row, 0, 0);
+    *palias = row->vals[1];
+    return APR_SUCCESS;
 }
 
 apr_status_t oxt_plesk_range_mailbox_from_row(oxt_plesk_mailbox_t *mbox,

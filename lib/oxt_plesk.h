@@ -212,15 +212,36 @@ apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
- * Every mail row of the domains with ids in (after, upto], one row per
- * alias of the mailbox (or one with no alias), in no particular order
- * (rows for oxt_plesk_range_mailbox_from_row), without the passwords.
+ * Every mail row of the domains with ids in (after, upto], in no
+ * particular order (rows for oxt_plesk_range_mailbox_from_row), without
+ * the passwords. With aliases, one row per alias of the mailbox (or one
+ * with no alias); without, one row per mailbox and no alias (the caller
+ * has them from oxt_plesk_all_mail_aliases).
  */
 apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
                                        long long after, long long upto,
-                                       oxt_db_row_cb *cb, void *baton,
-                                       oxt_result_t *res, apr_pool_t *p)
+                                       int aliases, oxt_db_row_cb *cb,
+                                       void *baton, oxt_result_t *res,
+                                       apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/**
+ * The first limit aliases of psa's mailboxes, in the order of mail id
+ * and alias (rows for oxt_plesk_mail_alias_from_row): for a pass that
+ * holds them all, because looking them up with each range's mailboxes
+ * costs the server a lookup per mailbox and most mailboxes have none.
+ */
+apr_status_t oxt_plesk_all_mail_aliases(const oxt_psa_t *psa, oxt_db_t *db,
+                                        long long limit, oxt_db_row_cb *cb,
+                                        void *baton, oxt_result_t *res,
+                                        apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** Reads a row of oxt_plesk_all_mail_aliases; OXT_ESCHEMA when it has
+ *  another shape. The alias points into the row. */
+apr_status_t oxt_plesk_mail_alias_from_row(long long *pmail_id,
+                                           const char **palias,
+                                           const oxt_db_row_t *row);
 
 /**
  * The passwords (type and value, as psa stores them) of the mailboxes

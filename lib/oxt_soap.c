@@ -764,13 +764,18 @@ static void start_call(oxt_soap_client_t *client, oxt_soap_call_t *call)
 }
 
 /* Keeps at most max_conns calls on the wire; the rest wait here, not in
- * curl, so their timeouts do not run while they wait. */
-static void dispatch(oxt_soap_client_t *client)
+ * curl, so their timeouts do not run while they wait. Returns how many
+ * it started. */
+static int dispatch(oxt_soap_client_t *client)
 {
+    int n = 0;
+
     while (client->n_active < client->s.max_conns
            && !APR_RING_EMPTY(&client->queued, oxt_soap_call_t, link)) {
         start_call(client, APR_RING_FIRST(&client->queued));
+        n++;
     }
+    return n;
 }
 
 static int finished(const oxt_soap_client_t *client,
@@ -832,8 +837,17 @@ apr_status_t oxt_soap_client_run_some(oxt_soap_client_t *client,
         if (rv != APR_SUCCESS) {
             return rv;
         }
-        /* Freed connections take the next queued calls at once. */
-        dispatch(client);
+        /* Freed connections take the next queued calls at once, and
+         * those go on the wire now (curl writes a request only when it is
+         * driven), not after what the caller does next (the engine
+         * commits: a connection would wait idle for that). */
+        if (dispatch(client) > 0) {
+            rv = client->impl->perform(client, 0);
+            if (rv != APR_SUCCESS) {
+                return rv;
+            }
+            dispatch(client);
+        }
         if (client->n_finished != before || finished(client, NULL)) {
             return APR_SUCCESS;
         }

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 
 #include "oxt_store.h"
 #include "oxt_state.h"
@@ -23,8 +24,31 @@
 #define PAGE_MAX       5000
 #define PAGE_MAX_ROWS  60000                 /* mail and mailbox_state */
 #define PAGE_TIME      apr_time_from_sec(2)
+/* A pass holds psa's mailbox aliases when there are at most this many
+ * (about 8 MB); with more, each page reads its own (oxt_batch.h). */
+#define PASS_ALIASES_MAX 250000
 
-typedef struct store_db_t {
+typedef struct store_db_t store_db_t;
+
+/* The next page is read on a second connection by a thread of its own
+ * while the engine plans and works the current one: the server's work
+ * for the next page overlaps ours for this one. The thread owns its
+ * connection, its pool and the fields below from its start to its join;
+ * everything else it reads (psa, the pass's aliases) nobody changes
+ * meanwhile. */
+struct store_ahead_t {
+    store_db_t *s;
+    apr_pool_t *tpool;              /* the thread's, destroyed at join */
+    apr_thread_t *thread;
+    apr_pool_t *p;                  /* holds batch */
+    long long after;
+    int limit;
+    oxt_batch_t *batch;
+    oxt_result_t *res;
+    apr_status_t rv;
+};
+
+struct store_db_t {
     oxt_db_t *db;
     const oxt_psa_t *psa;
     const oxt_desired_env_t *env;
@@ -34,7 +58,16 @@ typedef struct store_db_t {
     int page_limit;                 /* domains in the next page */
     apr_time_t page_at;             /* when the last page was loaded */
     long long page_rows;            /* the rows it held */
-} store_db_t;
+    apr_pool_t *alias_pool;         /* holds aliases, for one pass */
+    oxt_batch_aliases_t *aliases;   /* the pass's, or NULL: per page */
+    apr_pool_t *alias_pool_parent;  /* the store's pool */
+    apr_pool_t *pages[2];           /* the current page's, the next's */
+    int page_flip;                  /* pages[!page_flip]: the current */
+    int ahead_on;                   /* pages are read ahead ... */
+    oxt_db_params_t ahead_params;   /* ... on a connection made with these */
+    oxt_db_t *db2;                  /* ... once it is made */
+    struct store_ahead_t ahead;
+};
 
 /* The counts go into the transaction that is about to commit. */
 static apr_status_t store_tally_flush(store_db_t *s, oxt_result_t *res)
@@ -107,38 +140,190 @@ static apr_status_t store_page_work(void *baton, oxt_work_t **pwork,
     return APR_SUCCESS;
 }
 
+/* A pass starts at the first page: it reads the aliases afresh (a page
+ * asked for without a first one reads its own). */
+static apr_status_t store_pass_aliases(store_db_t *s, long long after,
+                                       oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    if (after != 0) {
+        return APR_SUCCESS;
+    }
+    apr_pool_clear(s->alias_pool);
+    s->aliases = NULL;
+    rv = oxt_batch_aliases_load(&s->aliases, s->psa, s->db, PASS_ALIASES_MAX,
+                                res, s->alias_pool);
+    if (rv != APR_SUCCESS) {
+        s->aliases = NULL;
+    }
+    return rv;
+}
+
+/* ---- reading the next page ahead ----------------------------------------- */
+
+typedef struct store_ahead_t store_ahead_t;
+
+static void *APR_THREAD_FUNC store_ahead_main(apr_thread_t *thread,
+                                              void *baton)
+{
+    store_ahead_t *a = baton;
+
+    a->rv = oxt_batch_load(&a->batch, a->s->psa, a->s->db2, a->after,
+                           a->limit, a->s->aliases, a->res, a->p);
+    apr_thread_exit(thread, APR_SUCCESS);
+    return NULL;
+}
+
+/* Waits for the page being read ahead, if any. */
+static void store_ahead_join(store_db_t *s)
+{
+    apr_status_t trv;
+
+    if (s->ahead.thread == NULL) {
+        return;
+    }
+    apr_thread_join(&trv, s->ahead.thread);
+    s->ahead.thread = NULL;
+    apr_pool_destroy(s->ahead.tpool);
+    s->ahead.tpool = NULL;
+}
+
+static apr_status_t store_ahead_cleanup(void *baton)
+{
+    store_ahead_join(baton);
+    return APR_SUCCESS;
+}
+
+/* The second connection, made when it is first needed (a pass); without
+ * it every page is read when it is asked for. */
+static int store_ahead_open(store_db_t *s)
+{
+    apr_pool_t *p;
+    oxt_result_t *res;
+
+    apr_pool_create(&p, s->alias_pool_parent);
+    res = oxt_result_make(p);
+    if (oxt_db_open(&s->db2, &s->ahead_params, res, p) == APR_SUCCESS) {
+        return 1;
+    }
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, res->status,
+                   OXTLOGNO(04352) "pages of a full pass are not read ahead:"
+                   " %s", oxt_result_text(res, p));
+    s->db2 = NULL;
+    s->ahead_on = 0;
+    apr_pool_destroy(p);
+    return 0;
+}
+
+/* Starts reading the page after after into the pool the engine is done
+ * with; on any failure the page is read when it is asked for. */
+static void store_ahead_start(store_db_t *s, long long after, int limit)
+{
+    store_ahead_t *a = &s->ahead;
+
+    if (!s->ahead_on || (s->db2 == NULL && !store_ahead_open(s))) {
+        return;
+    }
+    a->p = s->pages[s->page_flip];
+    apr_pool_clear(a->p);
+    a->s = s;
+    a->after = after;
+    a->limit = limit;
+    a->batch = NULL;
+    a->res = oxt_result_make(a->p);
+    a->rv = APR_EINIT;
+    apr_pool_create(&a->tpool, s->alias_pool_parent);
+    if (apr_thread_create(&a->thread, NULL, store_ahead_main, a, a->tpool)
+        != APR_SUCCESS) {
+        a->thread = NULL;
+        apr_pool_destroy(a->tpool);
+        a->tpool = NULL;
+        a->rv = APR_EINIT;
+    }
+}
+
+/* The page after after: the one read ahead if it is that one, else read
+ * now (on the main connection) into the next of the two page pools. */
+static apr_status_t store_page_batch(store_db_t *s, oxt_batch_t **pbatch,
+                                     long long after, oxt_result_t *res)
+{
+    apr_pool_t *p;
+
+    store_ahead_join(s);
+    s->page_flip = !s->page_flip;
+    if (s->ahead.rv == APR_SUCCESS && s->ahead.after == after
+        && s->ahead.p == s->pages[!s->page_flip]) {
+        s->ahead.rv = APR_EINIT;
+        *pbatch = s->ahead.batch;
+        return APR_SUCCESS;
+    }
+    s->ahead.rv = APR_EINIT;
+    p = s->pages[!s->page_flip];
+    apr_pool_clear(p);
+    s->page_limit = store_page_limit(s, after);
+    return oxt_batch_load(pbatch, s->psa, s->db, after, s->page_limit,
+                          s->aliases, res, p);
+}
+
 static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
                                long long after, oxt_result_t *res,
                                apr_pool_t *p)
 {
     store_db_t *s = baton;
     store_page_t *sp = apr_pcalloc(p, sizeof(*sp));
+    apr_time_t t0 = apr_time_now();
+    const oxt_batch_took_t *took;
     apr_status_t rv;
 
-    s->page_limit = store_page_limit(s, after);
-    rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, s->page_limit, res,
-                        p);
+    if (after == 0) {
+        store_ahead_join(s);
+        s->ahead.rv = APR_EINIT;
+        s->page_limit = 0;
+        s->page_at = t0;
+    }
+    rv = store_pass_aliases(s, after, res);
+    sp->page.took_aliases = apr_time_now() - t0;
+    if (rv == APR_SUCCESS) {
+        rv = store_page_batch(s, &sp->batch, after, res);
+    }
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    s->page_at = apr_time_now();
     s->page_rows = oxt_batch_mailboxes(sp->batch)
                    + oxt_batch_users(sp->batch);
+    if (!oxt_batch_last(sp->batch)) {
+        /* sized by this page's rows and the time since the last one came
+         * (the work of the page before), as when it is asked for */
+        s->page_limit = store_page_limit(s, oxt_batch_upto(sp->batch));
+    }
+    s->page_at = apr_time_now();
+    took = oxt_batch_took(sp->batch);
+    sp->page.took_psa = took->psa;
+    sp->page.took_prefs = took->prefs;
+    sp->page.took_state = took->state;
     sp->env = s->env;
     sp->page.ids = oxt_batch_ids(sp->batch);
     sp->page.last = oxt_batch_upto(sp->batch);
     sp->page.more = !oxt_batch_last(sp->batch);
     sp->page.work = store_page_work;
     sp->page.page_baton = sp;
+    if (sp->page.more) {
+        store_ahead_start(s, sp->page.last, s->page_limit);
+    }
     *ppage = &sp->page;
     return APR_SUCCESS;
 }
 
+/* Inside a turn the metrics' counts wait for its commit (store_count_op,
+ * store_count_call): three statements a turn, not three per operation. */
 static apr_status_t store_begin(void *baton, oxt_result_t *res)
 {
     store_db_t *s = baton;
+    apr_status_t rv = oxt_db_begin(s->db, res);
 
-    return oxt_db_begin(s->db, res);
+    s->in_turn = rv == APR_SUCCESS;
+    return rv;
 }
 
 static apr_status_t store_commit(void *baton, oxt_result_t *res)
@@ -484,6 +669,13 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->env = env;
     s->tally = oxt_metrics_tally_make(p);
     apr_pool_create(&s->scratch, p);
+    apr_pool_create(&s->alias_pool, p);
+    apr_pool_create(&s->pages[0], p);
+    apr_pool_create(&s->pages[1], p);
+    s->alias_pool_parent = p;
+    s->ahead.rv = APR_EINIT;
+    /* joined before the pools it uses go */
+    apr_pool_pre_cleanup_register(p, s, store_ahead_cleanup);
     store->baton = s;
     store->load = store_load;
     store->blocked = store_blocked;
@@ -501,4 +693,13 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     store->count_op = store_count_op;
     store->count_call = store_count_call;
     return store;
+}
+
+void oxt_store_db_read_ahead(oxt_store_t *store,
+                             const oxt_db_params_t *params)
+{
+    store_db_t *s = store->baton;
+
+    s->ahead_params = *params;
+    s->ahead_on = 1;
 }

@@ -74,6 +74,10 @@ typedef struct oxt_store_page_t {
                          long long dom_id, oxt_result_t *res,
                          apr_pool_t *p);
     void *page_baton;
+    /** How long loading it took in its parts (for the engine's profile):
+     *  psa's rows, the preferences, our state, psa's mailbox aliases (the
+     *  first page of a pass reads them for the pass). */
+    apr_interval_time_t took_psa, took_prefs, took_state, took_aliases;
 } oxt_store_page_t;
 
 typedef struct oxt_store_t oxt_store_t;
@@ -176,5 +180,16 @@ struct oxt_store_t {
  */
 oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
                           const oxt_desired_env_t *env, apr_pool_t *p);
+
+/**
+ * The pages of a full pass are read one ahead, on a second connection
+ * (made with params, which must outlive the store, at the first page a
+ * pass reads ahead) and a thread of their own, while the engine works
+ * the current page: the server's work for the next page overlaps ours
+ * for this one. Without it, or when that connection cannot be made
+ * (logged once), each page is read when it is asked for.
+ */
+void oxt_store_db_read_ahead(oxt_store_t *store,
+                             const oxt_db_params_t *params);
 
 #endif /* OXT_STORE_H */

@@ -55,6 +55,8 @@ struct oxt_task_t {
     apr_array_header_t *items;      /* claimed queue items */
     const char *owner;
     const char *scheduled_by;       /* who asked: from the items */
+    oxt_ox_done_cb *sent_cb;        /* the callback of the call out */
+    apr_time_t sent_at, answered_at;    /* for the engine's profile */
 };
 
 static void task_next(oxt_task_t *task);
@@ -94,6 +96,16 @@ void oxt_task_fatal(oxt_task_host_t *host, apr_status_t rv,
                    oxt_result_text(res, host->fatal_res->p));
 }
 
+/* A write to the store that began at since ended: for the engine's
+ * profile. */
+static void task_wrote(oxt_task_t *t, apr_time_t since)
+{
+    oxt_engine_profile_t *pr = &t->host->stats.profile;
+
+    pr->writes++;
+    pr->write += apr_time_now() - since;
+}
+
 /* Tells the store what became of op; its failure stops the run. */
 static apr_status_t task_record(oxt_task_t *t, const oxt_op_t *op,
                                 oxt_rec_kind_t kind, long long ox_id,
@@ -102,6 +114,7 @@ static apr_status_t task_record(oxt_task_t *t, const oxt_op_t *op,
     oxt_store_t *st = t->host->store;
     oxt_result_t *res = oxt_result_make(t->op_pool);
     oxt_rec_t rec;
+    apr_time_t t0 = apr_time_now();
     apr_status_t rv;
 
     memset(&rec, 0, sizeof(rec));
@@ -110,6 +123,7 @@ static apr_status_t task_record(oxt_task_t *t, const oxt_op_t *op,
     rec.error = error;
     rec.ox_primary = t->keep_primary;
     rv = st->record(st->baton, t->work, op, &rec, res, t->op_pool);
+    task_wrote(t, t0);
     if (rv != APR_SUCCESS) {
         oxt_task_fatal(t->host, rv, res);
     }
@@ -211,15 +225,35 @@ static void task_queue(oxt_task_t *t, oxt_ox_op_t *xop, oxt_ox_done_cb *cb)
     APR_ARRAY_PUSH(t->host->ready, oxt_task_t *) = t;
 }
 
+/* Every answer comes through here first: the profile's clocks. */
+static void task_answered(void *baton, oxt_ox_op_t *xop,
+                          const oxt_ox_reply_t *reply)
+{
+    oxt_task_t *t = baton;
+    oxt_engine_profile_t *pr = &t->host->stats.profile;
+
+    t->answered_at = apr_time_now();
+    pr->calls++;
+    pr->call += t->answered_at - t->sent_at;
+    t->sent_cb(t, xop, reply);
+}
+
 void oxt_task_send(oxt_task_t *t)
 {
+    oxt_engine_profile_t *pr = &t->host->stats.profile;
     oxt_ox_op_t *xop = t->xop;
     oxt_ox_done_cb *cb = t->xcb;
     oxt_ox_reply_t fake;
     apr_status_t rv;
 
     t->xop = NULL;
-    rv = oxt_ox_submit(t->host->ox, xop, cb, t);
+    t->sent_cb = cb;
+    t->sent_at = apr_time_now();
+    if (t->answered_at != 0) {
+        pr->gaps++;
+        pr->gap += t->sent_at - t->answered_at;
+    }
+    rv = oxt_ox_submit(t->host->ox, xop, task_answered, t);
     if (rv != APR_SUCCESS) {
         /* The callback takes it as any failure to reach OX. */
         memset(&fake, 0, sizeof(fake));
@@ -241,6 +275,7 @@ static void task_log(oxt_task_t *t, const oxt_op_t *op, oxt_ox_op_t *xop,
     oxt_soap_call_t *call = xop ? oxt_ox_op_call(xop) : NULL;
     oxt_result_t *res = oxt_result_make(t->op_pool);
     oxt_replog_entry_t e;
+    apr_time_t t0;
     apr_status_t rv;
 
     memset(&e, 0, sizeof(e));
@@ -260,7 +295,9 @@ static void task_log(oxt_task_t *t, const oxt_op_t *op, oxt_ox_op_t *xop,
         e.debug_request = oxt_soap_call_debug_request(call);
         e.debug_response = oxt_soap_call_debug_response(call);
     }
+    t0 = apr_time_now();
     rv = host->store->log(host->store->baton, &e, res, t->op_pool);
+    task_wrote(t, t0);
     if (rv != APR_SUCCESS) {
         oxt_task_fatal(host, rv, res);
     }
@@ -516,8 +553,11 @@ static apr_status_t task_reserve_admin(oxt_task_t *t, oxt_result_t *res)
                                                         t->op_pool),
                          b64, res, t->op_pool);
     if (rv == APR_SUCCESS) {
+        apr_time_t t0 = apr_time_now();
+
         rv = st->reserve(st->baton, t->work, OXT_CONTEXT_ADMIN_LOGIN, sealed,
                          res, t->p);
+        task_wrote(t, t0);
     }
     return rv == APR_SUCCESS ? task_admin(t, res) : rv;
 }
@@ -819,7 +859,10 @@ static apr_status_t task_prepare(oxt_task_t *t, const oxt_op_t *op,
     rv = op->user == NULL ? task_build_ctx(&xop, t, op, res)
                           : task_build_user(&xop, t, op);
     if (rv == APR_SUCCESS && intent) {
+        apr_time_t t0 = apr_time_now();
+
         rv = st->intent(st->baton, t->work, op, res, t->op_pool);
+        task_wrote(t, t0);
         if (rv != APR_SUCCESS) {
             oxt_task_fatal(t->host, rv, res);
             return rv;

@@ -119,9 +119,14 @@ apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
     if (o.window < 1) {
         o.window = s->conns * 4;
     }
-    rv = oxt_engine_create(&s->engine, oxt_store_db(s->db, s->psa, &s->env,
-                                                    s->p),
-                           s->ox, s->soap, &s->env, s->key, &o, s->p);
+    oxt_store_t *store = oxt_store_db(s->db, s->psa, &s->env, s->p);
+    oxt_db_params_t *params = apr_pcalloc(s->p, sizeof(*params));
+
+    /* a full pass reads its next page while it works this one */
+    oxt_db_params_from_config(params, s->cfg);
+    oxt_store_db_read_ahead(store, params);
+    rv = oxt_engine_create(&s->engine, store, s->ox, s->soap, &s->env,
+                           s->key, &o, s->p);
     if (rv != APR_SUCCESS) {
         return oxt_result_set(res, rv, "Cannot start replication", NULL);
     }

@@ -223,6 +223,57 @@ START_TEST(rows_are_joined_to_their_domain_and_mailbox_in_any_order)
 }
 END_TEST
 
+/* oxt_plesk_all_mail_aliases: mail id, alias. */
+static void alias_row(oxt_batch_aliases_t *a, const char *mail_id,
+                      const char *name)
+{
+    const char *vals[2] = { mail_id, name };
+    apr_size_t lens[2] = { strlen(mail_id), strlen(name) };
+    oxt_db_row_t row = { 2, vals, lens };
+
+    ck_assert_int_eq(oxt_batch_aliases_feed(a, &row), APR_SUCCESS);
+}
+
+START_TEST(the_aliases_of_a_pass_are_given_to_their_mailboxes)
+{
+    oxt_batch_aliases_t *a = oxt_batch_aliases_make(oxt_test_pool);
+    oxt_batch_t *b = oxt_batch_make(10, oxt_test_pool);
+    const char *bad[1] = { "102" };
+    oxt_db_row_t short_row = { 1, bad, NULL };
+    const oxt_work_t *w;
+
+    /* out of order, and aliases of mailboxes of other pages */
+    alias_row(a, "102", "robert");
+    alias_row(a, "150", "elsewhere");
+    alias_row(a, "102", "bobby");
+    alias_row(a, "99", "before");
+    ck_assert_int_eq(oxt_batch_aliases_feed(a, &short_row), OXT_ESCHEMA);
+    ck_assert_int_eq(oxt_batch_aliases_count(a), 4);
+    oxt_batch_use_aliases(b, a);
+    domain9(b, "11", "a.test", "a.test", "0", "1", "5", "client", "0", "2",
+            "reseller", "0");
+    oxt_batch_bound(b, 1);
+    /* one row per mailbox, no alias column */
+    mailbox(b, "102", "11", "bob", "true", NULL);
+    mailbox(b, "101", "11", "ann", "true", NULL);
+    mailbox(b, "103", "11", "cid", "true", NULL);
+    feed(b, OXT_BATCH_DOMAIN_ALIAS, 2, "11", "alias-a.test");
+
+    w = work(b, 11);
+    ck_assert_int_eq(w->users->nelts, 3);
+    ck_assert_int_eq(puser(w, 0)->mbox->id, 101);
+    ck_assert_int_eq(puser(w, 0)->want->aliases->nelts, 2);
+    ck_assert_int_eq(puser(w, 1)->mbox->id, 102);
+    ck_assert(has_alias(puser(w, 1)->want, "robert@a.test"));
+    ck_assert(has_alias(puser(w, 1)->want, "bobby@alias-a.test"));
+    ck_assert(!has_alias(puser(w, 1)->want, "elsewhere@a.test"));
+    ck_assert_int_eq(puser(w, 1)->want->aliases->nelts, 6);
+    ck_assert_int_eq(puser(w, 2)->mbox->id, 103);
+    ck_assert(!has_alias(puser(w, 2)->want, "elsewhere@a.test"));
+    ck_assert_int_eq(puser(w, 2)->want->aliases->nelts, 2);
+}
+END_TEST
+
 START_TEST(a_domain_without_mailboxes_has_no_users_and_no_plan)
 {
     oxt_batch_t *b = oxt_batch_make(0, oxt_test_pool);
@@ -406,6 +457,7 @@ TCase *oxt_batch_test_case(void)
     tcase_add_checked_fixture(tc, batch_setup, NULL);
     tcase_add_test(tc,
         rows_are_joined_to_their_domain_and_mailbox_in_any_order);
+    tcase_add_test(tc, the_aliases_of_a_pass_are_given_to_their_mailboxes);
     tcase_add_test(tc, a_domain_without_mailboxes_has_no_users_and_no_plan);
     tcase_add_test(tc, an_idn_domain_keeps_its_ascii_and_unicode_names);
     tcase_add_test(tc, owners_read_right_on_plesk_8_9_and_10);
