@@ -117,10 +117,18 @@ class MariaDB:
                 "--port=%d" % self.port,
                 "--pid-file=" + self.pid_file,
                 "--log-error=" + self.log_file,
+                # its own temporary files in its own directory: a shared
+                # /tmp that is cleaned under it breaks big sorts
+                "--tmpdir=" + self.tmpdir(),
                 "--innodb-buffer-pool-size=" + self.buffer_pool,
                 "--skip-name-resolve",
                 "--character-set-server=utf8mb4",
                 "--collation-server=utf8mb4_unicode_ci"] + self._user_args()
+
+    def tmpdir(self):
+        path = os.path.join(self.root, "tmp")
+        os.makedirs(path, exist_ok=True)
+        return path
 
     def start(self, detach=False, timeout=60):
         """Start and wait until it answers. detach=True (the demo): the
