@@ -335,7 +335,8 @@ static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
 static void delta_add(mbd_batch_t *b, const char *scope, long long id,
                       long long n, long long n_ox)
 {
-    const char *key = apr_psprintf(b->p, "%s:%lld", scope, id);
+    const char *key = apr_pstrcat(b->p, scope, ":", oxt_util_lld(id, b->p),
+                                  NULL);
     mbd_delta_t *d = apr_hash_get(b->deltas, key, APR_HASH_KEY_STRING);
 
     if (d == NULL) {

@@ -321,12 +321,12 @@ static int has_search(const oxt_mblist_query_t *q)
     return q->q != NULL && *q->q;
 }
 
-/* " WHERE ..." on dir_mailbox b: every scope limit, ox=1, and the search
- * (a start of a term, in the narrowest scope's part of the terms). */
+/* " WHERE ..." on dir_mailbox b: every scope limit and ox=1 (the search
+ * is in the FROM: dir_from). */
 static void dir_where(mb_sql_t *s, const mb_scope_t *sc,
                       const oxt_mblist_query_t *q, apr_pool_t *p)
 {
-    int i, n = scope_narrowest(sc);
+    int i;
 
     memset(s, 0, sizeof(*s));
     s->where = " WHERE 1 = 1";
@@ -340,35 +340,62 @@ static void dir_where(mb_sql_t *s, const mb_scope_t *sc,
     if (q->ox) {
         s->where = apr_pstrcat(p, s->where, " AND b.in_ox = 1", NULL);
     }
-    (void)n;
+}
+
+/* "t.term LIKE ? ESCAPE '!' [AND t.<scope> = ?]": the search's matches
+ * in the narrowest scope, its parameters pushed. */
+static const char *term_match(mb_sql_t *s, const mb_scope_t *sc,
+                              const oxt_mblist_query_t *q, apr_pool_t *p)
+{
+    int n = scope_narrowest(sc);
+
+    sql_arg(s, OXT_DB_STR(oxt_dir_like_prefix(q->q, p)));
+    if (n == SC_ALL) {
+        return "t.term LIKE ? ESCAPE '!'";
+    }
+    sql_arg(s, OXT_DB_INT(sc->id[n]));
+    return apr_pstrcat(p, "t.term LIKE ? ESCAPE '!' AND t.", scope_cols[n],
+                       " = ?", NULL);
 }
 
 /* The FROM of a request: with a search, its matches first (a range of
- * the term index in the narrowest scope), then their rows; the
- * matches' parameters come before the WHERE's. */
+ * the term index), then their rows; the matches' parameters come before
+ * the WHERE's. */
 static const char *dir_from(mb_sql_t *s, const mb_scope_t *sc,
                             const oxt_mblist_query_t *q, apr_pool_t *p)
 {
-    int n = scope_narrowest(sc);
     mb_sql_t w = *s;
+    const char *match;
+    int i;
 
     if (!has_search(q)) {
         return " FROM dir_mailbox b";
     }
     s->nargs = 0;
-    sql_arg(s, OXT_DB_STR(oxt_dir_like_prefix(q->q, p)));
-    if (n != SC_ALL) {
-        sql_arg(s, OXT_DB_INT(sc->id[n]));
+    match = term_match(s, sc, q, p);
+    for (i = 0; i < w.nargs; i++) {
+        sql_arg(s, w.args[i]);
     }
-    memcpy(s->args + s->nargs, w.args, sizeof(w.args[0])
-           * (apr_size_t)(w.nargs < MAX_ARGS - s->nargs ? w.nargs
-                          : MAX_ARGS - s->nargs));
-    s->nargs += w.nargs < MAX_ARGS - s->nargs ? w.nargs : MAX_ARGS - s->nargs;
     return apr_pstrcat(p, " FROM (SELECT DISTINCT t.id FROM dir_mailbox_term"
-                       " t WHERE t.term LIKE ? ESCAPE '!'", n == SC_ALL ? ""
-                       : " AND t.", n == SC_ALL ? "" : scope_cols[n],
-                       n == SC_ALL ? "" : " = ?", ") m STRAIGHT_JOIN"
-                       " dir_mailbox b ON b.id = m.id", NULL);
+                       " t WHERE ", match, ") m STRAIGHT_JOIN dir_mailbox b"
+                       " ON b.id = m.id", NULL);
+}
+
+/* A search in one scope, without ox=1: the matching terms alone are
+ * counted (a range of the term index, no row read). */
+static apr_status_t count_terms(long long *ptotal, oxt_db_t *db,
+                                const mb_scope_t *sc,
+                                const oxt_mblist_query_t *q,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    const char *match;
+    mb_sql_t t;
+
+    memset(&t, 0, sizeof(t));
+    match = term_match(&t, sc, q, p);
+    return oxt_db_select_int(ptotal, db, apr_pstrcat(p, "SELECT COUNT("
+                             "DISTINCT t.id) FROM dir_mailbox_term t WHERE ",
+                             match, NULL), t.args, t.nargs, res, p);
 }
 
 apr_status_t oxt_mblist_count(long long *ptotal, const oxt_psa_t *psa,
@@ -388,6 +415,9 @@ apr_status_t oxt_mblist_count(long long *ptotal, const oxt_psa_t *psa,
     *ptotal = 0;
     if (sc.id[n] < 0) {
         return APR_SUCCESS;
+    }
+    if (has_search(q) && sc.nlimits <= 1 && !q->ox) {
+        return count_terms(ptotal, db, &sc, q, res, p);
     }
     if (has_search(q) || sc.nlimits > 1) {
         /* Bounded: the matching terms, or the narrowest scope's rows. */
