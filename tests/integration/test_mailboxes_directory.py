@@ -67,6 +67,44 @@ def assert_true(mb):
     return items
 
 
+COLS = {"name": "name", "service": "service", "ox_service": "tick",
+        "modified": "sync_key"}
+
+
+def put_points(mb):
+    """Points of the page index (a real one has them every 1000th row;
+    this site is smaller), at the 40th row of each of these sorts for the
+    server and for the first reseller, whatever their spacing."""
+    rid = int(mb.site.oxt("SELECT MIN(reseller_id) FROM dir_mailbox WHERE"
+                          " reseller_id > 0")[0][0])
+    mb.site.oxt("DELETE FROM dir_mailbox_page")
+    for key, col in COLS.items():
+        for scope, sid, where in (("all", 0, ""), ("reseller", rid,
+                                  "WHERE reseller_id = %d" % rid)):
+            k, mid = mb.site.oxt("SELECT %s, id FROM dir_mailbox %s ORDER"
+                                 " BY %s, id LIMIT 40, 1" % (col, where,
+                                                             col))[0]
+            kind = "k_str" if key == "name" else "k_int"
+            mb.site.oxt("INSERT INTO dir_mailbox_page (scope, scope_id,"
+                        " sort_key, pos, %s, id) VALUES ('%s', %d, '%s', 40,"
+                        " '%s', %s)" % (kind, scope, sid, key,
+                                        k.replace("'", "''"), mid))
+
+
+def assert_points_true(mb):
+    points = mb.site.oxt("SELECT scope, scope_id, sort_key, pos, k_int,"
+                         " k_str, id FROM dir_mailbox_page")
+    assert points
+    for scope, sid, key, pos, k_int, k_str, pid in points:
+        col = COLS[key]
+        k = "'%s'" % k_str.replace("'", "''") if key == "name" else k_int
+        where = "reseller_id = %s AND " % sid if scope == "reseller" else ""
+        before = mb.site.oxt("SELECT COUNT(*) FROM dir_mailbox WHERE %s(%s"
+                             " < %s OR (%s = %s AND id < %s))"
+                             % (where, col, k, col, k, pid))[0][0]
+        assert int(pos) == int(before), (scope, sid, key, pos, before)
+
+
 def event(mb, name, **vars_):
     e = dict(os.environ, **vars_)
     res = subprocess.run([env.REPLICATOR, "-c", mb.site.config, "event",
@@ -88,6 +126,7 @@ def test_change_service_is_in_the_order_at_once(mbox_site):
     who = mb.login("domain", nth=2, where=REPLICABLE)
     ids = sorted(mb.mailbox_ids("domain", who[2]))[:2]
     before = dir_rows(mb)
+    put_points(mb)
     r = mb.post_form(who, {"row": ids, "change": ids, "ox_service": ids,
                            "step": "record",
                            "service": "groupware_standard"})
@@ -96,6 +135,10 @@ def test_change_service_is_in_the_order_at_once(mbox_site):
     for i in ids:
         assert rows[i][3] == "1" and rows[i][7] == "1", rows[i]
     assert rows != before
+    # the rows that moved in the order moved the points after them
+    assert_points_true(mb)
+    assert {int(r[0]) for r in mb.site.oxt(
+        "SELECT pos FROM dir_mailbox_page")} != {40}, "nothing moved"
     items = assert_true(mb)
     for i in ids:
         assert "(Update in progress: Groupware Standard)" in \
