@@ -36,7 +36,7 @@ const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key)
 /* Count rows per multi-row statement. */
 #define COUNTS_PER_QUERY 250
 
-/* ---- SQL ------------------------------------------------------------------ */
+/* ---- SQL ---------------------------------------------------------------- */
 
 /* The page's values of each mailbox of the batch (the derived table r is
  * oxt_mblist_rows_select with " WHERE d.id IN (...)"). */
@@ -102,7 +102,7 @@ static const char *const recount_sql[] = {
     " GROUP BY dom_id",
 };
 
-/* ---- a batch of domains -------------------------------------------------------- */
+/* ---- a batch of domains ------------------------------------------------- */
 
 typedef struct mbd_batch_t {
     oxt_db_t *db;
@@ -152,7 +152,7 @@ static apr_status_t batch_exec(unsigned long long *paffected,
                        batch_args(b, NULL, 0), b->n, b->res, b->p);
 }
 
-/* ---- the page index ------------------------------------------------------------ */
+/* ---- the page index ----------------------------------------------------- */
 
 /* What a batch's rows were and are, in the columns the page index
  * orders and scopes by (temporary: this connection's only). */
@@ -330,7 +330,7 @@ static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
     return rv;
 }
 
-/* ---- one batch ---------------------------------------------------------------- */
+/* ---- one batch ---------------------------------------------------------- */
 
 static void delta_add(mbd_batch_t *b, const char *scope, long long id,
                       long long n, long long n_ox)
@@ -553,7 +553,7 @@ apr_status_t oxt_mbdir_sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
     return sync_domains(db, psa, settings, ids, 0, stats, res, p);
 }
 
-/* ---- by mailbox, and everything ------------------------------------------------ */
+/* ---- by mailbox, and everything ----------------------------------------- */
 
 /* The domains of mail_ids[0 .. n), in psa and in the directory (a
  * mailbox psa lost goes with its domain's sync). */

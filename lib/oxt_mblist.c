@@ -17,7 +17,7 @@
 /* The most parameters one statement binds besides an id list. */
 #define MAX_ARGS 12
 
-/* ---- SQL ------------------------------------------------------------------ */
+/* ---- SQL ---------------------------------------------------------------- */
 
 /* The owner chain of a domain's owner row c (and its parent o, 9+). */
 #define CL9 "IF(c.type = 'client', c.id, 0)"
@@ -122,7 +122,7 @@ const char *oxt_mblist_reason_text(const char *reason)
     return NULL;
 }
 
-/* ---- the WHERE of a request ------------------------------------------------ */
+/* ---- the WHERE of a request --------------------------------------------- */
 
 typedef struct mb_sql_t {
     const char *where;
@@ -189,7 +189,7 @@ const char *oxt_mblist_rows_select(const oxt_psa_t *psa)
     return rows_from(psa);
 }
 
-/* ---- reading ------------------------------------------------------------------ */
+/* ---- reading ------------------------------------------------------------ */
 
 static int row_service(const oxt_db_row_t *row, int i, int dflt)
 {
@@ -242,7 +242,7 @@ apr_status_t oxt_mblist_filters_check(const oxt_psa_t *psa, oxt_db_t *db,
     return rv;
 }
 
-/* ---- the directory: which ids, in which order, how many --------------------- */
+/* ---- the directory: which ids, in which order, how many ----------------- */
 
 /* The scopes of dir_mailbox_count, narrowest last. */
 enum { SC_ALL = 0, SC_RESELLER, SC_CLIENT, SC_DOMAIN, SC_COUNT };
@@ -655,7 +655,7 @@ apr_status_t oxt_mblist_each(const oxt_psa_t *psa, oxt_db_t *db,
     return rv;
 }
 
-/* ---- given rows ------------------------------------------------------------------ */
+/* ---- given rows --------------------------------------------------------- */
 
 static apr_status_t rows_chunk(apr_hash_t *out, const oxt_psa_t *psa,
                                oxt_db_t *db, const oxt_identity_t *ident,

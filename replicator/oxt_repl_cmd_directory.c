@@ -2,9 +2,10 @@
  * oxt_repl_cmd_directory.c — "oxtender-replicator directory": brings the
  * directory behind the Resellers, Clients and Domains lists (lib/oxt_dir.h)
  * and the Mailboxes page's (lib/oxt_mbdir.h) in line with psa now,
- * without OX. Every pass of run and daemon does the same at its end; this is for a new installation (the lists fill before
- * OX is configured) and for operators. Another replicator holding the
- * lock keeps the directory itself: then there is nothing to do.
+ * without OX. Every pass of run and daemon does the same at its end; this
+ * is for a new installation (the lists fill before OX is configured) and
+ * for operators. Another replicator holding the lock keeps the directory
+ * itself: then there is nothing to do.
  */
 #include <stdio.h>
 
