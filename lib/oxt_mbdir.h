@@ -17,8 +17,9 @@
  *    the batch's difference. The replicator calls it with the domains of
  *    every batch of hints it worked (next to oxt_dir_sync_domains).
  *  - oxt_mbdir_sync_mails: the same for the domains of some mailboxes:
- *    Change Service calls it right after recording, so the order by
- *    service type or OX Service is true at once.
+ *    Change Service calls it right after recording (up to
+ *    OXT_MBDIR_NOW_MAX mailboxes), so the order by service type or OX
+ *    Service is true at once.
  *    Each batch also keeps the page index (dir_mailbox_page) exact: the
  *    rows whose sort value, owner or ox=1 changed are counted before and
  *    after every point.
@@ -61,6 +62,10 @@ const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key);
 
 /** Rows between two points of the page index (dir_mailbox_page). */
 #define OXT_MBDIR_PAGE_EVERY 1000
+
+/** The most mailboxes a Change Service syncs at once (more are left to
+ *  the replicator's sync of the hints it queued). */
+#define OXT_MBDIR_NOW_MAX 1000
 
 /** Domains per transaction. */
 #define OXT_MBDIR_BATCH 500

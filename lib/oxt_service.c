@@ -454,9 +454,11 @@ static apr_status_t service_write(oxt_service_result_t *out, oxt_db_t *db,
 
 /* The Mailboxes page's directory of the changed mailboxes, so that its
  * order by service type or OX Service is true at once. The change is
- * recorded already and its domains queued: should this fail, the
- * replicator's sync of those domains puts the order right, so the
- * caller is not told of a failure that changed nothing it asked for. */
+ * recorded already and its domains queued, and the replicator's sync of
+ * those domains puts the order right in any case: so a failure here is
+ * not the caller's, and a change of more than OXT_MBDIR_NOW_MAX
+ * mailboxes (a page's "All" of a large server) is left to it rather
+ * than kept in the request. */
 static void service_directory(oxt_db_t *db, const oxt_psa_t *psa,
                               const apr_array_header_t *items,
                               const oxt_settings_t *settings, apr_pool_t *p)
@@ -465,6 +467,9 @@ static void service_directory(oxt_db_t *db, const oxt_psa_t *psa,
                                              sizeof(long long));
     int i;
 
+    if (items->nelts > OXT_MBDIR_NOW_MAX) {
+        return;
+    }
     for (i = 0; i < items->nelts; i++) {
         APR_ARRAY_PUSH(ids, long long) =
             APR_ARRAY_IDX(items, i, const svc_item_t).t.mail_id;
