@@ -95,8 +95,23 @@ def check_pages(httpd, site, sess, total):
                     "SELECT id FROM dir_mailbox ORDER BY %s %s, id %s"
                     " LIMIT %d, 25" % (col, d, d, (page - 1) * 25))]
                 assert got == want, (sort, d, page, got[:3], want[:3])
+    wide = httpd.get("/oxtender/mailboxes?format=json&q=user1",
+                     session=sess).json()["total"]
+    for page in (1, (wide + 24) // 50):
+        for sort in ("name", "modified", "service"):
+            for d in ("asc", "desc"):
+                got = [i["id"] for i in httpd.get(
+                    "/oxtender/mailboxes?format=json&q=user1&sort=%s&dir=%s"
+                    "&page=%d" % (sort, d, page), session=sess).json()[
+                    "items"]]
+                want = [int(r[0]) for r in site.oxt(
+                    "SELECT id FROM dir_mailbox WHERE id IN (SELECT id FROM"
+                    " dir_mailbox_term WHERE term LIKE 'user1%%') ORDER BY"
+                    " %s %s, id %s LIMIT %d, 25" % (COLS[sort], d, d,
+                                                   (page - 1) * 25))]
+                assert got == want, ("q", sort, d, page, got[:3], want[:3])
     lb.say("pages checked against the directory: middle and next-to-last,"
-           " every sort both ways")
+           " every sort both ways; a wide search, first and middle page")
 
 
 def run(httpd, site, args):
