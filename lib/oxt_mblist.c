@@ -8,6 +8,7 @@
 #include "oxt_desired.h"
 #include "oxt_dir.h"
 #include "oxt_list.h"
+#include "oxt_mbdir.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
 
@@ -16,7 +17,7 @@
 /* The most parameters one statement binds besides an id list. */
 #define MAX_ARGS 12
 
-/* ---- SQL ------------------------------------------------------------------ */
+/* ---- SQL ---------------------------------------------------------------- */
 
 /* The owner chain of a domain's owner row c (and its parent o, 9+). */
 #define CL9 "IF(c.type = 'client', c.id, 0)"
@@ -48,17 +49,19 @@
     OXT_WHY_CRYPT_PASSWORD "', '" OXT_WHY_BAD_PASSWORD "')" \
     " THEN s.status_reason END"
 
+/* Named, so that the directory's sync (oxt_mbdir.c) can select from
+ * them as a derived table. */
 #define COLS(susp, cl, rs) \
-    "SELECT m.id, CONCAT(m.mail_name, '@', d.name), d.id," \
-    " (" MAILON " AND m.postbox = 'true'), " susp "," \
-    " m.postbox, " SERVICE "," \
-    " s.pending_service_type + 0 - 1," \
-    " IF(" INOX ", s.applied_language, NULL)," \
-    " IF(" INOX ", l.name, NULL)," \
-    " IF(" INOX ", s.applied_timezone, NULL)," \
-    " UNIX_TIMESTAMP(s.last_sync_at), " TICK \
-    ", s.status = 'replicated', " REASON(susp) \
-    ", " cl ", " rs
+    "SELECT m.id AS id, CONCAT(m.mail_name, '@', d.name) AS address," \
+    " d.id AS dom_id, (" MAILON " AND m.postbox = 'true') AS mail_on, " \
+    susp " AS suspended, m.postbox AS postbox, " SERVICE " AS service," \
+    " s.pending_service_type + 0 - 1 AS pending," \
+    " IF(" INOX ", s.applied_language, NULL) AS language_code," \
+    " IF(" INOX ", l.name, NULL) AS language," \
+    " IF(" INOX ", s.applied_timezone, NULL) AS timezone," \
+    " UNIX_TIMESTAMP(s.last_sync_at) AS modified, " TICK " AS tick," \
+    " s.status = 'replicated' AS in_ox, " REASON(susp) " AS reason," \
+    " " cl " AS client_id, " rs " AS reseller_id"
 enum { NCOLS = 17 };
 
 #define FROM_COMMON \
@@ -81,82 +84,18 @@ static const char rows_sql8[] =
     COLS(SUSP8, "c.id", "0") FROM_BASE FROM_COMMON
     " LEFT JOIN prefs pc ON pc.level = 'client' AND pc.plesk_id = c.id"
     " LEFT JOIN prefs pr ON 1 = 0";
-static const char count_sql[] =
-    "SELECT COUNT(*)" FROM_BASE
-    " LEFT JOIN mailbox_state s ON s.mail_id = m.id";
-
-/* The joins a page's order needs beyond mail, domains and clients. */
-#define J_DS    1u
-#define J_S     2u
-#define J_L     4u
-#define J_O     8u
-#define J_PREFS 16u
-
-static const char *const join_sql9[] = {
-    " LEFT JOIN psa.DomainServices ds ON ds.dom_id = d.id AND ds.type ="
-    " 'mail'",
-    " LEFT JOIN mailbox_state s ON s.mail_id = m.id",
-    " LEFT JOIN ox_language l ON l.code = s.applied_language",
-    " LEFT JOIN psa.clients o ON o.id = c.parent_id",
-    " LEFT JOIN prefs pm ON pm.level = 'mailbox' AND pm.plesk_id = m.id"
-    " LEFT JOIN prefs pd ON pd.level = 'domain' AND pd.plesk_id = d.id"
-    " LEFT JOIN prefs pc ON pc.level = 'client' AND pc.plesk_id = " CL9
-    " LEFT JOIN prefs pr ON pr.level = 'reseller' AND pr.plesk_id = " RS9,
-};
-static const char *const join_sql8[] = {
-    " LEFT JOIN psa.DomainServices ds ON ds.dom_id = d.id AND ds.type ="
-    " 'mail'",
-    " LEFT JOIN mailbox_state s ON s.mail_id = m.id",
-    " LEFT JOIN ox_language l ON l.code = s.applied_language",
-    "",
-    " LEFT JOIN prefs pm ON pm.level = 'mailbox' AND pm.plesk_id = m.id"
-    " LEFT JOIN prefs pd ON pd.level = 'domain' AND pd.plesk_id = d.id"
-    " LEFT JOIN prefs pc ON pc.level = 'client' AND pc.plesk_id = c.id"
-    " LEFT JOIN prefs pr ON 1 = 0",
-};
-
-/* The sort keys: what they order by (the same expressions as the
- * columns, Plesk 9+ and 8) and the joins that takes. A page first reads
- * the ids of its rows in this order with these joins only, then the
- * rows themselves by id: the full join is made for 25 rows, not for
- * every mailbox of the server. */
-static const struct {
-    const char *key;
-    const char *by9;
-    const char *by8;
-    unsigned joins;
-} mblist_sorts[] = {
-    { "name", "CONCAT(m.mail_name, '@', d.name)",
-      "CONCAT(m.mail_name, '@', d.name)", 0 },
-    { "mail", "(" MAILON " AND m.postbox = 'true')",
-      "(" MAILON " AND m.postbox = 'true')", J_DS },
-    { "service", SERVICE, SERVICE, J_S | J_O | J_PREFS },
-    { "language", "IF(" INOX ", l.name, NULL)", "IF(" INOX ", l.name, NULL)",
-      J_S | J_L },
-    { "timezone", "IF(" INOX ", s.applied_timezone, NULL)",
-      "IF(" INOX ", s.applied_timezone, NULL)", J_S },
-    { "modified", "s.last_sync_at", "s.last_sync_at", J_S },
-    { "ox_service", TICK, TICK, J_O | J_PREFS },
-    { "reason", REASON(SUSP9), REASON(SUSP8), J_S | J_DS | J_O },
-};
-#define NSORTS ((int)(sizeof(mblist_sorts) / sizeof(mblist_sorts[0])))
-
-/* The index of key in mblist_sorts, or -1. */
-static int sort_find(const char *key)
+/* The sort of a key: the directory's column for it (oxt_mbdir.h), the
+ * page's default (name) for any other. */
+static const oxt_mbdir_sort_t *sort_of(const char *key)
 {
-    int i;
+    const oxt_mbdir_sort_t *s = oxt_mbdir_sort(key);
 
-    for (i = 0; key != NULL && i < NSORTS; i++) {
-        if (strcmp(mblist_sorts[i].key, key) == 0) {
-            return i;
-        }
-    }
-    return -1;
+    return s != NULL ? s : oxt_mbdir_sort("name");
 }
 
 int oxt_mblist_sortable(const char *key)
 {
-    return sort_find(key) >= 0;
+    return oxt_mbdir_sort(key) != NULL;
 }
 
 const char *oxt_mblist_reason_text(const char *reason)
@@ -183,7 +122,7 @@ const char *oxt_mblist_reason_text(const char *reason)
     return NULL;
 }
 
-/* ---- the WHERE of a request ------------------------------------------------ */
+/* ---- the WHERE of a request --------------------------------------------- */
 
 typedef struct mb_sql_t {
     const char *where;
@@ -229,38 +168,6 @@ static void sql_subtree(mb_sql_t *s, const oxt_psa_t *psa,
     s->where = " WHERE 1 = 0";
 }
 
-static void sql_filters(mb_sql_t *s, const oxt_mblist_query_t *q,
-                        apr_pool_t *p)
-{
-    if (q->reseller > 0) {
-        s->where = apr_pstrcat(p, s->where, " AND (d.cl_id = ? OR"
-                               " (c.type = 'client' AND c.parent_id = ?))",
-                               NULL);
-        sql_arg(s, OXT_DB_INT(q->reseller));
-        sql_arg(s, OXT_DB_INT(q->reseller));
-    }
-    if (q->client > 0) {
-        s->where = apr_pstrcat(p, s->where, " AND d.cl_id = ?", NULL);
-        sql_arg(s, OXT_DB_INT(q->client));
-    }
-    if (q->domain > 0) {
-        s->where = apr_pstrcat(p, s->where, " AND d.id = ?", NULL);
-        sql_arg(s, OXT_DB_INT(q->domain));
-    }
-    if (q->ox) {
-        s->where = apr_pstrcat(p, s->where, " AND s.status = 'replicated'",
-                               NULL);
-    }
-    if (q->q != NULL && *q->q) {
-        /* The address, or the domain's name as a person reads it. */
-        s->where = apr_pstrcat(p, s->where, " AND (CONCAT(m.mail_name, '@',"
-                               " d.name) LIKE ? ESCAPE '!' OR d.displayName"
-                               " LIKE ? ESCAPE '!')", NULL);
-        sql_arg(s, OXT_DB_STR(oxt_list_like(q->q, p)));
-        sql_arg(s, OXT_DB_STR(oxt_list_like(q->q, p)));
-    }
-}
-
 /* The rows statement: the default service type first, then the WHERE's
  * parameters. */
 static void sql_rows(mb_sql_t *s, const oxt_psa_t *psa,
@@ -277,7 +184,12 @@ static const char *rows_from(const oxt_psa_t *psa)
     return oxt_psa_caps(psa)->has_client_type ? rows_sql9 : rows_sql8;
 }
 
-/* ---- reading ------------------------------------------------------------------ */
+const char *oxt_mblist_rows_select(const oxt_psa_t *psa)
+{
+    return rows_from(psa);
+}
+
+/* ---- reading ------------------------------------------------------------ */
 
 static int row_service(const oxt_db_row_t *row, int i, int dflt)
 {
@@ -330,67 +242,363 @@ apr_status_t oxt_mblist_filters_check(const oxt_psa_t *psa, oxt_db_t *db,
     return rv;
 }
 
+/* ---- the directory: which ids, in which order, how many ----------------- */
+
+/* The scopes of dir_mailbox_count, narrowest last. */
+enum { SC_ALL = 0, SC_RESELLER, SC_CLIENT, SC_DOMAIN, SC_COUNT };
+static const char *const scope_names[SC_COUNT] = {
+    "all", "reseller", "client", "domain"
+};
+static const char *const scope_cols[SC_COUNT] = {
+    NULL, "reseller_id", "client_id", "dom_id"
+};
+
+/* What a request keeps of the directory: the caller's subtree and the
+ * owner filters as one id per scope (0: not limited; -1: nothing). */
+typedef struct mb_scope_t {
+    long long id[SC_COUNT];
+    int nlimits;               /* conditions given (may repeat a scope) */
+} mb_scope_t;
+
+static void scope_limit(mb_scope_t *sc, int scope, long long id)
+{
+    if (sc->id[scope] != 0 && sc->id[scope] != id) {
+        sc->id[scope] = -1;    /* two different ones: the empty set */
+    }
+    else {
+        sc->id[scope] = id;
+    }
+    sc->nlimits++;
+}
+
+static void scope_of(mb_scope_t *sc, const oxt_psa_t *psa,
+                     const oxt_mblist_query_t *q)
+{
+    memset(sc, 0, sizeof(*sc));
+    switch (q->ident->role) {
+    case OXT_ROLE_ADMIN:
+        break;
+    case OXT_ROLE_RESELLER:
+        scope_limit(sc, SC_RESELLER, oxt_psa_caps(psa)->has_client_type
+                                     ? q->ident->id : -1);
+        break;
+    case OXT_ROLE_CLIENT:
+        scope_limit(sc, SC_CLIENT, q->ident->id);
+        break;
+    case OXT_ROLE_DOMAIN:
+        scope_limit(sc, SC_DOMAIN, q->ident->id);
+        break;
+    default:
+        scope_limit(sc, SC_DOMAIN, -1);
+        break;
+    }
+    if (q->reseller > 0) {
+        scope_limit(sc, SC_RESELLER, q->reseller);
+    }
+    if (q->client > 0) {
+        scope_limit(sc, SC_CLIENT, q->client);
+    }
+    if (q->domain > 0) {
+        scope_limit(sc, SC_DOMAIN, q->domain);
+    }
+}
+
+/* The narrowest scope limited (SC_ALL: none). */
+static int scope_narrowest(const mb_scope_t *sc)
+{
+    int i;
+
+    for (i = SC_COUNT - 1; i > SC_ALL; i--) {
+        if (sc->id[i] != 0) {
+            return i;
+        }
+    }
+    return SC_ALL;
+}
+
+static int has_search(const oxt_mblist_query_t *q)
+{
+    return q->q != NULL && *q->q;
+}
+
+/* " WHERE ..." on dir_mailbox b: every scope limit and ox=1 (the search
+ * is in the FROM: dir_from). */
+static void dir_where(mb_sql_t *s, const mb_scope_t *sc,
+                      const oxt_mblist_query_t *q, apr_pool_t *p)
+{
+    int i;
+
+    memset(s, 0, sizeof(*s));
+    s->where = " WHERE 1 = 1";
+    for (i = SC_RESELLER; i < SC_COUNT; i++) {
+        if (sc->id[i] != 0) {
+            s->where = apr_pstrcat(p, s->where, " AND b.", scope_cols[i],
+                                   " = ?", NULL);
+            sql_arg(s, OXT_DB_INT(sc->id[i]));
+        }
+    }
+    if (q->ox) {
+        s->where = apr_pstrcat(p, s->where, " AND b.in_ox = 1", NULL);
+    }
+}
+
+/* "t.term LIKE ? ESCAPE '!' [AND t.<scope> = ?]": the search's matches
+ * in the narrowest scope, its parameters pushed. */
+static const char *term_match(mb_sql_t *s, const mb_scope_t *sc,
+                              const oxt_mblist_query_t *q, apr_pool_t *p)
+{
+    int n = scope_narrowest(sc);
+
+    sql_arg(s, OXT_DB_STR(oxt_dir_like_prefix(q->q, p)));
+    if (n == SC_ALL) {
+        return "t.term LIKE ? ESCAPE '!'";
+    }
+    sql_arg(s, OXT_DB_INT(sc->id[n]));
+    return apr_pstrcat(p, "t.term LIKE ? ESCAPE '!' AND t.", scope_cols[n],
+                       " = ?", NULL);
+}
+
+/* The FROM of a request: with a search, its matches first (a range of
+ * the term index), then their rows; the matches' parameters come before
+ * the WHERE's. */
+static const char *dir_from(mb_sql_t *s, const mb_scope_t *sc,
+                            const oxt_mblist_query_t *q, apr_pool_t *p)
+{
+    mb_sql_t w = *s;
+    const char *match;
+    int i;
+
+    if (!has_search(q)) {
+        return " FROM dir_mailbox b";
+    }
+    s->nargs = 0;
+    match = term_match(s, sc, q, p);
+    for (i = 0; i < w.nargs; i++) {
+        sql_arg(s, w.args[i]);
+    }
+    return apr_pstrcat(p, " FROM (SELECT DISTINCT t.id FROM dir_mailbox_term"
+                       " t WHERE ", match, ") m STRAIGHT_JOIN dir_mailbox b"
+                       " ON b.id = m.id", NULL);
+}
+
+/* A search in one scope, without ox=1: the matching terms alone are
+ * counted (a range of the term index, no row read). */
+static apr_status_t count_terms(long long *ptotal, oxt_db_t *db,
+                                const mb_scope_t *sc,
+                                const oxt_mblist_query_t *q,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    const char *match;
+    mb_sql_t t;
+
+    memset(&t, 0, sizeof(t));
+    match = term_match(&t, sc, q, p);
+    return oxt_db_select_int(ptotal, db, apr_pstrcat(p, "SELECT COUNT("
+                             "DISTINCT t.id) FROM dir_mailbox_term t WHERE ",
+                             match, NULL), t.args, t.nargs, res, p);
+}
+
 apr_status_t oxt_mblist_count(long long *ptotal, const oxt_psa_t *psa,
                               oxt_db_t *db, const oxt_mblist_query_t *q,
                               const oxt_settings_t *settings,
                               oxt_result_t *res, apr_pool_t *p)
 {
+    const char *sql;
+    mb_scope_t sc;
     mb_sql_t s;
+    int n;
+    apr_status_t rv;
 
     (void)settings;
-    memset(&s, 0, sizeof(s));
-    sql_subtree(&s, psa, q->ident);
-    sql_filters(&s, q, p);
-    return oxt_db_select_int(ptotal, db, oxt_psa_sql(psa, apr_pstrcat(p,
-                             count_sql, s.where, NULL), p), s.args, s.nargs,
-                             res, p);
+    scope_of(&sc, psa, q);
+    n = scope_narrowest(&sc);
+    *ptotal = 0;
+    if (sc.id[n] < 0) {
+        return APR_SUCCESS;
+    }
+    if (has_search(q) && sc.nlimits <= 1 && !q->ox) {
+        return count_terms(ptotal, db, &sc, q, res, p);
+    }
+    if (has_search(q) || sc.nlimits > 1) {
+        /* Bounded: the matching terms, or the narrowest scope's rows. */
+        dir_where(&s, &sc, q, p);
+        sql = dir_from(&s, &sc, q, p);
+        return oxt_db_select_int(ptotal, db, apr_pstrcat(p, "SELECT"
+                                 " COUNT(*)", sql, s.where, NULL), s.args,
+                                 s.nargs, res, p);
+    }
+    rv = oxt_db_select_int(ptotal, db, q->ox
+                           ? "SELECT n_ox FROM dir_mailbox_count WHERE"
+                             " scope = ? AND scope_id = ?"
+                           : "SELECT n FROM dir_mailbox_count WHERE"
+                             " scope = ? AND scope_id = ?", OXT_DB_ARGS(
+                           OXT_DB_STR(scope_names[n]),
+                           OXT_DB_INT(sc.id[n])), res, p);
+    if (rv == APR_ENOENT) {
+        *ptotal = 0;
+        rv = APR_SUCCESS;
+    }
+    return rv;
 }
 
-/* The FROM of the ids of a page: the joins its order and filters need. */
-static const char *ids_from(const oxt_psa_t *psa, unsigned joins,
-                            apr_pool_t *p)
-{
-    const char *const *sql = oxt_psa_caps(psa)->has_client_type ? join_sql9
-                                                                : join_sql8;
-    const char *out = FROM_BASE;
-    int i;
+/* A point of the page index to start from: the rows before it and its
+ * (value, id); n 0: none. */
+typedef struct mb_point_t {
+    long long pos;
+    long long k_int;
+    const char *k_str;
+    long long id;
+} mb_point_t;
 
-    for (i = 0; i < 5; i++) {
-        if (joins & (1u << i)) {
-            out = apr_pstrcat(p, out, sql[i], NULL);
-        }
+/* "SELECT b.id FROM dir_mailbox b WHERE ... [AND at or after the point]
+ * ORDER BY <col> ASC, b.id ASC LIMIT ?, ?": the column from the
+ * allow-list; desc flips both. */
+static const char *ids_sql(mb_sql_t *s, const mb_scope_t *sc,
+                           const oxt_mblist_query_t *q, int desc,
+                           const mb_point_t *at, long long offset,
+                           long long limit, apr_pool_t *p)
+{
+    const oxt_mbdir_sort_t *so = sort_of(q->sort);
+    const char *dir = desc ? " DESC" : " ASC";
+    const char *out;
+
+    dir_where(s, sc, q, p);
+    if (at != NULL) {
+        s->where = apr_pstrcat(p, s->where, " AND (b.", so->col, " > ? OR"
+                               " (b.", so->col, " = ? AND b.id >= ?))", NULL);
+        sql_arg(s, so->is_str ? OXT_DB_STR(at->k_str) : OXT_DB_INT(at->k_int));
+        sql_arg(s, so->is_str ? OXT_DB_STR(at->k_str) : OXT_DB_INT(at->k_int));
+        sql_arg(s, OXT_DB_INT(at->id));
+    }
+    out = apr_pstrcat(p, "SELECT b.id", dir_from(s, sc, q, p), s->where,
+                      " ORDER BY b.", so->col, dir, ", b.id", dir, NULL);
+    if (limit > 0) {
+        sql_arg(s, OXT_DB_INT(offset > 0 ? offset : 0));
+        sql_arg(s, OXT_DB_INT(limit));
+        out = apr_pstrcat(p, out, " LIMIT ?, ?", NULL);
     }
     return out;
 }
 
-/* "SELECT m.id FROM ... WHERE ... ORDER BY <sort> ASC, m.id ASC LIMIT ?,
- * ?": the order from the allow-list, its one parameter (the default
- * service type) bound after the WHERE's. */
-static const char *ids_sql(mb_sql_t *s, const oxt_psa_t *psa,
-                           const oxt_mblist_query_t *q,
-                           const oxt_settings_t *settings, apr_pool_t *p)
+/* The page index's scope for q, or NULL when it has none (a search, a
+ * client's or domain's few rows, ox=1 of a reseller, ox=1 by a column
+ * without its index). */
+static const char *point_scope(const mb_scope_t *sc,
+                               const oxt_mblist_query_t *q,
+                               long long *pid)
 {
-    int i = sort_find(q->sort) >= 0 ? sort_find(q->sort) : 0;
-    const char *dir = q->desc ? " DESC" : " ASC";
-    const char *by = oxt_psa_caps(psa)->has_client_type
-                     ? mblist_sorts[i].by9 : mblist_sorts[i].by8;
-    const char *out;
+    int n = scope_narrowest(sc);
 
-    memset(s, 0, sizeof(*s));
-    sql_subtree(s, psa, q->ident);
-    sql_filters(s, q, p);
-    out = apr_pstrcat(p, "SELECT m.id", ids_from(psa, mblist_sorts[i].joins
-                      | (q->ox ? J_S : 0), p), s->where, " ORDER BY ", by,
-                      dir, ", m.id", dir, NULL);
-    if (strchr(by, '?') != NULL) {
-        sql_arg(s, OXT_DB_INT((long long)settings->default_service + 1));
+    *pid = 0;
+    if (has_search(q) || n == SC_CLIENT || n == SC_DOMAIN) {
+        return NULL;
     }
-    if (q->limit > 0) {
-        sql_arg(s, OXT_DB_INT(q->offset > 0 ? q->offset : 0));
-        sql_arg(s, OXT_DB_INT(q->limit));
-        out = apr_pstrcat(p, out, " LIMIT ?, ?", NULL);
+    if (n == SC_RESELLER) {
+        *pid = sc->id[SC_RESELLER];
+        return q->ox ? NULL : "reseller";
     }
-    return oxt_psa_sql(psa, out, p);
+    return !q->ox ? "all" : sort_of(q->sort)->ox_index ? "ox" : NULL;
+}
+
+/* The nearest point at or before ascending position off, if any. */
+static apr_status_t point_find(mb_point_t **ppt, oxt_db_t *db,
+                               const mb_scope_t *sc,
+                               const oxt_mblist_query_t *q, long long off,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    const char *scope;
+    long long sid;
+    mb_point_t *pt;
+    apr_status_t rv;
+
+    *ppt = NULL;
+    scope = point_scope(sc, q, &sid);
+    if (scope == NULL || off < OXT_MBDIR_PAGE_EVERY) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select(&rows, db, "SELECT pos, k_int, k_str, id FROM"
+                       " dir_mailbox_page WHERE scope = ? AND scope_id = ?"
+                       " AND sort_key = ? AND pos <= ? ORDER BY pos DESC"
+                       " LIMIT 1", OXT_DB_ARGS(OXT_DB_STR(scope),
+                       OXT_DB_INT(sid), OXT_DB_STR(sort_of(q->sort)->key),
+                       OXT_DB_INT(off)), res, p);
+    if (rv == APR_SUCCESS && rows->nelts == 1) {
+        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+        pt = apr_pcalloc(p, sizeof(*pt));
+        pt->pos = oxt_db_row_int(row, 0, 0);
+        pt->k_int = oxt_db_row_int(row, 1, 0);
+        pt->k_str = oxt_db_row_str(row, 2, p);
+        pt->id = oxt_db_row_int(row, 3, 0);
+        *ppt = pt;
+    }
+    return rv;
+}
+
+static void ids_reverse(apr_array_header_t *ids)
+{
+    long long *v = (long long *)ids->elts, t;
+    int i, j;
+
+    for (i = 0, j = ids->nelts - 1; i < j; i++, j--) {
+        t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+    }
+}
+
+/* The ids of q's page in its order. A deep page of a long list starts
+ * at the nearest point of the page index (ascending: a descending page
+ * is read as the ascending one it mirrors, then turned); any other page
+ * past the middle is read from the other end, so no page skips more
+ * than half of a short list or OXT_MBDIR_PAGE_EVERY rows of a long one. */
+static apr_status_t page_ids(apr_array_header_t **pids, const oxt_psa_t *psa,
+                             oxt_db_t *db, const oxt_mblist_query_t *q,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    long long total = 0, off = q->offset > 0 ? q->offset : 0, lim = q->limit;
+    int back = 0;
+    mb_point_t *at = NULL;
+    const char *sql;
+    mb_scope_t sc;
+    mb_sql_t s;
+    apr_status_t rv = APR_SUCCESS;
+
+    *pids = apr_array_make(p, 1, sizeof(long long));
+    scope_of(&sc, psa, q);
+    if (sc.id[scope_narrowest(&sc)] < 0) {
+        return APR_SUCCESS;
+    }
+    if (lim > 0 && off > 0) {
+        rv = oxt_mblist_count(&total, psa, db, q, NULL, res, p);
+        if (off >= total) {
+            return rv;                     /* past the end */
+        }
+        lim = off + lim > total ? total - off : lim;
+        /* ascending position of the page, and whether to read it so */
+        back = q->desc || off + lim / 2 > total / 2;
+    }
+    if (rv == APR_SUCCESS && back) {
+        rv = point_find(&at, db, &sc, q, q->desc ? total - off - lim : off,
+                        res, p);
+        back = at != NULL ? q->desc : off + lim / 2 > total / 2;
+    }
+    else if (rv == APR_SUCCESS && lim > 0) {
+        rv = point_find(&at, db, &sc, q, off, res, p);
+    }
+    if (rv == APR_SUCCESS && back) {
+        off = total - off - lim;
+    }
+    if (rv == APR_SUCCESS) {
+        sql = ids_sql(&s, &sc, q, at != NULL ? 0 : q->desc ^ back, at,
+                      at != NULL ? off - at->pos : off, lim, p);
+        rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
+    }
+    if (rv == APR_SUCCESS && (at != NULL ? q->desc : back)) {
+        ids_reverse(*pids);
+    }
+    return rv;
 }
 
 static apr_status_t rows_chunk(apr_hash_t *out, const oxt_psa_t *psa,
@@ -431,13 +639,10 @@ apr_status_t oxt_mblist_each(const oxt_psa_t *psa, oxt_db_t *db,
 {
     apr_array_header_t *ids;
     apr_pool_t *ptemp;
-    const char *sql;
-    mb_sql_t s;
     int at, n;
     apr_status_t rv;
 
-    sql = ids_sql(&s, psa, q, settings, p);
-    rv = oxt_db_select_ids(&ids, db, sql, s.args, s.nargs, res, p);
+    rv = page_ids(&ids, psa, db, q, res, p);
     apr_pool_create(&ptemp, p);
     for (at = 0; rv == APR_SUCCESS && at < ids->nelts; at += n) {
         n = ids->nelts - at < ROWS_PER_QUERY ? ids->nelts - at
@@ -450,7 +655,7 @@ apr_status_t oxt_mblist_each(const oxt_psa_t *psa, oxt_db_t *db,
     return rv;
 }
 
-/* ---- given rows ------------------------------------------------------------------ */
+/* ---- given rows --------------------------------------------------------- */
 
 static apr_status_t rows_chunk(apr_hash_t *out, const oxt_psa_t *psa,
                                oxt_db_t *db, const oxt_identity_t *ident,

@@ -6,12 +6,19 @@
  * and why a mailbox cannot be replicated), filtered, searched, sorted
  * and paged.
  *
- * Rows are read from psa now (the mailbox, its domain and owner chain)
- * joined with our mailbox_state and prefs, in two statements per page:
- * the ids of the page in its order (with only the joins that order
- * needs), then the rows of those ids. A row outside the caller's part of
- * the server can never come back, whatever the filters say, because the
- * subtree is part of both WHERE clauses.
+ * A page takes two statements: the ids of the page in its order, from
+ * the mailbox directory (dir_mailbox, kept by the replicator:
+ * oxt_mbdir.h) on an index per sort, with its count stored per owner;
+ * then the rows of those ids read from psa now (the mailbox, its domain
+ * and owner chain) joined with our mailbox_state and prefs. So what a
+ * row shows is always now (a Change Service's "Update in progress" at
+ * once), the order and the count as fresh as the directory. A row
+ * outside the caller's part of the server can never come back, whatever
+ * the filters or a stale directory say, because the subtree as psa has
+ * it is part of the rows' WHERE.
+ * Search finds the start of the address, of its domain, of the local
+ * part after its first '.', '-' or '_', or of the domain's display name
+ * (dir_mailbox_term), never an arbitrary substring.
  * Nothing here reads a password: why a password cannot be used is what
  * the replicator recorded (mailbox_state.status_reason); what psa says
  * now (forward-only, suspended, mail off) is read live.
@@ -87,6 +94,16 @@ typedef struct oxt_mblist_row_t {
     long long client_id;       /* the chain (0: none) */
     long long reseller_id;
 } oxt_mblist_row_t;
+
+/**
+ * The SELECT of the rows the page shows, without a WHERE: every column
+ * named as the oxt_mblist_row_t field (language: the catalogue's name,
+ * language_code, tick: ox_service), its one parameter the settings'
+ * default service type (oxt_service_t + 1); "psa." not yet qualified
+ * (oxt_psa_sql). For the directory's sync (oxt_mbdir.c), so the two
+ * cannot disagree. Static.
+ */
+const char *oxt_mblist_rows_select(const oxt_psa_t *psa);
 
 /** The words of a reason for a person ("no usable password in Plesk"). */
 const char *oxt_mblist_reason_text(const char *reason);

@@ -6,6 +6,7 @@
 #include <apr_hash.h>
 
 #include "oxt_service.h"
+#include "oxt_mbdir.h"
 #include "oxt_beat.h"
 #include "oxt_plesk.h"
 #include "oxt_prefs.h"
@@ -451,6 +452,34 @@ static apr_status_t service_write(oxt_service_result_t *out, oxt_db_t *db,
     return rv;
 }
 
+/* The Mailboxes page's directory of the changed mailboxes, so that its
+ * order by service type or OX Service is true at once. The change is
+ * recorded already and its domains queued, and the replicator's sync of
+ * those domains puts the order right in any case: so a failure here is
+ * not the caller's, and a change of more than OXT_MBDIR_NOW_MAX
+ * mailboxes (a page's "All" of a large server) is left to it rather
+ * than kept in the request. */
+static void service_directory(oxt_db_t *db, const oxt_psa_t *psa,
+                              const apr_array_header_t *items,
+                              const oxt_settings_t *settings, apr_pool_t *p)
+{
+    apr_array_header_t *ids = apr_array_make(p, items->nelts,
+                                             sizeof(long long));
+    int i;
+
+    if (items->nelts > OXT_MBDIR_NOW_MAX) {
+        return;
+    }
+    for (i = 0; i < items->nelts; i++) {
+        APR_ARRAY_PUSH(ids, long long) =
+            APR_ARRAY_IDX(items, i, const svc_item_t).t.mail_id;
+    }
+    if (oxt_mbdir_sync_mails(db, psa, settings, ids, oxt_result_make(p), p)
+        != APR_SUCCESS) {
+        return;
+    }
+}
+
 apr_status_t oxt_service_change_record(oxt_service_result_t **presult,
                                        apr_array_header_t **perrors,
                                        oxt_db_t *db, const oxt_psa_t *psa,
@@ -480,6 +509,9 @@ apr_status_t oxt_service_change_record(oxt_service_result_t **presult,
     }
     if (rv == APR_SUCCESS) {
         rv = service_write(out, db, items, req, ident->name, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        service_directory(db, psa, items, settings, p);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_beat_daemon_running(&out->daemon_running, NULL, db, res, p);

@@ -173,7 +173,8 @@ int oxt_repl_cmd_directory(oxt_repl_t *repl, int argc,
                            const char *const *argv);
 
 /**
- * The lists' directory brought in line with psa (oxt_dir_refresh), as
+ * The lists' directory brought in line with psa (oxt_dir_refresh), and
+ * the Mailboxes page's (oxt_mbdir_refresh), as
  * the end of every full pass; stats may be NULL. Scratch in a subpool of
  * repl->p.
  */

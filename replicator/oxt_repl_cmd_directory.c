@@ -1,17 +1,36 @@
 /*
  * oxt_repl_cmd_directory.c — "oxtender-replicator directory": brings the
  * directory behind the Resellers, Clients and Domains lists (lib/oxt_dir.h)
- * in line with psa now, without OX. Every pass of run and daemon does the
- * same at its end; this is for a new installation (the lists fill before
- * OX is configured) and for operators. Another replicator holding the
- * lock keeps the directory itself: then there is nothing to do.
+ * and the Mailboxes page's (lib/oxt_mbdir.h) in line with psa now,
+ * without OX. Every pass of run and daemon does the same at its end; this
+ * is for a new installation (the lists fill before OX is configured) and
+ * for operators. Another replicator holding the lock keeps the directory
+ * itself: then there is nothing to do.
  */
 #include <stdio.h>
 
 #include "oxt_repl.h"
 #include "oxt_dir.h"
+#include "oxt_mbdir.h"
 #include "oxt_json.h"
 #include "oxt_log.h"
+
+/* The Mailboxes page's directory (oxt_mbdir.h), with the settings'
+ * default service type (loaded when settings is NULL). */
+static apr_status_t directory_mailboxes(oxt_db_t *db, const oxt_psa_t *psa,
+                                        const oxt_settings_t *settings,
+                                        oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_settings_t *loaded;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (settings == NULL) {
+        rv = oxt_settings_load(&loaded, db, NULL, res, p);
+        settings = loaded;
+    }
+    return rv == APR_SUCCESS ? oxt_mbdir_refresh(db, psa, settings, NULL,
+                                                 res, p) : rv;
+}
 
 apr_status_t oxt_repl_directory(oxt_repl_t *repl, oxt_db_t *db,
                                 const oxt_psa_t *psa,
@@ -22,6 +41,9 @@ apr_status_t oxt_repl_directory(oxt_repl_t *repl, oxt_db_t *db,
 
     apr_pool_create(&p, repl->p);
     rv = oxt_dir_refresh(db, psa, stats, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = directory_mailboxes(db, psa, NULL, res, p);
+    }
     apr_pool_destroy(p);
     return rv;
 }

@@ -11,6 +11,7 @@
 
 #include "oxt_repl.h"
 #include "oxt_queue.h"
+#include "oxt_mbdir.h"
 #include "oxt_log.h"
 #include "oxt_util.h"
 
@@ -88,7 +89,7 @@ static apr_status_t queue_run_domains(oxt_repl_session_t *s, apr_hash_t *doms,
 }
 
 /* The lists' directory of what the batch worked: its domains, and the
- * accounts its hints named. */
+ * accounts its hints named; the Mailboxes page's of its domains. */
 static apr_status_t queue_directory(oxt_repl_session_t *s, apr_hash_t *doms,
                                     apr_array_header_t *items,
                                     oxt_result_t *res, apr_pool_t *p)
@@ -113,6 +114,10 @@ static apr_status_t queue_directory(oxt_repl_session_t *s, apr_hash_t *doms,
        : oxt_dir_sync_accounts(s->db, s->psa, accounts, 0, NULL, res, p);
     if (rv == APR_SUCCESS && ids->nelts > 0) {
         rv = oxt_dir_sync_domains(s->db, s->psa, ids, 0, NULL, res, p);
+    }
+    if (rv == APR_SUCCESS && ids->nelts > 0) {
+        rv = oxt_mbdir_sync_domains(s->db, s->psa, s->settings, ids, NULL,
+                                    res, p);
     }
     return rv;
 }

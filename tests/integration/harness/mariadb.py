@@ -124,6 +124,9 @@ class MariaDB:
                 "--port=%d" % self.port,
                 "--pid-file=" + self.pid_file,
                 "--log-error=" + self.log_file,
+                # its own temporary files in its own directory: a shared
+                # /tmp that is cleaned under it breaks big sorts
+                "--tmpdir=" + self.tmpdir(),
                 "--innodb-buffer-pool-size=" + self.buffer_pool,
                 "--skip-name-resolve",
                 "--character-set-server=utf8mb4",
@@ -131,6 +134,11 @@ class MariaDB:
             ([] if self.durable else
              ["--innodb-flush-log-at-trx-commit=0",
               "--innodb-doublewrite=0"]) + self._user_args()
+
+    def tmpdir(self):
+        path = os.path.join(self.root, "tmp")
+        os.makedirs(path, exist_ok=True)
+        return path
 
     def start(self, detach=False, timeout=60):
         """Start and wait until it answers. detach=True (the demo): the

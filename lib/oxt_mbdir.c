@@ -1,0 +1,639 @@
+/*
+ * oxt_mbdir.c — see oxt_mbdir.h.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include <apr_hash.h>
+
+#include "oxt_mbdir.h"
+#include "oxt_mblist.h"
+#include "oxt_util.h"
+
+static const oxt_mbdir_sort_t mbdir_sorts[] = {
+    { "name", "name", 1, 1 },
+    { "mail", "mail_on", 0, 0 },
+    { "service", "service", 0, 0 },
+    { "language", "language", 1, 0 },
+    { "timezone", "timezone", 1, 0 },
+    { "modified", "sync_key", 0, 1 },
+    { "ox_service", "tick", 0, 0 },
+    { "reason", "reason", 1, 0 },
+};
+#define NSORTS ((int)(sizeof(mbdir_sorts) / sizeof(mbdir_sorts[0])))
+
+const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key)
+{
+    int i;
+
+    for (i = 0; key != NULL && i < NSORTS; i++) {
+        if (strcmp(mbdir_sorts[i].key, key) == 0) {
+            return &mbdir_sorts[i];
+        }
+    }
+    return NULL;
+}
+
+/* Count rows per multi-row statement. */
+#define COUNTS_PER_QUERY 250
+
+/* ---- SQL ---------------------------------------------------------------- */
+
+/* The page's values of each mailbox of the batch (the derived table r is
+ * oxt_mblist_rows_select with " WHERE d.id IN (...)"). */
+static const char upsert_head[] =
+    "INSERT INTO dir_mailbox (id, dom_id, client_id, reseller_id, name,"
+    " mail_on, service, pending, language, timezone, sync_key, tick,"
+    " reason, in_ox) SELECT r.id, r.dom_id, r.client_id, r.reseller_id,"
+    " r.address, COALESCE(r.mail_on, 0), r.service, r.pending,"
+    " COALESCE(r.language, ''), COALESCE(r.timezone, ''),"
+    " COALESCE(r.modified, 0), COALESCE(r.tick, 0), COALESCE(r.reason, ''),"
+    " COALESCE(r.in_ox, 0) FROM (";
+static const char upsert_tail[] =
+    ") r ON DUPLICATE KEY UPDATE dom_id = VALUES(dom_id),"
+    " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
+    " name = VALUES(name), mail_on = VALUES(mail_on),"
+    " service = VALUES(service), pending = VALUES(pending),"
+    " language = VALUES(language), timezone = VALUES(timezone),"
+    " sync_key = VALUES(sync_key), tick = VALUES(tick),"
+    " reason = VALUES(reason), in_ox = VALUES(in_ox)";
+
+/* The rows of the batch's domains that psa no longer has. */
+static const char gone_sql[] =
+    "DELETE b FROM dir_mailbox b LEFT JOIN psa.mail m ON m.id = b.id"
+    " AND m.dom_id = b.dom_id WHERE m.id IS NULL AND b.dom_id IN (";
+static const char terms_gone_sql[] =
+    "DELETE t FROM dir_mailbox_term t LEFT JOIN dir_mailbox b"
+    " ON b.id = t.id AND b.dom_id = t.dom_id WHERE b.id IS NULL"
+    " AND t.dom_id IN (";
+
+/* The four terms of each row (migration 0082). */
+static const char terms_sql[] =
+    "INSERT INTO dir_mailbox_term (id, kind, term, dom_id, client_id,"
+    " reseller_id) SELECT b.id, k.kind, CASE k.kind WHEN 0 THEN b.name"
+    " WHEN 1 THEN SUBSTRING_INDEX(b.name, '@', -1)"
+    " WHEN 2 THEN NULLIF(SUBSTRING(REGEXP_SUBSTR(SUBSTRING_INDEX(b.name,"
+    " '@', 1), '[-._].+$'), 2), '')"
+    " ELSE IF(d.displayName <> d.name, LEFT(d.displayName, 255), NULL)"
+    " END, b.dom_id, b.client_id, b.reseller_id FROM dir_mailbox b"
+    " LEFT JOIN psa.domains d ON d.id = b.dom_id JOIN (SELECT 0 AS kind"
+    " UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) k"
+    " WHERE b.dom_id IN (";
+static const char terms_tail[] =
+    ") ON DUPLICATE KEY UPDATE term = VALUES(term), dom_id = VALUES(dom_id),"
+    " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id)";
+
+static const char counts_sql[] =
+    "SELECT dom_id, client_id, reseller_id, COUNT(*), SUM(in_ox)"
+    " FROM dir_mailbox WHERE dom_id IN (";
+#define COUNTS_GROUP ") GROUP BY dom_id, client_id, reseller_id"
+
+static const char *const recount_sql[] = {
+    "DELETE FROM dir_mailbox_count",
+    "INSERT INTO dir_mailbox_count (scope, scope_id, n, n_ox) SELECT 'all',"
+    " 0, COUNT(*), COALESCE(SUM(in_ox), 0) FROM dir_mailbox",
+    "INSERT INTO dir_mailbox_count (scope, scope_id, n, n_ox) SELECT"
+    " 'reseller', reseller_id, COUNT(*), SUM(in_ox) FROM dir_mailbox"
+    " WHERE reseller_id > 0 GROUP BY reseller_id",
+    "INSERT INTO dir_mailbox_count (scope, scope_id, n, n_ox) SELECT"
+    " 'client', client_id, COUNT(*), SUM(in_ox) FROM dir_mailbox"
+    " WHERE client_id > 0 GROUP BY client_id",
+    "INSERT INTO dir_mailbox_count (scope, scope_id, n, n_ox) SELECT"
+    " 'domain', dom_id, COUNT(*), SUM(in_ox) FROM dir_mailbox"
+    " GROUP BY dom_id",
+};
+
+/* ---- a batch of domains ------------------------------------------------- */
+
+typedef struct mbd_batch_t {
+    oxt_db_t *db;
+    const oxt_psa_t *psa;
+    const oxt_settings_t *settings;
+    const long long *ids;
+    int n;
+    const char *marks;         /* "?,?,..." for the ids */
+    apr_hash_t *deltas;        /* "scope:id" -> mbd_delta_t */
+    int defer;                 /* leave the page index to the rebuild */
+    int points;                /* the page index has points to keep */
+    oxt_mbdir_stats_t *stats;
+    oxt_result_t *res;
+    apr_pool_t *p;
+} mbd_batch_t;
+
+typedef struct mbd_delta_t {
+    const char *scope;
+    long long id;
+    long long n;
+    long long n_ox;
+} mbd_delta_t;
+
+/* The ids as arguments after the first lead ones. */
+static oxt_db_arg_t *batch_args(const mbd_batch_t *b,
+                                const oxt_db_arg_t *lead, int nlead)
+{
+    oxt_db_arg_t *args = apr_palloc(b->p, sizeof(*args)
+                                    * (apr_size_t)(b->n + nlead + 1));
+    int i;
+
+    for (i = 0; i < nlead; i++) {
+        args[i] = lead[i];
+    }
+    for (i = 0; i < b->n; i++) {
+        args[nlead + i] = OXT_DB_INT(b->ids[i]);
+    }
+    return args;
+}
+
+static apr_status_t batch_exec(unsigned long long *paffected,
+                               const mbd_batch_t *b, const char *head,
+                               const char *tail)
+{
+    return oxt_db_exec(paffected, b->db, oxt_psa_sql(b->psa, apr_pstrcat(
+                       b->p, head, b->marks, tail, NULL), b->p),
+                       batch_args(b, NULL, 0), b->n, b->res, b->p);
+}
+
+/* ---- the page index ----------------------------------------------------- */
+
+/* What a batch's rows were and are, in the columns the page index
+ * orders and scopes by (temporary: this connection's only). */
+#define SNAP_COLS "id, reseller_id, in_ox, name, mail_on, service," \
+                  " language, timezone, sync_key, tick, reason"
+static const char *const snap_sql[] = {
+    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_old (id INT UNSIGNED NOT"
+    " NULL PRIMARY KEY, reseller_id INT UNSIGNED NOT NULL, in_ox TINYINT"
+    " NOT NULL, name VARCHAR(255) NOT NULL, mail_on TINYINT NOT NULL,"
+    " service TINYINT NOT NULL, language VARCHAR(64) NOT NULL, timezone"
+    " VARCHAR(64) NOT NULL, sync_key BIGINT UNSIGNED NOT NULL, tick"
+    " TINYINT NOT NULL, reason VARCHAR(32) NOT NULL) ENGINE=InnoDB"
+    " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_new LIKE mbdir_old",
+    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_delta (sort_key"
+    " VARCHAR(16) NOT NULL, k_int BIGINT NULL, k_str VARCHAR(255) NULL,"
+    " id INT UNSIGNED NOT NULL, reseller_id INT UNSIGNED NOT NULL, in_ox"
+    " TINYINT NOT NULL, d INT NOT NULL) ENGINE=InnoDB DEFAULT"
+    " CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+    "DELETE FROM mbdir_old",
+    "DELETE FROM mbdir_new",
+    "DELETE FROM mbdir_delta",
+};
+
+/* A point moves by the changed rows before it, in its scope. */
+#define POINT_SCOPE "(a.scope = 'all' OR (a.scope = 'ox' AND x.in_ox = 1)" \
+    " OR (a.scope = 'reseller' AND x.reseller_id = a.scope_id))"
+
+static apr_status_t page_exec_all(oxt_db_t *db, const char *const *sql,
+                                  int n, oxt_result_t *res, apr_pool_t *p)
+{
+    int i;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (i = 0; rv == APR_SUCCESS && i < n; i++) {
+        rv = oxt_db_exec(NULL, db, sql[i], OXT_DB_NOARGS, res, p);
+    }
+    return rv;
+}
+
+/* The rows that differ in sort s between old and new, +1 or -1. */
+static apr_status_t page_delta(const mbd_batch_t *b,
+                               const oxt_mbdir_sort_t *s, const char *from,
+                               const char *other, int d)
+{
+    const char *k = s->is_str ? "NULL, n.%s" : "n.%s, NULL";
+    const char *sql = apr_psprintf(b->p, "INSERT INTO mbdir_delta (sort_key,"
+                                   " k_int, k_str, id, reseller_id, in_ox, d)"
+                                   " SELECT ?, %s, n.id, n.reseller_id,"
+                                   " n.in_ox, %d FROM %s n LEFT JOIN %s o"
+                                   " ON o.id = n.id AND o.%s = n.%s AND"
+                                   " o.reseller_id = n.reseller_id AND"
+                                   " o.in_ox = n.in_ox WHERE o.id IS NULL",
+                                   apr_psprintf(b->p, k, s->col), d, from,
+                                   other, s->col, s->col);
+
+    return oxt_db_exec(NULL, b->db, sql, OXT_DB_ARGS(OXT_DB_STR(s->key)),
+                       b->res, b->p);
+}
+
+/* Every point of sort s moved by the differences before it. */
+static apr_status_t page_move(const mbd_batch_t *b, const oxt_mbdir_sort_t *s)
+{
+    const char *k = s->is_str ? "k_str" : "k_int";
+    const char *sql = apr_psprintf(b->p, "UPDATE dir_mailbox_page a SET"
+                                   " a.pos = a.pos + (SELECT COALESCE(SUM("
+                                   "x.d), 0) FROM mbdir_delta x WHERE"
+                                   " x.sort_key = a.sort_key AND "
+                                   POINT_SCOPE " AND (x.%s < a.%s OR (x.%s"
+                                   " = a.%s AND x.id < a.id))) WHERE"
+                                   " a.sort_key = ?", k, k, k, k);
+
+    return oxt_db_exec(NULL, b->db, sql, OXT_DB_ARGS(OXT_DB_STR(s->key)),
+                       b->res, b->p);
+}
+
+/* Before the batch's writes: its rows as they are. */
+static apr_status_t page_before(mbd_batch_t *b)
+{
+    long long any = 0;
+    apr_status_t rv;
+
+    if (b->defer) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select_int(&any, b->db, "SELECT COUNT(*) FROM (SELECT 1"
+                           " FROM dir_mailbox_page LIMIT 1) x",
+                           OXT_DB_NOARGS, b->res, b->p);
+    b->points = rv == APR_SUCCESS && any > 0;
+    if (rv == APR_SUCCESS && b->points) {
+        rv = page_exec_all(b->db, snap_sql, (int)(sizeof(snap_sql)
+                           / sizeof(snap_sql[0])), b->res, b->p);
+    }
+    return rv == APR_SUCCESS && b->points
+           ? batch_exec(NULL, b, "INSERT INTO mbdir_old SELECT " SNAP_COLS
+                        " FROM dir_mailbox WHERE dom_id IN (", ")") : rv;
+}
+
+/* After them: every point moved by what changed before it. */
+static apr_status_t page_after(mbd_batch_t *b)
+{
+    long long n = 0;
+    int i;
+    apr_status_t rv;
+
+    if (!b->points) {
+        return APR_SUCCESS;
+    }
+    rv = batch_exec(NULL, b, "INSERT INTO mbdir_new SELECT " SNAP_COLS
+                    " FROM dir_mailbox WHERE dom_id IN (", ")");
+    for (i = 0; rv == APR_SUCCESS && i < NSORTS; i++) {
+        rv = page_delta(b, &mbdir_sorts[i], "mbdir_new", "mbdir_old", 1);
+        if (rv == APR_SUCCESS) {
+            rv = page_delta(b, &mbdir_sorts[i], "mbdir_old", "mbdir_new", -1);
+        }
+        if (rv == APR_SUCCESS) {
+            rv = oxt_db_select_int(&n, b->db, "SELECT COUNT(*) FROM"
+                                   " mbdir_delta WHERE sort_key = ?",
+                                   OXT_DB_ARGS(OXT_DB_STR(
+                                   mbdir_sorts[i].key)), b->res, b->p);
+        }
+        if (rv == APR_SUCCESS && n > 0) {
+            rv = page_move(b, &mbdir_sorts[i]);
+        }
+    }
+    return rv;
+}
+
+/* The points of sort s for one scope: every OXT_MBDIR_PAGE_EVERY-th row
+ * of it in ascending order. */
+static apr_status_t page_build(oxt_db_t *db, const oxt_mbdir_sort_t *s,
+                               const char *scope, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    int resel = strcmp(scope, "reseller") == 0;
+    const char *sql = apr_psprintf(p, "INSERT INTO dir_mailbox_page (scope,"
+        " scope_id, sort_key, pos, k_int, k_str, id) SELECT ?, x.r, ?,"
+        " x.rn - 1, %s, x.id FROM (SELECT %s AS k, id, %s AS r,"
+        " ROW_NUMBER() OVER (%s ORDER BY %s, id) AS rn FROM dir_mailbox%s) x"
+        " WHERE x.rn > 1 AND (x.rn - 1) %% %d = 0",
+        s->is_str ? "NULL, x.k" : "x.k, NULL", s->col,
+        resel ? "reseller_id" : "0", resel ? "PARTITION BY reseller_id" : "",
+        s->col, resel ? " WHERE reseller_id > 0"
+        : strcmp(scope, "ox") == 0 ? " WHERE in_ox = 1" : "",
+        OXT_MBDIR_PAGE_EVERY);
+
+    return oxt_db_exec(NULL, db, sql, OXT_DB_ARGS(OXT_DB_STR(scope),
+                       OXT_DB_STR(s->key)), res, p);
+}
+
+/* The whole page index again, evenly spaced, in one transaction. */
+static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    int i;
+    apr_status_t rv = oxt_db_begin(db, res);
+
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_page",
+                         OXT_DB_NOARGS, res, p);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < NSORTS; i++) {
+        rv = page_build(db, &mbdir_sorts[i], "all", res, p);
+        if (rv == APR_SUCCESS) {
+            rv = page_build(db, &mbdir_sorts[i], "reseller", res, p);
+        }
+        if (rv == APR_SUCCESS && mbdir_sorts[i].ox_index) {
+            rv = page_build(db, &mbdir_sorts[i], "ox", res, p);
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
+/* ---- one batch ---------------------------------------------------------- */
+
+static void delta_add(mbd_batch_t *b, const char *scope, long long id,
+                      long long n, long long n_ox)
+{
+    const char *key = apr_pstrcat(b->p, scope, ":", oxt_util_lld(id, b->p),
+                                  NULL);
+    mbd_delta_t *d = apr_hash_get(b->deltas, key, APR_HASH_KEY_STRING);
+
+    if (d == NULL) {
+        d = apr_pcalloc(b->p, sizeof(*d));
+        d->scope = scope;
+        d->id = id;
+        apr_hash_set(b->deltas, key, APR_HASH_KEY_STRING, d);
+    }
+    d->n += n;
+    d->n_ox += n_ox;
+}
+
+/* The batch's rows per owner, subtracted (sign -1) or added (+1). */
+static apr_status_t batch_counts(mbd_batch_t *b, int sign)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    long long n, n_ox, c, r;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, b->db, apr_pstrcat(b->p, counts_sql, b->marks,
+                       COUNTS_GROUP, NULL), batch_args(b, NULL, 0), b->n,
+                       b->res, b->p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        n = sign * oxt_db_row_int(row, 3, 0);
+        n_ox = sign * oxt_db_row_int(row, 4, 0);
+        c = oxt_db_row_int(row, 1, 0);
+        r = oxt_db_row_int(row, 2, 0);
+        delta_add(b, "all", 0, n, n_ox);
+        delta_add(b, "domain", oxt_db_row_int(row, 0, 0), n, n_ox);
+        if (c > 0) {
+            delta_add(b, "client", c, n, n_ox);
+        }
+        if (r > 0) {
+            delta_add(b, "reseller", r, n, n_ox);
+        }
+    }
+    return rv;
+}
+
+/* One statement for up to COUNTS_PER_QUERY differences of deltas. */
+static apr_status_t counts_write(mbd_batch_t *b, mbd_delta_t **d, int n)
+{
+    oxt_db_arg_t *args = apr_palloc(b->p, sizeof(*args) * (apr_size_t)(4 * n));
+    const char *sql = "INSERT INTO dir_mailbox_count (scope, scope_id, n,"
+                      " n_ox) VALUES ";
+    int i;
+
+    for (i = 0; i < n; i++) {
+        sql = apr_pstrcat(b->p, sql, i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)",
+                          NULL);
+        args[4 * i] = OXT_DB_STR(d[i]->scope);
+        args[4 * i + 1] = OXT_DB_INT(d[i]->id);
+        args[4 * i + 2] = OXT_DB_INT(d[i]->n);
+        args[4 * i + 3] = OXT_DB_INT(d[i]->n_ox);
+    }
+    sql = apr_pstrcat(b->p, sql, " ON DUPLICATE KEY UPDATE n = n +"
+                      " VALUES(n), n_ox = n_ox + VALUES(n_ox)", NULL);
+    return oxt_db_exec(NULL, b->db, sql, args, 4 * n, b->res, b->p);
+}
+
+/* The non-zero differences into dir_mailbox_count. */
+static apr_status_t counts_apply(mbd_batch_t *b)
+{
+    mbd_delta_t *d[COUNTS_PER_QUERY];
+    apr_hash_index_t *hi;
+    mbd_delta_t *one;
+    int n = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (hi = apr_hash_first(b->p, b->deltas); rv == APR_SUCCESS && hi;
+         hi = apr_hash_next(hi)) {
+        one = apr_hash_this_val(hi);
+        if (one->n == 0 && one->n_ox == 0) {
+            continue;
+        }
+        d[n++] = one;
+        if (n == COUNTS_PER_QUERY) {
+            rv = counts_write(b, d, n);
+            n = 0;
+        }
+    }
+    return rv == APR_SUCCESS && n > 0 ? counts_write(b, d, n) : rv;
+}
+
+/* The rows of the batch from the page's SELECT. */
+static apr_status_t batch_rows(mbd_batch_t *b)
+{
+    oxt_db_arg_t lead = OXT_DB_INT((long long)b->settings->default_service
+                                   + 1);
+    unsigned long long changed = 0;
+    long long seen = 0;
+    const char *sql;
+    apr_status_t rv;
+
+    sql = apr_pstrcat(b->p, upsert_head, oxt_mblist_rows_select(b->psa),
+                      " WHERE d.id IN (", b->marks, ")", upsert_tail, NULL);
+    rv = oxt_db_exec(&changed, b->db, oxt_psa_sql(b->psa, sql, b->p),
+                     batch_args(b, &lead, 1), b->n + 1, b->res, b->p);
+    if (rv == APR_SUCCESS && b->stats != NULL) {
+        rv = oxt_db_select_int(&seen, b->db, oxt_psa_sql(
+                               b->psa, apr_pstrcat(b->p, "SELECT COUNT(*)"
+                               " FROM psa.mail WHERE dom_id IN (", b->marks,
+                               ")", NULL), b->p), batch_args(b, NULL, 0),
+                               b->n, b->res, b->p);
+        /* MariaDB counts an insert 1, a changed row 2, an equal one 0. */
+        b->stats->seen += seen;
+        b->stats->changed += (long long)(changed - changed / 2);
+    }
+    return rv;
+}
+
+static apr_status_t batch_work(mbd_batch_t *b)
+{
+    unsigned long long gone = 0;
+    apr_status_t rv;
+
+    rv = batch_counts(b, -1);
+    if (rv == APR_SUCCESS) {
+        rv = page_before(b);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = batch_rows(b);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = batch_exec(&gone, b, gone_sql, ")");
+    }
+    if (rv == APR_SUCCESS) {
+        rv = batch_exec(NULL, b, terms_gone_sql, ")");
+    }
+    if (rv == APR_SUCCESS) {
+        rv = batch_exec(NULL, b, terms_sql, terms_tail);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = batch_counts(b, 1);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = counts_apply(b);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = page_after(b);
+    }
+    if (rv == APR_SUCCESS && b->stats != NULL) {
+        b->stats->removed += (long long)gone;
+    }
+    return rv;
+}
+
+/* One batch in its own transaction. */
+static apr_status_t batch_run(mbd_batch_t *b)
+{
+    apr_array_header_t *marks = apr_array_make(b->p, b->n,
+                                               sizeof(const char *));
+    int i;
+    apr_status_t rv;
+
+    for (i = 0; i < b->n; i++) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+    }
+    b->marks = apr_array_pstrcat(b->p, marks, ',');
+    b->deltas = apr_hash_make(b->p);
+    rv = oxt_db_begin(b->db, b->res);
+    if (rv == APR_SUCCESS) {
+        rv = batch_work(b);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_db_commit(b->db, b->res);
+        }
+        else {
+            oxt_db_rollback(b->db);
+        }
+    }
+    return rv;
+}
+
+static apr_status_t sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
+                                 const oxt_settings_t *settings,
+                                 const apr_array_header_t *ids, int defer,
+                                 oxt_mbdir_stats_t *stats, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    mbd_batch_t b;
+    apr_pool_t *bp;
+    int at;
+    apr_status_t rv = APR_SUCCESS;
+
+    apr_pool_create(&bp, p);
+    for (at = 0; rv == APR_SUCCESS && at < ids->nelts; at += b.n) {
+        memset(&b, 0, sizeof(b));
+        b.db = db;
+        b.psa = psa;
+        b.settings = settings;
+        b.ids = (const long long *)ids->elts + at;
+        b.n = ids->nelts - at < OXT_MBDIR_BATCH ? ids->nelts - at
+                                                : OXT_MBDIR_BATCH;
+        b.defer = defer;
+        b.stats = stats;
+        b.res = res;
+        b.p = bp;
+        rv = batch_run(&b);
+        apr_pool_clear(bp);
+    }
+    apr_pool_destroy(bp);
+    return rv;
+}
+
+apr_status_t oxt_mbdir_sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
+                                    const oxt_settings_t *settings,
+                                    const apr_array_header_t *ids,
+                                    oxt_mbdir_stats_t *stats,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    return sync_domains(db, psa, settings, ids, 0, stats, res, p);
+}
+
+/* ---- by mailbox, and everything ----------------------------------------- */
+
+/* The domains of mail_ids[0 .. n), in psa and in the directory (a
+ * mailbox psa lost goes with its domain's sync). */
+static apr_status_t mails_domains(apr_array_header_t **pdoms, oxt_db_t *db,
+                                  const oxt_psa_t *psa, const long long *ids,
+                                  int n, oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *marks = apr_array_make(p, n, sizeof(const char *));
+    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args) * (apr_size_t)(2 * n));
+    const char *in;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+        args[i] = args[n + i] = OXT_DB_INT(ids[i]);
+    }
+    in = apr_array_pstrcat(p, marks, ',');
+    return oxt_db_select_ids(pdoms, db, oxt_psa_sql(psa, apr_pstrcat(p,
+                             "SELECT dom_id FROM psa.mail WHERE id IN (", in,
+                             ") UNION SELECT dom_id FROM dir_mailbox WHERE"
+                             " id IN (", in, ")", NULL), p), args, 2 * n,
+                             res, p);
+}
+
+apr_status_t oxt_mbdir_sync_mails(oxt_db_t *db, const oxt_psa_t *psa,
+                                  const oxt_settings_t *settings,
+                                  const apr_array_header_t *mail_ids,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *doms;
+    int at, n;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (at = 0; rv == APR_SUCCESS && at < mail_ids->nelts; at += n) {
+        n = mail_ids->nelts - at < OXT_MBDIR_BATCH ? mail_ids->nelts - at
+                                                   : OXT_MBDIR_BATCH;
+        rv = mails_domains(&doms, db, psa, (const long long *)mail_ids->elts
+                           + at, n, res, p);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_mbdir_sync_domains(db, psa, settings, doms, NULL, res,
+                                        p);
+        }
+    }
+    return rv;
+}
+
+/* Every count again from the rows, in one transaction. */
+static apr_status_t mbdir_recount(oxt_db_t *db, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    int i, n = (int)(sizeof(recount_sql) / sizeof(recount_sql[0]));
+    apr_status_t rv = oxt_db_begin(db, res);
+
+    for (i = 0; rv == APR_SUCCESS && i < n; i++) {
+        rv = oxt_db_exec(NULL, db, recount_sql[i], OXT_DB_NOARGS, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
+apr_status_t oxt_mbdir_refresh(oxt_db_t *db, const oxt_psa_t *psa,
+                               const oxt_settings_t *settings,
+                               oxt_mbdir_stats_t *stats, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    apr_array_header_t *doms;
+    apr_status_t rv;
+
+    rv = oxt_db_select_ids(&doms, db, oxt_psa_sql(psa, "SELECT id FROM"
+                           " psa.domains UNION SELECT DISTINCT dom_id FROM"
+                           " dir_mailbox ORDER BY 1", p), OXT_DB_NOARGS,
+                           res, p);
+    if (rv == APR_SUCCESS) {
+        rv = sync_domains(db, psa, settings, doms, 1, stats, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = mbdir_recount(db, res, p);
+    }
+    return rv == APR_SUCCESS ? page_rebuild(db, res, p) : rv;
+}

@@ -1,0 +1,109 @@
+/*
+ * oxt_mbdir.h — keeping the Mailboxes page's directory true: the tables
+ * of migration 0082 (dir_mailbox, dir_mailbox_term, dir_mailbox_count)
+ * that the page orders, searches and counts by (oxt_mblist.h reads
+ * them), because psa gets no index of ours and cannot sort or count a
+ * million mailboxes by service type or last replication per request.
+ *
+ * The values are the page's own: each batch selects the rows of its
+ * domains with the page's SELECT (oxt_mblist_rows_select), so a sort
+ * orders by exactly what the column shows. Written only here:
+ *  - oxt_mbdir_sync_domains: the mailboxes of some domains (any ids;
+ *    those psa no longer has lose their rows), in batches of
+ *    OXT_MBDIR_BATCH domains, each its own transaction: the rows
+ *    (upserted, so an unchanged row costs a key lookup and no index
+ *    write), those psa lost, their search terms, and the stored counts
+ *    of their domain, client, reseller and the whole server, adjusted by
+ *    the batch's difference. The replicator calls it with the domains of
+ *    every batch of hints it worked (next to oxt_dir_sync_domains).
+ *  - oxt_mbdir_sync_mails: the same for the domains of some mailboxes:
+ *    Change Service calls it right after recording (up to
+ *    OXT_MBDIR_NOW_MAX mailboxes), so the order by service type or OX
+ *    Service is true at once.
+ *    Each batch also keeps the page index (dir_mailbox_page) exact: the
+ *    rows whose sort value, owner or ox=1 changed are counted before and
+ *    after every point.
+ *  - oxt_mbdir_refresh: every domain of psa and of the directory, in
+ *    batches (the page index left alone), then the counts recounted and
+ *    the page index rebuilt evenly: after every full pass (next to
+ *    oxt_dir_refresh) and by `oxtender-replicator directory`.
+ * What no hint announces (the Settings' default service type changed)
+ * reaches the order at the next full pass; the rows themselves show it
+ * at once.
+ *
+ * Call these outside a transaction. Everything lives in p.
+ */
+#ifndef OXT_MBDIR_H
+#define OXT_MBDIR_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+#include <apr_tables.h>
+
+#include "oxt_result.h"
+#include "oxt_db.h"
+#include "oxt_psa.h"
+#include "oxt_settings.h"
+
+/* ---- the sort columns (the directory's side of the page's sorts) ------- */
+
+/** One sort of the page: its key, its dir_mailbox column, whether the
+ *  value is a string (else an integer), and whether ox=1 of the whole
+ *  server has an index (and page points) for it. */
+typedef struct oxt_mbdir_sort_t {
+    const char *key;
+    const char *col;
+    int is_str;
+    int ox_index;
+} oxt_mbdir_sort_t;
+
+/** The sort of key, or NULL (an allow-list: keys the page names). */
+const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key);
+
+/** Rows between two points of the page index (dir_mailbox_page). */
+#define OXT_MBDIR_PAGE_EVERY 1000
+
+/** The most mailboxes a Change Service syncs at once (more are left to
+ *  the replicator's sync of the hints it queued). */
+#define OXT_MBDIR_NOW_MAX 1000
+
+/** Domains per transaction. */
+#define OXT_MBDIR_BATCH 500
+
+/** What a sync did (for the log and the tests); added to. */
+typedef struct oxt_mbdir_stats_t {
+    long long seen;            /* mailbox rows psa gave */
+    long long changed;         /* rows added or changed */
+    long long removed;         /* rows psa no longer has */
+} oxt_mbdir_stats_t;
+
+/**
+ * The directory rows of the mailboxes of the domains ids (long long),
+ * with their terms and counts, as psa and our state say now. settings
+ * gives the default service type; stats may be NULL.
+ */
+apr_status_t oxt_mbdir_sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
+                                    const oxt_settings_t *settings,
+                                    const apr_array_header_t *ids,
+                                    oxt_mbdir_stats_t *stats,
+                                    oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The same for the domains of the mailboxes mail_ids (long long). */
+apr_status_t oxt_mbdir_sync_mails(oxt_db_t *db, const oxt_psa_t *psa,
+                                  const oxt_settings_t *settings,
+                                  const apr_array_header_t *mail_ids,
+                                  oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The whole directory: every domain psa has and every one the directory
+ * has (so a deleted domain's rows go), then the exact counts.
+ */
+apr_status_t oxt_mbdir_refresh(oxt_db_t *db, const oxt_psa_t *psa,
+                               const oxt_settings_t *settings,
+                               oxt_mbdir_stats_t *stats, oxt_result_t *res,
+                               apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+#endif /* OXT_MBDIR_H */

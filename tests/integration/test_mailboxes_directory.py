@@ -1,0 +1,204 @@
+"""The Mailboxes page's directory (dir_mailbox, dir_mailbox_term,
+dir_mailbox_count; lib/oxt_mbdir.h) stays true: after a pass, at once
+after a Change Service (before any replicator ran), after a psa change
+announced by a Plesk event and worked by the daemon, after a mailbox and
+a whole domain are deleted. "True" is: one row per psa mailbox, each
+with exactly the values the page shows for it now (read live from psa
+and our state), every stored count equal to the rows, the search terms
+of every row. Runs last on the shared Mailboxes site (it deletes a
+domain)."""
+import os
+import subprocess
+from types import SimpleNamespace
+
+from harness import env
+from test_mailboxes import REPLICABLE, daemon_running
+from test_replicator_daemon import Daemon, wait_for
+
+SERVICES = ("webmail", "groupware_standard", "groupware_premium")
+
+
+def dir_rows(mb):
+    return {int(r[0]): r[1:] for r in mb.site.oxt(
+        "SELECT id, name, mail_on, service, pending, language, timezone,"
+        " sync_key > 0, tick, reason, in_ox, dom_id FROM dir_mailbox")}
+
+
+def shown(item, dom_id):
+    """What the directory must hold for a row as the page shows it."""
+    return (item["name"], str(int(item["mail"] == "Active")),
+            str(SERVICES.index(item["service_code"])),
+            str(SERVICES.index(item["pending"])) if item["pending"]
+            else None, item["language"] or "", item["timezone_code"] or "",
+            str(int(item["modified"] is not None)),
+            str(int(item["ox_service"])), item["reason_code"] or "",
+            str(int(item["in_ox"])), str(dom_id))
+
+
+def assert_true(mb):
+    items = {i["id"]: i for i in mb.items(mb.admin)}
+    psa = {int(r[0]): int(r[1]) for r in mb.site.psa(
+        "SELECT id, dom_id FROM mail")}
+    rows = dir_rows(mb)
+    assert set(rows) == set(psa) == set(items)
+    for mid, row in rows.items():
+        assert tuple(row) == shown(items[mid], psa[mid]), (mid, row,
+                                                           items[mid])
+    counts = {(r[0], int(r[1])): (int(r[2]), int(r[3])) for r in mb.site.oxt(
+        "SELECT scope, scope_id, n, n_ox FROM dir_mailbox_count"
+        " WHERE n <> 0 OR n_ox <> 0")}
+    expect = {}
+    for r in mb.site.oxt("SELECT dom_id, client_id, reseller_id, in_ox"
+                         " FROM dir_mailbox"):
+        keys = [("all", 0), ("domain", int(r[0]))]
+        keys += [("client", int(r[1]))] if int(r[1]) else []
+        keys += [("reseller", int(r[2]))] if int(r[2]) else []
+        for k in keys:
+            n, n_ox = expect.get(k, (0, 0))
+            expect[k] = (n + 1, n_ox + int(r[3]))
+    assert counts == expect
+    # every row is found by its address, its domain, nothing else's
+    terms = {(int(r[0]), int(r[1])): r[2] for r in mb.site.oxt(
+        "SELECT id, kind, term FROM dir_mailbox_term")}
+    for mid, row in rows.items():
+        assert terms[(mid, 0)] == row[0]
+        assert terms[(mid, 1)] == row[0].split("@", 1)[1]
+    assert {k[0] for k in terms} == set(rows)
+    return items
+
+
+COLS = {"name": "name", "service": "service", "ox_service": "tick",
+        "modified": "sync_key"}
+
+
+def put_points(mb):
+    """Points of the page index (a real one has them every 1000th row;
+    this site is smaller), at the 40th row of each of these sorts for the
+    server and for the first reseller, whatever their spacing."""
+    rid = int(mb.site.oxt("SELECT MIN(reseller_id) FROM dir_mailbox WHERE"
+                          " reseller_id > 0")[0][0])
+    mb.site.oxt("DELETE FROM dir_mailbox_page")
+    for key, col in COLS.items():
+        for scope, sid, where in (("all", 0, ""), ("reseller", rid,
+                                  "WHERE reseller_id = %d" % rid)):
+            k, mid = mb.site.oxt("SELECT %s, id FROM dir_mailbox %s ORDER"
+                                 " BY %s, id LIMIT 40, 1" % (col, where,
+                                                             col))[0]
+            kind = "k_str" if key == "name" else "k_int"
+            mb.site.oxt("INSERT INTO dir_mailbox_page (scope, scope_id,"
+                        " sort_key, pos, %s, id) VALUES ('%s', %d, '%s', 40,"
+                        " '%s', %s)" % (kind, scope, sid, key,
+                                        k.replace("'", "''"), mid))
+
+
+def assert_points_true(mb):
+    points = mb.site.oxt("SELECT scope, scope_id, sort_key, pos, k_int,"
+                         " k_str, id FROM dir_mailbox_page")
+    assert points
+    for scope, sid, key, pos, k_int, k_str, pid in points:
+        col = COLS[key]
+        k = "'%s'" % k_str.replace("'", "''") if key == "name" else k_int
+        where = "reseller_id = %s AND " % sid if scope == "reseller" else ""
+        before = mb.site.oxt("SELECT COUNT(*) FROM dir_mailbox WHERE %s(%s"
+                             " < %s OR (%s = %s AND id < %s))"
+                             % (where, col, k, col, k, pid))[0][0]
+        assert int(pos) == int(before), (scope, sid, key, pos, before)
+
+
+def event(mb, name, **vars_):
+    e = dict(os.environ, **vars_)
+    res = subprocess.run([env.REPLICATOR, "-c", mb.site.config, "event",
+                          name], capture_output=True, text=True, env=e,
+                         timeout=60)
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", ""), res
+
+
+def test_after_a_pass_the_directory_is_what_the_page_shows(mbox_site):
+    mb = mbox_site
+    mb.run()
+    assert_true(mb)
+    # the page's total is the stored count, the same as its rows
+    assert mb.json("mailboxes", mb.admin)["total"] == len(dir_rows(mb))
+
+
+def test_change_service_is_in_the_order_at_once(mbox_site):
+    mb = mbox_site
+    who = mb.login("domain", nth=2, where=REPLICABLE)
+    ids = sorted(mb.mailbox_ids("domain", who[2]))[:2]
+    before = dir_rows(mb)
+    put_points(mb)
+    r = mb.post_form(who, {"row": ids, "change": ids, "ox_service": ids,
+                           "step": "record",
+                           "service": "groupware_standard"})
+    assert r.status == 303, r.text[:300]
+    rows = dir_rows(mb)                 # no replicator has run
+    for i in ids:
+        assert rows[i][3] == "1" and rows[i][7] == "1", rows[i]
+    assert rows != before
+    # the rows that moved in the order moved the points after them
+    assert_points_true(mb)
+    assert {int(r[0]) for r in mb.site.oxt(
+        "SELECT pos FROM dir_mailbox_page")} != {40}, "nothing moved"
+    items = assert_true(mb)
+    for i in ids:
+        assert "(Update in progress: Groupware Standard)" in \
+            items[i]["service"] or items[i]["service"] == \
+            "Groupware Standard", items[i]
+    # sorted by the OX Service tick, the ticked ones come last ascending
+    order = [i["id"] for i in mb.items(mb.admin, sort="ox_service")]
+    ticks = [rows[i][7] for i in order]
+    assert ticks == sorted(ticks)
+
+
+def test_psa_changes_reach_it_through_the_daemon(mbox_site):
+    mb = mbox_site
+    dom_id, dom = mb.site.psa(
+        "SELECT d.id, d.name FROM domains d JOIN clients c ON c.id ="
+        " d.cl_id WHERE d.name LIKE 'dom%%' %s ORDER BY d.id LIMIT 1"
+        % REPLICABLE)[0]
+    d = Daemon(SimpleNamespace(root=mb.site.root, config=mb.site.config),
+               name="mbdir-daemon")
+    try:
+        assert wait_for(lambda: daemon_running(mb), 60), d.stderr()
+        # a new mailbox
+        mb.site.psa_sql(
+            "INSERT INTO accounts (type, password) VALUES ('plain', 'n-pw');\n"
+            "INSERT INTO mail (mail_name, postbox, account_id, dom_id)"
+            " VALUES ('john.fresh', 'true', LAST_INSERT_ID(), %s);\n" % dom_id)
+        mid = int(mb.site.psa_scalar(
+            "SELECT id FROM mail WHERE mail_name = 'john.fresh'"))
+        event(mb, "mailname_create", NEW_MAILNAME="john.fresh@" + dom)
+        assert wait_for(lambda: mid in dir_rows(mb), 30), d.stderr()
+        assert_true(mb)
+        # found by the start of its address and of its local part's word
+        assert mid in {i["id"] for i in mb.items(mb.admin, q="john.fr")}
+        assert mid in {i["id"] for i in mb.items(mb.admin, q="fresh")}
+        assert mid not in {i["id"] for i in mb.items(mb.admin, q="resh")}
+        # the mailbox deleted
+        mb.site.psa_sql("DELETE FROM mail WHERE id = %d;" % mid)
+        event(mb, "mailname_delete", OLD_MAILNAME="john.fresh@" + dom)
+        assert wait_for(lambda: mid not in dir_rows(mb), 30), d.stderr()
+        assert_true(mb)
+        # a whole domain deleted (one in OX: Plesk's event names it, and
+        # the replicator knows its id from our state; one nobody
+        # replicated goes at the next full pass)
+        in_ox = {int(r[0]) for r in mb.site.oxt(
+            "SELECT dom_id FROM domain_state")}
+        dom_id, dom = [(int(i), n) for i, n in mb.site.psa(
+            "SELECT id, name FROM domains ORDER BY id") if int(i) in in_ox][0]
+        gone = {int(r[0]) for r in mb.site.psa(
+            "SELECT id FROM mail WHERE dom_id = %s" % dom_id)}
+        assert gone
+        mb.site.psa_sql(
+            "DELETE FROM mail WHERE dom_id = %(d)s;\n"
+            "DELETE FROM DomainServices WHERE dom_id = %(d)s;\n"
+            "DELETE FROM dom_level_usrs WHERE dom_id = %(d)s;\n"
+            "DELETE FROM domains WHERE id = %(d)s;\n" % {"d": dom_id})
+        event(mb, "domain_delete", OLD_DOMAIN_NAME=dom)
+        assert wait_for(lambda: not gone & set(dir_rows(mb)), 30), \
+            d.stderr()
+        assert_true(mb)
+    finally:
+        rc, _ = d.terminate()
+        d.close()
+    assert rc == 0, d.stderr()
