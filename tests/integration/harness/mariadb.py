@@ -74,6 +74,8 @@ class MariaDB:
         self.datadir = os.path.abspath(datadir) if datadir \
             else os.path.join(self.root, "data")
         self.durable = durable
+        # Temporary tables of our own, not in the /tmp every server shares.
+        self.tmpdir = os.path.join(self.root, "tmp")
         self.socket = os.path.join(self.root, "mysql.sock")
         self.pid_file = os.path.join(self.root, "mariadbd.pid")
         self.log_file = os.path.join(self.root, "mariadbd.err")
@@ -106,20 +108,27 @@ class MariaDB:
         """Create the system tables, once per data directory."""
         if os.path.isdir(os.path.join(self.datadir, "mysql")):
             return
-        os.makedirs(self.root, exist_ok=True)
+        os.makedirs(self.tmpdir, exist_ok=True)
         argv = [self.install_db, "--no-defaults", "--datadir=" + self.datadir,
                 "--auth-root-authentication-method=normal", "--skip-test-db",
-                "--skip-name-resolve"] + self._user_args()
-        res = subprocess.run(argv, capture_output=True, text=True)
-        if res.returncode != 0:
-            raise MariaDBError("mariadb-install-db failed (exit %d):\n%s\n%s"
-                               % (res.returncode, res.stdout[-3000:],
-                                  res.stderr[-3000:]))
+                "--skip-name-resolve", "--tmpdir=" + self.tmpdir] + \
+            self._user_args()
+        # Once more on a clean directory when it fails: the bootstrap's
+        # temporary tables have been seen to vanish on a busy machine.
+        for attempt in range(2):
+            res = subprocess.run(argv, capture_output=True, text=True)
+            if res.returncode == 0:
+                return
+            env.remove_tree(self.datadir)
+        raise MariaDBError("mariadb-install-db failed (exit %d):\n%s\n%s"
+                           % (res.returncode, res.stdout[-3000:],
+                              res.stderr[-3000:]))
 
     def server_argv(self):
         return [self.mariadbd, "--no-defaults",
                 "--datadir=" + self.datadir,
                 "--socket=" + self.socket,
+                "--tmpdir=" + self.tmpdir,
                 "--bind-address=127.0.0.1",
                 "--port=%d" % self.port,
                 "--pid-file=" + self.pid_file,
