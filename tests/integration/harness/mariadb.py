@@ -125,6 +125,7 @@ class MariaDB:
                               res.stderr[-3000:]))
 
     def server_argv(self):
+        os.makedirs(self.tmpdir, exist_ok=True)
         return [self.mariadbd, "--no-defaults",
                 "--datadir=" + self.datadir,
                 "--socket=" + self.socket,
@@ -133,9 +134,6 @@ class MariaDB:
                 "--port=%d" % self.port,
                 "--pid-file=" + self.pid_file,
                 "--log-error=" + self.log_file,
-                # its own temporary files in its own directory: a shared
-                # /tmp that is cleaned under it breaks big sorts
-                "--tmpdir=" + self.tmpdir(),
                 "--innodb-buffer-pool-size=" + self.buffer_pool,
                 "--skip-name-resolve",
                 "--character-set-server=utf8mb4",
@@ -143,11 +141,6 @@ class MariaDB:
             ([] if self.durable else
              ["--innodb-flush-log-at-trx-commit=0",
               "--innodb-doublewrite=0"]) + self._user_args()
-
-    def tmpdir(self):
-        path = os.path.join(self.root, "tmp")
-        os.makedirs(path, exist_ok=True)
-        return path
 
     def start(self, detach=False, timeout=60):
         """Start and wait until it answers. detach=True (the demo): the
