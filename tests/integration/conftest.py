@@ -29,6 +29,11 @@ also at interpreter exit or when pytest dies):
   mbox_site       harness.mailboxes.MailboxSite: the Mailboxes page's
                   site with an OX emulator (tests may change it)
 
+After every test file, what tests change on the shared sites (setlogs_site:
+the tables SETLOGS_TABLES) is put back as the fixture made it
+(harness/kept.py), so files sharing a site pass in either order; a file
+that needs other state sets it up.
+
 Function scope:
   expect_log      expect_log("OXT00042", "AH01617", pattern=r"...")
                   whitelists error_log lines for the running test
@@ -46,6 +51,7 @@ import pytest
 from harness import browser as browser_harness
 from harness import env
 from harness.apache import Apache
+from harness.kept import Kept
 from harness.mariadb import MariaDB
 from harness.site import Site
 from harness.lists import ListsSite
@@ -53,6 +59,23 @@ from harness.mailboxes import MailboxSite
 
 # Apache instances whose error_log the watch reads after each test.
 WATCHED = []
+
+# Tables of the shared sites as their fixtures made them (harness/kept.py),
+# put back after every test file: under --dist loadfile the files that
+# share a site meet in any order.
+KEPT = []
+
+# What tests change on the Settings and Logs pages' site: the log rows and
+# their counts (Remove, Clean Log), the queue (parked, Retry), the grants,
+# the settings.
+SETLOGS_TABLES = ("replication_log", "replication_log_count", "queue",
+                  "prefs", "settings", "ox_language")
+
+
+def keep(site, tables):
+    """Keeps site's oxtender tables for _kept_state; returns site."""
+    KEPT.append(Kept(site.db, site.oxtender_db, tables))
+    return site
 
 
 def pytest_configure(config):
@@ -225,6 +248,7 @@ def setlogs_site(run_dir, mariadb, apache_factory):
     the emulator, real replication runs with failures and parked items."""
     from harness.setlogs import SetLogsSite
     sl = SetLogsSite.make(run_dir, mariadb, apache_factory)
+    keep(sl.site, SETLOGS_TABLES)
     yield sl
     sl.close()
 
@@ -253,6 +277,16 @@ def apache_conf(apache):
     yield configure
     if changed:
         apache.restart("")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _kept_state():
+    """After each test file, the kept tables of every shared site are put
+    back as the site's fixture made them (the file's own fixtures have
+    cleaned up by then: this one is set up first, torn down last)."""
+    yield
+    for kept in KEPT:
+        kept.restore()
 
 
 class _Expected:
