@@ -29,8 +29,9 @@ also at interpreter exit or when pytest dies):
   mbox_site       harness.mailboxes.MailboxSite: the Mailboxes page's
                   site with an OX emulator (tests may change it)
 
-After every test file, what tests change on the shared sites (setlogs_site:
-the tables SETLOGS_TABLES) is put back as the fixture made it
+After every test file, what tests change on the shared sites (site, the
+plesk_flavour sites, setlogs_site: the tables PANEL_TABLES and
+SETLOGS_TABLES) is put back as the fixture made it
 (harness/kept.py), so files sharing a site pass in either order; a file
 that needs other state sets it up.
 
@@ -65,9 +66,11 @@ WATCHED = []
 # share a site meet in any order.
 KEPT = []
 
-# What tests change on the Settings and Logs pages' site: the log rows and
-# their counts (Remove, Clean Log), the queue (parked, Retry), the grants,
-# the settings.
+# What tests change on the panel sites (site, plesk_flavour): the grants
+# (prefs.access; accounts.granted() leaves them) and the sign-in failures.
+PANEL_TABLES = ("prefs", "login_failures")
+# And on the Settings and Logs pages' site: the log rows and their counts
+# (Remove, Clean Log), the queue (parked, Retry), the grants, the settings.
 SETLOGS_TABLES = ("replication_log", "replication_log_count", "queue",
                   "prefs", "settings", "ox_language")
 
@@ -126,7 +129,7 @@ def site(run_dir, mariadb):
     s = Site(os.path.join(run_dir, "site"), mariadb, flavour=10)
     s.build()
     s.migrate()
-    return s
+    return keep(s, PANEL_TABLES)
 
 
 @pytest.fixture(scope="session")
@@ -208,6 +211,7 @@ def plesk_flavour(run_dir, mariadb, site, apache, apache_factory):
                      oxtender_db="oxtender%d" % f)
             s.build()
             s.migrate()
+            keep(s, PANEL_TABLES)
             made[f] = (s, apache_factory("apache-plesk%d" % f, s.config))
         return made[f]
 
