@@ -30,8 +30,8 @@ also at interpreter exit or when pytest dies):
                   site with an OX emulator (tests may change it)
 
 After every test file, what tests change on the shared sites (site, the
-plesk_flavour sites, setlogs_site: the tables PANEL_TABLES and
-SETLOGS_TABLES) is put back as the fixture made it
+plesk_flavour sites, setlogs_site, the lists_flavour sites: the tables
+PANEL_TABLES, SETLOGS_TABLES, LISTS_TABLES) is put back as the fixture made it
 (harness/kept.py), so files sharing a site pass in either order; a file
 that needs other state sets it up.
 
@@ -73,6 +73,17 @@ PANEL_TABLES = ("prefs", "login_failures")
 # (Remove, Clean Log), the queue (parked, Retry), the grants, the settings.
 SETLOGS_TABLES = ("replication_log", "replication_log_count", "queue",
                   "prefs", "settings", "ox_language")
+# And on the lists' sites: the preferences, the settings, and what a
+# replication into a file's own emulator (test_lists_browser.py) leaves
+# once that emulator is gone: the state, the log, the directory's OX counts.
+LISTS_TABLES = ("prefs", "settings", "ox_language", "queue", "domain_state",
+                "mailbox_state", "run_summary", "replication_log",
+                "replication_log_count", "dir_account", "dir_domain",
+                "dir_term", "dir_total", "dir_page", "dir_mailbox",
+                "dir_mailbox_term", "dir_mailbox_count", "dir_mailbox_page",
+                "replicator_activity", "replicator_heartbeat",
+                "metric_operations", "metric_soap_calls",
+                "metric_soap_faults")
 
 
 def keep(site, tables):
@@ -230,6 +241,7 @@ def lists_flavour(run_dir, mariadb, apache_factory):
             made[f] = ListsSite.make(
                 run_dir, mariadb, apache_factory, f,
                 extra="OxtenderPanelOrigin https://panel.example.test")
+            keep(made[f].site, LISTS_TABLES)
         return made[f]
 
     return get

@@ -28,13 +28,10 @@ pytestmark = pytest.mark.expect_log("AH01631")
 @pytest.fixture(scope="module")
 def bs(lists_flavour):
     """The Plesk 9 lists site with the emulator and Settings for it; the
-    site is shared with the other lists tests, so its Settings and
-    preferences are put back as they were afterwards."""
+    site is shared with the other lists tests: after this file its
+    Settings, preferences and what the replication here left are put back
+    as they were (conftest.py, LISTS_TABLES)."""
     ls = lists_flavour(9)
-    kept = ("settings", "prefs")
-    ls.site.db.sql("".join("DROP TABLE IF EXISTS keep_%s; CREATE TABLE"
-                           " keep_%s AS SELECT * FROM %s;\n" % (t, t, t)
-                           for t in kept), ls.site.oxtender_db)
     sim = OxSim().start()
     for key, value in (("ox_host", "127.0.0.1:%d" % sim.port),
                        ("ox_use_https", "0"), ("ox_username", MASTER[0]),
@@ -53,9 +50,6 @@ def bs(lists_flavour):
     ls.sim = sim
     yield ls
     sim.stop()
-    ls.site.db.sql("".join("DELETE FROM %s; INSERT INTO %s SELECT * FROM"
-                           " keep_%s; DROP TABLE keep_%s;\n" % (t, t, t, t)
-                           for t in kept), ls.site.oxtender_db)
 
 
 @pytest.fixture
