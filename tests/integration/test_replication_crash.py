@@ -328,14 +328,23 @@ class Flipper:
     def __call__(self):
         rng = self.rng
         stmts = []
+        chosen = set()
         for _ in range(rng.randint(1, 3)):
             kind = rng.choice(["alias", "alias", "domain alias", "rename",
                                "password"])
             m = rng.choice(self.mails)
+            # each change reads psa before any of the batch is applied, so
+            # the same object twice in one batch would insert its alias
+            # twice (or rename it twice): one change per object a batch
+            d = rng.choice(self.doms) if kind == "domain alias" else None
+            key = (kind, d if d is not None else m)
+            if key in chosen:
+                continue
+            chosen.add(key)
             if kind == "alias":
                 stmts.append(self._alias(m))
             elif kind == "domain alias":
-                stmts.append(self._domain_alias(rng.choice(self.doms)))
+                stmts.append(self._domain_alias(d))
             elif kind == "rename":
                 stmts.append(self._rename(m))
             else:
