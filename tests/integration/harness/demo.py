@@ -416,7 +416,7 @@ def lists_seen(httpd, login, password, role):
                       auth=(login, password))
         seen.append("%s %s" % (r.json().get("total") if r.status == 200
                                else "HTTP %d" % r.status, name))
-    return ", ".join(seen) if seen else "home page only"
+    return ", ".join(seen) if seen else "its Mailboxes and Logs pages"
 
 
 def awkward_logins(site):
