@@ -12,6 +12,7 @@
 
 #include "oxt_db.h"
 #include "oxt_log.h"
+#include "oxt_util.h"
 #include "oxt_status.h"
 
 /* Columns are first fetched into a small buffer; longer values are fetched
@@ -697,4 +698,35 @@ apr_status_t oxt_db_pool_acquire(oxt_db_t **pdb, oxt_db_pool_t *pool,
     }
     return oxt_result_set(res, OXT_EDBCONN, "Cannot connect to the database",
                           "connection lost");
+}
+
+/* ---- IN lists ------------------------------------------------------------ */
+
+static const int db_in_sizes[] = { 1, 10, 25, 100, 250, OXT_DB_IN_MAX };
+
+int oxt_db_in_size(int n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(db_in_sizes) / sizeof(db_in_sizes[0]); i++) {
+        if (n <= db_in_sizes[i]) {
+            return db_in_sizes[i];
+        }
+    }
+    return OXT_DB_IN_MAX;
+}
+
+int oxt_db_in_bind(const char **pmarks, oxt_db_arg_t *args,
+                   const apr_array_header_t *ids, int from, int n,
+                   apr_pool_t *p)
+{
+    int size = oxt_db_in_size(n), i;
+    long long last = APR_ARRAY_IDX(ids, from + n - 1, long long);
+
+    for (i = 0; i < size; i++) {
+        args[i] = OXT_DB_INT(i < n ? APR_ARRAY_IDX(ids, from + i, long long)
+                                   : last);
+    }
+    *pmarks = oxt_util_marks(size, p);
+    return size;
 }

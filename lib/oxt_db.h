@@ -179,4 +179,20 @@ apr_status_t oxt_db_pool_acquire(oxt_db_t **pdb, oxt_db_pool_t *pool,
                                  oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** The most ids one IN list of oxt_db_in_bind() binds. */
+#define OXT_DB_IN_MAX 500
+
+/** The length an IN list of n ids (1 <= n <= OXT_DB_IN_MAX) is padded
+ *  to: one of a few fixed lengths, so that a handful of statement texts
+ *  serve every list and the prepared-statement cache keeps them. */
+int oxt_db_in_size(int n);
+
+/** An IN list of ids[from .. from + n) (an array of long long, 1 <= n <=
+ *  OXT_DB_IN_MAX): args[0 .. size) bound, padded with the last id (a
+ *  repeat changes nothing in an IN list), *pmarks its "?, ?, ..." in p.
+ *  Returns size, oxt_db_in_size(n). */
+int oxt_db_in_bind(const char **pmarks, oxt_db_arg_t *args,
+                   const apr_array_header_t *ids, int from, int n,
+                   apr_pool_t *p);
+
 #endif /* OXT_DB_H */

@@ -72,7 +72,7 @@ static const char *const scope_names[] = { "all", "reseller", "client" };
 #define DIR_SPACING 1000
 
 /* Rows of a page are read from psa in chunks of at most this many ids. */
-#define DIR_CHUNK 500
+#define DIR_CHUNK OXT_DB_IN_MAX
 
 static const char *const kind_names[] = {
     "reseller", "client", "domain", "mailbox"
@@ -120,55 +120,8 @@ int oxt_dir_sortable(oxt_dir_list_t list, const char *key)
 
 /* ---- lists of ids in SQL ------------------------------------------------------ */
 
-/* The lengths an IN list is padded to. */
-static const int in_sizes[] = { 1, 10, 25, 100, 250, DIR_CHUNK };
-
-static int in_size(int n)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(in_sizes) / sizeof(in_sizes[0]); i++) {
-        if (n <= in_sizes[i]) {
-            return in_sizes[i];
-        }
-    }
-    return DIR_CHUNK;
-}
-
-/* "?, ?, ..., ?" for n places, in p. */
-static const char *in_marks(int n, apr_pool_t *p)
-{
-    char *s = apr_palloc(p, (apr_size_t)n * 3 + 1), *o = s;
-    int i;
-
-    for (i = 0; i < n; i++) {
-        if (i > 0) {
-            *o++ = ',';
-            *o++ = ' ';
-        }
-        *o++ = '?';
-    }
-    *o = '\0';
-    return s;
-}
-
-/* An IN list of ids [from, from + n) of ids (n <= DIR_CHUNK), padded:
- * *pmarks is its "?, ..." and args[first ...] its values. Returns the
- * number of args it filled. */
-static int in_bind(const char **pmarks, oxt_db_arg_t *args,
-                   const apr_array_header_t *ids, int from, int n,
-                   apr_pool_t *p)
-{
-    int size = in_size(n), i;
-    long long last = APR_ARRAY_IDX(ids, from + n - 1, long long);
-
-    for (i = 0; i < size; i++) {
-        args[i] = OXT_DB_INT(i < n ? APR_ARRAY_IDX(ids, from + i, long long)
-                                   : last);
-    }
-    *pmarks = in_marks(size, p);
-    return size;
-}
+/* The padded IN lists are the core's: oxt_db_in_bind(), oxt_db_in_size()
+ * and oxt_util_marks(); DIR_CHUNK is their largest. */
 
 /* ---- who may see what ------------------------------------------------------ */
 
@@ -262,7 +215,7 @@ static apr_status_t subtree_chunk(apr_array_header_t *out,
     int nargs, i;
     apr_status_t rv;
 
-    nargs = in_bind(&marks, args, ids, from, n, p);
+    nargs = oxt_db_in_bind(&marks, args, ids, from, n, p);
     for (i = 0; i < rule->pred_args; i++) {
         args[nargs++] = OXT_DB_INT(ident->id);
     }
@@ -975,7 +928,7 @@ static apr_status_t rows_chunk(apr_hash_t *out, const oxt_psa_t *psa,
     if (sql == NULL) {
         return APR_SUCCESS;
     }
-    nargs = in_bind(&marks, args, ids, from, n, p);
+    nargs = oxt_db_in_bind(&marks, args, ids, from, n, p);
     pred = rows_pred(list, ident, &npred);
     for (i = 0; i < npred; i++) {
         args[nargs++] = OXT_DB_INT(ident->id);
@@ -1219,7 +1172,7 @@ static apr_status_t rows_exec(dir_sync_t *s, const char *prefix,
                               const char *suffix, int ncols,
                               const oxt_db_arg_t *args, int nrows)
 {
-    const char *tuple = apr_pstrcat(s->p, "(", in_marks(ncols, s->p), ")",
+    const char *tuple = apr_pstrcat(s->p, "(", oxt_util_marks(ncols, s->p), ")",
                                     NULL);
     oxt_db_arg_t *a;
     const char *sql;
@@ -1228,7 +1181,7 @@ static apr_status_t rows_exec(dir_sync_t *s, const char *prefix,
 
     for (from = 0; rv == APR_SUCCESS && from < nrows; from += n) {
         n = nrows - from < ROWS_MAX ? nrows - from : ROWS_MAX;
-        size = in_size(n);
+        size = oxt_db_in_size(n);
         size = size > ROWS_MAX ? ROWS_MAX : size;
         a = apr_palloc(s->p, sizeof(*a) * (apr_size_t)(size * ncols));
         sql = prefix;
@@ -1258,7 +1211,7 @@ static apr_status_t ids_exec(dir_sync_t *s, const char *sql,
         if (npre > 0) {             /* memcpy from NULL is undefined */
             memcpy(args, pre, sizeof(*pre) * (apr_size_t)npre);
         }
-        nargs = npre + in_bind(&marks, args + npre, ids, from, n, s->p);
+        nargs = npre + oxt_db_in_bind(&marks, args + npre, ids, from, n, s->p);
         rv = oxt_db_exec(NULL, s->db, apr_psprintf(s->p, sql, marks), args,
                          nargs, s->res, s->p);
     }
@@ -1290,7 +1243,7 @@ static apr_status_t ids_select(oxt_db_t *db, const char *sql,
     }
     for (from = 0; rv == APR_SUCCESS && from < ids->nelts; from += n) {
         n = ids->nelts - from < DIR_CHUNK ? ids->nelts - from : DIR_CHUNK;
-        nargs = in_bind(&marks, args, ids, from, n, p);
+        nargs = oxt_db_in_bind(&marks, args, ids, from, n, p);
         rv = oxt_db_select(&rows, db, apr_psprintf(p, sql, marks), args,
                            nargs, res, p);
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {

@@ -300,24 +300,10 @@ apr_status_t oxt_plesk_mailbox_in_subtree(oxt_plesk_mailbox_t **pmbox,
 
 #define MAILBOXES_PER_QUERY 500
 
-/* " AND m.id IN (?,?,...)" for n ids. */
+/* " AND m.id IN (?, ?, ...)" for n ids. */
 static const char *plesk_in_ids(int n, apr_pool_t *p)
 {
-    char *s = apr_palloc(p, (apr_size_t)n * 2 + 16);
-    char *w = s;
-    int i;
-
-    memcpy(w, " AND m.id IN (", 14);
-    w += 14;
-    for (i = 0; i < n; i++) {
-        *w++ = i ? ',' : '?';
-        if (i) {
-            *w++ = '?';
-        }
-    }
-    *w++ = ')';
-    *w = '\0';
-    return s;
+    return apr_pstrcat(p, " AND m.id IN (", oxt_util_marks(n, p), ")", NULL);
 }
 
 static apr_status_t plesk_mailboxes_chunk(apr_hash_t *found,

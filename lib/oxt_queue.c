@@ -176,8 +176,7 @@ static apr_array_header_t *queue_items(const apr_array_header_t *rows,
 
 /* Ids are bound as IN (?, ...) lists of these lengths, padded with the
  * last id, so a connection's statement cache holds a few statements. */
-static const int queue_in_sizes[] = { 1, 8, 64, 256 };
-#define QUEUE_IN_MAX 256
+#define QUEUE_IN_MAX 250
 
 /* SQL whose "%s" is the IN list of ids [from, from + n) (n <=
  * QUEUE_IN_MAX), args[nfirst ...] its values after the nfirst given.
@@ -187,21 +186,10 @@ static int queue_in_bind(const char **psql, const char *sql,
                          const apr_array_header_t *ids, int from, int n,
                          apr_pool_t *p)
 {
-    int size = QUEUE_IN_MAX, i;
-    long long last = APR_ARRAY_IDX(ids, from + n - 1, long long);
+    const char *marks;
+    int size = oxt_db_in_bind(&marks, args + nfirst, ids, from, n, p);
 
-    for (i = 0; i < (int)(sizeof(queue_in_sizes) / sizeof(int)); i++) {
-        if (n <= queue_in_sizes[i]) {
-            size = queue_in_sizes[i];
-            break;
-        }
-    }
-    for (i = 0; i < size; i++) {
-        args[nfirst + i] = OXT_DB_INT(i < n ? APR_ARRAY_IDX(ids, from + i,
-                                                            long long)
-                                            : last);
-    }
-    *psql = apr_psprintf(p, sql, oxt_util_marks(size, p));
+    *psql = apr_psprintf(p, sql, marks);
     return nfirst + size;
 }
 

@@ -65,6 +65,37 @@ START_TEST(enums_and_copies)
 }
 END_TEST
 
+/* A chunk of ids is padded to a fixed length with its last id, so that a
+ * few statement texts serve every chunk; the marks match the length. */
+START_TEST(in_lists_are_padded_with_the_last_id)
+{
+    apr_array_header_t *ids = apr_array_make(oxt_test_pool, 30,
+                                             sizeof(long long));
+    oxt_db_arg_t args[OXT_DB_IN_MAX];
+    const char *marks;
+    int i, size;
+
+    for (i = 0; i < 30; i++) {
+        APR_ARRAY_PUSH(ids, long long) = 100 + i;
+    }
+    size = oxt_db_in_bind(&marks, args, ids, 0, 1, oxt_test_pool);
+    ck_assert_int_eq(size, 1);
+    ck_assert_str_eq(marks, "?");
+    ck_assert(args[0].type == OXT_DB_T_INT && args[0].i == 100);
+
+    size = oxt_db_in_bind(&marks, args, ids, 5, 12, oxt_test_pool);
+    ck_assert_int_eq(size, 25);
+    ck_assert_uint_eq(strlen(marks), 25 * 3 - 2);
+    for (i = 0; i < size; i++) {
+        ck_assert(args[i].type == OXT_DB_T_INT);
+        ck_assert_int_eq(args[i].i, i < 12 ? 105 + i : 116);
+    }
+    ck_assert_int_eq(oxt_db_in_size(250), 250);
+    ck_assert_int_eq(oxt_db_in_size(251), OXT_DB_IN_MAX);
+    ck_assert_int_eq(oxt_db_in_size(OXT_DB_IN_MAX), OXT_DB_IN_MAX);
+}
+END_TEST
+
 TCase *oxt_db_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("db");
@@ -72,5 +103,6 @@ TCase *oxt_db_test_case(void)
     tcase_add_test(tc, numbers_take_the_default_for_null_and_text);
     tcase_add_test(tc, booleans_as_mysql_and_plesk_write_them);
     tcase_add_test(tc, enums_and_copies);
+    tcase_add_test(tc, in_lists_are_padded_with_the_last_id);
     return tc;
 }
