@@ -1140,6 +1140,21 @@ static void task_no_context(oxt_task_t *t, const oxt_op_t *op)
     (void)task_record(t, op, OXT_REC_NO_CONTEXT, 0, why);
 }
 
+/* Whether the task was given a claimed item of mailbox mail_id. */
+static int task_claimed(const oxt_task_t *t, long long mail_id)
+{
+    const oxt_queue_item_t *item;
+    int i;
+
+    for (i = 0; t->items != NULL && i < t->items->nelts; i++) {
+        item = APR_ARRAY_IDX(t->items, i, const oxt_queue_item_t *);
+        if (item->type == OXT_OBJ_MAILBOX && item->object_id == mail_id) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int task_skip(oxt_task_t *t, const oxt_op_t *op)
 {
     oxt_task_host_t *host = t->host;
@@ -1157,7 +1172,12 @@ static int task_skip(oxt_task_t *t, const oxt_op_t *op)
     if (oxt_obj_get(t->failed, obj(OXT_OBJ_MAILBOX, op_mail_id(op)))) {
         return 1;
     }
-    if (task_blocked(host, OXT_OBJ_MAILBOX, op_mail_id(op))) {
+    /* Blocked is what failed earlier in the run, or waited for its
+     * backoff when the run began. A claimed item of the mailbox is due
+     * now whatever that says: skipped, it would be settled as done and
+     * its row deleted, with its attempts, so it never parked. */
+    if (task_blocked(host, OXT_OBJ_MAILBOX, op_mail_id(op))
+        && !task_claimed(t, op_mail_id(op))) {
         host->stats.ops_skipped++;
         return 1;
     }

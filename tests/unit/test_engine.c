@@ -175,6 +175,8 @@ typedef struct mem_t {
     apr_array_header_t *recs;     /* rec_t: records and intents */
     apr_array_header_t *logs;     /* oxt_replog_entry_t */
     apr_array_header_t *settled;  /* oxt_obj_t of failures nobody claimed */
+    apr_array_header_t *claimed;  /* const char *: the error (or "done")
+                                     each claimed item was settled with */
     apr_array_header_t *loaded;   /* long long */
     int turns, reserves, commits, pages;
     long long admin_learned;      /* store->admin */
@@ -344,7 +346,11 @@ static apr_status_t mem_settle(void *baton, const oxt_queue_item_t *item,
 {
     mem_t *m = baton;
 
-    ck_assert_ptr_null(item);               /* no test claims items */
+    if (item != NULL) {
+        APR_ARRAY_PUSH(m->claimed, const char *) =
+            apr_pstrdup(m->p, error ? error : "done");
+        return APR_SUCCESS;
+    }
     ck_assert_ptr_nonnull(error);
     APR_ARRAY_PUSH(m->settled, oxt_obj_t) = obj;
     return APR_SUCCESS;
@@ -360,6 +366,7 @@ static oxt_store_t *mem_store(mem_t *m, const dom_spec_t *doms)
     m->recs = apr_array_make(oxt_test_pool, 8, sizeof(rec_t));
     m->logs = apr_array_make(oxt_test_pool, 8, sizeof(oxt_replog_entry_t));
     m->settled = apr_array_make(oxt_test_pool, 2, sizeof(oxt_obj_t));
+    m->claimed = apr_array_make(oxt_test_pool, 2, sizeof(const char *));
     m->loaded = apr_array_make(oxt_test_pool, 4, sizeof(long long));
     s->baton = m;
     s->load = mem_load;
@@ -853,6 +860,49 @@ START_TEST(a_failed_user_is_queued_and_left_alone_for_the_rest_of_the_run)
 }
 END_TEST
 
+/* The run's queue batches claim a failed user's item again when its
+ * backoff (random, from 0 ms) has passed: it is tried, not skipped as
+ * failed earlier in the run and settled as done (which deleted it with
+ * its attempts, so it never parked). */
+START_TEST(a_claimed_item_is_tried_even_if_it_failed_earlier_in_the_run)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 11, .in_ox = 1, .users = { "bad", "good" } }, { 0 }
+    };
+    static const long long ids[] = { 11, 0 };
+    static const route_t routes[] = {
+        { .op = "createByModuleAccessName", .when = "bad@",
+          .fault = "Invalid email address", .type = "InvalidDataException" },
+        { 0 }
+    };
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    apr_array_header_t *items = apr_array_make(oxt_test_pool, 1,
+                                               sizeof(oxt_queue_item_t *));
+    oxt_queue_item_t *item = apr_pcalloc(oxt_test_pool, sizeof(*item));
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.mem.settled->nelts, 1);   /* 111 failed */
+    item->id = 5;
+    item->type = OXT_OBJ_MAILBOX;
+    item->object_id = 111;
+    item->attempts = 1;
+    item->enqueued_at = "2026-01-01 00:00:00.000";
+    APR_ARRAY_PUSH(items, oxt_queue_item_t *) = item;
+    ck_assert_int_eq(oxt_engine_domain(r.eng, 11, items, "run-1", res),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_drain(r.eng, res), APR_SUCCESS);
+    /* bad and good, then bad again (its item) and good */
+    ck_assert_int_eq(r.routes.ops->nelts, 4);
+    ck_assert_int_eq(r.mem.claimed->nelts, 1);
+    ck_assert_ptr_nonnull(strstr(APR_ARRAY_IDX(r.mem.claimed, 0,
+                                               const char *),
+                                 "Invalid email"));
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_skipped, 0);
+}
+END_TEST
+
 /* ---- finding 7: durable before the context's next call ------------------- */
 
 START_TEST(every_outcome_is_durable_before_its_context_sends_again)
@@ -1258,6 +1308,8 @@ TCase *oxt_engine_test_case(void)
     tcase_add_test(tc, one_context_at_a_time_and_contexts_in_parallel);
     tcase_add_test(tc,
         a_failed_user_is_queued_and_left_alone_for_the_rest_of_the_run);
+    tcase_add_test(tc,
+        a_claimed_item_is_tried_even_if_it_failed_earlier_in_the_run);
     tcase_add_test(tc, a_full_pass_walks_every_domain_a_page_at_a_time);
     tcase_add_test(tc, every_outcome_is_durable_before_its_context_sends_again);
     tcase_add_loop_test(tc, a_user_that_is_the_context_admin_is_never_adopted,
