@@ -136,8 +136,12 @@ endif
 .PHONY: all check unit integration guards demo demo-stop install clean bench \
         programs deb packaging fuzz fuzz-build fuzz-replay
 
+# Everything the integration suite and the demo run, so that pytest by
+# hand works after a plain make (tests/scripts/test_make_all.sh); the
+# Check programs (unit, soapit) are made by the targets that run them.
 all: $(LIBA) lib/liboxtender.a $(MOD_SO) $(REPL_BIN) $(if $(OXSIM_SRC),$(OXSIM_BIN)) \
-     $(if $(GEN_SRC),$(GEN_BIN)) $(if $(LIC_SRC),$(LIC_BIN))
+     $(if $(GEN_SRC),$(GEN_BIN)) $(if $(LIC_SRC),$(LIC_BIN)) \
+     $(if $(PAGEKIT_SRC),$(PAGEKIT_BIN)) $(if $(CORECLI_SRC),$(CORECLI_BIN))
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -275,8 +279,7 @@ PYTEST_JOBS = $(if $(filter-out 0 1,$(JOBS)),-n $(JOBS) --dist loadfile)
 # More pytest options for the integration suite, e.g. --durations=0.
 PYTEST_ARGS ?=
 
-integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN)) $(if $(PAGEKIT_SRC),$(PAGEKIT_BIN)) \
-             $(if $(CORECLI_SRC),$(CORECLI_BIN))
+integration: all $(if $(SOAPIT_SRC),$(SOAPIT_BIN))
 	$(if $(SOAPIT_SRC),CK_DEFAULT_TIMEOUT=120 $(SOAPIT_BIN))
 	$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_JOBS) --durations=15 \
 	    $(PYTEST_ARGS) tests/integration
@@ -290,6 +293,7 @@ packaging: all
 guards:
 	./scripts/check-source.sh
 	./tests/scripts/test_log_tags.sh
+	./tests/scripts/test_make_all.sh
 
 # ---- fuzzing -----------------------------------------------------------------
 # make check replays every harness's seed corpus with the ordinary compiler

@@ -402,7 +402,7 @@ class PleskSetup:
         """oxt-corecli -c CONFIG ARGS: a core function of the Mailboxes,
         Settings or Logs pages; returns (exit code, parsed JSON)."""
         if not hxenv.executable(hxenv.CORECLI):
-            pytest.fail("oxt-corecli is not built (%s); run make integration"
+            pytest.fail("oxt-corecli is not built (%s); run make"
                         % hxenv.CORECLI)
         argv = [hxenv.CORECLI, "-c", self.config] + [str(a) for a in args]
         res = subprocess.run(argv, capture_output=True, text=True,
