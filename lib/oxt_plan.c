@@ -10,7 +10,8 @@
 static const char *const op_names[] = {
     "create context", "change context", "delete context",
     "change context admin", "create user", "change user",
-    "change service type", "delete user", "record status"
+    "change service type", "delete user", "record status",
+    "record context"
 };
 
 const char *oxt_op_name(oxt_op_kind_t kind)
@@ -306,6 +307,12 @@ static void plan_context(apr_array_header_t *ops, const oxt_plan_input_t *in,
     changes = plan_context_changes(in->want_ctx, have, p);
     if (changes) {
         plan_push(ops, OXT_OP_CONTEXT_CHANGE, changes, NULL);
+    }
+    /* OX has no display name for a context, but events name an IDN
+     * domain by it (oxt_state_domain_named): a change is recorded
+     * without a call, and by the context change when there is one. */
+    else if (str_differs(in->dom->display_name, have->display_name)) {
+        plan_push(ops, OXT_OP_CONTEXT_RECORD, OXT_CHG_DISPLAY, NULL);
     }
     if (str_differs(oxt_plan_admin_address(have, in->want_ctx, p),
                     have->admin_address)) {

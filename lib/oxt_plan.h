@@ -34,7 +34,10 @@ typedef enum {
     OXT_OP_USER_CHANGE,
     OXT_OP_USER_ACCESS,          /* change the access combination */
     OXT_OP_USER_DELETE,
-    OXT_OP_USER_STATUS           /* no OX call: record why not replicated */
+    OXT_OP_USER_STATUS,          /* no OX call: record why not replicated */
+    OXT_OP_CONTEXT_RECORD        /* no OX call: record what the context's
+                                    domain became in Plesk when OX holds
+                                    none of it (its display name) */
 } oxt_op_kind_t;
 
 /* What an OXT_OP_USER_CHANGE / OXT_OP_CONTEXT_CHANGE touches. */

@@ -30,8 +30,9 @@ const char *oxt_state_server(const char *host, int port, apr_pool_t *p)
 #define CONTEXT_COLS \
     "SELECT dom_id, ox_context_id, context_name, admin_login," \
     " admin_password_enc, applied_login_mappings, applied_quota_mb, status," \
-    " admin_user_id, applied_admin_address FROM domain_state"
-enum { CONTEXT_NCOLS = 10 };
+    " admin_user_id, applied_admin_address, applied_display_name" \
+    " FROM domain_state"
+enum { CONTEXT_NCOLS = 11 };
 
 static void context_empty(oxt_applied_context_t *ctx, long long dom_id)
 {
@@ -57,6 +58,7 @@ apr_status_t oxt_state_context_from_row(oxt_applied_context_t *ctx,
     ctx->status = row->vals[7];
     ctx->admin_user_id = oxt_db_row_int(row, 8, 0);
     ctx->admin_address = row->vals[9];
+    ctx->display_name = row->vals[10];
     return APR_SUCCESS;
 }
 
@@ -184,6 +186,7 @@ void oxt_state_context_copy(oxt_applied_context_t *c,
     c->mappings = state_dup(src->mappings, p);
     c->status = state_dup(src->status, p);
     c->admin_address = state_dup(src->admin_address, p);
+    c->display_name = state_dup(src->display_name, p);
 }
 
 oxt_applied_user_t *oxt_state_user_copy(const oxt_applied_user_t *src,

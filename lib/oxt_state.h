@@ -29,6 +29,8 @@ typedef struct oxt_applied_context_t {
     const char *admin_password_enc; /* sealed; written before create */
     long long admin_user_id;        /* the admin's OX id, 0: not known */
     const char *admin_address;      /* the admin's address, as applied */
+    const char *display_name;       /* the domain's displayName, as
+                                       recorded */
     const char *mappings;           /* newline-joined, as applied */
     int quota_mb;                   /* -1: never applied */
     const char *status;             /* "deleted": its deletion was sent */

@@ -1276,6 +1276,11 @@ static void task_next(oxt_task_t *t)
             (void)task_record(t, op, OXT_REC_STATUS, 0, NULL);
             continue;
         }
+        if (op->kind == OXT_OP_CONTEXT_RECORD) {
+            (void)task_record(t, op, OXT_REC_APPLIED,
+                              t->work->have_ctx.ox_context_id, NULL);
+            continue;
+        }
         if (task_begin(t, op) == TASK_WAIT) {
             return;                    /* goes on in a callback */
         }

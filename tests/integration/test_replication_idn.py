@@ -115,3 +115,28 @@ def test_longest_display_names_replicate(plesk):
         plesk.run()
         assert plesk.ox_calls().get("OXUserService.change", 0) == before, \
             "the stored name compares equal to the desired one"
+
+
+def test_a_new_display_name_alone_is_recorded(plesk):
+    """Only the domain's display name changes (here its case): OX's
+    context holds none of it, so nothing is sent to the context, but
+    domain_state records it, since `plan` and the events find a domain
+    psa lost by the name it had last (oxt_state_domain_named)."""
+    select(plesk)
+    plesk.run()
+    new = "B\u00fccher2.example"
+    plesk.exec("psa", "UPDATE domains SET displayName = %s WHERE id = 2",
+               (new,))
+    before = plesk.ox_calls().get("OXContextService.change", 0)
+    lines = plesk.repl("plan", "dom1.example", IDN).stdout.splitlines()
+    assert "record context       %s (display name)" % IDN in lines, lines
+    plesk.run()
+    assert plesk.ox_calls().get("OXContextService.change", 0) == before
+    assert plesk.domain_state(2)["applied_display_name"] == new
+    assert plesk.ox_users(IDN)["user2"]["sur_name"] == new
+    res = plesk.repl("plan")
+    assert res.stdout == "0 operations planned\n", plesk.describe(res)
+    # psa loses the domain: it is still found by its new name
+    plesk.exec("psa", "DELETE FROM domains WHERE id = 2")
+    res = plesk.repl("plan", new)
+    assert res.returncode == 0, plesk.describe(res)

@@ -104,8 +104,8 @@ static void prefs(oxt_batch_t *b, const char *level, const char *id,
 static void context(oxt_batch_t *b, const char *dom, const char *ox_id,
                     const char *name)
 {
-    feed(b, OXT_BATCH_CONTEXT, 10, dom, ox_id, name, "oxadmin", "sealed",
-         name, "100", "replicated", NULL, NULL);
+    feed(b, OXT_BATCH_CONTEXT, 11, dom, ox_id, name, "oxadmin", "sealed",
+         name, "100", "replicated", NULL, NULL, name);
 }
 
 static void user(oxt_batch_t *b, const char *mail, const char *dom,

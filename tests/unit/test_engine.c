@@ -40,6 +40,8 @@ typedef struct dom_spec_t {
     int admin_unknown;            /* the admin's OX id was never asked */
     const char *admin_login;      /* the admin we made (default ours) */
     const char *old_name;         /* the context was applied as this name */
+    const char *old_display;      /* the domain was recorded with this
+                                     display name */
 } dom_spec_t;
 
 static long long mail_id_of(const dom_spec_t *d, int i)
@@ -93,6 +95,8 @@ static void work_context(oxt_work_t *w, const dom_spec_t *d, apr_pool_t *p)
         w->have_ctx.admin_login = oxt_plan_admin_login(&w->have_ctx);
         w->have_ctx.admin_address = apr_pstrcat(p, w->have_ctx.admin_login,
                                                 "@", name, NULL);
+        w->have_ctx.display_name = d->old_display ? d->old_display
+                                                  : w->dom->display_name;
     }
 }
 
@@ -903,6 +907,29 @@ START_TEST(a_claimed_item_is_tried_even_if_it_failed_earlier_in_the_run)
 }
 END_TEST
 
+/* Only the domain's display name changed: OX holds none of it, so it is
+ * recorded (for the events that name the domain by it) without a call. */
+START_TEST(a_new_display_name_alone_is_recorded_without_a_call)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 12, .in_ox = 1, .users = { "a" }, .applied = 1,
+          .old_display = "D12.test" }, { 0 }
+    };
+    static const long long ids[] = { 12, 0 };
+    static const route_t routes[] = { { 0 } };
+    run_t r;
+
+    engine_make(&r, doms, routes);
+    run_domains(&r, ids);
+    ck_assert_int_eq(r.routes.ops->nelts, 0);
+    ck_assert_int_eq(recs_of(&r, 0), 1);
+    ck_assert_int_eq(rec(&r, 0)->op, OXT_OP_CONTEXT_RECORD);
+    ck_assert_int_eq(rec(&r, 0)->kind, OXT_REC_APPLIED);
+    ck_assert_int_eq(rec(&r, 0)->ox_id, CTX_BASE + 12);
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_ok, 0);
+}
+END_TEST
+
 /* ---- finding 7: durable before the context's next call ------------------- */
 
 START_TEST(every_outcome_is_durable_before_its_context_sends_again)
@@ -1310,6 +1337,7 @@ TCase *oxt_engine_test_case(void)
         a_failed_user_is_queued_and_left_alone_for_the_rest_of_the_run);
     tcase_add_test(tc,
         a_claimed_item_is_tried_even_if_it_failed_earlier_in_the_run);
+    tcase_add_test(tc, a_new_display_name_alone_is_recorded_without_a_call);
     tcase_add_test(tc, a_full_pass_walks_every_domain_a_page_at_a_time);
     tcase_add_test(tc, every_outcome_is_durable_before_its_context_sends_again);
     tcase_add_loop_test(tc, a_user_that_is_the_context_admin_is_never_adopted,

@@ -112,6 +112,7 @@ static void ctx_exists(void)
     have_ctx.quota_mb = 100;
     have_ctx.admin_login = OXT_CONTEXT_ADMIN_LOGIN;
     have_ctx.admin_address = OXT_CONTEXT_ADMIN_LOGIN "@d.example";
+    have_ctx.display_name = "d.example";
 }
 
 static const char *plan_text(int auto_delete)
@@ -271,6 +272,21 @@ START_TEST(a_user_back_from_suspension_is_marked_replicated)
     ck_assert_str_eq(plan_text(0), "record status a");
     ((oxt_applied_user_t *)u->have)->status = "replicated";
     ck_assert_str_eq(plan_text(0), "");
+}
+END_TEST
+
+/* OX has no display name for a context: a new one alone is recorded, and
+ * goes with the context change when there is one. */
+START_TEST(a_new_display_name_is_recorded_without_a_call)
+{
+    ctx_exists();
+    have_ctx.display_name = "D.example";
+    add_user(mailbox(1, "a"), 1);
+    ck_assert_str_eq(plan_text(0), "record context (display name)");
+    have_ctx.display_name = NULL;
+    ck_assert_str_eq(plan_text(0), "record context (display name)");
+    have_ctx.quota_mb = 50;
+    ck_assert_str_eq(plan_text(0), "change context (quota)");
 }
 END_TEST
 
@@ -448,6 +464,7 @@ TCase *oxt_plan_test_case(void)
     tcase_add_test(tc, suspended_domains_are_held_as_they_are);
     tcase_add_test(tc, unselected_mailboxes_cost_nothing);
     tcase_add_test(tc, a_domain_with_mail_off_keeps_its_users_in_ox);
+    tcase_add_test(tc, a_new_display_name_is_recorded_without_a_call);
     tcase_add_test(tc, a_quota_change_changes_the_context);
     tcase_add_test(tc, a_user_back_from_suspension_is_marked_replicated);
     tcase_add_test(tc, a_renamed_domain_moves_the_context_admin_address);
