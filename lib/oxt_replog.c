@@ -6,6 +6,7 @@
 
 #include "oxt_replog.h"
 #include "oxt_util.h"
+#include "oxt_utf8.h"
 
 /* Columns hold TEXT/VARCHAR; a server's reply could be anything, so cut
  * it to what the column takes rather than fail the log write. */
@@ -14,7 +15,8 @@
 
 static const char *cut(const char *s, apr_size_t max, apr_pool_t *p)
 {
-    return s && strlen(s) > max ? apr_pstrndup(p, s, max) : s;
+    /* Never inside a character: strict mode refuses half of one. */
+    return oxt_utf8_cut(s, max, p);
 }
 
 static apr_status_t replog_insert(oxt_db_t *db, const oxt_replog_entry_t *e,

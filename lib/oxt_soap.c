@@ -18,6 +18,7 @@
 #include "oxt_soap.h"
 #include "oxt_xml.h"
 #include "oxt_log.h"
+#include "oxt_utf8.h"
 
 #define DEFAULT_CONNECT_TIMEOUT apr_time_from_sec(10)
 #define DEFAULT_TOTAL_TIMEOUT   apr_time_from_sec(60)
@@ -410,9 +411,11 @@ static apr_status_t fault_result(const xmlNode *fault, oxt_result_t *res,
 {
     const char *text = oxt_xml_child_text(fault, "faultstring", p);
     apr_status_t rv = oxt_soap_fault_classify(text, detail_type(fault));
+    const char *kept = oxt_utf8_cut(text, OXT_SOAP_FAULT_MAX, p);
 
-    return oxt_result_set(res, rv, oxt_status_str(rv, p), "%s",
-                          text != NULL ? text : "(no faultstring)");
+    return oxt_result_set(res, rv, oxt_status_str(rv, p), "%s%s",
+                          kept != NULL ? kept : "(no faultstring)",
+                          kept != text ? "..." : "");
 }
 
 static int is_soap_elem(const xmlNode *node, const char *local)

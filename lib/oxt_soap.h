@@ -244,10 +244,16 @@ int oxt_soap_status_is_retryable(apr_status_t rv);
 const char *oxt_soap_mask_passwords(const char *xml, apr_size_t len,
                                     apr_pool_t *p);
 
+/** A fault's text is kept to this many bytes (whole UTF-8 characters,
+ *  then "..."): it is stored in the state's, the queue's and the log's
+ *  error columns, and a reply may be up to the response cap. */
+#define OXT_SOAP_FAULT_MAX 2000
+
 /**
  * Classifies a raw reply as oxt_soap_call_finish does: http_status and
  * body to *presponse (the "<op>Response" element, doc owned by p) or a
- * typed failure recorded in res.
+ * typed failure recorded in res (a fault's text cut to
+ * OXT_SOAP_FAULT_MAX).
  */
 apr_status_t oxt_soap_reply_parse(xmlNode **presponse, const char *op,
                                   int http_status, const char *body,

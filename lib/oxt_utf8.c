@@ -1,6 +1,9 @@
 /*
  * oxt_utf8.c — see oxt_utf8.h.
  */
+#include <string.h>
+#include <apr_strings.h>
+
 #include "oxt_utf8.h"
 
 /* The smallest code point that needs n bytes: anything below is an
@@ -72,4 +75,19 @@ int oxt_utf8_valid(const char *s, apr_size_t len)
         i += n;
     }
     return 1;
+}
+
+const char *oxt_utf8_cut(const char *s, apr_size_t max, apr_pool_t *p)
+{
+    apr_size_t n;
+
+    if (s == NULL || strnlen(s, max + 1) <= max) {
+        return s;
+    }
+    /* s[max] exists: back off while it continues a sequence. */
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) {
+        n--;
+    }
+    return apr_pstrndup(p, s, n);
 }

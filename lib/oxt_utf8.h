@@ -11,6 +11,7 @@
 #define OXT_UTF8_H
 
 #include <apr.h>
+#include <apr_pools.h>
 
 /** U+FFFD REPLACEMENT CHARACTER, encoded. */
 #define OXT_UTF8_REPLACEMENT "\xef\xbf\xbd"
@@ -24,5 +25,14 @@ apr_size_t oxt_utf8_decode(const char *s, apr_size_t len, unsigned *pcp);
 
 /** True when the len bytes at s are valid UTF-8 (NUL counts as valid). */
 int oxt_utf8_valid(const char *s, apr_size_t len);
+
+/**
+ * s when it has at most max bytes; else its longest start of at most max
+ * bytes that does not end inside a sequence, allocated in p. For the
+ * columns of a fixed width: a sequence cut in two is invalid UTF-8,
+ * which MariaDB's strict mode refuses ("Incorrect string value") as it
+ * refuses a value too long. NULL stays NULL.
+ */
+const char *oxt_utf8_cut(const char *s, apr_size_t max, apr_pool_t *p);
 
 #endif /* OXT_UTF8_H */

@@ -10,6 +10,7 @@
 #include "oxt_unit.h"
 #include "oxt_soap.h"
 #include "oxt_xml.h"
+#include "oxt_utf8.h"
 #include "fake_soap.h"
 
 #define ENV_OPEN "<soap:Envelope " \
@@ -281,6 +282,36 @@ START_TEST(every_fault_reply_maps_with_and_without_detail)
         ck_assert_ptr_null(resp);
         ck_assert_str_eq(res->detail, text);
     }
+}
+END_TEST
+
+/* A fault's text goes into columns of a fixed width: a long one is cut,
+ * between characters, and still classified by the whole. */
+START_TEST(a_long_fault_text_is_cut_between_characters)
+{
+    apr_size_t n = 0;
+    char *text = apr_palloc(oxt_test_pool, 100 * 1000 + 64);
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    xmlNode *resp = NULL;
+    const char *body;
+
+    strcpy(text, "Invalid email address ");
+    n = strlen(text);
+    while (n < 100 * 1000) {
+        memcpy(text + n, "\xc3\xbc", 2);      /* 2 bytes: cut in one */
+        n += 2;
+    }
+    text[n] = '\0';
+    body = fault_reply(text, "InvalidDataException", oxt_test_pool);
+    ck_assert_int_eq(oxt_soap_reply_parse(&resp, "change", 500, body,
+                                          strlen(body), res, oxt_test_pool),
+                     OXT_ESOAP_INVALID);
+    n = strlen(res->detail);
+    ck_assert_uint_le(n, OXT_SOAP_FAULT_MAX + 3);
+    ck_assert_uint_ge(n, OXT_SOAP_FAULT_MAX - 1);
+    ck_assert(oxt_utf8_valid(res->detail, n));
+    ck_assert_str_eq(res->detail + n - 3, "...");
+    ck_assert_int_eq(strncmp(res->detail, text, n - 3), 0);
 }
 END_TEST
 
@@ -637,6 +668,7 @@ TCase *oxt_soap_test_case(void)
                         0, N_ELEMS(faults));
     tcase_add_loop_test(tc, every_fault_reply_maps_with_and_without_detail,
                         0, N_ELEMS(faults));
+    tcase_add_test(tc, a_long_fault_text_is_cut_between_characters);
     tcase_add_test(tc, unknown_texts_fall_back_to_the_exception_type);
     tcase_add_test(tc, retryable_codes_are_the_transient_ones);
     tcase_add_test(tc, a_fault_reply_keeps_the_server_text);

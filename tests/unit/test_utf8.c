@@ -52,6 +52,25 @@ START_TEST(whole_strings_are_checked)
 }
 END_TEST
 
+/* For fixed-width columns: never half a character. */
+START_TEST(a_cut_keeps_whole_characters)
+{
+    const char *s = "m\xc3\xbcller \xf0\x9f\x98\x80!";
+
+    ck_assert_ptr_eq(oxt_utf8_cut(s, 13, oxt_test_pool), s);
+    ck_assert_ptr_eq(oxt_utf8_cut(s, 100, oxt_test_pool), s);
+    ck_assert_ptr_null(oxt_utf8_cut(NULL, 3, oxt_test_pool));
+    ck_assert_str_eq(oxt_utf8_cut(s, 1, oxt_test_pool), "m");
+    ck_assert_str_eq(oxt_utf8_cut(s, 2, oxt_test_pool), "m");
+    ck_assert_str_eq(oxt_utf8_cut(s, 3, oxt_test_pool), "m\xc3\xbc");
+    ck_assert_str_eq(oxt_utf8_cut(s, 8, oxt_test_pool), "m\xc3\xbcller ");
+    ck_assert_str_eq(oxt_utf8_cut(s, 11, oxt_test_pool), "m\xc3\xbcller ");
+    ck_assert_str_eq(oxt_utf8_cut(s, 12, oxt_test_pool),
+                     "m\xc3\xbcller \xf0\x9f\x98\x80");
+    ck_assert_str_eq(oxt_utf8_cut(s, 0, oxt_test_pool), "");
+}
+END_TEST
+
 TCase *oxt_utf8_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("utf8");
@@ -59,5 +78,6 @@ TCase *oxt_utf8_test_case(void)
     tcase_add_loop_test(tc, sequences_decode_strictly, 0,
                         (int)(sizeof(seqs) / sizeof(seqs[0])));
     tcase_add_test(tc, whole_strings_are_checked);
+    tcase_add_test(tc, a_cut_keeps_whole_characters);
     return tc;
 }
