@@ -120,6 +120,18 @@ apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
                                  apr_interval_time_t budget,
                                  oxt_result_t *res);
 
+/** The options before the command (-c, --json, -q, --help, --version),
+ * for apr_getopt_long; the replicator and its event front read them
+ * alike. */
+extern const apr_getopt_option_t oxt_repl_opts[];
+
+/** The configuration file: given (-c), else $OXTENDER_CONF, else the
+ * default; in p. */
+const char *oxt_repl_config_path(const char *given, apr_pool_t *p);
+
+/** The default configuration file, for the usage text. */
+const char *oxt_repl_default_config(void);
+
 /** A subcommand: argc/argv start at the command's own arguments. */
 typedef int oxt_repl_cmd_fn(oxt_repl_t *repl, int argc,
                             const char *const *argv);
