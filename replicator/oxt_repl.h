@@ -61,6 +61,13 @@ typedef struct oxt_repl_session_t {
     oxt_soap_client_t *soap;       /* NULL for a dry run */
     oxt_ox_t *ox;
     oxt_engine_t *engine;
+    /* The domains and accounts of the hints worked since the lists'
+     * directory was last brought in line (oxt_repl_queue.c), in
+     * dir_pool; dir_since: when the first of them was noted. */
+    apr_pool_t *dir_pool;
+    apr_hash_t *dir_doms;
+    apr_hash_t *dir_accounts;
+    apr_time_t dir_since;
 } oxt_repl_session_t;
 
 /** Connects, loads settings and keys, and (unless dry_run) sets up OX. */
