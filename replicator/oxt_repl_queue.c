@@ -170,6 +170,34 @@ static apr_status_t queue_directory(oxt_repl_session_t *s, oxt_result_t *res,
     return rv;
 }
 
+/* Sorts the claimed items into domain groups (doms) and later. */
+static apr_status_t queue_sort(apr_hash_t *doms, int *pall,
+                               apr_array_header_t *later,
+                               oxt_repl_session_t *s,
+                               const apr_array_header_t *items,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_hash_t *mail_doms = NULL;
+    int i;
+    apr_status_t rv = APR_SUCCESS;
+
+    /* Nothing is in progress between batches: the seats are reloaded
+     * from what was recorded. */
+    if (items->nelts > 0) {
+        rv = oxt_repl_seats(s, 0, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_queue_mail_domains(&mail_doms, items, s->psa, s->db, res,
+                                    p);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < items->nelts; i++) {
+        rv = queue_sort_item(doms, pall, later, s, mail_doms,
+                             APR_ARRAY_IDX(items, i, oxt_queue_item_t *),
+                             res, p);
+    }
+    return rv;
+}
+
 /* Where a batch's time went (level info): what a burst of hints waits
  * for. */
 static void queue_log_batch(const apr_time_t *t, apr_interval_time_t plan,
@@ -194,7 +222,7 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
                                   oxt_result_t *res)
 {
     apr_array_header_t *items, *later;
-    apr_hash_t *doms = NULL, *mail_doms = NULL;
+    apr_hash_t *doms = NULL;
     apr_pool_t *p;
     apr_time_t t[7];
     apr_interval_time_t plan = 0;
@@ -209,21 +237,8 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
     if (rv == APR_SUCCESS) {
         *pclaimed = items->nelts;
         doms = apr_hash_make(p);
-        /* Nothing is in progress between batches: the seats are
-         * reloaded from what was recorded. */
-        if (items->nelts > 0) {
-            rv = oxt_repl_seats(s, 0, res);
-        }
         later = apr_array_make(p, 4, sizeof(oxt_queue_item_t *));
-        if (rv == APR_SUCCESS) {
-            rv = oxt_queue_mail_domains(&mail_doms, items, s->psa, s->db,
-                                        res, p);
-        }
-        for (i = 0; rv == APR_SUCCESS && i < items->nelts; i++) {
-            rv = queue_sort_item(doms, pall, later, s, mail_doms,
-                                 APR_ARRAY_IDX(items, i, oxt_queue_item_t *),
-                                 res, p);
-        }
+        rv = queue_sort(doms, pall, later, s, items, res, p);
         t[2] = apr_time_now();
         plan = oxt_engine_stats(s->engine)->profile.plan;
         if (rv == APR_SUCCESS) {
