@@ -44,7 +44,8 @@ static void front_print_cb(const char *file, int line, int level,
     (void)file; (void)line; (void)level; (void)rv; (void)baton; (void)msg;
 }
 
-/* The directory of this program, with its final '/'; "" if unknown. */
+/* The directory of this program, with its final '/'; "" if unknown
+ * (no /proc). */
 static void front_self_dir(char *dir, size_t size)
 {
     ssize_t n = readlink("/proc/self/exe", dir, size - 1);
@@ -68,7 +69,10 @@ static int front_exec_full(const char *const *argv)
     int err = ENOENT;
 
     front_self_dir(dir, sizeof(dir));
-    for (i = 0; i < sizeof(front_full) / sizeof(front_full[0]); i++) {
+    /* Never a path relative to the working directory: root runs this
+     * from wherever Plesk or an administrator stands. */
+    for (i = 0; dir[0] == '/'
+                && i < sizeof(front_full) / sizeof(front_full[0]); i++) {
         snprintf(path, sizeof(path), "%s%s", dir, front_full[i]);
         execv(path, (char *const *)argv);
         if (errno != ENOENT) {
