@@ -91,6 +91,16 @@ MOD_SO     := mod_oxtender/mod_oxtender.so
 REPL_SRC   := $(wildcard replicator/*.c)
 REPL_OBJ   := $(patsubst replicator/%.c,$(B)/replicator/%.o,$(REPL_SRC))
 REPL_BIN   := replicator/oxtender-replicator
+# The program installed as oxtender-replicator is a front that answers
+# "event" (Plesk's handler, started per event) with the database client
+# alone and execs the full replicator for every other command
+# (replicator/front/oxt_repl_front.c, docs/architecture.md).
+REPL_FULL  := replicator/oxtender-replicator-full
+FRONT_OBJ  := $(B)/replicator/front/oxt_repl_front.o \
+              $(B)/replicator/oxt_repl_cmd_event.o $(B)/replicator/oxt_repl_opts.o
+# Only the libraries the event path refers to are recorded (--as-needed).
+FRONT_LIBS  = -Wl,--as-needed $(shell pkg-config --libs libcrypto) \
+              -lcrypt $(MYSQL_LIBS) $(APR_LIBS) -lpthread -Wl,--no-as-needed
 
 # ---- test and demo tools -------------------------------------------------
 UNIT_SRC   := $(wildcard tests/unit/*.c)
@@ -128,6 +138,7 @@ ifeq ($(SANITIZE),1)
 # The sanitizer build checks the core through the unit tests, the replicator
 # and the emulator; the module is built the ordinary way for Apache.
 REPL_BIN   := $(B)/oxtender-replicator
+REPL_FULL  := $(B)/oxtender-replicator-full
 OXSIM_BIN  := $(B)/oxsim
 GEN_BIN    := $(B)/oxt-gendata
 LIC_BIN    := $(B)/oxt-license
@@ -198,10 +209,15 @@ $(MOD_SO): $(MOD_SRC) $(wildcard mod_oxtender/*.h) mod_oxtender/exports.map $(MO
 	@# A running Apache maps the old file: replace it, never overwrite it.
 	$(Q)cp mod_oxtender/.libs/mod_oxtender.so $@.tmp && mv -f $@.tmp $@
 
-$(REPL_BIN): $(REPL_OBJ) $(LIBA)
+$(REPL_FULL): $(REPL_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(REPL_OBJ) $(LIBA) $(LIBS_ALL)
+
+$(REPL_BIN): $(FRONT_OBJ) $(LIBA) | $(REPL_FULL)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $(FRONT_OBJ) $(LIBA) $(FRONT_LIBS)
 
 $(OXSIM_BIN): $(OXSIM_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
@@ -370,20 +386,25 @@ HTDOCSDIR   ?= $(DATADIR)/htdocs
 CONFDIR     ?= $(PREFIX)/etc
 MANDIR      ?= $(DATADIR)/man
 APACHE_MODDIR ?= /usr/lib/apache2/modules
+# Where the event front (BINDIR/oxtender-replicator) looks for the full
+# replicator: ../lib/oxtender next to BINDIR, so never set on its own.
+FULLDIR      = $(patsubst %/,%,$(dir $(BINDIR)))/lib/oxtender
 CONF_PATHS  = -e 's|/usr/local/oxtender/bin/|$(BINDIR)/|g' \
               -e 's|/usr/share/oxtender/htdocs|$(HTDOCSDIR)|g' \
               -e 's|/usr/local/oxtender/share/sql/oxtender|$(SQLDIR)|g' \
               -e 's|/usr/local/oxtender/etc/|$(CONFDIR)/|g'
 
 # What the packages ship: the module and the replicator, nothing for tests.
-programs: $(MOD_SO) $(REPL_BIN)
+programs: $(MOD_SO) $(REPL_BIN) $(REPL_FULL)
 
 install: programs
 	install -d $(DESTDIR)$(APACHE_MODDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(SQLDIR) $(DESTDIR)$(HTDOCSDIR) $(DESTDIR)$(CONFDIR) \
 	    $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 $(MOD_SO) $(DESTDIR)$(APACHE_MODDIR)/mod_oxtender.so
+	install -d $(DESTDIR)$(FULLDIR)
 	install -m 0755 $(REPL_BIN) $(DESTDIR)$(BINDIR)/oxtender-replicator
+	install -m 0755 $(REPL_FULL) $(DESTDIR)$(FULLDIR)/oxtender-replicator
 	install -m 0644 sql/oxtender/[0-9][0-9][0-9][0-9]_*.sql $(DESTDIR)$(SQLDIR)/
 	if [ -d htdocs ]; then cp -R htdocs/. $(DESTDIR)$(HTDOCSDIR)/; fi
 	for f in conf/*; do \
@@ -403,8 +424,8 @@ deb:
 
 clean:
 	rm -rf build lib/liboxtender.a $(MOD_SO) mod_oxtender/.libs mod_oxtender/*.la \
-	    mod_oxtender/*.lo mod_oxtender/*.slo mod_oxtender/*.o $(REPL_BIN) \
+	    mod_oxtender/*.lo mod_oxtender/*.slo mod_oxtender/*.o $(REPL_BIN) $(REPL_FULL) \
 	    tests/oxsim/oxsim tools/gendata/oxt-gendata tools/license/oxt-license bench/bin
 
--include $(LIB_OBJ:.o=.d) $(FUZZ_LIBOBJ:.o=.d) $(REPL_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d) $(SOAPIT_OBJ:.o=.d) \
+-include $(LIB_OBJ:.o=.d) $(FUZZ_LIBOBJ:.o=.d) $(REPL_OBJ:.o=.d) $(FRONT_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(OXSIM_OBJ:.o=.d) $(SOAPIT_OBJ:.o=.d) \
     $(PAGEKIT_OBJ:.o=.d) $(CORECLI_OBJ:.o=.d)

@@ -97,6 +97,11 @@ def first_run(mariadb, root, args):
         px.setup()
         px.change_log = changes
         px.write_config(ox_connections=args.conns, log_level="notice")
+        if args.log_level != "notice":
+            # the first run's own log stays quiet; the daemon's says more
+            px.daemon_config = os.path.join(root, "daemon.conf")
+            px.write_config(path=px.daemon_config, ox_connections=args.conns,
+                            log_level=args.log_level)
         normalise(px)
         t0 = time.monotonic()
         res = px.repl("--json", "run", timeout=3600)
@@ -232,7 +237,9 @@ def burst(px, mariadb, args):  # noqa: C901
     key = {ids[a.lower()]: a for a, _, _ in targets}
     e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
     log = open(os.path.join(px.root, "daemon.err"), "w")
-    daemon = subprocess.Popen([env.REPLICATOR, "-c", px.config, "daemon"],
+    daemon = subprocess.Popen([env.REPLICATOR, "-c",
+                               getattr(px, "daemon_config", px.config),
+                               "daemon"],
                               stdout=subprocess.DEVNULL, stderr=log, env=e)
     sampler = RssSampler(daemon.pid)
     sampler.start()
@@ -330,6 +337,11 @@ def burst(px, mariadb, args):  # noqa: C901
                                  for k in sorted(cpu1))))
     print("SQL statements during the burst: %s" % ", ".join(
         "%s %d" % (k, int(st1[k]) - int(st0[k])) for k in sorted(st1)))
+    if args.log_level != "notice":
+        with open(os.path.join(px.root, "daemon.err")) as f:
+            for line in f:
+                if "profile" in line:
+                    print("daemon: " + line.rstrip())
     print("==== end of burst figures ====")
     return not (lost or doubled or wrong or problems)
 
@@ -351,6 +363,9 @@ def main():
     ap.add_argument("--general-log", default="",
                     help="FILE: the server's general log during the burst"
                     " (every statement, for a profile)")
+    ap.add_argument("--log-level", default="notice",
+                    help="the daemon's log_level (info: its engine profile,"
+                    " OXT04350, printed with the figures)")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     reason = MariaDB.available()

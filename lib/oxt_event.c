@@ -287,6 +287,10 @@ static apr_status_t event_account(int *pq, const oxt_event_t *ev,
     oxt_obj_type_t type = OXT_OBJ_CLIENT;
     apr_status_t rv;
 
+    if (oxt_psa_caps(psa)->version == 0) {
+        return oxt_result_set(res, APR_EINVAL, "Internal error",
+                              "psa's schema was not probed");
+    }
     rv = oxt_db_select(&rows, db, oxt_psa_sql(psa,
              oxt_psa_caps(psa)->has_client_type
                  ? "SELECT id, type FROM psa.clients WHERE login = ?"
@@ -331,6 +335,13 @@ static apr_status_t event_both(int *pq, const oxt_event_t *ev,
         rv = fn(pq, ev, psa, db, ov, res, p);
     }
     return rv;
+}
+
+int oxt_event_needs_caps(const oxt_event_t *ev)
+{
+    ev_kind_t kind;
+
+    return event_kind(&kind, ev->name) && kind == EV_ACCOUNT;
 }
 
 apr_status_t oxt_event_queue(int *pqueued, const oxt_event_t *ev,

@@ -60,6 +60,13 @@ apr_status_t oxt_event_queue(int *pqueued, const oxt_event_t *ev,
                              oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * Whether oxt_event_queue needs psa's capabilities for ev (an account
+ * event: the shape of psa.clients), so that a handle from
+ * oxt_psa_open_bare must be probed first (oxt_psa_probe).
+ */
+int oxt_event_needs_caps(const oxt_event_t *ev);
+
 /** Writes the event to a new file in dir (atomically: temp + rename). */
 apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
                                    apr_pool_t *p)

@@ -126,16 +126,29 @@ static apr_status_t psa_probe(oxt_psa_t *psa, oxt_db_t *db,
     return APR_SUCCESS;
 }
 
+oxt_psa_t *oxt_psa_open_bare(const oxt_config_t *cfg, apr_pool_t *p)
+{
+    oxt_psa_t *psa = apr_pcalloc(p, sizeof(*psa));
+
+    psa->db = cfg->psa_database;
+    psa->admin_password_file = cfg->plesk_admin_password_file;
+    return psa;
+}
+
+apr_status_t oxt_psa_probe(oxt_psa_t *psa, oxt_db_t *db, oxt_result_t *res,
+                           apr_pool_t *p)
+{
+    return psa->caps.version != 0 ? APR_SUCCESS : psa_probe(psa, db, res, p);
+}
+
 apr_status_t oxt_psa_open(oxt_psa_t **ppsa, oxt_db_t *db,
                           const oxt_config_t *cfg, oxt_result_t *res,
                           apr_pool_t *p)
 {
-    oxt_psa_t *psa = apr_pcalloc(p, sizeof(*psa));
+    oxt_psa_t *psa = oxt_psa_open_bare(cfg, p);
     oxt_result_t *keyres = oxt_result_make(p);
     apr_status_t rv;
 
-    psa->db = cfg->psa_database;
-    psa->admin_password_file = cfg->plesk_admin_password_file;
     rv = psa_probe(psa, db, res, p);
     if (rv != APR_SUCCESS) {
         return rv;

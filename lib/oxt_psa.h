@@ -93,6 +93,20 @@ apr_status_t oxt_psa_open(oxt_psa_t **ppsa, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
+ * The handle without the probe or the key, for a Plesk event handler:
+ * the probe (one information_schema query) costs the server more than
+ * the rest of an event together, and most events need neither.
+ * oxt_psa_sql works at once; oxt_psa_caps says version 0 until
+ * oxt_psa_probe. Lives in p.
+ */
+oxt_psa_t *oxt_psa_open_bare(const oxt_config_t *cfg, apr_pool_t *p);
+
+/** Probes the schema now (as oxt_psa_open does), once per handle. */
+apr_status_t oxt_psa_probe(oxt_psa_t *psa, oxt_db_t *db, oxt_result_t *res,
+                           apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
  * sql with every "psa." table prefix qualified by the configured psa
  * database name (a checked identifier). Result lives in p.
  */

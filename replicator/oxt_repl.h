@@ -61,6 +61,13 @@ typedef struct oxt_repl_session_t {
     oxt_soap_client_t *soap;       /* NULL for a dry run */
     oxt_ox_t *ox;
     oxt_engine_t *engine;
+    /* The domains and accounts of the hints worked since the lists'
+     * directory was last brought in line (oxt_repl_queue.c), in
+     * dir_pool; dir_since: when the first of them was noted. */
+    apr_pool_t *dir_pool;
+    apr_hash_t *dir_doms;
+    apr_hash_t *dir_accounts;
+    apr_time_t dir_since;
 } oxt_repl_session_t;
 
 /** Connects, loads settings and keys, and (unless dry_run) sets up OX. */
@@ -119,6 +126,18 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
 apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
                                  apr_interval_time_t budget,
                                  oxt_result_t *res);
+
+/** The options before the command (-c, --json, -q, --help, --version),
+ * for apr_getopt_long; the replicator and its event front read them
+ * alike. */
+extern const apr_getopt_option_t oxt_repl_opts[];
+
+/** The configuration file: given (-c), else $OXTENDER_CONF, else the
+ * default; in p. */
+const char *oxt_repl_config_path(const char *given, apr_pool_t *p);
+
+/** The default configuration file, for the usage text. */
+const char *oxt_repl_default_config(void);
 
 /** A subcommand: argc/argv start at the command's own arguments. */
 typedef int oxt_repl_cmd_fn(oxt_repl_t *repl, int argc,

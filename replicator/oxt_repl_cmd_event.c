@@ -42,8 +42,11 @@ static apr_status_t event_record(oxt_repl_t *repl, const oxt_event_t *ev,
     params.connect_timeout = EVENT_DB_TIMEOUT_S;
     params.read_timeout = EVENT_DB_TIMEOUT_S;
     rv = oxt_db_open(&db, &params, res, repl->p);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_psa_open(&psa, db, repl->cfg, res, repl->p);
+    /* The schema probe only where the event needs it: it was the dearest
+     * statement of every event (oxt_psa_open_bare). */
+    psa = oxt_psa_open_bare(repl->cfg, repl->p);
+    if (rv == APR_SUCCESS && oxt_event_needs_caps(ev)) {
+        rv = oxt_psa_probe(psa, db, res, repl->p);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_event_queue(NULL, ev, psa, db, res, repl->p);

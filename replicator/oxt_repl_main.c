@@ -9,15 +9,12 @@
 #include <unistd.h>
 #include <apr_general.h>
 #include <apr_strings.h>
-#include <apr_env.h>
 
 #include "oxt_repl.h"
 #include "oxt_log.h"
 #include "oxt_result.h"
 #include "oxt_version.h"
 #include "oxt_util.h"
-
-#define DEFAULT_CONFIG "/etc/oxtender/oxtender.conf"
 
 typedef struct {
     const char *name;
@@ -159,7 +156,7 @@ static void repl_usage(FILE *out)
         fprintf(out, "  %-10s %s\n", repl_cmds[i].name, repl_cmds[i].help);
     }
     fprintf(out, "\nCONFIG defaults to $OXTENDER_CONF, then %s.\n",
-            DEFAULT_CONFIG);
+            oxt_repl_default_config());
 }
 
 static const repl_cmd_t *repl_cmd_find(const char *name)
@@ -174,15 +171,6 @@ static const repl_cmd_t *repl_cmd_find(const char *name)
     return NULL;
 }
 
-static const apr_getopt_option_t repl_opts[] = {
-    { "config", 'c', 1, "configuration file" },
-    { "json", 'j', 0, "machine-readable output" },
-    { "quiet", 'q', 0, "only errors" },
-    { "help", 'h', 0, "this help" },
-    { "version", 'V', 0, "print the version" },
-    { NULL, 0, 0, NULL }
-};
-
 /* Returns -1 to go on, or an exit code. */
 static int repl_parse_options(oxt_repl_t *repl, apr_getopt_t *opt)
 {
@@ -190,7 +178,8 @@ static int repl_parse_options(oxt_repl_t *repl, apr_getopt_t *opt)
     int ch;
     apr_status_t rv;
 
-    while ((rv = apr_getopt_long(opt, repl_opts, &ch, &arg)) == APR_SUCCESS) {
+    while ((rv = apr_getopt_long(opt, oxt_repl_opts, &ch, &arg))
+           == APR_SUCCESS) {
         switch (ch) {
         case 'c': repl->config_path = arg; break;
         case 'j': repl->json = 1; break;
@@ -211,16 +200,8 @@ static int repl_parse_options(oxt_repl_t *repl, apr_getopt_t *opt)
 static int repl_load_config(oxt_repl_t *repl)
 {
     oxt_result_t *res = oxt_result_make(repl->p);
-    char *env = NULL;
 
-    if (repl->config_path == NULL
-        && apr_env_get(&env, "OXTENDER_CONF", repl->p) == APR_SUCCESS
-        && *env) {
-        repl->config_path = env;
-    }
-    if (repl->config_path == NULL) {
-        repl->config_path = DEFAULT_CONFIG;
-    }
+    repl->config_path = oxt_repl_config_path(repl->config_path, repl->p);
     if (oxt_config_load(&repl->cfg, repl->config_path, res, repl->p)
         != APR_SUCCESS) {
         repl->cfg = NULL;

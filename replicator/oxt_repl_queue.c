@@ -8,6 +8,7 @@
  */
 #include <apr_strings.h>
 #include <apr_hash.h>
+#include <apr_time.h>
 
 #include "oxt_repl.h"
 #include "oxt_queue.h"
@@ -15,8 +16,15 @@
 #include "oxt_log.h"
 #include "oxt_util.h"
 
-#define BATCH_ITEMS 200
+/* A batch ends in a drain (its last domains finish with the connections
+ * to OX falling idle one by one, about a second in a burst): the more a
+ * batch holds, the less of a backlog's time goes to that tail. Short of
+ * a backlog a batch takes what is due, and it is small. */
+#define BATCH_ITEMS 500
 #define LEASE_S     600
+/* The longest the lists' directory lags behind the hints worked while
+ * the queue is behind (a burst). */
+#define QUEUE_DIR_EVERY apr_time_from_sec(5)
 
 static void queue_group(apr_hash_t *doms, long long dom_id,
                         oxt_queue_item_t *item, apr_pool_t *p)
@@ -68,9 +76,10 @@ static apr_status_t queue_sort_item(apr_hash_t *doms, int *pall,
     return rv;
 }
 
+/* *pstarted: when the last domain was started (the rest is the drain). */
 static apr_status_t queue_run_domains(oxt_repl_session_t *s, apr_hash_t *doms,
-                                      const char *owner, oxt_result_t *res,
-                                      apr_pool_t *p)
+                                      const char *owner, apr_time_t *pstarted,
+                                      oxt_result_t *res, apr_pool_t *p)
 {
     apr_hash_index_t *hi;
     apr_array_header_t *items;
@@ -82,34 +91,73 @@ static apr_status_t queue_run_domains(oxt_repl_session_t *s, apr_hash_t *doms,
         rv = oxt_engine_domain(s->engine, oxt_util_id_key(hi),
                                items->nelts ? items : NULL, owner, res);
     }
+    *pstarted = apr_time_now();
     if (rv == APR_SUCCESS) {
         rv = oxt_engine_drain(s->engine, res);
     }
     return rv;
 }
 
-/* The lists' directory of what the batch worked: its domains, and the
- * accounts its hints named; the Mailboxes page's of its domains. */
-static apr_status_t queue_directory(oxt_repl_session_t *s, apr_hash_t *doms,
-                                    apr_array_header_t *items,
-                                    oxt_result_t *res, apr_pool_t *p)
+/* Notes the batch's domains, and the accounts its hints named, for the
+ * directory. */
+static void queue_dir_note(oxt_repl_session_t *s, apr_hash_t *doms,
+                           const apr_array_header_t *items)
 {
-    apr_array_header_t *ids = apr_array_make(p, 16, sizeof(long long));
-    apr_array_header_t *accounts = apr_array_make(p, 4, sizeof(long long));
     const oxt_queue_item_t *item;
     apr_hash_index_t *hi;
     int i;
-    apr_status_t rv;
 
-    for (hi = apr_hash_first(p, doms); hi; hi = apr_hash_next(hi)) {
-        APR_ARRAY_PUSH(ids, long long) = oxt_util_id_key(hi);
+    if (s->dir_pool == NULL) {
+        apr_pool_create(&s->dir_pool, s->p);
+    }
+    if (s->dir_doms == NULL) {
+        s->dir_doms = apr_hash_make(s->dir_pool);
+        s->dir_accounts = apr_hash_make(s->dir_pool);
+        s->dir_since = apr_time_now();
+    }
+    for (hi = apr_hash_first(NULL, doms); hi; hi = apr_hash_next(hi)) {
+        oxt_util_id_set(s->dir_doms, oxt_util_id_key(hi), "");
     }
     for (i = 0; i < items->nelts; i++) {
         item = APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
         if (item->type == OXT_OBJ_CLIENT || item->type == OXT_OBJ_RESELLER) {
-            APR_ARRAY_PUSH(accounts, long long) = item->object_id;
+            oxt_util_id_set(s->dir_accounts, item->object_id, "");
         }
     }
+}
+
+static apr_array_header_t *queue_dir_ids(apr_hash_t *h, apr_pool_t *p)
+{
+    apr_array_header_t *ids = apr_array_make(p, (int)apr_hash_count(h) + 1,
+                                             sizeof(long long));
+    apr_hash_index_t *hi;
+
+    for (hi = apr_hash_first(p, h); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(ids, long long) = oxt_util_id_key(hi);
+    }
+    return ids;
+}
+
+/* The lists' directory of what the hints worked since the last time: the
+ * domains, and the accounts the hints named; the Mailboxes page's of the
+ * domains. Not after every batch: in a burst the same domains come back
+ * batch after batch, and the connections to OX would idle meanwhile.
+ * Every domain noted is finished (a batch drains the engine). */
+static apr_status_t queue_directory(oxt_repl_session_t *s, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    apr_array_header_t *ids, *accounts;
+    apr_status_t rv;
+
+    if (s->dir_doms == NULL) {
+        return APR_SUCCESS;
+    }
+    ids = queue_dir_ids(s->dir_doms, p);
+    accounts = queue_dir_ids(s->dir_accounts, p);
+    /* Taken off first: a failure is not repeated by every batch (the
+     * next full pass brings the directory in line). */
+    s->dir_doms = s->dir_accounts = NULL;
+    apr_pool_clear(s->dir_pool);
     rv = accounts->nelts == 0 ? APR_SUCCESS
        : oxt_dir_sync_accounts(s->db, s->psa, accounts, 0, NULL, res, p);
     if (rv == APR_SUCCESS && ids->nelts > 0) {
@@ -122,49 +170,104 @@ static apr_status_t queue_directory(oxt_repl_session_t *s, apr_hash_t *doms,
     return rv;
 }
 
+/* Sorts the claimed items into domain groups (doms) and later. */
+static apr_status_t queue_sort(apr_hash_t *doms, int *pall,
+                               apr_array_header_t *later,
+                               oxt_repl_session_t *s,
+                               const apr_array_header_t *items,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_hash_t *mail_doms = NULL;
+    int i;
+    apr_status_t rv = APR_SUCCESS;
+
+    /* Nothing is in progress between batches: the seats are reloaded
+     * from what was recorded. */
+    if (items->nelts > 0) {
+        rv = oxt_repl_seats(s, 0, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_queue_mail_domains(&mail_doms, items, s->psa, s->db, res,
+                                    p);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < items->nelts; i++) {
+        rv = queue_sort_item(doms, pall, later, s, mail_doms,
+                             APR_ARRAY_IDX(items, i, oxt_queue_item_t *),
+                             res, p);
+    }
+    return rv;
+}
+
+/* Where a batch's time went (level info): what a burst of hints waits
+ * for. */
+static void queue_log_batch(const apr_time_t *t, apr_interval_time_t plan,
+                            int items, int doms)
+{
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
+                   OXTLOGNO(04440) "queue batch: %d items in %d domains,"
+                   " %.1f ms: claim %.1f, seats and domains %.1f, domains"
+                   " started %.1f (loading and planning them %.1f), drained"
+                   " %.1f, directory %.1f, done %.1f",
+                   items, doms, (double)(t[6] - t[0]) / 1000.0,
+                   (double)(t[1] - t[0]) / 1000.0,
+                   (double)(t[2] - t[1]) / 1000.0,
+                   (double)(t[3] - t[2]) / 1000.0, (double)plan / 1000.0,
+                   (double)(t[4] - t[3]) / 1000.0,
+                   (double)(t[5] - t[4]) / 1000.0,
+                   (double)(t[6] - t[5]) / 1000.0);
+}
+
 apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
                                   oxt_repl_session_t *s, const char *owner,
                                   oxt_result_t *res)
 {
     apr_array_header_t *items, *later;
-    apr_hash_t *doms, *mail_doms = NULL;
+    apr_hash_t *doms = NULL;
     apr_pool_t *p;
+    apr_time_t t[7];
+    apr_interval_time_t plan = 0;
     int i;
     apr_status_t rv;
 
     apr_pool_create(&p, s->p);
     *pclaimed = 0;
+    t[0] = apr_time_now();
     rv = oxt_queue_claim(&items, s->db, owner, BATCH_ITEMS, LEASE_S, res, p);
+    t[1] = t[2] = t[3] = t[4] = t[5] = apr_time_now();
     if (rv == APR_SUCCESS) {
         *pclaimed = items->nelts;
         doms = apr_hash_make(p);
-        /* Nothing is in progress between batches: the seats are
-         * reloaded from what was recorded. */
-        if (items->nelts > 0) {
-            rv = oxt_repl_seats(s, 0, res);
-        }
         later = apr_array_make(p, 4, sizeof(oxt_queue_item_t *));
+        rv = queue_sort(doms, pall, later, s, items, res, p);
+        t[2] = apr_time_now();
+        plan = oxt_engine_stats(s->engine)->profile.plan;
         if (rv == APR_SUCCESS) {
-            rv = oxt_queue_mail_domains(&mail_doms, items, s->psa, s->db,
-                                        res, p);
+            rv = queue_run_domains(s, doms, owner, &t[3], res, p);
         }
-        for (i = 0; rv == APR_SUCCESS && i < items->nelts; i++) {
-            rv = queue_sort_item(doms, pall, later, s, mail_doms,
-                                 APR_ARRAY_IDX(items, i, oxt_queue_item_t *),
-                                 res, p);
-        }
-        if (rv == APR_SUCCESS) {
-            rv = queue_run_domains(s, doms, owner, res, p);
-        }
+        plan = oxt_engine_stats(s->engine)->profile.plan - plan;
+        t[4] = apr_time_now();
         if (rv == APR_SUCCESS && items->nelts > 0) {
-            rv = queue_directory(s, doms, items, res, p);
+            queue_dir_note(s, doms, items);
         }
+        /* Once the queue has caught up (a short batch), and at least
+         * every QUEUE_DIR_EVERY while it is behind. */
+        if (rv == APR_SUCCESS && (items->nelts < BATCH_ITEMS
+                                  || apr_time_now() - s->dir_since
+                                     >= QUEUE_DIR_EVERY)) {
+            rv = queue_directory(s, res, p);
+        }
+        t[5] = apr_time_now();
         /* Account hints and "all" are answered by the domain work (and
          * the full pass the caller runs for "all"). */
         for (i = 0; rv == APR_SUCCESS && i < later->nelts; i++) {
             rv = oxt_queue_done(s->db, APR_ARRAY_IDX(later, i,
                                 oxt_queue_item_t *), owner, res, p);
         }
+    }
+    t[6] = apr_time_now();
+    if (*pclaimed > 0) {
+        queue_log_batch(t, plan, *pclaimed,
+                        doms != NULL ? (int)apr_hash_count(doms) : 0);
     }
     apr_pool_destroy(p);
     return rv;

@@ -88,7 +88,8 @@ def base_root(built, pkg_dir):
     subprocess.run(["dpkg-deb", "-x", built.deb(debbuild.REPLICATOR_PKG),
                     unpacked], check=True)
     return DebRoot.make_base(os.path.join(pkg_dir, "base-root"), needs=[
-        os.path.join(unpacked, "usr/sbin/oxtender-replicator")])
+        os.path.join(unpacked, "usr/sbin/oxtender-replicator"),
+        os.path.join(unpacked, "usr/lib/oxtender/oxtender-replicator")])
 
 
 @pytest.fixture

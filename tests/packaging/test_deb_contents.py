@@ -92,6 +92,7 @@ def test_replicator_package_files(built):
                                                "register-*.sh"))}
     expected = {
         "/usr/sbin/oxtender-replicator": "-rwxr-xr-x",
+        "/usr/lib/oxtender/oxtender-replicator": "-rwxr-xr-x",
         "/etc/cron.d/oxtender-replicator": "-rw-r--r--",
         "/lib/systemd/system/oxtender-replicator.service": "-rw-r--r--",
         "/lib/systemd/system/oxtender-replicator-metrics.service":
@@ -243,15 +244,17 @@ def test_lintian(lintian):
         + lintian.stdout)
 
 
-@pytest.mark.parametrize("package", [MODULE_PKG, REPLICATOR_PKG])
-def test_binaries_are_hardened(built, package, tmp_path):
+@pytest.mark.parametrize("package, binary", [
+    (MODULE_PKG, "usr/lib/apache2/modules/mod_oxtender.so"),
+    (REPLICATOR_PKG, "usr/sbin/oxtender-replicator"),
+    (REPLICATOR_PKG, "usr/lib/oxtender/oxtender-replicator")])
+def test_binaries_are_hardened(built, package, binary, tmp_path):
     """dpkg-buildflags' hardening reached the compiler and the linker
-    (what lintian's hardening tags would otherwise say)."""
+    (what lintian's hardening tags would otherwise say): the module, the
+    event front and the full replicator it starts."""
     d = str(tmp_path / "x")
     subprocess.run(["dpkg-deb", "-x", built.deb(package), d], check=True)
-    path = os.path.join(d, "usr/sbin/oxtender-replicator"
-                        if package == REPLICATOR_PKG
-                        else "usr/lib/apache2/modules/mod_oxtender.so")
+    path = os.path.join(d, binary)
     dyn = subprocess.run(["readelf", "-d", "-W", path], check=True,
                          capture_output=True, text=True).stdout
     seg = subprocess.run(["readelf", "-l", "-W", path], check=True,

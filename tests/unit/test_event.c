@@ -12,6 +12,8 @@
 
 #include "oxt_unit.h"
 #include "oxt_event.h"
+#include "oxt_psa.h"
+#include "oxt_config.h"
 #include "oxt_status.h"
 
 START_TEST(only_identifying_names_are_kept)
@@ -160,6 +162,34 @@ START_TEST(spool_reads_refuse_symlinks_fifos_and_large_files)
 }
 END_TEST
 
+/* Only account events read psa's shape, so only they pay for the
+ * schema probe; a bare handle says it was not probed. */
+START_TEST(only_account_events_need_the_schema_probe)
+{
+    static const char *const names[] = {
+        "mailname_update", "domain_create", "domain_alias_delete",
+        "client_update", "reseller_status_update"
+    };
+    static const int need[] = { 0, 0, 0, 1, 1 };
+    oxt_config_t cfg;
+    oxt_event_t *ev;
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        ck_assert_int_eq(oxt_event_make(&ev, names[i], 0, NULL,
+                                        oxt_test_pool), APR_SUCCESS);
+        ck_assert_int_eq(oxt_event_needs_caps(ev), need[i]);
+    }
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.psa_database = "psa";
+    ck_assert_int_eq(oxt_psa_caps(oxt_psa_open_bare(&cfg, oxt_test_pool))
+                     ->version, 0);
+    ck_assert_str_eq(oxt_psa_sql(oxt_psa_open_bare(&cfg, oxt_test_pool),
+                                 "SELECT id FROM psa.mail", oxt_test_pool),
+                     "SELECT id FROM `psa`.mail");
+}
+END_TEST
+
 TCase *oxt_event_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("event");
@@ -170,5 +200,6 @@ TCase *oxt_event_test_case(void)
     tcase_add_test(tc, the_environment_block_is_read_like_getenv);
     tcase_add_test(tc, spool_text_parses_from_a_buffer);
     tcase_add_test(tc, spool_reads_refuse_symlinks_fifos_and_large_files);
+    tcase_add_test(tc, only_account_events_need_the_schema_probe);
     return tc;
 }

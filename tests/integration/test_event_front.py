@@ -1,0 +1,103 @@
+"""The event front (replicator/front/oxt_repl_front.c): the program
+installed as oxtender-replicator answers `event` itself, with the database
+client alone, and hands every other command line, unchanged, to the full
+replicator next to it (oxtender-replicator-full in the build tree,
+../lib/oxtender/oxtender-replicator when installed).
+
+The front is copied into a temporary directory: alone there, `event` still
+records its hint (so the event path never starts the full replicator) and
+any other command says that the replicator cannot be started; with the
+full one linked in beside it under either name, every command is its.
+"""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from harness import env as hxenv
+from harness.plesk import EVENT_VARS, make_plesk, plesk  # noqa: F401
+
+FULL = os.path.join(os.path.dirname(hxenv.REPLICATOR),
+                    "oxtender-replicator-full")
+
+
+def needed(path):
+    """The shared libraries path records (DT_NEEDED)."""
+    out = subprocess.run(["readelf", "-d", path], capture_output=True,
+                         text=True, check=True).stdout
+    return [line.split("[", 1)[1].split("]", 1)[0]
+            for line in out.splitlines() if "(NEEDED)" in line]
+
+
+def call(argv, config, env=None):
+    e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
+    e.update(env or {})
+    return subprocess.run([argv[0], "-c", config] + argv[1:],
+                          capture_output=True, text=True, env=e, timeout=60)
+
+
+@pytest.fixture
+def alone(tmp_path):
+    """The front alone in a directory of its own."""
+    path = str(tmp_path / "bin" / "oxtender-replicator")
+    os.makedirs(os.path.dirname(path))
+    shutil.copy2(hxenv.REPLICATOR, path)
+    return path
+
+
+def test_the_front_links_neither_soap_nor_xml():
+    libs = needed(hxenv.REPLICATOR)
+    assert not [lib for lib in libs
+                if lib.startswith(("libcurl", "libxml2", "libicu"))], libs
+    assert any(lib.startswith("libmariadb") for lib in libs), libs
+    full = needed(FULL)
+    assert any(lib.startswith("libcurl") for lib in full), full
+
+
+def test_event_alone_records_the_hint(plesk, alone):
+    plesk.exec("oxt", "DELETE FROM queue")
+    res = call([alone, "event", "mailname_update"], plesk.config,
+               env={"NEW_MAILNAME": "user1@dom1.example"})
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", ""), \
+        plesk.describe(res)
+    mail_id = plesk.scalar(
+        "psa", "SELECT m.id FROM mail m JOIN domains d ON d.id = m.dom_id"
+        " WHERE m.mail_name = 'user1' AND d.name = 'dom1.example'")
+    assert [(r["object_type"], int(r["object_id"]), r["reason"])
+            for r in plesk.queue_rows()] == [
+        ("mailbox", int(mail_id), "mailname_update")]
+    # options before the command are read as the replicator reads them
+    plesk.exec("oxt", "DELETE FROM queue")
+    res = subprocess.run([alone, "-q", "--config=" + plesk.config, "event",
+                          "domain_update", "new_domain_name=dom1.example"],
+                         capture_output=True, text=True, timeout=60)
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
+    assert [r["object_type"] for r in plesk.queue_rows()] == ["domain"]
+
+
+def test_other_commands_need_the_full_replicator(plesk, alone):
+    res = call([alone, "status"], plesk.config)
+    assert res.returncode == 1
+    assert "cannot start the replicator" in res.stderr
+    assert "lib/oxtender/oxtender-replicator" in res.stderr
+    for argv in ([alone, "--version"], [alone, "--help"]):
+        res = subprocess.run(argv, capture_output=True, text=True)
+        assert res.returncode == 1 and res.stdout == "", res
+
+
+@pytest.mark.parametrize("name", ["oxtender-replicator-full",
+                                  "../lib/oxtender/oxtender-replicator"])
+def test_other_commands_are_the_full_replicator(plesk, alone, name):
+    target = os.path.normpath(os.path.join(os.path.dirname(alone), name))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    os.symlink(FULL, target)
+    res = call([alone, "status"], plesk.config)
+    assert res.returncode == 0, plesk.describe(res)
+    assert "queue:" in res.stdout
+    res = subprocess.run([alone, "--version"], capture_output=True,
+                         text=True)
+    assert res.returncode == 0 and "oxtender-replicator" in res.stdout
+    # the full replicator's own usage errors, with its exit code
+    res = call([alone, "no-such-command"], plesk.config)
+    assert res.returncode == 2 and "unknown command" in res.stderr
