@@ -19,6 +19,7 @@
 #include "oxt_db.h"
 #include "oxt_psa.h"
 #include "oxt_desired.h"
+#include "oxt_rows.h"
 
 typedef struct oxt_applied_context_t {
     int exists;                     /* a domain_state row exists */
@@ -201,12 +202,16 @@ apr_status_t oxt_state_user_doubt(oxt_db_t *db, long long mail_id,
 
 /** A create of mbox's user under name is about to be sent: the row says so
  *  (ox ids unset, applied_mail_name set), so that a mailbox that leaves
- *  before the answer is known is still deleted from OX (by name). */
-apr_status_t oxt_state_user_creating(oxt_db_t *db,
+ *  before the answer is known is still deleted from OX (by name). The
+ *  row is added to rows (oxt_state_creating_rows), which the caller
+ *  writes (oxt_rows_write): a turn writes all of its rows together. */
+apr_status_t oxt_state_user_creating(oxt_rows_t *rows,
                                      const oxt_plesk_mailbox_t *mbox,
-                                     const char *name, oxt_result_t *res,
-                                     apr_pool_t *p)
+                                     const char *name)
     __attribute__((warn_unused_result));
+
+/** Empty rows of oxt_state_user_creating, in p. */
+oxt_rows_t *oxt_state_creating_rows(apr_pool_t *p);
 
 /** The context's applied values in what (OXT_DOUBT_*) become unknown. */
 apr_status_t oxt_state_context_doubt(oxt_db_t *db, long long dom_id,
@@ -228,14 +233,18 @@ apr_status_t oxt_state_context_deleted(oxt_db_t *db, long long dom_id,
  * attributes (which keeps the access combination OX has) leaves it
  * pending.
  */
-apr_status_t oxt_state_user_applied(oxt_db_t *db,
+apr_status_t oxt_state_user_applied(oxt_rows_t *rows,
                                     const oxt_plesk_mailbox_t *mbox,
                                     long long ox_context_id,
                                     long long ox_user_id,
                                     const oxt_desired_user_t *want,
                                     int service, const char *ox_primary,
-                                    oxt_result_t *res, apr_pool_t *p)
+                                    apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/** Empty rows of oxt_state_user_applied (its row is added to them, as
+ *  oxt_state_user_creating's is), in p. p of a row is scratch. */
+oxt_rows_t *oxt_state_applied_rows(apr_pool_t *p);
 
 /**
  * A user found in OX (create said it exists): its ids only, so the next
