@@ -161,6 +161,8 @@ def first_run(mariadb, root, args, conns):  # noqa: C901
     for line in err.splitlines():
         if "OXT04350" in line:
             print("  " + line[line.index("engine profile"):])
+        if "OXT04351" in line:
+            print("  " + line[line.index("pass profile"):])
     print("  replicator RSS (VmRSS, %d samples): start %d kB, peak %d kB,"
           " end %d kB" % (len(rss), rss[0], max(rss), rss[-1]))
     print("  CPU seconds during the run (2 cores = %.0f available):"

@@ -95,6 +95,8 @@ typedef struct oxt_engine_profile_t {
     apr_interval_time_t call;       /* send -> answer */
     long long gaps;
     apr_interval_time_t gap;        /* answer -> the context's next send */
+    apr_time_t first_send;          /* the run's first call went out */
+    apr_time_t last_answer;         /* its last answer came in */
     /* full passes */
     long long pages;
     apr_interval_time_t page;       /* loading pages (store->page) */

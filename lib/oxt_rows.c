@@ -7,8 +7,8 @@
 
 #include "oxt_rows.h"
 
-/* log2(OXT_ROWS_CHUNK_MAX) + 1 statement texts. */
-#define SIZES 7
+/* The statement texts: 1 to 16 rows, 32 and 64. */
+#define SIZES 18
 
 struct oxt_rows_t {
     const oxt_rows_shape_t *shape;
@@ -98,32 +98,47 @@ const char *oxt_rows_sql(const oxt_rows_shape_t *shape, int n, apr_pool_t *p)
     return sql;
 }
 
+/* The lengths a statement may have: every one up to EXACT, then powers
+ * of two up to OXT_ROWS_CHUNK_MAX (so at most 18 texts a shape). */
+#define EXACT 16
+
+static apr_size_t rows_bytes(const apr_size_t *bytes, int k)
+{
+    apr_size_t sum = 0;
+    int i;
+
+    for (i = 0; i < k && sum <= OXT_ROWS_CHUNK_BYTES; i++) {
+        sum += bytes[i];
+    }
+    return sum;
+}
+
 int oxt_rows_chunk(const apr_size_t *bytes, int n)
 {
-    int k = OXT_ROWS_CHUNK_MAX, i;
-    apr_size_t sum;
+    int k = OXT_ROWS_CHUNK_MAX;
 
-    while (k > 1 && k > n) {
+    if (n <= EXACT) {
+        k = n < 1 ? 1 : n;
+    }
+    while (k > EXACT && k > n) {
         k /= 2;
     }
-    for (; k > 1; k /= 2) {
-        for (sum = 0, i = 0; i < k && sum <= OXT_ROWS_CHUNK_BYTES; i++) {
-            sum += bytes[i];
-        }
-        if (sum <= OXT_ROWS_CHUNK_BYTES) {
-            break;
-        }
+    while (k > 1 && rows_bytes(bytes, k) > OXT_ROWS_CHUNK_BYTES) {
+        k = k > EXACT ? k / 2 : k - 1;
     }
     return k;
 }
 
-/* The text of a chunk of k rows (a power of two), made once. */
+/* The text of a chunk of k rows (a length oxt_rows_chunk gives), made
+ * once. */
 static const char *rows_text(oxt_rows_t *rows, int k)
 {
-    int i = 0;
+    int i = k - 1, n = EXACT;
 
-    while ((1 << i) < k) {
-        i++;
+    if (k > EXACT) {
+        for (i = EXACT - 1; n < k; n *= 2) {
+            i++;
+        }
     }
     if (rows->sql[i] == NULL) {
         rows->sql[i] = oxt_rows_sql(rows->shape, k, rows->p);

@@ -17,10 +17,11 @@
  * placeholders, NOW() and constants allowed) and tail (" ON DUPLICATE KEY
  * UPDATE ...", or ""). Values are bound parameters, never SQL text.
  *
- * A write uses a handful of statement texts only (7 chunk lengths: 64,
- * 32, ..., 1 rows), so the connection's prepared-statement cache keeps
- * them; a chunk also stays under OXT_ROWS_CHUNK_BYTES of values (a log
- * row may carry a debugging copy of a request).
+ * A write uses a few statement texts only (1 to 16 rows, 32 and 64), so
+ * the connection's prepared-statement cache keeps them: a turn's 10 rows
+ * are one statement, 100 are three. A chunk also stays under
+ * OXT_ROWS_CHUNK_BYTES of values (a log row may carry a debugging copy of
+ * a request).
  */
 #ifndef OXT_ROWS_H
 #define OXT_ROWS_H
@@ -72,9 +73,9 @@ void oxt_rows_clear(oxt_rows_t *rows);
 const char *oxt_rows_sql(const oxt_rows_shape_t *shape, int n, apr_pool_t *p);
 
 /** How many rows the next statement takes of n waiting rows whose value
- *  sizes are bytes[0 .. n): the biggest power of two up to
- *  OXT_ROWS_CHUNK_MAX and n whose rows stay under OXT_ROWS_CHUNK_BYTES
- *  (at least 1). */
+ *  sizes are bytes[0 .. n): all of them up to 16, else the biggest of 64,
+ *  32 and 16 that n allows; fewer while they carry more than
+ *  OXT_ROWS_CHUNK_BYTES (at least 1). */
 int oxt_rows_chunk(const apr_size_t *bytes, int n);
 
 #endif /* OXT_ROWS_H */

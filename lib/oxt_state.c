@@ -263,38 +263,45 @@ apr_status_t oxt_state_context_reserve(oxt_db_t *db,
         res, p);
 }
 
-apr_status_t oxt_state_context_applied(oxt_db_t *db,
+static const oxt_rows_shape_t context_shape = {
+    "INSERT INTO domain_state (dom_id, client_id, reseller_id,"
+    " ox_context_id, context_name, applied_name, applied_display_name,"
+    " applied_login_mappings, applied_quota_mb, applied_admin_address,"
+    " applied_enabled, status, last_error, last_sync_at) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'ok', NULL, NOW())",
+    " ON DUPLICATE KEY UPDATE client_id = VALUES(client_id),"
+    " reseller_id = VALUES(reseller_id),"
+    " ox_context_id = VALUES(ox_context_id),"
+    " context_name = VALUES(context_name),"
+    " applied_name = VALUES(applied_name),"
+    " applied_display_name = VALUES(applied_display_name),"
+    " applied_login_mappings = VALUES(applied_login_mappings),"
+    " applied_quota_mb = VALUES(applied_quota_mb),"
+    " applied_admin_address = COALESCE(VALUES(applied_admin_address),"
+    "                                  applied_admin_address),"
+    " applied_enabled = 1,"
+    " status = 'ok', last_error = NULL, last_sync_at = NOW()", 10
+};
+
+oxt_rows_t *oxt_state_context_rows(apr_pool_t *p)
+{
+    return oxt_rows_make(&context_shape, p);
+}
+
+apr_status_t oxt_state_context_applied(oxt_rows_t *rows,
                                        const oxt_plesk_domain_t *dom,
                                        long long ox_context_id,
                                        const oxt_desired_context_t *want,
                                        const char *admin_address,
-                                       oxt_result_t *res, apr_pool_t *p)
+                                       apr_pool_t *p)
 {
-    return oxt_db_exec(NULL, db,
-        "INSERT INTO domain_state (dom_id, client_id, reseller_id,"
-        " ox_context_id, context_name, applied_name, applied_display_name,"
-        " applied_login_mappings, applied_quota_mb, applied_admin_address,"
-        " applied_enabled, status, last_error, last_sync_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'ok', NULL, NOW())"
-        " ON DUPLICATE KEY UPDATE client_id = VALUES(client_id),"
-        " reseller_id = VALUES(reseller_id),"
-        " ox_context_id = VALUES(ox_context_id),"
-        " context_name = VALUES(context_name),"
-        " applied_name = VALUES(applied_name),"
-        " applied_display_name = VALUES(applied_display_name),"
-        " applied_login_mappings = VALUES(applied_login_mappings),"
-        " applied_quota_mb = VALUES(applied_quota_mb),"
-        " applied_admin_address = COALESCE(VALUES(applied_admin_address),"
-        "                                  applied_admin_address),"
-        " applied_enabled = 1,"
-        " status = 'ok', last_error = NULL, last_sync_at = NOW()",
+    return oxt_rows_add(rows,
         OXT_DB_ARGS(OXT_DB_INT(dom->id), OXT_DB_INT(dom->owner.client_id),
                     OXT_DB_INT(dom->owner.reseller_id),
                     OXT_DB_INT(ox_context_id), OXT_DB_STR(want->name),
                     OXT_DB_STR(dom->name), OXT_DB_STR(dom->display_name),
                     OXT_DB_STR(oxt_desired_join(want->login_mappings, p)),
-                    OXT_DB_INT(want->quota_mb), OXT_DB_STR(admin_address)),
-        res, p);
+                    OXT_DB_INT(want->quota_mb), OXT_DB_STR(admin_address)));
 }
 
 apr_status_t oxt_state_context_admin(oxt_db_t *db, long long dom_id,

@@ -153,14 +153,19 @@ apr_status_t oxt_state_context_reserve(oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /** After a context was created, adopted or changed. admin_address (NULL:
- *  kept as it is) is the address its admin has now (a create). */
-apr_status_t oxt_state_context_applied(oxt_db_t *db,
+ *  kept as it is) is the address its admin has now (a create). The row
+ *  is added to rows (oxt_state_context_rows), as
+ *  oxt_state_user_creating's is. */
+apr_status_t oxt_state_context_applied(oxt_rows_t *rows,
                                        const oxt_plesk_domain_t *dom,
                                        long long ox_context_id,
                                        const oxt_desired_context_t *want,
                                        const char *admin_address,
-                                       oxt_result_t *res, apr_pool_t *p)
+                                       apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/** Empty rows of oxt_state_context_applied, in p. */
+oxt_rows_t *oxt_state_context_rows(apr_pool_t *p);
 
 /** What we learned or changed of a context's admin: its OX id (0: kept)
  *  and the address it has now (NULL: kept). */

@@ -50,6 +50,7 @@ struct store_ahead_t {
 };
 
 struct store_db_t {
+    oxt_store_t *store;             /* whose pump is called */
     oxt_db_t *db;
     const oxt_psa_t *psa;
     const oxt_desired_env_t *env;
@@ -57,9 +58,11 @@ struct store_db_t {
     int began;                      /* ... whose transaction is open */
     oxt_rows_t *creating;           /* the turn's rows, written at its */
     oxt_rows_t *applied;            /* commit or before any other */
+    oxt_rows_t *contexts;           /* ... */
     oxt_replog_batch_t *logs;       /* statement (store_now) */
     apr_pool_t *kept_pool;          /* holds kept, and their scratch */
-    apr_hash_t *kept;               /* mail ids with a row waiting */
+    apr_hash_t *kept;               /* mail ids (domains: -dom_id) with a
+                                       row waiting */
     oxt_metrics_tally_t *tally;     /* counted since the last commit */
     apr_pool_t *scratch;            /* of writing the tally */
     int page_limit;                 /* domains in the next page */
@@ -102,6 +105,15 @@ static apr_status_t store_tally_flush(store_db_t *s, oxt_result_t *res)
  * turn that writes nothing sends nothing: its transaction is opened at
  * its first statement (store_open). */
 
+/* Between the statements of a commit the SOAP client keeps its
+ * connections busy (oxt_store_t.pump). */
+static void store_pump(const store_db_t *s)
+{
+    if (s->store->pump != NULL) {
+        s->store->pump(s->store->pump_baton);
+    }
+}
+
 static apr_status_t store_open(store_db_t *s, oxt_result_t *res)
 {
     apr_status_t rv;
@@ -111,12 +123,14 @@ static apr_status_t store_open(store_db_t *s, oxt_result_t *res)
     }
     rv = oxt_db_begin(s->db, res);
     s->began = rv == APR_SUCCESS;
+    store_pump(s);
     return rv;
 }
 
 static int store_waiting(const store_db_t *s)
 {
     return oxt_rows_count(s->creating) > 0 || oxt_rows_count(s->applied) > 0
+        || oxt_rows_count(s->contexts) > 0
         || !oxt_replog_batch_empty(s->logs);
 }
 
@@ -131,16 +145,24 @@ static apr_status_t store_write_kept(store_db_t *s, oxt_result_t *res)
     rv = store_open(s, res);
     if (rv == APR_SUCCESS) {
         rv = oxt_rows_write(s->creating, s->db, res, s->kept_pool);
+        store_pump(s);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_rows_write(s->contexts, s->db, res, s->kept_pool);
+        store_pump(s);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_rows_write(s->applied, s->db, res, s->kept_pool);
+        store_pump(s);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_replog_batch_write(s->logs, s->db, res, s->kept_pool);
+        store_pump(s);
     }
     if (rv != APR_SUCCESS) {
         oxt_rows_clear(s->creating);
         oxt_rows_clear(s->applied);
+        oxt_rows_clear(s->contexts);
         oxt_replog_batch_clear(s->logs);
     }
     apr_pool_clear(s->kept_pool);
@@ -156,7 +178,8 @@ static apr_status_t store_now(store_db_t *s, oxt_result_t *res)
     return rv == APR_SUCCESS ? store_open(s, res) : rv;
 }
 
-/* A row of mailbox mail_id (0: of none) is about to be kept. */
+/* A row of mailbox mail_id (of domain -mail_id when negative, none when
+ * 0) is about to be kept. */
 static apr_status_t store_keep(store_db_t *s, long long mail_id,
                                oxt_result_t *res)
 {
@@ -446,6 +469,7 @@ static apr_status_t store_commit(void *baton, oxt_result_t *res)
         rv = store_open(s, res);
         if (rv == APR_SUCCESS) {
             rv = store_tally_flush(s, res);
+            store_pump(s);
         }
     }
     if (rv == APR_SUCCESS && s->began) {
@@ -582,21 +606,31 @@ static apr_status_t store_context_applied(store_db_t *s,
 
     switch (op->kind) {
     case OXT_OP_CONTEXT_DELETE:
-        return oxt_state_context_deleted(s->db, work->dom_id, res, p);
     case OXT_OP_ADMIN_CHANGE:
-        return oxt_state_context_admin(s->db, work->dom_id, 0,
-                   oxt_plan_admin_address(&work->have_ctx, &work->want_ctx,
-                                          p), res, p);
+        rv = store_now(s, res);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        return op->kind == OXT_OP_CONTEXT_DELETE
+            ? oxt_state_context_deleted(s->db, work->dom_id, res, p)
+            : oxt_state_context_admin(s->db, work->dom_id, 0,
+                  oxt_plan_admin_address(&work->have_ctx, &work->want_ctx,
+                                         p), res, p);
     default:
         break;
     }
     /* A create made the admin with its address; an adopted context's
-     * holdings are unknown until the changes sent next are done. */
-    rv = oxt_state_context_applied(s->db, work->dom, rec->ox_id,
-             &work->want_ctx, op->kind == OXT_OP_CONTEXT_CREATE
+     * holdings are unknown until the changes sent next are done (the
+     * doubt is not a kept row: the context's row is written first). */
+    rv = store_keep(s, -work->dom_id, res);
+    if (rv == APR_SUCCESS) {
+        rv = store_kept(s, oxt_state_context_applied(s->contexts, work->dom,
+                 rec->ox_id, &work->want_ctx,
+                 op->kind == OXT_OP_CONTEXT_CREATE
                  && rec->kind == OXT_REC_APPLIED
                  ? oxt_plan_admin_address(&work->have_ctx, &work->want_ctx, p)
-                 : NULL, res, p);
+                 : NULL, p), res);
+    }
     if (rv == APR_SUCCESS && rec->kind == OXT_REC_ADOPTED) {
         rv = oxt_state_context_doubt(s->db, work->dom_id, OXT_DOUBT_MAPPINGS
                                      | OXT_DOUBT_QUOTA | OXT_DOUBT_ADMIN,
@@ -689,18 +723,18 @@ static apr_status_t store_record(void *baton, const oxt_work_t *work,
     const oxt_plan_user_t *u = op->user;
     apr_status_t rv;
 
-    if (u != NULL && rec->kind == OXT_REC_APPLIED) {
-        return store_user_applied(s, work, op, rec, res, p);
-    }
-    rv = store_now(s, res);
-    if (rv != APR_SUCCESS) {
-        return rv;
-    }
     if (u == NULL) {
         /* A context that failed leaves no row: its users say why. */
         return rec->kind == OXT_REC_APPLIED || rec->kind == OXT_REC_ADOPTED
             ? store_context_applied(s, work, op, rec, res, p)
             : APR_SUCCESS;
+    }
+    if (rec->kind == OXT_REC_APPLIED) {
+        return store_user_applied(s, work, op, rec, res, p);
+    }
+    rv = store_now(s, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
     }
     switch (rec->kind) {
     case OXT_REC_ADOPTED:
@@ -828,6 +862,7 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->tally = oxt_metrics_tally_make(p);
     s->creating = oxt_state_creating_rows(p);
     s->applied = oxt_state_applied_rows(p);
+    s->contexts = oxt_state_context_rows(p);
     s->logs = oxt_replog_batch_make(p);
     apr_pool_create(&s->kept_pool, p);
     s->kept = apr_hash_make(s->kept_pool);
@@ -839,6 +874,7 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->ahead.rv = APR_EINIT;
     /* joined before the pools it uses go */
     apr_pool_pre_cleanup_register(p, s, store_ahead_cleanup);
+    s->store = store;
     store->baton = s;
     store->load = store_load;
     store->blocked = store_blocked;
