@@ -283,11 +283,6 @@ static const oxt_rows_shape_t context_shape = {
     " status = 'ok', last_error = NULL, last_sync_at = NOW()", 10
 };
 
-oxt_rows_t *oxt_state_context_rows(apr_pool_t *p)
-{
-    return oxt_rows_make(&context_shape, p);
-}
-
 apr_status_t oxt_state_context_applied(oxt_rows_t *rows,
                                        const oxt_plesk_domain_t *dom,
                                        long long ox_context_id,
@@ -381,11 +376,6 @@ static const oxt_rows_shape_t applied_shape = {
     " last_sync_at = NOW()", 18
 };
 
-oxt_rows_t *oxt_state_applied_rows(apr_pool_t *p)
-{
-    return oxt_rows_make(&applied_shape, p);
-}
-
 apr_status_t oxt_state_user_applied(oxt_rows_t *rows,
                                     const oxt_plesk_mailbox_t *mbox,
                                     long long ox_context_id,
@@ -472,9 +462,13 @@ static const oxt_rows_shape_t creating_shape = {
     "    applied_mail_name)", 5
 };
 
-oxt_rows_t *oxt_state_creating_rows(apr_pool_t *p)
+oxt_rows_t *oxt_state_rows(oxt_state_rows_t which, apr_pool_t *p)
 {
-    return oxt_rows_make(&creating_shape, p);
+    static const oxt_rows_shape_t *const shapes[] = {
+        &creating_shape, &applied_shape, &context_shape
+    };
+
+    return oxt_rows_make(shapes[which], p);
 }
 
 apr_status_t oxt_state_user_creating(oxt_rows_t *rows,

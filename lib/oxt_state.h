@@ -152,9 +152,23 @@ apr_status_t oxt_state_context_reserve(oxt_db_t *db,
                                        oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * The rows of a turn (oxt_rows.h): three writes of the replicator's
+ * engine are rows added to rows of their shape, which the caller writes
+ * together (oxt_store.c writes a turn's at its commit). Empty rows of
+ * one of them, in p; p of a row is scratch.
+ */
+typedef enum {
+    OXT_STATE_ROWS_CREATING,        /* oxt_state_user_creating */
+    OXT_STATE_ROWS_APPLIED,         /* oxt_state_user_applied */
+    OXT_STATE_ROWS_CONTEXT          /* oxt_state_context_applied */
+} oxt_state_rows_t;
+
+oxt_rows_t *oxt_state_rows(oxt_state_rows_t which, apr_pool_t *p);
+
 /** After a context was created, adopted or changed. admin_address (NULL:
  *  kept as it is) is the address its admin has now (a create). The row
- *  is added to rows (oxt_state_context_rows), as
+ *  is added to rows (oxt_state_rows), as
  *  oxt_state_user_creating's is. */
 apr_status_t oxt_state_context_applied(oxt_rows_t *rows,
                                        const oxt_plesk_domain_t *dom,
@@ -163,9 +177,6 @@ apr_status_t oxt_state_context_applied(oxt_rows_t *rows,
                                        const char *admin_address,
                                        apr_pool_t *p)
     __attribute__((warn_unused_result));
-
-/** Empty rows of oxt_state_context_applied, in p. */
-oxt_rows_t *oxt_state_context_rows(apr_pool_t *p);
 
 /** What we learned or changed of a context's admin: its OX id (0: kept)
  *  and the address it has now (NULL: kept). */
@@ -208,15 +219,12 @@ apr_status_t oxt_state_user_doubt(oxt_db_t *db, long long mail_id,
 /** A create of mbox's user under name is about to be sent: the row says so
  *  (ox ids unset, applied_mail_name set), so that a mailbox that leaves
  *  before the answer is known is still deleted from OX (by name). The
- *  row is added to rows (oxt_state_creating_rows), which the caller
+ *  row is added to rows (oxt_state_rows), which the caller
  *  writes (oxt_rows_write): a turn writes all of its rows together. */
 apr_status_t oxt_state_user_creating(oxt_rows_t *rows,
                                      const oxt_plesk_mailbox_t *mbox,
                                      const char *name)
     __attribute__((warn_unused_result));
-
-/** Empty rows of oxt_state_user_creating, in p. */
-oxt_rows_t *oxt_state_creating_rows(apr_pool_t *p);
 
 /** The context's applied values in what (OXT_DOUBT_*) become unknown. */
 apr_status_t oxt_state_context_doubt(oxt_db_t *db, long long dom_id,
@@ -246,10 +254,6 @@ apr_status_t oxt_state_user_applied(oxt_rows_t *rows,
                                     int service, const char *ox_primary,
                                     apr_pool_t *p)
     __attribute__((warn_unused_result));
-
-/** Empty rows of oxt_state_user_applied (its row is added to them, as
- *  oxt_state_user_creating's is), in p. p of a row is scratch. */
-oxt_rows_t *oxt_state_applied_rows(apr_pool_t *p);
 
 /**
  * A user found in OX (create said it exists): its ids only, so the next

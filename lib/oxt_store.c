@@ -860,9 +860,9 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->psa = psa;
     s->env = env;
     s->tally = oxt_metrics_tally_make(p);
-    s->creating = oxt_state_creating_rows(p);
-    s->applied = oxt_state_applied_rows(p);
-    s->contexts = oxt_state_context_rows(p);
+    s->creating = oxt_state_rows(OXT_STATE_ROWS_CREATING, p);
+    s->applied = oxt_state_rows(OXT_STATE_ROWS_APPLIED, p);
+    s->contexts = oxt_state_rows(OXT_STATE_ROWS_CONTEXT, p);
     s->logs = oxt_replog_batch_make(p);
     apr_pool_create(&s->kept_pool, p);
     s->kept = apr_hash_make(s->kept_pool);
