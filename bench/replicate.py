@@ -129,22 +129,32 @@ def renice(pids, value):
 
 
 @contextlib.contextmanager
-def measuring(lockfile, pids):
-    """The lock (when given) and normal priority for the measured run."""
+def locked(lockfile):
+    """The lock (when given), for all the measured runs at once."""
     if not lockfile:
         yield
         return
     with open(lockfile, "a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
-        before = os.getpriority(os.PRIO_PROCESS, 0)
-        if not renice(pids + [os.getpid()], 0):
-            print("  (could not renice to 0: measured at niceness %d)"
-                  % before)
         try:
             yield
         finally:
-            renice(pids + [os.getpid()], before)
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def measuring(lockfile, pids):
+    """Normal priority for a measured run, under the lock."""
+    if not lockfile:
+        yield
+        return
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    if not renice(pids + [os.getpid()], 0):
+        print("  (could not renice to 0: measured at niceness %d)" % before)
+    try:
+        yield
+    finally:
+        renice(pids + [os.getpid()], before)
 
 
 DB_KEYS = ("Questions", "Com_select", "Com_insert", "Com_update",
@@ -156,7 +166,8 @@ def db_status(mariadb):
                               % ", ".join("'%s'" % k for k in DB_KEYS)))
 
 
-def first_run(mariadb, root, args, conns, replicator, label):  # noqa: C901
+def prepare(mariadb, root, args, conns, label):
+    """A setup of its own for one first run, and what OX should hold."""
     size = dict(resellers=10, clients=200, domains=args.domains,
                 mailboxes=args.mailboxes)
     px = PleskSetup(mariadb, os.path.join(root, "c%d%s" % (conns, label)),
@@ -167,7 +178,10 @@ def first_run(mariadb, root, args, conns, replicator, label):  # noqa: C901
     # info: the engine's profile line at the end of the run (OXT04350)
     px.write_config(ox_connections=conns, log_level="info")
     normalise(px)
-    want = oxexpect.desired(px)
+    return px, oxexpect.desired(px)
+
+
+def first_run(mariadb, px, want, args, conns, replicator, label):  # noqa: C901
     nusers = oxexpect.count_users(want)
     e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
     argv = [replicator, "-c", px.config, "--json", "run"]
@@ -176,7 +190,7 @@ def first_run(mariadb, root, args, conns, replicator, label):  # noqa: C901
         # are then those of the wrapper
         argv = args.wrap.split() + argv
     others = {"mariadbd": mariadb.pid(), "oxsim": px.sim.proc.pid}
-    with measuring(args.lock, list(others.values())):
+    with measuring(args.lock, [px.sim.proc.pid]):
         load0 = os.getloadavg()[0]
         cpu0 = {k: RssSampler(v).cpu() for k, v in others.items()}
         st0 = db_status(mariadb)
@@ -322,13 +336,21 @@ def main():
         mariadb.start()
         binaries = [b for b in args.replicators.split(",") if b] \
             or [env.REPLICATOR]
+        runs = []
+        # every setup first (niced, outside the lock), then the measured
+        # runs one after the other under one hold of the lock
         for conns in [int(c) for c in args.conns.split(",")]:
             for i, binary in enumerate(binaries):
-                if setups:
-                    setups[-1].close()
                 label = "[%d]" % (i + 1) if len(binaries) > 1 else ""
-                setups.append(first_run(mariadb, root, args, conns, binary,
-                                        label))
+                px, want = prepare(mariadb, root, args, conns, label)
+                setups.append(px)
+                runs.append((px, want, conns, binary, label))
+        with locked(args.lock):
+            if args.lock:
+                print("lock taken; the database server back to normal"
+                      " priority: %s" % renice([mariadb.pid()], 0))
+            for px, want, conns, binary, label in runs:
+                first_run(mariadb, px, want, args, conns, binary, label)
         if not args.skip_daemon and setups:
             daemon_latency(setups[-1], args)
     finally:
