@@ -80,7 +80,8 @@ void oxt_rows_clear(oxt_rows_t *rows)
 const char *oxt_rows_sql(const oxt_rows_shape_t *shape, int n, apr_pool_t *p)
 {
     apr_size_t tlen = strlen(shape->tuple), hlen = strlen(shape->head);
-    apr_size_t len = hlen + (size_t)n * (tlen + 2) + strlen(shape->tail);
+    apr_size_t xlen = strlen(shape->tail);
+    apr_size_t len = hlen + (size_t)n * (tlen + 2) + xlen;
     char *sql = apr_palloc(p, len + 1), *at = sql;
     int i;
 
@@ -94,7 +95,7 @@ const char *oxt_rows_sql(const oxt_rows_shape_t *shape, int n, apr_pool_t *p)
         memcpy(at, shape->tuple, tlen);
         at += tlen;
     }
-    strcpy(at, shape->tail);
+    memcpy(at, shape->tail, xlen + 1);
     return sql;
 }
 
