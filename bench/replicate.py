@@ -3,6 +3,18 @@
 
     /usr/bin/python3 bench/replicate.py [--mailboxes 10000] [--domains 1000]
         [--conns 4,16] [--latency-ms 20] [--events 1000] [--skip-daemon]
+        [--replicators PATH,PATH] [--lock FILE]
+
+On a shared machine: `nice -n 19 /usr/bin/python3 bench/replicate.py
+--lock /work/wt/bench.lock ...` builds every setup niced and outside the
+lock, and takes the lock only for each measured run, with the
+replicator, the database server and the emulator (every thread of them)
+and the bench's samplers back at normal priority for it (lowering a
+niceness needs root; without it they stay niced, and the bench says so).
+--replicators runs the first run once per binary (each on a setup of its
+own, the same data), one after the other for each --conns, so that two
+builds (before and after a change) are measured side by side at the
+same load.
 
 Starts its own MariaDB (in tests/gen/bench-XXXX, removed at the end) and,
 per measurement, a fresh psa + oxtender database pair and a tests/oxsim
@@ -28,6 +40,8 @@ emulator on 127.0.0.1, through the integration harness
    then checked in /oxsim/state.
 """
 import argparse
+import contextlib
+import fcntl
 import os
 import random
 import statistics
@@ -98,6 +112,51 @@ class RssSampler(threading.Thread):
             self.stop.wait(self.interval)
 
 
+def renice(pids, value):
+    """Every thread of pids to niceness value; False when refused."""
+    ok = True
+    for pid in pids:
+        try:
+            tids = [int(t) for t in os.listdir("/proc/%d/task" % pid)]
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                os.setpriority(os.PRIO_PROCESS, tid, value)
+            except OSError:
+                ok = False
+    return ok
+
+
+@contextlib.contextmanager
+def locked(lockfile):
+    """The lock (when given), for all the measured runs at once."""
+    if not lockfile:
+        yield
+        return
+    with open(lockfile, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def measuring(lockfile, pids):
+    """Normal priority for a measured run, under the lock."""
+    if not lockfile:
+        yield
+        return
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    if not renice(pids + [os.getpid()], 0):
+        print("  (could not renice to 0: measured at niceness %d)" % before)
+    try:
+        yield
+    finally:
+        renice(pids + [os.getpid()], before)
+
+
 DB_KEYS = ("Questions", "Com_select", "Com_insert", "Com_update",
            "Com_delete", "Com_commit", "Com_stmt_execute")
 
@@ -107,38 +166,46 @@ def db_status(mariadb):
                               % ", ".join("'%s'" % k for k in DB_KEYS)))
 
 
-def first_run(mariadb, root, args, conns):  # noqa: C901
+def prepare(mariadb, root, args, conns, label):
+    """A setup of its own for one first run, and what OX should hold."""
     size = dict(resellers=10, clients=200, domains=args.domains,
                 mailboxes=args.mailboxes)
-    px = PleskSetup(mariadb, os.path.join(root, "c%d" % conns), size=size,
+    px = PleskSetup(mariadb, os.path.join(root, "c%d%s" % (conns, label)),
+                    size=size,
                     seed=1, oxsim_args=["--latency-ms", str(args.latency_ms),
                                         "--max-conns", "1024"])
     px.setup()
     # info: the engine's profile line at the end of the run (OXT04350)
     px.write_config(ox_connections=conns, log_level="info")
     normalise(px)
-    want = oxexpect.desired(px)
+    return px, oxexpect.desired(px)
+
+
+def first_run(mariadb, px, want, args, conns, replicator, label):  # noqa: C901
     nusers = oxexpect.count_users(want)
     e = {k: v for k, v in os.environ.items() if k not in EVENT_VARS}
-    argv = [env.REPLICATOR, "-c", px.config, "--json", "run"]
+    argv = [replicator, "-c", px.config, "--json", "run"]
     if args.wrap:
         # e.g. --wrap "perf record -g -o /tmp/perf.data --": RSS and CPU
         # are then those of the wrapper
         argv = args.wrap.split() + argv
     others = {"mariadbd": mariadb.pid(), "oxsim": px.sim.proc.pid}
-    cpu0 = {k: RssSampler(v).cpu() for k, v in others.items()}
-    st0 = db_status(mariadb)
-    t0 = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=e)
-    sampler = RssSampler(proc.pid)
-    sampler.start()
-    out, err = proc.communicate(timeout=3600)
-    wall = time.monotonic() - t0
-    sampler.stop.set()
-    sampler.join()
-    cpu1 = {k: RssSampler(v).cpu() for k, v in others.items()}
-    st1 = db_status(mariadb)
+    with measuring(args.lock, [px.sim.proc.pid]):
+        load0 = os.getloadavg()[0]
+        cpu0 = {k: RssSampler(v).cpu() for k, v in others.items()}
+        st0 = db_status(mariadb)
+        t0 = time.monotonic()
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=e)
+        sampler = RssSampler(proc.pid)
+        sampler.start()
+        out, err = proc.communicate(timeout=3600)
+        wall = time.monotonic() - t0
+        sampler.stop.set()
+        sampler.join()
+        cpu1 = {k: RssSampler(v).cpu() for k, v in others.items()}
+        st1 = db_status(mariadb)
+        load1 = os.getloadavg()[0]
     if proc.returncode != 0:
         raise SystemExit("run failed (%d): %s" % (proc.returncode, err[-2000:]))
     calls = px.ox_counters()["calls"]
@@ -150,17 +217,22 @@ def first_run(mariadb, root, args, conns):  # noqa: C901
     bound = conns * 1000.0 / args.latency_ms
     rate = creates / wall
     rss = sampler.samples or [0]
-    print("ox_connections=%d: %d users + %d contexts in %.2f s: %.0f user"
+    print("%sox_connections=%d: %d users + %d contexts in %.2f s: %.0f user"
           " creates/s (%.0f calls/s), bound %.0f/s -> %.0f%% (target >= 90%%)"
-          % (conns, creates, ctx_creates, wall, rate,
+          % (label and label + " ", conns, creates, ctx_creates, wall, rate,
              (creates + ctx_creates) / wall, bound, 100.0 * rate / bound))
+    print("  replicator %s; load average (1 min) %.2f before, %.2f after"
+          % (replicator, load0, load1))
     print("  run output: %s" % out.strip())
     ideal = (creates + ctx_creates) * args.latency_ms / 1000.0 / conns
     print("  every call back to back on every connection: %.2f s (%.0f%% of"
-          " the wall)" % (ideal, 100.0 * ideal / wall))
+          " the wall; user creates then reach %.0f%% of the bound)"
+          % (ideal, 100.0 * ideal / wall, 100.0 * creates / ideal / bound))
     for line in err.splitlines():
         if "OXT04350" in line:
             print("  " + line[line.index("engine profile"):])
+        if "OXT04351" in line:
+            print("  " + line[line.index("pass profile"):])
     print("  replicator RSS (VmRSS, %d samples): start %d kB, peak %d kB,"
           " end %d kB" % (len(rss), rss[0], max(rss), rss[-1]))
     print("  CPU seconds during the run (2 cores = %.0f available):"
@@ -248,6 +320,11 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--wrap", default="",
                     help="command prefix for the first run (a profiler)")
+    ap.add_argument("--replicators", default="",
+                    help="comma-separated binaries to compare (default:"
+                         " the build's)")
+    ap.add_argument("--lock", default="",
+                    help="a lock file taken around each measured run only")
     args = ap.parse_args()
     reason = MariaDB.available()
     if reason:
@@ -257,10 +334,23 @@ def main():
     setups = []
     try:
         mariadb.start()
+        binaries = [b for b in args.replicators.split(",") if b] \
+            or [env.REPLICATOR]
+        runs = []
+        # every setup first (niced, outside the lock), then the measured
+        # runs one after the other under one hold of the lock
         for conns in [int(c) for c in args.conns.split(",")]:
-            if setups:
-                setups[-1].close()
-            setups.append(first_run(mariadb, root, args, conns))
+            for i, binary in enumerate(binaries):
+                label = "[%d]" % (i + 1) if len(binaries) > 1 else ""
+                px, want = prepare(mariadb, root, args, conns, label)
+                setups.append(px)
+                runs.append((px, want, conns, binary, label))
+        with locked(args.lock):
+            if args.lock:
+                print("lock taken; the database server back to normal"
+                      " priority: %s" % renice([mariadb.pid()], 0))
+            for px, want, conns, binary, label in runs:
+                first_run(mariadb, px, want, args, conns, binary, label)
         if not args.skip_daemon and setups:
             daemon_latency(setups[-1], args)
     finally:

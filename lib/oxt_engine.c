@@ -157,6 +157,14 @@ static apr_status_t engine_failed(oxt_engine_t *eng, apr_status_t rv,
 
 /* ---- life cycle ---------------------------------------------------------- */
 
+/* While a commit waits for the database, answers that come in free their
+ * connections for the calls queued already (sent after an earlier
+ * commit); their callbacks wait for the next turn. */
+static void engine_pump(void *baton)
+{
+    oxt_soap_client_pump(baton);
+}
+
 apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
                                oxt_ox_t *ox, oxt_soap_client_t *soap,
                                const oxt_desired_env_t *env,
@@ -196,6 +204,8 @@ apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
      * records its outcome (oxt_store.h). */
     if (soap != NULL) {
         oxt_soap_client_observe(soap, store->count_call, store->baton);
+        store->pump = engine_pump;
+        store->pump_baton = soap;
     }
     *peng = eng;
     return APR_SUCCESS;
@@ -241,12 +251,18 @@ static void engine_log_profile(const oxt_engine_t *eng)
                    " ms; commit %.2f ms a turn); %" APR_INT64_T_FMT
                    " writes %.0f ms (%.2f ms each); %" APR_INT64_T_FMT
                    " calls, send->answer %.2f ms, answer->next send %.2f"
-                   " ms (%" APR_INT64_T_FMT ")", (apr_int64_t)pr->turns,
+                   " ms (%" APR_INT64_T_FMT "); first send to last answer"
+                   " %.0f ms, of it %.0f ms after the last domain began",
+                   (apr_int64_t)pr->turns,
                    ms(pr->begin), ms(pr->send), ms(pr->run), ms(pr->commit),
                    per(pr->commit, pr->turns), (apr_int64_t)pr->writes,
                    ms(pr->write), per(pr->write, pr->writes),
                    (apr_int64_t)pr->calls, per(pr->call, pr->calls),
-                   per(pr->gap, pr->gaps), (apr_int64_t)pr->gaps);
+                   per(pr->gap, pr->gaps), (apr_int64_t)pr->gaps,
+                   ms(pr->last_answer - pr->first_send),
+                   ms(pr->last_answer - (pr->last_start > pr->first_send
+                                         ? pr->last_start
+                                         : pr->first_send)));
 }
 
 apr_status_t oxt_engine_run_end(oxt_engine_t *eng, int ok, oxt_result_t *res)
@@ -321,6 +337,7 @@ static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
     }
     /* Started inside the next turn, whose commit precedes its calls. */
     APR_ARRAY_PUSH(eng->fresh, oxt_task_t *) = t;
+    pr->last_start = apr_time_now();
     return APR_SUCCESS;
 }
 

@@ -31,7 +31,10 @@
  * Contexts do not wait for each other: the records of all contexts that
  * were answered in one turn share its commit (one disk flush), and while
  * a context waits for the commit its connection serves another context's
- * queued call. A batching of commits across contexts must keep the rule
+ * queued call; during the commit itself the SOAP client is pumped
+ * (store->pump, oxt_soap_client_pump), so a connection that an answer
+ * frees takes such a call at once, and the answer's callback runs in the
+ * next turn. A batching of commits across contexts must keep the rule
  * above: a context's next call is sent only after the commit that holds
  * its previous outcome.
  *
@@ -95,6 +98,10 @@ typedef struct oxt_engine_profile_t {
     apr_interval_time_t call;       /* send -> answer */
     long long gaps;
     apr_interval_time_t gap;        /* answer -> the context's next send */
+    apr_time_t first_send;          /* the run's first call went out */
+    apr_time_t last_answer;         /* its last answer came in */
+    apr_time_t last_start;          /* the last domain with work began:
+                                       from then on, the tail */
     /* full passes */
     long long pages;
     apr_interval_time_t page;       /* loading pages (store->page) */

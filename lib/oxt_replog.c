@@ -1,12 +1,15 @@
 /*
  * oxt_replog.c — see oxt_replog.h.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
+#include <apr_hash.h>
 
 #include "oxt_replog.h"
 #include "oxt_util.h"
 #include "oxt_utf8.h"
+#include "oxt_rows.h"
 
 /* Columns hold TEXT/VARCHAR; a server's reply could be anything, so cut
  * it to what the column takes rather than fail the log write. */
@@ -19,15 +22,26 @@ static const char *cut(const char *s, apr_size_t max, apr_pool_t *p)
     return oxt_utf8_cut(s, max, p);
 }
 
-static apr_status_t replog_insert(oxt_db_t *db, const oxt_replog_entry_t *e,
-                                  oxt_result_t *res, apr_pool_t *p)
+/* A log row (oxt_replog_batch_add): its statement in three parts. */
+static const oxt_rows_shape_t replog_shape = {
+    "INSERT INTO replication_log (logged_at, run_id, mail_id, address,"
+    " dom_id, domain_name, client_id, reseller_id, service_type,"
+    " scheduled_by, operation, outcome, reason, debug_request,"
+    " debug_response) VALUES ",
+    "(NOW(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", 14
+};
+
+/* Its counts (replication_log_count): a batch adds up its rows' per
+ * level first, so each level's row is written once. */
+static const oxt_rows_shape_t count_shape = {
+    "INSERT INTO replication_log_count (level, id, n) VALUES ", "(?, ?, ?)",
+    " ON DUPLICATE KEY UPDATE n = n + VALUES(n)", 3
+};
+
+static apr_status_t replog_row(oxt_rows_t *rows, const oxt_replog_entry_t *e,
+                               apr_pool_t *p)
 {
-    return oxt_db_exec(NULL, db,
-        "INSERT INTO replication_log (logged_at, run_id, mail_id, address,"
-        " dom_id, domain_name, client_id, reseller_id, service_type,"
-        " scheduled_by, operation, outcome, reason, debug_request,"
-        " debug_response)"
-        " VALUES (NOW(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    return oxt_rows_add(rows,
         OXT_DB_ARGS(e->run_id ? OXT_DB_INT(e->run_id) : OXT_DB_NULL,
                     e->mail_id ? OXT_DB_INT(e->mail_id) : OXT_DB_NULL,
                     OXT_DB_STR(e->address ? e->address : ""),
@@ -43,8 +57,7 @@ static apr_status_t replog_insert(oxt_db_t *db, const oxt_replog_entry_t *e,
                     OXT_DB_STR(e->success ? "success" : "failure"),
                     OXT_DB_STR(cut(e->reason, REASON_MAX, p)),
                     OXT_DB_STR(cut(e->debug_request, DEBUG_MAX, p)),
-                    OXT_DB_STR(cut(e->debug_response, DEBUG_MAX, p))),
-        res, p);
+                    OXT_DB_STR(cut(e->debug_response, DEBUG_MAX, p))));
 }
 
 apr_status_t oxt_replog_run_start(long long *prun_id, oxt_db_t *db,
@@ -251,31 +264,146 @@ apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
 
 /* ---- counts --------------------------------------------------------------- */
 
-static apr_status_t replog_count_row(oxt_db_t *db,
-                                     const oxt_replog_entry_t *e,
-                                     oxt_result_t *res, apr_pool_t *p);
+/* replication_log_count's levels, in the order of its ENUM, which is its
+ * key order: a batch's counts are written (and their rows locked) in key
+ * order, the order every writer locks them in. */
+static const char *const count_levels[] = {
+    "all", "reseller", "client", "domain"
+};
+
+typedef struct {
+    int level;                      /* in count_levels */
+    long long id;
+} count_key_t;
+
+typedef struct {
+    count_key_t key;
+    long long n;
+} count_t;
+
+struct oxt_replog_batch_t {
+    oxt_rows_t *rows;
+    oxt_rows_t *counts;
+    apr_pool_t *cp;                 /* holds n, cleared at each write */
+    apr_hash_t *n;                  /* count_key_t -> count_t */
+};
+
+oxt_replog_batch_t *oxt_replog_batch_make(apr_pool_t *p)
+{
+    oxt_replog_batch_t *b = apr_pcalloc(p, sizeof(*b));
+
+    b->rows = oxt_rows_make(&replog_shape, p);
+    b->counts = oxt_rows_make(&count_shape, p);
+    apr_pool_create(&b->cp, p);
+    b->n = apr_hash_make(b->cp);
+    return b;
+}
+
+static void batch_count(oxt_replog_batch_t *b, int level, long long id)
+{
+    count_key_t key;
+    count_t *c;
+
+    memset(&key, 0, sizeof(key));
+    key.level = level;
+    key.id = id;
+    c = apr_hash_get(b->n, &key, sizeof(key));
+    if (c == NULL) {
+        c = apr_pcalloc(b->cp, sizeof(*c));
+        c->key = key;
+        apr_hash_set(b->n, &c->key, sizeof(c->key), c);
+    }
+    c->n++;
+}
+
+apr_status_t oxt_replog_batch_add(oxt_replog_batch_t *b,
+                                  const oxt_replog_entry_t *e, apr_pool_t *p)
+{
+    apr_status_t rv = replog_row(b->rows, e, p);
+
+    if (rv == APR_SUCCESS) {
+        batch_count(b, 0, 0);
+        batch_count(b, 1, e->reseller_id);
+        batch_count(b, 2, e->client_id);
+        batch_count(b, 3, e->dom_id);
+    }
+    return rv;
+}
+
+int oxt_replog_batch_empty(const oxt_replog_batch_t *b)
+{
+    return oxt_rows_count(b->rows) == 0;
+}
+
+static int count_cmp(const void *a, const void *b)
+{
+    const count_t *x = *(const count_t *const *)a;
+    const count_t *y = *(const count_t *const *)b;
+
+    if (x->key.level != y->key.level) {
+        return x->key.level < y->key.level ? -1 : 1;
+    }
+    return x->key.id < y->key.id ? -1 : x->key.id > y->key.id;
+}
+
+/* The counts of the batch's rows, one row per level, in key order. */
+static apr_status_t batch_counts(oxt_replog_batch_t *b, apr_pool_t *p)
+{
+    apr_array_header_t *all = apr_array_make(p, (int)apr_hash_count(b->n),
+                                             sizeof(count_t *));
+    apr_hash_index_t *hi;
+    const count_t *c;
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    for (hi = apr_hash_first(p, b->n); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(all, const count_t *) = apr_hash_this_val(hi);
+    }
+    qsort(all->elts, (size_t)all->nelts, sizeof(count_t *), count_cmp);
+    for (i = 0; rv == APR_SUCCESS && i < all->nelts; i++) {
+        c = APR_ARRAY_IDX(all, i, const count_t *);
+        rv = oxt_rows_add(b->counts,
+                          OXT_DB_ARGS(OXT_DB_STR(count_levels[c->key.level]),
+                                      OXT_DB_INT(c->key.id),
+                                      OXT_DB_INT(c->n)));
+    }
+    return rv;
+}
+
+void oxt_replog_batch_clear(oxt_replog_batch_t *b)
+{
+    oxt_rows_clear(b->rows);
+    oxt_rows_clear(b->counts);
+    apr_pool_clear(b->cp);
+    b->n = apr_hash_make(b->cp);
+}
+
+apr_status_t oxt_replog_batch_write(oxt_replog_batch_t *b, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    if (oxt_replog_batch_empty(b)) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_rows_write(b->rows, db, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = batch_counts(b, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_rows_write(b->counts, db, res, p);
+    }
+    oxt_replog_batch_clear(b);
+    return rv;
+}
 
 apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,
                               oxt_result_t *res, apr_pool_t *p)
 {
-    apr_status_t rv = replog_insert(db, e, res, p);
+    oxt_replog_batch_t *b = oxt_replog_batch_make(p);
+    apr_status_t rv = oxt_replog_batch_add(b, e, p);
 
-    return rv == APR_SUCCESS ? replog_count_row(db, e, res, p) : rv;
-}
-
-/* replication_log_count: rows per level ('all' 0, and each reseller,
- * client and domain id of the owner snapshot), in the table's key order,
- * which is also the order every writer locks them in. */
-static apr_status_t replog_count_row(oxt_db_t *db,
-                                     const oxt_replog_entry_t *e,
-                                     oxt_result_t *res, apr_pool_t *p)
-{
-    return oxt_db_exec(NULL, db,
-        "INSERT INTO replication_log_count (level, id, n) VALUES"
-        " ('all', 0, 1), ('reseller', ?, 1), ('client', ?, 1),"
-        " ('domain', ?, 1) ON DUPLICATE KEY UPDATE n = n + 1",
-        OXT_DB_ARGS(OXT_DB_INT(e->reseller_id), OXT_DB_INT(e->client_id),
-                    OXT_DB_INT(e->dom_id)), res, p);
+    return rv == APR_SUCCESS ? oxt_replog_batch_write(b, db, res, p) : rv;
 }
 
 typedef struct {
@@ -352,7 +480,8 @@ static apr_status_t replog_uncount_level(oxt_db_t *db,
 
 /* The counts a batch took, in one transaction of four statements, one
  * per level, in the table's key order: 'all' first. Every writer of the
- * counts takes the 'all' row first (replog_count_row lists it first), so
+ * counts takes the 'all' row first (oxt_replog_batch_write sorts it
+ * first), so
  * they queue behind each other there, holding no other count row, and
  * cannot deadlock. */
 static apr_status_t replog_uncount(oxt_db_t *db,

@@ -120,9 +120,35 @@ void oxt_run_counts_total(const oxt_run_counts_t *counts, long long *pok,
                           long long *pfailed);
 
 /** Writes one log row and counts it (replication_log_count); over-long
- *  texts are cut to what the columns hold. */
+ *  texts are cut to what the columns hold. A batch of one (below). */
 apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,
                               oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Log rows kept in memory and written together (the rows of an engine's
+ * turn, oxt_store.c): one multi-row INSERT per up to 64 rows
+ * (oxt_rows.h), then their counts, added up per level and written in the
+ * table's key order, one row per level. Lives in p.
+ */
+typedef struct oxt_replog_batch_t oxt_replog_batch_t;
+
+oxt_replog_batch_t *oxt_replog_batch_make(apr_pool_t *p);
+
+/** Adds a row (copied: e may go); p is scratch. */
+apr_status_t oxt_replog_batch_add(oxt_replog_batch_t *b,
+                                  const oxt_replog_entry_t *e, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+int oxt_replog_batch_empty(const oxt_replog_batch_t *b);
+
+/** Drops every row. */
+void oxt_replog_batch_clear(oxt_replog_batch_t *b);
+
+/** Writes the rows and their counts on db and empties the batch (also on
+ *  a failure, when the caller rolls back). p holds the bindings. */
+apr_status_t oxt_replog_batch_write(oxt_replog_batch_t *b, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** Starts a run_summary row; *prun_id gets its id. */

@@ -30,6 +30,7 @@ typedef enum {
     CALL_NEW = 0,
     CALL_QUEUED,
     CALL_ACTIVE,
+    CALL_HELD,                  /* answered in a pump, callback not run */
     CALL_DONE
 } call_state_t;
 
@@ -55,6 +56,7 @@ struct oxt_soap_call_t {
     const char *dbg_response;
     void *impl_data;
     apr_time_t sent;            /* when it went on the wire (monotonic) */
+    apr_interval_time_t took;   /* from then to its answer */
 };
 
 APR_RING_HEAD(call_ring, oxt_soap_call_t);
@@ -66,8 +68,12 @@ struct oxt_soap_client_t {
     void *impl_data;
     struct call_ring queued;
     struct call_ring active;
+    struct call_ring held;          /* answered in oxt_soap_client_pump */
     int n_queued;
     int n_active;
+    int n_held;
+    int driving;                    /* inside perform: no pump */
+    int holding;                    /* inside a pump: callbacks wait */
     oxt_soap_observer_fn *observe;
     void *observe_baton;
     unsigned long n_finished;       /* calls ever finished */
@@ -156,7 +162,7 @@ const char *oxt_soap_call_debug_response(const oxt_soap_call_t *call)
 
 int oxt_soap_client_pending(const oxt_soap_client_t *client)
 {
-    return client->n_queued + client->n_active;
+    return client->n_queued + client->n_active + client->n_held;
 }
 
 /* ---- fault classification --------------------------------------------- */
@@ -561,6 +567,9 @@ static void unlink_call(oxt_soap_call_t *call)
     else if (call->state == CALL_ACTIVE) {
         client->n_active--;
     }
+    else if (call->state == CALL_HELD) {
+        client->n_held--;
+    }
     call->client = NULL;
 }
 
@@ -627,6 +636,8 @@ static apr_time_t soap_clock(void)
     return (apr_time_t)ts.tv_sec * APR_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+static void call_deliver(oxt_soap_client_t *client, oxt_soap_call_t *call);
+
 void oxt_soap_call_finish(oxt_soap_call_t *call, apr_status_t transport_rv,
                           int http_status, const char *errtext)
 {
@@ -642,16 +653,31 @@ void oxt_soap_call_finish(oxt_soap_call_t *call, apr_status_t transport_rv,
     if (call->client != NULL) {
         call->client->n_finished++;
     }
+    call->took = call->sent ? soap_clock() - call->sent : 0;
     unlink_call(call);
-    call->state = CALL_DONE;
-    apr_pool_cleanup_kill(call->p, call, call_abandon);
     if (call->tp != NULL) {
         apr_pool_destroy(call->tp);
         call->tp = NULL;
     }
+    if (client != NULL && client->holding) {
+        /* Its connection is free for the next call now; its callback
+         * runs when the client is next driven (oxt_soap_client_pump). */
+        call->state = CALL_HELD;
+        call->client = client;
+        APR_RING_INSERT_TAIL(&client->held, call, oxt_soap_call_t, link);
+        client->n_held++;
+        return;
+    }
+    call->state = CALL_DONE;
+    apr_pool_cleanup_kill(call->p, call, call_abandon);
+    call_deliver(client, call);
+}
+
+/* Tells the observer and the caller that call is finished. */
+static void call_deliver(oxt_soap_client_t *client, oxt_soap_call_t *call)
+{
     if (client != NULL && client->observe != NULL) {
-        client->observe(client->observe_baton, call,
-                        call->sent ? soap_clock() - call->sent : 0);
+        client->observe(client->observe_baton, call, call->took);
     }
     if (call->cb != NULL) {
         call->cb(call->baton, call);
@@ -683,6 +709,11 @@ static apr_status_t client_cleanup(void *data)
     }
     while (!APR_RING_EMPTY(&client->queued, oxt_soap_call_t, link)) {
         call = APR_RING_FIRST(&client->queued);
+        unlink_call(call);
+        apr_pool_cleanup_kill(call->p, call, call_abandon);
+    }
+    while (!APR_RING_EMPTY(&client->held, oxt_soap_call_t, link)) {
+        call = APR_RING_FIRST(&client->held);
         unlink_call(call);
         apr_pool_cleanup_kill(call->p, call, call_abandon);
     }
@@ -719,6 +750,7 @@ apr_status_t oxt_soap_client_create(oxt_soap_client_t **pclient,
     client->impl = impl != NULL ? impl : oxt_soap_curl_impl();
     APR_RING_INIT(&client->queued, oxt_soap_call_t, link);
     APR_RING_INIT(&client->active, oxt_soap_call_t, link);
+    APR_RING_INIT(&client->held, oxt_soap_call_t, link);
     rv = client->impl->init(client, p);
     if (rv != APR_SUCCESS) {
         return rv;
@@ -787,7 +819,53 @@ static int finished(const oxt_soap_client_t *client,
     if (until != NULL) {
         return until->state == CALL_DONE;
     }
-    return client->n_active == 0 && client->n_queued == 0;
+    return client->n_active == 0 && client->n_queued == 0
+        && client->n_held == 0;
+}
+
+/* The callbacks of the calls a pump held back; how many ran. */
+static int deliver_held(oxt_soap_client_t *client)
+{
+    oxt_soap_call_t *call;
+    int n = 0;
+
+    /* as in perform: a callback that pumps (the store's) does nothing */
+    client->driving++;
+    while (!APR_RING_EMPTY(&client->held, oxt_soap_call_t, link)) {
+        call = APR_RING_FIRST(&client->held);
+        unlink_call(call);
+        call->state = CALL_DONE;
+        apr_pool_cleanup_kill(call->p, call, call_abandon);
+        call_deliver(client, call);
+        n++;
+    }
+    client->driving--;
+    return n;
+}
+
+/* The transport, driven; a pump meanwhile does nothing. */
+static apr_status_t perform(oxt_soap_client_t *client,
+                            apr_interval_time_t wait)
+{
+    apr_status_t rv;
+
+    client->driving++;
+    rv = client->impl->perform(client, wait);
+    client->driving--;
+    return rv;
+}
+
+void oxt_soap_client_pump(oxt_soap_client_t *client)
+{
+    if (client->driving || client->holding) {
+        return;
+    }
+    client->holding = 1;
+    dispatch(client);
+    if (perform(client, 0) == APR_SUCCESS && dispatch(client) > 0) {
+        (void)perform(client, 0);
+    }
+    client->holding = 0;
 }
 
 static apr_status_t drive(oxt_soap_client_t *client,
@@ -799,6 +877,7 @@ static apr_status_t drive(oxt_soap_client_t *client,
     apr_status_t rv;
 
     for (;;) {
+        deliver_held(client);
         dispatch(client);
         if (finished(client, until)) {
             return APR_SUCCESS;
@@ -809,7 +888,7 @@ static apr_status_t drive(oxt_soap_client_t *client,
                 return APR_TIMEUP;
             }
         }
-        rv = client->impl->perform(client, wait);
+        rv = perform(client, wait);
         if (rv != APR_SUCCESS) {
             return rv;
         }
@@ -830,13 +909,17 @@ apr_status_t oxt_soap_client_run_some(oxt_soap_client_t *client,
     apr_interval_time_t wait;
     apr_status_t rv;
 
+    if (deliver_held(client) > 0) {
+        dispatch(client);
+        return APR_SUCCESS;
+    }
     for (;;) {
         dispatch(client);
         if (client->n_finished != before || finished(client, NULL)) {
             return APR_SUCCESS;
         }
         wait = deadline - apr_time_now();
-        rv = client->impl->perform(client, wait > 0 ? wait : 0);
+        rv = perform(client, wait > 0 ? wait : 0);
         if (rv != APR_SUCCESS) {
             return rv;
         }
@@ -845,7 +928,7 @@ apr_status_t oxt_soap_client_run_some(oxt_soap_client_t *client,
          * driven), not after what the caller does next (the engine
          * commits: a connection would wait idle for that). */
         if (dispatch(client) > 0) {
-            rv = client->impl->perform(client, 0);
+            rv = perform(client, 0);
             if (rv != APR_SUCCESS) {
                 return rv;
             }

@@ -148,6 +148,17 @@ apr_status_t oxt_soap_client_run(oxt_soap_client_t *client,
 apr_status_t oxt_soap_client_run_some(oxt_soap_client_t *client,
                                       apr_interval_time_t timeout);
 
+/**
+ * Moves calls on without running any callback: answers that came in are
+ * read (their connections take the next queued calls, which go on the
+ * wire now), and their callbacks and the observer run at the next
+ * oxt_soap_client_run_some (or run, call, run_until). For a caller busy
+ * with something else between two drives (the engine, while its commit
+ * waits for the database), so that the connections do not idle
+ * meanwhile. Does nothing when called from inside a callback.
+ */
+void oxt_soap_client_pump(oxt_soap_client_t *client);
+
 /** Calls submitted and not yet finished (queued plus on the wire). */
 int oxt_soap_client_pending(const oxt_soap_client_t *client);
 

@@ -266,38 +266,40 @@ apr_status_t oxt_state_context_reserve(oxt_db_t *db,
         res, p);
 }
 
-apr_status_t oxt_state_context_applied(oxt_db_t *db,
+static const oxt_rows_shape_t context_shape = {
+    "INSERT INTO domain_state (dom_id, client_id, reseller_id,"
+    " ox_context_id, context_name, applied_name, applied_display_name,"
+    " applied_login_mappings, applied_quota_mb, applied_admin_address,"
+    " applied_enabled, status, last_error, last_sync_at) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'ok', NULL, NOW())",
+    " ON DUPLICATE KEY UPDATE client_id = VALUES(client_id),"
+    " reseller_id = VALUES(reseller_id),"
+    " ox_context_id = VALUES(ox_context_id),"
+    " context_name = VALUES(context_name),"
+    " applied_name = VALUES(applied_name),"
+    " applied_display_name = VALUES(applied_display_name),"
+    " applied_login_mappings = VALUES(applied_login_mappings),"
+    " applied_quota_mb = VALUES(applied_quota_mb),"
+    " applied_admin_address = COALESCE(VALUES(applied_admin_address),"
+    "                                  applied_admin_address),"
+    " applied_enabled = 1,"
+    " status = 'ok', last_error = NULL, last_sync_at = NOW()", 10
+};
+
+apr_status_t oxt_state_context_applied(oxt_rows_t *rows,
                                        const oxt_plesk_domain_t *dom,
                                        long long ox_context_id,
                                        const oxt_desired_context_t *want,
                                        const char *admin_address,
-                                       oxt_result_t *res, apr_pool_t *p)
+                                       apr_pool_t *p)
 {
-    return oxt_db_exec(NULL, db,
-        "INSERT INTO domain_state (dom_id, client_id, reseller_id,"
-        " ox_context_id, context_name, applied_name, applied_display_name,"
-        " applied_login_mappings, applied_quota_mb, applied_admin_address,"
-        " applied_enabled, status, last_error, last_sync_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'ok', NULL, NOW())"
-        " ON DUPLICATE KEY UPDATE client_id = VALUES(client_id),"
-        " reseller_id = VALUES(reseller_id),"
-        " ox_context_id = VALUES(ox_context_id),"
-        " context_name = VALUES(context_name),"
-        " applied_name = VALUES(applied_name),"
-        " applied_display_name = VALUES(applied_display_name),"
-        " applied_login_mappings = VALUES(applied_login_mappings),"
-        " applied_quota_mb = VALUES(applied_quota_mb),"
-        " applied_admin_address = COALESCE(VALUES(applied_admin_address),"
-        "                                  applied_admin_address),"
-        " applied_enabled = 1,"
-        " status = 'ok', last_error = NULL, last_sync_at = NOW()",
+    return oxt_rows_add(rows,
         OXT_DB_ARGS(OXT_DB_INT(dom->id), OXT_DB_INT(dom->owner.client_id),
                     OXT_DB_INT(dom->owner.reseller_id),
                     OXT_DB_INT(ox_context_id), OXT_DB_STR(want->name),
                     OXT_DB_STR(dom->name), OXT_DB_STR(dom->display_name),
                     OXT_DB_STR(oxt_desired_join(want->login_mappings, p)),
-                    OXT_DB_INT(want->quota_mb), OXT_DB_STR(admin_address)),
-        res, p);
+                    OXT_DB_INT(want->quota_mb), OXT_DB_STR(admin_address)));
 }
 
 apr_status_t oxt_state_context_admin(oxt_db_t *db, long long dom_id,
@@ -343,48 +345,51 @@ apr_status_t oxt_state_context_deleted(oxt_db_t *db, long long dom_id,
 
 /* ---- users ------------------------------------------------------------------ */
 
-apr_status_t oxt_state_user_applied(oxt_db_t *db,
+static const oxt_rows_shape_t applied_shape = {
+    "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
+    " ox_context_id, ox_user_id, applied_mail_name, applied_address,"
+    " ox_primary_email,"
+    " applied_display_name, applied_aliases, applied_service_type,"
+    " applied_language, applied_timezone, applied_enabled,"
+    " applied_password_fp, applied_imap_server, applied_smtp_server,"
+    " service_type, pending_service_type, status, status_reason,"
+    " last_error, last_sync_at) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?,"
+    " NULL, 'replicated', NULL, NULL, NOW())",
+    " ON DUPLICATE KEY UPDATE dom_id = VALUES(dom_id),"
+    " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
+    " ox_context_id = VALUES(ox_context_id),"
+    " ox_user_id = VALUES(ox_user_id),"
+    " applied_mail_name = VALUES(applied_mail_name),"
+    " applied_address = VALUES(applied_address),"
+    " ox_primary_email = VALUES(ox_primary_email),"
+    " applied_display_name = VALUES(applied_display_name),"
+    " applied_aliases = VALUES(applied_aliases),"
+    " applied_service_type = VALUES(applied_service_type),"
+    " applied_language = VALUES(applied_language),"
+    " applied_timezone = VALUES(applied_timezone), applied_enabled = 1,"
+    " applied_password_fp = VALUES(applied_password_fp),"
+    " applied_imap_server = VALUES(applied_imap_server),"
+    " applied_smtp_server = VALUES(applied_smtp_server),"
+    " service_type = COALESCE(VALUES(service_type), service_type),"
+    " pending_service_type = IF(pending_service_type"
+    "                           = VALUES(applied_service_type), NULL,"
+    "                           pending_service_type),"
+    " status = 'replicated', status_reason = NULL, last_error = NULL,"
+    " last_sync_at = NOW()", 18
+};
+
+apr_status_t oxt_state_user_applied(oxt_rows_t *rows,
                                     const oxt_plesk_mailbox_t *mbox,
                                     long long ox_context_id,
                                     long long ox_user_id,
                                     const oxt_desired_user_t *want,
                                     int service, const char *ox_primary,
-                                    oxt_result_t *res, apr_pool_t *p)
+                                    apr_pool_t *p)
 {
     const char *svc = service >= 0 ? oxt_service_code(service) : NULL;
 
-    return oxt_db_exec(NULL, db,
-        "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
-        " ox_context_id, ox_user_id, applied_mail_name, applied_address,"
-        " ox_primary_email,"
-        " applied_display_name, applied_aliases, applied_service_type,"
-        " applied_language, applied_timezone, applied_enabled,"
-        " applied_password_fp, applied_imap_server, applied_smtp_server,"
-        " service_type, pending_service_type, status, status_reason,"
-        " last_error, last_sync_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?,"
-        "         NULL, 'replicated', NULL, NULL, NOW())"
-        " ON DUPLICATE KEY UPDATE dom_id = VALUES(dom_id),"
-        " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
-        " ox_context_id = VALUES(ox_context_id),"
-        " ox_user_id = VALUES(ox_user_id),"
-        " applied_mail_name = VALUES(applied_mail_name),"
-        " applied_address = VALUES(applied_address),"
-        " ox_primary_email = VALUES(ox_primary_email),"
-        " applied_display_name = VALUES(applied_display_name),"
-        " applied_aliases = VALUES(applied_aliases),"
-        " applied_service_type = VALUES(applied_service_type),"
-        " applied_language = VALUES(applied_language),"
-        " applied_timezone = VALUES(applied_timezone), applied_enabled = 1,"
-        " applied_password_fp = VALUES(applied_password_fp),"
-        " applied_imap_server = VALUES(applied_imap_server),"
-        " applied_smtp_server = VALUES(applied_smtp_server),"
-        " service_type = COALESCE(VALUES(service_type), service_type),"
-        " pending_service_type = IF(pending_service_type"
-        "                           = VALUES(applied_service_type), NULL,"
-        "                           pending_service_type),"
-        " status = 'replicated', status_reason = NULL, last_error = NULL,"
-        " last_sync_at = NOW()",
+    return oxt_rows_add(rows,
         OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
                     OXT_DB_INT(mbox->domain.owner.client_id),
                     OXT_DB_INT(mbox->domain.owner.reseller_id),
@@ -399,8 +404,7 @@ apr_status_t oxt_state_user_applied(oxt_db_t *db,
                                                 want->imap_port, p)),
                     OXT_DB_STR(oxt_state_server(want->smtp_server,
                                                 want->smtp_port, p)),
-                    OXT_DB_STR(svc ? svc : oxt_service_code(want->service))),
-        res, p);
+                    OXT_DB_STR(svc ? svc : oxt_service_code(want->service))));
 }
 
 apr_status_t oxt_state_user_adopted(oxt_db_t *db,
@@ -453,21 +457,32 @@ apr_status_t oxt_state_user_doubt(oxt_db_t *db, long long mail_id,
                     OXT_DB_INT(mail_id)), res, p);
 }
 
-apr_status_t oxt_state_user_creating(oxt_db_t *db,
-                                     const oxt_plesk_mailbox_t *mbox,
-                                     const char *name, oxt_result_t *res,
-                                     apr_pool_t *p)
+static const oxt_rows_shape_t creating_shape = {
+    "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
+    " applied_mail_name, status) VALUES ", "(?, ?, ?, ?, ?, 'pending')",
+    " ON DUPLICATE KEY UPDATE applied_mail_name ="
+    " IF(ox_user_id IS NULL, VALUES(applied_mail_name),"
+    "    applied_mail_name)", 5
+};
+
+oxt_rows_t *oxt_state_rows(oxt_state_rows_t which, apr_pool_t *p)
 {
-    return oxt_db_exec(NULL, db,
-        "INSERT INTO mailbox_state (mail_id, dom_id, client_id, reseller_id,"
-        " applied_mail_name, status) VALUES (?, ?, ?, ?, ?, 'pending')"
-        " ON DUPLICATE KEY UPDATE applied_mail_name ="
-        " IF(ox_user_id IS NULL, VALUES(applied_mail_name),"
-        "    applied_mail_name)",
+    static const oxt_rows_shape_t *const shapes[] = {
+        &creating_shape, &applied_shape, &context_shape
+    };
+
+    return oxt_rows_make(shapes[which], p);
+}
+
+apr_status_t oxt_state_user_creating(oxt_rows_t *rows,
+                                     const oxt_plesk_mailbox_t *mbox,
+                                     const char *name)
+{
+    return oxt_rows_add(rows,
         OXT_DB_ARGS(OXT_DB_INT(mbox->id), OXT_DB_INT(mbox->domain.id),
                     OXT_DB_INT(mbox->domain.owner.client_id),
                     OXT_DB_INT(mbox->domain.owner.reseller_id),
-                    OXT_DB_STR(name)), res, p);
+                    OXT_DB_STR(name)));
 }
 
 apr_status_t oxt_state_user_deleted(oxt_db_t *db, long long mail_id,

@@ -19,6 +19,7 @@
 #include "oxt_db.h"
 #include "oxt_psa.h"
 #include "oxt_desired.h"
+#include "oxt_rows.h"
 
 typedef struct oxt_applied_context_t {
     int exists;                     /* a domain_state row exists */
@@ -153,14 +154,30 @@ apr_status_t oxt_state_context_reserve(oxt_db_t *db,
                                        oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * The rows of a turn (oxt_rows.h): three writes of the replicator's
+ * engine are rows added to rows of their shape, which the caller writes
+ * together (oxt_store.c writes a turn's at its commit). Empty rows of
+ * one of them, in p; p of a row is scratch.
+ */
+typedef enum {
+    OXT_STATE_ROWS_CREATING,        /* oxt_state_user_creating */
+    OXT_STATE_ROWS_APPLIED,         /* oxt_state_user_applied */
+    OXT_STATE_ROWS_CONTEXT          /* oxt_state_context_applied */
+} oxt_state_rows_t;
+
+oxt_rows_t *oxt_state_rows(oxt_state_rows_t which, apr_pool_t *p);
+
 /** After a context was created, adopted or changed. admin_address (NULL:
- *  kept as it is) is the address its admin has now (a create). */
-apr_status_t oxt_state_context_applied(oxt_db_t *db,
+ *  kept as it is) is the address its admin has now (a create). The row
+ *  is added to rows (oxt_state_rows), as
+ *  oxt_state_user_creating's is. */
+apr_status_t oxt_state_context_applied(oxt_rows_t *rows,
                                        const oxt_plesk_domain_t *dom,
                                        long long ox_context_id,
                                        const oxt_desired_context_t *want,
                                        const char *admin_address,
-                                       oxt_result_t *res, apr_pool_t *p)
+                                       apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** What we learned or changed of a context's admin: its OX id (0: kept)
@@ -203,11 +220,12 @@ apr_status_t oxt_state_user_doubt(oxt_db_t *db, long long mail_id,
 
 /** A create of mbox's user under name is about to be sent: the row says so
  *  (ox ids unset, applied_mail_name set), so that a mailbox that leaves
- *  before the answer is known is still deleted from OX (by name). */
-apr_status_t oxt_state_user_creating(oxt_db_t *db,
+ *  before the answer is known is still deleted from OX (by name). The
+ *  row is added to rows (oxt_state_rows), which the caller
+ *  writes (oxt_rows_write): a turn writes all of its rows together. */
+apr_status_t oxt_state_user_creating(oxt_rows_t *rows,
                                      const oxt_plesk_mailbox_t *mbox,
-                                     const char *name, oxt_result_t *res,
-                                     apr_pool_t *p)
+                                     const char *name)
     __attribute__((warn_unused_result));
 
 /** The context's applied values in what (OXT_DOUBT_*) become unknown. */
@@ -230,13 +248,13 @@ apr_status_t oxt_state_context_deleted(oxt_db_t *db, long long dom_id,
  * attributes (which keeps the access combination OX has) leaves it
  * pending.
  */
-apr_status_t oxt_state_user_applied(oxt_db_t *db,
+apr_status_t oxt_state_user_applied(oxt_rows_t *rows,
                                     const oxt_plesk_mailbox_t *mbox,
                                     long long ox_context_id,
                                     long long ox_user_id,
                                     const oxt_desired_user_t *want,
                                     int service, const char *ox_primary,
-                                    oxt_result_t *res, apr_pool_t *p)
+                                    apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

@@ -14,6 +14,7 @@
 #include "oxt_log.h"
 #include "oxt_util.h"
 #include "oxt_batch.h"
+#include "oxt_rows.h"
 
 /* Pages of a full pass, in psa domains: a page costs six statements
  * whatever its size, so big pages make a pass cheap; but a page holds its
@@ -49,10 +50,19 @@ struct store_ahead_t {
 };
 
 struct store_db_t {
+    oxt_store_t *store;             /* whose pump is called */
     oxt_db_t *db;
     const oxt_psa_t *psa;
     const oxt_desired_env_t *env;
-    int in_turn;                    /* a turn's transaction is open */
+    int in_turn;                    /* inside a turn of the engine */
+    int began;                      /* ... whose transaction is open */
+    oxt_rows_t *creating;           /* the turn's rows, written at its */
+    oxt_rows_t *applied;            /* commit or before any other */
+    oxt_rows_t *contexts;           /* ... */
+    oxt_replog_batch_t *logs;       /* statement (store_now) */
+    apr_pool_t *kept_pool;          /* holds kept, and their scratch */
+    apr_hash_t *kept;               /* mail ids (domains: -dom_id) with a
+                                       row waiting */
     oxt_metrics_tally_t *tally;     /* counted since the last commit */
     apr_pool_t *scratch;            /* of writing the tally */
     int page_limit;                 /* domains in the next page */
@@ -82,21 +92,138 @@ static apr_status_t store_tally_flush(store_db_t *s, oxt_result_t *res)
     return rv;
 }
 
+/* ---- the rows of a turn ---------------------------------------------------
+ *
+ * A user create costs three rows (its intent, its outcome, its log row)
+ * and the log's counts. Inside a turn they are kept in memory and written
+ * together, one multi-row statement per table, at the turn's commit:
+ * a handful of round trips a turn instead of four per operation. Any
+ * other statement (a read, a write of another shape) writes the kept rows
+ * first (store_now), so the server sees every statement in the order the
+ * engine made it; and a second row of one mailbox in a turn does the same
+ * (store_keep), because the tables are written one after the other. A
+ * turn that writes nothing sends nothing: its transaction is opened at
+ * its first statement (store_open). */
+
+/* Between the statements of a commit the SOAP client keeps its
+ * connections busy (oxt_store_t.pump). */
+static void store_pump(const store_db_t *s)
+{
+    if (s->store->pump != NULL) {
+        s->store->pump(s->store->pump_baton);
+    }
+}
+
+static apr_status_t store_open(store_db_t *s, oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    if (!s->in_turn || s->began) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_begin(s->db, res);
+    s->began = rv == APR_SUCCESS;
+    store_pump(s);
+    return rv;
+}
+
+static int store_waiting(const store_db_t *s)
+{
+    return oxt_rows_count(s->creating) > 0 || oxt_rows_count(s->applied) > 0
+        || oxt_rows_count(s->contexts) > 0
+        || !oxt_replog_batch_empty(s->logs);
+}
+
+/* Writes the kept rows (on a failure drops them: the turn rolls back). */
+static apr_status_t store_write_kept(store_db_t *s, oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    if (!store_waiting(s)) {
+        return APR_SUCCESS;
+    }
+    rv = store_open(s, res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_rows_write(s->creating, s->db, res, s->kept_pool);
+        store_pump(s);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_rows_write(s->contexts, s->db, res, s->kept_pool);
+        store_pump(s);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_rows_write(s->applied, s->db, res, s->kept_pool);
+        store_pump(s);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_batch_write(s->logs, s->db, res, s->kept_pool);
+        store_pump(s);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_rows_clear(s->creating);
+        oxt_rows_clear(s->applied);
+        oxt_rows_clear(s->contexts);
+        oxt_replog_batch_clear(s->logs);
+    }
+    apr_pool_clear(s->kept_pool);
+    s->kept = apr_hash_make(s->kept_pool);
+    return rv;
+}
+
+/* Before a statement that is not a kept row. */
+static apr_status_t store_now(store_db_t *s, oxt_result_t *res)
+{
+    apr_status_t rv = store_write_kept(s, res);
+
+    return rv == APR_SUCCESS ? store_open(s, res) : rv;
+}
+
+/* A row of mailbox mail_id (of domain -mail_id when negative, none when
+ * 0) is about to be kept. */
+static apr_status_t store_keep(store_db_t *s, long long mail_id,
+                               oxt_result_t *res)
+{
+    apr_status_t rv = APR_SUCCESS;
+
+    if (mail_id != 0 && oxt_util_id_get(s->kept, mail_id) != NULL) {
+        rv = store_write_kept(s, res);
+    }
+    if (mail_id != 0) {
+        oxt_util_id_set(s->kept, mail_id, "");
+    }
+    return rv;
+}
+
+/* A row was added (rv): outside a turn it is written at once, as every
+ * record there is. */
+static apr_status_t store_kept(store_db_t *s, apr_status_t rv,
+                               oxt_result_t *res)
+{
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot keep a row", NULL);
+    }
+    return s->in_turn ? APR_SUCCESS : store_write_kept(s, res);
+}
+
 static apr_status_t store_load(void *baton, oxt_work_t **pwork,
                                long long dom_id, oxt_result_t *res,
                                apr_pool_t *p)
 {
     store_db_t *s = baton;
+    apr_status_t rv = store_now(s, res);
 
-    return oxt_work_load(pwork, dom_id, s->env, s->psa, s->db, res, p);
+    return rv != APR_SUCCESS ? rv
+         : oxt_work_load(pwork, dom_id, s->env, s->psa, s->db, res, p);
 }
 
 static apr_status_t store_blocked(void *baton, apr_hash_t **pblocked,
                                   oxt_result_t *res, apr_pool_t *p)
 {
     store_db_t *s = baton;
+    apr_status_t rv = store_now(s, res);
 
-    return oxt_queue_blocked(pblocked, s->db, res, p);
+    return rv != APR_SUCCESS ? rv
+         : oxt_queue_blocked(pblocked, s->db, res, p);
 }
 
 /* The size of the next page from the last one's rows and duration. */
@@ -276,6 +403,10 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     const oxt_batch_took_t *took;
     apr_status_t rv;
 
+    rv = store_now(s, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     if (after == 0) {
         store_ahead_join(s);
         s->ahead.rv = APR_EINIT;
@@ -316,28 +447,39 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
 }
 
 /* Inside a turn the metrics' counts wait for its commit (store_count_op,
- * store_count_call): three statements a turn, not three per operation. */
+ * store_count_call): three statements a turn, not three per operation;
+ * so do the turn's rows (store_now). The transaction opens with the
+ * turn's first statement. */
 static apr_status_t store_begin(void *baton, oxt_result_t *res)
 {
     store_db_t *s = baton;
-    apr_status_t rv = oxt_db_begin(s->db, res);
 
-    s->in_turn = rv == APR_SUCCESS;
-    return rv;
+    (void)res;
+    s->in_turn = 1;
+    s->began = 0;
+    return APR_SUCCESS;
 }
 
 static apr_status_t store_commit(void *baton, oxt_result_t *res)
 {
     store_db_t *s = baton;
-    apr_status_t rv = store_tally_flush(s, res);
+    apr_status_t rv = store_write_kept(s, res);
 
-    if (rv == APR_SUCCESS) {
+    if (rv == APR_SUCCESS && !oxt_metrics_tally_empty(s->tally)) {
+        rv = store_open(s, res);
+        if (rv == APR_SUCCESS) {
+            rv = store_tally_flush(s, res);
+            store_pump(s);
+        }
+    }
+    if (rv == APR_SUCCESS && s->began) {
         rv = oxt_db_commit(s->db, res);
     }
-    s->in_turn = 0;
-    if (rv != APR_SUCCESS) {
+    if (rv != APR_SUCCESS && s->began) {
         oxt_db_rollback(s->db);
     }
+    s->in_turn = 0;
+    s->began = 0;
     return rv;
 }
 
@@ -346,9 +488,12 @@ static apr_status_t store_reserve(void *baton, oxt_work_t *work,
                                   oxt_result_t *res, apr_pool_t *p)
 {
     store_db_t *s = baton;
-    apr_status_t rv;
+    apr_status_t rv = store_now(s, res);
 
-    rv = oxt_state_context_reserve(s->db, work->dom, login, sealed, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_state_context_reserve(s->db, work->dom, login, sealed, res,
+                                       p);
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_state_context_load(&work->have_ctx, s->db, work->dom_id, res,
                                     p);
@@ -388,10 +533,19 @@ static apr_status_t store_user_intent(store_db_t *s, const oxt_op_t *op,
     const oxt_plan_user_t *u = op->user;
     long long mail_id = u->mbox ? u->mbox->id : u->have->mail_id;
 
+    apr_status_t rv;
+
+    if (op->kind == OXT_OP_USER_CREATE) {
+        rv = store_keep(s, mail_id, res);
+        return rv != APR_SUCCESS ? rv : store_kept(s,
+                   oxt_state_user_creating(s->creating, u->mbox,
+                                           u->want->name), res);
+    }
+    rv = store_now(s, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     switch (op->kind) {
-    case OXT_OP_USER_CREATE:
-        return oxt_state_user_creating(s->db, u->mbox, u->want->name, res,
-                                       p);
     case OXT_OP_USER_CHANGE:
         return oxt_state_user_doubt(s->db, mail_id,
                                     store_change_doubt(op->changes), res, p);
@@ -414,9 +568,14 @@ static apr_status_t store_intent(void *baton, const oxt_work_t *work,
 {
     store_db_t *s = baton;
     unsigned what = 0;
+    apr_status_t rv;
 
     if (op->user != NULL) {
         return store_user_intent(s, op, res, p);
+    }
+    rv = store_now(s, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
     }
     switch (op->kind) {
     case OXT_OP_CONTEXT_CHANGE:
@@ -447,21 +606,31 @@ static apr_status_t store_context_applied(store_db_t *s,
 
     switch (op->kind) {
     case OXT_OP_CONTEXT_DELETE:
-        return oxt_state_context_deleted(s->db, work->dom_id, res, p);
     case OXT_OP_ADMIN_CHANGE:
-        return oxt_state_context_admin(s->db, work->dom_id, 0,
-                   oxt_plan_admin_address(&work->have_ctx, &work->want_ctx,
-                                          p), res, p);
+        rv = store_now(s, res);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        return op->kind == OXT_OP_CONTEXT_DELETE
+            ? oxt_state_context_deleted(s->db, work->dom_id, res, p)
+            : oxt_state_context_admin(s->db, work->dom_id, 0,
+                  oxt_plan_admin_address(&work->have_ctx, &work->want_ctx,
+                                         p), res, p);
     default:
         break;
     }
     /* A create made the admin with its address; an adopted context's
-     * holdings are unknown until the changes sent next are done. */
-    rv = oxt_state_context_applied(s->db, work->dom, rec->ox_id,
-             &work->want_ctx, op->kind == OXT_OP_CONTEXT_CREATE
+     * holdings are unknown until the changes sent next are done (the
+     * doubt is not a kept row: the context's row is written first). */
+    rv = store_keep(s, -work->dom_id, res);
+    if (rv == APR_SUCCESS) {
+        rv = store_kept(s, oxt_state_context_applied(s->contexts, work->dom,
+                 rec->ox_id, &work->want_ctx,
+                 op->kind == OXT_OP_CONTEXT_CREATE
                  && rec->kind == OXT_REC_APPLIED
                  ? oxt_plan_admin_address(&work->have_ctx, &work->want_ctx, p)
-                 : NULL, res, p);
+                 : NULL, p), res);
+    }
     if (rv == APR_SUCCESS && rec->kind == OXT_REC_ADOPTED) {
         rv = oxt_state_context_doubt(s->db, work->dom_id, OXT_DOUBT_MAPPINGS
                                      | OXT_DOUBT_QUOTA | OXT_DOUBT_ADMIN,
@@ -478,17 +647,23 @@ static apr_status_t store_user_applied(store_db_t *s, const oxt_work_t *work,
                                        oxt_result_t *res, apr_pool_t *p)
 {
     const oxt_plan_user_t *u = op->user;
+    long long mail_id = u->mbox ? u->mbox->id : u->have->mail_id;
+    apr_status_t rv;
 
     if (op->kind == OXT_OP_USER_DELETE) {
-        return oxt_state_user_deleted(s->db, u->mbox ? u->mbox->id
-                                                     : u->have->mail_id,
-                                      res, p);
+        rv = store_now(s, res);
+        return rv != APR_SUCCESS ? rv
+             : oxt_state_user_deleted(s->db, mail_id, res, p);
     }
-    return oxt_state_user_applied(s->db, u->mbox,
-                                  work->have_ctx.ox_context_id, rec->ox_id,
-                                  u->want, op->kind == OXT_OP_USER_CHANGE
-                                  ? u->have->service : (int)u->want->service,
-                                  rec->ox_primary, res, p);
+    rv = store_keep(s, mail_id, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return store_kept(s, oxt_state_user_applied(s->applied, u->mbox,
+                             work->have_ctx.ox_context_id, rec->ox_id,
+                             u->want, op->kind == OXT_OP_USER_CHANGE
+                             ? u->have->service : (int)u->want->service,
+                             rec->ox_primary, p), res);
 }
 
 /* A mailbox the license refused is logged once, when that is news (the
@@ -546,6 +721,7 @@ static apr_status_t store_record(void *baton, const oxt_work_t *work,
 {
     store_db_t *s = baton;
     const oxt_plan_user_t *u = op->user;
+    apr_status_t rv;
 
     if (u == NULL) {
         /* A context that failed leaves no row: its users say why. */
@@ -553,9 +729,14 @@ static apr_status_t store_record(void *baton, const oxt_work_t *work,
             ? store_context_applied(s, work, op, rec, res, p)
             : APR_SUCCESS;
     }
-    switch (rec->kind) {
-    case OXT_REC_APPLIED:
+    if (rec->kind == OXT_REC_APPLIED) {
         return store_user_applied(s, work, op, rec, res, p);
+    }
+    rv = store_now(s, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    switch (rec->kind) {
     case OXT_REC_ADOPTED:
         return oxt_state_user_adopted(s->db, u->mbox,
                                       work->have_ctx.ox_context_id,
@@ -574,8 +755,10 @@ static apr_status_t store_admin(void *baton, const oxt_work_t *work,
                                 apr_pool_t *p)
 {
     store_db_t *s = baton;
+    apr_status_t rv = store_now(s, res);
 
-    return oxt_state_context_admin(s->db, work->dom_id, admin_user_id, NULL,
+    return rv != APR_SUCCESS ? rv
+         : oxt_state_context_admin(s->db, work->dom_id, admin_user_id, NULL,
                                    res, p);
 }
 
@@ -586,7 +769,7 @@ static apr_status_t store_log(void *baton, const oxt_replog_entry_t *entry,
 {
     store_db_t *s = baton;
 
-    return oxt_replog_write(s->db, entry, res, p);
+    return store_kept(s, oxt_replog_batch_add(s->logs, entry, p), res);
 }
 
 static apr_status_t store_settle(void *baton, const oxt_queue_item_t *item,
@@ -595,7 +778,11 @@ static apr_status_t store_settle(void *baton, const oxt_queue_item_t *item,
                                  oxt_result_t *res, apr_pool_t *p)
 {
     store_db_t *s = baton;
+    apr_status_t rv = store_now(s, res);
 
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     if (item == NULL) {
         return oxt_queue_failed(NULL, s->db, obj.type, obj.id, error,
                                 max_attempts, res, p);
@@ -611,8 +798,10 @@ static apr_status_t store_run_start(void *baton, long long *prun_id,
                                     apr_pool_t *p)
 {
     store_db_t *s = baton;
+    apr_status_t rv = store_now(s, res);
 
-    return oxt_replog_run_start(prun_id, s->db, automatic, res, p);
+    return rv != APR_SUCCESS ? rv
+         : oxt_replog_run_start(prun_id, s->db, automatic, res, p);
 }
 
 static apr_status_t store_run_update(void *baton, long long run_id,
@@ -621,8 +810,11 @@ static apr_status_t store_run_update(void *baton, long long run_id,
                                      apr_pool_t *p)
 {
     store_db_t *s = baton;
+    apr_status_t rv = store_now(s, res);
 
-    return oxt_replog_run_update(s->db, run_id, counts, finished, ok, res, p);
+    return rv != APR_SUCCESS ? rv
+         : oxt_replog_run_update(s->db, run_id, counts, finished, ok, res,
+                                 p);
 }
 
 /* ---- the metrics' counters -------------------------------------------- */
@@ -668,6 +860,12 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->psa = psa;
     s->env = env;
     s->tally = oxt_metrics_tally_make(p);
+    s->creating = oxt_state_rows(OXT_STATE_ROWS_CREATING, p);
+    s->applied = oxt_state_rows(OXT_STATE_ROWS_APPLIED, p);
+    s->contexts = oxt_state_rows(OXT_STATE_ROWS_CONTEXT, p);
+    s->logs = oxt_replog_batch_make(p);
+    apr_pool_create(&s->kept_pool, p);
+    s->kept = apr_hash_make(s->kept_pool);
     apr_pool_create(&s->scratch, p);
     apr_pool_create(&s->alias_pool, p);
     apr_pool_create(&s->pages[0], p);
@@ -676,6 +874,7 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->ahead.rv = APR_EINIT;
     /* joined before the pools it uses go */
     apr_pool_pre_cleanup_register(p, s, store_ahead_cleanup);
+    s->store = store;
     store->baton = s;
     store->load = store_load;
     store->blocked = store_blocked;

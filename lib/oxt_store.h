@@ -171,6 +171,15 @@ struct oxt_store_t {
     apr_status_t (*count_op)(void *baton, oxt_op_kind_t kind, int ok,
                              oxt_result_t *res);
     oxt_soap_observer_fn *count_call;
+
+    /**
+     * Set by the store's user, NULL by default: called between the
+     * statements of a commit, so that the SOAP client puts queued calls
+     * on the connections that free up while the database works
+     * (oxt_soap_client_pump: no callback runs, nothing is recorded).
+     */
+    void (*pump)(void *pump_baton);
+    void *pump_baton;
 };
 
 /**

@@ -233,6 +233,7 @@ static void task_answered(void *baton, oxt_ox_op_t *xop,
     oxt_engine_profile_t *pr = &t->host->stats.profile;
 
     t->answered_at = apr_time_now();
+    pr->last_answer = t->answered_at;
     pr->calls++;
     pr->call += t->answered_at - t->sent_at;
     t->sent_cb(t, xop, reply);
@@ -249,6 +250,9 @@ void oxt_task_send(oxt_task_t *t)
     t->xop = NULL;
     t->sent_cb = cb;
     t->sent_at = apr_time_now();
+    if (pr->first_send == 0) {
+        pr->first_send = t->sent_at;
+    }
     if (t->answered_at != 0) {
         pr->gaps++;
         pr->gap += t->sent_at - t->answered_at;

@@ -605,6 +605,42 @@ START_TEST(no_more_than_max_conns_calls_are_on_the_wire)
 }
 END_TEST
 
+static void count_done(void *baton, oxt_soap_call_t *call)
+{
+    ck_assert_int_eq(oxt_soap_call_status(call), APR_SUCCESS);
+    (*(int *)baton)++;
+}
+
+/* The engine pumps while its commit waits for the database: answers are
+ * read and their connections take the queued calls, but no callback runs
+ * (it would record into the commit under way) until the next drive. */
+START_TEST(a_pump_moves_calls_on_and_holds_their_callbacks)
+{
+    const char *reply = ENV_OPEN "<createResponse/>" ENV_CLOSE;
+    fake_soap_t *f = fake_soap_make(200, reply, oxt_test_pool);
+    oxt_soap_settings_t s = { 0 };
+    oxt_soap_client_t *client;
+    int done = 0, i;
+
+    s.max_conns = 1;
+    client = fake_soap_client(f, &s, oxt_test_pool);
+    for (i = 0; i < 2; i++) {
+        ck_assert_int_eq(oxt_soap_client_submit(client,
+                                                make_call("create", "pw"),
+                                                count_done, &done),
+                         APR_SUCCESS);
+    }
+    oxt_soap_client_pump(client);
+    ck_assert_int_eq(f->urls->nelts, 2);
+    ck_assert_int_eq(f->max_active, 1);
+    ck_assert_int_eq(done, 0);
+    ck_assert_int_eq(oxt_soap_client_pending(client), 2);
+    ck_assert_int_eq(oxt_soap_client_run_some(client, 0), APR_SUCCESS);
+    ck_assert_int_eq(done, 2);
+    ck_assert_int_eq(oxt_soap_client_pending(client), 0);
+}
+END_TEST
+
 START_TEST(transport_failures_keep_their_code)
 {
     fake_soap_t *f = fake_soap_make(200, "", oxt_test_pool);
@@ -681,6 +717,7 @@ TCase *oxt_soap_test_case(void)
     tcase_add_test(tc, debug_capture_masks_request_and_response);
     tcase_add_test(tc, without_debug_nothing_is_kept);
     tcase_add_test(tc, no_more_than_max_conns_calls_are_on_the_wire);
+    tcase_add_test(tc, a_pump_moves_calls_on_and_holds_their_callbacks);
     tcase_add_test(tc, transport_failures_keep_their_code);
     tcase_add_test(tc, a_call_whose_pool_goes_is_dropped_from_the_queue);
     tcase_add_test(tc, status_texts_name_the_soap_codes);
