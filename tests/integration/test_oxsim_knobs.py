@@ -133,12 +133,12 @@ def test_jitter_spreads_latency(sim):
 
 
 def test_latency_does_not_hold_a_thread_per_call(sim):
-    """16 keep-alive clients, 4 calls each at 100 ms: 0.4 s if nothing
-    blocks; an emulator that held one of its 4 threads per delayed call
-    would need 16 x 4 x 0.1 / 4 = 1.6 s. Long delays and few calls keep
-    the client's own work (Python threads on a busy machine, when the
-    suite runs in parallel) small beside the delays it measures."""
-    sim.config(latency_ms=100)
+    """16 keep-alive clients, 4 calls each at 100 ms: 0.4 s of delay if
+    nothing blocks; an emulator that held one of its 4 threads per delayed
+    call would add 16 x 4 x 0.1 / 4 = 1.6 s. The same calls without delay
+    are timed first and taken off, so the client's own work (Python
+    threads on a busy machine, when the suite runs in parallel) is not
+    counted as the emulator's."""
     n_threads, per_thread = 16, 4
     errors = []
 
@@ -153,16 +153,23 @@ def test_latency_does_not_hold_a_thread_per_call(sim):
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(n_threads)]
-    t = time.monotonic()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    elapsed = time.monotonic() - t
+    def timed():
+        threads = [threading.Thread(target=worker) for _ in range(n_threads)]
+        t = time.monotonic()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        return time.monotonic() - t
+
+    sim.config(latency_ms=0)
+    undelayed = timed()
+    sim.config(latency_ms=100)
+    delayed = timed()
     assert not errors
-    assert elapsed < 1.2, "%d calls at 100 ms in 16 clients took %.2f s" % (
-        n_threads * per_thread, elapsed)
+    assert delayed - undelayed < 1.2, (
+        "%d calls at 100 ms in 16 clients took %.2f s, %.2f s without delay"
+        % (n_threads * per_thread, delayed, undelayed))
 
 
 # ---- injected failures ----------------------------------------------------------
