@@ -386,13 +386,13 @@ const char *oxt_dir_like_prefix(const char *q, apr_pool_t *p)
 
 int oxt_dir_window_plan(oxt_dir_window_t *w, long long offset,
                         long long limit, long long matches,
-                        long long scope_rows)
+                        long long scope_rows, int bunched)
 {
     long long lim, need, est;
 
     memset(w, 0, sizeof(*w));
     if (limit <= 0 || matches <= 0 || scope_rows <= 0 || offset < 0
-        || offset >= matches) {
+        || offset >= matches || (bunched && matches * 2 < scope_rows)) {
         return 0;
     }
     lim = limit < matches - offset ? limit : matches - offset;
@@ -782,7 +782,8 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
         rv = scope_total(&rows, r, db, res, p);
     }
     if (rv != APR_SUCCESS
-        || !oxt_dir_window_plan(&w, offset, limit, total, rows)) {
+        || !oxt_dir_window_plan(&w, offset, limit, total, rows,
+                                r->sort == &r->def->sorts[0])) {
         return rv;
     }
     lim = limit < total - offset ? limit : total - offset;

@@ -288,11 +288,14 @@ typedef struct oxt_dir_window_t {
  * OXT_DIR_WINDOW_MAX (the matches are then joined and sorted) or there
  * is no page. A window that holds fewer than the page's rows (the
  * matches bunch elsewhere in the order) must be given up for the join;
- * one of scope_rows entries holds every match.
+ * one of scope_rows entries holds every match. bunched: the order is by
+ * the name the terms are made of, so the matches of a narrow search lie
+ * together (the names that start with it) rather than spread: a window
+ * only when they are at least half of the scope.
  */
 int oxt_dir_window_plan(oxt_dir_window_t *w, long long offset,
                         long long limit, long long matches,
-                        long long scope_rows);
+                        long long scope_rows, int bunched);
 
 /**
  * The LIKE pattern of a search: q with '%', '_' and '!' escaped by '!',

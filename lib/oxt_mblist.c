@@ -593,7 +593,8 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
                            OXT_DB_STR(scope_names[n]), OXT_DB_INT(sc->id[n])),
                            res, p);
     if (rv == APR_ENOENT
-        || !oxt_dir_window_plan(&w, off, lim, total, rows)) {
+        || !oxt_dir_window_plan(&w, off, lim, total, rows,
+                                strcmp(sort_of(q->sort)->key, "name") == 0)) {
         return rv == APR_ENOENT ? APR_SUCCESS : rv;
     }
     sql = window_sql(&s, sc, q, &w, lim, p);
