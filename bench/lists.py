@@ -262,6 +262,39 @@ def start_servers(root, site, args):
     return servers
 
 
+COLS = {"name": "name", "mail": "mail_off", "modified": "sync_key",
+        "mailboxes": "mbox_total"}
+
+
+def check_searches(httpd, site, sess):
+    """The admin's Domains searched by 'd' (nearly all of them) and
+    'dom1' (a ninth): the first three, the middle and the last three
+    pages by every sort both ways hold exactly the rows of that position
+    among the matches in the directory (a window of the sort order from
+    the nearer end, or the matches joined, against counting from the
+    start)."""
+    for q in ("d", "dom1"):
+        total = httpd.get("/oxtender/domains?format=json&q=%s" % q,
+                          session=sess).json()["total"]
+        last = (total + 24) // 25
+        for page in sorted({1, 2, 3, last // 2, last - 2, last - 1, last}):
+            for sort, col in COLS.items():
+                for d in ("asc", "desc"):
+                    got = [i["id"] for i in httpd.get(
+                        "/oxtender/domains?format=json&q=%s&sort=%s&dir=%s"
+                        "&page=%d" % (q, sort, d, page), session=sess).json()[
+                        "items"]]
+                    want = [int(r[0]) for r in site.oxt(
+                        "SELECT id FROM dir_domain WHERE id IN (SELECT id"
+                        " FROM dir_term WHERE list = 'domain' AND term LIKE"
+                        " '%s%%') ORDER BY %s %s, id %s LIMIT %d, 25"
+                        % (q, col, d, d, (page - 1) * 25))]
+                    assert got == want, (q, sort, d, page, got[:3], want[:3])
+    say("searched pages checked against the directory: Domains by 'd' and"
+        " 'dom1', the first three, the middle and the last three pages,"
+        " every sort both ways")
+
+
 def run(servers, db, site, args):
     httpd = servers[0]
     worst = [{} for _ in servers]
@@ -269,6 +302,8 @@ def run(servers, db, site, args):
         .split()[0])
     for role, login in callers(site):
         sess = site.add_session(login)
+        if role == "admin":
+            check_searches(httpd, site, sess)
 
         def total(name, _login=login, _sess=sess):
             r = httpd.get("/oxtender/%s?format=json&per_page=10" % name,

@@ -3,7 +3,7 @@
 with mod_oxtender (never part of `make check`).
 
     /usr/bin/python3 bench/mailboxes.py [--size 100k|1m] [--keep]
-        [--seconds 3] [--only PATTERN] [--no-pass]
+        [--seconds 3] [--only PATTERN] [--no-pass] [--module OTHER.so]
 
 The data is bench/lists.py's (oxt-gendata, Plesk 9, a third of the
 mailboxes replicated in mailbox_state), in tests/gen/mailboxes-bench-SIZE
@@ -13,8 +13,11 @@ and a domain administrator: the first, the middle and the last page
 sorted by every column both ways; the search 'user1' (a wide one: a
 ninth of all mailboxes) first and last page by every column both ways;
 a narrow search; ox=1 deep; for the admin also a domain filter and 100 a
-page. Each with wrk -t1 -c2 for --seconds: the client's p99, req/s, and
-the server-side p99 (Apache's %D of those requests).
+page. Each with wrk -t1 -c2 for --seconds: the client's p99, req/s, the
+server-side p99 (Apache's %D of those requests) and the CPU time per
+request of Apache and MariaDB (bench/lists.py's). --module measures
+another build of the module (say, the one before a change) on the same
+data.
 """
 import argparse
 import os
@@ -97,8 +100,9 @@ def check_pages(httpd, site, sess, total):
                 assert got == want, (sort, d, page, got[:3], want[:3])
     wide = httpd.get("/oxtender/mailboxes?format=json&q=user1",
                      session=sess).json()["total"]
-    for page in (1, (wide + 24) // 50):
-        for sort in ("name", "modified", "service"):
+    wlast = (wide + 24) // 25
+    for page in sorted({1, 2, 3, wlast // 2, wlast - 2, wlast - 1, wlast}):
+        for sort in SORTS:
             for d in ("asc", "desc"):
                 got = [i["id"] for i in httpd.get(
                     "/oxtender/mailboxes?format=json&q=user1&sort=%s&dir=%s"
@@ -111,10 +115,11 @@ def check_pages(httpd, site, sess, total):
                                                    (page - 1) * 25))]
                 assert got == want, ("q", sort, d, page, got[:3], want[:3])
     lb.say("pages checked against the directory: middle and next-to-last,"
-           " every sort both ways; a wide search, first and middle page")
+           " every sort both ways; a wide search, the first three, the"
+           " middle and the last three pages, every sort both ways")
 
 
-def run(httpd, site, args):
+def run(httpd, db, site, args):
     callers = lb.callers(site) + [("domain", domain_caller(site))]
     dom_id = int(site.psa_scalar("SELECT MIN(dom_id) FROM mail"))
     worst = {}
@@ -133,13 +138,12 @@ def run(httpd, site, args):
         for name, path in urls(role, total, dom_id, ("user1", wide)):
             if args.only and not re.search(args.only, name):
                 continue
-            mark = os.path.getsize(httpd.access_log_path)
-            p99, rps, _ = lb.wrk(httpd.base_url + path, sess, args.seconds)
-            httpd.settle(0.2)
-            sp99, n = lb.server_p99(httpd, mark)
+            p99, rps, sp99, n, wcpu, scpu = lb.measured(
+                httpd, db, httpd.base_url + path, sess, args.seconds)
             lb.say("%-40s client p99 %8.2f ms  server p99 %8.2f ms  %7.1f"
-                   " req/s (%d)" % (name, p99 or -1, sp99 or -1, rps or -1,
-                                    n))
+                   " req/s (%d)  CPU/req Apache %.2f ms MariaDB %.2f ms"
+                   % (name, p99 or -1, sp99 or -1, rps or -1, n, wcpu,
+                      scpu))
             worst[role] = max(worst.get(role, 0), sp99 or 0)
     # the floor of this machine now: a static file's p99 from the same
     # Apache, and the same size as a Mailboxes page
@@ -170,6 +174,9 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--module", default=None,
+                    help="another build's mod_oxtender.so (say, the one"
+                    " before a change), on the same data")
     ap.add_argument("--no-pass", action="store_true",
                     help="kept data: no directory pass before measuring")
     args = ap.parse_args()
@@ -187,10 +194,12 @@ def main():
                                   "directory"])
             lb.say("directory (lists and mailboxes): %.1f s wall: %s"
                    % (wall, out))
-    httpd = Apache(os.path.join(root, "apache"), site.config)
+    httpd = Apache(os.path.join(root, "apache"), site.config,
+                   module=os.path.abspath(args.module) if args.module
+                   else None)
     try:
         httpd.start()
-        run(httpd, site, args)
+        run(httpd, db, site, args)
     finally:
         httpd.stop()
         db.stop()

@@ -382,6 +382,36 @@ const char *oxt_dir_like_prefix(const char *q, apr_pool_t *p)
     return out;
 }
 
+/* ---- a searched page from a window of the sort order ------------------------------- */
+
+int oxt_dir_window_plan(oxt_dir_window_t *w, long long offset,
+                        long long limit, long long matches,
+                        long long scope_rows, int bunched)
+{
+    long long lim, need, est;
+
+    memset(w, 0, sizeof(*w));
+    if (limit <= 0 || matches <= 0 || scope_rows <= 0 || offset < 0
+        || offset >= matches || (bunched && matches * 2 < scope_rows)) {
+        return 0;
+    }
+    lim = limit < matches - offset ? limit : matches - offset;
+    /* From the front the page needs offset + lim matches, from the back
+     * matches - offset. */
+    w->back = matches - offset < offset + lim;
+    need = w->back ? matches - offset : offset + lim;
+    w->skip = need - lim;
+    if (need > OXT_DIR_WINDOW_MAX || scope_rows > (1LL << 40)) {
+        return 0;                  /* (and est below cannot overflow) */
+    }
+    est = (need * scope_rows + matches - 1) / matches;
+    w->rows = est * 2 + 64;
+    if (w->rows > scope_rows) {
+        w->rows = scope_rows;
+    }
+    return w->rows <= OXT_DIR_WINDOW_MAX;
+}
+
 /* ---- the part of a list a request reads ------------------------------------------- */
 
 typedef struct dir_req_t {
@@ -552,14 +582,31 @@ static apr_status_t scope_total(long long *pn, const dir_req_t *r,
     return rv;
 }
 
+/* The rows a search finds in its scope: an index count of the matching
+ * terms. */
+static apr_status_t search_count(long long *pn, const dir_req_t *r,
+                                 oxt_db_t *db, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    oxt_db_arg_t args[4];
+    const char *where;
+    int n = 0, m;
+
+    where = scope_where_terms(r, &m);
+    args[n++] = OXT_DB_STR(r->def->name);
+    scope_args(args, &n, r);
+    args[n++] = OXT_DB_STR(r->like);
+    return oxt_db_select_int(pn, db, apr_pstrcat(p,
+                             "SELECT COUNT(DISTINCT t.id) FROM dir_term t",
+                             where, " AND t.term LIKE ? ESCAPE '!'", NULL),
+                             args, n, res, p);
+}
+
 apr_status_t oxt_dir_count(long long *ptotal, const oxt_psa_t *psa,
                            oxt_db_t *db, const oxt_dir_query_t *q,
                            oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t args[4];
     dir_req_t r;
-    int n = 0, m;
-    const char *where;
 
     (void)psa;
     *ptotal = 0;
@@ -570,14 +617,7 @@ apr_status_t oxt_dir_count(long long *ptotal, const oxt_psa_t *psa,
     if (r.like == NULL) {
         return scope_total(ptotal, &r, db, res, p);
     }
-    where = scope_where_terms(&r, &m);
-    args[n++] = OXT_DB_STR(r.def->name);
-    scope_args(args, &n, &r);
-    args[n++] = OXT_DB_STR(r.like);
-    return oxt_db_select_int(ptotal, db, apr_pstrcat(p,
-                             "SELECT COUNT(DISTINCT t.id) FROM dir_term t",
-                             where, " AND t.term LIKE ? ESCAPE '!'", NULL),
-                             args, n, res, p);
+    return search_count(ptotal, &r, db, res, p);
 }
 
 /* ---- step 1: the ids of a page, in order ---------------------------------------------- */
@@ -693,6 +733,73 @@ static const char *order_index(const dir_req_t *r, apr_pool_t *p)
                        ")", NULL);
 }
 
+/* "SELECT w.id FROM (<the window>) w WHERE <it matches> ORDER BY ...
+ * LIMIT ?, ?": the first w->rows entries of the scope's sort index in
+ * the read order, and of them the page's matches (each a lookup of the
+ * row's own terms). */
+static const char *window_sql(const dir_req_t *r, const oxt_dir_window_t *w,
+                              oxt_db_arg_t *args, int *pn, apr_pool_t *p)
+{
+    dir_req_t rd = *r;
+    const char *dir;
+    int m;
+
+    rd.desc = r->desc ^ w->back;
+    rd.like = NULL;                /* the scope's own index, forced */
+    dir = rd.desc ? " DESC" : " ASC";
+    scope_args(args, pn, r);
+    args[(*pn)++] = OXT_DB_INT(w->rows);
+    args[(*pn)++] = OXT_DB_STR(r->def->name);
+    args[(*pn)++] = OXT_DB_STR(r->like);
+    return apr_pstrcat(p, "SELECT w.id FROM (SELECT x.id, x.", r->sort->col,
+                       " AS k FROM ", r->def->table, " x",
+                       order_index(&rd, p), scope_where(r, &m, p),
+                       order_by(&rd, p), " LIMIT ?) w WHERE w.id IN (SELECT"
+                       " t.id FROM dir_term t WHERE t.list = ? AND t.term"
+                       " LIKE ? ESCAPE '!') ORDER BY w.k", dir, ", w.id", dir,
+                       " LIMIT ?, ?", NULL);
+}
+
+/* A searched page of total matches from a window of the sort order
+ * (oxt_dir_window_plan), into *pids; *pdone 0 when it has none or the
+ * window did not hold the page (the matches are then joined). */
+static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
+                                const dir_req_t *r, long long offset,
+                                long long limit, long long total,
+                                oxt_db_t *db, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    oxt_db_arg_t args[8];
+    oxt_dir_window_t w;
+    long long rows = 0, lim;
+    const char *sql;
+    int n = 0;
+    apr_status_t rv;
+
+    *pdone = 0;
+    rv = total > 0 ? APR_SUCCESS : search_count(&total, r, db, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = scope_total(&rows, r, db, res, p);
+    }
+    if (rv != APR_SUCCESS
+        || !oxt_dir_window_plan(&w, offset, limit, total, rows,
+                                r->sort == &r->def->sorts[0])) {
+        return rv;
+    }
+    lim = limit < total - offset ? limit : total - offset;
+    sql = window_sql(r, &w, args, &n, p);
+    args[n++] = OXT_DB_INT(w.skip);
+    args[n++] = OXT_DB_INT(lim);
+    rv = oxt_db_select_ids(pids, db, sql, args, n, res, p);
+    if (rv == APR_SUCCESS && ((*pids)->nelts == lim || w.rows >= rows)) {
+        *pdone = 1;
+        if (w.back) {
+            oxt_util_ids_reverse(*pids);
+        }
+    }
+    return rv;
+}
+
 /* The ids of one page (limit 0: all), in order, into *pids. */
 static apr_status_t page_ids(apr_array_header_t **pids, const dir_req_t *r,
                              long long offset, long long limit,
@@ -706,11 +813,15 @@ static apr_status_t page_ids(apr_array_header_t **pids, const dir_req_t *r,
     int n = 0, m;
     apr_status_t rv = APR_SUCCESS;
 
-    if (limit > 0) {
-        rv = page_seek(&s, &skip, r, offset, total, db, res, p);
+    s.found = 0;
+    if (limit > 0 && r->like != NULL) {
+        rv = page_window(pids, &m, r, offset, limit, total, db, res, p);
+        if (rv != APR_SUCCESS || m) {
+            return rv;
+        }
     }
-    else {
-        s.found = 0;
+    else if (limit > 0) {
+        rv = page_seek(&s, &skip, r, offset, total, db, res, p);
     }
     if (rv != APR_SUCCESS) {
         return rv;

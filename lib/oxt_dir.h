@@ -266,6 +266,37 @@ apr_status_t oxt_dir_ids(apr_array_header_t **pids, const oxt_psa_t *psa,
 apr_array_header_t *oxt_dir_terms(const char *name, int domain,
                                   apr_pool_t *p);
 
+/* ---- a searched page from a window of the sort order (pure) ------------------ */
+
+/** The largest window of a sort index a searched page reads. */
+#define OXT_DIR_WINDOW_MAX 2000
+
+/** How a searched page is read from a window of its scope's sort index:
+ *  the first rows index entries in the read order (back: the other end,
+ *  the page then reversed), of whose matches skip are passed over. */
+typedef struct oxt_dir_window_t {
+    int back;
+    long long rows;
+    long long skip;
+} oxt_dir_window_t;
+
+/**
+ * Plans the searched page [offset, offset + limit) of matches rows among
+ * a scope of scope_rows, read from the nearer end of the sort order: a
+ * window of twice the index entries that hold the page when the matches
+ * are spread evenly, plus 64. 0 when that window would exceed
+ * OXT_DIR_WINDOW_MAX (the matches are then joined and sorted) or there
+ * is no page. A window that holds fewer than the page's rows (the
+ * matches bunch elsewhere in the order) must be given up for the join;
+ * one of scope_rows entries holds every match. bunched: the order is by
+ * the name the terms are made of, so the matches of a narrow search lie
+ * together (the names that start with it) rather than spread: a window
+ * only when they are at least half of the scope.
+ */
+int oxt_dir_window_plan(oxt_dir_window_t *w, long long offset,
+                        long long limit, long long matches,
+                        long long scope_rows, int bunched);
+
 /**
  * The LIKE pattern of a search: q with '%', '_' and '!' escaped by '!',
  * then '%' ("50%" -> "50!%%"): what was typed, at the start of a term.

@@ -10,14 +10,14 @@
 #include "oxt_util.h"
 
 static const oxt_mbdir_sort_t mbdir_sorts[] = {
-    { "name", "name", 1, 1 },
-    { "mail", "mail_on", 0, 0 },
-    { "service", "service", 0, 0 },
-    { "language", "language", 1, 0 },
-    { "timezone", "timezone", 1, 0 },
-    { "modified", "sync_key", 0, 1 },
-    { "ox_service", "tick", 0, 0 },
-    { "reason", "reason", 1, 0 },
+    { "name", "name", 1, 1, "name" },
+    { "mail", "mail_on", 0, 0, "mail" },
+    { "service", "service", 0, 0, "service" },
+    { "language", "language", 1, 0, "language" },
+    { "timezone", "timezone", 1, 0, "timezone" },
+    { "modified", "sync_key", 0, 1, "modified" },
+    { "ox_service", "tick", 0, 0, "tick" },
+    { "reason", "reason", 1, 0, "reason" },
 };
 #define NSORTS ((int)(sizeof(mbdir_sorts) / sizeof(mbdir_sorts[0])))
 

@@ -48,13 +48,15 @@
 /* ---- the sort columns (the directory's side of the page's sorts) ------- */
 
 /** One sort of the page: its key, its dir_mailbox column, whether the
- *  value is a string (else an integer), and whether ox=1 of the whole
- *  server has an index (and page points) for it. */
+ *  value is a string (else an integer), whether ox=1 of the whole
+ *  server has an index (and page points) for it, and the name of its
+ *  indexes after their scope's "a_" or "r_" (migration 0082). */
 typedef struct oxt_mbdir_sort_t {
     const char *key;
     const char *col;
     int is_str;
     int ox_index;
+    const char *index;
 } oxt_mbdir_sort_t;
 
 /** The sort of key, or NULL (an allow-list: keys the page names). */

@@ -536,16 +536,86 @@ static apr_status_t point_find(mb_point_t **ppt, oxt_db_t *db,
     return rv;
 }
 
-static void ids_reverse(apr_array_header_t *ids)
+/* "SELECT w.id FROM (<the window>) w WHERE <it matches> ORDER BY ...
+ * LIMIT ?, ?": the first w->rows entries of the scope's sort index in
+ * the read order, and of them the page's matches (each a lookup of the
+ * mailbox's own terms). */
+static const char *window_sql(mb_sql_t *s, const mb_scope_t *sc,
+                              const oxt_mblist_query_t *q,
+                              const oxt_dir_window_t *w, long long lim,
+                              apr_pool_t *p)
 {
-    long long *v = (long long *)ids->elts, t;
-    int i, j;
+    const oxt_mbdir_sort_t *so = sort_of(q->sort);
+    const char *dir = q->desc ^ w->back ? " DESC" : " ASC";
+    int r = scope_narrowest(sc) == SC_RESELLER;
 
-    for (i = 0, j = ids->nelts - 1; i < j; i++, j--) {
-        t = v[i];
-        v[i] = v[j];
-        v[j] = t;
+    memset(s, 0, sizeof(*s));
+    if (r) {
+        sql_arg(s, OXT_DB_INT(sc->id[SC_RESELLER]));
     }
+    sql_arg(s, OXT_DB_INT(w->rows));
+    sql_arg(s, OXT_DB_STR(oxt_dir_like_prefix(q->q, p)));
+    sql_arg(s, OXT_DB_INT(w->skip));
+    sql_arg(s, OXT_DB_INT(lim));
+    return apr_pstrcat(p, "SELECT w.id FROM (SELECT b.id, b.", so->col,
+                       " AS k FROM dir_mailbox b FORCE INDEX (",
+                       r ? "r_" : "a_", so->index, ")",
+                       r ? " WHERE b.reseller_id = ?" : "", " ORDER BY b.",
+                       so->col, dir, ", b.id", dir, " LIMIT ?) w WHERE w.id"
+                       " IN (SELECT t.id FROM dir_mailbox_term t WHERE"
+                       " t.term LIKE ? ESCAPE '!') ORDER BY w.k", dir,
+                       ", w.id", dir, " LIMIT ?, ?", NULL);
+}
+
+/* A searched page [off, off + lim) of total matches in the whole server
+ * or a reseller's part, without ox=1, from a window of the scope's sort
+ * index (oxt_dir_window_plan); *pdone 0 when it has none or the window
+ * did not hold the page (the matches are then joined and sorted). */
+static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
+                                oxt_db_t *db, const oxt_mblist_query_t *q,
+                                const mb_scope_t *sc, long long off,
+                                long long lim, long long total,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    int n = scope_narrowest(sc);
+    long long rows = 0;
+    oxt_dir_window_t w;
+    const char *sql;
+    mb_sql_t s;
+    apr_status_t rv;
+
+    *pdone = 0;
+    if (q->ox || sc->nlimits > 1 || (n != SC_ALL && n != SC_RESELLER)) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select_int(&rows, db, "SELECT n FROM dir_mailbox_count"
+                           " WHERE scope = ? AND scope_id = ?", OXT_DB_ARGS(
+                           OXT_DB_STR(scope_names[n]), OXT_DB_INT(sc->id[n])),
+                           res, p);
+    if (rv == APR_ENOENT
+        || !oxt_dir_window_plan(&w, off, lim, total, rows,
+                                strcmp(sort_of(q->sort)->key, "name") == 0)) {
+        return rv == APR_ENOENT ? APR_SUCCESS : rv;
+    }
+    sql = window_sql(&s, sc, q, &w, lim, p);
+    rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
+    if (rv == APR_SUCCESS && ((*pids)->nelts == lim || w.rows >= rows)) {
+        *pdone = 1;
+        if (w.back) {
+            oxt_util_ids_reverse(*pids);
+        }
+    }
+    return rv;
+}
+
+/* The number of rows of q: the page's (q->total), else counted. */
+static apr_status_t known_total(long long *ptotal, const oxt_psa_t *psa,
+                                oxt_db_t *db, const oxt_mblist_query_t *q,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    *ptotal = q->total;
+    return q->total > 0 ? APR_SUCCESS
+                        : oxt_mblist_count(ptotal, psa, db, q, NULL, res, p);
 }
 
 /* The ids of q's page in its order. A deep page of a long list starts
@@ -570,12 +640,17 @@ static apr_status_t page_ids(apr_array_header_t **pids, const oxt_psa_t *psa,
     if (sc.id[scope_narrowest(&sc)] < 0) {
         return APR_SUCCESS;
     }
-    if (lim > 0 && off > 0) {
-        rv = oxt_mblist_count(&total, psa, db, q, NULL, res, p);
+    if (lim > 0 && (off > 0 || has_search(q))) {
+        rv = known_total(&total, psa, db, q, res, p);
         if (off >= total) {
             return rv;                     /* past the end */
         }
         lim = off + lim > total ? total - off : lim;
+        rv = has_search(q) ? page_window(pids, &back, db, q, &sc, off, lim,
+                                         total, res, p) : APR_SUCCESS;
+        if (rv != APR_SUCCESS || back) {
+            return rv;
+        }
         /* ascending position of the page, and whether to read it so */
         back = q->desc || off + lim / 2 > total / 2;
     }
@@ -596,7 +671,7 @@ static apr_status_t page_ids(apr_array_header_t **pids, const oxt_psa_t *psa,
         rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
     }
     if (rv == APR_SUCCESS && (at != NULL ? q->desc : back)) {
-        ids_reverse(*pids);
+        oxt_util_ids_reverse(*pids);
     }
     return rv;
 }

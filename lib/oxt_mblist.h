@@ -60,6 +60,9 @@ typedef struct oxt_mblist_query_t {
     int desc;
     long long offset;          /* rows to skip */
     long long limit;           /* rows to give; 0: all */
+    long long total;           /* what oxt_mblist_count gave in the same
+                                  snapshot (a deep or searched page need
+                                  not count again); 0: not known */
 } oxt_mblist_query_t;
 
 /**

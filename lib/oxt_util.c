@@ -203,6 +203,18 @@ void *oxt_util_id_get(apr_hash_t *h, long long id)
     return apr_hash_get(h, &id, sizeof(id));
 }
 
+void oxt_util_ids_reverse(apr_array_header_t *ids)
+{
+    long long *v = (long long *)ids->elts, t;
+    int i, j;
+
+    for (i = 0, j = ids->nelts - 1; i < j; i++, j--) {
+        t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+    }
+}
+
 long long oxt_util_id_key(apr_hash_index_t *hi)
 {
     return *(const long long *)apr_hash_this_key(hi);

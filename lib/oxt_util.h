@@ -7,6 +7,7 @@
 #include <apr_pools.h>
 #include <apr_errno.h>
 #include <apr_hash.h>
+#include <apr_tables.h>
 
 #include "oxt_result.h"
 
@@ -86,6 +87,10 @@ void oxt_util_id_set(apr_hash_t *h, long long id, const void *val);
 
 /** The value of id, or NULL. */
 void *oxt_util_id_get(apr_hash_t *h, long long id);
+
+/** Turns an array of long long ids around, in place (a page read from
+ *  the other end of its order). */
+void oxt_util_ids_reverse(apr_array_header_t *ids);
 
 /** "?, ?, ..., ?" with n (>= 1) places, in p: an IN list of bound
  *  values. */

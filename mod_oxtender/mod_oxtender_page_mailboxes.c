@@ -527,6 +527,7 @@ static int mbox_get(oxt_mod_page_ctx_t *ctx)
     oxt_list_paging(&pg, &mb.req, total);
     mb.q.offset = pg.offset;
     mb.q.limit = pg.limit;
+    mb.q.total = total;
     mbox_view(&v, ctx, &mb, &pg, &b);
     sink = oxt_mod_page_start(ctx, HTTP_OK);
     rv = mbox_write(ctx, &mb, &v, hidden, sink, &wrv, &why);

@@ -97,6 +97,45 @@ START_TEST(the_sort_keys_of_each_list)
 }
 END_TEST
 
+START_TEST(a_searched_page_is_read_from_its_nearer_end)
+{
+    oxt_dir_window_t w;
+
+    /* 11,112 matches in 100,000 rows: page 1 from the front, 9 rows of
+     * the index a match, twice that and 64 */
+    ck_assert(oxt_dir_window_plan(&w, 0, 25, 11112, 100000, 0));
+    ck_assert_int_eq(w.back, 0);
+    ck_assert_int_eq(w.skip, 0);
+    ck_assert_int_eq(w.rows, 2 * 225 + 64);
+    /* the last page (12 rows) from the back, nothing to skip */
+    ck_assert(oxt_dir_window_plan(&w, 11100, 25, 11112, 100000, 0));
+    ck_assert_int_eq(w.back, 1);
+    ck_assert_int_eq(w.skip, 0);
+    ck_assert_int_eq(w.rows, 2 * 108 + 64);
+    /* page 3 from the back skips the 50 matches after it */
+    ck_assert(oxt_dir_window_plan(&w, 11112 - 75, 25, 11112, 100000, 0));
+    ck_assert_int_eq(w.back, 1);
+    ck_assert_int_eq(w.skip, 50);
+    /* the middle is joined: its window would pass the maximum */
+    ck_assert(!oxt_dir_window_plan(&w, 5000, 25, 11112, 100000, 0));
+    /* a narrow search too (rows per match high) */
+    ck_assert(!oxt_dir_window_plan(&w, 0, 25, 10, 100000, 0));
+    /* a short list: the whole of it */
+    ck_assert(oxt_dir_window_plan(&w, 10, 10, 24, 30, 0));
+    ck_assert_int_eq(w.rows, 30);
+    ck_assert_int_eq(w.back, 1);
+    ck_assert_int_eq(w.skip, 4);
+    /* by the name: only when at least half of the scope matches */
+    ck_assert(!oxt_dir_window_plan(&w, 0, 25, 11112, 100000, 1));
+    ck_assert(oxt_dir_window_plan(&w, 0, 25, 9911, 10000, 1));
+    /* no page: all rows (0), past the end, nothing found */
+    ck_assert(!oxt_dir_window_plan(&w, 0, 0, 100, 1000, 0));
+    ck_assert(!oxt_dir_window_plan(&w, 100, 25, 100, 1000, 0));
+    ck_assert(!oxt_dir_window_plan(&w, 0, 25, 0, 1000, 0));
+    ck_assert(!oxt_dir_window_plan(&w, 0, 25, 100, 0, 0));
+}
+END_TEST
+
 TCase *oxt_dir_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("dir");
@@ -106,5 +145,6 @@ TCase *oxt_dir_test_case(void)
     tcase_add_test(tc, terms_are_bounded);
     tcase_add_test(tc, the_search_pattern_is_what_was_typed);
     tcase_add_test(tc, the_sort_keys_of_each_list);
+    tcase_add_test(tc, a_searched_page_is_read_from_its_nearer_end);
     return tc;
 }

@@ -18,11 +18,15 @@ START_TEST(each_sort_key_has_its_own_column)
     static const struct {
         const char *key, *col;
         int is_str, ox;
+        const char *index;     /* a_<index>, r_<index> of migration 0082 */
     } want[] = {
-        { "name", "name", 1, 1 }, { "mail", "mail_on", 0, 0 },
-        { "service", "service", 0, 0 }, { "language", "language", 1, 0 },
-        { "timezone", "timezone", 1, 0 }, { "modified", "sync_key", 0, 1 },
-        { "ox_service", "tick", 0, 0 }, { "reason", "reason", 1, 0 },
+        { "name", "name", 1, 1, "name" }, { "mail", "mail_on", 0, 0, "mail" },
+        { "service", "service", 0, 0, "service" },
+        { "language", "language", 1, 0, "language" },
+        { "timezone", "timezone", 1, 0, "timezone" },
+        { "modified", "sync_key", 0, 1, "modified" },
+        { "ox_service", "tick", 0, 0, "tick" },
+        { "reason", "reason", 1, 0, "reason" },
     };
     const oxt_mbdir_sort_t *s;
     int i;
@@ -33,6 +37,7 @@ START_TEST(each_sort_key_has_its_own_column)
         ck_assert_str_eq(s->col, want[i].col);
         ck_assert_int_eq(s->is_str, want[i].is_str);
         ck_assert_int_eq(s->ox_index, want[i].ox);
+        ck_assert_str_eq(s->index, want[i].index);
         ck_assert(oxt_mblist_sortable(want[i].key));
     }
 }
