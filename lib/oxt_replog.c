@@ -673,27 +673,129 @@ static const char *order_sql(oxt_replog_sort_t sort, int desc,
     return out;
 }
 
-/* "(a < ? OR (a = ? AND (b < ? OR (b = ? AND c < ?))))": the rows after
- * the keyset row in an order of these columns (> when ascending), in the
- * form the range optimizer reads. */
-static const char *keyset_sql(oxt_replog_sort_t sort, int desc,
-                              apr_pool_t *p)
-{
-    const char *op = desc ? " < ?" : " > ?", *out = "";
-    int i, n = sort_cols[sort][2] != NULL ? 3 : 2;
+/* The values an ENUM sort column takes, in the order ORDER BY sorts
+ * them (the ENUM's own order, NULL first), so a keyset can name the
+ * groups after the keyset row's by equality: an ENUM compared with a
+ * string is compared as a string, not in its sort order. NULL: a text
+ * column, compared as the list sorts it (its collation). */
+static const char *const service_groups[] = {
+    NULL, "webmail", "groupware_standard", "groupware_premium"
+};
+static const char *const outcome_groups[] = { "success", "failure" };
 
-    for (i = n - 1; i >= 0; i--) {
-        out = i == n - 1
-            ? apr_pstrcat(p, sort_cols[sort][i], op, NULL)
-            : apr_pstrcat(p, "(", sort_cols[sort][i], op, " OR (",
-                          sort_cols[sort][i], " = ? AND ", out, "))", NULL);
+typedef struct {
+    const char *const *vals;
+    int n;
+    int nullable;                 /* vals[0] is NULL */
+} sort_groups_t;
+
+static int sort_groups(sort_groups_t *g, oxt_replog_sort_t sort)
+{
+    memset(g, 0, sizeof(*g));
+    if (sort == OXT_REPLOG_SORT_SERVICE) {
+        g->vals = service_groups;
+        g->n = 4;
+        g->nullable = 1;
     }
-    return out;
+    else if (sort == OXT_REPLOG_SORT_OUTCOME) {
+        g->vals = outcome_groups;
+        g->n = 2;
+    }
+    return g->vals != NULL;
 }
 
+/* "(logged_at < ? OR (logged_at = ? AND id < ?))": the rows after the
+ * keyset row's time and id (> when ascending), in the form the range
+ * optimizer reads. */
+static const char *keyset_time_sql(int desc)
+{
+    return desc ? "(logged_at < ? OR (logged_at = ? AND id < ?))"
+                : "(logged_at > ? OR (logged_at = ? AND id > ?))";
+}
+
+/* The keyset condition of a text column c (address, scheduled_by):
+ * "(c < ? OR (c = ? AND <time>))". */
+static const char *keyset_text_sql(const char *col, int desc, apr_pool_t *p)
+{
+    const char *op = desc ? " < ?" : " > ?";
+
+    return apr_pstrcat(p, "(", col, op, " OR (", col, " = ? AND ",
+                       keyset_time_sql(desc), "))", NULL);
+}
+
+/* The keyset condition of an ENUM column: the keyset row's group after
+ * its time and id ("c <=> ?", NULL-safe), or any group after it in the
+ * list's order, by equality ("c IN (...)", "c IS NULL"): each one a
+ * range of the (owner, c, logged_at) index. The group values are pushed
+ * to args here, the time's by the caller. *pat: where the time's values
+ * go (after the group's). */
+static const char *keyset_enum_sql(const char *col, const sort_groups_t *g,
+                                   const char *val, int desc,
+                                   apr_array_header_t *args, int *pat,
+                                   apr_pool_t *p)
+{
+    const char *later = "", *sql;
+    int i, at = 0, null_later = 0;
+
+    for (i = 0; i < g->n; i++) {
+        if ((val == NULL && g->vals[i] == NULL)
+            || (val != NULL && g->vals[i] != NULL
+                && strcmp(val, g->vals[i]) == 0)) {
+            at = i;
+        }
+    }
+    sql = apr_pstrcat(p, "((", col, " <=> ? AND ", keyset_time_sql(desc),
+                      ")", NULL);
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = val ? OXT_DB_STR(val) : OXT_DB_NULL;
+    *pat = args->nelts;
+    for (i = desc ? at - 1 : at + 1; i >= 0 && i < g->n; i += desc ? -1 : 1) {
+        if (g->vals[i] == NULL) {
+            null_later = 1;
+            continue;
+        }
+        later = apr_pstrcat(p, later, *later ? ", ?" : "?", NULL);
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_STR(g->vals[i]);
+    }
+    if (*later) {
+        sql = apr_pstrcat(p, sql, " OR ", col, " IN (", later, ")", NULL);
+    }
+    if (null_later) {
+        sql = apr_pstrcat(p, sql, " OR ", col, " IS NULL", NULL);
+    }
+    return apr_pstrcat(p, sql, ")", NULL);
+}
+
+/* Inserts the time's three values (logged_at, logged_at, id) into args
+ * at position at. */
+static void keyset_time_args(apr_array_header_t *args, int at,
+                             const char *logged_at, long long id)
+{
+    oxt_db_arg_t v[3];
+    int i, n = args->nelts;
+
+    v[0] = OXT_DB_STR(logged_at);
+    v[1] = OXT_DB_STR(logged_at);
+    v[2] = OXT_DB_INT(id);
+    for (i = 0; i < 3; i++) {
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = v[i];
+    }
+    memmove((oxt_db_arg_t *)args->elts + at + 3,
+            (oxt_db_arg_t *)args->elts + at,
+            (size_t)(n - at) * sizeof(oxt_db_arg_t));
+    memcpy((oxt_db_arg_t *)args->elts + at, v, sizeof(v));
+}
+
+/* The keyset row's columns, in sort order: its sort column's value
+ * (address, service_type, scheduled_by, outcome; by the sort) is 2. */
+static const char *const keyset_cols[OXT_REPLOG_SORT_COUNT] = {
+    "logged_at, id, NULL", "logged_at, id, address",
+    "logged_at, id, service_type", "logged_at, id, scheduled_by",
+    "logged_at, id, outcome"
+};
+
 /* The rows after the keyset row (q->after, which must be one of the
- * query's rows) in the effective order: the condition and its values,
- * bound in keyset_sql's order. */
+ * query's rows) in the effective order, in every sort: the condition
+ * and its values. */
 static apr_status_t where_keyset(replog_where_t *w,
                                  const oxt_replog_query_t *q, int desc,
                                  oxt_db_t *db, oxt_result_t *res,
@@ -701,18 +803,14 @@ static apr_status_t where_keyset(replog_where_t *w,
 {
     apr_array_header_t *args = apr_array_copy(p, w->args), *rows;
     const oxt_db_row_t *row;
-    oxt_db_arg_t at, addr;
+    sort_groups_t g;
+    const char *sql;
+    int at;
     apr_status_t rv;
 
-    if (q->sort != OXT_REPLOG_SORT_MODIFIED
-        && q->sort != OXT_REPLOG_SORT_MAILBOX) {
-        return oxt_result_set(res, APR_EINVAL, "No such page",
-                              "a keyset needs the modified or mailbox"
-                              " order");
-    }
     APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(q->after);
-    rv = oxt_db_select(&rows, db, apr_pstrcat(p,
-                       "SELECT logged_at, address FROM replication_log",
+    rv = oxt_db_select(&rows, db, apr_pstrcat(p, "SELECT ",
+                       keyset_cols[q->sort], " FROM replication_log",
                        where_sql(w, p), " AND id = ?", NULL),
                        (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
     if (rv != APR_SUCCESS) {
@@ -722,16 +820,24 @@ static apr_status_t where_keyset(replog_where_t *w,
         return oxt_result_set(res, APR_ENOENT, "No such page", NULL);
     }
     row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    at = OXT_DB_STR(row->vals[0]);
-    addr = OXT_DB_STR(row->vals[1] ? row->vals[1] : "");
-    APR_ARRAY_PUSH(w->sql, const char *) = keyset_sql(q->sort, desc, p);
-    if (q->sort == OXT_REPLOG_SORT_MAILBOX) {
-        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = addr;
-        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = addr;
+    if (q->sort == OXT_REPLOG_SORT_MODIFIED) {
+        sql = keyset_time_sql(desc);
+        at = w->args->nelts;
     }
-    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = at;
-    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = at;
-    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_INT(q->after);
+    else if (sort_groups(&g, q->sort)) {
+        sql = keyset_enum_sql(sort_cols[q->sort][0], &g, row->vals[2], desc,
+                              w->args, &at, p);
+    }
+    else {
+        sql = keyset_text_sql(sort_cols[q->sort][0], desc, p);
+        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
+            OXT_DB_STR(row->vals[2] ? row->vals[2] : "");
+        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
+            OXT_DB_STR(row->vals[2] ? row->vals[2] : "");
+        at = w->args->nelts;
+    }
+    APR_ARRAY_PUSH(w->sql, const char *) = sql;
+    keyset_time_args(w->args, at, row->vals[0], q->after);
     return APR_SUCCESS;
 }
 

@@ -198,9 +198,10 @@ typedef struct oxt_replog_query_t {
     int desc;
     long long offset;             /* rows skipped (from the keyset row) */
     long long limit;              /* rows shown; 0: all */
-    long long after;              /* keyset (modified and mailbox sorts):
-                                     the rows after log row `after` in the
-                                     list's order; 0: from the start */
+    long long after;              /* keyset (every sort): the rows after
+                                     log row `after` in the list's order
+                                     (offset skips from there); 0: from
+                                     the start */
     int before;                   /* with after: the rows before it (the
                                      previous page), in the list's order */
 } oxt_replog_query_t;
