@@ -141,6 +141,20 @@ void oxt_run_counts_add(oxt_run_counts_t *counts, oxt_run_op_t op,
     }
 }
 
+int oxt_run_counts_mailbox(oxt_run_counts_t *counts, int service, int was,
+                           int ok)
+{
+    if (service < 0 || service >= OXT_SERVICE_COUNT
+        || was == OXT_RUN_MAILBOX_FAILED || (was == OXT_RUN_MAILBOX_OK && ok)) {
+        return was;
+    }
+    if (was == OXT_RUN_MAILBOX_OK) {
+        counts->ok[service]--;
+    }
+    (ok ? counts->ok : counts->failed)[service]++;
+    return ok ? OXT_RUN_MAILBOX_OK : OXT_RUN_MAILBOX_FAILED;
+}
+
 void oxt_run_counts_sum(const oxt_run_counts_t *counts, long long *pok,
                         long long *pfailed)
 {

@@ -107,6 +107,24 @@ typedef struct oxt_run_summary_t {
 void oxt_run_counts_add(oxt_run_counts_t *counts, oxt_run_op_t op,
                         int service, int ok);
 
+/** How a mailbox is counted in a run (oxt_run_counts_mailbox). */
+#define OXT_RUN_MAILBOX_NONE   0  /* not yet */
+#define OXT_RUN_MAILBOX_OK     1
+#define OXT_RUN_MAILBOX_FAILED 2
+
+/**
+ * Counts a mailbox once per run, in its service type's ok or failed (the
+ * Logs page's banner counts mailboxes, as the guide's report does, not
+ * their operations: a mailbox adopted is sent a create, a change and its
+ * access, and is one mailbox). was is how it is counted so far in this
+ * run (OXT_RUN_MAILBOX_*); a mailbox with one failed operation is a
+ * failed one, whatever its others did. Answers how it is counted now.
+ * The operations themselves are counted by oxt_run_counts_add with
+ * service -1.
+ */
+int oxt_run_counts_mailbox(oxt_run_counts_t *counts, int service, int was,
+                           int ok);
+
 /** "context_create", "user_change", ...; NULL for an unknown kind. */
 const char *oxt_run_op_name(oxt_run_op_t op);
 
