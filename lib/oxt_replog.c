@@ -738,7 +738,7 @@ static const char *keyset_text_sql(const char *col, int desc, apr_pool_t *p)
 }
 
 /* The keyset condition of an ENUM column: the keyset row's group after
- * its time and id ("c <=> ?", NULL-safe), or any group after it in the
+ * its time and id ("c = ?" or "c IS NULL"), or any group after it in the
  * list's order, by equality ("c IN (...)", "c IS NULL"): each one a
  * range of the (owner, c, logged_at) index. The group values are pushed
  * to args here, the time's by the caller. *pat: where the time's values
@@ -758,9 +758,13 @@ static const char *keyset_enum_sql(const char *col, const sort_groups_t *g,
             at = i;
         }
     }
-    sql = apr_pstrcat(p, "((", col, " <=> ? AND ", keyset_time_sql(desc),
-                      ")", NULL);
-    APR_ARRAY_PUSH(args, oxt_db_arg_t) = val ? OXT_DB_STR(val) : OXT_DB_NULL;
+    /* "= ?" or "IS NULL", never "<=>": the range optimizer then sees the
+     * group's equality and walks its index. */
+    sql = apr_pstrcat(p, "((", col, val ? " = ?" : " IS NULL", " AND ",
+                      keyset_time_sql(desc), ")", NULL);
+    if (val != NULL) {
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_STR(val);
+    }
     *pat = args->nelts;
     for (i = desc ? at - 1 : at + 1; i >= 0 && i < g->n; i += desc ? -1 : 1) {
         if (g->vals[i] == NULL) {
@@ -932,6 +936,48 @@ static apr_status_t list_flush(list_t *l)
     return rv;
 }
 
+/* The index of each sort (0088's names) for the whole log and each
+ * level of owner: (owner, sort column, logged_at), and the id InnoDB
+ * adds. */
+static const char *const sort_index[4][OXT_REPLOG_SORT_COUNT] = {
+    { "logged_at", "address", "service_sort", "scheduled_sort",
+      "outcome_sort" },
+    { "reseller", "reseller_address", "reseller_service",
+      "reseller_scheduled", "reseller_outcome" },
+    { "client", "client_address", "client_service", "client_scheduled",
+      "client_outcome" },
+    { "dom", "dom_address", "dom_service", "dom_scheduled", "dom_outcome" },
+};
+
+/* " FORCE INDEX (...)": the index in the list's order of the narrowest
+ * owner condition (the last one made, replog_where). Left to the
+ * optimizer when that is no walk in order: one mailbox's history, and a
+ * search with a known count (at most OXT_REPLOG_COUNT_MAX rows, which
+ * the address index finds and sorting them costs less than walking the
+ * sort's index past rows that do not match). A keyset's OR of ranges or
+ * a search's LIKE otherwise made it sort the whole subtree's rows in
+ * some orders (an index of the time range instead: seconds at a million
+ * rows). */
+static const char *list_hint(const replog_where_t *w,
+                             const oxt_replog_query_t *q, long long total,
+                             apr_pool_t *p)
+{
+    static const char *const levels[4] = {
+        "all", "reseller", "client", "domain"
+    };
+    int i, lv = -1;
+
+    if (q->mail > 0 || (q->q != NULL && *q->q != '\0' && total >= 0
+                        && q->sort != OXT_REPLOG_SORT_MAILBOX)) {
+        return "";
+    }
+    for (i = 0; i < 4; i++) {
+        lv = strcmp(w->level, levels[i]) == 0 ? i : lv;
+    }
+    return lv < 0 ? "" : apr_pstrcat(p, " FORCE INDEX (",
+                                     sort_index[lv][q->sort], ")", NULL);
+}
+
 /* The page's SQL. A page that skips rows finds its ids first, in a
  * subquery that reads only the index it walks (the index holds the id),
  * and then reads those rows: skipping is an index scan, never a read of
@@ -939,23 +985,23 @@ static apr_status_t list_flush(list_t *l)
  * rather do than that). */
 static const char *list_sql(replog_where_t *w, oxt_replog_sort_t sort,
                             int desc, long long limit, long long offset,
-                            apr_pool_t *p)
+                            const char *hint, apr_pool_t *p)
 {
     const char *where = where_sql(w, p), *order = order_sql(sort, desc, p);
 
     if (limit <= 0 && offset <= 0) {
-        return apr_pstrcat(p, ROW_COLS, where, order, NULL);
+        return apr_pstrcat(p, ROW_COLS, hint, where, order, NULL);
     }
     APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
         OXT_DB_INT(limit > 0 ? limit : 0x7fffffffffffffffLL);
     APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_INT(offset);
     if (offset <= 0) {
-        return apr_pstrcat(p, ROW_COLS, where, order, " LIMIT ? OFFSET ?",
-                           NULL);
+        return apr_pstrcat(p, ROW_COLS, hint, where, order,
+                           " LIMIT ? OFFSET ?", NULL);
     }
     return apr_pstrcat(p, ROW_COLS, " JOIN (SELECT id FROM replication_log",
-                       where, order, " LIMIT ? OFFSET ?) page USING (id)",
-                       order, NULL);
+                       hint, where, order, " LIMIT ? OFFSET ?) page"
+                       " USING (id)", order, NULL);
 }
 
 /* A page past the middle is the same rows counted from the other end: no
@@ -1003,7 +1049,8 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
         return rv;
     }
     desc = l.reversed ? !desc : desc;
-    sql = list_sql(&w, q->sort, desc, limit, offset, p);
+    sql = list_sql(&w, q->sort, desc, limit, offset,
+                   list_hint(&w, q, total, p), p);
     l.held = apr_array_make(p, limit > 0 ? (int)limit : 16,
                             sizeof(oxt_replog_row_t *));
     rv = oxt_db_each(db, sql, (const oxt_db_arg_t *)w.args->elts,
