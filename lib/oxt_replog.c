@@ -485,6 +485,10 @@ typedef struct {
     const char *level;            /* the count row of a lone owner */
     long long level_id;
     int empty;                    /* can match nothing */
+    int group_fixed;              /* a keyset left one group of an ENUM
+                                     sort: it is not ordered by (an
+                                     equality on an ENUM in the ORDER BY
+                                     made MariaDB sort, not walk) */
 } replog_where_t;
 
 static void where_add(replog_where_t *w, const char *sql, oxt_db_arg_t arg)
@@ -674,17 +678,23 @@ void oxt_replog_query_init(oxt_replog_query_t *q,
     q->limit = 25;
 }
 
-static const char *order_sql(oxt_replog_sort_t sort, int desc,
-                             apr_pool_t *p)
+static const char *order_from(oxt_replog_sort_t sort, int desc, int from,
+                              apr_pool_t *p)
 {
     const char *dir = desc ? " DESC" : " ASC", *out = " ORDER BY ";
     int i;
 
-    for (i = 0; i < 3 && sort_cols[sort][i] != NULL; i++) {
-        out = apr_pstrcat(p, out, i ? ", " : "", sort_cols[sort][i], dir,
-                          NULL);
+    for (i = from; i < 3 && sort_cols[sort][i] != NULL; i++) {
+        out = apr_pstrcat(p, out, i > from ? ", " : "", sort_cols[sort][i],
+                          dir, NULL);
     }
     return out;
+}
+
+static const char *order_sql(oxt_replog_sort_t sort, int desc,
+                             apr_pool_t *p)
+{
+    return order_from(sort, desc, 0, p);
 }
 
 /* The values an ENUM sort column takes, in the order ORDER BY sorts
@@ -742,7 +752,7 @@ static const char *keyset_text_sql(const char *col, int desc, apr_pool_t *p)
  * list's order, by equality ("c IN (...)", "c IS NULL"): each one a
  * range of the (owner, c, logged_at) index. The group values are pushed
  * to args here, the time's by the caller. *pat: where the time's values
- * go (after the group's). */
+ * go (after the group's), as -1 - that when no group is after it. */
 static const char *keyset_enum_sql(const char *col, const sort_groups_t *g,
                                    const char *val, int desc,
                                    apr_array_header_t *args, int *pat,
@@ -779,6 +789,9 @@ static const char *keyset_enum_sql(const char *col, const sort_groups_t *g,
     }
     if (null_later) {
         sql = apr_pstrcat(p, sql, " OR ", col, " IS NULL", NULL);
+    }
+    if (!*later && !null_later) {
+        *pat = -1 - *pat;
     }
     return apr_pstrcat(p, sql, ")", NULL);
 }
@@ -845,6 +858,8 @@ static apr_status_t where_keyset(replog_where_t *w,
     else if (sort_groups(&g, q->sort)) {
         sql = keyset_enum_sql(sort_cols[q->sort][0], &g, row->vals[2], desc,
                               w->args, &at, p);
+        w->group_fixed = at < 0;
+        at = at < 0 ? -at - 1 : at;
     }
     else {
         sql = keyset_text_sql(sort_cols[q->sort][0], desc, p);
@@ -987,7 +1002,8 @@ static const char *list_sql(replog_where_t *w, oxt_replog_sort_t sort,
                             int desc, long long limit, long long offset,
                             const char *hint, apr_pool_t *p)
 {
-    const char *where = where_sql(w, p), *order = order_sql(sort, desc, p);
+    const char *where = where_sql(w, p);
+    const char *order = order_from(sort, desc, w->group_fixed, p);
 
     if (limit <= 0 && offset <= 0) {
         return apr_pstrcat(p, ROW_COLS, hint, where, order, NULL);
@@ -1002,6 +1018,35 @@ static const char *list_sql(replog_where_t *w, oxt_replog_sort_t sort,
     return apr_pstrcat(p, ROW_COLS, " JOIN (SELECT id FROM replication_log",
                        hint, where, order, " LIMIT ? OFFSET ?) page"
                        " USING (id)", order, NULL);
+}
+
+/* A search with more matches than it counts (OXT_REPLOG_COUNT_MAX), in
+ * another order than by mailbox: its pages are those of the matches the
+ * count counted, the first OXT_REPLOG_COUNT_MAX in address order (a walk
+ * of the owner's address index), sorted as asked. Walking the sort's own
+ * index instead stops after a page only where the matches are dense
+ * (the start of 'user1' matched nothing in the newest 800,000 rows of a
+ * million and took 2.6 s); sorting every match costs what they number.
+ * This costs at most one walk and one sort of OXT_REPLOG_COUNT_MAX. */
+static const char *list_dense_sql(replog_where_t *w,
+                                  const oxt_replog_query_t *q, int desc,
+                                  long long limit, long long offset,
+                                  apr_pool_t *p)
+{
+    oxt_replog_query_t by_name = *q;
+    const char *hint;
+
+    by_name.sort = OXT_REPLOG_SORT_MAILBOX;
+    hint = list_hint(w, &by_name, -1, p);
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_INT(OXT_REPLOG_COUNT_MAX);
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
+        OXT_DB_INT(limit > 0 ? limit : OXT_REPLOG_COUNT_MAX);
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_INT(offset);
+    return apr_pstrcat(p, ROW_COLS, " JOIN (SELECT id FROM replication_log",
+                       hint, where_sql(w, p), " ORDER BY address, logged_at,"
+                       " id LIMIT ?) matched USING (id)",
+                       order_sql(q->sort, desc, p), " LIMIT ? OFFSET ?",
+                       NULL);
 }
 
 /* A page past the middle is the same rows counted from the other end: no
@@ -1049,7 +1094,10 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
         return rv;
     }
     desc = l.reversed ? !desc : desc;
-    sql = list_sql(&w, q->sort, desc, limit, offset,
+    sql = q->q != NULL && *q->q != '\0' && total < 0 && q->after <= 0
+          && q->sort != OXT_REPLOG_SORT_MAILBOX
+        ? list_dense_sql(&w, q, desc, limit, offset, p)
+        : list_sql(&w, q->sort, desc, limit, offset,
                    list_hint(&w, q, total, p), p);
     l.held = apr_array_make(p, limit > 0 ? (int)limit : 16,
                             sizeof(oxt_replog_row_t *));

@@ -551,7 +551,10 @@ static void logs_keyset(logs_pg_t *lg)
     const oxt_paging_t *pg = &lg->paging;
     long long gap = pg->page - lg->from;
 
+    /* A search beyond what it counts pages through those it counted,
+     * by their position (oxt_replog_list): no keyset there. */
     if (lg->from < 1 || pg->limit <= 0 || pg->page != lg->req.page
+        || pg->more
         || (lg->after > 0) == (lg->before > 0)) {
         return;
     }
