@@ -334,8 +334,23 @@ def quiet_mark(httpd, quiet=0.5, longest=10.0):
     return size
 
 
+def url_kind(name):
+    """The kind of page a URL's name says (for the summary)."""
+    if "by link" in name:
+        return "search p3 by link" if "search" in name else "middle by link"
+    if "by number" in name:
+        return "middle by number"
+    if "search" in name:
+        return "search"
+    if re.search(r" p1 ", name):
+        return "first page"
+    if re.search(r" p\d+ ", name):
+        return "last page"
+    return "other"
+
+
 def run(httpd, site, args, plan):
-    worst, n_ok, n_all = {}, 0, 0
+    worst, n_ok, n_all, kinds = {}, 0, 0, {}
     bar = {"small": 20.0, "100k": 20.0, "1m": 50.0}[args.size]
     for role, login, _ in callers(site):
         sess = site.add_session(login)
@@ -353,7 +368,14 @@ def run(httpd, site, args, plan):
                               (sp99 or 0, name))
             n_all += 1
             n_ok += sp99 is not None and sp99 <= bar
+            kinds.setdefault((role, url_kind(name)), []).append(
+                sp99 if sp99 is not None else float("inf"))
     say("")
+    for (role, kind), got in sorted(kinds.items()):
+        got.sort()
+        say("%-9s %-18s %3d URLs: server p99 best %7.2f, median %7.2f,"
+            " worst %7.2f ms" % (role, kind, len(got), got[0],
+                                 got[len(got) // 2], got[-1]))
     for role in worst:
         say("worst server-side p99 %-10s %7.2f ms (%s)" % (
             role, worst[role][0], worst[role][1]))
