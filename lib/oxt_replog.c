@@ -1042,6 +1042,17 @@ static const char *list_dense_sql(replog_where_t *w,
     APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
         OXT_DB_INT(limit > 0 ? limit : OXT_REPLOG_COUNT_MAX);
     APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_INT(offset);
+    if (q->sort == OXT_REPLOG_SORT_MODIFIED) {
+        /* The address index holds the time: the page is sorted from it
+         * alone, and only its rows are read. */
+        return apr_pstrcat(p, ROW_COLS, " JOIN (SELECT id FROM (SELECT id,"
+                           " logged_at FROM replication_log", hint,
+                           where_sql(w, p), " ORDER BY address, logged_at,"
+                           " id LIMIT ?) matched", order_sql(q->sort, desc,
+                                                             p),
+                           " LIMIT ? OFFSET ?) page USING (id)",
+                           order_sql(q->sort, desc, p), NULL);
+    }
     return apr_pstrcat(p, ROW_COLS, " JOIN (SELECT id FROM replication_log",
                        hint, where_sql(w, p), " ORDER BY address, logged_at,"
                        " id LIMIT ?) matched USING (id)",
