@@ -19,10 +19,13 @@
  * for a subtree ((reseller_id|client_id|dom_id, sort column, logged_at),
  * migrations 0005, 0063, 0088); totals without a search come from
  * replication_log_count, kept by the writers here and recounted daily, a
- * search's count stops at OXT_REPLOG_COUNT_MAX; deep pages skip entries
- * of that index only and are read from the nearer end, and next/previous
- * pages may name the row they follow (a keyset), so no query skips more
- * than half the rows. Deletes go in batches of short transactions.
+ * search's count stops at OXT_REPLOG_COUNT_MAX (and a search with more
+ * pages through the ones it counted, the first by address, sorted as
+ * asked); the page's links name a row they follow or precede (a keyset,
+ * in every sort), so a linked deep page is a seek; a page by its number
+ * alone skips entries of that index only and is read from the nearer
+ * end. Every query names its index. Deletes go in batches of short
+ * transactions.
  */
 #ifndef OXT_REPLOG_H
 #define OXT_REPLOG_H
