@@ -496,6 +496,28 @@ void oxt_list_search_toggle(oxt_html_t *h, const oxt_list_view_t *v,
 
 /* ---- the paging bar --------------------------------------------------------------- */
 
+/* A page's link: with the anchors of this page (oxt_list_view_t) for
+ * the pages of the window next to it, not for the first or last. */
+static oxt_url_t *list_page_url(const oxt_list_view_t *v, long long page)
+{
+    const oxt_paging_t *pg = v->paging;
+    oxt_url_t *u = oxt_list_url(v, NULL, v->req->desc, page,
+                                v->req->per_page, v->rowp);
+    int near = page > 1 && page < pg->pages
+               && page - pg->page <= OXT_LIST_WINDOW
+               && pg->page - page <= OXT_LIST_WINDOW;
+
+    if (near && page > pg->page && v->anchor_last > 0) {
+        oxt_url_query_int(u, "after", v->anchor_last);
+        oxt_url_query_int(u, "from", pg->page);
+    }
+    else if (near && page < pg->page && v->anchor_first > 0) {
+        oxt_url_query_int(u, "before", v->anchor_first);
+        oxt_url_query_int(u, "from", pg->page);
+    }
+    return u;
+}
+
 static void list_page_link(oxt_html_t *h, const oxt_list_view_t *v,
                            long long page, const char *label,
                            const char *aria)
@@ -511,9 +533,7 @@ static void list_page_link(oxt_html_t *h, const oxt_list_view_t *v,
     }
     else {
         OXT_HTML_LIT(h, "<a");
-        oxt_html_attr_url(h, "href", oxt_list_url(v, NULL, v->req->desc,
-                                                  page, v->req->per_page,
-                                                  v->rowp));
+        oxt_html_attr_url(h, "href", list_page_url(v, page));
         oxt_html_attr(h, "aria-label", aria);
         OXT_HTML_LIT(h, ">");
     }

@@ -267,6 +267,15 @@ typedef struct oxt_list_view_t {
     int has_checkbox;          /* rows carry a hidden "row" id field */
     const char *search_hint;   /* how search matches, shown under the
                                   search box; NULL: nothing */
+    long long anchor_first;    /* keyset links: the ids of this page's */
+    long long anchor_last;     /* first and last rows (0: none); set,
+                                  the links to the pages of the window
+                                  after it carry after=anchor_last, those
+                                  before it before=anchor_first, each
+                                  with from=<this page>, so the list can
+                                  seek there instead of counting rows
+                                  from an end (page 1 and the last page
+                                  never need it) */
 } oxt_list_view_t;
 
 /** Sets up v; its scratch pool is a child of p. */

@@ -19,10 +19,13 @@
  * for a subtree ((reseller_id|client_id|dom_id, sort column, logged_at),
  * migrations 0005, 0063, 0088); totals without a search come from
  * replication_log_count, kept by the writers here and recounted daily, a
- * search's count stops at OXT_REPLOG_COUNT_MAX; deep pages skip entries
- * of that index only and are read from the nearer end, and next/previous
- * pages may name the row they follow (a keyset), so no query skips more
- * than half the rows. Deletes go in batches of short transactions.
+ * search's count stops at OXT_REPLOG_COUNT_MAX (and a search with more
+ * pages through the ones it counted, the first by address, sorted as
+ * asked); the page's links name a row they follow or precede (a keyset,
+ * in every sort), so a linked deep page is a seek; a page by its number
+ * alone skips entries of that index only and is read from the nearer
+ * end. Every query names its index. Deletes go in batches of short
+ * transactions.
  */
 #ifndef OXT_REPLOG_H
 #define OXT_REPLOG_H
@@ -106,6 +109,24 @@ typedef struct oxt_run_summary_t {
  */
 void oxt_run_counts_add(oxt_run_counts_t *counts, oxt_run_op_t op,
                         int service, int ok);
+
+/** How a mailbox is counted in a run (oxt_run_counts_mailbox). */
+#define OXT_RUN_MAILBOX_NONE   0  /* not yet */
+#define OXT_RUN_MAILBOX_OK     1
+#define OXT_RUN_MAILBOX_FAILED 2
+
+/**
+ * Counts a mailbox once per run, in its service type's ok or failed (the
+ * Logs page's banner counts mailboxes, as the guide's report does, not
+ * their operations: a mailbox adopted is sent a create, a change and its
+ * access, and is one mailbox). was is how it is counted so far in this
+ * run (OXT_RUN_MAILBOX_*); a mailbox with one failed operation is a
+ * failed one, whatever its others did. Answers how it is counted now.
+ * The operations themselves are counted by oxt_run_counts_add with
+ * service -1.
+ */
+int oxt_run_counts_mailbox(oxt_run_counts_t *counts, int service, int was,
+                           int ok);
 
 /** "context_create", "user_change", ...; NULL for an unknown kind. */
 const char *oxt_run_op_name(oxt_run_op_t op);
@@ -224,9 +245,10 @@ typedef struct oxt_replog_query_t {
     int desc;
     long long offset;             /* rows skipped (from the keyset row) */
     long long limit;              /* rows shown; 0: all */
-    long long after;              /* keyset (modified and mailbox sorts):
-                                     the rows after log row `after` in the
-                                     list's order; 0: from the start */
+    long long after;              /* keyset (every sort): the rows after
+                                     log row `after` in the list's order
+                                     (offset skips from there); 0: from
+                                     the start */
     int before;                   /* with after: the rows before it (the
                                      previous page), in the list's order */
 } oxt_replog_query_t;

@@ -50,6 +50,8 @@ struct oxt_task_t {
     int ctx_failed;
     apr_hash_t *failed;             /* oxt_obj_t -> error text */
     apr_hash_t *verified;           /* mail id -> "": not the admin */
+    apr_hash_t *counted;            /* mail id -> OXT_RUN_MAILBOX_* (as
+                                       text): the run's banner counts */
     const char *note;               /* said in the current op's log row */
     const char *keep_primary;       /* the primary address OX keeps */
     apr_array_header_t *items;      /* claimed queue items */
@@ -307,6 +309,22 @@ static void task_log(oxt_task_t *t, const oxt_op_t *op, oxt_ox_op_t *xop,
     }
 }
 
+/* The mailbox of op counted once in the run's banner counts (a second
+ * operation of it moves it to failed if that one failed). */
+static void task_count_mailbox(oxt_task_t *t, const oxt_op_t *op, int ok)
+{
+    static const char *const as[] = { "0", "1", "2" };
+    long long id = op_mail_id(op);
+    const char *was = id > 0 ? oxt_util_id_get(t->counted, id) : NULL;
+    int now;
+
+    now = oxt_run_counts_mailbox(&t->host->stats.counts, op_service(op),
+                                 was ? *was - '0' : OXT_RUN_MAILBOX_NONE, ok);
+    if (id > 0 && now >= 0 && now <= OXT_RUN_MAILBOX_FAILED) {
+        oxt_util_id_set(t->counted, id, as[now]);
+    }
+}
+
 /* Where an operation's outcome is counted: the run's stats, and the
  * metrics' counters through the store (oxt_store.h count_op). */
 static void task_count(oxt_task_t *t, const oxt_op_t *op, int ok)
@@ -328,8 +346,10 @@ static void task_count(oxt_task_t *t, const oxt_op_t *op, int ok)
     else {
         s->ops_failed++;
     }
-    oxt_run_counts_add(&s->counts, op_run_kind(op),
-                       op->user != NULL ? op_service(op) : -1, ok);
+    oxt_run_counts_add(&s->counts, op_run_kind(op), -1, ok);
+    if (op->user != NULL) {
+        task_count_mailbox(t, op, ok);
+    }
     if (t->host->opts->on_op != NULL) {
         t->host->opts->on_op(t->host->opts->baton, t->work, op,
                              ok ? APR_SUCCESS : APR_EGENERAL, NULL);
@@ -1383,6 +1403,7 @@ apr_status_t oxt_task_make_with(oxt_task_t **ptask, oxt_task_host_t *host,
     t->scheduled_by = task_scheduled_by(items, host->opts->scheduled_by, tp);
     t->failed = apr_hash_make(tp);
     t->verified = apr_hash_make(tp);
+    t->counted = apr_hash_make(tp);
     rv = load(load_baton, &t->work, dom_id, res, tp);
     if (rv != APR_SUCCESS) {
         apr_pool_destroy(tp);

@@ -384,16 +384,17 @@ typedef struct logs_pg_t {
     apr_array_header_t *parked;    /* oxt_queue_parked_t * */
     unsigned allowed;              /* service types shown in the banner */
     int hidden;                    /* the search form */
+    long long after, before, from; /* the link's keyset (after= or
+                                      before= of page from=); 0: none */
+    apr_array_header_t *rows;      /* the page's rows (oxt_replog_row_t *),
+                                      read before anything is sent; NULL:
+                                      streamed (All on one page) */
     oxt_html_t *h;                 /* HTML, or */
     oxt_json_t *j;                 /* JSON */
 } logs_pg_t;
 
-static apr_status_t logs_row_cb(void *baton, const oxt_replog_row_t *row,
-                                apr_pool_t *ptemp)
+static apr_status_t logs_row_out(logs_pg_t *lg, const oxt_replog_row_t *row)
 {
-    logs_pg_t *lg = baton;
-
-    (void)ptemp;
     if (lg->h != NULL) {
         oxt_list_html_row(lg->h, &lg->v, row);
         return oxt_html_ok(lg->h) ? APR_SUCCESS : APR_EGENERAL;
@@ -407,6 +408,45 @@ static apr_status_t logs_row_cb(void *baton, const oxt_replog_row_t *row,
 static long long logs_total(const logs_pg_t *lg)
 {
     return lg->paging.more ? -1 : lg->paging.total;
+}
+
+static apr_status_t logs_row_cb(void *baton, const oxt_replog_row_t *row,
+                                apr_pool_t *ptemp)
+{
+    logs_pg_t *lg = baton;
+    oxt_replog_row_t *c;
+
+    if (lg->rows != NULL) {
+        /* Kept for after the paging bar, which links from them. */
+        c = apr_pmemdup(lg->rows->pool, row, sizeof(*row));
+        c->address = apr_pstrdup(lg->rows->pool, row->address);
+        c->domain_name = apr_pstrdup(lg->rows->pool, row->domain_name);
+        c->scheduled_by = apr_pstrdup(lg->rows->pool, row->scheduled_by);
+        c->operation = apr_pstrdup(lg->rows->pool, row->operation);
+        c->reason = row->reason ? apr_pstrdup(lg->rows->pool, row->reason)
+                                : NULL;
+        APR_ARRAY_PUSH(lg->rows, oxt_replog_row_t *) = c;
+        return APR_SUCCESS;
+    }
+    (void)ptemp;
+    return logs_row_out(lg, row);
+}
+
+/* The rows read (or, without them, the list streamed) into the view. */
+static apr_status_t logs_rows(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
+{
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    if (lg->rows == NULL) {
+        return oxt_replog_list(ctx->db, &lg->q, logs_total(lg), logs_row_cb,
+                               lg, ctx->res, ctx->r->pool);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < lg->rows->nelts; i++) {
+        rv = logs_row_out(lg, APR_ARRAY_IDX(lg->rows, i,
+                                            const oxt_replog_row_t *));
+    }
+    return rv;
 }
 
 /* The message a redirect carried, in our words. */
@@ -477,8 +517,7 @@ static apr_status_t logs_html(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg,
                         ctx->csrf, "oxt-list-form", 0);
     oxt_list_paging_html(h, &lg->v, "Pages, top");
     oxt_list_html_begin(h, &lg->v);
-    rv = oxt_replog_list(ctx->db, &lg->q, logs_total(lg), logs_row_cb, lg,
-                         ctx->res, r->pool);
+    rv = logs_rows(ctx, lg);
     oxt_list_html_end(h, &lg->v);
     oxt_list_paging_html(h, &lg->v, "Pages, bottom");
     oxt_page_form_end(h);
@@ -493,8 +532,7 @@ static apr_status_t logs_json(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg,
 
     lg->j = oxt_json_make(sink, 0, ctx->r->pool);
     oxt_list_json_begin(lg->j, &lg->v);
-    rv = oxt_replog_list(ctx->db, &lg->q, logs_total(lg), logs_row_cb, lg,
-                         ctx->res, ctx->r->pool);
+    rv = logs_rows(ctx, lg);
     /* oxt_list_json_end closes "items" and the object: the page's own
      * keys go in before it, after the items. */
     oxt_json_end(lg->j);
@@ -502,6 +540,72 @@ static apr_status_t logs_json(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg,
     parked_json(lg->j, lg->parked);
     oxt_json_end(lg->j);
     return rv;
+}
+
+/* A link's keyset (after= or before= a row of page from=, the list kit's
+ * anchors): the page asked is then read from that row, skipping only
+ * the pages between, however deep it is. Only for a page of the window
+ * next to from (the links the kit writes), and never one past the end. */
+static void logs_keyset(logs_pg_t *lg)
+{
+    const oxt_paging_t *pg = &lg->paging;
+    long long gap = pg->page - lg->from;
+
+    /* A search beyond what it counts pages through those it counted,
+     * by their position (oxt_replog_list): no keyset there. */
+    if (lg->from < 1 || pg->limit <= 0 || pg->page != lg->req.page
+        || pg->more
+        || (lg->after > 0) == (lg->before > 0)) {
+        return;
+    }
+    if (lg->after > 0 && gap >= 1 && gap <= OXT_LIST_WINDOW) {
+        lg->q.after = lg->after;
+        lg->q.offset = (gap - 1) * pg->limit;
+    }
+    else if (lg->before > 0 && -gap >= 1 && -gap <= OXT_LIST_WINDOW) {
+        lg->q.after = lg->before;
+        lg->q.before = 1;
+        lg->q.offset = (-gap - 1) * pg->limit;
+    }
+}
+
+/* A page of rows is read before anything is sent: the paging bar above
+ * them links from its first and last rows, and a keyset row that is gone
+ * (or not the caller's) falls back to the page's position. */
+static apr_status_t logs_read(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
+{
+    apr_pool_t *p = ctx->r->pool;
+    apr_status_t rv;
+
+    if (lg->paging.limit <= 0) {
+        return APR_SUCCESS;
+    }
+    logs_keyset(lg);
+    lg->rows = apr_array_make(p, (int)lg->paging.limit,
+                              sizeof(oxt_replog_row_t *));
+    rv = oxt_replog_list(ctx->db, &lg->q, logs_total(lg), logs_row_cb, lg,
+                         ctx->res, p);
+    if (rv == APR_ENOENT && lg->q.after > 0) {
+        lg->q.after = 0;
+        lg->q.before = 0;
+        lg->q.offset = lg->paging.offset;
+        lg->rows->nelts = 0;
+        rv = oxt_replog_list(ctx->db, &lg->q, logs_total(lg), logs_row_cb,
+                             lg, ctx->res, p);
+    }
+    return rv;
+}
+
+/* The keyset of the list's links: the first and last rows shown. */
+static void logs_anchors(logs_pg_t *lg)
+{
+    if (lg->rows == NULL || lg->rows->nelts == 0) {
+        return;
+    }
+    lg->v.anchor_first = APR_ARRAY_IDX(lg->rows, 0,
+                                       const oxt_replog_row_t *)->id;
+    lg->v.anchor_last = APR_ARRAY_IDX(lg->rows, lg->rows->nelts - 1,
+                                      const oxt_replog_row_t *)->id;
 }
 
 /* What the page shows besides the rows: total, banner, parked items. */
@@ -526,7 +630,24 @@ static apr_status_t logs_gather(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
     lg->paging.more = more;
     lg->q.offset = lg->paging.offset;
     lg->q.limit = lg->paging.limit;
-    return rv;
+    return rv == APR_SUCCESS ? logs_read(ctx, lg) : rv;
+}
+
+/* after=, before= and from= of a page link; a malformed one is no
+ * keyset (the page is then found by its number). */
+static void logs_keyset_parse(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
+{
+    const char *after = oxt_form_get(ctx->query, "after");
+    const char *before = oxt_form_get(ctx->query, "before");
+    const char *from = oxt_form_get(ctx->query, "from");
+
+    if (from == NULL || oxt_form_parse_id(&lg->from, from) != APR_SUCCESS
+        || (after != NULL
+            && oxt_form_parse_id(&lg->after, after) != APR_SUCCESS)
+        || (before != NULL
+            && oxt_form_parse_id(&lg->before, before) != APR_SUCCESS)) {
+        lg->after = lg->before = lg->from = 0;
+    }
 }
 
 static int logs_get(oxt_mod_page_ctx_t *ctx)
@@ -543,6 +664,7 @@ static int logs_get(oxt_mod_page_ctx_t *ctx)
         return status;
     }
     lg->hidden = oxt_mod_list_search_hidden(ctx, &lg->req);
+    logs_keyset_parse(ctx, lg);
     rv = oxt_mod_services_allowed(&lg->allowed, ctx);
     if (rv == APR_SUCCESS) {
         rv = logs_gather(ctx, lg);
@@ -554,6 +676,7 @@ static int logs_get(oxt_mod_page_ctx_t *ctx)
                        logs_url(ctx, r->pool), ctx->static_base, ctx,
                        r->pool);
     lg->v.search_hint = search_hint;
+    logs_anchors(lg);
     sink = oxt_mod_page_start(ctx, HTTP_OK);
     rv = ctx->json ? logs_json(ctx, lg, sink) : logs_html(ctx, lg, sink);
     wrv = ctx->json ? oxt_json_finish(lg->j) : oxt_html_finish(lg->h);

@@ -146,19 +146,40 @@ def test_sorts_and_pages_add_up_to_the_whole_list(logged):
         got += ids(logs(px, "reseller1", "--sort", "mailbox", "--limit", 7,
                         "--offset", off))
     assert got == want
-    # keyset pages: next and previous, as the page's links would ask
-    page = ids(logs(px, "reseller1", "--sort", "mailbox", "--limit", 5))
-    seen = list(page)
-    while len(page) == 5:
-        nxt = ids(logs(px, "reseller1", "--sort", "mailbox", "--limit", 5,
-                       "--after", page[-1]))
-        if nxt:
-            prev = ids(logs(px, "reseller1", "--sort", "mailbox", "--limit",
-                            5, "--after", nxt[0], "--before"))
-            assert prev == page, (prev, page)
-        page = nxt
-        seen += page
-    assert seen == want
+    # keyset pages in every sort both ways: next and previous, as the
+    # page's links ask, and a page two further on (the window's numbers);
+    # with domain rows (no service type: NULL sorts first) at one time
+    px.exec("oxt", """
+        INSERT INTO replication_log (logged_at, mail_id, address, dom_id,
+          domain_name, client_id, reseller_id, service_type, scheduled_by,
+          operation, outcome, reason)
+        SELECT '2020-01-02 03:04:05', NULL, 'dom7.example', 7,
+          'dom7.example', 0, 2, NULL, 'Automatic', 'create', o.v, NULL
+        FROM (SELECT 'success' AS v UNION ALL SELECT 'failure'
+              UNION ALL SELECT 'success') o""")
+    for key, order in SORTS.items():
+        for asc in (False, True):
+            extra = ["--asc"] if asc else []
+            want = sql_ids(px, "reseller_id = 2", order.format(
+                d="ASC" if asc else "DESC"))
+            page = ids(logs(px, "reseller1", "--sort", key, "--limit", 5,
+                            *extra))
+            seen = list(page)
+            while len(page) == 5:
+                nxt = ids(logs(px, "reseller1", "--sort", key, "--limit", 5,
+                               "--after", page[-1], *extra))
+                if nxt:
+                    prev = ids(logs(px, "reseller1", "--sort", key,
+                                    "--limit", 5, "--after", nxt[0],
+                                    "--before", *extra))
+                    assert prev == page, (key, asc, prev, page)
+                at = len(seen)
+                assert ids(logs(px, "reseller1", "--sort", key, "--limit", 5,
+                                "--after", page[-1], "--offset", 5,
+                                *extra)) == want[at + 5:at + 10], (key, asc)
+                page = nxt
+                seen += page
+            assert seen == want, (key, asc)
     # a keyset row of another tenant is no page of this one
     other = sql_ids(px, "reseller_id = 3")[0]
     rc, out = px.core("logs", "reseller1", "--after", other)

@@ -140,6 +140,82 @@ def test_search_sort_and_paging_add_up(sl):
         assert label in text
 
 
+def page_link(text, label):
+    """The href of the paging bar's link labelled label (aria-label)."""
+    m = re.search(r'<a href="([^"]+)" aria-label="%s">' % label, text)
+    return html.unescape(m.group(1)) if m else None
+
+
+def test_the_page_links_seek_from_the_rows_shown(sl):
+    """Next and Previous (and the window's numbers) name the first or
+    last row shown (after=, before= with from=): followed page by page,
+    forwards then back, they give exactly the pages counted from the
+    start, in every sort both ways, and with a search."""
+    who = sl.callers["reseller"]
+    where = scope(sl, "reseller")
+    for key, order in (("modified", "logged_at {d}, id {d}"),
+                       ("name", "address {d}, logged_at {d}, id {d}"),
+                       ("service", "service_type {d}, logged_at {d}, id {d}"),
+                       ("scheduled_by", "scheduled_by {d}, logged_at {d},"
+                                        " id {d}"),
+                       ("outcome", "outcome {d}, logged_at {d}, id {d}")):
+        for d in ("asc", "desc"):
+            want = [int(r[0]) for r in sl.site.oxt(
+                "SELECT id FROM replication_log WHERE %s ORDER BY %s"
+                % (where, order.format(d=d.upper())))]
+            got, text = [], sl.httpd.get(sl.path("logs", sort=key, dir=d,
+                                                 per_page=10),
+                                         auth=who[:2]).text
+            nxt = page_link(text, "Next page")
+            last = (len(want) + 9) // 10
+            while nxt is not None:
+                # the last page needs none: it is counted from its end
+                assert ("after=" in nxt and "from=" in nxt) \
+                    or "page=%d&" % last in nxt, nxt
+                got.append(nxt)
+                text = sl.httpd.get(nxt, auth=who[:2]).text
+                nxt = page_link(text, "Next page")
+            for i, link in enumerate(got):
+                out = sl.httpd.get(link + "&format=json",
+                                   auth=who[:2]).json()
+                assert ids(out) == want[(i + 1) * 10:(i + 2) * 10], \
+                    (key, d, i)
+            # and back: every Previous link before the last page seeks
+            back = page_link(text, "Previous page")
+            n = len(got)
+            while back is not None and "before=" in back:
+                out = sl.httpd.get(back + "&format=json",
+                                   auth=who[:2]).json()
+                n -= 1
+                assert ids(out) == want[n * 10:(n + 1) * 10], (key, d, n)
+                text = sl.httpd.get(back, auth=who[:2]).text
+                back = page_link(text, "Previous page")
+            assert len(got) == last - 1 >= 2, (key, d)
+    # with a search: the rows after the keyset row that match it
+    one = sl.site.oxt("SELECT LEFT(address, 2) FROM replication_log WHERE"
+                      " %s GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1"
+                      % where)[0][0]
+    want = [int(r[0]) for r in sl.site.oxt(
+        "SELECT id FROM replication_log WHERE %s AND address LIKE '%s%%'"
+        " ORDER BY logged_at DESC, id DESC" % (where, one))]
+    assert len(want) > 10, one
+    out = items(sl, who, q=one, per_page=10, page=2, after=want[9],
+                **{"from": 1})
+    assert ids(out) == want[10:20]
+    # a keyset row of another tenant, or a gone one, is no keyset: the
+    # page is found by its number, and nothing of the other's shows
+    theirs = min(sl.log_ids(scope(sl, "reseller", sl.others["reseller"])))
+    every = ids(items(sl, who, per_page="all"))
+    for bad in (theirs, 10 ** 12):
+        out = items(sl, who, per_page=10, page=2, after=bad, **{"from": 1})
+        assert ids(out) == every[10:20], bad
+        out = items(sl, who, per_page=10, page=1, before=bad, **{"from": 2})
+        assert ids(out) == every[:10], bad
+    # a link from far away is not followed either
+    assert ids(items(sl, who, per_page=10, page=2, after=every[0],
+                     **{"from": 1000})) == every[10:20]
+
+
 def debug_row(sl, where):
     return int(sl.site.oxt("SELECT id FROM replication_log WHERE"
                            " debug_request IS NOT NULL AND outcome ="

@@ -155,12 +155,25 @@ def test_a_search_counts_up_to_a_bound_and_says_there_are_more(plesk):
     rc, out = px.core("logs", "admin", "--q", "mine")
     assert (out["total"], out["more"], len(out["rows"])) == (10000, True,
                                                              25), out
-    newest = ids(px, "address LIKE 'mine%'", "logged_at DESC, id DESC")
-    assert [r["id"] for r in out["rows"]] == newest[:25]
-    # a deep page of what it counted is read from the start (the real
-    # end is further away)
+    # its pages are those of the 10,000 it counted, the first by address,
+    # sorted as asked (a bounded walk and sort, wherever the matches are)
+    counted = ids(px, "id IN (SELECT id FROM (SELECT id FROM replication_log"
+                  " WHERE address LIKE 'mine%' ORDER BY address, logged_at,"
+                  " id LIMIT 10000) m)", "logged_at DESC, id DESC")
+    assert len(counted) == 10000
+    assert [r["id"] for r in out["rows"]] == counted[:25]
     rc, out = px.core("logs", "admin", "--q", "mine", "--offset", 9990)
-    assert [r["id"] for r in out["rows"]] == newest[9990:10015]
+    assert [r["id"] for r in out["rows"]] == counted[9990:]
+    rc, out = px.core("logs", "admin", "--q", "mine", "--sort", "outcome",
+                      "--asc", "--offset", 5000)
+    assert [r["id"] for r in out["rows"]] == ids(
+        px, "id IN (%s)" % ",".join(map(str, counted)),
+        "outcome ASC, logged_at ASC, id ASC")[5000:5025]
+    # by mailbox, they are the first 10,000 in that order themselves
+    rc, out = px.core("logs", "admin", "--q", "mine", "--sort", "mailbox",
+                      "--asc", "--offset", 9980)
+    assert [r["id"] for r in out["rows"]] == ids(
+        px, "address LIKE 'mine%'", "address, logged_at, id")[9980:10005]
     rc, out = px.core("logs", "admin", "--q", "mine1", "--limit", 0)
     assert (out["total"], out["more"]) == (len(out["rows"]), False), out
     assert out["total"] == len(ids(px, "address LIKE 'mine1%'"))

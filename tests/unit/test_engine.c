@@ -665,6 +665,35 @@ START_TEST(a_user_that_exists_is_adopted_and_sent_everything)
     ck_assert(logrow(&r, 0)->success);
     ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_failed, 0);
     ck_assert_int_eq(r.mem.settled->nelts, 0);
+    /* the banner counts ann once, her three operations three times */
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->counts.ok[0], 1);
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->counts.op_ok[
+                         OXT_RUN_OP_USER_CHANGE]
+                     + oxt_engine_stats(r.eng)->counts.op_ok[
+                         OXT_RUN_OP_USER_ACCESS], 2);
+}
+END_TEST
+
+START_TEST(a_mailbox_is_counted_once_failed_if_one_operation_failed)
+{
+    oxt_run_counts_t c;
+    int was;
+
+    memset(&c, 0, sizeof(c));
+    was = oxt_run_counts_mailbox(&c, 1, OXT_RUN_MAILBOX_NONE, 1);
+    ck_assert_int_eq(was, OXT_RUN_MAILBOX_OK);
+    was = oxt_run_counts_mailbox(&c, 1, was, 1);
+    ck_assert_int_eq(c.ok[1], 1);
+    was = oxt_run_counts_mailbox(&c, 1, was, 0);
+    ck_assert_int_eq(was, OXT_RUN_MAILBOX_FAILED);
+    was = oxt_run_counts_mailbox(&c, 1, was, 1);
+    ck_assert_int_eq(was, OXT_RUN_MAILBOX_FAILED);
+    ck_assert_int_eq(c.ok[1], 0);
+    ck_assert_int_eq(c.failed[1], 1);
+    /* no service type (a context's operation): nothing counted */
+    ck_assert_int_eq(oxt_run_counts_mailbox(&c, -1, OXT_RUN_MAILBOX_NONE, 0),
+                     OXT_RUN_MAILBOX_NONE);
+    ck_assert_int_eq(c.failed[0] + c.failed[2] + c.ok[0] + c.ok[2], 0);
 }
 END_TEST
 
@@ -1351,5 +1380,6 @@ TCase *oxt_engine_test_case(void)
     tcase_add_test(tc, a_refused_primary_address_is_kept_and_the_rest_applied);
     tcase_add_test(tc, a_failed_context_create_is_counted_as_such);
     tcase_add_test(tc, a_user_gone_from_ox_is_forgotten);
+    tcase_add_test(tc, a_mailbox_is_counted_once_failed_if_one_operation_failed);
     return tc;
 }

@@ -501,6 +501,31 @@ START_TEST(the_paging_bar_says_the_guides_words)
 }
 END_TEST
 
+/* With the page's first and last rows, the links to the pages of the
+ * window name them (a keyset); First, Last and pages 1 and the last
+ * never do. */
+START_TEST(the_paging_bar_links_from_the_rows_shown)
+{
+    oxt_list_view_t *v = view("page=3&per_page=10", 100);
+    oxt_html_t *h = oxt_html_make(sink, oxt_test_pool);
+    const char *out;
+
+    v->anchor_first = 71;
+    v->anchor_last = 62;
+    oxt_list_paging_html(h, v, NULL);
+    ck_assert_int_eq(oxt_html_finish(h), APR_SUCCESS);
+    out = oxt_sink_buffer_text(sink, NULL);
+    HAS(out, "page=4&amp;per_page=10&amp;after=62&amp;from=3\""
+        " aria-label=\"Next page\">");
+    HAS(out, "page=2&amp;per_page=10&amp;before=71&amp;from=3\""
+        " aria-label=\"Previous page\">");
+    HAS(out, "page=5&amp;per_page=10&amp;after=62&amp;from=3\">5</a>");
+    HAS(out, "dir=asc&amp;per_page=10\" aria-label=\"First page\">");
+    HAS(out, "page=10&amp;per_page=10\" aria-label=\"Last page\">");
+    ck_assert_ptr_null(strstr(out, "page=1&amp;per_page=10&amp;before"));
+}
+END_TEST
+
 START_TEST(one_page_says_n_total)
 {
     oxt_list_view_t *v = view("", 4);
@@ -686,6 +711,7 @@ TCase *oxt_list_test_case(void)
     tcase_add_test(tc, the_search_form_keeps_the_list_parameters);
     tcase_add_test(tc, the_json_twin_has_the_same_columns);
     tcase_add_test(tc, the_csv_has_the_same_rows);
+    tcase_add_test(tc, the_paging_bar_links_from_the_rows_shown);
     tcase_add_test(tc, dates_in_the_guides_format);
     tcase_add_test(tc, a_hundred_thousand_rows_stream_in_flat_memory);
     return tc;
