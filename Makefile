@@ -389,6 +389,10 @@ APACHE_MODDIR ?= /usr/lib/apache2/modules
 # Where the event front (BINDIR/oxtender-replicator) looks for the full
 # replicator: ../lib/oxtender next to BINDIR, so never set on its own.
 FULLDIR      = $(patsubst %/,%,$(dir $(BINDIR)))/lib/oxtender
+# The front's last resort where /proc cannot name its directory: the
+# installed path, absolute (debian/rules builds with the package's layout).
+$(B)/replicator/front/oxt_repl_front.o: CFLAGS_ALL += \
+    -DOXT_REPL_FULL_PATH='"$(FULLDIR)/oxtender-replicator"'
 CONF_PATHS  = -e 's|/usr/local/oxtender/bin/|$(BINDIR)/|g' \
               -e 's|/usr/share/oxtender/htdocs|$(HTDOCSDIR)|g' \
               -e 's|/usr/local/oxtender/share/sql/oxtender|$(SQLDIR)|g' \

@@ -13,7 +13,10 @@
  * The full replicator is looked for next to this program as
  * oxtender-replicator-full (the build tree), then as
  * ../lib/oxtender/oxtender-replicator relative to its directory (the
- * installed layout: BINDIR and LIBEXECDIR in the Makefile).
+ * installed layout: BINDIR and FULLDIR in the Makefile), and where /proc
+ * cannot say where this program is (a chroot without it, as dpkg's
+ * maintainer scripts may run in), at the absolute path the build was
+ * told (OXT_REPL_FULL_PATH, FULLDIR).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +27,10 @@
 
 #include "../oxt_repl.h"
 #include "oxt_log.h"
+
+#ifndef OXT_REPL_FULL_PATH
+#define OXT_REPL_FULL_PATH "/usr/lib/oxtender/oxtender-replicator"
+#endif
 
 static const char *const front_full[] = {
     "oxtender-replicator-full",
@@ -79,8 +86,14 @@ static int front_exec_full(const char *const *argv)
             err = errno;
         }
     }
+    /* Absolute, so still never relative to the working directory. */
+    execv(OXT_REPL_FULL_PATH, (char *const *)argv);
+    if (errno != ENOENT) {
+        err = errno;
+    }
     fprintf(stderr, "oxtender-replicator: cannot start the replicator"
-            " (%s%s): %s\n", dir, front_full[1], strerror(err));
+            " (%s%s or %s): %s\n", dir, front_full[1], OXT_REPL_FULL_PATH,
+            strerror(err));
     return OXT_REPL_EXIT_FAIL;
 }
 
