@@ -7,6 +7,11 @@
  * context getData, then the context's user list, then getData (and the
  * access combination's name) for each user we know and getData for each
  * one we do not, then the comparison.
+ *
+ * Each call lives in a pool of its own, gone once its answer is read
+ * (recon_submit): an answer's parsed document is many times its text,
+ * and a task holding every answer of its context until its last access
+ * combination came back made a window of tasks cost 100 MB.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +41,7 @@ typedef struct recon_t {
     apr_array_header_t *unknown;     /* recon_unknown_t * */
     int active;
     long long total, done;
-    apr_array_header_t *dead;        /* finished tasks' pools */
+    apr_array_header_t *dead;        /* finished tasks' and calls' pools */
     apr_status_t fatal;
     oxt_result_t *fatal_res;
 } recon_t;
@@ -112,6 +117,54 @@ static void recon_repair(recon_task_t *t, apr_status_t rv,
     if (rv != APR_SUCCESS) {
         recon_fatal(t->rc, rv, res);
     }
+}
+
+/* ---- calls in pools of their own ------------------------------------------ */
+
+typedef struct {
+    recon_t *rc;
+    apr_pool_t *p;
+    oxt_ox_done_cb *cb;
+    void *baton;
+} recon_call_t;
+
+/* A pool for one call, beside (not under) the task's: dead pools are
+ * destroyed together, in any order. */
+static apr_pool_t *recon_call_pool(recon_t *rc)
+{
+    apr_pool_t *cp;
+
+    apr_pool_create(&cp, rc->p);
+    return cp;
+}
+
+static void recon_call_done(void *baton, oxt_ox_op_t *op,
+                            const oxt_ox_reply_t *reply)
+{
+    recon_call_t *c = baton;
+
+    c->cb(c->baton, op, reply);
+    /* The SOAP client is still inside the call: buried after its run. */
+    APR_ARRAY_PUSH(c->rc->dead, apr_pool_t *) = c->p;
+}
+
+/* Submits op, built in cp (recon_call_pool), which goes when cb has
+ * read the answer; 0 when op is NULL or cannot be sent (cp is gone). */
+static int recon_submit(recon_t *rc, apr_status_t built, oxt_ox_op_t *op,
+                        apr_pool_t *cp, oxt_ox_done_cb *cb, void *baton)
+{
+    recon_call_t *c = apr_palloc(cp, sizeof(*c));
+
+    c->rc = rc;
+    c->p = cp;
+    c->cb = cb;
+    c->baton = baton;
+    if (built == APR_SUCCESS
+        && oxt_ox_submit(rc->ox, op, recon_call_done, c) == APR_SUCCESS) {
+        return 1;
+    }
+    apr_pool_destroy(cp);
+    return 0;
 }
 
 /* ---- comparing a user ------------------------------------------------------ */
@@ -308,22 +361,47 @@ static void recon_access_read(void *baton, oxt_ox_op_t *op,
     recon_user_finish(ru);
 }
 
+/* Is this user's access combination compared in this run? */
+static int recon_access_due(const recon_t *rc, const recon_user_t *ru)
+{
+    switch (rc->opts.access) {
+    case OXT_RECONCILE_ACCESS_ALL:
+        return 1;
+    case OXT_RECONCILE_ACCESS_NONE:
+        return 0;
+    default:
+        return ru->have->mail_id % OXT_RECONCILE_TURNS
+               == rc->stats->access_turn;
+    }
+}
+
 /* Asks for the user's access combination; 0 when that is not done. */
 static int recon_access_ask(recon_user_t *ru)
 {
     recon_task_t *t = ru->t;
+    recon_t *rc = t->rc;
     oxt_ox_user_t *x;
-    oxt_ox_op_t *get;
+    oxt_ox_op_t *get = NULL;
+    apr_pool_t *cp;
+    apr_status_t rv;
 
     if (recon_access_want(ru) == NULL) {
         return 0;
     }
-    x = oxt_ox_user_make(t->p);
+    rc->stats->access_total++;
+    if (!recon_access_due(rc, ru)) {
+        return 0;
+    }
+    cp = recon_call_pool(rc);
+    x = oxt_ox_user_make(cp);
     x->id = (int)ru->have->ox_user_id;
-    return oxt_ox_user_get_access_name(&get, t->rc->ox, t->oxctx, t->admin,
-                                       x, t->p) == APR_SUCCESS
-        && oxt_ox_submit(t->rc->ox, get, recon_access_read, ru)
-           == APR_SUCCESS;
+    rv = oxt_ox_user_get_access_name(&get, rc->ox, t->oxctx, t->admin, x,
+                                     cp);
+    if (!recon_submit(rc, rv, get, cp, recon_access_read, ru)) {
+        return 0;
+    }
+    rc->stats->access_checked++;
+    return 1;
 }
 
 /* A mailbox of ours recorded with the context admin's id: writing to it
@@ -479,15 +557,16 @@ typedef struct {
 /* One user by itself (getData): its own answer decides. */
 static void recon_read_one(recon_task_t *t, int id, recon_user_t *ru)
 {
-    oxt_ox_user_t *x = oxt_ox_user_make(t->p);
-    oxt_ox_op_t *get;
+    apr_pool_t *cp = recon_call_pool(t->rc);
+    oxt_ox_user_t *x = oxt_ox_user_make(cp);
+    oxt_ox_op_t *get = NULL;
+    apr_status_t rv;
 
     x->id = id;
-    if (oxt_ox_user_get_data(&get, t->rc->ox, t->oxctx, t->admin, x, t->p)
-        == APR_SUCCESS
-        && oxt_ox_submit(t->rc->ox, get, ru ? recon_user_done
-                                            : recon_unknown_read,
-                         ru ? (void *)ru : (void *)t) == APR_SUCCESS) {
+    rv = oxt_ox_user_get_data(&get, t->rc->ox, t->oxctx, t->admin, x, cp);
+    if (recon_submit(t->rc, rv, get, cp,
+                     ru ? recon_user_done : recon_unknown_read,
+                     ru ? (void *)ru : (void *)t)) {
         t->pending++;
     }
 }
@@ -557,22 +636,24 @@ static void recon_chunk_send(recon_chunk_t *ch)
     recon_task_t *t = ch->t;
     apr_array_header_t *users;
     oxt_ox_user_t *x;
-    oxt_ox_op_t *get;
+    oxt_ox_op_t *get = NULL;
+    apr_pool_t *cp;
+    apr_status_t rv;
     int i;
 
     if (ch->ids->nelts == 0) {
         return;
     }
-    users = apr_array_make(t->p, ch->ids->nelts, sizeof(oxt_ox_user_t *));
+    cp = recon_call_pool(t->rc);
+    users = apr_array_make(cp, ch->ids->nelts, sizeof(oxt_ox_user_t *));
     for (i = 0; i < ch->ids->nelts; i++) {
-        x = oxt_ox_user_make(t->p);
+        x = oxt_ox_user_make(cp);
         x->id = APR_ARRAY_IDX(ch->ids, i, int);
         APR_ARRAY_PUSH(users, oxt_ox_user_t *) = x;
     }
-    if (oxt_ox_user_get_multiple(&get, t->rc->ox, t->oxctx, t->admin, users,
-                                 t->p) == APR_SUCCESS
-        && oxt_ox_submit(t->rc->ox, get, recon_chunk_read, ch)
-           == APR_SUCCESS) {
+    rv = oxt_ox_user_get_multiple(&get, t->rc->ox, t->oxctx, t->admin, users,
+                                  cp);
+    if (recon_submit(t->rc, rv, get, cp, recon_chunk_read, ch)) {
         t->pending++;
     }
 }
@@ -652,7 +733,9 @@ static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
     recon_task_t *t = baton;
     oxt_result_t *res = oxt_result_make(t->p);
     const char *diff;
-    oxt_ox_op_t *list;
+    oxt_ox_op_t *list = NULL;
+    apr_pool_t *cp;
+    apr_status_t rv;
 
     (void)op;
     if (reply->status == OXT_ESOAP_NO_CTX) {
@@ -674,10 +757,9 @@ static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
                          t->ctx.dom_id, 0, res, t->p), res);
         }
     }
-    if (oxt_ox_user_list(&list, t->rc->ox, t->oxctx, t->admin, "*", t->p)
-        != APR_SUCCESS
-        || oxt_ox_submit(t->rc->ox, list, recon_users_listed, t)
-           != APR_SUCCESS) {
+    cp = recon_call_pool(t->rc);
+    rv = oxt_ox_user_list(&list, t->rc->ox, t->oxctx, t->admin, "*", cp);
+    if (!recon_submit(t->rc, rv, list, cp, recon_users_listed, t)) {
         recon_task_end(t);
     }
 }
@@ -753,7 +835,8 @@ static apr_status_t recon_admin(recon_task_t *t, oxt_result_t *res)
 static apr_status_t recon_start(recon_task_t *t, oxt_result_t *res)
 {
     recon_t *rc = t->rc;
-    oxt_ox_op_t *get;
+    oxt_ox_op_t *get = NULL;
+    apr_pool_t *cp;
     apr_status_t rv;
 
     if (recon_admin(t, res) != APR_SUCCESS) {
@@ -767,12 +850,11 @@ static apr_status_t recon_start(recon_task_t *t, oxt_result_t *res)
     t->oxctx = oxt_ox_context_make(t->p);
     t->oxctx->id = (int)t->ctx.ox_context_id;
     rc->active++;
-    rv = oxt_ox_context_get_data(&get, rc->ox, t->oxctx, t->p);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_ox_submit(rc->ox, get, recon_ctx_read, t);
-    }
-    if (rv != APR_SUCCESS) {
+    cp = recon_call_pool(rc);
+    rv = oxt_ox_context_get_data(&get, rc->ox, t->oxctx, cp);
+    if (!recon_submit(rc, rv, get, cp, recon_ctx_read, t)) {
         recon_task_end(t);
+        rv = rv != APR_SUCCESS ? rv : APR_EGENERAL;
         return oxt_result_set(res, rv, "Cannot read a context", "%s",
                               t->ctx.context_name);
     }
@@ -993,6 +1075,61 @@ static apr_status_t recon_delete_unknown(recon_t *rc, oxt_result_t *res)
     return rv;
 }
 
+/* ---- the access rotation ------------------------------------------------- */
+
+/* The fifth whose access this run compares (a missing row: the first). */
+static apr_status_t recon_turn_load(int *pturn, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    long long turn = 0;
+    apr_status_t rv = oxt_db_select_int(&turn, db,
+        "SELECT access_turn FROM reconcile_state WHERE id = 1",
+        OXT_DB_NOARGS, res, p);
+
+    if (rv == APR_ENOENT) {
+        oxt_result_reset(res);
+        rv = APR_SUCCESS;
+        turn = 0;
+    }
+    *pturn = (int)(turn >= 0 && turn < OXT_RECONCILE_TURNS ? turn : 0);
+    return rv;
+}
+
+/* The next run compares the next fifth. */
+static apr_status_t recon_turn_save(oxt_db_t *db, int turn,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO reconcile_state (id, access_turn, turned_at)"
+        " VALUES (1, ?, UTC_TIMESTAMP()) ON DUPLICATE KEY UPDATE"
+        " access_turn = VALUES(access_turn), turned_at = UTC_TIMESTAMP()",
+        OXT_DB_ARGS(OXT_DB_INT((turn + 1) % OXT_RECONCILE_TURNS)), res, p);
+}
+
+/* Compares everything, the turn read before and moved on after. */
+static apr_status_t recon_compare(recon_t *rc, oxt_result_t *res)
+{
+    int rotate = rc->opts.access == OXT_RECONCILE_ACCESS_ROTATE
+                 && rc->opts.access_combination != NULL;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (rotate) {
+        rv = recon_turn_load(&rc->stats->access_turn, rc->db, res, rc->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = recon_all(rc, res);
+    }
+    if (rv == APR_SUCCESS && rc->fatal != APR_SUCCESS) {
+        rv = oxt_result_set(res, rc->fatal, rc->fatal_res->problem, "%s",
+                            rc->fatal_res->detail ? rc->fatal_res->detail
+                                                  : "");
+    }
+    if (rv == APR_SUCCESS && rotate) {
+        rv = recon_turn_save(rc->db, rc->stats->access_turn, res, rc->p);
+    }
+    return rv;
+}
+
 apr_status_t oxt_reconcile_run(oxt_reconcile_stats_t *stats, oxt_db_t *db,
                                oxt_ox_t *ox, oxt_soap_client_t *soap,
                                const unsigned char *key, int master_override,
@@ -1019,11 +1156,7 @@ apr_status_t oxt_reconcile_run(oxt_reconcile_stats_t *stats, oxt_db_t *db,
     rc.unknown = apr_array_make(p, 8, sizeof(recon_unknown_t *));
     rc.dead = apr_array_make(p, 16, sizeof(apr_pool_t *));
     rc.fatal_res = oxt_result_make(p);
-    rv = recon_all(&rc, res);
-    if (rv == APR_SUCCESS && rc.fatal != APR_SUCCESS) {
-        rv = oxt_result_set(res, rc.fatal, rc.fatal_res->problem, "%s",
-                            rc.fatal_res->detail ? rc.fatal_res->detail : "");
-    }
+    rv = recon_compare(&rc, res);
     if (rv == APR_SUCCESS) {
         rv = recon_delete_unknown(&rc, res);
     }

@@ -42,6 +42,21 @@ typedef struct oxt_drift_t {
 } oxt_drift_t;
 
 typedef void oxt_drift_cb(void *baton, const oxt_drift_t *drift);
+
+/* Whose access combination is compared. OX gives it one user per call
+ * (getAccessCombinationName), so at 100,000 mailboxes a full check costs
+ * more calls than all the other reads together: by default a run
+ * compares a fifth of the users (those whose mail id modulo
+ * OXT_RECONCILE_TURNS is the turn recorded in reconcile_state), and the
+ * turn moves on after every completed run, so each user's access is
+ * compared at least once every OXT_RECONCILE_TURNS runs. */
+typedef enum {
+    OXT_RECONCILE_ACCESS_ROTATE = 0,
+    OXT_RECONCILE_ACCESS_ALL,
+    OXT_RECONCILE_ACCESS_NONE
+} oxt_reconcile_access_t;
+
+#define OXT_RECONCILE_TURNS 5
 typedef void oxt_progress_cb(void *baton, long long done, long long total);
 
 typedef struct oxt_reconcile_opts_t {
@@ -54,6 +69,7 @@ typedef struct oxt_reconcile_opts_t {
                                                Settings' names; NULL: the
                                                users' rights are not
                                                compared */
+    oxt_reconcile_access_t access;
     oxt_drift_cb *on_drift;
     oxt_progress_cb *on_progress;
     void *baton;
@@ -66,13 +82,20 @@ typedef struct oxt_reconcile_stats_t {
     long long unknown;
     long long deleted;
     int deletes_refused;     /* more unknown users than max_deletes */
+    long long access_checked;     /* access combinations compared */
+    long long access_total;       /* users whose access could have been */
+    int access_turn;              /* ROTATE: the fifth compared (0..4) */
     apr_array_header_t *repaired_domains;   /* long long dom ids */
 } oxt_reconcile_stats_t;
 
 /**
  * Compares every context in domain_state and every user in mailbox_state
- * with OX (getData, list) and repairs our state. key opens the stored
- * context admin passwords; master_override uses the master for users.
+ * with OX (getData, list, getMultipleData; the access combinations as
+ * opts->access says) and repairs our state. key opens the stored context
+ * admin passwords; master_override uses the master for users. With
+ * OXT_RECONCILE_ACCESS_ROTATE the turn is read from reconcile_state and,
+ * once the comparison is complete, moved on (also in a dry run: it is
+ * the rotation's bookkeeping, not a repair). Results live in p.
  */
 apr_status_t oxt_reconcile_run(oxt_reconcile_stats_t *stats, oxt_db_t *db,
                                oxt_ox_t *ox, oxt_soap_client_t *soap,

@@ -2,14 +2,17 @@
  * oxt_repl_cmd_reconcile.c — "oxtender-replicator reconcile": compare
  * what we replicated with OX itself, repair the drift, print a report.
  *
- *   reconcile [--dry-run] [--delete-unknown [--max-deletes N] [--force]]
+ *   reconcile [--dry-run] [--access all|none] [--delete-unknown
+ *             [--max-deletes N] [--force]]
  *
  * --dry-run reports only. Without it, drifted objects are forgotten in our
  * state and a replication of their domains resends them (a drifted
  * context admin is only reported: it cannot be repaired from here). Users
  * in our contexts that OXtender did not create are reported;
  * --delete-unknown deletes them, but not more than --max-deletes (10)
- * unless --force.
+ * unless --force. Every user's data is compared on every run, its access
+ * combination (one OX call per user) for a rotating fifth of the users
+ * unless --access all (every user) or --access none.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +82,24 @@ static void recon_on_progress(void *baton, long long done, long long total)
     fflush(stderr);
 }
 
+static int recon_parse_access(oxt_reconcile_opts_t *o, const char *v)
+{
+    if (strcmp(v, "all") == 0) {
+        o->access = OXT_RECONCILE_ACCESS_ALL;
+    }
+    else if (strcmp(v, "none") == 0) {
+        o->access = OXT_RECONCILE_ACCESS_NONE;
+    }
+    else if (strcmp(v, "rotate") == 0) {
+        o->access = OXT_RECONCILE_ACCESS_ROTATE;
+    }
+    else {
+        oxt_repl_fail("reconcile: --access takes all, none or rotate");
+        return 0;
+    }
+    return 1;
+}
+
 static int recon_parse(oxt_reconcile_opts_t *o, int argc,
                        const char *const *argv)
 {
@@ -94,6 +115,11 @@ static int recon_parse(oxt_reconcile_opts_t *o, int argc,
         }
         else if (strcmp(argv[i], "--force") == 0) {
             o->force = 1;
+        }
+        else if (strcmp(argv[i], "--access") == 0 && i + 1 < argc) {
+            if (!recon_parse_access(o, argv[++i])) {
+                return 0;
+            }
         }
         else if (strcmp(argv[i], "--max-deletes") == 0 && i + 1 < argc) {
             char *end;
@@ -134,15 +160,35 @@ static apr_status_t recon_replicate(oxt_repl_session_t *s,
     return rv;
 }
 
+static const char *recon_access_mode(oxt_reconcile_access_t a)
+{
+    return a == OXT_RECONCILE_ACCESS_ALL ? "all"
+         : a == OXT_RECONCILE_ACCESS_NONE ? "none" : "rotate";
+}
+
+static void recon_json_access(oxt_json_t *j, const oxt_reconcile_stats_t *st,
+                              oxt_reconcile_access_t a)
+{
+    oxt_json_kstr(j, "access_mode", recon_access_mode(a));
+    oxt_json_kint(j, "access_checked", st->access_checked);
+    oxt_json_kint(j, "access_total", st->access_total);
+    if (a == OXT_RECONCILE_ACCESS_ROTATE) {
+        oxt_json_kint(j, "access_turn", st->access_turn + 1);
+        oxt_json_kint(j, "access_turns", OXT_RECONCILE_TURNS);
+    }
+}
+
 /* Closes the drift list and, after a comparison, adds the counts. */
 static apr_status_t recon_json_end(recon_print_t *rp,
                                    const oxt_reconcile_stats_t *st,
-                                   const oxt_engine_stats_t *est)
+                                   const oxt_engine_stats_t *est,
+                                   oxt_reconcile_access_t a)
 {
     oxt_json_t *j = rp->json;
 
     oxt_json_end(j);
     if (st != NULL) {
+        recon_json_access(j, st, a);
         oxt_json_kint(j, "contexts", st->domains);
         oxt_json_kint(j, "users", st->users);
         oxt_json_kint(j, "drift_count", st->drifts);
@@ -155,8 +201,25 @@ static apr_status_t recon_json_end(recon_print_t *rp,
     return oxt_repl_json_done(rp->repl, j);
 }
 
+/* How many access combinations were compared, and how to compare all. */
+static void recon_summary_access(const oxt_reconcile_stats_t *st,
+                                 oxt_reconcile_access_t a)
+{
+    printf("%lld of %lld access combinations compared", st->access_checked,
+           st->access_total);
+    if (a == OXT_RECONCILE_ACCESS_ROTATE) {
+        printf(" (a fifth of the users each run, turn %d of %d;"
+               " --access all compares all)\n", st->access_turn + 1,
+               OXT_RECONCILE_TURNS);
+    }
+    else {
+        printf(" (--access %s)\n", recon_access_mode(a));
+    }
+}
+
 static void recon_summary(oxt_repl_t *repl, const oxt_reconcile_stats_t *st,
-                          const oxt_engine_stats_t *est, int dry)
+                          const oxt_engine_stats_t *est, int dry,
+                          oxt_reconcile_access_t a)
 {
     printf("%lld contexts and %lld users compared: %lld drift%s, %lld unknown"
            " user%s%s\n", st->domains, st->users, st->drifts,
@@ -164,6 +227,7 @@ static void recon_summary(oxt_repl_t *repl, const oxt_reconcile_stats_t *st,
            st->unknown == 1 ? "" : "s",
            st->deletes_refused ? " (too many to delete: none deleted;"
                                  " --force to override)" : "");
+    recon_summary_access(st, a);
     if (!dry && est != NULL) {
         printf("%lld operations sent to repair, %lld failed\n", est->ops_ok,
                est->ops_failed);
@@ -175,24 +239,25 @@ static void recon_summary(oxt_repl_t *repl, const oxt_reconcile_stats_t *st,
 static int recon_report(recon_print_t *rp, apr_status_t rv,
                         const oxt_result_t *res,
                         const oxt_reconcile_stats_t *st,
-                        const oxt_repl_session_t *s, int dry)
+                        const oxt_repl_session_t *s, int dry,
+                        oxt_reconcile_access_t a)
 {
     oxt_repl_t *repl = rp->repl;
     const oxt_engine_stats_t *est;
 
     if (rv != APR_SUCCESS) {
         if (rp->json != NULL) {
-            (void)recon_json_end(rp, NULL, NULL);
+            (void)recon_json_end(rp, NULL, NULL, a);
         }
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));
         return OXT_REPL_EXIT_FAIL;
     }
     est = s->engine ? oxt_engine_stats(s->engine) : NULL;
     if (rp->json != NULL) {
-        rv = recon_json_end(rp, st, est);
+        rv = recon_json_end(rp, st, est, a);
     }
     else {
-        recon_summary(repl, st, est, dry);
+        recon_summary(repl, st, est, dry, a);
     }
     return st->deletes_refused || rv != APR_SUCCESS ? OXT_REPL_EXIT_FAIL
                                                     : OXT_REPL_EXIT_OK;
@@ -242,5 +307,5 @@ int oxt_repl_cmd_reconcile(oxt_repl_t *repl, int argc,
     if (rv == APR_SUCCESS && !o.dry_run) {
         rv = recon_replicate(s, &st, res);
     }
-    return recon_report(&rp, rv, res, &st, s, o.dry_run);
+    return recon_report(&rp, rv, res, &st, s, o.dry_run, o.access);
 }

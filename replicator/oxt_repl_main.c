@@ -34,7 +34,8 @@ static const repl_cmd_t repl_cmds[] = {
     { "daemon", oxt_repl_cmd_daemon,
       "replicate continuously: hints within a second, full pass periodically" },
     { "reconcile", oxt_repl_cmd_reconcile,
-      "compare with OX, repair drift, report (--dry-run, --delete-unknown)" },
+      "compare with OX, repair drift, report (--dry-run, --access all|none,"
+      " --delete-unknown)" },
     { "plan", oxt_repl_cmd_plan,
       "dry run: the OX operations a run would send now [DOMAIN ...]" },
     { "retry", oxt_repl_cmd_retry,

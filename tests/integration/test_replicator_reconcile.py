@@ -42,6 +42,12 @@ REPAIR_WRITES = {"OXContextService.createModuleAccessByName": 1,
                  "OXUserService.changeByModuleAccessName": 2}
 REPAIR_OPS = sum(REPAIR_WRITES.values())
 
+# every user's access combination compared (the default is a fifth:
+# test_reconcile_access.py)
+ALL = ("--access", "all")
+ALL_LINE = "14 of 14 access combinations compared (--access all)\n"
+NONE_LINE = "0 of 14 access combinations compared (--access none)\n"
+
 STATE_TABLES = ("domain_state", "mailbox_state", "queue", "replication_log",
                 "run_summary", "settings", "prefs")
 
@@ -95,7 +101,8 @@ def drift_lines(res):
     """The drift lines of the text report as (kind, target, detail)."""
     out = []
     for line in res.stdout.splitlines():
-        if " compared: " in line or " operations sent" in line:
+        if (" compared: " in line or " operations sent" in line
+                or " access combinations compared" in line):
             continue
         kind, rest = line.split(None, 1)
         target, detail = rest.rsplit(" (", 1)
@@ -160,10 +167,10 @@ def reconcile_on_a_terminal(px, *args):
 def test_clean_state_reports_nothing_and_never_the_context_admin(plesk):
     replicated(plesk)
     before = plesk.ox_counters()
-    res = plesk.repl("reconcile", "--dry-run")
+    res = plesk.repl("reconcile", "--dry-run", *ALL)
     assert res.returncode == 0, plesk.describe(res)
     assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
-                          " 0 unknown users\n"), res.stdout
+                          " 0 unknown users\n" + ALL_LINE), res.stdout
     assert "oxadmin$" not in res.stdout + res.stderr
     assert "\r[" not in res.stderr, "no progress bar without a terminal"
     # the users of a context are read in one call, the context admin too
@@ -171,16 +178,17 @@ def test_clean_state_reports_nothing_and_never_the_context_admin(plesk):
         "OXContextService.getData": 4, "OXUserService.list": 4,
         "OXUserService.getMultipleData": 4,
         "OXUserService.getAccessCombinationName": USERS}
-    rc, out, shown = reconcile_on_a_terminal(plesk, "--dry-run")
+    rc, out, shown = reconcile_on_a_terminal(plesk, "--dry-run", *ALL)
     assert (rc, out) == (0, res.stdout), shown
     assert "] 100% 4/4 contexts" in shown, repr(shown)
     assert shown.endswith("\r\x1b[K"), "the bar is wiped: %r" % shown
     # without --dry-run too: nothing to repair, nothing sent
     before = plesk.ox_counters()
-    res = plesk.repl("reconcile", "--delete-unknown", "--force")
+    res = plesk.repl("reconcile", "--delete-unknown", "--force", "--access",
+                     "none")
     assert res.returncode == 0, plesk.describe(res)
     assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
-                          " 0 unknown users\n"
+                          " 0 unknown users\n" + NONE_LINE +
                           "0 operations sent to repair, 0 failed\n"), res.stdout
     assert writes_delta(before, plesk.ox_counters()) == {}
     for ctx in plesk.ox_state()["contexts"]:
@@ -228,8 +236,8 @@ def test_json_report_has_unique_keys(plesk):
 def test_json_report_holds_the_same_drifts_and_counts(plesk):
     replicated(plesk)
     expect, uid = make_drift(plesk)
-    text = plesk.repl("reconcile", "--dry-run")
-    res = plesk.repl("--json", "reconcile", "--dry-run")
+    text = plesk.repl("reconcile", "--dry-run", *ALL)
+    res = plesk.repl("--json", "reconcile", "--dry-run", *ALL)
     assert res.returncode == 0, plesk.describe(res)
     drifts, counts = report_json(res.stdout)
     assert sorted((d["kind"], d["target"], d["detail"])
@@ -249,7 +257,9 @@ def test_json_report_holds_the_same_drifts_and_counts(plesk):
     }, ids
     assert counts == {"drift_count": 6, "contexts": 4, "users": 10,
                       "unknown_users": 1, "deleted": 0,
-                      "deletes_refused": False, "repaired": 0}, counts
+                      "deletes_refused": False, "repaired": 0,
+                      "access_mode": "all", "access_checked": 9,
+                      "access_total": 9}, counts
     # the repair in JSON: same drifts, the operations counted
     res = plesk.repl("--json", "reconcile")
     assert res.returncode == 0, plesk.describe(res)
@@ -457,7 +467,7 @@ def test_every_attribute_we_set_is_compared_and_repaired(plesk):
     ox_before = plesk.ox_state()
     db_before = tables(plesk)
     counters = plesk.ox_counters()
-    res = plesk.repl("reconcile", "--dry-run")
+    res = plesk.repl("reconcile", "--dry-run", *ALL)
     assert res.returncode == 0, plesk.describe(res)
     assert drift_lines(res) == expect
     assert summary_line(res) == ("4 contexts and 14 users compared:"
@@ -470,7 +480,7 @@ def test_every_attribute_we_set_is_compared_and_repaired(plesk):
     # repair: each drifted user is sent everything again, each context
     # its name, mappings and quota
     before = plesk.ox_counters()
-    res = plesk.repl("reconcile")
+    res = plesk.repl("reconcile", *ALL)
     assert res.returncode == 0, plesk.describe(res)
     assert drift_lines(res) == expect
     assert writes_delta(before, plesk.ox_counters()) == {
@@ -478,9 +488,9 @@ def test_every_attribute_we_set_is_compared_and_repaired(plesk):
         "OXUserService.changeByModuleAccessName": 14}
     assert oxexpect.compare(want, plesk.ox_state()) == []
     assert oxexpect.compare_state_tables(plesk, plesk.ox_state(), want) == []
-    res = plesk.repl("reconcile", "--dry-run")
+    res = plesk.repl("reconcile", "--dry-run", *ALL)
     assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
-                          " 0 unknown users\n"), res.stdout
+                          " 0 unknown users\n" + ALL_LINE), res.stdout
     before = plesk.ox_counters()
     plesk.run()
     assert writes_delta(before, plesk.ox_counters()) == {}
@@ -561,9 +571,9 @@ def test_the_context_admin_address_is_compared_and_repaired(plesk):
         "OXUserService.change": 1}
     assert d.admin("dom9.example")["primaryEmail"] == "oxadmin$@dom9.example"
     assert oxexpect.compare(want, plesk.ox_state()) == []
-    res = plesk.repl("reconcile", "--dry-run")
+    res = plesk.repl("reconcile", "--dry-run", *ALL)
     assert res.stdout == ("4 contexts and 14 users compared: 0 drifts,"
-                          " 0 unknown users\n"), res.stdout
+                          " 0 unknown users\n" + ALL_LINE), res.stdout
 
 
 def test_a_primary_address_ox_refused_is_no_drift(make_plesk):
