@@ -1176,25 +1176,37 @@ static apr_status_t rows_exec(dir_sync_t *s, const char *prefix,
 {
     const char *tuple = apr_pstrcat(s->p, "(", oxt_util_marks(ncols, s->p), ")",
                                     NULL);
+    apr_array_header_t *parts;
+    apr_pool_t *tp;
     oxt_db_arg_t *a;
-    const char *sql;
     int from, n, size, i;
     apr_status_t rv = APR_SUCCESS;
 
+    /* Each statement's text and arguments in a pool of its own: built
+     * by repeated concatenation they grew with the square of the rows,
+     * and kept until the sync's end they held over 100 MB when every
+     * account of a big server was written at once. */
+    apr_pool_create(&tp, s->p);
     for (from = 0; rv == APR_SUCCESS && from < nrows; from += n) {
         n = nrows - from < ROWS_MAX ? nrows - from : ROWS_MAX;
         size = oxt_db_in_size(n);
         size = size > ROWS_MAX ? ROWS_MAX : size;
-        a = apr_palloc(s->p, sizeof(*a) * (apr_size_t)(size * ncols));
-        sql = prefix;
+        a = apr_palloc(tp, sizeof(*a) * (apr_size_t)(size * ncols));
+        parts = apr_array_make(tp, size + 2, sizeof(const char *));
+        APR_ARRAY_PUSH(parts, const char *) = prefix;
         for (i = 0; i < size; i++) {
             memcpy(a + i * ncols, args + (from + (i < n ? i : n - 1)) * ncols,
                    sizeof(*a) * (apr_size_t)ncols);
-            sql = apr_pstrcat(s->p, sql, i ? ", " : " ", tuple, NULL);
+            APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(tp, i ? ", "
+                                                              : " ", tuple,
+                                                              NULL);
         }
-        rv = oxt_db_exec(NULL, s->db, apr_pstrcat(s->p, sql, suffix, NULL),
-                         a, size * ncols, s->res, s->p);
+        APR_ARRAY_PUSH(parts, const char *) = suffix;
+        rv = oxt_db_exec(NULL, s->db, apr_array_pstrcat(tp, parts, 0), a,
+                         size * ncols, s->res, tp);
+        apr_pool_clear(tp);
     }
+    apr_pool_destroy(tp);
     return rv;
 }
 
