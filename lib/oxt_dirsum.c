@@ -185,11 +185,16 @@ apr_array_header_t *oxt_dirsum_changed(const oxt_dirsum_t *sum,
 {
     apr_array_header_t *out = apr_array_make(p, 16, sizeof(long long));
     apr_hash_t *seen = apr_hash_make(p);
-    int all = !one_same(oxt_util_id_get(sum->now, GLOBAL),
-                        oxt_util_id_get(sum->stored, GLOBAL));
 
-    changed_add(out, seen, sum->now, sum->stored, all, p);
-    changed_add(out, seen, sum->stored, sum->now, all, p);
+    /* What every bucket depends on moved, or nothing was stored yet (a
+     * directory an older release filled may hold rows in buckets
+     * neither side names): everything. */
+    if (!one_same(oxt_util_id_get(sum->now, GLOBAL),
+                  oxt_util_id_get(sum->stored, GLOBAL))) {
+        return NULL;
+    }
+    changed_add(out, seen, sum->now, sum->stored, 0, p);
+    changed_add(out, seen, sum->stored, sum->now, 0, p);
     qsort(out->elts, (size_t)out->nelts, sizeof(long long), id_cmp);
     return out;
 }

@@ -8,10 +8,10 @@
  * bucket, a sum of the source rows the directory rows are made of: psa's
  * mail, domains and their mail service (DomainServices), and our
  * mailbox_state, each row hashed (CRC32 of its columns) and combined by
- * XOR, by addition and by count, one streamed GROUP BY per table. What
- * every bucket depends on (psa's clients, our prefs and ox_language, the
+ * XOR, by addition and by count, one GROUP BY per table. What every
+ * bucket depends on (psa's clients, our prefs and ox_language, the
  * default service type) makes one global sum: when it moved, every
- * bucket counts as changed. dir_source_sum (migration 0095) keeps the
+ * domain is compared. dir_source_sum (migration 0095) keeps the
  * sums of the last refresh that finished; a bucket whose sum differs is
  * compared row by row and synced.
  *
@@ -52,8 +52,8 @@ apr_status_t oxt_dirsum_take(oxt_dirsum_t **psum, oxt_db_t *db,
 
 /**
  * The buckets (long long, ascending) whose sum differs from the stored
- * one, or that only one side has; every bucket when the global sum
- * moved or nothing was stored yet.
+ * one, or that only one side has; NULL (compare every domain) when the
+ * global sum moved or nothing was stored yet.
  */
 apr_array_header_t *oxt_dirsum_changed(const oxt_dirsum_t *sum,
                                        apr_pool_t *p);
