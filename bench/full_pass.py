@@ -219,12 +219,15 @@ class Site:
 
     def empty_directory(self):
         """The directories as a new installation has them: empty."""
-        self.db.sql("DELETE FROM dir_mailbox; DELETE FROM dir_mailbox_term;"
-                    " DELETE FROM dir_mailbox_count;"
-                    " DELETE FROM dir_mailbox_page; DELETE FROM dir_domain;"
-                    " DELETE FROM dir_account; DELETE FROM dir_term;"
-                    " DELETE FROM dir_page; UPDATE dir_total SET n = 0;"
-                    " DELETE FROM dir_source_sum;", "oxtender")
+        # TRUNCATE: a DELETE of four million term rows takes minutes.
+        self.db.sql("TRUNCATE TABLE dir_mailbox;"
+                    " TRUNCATE TABLE dir_mailbox_term;"
+                    " TRUNCATE TABLE dir_mailbox_count;"
+                    " TRUNCATE TABLE dir_mailbox_page;"
+                    " TRUNCATE TABLE dir_domain; TRUNCATE TABLE dir_account;"
+                    " TRUNCATE TABLE dir_term; TRUNCATE TABLE dir_page;"
+                    " UPDATE dir_total SET n = 0;"
+                    " TRUNCATE TABLE dir_source_sum;", "oxtender")
 
 
 def best_median(values):
