@@ -5,6 +5,7 @@
     /usr/bin/python3 bench/full_pass.py [--mailboxes 1000000]
         [--domains 100000] [--clients 10000] [--resellers 100]
         [--repeat 3] [--transport tcp,socket] [--root DIR] [--plan-only]
+        [--fill]
 
 Starts its own MariaDB (tests/gen/fullpass-XXXX, removed at the end unless
 --root names a directory to keep and reuse: the generated data is loaded
@@ -18,7 +19,13 @@ OX is never called; its host is an address nobody listens on):
   plan    the dry run: every domain loaded and planned;
   run     first: the status rows of forward-only, suspended, mail-off
           mailboxes are written once (measured once);
-  run     steady: the same pass again, the state of a cron run.
+  run     steady: the same pass again, the state of a cron run; both
+          runs end, as every pass does, with the directories of the lists
+          and the Mailboxes page brought in line (only the domains whose
+          sources moved: the "directory:" line, OXT04360);
+  fill    with --fill, once before the rest: `oxtender-replicator
+          directory` on emptied directory tables (a new installation's
+          first fill of both directories).
 
 Each of floor, plan and steady run is measured --repeat times per
 transport (TCP to 127.0.0.1, the unix socket), floor and plan side by side
@@ -96,10 +103,14 @@ def timed(argv, envp=None):
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
         err.seek(0)
-        profile = [ln[ln.index("pass profile"):] for ln in
-                   err.read().decode("utf-8", "replace").splitlines()
+        lines = err.read().decode("utf-8", "replace").splitlines()
+        profile = [ln[ln.index("pass profile"):] for ln in lines
                    if "OXT04351" in ln]
-    return wall, cpu, peak / 1024.0, text, profile[-1] if profile else None
+        directory = [ln[ln.index("directory:"):] for ln in lines
+                     if "OXT04360" in ln]
+    return (wall, cpu, peak / 1024.0, text,
+            profile[-1] if profile else None,
+            directory[-1] if directory else None)
 
 
 class Site:
@@ -195,7 +206,7 @@ class Site:
     def measure(self, label, argv, envp=None):
         n0 = statements(self.db)
         s0 = proc_cpu(self.db.pid())
-        wall, cpu, rss, out, profile = timed(argv, envp)
+        wall, cpu, rss, out, profile, directory = timed(argv, envp)
         s1 = proc_cpu(self.db.pid())
         n1 = statements(self.db)
         # Questions counts every statement the clients sent, the prepared
@@ -203,7 +214,20 @@ class Site:
         # server is ours alone: its CPU time is what the pass cost it.
         return dict(label=label, wall=wall, cpu=cpu, rss=rss,
                     server=s1 - s0, prepared=n1[0] - n0[0],
-                    stmts=n1[1] - n0[1] - 1, out=out, profile=profile)
+                    stmts=n1[1] - n0[1] - 1, out=out, profile=profile,
+                    directory=directory)
+
+    def empty_directory(self):
+        """The directories as a new installation has them: empty."""
+        # TRUNCATE: a DELETE of four million term rows takes minutes.
+        self.db.sql("TRUNCATE TABLE dir_mailbox;"
+                    " TRUNCATE TABLE dir_mailbox_term;"
+                    " TRUNCATE TABLE dir_mailbox_count;"
+                    " TRUNCATE TABLE dir_mailbox_page;"
+                    " TRUNCATE TABLE dir_domain; TRUNCATE TABLE dir_account;"
+                    " TRUNCATE TABLE dir_term; TRUNCATE TABLE dir_page;"
+                    " UPDATE dir_total SET n = 0;"
+                    " TRUNCATE TABLE dir_source_sum;", "oxtender")
 
 
 def best_median(values):
@@ -241,6 +265,11 @@ def transport_block(site, transport, args):
                          statistics.median([x["server"] for x in ms]),
                          max(x["rss"] for x in ms),
                          stmts, max(x["prepared"] for x in ms), per))
+    for name, ms in runs:
+        best_run = min(ms, key=lambda x: x["wall"])
+        if best_run["directory"]:
+            lines.append("%-6s %s (best) %s" % (transport, name,
+                                                best_run["directory"]))
     b, m = best_median(ratios)
     lines.append("%-6s pass/floor %.2f (best; median %.2f; plan %s s over"
                  " floor %s s, side by side)" % (
@@ -268,9 +297,10 @@ def main():
     ap.add_argument("--transport", default="tcp,socket")
     ap.add_argument("--root", help="keep the server and data here (reused)")
     ap.add_argument("--plan-only", action="store_true",
-                    help="floor and plan only (no run: a run also builds"
-                    " the lists' directory, which takes minutes at this"
-                    " size)")
+                    help="floor and plan only (no run)")
+    ap.add_argument("--fill", action="store_true",
+                    help="first time a first fill of the directories"
+                    " (`directory` on emptied tables)")
     args = ap.parse_args()
     if not os.access(FLOOR, os.X_OK):
         raise SystemExit("build the benchmarks first: make bench")
@@ -283,6 +313,17 @@ def main():
         site.setup()
         load0 = os.getloadavg()
         lines = []
+        if args.fill:
+            site.empty_directory()
+            transport = args.transport.split(",")[0]
+            f = site.measure("fill", [env.REPLICATOR, "-c",
+                                      site.conf(transport), "-q",
+                                      "directory"])
+            lines.append("%-6s directory (first fill) %.2f s wall; CPU %.1f"
+                         " s + server %.1f s; peak RSS %.1f MB; %d"
+                         " statements; %s" % (
+                             transport, f["wall"], f["cpu"], f["server"],
+                             f["rss"], f["stmts"], f["directory"]))
         for transport in args.transport.split(","):
             lines += transport_block(site, transport, args)
         load1 = os.getloadavg()

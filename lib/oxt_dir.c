@@ -13,6 +13,7 @@
 #include <apr_strings.h>
 
 #include "oxt_dir.h"
+#include "oxt_dirsum.h"
 #include "oxt_log.h"
 #include "oxt_util.h"
 
@@ -1269,6 +1270,7 @@ typedef struct dir_sync_t {
     oxt_result_t *res;
     apr_pool_t *p;
     apr_hash_t *groups;            /* page index groups: name -> state */
+    int drop_all;                  /* deferred: the whole page index goes */
 } dir_sync_t;
 
 /* ---- multi-row statements ------------------------------------------------------------------ */
@@ -1285,25 +1287,37 @@ static apr_status_t rows_exec(dir_sync_t *s, const char *prefix,
 {
     const char *tuple = apr_pstrcat(s->p, "(", oxt_util_marks(ncols, s->p), ")",
                                     NULL);
+    apr_array_header_t *parts;
+    apr_pool_t *tp;
     oxt_db_arg_t *a;
-    const char *sql;
     int from, n, size, i;
     apr_status_t rv = APR_SUCCESS;
 
+    /* Each statement's text and arguments in a pool of its own: built
+     * by repeated concatenation they grew with the square of the rows,
+     * and kept until the sync's end they held over 100 MB when every
+     * account of a big server was written at once. */
+    apr_pool_create(&tp, s->p);
     for (from = 0; rv == APR_SUCCESS && from < nrows; from += n) {
         n = nrows - from < ROWS_MAX ? nrows - from : ROWS_MAX;
         size = oxt_db_in_size(n);
         size = size > ROWS_MAX ? ROWS_MAX : size;
-        a = apr_palloc(s->p, sizeof(*a) * (apr_size_t)(size * ncols));
-        sql = prefix;
+        a = apr_palloc(tp, sizeof(*a) * (apr_size_t)(size * ncols));
+        parts = apr_array_make(tp, size + 2, sizeof(const char *));
+        APR_ARRAY_PUSH(parts, const char *) = prefix;
         for (i = 0; i < size; i++) {
             memcpy(a + i * ncols, args + (from + (i < n ? i : n - 1)) * ncols,
                    sizeof(*a) * (apr_size_t)ncols);
-            sql = apr_pstrcat(s->p, sql, i ? ", " : " ", tuple, NULL);
+            APR_ARRAY_PUSH(parts, const char *) = apr_pstrcat(tp, i ? ", "
+                                                              : " ", tuple,
+                                                              NULL);
         }
-        rv = oxt_db_exec(NULL, s->db, apr_pstrcat(s->p, sql, suffix, NULL),
-                         a, size * ncols, s->res, s->p);
+        APR_ARRAY_PUSH(parts, const char *) = suffix;
+        rv = oxt_db_exec(NULL, s->db, apr_array_pstrcat(tp, parts, 0), a,
+                         size * ncols, s->res, tp);
+        apr_pool_clear(tp);
     }
+    apr_pool_destroy(tp);
     return rv;
 }
 
@@ -1999,9 +2013,17 @@ static apr_status_t group_change(dir_sync_t *s, const dir_group_t *g,
                                  const dir_rec_t *old, const dir_rec_t *new,
                                  int bulk)
 {
-    int *st = group_state(s, g);
+    int *st;
     apr_status_t rv = APR_SUCCESS;
 
+    /* Deferred (a refresh that rebuilds everything at its end): no group
+     * is probed; the whole index goes at once, so that no read seeks
+     * with a stale point meanwhile. */
+    if (s->flags & OXT_DIR_DEFER) {
+        s->drop_all = 1;
+        return APR_SUCCESS;
+    }
+    st = group_state(s, g);
     if (*st == G_UNKNOWN) {
         rv = group_probe(st, s, g);
     }
@@ -2010,12 +2032,10 @@ static apr_status_t group_change(dir_sync_t *s, const dir_group_t *g,
      * groups at the next oxt_dir_sync_finish; until then a page of them
      * is read without a seek). */
     if (rv != APR_SUCCESS || *st == G_STALE
-        || (*st == G_EMPTY
-            && (!bulk || g->scope != SCOPE_ALL
-                || (s->flags & OXT_DIR_DEFER)))) {
+        || (*st == G_EMPTY && (!bulk || g->scope != SCOPE_ALL))) {
         return rv;
     }
-    if (bulk || (s->flags & OXT_DIR_DEFER)) {
+    if (bulk) {
         *st = G_STALE;
         return APR_SUCCESS;
     }
@@ -2110,14 +2130,19 @@ static apr_status_t group_drop(dir_sync_t *s, const dir_group_t *g)
                        a, group_args(a, g), s->res, s->p);
 }
 
-/* The end of a sync call: stale groups rebuilt, or dropped in a deferred
- * pass (reads then skip rows until oxt_dir_sync_finish rebuilds them). */
+/* The end of a sync call: stale groups rebuilt, or in a deferred pass
+ * the whole index dropped (reads then skip rows until
+ * oxt_dir_sync_finish rebuilds it). */
 static apr_status_t groups_settle(dir_sync_t *s)
 {
     apr_hash_index_t *hi;
     const dir_gstate_t *st;
     apr_status_t rv = APR_SUCCESS;
 
+    if (s->drop_all) {
+        return oxt_db_exec(NULL, s->db, "DELETE FROM dir_page",
+                           OXT_DB_NOARGS, s->res, s->p);
+    }
     for (hi = apr_hash_first(s->p, s->groups); rv == APR_SUCCESS && hi;
          hi = apr_hash_next(hi)) {
         st = apr_hash_this_val(hi);
@@ -2348,8 +2373,11 @@ static apr_status_t sync_domains(dir_sync_t *s, const apr_array_header_t *ids)
     if (rv == APR_SUCCESS) {
         rv = diffs_apply(s, diffs, 1);
     }
-    return rv == APR_SUCCESS ? accounts_aggregate(s, owners_of(diffs, s->p))
-                             : rv;
+    /* Deferred: oxt_dir_sync_finish sums every owner once at the end
+     * (per batch, the same owners' domains were summed again and
+     * again). */
+    return rv == APR_SUCCESS && !(s->flags & OXT_DIR_DEFER)
+           ? accounts_aggregate(s, owners_of(diffs, s->p)) : rv;
 }
 
 /* The domains of the clients whose reseller changed. */
@@ -2428,7 +2456,8 @@ static apr_status_t sync_accounts(dir_sync_t *s, const apr_array_header_t *ids)
     if (rv == APR_SUCCESS) {
         rv = accounts_moved_domains(s, diffs);
     }
-    if (rv == APR_SUCCESS && diffs->nelts > 0) {
+    if (rv == APR_SUCCESS && diffs->nelts > 0
+        && !(s->flags & OXT_DIR_DEFER)) {
         apr_array_header_t *agg = owners_of(diffs, s->p);
 
         for (hi = apr_hash_first(s->p, new); hi; hi = apr_hash_next(hi)) {
@@ -2608,6 +2637,7 @@ static apr_status_t sync_finish(dir_sync_t *s, const apr_array_header_t *ids)
     }
     /* Nothing is left to settle: everything was rebuilt. */
     apr_hash_clear(s->groups);
+    s->drop_all = 0;
     return rv;
 }
 
@@ -2675,26 +2705,99 @@ static apr_status_t refresh_batch(apr_array_header_t **pids, long long *pafter,
     return rv;
 }
 
-apr_status_t oxt_dir_refresh(oxt_db_t *db, const oxt_psa_t *psa,
-                             oxt_dir_stats_t *stats, oxt_result_t *res,
-                             apr_pool_t *p)
+/* The domain ids of (after, upto] in psa or in the directory. */
+static apr_status_t range_ids(apr_array_header_t **pids, long long after,
+                              long long upto, oxt_db_t *db,
+                              const oxt_psa_t *psa, oxt_result_t *res,
+                              apr_pool_t *p)
+{
+    return oxt_db_select_ids(pids, db, oxt_psa_sql(psa, "SELECT id FROM"
+                             " psa.domains WHERE id > ? AND id <= ? UNION"
+                             " SELECT id FROM dir_domain WHERE id > ?"
+                             " AND id <= ? ORDER BY 1", p), OXT_DB_ARGS(
+                             OXT_DB_INT(after), OXT_DB_INT(upto),
+                             OXT_DB_INT(after), OXT_DB_INT(upto)), res, p);
+}
+
+/* Every domain (buckets NULL) or those of the buckets, synced deferred. */
+static apr_status_t refresh_domains(oxt_db_t *db, const oxt_psa_t *psa,
+                                    const apr_array_header_t *buckets,
+                                    oxt_dir_stats_t *stats,
+                                    oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *ids;
     apr_pool_t *bp;
-    long long after = 0;
-    int done = 0;
-    apr_status_t rv;
+    long long after = 0, upto = 0;
+    int done = 0, at = 0;
+    apr_status_t rv = APR_SUCCESS;
 
-    rv = oxt_dir_sync_accounts(db, psa, NULL, OXT_DIR_DEFER, stats, res, p);
     apr_pool_create(&bp, p);
     while (rv == APR_SUCCESS && !done) {
-        rv = refresh_batch(&ids, &after, &done, db, psa, res, bp);
-        if (rv == APR_SUCCESS) {
+        if (buckets == NULL) {
+            rv = refresh_batch(&ids, &after, &done, db, psa, res, bp);
+        }
+        else if (!(done = !oxt_dirsum_range(buckets, &at, 4 * OXT_DIR_BATCH,
+                                            &after, &upto))) {
+            rv = range_ids(&ids, after, upto, db, psa, res, bp);
+        }
+        if (rv == APR_SUCCESS && !(buckets != NULL && done)) {
             rv = oxt_dir_sync_domains(db, psa, ids, OXT_DIR_DEFER, stats,
                                       res, bp);
         }
         apr_pool_clear(bp);
     }
     apr_pool_destroy(bp);
-    return rv == APR_SUCCESS ? oxt_dir_sync_finish(db, psa, res, p) : rv;
+    return rv;
+}
+
+/* Do the stored totals disagree with the rows? One statement. */
+static apr_status_t totals_drifted(int *pdrift, oxt_db_t *db,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    long long n = 1;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&n, db, "SELECT COUNT(*) FROM dir_total t"
+                           " LEFT JOIN (SELECT kind AS list, COUNT(*) AS n"
+                           " FROM dir_account GROUP BY kind UNION ALL"
+                           " SELECT 'domain', COUNT(*) FROM dir_domain) c"
+                           " ON c.list = t.list WHERE t.n <> COALESCE(c.n,"
+                           " 0)", OXT_DB_NOARGS, res, p);
+    *pdrift = rv != APR_SUCCESS || n > 0;
+    return rv;
+}
+
+apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
+                                     const apr_array_header_t *buckets,
+                                     oxt_dir_stats_t *stats,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_dir_stats_t st = { 0, 0, 0, 0 };
+    int drift = 1;
+    apr_status_t rv;
+
+    rv = oxt_dir_sync_accounts(db, psa, NULL, OXT_DIR_DEFER, &st, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = refresh_domains(db, psa, buckets, &st, res, p);
+    }
+    if (stats != NULL) {
+        stats->seen += st.seen;
+        stats->added += st.added;
+        stats->changed += st.changed;
+        stats->removed += st.removed;
+    }
+    /* Nothing written: the aggregates, totals and page index are as
+     * exact as the last sync left them, unless the totals drifted. */
+    if (rv == APR_SUCCESS && st.added + st.changed + st.removed == 0) {
+        rv = totals_drifted(&drift, db, res, p);
+    }
+    return rv == APR_SUCCESS && drift ? oxt_dir_sync_finish(db, psa, res, p)
+                                      : rv;
+}
+
+apr_status_t oxt_dir_refresh(oxt_db_t *db, const oxt_psa_t *psa,
+                             oxt_dir_stats_t *stats, oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    return oxt_dir_refresh_changed(db, psa, NULL, stats, res, p);
 }

@@ -38,10 +38,11 @@
  *    (account hints), or for all of them (NULL).
  *  - oxt_dir_refresh: the whole directory, as a pass of its own in
  *    batches (accounts, every domain with OXT_DIR_DEFER, the rows psa no
- *    longer has), then oxt_dir_sync_finish: exact totals and aggregates
- *    and a rebuilt page index. The replicator runs it after every full
- *    pass; a batched full pass may instead call oxt_dir_sync_domains with
- *    OXT_DIR_DEFER per batch and oxt_dir_sync_finish at its end.
+ *    longer has), then, when a batch wrote anything or the totals
+ *    drifted, oxt_dir_sync_finish: exact totals and aggregates and a
+ *    rebuilt page index. `oxtender-replicator directory` runs it; after
+ *    every full pass the replicator runs oxt_dir_refresh_changed, the
+ *    same over the domains whose sources moved (oxt_dirsum.h) only.
  * So the lists are as fresh as the replicator: within about a second of a
  * Plesk event with the daemon, else at the next run; what no event
  * announces (a client without domains created) at the next full pass.
@@ -306,8 +307,10 @@ const char *oxt_dir_like_prefix(const char *q, apr_pool_t *p);
 /* ---- keeping it true (the replicator) ------------------------------------------ */
 
 /* oxt_dir_sync_domains flags */
-#define OXT_DIR_DEFER 1        /* leave the page index and the exact
-                                  totals to oxt_dir_sync_finish */
+#define OXT_DIR_DEFER 1        /* leave the page index, the owners'
+                                  aggregates and the exact totals to
+                                  oxt_dir_sync_finish (a batch that
+                                  writes drops the page index whole) */
 
 /** What a sync changed (for the log and the tests). */
 typedef struct oxt_dir_stats_t {
@@ -358,6 +361,20 @@ apr_status_t oxt_dir_sync_finish(oxt_db_t *db, const oxt_psa_t *psa,
 apr_status_t oxt_dir_refresh(oxt_db_t *db, const oxt_psa_t *psa,
                              oxt_dir_stats_t *stats, oxt_result_t *res,
                              apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The same for the domains of the buckets (long long, ascending, as
+ * oxt_dirsum_changed gives them) only, the accounts all; NULL: every
+ * domain, as oxt_dir_refresh. When nothing was written and the stored
+ * totals agree with the rows (one statement), oxt_dir_sync_finish is
+ * left out: the aggregates and the page index are as exact as the last
+ * sync left them.
+ */
+apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
+                                     const apr_array_header_t *buckets,
+                                     oxt_dir_stats_t *stats,
+                                     oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 #endif /* OXT_DIR_H */

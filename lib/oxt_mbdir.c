@@ -7,6 +7,7 @@
 
 #include "oxt_mbdir.h"
 #include "oxt_mblist.h"
+#include "oxt_dirsum.h"
 #include "oxt_util.h"
 
 static const oxt_mbdir_sort_t mbdir_sorts[] = {
@@ -48,6 +49,20 @@ static const char upsert_head[] =
     " COALESCE(r.language, ''), COALESCE(r.timezone, ''),"
     " COALESCE(r.modified, 0), COALESCE(r.tick, 0), COALESCE(r.reason, ''),"
     " COALESCE(r.in_ox, 0) FROM (";
+/* The same values compared with a stored row b (bytes, not collation:
+ * a name whose case changed is a change). */
+#define SAME_ROW \
+    " b.id = r.id AND b.dom_id = r.dom_id AND b.client_id <=> r.client_id" \
+    " AND b.reseller_id <=> r.reseller_id" \
+    " AND BINARY b.name <=> BINARY r.address" \
+    " AND b.mail_on <=> COALESCE(r.mail_on, 0) AND b.service <=> r.service" \
+    " AND b.pending <=> r.pending" \
+    " AND BINARY b.language <=> BINARY COALESCE(r.language, '')" \
+    " AND BINARY b.timezone <=> BINARY COALESCE(r.timezone, '')" \
+    " AND b.sync_key <=> COALESCE(r.modified, 0)" \
+    " AND b.tick <=> COALESCE(r.tick, 0)" \
+    " AND BINARY b.reason <=> BINARY COALESCE(r.reason, '')" \
+    " AND b.in_ox <=> COALESCE(r.in_ox, 0)"
 static const char upsert_tail[] =
     ") r ON DUPLICATE KEY UPDATE dom_id = VALUES(dom_id),"
     " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
@@ -67,20 +82,25 @@ static const char terms_gone_sql[] =
     " AND t.dom_id IN (";
 
 /* The four terms of each row (migration 0082). */
-static const char terms_sql[] =
-    "INSERT INTO dir_mailbox_term (id, kind, term, dom_id, client_id,"
-    " reseller_id) SELECT b.id, k.kind, CASE k.kind WHEN 0 THEN b.name"
-    " WHEN 1 THEN SUBSTRING_INDEX(b.name, '@', -1)"
-    " WHEN 2 THEN NULLIF(SUBSTRING(REGEXP_SUBSTR(SUBSTRING_INDEX(b.name,"
-    " '@', 1), '[-._].+$'), 2), '')"
-    " ELSE IF(d.displayName <> d.name, LEFT(d.displayName, 255), NULL)"
-    " END, b.dom_id, b.client_id, b.reseller_id FROM dir_mailbox b"
-    " LEFT JOIN psa.domains d ON d.id = b.dom_id JOIN (SELECT 0 AS kind"
+/* The term of kind 3: the domain's display name where it is not its
+ * name (d: psa.domains). */
+#define TERM_DISPLAY \
+    "IF(d.displayName <> d.name, LEFT(d.displayName, 255), NULL)"
+#define TERMS_INSERT \
+    "INSERT INTO dir_mailbox_term (id, kind, term, dom_id, client_id," \
+    " reseller_id) SELECT b.id, k.kind, CASE k.kind WHEN 0 THEN b.name" \
+    " WHEN 1 THEN SUBSTRING_INDEX(b.name, '@', -1)" \
+    " WHEN 2 THEN NULLIF(SUBSTRING(REGEXP_SUBSTR(SUBSTRING_INDEX(b.name," \
+    " '@', 1), '[-._].+$'), 2), '')" \
+    " ELSE " TERM_DISPLAY \
+    " END, b.dom_id, b.client_id, b.reseller_id FROM dir_mailbox b" \
+    " LEFT JOIN psa.domains d ON d.id = b.dom_id JOIN (SELECT 0 AS kind" \
     " UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) k"
-    " WHERE b.dom_id IN (";
-static const char terms_tail[] =
-    ") ON DUPLICATE KEY UPDATE term = VALUES(term), dom_id = VALUES(dom_id),"
-    " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id)";
+static const char terms_sql[] = TERMS_INSERT " WHERE b.dom_id IN (";
+#define TERMS_UPDATE \
+    " ON DUPLICATE KEY UPDATE term = VALUES(term), dom_id = VALUES(dom_id)," \
+    " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id)"
+static const char terms_tail[] = ")" TERMS_UPDATE;
 
 static const char counts_sql[] =
     "SELECT dom_id, client_id, reseller_id, COUNT(*), SUM(in_ox)"
@@ -281,26 +301,106 @@ static apr_status_t page_after(mbd_batch_t *b)
     return rv;
 }
 
+/* The points of one sort and scope as a scan finds them (the rows come
+ * in the index's order, so nothing is sorted: a window function over a
+ * million rows sorted them again for each of the 18 builds). */
+typedef struct page_scan_t {
+    const oxt_mbdir_sort_t *s;
+    int resel;                 /* rows start with their reseller_id */
+    long long scope_id;        /* the partition being counted */
+    long long at;              /* its rows so far */
+    apr_array_header_t *pts;   /* oxt_db_arg_t x 4: scope_id, pos, k, id */
+} page_scan_t;
+
+static apr_status_t page_scan_row(void *baton, const oxt_db_row_t *row,
+                                  apr_pool_t *ptemp)
+{
+    page_scan_t *ps = baton;
+    apr_pool_t *p = ps->pts->pool;
+    long long sid = ps->resel ? oxt_db_row_int(row, 0, 0) : 0;
+    int c = ps->resel ? 1 : 0;
+    oxt_db_arg_t *a;
+
+    (void)ptemp;
+    if (sid != ps->scope_id) {
+        ps->scope_id = sid;
+        ps->at = 0;
+    }
+    if (ps->at > 0 && ps->at % OXT_MBDIR_PAGE_EVERY == 0) {
+        a = apr_array_push(ps->pts);
+        a[0] = OXT_DB_INT(sid);
+        a[1] = OXT_DB_INT(ps->at);
+        a[2] = ps->s->is_str ? OXT_DB_STR(oxt_db_row_str(row, c, p))
+                             : OXT_DB_INT(oxt_db_row_int(row, c, 0));
+        a[3] = OXT_DB_INT(oxt_db_row_int(row, c + 1, 0));
+    }
+    ps->at++;
+    return APR_SUCCESS;
+}
+
+/* Points per INSERT. */
+#define POINTS_PER_QUERY 200
+
+static apr_status_t page_points_write(oxt_db_t *db,
+                                      const oxt_mbdir_sort_t *s,
+                                      const char *scope,
+                                      const apr_array_header_t *pts,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_db_arg_t *pt = (const oxt_db_arg_t *)pts->elts;
+    oxt_db_arg_t *a;
+    const char *sql;
+    int from, n, i;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (from = 0; rv == APR_SUCCESS && from < pts->nelts; from += n) {
+        n = pts->nelts - from < POINTS_PER_QUERY ? pts->nelts - from
+                                                : POINTS_PER_QUERY;
+        a = apr_palloc(p, sizeof(*a) * (apr_size_t)(6 * n));
+        sql = "INSERT INTO dir_mailbox_page (scope, scope_id, sort_key, pos,"
+              " k_int, k_str, id) VALUES";
+        for (i = 0; i < n; i++) {
+            const oxt_db_arg_t *x = pt + 4 * (from + i);
+
+            a[6 * i] = OXT_DB_STR(scope);
+            a[6 * i + 1] = x[0];
+            a[6 * i + 2] = OXT_DB_STR(s->key);
+            a[6 * i + 3] = x[1];
+            a[6 * i + 4] = x[2];
+            a[6 * i + 5] = x[3];
+            sql = apr_pstrcat(p, sql, i ? ", " : " ", s->is_str
+                              ? "(?, ?, ?, ?, NULL, ?, ?)"
+                              : "(?, ?, ?, ?, ?, NULL, ?)", NULL);
+        }
+        rv = oxt_db_exec(NULL, db, sql, a, 6 * n, res, p);
+    }
+    return rv;
+}
+
 /* The points of sort s for one scope: every OXT_MBDIR_PAGE_EVERY-th row
- * of it in ascending order. */
+ * of it in ascending order, from a scan of the scope's index. */
 static apr_status_t page_build(oxt_db_t *db, const oxt_mbdir_sort_t *s,
                                const char *scope, oxt_result_t *res,
                                apr_pool_t *p)
 {
     int resel = strcmp(scope, "reseller") == 0;
-    const char *sql = apr_psprintf(p, "INSERT INTO dir_mailbox_page (scope,"
-        " scope_id, sort_key, pos, k_int, k_str, id) SELECT ?, x.r, ?,"
-        " x.rn - 1, %s, x.id FROM (SELECT %s AS k, id, %s AS r,"
-        " ROW_NUMBER() OVER (%s ORDER BY %s, id) AS rn FROM dir_mailbox%s) x"
-        " WHERE x.rn > 1 AND (x.rn - 1) %% %d = 0",
-        s->is_str ? "NULL, x.k" : "x.k, NULL", s->col,
-        resel ? "reseller_id" : "0", resel ? "PARTITION BY reseller_id" : "",
-        s->col, resel ? " WHERE reseller_id > 0"
-        : strcmp(scope, "ox") == 0 ? " WHERE in_ox = 1" : "",
-        OXT_MBDIR_PAGE_EVERY);
+    page_scan_t ps;
+    const char *sql = apr_psprintf(p, "SELECT %s%s, id FROM dir_mailbox%s"
+                                   " ORDER BY %s%s, id",
+                                   resel ? "reseller_id, " : "", s->col,
+                                   resel ? " WHERE reseller_id > 0"
+                                   : strcmp(scope, "ox") == 0
+                                   ? " WHERE in_ox = 1" : "",
+                                   resel ? "reseller_id, " : "", s->col);
+    apr_status_t rv;
 
-    return oxt_db_exec(NULL, db, sql, OXT_DB_ARGS(OXT_DB_STR(scope),
-                       OXT_DB_STR(s->key)), res, p);
+    memset(&ps, 0, sizeof(ps));
+    ps.s = s;
+    ps.resel = resel;
+    ps.pts = apr_array_make(p, 64, sizeof(oxt_db_arg_t) * 4);
+    rv = oxt_db_each(db, sql, OXT_DB_NOARGS, page_scan_row, &ps, res, p);
+    return rv == APR_SUCCESS ? page_points_write(db, s, scope, ps.pts, res,
+                                                 p) : rv;
 }
 
 /* The whole page index again, evenly spaced, in one transaction. */
@@ -617,23 +717,395 @@ static apr_status_t mbdir_recount(oxt_db_t *db, oxt_result_t *res,
     return rv;
 }
 
+/* ---- the whole directory, range by range -------------------------------- */
+
+/* psa's domains one comparing statement covers. */
+#define RANGE_DOMAINS 10000
+/* Changed domains a refresh writes keeping the page index exact; past
+ * them, the rest are written without, and the index is rebuilt. */
+#define EXACT_MAX OXT_MBDIR_BATCH
+/* Mailboxes above which a fill from empty parks the secondary indexes. */
+#define PARK_MIN 5000
+/* The largest INT UNSIGNED: the end of the last range. */
+#define ID_END 4294967295LL
+
+typedef struct mbd_refresh_t {
+    oxt_db_t *db;
+    const oxt_psa_t *psa;
+    const oxt_settings_t *settings;
+    oxt_mbdir_stats_t *stats;
+    oxt_result_t *res;
+    apr_pool_t *p;
+    long long after;           /* the range is (after, upto] */
+    long long upto;
+    int fill;                  /* empty at the start: filled, not compared */
+    int parked;                /* the fill parked the secondary indexes */
+    int rebuild;               /* rows were written without the page index */
+    long long exact;           /* changed domains written keeping it */
+} mbd_refresh_t;
+
+static oxt_db_arg_t *range_args(const mbd_refresh_t *r, int lead, int times)
+{
+    oxt_db_arg_t *a = apr_palloc(r->p, sizeof(*a) * (apr_size_t)(1 + 2
+                                                                  * times));
+    int n = 0, i;
+
+    if (lead) {
+        a[n++] = OXT_DB_INT((long long)r->settings->default_service + 1);
+    }
+    for (i = 0; i < times; i++) {
+        a[n++] = OXT_DB_INT(r->after);
+        a[n++] = OXT_DB_INT(r->upto);
+    }
+    return a;
+}
+
+/* The end of the next range: RANGE_DOMAINS of psa's domains on. */
+static apr_status_t range_next(mbd_refresh_t *r, int *plast)
+{
+    apr_array_header_t *ids;
+    apr_status_t rv;
+
+    rv = oxt_db_select_ids(&ids, r->db, oxt_psa_sql(r->psa, "SELECT id FROM"
+                           " psa.domains WHERE id > ? ORDER BY id"
+                           " LIMIT 1 OFFSET ?", r->p), OXT_DB_ARGS(
+                           OXT_DB_INT(r->after),
+                           OXT_DB_INT(RANGE_DOMAINS - 1)), r->res, r->p);
+    *plast = rv != APR_SUCCESS || ids->nelts == 0;
+    r->upto = *plast ? ID_END : APR_ARRAY_IDX(ids, 0, long long);
+    return rv;
+}
+
+/* The domains of the range whose rows differ from the page's SELECT, or
+ * that have rows psa lost, or a display name term that is not psa's
+ * any more: one statement, nothing when nothing changed. */
+static apr_status_t range_changed(apr_array_header_t **pdoms,
+                                  mbd_refresh_t *r)
+{
+    const char *sql = apr_pstrcat(r->p, "SELECT r.dom_id FROM (",
+        oxt_mblist_rows_select(r->psa), " WHERE d.id > ? AND d.id <= ?) r"
+        " LEFT JOIN dir_mailbox b ON" SAME_ROW " WHERE b.id IS NULL"
+        " UNION SELECT b.dom_id FROM dir_mailbox b LEFT JOIN psa.mail m"
+        " ON m.id = b.id AND m.dom_id = b.dom_id WHERE b.dom_id > ?"
+        " AND b.dom_id <= ? AND m.id IS NULL"
+        " UNION SELECT t.dom_id FROM dir_mailbox_term t"
+        " LEFT JOIN psa.domains d ON d.id = t.dom_id WHERE t.kind = 3"
+        " AND t.dom_id > ? AND t.dom_id <= ? AND NOT (BINARY t.term <=>"
+        " BINARY " TERM_DISPLAY ") ORDER BY 1", NULL);
+
+    return oxt_db_select_ids(pdoms, r->db, oxt_psa_sql(r->psa, sql, r->p),
+                             range_args(r, 1, 3), 7, r->res, r->p);
+}
+
+/* A range of an empty directory: its rows and terms, two statements. */
+static apr_status_t range_fill(mbd_refresh_t *r)
+{
+    const char *rows = apr_pstrcat(r->p, upsert_head,
+                                   oxt_mblist_rows_select(r->psa),
+                                   " WHERE d.id > ? AND d.id <= ?",
+                                   upsert_tail, NULL);
+    unsigned long long n = 0;
+    apr_status_t rv = oxt_db_begin(r->db, r->res);
+
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(&n, r->db, oxt_psa_sql(r->psa, rows, r->p),
+                         range_args(r, 1, 1), 3, r->res, r->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, r->db, oxt_psa_sql(r->psa, TERMS_INSERT
+                         " WHERE b.dom_id > ? AND b.dom_id <= ?"
+                         TERMS_UPDATE,
+                         r->p), range_args(r, 0, 1), 2, r->res, r->p);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(r->db);
+        return rv;
+    }
+    if (r->stats != NULL) {
+        r->stats->seen += (long long)n;
+        r->stats->changed += (long long)n;
+    }
+    return oxt_db_commit(r->db, r->res);
+}
+
+/* One range: filled, or compared and its changed domains synced (kept
+ * exact while few, else left to the rebuild at the end). */
+static apr_status_t range_work(mbd_refresh_t *r)
+{
+    apr_array_header_t *doms;
+    int defer;
+    apr_status_t rv;
+
+    if (r->fill) {
+        return range_fill(r);
+    }
+    rv = range_changed(&doms, r);
+    if (rv != APR_SUCCESS || doms->nelts == 0) {
+        return rv;
+    }
+    defer = r->rebuild || r->exact + doms->nelts > EXACT_MAX;
+    r->rebuild |= defer;
+    r->exact += defer ? 0 : doms->nelts;
+    return sync_domains(r->db, r->psa, r->settings, doms, defer, r->stats,
+                        r->res, r->p);
+}
+
+/* ---- parking the secondary indexes for a fill ---------------------------- */
+
+/* The secondary indexes of the two big tables but those by domain (the
+ * fill's own statements look rows up by dom_id), recorded in
+ * dir_index_parked (migration 0094) before they are dropped, so that a
+ * fill cut short gets them back at the next refresh. */
+static const char park_sql[] =
+    "INSERT IGNORE INTO dir_index_parked (tbl, name, is_unique, cols)"
+    " SELECT table_name, index_name, MAX(non_unique) = 0,"
+    " GROUP_CONCAT(CONCAT('`', column_name, '`', IF(sub_part IS NULL, '',"
+    " CONCAT('(', sub_part, ')'))) ORDER BY seq_in_index SEPARATOR ', ')"
+    " FROM information_schema.STATISTICS WHERE table_schema = DATABASE()"
+    " AND table_name IN ('dir_mailbox', 'dir_mailbox_term')"
+    " AND index_name <> 'PRIMARY' GROUP BY table_name, index_name"
+    " HAVING MAX(IF(seq_in_index = 1, column_name, '')) <> 'dom_id'";
+
+/* A name from information_schema that we put into DDL: ours, but
+ * checked all the same. */
+static int ident_ok(const char *s)
+{
+    for (; s != NULL && *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')
+              || (*s >= '0' && *s <= '9') || *s == '_')) {
+            return 0;
+        }
+    }
+    return s != NULL;
+}
+
+/* One ALTER TABLE per table over the parked indexes: DROP (drop) or
+ * ADD them back; clauses "tbl -> ..." collected first. */
+static apr_status_t parked_alter(oxt_db_t *db, int drop, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    static const char *const tables[] = { "dir_mailbox",
+                                          "dir_mailbox_term" };
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    const char *sql;
+    size_t t;
+    int i;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (t = 0; rv == APR_SUCCESS && t < 2; t++) {
+        rv = oxt_db_select(&rows, db, "SELECT name, is_unique, cols FROM"
+                           " dir_index_parked WHERE tbl = ? ORDER BY name",
+                           OXT_DB_ARGS(OXT_DB_STR(tables[t])), res, p);
+        sql = NULL;
+        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+            row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+            if (!ident_ok(row->vals[0])) {
+                continue;
+            }
+            sql = apr_pstrcat(p, sql ? sql : "", sql ? ", " : "",
+                              drop ? "DROP INDEX IF EXISTS `" : "ADD ",
+                              drop ? "" : oxt_db_row_bool(row, 1)
+                              ? "UNIQUE KEY IF NOT EXISTS `"
+                              : "KEY IF NOT EXISTS `", row->vals[0], "`",
+                              drop ? "" : " (", drop ? "" : row->vals[2],
+                              drop ? "" : ")", NULL);
+        }
+        if (rv == APR_SUCCESS && sql != NULL) {
+            rv = oxt_db_exec(NULL, db, apr_pstrcat(p, "ALTER TABLE ",
+                             tables[t], " ", sql, NULL), OXT_DB_NOARGS, res,
+                             p);
+        }
+    }
+    return rv;
+}
+
+/* Parked indexes built again (one sorted build each), and forgotten. */
+static apr_status_t parked_restore(oxt_db_t *db, oxt_result_t *res,
+                                   apr_pool_t *p)
+{
+    long long n = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&n, db, "SELECT COUNT(*) FROM dir_index_parked",
+                           OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && n > 0) {
+        rv = parked_alter(db, 0, res, p);
+    }
+    return rv == APR_SUCCESS && n > 0
+           ? oxt_db_exec(NULL, db, "DELETE FROM dir_index_parked",
+                         OXT_DB_NOARGS, res, p) : rv;
+}
+
+/* At the start: indexes a fill cut short parked come back; an empty
+ * directory is filled, with its indexes parked when psa is big. */
+static apr_status_t refresh_start(mbd_refresh_t *r)
+{
+    long long any = 0, big = 0;
+    apr_status_t rv;
+
+    rv = parked_restore(r->db, r->res, r->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&any, r->db, "SELECT COUNT(*) FROM (SELECT 1"
+                               " FROM dir_mailbox LIMIT 1) x",
+                               OXT_DB_NOARGS, r->res, r->p);
+    }
+    r->fill = rv == APR_SUCCESS && any == 0;
+    if (rv == APR_SUCCESS && r->fill) {
+        rv = oxt_db_select_int(&big, r->db, oxt_psa_sql(r->psa, "SELECT"
+                               " COUNT(*) FROM (SELECT 1 FROM psa.mail"
+                               " LIMIT ?) x", r->p), OXT_DB_ARGS(
+                               OXT_DB_INT(PARK_MIN + 1)), r->res, r->p);
+    }
+    r->parked = rv == APR_SUCCESS && big > PARK_MIN;
+    if (r->parked) {
+        rv = oxt_db_exec(NULL, r->db, park_sql, OXT_DB_NOARGS, r->res,
+                         r->p);
+        if (rv == APR_SUCCESS) {
+            rv = parked_alter(r->db, 1, r->res, r->p);
+        }
+    }
+    return rv;
+}
+
+/* ---- the end of a refresh: recount and rebuild only when needed ------------- */
+
+/* Do the stored counts disagree with the rows? The whole server's and
+ * the sum of the domains' (the scopes every delta moves) against a count
+ * of the rows: one statement, on indexes. */
+static apr_status_t counts_drifted(int *pdrift, mbd_refresh_t *r)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, r->db, "SELECT (SELECT COUNT(*) FROM"
+                       " dir_mailbox), (SELECT COUNT(*) FROM dir_mailbox"
+                       " WHERE in_ox = 1), (SELECT COALESCE(SUM(n), 0) FROM"
+                       " dir_mailbox_count WHERE scope = 'all'), (SELECT"
+                       " COALESCE(SUM(n_ox), 0) FROM dir_mailbox_count WHERE"
+                       " scope = 'all'), (SELECT COALESCE(SUM(n), 0) FROM"
+                       " dir_mailbox_count WHERE scope = 'domain'), (SELECT"
+                       " COALESCE(SUM(n_ox), 0) FROM dir_mailbox_count"
+                       " WHERE scope = 'domain'), (SELECT COUNT(*) FROM"
+                       " dir_mailbox_count WHERE scope = 'all')",
+                       OXT_DB_NOARGS, r->res, r->p);
+    *pdrift = 1;
+    if (rv != APR_SUCCESS || rows->nelts != 1) {
+        return rv;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    *pdrift = oxt_db_row_int(row, 6, 0) != 1;
+    for (i = 2; i < 6; i++) {
+        *pdrift |= oxt_db_row_int(row, i, -1)
+                   != oxt_db_row_int(row, i % 2, -2);
+    }
+    return rv;
+}
+
+/* Has the page index drifted from an even spacing by more than an eighth
+ * of its points (rows added or removed one by one keep it exact but
+ * stretch it; a fill cut short leaves none)? */
+static apr_status_t page_drifted(int *pdrift, mbd_refresh_t *r)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    long long pts, n, even;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, r->db, "SELECT (SELECT COUNT(*) FROM"
+                       " dir_mailbox_page WHERE scope = 'all' AND scope_id = 0"
+                       " AND sort_key = 'name'), (SELECT COUNT(*) FROM"
+                       " dir_mailbox)", OXT_DB_NOARGS, r->res, r->p);
+    *pdrift = 1;
+    if (rv != APR_SUCCESS || rows->nelts != 1) {
+        return rv;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    pts = oxt_db_row_int(row, 0, 0);
+    n = oxt_db_row_int(row, 1, 0);
+    even = n > 1 ? (n - 1) / OXT_MBDIR_PAGE_EVERY : 0;
+    *pdrift = (pts > even ? pts - even : even - pts) * 8 > even;
+    return rv;
+}
+
+static apr_status_t refresh_end(mbd_refresh_t *r)
+{
+    int counts = 1, pages = 1;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (r->parked) {
+        rv = parked_restore(r->db, r->res, r->p);
+    }
+    if (rv == APR_SUCCESS && !r->fill && !r->rebuild) {
+        rv = counts_drifted(&counts, r);
+        if (rv == APR_SUCCESS) {
+            rv = page_drifted(&pages, r);
+        }
+    }
+    if (rv == APR_SUCCESS && counts) {
+        rv = mbdir_recount(r->db, r->res, r->p);
+    }
+    return rv == APR_SUCCESS && pages ? page_rebuild(r->db, r->res, r->p)
+                                      : rv;
+}
+
+/* Every range of psa's domains (buckets NULL), or of the buckets. */
+static apr_status_t refresh_ranges(mbd_refresh_t *r, apr_pool_t *rp,
+                                   const apr_array_header_t *buckets)
+{
+    int last = 0, at = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    while (rv == APR_SUCCESS && !last) {
+        if (buckets != NULL && !r->fill) {
+            last = !oxt_dirsum_range(buckets, &at, RANGE_DOMAINS, &r->after,
+                                     &r->upto);
+            rv = last ? APR_SUCCESS : range_work(r);
+        }
+        else {
+            rv = range_next(r, &last);
+            rv = rv == APR_SUCCESS ? range_work(r) : rv;
+            r->after = r->upto;
+        }
+        apr_pool_clear(rp);
+    }
+    return rv;
+}
+
+apr_status_t oxt_mbdir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
+                                       const oxt_settings_t *settings,
+                                       const apr_array_header_t *buckets,
+                                       oxt_mbdir_stats_t *stats,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    mbd_refresh_t r;
+    apr_pool_t *rp;
+    apr_status_t rv;
+
+    memset(&r, 0, sizeof(r));
+    r.db = db;
+    r.psa = psa;
+    r.settings = settings;
+    r.stats = stats;
+    r.res = res;
+    apr_pool_create(&rp, p);
+    r.p = rp;
+    rv = refresh_start(&r);
+    if (rv == APR_SUCCESS) {
+        rv = refresh_ranges(&r, rp, buckets);
+    }
+    r.p = p;
+    rv = rv == APR_SUCCESS ? refresh_end(&r) : rv;
+    apr_pool_destroy(rp);
+    return rv;
+}
+
 apr_status_t oxt_mbdir_refresh(oxt_db_t *db, const oxt_psa_t *psa,
                                const oxt_settings_t *settings,
                                oxt_mbdir_stats_t *stats, oxt_result_t *res,
                                apr_pool_t *p)
 {
-    apr_array_header_t *doms;
-    apr_status_t rv;
-
-    rv = oxt_db_select_ids(&doms, db, oxt_psa_sql(psa, "SELECT id FROM"
-                           " psa.domains UNION SELECT DISTINCT dom_id FROM"
-                           " dir_mailbox ORDER BY 1", p), OXT_DB_NOARGS,
-                           res, p);
-    if (rv == APR_SUCCESS) {
-        rv = sync_domains(db, psa, settings, doms, 1, stats, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = mbdir_recount(db, res, p);
-    }
-    return rv == APR_SUCCESS ? page_rebuild(db, res, p) : rv;
+    return oxt_mbdir_refresh_changed(db, psa, settings, NULL, stats, res, p);
 }

@@ -23,10 +23,11 @@
  *    Each batch also keeps the page index (dir_mailbox_page) exact: the
  *    rows whose sort value, owner or ox=1 changed are counted before and
  *    after every point.
- *  - oxt_mbdir_refresh: every domain of psa and of the directory, in
- *    batches (the page index left alone), then the counts recounted and
- *    the page index rebuilt evenly: after every full pass (next to
- *    oxt_dir_refresh) and by `oxtender-replicator directory`.
+ *  - oxt_mbdir_refresh: every domain of psa and of the directory,
+ *    compared in ranges and only what differs written (below): by
+ *    `oxtender-replicator directory`; oxt_mbdir_refresh_changed the same
+ *    for the domains whose sources moved (oxt_dirsum.h): after every
+ *    full pass (next to oxt_dir_refresh_changed).
  * What no hint announces (the Settings' default service type changed)
  * reaches the order at the next full pass; the rows themselves show it
  * at once.
@@ -100,12 +101,37 @@ apr_status_t oxt_mbdir_sync_mails(oxt_db_t *db, const oxt_psa_t *psa,
 
 /**
  * The whole directory: every domain psa has and every one the directory
- * has (so a deleted domain's rows go), then the exact counts.
+ * has (so a deleted domain's rows go), compared range by range (about
+ * ten thousand domains a statement: the page's SELECT against the stored
+ * rows, the rows psa lost, the display-name terms) and only the domains
+ * that differ synced: while few, keeping the page index exact, past
+ * OXT_MBDIR_BATCH of them the rest without it and the index rebuilt at
+ * the end. The counts are recounted and the page index rebuilt only
+ * then, or when a cheap check finds them drifted (the whole server's
+ * count and the domains' sum against the rows; the page index's points
+ * against an even spacing). An empty directory is filled range by range
+ * in two statements each, with the secondary indexes of dir_mailbox and
+ * dir_mailbox_term but those by domain parked (dir_index_parked,
+ * migration 0094) and built once at the end when psa has more than a few
+ * thousand mailboxes; a fill cut short gets them back at the next call.
  */
 apr_status_t oxt_mbdir_refresh(oxt_db_t *db, const oxt_psa_t *psa,
                                const oxt_settings_t *settings,
                                oxt_mbdir_stats_t *stats, oxt_result_t *res,
                                apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The same for the buckets of domain ids (long long, ascending, as
+ * oxt_dirsum_changed gives them) only: the domains whose sources moved
+ * since the last refresh. NULL: everything, as oxt_mbdir_refresh. An
+ * empty directory is filled whole either way.
+ */
+apr_status_t oxt_mbdir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
+                                       const oxt_settings_t *settings,
+                                       const apr_array_header_t *buckets,
+                                       oxt_mbdir_stats_t *stats,
+                                       oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 #endif /* OXT_MBDIR_H */

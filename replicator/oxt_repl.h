@@ -192,10 +192,11 @@ int oxt_repl_cmd_directory(oxt_repl_t *repl, int argc,
                            const char *const *argv);
 
 /**
- * The lists' directory brought in line with psa (oxt_dir_refresh), and
- * the Mailboxes page's (oxt_mbdir_refresh), as
- * the end of every full pass; stats may be NULL. Scratch in a subpool of
- * repl->p.
+ * The lists' directory brought in line with psa, and the Mailboxes
+ * page's, at the end of every full pass: the domains whose sources moved
+ * since the last time (oxt_dirsum.h, oxt_dir_refresh_changed,
+ * oxt_mbdir_refresh_changed); stats may be NULL. Scratch in a subpool of
+ * repl->p. `oxtender-replicator directory` compares every domain.
  */
 apr_status_t oxt_repl_directory(oxt_repl_t *repl, oxt_db_t *db,
                                 const oxt_psa_t *psa,

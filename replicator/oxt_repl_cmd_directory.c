@@ -2,50 +2,87 @@
  * oxt_repl_cmd_directory.c — "oxtender-replicator directory": brings the
  * directory behind the Resellers, Clients and Domains lists (lib/oxt_dir.h)
  * and the Mailboxes page's (lib/oxt_mbdir.h) in line with psa now,
- * without OX. Every pass of run and daemon does the same at its end; this
- * is for a new installation (the lists fill before OX is configured) and
- * for operators. Another replicator holding the lock keeps the directory
+ * without OX, comparing every domain. Every pass of run and daemon does
+ * the same at its end for the domains whose sources moved since
+ * (oxt_dirsum.h); this is for a new installation (the lists fill before
+ * OX is configured) and for operators (everything checked again). Another replicator holding the lock keeps the directory
  * itself: then there is nothing to do.
  */
 #include <stdio.h>
+#include <apr_strings.h>
 
 #include "oxt_repl.h"
 #include "oxt_dir.h"
 #include "oxt_mbdir.h"
+#include "oxt_dirsum.h"
+#include "oxt_settings.h"
 #include "oxt_json.h"
 #include "oxt_log.h"
 
-/* The Mailboxes page's directory (oxt_mbdir.h), with the settings'
- * default service type (loaded when settings is NULL). */
-static apr_status_t directory_mailboxes(oxt_db_t *db, const oxt_psa_t *psa,
-                                        const oxt_settings_t *settings,
-                                        oxt_result_t *res, apr_pool_t *p)
+/* Both directories in line: every domain compared (full), or those
+ * whose sources moved since the last refresh (oxt_dirsum.h); the sums
+ * are stored once both are. */
+static apr_status_t directory_both(oxt_db_t *db, const oxt_psa_t *psa,
+                                   int full, oxt_dir_stats_t *stats,
+                                   oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_settings_t *loaded;
-    apr_status_t rv = APR_SUCCESS;
+    const apr_array_header_t *buckets = NULL;
+    oxt_settings_t *settings;
+    oxt_dirsum_t *sum;
+    apr_time_t t0 = apr_time_now(), t1 = t0, t2 = t0;
+    apr_status_t rv;
 
-    if (settings == NULL) {
-        rv = oxt_settings_load(&loaded, db, NULL, res, p);
-        settings = loaded;
+    rv = oxt_settings_load(&settings, db, NULL, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_dirsum_take(&sum, db, psa, settings->default_service, res,
+                             p);
     }
-    return rv == APR_SUCCESS ? oxt_mbdir_refresh(db, psa, settings, NULL,
-                                                 res, p) : rv;
+    if (rv == APR_SUCCESS && !full) {
+        buckets = oxt_dirsum_changed(sum, p);
+    }
+    if (rv == APR_SUCCESS) {
+        t1 = apr_time_now();
+        rv = oxt_dir_refresh_changed(db, psa, buckets, stats, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        t2 = apr_time_now();
+        rv = oxt_mbdir_refresh_changed(db, psa, settings, buckets, NULL, res,
+                                       p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_dirsum_save(sum, db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
+                       OXTLOGNO(04360) "directory: %s, sums %.2f s, lists"
+                       " %.2f s, mailboxes %.2f s", buckets == NULL
+                       ? "every domain compared" : apr_psprintf(p, "%d"
+                       " buckets of %d domain ids changed", buckets->nelts,
+                       OXT_DIRSUM_WIDTH), (double)(t1 - t0) / 1e6,
+                       (double)(t2 - t1) / 1e6,
+                       (double)(apr_time_now() - t2) / 1e6);
+    }
+    return rv;
+}
+
+static apr_status_t directory_run(oxt_repl_t *repl, oxt_db_t *db,
+                                  const oxt_psa_t *psa, int full,
+                                  oxt_dir_stats_t *stats, oxt_result_t *res)
+{
+    apr_pool_t *p;
+    apr_status_t rv;
+
+    apr_pool_create(&p, repl->p);
+    rv = directory_both(db, psa, full, stats, res, p);
+    apr_pool_destroy(p);
+    return rv;
 }
 
 apr_status_t oxt_repl_directory(oxt_repl_t *repl, oxt_db_t *db,
                                 const oxt_psa_t *psa,
                                 oxt_dir_stats_t *stats, oxt_result_t *res)
 {
-    apr_pool_t *p;
-    apr_status_t rv;
-
-    apr_pool_create(&p, repl->p);
-    rv = oxt_dir_refresh(db, psa, stats, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = directory_mailboxes(db, psa, NULL, res, p);
-    }
-    apr_pool_destroy(p);
-    return rv;
+    return directory_run(repl, db, psa, 0, stats, res);
 }
 
 static int directory_print(oxt_repl_t *repl, const oxt_dir_stats_t *st)
@@ -102,7 +139,7 @@ int oxt_repl_cmd_directory(oxt_repl_t *repl, int argc,
         rv = oxt_psa_open(&psa, db, repl->cfg, res, repl->p);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_repl_directory(repl, db, psa, &st, res);
+        rv = directory_run(repl, db, psa, 1, &st, res);
     }
     if (rv != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));

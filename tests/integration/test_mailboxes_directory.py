@@ -150,6 +150,99 @@ def test_change_service_is_in_the_order_at_once(mbox_site):
     assert ticks == sorted(ticks)
 
 
+def lists_names(mb):
+    return {int(r[0]): r[1] for r in mb.site.oxt(
+        "SELECT id, name FROM dir_domain")}
+
+
+def test_a_steady_pass_writes_nothing_and_sees_unannounced_changes(
+        mbox_site):
+    """The end of a pass compares only the domain buckets whose sources
+    moved (lib/oxt_dirsum.h): with nothing changed nothing is written;
+    psa changes no event announces (a display name, a rename that only
+    changes case, a mailbox gone) are in both directories after it."""
+    mb = mbox_site
+    mb.run()
+    sums = mb.site.oxt("SELECT bucket, x, s, n FROM dir_source_sum"
+                       " ORDER BY bucket")
+    assert sums and sums[0][0] == "-1"
+    before = (dir_rows(mb), mb.site.oxt("SELECT * FROM dir_mailbox_page"
+                                        " ORDER BY 1, 2, 3, 4"),
+              mb.site.oxt("SELECT * FROM dir_mailbox_count ORDER BY 1, 2"))
+    # a stored row set wrong behind the sums' back stays wrong in a
+    # steady pass (nothing is read row by row) ...
+    victim = min(before[0])
+    mb.site.oxt("UPDATE dir_mailbox SET reason = 'stale' WHERE id = %d"
+                % victim)
+    mb.run()
+    assert dir_rows(mb)[victim][8] == "stale"
+    assert mb.site.oxt("SELECT bucket, x, s, n FROM dir_source_sum"
+                       " ORDER BY bucket") == sums
+    # ... and `directory` compares every row and puts it right
+    mb.repl("directory")
+    assert (dir_rows(mb), mb.site.oxt("SELECT * FROM dir_mailbox_page"
+                                      " ORDER BY 1, 2, 3, 4"),
+            mb.site.oxt("SELECT * FROM dir_mailbox_count ORDER BY 1, 2")) \
+        == before
+    dom_id, name = mb.site.psa("SELECT d.id, d.name FROM domains d WHERE"
+                               " EXISTS (SELECT 1 FROM mail m WHERE"
+                               " m.dom_id = d.id) ORDER BY d.id DESC"
+                               " LIMIT 1")[0]
+    mid, local = mb.site.psa("SELECT id, mail_name FROM mail WHERE dom_id"
+                             " <> %s ORDER BY id LIMIT 1" % dom_id)[0]
+    gone = int(mb.site.psa_scalar("SELECT MAX(id) FROM mail WHERE dom_id"
+                                  " NOT IN (%s, (SELECT dom_id FROM mail"
+                                  " WHERE id = %s))" % (dom_id, mid)))
+    mb.site.psa_sql(
+        "UPDATE domains SET displayName = 'Shiny Unannounced' WHERE id = %s;\n"
+        "UPDATE mail SET mail_name = '%s' WHERE id = %s;\n"
+        "DELETE FROM mail WHERE id = %d;\n"
+        % (dom_id, local.upper(), mid, gone))
+    try:
+        mb.run()
+        rows = dir_rows(mb)
+        assert rows[int(mid)][0].split("@")[0] == local.upper()
+        assert gone not in rows
+        assert lists_names(mb)[int(dom_id)] == "Shiny Unannounced"
+        assert {r[0] for r in mb.site.oxt(
+            "SELECT DISTINCT term FROM dir_mailbox_term WHERE kind = 3"
+            " AND dom_id = %s" % dom_id)} == {"Shiny Unannounced"}
+        assert_true(mb)
+        assert mb.site.oxt("SELECT bucket, x, s, n FROM dir_source_sum"
+                           " ORDER BY bucket") != sums
+    finally:
+        mb.site.psa_sql("UPDATE domains SET displayName = '%s' WHERE id ="
+                        " %s;\nUPDATE mail SET mail_name = '%s' WHERE id ="
+                        " %s;\n" % (name, dom_id, local, mid))
+        mb.run()
+    assert lists_names(mb)[int(dom_id)] == name
+    assert_true(mb)
+
+
+def test_a_fill_cut_short_gets_its_indexes_back(mbox_site):
+    """A first fill parks the secondary indexes (dir_index_parked,
+    migration 0094) and builds them at its end; one killed half-way
+    leaves them parked, and the next refresh builds them first. And a
+    fill from empty gives the same directory as the passes kept."""
+    mb = mbox_site
+    mb.run()
+    before = dir_rows(mb)
+    show = "SHOW INDEX FROM dir_mailbox WHERE Key_name = 'a_name'"
+    cols = [r[4] for r in mb.site.oxt(show)]
+    assert cols == ["name", "id"]
+    mb.site.oxt("ALTER TABLE dir_mailbox DROP INDEX a_name")
+    mb.site.oxt("INSERT INTO dir_index_parked (tbl, name, is_unique, cols)"
+                " VALUES ('dir_mailbox', 'a_name', 0, '`name`, `id`')")
+    mb.site.oxt("DELETE FROM dir_mailbox; DELETE FROM dir_mailbox_term;"
+                " DELETE FROM dir_mailbox_count;"
+                " DELETE FROM dir_mailbox_page")
+    mb.run()
+    assert [r[4] for r in mb.site.oxt(show)] == cols
+    assert mb.site.oxt("SELECT COUNT(*) FROM dir_index_parked") == [("0",)]
+    assert dir_rows(mb) == before
+    assert_true(mb)
+
+
 def test_psa_changes_reach_it_through_the_daemon(mbox_site):
     mb = mbox_site
     dom_id, dom = mb.site.psa(

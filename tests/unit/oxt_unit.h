@@ -61,6 +61,7 @@ TCase *oxt_page_test_case(void);
 TCase *oxt_service_test_case(void);
 TCase *oxt_mblist_test_case(void);
 TCase *oxt_mbdir_test_case(void);
+TCase *oxt_dirsum_test_case(void);
 TCase *oxt_xmlview_test_case(void);
 TCase *oxt_oxlink_test_case(void);
 
