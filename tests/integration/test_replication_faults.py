@@ -119,9 +119,14 @@ def test_runs_converge_under_faults_and_poison_parks(faulty):
     rows = px.queue_rows("object_type = 'mailbox' AND object_id = %s", (mid,))
     assert rows and rows[0]["parked"] == "1", history
     item = rows[0]
-    # one attempt per run: parked by the third run, attempts == the limit
+    # at least one attempt per run, so parked by the third run at the
+    # latest, attempts == the limit; a run may try it twice when its
+    # queue item comes due again (a first backoff under 2 s) while the
+    # run still claims (docs/replicator.md, "retry")
     assert int(item["attempts"]) == 3, (item, history)
-    assert len(history) == 3, history
+    assert 1 <= len(history) <= 3, history
+    attempts = [int(a) for a, _ in history]
+    assert attempts == sorted(set(attempts)), history
     assert item["last_error"], item
     fails = px.log_rows("mail_id = %s AND outcome = 'failure'", (mid,))
     new = fails[before:]
