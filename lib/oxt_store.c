@@ -20,12 +20,13 @@
  * whatever its size, so big pages make a pass cheap; but a page holds its
  * rows in memory, and its rows age while its domains are worked, so a
  * page is made smaller when it held many rows or took long (OX work).
- * At a million mailboxes, pages of 10,000 domains keep a steady run at one
- * statement per 610 domains in 52 MB (bench/full_pass.py; 5,000 gave one
- * per 446 in 36 MB, over the one per 500 we hold a pass to). */
+ * At a million mailboxes (bench/full_pass.py), pages of 7,000 domains
+ * keep a steady run at one statement per 532 domains in 44 MB; 5,000 gave
+ * one per 446 (over the one per 500 we hold a pass to), and 10,000 one
+ * per 610 in 52 MB but a slower pass (a bigger last page to wait for). */
 #define PAGE_FIRST     500
 #define PAGE_MIN       100
-#define PAGE_MAX       10000
+#define PAGE_MAX       7000
 #define PAGE_MAX_ROWS  100000                /* mail and mailbox_state */
 #define PAGE_TIME      apr_time_from_sec(2)
 /* A pass holds psa's mailbox aliases when there are at most this many
