@@ -84,9 +84,19 @@ class Browser:
         self.driver.get(url)
 
     def wait(self, condition, timeout=15, message=""):
-        """WebDriverWait(...).until(condition); condition(driver)."""
+        """WebDriverWait(...).until(condition); condition(driver). An
+        element found by the condition can go stale when the page it was
+        on is replaced (a form posted without JavaScript, a redirect)
+        between finding and reading it: that is "not yet", as a missing
+        element is."""
+        from selenium.common.exceptions import (
+            NoSuchElementException, StaleElementReferenceException)
         from selenium.webdriver.support.ui import WebDriverWait
-        return WebDriverWait(self.driver, timeout).until(condition, message)
+        return WebDriverWait(
+            self.driver, timeout,
+            ignored_exceptions=(NoSuchElementException,
+                                StaleElementReferenceException),
+        ).until(condition, message)
 
     def wait_css(self, css, timeout=15):
         """The first element matching css, once it is there."""
