@@ -5,9 +5,9 @@
  * Values never enter SQL text: every dynamic value is a bound parameter
  * (oxt_db_arg_t). The only SQL text the core builds at run time is the
  * qualification of table names with the database names from the
- * configuration, which oxt_config_is_identifier has checked, and
- * constant fragments repeated (the placeholders of an IN list, the rows
- * of a multi-row INSERT: oxt_rows.h).
+ * configuration, which oxt_config_is_identifier has checked, and the
+ * repetition of constant text: the "?" list of an IN (oxt_db_in_bind)
+ * and the row tuples of a multi-row INSERT (oxt_rows.h).
  */
 #ifndef OXT_DB_H
 #define OXT_DB_H

@@ -14,8 +14,9 @@
  * A shape is the statement's text in three parts, so the caller's SQL
  * stays in one place (the module that owns the table): head ("INSERT
  * INTO t (a, b) VALUES "), one row's tuple ("(?, ?)", any number of
- * placeholders, NOW() and constants allowed) and tail (" ON DUPLICATE KEY
- * UPDATE ...", or ""). Values are bound parameters, never SQL text.
+ * placeholders, NOW() and constants allowed) and tail, the text after
+ * the rows (e.g. " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"), "" for
+ * none. Values are bound parameters, never SQL text.
  *
  * A write uses a few statement texts only (1 to 16 rows, 32 and 64), so
  * the connection's prepared-statement cache keeps them: a turn's 10 rows
@@ -42,7 +43,7 @@ typedef struct oxt_rows_shape_t {
     const char *head;           /* up to and with "VALUES " */
     const char *tuple;          /* one row: "(?, ?, NOW())" */
     const char *tail;           /* after the rows; "" for none */
-    int ncols;                  /* placeholders in tuple */
+    int ncols;                  /* how many "?" the tuple holds */
 } oxt_rows_shape_t;
 
 typedef struct oxt_rows_t oxt_rows_t;
