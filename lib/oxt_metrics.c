@@ -11,6 +11,7 @@
 #include "oxt_status.h"
 #include "oxt_version.h"
 #include "oxt_replog.h"
+#include "oxt_utf8.h"
 
 /* Operation names seen by one tally; more go under "other" (our own
  * code names them, so there are about twenty). */
@@ -216,16 +217,11 @@ static oxt_metrics_call_t *tally_call_row(oxt_metrics_tally_t *t,
 }
 
 /* Cuts s to at most max bytes without splitting a UTF-8 character. */
+/* dst has room for max + 1 bytes; the cut never splits a character. */
 static void copy_cut(char *dst, const char *s, apr_size_t max)
 {
-    apr_size_t n = strlen(s);
+    apr_size_t n = oxt_utf8_cut_len(s, max);
 
-    if (n > max) {
-        n = max;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) {
-            n--;
-        }
-    }
     memcpy(dst, s, n);
     dst[n] = '\0';
 }

@@ -77,17 +77,25 @@ int oxt_utf8_valid(const char *s, apr_size_t len)
     return 1;
 }
 
-const char *oxt_utf8_cut(const char *s, apr_size_t max, apr_pool_t *p)
+apr_size_t oxt_utf8_cut_len(const char *s, apr_size_t max)
 {
-    apr_size_t n;
+    apr_size_t n = strnlen(s, max + 1);
 
-    if (s == NULL || strnlen(s, max + 1) <= max) {
-        return s;
+    if (n <= max) {
+        return n;
     }
     /* s[max] exists: back off while it continues a sequence. */
     n = max;
     while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) {
         n--;
     }
-    return apr_pstrndup(p, s, n);
+    return n;
+}
+
+const char *oxt_utf8_cut(const char *s, apr_size_t max, apr_pool_t *p)
+{
+    if (s == NULL || strnlen(s, max + 1) <= max) {
+        return s;
+    }
+    return apr_pstrndup(p, s, oxt_utf8_cut_len(s, max));
 }

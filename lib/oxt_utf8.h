@@ -27,6 +27,13 @@ apr_size_t oxt_utf8_decode(const char *s, apr_size_t len, unsigned *pcp);
 int oxt_utf8_valid(const char *s, apr_size_t len);
 
 /**
+ * The length of s when it has at most max bytes; else the length of its
+ * longest start of at most max bytes that does not end inside a sequence.
+ * s is not NULL; reads at most max + 1 bytes of it.
+ */
+apr_size_t oxt_utf8_cut_len(const char *s, apr_size_t max);
+
+/**
  * s when it has at most max bytes; else its longest start of at most max
  * bytes that does not end inside a sequence, allocated in p. For the
  * columns of a fixed width: a sequence cut in two is invalid UTF-8,

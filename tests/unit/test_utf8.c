@@ -68,6 +68,13 @@ START_TEST(a_cut_keeps_whole_characters)
     ck_assert_str_eq(oxt_utf8_cut(s, 12, oxt_test_pool),
                      "m\xc3\xbcller \xf0\x9f\x98\x80");
     ck_assert_str_eq(oxt_utf8_cut(s, 0, oxt_test_pool), "");
+    /* the length alone, for a copy into a buffer of max + 1 bytes */
+    ck_assert_uint_eq(oxt_utf8_cut_len(s, 100), 13);
+    ck_assert_uint_eq(oxt_utf8_cut_len(s, 13), 13);
+    ck_assert_uint_eq(oxt_utf8_cut_len(s, 12), 12);
+    ck_assert_uint_eq(oxt_utf8_cut_len(s, 11), 8);
+    ck_assert_uint_eq(oxt_utf8_cut_len(s, 2), 1);
+    ck_assert_uint_eq(oxt_utf8_cut_len(s, 0), 0);
 }
 END_TEST
 
