@@ -513,55 +513,100 @@ apr_status_t oxt_queue_failed(int *pparked, oxt_db_t *db, oxt_obj_type_t type,
                     OXT_DB_INT(park), OXT_DB_INT(park)), res, p);
 }
 
-/* The joins and the condition that put an item in a subtree: mailbox and
- * domain items by their owner snapshot, other kinds for the admin only.
- * *pn: how many times the condition binds the scope's id. */
+/* The joins and the condition that put an item in a subtree. A mailbox or
+ * domain item is in the subtree its domain's owner in psa puts it in, as
+ * on every page: the owner snapshot in mailbox_state and domain_state is
+ * written with an operation, and a domain moved to another client with
+ * nothing to send keeps its old owners there. Only an object psa no
+ * longer has (deleted in Plesk) is placed by that snapshot. Other kinds:
+ * the admin's only. */
 #define SCOPE_JOINS \
     " LEFT JOIN mailbox_state ms ON q.object_type = 'mailbox'" \
     "  AND ms.mail_id = q.object_id" \
     " LEFT JOIN domain_state ds ON q.object_type = 'domain'" \
-    "  AND ds.dom_id = q.object_id"
+    "  AND ds.dom_id = q.object_id" \
+    " LEFT JOIN psa.mail pm ON q.object_type = 'mailbox'" \
+    "  AND pm.id = q.object_id" \
+    " LEFT JOIN psa.domains pd ON pd.id = IF(q.object_type = 'mailbox'," \
+    "  pm.dom_id, IF(q.object_type = 'domain', q.object_id, NULL))" \
+    " LEFT JOIN psa.clients pc ON pc.id = pd.cl_id"
 
-static const char *queue_scope_sql(int *pn, const oxt_plesk_scope_t *scope)
+/* *pn: how many times the condition binds the scope's id. A reseller
+ * owns its own domains (cl_id) and its clients' (parent_id); Plesk 8 has
+ * no resellers. */
+static const char *queue_scope_sql(int *pn, const oxt_psa_t *psa,
+                                   const oxt_plesk_scope_t *scope)
 {
-    *pn = 2;
     switch (scope->role) {
     case OXT_ROLE_ADMIN:
         *pn = 0;
         return " 1 = 1";
     case OXT_ROLE_RESELLER:
-        return " (ms.reseller_id = ? OR ds.reseller_id = ?)";
+        if (!oxt_psa_caps(psa)->has_client_type) {
+            break;
+        }
+        *pn = 3;
+        return " IF(pd.id IS NULL, COALESCE(ms.reseller_id, ds.reseller_id)"
+               " = ?, pd.cl_id = ? OR pc.parent_id = ?)";
     case OXT_ROLE_CLIENT:
-        return " (ms.client_id = ? OR ds.client_id = ?)";
+        *pn = 2;
+        return " IF(pd.id IS NULL, COALESCE(ms.client_id, ds.client_id)"
+               " = ?, pd.cl_id = ?)";
     case OXT_ROLE_DOMAIN:
-        return " (ms.dom_id = ? OR ds.dom_id = ?)";
+        *pn = 2;
+        return " IF(pd.id IS NULL, COALESCE(ms.dom_id, ds.dom_id) = ?,"
+               " pd.id = ?)";
     default:
-        *pn = 0;
-        return " 1 = 0";
+        break;
     }
+    *pn = 0;
+    return " 1 = 0";
 }
 
-apr_status_t oxt_queue_retry(oxt_db_t *db, const oxt_plesk_scope_t *scope,
+/* The parked item queue_id if it is in scope: APR_ENOENT otherwise. */
+static apr_status_t queue_parked_in_scope(oxt_db_t *db, const oxt_psa_t *psa,
+                                          const oxt_plesk_scope_t *scope,
+                                          long long queue_id,
+                                          oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[4];
+    apr_array_header_t *ids;
+    int nscope, i = 0;
+    const char *where = queue_scope_sql(&nscope, psa, scope);
+    apr_status_t rv;
+
+    args[i++] = OXT_DB_INT(queue_id);
+    for (; i < 1 + nscope; i++) {
+        args[i] = OXT_DB_INT(scope->id);
+    }
+    rv = oxt_db_select_ids(&ids, db, oxt_psa_sql(psa, apr_pstrcat(p,
+        "SELECT q.id FROM queue q" SCOPE_JOINS
+        " WHERE q.id = ? AND q.parked = 1 AND", where, NULL), p), args, i,
+        res, p);
+    return rv == APR_SUCCESS && ids->nelts == 0 ? APR_ENOENT : rv;
+}
+
+apr_status_t oxt_queue_retry(oxt_db_t *db, const oxt_psa_t *psa,
+                             const oxt_plesk_scope_t *scope,
                              long long queue_id, const char *scheduled_by,
                              oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t args[4];
     unsigned long long n = 0;
-    int nscope, i = 0;
-    const char *where = queue_scope_sql(&nscope, scope);
     apr_status_t rv;
 
-    args[i++] = OXT_DB_STR(scheduled_by);
-    args[i++] = OXT_DB_INT(queue_id);
-    for (; i < 2 + nscope; i++) {
-        args[i] = OXT_DB_INT(scope->id);
+    /* Checked, then changed by id: an UPDATE joined to psa would lock
+     * Plesk's rows. An item retried or removed in between is "not
+     * parked" below. */
+    rv = queue_parked_in_scope(db, psa, scope, queue_id, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(&n, db,
+            "UPDATE queue SET parked = 0, parked_at = NULL, attempts = 0,"
+            " not_before = NOW(3), scheduled_by = ?"
+            " WHERE id = ? AND parked = 1",
+            OXT_DB_ARGS(OXT_DB_STR(scheduled_by), OXT_DB_INT(queue_id)),
+            res, p);
     }
-    rv = oxt_db_exec(&n, db, apr_pstrcat(p,
-        "UPDATE queue q" SCOPE_JOINS " SET q.parked = 0, q.parked_at = NULL,"
-        " q.attempts = 0, q.not_before = NOW(3), q.scheduled_by = ?"
-        " WHERE q.id = ? AND q.parked = 1 AND", where, NULL), args, i, res,
-        p);
-    if (rv == APR_SUCCESS && n == 0) {
+    if (rv == APR_ENOENT || (rv == APR_SUCCESS && n == 0)) {
         return oxt_result_set(res, APR_ENOENT, "Nothing to retry",
                               "queue item %s is not parked",
                               oxt_util_lld(queue_id, p));
@@ -625,9 +670,9 @@ apr_status_t oxt_queue_parked_in(apr_array_header_t **pitems, oxt_db_t *db,
                                  oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rows, *items;
-    oxt_db_arg_t args[3];
+    oxt_db_arg_t args[4];
     int nscope, i;
-    const char *where = queue_scope_sql(&nscope, scope);
+    const char *where = queue_scope_sql(&nscope, psa, scope);
     apr_status_t rv;
 
     for (i = 0; i < nscope; i++) {
@@ -641,10 +686,6 @@ apr_status_t oxt_queue_parked_in(apr_array_header_t **pitems, oxt_db_t *db,
         " CONCAT(pm.mail_name, '@', pd.name), pd.name), ms.applied_address,"
         " ds.applied_name, ds.context_name, '')"
         " FROM queue q" SCOPE_JOINS
-        " LEFT JOIN psa.mail pm ON q.object_type = 'mailbox'"
-        "  AND pm.id = q.object_id"
-        " LEFT JOIN psa.domains pd ON pd.id = IF(q.object_type = 'mailbox',"
-        "  pm.dom_id, IF(q.object_type = 'domain', q.object_id, NULL))"
         " WHERE q.parked = 1 AND", where,
         " ORDER BY q.parked_at DESC, q.id DESC LIMIT ?", NULL), p),
         args, i, res, p);

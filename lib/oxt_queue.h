@@ -153,8 +153,10 @@ apr_status_t oxt_queue_failed(int *pparked, oxt_db_t *db, oxt_obj_type_t type,
  * attempts, due now, scheduled by scheduled_by. APR_ENOENT when it is not
  * parked, gone, or outside scope (one answer). The Logs page passes the
  * caller's subtree, "oxtender-replicator retry" the admin's (everything).
+ * The subtree is the one oxt_queue_parked_in lists.
  */
-apr_status_t oxt_queue_retry(oxt_db_t *db, const oxt_plesk_scope_t *scope,
+apr_status_t oxt_queue_retry(oxt_db_t *db, const oxt_psa_t *psa,
+                             const oxt_plesk_scope_t *scope,
                              long long queue_id, const char *scheduled_by,
                              oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
@@ -191,7 +193,8 @@ typedef struct oxt_queue_parked_t {
 
 /**
  * The parked items of scope (the caller's subtree: mailbox and domain
- * items by the owner snapshot of mailbox_state and domain_state; items of
+ * items by their domain's owner in psa, or, for an object psa no longer
+ * has, by the owner snapshot of mailbox_state and domain_state; items of
  * other kinds only for the admin), newest first, at most limit.
  * oxt_queue_parked_t in p. psa names what psa still has.
  */

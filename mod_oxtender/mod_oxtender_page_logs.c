@@ -759,7 +759,8 @@ static int logs_retry(oxt_mod_page_ctx_t *ctx)
                             "The form could not be read.", NULL);
     }
     oxt_plesk_scope_of(&scope, ctx->ident);
-    rv = oxt_queue_retry(ctx->db, &scope, id, by, ctx->res, ctx->r->pool);
+    rv = oxt_queue_retry(ctx->db, ctx->psa, &scope, id, by, ctx->res,
+                         ctx->r->pool);
     if (rv == APR_ENOENT) {
         return not_found(ctx, "There is no such parked item.");
     }

@@ -18,6 +18,7 @@ int oxt_repl_cmd_retry(oxt_repl_t *repl, int argc, const char *const *argv)
     char *end = NULL;
     oxt_plesk_scope_t everything = { OXT_ROLE_ADMIN, 0 };
     oxt_db_t *db;
+    oxt_psa_t *psa = NULL;
     oxt_json_t *j;
     apr_status_t rv;
 
@@ -33,10 +34,13 @@ int oxt_repl_cmd_retry(oxt_repl_t *repl, int argc, const char *const *argv)
         }
     }
     rv = oxt_repl_db_open(&db, repl, res);
+    if (rv == APR_SUCCESS && id) {
+        rv = oxt_psa_open(&psa, db, repl->cfg, res, repl->p);
+    }
     if (rv == APR_SUCCESS) {
         /* The same function as the Logs page's Retry, on everything. */
-        rv = id ? oxt_queue_retry(db, &everything, id, "oxtender-replicator",
-                                  res, repl->p)
+        rv = id ? oxt_queue_retry(db, psa, &everything, id,
+                                  "oxtender-replicator", res, repl->p)
                 : oxt_queue_retry_all(&count, db, "oxtender-replicator",
                                       res, repl->p);
     }

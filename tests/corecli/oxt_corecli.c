@@ -455,8 +455,8 @@ static int cmd_retry(cli_t *c, int argc, const char *const *argv)
     rv = who(&id, c, argv[1]);
     if (rv == APR_SUCCESS) {
         oxt_plesk_scope_of(&scope, id);
-        rv = oxt_queue_retry(c->db, &scope, num(argv[2]), id->name, c->res,
-                             c->p);
+        rv = oxt_queue_retry(c->db, c->psa, &scope, num(argv[2]), id->name,
+                             c->res, c->p);
     }
     if (rv != APR_SUCCESS) {
         return fail(c, rv);

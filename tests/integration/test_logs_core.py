@@ -299,6 +299,39 @@ def test_parked_items_and_retry_per_subtree(plesk):
     assert plesk.core("parked", "client1")[1] == []
 
 
+
+def test_parked_items_follow_a_domain_moved_to_another_client(plesk):
+    """Ownership is psa's: a domain moved from client1 to client2 with
+    nothing to send to OX (its owner snapshot in domain_state stays
+    client1's) is client2's to see and retry, no longer client1's. A
+    domain deleted in Plesk stays with the owner it had."""
+    plesk.settings_set(queue_max_attempts=1)
+    plesk.set_ox_password("wrong")
+    plesk.set_pref("domain", 1, webmail_forever="on")
+    plesk.set_pref("domain", 7, webmail_forever="on")
+    plesk.run()
+    dom1 = int(plesk.queue_rows("parked = 1 AND object_id = 1")[0]["id"])
+    plesk.exec("psa", "UPDATE domains SET cl_id = 5 WHERE id = 1")
+    assert plesk.domain_state(1)["client_id"] == "4"
+    assert plesk.core("parked", "client1")[1] == []
+    assert [p["object_id"] for p in plesk.core("parked", "client2")[1]] \
+        == [1]
+    assert [p["object_id"] for p in plesk.core("parked", "reseller2")[1]] \
+        == [1]
+    assert [p["object_id"] for p in plesk.core("parked", "reseller1")[1]] \
+        == [7]
+    for login in ("client1", "reseller1"):
+        rc, out = plesk.core("retry", login, dom1)
+        assert (rc, out["status"]) == (1, "ENOENT"), login
+    rc, out = plesk.core("retry", "client2", dom1)
+    assert rc == 0, out
+    # deleted in Plesk: placed by the snapshot of the owner it had
+    plesk.exec("psa", "DELETE FROM domains WHERE id = 7")
+    assert [p["object_id"] for p in plesk.core("parked", "reseller1")[1]] \
+        == [7]
+    assert plesk.core("parked", "reseller2")[1] == []
+
+
 def test_retention_and_the_row_cap_in_small_batches(logged):
     px = logged
     total = int(px.scalar("oxt", COUNT_SQL + "1 = 1"))
