@@ -1004,14 +1004,32 @@ static apr_status_t counts_drifted(int *pdrift, mbd_refresh_t *r)
     return rv;
 }
 
+/* The widest stretch of the server's points, in rows: between two points
+ * of a sort, or after its last (n rows in all). Points that a sync moved
+ * together (every row between them went elsewhere in the order, as a
+ * burst does to the last sync's order) leave a stretch that a page seek
+ * walks whole, while their number is still right. */
+#define PAGE_GAP_SQL \
+    "SELECT GREATEST(COALESCE((SELECT MAX(pos - prev) FROM (SELECT pos," \
+    " COALESCE(LAG(pos) OVER (PARTITION BY sort_key ORDER BY pos, id), 0)" \
+    " prev" \
+    " FROM dir_mailbox_page WHERE scope = 'all' AND scope_id = 0) g), 0)," \
+    " COALESCE((SELECT ? - MIN(top) FROM (SELECT MAX(pos) top FROM" \
+    " dir_mailbox_page WHERE scope = 'all' AND scope_id = 0" \
+    " GROUP BY sort_key) t), 0))"
+
+/* A stretch this long walks four times the rows a page seek should. */
+#define PAGE_GAP_MAX (4 * OXT_MBDIR_PAGE_EVERY)
+
 /* Has the page index drifted from an even spacing by more than an eighth
  * of its points (rows added or removed one by one keep it exact but
- * stretch it; a fill cut short leaves none)? */
+ * stretch it; a fill cut short leaves none), or left a stretch longer
+ * than PAGE_GAP_MAX? */
 static apr_status_t page_drifted(int *pdrift, mbd_refresh_t *r)
 {
     apr_array_header_t *rows;
     const oxt_db_row_t *row;
-    long long pts, n, even;
+    long long pts, n, even, gap = 0;
     apr_status_t rv;
 
     rv = oxt_db_select(&rows, r->db, "SELECT (SELECT COUNT(*) FROM"
@@ -1027,6 +1045,11 @@ static apr_status_t page_drifted(int *pdrift, mbd_refresh_t *r)
     n = oxt_db_row_int(row, 1, 0);
     even = n > 1 ? (n - 1) / OXT_MBDIR_PAGE_EVERY : 0;
     *pdrift = (pts > even ? pts - even : even - pts) * 8 > even;
+    if (!*pdrift && pts > 0) {
+        rv = oxt_db_select_int(&gap, r->db, PAGE_GAP_SQL,
+                               OXT_DB_ARGS(OXT_DB_INT(n)), r->res, r->p);
+        *pdrift = rv != APR_SUCCESS || gap > PAGE_GAP_MAX;
+    }
     return rv;
 }
 

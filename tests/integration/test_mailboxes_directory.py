@@ -150,6 +150,41 @@ def test_change_service_is_in_the_order_at_once(mbox_site):
     assert ticks == sorted(ticks)
 
 
+
+def test_points_with_no_row_between_them_share_a_position(mbox_site):
+    """Two points of the page index on neighbouring rows: when the first
+    row moves elsewhere in the order, nothing is left between the two and
+    both stand at the same position (the count of rows before each). A
+    burst that moves every row of a sort does that to many points at
+    once; the index must take it (it refused it with "Duplicate entry",
+    and the directory's sync failed), and stay exact."""
+    mb = mbox_site
+    who = mb.login("domain", nth=3, where=REPLICABLE)
+    mid = sorted(mb.mailbox_ids("domain", who[2]))[0]
+    tick = int(mb.site.oxt("SELECT tick FROM dir_mailbox WHERE id = %d"
+                           % mid)[0][0])
+    pos = int(mb.site.oxt("SELECT COUNT(*) FROM dir_mailbox WHERE tick < %d"
+                          " OR (tick = %d AND id < %d)" % (tick, tick,
+                                                           mid))[0][0])
+    nxt = mb.site.oxt("SELECT tick, id FROM dir_mailbox ORDER BY tick, id"
+                      " LIMIT %d, 1" % (pos + 1))[0]
+    mb.site.oxt("DELETE FROM dir_mailbox_page")
+    mb.site.oxt("INSERT INTO dir_mailbox_page (scope, scope_id, sort_key,"
+                " pos, k_int, id) VALUES ('all', 0, 'ox_service', %d, %d,"
+                " %d), ('all', 0, 'ox_service', %d, %s, %s)"
+                % (pos, tick, mid, pos + 1, nxt[0], nxt[1]))
+    r = mb.post_form(who, {"row": [mid], "change": [mid],
+                           "ox_service": [] if tick else [mid],
+                           "step": "record",
+                           "service": "groupware_standard"})
+    assert r.status == 303, r.text[:300]
+    assert dir_rows(mb)[mid][7] == str(1 - tick)   # no replicator has run
+    points = sorted(int(r[0]) for r in mb.site.oxt(
+        "SELECT pos FROM dir_mailbox_page"))
+    assert points == [pos + tick] * 2, (points, pos, tick)
+    assert_points_true(mb)
+
+
 def lists_names(mb):
     return {int(r[0]): r[1] for r in mb.site.oxt(
         "SELECT id, name FROM dir_domain")}
