@@ -1820,7 +1820,7 @@ static apr_status_t terms_replace(dir_sync_t *s, const apr_array_header_t *ids,
     apr_hash_t *delta = NULL;
     apr_status_t rv;
 
-    rv = oxt_dirpre_lock(s->db, s->res, s->p);
+    rv = oxt_dirpre_lock(s->db, ids->nelts, s->res, s->p);
     if (rv == APR_SUCCESS) {
         rv = oxt_dirpre_take(&delta, -1, s->db, lists, ids, s->res, s->p);
     }
@@ -2815,10 +2815,16 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
     if (rv == APR_SUCCESS && drift) {
         rv = oxt_dir_sync_finish(db, psa, res, p);
     }
-    /* The wide searches chosen again (the syncs since the last refresh
-     * kept the counts, not the choice): a handful of statements per
-     * stored prefix. */
-    return rv == APR_SUCCESS ? oxt_dirpre_rebuild(NULL, db, res, p) : rv;
+    /* The wide searches chosen again (the syncs kept the counts, not
+     * the choice): by every refresh that compared every domain, by a
+     * pass once enough rows changed their terms (two statements per
+     * stored prefix, one otherwise). */
+    drift = buckets == NULL;
+    if (rv == APR_SUCCESS && !drift) {
+        rv = oxt_dirpre_due(&drift, db, res, p);
+    }
+    return rv == APR_SUCCESS && drift ? oxt_dirpre_rebuild(NULL, db, res, p)
+                                      : rv;
 }
 
 apr_status_t oxt_dir_refresh(oxt_db_t *db, const oxt_psa_t *psa,

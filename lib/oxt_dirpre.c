@@ -76,13 +76,25 @@ apr_status_t oxt_dirpre_count(long long *pn, oxt_db_t *db,
 
 /* ---- moving the stored counts (a sync batch) -------------------------------- */
 
-apr_status_t oxt_dirpre_lock(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+apr_status_t oxt_dirpre_lock(oxt_db_t *db, long long rows,
+                             oxt_result_t *res, apr_pool_t *p)
 {
-    long long n;
+    return oxt_db_exec(NULL, db, "UPDATE dir_prefix_min SET moved ="
+                       " LEAST(moved + ?, 4000000000) WHERE id = 1",
+                       OXT_DB_ARGS(OXT_DB_INT(rows)), res, p);
+}
+
+apr_status_t oxt_dirpre_due(int *pdue, oxt_db_t *db, oxt_result_t *res,
+                            apr_pool_t *p)
+{
+    long long n = 0;
     apr_status_t rv;
 
-    rv = oxt_db_select_int(&n, db, "SELECT n FROM dir_prefix_min WHERE id = 1"
-                           " FOR UPDATE", OXT_DB_NOARGS, res, p);
+    rv = oxt_db_select_int(&n, db, "SELECT m.moved > m.n DIV 2 OR (NOT EXISTS"
+                           " (SELECT 1 FROM dir_prefix) AND (SELECT MAX(t.n)"
+                           " FROM dir_total t) > m.n) FROM dir_prefix_min m"
+                           " WHERE m.id = 1", OXT_DB_NOARGS, res, p);
+    *pdue = rv == APR_SUCCESS && n > 0;
     return rv == APR_ENOENT ? APR_SUCCESS : rv;
 }
 
@@ -337,9 +349,12 @@ static apr_status_t rebuild_txn(pre_build_t *b)
 {
     apr_status_t rv;
 
-    rv = oxt_db_select_int(&b->min, b->db, "SELECT n FROM dir_prefix_min"
-                           " WHERE id = 1 FOR UPDATE", OXT_DB_NOARGS, b->res,
-                           b->p);
+    rv = oxt_db_exec(NULL, b->db, "UPDATE dir_prefix_min SET moved = 0"
+                     " WHERE id = 1", OXT_DB_NOARGS, b->res, b->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&b->min, b->db, "SELECT n FROM dir_prefix_min"
+                               " WHERE id = 1", OXT_DB_NOARGS, b->res, b->p);
+    }
     if (rv == APR_ENOENT) {
         b->min = 1000;
         rv = APR_SUCCESS;

@@ -10,8 +10,10 @@
  * that finds more than dir_prefix_min.n rows of a scope, dir_prefix
  * holds that count:
  *  - oxt_dirpre_rebuild chooses the prefixes again and counts each with
- *    the very statement a page would use (the end of every
- *    `oxtender-replicator directory`, in a transaction of its own);
+ *    the very statement a page would use, in a transaction of its own:
+ *    at the end of `oxtender-replicator directory` (every domain
+ *    compared), and of a pass (changed buckets only) when oxt_dirpre_due
+ *    says so;
  *  - every sync batch that writes terms calls oxt_dirpre_lock, then
  *    oxt_dirpre_take(-1) before it removes the old terms of its rows and
  *    oxt_dirpre_take(+1) after it wrote the new ones, and
@@ -59,11 +61,23 @@ apr_status_t oxt_dirpre_count(long long *pn, oxt_db_t *db,
 const char *oxt_dirpre_key(const char *q, apr_pool_t *p);
 
 /**
- * Takes the lock of dir_prefix (dir_prefix_min's row, FOR UPDATE) for
- * the rest of the caller's transaction: before anything else of
- * dir_prefix is read or moved.
+ * Takes the lock of dir_prefix (an UPDATE of dir_prefix_min's row) for
+ * the rest of the caller's transaction, before anything else of
+ * dir_prefix is read or moved, and counts rows (whose terms the caller
+ * rewrites) towards the next choice of the prefixes.
  */
-apr_status_t oxt_dirpre_lock(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+apr_status_t oxt_dirpre_lock(oxt_db_t *db, long long rows,
+                             oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * *pdue 1 when the prefixes should be chosen again: more than n / 2 rows
+ * rewrote their terms since the last choice, or none is stored though a
+ * list is wider than n (a new installation, or one just migrated). One
+ * statement.
+ */
+apr_status_t oxt_dirpre_due(int *pdue, oxt_db_t *db, oxt_result_t *res,
+                            apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

@@ -8,8 +8,9 @@
 -- same one the page's own count would use), so that a sync batch moves
 -- n by the rows it adds to or removes from that pattern's matches. The
 -- set of prefixes (every one that finds more than dir_prefix_min.n rows
--- of its scope) is chosen again at the end of `oxtender-replicator
--- directory`; between, the counts are moved by every sync batch.
+-- of its scope) is chosen again by `oxtender-replicator directory` and by
+-- a pass after enough rows changed their terms; between, the counts are
+-- moved by every sync batch.
 CREATE TABLE IF NOT EXISTS dir_prefix (
   list ENUM('reseller','client','domain') NOT NULL,
   scope ENUM('all','reseller','client') NOT NULL,
@@ -20,14 +21,18 @@ CREATE TABLE IF NOT EXISTS dir_prefix (
   PRIMARY KEY (list, scope, scope_id, prefix)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- One row: how many rows a prefix must find to have its count kept (a
--- narrower search counts its rows at each request, which is cheap). The
--- row is also the lock a sync batch and the rebuild take before they
--- touch dir_prefix, so that no batch moves a count the rebuild is
--- replacing.
+-- One row: how many rows a prefix must find to have its count kept (n;
+-- a narrower search counts its rows at each request, which is cheap),
+-- and how many rows had their terms rewritten (added, removed, renamed,
+-- moved to another owner) since the prefixes were last chosen (moved: a
+-- pass chooses them again once it exceeds n / 2, so that a prefix counted
+-- live never finds more than about 1.5 n rows). The row is also the lock
+-- a sync batch (its UPDATE of moved) and the rebuild take before they
+-- touch dir_prefix, so that no batch moves a count the rebuild replaces.
 CREATE TABLE IF NOT EXISTS dir_prefix_min (
   id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
-  n INT UNSIGNED NOT NULL DEFAULT 1000
+  n INT UNSIGNED NOT NULL DEFAULT 1000,
+  moved INT UNSIGNED NOT NULL DEFAULT 0
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT IGNORE INTO dir_prefix_min (id, n) VALUES (1, 1000);
+INSERT IGNORE INTO dir_prefix_min (id, n, moved) VALUES (1, 1000, 0);
