@@ -588,16 +588,37 @@ static apr_status_t scope_total(long long *pn, const dir_req_t *r,
 
 /* The rows a search finds in its scope: stored for a wide search, else
  * an index count of the matching terms (oxt_dirpre.h). */
+static void search_scope(oxt_dirpre_scope_t *sc, const dir_req_t *r)
+{
+    sc->list = r->def->name;
+    sc->scope = scope_names[r->scope];
+    sc->scope_id = r->scope_id;
+}
+
 static apr_status_t search_count(long long *pn, const dir_req_t *r,
                                  oxt_db_t *db, oxt_result_t *res,
                                  apr_pool_t *p)
 {
     oxt_dirpre_scope_t sc;
 
-    sc.list = r->def->name;
-    sc.scope = scope_names[r->scope];
-    sc.scope_id = r->scope_id;
+    search_scope(&sc, r);
     return oxt_dirpre_count(pn, db, &sc, r->q, r->like, res, p);
+}
+
+/* Is the search wide (its count stored)? A narrow one (at most about
+ * 1,000 matches) is joined and sorted: cheaper than any window, which
+ * for few matches spans many index entries and often misses. */
+static apr_status_t search_wide(int *pwide, const dir_req_t *r, oxt_db_t *db,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_dirpre_scope_t sc;
+    long long n = 0;
+    apr_status_t rv;
+
+    search_scope(&sc, r);
+    rv = oxt_dirpre_stored(&n, db, &sc, r->q, res, p);
+    *pwide = rv == APR_SUCCESS;
+    return rv == APR_ENOENT ? APR_SUCCESS : rv;
 }
 
 apr_status_t oxt_dir_count(long long *ptotal, const oxt_psa_t *psa,
@@ -748,14 +769,17 @@ static const char *window_sql(const dir_req_t *r, const oxt_dir_window_t *w,
     scope_args(args, pn, r);
     args[(*pn)++] = OXT_DB_INT(w->rows);
     args[(*pn)++] = OXT_DB_STR(r->def->name);
+    scope_args(args, pn, r);
     args[(*pn)++] = OXT_DB_STR(r->like);
+    /* The terms of the scope only: of a reseller's window, the matches
+     * of the whole server would be looked up (or materialized) too. */
     return apr_pstrcat(p, "SELECT w.id FROM (SELECT x.id, x.", r->sort->col,
                        " AS k FROM ", r->def->table, " x",
                        order_index(&rd, p), scope_where(r, &m, p),
                        order_by(&rd, p), " LIMIT ?) w WHERE w.id IN (SELECT"
-                       " t.id FROM dir_term t WHERE t.list = ? AND t.term"
-                       " LIKE ? ESCAPE '!') ORDER BY w.k", dir, ", w.id", dir,
-                       " LIMIT ?, ?", NULL);
+                       " t.id FROM dir_term t", scope_where_terms(r, &m),
+                       " AND t.term LIKE ? ESCAPE '!') ORDER BY w.k", dir,
+                       ", w.id", dir, " LIMIT ?, ?", NULL);
 }
 
 /* A searched page of total matches from a window of the sort order
@@ -771,10 +795,14 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
     oxt_dir_window_t w;
     long long rows = 0, lim;
     const char *sql;
-    int n = 0;
+    int n = 0, wide = 0;
     apr_status_t rv;
 
     *pdone = 0;
+    rv = search_wide(&wide, r, db, res, p);
+    if (rv != APR_SUCCESS || !wide) {
+        return rv;
+    }
     rv = total > 0 ? APR_SUCCESS : search_count(&total, r, db, res, p);
     if (rv == APR_SUCCESS) {
         rv = scope_total(&rows, r, db, res, p);

@@ -54,20 +54,26 @@ const char *oxt_dirpre_key(const char *q, apr_pool_t *p)
     return out;
 }
 
+apr_status_t oxt_dirpre_stored(long long *pn, oxt_db_t *db,
+                               const oxt_dirpre_scope_t *sc, const char *q,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_int(pn, db, "SELECT n FROM dir_prefix WHERE list = ?"
+                             " AND scope = ? AND scope_id = ? AND prefix = ?",
+                             OXT_DB_ARGS(OXT_DB_STR(sc->list),
+                                         OXT_DB_STR(sc->scope),
+                                         OXT_DB_INT(sc->scope_id),
+                                         OXT_DB_STR(oxt_dirpre_key(q, p))),
+                             res, p);
+}
+
 apr_status_t oxt_dirpre_count(long long *pn, oxt_db_t *db,
                               const oxt_dirpre_scope_t *sc, const char *q,
                               const char *like, oxt_result_t *res,
                               apr_pool_t *p)
 {
-    apr_status_t rv;
+    apr_status_t rv = oxt_dirpre_stored(pn, db, sc, q, res, p);
 
-    rv = oxt_db_select_int(pn, db, "SELECT n FROM dir_prefix WHERE list = ?"
-                           " AND scope = ? AND scope_id = ? AND prefix = ?",
-                           OXT_DB_ARGS(OXT_DB_STR(sc->list),
-                                       OXT_DB_STR(sc->scope),
-                                       OXT_DB_INT(sc->scope_id),
-                                       OXT_DB_STR(oxt_dirpre_key(q, p))),
-                           res, p);
     if (rv == APR_ENOENT) {
         rv = count_live(pn, db, sc, like, res, p);
     }

@@ -56,6 +56,13 @@ apr_status_t oxt_dirpre_count(long long *pn, oxt_db_t *db,
                               apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** The stored count of q in the scope; APR_ENOENT when q is not a wide
+ *  search there. */
+apr_status_t oxt_dirpre_stored(long long *pn, oxt_db_t *db,
+                               const oxt_dirpre_scope_t *sc, const char *q,
+                               oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** The key q is stored under: its ASCII letters in lower case (a LIKE of
  *  the collation finds the same rows either way). */
 const char *oxt_dirpre_key(const char *q, apr_pool_t *p);
