@@ -606,8 +606,9 @@ static apr_status_t search_count(long long *pn, const dir_req_t *r,
 }
 
 /* Is the search wide (its count stored)? A narrow one (at most about
- * 1,000 matches) is joined and sorted: cheaper than any window, which
- * for few matches spans many index entries and often misses. */
+ * 3,000 matches: dir_prefix_min.n, 2,000, and half that again) is joined
+ * and sorted: cheaper than any window, which for few matches spans many
+ * index entries and often misses. */
 static apr_status_t search_wide(int *pwide, const dir_req_t *r, oxt_db_t *db,
                                 oxt_result_t *res, apr_pool_t *p)
 {

@@ -31,8 +31,8 @@ CREATE TABLE IF NOT EXISTS dir_prefix (
 -- touch dir_prefix, so that no batch moves a count the rebuild replaces.
 CREATE TABLE IF NOT EXISTS dir_prefix_min (
   id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
-  n INT UNSIGNED NOT NULL DEFAULT 1000,
+  n INT UNSIGNED NOT NULL DEFAULT 2000,
   moved INT UNSIGNED NOT NULL DEFAULT 0
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
-INSERT IGNORE INTO dir_prefix_min (id, n, moved) VALUES (1, 1000, 0);
+INSERT IGNORE INTO dir_prefix_min (id, n, moved) VALUES (1, 2000, 0);
