@@ -606,9 +606,9 @@ static apr_status_t search_count(long long *pn, const dir_req_t *r,
 }
 
 /* Is the search wide (its count stored)? A narrow one (at most about
- * 3,000 matches: dir_prefix_min.n, 2,000, and half that again) is joined
- * and sorted: cheaper than any window, which for few matches spans many
- * index entries and often misses. */
+ * 3,000 matches: dir_prefix_min.n, 2,000, and half that again) that is
+ * also sparse in its scope is joined and sorted: cheaper than a window,
+ * which for sparse matches spans many index entries and often misses. */
 static apr_status_t search_wide(int *pwide, const dir_req_t *r, oxt_db_t *db,
                                 oxt_result_t *res, apr_pool_t *p)
 {
@@ -800,13 +800,17 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
     apr_status_t rv;
 
     *pdone = 0;
-    rv = search_wide(&wide, r, db, res, p);
-    if (rv != APR_SUCCESS || !wide) {
-        return rv;
-    }
     rv = total > 0 ? APR_SUCCESS : search_count(&total, r, db, res, p);
     if (rv == APR_SUCCESS) {
         rv = scope_total(&rows, r, db, res, p);
+    }
+    /* Matches that fill a quarter of the scope or more are dense enough
+     * for a window whatever their number. */
+    if (rv == APR_SUCCESS && total * 4 < rows) {
+        rv = search_wide(&wide, r, db, res, p);
+        if (rv != APR_SUCCESS || !wide) {
+            return rv;
+        }
     }
     if (rv != APR_SUCCESS
         || !oxt_dir_window_plan(&w, offset, limit, total, rows,
