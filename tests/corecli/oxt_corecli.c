@@ -22,6 +22,7 @@
  *   daemon-running
  *   dir-sync [--accounts] ID...  (the lists' directory of those domains,
  *       or accounts, as the daemon syncs what its hints worked)
+ *   dir-prefixes             (the wide searches chosen again)
  *
  * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
  */
@@ -36,6 +37,7 @@
 #include "oxt_config.h"
 #include "oxt_crypto.h"
 #include "oxt_dir.h"
+#include "oxt_dirpre.h"
 #include "oxt_db.h"
 #include "oxt_json.h"
 #include "oxt_oxlink.h"
@@ -625,6 +627,21 @@ static int cmd_dir_sync(cli_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+static int cmd_dir_prefixes(cli_t *c)
+{
+    long long stored = 0;
+    apr_status_t rv;
+
+    rv = oxt_dirpre_rebuild(&stored, c->db, c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "stored", stored);
+    oxt_json_end(c->j);
+    return 0;
+}
+
 /* ---- main ----------------------------------------------------------------------- */
 
 static int dispatch(cli_t *c, int argc, const char *const *argv)
@@ -646,6 +663,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "prune") == 0) return cmd_prune(c, argc, argv);
     if (strcmp(cmd, "daemon-running") == 0) return cmd_daemon_running(c);
     if (strcmp(cmd, "dir-sync") == 0) return cmd_dir_sync(c, argc, argv);
+    if (strcmp(cmd, "dir-prefixes") == 0) return cmd_dir_prefixes(c);
     return usage();
 }
 
