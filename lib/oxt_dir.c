@@ -13,6 +13,7 @@
 #include <apr_strings.h>
 
 #include "oxt_dir.h"
+#include "oxt_dirpre.h"
 #include "oxt_dirsum.h"
 #include "oxt_log.h"
 #include "oxt_util.h"
@@ -421,7 +422,8 @@ typedef struct dir_req_t {
     dir_scope_t scope;
     long long scope_id;
     int desc;
-    const char *like;              /* the search pattern, or NULL */
+    const char *q;                 /* the search as typed, or NULL */
+    const char *like;              /* its LIKE pattern, or NULL */
 } dir_req_t;
 
 apr_status_t oxt_dir_filters_check(const oxt_psa_t *psa, oxt_db_t *db,
@@ -488,6 +490,7 @@ static void dir_req(dir_req_t *r, const oxt_dir_query_t *q, apr_pool_t *p)
     r->sort = dir_sort(r->def, q->sort);
     r->desc = q->desc;
     r->like = q->q != NULL && *q->q ? oxt_dir_like_prefix(q->q, p) : NULL;
+    r->q = r->like != NULL ? q->q : NULL;
     dir_scope(r, q);
 }
 
@@ -583,24 +586,40 @@ static apr_status_t scope_total(long long *pn, const dir_req_t *r,
     return rv;
 }
 
-/* The rows a search finds in its scope: an index count of the matching
- * terms. */
+/* The rows a search finds in its scope: stored for a wide search, else
+ * an index count of the matching terms (oxt_dirpre.h). */
+static void search_scope(oxt_dirpre_scope_t *sc, const dir_req_t *r)
+{
+    sc->list = r->def->name;
+    sc->scope = scope_names[r->scope];
+    sc->scope_id = r->scope_id;
+}
+
 static apr_status_t search_count(long long *pn, const dir_req_t *r,
                                  oxt_db_t *db, oxt_result_t *res,
                                  apr_pool_t *p)
 {
-    oxt_db_arg_t args[4];
-    const char *where;
-    int n = 0, m;
+    oxt_dirpre_scope_t sc;
 
-    where = scope_where_terms(r, &m);
-    args[n++] = OXT_DB_STR(r->def->name);
-    scope_args(args, &n, r);
-    args[n++] = OXT_DB_STR(r->like);
-    return oxt_db_select_int(pn, db, apr_pstrcat(p,
-                             "SELECT COUNT(DISTINCT t.id) FROM dir_term t",
-                             where, " AND t.term LIKE ? ESCAPE '!'", NULL),
-                             args, n, res, p);
+    search_scope(&sc, r);
+    return oxt_dirpre_count(pn, db, &sc, r->q, r->like, res, p);
+}
+
+/* Is the search wide (its count stored)? A narrow one (at most about
+ * 3,000 matches: dir_prefix_min.n, 2,000, and half that again) that is
+ * also sparse in its scope is joined and sorted: cheaper than a window,
+ * which for sparse matches spans many index entries and often misses. */
+static apr_status_t search_wide(int *pwide, const dir_req_t *r, oxt_db_t *db,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_dirpre_scope_t sc;
+    long long n = 0;
+    apr_status_t rv;
+
+    search_scope(&sc, r);
+    rv = oxt_dirpre_stored(&n, db, &sc, r->q, res, p);
+    *pwide = rv == APR_SUCCESS;
+    return rv == APR_ENOENT ? APR_SUCCESS : rv;
 }
 
 apr_status_t oxt_dir_count(long long *ptotal, const oxt_psa_t *psa,
@@ -751,14 +770,17 @@ static const char *window_sql(const dir_req_t *r, const oxt_dir_window_t *w,
     scope_args(args, pn, r);
     args[(*pn)++] = OXT_DB_INT(w->rows);
     args[(*pn)++] = OXT_DB_STR(r->def->name);
+    scope_args(args, pn, r);
     args[(*pn)++] = OXT_DB_STR(r->like);
+    /* The terms of the scope only: of a reseller's window, the matches
+     * of the whole server would be looked up (or materialized) too. */
     return apr_pstrcat(p, "SELECT w.id FROM (SELECT x.id, x.", r->sort->col,
                        " AS k FROM ", r->def->table, " x",
                        order_index(&rd, p), scope_where(r, &m, p),
                        order_by(&rd, p), " LIMIT ?) w WHERE w.id IN (SELECT"
-                       " t.id FROM dir_term t WHERE t.list = ? AND t.term"
-                       " LIKE ? ESCAPE '!') ORDER BY w.k", dir, ", w.id", dir,
-                       " LIMIT ?, ?", NULL);
+                       " t.id FROM dir_term t", scope_where_terms(r, &m),
+                       " AND t.term LIKE ? ESCAPE '!') ORDER BY w.k", dir,
+                       ", w.id", dir, " LIMIT ?, ?", NULL);
 }
 
 /* A searched page of total matches from a window of the sort order
@@ -774,13 +796,21 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
     oxt_dir_window_t w;
     long long rows = 0, lim;
     const char *sql;
-    int n = 0;
+    int n = 0, wide = 0;
     apr_status_t rv;
 
     *pdone = 0;
     rv = total > 0 ? APR_SUCCESS : search_count(&total, r, db, res, p);
     if (rv == APR_SUCCESS) {
         rv = scope_total(&rows, r, db, res, p);
+    }
+    /* Matches that fill a quarter of the scope or more are dense enough
+     * for a window whatever their number. */
+    if (rv == APR_SUCCESS && total * 4 < rows) {
+        rv = search_wide(&wide, r, db, res, p);
+        if (rv != APR_SUCCESS || !wide) {
+            return rv;
+        }
     }
     if (rv != APR_SUCCESS
         || !oxt_dir_window_plan(&w, offset, limit, total, rows,
@@ -1811,6 +1841,41 @@ static int terms_args(oxt_db_arg_t *a, const dir_rec_t *rec, apr_pool_t *p)
     return terms->nelts;
 }
 
+/* The terms of ids replaced by those of args (n rows), with the stored
+ * counts of wide searches moved by the rows that leave and join each
+ * prefix's matches (oxt_dirpre.h). */
+static apr_status_t terms_replace(dir_sync_t *s, const apr_array_header_t *ids,
+                                  const oxt_db_arg_t *args, int n,
+                                  int domains)
+{
+    oxt_db_arg_t list = OXT_DB_STR(domains ? "domain" : NULL);
+    const char *lists = domains ? "'domain'" : "'reseller', 'client'";
+    apr_hash_t *delta = NULL;
+    apr_status_t rv;
+
+    rv = oxt_dirpre_lock(s->db, ids->nelts, s->res, s->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_dirpre_take(&delta, -1, s->db, lists, ids, s->res, s->p);
+    }
+    /* An account may have changed from reseller to client: both lists. */
+    if (rv == APR_SUCCESS) {
+        rv = domains
+            ? ids_exec(s, "DELETE FROM dir_term WHERE list = ? AND id IN (%s)",
+                       &list, 1, ids)
+            : ids_exec(s, "DELETE FROM dir_term WHERE list IN ('reseller',"
+                       " 'client') AND id IN (%s)", NULL, 0, ids);
+    }
+    if (rv == APR_SUCCESS && n > 0) {
+        rv = rows_exec(s, "INSERT IGNORE INTO dir_term (list, id, term,"
+                       " reseller_id, client_id) VALUES", "", 5, args, n);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_dirpre_take(&delta, 1, s->db, lists, ids, s->res, s->p);
+    }
+    return rv == APR_SUCCESS ? oxt_dirpre_apply(delta, s->db, s->res, s->p)
+                             : rv;
+}
+
 /* The terms of every row of diffs whose name or scope changed. */
 static apr_status_t terms_write(dir_sync_t *s, const apr_array_header_t *diffs,
                                 int domains)
@@ -1819,10 +1884,8 @@ static apr_status_t terms_write(dir_sync_t *s, const apr_array_header_t *diffs,
                                     * 2 * OXT_DIR_TERMS_MAX
                                     * (apr_size_t)(diffs->nelts + 1));
     apr_array_header_t *ids = apr_array_make(s->p, 8, sizeof(long long));
-    oxt_db_arg_t list = OXT_DB_STR(domains ? "domain" : NULL);
     const dir_diff_t *d;
     int i, n = 0;
-    apr_status_t rv;
 
     for (i = 0; i < diffs->nelts; i++) {
         d = &APR_ARRAY_IDX(diffs, i, dir_diff_t);
@@ -1833,17 +1896,8 @@ static apr_status_t terms_write(dir_sync_t *s, const apr_array_header_t *diffs,
             }
         }
     }
-    /* An account may have changed from reseller to client: both lists. */
-    rv = ids->nelts == 0 ? APR_SUCCESS : domains
-        ? ids_exec(s, "DELETE FROM dir_term WHERE list = ? AND id IN (%s)",
-                   &list, 1, ids)
-        : ids_exec(s, "DELETE FROM dir_term WHERE list IN ('reseller',"
-                   " 'client') AND id IN (%s)", NULL, 0, ids);
-    if (rv == APR_SUCCESS && n > 0) {
-        rv = rows_exec(s, "INSERT IGNORE INTO dir_term (list, id, term,"
-                       " reseller_id, client_id) VALUES", "", 5, args, n);
-    }
-    return rv;
+    return ids->nelts == 0 ? APR_SUCCESS
+                           : terms_replace(s, ids, args, n, domains);
 }
 
 /* ---- totals ------------------------------------------------------------------------------------- */
@@ -2791,7 +2845,18 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
     if (rv == APR_SUCCESS && st.added + st.changed + st.removed == 0) {
         rv = totals_drifted(&drift, db, res, p);
     }
-    return rv == APR_SUCCESS && drift ? oxt_dir_sync_finish(db, psa, res, p)
+    if (rv == APR_SUCCESS && drift) {
+        rv = oxt_dir_sync_finish(db, psa, res, p);
+    }
+    /* The wide searches chosen again (the syncs kept the counts, not
+     * the choice): by every refresh that compared every domain, by a
+     * pass once enough rows changed their terms (two statements per
+     * stored prefix, one otherwise). */
+    drift = buckets == NULL;
+    if (rv == APR_SUCCESS && !drift) {
+        rv = oxt_dirpre_due(&drift, db, res, p);
+    }
+    return rv == APR_SUCCESS && drift ? oxt_dirpre_rebuild(NULL, db, res, p)
                                       : rv;
 }
 

@@ -17,7 +17,9 @@
  *    long scope in each sort order with its exact position), so a deep
  *    page is a seek plus a short range scan, never OFFSET 99,975;
  *  - search matches the start of each word of a name a person would type
- *    (dir_term, LIKE 'typed%' on an index), never LIKE '%typed%'.
+ *    (dir_term, LIKE 'typed%' on an index), never LIKE '%typed%'; the
+ *    count of a search that finds many rows is stored per prefix and
+ *    scope (dir_prefix, oxt_dirpre.h).
  * What a page shows of each row it lists (name, suspension, mail service,
  * owner chain) and whether the row is the caller's at all are read from
  * psa with the page, so a stale directory can misplace a row in the order

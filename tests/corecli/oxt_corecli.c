@@ -20,6 +20,9 @@
  *   test-connection KEY=VALUE...       (entered values over the stored)
  *   prune DAYS MAX-ROWS BATCH BUDGET-MS
  *   daemon-running
+ *   dir-sync [--accounts] ID...  (the lists' directory of those domains,
+ *       or accounts, as the daemon syncs what its hints worked)
+ *   dir-prefixes             (the wide searches chosen again)
  *
  * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
  */
@@ -33,6 +36,8 @@
 #include "oxt_beat.h"
 #include "oxt_config.h"
 #include "oxt_crypto.h"
+#include "oxt_dir.h"
+#include "oxt_dirpre.h"
 #include "oxt_db.h"
 #include "oxt_json.h"
 #include "oxt_oxlink.h"
@@ -597,6 +602,46 @@ static int cmd_daemon_running(cli_t *c)
     return 0;
 }
 
+static int cmd_dir_sync(cli_t *c, int argc, const char *const *argv)
+{
+    apr_array_header_t *ids = apr_array_make(c->p, 8, sizeof(long long));
+    oxt_dir_stats_t st = { 0, 0, 0, 0 };
+    int accounts = argc > 1 && strcmp(argv[1], "--accounts") == 0, i;
+    apr_status_t rv;
+
+    for (i = 1 + accounts; i < argc; i++) {
+        APR_ARRAY_PUSH(ids, long long) = num(argv[i]);
+    }
+    rv = accounts ? oxt_dir_sync_accounts(c->db, c->psa, ids, 0, &st, c->res,
+                                          c->p)
+                  : oxt_dir_sync_domains(c->db, c->psa, ids, 0, &st, c->res,
+                                         c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "added", st.added);
+    oxt_json_kint(c->j, "changed", st.changed);
+    oxt_json_kint(c->j, "removed", st.removed);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+static int cmd_dir_prefixes(cli_t *c)
+{
+    long long stored = 0;
+    apr_status_t rv;
+
+    rv = oxt_dirpre_rebuild(&stored, c->db, c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "stored", stored);
+    oxt_json_end(c->j);
+    return 0;
+}
+
 /* ---- main ----------------------------------------------------------------------- */
 
 static int dispatch(cli_t *c, int argc, const char *const *argv)
@@ -617,6 +662,8 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "test-connection") == 0) return cmd_test(c, argc, argv);
     if (strcmp(cmd, "prune") == 0) return cmd_prune(c, argc, argv);
     if (strcmp(cmd, "daemon-running") == 0) return cmd_daemon_running(c);
+    if (strcmp(cmd, "dir-sync") == 0) return cmd_dir_sync(c, argc, argv);
+    if (strcmp(cmd, "dir-prefixes") == 0) return cmd_dir_prefixes(c);
     return usage();
 }
 

@@ -71,6 +71,7 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_mblist_test_case,
     oxt_mbdir_test_case,
     oxt_dirsum_test_case,
+    oxt_dirpre_test_case,
     oxt_xmlview_test_case,
     oxt_oxlink_test_case,
     oxt_dir_test_case,

@@ -62,6 +62,7 @@ TCase *oxt_service_test_case(void);
 TCase *oxt_mblist_test_case(void);
 TCase *oxt_mbdir_test_case(void);
 TCase *oxt_dirsum_test_case(void);
+TCase *oxt_dirpre_test_case(void);
 TCase *oxt_xmlview_test_case(void);
 TCase *oxt_oxlink_test_case(void);
 
