@@ -7,6 +7,7 @@
 
 #include "oxt_mbdir.h"
 #include "oxt_mblist.h"
+#include "oxt_dir.h"
 #include "oxt_dirsum.h"
 #include "oxt_util.h"
 
@@ -134,6 +135,7 @@ typedef struct mbd_batch_t {
     apr_hash_t *deltas;        /* "scope:id" -> mbd_delta_t */
     int defer;                 /* leave the page index to the rebuild */
     int points;                /* the page index has points to keep */
+    int wide;                  /* wide prefixes have counts to keep */
     oxt_mbdir_stats_t *stats;
     oxt_result_t *res;
     apr_pool_t *p;
@@ -430,6 +432,191 @@ static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
     return rv;
 }
 
+/* ---- the wide searches (dir_mailbox_wide) -------------------------------- */
+
+/* Each mailbox's terms as one row (kinds 0 to 3), to count the
+ * mailboxes a prefix finds with COUNT(*) and to compare before and
+ * after by bytes; chg marks the mailboxes whose terms changed. */
+#define WIDE_TERMS "SELECT id, MAX(IF(kind = 0, term, NULL)), MAX(IF(kind" \
+    " = 1, term, NULL)), MAX(IF(kind = 2, term, NULL)), MAX(IF(kind = 3," \
+    " term, NULL)), 0 FROM dir_mailbox_term WHERE dom_id IN ("
+#define WIDE_GROUP ") GROUP BY id"
+static const char *const wide_snap_sql[] = {
+    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_wold (id INT UNSIGNED NOT"
+    " NULL PRIMARY KEY, t0 VARCHAR(501) NULL, t1 VARCHAR(501) NULL, t2"
+    " VARCHAR(501) NULL, t3 VARCHAR(501) NULL, chg TINYINT NOT NULL)"
+    " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_wnew LIKE mbdir_wold",
+    "DELETE FROM mbdir_wold",
+    "DELETE FROM mbdir_wnew",
+};
+#define WIDE_SAME(a, b) "(BINARY " a ".t0 <=> BINARY " b ".t0 AND BINARY " \
+    a ".t1 <=> BINARY " b ".t1 AND BINARY " a ".t2 <=> BINARY " b ".t2" \
+    " AND BINARY " a ".t3 <=> BINARY " b ".t3)"
+#define WIDE_MATCH(x) "(" x ".t0 LIKE w.pattern ESCAPE '!' OR " x ".t1" \
+    " LIKE w.pattern ESCAPE '!' OR " x ".t2 LIKE w.pattern ESCAPE '!' OR " \
+    x ".t3 LIKE w.pattern ESCAPE '!')"
+static const char *const wide_mark_sql[] = {
+    "UPDATE mbdir_wold o LEFT JOIN mbdir_wnew n ON n.id = o.id SET o.chg = 1"
+    " WHERE n.id IS NULL OR NOT " WIDE_SAME("o", "n"),
+    "UPDATE mbdir_wnew n LEFT JOIN mbdir_wold o ON o.id = n.id SET n.chg = 1"
+    " WHERE o.id IS NULL OR NOT " WIDE_SAME("o", "n"),
+};
+/* Every stored prefix moved by the changed mailboxes it finds now less
+ * those it found before. */
+static const char wide_move_sql[] =
+    "UPDATE dir_mailbox_wide w SET w.cnt = w.cnt + (SELECT COUNT(*) FROM"
+    " mbdir_wnew x WHERE x.chg = 1 AND " WIDE_MATCH("x") ") - (SELECT"
+    " COUNT(*) FROM mbdir_wold y WHERE y.chg = 1 AND " WIDE_MATCH("y") ")";
+
+/* Before the batch's writes: its mailboxes' terms, when any prefix is
+ * stored (b->wide). */
+static apr_status_t wide_before(mbd_batch_t *b)
+{
+    long long any = 0;
+    apr_status_t rv;
+
+    if (b->defer) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select_int(&any, b->db, "SELECT COUNT(*) FROM (SELECT 1"
+                           " FROM dir_mailbox_wide LIMIT 1) x",
+                           OXT_DB_NOARGS, b->res, b->p);
+    b->wide = rv == APR_SUCCESS && any > 0;
+    if (rv == APR_SUCCESS && b->wide) {
+        rv = page_exec_all(b->db, wide_snap_sql, (int)(sizeof(wide_snap_sql)
+                           / sizeof(wide_snap_sql[0])), b->res, b->p);
+    }
+    return rv == APR_SUCCESS && b->wide
+           ? batch_exec(NULL, b, "INSERT INTO mbdir_wold " WIDE_TERMS,
+                        WIDE_GROUP) : rv;
+}
+
+/* After them: the stored counts moved by the mailboxes whose terms
+ * changed (nothing more when none did). */
+static apr_status_t wide_after(mbd_batch_t *b)
+{
+    long long n = 0;
+    apr_status_t rv;
+
+    if (!b->wide) {
+        return APR_SUCCESS;
+    }
+    rv = batch_exec(NULL, b, "INSERT INTO mbdir_wnew " WIDE_TERMS,
+                    WIDE_GROUP);
+    if (rv == APR_SUCCESS) {
+        rv = page_exec_all(b->db, wide_mark_sql, 2, b->res, b->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&n, b->db, "SELECT (SELECT COUNT(*) FROM"
+                               " mbdir_wold WHERE chg = 1) + (SELECT"
+                               " COUNT(*) FROM mbdir_wnew WHERE chg = 1)",
+                               OXT_DB_NOARGS, b->res, b->p);
+    }
+    return rv == APR_SUCCESS && n > 0
+           ? oxt_db_exec(NULL, b->db, wide_move_sql, OXT_DB_NOARGS, b->res,
+                         b->p) : rv;
+}
+
+/* One prefix found: its exact count by LIKE (what the page lists), kept
+ * when wide; *pwide says so. */
+static apr_status_t wide_keep(int *pwide, oxt_db_t *db, const char *prefix,
+                              long long n, oxt_result_t *res, apr_pool_t *p)
+{
+    const char *pattern = oxt_dir_like_prefix(prefix, p);
+    long long cnt = 0;
+    apr_status_t rv;
+
+    *pwide = 0;
+    rv = oxt_db_select_int(&cnt, db, "SELECT COUNT(DISTINCT id) FROM"
+                           " dir_mailbox_term WHERE term LIKE ? ESCAPE '!'",
+                           OXT_DB_ARGS(OXT_DB_STR(pattern)), res, p);
+    if (rv != APR_SUCCESS || cnt <= OXT_MBDIR_WIDE_MIN) {
+        return rv;
+    }
+    *pwide = 1;
+    return oxt_db_exec(NULL, db, "INSERT IGNORE INTO dir_mailbox_wide (n,"
+                       " prefix, pattern, cnt) VALUES (?, ?, ?, ?)",
+                       OXT_DB_ARGS(OXT_DB_INT(n), OXT_DB_STR(prefix),
+                       OXT_DB_STR(pattern), OXT_DB_INT(cnt)), res, p);
+}
+
+/* The prefixes one character longer than prefix (n characters; "" for
+ * the first) that may be wide: the groups of the terms that start with
+ * it with more entries than OXT_MBDIR_WIDE_MIN (at least the mailboxes
+ * they find), each kept and descended into when wide. */
+static apr_status_t wide_descend(oxt_db_t *db, const char *prefix,
+                                 long long n, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_pool_t *cp;
+    int i, wide = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, "SELECT LEFT(term, ?) k FROM"
+                       " dir_mailbox_term WHERE term LIKE ? ESCAPE '!'"
+                       " GROUP BY k HAVING COUNT(*) > ? AND"
+                       " CHAR_LENGTH(k) = ?", OXT_DB_ARGS(
+                       OXT_DB_INT(n + 1), OXT_DB_STR(oxt_dir_like_prefix(
+                       prefix, p)), OXT_DB_INT(OXT_MBDIR_WIDE_MIN),
+                       OXT_DB_INT(n + 1)), res, p);
+    apr_pool_create(&cp, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        rv = row->vals[0] != NULL ? wide_keep(&wide, db, row->vals[0], n + 1,
+                                              res, cp) : APR_SUCCESS;
+        if (rv == APR_SUCCESS && wide && n + 1 < OXT_MBDIR_WIDE_MAXLEN) {
+            rv = wide_descend(db, row->vals[0], n + 1, res, cp);
+        }
+        apr_pool_clear(cp);
+    }
+    apr_pool_destroy(cp);
+    return rv;
+}
+
+/* Every wide prefix found again from the terms, in one transaction. */
+static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    apr_status_t rv = oxt_db_begin(db, res);
+
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_wide",
+                         OXT_DB_NOARGS, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = wide_descend(db, "", 0, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
+apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
+                                  oxt_db_t *db, const char *q,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    char *exact = apr_pstrdup(p, oxt_dir_like_prefix(q, p));
+    apr_status_t rv;
+
+    /* The typed text's own pattern without the '%': a stored prefix of
+     * the same length that it matches character by character finds the
+     * same terms. */
+    exact[strlen(exact) - 1] = '\0';
+    *pfound = 0;
+    rv = oxt_db_select_int(pcnt, db, "SELECT cnt FROM dir_mailbox_wide"
+                           " WHERE n = CHAR_LENGTH(?) AND prefix = ? AND"
+                           " prefix LIKE ? ESCAPE '!'", OXT_DB_ARGS(
+                           OXT_DB_STR(q), OXT_DB_STR(q), OXT_DB_STR(exact)),
+                           res, p);
+    *pfound = rv == APR_SUCCESS;
+    return rv == APR_ENOENT ? APR_SUCCESS : rv;
+}
+
 /* ---- one batch ---------------------------------------------------------- */
 
 static void delta_add(mbd_batch_t *b, const char *scope, long long id,
@@ -561,6 +748,9 @@ static apr_status_t batch_work(mbd_batch_t *b)
         rv = page_before(b);
     }
     if (rv == APR_SUCCESS) {
+        rv = wide_before(b);
+    }
+    if (rv == APR_SUCCESS) {
         rv = batch_rows(b);
     }
     if (rv == APR_SUCCESS) {
@@ -580,6 +770,9 @@ static apr_status_t batch_work(mbd_batch_t *b)
     }
     if (rv == APR_SUCCESS) {
         rv = page_after(b);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = wide_after(b);
     }
     if (rv == APR_SUCCESS && b->stats != NULL) {
         b->stats->removed += (long long)gone;
@@ -700,7 +893,8 @@ apr_status_t oxt_mbdir_sync_mails(oxt_db_t *db, const oxt_psa_t *psa,
     return rv;
 }
 
-/* Every count again from the rows, in one transaction. */
+/* Every count again from the rows, in one transaction, and the wide
+ * searches' in another. */
 static apr_status_t mbdir_recount(oxt_db_t *db, oxt_result_t *res,
                                   apr_pool_t *p)
 {
@@ -711,7 +905,8 @@ static apr_status_t mbdir_recount(oxt_db_t *db, oxt_result_t *res,
         rv = oxt_db_exec(NULL, db, recount_sql[i], OXT_DB_NOARGS, res, p);
     }
     if (rv == APR_SUCCESS) {
-        return oxt_db_commit(db, res);
+        rv = oxt_db_commit(db, res);
+        return rv == APR_SUCCESS ? wide_rebuild(db, res, p) : rv;
     }
     oxt_db_rollback(db);
     return rv;
@@ -1030,6 +1225,22 @@ static apr_status_t page_drifted(int *pdrift, mbd_refresh_t *r)
     return rv;
 }
 
+/* No wide prefix stored while the server has more mailboxes than one
+ * needs (a directory from before migration 0115): found now. */
+static apr_status_t wide_missing(mbd_refresh_t *r)
+{
+    long long n = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&n, r->db, "SELECT IF(EXISTS (SELECT 1 FROM"
+                           " dir_mailbox_wide), 0, (SELECT COUNT(*) FROM"
+                           " (SELECT 1 FROM dir_mailbox LIMIT ?) x))",
+                           OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_WIDE_MIN + 1)),
+                           r->res, r->p);
+    return rv == APR_SUCCESS && n > OXT_MBDIR_WIDE_MIN
+           ? wide_rebuild(r->db, r->res, r->p) : rv;
+}
+
 static apr_status_t refresh_end(mbd_refresh_t *r)
 {
     int counts = 1, pages = 1;
@@ -1046,6 +1257,9 @@ static apr_status_t refresh_end(mbd_refresh_t *r)
     }
     if (rv == APR_SUCCESS && counts) {
         rv = mbdir_recount(r->db, r->res, r->p);
+    }
+    else if (rv == APR_SUCCESS) {
+        rv = wide_missing(r);
     }
     return rv == APR_SUCCESS && pages ? page_rebuild(r->db, r->res, r->p)
                                       : rv;
