@@ -136,6 +136,7 @@ typedef struct mbd_batch_t {
     int defer;                 /* leave the page index to the rebuild */
     int points;                /* the page index has points to keep */
     int wide;                  /* wide prefixes have counts to keep */
+    int *terms_moved;          /* set when a deferred batch wrote terms */
     oxt_mbdir_stats_t *stats;
     oxt_result_t *res;
     apr_pool_t *p;
@@ -740,7 +741,7 @@ static apr_status_t batch_rows(mbd_batch_t *b)
 
 static apr_status_t batch_work(mbd_batch_t *b)
 {
-    unsigned long long gone = 0;
+    unsigned long long gone = 0, terms = 0, terms_gone = 0;
     apr_status_t rv;
 
     rv = batch_counts(b, -1);
@@ -757,10 +758,13 @@ static apr_status_t batch_work(mbd_batch_t *b)
         rv = batch_exec(&gone, b, gone_sql, ")");
     }
     if (rv == APR_SUCCESS) {
-        rv = batch_exec(NULL, b, terms_gone_sql, ")");
+        rv = batch_exec(&terms_gone, b, terms_gone_sql, ")");
     }
     if (rv == APR_SUCCESS) {
-        rv = batch_exec(NULL, b, terms_sql, terms_tail);
+        rv = batch_exec(&terms, b, terms_sql, terms_tail);
+    }
+    if (b->defer && terms + terms_gone > 0) {
+        *b->terms_moved = 1;   /* the wide counts are found again */
     }
     if (rv == APR_SUCCESS) {
         rv = batch_counts(b, 1);
@@ -808,10 +812,11 @@ static apr_status_t batch_run(mbd_batch_t *b)
 
 static apr_status_t sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
                                  const oxt_settings_t *settings,
-                                 const apr_array_header_t *ids, int defer,
+                                 const apr_array_header_t *ids, int *defer,
                                  oxt_mbdir_stats_t *stats, oxt_result_t *res,
                                  apr_pool_t *p)
 {
+    int moved = 0;
     mbd_batch_t b;
     apr_pool_t *bp;
     int at;
@@ -826,7 +831,8 @@ static apr_status_t sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
         b.ids = (const long long *)ids->elts + at;
         b.n = ids->nelts - at < OXT_MBDIR_BATCH ? ids->nelts - at
                                                 : OXT_MBDIR_BATCH;
-        b.defer = defer;
+        b.defer = defer != NULL && defer[0];
+        b.terms_moved = defer != NULL ? &defer[1] : &moved;
         b.stats = stats;
         b.res = res;
         b.p = bp;
@@ -843,7 +849,7 @@ apr_status_t oxt_mbdir_sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
                                     oxt_mbdir_stats_t *stats,
                                     oxt_result_t *res, apr_pool_t *p)
 {
-    return sync_domains(db, psa, settings, ids, 0, stats, res, p);
+    return sync_domains(db, psa, settings, ids, NULL, stats, res, p);
 }
 
 /* ---- by mailbox, and everything ----------------------------------------- */
@@ -893,8 +899,7 @@ apr_status_t oxt_mbdir_sync_mails(oxt_db_t *db, const oxt_psa_t *psa,
     return rv;
 }
 
-/* Every count again from the rows, in one transaction, and the wide
- * searches' in another. */
+/* Every count again from the rows, in one transaction. */
 static apr_status_t mbdir_recount(oxt_db_t *db, oxt_result_t *res,
                                   apr_pool_t *p)
 {
@@ -905,8 +910,7 @@ static apr_status_t mbdir_recount(oxt_db_t *db, oxt_result_t *res,
         rv = oxt_db_exec(NULL, db, recount_sql[i], OXT_DB_NOARGS, res, p);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_db_commit(db, res);
-        return rv == APR_SUCCESS ? wide_rebuild(db, res, p) : rv;
+        return oxt_db_commit(db, res);
     }
     oxt_db_rollback(db);
     return rv;
@@ -936,6 +940,7 @@ typedef struct mbd_refresh_t {
     int fill;                  /* empty at the start: filled, not compared */
     int parked;                /* the fill parked the secondary indexes */
     int rebuild;               /* rows were written without the page index */
+    int terms_moved;           /* and terms changed among them */
     long long exact;           /* changed domains written keeping it */
 } mbd_refresh_t;
 
@@ -1028,7 +1033,7 @@ static apr_status_t range_fill(mbd_refresh_t *r)
 static apr_status_t range_work(mbd_refresh_t *r)
 {
     apr_array_header_t *doms;
-    int defer;
+    int defer[2] = { 0, 0 };
     apr_status_t rv;
 
     if (r->fill) {
@@ -1038,11 +1043,13 @@ static apr_status_t range_work(mbd_refresh_t *r)
     if (rv != APR_SUCCESS || doms->nelts == 0) {
         return rv;
     }
-    defer = r->rebuild || r->exact + doms->nelts > EXACT_MAX;
-    r->rebuild |= defer;
-    r->exact += defer ? 0 : doms->nelts;
-    return sync_domains(r->db, r->psa, r->settings, doms, defer, r->stats,
-                        r->res, r->p);
+    defer[0] = r->rebuild || r->exact + doms->nelts > EXACT_MAX;
+    r->rebuild |= defer[0];
+    r->exact += defer[0] ? 0 : doms->nelts;
+    rv = sync_domains(r->db, r->psa, r->settings, doms, defer, r->stats,
+                      r->res, r->p);
+    r->terms_moved |= defer[1];
+    return rv;
 }
 
 /* ---- parking the secondary indexes for a fill ---------------------------- */
@@ -1226,7 +1233,8 @@ static apr_status_t page_drifted(int *pdrift, mbd_refresh_t *r)
 }
 
 /* No wide prefix stored while the server has more mailboxes than one
- * needs (a directory from before migration 0115): found now. */
+ * needs (a directory from before migration 0115, or one that had none
+ * yet): found now. The terms' own writes keep them between fills. */
 static apr_status_t wide_missing(mbd_refresh_t *r)
 {
     long long n = 0;
@@ -1258,8 +1266,9 @@ static apr_status_t refresh_end(mbd_refresh_t *r)
     if (rv == APR_SUCCESS && counts) {
         rv = mbdir_recount(r->db, r->res, r->p);
     }
-    else if (rv == APR_SUCCESS) {
-        rv = wide_missing(r);
+    if (rv == APR_SUCCESS) {
+        rv = r->fill || r->terms_moved ? wide_rebuild(r->db, r->res, r->p)
+                                       : wide_missing(r);
     }
     return rv == APR_SUCCESS && pages ? page_rebuild(r->db, r->res, r->p)
                                       : rv;
