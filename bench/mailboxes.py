@@ -24,6 +24,7 @@ data.
 import argparse
 import fcntl
 import os
+import random
 import re
 import shutil
 import sys
@@ -89,6 +90,24 @@ COLS = {"name": "name", "mail": "mail_on", "service": "service",
         "modified": "sync_key", "ox_service": "tick", "reason": "reason"}
 
 
+def check_wide(site):
+    """The stored counts of the wide searches (dir_mailbox_wide) against
+    a count of the terms by LIKE: every one, or 200 of them at random
+    when there are more."""
+    rows = site.oxt("SELECT pattern, cnt FROM dir_mailbox_wide")
+    assert rows, "no wide search stored"
+    random.seed(9)
+    some = rows if len(rows) <= 200 else random.sample(rows, 200)
+    for pattern, cnt in some:
+        live = site.oxt("SELECT COUNT(DISTINCT id) FROM dir_mailbox_term"
+                        " WHERE term LIKE '%s' ESCAPE '!'"
+                        % pattern.replace("\\", "\\\\").replace(
+                            "'", "''"))[0][0]
+        assert int(live) == int(cnt), (pattern, cnt, live)
+    lb.say("stored counts of wide searches: %d of %d checked against the"
+           " terms" % (len(some), len(rows)))
+
+
 def check_pages(httpd, site, sess, total):
     """The admin's middle and next-to-last pages by every sort both ways
     hold exactly the rows of that position in the directory (the page
@@ -109,6 +128,7 @@ def check_pages(httpd, site, sess, total):
     live = int(site.oxt("SELECT COUNT(DISTINCT id) FROM dir_mailbox_term"
                         " WHERE term LIKE 'user1%'")[0][0])
     assert wide == live, (wide, live)
+    check_wide(site)
     wlast = (wide + 24) // 25
     for page in sorted({1, 2, 3, wlast // 2, wlast - 2, wlast - 1, wlast}):
         for sort in SORTS:

@@ -519,44 +519,78 @@ static apr_status_t wide_after(mbd_batch_t *b)
                          b->p) : rv;
 }
 
-/* One prefix found: its exact count by LIKE (what the page lists), kept
- * when wide; *pwide says so. */
-static apr_status_t wide_keep(int *pwide, oxt_db_t *db, const char *prefix,
-                              long long n, oxt_result_t *res, apr_pool_t *p)
+/* A prefix found: its term entries and the mailboxes they are, both by
+ * LIKE (what the page lists). */
+typedef struct wide_found_t {
+    long long entries;
+    long long cnt;
+} wide_found_t;
+
+/* Is the last character of s one that only matches itself character by
+ * character (printable ASCII but the space)? Then a group of LEFT(term,
+ * n) equal to s under the range of its first n - 1 characters is the
+ * terms LIKE s% exactly (a space or an ignorable character would let
+ * the collation's padding or zero weights join shorter terms). */
+static int wide_plain_end(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n > 0 && s[n - 1] > ' ' && s[n - 1] < 0x7f;
+}
+
+/* One prefix found (n characters, entries of its group under its
+ * parent): its counts, from the parent's when it holds all of the
+ * parent's entries (a chain: u, us, use, user), else by LIKE; kept when
+ * wide (f->cnt past OXT_MBDIR_WIDE_MIN). */
+static apr_status_t wide_keep(wide_found_t *f, oxt_db_t *db,
+                              const char *prefix, long long n,
+                              long long entries, const wide_found_t *parent,
+                              oxt_result_t *res, apr_pool_t *p)
 {
     const char *pattern = oxt_dir_like_prefix(prefix, p);
-    long long cnt = 0;
-    apr_status_t rv;
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv = APR_SUCCESS;
 
-    *pwide = 0;
-    rv = oxt_db_select_int(&cnt, db, "SELECT COUNT(DISTINCT id) FROM"
-                           " dir_mailbox_term WHERE term LIKE ? ESCAPE '!'",
-                           OXT_DB_ARGS(OXT_DB_STR(pattern)), res, p);
-    if (rv != APR_SUCCESS || cnt <= OXT_MBDIR_WIDE_MIN) {
+    if (parent != NULL && entries == parent->entries
+        && wide_plain_end(prefix)) {
+        *f = *parent;
+    }
+    else {
+        rv = oxt_db_select(&rows, db, "SELECT COUNT(*), COUNT(DISTINCT id)"
+                           " FROM dir_mailbox_term WHERE term LIKE ? ESCAPE"
+                           " '!'", OXT_DB_ARGS(OXT_DB_STR(pattern)), res, p);
+        row = rv == APR_SUCCESS && rows->nelts == 1
+              ? APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *) : NULL;
+        f->entries = row != NULL ? oxt_db_row_int(row, 0, 0) : 0;
+        f->cnt = row != NULL ? oxt_db_row_int(row, 1, 0) : 0;
+    }
+    if (rv != APR_SUCCESS || f->cnt <= OXT_MBDIR_WIDE_MIN) {
         return rv;
     }
-    *pwide = 1;
     return oxt_db_exec(NULL, db, "INSERT IGNORE INTO dir_mailbox_wide (n,"
                        " prefix, pattern, cnt) VALUES (?, ?, ?, ?)",
                        OXT_DB_ARGS(OXT_DB_INT(n), OXT_DB_STR(prefix),
-                       OXT_DB_STR(pattern), OXT_DB_INT(cnt)), res, p);
+                       OXT_DB_STR(pattern), OXT_DB_INT(f->cnt)), res, p);
 }
 
-/* The prefixes one character longer than prefix (n characters; "" for
- * the first) that may be wide: the groups of the terms that start with
- * it with more entries than OXT_MBDIR_WIDE_MIN (at least the mailboxes
- * they find), each kept and descended into when wide. */
+/* The prefixes one character longer than prefix (n characters; "" and
+ * parent NULL for the first) that may be wide: the groups of the terms
+ * that start with it with more entries than OXT_MBDIR_WIDE_MIN (at
+ * least the mailboxes they find), each kept and descended into when
+ * wide. */
 static apr_status_t wide_descend(oxt_db_t *db, const char *prefix,
-                                 long long n, oxt_result_t *res,
-                                 apr_pool_t *p)
+                                 long long n, const wide_found_t *parent,
+                                 oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rows;
     const oxt_db_row_t *row;
+    wide_found_t f;
     apr_pool_t *cp;
-    int i, wide = 0;
+    int i;
     apr_status_t rv;
 
-    rv = oxt_db_select(&rows, db, "SELECT LEFT(term, ?) k FROM"
+    rv = oxt_db_select(&rows, db, "SELECT LEFT(term, ?) k, COUNT(*) FROM"
                        " dir_mailbox_term WHERE term LIKE ? ESCAPE '!'"
                        " GROUP BY k HAVING COUNT(*) > ? AND"
                        " CHAR_LENGTH(k) = ?", OXT_DB_ARGS(
@@ -566,10 +600,14 @@ static apr_status_t wide_descend(oxt_db_t *db, const char *prefix,
     apr_pool_create(&cp, p);
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
-        rv = row->vals[0] != NULL ? wide_keep(&wide, db, row->vals[0], n + 1,
-                                              res, cp) : APR_SUCCESS;
-        if (rv == APR_SUCCESS && wide && n + 1 < OXT_MBDIR_WIDE_MAXLEN) {
-            rv = wide_descend(db, row->vals[0], n + 1, res, cp);
+        memset(&f, 0, sizeof(f));
+        rv = row->vals[0] != NULL
+             ? wide_keep(&f, db, row->vals[0], n + 1, oxt_db_row_int(row, 1,
+                         0), rows->nelts == 1 ? parent : NULL, res, cp)
+             : APR_SUCCESS;
+        if (rv == APR_SUCCESS && f.cnt > OXT_MBDIR_WIDE_MIN
+            && n + 1 < OXT_MBDIR_WIDE_MAXLEN) {
+            rv = wide_descend(db, row->vals[0], n + 1, &f, res, cp);
         }
         apr_pool_clear(cp);
     }
@@ -588,7 +626,7 @@ static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
                          OXT_DB_NOARGS, res, p);
     }
     if (rv == APR_SUCCESS) {
-        rv = wide_descend(db, "", 0, res, p);
+        rv = wide_descend(db, "", 0, NULL, res, p);
     }
     if (rv == APR_SUCCESS) {
         return oxt_db_commit(db, res);
