@@ -252,26 +252,39 @@ static apr_status_t page_move(const mbd_batch_t *b, const oxt_mbdir_sort_t *s)
                        b->res, b->p);
 }
 
-/* Before the batch's writes: its rows as they are. */
-static apr_status_t page_before(mbd_batch_t *b)
+/* Before the batch's writes, unless deferred: when the table probed
+ * (what needs keeping) has a row (*pkeep), the n temporary tables of
+ * prep made ready and the batch's rows copied by head...tail. */
+static apr_status_t batch_snapshot(mbd_batch_t *b, int *pkeep,
+                                   const char *probed,
+                                   const char *const *prep, int n,
+                                   const char *head, const char *tail)
 {
     long long any = 0;
     apr_status_t rv;
 
+    *pkeep = 0;
     if (b->defer) {
         return APR_SUCCESS;
     }
-    rv = oxt_db_select_int(&any, b->db, "SELECT COUNT(*) FROM (SELECT 1"
-                           " FROM dir_mailbox_page LIMIT 1) x",
-                           OXT_DB_NOARGS, b->res, b->p);
-    b->points = rv == APR_SUCCESS && any > 0;
-    if (rv == APR_SUCCESS && b->points) {
-        rv = page_exec_all(b->db, snap_sql, (int)(sizeof(snap_sql)
-                           / sizeof(snap_sql[0])), b->res, b->p);
+    rv = oxt_db_select_int(&any, b->db, apr_pstrcat(b->p, "SELECT COUNT(*)"
+                           " FROM (SELECT 1 FROM ", probed, " LIMIT 1) x",
+                           NULL), OXT_DB_NOARGS, b->res, b->p);
+    *pkeep = rv == APR_SUCCESS && any > 0;
+    if (rv == APR_SUCCESS && *pkeep) {
+        rv = page_exec_all(b->db, prep, n, b->res, b->p);
     }
-    return rv == APR_SUCCESS && b->points
-           ? batch_exec(NULL, b, "INSERT INTO mbdir_old SELECT " SNAP_COLS
-                        " FROM dir_mailbox WHERE dom_id IN (", ")") : rv;
+    return rv == APR_SUCCESS && *pkeep ? batch_exec(NULL, b, head, tail)
+                                       : rv;
+}
+
+/* Before the batch's writes: its rows as they are. */
+static apr_status_t page_before(mbd_batch_t *b)
+{
+    return batch_snapshot(b, &b->points, "dir_mailbox_page", snap_sql,
+                          (int)(sizeof(snap_sql) / sizeof(snap_sql[0])),
+                          "INSERT INTO mbdir_old SELECT " SNAP_COLS
+                          " FROM dir_mailbox WHERE dom_id IN (", ")");
 }
 
 /* After them: every point moved by what changed before it. */
@@ -474,23 +487,10 @@ static const char wide_move_sql[] =
  * stored (b->wide). */
 static apr_status_t wide_before(mbd_batch_t *b)
 {
-    long long any = 0;
-    apr_status_t rv;
-
-    if (b->defer) {
-        return APR_SUCCESS;
-    }
-    rv = oxt_db_select_int(&any, b->db, "SELECT COUNT(*) FROM (SELECT 1"
-                           " FROM dir_mailbox_wide LIMIT 1) x",
-                           OXT_DB_NOARGS, b->res, b->p);
-    b->wide = rv == APR_SUCCESS && any > 0;
-    if (rv == APR_SUCCESS && b->wide) {
-        rv = page_exec_all(b->db, wide_snap_sql, (int)(sizeof(wide_snap_sql)
-                           / sizeof(wide_snap_sql[0])), b->res, b->p);
-    }
-    return rv == APR_SUCCESS && b->wide
-           ? batch_exec(NULL, b, "INSERT INTO mbdir_wold " WIDE_TERMS,
-                        WIDE_GROUP) : rv;
+    return batch_snapshot(b, &b->wide, "dir_mailbox_wide", wide_snap_sql,
+                          (int)(sizeof(wide_snap_sql)
+                                / sizeof(wide_snap_sql[0])),
+                          "INSERT INTO mbdir_wold " WIDE_TERMS, WIDE_GROUP);
 }
 
 /* After them: the stored counts moved by the mailboxes whose terms
