@@ -7,6 +7,7 @@
 
 #include "oxt_mbdir.h"
 #include "oxt_mblist.h"
+#include "oxt_dir.h"
 #include "oxt_dirsum.h"
 #include "oxt_util.h"
 
@@ -134,6 +135,8 @@ typedef struct mbd_batch_t {
     apr_hash_t *deltas;        /* "scope:id" -> mbd_delta_t */
     int defer;                 /* leave the page index to the rebuild */
     int points;                /* the page index has points to keep */
+    int wide;                  /* wide prefixes have counts to keep */
+    int *terms_moved;          /* set when a deferred batch wrote terms */
     oxt_mbdir_stats_t *stats;
     oxt_result_t *res;
     apr_pool_t *p;
@@ -249,26 +252,39 @@ static apr_status_t page_move(const mbd_batch_t *b, const oxt_mbdir_sort_t *s)
                        b->res, b->p);
 }
 
-/* Before the batch's writes: its rows as they are. */
-static apr_status_t page_before(mbd_batch_t *b)
+/* Before the batch's writes, unless deferred: when the table probed
+ * (what needs keeping) has a row (*pkeep), the n temporary tables of
+ * prep made ready and the batch's rows copied by head...tail. */
+static apr_status_t batch_snapshot(mbd_batch_t *b, int *pkeep,
+                                   const char *probed,
+                                   const char *const *prep, int n,
+                                   const char *head, const char *tail)
 {
     long long any = 0;
     apr_status_t rv;
 
+    *pkeep = 0;
     if (b->defer) {
         return APR_SUCCESS;
     }
-    rv = oxt_db_select_int(&any, b->db, "SELECT COUNT(*) FROM (SELECT 1"
-                           " FROM dir_mailbox_page LIMIT 1) x",
-                           OXT_DB_NOARGS, b->res, b->p);
-    b->points = rv == APR_SUCCESS && any > 0;
-    if (rv == APR_SUCCESS && b->points) {
-        rv = page_exec_all(b->db, snap_sql, (int)(sizeof(snap_sql)
-                           / sizeof(snap_sql[0])), b->res, b->p);
+    rv = oxt_db_select_int(&any, b->db, apr_pstrcat(b->p, "SELECT COUNT(*)"
+                           " FROM (SELECT 1 FROM ", probed, " LIMIT 1) x",
+                           NULL), OXT_DB_NOARGS, b->res, b->p);
+    *pkeep = rv == APR_SUCCESS && any > 0;
+    if (rv == APR_SUCCESS && *pkeep) {
+        rv = page_exec_all(b->db, prep, n, b->res, b->p);
     }
-    return rv == APR_SUCCESS && b->points
-           ? batch_exec(NULL, b, "INSERT INTO mbdir_old SELECT " SNAP_COLS
-                        " FROM dir_mailbox WHERE dom_id IN (", ")") : rv;
+    return rv == APR_SUCCESS && *pkeep ? batch_exec(NULL, b, head, tail)
+                                       : rv;
+}
+
+/* Before the batch's writes: its rows as they are. */
+static apr_status_t page_before(mbd_batch_t *b)
+{
+    return batch_snapshot(b, &b->points, "dir_mailbox_page", snap_sql,
+                          (int)(sizeof(snap_sql) / sizeof(snap_sql[0])),
+                          "INSERT INTO mbdir_old SELECT " SNAP_COLS
+                          " FROM dir_mailbox WHERE dom_id IN (", ")");
 }
 
 /* After them: every point moved by what changed before it. */
@@ -430,6 +446,216 @@ static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
     return rv;
 }
 
+/* ---- the wide searches (dir_mailbox_wide) -------------------------------- */
+
+/* Each mailbox's terms as one row (kinds 0 to 3), to count the
+ * mailboxes a prefix finds with COUNT(*) and to compare before and
+ * after by bytes; chg marks the mailboxes whose terms changed. */
+#define WIDE_TERMS "SELECT id, MAX(IF(kind = 0, term, NULL)), MAX(IF(kind" \
+    " = 1, term, NULL)), MAX(IF(kind = 2, term, NULL)), MAX(IF(kind = 3," \
+    " term, NULL)), 0 FROM dir_mailbox_term WHERE dom_id IN ("
+#define WIDE_GROUP ") GROUP BY id"
+static const char *const wide_snap_sql[] = {
+    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_wold (id INT UNSIGNED NOT"
+    " NULL PRIMARY KEY, t0 VARCHAR(501) NULL, t1 VARCHAR(501) NULL, t2"
+    " VARCHAR(501) NULL, t3 VARCHAR(501) NULL, chg TINYINT NOT NULL)"
+    " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_wnew LIKE mbdir_wold",
+    "DELETE FROM mbdir_wold",
+    "DELETE FROM mbdir_wnew",
+};
+#define WIDE_SAME(a, b) "(BINARY " a ".t0 <=> BINARY " b ".t0 AND BINARY " \
+    a ".t1 <=> BINARY " b ".t1 AND BINARY " a ".t2 <=> BINARY " b ".t2" \
+    " AND BINARY " a ".t3 <=> BINARY " b ".t3)"
+#define WIDE_MATCH(x) "(" x ".t0 LIKE w.pattern ESCAPE '!' OR " x ".t1" \
+    " LIKE w.pattern ESCAPE '!' OR " x ".t2 LIKE w.pattern ESCAPE '!' OR " \
+    x ".t3 LIKE w.pattern ESCAPE '!')"
+static const char *const wide_mark_sql[] = {
+    "UPDATE mbdir_wold o LEFT JOIN mbdir_wnew n ON n.id = o.id SET o.chg = 1"
+    " WHERE n.id IS NULL OR NOT " WIDE_SAME("o", "n"),
+    "UPDATE mbdir_wnew n LEFT JOIN mbdir_wold o ON o.id = n.id SET n.chg = 1"
+    " WHERE o.id IS NULL OR NOT " WIDE_SAME("o", "n"),
+};
+/* Every stored prefix moved by the changed mailboxes it finds now less
+ * those it found before. */
+static const char wide_move_sql[] =
+    "UPDATE dir_mailbox_wide w SET w.cnt = w.cnt + (SELECT COUNT(*) FROM"
+    " mbdir_wnew x WHERE x.chg = 1 AND " WIDE_MATCH("x") ") - (SELECT"
+    " COUNT(*) FROM mbdir_wold y WHERE y.chg = 1 AND " WIDE_MATCH("y") ")";
+
+/* Before the batch's writes: its mailboxes' terms, when any prefix is
+ * stored (b->wide). */
+static apr_status_t wide_before(mbd_batch_t *b)
+{
+    return batch_snapshot(b, &b->wide, "dir_mailbox_wide", wide_snap_sql,
+                          (int)(sizeof(wide_snap_sql)
+                                / sizeof(wide_snap_sql[0])),
+                          "INSERT INTO mbdir_wold " WIDE_TERMS, WIDE_GROUP);
+}
+
+/* After them: the stored counts moved by the mailboxes whose terms
+ * changed (nothing more when none did). */
+static apr_status_t wide_after(mbd_batch_t *b)
+{
+    long long n = 0;
+    apr_status_t rv;
+
+    if (!b->wide) {
+        return APR_SUCCESS;
+    }
+    rv = batch_exec(NULL, b, "INSERT INTO mbdir_wnew " WIDE_TERMS,
+                    WIDE_GROUP);
+    if (rv == APR_SUCCESS) {
+        rv = page_exec_all(b->db, wide_mark_sql, 2, b->res, b->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&n, b->db, "SELECT (SELECT COUNT(*) FROM"
+                               " mbdir_wold WHERE chg = 1) + (SELECT"
+                               " COUNT(*) FROM mbdir_wnew WHERE chg = 1)",
+                               OXT_DB_NOARGS, b->res, b->p);
+    }
+    return rv == APR_SUCCESS && n > 0
+           ? oxt_db_exec(NULL, b->db, wide_move_sql, OXT_DB_NOARGS, b->res,
+                         b->p) : rv;
+}
+
+/* A prefix found: its term entries and the mailboxes they are, both by
+ * LIKE (what the page lists). */
+typedef struct wide_found_t {
+    long long entries;
+    long long cnt;
+} wide_found_t;
+
+/* Is the last character of s one that only matches itself character by
+ * character (printable ASCII but the space)? Then a group of LEFT(term,
+ * n) equal to s under the range of its first n - 1 characters is the
+ * terms LIKE s% exactly (a space or an ignorable character would let
+ * the collation's padding or zero weights join shorter terms). */
+static int wide_plain_end(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n > 0 && s[n - 1] > ' ' && s[n - 1] < 0x7f;
+}
+
+/* One prefix found (n characters, entries of its group under its
+ * parent): its counts, from the parent's when it holds all of the
+ * parent's entries (a chain: u, us, use, user), else by LIKE; kept when
+ * wide (f->cnt past OXT_MBDIR_WIDE_MIN). */
+static apr_status_t wide_keep(wide_found_t *f, oxt_db_t *db,
+                              const char *prefix, long long n,
+                              long long entries, const wide_found_t *parent,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    const char *pattern = oxt_dir_like_prefix(prefix, p);
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (parent != NULL && entries == parent->entries
+        && wide_plain_end(prefix)) {
+        *f = *parent;
+    }
+    else {
+        rv = oxt_db_select(&rows, db, "SELECT COUNT(*), COUNT(DISTINCT id)"
+                           " FROM dir_mailbox_term WHERE term LIKE ? ESCAPE"
+                           " '!'", OXT_DB_ARGS(OXT_DB_STR(pattern)), res, p);
+        row = rv == APR_SUCCESS && rows->nelts == 1
+              ? APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *) : NULL;
+        f->entries = row != NULL ? oxt_db_row_int(row, 0, 0) : 0;
+        f->cnt = row != NULL ? oxt_db_row_int(row, 1, 0) : 0;
+    }
+    if (rv != APR_SUCCESS || f->cnt <= OXT_MBDIR_WIDE_MIN) {
+        return rv;
+    }
+    return oxt_db_exec(NULL, db, "INSERT IGNORE INTO dir_mailbox_wide (n,"
+                       " prefix, pattern, cnt) VALUES (?, ?, ?, ?)",
+                       OXT_DB_ARGS(OXT_DB_INT(n), OXT_DB_STR(prefix),
+                       OXT_DB_STR(pattern), OXT_DB_INT(f->cnt)), res, p);
+}
+
+/* The prefixes one character longer than prefix (n characters; "" and
+ * parent NULL for the first) that may be wide: the groups of the terms
+ * that start with it with more entries than OXT_MBDIR_WIDE_MIN (at
+ * least the mailboxes they find), each kept and descended into when
+ * wide. */
+static apr_status_t wide_descend(oxt_db_t *db, const char *prefix,
+                                 long long n, const wide_found_t *parent,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    wide_found_t f;
+    apr_pool_t *cp;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, db, "SELECT LEFT(term, ?) k, COUNT(*) FROM"
+                       " dir_mailbox_term WHERE term LIKE ? ESCAPE '!'"
+                       " GROUP BY k HAVING COUNT(*) > ? AND"
+                       " CHAR_LENGTH(k) = ?", OXT_DB_ARGS(
+                       OXT_DB_INT(n + 1), OXT_DB_STR(oxt_dir_like_prefix(
+                       prefix, p)), OXT_DB_INT(OXT_MBDIR_WIDE_MIN),
+                       OXT_DB_INT(n + 1)), res, p);
+    apr_pool_create(&cp, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        memset(&f, 0, sizeof(f));
+        rv = row->vals[0] != NULL
+             ? wide_keep(&f, db, row->vals[0], n + 1, oxt_db_row_int(row, 1,
+                         0), rows->nelts == 1 ? parent : NULL, res, cp)
+             : APR_SUCCESS;
+        if (rv == APR_SUCCESS && f.cnt > OXT_MBDIR_WIDE_MIN
+            && n + 1 < OXT_MBDIR_WIDE_MAXLEN) {
+            rv = wide_descend(db, row->vals[0], n + 1, &f, res, cp);
+        }
+        apr_pool_clear(cp);
+    }
+    apr_pool_destroy(cp);
+    return rv;
+}
+
+/* Every wide prefix found again from the terms, in one transaction. */
+static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    apr_status_t rv = oxt_db_begin(db, res);
+
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_wide",
+                         OXT_DB_NOARGS, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = wide_descend(db, "", 0, NULL, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
+apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
+                                  oxt_db_t *db, const char *q,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    char *exact = apr_pstrdup(p, oxt_dir_like_prefix(q, p));
+    apr_status_t rv;
+
+    /* The typed text's own pattern without the '%': a stored prefix of
+     * the same length that it matches character by character finds the
+     * same terms. */
+    exact[strlen(exact) - 1] = '\0';
+    *pfound = 0;
+    rv = oxt_db_select_int(pcnt, db, "SELECT cnt FROM dir_mailbox_wide"
+                           " WHERE n = CHAR_LENGTH(?) AND prefix = ? AND"
+                           " prefix LIKE ? ESCAPE '!'", OXT_DB_ARGS(
+                           OXT_DB_STR(q), OXT_DB_STR(q), OXT_DB_STR(exact)),
+                           res, p);
+    *pfound = rv == APR_SUCCESS;
+    return rv == APR_ENOENT ? APR_SUCCESS : rv;
+}
+
 /* ---- one batch ---------------------------------------------------------- */
 
 static void delta_add(mbd_batch_t *b, const char *scope, long long id,
@@ -553,12 +779,15 @@ static apr_status_t batch_rows(mbd_batch_t *b)
 
 static apr_status_t batch_work(mbd_batch_t *b)
 {
-    unsigned long long gone = 0;
+    unsigned long long gone = 0, terms = 0, terms_gone = 0;
     apr_status_t rv;
 
     rv = batch_counts(b, -1);
     if (rv == APR_SUCCESS) {
         rv = page_before(b);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = wide_before(b);
     }
     if (rv == APR_SUCCESS) {
         rv = batch_rows(b);
@@ -567,10 +796,13 @@ static apr_status_t batch_work(mbd_batch_t *b)
         rv = batch_exec(&gone, b, gone_sql, ")");
     }
     if (rv == APR_SUCCESS) {
-        rv = batch_exec(NULL, b, terms_gone_sql, ")");
+        rv = batch_exec(&terms_gone, b, terms_gone_sql, ")");
     }
     if (rv == APR_SUCCESS) {
-        rv = batch_exec(NULL, b, terms_sql, terms_tail);
+        rv = batch_exec(&terms, b, terms_sql, terms_tail);
+    }
+    if (b->defer && terms + terms_gone > 0) {
+        *b->terms_moved = 1;   /* the wide counts are found again */
     }
     if (rv == APR_SUCCESS) {
         rv = batch_counts(b, 1);
@@ -580,6 +812,9 @@ static apr_status_t batch_work(mbd_batch_t *b)
     }
     if (rv == APR_SUCCESS) {
         rv = page_after(b);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = wide_after(b);
     }
     if (rv == APR_SUCCESS && b->stats != NULL) {
         b->stats->removed += (long long)gone;
@@ -615,10 +850,11 @@ static apr_status_t batch_run(mbd_batch_t *b)
 
 static apr_status_t sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
                                  const oxt_settings_t *settings,
-                                 const apr_array_header_t *ids, int defer,
+                                 const apr_array_header_t *ids, int *defer,
                                  oxt_mbdir_stats_t *stats, oxt_result_t *res,
                                  apr_pool_t *p)
 {
+    int moved = 0;
     mbd_batch_t b;
     apr_pool_t *bp;
     int at;
@@ -633,7 +869,8 @@ static apr_status_t sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
         b.ids = (const long long *)ids->elts + at;
         b.n = ids->nelts - at < OXT_MBDIR_BATCH ? ids->nelts - at
                                                 : OXT_MBDIR_BATCH;
-        b.defer = defer;
+        b.defer = defer != NULL && defer[0];
+        b.terms_moved = defer != NULL ? &defer[1] : &moved;
         b.stats = stats;
         b.res = res;
         b.p = bp;
@@ -650,7 +887,7 @@ apr_status_t oxt_mbdir_sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
                                     oxt_mbdir_stats_t *stats,
                                     oxt_result_t *res, apr_pool_t *p)
 {
-    return sync_domains(db, psa, settings, ids, 0, stats, res, p);
+    return sync_domains(db, psa, settings, ids, NULL, stats, res, p);
 }
 
 /* ---- by mailbox, and everything ----------------------------------------- */
@@ -741,6 +978,7 @@ typedef struct mbd_refresh_t {
     int fill;                  /* empty at the start: filled, not compared */
     int parked;                /* the fill parked the secondary indexes */
     int rebuild;               /* rows were written without the page index */
+    int terms_moved;           /* and terms changed among them */
     long long exact;           /* changed domains written keeping it */
 } mbd_refresh_t;
 
@@ -833,7 +1071,7 @@ static apr_status_t range_fill(mbd_refresh_t *r)
 static apr_status_t range_work(mbd_refresh_t *r)
 {
     apr_array_header_t *doms;
-    int defer;
+    int defer[2] = { 0, 0 };
     apr_status_t rv;
 
     if (r->fill) {
@@ -843,11 +1081,13 @@ static apr_status_t range_work(mbd_refresh_t *r)
     if (rv != APR_SUCCESS || doms->nelts == 0) {
         return rv;
     }
-    defer = r->rebuild || r->exact + doms->nelts > EXACT_MAX;
-    r->rebuild |= defer;
-    r->exact += defer ? 0 : doms->nelts;
-    return sync_domains(r->db, r->psa, r->settings, doms, defer, r->stats,
-                        r->res, r->p);
+    defer[0] = r->rebuild || r->exact + doms->nelts > EXACT_MAX;
+    r->rebuild |= defer[0];
+    r->exact += defer[0] ? 0 : doms->nelts;
+    rv = sync_domains(r->db, r->psa, r->settings, doms, defer, r->stats,
+                      r->res, r->p);
+    r->terms_moved |= defer[1];
+    return rv;
 }
 
 /* ---- parking the secondary indexes for a fill ---------------------------- */
@@ -1053,6 +1293,23 @@ static apr_status_t page_drifted(int *pdrift, mbd_refresh_t *r)
     return rv;
 }
 
+/* No wide prefix stored while the server has more mailboxes than one
+ * needs (a directory from before migration 0115, or one that had none
+ * yet): found now. The terms' own writes keep them between fills. */
+static apr_status_t wide_missing(mbd_refresh_t *r)
+{
+    long long n = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&n, r->db, "SELECT IF(EXISTS (SELECT 1 FROM"
+                           " dir_mailbox_wide), 0, (SELECT COUNT(*) FROM"
+                           " (SELECT 1 FROM dir_mailbox LIMIT ?) x))",
+                           OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_WIDE_MIN + 1)),
+                           r->res, r->p);
+    return rv == APR_SUCCESS && n > OXT_MBDIR_WIDE_MIN
+           ? wide_rebuild(r->db, r->res, r->p) : rv;
+}
+
 static apr_status_t refresh_end(mbd_refresh_t *r)
 {
     int counts = 1, pages = 1;
@@ -1069,6 +1326,10 @@ static apr_status_t refresh_end(mbd_refresh_t *r)
     }
     if (rv == APR_SUCCESS && counts) {
         rv = mbdir_recount(r->db, r->res, r->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = r->fill || r->terms_moved ? wide_rebuild(r->db, r->res, r->p)
+                                       : wide_missing(r);
     }
     return rv == APR_SUCCESS && pages ? page_rebuild(r->db, r->res, r->p)
                                       : rv;

@@ -28,6 +28,13 @@
  *    `oxtender-replicator directory`; oxt_mbdir_refresh_changed the same
  *    for the domains whose sources moved (oxt_dirsum.h): after every
  *    full pass (next to oxt_dir_refresh_changed).
+ *  - the wide searches (dir_mailbox_wide, migration 0115): the stored
+ *    count of every prefix that finds more than OXT_MBDIR_WIDE_MIN
+ *    mailboxes of the whole server, found again from the terms whenever
+ *    the counts are recounted (a fill, bulk writes, drift) and kept
+ *    exact by every batch in between: the mailboxes of the batch whose
+ *    terms changed are counted against each prefix before and after
+ *    (by LIKE, as the page matches), and the difference applied.
  * What no hint announces (the Settings' default service type changed)
  * reaches the order at the next full pass; the rows themselves show it
  * at once.
@@ -69,6 +76,14 @@ const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key);
 /** The most mailboxes a Change Service syncs at once (more are left to
  *  the replicator's sync of the hints it queued). */
 #define OXT_MBDIR_NOW_MAX 1000
+
+/** A search of the whole server that finds more mailboxes than this
+ *  has its count stored (dir_mailbox_wide); a narrower one is counted
+ *  from the terms per request (at most about this many entries). */
+#define OXT_MBDIR_WIDE_MIN 1000
+
+/** The longest prefix whose count is stored, in characters. */
+#define OXT_MBDIR_WIDE_MAXLEN 64
 
 /** Domains per transaction. */
 #define OXT_MBDIR_BATCH 500
@@ -132,6 +147,17 @@ apr_status_t oxt_mbdir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
                                        const apr_array_header_t *buckets,
                                        oxt_mbdir_stats_t *stats,
                                        oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The stored count of the whole server's mailboxes found by the search
+ * q (as typed; the page's word-start rule): *pfound 1 and *pcnt the
+ * count when q is a wide prefix of dir_mailbox_wide, else *pfound 0
+ * (count it from the terms).
+ */
+apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
+                                  oxt_db_t *db, const char *q,
+                                  oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 #endif /* OXT_MBDIR_H */

@@ -398,6 +398,23 @@ static apr_status_t count_terms(long long *ptotal, oxt_db_t *db,
                              match, NULL), t.args, t.nargs, res, p);
 }
 
+/* The same, from the stored count of a wide search of the whole server
+ * (dir_mailbox_wide) when there is one. */
+static apr_status_t count_search(long long *ptotal, oxt_db_t *db,
+                                 const mb_scope_t *sc,
+                                 const oxt_mblist_query_t *q,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    int found = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (sc->nlimits == 0) {
+        rv = oxt_mbdir_wide_count(ptotal, &found, db, q->q, res, p);
+    }
+    return rv == APR_SUCCESS && !found ? count_terms(ptotal, db, sc, q, res,
+                                                     p) : rv;
+}
+
 apr_status_t oxt_mblist_count(long long *ptotal, const oxt_psa_t *psa,
                               oxt_db_t *db, const oxt_mblist_query_t *q,
                               const oxt_settings_t *settings,
@@ -417,7 +434,7 @@ apr_status_t oxt_mblist_count(long long *ptotal, const oxt_psa_t *psa,
         return APR_SUCCESS;
     }
     if (has_search(q) && sc.nlimits <= 1 && !q->ox) {
-        return count_terms(ptotal, db, &sc, q, res, p);
+        return count_search(ptotal, db, &sc, q, res, p);
     }
     if (has_search(q) || sc.nlimits > 1) {
         /* Bounded: the matching terms, or the narrowest scope's rows. */

@@ -278,6 +278,111 @@ def test_a_fill_cut_short_gets_its_indexes_back(mbox_site):
     assert_true(mb)
 
 
+WIDE = ("u", "user", "user1", "d", "dom", "wide")
+SORTS = ("name", "mail", "service", "language", "timezone", "modified",
+         "ox_service", "reason")
+
+
+def like_count(mb, prefix):
+    return int(mb.site.oxt(
+        "SELECT COUNT(DISTINCT id) FROM dir_mailbox_term WHERE term LIKE"
+        " '%s%%'" % prefix)[0][0])
+
+
+def put_wide(mb):
+    """Stored counts of wide searches (a real server has them for every
+    prefix that finds more than 1000 mailboxes; this site is smaller),
+    exact as the directory is now."""
+    mb.site.oxt("DELETE FROM dir_mailbox_wide")
+    for w in WIDE:
+        mb.site.oxt("INSERT INTO dir_mailbox_wide (n, prefix, pattern, cnt)"
+                    " VALUES (%d, '%s', '%s%%', %d)"
+                    % (len(w), w, w, like_count(mb, w)))
+
+
+def assert_wide_true(mb):
+    """Every stored count is the search's matches, the page's total is
+    it, and every page of the search, by every sort both ways, is its
+    slice of the whole search (All, joined and sorted)."""
+    stored = {r[0]: int(r[1]) for r in mb.site.oxt(
+        "SELECT prefix, cnt FROM dir_mailbox_wide")}
+    assert set(stored) == set(WIDE)
+    for w in WIDE:
+        want = {int(r[0]) for r in mb.site.oxt(
+            "SELECT DISTINCT id FROM dir_mailbox_term WHERE term LIKE"
+            " '%s%%'" % w)}
+        assert stored[w] == len(want), (w, stored[w], len(want))
+        for key in SORTS:
+            for d in ("asc", "desc"):
+                whole = [i["id"] for i in mb.items(mb.admin, q=w, sort=key,
+                                                   dir=d)]
+                assert set(whole) == want, (w, key, d)
+                last = (len(whole) + 9) // 10
+                for page in sorted({1, (last + 1) // 2, last} - {0}):
+                    data = mb.json("mailboxes", mb.admin, q=w, sort=key,
+                                   dir=d, page=page, per_page=10)
+                    assert data["total"] == len(whole), (w, key, d)
+                    assert [i["id"] for i in data["items"]] == \
+                        whole[(page - 1) * 10:page * 10], (w, key, d, page)
+
+
+def test_wide_search_counts_stay_exact_through_syncs(mbox_site):
+    """The stored counts of wide searches (dir_mailbox_wide) move with
+    every sync batch: a mailbox added into a prefix, one renamed out of
+    one prefix into another, one removed, a domain's display name
+    changed (its kind-3 term), and Change Service (no term changes)."""
+    mb = mbox_site
+    mb.run()
+    put_wide(mb)
+    assert_wide_true(mb)
+    dom_id, disp = mb.site.psa("SELECT d.id, d.displayName FROM domains d"
+                               " WHERE EXISTS (SELECT 1 FROM mail m WHERE"
+                               " m.dom_id = d.id) ORDER BY d.id LIMIT 1")[0]
+    mid, local = mb.site.psa("SELECT id, mail_name FROM mail WHERE"
+                             " mail_name LIKE 'user1%%' ORDER BY id"
+                             " LIMIT 1")[0]
+    gone = mb.site.psa("SELECT id, account_id FROM mail WHERE mail_name"
+                       " LIKE 'user%%' AND id <> %s ORDER BY id DESC"
+                       " LIMIT 1" % mid)[0]
+    mb.site.psa_sql("CREATE TABLE IF NOT EXISTS mail_kept LIKE mail;\n"
+                    "DELETE FROM mail_kept;\n"
+                    "INSERT INTO mail_kept SELECT * FROM mail WHERE id = %s;"
+                    "\n" % gone[0])
+    before = {w: like_count(mb, w) for w in WIDE}
+    mb.site.psa_sql(
+        "INSERT INTO mail (mail_name, postbox, account_id, dom_id) VALUES"
+        " ('user1wide', 'true', %(acc)s, %(dom)s);\n"
+        "UPDATE mail SET mail_name = 'wideout%(mid)s' WHERE id = %(mid)s;\n"
+        "DELETE FROM mail WHERE id = %(gone)s;\n"
+        "UPDATE domains SET displayName = 'Wide Open' WHERE id = %(dom)s;\n"
+        % {"acc": gone[1], "dom": dom_id, "mid": mid, "gone": gone[0]})
+    try:
+        mb.repl("directory")
+        after = {w: like_count(mb, w) for w in WIDE}
+        assert after != before and after["wide"] > before["wide"]
+        assert_true(mb)
+        assert_wide_true(mb)
+        # Change Service moves no term: the counts stay
+        who = mb.login("domain", nth=2, where=REPLICABLE)
+        ids = sorted(mb.mailbox_ids("domain", who[2]))[:2]
+        r = mb.post_form(who, {"row": ids, "change": ids, "ox_service": ids,
+                               "step": "record", "service": "webmail"})
+        assert r.status == 303, r.text[:300]
+        assert_wide_true(mb)
+    finally:
+        mb.site.psa_sql(
+            "DELETE FROM mail WHERE mail_name = 'user1wide';\n"
+            "UPDATE mail SET mail_name = '%s' WHERE id = %s;\n"
+            "INSERT INTO mail SELECT * FROM mail_kept;\n"
+            "DROP TABLE mail_kept;\n"
+            "UPDATE domains SET displayName = '%s' WHERE id = %s;\n"
+            % (local, mid, disp.replace("'", "''"), dom_id))
+        mb.repl("directory")
+    assert_wide_true(mb)
+    mb.site.oxt("DELETE FROM dir_mailbox_wide")
+    assert_true(mb)
+
+
 def test_psa_changes_reach_it_through_the_daemon(mbox_site):
     mb = mbox_site
     dom_id, dom = mb.site.psa(
