@@ -1,9 +1,12 @@
 /*
  * oxt_event.c — see oxt_event.h.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
@@ -14,7 +17,6 @@
 #include "oxt_queue.h"
 #include "oxt_plesk.h"
 #include "oxt_state.h"
-#include "oxt_crypto.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
@@ -393,6 +395,21 @@ static int spool_write_var(void *baton, const char *key, const char *value)
     return 1;
 }
 
+static apr_status_t spool_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    apr_status_t rv = APR_SUCCESS;
+
+    if (fd < 0) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    if (fsync(fd) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    close(fd);
+    return rv;
+}
+
 apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
                                    apr_pool_t *p)
 {
@@ -401,7 +418,10 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
     apr_file_t *f;
     apr_status_t rv;
 
-    if (oxt_crypto_random(rnd, sizeof(rnd)) != APR_SUCCESS) {
+    /* Not oxt_crypto_random: OpenSSL's start (its configuration file)
+     * cost more than the rest of an event handed to the daemon, and a
+     * name needs no more than the kernel's random bytes. */
+    if (apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS) {
         memset(rnd, 0, sizeof(rnd));
     }
     /* Zero-padded microseconds first, so names sort in arrival order. */
@@ -428,8 +448,11 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
     }
     if (rv != APR_SUCCESS) {
         apr_file_remove(tmp, p);
+        return rv;
     }
-    return rv;
+    /* The rename itself reaches the disk before the event counts as
+     * recorded (Plesk forgets it once the handler exits). */
+    return spool_sync_dir(dir);
 }
 
 apr_status_t oxt_event_spool_parse(oxt_event_t **pev, const char *buf,
@@ -532,14 +555,18 @@ static apr_status_t spool_list(apr_array_header_t **pnames, const char *dir,
     return APR_SUCCESS;
 }
 
-static apr_status_t spool_replay_one(const char *path, const oxt_psa_t *psa,
-                                     oxt_db_t *db, oxt_result_t *res,
-                                     apr_pool_t *p)
+/* Queues one spool file inside the caller's transaction; *pqueued says
+ * whether it is to be removed after the commit. A file that is no spool
+ * file is set aside at once (that needs no commit). */
+static apr_status_t spool_replay_one(int *pqueued, const char *path,
+                                     const oxt_psa_t *psa, oxt_db_t *db,
+                                     oxt_result_t *res, apr_pool_t *p)
 {
     oxt_result_t *why = oxt_result_make(p);
     oxt_event_t *ev;
     apr_status_t rv;
 
+    *pqueued = 0;
     rv = spool_read(&ev, path, why, p);
     if (rv != APR_SUCCESS) {
         /* Renaming moves the entry itself, never what a symlink names. */
@@ -549,8 +576,41 @@ static apr_status_t spool_replay_one(const char *path, const oxt_psa_t *psa,
         return apr_file_rename(path, apr_pstrcat(p, path, ".bad", NULL), p);
     }
     rv = oxt_event_queue(NULL, ev, psa, db, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_remove(path, p);
+    *pqueued = rv == APR_SUCCESS;
+    return rv;
+}
+
+/* The files names[from, to) of dir: queued in one transaction (one
+ * commit, one disk flush, for up to OXT_EVENT_SPOOL_CHUNK hints), then
+ * removed. On a failure nothing of the chunk is removed. */
+static apr_status_t spool_replay_chunk(int *pcount, const char *dir,
+                                       const apr_array_header_t *names,
+                                       int from, int to, const oxt_psa_t *psa,
+                                       oxt_db_t *db, oxt_result_t *res,
+                                       apr_pool_t *p)
+{
+    apr_array_header_t *done = apr_array_make(p, to - from,
+                                              sizeof(const char *));
+    const char *path;
+    int i, queued;
+    apr_status_t rv = oxt_db_begin(db, res);
+
+    for (i = from; rv == APR_SUCCESS && i < to; i++) {
+        path = apr_pstrcat(p, dir, "/", APR_ARRAY_IDX(names, i,
+                                                      const char *), NULL);
+        rv = spool_replay_one(&queued, path, psa, db, res, p);
+        if (queued) {
+            APR_ARRAY_PUSH(done, const char *) = path;
+        }
+    }
+    rv = rv == APR_SUCCESS ? oxt_db_commit(db, res) : rv;
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(db);
+        return rv;
+    }
+    for (i = 0; rv == APR_SUCCESS && i < done->nelts; i++) {
+        rv = apr_file_remove(APR_ARRAY_IDX(done, i, const char *), p);
+        *pcount += rv == APR_SUCCESS;
     }
     return rv;
 }
@@ -561,7 +621,7 @@ apr_status_t oxt_event_spool_replay(int *pcount, const char *dir,
 {
     apr_array_header_t *names;
     apr_pool_t *ptemp;
-    int i, count = 0;
+    int i, n;
     apr_status_t rv;
 
     *pcount = 0;
@@ -574,14 +634,58 @@ apr_status_t oxt_event_spool_replay(int *pcount, const char *dir,
                               dir);
     }
     apr_pool_create(&ptemp, p);
-    for (i = 0; rv == APR_SUCCESS && i < names->nelts; i++) {
+    for (i = 0; rv == APR_SUCCESS && i < names->nelts; i += n) {
         apr_pool_clear(ptemp);
-        rv = spool_replay_one(apr_pstrcat(ptemp, dir, "/",
-                              APR_ARRAY_IDX(names, i, const char *), NULL),
-                              psa, db, res, ptemp);
-        count += rv == APR_SUCCESS;
+        n = names->nelts - i < OXT_EVENT_SPOOL_CHUNK ? names->nelts - i
+                                                     : OXT_EVENT_SPOOL_CHUNK;
+        rv = spool_replay_chunk(pcount, dir, names, i, i + n, psa, db, res,
+                                ptemp);
     }
     apr_pool_destroy(ptemp);
-    *pcount = count;
     return rv;
+}
+
+/* ---- the daemon's hand-off ------------------------------------------------ */
+
+static apr_status_t spool_lock_close(void *baton)
+{
+    close(*(const int *)baton);
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_event_spool_own(const char *dir, apr_pool_t *p)
+{
+    const char *path = apr_pstrcat(p, dir, "/" OXT_EVENT_SPOOL_LOCK, NULL);
+    int *pfd = apr_palloc(p, sizeof(*pfd));
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    apr_status_t rv;
+
+    if (fd < 0) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        rv = errno == EWOULDBLOCK ? APR_EBUSY : APR_FROM_OS_ERROR(errno);
+        close(fd);
+        return rv;
+    }
+    /* Closing the descriptor (the pool's end, or the process's) lets the
+     * handlers go back to the database. */
+    *pfd = fd;
+    apr_pool_cleanup_register(p, pfd, spool_lock_close,
+                              apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+int oxt_event_spool_owned(const char *dir, apr_pool_t *p)
+{
+    const char *path = apr_pstrcat(p, dir, "/" OXT_EVENT_SPOOL_LOCK, NULL);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    int owned;
+
+    if (fd < 0) {
+        return 0;
+    }
+    owned = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return owned;
 }

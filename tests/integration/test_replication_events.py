@@ -12,6 +12,7 @@ reseller1 = 2; dom1 holds user1, 11, 21 (alias21), 31 (alias31), alias
 domain alias-dom1.example (mail) and www-dom1.example (web only); dom7
 (reseller1's own) user7 (alias7, alias7b), 17, 27, 37.
 """
+import fcntl
 import os
 
 import pytest
@@ -246,6 +247,40 @@ def test_event_without_database_spools_and_run_replays(plesk, tmp_path,
     plesk.run()
     assert plesk.ox_password_is("dom1.example", "user1", "spooled-new-pw")
     assert plesk.queue_rows() == []
+
+
+def test_a_held_handoff_lock_sends_events_to_the_spool(plesk):
+    """While a daemon holds the spool's hand-off lock (a test holds it
+    here, as the daemon does: an exclusive flock on .daemon.lock) the
+    handler writes the event to the spool and leaves the database alone;
+    without the lock it queues the hint itself. `run` replays what the
+    spool holds, more than one transaction's worth (500) at once."""
+    plesk.exec("oxt", "DELETE FROM queue")
+    lock = os.path.join(plesk.spool_dir, ".daemon.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fire(plesk, "mailname_update", {"NEW_MAILNAME": "user1@dom1.example"},
+             "env")
+        files = spool_files(plesk)
+        assert len(files) == 1 and files[0].endswith(".hint"), files
+        assert queued(plesk) == []
+    finally:
+        os.close(fd)
+    fire(plesk, "mailname_update", {"NEW_MAILNAME": "user11@dom1.example"},
+         "env")
+    assert queued(plesk) == [("mailbox", 11, "mailname_update", "Automatic")]
+    assert len(spool_files(plesk)) == 1
+    # 600 more, as a burst leaves them; the replay's chunks of 500 each
+    # commit before their files go
+    for n in range(600):
+        with open(os.path.join(plesk.spool_dir, "%020d-1-%012x.hint" % (
+                n + 1, n)), "w") as f:
+            f.write("event=mailname_update\nNEW_MAILNAME=user%d@dom1.example"
+                    "\n" % (21 if n % 2 else 31))
+    plesk.run()
+    assert spool_files(plesk) == [], "replayed, each file after its commit"
+    assert queued(plesk) == [], "and worked"
 
 
 def test_unreadable_spool_file_is_set_aside(plesk):
