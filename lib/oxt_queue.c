@@ -452,6 +452,81 @@ apr_status_t oxt_queue_done(oxt_db_t *db, const oxt_queue_item_t *item,
         OXT_DB_ARGS(OXT_DB_INT(item->id), OXT_DB_STR(owner)), res, p);
 }
 
+/* Items done at once, per chunk. */
+#define QUEUE_DONE_MAX 250
+
+/* The "(?, ?), ..." of items [from, from + size), the last repeated
+ * where size > n (a repeat changes nothing), bound after args[0]. */
+static const char *queue_done_pairs(oxt_db_arg_t *args,
+                                    const apr_array_header_t *items,
+                                    int from, int n, int size, apr_pool_t *p)
+{
+    char *marks = apr_palloc(p, (apr_size_t)size * 8 + 1), *c = marks;
+    const oxt_queue_item_t *item;
+    int i;
+
+    for (i = 0; i < size; i++) {
+        item = &APR_ARRAY_IDX(items, from + (i < n ? i : n - 1),
+                              const oxt_queue_item_t);
+        args[2 * i] = OXT_DB_INT(item->id);
+        args[2 * i + 1] = OXT_DB_STR(item->enqueued_at);
+        memcpy(c, i ? ", (?, ?)" : "(?, ?)", i ? 8 : 6);
+        c += i ? 8 : 6;
+    }
+    *c = '\0';
+    return marks;
+}
+
+/* One chunk: the items not refreshed go (their id and enqueued time
+ * both match: the id list lets the primary key find them), the rest of
+ * ours are released, due now, with a clean slate. */
+static apr_status_t queue_done_chunk(oxt_db_t *db,
+                                     const apr_array_header_t *items,
+                                     int from, int n, const char *owner,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[1 + 3 * QUEUE_DONE_MAX];
+    apr_array_header_t *ids = apr_array_make(p, n, sizeof(long long));
+    const char *marks, *pairs;
+    int i, size = oxt_db_in_size(n);
+    apr_status_t rv;
+
+    for (i = 0; i < n; i++) {
+        APR_ARRAY_PUSH(ids, long long) = APR_ARRAY_IDX(items, from + i,
+                                              const oxt_queue_item_t).id;
+    }
+    args[0] = OXT_DB_STR(owner);
+    oxt_db_in_bind(&marks, args + 1, ids, 0, n, p);
+    pairs = queue_done_pairs(args + 1 + size, items, from, n, size, p);
+    rv = oxt_db_exec(NULL, db, apr_psprintf(p, "DELETE FROM queue WHERE"
+                     " lease_owner = ? AND id IN (%s) AND (id, enqueued_at)"
+                     " IN (%s)", marks, pairs), args, 1 + 3 * size, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, apr_psprintf(p, "UPDATE queue SET"
+                         " lease_owner = NULL, lease_until = NULL,"
+                         " attempts = 0, last_error = NULL"
+                         " WHERE lease_owner = ? AND id IN (%s)", marks),
+                         args, 1 + size, res, p);
+    }
+    return rv;
+}
+
+apr_status_t oxt_queue_done_many(oxt_db_t *db,
+                                 const apr_array_header_t *items,
+                                 const char *owner, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    int i, n;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (i = 0; rv == APR_SUCCESS && i < items->nelts; i += n) {
+        n = items->nelts - i < QUEUE_DONE_MAX ? items->nelts - i
+                                              : QUEUE_DONE_MAX;
+        rv = queue_done_chunk(db, items, i, n, owner, res, p);
+    }
+    return rv;
+}
+
 apr_status_t oxt_queue_fail(int *pparked, oxt_db_t *db,
                             const oxt_queue_item_t *item, const char *owner,
                             const char *error, int max_attempts,

@@ -127,6 +127,18 @@ apr_status_t oxt_queue_done(oxt_db_t *db, const oxt_queue_item_t *item,
     __attribute__((warn_unused_result));
 
 /**
+ * oxt_queue_done for each of items (oxt_queue_item_t, by value: id and
+ * enqueued_at are read), in two statements per 250 items: one that
+ * removes the items no new hint refreshed, one that releases the rest.
+ * Run it inside a transaction, as the two statements belong together.
+ */
+apr_status_t oxt_queue_done_many(oxt_db_t *db,
+                                 const apr_array_header_t *items,
+                                 const char *owner, oxt_result_t *res,
+                                 apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
  * The item failed with error (a readable reason, never a password). It is
  * retried after a backoff, or parked when it has had max_attempts.
  * *pparked (may be NULL) tells which.

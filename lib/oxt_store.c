@@ -64,6 +64,9 @@ struct store_db_t {
     oxt_rows_t *applied;            /* commit or before any other */
     oxt_rows_t *contexts;           /* ... */
     oxt_replog_batch_t *logs;       /* statement (store_now) */
+    apr_array_header_t *done;       /* queue items done (by value), in
+                                       kept_pool, under ... */
+    const char *owner;              /* ... this owner's lease */
     apr_pool_t *kept_pool;          /* holds kept, and their scratch */
     apr_hash_t *kept;               /* mail ids (domains: -dom_id) with a
                                        row waiting */
@@ -135,7 +138,7 @@ static int store_waiting(const store_db_t *s)
 {
     return oxt_rows_count(s->creating) > 0 || oxt_rows_count(s->applied) > 0
         || oxt_rows_count(s->contexts) > 0
-        || !oxt_replog_batch_empty(s->logs);
+        || !oxt_replog_batch_empty(s->logs) || s->done->nelts > 0;
 }
 
 /* Writes the kept rows (on a failure drops them: the turn rolls back). */
@@ -163,6 +166,11 @@ static apr_status_t store_write_kept(store_db_t *s, oxt_result_t *res)
         rv = oxt_replog_batch_write(s->logs, s->db, res, s->kept_pool);
         store_pump(s);
     }
+    if (rv == APR_SUCCESS && s->done->nelts > 0) {
+        rv = oxt_queue_done_many(s->db, s->done, s->owner, res,
+                                 s->kept_pool);
+        store_pump(s);
+    }
     if (rv != APR_SUCCESS) {
         oxt_rows_clear(s->creating);
         oxt_rows_clear(s->applied);
@@ -171,6 +179,7 @@ static apr_status_t store_write_kept(store_db_t *s, oxt_result_t *res)
     }
     apr_pool_clear(s->kept_pool);
     s->kept = apr_hash_make(s->kept_pool);
+    s->done = apr_array_make(s->kept_pool, 16, sizeof(oxt_queue_item_t));
     return rv;
 }
 
@@ -776,14 +785,40 @@ static apr_status_t store_log(void *baton, const oxt_replog_entry_t *entry,
     return store_kept(s, oxt_replog_batch_add(s->logs, entry, p), res);
 }
 
+/* A hint answered inside a turn is removed with the turn's rows, many
+ * in one statement (oxt_queue_done_many), in the transaction of its
+ * domain's last record. */
+static apr_status_t store_keep_done(store_db_t *s,
+                                    const oxt_queue_item_t *item,
+                                    const char *owner, oxt_result_t *res)
+{
+    oxt_queue_item_t *kept;
+    apr_status_t rv = APR_SUCCESS;
+
+    /* One owner per statement (a store serves one worker: rarely more). */
+    if (s->owner == NULL || strcmp(s->owner, owner) != 0) {
+        rv = store_write_kept(s, res);
+        s->owner = apr_pstrdup(s->alias_pool_parent, owner);
+    }
+    kept = &APR_ARRAY_PUSH(s->done, oxt_queue_item_t);
+    memset(kept, 0, sizeof(*kept));
+    kept->id = item->id;
+    kept->enqueued_at = apr_pstrdup(s->kept_pool, item->enqueued_at);
+    return rv;
+}
+
 static apr_status_t store_settle(void *baton, const oxt_queue_item_t *item,
                                  oxt_obj_t obj, const char *owner,
                                  const char *error, int max_attempts,
                                  oxt_result_t *res, apr_pool_t *p)
 {
     store_db_t *s = baton;
-    apr_status_t rv = store_now(s, res);
+    apr_status_t rv;
 
+    if (item != NULL && error == NULL && s->in_turn) {
+        return store_keep_done(s, item, owner, res);
+    }
+    rv = store_now(s, res);
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -869,6 +904,7 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->contexts = oxt_state_rows(OXT_STATE_ROWS_CONTEXT, p);
     s->logs = oxt_replog_batch_make(p);
     apr_pool_create(&s->kept_pool, p);
+    s->done = apr_array_make(s->kept_pool, 16, sizeof(oxt_queue_item_t));
     s->kept = apr_hash_make(s->kept_pool);
     apr_pool_create(&s->scratch, p);
     apr_pool_create(&s->alias_pool, p);
