@@ -283,6 +283,23 @@ def test_a_held_handoff_lock_sends_events_to_the_spool(plesk):
     assert queued(plesk) == [], "and worked"
 
 
+def test_hints_done_together_keep_those_refreshed_meanwhile(plesk):
+    """The engine removes the hints a turn answered in one statement
+    (oxt_queue_done_many): a hint refreshed while it was worked stays,
+    released and due, with a clean slate; the rest go."""
+    plesk.exec("oxt", "DELETE FROM queue")
+    for user in (1, 11, 21):
+        fire(plesk, "mailname_update",
+             {"NEW_MAILNAME": "user%d@dom1.example" % user}, "env")
+    plesk.exec("oxt", "UPDATE queue SET attempts = 2, last_error = 'x'")
+    rc, out = plesk.core("queue-done", "worker-a", 11, expect_rc=0)
+    assert out == {"claimed": 3}
+    rows = plesk.queue_rows()
+    assert [(r["object_id"], r["detail"], r["lease_owner"], r["attempts"],
+             r["last_error"]) for r in rows] == [
+        ("11", "again", None, "0", None)], rows
+
+
 def test_unreadable_spool_file_is_set_aside(plesk):
     path = os.path.join(plesk.spool_dir, "00000000000000000001-1-aa.hint")
     with open(path, "w") as f:
