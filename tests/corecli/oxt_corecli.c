@@ -35,6 +35,7 @@
 #include "oxt_config.h"
 #include "oxt_crypto.h"
 #include "oxt_db.h"
+#include "oxt_event.h"
 #include "oxt_json.h"
 #include "oxt_oxlink.h"
 #include "oxt_plesk.h"
@@ -507,6 +508,23 @@ static int cmd_queue_done(cli_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+/* spool-replay: the spool into the queue, as run and the daemon replay
+ * it (oxt_event_spool_replay), without working the hints. */
+static int cmd_spool_replay(cli_t *c)
+{
+    int count = 0;
+    apr_status_t rv = oxt_event_spool_replay(&count, c->cfg->spool_dir,
+                                             c->psa, c->db, c->res, c->p);
+
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "replayed", count);
+    oxt_json_end(c->j);
+    return 0;
+}
+
 /* ---- settings ------------------------------------------------------------- */
 
 /* KEY=VALUE arguments as a posted form; --by NAME sets *pby. */
@@ -652,6 +670,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "parked") == 0) return cmd_parked(c, argc, argv);
     if (strcmp(cmd, "retry") == 0) return cmd_retry(c, argc, argv);
     if (strcmp(cmd, "queue-done") == 0) return cmd_queue_done(c, argc, argv);
+    if (strcmp(cmd, "spool-replay") == 0) return cmd_spool_replay(c);
     if (strcmp(cmd, "settings-form") == 0) {
         return cmd_settings_form(c, argc, argv);
     }
