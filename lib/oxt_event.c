@@ -1,9 +1,12 @@
 /*
  * oxt_event.c — see oxt_event.h.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
@@ -14,7 +17,6 @@
 #include "oxt_queue.h"
 #include "oxt_plesk.h"
 #include "oxt_state.h"
-#include "oxt_crypto.h"
 #include "oxt_log.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
@@ -393,6 +395,21 @@ static int spool_write_var(void *baton, const char *key, const char *value)
     return 1;
 }
 
+static apr_status_t spool_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    apr_status_t rv = APR_SUCCESS;
+
+    if (fd < 0) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    if (fsync(fd) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    close(fd);
+    return rv;
+}
+
 apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
                                    apr_pool_t *p)
 {
@@ -401,7 +418,10 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
     apr_file_t *f;
     apr_status_t rv;
 
-    if (oxt_crypto_random(rnd, sizeof(rnd)) != APR_SUCCESS) {
+    /* Not oxt_crypto_random: OpenSSL's start (its configuration file)
+     * cost more than the rest of an event handed to the daemon, and a
+     * name needs no more than the kernel's random bytes. */
+    if (apr_generate_random_bytes(rnd, sizeof(rnd)) != APR_SUCCESS) {
         memset(rnd, 0, sizeof(rnd));
     }
     /* Zero-padded microseconds first, so names sort in arrival order. */
@@ -428,8 +448,11 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
     }
     if (rv != APR_SUCCESS) {
         apr_file_remove(tmp, p);
+        return rv;
     }
-    return rv;
+    /* The rename itself reaches the disk before the event counts as
+     * recorded (Plesk forgets it once the handler exits). */
+    return spool_sync_dir(dir);
 }
 
 apr_status_t oxt_event_spool_parse(oxt_event_t **pev, const char *buf,
@@ -532,25 +555,221 @@ static apr_status_t spool_list(apr_array_header_t **pnames, const char *dir,
     return APR_SUCCESS;
 }
 
-static apr_status_t spool_replay_one(const char *path, const oxt_psa_t *psa,
-                                     oxt_db_t *db, oxt_result_t *res,
-                                     apr_pool_t *p)
+/* ---- replaying many at once ------------------------------------------------- */
+
+/* A spool file read back, and for a mailbox event that one psa lookup
+ * of the chunk can answer, its address split. */
+typedef struct {
+    const char *path;
+    const oxt_event_t *ev;
+    const char *address;         /* NULL: replayed alone (oxt_event_queue) */
+    char *local;                 /* lower case, for the lookup's match */
+    char *domain;
+} spool_ev_t;
+
+/* A mailbox event naming one ASCII address (an update, not a rename):
+ * the bulk of a bulk change, resolved for the whole chunk at once. */
+static const char *spool_bulk_address(const oxt_event_t *ev)
+{
+    ev_kind_t kind;
+    const char *nv = apr_table_get(ev->vars, "NEW_MAILNAME");
+    const char *ov = apr_table_get(ev->vars, "OLD_MAILNAME");
+    const char *at = nv != NULL ? strrchr(nv, '@') : NULL;
+
+    if (!event_kind(&kind, ev->name) || kind != EV_MAILBOX || at == NULL
+        || at == nv || at[1] == '\0' || (ov != NULL && strcmp(nv, ov) != 0)
+        || !oxt_util_is_ascii(nv)) {
+        return NULL;
+    }
+    return nv;
+}
+
+static char *spool_lower(const char *s, apr_size_t n, apr_pool_t *p)
+{
+    char *c, *out = apr_pstrndup(p, s, n);
+
+    for (c = out; *c; c++) {
+        *c = (char)apr_tolower(*c);
+    }
+    return out;
+}
+
+static void spool_split(spool_ev_t *e, apr_pool_t *p)
+{
+    const char *at;
+
+    e->address = spool_bulk_address(e->ev);
+    if (e->address != NULL) {
+        at = strrchr(e->address, '@');
+        e->local = spool_lower(e->address, (apr_size_t)(at - e->address), p);
+        e->domain = spool_lower(at + 1, strlen(at + 1), p);
+    }
+}
+
+/* "?, ?, ..." of the keys of h, padded to a fixed length with the last,
+ * bound into args; returns how many. */
+static int spool_bind_keys(const char **pmarks, oxt_db_arg_t *args,
+                           apr_hash_t *h, apr_pool_t *p)
+{
+    apr_hash_index_t *hi;
+    int n = 0, size = oxt_db_in_size((int)apr_hash_count(h)), i;
+    char *marks = apr_palloc(p, (apr_size_t)size * 3 + 1);
+
+    for (hi = apr_hash_first(p, h); hi; hi = apr_hash_next(hi)) {
+        args[n++] = OXT_DB_STR((const char *)apr_hash_this_key(hi));
+    }
+    marks[0] = '?';
+    for (i = 1; i < size; i++) {
+        args[i] = args[i < n ? i : n - 1];
+        memcpy(marks + 3 * i - 2, ", ?", 3);
+    }
+    marks[3 * size - 2] = '\0';
+    *pmarks = marks;
+    return size;
+}
+
+typedef struct {
+    apr_hash_t *ids;             /* "local@domain" (lower case) -> id */
+    apr_pool_t *p;
+} spool_found_t;
+
+static apr_status_t spool_found_row(void *baton, const oxt_db_row_t *row,
+                                    apr_pool_t *ptemp)
+{
+    spool_found_t *f = baton;
+    long long *id = apr_palloc(f->p, sizeof(*id));
+    const char *key = apr_pstrcat(ptemp, row->vals[1] ? row->vals[1] : "",
+                                  "@", row->vals[2] ? row->vals[2] : "",
+                                  NULL);
+
+    *id = oxt_db_row_int(row, 0, 0);
+    key = spool_lower(key, strlen(key), f->p);
+    apr_hash_set(f->ids, key, APR_HASH_KEY_STRING, id);
+    return APR_SUCCESS;
+}
+
+/* The mail ids of the chunk's bulk addresses, in one statement: the
+ * mailboxes of those domains with those names, matched in memory. */
+static apr_status_t spool_lookup(apr_hash_t **pids,
+                                 const apr_array_header_t *evs,
+                                 const oxt_psa_t *psa, oxt_db_t *db,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    apr_hash_t *locals = apr_hash_make(p), *domains = apr_hash_make(p);
+    oxt_db_arg_t *args = apr_palloc(p, 2 * OXT_DB_IN_MAX * sizeof(*args));
+    const spool_ev_t *e;
+    const char *dmarks, *lmarks;
+    spool_found_t f;
+    int i, nd, nl;
+
+    f.ids = *pids = apr_hash_make(p);
+    f.p = p;
+    for (i = 0; i < evs->nelts; i++) {
+        e = &APR_ARRAY_IDX(evs, i, const spool_ev_t);
+        if (e->address != NULL) {
+            apr_hash_set(locals, e->local, APR_HASH_KEY_STRING, "");
+            apr_hash_set(domains, e->domain, APR_HASH_KEY_STRING, "");
+        }
+    }
+    if (apr_hash_count(locals) == 0) {
+        return APR_SUCCESS;
+    }
+    nd = spool_bind_keys(&dmarks, args, domains, p);
+    nl = spool_bind_keys(&lmarks, args + nd, locals, p);
+    return oxt_db_each(db, oxt_psa_sql(psa, apr_psprintf(p,
+        "SELECT m.id, m.mail_name, d.name FROM psa.mail m JOIN psa.domains d"
+        " ON d.id = m.dom_id WHERE d.name IN (%s) AND m.mail_name IN (%s)",
+        dmarks, lmarks), p), args, nd + nl, spool_found_row, &f, res, p);
+}
+
+/* Queues the chunk's events: those the lookup found in one upsert per
+ * 100, the rest one by one as the handler would. */
+static apr_status_t spool_queue_all(const apr_array_header_t *evs,
+                                    const oxt_psa_t *psa, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *hints = apr_array_make(p, evs->nelts,
+                                               sizeof(oxt_queue_hint_t));
+    apr_hash_t *ids;
+    const spool_ev_t *e;
+    const long long *id;
+    oxt_queue_hint_t *h;
+    int i;
+    apr_status_t rv = spool_lookup(&ids, evs, psa, db, res, p);
+
+    for (i = 0; rv == APR_SUCCESS && i < evs->nelts; i++) {
+        e = &APR_ARRAY_IDX(evs, i, const spool_ev_t);
+        id = e->address == NULL ? NULL
+           : apr_hash_get(ids, apr_pstrcat(p, e->local, "@", e->domain,
+                                           NULL), APR_HASH_KEY_STRING);
+        if (id == NULL) {
+            /* Not found by name: what we replicated, or the domain. */
+            rv = oxt_event_queue(NULL, e->ev, psa, db, res, p);
+            continue;
+        }
+        h = &APR_ARRAY_PUSH(hints, oxt_queue_hint_t);
+        h->type = OXT_OBJ_MAILBOX;
+        h->object_id = *id;
+        h->reason = e->ev->name;
+        h->detail = e->address;
+    }
+    return rv == APR_SUCCESS ? oxt_queue_push_many(db, hints, res, p) : rv;
+}
+
+/* Reads one spool file into evs; one that is no spool file is set aside
+ * at once (that needs no commit). */
+static apr_status_t spool_take(apr_array_header_t *evs, const char *path,
+                               apr_pool_t *p)
 {
     oxt_result_t *why = oxt_result_make(p);
     oxt_event_t *ev;
-    apr_status_t rv;
+    spool_ev_t *e;
 
-    rv = spool_read(&ev, path, why, p);
-    if (rv != APR_SUCCESS) {
+    if (spool_read(&ev, path, why, p) != APR_SUCCESS) {
         /* Renaming moves the entry itself, never what a symlink names. */
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, APR_SUCCESS,
                        OXTLOGNO(03001) "unreadable event spool file %s (%s),"
                        " kept as .bad", path, oxt_result_text(why, p));
         return apr_file_rename(path, apr_pstrcat(p, path, ".bad", NULL), p);
     }
-    rv = oxt_event_queue(NULL, ev, psa, db, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_remove(path, p);
+    e = &APR_ARRAY_PUSH(evs, spool_ev_t);
+    memset(e, 0, sizeof(*e));
+    e->path = path;
+    e->ev = ev;
+    spool_split(e, p);
+    return APR_SUCCESS;
+}
+
+/* The files names[from, to) of dir: queued in one transaction (one
+ * commit, one disk flush, a few statements for up to
+ * OXT_EVENT_SPOOL_CHUNK hints), then removed. On a failure nothing of
+ * the chunk is removed. */
+static apr_status_t spool_replay_chunk(int *pcount, const char *dir,
+                                       const apr_array_header_t *names,
+                                       int from, int to, const oxt_psa_t *psa,
+                                       oxt_db_t *db, oxt_result_t *res,
+                                       apr_pool_t *p)
+{
+    apr_array_header_t *evs = apr_array_make(p, to - from,
+                                             sizeof(spool_ev_t));
+    int i;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (i = from; rv == APR_SUCCESS && i < to; i++) {
+        rv = spool_take(evs, apr_pstrcat(p, dir, "/", APR_ARRAY_IDX(names, i,
+                                         const char *), NULL), p);
+    }
+    rv = rv == APR_SUCCESS && evs->nelts > 0 ? oxt_db_begin(db, res) : rv;
+    if (rv == APR_SUCCESS && evs->nelts > 0) {
+        rv = spool_queue_all(evs, psa, db, res, p);
+        rv = rv == APR_SUCCESS ? oxt_db_commit(db, res) : rv;
+        if (rv != APR_SUCCESS) {
+            oxt_db_rollback(db);
+        }
+    }
+    for (i = 0; rv == APR_SUCCESS && i < evs->nelts; i++) {
+        rv = apr_file_remove(APR_ARRAY_IDX(evs, i, const spool_ev_t).path, p);
+        *pcount += rv == APR_SUCCESS;
     }
     return rv;
 }
@@ -561,7 +780,7 @@ apr_status_t oxt_event_spool_replay(int *pcount, const char *dir,
 {
     apr_array_header_t *names;
     apr_pool_t *ptemp;
-    int i, count = 0;
+    int i, n;
     apr_status_t rv;
 
     *pcount = 0;
@@ -574,14 +793,58 @@ apr_status_t oxt_event_spool_replay(int *pcount, const char *dir,
                               dir);
     }
     apr_pool_create(&ptemp, p);
-    for (i = 0; rv == APR_SUCCESS && i < names->nelts; i++) {
+    for (i = 0; rv == APR_SUCCESS && i < names->nelts; i += n) {
         apr_pool_clear(ptemp);
-        rv = spool_replay_one(apr_pstrcat(ptemp, dir, "/",
-                              APR_ARRAY_IDX(names, i, const char *), NULL),
-                              psa, db, res, ptemp);
-        count += rv == APR_SUCCESS;
+        n = names->nelts - i < OXT_EVENT_SPOOL_CHUNK ? names->nelts - i
+                                                     : OXT_EVENT_SPOOL_CHUNK;
+        rv = spool_replay_chunk(pcount, dir, names, i, i + n, psa, db, res,
+                                ptemp);
     }
     apr_pool_destroy(ptemp);
-    *pcount = count;
     return rv;
+}
+
+/* ---- the daemon's hand-off ------------------------------------------------ */
+
+static apr_status_t spool_lock_close(void *baton)
+{
+    close(*(const int *)baton);
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_event_spool_own(const char *dir, apr_pool_t *p)
+{
+    const char *path = apr_pstrcat(p, dir, "/" OXT_EVENT_SPOOL_LOCK, NULL);
+    int *pfd = apr_palloc(p, sizeof(*pfd));
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    apr_status_t rv;
+
+    if (fd < 0) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        rv = errno == EWOULDBLOCK ? APR_EBUSY : APR_FROM_OS_ERROR(errno);
+        close(fd);
+        return rv;
+    }
+    /* Closing the descriptor (the pool's end, or the process's) lets the
+     * handlers go back to the database. */
+    *pfd = fd;
+    apr_pool_cleanup_register(p, pfd, spool_lock_close,
+                              apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+int oxt_event_spool_owned(const char *dir, apr_pool_t *p)
+{
+    const char *path = apr_pstrcat(p, dir, "/" OXT_EVENT_SPOOL_LOCK, NULL);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    int owned;
+
+    if (fd < 0) {
+        return 0;
+    }
+    owned = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return owned;
 }

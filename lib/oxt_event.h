@@ -90,13 +90,38 @@ apr_status_t oxt_event_spool_parse(oxt_event_t **pev, const char *buf,
 
 /**
  * Replays every spool file of dir (oldest first) into the queue and
- * removes each once queued. A file that cannot be parsed is renamed
- * *.bad and reported, never silently dropped. *pcount gets how many
- * events were replayed.
+ * removes each once queued: up to OXT_EVENT_SPOOL_CHUNK files in one
+ * transaction, their files removed only after its commit (a crash in
+ * between replays them again; a hint coalesces with its own row, so
+ * nothing is doubled). A file that cannot be parsed is renamed *.bad and
+ * reported, never silently dropped. *pcount gets how many events were
+ * replayed.
  */
 apr_status_t oxt_event_spool_replay(int *pcount, const char *dir,
                                     const oxt_psa_t *psa, oxt_db_t *db,
                                     oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
+
+/**
+ * The daemon's hand-off: while a daemon holds dir's lock file
+ * (OXT_EVENT_SPOOL_LOCK, an exclusive flock), the event handler writes
+ * each event to the spool, which the daemon drains into the queue within
+ * a poll, instead of connecting to the database itself (a connection, its
+ * authentication and a commit per event cost more than the hint).
+ * Takes the lock (never waiting) for as long as p lives; APR_EBUSY when
+ * another process holds it, an error when dir has no such file and it
+ * cannot be made. Never through a symlink.
+ */
+apr_status_t oxt_event_spool_own(const char *dir, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Whether a process holds dir's hand-off lock (oxt_event_spool_own): a
+ * probe that leaves nothing behind. 0 when there is no lock file.
+ */
+int oxt_event_spool_owned(const char *dir, apr_pool_t *p);
+
+#define OXT_EVENT_SPOOL_LOCK  ".daemon.lock"
+#define OXT_EVENT_SPOOL_CHUNK 500
 
 #endif /* OXT_EVENT_H */

@@ -107,8 +107,18 @@ static double queue_random01(void)
     return (double)r / 4294967296.0;
 }
 
-/* A hint for a parked object unparks it: something changed in Plesk, which
- * may be exactly what the failure needed. */
+/* What a hint does to a row already there: one text for one hint and
+ * for many. A hint for a parked object unparks it: something changed in
+ * Plesk, which may be exactly what the failure needed. */
+#define QUEUE_PUSH_UPDATE \
+    " ON DUPLICATE KEY UPDATE reason = VALUES(reason)," \
+    " detail = VALUES(detail), scheduled_by = VALUES(scheduled_by)," \
+    " enqueued_at = VALUES(enqueued_at)," \
+    " attempts = IF(parked, 0, attempts)," \
+    " not_before = IF(parked, VALUES(not_before)," \
+    "                 LEAST(not_before, VALUES(not_before)))," \
+    " parked = 0, parked_at = NULL"
+
 apr_status_t oxt_queue_push(oxt_db_t *db, oxt_obj_type_t type,
                             long long object_id, const char *reason,
                             const char *detail, const char *scheduled_by,
@@ -117,19 +127,58 @@ apr_status_t oxt_queue_push(oxt_db_t *db, oxt_obj_type_t type,
     return oxt_db_exec(NULL, db,
         "INSERT INTO queue (object_type, object_id, reason, detail,"
         " scheduled_by, enqueued_at, not_before)"
-        " VALUES (?, ?, ?, ?, ?, NOW(3), NOW(3))"
-        " ON DUPLICATE KEY UPDATE reason = VALUES(reason),"
-        " detail = VALUES(detail), scheduled_by = VALUES(scheduled_by),"
-        " enqueued_at = VALUES(enqueued_at),"
-        " attempts = IF(parked, 0, attempts),"
-        " not_before = IF(parked, VALUES(not_before),"
-        "                 LEAST(not_before, VALUES(not_before))),"
-        " parked = 0, parked_at = NULL",
+        " VALUES (?, ?, ?, ?, ?, NOW(3), NOW(3))" QUEUE_PUSH_UPDATE,
         OXT_DB_ARGS(OXT_DB_STR(oxt_obj_type_name(type)),
                     OXT_DB_INT(object_id), OXT_DB_STR(reason),
                     OXT_DB_STR(detail),
                     OXT_DB_STR(scheduled_by ? scheduled_by : "Automatic")),
         res, p);
+}
+
+/* Hints per statement; shorter runs are padded with their last hint (a
+ * repeat changes nothing), so a few statement texts serve. */
+#define QUEUE_PUSH_MAX 100
+
+static apr_status_t queue_push_chunk(oxt_db_t *db,
+                                     const apr_array_header_t *hints,
+                                     int from, int n, oxt_result_t *res,
+                                     apr_pool_t *p)
+{
+    static const char row[] = ", (?, ?, ?, ?, 'Automatic', NOW(3), NOW(3))";
+    oxt_db_arg_t args[4 * QUEUE_PUSH_MAX];
+    const oxt_queue_hint_t *h;
+    int size = n <= 10 ? n : QUEUE_PUSH_MAX, i;
+    char *rows = apr_palloc(p, (apr_size_t)size * (sizeof(row) - 1) + 1);
+
+    for (i = 0; i < size; i++) {
+        h = &APR_ARRAY_IDX(hints, from + (i < n ? i : n - 1),
+                           const oxt_queue_hint_t);
+        args[4 * i] = OXT_DB_STR(oxt_obj_type_name(h->type));
+        args[4 * i + 1] = OXT_DB_INT(h->object_id);
+        args[4 * i + 2] = OXT_DB_STR(h->reason);
+        args[4 * i + 3] = OXT_DB_STR(h->detail);
+        memcpy(rows + (size_t)i * (sizeof(row) - 1), row, sizeof(row) - 1);
+    }
+    rows[(size_t)size * (sizeof(row) - 1)] = '\0';
+    return oxt_db_exec(NULL, db, apr_pstrcat(p,
+        "INSERT INTO queue (object_type, object_id, reason, detail,"
+        " scheduled_by, enqueued_at, not_before) VALUES ", rows + 2,
+        QUEUE_PUSH_UPDATE, NULL), args, 4 * size, res, p);
+}
+
+apr_status_t oxt_queue_push_many(oxt_db_t *db,
+                                 const apr_array_header_t *hints,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    int i, n;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (i = 0; rv == APR_SUCCESS && i < hints->nelts; i += n) {
+        n = hints->nelts - i < QUEUE_PUSH_MAX ? hints->nelts - i
+                                              : QUEUE_PUSH_MAX;
+        rv = queue_push_chunk(db, hints, i, n, res, p);
+    }
+    return rv;
 }
 
 /* ---- claiming ----------------------------------------------------------- */
@@ -450,6 +499,81 @@ apr_status_t oxt_queue_done(oxt_db_t *db, const oxt_queue_item_t *item,
         "UPDATE queue SET lease_owner = NULL, lease_until = NULL,"
         " attempts = 0, last_error = NULL WHERE id = ? AND lease_owner = ?",
         OXT_DB_ARGS(OXT_DB_INT(item->id), OXT_DB_STR(owner)), res, p);
+}
+
+/* Items done at once, per chunk. */
+#define QUEUE_DONE_MAX 250
+
+/* The "(?, ?), ..." of items [from, from + size), the last repeated
+ * where size > n (a repeat changes nothing), bound after args[0]. */
+static const char *queue_done_pairs(oxt_db_arg_t *args,
+                                    const apr_array_header_t *items,
+                                    int from, int n, int size, apr_pool_t *p)
+{
+    char *marks = apr_palloc(p, (apr_size_t)size * 8 + 1), *c = marks;
+    const oxt_queue_item_t *item;
+    int i;
+
+    for (i = 0; i < size; i++) {
+        item = &APR_ARRAY_IDX(items, from + (i < n ? i : n - 1),
+                              const oxt_queue_item_t);
+        args[2 * i] = OXT_DB_INT(item->id);
+        args[2 * i + 1] = OXT_DB_STR(item->enqueued_at);
+        memcpy(c, i ? ", (?, ?)" : "(?, ?)", i ? 8 : 6);
+        c += i ? 8 : 6;
+    }
+    *c = '\0';
+    return marks;
+}
+
+/* One chunk: the items not refreshed go (their id and enqueued time
+ * both match: the id list lets the primary key find them), the rest of
+ * ours are released, due now, with a clean slate. */
+static apr_status_t queue_done_chunk(oxt_db_t *db,
+                                     const apr_array_header_t *items,
+                                     int from, int n, const char *owner,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[1 + 3 * QUEUE_DONE_MAX];
+    apr_array_header_t *ids = apr_array_make(p, n, sizeof(long long));
+    const char *marks, *pairs;
+    int i, size = oxt_db_in_size(n);
+    apr_status_t rv;
+
+    for (i = 0; i < n; i++) {
+        APR_ARRAY_PUSH(ids, long long) = APR_ARRAY_IDX(items, from + i,
+                                              const oxt_queue_item_t).id;
+    }
+    args[0] = OXT_DB_STR(owner);
+    oxt_db_in_bind(&marks, args + 1, ids, 0, n, p);
+    pairs = queue_done_pairs(args + 1 + size, items, from, n, size, p);
+    rv = oxt_db_exec(NULL, db, apr_psprintf(p, "DELETE FROM queue WHERE"
+                     " lease_owner = ? AND id IN (%s) AND (id, enqueued_at)"
+                     " IN (%s)", marks, pairs), args, 1 + 3 * size, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, apr_psprintf(p, "UPDATE queue SET"
+                         " lease_owner = NULL, lease_until = NULL,"
+                         " attempts = 0, last_error = NULL"
+                         " WHERE lease_owner = ? AND id IN (%s)", marks),
+                         args, 1 + size, res, p);
+    }
+    return rv;
+}
+
+apr_status_t oxt_queue_done_many(oxt_db_t *db,
+                                 const apr_array_header_t *items,
+                                 const char *owner, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    int i, n;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (i = 0; rv == APR_SUCCESS && i < items->nelts; i += n) {
+        n = items->nelts - i < QUEUE_DONE_MAX ? items->nelts - i
+                                              : QUEUE_DONE_MAX;
+        rv = queue_done_chunk(db, items, i, n, owner, res, p);
+    }
+    return rv;
 }
 
 apr_status_t oxt_queue_fail(int *pparked, oxt_db_t *db,

@@ -84,6 +84,24 @@ apr_status_t oxt_queue_push(oxt_db_t *db, oxt_obj_type_t type,
                             oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** A hint to record with oxt_queue_push_many. */
+typedef struct oxt_queue_hint_t {
+    oxt_obj_type_t type;
+    long long object_id;
+    const char *reason;
+    const char *detail;
+} oxt_queue_hint_t;
+
+/**
+ * oxt_queue_push (scheduled by "Automatic") for each of hints
+ * (oxt_queue_hint_t, by value), up to 100 in one statement; an object
+ * named twice is one row, as two pushes leave it.
+ */
+apr_status_t oxt_queue_push_many(oxt_db_t *db,
+                                 const apr_array_header_t *hints,
+                                 oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /**
  * Claims up to max due items for owner, leased for lease_s seconds. The
  * items (oxt_queue_item_t *) live in p; *pitems may be empty.
@@ -124,6 +142,18 @@ apr_status_t oxt_queue_mail_domains(apr_hash_t **pmap,
 apr_status_t oxt_queue_done(oxt_db_t *db, const oxt_queue_item_t *item,
                             const char *owner, oxt_result_t *res,
                             apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * oxt_queue_done for each of items (oxt_queue_item_t, by value: id and
+ * enqueued_at are read), in two statements per 250 items: one that
+ * removes the items no new hint refreshed, one that releases the rest.
+ * Run it inside a transaction, as the two statements belong together.
+ */
+apr_status_t oxt_queue_done_many(oxt_db_t *db,
+                                 const apr_array_header_t *items,
+                                 const char *owner, oxt_result_t *res,
+                                 apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

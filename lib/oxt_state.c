@@ -427,34 +427,70 @@ apr_status_t oxt_state_user_adopted(oxt_db_t *db,
         res, p);
 }
 
+/* The SET list of a doubt, its ten flags bound first
+ * (state_doubt_flags). */
+#define STATE_DOUBT_SET \
+    "UPDATE mailbox_state SET" \
+    " applied_mail_name = IF(?, NULL, applied_mail_name)," \
+    " applied_address = IF(?, NULL, applied_address)," \
+    " applied_aliases = IF(?, NULL, applied_aliases)," \
+    " applied_password_fp = IF(?, NULL, applied_password_fp)," \
+    " applied_display_name = IF(?, NULL, applied_display_name)," \
+    " applied_language = IF(?, NULL, applied_language)," \
+    " applied_timezone = IF(?, NULL, applied_timezone)," \
+    " applied_imap_server = IF(?, NULL, applied_imap_server)," \
+    " applied_smtp_server = IF(?, NULL, applied_smtp_server)," \
+    " applied_service_type = IF(?, NULL, applied_service_type)"
+#define STATE_DOUBT_FLAGS 10
+
+static void state_doubt_flags(oxt_db_arg_t *args, unsigned what)
+{
+    static const unsigned bits[STATE_DOUBT_FLAGS] = {
+        OXT_DOUBT_NAME, OXT_DOUBT_ADDRESS, OXT_DOUBT_ALIASES,
+        OXT_DOUBT_PASSWORD, OXT_DOUBT_DISPLAY, OXT_DOUBT_LANGUAGE,
+        OXT_DOUBT_TIMEZONE, OXT_DOUBT_SERVERS, OXT_DOUBT_SERVERS,
+        OXT_DOUBT_SERVICE,
+    };
+    int i;
+
+    for (i = 0; i < STATE_DOUBT_FLAGS; i++) {
+        args[i] = OXT_DB_INT(!!(what & bits[i]));
+    }
+}
+
 apr_status_t oxt_state_user_doubt(oxt_db_t *db, long long mail_id,
                                   unsigned what, oxt_result_t *res,
                                   apr_pool_t *p)
 {
-    return oxt_db_exec(NULL, db,
-        "UPDATE mailbox_state SET"
-        " applied_mail_name = IF(?, NULL, applied_mail_name),"
-        " applied_address = IF(?, NULL, applied_address),"
-        " applied_aliases = IF(?, NULL, applied_aliases),"
-        " applied_password_fp = IF(?, NULL, applied_password_fp),"
-        " applied_display_name = IF(?, NULL, applied_display_name),"
-        " applied_language = IF(?, NULL, applied_language),"
-        " applied_timezone = IF(?, NULL, applied_timezone),"
-        " applied_imap_server = IF(?, NULL, applied_imap_server),"
-        " applied_smtp_server = IF(?, NULL, applied_smtp_server),"
-        " applied_service_type = IF(?, NULL, applied_service_type)"
-        " WHERE mail_id = ?",
-        OXT_DB_ARGS(OXT_DB_INT(!!(what & OXT_DOUBT_NAME)),
-                    OXT_DB_INT(!!(what & OXT_DOUBT_ADDRESS)),
-                    OXT_DB_INT(!!(what & OXT_DOUBT_ALIASES)),
-                    OXT_DB_INT(!!(what & OXT_DOUBT_PASSWORD)),
-                    OXT_DB_INT(!!(what & OXT_DOUBT_DISPLAY)),
-                    OXT_DB_INT(!!(what & OXT_DOUBT_LANGUAGE)),
-                    OXT_DB_INT(!!(what & OXT_DOUBT_TIMEZONE)),
-                    OXT_DB_INT(!!(what & OXT_DOUBT_SERVERS)),
-                    OXT_DB_INT(!!(what & OXT_DOUBT_SERVERS)),
-                    OXT_DB_INT(!!(what & OXT_DOUBT_SERVICE)),
-                    OXT_DB_INT(mail_id)), res, p);
+    oxt_db_arg_t args[STATE_DOUBT_FLAGS + 1];
+
+    state_doubt_flags(args, what);
+    args[STATE_DOUBT_FLAGS] = OXT_DB_INT(mail_id);
+    return oxt_db_exec(NULL, db, STATE_DOUBT_SET " WHERE mail_id = ?", args,
+                       STATE_DOUBT_FLAGS + 1, res, p);
+}
+
+apr_status_t oxt_state_user_doubt_many(oxt_db_t *db,
+                                       const apr_array_header_t *mail_ids,
+                                       unsigned what, oxt_result_t *res,
+                                       apr_pool_t *p)
+{
+    oxt_db_arg_t args[STATE_DOUBT_FLAGS + OXT_DB_IN_MAX];
+    const char *marks;
+    int i, n, size;
+    apr_status_t rv = APR_SUCCESS;
+
+    state_doubt_flags(args, what);
+    for (i = 0; rv == APR_SUCCESS && i < mail_ids->nelts; i += n) {
+        n = mail_ids->nelts - i < OXT_DB_IN_MAX ? mail_ids->nelts - i
+                                                : OXT_DB_IN_MAX;
+        size = oxt_db_in_bind(&marks, args + STATE_DOUBT_FLAGS, mail_ids, i,
+                              n, p);
+        rv = oxt_db_exec(NULL, db, apr_pstrcat(p, STATE_DOUBT_SET
+                         " WHERE mail_id IN (", marks, ")", NULL), args,
+                         STATE_DOUBT_FLAGS + size, res, p);
+    }
+    return rv;
 }
 
 static const oxt_rows_shape_t creating_shape = {

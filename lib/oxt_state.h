@@ -218,6 +218,14 @@ apr_status_t oxt_state_user_doubt(oxt_db_t *db, long long mail_id,
                                   apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** oxt_state_user_doubt for each of mail_ids (long long), one statement
+ *  per OXT_DB_IN_MAX. */
+apr_status_t oxt_state_user_doubt_many(oxt_db_t *db,
+                                       const apr_array_header_t *mail_ids,
+                                       unsigned what, oxt_result_t *res,
+                                       apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** A create of mbox's user under name is about to be sent: the row says so
  *  (ox ids unset, applied_mail_name set), so that a mailbox that leaves
  *  before the answer is known is still deleted from OX (by name). The

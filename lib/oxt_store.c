@@ -35,6 +35,13 @@
 
 typedef struct store_db_t store_db_t;
 
+/* The users a turn's changes make unknown in what (OXT_DOUBT_*): one
+ * statement for all of them at its commit. */
+typedef struct {
+    unsigned what;
+    apr_array_header_t *mail_ids;   /* long long */
+} store_doubt_t;
+
 /* The next page is read on a second connection by a thread of its own
  * while the engine plans and works the current one: the server's work
  * for the next page overlaps ours for this one. The thread owns its
@@ -64,6 +71,10 @@ struct store_db_t {
     oxt_rows_t *applied;            /* commit or before any other */
     oxt_rows_t *contexts;           /* ... */
     oxt_replog_batch_t *logs;       /* statement (store_now) */
+    apr_array_header_t *doubts;     /* store_doubt_t, in kept_pool */
+    apr_array_header_t *done;       /* queue items done (by value), in
+                                       kept_pool, under ... */
+    const char *owner;              /* ... this owner's lease */
     apr_pool_t *kept_pool;          /* holds kept, and their scratch */
     apr_hash_t *kept;               /* mail ids (domains: -dom_id) with a
                                        row waiting */
@@ -135,7 +146,22 @@ static int store_waiting(const store_db_t *s)
 {
     return oxt_rows_count(s->creating) > 0 || oxt_rows_count(s->applied) > 0
         || oxt_rows_count(s->contexts) > 0
-        || !oxt_replog_batch_empty(s->logs);
+        || !oxt_replog_batch_empty(s->logs) || s->done->nelts > 0
+        || s->doubts->nelts > 0;
+}
+
+static apr_status_t store_write_doubts(store_db_t *s, oxt_result_t *res)
+{
+    const store_doubt_t *d;
+    int i;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (i = 0; rv == APR_SUCCESS && i < s->doubts->nelts; i++) {
+        d = &APR_ARRAY_IDX(s->doubts, i, const store_doubt_t);
+        rv = oxt_state_user_doubt_many(s->db, d->mail_ids, d->what, res,
+                                       s->kept_pool);
+    }
+    return rv;
 }
 
 /* Writes the kept rows (on a failure drops them: the turn rolls back). */
@@ -159,8 +185,17 @@ static apr_status_t store_write_kept(store_db_t *s, oxt_result_t *res)
         rv = oxt_rows_write(s->applied, s->db, res, s->kept_pool);
         store_pump(s);
     }
+    if (rv == APR_SUCCESS && s->doubts->nelts > 0) {
+        rv = store_write_doubts(s, res);
+        store_pump(s);
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_replog_batch_write(s->logs, s->db, res, s->kept_pool);
+        store_pump(s);
+    }
+    if (rv == APR_SUCCESS && s->done->nelts > 0) {
+        rv = oxt_queue_done_many(s->db, s->done, s->owner, res,
+                                 s->kept_pool);
         store_pump(s);
     }
     if (rv != APR_SUCCESS) {
@@ -171,6 +206,8 @@ static apr_status_t store_write_kept(store_db_t *s, oxt_result_t *res)
     }
     apr_pool_clear(s->kept_pool);
     s->kept = apr_hash_make(s->kept_pool);
+    s->done = apr_array_make(s->kept_pool, 16, sizeof(oxt_queue_item_t));
+    s->doubts = apr_array_make(s->kept_pool, 2, sizeof(store_doubt_t));
     return rv;
 }
 
@@ -531,6 +568,29 @@ static unsigned store_change_doubt(unsigned changes)
     return what;
 }
 
+/* A change's doubt inside a turn: kept, and written at its commit (before
+ * the change goes out, which is in the next turn), with the doubts of the
+ * same kind in one statement. */
+static apr_status_t store_keep_doubt(store_db_t *s, long long mail_id,
+                                     unsigned what, oxt_result_t *res)
+{
+    store_doubt_t *d = NULL;
+    int i;
+    apr_status_t rv = store_keep(s, mail_id, res);
+
+    for (i = 0; i < s->doubts->nelts && d == NULL; i++) {
+        d = &APR_ARRAY_IDX(s->doubts, i, store_doubt_t);
+        d = d->what == what ? d : NULL;
+    }
+    if (d == NULL) {
+        d = &APR_ARRAY_PUSH(s->doubts, store_doubt_t);
+        d->what = what;
+        d->mail_ids = apr_array_make(s->kept_pool, 16, sizeof(long long));
+    }
+    APR_ARRAY_PUSH(d->mail_ids, long long) = mail_id;
+    return rv;
+}
+
 static apr_status_t store_user_intent(store_db_t *s, const oxt_op_t *op,
                                       oxt_result_t *res, apr_pool_t *p)
 {
@@ -544,6 +604,12 @@ static apr_status_t store_user_intent(store_db_t *s, const oxt_op_t *op,
         return rv != APR_SUCCESS ? rv : store_kept(s,
                    oxt_state_user_creating(s->creating, u->mbox,
                                            u->want->name), res);
+    }
+    if (s->in_turn && (op->kind == OXT_OP_USER_CHANGE
+                       || op->kind == OXT_OP_USER_ACCESS)) {
+        return store_keep_doubt(s, mail_id, op->kind == OXT_OP_USER_CHANGE
+                                ? store_change_doubt(op->changes)
+                                : OXT_DOUBT_SERVICE, res);
     }
     rv = store_now(s, res);
     if (rv != APR_SUCCESS) {
@@ -776,14 +842,40 @@ static apr_status_t store_log(void *baton, const oxt_replog_entry_t *entry,
     return store_kept(s, oxt_replog_batch_add(s->logs, entry, p), res);
 }
 
+/* A hint answered inside a turn is removed with the turn's rows, many
+ * in one statement (oxt_queue_done_many), in the transaction of its
+ * domain's last record. */
+static apr_status_t store_keep_done(store_db_t *s,
+                                    const oxt_queue_item_t *item,
+                                    const char *owner, oxt_result_t *res)
+{
+    oxt_queue_item_t *kept;
+    apr_status_t rv = APR_SUCCESS;
+
+    /* One owner per statement (a store serves one worker: rarely more). */
+    if (s->owner == NULL || strcmp(s->owner, owner) != 0) {
+        rv = store_write_kept(s, res);
+        s->owner = apr_pstrdup(s->alias_pool_parent, owner);
+    }
+    kept = &APR_ARRAY_PUSH(s->done, oxt_queue_item_t);
+    memset(kept, 0, sizeof(*kept));
+    kept->id = item->id;
+    kept->enqueued_at = apr_pstrdup(s->kept_pool, item->enqueued_at);
+    return rv;
+}
+
 static apr_status_t store_settle(void *baton, const oxt_queue_item_t *item,
                                  oxt_obj_t obj, const char *owner,
                                  const char *error, int max_attempts,
                                  oxt_result_t *res, apr_pool_t *p)
 {
     store_db_t *s = baton;
-    apr_status_t rv = store_now(s, res);
+    apr_status_t rv;
 
+    if (item != NULL && error == NULL && s->in_turn) {
+        return store_keep_done(s, item, owner, res);
+    }
+    rv = store_now(s, res);
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -869,6 +961,8 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     s->contexts = oxt_state_rows(OXT_STATE_ROWS_CONTEXT, p);
     s->logs = oxt_replog_batch_make(p);
     apr_pool_create(&s->kept_pool, p);
+    s->done = apr_array_make(s->kept_pool, 16, sizeof(oxt_queue_item_t));
+    s->doubts = apr_array_make(s->kept_pool, 2, sizeof(store_doubt_t));
     s->kept = apr_hash_make(s->kept_pool);
     apr_pool_create(&s->scratch, p);
     apr_pool_create(&s->alias_pool, p);

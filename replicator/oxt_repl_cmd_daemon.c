@@ -61,6 +61,8 @@ typedef struct {
     apr_time_t last_prune;
     int prune_more;                /* the log is behind its limits */
     apr_time_t last_directory;     /* filled without a session */
+    int handoff;                   /* the spool's hand-off lock is ours */
+    int handoff_told;              /* and why not was logged */
 } daemon_t;
 
 static void daemon_sleep_ms(int ms)
@@ -297,6 +299,25 @@ static void daemon_directory(daemon_t *d)
     apr_pool_destroy(p);
 }
 
+/* The event handlers hand their hints to us through the spool for as
+ * long as the session lives (sp): without a session (the database away)
+ * they go back to writing them into the queue themselves, as they do when
+ * no daemon runs. The spool is drained every turn, and every poll while
+ * idle. */
+static void daemon_handoff(daemon_t *d, apr_pool_t *sp)
+{
+    apr_status_t rv = oxt_event_spool_own(d->repl->cfg->spool_dir, sp);
+
+    d->handoff = rv == APR_SUCCESS;
+    if (rv != APR_SUCCESS && !d->handoff_told) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, rv, OXTLOGNO(04580)
+                       "event handlers write to the database themselves:"
+                       " cannot lock %s/" OXT_EVENT_SPOOL_LOCK,
+                       d->repl->cfg->spool_dir);
+        d->handoff_told = 1;
+    }
+}
+
 /* A session per connection: when the database goes away the session's
  * pool goes with it and a new one is made. */
 static apr_status_t daemon_session(daemon_t *d, apr_pool_t *sp,
@@ -364,6 +385,7 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
         oxt_result_reset(res);
         rv = daemon_session(&d, sp, res);
         if (rv == APR_SUCCESS) {
+            daemon_handoff(&d, sp);
             pause = 1;
             rv = daemon_loop(&d, res);
         }

@@ -4,8 +4,10 @@
  *
  * Plesk runs it in the background for every registered event and must
  * never see it fail or print: it records a hint keyed by stable ids and
- * returns at once. When the database cannot be reached, or anything else
- * goes wrong, the event goes to the spool directory for the next run; if
+ * returns at once. While the daemon runs it holds the spool's hand-off
+ * lock, and the hint goes to the spool, which the daemon drains. Else it
+ * goes into the queue; when the database cannot be reached, or anything
+ * else goes wrong, it goes to the spool directory for the next run; if
  * even that fails, syslog says so. The exit code is always 0.
  */
 #include <stdio.h>
@@ -38,6 +40,12 @@ static apr_status_t event_record(oxt_repl_t *repl, const oxt_event_t *ev,
     oxt_psa_t *psa;
     apr_status_t rv;
 
+    /* Only now: the client library's start (OpenSSL's configuration) is
+     * not needed for a hand-off (a repeated call does nothing). */
+    if (oxt_db_library_init() != APR_SUCCESS) {
+        return oxt_result_set(res, OXT_EDB, "Cannot start the database"
+                              " client", NULL);
+    }
     oxt_db_params_from_config(&params, repl->cfg);
     params.connect_timeout = EVENT_DB_TIMEOUT_S;
     params.read_timeout = EVENT_DB_TIMEOUT_S;
@@ -67,6 +75,14 @@ int oxt_repl_cmd_event(oxt_repl_t *repl, int argc, const char *const *argv)
     if (oxt_event_make(&ev, argv[1], argc - 2, argv + 2, repl->p)
         != APR_SUCCESS) {
         return OXT_REPL_EXIT_OK;      /* an event we do not act on */
+    }
+    /* A daemon drains the spool within a poll: handing the event to it
+     * costs a file, where the database costs a connection and a commit
+     * (docs/architecture.md, "Events"). */
+    if (repl->cfg && oxt_event_spool_owned(repl->cfg->spool_dir, repl->p)
+        && oxt_event_spool_write(ev, repl->cfg->spool_dir, repl->p)
+           == APR_SUCCESS) {
+        return OXT_REPL_EXIT_OK;
     }
     rv = repl->cfg ? event_record(repl, ev, res) : APR_EGENERAL;
     if (rv == APR_SUCCESS) {

@@ -160,9 +160,8 @@ int main(int argc, const char *const *argv)
         return front_exec_full(argv);
     }
     oxt_log_set(front_level_cb, front_print_cb, NULL);
-    if (oxt_db_library_init() != APR_SUCCESS) {
-        return front_exec_full(argv);
-    }
+    /* The database client starts when the event needs it (a hand-off to
+     * the daemon does not: oxt_repl_cmd_event.c). */
     rc = front_event(p, config, argc - at, argv + at);
     apr_pool_destroy(p);
     oxt_db_library_end();

@@ -32,6 +32,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
+#include <apr_time.h>
 
 #include "oxt_beat.h"
 #include "oxt_config.h"
@@ -39,6 +40,7 @@
 #include "oxt_dir.h"
 #include "oxt_dirpre.h"
 #include "oxt_db.h"
+#include "oxt_event.h"
 #include "oxt_json.h"
 #include "oxt_oxlink.h"
 #include "oxt_plesk.h"
@@ -472,6 +474,62 @@ static int cmd_retry(cli_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+/* queue-done OWNER [MAIL_ID]: claims every due hint for OWNER, refreshes
+ * mailbox MAIL_ID's (a new hint while it is worked), and marks them all
+ * done at once (oxt_queue_done_many, as the engine's turns do), in one
+ * transaction; prints how many it claimed. */
+static int cmd_queue_done(cli_t *c, int argc, const char *const *argv)
+{
+    apr_array_header_t *items, *done;
+    int i;
+    apr_status_t rv;
+
+    if (argc != 2 && argc != 3) {
+        return usage();
+    }
+    rv = oxt_queue_claim(&items, c->db, argv[1], 1000, 600, c->res, c->p);
+    if (rv == APR_SUCCESS && argc == 3) {
+        apr_sleep(apr_time_from_msec(5));       /* a later enqueued_at */
+        rv = oxt_queue_push(c->db, OXT_OBJ_MAILBOX, num(argv[2]),
+                            "mailname_update", "again", NULL, c->res, c->p);
+    }
+    done = rv == APR_SUCCESS ? apr_array_make(c->p, items->nelts,
+                                              sizeof(oxt_queue_item_t))
+                             : NULL;
+    for (i = 0; done != NULL && i < items->nelts; i++) {
+        APR_ARRAY_PUSH(done, oxt_queue_item_t) =
+            *APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
+    }
+    rv = rv == APR_SUCCESS ? oxt_db_begin(c->db, c->res) : rv;
+    rv = rv == APR_SUCCESS ? oxt_queue_done_many(c->db, done, argv[1],
+                                                 c->res, c->p) : rv;
+    rv = rv == APR_SUCCESS ? oxt_db_commit(c->db, c->res) : rv;
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "claimed", items->nelts);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+/* spool-replay: the spool into the queue, as run and the daemon replay
+ * it (oxt_event_spool_replay), without working the hints. */
+static int cmd_spool_replay(cli_t *c)
+{
+    int count = 0;
+    apr_status_t rv = oxt_event_spool_replay(&count, c->cfg->spool_dir,
+                                             c->psa, c->db, c->res, c->p);
+
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "replayed", count);
+    oxt_json_end(c->j);
+    return 0;
+}
+
 /* ---- settings ------------------------------------------------------------- */
 
 /* KEY=VALUE arguments as a posted form; --by NAME sets *pby. */
@@ -656,6 +714,8 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "last-run") == 0) return cmd_last_run(c);
     if (strcmp(cmd, "parked") == 0) return cmd_parked(c, argc, argv);
     if (strcmp(cmd, "retry") == 0) return cmd_retry(c, argc, argv);
+    if (strcmp(cmd, "queue-done") == 0) return cmd_queue_done(c, argc, argv);
+    if (strcmp(cmd, "spool-replay") == 0) return cmd_spool_replay(c);
     if (strcmp(cmd, "settings-form") == 0) {
         return cmd_settings_form(c, argc, argv);
     }

@@ -12,6 +12,7 @@ reseller1 = 2; dom1 holds user1, 11, 21 (alias21), 31 (alias31), alias
 domain alias-dom1.example (mail) and www-dom1.example (web only); dom7
 (reseller1's own) user7 (alias7, alias7b), 17, 27, 37.
 """
+import fcntl
 import os
 
 import pytest
@@ -246,6 +247,74 @@ def test_event_without_database_spools_and_run_replays(plesk, tmp_path,
     plesk.run()
     assert plesk.ox_password_is("dom1.example", "user1", "spooled-new-pw")
     assert plesk.queue_rows() == []
+
+
+def test_a_held_handoff_lock_sends_events_to_the_spool(plesk):
+    """While a daemon holds the spool's hand-off lock (a test holds it
+    here, as the daemon does: an exclusive flock on .daemon.lock) the
+    handler writes the event to the spool and leaves the database alone;
+    without the lock it queues the hint itself. `run` replays what the
+    spool holds, more than one transaction's worth (500) at once."""
+    plesk.exec("oxt", "DELETE FROM queue")
+    lock = os.path.join(plesk.spool_dir, ".daemon.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fire(plesk, "mailname_update", {"NEW_MAILNAME": "user1@dom1.example"},
+             "env")
+        files = spool_files(plesk)
+        assert len(files) == 1 and files[0].endswith(".hint"), files
+        assert queued(plesk) == []
+    finally:
+        os.close(fd)
+    fire(plesk, "mailname_update", {"NEW_MAILNAME": "user11@dom1.example"},
+         "env")
+    assert queued(plesk) == [("mailbox", 11, "mailname_update", "Automatic")]
+    assert len(spool_files(plesk)) == 1
+    # 600 more, as a burst leaves them: the replay's chunks of 500 each
+    # find their mailboxes in one lookup and queue them in a few upserts,
+    # and commit before their files go; what psa cannot name (a deleted
+    # mailbox, a rename, an IDN domain) goes the handler's way
+    plesk.exec("oxt", "DELETE FROM queue")
+    names = ["USER21@dom1.example", "user31@DOM1.example", "user7@dom7.example",
+             "nobody@dom9.example", "user2@bücher2.example"]
+    for n in range(600):
+        with open(os.path.join(plesk.spool_dir, "%020d-1-%012x.hint" % (
+                n + 1, n)), "w") as f:
+            f.write("event=mailname_update\nNEW_MAILNAME=%s\n"
+                    % names[n % len(names)])
+    with open(os.path.join(plesk.spool_dir, "%020d-1-%012x.hint" % (
+            700, 700)), "w") as f:
+        f.write("event=mailname_update\nNEW_MAILNAME=renamed1@dom1.example"
+                "\nOLD_MAILNAME=user1@dom1.example\n")
+    rc, out = plesk.core("spool-replay", expect_rc=0)
+    assert out == {"replayed": 602}
+    assert spool_files(plesk) == []
+    assert queued(plesk) == [
+        ("domain", 1, "mailname_update", "Automatic"),
+        ("domain", 9, "mailname_update", "Automatic"),
+        ("mailbox", 1, "mailname_update", "Automatic"),
+        ("mailbox", 2, "mailname_update", "Automatic"),
+        ("mailbox", 7, "mailname_update", "Automatic"),
+        ("mailbox", 21, "mailname_update", "Automatic"),
+        ("mailbox", 31, "mailname_update", "Automatic")]
+
+
+def test_hints_done_together_keep_those_refreshed_meanwhile(plesk):
+    """The engine removes the hints a turn answered in one statement
+    (oxt_queue_done_many): a hint refreshed while it was worked stays,
+    released and due, with a clean slate; the rest go."""
+    plesk.exec("oxt", "DELETE FROM queue")
+    for user in (1, 11, 21):
+        fire(plesk, "mailname_update",
+             {"NEW_MAILNAME": "user%d@dom1.example" % user}, "env")
+    plesk.exec("oxt", "UPDATE queue SET attempts = 2, last_error = 'x'")
+    rc, out = plesk.core("queue-done", "worker-a", 11, expect_rc=0)
+    assert out == {"claimed": 3}
+    rows = plesk.queue_rows()
+    assert [(r["object_id"], r["detail"], r["lease_owner"], r["attempts"],
+             r["last_error"]) for r in rows] == [
+        ("11", "again", None, "0", None)], rows
 
 
 def test_unreadable_spool_file_is_set_aside(plesk):

@@ -10,6 +10,7 @@ prefs only, so harness/oxexpect.py computes the desired state.
 Each daemon is started by the test with its stderr in a file and is
 stopped (SIGTERM, then SIGKILL) by the fixture even when the test fails.
 """
+import fcntl
 import os
 import signal
 import socket
@@ -90,6 +91,18 @@ def wait_for(pred, timeout, step=0.05):
     return None
 
 
+def handoff_held(px):
+    """Whether someone holds the spool's hand-off lock (the daemon)."""
+    fd = os.open(os.path.join(px.spool_dir, ".daemon.lock"), os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
 def select(px):
     for dom_id in DOMAINS:
         px.set_pref("domain", dom_id, webmail_forever="on")
@@ -133,9 +146,15 @@ def test_first_full_pass_and_event_latency(plesk, daemons):
         assert took is not None, d.stderr()
         assert total < 2.0, "%s@%s took %.2f s" % (user, ctx, total)
     assert "OXT03032" in d.stderr(), d.stderr()
+    # those events went through the spool: the daemon holds the hand-off
+    # lock, and drained the files
+    assert handoff_held(plesk), d.stderr()
+    assert [f for f in os.listdir(plesk.spool_dir)
+            if not f.startswith(".")] == []
     rc, secs = d.terminate()
     assert (rc, secs < 5) == (0, True), (rc, secs, d.stderr())
     assert "OXT03034" in d.stderr()
+    assert not handoff_held(plesk), "released: events go to the queue"
 
 
 def test_sigterm_stops_it_and_closes_the_run(plesk, daemons):

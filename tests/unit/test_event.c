@@ -84,6 +84,31 @@ START_TEST(spooled_events_read_back_the_same)
 }
 END_TEST
 
+/* The daemon's hand-off lock: held for as long as its pool lives, seen by
+ * a probe (flock locks belong to the open file, so the same process
+ * sees its own), taken by one at a time. */
+START_TEST(the_handoff_lock_is_held_while_its_pool_lives)
+{
+    char dir[] = "/tmp/oxt-unit-handoff-XXXXXX";
+    apr_pool_t *p;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(oxt_event_spool_owned(dir, oxt_test_pool), 0);
+    apr_pool_create(&p, oxt_test_pool);
+    ck_assert_int_eq(oxt_event_spool_own(dir, p), APR_SUCCESS);
+    ck_assert_int_eq(oxt_event_spool_owned(dir, oxt_test_pool), 1);
+    ck_assert_int_eq(oxt_event_spool_own(dir, oxt_test_pool), APR_EBUSY);
+    apr_pool_destroy(p);
+    ck_assert_int_eq(oxt_event_spool_owned(dir, oxt_test_pool), 0);
+    apr_file_remove(apr_pstrcat(oxt_test_pool, dir, "/"
+                                OXT_EVENT_SPOOL_LOCK, NULL), oxt_test_pool);
+    ck_assert_int_eq(apr_dir_remove(dir, oxt_test_pool), APR_SUCCESS);
+    /* no spool directory: no lock, and the handler writes the queue */
+    ck_assert_int_ne(oxt_event_spool_own(dir, oxt_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(oxt_event_spool_owned(dir, oxt_test_pool), 0);
+}
+END_TEST
+
 START_TEST(the_environment_block_is_read_like_getenv)
 {
     const char *env[] = { "NEW_MAILNAME=a@b.example", "NEW_MAILNAME=second",
@@ -198,6 +223,7 @@ TCase *oxt_event_test_case(void)
     tcase_add_test(tc, values_with_line_breaks_are_dropped);
     tcase_add_test(tc, spooled_events_read_back_the_same);
     tcase_add_test(tc, the_environment_block_is_read_like_getenv);
+    tcase_add_test(tc, the_handoff_lock_is_held_while_its_pool_lives);
     tcase_add_test(tc, spool_text_parses_from_a_buffer);
     tcase_add_test(tc, spool_reads_refuse_symlinks_fifos_and_large_files);
     tcase_add_test(tc, only_account_events_need_the_schema_probe);
