@@ -576,6 +576,7 @@ static int cmd_prune(cli_t *c, int argc, const char *const *argv)
     oxt_json_kint(c->j, "batches", pr.batches);
     oxt_json_kbool(c->j, "recounted", pr.recounted);
     oxt_json_kbool(c->j, "more", pr.more);
+    oxt_json_kbool(c->j, "paged", pr.paged);
     oxt_json_end(c->j);
     return 0;
 }
