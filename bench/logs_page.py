@@ -278,6 +278,8 @@ def prepare(site, httpd, roles):
                         role, mid, sort, d, kind), url))
         for sort in SORTS:
             for d in ("desc", "asc"):
+                if (mid - 1) * 25 >= total:
+                    break     # past the end: the page kit shows the last
                 # by its number alone: from the page index
                 url = "/oxtender/logs?sort=%s&dir=%s&page=%d" % (sort, d, mid)
                 ids = [i["id"] for i in httpd.get(

@@ -19,6 +19,7 @@
  *   settings-form KEY=VALUE...         (the posted form; --by NAME)
  *   test-connection KEY=VALUE...       (entered values over the stored)
  *   prune DAYS MAX-ROWS BATCH BUDGET-MS
+ *   logs-pages                 (the Logs page index built again, now)
  *   daemon-running
  *
  * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
@@ -581,6 +582,21 @@ static int cmd_prune(cli_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+static int cmd_pages(cli_t *c)
+{
+    int built = 0;
+    apr_status_t rv;
+
+    rv = oxt_replog_pages_refresh(&built, c->db, 1, c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kbool(c->j, "paged", built);
+    oxt_json_end(c->j);
+    return 0;
+}
+
 static int cmd_daemon_running(cli_t *c)
 {
     const char *beat = NULL;
@@ -617,6 +633,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     }
     if (strcmp(cmd, "test-connection") == 0) return cmd_test(c, argc, argv);
     if (strcmp(cmd, "prune") == 0) return cmd_prune(c, argc, argv);
+    if (strcmp(cmd, "logs-pages") == 0) return cmd_pages(c);
     if (strcmp(cmd, "daemon-running") == 0) return cmd_daemon_running(c);
     return usage();
 }
