@@ -302,8 +302,10 @@ apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
 
 /**
  * Streams the rows of q's page through cb. total is oxt_replog_count's
- * answer, -1 when unknown or bounded (*pmore): with a total, a page past
- * the middle is read from the other end. A keyset row (q->after) outside the query's rows answers
+ * answer, -1 when unknown or bounded (*pmore): with a total, a page far
+ * from both ends of a lone owner's list without a search starts from the
+ * page index (oxt_replog_pages_refresh), and a page past the middle is
+ * otherwise read from the other end. A keyset row (q->after) outside the query's rows answers
  * APR_ENOENT. A search longer than OXT_REPLOG_Q_MAX is cut.
  */
 apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
