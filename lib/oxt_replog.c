@@ -955,6 +955,38 @@ static const char *const keyset_cols[OXT_REPLOG_SORT_COUNT] = {
     "logged_at, id, outcome"
 };
 
+/* The rows after the row of key (logged_at, id, val: its sort column's
+ * value as text, NULL for NULL) in the order of sort, descending or not:
+ * the condition and its values, added to w. The key need not be a row's
+ * any more (a page index's entry may name a row deleted since). */
+static void where_keyset_at(replog_where_t *w, oxt_replog_sort_t sort,
+                            int desc, const char *logged_at, long long id,
+                            const char *val, apr_pool_t *p)
+{
+    sort_groups_t g;
+    const char *sql;
+    int at;
+
+    if (sort == OXT_REPLOG_SORT_MODIFIED) {
+        sql = keyset_time_sql(desc);
+        at = w->args->nelts;
+    }
+    else if (sort_groups(&g, sort)) {
+        sql = keyset_enum_sql(sort_cols[sort][0], &g, val, desc, w->args,
+                              &at, p);
+        w->group_fixed = at < 0;
+        at = at < 0 ? -at - 1 : at;
+    }
+    else {
+        sql = keyset_text_sql(sort_cols[sort][0], desc, p);
+        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_STR(val ? val : "");
+        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_STR(val ? val : "");
+        at = w->args->nelts;
+    }
+    APR_ARRAY_PUSH(w->sql, const char *) = sql;
+    keyset_time_args(w->args, at, logged_at, id);
+}
+
 /* The rows after the keyset row (q->after, which must be one of the
  * query's rows) in the effective order, in every sort: the condition
  * and its values. */
@@ -965,9 +997,6 @@ static apr_status_t where_keyset(replog_where_t *w,
 {
     apr_array_header_t *args = apr_array_copy(p, w->args), *rows;
     const oxt_db_row_t *row;
-    sort_groups_t g;
-    const char *sql;
-    int at;
     apr_status_t rv;
 
     APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(q->after);
@@ -982,26 +1011,8 @@ static apr_status_t where_keyset(replog_where_t *w,
         return oxt_result_set(res, APR_ENOENT, "No such page", NULL);
     }
     row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    if (q->sort == OXT_REPLOG_SORT_MODIFIED) {
-        sql = keyset_time_sql(desc);
-        at = w->args->nelts;
-    }
-    else if (sort_groups(&g, q->sort)) {
-        sql = keyset_enum_sql(sort_cols[q->sort][0], &g, row->vals[2], desc,
-                              w->args, &at, p);
-        w->group_fixed = at < 0;
-        at = at < 0 ? -at - 1 : at;
-    }
-    else {
-        sql = keyset_text_sql(sort_cols[q->sort][0], desc, p);
-        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
-            OXT_DB_STR(row->vals[2] ? row->vals[2] : "");
-        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
-            OXT_DB_STR(row->vals[2] ? row->vals[2] : "");
-        at = w->args->nelts;
-    }
-    APR_ARRAY_PUSH(w->sql, const char *) = sql;
-    keyset_time_args(w->args, at, row->vals[0], q->after);
+    where_keyset_at(w, q->sort, desc, row->vals[0], q->after, row->vals[2],
+                    p);
     return APR_SUCCESS;
 }
 
@@ -1191,6 +1202,515 @@ static const char *list_dense_sql(replog_where_t *w,
                        NULL);
 }
 
+/* ---- the page index ------------------------------------------------------ */
+
+/* A page asked by its number alone has no keyset row: without an index of
+ * positions it is a walk of up to half the list. replication_log_page
+ * (0117) holds every OXT_REPLOG_PAGE_EVERY-th row of each sort, counted
+ * ascending, for the whole log and each owner of at least
+ * OXT_REPLOG_PAGE_MIN rows, as of a build (a consistent snapshot; the
+ * replicator builds, oxt_replog_pages_refresh). What changed since is
+ * counted exactly, so a page is always the rows of its position: rows
+ * added since have an id above the build's newest (a range of the
+ * primary key), rows deleted since are in replication_log_gone (written
+ * by every delete, in its transaction). A page then starts after the
+ * nearest entry before it, skipping fewer than OXT_REPLOG_PAGE_EVERY
+ * entries plus the changes since the build. A build takes its snapshot
+ * while it holds a named lock every delete holds around its transaction,
+ * so each deleted row is either seen gone by the build or in the journal
+ * after the build's newest journal row, never both or neither. */
+
+/* The named lock of the builds and deletes (per database: tests share a
+ * server). */
+#define PAGES_LOCK "CONCAT('oxtender.replog_pages.', MD5(DATABASE()))"
+
+/* A delete waits this long for a build to take its snapshot (a moment)
+ * or another delete's batch (about a second). */
+#define PAGES_LOCK_WAIT_S 60
+
+static apr_status_t pages_lock(oxt_db_t *db, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    long long got = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&got, db, "SELECT COALESCE(GET_LOCK("
+                           PAGES_LOCK ", ?), 0)",
+                           OXT_DB_ARGS(OXT_DB_INT(PAGES_LOCK_WAIT_S)), res,
+                           p);
+    if (rv == APR_SUCCESS && got != 1) {
+        return oxt_result_set(res, APR_TIMEUP, "The replication log is"
+                              " busy", "its page index lock was not free"
+                              " within %d s", PAGES_LOCK_WAIT_S);
+    }
+    return rv;
+}
+
+/* Released whatever went before: a failure leaves the caller's answer
+ * as it was (a connection that broke has lost the lock anyway). */
+static void pages_unlock(oxt_db_t *db, apr_pool_t *p)
+{
+    long long n;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&n, db, "SELECT RELEASE_LOCK(" PAGES_LOCK ")",
+                           OXT_DB_NOARGS, oxt_result_make(p), p);
+    (void)rv;
+}
+
+/* The build in force (replication_log_page_state); gen 0: none. */
+typedef struct {
+    long long gen;
+    long long max_id;             /* rows above it were added since */
+    long long gone_seq;           /* journal rows above it went since */
+} pages_state_t;
+
+static apr_status_t pages_state(pages_state_t *st, oxt_db_t *db,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    memset(st, 0, sizeof(*st));
+    rv = oxt_db_select(&rows, db, "SELECT gen, max_id, gone_seq FROM"
+                       " replication_log_page_state WHERE id = 1",
+                       OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+        st->gen = oxt_db_row_int(row, 0, 0);
+        st->max_id = oxt_db_row_int(row, 1, 0);
+        st->gone_seq = oxt_db_row_int(row, 2, 0);
+    }
+    return rv;
+}
+
+/* A copy of w with arrays of its own. */
+static replog_where_t where_copy(const replog_where_t *w, apr_pool_t *p)
+{
+    replog_where_t c = *w;
+
+    c.sql = apr_array_copy(p, w->sql);
+    c.args = apr_array_copy(p, w->args);
+    return c;
+}
+
+/* How many rows of from (a table and its hint) match w, counted up to
+ * max + 1. */
+static apr_status_t where_count(long long *pn, oxt_db_t *db,
+                                const char *from, replog_where_t *w,
+                                long long max, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    APR_ARRAY_PUSH(w->args, oxt_db_arg_t) = OXT_DB_INT(max + 1);
+    return oxt_db_select_int(pn, db, apr_pstrcat(p, "SELECT COUNT(*) FROM"
+                             " (SELECT 1 FROM ", from, where_sql(w, p),
+                             " LIMIT ?) n", NULL),
+                             (const oxt_db_arg_t *)w->args->elts,
+                             w->args->nelts, res, p);
+}
+
+/* An entry of the index: the row at ascending position pos of the build,
+ * by its key (the row may be gone since). */
+typedef struct {
+    long long pos;
+    long long id;
+    const char *logged_at;
+    const char *val;              /* the sort column as text; NULL: NULL */
+} page_mark_t;
+
+/* The owner's level name and id of w (a lone owner or none). */
+static long long where_owner_id(const replog_where_t *w)
+{
+    return w->owners > 0 ? w->level_id : 0;
+}
+
+/* The last entry of w's owner and sort at or before position at. */
+static apr_status_t pages_mark(int *pfound, page_mark_t *m, oxt_db_t *db,
+                               const pages_state_t *st,
+                               const replog_where_t *w,
+                               oxt_replog_sort_t sort, long long at,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    *pfound = 0;
+    if (at < 0) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select(&rows, db, "SELECT pos, id, logged_at, k_str FROM"
+                       " replication_log_page WHERE gen = ? AND level = ?"
+                       " AND owner = ? AND sort = ? AND pos <= ?"
+                       " ORDER BY pos DESC LIMIT 1",
+                       OXT_DB_ARGS(OXT_DB_INT(st->gen),
+                                   OXT_DB_STR(w->level),
+                                   OXT_DB_INT(where_owner_id(w)),
+                                   OXT_DB_INT(sort), OXT_DB_INT(at)),
+                       res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
+        return rv;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    m->pos = oxt_db_row_int(row, 0, 0);
+    m->id = oxt_db_row_int(row, 1, 0);
+    m->logged_at = row->vals[2];
+    m->val = row->vals[3];
+    *pfound = m->logged_at != NULL;
+    return APR_SUCCESS;
+}
+
+/* The rows of w before the mark in ascending order (the mark itself too
+ * when with_mark) that were added since the build (table
+ * replication_log) or went since (replication_log_gone), counted up to
+ * OXT_REPLOG_PAGE_CHANGES + 1. */
+static apr_status_t pages_changed(long long *pn, oxt_db_t *db,
+                                  const pages_state_t *st,
+                                  const replog_where_t *w,
+                                  oxt_replog_sort_t sort,
+                                  const page_mark_t *m, int gone,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    replog_where_t c = where_copy(w, p);
+    const char **last;
+
+    if (gone) {
+        where_add(&c, "seq > ?", OXT_DB_INT(st->gone_seq));
+        where_add(&c, "id <= ?", OXT_DB_INT(st->max_id));
+    }
+    else {
+        where_add(&c, "id > ?", OXT_DB_INT(st->max_id));
+    }
+    if (m != NULL) {
+        where_keyset_at(&c, sort, 1, m->logged_at, m->id, m->val, p);
+        if (gone) {
+            last = &APR_ARRAY_IDX(c.sql, c.sql->nelts - 1, const char *);
+            *last = apr_pstrcat(p, "(", *last, " OR id = ?)", NULL);
+            APR_ARRAY_PUSH(c.args, oxt_db_arg_t) = OXT_DB_INT(m->id);
+        }
+    }
+    return where_count(pn, db, gone ? "replication_log_gone"
+                                    : "replication_log FORCE INDEX (PRIMARY)",
+                       &c, OXT_REPLOG_PAGE_CHANGES, res, p);
+}
+
+/* Where the rows of w from ascending position at start: after the
+ * entry *m, skipping *pskip rows. *pfound 0 when the index cannot say
+ * (no build for this owner, or more changes since than a page counts):
+ * the caller walks. */
+static apr_status_t pages_seek(int *pfound, page_mark_t *m,
+                               long long *pskip, const replog_where_t *w,
+                               oxt_replog_sort_t sort, long long at,
+                               oxt_db_t *db, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    pages_state_t st;
+    long long added = 0, before = 0, gone = 0;
+    int found = 0;
+    apr_status_t rv;
+
+    *pfound = 0;
+    rv = pages_state(&st, db, res, p);
+    if (rv == APR_SUCCESS && st.gen > 0) {
+        rv = pages_changed(&added, db, &st, w, sort, NULL, 0, res, p);
+    }
+    /* Every row added since may sort before the entry: the entry is
+     * taken far enough back that its position now is still <= at. */
+    if (rv == APR_SUCCESS && st.gen > 0
+        && added <= OXT_REPLOG_PAGE_CHANGES) {
+        rv = pages_mark(&found, m, db, &st, w, sort, at - 1 - added, res,
+                        p);
+    }
+    if (rv == APR_SUCCESS && found) {
+        rv = pages_changed(&before, db, &st, w, sort, m, 0, res, p);
+    }
+    if (rv == APR_SUCCESS && found) {
+        rv = pages_changed(&gone, db, &st, w, sort, m, 1, res, p);
+    }
+    if (rv != APR_SUCCESS || !found || gone > OXT_REPLOG_PAGE_CHANGES) {
+        return rv;
+    }
+    *pskip = at - (m->pos + 1 + before - gone);
+    *pfound = *pskip >= 0;
+    return APR_SUCCESS;
+}
+
+/* A page by its number alone, far from both ends of a lone owner's list
+ * without a search: from the page index when it can say where the page
+ * starts (*pused), as a keyset after its entry, read ascending
+ * (*preversed when the list is descending). */
+static apr_status_t list_by_pages(int *pused, int *preversed,
+                                  long long *poffset, replog_where_t *w,
+                                  const oxt_replog_query_t *q,
+                                  long long total, long long limit,
+                                  oxt_db_t *db, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    long long at = q->desc ? total - *poffset - limit : *poffset, skip = 0;
+    page_mark_t m;
+    int found = 0;
+    apr_status_t rv;
+
+    *pused = 0;
+    if (total < 0 || limit <= 0 || (q->q != NULL && *q->q != '\0')
+        || q->mail > 0 || w->owners > 1 || at < OXT_REPLOG_PAGE_EVERY
+        || total - at - limit < OXT_REPLOG_PAGE_EVERY) {
+        return APR_SUCCESS;
+    }
+    rv = pages_seek(&found, &m, &skip, w, q->sort, at, db, res, p);
+    if (rv != APR_SUCCESS || !found) {
+        return rv;
+    }
+    where_keyset_at(w, q->sort, 0, m.logged_at, m.id, m.val, p);
+    *poffset = skip;
+    *preversed = q->desc != 0;
+    *pused = 1;
+    return APR_SUCCESS;
+}
+
+/* The page index's rows of one build, in p. */
+static const oxt_rows_shape_t page_shape = {
+    "INSERT INTO replication_log_page (gen, level, owner, sort, pos, id,"
+    " logged_at, k_str) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?)", "", 8
+};
+
+/* One sort of one owner (w): every OXT_REPLOG_PAGE_EVERY-th row in
+ * ascending order, each found from the one before (a skip of that many
+ * entries of the sort's index, in the server), into rows. */
+static apr_status_t pages_build_sort(oxt_rows_t *rows, long long gen,
+                                     const replog_where_t *w,
+                                     oxt_replog_sort_t sort, oxt_db_t *db,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    page_mark_t m = { -1, 0, NULL, NULL };
+    oxt_replog_query_t q;
+    apr_array_header_t *got;
+    const oxt_db_row_t *row;
+    replog_where_t c;
+    apr_pool_t *sp;
+    apr_status_t rv = APR_SUCCESS;
+
+    memset(&q, 0, sizeof(q));
+    q.q = "";
+    q.sort = sort;
+    apr_pool_create(&sp, p);
+    for (;;) {
+        apr_pool_clear(sp);
+        c = where_copy(w, sp);
+        if (m.pos >= 0) {
+            where_keyset_at(&c, sort, 0, m.logged_at, m.id, m.val, sp);
+        }
+        APR_ARRAY_PUSH(c.args, oxt_db_arg_t) =
+            OXT_DB_INT(OXT_REPLOG_PAGE_EVERY - 1);
+        rv = oxt_db_select(&got, db, apr_pstrcat(sp, "SELECT ",
+                 keyset_cols[sort], " FROM replication_log",
+                 list_hint(&c, &q, -1, sp), where_sql(&c, sp),
+                 order_from(sort, 0, c.group_fixed, sp), " LIMIT 1 OFFSET ?",
+                 NULL), (const oxt_db_arg_t *)c.args->elts, c.args->nelts,
+                 res, sp);
+        if (rv != APR_SUCCESS || got->nelts == 0) {
+            break;
+        }
+        row = APR_ARRAY_IDX(got, 0, const oxt_db_row_t *);
+        m.pos += OXT_REPLOG_PAGE_EVERY;
+        m.logged_at = apr_pstrdup(p, row->vals[0]);
+        m.id = oxt_db_row_int(row, 1, 0);
+        m.val = row->vals[2] ? apr_pstrdup(p, row->vals[2]) : NULL;
+        rv = oxt_rows_add(rows, OXT_DB_ARGS(OXT_DB_INT(gen),
+                          OXT_DB_STR(w->level), OXT_DB_INT(where_owner_id(w)),
+                          OXT_DB_INT(sort), OXT_DB_INT(m.pos),
+                          OXT_DB_INT(m.id), OXT_DB_STR(m.logged_at),
+                          OXT_DB_STR(m.val)));
+        if (rv != APR_SUCCESS) {
+            break;
+        }
+    }
+    apr_pool_destroy(sp);
+    return rv;
+}
+
+/* The admin's list, narrowed to one owner of level (none for "all"). */
+static void pages_owner_query(oxt_replog_query_t *q, const char *level,
+                              long long id)
+{
+    memset(q, 0, sizeof(*q));
+    q->scope.role = OXT_ROLE_ADMIN;
+    q->q = "";
+    if (strcmp(level, "reseller") == 0) {
+        q->reseller = id;
+    }
+    else if (strcmp(level, "client") == 0) {
+        q->client = id;
+    }
+    else if (strcmp(level, "domain") == 0) {
+        q->domain = id;
+    }
+}
+
+/* Every sort of each owner with at least OXT_REPLOG_PAGE_MIN rows (by
+ * the counts, read in the build's snapshot), and of the whole log. */
+static apr_status_t pages_build_all(oxt_rows_t *rows, long long gen,
+                                    oxt_db_t *db, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    apr_array_header_t *owners;
+    const oxt_db_row_t *row;
+    oxt_replog_query_t q;
+    replog_where_t w;
+    apr_status_t rv;
+    int i, s;
+
+    rv = oxt_db_select(&owners, db, "SELECT level, id FROM"
+                       " replication_log_count WHERE n >= ? AND (level ="
+                       " 'all' OR id > 0) ORDER BY level, id",
+                       OXT_DB_ARGS(OXT_DB_INT(OXT_REPLOG_PAGE_MIN)), res, p);
+    for (i = 0; rv == APR_SUCCESS && i < owners->nelts; i++) {
+        row = APR_ARRAY_IDX(owners, i, const oxt_db_row_t *);
+        memset(&q, 0, sizeof(q));
+        pages_owner_query(&q, row->vals[0], oxt_db_row_int(row, 1, 0));
+        replog_where(&w, &q, p);
+        for (s = 0; rv == APR_SUCCESS && s < OXT_REPLOG_SORT_COUNT; s++) {
+            rv = pages_build_sort(rows, gen, &w, (oxt_replog_sort_t)s, db,
+                                  res, p);
+        }
+    }
+    return rv;
+}
+
+/* The snapshot of a build and what it saw, taken under the named lock
+ * (no delete is between its rows and its journal row then). */
+static apr_status_t pages_snapshot(pages_state_t *now, oxt_db_t *db,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = pages_lock(db, res, p);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " REPEATABLE READ", res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec_trusted(db, "START TRANSACTION WITH CONSISTENT"
+                                 " SNAPSHOT", res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&now->max_id, db, "SELECT COALESCE(MAX(id),"
+                               " 0) FROM replication_log", OXT_DB_NOARGS,
+                               res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&now->gone_seq, db, "SELECT"
+                               " COALESCE(MAX(seq), 0) FROM"
+                               " replication_log_gone", OXT_DB_NOARGS, res,
+                               p);
+    }
+    pages_unlock(db, p);
+    return rv;
+}
+
+/* A new build replaces the old one in one transaction (the snapshot's):
+ * a page reads either. The journal rows the build before this one had
+ * not seen go (a page of the old build may still be counting them). */
+static apr_status_t pages_build(const pages_state_t *old, oxt_db_t *db,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_rows_t *rows = oxt_rows_make(&page_shape, p);
+    pages_state_t now;
+    apr_status_t rv;
+
+    memset(&now, 0, sizeof(now));
+    now.gen = old->gen + 1;
+    rv = pages_snapshot(&now, db, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = pages_build_all(rows, now.gen, db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_rows_write(rows, db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_page WHERE"
+                         " gen <> ?", OXT_DB_ARGS(OXT_DB_INT(now.gen)), res,
+                         p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "INSERT INTO replication_log_page_state"
+                         " (id, gen, max_id, gone_seq, built_at) VALUES (1,"
+                         " ?, ?, ?, NOW()) ON DUPLICATE KEY UPDATE gen ="
+                         " VALUES(gen), max_id = VALUES(max_id), gone_seq ="
+                         " VALUES(gone_seq), built_at = VALUES(built_at)",
+                         OXT_DB_ARGS(OXT_DB_INT(now.gen),
+                                     OXT_DB_INT(now.max_id),
+                                     OXT_DB_INT(now.gone_seq)), res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_gone WHERE"
+                         " seq <= ?", OXT_DB_ARGS(OXT_DB_INT(old->gone_seq)),
+                         res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
+/* Does the build in force need a successor: none yet, half of what a
+ * page counts changed since, or an owner of OXT_REPLOG_PAGE_MIN rows has
+ * no entries? */
+static apr_status_t pages_stale(int *pstale, const pages_state_t *st,
+                                oxt_db_t *db, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    long long added = 0, gone = 0, missing = 0;
+    replog_where_t w;
+    oxt_replog_query_t q;
+    apr_status_t rv;
+
+    *pstale = 1;
+    if (st->gen == 0) {
+        return APR_SUCCESS;
+    }
+    pages_owner_query(&q, "all", 0);
+    replog_where(&w, &q, p);
+    rv = pages_changed(&added, db, st, &w, OXT_REPLOG_SORT_MODIFIED, NULL,
+                       0, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = pages_changed(&gone, db, st, &w, OXT_REPLOG_SORT_MODIFIED,
+                           NULL, 1, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&missing, db, "SELECT COUNT(*) FROM"
+                 " replication_log_count c WHERE c.n >= ? AND (c.level ="
+                 " 'all' OR c.id > 0) AND NOT EXISTS (SELECT 1 FROM"
+                 " replication_log_page g WHERE g.gen = ? AND g.level ="
+                 " c.level AND g.owner = c.id)",
+                 OXT_DB_ARGS(OXT_DB_INT(OXT_REPLOG_PAGE_MIN),
+                             OXT_DB_INT(st->gen)), res, p);
+    }
+    *pstale = added + gone >= OXT_REPLOG_PAGE_CHANGES / 2 || missing > 0;
+    return rv;
+}
+
+apr_status_t oxt_replog_pages_refresh(int *pbuilt, oxt_db_t *db, int force,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    pages_state_t st;
+    int stale = 1;
+    apr_status_t rv;
+
+    *pbuilt = 0;
+    rv = pages_state(&st, db, res, p);
+    if (rv == APR_SUCCESS && !force) {
+        rv = pages_stale(&stale, &st, db, res, p);
+    }
+    if (rv == APR_SUCCESS && stale) {
+        rv = pages_build(&st, db, res, p);
+        *pbuilt = rv == APR_SUCCESS;
+    }
+    return rv;
+}
+
 /* A page past the middle is the same rows counted from the other end: no
  * query skips more than half of them. *plimit 0 afterwards: no row. */
 static int list_from_end(long long *poffset, long long *plimit,
@@ -1216,7 +1736,7 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
 {
     list_t l = { cb, baton, 0, NULL, p };
     long long offset = q->offset > 0 ? q->offset : 0, limit = q->limit;
-    int desc = q->desc != 0;
+    int desc = q->desc != 0, paged = 0;
     replog_where_t w;
     const char *sql;
     apr_status_t rv = APR_SUCCESS;
@@ -1230,7 +1750,10 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
         rv = where_keyset(&w, q, l.reversed ? !desc : desc, db, res, p);
     }
     else {
-        l.reversed = list_from_end(&offset, &limit, total);
+        rv = list_by_pages(&paged, &l.reversed, &offset, &w, q, total,
+                           limit, db, res, p);
+        l.reversed = paged ? l.reversed
+                           : list_from_end(&offset, &limit, total);
     }
     if (rv != APR_SUCCESS || (l.reversed && limit <= 0 && q->after <= 0)) {
         return rv;
@@ -1318,10 +1841,16 @@ static void batch_rows(const char **pmarks, apr_array_header_t **pids,
     *pmarks = apr_array_pstrcat(p, marks, ',');
 }
 
+/* What the journal keeps of a deleted row (the page index's keys and
+ * owners). */
+#define GONE_COLS "id, logged_at, address, dom_id, client_id, reseller_id," \
+    " service_type, scheduled_by, outcome"
+
 /* One batch: at most limit rows of where (in order, when order is given)
  * locked and deleted in a READ COMMITTED transaction, so only those rows
- * are locked (no gap locks to hold back the replicator's inserts), then
- * their counts. *pn gets how many, *plast (may be NULL) the id of the
+ * are locked (no gap locks to hold back the replicator's inserts), their
+ * keys written to the page index's journal in it (under the index's
+ * named lock, see "the page index"), then their counts. *pn gets how many, *plast (may be NULL) the id of the
  * last of them (0: none). */
 static apr_status_t replog_delete_batch(long long *pn, long long *plast,
                                         oxt_db_t *db,
@@ -1332,11 +1861,15 @@ static apr_status_t replog_delete_batch(long long *pn, long long *plast,
 {
     apr_array_header_t *args = apr_array_copy(p, wargs), *rows = NULL;
     apr_array_header_t *ids = NULL, *groups = NULL;
-    const char *marks;
+    const char *marks = "";
     apr_status_t rv;
 
     *pn = 0;
     APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(limit);
+    rv = pages_lock(db, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
                              " READ COMMITTED", res);
     if (rv == APR_SUCCESS) {
@@ -1351,6 +1884,12 @@ static apr_status_t replog_delete_batch(long long *pn, long long *plast,
     }
     if (rv == APR_SUCCESS && rows->nelts > 0) {
         batch_rows(&marks, &ids, &groups, rows, p);
+        rv = oxt_db_exec(NULL, db, apr_pstrcat(p, "INSERT INTO"
+                 " replication_log_gone (" GONE_COLS ") SELECT " GONE_COLS
+                 " FROM replication_log WHERE id IN (", marks, ")", NULL),
+                 (const oxt_db_arg_t *)ids->elts, ids->nelts, res, p);
+    }
+    if (rv == APR_SUCCESS && ids != NULL) {
         rv = oxt_db_exec(NULL, db, apr_pstrcat(p,
                  "DELETE FROM replication_log WHERE id IN (", marks, ")",
                  NULL), (const oxt_db_arg_t *)ids->elts, ids->nelts, res, p);
@@ -1360,6 +1899,9 @@ static apr_status_t replog_delete_batch(long long *pn, long long *plast,
     }
     if (rv != APR_SUCCESS) {
         oxt_db_rollback(db);
+    }
+    pages_unlock(db, p);
+    if (rv != APR_SUCCESS) {
         return rv;
     }
     *pn = rows->nelts;
@@ -1632,5 +2174,8 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
                         retention_days, max_rows, batch, res, bp);
     }
     apr_pool_destroy(bp);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_pages_refresh(&out->paged, db, 0, res, p);
+    }
     return rv;
 }

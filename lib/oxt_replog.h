@@ -23,9 +23,11 @@
  * pages through the ones it counted, the first by address, sorted as
  * asked); the page's links name a row they follow or precede (a keyset,
  * in every sort), so a linked deep page is a seek; a page by its number
- * alone skips entries of that index only and is read from the nearer
- * end. Every query names its index. Deletes go in batches of short
- * transactions.
+ * alone starts from the page index the replicator keeps (every
+ * OXT_REPLOG_PAGE_EVERY-th row's key per sort and owner, what changed
+ * since counted exactly), else skips entries of that index only from the
+ * nearer end. Every query names its index. Deletes go in batches of
+ * short transactions, each journaled for the page index.
  */
 #ifndef OXT_REPLOG_H
 #define OXT_REPLOG_H
@@ -300,8 +302,10 @@ apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
 
 /**
  * Streams the rows of q's page through cb. total is oxt_replog_count's
- * answer, -1 when unknown or bounded (*pmore): with a total, a page past
- * the middle is read from the other end. A keyset row (q->after) outside the query's rows answers
+ * answer, -1 when unknown or bounded (*pmore): with a total, a page far
+ * from both ends of a lone owner's list without a search starts from the
+ * page index (oxt_replog_pages_refresh), and a page past the middle is
+ * otherwise read from the other end. A keyset row (q->after) outside the query's rows answers
  * APR_ENOENT. A search longer than OXT_REPLOG_Q_MAX is cut.
  */
 apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
@@ -358,6 +362,7 @@ typedef struct oxt_replog_prune_t {
     int batches;                  /* DELETE statements */
     int recounted;                /* the counts were rebuilt first */
     int more;                     /* the budget ran out with work left */
+    int paged;                    /* the page index was built again */
 } oxt_replog_prune_t;
 
 /**
@@ -369,12 +374,43 @@ typedef struct oxt_replog_prune_t {
  * own short transaction (its rows locked by primary key, then deleted),
  * its counts a second one, so a prune killed half-way has deleted whole
  * batches of the oldest rows and the next one carries on. First rebuilds
- * the counts when they are older than a day (oxt_replog_recount).
+ * the counts when they are older than a day (oxt_replog_recount); last,
+ * builds the page index again when it is due (oxt_replog_pages_refresh,
+ * out->paged).
  */
 apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
                               int retention_days, long long max_rows,
                               int batch, apr_interval_time_t budget,
                               oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/* ---- the page index (a page by its number alone) ------------------------ */
+
+/* Every this many rows of each sort, an entry of the page index. */
+#define OXT_REPLOG_PAGE_EVERY 1000
+
+/* Owners with fewer rows have none (their deepest page skips half of
+ * this many index entries). */
+#define OXT_REPLOG_PAGE_MIN 10000
+
+/* The most rows added, and the most deleted, since a build that a page
+ * counts (each a range it reads); beyond, it walks. A build is due at
+ * half of it. */
+#define OXT_REPLOG_PAGE_CHANGES 5000
+
+/**
+ * Builds the page index again (replication_log_page, migration 0117)
+ * when force is set or it is due: none yet, OXT_REPLOG_PAGE_CHANGES / 2
+ * rows added or deleted since the last build, or an owner that reached
+ * OXT_REPLOG_PAGE_MIN rows has no entries. A build reads every sort of
+ * the whole log and of each such owner in one consistent snapshot (a
+ * skip of OXT_REPLOG_PAGE_EVERY index entries per entry, in the server:
+ * seconds at a million rows) and replaces the old one in one
+ * transaction. *pbuilt says whether it built. oxt_replog_prune calls it
+ * after its deletes.
+ */
+apr_status_t oxt_replog_pages_refresh(int *pbuilt, oxt_db_t *db, int force,
+                                      oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

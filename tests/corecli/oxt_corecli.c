@@ -19,6 +19,7 @@
  *   settings-form KEY=VALUE...         (the posted form; --by NAME)
  *   test-connection KEY=VALUE...       (entered values over the stored)
  *   prune DAYS MAX-ROWS BATCH BUDGET-MS
+ *   logs-pages                 (the Logs page index built again, now)
  *   daemon-running
  *   dir-sync [--accounts] ID...  (the lists' directory of those domains,
  *       or accounts, as the daemon syncs what its hints worked)
@@ -639,6 +640,22 @@ static int cmd_prune(cli_t *c, int argc, const char *const *argv)
     oxt_json_kint(c->j, "batches", pr.batches);
     oxt_json_kbool(c->j, "recounted", pr.recounted);
     oxt_json_kbool(c->j, "more", pr.more);
+    oxt_json_kbool(c->j, "paged", pr.paged);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+static int cmd_pages(cli_t *c)
+{
+    int built = 0;
+    apr_status_t rv;
+
+    rv = oxt_replog_pages_refresh(&built, c->db, 1, c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kbool(c->j, "paged", built);
     oxt_json_end(c->j);
     return 0;
 }
@@ -721,6 +738,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     }
     if (strcmp(cmd, "test-connection") == 0) return cmd_test(c, argc, argv);
     if (strcmp(cmd, "prune") == 0) return cmd_prune(c, argc, argv);
+    if (strcmp(cmd, "logs-pages") == 0) return cmd_pages(c);
     if (strcmp(cmd, "daemon-running") == 0) return cmd_daemon_running(c);
     if (strcmp(cmd, "dir-sync") == 0) return cmd_dir_sync(c, argc, argv);
     if (strcmp(cmd, "dir-prefixes") == 0) return cmd_dir_prefixes(c);

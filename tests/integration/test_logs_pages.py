@@ -1,0 +1,127 @@
+"""The Logs page's page index (lib/oxt_replog.c, migration 0117): a page
+asked by its number alone, far from both ends of a list of more than
+OXT_REPLOG_PAGE_MIN rows, starts after the nearest entry the replicator's
+prune built, and holds exactly the rows of its position (SQL's LIMIT over
+the same order), in every sort both ways, for the whole log and for an
+owner with entries of its own; also after rows were added and removed
+since the build (counted from the ids above the build's newest and from
+the journal every delete writes), and after the next build. An entry
+moved by one moves the page by one: the index is what the page reads.
+
+Data: 12,000 log rows written by SQL (reseller1 and its client1 own
+11,000 of them, reseller2 and client2 1,000), with ties in every sort
+column and NULL service types.
+"""
+from harness.plesk import make_plesk, plesk  # noqa: F401
+
+ORDER = {"modified": "logged_at {d}, id {d}",
+         "mailbox": "address {d}, logged_at {d}, id {d}",
+         "service": "service_type {d}, logged_at {d}, id {d}",
+         "scheduled_by": "scheduled_by {d}, logged_at {d}, id {d}",
+         "outcome": "outcome {d}, logged_at {d}, id {d}"}
+
+ROWS = """
+INSERT INTO replication_log (logged_at, mail_id, address, dom_id,
+  domain_name, client_id, reseller_id, service_type, scheduled_by,
+  operation, outcome)
+SELECT NOW() - INTERVAL (20000 - seq DIV 3) SECOND, seq % 300 + 1,
+  CONCAT('{prefix}', seq % 97, '@dom', seq % 7 + 1, '.example'),
+  seq % 7 + 1, CONCAT('dom', seq % 7 + 1, '.example'),
+  IF(seq % 12 = 0, 5, 4), IF(seq % 12 = 0, 3, 2),
+  ELT(1 + seq % 4, 'webmail', 'groupware_standard', 'groupware_premium',
+      NULL),
+  IF(seq % 20 = 0, 'Charles Dawson', IF(seq % 33 = 0, 'Ann Admin',
+     'Automatic')), 'update', IF(seq % 19 = 0, 'failure', 'success')
+FROM seq_1_to_{n}
+"""
+
+
+def recount_and_prune(px):
+    """The counts as the daily recount leaves them, then a prune that
+    removes nothing: it (re)builds the page index when due."""
+    px.exec("oxt", "UPDATE replication_log_count SET counted_at = NULL")
+    rc, out = px.core("prune", 3650, 10000000, 1000, 1000)
+    assert rc == 0, out
+    return out
+
+
+def check_pages(px, login, where, offsets):
+    total = int(px.scalar("oxt", "SELECT COUNT(*) FROM replication_log"
+                          " WHERE " + where))
+    for off in offsets:
+        for sort, order in ORDER.items():
+            for d in ("desc", "asc"):
+                rc, out = px.core("logs", login, "--sort", sort, "--offset",
+                                  off, "--limit", 25,
+                                  *(["--asc"] if d == "asc" else []))
+                assert rc == 0 and out["total"] == total, out
+                want = [int(r[0]) for r in px.sql(
+                    "oxt", "SELECT id FROM replication_log WHERE %s ORDER"
+                    " BY %s LIMIT %d, 25" % (where, order.format(d=d),
+                                             off))]
+                got = [r["id"] for r in out["rows"]]
+                assert got == want, (login, off, sort, d, got[:3],
+                                     want[:3])
+
+
+def test_a_page_by_its_number_is_exact_through_changes(plesk):
+    px = plesk
+    px.exec("oxt", ROWS.format(prefix="user", n=12000))
+    assert recount_and_prune(px)["paged"] is True
+    entries = dict((r[0] + ":" + r[1], int(r[2])) for r in px.sql(
+        "oxt", "SELECT level, owner, COUNT(*) FROM replication_log_page"
+        " GROUP BY level, owner"))
+    # every 1,000th row of 5 sorts: the whole log's, reseller1's and
+    # client1's only (the others have fewer than 10,000 rows)
+    assert entries == {"all:0": 60, "reseller:2": 55, "client:4": 55}, \
+        entries
+    deep = (1000, 5000, 5987, 10500)
+    check_pages(px, "admin", "1 = 1", deep)
+    check_pages(px, "reseller1", "reseller_id = 2", (1000, 4321, 9000))
+    # the index is what the page reads: an entry said one row later
+    # gives the page one row later
+    rc, before = px.core("logs", "admin", "--sort", "mailbox", "--asc",
+                         "--offset", 5000)
+    px.exec("oxt", "UPDATE replication_log_page SET pos = pos - 1 WHERE"
+            " level = 'all' AND sort = 1")
+    rc, moved = px.core("logs", "admin", "--sort", "mailbox", "--asc",
+                        "--offset", 5000)
+    assert [r["id"] for r in moved["rows"]][:24] == \
+        [r["id"] for r in before["rows"]][1:], (moved, before)
+    px.exec("oxt", "UPDATE replication_log_page SET pos = pos + 1 WHERE"
+            " level = 'all' AND sort = 1")
+    # changes since the build: rows added that sort anywhere (older than
+    # the rest, other addresses), rows removed here and there, a Clean Log
+    px.exec("oxt", ROWS.format(prefix="new", n=600))
+    px.exec("oxt", ROWS.format(prefix="aaa", n=300))
+    gone = [r[0] for r in px.sql("oxt", "SELECT id FROM replication_log"
+                                 " WHERE id % 17 = 3 ORDER BY address"
+                                 " LIMIT 500")]
+    rc, out = px.core("logs-remove", "admin", *gone)
+    assert rc == 0 and out["deleted"] == 500, out
+    rc, out = px.core("logs-clean", "dom3.example")
+    assert rc == 0 and out["deleted"] > 1000, out
+    assert int(px.scalar("oxt", "SELECT COUNT(*) FROM"
+                         " replication_log_gone")) == 500 + out["deleted"]
+    recount_counts_only(px)
+    check_pages(px, "admin", "1 = 1", deep)
+    check_pages(px, "reseller1", "reseller_id = 2", (1000, 4321, 8000))
+    # the next build sees all that; the journal keeps what it has not seen
+    assert recount_and_prune(px)["paged"] is True
+    check_pages(px, "admin", "1 = 1", deep)
+    rc, out = px.core("logs-clean", "dom5.example")
+    assert rc == 0, out
+    check_pages(px, "reseller1", "reseller_id = 2", (1000, 6000))
+
+
+def recount_counts_only(px):
+    """The totals of the rows the test wrote by SQL (the replicator
+    counts its own as it writes them), without a prune (which would build
+    the index again)."""
+    px.exec("oxt", """
+        DELETE FROM replication_log_count;
+        INSERT INTO replication_log_count (level, id, n, counted_at)
+          SELECT 'all', 0, COUNT(*), NOW() FROM replication_log;
+        INSERT INTO replication_log_count (level, id, n, counted_at)
+          SELECT 'reseller', reseller_id, COUNT(*), NOW()
+          FROM replication_log GROUP BY reseller_id;""")
