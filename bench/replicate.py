@@ -247,6 +247,8 @@ def first_run(mariadb, px, want, args, conns, replicator, label):  # noqa: C901
             print("  " + line[line.index("pass profile"):])
         if "OXT04560" in line:
             print("  " + line[line.index("run profile"):])
+        if "OXT04360" in line:
+            print("  " + line[line.index("directory:"):])
     print("  replicator RSS (VmRSS, %d samples): start %d kB, peak %d kB,"
           " end %d kB" % (len(rss), rss[0], max(rss), rss[-1]))
     print("  CPU seconds during the run (2 cores = %.0f available):"
