@@ -116,8 +116,12 @@ apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
     oxt_engine_opts_t o = *opts;
     apr_status_t rv;
 
+    /* Each domain has one call out at a time, and its answer waits for
+     * the commit under way before the next goes: with 4 domains a
+     * connection the connections starved while answers waited (a
+     * domain's call and its wait take several times OX's latency). */
     if (o.window < 1) {
-        o.window = s->conns * 4;
+        o.window = s->conns * 16;
     }
     oxt_store_t *store = oxt_store_db(s->db, s->psa, &s->env, s->p);
     oxt_db_params_t *params = apr_pcalloc(s->p, sizeof(*params));
