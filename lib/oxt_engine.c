@@ -130,15 +130,14 @@ static apr_status_t engine_commit(oxt_engine_t *eng, oxt_result_t *res)
  * SOAP client run until some answers are in (their callbacks record the
  * outcomes and prepare the next calls), commit.
  *
- * No call goes out before its intent is durable: the calls prepared in
- * a turn go out at the start of the next, after the commit; only a user
- * create whose intent an earlier turn committed (oxt_task.h, "ahead")
- * goes out from its predecessor's callback, before the commit of that
- * predecessor's outcome. So a crash repeats at most the operations of
- * each context whose intents are committed and outcomes are not (their
- * values in doubt, each one safe to repeat). The records of all contexts
- * answered in one turn share one commit (one disk flush), so commits
- * batch across contexts as the load grows. */
+ * Nothing is sent between a record and the commit that makes it durable:
+ * the calls prepared in a turn go out at the start of the next, after
+ * the commit. So for each context every success is durable before its
+ * next operation goes out, and a crash repeats at most the one operation
+ * of each context that was in flight (whose values its intent put in
+ * doubt). The records of all contexts answered in one turn share one
+ * commit (one disk flush), so commits batch across contexts as the load
+ * grows. */
 static apr_status_t engine_turn(oxt_engine_t *eng)
 {
     oxt_store_t *st = eng->host.store;
@@ -148,7 +147,6 @@ static apr_status_t engine_turn(oxt_engine_t *eng)
     oxt_engine_profile_t *pr = &eng->host.stats.profile;
     apr_time_t t0 = apr_time_now(), t1, t2, t3;
 
-    eng->host.turn++;
     trv = st->begin(st->baton, res);
     if (trv != APR_SUCCESS) {
         oxt_task_fatal(&eng->host, trv, res);
@@ -166,9 +164,6 @@ static apr_status_t engine_turn(oxt_engine_t *eng)
     trv = engine_commit(eng, res);
     if (trv != APR_SUCCESS) {
         oxt_task_fatal(&eng->host, trv, res);
-    }
-    else {
-        eng->host.committed = eng->host.turn;
     }
     pr->turns++;
     pr->begin += t1 - t0;
@@ -324,9 +319,7 @@ static void engine_log_profile(const oxt_engine_t *eng)
                    " ms; commit %.2f ms a turn); %" APR_INT64_T_FMT
                    " writes %.0f ms (%.2f ms each); %" APR_INT64_T_FMT
                    " calls, send->answer %.2f ms, answer->next send %.2f"
-                   " ms (%" APR_INT64_T_FMT ", %" APR_INT64_T_FMT
-                   " sent from the callback, their intents committed"
-                   " ahead); first send to last answer"
+                   " ms (%" APR_INT64_T_FMT "); first send to last answer"
                    " %.0f ms, of it %.0f ms after the last domain began",
                    (apr_int64_t)pr->turns,
                    ms(pr->begin), ms(pr->send), ms(pr->run), ms(pr->commit),
@@ -334,7 +327,6 @@ static void engine_log_profile(const oxt_engine_t *eng)
                    ms(pr->write), per(pr->write, pr->writes),
                    (apr_int64_t)pr->calls, per(pr->call, pr->calls),
                    per(pr->gap, pr->gaps), (apr_int64_t)pr->gaps,
-                   (apr_int64_t)pr->ahead,
                    ms(pr->last_answer - pr->first_send),
                    ms(pr->last_answer - (pr->last_start > pr->first_send
                                          ? pr->last_start

@@ -98,9 +98,6 @@ typedef struct oxt_engine_profile_t {
     apr_interval_time_t call;       /* send -> answer */
     long long gaps;
     apr_interval_time_t gap;        /* answer -> the context's next send */
-    long long ahead;                /* calls sent from their answer's
-                                       callback, their intents committed
-                                       ahead (oxt_task.h) */
     apr_time_t first_send;          /* the run's first call went out */
     apr_time_t last_answer;         /* its last answer came in */
     apr_time_t last_start;          /* the last domain with work began:

@@ -57,10 +57,6 @@ struct oxt_task_t {
     apr_array_header_t *items;      /* claimed queue items */
     const char *owner;
     const char *scheduled_by;       /* who asked: from the items */
-    int ahead_upto;                 /* ops before it (from the current
-                                       one) have their intents recorded */
-    int durable_upto;               /* ... and committed */
-    apr_uint64_t ahead_turn;        /* the turn that recorded them */
     oxt_ox_done_cb *sent_cb;        /* the callback of the call out */
     apr_time_t sent_at, answered_at;    /* for the engine's profile */
 };
@@ -69,7 +65,6 @@ static void task_next(oxt_task_t *task);
 static int task_begin(oxt_task_t *t, const oxt_op_t *op);
 static void task_op_done(void *baton, oxt_ox_op_t *xop,
                          const oxt_ox_reply_t *reply);
-static int task_claimed(const oxt_task_t *t, long long mail_id);
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -224,18 +219,11 @@ static void task_note(oxt_task_t *t, const char *text)
 /* ---- calls: prepared now, sent after the commit -------------------------- */
 
 /* The call goes out only after the engine's next commit: by then all this
- * task recorded before it is durable (oxt_engine.h); or now, when its
- * intent was committed ahead (oxt_task.h). */
-static void task_queue(oxt_task_t *t, oxt_ox_op_t *xop, oxt_ox_done_cb *cb,
-                       int now)
+ * task recorded before it is durable (oxt_engine.h). */
+static void task_queue(oxt_task_t *t, oxt_ox_op_t *xop, oxt_ox_done_cb *cb)
 {
     t->xop = xop;
     t->xcb = cb;
-    if (now) {
-        t->host->stats.profile.ahead++;
-        oxt_task_send(t);
-        return;
-    }
     APR_ARRAY_PUSH(t->host->ready, oxt_task_t *) = t;
 }
 
@@ -422,9 +410,6 @@ static void task_insert(oxt_task_t *t, const oxt_op_t *ops, int n)
             (size_t)tail * sizeof(oxt_op_t));
     memcpy(a->elts + (size_t)t->next * sizeof(oxt_op_t), ops,
            (size_t)n * sizeof(oxt_op_t));
-    /* The indices moved: what was recorded ahead is recorded again when
-     * its operation comes (the same values, harmless). */
-    t->ahead_upto = t->durable_upto = t->next;
 }
 
 /* ---- the context admin --------------------------------------------------- */
@@ -494,7 +479,7 @@ static int task_learn_admin(oxt_task_t *t, void (*then)(oxt_task_t *))
         return TASK_NEXT;
     }
     t->then = then;
-    task_queue(t, xop, task_admin_id_done, 0);
+    task_queue(t, xop, task_admin_id_done);
     return TASK_WAIT;
 }
 
@@ -738,7 +723,7 @@ static int task_adopt_ctx(oxt_task_t *t)
         != APR_SUCCESS) {
         return 0;
     }
-    task_queue(t, xop, task_adopt_ctx_done, 0);
+    task_queue(t, xop, task_adopt_ctx_done);
     return 1;
 }
 
@@ -886,107 +871,22 @@ static apr_status_t task_build_user(oxt_ox_op_t **pxop, oxt_task_t *t,
     }
 }
 
-/* ---- intents committed ahead (oxt_task.h) -------------------------------- */
-
-/* op's index in the task's work, or -1 when it is not in it. */
-static int task_op_index(const oxt_task_t *t, const oxt_op_t *op)
-{
-    const oxt_op_t *first = (const oxt_op_t *)t->work->ops->elts;
-
-    if (op < first || op >= first + t->work->ops->nelts) {
-        return -1;
-    }
-    return (int)(op - first);
-}
-
-/* A user create whose intent may be recorded before its turn: what
- * task_skip would let through now (a skip later leaves an intent that
- * the next run clears by creating the user, or adopting it). */
-static int task_can_ahead(const oxt_task_t *t, const oxt_op_t *op)
-{
-    long long mail_id;
-
-    if (op->kind != OXT_OP_USER_CREATE || op->user == NULL
-        || op->user->mbox == NULL || t->ctx_failed
-        || t->work->have_ctx.ox_context_id <= 0) {
-        return 0;
-    }
-    mail_id = op_mail_id(op);
-    return oxt_obj_get(t->failed, obj(OXT_OBJ_MAILBOX, mail_id)) == NULL
-        && (!task_blocked(t->host, OXT_OBJ_MAILBOX, mail_id)
-            || task_claimed(t, mail_id));
-}
-
-/* What the engine committed since the intents were recorded. */
-static void task_ahead_settle(oxt_task_t *t)
-{
-    if (t->ahead_turn <= t->host->committed) {
-        t->durable_upto = t->ahead_upto;
-    }
-}
-
-/* Records the intents of the user creates that follow op (index i), up
- * to OXT_TASK_AHEAD of them; they are durable at this turn's commit. */
-static apr_status_t task_ahead(oxt_task_t *t, int i, oxt_result_t *res)
-{
-    oxt_store_t *st = t->host->store;
-    const apr_array_header_t *ops = t->work->ops;
-    int j = t->ahead_upto > i + 1 ? t->ahead_upto : i + 1;
-    int end = i + 1 + OXT_TASK_AHEAD;
-    const oxt_op_t *o;
-    apr_status_t rv = APR_SUCCESS;
-
-    for (; rv == APR_SUCCESS && j < end && j < ops->nelts; j++) {
-        o = &APR_ARRAY_IDX(ops, j, const oxt_op_t);
-        if (!task_can_ahead(t, o)) {
-            break;
-        }
-        rv = st->intent(st->baton, t->work, o, res, t->op_pool);
-    }
-    if (rv == APR_SUCCESS && j > t->ahead_upto) {
-        t->ahead_upto = j;
-        t->ahead_turn = t->host->turn;
-    }
-    return rv;
-}
-
-/* Tells the store what op is about to change, unless that is recorded
- * already; *now: committed too, so that the call may go at once. */
-static apr_status_t task_intent(oxt_task_t *t, const oxt_op_t *op, int *now,
-                                oxt_result_t *res)
-{
-    oxt_store_t *st = t->host->store;
-    int i = op->kind == OXT_OP_USER_CREATE && !t->host->opts->dry_run
-          ? task_op_index(t, op) : -1;
-    apr_time_t t0 = apr_time_now();
-    apr_status_t rv = APR_SUCCESS;
-
-    task_ahead_settle(t);
-    *now = i >= 0 && i < t->durable_upto;
-    if (i < 0 || i >= t->ahead_upto) {
-        rv = st->intent(st->baton, t->work, op, res, t->op_pool);
-    }
-    if (rv == APR_SUCCESS && i >= 0) {
-        rv = task_ahead(t, i, res);
-    }
-    task_wrote(t, t0);
-    return rv;
-}
-
-/* Builds op's request and puts it on ready, or sends it when its intent
- * is committed already; intent says whether the store is told first (the
- * operation's first call, not its follow-ups). */
+/* Builds op's request and puts it on ready; intent says whether the store
+ * is told first (the operation's first call, not its follow-ups). */
 static apr_status_t task_prepare(oxt_task_t *t, const oxt_op_t *op,
                                  int intent, oxt_result_t *res)
 {
+    oxt_store_t *st = t->host->store;
     oxt_ox_op_t *xop;
-    int now = 0;
     apr_status_t rv;
 
     rv = op->user == NULL ? task_build_ctx(&xop, t, op, res)
                           : task_build_user(&xop, t, op);
     if (rv == APR_SUCCESS && intent) {
-        rv = task_intent(t, op, &now, res);
+        apr_time_t t0 = apr_time_now();
+
+        rv = st->intent(st->baton, t->work, op, res, t->op_pool);
+        task_wrote(t, t0);
         if (rv != APR_SUCCESS) {
             oxt_task_fatal(t->host, rv, res);
             return rv;
@@ -994,7 +894,7 @@ static apr_status_t task_prepare(oxt_task_t *t, const oxt_op_t *op,
     }
     if (rv == APR_SUCCESS) {
         t->cur = op;
-        task_queue(t, xop, task_op_done, now);
+        task_queue(t, xop, task_op_done);
     }
     return rv;
 }
@@ -1099,7 +999,7 @@ static int task_adopt_user(oxt_task_t *t, const oxt_op_t *op)
                              t->op_pool) != APR_SUCCESS) {
         return 0;
     }
-    task_queue(t, xop, task_adopt_user_done, 0);
+    task_queue(t, xop, task_adopt_user_done);
     return 1;
 }
 
@@ -1158,7 +1058,7 @@ static int task_keep_primary(oxt_task_t *t, const oxt_op_t *op)
                              t->op_pool) != APR_SUCCESS) {
         return 0;
     }
-    task_queue(t, xop, task_primary_read, 0);
+    task_queue(t, xop, task_primary_read);
     return 1;
 }
 

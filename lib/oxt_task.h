@@ -14,18 +14,11 @@
  *     it tells the store what the write is about to change (store->
  *     intent), so that a crash before the outcome is recorded leaves
  *     those values unknown and the next plan sends them again;
- *   - sends no call before its intent is committed: it prepares the call
- *     and puts itself on host->ready, and the engine sends it
- *     (oxt_task_send) only after the commit that makes everything the
- *     task recorded so far durable; except a user create whose intent
- *     was committed ahead: with a user create's intent the task records
- *     those of the next OXT_TASK_AHEAD user creates that follow it, and
- *     once the commit of that turn is done (host->committed) each of
- *     them is sent from the previous answer's callback, with no commit
- *     waited for. So a crash repeats at most the calls of each context
- *     whose intents are committed and whose outcomes are not (one, or
- *     up to OXT_TASK_AHEAD + 1 user creates), and their values are in
- *     doubt, never wrongly recorded;
+ *   - never sends a call itself: it prepares the call and puts itself on
+ *     host->ready, and the engine sends it (oxt_task_send) only after the
+ *     commit that makes everything the task recorded so far durable. So a
+ *     crash repeats at most the one call of each context that was out,
+ *     and that call's values are in doubt, never wrongly recorded;
  *   - makes every operation safe to repeat: a create that finds its
  *     context or user reads it and adopts it (then sends what differs),
  *     a delete that finds nothing is done, a user rename that OX refuses
@@ -55,12 +48,6 @@
 #include "oxt_store.h"
 #include "oxt_engine.h"
 
-/** How many user creates after the one being prepared get their intents
- *  recorded with it (see above): enough that the commit of their turn
- *  is done long before they are due, few enough that a crash repeats
- *  little (each repeat finds its user and adopts it). */
-#define OXT_TASK_AHEAD 16
-
 typedef struct oxt_task_t oxt_task_t;
 typedef struct oxt_task_host_t oxt_task_host_t;
 
@@ -82,9 +69,6 @@ struct oxt_task_host_t {
     apr_hash_t *blocked;              /* oxt_obj_t -> "": left alone */
     apr_array_header_t *ready;        /* oxt_task_t *: a call prepared, to
                                          be sent after the next commit */
-    apr_uint64_t turn;                /* the engine's turn in progress (or
-                                         the last one, between turns) */
-    apr_uint64_t committed;           /* the last turn whose commit is done */
     apr_status_t fatal;               /* a store failure stops the run */
     oxt_result_t *fatal_res;
     oxt_task_done_fn *done;

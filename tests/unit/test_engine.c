@@ -32,7 +32,7 @@ static oxt_prefs_chain_t chain;
 typedef struct dom_spec_t {
     long long id;
     int in_ox;                    /* its context exists in OX */
-    const char *users[8];         /* its mailboxes (local parts) */
+    const char *users[4];         /* its mailboxes (local parts) */
     int applied;                  /* the users are in OX as they should be */
     const char *renamed_from;     /* users[0] was applied under this name */
     long long gone_user;          /* an applied user gone from Plesk */
@@ -170,7 +170,6 @@ typedef struct rec_t {
     const char *error;
     const char *ox_primary;
     int commit;                   /* commits before it was written */
-    const char *name;             /* a user operation's OX user name */
 } rec_t;
 
 #define INTENT 100                /* rec_t.kind of a store->intent */
@@ -283,8 +282,6 @@ static rec_t *mem_push(mem_t *m, const oxt_work_t *work, const oxt_op_t *op,
     r->changes = op->changes;
     r->kind = kind;
     r->commit = m->commits;
-    r->name = op->user != NULL && op->user->want != NULL
-            ? op->user->want->name : NULL;
     return r;
 }
 
@@ -331,23 +328,6 @@ static int mem_all_committed(const mem_t *m, long long dom_id)
         }
     }
     return 1;
-}
-
-/* The intent of domain dom_id's user name is committed. */
-static int mem_intent_committed(const mem_t *m, long long dom_id,
-                                const char *name)
-{
-    int i;
-
-    for (i = 0; i < m->recs->nelts; i++) {
-        const rec_t *r = &APR_ARRAY_IDX(m->recs, i, rec_t);
-
-        if (r->dom_id == dom_id && r->kind == INTENT && r->name != NULL
-            && strcmp(r->name, name) == 0 && r->commit < m->commits) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 static apr_status_t mem_log(void *baton, const oxt_replog_entry_t *e,
@@ -422,8 +402,7 @@ typedef struct routes_t {
     apr_array_header_t *ops;      /* const char *: every request's op */
     const mem_t *mem;             /* the store, to check what it holds */
     int uncommitted;              /* requests sent with records not yet
-                                     committed for their domain (a user
-                                     create: its own intent) */
+                                     committed for their domain */
 } routes_t;
 
 /* The operation element of a request: "<ox:change>" gives "change". */
@@ -434,21 +413,6 @@ static const char *request_op(const char *body, apr_pool_t *p)
     ck_assert_ptr_nonnull(s);
     s += strlen("<soapenv:Body><ox:");
     return apr_pstrndup(p, s, strcspn(s, " >"));
-}
-
-/* The user name a request creates, or NULL. */
-static const char *request_user(const char *body, const char *op,
-                                apr_pool_t *p)
-{
-    const char *u = strstr(body, "<ox:usrdata>"), *v;
-
-    if (strcmp(op, "createByModuleAccessName") != 0 || u == NULL) {
-        return NULL;
-    }
-    v = strstr(u, "<obj:name>");
-    ck_assert_ptr_nonnull(v);
-    v += strlen("<obj:name>");
-    return apr_pstrndup(p, v, strcspn(v, "<"));
 }
 
 /* The domain a request is about, from its context's id or name. */
@@ -496,13 +460,8 @@ static void route(void *baton, const char *url, const char *body,
 
     APR_ARRAY_PUSH(rs->ops, const char *) = op;
     /* Every outcome of this context must be durable before its next
-     * request goes out (and the intent of this one with them); a user
-     * create may go before its predecessor's outcome is, when its own
-     * intent was committed ahead. */
-    if (rs->mem != NULL && request_user(body, op, p) != NULL
-        ? !mem_intent_committed(rs->mem, atoi(dom),
-                                request_user(body, op, p))
-        : rs->mem != NULL && !mem_all_committed(rs->mem, atoi(dom))) {
+     * request goes out (and the intent of this one with them). */
+    if (rs->mem != NULL && !mem_all_committed(rs->mem, atoi(dom))) {
         rs->uncommitted++;
     }
     a->http_status = 200;
@@ -1029,40 +988,9 @@ START_TEST(every_outcome_is_durable_before_its_context_sends_again)
                   || in->op == OXT_OP_USER_CHANGE
                   || in->op == OXT_OP_USER_DELETE);
     }
-    /* d6's creates after the first and d7's second go out with their
-     * intents committed ahead, from their predecessors' callbacks */
-    ck_assert_int_eq(oxt_engine_stats(r.eng)->profile.ahead, 3);
-    ck_assert_int_ge(r.mem.commits, 3);     /* d6's first create, d7's
-                                               context, the outcomes */
+    ck_assert_int_ge(r.mem.commits, 4);     /* d6's three creates, then
+                                               the last outcomes */
     ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_ok, 8);
-}
-END_TEST
-
-/* A new context's first user create goes after the commit of its intent
- * and of the intents of the creates that follow; those go from their
- * predecessors' callbacks, each intent committed before its call. */
-START_TEST(user_creates_after_the_first_go_out_with_their_intents_ahead)
-{
-    static const dom_spec_t doms[] = {
-        { .id = 7, .users = { "a", "b", "c", "d", "e", "f" } }, { 0 }
-    };
-    static const long long ids[] = { 7, 0 };
-    run_t r;
-    int i;
-
-    engine_make(&r, doms, NULL);
-    run_domains(&r, ids);
-    ck_assert_int_eq(r.routes.ops->nelts, 1 + 6);
-    ck_assert_int_eq(r.routes.uncommitted, 0);
-    /* one intent per create, the users' all before the first user's
-     * outcome */
-    ck_assert_int_eq(recs_of(&r, 1), 7);
-    ck_assert_int_eq(rec_of(&r, 6, 1)->op, OXT_OP_USER_CREATE);
-    for (i = 1; i < 7; i++) {
-        ck_assert_int_lt(rec_of(&r, i, 1)->commit, rec(&r, 1)->commit + 1);
-    }
-    ck_assert_int_eq(oxt_engine_stats(r.eng)->profile.ahead, 5);
-    ck_assert_int_eq(oxt_engine_stats(r.eng)->ops_ok, 7);
 }
 END_TEST
 
@@ -1441,8 +1369,6 @@ TCase *oxt_engine_test_case(void)
     tcase_add_test(tc, a_new_display_name_alone_is_recorded_without_a_call);
     tcase_add_test(tc, a_full_pass_walks_every_domain_a_page_at_a_time);
     tcase_add_test(tc, every_outcome_is_durable_before_its_context_sends_again);
-    tcase_add_test(tc,
-        user_creates_after_the_first_go_out_with_their_intents_ahead);
     tcase_add_loop_test(tc, a_user_that_is_the_context_admin_is_never_adopted,
                         0, 2);
     tcase_add_test(tc, a_user_that_is_not_the_admin_is_adopted_after_asking);
