@@ -44,6 +44,7 @@ import contextlib
 import fcntl
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -224,6 +225,17 @@ def first_run(mariadb, px, want, args, conns, replicator, label):  # noqa: C901
     print("  replicator %s; load average (1 min) %.2f before, %.2f after"
           % (replicator, load0, load1))
     print("  run output: %s" % out.strip())
+    # other readings beside the target's (docs/replicator.md, "Performance")
+    calls_all = creates + ctx_creates
+    print("  every OX call (user and context creates): %.0f calls/s -> %.0f%%"
+          " of the bound" % (calls_all / wall, 100.0 * calls_all / wall / bound))
+    m = re.search(r"first send to last answer (\d+) ms", err)
+    if m and int(m.group(1)) > 0:
+        ox_wall = int(m.group(1)) / 1000.0
+        print("  from the first call to the last answer (%.2f s): user creates"
+              " %.0f%%, every call %.0f%% of the bound; outside it %.2f s"
+              % (ox_wall, 100.0 * creates / ox_wall / bound,
+                 100.0 * calls_all / ox_wall / bound, wall - ox_wall))
     ideal = (creates + ctx_creates) * args.latency_ms / 1000.0 / conns
     print("  every call back to back on every connection: %.2f s (%.0f%% of"
           " the wall; user creates then reach %.0f%% of the bound)"
@@ -233,6 +245,10 @@ def first_run(mariadb, px, want, args, conns, replicator, label):  # noqa: C901
             print("  " + line[line.index("engine profile"):])
         if "OXT04351" in line:
             print("  " + line[line.index("pass profile"):])
+        if "OXT04560" in line:
+            print("  " + line[line.index("run profile"):])
+        if "OXT04360" in line:
+            print("  " + line[line.index("directory:"):])
     print("  replicator RSS (VmRSS, %d samples): start %d kB, peak %d kB,"
           " end %d kB" % (len(rss), rss[0], max(rss), rss[-1]))
     print("  CPU seconds during the run (2 cores = %.0f available):"

@@ -8,9 +8,14 @@
 #include "oxt_engine.h"
 #include "oxt_task.h"
 #include "oxt_log.h"
+#include "oxt_offload.h"
 
 /* How long a turn waits for an answer when it has nothing else to do. */
 #define TURN_WAIT apr_time_from_msec(50)
+
+/* While a commit runs on the helper thread, the SOAP client is pumped at
+ * least this often (sooner when the commit ends). */
+#define COMMIT_PUMP_EVERY 500
 
 struct oxt_engine_t {
     apr_pool_t *p;
@@ -23,6 +28,8 @@ struct oxt_engine_t {
     apr_array_header_t *fresh;      /* tasks to start in the next turn */
     apr_array_header_t *sending;    /* host.ready taken by a turn */
     apr_array_header_t *dead;       /* finished tasks to destroy */
+    oxt_offload_t *offload;         /* the commits' thread, or NULL */
+    apr_pool_t *job_pool;           /* the commit's result, on it */
 };
 
 /* ---- the window of domains in progress ----------------------------------- */
@@ -70,6 +77,55 @@ static void engine_send_and_start(oxt_engine_t *eng)
     eng->fresh->nelts = 0;
 }
 
+/* ---- the commit, on the helper thread ------------------------------------ */
+
+typedef struct engine_job_t {
+    oxt_store_t *st;
+    oxt_result_t *res;              /* in job_pool */
+} engine_job_t;
+
+static apr_status_t engine_commit_job(void *baton)
+{
+    engine_job_t *job = baton;
+
+    return job->st->commit(job->st->baton, job->res);
+}
+
+static void engine_pump(void *baton)
+{
+    oxt_soap_client_pump(baton);
+}
+
+/* The turn's commit runs on the helper thread (oxt_offload.h) while this
+ * one keeps the connections busy: answers are read and queued calls take
+ * the connections they free; the answers' callbacks wait for the next
+ * turn, so nothing is recorded into the commit under way. The store's
+ * own pump between its statements is off meanwhile: only this thread
+ * drives the SOAP client. */
+static apr_status_t engine_commit(oxt_engine_t *eng, oxt_result_t *res)
+{
+    oxt_store_t *st = eng->host.store;
+    engine_job_t job;
+    apr_status_t rv;
+
+    if (eng->offload == NULL) {
+        return st->commit(st->baton, res);
+    }
+    apr_pool_clear(eng->job_pool);
+    job.st = st;
+    job.res = oxt_result_make(eng->job_pool);
+    st->pump = NULL;
+    rv = oxt_offload_run(eng->offload, engine_commit_job, &job, engine_pump,
+                         eng->soap, COMMIT_PUMP_EVERY);
+    st->pump = engine_pump;
+    if (rv != APR_SUCCESS) {
+        oxt_result_set(res, rv, job.res->problem ? job.res->problem
+                                                 : "Cannot commit",
+                       "%s", job.res->detail ? job.res->detail : "");
+    }
+    return rv;
+}
+
 /* One turn: send what the last turn prepared, start new tasks, let the
  * SOAP client run until some answers are in (their callbacks record the
  * outcomes and prepare the next calls), commit.
@@ -105,7 +161,7 @@ static apr_status_t engine_turn(oxt_engine_t *eng)
     t3 = apr_time_now();
     /* Committed even after a failure inside the turn: what was recorded
      * before it is true. */
-    trv = st->commit(st->baton, res);
+    trv = engine_commit(eng, res);
     if (trv != APR_SUCCESS) {
         oxt_task_fatal(&eng->host, trv, res);
     }
@@ -157,12 +213,23 @@ static apr_status_t engine_failed(oxt_engine_t *eng, apr_status_t rv,
 
 /* ---- life cycle ---------------------------------------------------------- */
 
-/* While a commit waits for the database, answers that come in free their
- * connections for the calls queued already (sent after an earlier
- * commit); their callbacks wait for the next turn. */
-static void engine_pump(void *baton)
+/* The commits' thread; without it the commits run on this thread, the
+ * SOAP client pumped between their statements. */
+static void engine_offload(oxt_engine_t *eng)
 {
-    oxt_soap_client_pump(baton);
+    apr_status_t rv;
+
+    if (eng->opts.dry_run) {
+        return;
+    }
+    apr_pool_create(&eng->job_pool, eng->p);
+    rv = oxt_offload_make(&eng->offload, eng->p);
+    if (rv != APR_SUCCESS) {
+        eng->offload = NULL;
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, rv,
+                       OXTLOGNO(04561) "the commits run on the engine's"
+                       " thread: no thread for them");
+    }
 }
 
 apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
@@ -206,6 +273,7 @@ apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
         oxt_soap_client_observe(soap, store->count_call, store->baton);
         store->pump = engine_pump;
         store->pump_baton = soap;
+        engine_offload(eng);
     }
     *peng = eng;
     return APR_SUCCESS;

@@ -49,6 +49,7 @@ oxt_unit_case_fn *const oxt_unit_cases[] = {
     oxt_engine_test_case,
     oxt_batch_test_case,
     oxt_rows_test_case,
+    oxt_offload_test_case,
     oxt_lock_test_case,
     oxt_license_test_case,
     oxt_licsrv_test_case,

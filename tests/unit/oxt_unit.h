@@ -40,6 +40,7 @@ TCase *oxt_buttons_test_case(void);
 TCase *oxt_engine_test_case(void);
 TCase *oxt_batch_test_case(void);
 TCase *oxt_rows_test_case(void);
+TCase *oxt_offload_test_case(void);
 TCase *oxt_lock_test_case(void);
 TCase *oxt_license_test_case(void);
 TCase *oxt_licsrv_test_case(void);

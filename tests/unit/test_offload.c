@@ -1,0 +1,91 @@
+/*
+ * test_offload.c — a job on the helper thread while its owner goes on
+ * (oxt_offload.h): the job runs on another thread, the owner's idle runs
+ * meanwhile, the job's status comes back, and jobs run one after the
+ * other on the same thread until its pool goes.
+ */
+#include <apr_thread_proc.h>
+#include <apr_atomic.h>
+#include <apr_portable.h>
+#include <apr_time.h>
+
+#include "oxt_unit.h"
+#include "oxt_offload.h"
+
+typedef struct job_t {
+    apr_os_thread_t owner;          /* the thread that asked */
+    int other_thread;               /* the job ran on another one */
+    volatile apr_uint32_t go;       /* set by the owner's idle */
+    apr_status_t rv;                /* what the job returns */
+    int ran;
+} job_t;
+
+/* Waits until the owner's idle ran: a job that blocked its owner would
+ * never end (the test's timeout says so). */
+static apr_status_t job_waits_for_idle(void *baton)
+{
+    job_t *j = baton;
+
+    j->other_thread = !apr_os_thread_equal(j->owner,
+                                           apr_os_thread_current());
+    while (apr_atomic_read32(&j->go) == 0) {
+        apr_sleep(1000);
+    }
+    j->ran++;
+    return j->rv;
+}
+
+static void idle_lets_go(void *baton)
+{
+    apr_atomic_set32(&((job_t *)baton)->go, 1);
+}
+
+START_TEST(a_job_runs_on_the_helper_while_the_owner_idles)
+{
+    oxt_offload_t *o;
+    job_t j = { .rv = APR_EGENERAL };
+
+    ck_assert_int_eq(oxt_offload_make(&o, oxt_test_pool), APR_SUCCESS);
+    j.owner = apr_os_thread_current();
+    ck_assert_int_eq(oxt_offload_run(o, job_waits_for_idle, &j, idle_lets_go,
+                                     &j, 500), APR_EGENERAL);
+    ck_assert_int_eq(j.other_thread, 1);
+    ck_assert_int_eq(j.ran, 1);
+    ck_assert_int_ge(oxt_offload_idles(o), 1);
+}
+END_TEST
+
+static apr_status_t job_counts(void *baton)
+{
+    ((job_t *)baton)->ran++;
+    return APR_SUCCESS;
+}
+
+START_TEST(jobs_run_one_after_the_other_and_the_thread_stops_with_its_pool)
+{
+    apr_pool_t *p;
+    oxt_offload_t *o;
+    job_t j = { .rv = APR_SUCCESS };
+    int i;
+
+    apr_pool_create(&p, oxt_test_pool);
+    ck_assert_int_eq(oxt_offload_make(&o, p), APR_SUCCESS);
+    for (i = 0; i < 50; i++) {
+        ck_assert_int_eq(oxt_offload_run(o, job_counts, &j, NULL, NULL,
+                                         1000), APR_SUCCESS);
+    }
+    ck_assert_int_eq(j.ran, 50);
+    ck_assert_int_eq(oxt_offload_idles(o), 0);
+    apr_pool_destroy(p);          /* joins the thread (ASan: no leak) */
+}
+END_TEST
+
+TCase *oxt_offload_test_case(void)
+{
+    TCase *tc = oxt_unit_tcase("offload");
+
+    tcase_add_test(tc, a_job_runs_on_the_helper_while_the_owner_idles);
+    tcase_add_test(tc,
+        jobs_run_one_after_the_other_and_the_thread_stops_with_its_pool);
+    return tc;
+}
