@@ -30,6 +30,13 @@ typedef struct batch_mbox_t {
     apr_array_header_t *aliases;      /* local parts; NULL: none */
 } batch_mbox_t;
 
+/* The columns of a state row that nearly every row shares (batch_same). */
+enum {
+    BATCH_SAME_LANGUAGE, BATCH_SAME_TIMEZONE, BATCH_SAME_IMAP,
+    BATCH_SAME_SMTP, BATCH_SAME_STATUS, BATCH_SAME_REASON, BATCH_SAME_PWTYPE,
+    BATCH_SAME_COUNT
+};
+
 /* Everything the batch holds about one domain. */
 typedef struct batch_dom_t {
     long long id;
@@ -54,6 +61,7 @@ struct oxt_batch_t {
     oxt_batch_aliases_t *aliases;     /* the pass's, or NULL: in the rows */
     apr_array_header_t *ids;          /* made by oxt_batch_ids */
     long long nmail, nusers;
+    const char *same[BATCH_SAME_COUNT];   /* batch_same's last values */
     oxt_batch_took_t took;
 };
 
@@ -110,6 +118,21 @@ static void list_add(apr_array_header_t **plist, const void *v, apr_pool_t *p)
         *plist = apr_array_make(p, 4, sizeof(const void *));
     }
     APR_ARRAY_PUSH(*plist, const void *) = v;
+}
+
+/* s, as the last value of column k when it is the same: a page of a
+ * replicated server holds a state row per mailbox, and their language,
+ * time zone, servers and status are nearly always those of the row
+ * before, so one copy serves them all. */
+static const char *batch_same(oxt_batch_t *b, int k, const char *s)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    if (b->same[k] == NULL || strcmp(b->same[k], s) != 0) {
+        b->same[k] = apr_pstrdup(b->p, s);
+    }
+    return b->same[k];
 }
 
 /* ---- the aliases of a pass ------------------------------------------------ */
@@ -391,7 +414,7 @@ static apr_status_t feed_password(oxt_batch_t *b, const oxt_db_row_t *row)
                                                  : NULL;
     bm = d != NULL ? dom_mbox(d, mail_id) : NULL;
     if (bm != NULL && bm->password_type == NULL && bm->password == NULL) {
-        bm->password_type = sdup(type, b->p);
+        bm->password_type = batch_same(b, BATCH_SAME_PWTYPE, type);
         bm->password = sdup(password, b->p);
     }
     return rv;
@@ -439,6 +462,26 @@ static apr_status_t feed_context(oxt_batch_t *b, const oxt_db_row_t *row)
     return rv;
 }
 
+/* As oxt_state_user_copy, with the shared columns shared. */
+static oxt_applied_user_t *user_copy(oxt_batch_t *b,
+                                     const oxt_applied_user_t *src)
+{
+    oxt_applied_user_t *u = apr_pmemdup(b->p, src, sizeof(*src));
+
+    u->mail_name = sdup(src->mail_name, b->p);
+    u->address = sdup(src->address, b->p);
+    u->ox_primary = sdup(src->ox_primary, b->p);
+    u->display_name = sdup(src->display_name, b->p);
+    u->aliases = sdup(src->aliases, b->p);
+    u->language = batch_same(b, BATCH_SAME_LANGUAGE, src->language);
+    u->timezone = batch_same(b, BATCH_SAME_TIMEZONE, src->timezone);
+    u->imap_server = batch_same(b, BATCH_SAME_IMAP, src->imap_server);
+    u->smtp_server = batch_same(b, BATCH_SAME_SMTP, src->smtp_server);
+    u->status = batch_same(b, BATCH_SAME_STATUS, src->status);
+    u->status_reason = batch_same(b, BATCH_SAME_REASON, src->status_reason);
+    return u;
+}
+
 static apr_status_t feed_user(oxt_batch_t *b, const oxt_db_row_t *row)
 {
     oxt_applied_user_t u;
@@ -447,7 +490,7 @@ static apr_status_t feed_user(oxt_batch_t *b, const oxt_db_row_t *row)
 
     if (rv == APR_SUCCESS && in_range(b, u.dom_id)) {
         d = batch_any_dom(b, u.dom_id);
-        list_add(&d->users, oxt_state_user_copy(&u, b->p), b->p);
+        list_add(&d->users, user_copy(b, &u), b->p);
         b->nusers++;
     }
     return rv;
