@@ -405,7 +405,7 @@ def transport_block(site, transport, args, mode=PLAIN):
         ratios.append(p["wall"] / f["wall"])
     runs = []
     if not args.plan_only:
-        if mode is not REPLICATED:
+        if mode is not REPLICATED and not args.steady_only:
             site.reset_state()
             runs.append(("run (first)", [site.measure("run (first)",
                                                       repl + ["run"])]))
@@ -504,6 +504,8 @@ def main():
     ap.add_argument("--root", help="keep the server and data here (reused)")
     ap.add_argument("--plan-only", action="store_true",
                     help="floor and plan only (no run)")
+    ap.add_argument("--steady-only", action="store_true",
+                    help="no first run (the state is kept as it is)")
     ap.add_argument("--fill", action="store_true",
                     help="first time a first fill of the directories"
                     " (`directory` on emptied tables)")
