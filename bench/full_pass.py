@@ -5,7 +5,7 @@
     /usr/bin/python3 bench/full_pass.py [--mailboxes 1000000]
         [--domains 100000] [--clients 10000] [--resellers 100]
         [--repeat 3] [--transport tcp,socket] [--root DIR] [--plan-only]
-        [--fill]
+        [--fill] [--replicated] [--both]
 
 Starts its own MariaDB (tests/gen/fullpass-XXXX, removed at the end unless
 --root names a directory to keep and reuse: the generated data is loaded
@@ -27,6 +27,21 @@ OX is never called; its host is an address nobody listens on):
           directory` on emptied directory tables (a new installation's
           first fill of both directories).
 
+With --replicated the same psa is measured against a second oxtender
+database (oxtender_rep) in which every domain is selected and every
+mailbox has been replicated: the state rows are those the real
+replicator wrote when it replicated the data into the emulator
+(tests/oxsim, 0 ms latency, an unlimited license). That database is
+built once under --root (niced: see replicate_build), and the build
+then checks that a second `run` against the same emulator sends no OX
+call and changes no state row. The measured runs point OX at the
+unreachable address again: a steady run that needed OX would fail, and
+the bench checks that each one did no operation. A steady run there is
+what the daemon's pass and cron see on a replicated server: every
+domain's context row and every mailbox's state row read and compared.
+--both measures the unreplicated mode and the replicated one in one
+run, side by side under the same load.
+
 Each of floor, plan and steady run is measured --repeat times per
 transport (TCP to 127.0.0.1, the unix socket), floor and plan side by side
 so that their ratio is taken under the same load; best and median are
@@ -36,6 +51,9 @@ RSS (VmHWM) and the SQL statements the server executed
 the prepared ones) are given for each.
 """
 import argparse
+import contextlib
+import fcntl
+import json
 import os
 import shutil
 import statistics
@@ -48,10 +66,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
 from harness import env                             # noqa: E402
+from harness import license as lic                   # noqa: E402
 from harness.mariadb import MariaDB                  # noqa: E402
+from harness.oxsim import OxSim                      # noqa: E402
 
 FLOOR = os.path.join(env.TOP, "bench", "bin", "read_floor")
+REP_STATE = os.path.join(env.TOP, "bench", "bin", "rep_state")
 DB_PASSWORD = "bench-pw"
+OX_MASTER = ("oxadminmaster", "secret")
+
+# The two states a pass is measured in: the oxtender database, its
+# account, the configs' name.
+PLAIN = dict(name="nothing selected", db="oxtender", user="oxtender",
+             tag="")
+REPLICATED = dict(name="every mailbox replicated", db="oxtender_rep",
+                  user="oxtrep", tag="rep-")
 
 
 def statements(db):
@@ -158,13 +187,16 @@ class Site:
             f.write(os.urandom(32))
         os.chmod(secret, 0o600)    # the replicator refuses readable keys
 
-    def conf(self, transport):
-        return os.path.join(self.root, "oxtender-%s.conf" % transport)
+    def conf(self, transport, mode=PLAIN):
+        return os.path.join(self.root, "oxtender-%s%s.conf" % (mode["tag"],
+                                                               transport))
 
-    def write_configs(self):
+    def write_configs(self, mode=PLAIN, ox_host="127.0.0.1:9"):
         for transport in ("tcp", "socket"):
-            lines = ["db_user = oxtender", "db_password = %s" % DB_PASSWORD,
-                     "oxtender_database = oxtender", "psa_database = psa",
+            lines = ["db_user = %s" % mode["user"],
+                     "db_password = %s" % DB_PASSWORD,
+                     "oxtender_database = %s" % mode["db"],
+                     "psa_database = psa",
                      "sql_dir = %s/sql/oxtender" % env.TOP,
                      "secret_key_file = %s/secret.key" % self.root,
                      "plesk_secret_key_file = %s/plesk.key" % self.root,
@@ -172,23 +204,137 @@ class Site:
                      "spool_dir = %s/spool" % self.root,
                      # info: the pass's profile (OXT04351)
                      "log_level = info"]
+            if mode is REPLICATED:
+                lines += ["license_public_key = %s"
+                          % self.authority().public_key,
+                          # what the key is issued for (older data has
+                          # no main address in psa)
+                          "server_ip = %s" % lic.SERVER_IP,
+                          # bench/rep_state wants it; not the system's
+                          "plesk_timezone = Etc/UTC",
+                          "ox_connections = 16"]
             if transport == "socket":
                 lines.append("db_socket = %s" % self.db.socket)
             else:
                 lines += ["db_host = 127.0.0.1", "db_port = %d" % self.db.port]
-            with open(self.conf(transport), "w") as f:
+            with open(self.conf(transport, mode), "w") as f:
                 f.write("\n".join(lines) + "\n")
-            os.chmod(self.conf(transport), 0o600)
-        repl = [env.REPLICATOR, "-c", self.conf("socket")]
+            os.chmod(self.conf(transport, mode), 0o600)
+        repl = [env.REPLICATOR, "-c", self.conf("socket", mode)]
         subprocess.run(repl + ["-q", "migrate"], check=True)
+        self.settings(mode, ox_host=ox_host, ox_use_https="0")
+
+    def settings(self, mode, **values):
+        repl = [env.REPLICATOR, "-c", self.conf("socket", mode)]
         # Setting a value it already holds fails ("Settings missing": the
         # UPDATE changes no row), as it does on a reused --root.
-        for name, value in (("ox_host", "127.0.0.1:9"),
-                            ("ox_use_https", "0")):
+        for name, value in values.items():
             res = subprocess.run(repl + ["settings", "set", name, value],
                                  capture_output=True, text=True)
             if res.returncode != 0 and "Settings missing" not in res.stderr:
                 raise SystemExit("settings set %s: %s" % (name, res.stderr))
+
+    def authority(self):
+        return lic.authority(os.path.join(self.root, "authority"))
+
+    # ---- the replicated state ----------------------------------------------
+
+    def setup_replicated(self):
+        """oxtender_rep as the replicator leaves it after replicating every
+        mailbox, built once per size under root."""
+        marker = os.path.join(self.root, "replicated")
+        if os.path.exists(marker) and \
+                open(marker).read().strip() == self.size_tag():
+            self.write_configs(REPLICATED)
+            return
+        self.replicate_build()
+        with open(marker, "w") as f:
+            f.write(self.size_tag() + "\n")
+
+    def replicate_build(self):
+        m = REPLICATED
+        self.db.create_database(m["db"], drop=True)
+        self.db.create_app_user(m["user"], DB_PASSWORD, m["db"], "psa")
+        self.write_configs(m)
+        repl = [env.REPLICATOR, "-c", self.conf("socket", m)]
+        key = os.path.join(self.root, "license.key")
+        with open(key, "w") as f:
+            f.write(self.authority().mint(**lic.FREE))
+        os.chmod(key, 0o600)
+        subprocess.run(repl + ["-q", "license", "install", key], check=True)
+        # every domain selected, as an administrator's Prefs would
+        self.db.sql("INSERT INTO prefs (level, plesk_id, webmail_forever)"
+                    " SELECT 'domain', id, 'on' FROM psa.domains", m["db"])
+        self.settings(m, ox_username=OX_MASTER[0],
+                      imap_server="imap.example.test",
+                      smtp_server="smtp.example.test",
+                      default_language="en_US",
+                      default_timezone="Europe/Berlin")
+        subprocess.run(repl + ["settings", "set-ox-password"],
+                       input=OX_MASTER[1] + "\n", text=True, check=True)
+        sim = OxSim("--latency-ms", "0", "--max-conns", "1024").start()
+        try:
+            self.settings(m, ox_host="127.0.0.1:%d" % sim.port)
+            if self.args.rep_build == "emulator":
+                self.replicate_into(sim, repl)
+            else:
+                self.replicate_by_store()
+            self.check_steady(sim, repl)
+        finally:
+            sim.stop()
+        self.settings(m, ox_host="127.0.0.1:9")
+
+    def replicate_into(self, sim, repl):
+        """The real replication, into the emulator."""
+        first = self.measure("replicate", ["nice", "-n", "19"] + repl
+                             + ["--json", "run"])
+        print("replicated: %s in %.1f s wall; replicator CPU %.1f s, peak"
+              " RSS %.1f MB; emulator peak RSS %.1f MB; %d OX calls; %d"
+              " statements" % (
+                  first["out"].strip(), first["wall"], first["cpu"],
+                  first["rss"], (proc_status(sim.proc.pid, "VmHWM") or 0)
+                  / 1024.0, sum(sim.counters()["calls"].values()),
+                  first["stmts"]), flush=True)
+
+    def replicate_by_store(self):
+        """What the real replication would write, by the store's own code
+        (bench/rep_state.c), without OX."""
+        gen = self.measure("rep_state", ["nice", "-n", "19", REP_STATE,
+                                         self.conf("socket", REPLICATED)])
+        print("replicated (bench/rep_state): %s in %.1f s wall; CPU %.1f"
+              " s, peak RSS %.1f MB; %d statements" % (
+                  gen["out"].strip(), gen["wall"], gen["cpu"], gen["rss"],
+                  gen["stmts"]), flush=True)
+
+    def check_steady(self, sim, repl):
+        """A run against the emulator now must send nothing and change no
+        state row."""
+        m = REPLICATED
+        calls0 = sum(sim.counters()["calls"].values())
+        sums0 = self.state_sums(m)
+        second = self.measure("check", ["nice", "-n", "19"] + repl
+                              + ["--json", "run"])
+        calls = sum(sim.counters()["calls"].values()) - calls0
+        sums1 = self.state_sums(m)
+        done = json.loads(second["out"])
+        print("replicated: a run against the emulator: %d operations,"
+              " %d failed, %d OX calls; state %s (%s)" % (
+                  done["operations_ok"], done["operations_failed"], calls,
+                  "unchanged" if sums0 == sums1 else "CHANGED", sums1),
+              flush=True)
+        if calls or sums0 != sums1 or done["operations_ok"] \
+                or done["operations_failed"]:
+            raise SystemExit("the replicated state is not steady")
+
+    def state_sums(self, mode):
+        """Row counts and checksums of the state tables."""
+        out = {}
+        for table in ("domain_state", "mailbox_state"):
+            out[table] = (self.db.scalar("SELECT COUNT(*) FROM %s" % table,
+                                         mode["db"]),
+                          self.db.query("CHECKSUM TABLE %s" % table,
+                                        mode["db"])[0][1])
+        return out
 
     def reset_state(self):
         """No status rows yet: the next run is a first one."""
@@ -196,9 +342,9 @@ class Site:
                     " DELETE FROM replication_log; DELETE FROM run_summary;",
                     "oxtender")
 
-    def floor_argv(self, transport):
-        argv = [FLOOR, "--user", "oxtender", "--psa", "psa",
-                "--oxtender", "oxtender"]
+    def floor_argv(self, transport, mode=PLAIN):
+        argv = [FLOOR, "--user", mode["user"], "--psa", "psa",
+                "--oxtender", mode["db"]]
         if transport == "socket":
             return argv + ["--socket", self.db.socket]
         return argv + ["--host", "127.0.0.1", "--port", str(self.db.port)]
@@ -234,23 +380,37 @@ def best_median(values):
     return min(values), statistics.median(values)
 
 
-def transport_block(site, transport, args):
-    repl = [env.REPLICATOR, "-c", site.conf(transport), "-q"]
+def steady_checked(site, repl, mode):
+    """A steady run; in the replicated state one that did any operation
+    (it could only have failed: OX is unreachable) is not steady."""
+    if mode is not REPLICATED:
+        return site.measure("run (steady)", repl + ["run"])
+    m = site.measure("run (steady)", repl + ["--json", "run"])
+    done = json.loads(m["out"])
+    if done["operations_ok"] != 0 or done["operations_failed"] != 0:
+        raise SystemExit("a steady run in the replicated state did"
+                         " operations: %s" % m["out"])
+    return m
+
+
+def transport_block(site, transport, args, mode=PLAIN):
+    repl = [env.REPLICATOR, "-c", site.conf(transport, mode), "-q"]
     fenv = dict(os.environ, OXT_BENCH_DB_PASSWORD=DB_PASSWORD)
     floors, plans, ratios, steadies = [], [], [], []
     for _ in range(args.repeat):
-        f = site.measure("floor", site.floor_argv(transport), fenv)
+        f = site.measure("floor", site.floor_argv(transport, mode), fenv)
         p = site.measure("plan", repl + ["plan"])
         floors.append(f)
         plans.append(p)
         ratios.append(p["wall"] / f["wall"])
     runs = []
     if not args.plan_only:
-        site.reset_state()
-        runs.append(("run (first)", [site.measure("run (first)",
-                                                  repl + ["run"])]))
+        if mode is not REPLICATED and not args.steady_only:
+            site.reset_state()
+            runs.append(("run (first)", [site.measure("run (first)",
+                                                      repl + ["run"])]))
         for _ in range(args.repeat):
-            steadies.append(site.measure("run (steady)", repl + ["run"]))
+            steadies.append(steady_checked(site, repl, mode))
         runs.append(("run (steady)", steadies))
     lines = []
     for name, ms in [("floor", floors), ("plan", plans)] + runs:
@@ -287,6 +447,52 @@ def transport_block(site, transport, args):
     return lines
 
 
+@contextlib.contextmanager
+def locked(path):
+    """flock(2) on path (None: no lock) for the time of the block."""
+    if path is None:
+        yield
+        return
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def measure_all(site, args, modes):
+    load0 = os.getloadavg()
+    lines = []
+    if args.fill:
+        site.empty_directory()
+        transport = args.transport.split(",")[0]
+        f = site.measure("fill", [env.REPLICATOR, "-c",
+                                  site.conf(transport), "-q",
+                                  "directory"])
+        lines.append("%-6s directory (first fill) %.2f s wall; CPU %.1f"
+                     " s + server %.1f s; peak RSS %.1f MB; %d"
+                     " statements; %s" % (
+                         transport, f["wall"], f["cpu"], f["server"],
+                         f["rss"], f["stmts"], f["directory"]))
+    blocks = []
+    for mode in modes:
+        mine = list(lines) if mode is modes[0] else []
+        for transport in args.transport.split(","):
+            mine += transport_block(site, transport, args, mode)
+        blocks.append((mode, mine))
+    load1 = os.getloadavg()
+    for mode, mine in blocks:
+        print("== full pass: %d mailboxes in %d domains (%d clients, %d"
+              " resellers), Plesk 10, %s" % (
+                  args.mailboxes, args.domains, args.clients,
+                  args.resellers, mode["name"]))
+        for line in mine:
+            print(line)
+    print("load average %.2f before, %.2f after (1 min), %d cores" % (
+        load0[0], load1[0], os.cpu_count()))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mailboxes", type=int, default=1000000)
@@ -298,10 +504,30 @@ def main():
     ap.add_argument("--root", help="keep the server and data here (reused)")
     ap.add_argument("--plan-only", action="store_true",
                     help="floor and plan only (no run)")
+    ap.add_argument("--steady-only", action="store_true",
+                    help="no first run (the state is kept as it is)")
     ap.add_argument("--fill", action="store_true",
                     help="first time a first fill of the directories"
                     " (`directory` on emptied tables)")
+    ap.add_argument("--replicated", action="store_true",
+                    help="measure the replicated state (oxtender_rep,"
+                    " built once under --root)")
+    ap.add_argument("--both", action="store_true",
+                    help="measure nothing selected and replicated, one"
+                    " after the other")
+    ap.add_argument("--rep-build", choices=("store", "emulator"),
+                    default="store", help="how the replicated state is"
+                    " made: bench/rep_state (the store's writes for OX"
+                    " saying yes to every call) or a real replication into"
+                    " the emulator (over an hour at 1M niced)")
+    ap.add_argument("--build-only", action="store_true",
+                    help="load (and with --replicated or --both"
+                    " replicate) the data, measure nothing; run it niced")
+    ap.add_argument("--lock", help="hold this flock(2) lock file while"
+                    " measuring (not while loading or replicating)")
     args = ap.parse_args()
+    modes = [PLAIN, REPLICATED] if args.both \
+        else [REPLICATED] if args.replicated else [PLAIN]
     if not os.access(FLOOR, os.X_OK):
         raise SystemExit("build the benchmarks first: make bench")
     os.makedirs(os.path.join(env.TOP, "tests", "gen"), exist_ok=True)
@@ -311,30 +537,12 @@ def main():
     site = Site(root, args)
     try:
         site.setup()
-        load0 = os.getloadavg()
-        lines = []
-        if args.fill:
-            site.empty_directory()
-            transport = args.transport.split(",")[0]
-            f = site.measure("fill", [env.REPLICATOR, "-c",
-                                      site.conf(transport), "-q",
-                                      "directory"])
-            lines.append("%-6s directory (first fill) %.2f s wall; CPU %.1f"
-                         " s + server %.1f s; peak RSS %.1f MB; %d"
-                         " statements; %s" % (
-                             transport, f["wall"], f["cpu"], f["server"],
-                             f["rss"], f["stmts"], f["directory"]))
-        for transport in args.transport.split(","):
-            lines += transport_block(site, transport, args)
-        load1 = os.getloadavg()
-        print("== full pass: %d mailboxes in %d domains (%d clients, %d"
-              " resellers), Plesk 10, nothing selected" % (
-                  args.mailboxes, args.domains, args.clients,
-                  args.resellers))
-        for line in lines:
-            print(line)
-        print("load average %.2f before, %.2f after (1 min), %d cores" % (
-            load0[0], load1[0], os.cpu_count()))
+        if REPLICATED in modes:
+            site.setup_replicated()
+        if args.build_only:
+            return
+        with locked(args.lock):
+            measure_all(site, args, modes)
     finally:
         site.db.stop()
         if not args.root:

@@ -30,6 +30,13 @@ typedef struct batch_mbox_t {
     apr_array_header_t *aliases;      /* local parts; NULL: none */
 } batch_mbox_t;
 
+/* The columns of a state row that nearly every row shares (batch_same). */
+enum {
+    BATCH_SAME_LANGUAGE, BATCH_SAME_TIMEZONE, BATCH_SAME_IMAP,
+    BATCH_SAME_SMTP, BATCH_SAME_STATUS, BATCH_SAME_REASON, BATCH_SAME_PWTYPE,
+    BATCH_SAME_COUNT
+};
+
 /* Everything the batch holds about one domain. */
 typedef struct batch_dom_t {
     long long id;
@@ -54,6 +61,7 @@ struct oxt_batch_t {
     oxt_batch_aliases_t *aliases;     /* the pass's, or NULL: in the rows */
     apr_array_header_t *ids;          /* made by oxt_batch_ids */
     long long nmail, nusers;
+    const char *same[BATCH_SAME_COUNT];   /* batch_same's last values */
     oxt_batch_took_t took;
 };
 
@@ -110,6 +118,21 @@ static void list_add(apr_array_header_t **plist, const void *v, apr_pool_t *p)
         *plist = apr_array_make(p, 4, sizeof(const void *));
     }
     APR_ARRAY_PUSH(*plist, const void *) = v;
+}
+
+/* s, as the last value of column k when it is the same: a page of a
+ * replicated server holds a state row per mailbox, and their language,
+ * time zone, servers and status are nearly always those of the row
+ * before, so one copy serves them all. */
+static const char *batch_same(oxt_batch_t *b, int k, const char *s)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    if (b->same[k] == NULL || strcmp(b->same[k], s) != 0) {
+        b->same[k] = apr_pstrdup(b->p, s);
+    }
+    return b->same[k];
 }
 
 /* ---- the aliases of a pass ------------------------------------------------ */
@@ -391,7 +414,7 @@ static apr_status_t feed_password(oxt_batch_t *b, const oxt_db_row_t *row)
                                                  : NULL;
     bm = d != NULL ? dom_mbox(d, mail_id) : NULL;
     if (bm != NULL && bm->password_type == NULL && bm->password == NULL) {
-        bm->password_type = sdup(type, b->p);
+        bm->password_type = batch_same(b, BATCH_SAME_PWTYPE, type);
         bm->password = sdup(password, b->p);
     }
     return rv;
@@ -439,6 +462,26 @@ static apr_status_t feed_context(oxt_batch_t *b, const oxt_db_row_t *row)
     return rv;
 }
 
+/* As oxt_state_user_copy, with the shared columns shared. */
+static oxt_applied_user_t *user_copy(oxt_batch_t *b,
+                                     const oxt_applied_user_t *src)
+{
+    oxt_applied_user_t *u = apr_pmemdup(b->p, src, sizeof(*src));
+
+    u->mail_name = sdup(src->mail_name, b->p);
+    u->address = sdup(src->address, b->p);
+    u->ox_primary = sdup(src->ox_primary, b->p);
+    u->display_name = sdup(src->display_name, b->p);
+    u->aliases = sdup(src->aliases, b->p);
+    u->language = batch_same(b, BATCH_SAME_LANGUAGE, src->language);
+    u->timezone = batch_same(b, BATCH_SAME_TIMEZONE, src->timezone);
+    u->imap_server = batch_same(b, BATCH_SAME_IMAP, src->imap_server);
+    u->smtp_server = batch_same(b, BATCH_SAME_SMTP, src->smtp_server);
+    u->status = batch_same(b, BATCH_SAME_STATUS, src->status);
+    u->status_reason = batch_same(b, BATCH_SAME_REASON, src->status_reason);
+    return u;
+}
+
 static apr_status_t feed_user(oxt_batch_t *b, const oxt_db_row_t *row)
 {
     oxt_applied_user_t u;
@@ -447,7 +490,7 @@ static apr_status_t feed_user(oxt_batch_t *b, const oxt_db_row_t *row)
 
     if (rv == APR_SUCCESS && in_range(b, u.dom_id)) {
         d = batch_any_dom(b, u.dom_id);
-        list_add(&d->users, oxt_state_user_copy(&u, b->p), b->p);
+        list_add(&d->users, user_copy(b, &u), b->p);
         b->nusers++;
     }
     return rv;
@@ -641,24 +684,27 @@ static void runs_join_closest(apr_array_header_t *runs,
     gaps->nelts--;
 }
 
-apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *b, int max)
+apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *b, int max,
+                                            int min_gap)
 {
     apr_array_header_t *runs = apr_array_make(b->p, 4,
                                               sizeof(oxt_batch_run_t));
     apr_array_header_t *gaps = apr_array_make(b->p, 4, sizeof(int));
     oxt_batch_run_t *r = NULL;
     const batch_dom_t *d;
-    int i, gap = 0;
+    int i, gap = 0, gap_rows = 0;
 
     batch_sort(b);
     for (i = 0; i < b->doms->nelts; i++) {
         d = APR_ARRAY_IDX(b->doms, i, const batch_dom_t *);
         if (!dom_needs_passwords(b, d)) {
             gap++;
+            gap_rows += d->mboxes ? d->mboxes->nelts : 0;
             continue;
         }
-        if (r != NULL && gap == 0) {
-            r->last = d->id;
+        if (r != NULL && (gap == 0 || gap_rows < min_gap)) {
+            r->last = d->id;        /* read through a small gap */
+            gap = gap_rows = 0;
             continue;
         }
         if (r != NULL) {
@@ -666,7 +712,7 @@ apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *b, int max)
         }
         r = apr_array_push(runs);
         r->first = r->last = d->id;
-        gap = 0;
+        gap = gap_rows = 0;
     }
     while (runs->nelts > (max < 1 ? 1 : max)) {
         runs_join_closest(runs, gaps);
@@ -865,15 +911,22 @@ static apr_status_t batch_schema(apr_status_t rv, oxt_batch_rows_t kind,
     return rv;
 }
 
-/* At most this many password queries per batch. */
+/* At most this many password queries per batch; and a gap between two
+ * runs with fewer mailbox rows than BATCH_PASSWORD_GAP is read through:
+ * a statement costs more than that many rows. On a replicated server
+ * nearly every domain needs its passwords, and the few that do not
+ * (suspended, mail off) are scattered: without this, each page paid
+ * three password queries instead of one. */
 #define BATCH_PASSWORD_RUNS 3
+#define BATCH_PASSWORD_GAP  1000
 
 static apr_status_t batch_passwords(batch_feed_t *f, const oxt_psa_t *psa,
                                     oxt_db_t *db, oxt_result_t *res,
                                     apr_pool_t *p)
 {
     apr_array_header_t *runs = oxt_batch_password_runs(f->b,
-                                                       BATCH_PASSWORD_RUNS);
+                                                       BATCH_PASSWORD_RUNS,
+                                                       BATCH_PASSWORD_GAP);
     const oxt_batch_run_t *r;
     apr_status_t rv = APR_SUCCESS;
     int i;

@@ -128,12 +128,14 @@ typedef struct oxt_batch_run_t {
 /**
  * Where passwords are needed (oxt_desired_needs_password): the domains
  * with a mailbox that may go to OX, as at most max runs of the batch's
- * domains (oxt_batch_run_t, in the batch's pool), joined across the
- * smallest gaps; empty when no mailbox needs one. Call it after the
- * domain, mailbox and preference rows are in; feed the password rows of
- * these runs only.
+ * domains (oxt_batch_run_t, in the batch's pool), joined across every
+ * gap of fewer than min_gap mailbox rows (the domains there that need no
+ * password) and then across the smallest gaps; empty when no mailbox
+ * needs one. Call it after the domain, mailbox and preference rows are
+ * in; feed the password rows of these runs only.
  */
-apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *batch, int max);
+apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *batch, int max,
+                                            int min_gap);
 
 /* ---- reading a batch ------------------------------------------------------ */
 

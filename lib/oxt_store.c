@@ -464,6 +464,13 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     }
     s->page_rows = oxt_batch_mailboxes(sp->batch)
                    + oxt_batch_users(sp->batch);
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_DEBUG, APR_SUCCESS,
+                   OXTLOGNO(04660) "page after domain %" APR_INT64_T_FMT
+                   ": %d domains, %" APR_INT64_T_FMT " mail rows, %"
+                   APR_INT64_T_FMT " state rows, asked for %d",
+                   (apr_int64_t)after, oxt_batch_ids(sp->batch)->nelts,
+                   (apr_int64_t)oxt_batch_mailboxes(sp->batch),
+                   (apr_int64_t)oxt_batch_users(sp->batch), s->page_limit);
     if (!oxt_batch_last(sp->batch)) {
         /* sized by this page's rows and the time since the last one came
          * (the work of the page before), as when it is asked for */

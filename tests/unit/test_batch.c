@@ -285,7 +285,7 @@ START_TEST(a_domain_without_mailboxes_has_no_users_and_no_plan)
     prefs(b, "domain", "3", "on", NULL);
     ck_assert(oxt_batch_last(b));
     ck_assert(oxt_batch_upto(b) == OXT_PLESK_ID_MAX);
-    ck_assert_int_eq(oxt_batch_password_runs(b, 3)->nelts, 0);
+    ck_assert_int_eq(oxt_batch_password_runs(b, 3, 0)->nelts, 0);
     w = work(b, 3);
     ck_assert_int_eq(w->users->nelts, 0);
     ck_assert_int_eq(w->ops->nelts, 0);
@@ -376,16 +376,21 @@ START_TEST(suspended_owners_hold_their_domains_and_need_no_passwords)
     mailbox(b, "40", "4", "u4", "true", NULL);
     mailbox(b, "50", "5", "u5", "false", NULL);  /* forward-only */
     mailbox(b, "51", "5", "u6", "true", NULL);
-    runs = oxt_batch_password_runs(b, 3);
+    runs = oxt_batch_password_runs(b, 3, 0);
     ck_assert_int_eq(runs->nelts, 2);
     ck_assert_int_eq(APR_ARRAY_IDX(runs, 0, oxt_batch_run_t).first, 1);
     ck_assert_int_eq(APR_ARRAY_IDX(runs, 0, oxt_batch_run_t).last, 1);
     ck_assert_int_eq(APR_ARRAY_IDX(runs, 1, oxt_batch_run_t).first, 5);
     /* one run at most: across the gap */
-    runs = oxt_batch_password_runs(b, 1);
+    runs = oxt_batch_password_runs(b, 1, 0);
     ck_assert_int_eq(runs->nelts, 1);
     ck_assert_int_eq(APR_ARRAY_IDX(runs, 0, oxt_batch_run_t).first, 1);
     ck_assert_int_eq(APR_ARRAY_IDX(runs, 0, oxt_batch_run_t).last, 5);
+    /* the gap holds three mailbox rows: read through when that is few */
+    runs = oxt_batch_password_runs(b, 3, 4);
+    ck_assert_int_eq(runs->nelts, 1);
+    ck_assert_int_eq(APR_ARRAY_IDX(runs, 0, oxt_batch_run_t).last, 5);
+    ck_assert_int_eq(oxt_batch_password_runs(b, 3, 3)->nelts, 2);
     password(b, "10", "1", "secret-10");
     password(b, "51", "5", "secret-51");
 
@@ -418,9 +423,9 @@ START_TEST(a_mailbox_selected_by_its_own_tick_needs_its_password)
     oxt_batch_bound(b, 100);
     mailbox(b, "10", "1", "u1", "true", NULL);
     mailbox(b, "20", "2", "u2", "true", NULL);
-    ck_assert_int_eq(oxt_batch_password_runs(b, 3)->nelts, 0);
+    ck_assert_int_eq(oxt_batch_password_runs(b, 3, 0)->nelts, 0);
     prefs(b, "mailbox", "20", "on", NULL);
-    runs = oxt_batch_password_runs(b, 3);
+    runs = oxt_batch_password_runs(b, 3, 0);
     ck_assert_int_eq(runs->nelts, 1);
     ck_assert_int_eq(APR_ARRAY_IDX(runs, 0, oxt_batch_run_t).first, 2);
     ck_assert_int_eq(APR_ARRAY_IDX(runs, 0, oxt_batch_run_t).last, 2);
