@@ -954,6 +954,7 @@ typedef struct recon_page_t {
     apr_array_header_t *order;       /* recon_task_t *, by dom id */
     apr_hash_t *by_ctx;              /* context id -> recon_task_t * */
     int lists;                       /* context lists in flight */
+    apr_pool_t *pp;                  /* the page's own, cleared per page */
 } recon_page_t;
 
 static apr_status_t recon_page_context(void *baton, const oxt_db_row_t *row,
@@ -1126,22 +1127,28 @@ static void recon_block_ask(recon_page_t *pg, apr_hash_t *asked,
     pg->lists += recon_submit(pg->rc, rv, list, cp, recon_block_read, pg);
 }
 
-/* The page's contexts as OX lists them, the earlier pages' tasks going
- * on meanwhile. */
-static apr_status_t recon_page_contexts(recon_page_t *pg, apr_pool_t *pp)
+/* Asks OX for the page's contexts. */
+static void recon_page_ask(recon_page_t *pg)
 {
-    apr_hash_t *asked = apr_hash_make(pp);
-    apr_status_t rv = APR_SUCCESS;
+    apr_hash_t *asked = apr_hash_make(pg->pp);
     int i;
 
-    pg->by_ctx = apr_hash_make(pp);
+    pg->by_ctx = apr_hash_make(pg->pp);
     pg->lists = 0;
     for (i = 0; i < pg->order->nelts; i++) {
         recon_task_t *t = APR_ARRAY_IDX(pg->order, i, recon_task_t *);
 
         oxt_util_id_set(pg->by_ctx, t->ctx.ox_context_id, t);
-        recon_block_ask(pg, asked, t, pp);
+        recon_block_ask(pg, asked, t, pg->pp);
     }
+}
+
+/* Waits for the page's context lists, the earlier pages' tasks going on
+ * meanwhile (asked a page ahead, they are usually in). */
+static apr_status_t recon_page_await(recon_page_t *pg)
+{
+    apr_status_t rv = APR_SUCCESS;
+
     while (pg->lists > 0 && (rv == APR_SUCCESS || rv == APR_TIMEUP)) {
         rv = oxt_soap_client_run_some(pg->rc->soap, apr_time_from_msec(50));
         recon_bury(pg->rc);
@@ -1173,44 +1180,83 @@ static apr_status_t recon_page_run(recon_page_t *pg, oxt_result_t *res)
     return rv;
 }
 
-/* The tasks of a page that failed to load. */
+/* The tasks of a page that failed to load, or was read and never run. */
 static void recon_page_drop(recon_page_t *pg)
 {
     int i;
 
-    for (i = 0; i < pg->order->nelts; i++) {
+    for (i = 0; pg->order != NULL && i < pg->order->nelts; i++) {
         apr_pool_destroy(APR_ARRAY_IDX(pg->order, i, recon_task_t *)->p);
+    }
+}
+
+/* Reads the page after *pafter and asks for its contexts. */
+static apr_status_t recon_page_next(recon_page_t *pg, long long *pafter,
+                                    oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    apr_pool_clear(pg->pp);
+    /* answers that came in meanwhile free their connections for the
+     * queued calls while the page is read */
+    oxt_soap_client_pump(pg->rc->soap);
+    rv = recon_page_load(pg, pafter, res, pg->pp);
+    if (rv == APR_SUCCESS) {
+        recon_page_ask(pg);
+    }
+    return rv;
+}
+
+/* Two pages: the next one is read, and its contexts asked for, before
+ * the tasks of this one start, so that its lists are not queued behind
+ * a whole page of calls while the window runs dry at the page's end. */
+static apr_status_t recon_pages(recon_page_t *pages, oxt_result_t *res)
+{
+    long long after = 0;
+    apr_status_t rv, next;
+    int cur = 0;
+
+    rv = recon_page_next(&pages[0], &after, res);
+    if (rv != APR_SUCCESS) {
+        recon_page_drop(&pages[0]);
+        return rv;
+    }
+    for (;;) {
+        rv = recon_page_await(&pages[cur]);
+        if (rv != APR_SUCCESS) {
+            recon_page_drop(&pages[cur]);     /* none of it started */
+            return rv;
+        }
+        next = recon_page_next(&pages[!cur], &after, res);
+        rv = recon_page_run(&pages[cur], res);
+        if (rv != APR_SUCCESS || next != APR_SUCCESS) {
+            recon_page_drop(&pages[!cur]);    /* read, never started */
+            return rv != APR_SUCCESS ? rv : next;
+        }
+        cur = !cur;
     }
 }
 
 static apr_status_t recon_all(recon_t *rc, oxt_result_t *res)
 {
-    recon_page_t pg;
-    apr_pool_t *pp;
-    long long after = 0;
+    recon_page_t pages[2];
     apr_status_t rv;
+    int i;
 
-    pg.rc = rc;
+    memset(pages, 0, sizeof(pages));
     rv = oxt_db_select_int(&rc->total, rc->db,
              "SELECT COUNT(*) FROM domain_state WHERE ox_context_id > 0",
              OXT_DB_NOARGS, res, rc->p);
-    apr_pool_create(&pp, rc->p);
-    while (rv == APR_SUCCESS) {
-        apr_pool_clear(pp);
-        /* answers that came in meanwhile free their connections for the
-         * queued calls while the page is read */
-        oxt_soap_client_pump(rc->soap);
-        rv = recon_page_load(&pg, &after, res, pp);
-        if (rv == APR_SUCCESS) {
-            rv = recon_page_contexts(&pg, pp);
-        }
-        if (rv != APR_SUCCESS) {
-            recon_page_drop(&pg);
-            break;
-        }
-        rv = recon_page_run(&pg, res);
+    for (i = 0; i < 2; i++) {
+        pages[i].rc = rc;
+        apr_pool_create(&pages[i].pp, rc->p);
     }
-    apr_pool_destroy(pp);
+    if (rv == APR_SUCCESS) {
+        rv = recon_pages(pages, res);
+    }
+    for (i = 0; i < 2; i++) {
+        apr_pool_destroy(pages[i].pp);
+    }
     if (rv == APR_EOF) {
         rv = APR_SUCCESS;
     }
