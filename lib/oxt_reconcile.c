@@ -3,10 +3,12 @@
  *
  * Reads run in parallel (the SOAP client bounds the connections); the
  * per-context serialisation only matters for writes, and the repairs here
- * are writes to our own database. Each domain is a small state machine:
- * context getData, then the context's user list, then getData (and the
- * access combination's name) for each user we know and getData for each
- * one we do not, then the comparison.
+ * are writes to our own database. The contexts of a page come in bulk
+ * (recon_page_ask: a context list per hundred ids, getData for any a
+ * list lacks); then each domain is a small state machine: the context's
+ * user list and getMultipleData of its users (ours and those the list
+ * names that we do not know), then the access combination's name of
+ * those whose turn it is, then the comparison.
  *
  * Each call lives in a pool of its own, gone once its answer is read
  * (recon_submit): an answer's parsed document is many times its text,
