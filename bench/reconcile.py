@@ -39,8 +39,9 @@ the input:
     measure SIZE MODES [REPLICATOR]
 
 runs `migrate` and then the measurements of --access MODES (comma-
-separated) at SIZE, with REPLICATOR (a binary: a build copied aside) or
-the tree's one, under --lock as above, and prints their block. So one
+separated) at SIZE, with REPLICATOR (a build copied aside: the front
+replicator/oxtender-replicator with oxtender-replicator-full beside it,
+which the front runs) or the tree's one, under --lock as above, and prints their block. So one
 setup serves the measurements of several builds side by side.
 """
 import argparse
