@@ -30,6 +30,19 @@ MariaDB and its emulator (every thread) go back to priority 0, so that
 the figures are taken at normal priority, one benchmark at a time on the
 machine, while the setup did not hold the lock (and after them, back to
 the niceness the bench was started with).
+
+With --serve the setups of every size are made first and kept (the
+100,000 took 20 minutes on a loaded machine), then the bench reads
+commands on its standard input, one a line, until `quit` or the end of
+the input:
+
+    measure SIZE MODES [REPLICATOR]
+
+runs `migrate` and then the measurements of --access MODES (comma-
+separated) at SIZE, with REPLICATOR (a build copied aside: the front
+replicator/oxtender-replicator with oxtender-replicator-full beside it,
+which the front runs) or the tree's one, under --lock as above, and prints their block. So one
+setup serves the measurements of several builds side by side.
 """
 import argparse
 import fcntl
@@ -188,15 +201,19 @@ def reconcile(px, access):
 
 
 def measure(px, args, access):
+    """The best of --repeat runs; calls per operation and the emulator's
+    CPU (its answers are large: a User is ~130 elements) in "calls"."""
     best = None
     for _ in range(args.repeat):
         before = px.ox_calls()
+        sim0 = proc_cpu(px.sim.proc.pid) or 0.0
         r = reconcile(px, access)
+        sim = (proc_cpu(px.sim.proc.pid) or 0.0) - sim0
         after = px.ox_calls()
         calls = {k: after.get(k, 0) - before.get(k, 0) for k in after
                  if after.get(k, 0) != before.get(k, 0)}
         if best is None or r[0] < best[0][0]:
-            best = (r, calls)
+            best = (r, dict(calls, sim_cpu=sim))
     return best
 
 
@@ -212,6 +229,8 @@ def main():
     ap.add_argument("--setup-latency-ms", type=int, default=0)
     ap.add_argument("--lock", help="hold this flock only while measuring")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--serve", action="store_true",
+                    help="set up every size, then measure on commands")
     args = ap.parse_args()
     reason = MariaDB.available()
     if reason:
@@ -231,7 +250,10 @@ def main():
               args.conns, args.latency_ms, args.repeat), flush=True)
     try:
         mariadb.start()
-        for n in [int(s) for s in args.sizes.split(",")]:
+        if args.serve:
+            ok = serve(mariadb, root, args)
+        for n in [] if args.serve else [int(s) for s in
+                                          args.sizes.split(",")]:
             px, domains, users = setup(mariadb, root, n, args)
             try:
                 with Measuring(args.lock, [mariadb.pid(), px.sim.proc.pid]):
@@ -255,8 +277,48 @@ def main():
     sys.exit(0 if ok else 1)
 
 
+def serve(mariadb, root, args):
+    """--serve: every size set up, then the commands of stdin."""
+    setups, ok = {}, True
+    try:
+        for n in [int(s) for s in args.sizes.split(",")]:
+            setups[n] = setup(mariadb, root, n, args)
+        print("ready: measure SIZE MODES [REPLICATOR] | quit", flush=True)
+        tree = env.REPLICATOR
+        for line in sys.stdin:
+            words = line.split()
+            if not words:
+                continue
+            if words[0] == "quit":
+                break
+            if words[0] != "measure" or len(words) not in (3, 4) or \
+                    int(words[1]) not in setups:
+                print("? %s" % line.strip(), flush=True)
+                continue
+            env.REPLICATOR = words[3] if len(words) == 4 else tree
+            px, domains, users = setups[int(words[1])]
+            res = px.repl("migrate")
+            if res.returncode != 0:
+                print("migrate failed: %s" % px.describe(res), flush=True)
+                continue
+            print("==== %s ====" % line.strip(), flush=True)
+            with Measuring(args.lock, [mariadb.pid(), px.sim.proc.pid]):
+                for access in words[2].split(","):
+                    (wall, cpu, peak, text, draws, tty, rc), calls = \
+                        measure(px, args, access)
+                    report(args, int(words[1]), domains, users, access,
+                           wall, cpu, peak, text, draws, tty, rc, calls)
+                    ok = ok and rc == 0
+    finally:
+        for px, _, _ in setups.values():
+            px.close()
+    return ok
+
+
 def report(args, n, domains, users, access, wall, cpu, peak, text, draws,
            tty, rc, calls):
+    calls = dict(calls)
+    sim_cpu = calls.pop("sim_cpu", 0.0)
     total = sum(calls.values())
     bound = args.conns * 1000.0 / max(1, args.latency_ms)
     print("%d mailboxes (%d in OX) in %d contexts, --access %s: %.1f s wall"
@@ -268,6 +330,9 @@ def report(args, n, domains, users, access, wall, cpu, peak, text, draws,
               ", ".join("%s %d" % kv for kv in sorted(calls.items())), rc,
               *os.getloadavg()))
     last = tty.rsplit(b"\r[", 1)[-1].split(b"\r", 1)[0] if draws else b""
+    print("  emulator CPU %.1f s; %.0f%% of the bound (the calls alone"
+          " need %.1f s at it)" % (sim_cpu, 100.0 * total / bound
+                                   / max(wall, 0.001), total / bound))
     print("  progress bar drawn %d times on the terminal; the last: %r" % (
         draws, ("[" + last.decode("utf-8", "replace"))[:80]))
     print("  report: %s" % " | ".join(text.strip().splitlines()[-3:]),

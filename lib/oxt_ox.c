@@ -3,8 +3,10 @@
  * no value is ever pasted into markup; replies are read by local name,
  * because OX's CXF layer and emulators differ in prefixes.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <apr_strings.h>
@@ -19,6 +21,7 @@ typedef enum {
     REPLY_USER,
     REPLY_CONTEXTS,
     REPLY_USERS,
+    REPLY_USER_IDS,                 /* list: users with their id only */
     REPLY_BOOL,
     REPLY_TEXT,
     REPLY_INT
@@ -609,7 +612,8 @@ apr_status_t oxt_ox_user_list(oxt_ox_op_t **pop, oxt_ox_t *ox,
     if (rv == APR_SUCCESS) {
         rv = add_param(&r, "search_pattern", pattern ? pattern : "*");
     }
-    return rv != APR_SUCCESS ? rv : op_finish(pop, &r, creds, REPLY_USERS);
+    return rv != APR_SUCCESS ? rv : op_finish(pop, &r, creds,
+                                              REPLY_USER_IDS);
 }
 
 /* ---- reply decoding --------------------------------------------------- */
@@ -663,41 +667,155 @@ static oxt_ox_context_t *read_context(const xmlNode *obj, apr_pool_t *p)
     return c;
 }
 
-/* Replies carry the URL form in *ServerString next to the split fields. */
-static const char *read_server(const xmlNode *obj, const char *full,
-                               const char *host, apr_pool_t *p)
-{
-    const char *s = oxt_xml_child_text(obj, full, p);
+/* Replies carry the URL form of a server in *ServerString next to the
+ * split fields; the URL form wins. Where a User's field goes: read_user walks the children once (a User
+ * has about 130, most of them nil, and the object may come ten or a
+ * hundred at a time) instead of looking each field up from the start. */
+typedef enum {
+    RU_TEXT = 0, RU_INT, RU_QUOTA, RU_LIST, RU_SERVER, RU_SERVER_URL,
+    RU_ADMIN
+} ru_kind_t;
 
-    return s != NULL ? s : oxt_xml_child_text(obj, host, p);
+typedef struct {
+    const char *elem;
+    ru_kind_t kind;
+    size_t off;
+} ru_field_t;
+
+#define RU(elem, kind, member) { elem, kind, offsetof(oxt_ox_user_t, member) }
+
+static const ru_field_t read_user_fields[] = {
+    RU("id", RU_INT, id),
+    RU("name", RU_TEXT, name),
+    RU("display_name", RU_TEXT, display_name),
+    RU("given_name", RU_TEXT, given_name),
+    RU("sur_name", RU_TEXT, sur_name),
+    RU("primaryEmail", RU_TEXT, primary_email),
+    RU("email1", RU_TEXT, email1),
+    RU("defaultSenderAddress", RU_TEXT, default_sender),
+    RU("aliases", RU_LIST, aliases),
+    RU("imapServerString", RU_SERVER_URL, imap_server),
+    RU("imapServer", RU_SERVER, imap_server),
+    RU("imapPort", RU_INT, imap_port),
+    RU("imapLogin", RU_TEXT, imap_login),
+    RU("smtpServerString", RU_SERVER_URL, smtp_server),
+    RU("smtpServer", RU_SERVER, smtp_server),
+    RU("smtpPort", RU_INT, smtp_port),
+    RU("language", RU_TEXT, language),
+    RU("timezone", RU_TEXT, timezone),
+    RU("maxQuota", RU_QUOTA, max_quota),
+    RU("contextadmin", RU_ADMIN, context_admin)
+};
+
+static const ru_field_t *read_user_field(const xmlNode *n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(read_user_fields) / sizeof(read_user_fields[0]);
+         i++) {
+        if (oxt_xml_is(n, read_user_fields[i].elem)) {
+            return &read_user_fields[i];
+        }
+    }
+    return NULL;
+}
+
+/* A number as oxt_xml_child_int reads one: anything else leaves it. */
+static void read_number(long long *pv, const char *text)
+{
+    char *end;
+    long long v;
+
+    if (text == NULL) {
+        return;
+    }
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (errno == 0 && end != text && *end == '\0') {
+        *pv = v;
+    }
+}
+
+/* One field; the first of repeated scalars counts, as a lookup by name
+ * found it, and the URL form of a server wins over the split one. */
+static void read_user_set(oxt_ox_user_t *u, const ru_field_t *f,
+                          const xmlNode *n, int *seen, apr_pool_t *p)
+{
+    char *at = (char *)u + f->off;
+    const char *text;
+    long long v;
+    int idx = (int)(f - read_user_fields);
+
+    if (f->kind == RU_LIST) {
+        text = oxt_xml_text(n, p);
+        if (text != NULL) {
+            APR_ARRAY_PUSH(*(apr_array_header_t **)at, const char *) = text;
+        }
+        return;
+    }
+    if (seen[idx]++ || (f->kind == RU_SERVER && *(const char **)at)) {
+        return;
+    }
+    text = oxt_xml_text(n, p);
+    switch (f->kind) {
+    case RU_INT:
+        v = 0;
+        read_number(&v, text);
+        *(int *)at = (int)v;
+        break;
+    case RU_QUOTA:
+        read_number((long long *)at, text);
+        break;
+    case RU_ADMIN:
+        if (text != NULL) {
+            *(int *)at = strcmp(text, "true") == 0 || strcmp(text, "1") == 0;
+        }
+        break;
+    case RU_SERVER_URL:
+        if (text == NULL) {
+            seen[idx] = 0;          /* nil: the split field may answer */
+            break;
+        }
+        /* fall through */
+    default:
+        *(const char **)at = text;
+        break;
+    }
+}
+
+/* The element after n, whatever its name. */
+static const xmlNode *read_next(const xmlNode *n)
+{
+    n = n->next;
+    while (n != NULL && n->type != XML_ELEMENT_NODE) {
+        n = n->next;
+    }
+    return n;
 }
 
 static oxt_ox_user_t *read_user(const xmlNode *obj, apr_pool_t *p)
 {
     oxt_ox_user_t *u = oxt_ox_user_make(p);
-    const char *admin = oxt_xml_child_text(obj, "contextadmin", p);
+    int seen[sizeof(read_user_fields) / sizeof(read_user_fields[0])] = { 0 };
+    const ru_field_t *f;
+    const xmlNode *n;
+
+    u->aliases = apr_array_make(p, 4, sizeof(const char *));
+    for (n = oxt_xml_first(obj); n != NULL; n = read_next(n)) {
+        f = read_user_field(n);
+        if (f != NULL) {
+            read_user_set(u, f, n, seen, p);
+        }
+    }
+    return u;
+}
+
+/* A user of a list answer: OX sets the id alone. */
+static oxt_ox_user_t *read_user_id(const xmlNode *obj, apr_pool_t *p)
+{
+    oxt_ox_user_t *u = oxt_ox_user_make(p);
 
     u->id = read_int(obj, "id", p);
-    u->name = oxt_xml_child_text(obj, "name", p);
-    u->display_name = oxt_xml_child_text(obj, "display_name", p);
-    u->given_name = oxt_xml_child_text(obj, "given_name", p);
-    u->sur_name = oxt_xml_child_text(obj, "sur_name", p);
-    u->primary_email = oxt_xml_child_text(obj, "primaryEmail", p);
-    u->email1 = oxt_xml_child_text(obj, "email1", p);
-    u->default_sender = oxt_xml_child_text(obj, "defaultSenderAddress", p);
-    u->aliases = read_list(obj, "aliases", p);
-    u->imap_server = read_server(obj, "imapServerString", "imapServer", p);
-    u->imap_port = read_int(obj, "imapPort", p);
-    u->imap_login = oxt_xml_child_text(obj, "imapLogin", p);
-    u->smtp_server = read_server(obj, "smtpServerString", "smtpServer", p);
-    u->smtp_port = read_int(obj, "smtpPort", p);
-    u->language = oxt_xml_child_text(obj, "language", p);
-    u->timezone = oxt_xml_child_text(obj, "timezone", p);
-    u->max_quota = read_quota(obj, "maxQuota", p);
-    if (admin != NULL) {
-        u->context_admin = strcmp(admin, "true") == 0
-                           || strcmp(admin, "1") == 0;
-    }
     return u;
 }
 
@@ -711,7 +829,9 @@ static apr_status_t decode_list(oxt_ox_op_t *op, const xmlNode *resp)
             APR_ARRAY_PUSH(list, oxt_ox_context_t *) = read_context(n, op->p);
         }
         else {
-            APR_ARRAY_PUSH(list, oxt_ox_user_t *) = read_user(n, op->p);
+            APR_ARRAY_PUSH(list, oxt_ox_user_t *) =
+                op->kind == REPLY_USER_IDS ? read_user_id(n, op->p)
+                                           : read_user(n, op->p);
         }
     }
     if (op->kind == REPLY_CONTEXTS) {
@@ -765,6 +885,7 @@ static apr_status_t decode(oxt_ox_op_t *op, const xmlNode *resp)
         return APR_SUCCESS;
     case REPLY_CONTEXTS:
     case REPLY_USERS:
+    case REPLY_USER_IDS:
         return decode_list(op, resp);
     case REPLY_BOOL:
         return decode_bool(op, ret);

@@ -3,10 +3,12 @@
  *
  * Reads run in parallel (the SOAP client bounds the connections); the
  * per-context serialisation only matters for writes, and the repairs here
- * are writes to our own database. Each domain is a small state machine:
- * context getData, then the context's user list, then getData (and the
- * access combination's name) for each user we know and getData for each
- * one we do not, then the comparison.
+ * are writes to our own database. The contexts of a page come in bulk
+ * (recon_page_ask: a context list per hundred ids, getData for any a
+ * list lacks); then each domain is a small state machine: the context's
+ * user list and getMultipleData of its users (ours and those the list
+ * names that we do not know), then the access combination's name of
+ * those whose turn it is, then the comparison.
  *
  * Each call lives in a pool of its own, gone once its answer is read
  * (recon_submit): an answer's parsed document is many times its text,
@@ -59,8 +61,14 @@ typedef struct recon_task_t {
     oxt_applied_context_t ctx;
     apr_hash_t *users;               /* mail id -> oxt_applied_user_t * */
     oxt_ox_context_t *oxctx;
+    oxt_ox_context_t *listed;        /* as the page's bulk list read it;
+                                        NULL: asked with getData */
     oxt_ox_creds_t *admin;
-    int pending;                     /* user getData calls in flight */
+    apr_hash_t *known;               /* OX user id -> recon_user_t * */
+    int pending;                     /* calls in flight */
+    int list_state;                  /* the user list: 0 in flight, 1
+                                        read, -1 refused or failed */
+    int chunk_refused;               /* a getMultipleData was refused */
     int repaired;
 } recon_task_t;
 
@@ -592,16 +600,40 @@ static void recon_chunk_entry(recon_chunk_t *ch, int i,
     }
 }
 
+/* The users' data and their list go out together, so a context that
+ * refuses our admin refuses both: the list's answer reports it once
+ * (recon_admin_refused); a refusal of the data alone is logged. */
+static void recon_data_refused(recon_task_t *t)
+{
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, OXT_ESOAP_AUTH,
+                   OXTLOGNO(04600) "reconcile: the users of %s were listed"
+                   " but their data was refused", t->ctx.context_name);
+}
+
+static void recon_chunk_refused(recon_task_t *t)
+{
+    t->chunk_refused = 1;
+    if (t->list_state == 1) {
+        recon_data_refused(t);
+    }
+}
+
 static void recon_chunk_read(void *baton, oxt_ox_op_t *op,
                              const oxt_ox_reply_t *reply)
 {
     recon_chunk_t *ch = baton;
     recon_task_t *t = ch->t;
-    apr_hash_t *by_id = apr_hash_make(t->p);
+    apr_hash_t *by_id;
     const oxt_ox_user_t *u;
     int i, id;
 
     (void)op;
+    if (reply->status == OXT_ESOAP_AUTH && t->admin != NULL) {
+        recon_chunk_refused(t);
+        recon_task_step(t);
+        return;
+    }
+    by_id = apr_hash_make(t->p);
     for (i = 0; reply->status == APR_SUCCESS && reply->users
                 && i < reply->users->nelts; i++) {
         u = APR_ARRAY_IDX(reply->users, i, const oxt_ox_user_t *);
@@ -673,72 +705,111 @@ static recon_chunk_t *recon_chunk_add(recon_chunk_t *ch, int id,
 }
 
 /* Every user of ours (asked even when the list lacks it: OX's "no such
- * user" is the authoritative answer) and every listed one we do not
- * know. */
-static void recon_read_users(recon_task_t *t,
-                             const apr_array_header_t *listed)
+ * user" is the authoritative answer), and the context admin when we
+ * know its id. */
+static recon_chunk_t *recon_add_known(recon_task_t *t, recon_chunk_t *ch)
 {
-    apr_hash_t *known = apr_hash_make(t->p);
-    recon_chunk_t *ch = recon_chunk_make(t);
     apr_hash_index_t *hi;
-    const oxt_ox_user_t *u;
     recon_user_t *ru;
-    int i;
 
+    t->known = apr_hash_make(t->p);
     for (hi = apr_hash_first(t->p, t->users); hi; hi = apr_hash_next(hi)) {
         ru = apr_pcalloc(t->p, sizeof(*ru));
         ru->t = t;
         ru->have = apr_hash_this_val(hi);
         if (ru->have->ox_user_id > 0) {
-            oxt_util_id_set(known, ru->have->ox_user_id, ru);
+            oxt_util_id_set(t->known, ru->have->ox_user_id, ru);
             ch = recon_chunk_add(ch, (int)ru->have->ox_user_id, ru);
         }
     }
+    if (t->ctx.admin_user_id > 0
+        && oxt_util_id_get(t->known, t->ctx.admin_user_id) == NULL) {
+        oxt_util_id_set(t->known, t->ctx.admin_user_id, t);
+        ch = recon_chunk_add(ch, (int)t->ctx.admin_user_id, NULL);
+    }
+    return ch;
+}
+
+/* Every listed user not asked yet: ones we do not know (and the
+ * context admin, when its id was not known). */
+static recon_chunk_t *recon_add_unknown(recon_task_t *t, recon_chunk_t *ch,
+                                        const apr_array_header_t *listed)
+{
+    const oxt_ox_user_t *u;
+    int i;
+
     for (i = 0; listed && i < listed->nelts; i++) {
         u = APR_ARRAY_IDX(listed, i, const oxt_ox_user_t *);
-        if (oxt_util_id_get(known, u->id) == NULL) {
+        if (oxt_util_id_get(t->known, u->id) == NULL) {
             ch = recon_chunk_add(ch, u->id, NULL);
         }
     }
-    recon_chunk_send(ch);
+    return ch;
 }
 
 static void recon_users_listed(void *baton, oxt_ox_op_t *op,
                                const oxt_ox_reply_t *reply)
 {
     recon_task_t *t = baton;
+    recon_chunk_t *ch;
 
     (void)op;
+    t->list_state = reply->status == APR_SUCCESS ? 1 : -1;
     if (reply->status == OXT_ESOAP_AUTH && t->admin != NULL) {
         recon_admin_refused(t, reply);
-        recon_task_end(t);
-        return;
     }
-    if (reply->status != APR_SUCCESS) {
+    else if (reply->status != APR_SUCCESS) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
                        OXTLOGNO(03041) "reconcile: cannot list the users of"
                        " %s: %s", t->ctx.context_name,
                        oxt_result_text(reply->res, t->p));
-        recon_task_end(t);
-        return;
     }
-    t->pending = 1;                       /* held until all are submitted */
-    recon_read_users(t, reply->users);
+    else {
+        if (t->chunk_refused) {
+            recon_data_refused(t);
+        }
+        ch = recon_chunk_make(t);
+        if (t->known == NULL) {
+            ch = recon_add_known(t, ch);
+        }
+        recon_chunk_send(recon_add_unknown(t, ch, reply->users));
+    }
     recon_task_step(t);
 }
 
-static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
-                           const oxt_ox_reply_t *reply)
+/* With the context admin's id known, the user list and the data of the
+ * users we know (the admin among them) go out together: a round trip
+ * less per context, and the list only adds users we do not know.
+ * Without it the data waits for the list, so that the admin (whom the
+ * list names) is read in the same getMultipleData: a call less per
+ * context, which counts more than the round trip when the connections
+ * are the bound. */
+static void recon_users_start(recon_task_t *t)
 {
-    recon_task_t *t = baton;
-    oxt_result_t *res = oxt_result_make(t->p);
-    const char *diff;
     oxt_ox_op_t *list = NULL;
-    apr_pool_t *cp;
+    apr_pool_t *cp = recon_call_pool(t->rc);
     apr_status_t rv;
 
-    (void)op;
-    if (reply->status == OXT_ESOAP_NO_CTX) {
+    t->pending = 1;                       /* held until all are submitted */
+    rv = oxt_ox_user_list(&list, t->rc->ox, t->oxctx, t->admin, "*", cp);
+    if (recon_submit(t->rc, rv, list, cp, recon_users_listed, t)) {
+        t->pending++;
+        if (t->ctx.admin_user_id > 0) {
+            recon_chunk_send(recon_add_known(t, recon_chunk_make(t)));
+        }
+    }
+    recon_task_step(t);
+}
+
+/* What OX holds of the context: its getData answer, or its part of the
+ * page's bulk list (c NULL: an answer without one). */
+static void recon_ctx_got(recon_task_t *t, apr_status_t status,
+                          const oxt_ox_context_t *c)
+{
+    oxt_result_t *res = oxt_result_make(t->p);
+    const char *diff;
+
+    if (status == OXT_ESOAP_NO_CTX) {
         recon_drift(t, "context_missing", 0, 0, t->ctx.context_name,
                     "not in OX");
         if (!t->rc->opts.dry_run) {
@@ -748,8 +819,8 @@ static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
         recon_task_end(t);
         return;
     }
-    diff = reply->status == APR_SUCCESS && reply->context != NULL
-         ? context_differences(reply->context, &t->ctx, t->p) : NULL;
+    diff = status == APR_SUCCESS && c != NULL
+         ? context_differences(c, &t->ctx, t->p) : NULL;
     if (diff != NULL) {
         recon_drift(t, "context_changed", 0, 0, t->ctx.context_name, diff);
         if (!t->rc->opts.dry_run) {
@@ -757,11 +828,14 @@ static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
                          t->ctx.dom_id, 0, res, t->p), res);
         }
     }
-    cp = recon_call_pool(t->rc);
-    rv = oxt_ox_user_list(&list, t->rc->ox, t->oxctx, t->admin, "*", cp);
-    if (!recon_submit(t->rc, rv, list, cp, recon_users_listed, t)) {
-        recon_task_end(t);
-    }
+    recon_users_start(t);
+}
+
+static void recon_ctx_read(void *baton, oxt_ox_op_t *op,
+                           const oxt_ox_reply_t *reply)
+{
+    (void)op;
+    recon_ctx_got(baton, reply->status, reply->context);
 }
 
 static void recon_task_end(recon_task_t *t)
@@ -798,7 +872,9 @@ static apr_status_t recon_wait(recon_t *rc, int limit)
     apr_status_t rv;
 
     while (rc->active > limit) {
-        rv = oxt_soap_client_run(rc->soap, apr_time_from_msec(50));
+        /* back as soon as an answer is in, so the window is refilled
+         * at once rather than at the end of a slice */
+        rv = oxt_soap_client_run_some(rc->soap, apr_time_from_msec(50));
         recon_bury(rc);
         if (rv != APR_SUCCESS && rv != APR_TIMEUP) {
             return rv;
@@ -850,6 +926,10 @@ static apr_status_t recon_start(recon_task_t *t, oxt_result_t *res)
     t->oxctx = oxt_ox_context_make(t->p);
     t->oxctx->id = (int)t->ctx.ox_context_id;
     rc->active++;
+    if (t->listed != NULL) {
+        recon_ctx_got(t, APR_SUCCESS, t->listed);
+        return APR_SUCCESS;
+    }
     cp = recon_call_pool(rc);
     rv = oxt_ox_context_get_data(&get, rc->ox, t->oxctx, cp);
     if (!recon_submit(rc, rv, get, cp, recon_ctx_read, t)) {
@@ -874,6 +954,9 @@ typedef struct recon_page_t {
     recon_t *rc;
     apr_hash_t *tasks;               /* dom id -> recon_task_t * */
     apr_array_header_t *order;       /* recon_task_t *, by dom id */
+    apr_hash_t *by_ctx;              /* context id -> recon_task_t * */
+    int lists;                       /* context lists in flight */
+    apr_pool_t *pp;                  /* the page's own, cleared per page */
 } recon_page_t;
 
 static apr_status_t recon_page_context(void *baton, const oxt_db_row_t *row,
@@ -956,6 +1039,125 @@ static apr_status_t recon_page_load(recon_page_t *pg, long long *pafter,
     return rv;
 }
 
+/* ---- contexts read in bulk ------------------------------------------- */
+
+/* A page's contexts are read with OXContextService.list, one pattern per
+ * hundred context ids, instead of a getData each: OX matches the pattern
+ * (an SQL LIKE, `_` one character) against the contexts' names and login
+ * mappings, and every context has its id among its mappings
+ * (docs/reference/ox-soap.md §4.1), so "123__" answers contexts 12300 to
+ * 12399, with any other whose name or mapping happens to match (not in
+ * the page: skipped). A hundred contexts are well within the client's
+ * answer cap. A context no list answered (a failed list, a context gone)
+ * is asked with getData, whose answer names a missing one. */
+#define RECON_BLOCK_DIGITS 2
+
+static const char *recon_block(long long id, apr_pool_t *p)
+{
+    char *s = apr_pstrdup(p, oxt_util_lld(id, p));
+    size_t n = strlen(s), i;
+
+    for (i = n > RECON_BLOCK_DIGITS ? n - RECON_BLOCK_DIGITS : 0; i < n;
+         i++) {
+        s[i] = '_';
+    }
+    return s;
+}
+
+/* What a context comparison needs of a listed context, in the task's
+ * pool (the answer goes with its call). */
+static oxt_ox_context_t *recon_ctx_copy(const oxt_ox_context_t *c,
+                                        apr_pool_t *p)
+{
+    oxt_ox_context_t *x = oxt_ox_context_make(p);
+    int i;
+
+    x->id = c->id;
+    x->name = c->name ? apr_pstrdup(p, c->name) : NULL;
+    x->max_quota = c->max_quota;
+    x->login_mappings = apr_array_make(p, c->login_mappings
+                                          ? c->login_mappings->nelts : 1,
+                                       sizeof(const char *));
+    for (i = 0; c->login_mappings && i < c->login_mappings->nelts; i++) {
+        APR_ARRAY_PUSH(x->login_mappings, const char *) = apr_pstrdup(p,
+            APR_ARRAY_IDX(c->login_mappings, i, const char *));
+    }
+    return x;
+}
+
+static void recon_block_read(void *baton, oxt_ox_op_t *op,
+                             const oxt_ox_reply_t *reply)
+{
+    recon_page_t *pg = baton;
+    const oxt_ox_context_t *c;
+    recon_task_t *t;
+    int i;
+
+    pg->lists--;
+    if (reply->status != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, reply->status,
+                       OXTLOGNO(04601) "reconcile: cannot list contexts"
+                       " (%s): %s; they are read one by one",
+                       oxt_ox_op_name(op), oxt_result_text(reply->res,
+                                                          pg->rc->p));
+        return;
+    }
+    for (i = 0; reply->contexts && i < reply->contexts->nelts; i++) {
+        c = APR_ARRAY_IDX(reply->contexts, i, const oxt_ox_context_t *);
+        t = c->id > 0 ? oxt_util_id_get(pg->by_ctx, c->id) : NULL;
+        if (t != NULL && t->listed == NULL) {
+            t->listed = recon_ctx_copy(c, t->p);
+        }
+    }
+}
+
+/* Sends the list of the block of t's context unless the page has. */
+static void recon_block_ask(recon_page_t *pg, apr_hash_t *asked,
+                            const recon_task_t *t, apr_pool_t *pp)
+{
+    const char *pat = recon_block(t->ctx.ox_context_id, pp);
+    oxt_ox_op_t *list = NULL;
+    apr_pool_t *cp;
+    apr_status_t rv;
+
+    if (apr_hash_get(asked, pat, APR_HASH_KEY_STRING) != NULL) {
+        return;
+    }
+    apr_hash_set(asked, pat, APR_HASH_KEY_STRING, pat);
+    cp = recon_call_pool(pg->rc);
+    rv = oxt_ox_context_list(&list, pg->rc->ox, pat, cp);
+    pg->lists += recon_submit(pg->rc, rv, list, cp, recon_block_read, pg);
+}
+
+/* Asks OX for the page's contexts. */
+static void recon_page_ask(recon_page_t *pg)
+{
+    apr_hash_t *asked = apr_hash_make(pg->pp);
+    int i;
+
+    pg->by_ctx = apr_hash_make(pg->pp);
+    pg->lists = 0;
+    for (i = 0; i < pg->order->nelts; i++) {
+        recon_task_t *t = APR_ARRAY_IDX(pg->order, i, recon_task_t *);
+
+        oxt_util_id_set(pg->by_ctx, t->ctx.ox_context_id, t);
+        recon_block_ask(pg, asked, t, pg->pp);
+    }
+}
+
+/* Waits for the page's context lists, the earlier pages' tasks going on
+ * meanwhile (asked a page ahead, they are usually in). */
+static apr_status_t recon_page_await(recon_page_t *pg)
+{
+    apr_status_t rv = APR_SUCCESS;
+
+    while (pg->lists > 0 && (rv == APR_SUCCESS || rv == APR_TIMEUP)) {
+        rv = oxt_soap_client_run_some(pg->rc->soap, apr_time_from_msec(50));
+        recon_bury(pg->rc);
+    }
+    return rv == APR_TIMEUP ? APR_SUCCESS : rv;
+}
+
 /* Starts the page's tasks, at most a window of them at once; those not
  * started (after an error) go with their pools. */
 static apr_status_t recon_page_run(recon_page_t *pg, oxt_result_t *res)
@@ -980,38 +1182,83 @@ static apr_status_t recon_page_run(recon_page_t *pg, oxt_result_t *res)
     return rv;
 }
 
-/* The tasks of a page that failed to load. */
+/* The tasks of a page that failed to load, or was read and never run. */
 static void recon_page_drop(recon_page_t *pg)
 {
     int i;
 
-    for (i = 0; i < pg->order->nelts; i++) {
+    for (i = 0; pg->order != NULL && i < pg->order->nelts; i++) {
         apr_pool_destroy(APR_ARRAY_IDX(pg->order, i, recon_task_t *)->p);
+    }
+}
+
+/* Reads the page after *pafter and asks for its contexts. */
+static apr_status_t recon_page_next(recon_page_t *pg, long long *pafter,
+                                    oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    apr_pool_clear(pg->pp);
+    /* answers that came in meanwhile free their connections for the
+     * queued calls while the page is read */
+    oxt_soap_client_pump(pg->rc->soap);
+    rv = recon_page_load(pg, pafter, res, pg->pp);
+    if (rv == APR_SUCCESS) {
+        recon_page_ask(pg);
+    }
+    return rv;
+}
+
+/* Two pages: the next one is read, and its contexts asked for, before
+ * the tasks of this one start, so that its lists are not queued behind
+ * a whole page of calls while the window runs dry at the page's end. */
+static apr_status_t recon_pages(recon_page_t *pages, oxt_result_t *res)
+{
+    long long after = 0;
+    apr_status_t rv, next;
+    int cur = 0;
+
+    rv = recon_page_next(&pages[0], &after, res);
+    if (rv != APR_SUCCESS) {
+        recon_page_drop(&pages[0]);
+        return rv;
+    }
+    for (;;) {
+        rv = recon_page_await(&pages[cur]);
+        if (rv != APR_SUCCESS) {
+            recon_page_drop(&pages[cur]);     /* none of it started */
+            return rv;
+        }
+        next = recon_page_next(&pages[!cur], &after, res);
+        rv = recon_page_run(&pages[cur], res);
+        if (rv != APR_SUCCESS || next != APR_SUCCESS) {
+            recon_page_drop(&pages[!cur]);    /* read, never started */
+            return rv != APR_SUCCESS ? rv : next;
+        }
+        cur = !cur;
     }
 }
 
 static apr_status_t recon_all(recon_t *rc, oxt_result_t *res)
 {
-    recon_page_t pg;
-    apr_pool_t *pp;
-    long long after = 0;
+    recon_page_t pages[2];
     apr_status_t rv;
+    int i;
 
-    pg.rc = rc;
+    memset(pages, 0, sizeof(pages));
     rv = oxt_db_select_int(&rc->total, rc->db,
              "SELECT COUNT(*) FROM domain_state WHERE ox_context_id > 0",
              OXT_DB_NOARGS, res, rc->p);
-    apr_pool_create(&pp, rc->p);
-    while (rv == APR_SUCCESS) {
-        apr_pool_clear(pp);
-        rv = recon_page_load(&pg, &after, res, pp);
-        if (rv != APR_SUCCESS) {
-            recon_page_drop(&pg);
-            break;
-        }
-        rv = recon_page_run(&pg, res);
+    for (i = 0; i < 2; i++) {
+        pages[i].rc = rc;
+        apr_pool_create(&pages[i].pp, rc->p);
     }
-    apr_pool_destroy(pp);
+    if (rv == APR_SUCCESS) {
+        rv = recon_pages(pages, res);
+    }
+    for (i = 0; i < 2; i++) {
+        apr_pool_destroy(pages[i].pp);
+    }
     if (rv == APR_EOF) {
         rv = APR_SUCCESS;
     }

@@ -90,8 +90,9 @@ typedef struct oxt_reconcile_stats_t {
 
 /**
  * Compares every context in domain_state and every user in mailbox_state
- * with OX (getData, list, getMultipleData; the access combinations as
- * opts->access says) and repairs our state. key opens the stored context
+ * with OX (the contexts with OXContextService.list a hundred ids at a
+ * time, getData for one a list lacks; the user list, getMultipleData;
+ * the access combinations as opts->access says) and repairs our state. key opens the stored context
  * admin passwords; master_override uses the master for users. With
  * OXT_RECONCILE_ACCESS_ROTATE the turn is read from reconcile_state and,
  * once the comparison is complete, moved on (also in a dry run: it is

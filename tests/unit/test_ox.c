@@ -22,6 +22,7 @@
 #define REPLY_OPEN "<soap:Envelope " \
     "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>"
 #define REPLY_CLOSE "</soap:Body></soap:Envelope>"
+#define XSI_NS " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
 
 static const oxt_ox_creds_t ctx_admin = { "admin", "adm&pw" };
 
@@ -459,6 +460,53 @@ START_TEST(the_context_admin_flag_is_read)
 }
 END_TEST
 
+START_TEST(user_list_reads_ids_and_a_user_is_read_in_one_pass)
+{
+    fake_soap_t *f = fake_soap_make(200, REPLY_OPEN "<listResponse"
+        XSI_NS "><return><aliases xsi:nil=\"true\"/><id>4</id><name>x</name>"
+        "</return><return><id>9</id></return></listResponse>"
+        REPLY_CLOSE, oxt_test_pool);
+    oxt_ox_t *ox = make_ox(f, OXT_OX_STANDALONE, 0);
+    oxt_ox_context_t *ctx = oxt_ox_context_make(oxt_test_pool);
+    oxt_ox_user_t *u = oxt_ox_user_make(oxt_test_pool);
+    const oxt_ox_reply_t *reply;
+    const oxt_ox_user_t *got;
+    oxt_ox_op_t *op;
+
+    ctx->id = 7;
+    ck_assert_int_eq(oxt_ox_user_list(&op, ox, ctx, &ctx_admin, "*",
+                                      oxt_test_pool), APR_SUCCESS);
+    reply = run(ox, op, APR_SUCCESS);
+    ck_assert_int_eq(reply->users->nelts, 2);
+    got = APR_ARRAY_IDX(reply->users, 0, const oxt_ox_user_t *);
+    ck_assert_int_eq(got->id, 4);
+    ck_assert_ptr_null(got->name);          /* OX sets the id alone */
+    ck_assert_int_eq(APR_ARRAY_IDX(reply->users, 1,
+                                   const oxt_ox_user_t *)->id, 9);
+    /* the split server before a nil URL form, the URL form before the
+     * split one, a repeated scalar: the first one counts */
+    f->body = REPLY_OPEN "<getDataResponse" XSI_NS "><return>"
+        "<contextadmin>true</contextadmin><id>3</id><id>5</id>"
+        "<imapServer>mail.x.org</imapServer>"
+        "<imapServerString xsi:nil=\"true\"/>"
+        "<maxQuota>100</maxQuota><name>a</name><name>b</name>"
+        "<smtpServerString>smtp://out.x.org:25</smtpServerString>"
+        "<smtpServer>out.x.org</smtpServer></return></getDataResponse>"
+        REPLY_CLOSE;
+    u->id = 3;
+    ck_assert_int_eq(oxt_ox_user_get_data(&op, ox, ctx, &ctx_admin, u,
+                                          oxt_test_pool), APR_SUCCESS);
+    got = run(ox, op, APR_SUCCESS)->user;
+    ck_assert_int_eq(got->id, 3);
+    ck_assert_str_eq(got->name, "a");
+    ck_assert_str_eq(got->imap_server, "mail.x.org");
+    ck_assert_str_eq(got->smtp_server, "smtp://out.x.org:25");
+    ck_assert_int_eq(got->max_quota, 100);
+    ck_assert_int_eq(got->context_admin, 1);
+    ck_assert_int_eq(got->aliases->nelts, 0);
+}
+END_TEST
+
 START_TEST(lists_and_booleans_are_decoded)
 {
     fake_soap_t *f = fake_soap_make(200, REPLY_OPEN "<listResponse>"
@@ -614,6 +662,7 @@ TCase *oxt_ox_test_case(void)
     tcase_add_test(tc, user_access_combination_name_is_asked_and_read);
     tcase_add_test(tc, the_context_admin_flag_is_read);
     tcase_add_test(tc, lists_and_booleans_are_decoded);
+    tcase_add_test(tc, user_list_reads_ids_and_a_user_is_read_in_one_pass);
     tcase_add_test(tc, faults_reach_the_reply_with_the_server_text);
     tcase_add_test(tc, submitted_operations_report_through_their_callback);
     tcase_add_test(tc, user_get_multiple_names_each_user_and_reads_them_all);
