@@ -202,9 +202,11 @@ def reliable(mariadb):
 
 
 def test_poison_one_attempt_per_run_then_parked(reliable):
-    """Deterministic (no faults): each run is one attempt; the item parks
-    after exactly queue_max_attempts runs with attempts == 3, and no OX
-    call is made for it once parked."""
+    """Deterministic (no faults): every run makes at least one attempt
+    (two when the backoff, full jitter from 0, expires before the run's
+    next queue batch: docs/replicator.md), the item parks with attempts ==
+    queue_max_attempts by the third run, and no OX call is made for it
+    once parked."""
     px = reliable
     px.settings_set(queue_max_attempts=3)
     select_domains(px)
@@ -220,7 +222,12 @@ def test_poison_one_attempt_per_run_then_parked(reliable):
     new = px.log_rows("mail_id = %s AND outcome = 'failure'", (mid,))[before:]
     print("(attempts, parked) after each run: %s; failure rows %d" % (
         history, len(new)))
-    assert history == [("1", "0"), ("2", "0"), ("3", "1"), ("3", "1")], \
-        history
+    attempts = [int(a) for a, _ in history]
+    parked = [p == "1" for _, p in history]
+    assert True in parked[:3], history
+    first = parked.index(True)
+    assert parked[first:] == [True] * (len(history) - first), history
+    assert attempts[first:] == [3] * (len(history) - first), history
+    assert all(attempts[i] < attempts[i + 1] for i in range(first)), history
     assert len(new) == 3
     check_others(px, victim)

@@ -193,7 +193,9 @@ def status(px):
 
 def park(px, mail_id, address):
     """A bad alias (OX refuses it) for mail_id, then runs until parked
-    (queue_max_attempts = 2); returns the queue row."""
+    (queue_max_attempts = 2: one or two runs, as a run tries a hint again
+    when its backoff, drawn from 0, passed before its next queue batch);
+    returns the queue row."""
     px.exec("psa", "INSERT INTO mail_aliases (mn_id, alias) VALUES (%s,"
             " 'bad alias')", (mail_id,))
     res = px.event("mailname_update", env={"NEW_MAILNAME": address})
@@ -201,8 +203,10 @@ def park(px, mail_id, address):
     for _ in range(2):
         due_now(px)
         px.run()
-    rows = px.queue_rows("object_type = 'mailbox' AND object_id = %s",
-                         (mail_id,))
+        rows = px.queue_rows("object_type = 'mailbox' AND object_id = %s",
+                             (mail_id,))
+        if rows and rows[0]["parked"] == "1":
+            break
     assert len(rows) == 1 and rows[0]["parked"] == "1", rows
     assert rows[0]["attempts"] == "2", rows
     return rows[0]
@@ -251,18 +255,21 @@ def test_status_shows_queue_parked_items_and_last_run(plesk):
                                "status": run["status"],
                                "successful": ok, "failed": failed,
                                "operations": kinds}, doc
-    assert (run["status"], ok, failed) == ("finished", 0, 1), run
-    assert kinds["user_change"]["failed"] == 1, kinds
-    assert int(run["webmail_failed"]) == 1, run
+    # the run that parked it: its last attempt, or both (see park)
+    assert (run["status"], ok, failed in (1, 2)) == ("finished", 0, True), run
+    assert kinds["user_change"]["failed"] == failed, kinds
+    # the banner counts a mailbox once per domain task: once, or once per
+    # queue batch that tried it
+    assert int(run["webmail_failed"]) in (1, failed), run
     assert out == (
         "queue:    2 waiting (1 due, 0 in progress), 1 parked\n"
         "oldest:   %s\n"
-        "last run: %s to %s, finished, 0 successful, 1 failed"
-        " (user change 1)\n"
+        "last run: %s to %s, finished, 0 successful, %d failed"
+        " (user change %d)\n"
         "lock:     free\n"
         "parked:   #%s mailbox 11 after 2 attempts: %s\n" % (
-            oldest, run["started_at"], run["finished_at"], item["id"],
-            item["last_error"])), out
+            oldest, run["started_at"], run["finished_at"], failed, failed,
+            item["id"], item["last_error"])), out
     res = plesk.repl("status", "extra")
     assert res.returncode == 2, plesk.describe(res)
 

@@ -129,7 +129,11 @@ def test_first_full_pass_and_event_latency(plesk, daemons):
     took = wait_for(converged(plesk, want), 5)
     assert took is not None, "not replicated within 5 s: %s\n%s" % (
         oxexpect.compare(want, plesk.ox_state()), d.stderr())
-    assert oxexpect.compare_state_tables(plesk, plesk.ox_state(), want) == []
+    # our state is written at the turn's commit, just after OX answered
+    state_ok = wait_for(lambda: oxexpect.compare_state_tables(
+        plesk, plesk.ox_state(), want) == [], 5)
+    assert state_ok is not None, oxexpect.compare_state_tables(
+        plesk, plesk.ox_state(), want)
     assert d.alive()
     # an event's change reaches OX in under 2 s
     for n, (mail_id, ctx, user) in enumerate([
