@@ -2246,19 +2246,6 @@ static apr_array_header_t *diffs_of(apr_hash_t *old, apr_hash_t *new,
     return out;
 }
 
-/* The ids of a hash of rows, in p. */
-static apr_array_header_t *hash_ids(apr_hash_t *h, apr_pool_t *p)
-{
-    apr_array_header_t *ids = apr_array_make(p, (int)apr_hash_count(h) + 1,
-                                             sizeof(long long));
-    apr_hash_index_t *hi;
-
-    for (hi = apr_hash_first(p, h); hi; hi = apr_hash_next(hi)) {
-        APR_ARRAY_PUSH(ids, long long) = oxt_util_id_key(hi);
-    }
-    return ids;
-}
-
 /* How many changed rows make a call rebuild the groups it touched
  * instead of keeping them exact row by row. */
 #define BULK_ROWS 32
@@ -2344,9 +2331,8 @@ static apr_status_t accounts_aggregate(dir_sync_t *s,
         rv = agg_fill(s, new, ids);
     }
     if (rv == APR_SUCCESS) {
-        rv = diffs_apply(s, diffs_of(old, new, ids ? ids : hash_ids(old,
-                                                                     s->p),
-                                     s->p), 0);
+        rv = diffs_apply(s, diffs_of(old, new, ids ? ids
+                                     : oxt_util_id_keys(old, s->p), s->p), 0);
     }
     return rv;
 }
@@ -2500,8 +2486,8 @@ static apr_status_t sync_accounts(dir_sync_t *s, const apr_array_header_t *ids)
                    sizeof(n->v[0]) * (N_SYNC + 1 - N_CLIENTS));
         }
     }
-    all = ids ? (apr_array_header_t *)ids : hash_ids(apr_hash_overlay(s->p,
-                                                     old, new), s->p);
+    all = ids ? (apr_array_header_t *)ids
+              : oxt_util_id_keys(apr_hash_overlay(s->p, old, new), s->p);
     diffs = diffs_of(old, new, all, s->p);
     if (s->stats != NULL) {
         s->stats->seen += all->nelts;

@@ -244,7 +244,7 @@ static apr_status_t children(apr_array_header_t **prows, pre_build_t *b,
 /* Counts prefix exactly; stores it (and pushes it to grow further) when
  * it finds more than min rows. */
 static apr_status_t consider(pre_build_t *b, const oxt_dirpre_scope_t *sc,
-                             const char *prefix, apr_array_header_t *todo)
+                             const char *prefix, apr_array_header_t *to_grow)
 {
     const char *pat = oxt_dir_like_prefix(prefix, b->p);
     long long n = 0;
@@ -262,7 +262,7 @@ static apr_status_t consider(pre_build_t *b, const oxt_dirpre_scope_t *sc,
                      b->res, b->p);
     if (rv == APR_SUCCESS) {
         b->stored++;
-        APR_ARRAY_PUSH(todo, const char *) = prefix;
+        APR_ARRAY_PUSH(to_grow, const char *) = prefix;
     }
     return rv;
 }
@@ -270,7 +270,8 @@ static apr_status_t consider(pre_build_t *b, const oxt_dirpre_scope_t *sc,
 /* Every wide prefix of one scope, from the shortest on. */
 static apr_status_t grow(pre_build_t *b, const oxt_dirpre_scope_t *sc)
 {
-    apr_array_header_t *todo = apr_array_make(b->p, 16, sizeof(const char *));
+    apr_array_header_t *to_grow = apr_array_make(b->p, 16,
+                                              sizeof(const char *));
     apr_array_header_t *rows;
     apr_hash_t *seen = apr_hash_make(b->p);
     const char *parent, *key;
@@ -278,9 +279,9 @@ static apr_status_t grow(pre_build_t *b, const oxt_dirpre_scope_t *sc)
     int i;
     apr_status_t rv = APR_SUCCESS;
 
-    APR_ARRAY_PUSH(todo, const char *) = "";
-    while (rv == APR_SUCCESS && todo->nelts > 0) {
-        parent = *(const char **)apr_array_pop(todo);
+    APR_ARRAY_PUSH(to_grow, const char *) = "";
+    while (rv == APR_SUCCESS && to_grow->nelts > 0) {
+        parent = *(const char **)apr_array_pop(to_grow);
         len = chars_of(parent) + 1;
         rv = children(&rows, b, sc, parent);
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
@@ -292,7 +293,7 @@ static apr_status_t grow(pre_build_t *b, const oxt_dirpre_scope_t *sc)
                 continue;
             }
             apr_hash_set(seen, key, APR_HASH_KEY_STRING, key);
-            rv = consider(b, sc, key, todo);
+            rv = consider(b, sc, key, to_grow);
         }
     }
     return rv;

@@ -220,6 +220,18 @@ long long oxt_util_id_key(apr_hash_index_t *hi)
     return *(const long long *)apr_hash_this_key(hi);
 }
 
+apr_array_header_t *oxt_util_id_keys(apr_hash_t *h, apr_pool_t *p)
+{
+    apr_array_header_t *ids = apr_array_make(p, (int)apr_hash_count(h) + 1,
+                                             sizeof(long long));
+    apr_hash_index_t *hi;
+
+    for (hi = apr_hash_first(p, h); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(ids, long long) = oxt_util_id_key(hi);
+    }
+    return ids;
+}
+
 /* The host part of "host", "host:port" or "[v6]:port" into buf, or 0. */
 static int util_host_part(char *buf, size_t size, const char *hostport)
 {

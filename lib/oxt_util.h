@@ -99,4 +99,8 @@ const char *oxt_util_marks(int n, apr_pool_t *p);
 /** The id of an entry (from apr_hash_this_key). */
 long long oxt_util_id_key(apr_hash_index_t *hi);
 
+/** The ids of a hash keyed by oxt_util_id_set, in no order, as an array
+ *  of long long in p. */
+apr_array_header_t *oxt_util_id_keys(apr_hash_t *h, apr_pool_t *p);
+
 #endif /* OXT_UTIL_H */

@@ -126,18 +126,6 @@ static void queue_dir_note(oxt_repl_session_t *s, apr_hash_t *doms,
     }
 }
 
-static apr_array_header_t *queue_dir_ids(apr_hash_t *h, apr_pool_t *p)
-{
-    apr_array_header_t *ids = apr_array_make(p, (int)apr_hash_count(h) + 1,
-                                             sizeof(long long));
-    apr_hash_index_t *hi;
-
-    for (hi = apr_hash_first(p, h); hi; hi = apr_hash_next(hi)) {
-        APR_ARRAY_PUSH(ids, long long) = oxt_util_id_key(hi);
-    }
-    return ids;
-}
-
 /* The lists' directory of what the hints worked since the last time: the
  * domains, and the accounts the hints named; the Mailboxes page's of the
  * domains. Not after every batch: in a burst the same domains come back
@@ -152,8 +140,8 @@ static apr_status_t queue_directory(oxt_repl_session_t *s, oxt_result_t *res,
     if (s->dir_doms == NULL) {
         return APR_SUCCESS;
     }
-    ids = queue_dir_ids(s->dir_doms, p);
-    accounts = queue_dir_ids(s->dir_accounts, p);
+    ids = oxt_util_id_keys(s->dir_doms, p);
+    accounts = oxt_util_id_keys(s->dir_accounts, p);
     /* Taken off first: a failure is not repeated by every batch (the
      * next full pass brings the directory in line). */
     s->dir_doms = s->dir_accounts = NULL;
