@@ -281,6 +281,15 @@ static apr_status_t batch_snapshot(mbd_batch_t *b, int *pkeep,
 /* Before the batch's writes: its rows as they are. */
 static apr_status_t page_before(mbd_batch_t *b)
 {
+    /* A deferred batch leaves the points behind; they are rebuilt at the
+     * refresh's end. Dropped here, in the batch's transaction, so that a
+     * refresh cut short (an error, a kill) leaves no point that lies: a
+     * page then walks, and the next refresh finds none and rebuilds. */
+    if (b->defer) {
+        b->points = 0;
+        return oxt_db_exec(NULL, b->db, "DELETE FROM dir_mailbox_page",
+                           OXT_DB_NOARGS, b->res, b->p);
+    }
     return batch_snapshot(b, &b->points, "dir_mailbox_page", snap_sql,
                           (int)(sizeof(snap_sql) / sizeof(snap_sql[0])),
                           "INSERT INTO mbdir_old SELECT " SNAP_COLS
@@ -801,8 +810,13 @@ static apr_status_t batch_work(mbd_batch_t *b)
     if (rv == APR_SUCCESS) {
         rv = batch_exec(&terms, b, terms_sql, terms_tail);
     }
-    if (b->defer && terms + terms_gone > 0) {
-        *b->terms_moved = 1;   /* the wide counts are found again */
+    /* The wide counts are found again at the refresh's end; dropped now,
+     * in the batch's transaction, so that a refresh cut short leaves none
+     * that lies (the next one finds none stored and finds them again). */
+    if (rv == APR_SUCCESS && b->defer && terms + terms_gone > 0) {
+        *b->terms_moved = 1;
+        rv = oxt_db_exec(NULL, b->db, "DELETE FROM dir_mailbox_wide",
+                         OXT_DB_NOARGS, b->res, b->p);
     }
     if (rv == APR_SUCCESS) {
         rv = batch_counts(b, 1);
