@@ -698,7 +698,9 @@ static apr_status_t store_context_applied(store_db_t *s,
     }
     /* A create made the admin with its address; an adopted context's
      * holdings are unknown until the changes sent next are done (the
-     * doubt is not a kept row: the context's row is written first). */
+     * doubt is not a kept row: the context's row is written first, or
+     * its upsert at the commit would put the wanted values back over the
+     * doubt). */
     rv = store_keep(s, -work->dom_id, res);
     if (rv == APR_SUCCESS) {
         rv = store_kept(s, oxt_state_context_applied(s->contexts, work->dom,
@@ -707,6 +709,9 @@ static apr_status_t store_context_applied(store_db_t *s,
                  && rec->kind == OXT_REC_APPLIED
                  ? oxt_plan_admin_address(&work->have_ctx, &work->want_ctx, p)
                  : NULL, p), res);
+    }
+    if (rv == APR_SUCCESS && rec->kind == OXT_REC_ADOPTED) {
+        rv = store_now(s, res);
     }
     if (rv == APR_SUCCESS && rec->kind == OXT_REC_ADOPTED) {
         rv = oxt_state_context_doubt(s->db, work->dom_id, OXT_DOUBT_MAPPINGS
