@@ -411,15 +411,6 @@ apr_status_t oxt_replog_batch_write(oxt_replog_batch_t *b, oxt_db_t *db,
     return rv;
 }
 
-apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,
-                              oxt_result_t *res, apr_pool_t *p)
-{
-    oxt_replog_batch_t *b = oxt_replog_batch_make(p);
-    apr_status_t rv = oxt_replog_batch_add(b, e, p);
-
-    return rv == APR_SUCCESS ? oxt_replog_batch_write(b, db, res, p) : rv;
-}
-
 typedef struct {
     const char *level;
     long long id;
@@ -2174,7 +2165,10 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
                         retention_days, max_rows, batch, res, bp);
     }
     apr_pool_destroy(bp);
-    if (rv == APR_SUCCESS) {
+    /* Only once the prune caught up: while it is behind, every call (the
+     * daemon's, each turn) deletes more, and a build each time would be
+     * stale at once and cost seconds at a million rows. */
+    if (rv == APR_SUCCESS && !out->more) {
         rv = oxt_replog_pages_refresh(&out->paged, db, 0, res, p);
     }
     return rv;

@@ -142,12 +142,6 @@ void oxt_run_counts_sum(const oxt_run_counts_t *counts, long long *pok,
 void oxt_run_counts_total(const oxt_run_counts_t *counts, long long *pok,
                           long long *pfailed);
 
-/** Writes one log row and counts it (replication_log_count); over-long
- *  texts are cut to what the columns hold. A batch of one (below). */
-apr_status_t oxt_replog_write(oxt_db_t *db, const oxt_replog_entry_t *e,
-                              oxt_result_t *res, apr_pool_t *p)
-    __attribute__((warn_unused_result));
-
 /**
  * Log rows kept in memory and written together (the rows of an engine's
  * turn, oxt_store.c): one multi-row INSERT per up to 64 rows
