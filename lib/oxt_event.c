@@ -812,20 +812,32 @@ static apr_status_t spool_lock_close(void *baton)
     return APR_SUCCESS;
 }
 
+/* How many times the daemon tries for the hand-off lock, 1 ms apart. */
+#define SPOOL_OWN_TRIES 200
+
 apr_status_t oxt_event_spool_own(const char *dir, apr_pool_t *p)
 {
     const char *path = apr_pstrcat(p, dir, "/" OXT_EVENT_SPOOL_LOCK, NULL);
     int *pfd = apr_palloc(p, sizeof(*pfd));
     int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int tries = 0;
     apr_status_t rv;
 
     if (fd < 0) {
         return APR_FROM_OS_ERROR(errno);
     }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        rv = errno == EWOULDBLOCK ? APR_EBUSY : APR_FROM_OS_ERROR(errno);
-        close(fd);
-        return rv;
+    /* Every handler holds a shared lock for the moment it looks, so in a
+     * burst one try often meets one; a handler's look is microseconds,
+     * while failing here would leave the hand-off off for the session.
+     * A few tries, never a blocking wait (a stream of shared locks could
+     * starve it). Another daemon's lock stays held: EBUSY at the end. */
+    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK || ++tries >= SPOOL_OWN_TRIES) {
+            rv = errno == EWOULDBLOCK ? APR_EBUSY : APR_FROM_OS_ERROR(errno);
+            close(fd);
+            return rv;
+        }
+        apr_sleep(apr_time_from_msec(1));
     }
     /* Closing the descriptor (the pool's end, or the process's) lets the
      * handlers go back to the database. */
