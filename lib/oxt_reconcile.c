@@ -69,6 +69,7 @@ typedef struct recon_task_t {
     int list_state;                  /* the user list: 0 in flight, 1
                                         read, -1 refused or failed */
     int chunk_refused;               /* a getMultipleData was refused */
+    int refusal_told;                /* context_admin drift reported */
     int repaired;
 } recon_task_t;
 
@@ -539,6 +540,10 @@ static void recon_unknown_read(void *baton, oxt_ox_op_t *op,
  * changed with our credentials, so nothing is repaired. */
 static void recon_admin_refused(recon_task_t *t, const oxt_ox_reply_t *reply)
 {
+    if (t->refusal_told) {
+        return;
+    }
+    t->refusal_told = 1;
     recon_drift(t, "context_admin", 0, 0, t->ctx.context_name,
                 "OX refuses our context admin's credentials");
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, reply->status,
@@ -601,19 +606,29 @@ static void recon_chunk_entry(recon_chunk_t *ch, int i,
 }
 
 /* The users' data and their list go out together, so a context that
- * refuses our admin refuses both: the list's answer reports it once
- * (recon_admin_refused); a refusal of the data alone is logged. */
+ * refuses our admin refuses both. The refusal is told once, by whichever
+ * answer says it first: a refused list (recon_admin_refused) or a refused
+ * getMultipleData, which leaves those users uncompared, so it is drift
+ * too and not a warning alone (the summary must not say "no drift" for
+ * a context nobody could read). */
 static void recon_data_refused(recon_task_t *t)
 {
+    if (t->refusal_told) {
+        return;
+    }
+    t->refusal_told = 1;
+    recon_drift(t, "context_admin", 0, 0, t->ctx.context_name,
+                "OX refuses our context admin's credentials");
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, OXT_ESOAP_AUTH,
-                   OXTLOGNO(04600) "reconcile: the users of %s were listed"
-                   " but their data was refused", t->ctx.context_name);
+                   OXTLOGNO(04600) "reconcile: the users' data of %s was"
+                   " refused; they cannot be compared or repaired",
+                   t->ctx.context_name);
 }
 
 static void recon_chunk_refused(recon_task_t *t)
 {
     t->chunk_refused = 1;
-    if (t->list_state == 1) {
+    if (t->list_state != 0) {
         recon_data_refused(t);
     }
 }
@@ -764,10 +779,10 @@ static void recon_users_listed(void *baton, oxt_ox_op_t *op,
                        " %s: %s", t->ctx.context_name,
                        oxt_result_text(reply->res, t->p));
     }
-    else {
-        if (t->chunk_refused) {
-            recon_data_refused(t);
-        }
+    if (t->chunk_refused) {
+        recon_data_refused(t);
+    }
+    if (reply->status == APR_SUCCESS) {
         ch = recon_chunk_make(t);
         if (t->known == NULL) {
             ch = recon_add_known(t, ch);
