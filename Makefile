@@ -91,16 +91,18 @@ MOD_SO     := mod_oxtender/mod_oxtender.so
 REPL_SRC   := $(wildcard replicator/*.c)
 REPL_OBJ   := $(patsubst replicator/%.c,$(B)/replicator/%.o,$(REPL_SRC))
 REPL_BIN   := replicator/oxtender-replicator
-# The program installed as oxtender-replicator is a front that answers
-# "event" (Plesk's handler, started per event) with the database client
-# alone and execs the full replicator for every other command
+# The program installed as oxtender-replicator is a front that hands
+# "event" (Plesk's handler, started per event) to the daemon through the
+# spool with APR alone, and execs the full replicator for every other
+# command and every event the daemon does not take
 # (replicator/front/oxt_repl_front.c, docs/architecture.md).
 REPL_FULL  := replicator/oxtender-replicator-full
 FRONT_OBJ  := $(B)/replicator/front/oxt_repl_front.o \
-              $(B)/replicator/oxt_repl_cmd_event.o $(B)/replicator/oxt_repl_opts.o
-# Only the libraries the event path refers to are recorded (--as-needed).
-FRONT_LIBS  = -Wl,--as-needed $(shell pkg-config --libs libcrypto) \
-              -lcrypt $(MYSQL_LIBS) $(APR_LIBS) -lpthread -Wl,--no-as-needed
+              $(B)/replicator/oxt_repl_opts.o
+# APR only: no database client, no libcrypto or libssl (a reference to
+# them from the core's objects it takes fails the link). Only what it
+# refers to is recorded (--as-needed).
+FRONT_LIBS  = -Wl,--as-needed $(APR_LIBS) -lpthread -Wl,--no-as-needed
 
 # ---- test and demo tools -------------------------------------------------
 UNIT_SRC   := $(wildcard tests/unit/*.c)

@@ -4,7 +4,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/crypto.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
 
@@ -300,6 +299,20 @@ apr_status_t oxt_config_parse(oxt_config_t **pcfg, const char *text,
     return APR_SUCCESS;
 }
 
+/* The file's text holds the database password: zeroed before the pool
+ * may hand the memory to anyone else. Through a volatile pointer, which
+ * the compiler may not drop as a dead store; not OPENSSL_cleanse, so that
+ * the event front reads the configuration without loading libcrypto
+ * (docs/architecture.md, "The event front"). */
+static void config_wipe(char *buf, apr_size_t len)
+{
+    volatile char *v = buf;
+
+    while (len-- > 0) {
+        *v++ = 0;
+    }
+}
+
 apr_status_t oxt_config_load(oxt_config_t **pcfg, const char *path,
                              oxt_result_t *res, apr_pool_t *p)
 {
@@ -319,6 +332,6 @@ apr_status_t oxt_config_load(oxt_config_t **pcfg, const char *path,
                               "%s", why->detail);
     }
     rv = oxt_config_parse(pcfg, buf, path, res, p);
-    OPENSSL_cleanse(buf, len);
+    config_wipe(buf, len);
     return rv;
 }

@@ -2,7 +2,6 @@
  * oxt_license.c — see oxt_license.h.
  */
 #include <string.h>
-#include <arpa/inet.h>
 #include <openssl/evp.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
@@ -12,15 +11,6 @@
 #include "oxt_license.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
-
-/* The vendor's key (docs/license.md, "The public key"): a build for
- * another vendor replaces these bytes; license_public_key overrides them
- * at run time. */
-static const unsigned char builtin_pubkey[OXT_LICENSE_PUBKEY_LEN] = {
-    0x83, 0x12, 0xc4, 0x0a, 0x31, 0x7a, 0xc7, 0xb5, 0x31, 0x66, 0x4b, 0xbd,
-    0x0b, 0xb4, 0x59, 0x51, 0xde, 0xf9, 0xb8, 0xde, 0x01, 0x56, 0x59, 0xd6,
-    0xfd, 0x48, 0x43, 0x0c, 0x3e, 0x58, 0xb3, 0x77
-};
 
 /* The evaluation allowance: an installation without a key in force works
  * like the smallest key, Premium included, so a trial shows everything. */
@@ -84,19 +74,6 @@ static int name_index(const char *const *names, const char *s)
 }
 
 /* ---- values ------------------------------------------------------------- */
-
-const char *oxt_license_ip_canonical(const char *ip, apr_pool_t *p)
-{
-    unsigned char addr[16];
-    char out[INET6_ADDRSTRLEN];
-    int af = strchr(ip, ':') ? AF_INET6 : AF_INET;
-
-    if (strlen(ip) >= sizeof(out) || inet_pton(af, ip, addr) != 1
-        || inet_ntop(af, addr, out, sizeof(out)) == NULL) {
-        return NULL;
-    }
-    return apr_pstrdup(p, out);
-}
 
 /* The number written by n decimal digits (checked by the caller). */
 static int digits(const char *s, int n)
@@ -658,42 +635,6 @@ apr_status_t oxt_license_check(oxt_license_key_t **pkey,
         return REFUSE(pverdict, OXT_LICENSE_EXPIRED, res, "the key expired"
                       " on %s", key->expires);
     }
-    return APR_SUCCESS;
-}
-
-/* ---- the public key ----------------------------------------------------- */
-
-const unsigned char *oxt_license_builtin_pubkey(void)
-{
-    return builtin_pubkey;
-}
-
-apr_status_t oxt_license_pubkey(const unsigned char **ppub, const char *b64,
-                                oxt_result_t *res, apr_pool_t *p)
-{
-    unsigned char buf[OXT_LICENSE_PUBKEY_LEN + 3];
-    unsigned char *out;
-    apr_size_t i, n;
-
-    if (b64 == NULL) {
-        *ppub = builtin_pubkey;
-        return APR_SUCCESS;
-    }
-    n = strlen(b64);
-    for (i = 0; i < n && i < 43; i++) {
-        if (!apr_isalnum(b64[i]) && b64[i] != '+' && b64[i] != '/') {
-            break;
-        }
-    }
-    /* 32 bytes are 43 characters and one '=' of padding. */
-    if (n != 44 || i != 43 || b64[43] != '='
-        || apr_base64_decode_binary(buf, b64) != OXT_LICENSE_PUBKEY_LEN) {
-        return oxt_result_set(res, OXT_ECONFIG, "Configuration error",
-                              "license_public_key must be the base64 of a"
-                              " 32-byte Ed25519 public key");
-    }
-    out = apr_pmemdup(p, buf, OXT_LICENSE_PUBKEY_LEN);
-    *ppub = out;
     return APR_SUCCESS;
 }
 

@@ -1,14 +1,22 @@
 /*
  * oxt_repl_front.c — the program installed as oxtender-replicator: it
- * answers "event" itself and hands every other command line to the full
- * replicator (execv, same process, same arguments).
+ * answers "event" itself while a daemon takes the events (the hand-off
+ * through the spool) and hands every other command line, and every event
+ * the daemon does not take, to the full replicator (execv, same process,
+ * same arguments).
  *
  * Plesk starts the event handler once per event, up to hundreds a second
- * in a bulk change, and waits for it. The full replicator links the SOAP
- * and XML stacks (libcurl, libxml2 and some forty libraries behind them),
- * whose loading and start-up cost more than recording the hint itself;
- * this front links only what an event needs: APR, the database client and
- * the core's event code (docs/architecture.md, "The event front").
+ * in a bulk change, and waits for it. Most of what a process costs before
+ * main is the dynamic loader mapping and relocating its libraries: the
+ * full replicator links the SOAP and XML stacks (libcurl, libxml2 and
+ * some forty libraries behind them), and even the database client and
+ * OpenSSL alone cost three times the rest of a handed-off event. So this
+ * front links only what the hand-off needs: APR, apr-util and the core's
+ * event, configuration and spool code, none of which refers to the
+ * database or libcrypto (docs/architecture.md, "The event front"). An
+ * event the daemon does not take (no daemon, no configuration, a spool
+ * that cannot be written) goes to the full replicator, whose "event"
+ * queues it in the database or spools it, exactly as before.
  *
  * The full replicator is looked for next to this program as
  * oxtender-replicator-full (the build tree), then as
@@ -21,11 +29,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 
 #include "../oxt_repl.h"
+#include "oxt_config.h"
+#include "oxt_event.h"
 #include "oxt_log.h"
 
 #ifndef OXT_REPL_FULL_PATH
@@ -68,14 +79,15 @@ static void front_self_dir(char *dir, size_t size)
     }
 }
 
-/* Never returns. */
-static int front_exec_full(const char *const *argv)
+/* Returns only when none of the places holds a program it can start:
+ * with the error, and the directory looked in (dir, of dsize). */
+static int front_exec_try(const char *const *argv, char *dir, size_t dsize)
 {
-    char dir[4096], path[4096 + 64];
+    char path[4096 + 64];
     size_t i;
     int err = ENOENT;
 
-    front_self_dir(dir, sizeof(dir));
+    front_self_dir(dir, dsize);
     /* Never a path relative to the working directory: root runs this
      * from wherever Plesk or an administrator stands. */
     for (i = 0; dir[0] == '/'
@@ -91,6 +103,15 @@ static int front_exec_full(const char *const *argv)
     if (errno != ENOENT) {
         err = errno;
     }
+    return err;
+}
+
+/* Returns only on failure, with the replicator's exit code. */
+static int front_exec_full(const char *const *argv)
+{
+    char dir[4096];
+    int err = front_exec_try(argv, dir, sizeof(dir));
+
     fprintf(stderr, "oxtender-replicator: cannot start the replicator"
             " (%s%s or %s): %s\n", dir, front_full[1], OXT_REPL_FULL_PATH,
             strerror(err));
@@ -126,30 +147,63 @@ static int front_event_at(const char **pconfig, apr_pool_t *p, int argc,
     return opt->ind;
 }
 
-/* As the replicator runs "event": without a configuration the event is
- * spooled (the command never fails). */
-static int front_event(apr_pool_t *p, const char *config, int argc,
-                       const char *const *argv)
+/* The event handed to the daemon through the spool: 1 when it is on
+ * disk, 0 when the full replicator must take it (it then decides between
+ * the queue, the spool and syslog, and reads the configuration again,
+ * with every check, so nothing about an event that is not handed off
+ * changes here). An event we do not act on is done with: 1. *pev and
+ * *pspool: the event (NULL if none) and the spool it would go to. */
+static int front_handoff(oxt_event_t **pev, const char **pspool,
+                         apr_pool_t *p, const char *config, int argc,
+                         const char *const *argv)
 {
-    oxt_repl_t repl = { 0 };
     oxt_result_t *res = oxt_result_make(p);
+    oxt_config_t *cfg;
 
-    repl.p = p;
-    repl.silent = 1;
-    repl.config_path = oxt_repl_config_path(config, p);
-    if (oxt_config_load(&repl.cfg, repl.config_path, res, p)
-        != APR_SUCCESS) {
-        repl.cfg = NULL;
-        repl.config_error = oxt_result_text(res, p);
+    *pev = NULL;
+    *pspool = OXT_REPL_DEFAULT_SPOOL;
+    if (argc < 2) {
+        return 0;                 /* the full one says so in syslog */
     }
-    return oxt_repl_cmd_event(&repl, argc, argv);
+    if (oxt_event_make(pev, argv[1], argc - 2, argv + 2, p)
+        != APR_SUCCESS) {
+        return 1;
+    }
+    if (oxt_config_load(&cfg, oxt_repl_config_path(config, p), res, p)
+        != APR_SUCCESS) {
+        return 0;
+    }
+    *pspool = cfg->spool_dir;
+    return oxt_event_spool_owned(cfg->spool_dir, p)
+           && oxt_event_spool_write(*pev, cfg->spool_dir, p) == APR_SUCCESS;
+}
+
+/* The full replicator takes the event; where it cannot be started (a
+ * broken installation), the event is spooled for the next run rather
+ * than lost, and syslog says so: the handler never fails or prints. */
+static int front_event_full(const char *const *argv, const oxt_event_t *ev,
+                            const char *spool, apr_pool_t *p)
+{
+    char dir[4096];
+    int err = front_exec_try(argv, dir, sizeof(dir));
+    int spooled = ev != NULL
+                  && oxt_event_spool_write(ev, spool, p) == APR_SUCCESS;
+
+    openlog("oxtender-replicator", LOG_PID, LOG_DAEMON);
+    syslog(LOG_ERR, "OXT04721: event %s: cannot start the replicator"
+           " (%s%s or %s): %s; %s", ev ? ev->name : "?", dir, front_full[1],
+           OXT_REPL_FULL_PATH, strerror(err),
+           spooled ? "spooled for the next run" : "lost");
+    closelog();
+    return OXT_REPL_EXIT_OK;
 }
 
 int main(int argc, const char *const *argv)
 {
     apr_pool_t *p;
-    const char *config;
-    int at, rc;
+    oxt_event_t *ev;
+    const char *config, *spool;
+    int at, rc = OXT_REPL_EXIT_OK;
 
     if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS
         || apr_pool_create(&p, NULL) != APR_SUCCESS) {
@@ -160,11 +214,10 @@ int main(int argc, const char *const *argv)
         return front_exec_full(argv);
     }
     oxt_log_set(front_level_cb, front_print_cb, NULL);
-    /* The database client starts when the event needs it (a hand-off to
-     * the daemon does not: oxt_repl_cmd_event.c). */
-    rc = front_event(p, config, argc - at, argv + at);
+    if (!front_handoff(&ev, &spool, p, config, argc - at, argv + at)) {
+        rc = front_event_full(argv, ev, spool, p);
+    }
     apr_pool_destroy(p);
-    oxt_db_library_end();
     apr_terminate();
     return rc;
 }

@@ -1,14 +1,19 @@
 """The event front (replicator/front/oxt_repl_front.c): the program
-installed as oxtender-replicator answers `event` itself, with the database
-client alone, and hands every other command line, unchanged, to the full
-replicator next to it (oxtender-replicator-full in the build tree,
-../lib/oxtender/oxtender-replicator when installed).
+installed as oxtender-replicator hands `event` to a running daemon through
+the spool itself, with APR alone (no database client, no OpenSSL), and
+hands every other command line, and every event no daemon takes,
+unchanged, to the full replicator next to it (oxtender-replicator-full in
+the build tree, ../lib/oxtender/oxtender-replicator when installed).
 
-The front is copied into a temporary directory: alone there, `event` still
-records its hint (so the event path never starts the full replicator) and
-any other command says that the replicator cannot be started; with the
-full one linked in beside it under either name, every command is its.
+The front is copied into a temporary directory: alone there, an event a
+daemon takes (its hand-off lock held) is still spooled for it (so the
+hand-off never starts the full replicator), an event no daemon takes is
+spooled rather than lost, and any other command says that the replicator
+cannot be started; with the full one linked in beside it under either
+name, every command is its, and so is the event no daemon takes (it
+queues the hint in the database).
 """
+import fcntl
 import os
 import shutil
 import subprocess
@@ -46,16 +51,73 @@ def alone(tmp_path):
     return path
 
 
-def test_the_front_links_neither_soap_nor_xml():
+def test_the_front_links_neither_soap_nor_xml_nor_the_database():
     libs = needed(hxenv.REPLICATOR)
     assert not [lib for lib in libs
-                if lib.startswith(("libcurl", "libxml2", "libicu"))], libs
-    assert any(lib.startswith("libmariadb") for lib in libs), libs
+                if lib.startswith(("libcurl", "libxml2", "libicu",
+                                   "libmariadb", "libmysql", "libcrypto",
+                                   "libssl"))], libs
+    assert any(lib.startswith("libapr-1") for lib in libs), libs
     full = needed(FULL)
     assert any(lib.startswith("libcurl") for lib in full), full
+    assert any(lib.startswith("libmariadb") for lib in full), full
 
 
-def test_event_alone_records_the_hint(plesk, alone):
+def spool_files(px):
+    return sorted(f for f in os.listdir(px.spool_dir)
+                  if not f.startswith("."))
+
+
+def test_event_alone_hands_off_to_the_daemon(plesk, alone):
+    """With the hand-off lock held (as a daemon holds it), the front alone
+    spools the event: the full replicator is never started for it."""
+    plesk.exec("oxt", "DELETE FROM queue")
+    lock = os.path.join(plesk.spool_dir, ".daemon.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        res = call([alone, "event", "mailname_update"], plesk.config,
+                   env={"NEW_MAILNAME": "user1@dom1.example",
+                        "NEW_PASSWORD": "never-spooled"})
+        assert (res.returncode, res.stdout, res.stderr) == (0, "", ""), \
+            plesk.describe(res)
+    finally:
+        os.close(fd)
+    files = spool_files(plesk)
+    assert len(files) == 1 and files[0].endswith(".hint"), files
+    with open(os.path.join(plesk.spool_dir, files[0])) as f:
+        assert f.read() == ("event=mailname_update\n"
+                            "NEW_MAILNAME=user1@dom1.example\n")
+    assert plesk.queue_rows() == []
+    # an event we do not act on leaves nothing, handed off or not
+    os.remove(os.path.join(plesk.spool_dir, files[0]))
+    res = call([alone, "event", "no_such_event"], plesk.config)
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
+    assert spool_files(plesk) == []
+
+
+def test_event_alone_without_a_daemon_is_spooled_not_lost(plesk, alone):
+    """No daemon and no full replicator to queue it (a broken
+    installation): the event waits in the spool for the next run, and
+    Plesk sees no failure and no output."""
+    plesk.exec("oxt", "DELETE FROM queue")
+    res = call([alone, "event", "mailname_update"], plesk.config,
+               env={"NEW_MAILNAME": "user1@dom1.example"})
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", ""), \
+        plesk.describe(res)
+    assert len(spool_files(plesk)) == 1
+    assert plesk.queue_rows() == []
+
+
+@pytest.mark.parametrize("name", ["oxtender-replicator-full",
+                                  "../lib/oxtender/oxtender-replicator"])
+def test_event_without_a_daemon_is_the_full_replicators(plesk, alone,
+                                                        name):
+    """No daemon: the full replicator beside the front queues the hint in
+    the database, as the handler always did."""
+    target = os.path.normpath(os.path.join(os.path.dirname(alone), name))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    os.symlink(FULL, target)
     plesk.exec("oxt", "DELETE FROM queue")
     res = call([alone, "event", "mailname_update"], plesk.config,
                env={"NEW_MAILNAME": "user1@dom1.example"})
@@ -67,6 +129,7 @@ def test_event_alone_records_the_hint(plesk, alone):
     assert [(r["object_type"], int(r["object_id"]), r["reason"])
             for r in plesk.queue_rows()] == [
         ("mailbox", int(mail_id), "mailname_update")]
+    assert spool_files(plesk) == []
     # options before the command are read as the replicator reads them
     plesk.exec("oxt", "DELETE FROM queue")
     res = subprocess.run([alone, "-q", "--config=" + plesk.config, "event",
