@@ -48,6 +48,16 @@ void oxt_db_library_end(void)
     mysql_library_end();
 }
 
+void oxt_db_thread_begin(void)
+{
+    (void)mysql_thread_init();
+}
+
+void oxt_db_thread_end(void)
+{
+    mysql_thread_end();
+}
+
 void oxt_db_params_from_config(oxt_db_params_t *params,
                                const oxt_config_t *cfg)
 {

@@ -97,6 +97,15 @@ apr_status_t oxt_db_library_init(void)
 /** Ends the client library; no connection may be used afterwards. */
 void oxt_db_library_end(void);
 
+/**
+ * A thread other than the one that started the library calls these at
+ * its start, before its first statement, and at its end: the client
+ * library's per-thread state (mysql_thread_init, mysql_thread_end; the
+ * latter frees it, which nothing else would).
+ */
+void oxt_db_thread_begin(void);
+void oxt_db_thread_end(void);
+
 /** Connection parameters from the configuration (database: oxtender). */
 void oxt_db_params_from_config(oxt_db_params_t *params,
                                const oxt_config_t *cfg);

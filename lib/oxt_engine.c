@@ -223,7 +223,8 @@ static void engine_offload(oxt_engine_t *eng)
         return;
     }
     apr_pool_create(&eng->job_pool, eng->p);
-    rv = oxt_offload_make(&eng->offload, eng->p);
+    rv = oxt_offload_make(&eng->offload, eng->host.store->thread_begin,
+                          eng->host.store->thread_end, eng->p);
     if (rv != APR_SUCCESS) {
         eng->offload = NULL;
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, rv,

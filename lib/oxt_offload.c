@@ -17,7 +17,8 @@ struct oxt_offload_t {
     int done;
     int quit;
     apr_status_t rv;
-    long long idles;                /* the owner's, not guarded */
+    oxt_offload_hook_fn *begin;     /* on the thread, first and last */
+    oxt_offload_hook_fn *end;
 };
 
 /* Takes each job as it comes, until told to quit. */
@@ -27,6 +28,9 @@ static void *APR_THREAD_FUNC offload_main(apr_thread_t *thread, void *data)
     oxt_offload_fn *fn;
     apr_status_t rv;
 
+    if (o->begin != NULL) {
+        o->begin();
+    }
     apr_thread_mutex_lock(o->mu);
     for (;;) {
         while (o->fn == NULL && !o->quit) {
@@ -45,6 +49,9 @@ static void *APR_THREAD_FUNC offload_main(apr_thread_t *thread, void *data)
         apr_thread_cond_broadcast(o->cv);
     }
     apr_thread_mutex_unlock(o->mu);
+    if (o->end != NULL) {
+        o->end();
+    }
     apr_thread_exit(thread, APR_SUCCESS);
     return NULL;
 }
@@ -62,11 +69,14 @@ static apr_status_t offload_stop(void *data)
     return APR_SUCCESS;
 }
 
-apr_status_t oxt_offload_make(oxt_offload_t **po, apr_pool_t *p)
+apr_status_t oxt_offload_make(oxt_offload_t **po, oxt_offload_hook_fn *begin,
+                              oxt_offload_hook_fn *end, apr_pool_t *p)
 {
     oxt_offload_t *o = apr_pcalloc(p, sizeof(*o));
     apr_status_t rv;
 
+    o->begin = begin;
+    o->end = end;
     rv = apr_pool_create(&o->tpool, p);
     if (rv == APR_SUCCESS) {
         rv = apr_thread_mutex_create(&o->mu, APR_THREAD_MUTEX_DEFAULT, p);
@@ -91,7 +101,6 @@ apr_status_t oxt_offload_run(oxt_offload_t *o, oxt_offload_fn *fn,
 {
     apr_status_t rv;
 
-    o->idles = 0;
     apr_thread_mutex_lock(o->mu);
     o->fn = fn;
     o->baton = baton;
@@ -101,7 +110,6 @@ apr_status_t oxt_offload_run(oxt_offload_t *o, oxt_offload_fn *fn,
         if (idle != NULL) {
             apr_thread_mutex_unlock(o->mu);
             idle(idle_baton);
-            o->idles++;
             apr_thread_mutex_lock(o->mu);
         }
         if (!o->done) {
@@ -111,9 +119,4 @@ apr_status_t oxt_offload_run(oxt_offload_t *o, oxt_offload_fn *fn,
     rv = o->rv;
     apr_thread_mutex_unlock(o->mu);
     return rv;
-}
-
-long long oxt_offload_idles(const oxt_offload_t *o)
-{
-    return o->idles;
 }

@@ -26,12 +26,18 @@ typedef apr_status_t oxt_offload_fn(void *baton);
 /** What the owner does while it waits (on its own thread). */
 typedef void oxt_offload_idle_fn(void *baton);
 
+/** Run on the helper thread at its start and its end (a library's
+ *  per-thread state: oxt_db_thread_begin, oxt_db_thread_end). */
+typedef void oxt_offload_hook_fn(void);
+
 /**
  * Starts the helper thread, in a pool of its own (a child of p). It is
  * stopped and joined when p is cleared or destroyed (a pre-cleanup, so
- * before p's children go).
+ * before p's children go). begin runs on the thread before its first
+ * job, end after its last, before it exits; either may be NULL.
  */
-apr_status_t oxt_offload_make(oxt_offload_t **po, apr_pool_t *p)
+apr_status_t oxt_offload_make(oxt_offload_t **po, oxt_offload_hook_fn *begin,
+                              oxt_offload_hook_fn *end, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**
@@ -43,8 +49,5 @@ apr_status_t oxt_offload_make(oxt_offload_t **po, apr_pool_t *p)
 apr_status_t oxt_offload_run(oxt_offload_t *o, oxt_offload_fn *fn,
                              void *baton, oxt_offload_idle_fn *idle,
                              void *idle_baton, apr_interval_time_t every);
-
-/** How many times the last job's wait called idle (for the profile). */
-long long oxt_offload_idles(const oxt_offload_t *o);
 
 #endif /* OXT_OFFLOAD_H */

@@ -146,8 +146,9 @@ apr_status_t oxt_queue_done(oxt_db_t *db, const oxt_queue_item_t *item,
 
 /**
  * oxt_queue_done for each of items (oxt_queue_item_t, by value: id and
- * enqueued_at are read), in two statements per 250 items: one that
- * removes the items no new hint refreshed, one that releases the rest.
+ * enqueued_at are read), in one statement per 250 items that removes the
+ * items no new hint refreshed, and one more that releases the rest when
+ * some were.
  * Run it inside a transaction, as the two statements belong together.
  */
 apr_status_t oxt_queue_done_many(oxt_db_t *db,

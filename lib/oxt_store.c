@@ -337,8 +337,10 @@ static void *APR_THREAD_FUNC store_ahead_main(apr_thread_t *thread,
 {
     store_ahead_t *a = baton;
 
+    oxt_db_thread_begin();
     a->rv = oxt_batch_load(&a->batch, a->s->psa, a->s->db2, a->after,
                            a->limit, a->s->aliases, a->res, a->p);
+    oxt_db_thread_end();
     apr_thread_exit(thread, APR_SUCCESS);
     return NULL;
 }
@@ -1001,6 +1003,8 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     store->run_update = store_run_update;
     store->count_op = store_count_op;
     store->count_call = store_count_call;
+    store->thread_begin = oxt_db_thread_begin;
+    store->thread_end = oxt_db_thread_end;
     return store;
 }
 

@@ -180,6 +180,15 @@ struct oxt_store_t {
      */
     void (*pump)(void *pump_baton);
     void *pump_baton;
+
+    /**
+     * A thread of the store's user that calls the store (the engine's
+     * commits, oxt_offload.h) calls thread_begin at its start and
+     * thread_end at its end: the database client's state of that thread
+     * (oxt_db_thread_begin). NULL: nothing to do.
+     */
+    void (*thread_begin)(void);
+    void (*thread_end)(void);
 };
 
 /**

@@ -61,8 +61,8 @@ typedef struct {
     apr_time_t last_prune;
     int prune_more;                /* the log is behind its limits */
     apr_time_t last_directory;     /* filled without a session */
-    int handoff;                   /* the spool's hand-off lock is ours */
-    int handoff_told;              /* and why not was logged */
+    int handoff_told;              /* why the spool's hand-off lock is
+                                      not ours was logged */
 } daemon_t;
 
 static void daemon_sleep_ms(int ms)
@@ -308,7 +308,6 @@ static void daemon_handoff(daemon_t *d, apr_pool_t *sp)
 {
     apr_status_t rv = oxt_event_spool_own(d->repl->cfg->spool_dir, sp);
 
-    d->handoff = rv == APR_SUCCESS;
     if (rv != APR_SUCCESS && !d->handoff_told) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, rv, OXTLOGNO(04580)
                        "event handlers write to the database themselves:"
@@ -390,6 +389,14 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
             rv = daemon_loop(&d, res);
         }
         if (rv != APR_SUCCESS && !daemon_stop) {
+            /* The session is over: its pool goes now, and the hand-off
+             * lock with it, so that while we wait the handlers queue
+             * their hints themselves (or spool them while the database
+             * is away too, for whoever comes first), not hand them to a
+             * daemon that takes none for up to DAEMON_RETRY_MAX_S. res
+             * and its text are not in that pool. */
+            apr_pool_clear(sp);
+            d.s = NULL;
             daemon_directory(&d);
             oxt_log_perror(OXT_LOG_MARK, OXT_LOG_ERR, rv, OXTLOGNO(03033)
                            "%s; trying again in %d s",

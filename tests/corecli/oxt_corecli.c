@@ -475,13 +475,24 @@ static int cmd_retry(cli_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+/* The UPDATEs this session ran so far (its Com_update). */
+static apr_status_t session_updates(long long *pn, cli_t *c)
+{
+    return oxt_db_select_int(pn, c->db, "SELECT VARIABLE_VALUE FROM"
+                             " information_schema.SESSION_STATUS"
+                             " WHERE VARIABLE_NAME = 'COM_UPDATE'", NULL, 0,
+                             c->res, c->p);
+}
+
 /* queue-done OWNER [MAIL_ID]: claims every due hint for OWNER, refreshes
  * mailbox MAIL_ID's (a new hint while it is worked), and marks them all
  * done at once (oxt_queue_done_many, as the engine's turns do), in one
- * transaction; prints how many it claimed. */
+ * transaction; prints how many it claimed and how many UPDATEs marking
+ * them done took. */
 static int cmd_queue_done(cli_t *c, int argc, const char *const *argv)
 {
     apr_array_header_t *items, *done;
+    long long before = 0, after = 0;
     int i;
     apr_status_t rv;
 
@@ -501,15 +512,18 @@ static int cmd_queue_done(cli_t *c, int argc, const char *const *argv)
         APR_ARRAY_PUSH(done, oxt_queue_item_t) =
             *APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
     }
+    rv = rv == APR_SUCCESS ? session_updates(&before, c) : rv;
     rv = rv == APR_SUCCESS ? oxt_db_begin(c->db, c->res) : rv;
     rv = rv == APR_SUCCESS ? oxt_queue_done_many(c->db, done, argv[1],
                                                  c->res, c->p) : rv;
     rv = rv == APR_SUCCESS ? oxt_db_commit(c->db, c->res) : rv;
+    rv = rv == APR_SUCCESS ? session_updates(&after, c) : rv;
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
     }
     oxt_json_object(c->j);
     oxt_json_kint(c->j, "claimed", items->nelts);
+    oxt_json_kint(c->j, "updates", after - before);
     oxt_json_end(c->j);
     return 0;
 }

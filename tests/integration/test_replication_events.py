@@ -310,11 +310,19 @@ def test_hints_done_together_keep_those_refreshed_meanwhile(plesk):
              {"NEW_MAILNAME": "user%d@dom1.example" % user}, "env")
     plesk.exec("oxt", "UPDATE queue SET attempts = 2, last_error = 'x'")
     rc, out = plesk.core("queue-done", "worker-a", 11, expect_rc=0)
-    assert out == {"claimed": 3}
+    assert out == {"claimed": 3, "updates": 1}
     rows = plesk.queue_rows()
     assert [(r["object_id"], r["detail"], r["lease_owner"], r["attempts"],
              r["last_error"]) for r in rows] == [
         ("11", "again", None, "0", None)], rows
+    # none refreshed (most turns): all go in the one DELETE, no release
+    plesk.exec("oxt", "DELETE FROM queue")
+    for user in (1, 11, 21):
+        fire(plesk, "mailname_update",
+             {"NEW_MAILNAME": "user%d@dom1.example" % user}, "env")
+    rc, out = plesk.core("queue-done", "worker-a", expect_rc=0)
+    assert out == {"claimed": 3, "updates": 0}
+    assert plesk.queue_rows() == []
 
 
 def test_unreadable_spool_file_is_set_aside(plesk):
