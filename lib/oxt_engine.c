@@ -9,6 +9,7 @@
 #include "oxt_task.h"
 #include "oxt_log.h"
 #include "oxt_offload.h"
+#include "oxt_util.h"
 
 /* How long a turn waits for an answer when it has nothing else to do. */
 #define TURN_WAIT apr_time_from_msec(50)
@@ -30,6 +31,7 @@ struct oxt_engine_t {
     apr_array_header_t *dead;       /* finished tasks to destroy */
     oxt_offload_t *offload;         /* the commits' thread, or NULL */
     apr_pool_t *job_pool;           /* the commit's result, on it */
+    apr_hash_t *busy;               /* dom id -> its task in progress */
 };
 
 /* ---- the window of domains in progress ----------------------------------- */
@@ -40,6 +42,7 @@ static void engine_task_done(void *baton, oxt_task_t *task)
     oxt_engine_t *eng = baton;
 
     eng->active--;
+    oxt_util_id_set(eng->busy, oxt_task_work(task)->dom_id, NULL);
     APR_ARRAY_PUSH(eng->dead, oxt_task_t *) = task;
 }
 
@@ -173,27 +176,49 @@ static apr_status_t engine_turn(oxt_engine_t *eng)
     return rv;
 }
 
-static apr_status_t engine_wait(oxt_engine_t *eng, int limit)
+/* Whether engine_wait goes on: more than limit domains in progress, or
+ * domain dom_id (0: none) among them. */
+static int engine_waits(const oxt_engine_t *eng, int limit, long long dom_id)
+{
+    return eng->host.fatal == APR_SUCCESS
+           && (eng->active > limit
+               || (dom_id != 0 && oxt_util_id_get(eng->busy, dom_id)));
+}
+
+/* One turn, and the tasks it finished destroyed; a stall (a task that
+ * neither waits for OX nor has a call to send: a bug, and turning again
+ * would spin) is made the run's failure. */
+static apr_status_t engine_step(oxt_engine_t *eng, int limit,
+                                long long dom_id)
+{
+    apr_status_t rv = engine_turn(eng);
+
+    engine_bury(eng);
+    if (rv != APR_SUCCESS && rv != APR_TIMEUP) {
+        return rv;
+    }
+    if (engine_waits(eng, limit, dom_id) && eng->host.ready->nelts == 0
+        && eng->fresh->nelts == 0
+        && oxt_soap_client_pending(eng->soap) == 0) {
+        oxt_result_t *stall = oxt_result_make(eng->p);
+
+        oxt_result_set(stall, APR_EGENERAL, "Replication stalled",
+                       "%d domains in progress, nothing to wait for",
+                       eng->active);
+        oxt_task_fatal(&eng->host, APR_EGENERAL, stall);
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t engine_wait(oxt_engine_t *eng, int limit,
+                                long long dom_id)
 {
     apr_status_t rv;
 
-    while (eng->active > limit && eng->host.fatal == APR_SUCCESS) {
-        rv = engine_turn(eng);
-        engine_bury(eng);
-        if (rv != APR_SUCCESS && rv != APR_TIMEUP) {
+    while (engine_waits(eng, limit, dom_id)) {
+        rv = engine_step(eng, limit, dom_id);
+        if (rv != APR_SUCCESS) {
             return rv;
-        }
-        if (eng->active > limit && eng->host.ready->nelts == 0
-            && eng->fresh->nelts == 0
-            && oxt_soap_client_pending(eng->soap) == 0) {
-            /* A task neither waits for OX nor has a call to send: a bug,
-             * and turning again would spin. */
-            oxt_result_t *stall = oxt_result_make(eng->p);
-
-            oxt_result_set(stall, APR_EGENERAL, "Replication stalled",
-                           "%d domains in progress, nothing to wait for",
-                           eng->active);
-            oxt_task_fatal(&eng->host, APR_EGENERAL, stall);
         }
     }
     engine_bury(eng);
@@ -255,6 +280,7 @@ apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
         eng->opts.scheduled_by = "Automatic";
     }
     eng->dead = apr_array_make(p, 16, sizeof(oxt_task_t *));
+    eng->busy = apr_hash_make(p);
     eng->fresh = apr_array_make(p, 16, sizeof(oxt_task_t *));
     eng->sending = apr_array_make(p, 16, sizeof(oxt_task_t *));
     eng->host.ready = apr_array_make(p, 16, sizeof(oxt_task_t *));
@@ -363,7 +389,10 @@ apr_status_t oxt_engine_refresh_blocked(oxt_engine_t *eng, oxt_result_t *res)
 /* ---- domains ------------------------------------------------------------- */
 
 /* Starts domain dom_id with its work from load (the store's, or a
- * page's). */
+ * page's). A domain still in progress (a hint's, fed while the last
+ * batch's domains run) is waited for first, and then loaded afresh: one
+ * context, one writer, and a plan made before its last outcomes were
+ * recorded would send them again. */
 static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
                                  oxt_task_load_fn *load, void *load_baton,
                                  apr_array_header_t *items,
@@ -375,7 +404,10 @@ static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
     apr_time_t t0;
     apr_status_t rv;
 
-    rv = engine_wait(eng, eng->opts.window - 1);
+    if (oxt_util_id_get(eng->busy, dom_id) != NULL) {
+        load = NULL;
+    }
+    rv = engine_wait(eng, eng->opts.window - 1, dom_id);
     if (rv != APR_SUCCESS) {
         return engine_failed(eng, rv, res);
     }
@@ -395,6 +427,7 @@ static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
         return rv;
     }
     eng->active++;
+    oxt_util_id_set(eng->busy, dom_id, t);
     if (oxt_task_is_idle(t)) {
         /* Nothing to write or send (a dry run, a settled domain): done
          * now, and not inside a SOAP callback, so it can go at once. */
@@ -419,9 +452,127 @@ apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
 
 apr_status_t oxt_engine_drain(oxt_engine_t *eng, oxt_result_t *res)
 {
-    apr_status_t rv = engine_wait(eng, 0);
+    apr_status_t rv = engine_wait(eng, 0, 0);
 
     return rv == APR_SUCCESS ? APR_SUCCESS : engine_failed(eng, rv, res);
+}
+
+int oxt_engine_active(const oxt_engine_t *eng)
+{
+    return eng->active;
+}
+
+apr_status_t oxt_engine_run_for(oxt_engine_t *eng, apr_interval_time_t budget,
+                                oxt_result_t *res)
+{
+    apr_time_t until = apr_time_now() + budget;
+    apr_status_t rv;
+
+    /* a turn at a time: each waits at most TURN_WAIT for answers */
+    while (engine_waits(eng, 0, 0) && apr_time_now() < until) {
+        rv = engine_step(eng, 0, 0);
+        if (rv != APR_SUCCESS) {
+            return engine_failed(eng, rv, res);
+        }
+    }
+    return eng->host.fatal == APR_SUCCESS ? APR_SUCCESS
+                                          : engine_failed(eng,
+                                                          eng->host.fatal,
+                                                          res);
+}
+
+/* ---- many domains (a queue batch's) --------------------------------------- */
+
+/* Fewer hinted domains than this are loaded one by one: a range's
+ * statements cost more than so few domains' own. */
+#define DOMAINS_RANGE_MIN 8
+/* A range covers about twice the domains still to start (the hinted
+ * ones are spread among others), within these bounds. */
+#define DOMAINS_RANGE_LIMIT_MIN 16
+#define DOMAINS_RANGE_LIMIT_MAX 1000
+
+static int engine_range_limit(int left)
+{
+    int limit = left * 2;
+
+    return limit < DOMAINS_RANGE_LIMIT_MIN ? DOMAINS_RANGE_LIMIT_MIN
+         : limit > DOMAINS_RANGE_LIMIT_MAX ? DOMAINS_RANGE_LIMIT_MAX : limit;
+}
+
+/* The items of dom_id in items_of, NULL for none (oxt_engine_domain). */
+static apr_array_header_t *engine_items(apr_hash_t *items_of, long long id)
+{
+    apr_array_header_t *items = oxt_util_id_get(items_of, id);
+
+    return items != NULL && items->nelts > 0 ? items : NULL;
+}
+
+/* Starts ids[*pi] and those after it that the range loaded from it
+ * covers; a domain in progress, or one the range does not hold, loads
+ * on its own (engine_start). *pi moves past them. */
+static apr_status_t engine_range(oxt_engine_t *eng,
+                                 const apr_array_header_t *ids, int *pi,
+                                 apr_hash_t *items_of, const char *owner,
+                                 oxt_result_t *res, apr_pool_t *pp)
+{
+    oxt_store_t *st = eng->host.store;
+    oxt_store_page_t *page;
+    const long long *v = (const long long *)ids->elts;
+    const long long *held;
+    apr_time_t t0 = apr_time_now();
+    int j = 0, i = *pi;
+    apr_status_t rv;
+
+    rv = st->range(st->baton, &page, v[i] - 1,
+                   engine_range_limit(ids->nelts - i), res, pp);
+    eng->host.stats.profile.plan += apr_time_now() - t0;
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    held = (const long long *)page->ids->elts;
+    /* at least ids[i]: the range starts at it, and a domain neither psa
+     * nor we know is still started (its hints are done with it) */
+    for (; rv == APR_SUCCESS && i < ids->nelts
+           && (i == *pi || v[i] <= page->last); i++) {
+        while (j < page->ids->nelts && held[j] < v[i]) {
+            j++;
+        }
+        rv = j < page->ids->nelts && held[j] == v[i]
+           ? engine_start(eng, v[i], page->work, page->page_baton,
+                          engine_items(items_of, v[i]), owner, res)
+           : engine_start(eng, v[i], NULL, NULL,
+                          engine_items(items_of, v[i]), owner, res);
+    }
+    *pi = i;
+    return rv;
+}
+
+apr_status_t oxt_engine_domains(oxt_engine_t *eng,
+                                const apr_array_header_t *ids,
+                                apr_hash_t *items_of, const char *owner,
+                                oxt_result_t *res)
+{
+    oxt_store_t *st = eng->host.store;
+    apr_pool_t *pp;
+    long long id;
+    int i = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    apr_pool_create(&pp, eng->p);
+    while (rv == APR_SUCCESS && i < ids->nelts) {
+        id = APR_ARRAY_IDX(ids, i, long long);
+        if (st->range == NULL || ids->nelts - i < DOMAINS_RANGE_MIN
+            || oxt_util_id_get(eng->busy, id) != NULL) {
+            rv = engine_start(eng, id, NULL, NULL,
+                              engine_items(items_of, id), owner, res);
+            i++;
+            continue;
+        }
+        apr_pool_clear(pp);
+        rv = engine_range(eng, ids, &i, items_of, owner, res, pp);
+    }
+    apr_pool_destroy(pp);
+    return rv;
 }
 
 /* ---- full pass ----------------------------------------------------------- */

@@ -161,6 +161,35 @@ apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
 apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
     __attribute__((warn_unused_result));
 
+/**
+ * oxt_engine_domain for each of ids (long long, ascending, distinct),
+ * with its items from items_of (an id hash, oxt_util_id_set, of arrays
+ * of oxt_queue_item_t *; none: NULL). Where the store can
+ * (oxt_store_t.range), the domains' work is loaded many at a time, a
+ * range of domains starting at the next hinted one in a few statements,
+ * rather than each on its own: a burst's batch of hints names hundreds.
+ * A domain still in progress is waited for and loaded on its own.
+ */
+apr_status_t oxt_engine_domains(oxt_engine_t *eng,
+                                const apr_array_header_t *ids,
+                                apr_hash_t *items_of, const char *owner,
+                                oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
+/** How many started domains are not finished yet. */
+int oxt_engine_active(const oxt_engine_t *eng);
+
+/**
+ * Lets the started domains go on for about budget (turns of the engine:
+ * calls sent, answers recorded, commits), or until none is left: the
+ * daemon feeds the engine batch after batch and looks for new hints in
+ * between, where a drain would idle the connections while the last
+ * domains finish.
+ */
+apr_status_t oxt_engine_run_for(oxt_engine_t *eng, apr_interval_time_t budget,
+                                oxt_result_t *res)
+    __attribute__((warn_unused_result));
+
 /** Waits until every started domain is finished. */
 apr_status_t oxt_engine_drain(oxt_engine_t *eng, oxt_result_t *res)
     __attribute__((warn_unused_result));

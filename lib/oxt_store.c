@@ -436,6 +436,45 @@ static apr_status_t store_page_batch(store_db_t *s, oxt_batch_t **pbatch,
                           s->aliases, res, p);
 }
 
+/* The page's part that comes from its batch. */
+static void store_page_fill(store_page_t *sp, const store_db_t *s)
+{
+    const oxt_batch_took_t *took = oxt_batch_took(sp->batch);
+
+    sp->page.took_psa = took->psa;
+    sp->page.took_prefs = took->prefs;
+    sp->page.took_state = took->state;
+    sp->env = s->env;
+    sp->page.ids = oxt_batch_ids(sp->batch);
+    sp->page.last = oxt_batch_upto(sp->batch);
+    sp->page.more = !oxt_batch_last(sp->batch);
+    sp->page.work = store_page_work;
+    sp->page.page_baton = sp;
+}
+
+/* A batch of hints' domains (oxt_store_t.range): on the main connection,
+ * their mailboxes' aliases read with them (the pass's table, if any, is
+ * as old as the pass). */
+static apr_status_t store_range(void *baton, oxt_store_page_t **ppage,
+                                long long after, int limit,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    store_db_t *s = baton;
+    store_page_t *sp = apr_pcalloc(p, sizeof(*sp));
+    apr_status_t rv = store_now(s, res);
+
+    if (rv == APR_SUCCESS) {
+        rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, limit, NULL,
+                            res, p);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    store_page_fill(sp, s);
+    *ppage = &sp->page;
+    return APR_SUCCESS;
+}
+
 static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
                                long long after, oxt_result_t *res,
                                apr_pool_t *p)
@@ -443,7 +482,6 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     store_db_t *s = baton;
     store_page_t *sp = apr_pcalloc(p, sizeof(*sp));
     apr_time_t t0 = apr_time_now();
-    const oxt_batch_took_t *took;
     apr_status_t rv;
 
     rv = store_now(s, res);
@@ -479,16 +517,7 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
         s->page_limit = store_page_limit(s, oxt_batch_upto(sp->batch));
     }
     s->page_at = apr_time_now();
-    took = oxt_batch_took(sp->batch);
-    sp->page.took_psa = took->psa;
-    sp->page.took_prefs = took->prefs;
-    sp->page.took_state = took->state;
-    sp->env = s->env;
-    sp->page.ids = oxt_batch_ids(sp->batch);
-    sp->page.last = oxt_batch_upto(sp->batch);
-    sp->page.more = !oxt_batch_last(sp->batch);
-    sp->page.work = store_page_work;
-    sp->page.page_baton = sp;
+    store_page_fill(sp, s);
     if (sp->page.more) {
         store_ahead_start(s, sp->page.last, s->page_limit);
     }
@@ -991,6 +1020,7 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     store->load = store_load;
     store->blocked = store_blocked;
     store->page = store_page;
+    store->range = store_range;
     store->begin = store_begin;
     store->commit = store_commit;
     store->reserve = store_reserve;

@@ -99,6 +99,15 @@ struct oxt_store_t {
     apr_status_t (*page)(void *baton, oxt_store_page_t **ppage,
                          long long after, oxt_result_t *res, apr_pool_t *p);
 
+    /** As a page, but at most limit of psa's domains after domain id
+     *  after, as the caller sizes it, and nothing read ahead: the
+     *  domains of a batch of hints, loaded together
+     *  (oxt_engine_domains). May be NULL: each domain is loaded on its
+     *  own (load). */
+    apr_status_t (*range)(void *baton, oxt_store_page_t **ppage,
+                          long long after, int limit, oxt_result_t *res,
+                          apr_pool_t *p);
+
     /** The records of one turn of the engine are committed together:
      *  begin opens the turn, commit ends it (rolling back on failure).
      *  The engine sends nothing to OX between a record and the commit

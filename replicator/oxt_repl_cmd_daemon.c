@@ -159,11 +159,43 @@ static apr_status_t daemon_close_run(daemon_t *d, int ok, oxt_result_t *res)
     return oxt_engine_run_end(d->s->engine, ok, res);
 }
 
+/* The full pass (its time has come, or a hint asked for everything). */
+static apr_status_t daemon_full_pass(daemon_t *d, oxt_result_t *res)
+{
+    int whole;
+    /* The pass loads the seats afresh: nothing may be in progress (the
+     * batches leave their domains running). */
+    apr_status_t rv = oxt_engine_drain(d->s->engine, res);
+
+    rv = rv == APR_SUCCESS ? oxt_repl_pass_begin(d->s, res) : rv;
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_seats(d->s, 1, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_engine_all(d->s->engine, res);
+    }
+    whole = rv == APR_SUCCESS;
+    if (rv == APR_SUCCESS || rv == APR_EINTR) {
+        /* Also when stopping (EINTR): what is in flight is finished;
+         * the next pass starts over. */
+        rv = oxt_engine_drain(d->s->engine, res);
+    }
+    rv = oxt_repl_pass_end(d->s, rv, whole, res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_seats(d->s, 1, res);
+    }
+    if (rv == APR_SUCCESS) {
+        oxt_repl_buttons_pass(d->repl, d->s->db, d->s->psa, d->s->p);
+        rv = oxt_repl_directory(d->repl, d->s->db, d->s->psa, NULL, res);
+    }
+    return rv;
+}
+
 /* One turn: spooled events, Webmail Now requests, due hints, and the
  * full pass when its time has come. Returns whether there was work. */
 static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
 {
-    int replayed = 0, now = 0, claimed = 0, all = 0, whole;
+    int replayed = 0, now = 0, claimed = 0, all = 0;
     apr_time_t t = apr_time_now();
     int full = t - d->last_full
                >= apr_time_from_sec(d->repl->cfg->daemon_full_pass_s);
@@ -185,28 +217,7 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
         rv = oxt_repl_queue_batch(&claimed, &all, d->s, d->owner, res);
     }
     if (rv == APR_SUCCESS && (full || all)) {
-        rv = oxt_repl_pass_begin(d->s, res);
-        if (rv == APR_SUCCESS) {
-            rv = oxt_repl_seats(d->s, 1, res);
-        }
-        if (rv == APR_SUCCESS) {
-            rv = oxt_engine_all(d->s->engine, res);
-        }
-        whole = rv == APR_SUCCESS;
-        if (rv == APR_SUCCESS || rv == APR_EINTR) {
-            /* Also when stopping (EINTR): what is in flight is finished;
-             * the next pass starts over. */
-            rv = oxt_engine_drain(d->s->engine, res);
-        }
-        rv = oxt_repl_pass_end(d->s, rv, whole, res);
-        if (rv == APR_SUCCESS) {
-            rv = oxt_repl_seats(d->s, 1, res);
-        }
-        if (rv == APR_SUCCESS) {
-            oxt_repl_buttons_pass(d->repl, d->s->db, d->s->psa, d->s->p);
-            rv = oxt_repl_directory(d->repl, d->s->db, d->s->psa, NULL,
-                                    res);
-        }
+        rv = daemon_full_pass(d, res);
         d->last_full = t;
     }
     if (rv == APR_SUCCESS && (d->prune_more
@@ -236,6 +247,11 @@ static apr_status_t daemon_loop(daemon_t *d, oxt_result_t *res)
         if (rv == APR_SUCCESS && !worked) {
             daemon_sleep_ms(DAEMON_POLL_MS);
         }
+    }
+    /* Stopping: the domains still running finish (their hints' leases
+     * would otherwise hold them for LEASE_S). */
+    if (rv == APR_SUCCESS && d->run_open) {
+        rv = oxt_engine_drain(d->s->engine, res);
     }
     if (daemon_close_run(d, rv == APR_SUCCESS, oxt_result_make(d->s->p))
         != APR_SUCCESS) {

@@ -62,7 +62,9 @@ static apr_status_t run_queue(oxt_repl_session_t *s, const char *owner,
     do {
         rv = oxt_repl_queue_batch(&claimed, &all, s, owner, res);
     } while (rv == APR_SUCCESS && claimed > 0 && ++rounds < 1000);
-    return rv;
+    /* A batch leaves its domains running unless it claimed nothing: what
+     * follows (the pass and its seats) needs them finished. */
+    return rv == APR_SUCCESS ? oxt_engine_drain(s->engine, res) : rv;
 }
 
 /* Between pages of the full pass: the lock shows this run is alive. */

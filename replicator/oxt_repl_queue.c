@@ -6,6 +6,7 @@
  * pass. The domain is then planned whole (cheap, and it catches whatever
  * else changed), and the items are done or failed with it.
  */
+#include <stdlib.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
 #include <apr_time.h>
@@ -16,15 +17,25 @@
 #include "oxt_log.h"
 #include "oxt_util.h"
 
-/* A batch ends in a drain (its last domains finish with the connections
- * to OX falling idle one by one, about a second in a burst): the more a
- * batch holds, the less of a backlog's time goes to that tail. Short of
- * a backlog a batch takes what is due, and it is small. */
+/* A batch's domains go on while the next batch is claimed (the engine
+ * is fed continuously); the more a batch holds, the fewer of a backlog's
+ * statements go to claiming and sorting. Short of a backlog a batch
+ * takes what is due, and it is small. */
 #define BATCH_ITEMS 500
 #define LEASE_S     600
 /* The longest the lists' directory lags behind the hints worked while
  * the queue is behind (a burst). */
 #define QUEUE_DIR_EVERY apr_time_from_sec(5)
+/* How long a batch lets its domains (and those before it) go on before
+ * the daemon looks for new hints again: about its poll. */
+#define QUEUE_RUN_FOR apr_time_from_msec(100)
+
+static int queue_id_cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
 
 static void queue_group(apr_hash_t *doms, long long dom_id,
                         oxt_queue_item_t *item, apr_pool_t *p)
@@ -76,25 +87,18 @@ static apr_status_t queue_sort_item(apr_hash_t *doms, int *pall,
     return rv;
 }
 
-/* *pstarted: when the last domain was started (the rest is the drain). */
+/* Starts the batch's domains (their work loaded many at a time:
+ * oxt_engine_domains); *pstarted: when the last one was. */
 static apr_status_t queue_run_domains(oxt_repl_session_t *s, apr_hash_t *doms,
                                       const char *owner, apr_time_t *pstarted,
                                       oxt_result_t *res, apr_pool_t *p)
 {
-    apr_hash_index_t *hi;
-    apr_array_header_t *items;
-    apr_status_t rv = APR_SUCCESS;
+    apr_array_header_t *ids = oxt_util_id_keys(doms, p);
+    apr_status_t rv;
 
-    for (hi = apr_hash_first(p, doms); rv == APR_SUCCESS && hi;
-         hi = apr_hash_next(hi)) {
-        items = apr_hash_this_val(hi);
-        rv = oxt_engine_domain(s->engine, oxt_util_id_key(hi),
-                               items->nelts ? items : NULL, owner, res);
-    }
+    qsort(ids->elts, (size_t)ids->nelts, sizeof(long long), queue_id_cmp);
+    rv = oxt_engine_domains(s->engine, ids, doms, owner, res);
     *pstarted = apr_time_now();
-    if (rv == APR_SUCCESS) {
-        rv = oxt_engine_drain(s->engine, res);
-    }
     return rv;
 }
 
@@ -130,7 +134,7 @@ static void queue_dir_note(oxt_repl_session_t *s, apr_hash_t *doms,
  * domains, and the accounts the hints named; the Mailboxes page's of the
  * domains. Not after every batch: in a burst the same domains come back
  * batch after batch, and the connections to OX would idle meanwhile.
- * Every domain noted is finished (a batch drains the engine). */
+ * Every domain noted is finished first (the engine drained). */
 static apr_status_t queue_directory(oxt_repl_session_t *s, oxt_result_t *res,
                                     apr_pool_t *p)
 {
@@ -139,6 +143,10 @@ static apr_status_t queue_directory(oxt_repl_session_t *s, oxt_result_t *res,
 
     if (s->dir_doms == NULL) {
         return APR_SUCCESS;
+    }
+    rv = oxt_engine_drain(s->engine, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
     }
     ids = oxt_util_id_keys(s->dir_doms, p);
     accounts = oxt_util_id_keys(s->dir_accounts, p);
@@ -169,9 +177,10 @@ static apr_status_t queue_sort(apr_hash_t *doms, int *pall,
     int i;
     apr_status_t rv = APR_SUCCESS;
 
-    /* Nothing is in progress between batches: the seats are reloaded
-     * from what was recorded. */
-    if (items->nelts > 0) {
+    /* With nothing in progress the seats are reloaded from what was
+     * recorded; while the last batch's domains still run they go on
+     * counting in memory what they gave (oxt_seats.h: the caps hold). */
+    if (items->nelts > 0 && oxt_engine_active(s->engine) == 0) {
         rv = oxt_repl_seats(s, 0, res);
     }
     if (rv == APR_SUCCESS) {
@@ -186,6 +195,32 @@ static apr_status_t queue_sort(apr_hash_t *doms, int *pall,
     return rv;
 }
 
+/* After the batch's domains started: they go on while the daemon looks
+ * for new hints; only once the queue has caught up (nothing claimed) do
+ * they finish here, so that what the caller gets back is done. Then the
+ * directory, once caught up and at least every QUEUE_DIR_EVERY while
+ * the queue is behind. *pran: when the engine stopped. */
+static apr_status_t queue_after(oxt_repl_session_t *s, apr_hash_t *doms,
+                                const apr_array_header_t *items,
+                                apr_time_t *pran, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    apr_status_t rv = items->nelts == 0
+                    ? oxt_engine_drain(s->engine, res)
+                    : oxt_engine_run_for(s->engine, QUEUE_RUN_FOR, res);
+
+    *pran = apr_time_now();
+    if (rv == APR_SUCCESS && items->nelts > 0) {
+        queue_dir_note(s, doms, items);
+    }
+    if (rv == APR_SUCCESS && (items->nelts == 0
+                              || apr_time_now() - s->dir_since
+                                 >= QUEUE_DIR_EVERY)) {
+        rv = queue_directory(s, res, p);
+    }
+    return rv;
+}
+
 /* Where a batch's time went (level info): what a burst of hints waits
  * for. */
 static void queue_log_batch(const apr_time_t *t, apr_interval_time_t plan,
@@ -194,8 +229,9 @@ static void queue_log_batch(const apr_time_t *t, apr_interval_time_t plan,
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
                    OXTLOGNO(04440) "queue batch: %d items in %d domains,"
                    " %.1f ms: claim %.1f, seats and domains %.1f, domains"
-                   " started %.1f (loading and planning them %.1f), drained"
-                   " %.1f, directory %.1f, done %.1f",
+                   " started %.1f (loading and planning them %.1f), run on"
+                   " (drained once caught up) %.1f, directory %.1f, done"
+                   " %.1f",
                    items, doms, (double)(t[6] - t[0]) / 1000.0,
                    (double)(t[1] - t[0]) / 1000.0,
                    (double)(t[2] - t[1]) / 1000.0,
@@ -233,16 +269,8 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
             rv = queue_run_domains(s, doms, owner, &t[3], res, p);
         }
         plan = oxt_engine_stats(s->engine)->profile.plan - plan;
-        t[4] = apr_time_now();
-        if (rv == APR_SUCCESS && items->nelts > 0) {
-            queue_dir_note(s, doms, items);
-        }
-        /* Once the queue has caught up (a short batch), and at least
-         * every QUEUE_DIR_EVERY while it is behind. */
-        if (rv == APR_SUCCESS && (items->nelts < BATCH_ITEMS
-                                  || apr_time_now() - s->dir_since
-                                     >= QUEUE_DIR_EVERY)) {
-            rv = queue_directory(s, res, p);
+        if (rv == APR_SUCCESS) {
+            rv = queue_after(s, doms, items, &t[4], res, p);
         }
         t[5] = apr_time_now();
         /* Account hints and "all" are answered by the domain work (and

@@ -182,7 +182,10 @@ typedef struct mem_t {
     apr_array_header_t *claimed;  /* const char *: the error (or "done")
                                      each claimed item was settled with */
     apr_array_header_t *loaded;   /* long long */
-    int turns, reserves, commits, pages;
+    apr_array_header_t *finished_at_load; /* int: domains finished when
+                                              each of loaded was loaded */
+    oxt_engine_t *eng;            /* set by the test that reads it */
+    int turns, reserves, commits, pages, ranges;
     long long admin_learned;      /* store->admin */
     oxt_work_t *fixed;            /* load answers this work, when set */
     apr_pool_t *p;
@@ -196,6 +199,8 @@ static apr_status_t mem_load(void *baton, oxt_work_t **pwork,
     int i;
 
     APR_ARRAY_PUSH(m->loaded, long long) = dom_id;
+    APR_ARRAY_PUSH(m->finished_at_load, int) =
+        m->eng ? (int)oxt_engine_stats(m->eng)->domains : -1;
     if (m->fixed != NULL) {
         *pwork = m->fixed;
         return APR_SUCCESS;
@@ -243,6 +248,32 @@ static apr_status_t mem_page(void *baton, oxt_store_page_t **ppage,
     page->ids = ids;
     page->more = ids->nelts == 2;
     page->last = page->more ? APR_ARRAY_IDX(ids, 1, long long) : 1000;
+    page->work = mem_page_work;
+    page->page_baton = m;
+    *ppage = page;
+    return APR_SUCCESS;
+}
+
+/* A range: up to limit domains after after, as a page (oxt_engine_domains). */
+static apr_status_t mem_range(void *baton, oxt_store_page_t **ppage,
+                              long long after, int limit, oxt_result_t *res,
+                              apr_pool_t *p)
+{
+    mem_t *m = baton;
+    oxt_store_page_t *page = apr_pcalloc(p, sizeof(*page));
+    apr_array_header_t *ids = apr_array_make(p, 8, sizeof(long long));
+    int i;
+
+    m->ranges++;
+    for (i = 0; m->doms[i].id != 0; i++) {
+        if (m->doms[i].id > after && ids->nelts < limit) {
+            APR_ARRAY_PUSH(ids, long long) = m->doms[i].id;
+        }
+    }
+    page->ids = ids;
+    page->more = ids->nelts == limit;
+    page->last = page->more ? APR_ARRAY_IDX(ids, ids->nelts - 1, long long)
+                            : 1000;
     page->work = mem_page_work;
     page->page_baton = m;
     *ppage = page;
@@ -372,10 +403,12 @@ static oxt_store_t *mem_store(mem_t *m, const dom_spec_t *doms)
     m->settled = apr_array_make(oxt_test_pool, 2, sizeof(oxt_obj_t));
     m->claimed = apr_array_make(oxt_test_pool, 2, sizeof(const char *));
     m->loaded = apr_array_make(oxt_test_pool, 4, sizeof(long long));
+    m->finished_at_load = apr_array_make(oxt_test_pool, 4, sizeof(int));
     s->baton = m;
     s->load = mem_load;
     s->blocked = mem_blocked;
     s->page = mem_page;
+    s->range = mem_range;
     s->begin = mem_begin;
     s->commit = mem_commit;
     s->reserve = mem_reserve;
@@ -1313,6 +1346,125 @@ static apr_status_t count_page(void *baton, oxt_result_t *res)
     return APR_SUCCESS;
 }
 
+/* How many times dom_id was loaded. */
+static int loads_of(const run_t *r, long long dom_id)
+{
+    int i, n = 0;
+
+    for (i = 0; i < r->mem.loaded->nelts; i++) {
+        n += APR_ARRAY_IDX(r->mem.loaded, i, long long) == dom_id;
+    }
+    return n;
+}
+
+START_TEST(many_hinted_domains_are_loaded_a_range_at_a_time)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 1, .in_ox = 1, .users = { "a" } },
+        { .id = 2, .in_ox = 1, .users = { "a" }, .applied = 1 },
+        { .id = 3, .in_ox = 1, .users = { "a" } },
+        { .id = 4, .in_ox = 1, .users = { "a" } },
+        { .id = 5, .in_ox = 1, .users = { "a" }, .applied = 1 },
+        { .id = 6, .in_ox = 1, .users = { "a" } },
+        { .id = 7, .in_ox = 1, .users = { "a" } },
+        { .id = 8, .in_ox = 1, .users = { "a" } },
+        { .id = 9, .in_ox = 1, .users = { "a" } },
+        { .id = 10, .in_ox = 1, .users = { "a" } },
+        { .id = 11, .in_ox = 1, .users = { "a" } },
+        { .id = 12, .in_ox = 1, .users = { "a" } }, { 0 }
+    };
+    /* hinted: all but 2 and 5, which the range loads as well */
+    static const long long hinted[] = { 1, 3, 4, 6, 7, 8, 9, 10, 11, 12 };
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    apr_array_header_t *ids = apr_array_make(oxt_test_pool, 10,
+                                             sizeof(long long));
+    size_t i;
+    run_t r;
+
+    for (i = 0; i < sizeof(hinted) / sizeof(hinted[0]); i++) {
+        APR_ARRAY_PUSH(ids, long long) = hinted[i];
+    }
+    engine_make(&r, doms, NULL);
+    ck_assert_int_eq(oxt_engine_domains(r.eng, ids,
+                                        apr_hash_make(oxt_test_pool), NULL,
+                                        res), APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_drain(r.eng, res), APR_SUCCESS);
+    /* one range of 20 from domain 1 held all ten; each started once,
+     * and 2 and 5, not hinted, not at all */
+    ck_assert_int_eq(r.mem.ranges, 1);
+    ck_assert_int_eq(r.mem.loaded->nelts, 10);
+    for (i = 0; i < sizeof(hinted) / sizeof(hinted[0]); i++) {
+        ck_assert_int_eq(loads_of(&r, hinted[i]), 1);
+    }
+    ck_assert_int_eq(loads_of(&r, 2), 0);
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->domains, 10);
+    ck_assert_int_eq(r.routes.ops->nelts, 10);   /* one change each */
+    /* fewer than eight: each on its own, no range */
+    engine_make(&r, doms, NULL);
+    ids->nelts = 3;
+    ck_assert_int_eq(oxt_engine_domains(r.eng, ids,
+                                        apr_hash_make(oxt_test_pool), NULL,
+                                        res), APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_drain(r.eng, res), APR_SUCCESS);
+    ck_assert_int_eq(r.mem.ranges, 0);
+    ck_assert_int_eq(r.mem.loaded->nelts, 3);
+}
+END_TEST
+
+START_TEST(a_domain_still_in_progress_is_waited_for_and_loaded_afresh)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 1, .in_ox = 1, .users = { "a", "b", "c" } },
+        { .id = 2, .in_ox = 1, .users = { "a" } },
+        { .id = 3, .in_ox = 1, .users = { "a" } },
+        { .id = 4, .in_ox = 1, .users = { "a" } },
+        { .id = 5, .in_ox = 1, .users = { "a" } },
+        { .id = 6, .in_ox = 1, .users = { "a" } },
+        { .id = 7, .in_ox = 1, .users = { "a" } },
+        { .id = 8, .in_ox = 1, .users = { "a" } },
+        { .id = 9, .in_ox = 1, .users = { "a" } }, { 0 }
+    };
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    apr_array_header_t *ids = apr_array_make(oxt_test_pool, 9,
+                                             sizeof(long long));
+    long long id;
+    int i, second = -1;
+    run_t r;
+
+    for (id = 1; id <= 9; id++) {
+        APR_ARRAY_PUSH(ids, long long) = id;
+    }
+    engine_make(&r, doms, NULL);
+    r.mem.eng = r.eng;
+    /* the last batch left domain 1 running (three calls, one at a time) */
+    ck_assert_int_eq(oxt_engine_domain(r.eng, 1, NULL, NULL, res),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_run_for(r.eng, 0, res), APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_active(r.eng), 1);
+    ck_assert_int_eq(oxt_engine_domains(r.eng, ids,
+                                        apr_hash_make(oxt_test_pool), NULL,
+                                        res), APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_drain(r.eng, res), APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_active(r.eng), 0);
+    /* 1 twice: its second load came only after its first task finished
+     * (one context, one writer; a plan made from what was recorded) */
+    ck_assert_int_eq(loads_of(&r, 1), 2);
+    for (i = 1; i < r.mem.loaded->nelts; i++) {
+        if (APR_ARRAY_IDX(r.mem.loaded, i, long long) == 1) {
+            second = i;
+        }
+    }
+    ck_assert_int_gt(second, 0);
+    ck_assert_int_ge(APR_ARRAY_IDX(r.mem.finished_at_load, second, int), 1);
+    /* the other eight came in one range, once each */
+    ck_assert_int_eq(r.mem.ranges, 1);
+    for (id = 2; id <= 9; id++) {
+        ck_assert_int_eq(loads_of(&r, id), 1);
+    }
+    ck_assert_int_eq(oxt_engine_stats(r.eng)->domains, 10);
+}
+END_TEST
+
 START_TEST(a_full_pass_walks_every_domain_a_page_at_a_time)
 {
     static const dom_spec_t doms[] = {
@@ -1380,6 +1532,9 @@ TCase *oxt_engine_test_case(void)
     tcase_add_test(tc, a_refused_primary_address_is_kept_and_the_rest_applied);
     tcase_add_test(tc, a_failed_context_create_is_counted_as_such);
     tcase_add_test(tc, a_user_gone_from_ox_is_forgotten);
+    tcase_add_test(tc, many_hinted_domains_are_loaded_a_range_at_a_time);
+    tcase_add_test(tc,
+        a_domain_still_in_progress_is_waited_for_and_loaded_afresh);
     tcase_add_test(tc, a_mailbox_is_counted_once_failed_if_one_operation_failed);
     return tc;
 }
