@@ -36,7 +36,8 @@ CORECLI = os.environ.get("OXT_CORECLI") or os.path.join(
     BUILD, "tests", "oxt-corecli")
 SQL_DIR = os.path.join(TOP, "sql", "oxtender")
 PSA_SQL_DIR = os.path.join(TOP, "sql", "psa")
-GEN_DIR = os.path.join(TOP, "tests", "gen")
+# OXT_GEN_DIR: elsewhere (a benchmark's data kept off the worktree).
+GEN_DIR = os.environ.get("OXT_GEN_DIR") or os.path.join(TOP, "tests", "gen")
 
 # Debian puts the servers in /usr/sbin, which a non-root PATH may lack.
 SEARCH_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin"
