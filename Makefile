@@ -99,10 +99,11 @@ REPL_BIN   := replicator/oxtender-replicator
 REPL_FULL  := replicator/oxtender-replicator-full
 FRONT_OBJ  := $(B)/replicator/front/oxt_repl_front.o \
               $(B)/replicator/oxt_repl_opts.o
-# APR only: no database client, no libcrypto or libssl (a reference to
-# them from the core's objects it takes fails the link). Only what it
+# APR only: no apr-util, database client, libcrypto or libssl (a
+# reference to them from the core's objects it takes fails the link). Only what it
 # refers to is recorded (--as-needed).
-FRONT_LIBS  = -Wl,--as-needed $(APR_LIBS) -lpthread -Wl,--no-as-needed
+FRONT_LIBS  = -Wl,--as-needed $(shell apr-1-config --link-ld --libs) \
+              -lpthread -Wl,--no-as-needed
 
 # ---- test and demo tools -------------------------------------------------
 UNIT_SRC   := $(wildcard tests/unit/*.c)

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <apr_strings.h>
-#include <apr_lib.h>
-#include <apr_base64.h>
 
 #include "oxt_license.h"
 #include "oxt_status.h"
@@ -40,6 +38,38 @@ const char *oxt_license_ip_canonical(const char *ip, apr_pool_t *p)
 
 /* ---- the public key ----------------------------------------------------- */
 
+/* The value of a base64 digit, -1 for anything else. */
+static int pub_digit(char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A'
+         : c >= 'a' && c <= 'z' ? c - 'a' + 26
+         : c >= '0' && c <= '9' ? c - '0' + 52
+         : c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* The 32 bytes of 43 base64 digits (and their '=', checked by the
+ * caller). Decoded here rather than by apr-util's apr_base64: the event
+ * front reads the configuration, and this, with APR alone. */
+static int pub_decode(unsigned char *out, const char *b64)
+{
+    unsigned v = 0;
+    int i, bits = 0, n = 0, d;
+
+    for (i = 0; i < 43; i++) {
+        d = pub_digit(b64[i]);
+        if (d < 0) {
+            return 0;
+        }
+        v = (v << 6) | (unsigned)d;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (unsigned char)(v >> bits);
+        }
+    }
+    return n == OXT_LICENSE_PUBKEY_LEN;
+}
+
 const unsigned char *oxt_license_builtin_pubkey(void)
 {
     return builtin_pubkey;
@@ -50,21 +80,13 @@ apr_status_t oxt_license_pubkey(const unsigned char **ppub, const char *b64,
 {
     unsigned char buf[OXT_LICENSE_PUBKEY_LEN + 3];
     unsigned char *out;
-    apr_size_t i, n;
 
     if (b64 == NULL) {
         *ppub = builtin_pubkey;
         return APR_SUCCESS;
     }
-    n = strlen(b64);
-    for (i = 0; i < n && i < 43; i++) {
-        if (!apr_isalnum(b64[i]) && b64[i] != '+' && b64[i] != '/') {
-            break;
-        }
-    }
     /* 32 bytes are 43 characters and one '=' of padding. */
-    if (n != 44 || i != 43 || b64[43] != '='
-        || apr_base64_decode_binary(buf, b64) != OXT_LICENSE_PUBKEY_LEN) {
+    if (strlen(b64) != 44 || b64[43] != '=' || !pub_decode(buf, b64)) {
         return oxt_result_set(res, OXT_ECONFIG, "Configuration error",
                               "license_public_key must be the base64 of a"
                               " 32-byte Ed25519 public key");

@@ -11,8 +11,8 @@
  * full replicator links the SOAP and XML stacks (libcurl, libxml2 and
  * some forty libraries behind them), and even the database client and
  * OpenSSL alone cost three times the rest of a handed-off event. So this
- * front links only what the hand-off needs: APR, apr-util and the core's
- * event, configuration and spool code, none of which refers to the
+ * front links only what the hand-off needs: APR and the core's event,
+ * configuration and spool code, none of which refers to apr-util, the
  * database or libcrypto (docs/architecture.md, "The event front"). An
  * event the daemon does not take (no daemon, no configuration, a spool
  * that cannot be written) goes to the full replicator, whose "event"
