@@ -416,6 +416,9 @@ def main():
                     help="the daemon's log_level (info: its engine profile,"
                     " OXT04350, printed with the figures)")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--replicators", default="",
+                    help="A,B: each build's burst on its own data set, one"
+                    " after the other (in one hold of --lock)")
     ap.add_argument("--lock", default="",
                     help="FILE: hold an exclusive flock on it for the burst"
                     " and run that at priority 0 (start the bench niced)")
@@ -423,26 +426,39 @@ def main():
     reason = MariaDB.available()
     if reason:
         raise SystemExit(reason)
-    root = env.make_run_dir(prefix="bench-")
-    mariadb = MariaDB(os.path.join(root, "mariadb"), buffer_pool="512M")
-    px = None
+    reps = args.replicators.split(",") if args.replicators \
+        else [env.REPLICATOR]
+    sets = []
     ok = False
     try:
-        mariadb.start()
-        px = first_run(mariadb, root, args)
-        with BenchLock(args.lock, [mariadb.pid(), px.sim.proc.pid]):
-            ok = burst(px, mariadb, args)
+        # every build's own data set first (niced with --lock), then the
+        # bursts one after the other in one hold of the lock
+        for rep in reps:
+            env.REPLICATOR = rep
+            root = env.make_run_dir(prefix="bench-")
+            mariadb = MariaDB(os.path.join(root, "mariadb"),
+                              buffer_pool="512M")
+            sets.append([rep, root, mariadb, None])
+            mariadb.start()
+            sets[-1][3] = first_run(mariadb, root, args)
+        pids = [p for _, _, m, px in sets for p in (m.pid(), px.sim.proc.pid)]
+        ok = True
+        with BenchLock(args.lock, pids):
+            for rep, root, mariadb, px in sets:
+                env.REPLICATOR = rep
+                ok = burst(px, mariadb, args) and ok
     finally:
-        if px is not None:
-            try:
-                px.close()
-            except Exception as e:       # keep stopping the rest
-                print("close: %s" % e)
-        mariadb.stop()
-        if not args.keep:
-            env.remove_tree(root)
-        else:
-            print("kept %s" % root)
+        for rep, root, mariadb, px in sets:
+            if px is not None:
+                try:
+                    px.close()
+                except Exception as e:       # keep stopping the rest
+                    print("close: %s" % e)
+            mariadb.stop()
+            if not args.keep:
+                env.remove_tree(root)
+            else:
+                print("kept %s" % root)
     sys.exit(0 if ok else 1)
 
 

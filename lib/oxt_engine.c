@@ -42,7 +42,8 @@ static void engine_task_done(void *baton, oxt_task_t *task)
     oxt_engine_t *eng = baton;
 
     eng->active--;
-    oxt_util_id_set(eng->busy, oxt_task_work(task)->dom_id, NULL);
+    apr_hash_set(eng->busy, &oxt_task_work(task)->dom_id, sizeof(long long),
+                 NULL);
     APR_ARRAY_PUSH(eng->dead, oxt_task_t *) = task;
 }
 
@@ -427,7 +428,9 @@ static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
         return rv;
     }
     eng->active++;
-    oxt_util_id_set(eng->busy, dom_id, t);
+    /* keyed by the task's own copy of the id: nothing allocated per
+     * domain in the engine's pool, which lives as long as the run */
+    apr_hash_set(eng->busy, &oxt_task_work(t)->dom_id, sizeof(long long), t);
     if (oxt_task_is_idle(t)) {
         /* Nothing to write or send (a dry run, a settled domain): done
          * now, and not inside a SOAP callback, so it can go at once. */
