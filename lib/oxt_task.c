@@ -1384,6 +1384,39 @@ static const char *task_scheduled_by(const apr_array_header_t *items,
     return by;
 }
 
+/* The claimed items, copied into the task's pool: a task may outlive the
+ * queue batch that claimed them (the daemon feeds the engine batch after
+ * batch, and the batch's pool goes when it returns). */
+static apr_array_header_t *task_items_copy(const apr_array_header_t *items,
+                                           apr_pool_t *p)
+{
+    apr_array_header_t *out;
+    const oxt_queue_item_t *from;
+    oxt_queue_item_t *to;
+    int i;
+
+    if (items == NULL) {
+        return NULL;
+    }
+    out = apr_array_make(p, items->nelts, sizeof(oxt_queue_item_t *));
+    for (i = 0; i < items->nelts; i++) {
+        from = APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
+        to = apr_pmemdup(p, from, sizeof(*to));
+        to->reason = from->reason ? apr_pstrdup(p, from->reason) : NULL;
+        to->detail = from->detail ? apr_pstrdup(p, from->detail) : NULL;
+        to->scheduled_by = from->scheduled_by
+                           ? apr_pstrdup(p, from->scheduled_by) : NULL;
+        to->enqueued_at = from->enqueued_at
+                          ? apr_pstrdup(p, from->enqueued_at) : NULL;
+        to->last_error = from->last_error
+                         ? apr_pstrdup(p, from->last_error) : NULL;
+        to->parked_at = from->parked_at ? apr_pstrdup(p, from->parked_at)
+                                        : NULL;
+        APR_ARRAY_PUSH(out, oxt_queue_item_t *) = to;
+    }
+    return out;
+}
+
 apr_status_t oxt_task_make_with(oxt_task_t **ptask, oxt_task_host_t *host,
                                 long long dom_id, oxt_task_load_fn *load,
                                 void *load_baton, apr_array_header_t *items,
@@ -1398,8 +1431,8 @@ apr_status_t oxt_task_make_with(oxt_task_t **ptask, oxt_task_host_t *host,
     t = apr_pcalloc(tp, sizeof(*t));
     t->host = host;
     t->p = tp;
-    t->items = items;
-    t->owner = owner;
+    t->items = task_items_copy(items, tp);
+    t->owner = owner ? apr_pstrdup(tp, owner) : NULL;
     t->scheduled_by = task_scheduled_by(items, host->opts->scheduled_by, tp);
     t->failed = apr_hash_make(tp);
     t->verified = apr_hash_make(tp);

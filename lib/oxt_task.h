@@ -78,7 +78,9 @@ struct oxt_task_host_t {
 /**
  * Loads domain dom_id's work through the store and makes its task, in a
  * new child pool of p. items (oxt_queue_item_t *, may be NULL) are the
- * claimed hints this domain answers, under owner's lease. Only reads.
+ * claimed hints this domain answers, under owner's lease; the task keeps
+ * copies of them and of owner (it may outlive the caller's pool). Only
+ * reads.
  */
 apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
                            long long dom_id, apr_array_header_t *items,

@@ -185,6 +185,8 @@ typedef struct mem_t {
     apr_array_header_t *finished_at_load; /* int: domains finished when
                                               each of loaded was loaded */
     oxt_engine_t *eng;            /* set by the test that reads it */
+    long long claimed_id;         /* the last claimed item settled */
+    const char *claimed_owner;    /* and under which lease */
     int turns, reserves, commits, pages, ranges;
     long long admin_learned;      /* store->admin */
     oxt_work_t *fixed;            /* load answers this work, when set */
@@ -384,6 +386,8 @@ static apr_status_t mem_settle(void *baton, const oxt_queue_item_t *item,
     if (item != NULL) {
         APR_ARRAY_PUSH(m->claimed, const char *) =
             apr_pstrdup(m->p, error ? error : "done");
+        m->claimed_id = item->id;
+        m->claimed_owner = owner ? apr_pstrdup(m->p, owner) : NULL;
         return APR_SUCCESS;
     }
     ck_assert_ptr_nonnull(error);
@@ -1465,6 +1469,46 @@ START_TEST(a_domain_still_in_progress_is_waited_for_and_loaded_afresh)
 }
 END_TEST
 
+START_TEST(a_domain_keeps_its_hints_when_the_batch_that_claimed_them_goes)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 1, .in_ox = 1, .users = { "a" } }, { 0 }
+    };
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    apr_pool_t *bp;
+    apr_array_header_t *items;
+    oxt_queue_item_t *item;
+    char *owner;
+    run_t r;
+
+    /* the queue batch's pool: its items and lease owner */
+    apr_pool_create(&bp, oxt_test_pool);
+    items = apr_array_make(bp, 1, sizeof(oxt_queue_item_t *));
+    item = apr_pcalloc(bp, sizeof(*item));
+    item->id = 7;
+    item->type = OXT_OBJ_MAILBOX;
+    item->object_id = 11;
+    item->enqueued_at = apr_pstrdup(bp, "2026-01-01 00:00:00.000");
+    APR_ARRAY_PUSH(items, oxt_queue_item_t *) = item;
+    owner = apr_pstrdup(bp, "daemon-1");
+    engine_make(&r, doms, NULL);
+    ck_assert_int_eq(oxt_engine_domain(r.eng, 1, items, owner, res),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_active(r.eng), 1);
+    /* the batch returns with its domain still running, and its pool goes
+     * (its memory reused: what was there is gone) */
+    memset(item, 0, sizeof(*item));
+    items->nelts = 0;
+    memset(owner, 'x', strlen(owner));
+    apr_pool_destroy(bp);
+    ck_assert_int_eq(oxt_engine_drain(r.eng, res), APR_SUCCESS);
+    ck_assert_int_eq(r.mem.claimed->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(r.mem.claimed, 0, const char *), "done");
+    ck_assert_int_eq(r.mem.claimed_id, 7);
+    ck_assert_str_eq(r.mem.claimed_owner, "daemon-1");
+}
+END_TEST
+
 START_TEST(a_full_pass_walks_every_domain_a_page_at_a_time)
 {
     static const dom_spec_t doms[] = {
@@ -1533,6 +1577,8 @@ TCase *oxt_engine_test_case(void)
     tcase_add_test(tc, a_failed_context_create_is_counted_as_such);
     tcase_add_test(tc, a_user_gone_from_ox_is_forgotten);
     tcase_add_test(tc, many_hinted_domains_are_loaded_a_range_at_a_time);
+    tcase_add_test(tc,
+        a_domain_keeps_its_hints_when_the_batch_that_claimed_them_goes);
     tcase_add_test(tc,
         a_domain_still_in_progress_is_waited_for_and_loaded_afresh);
     tcase_add_test(tc, a_mailbox_is_counted_once_failed_if_one_operation_failed);
