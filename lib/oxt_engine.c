@@ -522,10 +522,18 @@ static apr_status_t engine_range(oxt_engine_t *eng,
     oxt_store_page_t *page;
     const long long *v = (const long long *)ids->elts;
     const long long *held;
+    char *stale = apr_pcalloc(pp, (apr_size_t)(ids->nelts - *pi));
     apr_time_t t0 = apr_time_now();
     int j = 0, i = *pi;
     apr_status_t rv;
 
+    /* What the range reads of a domain in progress is stale, even once
+     * that domain has finished by the time its turn to start comes (the
+     * window full, turns run in between): such a domain loads afresh. */
+    for (j = i; j < ids->nelts; j++) {
+        stale[j - i] = oxt_util_id_get(eng->busy, v[j]) != NULL;
+    }
+    j = 0;
     rv = st->range(st->baton, &page, v[i] - 1,
                    engine_range_limit(ids->nelts - i), res, pp);
     eng->host.stats.profile.plan += apr_time_now() - t0;
@@ -540,7 +548,7 @@ static apr_status_t engine_range(oxt_engine_t *eng,
         while (j < page->ids->nelts && held[j] < v[i]) {
             j++;
         }
-        rv = j < page->ids->nelts && held[j] == v[i]
+        rv = j < page->ids->nelts && held[j] == v[i] && !stale[i - *pi]
            ? engine_start(eng, v[i], page->work, page->page_baton,
                           engine_items(items_of, v[i]), owner, res)
            : engine_start(eng, v[i], NULL, NULL,

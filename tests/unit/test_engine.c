@@ -187,6 +187,7 @@ typedef struct mem_t {
     oxt_engine_t *eng;            /* set by the test that reads it */
     long long claimed_id;         /* the last claimed item settled */
     const char *claimed_owner;    /* and under which lease */
+    apr_array_header_t *from_page; /* long long: loaded by a page's work */
     int turns, reserves, commits, pages, ranges;
     long long admin_learned;      /* store->admin */
     oxt_work_t *fixed;            /* load answers this work, when set */
@@ -229,6 +230,7 @@ static apr_status_t mem_page_work(void *baton, oxt_work_t **pwork,
                                   long long dom_id, oxt_result_t *res,
                                   apr_pool_t *p)
 {
+    APR_ARRAY_PUSH(((mem_t *)baton)->from_page, long long) = dom_id;
     return mem_load(baton, pwork, dom_id, res, p);
 }
 
@@ -408,6 +410,7 @@ static oxt_store_t *mem_store(mem_t *m, const dom_spec_t *doms)
     m->claimed = apr_array_make(oxt_test_pool, 2, sizeof(const char *));
     m->loaded = apr_array_make(oxt_test_pool, 4, sizeof(long long));
     m->finished_at_load = apr_array_make(oxt_test_pool, 4, sizeof(int));
+    m->from_page = apr_array_make(oxt_test_pool, 4, sizeof(long long));
     s->baton = m;
     s->load = mem_load;
     s->blocked = mem_blocked;
@@ -559,8 +562,24 @@ static void run_setup(void)
     chain.level[OXT_LEVEL_DOMAIN].forever = OXT_FOREVER_ON;
 }
 
+static void engine_make_opts(run_t *r, const dom_spec_t *doms,
+                             const route_t *routes, int window);
+
 static void engine_make(run_t *r, const dom_spec_t *doms,
                         const route_t *routes)
+{
+    engine_make_opts(r, doms, routes, 0);
+}
+
+/* With a window of that many domains in progress. */
+static void engine_make_window(run_t *r, const dom_spec_t *doms,
+                               int window)
+{
+    engine_make_opts(r, doms, NULL, window);
+}
+
+static void engine_make_opts(run_t *r, const dom_spec_t *doms,
+                             const route_t *routes, int window)
 {
     oxt_ox_settings_t os;
     oxt_engine_opts_t opts;
@@ -581,6 +600,7 @@ static void engine_make(run_t *r, const dom_spec_t *doms,
     ck_assert_int_eq(oxt_ox_create(&ox, &os, soap, oxt_test_pool),
                      APR_SUCCESS);
     memset(&opts, 0, sizeof(opts));
+    opts.window = window;
     ck_assert_int_eq(oxt_engine_create(&r->eng, mem_store(&r->mem, doms), ox,
                                        soap, &env, key, &opts,
                                        oxt_test_pool), APR_SUCCESS);
@@ -1509,6 +1529,56 @@ START_TEST(a_domain_keeps_its_hints_when_the_batch_that_claimed_them_goes)
 }
 END_TEST
 
+START_TEST(a_range_read_while_a_domain_ran_is_not_its_plan_once_it_finished)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 1, .in_ox = 1, .users = { "a" } },
+        { .id = 2, .in_ox = 1, .users = { "a" } },
+        { .id = 3, .in_ox = 1, .users = { "a" } },
+        { .id = 4, .in_ox = 1, .users = { "a" } },
+        { .id = 5, .in_ox = 1, .users = { "a", "b" } },
+        { .id = 6, .in_ox = 1, .users = { "a" } },
+        { .id = 7, .in_ox = 1, .users = { "a" } },
+        { .id = 8, .in_ox = 1, .users = { "a" } },
+        { .id = 9, .in_ox = 1, .users = { "a" } }, { 0 }
+    };
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    apr_array_header_t *ids = apr_array_make(oxt_test_pool, 9,
+                                             sizeof(long long));
+    long long id;
+    int i, finished_before = 0;
+    run_t r;
+
+    for (id = 1; id <= 9; id++) {
+        APR_ARRAY_PUSH(ids, long long) = id;
+    }
+    /* a window of two: starting 1 to 4 runs turns, in which 5, running
+     * when the range was read, finishes before its own start */
+    engine_make_window(&r, doms, 2);
+    r.mem.eng = r.eng;
+    ck_assert_int_eq(oxt_engine_domain(r.eng, 5, NULL, NULL, res),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_domains(r.eng, ids,
+                                        apr_hash_make(oxt_test_pool), NULL,
+                                        res), APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_drain(r.eng, res), APR_SUCCESS);
+    ck_assert_int_eq(r.mem.ranges, 1);
+    ck_assert_int_eq(loads_of(&r, 5), 2);
+    /* the premise: 5's first task had finished when 5 was loaded again */
+    for (i = 1; i < r.mem.loaded->nelts; i++) {
+        if (APR_ARRAY_IDX(r.mem.loaded, i, long long) == 5) {
+            finished_before = APR_ARRAY_IDX(r.mem.finished_at_load, i, int);
+        }
+    }
+    ck_assert_int_ge(finished_before, 1);
+    /* and its plan came from its own load, not from the range */
+    for (i = 0; i < r.mem.from_page->nelts; i++) {
+        ck_assert_int_ne(APR_ARRAY_IDX(r.mem.from_page, i, long long), 5);
+    }
+    ck_assert_int_eq(r.mem.from_page->nelts, 8);
+}
+END_TEST
+
 START_TEST(a_full_pass_walks_every_domain_a_page_at_a_time)
 {
     static const dom_spec_t doms[] = {
@@ -1577,6 +1647,8 @@ TCase *oxt_engine_test_case(void)
     tcase_add_test(tc, a_failed_context_create_is_counted_as_such);
     tcase_add_test(tc, a_user_gone_from_ox_is_forgotten);
     tcase_add_test(tc, many_hinted_domains_are_loaded_a_range_at_a_time);
+    tcase_add_test(tc,
+        a_range_read_while_a_domain_ran_is_not_its_plan_once_it_finished);
     tcase_add_test(tc,
         a_domain_keeps_its_hints_when_the_batch_that_claimed_them_goes);
     tcase_add_test(tc,
