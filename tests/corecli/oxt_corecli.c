@@ -641,16 +641,18 @@ static int cmd_prune(cli_t *c, int argc, const char *const *argv)
     oxt_json_kbool(c->j, "recounted", pr.recounted);
     oxt_json_kbool(c->j, "more", pr.more);
     oxt_json_kbool(c->j, "paged", pr.paged);
+    oxt_json_kbool(c->j, "building", pr.building);
     oxt_json_end(c->j);
     return 0;
 }
 
 static int cmd_pages(cli_t *c)
 {
-    int built = 0;
+    int built = 0, more = 0;
     apr_status_t rv;
 
-    rv = oxt_replog_pages_refresh(&built, c->db, 1, c->res, c->p);
+    rv = oxt_replog_pages_refresh(&built, &more, c->db, 1, -1, c->res,
+                                  c->p);
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
     }
