@@ -21,8 +21,10 @@
  *   prune DAYS MAX-ROWS BATCH BUDGET-MS
  *   logs-pages                 (the Logs page index built again, now)
  *   daemon-running
- *   dir-sync [--accounts] ID...  (the lists' directory of those domains,
- *       or accounts, as the daemon syncs what its hints worked)
+ *   dir-sync [--defer] [--accounts] ID...  (the lists' directory of those
+ *       domains, or accounts, as the daemon syncs what its hints worked;
+ *       --defer: as a batch of a refresh, which then stops before its
+ *       finish)
  *   dir-prefixes             (the wide searches chosen again)
  *
  * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
@@ -683,16 +685,18 @@ static int cmd_dir_sync(cli_t *c, int argc, const char *const *argv)
 {
     apr_array_header_t *ids = apr_array_make(c->p, 8, sizeof(long long));
     oxt_dir_stats_t st = { 0, 0, 0, 0 };
-    int accounts = argc > 1 && strcmp(argv[1], "--accounts") == 0, i;
+    int defer = argc > 1 && strcmp(argv[1], "--defer") == 0, accounts, i;
+    unsigned flags = defer ? OXT_DIR_DEFER : 0;
     apr_status_t rv;
 
-    for (i = 1 + accounts; i < argc; i++) {
+    accounts = argc > 1 + defer && strcmp(argv[1 + defer], "--accounts") == 0;
+    for (i = 1 + defer + accounts; i < argc; i++) {
         APR_ARRAY_PUSH(ids, long long) = num(argv[i]);
     }
-    rv = accounts ? oxt_dir_sync_accounts(c->db, c->psa, ids, 0, &st, c->res,
-                                          c->p)
-                  : oxt_dir_sync_domains(c->db, c->psa, ids, 0, &st, c->res,
-                                         c->p);
+    rv = accounts ? oxt_dir_sync_accounts(c->db, c->psa, ids, flags, &st,
+                                          c->res, c->p)
+                  : oxt_dir_sync_domains(c->db, c->psa, ids, flags, &st,
+                                         c->res, c->p);
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
     }
