@@ -26,6 +26,8 @@
  *       --defer: as a batch of a refresh, which then stops before its
  *       finish)
  *   dir-prefixes             (the wide searches chosen again)
+ *   mbdir-sync ID...         (the Mailboxes directory of those domains,
+ *       as the daemon syncs what its hints worked)
  *
  * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
  */
@@ -42,6 +44,7 @@
 #include "oxt_crypto.h"
 #include "oxt_dir.h"
 #include "oxt_dirpre.h"
+#include "oxt_mbdir.h"
 #include "oxt_db.h"
 #include "oxt_event.h"
 #include "oxt_json.h"
@@ -708,6 +711,32 @@ static int cmd_dir_sync(cli_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+/* The Mailboxes directory of some domains, as the daemon syncs the
+ * domains of the hints it worked. */
+static int cmd_mbdir_sync(cli_t *c, int argc, const char *const *argv)
+{
+    apr_array_header_t *ids = apr_array_make(c->p, 8, sizeof(long long));
+    oxt_settings_t *st;
+    int i;
+    apr_status_t rv;
+
+    for (i = 1; i < argc; i++) {
+        APR_ARRAY_PUSH(ids, long long) = num(argv[i]);
+    }
+    rv = oxt_settings_load(&st, c->db, NULL, c->res, c->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_mbdir_sync_domains(c->db, c->psa, st, ids, NULL, c->res,
+                                    c->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "domains", ids->nelts);
+    oxt_json_end(c->j);
+    return 0;
+}
+
 static int cmd_dir_prefixes(cli_t *c)
 {
     long long stored = 0;
@@ -748,6 +777,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "daemon-running") == 0) return cmd_daemon_running(c);
     if (strcmp(cmd, "dir-sync") == 0) return cmd_dir_sync(c, argc, argv);
     if (strcmp(cmd, "dir-prefixes") == 0) return cmd_dir_prefixes(c);
+    if (strcmp(cmd, "mbdir-sync") == 0) return cmd_mbdir_sync(c, argc, argv);
     return usage();
 }
 
