@@ -1301,6 +1301,8 @@ typedef struct dir_sync_t {
     apr_pool_t *p;
     apr_hash_t *groups;            /* page index groups: name -> state */
     int drop_all;                  /* deferred: the whole page index goes */
+    int wrote;                     /* a row or its terms were written */
+    int finished;                  /* oxt_dir_sync_finish's transaction */
 } dir_sync_t;
 
 /* ---- multi-row statements ------------------------------------------------------------------ */
@@ -2257,6 +2259,7 @@ static apr_status_t diffs_apply(dir_sync_t *s, const apr_array_header_t *diffs,
     int bulk = diffs->nelts > BULK_ROWS, i;
     apr_status_t rv;
 
+    s->wrote |= diffs->nelts > 0;
     rv = recs_write(s, diffs, domains);
     if (rv == APR_SUCCESS) {
         rv = terms_write(s, diffs, domains);
@@ -2511,6 +2514,26 @@ static apr_status_t sync_accounts(dir_sync_t *s, const apr_array_header_t *ids)
     return rv;
 }
 
+/* A deferred batch that wrote leaves the owners' aggregates, the exact
+ * totals and the page index to oxt_dir_sync_finish: it says so in its
+ * own transaction (dir_unfinished, migration 0136), and only the
+ * finish's transaction takes that back. A refresh cut short (a crash, an
+ * error between batches) so leaves a mark that makes the next refresh
+ * finish, even when that one finds every row in line and writes nothing. */
+static apr_status_t sync_mark(dir_sync_t *s)
+{
+    if (s->finished) {
+        return oxt_db_exec(NULL, s->db, "DELETE FROM dir_unfinished",
+                           OXT_DB_NOARGS, s->res, s->p);
+    }
+    if (!(s->flags & OXT_DIR_DEFER) || !s->wrote) {
+        return APR_SUCCESS;
+    }
+    return oxt_db_exec(NULL, s->db, "INSERT INTO dir_unfinished (id, since)"
+                       " VALUES (1, NOW()) ON DUPLICATE KEY UPDATE id = id",
+                       OXT_DB_NOARGS, s->res, s->p);
+}
+
 /* Runs fn in a transaction of its own, then settles the page index. */
 typedef apr_status_t dir_txn_fn(dir_sync_t *s, const apr_array_header_t *ids);
 
@@ -2524,6 +2547,9 @@ static apr_status_t sync_txn(dir_sync_t *s, dir_txn_fn *fn,
     }
     if (rv == APR_SUCCESS) {
         rv = groups_settle(s);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = sync_mark(s);
     }
     if (rv == APR_SUCCESS) {
         return oxt_db_commit(s->db, s->res);
@@ -2678,6 +2704,7 @@ static apr_status_t sync_finish(dir_sync_t *s, const apr_array_header_t *ids)
     /* Nothing is left to settle: everything was rebuilt. */
     apr_hash_clear(s->groups);
     s->drop_all = 0;
+    s->finished = 1;
     return rv;
 }
 
@@ -2790,19 +2817,22 @@ static apr_status_t refresh_domains(oxt_db_t *db, const oxt_psa_t *psa,
     return rv;
 }
 
-/* Do the stored totals disagree with the rows? One statement. */
+/* Do the stored totals disagree with the rows, or did a refresh stop
+ * between a batch that wrote and its finish (dir_unfinished)? One
+ * statement. */
 static apr_status_t totals_drifted(int *pdrift, oxt_db_t *db,
                                    oxt_result_t *res, apr_pool_t *p)
 {
     long long n = 1;
     apr_status_t rv;
 
-    rv = oxt_db_select_int(&n, db, "SELECT COUNT(*) FROM dir_total t"
+    rv = oxt_db_select_int(&n, db, "SELECT (SELECT COUNT(*) FROM dir_total t"
                            " LEFT JOIN (SELECT kind AS list, COUNT(*) AS n"
                            " FROM dir_account GROUP BY kind UNION ALL"
                            " SELECT 'domain', COUNT(*) FROM dir_domain) c"
                            " ON c.list = t.list WHERE t.n <> COALESCE(c.n,"
-                           " 0)", OXT_DB_NOARGS, res, p);
+                           " 0)) + (SELECT COUNT(*) FROM dir_unfinished)",
+                           OXT_DB_NOARGS, res, p);
     *pdrift = rv != APR_SUCCESS || n > 0;
     return rv;
 }
@@ -2827,7 +2857,8 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
         stats->removed += st.removed;
     }
     /* Nothing written: the aggregates, totals and page index are as
-     * exact as the last sync left them, unless the totals drifted. */
+     * exact as the last sync left them, unless the totals drifted or a
+     * refresh before this one stopped short of its finish. */
     if (rv == APR_SUCCESS && st.added + st.changed + st.removed == 0) {
         rv = totals_drifted(&drift, db, res, p);
     }

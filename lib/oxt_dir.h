@@ -41,8 +41,10 @@
  *  - oxt_dir_refresh: the whole directory, as a pass of its own in
  *    batches (accounts, every domain with OXT_DIR_DEFER, the rows psa no
  *    longer has), then, when a batch wrote anything or the totals
- *    drifted, oxt_dir_sync_finish: exact totals and aggregates and a
- *    rebuilt page index. `oxtender-replicator directory` runs it; after
+ *    drifted or a refresh before it stopped short of its finish (each
+ *    deferred batch that writes marks dir_unfinished in its transaction,
+ *    the finish clears it in its own), oxt_dir_sync_finish: exact totals
+ *    and aggregates and a rebuilt page index. `oxtender-replicator directory` runs it; after
  *    every full pass the replicator runs oxt_dir_refresh_changed, the
  *    same over the domains whose sources moved (oxt_dirsum.h) only.
  * So the lists are as fresh as the replicator: within about a second of a

@@ -428,6 +428,27 @@ static apr_status_t page_build(oxt_db_t *db, const oxt_mbdir_sort_t *s,
                                                  p) : rv;
 }
 
+/* The rebuild and the batches (0137): each takes dir_mailbox_page_lock's
+ * row first in its transaction, before any read of a snapshot, a batch in
+ * share mode, a rebuild for update. So a rebuild's snapshot comes after
+ * every batch that began before it committed, and a batch that begins
+ * meanwhile reads after the rebuild committed and moves its points: a
+ * batch that found an empty index moved nothing, and what it wrote after
+ * the rebuild's snapshot was in no point (a point a row off per change,
+ * until some later rebuild). Batches do not wait for each other. */
+static apr_status_t page_lock(oxt_db_t *db, int rebuild, oxt_result_t *res,
+                              apr_pool_t *p)
+{
+    long long id = 0;
+
+    return oxt_db_select_int(&id, db, rebuild
+                             ? "SELECT id FROM dir_mailbox_page_lock WHERE"
+                               " id = 1 FOR UPDATE"
+                             : "SELECT id FROM dir_mailbox_page_lock WHERE"
+                               " id = 1 LOCK IN SHARE MODE", OXT_DB_NOARGS,
+                             res, p);
+}
+
 /* The whole page index again, evenly spaced, in one transaction. */
 static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
                                  apr_pool_t *p)
@@ -435,6 +456,9 @@ static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
     int i;
     apr_status_t rv = oxt_db_begin(db, res);
 
+    if (rv == APR_SUCCESS) {
+        rv = page_lock(db, 1, res, p);
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_page",
                          OXT_DB_NOARGS, res, p);
@@ -851,7 +875,8 @@ static apr_status_t batch_run(mbd_batch_t *b)
     b->deltas = apr_hash_make(b->p);
     rv = oxt_db_begin(b->db, b->res);
     if (rv == APR_SUCCESS) {
-        rv = batch_work(b);
+        rv = page_lock(b->db, 0, b->res, b->p);
+        rv = rv == APR_SUCCESS ? batch_work(b) : rv;
         if (rv == APR_SUCCESS) {
             rv = oxt_db_commit(b->db, b->res);
         }

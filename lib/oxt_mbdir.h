@@ -22,7 +22,9 @@
  *    Service is true at once.
  *    Each batch also keeps the page index (dir_mailbox_page) exact: the
  *    rows whose sort value, owner or ox=1 changed are counted before and
- *    after every point.
+ *    after every point. A batch and a rebuild of the index exclude each
+ *    other (dir_mailbox_page_lock, migration 0137: batches share it), so
+ *    no batch's change falls between a rebuild's snapshot and its points.
  *  - oxt_mbdir_refresh: every domain of psa and of the directory,
  *    compared in ranges and only what differs written (below): by
  *    `oxtender-replicator directory`; oxt_mbdir_refresh_changed the same

@@ -1304,11 +1304,17 @@ static apr_status_t where_count(long long *pn, oxt_db_t *db,
 /* An entry of the index: the row at ascending position pos of the build,
  * by its key (the row may be gone since). */
 typedef struct {
+    long long n;                  /* its number in its owner and sort */
     long long pos;
+    long long seq;                /* the journal's newest row when it was
+                                     found: pos counts the rows then */
     long long id;
     const char *logged_at;
     const char *val;              /* the sort column as text; NULL: NULL */
 } page_mark_t;
+
+/* No bound: a count of every row it matches. */
+#define PAGES_COUNT_ALL 0x7ffffffffffffffeLL
 
 /* The owner's level name and id of w (a lone owner or none). */
 static long long where_owner_id(const replog_where_t *w)
@@ -1331,9 +1337,9 @@ static apr_status_t pages_mark(int *pfound, page_mark_t *m, oxt_db_t *db,
     if (at < 0) {
         return APR_SUCCESS;
     }
-    rv = oxt_db_select(&rows, db, "SELECT pos, id, logged_at, k_str FROM"
-                       " replication_log_page WHERE gen = ? AND level = ?"
-                       " AND owner = ? AND sort = ? AND pos <= ?"
+    rv = oxt_db_select(&rows, db, "SELECT pos, id, logged_at, k_str, seq"
+                       " FROM replication_log_page WHERE gen = ? AND level"
+                       " = ? AND owner = ? AND sort = ? AND pos <= ?"
                        " ORDER BY pos DESC LIMIT 1",
                        OXT_DB_ARGS(OXT_DB_INT(st->gen),
                                    OXT_DB_STR(w->level),
@@ -1348,30 +1354,33 @@ static apr_status_t pages_mark(int *pfound, page_mark_t *m, oxt_db_t *db,
     m->id = oxt_db_row_int(row, 1, 0);
     m->logged_at = row->vals[2];
     m->val = row->vals[3];
+    m->seq = oxt_db_row_int(row, 4, 0);
     *pfound = m->logged_at != NULL;
     return APR_SUCCESS;
 }
 
 /* The rows of w before the mark in ascending order (the mark itself too
- * when with_mark) that were added since the build (table
- * replication_log) or went since (replication_log_gone), counted up to
- * OXT_REPLOG_PAGE_CHANGES + 1. */
+ * when gone) that were added since a build counting ids up to max_id
+ * (table replication_log), or went since journal row since
+ * (replication_log_gone; the mark's own when there is a mark: each entry
+ * counts the rows of its own moment), counted up to max + 1. */
 static apr_status_t pages_changed(long long *pn, oxt_db_t *db,
-                                  const pages_state_t *st,
+                                  long long max_id, long long since,
                                   const replog_where_t *w,
                                   oxt_replog_sort_t sort,
                                   const page_mark_t *m, int gone,
-                                  oxt_result_t *res, apr_pool_t *p)
+                                  long long max, oxt_result_t *res,
+                                  apr_pool_t *p)
 {
     replog_where_t c = where_copy(w, p);
     const char **last;
 
     if (gone) {
-        where_add(&c, "seq > ?", OXT_DB_INT(st->gone_seq));
-        where_add(&c, "id <= ?", OXT_DB_INT(st->max_id));
+        where_add(&c, "seq > ?", OXT_DB_INT(m != NULL ? m->seq : since));
+        where_add(&c, "id <= ?", OXT_DB_INT(max_id));
     }
     else {
-        where_add(&c, "id > ?", OXT_DB_INT(st->max_id));
+        where_add(&c, "id > ?", OXT_DB_INT(max_id));
     }
     if (m != NULL) {
         where_keyset_at(&c, sort, 1, m->logged_at, m->id, m->val, p);
@@ -1383,7 +1392,7 @@ static apr_status_t pages_changed(long long *pn, oxt_db_t *db,
     }
     return where_count(pn, db, gone ? "replication_log_gone"
                                     : "replication_log FORCE INDEX (PRIMARY)",
-                       &c, OXT_REPLOG_PAGE_CHANGES, res, p);
+                       &c, max, res, p);
 }
 
 /* Where the rows of w from ascending position at start: after the
@@ -1404,7 +1413,8 @@ static apr_status_t pages_seek(int *pfound, page_mark_t *m,
     *pfound = 0;
     rv = pages_state(&st, db, res, p);
     if (rv == APR_SUCCESS && st.gen > 0) {
-        rv = pages_changed(&added, db, &st, w, sort, NULL, 0, res, p);
+        rv = pages_changed(&added, db, st.max_id, st.gone_seq, w, sort,
+                           NULL, 0, OXT_REPLOG_PAGE_CHANGES, res, p);
     }
     /* Every row added since may sort before the entry: the entry is
      * taken far enough back that its position now is still <= at. */
@@ -1414,10 +1424,12 @@ static apr_status_t pages_seek(int *pfound, page_mark_t *m,
                         p);
     }
     if (rv == APR_SUCCESS && found) {
-        rv = pages_changed(&before, db, &st, w, sort, m, 0, res, p);
+        rv = pages_changed(&before, db, st.max_id, st.gone_seq, w, sort, m,
+                           0, OXT_REPLOG_PAGE_CHANGES, res, p);
     }
     if (rv == APR_SUCCESS && found) {
-        rv = pages_changed(&gone, db, &st, w, sort, m, 1, res, p);
+        rv = pages_changed(&gone, db, st.max_id, st.gone_seq, w, sort, m,
+                           1, OXT_REPLOG_PAGE_CHANGES, res, p);
     }
     if (rv != APR_SUCCESS || !found || gone > OXT_REPLOG_PAGE_CHANGES) {
         return rv;
@@ -1462,62 +1474,188 @@ static apr_status_t list_by_pages(int *pused, int *preversed,
 
 /* The page index's rows of one build, in p. */
 static const oxt_rows_shape_t page_shape = {
-    "INSERT INTO replication_log_page (gen, level, owner, sort, pos, id,"
-    " logged_at, k_str) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?)", "", 8
+    "INSERT INTO replication_log_page (gen, level, owner, sort, n, pos,"
+    " seq, id, logged_at, k_str) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "", 10
 };
 
-/* One sort of one owner (w): every OXT_REPLOG_PAGE_EVERY-th row in
- * ascending order, each found from the one before (a skip of that many
- * entries of the sort's index, in the server), into rows. */
-static apr_status_t pages_build_sort(oxt_rows_t *rows, long long gen,
-                                     const replog_where_t *w,
-                                     oxt_replog_sort_t sort, oxt_db_t *db,
-                                     oxt_result_t *res, apr_pool_t *p)
-{
-    page_mark_t m = { -1, 0, NULL, NULL };
-    oxt_replog_query_t q;
-    apr_array_header_t *got;
-    const oxt_db_row_t *row;
-    replog_where_t c;
-    apr_pool_t *sp;
-    apr_status_t rv = APR_SUCCESS;
+/* Entries one chunk of a build finds at most: each a skip of
+ * OXT_REPLOG_PAGE_EVERY entries of an index in the server, so a chunk is
+ * a transaction of about a tenth of a second at a million rows, and the
+ * 39.5 s a whole build took there are a few hundred of them. */
+#define PAGES_CHUNK 25
 
-    memset(&q, 0, sizeof(q));
-    q.q = "";
-    q.sort = sort;
-    apr_pool_create(&sp, p);
-    for (;;) {
-        apr_pool_clear(sp);
-        c = where_copy(w, sp);
-        if (m.pos >= 0) {
-            where_keyset_at(&c, sort, 0, m.logged_at, m.id, m.val, sp);
-        }
-        APR_ARRAY_PUSH(c.args, oxt_db_arg_t) =
-            OXT_DB_INT(OXT_REPLOG_PAGE_EVERY - 1);
-        rv = oxt_db_select(&got, db, apr_pstrcat(sp, "SELECT ",
-                 keyset_cols[sort], " FROM replication_log",
-                 list_hint(&c, &q, -1, sp), where_sql(&c, sp),
-                 order_from(sort, 0, c.group_fixed, sp), " LIMIT 1 OFFSET ?",
-                 NULL), (const oxt_db_arg_t *)c.args->elts, c.args->nelts,
-                 res, sp);
-        if (rv != APR_SUCCESS || got->nelts == 0) {
-            break;
-        }
-        row = APR_ARRAY_IDX(got, 0, const oxt_db_row_t *);
-        m.pos += OXT_REPLOG_PAGE_EVERY;
-        m.logged_at = apr_pstrdup(p, row->vals[0]);
-        m.id = oxt_db_row_int(row, 1, 0);
-        m.val = row->vals[2] ? apr_pstrdup(p, row->vals[2]) : NULL;
-        rv = oxt_rows_add(rows, OXT_DB_ARGS(OXT_DB_INT(gen),
-                          OXT_DB_STR(w->level), OXT_DB_INT(where_owner_id(w)),
-                          OXT_DB_INT(sort), OXT_DB_INT(m.pos),
-                          OXT_DB_INT(m.id), OXT_DB_STR(m.logged_at),
-                          OXT_DB_STR(m.val)));
+/* One builder at a time (the daemon, a cron run and the test tool all
+ * prune): a chunk carries on where the last one stopped, and two at once
+ * would both carry on. Never waited for: whoever holds it is building. */
+#define BUILD_LOCK "CONCAT('oxtender.replog_build.', MD5(DATABASE()))"
+
+static apr_status_t build_lock(int *pgot, oxt_db_t *db, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    long long got = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&got, db, "SELECT COALESCE(GET_LOCK("
+                           BUILD_LOCK ", 0), 0)", OXT_DB_NOARGS, res, p);
+    *pgot = rv == APR_SUCCESS && got == 1;
+    return rv;
+}
+
+static void build_unlock(oxt_db_t *db, apr_pool_t *p)
+{
+    long long n;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&n, db, "SELECT RELEASE_LOCK(" BUILD_LOCK ")",
+                           OXT_DB_NOARGS, oxt_result_make(p), p);
+    (void)rv;
+}
+
+/* The build under way (replication_log_page_state's build_* columns). */
+typedef struct {
+    long long gen;                /* 0: none */
+    long long max_id;             /* it counts the rows up to this id */
+    const char *level;            /* the owner it walks ... */
+    long long level_no;           /* ... (level's place in its ENUM) */
+    long long owner;
+    int sort;                     /* the sort it walks, those before it
+                                     done; OXT_REPLOG_SORT_COUNT: all */
+} pages_build_t;
+
+static apr_status_t build_state(pages_build_t *b, oxt_db_t *db,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    memset(b, 0, sizeof(*b));
+    b->level = "all";
+    rv = oxt_db_select(&rows, db, "SELECT build_gen, build_max_id,"
+                       " build_level, build_level + 0, build_owner,"
+                       " build_sort FROM replication_log_page_state WHERE"
+                       " id = 1", OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+        b->gen = oxt_db_row_int(row, 0, 0);
+        b->max_id = oxt_db_row_int(row, 1, 0);
+        b->level = row->vals[2] ? row->vals[2] : "all";
+        b->level_no = oxt_db_row_int(row, 3, 0);
+        b->owner = oxt_db_row_int(row, 4, 0);
+        b->sort = (int)oxt_db_row_int(row, 5, 0);
+    }
+    return rv;
+}
+
+/* The sort after b's, else the first of the next owner with at least
+ * OXT_REPLOG_PAGE_MIN rows (by the counts), else none (b->sort
+ * OXT_REPLOG_SORT_COUNT). */
+static apr_status_t build_next(pages_build_t *b, oxt_db_t *db,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    if (b->sort + 1 < OXT_REPLOG_SORT_COUNT) {
+        b->sort++;
+        return APR_SUCCESS;
+    }
+    b->sort = OXT_REPLOG_SORT_COUNT;
+    rv = oxt_db_select(&rows, db, "SELECT level, level + 0, id FROM"
+                       " replication_log_count WHERE n >= ? AND (level ="
+                       " 'all' OR id > 0) AND (level + 0 > ? OR (level + 0"
+                       " = ? AND id > ?)) ORDER BY level, id LIMIT 1",
+                       OXT_DB_ARGS(OXT_DB_INT(OXT_REPLOG_PAGE_MIN),
+                                   OXT_DB_INT(b->level_no),
+                                   OXT_DB_INT(b->level_no),
+                                   OXT_DB_INT(b->owner)), res, p);
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+        b->level = apr_pstrdup(p, row->vals[0]);
+        b->level_no = oxt_db_row_int(row, 1, 0);
+        b->owner = oxt_db_row_int(row, 2, 0);
+        b->sort = 0;
+    }
+    return rv;
+}
+
+/* Starts a build after the one in force: the rows it counts (ids up to
+ * the newest now: those above are "added since" for its pages) and its
+ * first owner are fixed now; each chunk walks the rows of its own moment
+ * (build_chunk). The state row is made if there is none (gen 0: no build
+ * in force). */
+static apr_status_t build_start(const pages_state_t *old, oxt_db_t *db,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    pages_build_t b;
+    long long seq = 0;
+    apr_status_t rv;
+
+    memset(&b, 0, sizeof(b));
+    b.gen = old->gen + 1;
+    b.level = "all";
+    b.sort = OXT_REPLOG_SORT_COUNT - 1;       /* before the first owner */
+    rv = oxt_db_select_int(&b.max_id, db, "SELECT COALESCE(MAX(id), 0)"
+                           " FROM replication_log", OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&seq, db, "SELECT COALESCE(MAX(seq), 0)"
+                               " FROM replication_log_gone", OXT_DB_NOARGS,
+                               res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = build_next(&b, db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_page WHERE"
+                         " gen = ?", OXT_DB_ARGS(OXT_DB_INT(b.gen)), res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "INSERT INTO replication_log_page_state"
+                 " (id, gen, max_id, gone_seq, built_at, build_gen,"
+                 " build_max_id, build_seq, build_level, build_owner,"
+                 " build_sort, build_started_at) VALUES (1, 0, 0, 0, NOW(),"
+                 " ?, ?, ?, ?, ?, ?, NOW()) ON DUPLICATE KEY UPDATE"
+                 " build_gen = VALUES(build_gen), build_max_id ="
+                 " VALUES(build_max_id), build_seq = VALUES(build_seq),"
+                 " build_level = VALUES(build_level), build_owner ="
+                 " VALUES(build_owner), build_sort = VALUES(build_sort),"
+                 " build_started_at = VALUES(build_started_at)",
+                 OXT_DB_ARGS(OXT_DB_INT(b.gen), OXT_DB_INT(b.max_id),
+                             OXT_DB_INT(seq), OXT_DB_STR(b.level),
+                             OXT_DB_INT(b.owner), OXT_DB_INT(b.sort)),
+                 res, p);
+    }
+    return rv;
+}
+
+/* A chunk's snapshot and the journal's newest row in it, taken under the
+ * deletes' named lock (no delete is between its rows and its journal
+ * rows then). The transaction stays open. */
+static apr_status_t chunk_begin(long long *pseq, oxt_db_t *db,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = pages_lock(db, res, p);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " REPEATABLE READ", res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec_trusted(db, "START TRANSACTION WITH CONSISTENT"
+                                 " SNAPSHOT", res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(pseq, db, "SELECT COALESCE(MAX(seq), 0)"
+                               " FROM replication_log_gone", OXT_DB_NOARGS,
+                               res, p);
         if (rv != APR_SUCCESS) {
-            break;
+            oxt_db_rollback(db);
         }
     }
-    apr_pool_destroy(sp);
+    pages_unlock(db, p);
     return rv;
 }
 
@@ -1539,110 +1677,216 @@ static void pages_owner_query(oxt_replog_query_t *q, const char *level,
     }
 }
 
-/* Every sort of each owner with at least OXT_REPLOG_PAGE_MIN rows (by
- * the counts, read in the build's snapshot), and of the whole log. */
-static apr_status_t pages_build_all(oxt_rows_t *rows, long long gen,
-                                    oxt_db_t *db, oxt_result_t *res,
-                                    apr_pool_t *p)
+/* The rows a build's walk of b's owner counts: that owner's, up to the
+ * build's newest id. */
+static void build_where(replog_where_t *w, const pages_build_t *b,
+                        apr_pool_t *p)
 {
-    apr_array_header_t *owners;
-    const oxt_db_row_t *row;
     oxt_replog_query_t q;
-    replog_where_t w;
-    apr_status_t rv;
-    int i, s;
 
-    rv = oxt_db_select(&owners, db, "SELECT level, id FROM"
-                       " replication_log_count WHERE n >= ? AND (level ="
-                       " 'all' OR id > 0) ORDER BY level, id",
-                       OXT_DB_ARGS(OXT_DB_INT(OXT_REPLOG_PAGE_MIN)), res, p);
-    for (i = 0; rv == APR_SUCCESS && i < owners->nelts; i++) {
-        row = APR_ARRAY_IDX(owners, i, const oxt_db_row_t *);
-        memset(&q, 0, sizeof(q));
-        pages_owner_query(&q, row->vals[0], oxt_db_row_int(row, 1, 0));
-        replog_where(&w, &q, p);
-        for (s = 0; rv == APR_SUCCESS && s < OXT_REPLOG_SORT_COUNT; s++) {
-            rv = pages_build_sort(rows, gen, &w, (oxt_replog_sort_t)s, db,
-                                  res, p);
-        }
-    }
-    return rv;
+    pages_owner_query(&q, b->level, b->owner);
+    replog_where(w, &q, p);
+    where_add(w, "id <= ?", OXT_DB_INT(b->max_id));
 }
 
-/* The snapshot of a build and what it saw, taken under the named lock
- * (no delete is between its rows and its journal row then). */
-static apr_status_t pages_snapshot(pages_state_t *now, oxt_db_t *db,
-                                   oxt_result_t *res, apr_pool_t *p)
+static void mark_reset(page_mark_t *m, long long seq)
 {
-    apr_status_t rv = pages_lock(db, res, p);
+    memset(m, 0, sizeof(*m));
+    m->pos = -1;
+    m->seq = seq;
+}
 
-    if (rv != APR_SUCCESS) {
+/* Where the walk of b's owner and sort stands at the chunk's moment
+ * (journal row seq): its last entry, at its position now (less the rows
+ * at or before it that left since that entry was found), or none yet. */
+static apr_status_t build_resume(page_mark_t *m, const pages_build_t *b,
+                                 const replog_where_t *w, long long seq,
+                                 oxt_db_t *db, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    long long gone = 0;
+    apr_status_t rv;
+
+    mark_reset(m, seq);
+    rv = oxt_db_select(&rows, db, "SELECT n, pos, seq, id, logged_at, k_str"
+                       " FROM replication_log_page WHERE gen = ? AND level ="
+                       " ? AND owner = ? AND sort = ? ORDER BY n DESC"
+                       " LIMIT 1",
+                       OXT_DB_ARGS(OXT_DB_INT(b->gen), OXT_DB_STR(b->level),
+                                   OXT_DB_INT(b->owner), OXT_DB_INT(b->sort)),
+                       res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
         return rv;
     }
-    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
-                             " REPEATABLE READ", res);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec_trusted(db, "START TRANSACTION WITH CONSISTENT"
-                                 " SNAPSHOT", res);
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    m->n = oxt_db_row_int(row, 0, 0);
+    m->pos = oxt_db_row_int(row, 1, 0);
+    m->seq = oxt_db_row_int(row, 2, 0);
+    m->id = oxt_db_row_int(row, 3, 0);
+    m->logged_at = row->vals[4];
+    m->val = row->vals[5];
+    if (m->seq < seq) {
+        rv = pages_changed(&gone, db, b->max_id, m->seq, w,
+                           (oxt_replog_sort_t)b->sort, m, 1,
+                           PAGES_COUNT_ALL, res, p);
     }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_select_int(&now->max_id, db, "SELECT COALESCE(MAX(id),"
-                               " 0) FROM replication_log", OXT_DB_NOARGS,
-                               res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_select_int(&now->gone_seq, db, "SELECT"
-                               " COALESCE(MAX(seq), 0) FROM"
-                               " replication_log_gone", OXT_DB_NOARGS, res,
-                               p);
-    }
-    pages_unlock(db, p);
+    m->pos -= gone;
+    m->seq = seq;
     return rv;
 }
 
-/* A new build replaces the old one in one transaction (the snapshot's):
- * a page reads either. The journal rows the build before this one had
- * not seen go (a page of the old build may still be counting them). */
-static apr_status_t pages_build(const pages_state_t *old, oxt_db_t *db,
+/* Entries of b's owner and sort after *m, at most *pleft of them, into
+ * rows, each OXT_REPLOG_PAGE_EVERY rows after the one before (a skip of
+ * that many entries of the sort's index, in the server). *pended when
+ * the sort has no more. */
+static apr_status_t build_walk(int *pended, page_mark_t *m, int *pleft,
+                               oxt_rows_t *rows, const pages_build_t *b,
+                               const replog_where_t *w, oxt_db_t *db,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_replog_sort_t sort = (oxt_replog_sort_t)b->sort;
+    oxt_replog_query_t q;
+    apr_array_header_t *got;
+    const oxt_db_row_t *row;
+    replog_where_t c;
+    apr_pool_t *sp;
+    apr_status_t rv = APR_SUCCESS;
+
+    memset(&q, 0, sizeof(q));
+    q.q = "";
+    q.sort = sort;
+    *pended = 0;
+    apr_pool_create(&sp, p);
+    while (*pleft > 0) {
+        apr_pool_clear(sp);
+        c = where_copy(w, sp);
+        if (m->logged_at != NULL) {
+            where_keyset_at(&c, sort, 0, m->logged_at, m->id, m->val, sp);
+        }
+        APR_ARRAY_PUSH(c.args, oxt_db_arg_t) =
+            OXT_DB_INT(OXT_REPLOG_PAGE_EVERY - 1);
+        rv = oxt_db_select(&got, db, apr_pstrcat(sp, "SELECT ",
+                 keyset_cols[sort], " FROM replication_log",
+                 list_hint(&c, &q, -1, sp), where_sql(&c, sp),
+                 order_from(sort, 0, c.group_fixed, sp), " LIMIT 1 OFFSET ?",
+                 NULL), (const oxt_db_arg_t *)c.args->elts, c.args->nelts,
+                 res, sp);
+        if (rv != APR_SUCCESS || got->nelts == 0) {
+            *pended = rv == APR_SUCCESS;
+            break;
+        }
+        row = APR_ARRAY_IDX(got, 0, const oxt_db_row_t *);
+        m->n++;
+        m->pos += OXT_REPLOG_PAGE_EVERY;
+        m->logged_at = apr_pstrdup(p, row->vals[0]);
+        m->id = oxt_db_row_int(row, 1, 0);
+        m->val = row->vals[2] ? apr_pstrdup(p, row->vals[2]) : NULL;
+        (*pleft)--;
+        rv = oxt_rows_add(rows, OXT_DB_ARGS(OXT_DB_INT(b->gen),
+                          OXT_DB_STR(b->level), OXT_DB_INT(b->owner),
+                          OXT_DB_INT(sort), OXT_DB_INT(m->n),
+                          OXT_DB_INT(m->pos), OXT_DB_INT(m->seq),
+                          OXT_DB_INT(m->id), OXT_DB_STR(m->logged_at),
+                          OXT_DB_STR(m->val)));
+        if (rv != APR_SUCCESS) {
+            break;
+        }
+    }
+    apr_pool_destroy(sp);
+    return rv;
+}
+
+/* The build ends: it is the one in force, the entries of the one before
+ * go, and the journal rows that build had seen before it was made. */
+static apr_status_t build_switch(const pages_build_t *b, oxt_db_t *db,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    pages_state_t old;
+    apr_status_t rv;
+
+    rv = pages_state(&old, db, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "UPDATE replication_log_page_state SET"
+                         " gen = build_gen, max_id = build_max_id, gone_seq"
+                         " = build_seq, built_at = NOW(), build_gen = 0,"
+                         " build_started_at = NULL WHERE id = 1",
+                         OXT_DB_NOARGS, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_page WHERE"
+                         " gen <> ?", OXT_DB_ARGS(OXT_DB_INT(b->gen)), res,
+                         p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_gone WHERE"
+                         " seq <= ?", OXT_DB_ARGS(OXT_DB_INT(old.gone_seq)),
+                         res, p);
+    }
+    return rv;
+}
+
+/* Where the build stopped, for its next chunk. */
+static apr_status_t build_save(const pages_build_t *b, oxt_db_t *db,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_exec(NULL, db, "UPDATE replication_log_page_state SET"
+                       " build_level = ?, build_owner = ?, build_sort = ?"
+                       " WHERE id = 1",
+                       OXT_DB_ARGS(OXT_DB_STR(b->level), OXT_DB_INT(b->owner),
+                                   OXT_DB_INT(b->sort)), res, p);
+}
+
+/* One chunk of the build under way: at most PAGES_CHUNK entries found in
+ * one snapshot and written with where it stopped, in one short
+ * transaction; the chunk that finds the last puts the build in force
+ * (*pswitched). A process that dies leaves the chunks before. */
+static apr_status_t build_chunk(int *pswitched, oxt_db_t *db,
                                 oxt_result_t *res, apr_pool_t *p)
 {
     oxt_rows_t *rows = oxt_rows_make(&page_shape, p);
-    pages_state_t now;
+    pages_build_t b;
+    page_mark_t m;
+    replog_where_t w;
+    long long seq = 0;
+    int left = PAGES_CHUNK, ended = 0;
     apr_status_t rv;
 
-    memset(&now, 0, sizeof(now));
-    now.gen = old->gen + 1;
-    rv = pages_snapshot(&now, db, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = pages_build_all(rows, now.gen, db, res, p);
+    *pswitched = 0;
+    rv = chunk_begin(&seq, db, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = build_state(&b, db, res, p);
+    if (rv == APR_SUCCESS && b.gen > 0 && b.sort < OXT_REPLOG_SORT_COUNT) {
+        build_where(&w, &b, p);
+        rv = build_resume(&m, &b, &w, seq, db, res, p);
+    }
+    while (rv == APR_SUCCESS && b.gen > 0 && left > 0
+           && b.sort < OXT_REPLOG_SORT_COUNT) {
+        rv = build_walk(&ended, &m, &left, rows, &b, &w, db, res, p);
+        if (rv == APR_SUCCESS && ended) {
+            rv = build_next(&b, db, res, p);
+            build_where(&w, &b, p);
+            mark_reset(&m, seq);
+        }
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_rows_write(rows, db, res, p);
     }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_page WHERE"
-                         " gen <> ?", OXT_DB_ARGS(OXT_DB_INT(now.gen)), res,
-                         p);
+    if (rv == APR_SUCCESS && b.gen > 0) {
+        *pswitched = b.sort >= OXT_REPLOG_SORT_COUNT;
+        rv = *pswitched ? build_switch(&b, db, res, p)
+                        : build_save(&b, db, res, p);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec(NULL, db, "INSERT INTO replication_log_page_state"
-                         " (id, gen, max_id, gone_seq, built_at) VALUES (1,"
-                         " ?, ?, ?, NOW()) ON DUPLICATE KEY UPDATE gen ="
-                         " VALUES(gen), max_id = VALUES(max_id), gone_seq ="
-                         " VALUES(gone_seq), built_at = VALUES(built_at)",
-                         OXT_DB_ARGS(OXT_DB_INT(now.gen),
-                                     OXT_DB_INT(now.max_id),
-                                     OXT_DB_INT(now.gone_seq)), res, p);
+        rv = oxt_db_commit(db, res);
     }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_gone WHERE"
-                         " seq <= ?", OXT_DB_ARGS(OXT_DB_INT(old->gone_seq)),
-                         res, p);
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(db);
+        *pswitched = 0;
     }
-    if (rv == APR_SUCCESS) {
-        return oxt_db_commit(db, res);
-    }
-    oxt_db_rollback(db);
     return rv;
 }
 
@@ -1664,11 +1908,13 @@ static apr_status_t pages_stale(int *pstale, const pages_state_t *st,
     }
     pages_owner_query(&q, "all", 0);
     replog_where(&w, &q, p);
-    rv = pages_changed(&added, db, st, &w, OXT_REPLOG_SORT_MODIFIED, NULL,
-                       0, res, p);
+    rv = pages_changed(&added, db, st->max_id, st->gone_seq, &w,
+                       OXT_REPLOG_SORT_MODIFIED, NULL, 0,
+                       OXT_REPLOG_PAGE_CHANGES, res, p);
     if (rv == APR_SUCCESS) {
-        rv = pages_changed(&gone, db, st, &w, OXT_REPLOG_SORT_MODIFIED,
-                           NULL, 1, res, p);
+        rv = pages_changed(&gone, db, st->max_id, st->gone_seq, &w,
+                           OXT_REPLOG_SORT_MODIFIED, NULL, 1,
+                           OXT_REPLOG_PAGE_CHANGES, res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_db_select_int(&missing, db, "SELECT COUNT(*) FROM"
@@ -1683,22 +1929,63 @@ static apr_status_t pages_stale(int *pstale, const pages_state_t *st,
     return rv;
 }
 
-apr_status_t oxt_replog_pages_refresh(int *pbuilt, oxt_db_t *db, int force,
-                                      oxt_result_t *res, apr_pool_t *p)
+/* Is a build under way, else is one due (or forced)? Then one starts. */
+static apr_status_t pages_building(int *pbuilding, oxt_db_t *db, int force,
+                                   oxt_result_t *res, apr_pool_t *p)
 {
     pages_state_t st;
+    pages_build_t b;
     int stale = 1;
     apr_status_t rv;
 
-    *pbuilt = 0;
-    rv = pages_state(&st, db, res, p);
+    *pbuilding = 0;
+    rv = build_state(&b, db, res, p);
+    if (rv == APR_SUCCESS && b.gen > 0) {
+        *pbuilding = 1;
+        return APR_SUCCESS;
+    }
+    if (rv == APR_SUCCESS) {
+        rv = pages_state(&st, db, res, p);
+    }
     if (rv == APR_SUCCESS && !force) {
         rv = pages_stale(&stale, &st, db, res, p);
     }
     if (rv == APR_SUCCESS && stale) {
-        rv = pages_build(&st, db, res, p);
-        *pbuilt = rv == APR_SUCCESS;
+        rv = build_start(&st, db, res, p);
+        *pbuilding = rv == APR_SUCCESS;
     }
+    return rv;
+}
+
+apr_status_t oxt_replog_pages_refresh(int *pbuilt, int *pmore, oxt_db_t *db,
+                                      int force, apr_interval_time_t budget,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    apr_time_t start = apr_time_now();
+    int got = 0, building = 0, chunks = 0;
+    apr_pool_t *cp;
+    apr_status_t rv;
+
+    *pbuilt = 0;
+    *pmore = 0;
+    rv = build_lock(&got, db, res, p);
+    if (rv != APR_SUCCESS || !got) {
+        return rv;                    /* another process is building */
+    }
+    rv = pages_building(&building, db, force, res, p);
+    apr_pool_create(&cp, p);
+    while (rv == APR_SUCCESS && building && !*pbuilt) {
+        /* At least one chunk a call, so every call makes progress. */
+        if (chunks > 0 && budget >= 0 && apr_time_now() - start > budget) {
+            *pmore = 1;
+            break;
+        }
+        apr_pool_clear(cp);
+        rv = build_chunk(pbuilt, db, res, cp);
+        chunks++;
+    }
+    apr_pool_destroy(cp);
+    build_unlock(db, p);
     return rv;
 }
 
@@ -2139,7 +2426,8 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
                               oxt_result_t *res, apr_pool_t *p)
 {
     apr_time_t start = apr_time_now();
-    int fresh = 0, expired_done = 0, done = 0;
+    int fresh = 0, expired_done = 0, done = 0, building = 0;
+    apr_interval_time_t left;
     long long cap_id = 0;
     apr_pool_t *bp;
     apr_status_t rv;
@@ -2166,10 +2454,15 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
     }
     apr_pool_destroy(bp);
     /* Only once the prune caught up: while it is behind, every call (the
-     * daemon's, each turn) deletes more, and a build each time would be
-     * stale at once and cost seconds at a million rows. */
+     * daemon's, each turn) deletes more, and a build would count them
+     * all. The build gets what is left of the budget (at least one
+     * chunk); a build with chunks left is more work for the next call. */
     if (rv == APR_SUCCESS && !out->more) {
-        rv = oxt_replog_pages_refresh(&out->paged, db, 0, res, p);
+        left = budget - (apr_time_now() - start);
+        rv = oxt_replog_pages_refresh(&out->paged, &building, db, 0,
+                                      left > 0 ? left : 0, res, p);
+        out->building = building;
+        out->more = building;
     }
     return rv;
 }

@@ -355,8 +355,11 @@ typedef struct oxt_replog_prune_t {
     long long over_cap;           /* the oldest beyond the row cap */
     int batches;                  /* DELETE statements */
     int recounted;                /* the counts were rebuilt first */
-    int more;                     /* the budget ran out with work left */
-    int paged;                    /* the page index was built again */
+    int more;                     /* the budget ran out with work left
+                                     (deletes, or the page index's build) */
+    int paged;                    /* a build of the page index ended: it
+                                     is the one in force */
+    int building;                 /* a build has chunks left */
 } oxt_replog_prune_t;
 
 /**
@@ -369,8 +372,10 @@ typedef struct oxt_replog_prune_t {
  * its counts a second one, so a prune killed half-way has deleted whole
  * batches of the oldest rows and the next one carries on. First rebuilds
  * the counts when they are older than a day (oxt_replog_recount); last,
- * builds the page index again when it is due (oxt_replog_pages_refresh,
- * out->paged).
+ * once the deletes caught up, builds the page index for what is left of
+ * budget (at least one chunk) when it is due or under way
+ * (oxt_replog_pages_refresh; out->paged when the build ended, out->more
+ * and out->building while it has chunks left).
  */
 apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
                               int retention_days, long long max_rows,
@@ -393,17 +398,24 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
 #define OXT_REPLOG_PAGE_CHANGES 5000
 
 /**
- * Builds the page index again (replication_log_page, migration 0117)
- * when force is set or it is due: none yet, OXT_REPLOG_PAGE_CHANGES / 2
- * rows added or deleted since the last build, or an owner that reached
- * OXT_REPLOG_PAGE_MIN rows has no entries. A build reads every sort of
- * the whole log and of each such owner in one consistent snapshot (a
- * skip of OXT_REPLOG_PAGE_EVERY index entries per entry, in the server:
- * seconds at a million rows) and replaces the old one in one
- * transaction. *pbuilt says whether it built. oxt_replog_prune calls it
- * after its deletes.
+ * Builds the page index again (replication_log_page, migrations 0117,
+ * 0135) when force is set or it is due: none yet, OXT_REPLOG_PAGE_CHANGES
+ * / 2 rows added or deleted since the last build, or an owner that
+ * reached OXT_REPLOG_PAGE_MIN rows has no entries; or carries on with the
+ * build under way. A build walks every sort of the whole log and of each
+ * such owner (a skip of OXT_REPLOG_PAGE_EVERY index entries per entry, in
+ * the server: 40 s at a million rows) in chunks: each a short
+ * transaction of its own snapshot that writes its entries and where it
+ * stopped, so no snapshot, lock or call lasts for the whole walk; the
+ * build in force serves the pages meanwhile, and the chunk that ends the
+ * build puts it in force. Chunks are made until budget has passed (at
+ * least one; a negative budget: until the build ends); *pbuilt says the
+ * build ended, *pmore that it has chunks left. One process builds at a
+ * time: while another does, this returns at once with neither set.
+ * oxt_replog_prune calls it after its deletes.
  */
-apr_status_t oxt_replog_pages_refresh(int *pbuilt, oxt_db_t *db, int force,
+apr_status_t oxt_replog_pages_refresh(int *pbuilt, int *pmore, oxt_db_t *db,
+                                      int force, apr_interval_time_t budget,
                                       oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 

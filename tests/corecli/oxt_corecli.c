@@ -21,9 +21,13 @@
  *   prune DAYS MAX-ROWS BATCH BUDGET-MS
  *   logs-pages                 (the Logs page index built again, now)
  *   daemon-running
- *   dir-sync [--accounts] ID...  (the lists' directory of those domains,
- *       or accounts, as the daemon syncs what its hints worked)
+ *   dir-sync [--defer] [--accounts] ID...  (the lists' directory of those
+ *       domains, or accounts, as the daemon syncs what its hints worked;
+ *       --defer: as a batch of a refresh, which then stops before its
+ *       finish)
  *   dir-prefixes             (the wide searches chosen again)
+ *   mbdir-sync ID...         (the Mailboxes directory of those domains,
+ *       as the daemon syncs what its hints worked)
  *
  * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
  */
@@ -40,6 +44,7 @@
 #include "oxt_crypto.h"
 #include "oxt_dir.h"
 #include "oxt_dirpre.h"
+#include "oxt_mbdir.h"
 #include "oxt_db.h"
 #include "oxt_event.h"
 #include "oxt_json.h"
@@ -655,16 +660,18 @@ static int cmd_prune(cli_t *c, int argc, const char *const *argv)
     oxt_json_kbool(c->j, "recounted", pr.recounted);
     oxt_json_kbool(c->j, "more", pr.more);
     oxt_json_kbool(c->j, "paged", pr.paged);
+    oxt_json_kbool(c->j, "building", pr.building);
     oxt_json_end(c->j);
     return 0;
 }
 
 static int cmd_pages(cli_t *c)
 {
-    int built = 0;
+    int built = 0, more = 0;
     apr_status_t rv;
 
-    rv = oxt_replog_pages_refresh(&built, c->db, 1, c->res, c->p);
+    rv = oxt_replog_pages_refresh(&built, &more, c->db, 1, -1, c->res,
+                                  c->p);
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
     }
@@ -695,16 +702,18 @@ static int cmd_dir_sync(cli_t *c, int argc, const char *const *argv)
 {
     apr_array_header_t *ids = apr_array_make(c->p, 8, sizeof(long long));
     oxt_dir_stats_t st = { 0, 0, 0, 0 };
-    int accounts = argc > 1 && strcmp(argv[1], "--accounts") == 0, i;
+    int defer = argc > 1 && strcmp(argv[1], "--defer") == 0, accounts, i;
+    unsigned flags = defer ? OXT_DIR_DEFER : 0;
     apr_status_t rv;
 
-    for (i = 1 + accounts; i < argc; i++) {
+    accounts = argc > 1 + defer && strcmp(argv[1 + defer], "--accounts") == 0;
+    for (i = 1 + defer + accounts; i < argc; i++) {
         APR_ARRAY_PUSH(ids, long long) = num(argv[i]);
     }
-    rv = accounts ? oxt_dir_sync_accounts(c->db, c->psa, ids, 0, &st, c->res,
-                                          c->p)
-                  : oxt_dir_sync_domains(c->db, c->psa, ids, 0, &st, c->res,
-                                         c->p);
+    rv = accounts ? oxt_dir_sync_accounts(c->db, c->psa, ids, flags, &st,
+                                          c->res, c->p)
+                  : oxt_dir_sync_domains(c->db, c->psa, ids, flags, &st,
+                                         c->res, c->p);
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
     }
@@ -712,6 +721,32 @@ static int cmd_dir_sync(cli_t *c, int argc, const char *const *argv)
     oxt_json_kint(c->j, "added", st.added);
     oxt_json_kint(c->j, "changed", st.changed);
     oxt_json_kint(c->j, "removed", st.removed);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+/* The Mailboxes directory of some domains, as the daemon syncs the
+ * domains of the hints it worked. */
+static int cmd_mbdir_sync(cli_t *c, int argc, const char *const *argv)
+{
+    apr_array_header_t *ids = apr_array_make(c->p, 8, sizeof(long long));
+    oxt_settings_t *st;
+    int i;
+    apr_status_t rv;
+
+    for (i = 1; i < argc; i++) {
+        APR_ARRAY_PUSH(ids, long long) = num(argv[i]);
+    }
+    rv = oxt_settings_load(&st, c->db, NULL, c->res, c->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_mbdir_sync_domains(c->db, c->psa, st, ids, NULL, c->res,
+                                    c->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "domains", ids->nelts);
     oxt_json_end(c->j);
     return 0;
 }
@@ -756,6 +791,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "daemon-running") == 0) return cmd_daemon_running(c);
     if (strcmp(cmd, "dir-sync") == 0) return cmd_dir_sync(c, argc, argv);
     if (strcmp(cmd, "dir-prefixes") == 0) return cmd_dir_prefixes(c);
+    if (strcmp(cmd, "mbdir-sync") == 0) return cmd_mbdir_sync(c, argc, argv);
     return usage();
 }
 

@@ -37,12 +37,20 @@ FROM seq_1_to_{n}
 
 
 def recount_and_prune(px):
-    """The counts as the daily recount leaves them, then a prune that
-    removes nothing: it (re)builds the page index when due."""
+    """The counts as the daily recount leaves them, then prunes that
+    remove nothing: they (re)build the page index when due, in chunks, a
+    second's worth a call, called again while the build has chunks left
+    (as the daemon does); "paged" when one of them ended the build."""
     px.exec("oxt", "UPDATE replication_log_count SET counted_at = NULL")
-    rc, out = px.core("prune", 3650, 10000000, 1000, 1000)
-    assert rc == 0, out
-    return out
+    paged = False
+    for _ in range(100):
+        rc, out = px.core("prune", 3650, 10000000, 1000, 1000)
+        assert rc == 0, out
+        paged = paged or out["paged"]
+        if not out["building"]:
+            break
+    assert not out["building"], out
+    return dict(out, paged=paged)
 
 
 def check_pages(px, login, where, offsets):
@@ -125,3 +133,49 @@ def recount_counts_only(px):
         INSERT INTO replication_log_count (level, id, n, counted_at)
           SELECT 'reseller', reseller_id, COUNT(*), NOW()
           FROM replication_log GROUP BY reseller_id;""")
+
+
+def test_a_build_in_chunks_counts_what_changed_between_them(plesk):
+    """The build walks in chunks, each its own short transaction and
+    snapshot (0135): a prune with no budget makes one chunk and says the
+    build goes on, the build in force serves the pages meanwhile, and
+    rows removed between chunks (before the entries found so far, and
+    more than an entry's stride of them: positions of one sort then step
+    back) and rows added leave every page exact after the build ends."""
+    px = plesk
+    px.exec("oxt", ROWS.format(prefix="user", n=16000))
+    px.exec("oxt", "UPDATE replication_log_count SET counted_at = NULL")
+    rc, out = px.core("prune", 3650, 10000000, 1000, 0)
+    assert rc == 0 and out["building"] is True and out["more"] is True \
+        and out["paged"] is False, out
+    assert px.scalar("oxt", "SELECT gen FROM replication_log_page_state") \
+        == "0"
+    # the first chunk walked the whole log's first sort and the start of
+    # the next (25 entries); now rows go from the start of every sort and
+    # from the middle, more than 1,000 of them, and new ones come
+    gone = [r[0] for r in px.sql("oxt", "SELECT id FROM replication_log"
+                                 " WHERE id % 5 = 1 ORDER BY id LIMIT 1500")]
+    rc, out = px.core("logs-remove", "admin", *gone)
+    assert rc == 0 and out["deleted"] == 1500, out
+    chunks = 1
+    while True:
+        px.exec("oxt", ROWS.format(prefix="mid", n=40))
+        rc, out = px.core("prune", 3650, 10000000, 1000, 0)
+        assert rc == 0, out
+        chunks += 1
+        if chunks == 3:
+            rc, o = px.core("logs-clean", "dom3.example")
+            assert rc == 0 and o["deleted"] > 1000, o
+        if out["paged"]:
+            break
+        assert out["building"] is True and chunks < 50, out
+    assert chunks > 3, chunks
+    assert px.scalar("oxt", "SELECT build_gen FROM"
+                     " replication_log_page_state") == "0"
+    recount_counts_only(px)
+    entries = dict((r[0] + ":" + r[1], int(r[2])) for r in px.sql(
+        "oxt", "SELECT level, owner, COUNT(*) FROM replication_log_page"
+        " GROUP BY level, owner"))
+    assert set(entries) == {"all:0", "reseller:2", "client:4"}, entries
+    check_pages(px, "admin", "1 = 1", (1000, 4000, 5987, 8500))
+    check_pages(px, "reseller1", "reseller_id = 2", (1000, 4321, 7000))
