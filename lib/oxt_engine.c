@@ -32,6 +32,8 @@ struct oxt_engine_t {
     oxt_offload_t *offload;         /* the commits' thread, or NULL */
     apr_pool_t *job_pool;           /* the commit's result, on it */
     apr_hash_t *busy;               /* dom id -> its task in progress */
+    apr_hash_t *pass_hinted;        /* in a full pass: the domains hints
+                                       started (on_page), else NULL */
 };
 
 /* ---- the window of domains in progress ----------------------------------- */
@@ -446,10 +448,22 @@ static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
     return APR_SUCCESS;
 }
 
+/* A domain started outside the pass while a pass runs (a hint worked
+ * between its pages) is remembered: the pass's page of it may have been
+ * read (ahead) before the hint's outcomes were recorded, and a plan from
+ * those rows would send them again, so the pass loads it afresh. */
+static void engine_note_hinted(oxt_engine_t *eng, long long dom_id)
+{
+    if (eng->pass_hinted != NULL) {
+        oxt_util_id_set(eng->pass_hinted, dom_id, eng);
+    }
+}
+
 apr_status_t oxt_engine_domain(oxt_engine_t *eng, long long dom_id,
                                apr_array_header_t *items, const char *owner,
                                oxt_result_t *res)
 {
+    engine_note_hinted(eng, dom_id);
     return engine_start(eng, dom_id, NULL, NULL, items, owner, res);
 }
 
@@ -569,6 +583,10 @@ apr_status_t oxt_engine_domains(oxt_engine_t *eng,
     int i = 0;
     apr_status_t rv = APR_SUCCESS;
 
+    for (i = 0; i < ids->nelts; i++) {
+        engine_note_hinted(eng, APR_ARRAY_IDX(ids, i, long long));
+    }
+    i = 0;
     apr_pool_create(&pp, eng->p);
     while (rv == APR_SUCCESS && i < ids->nelts) {
         id = APR_ARRAY_IDX(ids, i, long long);
@@ -629,19 +647,24 @@ static void engine_log_pass(const oxt_engine_t *eng)
 apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
 {
     oxt_store_page_t *page;
-    apr_pool_t *pp;
-    long long after = 0;
+    apr_pool_t *pp, *hp;
+    long long after = 0, id;
     int i, more;
     apr_status_t rv;
 
     apr_pool_create(&pp, eng->p);
+    apr_pool_create(&hp, eng->p);
+    eng->pass_hinted = apr_hash_make(hp);
     do {
         apr_pool_clear(pp);
         rv = engine_page(eng, &page, after, res, pp);
         more = rv == APR_SUCCESS && page->more;
         for (i = 0; rv == APR_SUCCESS && i < page->ids->nelts; i++) {
-            rv = engine_start(eng, APR_ARRAY_IDX(page->ids, i, long long),
-                              page->work, page->page_baton, NULL, NULL, res);
+            id = APR_ARRAY_IDX(page->ids, i, long long);
+            rv = oxt_util_id_get(eng->pass_hinted, id) != NULL
+               ? engine_start(eng, id, NULL, NULL, NULL, NULL, res)
+               : engine_start(eng, id, page->work, page->page_baton, NULL,
+                              NULL, res);
         }
         if (rv == APR_SUCCESS) {
             after = page->last;
@@ -650,6 +673,8 @@ apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
             rv = eng->opts.on_page(eng->opts.page_baton, res);
         }
     } while (rv == APR_SUCCESS && more);
+    eng->pass_hinted = NULL;
+    apr_pool_destroy(hp);
     apr_pool_destroy(pp);
     engine_log_pass(eng);
     return rv;

@@ -1614,6 +1614,59 @@ START_TEST(a_full_pass_walks_every_domain_a_page_at_a_time)
 }
 END_TEST
 
+/* The daemon's on_page: a hint for domain 3 worked after the first page
+ * (its page, the second, may be read ahead by then). */
+static apr_status_t hint_page(void *baton, oxt_result_t *res)
+{
+    run_t *r = baton;
+
+    if (r->mem.pages == 1) {
+        return oxt_engine_domain(r->eng, 3, NULL, NULL, res) == APR_SUCCESS
+               ? oxt_engine_drain(r->eng, res) : APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+START_TEST(a_domain_a_hint_started_during_a_pass_is_loaded_afresh_by_it)
+{
+    static const dom_spec_t doms[] = {
+        { .id = 1, .in_ox = 1, .users = { "a" }, .applied = 1 },
+        { .id = 2, .in_ox = 1, .users = { "a" }, .applied = 1 },
+        { .id = 3, .in_ox = 1, .users = { "a" }, .applied = 1 },
+        { .id = 4, .in_ox = 1, .users = { "a" }, .applied = 1 }, { 0 }
+    };
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    oxt_engine_opts_t opts;
+    run_t r;
+    int i;
+
+    engine_make(&r, doms, NULL);
+    memset(&opts, 0, sizeof(opts));
+    opts.dry_run = 1;
+    opts.on_page = hint_page;
+    opts.page_baton = &r;
+    ck_assert_int_eq(oxt_engine_create(&r.eng, mem_store(&r.mem, doms), NULL,
+                                       NULL, &env, key, &opts,
+                                       oxt_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_all(r.eng, res), APR_SUCCESS);
+    /* 3 twice (the hint's, the pass's), each time loaded on its own:
+     * never from the page read before the hint's outcomes */
+    ck_assert_int_eq(loads_of(&r, 3), 2);
+    for (i = 0; i < r.mem.from_page->nelts; i++) {
+        ck_assert_int_ne(APR_ARRAY_IDX(r.mem.from_page, i, long long), 3);
+    }
+    ck_assert_int_eq(r.mem.from_page->nelts, 3);   /* 1, 2 and 4 */
+    /* a later hint, outside any pass, changes nothing of the next pass */
+    ck_assert_int_eq(oxt_engine_domain(r.eng, 4, NULL, NULL, res),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_engine_drain(r.eng, res), APR_SUCCESS);
+    r.mem.pages = 5;
+    r.mem.from_page->nelts = 0;
+    ck_assert_int_eq(oxt_engine_all(r.eng, res), APR_SUCCESS);
+    ck_assert_int_eq(r.mem.from_page->nelts, 4);
+}
+END_TEST
+
 TCase *oxt_engine_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("engine");
@@ -1634,6 +1687,8 @@ TCase *oxt_engine_test_case(void)
         a_claimed_item_is_tried_even_if_it_failed_earlier_in_the_run);
     tcase_add_test(tc, a_new_display_name_alone_is_recorded_without_a_call);
     tcase_add_test(tc, a_full_pass_walks_every_domain_a_page_at_a_time);
+    tcase_add_test(tc,
+        a_domain_a_hint_started_during_a_pass_is_loaded_afresh_by_it);
     tcase_add_test(tc, every_outcome_is_durable_before_its_context_sends_again);
     tcase_add_loop_test(tc, a_user_that_is_the_context_admin_is_never_adopted,
                         0, 2);
