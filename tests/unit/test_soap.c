@@ -641,6 +641,51 @@ START_TEST(a_pump_moves_calls_on_and_holds_their_callbacks)
 }
 END_TEST
 
+typedef struct {
+    fake_soap_t *f;
+    int sent_at[3];             /* requests sent when each callback ran */
+    int n;
+} sent_seen_t;
+
+static void note_sent(void *baton, oxt_soap_call_t *call)
+{
+    sent_seen_t *seen = baton;
+
+    ck_assert_int_eq(oxt_soap_call_status(call), APR_SUCCESS);
+    seen->sent_at[seen->n++] = seen->f->urls->nelts;
+}
+
+/* A connection that an answer frees takes the next queued call, and that
+ * call is on the wire, before the answer is parsed and its callback runs
+ * (which, for a big answer of the reconciler, costs a millisecond). */
+START_TEST(a_freed_connection_is_sent_its_next_call_before_the_callback)
+{
+    const char *reply = ENV_OPEN "<createResponse/>" ENV_CLOSE;
+    oxt_soap_settings_t s = { 0 };
+    sent_seen_t seen = { NULL, { 0 }, 0 };
+    oxt_soap_client_t *client;
+    int i;
+
+    seen.f = fake_soap_make(200, reply, oxt_test_pool);
+    s.max_conns = 1;
+    client = fake_soap_client(seen.f, &s, oxt_test_pool);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(oxt_soap_client_submit(client,
+                                                make_call("create", "pw"),
+                                                note_sent, &seen),
+                         APR_SUCCESS);
+    }
+    ck_assert_int_eq(oxt_soap_client_run(client, apr_time_from_sec(5)),
+                     APR_SUCCESS);
+    ck_assert_int_eq(seen.n, 3);
+    ck_assert_int_eq(seen.sent_at[0], 2);
+    ck_assert_int_eq(seen.sent_at[1], 3);
+    ck_assert_int_eq(seen.sent_at[2], 3);
+    ck_assert_int_eq(seen.f->max_active, 1);
+    ck_assert_int_eq(oxt_soap_client_pending(client), 0);
+}
+END_TEST
+
 START_TEST(transport_failures_keep_their_code)
 {
     fake_soap_t *f = fake_soap_make(200, "", oxt_test_pool);
@@ -718,6 +763,7 @@ TCase *oxt_soap_test_case(void)
     tcase_add_test(tc, without_debug_nothing_is_kept);
     tcase_add_test(tc, no_more_than_max_conns_calls_are_on_the_wire);
     tcase_add_test(tc, a_pump_moves_calls_on_and_holds_their_callbacks);
+    tcase_add_test(tc, a_freed_connection_is_sent_its_next_call_before_the_callback);
     tcase_add_test(tc, transport_failures_keep_their_code);
     tcase_add_test(tc, a_call_whose_pool_goes_is_dropped_from_the_queue);
     tcase_add_test(tc, status_texts_name_the_soap_codes);
