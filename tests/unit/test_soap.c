@@ -110,6 +110,75 @@ START_TEST(parse_refuses_malformed_documents)
 }
 END_TEST
 
+#define XSI "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+
+/* The lean parse leaves out nil elements from the given depth, with what
+ * they hold, and keeps everything else: the nil ones above that depth,
+ * nil false, a nil attribute of another namespace, the text around. */
+START_TEST(a_lean_parse_builds_no_node_for_deep_nil_elements)
+{
+    const char *xml = ENV_OPEN "<r " XSI " xmlns:o=\"urn:other\">"
+        "<ret><a xsi:nil=\"true\"/>x<b>1</b><c xsi:nil=\"1\"><d>2</d>"
+        "text<!-- c --><?pi p?></c><e xsi:nil=\"false\">3</e>"
+        "<f o:nil=\"true\">4</f>y</ret><ret xsi:nil=\"true\"/></r>"
+        ENV_CLOSE;
+    xmlDoc *doc = NULL;
+    xmlNode *r, *ret, *n;
+    int elems = 0;
+
+    ck_assert_int_eq(oxt_xml_parse_lean(&doc, xml, strlen(xml), 5, NULL,
+                                        oxt_test_pool), APR_SUCCESS);
+    r = oxt_xml_child(oxt_xml_child(xmlDocGetRootElement(doc), "Body"),
+                      "r");
+    ret = oxt_xml_child(r, "ret");
+    ck_assert_ptr_null(oxt_xml_child(ret, "a"));
+    ck_assert_ptr_null(oxt_xml_child(ret, "c"));
+    ck_assert_str_eq(oxt_xml_child_text(ret, "b", oxt_test_pool), "1");
+    ck_assert_str_eq(oxt_xml_child_text(ret, "e", oxt_test_pool), "3");
+    ck_assert_str_eq(oxt_xml_child_text(ret, "f", oxt_test_pool), "4");
+    for (n = ret->children; n != NULL; n = n->next) {
+        elems += n->type == XML_ELEMENT_NODE;
+        ck_assert_int_ne(n->type, XML_COMMENT_NODE);
+        ck_assert_int_ne(n->type, XML_PI_NODE);
+    }
+    ck_assert_int_eq(elems, 3);
+    ck_assert_str_eq(oxt_xml_text(ret, oxt_test_pool), "x134y");
+    /* a nil at depth 4 stays */
+    n = oxt_xml_next(ret, "ret");
+    ck_assert_ptr_nonnull(n);
+    ck_assert_int_eq(oxt_xml_is_nil(n), 1);
+}
+END_TEST
+
+/* What the lean parse leaves out is still read: a document that is not
+ * well-formed inside a nil element is refused, a DTD is refused. */
+static const char *const lean_malformed[] = {
+    ENV_OPEN "<r " XSI "><ret><a xsi:nil=\"true\"><b></a></ret></r>"
+        ENV_CLOSE,
+    ENV_OPEN "<r " XSI "><ret><a xsi:nil=\"true\">&undefined;</a></ret>"
+        "</r>" ENV_CLOSE,
+    ENV_OPEN "<r " XSI "><ret><a xsi:nil=\"true\">\xff</a></ret></r>"
+        ENV_CLOSE,
+    ENV_OPEN "<r " XSI "><ret><a xsi:nil=\"true\"/></ret>",
+    "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e \"e\">]>" ENV_OPEN
+        "<r " XSI "><ret><a xsi:nil=\"true\">&e;</a></ret></r>" ENV_CLOSE,
+};
+
+START_TEST(a_lean_parse_refuses_what_the_parse_refuses)
+{
+    xmlDoc *doc = NULL;
+    const char *err = NULL;
+    const char *xml = lean_malformed[_i];
+
+    ck_assert_int_eq(oxt_xml_parse(&doc, xml, strlen(xml), NULL,
+                                   oxt_test_pool), OXT_ESOAP_XML);
+    ck_assert_int_eq(oxt_xml_parse_lean(&doc, xml, strlen(xml), 5, &err,
+                                        oxt_test_pool), OXT_ESOAP_XML);
+    ck_assert_ptr_null(doc);
+    ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
 START_TEST(text_check_refuses_what_xml_cannot_carry)
 {
     ck_assert_int_eq(oxt_xml_check_text("m\xc3\xbcller & <co>"),
@@ -744,6 +813,9 @@ TCase *oxt_soap_test_case(void)
     tcase_add_test(tc, parse_refuses_external_entities);
     tcase_add_loop_test(tc, parse_refuses_malformed_documents, 0,
                         N_ELEMS(malformed));
+    tcase_add_test(tc, a_lean_parse_builds_no_node_for_deep_nil_elements);
+    tcase_add_loop_test(tc, a_lean_parse_refuses_what_the_parse_refuses, 0,
+                        N_ELEMS(lean_malformed));
     tcase_add_test(tc, text_check_refuses_what_xml_cannot_carry);
     tcase_add_loop_test(tc, every_fault_text_maps_with_and_without_detail,
                         0, N_ELEMS(faults));
