@@ -15,9 +15,11 @@
  * and a task holding every answer of its context until its last access
  * combination came back made a window of tasks cost 100 MB.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
 #include <apr_cstr.h>
@@ -633,6 +635,85 @@ static void recon_chunk_refused(recon_task_t *t)
     }
 }
 
+static recon_chunk_t *recon_chunk_make(recon_task_t *t);
+static void recon_chunk_send(recon_chunk_t *ch);
+static recon_chunk_t *recon_chunk_add(recon_chunk_t *ch, int id,
+                                      recon_user_t *ru);
+
+/* The ids that OX's "No such user(s) 11 in context 1" names (its text
+ * in detail, "No such user 11, 12 in context 1" as well) into missing;
+ * how many. A text of another shape names none. */
+static int recon_missing_ids(apr_hash_t *missing, const oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    const char *s = res != NULL && res->detail != NULL ? res->detail : "";
+    const char *at = strstr(s, "No such user");
+    char *end;
+    long long id;
+    int n = 0;
+
+    if (at == NULL) {
+        return 0;
+    }
+    at += strlen("No such user");
+    if (strncmp(at, "(s)", 3) == 0) {
+        at += 3;
+    }
+    for (;;) {
+        while (*at == ' ' || *at == ',') {
+            at++;
+        }
+        if (!apr_isdigit(*at)) {
+            break;
+        }
+        id = apr_strtoi64(at, &end, 10);
+        if (id <= 0 || id > INT_MAX || (*end != ',' && *end != ' ')) {
+            return 0;
+        }
+        oxt_util_id_set(missing, id, (void *)p);
+        n++;
+        at = end;
+    }
+    return strncmp(at, "in context ", 11) == 0 ? n : 0;
+}
+
+/* A chunk OX answered "no such user" for: the users it names are not
+ * there, and the rest are asked again in one call (which says the next
+ * missing one, if any). Before, each was read alone: a context of a
+ * hundred users with one gone cost a hundred getData. 0 when the answer
+ * names none of the chunk (each is then read alone). */
+static int recon_chunk_retry(recon_chunk_t *ch, const oxt_ox_reply_t *reply)
+{
+    recon_task_t *t = ch->t;
+    apr_hash_t *missing = apr_hash_make(t->p);
+    recon_chunk_t *rest;
+    int i, id, named = 0;
+
+    if (recon_missing_ids(missing, reply->res, t->p) == 0) {
+        return 0;
+    }
+    for (i = 0; i < ch->ids->nelts; i++) {
+        named += oxt_util_id_get(missing, APR_ARRAY_IDX(ch->ids, i, int))
+                 != NULL;
+    }
+    if (named == 0) {
+        return 0;
+    }
+    rest = recon_chunk_make(t);
+    for (i = 0; i < ch->ids->nelts; i++) {
+        id = APR_ARRAY_IDX(ch->ids, i, int);
+        if (oxt_util_id_get(missing, id) != NULL) {
+            recon_chunk_entry(ch, i, NULL, OXT_ESOAP_NO_USER, reply->res);
+        }
+        else {
+            rest = recon_chunk_add(rest, id,
+                                   APR_ARRAY_IDX(ch->rus, i, recon_user_t *));
+        }
+    }
+    recon_chunk_send(rest);
+    return 1;
+}
+
 static void recon_chunk_read(void *baton, oxt_ox_op_t *op,
                              const oxt_ox_reply_t *reply)
 {
@@ -654,10 +735,15 @@ static void recon_chunk_read(void *baton, oxt_ox_op_t *op,
         u = APR_ARRAY_IDX(reply->users, i, const oxt_ox_user_t *);
         oxt_util_id_set(by_id, u->id, (void *)u);
     }
+    if (reply->status == OXT_ESOAP_NO_USER && recon_chunk_retry(ch, reply)) {
+        recon_task_step(t);
+        return;
+    }
     for (i = 0; i < ch->ids->nelts; i++) {
         id = APR_ARRAY_IDX(ch->ids, i, int);
         if (reply->status == OXT_ESOAP_NO_USER) {
-            /* One of them is missing and OX names none: each alone. */
+            /* One of them is missing and OX names none of them: each
+             * alone. */
             recon_read_one(t, id, APR_ARRAY_IDX(ch->rus, i, recon_user_t *));
         }
         else {

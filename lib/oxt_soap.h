@@ -110,7 +110,10 @@ apr_status_t oxt_soap_call_receive(oxt_soap_call_t *call, const char *data,
 /**
  * Ends a started call: transport_rv is APR_SUCCESS when an HTTP answer
  * arrived (http_status then counts), else an OXT_ESOAP_* transport code;
- * errtext (may be NULL) explains it. Parses the reply, runs the callback.
+ * errtext (may be NULL) explains it. Gives the connection back and keeps
+ * the reply: the client parses it and runs the callback when it is next
+ * driven (oxt_soap_client_run*, _call, _pump), once the freed connections
+ * have taken the queued calls.
  */
 void oxt_soap_call_finish(oxt_soap_call_t *call, apr_status_t transport_rv,
                           int http_status, const char *errtext);

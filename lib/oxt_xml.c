@@ -66,13 +66,174 @@ apr_status_t oxt_xml_doc_make(xmlDoc **pdoc, apr_pool_t *p)
  * means no entity is ever declared, which defeats entity bombs and
  * external entities whatever the libxml2 version's own limits are.
  */
+/* A parse's own state, its context's _private. */
+typedef struct {
+    int dtd_seen;
+    int nil_depth;              /* nil elements from this depth: no node */
+    int depth;                  /* of the element being read (1: root) */
+    int skip;                   /* > 0: inside a nil element, its depth */
+    startElementNsSAX2Func start;
+    endElementNsSAX2Func end;
+    charactersSAXFunc characters;
+    charactersSAXFunc blanks;
+    cdataBlockSAXFunc cdata;
+    commentSAXFunc comment;
+    processingInstructionSAXFunc pi;
+    referenceSAXFunc reference;
+} parse_state_t;
+
 static void refuse_dtd(void *ctx, const xmlChar *name,
                        const xmlChar *external_id, const xmlChar *system_id)
 {
     xmlParserCtxtPtr ctxt = ctx;
 
-    *(int *)ctxt->_private = 1;
+    ((parse_state_t *)ctxt->_private)->dtd_seen = 1;
     xmlStopParser(ctxt);
+}
+
+/* ---- nil elements read without a node ---------------------------------- */
+
+/* An element with xsi:nil true (or 1, as oxt_xml_is_nil reads it); the
+ * SAX2 attributes come five pointers each: local name, prefix, URI,
+ * value, end of value. */
+static int attrs_say_nil(int n, const xmlChar **attrs)
+{
+    int i;
+
+    for (i = 0; i < n; i++, attrs += 5) {
+        size_t len = (size_t)(attrs[4] - attrs[3]);
+
+        if (strcmp((const char *)attrs[0], "nil") == 0 && attrs[2] != NULL
+            && strcmp((const char *)attrs[2], XSI_NS) == 0
+            && ((len == 4 && memcmp(attrs[3], "true", 4) == 0)
+                || (len == 1 && attrs[3][0] == '1'))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static parse_state_t *state_of(void *ctx)
+{
+    return ((xmlParserCtxtPtr)ctx)->_private;
+}
+
+/* Most of a big OX answer is nil fields (a User has ~130 elements, most
+ * of them <x xsi:nil="true"/>): libxml2 would give each a node, its name
+ * and its attribute, and the readers would walk past them. A nil element
+ * deep enough is well-formedness-checked as ever but gets no node, as if
+ * it were absent, which is what every reader of a field makes of nil. */
+static void lean_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+                       const xmlChar *uri, int nb_ns, const xmlChar **ns,
+                       int nb_attrs, int nb_defaulted, const xmlChar **attrs)
+{
+    parse_state_t *st = state_of(ctx);
+
+    if (st->skip > 0) {
+        st->skip++;
+        return;
+    }
+    st->depth++;
+    if (st->depth >= st->nil_depth && attrs_say_nil(nb_attrs, attrs)) {
+        st->skip = 1;
+        return;
+    }
+    st->start(ctx, local, prefix, uri, nb_ns, ns, nb_attrs, nb_defaulted,
+              attrs);
+}
+
+static void lean_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+                     const xmlChar *uri)
+{
+    parse_state_t *st = state_of(ctx);
+
+    if (st->skip > 0) {
+        if (--st->skip == 0) {
+            st->depth--;
+        }
+        return;
+    }
+    st->depth--;
+    st->end(ctx, local, prefix, uri);
+}
+
+static void lean_characters(void *ctx, const xmlChar *ch, int len)
+{
+    parse_state_t *st = state_of(ctx);
+
+    if (st->skip == 0) {
+        st->characters(ctx, ch, len);
+    }
+}
+
+static void lean_blanks(void *ctx, const xmlChar *ch, int len)
+{
+    parse_state_t *st = state_of(ctx);
+
+    if (st->skip == 0 && st->blanks != NULL) {
+        st->blanks(ctx, ch, len);
+    }
+}
+
+static void lean_cdata(void *ctx, const xmlChar *ch, int len)
+{
+    parse_state_t *st = state_of(ctx);
+
+    if (st->skip == 0 && st->cdata != NULL) {
+        st->cdata(ctx, ch, len);
+    }
+}
+
+static void lean_comment(void *ctx, const xmlChar *text)
+{
+    parse_state_t *st = state_of(ctx);
+
+    if (st->skip == 0 && st->comment != NULL) {
+        st->comment(ctx, text);
+    }
+}
+
+static void lean_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+    parse_state_t *st = state_of(ctx);
+
+    if (st->skip == 0 && st->pi != NULL) {
+        st->pi(ctx, target, data);
+    }
+}
+
+static void lean_reference(void *ctx, const xmlChar *name)
+{
+    parse_state_t *st = state_of(ctx);
+
+    if (st->skip == 0 && st->reference != NULL) {
+        st->reference(ctx, name);
+    }
+}
+
+/* The handlers above in front of libxml2's own tree builders; a handler
+ * that the options took away (cdataBlock with NOCDATA) stays away. */
+static void lean_install(xmlSAXHandler *sax, parse_state_t *st)
+{
+    st->start = sax->startElementNs;
+    st->end = sax->endElementNs;
+    st->characters = sax->characters;
+    st->blanks = sax->ignorableWhitespace;
+    st->cdata = sax->cdataBlock;
+    st->comment = sax->comment;
+    st->pi = sax->processingInstruction;
+    st->reference = sax->reference;
+    if (st->start == NULL || st->end == NULL || st->characters == NULL) {
+        return;                 /* not a SAX2 tree builder: build it all */
+    }
+    sax->startElementNs = lean_start;
+    sax->endElementNs = lean_end;
+    sax->characters = lean_characters;
+    sax->ignorableWhitespace = lean_blanks;
+    sax->cdataBlock = st->cdata != NULL ? lean_cdata : NULL;
+    sax->comment = lean_comment;
+    sax->processingInstruction = lean_pi;
+    sax->reference = lean_reference;
 }
 
 static const char *parse_error(xmlParserCtxtPtr ctxt, int dtd_seen,
@@ -90,11 +251,11 @@ static const char *parse_error(xmlParserCtxtPtr ctxt, int dtd_seen,
     return apr_pstrndup(p, msg, strcspn(msg, "\n"));
 }
 
-apr_status_t oxt_xml_parse(xmlDoc **pdoc, const char *buf, apr_size_t len,
-                           const char **perr, apr_pool_t *p)
+static apr_status_t xml_parse(xmlDoc **pdoc, const char *buf, apr_size_t len,
+                              int nil_depth, const char **perr, apr_pool_t *p)
 {
     xmlParserCtxtPtr ctxt;
-    int dtd_seen = 0;
+    parse_state_t st;
     apr_status_t rv = APR_SUCCESS;
 
     if (len == 0 || len > INT_MAX) {
@@ -109,13 +270,18 @@ apr_status_t oxt_xml_parse(xmlDoc **pdoc, const char *buf, apr_size_t len,
     }
     apr_pool_cleanup_register(p, ctxt, ctxt_cleanup, apr_pool_cleanup_null);
     xmlCtxtUseOptions(ctxt, OXT_XML_PARSE_OPTIONS);
-    ctxt->_private = &dtd_seen;
+    memset(&st, 0, sizeof(st));
+    st.nil_depth = nil_depth;
+    ctxt->_private = &st;
     ctxt->sax->internalSubset = refuse_dtd;
+    if (nil_depth > 0) {
+        lean_install(ctxt->sax, &st);
+    }
     xmlParseDocument(ctxt);
-    if (!ctxt->wellFormed || dtd_seen || ctxt->myDoc == NULL) {
+    if (!ctxt->wellFormed || st.dtd_seen || ctxt->myDoc == NULL) {
         rv = OXT_ESOAP_XML;
         if (perr != NULL) {
-            *perr = parse_error(ctxt, dtd_seen, p);
+            *perr = parse_error(ctxt, st.dtd_seen, p);
         }
     }
     else {
@@ -125,6 +291,20 @@ apr_status_t oxt_xml_parse(xmlDoc **pdoc, const char *buf, apr_size_t len,
     }
     apr_pool_cleanup_run(p, ctxt, ctxt_cleanup);
     return rv;
+}
+
+apr_status_t oxt_xml_parse(xmlDoc **pdoc, const char *buf, apr_size_t len,
+                           const char **perr, apr_pool_t *p)
+{
+    return xml_parse(pdoc, buf, len, 0, perr, p);
+}
+
+apr_status_t oxt_xml_parse_lean(xmlDoc **pdoc, const char *buf,
+                                apr_size_t len, int nil_depth,
+                                const char **perr, apr_pool_t *p)
+{
+    return xml_parse(pdoc, buf, len, nil_depth > 0 ? nil_depth : 1, perr,
+                     p);
 }
 
 /* ---- building --------------------------------------------------------- */

@@ -25,6 +25,20 @@ apr_status_t oxt_xml_parse(xmlDoc **pdoc, const char *buf, apr_size_t len,
                            const char **perr, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * oxt_xml_parse, but an element with xsi:nil true (or 1) at nil_depth or
+ * deeper (the root is at 1) gets no node: it is checked as ever and left
+ * out of the tree, as if it were absent, with what it holds. For big
+ * answers whose readers take nil for absent (a User's ~130 fields, most
+ * of them nil): the tree is a fraction of the size and faster to walk.
+ * Where one scalar is repeated, a nil first one then no longer hides the
+ * next (OX sends each field once).
+ */
+apr_status_t oxt_xml_parse_lean(xmlDoc **pdoc, const char *buf,
+                                apr_size_t len, int nil_depth,
+                                const char **perr, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** A new empty XML 1.0 document, owned by p. */
 apr_status_t oxt_xml_doc_make(xmlDoc **pdoc, apr_pool_t *p)
     __attribute__((warn_unused_result));

@@ -41,13 +41,13 @@ def test_known_admins_read_with_the_list_and_every_drift_found(plesk):
     # one list for the contexts, getData for dom7's (gone); each of the
     # other three sends its list and its users' data (the admin among
     # them) at once, the intruder only after the list named it, and
-    # dom1's data ("no such user": user11) again user by user (its 4
-    # users, user11 among them, and the admin)
+    # dom1's data ("no such user(s) N": user11, whom OX names) again in
+    # one call without user11 (its 3 other users and the admin), not
+    # user by user
     assert calls == {"OXContextService.list": 1,
                      "OXContextService.getData": 1,
                      "OXUserService.list": 3,
-                     "OXUserService.getMultipleData": 4,
-                     "OXUserService.getData": 5}, calls
+                     "OXUserService.getMultipleData": 5}, calls
     assert tables(plesk) == db_before
     # a stale admin id is a user OX does not have: no drift, no admin
     # drift, the real admin found through the list

@@ -110,6 +110,75 @@ START_TEST(parse_refuses_malformed_documents)
 }
 END_TEST
 
+#define XSI "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+
+/* The lean parse leaves out nil elements from the given depth, with what
+ * they hold, and keeps everything else: the nil ones above that depth,
+ * nil false, a nil attribute of another namespace, the text around. */
+START_TEST(a_lean_parse_builds_no_node_for_deep_nil_elements)
+{
+    const char *xml = ENV_OPEN "<r " XSI " xmlns:o=\"urn:other\">"
+        "<ret><a xsi:nil=\"true\"/>x<b>1</b><c xsi:nil=\"1\"><d>2</d>"
+        "text<!-- c --><?pi p?></c><e xsi:nil=\"false\">3</e>"
+        "<f o:nil=\"true\">4</f>y</ret><ret xsi:nil=\"true\"/></r>"
+        ENV_CLOSE;
+    xmlDoc *doc = NULL;
+    xmlNode *r, *ret, *n;
+    int elems = 0;
+
+    ck_assert_int_eq(oxt_xml_parse_lean(&doc, xml, strlen(xml), 5, NULL,
+                                        oxt_test_pool), APR_SUCCESS);
+    r = oxt_xml_child(oxt_xml_child(xmlDocGetRootElement(doc), "Body"),
+                      "r");
+    ret = oxt_xml_child(r, "ret");
+    ck_assert_ptr_null(oxt_xml_child(ret, "a"));
+    ck_assert_ptr_null(oxt_xml_child(ret, "c"));
+    ck_assert_str_eq(oxt_xml_child_text(ret, "b", oxt_test_pool), "1");
+    ck_assert_str_eq(oxt_xml_child_text(ret, "e", oxt_test_pool), "3");
+    ck_assert_str_eq(oxt_xml_child_text(ret, "f", oxt_test_pool), "4");
+    for (n = ret->children; n != NULL; n = n->next) {
+        elems += n->type == XML_ELEMENT_NODE;
+        ck_assert_int_ne(n->type, XML_COMMENT_NODE);
+        ck_assert_int_ne(n->type, XML_PI_NODE);
+    }
+    ck_assert_int_eq(elems, 3);
+    ck_assert_str_eq(oxt_xml_text(ret, oxt_test_pool), "x134y");
+    /* a nil at depth 4 stays */
+    n = oxt_xml_next(ret, "ret");
+    ck_assert_ptr_nonnull(n);
+    ck_assert_int_eq(oxt_xml_is_nil(n), 1);
+}
+END_TEST
+
+/* What the lean parse leaves out is still read: a document that is not
+ * well-formed inside a nil element is refused, a DTD is refused. */
+static const char *const lean_malformed[] = {
+    ENV_OPEN "<r " XSI "><ret><a xsi:nil=\"true\"><b></a></ret></r>"
+        ENV_CLOSE,
+    ENV_OPEN "<r " XSI "><ret><a xsi:nil=\"true\">&undefined;</a></ret>"
+        "</r>" ENV_CLOSE,
+    ENV_OPEN "<r " XSI "><ret><a xsi:nil=\"true\">\xff</a></ret></r>"
+        ENV_CLOSE,
+    ENV_OPEN "<r " XSI "><ret><a xsi:nil=\"true\"/></ret>",
+    "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e \"e\">]>" ENV_OPEN
+        "<r " XSI "><ret><a xsi:nil=\"true\">&e;</a></ret></r>" ENV_CLOSE,
+};
+
+START_TEST(a_lean_parse_refuses_what_the_parse_refuses)
+{
+    xmlDoc *doc = NULL;
+    const char *err = NULL;
+    const char *xml = lean_malformed[_i];
+
+    ck_assert_int_eq(oxt_xml_parse(&doc, xml, strlen(xml), NULL,
+                                   oxt_test_pool), OXT_ESOAP_XML);
+    ck_assert_int_eq(oxt_xml_parse_lean(&doc, xml, strlen(xml), 5, &err,
+                                        oxt_test_pool), OXT_ESOAP_XML);
+    ck_assert_ptr_null(doc);
+    ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
 START_TEST(text_check_refuses_what_xml_cannot_carry)
 {
     ck_assert_int_eq(oxt_xml_check_text("m\xc3\xbcller & <co>"),
@@ -641,6 +710,51 @@ START_TEST(a_pump_moves_calls_on_and_holds_their_callbacks)
 }
 END_TEST
 
+typedef struct {
+    fake_soap_t *f;
+    int sent_at[3];             /* requests sent when each callback ran */
+    int n;
+} sent_seen_t;
+
+static void note_sent(void *baton, oxt_soap_call_t *call)
+{
+    sent_seen_t *seen = baton;
+
+    ck_assert_int_eq(oxt_soap_call_status(call), APR_SUCCESS);
+    seen->sent_at[seen->n++] = seen->f->urls->nelts;
+}
+
+/* A connection that an answer frees takes the next queued call, and that
+ * call is on the wire, before the answer is parsed and its callback runs
+ * (which, for a big answer of the reconciler, costs a millisecond). */
+START_TEST(a_freed_connection_is_sent_its_next_call_before_the_callback)
+{
+    const char *reply = ENV_OPEN "<createResponse/>" ENV_CLOSE;
+    oxt_soap_settings_t s = { 0 };
+    sent_seen_t seen = { NULL, { 0 }, 0 };
+    oxt_soap_client_t *client;
+    int i;
+
+    seen.f = fake_soap_make(200, reply, oxt_test_pool);
+    s.max_conns = 1;
+    client = fake_soap_client(seen.f, &s, oxt_test_pool);
+    for (i = 0; i < 3; i++) {
+        ck_assert_int_eq(oxt_soap_client_submit(client,
+                                                make_call("create", "pw"),
+                                                note_sent, &seen),
+                         APR_SUCCESS);
+    }
+    ck_assert_int_eq(oxt_soap_client_run(client, apr_time_from_sec(5)),
+                     APR_SUCCESS);
+    ck_assert_int_eq(seen.n, 3);
+    ck_assert_int_eq(seen.sent_at[0], 2);
+    ck_assert_int_eq(seen.sent_at[1], 3);
+    ck_assert_int_eq(seen.sent_at[2], 3);
+    ck_assert_int_eq(seen.f->max_active, 1);
+    ck_assert_int_eq(oxt_soap_client_pending(client), 0);
+}
+END_TEST
+
 START_TEST(transport_failures_keep_their_code)
 {
     fake_soap_t *f = fake_soap_make(200, "", oxt_test_pool);
@@ -699,6 +813,9 @@ TCase *oxt_soap_test_case(void)
     tcase_add_test(tc, parse_refuses_external_entities);
     tcase_add_loop_test(tc, parse_refuses_malformed_documents, 0,
                         N_ELEMS(malformed));
+    tcase_add_test(tc, a_lean_parse_builds_no_node_for_deep_nil_elements);
+    tcase_add_loop_test(tc, a_lean_parse_refuses_what_the_parse_refuses, 0,
+                        N_ELEMS(lean_malformed));
     tcase_add_test(tc, text_check_refuses_what_xml_cannot_carry);
     tcase_add_loop_test(tc, every_fault_text_maps_with_and_without_detail,
                         0, N_ELEMS(faults));
@@ -718,6 +835,7 @@ TCase *oxt_soap_test_case(void)
     tcase_add_test(tc, without_debug_nothing_is_kept);
     tcase_add_test(tc, no_more_than_max_conns_calls_are_on_the_wire);
     tcase_add_test(tc, a_pump_moves_calls_on_and_holds_their_callbacks);
+    tcase_add_test(tc, a_freed_connection_is_sent_its_next_call_before_the_callback);
     tcase_add_test(tc, transport_failures_keep_their_code);
     tcase_add_test(tc, a_call_whose_pool_goes_is_dropped_from_the_queue);
     tcase_add_test(tc, status_texts_name_the_soap_codes);
