@@ -13,7 +13,7 @@ n=0
 # A fresh copy of what the guard reads.
 fresh() {
     rm -rf "$tmp/tree"
-    for d in lib mod_oxtender replicator tests/oxsim; do
+    for d in lib mod_oxtender replicator replicator/front tests/oxsim; do
         mkdir -p "$tmp/tree/$d"
         cp "$top/$d"/*.c "$top/$d"/*.h "$tmp/tree/$d/" 2>/dev/null || true
     done
