@@ -4,6 +4,7 @@ against the real Apache with mod_oxtender (never part of `make check`).
 
     /usr/bin/python3 bench/lists.py --size 100k|1m [--keep] [--seconds 5]
         [--only PATTERN] [--against OTHER/mod_oxtender.so] [--lock FILE]
+        [--root DIR] [--build-only]
 
   100k: 10 resellers, 1,000 clients, 10,000 domains, 100,000 mailboxes
   1m:   100 resellers, 10,000 clients, 100,000 domains, 1,000,000 mailboxes
@@ -268,10 +269,20 @@ def main():
     ap.add_argument("--against", default=None)
     ap.add_argument("--lock", default=None,
                     help="a file to flock around the measuring only")
+    ap.add_argument("--root", default=None,
+                    help="the data's directory (default tests/gen/"
+                    "lists-bench-SIZE); bench/mailboxes.py takes the same")
+    ap.add_argument("--build-only", action="store_true",
+                    help="make (or migrate) the data and stop: the set-up"
+                    " part, to be run niced without the lock")
     args = ap.parse_args()
-    root = os.path.join(env.TOP, "tests", "gen", "lists-bench-" + args.size)
+    root = args.root or os.path.join(env.TOP, "tests", "gen",
+                                     "lists-bench-" + args.size)
     os.makedirs(root, exist_ok=True)
     db, site = build(root, args.size, args.keep)
+    if args.build_only:
+        db.stop()
+        return
     servers = start_servers(root, site, args)
     lock = None
     try:

@@ -240,9 +240,13 @@ def main():
                     help="a lock file (flock) held while measuring only")
     ap.add_argument("--no-check", action="store_true",
                     help="no check of the pages against the directory")
+    ap.add_argument("--root", default=None,
+                    help="the data's directory (default tests/gen/"
+                    "mailboxes-bench-SIZE); bench/lists.py's --root data"
+                    " serves both")
     args = ap.parse_args()
-    root = os.path.join(env.TOP, "tests", "gen",
-                        "mailboxes-bench-" + args.size)
+    root = args.root or os.path.join(env.TOP, "tests", "gen",
+                                     "mailboxes-bench-" + args.size)
     os.makedirs(root, exist_ok=True)
     reused = os.path.exists(os.path.join(root, "loaded"))
     db, site = lb.build(root, args.size, args.keep)
