@@ -800,83 +800,69 @@ static const char *window_sql(const dir_req_t *r, const oxt_dir_window_t *w,
 
 /* ---- the wide searches' points (migration 0132) ---- */
 
-/* The two points of dir_prefix_page around a page of a wide search: the
- * last whose count (matches before it) is at most the page's first
- * position at, and the first whose count reaches its end (at + count:
- * every match of the page lies before it). Ties (points with no match
- * between them) go to the one nearest the page. One statement. */
-#define POINTS_SQL(side, cmp, dir)                                          \
-    "(SELECT " side ", pp.n, pg.pos, pg.k_int, pg.k_str, pg.id"             \
-    " FROM dir_prefix_page pp JOIN dir_page pg ON pg.list = pp.list"         \
-    " AND pg.scope = pp.scope AND pg.scope_id = pp.scope_id"                 \
-    " AND pg.sort_key = pp.sort_key AND pg.id = pp.id"                       \
-    " WHERE pp.list = ? AND pp.scope = ? AND pp.scope_id = ?"                \
-    " AND pp.sort_key = ? AND pp.prefix = ? AND pp.n " cmp " ?"              \
-    " ORDER BY pp.n " dir ", pg.pos " dir " LIMIT 1)"
+/* The point of dir_prefix_page to start a page of a wide search at: the
+ * last whose count (the matches before it) is at most the page's first
+ * position; of points with the same count (no match between them) the
+ * one nearest the page. */
+static const char sql_point[] =
+    "SELECT pp.n, pg.pos, pg.k_int, pg.k_str, pg.id"
+    " FROM dir_prefix_page pp JOIN dir_page pg ON pg.list = pp.list"
+    " AND pg.scope = pp.scope AND pg.scope_id = pp.scope_id"
+    " AND pg.sort_key = pp.sort_key AND pg.id = pp.id"
+    " WHERE pp.list = ? AND pp.scope = ? AND pp.scope_id = ?"
+    " AND pp.sort_key = ? AND pp.prefix = ? AND pp.n <= ?"
+    " ORDER BY pp.n DESC, pg.pos DESC LIMIT 1";
 
-static const char sql_points[] =
-    POINTS_SQL("0", "<=", "DESC") " UNION ALL " POINTS_SQL("1", ">=", "ASC");
-
-/* The points of a page, into from (found 0: none) and *pend (the
- * position of the end point, or the scope's size without one); *pn: the
- * matches before from. */
-static apr_status_t points_find(dir_seek_t *from, long long *pn,
-                                long long *pend, const dir_req_t *r,
-                                long long at, long long count,
-                                long long rows, oxt_db_t *db,
-                                oxt_result_t *res, apr_pool_t *p)
+/* The point before ascending position at into from (found 0: none);
+ * *pn: the matches before it. */
+static apr_status_t point_find(dir_seek_t *from, long long *pn,
+                               const dir_req_t *r, long long at,
+                               oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t a[12];
     apr_array_header_t *got;
     const oxt_db_row_t *row;
-    const char *key = oxt_dirpre_key(r->q, p);
-    int i, k, n = 0;
     apr_status_t rv;
 
-    for (k = 0; k < 2; k++) {
-        a[n++] = OXT_DB_STR(r->def->name);
-        a[n++] = OXT_DB_STR(scope_names[r->scope]);
-        a[n++] = OXT_DB_INT(r->scope_id);
-        a[n++] = OXT_DB_STR(r->sort->key);
-        a[n++] = OXT_DB_STR(key);
-        a[n++] = OXT_DB_INT(k == 0 ? at : at + count);
-    }
     memset(from, 0, sizeof(*from));
-    *pend = rows;
-    rv = oxt_db_select(&got, db, sql_points, a, n, res, p);
-    for (i = 0; rv == APR_SUCCESS && i < got->nelts; i++) {
-        row = APR_ARRAY_IDX(got, i, const oxt_db_row_t *);
-        if (oxt_db_row_int(row, 0, 0) == 1) {
-            *pend = oxt_db_row_int(row, 2, rows);
-            continue;
-        }
-        from->found = r->sort->is_str ? row->vals[4] != NULL
-                                      : row->vals[3] != NULL;
-        *pn = oxt_db_row_int(row, 1, 0);
-        from->pos = oxt_db_row_int(row, 2, 0);
-        from->k_int = oxt_db_row_int(row, 3, 0);
-        from->k_str = row->vals[4];
-        from->id = oxt_db_row_int(row, 5, 0);
+    rv = oxt_db_select(&got, db, sql_point, OXT_DB_ARGS(
+                       OXT_DB_STR(r->def->name),
+                       OXT_DB_STR(scope_names[r->scope]),
+                       OXT_DB_INT(r->scope_id), OXT_DB_STR(r->sort->key),
+                       OXT_DB_STR(oxt_dirpre_key(r->q, p)), OXT_DB_INT(at)),
+                       res, p);
+    if (rv != APR_SUCCESS || got->nelts == 0) {
+        return rv;
     }
-    return rv;
+    row = APR_ARRAY_IDX(got, 0, const oxt_db_row_t *);
+    from->found = r->sort->is_str ? row->vals[3] != NULL
+                                  : row->vals[2] != NULL;
+    *pn = oxt_db_row_int(row, 0, 0);
+    from->pos = oxt_db_row_int(row, 1, 0);
+    from->k_int = oxt_db_row_int(row, 2, 0);
+    from->k_str = row->vals[3];
+    from->id = oxt_db_row_int(row, 4, 0);
+    return APR_SUCCESS;
 }
 
 /* A page of a wide search from its points, into *pids; *pdone 0 when
- * the search has no points in this order (it is then read as before).
- * A descending page is read as the ascending one it mirrors: the index
- * entries from the point before it up to the point after it (about
- * DIR_SPACING between two points), each checked against the row's
- * terms, of which the page's own. */
+ * the search has no point before the page in this order (it is then
+ * read as before). A descending page is read as the ascending one it
+ * mirrors: the scope's sort index from the point on, each entry checked
+ * against its row's own terms (a range of the terms' primary key, in a
+ * subquery the planner cannot turn into a join: as a semi-join MariaDB
+ * read every term of the prefix, 10,000 at 100k, for each page), until
+ * the page's last match. Between two points lie about DIR_SPACING
+ * entries, so no page reads more than those and its own matches' span. */
 static apr_status_t page_points(apr_array_header_t **pids, int *pdone,
                                 const dir_req_t *r, long long offset,
                                 long long limit, long long total,
                                 oxt_db_t *db, oxt_result_t *res,
                                 apr_pool_t *p)
 {
-    oxt_db_arg_t args[12];
+    oxt_db_arg_t args[10];
     dir_req_t ra = *r;
     dir_seek_t from;
-    long long count, at, before = 0, end = 0, rows = 0;
+    long long count, at, before = 0;
     const char *sql;
     int n = 0, m;
     apr_status_t rv;
@@ -887,27 +873,20 @@ static apr_status_t page_points(apr_array_header_t **pids, int *pdone,
         return APR_SUCCESS;
     }
     at = r->desc ? total - offset - count : offset;
-    rv = scope_total(&rows, r, db, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = points_find(&from, &before, &end, r, at, count, rows, db, res,
-                         p);
-    }
-    if (rv != APR_SUCCESS || !from.found || end <= from.pos) {
+    rv = point_find(&from, &before, r, at, db, res, p);
+    if (rv != APR_SUCCESS || !from.found) {
         return rv;
     }
     ra.desc = 0;
     ra.like = NULL;                /* the scope's own index, forced */
     scope_args(args, &n, r);
-    sql = apr_pstrcat(p, "SELECT w.id FROM (SELECT x.id, x.", r->sort->col,
-                      " AS k FROM ", r->def->table, " x", order_index(&ra, p),
-                      scope_where(r, &m, p), seek_where(&ra, &from, args, &n,
-                      p), order_by(&ra, p), " LIMIT ?) w WHERE w.id IN"
-                      " (SELECT t.id FROM dir_term t", scope_where_terms(r, &m),
-                      " AND t.term LIKE ? ESCAPE '!') ORDER BY w.k, w.id"
-                      " LIMIT ?, ?", NULL);
-    args[n++] = OXT_DB_INT(end - from.pos);
+    sql = apr_pstrcat(p, "SELECT x.id FROM ", r->def->table, " x",
+                      order_index(&ra, p), scope_where(r, &m, p),
+                      seek_where(&ra, &from, args, &n, p), " AND (SELECT"
+                      " COUNT(*) FROM dir_term t WHERE t.list = ? AND"
+                      " t.id = x.id AND t.term LIKE ? ESCAPE '!') > 0",
+                      order_by(&ra, p), " LIMIT ?, ?", NULL);
     args[n++] = OXT_DB_STR(r->def->name);
-    scope_args(args, &n, r);
     args[n++] = OXT_DB_STR(r->like);
     args[n++] = OXT_DB_INT(at - before);
     args[n++] = OXT_DB_INT(count);
@@ -971,19 +950,37 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
     return rv;
 }
 
-/* A page of a wide search (its count stored) from its points; *pdone 0
- * for any other search, or a wide one without points. */
+/* A page of a wide search (its count stored): from a short window of
+ * the order when one would hold it (the first and last pages of a dense
+ * search: fewer entries than a walk from the point before), else, or
+ * when that window missed, from its points; *pdone 0 for any other
+ * search, or a wide one without points (*ptried: the window was tried). */
 static apr_status_t page_wide(apr_array_header_t **pids, int *pdone,
-                              const dir_req_t *r, long long offset,
-                              long long limit, long long total,
-                              oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+                              int *ptried, const dir_req_t *r,
+                              long long offset, long long limit,
+                              long long total, oxt_db_t *db,
+                              oxt_result_t *res, apr_pool_t *p)
 {
+    oxt_dir_window_t w;
+    long long rows = 0;
     int wide = 0;
     apr_status_t rv;
 
     *pdone = 0;
+    *ptried = 0;
     rv = total > 0 ? search_wide(&wide, r, db, res, p) : APR_SUCCESS;
     if (rv != APR_SUCCESS || !wide) {
+        return rv;
+    }
+    rv = scope_total(&rows, r, db, res, p);
+    if (rv == APR_SUCCESS
+        && oxt_dir_window_plan(&w, offset, limit, total, rows,
+                               r->sort == &r->def->sorts[0])
+        && w.rows <= DIR_SPACING / 2) {
+        *ptried = 1;
+        rv = page_window(pids, pdone, r, offset, limit, total, db, res, p);
+    }
+    if (rv != APR_SUCCESS || *pdone) {
         return rv;
     }
     return page_points(pids, pdone, r, offset, limit, total, db, res, p);
@@ -999,13 +996,14 @@ static apr_status_t page_ids(apr_array_header_t **pids, const dir_req_t *r,
     dir_seek_t s;
     const char *sql, *where;
     long long skip = offset;
-    int n = 0, m;
+    int n = 0, m, tried;
     apr_status_t rv = APR_SUCCESS;
 
     s.found = 0;
     if (limit > 0 && r->like != NULL) {
-        rv = page_wide(pids, &m, r, offset, limit, total, db, res, p);
-        if (rv == APR_SUCCESS && !m) {
+        rv = page_wide(pids, &m, &tried, r, offset, limit, total, db, res,
+                       p);
+        if (rv == APR_SUCCESS && !m && !tried) {
             rv = page_window(pids, &m, r, offset, limit, total, db, res, p);
         }
         if (rv != APR_SUCCESS || m) {
