@@ -800,71 +800,139 @@ static const char *window_sql(const dir_req_t *r, const oxt_dir_window_t *w,
 
 /* ---- the wide searches' points (migration 0132) ---- */
 
-/* The point of dir_prefix_page to start a page of a wide search at: the
- * last whose count (the matches before it) is at most the page's first
- * position; of points with the same count (no match between them) the
- * one nearest the page. */
-static const char sql_point[] =
+/* The points of dir_prefix_page a page of a wide search may start its
+ * walks at: from the last whose count (the matches before it) is at
+ * most the page's first position to those whose count is at most its
+ * last, in the order. */
+static const char sql_points[] =
     "SELECT pp.n, pg.pos, pg.k_int, pg.k_str, pg.id"
     " FROM dir_prefix_page pp JOIN dir_page pg ON pg.list = pp.list"
     " AND pg.scope = pp.scope AND pg.scope_id = pp.scope_id"
     " AND pg.sort_key = pp.sort_key AND pg.id = pp.id"
     " WHERE pp.list = ? AND pp.scope = ? AND pp.scope_id = ?"
-    " AND pp.sort_key = ? AND pp.prefix = ? AND pp.n <= ?"
-    " ORDER BY pp.n DESC, pg.pos DESC LIMIT 1";
+    " AND pp.sort_key = ? AND pp.prefix = ? AND pp.n <= ? AND pp.n >="
+    " (SELECT MAX(q.n) FROM dir_prefix_page q WHERE q.list = ?"
+    " AND q.scope = ? AND q.scope_id = ? AND q.sort_key = ?"
+    " AND q.prefix = ? AND q.n <= ?) ORDER BY pg.pos";
 
-/* The point before ascending position at into from (found 0: none);
- * *pn: the matches before it. */
-static apr_status_t point_find(dir_seek_t *from, long long *pn,
-                               const dir_req_t *r, long long at,
-                               oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+/* One walk of a page: from a point, the matches [skip, skip + take)
+ * after it. */
+typedef struct dir_walk_t {
+    dir_seek_t from;
+    long long skip, take;
+} dir_walk_t;
+
+/* The walks of the page [at, at + count) into *pwalks (none: no point
+ * before the page). Of points with the same count (no match between
+ * them) only the last starts a walk: the matches from its count on lie
+ * between it and the next point, so a page whose matches are far apart
+ * in the order (the ends of a search whose matches bunch in it) walks
+ * from the point before each part instead of across the rows between. */
+static apr_status_t points_walks(apr_array_header_t **pwalks,
+                                 const dir_req_t *r, long long at,
+                                 long long count, oxt_db_t *db,
+                                 oxt_result_t *res, apr_pool_t *p)
 {
+    oxt_db_arg_t a[12];
     apr_array_header_t *got;
-    const oxt_db_row_t *row;
+    const oxt_db_row_t *row, *next;
+    const char *key = oxt_dirpre_key(r->q, p);
+    dir_walk_t *w;
+    long long n, upto, lo, hi;
+    int i, k, m = 0;
     apr_status_t rv;
 
-    memset(from, 0, sizeof(*from));
-    rv = oxt_db_select(&got, db, sql_point, OXT_DB_ARGS(
-                       OXT_DB_STR(r->def->name),
-                       OXT_DB_STR(scope_names[r->scope]),
-                       OXT_DB_INT(r->scope_id), OXT_DB_STR(r->sort->key),
-                       OXT_DB_STR(oxt_dirpre_key(r->q, p)), OXT_DB_INT(at)),
-                       res, p);
-    if (rv != APR_SUCCESS || got->nelts == 0) {
-        return rv;
+    for (k = 0; k < 2; k++) {
+        a[m++] = OXT_DB_STR(r->def->name);
+        a[m++] = OXT_DB_STR(scope_names[r->scope]);
+        a[m++] = OXT_DB_INT(r->scope_id);
+        a[m++] = OXT_DB_STR(r->sort->key);
+        a[m++] = OXT_DB_STR(key);
+        a[m++] = OXT_DB_INT(k == 0 ? at + count - 1 : at);
     }
-    row = APR_ARRAY_IDX(got, 0, const oxt_db_row_t *);
-    from->found = r->sort->is_str ? row->vals[3] != NULL
-                                  : row->vals[2] != NULL;
-    *pn = oxt_db_row_int(row, 0, 0);
-    from->pos = oxt_db_row_int(row, 1, 0);
-    from->k_int = oxt_db_row_int(row, 2, 0);
-    from->k_str = row->vals[3];
-    from->id = oxt_db_row_int(row, 4, 0);
-    return APR_SUCCESS;
+    *pwalks = apr_array_make(p, 2, sizeof(dir_walk_t));
+    rv = oxt_db_select(&got, db, sql_points, a, m, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < got->nelts; i++) {
+        row = APR_ARRAY_IDX(got, i, const oxt_db_row_t *);
+        next = i + 1 < got->nelts
+            ? APR_ARRAY_IDX(got, i + 1, const oxt_db_row_t *) : NULL;
+        n = oxt_db_row_int(row, 0, 0);
+        if (next != NULL && oxt_db_row_int(next, 0, 0) == n) {
+            continue;              /* no match before the next point */
+        }
+        upto = next != NULL ? oxt_db_row_int(next, 0, 0) : at + count;
+        lo = at > n ? at : n;
+        hi = at + count < upto ? at + count : upto;
+        if (hi <= lo) {
+            continue;
+        }
+        w = apr_array_push(*pwalks);
+        memset(w, 0, sizeof(*w));
+        w->from.found = r->sort->is_str ? row->vals[3] != NULL
+                                        : row->vals[2] != NULL;
+        w->from.pos = oxt_db_row_int(row, 1, 0);
+        w->from.k_int = oxt_db_row_int(row, 2, 0);
+        w->from.k_str = row->vals[3];
+        w->from.id = oxt_db_row_int(row, 4, 0);
+        w->skip = lo - n;
+        w->take = hi - lo;
+    }
+    return rv;
+}
+
+/* One walk: the scope's sort index from its point on, each entry
+ * checked against its row's own terms (a range of the terms' primary
+ * key, in a subquery the planner cannot turn into a join: as a
+ * semi-join MariaDB read every term of the prefix, 10,000 at 100k, for
+ * each page), up to its last match; appended to ids. */
+static apr_status_t walk_read(apr_array_header_t *ids, const dir_req_t *r,
+                              const dir_walk_t *w, oxt_db_t *db,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[10];
+    apr_array_header_t *got;
+    dir_req_t ra = *r;
+    const char *sql;
+    int n = 0, m, i;
+    apr_status_t rv;
+
+    ra.desc = 0;
+    ra.like = NULL;                /* the scope's own index, forced */
+    scope_args(args, &n, r);
+    sql = apr_pstrcat(p, "SELECT x.id FROM ", r->def->table, " x",
+                      order_index(&ra, p), scope_where(r, &m, p),
+                      seek_where(&ra, &w->from, args, &n, p), " AND (SELECT"
+                      " COUNT(*) FROM dir_term t WHERE t.list = ? AND"
+                      " t.id = x.id AND t.term LIKE ? ESCAPE '!') > 0",
+                      order_by(&ra, p), " LIMIT ?, ?", NULL);
+    args[n++] = OXT_DB_STR(r->def->name);
+    args[n++] = OXT_DB_STR(r->like);
+    args[n++] = OXT_DB_INT(w->skip);
+    args[n++] = OXT_DB_INT(w->take);
+    rv = oxt_db_select_ids(&got, db, sql, args, n, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < got->nelts; i++) {
+        APR_ARRAY_PUSH(ids, long long) = APR_ARRAY_IDX(got, i, long long);
+    }
+    return rv;
 }
 
 /* A page of a wide search from its points, into *pids; *pdone 0 when
  * the search has no point before the page in this order (it is then
  * read as before). A descending page is read as the ascending one it
- * mirrors: the scope's sort index from the point on, each entry checked
- * against its row's own terms (a range of the terms' primary key, in a
- * subquery the planner cannot turn into a join: as a semi-join MariaDB
- * read every term of the prefix, 10,000 at 100k, for each page), until
- * the page's last match. Between two points lie about DIR_SPACING
- * entries, so no page reads more than those and its own matches' span. */
+ * mirrors. Between two points lie about DIR_SPACING entries, so no walk
+ * reads more than those and its own matches' span, and a page takes one
+ * walk, two when it straddles a point, more only when its matches lie
+ * in parts that points separate. */
 static apr_status_t page_points(apr_array_header_t **pids, int *pdone,
                                 const dir_req_t *r, long long offset,
                                 long long limit, long long total,
                                 oxt_db_t *db, oxt_result_t *res,
                                 apr_pool_t *p)
 {
-    oxt_db_arg_t args[10];
-    dir_req_t ra = *r;
-    dir_seek_t from;
-    long long count, at, before = 0;
-    const char *sql;
-    int n = 0, m;
+    apr_array_header_t *walks;
+    const dir_walk_t *w;
+    long long count, at, covered = 0;
+    int i;
     apr_status_t rv;
 
     *pdone = 0;
@@ -873,24 +941,20 @@ static apr_status_t page_points(apr_array_header_t **pids, int *pdone,
         return APR_SUCCESS;
     }
     at = r->desc ? total - offset - count : offset;
-    rv = point_find(&from, &before, r, at, db, res, p);
-    if (rv != APR_SUCCESS || !from.found) {
+    rv = points_walks(&walks, r, at, count, db, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < walks->nelts; i++) {
+        w = &APR_ARRAY_IDX(walks, i, dir_walk_t);
+        covered += w->from.found ? w->take : 0;
+    }
+    /* The walks hold the whole page, or it is read as before. */
+    if (rv != APR_SUCCESS || covered != count) {
         return rv;
     }
-    ra.desc = 0;
-    ra.like = NULL;                /* the scope's own index, forced */
-    scope_args(args, &n, r);
-    sql = apr_pstrcat(p, "SELECT x.id FROM ", r->def->table, " x",
-                      order_index(&ra, p), scope_where(r, &m, p),
-                      seek_where(&ra, &from, args, &n, p), " AND (SELECT"
-                      " COUNT(*) FROM dir_term t WHERE t.list = ? AND"
-                      " t.id = x.id AND t.term LIKE ? ESCAPE '!') > 0",
-                      order_by(&ra, p), " LIMIT ?, ?", NULL);
-    args[n++] = OXT_DB_STR(r->def->name);
-    args[n++] = OXT_DB_STR(r->like);
-    args[n++] = OXT_DB_INT(at - before);
-    args[n++] = OXT_DB_INT(count);
-    rv = oxt_db_select_ids(pids, db, sql, args, n, res, p);
+    *pids = apr_array_make(p, (int)count, sizeof(long long));
+    for (i = 0; rv == APR_SUCCESS && i < walks->nelts; i++) {
+        rv = walk_read(*pids, r, &APR_ARRAY_IDX(walks, i, dir_walk_t), db,
+                       res, p);
+    }
     /* Fewer rows than the count says: the points disagree with the rows
      * (never, while the sync keeps them), so the page is joined. */
     if (rv == APR_SUCCESS && (*pids)->nelts == count) {
