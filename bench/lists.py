@@ -4,6 +4,7 @@ against the real Apache with mod_oxtender (never part of `make check`).
 
     /usr/bin/python3 bench/lists.py --size 100k|1m [--keep] [--seconds 5]
         [--only PATTERN] [--against OTHER/mod_oxtender.so] [--lock FILE]
+        [--root DIR] [--build-only] [--directory]
 
   100k: 10 resellers, 1,000 clients, 10,000 domains, 100,000 mailboxes
   1m:   100 resellers, 10,000 clients, 100,000 domains, 1,000,000 mailboxes
@@ -16,10 +17,14 @@ times `oxtender-replicator directory` (the first fill, then a pass with
 nothing changed). Then Apache with the module, a Plesk session per caller
 (cookie sign-in: no password hashing per request), and for every list, at
 the first, a middle and the last page, sorted by every column both ways,
-with and without a search: wrk -t1 -c2 for --seconds, the client's p99
-and req/s, the server-side p99 (Apache's %D of those requests) and the
-CPU time per request of Apache's processes and of MariaDB (user + system,
-from /proc: what a request costs us, whatever else the machine runs).
+with and without a search: wrk -t1 -c1 for --seconds (one request at a
+time: the client's p99, the server-side p99 from Apache's %D of those
+requests, and the CPU time per request of Apache's processes and of
+MariaDB, user + system from /proc: what a request costs us, whatever
+else the machine runs), then wrk -t1 -c2 for half as long (req/s). Each
+run starts and ends with the server idle (its CPU time and log still):
+with -c2 alone, a page slower than the run left requests queued into
+the next URL's run, and every p99 after it measured that queue.
 Last, req/s of a static file of the same size as a list page from the
 same Apache, with its server-side p99 and CPU per request, right after
 the page itself, so that the two share the machine's load.
@@ -189,8 +194,8 @@ def searched_pages(role, name, total):
     return out
 
 
-def wrk(url, cookie, seconds):
-    res = subprocess.run(["wrk", "-t1", "-c2", "-d%ds" % seconds,
+def wrk(url, cookie, seconds, conns=2):
+    res = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds,
                           "--latency", "-H", "Cookie: PHPSESSID=%s" % cookie,
                           url], capture_output=True, text=True,
                          timeout=seconds + 60)
@@ -232,16 +237,44 @@ def server_pids(httpd, db):
     return [parent] + kids, [db.pid()] if db.pid() else []
 
 
+def idle(httpd, db, pids=None, timeout=300):
+    """Waits until Apache and MariaDB have finished what was sent: their
+    CPU time and the access log both still for 0.3 s. wrk stops sending
+    at its deadline, not the server working: a page slower than the run
+    left requests running into the next URL's run, whose p99 then
+    measured that backlog."""
+    web, sql = pids or server_pids(httpd, db)
+    last = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = (cpu_ticks(web) + cpu_ticks(sql),
+               os.path.getsize(httpd.access_log_path))
+        if last is not None and now[1] == last[1] and now[0] - last[0] <= 1:
+            return
+        last = now
+        time.sleep(0.3)
+
+
 def measured(httpd, db, url, cookie, seconds):
-    """wrk on url: (client p99, req/s, server p99, requests, Apache CPU
-    ms per request, MariaDB CPU ms per request)."""
-    web, sql = server_pids(httpd, db)
+    """url measured in two wrk runs, each after the server went idle:
+    latency with one connection for seconds (one request at a time, so
+    no request of the bench waits behind another: the p99s are the
+    page's own on the machine as it is), then throughput with two (the
+    machine's cores) for half as long. (client p99, req/s, server p99,
+    requests, Apache CPU ms per request, MariaDB CPU ms per request):
+    the p99s and the CPU of the latency run (its requests to the end),
+    req/s of the throughput run."""
+    pids = server_pids(httpd, db)
+    web, sql = pids
+    idle(httpd, db, pids)
     mark = os.path.getsize(httpd.access_log_path)
     w0, s0 = cpu_ticks(web), cpu_ticks(sql)
-    p99, rps, _ = wrk(url, cookie, seconds)
+    p99, _, _ = wrk(url, cookie, seconds, conns=1)
+    idle(httpd, db, pids)
     w1, s1 = cpu_ticks(web), cpu_ticks(sql)
     httpd.settle(0.2)
     sp99, n = server_p99(httpd, mark)
+    _, rps, _ = wrk(url, cookie, max(1, seconds // 2), conns=2)
     tick = 1000.0 / os.sysconf("SC_CLK_TCK")
     per = (lambda a, b: (b - a) * tick / n) if n else (lambda a, b: -1)
     return p99, rps, sp99, n, per(w0, w1), per(s0, s1)
@@ -268,10 +301,27 @@ def main():
     ap.add_argument("--against", default=None)
     ap.add_argument("--lock", default=None,
                     help="a file to flock around the measuring only")
+    ap.add_argument("--root", default=None,
+                    help="the data's directory (default tests/gen/"
+                    "lists-bench-SIZE); bench/mailboxes.py takes the same")
+    ap.add_argument("--build-only", action="store_true",
+                    help="make (or migrate) the data and stop: the set-up"
+                    " part, to be run niced without the lock")
+    ap.add_argument("--directory", action="store_true",
+                    help="time `oxtender-replicator directory` on the"
+                    " data first (kept data: what this build's directory"
+                    " adds, e.g. tables of newer migrations)")
     args = ap.parse_args()
-    root = os.path.join(env.TOP, "tests", "gen", "lists-bench-" + args.size)
+    root = args.root or os.path.join(env.TOP, "tests", "gen",
+                                     "lists-bench-" + args.size)
     os.makedirs(root, exist_ok=True)
     db, site = build(root, args.size, args.keep)
+    if args.directory:
+        wall, out = timed([env.REPLICATOR, "-c", site.config, "directory"])
+        say("directory: %.1f s wall: %s" % (wall, out))
+    if args.build_only:
+        db.stop()
+        return
     servers = start_servers(root, site, args)
     lock = None
     try:

@@ -424,6 +424,7 @@ typedef struct dir_req_t {
     int desc;
     const char *q;                 /* the search as typed, or NULL */
     const char *like;              /* its LIKE pattern, or NULL */
+    int wide;                      /* oxt_dir_query_t.wide */
 } dir_req_t;
 
 apr_status_t oxt_dir_filters_check(const oxt_psa_t *psa, oxt_db_t *db,
@@ -491,6 +492,7 @@ static void dir_req(dir_req_t *r, const oxt_dir_query_t *q, apr_pool_t *p)
     r->desc = q->desc;
     r->like = q->q != NULL && *q->q ? oxt_dir_like_prefix(q->q, p) : NULL;
     r->q = r->like != NULL ? q->q : NULL;
+    r->wide = q->wide;
     dir_scope(r, q);
 }
 
@@ -595,14 +597,14 @@ static void search_scope(oxt_dirpre_scope_t *sc, const dir_req_t *r)
     sc->scope_id = r->scope_id;
 }
 
-static apr_status_t search_count(long long *pn, const dir_req_t *r,
-                                 oxt_db_t *db, oxt_result_t *res,
-                                 apr_pool_t *p)
+static apr_status_t search_count(long long *pn, int *pstored,
+                                 const dir_req_t *r, oxt_db_t *db,
+                                 oxt_result_t *res, apr_pool_t *p)
 {
     oxt_dirpre_scope_t sc;
 
     search_scope(&sc, r);
-    return oxt_dirpre_count(pn, db, &sc, r->q, r->like, res, p);
+    return oxt_dirpre_count(pn, pstored, db, &sc, r->q, r->like, res, p);
 }
 
 /* Is the search wide (its count stored)? A narrow one (at most about
@@ -616,6 +618,11 @@ static apr_status_t search_wide(int *pwide, const dir_req_t *r, oxt_db_t *db,
     long long n = 0;
     apr_status_t rv;
 
+    /* The count of the same snapshot already looked it up. */
+    if (r->wide != 0) {
+        *pwide = r->wide > 0;
+        return APR_SUCCESS;
+    }
     search_scope(&sc, r);
     rv = oxt_dirpre_stored(&n, db, &sc, r->q, res, p);
     *pwide = rv == APR_SUCCESS;
@@ -623,21 +630,29 @@ static apr_status_t search_wide(int *pwide, const dir_req_t *r, oxt_db_t *db,
 }
 
 apr_status_t oxt_dir_count(long long *ptotal, const oxt_psa_t *psa,
-                           oxt_db_t *db, const oxt_dir_query_t *q,
+                           oxt_db_t *db, oxt_dir_query_t *q,
                            oxt_result_t *res, apr_pool_t *p)
 {
     dir_req_t r;
+    int stored = 0;
+    apr_status_t rv;
 
     (void)psa;
     *ptotal = 0;
+    q->wide = 0;
     if (!dir_list_allowed(q)) {
         return APR_ENOENT;
     }
     dir_req(&r, q, p);
     if (r.like == NULL) {
+        q->wide = -1;
         return scope_total(ptotal, &r, db, res, p);
     }
-    return search_count(ptotal, &r, db, res, p);
+    rv = search_count(ptotal, &stored, &r, db, res, p);
+    if (rv == APR_SUCCESS) {
+        q->wide = stored ? 1 : -1;
+    }
+    return rv;
 }
 
 /* ---- step 1: the ids of a page, in order ---------------------------------------------- */
@@ -783,6 +798,174 @@ static const char *window_sql(const dir_req_t *r, const oxt_dir_window_t *w,
                        ", w.id", dir, " LIMIT ?, ?", NULL);
 }
 
+/* ---- the wide searches' points (migration 0132) ---- */
+
+/* The points of dir_prefix_page a page of a wide search may start its
+ * walks at: from the last whose count (the matches before it) is at
+ * most the page's first position to those whose count is at most its
+ * last, in the order. */
+static const char sql_points[] =
+    "SELECT pp.n, pg.pos, pg.k_int, pg.k_str, pg.id"
+    " FROM dir_prefix_page pp JOIN dir_page pg ON pg.list = pp.list"
+    " AND pg.scope = pp.scope AND pg.scope_id = pp.scope_id"
+    " AND pg.sort_key = pp.sort_key AND pg.id = pp.id"
+    " WHERE pp.list = ? AND pp.scope = ? AND pp.scope_id = ?"
+    " AND pp.sort_key = ? AND pp.prefix = ? AND pp.n <= ? AND pp.n >="
+    " (SELECT MAX(q.n) FROM dir_prefix_page q WHERE q.list = ?"
+    " AND q.scope = ? AND q.scope_id = ? AND q.sort_key = ?"
+    " AND q.prefix = ? AND q.n <= ?) ORDER BY pg.pos";
+
+/* One walk of a page: from a point, the matches [skip, skip + take)
+ * after it. */
+typedef struct dir_walk_t {
+    dir_seek_t from;
+    long long skip, take;
+} dir_walk_t;
+
+/* The walks of the page [at, at + count) into *pwalks (none: no point
+ * before the page). Of points with the same count (no match between
+ * them) only the last starts a walk: the matches from its count on lie
+ * between it and the next point, so a page whose matches are far apart
+ * in the order (the ends of a search whose matches bunch in it) walks
+ * from the point before each part instead of across the rows between. */
+static apr_status_t points_walks(apr_array_header_t **pwalks,
+                                 const dir_req_t *r, long long at,
+                                 long long count, oxt_db_t *db,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t a[12];
+    apr_array_header_t *got;
+    const oxt_db_row_t *row, *next;
+    const char *key = oxt_dirpre_key(r->q, p);
+    dir_walk_t *w;
+    long long n, upto, lo, hi;
+    int i, k, m = 0;
+    apr_status_t rv;
+
+    for (k = 0; k < 2; k++) {
+        a[m++] = OXT_DB_STR(r->def->name);
+        a[m++] = OXT_DB_STR(scope_names[r->scope]);
+        a[m++] = OXT_DB_INT(r->scope_id);
+        a[m++] = OXT_DB_STR(r->sort->key);
+        a[m++] = OXT_DB_STR(key);
+        a[m++] = OXT_DB_INT(k == 0 ? at + count - 1 : at);
+    }
+    *pwalks = apr_array_make(p, 2, sizeof(dir_walk_t));
+    rv = oxt_db_select(&got, db, sql_points, a, m, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < got->nelts; i++) {
+        row = APR_ARRAY_IDX(got, i, const oxt_db_row_t *);
+        next = i + 1 < got->nelts
+            ? APR_ARRAY_IDX(got, i + 1, const oxt_db_row_t *) : NULL;
+        n = oxt_db_row_int(row, 0, 0);
+        if (next != NULL && oxt_db_row_int(next, 0, 0) == n) {
+            continue;              /* no match before the next point */
+        }
+        upto = next != NULL ? oxt_db_row_int(next, 0, 0) : at + count;
+        lo = at > n ? at : n;
+        hi = at + count < upto ? at + count : upto;
+        if (hi <= lo) {
+            continue;
+        }
+        w = apr_array_push(*pwalks);
+        memset(w, 0, sizeof(*w));
+        w->from.found = r->sort->is_str ? row->vals[3] != NULL
+                                        : row->vals[2] != NULL;
+        w->from.pos = oxt_db_row_int(row, 1, 0);
+        w->from.k_int = oxt_db_row_int(row, 2, 0);
+        w->from.k_str = row->vals[3];
+        w->from.id = oxt_db_row_int(row, 4, 0);
+        w->skip = lo - n;
+        w->take = hi - lo;
+    }
+    return rv;
+}
+
+/* One walk: the scope's sort index from its point on, each entry
+ * checked against its row's own terms (a range of the terms' primary
+ * key, in a subquery the planner cannot turn into a join: as a
+ * semi-join MariaDB read every term of the prefix, 10,000 at 100k, for
+ * each page), up to its last match; appended to ids. */
+static apr_status_t walk_read(apr_array_header_t *ids, const dir_req_t *r,
+                              const dir_walk_t *w, oxt_db_t *db,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[10];
+    apr_array_header_t *got;
+    dir_req_t ra = *r;
+    const char *sql;
+    int n = 0, m, i;
+    apr_status_t rv;
+
+    ra.desc = 0;
+    ra.like = NULL;                /* the scope's own index, forced */
+    scope_args(args, &n, r);
+    sql = apr_pstrcat(p, "SELECT x.id FROM ", r->def->table, " x",
+                      order_index(&ra, p), scope_where(r, &m, p),
+                      seek_where(&ra, &w->from, args, &n, p), " AND (SELECT"
+                      " COUNT(*) FROM dir_term t WHERE t.list = ? AND"
+                      " t.id = x.id AND t.term LIKE ? ESCAPE '!') > 0",
+                      order_by(&ra, p), " LIMIT ?, ?", NULL);
+    args[n++] = OXT_DB_STR(r->def->name);
+    args[n++] = OXT_DB_STR(r->like);
+    args[n++] = OXT_DB_INT(w->skip);
+    args[n++] = OXT_DB_INT(w->take);
+    rv = oxt_db_select_ids(&got, db, sql, args, n, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < got->nelts; i++) {
+        APR_ARRAY_PUSH(ids, long long) = APR_ARRAY_IDX(got, i, long long);
+    }
+    return rv;
+}
+
+/* A page of a wide search from its points, into *pids; *pdone 0 when
+ * the search has no point before the page in this order (it is then
+ * read as before). A descending page is read as the ascending one it
+ * mirrors. Between two points lie about DIR_SPACING entries, so no walk
+ * reads more than those and its own matches' span, and a page takes one
+ * walk, two when it straddles a point, more only when its matches lie
+ * in parts that points separate. */
+static apr_status_t page_points(apr_array_header_t **pids, int *pdone,
+                                const dir_req_t *r, long long offset,
+                                long long limit, long long total,
+                                oxt_db_t *db, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    apr_array_header_t *walks;
+    const dir_walk_t *w;
+    long long count, at, covered = 0;
+    int i;
+    apr_status_t rv;
+
+    *pdone = 0;
+    count = limit < total - offset ? limit : total - offset;
+    if (count <= 0) {
+        return APR_SUCCESS;
+    }
+    at = r->desc ? total - offset - count : offset;
+    rv = points_walks(&walks, r, at, count, db, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < walks->nelts; i++) {
+        w = &APR_ARRAY_IDX(walks, i, dir_walk_t);
+        covered += w->from.found ? w->take : 0;
+    }
+    /* The walks hold the whole page, or it is read as before. */
+    if (rv != APR_SUCCESS || covered != count) {
+        return rv;
+    }
+    *pids = apr_array_make(p, (int)count, sizeof(long long));
+    for (i = 0; rv == APR_SUCCESS && i < walks->nelts; i++) {
+        rv = walk_read(*pids, r, &APR_ARRAY_IDX(walks, i, dir_walk_t), db,
+                       res, p);
+    }
+    /* Fewer rows than the count says: the points disagree with the rows
+     * (never, while the sync keeps them), so the page is joined. */
+    if (rv == APR_SUCCESS && (*pids)->nelts == count) {
+        *pdone = 1;
+        if (r->desc) {
+            oxt_util_ids_reverse(*pids);
+        }
+    }
+    return rv;
+}
+
 /* A searched page of total matches from a window of the sort order
  * (oxt_dir_window_plan), into *pids; *pdone 0 when it has none or the
  * window did not hold the page (the matches are then joined). */
@@ -800,7 +983,7 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
     apr_status_t rv;
 
     *pdone = 0;
-    rv = total > 0 ? APR_SUCCESS : search_count(&total, r, db, res, p);
+    rv = total > 0 ? APR_SUCCESS : search_count(&total, NULL, r, db, res, p);
     if (rv == APR_SUCCESS) {
         rv = scope_total(&rows, r, db, res, p);
     }
@@ -831,6 +1014,42 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
     return rv;
 }
 
+/* A page of a wide search (its count stored): from a short window of
+ * the order when one would hold it (the first and last pages of a dense
+ * search: fewer entries than a walk from the point before), else, or
+ * when that window missed, from its points; *pdone 0 for any other
+ * search, or a wide one without points (*ptried: the window was tried). */
+static apr_status_t page_wide(apr_array_header_t **pids, int *pdone,
+                              int *ptried, const dir_req_t *r,
+                              long long offset, long long limit,
+                              long long total, oxt_db_t *db,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_dir_window_t w;
+    long long rows = 0;
+    int wide = 0;
+    apr_status_t rv;
+
+    *pdone = 0;
+    *ptried = 0;
+    rv = total > 0 ? search_wide(&wide, r, db, res, p) : APR_SUCCESS;
+    if (rv != APR_SUCCESS || !wide) {
+        return rv;
+    }
+    rv = scope_total(&rows, r, db, res, p);
+    if (rv == APR_SUCCESS
+        && oxt_dir_window_plan(&w, offset, limit, total, rows,
+                               r->sort == &r->def->sorts[0])
+        && w.rows <= DIR_SPACING / 2) {
+        *ptried = 1;
+        rv = page_window(pids, pdone, r, offset, limit, total, db, res, p);
+    }
+    if (rv != APR_SUCCESS || *pdone) {
+        return rv;
+    }
+    return page_points(pids, pdone, r, offset, limit, total, db, res, p);
+}
+
 /* The ids of one page (limit 0: all), in order, into *pids. */
 static apr_status_t page_ids(apr_array_header_t **pids, const dir_req_t *r,
                              long long offset, long long limit,
@@ -841,12 +1060,16 @@ static apr_status_t page_ids(apr_array_header_t **pids, const dir_req_t *r,
     dir_seek_t s;
     const char *sql, *where;
     long long skip = offset;
-    int n = 0, m;
+    int n = 0, m, tried;
     apr_status_t rv = APR_SUCCESS;
 
     s.found = 0;
     if (limit > 0 && r->like != NULL) {
-        rv = page_window(pids, &m, r, offset, limit, total, db, res, p);
+        rv = page_wide(pids, &m, &tried, r, offset, limit, total, db, res,
+                       p);
+        if (rv == APR_SUCCESS && !m && !tried) {
+            rv = page_window(pids, &m, r, offset, limit, total, db, res, p);
+        }
         if (rv != APR_SUCCESS || m) {
             return rv;
         }
@@ -1301,6 +1524,16 @@ typedef struct dir_sync_t {
     apr_pool_t *p;
     apr_hash_t *groups;            /* page index groups: name -> state */
     int drop_all;                  /* deferred: the whole page index goes */
+    int points;                    /* dir_prefix_page: 0 not probed yet,
+                                      1 empty, 2 points to keep */
+    int keep_points;               /* one diffs_apply: there are points,
+                                      and the call keeps its groups */
+    apr_hash_t *pm_old, *pm_new;   /* the rows of one diffs_apply: the
+                                      stored prefixes their terms matched
+                                      before and after (NULL: no points
+                                      to keep row by row) */
+    apr_hash_t *prefix_ids;        /* a build's matches per scope and
+                                      prefix, read once for every sort */
     int wrote;                     /* a row or its terms were written */
     int finished;                  /* oxt_dir_sync_finish's transaction */
 } dir_sync_t;
@@ -2030,6 +2263,317 @@ static apr_status_t group_shift(dir_sync_t *s, const dir_group_t *g,
     return rv;
 }
 
+/* ---- the wide searches' points: kept true (migration 0132) ---- */
+
+/* Whether dir_prefix_page holds any point to keep (probed once a call). */
+static apr_status_t points_probe(int *pany, dir_sync_t *s)
+{
+    long long n = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (s->points == 0) {
+        rv = oxt_db_select_int(&n, s->db, "SELECT COUNT(*) FROM (SELECT 1"
+                               " FROM dir_prefix_page LIMIT 1) x",
+                               OXT_DB_NOARGS, s->res, s->p);
+        s->points = n > 0 ? 2 : 1;
+    }
+    *pany = s->points == 2;
+    return rv;
+}
+
+/* The stored prefixes the terms of diffs' rows match as they are now
+ * (*pm NULL: no points to keep row by row: none stored, a deferred call,
+ * or a bulk one, whose groups are rebuilt whole); s->keep_points says
+ * whether there are points the call must keep (row by row or by the
+ * rebuild of the groups it touches). */
+static apr_status_t points_matches(apr_hash_t **pm, dir_sync_t *s,
+                                   const apr_array_header_t *diffs,
+                                   int domains, int bulk)
+{
+    apr_array_header_t *ids;
+    const dir_diff_t *d;
+    int any = 0, i;
+    apr_status_t rv;
+
+    *pm = NULL;
+    if ((s->flags & OXT_DIR_DEFER) || diffs->nelts == 0) {
+        return APR_SUCCESS;
+    }
+    rv = points_probe(&any, s);
+    s->keep_points = any;
+    if (rv != APR_SUCCESS || !any || bulk) {
+        return rv;
+    }
+    ids = apr_array_make(s->p, diffs->nelts, sizeof(long long));
+    for (i = 0; i < diffs->nelts; i++) {
+        d = &APR_ARRAY_IDX(diffs, i, dir_diff_t);
+        APR_ARRAY_PUSH(ids, long long) = (d->new ? d->new : d->old)->id;
+    }
+    /* The lock keeps a choice of the prefixes (which drops every point)
+     * from running between the reads and the moves. */
+    rv = oxt_dirpre_lock(s->db, 0, s->res, s->p);
+    return rv == APR_SUCCESS
+        ? oxt_dirpre_matches(pm, s->db, domains ? "'domain'"
+                             : "'reseller', 'client'", ids, s->res, s->p)
+        : rv;
+}
+
+/* The prefixes of g's scope that rec's terms match (pm: the matches of
+ * its call), as bound values into a (n of them). */
+static int points_prefixes(oxt_db_arg_t *a, const dir_group_t *g,
+                           const dir_rec_t *rec, apr_hash_t *pm)
+{
+    const apr_array_header_t *ms = oxt_util_id_get(pm, rec->id);
+    const oxt_dirpre_match_t *m;
+    int i, n = 0;
+
+    for (i = 0; ms != NULL && i < ms->nelts; i++) {
+        m = &APR_ARRAY_IDX(ms, i, oxt_dirpre_match_t);
+        if (strcmp(m->list, dir_defs[g->list].name) == 0
+            && strcmp(m->scope, scope_names[g->scope]) == 0
+            && m->scope_id == g->scope_id) {
+            a[n++] = OXT_DB_STR(m->prefix);
+        }
+    }
+    return n;
+}
+
+/* The points of g after rec's entry count one match more (delta +1) or
+ * fewer (-1) of every prefix rec matches (pm). */
+static apr_status_t points_shift(dir_sync_t *s, const dir_group_t *g,
+                                 const dir_rec_t *rec, apr_hash_t *pm,
+                                 int delta)
+{
+    const apr_array_header_t *ms = oxt_util_id_get(pm, rec->id);
+    const char *c = g->sort->is_str ? "pg.k_str" : "pg.k_int";
+    oxt_db_arg_t *a, k;
+    int n = 0, np;
+
+    if (ms == NULL) {
+        return APR_SUCCESS;
+    }
+    a = apr_palloc(s->p, sizeof(*a) * (apr_size_t)(8 + ms->nelts));
+    a[n++] = OXT_DB_INT(delta);
+    n += group_args(a + n, g);
+    np = points_prefixes(a + n, g, rec, pm);
+    if (np == 0) {
+        return APR_SUCCESS;
+    }
+    n += np;
+    k = rec_key(rec, g->sort);
+    a[n++] = k;
+    a[n++] = k;
+    a[n++] = OXT_DB_INT(rec->id);
+    return oxt_db_exec(NULL, s->db, apr_pstrcat(s->p, "UPDATE dir_prefix_page"
+                       " pp JOIN dir_page pg ON pg.list = pp.list AND"
+                       " pg.scope = pp.scope AND pg.scope_id = pp.scope_id"
+                       " AND pg.sort_key = pp.sort_key AND pg.id = pp.id"
+                       " SET pp.n = pp.n + ? WHERE pp.list = ? AND"
+                       " pp.scope = ? AND pp.scope_id = ? AND"
+                       " pp.sort_key = ? AND pp.prefix IN (",
+                       oxt_util_marks(np, s->p), ") AND (", c, " > ? OR (",
+                       c, " = ? AND pg.id > ?))", NULL), a, n, s->res, s->p);
+}
+
+/* The points' part of one row's change in a kept group: a point that
+ * moved (its entry of dir_page went with group_shift) loses its counts;
+ * the points after the old entry lose the row from the prefixes it
+ * matched, those after the new one gain it for the prefixes it matches. */
+static apr_status_t points_change(dir_sync_t *s, const dir_group_t *g,
+                                  const dir_rec_t *old, const dir_rec_t *new,
+                                  int move)
+{
+    oxt_db_arg_t a[5];
+    int n;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (s->pm_old == NULL) {
+        return APR_SUCCESS;
+    }
+    if (move && old != NULL) {
+        n = group_args(a, g);
+        a[n++] = OXT_DB_INT(old->id);
+        rv = oxt_db_exec(NULL, s->db, "DELETE FROM dir_prefix_page WHERE"
+                         GROUP_WHERE " AND id = ?", a, n, s->res, s->p);
+    }
+    if (rv == APR_SUCCESS && old != NULL) {
+        rv = points_shift(s, g, old, s->pm_old, -1);
+    }
+    if (rv == APR_SUCCESS && new != NULL) {
+        rv = points_shift(s, g, new, s->pm_new, +1);
+    }
+    return rv;
+}
+
+/* The rows of a scope a stored prefix finds, read once per build for
+ * every sort of the scope. */
+static apr_status_t points_matching(apr_array_header_t **pids, dir_sync_t *s,
+                                    const dir_req_t *r, const char *prefix,
+                                    const char *pat)
+{
+    const char *key = apr_psprintf(s->p, "%s|%d|%" APR_INT64_T_FMT "|%s",
+                                   r->def->name, (int)r->scope,
+                                   (apr_int64_t)r->scope_id, prefix);
+    oxt_db_arg_t a[3];
+    int n = 0, m;
+    apr_status_t rv;
+
+    if (s->prefix_ids == NULL) {
+        s->prefix_ids = apr_hash_make(s->p);
+    }
+    *pids = apr_hash_get(s->prefix_ids, key, APR_HASH_KEY_STRING);
+    if (*pids != NULL) {
+        return APR_SUCCESS;
+    }
+    a[n++] = OXT_DB_STR(r->def->name);
+    scope_args(a, &n, r);
+    a[n++] = OXT_DB_STR(pat);
+    rv = oxt_db_select_ids(pids, s->db, apr_pstrcat(s->p, "SELECT DISTINCT"
+                           " t.id FROM dir_term t", scope_where_terms(r, &m),
+                           " AND t.term LIKE ? ESCAPE '!'", NULL), a, n,
+                           s->res, s->p);
+    if (rv == APR_SUCCESS) {
+        apr_hash_set(s->prefix_ids, key, APR_HASH_KEY_STRING, *pids);
+    }
+    return rv;
+}
+
+/* One group's order as read from its index (ids), where each id stands
+ * (id -> its position + 1), and which positions are points. */
+typedef struct points_order_t {
+    apr_array_header_t *ids;
+    apr_hash_t *at;
+    long long *pos;
+    unsigned char *point;
+} points_order_t;
+
+static apr_status_t points_order(points_order_t *o, dir_sync_t *s,
+                                 const dir_group_t *g, const dir_req_t *r,
+                                 apr_pool_t *bp)
+{
+    apr_array_header_t *pts;
+    oxt_db_arg_t a[4];
+    const long long *ix;
+    int n = 0, m, i;
+    apr_status_t rv;
+
+    scope_args(a, &n, r);
+    rv = oxt_db_select_ids(&o->ids, s->db, apr_pstrcat(bp, "SELECT x.id FROM ",
+                           r->def->table, " x", order_index(r, bp),
+                           scope_where(r, &m, bp), order_by(r, bp), NULL), a,
+                           n, s->res, bp);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_ids(&pts, s->db, "SELECT id FROM dir_page WHERE"
+                               GROUP_WHERE, a, group_args(a, g), s->res, bp);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    o->at = apr_hash_make(bp);
+    o->pos = apr_palloc(bp, sizeof(long long) * (apr_size_t)(o->ids->nelts
+                                                             + 1));
+    o->point = apr_pcalloc(bp, (apr_size_t)o->ids->nelts + 1);
+    for (i = 0; i < o->ids->nelts; i++) {
+        o->pos[i] = i;
+        oxt_util_id_set(o->at, APR_ARRAY_IDX(o->ids, i, long long),
+                        &o->pos[i]);
+    }
+    for (i = 0; i < pts->nelts; i++) {
+        ix = oxt_util_id_get(o->at, APR_ARRAY_IDX(pts, i, long long));
+        if (ix != NULL) {
+            o->point[*ix] = 1;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* The counts of one prefix at every point of the order, as rows of
+ * dir_prefix_page (7 values each) pushed to out. */
+static void points_count(apr_array_header_t *out, const points_order_t *o,
+                         const dir_group_t *g, const char *prefix,
+                         const apr_array_header_t *matches, apr_pool_t *bp)
+{
+    unsigned char *in = apr_pcalloc(bp, (apr_size_t)o->ids->nelts + 1);
+    const long long *ix;
+    long long before = 0;
+    int i;
+
+    for (i = 0; i < matches->nelts; i++) {
+        ix = oxt_util_id_get(o->at, APR_ARRAY_IDX(matches, i, long long));
+        if (ix != NULL) {
+            in[*ix] = 1;
+        }
+    }
+    for (i = 0; i < o->ids->nelts; i++) {
+        if (o->point[i]) {
+            APR_ARRAY_PUSH(out, oxt_db_arg_t) = OXT_DB_STR(
+                dir_defs[g->list].name);
+            APR_ARRAY_PUSH(out, oxt_db_arg_t) = OXT_DB_STR(
+                scope_names[g->scope]);
+            APR_ARRAY_PUSH(out, oxt_db_arg_t) = OXT_DB_INT(g->scope_id);
+            APR_ARRAY_PUSH(out, oxt_db_arg_t) = OXT_DB_STR(prefix);
+            APR_ARRAY_PUSH(out, oxt_db_arg_t) = OXT_DB_STR(g->sort->key);
+            APR_ARRAY_PUSH(out, oxt_db_arg_t) = OXT_DB_INT(
+                APR_ARRAY_IDX(o->ids, i, long long));
+            APR_ARRAY_PUSH(out, oxt_db_arg_t) = OXT_DB_INT(before);
+        }
+        before += in[i];
+    }
+}
+
+/* g's points made again for every stored prefix of its scope, from the
+ * order as it is: one read of the order, of the group's page index and
+ * of each prefix's matches (shared by the sorts of a scope), counted
+ * here rather than by a window function per prefix and sort, which
+ * scanned the scope once for each. */
+static apr_status_t points_build(dir_sync_t *s, const dir_group_t *g)
+{
+    apr_array_header_t *pre, *matches, *out;
+    const oxt_db_row_t *row;
+    points_order_t o;
+    oxt_db_arg_t a[4];
+    dir_req_t r;
+    apr_pool_t *bp;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_exec(NULL, s->db, "DELETE FROM dir_prefix_page WHERE"
+                     GROUP_WHERE, a, group_args(a, g), s->res, s->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&pre, s->db, "SELECT prefix, pat FROM dir_prefix"
+                           " WHERE list = ? AND scope = ? AND scope_id = ?",
+                           a, 3, s->res, s->p);
+    }
+    if (rv != APR_SUCCESS || pre->nelts == 0) {
+        return rv;
+    }
+    rv = oxt_dirpre_lock(s->db, 0, s->res, s->p);
+    memset(&r, 0, sizeof(r));
+    r.def = &dir_defs[g->list];
+    r.sort = g->sort;
+    r.scope = g->scope;
+    r.scope_id = g->scope_id;
+    apr_pool_create(&bp, s->p);
+    if (rv == APR_SUCCESS) {
+        rv = points_order(&o, s, g, &r, bp);
+    }
+    out = apr_array_make(bp, 64, sizeof(oxt_db_arg_t));
+    for (i = 0; rv == APR_SUCCESS && i < pre->nelts; i++) {
+        row = APR_ARRAY_IDX(pre, i, const oxt_db_row_t *);
+        rv = points_matching(&matches, s, &r, row->vals[0], row->vals[1]);
+        if (rv == APR_SUCCESS) {
+            points_count(out, &o, g, row->vals[0], matches, bp);
+        }
+    }
+    if (rv == APR_SUCCESS && out->nelts > 0) {
+        rv = rows_exec(s, "INSERT IGNORE INTO dir_prefix_page (list, scope,"
+                       " scope_id, prefix, sort_key, id, n) VALUES", "", 7,
+                       (const oxt_db_arg_t *)out->elts, out->nelts / 7);
+    }
+    apr_pool_destroy(bp);
+    return rv;
+}
+
 /* The scopes a row is in (at most 3). */
 static int rec_scopes(const dir_rec_t *rec, dir_scope_t *scopes,
                       long long *sids)
@@ -2064,10 +2608,12 @@ static int scope_has(const dir_scope_t *scopes, const long long *sids,
 }
 
 /* One group's part of a row's change: its entries kept exact, or the
- * group marked stale (a bulk change, or a deferred pass). */
+ * group marked stale (a bulk change, or a deferred pass). move 0: the
+ * row kept its place in the order, only its terms changed (the points
+ * of the wide searches move, the page index does not). */
 static apr_status_t group_change(dir_sync_t *s, const dir_group_t *g,
                                  const dir_rec_t *old, const dir_rec_t *new,
-                                 int bulk)
+                                 int bulk, int move)
 {
     int *st;
     apr_status_t rv = APR_SUCCESS;
@@ -2095,13 +2641,13 @@ static apr_status_t group_change(dir_sync_t *s, const dir_group_t *g,
         *st = G_STALE;
         return APR_SUCCESS;
     }
-    if (old != NULL) {
+    if (move && old != NULL) {
         rv = group_shift(s, g, rec_key(old, g->sort), old->id, -1);
     }
-    if (rv == APR_SUCCESS && new != NULL) {
+    if (rv == APR_SUCCESS && move && new != NULL) {
         rv = group_shift(s, g, rec_key(new, g->sort), new->id, +1);
     }
-    return rv;
+    return rv == APR_SUCCESS ? points_change(s, g, old, new, move) : rv;
 }
 
 /* The page index's part of one row's change. */
@@ -2113,7 +2659,7 @@ static apr_status_t page_change(dir_sync_t *s, const dir_diff_t *d, int bulk)
     const dir_def_t *def = &dir_defs[rec_list(any)];
     int no = d->old ? rec_scopes(d->old, so, io) : 0;
     int nn = d->new ? rec_scopes(d->new, sn, in) : 0;
-    int na = 0, i, k, was, is;
+    int na = 0, i, k, was, is, same;
     dir_group_t g;
     apr_status_t rv = APR_SUCCESS;
 
@@ -2130,7 +2676,10 @@ static apr_status_t page_change(dir_sync_t *s, const dir_diff_t *d, int bulk)
         was = d->old && scope_has(so, io, no, all[i], ia[i]);
         is = d->new && scope_has(sn, in, nn, all[i], ia[i]);
         for (k = 0; rv == APR_SUCCESS && k < def->nsorts; k++) {
-            if (was && is && rec_same_key(d->old, d->new, &def->sorts[k])) {
+            same = was && is && rec_same_key(d->old, d->new, &def->sorts[k]);
+            /* In place, but with other terms: the wide searches' points
+             * after it may gain or lose it. */
+            if (same && !(s->keep_points && terms_changed(d))) {
                 continue;
             }
             g.list = rec_list(any);
@@ -2138,7 +2687,7 @@ static apr_status_t page_change(dir_sync_t *s, const dir_diff_t *d, int bulk)
             g.scope_id = ia[i];
             g.sort = &def->sorts[k];
             rv = group_change(s, &g, was ? d->old : NULL, is ? d->new : NULL,
-                              bulk);
+                              bulk, !same);
         }
     }
     return rv;
@@ -2175,15 +2724,32 @@ static apr_status_t group_rebuild(dir_sync_t *s, const dir_group_t *g)
             " AND y.rn MOD " APR_STRINGIFY(DIR_SPACING) " = 0", NULL),
             a, n, s->res, s->p);
     }
-    return rv;
+    return rv == APR_SUCCESS ? points_build(s, g) : rv;
 }
 
 static apr_status_t group_drop(dir_sync_t *s, const dir_group_t *g)
 {
     oxt_db_arg_t a[4];
+    apr_status_t rv;
 
-    return oxt_db_exec(NULL, s->db, "DELETE FROM dir_page WHERE" GROUP_WHERE,
-                       a, group_args(a, g), s->res, s->p);
+    rv = oxt_db_exec(NULL, s->db, "DELETE FROM dir_page WHERE" GROUP_WHERE,
+                     a, group_args(a, g), s->res, s->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, s->db, "DELETE FROM dir_prefix_page WHERE"
+                         GROUP_WHERE, a, group_args(a, g), s->res, s->p);
+    }
+    return rv;
+}
+
+/* The whole page index, and the wide searches' points with it. */
+static apr_status_t page_drop_all(dir_sync_t *s)
+{
+    apr_status_t rv = oxt_db_exec(NULL, s->db, "DELETE FROM dir_page",
+                                  OXT_DB_NOARGS, s->res, s->p);
+
+    return rv == APR_SUCCESS ? oxt_db_exec(NULL, s->db, "DELETE FROM"
+                                           " dir_prefix_page", OXT_DB_NOARGS,
+                                           s->res, s->p) : rv;
 }
 
 /* The end of a sync call: stale groups rebuilt, or in a deferred pass
@@ -2196,8 +2762,7 @@ static apr_status_t groups_settle(dir_sync_t *s)
     apr_status_t rv = APR_SUCCESS;
 
     if (s->drop_all) {
-        return oxt_db_exec(NULL, s->db, "DELETE FROM dir_page",
-                           OXT_DB_NOARGS, s->res, s->p);
+        return page_drop_all(s);
     }
     for (hi = apr_hash_first(s->p, s->groups); rv == APR_SUCCESS && hi;
          hi = apr_hash_next(hi)) {
@@ -2260,9 +2825,15 @@ static apr_status_t diffs_apply(dir_sync_t *s, const apr_array_header_t *diffs,
     apr_status_t rv;
 
     s->wrote |= diffs->nelts > 0;
-    rv = recs_write(s, diffs, domains);
+    rv = points_matches(&s->pm_old, s, diffs, domains, bulk);
+    if (rv == APR_SUCCESS) {
+        rv = recs_write(s, diffs, domains);
+    }
     if (rv == APR_SUCCESS) {
         rv = terms_write(s, diffs, domains);
+    }
+    if (rv == APR_SUCCESS && s->pm_old != NULL) {
+        rv = points_matches(&s->pm_new, s, diffs, domains, bulk);
     }
     if (rv == APR_SUCCESS) {
         rv = totals_move(s, diffs);
@@ -2270,6 +2841,8 @@ static apr_status_t diffs_apply(dir_sync_t *s, const apr_array_header_t *diffs,
     for (i = 0; rv == APR_SUCCESS && i < diffs->nelts; i++) {
         rv = page_change(s, &APR_ARRAY_IDX(diffs, i, dir_diff_t), bulk);
     }
+    s->pm_old = s->pm_new = NULL;
+    s->keep_points = 0;
     if (s->stats != NULL) {
         for (i = 0; i < diffs->nelts; i++) {
             const dir_diff_t *d = &APR_ARRAY_IDX(diffs, i, dir_diff_t);
@@ -2672,8 +3245,7 @@ static apr_status_t page_rebuild_all(dir_sync_t *s)
     int k, l;
     apr_status_t rv;
 
-    rv = oxt_db_exec(NULL, s->db, "DELETE FROM dir_page", OXT_DB_NOARGS,
-                     s->res, s->p);
+    rv = page_drop_all(s);
     for (l = 0; rv == APR_SUCCESS && l < OXT_DIR_LISTS; l++) {
         rv = groups_rebuild(s, (oxt_dir_list_t)l, SCOPE_ALL, 0);
     }
@@ -2718,6 +3290,64 @@ apr_status_t oxt_dir_sync_finish(oxt_db_t *db, const oxt_psa_t *psa,
     apr_pool_create(&sp, p);
     sync_init(&s, db, psa, OXT_DIR_DEFER, NULL, res, sp);
     rv = sync_txn(&s, sync_finish, NULL);
+    apr_pool_destroy(sp);
+    return rv;
+}
+
+/* Every stored prefix's scope, in every sort: its points made again. */
+static apr_status_t points_all(dir_sync_t *s, const apr_array_header_t *ids)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    dir_group_t g;
+    int i, l, k, sc;
+    apr_status_t rv;
+
+    (void)ids;
+    rv = oxt_db_exec(NULL, s->db, "DELETE FROM dir_prefix_page",
+                     OXT_DB_NOARGS, s->res, s->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&rows, s->db, "SELECT DISTINCT list, scope,"
+                           " scope_id FROM dir_prefix", OXT_DB_NOARGS,
+                           s->res, s->p);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        for (l = 0; l < OXT_DIR_LISTS
+             && strcmp(dir_defs[l].name, row->vals[0]) != 0; l++) {
+        }
+        for (sc = 0; sc < 3 && strcmp(scope_names[sc], row->vals[1]) != 0;
+             sc++) {
+        }
+        if (l == OXT_DIR_LISTS || sc == 3) {
+            continue;
+        }
+        g.list = (oxt_dir_list_t)l;
+        g.scope = (dir_scope_t)sc;
+        g.scope_id = oxt_db_row_int(row, 2, 0);
+        for (k = 0; rv == APR_SUCCESS && k < dir_defs[l].nsorts; k++) {
+            g.sort = &dir_defs[l].sorts[k];
+            rv = points_build(s, &g);
+        }
+    }
+    return rv;
+}
+
+apr_status_t oxt_dir_points_rebuild(long long *ppoints, oxt_db_t *db,
+                                    const oxt_psa_t *psa, oxt_result_t *res,
+                                    apr_pool_t *p)
+{
+    dir_sync_t s;
+    apr_pool_t *sp;
+    apr_status_t rv;
+
+    apr_pool_create(&sp, p);
+    sync_init(&s, db, psa, 0, NULL, res, sp);
+    rv = sync_txn(&s, points_all, NULL);
+    if (rv == APR_SUCCESS && ppoints != NULL) {
+        rv = oxt_db_select_int(ppoints, db, "SELECT COUNT(*) FROM"
+                               " dir_prefix_page", OXT_DB_NOARGS, res, sp);
+    }
     apr_pool_destroy(sp);
     return rv;
 }
@@ -2873,8 +3503,12 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
     if (rv == APR_SUCCESS && !drift) {
         rv = oxt_dirpre_due(&drift, db, res, p);
     }
-    return rv == APR_SUCCESS && drift ? oxt_dirpre_rebuild(NULL, db, res, p)
-                                      : rv;
+    if (rv == APR_SUCCESS && drift) {
+        rv = oxt_dirpre_rebuild(NULL, db, res, p);
+    }
+    /* The new prefixes' points (the choice dropped every point). */
+    return rv == APR_SUCCESS && drift
+        ? oxt_dir_points_rebuild(NULL, db, psa, res, p) : rv;
 }
 
 apr_status_t oxt_dir_refresh(oxt_db_t *db, const oxt_psa_t *psa,

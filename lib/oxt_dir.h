@@ -150,6 +150,10 @@ typedef struct oxt_dir_query_t {
     long long total;           /* what oxt_dir_count gave in the same
                                   snapshot (saves reading it again for
                                   a deep page); 0: not known */
+    int wide;                  /* what oxt_dir_count found: 1 the total
+                                  of a stored wide search (dir_prefix),
+                                  -1 not one; 0: not known (looked up
+                                  again when the page needs it) */
 } oxt_dir_query_t;
 
 /**
@@ -177,10 +181,12 @@ void oxt_dir_read_end(oxt_db_t *db);
 
 /**
  * The number of rows the request lists (all pages): a stored total
- * without a search, an index count of the matching terms with one.
+ * without a search, an index count of the matching terms with one. Sets
+ * q->wide, so that the page that follows (q->total given) does not look
+ * the search up in dir_prefix a second time.
  */
 apr_status_t oxt_dir_count(long long *ptotal, const oxt_psa_t *psa,
-                           oxt_db_t *db, const oxt_dir_query_t *q,
+                           oxt_db_t *db, oxt_dir_query_t *q,
                            oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
@@ -354,6 +360,18 @@ apr_status_t oxt_dir_sync_accounts(oxt_db_t *db, const oxt_psa_t *psa,
  */
 apr_status_t oxt_dir_sync_finish(oxt_db_t *db, const oxt_psa_t *psa,
                                  oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The wide searches' points (dir_prefix_page, migration 0132) made again
+ * for every stored prefix (dir_prefix) in every sort of its scope, from
+ * the page index (dir_page) as it is, in a transaction of its own: after
+ * the prefixes were chosen again (oxt_dirpre_rebuild drops them all).
+ * *ppoints (may be NULL): how many.
+ */
+apr_status_t oxt_dir_points_rebuild(long long *ppoints, oxt_db_t *db,
+                                    const oxt_psa_t *psa, oxt_result_t *res,
+                                    apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

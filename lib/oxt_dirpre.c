@@ -8,6 +8,7 @@
 
 #include "oxt_dirpre.h"
 #include "oxt_dir.h"
+#include "oxt_util.h"
 
 /* ---- counting ------------------------------------------------------------- */
 
@@ -67,13 +68,16 @@ apr_status_t oxt_dirpre_stored(long long *pn, oxt_db_t *db,
                              res, p);
 }
 
-apr_status_t oxt_dirpre_count(long long *pn, oxt_db_t *db,
+apr_status_t oxt_dirpre_count(long long *pn, int *pstored, oxt_db_t *db,
                               const oxt_dirpre_scope_t *sc, const char *q,
                               const char *like, oxt_result_t *res,
                               apr_pool_t *p)
 {
     apr_status_t rv = oxt_dirpre_stored(pn, db, sc, q, res, p);
 
+    if (pstored != NULL) {
+        *pstored = rv == APR_SUCCESS;
+    }
     if (rv == APR_ENOENT) {
         rv = count_live(pn, db, sc, like, res, p);
     }
@@ -168,6 +172,63 @@ apr_status_t oxt_dirpre_take(apr_hash_t **pdelta, int sign, oxt_db_t *db,
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
             take_row(*pdelta, APR_ARRAY_IDX(rows, i, const oxt_db_row_t *),
                      sign, p);
+        }
+    }
+    return rv;
+}
+
+/* TAKE_SQL's join, a row per id and prefix. */
+#define MATCHES_SQL                                                        \
+    "SELECT t.id, p.list, p.scope, p.scope_id, p.prefix"                    \
+    " FROM dir_term t JOIN dir_prefix p"                                    \
+    " ON p.list = t.list AND ((p.scope = 'all' AND p.scope_id = 0)"         \
+    " OR (p.scope = 'reseller' AND p.scope_id = t.reseller_id)"             \
+    " OR (p.scope = 'client' AND p.scope_id = t.client_id))"                \
+    " AND t.term LIKE p.pat ESCAPE '!'"                                     \
+    " WHERE t.list IN (%s) AND t.id IN (%s)"                                \
+    " GROUP BY t.id, p.list, p.scope, p.scope_id, p.prefix"                 \
+    " LOCK IN SHARE MODE"
+
+static void match_row(apr_hash_t *by_id, const oxt_db_row_t *row,
+                      apr_pool_t *p)
+{
+    long long id = oxt_db_row_int(row, 0, 0);
+    apr_array_header_t *a = oxt_util_id_get(by_id, id);
+    oxt_dirpre_match_t *m;
+
+    if (a == NULL) {
+        a = apr_array_make(p, 4, sizeof(oxt_dirpre_match_t));
+        oxt_util_id_set(by_id, id, a);
+    }
+    m = apr_array_push(a);
+    m->list = row->vals[1];
+    m->scope = row->vals[2];
+    m->scope_id = oxt_db_row_int(row, 3, 0);
+    m->prefix = row->vals[4];
+}
+
+apr_status_t oxt_dirpre_matches(apr_hash_t **pby_id, oxt_db_t *db,
+                                const char *lists_in,
+                                const apr_array_header_t *ids,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t args[OXT_DB_IN_MAX];
+    apr_array_header_t *rows;
+    const char *marks;
+    int from, n, nargs, i;
+    apr_status_t rv = APR_SUCCESS;
+
+    *pby_id = apr_hash_make(p);
+    for (from = 0; rv == APR_SUCCESS && from < ids->nelts; from += n) {
+        n = ids->nelts - from < OXT_DB_IN_MAX ? ids->nelts - from
+                                              : OXT_DB_IN_MAX;
+        nargs = oxt_db_in_bind(&marks, args, ids, from, n, p);
+        rv = oxt_db_select(&rows, db, apr_psprintf(p, MATCHES_SQL, lists_in,
+                                                   marks), args, nargs, res,
+                           p);
+        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+            match_row(*pby_id, APR_ARRAY_IDX(rows, i, const oxt_db_row_t *),
+                      p);
         }
     }
     return rv;
@@ -369,6 +430,14 @@ static apr_status_t rebuild_txn(pre_build_t *b)
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, b->db, "DELETE FROM dir_prefix", OXT_DB_NOARGS,
                          b->res, b->p);
+    }
+    /* The points of the prefixes (migration 0132) go with them: no sync
+     * moves the points of a prefix that is not stored, so a point left
+     * behind would lie once its prefix came back. The directory makes
+     * them again for the new prefixes (oxt_dir_points_rebuild). */
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, b->db, "DELETE FROM dir_prefix_page",
+                         OXT_DB_NOARGS, b->res, b->p);
     }
     return rv == APR_SUCCESS ? grow_all(b) : rv;
 }

@@ -48,9 +48,10 @@ typedef struct oxt_dirpre_scope_t {
 
 /**
  * The rows of the scope a search for q finds (like: q's LIKE pattern,
- * oxt_dir_like_prefix), from dir_prefix when it holds q, else counted.
+ * oxt_dir_like_prefix), from dir_prefix when it holds q, else counted;
+ * *pstored (may be NULL) 1 when it came from dir_prefix.
  */
-apr_status_t oxt_dirpre_count(long long *pn, oxt_db_t *db,
+apr_status_t oxt_dirpre_count(long long *pn, int *pstored, oxt_db_t *db,
                               const oxt_dirpre_scope_t *sc, const char *q,
                               const char *like, oxt_result_t *res,
                               apr_pool_t *p)
@@ -96,6 +97,26 @@ apr_status_t oxt_dirpre_take(apr_hash_t **pdelta, int sign, oxt_db_t *db,
                              const char *lists_in,
                              const apr_array_header_t *ids,
                              oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** One stored prefix a row's terms match, in the row's list and scope. */
+typedef struct oxt_dirpre_match_t {
+    const char *list;
+    const char *scope;
+    long long scope_id;
+    const char *prefix;
+} oxt_dirpre_match_t;
+
+/**
+ * The stored prefixes the terms of each of ids (in the lists lists_in)
+ * match now, each in its scope: *pby_id maps an id (oxt_util_id_set) to
+ * an array of oxt_dirpre_match_t; an id that matches none is absent. A
+ * locking read, as oxt_dirpre_take's (the caller holds oxt_dirpre_lock).
+ */
+apr_status_t oxt_dirpre_matches(apr_hash_t **pby_id, oxt_db_t *db,
+                                const char *lists_in,
+                                const apr_array_header_t *ids,
+                                oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** Moves the stored counts by delta (NULL: nothing). */

@@ -527,13 +527,16 @@ static apr_status_t wide_before(mbd_batch_t *b)
 }
 
 /* After them: the stored counts moved by the mailboxes whose terms
- * changed (nothing more when none did). */
-static apr_status_t wide_after(mbd_batch_t *b)
+ * changed. written: the term rows the batch inserted, changed (bytes:
+ * what MariaDB counts as changed) or deleted; none, and the terms of its
+ * mailboxes are those of the copy before, so nothing is copied, marked
+ * or counted again (a Change Service or a replication writes no term). */
+static apr_status_t wide_after(mbd_batch_t *b, unsigned long long written)
 {
     long long n = 0;
     apr_status_t rv;
 
-    if (!b->wide) {
+    if (!b->wide || written == 0) {
         return APR_SUCCESS;
     }
     rv = batch_exec(NULL, b, "INSERT INTO mbdir_wnew " WIDE_TERMS,
@@ -852,7 +855,7 @@ static apr_status_t batch_work(mbd_batch_t *b)
         rv = page_after(b);
     }
     if (rv == APR_SUCCESS) {
-        rv = wide_after(b);
+        rv = wide_after(b, terms + terms_gone);
     }
     if (rv == APR_SUCCESS && b->stats != NULL) {
         b->stats->removed += (long long)gone;

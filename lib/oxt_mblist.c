@@ -631,7 +631,7 @@ static apr_status_t known_total(long long *ptotal, const oxt_psa_t *psa,
                                 oxt_result_t *res, apr_pool_t *p)
 {
     *ptotal = q->total;
-    return q->total > 0 ? APR_SUCCESS
+    return q->total > 0 || q->counted ? APR_SUCCESS
                         : oxt_mblist_count(ptotal, psa, db, q, NULL, res, p);
 }
 

@@ -63,6 +63,9 @@ typedef struct oxt_mblist_query_t {
     long long total;           /* what oxt_mblist_count gave in the same
                                   snapshot (a deep or searched page need
                                   not count again); 0: not known */
+    int counted;               /* 1: total is that count, even when 0 (a
+                                  search that found nothing was counted
+                                  twice) */
 } oxt_mblist_query_t;
 
 /**

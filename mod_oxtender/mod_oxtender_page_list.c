@@ -491,7 +491,7 @@ static apr_status_t list_write(oxt_mod_page_ctx_t *ctx,
 
 /* The total, in the snapshot it opens (closed again on failure). */
 static apr_status_t list_open(long long *ptotal, oxt_mod_page_ctx_t *ctx,
-                              const oxt_dir_query_t *q)
+                              oxt_dir_query_t *q)
 {
     apr_status_t rv = oxt_dir_read_begin(ctx->db, ctx->res);
 

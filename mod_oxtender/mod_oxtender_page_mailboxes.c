@@ -528,6 +528,7 @@ static int mbox_get(oxt_mod_page_ctx_t *ctx)
     mb.q.offset = pg.offset;
     mb.q.limit = pg.limit;
     mb.q.total = total;
+    mb.q.counted = 1;
     mbox_view(&v, ctx, &mb, &pg, &b);
     sink = oxt_mod_page_start(ctx, HTTP_OK);
     rv = mbox_write(ctx, &mb, &v, hidden, sink, &wrv, &why);

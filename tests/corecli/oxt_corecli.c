@@ -753,15 +753,19 @@ static int cmd_mbdir_sync(cli_t *c, int argc, const char *const *argv)
 
 static int cmd_dir_prefixes(cli_t *c)
 {
-    long long stored = 0;
+    long long stored = 0, points = 0;
     apr_status_t rv;
 
     rv = oxt_dirpre_rebuild(&stored, c->db, c->res, c->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_dir_points_rebuild(&points, c->db, c->psa, c->res, c->p);
+    }
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
     }
     oxt_json_object(c->j);
     oxt_json_kint(c->j, "stored", stored);
+    oxt_json_kint(c->j, "points", points);
     oxt_json_end(c->j);
     return 0;
 }
