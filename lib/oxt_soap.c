@@ -487,6 +487,12 @@ apr_status_t oxt_soap_reply_parse(xmlNode **presponse, const char *op,
          : oxt_xml_parse(&doc, body, len, &err, p)) == APR_SUCCESS) {
         payload = body_payload(doc);
     }
+    /* A Fault sent with HTTP 200 (a proxy, a non-conforming server) is
+     * read again in full: its nil <detail> child names its type. */
+    if (is_soap_elem(payload, "Fault") && http_status == 200) {
+        payload = oxt_xml_parse(&doc, body, len, &err, p) == APR_SUCCESS
+                  ? body_payload(doc) : NULL;
+    }
     if (is_soap_elem(payload, "Fault")) {
         return fault_result(payload, res, p);
     }

@@ -303,7 +303,9 @@ apr_status_t oxt_xml_parse_lean(xmlDoc **pdoc, const char *buf,
                                 apr_size_t len, int nil_depth,
                                 const char **perr, apr_pool_t *p)
 {
-    return xml_parse(pdoc, buf, len, nil_depth > 0 ? nil_depth : 1, perr,
+    /* never the root (depth 1): a nil root would leave a document
+     * without one, parsed "successfully" */
+    return xml_parse(pdoc, buf, len, nil_depth > 2 ? nil_depth : 2, perr,
                      p);
 }
 

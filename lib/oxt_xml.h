@@ -27,7 +27,8 @@ apr_status_t oxt_xml_parse(xmlDoc **pdoc, const char *buf, apr_size_t len,
 
 /**
  * oxt_xml_parse, but an element with xsi:nil true (or 1) at nil_depth or
- * deeper (the root is at 1) gets no node: it is checked as ever and left
+ * deeper (the root is at 1 and always kept: a nil_depth below 2 counts
+ * as 2) gets no node: it is checked as ever and left
  * out of the tree, as if it were absent, with what it holds. For big
  * answers whose readers take nil for absent (a User's ~130 fields, most
  * of them nil): the tree is a fraction of the size and faster to walk.

@@ -354,6 +354,28 @@ START_TEST(every_fault_reply_maps_with_and_without_detail)
 }
 END_TEST
 
+/* A Fault sent with HTTP 200 (a proxy, a server that breaks SOAP 1.1)
+ * whose type is only in a nil <detail> child: read in full, not leanly,
+ * so the type still decides what an unknown text means. */
+START_TEST(a_fault_with_http_200_keeps_its_nil_detail_type)
+{
+    const char *body = apr_pstrcat(oxt_test_pool, ENV_OPEN,
+        "<soap:Fault><faultcode>soap:Server</faultcode><faultstring>"
+        "something new</faultstring><detail><NoSuchContextException"
+        " xmlns=\"http://soap.admin.openexchange.com\""
+        " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\""
+        " xsi:nil=\"true\"/></detail></soap:Fault>", ENV_CLOSE, NULL);
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    xmlNode *resp = NULL;
+
+    ck_assert_int_eq(oxt_soap_reply_parse(&resp, "change", 200, body,
+                                          strlen(body), res, oxt_test_pool),
+                     OXT_ESOAP_NO_CTX);
+    ck_assert_ptr_null(resp);
+    ck_assert_str_eq(res->detail, "something new");
+}
+END_TEST
+
 /* A fault's text goes into columns of a fixed width: a long one is cut,
  * between characters, and still classified by the whole. */
 START_TEST(a_long_fault_text_is_cut_between_characters)
@@ -822,6 +844,7 @@ TCase *oxt_soap_test_case(void)
     tcase_add_loop_test(tc, every_fault_reply_maps_with_and_without_detail,
                         0, N_ELEMS(faults));
     tcase_add_test(tc, a_long_fault_text_is_cut_between_characters);
+    tcase_add_test(tc, a_fault_with_http_200_keeps_its_nil_detail_type);
     tcase_add_test(tc, unknown_texts_fall_back_to_the_exception_type);
     tcase_add_test(tc, retryable_codes_are_the_transient_ones);
     tcase_add_test(tc, a_fault_reply_keeps_the_server_text);
