@@ -56,6 +56,8 @@ static const repl_cmd_t repl_cmds[] = {
 
 static int repl_log_level = OXT_LOG_INFO;
 static int repl_log_silent;
+/* Which library could not start (main), NULL when both did. */
+static const char *repl_libs_failed;
 
 static int repl_level_cb(void *baton, int level)
 {
@@ -254,6 +256,13 @@ static int repl_main(apr_pool_t *p, int argc, const char *const *argv)
         repl_usage(stderr);
         return OXT_REPL_EXIT_USAGE;
     }
+    /* The libraries' start-up failed (main): every command but the
+     * event handler stops here; the event goes on and, without a
+     * database, is spooled for the next run (oxt_repl_cmd_event.c). */
+    if (!repl.silent && repl_libs_failed != NULL) {
+        oxt_repl_fail("cannot start the %s library", repl_libs_failed);
+        return OXT_REPL_EXIT_FAIL;
+    }
     repl.own_config_error = cmd->fn == oxt_repl_cmd_health;
     rc = repl_load_config(&repl);
     /* The event handler never fails; health says UNKNOWN in its own way. */
@@ -267,23 +276,23 @@ static int repl_main(apr_pool_t *p, int argc, const char *const *argv)
 int main(int argc, const char *const *argv)
 {
     apr_pool_t *p;
-    int rc;
+    int rc, db_ok, soap_ok;
 
     apr_app_initialize(&argc, &argv, NULL);
     atexit(apr_terminate);
     apr_pool_create(&p, NULL);
     oxt_log_set(repl_level_cb, repl_print_cb, NULL);
-    if (oxt_db_library_init() != APR_SUCCESS) {
-        oxt_repl_fail("cannot start the database client library");
-        return OXT_REPL_EXIT_FAIL;
-    }
-    if (oxt_soap_library_init() != APR_SUCCESS) {
-        oxt_repl_fail("cannot start the HTTP client library");
-        return OXT_REPL_EXIT_FAIL;
-    }
+    db_ok = oxt_db_library_init() == APR_SUCCESS;
+    soap_ok = db_ok && oxt_soap_library_init() == APR_SUCCESS;
+    repl_libs_failed = !db_ok ? "database client" : !soap_ok ? "HTTP client"
+                                                             : NULL;
     rc = repl_main(p, argc, argv);
     apr_pool_destroy(p);
-    oxt_soap_library_end();
-    oxt_db_library_end();
+    if (soap_ok) {
+        oxt_soap_library_end();
+    }
+    if (db_ok) {
+        oxt_db_library_end();
+    }
     return rc;
 }
