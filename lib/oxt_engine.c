@@ -25,6 +25,8 @@ struct oxt_engine_t {
     oxt_engine_opts_t opts;
     oxt_task_host_t host;           /* what the tasks share */
     apr_pool_t *blocked_pool;       /* holds host.blocked */
+    apr_pool_t *turn_pool;          /* a turn's result: cleared by the
+                                       next, unless it became the fatal */
     int active;                     /* domains in progress */
     apr_array_header_t *fresh;      /* tasks to start in the next turn */
     apr_array_header_t *sending;    /* host.ready taken by a turn */
@@ -147,12 +149,19 @@ static apr_status_t engine_commit(oxt_engine_t *eng, oxt_result_t *res)
 static apr_status_t engine_turn(oxt_engine_t *eng)
 {
     oxt_store_t *st = eng->host.store;
-    oxt_result_t *res = oxt_result_make(eng->p);
+    oxt_result_t *res;
     apr_status_t rv, trv;
 
     oxt_engine_profile_t *pr = &eng->host.stats.profile;
     apr_time_t t0 = apr_time_now(), t1, t2, t3;
 
+    /* A daemon's run stays open for as long as work comes, days on a
+     * busy host: nothing of a turn may stay in the engine's pool. A
+     * fatal result is kept (the engine stops with it). */
+    if (eng->host.fatal == APR_SUCCESS) {
+        apr_pool_clear(eng->turn_pool);
+    }
+    res = oxt_result_make(eng->turn_pool);
     trv = st->begin(st->baton, res);
     if (trv != APR_SUCCESS) {
         oxt_task_fatal(&eng->host, trv, res);
@@ -288,6 +297,7 @@ apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
     eng->sending = apr_array_make(p, 16, sizeof(oxt_task_t *));
     eng->host.ready = apr_array_make(p, 16, sizeof(oxt_task_t *));
     apr_pool_create(&eng->blocked_pool, p);
+    apr_pool_create(&eng->turn_pool, p);
     eng->host.store = store;
     eng->host.ox = ox;
     eng->host.env = &eng->env;

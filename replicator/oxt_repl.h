@@ -61,6 +61,7 @@ typedef struct oxt_repl_session_t {
     oxt_soap_client_t *soap;       /* NULL for a dry run */
     oxt_ox_t *ox;
     oxt_engine_t *engine;
+    apr_pool_t *engine_pool;       /* the engine's and its store's */
     /* The domains and accounts of the hints worked since the lists'
      * directory was last brought in line (oxt_repl_queue.c), in
      * dir_pool; dir_since: when the first of them was noted. */

@@ -125,14 +125,28 @@ apr_status_t oxt_repl_session_engine(oxt_repl_session_t *s,
     if (o.window < 1) {
         o.window = s->conns * 4 < 64 ? 64 : s->conns * 4;
     }
-    oxt_store_t *store = oxt_store_db(s->db, s->psa, &s->env, s->p);
-    oxt_db_params_t *params = apr_pcalloc(s->p, sizeof(*params));
+    /* The daemon makes an engine for each run it opens (after 30 s
+     * without work it closes the run): the one before, if it has no
+     * domain in progress, goes with its commits' thread, read-ahead
+     * connection and memory, or a daemon of days piled up one of each
+     * per quiet spell. One still busy stays until the session ends. */
+    if (s->engine_pool != NULL && oxt_engine_active(s->engine) == 0) {
+        if (s->soap != NULL) {      /* it counted calls into that store */
+            oxt_soap_client_observe(s->soap, NULL, NULL);
+        }
+        apr_pool_destroy(s->engine_pool);
+    }
+    s->engine = NULL;
+    apr_pool_create(&s->engine_pool, s->p);
+    oxt_store_t *store = oxt_store_db(s->db, s->psa, &s->env,
+                                      s->engine_pool);
+    oxt_db_params_t *params = apr_pcalloc(s->engine_pool, sizeof(*params));
 
     /* a full pass reads its next page while it works this one */
     oxt_db_params_from_config(params, s->cfg);
     oxt_store_db_read_ahead(store, params);
     rv = oxt_engine_create(&s->engine, store, s->ox, s->soap, &s->env,
-                           s->key, &o, s->p);
+                           s->key, &o, s->engine_pool);
     if (rv != APR_SUCCESS) {
         return oxt_result_set(res, rv, "Cannot start replication", NULL);
     }
