@@ -81,6 +81,12 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     s->env.settings = s->settings;
     s->env.plesk_key = oxt_psa_plesk_key(s->psa);
     s->env.fp_key = s->keys.fingerprint;
+    /* keyed once for every password of the session's passes */
+    rv = oxt_crypto_fp_make(&s->env.fp, s->keys.fingerprint, 32, s->p);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot set up the password"
+                              " fingerprints", NULL);
+    }
     s->env.plesk_timezone = session_timezone(cfg, s->p);
     s->env.unicode_mappings = s->settings->unicode_mappings;
     s->cfg = cfg;
