@@ -45,6 +45,26 @@ apr_status_t oxt_repl_session_ox(oxt_repl_session_t *s, oxt_result_t *res)
                            s->p);
 }
 
+/* What every desired state of the session is computed with. */
+static apr_status_t session_env(oxt_repl_session_t *s,
+                                const oxt_config_t *cfg, oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    s->env.settings = s->settings;
+    s->env.plesk_key = oxt_psa_plesk_key(s->psa);
+    s->env.fp_key = s->keys.fingerprint;
+    /* keyed once for every password of the session's passes */
+    rv = oxt_crypto_fp_make(&s->env.fp, s->keys.fingerprint, 32, s->p);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot set up the password"
+                              " fingerprints", NULL);
+    }
+    s->env.plesk_timezone = session_timezone(cfg, s->p);
+    s->env.unicode_mappings = s->settings->unicode_mappings;
+    return APR_SUCCESS;
+}
+
 apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
                                    oxt_repl_t *repl, int dry_run,
                                    oxt_result_t *res)
@@ -78,17 +98,10 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    s->env.settings = s->settings;
-    s->env.plesk_key = oxt_psa_plesk_key(s->psa);
-    s->env.fp_key = s->keys.fingerprint;
-    /* keyed once for every password of the session's passes */
-    rv = oxt_crypto_fp_make(&s->env.fp, s->keys.fingerprint, 32, s->p);
+    rv = session_env(s, cfg, res);
     if (rv != APR_SUCCESS) {
-        return oxt_result_set(res, rv, "Cannot set up the password"
-                              " fingerprints", NULL);
+        return rv;
     }
-    s->env.plesk_timezone = session_timezone(cfg, s->p);
-    s->env.unicode_mappings = s->settings->unicode_mappings;
     s->cfg = cfg;
     s->dry_run = dry_run;
     s->seats = oxt_seats_make(s->p);
