@@ -213,16 +213,19 @@ apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
 
 /**
  * Every mail row of the domains with ids in (after, upto], in no
- * particular order (rows for oxt_plesk_range_mailbox_from_row), without
- * the passwords. With aliases, one row per alias of the mailbox (or one
- * with no alias); without, one row per mailbox and no alias (the caller
- * has them from oxt_plesk_all_mail_aliases).
+ * particular order (rows for oxt_plesk_range_mailbox_from_row). With
+ * aliases, one row per alias of the mailbox (or one with no alias);
+ * without, one row per mailbox and no alias (the caller has them from
+ * oxt_plesk_all_mail_aliases). With passwords, each mailbox's (postbox)
+ * password type and value as oxt_plesk_range_passwords reads them (NULL
+ * for a forwarder, or when accounts has no row); without, none (one
+ * lookup in accounts per row less).
  */
 apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
                                        long long after, long long upto,
-                                       int aliases, oxt_db_row_cb *cb,
-                                       void *baton, oxt_result_t *res,
-                                       apr_pool_t *p)
+                                       int aliases, int passwords,
+                                       oxt_db_row_cb *cb, void *baton,
+                                       oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**
@@ -293,10 +296,10 @@ apr_status_t oxt_plesk_domain_from_row(oxt_plesk_domain_t *dom,
 
 /**
  * Reads a row of oxt_plesk_range_mailboxes: the mailbox without its
- * domain and password (mbox->domain, address, password_type and password
- * are left alone), its domain's id and the alias of this row (NULL when
- * it has none). OXT_ESCHEMA when the row has another shape. The strings
- * point into the row.
+ * domain (mbox->domain and address are left alone, and so are
+ * password_type and password unless the row has them), its domain's id
+ * and the alias of this row (NULL when it has none). OXT_ESCHEMA when
+ * the row has another shape. The strings point into the row.
  */
 apr_status_t oxt_plesk_range_mailbox_from_row(oxt_plesk_mailbox_t *mbox,
                                               long long *pdom_id,
