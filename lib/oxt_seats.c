@@ -246,6 +246,11 @@ static apr_status_t seats_usage(oxt_seats_t *s, oxt_db_t *db,
                                 long long users, long long domains,
                                 oxt_result_t *res)
 {
+    static const char *const reasons[OXT_STATE_REASONS] = {
+        OXT_WHY_LICENSE_RESTRICTED, OXT_WHY_LICENSE_DOMAINS,
+        OXT_WHY_LICENSE_PREMIUM, OXT_WHY_LICENSE_LIMIT
+    };
+    long long counts[OXT_STATE_REASONS];
     oxt_license_usage_t u;
     apr_status_t rv;
 
@@ -253,20 +258,11 @@ static apr_status_t seats_usage(oxt_seats_t *s, oxt_db_t *db,
     u.plesk_mailboxes = s->plesk_mailboxes;
     u.groupware = users;
     u.domains = domains;
-    rv = oxt_state_reason_count(&u.refused_restricted, db,
-                                OXT_WHY_LICENSE_RESTRICTED, res, s->lp);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_state_reason_count(&u.refused_domains, db,
-                                    OXT_WHY_LICENSE_DOMAINS, res, s->lp);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_state_reason_count(&u.refused_premium, db,
-                                    OXT_WHY_LICENSE_PREMIUM, res, s->lp);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_state_reason_count(&u.refused_groupware, db,
-                                    OXT_WHY_LICENSE_LIMIT, res, s->lp);
-    }
+    rv = oxt_state_reason_counts(counts, db, reasons, res, s->lp);
+    u.refused_restricted = counts[0];
+    u.refused_domains = counts[1];
+    u.refused_premium = counts[2];
+    u.refused_groupware = counts[3];
     return rv == APR_SUCCESS ? oxt_license_usage_record(db, &u, res, s->lp)
                              : rv;
 }
