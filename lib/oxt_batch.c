@@ -87,6 +87,8 @@ struct oxt_batch_t {
     long long pw_mail;                /* mail rows of domains that need
                                          their passwords */
     const char *same[BATCH_SAME_COUNT];   /* batch_same's last values */
+    int aliases_cut;                  /* a domain row's alias list was cut:
+                                         the page reads them again */
     oxt_batch_took_t took;
 };
 
@@ -334,11 +336,30 @@ static int in_range(const oxt_batch_t *b, long long dom_id)
     return dom_id > b->after && dom_id <= b->upto;
 }
 
+/* The names of a domain row's alias column (space-separated). */
+static void domain_aliases(oxt_batch_t *b, batch_dom_t *d, const char *text)
+{
+    const char *sp;
+
+    while (text != NULL && *text != '\0') {
+        sp = strchr(text, ' ');
+        list_add(&d->aliases, apr_pstrndup(b->p, text, sp ? (apr_size_t)
+                                           (sp - text) : strlen(text)),
+                 b->p);
+        b->bytes += (sp ? (apr_size_t)(sp - text) : strlen(text)) + 1
+                    + sizeof(void *);
+        text = sp ? sp + 1 : NULL;
+    }
+}
+
 static apr_status_t feed_domain(oxt_batch_t *b, const oxt_db_row_t *row)
 {
     oxt_plesk_domain_t dom;
     batch_dom_t *d;
-    apr_status_t rv = oxt_plesk_domain_from_row(&dom, row);
+    const char *aliases;
+    int complete;
+    apr_status_t rv = oxt_plesk_range_domain_from_row(&dom, &aliases,
+                                                      &complete, row);
 
     if (rv != APR_SUCCESS || !in_range(b, dom.id)
         || batch_psa_dom(b, dom.id) != NULL) {
@@ -348,6 +369,11 @@ static apr_status_t feed_domain(oxt_batch_t *b, const oxt_db_row_t *row)
     d->id = dom.id;
     d->dom = domain_copy(&dom, b->p);
     b->bytes += sizeof(*d) + sizeof(*d->dom) + 2 * strlen(dom.name) + 64;
+    /* a cut list is not used: the page reads its aliases again */
+    if (complete) {
+        domain_aliases(b, d, aliases);
+    }
+    b->aliases_cut = b->aliases_cut || !complete;
     if (b->doms->nelts > 0
         && APR_ARRAY_IDX(b->doms, b->doms->nelts - 1, batch_dom_t *)->id
            > dom.id) {
@@ -1090,6 +1116,17 @@ static apr_status_t batch_passwords(batch_feed_t *f, const oxt_psa_t *psa,
     return rv;
 }
 
+/* The domain rows' aliases dropped: the range's are read in rows of
+ * their own instead. */
+static void batch_aliases_again(oxt_batch_t *b)
+{
+    int i;
+
+    for (i = 0; i < b->doms->nelts; i++) {
+        APR_ARRAY_IDX(b->doms, i, batch_dom_t *)->aliases = NULL;
+    }
+}
+
 static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
                               oxt_db_t *db, int passwords, oxt_result_t *res,
                               apr_pool_t *p)
@@ -1102,7 +1139,8 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
     rv = oxt_plesk_range_mailboxes(psa, db, b->after, b->upto,
                                    b->aliases == NULL, passwords, batch_row,
                                    f, res, p);
-    if (rv == APR_SUCCESS) {
+    if (rv == APR_SUCCESS && b->aliases_cut) {
+        batch_aliases_again(b);
         f->kind = OXT_BATCH_DOMAIN_ALIAS;
         rv = oxt_plesk_range_domain_aliases(psa, db, b->after, b->upto,
                                             batch_row, f, res, p);

@@ -37,7 +37,9 @@ typedef enum {
     OXT_BATCH_DOMAIN = 0,       /* oxt_plesk_range_domains */
     OXT_BATCH_MAILBOX,          /* oxt_plesk_range_mailboxes */
     OXT_BATCH_PASSWORD,         /* oxt_plesk_range_passwords */
-    OXT_BATCH_DOMAIN_ALIAS,     /* oxt_plesk_range_domain_aliases */
+    OXT_BATCH_DOMAIN_ALIAS,     /* oxt_plesk_range_domain_aliases, for
+                                   a page whose domain rows had a list
+                                   cut short */
     OXT_BATCH_PREFS,            /* oxt_prefs_range */
     OXT_BATCH_CONTEXT,          /* oxt_state_range_contexts */
     OXT_BATCH_USER              /* oxt_state_range_users */

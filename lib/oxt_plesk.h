@@ -203,7 +203,8 @@ apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
 
 /**
  * At most limit domains with an id above after, in id order, with their
- * owner chain (rows for oxt_plesk_domain_from_row).
+ * owner chain and their mail aliases (rows for
+ * oxt_plesk_range_domain_from_row).
  */
 apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
                                      long long after, int limit,
@@ -259,8 +260,22 @@ apr_status_t oxt_plesk_range_passwords(const oxt_psa_t *psa, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
+ * Reads a row of oxt_plesk_range_domains: the domain, its mail-enabled,
+ * active aliases' names (separated by one space, by name; NULL: none)
+ * and whether that list is whole (*pcomplete 0: the server cut it, read
+ * the range's aliases with oxt_plesk_range_domain_aliases). The strings
+ * point into the row. OXT_ESCHEMA when it has another shape.
+ */
+apr_status_t oxt_plesk_range_domain_from_row(oxt_plesk_domain_t *dom,
+                                             const char **paliases,
+                                             int *pcomplete,
+                                             const oxt_db_row_t *row)
+    __attribute__((warn_unused_result));
+
+/**
  * The mail-enabled, active aliases of the domains with ids in
- * (after, upto]: rows of dom_id and name.
+ * (after, upto]: rows of dom_id and name. For a range whose domain rows
+ * held a cut list (oxt_plesk_range_domain_from_row).
  */
 apr_status_t oxt_plesk_range_domain_aliases(const oxt_psa_t *psa,
                                             oxt_db_t *db, long long after,
@@ -285,14 +300,6 @@ typedef enum {
 const char *oxt_plesk_range_ids_sql(const oxt_psa_t *psa,
                                     oxt_plesk_range_ids_t which,
                                     apr_pool_t *p);
-
-/**
- * Reads a row of oxt_plesk_range_domains (or of any listing of
- * domains): APR_SUCCESS, or OXT_ESCHEMA when it has another shape. The
- * strings point into the row.
- */
-apr_status_t oxt_plesk_domain_from_row(oxt_plesk_domain_t *dom,
-                                       const oxt_db_row_t *row);
 
 /**
  * Reads a row of oxt_plesk_range_mailboxes: the mailbox without its
