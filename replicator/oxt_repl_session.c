@@ -193,19 +193,31 @@ apr_status_t oxt_repl_lock(oxt_lock_t **plock, oxt_repl_t *repl,
     return rv;
 }
 
+apr_status_t oxt_repl_settings_now(oxt_settings_t **psettings, oxt_db_t *db,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    /* No key: neither step needs a secret, and none is opened for it. */
+    return oxt_settings_load(psettings, db, NULL, res, p);
+}
+
 apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
+                                 const oxt_settings_t *settings,
                                  apr_interval_time_t budget,
                                  oxt_result_t *res)
 {
     oxt_replog_prune_t pr;
-    oxt_settings_t *now;
+    const oxt_settings_t *now = settings;
+    oxt_settings_t *loaded;
     apr_pool_t *p;
-    apr_status_t rv;
+    apr_status_t rv = APR_SUCCESS;
 
     *pmore = 0;
     apr_pool_create(&p, s->p);
     /* The limits as the Settings page left them, not as at start-up. */
-    rv = oxt_settings_load(&now, s->db, NULL, res, p);
+    if (now == NULL) {
+        rv = oxt_repl_settings_now(&loaded, s->db, res, p);
+        now = loaded;
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_replog_prune(&pr, s->db, now->log_retention_days,
                               now->log_max_rows, 0, budget, res, p);
