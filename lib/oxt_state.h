@@ -369,4 +369,14 @@ apr_status_t oxt_state_reason_counts(long long *counts, oxt_db_t *db,
                                      oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** The seat holders' totals (*pusers, *pdomains: as oxt_state_seat_holders
+ *  counts them) and oxt_state_reason_counts' counts, in one statement:
+ *  for seats without a cap, which need no id list (three statements
+ *  each time the seats were recorded). */
+apr_status_t oxt_state_seat_totals(long long *pusers, long long *pdomains,
+                                   long long *counts, oxt_db_t *db,
+                                   const char *const *reasons,
+                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 #endif /* OXT_STATE_H */
