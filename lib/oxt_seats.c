@@ -334,8 +334,8 @@ apr_status_t oxt_seats_load(oxt_seats_t *s, oxt_db_t *db,
                                                   s->plesk_mailboxes));
     }
     /* Without caps no id list is read: the two totals and the refusals
-     * in one statement. */
-    totals = rv == APR_SUCCESS && record
+     * (recorded only with record) in one statement. */
+    totals = rv == APR_SUCCESS
              && s->kind[KIND_USERS].cap == OXT_LICENSE_UNLIMITED
              && s->kind[KIND_DOMAINS].cap == OXT_LICENSE_UNLIMITED;
     if (totals) {
