@@ -272,6 +272,11 @@ static int gen_open(const char *path, apr_pool_t *p)
     env->settings = settings;
     env->plesk_key = oxt_psa_plesk_key(psa);
     env->fp_key = keys.fingerprint;
+    if (oxt_crypto_fp_make(&env->fp, keys.fingerprint, 32, p)
+        != APR_SUCCESS) {
+        fprintf(stderr, "rep_state: cannot key the fingerprints\n");
+        return EXIT_FAILURE;
+    }
     env->plesk_timezone = cfg->plesk_timezone;
     env->unicode_mappings = settings->unicode_mappings;
     env->seats = NULL;                /* an unlimited license */

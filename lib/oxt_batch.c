@@ -37,6 +37,28 @@ enum {
     BATCH_SAME_COUNT
 };
 
+/* A mailbox_state row as a page holds it (a replicated server has one
+ * per mailbox, so a page holds tens of thousands): its own strings in one
+ * allocation, one after the other (those present, by the bits of
+ * present), the columns nearly every row shares as batch_same's copies,
+ * and neither its domain (the batch_dom_t's) nor exists (always 1).
+ * batch_user_unpack makes the oxt_applied_user_t of it. */
+enum {
+    BATCH_STR_MAIL_NAME, BATCH_STR_ADDRESS, BATCH_STR_OX_PRIMARY,
+    BATCH_STR_DISPLAY_NAME, BATCH_STR_ALIASES, BATCH_STR_COUNT
+};
+
+typedef struct batch_user_t {
+    long long mail_id, ox_context_id, ox_user_id;
+    const char *strs;                 /* BATCH_STR_*, those present */
+    const char *language, *timezone, *imap_server, *smtp_server;
+    const char *status, *status_reason;
+    unsigned char password_fp[OXT_FP_LEN];
+    signed char service, pending_service;
+    unsigned char has_fp, has_pending;
+    unsigned char present;            /* bit k: BATCH_STR k is not NULL */
+} batch_user_t;
+
 /* Everything the batch holds about one domain. */
 typedef struct batch_dom_t {
     long long id;
@@ -44,7 +66,7 @@ typedef struct batch_dom_t {
     apr_array_header_t *mboxes;       /* batch_mbox_t *, as they came */
     apr_array_header_t *aliases;      /* its mail-enabled alias names */
     oxt_applied_context_t *ctx;       /* domain_state, or NULL */
-    apr_array_header_t *users;        /* oxt_applied_user_t * */
+    apr_array_header_t *users;        /* batch_user_t * */
     int pw_next;                      /* where the next password goes */
 } batch_dom_t;
 
@@ -61,7 +83,12 @@ struct oxt_batch_t {
     oxt_batch_aliases_t *aliases;     /* the pass's, or NULL: in the rows */
     apr_array_header_t *ids;          /* made by oxt_batch_ids */
     long long nmail, nusers;
+    apr_size_t bytes;                 /* what its rows took (about) */
+    long long pw_mail;                /* mail rows of domains that need
+                                         their passwords */
     const char *same[BATCH_SAME_COUNT];   /* batch_same's last values */
+    int aliases_cut;                  /* a domain row's alias list was cut:
+                                         the page reads them again */
     oxt_batch_took_t took;
 };
 
@@ -309,11 +336,30 @@ static int in_range(const oxt_batch_t *b, long long dom_id)
     return dom_id > b->after && dom_id <= b->upto;
 }
 
+/* The names of a domain row's alias column (space-separated). */
+static void domain_aliases(oxt_batch_t *b, batch_dom_t *d, const char *text)
+{
+    const char *sp;
+
+    while (text != NULL && *text != '\0') {
+        sp = strchr(text, ' ');
+        list_add(&d->aliases, apr_pstrndup(b->p, text, sp ? (apr_size_t)
+                                           (sp - text) : strlen(text)),
+                 b->p);
+        b->bytes += (sp ? (apr_size_t)(sp - text) : strlen(text)) + 1
+                    + sizeof(void *);
+        text = sp ? sp + 1 : NULL;
+    }
+}
+
 static apr_status_t feed_domain(oxt_batch_t *b, const oxt_db_row_t *row)
 {
     oxt_plesk_domain_t dom;
     batch_dom_t *d;
-    apr_status_t rv = oxt_plesk_domain_from_row(&dom, row);
+    const char *aliases;
+    int complete;
+    apr_status_t rv = oxt_plesk_range_domain_from_row(&dom, &aliases,
+                                                      &complete, row);
 
     if (rv != APR_SUCCESS || !in_range(b, dom.id)
         || batch_psa_dom(b, dom.id) != NULL) {
@@ -322,6 +368,12 @@ static apr_status_t feed_domain(oxt_batch_t *b, const oxt_db_row_t *row)
     d = apr_pcalloc(b->p, sizeof(*d));
     d->id = dom.id;
     d->dom = domain_copy(&dom, b->p);
+    b->bytes += sizeof(*d) + sizeof(*d->dom) + 2 * strlen(dom.name) + 64;
+    /* a cut list is not used: the page reads its aliases again */
+    if (complete) {
+        domain_aliases(b, d, aliases);
+    }
+    b->aliases_cut = b->aliases_cut || !complete;
     if (b->doms->nelts > 0
         && APR_ARRAY_IDX(b->doms, b->doms->nelts - 1, batch_dom_t *)->id
            > dom.id) {
@@ -332,12 +384,18 @@ static apr_status_t feed_domain(oxt_batch_t *b, const oxt_db_row_t *row)
     return APR_SUCCESS;
 }
 
+/* The row and its name in one allocation. */
 static batch_mbox_t *mbox_new(oxt_batch_t *b, const oxt_plesk_mailbox_t *m)
 {
-    batch_mbox_t *bm = apr_pcalloc(b->p, sizeof(*bm));
+    apr_size_t n = m->mail_name ? strlen(m->mail_name) + 1 : 0;
+    batch_mbox_t *bm = apr_palloc(b->p, sizeof(*bm) + n);
 
+    memset(bm, 0, sizeof(*bm));
     bm->id = m->id;
-    bm->mail_name = sdup(m->mail_name, b->p);
+    if (m->mail_name != NULL) {
+        bm->mail_name = memcpy(bm + 1, m->mail_name, n);
+    }
+    b->bytes += sizeof(*bm) + n + sizeof(void *);
     bm->quota_bytes = m->quota_bytes;
     bm->postbox = m->postbox;
     bm->redirect = m->redirect;
@@ -373,9 +431,17 @@ static apr_status_t feed_mailbox(oxt_batch_t *b, const oxt_db_row_t *row)
         bm = mbox_new(b, &m);
         list_add(&d->mboxes, bm, b->p);
         b->prev_mbox = bm;
+        if (m.password_type != NULL || m.password != NULL) {
+            /* read with the mailbox (oxt_batch_load's passwords) */
+            bm->password_type = batch_same(b, BATCH_SAME_PWTYPE,
+                                           m.password_type);
+            bm->password = sdup(m.password, b->p);
+            b->bytes += m.password ? strlen(m.password) + 1 : 0;
+        }
     }
     if (alias != NULL) {
         list_add(&bm->aliases, apr_pstrdup(b->p, alias), b->p);
+        b->bytes += strlen(alias) + 1 + sizeof(void *);
     }
     return APR_SUCCESS;
 }
@@ -416,6 +482,7 @@ static apr_status_t feed_password(oxt_batch_t *b, const oxt_db_row_t *row)
     if (bm != NULL && bm->password_type == NULL && bm->password == NULL) {
         bm->password_type = batch_same(b, BATCH_SAME_PWTYPE, type);
         bm->password = sdup(password, b->p);
+        b->bytes += password ? strlen(password) + 1 : 0;
     }
     return rv;
 }
@@ -431,6 +498,7 @@ static apr_status_t feed_domain_alias(oxt_batch_t *b, const oxt_db_row_t *row)
     d = in_range(b, dom_id) ? batch_psa_dom(b, dom_id) : NULL;
     if (d != NULL) {
         list_add(&d->aliases, apr_pstrdup(b->p, row->vals[1]), b->p);
+        b->bytes += strlen(row->vals[1]) + 1 + sizeof(void *);
     }
     return APR_SUCCESS;
 }
@@ -444,6 +512,7 @@ static apr_status_t feed_prefs(oxt_batch_t *b, const oxt_db_row_t *row)
 
     if (rv == APR_SUCCESS && id > 0) {
         oxt_util_id_set(b->prefs[level], id, prefs_copy(&prefs, b->p));
+        b->bytes += sizeof(prefs) + 64;          /* and its hash entry */
     }
     return rv;
 }
@@ -458,27 +527,106 @@ static apr_status_t feed_context(oxt_batch_t *b, const oxt_db_row_t *row)
         d = batch_any_dom(b, ctx.dom_id);
         d->ctx = apr_palloc(b->p, sizeof(*d->ctx));
         oxt_state_context_copy(d->ctx, &ctx, b->p);
+        b->bytes += sizeof(*d->ctx) + 128;       /* and its strings */
     }
     return rv;
 }
 
-/* As oxt_state_user_copy, with the shared columns shared. */
-static oxt_applied_user_t *user_copy(oxt_batch_t *b,
-                                     const oxt_applied_user_t *src)
+/* The compact form of src (batch_user_t): one allocation for the row
+ * and its strings, the shared columns shared. */
+static batch_user_t *user_pack(oxt_batch_t *b, const oxt_applied_user_t *src)
 {
-    oxt_applied_user_t *u = apr_pmemdup(b->p, src, sizeof(*src));
+    const char *str[BATCH_STR_COUNT];
+    apr_size_t len[BATCH_STR_COUNT], total = 0;
+    batch_user_t *u;
+    char *at;
+    int k;
 
-    u->mail_name = sdup(src->mail_name, b->p);
-    u->address = sdup(src->address, b->p);
-    u->ox_primary = sdup(src->ox_primary, b->p);
-    u->display_name = sdup(src->display_name, b->p);
-    u->aliases = sdup(src->aliases, b->p);
+    str[BATCH_STR_MAIL_NAME] = src->mail_name;
+    str[BATCH_STR_ADDRESS] = src->address;
+    str[BATCH_STR_OX_PRIMARY] = src->ox_primary;
+    str[BATCH_STR_DISPLAY_NAME] = src->display_name;
+    str[BATCH_STR_ALIASES] = src->aliases;
+    for (k = 0; k < BATCH_STR_COUNT; k++) {
+        len[k] = str[k] ? strlen(str[k]) + 1 : 0;
+        total += len[k];
+    }
+    u = apr_palloc(b->p, sizeof(*u) + total);
+    memset(u, 0, sizeof(*u));
+    at = (char *)(u + 1);
+    u->strs = at;
+    for (k = 0; k < BATCH_STR_COUNT; k++) {
+        if (str[k] != NULL) {
+            memcpy(at, str[k], len[k]);
+            at += len[k];
+            u->present |= (unsigned char)(1u << k);
+        }
+    }
+    u->mail_id = src->mail_id;
+    u->ox_context_id = src->ox_context_id;
+    u->ox_user_id = src->ox_user_id;
+    u->service = (signed char)src->service;
+    u->pending_service = (signed char)src->pending_service;
+    u->has_pending = (unsigned char)src->has_pending;
+    u->has_fp = (unsigned char)src->has_fp;
+    memcpy(u->password_fp, src->password_fp, OXT_FP_LEN);
     u->language = batch_same(b, BATCH_SAME_LANGUAGE, src->language);
     u->timezone = batch_same(b, BATCH_SAME_TIMEZONE, src->timezone);
     u->imap_server = batch_same(b, BATCH_SAME_IMAP, src->imap_server);
     u->smtp_server = batch_same(b, BATCH_SAME_SMTP, src->smtp_server);
     u->status = batch_same(b, BATCH_SAME_STATUS, src->status);
     u->status_reason = batch_same(b, BATCH_SAME_REASON, src->status_reason);
+    b->bytes += sizeof(*u) + total;
+    return u;
+}
+
+/* The row of domain dom_id that bu was made of, with its strings in p
+ * (the work must not point into the batch). */
+static oxt_applied_user_t *user_unpack(const batch_user_t *bu,
+                                       long long dom_id, apr_pool_t *p)
+{
+    oxt_applied_user_t *u = apr_pcalloc(p, sizeof(*u));
+    const char *str[BATCH_STR_COUNT];
+    const char *at = bu->strs;
+    apr_size_t total = 0, n;
+    char *copy;
+    int k;
+
+    for (k = 0; k < BATCH_STR_COUNT; k++) {
+        if (bu->present & (1u << k)) {
+            n = strlen(at + total) + 1;
+            total += n;
+        }
+    }
+    copy = apr_pmemdup(p, at, total ? total : 1);
+    for (k = 0; k < BATCH_STR_COUNT; k++) {
+        str[k] = NULL;
+        if (bu->present & (1u << k)) {
+            str[k] = copy;
+            copy += strlen(copy) + 1;
+        }
+    }
+    u->exists = 1;
+    u->mail_id = bu->mail_id;
+    u->dom_id = dom_id;
+    u->ox_context_id = bu->ox_context_id;
+    u->ox_user_id = bu->ox_user_id;
+    u->mail_name = str[BATCH_STR_MAIL_NAME];
+    u->address = str[BATCH_STR_ADDRESS];
+    u->ox_primary = str[BATCH_STR_OX_PRIMARY];
+    u->display_name = str[BATCH_STR_DISPLAY_NAME];
+    u->aliases = str[BATCH_STR_ALIASES];
+    u->service = bu->service;
+    u->pending_service = bu->pending_service;
+    u->has_pending = bu->has_pending;
+    u->has_fp = bu->has_fp;
+    memcpy(u->password_fp, bu->password_fp, OXT_FP_LEN);
+    u->language = sdup(bu->language, p);
+    u->timezone = sdup(bu->timezone, p);
+    u->imap_server = sdup(bu->imap_server, p);
+    u->smtp_server = sdup(bu->smtp_server, p);
+    u->status = sdup(bu->status, p);
+    u->status_reason = sdup(bu->status_reason, p);
     return u;
 }
 
@@ -490,7 +638,7 @@ static apr_status_t feed_user(oxt_batch_t *b, const oxt_db_row_t *row)
 
     if (rv == APR_SUCCESS && in_range(b, u.dom_id)) {
         d = batch_any_dom(b, u.dom_id);
-        list_add(&d->users, user_copy(b, &u), b->p);
+        list_add(&d->users, user_pack(b, &u), b->p);
         b->nusers++;
     }
     return rv;
@@ -565,6 +713,11 @@ long long oxt_batch_mailboxes(const oxt_batch_t *b)
 long long oxt_batch_users(const oxt_batch_t *b)
 {
     return b->nusers;
+}
+
+apr_size_t oxt_batch_bytes(const oxt_batch_t *b)
+{
+    return b->bytes;
 }
 
 static int ll_cmp(const void *a, const void *b)
@@ -684,6 +837,27 @@ static void runs_join_closest(apr_array_header_t *runs,
     gaps->nelts--;
 }
 
+/* The mail rows of the domains that need their passwords. */
+static long long batch_password_mail(oxt_batch_t *b)
+{
+    const batch_dom_t *d;
+    long long n = 0;
+    int i;
+
+    for (i = 0; i < b->doms->nelts; i++) {
+        d = APR_ARRAY_IDX(b->doms, i, const batch_dom_t *);
+        if (dom_needs_passwords(b, d)) {
+            n += d->mboxes->nelts;
+        }
+    }
+    return n;
+}
+
+long long oxt_batch_password_mailboxes(const oxt_batch_t *b)
+{
+    return b->pw_mail;
+}
+
 apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *b, int max,
                                             int min_gap)
 {
@@ -694,6 +868,7 @@ apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *b, int max,
     const batch_dom_t *d;
     int i, gap = 0, gap_rows = 0;
 
+    b->pw_mail = 0;
     batch_sort(b);
     for (i = 0; i < b->doms->nelts; i++) {
         d = APR_ARRAY_IDX(b->doms, i, const batch_dom_t *);
@@ -702,6 +877,7 @@ apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *b, int max,
             gap_rows += d->mboxes ? d->mboxes->nelts : 0;
             continue;
         }
+        b->pw_mail += d->mboxes->nelts;
         if (r != NULL && (gap == 0 || gap_rows < min_gap)) {
             r->last = d->id;        /* read through a small gap */
             gap = gap_rows = 0;
@@ -849,8 +1025,8 @@ static void work_state(oxt_work_input_t *in, const batch_dom_t *d,
     }
     in->state = apr_hash_make(p);
     for (i = 0; d->users && i < d->users->nelts; i++) {
-        u = oxt_state_user_copy(APR_ARRAY_IDX(d->users, i,
-                                              const oxt_applied_user_t *), p);
+        u = user_unpack(APR_ARRAY_IDX(d->users, i, const batch_user_t *),
+                        d->id, p);
         oxt_util_id_set(in->state, u->mail_id, u);
     }
 }
@@ -940,8 +1116,20 @@ static apr_status_t batch_passwords(batch_feed_t *f, const oxt_psa_t *psa,
     return rv;
 }
 
+/* The domain rows' aliases dropped: the range's are read in rows of
+ * their own instead. */
+static void batch_aliases_again(oxt_batch_t *b)
+{
+    int i;
+
+    for (i = 0; i < b->doms->nelts; i++) {
+        APR_ARRAY_IDX(b->doms, i, batch_dom_t *)->aliases = NULL;
+    }
+}
+
 static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
-                              oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+                              oxt_db_t *db, int passwords, oxt_result_t *res,
+                              apr_pool_t *p)
 {
     oxt_batch_t *b = f->b;
     apr_time_t t0 = apr_time_now(), t1;
@@ -949,8 +1137,10 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
 
     f->kind = OXT_BATCH_MAILBOX;
     rv = oxt_plesk_range_mailboxes(psa, db, b->after, b->upto,
-                                   b->aliases == NULL, batch_row, f, res, p);
-    if (rv == APR_SUCCESS) {
+                                   b->aliases == NULL, passwords, batch_row,
+                                   f, res, p);
+    if (rv == APR_SUCCESS && b->aliases_cut) {
+        batch_aliases_again(b);
         f->kind = OXT_BATCH_DOMAIN_ALIAS;
         rv = oxt_plesk_range_domain_aliases(psa, db, b->after, b->upto,
                                             batch_row, f, res, p);
@@ -968,7 +1158,10 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
     }
     t1 = apr_time_now();
     b->took.prefs += t1 - t0;
-    if (rv == APR_SUCCESS) {
+    if (rv == APR_SUCCESS && passwords) {
+        b->pw_mail = batch_password_mail(b);     /* read with the mail */
+    }
+    else if (rv == APR_SUCCESS) {
         rv = batch_passwords(f, psa, db, res, p);
     }
     b->took.psa += apr_time_now() - t1;
@@ -1011,8 +1204,8 @@ apr_status_t oxt_batch_aliases_load(oxt_batch_aliases_t **paliases,
 
 apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
                             oxt_db_t *db, long long after, int limit,
-                            oxt_batch_aliases_t *aliases, oxt_result_t *res,
-                            apr_pool_t *p)
+                            int passwords, oxt_batch_aliases_t *aliases,
+                            oxt_result_t *res, apr_pool_t *p)
 {
     batch_feed_t f = { oxt_batch_make(after, p), OXT_BATCH_DOMAIN };
     apr_time_t t0 = apr_time_now();
@@ -1024,7 +1217,7 @@ apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
     oxt_batch_bound(f.b, limit);
     f.b->took.psa += apr_time_now() - t0;
     if (rv == APR_SUCCESS) {
-        rv = batch_psa(&f, psa, db, res, p);
+        rv = batch_psa(&f, psa, db, passwords, res, p);
     }
     t0 = apr_time_now();
     if (rv == APR_SUCCESS) {

@@ -37,7 +37,9 @@ typedef enum {
     OXT_BATCH_DOMAIN = 0,       /* oxt_plesk_range_domains */
     OXT_BATCH_MAILBOX,          /* oxt_plesk_range_mailboxes */
     OXT_BATCH_PASSWORD,         /* oxt_plesk_range_passwords */
-    OXT_BATCH_DOMAIN_ALIAS,     /* oxt_plesk_range_domain_aliases */
+    OXT_BATCH_DOMAIN_ALIAS,     /* oxt_plesk_range_domain_aliases, for
+                                   a page whose domain rows had a list
+                                   cut short */
     OXT_BATCH_PREFS,            /* oxt_prefs_range */
     OXT_BATCH_CONTEXT,          /* oxt_state_range_contexts */
     OXT_BATCH_USER              /* oxt_state_range_users */
@@ -81,17 +83,20 @@ long long oxt_batch_aliases_count(const oxt_batch_aliases_t *aliases);
  * in the same range, the domains we replicated that psa no longer has.
  * The range ends at the last of those psa domains, or covers every id
  * above after when psa has fewer than limit of them (then it is the last
- * batch). Six statements whatever the size, and up to three more for the
- * passwords of the domains whose mailboxes may go to OX (reading a
- * password costs more than the rest of its mailbox's rows together).
- * With aliases (oxt_batch_aliases_load), the mailboxes' aliases come
- * from that table, which must outlive the batch; NULL: they are read
- * with the mailboxes. Everything else lives in p.
+ * batch). Six statements whatever the size. Without passwords, up to
+ * three more for the passwords of the domains whose mailboxes may go to
+ * OX (reading a password costs more than the rest of its mailbox's rows
+ * together); with passwords, none: the mailbox query reads every
+ * mailbox's password (what a page where most mailboxes need theirs
+ * should do: oxt_batch_password_mailboxes). With aliases
+ * (oxt_batch_aliases_load), the mailboxes' aliases come from that table,
+ * which must outlive the batch; NULL: they are read with the mailboxes.
+ * Everything else lives in p.
  */
 apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
                             oxt_db_t *db, long long after, int limit,
-                            oxt_batch_aliases_t *aliases, oxt_result_t *res,
-                            apr_pool_t *p)
+                            int passwords, oxt_batch_aliases_t *aliases,
+                            oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /* ---- the parts of oxt_batch_load (for the tests) ------------------------ */
@@ -137,6 +142,12 @@ typedef struct oxt_batch_run_t {
 apr_array_header_t *oxt_batch_password_runs(oxt_batch_t *batch, int max,
                                             int min_gap);
 
+/** The mail rows (of oxt_batch_mailboxes) of the domains that need their
+ *  passwords, as the last oxt_batch_password_runs or oxt_batch_load
+ *  counted them: whether the next page should read the passwords with
+ *  its mailboxes. */
+long long oxt_batch_password_mailboxes(const oxt_batch_t *batch);
+
 /* ---- reading a batch ------------------------------------------------------ */
 
 /** The range: (after, upto]. */
@@ -162,6 +173,12 @@ const apr_array_header_t *oxt_batch_ids(oxt_batch_t *batch);
  *  and how many of our mailbox_state rows: to size the next batch. */
 long long oxt_batch_mailboxes(const oxt_batch_t *batch);
 long long oxt_batch_users(const oxt_batch_t *batch);
+
+/** About how many bytes the batch's rows take in its pool (their copies
+ *  and what joins them): a page is sized by this, so that the two a pass
+ *  holds (the one worked, the one read ahead) stay within a bound
+ *  whatever its rows are made of. */
+apr_size_t oxt_batch_bytes(const oxt_batch_t *batch);
 
 /**
  * The work of domain dom_id (one of oxt_batch_ids), planned, entirely in

@@ -48,6 +48,82 @@ apr_status_t oxt_crypto_fingerprint(unsigned char *out,
     return APR_SUCCESS;
 }
 
+/* RFC 2104 with SHA-256: H((K ^ opad) || H((K ^ ipad) || data)), the key's
+ * blocks hashed once into inner and outer. */
+#define FP_BLOCK 64
+
+struct oxt_crypto_fp_t {
+    EVP_MD_CTX *inner, *outer;      /* after the key's block */
+    EVP_MD_CTX *work;               /* scratch of each sum */
+};
+
+static apr_status_t fp_cleanup(void *data)
+{
+    oxt_crypto_fp_t *fp = data;
+
+    EVP_MD_CTX_free(fp->inner);     /* cleanses the states */
+    EVP_MD_CTX_free(fp->outer);
+    EVP_MD_CTX_free(fp->work);
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_crypto_fp_make(oxt_crypto_fp_t **pfp,
+                                const unsigned char *key, apr_size_t keylen,
+                                apr_pool_t *p)
+{
+    oxt_crypto_fp_t *fp = apr_pcalloc(p, sizeof(*fp));
+    unsigned char k[FP_BLOCK], ipad[FP_BLOCK], opad[FP_BLOCK];
+    unsigned int klen = 0;
+    int ok, i;
+
+    apr_pool_cleanup_register(p, fp, fp_cleanup, apr_pool_cleanup_null);
+    memset(k, 0, sizeof(k));
+    ok = 1;
+    if (keylen > FP_BLOCK) {          /* a longer key is hashed first */
+        ok = EVP_Digest(key, keylen, k, &klen, EVP_sha256(), NULL) == 1;
+    }
+    else {
+        memcpy(k, key, keylen);
+    }
+    for (i = 0; i < FP_BLOCK; i++) {
+        ipad[i] = k[i] ^ 0x36;
+        opad[i] = k[i] ^ 0x5c;
+    }
+    fp->inner = EVP_MD_CTX_new();
+    fp->outer = EVP_MD_CTX_new();
+    fp->work = EVP_MD_CTX_new();
+    ok = ok && fp->inner && fp->outer && fp->work
+         && EVP_DigestInit_ex(fp->inner, EVP_sha256(), NULL) == 1
+         && EVP_DigestUpdate(fp->inner, ipad, FP_BLOCK) == 1
+         && EVP_DigestInit_ex(fp->outer, EVP_sha256(), NULL) == 1
+         && EVP_DigestUpdate(fp->outer, opad, FP_BLOCK) == 1;
+    OPENSSL_cleanse(k, sizeof(k));
+    OPENSSL_cleanse(ipad, sizeof(ipad));
+    OPENSSL_cleanse(opad, sizeof(opad));
+    if (!ok) {
+        return OXT_ECRYPTO;
+    }
+    *pfp = fp;
+    return APR_SUCCESS;
+}
+
+apr_status_t oxt_crypto_fp_sum(oxt_crypto_fp_t *fp, unsigned char *out,
+                               const char *data)
+{
+    unsigned char h[32];
+    unsigned int n = 0, m = 0;
+    int ok;
+
+    ok = EVP_MD_CTX_copy_ex(fp->work, fp->inner) == 1
+         && EVP_DigestUpdate(fp->work, data, strlen(data)) == 1
+         && EVP_DigestFinal_ex(fp->work, h, &n) == 1 && n == sizeof(h)
+         && EVP_MD_CTX_copy_ex(fp->work, fp->outer) == 1
+         && EVP_DigestUpdate(fp->work, h, sizeof(h)) == 1
+         && EVP_DigestFinal_ex(fp->work, out, &m) == 1 && m == 32;
+    OPENSSL_cleanse(h, sizeof(h));
+    return ok ? APR_SUCCESS : OXT_ECRYPTO;
+}
+
 int oxt_crypto_str_equal(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

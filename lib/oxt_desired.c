@@ -8,6 +8,7 @@
 
 #include "oxt_desired.h"
 #include "oxt_crypto.h"
+#include "oxt_status.h"
 
 /* ---- lists -------------------------------------------------------------- */
 
@@ -171,6 +172,7 @@ static const char *user_password(oxt_desired_user_t *user,
 {
     const char *type = mbox->password_type ? mbox->password_type : "plain";
     const char *plain = NULL;
+    apr_status_t rv = OXT_ECRYPTO;
 
     if (mbox->password == NULL || *mbox->password == '\0') {
         return OXT_WHY_NO_PASSWORD;
@@ -191,9 +193,14 @@ static const char *user_password(oxt_desired_user_t *user,
         return OXT_WHY_NO_PASSWORD;
     }
     user->password = plain;
-    if (env->fp_key == NULL
-        || oxt_crypto_fingerprint(user->password_fp, env->fp_key, 32,
-                                  plain) != APR_SUCCESS) {
+    if (env->fp != NULL) {
+        rv = oxt_crypto_fp_sum(env->fp, user->password_fp, plain);
+    }
+    else if (env->fp_key != NULL) {
+        rv = oxt_crypto_fingerprint(user->password_fp, env->fp_key, 32,
+                                    plain);
+    }
+    if (rv != APR_SUCCESS) {
         return OXT_WHY_BAD_PASSWORD;
     }
     return NULL;

@@ -35,6 +35,11 @@ typedef struct oxt_desired_env_t {
     const oxt_settings_t *settings;
     const unsigned char *plesk_key;   /* Plesk's key for sym; may be NULL */
     const unsigned char *fp_key;      /* our key, for password fingerprints */
+    /* fp_key keyed once (oxt_crypto_fp_make): what a pass uses, one
+     * HMAC key set-up instead of one per password; NULL: each password
+     * keys fp_key anew (oxt_crypto_fingerprint). Not const: it has a
+     * scratch state, so one thread at a time, like seats. */
+    struct oxt_crypto_fp_t *fp;
     const char *plesk_timezone;       /* the server's zone, "plesk" means it */
     int unicode_mappings;             /* OX allows non-ASCII login mappings */
     /* The license's seats across every domain of the run (oxt_seats.h);

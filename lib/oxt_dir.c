@@ -3448,22 +3448,31 @@ static apr_status_t refresh_domains(oxt_db_t *db, const oxt_psa_t *psa,
 }
 
 /* Do the stored totals disagree with the rows, or did a refresh stop
- * between a batch that wrote and its finish (dir_unfinished)? One
- * statement. */
-static apr_status_t totals_drifted(int *pdrift, oxt_db_t *db,
+ * between a batch that wrote and its finish (dir_unfinished)? And are
+ * the wide searches due (oxt_dirpre_due, as things stand before any
+ * rewrite of the totals)? One statement for both: a steady pass asks
+ * both and writes nothing. */
+static apr_status_t totals_drifted(int *pdrift, int *pdue, oxt_db_t *db,
                                    oxt_result_t *res, apr_pool_t *p)
 {
-    long long n = 1;
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
     apr_status_t rv;
 
-    rv = oxt_db_select_int(&n, db, "SELECT (SELECT COUNT(*) FROM dir_total t"
-                           " LEFT JOIN (SELECT kind AS list, COUNT(*) AS n"
-                           " FROM dir_account GROUP BY kind UNION ALL"
-                           " SELECT 'domain', COUNT(*) FROM dir_domain) c"
-                           " ON c.list = t.list WHERE t.n <> COALESCE(c.n,"
-                           " 0)) + (SELECT COUNT(*) FROM dir_unfinished)",
-                           OXT_DB_NOARGS, res, p);
-    *pdrift = rv != APR_SUCCESS || n > 0;
+    *pdrift = 1;
+    *pdue = 0;
+    rv = oxt_db_select(&rows, db, "SELECT (SELECT COUNT(*) FROM dir_total t"
+                       " LEFT JOIN (SELECT kind AS list, COUNT(*) AS n"
+                       " FROM dir_account GROUP BY kind UNION ALL"
+                       " SELECT 'domain', COUNT(*) FROM dir_domain) c"
+                       " ON c.list = t.list WHERE t.n <> COALESCE(c.n,"
+                       " 0)) + (SELECT COUNT(*) FROM dir_unfinished), "
+                       OXT_DIRPRE_DUE_SQL, OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+        *pdrift = oxt_db_row_int(row, 0, 1) > 0;
+        *pdue = oxt_db_row_int(row, 1, 0) > 0;
+    }
     return rv;
 }
 
@@ -3473,7 +3482,7 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
                                      oxt_result_t *res, apr_pool_t *p)
 {
     oxt_dir_stats_t st = { 0, 0, 0, 0 };
-    int drift = 1;
+    int drift = 1, due = 0, asked = 0;
     apr_status_t rv;
 
     rv = oxt_dir_sync_accounts(db, psa, NULL, OXT_DIR_DEFER, &st, res, p);
@@ -3490,7 +3499,8 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
      * exact as the last sync left them, unless the totals drifted or a
      * refresh before this one stopped short of its finish. */
     if (rv == APR_SUCCESS && st.added + st.changed + st.removed == 0) {
-        rv = totals_drifted(&drift, db, res, p);
+        rv = totals_drifted(&drift, &due, db, res, p);
+        asked = !drift;         /* the answer stands: no total rewritten */
     }
     if (rv == APR_SUCCESS && drift) {
         rv = oxt_dir_sync_finish(db, psa, res, p);
@@ -3499,8 +3509,8 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
      * the choice): by every refresh that compared every domain, by a
      * pass once enough rows changed their terms (two statements per
      * stored prefix, one otherwise). */
-    drift = buckets == NULL;
-    if (rv == APR_SUCCESS && !drift) {
+    drift = buckets == NULL || (asked && due);
+    if (rv == APR_SUCCESS && buckets != NULL && !asked) {
         rv = oxt_dirpre_due(&drift, db, res, p);
     }
     if (rv == APR_SUCCESS && drift) {

@@ -100,10 +100,8 @@ apr_status_t oxt_dirpre_due(int *pdue, oxt_db_t *db, oxt_result_t *res,
     long long n = 0;
     apr_status_t rv;
 
-    rv = oxt_db_select_int(&n, db, "SELECT m.moved > m.n DIV 2 OR (NOT EXISTS"
-                           " (SELECT 1 FROM dir_prefix) AND (SELECT MAX(t.n)"
-                           " FROM dir_total t) > m.n) FROM dir_prefix_min m"
-                           " WHERE m.id = 1", OXT_DB_NOARGS, res, p);
+    rv = oxt_db_select_int(&n, db, "SELECT " OXT_DIRPRE_DUE_SQL,
+                           OXT_DB_NOARGS, res, p);
     *pdue = rv == APR_SUCCESS && n > 0;
     return rv == APR_ENOENT ? APR_SUCCESS : rv;
 }

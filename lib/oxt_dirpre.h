@@ -84,6 +84,14 @@ apr_status_t oxt_dirpre_lock(oxt_db_t *db, long long rows,
  * list is wider than n (a new installation, or one just migrated). One
  * statement.
  */
+/* What oxt_dirpre_due asks, as a column (1 when due, 0 otherwise, also
+ * without the row), so that the lists' refresh can ask it in the same
+ * statement as its totals' check. */
+#define OXT_DIRPRE_DUE_SQL \
+    "COALESCE((SELECT m.moved > m.n DIV 2 OR (NOT EXISTS" \
+    " (SELECT 1 FROM dir_prefix) AND (SELECT MAX(t.n)" \
+    " FROM dir_total t) > m.n) FROM dir_prefix_min m WHERE m.id = 1), 0)"
+
 apr_status_t oxt_dirpre_due(int *pdue, oxt_db_t *db, oxt_result_t *res,
                             apr_pool_t *p)
     __attribute__((warn_unused_result));

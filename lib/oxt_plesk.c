@@ -509,13 +509,36 @@ apr_status_t oxt_plesk_owner_domain_ids(apr_array_header_t **pids,
 
 /* ---- a range of domains -------------------------------------------------- */
 
-apr_status_t oxt_plesk_domain_from_row(oxt_plesk_domain_t *dom,
-                                       const oxt_db_row_t *row)
+/* A range's domain row with its mail-enabled, active aliases (as
+ * oxt_plesk_domain_mail_aliases: docs/reference/psa-schema.md §2.6) in
+ * one column, through the dom_id key: a query of its own cost a
+ * statement per page. GROUP_CONCAT is cut at group_concat_max_len
+ * (1 MB on MariaDB 10.2 and later, 1,024 bytes on MySQL), so the names'
+ * length comes first: a reader can tell a cut list (and read the range's
+ * aliases again, oxt_plesk_range_domain_aliases). */
+static const char range_aliases_col[] =
+    ", (SELECT CONCAT(SUM(LENGTH(a.name) + 1), ' ', GROUP_CONCAT(a.name"
+    " ORDER BY a.name SEPARATOR ' ')) FROM psa.domainaliases a"
+    " WHERE a.dom_id = d.id AND a.mail = 'true' AND a.status = 0)";
+
+apr_status_t oxt_plesk_range_domain_from_row(oxt_plesk_domain_t *dom,
+                                             const char **paliases,
+                                             int *pcomplete,
+                                             const oxt_db_row_t *row)
 {
-    if (row->ncols != DOMAIN_NCOLS) {
+    const char *text = row->ncols == DOMAIN_NCOLS + 1
+                     ? row->vals[DOMAIN_NCOLS] : NULL;
+    char *end = NULL;
+    long long n = text ? strtoll(text, &end, 10) : 0;
+
+    if (row->ncols != DOMAIN_NCOLS + 1
+        || (text != NULL && (end == text || *end != ' '))) {
         return OXT_ESCHEMA;
     }
     plesk_domain_from_row(dom, row, 0);
+    *paliases = text ? end + 1 : NULL;
+    /* n is the names' length plus one each: the list's length plus one */
+    *pcomplete = text == NULL || (long long)strlen(end + 1) == n - 1;
     return APR_SUCCESS;
 }
 
@@ -526,34 +549,45 @@ apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
                                      oxt_db_row_cb *cb, void *baton,
                                      oxt_result_t *res, apr_pool_t *p)
 {
-    const char *sql = plesk_sql(psa, 0, " WHERE d.id > ?",
-                                " ORDER BY d.id LIMIT ?", p);
+    int v9 = oxt_psa_caps(psa)->has_client_type;
+    const char *sql = oxt_psa_sql(psa, apr_pstrcat(p, "SELECT STRAIGHT_JOIN ",
+                                  v9 ? domain_cols9 : domain_cols8,
+                                  range_aliases_col,
+                                  v9 ? domain_from9 : domain_from8,
+                                  " WHERE d.id > ? ORDER BY d.id LIMIT ?",
+                                  NULL), p);
 
-    return oxt_db_each(db, apr_pstrcat(p, "SELECT STRAIGHT_JOIN",
-                                       sql + strlen("SELECT"), NULL),
+    return oxt_db_each(db, sql,
                        OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(limit)),
                        cb, baton, res, p);
 }
 
 /* One row per alias: a second query for the aliases would cost a
- * statement per page for what is one indexed lookup per mailbox. No
- * password: most pages need none (oxt_plesk_range_passwords). */
-enum { RANGE_MAILBOX_NCOLS = 7, RANGE_PASSWORD_NCOLS = 4 };
+ * statement per page for what is one indexed lookup per mailbox. The
+ * passwords only when asked: most pages of a server that replicates
+ * little need none (oxt_plesk_range_passwords reads the few they do);
+ * on one that replicates everything, the same lookup in accounts made
+ * by this scan spares a second scan of the page's mail rows and a
+ * statement. Only a mailbox's password is read (postbox), as there. */
+enum { RANGE_MAILBOX_NCOLS = 7, RANGE_MAILBOX_PW_NCOLS = 9,
+       RANGE_PASSWORD_NCOLS = 4 };
 
 apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
                                        long long after, long long upto,
-                                       int aliases, oxt_db_row_cb *cb,
-                                       void *baton, oxt_result_t *res,
-                                       apr_pool_t *p)
+                                       int aliases, int passwords,
+                                       oxt_db_row_cb *cb, void *baton,
+                                       oxt_result_t *res, apr_pool_t *p)
 {
-    return oxt_db_each(db, oxt_psa_sql(psa, aliases
-        ? "SELECT m.id, m.dom_id, m.mail_name, m.postbox, m.redirect,"
-          " m.mbox_quota, ma.alias FROM psa.mail m"
-          " LEFT JOIN psa.mail_aliases ma ON ma.mn_id = m.id"
-          " WHERE m.dom_id > ? AND m.dom_id <= ?"
-        : "SELECT m.id, m.dom_id, m.mail_name, m.postbox, m.redirect,"
-          " m.mbox_quota, NULL FROM psa.mail m"
-          " WHERE m.dom_id > ? AND m.dom_id <= ?", p),
+    const char *sql = apr_pstrcat(p,
+        "SELECT m.id, m.dom_id, m.mail_name, m.postbox, m.redirect,"
+        " m.mbox_quota, ", aliases ? "ma.alias" : "NULL",
+        passwords ? ", a.type, a.password" : "", " FROM psa.mail m",
+        aliases ? " LEFT JOIN psa.mail_aliases ma ON ma.mn_id = m.id" : "",
+        passwords ? " LEFT JOIN psa.accounts a ON a.id = m.account_id"
+                    " AND m.postbox = 'true'" : "",
+        " WHERE m.dom_id > ? AND m.dom_id <= ?", NULL);
+
+    return oxt_db_each(db, oxt_psa_sql(psa, sql, p),
         OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb, baton, res, p);
 }
 
@@ -587,8 +621,13 @@ apr_status_t oxt_plesk_range_mailbox_from_row(oxt_plesk_mailbox_t *mbox,
                                               const char **palias,
                                               const oxt_db_row_t *row)
 {
-    if (row->ncols != RANGE_MAILBOX_NCOLS) {
+    if (row->ncols != RANGE_MAILBOX_NCOLS
+        && row->ncols != RANGE_MAILBOX_PW_NCOLS) {
         return OXT_ESCHEMA;
+    }
+    if (row->ncols == RANGE_MAILBOX_PW_NCOLS) {
+        mbox->password_type = row->vals[7];
+        mbox->password = row->vals[8];
     }
     mbox->id = oxt_db_row_int(row, 0, 0);
     *pdom_id = oxt_db_row_int(row, 1, 0);

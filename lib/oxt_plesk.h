@@ -203,7 +203,8 @@ apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
 
 /**
  * At most limit domains with an id above after, in id order, with their
- * owner chain (rows for oxt_plesk_domain_from_row).
+ * owner chain and their mail aliases (rows for
+ * oxt_plesk_range_domain_from_row).
  */
 apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
                                      long long after, int limit,
@@ -213,16 +214,19 @@ apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
 
 /**
  * Every mail row of the domains with ids in (after, upto], in no
- * particular order (rows for oxt_plesk_range_mailbox_from_row), without
- * the passwords. With aliases, one row per alias of the mailbox (or one
- * with no alias); without, one row per mailbox and no alias (the caller
- * has them from oxt_plesk_all_mail_aliases).
+ * particular order (rows for oxt_plesk_range_mailbox_from_row). With
+ * aliases, one row per alias of the mailbox (or one with no alias);
+ * without, one row per mailbox and no alias (the caller has them from
+ * oxt_plesk_all_mail_aliases). With passwords, each mailbox's (postbox)
+ * password type and value as oxt_plesk_range_passwords reads them (NULL
+ * for a forwarder, or when accounts has no row); without, none (one
+ * lookup in accounts per row less).
  */
 apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
                                        long long after, long long upto,
-                                       int aliases, oxt_db_row_cb *cb,
-                                       void *baton, oxt_result_t *res,
-                                       apr_pool_t *p)
+                                       int aliases, int passwords,
+                                       oxt_db_row_cb *cb, void *baton,
+                                       oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**
@@ -256,8 +260,22 @@ apr_status_t oxt_plesk_range_passwords(const oxt_psa_t *psa, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
+ * Reads a row of oxt_plesk_range_domains: the domain, its mail-enabled,
+ * active aliases' names (separated by one space, by name; NULL: none)
+ * and whether that list is whole (*pcomplete 0: the server cut it, read
+ * the range's aliases with oxt_plesk_range_domain_aliases). The strings
+ * point into the row. OXT_ESCHEMA when it has another shape.
+ */
+apr_status_t oxt_plesk_range_domain_from_row(oxt_plesk_domain_t *dom,
+                                             const char **paliases,
+                                             int *pcomplete,
+                                             const oxt_db_row_t *row)
+    __attribute__((warn_unused_result));
+
+/**
  * The mail-enabled, active aliases of the domains with ids in
- * (after, upto]: rows of dom_id and name.
+ * (after, upto]: rows of dom_id and name. For a range whose domain rows
+ * held a cut list (oxt_plesk_range_domain_from_row).
  */
 apr_status_t oxt_plesk_range_domain_aliases(const oxt_psa_t *psa,
                                             oxt_db_t *db, long long after,
@@ -284,19 +302,11 @@ const char *oxt_plesk_range_ids_sql(const oxt_psa_t *psa,
                                     apr_pool_t *p);
 
 /**
- * Reads a row of oxt_plesk_range_domains (or of any listing of
- * domains): APR_SUCCESS, or OXT_ESCHEMA when it has another shape. The
- * strings point into the row.
- */
-apr_status_t oxt_plesk_domain_from_row(oxt_plesk_domain_t *dom,
-                                       const oxt_db_row_t *row);
-
-/**
  * Reads a row of oxt_plesk_range_mailboxes: the mailbox without its
- * domain and password (mbox->domain, address, password_type and password
- * are left alone), its domain's id and the alias of this row (NULL when
- * it has none). OXT_ESCHEMA when the row has another shape. The strings
- * point into the row.
+ * domain (mbox->domain and address are left alone, and so are
+ * password_type and password unless the row has them), its domain's id
+ * and the alias of this row (NULL when it has none). OXT_ESCHEMA when
+ * the row has another shape. The strings point into the row.
  */
 apr_status_t oxt_plesk_range_mailbox_from_row(oxt_plesk_mailbox_t *mbox,
                                               long long *pdom_id,

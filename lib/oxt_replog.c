@@ -585,7 +585,7 @@ apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
                                 apr_pool_t *p)
 {
     /* 'all' last: its counted_at, which says whether the counts are
-     * fresh (prune_counts_fresh), is then set only when every level is. */
+     * fresh (prune_look), is then set only when every level is. */
     static const int order[] = { 1, 2, 3, 0 };
     apr_status_t rv = APR_SUCCESS;
     size_t i;
@@ -2327,19 +2327,38 @@ apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
 
 /* ---- keeping the log bounded ------------------------------------------- */
 
-/* Are the counts younger than a day (a recount, or the migration)? */
-static apr_status_t prune_counts_fresh(int *pfresh, oxt_db_t *db,
-                                       oxt_result_t *res, apr_pool_t *p)
+/* A prune's first look, one statement: are the counts younger than a
+ * day (a recount, or the migration)? Has a row expired? And the whole
+ * log's count (-1 without its row), which stands while nothing is
+ * recounted or deleted. Usually nothing has expired since the last
+ * prune: one look through the logged_at key, where an empty batch cost
+ * six statements (the lock, its transaction, the locking read), and
+ * the freshness and the count had a statement each. */
+static apr_status_t prune_look(int *pfresh, int *pexpired, long long *pn,
+                               oxt_db_t *db, int days, oxt_result_t *res,
+                               apr_pool_t *p)
 {
-    long long fresh = 0;
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
     apr_status_t rv;
 
-    rv = oxt_db_select_int(&fresh, db,
-        "SELECT COALESCE(counted_at >= NOW() - INTERVAL 1 DAY, 0)"
-        " FROM replication_log_count WHERE level = 'all' AND id = 0",
-        OXT_DB_NOARGS, res, p);
-    *pfresh = rv == APR_SUCCESS && fresh;
-    return rv == APR_ENOENT ? APR_SUCCESS : rv;
+    *pfresh = 0;
+    *pexpired = 1;
+    *pn = -1;
+    rv = oxt_db_select(&rows, db,
+        "SELECT COALESCE((SELECT counted_at >= NOW() - INTERVAL 1 DAY"
+        " FROM replication_log_count WHERE level = 'all' AND id = 0), 0),"
+        " EXISTS (SELECT 1 FROM replication_log WHERE logged_at < NOW()"
+        " - INTERVAL ? DAY), COALESCE((SELECT n FROM replication_log_count"
+        " WHERE level = 'all' AND id = 0), -1)",
+        OXT_DB_ARGS(OXT_DB_INT(days)), res, p);
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+        *pfresh = oxt_db_row_int(row, 0, 0) > 0;
+        *pexpired = oxt_db_row_int(row, 1, 1) > 0;
+        *pn = oxt_db_row_int(row, 2, -1);
+    }
+    return rv;
 }
 
 /* How many rows are beyond the cap, by the counts. */
@@ -2391,6 +2410,7 @@ static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
     long long n = 0, excess = 0, last = 0;
     apr_status_t rv = APR_SUCCESS;
 
+    /* Whether any row expired was asked by the prune's first look. */
     if (!*pexpired_done) {
         APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(days);
         rv = replog_delete_batch(&n, NULL, db, " WHERE logged_at < NOW()"
@@ -2426,15 +2446,22 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
                               oxt_result_t *res, apr_pool_t *p)
 {
     apr_time_t start = apr_time_now();
-    int fresh = 0, expired_done = 0, done = 0, building = 0;
+    int fresh = 0, expired = 1, expired_done = 0, done = 0, building = 0;
     apr_interval_time_t left;
-    long long cap_id = 0;
+    long long cap_id = 0, n = -1;
     apr_pool_t *bp;
     apr_status_t rv;
 
     memset(out, 0, sizeof(*out));
     batch = batch > 0 ? batch : OXT_REPLOG_DELETE_BATCH;
-    rv = prune_counts_fresh(&fresh, db, res, p);
+    rv = prune_look(&fresh, &expired, &n, db, retention_days, res, p);
+    expired_done = !expired;
+    /* The count read stands when nothing is recounted or deleted before
+     * the cap is looked at: none beyond it is then known (-1) without
+     * asking again. */
+    if (rv == APR_SUCCESS && fresh && !expired && n >= 0 && n <= max_rows) {
+        cap_id = -1;
+    }
     if (rv == APR_SUCCESS && !fresh) {
         rv = oxt_replog_recount(db, res, p);
         out->recounted = rv == APR_SUCCESS;

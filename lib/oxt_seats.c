@@ -242,31 +242,35 @@ static apr_status_t seats_load_kind(oxt_seats_t *s, oxt_db_t *db, int k,
     return rv;
 }
 
+static const char *const seats_reasons[OXT_STATE_REASONS] = {
+    OXT_WHY_LICENSE_RESTRICTED, OXT_WHY_LICENSE_DOMAINS,
+    OXT_WHY_LICENSE_PREMIUM, OXT_WHY_LICENSE_LIMIT
+};
+
+/* The usage recorded; counts: the refusals already counted (NULL: they
+ * are counted here). */
 static apr_status_t seats_usage(oxt_seats_t *s, oxt_db_t *db,
                                 long long users, long long domains,
-                                oxt_result_t *res)
+                                const long long *known, oxt_result_t *res)
 {
+    long long counts[OXT_STATE_REASONS];
     oxt_license_usage_t u;
-    apr_status_t rv;
+    apr_status_t rv = APR_SUCCESS;
 
     memset(&u, 0, sizeof(u));
     u.plesk_mailboxes = s->plesk_mailboxes;
     u.groupware = users;
     u.domains = domains;
-    rv = oxt_state_reason_count(&u.refused_restricted, db,
-                                OXT_WHY_LICENSE_RESTRICTED, res, s->lp);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_state_reason_count(&u.refused_domains, db,
-                                    OXT_WHY_LICENSE_DOMAINS, res, s->lp);
+    if (known != NULL) {
+        memcpy(counts, known, sizeof(counts));
     }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_state_reason_count(&u.refused_premium, db,
-                                    OXT_WHY_LICENSE_PREMIUM, res, s->lp);
+    else {
+        rv = oxt_state_reason_counts(counts, db, seats_reasons, res, s->lp);
     }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_state_reason_count(&u.refused_groupware, db,
-                                    OXT_WHY_LICENSE_LIMIT, res, s->lp);
-    }
+    u.refused_restricted = counts[0];
+    u.refused_domains = counts[1];
+    u.refused_premium = counts[2];
+    u.refused_groupware = counts[3];
     return rv == APR_SUCCESS ? oxt_license_usage_record(db, &u, res, s->lp)
                              : rv;
 }
@@ -314,7 +318,8 @@ apr_status_t oxt_seats_load(oxt_seats_t *s, oxt_db_t *db,
                             int count, int record, oxt_result_t *res)
 {
     oxt_license_status_t *st;
-    long long users = 0, domains = 0;
+    long long users = 0, domains = 0, counts[OXT_STATE_REASONS];
+    int totals;
     apr_pool_t *tp;
     apr_status_t rv;
 
@@ -327,13 +332,24 @@ apr_status_t oxt_seats_load(oxt_seats_t *s, oxt_db_t *db,
         oxt_seats_reset(s, &st->terms, s->counted
                         && oxt_license_restricted(&st->terms,
                                                   s->plesk_mailboxes));
+    }
+    /* Without caps no id list is read: the two totals and the refusals
+     * (recorded only with record) in one statement. */
+    totals = rv == APR_SUCCESS
+             && s->kind[KIND_USERS].cap == OXT_LICENSE_UNLIMITED
+             && s->kind[KIND_DOMAINS].cap == OXT_LICENSE_UNLIMITED;
+    if (totals) {
+        rv = oxt_state_seat_totals(&users, &domains, counts, db,
+                                   seats_reasons, res, s->lp);
+    }
+    if (rv == APR_SUCCESS && !totals) {
         rv = seats_load_kind(s, db, KIND_USERS, &users, res);
     }
-    if (rv == APR_SUCCESS) {
+    if (rv == APR_SUCCESS && !totals) {
         rv = seats_load_kind(s, db, KIND_DOMAINS, &domains, res);
     }
     if (rv == APR_SUCCESS && record) {
-        rv = seats_usage(s, db, users, domains, res);
+        rv = seats_usage(s, db, users, domains, totals ? counts : NULL, res);
     }
     if (rv == APR_SUCCESS && count) {
         seats_log(s, st, users, domains);

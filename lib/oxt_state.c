@@ -652,12 +652,15 @@ apr_status_t oxt_state_seat_holders(apr_array_header_t **pids,
 
     rv = oxt_db_select_int(ptotal, db, apr_pstrcat(p, "SELECT COUNT(*)",
                            from, NULL), OXT_DB_NOARGS, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_select_ids(pids, db, apr_pstrcat(p, "SELECT ", col, from,
-                               " ORDER BY ", col, " LIMIT ?", NULL),
-                               OXT_DB_ARGS(OXT_DB_INT(limit)), res, p);
+    if (rv != APR_SUCCESS || limit <= 0) {
+        /* LIMIT 0 lists nothing: a statement saved per kind, each time
+         * the seats are counted (three times a run) */
+        *pids = apr_array_make(p, 1, sizeof(long long));
+        return rv;
     }
-    return rv;
+    return oxt_db_select_ids(pids, db, apr_pstrcat(p, "SELECT ", col, from,
+                             " ORDER BY ", col, " LIMIT ?", NULL),
+                             OXT_DB_ARGS(OXT_DB_INT(limit)), res, p);
 }
 
 apr_status_t oxt_state_seat_waiting(apr_array_header_t **pids, oxt_db_t *db,
@@ -673,11 +676,66 @@ apr_status_t oxt_state_seat_waiting(apr_array_header_t **pids, oxt_db_t *db,
         OXT_DB_ARGS(OXT_DB_STR(reason), OXT_DB_INT(limit)), res, p);
 }
 
-apr_status_t oxt_state_reason_count(long long *pcount, oxt_db_t *db,
-                                    const char *reason, oxt_result_t *res,
-                                    apr_pool_t *p)
+apr_status_t oxt_state_reason_counts(long long *counts, oxt_db_t *db,
+                                     const char *const *reasons,
+                                     oxt_result_t *res, apr_pool_t *p)
 {
-    return oxt_db_select_int(pcount, db, "SELECT COUNT(*) FROM mailbox_state"
-                             " WHERE status_reason = ?",
-                             OXT_DB_ARGS(OXT_DB_STR(reason)), res, p);
+    apr_array_header_t *rows;
+    apr_status_t rv;
+    int i, r;
+
+    /* one statement for the four, through the reason_mail index, where
+     * one each cost four statements every time the seats were counted */
+    rv = oxt_db_select(&rows, db, "SELECT status_reason, COUNT(*)"
+                       " FROM mailbox_state WHERE status_reason IN"
+                       " (?, ?, ?, ?) GROUP BY status_reason",
+                       OXT_DB_ARGS(OXT_DB_STR(reasons[0]),
+                                   OXT_DB_STR(reasons[1]),
+                                   OXT_DB_STR(reasons[2]),
+                                   OXT_DB_STR(reasons[3])), res, p);
+    for (r = 0; r < OXT_STATE_REASONS; r++) {
+        counts[r] = 0;
+    }
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        const oxt_db_row_t *row = APR_ARRAY_IDX(rows, i,
+                                                const oxt_db_row_t *);
+
+        for (r = 0; r < OXT_STATE_REASONS; r++) {
+            if (row->vals[0] && strcmp(row->vals[0], reasons[r]) == 0) {
+                counts[r] = oxt_db_row_int(row, 1, 0);
+            }
+        }
+    }
+    return rv;
+}
+
+apr_status_t oxt_state_seat_totals(long long *pusers, long long *pdomains,
+                                   long long *counts, oxt_db_t *db,
+                                   const char *const *reasons,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    static const char by_reason[] =
+        ", (SELECT COUNT(*) FROM mailbox_state WHERE status_reason = ?)";
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row = NULL;
+    apr_status_t rv;
+    int r;
+
+    rv = oxt_db_select(&rows, db, apr_pstrcat(p, "SELECT (SELECT COUNT(*)",
+                       sql_users_in_ox, "), (SELECT COUNT(*)",
+                       sql_domains_in_ox, ")", by_reason, by_reason,
+                       by_reason, by_reason, NULL),
+                       OXT_DB_ARGS(OXT_DB_STR(reasons[0]),
+                                   OXT_DB_STR(reasons[1]),
+                                   OXT_DB_STR(reasons[2]),
+                                   OXT_DB_STR(reasons[3])), res, p);
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    }
+    *pusers = row != NULL ? oxt_db_row_int(row, 0, 0) : 0;
+    *pdomains = row != NULL ? oxt_db_row_int(row, 1, 0) : 0;
+    for (r = 0; r < OXT_STATE_REASONS; r++) {
+        counts[r] = row != NULL ? oxt_db_row_int(row, 2 + r, 0) : 0;
+    }
+    return rv;
 }

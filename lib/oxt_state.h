@@ -358,10 +358,25 @@ apr_status_t oxt_state_seat_waiting(apr_array_header_t **pids, oxt_db_t *db,
                                     apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/** How many mailboxes are recorded as not replicated for reason. */
-apr_status_t oxt_state_reason_count(long long *pcount, oxt_db_t *db,
-                                    const char *reason, oxt_result_t *res,
-                                    apr_pool_t *p)
+/** How many reasons oxt_state_reason_counts takes. */
+#define OXT_STATE_REASONS 4
+
+/** How many mailboxes are recorded as not replicated for each of the
+ *  OXT_STATE_REASONS reasons (counts[i] for reasons[i]), in one
+ *  statement. */
+apr_status_t oxt_state_reason_counts(long long *counts, oxt_db_t *db,
+                                     const char *const *reasons,
+                                     oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The seat holders' totals (*pusers, *pdomains: as oxt_state_seat_holders
+ *  counts them) and oxt_state_reason_counts' counts, in one statement:
+ *  for seats without a cap, which need no id list (three statements
+ *  each time the seats were recorded). */
+apr_status_t oxt_state_seat_totals(long long *pusers, long long *pdomains,
+                                   long long *counts, oxt_db_t *db,
+                                   const char *const *reasons,
+                                   oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 #endif /* OXT_STATE_H */

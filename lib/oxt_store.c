@@ -27,8 +27,15 @@
 #define PAGE_FIRST     500
 #define PAGE_MIN       100
 #define PAGE_MAX       7000
-#define PAGE_MAX_ROWS  100000                /* mail and mailbox_state */
+/* A page's rows, in bytes (oxt_batch_bytes): a pass holds two pages
+ * (the one worked, the one read ahead), so this bounds most of its
+ * memory whatever the rows are. It used to be a number of rows (100,000
+ * mail and mailbox_state rows); on a replicated server, where every
+ * mailbox has a state row and a password, that made pages of about
+ * 5,000 domains that still took 88 to 94 MB with read-ahead. */
+#define PAGE_MAX_BYTES (14 * 1024 * 1024)
 #define PAGE_TIME      apr_time_from_sec(2)
+#define PAGE_GROW      8
 /* A pass holds psa's mailbox aliases when there are at most this many
  * (about 8 MB); with more, each page reads its own (oxt_batch.h). */
 #define PASS_ALIASES_MAX 250000
@@ -55,6 +62,7 @@ struct store_ahead_t {
     apr_pool_t *p;                  /* holds batch */
     long long after;
     int limit;
+    int passwords;
     oxt_batch_t *batch;
     oxt_result_t *res;
     apr_status_t rv;
@@ -82,7 +90,12 @@ struct store_db_t {
     apr_pool_t *scratch;            /* of writing the tally */
     int page_limit;                 /* domains in the next page */
     apr_time_t page_at;             /* when the last page was loaded */
-    long long page_rows;            /* the rows it held */
+    apr_size_t page_bytes;          /* the bytes its rows took */
+    int page_doms;                  /* its domains */
+    int page_passwords;             /* the next page reads the passwords
+                                       with its mailboxes: most of the
+                                       last one's needed theirs (kept
+                                       from pass to pass) */
     apr_pool_t *alias_pool;         /* holds aliases, for one pass */
     oxt_batch_aliases_t *aliases;   /* the pass's, or NULL: per page */
     apr_pool_t *alias_pool_parent;  /* the store's pool */
@@ -276,14 +289,23 @@ static int store_page_limit(store_db_t *s, long long after)
     if (after == 0 || s->page_limit == 0) {
         return PAGE_FIRST;
     }
+    /* toward a page of PAGE_TIME, growing at most PAGE_GROW times: the
+     * doubling this replaced spent three pages (500, 1,000, 2,000
+     * domains, six statements each) reaching the bytes' cap when a page
+     * was fast, as a steady pass's are */
     if (took > PAGE_TIME) {
         limit = limit * PAGE_TIME / took;
     }
     else {
-        limit *= 2;
+        limit = took * PAGE_GROW <= PAGE_TIME ? limit * PAGE_GROW
+              : limit * PAGE_TIME / (took > 0 ? took : 1);
     }
-    if (s->page_rows > PAGE_MAX_ROWS) {
-        limit = limit * PAGE_MAX_ROWS / s->page_rows;
+    /* as many domains as fit, at the last page's bytes per domain */
+    if (s->page_doms > 0 && s->page_bytes > 0
+        && limit > (long long)s->page_doms * PAGE_MAX_BYTES
+                   / (long long)s->page_bytes) {
+        limit = (long long)s->page_doms * PAGE_MAX_BYTES
+                / (long long)s->page_bytes;
     }
     return (int)(limit < PAGE_MIN ? PAGE_MIN
                                   : limit > PAGE_MAX ? PAGE_MAX : limit);
@@ -339,7 +361,8 @@ static void *APR_THREAD_FUNC store_ahead_main(apr_thread_t *thread,
 
     oxt_db_thread_begin();
     a->rv = oxt_batch_load(&a->batch, a->s->psa, a->s->db2, a->after,
-                           a->limit, a->s->aliases, a->res, a->p);
+                           a->limit, a->passwords, a->s->aliases, a->res,
+                           a->p);
     oxt_db_thread_end();
     apr_thread_exit(thread, APR_SUCCESS);
     return NULL;
@@ -400,6 +423,7 @@ static void store_ahead_start(store_db_t *s, long long after, int limit)
     a->s = s;
     a->after = after;
     a->limit = limit;
+    a->passwords = s->page_passwords;
     a->batch = NULL;
     a->res = oxt_result_make(a->p);
     a->rv = APR_EINIT;
@@ -433,7 +457,29 @@ static apr_status_t store_page_batch(store_db_t *s, oxt_batch_t **pbatch,
     apr_pool_clear(p);
     s->page_limit = store_page_limit(s, after);
     return oxt_batch_load(pbatch, s->psa, s->db, after, s->page_limit,
-                          s->aliases, res, p);
+                          s->page_passwords, s->aliases, res, p);
+}
+
+/* What the next page is sized and read by: this one's bytes, domains and
+ * passwords. */
+static void store_page_took(store_db_t *s, oxt_batch_t *batch,
+                            long long after)
+{
+    s->page_bytes = oxt_batch_bytes(batch);
+    s->page_doms = oxt_batch_ids(batch)->nelts;
+    s->page_passwords = oxt_batch_password_mailboxes(batch) * 2
+                        > oxt_batch_mailboxes(batch);
+    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_DEBUG, APR_SUCCESS,
+                   OXTLOGNO(04660) "page after domain %" APR_INT64_T_FMT
+                   ": %d domains, %" APR_INT64_T_FMT " mail rows, %"
+                   APR_INT64_T_FMT " state rows, %" APR_SIZE_T_FMT
+                   " kB, asked for %d%s",
+                   (apr_int64_t)after, s->page_doms,
+                   (apr_int64_t)oxt_batch_mailboxes(batch),
+                   (apr_int64_t)oxt_batch_users(batch),
+                   s->page_bytes / 1024, s->page_limit,
+                   s->page_passwords ? "; the next reads the passwords"
+                                       " with its mailboxes" : "");
 }
 
 /* The page's part that comes from its batch. */
@@ -464,8 +510,8 @@ static apr_status_t store_range(void *baton, oxt_store_page_t **ppage,
     apr_status_t rv = store_now(s, res);
 
     if (rv == APR_SUCCESS) {
-        rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, limit, NULL,
-                            res, p);
+        rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, limit, 0,
+                            NULL, res, p);
     }
     if (rv != APR_SUCCESS) {
         return rv;
@@ -502,15 +548,7 @@ static apr_status_t store_page(void *baton, oxt_store_page_t **ppage,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    s->page_rows = oxt_batch_mailboxes(sp->batch)
-                   + oxt_batch_users(sp->batch);
-    oxt_log_perror(OXT_LOG_MARK, OXT_LOG_DEBUG, APR_SUCCESS,
-                   OXTLOGNO(04660) "page after domain %" APR_INT64_T_FMT
-                   ": %d domains, %" APR_INT64_T_FMT " mail rows, %"
-                   APR_INT64_T_FMT " state rows, asked for %d",
-                   (apr_int64_t)after, oxt_batch_ids(sp->batch)->nelts,
-                   (apr_int64_t)oxt_batch_mailboxes(sp->batch),
-                   (apr_int64_t)oxt_batch_users(sp->batch), s->page_limit);
+    store_page_took(s, sp->batch, after);
     if (!oxt_batch_last(sp->batch)) {
         /* sized by this page's rows and the time since the last one came
          * (the work of the page before), as when it is asked for */

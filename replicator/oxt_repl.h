@@ -123,8 +123,11 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
  * Keeps the replication log bounded (oxt_replog_prune with the retention
  * and row cap of the Settings as they are now), for at most budget;
  * what it deleted is logged. *pmore: work is left for the next call.
+ * settings: read after the pass by the caller (oxt_repl_settings_now),
+ * or NULL to read them here.
  */
 apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
+                                 const oxt_settings_t *settings,
                                  apr_interval_time_t budget,
                                  oxt_result_t *res);
 
@@ -198,10 +201,22 @@ int oxt_repl_cmd_directory(oxt_repl_t *repl, int argc,
  * since the last time (oxt_dirsum.h, oxt_dir_refresh_changed,
  * oxt_mbdir_refresh_changed); stats may be NULL. Scratch in a subpool of
  * repl->p. `oxtender-replicator directory` compares every domain.
+ * settings: as read after the pass (oxt_repl_settings_now), or NULL to
+ * read them here.
  */
 apr_status_t oxt_repl_directory(oxt_repl_t *repl, oxt_db_t *db,
                                 const oxt_psa_t *psa,
+                                const oxt_settings_t *settings,
                                 oxt_dir_stats_t *stats, oxt_result_t *res);
+
+/**
+ * The Settings as the Settings page left them now (not as at the
+ * session's start), without the secrets: a run reads them once after its
+ * pass for both the directory step and the log's bound, which read them
+ * each for themselves before (three statements each).
+ */
+apr_status_t oxt_repl_settings_now(oxt_settings_t **psettings, oxt_db_t *db,
+                                   oxt_result_t *res, apr_pool_t *p);
 
 /**
  * Brings Plesk's OXtender buttons in line with the grants, as the end of

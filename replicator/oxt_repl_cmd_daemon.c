@@ -186,7 +186,8 @@ static apr_status_t daemon_full_pass(daemon_t *d, oxt_result_t *res)
     }
     if (rv == APR_SUCCESS) {
         oxt_repl_buttons_pass(d->repl, d->s->db, d->s->psa, d->s->p);
-        rv = oxt_repl_directory(d->repl, d->s->db, d->s->psa, NULL, res);
+        rv = oxt_repl_directory(d->repl, d->s->db, d->s->psa, NULL, NULL,
+                                res);
     }
     return rv;
 }
@@ -222,8 +223,8 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
     }
     if (rv == APR_SUCCESS && (d->prune_more
                               || t - d->last_prune >= DAEMON_PRUNE_EVERY)) {
-        rv = oxt_repl_prune_logs(&d->prune_more, d->s, DAEMON_PRUNE_BUDGET,
-                                 res);
+        rv = oxt_repl_prune_logs(&d->prune_more, d->s, NULL,
+                                 DAEMON_PRUNE_BUDGET, res);
         d->last_prune = t;
     }
     *pworked = claimed > 0 || full || all || d->prune_more;
@@ -308,7 +309,8 @@ static void daemon_directory(daemon_t *d)
             || oxt_schema_check(db, repl->cfg->sql_dir, res, p)
                != APR_SUCCESS
             || oxt_psa_open(&psa, db, repl->cfg, res, p) != APR_SUCCESS
-            || oxt_repl_directory(&sub, db, psa, NULL, res) != APR_SUCCESS) {
+            || oxt_repl_directory(&sub, db, psa, NULL, NULL, res)
+               != APR_SUCCESS) {
             oxt_repl_fail("directory: %s", oxt_result_text(res, p));
         }
     }

@@ -23,16 +23,21 @@
  * whose sources moved since the last refresh (oxt_dirsum.h); the sums
  * are stored once both are. */
 static apr_status_t directory_both(oxt_db_t *db, const oxt_psa_t *psa,
-                                   int full, oxt_dir_stats_t *stats,
+                                   const oxt_settings_t *given, int full,
+                                   oxt_dir_stats_t *stats,
                                    oxt_result_t *res, apr_pool_t *p)
 {
     const apr_array_header_t *buckets = NULL;
-    oxt_settings_t *settings;
+    const oxt_settings_t *settings = given;
+    oxt_settings_t *loaded;
     oxt_dirsum_t *sum;
     apr_time_t t0 = apr_time_now(), t1 = t0, t2 = t0;
-    apr_status_t rv;
+    apr_status_t rv = APR_SUCCESS;
 
-    rv = oxt_settings_load(&settings, db, NULL, res, p);
+    if (settings == NULL) {
+        rv = oxt_repl_settings_now(&loaded, db, res, p);
+        settings = loaded;
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_dirsum_take(&sum, db, psa, settings->default_service, res,
                              p);
@@ -66,23 +71,25 @@ static apr_status_t directory_both(oxt_db_t *db, const oxt_psa_t *psa,
 }
 
 static apr_status_t directory_run(oxt_repl_t *repl, oxt_db_t *db,
-                                  const oxt_psa_t *psa, int full,
+                                  const oxt_psa_t *psa,
+                                  const oxt_settings_t *settings, int full,
                                   oxt_dir_stats_t *stats, oxt_result_t *res)
 {
     apr_pool_t *p;
     apr_status_t rv;
 
     apr_pool_create(&p, repl->p);
-    rv = directory_both(db, psa, full, stats, res, p);
+    rv = directory_both(db, psa, settings, full, stats, res, p);
     apr_pool_destroy(p);
     return rv;
 }
 
 apr_status_t oxt_repl_directory(oxt_repl_t *repl, oxt_db_t *db,
                                 const oxt_psa_t *psa,
+                                const oxt_settings_t *settings,
                                 oxt_dir_stats_t *stats, oxt_result_t *res)
 {
-    return directory_run(repl, db, psa, 0, stats, res);
+    return directory_run(repl, db, psa, settings, 0, stats, res);
 }
 
 static int directory_print(oxt_repl_t *repl, const oxt_dir_stats_t *st)
@@ -139,7 +146,7 @@ int oxt_repl_cmd_directory(oxt_repl_t *repl, int argc,
         rv = oxt_psa_open(&psa, db, repl->cfg, res, repl->p);
     }
     if (rv == APR_SUCCESS) {
-        rv = directory_run(repl, db, psa, 1, &st, res);
+        rv = directory_run(repl, db, psa, NULL, 1, &st, res);
     }
     if (rv != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));

@@ -45,6 +45,26 @@ apr_status_t oxt_repl_session_ox(oxt_repl_session_t *s, oxt_result_t *res)
                            s->p);
 }
 
+/* What every desired state of the session is computed with. */
+static apr_status_t session_env(oxt_repl_session_t *s,
+                                const oxt_config_t *cfg, oxt_result_t *res)
+{
+    apr_status_t rv;
+
+    s->env.settings = s->settings;
+    s->env.plesk_key = oxt_psa_plesk_key(s->psa);
+    s->env.fp_key = s->keys.fingerprint;
+    /* keyed once for every password of the session's passes */
+    rv = oxt_crypto_fp_make(&s->env.fp, s->keys.fingerprint, 32, s->p);
+    if (rv != APR_SUCCESS) {
+        return oxt_result_set(res, rv, "Cannot set up the password"
+                              " fingerprints", NULL);
+    }
+    s->env.plesk_timezone = session_timezone(cfg, s->p);
+    s->env.unicode_mappings = s->settings->unicode_mappings;
+    return APR_SUCCESS;
+}
+
 apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
                                    oxt_repl_t *repl, int dry_run,
                                    oxt_result_t *res)
@@ -78,11 +98,10 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    s->env.settings = s->settings;
-    s->env.plesk_key = oxt_psa_plesk_key(s->psa);
-    s->env.fp_key = s->keys.fingerprint;
-    s->env.plesk_timezone = session_timezone(cfg, s->p);
-    s->env.unicode_mappings = s->settings->unicode_mappings;
+    rv = session_env(s, cfg, res);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     s->cfg = cfg;
     s->dry_run = dry_run;
     s->seats = oxt_seats_make(s->p);
@@ -188,19 +207,31 @@ apr_status_t oxt_repl_lock(oxt_lock_t **plock, oxt_repl_t *repl,
     return rv;
 }
 
+apr_status_t oxt_repl_settings_now(oxt_settings_t **psettings, oxt_db_t *db,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    /* No key: neither step needs a secret, and none is opened for it. */
+    return oxt_settings_load(psettings, db, NULL, res, p);
+}
+
 apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
+                                 const oxt_settings_t *settings,
                                  apr_interval_time_t budget,
                                  oxt_result_t *res)
 {
     oxt_replog_prune_t pr;
-    oxt_settings_t *now;
+    const oxt_settings_t *now = settings;
+    oxt_settings_t *loaded;
     apr_pool_t *p;
-    apr_status_t rv;
+    apr_status_t rv = APR_SUCCESS;
 
     *pmore = 0;
     apr_pool_create(&p, s->p);
     /* The limits as the Settings page left them, not as at start-up. */
-    rv = oxt_settings_load(&now, s->db, NULL, res, p);
+    if (now == NULL) {
+        rv = oxt_repl_settings_now(&loaded, s->db, res, p);
+        now = loaded;
+    }
     if (rv == APR_SUCCESS) {
         rv = oxt_replog_prune(&pr, s->db, now->log_retention_days,
                               now->log_max_rows, 0, budget, res, p);

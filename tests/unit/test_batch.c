@@ -12,6 +12,7 @@
 #include "oxt_batch.h"
 #include "oxt_plesk.h"
 #include "oxt_status.h"
+#include "oxt_state.h"
 
 static oxt_settings_t settings;
 static oxt_desired_env_t env;
@@ -56,17 +57,28 @@ static void feed(oxt_batch_t *b, oxt_batch_rows_t kind, int n, ...)
 }
 
 /* oxt_plesk_range_domains on Plesk 9/10: the owner row c (with its type)
- * and, for a client of a reseller, the reseller row o. */
+ * and, for a client of a reseller, the reseller row o; then the alias
+ * column ("<length> <names>", NULL: none). */
+static void domain9a(oxt_batch_t *b, const char *id, const char *name,
+                     const char *display, const char *status,
+                     const char *mail_on, const char *cid, const char *ctype,
+                     const char *cstatus, const char *oid, const char *otype,
+                     const char *ostatus, const char *aliases)
+{
+    feed(b, OXT_BATCH_DOMAIN, 15, id, name, display, status, mail_on, cid,
+         apr_pstrcat(oxt_test_pool, "login", cid, NULL), ctype, cstatus,
+         oid, strcmp(oid, "0") ? "reseller1" : NULL, otype, ostatus,
+         "de-DE", aliases);
+}
+
 static void domain9(oxt_batch_t *b, const char *id, const char *name,
                     const char *display, const char *status,
                     const char *mail_on, const char *cid, const char *ctype,
                     const char *cstatus, const char *oid, const char *otype,
                     const char *ostatus)
 {
-    feed(b, OXT_BATCH_DOMAIN, 14, id, name, display, status, mail_on, cid,
-         apr_pstrcat(oxt_test_pool, "login", cid, NULL), ctype, cstatus,
-         oid, strcmp(oid, "0") ? "reseller1" : NULL, otype, ostatus,
-         "de-DE");
+    domain9a(b, id, name, display, status, mail_on, cid, ctype, cstatus,
+             oid, otype, ostatus, NULL);
 }
 
 /* ... and on Plesk 8, where every owner is a client and none has a
@@ -74,8 +86,8 @@ static void domain9(oxt_batch_t *b, const char *id, const char *name,
 static void domain8(oxt_batch_t *b, const char *id, const char *name,
                     const char *cid, const char *cstatus)
 {
-    feed(b, OXT_BATCH_DOMAIN, 14, id, name, name, "0", "1", cid, "client8",
-         "client", cstatus, "0", NULL, "", "0", NULL);
+    feed(b, OXT_BATCH_DOMAIN, 15, id, name, name, "0", "1", cid, "client8",
+         "client", cstatus, "0", NULL, "", "0", NULL, NULL);
 }
 
 /* oxt_plesk_range_mailboxes: one row per alias. */
@@ -159,8 +171,9 @@ START_TEST(rows_are_joined_to_their_domain_and_mailbox_in_any_order)
     oxt_batch_t *b = oxt_batch_make(10, oxt_test_pool);
     const oxt_work_t *w;
 
-    domain9(b, "11", "a.test", "a.test", "0", "1", "5", "client", "0", "2",
-            "reseller", "0");
+    /* its aliases in the domain row: their length plus one each, names */
+    domain9a(b, "11", "a.test", "a.test", "0", "1", "5", "client", "0", "2",
+             "reseller", "0", "13 alias-a.test");
     domain9(b, "14", "d.test", "d.test", "0", "1", "5", "client", "0", "2",
             "reseller", "0");
     domain9(b, "13", "c.test", "c.test", "0", "1", "5", "client", "0", "2",
@@ -175,8 +188,6 @@ START_TEST(rows_are_joined_to_their_domain_and_mailbox_in_any_order)
     /* a mailbox of a domain in the next page, and one of the last */
     mailbox(b, "150", "15", "next", "true", NULL);
     mailbox(b, "105", "10", "prev", "true", NULL);
-    feed(b, OXT_BATCH_DOMAIN_ALIAS, 2, "11", "alias-a.test");
-    feed(b, OXT_BATCH_DOMAIN_ALIAS, 2, "15", "alias-next.test");
     /* what we applied: a user of 11, one gone from psa, a domain psa
      * lost (12), and the context of a domain of the next page (15) */
     user(b, "101", "11", "900", "ann", "ann@a.test");
@@ -250,8 +261,10 @@ START_TEST(the_aliases_of_a_pass_are_given_to_their_mailboxes)
     ck_assert_int_eq(oxt_batch_aliases_feed(a, &short_row), OXT_ESCHEMA);
     ck_assert_int_eq(oxt_batch_aliases_count(a), 4);
     oxt_batch_use_aliases(b, a);
-    domain9(b, "11", "a.test", "a.test", "0", "1", "5", "client", "0", "2",
-            "reseller", "0");
+    /* a list the server cut (40 is more than it holds): none of it is
+     * used, the page's aliases come again in rows of their own */
+    domain9a(b, "11", "a.test", "a.test", "0", "1", "5", "client", "0", "2",
+             "reseller", "0", "40 alias-a.test alias-cu");
     oxt_batch_bound(b, 1);
     /* one row per mailbox, no alias column */
     mailbox(b, "102", "11", "bob", "true", NULL);
@@ -437,6 +450,138 @@ START_TEST(a_mailbox_selected_by_its_own_tick_needs_its_password)
 }
 END_TEST
 
+/* A row of n columns as oxt_db_each gives it. */
+static oxt_db_row_t *state_row(const char *const *vals, int n)
+{
+    oxt_db_row_t *row = apr_pcalloc(oxt_test_pool, sizeof(*row));
+    apr_size_t *lens = apr_pcalloc(oxt_test_pool, sizeof(apr_size_t) * n);
+    int i;
+
+    for (i = 0; i < n; i++) {
+        lens[i] = vals[i] ? strlen(vals[i]) : 0;
+    }
+    row->ncols = n;
+    row->vals = (const char **)vals;
+    row->lens = lens;
+    return row;
+}
+
+static int str_same(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL)
+        || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static void user_same(const oxt_applied_user_t *a, const oxt_applied_user_t *b)
+{
+    ck_assert_int_eq(a->exists, b->exists);
+    ck_assert_int_eq(a->mail_id, b->mail_id);
+    ck_assert_int_eq(a->dom_id, b->dom_id);
+    ck_assert_int_eq(a->ox_context_id, b->ox_context_id);
+    ck_assert_int_eq(a->ox_user_id, b->ox_user_id);
+    ck_assert(str_same(a->mail_name, b->mail_name));
+    ck_assert(str_same(a->address, b->address));
+    ck_assert(str_same(a->ox_primary, b->ox_primary));
+    ck_assert(str_same(a->display_name, b->display_name));
+    ck_assert(str_same(a->aliases, b->aliases));
+    ck_assert_int_eq(a->service, b->service);
+    ck_assert(str_same(a->language, b->language));
+    ck_assert(str_same(a->timezone, b->timezone));
+    ck_assert(str_same(a->imap_server, b->imap_server));
+    ck_assert(str_same(a->smtp_server, b->smtp_server));
+    ck_assert_int_eq(a->has_fp, b->has_fp);
+    ck_assert_mem_eq(a->password_fp, b->password_fp, OXT_FP_LEN);
+    ck_assert(str_same(a->status, b->status));
+    ck_assert(str_same(a->status_reason, b->status_reason));
+    ck_assert_int_eq(a->has_pending, b->has_pending);
+    ck_assert_int_eq(a->pending_service, b->pending_service);
+}
+
+/* A page keeps its state rows in a compact form (one allocation, shared
+ * columns shared); the work gets them back as the row reads, every
+ * column, present or NULL. */
+START_TEST(state_rows_come_back_whole_from_a_page)
+{
+    static const char *const full[18] = {
+        "10", "1", "7", "900", "ann", "ann@a.test", "Ann A.",
+        "a1@a.test\nann@a.test", "groupware_premium", "de_DE",
+        "Europe/Berlin", "imap.x:993", "smtp.x:587",
+        "0123456789abcdef0123456789abcdef", "failed", "why not",
+        "old@a.test", "webmail"
+    };
+    static const char *const sparse[18] = {
+        "11", "1", "7", "0", "bob", NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, "pending", NULL, NULL, NULL
+    };
+    static const char *const next[18] = {
+        "12", "1", "7", "901", NULL, "cy@a.test", NULL, "cy@a.test",
+        "webmail", "de_DE", "Europe/Berlin", "imap.x:993", "smtp.x:587",
+        NULL, "failed", "why not", NULL, NULL
+    };
+    const char *const *rows[3] = { full, sparse, next };
+    oxt_batch_t *b = oxt_batch_make(0, oxt_test_pool);
+    oxt_applied_user_t want;
+    const oxt_work_t *w;
+    const oxt_plan_user_t *pu;
+    int i, k, found;
+
+    domain9(b, "1", "a.test", "a.test", "0", "1", "6", "client", "0", "2",
+            "reseller", "0");
+    oxt_batch_bound(b, 100);
+    for (k = 0; k < 3; k++) {
+        ck_assert_int_eq(oxt_batch_feed(b, OXT_BATCH_USER,
+                                        state_row(rows[k], 18)),
+                         APR_SUCCESS);
+    }
+    ck_assert_uint_gt(oxt_batch_bytes(b), 0);
+    w = work(b, 1);
+    ck_assert_int_eq(w->users->nelts, 3);
+    for (k = 0; k < 3; k++) {
+        ck_assert_int_eq(oxt_state_user_from_row(&want,
+                                                 state_row(rows[k], 18)),
+                         APR_SUCCESS);
+        ck_assert(k != 0 || (want.has_fp && want.has_pending));
+        for (i = 0, found = 0; i < w->users->nelts; i++) {
+            pu = puser(w, i);
+            if (pu->have != NULL && pu->have->mail_id == want.mail_id) {
+                user_same(pu->have, &want);
+                found = 1;
+            }
+        }
+        ck_assert(found);
+    }
+}
+END_TEST
+
+/* With the passwords read by the mailbox query (a page where most
+ * mailboxes need theirs), no password row is needed. */
+START_TEST(passwords_read_with_the_mailboxes_need_no_query_of_their_own)
+{
+    oxt_batch_t *b = oxt_batch_make(0, oxt_test_pool);
+
+    domain9(b, "1", "a.test", "a.test", "0", "1", "6", "client", "0", "2",
+            "reseller", "0");
+    domain9(b, "2", "b.test", "b.test", "0", "1", "6", "client", "0", "2",
+            "reseller", "0");
+    oxt_batch_bound(b, 100);
+    feed(b, OXT_BATCH_MAILBOX, 9, "10", "1", "u1", "true", "false", "-1",
+         NULL, "plain", "pw-10");
+    feed(b, OXT_BATCH_MAILBOX, 9, "11", "1", "fw", "false", "true", "-1",
+         NULL, NULL, NULL);
+    feed(b, OXT_BATCH_MAILBOX, 9, "20", "2", "u2", "true", "false", "-1",
+         NULL, "plain", "pw-20");
+    prefs(b, "domain", "2", "on", NULL);
+    ck_assert_int_eq(oxt_batch_password_runs(b, 3, 0)->nelts, 1);
+    ck_assert_int_eq(oxt_batch_password_mailboxes(b), 1);
+    ck_assert(puser(work(b, 2), 0)->want->replicate);
+    ck_assert_str_eq(puser(work(b, 2), 0)->mbox->password, "pw-20");
+    ck_assert_str_eq(puser(work(b, 1), 0)->mbox->password, "pw-10");
+    ck_assert_str_eq(puser(work(b, 1), 0)->want->reason,
+                     OXT_WHY_NOT_SELECTED);
+    ck_assert_ptr_null(puser(work(b, 1), 1)->mbox->password);
+}
+END_TEST
+
 START_TEST(rows_of_another_shape_are_refused)
 {
     oxt_batch_t *b = oxt_batch_make(0, oxt_test_pool);
@@ -470,5 +615,8 @@ TCase *oxt_batch_test_case(void)
         suspended_owners_hold_their_domains_and_need_no_passwords);
     tcase_add_test(tc, a_mailbox_selected_by_its_own_tick_needs_its_password);
     tcase_add_test(tc, rows_of_another_shape_are_refused);
+    tcase_add_test(tc, state_rows_come_back_whole_from_a_page);
+    tcase_add_test(tc,
+        passwords_read_with_the_mailboxes_need_no_query_of_their_own);
     return tc;
 }

@@ -380,6 +380,53 @@ static apr_status_t peek_key(void *data)
     return APR_SUCCESS;
 }
 
+static const char *hex32(const unsigned char *b)
+{
+    static char out[65];
+    int i;
+
+    for (i = 0; i < 32; i++) {
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+    }
+    return out;
+}
+
+/* RFC 4231's cases 2 (a short key) and 6 (one longer than a block), and
+ * the same sums as a key set per call for every length around a block. */
+START_TEST(a_key_set_once_gives_the_hmac_of_every_call)
+{
+    oxt_crypto_fp_t *fp;
+    unsigned char key[131], a[32], b[32];
+    char data[200];
+    int n;
+
+    ck_assert_int_eq(oxt_crypto_fp_make(&fp, (const unsigned char *)"Jefe",
+                                        4, oxt_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(oxt_crypto_fp_sum(fp, a, "what do ya want for nothing?"),
+                     APR_SUCCESS);
+    ck_assert_str_eq(hex32(a), "5bdcc146bf60754e6a042426089575c7"
+                               "5a003f089d2739839dec58b964ec3843");
+    memset(key, 0xaa, sizeof(key));
+    ck_assert_int_eq(oxt_crypto_fp_make(&fp, key, sizeof(key),
+                                        oxt_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(oxt_crypto_fp_sum(fp, a, "Test Using Larger Than"
+                                       " Block-Size Key - Hash Key First"),
+                     APR_SUCCESS);
+    ck_assert_str_eq(hex32(a), "60e431591ee0b67f0d8a26aacbf5b77f"
+                               "8e0bc6213728c5140546040f0ee37f54");
+    ck_assert_int_eq(oxt_crypto_fp_make(&fp, key, 32, oxt_test_pool),
+                     APR_SUCCESS);
+    for (n = 0; n < (int)sizeof(data); n++) {
+        memset(data, 'a' + n % 26, (size_t)n);
+        data[n] = '\0';
+        ck_assert_int_eq(oxt_crypto_fp_sum(fp, a, data), APR_SUCCESS);
+        ck_assert_int_eq(oxt_crypto_fingerprint(b, key, 32, data),
+                         APR_SUCCESS);
+        ck_assert_mem_eq(a, b, 32);
+    }
+}
+END_TEST
+
 START_TEST(key_buffers_are_zeroed_when_their_pool_goes)
 {
     apr_pool_t *p;
@@ -414,6 +461,7 @@ TCase *oxt_crypto_test_case(void)
     tcase_add_test(tc, keys_are_derived_per_purpose_with_hkdf);
     tcase_add_test(tc, key_files_others_could_read_or_replace_are_refused);
     tcase_add_test(tc, key_buffers_are_zeroed_when_their_pool_goes);
+    tcase_add_test(tc, a_key_set_once_gives_the_hmac_of_every_call);
     tcase_add_test(tc,
                    a_sym_check_without_plesk_key_is_logged_once_per_process);
     return tc;

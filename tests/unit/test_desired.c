@@ -6,6 +6,7 @@
 
 #include "oxt_unit.h"
 #include "oxt_desired.h"
+#include "oxt_crypto.h"
 #include "oxt_prefs.h"
 
 static oxt_settings_t settings;
@@ -205,6 +206,25 @@ START_TEST(a_password_change_changes_the_fingerprint)
 }
 END_TEST
 
+/* A pass keys the fingerprint once (env.fp); the sums are those of the
+ * key set per call, which the stored rows hold. */
+START_TEST(a_fingerprint_keyed_once_is_the_one_keyed_per_call)
+{
+    oxt_desired_user_t a, b;
+
+    chain.level[OXT_LEVEL_MAILBOX].forever = OXT_FOREVER_ON;
+    oxt_desired_user(&a, &env, &mbox, NULL, NULL, &chain, oxt_test_pool);
+    ck_assert_int_eq(oxt_crypto_fp_make(&env.fp, fp_key, 32, oxt_test_pool),
+                     APR_SUCCESS);
+    oxt_desired_user(&b, &env, &mbox, NULL, NULL, &chain, oxt_test_pool);
+    ck_assert(a.replicate && b.replicate);
+    ck_assert_mem_eq(a.password_fp, b.password_fp, OXT_FP_LEN);
+    mbox.password = "pw-jo2";
+    oxt_desired_user(&b, &env, &mbox, NULL, NULL, &chain, oxt_test_pool);
+    ck_assert(memcmp(a.password_fp, b.password_fp, OXT_FP_LEN) != 0);
+}
+END_TEST
+
 START_TEST(context_mappings_add_unicode_names_only_when_allowed)
 {
     oxt_desired_context_t ctx;
@@ -255,6 +275,7 @@ TCase *oxt_desired_test_case(void)
     tcase_add_test(tc, aliases_cover_every_local_name_at_every_mail_domain);
     tcase_add_test(tc, what_cannot_be_replicated_says_why);
     tcase_add_test(tc, a_password_change_changes_the_fingerprint);
+    tcase_add_test(tc, a_fingerprint_keyed_once_is_the_one_keyed_per_call);
     tcase_add_test(tc, context_mappings_add_unicode_names_only_when_allowed);
     tcase_add_test(tc, service_codes_round_trip);
     return tc;
