@@ -3,6 +3,8 @@
  * of domains in progress, and the event-loop turn whose records are
  * committed together. One domain's state machine is in oxt_task.c.
  */
+#include <string.h>
+
 #include <apr_strings.h>
 
 #include "oxt_engine.h"
@@ -349,9 +351,14 @@ static double per(apr_interval_time_t t, long long n)
 static void engine_log_profile(const oxt_engine_t *eng)
 {
     const oxt_engine_profile_t *pr = &eng->host.stats.profile;
+    oxt_soap_profile_t sp;
 
     if (pr->calls == 0) {
         return;
+    }
+    memset(&sp, 0, sizeof(sp));
+    if (eng->soap != NULL) {
+        oxt_soap_client_profile(eng->soap, &sp);
     }
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
                    OXTLOGNO(04350) "engine profile: %" APR_INT64_T_FMT
@@ -360,7 +367,9 @@ static void engine_log_profile(const oxt_engine_t *eng)
                    " writes %.0f ms (%.2f ms each); %" APR_INT64_T_FMT
                    " calls, send->answer %.2f ms, answer->next send %.2f"
                    " ms (%" APR_INT64_T_FMT "); first send to last answer"
-                   " %.0f ms, of it %.0f ms after the last domain began",
+                   " %.0f ms, of it %.0f ms after the last domain began;"
+                   " SOAP client %" APR_INT64_T_FMT " calls: queued %.2f,"
+                   " on the wire %.2f, answer in->callback %.2f ms each",
                    (apr_int64_t)pr->turns,
                    ms(pr->begin), ms(pr->send), ms(pr->run), ms(pr->commit),
                    per(pr->commit, pr->turns), (apr_int64_t)pr->writes,
@@ -370,7 +379,9 @@ static void engine_log_profile(const oxt_engine_t *eng)
                    ms(pr->last_answer - pr->first_send),
                    ms(pr->last_answer - (pr->last_start > pr->first_send
                                          ? pr->last_start
-                                         : pr->first_send)));
+                                         : pr->first_send)),
+                   (apr_int64_t)sp.calls, per(sp.queued, sp.calls),
+                   per(sp.wire, sp.calls), per(sp.held, sp.calls));
 }
 
 apr_status_t oxt_engine_run_end(oxt_engine_t *eng, int ok, oxt_result_t *res)

@@ -62,8 +62,10 @@ struct oxt_soap_call_t {
     void *impl_data;
     apr_status_t trv;           /* the transport's outcome, when received */
     const char *errtext;        /* its text, in p */
+    apr_time_t queued_at;       /* when it was submitted (monotonic) */
     apr_time_t sent;            /* when it went on the wire (monotonic) */
     apr_interval_time_t took;   /* from then to its answer */
+    apr_time_t received_at;     /* its answer in (monotonic) */
 };
 
 APR_RING_HEAD(call_ring, oxt_soap_call_t);
@@ -86,6 +88,7 @@ struct oxt_soap_client_t {
     oxt_soap_observer_fn *observe;
     void *observe_baton;
     unsigned long n_finished;       /* calls ever finished */
+    oxt_soap_profile_t prof;        /* where the calls' time went */
 };
 
 /* ---- accessors for transports ----------------------------------------- */
@@ -717,7 +720,8 @@ void oxt_soap_call_finish(oxt_soap_call_t *call, apr_status_t transport_rv,
         call->rbuf = NULL;
         call->rlen = 0;
     }
-    call->took = call->sent ? soap_clock() - call->sent : 0;
+    call->received_at = soap_clock();
+    call->took = call->sent ? call->received_at - call->sent : 0;
     unlink_call(call);
     if (call->tp != NULL) {
         apr_pool_destroy(call->tp);
@@ -736,12 +740,25 @@ void oxt_soap_call_finish(oxt_soap_call_t *call, apr_status_t transport_rv,
 /* Tells the observer and the caller that call is finished. */
 static void call_deliver(oxt_soap_client_t *client, oxt_soap_call_t *call)
 {
+    if (client != NULL) {
+        client->prof.calls++;
+        client->prof.wire += call->took;
+        if (call->received_at != 0) {
+            client->prof.held += soap_clock() - call->received_at;
+        }
+    }
     if (client != NULL && client->observe != NULL) {
         client->observe(client->observe_baton, call, call->took);
     }
     if (call->cb != NULL) {
         call->cb(call->baton, call);
     }
+}
+
+void oxt_soap_client_profile(const oxt_soap_client_t *client,
+                             oxt_soap_profile_t *prof)
+{
+    *prof = client->prof;
 }
 
 void oxt_soap_client_observe(oxt_soap_client_t *client,
@@ -838,6 +855,7 @@ apr_status_t oxt_soap_client_submit(oxt_soap_client_t *client,
     call->baton = baton;
     call->client = client;
     call->state = CALL_QUEUED;
+    call->queued_at = soap_clock();
     APR_RING_INSERT_TAIL(&client->queued, call, oxt_soap_call_t, link);
     client->n_queued++;
     apr_pool_cleanup_register(call->p, call, call_abandon,
@@ -855,6 +873,9 @@ static void start_call(oxt_soap_client_t *client, oxt_soap_call_t *call)
     APR_RING_INSERT_TAIL(&client->active, call, oxt_soap_call_t, link);
     client->n_active++;
     call->sent = soap_clock();
+    if (call->queued_at != 0) {
+        client->prof.queued += call->sent - call->queued_at;
+    }
     rv = apr_pool_create(&call->tp, call->p);
     if (rv == APR_SUCCESS) {
         rv = client->impl->start(client, call, call->tp);

@@ -165,6 +165,24 @@ void oxt_soap_client_pump(oxt_soap_client_t *client);
 /** Calls submitted and not yet finished (queued plus on the wire). */
 int oxt_soap_client_pending(const oxt_soap_client_t *client);
 
+/**
+ * Where the finished calls' time went, in microseconds summed over them:
+ * waiting in the queue for a free connection, on the wire (the request,
+ * OX's work, the answer), and from the answer in to its callback (a
+ * caller busy elsewhere, e.g. the engine's commit, holds it). For the
+ * engine's profile (OXT04350): it tells idle connections from busy ones.
+ */
+typedef struct oxt_soap_profile_t {
+    long long calls;
+    apr_interval_time_t queued;
+    apr_interval_time_t wire;
+    apr_interval_time_t held;
+} oxt_soap_profile_t;
+
+/** Copies the client's profile into *prof. */
+void oxt_soap_client_profile(const oxt_soap_client_t *client,
+                             oxt_soap_profile_t *prof);
+
 /** Sets the client's one observer (fn NULL: none), replacing any other. */
 void oxt_soap_client_observe(oxt_soap_client_t *client,
                              oxt_soap_observer_fn *fn, void *baton);

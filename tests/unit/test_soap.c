@@ -702,6 +702,43 @@ static void count_done(void *baton, oxt_soap_call_t *call)
     (*(int *)baton)++;
 }
 
+/* The profile (OXT04350) tells a call's wait for a connection and the
+ * wait of its answer for the callback from its time on the wire: two
+ * calls on one connection, submitted 2 ms before the client runs, both
+ * read by a pump and held 2 ms before the callbacks. */
+START_TEST(the_profile_sums_the_queue_and_the_held_answers)
+{
+    const char *reply = ENV_OPEN "<createResponse/>" ENV_CLOSE;
+    fake_soap_t *f = fake_soap_make(200, reply, oxt_test_pool);
+    oxt_soap_settings_t s = { 0 };
+    oxt_soap_client_t *client;
+    oxt_soap_profile_t prof;
+    int done = 0, i;
+
+    s.max_conns = 1;
+    client = fake_soap_client(f, &s, oxt_test_pool);
+    oxt_soap_client_profile(client, &prof);
+    ck_assert_int_eq(prof.calls, 0);
+    for (i = 0; i < 2; i++) {
+        ck_assert_int_eq(oxt_soap_client_submit(client,
+                                                make_call("create", "pw"),
+                                                count_done, &done),
+                         APR_SUCCESS);
+    }
+    apr_sleep(2000);
+    oxt_soap_client_pump(client);
+    oxt_soap_client_profile(client, &prof);
+    ck_assert_int_eq(prof.calls, 0);            /* held: not delivered */
+    apr_sleep(2000);
+    ck_assert_int_eq(oxt_soap_client_run_some(client, 0), APR_SUCCESS);
+    ck_assert_int_eq(done, 2);
+    oxt_soap_client_profile(client, &prof);
+    ck_assert_int_eq(prof.calls, 2);
+    ck_assert_int_ge(prof.queued, 2 * 2000);
+    ck_assert_int_ge(prof.held, 2 * 2000);
+}
+END_TEST
+
 /* The engine pumps while its commit waits for the database: answers are
  * read and their connections take the queued calls, but no callback runs
  * (it would record into the commit under way) until the next drive. */
@@ -858,6 +895,7 @@ TCase *oxt_soap_test_case(void)
     tcase_add_test(tc, without_debug_nothing_is_kept);
     tcase_add_test(tc, no_more_than_max_conns_calls_are_on_the_wire);
     tcase_add_test(tc, a_pump_moves_calls_on_and_holds_their_callbacks);
+    tcase_add_test(tc, the_profile_sums_the_queue_and_the_held_answers);
     tcase_add_test(tc, a_freed_connection_is_sent_its_next_call_before_the_callback);
     tcase_add_test(tc, transport_failures_keep_their_code);
     tcase_add_test(tc, a_call_whose_pool_goes_is_dropped_from_the_queue);
