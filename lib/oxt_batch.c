@@ -837,17 +837,39 @@ static void runs_join_closest(apr_array_header_t *runs,
     gaps->nelts--;
 }
 
-/* The mail rows of the domains that need their passwords. */
+/* A password read with its mailbox that the plan will not use: zeroed
+ * (a volatile write the compiler keeps; the page's pool is cleared, not
+ * wiped, and reused) and dropped. */
+static void mbox_password_drop(batch_mbox_t *bm)
+{
+    volatile char *c = (volatile char *)bm->password;
+
+    while (c != NULL && *c != '\0') {
+        *c++ = '\0';
+    }
+    bm->password = NULL;
+    bm->password_type = NULL;
+}
+
+/* The mail rows of the domains that need their passwords. The mailbox
+ * query read every postbox's password (oxt_batch_load's passwords):
+ * those of the other domains (not in OX, suspended, mail off) are
+ * dropped, so the page holds no more passwords than when only the
+ * needing domains' were read. */
 static long long batch_password_mail(oxt_batch_t *b)
 {
     const batch_dom_t *d;
     long long n = 0;
-    int i;
+    int i, j;
 
     for (i = 0; i < b->doms->nelts; i++) {
         d = APR_ARRAY_IDX(b->doms, i, const batch_dom_t *);
         if (dom_needs_passwords(b, d)) {
             n += d->mboxes->nelts;
+            continue;
+        }
+        for (j = 0; d->mboxes != NULL && j < d->mboxes->nelts; j++) {
+            mbox_password_drop(APR_ARRAY_IDX(d->mboxes, j, batch_mbox_t *));
         }
     }
     return n;
