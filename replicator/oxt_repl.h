@@ -56,6 +56,8 @@ typedef struct oxt_repl_session_t {
     const oxt_config_t *cfg;
     int dry_run;
     oxt_seats_t *seats;            /* the license's limits (env.seats) */
+    apr_time_t seats_at;           /* when they were last loaded by a
+                                      queue batch (oxt_repl_queue.c) */
     oxt_desired_env_t env;
     int conns;
     oxt_soap_client_t *soap;       /* NULL for a dry run */

@@ -29,6 +29,10 @@
 /* How long a batch lets its domains (and those before it) go on before
  * the daemon looks for new hints again: about its poll. */
 #define QUEUE_RUN_FOR apr_time_from_msec(100)
+/* How long seats counted in memory may stand without a limit in force:
+ * then a new license key is taken up within this while the batches keep
+ * their domains running. */
+#define QUEUE_SEATS_EVERY apr_time_from_sec(10)
 
 static int queue_id_cmp(const void *a, const void *b)
 {
@@ -167,6 +171,17 @@ static apr_status_t queue_directory(oxt_repl_session_t *s, oxt_result_t *res,
 }
 
 /* Sorts the claimed items into domain groups (doms) and later. */
+/* Must the seats be loaded afresh before this batch (queue_sort)? */
+static int queue_seats_due(const oxt_repl_session_t *s)
+{
+    const oxt_license_terms_t *t = oxt_seats_terms(s->seats);
+
+    return t->max_domains != OXT_LICENSE_UNLIMITED
+           || t->max_mailboxes != OXT_LICENSE_UNLIMITED
+           || t->groupware_cap != OXT_LICENSE_UNLIMITED
+           || apr_time_now() - s->seats_at >= QUEUE_SEATS_EVERY;
+}
+
 static apr_status_t queue_sort(apr_hash_t *doms, int *pall,
                                apr_array_header_t *later,
                                oxt_repl_session_t *s,
@@ -179,9 +194,18 @@ static apr_status_t queue_sort(apr_hash_t *doms, int *pall,
 
     /* With nothing in progress the seats are reloaded from what was
      * recorded; while the last batch's domains still run they go on
-     * counting in memory what they gave (oxt_seats.h: the caps hold). */
-    if (items->nelts > 0 && oxt_engine_active(s->engine) == 0) {
+     * counting in memory what they gave (oxt_seats.h: the caps hold).
+     * Memory never gives a seat back, so under a limit (a deleted
+     * mailbox's seat for the next create) and every QUEUE_SEATS_EVERY
+     * (a new key) those domains finish first and the seats are loaded. */
+    if (items->nelts > 0 && oxt_engine_active(s->engine) > 0
+        && queue_seats_due(s)) {
+        rv = oxt_engine_drain(s->engine, res);
+    }
+    if (rv == APR_SUCCESS && items->nelts > 0
+        && oxt_engine_active(s->engine) == 0) {
         rv = oxt_repl_seats(s, 0, res);
+        s->seats_at = apr_time_now();
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_queue_mail_domains(&mail_doms, items, s->psa, s->db, res,
