@@ -2487,13 +2487,17 @@ static apr_status_t points_order(points_order_t *o, dir_sync_t *s,
     return APR_SUCCESS;
 }
 
+/* The rows of dir_prefix_page a points build writes in one statement. */
+#define POINTS_ROWS_MAX 1000
+
 /* The counts of one prefix at every point of the order, as rows of
- * dir_prefix_page (7 values each) pushed to out. */
+ * dir_prefix_page (7 values each) pushed to out; in: a zeroed byte per
+ * row of the order, zeroed again on return. */
 static void points_count(apr_array_header_t *out, const points_order_t *o,
                          const dir_group_t *g, const char *prefix,
-                         const apr_array_header_t *matches, apr_pool_t *bp)
+                         const apr_array_header_t *matches,
+                         unsigned char *in)
 {
-    unsigned char *in = apr_pcalloc(bp, (apr_size_t)o->ids->nelts + 1);
     const long long *ix;
     long long before = 0;
     int i;
@@ -2519,6 +2523,14 @@ static void points_count(apr_array_header_t *out, const points_order_t *o,
         }
         before += in[i];
     }
+    /* in (one per build, not one per prefix: a server's hundreds of
+     * prefixes would hold as many copies of the order) left all zero */
+    for (i = 0; i < matches->nelts; i++) {
+        ix = oxt_util_id_get(o->at, APR_ARRAY_IDX(matches, i, long long));
+        if (ix != NULL) {
+            in[*ix] = 0;
+        }
+    }
 }
 
 /* g's points made again for every stored prefix of its scope, from the
@@ -2534,6 +2546,7 @@ static apr_status_t points_build(dir_sync_t *s, const dir_group_t *g)
     oxt_db_arg_t a[4];
     dir_req_t r;
     apr_pool_t *bp;
+    unsigned char *in = NULL;
     int i;
     apr_status_t rv;
 
@@ -2558,11 +2571,22 @@ static apr_status_t points_build(dir_sync_t *s, const dir_group_t *g)
         rv = points_order(&o, s, g, &r, bp);
     }
     out = apr_array_make(bp, 64, sizeof(oxt_db_arg_t));
+    if (rv == APR_SUCCESS) {
+        in = apr_pcalloc(bp, (apr_size_t)o.ids->nelts + 1);
+    }
     for (i = 0; rv == APR_SUCCESS && i < pre->nelts; i++) {
         row = APR_ARRAY_IDX(pre, i, const oxt_db_row_t *);
         rv = points_matching(&matches, s, &r, row->vals[0], row->vals[1]);
         if (rv == APR_SUCCESS) {
-            points_count(out, &o, g, row->vals[0], matches, bp);
+            points_count(out, &o, g, row->vals[0], matches, in);
+        }
+        /* written a thousand rows at a time, not all prefixes' at once */
+        if (rv == APR_SUCCESS && out->nelts >= 7 * POINTS_ROWS_MAX) {
+            rv = rows_exec(s, "INSERT IGNORE INTO dir_prefix_page (list,"
+                           " scope, scope_id, prefix, sort_key, id, n)"
+                           " VALUES", "", 7, (const oxt_db_arg_t *)out->elts,
+                           out->nelts / 7);
+            out->nelts = 0;
         }
     }
     if (rv == APR_SUCCESS && out->nelts > 0) {
