@@ -137,6 +137,8 @@ typedef struct mbd_batch_t {
     int points;                /* the page index has points to keep */
     int wide;                  /* wide prefixes have counts to keep */
     int *terms_moved;          /* set when a deferred batch wrote terms */
+    int nowait;                /* a page's request: a rebuild under way
+                                  fails the batch rather than waits */
     oxt_mbdir_stats_t *stats;
     oxt_result_t *res;
     apr_pool_t *p;
@@ -436,17 +438,36 @@ static apr_status_t page_build(oxt_db_t *db, const oxt_mbdir_sort_t *s,
  * batch that found an empty index moved nothing, and what it wrote after
  * the rebuild's snapshot was in no point (a point a row off per change,
  * until some later rebuild). Batches do not wait for each other. */
-static apr_status_t page_lock(oxt_db_t *db, int rebuild, oxt_result_t *res,
-                              apr_pool_t *p)
+static apr_status_t page_lock_once(oxt_db_t *db, int rebuild, int nowait,
+                                   oxt_result_t *res, apr_pool_t *p)
 {
     long long id = 0;
 
     return oxt_db_select_int(&id, db, rebuild
                              ? "SELECT id FROM dir_mailbox_page_lock WHERE"
                                " id = 1 FOR UPDATE"
+                             : nowait
+                             ? "SELECT id FROM dir_mailbox_page_lock WHERE"
+                               " id = 1 LOCK IN SHARE MODE NOWAIT"
                              : "SELECT id FROM dir_mailbox_page_lock WHERE"
                                " id = 1 LOCK IN SHARE MODE", OXT_DB_NOARGS,
                              res, p);
+}
+
+/* The row made again when it is missing (only migration 0137 writes it:
+ * a partial restore, a hand's cleanup), rather than every batch failing. */
+static apr_status_t page_lock(oxt_db_t *db, int rebuild, int nowait,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = page_lock_once(db, rebuild, nowait, res, p);
+
+    if (rv == APR_ENOENT) {
+        rv = oxt_db_exec(NULL, db, "INSERT IGNORE INTO dir_mailbox_page_lock"
+                         " (id) VALUES (1)", OXT_DB_NOARGS, res, p);
+        rv = rv == APR_SUCCESS ? page_lock_once(db, rebuild, nowait, res, p)
+                               : rv;
+    }
+    return rv;
 }
 
 /* The whole page index again, evenly spaced, in one transaction. */
@@ -457,7 +478,7 @@ static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
     apr_status_t rv = oxt_db_begin(db, res);
 
     if (rv == APR_SUCCESS) {
-        rv = page_lock(db, 1, res, p);
+        rv = page_lock(db, 1, 0, res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_page",
@@ -878,7 +899,7 @@ static apr_status_t batch_run(mbd_batch_t *b)
     b->deltas = apr_hash_make(b->p);
     rv = oxt_db_begin(b->db, b->res);
     if (rv == APR_SUCCESS) {
-        rv = page_lock(b->db, 0, b->res, b->p);
+        rv = page_lock(b->db, 0, b->nowait, b->res, b->p);
         rv = rv == APR_SUCCESS ? batch_work(b) : rv;
         if (rv == APR_SUCCESS) {
             rv = oxt_db_commit(b->db, b->res);
@@ -893,8 +914,8 @@ static apr_status_t batch_run(mbd_batch_t *b)
 static apr_status_t sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
                                  const oxt_settings_t *settings,
                                  const apr_array_header_t *ids, int *defer,
-                                 oxt_mbdir_stats_t *stats, oxt_result_t *res,
-                                 apr_pool_t *p)
+                                 int nowait, oxt_mbdir_stats_t *stats,
+                                 oxt_result_t *res, apr_pool_t *p)
 {
     int moved = 0;
     mbd_batch_t b;
@@ -913,6 +934,7 @@ static apr_status_t sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
                                                 : OXT_MBDIR_BATCH;
         b.defer = defer != NULL && defer[0];
         b.terms_moved = defer != NULL ? &defer[1] : &moved;
+        b.nowait = nowait;
         b.stats = stats;
         b.res = res;
         b.p = bp;
@@ -929,7 +951,7 @@ apr_status_t oxt_mbdir_sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
                                     oxt_mbdir_stats_t *stats,
                                     oxt_result_t *res, apr_pool_t *p)
 {
-    return sync_domains(db, psa, settings, ids, NULL, stats, res, p);
+    return sync_domains(db, psa, settings, ids, NULL, 0, stats, res, p);
 }
 
 /* ---- by mailbox, and everything ----------------------------------------- */
@@ -971,9 +993,12 @@ apr_status_t oxt_mbdir_sync_mails(oxt_db_t *db, const oxt_psa_t *psa,
                                                    : OXT_MBDIR_BATCH;
         rv = mails_domains(&doms, db, psa, (const long long *)mail_ids->elts
                            + at, n, res, p);
+        /* in a page's request (Change Service): not behind a rebuild of
+         * the page index, seconds at a million mailboxes; the queue's
+         * hints bring the rows in line then */
         if (rv == APR_SUCCESS) {
-            rv = oxt_mbdir_sync_domains(db, psa, settings, doms, NULL, res,
-                                        p);
+            rv = sync_domains(db, psa, settings, doms, NULL, 1, NULL, res,
+                              p);
         }
     }
     return rv;
@@ -1126,7 +1151,7 @@ static apr_status_t range_work(mbd_refresh_t *r)
     defer[0] = r->rebuild || r->exact + doms->nelts > EXACT_MAX;
     r->rebuild |= defer[0];
     r->exact += defer[0] ? 0 : doms->nelts;
-    rv = sync_domains(r->db, r->psa, r->settings, doms, defer, r->stats,
+    rv = sync_domains(r->db, r->psa, r->settings, doms, defer, 0, r->stats,
                       r->res, r->p);
     r->terms_moved |= defer[1];
     return rv;

@@ -109,7 +109,10 @@ apr_status_t oxt_mbdir_sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
                                     oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
-/** The same for the domains of the mailboxes mail_ids (long long). */
+/** The same for the domains of the mailboxes mail_ids (long long), for a
+ *  page's request: while the page index is rebuilt it fails at once (the
+ *  rows are brought in line by the replicator's next batch) rather than
+ *  hold the request for the rebuild. */
 apr_status_t oxt_mbdir_sync_mails(oxt_db_t *db, const oxt_psa_t *psa,
                                   const oxt_settings_t *settings,
                                   const apr_array_header_t *mail_ids,
