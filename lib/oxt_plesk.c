@@ -515,10 +515,13 @@ apr_status_t oxt_plesk_owner_domain_ids(apr_array_header_t **pids,
  * statement per page. GROUP_CONCAT is cut at group_concat_max_len
  * (1 MB on MariaDB 10.2 and later, 1,024 bytes on MySQL), so the names'
  * length comes first: a reader can tell a cut list (and read the range's
- * aliases again, oxt_plesk_range_domain_aliases). */
+ * aliases again, oxt_plesk_range_domain_aliases). A list longer than
+ * max_allowed_packet is NULL, not cut (a warning only): the length alone
+ * then, which reads as a cut list, never as a domain without aliases. */
 static const char range_aliases_col[] =
-    ", (SELECT CONCAT(SUM(LENGTH(a.name) + 1), ' ', GROUP_CONCAT(a.name"
-    " ORDER BY a.name SEPARATOR ' ')) FROM psa.domainaliases a"
+    ", (SELECT COALESCE(CONCAT(SUM(LENGTH(a.name) + 1), ' ',"
+    " GROUP_CONCAT(a.name ORDER BY a.name SEPARATOR ' ')),"
+    " CONCAT(SUM(LENGTH(a.name) + 1), ' ')) FROM psa.domainaliases a"
     " WHERE a.dom_id = d.id AND a.mail = 'true' AND a.status = 0)";
 
 apr_status_t oxt_plesk_range_domain_from_row(oxt_plesk_domain_t *dom,
