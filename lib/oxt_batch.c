@@ -598,7 +598,8 @@ static oxt_applied_user_t *user_unpack(const batch_user_t *bu,
             total += n;
         }
     }
-    copy = apr_pmemdup(p, at, total ? total : 1);
+    /* none present: nothing to copy (strs may hold no byte at all) */
+    copy = total > 0 ? apr_pmemdup(p, at, total) : NULL;
     for (k = 0; k < BATCH_STR_COUNT; k++) {
         str[k] = NULL;
         if (bu->present & (1u << k)) {
