@@ -267,7 +267,10 @@ def test_a_kill_repeats_at_most_the_operation_in_flight(make_plesk, detail):
     """One context, so one operation at a time is in flight: after each
     SIGKILL at most that one operation may go to OX again. Counted on the
     creates: every create beyond one per context and user is a repeat."""
-    px = strict(make_plesk, detail, size=ONE_BIG_DOMAIN)
+    # 10 ms a call: at 0 ms a loaded machine's poll of the counters could
+    # miss the whole rest of a run (it finished before the kill came)
+    px = strict(make_plesk, detail, extra=["--latency-ms", "10"],
+                size=ONE_BIG_DOMAIN)
     px.set_pref("domain", 1, webmail_forever="on")
     want = oxexpect.desired(px)
     objects = 1 + oxexpect.count_users(want)
