@@ -113,12 +113,70 @@ typedef struct pre_move_t {
     long long by;
 } pre_move_t;
 
-static void take_row(apr_hash_t *delta, const oxt_db_row_t *row, int sign,
-                     apr_pool_t *p)
+/* Each term of the ids joined with the stored prefixes it matches in its
+ * own scope. A locking read: the latest counts' keys, whatever the
+ * transaction's snapshot. */
+#define PRE_JOIN_SQL                                                       \
+    " FROM dir_term t JOIN dir_prefix p"                                    \
+    " ON p.list = t.list AND ((p.scope = 'all' AND p.scope_id = 0)"         \
+    " OR (p.scope = 'reseller' AND p.scope_id = t.reseller_id)"             \
+    " OR (p.scope = 'client' AND p.scope_id = t.client_id))"                \
+    " AND t.term LIKE p.pat ESCAPE '!'"                                     \
+    " WHERE t.list IN (%s) AND t.id IN (%s)"
+
+/* The stored prefixes with the rows of the ids that match each. */
+#define TAKE_SQL                                                           \
+    "SELECT p.list, p.scope, p.scope_id, p.prefix, p.pat,"                  \
+    " COUNT(DISTINCT t.id)" PRE_JOIN_SQL                                    \
+    " GROUP BY p.list, p.scope, p.scope_id, p.prefix, p.pat"                \
+    " LOCK IN SHARE MODE"
+
+/* A row per id and prefix. */
+#define MATCHES_SQL                                                        \
+    "SELECT t.id, p.list, p.scope, p.scope_id, p.prefix" PRE_JOIN_SQL       \
+    " GROUP BY t.id, p.list, p.scope, p.scope_id, p.prefix"                 \
+    " LOCK IN SHARE MODE"
+
+typedef void pre_row_fn(void *baton, const oxt_db_row_t *row, apr_pool_t *p);
+
+/* sql (TAKE_SQL or MATCHES_SQL) for the ids, OXT_DB_IN_MAX at a time,
+ * each row handed to fn. */
+static apr_status_t pre_select_ids(oxt_db_t *db, const char *sql,
+                                   const char *lists_in,
+                                   const apr_array_header_t *ids,
+                                   pre_row_fn *fn, void *baton,
+                                   oxt_result_t *res, apr_pool_t *p)
 {
+    oxt_db_arg_t args[OXT_DB_IN_MAX];
+    apr_array_header_t *rows;
+    const char *marks;
+    int from, n, nargs, i;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (from = 0; rv == APR_SUCCESS && from < ids->nelts; from += n) {
+        n = ids->nelts - from < OXT_DB_IN_MAX ? ids->nelts - from
+                                              : OXT_DB_IN_MAX;
+        nargs = oxt_db_in_bind(&marks, args, ids, from, n, p);
+        rv = oxt_db_select(&rows, db, apr_psprintf(p, sql, lists_in, marks),
+                           args, nargs, res, p);
+        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+            fn(baton, APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), p);
+        }
+    }
+    return rv;
+}
+
+typedef struct take_baton_t {
+    apr_hash_t *delta;
+    int sign;
+} take_baton_t;
+
+static void take_row(void *baton, const oxt_db_row_t *row, apr_pool_t *p)
+{
+    take_baton_t *tb = baton;
     const char *key = apr_psprintf(p, "%s\n%s\n%s\n%s", row->vals[0],
                                    row->vals[1], row->vals[2], row->vals[3]);
-    pre_move_t *m = apr_hash_get(delta, key, APR_HASH_KEY_STRING);
+    pre_move_t *m = apr_hash_get(tb->delta, key, APR_HASH_KEY_STRING);
 
     if (m == NULL) {
         m = apr_pcalloc(p, sizeof(*m));
@@ -127,69 +185,30 @@ static void take_row(apr_hash_t *delta, const oxt_db_row_t *row, int sign,
         m->scope_id = oxt_db_row_int(row, 2, 0);
         m->prefix = row->vals[3];
         m->pat = row->vals[4];
-        apr_hash_set(delta, key, APR_HASH_KEY_STRING, m);
+        apr_hash_set(tb->delta, key, APR_HASH_KEY_STRING, m);
     }
-    m->by += sign * oxt_db_row_int(row, 5, 0);
+    m->by += tb->sign * oxt_db_row_int(row, 5, 0);
 }
-
-/* The stored prefixes each term of the ids matches in its own scope, with
- * the rows of the ids that match it. A locking read: the latest counts'
- * keys, whatever the transaction's snapshot. */
-#define TAKE_SQL                                                           \
-    "SELECT p.list, p.scope, p.scope_id, p.prefix, p.pat,"                  \
-    " COUNT(DISTINCT t.id) FROM dir_term t JOIN dir_prefix p"               \
-    " ON p.list = t.list AND ((p.scope = 'all' AND p.scope_id = 0)"         \
-    " OR (p.scope = 'reseller' AND p.scope_id = t.reseller_id)"             \
-    " OR (p.scope = 'client' AND p.scope_id = t.client_id))"                \
-    " AND t.term LIKE p.pat ESCAPE '!'"                                     \
-    " WHERE t.list IN (%s) AND t.id IN (%s)"                                \
-    " GROUP BY p.list, p.scope, p.scope_id, p.prefix, p.pat"                \
-    " LOCK IN SHARE MODE"
 
 apr_status_t oxt_dirpre_take(apr_hash_t **pdelta, int sign, oxt_db_t *db,
                              const char *lists_in,
                              const apr_array_header_t *ids,
                              oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t args[OXT_DB_IN_MAX];
-    apr_array_header_t *rows;
-    const char *marks;
-    int from, n, nargs, i;
-    apr_status_t rv = APR_SUCCESS;
+    take_baton_t tb;
 
     if (*pdelta == NULL) {
         *pdelta = apr_hash_make(p);
     }
-    for (from = 0; rv == APR_SUCCESS && from < ids->nelts; from += n) {
-        n = ids->nelts - from < OXT_DB_IN_MAX ? ids->nelts - from
-                                              : OXT_DB_IN_MAX;
-        nargs = oxt_db_in_bind(&marks, args, ids, from, n, p);
-        rv = oxt_db_select(&rows, db, apr_psprintf(p, TAKE_SQL, lists_in,
-                                                   marks), args, nargs, res,
-                           p);
-        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-            take_row(*pdelta, APR_ARRAY_IDX(rows, i, const oxt_db_row_t *),
-                     sign, p);
-        }
-    }
-    return rv;
+    tb.delta = *pdelta;
+    tb.sign = sign;
+    return pre_select_ids(db, TAKE_SQL, lists_in, ids, take_row, &tb, res,
+                          p);
 }
 
-/* TAKE_SQL's join, a row per id and prefix. */
-#define MATCHES_SQL                                                        \
-    "SELECT t.id, p.list, p.scope, p.scope_id, p.prefix"                    \
-    " FROM dir_term t JOIN dir_prefix p"                                    \
-    " ON p.list = t.list AND ((p.scope = 'all' AND p.scope_id = 0)"         \
-    " OR (p.scope = 'reseller' AND p.scope_id = t.reseller_id)"             \
-    " OR (p.scope = 'client' AND p.scope_id = t.client_id))"                \
-    " AND t.term LIKE p.pat ESCAPE '!'"                                     \
-    " WHERE t.list IN (%s) AND t.id IN (%s)"                                \
-    " GROUP BY t.id, p.list, p.scope, p.scope_id, p.prefix"                 \
-    " LOCK IN SHARE MODE"
-
-static void match_row(apr_hash_t *by_id, const oxt_db_row_t *row,
-                      apr_pool_t *p)
+static void match_row(void *baton, const oxt_db_row_t *row, apr_pool_t *p)
 {
+    apr_hash_t *by_id = baton;
     long long id = oxt_db_row_int(row, 0, 0);
     apr_array_header_t *a = oxt_util_id_get(by_id, id);
     oxt_dirpre_match_t *m;
@@ -210,26 +229,9 @@ apr_status_t oxt_dirpre_matches(apr_hash_t **pby_id, oxt_db_t *db,
                                 const apr_array_header_t *ids,
                                 oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t args[OXT_DB_IN_MAX];
-    apr_array_header_t *rows;
-    const char *marks;
-    int from, n, nargs, i;
-    apr_status_t rv = APR_SUCCESS;
-
     *pby_id = apr_hash_make(p);
-    for (from = 0; rv == APR_SUCCESS && from < ids->nelts; from += n) {
-        n = ids->nelts - from < OXT_DB_IN_MAX ? ids->nelts - from
-                                              : OXT_DB_IN_MAX;
-        nargs = oxt_db_in_bind(&marks, args, ids, from, n, p);
-        rv = oxt_db_select(&rows, db, apr_psprintf(p, MATCHES_SQL, lists_in,
-                                                   marks), args, nargs, res,
-                           p);
-        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
-            match_row(*pby_id, APR_ARRAY_IDX(rows, i, const oxt_db_row_t *),
-                      p);
-        }
-    }
-    return rv;
+    return pre_select_ids(db, MATCHES_SQL, lists_in, ids, match_row,
+                          *pby_id, res, p);
 }
 
 apr_status_t oxt_dirpre_apply(apr_hash_t *delta, oxt_db_t *db,
