@@ -2533,6 +2533,19 @@ static void points_count(apr_array_header_t *out, const points_order_t *o,
     }
 }
 
+/* The rows points_count pushed to out written, and out emptied. */
+static apr_status_t points_write(dir_sync_t *s, apr_array_header_t *out)
+{
+    apr_status_t rv = rows_exec(s, "INSERT IGNORE INTO dir_prefix_page"
+                                " (list, scope, scope_id, prefix, sort_key,"
+                                " id, n) VALUES", "", 7,
+                                (const oxt_db_arg_t *)out->elts,
+                                out->nelts / 7);
+
+    out->nelts = 0;
+    return rv;
+}
+
 /* g's points made again for every stored prefix of its scope, from the
  * order as it is: one read of the order, of the group's page index and
  * of each prefix's matches (shared by the sorts of a scope), counted
@@ -2582,17 +2595,11 @@ static apr_status_t points_build(dir_sync_t *s, const dir_group_t *g)
         }
         /* written a thousand rows at a time, not all prefixes' at once */
         if (rv == APR_SUCCESS && out->nelts >= 7 * POINTS_ROWS_MAX) {
-            rv = rows_exec(s, "INSERT IGNORE INTO dir_prefix_page (list,"
-                           " scope, scope_id, prefix, sort_key, id, n)"
-                           " VALUES", "", 7, (const oxt_db_arg_t *)out->elts,
-                           out->nelts / 7);
-            out->nelts = 0;
+            rv = points_write(s, out);
         }
     }
     if (rv == APR_SUCCESS && out->nelts > 0) {
-        rv = rows_exec(s, "INSERT IGNORE INTO dir_prefix_page (list, scope,"
-                       " scope_id, prefix, sort_key, id, n) VALUES", "", 7,
-                       (const oxt_db_arg_t *)out->elts, out->nelts / 7);
+        rv = points_write(s, out);
     }
     apr_pool_destroy(bp);
     return rv;

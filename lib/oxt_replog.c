@@ -1239,14 +1239,19 @@ static apr_status_t pages_lock(oxt_db_t *db, oxt_result_t *res,
 
 /* Released whatever went before: a failure leaves the caller's answer
  * as it was (a connection that broke has lost the lock anyway). */
-static void pages_unlock(oxt_db_t *db, apr_pool_t *p)
+static void replog_release(oxt_db_t *db, const char *sql, apr_pool_t *p)
 {
     long long n;
     apr_status_t rv;
 
-    rv = oxt_db_select_int(&n, db, "SELECT RELEASE_LOCK(" PAGES_LOCK ")",
-                           OXT_DB_NOARGS, oxt_result_make(p), p);
+    rv = oxt_db_select_int(&n, db, sql, OXT_DB_NOARGS, oxt_result_make(p),
+                           p);
     (void)rv;
+}
+
+static void pages_unlock(oxt_db_t *db, apr_pool_t *p)
+{
+    replog_release(db, "SELECT RELEASE_LOCK(" PAGES_LOCK ")", p);
 }
 
 /* The build in force (replication_log_page_state); gen 0: none. */
@@ -1502,14 +1507,10 @@ static apr_status_t build_lock(int *pgot, oxt_db_t *db, oxt_result_t *res,
     return rv;
 }
 
+/* Released like pages_unlock. */
 static void build_unlock(oxt_db_t *db, apr_pool_t *p)
 {
-    long long n;
-    apr_status_t rv;
-
-    rv = oxt_db_select_int(&n, db, "SELECT RELEASE_LOCK(" BUILD_LOCK ")",
-                           OXT_DB_NOARGS, oxt_result_make(p), p);
-    (void)rv;
+    replog_release(db, "SELECT RELEASE_LOCK(" BUILD_LOCK ")", p);
 }
 
 /* The build under way (replication_log_page_state's build_* columns). */
