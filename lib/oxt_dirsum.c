@@ -129,13 +129,6 @@ static int one_same(const dirsum_one_t *a, const dirsum_one_t *b)
         && a->n == b->n;
 }
 
-static int id_cmp(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* The buckets of h that other lacks or holds differently (all: every
  * bucket of h), pushed once. */
 static void changed_add(apr_array_header_t *out, apr_hash_t *seen,
@@ -172,7 +165,7 @@ apr_array_header_t *oxt_dirsum_changed(const oxt_dirsum_t *sum,
     }
     changed_add(out, seen, sum->now, sum->stored, 0, p);
     changed_add(out, seen, sum->stored, sum->now, 0, p);
-    qsort(out->elts, (size_t)out->nelts, sizeof(long long), id_cmp);
+    oxt_util_ids_sort(out);
     return out;
 }
 

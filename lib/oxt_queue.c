@@ -306,20 +306,13 @@ apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
 
 /* ---- the domains of an item ---------------------------------------------- */
 
-static int id_cmp(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* Sorts ids and drops repeats. */
 static void ids_unique(apr_array_header_t *ids)
 {
     long long *v = (long long *)ids->elts;
     int i, n = 0;
 
-    qsort(v, (size_t)ids->nelts, sizeof(long long), id_cmp);
+    oxt_util_ids_sort(ids);
     for (i = 0; i < ids->nelts; i++) {
         if (n == 0 || v[n - 1] != v[i]) {
             v[n++] = v[i];

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -201,6 +202,18 @@ void oxt_util_id_set(apr_hash_t *h, long long id, const void *val)
 void *oxt_util_id_get(apr_hash_t *h, long long id)
 {
     return apr_hash_get(h, &id, sizeof(id));
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+void oxt_util_ids_sort(apr_array_header_t *ids)
+{
+    qsort(ids->elts, (size_t)ids->nelts, sizeof(long long), id_cmp);
 }
 
 void oxt_util_ids_reverse(apr_array_header_t *ids)

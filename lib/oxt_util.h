@@ -88,6 +88,9 @@ void oxt_util_id_set(apr_hash_t *h, long long id, const void *val);
 /** The value of id, or NULL. */
 void *oxt_util_id_get(apr_hash_t *h, long long id);
 
+/** Sorts an array of long long ids in ascending order, in place. */
+void oxt_util_ids_sort(apr_array_header_t *ids);
+
 /** Turns an array of long long ids around, in place (a page read from
  *  the other end of its order). */
 void oxt_util_ids_reverse(apr_array_header_t *ids);

@@ -6,7 +6,6 @@
  * pass. The domain is then planned whole (cheap, and it catches whatever
  * else changed), and the items are done or failed with it.
  */
-#include <stdlib.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
 #include <apr_time.h>
@@ -33,13 +32,6 @@
  * then a new license key is taken up within this while the batches keep
  * their domains running. */
 #define QUEUE_SEATS_EVERY apr_time_from_sec(10)
-
-static int queue_id_cmp(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-
-    return x < y ? -1 : x > y;
-}
 
 static void queue_group(apr_hash_t *doms, long long dom_id,
                         oxt_queue_item_t *item, apr_pool_t *p)
@@ -100,7 +92,7 @@ static apr_status_t queue_run_domains(oxt_repl_session_t *s, apr_hash_t *doms,
     apr_array_header_t *ids = oxt_util_id_keys(doms, p);
     apr_status_t rv;
 
-    qsort(ids->elts, (size_t)ids->nelts, sizeof(long long), queue_id_cmp);
+    oxt_util_ids_sort(ids);
     rv = oxt_engine_domains(s->engine, ids, doms, owner, res);
     *pstarted = apr_time_now();
     return rv;
@@ -170,7 +162,6 @@ static apr_status_t queue_directory(oxt_repl_session_t *s, oxt_result_t *res,
     return rv;
 }
 
-/* Sorts the claimed items into domain groups (doms) and later. */
 /* Must the seats be loaded afresh before this batch (queue_sort)? */
 static int queue_seats_due(const oxt_repl_session_t *s)
 {
@@ -182,6 +173,7 @@ static int queue_seats_due(const oxt_repl_session_t *s)
            || apr_time_now() - s->seats_at >= QUEUE_SEATS_EVERY;
 }
 
+/* Sorts the claimed items into domain groups (doms) and later. */
 static apr_status_t queue_sort(apr_hash_t *doms, int *pall,
                                apr_array_header_t *later,
                                oxt_repl_session_t *s,
