@@ -4,7 +4,8 @@ against the real Apache with mod_oxtender (never part of `make check`).
 
     /usr/bin/python3 bench/lists.py --size 100k|1m [--keep] [--seconds 5]
         [--only PATTERN] [--against OTHER/mod_oxtender.so] [--lock FILE]
-        [--root DIR] [--build-only] [--directory]
+        [--root DIR] [--build-only] [--directory] [--hold MINUTES]
+        [--no-rps]
 
   100k: 10 resellers, 1,000 clients, 10,000 domains, 100,000 mailboxes
   1m:   100 resellers, 10,000 clients, 100,000 domains, 1,000,000 mailboxes
@@ -25,9 +26,17 @@ else the machine runs), then wrk -t1 -c2 for half as long (req/s). Each
 run starts and ends with the server idle (its CPU time and log still):
 with -c2 alone, a page slower than the run left requests queued into
 the next URL's run, and every p99 after it measured that queue.
-Last, req/s of a static file of the same size as a list page from the
+(--no-rps: the latency run only, so that every URL of both sizes fits
+in fewer holds of the lock.) Last, req/s of a static file of the same size as a list page from the
 same Apache, with its server-side p99 and CPU per request, right after
 the page itself, so that the two share the machine's load.
+
+--lock FILE is held around the measuring only, and given back between
+two URLs once it has been held for --hold minutes (11 by default: the
+machine's rule is at most 12 per hold), then taken again: a whole run
+at either size takes longer than one hold, and each URL is measured
+wholly inside one, with the servers and their caches kept between
+holds.
 
 --against starts a second Apache with another build of the module (say,
 the one before a change) on the same data and measures every URL on
@@ -255,7 +264,7 @@ def idle(httpd, db, pids=None, timeout=300):
         time.sleep(0.3)
 
 
-def measured(httpd, db, url, cookie, seconds):
+def measured(httpd, db, url, cookie, seconds, rps_run=True):
     """url measured in two wrk runs, each after the server went idle:
     latency with one connection for seconds (one request at a time, so
     no request of the bench waits behind another: the p99s are the
@@ -263,7 +272,7 @@ def measured(httpd, db, url, cookie, seconds):
     machine's cores) for half as long. (client p99, req/s, server p99,
     requests, Apache CPU ms per request, MariaDB CPU ms per request):
     the p99s and the CPU of the latency run (its requests to the end),
-    req/s of the throughput run."""
+    req/s of the throughput run (None without it: rps_run false)."""
     pids = server_pids(httpd, db)
     web, sql = pids
     idle(httpd, db, pids)
@@ -274,7 +283,9 @@ def measured(httpd, db, url, cookie, seconds):
     w1, s1 = cpu_ticks(web), cpu_ticks(sql)
     httpd.settle(0.2)
     sp99, n = server_p99(httpd, mark)
-    _, rps, _ = wrk(url, cookie, max(1, seconds // 2), conns=2)
+    rps = None
+    if rps_run:
+        _, rps, _ = wrk(url, cookie, max(1, seconds // 2), conns=2)
     tick = 1000.0 / os.sysconf("SC_CLK_TCK")
     per = (lambda a, b: (b - a) * tick / n) if n else (lambda a, b: -1)
     return p99, rps, sp99, n, per(w0, w1), per(s0, s1)
@@ -301,6 +312,12 @@ def main():
     ap.add_argument("--against", default=None)
     ap.add_argument("--lock", default=None,
                     help="a file to flock around the measuring only")
+    ap.add_argument("--no-rps", action="store_true",
+                    help="no -c2 throughput run per URL (the latency run"
+                    " only; the static comparison still measures req/s)")
+    ap.add_argument("--hold", type=float, default=11.0,
+                    help="minutes to hold --lock before giving it back"
+                    " between two URLs")
     ap.add_argument("--root", default=None,
                     help="the data's directory (default tests/gen/"
                     "lists-bench-SIZE); bench/mailboxes.py takes the same")
@@ -323,21 +340,49 @@ def main():
         db.stop()
         return
     servers = start_servers(root, site, args)
-    lock = None
+    lock = Lock(args.lock, args.hold * 60)
     try:
-        if args.lock:
-            lock = open(args.lock, "a")
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            say("lock taken: %s" % args.lock)
-        run(servers, db, site, args)
+        lock.take()
+        run(servers, db, site, args, lock)
     finally:
-        if lock is not None:
-            lock.close()
+        lock.give()
         for httpd in servers:
             httpd.stop()
         db.stop()
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
+
+
+class Lock:
+    """The bench lock (none without a path), held at most `limit`
+    seconds at a time: between two URLs, due() gives it back once the
+    hold is that old and waits to take it again."""
+
+    def __init__(self, path, limit):
+        self.path, self.limit = path, limit
+        self.f, self.since = None, 0.0
+
+    def take(self):
+        if self.path is None or self.f is not None:
+            return
+        self.f = open(self.path, "a")
+        fcntl.flock(self.f, fcntl.LOCK_EX)
+        self.since = time.monotonic()
+        say("lock taken: %s (load average %s)" % (
+            self.path, open("/proc/loadavg").read().split()[0]))
+
+    def give(self):
+        if self.f is not None:
+            self.f.close()
+            self.f = None
+            say("lock given back after %.0f s" % (
+                time.monotonic() - self.since))
+
+    def due(self):
+        if self.f is not None and \
+                time.monotonic() - self.since >= self.limit:
+            self.give()
+            self.take()
 
 
 def start_servers(root, site, args):
@@ -388,7 +433,7 @@ def check_searches(httpd, site, sess):
         " every sort both ways")
 
 
-def run(servers, db, site, args):
+def run(servers, db, site, args, lock):
     httpd = servers[0]
     worst = [{} for _ in servers]
     met = [[] for _ in servers]
@@ -406,9 +451,11 @@ def run(servers, db, site, args):
         for name, path in urls(httpd, role, sess, total):
             if args.only and not re.search(args.only, name):
                 continue
+            lock.due()
             for i, server in enumerate(servers):
                 p99, rps, sp99, n, wcpu, scpu = measured(
-                    server, db, server.base_url + path, sess, args.seconds)
+                    server, db, server.base_url + path, sess, args.seconds,
+                    not args.no_rps)
                 say("%-48s client p99 %7.2f ms  server p99 %7.2f ms  %7.1f"
                     " req/s (%d)  CPU/req Apache %.2f ms MariaDB %.2f ms%s"
                     % (name, p99 or -1, sp99 or -1, rps or -1, n, wcpu,
@@ -436,6 +483,7 @@ def run(servers, db, site, args):
     say("load average at the end: %s" % open("/proc/loadavg").read()
         .split()[0])
     for i, server in enumerate(servers):
+        lock.due()
         static_compare(server, db, site, args, "  against" if i else "")
 
 
