@@ -1050,78 +1050,6 @@ static apr_status_t page_wide(apr_array_header_t **pids, int *pdone,
     return page_points(pids, pdone, r, offset, limit, total, db, res, p);
 }
 
-/* ---- a searched page by the name, from the names that start with it ---- */
-
-/* The most matches page_named counts the name range of: the range it
- * reads is about as long as the matches, so this bounds its cost when
- * the range does not hold them (a join follows). */
-#define DIR_NAMED_MAX 4000
-
-/* A searched page sorted by the name whose matches are exactly the rows
- * whose name starts with the search, into *pids; *pdone 0 otherwise (the
- * matches are then joined). The names that start with it lie together
- * in the scope's name index, so the page is a range of that index, read
- * in order: no join, no sort of the matches by a collated name (a
- * filesort through a temporary table, 5 to 12 ms for the 1,101 matches
- * of a ninth of 10,000 domains; the range 0.2 ms). One statement counts
- * the range (n) and those of it that match (m), in the read's snapshot:
- * m == total says every match is in the range, n == total that the
- * range holds nothing else, whatever the terms are made of (a name with
- * leading spaces, one cut to TERM_MAX bytes). */
-static apr_status_t page_named(apr_array_header_t **pids, int *pdone,
-                               const dir_req_t *r, long long offset,
-                               long long limit, long long total,
-                               oxt_db_t *db, oxt_result_t *res,
-                               apr_pool_t *p)
-{
-    oxt_db_arg_t args[8];
-    apr_array_header_t *rows;
-    const oxt_db_row_t *row;
-    dir_req_t rn = *r;
-    const char *range;
-    int n = 0, m;
-    apr_status_t rv;
-
-    *pdone = 0;
-    if (r->sort != &r->def->sorts[0] || total <= 0 || total > DIR_NAMED_MAX
-        || offset >= total) {
-        return APR_SUCCESS;
-    }
-    rn.like = NULL;                /* the scope's own name index, forced */
-    range = apr_pstrcat(p, " FROM ", r->def->table, " x", order_index(&rn, p),
-                        scope_where(r, &m, p), NULL);
-    args[n++] = OXT_DB_STR(r->def->name);
-    scope_args(args, &n, r);
-    args[n++] = OXT_DB_STR(r->like);
-    scope_args(args, &n, r);
-    args[n++] = OXT_DB_STR(r->like);
-    rv = oxt_db_select(&rows, db, apr_pstrcat(p, "SELECT COUNT(*),"
-                       " COUNT(m.id) FROM ", r->def->table, " x",
-                       order_index(&rn, p), " LEFT JOIN (SELECT DISTINCT t.id"
-                       " FROM dir_term t", scope_where_terms(r, &m),
-                       " AND t.term LIKE ? ESCAPE '!') m ON m.id = x.id",
-                       scope_where(r, &m, p), " AND x.name LIKE ? ESCAPE '!'",
-                       NULL), args, n, res, p);
-    if (rv != APR_SUCCESS || rows->nelts != 1) {
-        return rv;
-    }
-    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    if (oxt_db_row_int(row, 0, -1) != total
-        || oxt_db_row_int(row, 1, -1) != total) {
-        return APR_SUCCESS;
-    }
-    n = 0;
-    scope_args(args, &n, r);
-    args[n++] = OXT_DB_STR(r->like);
-    args[n++] = OXT_DB_INT(offset);
-    args[n++] = OXT_DB_INT(limit);
-    rv = oxt_db_select_ids(pids, db, apr_pstrcat(p, "SELECT x.id", range,
-                           " AND x.name LIKE ? ESCAPE '!'", order_by(r, p),
-                           " LIMIT ?, ?", NULL), args, n, res, p);
-    *pdone = rv == APR_SUCCESS;
-    return rv;
-}
-
 /* The ids of one page (limit 0: all), in order, into *pids. */
 static apr_status_t page_ids(apr_array_header_t **pids, const dir_req_t *r,
                              long long offset, long long limit,
@@ -1141,9 +1069,6 @@ static apr_status_t page_ids(apr_array_header_t **pids, const dir_req_t *r,
                        p);
         if (rv == APR_SUCCESS && !m && !tried) {
             rv = page_window(pids, &m, r, offset, limit, total, db, res, p);
-        }
-        if (rv == APR_SUCCESS && !m) {
-            rv = page_named(pids, &m, r, offset, limit, total, db, res, p);
         }
         if (rv != APR_SUCCESS || m) {
             return rv;
