@@ -203,6 +203,30 @@ def test_every_searched_page_in_every_order_is_the_right_slice(ls, route, q,
                     whole[(page - 1) * per:page * per], (key, d, page)
 
 
+@pytest.mark.parametrize("route, q, later_word", [
+    ("domains", "dom1", False), ("clients", "client", False),
+    ("clients", "c", True),
+])
+def test_a_search_sorted_by_the_name_is_the_right_slice(ls, route, q,
+                                                        later_word):
+    """Sorted by the name, every page of a search, both ways, is the
+    slice of All: of one whose matches are the names that start with it,
+    and of "c", which also finds "Zoë &amp; Château" by a later word (a
+    read of the names that start with the search alone would lose it)."""
+    for d in ("asc", "desc"):
+        whole = all_items(ls, route, ls.admin, q=q, sort="name", dir=d)
+        assert len(whole) > 2, (q, len(whole))
+        assert later_word == any(not i["name"].lower().startswith(q)
+                                 for i in whole), q
+        ids = [i["id"] for i in whole]
+        for page in range(1, (len(ids) + 9) // 10 + 1):
+            data = ls.json(route, ls.admin, q=q, sort="name", dir=d,
+                           page=page, per_page=10)
+            assert data["total"] == len(ids)
+            assert [i["id"] for i in data["items"]] == \
+                ids[(page - 1) * 10:page * 10], (q, d, page)
+
+
 def test_search_characters_are_no_wildcards(ls):
     for q in ("%", "_", "!", "%om1"):
         assert ls.json("domains", ls.admin, q=q)["total"] == 0, q
