@@ -241,7 +241,7 @@ def test_a_build_under_steady_logging_ends_up_to_date(plesk):
     as it works; a build takes half a minute at a million rows): each
     chunk counts the rows of its own moment, so the build in force ends
     as of its last chunk and is not due again at once. Counted from the
-    build's start, the 300 rows logged before each chunk here (more than
+    build's start, the 400 rows logged before each chunk here (more than
     OXT_REPLOG_PAGE_CHANGES / 2 in all) made every build stale the
     moment it ended, and the next prune began the next one: under
     steady logging a build was never done. The pages stay exact."""
@@ -256,8 +256,8 @@ def test_a_build_under_steady_logging_ends_up_to_date(plesk):
         if out["paged"]:
             break
         assert out["building"] is True and chunks < 50, out
-        px.exec("oxt", ROWS.format(prefix="mid%d-" % chunks, n=300))
-        added += 300
+        px.exec("oxt", ROWS.format(prefix="mid%d-" % chunks, n=400))
+        added += 400
     assert added > 2500, (added, chunks)
     rc, out = px.core("prune", 3650, 10000000, 1000, 0)
     assert rc == 0 and out["building"] is False \
