@@ -5,6 +5,7 @@
 #include <string.h>
 #include <mysql.h>
 #include <errmsg.h>
+#include <mysqld_error.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
 #include <apr_reslist.h>
@@ -27,6 +28,7 @@ struct oxt_db_t {
     MYSQL *mysql;
     apr_hash_t *stmts;          /* sql text -> MYSQL_STMT *, prepared once */
     int broken;
+    int lock_timeout;           /* the last error was a lock wait's */
     apr_time_t last_used;
 };
 
@@ -102,6 +104,7 @@ static apr_status_t db_fail(oxt_db_t *db, oxt_result_t *res,
     if (db_errno_is_broken(err)) {
         db->broken = 1;
     }
+    db->lock_timeout = err == ER_LOCK_WAIT_TIMEOUT;
     return oxt_result_set(res, OXT_EDB, "Database error", "%s: %s (%u)",
                           what, msg, err);
 }
@@ -161,6 +164,11 @@ apr_status_t oxt_db_open(oxt_db_t **pdb, const oxt_db_params_t *params,
 int oxt_db_is_broken(const oxt_db_t *db)
 {
     return db->broken;
+}
+
+int oxt_db_lock_timed_out(const oxt_db_t *db)
+{
+    return db->lock_timeout;
 }
 
 /* ---- statements -------------------------------------------------------- */

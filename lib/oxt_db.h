@@ -169,6 +169,10 @@ void oxt_db_rollback(oxt_db_t *db);
 
 /** True when the last error means the connection is gone. */
 int oxt_db_is_broken(const oxt_db_t *db);
+/** True when the last error was a lock wait that ran out (NOWAIT, WAIT n
+ * or innodb_lock_wait_timeout): the statement failed, the connection and
+ * its transaction's other work did not. */
+int oxt_db_lock_timed_out(const oxt_db_t *db);
 
 /* ---- per-process pool (the module) ------------------------------------ */
 

@@ -1313,6 +1313,7 @@ typedef struct {
     long long pos;
     long long seq;                /* the journal's newest row when it was
                                      found: pos counts the rows then */
+    long long max_id;             /* ... and the rows up to this id */
     long long id;
     const char *logged_at;
     const char *val;              /* the sort column as text; NULL: NULL */
@@ -1342,9 +1343,9 @@ static apr_status_t pages_mark(int *pfound, page_mark_t *m, oxt_db_t *db,
     if (at < 0) {
         return APR_SUCCESS;
     }
-    rv = oxt_db_select(&rows, db, "SELECT pos, id, logged_at, k_str, seq"
-                       " FROM replication_log_page WHERE gen = ? AND level"
-                       " = ? AND owner = ? AND sort = ? AND pos <= ?"
+    rv = oxt_db_select(&rows, db, "SELECT pos, id, logged_at, k_str, seq,"
+                       " max_id FROM replication_log_page WHERE gen = ? AND"
+                       " level = ? AND owner = ? AND sort = ? AND pos <= ?"
                        " ORDER BY pos DESC LIMIT 1",
                        OXT_DB_ARGS(OXT_DB_INT(st->gen),
                                    OXT_DB_STR(w->level),
@@ -1360,15 +1361,17 @@ static apr_status_t pages_mark(int *pfound, page_mark_t *m, oxt_db_t *db,
     m->logged_at = row->vals[2];
     m->val = row->vals[3];
     m->seq = oxt_db_row_int(row, 4, 0);
+    m->max_id = oxt_db_row_int(row, 5, 0);
     *pfound = m->logged_at != NULL;
     return APR_SUCCESS;
 }
 
-/* The rows of w before the mark in ascending order (the mark itself too
- * when gone) that were added since a build counting ids up to max_id
- * (table replication_log), or went since journal row since
- * (replication_log_gone; the mark's own when there is a mark: each entry
- * counts the rows of its own moment), counted up to max + 1. */
+/* The rows of w (before the mark m in ascending order when there is
+ * one, the mark itself too when gone) that were added since a count of
+ * the ids up to max_id (table replication_log), or went since journal
+ * row since (replication_log_gone), counted up to max + 1. An entry
+ * counts the rows of its own moment: callers with a mark pass its max_id
+ * and seq. */
 static apr_status_t pages_changed(long long *pn, oxt_db_t *db,
                                   long long max_id, long long since,
                                   const replog_where_t *w,
@@ -1381,7 +1384,7 @@ static apr_status_t pages_changed(long long *pn, oxt_db_t *db,
     const char **last;
 
     if (gone) {
-        where_add(&c, "seq > ?", OXT_DB_INT(m != NULL ? m->seq : since));
+        where_add(&c, "seq > ?", OXT_DB_INT(since));
         where_add(&c, "id <= ?", OXT_DB_INT(max_id));
     }
     else {
@@ -1411,8 +1414,8 @@ static apr_status_t pages_seek(int *pfound, page_mark_t *m,
                                apr_pool_t *p)
 {
     pages_state_t st;
-    long long added = 0, before = 0, gone = 0;
-    int found = 0;
+    long long added = 0, before, gone, target;
+    int found = 0, tries;
     apr_status_t rv;
 
     *pfound = 0;
@@ -1421,27 +1424,38 @@ static apr_status_t pages_seek(int *pfound, page_mark_t *m,
         rv = pages_changed(&added, db, st.max_id, st.gone_seq, w, sort,
                            NULL, 0, OXT_REPLOG_PAGE_CHANGES, res, p);
     }
-    /* Every row added since may sort before the entry: the entry is
-     * taken far enough back that its position now is still <= at. */
-    if (rv == APR_SUCCESS && st.gen > 0
-        && added <= OXT_REPLOG_PAGE_CHANGES) {
-        rv = pages_mark(&found, m, db, &st, w, sort, at - 1 - added, res,
-                        p);
-    }
-    if (rv == APR_SUCCESS && found) {
-        rv = pages_changed(&before, db, st.max_id, st.gone_seq, w, sort, m,
-                           0, OXT_REPLOG_PAGE_CHANGES, res, p);
-    }
-    if (rv == APR_SUCCESS && found) {
-        rv = pages_changed(&gone, db, st.max_id, st.gone_seq, w, sort, m,
-                           1, OXT_REPLOG_PAGE_CHANGES, res, p);
-    }
-    if (rv != APR_SUCCESS || !found || gone > OXT_REPLOG_PAGE_CHANGES) {
+    if (rv != APR_SUCCESS || st.gen == 0 || added > OXT_REPLOG_PAGE_CHANGES) {
         return rv;
     }
-    *pskip = at - (m->pos + 1 + before - gone);
-    *pfound = *pskip >= 0;
-    return APR_SUCCESS;
+    /* Every row added since the build may sort before the entry: the
+     * entry is taken far enough back that its position now is still <=
+     * at. The entries of a build's earlier chunks count fewer rows (their
+     * own moment's): one that is past at now is replaced by an earlier
+     * one, a few times at most. */
+    target = at - 1 - added;
+    for (tries = 0; rv == APR_SUCCESS && tries < 3; tries++) {
+        before = gone = 0;
+        rv = pages_mark(&found, m, db, &st, w, sort, target, res, p);
+        if (rv == APR_SUCCESS && found) {
+            rv = pages_changed(&before, db, m->max_id, m->seq, w, sort,
+                               m, 0, OXT_REPLOG_PAGE_CHANGES, res, p);
+        }
+        if (rv == APR_SUCCESS && found) {
+            rv = pages_changed(&gone, db, m->max_id, m->seq, w, sort, m,
+                               1, OXT_REPLOG_PAGE_CHANGES, res, p);
+        }
+        if (rv != APR_SUCCESS || !found || before > OXT_REPLOG_PAGE_CHANGES
+            || gone > OXT_REPLOG_PAGE_CHANGES) {
+            return rv;
+        }
+        *pskip = at - (m->pos + 1 + before - gone);
+        if (*pskip >= 0) {
+            *pfound = 1;
+            return APR_SUCCESS;
+        }
+        target = m->pos + *pskip;
+    }
+    return rv;
 }
 
 /* A page by its number alone, far from both ends of a lone owner's list
@@ -1480,8 +1494,8 @@ static apr_status_t list_by_pages(int *pused, int *preversed,
 /* The page index's rows of one build, in p. */
 static const oxt_rows_shape_t page_shape = {
     "INSERT INTO replication_log_page (gen, level, owner, sort, n, pos,"
-    " seq, id, logged_at, k_str) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "", 10
+    " seq, max_id, id, logged_at, k_str) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "", 11
 };
 
 /* Entries one chunk of a build finds at most: each a skip of
@@ -1517,6 +1531,8 @@ static void build_unlock(oxt_db_t *db, apr_pool_t *p)
 typedef struct {
     long long gen;                /* 0: none */
     long long max_id;             /* it counts the rows up to this id */
+    long long seq;                /* ... and the journal up to this row
+                                     (both its last chunk's moment) */
     const char *level;            /* the owner it walks ... */
     long long level_no;           /* ... (level's place in its ENUM) */
     long long owner;
@@ -1535,8 +1551,9 @@ static apr_status_t build_state(pages_build_t *b, oxt_db_t *db,
     b->level = "all";
     rv = oxt_db_select(&rows, db, "SELECT build_gen, build_max_id,"
                        " build_level, build_level + 0, build_owner,"
-                       " build_sort FROM replication_log_page_state WHERE"
-                       " id = 1", OXT_DB_NOARGS, res, p);
+                       " build_sort, build_seq FROM"
+                       " replication_log_page_state WHERE id = 1",
+                       OXT_DB_NOARGS, res, p);
     if (rv == APR_SUCCESS && rows->nelts > 0) {
         row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
         b->gen = oxt_db_row_int(row, 0, 0);
@@ -1545,6 +1562,7 @@ static apr_status_t build_state(pages_build_t *b, oxt_db_t *db,
         b->level_no = oxt_db_row_int(row, 3, 0);
         b->owner = oxt_db_row_int(row, 4, 0);
         b->sort = (int)oxt_db_row_int(row, 5, 0);
+        b->seq = oxt_db_row_int(row, 6, 0);
     }
     return rv;
 }
@@ -1582,32 +1600,82 @@ static apr_status_t build_next(pages_build_t *b, oxt_db_t *db,
     return rv;
 }
 
-/* Starts a build after the one in force: the rows it counts (ids up to
- * the newest now: those above are "added since" for its pages) and its
- * first owner are fixed now; each chunk walks the rows of its own moment
- * (build_chunk). The state row is made if there is none (gen 0: no build
- * in force). */
-static apr_status_t build_start(const pages_state_t *old, oxt_db_t *db,
-                                oxt_result_t *res, apr_pool_t *p)
+/* How long a chunk waits for a log row's transaction to end
+ * (build_committed). */
+#define BUILD_COMMIT_WAIT_S "2"
+
+/* Has every row with an id in (from, to] committed (or gone)? A row's id
+ * is given when it is inserted, not when it commits, so a row can become
+ * visible after one with a higher id (two writers at once: "late
+ * commit"). A build counts the rows up to its newest id and its pages
+ * count those above it as added since: a row below it that no chunk's
+ * snapshot saw would be in neither, and every page after it a row off
+ * until the next build. So the build waits, before its first snapshot,
+ * for the rows it counts: a locking read of their range waits for each
+ * row still uncommitted (READ COMMITTED: record locks only, no gap locks
+ * that would hold back the inserts above it), and is released at once.
+ * from is the frame before (the chunk before's, or the build in force's
+ * for the first chunk): the rows below it were waited for then (the
+ * first build's first chunk reads the whole log). *pready 0: a
+ * transaction held a row longer than BUILD_COMMIT_WAIT_S (the chunk
+ * keeps the frame before). */
+static apr_status_t build_committed(int *pready, long long from,
+                                    long long to, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
 {
-    pages_build_t b;
-    long long seq = 0;
     apr_status_t rv;
 
+    *pready = 0;
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " READ COMMITTED", res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_begin(db, res);
+    }
+    /* Into a variable: no rows to fetch, so a lock wait's error is the
+     * statement's own (a fetch reports none). */
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "SELECT COUNT(*) INTO @oxt_replog_frame"
+                         " FROM replication_log FORCE INDEX (PRIMARY) WHERE"
+                         " id > ? AND id <= ? LOCK IN SHARE MODE WAIT "
+                         BUILD_COMMIT_WAIT_S,
+                         OXT_DB_ARGS(OXT_DB_INT(from), OXT_DB_INT(to)), res,
+                         p);
+        if (rv != APR_SUCCESS && oxt_db_lock_timed_out(db)) {
+            oxt_result_reset(res);
+            oxt_db_rollback(db);
+            return APR_SUCCESS;
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(db, res);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(db);
+    }
+    *pready = rv == APR_SUCCESS;
+    return rv;
+}
+
+/* Starts a build after the one in force: its first owner is fixed now,
+ * and it starts from the frame of the one in force (the rows up to its
+ * newest id, all committed, and its journal row); each chunk then counts
+ * the rows of its own moment (build_chunk). The state row is made if
+ * there is none (gen 0: no build in force). */
+static apr_status_t build_start(int *pstarted, const pages_state_t *old,
+                                oxt_db_t *db, oxt_result_t *res,
+                                apr_pool_t *p)
+{
+    pages_build_t b;
+    long long seq = old->gone_seq;
+    apr_status_t rv;
+
+    *pstarted = 0;
     memset(&b, 0, sizeof(b));
     b.gen = old->gen + 1;
     b.level = "all";
     b.sort = OXT_REPLOG_SORT_COUNT - 1;       /* before the first owner */
-    rv = oxt_db_select_int(&b.max_id, db, "SELECT COALESCE(MAX(id), 0)"
-                           " FROM replication_log", OXT_DB_NOARGS, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_select_int(&seq, db, "SELECT COALESCE(MAX(seq), 0)"
-                               " FROM replication_log_gone", OXT_DB_NOARGS,
-                               res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = build_next(&b, db, res, p);
-    }
+    b.max_id = old->gen > 0 ? old->max_id : 0;
+    rv = build_next(&b, db, res, p);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_page WHERE"
                          " gen = ?", OXT_DB_ARGS(OXT_DB_INT(b.gen)), res, p);
@@ -1628,6 +1696,7 @@ static apr_status_t build_start(const pages_state_t *old, oxt_db_t *db,
                              OXT_DB_INT(b.owner), OXT_DB_INT(b.sort)),
                  res, p);
     }
+    *pstarted = rv == APR_SUCCESS;
     return rv;
 }
 
@@ -1698,8 +1767,9 @@ static void mark_reset(page_mark_t *m, long long seq)
 }
 
 /* Where the walk of b's owner and sort stands at the chunk's moment
- * (journal row seq): its last entry, at its position now (less the rows
- * at or before it that left since that entry was found), or none yet. */
+ * (journal row seq, ids up to b->max_id): its last entry, at its position
+ * now (less the rows at or before it that left since that entry was
+ * found, plus those before it logged since), or none yet. */
 static apr_status_t build_resume(page_mark_t *m, const pages_build_t *b,
                                  const replog_where_t *w, long long seq,
                                  oxt_db_t *db, oxt_result_t *res,
@@ -1707,13 +1777,13 @@ static apr_status_t build_resume(page_mark_t *m, const pages_build_t *b,
 {
     apr_array_header_t *rows;
     const oxt_db_row_t *row;
-    long long gone = 0;
+    long long gone = 0, added = 0;
     apr_status_t rv;
 
     mark_reset(m, seq);
-    rv = oxt_db_select(&rows, db, "SELECT n, pos, seq, id, logged_at, k_str"
-                       " FROM replication_log_page WHERE gen = ? AND level ="
-                       " ? AND owner = ? AND sort = ? ORDER BY n DESC"
+    rv = oxt_db_select(&rows, db, "SELECT n, pos, seq, id, logged_at, k_str,"
+                       " max_id FROM replication_log_page WHERE gen = ? AND"
+                       " level = ? AND owner = ? AND sort = ? ORDER BY n DESC"
                        " LIMIT 1",
                        OXT_DB_ARGS(OXT_DB_INT(b->gen), OXT_DB_STR(b->level),
                                    OXT_DB_INT(b->owner), OXT_DB_INT(b->sort)),
@@ -1728,13 +1798,21 @@ static apr_status_t build_resume(page_mark_t *m, const pages_build_t *b,
     m->id = oxt_db_row_int(row, 3, 0);
     m->logged_at = row->vals[4];
     m->val = row->vals[5];
+    m->max_id = oxt_db_row_int(row, 6, 0);
     if (m->seq < seq) {
-        rv = pages_changed(&gone, db, b->max_id, m->seq, w,
+        rv = pages_changed(&gone, db, m->max_id, m->seq, w,
                            (oxt_replog_sort_t)b->sort, m, 1,
                            PAGES_COUNT_ALL, res, p);
     }
-    m->pos -= gone;
+    /* w holds the ids up to b->max_id: those above the entry's own */
+    if (rv == APR_SUCCESS && m->max_id < b->max_id) {
+        rv = pages_changed(&added, db, m->max_id, m->seq, w,
+                           (oxt_replog_sort_t)b->sort, m, 0,
+                           PAGES_COUNT_ALL, res, p);
+    }
+    m->pos += added - gone;
     m->seq = seq;
+    m->max_id = b->max_id;
     return rv;
 }
 
@@ -1789,7 +1867,8 @@ static apr_status_t build_walk(int *pended, page_mark_t *m, int *pleft,
                           OXT_DB_STR(b->level), OXT_DB_INT(b->owner),
                           OXT_DB_INT(sort), OXT_DB_INT(m->n),
                           OXT_DB_INT(m->pos), OXT_DB_INT(m->seq),
-                          OXT_DB_INT(m->id), OXT_DB_STR(m->logged_at),
+                          OXT_DB_INT(b->max_id), OXT_DB_INT(m->id),
+                          OXT_DB_STR(m->logged_at),
                           OXT_DB_STR(m->val)));
         if (rv != APR_SUCCESS) {
             break;
@@ -1799,8 +1878,10 @@ static apr_status_t build_walk(int *pended, page_mark_t *m, int *pleft,
     return rv;
 }
 
-/* The build ends: it is the one in force, the entries of the one before
- * go, and the journal rows that build had seen before it was made. */
+/* The build ends: it is the one in force, as of its last chunk's moment
+ * (b's frame: what pages and the next build count as changed since), the
+ * entries of the one before go, and the journal rows that build had seen
+ * (every entry of this one counts from a later row). */
 static apr_status_t build_switch(const pages_build_t *b, oxt_db_t *db,
                                  oxt_result_t *res, apr_pool_t *p)
 {
@@ -1810,10 +1891,11 @@ static apr_status_t build_switch(const pages_build_t *b, oxt_db_t *db,
     rv = pages_state(&old, db, res, p);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, db, "UPDATE replication_log_page_state SET"
-                         " gen = build_gen, max_id = build_max_id, gone_seq"
-                         " = build_seq, built_at = NOW(), build_gen = 0,"
+                         " gen = build_gen, max_id = ?, gone_seq = ?,"
+                         " built_at = NOW(), build_gen = 0,"
                          " build_started_at = NULL WHERE id = 1",
-                         OXT_DB_NOARGS, res, p);
+                         OXT_DB_ARGS(OXT_DB_INT(b->max_id),
+                                     OXT_DB_INT(b->seq)), res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_page WHERE"
@@ -1833,16 +1915,49 @@ static apr_status_t build_save(const pages_build_t *b, oxt_db_t *db,
                                oxt_result_t *res, apr_pool_t *p)
 {
     return oxt_db_exec(NULL, db, "UPDATE replication_log_page_state SET"
-                       " build_level = ?, build_owner = ?, build_sort = ?"
-                       " WHERE id = 1",
+                       " build_level = ?, build_owner = ?, build_sort = ?,"
+                       " build_max_id = ?, build_seq = ? WHERE id = 1",
                        OXT_DB_ARGS(OXT_DB_STR(b->level), OXT_DB_INT(b->owner),
-                                   OXT_DB_INT(b->sort)), res, p);
+                                   OXT_DB_INT(b->sort), OXT_DB_INT(b->max_id),
+                                   OXT_DB_INT(b->seq)), res, p);
 }
+
+/* The newest id a chunk counts: the newest now once every row up to it
+ * has committed, else the frame before (b->max_id). *pstalled when there
+ * is none before (a first build's first chunk): the chunk waits for the
+ * next call rather than count no row at all. */
+static apr_status_t chunk_frame(long long *pmax, int *pstalled,
+                                const pages_build_t *b, oxt_db_t *db,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    long long top = 0;
+    int ready = 0;
+    apr_status_t rv;
+
+    *pmax = b->max_id;
+    *pstalled = 0;
+    rv = oxt_db_select_int(&top, db, "SELECT COALESCE(MAX(id), 0) FROM"
+                           " replication_log", OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && top > b->max_id) {
+        rv = build_committed(&ready, b->max_id, top, db, res, p);
+    }
+    if (rv == APR_SUCCESS && ready) {
+        *pmax = top;
+    }
+    *pstalled = rv == APR_SUCCESS && *pmax == 0 && top > 0;
+    return rv;
+}
+
 
 /* One chunk of the build under way: at most PAGES_CHUNK entries found in
  * one snapshot and written with where it stopped, in one short
  * transaction; the chunk that finds the last puts the build in force
- * (*pswitched). A process that dies leaves the chunks before. */
+ * (*pswitched). It counts the rows of its own moment (the newest id then,
+ * every row up to it committed first, and the journal's newest row), and
+ * carries on a walk from its last entry moved by what changed since, so
+ * the rows logged while a build walks are counted by the chunks after
+ * them, not left as "added since" when it ends. A process that dies
+ * leaves the chunks before. */
 static apr_status_t build_chunk(int *pswitched, oxt_db_t *db,
                                 oxt_result_t *res, apr_pool_t *p)
 {
@@ -1850,17 +1965,27 @@ static apr_status_t build_chunk(int *pswitched, oxt_db_t *db,
     pages_build_t b;
     page_mark_t m;
     replog_where_t w;
-    long long seq = 0;
-    int left = PAGES_CHUNK, ended = 0;
+    long long seq = 0, frame = 0;
+    int left = PAGES_CHUNK, ended = 0, stalled = 0;
     apr_status_t rv;
 
     *pswitched = 0;
+    /* The one builder (BUILD_LOCK) writes the state: read before the
+     * snapshot, which must follow the frame's commits. */
+    rv = build_state(&b, db, res, p);
+    if (rv == APR_SUCCESS && b.gen > 0) {
+        rv = chunk_frame(&frame, &stalled, &b, db, res, p);
+    }
+    if (rv != APR_SUCCESS || stalled) {
+        return rv;
+    }
     rv = chunk_begin(&seq, db, res, p);
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = build_state(&b, db, res, p);
-    if (rv == APR_SUCCESS && b.gen > 0 && b.sort < OXT_REPLOG_SORT_COUNT) {
+    b.max_id = frame;
+    b.seq = seq;
+    if (b.gen > 0 && b.sort < OXT_REPLOG_SORT_COUNT) {
         build_where(&w, &b, p);
         rv = build_resume(&m, &b, &w, seq, db, res, p);
     }
@@ -1952,8 +2077,7 @@ static apr_status_t pages_building(int *pbuilding, oxt_db_t *db, int force,
         rv = pages_stale(&stale, &st, db, res, p);
     }
     if (rv == APR_SUCCESS && stale) {
-        rv = build_start(&st, db, res, p);
-        *pbuilding = rv == APR_SUCCESS;
+        rv = build_start(pbuilding, &st, db, res, p);
     }
     return rv;
 }

@@ -399,14 +399,18 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
 
 /**
  * Builds the page index again (replication_log_page, migrations 0117,
- * 0135) when force is set or it is due: none yet, OXT_REPLOG_PAGE_CHANGES
+ * 0135, 0142) when force is set or it is due: none yet, OXT_REPLOG_PAGE_CHANGES
  * / 2 rows added or deleted since the last build, or an owner that
  * reached OXT_REPLOG_PAGE_MIN rows has no entries; or carries on with the
  * build under way. A build walks every sort of the whole log and of each
  * such owner (a skip of OXT_REPLOG_PAGE_EVERY index entries per entry, in
  * the server: 40 s at a million rows) in chunks: each a short
  * transaction of its own snapshot that writes its entries and where it
- * stopped, so no snapshot, lock or call lasts for the whole walk; the
+ * stopped, so no snapshot, lock or call lasts for the whole walk. Each
+ * chunk counts the rows up to the newest id of its moment (0142), once
+ * every row up to it has committed (a wait of at most 2 s: a row's id is
+ * given before it commits), so the build in force is as of its last
+ * chunk, not due again for the rows logged while it walked; the
  * build in force serves the pages meanwhile, and the chunk that ends the
  * build puts it in force. Chunks are made until budget has passed (at
  * least one; a negative budget: until the build ends); *pbuilt says the

@@ -124,10 +124,15 @@ apr_status_t oxt_repl_queue_batch(int *pclaimed, int *pall,
 /**
  * Keeps the replication log bounded (oxt_replog_prune with the retention
  * and row cap of the Settings as they are now), for at most budget;
- * what it deleted is logged. *pmore: work is left for the next call.
+ * what it deleted is logged. *pmore: work is left for the next call:
+ * OXT_REPL_PRUNE_BEHIND when rows to delete are left, else
+ * OXT_REPL_PRUNE_BUILDING when only the Logs page index's build has
+ * chunks left (0: nothing).
  * settings: read after the pass by the caller (oxt_repl_settings_now),
  * or NULL to read them here.
  */
+#define OXT_REPL_PRUNE_BEHIND   1
+#define OXT_REPL_PRUNE_BUILDING 2
 apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
                                  const oxt_settings_t *settings,
                                  apr_interval_time_t budget,

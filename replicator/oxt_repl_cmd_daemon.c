@@ -26,7 +26,8 @@
 #define DAEMON_IDLE_CLOSE  apr_time_from_sec(30)
 #define DAEMON_RETRY_MAX_S 60
 /* The log is kept bounded every minute, half a second at a time (every
- * turn while it is behind), so the queue never waits for it long. */
+ * turn while it is behind, or while the Logs page index's build has
+ * chunks left), so the queue never waits for it long. */
 #define DAEMON_PRUNE_EVERY apr_time_from_sec(60)
 #define DAEMON_PRUNE_BUDGET apr_time_from_msec(500)
 
@@ -59,7 +60,9 @@ typedef struct {
     apr_time_t last_full;
     apr_time_t last_beat;          /* replicator_heartbeat written */
     apr_time_t last_prune;
-    int prune_more;                /* the log is behind its limits */
+    int prune_more;                /* the log is behind its limits, or
+                                      the page index is being built
+                                      (oxt_repl_prune_logs) */
     apr_time_t last_directory;     /* filled without a session */
     int handoff_told;              /* why the spool's hand-off lock is
                                       not ours was logged */
@@ -227,7 +230,13 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
                                  DAEMON_PRUNE_BUDGET, res);
         d->last_prune = t;
     }
-    *pworked = claimed > 0 || full || all || d->prune_more;
+    /* A build's chunks go on next turn (not a minute later), but after
+     * the poll's sleep, as after an idle turn: a build is no queue work
+     * and no deletes behind the limits, so it neither keeps the daemon
+     * from sleeping for as long as it lasts (half a minute at a million
+     * rows, turn after turn) nor keeps the run open as work does. */
+    *pworked = claimed > 0 || full || all
+               || d->prune_more == OXT_REPL_PRUNE_BEHIND;
     if (*pworked) {
         d->last_work = t;
     }

@@ -245,7 +245,8 @@ apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
                        pr.batches, pr.recounted ? "; counts rebuilt" : "",
                        pr.more ? "; more next time" : "");
     }
-    *pmore = rv == APR_SUCCESS && pr.more;
+    *pmore = rv != APR_SUCCESS || !pr.more ? 0
+             : pr.building ? OXT_REPL_PRUNE_BUILDING : OXT_REPL_PRUNE_BEHIND;
     apr_pool_destroy(p);
     return rv;
 }

@@ -12,6 +12,10 @@ Data: 12,000 log rows written by SQL (reseller1 and its client1 own
 11,000 of them, reseller2 and client2 1,000), with ties in every sort
 column and NULL service types.
 """
+import json
+import subprocess
+
+from harness import env as hxenv
 from harness.plesk import make_plesk, plesk  # noqa: F401
 
 ORDER = {"modified": "logged_at {d}, id {d}",
@@ -179,3 +183,85 @@ def test_a_build_in_chunks_counts_what_changed_between_them(plesk):
     assert set(entries) == {"all:0", "reseller:2", "client:4"}, entries
     check_pages(px, "admin", "1 = 1", (1000, 4000, 5987, 8500))
     check_pages(px, "reseller1", "reseller_id = 2", (1000, 4321, 7000))
+
+
+LATE = ("INSERT INTO replication_log (logged_at, mail_id, address, dom_id,"
+        " domain_name, client_id, reseller_id, service_type, scheduled_by,"
+        " operation, outcome) VALUES (NOW() - INTERVAL 2 DAY, 1,"
+        " 'aaa-late@dom1.example', 1, 'dom1.example', 4, 2, 'webmail',"
+        " 'Automatic', 'update', 'success')")
+
+
+def test_a_row_committed_after_a_newer_one_is_counted(plesk):
+    """"Late commit": a log row's id is given when it is inserted, not
+    when its transaction commits, so a row with a lower id can become
+    visible after one with a higher id (two writers, the daemon's and an
+    event handler's). A build counts the rows up to the newest id it saw
+    and the pages count those above it as added since: the row left
+    uncommitted below that id is in neither, unless the build waits for
+    it. Here it is the oldest row and the first by mailbox, so every page
+    of the whole log counted from the start moves by one."""
+    px = plesk
+    px.exec("oxt", ROWS.format(prefix="user", n=12000))
+    recount_counts_only(px)
+    late = subprocess.Popen(px.db.client_argv(px.oxt_db) + ["--unbuffered"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        late.stdin.write("START TRANSACTION; %s; SELECT LAST_INSERT_ID();\n"
+                         % LATE)
+        late.stdin.flush()
+        late_id = int(late.stdout.readline())
+        # a newer row commits first: the build counts ids up to it
+        px.exec("oxt", LATE.replace("aaa-late", "zzz-newer"))
+        assert int(px.scalar("oxt", "SELECT MAX(id) FROM replication_log")) \
+            > late_id
+        build = subprocess.Popen([hxenv.CORECLI, "-c", px.config,
+                                  "logs-pages"], stdout=subprocess.PIPE,
+                                 text=True)
+        try:
+            build.wait(5)           # main: built without the late row
+        except subprocess.TimeoutExpired:
+            pass                    # waiting for it to commit
+        late.stdin.write("COMMIT; SELECT 1;\n")
+        late.stdin.flush()
+        assert late.stdout.readline().strip() == "1"
+        assert build.wait(60) == 0, build.stdout.read()
+        assert json.loads(build.stdout.read())["paged"] is True
+    finally:
+        late.stdin.close()
+        late.wait(10)
+    recount_counts_only(px)
+    check_pages(px, "admin", "1 = 1", (1000, 5000, 10500))
+    check_pages(px, "reseller1", "reseller_id = 2", (1000, 4321))
+
+
+def test_a_build_under_steady_logging_ends_up_to_date(plesk):
+    """Rows keep being logged while a build walks (the replicator logs
+    as it works; a build takes half a minute at a million rows): each
+    chunk counts the rows of its own moment, so the build in force ends
+    as of its last chunk and is not due again at once. Counted from the
+    build's start, the 400 rows logged before each chunk here (more than
+    OXT_REPLOG_PAGE_CHANGES / 2 in all) made every build stale the
+    moment it ended, and the next prune began the next one: under
+    steady logging a build was never done. The pages stay exact."""
+    px = plesk
+    px.exec("oxt", ROWS.format(prefix="user", n=16000))
+    px.exec("oxt", "UPDATE replication_log_count SET counted_at = NULL")
+    added, chunks = 0, 0
+    while True:
+        rc, out = px.core("prune", 3650, 10000000, 1000, 0)
+        assert rc == 0, out
+        chunks += 1
+        if out["paged"]:
+            break
+        assert out["building"] is True and chunks < 50, out
+        px.exec("oxt", ROWS.format(prefix="mid%d-" % chunks, n=400))
+        added += 400
+    assert added > 2500, (added, chunks)
+    rc, out = px.core("prune", 3650, 10000000, 1000, 0)
+    assert rc == 0 and out["building"] is False \
+        and out["paged"] is False, out
+    recount_counts_only(px)
+    check_pages(px, "admin", "1 = 1", (1000, 4000, 9000, 15000))
+    check_pages(px, "reseller1", "reseller_id = 2", (1000, 6000, 12000))
