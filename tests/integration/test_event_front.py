@@ -164,3 +164,46 @@ def test_other_commands_are_the_full_replicator(plesk, alone, name):
     # the full replicator's own usage errors, with its exit code
     res = call([alone, "no-such-command"], plesk.config)
     assert res.returncode == 2 and "unknown command" in res.stderr
+
+
+def unloadable(path, tmp_path):
+    """A program at path that the loader cannot start: it needs a
+    library that is nowhere on the search path (the loader says so on
+    stderr and exits 127, after the exec succeeded)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "gone.c").write_text("int oxt_gone(void) { return 0; }\n")
+    (src / "main.c").write_text("int oxt_gone(void);\n"
+                                "int main(void) { return oxt_gone(); }\n")
+    cc = os.environ.get("CC", "cc")
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(src / "liboxtgone.so"),
+                    str(src / "gone.c")], check=True)
+    subprocess.run([cc, "-o", path, str(src / "main.c"), "-L" + str(src),
+                    "-loxtgone"], check=True)
+    os.remove(src / "liboxtgone.so")
+    res = subprocess.run([path], capture_output=True, text=True)
+    assert res.returncode == 127 and "shared libraries" in res.stderr, res
+
+
+def test_event_with_a_replicator_that_cannot_load_is_spooled(plesk, alone,
+                                                             tmp_path):
+    """A broken installation where the full replicator is there but cannot
+    be loaded (a library missing): the front started it and saw it fail,
+    so the event waits in the spool for the next run, and Plesk sees no
+    failure and no output (not even the loader's)."""
+    unloadable(os.path.join(os.path.dirname(alone),
+                            "oxtender-replicator-full"), tmp_path)
+    plesk.exec("oxt", "DELETE FROM queue")
+    res = call([alone, "event", "mailname_update"], plesk.config,
+               env={"NEW_MAILNAME": "user1@dom1.example"})
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", ""), \
+        plesk.describe(res)
+    files = spool_files(plesk)
+    assert len(files) == 1, files
+    with open(os.path.join(plesk.spool_dir, files[0])) as f:
+        assert f.read() == ("event=mailname_update\n"
+                            "NEW_MAILNAME=user1@dom1.example\n")
+    assert plesk.queue_rows() == []
+    # the next run replays it into the queue
+    plesk.run()
+    assert spool_files(plesk) == []
