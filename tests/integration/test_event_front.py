@@ -207,3 +207,62 @@ def test_event_with_a_replicator_that_cannot_load_is_spooled(plesk, alone,
     # the next run replays it into the queue
     plesk.run()
     assert spool_files(plesk) == []
+
+
+CURL_SPY = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* curl_global_init, counted in the file $OXT_CURL_MARK, then libcurl's */
+int curl_global_init(long flags)
+{
+    const char *mark = getenv("OXT_CURL_MARK");
+    int (*real)(long) = (int (*)(long))dlsym(RTLD_NEXT, "curl_global_init");
+    int fd = mark ? open(mark, O_WRONLY | O_CREAT | O_APPEND, 0600) : -1;
+
+    if (fd >= 0) {
+        (void)!write(fd, "init\n", 5);
+        close(fd);
+    }
+    return real ? real(flags) : 0;
+}
+"""
+
+
+@pytest.mark.skipif(hxenv.SANITIZE, reason="ASan's runtime must come first,"
+                    " before a preloaded library")
+def test_only_the_commands_that_talk_to_ox_start_libcurl(plesk, tmp_path):
+    """libcurl's start (its TLS stack's configuration) is for the commands
+    that talk to OX: the event handler, status and plan do without it."""
+    spy = tmp_path / "curlspy.so"
+    (tmp_path / "curlspy.c").write_text(CURL_SPY)
+    subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-o",
+                    str(spy), str(tmp_path / "curlspy.c"), "-ldl"],
+                   check=True)
+    mark = tmp_path / "mark"
+
+    def starts(*argv, env=None):
+        if mark.exists():
+            mark.unlink()
+        e = {"LD_PRELOAD": str(spy), "OXT_CURL_MARK": str(mark)}
+        e.update(env or {})
+        res = call([FULL] + list(argv), plesk.config, env=e)
+        return res, mark.exists()
+
+    plesk.exec("oxt", "DELETE FROM queue")
+    res, started = starts("event", "mailname_update",
+                          env={"NEW_MAILNAME": "user1@dom1.example"})
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
+    assert [r["reason"] for r in plesk.queue_rows()] == ["mailname_update"]
+    assert not started
+    for argv in (["status"], ["plan"]):
+        res, started = starts(*argv)
+        assert res.returncode == 0, plesk.describe(res)
+        assert not started, argv
+    # the spy sees it where it is needed: the test can fail
+    res, started = starts("health")
+    assert res.stdout.startswith("OXTENDER "), plesk.describe(res)
+    assert started
