@@ -20,44 +20,54 @@ typedef struct {
     const char *name;
     oxt_repl_cmd_fn *fn;
     const char *help;
+    int ox;                      /* talks to OX: starts the HTTP client */
 } repl_cmd_t;
 
 static const repl_cmd_t repl_cmds[] = {
     { "migrate", oxt_repl_cmd_migrate,
-      "create or upgrade the oxtender database" },
+      "create or upgrade the oxtender database", 0 },
     { "event", oxt_repl_cmd_event,
-      "Plesk event handler: record a hint (never fails, prints nothing)" },
+      "Plesk event handler: record a hint (never fails, prints nothing)",
+      0 },
     { "status", oxt_repl_cmd_status,
-      "queue depth, parked items and the last run" },
+      "queue depth, parked items and the last run", 0 },
     { "run", oxt_repl_cmd_run,
-      "one replication pass (for cron); exits if another one runs" },
+      "one replication pass (for cron); exits if another one runs", 1 },
     { "daemon", oxt_repl_cmd_daemon,
-      "replicate continuously: hints within a second, full pass periodically" },
+      "replicate continuously: hints within a second, full pass periodically",
+      1 },
     { "reconcile", oxt_repl_cmd_reconcile,
       "compare with OX, repair drift, report (--dry-run, --access all|none,"
-      " --delete-unknown)" },
+      " --delete-unknown)", 1 },
     { "plan", oxt_repl_cmd_plan,
-      "dry run: the OX operations a run would send now [DOMAIN ...]" },
+      "dry run: the OX operations a run would send now [DOMAIN ...]", 0 },
     { "retry", oxt_repl_cmd_retry,
-      "give parked items (see status) a fresh start: ID or --all" },
+      "give parked items (see status) a fresh start: ID or --all", 0 },
     { "settings", oxt_repl_cmd_settings,
-      "show or change the Settings (set KEY VALUE, set-ox-password)" },
+      "show or change the Settings (set KEY VALUE, set-ox-password)", 0 },
     { "buttons", oxt_repl_cmd_buttons,
-      "Plesk's OXtender buttons in line with the grants (--dry-run)" },
+      "Plesk's OXtender buttons in line with the grants (--dry-run)", 0 },
     { "metrics", oxt_repl_cmd_metrics,
-      "Prometheus metrics on stdout or into a file (--textfile FILE)" },
+      "Prometheus metrics on stdout or into a file (--textfile FILE)", 0 },
     { "health", oxt_repl_cmd_health,
-      "monitoring check: one line, exit 0-3 (--warning S, --critical S)" },
+      "monitoring check: one line, exit 0-3 (--warning S, --critical S)",
+      1 },
     { "license", oxt_repl_cmd_license,
-      "the license: show, install FILE, activate CODE, renew" },
+      "the license: show, install FILE, activate CODE, renew", 0 },
     { "directory", oxt_repl_cmd_directory,
-      "fill the Resellers, Clients and Domains lists from psa now" },
+      "fill the Resellers, Clients and Domains lists from psa now", 0 },
 };
 
 static int repl_log_level = OXT_LOG_INFO;
 static int repl_log_silent;
-/* Which library could not start (main), NULL when both did. */
+/* Which library could not start (main, repl_main), NULL when none. */
 static const char *repl_libs_failed;
+/* The HTTP client (libcurl) was started: only for the commands that
+ * talk to OX (repl_cmd_t.ox). Its start reads the TLS stack's
+ * configuration and costs every other command, the event handler above
+ * all, for nothing (the licensing server's calls start it themselves,
+ * oxt_licsrv.c). */
+static int repl_soap_started;
 
 static int repl_level_cb(void *baton, int level)
 {
@@ -256,8 +266,16 @@ static int repl_main(apr_pool_t *p, int argc, const char *const *argv)
         repl_usage(stderr);
         return OXT_REPL_EXIT_USAGE;
     }
-    /* The libraries' start-up failed (main): every command but the
-     * event handler stops here; the event goes on and, without a
+    /* Before any thread: curl_global_init is not thread-safe in every
+     * libcurl. */
+    if (cmd->ox && repl_libs_failed == NULL) {
+        repl_soap_started = oxt_soap_library_init() == APR_SUCCESS;
+        if (!repl_soap_started) {
+            repl_libs_failed = "HTTP client";
+        }
+    }
+    /* The libraries' start-up failed (main, above): every command but
+     * the event handler stops here; the event goes on and, without a
      * database, is spooled for the next run (oxt_repl_cmd_event.c). */
     if (!repl.silent && repl_libs_failed != NULL) {
         oxt_repl_fail("cannot start the %s library", repl_libs_failed);
@@ -276,19 +294,17 @@ static int repl_main(apr_pool_t *p, int argc, const char *const *argv)
 int main(int argc, const char *const *argv)
 {
     apr_pool_t *p;
-    int rc, db_ok, soap_ok;
+    int rc, db_ok;
 
     apr_app_initialize(&argc, &argv, NULL);
     atexit(apr_terminate);
     apr_pool_create(&p, NULL);
     oxt_log_set(repl_level_cb, repl_print_cb, NULL);
     db_ok = oxt_db_library_init() == APR_SUCCESS;
-    soap_ok = db_ok && oxt_soap_library_init() == APR_SUCCESS;
-    repl_libs_failed = !db_ok ? "database client" : !soap_ok ? "HTTP client"
-                                                             : NULL;
+    repl_libs_failed = !db_ok ? "database client" : NULL;
     rc = repl_main(p, argc, argv);
     apr_pool_destroy(p);
-    if (soap_ok) {
+    if (repl_soap_started) {
         oxt_soap_library_end();
     }
     if (db_ok) {

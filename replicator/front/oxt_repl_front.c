@@ -16,7 +16,11 @@
  * database or libcrypto (docs/architecture.md, "The event front"). An
  * event the daemon does not take (no daemon, no configuration, a spool
  * that cannot be written) goes to the full replicator, whose "event"
- * queues it in the database or spools it, exactly as before.
+ * queues it in the database or spools it, exactly as before; started as
+ * a child and waited for, not exec'd: a replicator that cannot be loaded
+ * (a library missing: the loader's exit 127 comes after the exec) would
+ * take the event with it. One that does not end well is the front's to
+ * spool.
  *
  * The full replicator is looked for next to this program as
  * oxtender-replicator-full (the build tree), then as
@@ -27,9 +31,13 @@
  * told (OXT_REPL_FULL_PATH, FULLDIR).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <apr_general.h>
 #include <apr_strings.h>
@@ -178,22 +186,103 @@ static int front_handoff(oxt_event_t **pev, const char **pspool,
            && oxt_event_spool_write(*pev, cfg->spool_dir, p) == APR_SUCCESS;
 }
 
-/* The full replicator takes the event; where it cannot be started (a
- * broken installation), the event is spooled for the next run rather
- * than lost, and syslog says so: the handler never fails or prints. */
+extern char **environ;
+
+/* Starts path as the event's handler, its output to /dev/null (the
+ * handler prints nothing; the loader would). An errno value, 0 when it
+ * runs: glibc's posix_spawn tells when the exec itself fails. */
+static int front_spawn(pid_t *ppid, const char *path,
+                       const char *const *argv)
+{
+    posix_spawn_file_actions_t fa;
+    int err = posix_spawn_file_actions_init(&fa);
+
+    if (err != 0) {
+        return err;
+    }
+    err = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+                                           0);
+    if (err == 0) {
+        err = posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    }
+    if (err == 0) {
+        err = posix_spawn(ppid, path, &fa, NULL, (char *const *)argv,
+                          environ);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    return err;
+}
+
+/* As front_exec_try, as a child waited for: 0, with its wait status in
+ * *pstatus, once one of the places started; else the error. */
+static int front_spawn_try(int *pstatus, const char *const *argv,
+                           char *dir, size_t dsize)
+{
+    char path[4096 + 64];
+    size_t i, n = sizeof(front_full) / sizeof(front_full[0]);
+    int err = ENOENT, rc;
+    pid_t pid;
+
+    /* Plesk may start us with SIGCHLD ignored: the child would be
+     * reaped unseen, its status lost. */
+    signal(SIGCHLD, SIG_DFL);
+    front_self_dir(dir, dsize);
+    for (i = 0; i <= n; i++) {
+        /* Never a path relative to the working directory; the last
+         * place is absolute. */
+        if (i < n && dir[0] != '/') {
+            continue;
+        }
+        if (i < n) {
+            snprintf(path, sizeof(path), "%s%s", dir, front_full[i]);
+        }
+        rc = front_spawn(&pid, i < n ? path : OXT_REPL_FULL_PATH, argv);
+        if (rc == 0) {
+            while (waitpid(pid, pstatus, 0) < 0 && errno == EINTR) {
+            }
+            return 0;
+        }
+        if (rc != ENOENT) {
+            err = rc;
+        }
+    }
+    return err;
+}
+
+/* The full replicator takes the event (its handler always exits 0).
+ * Where it cannot be started, or started and did not end well (a broken
+ * installation: a library missing, a crash), the event is spooled for
+ * the next run rather than lost (a hint recorded before a crash is then
+ * recorded twice, and coalesces with itself), and syslog says so: the
+ * handler never fails or prints. */
 static int front_event_full(const char *const *argv, const oxt_event_t *ev,
                             const char *spool, apr_pool_t *p)
 {
     char dir[4096];
-    int err = front_exec_try(argv, dir, sizeof(dir));
-    int spooled = ev != NULL
-                  && oxt_event_spool_write(ev, spool, p) == APR_SUCCESS;
+    int status = 0;
+    int err = front_spawn_try(&status, argv, dir, sizeof(dir));
+    int spooled;
 
+    if (err == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        return OXT_REPL_EXIT_OK;
+    }
+    spooled = ev != NULL
+              && oxt_event_spool_write(ev, spool, p) == APR_SUCCESS;
     openlog("oxtender-replicator", LOG_PID, LOG_DAEMON);
-    syslog(LOG_ERR, "OXT04721: event %s: cannot start the replicator"
-           " (%s%s or %s): %s; %s", ev ? ev->name : "?", dir, front_full[1],
-           OXT_REPL_FULL_PATH, strerror(err),
-           spooled ? "spooled for the next run" : "lost");
+    if (err != 0) {
+        syslog(LOG_ERR, "OXT04721: event %s: cannot start the replicator"
+               " (%s%s or %s): %s; %s", ev ? ev->name : "?", dir,
+               front_full[1], OXT_REPL_FULL_PATH, strerror(err),
+               spooled ? "spooled for the next run" : "lost");
+    }
+    else {
+        syslog(LOG_ERR, "OXT04900: event %s: the replicator (%s%s or %s)"
+               " %s %d (127: it cannot be loaded); %s",
+               ev ? ev->name : "?", dir, front_full[1], OXT_REPL_FULL_PATH,
+               WIFEXITED(status) ? "exited with" : "was killed by signal",
+               WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+               spooled ? "spooled for the next run" : "lost");
+    }
     closelog();
     return OXT_REPL_EXIT_OK;
 }

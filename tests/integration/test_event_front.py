@@ -164,3 +164,105 @@ def test_other_commands_are_the_full_replicator(plesk, alone, name):
     # the full replicator's own usage errors, with its exit code
     res = call([alone, "no-such-command"], plesk.config)
     assert res.returncode == 2 and "unknown command" in res.stderr
+
+
+def unloadable(path, tmp_path):
+    """A program at path that the loader cannot start: it needs a
+    library that is nowhere on the search path (the loader says so on
+    stderr and exits 127, after the exec succeeded)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "gone.c").write_text("int oxt_gone(void) { return 0; }\n")
+    (src / "main.c").write_text("int oxt_gone(void);\n"
+                                "int main(void) { return oxt_gone(); }\n")
+    cc = os.environ.get("CC", "cc")
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(src / "liboxtgone.so"),
+                    str(src / "gone.c")], check=True)
+    subprocess.run([cc, "-o", path, str(src / "main.c"), "-L" + str(src),
+                    "-loxtgone"], check=True)
+    os.remove(src / "liboxtgone.so")
+    res = subprocess.run([path], capture_output=True, text=True)
+    assert res.returncode == 127 and "shared libraries" in res.stderr, res
+
+
+def test_event_with_a_replicator_that_cannot_load_is_spooled(plesk, alone,
+                                                             tmp_path):
+    """A broken installation where the full replicator is there but cannot
+    be loaded (a library missing): the front started it and saw it fail,
+    so the event waits in the spool for the next run, and Plesk sees no
+    failure and no output (not even the loader's)."""
+    unloadable(os.path.join(os.path.dirname(alone),
+                            "oxtender-replicator-full"), tmp_path)
+    plesk.exec("oxt", "DELETE FROM queue")
+    res = call([alone, "event", "mailname_update"], plesk.config,
+               env={"NEW_MAILNAME": "user1@dom1.example"})
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", ""), \
+        plesk.describe(res)
+    files = spool_files(plesk)
+    assert len(files) == 1, files
+    with open(os.path.join(plesk.spool_dir, files[0])) as f:
+        assert f.read() == ("event=mailname_update\n"
+                            "NEW_MAILNAME=user1@dom1.example\n")
+    assert plesk.queue_rows() == []
+    # the next run replays it into the queue
+    plesk.run()
+    assert spool_files(plesk) == []
+
+
+CURL_SPY = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* curl_global_init, counted in the file $OXT_CURL_MARK, then libcurl's */
+int curl_global_init(long flags)
+{
+    const char *mark = getenv("OXT_CURL_MARK");
+    int (*real)(long) = (int (*)(long))dlsym(RTLD_NEXT, "curl_global_init");
+    int fd = mark ? open(mark, O_WRONLY | O_CREAT | O_APPEND, 0600) : -1;
+
+    if (fd >= 0) {
+        (void)!write(fd, "init\n", 5);
+        close(fd);
+    }
+    return real ? real(flags) : 0;
+}
+"""
+
+
+@pytest.mark.skipif(hxenv.SANITIZE, reason="ASan's runtime must come first,"
+                    " before a preloaded library")
+def test_only_the_commands_that_talk_to_ox_start_libcurl(plesk, tmp_path):
+    """libcurl's start (its TLS stack's configuration) is for the commands
+    that talk to OX: the event handler, status and plan do without it."""
+    spy = tmp_path / "curlspy.so"
+    (tmp_path / "curlspy.c").write_text(CURL_SPY)
+    subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-o",
+                    str(spy), str(tmp_path / "curlspy.c"), "-ldl"],
+                   check=True)
+    mark = tmp_path / "mark"
+
+    def starts(*argv, env=None):
+        if mark.exists():
+            mark.unlink()
+        e = {"LD_PRELOAD": str(spy), "OXT_CURL_MARK": str(mark)}
+        e.update(env or {})
+        res = call([FULL] + list(argv), plesk.config, env=e)
+        return res, mark.exists()
+
+    plesk.exec("oxt", "DELETE FROM queue")
+    res, started = starts("event", "mailname_update",
+                          env={"NEW_MAILNAME": "user1@dom1.example"})
+    assert (res.returncode, res.stdout, res.stderr) == (0, "", "")
+    assert [r["reason"] for r in plesk.queue_rows()] == ["mailname_update"]
+    assert not started
+    for argv in (["status"], ["plan"]):
+        res, started = starts(*argv)
+        assert res.returncode == 0, plesk.describe(res)
+        assert not started, argv
+    # the spy sees it where it is needed: the test can fail
+    res, started = starts("health")
+    assert res.stdout.startswith("OXTENDER "), plesk.describe(res)
+    assert started

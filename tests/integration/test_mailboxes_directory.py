@@ -5,18 +5,36 @@ announced by a Plesk event and worked by the daemon, after a mailbox and
 a whole domain are deleted. "True" is: one row per psa mailbox, each
 with exactly the values the page shows for it now (read live from psa
 and our state), every stored count equal to the rows, the search terms
-of every row. Runs last on the shared Mailboxes site (it deletes a
-domain)."""
+of every row.
+
+The file has a Mailboxes site of its own (mbox_site below): it deletes a
+domain, renames mailboxes and replicates, and the shared site's other
+files (test_mailboxes.py, test_mailboxes_browser.py) may run after it in
+the same worker (--dist loadfile gives whole files in any order): the
+browser tests then missed the hostile mailbox's row."""
 import os
 import subprocess
 from types import SimpleNamespace
 
+import pytest
+
 from harness import env
+from harness.mailboxes import MailboxSite
 from test_mailboxes import REPLICABLE, daemon_running
 from test_replicator_daemon import Daemon, wait_for
 
 SERVICES = ("webmail", "groupware_standard", "groupware_premium")
 
+
+
+@pytest.fixture(scope="module")
+def mbox_site(run_dir, mariadb, apache_factory):
+    """This file's own Mailboxes site (not conftest's shared one): what
+    it deletes and renames no other file sees."""
+    mb = MailboxSite.make(run_dir, mariadb, apache_factory, name="mbdir")
+    yield mb
+    mb.close()
+    mb.httpd.stop()
 
 def dir_rows(mb):
     return {int(r[0]): r[1:] for r in mb.site.oxt(

@@ -75,3 +75,36 @@ def test_a_failed_context_list_reads_each_context_alone(plesk):
     assert drift_lines(res) == expect
     res = plesk.repl("reconcile", "--dry-run", *NONE)
     assert [d[0] for d in drift_lines(res)] == ["user_unknown"], res.stdout
+
+
+def test_every_call_failing_in_turn_is_survived(plesk):
+    """Each of the calls of a reconcile in turn never answered (the
+    connection closed after 300 ms), then a share of them faulted, in
+    dry runs and repairing ones: every error path of the calls' and the
+    tasks' pools runs, and none touches a pool that is gone (under
+    SANITIZE=1 ASan would say so); each run ends with its report, in
+    success or failure."""
+    replicated(plesk)
+    make_drift(plesk)
+
+    def reconcile(*args):
+        res = plesk.repl("reconcile", *(NONE + args), timeout=120)
+        assert res.returncode in (0, 1), plesk.describe(res)
+        assert "Sanitizer" not in res.stderr \
+            and "runtime error" not in res.stderr, res.stderr
+        assert "contexts and" in res.stdout, plesk.describe(res)
+        return res
+
+    hung = 0
+    for n in range(1, 13):
+        before = plesk.ox_counters().get("injected_hangs", 0)
+        plesk.ox_config(hang_call=n, hang_max_ms=300)
+        reconcile("--dry-run")
+        hung += plesk.ox_counters().get("injected_hangs", 0) > before
+    assert hung >= 8, hung           # the knob did reach the calls
+    plesk.ox_config(hang_call=0, fault_rate=0.4)
+    for _ in range(3):
+        reconcile("--dry-run")
+    for n in (1, 3, 6):
+        plesk.ox_config(hang_call=n, hang_max_ms=300, fault_rate=0.2)
+        reconcile()

@@ -29,9 +29,12 @@ class MailboxSite(ListsSite):
     sim = None
 
     @classmethod
-    def make(cls, run_dir, mariadb, apache_factory):
-        site = Site(os.path.join(run_dir, "site-mbox"), mariadb, flavour=9,
-                    psa_db="psa_mb", oxtender_db="oxt_mb")
+    def make(cls, run_dir, mariadb, apache_factory, name="mb"):
+        """name: of its databases (psa_NAME, oxt_NAME), directory and
+        Apache, so that a file may have a site of its own."""
+        site = Site(os.path.join(run_dir, "site-" + name), mariadb,
+                    flavour=9, psa_db="psa_" + name,
+                    oxtender_db="oxt_" + name)
         site.build(**SMALL)
         site.migrate()
         mb = cls(site, None)
@@ -41,7 +44,7 @@ class MailboxSite(ListsSite):
         mb.sim = OxSim().start()
         mb.configure_ox()
         mb.refresh()
-        mb.httpd = apache_factory("apache-mbox", site.config,
+        mb.httpd = apache_factory("apache-" + name, site.config,
                                   extra="OxtenderPanelOrigin " + ORIGIN)
         return mb
 
