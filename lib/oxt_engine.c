@@ -500,6 +500,11 @@ int oxt_engine_active(const oxt_engine_t *eng)
     return eng->active;
 }
 
+int oxt_engine_busy(const oxt_engine_t *eng, long long dom_id)
+{
+    return oxt_util_id_get(eng->busy, dom_id) != NULL;
+}
+
 apr_status_t oxt_engine_run_for(oxt_engine_t *eng, apr_interval_time_t budget,
                                 oxt_result_t *res)
 {

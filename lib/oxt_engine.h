@@ -179,6 +179,11 @@ apr_status_t oxt_engine_domains(oxt_engine_t *eng,
 /** How many started domains are not finished yet. */
 int oxt_engine_active(const oxt_engine_t *eng);
 
+/** Whether domain dom_id is started and not finished yet: between turns
+ *  (after oxt_engine_run_for) a domain that is not has all its records
+ *  committed. */
+int oxt_engine_busy(const oxt_engine_t *eng, long long dom_id);
+
 /**
  * Lets the started domains go on for about budget (turns of the engine:
  * calls sent, answers recorded, commits), or until none is left: the

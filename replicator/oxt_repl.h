@@ -66,9 +66,12 @@ typedef struct oxt_repl_session_t {
     apr_pool_t *engine_pool;       /* the engine's and its store's */
     /* The domains and accounts of the hints worked since the lists'
      * directory was last brought in line (oxt_repl_queue.c), in
-     * dir_pool; dir_since: when the first of them was noted. */
+     * dir_pool; dir_order: the domains in the order they were first
+     * noted (the slices take the oldest); dir_since: when the first of
+     * them was noted. */
     apr_pool_t *dir_pool;
     apr_hash_t *dir_doms;
+    apr_array_header_t *dir_order;
     apr_hash_t *dir_accounts;
     apr_time_t dir_since;
 } oxt_repl_session_t;

@@ -22,9 +22,18 @@
  * takes what is due, and it is small. */
 #define BATCH_ITEMS 500
 #define LEASE_S     600
-/* The longest the lists' directory lags behind the hints worked while
- * the queue is behind (a burst). */
+/* While the queue is behind (a burst), the lists' directory of the
+ * hints worked waits this long, so that the domains a burst names batch
+ * after batch are synced once; then each batch gives it at most
+ * QUEUE_DIR_BUDGET, QUEUE_DIR_SLICE finished domains at a time, and the
+ * rest waits for the queue to catch up. */
 #define QUEUE_DIR_EVERY apr_time_from_sec(5)
+#define QUEUE_DIR_BUDGET apr_time_from_msec(50)
+#define QUEUE_DIR_SLICE 16
+/* Caught up, a turn of the daemon gives it at most this (its next idle
+ * turns the rest): a hint that comes meanwhile waits no longer, where
+ * the whole directory of a burst's domains took seconds. */
+#define QUEUE_DIR_IDLE_BUDGET apr_time_from_msec(250)
 /* How long a batch lets its domains (and those before it) go on before
  * the daemon looks for new hints again: about its poll. */
 #define QUEUE_RUN_FOR apr_time_from_msec(100)
@@ -112,11 +121,17 @@ static void queue_dir_note(oxt_repl_session_t *s, apr_hash_t *doms,
     }
     if (s->dir_doms == NULL) {
         s->dir_doms = apr_hash_make(s->dir_pool);
+        s->dir_order = apr_array_make(s->dir_pool, 64, sizeof(long long));
         s->dir_accounts = apr_hash_make(s->dir_pool);
         s->dir_since = apr_time_now();
     }
     for (hi = apr_hash_first(NULL, doms); hi; hi = apr_hash_next(hi)) {
-        oxt_util_id_set(s->dir_doms, oxt_util_id_key(hi), "");
+        long long id = oxt_util_id_key(hi);
+
+        if (oxt_util_id_get(s->dir_doms, id) == NULL) {
+            oxt_util_id_set(s->dir_doms, id, "");
+            APR_ARRAY_PUSH(s->dir_order, long long) = id;
+        }
     }
     for (i = 0; i < items->nelts; i++) {
         item = APR_ARRAY_IDX(items, i, const oxt_queue_item_t *);
@@ -126,11 +141,31 @@ static void queue_dir_note(oxt_repl_session_t *s, apr_hash_t *doms,
     }
 }
 
+/* Both directories of the domains ids, and the lists' of the accounts
+ * (none: NULL). */
+static apr_status_t queue_dir_sync(oxt_repl_session_t *s,
+                                   const apr_array_header_t *ids,
+                                   const apr_array_header_t *accounts,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = accounts == NULL || accounts->nelts == 0
+                    ? APR_SUCCESS
+                    : oxt_dir_sync_accounts(s->db, s->psa, accounts, 0,
+                                            NULL, res, p);
+
+    if (rv == APR_SUCCESS && ids->nelts > 0) {
+        rv = oxt_dir_sync_domains(s->db, s->psa, ids, 0, NULL, res, p);
+    }
+    if (rv == APR_SUCCESS && ids->nelts > 0) {
+        rv = oxt_mbdir_sync_domains(s->db, s->psa, s->settings, ids, NULL,
+                                    res, p);
+    }
+    return rv;
+}
+
 /* The lists' directory of what the hints worked since the last time: the
  * domains, and the accounts the hints named; the Mailboxes page's of the
- * domains. Not after every batch: in a burst the same domains come back
- * batch after batch, and the connections to OX would idle meanwhile.
- * Every domain noted is finished first (the engine drained). */
+ * domains. Every domain noted is finished first (the engine drained). */
 static apr_status_t queue_directory(oxt_repl_session_t *s, oxt_result_t *res,
                                     apr_pool_t *p)
 {
@@ -149,15 +184,62 @@ static apr_status_t queue_directory(oxt_repl_session_t *s, oxt_result_t *res,
     /* Taken off first: a failure is not repeated by every batch (the
      * next full pass brings the directory in line). */
     s->dir_doms = s->dir_accounts = NULL;
+    s->dir_order = NULL;
     apr_pool_clear(s->dir_pool);
-    rv = accounts->nelts == 0 ? APR_SUCCESS
-       : oxt_dir_sync_accounts(s->db, s->psa, accounts, 0, NULL, res, p);
-    if (rv == APR_SUCCESS && ids->nelts > 0) {
-        rv = oxt_dir_sync_domains(s->db, s->psa, ids, 0, NULL, res, p);
+    return queue_dir_sync(s, ids, accounts, res, p);
+}
+
+/* Takes up to n of the noted domains the engine has finished (all their
+ * records committed: oxt_engine_busy), the oldest first, into *pids; a
+ * domain still in progress stays noted, for a later slice. */
+static void queue_dir_take(apr_array_header_t **pids, oxt_repl_session_t *s,
+                           int n, apr_pool_t *p)
+{
+    apr_array_header_t *order = s->dir_order;
+    long long id;
+    int i, kept = 0;
+
+    *pids = apr_array_make(p, n, sizeof(long long));
+    for (i = 0; i < order->nelts; i++) {
+        id = APR_ARRAY_IDX(order, i, long long);
+        if ((*pids)->nelts < n && !oxt_engine_busy(s->engine, id)) {
+            APR_ARRAY_PUSH(*pids, long long) = id;
+            oxt_util_id_set(s->dir_doms, id, NULL);
+        }
+        else {
+            APR_ARRAY_IDX(order, kept, long long) = id;
+            kept++;
+        }
     }
-    if (rv == APR_SUCCESS && ids->nelts > 0) {
-        rv = oxt_mbdir_sync_domains(s->db, s->psa, s->settings, ids, NULL,
-                                    res, p);
+    order->nelts = kept;
+}
+
+/* The directory a slice of finished domains at a time, for at most
+ * budget, the engine's domains going on (not drained): in a burst,
+ * draining for the whole directory stopped every hint for seconds.
+ * Account hints (rare: their lists span domains) still wait for
+ * queue_directory. */
+static apr_status_t queue_dir_slices(oxt_repl_session_t *s,
+                                     apr_interval_time_t budget,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    apr_time_t until = apr_time_now() + budget;
+    apr_array_header_t *ids;
+    apr_status_t rv = APR_SUCCESS;
+
+    while (rv == APR_SUCCESS && s->dir_order->nelts > 0
+           && apr_time_now() < until) {
+        queue_dir_take(&ids, s, QUEUE_DIR_SLICE, p);
+        if (ids->nelts == 0) {
+            break;
+        }
+        /* Taken off first, as in queue_directory. */
+        rv = queue_dir_sync(s, ids, NULL, res, p);
+    }
+    if (s->dir_order->nelts == 0 && apr_hash_count(s->dir_accounts) == 0) {
+        s->dir_doms = s->dir_accounts = NULL;
+        s->dir_order = NULL;
+        apr_pool_clear(s->dir_pool);
     }
     return rv;
 }
@@ -214,13 +296,15 @@ static apr_status_t queue_sort(apr_hash_t *doms, int *pall,
 /* After the batch's domains started: they go on while the daemon looks
  * for new hints; only once the queue has caught up (nothing claimed) do
  * they finish here, so that what the caller gets back is done. Then the
- * directory, once caught up and at least every QUEUE_DIR_EVERY while
- * the queue is behind. *pran: when the engine stopped. */
+ * directory in slices (queue_dir_slices): once caught up, and after
+ * QUEUE_DIR_EVERY while the queue is behind; whole (drained) when account
+ * hints wait. *pran: when the engine stopped. */
 static apr_status_t queue_after(oxt_repl_session_t *s, apr_hash_t *doms,
                                 const apr_array_header_t *items,
                                 apr_time_t *pran, oxt_result_t *res,
                                 apr_pool_t *p)
 {
+    int due;
     apr_status_t rv = items->nelts == 0
                     ? oxt_engine_drain(s->engine, res)
                     : oxt_engine_run_for(s->engine, QUEUE_RUN_FOR, res);
@@ -229,10 +313,18 @@ static apr_status_t queue_after(oxt_repl_session_t *s, apr_hash_t *doms,
     if (rv == APR_SUCCESS && items->nelts > 0) {
         queue_dir_note(s, doms, items);
     }
-    if (rv == APR_SUCCESS && (items->nelts == 0
-                              || apr_time_now() - s->dir_since
-                                 >= QUEUE_DIR_EVERY)) {
+    if (rv != APR_SUCCESS || s->dir_doms == NULL) {
+        return rv;
+    }
+    due = items->nelts == 0
+          || apr_time_now() - s->dir_since >= QUEUE_DIR_EVERY;
+    if (due && apr_hash_count(s->dir_accounts) > 0) {
         rv = queue_directory(s, res, p);
+    }
+    else if (due) {
+        rv = queue_dir_slices(s, items->nelts == 0 ? QUEUE_DIR_IDLE_BUDGET
+                                                   : QUEUE_DIR_BUDGET,
+                              res, p);
     }
     return rv;
 }
