@@ -1047,6 +1047,8 @@ typedef struct mbd_refresh_t {
     int rebuild;               /* rows were written without the page index */
     int terms_moved;           /* and terms changed among them */
     long long exact;           /* changed domains written keeping it */
+    long long rows;            /* dir_mailbox's rows, by counts_drifted */
+    long long points;          /* the server's name points, by it too */
 } mbd_refresh_t;
 
 static oxt_db_arg_t *range_args(const mbd_refresh_t *r, int lead, int times)
@@ -1279,7 +1281,11 @@ static apr_status_t refresh_start(mbd_refresh_t *r)
 
 /* Do the stored counts disagree with the rows? The whole server's and
  * the sum of the domains' (the scopes every delta moves) against a count
- * of the rows: one statement, on indexes. */
+ * of the rows: one statement, on indexes. The rows are counted in one
+ * scan (with those in OX beside them), and the name points for
+ * page_drifted are read with them: at a million mailboxes each scan of
+ * dir_mailbox is a tenth of a second or more of a steady run, and there
+ * were three. */
 static apr_status_t counts_drifted(int *pdrift, mbd_refresh_t *r)
 {
     apr_array_header_t *rows;
@@ -1287,18 +1293,21 @@ static apr_status_t counts_drifted(int *pdrift, mbd_refresh_t *r)
     int i;
     apr_status_t rv;
 
-    rv = oxt_db_select(&rows, r->db, "SELECT (SELECT COUNT(*) FROM"
-                       " dir_mailbox), (SELECT COUNT(*) FROM dir_mailbox"
-                       " WHERE in_ox = 1), (SELECT COALESCE(SUM(n), 0) FROM"
+    rv = oxt_db_select(&rows, r->db, "SELECT m.n, m.n_ox, (SELECT"
+                       " COALESCE(SUM(n), 0) FROM dir_mailbox_count WHERE"
+                       " scope = 'all'), (SELECT COALESCE(SUM(n_ox), 0) FROM"
                        " dir_mailbox_count WHERE scope = 'all'), (SELECT"
-                       " COALESCE(SUM(n_ox), 0) FROM dir_mailbox_count WHERE"
-                       " scope = 'all'), (SELECT COALESCE(SUM(n), 0) FROM"
-                       " dir_mailbox_count WHERE scope = 'domain'), (SELECT"
-                       " COALESCE(SUM(n_ox), 0) FROM dir_mailbox_count"
-                       " WHERE scope = 'domain'), (SELECT COUNT(*) FROM"
-                       " dir_mailbox_count WHERE scope = 'all')",
-                       OXT_DB_NOARGS, r->res, r->p);
+                       " COALESCE(SUM(n), 0) FROM dir_mailbox_count WHERE"
+                       " scope = 'domain'), (SELECT COALESCE(SUM(n_ox), 0)"
+                       " FROM dir_mailbox_count WHERE scope = 'domain'),"
+                       " (SELECT COUNT(*) FROM dir_mailbox_count WHERE scope"
+                       " = 'all'), (SELECT COUNT(*) FROM dir_mailbox_page"
+                       " WHERE scope = 'all' AND scope_id = 0 AND sort_key ="
+                       " 'name') FROM (SELECT COUNT(*) AS n,"
+                       " COALESCE(SUM(in_ox = 1), 0) AS n_ox FROM"
+                       " dir_mailbox) m", OXT_DB_NOARGS, r->res, r->p);
     *pdrift = 1;
+    r->rows = -1;
     if (rv != APR_SUCCESS || rows->nelts != 1) {
         return rv;
     }
@@ -1308,6 +1317,8 @@ static apr_status_t counts_drifted(int *pdrift, mbd_refresh_t *r)
         *pdrift |= oxt_db_row_int(row, i, -1)
                    != oxt_db_row_int(row, i % 2, -2);
     }
+    r->rows = oxt_db_row_int(row, 0, 0);
+    r->points = oxt_db_row_int(row, 7, 0);
     return rv;
 }
 
@@ -1334,22 +1345,14 @@ static apr_status_t counts_drifted(int *pdrift, mbd_refresh_t *r)
  * than PAGE_GAP_MAX? */
 static apr_status_t page_drifted(int *pdrift, mbd_refresh_t *r)
 {
-    apr_array_header_t *rows;
-    const oxt_db_row_t *row;
-    long long pts, n, even, gap = 0;
-    apr_status_t rv;
+    long long pts = r->points, n = r->rows, even, gap = 0;
+    apr_status_t rv = APR_SUCCESS;
 
-    rv = oxt_db_select(&rows, r->db, "SELECT (SELECT COUNT(*) FROM"
-                       " dir_mailbox_page WHERE scope = 'all' AND scope_id = 0"
-                       " AND sort_key = 'name'), (SELECT COUNT(*) FROM"
-                       " dir_mailbox)", OXT_DB_NOARGS, r->res, r->p);
+    /* the counts (counts_drifted, just before) are what it reads */
     *pdrift = 1;
-    if (rv != APR_SUCCESS || rows->nelts != 1) {
+    if (n < 0) {
         return rv;
     }
-    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    pts = oxt_db_row_int(row, 0, 0);
-    n = oxt_db_row_int(row, 1, 0);
     even = n > 1 ? (n - 1) / OXT_MBDIR_PAGE_EVERY : 0;
     *pdrift = (pts > even ? pts - even : even - pts) * 8 > even;
     if (!*pdrift && pts > 0) {

@@ -272,6 +272,30 @@ def test_a_steady_pass_writes_nothing_and_sees_unannounced_changes(
     assert_true(mb)
 
 
+def test_a_steady_pass_puts_drifted_counts_and_points_right(mbox_site):
+    """With no source moved, the end of a pass still checks the stored
+    counts against the rows and the page index's points against their
+    even spacing (one statement: lib/oxt_mbdir.c, counts_drifted), and
+    recounts or rebuilds what drifted."""
+    mb = mbox_site
+    # too small a site for points: none is the even spacing (earlier
+    # tests put some of other sorts in)
+    mb.site.oxt("DELETE FROM dir_mailbox_page")
+    mb.run()
+    counts = "SELECT * FROM dir_mailbox_count ORDER BY 1, 2"
+    points = "SELECT * FROM dir_mailbox_page ORDER BY 1, 2, 3, 4"
+    before = (mb.site.oxt(counts), mb.site.oxt(points))
+    assert before[0] and not before[1]
+    mb.site.oxt("UPDATE dir_mailbox_count SET n_ox = n_ox + 3 WHERE"
+                " scope = 'all'")
+    mb.run()
+    assert (mb.site.oxt(counts), mb.site.oxt(points)) == before
+    put_points(mb)                       # points this site has no rows for
+    mb.run()
+    assert (mb.site.oxt(counts), mb.site.oxt(points)) == before
+    assert_true(mb)
+
+
 def test_a_fill_cut_short_gets_its_indexes_back(mbox_site):
     """A first fill parks the secondary indexes (dir_index_parked,
     migration 0094) and builds them at its end; one killed half-way
