@@ -84,6 +84,12 @@ const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key);
  *  from the terms per request (at most about this many entries). */
 #define OXT_MBDIR_WIDE_MIN 1000
 
+/** A wide prefix that finds at least this many mailboxes when the
+ *  prefixes are chosen also has points (dir_mailbox_wide_page): its pages
+ *  at any depth are a seek and a bounded walk instead of a join and sort
+ *  of every match. */
+#define OXT_MBDIR_WIDE_POINTS_MIN 5000
+
 /** The longest prefix whose count is stored, in characters. */
 #define OXT_MBDIR_WIDE_MAXLEN 64
 
@@ -163,6 +169,16 @@ apr_status_t oxt_mbdir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
 apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
                                   oxt_db_t *db, const char *q,
                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The wide searches' points (dir_mailbox_wide_page, migration 0140) made
+ * again for every prefix marked pts from the page index as it is, in a
+ * transaction of its own; *ppoints the rows written. The refreshes call
+ * it when they are missing; for the tests and tools.
+ */
+apr_status_t oxt_mbdir_wide_points_rebuild(long long *ppoints, oxt_db_t *db,
+                                           oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 #endif /* OXT_MBDIR_H */
