@@ -910,9 +910,11 @@ static void wp_push(apr_array_header_t *args, const oxt_mbdir_sort_t *so,
     a[0] = OXT_DB_STR(so->key);
     a[1] = OXT_DB_INT(w->wn[j]);
     a[2] = OXT_DB_STR(w->prefix[j]);
-    a[3] = OXT_DB_INT(oxt_db_row_int(pt, c + 2, 0));
-    a[4] = so->is_str ? OXT_DB_NULL : OXT_DB_INT(oxt_db_row_int(pt, c, 0));
-    a[5] = so->is_str ? OXT_DB_STR(pt->vals[c + 1]) : OXT_DB_NULL;
+    a[3] = OXT_DB_INT(pt != NULL ? oxt_db_row_int(pt, c + 2, 0) : 0);
+    a[4] = so->is_str || pt == NULL ? OXT_DB_NULL
+                                    : OXT_DB_INT(oxt_db_row_int(pt, c, 0));
+    a[5] = so->is_str && pt != NULL ? OXT_DB_STR(pt->vals[c + 1])
+                                    : OXT_DB_NULL;
     a[6] = OXT_DB_INT(n);
 }
 
@@ -948,12 +950,18 @@ static apr_status_t wp_build_sort(const oxt_mbdir_sort_t *so,
                      " INDEX (a_", so->index, ") ORDER BY ", so->col, ", id",
                      NULL), OXT_DB_NOARGS, wp_scan_row, &s, res, p);
     wp_scan_reach(&s, s.at);
-    args = apr_array_make(p, s.pts->nelts * w->n, sizeof(oxt_db_arg_t) * 7);
-    for (i = 0; rv == APR_SUCCESS && i < s.next; i++) {
-        for (j = 0; j < w->n; j++) {
+    /* per prefix the head (the matches before the first point) and each
+     * point's segment (from it to the next point, or to the end) */
+    args = apr_array_make(p, (s.pts->nelts + 1) * w->n,
+                          sizeof(oxt_db_arg_t) * 7);
+    for (j = 0; rv == APR_SUCCESS && j < w->n; j++) {
+        wp_push(args, so, w, j, NULL, 1, s.next > 0 ? s.n[j] : s.cnt[j]);
+        for (i = 0; i < s.next; i++) {
             wp_push(args, so, w, j, APR_ARRAY_IDX(s.pts, i,
-                    const oxt_db_row_t *), 1, s.n[(apr_size_t)i
-                    * (apr_size_t)w->n + (apr_size_t)j]);
+                    const oxt_db_row_t *), 1, (i + 1 < s.next
+                    ? s.n[(apr_size_t)(i + 1) * (apr_size_t)w->n
+                          + (apr_size_t)j] : s.cnt[j])
+                    - s.n[(apr_size_t)i * (apr_size_t)w->n + (apr_size_t)j]);
         }
     }
     return rv == APR_SUCCESS ? wp_write(db, args, "", res, p) : rv;
@@ -1036,9 +1044,6 @@ static const char *const wp_temp_sql[] = {
     "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_wpair (wn SMALLINT UNSIGNED"
     " NOT NULL, prefix VARCHAR(64) NOT NULL, k_int BIGINT NULL, k_str"
     " VARCHAR(501) NULL, id INT UNSIGNED NOT NULL, d INT NOT NULL)" WP_TEMP,
-    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_wpre (wn SMALLINT UNSIGNED"
-    " NOT NULL, prefix VARCHAR(64) NOT NULL, PRIMARY KEY (wn, prefix))"
-    WP_TEMP,
     "DELETE FROM mbdir_wdelta",
     "INSERT INTO mbdir_wdelta SELECT x.sort_key, x.k_int, x.k_str, x.id,"
     " x.d, o.t0, o.t1, o.t2, o.t3 FROM mbdir_delta x JOIN mbdir_wold o"
@@ -1061,32 +1066,62 @@ static apr_status_t wp_delta_terms(const mbd_batch_t *b,
                        OXT_DB_STR(so->key)), b->res, b->p);
 }
 
-/* In the order of a sort, per touched prefix, its points (kind 0) and the
- * moves (kind 1, d), a move before a point at an equal key only when its
- * id is smaller: the order of "rows before the point's key". */
+/* In the order of a sort, the points of the server's page index (kind 0:
+ * the keys every prefix's segments start at) and the moves (kind 1, with
+ * their prefix and d), a move before a point at an equal key only when
+ * its id is smaller: the order of "rows before the point's key". */
 static const char wp_merge_sql[] =
-    "SELECT g.wn, g.prefix, g.k_int, g.k_str, g.id, 0, 0 FROM"
-    " dir_mailbox_wide_page g JOIN mbdir_wpre a ON a.wn = g.wn AND"
-    " a.prefix = g.prefix WHERE g.sort_key = ? UNION ALL SELECT y.wn,"
-    " y.prefix, y.k_int, y.k_str, y.id, 1, y.d FROM mbdir_wpair y"
-    " ORDER BY 1, 2, %s, 5, 6";
+    "SELECT NULL, NULL, k_int, k_str, id, 0, 0 FROM dir_mailbox_page WHERE"
+    " scope = 'all' AND scope_id = 0 AND sort_key = ? UNION ALL SELECT"
+    " y.wn, y.prefix, y.k_int, y.k_str, y.id, 1, y.d FROM mbdir_wpair y"
+    " ORDER BY %s, 5, 6";
 
-/* The points of sort so moved: a running sum of the moves per prefix,
- * each point added what came before it (an increment, so batches that
- * run side by side add up). */
+/* The segments of the point at (NULL: the head) moved by sums, pushed to
+ * args and the sums zeroed. */
+static void wp_flush(apr_array_header_t *args, const oxt_mbdir_sort_t *so,
+                     const wp_prefixes_t *w, const oxt_db_row_t *at,
+                     long long *sums)
+{
+    int j;
+
+    for (j = 0; j < w->n; j++) {
+        if (sums[j] != 0) {
+            wp_push(args, so, w, j, at, 2, sums[j]);
+            sums[j] = 0;
+        }
+    }
+}
+
+/* The index of the prefix of a move's row in w, or -1. */
+static int wp_find(const wp_prefixes_t *w, const oxt_db_row_t *row)
+{
+    int j;
+
+    for (j = 0; j < w->n; j++) {
+        if (w->wn[j] == oxt_db_row_int(row, 0, -1) && row->vals[1] != NULL
+            && strcmp(w->prefix[j], row->vals[1]) == 0) {
+            return j;
+        }
+    }
+    return -1;
+}
+
+/* The segments of sort so moved: each move added to the segment of the
+ * last point before it (the head before the first), per prefix (an
+ * increment, so batches that run side by side add up). A move touches
+ * one segment, wherever the points after it are. */
 static apr_status_t wp_move_sort(const mbd_batch_t *b,
                                  const oxt_mbdir_sort_t *so,
                                  const wp_prefixes_t *w)
 {
     apr_array_header_t *rows, *args;
-    const oxt_db_row_t *row, *prev = NULL;
-    long long sum = 0;
+    const oxt_db_row_t *row, *at = NULL;
+    long long *sums;
     int i, j;
     apr_status_t rv;
 
-    rv = page_exec_all(b->db, (const char *const[]){
-                       "DELETE FROM mbdir_wpair", "DELETE FROM mbdir_wpre"
-                       }, 2, b->res, b->p);
+    rv = oxt_db_exec(NULL, b->db, "DELETE FROM mbdir_wpair", OXT_DB_NOARGS,
+                     b->res, b->p);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, b->db, "INSERT INTO mbdir_wpair SELECT w.n,"
                          " w.prefix, MIN(x.k_int), MIN(x.k_str), x.id,"
@@ -1097,11 +1132,6 @@ static apr_status_t wp_move_sort(const mbd_batch_t *b,
                          " SUM(x.d) <> 0", OXT_DB_ARGS(OXT_DB_STR(so->key)),
                          b->res, b->p);
     }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec(NULL, b->db, "INSERT INTO mbdir_wpre SELECT"
-                         " DISTINCT wn, prefix FROM mbdir_wpair",
-                         OXT_DB_NOARGS, b->res, b->p);
-    }
     if (rv != APR_SUCCESS) {
         return rv;
     }
@@ -1109,26 +1139,18 @@ static apr_status_t wp_move_sort(const mbd_batch_t *b,
                        so->is_str ? "4" : "3"), OXT_DB_ARGS(OXT_DB_STR(
                        so->key)), b->res, b->p);
     args = apr_array_make(b->p, 16, sizeof(oxt_db_arg_t) * 7);
+    sums = apr_pcalloc(b->p, sizeof(*sums) * (apr_size_t)(w->n + 1));
     for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
         row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
-        if (prev == NULL || oxt_db_row_int(prev, 0, 0)
-            != oxt_db_row_int(row, 0, 0)
-            || strcmp(prev->vals[1], row->vals[1]) != 0) {
-            sum = 0;
+        if (!oxt_db_row_int(row, 5, 0)) {
+            wp_flush(args, so, w, at, sums);
+            at = row;
         }
-        prev = row;
-        if (oxt_db_row_int(row, 5, 0)) {
-            sum += oxt_db_row_int(row, 6, 0);
-            continue;
-        }
-        for (j = 0; sum != 0 && j < w->n; j++) {
-            if (w->wn[j] == oxt_db_row_int(row, 0, 0)
-                && strcmp(w->prefix[j], row->vals[1]) == 0) {
-                wp_push(args, so, w, j, row, 2, sum);
-                break;
-            }
+        else if ((j = wp_find(w, row)) >= 0) {
+            sums[j] += oxt_db_row_int(row, 6, 0);
         }
     }
+    wp_flush(args, so, w, at, sums);
     return rv == APR_SUCCESS ? wp_write(b->db, args, " ON DUPLICATE KEY"
                                         " UPDATE n = n + VALUES(n)", b->res,
                                         b->p) : rv;

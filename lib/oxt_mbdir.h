@@ -37,6 +37,19 @@
  *    exact by every batch in between: the mailboxes of the batch whose
  *    terms changed are counted against each prefix before and after
  *    (by LIKE, as the page matches), and the difference applied.
+ *  - their points (dir_mailbox_wide_page, migration 0140): for each
+ *    prefix of at least OXT_MBDIR_WIDE_POINTS_MIN mailboxes (marked pts
+ *    when the prefixes are chosen) and each point of the server's page
+ *    index, the prefix's matches from the point's key to the next
+ *    point's (a head row: before the first). Built with the page index
+ *    (and after a new choice of the prefixes) from one scan per sort,
+ *    each mailbox's prefixes a bit mask read from the terms; moved by
+ *    every batch in its transaction: the rows that moved in an order or
+ *    whose terms changed, at their old key with their old terms (-1) and
+ *    at the new with the new (+1), matched against the marked prefixes,
+ *    merged in the sort's order with the page index's points, each
+ *    segment added the moves in it (an increment: batches side by side
+ *    add up).
  * What no hint announces (the Settings' default service type changed)
  * reaches the order at the next full pass; the rows themselves show it
  * at once.

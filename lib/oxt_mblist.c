@@ -627,18 +627,22 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
 
 /* ---- a wide search's points (dir_mailbox_wide_page, migration 0140) ---- */
 
-/* The points of the wide search's prefix in sort order that a page
- * [at, at + count) may start its walks at: from the last whose count (the
- * matches before its key) is at most at, to those whose count is before
- * the page's end; in the order (n, then the key). The prefix is the
- * stored one the typed text finds as dir_mailbox_wide's count does. */
+/* The segments of the wide search's prefix in a sort: the head (id 0:
+ * the matches before the first point) first, then each point's (the
+ * matches from its key to the next point's) in the order. The prefix is
+ * the stored one the typed text finds as dir_mailbox_wide's count does:
+ * the same length, equal in the collation, LIKE character by character. */
 static const char wpt_sql[] =
-    "SELECT n, k_int, k_str, id FROM dir_mailbox_wide_page WHERE"
+    "SELECT id, k_int, k_str, n FROM dir_mailbox_wide_page WHERE"
     " sort_key = ? AND wn = CHAR_LENGTH(?) AND prefix = ? AND prefix LIKE ?"
-    " ESCAPE '!' AND n <= ? AND n >= COALESCE((SELECT MAX(g.n) FROM"
-    " dir_mailbox_wide_page g WHERE g.sort_key = ? AND g.wn = CHAR_LENGTH(?)"
-    " AND g.prefix = ? AND g.prefix LIKE ? ESCAPE '!' AND g.n <= ?), 0)"
-    " ORDER BY n, %s, id";
+    " ESCAPE '!' ORDER BY id = 0 DESC, %s, id";
+
+/* A point as a page reads it: the matches before its key (NULL row: the
+ * order's start, none before it). */
+typedef struct mb_wpt_t {
+    long long n;
+    const oxt_db_row_t *row;
+} mb_wpt_t;
 
 /* One walk of a page: from a point (none: the order's start), the
  * matches [skip, skip + take) at or after it. */
@@ -657,75 +661,71 @@ static const char *wpt_exact(const char *q, apr_pool_t *p)
     return exact;
 }
 
-/* The points' rows, or an empty array when the prefix has none in this
- * sort at all (it is then read as before). */
-static apr_status_t wpt_rows(apr_array_header_t **prows,
-                             const oxt_mblist_query_t *q, long long at,
-                             long long count, oxt_db_t *db,
-                             oxt_result_t *res, apr_pool_t *p)
+/* The points (mb_wpt_t) with the matches before each, summed from the
+ * segments: the order's start first; empty when the prefix has none in
+ * this sort (it is then read as before). */
+static apr_status_t wpt_points(apr_array_header_t **ppts,
+                               const oxt_mblist_query_t *q, oxt_db_t *db,
+                               oxt_result_t *res, apr_pool_t *p)
 {
     const oxt_mbdir_sort_t *so = sort_of(q->sort);
-    const char *exact = wpt_exact(q->q, p);
-    oxt_db_arg_t a[10];
-    long long any = 0;
-    int k, m = 0;
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    mb_wpt_t *pt;
+    long long n = 0;
+    int i;
     apr_status_t rv;
 
-    for (k = 0; k < 2; k++) {
-        a[m++] = OXT_DB_STR(so->key);
-        a[m++] = OXT_DB_STR(q->q);
-        a[m++] = OXT_DB_STR(q->q);
-        a[m++] = OXT_DB_STR(exact);
-        a[m++] = OXT_DB_INT(k == 0 ? at + count - 1 : at);
-    }
-    rv = oxt_db_select(prows, db, apr_psprintf(p, wpt_sql, so->is_str
-                       ? "k_str" : "k_int"), a, m, res, p);
-    if (rv != APR_SUCCESS || (*prows)->nelts > 0) {
+    *ppts = apr_array_make(p, 1, sizeof(mb_wpt_t));
+    rv = oxt_db_select(&rows, db, apr_psprintf(p, wpt_sql, so->is_str
+                       ? "k_str" : "k_int"), OXT_DB_ARGS(OXT_DB_STR(so->key),
+                       OXT_DB_STR(q->q), OXT_DB_STR(q->q), OXT_DB_STR(
+                       wpt_exact(q->q, p))), res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
         return rv;
     }
-    /* none before the page's end: has the prefix points at all? */
-    rv = oxt_db_select_int(&any, db, "SELECT COUNT(*) FROM (SELECT 1 FROM"
-                           " dir_mailbox_wide_page WHERE sort_key = ? AND"
-                           " wn = CHAR_LENGTH(?) AND prefix = ? AND prefix"
-                           " LIKE ? ESCAPE '!' LIMIT 1) x", a, 4, res, p);
-    if (rv == APR_SUCCESS && any > 0) {
-        APR_ARRAY_PUSH(*prows, const oxt_db_row_t *) = NULL;
+    pt = apr_array_push(*ppts);
+    pt->n = 0;
+    pt->row = NULL;
+    for (i = 0; i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        if (oxt_db_row_int(row, 0, 0) != 0) {
+            pt = apr_array_push(*ppts);
+            pt->n = n;
+            pt->row = row;
+        }
+        n += oxt_db_row_int(row, 3, 0);
     }
     return rv;
 }
 
-/* The walks of the page [at, at + count): the order's start counts as a
- * point with no match before it; of points with the same count (no match
- * between them) only the last starts a walk, so a page whose matches lie
- * far apart in the order walks from the point before each part instead
- * of across the rows between. */
+/* The walks of the page [at, at + count): of points with the same count
+ * (no match between them) only the last starts a walk, so a page whose
+ * matches lie far apart in the order walks from the point before each
+ * part instead of across the rows between. */
 static void wpt_walks(apr_array_header_t *walks,
-                      const apr_array_header_t *rows, long long at,
+                      const apr_array_header_t *pts, long long at,
                       long long count)
 {
-    const oxt_db_row_t *row, *next;
+    const mb_wpt_t *pt, *next;
     mb_walk_t *w;
-    long long n, upto, lo, hi;
+    long long upto, lo, hi;
     int i;
 
-    for (i = -1; i < rows->nelts; i++) {
-        row = i >= 0 ? APR_ARRAY_IDX(rows, i, const oxt_db_row_t *) : NULL;
-        if (i >= 0 && row == NULL) {
-            continue;              /* the marker of wpt_rows */
-        }
-        next = i + 1 < rows->nelts
-             ? APR_ARRAY_IDX(rows, i + 1, const oxt_db_row_t *) : NULL;
-        n = row != NULL ? oxt_db_row_int(row, 0, 0) : 0;
-        if (next != NULL && oxt_db_row_int(next, 0, 0) == n) {
+    for (i = 0; i < pts->nelts; i++) {
+        pt = &APR_ARRAY_IDX(pts, i, mb_wpt_t);
+        next = i + 1 < pts->nelts ? &APR_ARRAY_IDX(pts, i + 1, mb_wpt_t)
+                                  : NULL;
+        if (next != NULL && next->n == pt->n) {
             continue;
         }
-        upto = next != NULL ? oxt_db_row_int(next, 0, 0) : at + count;
-        lo = at > n ? at : n;
+        upto = next != NULL ? next->n : at + count;
+        lo = at > pt->n ? at : pt->n;
         hi = at + count < upto ? at + count : upto;
         if (hi > lo) {
             w = apr_array_push(walks);
-            w->from = row;
-            w->skip = lo - n;
+            w->from = pt->row;
+            w->skip = lo - pt->n;
             w->take = hi - lo;
         }
     }
@@ -756,7 +756,7 @@ static apr_status_t wpt_walk(apr_array_header_t *ids,
                                    : OXT_DB_INT(oxt_db_row_int(w->from, 1,
                                                                0)));
         }
-        sql_arg(&s, OXT_DB_INT(oxt_db_row_int(w->from, 3, 0)));
+        sql_arg(&s, OXT_DB_INT(oxt_db_row_int(w->from, 0, 0)));
     }
     sql_arg(&s, OXT_DB_STR(oxt_dir_like_prefix(q->q, p)));
     sql_arg(&s, OXT_DB_INT(w->skip));
@@ -784,7 +784,7 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
                                  long long lim, long long total,
                                  oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows, *walks, *ids;
+    apr_array_header_t *pts, *walks, *ids;
     long long at = q->desc ? total - off - lim : off, covered = 0;
     int i;
     apr_status_t rv;
@@ -793,12 +793,12 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
     if (q->ox || sc->nlimits > 0 || lim <= 0 || !has_search(q)) {
         return APR_SUCCESS;
     }
-    rv = wpt_rows(&rows, q, at, lim, db, res, p);
-    if (rv != APR_SUCCESS || rows->nelts == 0) {
+    rv = wpt_points(&pts, q, db, res, p);
+    if (rv != APR_SUCCESS || pts->nelts == 0) {
         return rv;
     }
     walks = apr_array_make(p, 2, sizeof(mb_walk_t));
-    wpt_walks(walks, rows, at, lim);
+    wpt_walks(walks, pts, at, lim);
     for (i = 0; i < walks->nelts; i++) {
         covered += APR_ARRAY_IDX(walks, i, mb_walk_t).take;
     }
