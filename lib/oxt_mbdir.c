@@ -289,8 +289,10 @@ static apr_status_t page_before(mbd_batch_t *b)
      * page then walks, and the next refresh finds none and rebuilds. */
     if (b->defer) {
         b->points = 0;
-        return oxt_db_exec(NULL, b->db, "DELETE FROM dir_mailbox_page",
-                           OXT_DB_NOARGS, b->res, b->p);
+        return page_exec_all(b->db, (const char *const[]){
+                             "DELETE FROM dir_mailbox_page",
+                             "DELETE FROM dir_mailbox_wide_page" }, 2,
+                             b->res, b->p);
     }
     return batch_snapshot(b, &b->points, "dir_mailbox_page", snap_sql,
                           (int)(sizeof(snap_sql) / sizeof(snap_sql[0])),
@@ -470,6 +472,9 @@ static apr_status_t page_lock(oxt_db_t *db, int rebuild, int nowait,
     return rv;
 }
 
+static apr_status_t wp_build(oxt_db_t *db, oxt_result_t *res,
+                             apr_pool_t *p);
+
 /* The whole page index again, evenly spaced, in one transaction. */
 static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
                                  apr_pool_t *p)
@@ -492,6 +497,10 @@ static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
         if (rv == APR_SUCCESS && mbdir_sorts[i].ox_index) {
             rv = page_build(db, &mbdir_sorts[i], "ox", res, p);
         }
+    }
+    /* the wide searches' points stand on these: made again with them */
+    if (rv == APR_SUCCESS) {
+        rv = wp_build(db, res, p);
     }
     if (rv == APR_SUCCESS) {
         return oxt_db_commit(db, res);
@@ -552,11 +561,13 @@ static apr_status_t wide_before(mbd_batch_t *b)
  * what MariaDB counts as changed) or deleted; none, and the terms of its
  * mailboxes are those of the copy before, so nothing is copied, marked
  * or counted again (a Change Service or a replication writes no term). */
-static apr_status_t wide_after(mbd_batch_t *b, unsigned long long written)
+static apr_status_t wide_after(mbd_batch_t *b, unsigned long long written,
+                               long long *pchanged)
 {
     long long n = 0;
     apr_status_t rv;
 
+    *pchanged = 0;
     if (!b->wide || written == 0) {
         return APR_SUCCESS;
     }
@@ -571,6 +582,7 @@ static apr_status_t wide_after(mbd_batch_t *b, unsigned long long written)
                                " COUNT(*) FROM mbdir_wnew WHERE chg = 1)",
                                OXT_DB_NOARGS, b->res, b->p);
     }
+    *pchanged = n;
     return rv == APR_SUCCESS && n > 0
            ? oxt_db_exec(NULL, b->db, wide_move_sql, OXT_DB_NOARGS, b->res,
                          b->p) : rv;
@@ -626,9 +638,11 @@ static apr_status_t wide_keep(wide_found_t *f, oxt_db_t *db,
         return rv;
     }
     return oxt_db_exec(NULL, db, "INSERT IGNORE INTO dir_mailbox_wide (n,"
-                       " prefix, pattern, cnt) VALUES (?, ?, ?, ?)",
+                       " prefix, pattern, cnt, pts) VALUES (?, ?, ?, ?, ?)",
                        OXT_DB_ARGS(OXT_DB_INT(n), OXT_DB_STR(prefix),
-                       OXT_DB_STR(pattern), OXT_DB_INT(f->cnt)), res, p);
+                       OXT_DB_STR(pattern), OXT_DB_INT(f->cnt),
+                       OXT_DB_INT(f->cnt >= OXT_MBDIR_WIDE_POINTS_MIN)), res,
+                       p);
 }
 
 /* The prefixes one character longer than prefix (n characters; "" and
@@ -679,8 +693,9 @@ static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
     apr_status_t rv = oxt_db_begin(db, res);
 
     if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_wide",
-                         OXT_DB_NOARGS, res, p);
+        rv = page_exec_all(db, (const char *const[]){
+                           "DELETE FROM dir_mailbox_wide",
+                           "DELETE FROM dir_mailbox_wide_page" }, 2, res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = wide_descend(db, "", 0, NULL, res, p);
@@ -711,6 +726,473 @@ apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
                            res, p);
     *pfound = rv == APR_SUCCESS;
     return rv == APR_ENOENT ? APR_SUCCESS : rv;
+}
+
+/* ---- the wide searches' points (dir_mailbox_wide_page, 0140) ------------ */
+
+/* The prefixes marked pts, in a fixed order (their bit in a mask). */
+typedef struct wp_prefixes_t {
+    int n;
+    const char **prefix;
+    long long *wn;
+    const char **pattern;
+} wp_prefixes_t;
+
+static apr_status_t wp_prefixes(wp_prefixes_t *w, oxt_db_t *db,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    int i;
+    apr_status_t rv;
+
+    memset(w, 0, sizeof(*w));
+    rv = oxt_db_select(&rows, db, "SELECT n, prefix, pattern FROM"
+                       " dir_mailbox_wide WHERE pts = 1 ORDER BY n, prefix",
+                       OXT_DB_NOARGS, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    w->n = rows->nelts;
+    w->wn = apr_pcalloc(p, sizeof(*w->wn) * (apr_size_t)(w->n + 1));
+    w->prefix = apr_pcalloc(p, sizeof(*w->prefix) * (apr_size_t)(w->n + 1));
+    w->pattern = apr_pcalloc(p, sizeof(*w->pattern)
+                             * (apr_size_t)(w->n + 1));
+    for (i = 0; i < w->n; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        w->wn[i] = oxt_db_row_int(row, 0, 0);
+        w->prefix[i] = row->vals[1];
+        w->pattern[i] = row->vals[2];
+    }
+    return rv;
+}
+
+/* Each mailbox's pointed prefixes as a bit mask, by its id. */
+typedef struct wp_bits_t {
+    unsigned char *bits;
+    apr_size_t bytes;          /* per mailbox */
+    long long maxid;
+    int j;                     /* the prefix being read */
+} wp_bits_t;
+
+static apr_status_t wp_bits_row(void *baton, const oxt_db_row_t *row,
+                                apr_pool_t *ptemp)
+{
+    wp_bits_t *b = baton;
+    long long id = oxt_db_row_int(row, 0, -1);
+
+    (void)ptemp;
+    if (id >= 0 && id <= b->maxid) {
+        b->bits[(apr_size_t)id * b->bytes + (apr_size_t)(b->j >> 3)]
+            |= (unsigned char)(1u << (b->j & 7));
+    }
+    return APR_SUCCESS;
+}
+
+/* The masks from the term index: one range per prefix (the page's own
+ * match: a term LIKE its pattern). */
+static apr_status_t wp_bits_read(wp_bits_t *b, const wp_prefixes_t *w,
+                                 oxt_db_t *db, oxt_result_t *res,
+                                 apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    memset(b, 0, sizeof(*b));
+    rv = oxt_db_select_int(&b->maxid, db, "SELECT COALESCE(MAX(id), 0) FROM"
+                           " dir_mailbox", OXT_DB_NOARGS, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    b->bytes = (apr_size_t)(w->n + 7) / 8;
+    b->bits = apr_pcalloc(p, b->bytes * (apr_size_t)(b->maxid + 1));
+    for (b->j = 0; rv == APR_SUCCESS && b->j < w->n; b->j++) {
+        rv = oxt_db_each(db, "SELECT id FROM dir_mailbox_term WHERE term"
+                         " LIKE ? ESCAPE '!'", OXT_DB_ARGS(OXT_DB_STR(
+                         w->pattern[b->j])), wp_bits_row, b, res, p);
+    }
+    return rv;
+}
+
+/* One scan of the server's order in a sort: at each point (its position:
+ * the rows before its key) every prefix's matches so far. */
+typedef struct wp_scan_t {
+    const wp_bits_t *bits;
+    int np;                    /* prefixes */
+    const apr_array_header_t *pts;  /* the points, ascending */
+    int next;                  /* the next point to reach */
+    long long at;              /* rows scanned */
+    long long *cnt;            /* per prefix, matches so far */
+    long long *n;              /* per point and prefix: cnt at the point */
+} wp_scan_t;
+
+static void wp_scan_reach(wp_scan_t *s, long long at)
+{
+    const oxt_db_row_t *pt;
+
+    while (s->next < s->pts->nelts) {
+        pt = APR_ARRAY_IDX(s->pts, s->next, const oxt_db_row_t *);
+        if (oxt_db_row_int(pt, 0, 0) > at) {
+            break;
+        }
+        memcpy(s->n + (apr_size_t)s->next * (apr_size_t)s->np, s->cnt,
+               sizeof(long long) * (apr_size_t)s->np);
+        s->next++;
+    }
+}
+
+static apr_status_t wp_scan_row(void *baton, const oxt_db_row_t *row,
+                                apr_pool_t *ptemp)
+{
+    wp_scan_t *s = baton;
+    long long id = oxt_db_row_int(row, 0, -1);
+    const unsigned char *m;
+    int j;
+
+    (void)ptemp;
+    wp_scan_reach(s, s->at);
+    if (id >= 0 && id <= s->bits->maxid) {
+        m = s->bits->bits + (apr_size_t)id * s->bits->bytes;
+        for (j = 0; j < s->np; j++) {
+            s->cnt[j] += (m[j >> 3] >> (j & 7)) & 1;
+        }
+    }
+    s->at++;
+    return APR_SUCCESS;
+}
+
+/* Rows of dir_mailbox_wide_page per INSERT. */
+#define WP_PER_QUERY 500
+#define WP_COLS "(sort_key, wn, prefix, id, k_int, k_str, n)"
+
+/* "(?, ?, ?, ?, ?, ?, ?), ..." for n rows. */
+static const char *wp_marks(int n, apr_pool_t *p)
+{
+    static const char one[] = ", (?, ?, ?, ?, ?, ?, ?)";
+    apr_size_t len = sizeof(one) - 1;
+    char *out = apr_palloc(p, len * (apr_size_t)n + 1);
+    int i;
+
+    for (i = 0; i < n; i++) {
+        memcpy(out + len * (apr_size_t)i, one, len);
+    }
+    out[len * (apr_size_t)n] = '\0';
+    return out + 2;
+}
+
+/* Rows (elements of 7 arguments each) written with the tail (an
+ * upsert's or none). */
+static apr_status_t wp_write(oxt_db_t *db, const apr_array_header_t *args,
+                             const char *tail, oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    const oxt_db_arg_t *a = (const oxt_db_arg_t *)args->elts;
+    int rows = args->nelts, from, n;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (from = 0; rv == APR_SUCCESS && from < rows; from += n) {
+        n = rows - from < WP_PER_QUERY ? rows - from : WP_PER_QUERY;
+        rv = oxt_db_exec(NULL, db, apr_pstrcat(p, "INSERT INTO"
+                         " dir_mailbox_wide_page " WP_COLS " VALUES ",
+                         wp_marks(n, p), tail, NULL), a + 7 * from, 7 * n,
+                         res, p);
+    }
+    return rv;
+}
+
+/* One row's arguments pushed: a point (k_int, k_str, id as in pt at c)
+ * of sort so and prefix j, with n. */
+static void wp_push(apr_array_header_t *args, const oxt_mbdir_sort_t *so,
+                    const wp_prefixes_t *w, int j, const oxt_db_row_t *pt,
+                    int c, long long n)
+{
+    oxt_db_arg_t *a = apr_array_push(args);
+
+    a[0] = OXT_DB_STR(so->key);
+    a[1] = OXT_DB_INT(w->wn[j]);
+    a[2] = OXT_DB_STR(w->prefix[j]);
+    a[3] = OXT_DB_INT(pt != NULL ? oxt_db_row_int(pt, c + 2, 0) : 0);
+    a[4] = so->is_str || pt == NULL ? OXT_DB_NULL
+                                    : OXT_DB_INT(oxt_db_row_int(pt, c, 0));
+    a[5] = so->is_str && pt != NULL ? OXT_DB_STR(pt->vals[c + 1])
+                                    : OXT_DB_NULL;
+    a[6] = OXT_DB_INT(n);
+}
+
+/* The points of sort so for every pointed prefix: the server's points
+ * of the page index, one scan of the sort's index, counted in C (a
+ * window function per prefix and sort would scan the server once for
+ * each: 1,600 scans of a million rows at 1M). */
+static apr_status_t wp_build_sort(const oxt_mbdir_sort_t *so,
+                                  const wp_prefixes_t *w,
+                                  const wp_bits_t *bits, oxt_db_t *db,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *args;
+    wp_scan_t s;
+    int i, j;
+    apr_status_t rv;
+
+    memset(&s, 0, sizeof(s));
+    s.bits = bits;
+    s.np = w->n;
+    rv = oxt_db_select((apr_array_header_t **)&s.pts, db, "SELECT pos,"
+                       " k_int, k_str, id FROM dir_mailbox_page WHERE"
+                       " scope = 'all' AND scope_id = 0 AND sort_key = ?"
+                       " ORDER BY pos, id", OXT_DB_ARGS(OXT_DB_STR(so->key)),
+                       res, p);
+    if (rv != APR_SUCCESS || s.pts->nelts == 0) {
+        return rv;
+    }
+    s.cnt = apr_pcalloc(p, sizeof(long long) * (apr_size_t)w->n);
+    s.n = apr_pcalloc(p, sizeof(long long) * (apr_size_t)w->n
+                      * (apr_size_t)s.pts->nelts);
+    rv = oxt_db_each(db, apr_pstrcat(p, "SELECT id FROM dir_mailbox FORCE"
+                     " INDEX (a_", so->index, ") ORDER BY ", so->col, ", id",
+                     NULL), OXT_DB_NOARGS, wp_scan_row, &s, res, p);
+    wp_scan_reach(&s, s.at);
+    /* per prefix the head (the matches before the first point) and each
+     * point's segment (from it to the next point, or to the end) */
+    args = apr_array_make(p, (s.pts->nelts + 1) * w->n,
+                          sizeof(oxt_db_arg_t) * 7);
+    for (j = 0; rv == APR_SUCCESS && j < w->n; j++) {
+        wp_push(args, so, w, j, NULL, 1, s.next > 0 ? s.n[j] : s.cnt[j]);
+        for (i = 0; i < s.next; i++) {
+            wp_push(args, so, w, j, APR_ARRAY_IDX(s.pts, i,
+                    const oxt_db_row_t *), 1, (i + 1 < s.next
+                    ? s.n[(apr_size_t)(i + 1) * (apr_size_t)w->n
+                          + (apr_size_t)j] : s.cnt[j])
+                    - s.n[(apr_size_t)i * (apr_size_t)w->n + (apr_size_t)j]);
+        }
+    }
+    return rv == APR_SUCCESS ? wp_write(db, args, "", res, p) : rv;
+}
+
+/* Every point of every pointed prefix again, from the page index as it
+ * is: in the caller's transaction, which holds the page index's lock for
+ * update (no batch moves a point meanwhile). */
+static apr_status_t wp_build(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+{
+    wp_prefixes_t w;
+    wp_bits_t bits;
+    apr_pool_t *bp, *sp;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_wide_page",
+                     OXT_DB_NOARGS, res, p);
+    apr_pool_create(&bp, p);
+    rv = rv == APR_SUCCESS ? wp_prefixes(&w, db, res, bp) : rv;
+    if (rv == APR_SUCCESS && w.n > 0) {
+        rv = wp_bits_read(&bits, &w, db, res, bp);
+        apr_pool_create(&sp, bp);
+        for (i = 0; rv == APR_SUCCESS && i < NSORTS; i++) {
+            rv = wp_build_sort(&mbdir_sorts[i], &w, &bits, db, res, sp);
+            apr_pool_clear(sp);
+        }
+    }
+    apr_pool_destroy(bp);
+    return rv;
+}
+
+/* The same in a transaction of its own, the page index's lock taken for
+ * update as a rebuild of the index takes it. */
+static apr_status_t wp_rebuild(oxt_db_t *db, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    apr_status_t rv = oxt_db_begin(db, res);
+
+    if (rv == APR_SUCCESS) {
+        rv = page_lock(db, 1, 0, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = wp_build(db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
+apr_status_t oxt_mbdir_wide_points_rebuild(long long *ppoints, oxt_db_t *db,
+                                           oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = wp_rebuild(db, res, p);
+
+    *ppoints = 0;
+    return rv == APR_SUCCESS ? oxt_db_select_int(ppoints, db, "SELECT"
+                               " COUNT(*) FROM dir_mailbox_wide_page",
+                               OXT_DB_NOARGS, res, p) : rv;
+}
+
+/* A batch's moves: every row that left a place in an order or a
+ * prefix's matches (-1, at its old key, with its old terms) and every
+ * one that took one (+1, new key, new terms), per sort; a row whose terms
+ * changed is both in every sort, any other only where its key moved
+ * (mbdir_delta). Then per sort the pairs of a move and a pointed prefix
+ * it matches (a row renamed in case only cancels out), and the prefixes
+ * they touch. */
+#define WP_TERMS "t0 VARCHAR(501) NULL, t1 VARCHAR(501) NULL, t2" \
+    " VARCHAR(501) NULL, t3 VARCHAR(501) NULL"
+#define WP_TEMP " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" \
+    " COLLATE=utf8mb4_unicode_ci"
+static const char *const wp_temp_sql[] = {
+    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_wdelta (sort_key"
+    " VARCHAR(16) NOT NULL, k_int BIGINT NULL, k_str VARCHAR(501) NULL,"
+    " id INT UNSIGNED NOT NULL, d INT NOT NULL, " WP_TERMS ", KEY"
+    " (sort_key))" WP_TEMP,
+    "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_wpair (wn SMALLINT UNSIGNED"
+    " NOT NULL, prefix VARCHAR(64) NOT NULL, k_int BIGINT NULL, k_str"
+    " VARCHAR(501) NULL, id INT UNSIGNED NOT NULL, d INT NOT NULL)" WP_TEMP,
+    "DELETE FROM mbdir_wdelta",
+    "INSERT INTO mbdir_wdelta SELECT x.sort_key, x.k_int, x.k_str, x.id,"
+    " x.d, o.t0, o.t1, o.t2, o.t3 FROM mbdir_delta x JOIN mbdir_wold o"
+    " ON o.id = x.id WHERE o.chg = 0",
+};
+
+/* The rows whose terms changed, in sort so: side 0 the old ones (-1),
+ * 1 the new (+1). */
+static apr_status_t wp_delta_terms(const mbd_batch_t *b,
+                                   const oxt_mbdir_sort_t *so, int side)
+{
+    const char *k = so->is_str ? "NULL, m.%s" : "m.%s, NULL";
+
+    return oxt_db_exec(NULL, b->db, apr_psprintf(b->p, "INSERT INTO"
+                       " mbdir_wdelta SELECT ?, %s, m.id, %d, o.t0, o.t1,"
+                       " o.t2, o.t3 FROM %s o JOIN %s m ON m.id = o.id WHERE"
+                       " o.chg = 1", apr_psprintf(b->p, k, so->col),
+                       side ? 1 : -1, side ? "mbdir_wnew" : "mbdir_wold",
+                       side ? "mbdir_new" : "mbdir_old"), OXT_DB_ARGS(
+                       OXT_DB_STR(so->key)), b->res, b->p);
+}
+
+/* In the order of a sort, the points of the server's page index (kind 0:
+ * the keys every prefix's segments start at) and the moves (kind 1, with
+ * their prefix and d), a move before a point at an equal key only when
+ * its id is smaller: the order of "rows before the point's key". */
+static const char wp_merge_sql[] =
+    "SELECT NULL, NULL, k_int, k_str, id, 0, 0 FROM dir_mailbox_page WHERE"
+    " scope = 'all' AND scope_id = 0 AND sort_key = ? UNION ALL SELECT"
+    " y.wn, y.prefix, y.k_int, y.k_str, y.id, 1, y.d FROM mbdir_wpair y"
+    " ORDER BY %s, 5, 6";
+
+/* The segments of the point at (NULL: the head) moved by sums, pushed to
+ * args and the sums zeroed. */
+static void wp_flush(apr_array_header_t *args, const oxt_mbdir_sort_t *so,
+                     const wp_prefixes_t *w, const oxt_db_row_t *at,
+                     long long *sums)
+{
+    int j;
+
+    for (j = 0; j < w->n; j++) {
+        if (sums[j] != 0) {
+            wp_push(args, so, w, j, at, 2, sums[j]);
+            sums[j] = 0;
+        }
+    }
+}
+
+/* The index of the prefix of a move's row in w, or -1. */
+static int wp_find(const wp_prefixes_t *w, const oxt_db_row_t *row)
+{
+    int j;
+
+    for (j = 0; j < w->n; j++) {
+        if (w->wn[j] == oxt_db_row_int(row, 0, -1) && row->vals[1] != NULL
+            && strcmp(w->prefix[j], row->vals[1]) == 0) {
+            return j;
+        }
+    }
+    return -1;
+}
+
+/* The segments of sort so moved: each move added to the segment of the
+ * last point before it (the head before the first), per prefix (an
+ * increment, so batches that run side by side add up). A move touches
+ * one segment, wherever the points after it are. */
+static apr_status_t wp_move_sort(const mbd_batch_t *b,
+                                 const oxt_mbdir_sort_t *so,
+                                 const wp_prefixes_t *w)
+{
+    apr_array_header_t *rows, *args;
+    const oxt_db_row_t *row, *at = NULL;
+    long long *sums;
+    int i, j;
+    apr_status_t rv;
+
+    rv = oxt_db_exec(NULL, b->db, "DELETE FROM mbdir_wpair", OXT_DB_NOARGS,
+                     b->res, b->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, b->db, "INSERT INTO mbdir_wpair SELECT w.n,"
+                         " w.prefix, MIN(x.k_int), MIN(x.k_str), x.id,"
+                         " SUM(x.d) FROM mbdir_wdelta x JOIN"
+                         " dir_mailbox_wide w ON w.pts = 1 AND "
+                         WIDE_MATCH("x") " WHERE x.sort_key = ? GROUP BY"
+                         " w.n, w.prefix, x.k_int, x.k_str, x.id HAVING"
+                         " SUM(x.d) <> 0", OXT_DB_ARGS(OXT_DB_STR(so->key)),
+                         b->res, b->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = oxt_db_select(&rows, b->db, apr_psprintf(b->p, wp_merge_sql,
+                       so->is_str ? "4" : "3"), OXT_DB_ARGS(OXT_DB_STR(
+                       so->key)), b->res, b->p);
+    args = apr_array_make(b->p, 16, sizeof(oxt_db_arg_t) * 7);
+    sums = apr_pcalloc(b->p, sizeof(*sums) * (apr_size_t)(w->n + 1));
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        if (!oxt_db_row_int(row, 5, 0)) {
+            wp_flush(args, so, w, at, sums);
+            at = row;
+        }
+        else if ((j = wp_find(w, row)) >= 0) {
+            sums[j] += oxt_db_row_int(row, 6, 0);
+        }
+    }
+    wp_flush(args, so, w, at, sums);
+    return rv == APR_SUCCESS ? wp_write(b->db, args, " ON DUPLICATE KEY"
+                                        " UPDATE n = n + VALUES(n)", b->res,
+                                        b->p) : rv;
+}
+
+/* After the batch's writes and the moves of the page index's points and
+ * the wide counts (both snapshots are there): the wide searches' points
+ * moved, when there are any. changed: the mailboxes whose terms changed
+ * (wide_after's marks; 0 when no term was written). */
+static apr_status_t wp_after(mbd_batch_t *b, long long changed)
+{
+    wp_prefixes_t w;
+    long long any = 0;
+    int i;
+    apr_status_t rv;
+
+    if (!b->points || !b->wide) {
+        return APR_SUCCESS;        /* no page index or no prefix: none */
+    }
+    rv = oxt_db_select_int(&any, b->db, "SELECT COUNT(*) FROM (SELECT 1"
+                           " FROM dir_mailbox_wide_page LIMIT 1) x",
+                           OXT_DB_NOARGS, b->res, b->p);
+    if (rv != APR_SUCCESS || any == 0) {
+        return rv;
+    }
+    rv = page_exec_all(b->db, wp_temp_sql, (int)(sizeof(wp_temp_sql)
+                       / sizeof(wp_temp_sql[0])), b->res, b->p);
+    for (i = 0; rv == APR_SUCCESS && changed > 0 && i < NSORTS; i++) {
+        rv = wp_delta_terms(b, &mbdir_sorts[i], 0);
+        rv = rv == APR_SUCCESS ? wp_delta_terms(b, &mbdir_sorts[i], 1) : rv;
+    }
+    rv = rv == APR_SUCCESS ? oxt_db_select_int(&any, b->db, "SELECT"
+                             " COUNT(*) FROM mbdir_wdelta", OXT_DB_NOARGS,
+                             b->res, b->p) : rv;
+    if (rv != APR_SUCCESS || any == 0) {
+        return rv;
+    }
+    rv = wp_prefixes(&w, b->db, b->res, b->p);
+    for (i = 0; rv == APR_SUCCESS && i < NSORTS; i++) {
+        rv = wp_move_sort(b, &mbdir_sorts[i], &w);
+    }
+    return rv;
 }
 
 /* ---- one batch ---------------------------------------------------------- */
@@ -837,6 +1319,7 @@ static apr_status_t batch_rows(mbd_batch_t *b)
 static apr_status_t batch_work(mbd_batch_t *b)
 {
     unsigned long long gone = 0, terms = 0, terms_gone = 0;
+    long long changed = 0;
     apr_status_t rv;
 
     rv = batch_counts(b, -1);
@@ -876,7 +1359,10 @@ static apr_status_t batch_work(mbd_batch_t *b)
         rv = page_after(b);
     }
     if (rv == APR_SUCCESS) {
-        rv = wide_after(b, terms + terms_gone);
+        rv = wide_after(b, terms + terms_gone, &changed);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = wp_after(b, changed);
     }
     if (rv == APR_SUCCESS && b->stats != NULL) {
         b->stats->removed += (long long)gone;
@@ -1380,6 +1866,39 @@ static apr_status_t wide_missing(mbd_refresh_t *r)
            ? wide_rebuild(r->db, r->res, r->p) : rv;
 }
 
+/* No prefix marked for points while some stored one finds
+ * OXT_MBDIR_WIDE_POINTS_MIN mailboxes (prefixes stored before migration
+ * 0140): marked now, as the next choice of the prefixes would. */
+static apr_status_t wp_chosen(mbd_refresh_t *r)
+{
+    long long marked = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&marked, r->db, "SELECT COUNT(*) FROM (SELECT 1"
+                           " FROM dir_mailbox_wide WHERE pts = 1 LIMIT 1) x",
+                           OXT_DB_NOARGS, r->res, r->p);
+    return rv == APR_SUCCESS && marked == 0
+           ? oxt_db_exec(NULL, r->db, "UPDATE dir_mailbox_wide SET pts = 1"
+                         " WHERE cnt >= ?", OXT_DB_ARGS(OXT_DB_INT(
+                         OXT_MBDIR_WIDE_POINTS_MIN)), r->res, r->p) : rv;
+}
+
+/* Prefixes marked for points and a page index, but no points (prefixes
+ * chosen again, or marked just now): made from the index as it is. */
+static apr_status_t wp_missing(mbd_refresh_t *r)
+{
+    long long need = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&need, r->db, "SELECT EXISTS (SELECT 1 FROM"
+                           " dir_mailbox_wide WHERE pts = 1) AND EXISTS"
+                           " (SELECT 1 FROM dir_mailbox_page WHERE scope ="
+                           " 'all') AND NOT EXISTS (SELECT 1 FROM"
+                           " dir_mailbox_wide_page)", OXT_DB_NOARGS, r->res,
+                           r->p);
+    return rv == APR_SUCCESS && need ? wp_rebuild(r->db, r->res, r->p) : rv;
+}
+
 static apr_status_t refresh_end(mbd_refresh_t *r)
 {
     int counts = 1, pages = 1;
@@ -1401,8 +1920,13 @@ static apr_status_t refresh_end(mbd_refresh_t *r)
         rv = r->fill || r->terms_moved ? wide_rebuild(r->db, r->res, r->p)
                                        : wide_missing(r);
     }
-    return rv == APR_SUCCESS && pages ? page_rebuild(r->db, r->res, r->p)
-                                      : rv;
+    if (rv == APR_SUCCESS) {
+        rv = wp_chosen(r);
+    }
+    if (rv == APR_SUCCESS && pages) {
+        return page_rebuild(r->db, r->res, r->p);   /* the points with it */
+    }
+    return rv == APR_SUCCESS ? wp_missing(r) : rv;
 }
 
 /* Every range of psa's domains (buckets NULL), or of the buckets. */

@@ -37,6 +37,19 @@
  *    exact by every batch in between: the mailboxes of the batch whose
  *    terms changed are counted against each prefix before and after
  *    (by LIKE, as the page matches), and the difference applied.
+ *  - their points (dir_mailbox_wide_page, migration 0140): for each
+ *    prefix of at least OXT_MBDIR_WIDE_POINTS_MIN mailboxes (marked pts
+ *    when the prefixes are chosen) and each point of the server's page
+ *    index, the prefix's matches from the point's key to the next
+ *    point's (a head row: before the first). Built with the page index
+ *    (and after a new choice of the prefixes) from one scan per sort,
+ *    each mailbox's prefixes a bit mask read from the terms; moved by
+ *    every batch in its transaction: the rows that moved in an order or
+ *    whose terms changed, at their old key with their old terms (-1) and
+ *    at the new with the new (+1), matched against the marked prefixes,
+ *    merged in the sort's order with the page index's points, each
+ *    segment added the moves in it (an increment: batches side by side
+ *    add up).
  * What no hint announces (the Settings' default service type changed)
  * reaches the order at the next full pass; the rows themselves show it
  * at once.
@@ -83,6 +96,12 @@ const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key);
  *  has its count stored (dir_mailbox_wide); a narrower one is counted
  *  from the terms per request (at most about this many entries). */
 #define OXT_MBDIR_WIDE_MIN 1000
+
+/** A wide prefix that finds at least this many mailboxes when the
+ *  prefixes are chosen also has points (dir_mailbox_wide_page): its pages
+ *  at any depth are a seek and a bounded walk instead of a join and sort
+ *  of every match. */
+#define OXT_MBDIR_WIDE_POINTS_MIN 5000
 
 /** The longest prefix whose count is stored, in characters. */
 #define OXT_MBDIR_WIDE_MAXLEN 64
@@ -163,6 +182,16 @@ apr_status_t oxt_mbdir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
 apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
                                   oxt_db_t *db, const char *q,
                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The wide searches' points (dir_mailbox_wide_page, migration 0140) made
+ * again for every prefix marked pts from the page index as it is, in a
+ * transaction of its own; *ppoints the rows written. The refreshes call
+ * it when they are missing; for the tests and tools.
+ */
+apr_status_t oxt_mbdir_wide_points_rebuild(long long *ppoints, oxt_db_t *db,
+                                           oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 #endif /* OXT_MBDIR_H */

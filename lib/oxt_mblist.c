@@ -625,6 +625,204 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
     return rv;
 }
 
+/* ---- a wide search's points (dir_mailbox_wide_page, migration 0140) ---- */
+
+/* The segments of the wide search's prefix in a sort: the head (id 0:
+ * the matches before the first point) first, then each point's (the
+ * matches from its key to the next point's) in the order. The prefix is
+ * the stored one the typed text finds as dir_mailbox_wide's count does:
+ * the same length, equal in the collation, LIKE character by character. */
+static const char wpt_sql[] =
+    "SELECT id, k_int, k_str, n FROM dir_mailbox_wide_page WHERE"
+    " sort_key = ? AND wn = CHAR_LENGTH(?) AND prefix = ? AND prefix LIKE ?"
+    " ESCAPE '!' ORDER BY id = 0 DESC, %s, id";
+
+/* A point as a page reads it: the matches before its key (NULL row: the
+ * order's start, none before it). */
+typedef struct mb_wpt_t {
+    long long n;
+    const oxt_db_row_t *row;
+} mb_wpt_t;
+
+/* One walk of a page: from a point (none: the order's start), the
+ * matches [skip, skip + take) at or after it. */
+typedef struct mb_walk_t {
+    const oxt_db_row_t *from;
+    long long skip, take;
+} mb_walk_t;
+
+/* The typed text's own LIKE pattern without the '%' (oxt_mbdir_wide_count
+ * finds its stored prefix the same way). */
+static const char *wpt_exact(const char *q, apr_pool_t *p)
+{
+    char *exact = apr_pstrdup(p, oxt_dir_like_prefix(q, p));
+
+    exact[strlen(exact) - 1] = '\0';
+    return exact;
+}
+
+/* The points (mb_wpt_t) with the matches before each, summed from the
+ * segments: the order's start first; empty when the prefix has none in
+ * this sort (it is then read as before). */
+static apr_status_t wpt_points(apr_array_header_t **ppts,
+                               const oxt_mblist_query_t *q, oxt_db_t *db,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_mbdir_sort_t *so = sort_of(q->sort);
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    mb_wpt_t *pt;
+    long long n = 0;
+    int i;
+    apr_status_t rv;
+
+    *ppts = apr_array_make(p, 1, sizeof(mb_wpt_t));
+    rv = oxt_db_select(&rows, db, apr_psprintf(p, wpt_sql, so->is_str
+                       ? "k_str" : "k_int"), OXT_DB_ARGS(OXT_DB_STR(so->key),
+                       OXT_DB_STR(q->q), OXT_DB_STR(q->q), OXT_DB_STR(
+                       wpt_exact(q->q, p))), res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
+        return rv;
+    }
+    pt = apr_array_push(*ppts);
+    pt->n = 0;
+    pt->row = NULL;
+    for (i = 0; i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        if (oxt_db_row_int(row, 0, 0) != 0) {
+            pt = apr_array_push(*ppts);
+            pt->n = n;
+            pt->row = row;
+        }
+        n += oxt_db_row_int(row, 3, 0);
+    }
+    return rv;
+}
+
+/* The walks of the page [at, at + count): of points with the same count
+ * (no match between them) only the last starts a walk, so a page whose
+ * matches lie far apart in the order walks from the point before each
+ * part instead of across the rows between. */
+static void wpt_walks(apr_array_header_t *walks,
+                      const apr_array_header_t *pts, long long at,
+                      long long count)
+{
+    const mb_wpt_t *pt, *next;
+    mb_walk_t *w;
+    long long upto, lo, hi;
+    int i;
+
+    for (i = 0; i < pts->nelts; i++) {
+        pt = &APR_ARRAY_IDX(pts, i, mb_wpt_t);
+        next = i + 1 < pts->nelts ? &APR_ARRAY_IDX(pts, i + 1, mb_wpt_t)
+                                  : NULL;
+        if (next != NULL && next->n == pt->n) {
+            continue;
+        }
+        upto = next != NULL ? next->n : at + count;
+        lo = at > pt->n ? at : pt->n;
+        hi = at + count < upto ? at + count : upto;
+        if (hi > lo) {
+            w = apr_array_push(walks);
+            w->from = pt->row;
+            w->skip = lo - pt->n;
+            w->take = hi - lo;
+        }
+    }
+}
+
+/* One walk: the server's sort index from its point on, each entry
+ * checked against its mailbox's own terms (a range of the terms' primary
+ * key, in a subquery MariaDB cannot make a semi-join of, which would read
+ * every match of the prefix), to its last match; appended to ids. */
+static apr_status_t wpt_walk(apr_array_header_t *ids,
+                             const oxt_mblist_query_t *q,
+                             const mb_walk_t *w, oxt_db_t *db,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_mbdir_sort_t *so = sort_of(q->sort);
+    apr_array_header_t *got;
+    const char *seek = "";
+    mb_sql_t s;
+    int i;
+    apr_status_t rv;
+
+    memset(&s, 0, sizeof(s));
+    if (w->from != NULL) {
+        seek = apr_pstrcat(p, " AND (b.", so->col, " > ? OR (b.", so->col,
+                           " = ? AND b.id >= ?))", NULL);
+        for (i = 0; i < 2; i++) {
+            sql_arg(&s, so->is_str ? OXT_DB_STR(w->from->vals[2])
+                                   : OXT_DB_INT(oxt_db_row_int(w->from, 1,
+                                                               0)));
+        }
+        sql_arg(&s, OXT_DB_INT(oxt_db_row_int(w->from, 0, 0)));
+    }
+    sql_arg(&s, OXT_DB_STR(oxt_dir_like_prefix(q->q, p)));
+    sql_arg(&s, OXT_DB_INT(w->skip));
+    sql_arg(&s, OXT_DB_INT(w->take));
+    rv = oxt_db_select_ids(&got, db, apr_pstrcat(p, "SELECT b.id FROM"
+                           " dir_mailbox b FORCE INDEX (a_", so->index, ")"
+                           " WHERE 1 = 1", seek, " AND (SELECT COUNT(*) FROM"
+                           " dir_mailbox_term t WHERE t.id = b.id AND t.term"
+                           " LIKE ? ESCAPE '!') > 0 ORDER BY b.", so->col,
+                           ", b.id LIMIT ?, ?", NULL), s.args, s.nargs, res,
+                           p);
+    for (i = 0; rv == APR_SUCCESS && i < got->nelts; i++) {
+        APR_ARRAY_PUSH(ids, long long) = APR_ARRAY_IDX(got, i, long long);
+    }
+    return rv;
+}
+
+/* A page [off, off + lim) of a wide search of the whole server (no
+ * filter, no ox=1) from its points; *pdone 0 when its prefix has none in
+ * this order (it is then joined as before). A descending page is read as
+ * the ascending one it mirrors. */
+static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
+                                 oxt_db_t *db, const oxt_mblist_query_t *q,
+                                 const mb_scope_t *sc, long long off,
+                                 long long lim, long long total,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *pts, *walks, *ids;
+    long long at = q->desc ? total - off - lim : off, covered = 0;
+    int i;
+    apr_status_t rv;
+
+    *pdone = 0;
+    if (q->ox || sc->nlimits > 0 || lim <= 0 || !has_search(q)) {
+        return APR_SUCCESS;
+    }
+    rv = wpt_points(&pts, q, db, res, p);
+    if (rv != APR_SUCCESS || pts->nelts == 0) {
+        return rv;
+    }
+    walks = apr_array_make(p, 2, sizeof(mb_walk_t));
+    wpt_walks(walks, pts, at, lim);
+    for (i = 0; i < walks->nelts; i++) {
+        covered += APR_ARRAY_IDX(walks, i, mb_walk_t).take;
+    }
+    if (covered != lim) {
+        return APR_SUCCESS;
+    }
+    ids = apr_array_make(p, (int)lim, sizeof(long long));
+    for (i = 0; rv == APR_SUCCESS && i < walks->nelts; i++) {
+        rv = wpt_walk(ids, q, &APR_ARRAY_IDX(walks, i, mb_walk_t), db, res,
+                      p);
+    }
+    /* Fewer rows than the count says: the points disagree with the rows
+     * (a batch committed between this page's statements), so it is
+     * joined. */
+    if (rv == APR_SUCCESS && ids->nelts == lim) {
+        *pids = ids;
+        *pdone = 1;
+        if (q->desc) {
+            oxt_util_ids_reverse(*pids);
+        }
+    }
+    return rv;
+}
+
 /* The number of rows of q: the page's (q->total), else counted. */
 static apr_status_t known_total(long long *ptotal, const oxt_psa_t *psa,
                                 oxt_db_t *db, const oxt_mblist_query_t *q,
@@ -663,8 +861,13 @@ static apr_status_t page_ids(apr_array_header_t **pids, const oxt_psa_t *psa,
             return rv;                     /* past the end */
         }
         lim = off + lim > total ? total - off : lim;
-        rv = has_search(q) ? page_window(pids, &back, db, q, &sc, off, lim,
-                                         total, res, p) : APR_SUCCESS;
+        /* A wide search's points first: as bounded as a window at the
+         * ends, and they hold every page between. */
+        rv = page_wpoints(pids, &back, db, q, &sc, off, lim, total, res, p);
+        if (rv == APR_SUCCESS && !back && has_search(q)) {
+            rv = page_window(pids, &back, db, q, &sc, off, lim, total, res,
+                             p);
+        }
         if (rv != APR_SUCCESS || back) {
             return rv;
         }

@@ -28,6 +28,8 @@
  *   dir-prefixes             (the wide searches chosen again)
  *   mbdir-sync ID...         (the Mailboxes directory of those domains,
  *       as the daemon syncs what its hints worked)
+ *   mbdir-wide-points        (the Mailboxes page's wide searches'
+ *       points made again from the page index as it is)
  *
  * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
  */
@@ -770,6 +772,21 @@ static int cmd_dir_prefixes(cli_t *c)
     return 0;
 }
 
+static int cmd_mbdir_wide_points(cli_t *c)
+{
+    long long points = 0;
+    apr_status_t rv;
+
+    rv = oxt_mbdir_wide_points_rebuild(&points, c->db, c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "points", points);
+    oxt_json_end(c->j);
+    return 0;
+}
+
 /* ---- main ----------------------------------------------------------------------- */
 
 static int dispatch(cli_t *c, int argc, const char *const *argv)
@@ -796,6 +813,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "dir-sync") == 0) return cmd_dir_sync(c, argc, argv);
     if (strcmp(cmd, "dir-prefixes") == 0) return cmd_dir_prefixes(c);
     if (strcmp(cmd, "mbdir-sync") == 0) return cmd_mbdir_sync(c, argc, argv);
+    if (strcmp(cmd, "mbdir-wide-points") == 0) return cmd_mbdir_wide_points(c);
     return usage();
 }
 

@@ -1,0 +1,273 @@
+"""The Mailboxes page's wide searches' points (dir_mailbox_wide_page,
+migration 0140; lib/oxt_mbdir.c builds and moves them, lib/oxt_mblist.c
+reads a page from them) on a Plesk 9 site of their own: 3,000 mailboxes,
+so `oxtender-replicator directory` stores the wide prefixes (more than
+1,000 matches) and a page index (every 1,000th row). For a finer test the
+page index gets a point at every 97th row of the server in every sort
+(their positions exact) and every stored prefix, and two narrower ones,
+are marked for points (the threshold is 5,000 matches); `oxt-corecli
+mbdir-wide-points` builds them. Then: the head and the segments before
+every point sum to the prefix's matches before its key (counted in SQL),
+all of them to its stored count, and every searched page
+(every sort both ways; the first, middle, last pages and a spread
+between) holds exactly the rows of the slow path's query (the matches
+joined and sorted, LIMIT). A point made to lie moves the page: the pages
+are read from the points. The same after sync batches (`oxt-corecli
+mbdir-sync`, the daemon's calls): mailboxes added into a prefix,
+renamed out of one into another, renamed in case only, removed, a
+domain's display name changed, and every mailbox of a domain moved in
+the order by Modified. A reseller's search (no points) is unchanged.
+"""
+import json
+import os
+import subprocess
+
+import pytest
+
+from harness import env
+from harness.lists import ListsSite
+from harness.mariadb import sql_quote
+from harness.site import Site
+
+# sort key -> (dir_mailbox column, key column of the points)
+SORTS = {"name": ("name", "k_str"), "mail": ("mail_on", "k_int"),
+         "service": ("service", "k_int"), "language": ("language", "k_str"),
+         "timezone": ("timezone", "k_str"), "modified": ("sync_key", "k_int"),
+         "ox_service": ("tick", "k_int"), "reason": ("reason", "k_str")}
+
+NARROW = ("user2", "user10")
+EVERY = 97
+
+
+@pytest.fixture(scope="module")
+def wp(run_dir, mariadb, apache_factory):
+    site = Site(os.path.join(run_dir, "site-mbpoints"), mariadb, flavour=9,
+                psa_db="psa_mbpoints", oxtender_db="oxt_mbpoints")
+    site.build(resellers=2, clients=10, domains=150, mailboxes=3000)
+    site.migrate()
+    ls = ListsSite(site, None)
+    ls.refresh()
+    ls.httpd = apache_factory("apache-mbpoints", site.config)
+    return ls
+
+
+def corecli(ls, *args):
+    res = subprocess.run([env.CORECLI, "-c", ls.site.config]
+                         + [str(a) for a in args], capture_output=True,
+                         text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return json.loads(res.stdout)
+
+
+def like_count(ls, prefix):
+    return int(ls.site.oxt(
+        "SELECT COUNT(DISTINCT id) FROM dir_mailbox_term WHERE term LIKE"
+        " '%s%%'" % prefix)[0][0])
+
+
+def fine_points(ls):
+    """A point of the server's page index at every EVERY-th row in every
+    sort, at its exact position, and every stored prefix and NARROW
+    marked for points; then the points built."""
+    site = ls.site
+    site.oxt("DELETE FROM dir_mailbox_page WHERE scope = 'all'")
+    for key, (col, kcol) in SORTS.items():
+        rows = site.oxt("SELECT %s, id FROM dir_mailbox ORDER BY %s, id"
+                        % (col, col))
+        vals = ", ".join(
+            "('all', 0, '%s', %d, %s, %s)" % (key, i, sql_quote(rows[i][0]),
+                                             rows[i][1])
+            for i in range(EVERY, len(rows), EVERY))
+        site.oxt("INSERT INTO dir_mailbox_page (scope, scope_id, sort_key,"
+                 " pos, %s, id) VALUES %s" % (kcol, vals))
+    for w in NARROW:
+        site.oxt("INSERT IGNORE INTO dir_mailbox_wide (n, prefix, pattern,"
+                 " cnt) VALUES (%d, '%s', '%s%%', %d)"
+                 % (len(w), w, w, like_count(ls, w)))
+    site.oxt("UPDATE dir_mailbox_wide SET pts = 1")
+    return corecli(ls, "mbdir-wide-points")["points"]
+
+
+def prefixes(ls):
+    return [r[0] for r in ls.site.oxt("SELECT prefix FROM dir_mailbox_wide"
+                                      " WHERE pts = 1 ORDER BY n, prefix")]
+
+
+def assert_points_exact(ls):
+    """Every (pointed prefix, sort) has a head row and a row per point of
+    the server, with the point's key, and the head and the segments
+    before each point sum to the prefix's matches before its key."""
+    site = ls.site
+    total = 0
+    for key, (col, kcol) in SORTS.items():
+        rows = site.oxt(
+            "SELECT g.prefix, g.id, COALESCE(SUM(g.n) OVER (PARTITION BY"
+            " g.wn, g.prefix ORDER BY g.id = 0 DESC, g.{k}, g.id ROWS"
+            " BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), IF(g.id = 0,"
+            " 0, (SELECT COUNT(*) FROM dir_mailbox x WHERE (x.{col} < g.{k}"
+            " OR (x.{col} = g.{k} AND x.id < g.id)) AND EXISTS (SELECT 1"
+            " FROM dir_mailbox_term t WHERE t.id = x.id AND t.term LIKE"
+            " w.pattern ESCAPE '!'))), SUM(g.n) OVER (PARTITION BY g.wn,"
+            " g.prefix), w.cnt FROM dir_mailbox_wide_page g JOIN"
+            " dir_mailbox_wide w ON w.n = g.wn AND w.prefix = g.prefix WHERE"
+            " g.sort_key = '{key}'".format(col=col, k=kcol, key=key))
+        wrong = [r for r in rows if int(r[2]) != int(r[3])
+                 or int(r[4]) != int(r[5])]
+        assert not wrong, (key, wrong[:5])
+        want = int(site.oxt(
+            "SELECT COUNT(*) * ((SELECT COUNT(*) FROM dir_mailbox_page WHERE"
+            " scope = 'all' AND sort_key = '%s') + 1) FROM dir_mailbox_wide"
+            " WHERE pts = 1" % key)[0][0])
+        keyed = int(site.oxt(
+            "SELECT COUNT(*) FROM dir_mailbox_wide_page g WHERE g.sort_key ="
+            " '%s' AND (g.id = 0 OR EXISTS (SELECT 1 FROM dir_mailbox_page a"
+            " WHERE a.scope = 'all' AND a.sort_key = g.sort_key AND a.id ="
+            " g.id AND a.%s <=> g.%s))" % (key, kcol, kcol))[0][0])
+        assert len(rows) == want == keyed, (key, len(rows), want, keyed)
+        total += len(rows)
+    assert total > 0
+    return total
+
+
+def slow_path(ls, q, col, d):
+    """The ids of the search q in the order (col, id), direction d: its
+    matches joined and sorted, as the page read them before the points."""
+    return [int(r[0]) for r in ls.site.oxt(
+        "SELECT b.id FROM dir_mailbox b WHERE b.id IN (SELECT t.id FROM"
+        " dir_mailbox_term t WHERE t.term LIKE '%s%%') ORDER BY b.%s %s,"
+        " b.id %s" % (q, col, d, d))]
+
+
+def pages_of(n, per):
+    last = max(1, (n + per - 1) // per)
+    return sorted(p for p in {1, 2, last // 3, last // 2, last // 2 + 1,
+                              (2 * last) // 3, last - 1, last}
+                  if 1 <= p <= last)
+
+
+def assert_pages(ls, qs=None, per=25):
+    """Every page of every pointed search by every sort both ways: the
+    slow path's rows, order and total."""
+    for q in qs or prefixes(ls):
+        total = like_count(ls, q)
+        for key, (col, _) in SORTS.items():
+            for d in ("asc", "desc"):
+                whole = slow_path(ls, q, col, d)
+                assert len(whole) == total
+                for page in pages_of(total, per):
+                    got = ls.json("mailboxes", ls.admin, q=q, sort=key,
+                                  dir=d, page=page, per_page=per)
+                    assert got["total"] == total, (q, key, d, page)
+                    assert [i["id"] for i in got["items"]] == \
+                        whole[(page - 1) * per:page * per], (q, key, d, page)
+
+
+def test_points_are_exact_and_pages_equal_the_slow_path(wp):
+    assert fine_points(wp) == assert_points_exact(wp)
+    assert set(NARROW) < set(prefixes(wp)) and "user" in prefixes(wp)
+    assert_pages(wp)
+
+
+def test_a_page_is_read_from_its_points(wp):
+    """A head whose count lies by 3 moves the pages after the first
+    point by 3 rows; built again, they are right again."""
+    if not wp.site.oxt("SELECT 1 FROM dir_mailbox_wide_page LIMIT 1"):
+        fine_points(wp)
+    whole = slow_path(wp, "user1", "name", "asc")
+    head = int(wp.site.oxt("SELECT n FROM dir_mailbox_wide_page WHERE"
+                           " sort_key = 'name' AND prefix = 'user1' AND id ="
+                           " 0")[0][0])
+    assert head > 10
+    page = head // 10 + 2              # after the first point
+    want = whole[(page - 1) * 10:page * 10]
+    got = wp.json("mailboxes", wp.admin, q="user1", sort="name", page=page,
+                  per_page=10)
+    assert [i["id"] for i in got["items"]] == want
+    wp.site.oxt("UPDATE dir_mailbox_wide_page SET n = n - 3 WHERE sort_key ="
+                " 'name' AND prefix = 'user1' AND id = 0")
+    lied = wp.json("mailboxes", wp.admin, q="user1", sort="name", page=page,
+                   per_page=10)
+    assert [i["id"] for i in lied["items"]] == \
+        whole[(page - 1) * 10 + 3:page * 10 + 3]
+    fine_points(wp)
+    got = wp.json("mailboxes", wp.admin, q="user1", sort="name", page=page,
+                  per_page=10)
+    assert [i["id"] for i in got["items"]] == want
+
+
+def test_points_stay_exact_through_syncs(wp):
+    site = wp.site
+    fine_points(wp)
+    assert_points_exact(wp)
+    doms = [int(r[0]) for r in site.psa(
+        "SELECT d.id FROM domains d WHERE EXISTS (SELECT 1 FROM mail m"
+        " WHERE m.dom_id = d.id) ORDER BY d.id LIMIT 3")]
+    acc = site.psa("SELECT account_id FROM mail WHERE dom_id = %d LIMIT 1"
+                   % doms[0])[0][0]
+    out = site.psa("SELECT id, mail_name FROM mail WHERE mail_name LIKE"
+                   " 'user1%%' AND dom_id = %d ORDER BY id LIMIT 1"
+                   % doms[1])[0]
+    case = site.psa("SELECT id, mail_name FROM mail WHERE mail_name LIKE"
+                    " 'user2%%' AND dom_id = %d ORDER BY id LIMIT 1"
+                    % doms[1])[0]
+    gone = site.psa("SELECT id FROM mail WHERE dom_id = %d AND mail_name"
+                    " LIKE 'user%%' ORDER BY id DESC LIMIT 1" % doms[2])[0][0]
+    before = {q: like_count(wp, q) for q in prefixes(wp)}
+    site.psa_sql(
+        "CREATE TABLE IF NOT EXISTS mail_kept LIKE mail;\n"
+        "DELETE FROM mail_kept;\n"
+        "INSERT INTO mail_kept SELECT * FROM mail WHERE id = %(gone)s;\n"
+        "INSERT INTO mail (mail_name, postbox, account_id, dom_id) VALUES"
+        " ('user10new', 'true', %(acc)s, %(d0)d), ('user2new', 'true',"
+        " %(acc)s, %(d0)d);\n"
+        "UPDATE mail SET mail_name = 'zz%(oid)s' WHERE id = %(oid)s;\n"
+        "UPDATE mail SET mail_name = UPPER(mail_name) WHERE id = %(cid)s;\n"
+        "DELETE FROM mail WHERE id = %(gone)s;\n"
+        "UPDATE domains SET displayName = 'user10 display' WHERE id ="
+        " %(d2)d;\n" % {"gone": gone, "acc": acc, "d0": doms[0],
+                        "d2": doms[2], "oid": out[0], "cid": case[0]})
+    try:
+        corecli(wp, "mbdir-sync", *doms)
+        assert {q: like_count(wp, q) for q in prefixes(wp)} != before
+        assert_points_exact(wp)
+        assert_pages(wp, ("user", "user1", "user10", "user2"))
+        # every mailbox of a domain moved in the order by Modified
+        ids = [int(r[0]) for r in site.psa("SELECT id FROM mail WHERE"
+                                           " dom_id = %d" % doms[1])]
+        site.oxt("INSERT INTO mailbox_state (mail_id, dom_id, status,"
+                 " service_type, applied_service_type, last_sync_at) SELECT"
+                 " m.id, m.dom_id, 'replicated', 'webmail', 'webmail', NOW()"
+                 " + INTERVAL m.id SECOND FROM %s.mail m WHERE m.dom_id = %d"
+                 " ON DUPLICATE KEY UPDATE last_sync_at = VALUES("
+                 "last_sync_at), service_type = 'groupware_premium'"
+                 % (site.psa_db, doms[1]))
+        corecli(wp, "mbdir-sync", doms[1])
+        moved = site.oxt("SELECT COUNT(*) FROM dir_mailbox WHERE dom_id = %d"
+                         " AND sync_key > 0" % doms[1])[0][0]
+        assert int(moved) == len(ids)
+        assert_points_exact(wp)
+        assert_pages(wp, ("user", "user1", "user2"))
+    finally:
+        site.psa_sql(
+            "DELETE FROM mail WHERE mail_name IN ('user10new', 'user2new');\n"
+            "UPDATE mail SET mail_name = '%s' WHERE id = %s;\n"
+            "UPDATE mail SET mail_name = '%s' WHERE id = %s;\n"
+            "INSERT INTO mail SELECT * FROM mail_kept;\n"
+            "DROP TABLE mail_kept;\n" % (out[1], out[0], case[1], case[0]))
+        corecli(wp, "mbdir-sync", *doms)
+    assert_points_exact(wp)
+
+
+def test_a_new_choice_of_the_prefixes_and_the_rebuild(wp):
+    """A refresh that chooses the prefixes again marks those of at least
+    5,000 matches (none on this site) and drops the old points; its
+    rebuild of the page index builds none then, and the pages read as
+    before (window, else joined), still the slow path's."""
+    wp.site.oxt("DELETE FROM dir_mailbox_wide")
+    wp.refresh()                    # no prefix stored: chosen again
+    assert int(wp.site.oxt("SELECT COUNT(*) FROM dir_mailbox_wide")[0][0])
+    assert int(wp.site.oxt("SELECT COUNT(*) FROM dir_mailbox_wide WHERE"
+                           " pts = 1")[0][0]) == 0
+    assert int(wp.site.oxt("SELECT COUNT(*) FROM"
+                           " dir_mailbox_wide_page")[0][0]) == 0
+    assert_pages(wp, ("user1", "user"))
