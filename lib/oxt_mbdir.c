@@ -186,14 +186,14 @@ static apr_status_t batch_exec(unsigned long long *paffected,
 static const char *const snap_sql[] = {
     "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_old (id INT UNSIGNED NOT"
     " NULL PRIMARY KEY, reseller_id INT UNSIGNED NOT NULL, in_ox TINYINT"
-    " NOT NULL, name VARCHAR(255) NOT NULL, mail_on TINYINT NOT NULL,"
+    " NOT NULL, name VARCHAR(501) NOT NULL, mail_on TINYINT NOT NULL,"
     " service TINYINT NOT NULL, language VARCHAR(64) NOT NULL, timezone"
     " VARCHAR(64) NOT NULL, sync_key BIGINT UNSIGNED NOT NULL, tick"
     " TINYINT NOT NULL, reason VARCHAR(32) NOT NULL) ENGINE=InnoDB"
     " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
     "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_new LIKE mbdir_old",
     "CREATE TEMPORARY TABLE IF NOT EXISTS mbdir_delta (sort_key"
-    " VARCHAR(16) NOT NULL, k_int BIGINT NULL, k_str VARCHAR(255) NULL,"
+    " VARCHAR(16) NOT NULL, k_int BIGINT NULL, k_str VARCHAR(501) NULL,"
     " id INT UNSIGNED NOT NULL, reseller_id INT UNSIGNED NOT NULL, in_ox"
     " TINYINT NOT NULL, d INT NOT NULL) ENGINE=InnoDB DEFAULT"
     " CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",

@@ -271,3 +271,34 @@ def test_a_new_choice_of_the_prefixes_and_the_rebuild(wp):
     assert int(wp.site.oxt("SELECT COUNT(*) FROM"
                            " dir_mailbox_wide_page")[0][0]) == 0
     assert_pages(wp, ("user1", "user"))
+
+
+def test_a_sync_batch_with_the_longest_address_keeps_the_points(wp):
+    """A mailbox renamed to psa's longest mail_name (245 characters, so
+    an address past 255) in a sync batch while the page index has points:
+    the batch's snapshots of the moved rows hold the address whole (they
+    were VARCHAR(255) while dir_mailbox.name is 501 since migration 0106:
+    "Data too long" stopped every sync of that domain), and the points
+    and pages stay exact."""
+    site = wp.site
+    fine_points(wp)
+    mid, name, dom, dname = site.psa(
+        "SELECT m.id, m.mail_name, m.dom_id, d.name FROM mail m JOIN domains"
+        " d ON d.id = m.dom_id WHERE m.mail_name LIKE 'user1%%' ORDER BY"
+        " m.id LIMIT 1")[0]
+    long_name = "user1" + "x" * 240
+    site.psa_sql("UPDATE mail SET mail_name = '%s' WHERE id = %s;\n"
+                 % (long_name, mid))
+    try:
+        corecli(wp, "mbdir-sync", dom)
+        address = long_name + "@" + dname
+        assert len(address) > 255
+        assert site.oxt("SELECT name FROM dir_mailbox WHERE id = %s"
+                        % mid) == [(address,)]
+        assert_points_exact(wp)
+        assert_pages(wp, ("user1",))
+    finally:
+        site.psa_sql("UPDATE mail SET mail_name = '%s' WHERE id = %s;\n"
+                     % (name, mid))
+        corecli(wp, "mbdir-sync", dom)
+    assert_points_exact(wp)
