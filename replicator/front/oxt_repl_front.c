@@ -89,29 +89,54 @@ static void front_self_dir(char *dir, size_t size)
 
 /* Returns only when none of the places holds a program it can start:
  * with the error, and the directory looked in (dir, of dsize). */
-static int front_exec_try(const char *const *argv, char *dir, size_t dsize)
+/* Starts the replicator at path: 0 once it runs (an exec returns only
+ * on failure), else an errno value. */
+typedef int (*front_start_fn)(const char *path, const char *const *argv,
+                              void *ctx);
+
+/* Tries start at each place of the full replicator in turn: 0 once one
+ * started, else the first error other than ENOENT (ENOENT when none is
+ * there). dir gets this program's directory, for the caller's message. */
+static int front_try(const char *const *argv, char *dir, size_t dsize,
+                     front_start_fn start, void *ctx)
 {
     char path[4096 + 64];
-    size_t i;
-    int err = ENOENT;
+    size_t i, n = sizeof(front_full) / sizeof(front_full[0]);
+    int err = ENOENT, rc;
 
     front_self_dir(dir, dsize);
-    /* Never a path relative to the working directory: root runs this
-     * from wherever Plesk or an administrator stands. */
-    for (i = 0; dir[0] == '/'
-                && i < sizeof(front_full) / sizeof(front_full[0]); i++) {
-        snprintf(path, sizeof(path), "%s%s", dir, front_full[i]);
-        execv(path, (char *const *)argv);
-        if (errno != ENOENT) {
-            err = errno;
+    for (i = 0; i <= n; i++) {
+        /* Never a path relative to the working directory: root runs
+         * this from wherever Plesk or an administrator stands. The last
+         * place is absolute. */
+        if (i < n && dir[0] != '/') {
+            continue;
+        }
+        if (i < n) {
+            snprintf(path, sizeof(path), "%s%s", dir, front_full[i]);
+        }
+        rc = start(i < n ? path : OXT_REPL_FULL_PATH, argv, ctx);
+        if (rc == 0) {
+            return 0;
+        }
+        if (rc != ENOENT) {
+            err = rc;
         }
     }
-    /* Absolute, so still never relative to the working directory. */
-    execv(OXT_REPL_FULL_PATH, (char *const *)argv);
-    if (errno != ENOENT) {
-        err = errno;
-    }
     return err;
+}
+
+static int front_start_exec(const char *path, const char *const *argv,
+                            void *ctx)
+{
+    (void)ctx;
+    execv(path, (char *const *)argv);
+    return errno != 0 ? errno : ENOEXEC;
+}
+
+static int front_exec_try(const char *const *argv, char *dir, size_t dsize)
+{
+    return front_try(argv, dir, dsize, front_start_exec, NULL);
 }
 
 /* Returns only on failure, with the replicator's exit code. */
@@ -213,37 +238,26 @@ static int front_spawn(pid_t *ppid, const char *path,
     return err;
 }
 
+static int front_start_spawn(const char *path, const char *const *argv,
+                             void *ctx)
+{
+    return front_spawn(ctx, path, argv);
+}
+
 /* As front_exec_try, as a child waited for: 0, with its wait status in
  * *pstatus, once one of the places started; else the error. */
 static int front_spawn_try(int *pstatus, const char *const *argv,
                            char *dir, size_t dsize)
 {
-    char path[4096 + 64];
-    size_t i, n = sizeof(front_full) / sizeof(front_full[0]);
-    int err = ENOENT, rc;
     pid_t pid;
+    int err;
 
     /* Plesk may start us with SIGCHLD ignored: the child would be
      * reaped unseen, its status lost. */
     signal(SIGCHLD, SIG_DFL);
-    front_self_dir(dir, dsize);
-    for (i = 0; i <= n; i++) {
-        /* Never a path relative to the working directory; the last
-         * place is absolute. */
-        if (i < n && dir[0] != '/') {
-            continue;
-        }
-        if (i < n) {
-            snprintf(path, sizeof(path), "%s%s", dir, front_full[i]);
-        }
-        rc = front_spawn(&pid, i < n ? path : OXT_REPL_FULL_PATH, argv);
-        if (rc == 0) {
-            while (waitpid(pid, pstatus, 0) < 0 && errno == EINTR) {
-            }
-            return 0;
-        }
-        if (rc != ENOENT) {
-            err = rc;
+    err = front_try(argv, dir, dsize, front_start_spawn, &pid);
+    if (err == 0) {
+        while (waitpid(pid, pstatus, 0) < 0 && errno == EINTR) {
         }
     }
     return err;
