@@ -40,8 +40,9 @@ static apr_status_t event_record(oxt_repl_t *repl, const oxt_event_t *ev,
     oxt_psa_t *psa;
     apr_status_t rv;
 
-    /* Only now: the client library's start (OpenSSL's configuration) is
-     * not needed for a hand-off (a repeated call does nothing). */
+    /* main started the client library already (a repeated call does
+     * nothing); if that start failed, this one fails again and the caller
+     * spools the event rather than losing it. */
     if (oxt_db_library_init() != APR_SUCCESS) {
         return oxt_result_set(res, OXT_EDB, "Cannot start the database"
                               " client", NULL);
