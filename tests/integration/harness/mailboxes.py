@@ -42,10 +42,16 @@ class MailboxSite(ListsSite):
         mb.add_hostile_mailbox()
         mb.grant_all()
         mb.sim = OxSim().start()
-        mb.configure_ox()
-        mb.refresh()
-        mb.httpd = apache_factory("apache-" + name, site.config,
-                                  extra="OxtenderPanelOrigin " + ORIGIN)
+        # The caller gets nothing to close if this fails, so the
+        # emulator (a process of its own) would outlive the test.
+        try:
+            mb.configure_ox()
+            mb.refresh()
+            mb.httpd = apache_factory("apache-" + name, site.config,
+                                      extra="OxtenderPanelOrigin " + ORIGIN)
+        except BaseException:
+            mb.close()
+            raise
         return mb
 
     def close(self):
