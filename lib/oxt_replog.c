@@ -1994,8 +1994,9 @@ static apr_status_t chunk_frame(long long *pmax, int *pstalled,
 /* One chunk of the build under way: at most PAGES_CHUNK entries found in
  * one snapshot and written with where it stopped, in one short
  * transaction; the chunk that finds the last puts the build in force
- * (*pswitched). It counts the rows of its own moment (the newest id then,
- * every row up to it committed first, and the journal's newest row), and
+ * (*pswitched). It counts the rows of its own moment (the newest id then
+ * below the first row still uncommitted, chunk_frame, and the journal's
+ * newest row), and
  * carries on a walk from its last entry moved by what changed since, so
  * the rows logged while a build walks are counted by the chunks after
  * them, not left as "added since" when it ends. A process that dies
