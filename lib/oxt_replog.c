@@ -1600,9 +1600,9 @@ static apr_status_t build_next(pages_build_t *b, oxt_db_t *db,
     return rv;
 }
 
-/* How long a chunk waits for a log row's transaction to end
- * (build_committed). */
-#define BUILD_COMMIT_WAIT_S "2"
+/* Probes a chunk makes at most to find where the uncommitted rows start
+ * (chunk_frame): a halving of the range each, so 2^24 ids. */
+#define FRAME_PROBES 24
 
 /* Has every row with an id in (from, to] committed (or gone)? A row's id
  * is given when it is inserted, not when it commits, so a row can become
@@ -1610,36 +1610,50 @@ static apr_status_t build_next(pages_build_t *b, oxt_db_t *db,
  * commit"). A build counts the rows up to its newest id and its pages
  * count those above it as added since: a row below it that no chunk's
  * snapshot saw would be in neither, and every page after it a row off
- * until the next build. So the build waits, before its first snapshot,
- * for the rows it counts: a locking read of their range waits for each
- * row still uncommitted (READ COMMITTED: record locks only, no gap locks
- * that would hold back the inserts above it), and is released at once.
- * from is the frame before (the chunk before's, or the build in force's
- * for the first chunk): the rows below it were waited for then (the
- * first build's first chunk reads the whole log). *pready 0: a
- * transaction held a row longer than BUILD_COMMIT_WAIT_S (the chunk
- * keeps the frame before). */
-static apr_status_t build_committed(int *pready, long long from,
-                                    long long to, oxt_db_t *db,
-                                    oxt_result_t *res, apr_pool_t *p)
+ * until the next build. So a chunk counts only rows that have committed:
+ * a locking read of the range finds each row still uncommitted (READ
+ * COMMITTED: record locks only, no gap locks that would hold back the
+ * inserts above it) and is released at once. NOWAIT: the chunk runs on
+ * the daemon's turn, which must not wait for another writer's
+ * transaction (*pfree 0 then; a row a delete holds locked counts as not
+ * committed too, which only leaves it to the next chunk). The read stops
+ * at the range's last row (its place among the rows a dirty read counts
+ * there, committed or not): a range scan otherwise reads, and locks, the
+ * row after its end, and a row held above the range made it look held. */
+static apr_status_t frame_probe(int *pfree, long long from, long long to,
+                                oxt_db_t *db, oxt_result_t *res,
+                                apr_pool_t *p)
 {
+    long long n = 0;
     apr_status_t rv;
 
-    *pready = 0;
+    *pfree = 0;
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " READ UNCOMMITTED", res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&n, db, "SELECT COUNT(*) FROM replication_log"
+                               " FORCE INDEX (PRIMARY) WHERE id > ? AND id"
+                               " <= ?", OXT_DB_ARGS(OXT_DB_INT(from),
+                                                    OXT_DB_INT(to)), res, p);
+    }
+    if (rv != APR_SUCCESS || n == 0) {
+        *pfree = rv == APR_SUCCESS;
+        return rv;
+    }
     rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
                              " READ COMMITTED", res);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_begin(db, res);
     }
-    /* Into a variable: no rows to fetch, so a lock wait's error is the
+    /* Into a variable: no rows to fetch, so a lock's error is the
      * statement's own (a fetch reports none). */
     if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec(NULL, db, "SELECT COUNT(*) INTO @oxt_replog_frame"
-                         " FROM replication_log FORCE INDEX (PRIMARY) WHERE"
-                         " id > ? AND id <= ? LOCK IN SHARE MODE WAIT "
-                         BUILD_COMMIT_WAIT_S,
-                         OXT_DB_ARGS(OXT_DB_INT(from), OXT_DB_INT(to)), res,
-                         p);
+        rv = oxt_db_exec(NULL, db, "SELECT id INTO @oxt_replog_frame FROM"
+                         " replication_log FORCE INDEX (PRIMARY) WHERE id > ?"
+                         " AND id <= ? ORDER BY id LIMIT ?, 1 LOCK IN SHARE"
+                         " MODE NOWAIT",
+                         OXT_DB_ARGS(OXT_DB_INT(from), OXT_DB_INT(to),
+                                     OXT_DB_INT(n - 1)), res, p);
         if (rv != APR_SUCCESS && oxt_db_lock_timed_out(db)) {
             oxt_result_reset(res);
             oxt_db_rollback(db);
@@ -1652,7 +1666,38 @@ static apr_status_t build_committed(int *pready, long long from,
     if (rv != APR_SUCCESS) {
         oxt_db_rollback(db);
     }
-    *pready = rv == APR_SUCCESS;
+    *pfree = rv == APR_SUCCESS;
+    return rv;
+}
+
+/* The highest id in [from, to] up to which every row has committed, from
+ * is known to be: the range is halved while a probe finds a row held
+ * (at most FRAME_PROBES times, else the last bound known free), so the
+ * chunk counts the rows below the first one held and leaves that one
+ * and those above it to a later chunk, never waiting for it. */
+static apr_status_t frame_committed(long long *pupto, long long from,
+                                    long long to, oxt_db_t *db,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    long long lo = from, hi = to, mid;
+    int free_ = 0, probes = 0;
+    apr_status_t rv;
+
+    rv = frame_probe(&free_, lo, hi, db, res, p);
+    if (rv == APR_SUCCESS && free_) {
+        lo = hi;
+    }
+    /* A row held is in (lo, hi]; the rows up to lo have committed. */
+    while (rv == APR_SUCCESS && lo < hi && hi - lo > 1
+           && ++probes <= FRAME_PROBES) {
+        mid = lo + (hi - lo) / 2;
+        rv = frame_probe(&free_, lo, mid, db, res, p);
+        if (rv == APR_SUCCESS) {
+            lo = free_ ? mid : lo;
+            hi = free_ ? hi : mid;
+        }
+    }
+    *pupto = lo;
     return rv;
 }
 
@@ -1922,16 +1967,16 @@ static apr_status_t build_save(const pages_build_t *b, oxt_db_t *db,
                                    OXT_DB_INT(b->seq)), res, p);
 }
 
-/* The newest id a chunk counts: the newest now once every row up to it
- * has committed, else the frame before (b->max_id). *pstalled when there
- * is none before (a first build's first chunk): the chunk waits for the
- * next call rather than count no row at all. */
+/* The newest id a chunk counts: the highest up to which every row has
+ * committed (frame_committed: found without waiting, from the frame
+ * before, b->max_id). *pstalled when that is none (a first build's first
+ * chunk, the log's first row still held): the chunk waits for the next
+ * call rather than count no row at all. */
 static apr_status_t chunk_frame(long long *pmax, int *pstalled,
                                 const pages_build_t *b, oxt_db_t *db,
                                 oxt_result_t *res, apr_pool_t *p)
 {
     long long top = 0;
-    int ready = 0;
     apr_status_t rv;
 
     *pmax = b->max_id;
@@ -1939,10 +1984,7 @@ static apr_status_t chunk_frame(long long *pmax, int *pstalled,
     rv = oxt_db_select_int(&top, db, "SELECT COALESCE(MAX(id), 0) FROM"
                            " replication_log", OXT_DB_NOARGS, res, p);
     if (rv == APR_SUCCESS && top > b->max_id) {
-        rv = build_committed(&ready, b->max_id, top, db, res, p);
-    }
-    if (rv == APR_SUCCESS && ready) {
-        *pmax = top;
+        rv = frame_committed(pmax, b->max_id, top, db, res, p);
     }
     *pstalled = rv == APR_SUCCESS && *pmax == 0 && top > 0;
     return rv;
@@ -1952,8 +1994,9 @@ static apr_status_t chunk_frame(long long *pmax, int *pstalled,
 /* One chunk of the build under way: at most PAGES_CHUNK entries found in
  * one snapshot and written with where it stopped, in one short
  * transaction; the chunk that finds the last puts the build in force
- * (*pswitched). It counts the rows of its own moment (the newest id then,
- * every row up to it committed first, and the journal's newest row), and
+ * (*pswitched). It counts the rows of its own moment (the newest id then
+ * below the first row still uncommitted, chunk_frame, and the journal's
+ * newest row), and
  * carries on a walk from its last entry moved by what changed since, so
  * the rows logged while a build walks are counted by the chunks after
  * them, not left as "added since" when it ends. A process that dies

@@ -14,6 +14,7 @@ column and NULL service types.
 """
 import json
 import subprocess
+import time
 
 from harness import env as hxenv
 from harness.plesk import make_plesk, plesk  # noqa: F401
@@ -265,3 +266,57 @@ def test_a_build_under_steady_logging_ends_up_to_date(plesk):
     recount_counts_only(px)
     check_pages(px, "admin", "1 = 1", (1000, 4000, 9000, 15000))
     check_pages(px, "reseller1", "reseller_id = 2", (1000, 6000, 12000))
+
+
+def test_a_chunk_does_not_wait_for_a_row_held_uncommitted(plesk):
+    """A chunk runs on the daemon's turn (its prune): it must not wait
+    for another writer's transaction. With a log row held uncommitted
+    below the newest committed id, each chunk counts the rows below the
+    held one (all committed) and leaves it, and those above it, to a
+    later chunk as rows added since: every call returns at once and the
+    build ends while the row is still held. A chunk used to wait up to 2
+    s for it (LOCK IN SHARE MODE WAIT 2) and, in a first build, then make
+    no progress at all. The pages stay exact when the row commits, and
+    the next build counts it."""
+    px = plesk
+    px.exec("oxt", ROWS.format(prefix="user", n=12000))
+    recount_counts_only(px)
+    held = subprocess.Popen(px.db.client_argv(px.oxt_db) + ["--unbuffered"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        held.stdin.write("START TRANSACTION; %s; SELECT LAST_INSERT_ID();\n"
+                         % LATE)
+        held.stdin.flush()
+        held_id = int(held.stdout.readline())
+        px.exec("oxt", LATE.replace("aaa-late", "zzz-newer"))
+        newest = int(px.scalar("oxt", "SELECT MAX(id) FROM replication_log"))
+        assert newest > held_id
+        px.exec("oxt", "UPDATE replication_log_count SET counted_at = NULL")
+        took, out = [], {}
+        for _ in range(60):
+            t0 = time.monotonic()
+            rc, out = px.core("prune", 3650, 10000000, 1000, 0)
+            took.append(time.monotonic() - t0)
+            assert rc == 0, out
+            if out["paged"] or not out["building"]:
+                break
+        assert out["paged"] is True, (out, len(took))
+        assert max(took) < 1.5, took
+        frame = int(px.scalar("oxt", "SELECT max_id FROM"
+                              " replication_log_page_state"))
+        assert frame == held_id - 1, (frame, held_id)
+        held.stdin.write("COMMIT; SELECT 1;\n")
+        held.stdin.flush()
+        assert held.stdout.readline().strip() == "1"
+    finally:
+        held.stdin.close()
+        held.wait(10)
+    recount_counts_only(px)
+    check_pages(px, "admin", "1 = 1", (1000, 5000, 10500))
+    check_pages(px, "reseller1", "reseller_id = 2", (1000, 4321))
+    rc, out = px.core("logs-pages")
+    assert rc == 0 and out["paged"] is True, out
+    assert int(px.scalar("oxt", "SELECT max_id FROM"
+                         " replication_log_page_state")) == newest
+    check_pages(px, "admin", "1 = 1", (1000, 5000, 10500))

@@ -182,6 +182,21 @@ def test_a_search_counts_up_to_a_bound_and_says_there_are_more(plesk):
     assert (out["total"], out["more"], out["rows"]) == (0, False, [])
     rc, out = px.core("logs", "client2", "--q", "theirs")
     assert (out["total"], out["more"]) == (30, False), out
+    # at the bound exactly: counted, no more; one match beyond it: more
+    # (for the whole log and for a lone owner's subtree)
+    for who, where in (("admin", "1 = 1"), ("reseller1", "reseller_id = 2")):
+        beyond = ids(px, "address LIKE 'mine%'", "id")[10000:]
+        px.exec("oxt", "DELETE FROM replication_log WHERE id IN (%s)"
+                % ",".join(map(str, beyond)))
+        assert len(ids(px, where + " AND address LIKE 'mine%'")) == 10000
+        rc, out = px.core("logs", who, "--q", "mine", "--limit", 0)
+        assert (out["total"], out["more"]) == (10000, False), out
+        write(px, 1, 1, MINE)
+        rc, out = px.core("logs", who, "--q", "mine", "--limit", 0)
+        assert (out["total"], out["more"]) == (10000, True), out
+        rc, out = px.core("logs", who, "--q", "mine9", "--limit", 0)
+        assert (out["total"], out["more"]) == (len(ids(
+            px, where + " AND address LIKE 'mine9%'")), False), out
 
 
 SPREAD = """
