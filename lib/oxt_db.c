@@ -10,6 +10,7 @@
 #include <apr_hash.h>
 #include <apr_reslist.h>
 #include <apr_time.h>
+#include <apr_portable.h>
 
 #include "oxt_db.h"
 #include "oxt_log.h"
@@ -22,6 +23,8 @@
 /* A pooled connection idle for longer than this is pinged before use:
  * the server may have closed it (wait_timeout). */
 #define DB_PING_AFTER apr_time_from_sec(30)
+/* A long read calls the idle hook this often (rows), not only at its end. */
+#define DB_IDLE_ROWS 256
 
 struct oxt_db_t {
     apr_pool_t *p;
@@ -30,6 +33,9 @@ struct oxt_db_t {
     int broken;
     int lock_timeout;           /* the last error was a lock wait's */
     apr_time_t last_used;
+    oxt_db_idle_fn *idle;       /* oxt_db_set_idle: between statements, */
+    void *idle_baton;
+    apr_os_thread_t idle_thread;    /* on this thread only */
 };
 
 struct oxt_db_pool_t {
@@ -238,6 +244,24 @@ static apr_status_t db_bind_args(MYSQL_STMT *stmt, const oxt_db_arg_t *args,
     return mysql_stmt_bind_param(stmt, binds) == 0 ? APR_SUCCESS : OXT_EDB;
 }
 
+void oxt_db_set_idle(oxt_db_t *db, oxt_db_idle_fn *fn, void *baton)
+{
+    db->idle = fn;
+    db->idle_baton = baton;
+    db->idle_thread = apr_os_thread_current();
+}
+
+/* The idle hook, on the thread that set it: a statement run for the
+ * connection on another thread (the engine's commits, oxt_offload.h)
+ * must not drive what that thread drives. */
+static void db_idle(const oxt_db_t *db)
+{
+    if (db->idle != NULL
+        && apr_os_thread_equal(db->idle_thread, apr_os_thread_current())) {
+        db->idle(db->idle_baton);
+    }
+}
+
 static apr_status_t db_execute(MYSQL_STMT **pstmt, oxt_db_t *db,
                                const char *sql, const oxt_db_arg_t *args,
                                int nargs, oxt_result_t *res, apr_pool_t *p)
@@ -265,6 +289,7 @@ static apr_status_t db_execute(MYSQL_STMT **pstmt, oxt_db_t *db,
     }
     db->last_used = apr_time_now();
     *pstmt = stmt;
+    db_idle(db);
     return APR_SUCCESS;
 }
 
@@ -391,13 +416,15 @@ static apr_status_t db_fetch_row(oxt_db_row_t *row, db_fetch_t *f,
     return APR_SUCCESS;
 }
 
-static apr_status_t db_stream(db_fetch_t *f, MYSQL_STMT *stmt,
-                              oxt_db_row_cb *cb, void *baton, apr_pool_t *p)
+static apr_status_t db_stream(const oxt_db_t *db, db_fetch_t *f,
+                              MYSQL_STMT *stmt, oxt_db_row_cb *cb,
+                              void *baton, apr_pool_t *p)
 {
     apr_pool_t *ptemp;
     oxt_db_row_t row;
     apr_status_t rv = APR_SUCCESS;
     int st;
+    unsigned long n = 0;
 
     apr_pool_create(&ptemp, p);
     while (rv == APR_SUCCESS) {
@@ -413,6 +440,9 @@ static apr_status_t db_stream(db_fetch_t *f, MYSQL_STMT *stmt,
         rv = db_fetch_row(&row, f, stmt, ptemp);
         if (rv == APR_SUCCESS) {
             rv = cb(baton, &row, ptemp);
+        }
+        if (++n % DB_IDLE_ROWS == 0) {
+            db_idle(db);
         }
     }
     apr_pool_destroy(ptemp);
@@ -434,7 +464,7 @@ apr_status_t oxt_db_each(oxt_db_t *db, const char *sql,
     }
     rv = db_fetch_prepare(&f, stmt, p);
     if (rv == APR_SUCCESS) {
-        rv = db_stream(&f, stmt, cb, baton, p);
+        rv = db_stream(db, &f, stmt, cb, baton, p);
     }
     if (rv == OXT_EDB) {
         db_fail(db, res, "fetch", mysql_stmt_errno(stmt),
@@ -569,6 +599,7 @@ apr_status_t oxt_db_exec_trusted(oxt_db_t *db, const char *sql,
         mysql_free_result(result);
     }
     db->last_used = apr_time_now();
+    db_idle(db);
     return APR_SUCCESS;
 }
 
@@ -583,6 +614,7 @@ apr_status_t oxt_db_commit(oxt_db_t *db, oxt_result_t *res)
         return db_fail(db, res, "commit", mysql_errno(db->mysql),
                        mysql_error(db->mysql));
     }
+    db_idle(db);
     return APR_SUCCESS;
 }
 

@@ -106,6 +106,16 @@ void oxt_db_library_end(void);
 void oxt_db_thread_begin(void);
 void oxt_db_thread_end(void);
 
+/**
+ * The idle hook: fn(baton) runs after each statement (and every few
+ * hundred rows of a long read) made on db by the thread that calls this,
+ * never by another thread using db. The replicator keeps its OX
+ * connections busy so (oxt_soap_client_pump) while it reads and writes
+ * the database between the engine's turns. NULL: none.
+ */
+typedef void oxt_db_idle_fn(void *baton);
+void oxt_db_set_idle(oxt_db_t *db, oxt_db_idle_fn *fn, void *baton);
+
 /** Connection parameters from the configuration (database: oxtender). */
 void oxt_db_params_from_config(oxt_db_params_t *params,
                                const oxt_config_t *cfg);

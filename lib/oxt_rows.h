@@ -18,8 +18,8 @@
  * the rows (e.g. " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"), "" for
  * none. Values are bound parameters, never SQL text.
  *
- * A write uses a few statement texts only (1 to 16 rows, 32 and 64), so
- * the connection's prepared-statement cache keeps them: a turn's 10 rows
+ * A write uses a few statement texts only (1 to 32 rows, and 64), so
+ * the connection's prepared-statement cache keeps them: a turn's 30 rows
  * are one statement, 100 are three. A chunk also stays under
  * OXT_ROWS_CHUNK_BYTES of values (a log row may carry a debugging copy of
  * a request).

@@ -65,6 +65,29 @@ static apr_status_t session_env(oxt_repl_session_t *s,
     return APR_SUCCESS;
 }
 
+/* The session's statements between the engine's turns (a daemon's
+ * queue batches, spool replays and directory slices, a run's pages) keep
+ * the OX connections busy: answers are read and queued calls go out on
+ * the connections they free; the callbacks wait for the next turn, so
+ * nothing is recorded (oxt_soap_client_pump). */
+static void session_pump(void *baton)
+{
+    oxt_soap_client_pump(baton);
+}
+
+/* Before the pool's cleanups (the SOAP client's among them). */
+static apr_status_t session_unpump(void *data)
+{
+    oxt_db_set_idle(data, NULL, NULL);
+    return APR_SUCCESS;
+}
+
+static void session_pump_on(oxt_repl_session_t *s)
+{
+    oxt_db_set_idle(s->db, session_pump, s->soap);
+    apr_pool_pre_cleanup_register(s->p, s->db, session_unpump);
+}
+
 apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
                                    oxt_repl_t *repl, int dry_run,
                                    oxt_result_t *res)
@@ -111,6 +134,9 @@ apr_status_t oxt_repl_session_open(oxt_repl_session_t **psession,
     rv = oxt_seats_load(s->seats, s->db, s->psa, cfg, 1, 0, res);
     if (rv == APR_SUCCESS && !dry_run) {
         rv = oxt_repl_session_ox(s, res);
+    }
+    if (rv == APR_SUCCESS && s->soap != NULL) {
+        session_pump_on(s);
     }
     /* Callers that replicate hold the replicator lock: any lease left is
      * a killed process's. */

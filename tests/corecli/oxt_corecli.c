@@ -30,6 +30,9 @@
  *       as the daemon syncs what its hints worked)
  *   mbdir-wide-points        (the Mailboxes page's wide searches'
  *       points made again from the page index as it is)
+ *   db-idle                  (the connection's idle hook, counted: after
+ *       each statement and every 256 rows of a read on this thread, never
+ *       for a statement of another thread, nothing once unset)
  *
  * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
  */
@@ -40,6 +43,7 @@
 #include <apr_strings.h>
 #include <apr_tables.h>
 #include <apr_time.h>
+#include <apr_thread_proc.h>
 
 #include "oxt_beat.h"
 #include "oxt_config.h"
@@ -789,6 +793,90 @@ static int cmd_mbdir_wide_points(cli_t *c)
 
 /* ---- main ----------------------------------------------------------------------- */
 
+static apr_status_t idle_row(void *baton, const oxt_db_row_t *row,
+                             apr_pool_t *ptemp)
+{
+    (void)row;
+    (void)ptemp;
+    ++*(long *)baton;
+    return APR_SUCCESS;
+}
+
+static void idle_count(void *baton)
+{
+    ++*(long *)baton;
+}
+
+typedef struct {
+    cli_t *c;
+    apr_status_t rv;
+} idle_other_t;
+
+/* A statement on the same connection from another thread (as the
+ * engine's commits run), the main thread waiting meanwhile. */
+static void *APR_THREAD_FUNC idle_other_main(apr_thread_t *t, void *data)
+{
+    idle_other_t *o = data;
+    long long one = 0;
+
+    oxt_db_thread_begin();
+    o->rv = oxt_db_select_int(&one, o->c->db, "SELECT 1", NULL, 0,
+                              o->c->res, o->c->p);
+    oxt_db_thread_end();
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+static int cmd_db_idle(cli_t *c)
+{
+    long n = 0, rows = 0, after_select, after_read, after_txn, other;
+    long long one = 0;
+    idle_other_t o = { c, APR_SUCCESS };
+    apr_thread_t *t;
+    apr_status_t rv, trv;
+
+    oxt_db_set_idle(c->db, idle_count, &n);
+    rv = oxt_db_select_int(&one, c->db, "SELECT 1", NULL, 0, c->res, c->p);
+    after_select = n;
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_each(c->db, "SELECT seq FROM seq_1_to_600", NULL, 0,
+                         idle_row, &rows, c->res, c->p);
+    }
+    after_read = n;
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_begin(c->db, c->res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(c->db, c->res);
+    }
+    after_txn = n;
+    if (rv == APR_SUCCESS) {
+        rv = apr_thread_create(&t, NULL, idle_other_main, &o, c->p);
+    }
+    if (rv == APR_SUCCESS) {
+        apr_thread_join(&trv, t);
+        rv = o.rv;
+    }
+    other = n;
+    oxt_db_set_idle(c->db, NULL, NULL);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select_int(&one, c->db, "SELECT 1", NULL, 0, c->res,
+                               c->p);
+    }
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "rows", rows);
+    oxt_json_kint(c->j, "after_select", after_select);
+    oxt_json_kint(c->j, "after_read", after_read);
+    oxt_json_kint(c->j, "after_transaction", after_txn);
+    oxt_json_kint(c->j, "after_other_thread", other);
+    oxt_json_kint(c->j, "after_unset", n);
+    oxt_json_end(c->j);
+    return 0;
+}
+
 static int dispatch(cli_t *c, int argc, const char *const *argv)
 {
     const char *cmd = argv[0];
@@ -814,6 +902,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "dir-prefixes") == 0) return cmd_dir_prefixes(c);
     if (strcmp(cmd, "mbdir-sync") == 0) return cmd_mbdir_sync(c, argc, argv);
     if (strcmp(cmd, "mbdir-wide-points") == 0) return cmd_mbdir_wide_points(c);
+    if (strcmp(cmd, "db-idle") == 0) return cmd_db_idle(c);
     return usage();
 }
 

@@ -26,7 +26,7 @@ START_TEST(the_statement_of_n_rows_repeats_the_tuple)
 }
 END_TEST
 
-START_TEST(chunks_take_up_to_16_rows_then_32_or_64)
+START_TEST(chunks_take_up_to_32_rows_then_64)
 {
     apr_size_t bytes[200];
     int i;
@@ -37,7 +37,9 @@ START_TEST(chunks_take_up_to_16_rows_then_32_or_64)
     ck_assert_int_eq(oxt_rows_chunk(bytes, 1), 1);
     ck_assert_int_eq(oxt_rows_chunk(bytes, 3), 3);
     ck_assert_int_eq(oxt_rows_chunk(bytes, 16), 16);
-    ck_assert_int_eq(oxt_rows_chunk(bytes, 17), 16);
+    ck_assert_int_eq(oxt_rows_chunk(bytes, 17), 17);
+    ck_assert_int_eq(oxt_rows_chunk(bytes, 32), 32);
+    ck_assert_int_eq(oxt_rows_chunk(bytes, 33), 32);
     ck_assert_int_eq(oxt_rows_chunk(bytes, 63), 32);
     ck_assert_int_eq(oxt_rows_chunk(bytes, 64), OXT_ROWS_CHUNK_MAX);
     ck_assert_int_eq(oxt_rows_chunk(bytes, 200), OXT_ROWS_CHUNK_MAX);
@@ -85,7 +87,7 @@ TCase *oxt_rows_test_case(void)
     TCase *tc = oxt_unit_tcase("rows");
 
     tcase_add_test(tc, the_statement_of_n_rows_repeats_the_tuple);
-    tcase_add_test(tc, chunks_take_up_to_16_rows_then_32_or_64);
+    tcase_add_test(tc, chunks_take_up_to_32_rows_then_64);
     tcase_add_test(tc, a_chunk_stays_under_the_byte_limit);
     tcase_add_test(tc,
                    rows_of_another_width_are_refused_and_added_rows_counted);
