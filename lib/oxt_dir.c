@@ -608,9 +608,10 @@ static apr_status_t search_count(long long *pn, int *pstored,
 }
 
 /* Is the search wide (its count stored)? A narrow one (at most about
- * 3,000 matches: dir_prefix_min.n, 2,000, and half that again) that is
- * also sparse in its scope is joined and sorted: cheaper than a window,
- * which for sparse matches spans many index entries and often misses. */
+ * 750 matches: dir_prefix_min.n, 500 since migration 0144, and half
+ * that again) that is also sparse in its scope is joined and sorted:
+ * cheaper than a window, which for sparse matches spans many index
+ * entries and often misses. */
 static apr_status_t search_wide(int *pwide, const dir_req_t *r, oxt_db_t *db,
                                 oxt_result_t *res, apr_pool_t *p)
 {
@@ -798,58 +799,116 @@ static const char *window_sql(const dir_req_t *r, const oxt_dir_window_t *w,
                        ", w.id", dir, " LIMIT ?, ?", NULL);
 }
 
+/* "SELECT x.id FROM <the scope in the read order> WHERE <it matches>
+ * LIMIT ?, ?": a window that holds the whole scope (a small one: at
+ * most OXT_DIR_WINDOW_MAX rows) read as a walk of its sort index, each
+ * entry checked against its row's own terms, which stops at the page's
+ * last match. The window as a derived table read every entry and
+ * sorted them again (for the name, 1,000 collated strings: the admin's
+ * Clients searched by 'c' at 100k). */
+static const char *scope_walk_sql(const dir_req_t *r, int back,
+                                  oxt_db_arg_t *args, int *pn, apr_pool_t *p)
+{
+    dir_req_t rd = *r;
+    int m;
+
+    rd.desc = r->desc ^ back;
+    rd.like = NULL;                /* the scope's own index, forced */
+    scope_args(args, pn, r);
+    args[(*pn)++] = OXT_DB_STR(r->def->name);
+    args[(*pn)++] = OXT_DB_STR(r->like);
+    return apr_pstrcat(p, "SELECT x.id FROM ", r->def->table, " x",
+                       order_index(&rd, p), scope_where(r, &m, p),
+                       " AND (SELECT COUNT(*) FROM dir_term t WHERE"
+                       " t.list = ? AND t.id = x.id AND t.term LIKE ?"
+                       " ESCAPE '!') > 0", order_by(&rd, p), " LIMIT ?, ?",
+                       NULL);
+}
+
 /* ---- the wide searches' points (migration 0132) ---- */
 
 /* The points of dir_prefix_page a page of a wide search may start its
  * walks at: from the last whose count (the matches before it) is at
  * most the page's first position to those whose count is at most its
- * last, in the order. */
+ * last, in the order; and the first points past the page (the least
+ * count of at least its end), which bound the last walk's span. */
+#define SQL_POINT_OF                                                    \
+    " WHERE q.list = ? AND q.scope = ? AND q.scope_id = ?"              \
+    " AND q.sort_key = ? AND q.prefix = ? AND q.n"
 static const char sql_points[] =
     "SELECT pp.n, pg.pos, pg.k_int, pg.k_str, pg.id"
     " FROM dir_prefix_page pp JOIN dir_page pg ON pg.list = pp.list"
     " AND pg.scope = pp.scope AND pg.scope_id = pp.scope_id"
     " AND pg.sort_key = pp.sort_key AND pg.id = pp.id"
     " WHERE pp.list = ? AND pp.scope = ? AND pp.scope_id = ?"
-    " AND pp.sort_key = ? AND pp.prefix = ? AND pp.n <= ? AND pp.n >="
-    " (SELECT MAX(q.n) FROM dir_prefix_page q WHERE q.list = ?"
-    " AND q.scope = ? AND q.scope_id = ? AND q.sort_key = ?"
-    " AND q.prefix = ? AND q.n <= ?) ORDER BY pg.pos";
+    " AND pp.sort_key = ? AND pp.prefix = ? AND pp.n <= COALESCE("
+    "(SELECT MIN(q.n) FROM dir_prefix_page q" SQL_POINT_OF " >= ?), ?)"
+    " AND pp.n >= (SELECT MAX(q.n) FROM dir_prefix_page q" SQL_POINT_OF
+    " <= ?) ORDER BY pg.pos";
 
 /* One walk of a page: from a point, the matches [skip, skip + take)
- * after it. */
+ * after it; about how many entries of the order it reads (reads). */
 typedef struct dir_walk_t {
     dir_seek_t from;
-    long long skip, take;
+    long long skip, take, reads;
 } dir_walk_t;
 
-/* The walks of the page [at, at + count) into *pwalks (none: no point
- * before the page). Of points with the same count (no match between
- * them) only the last starts a walk: the matches from its count on lie
- * between it and the next point, so a page whose matches are far apart
- * in the order (the ends of a search whose matches bunch in it) walks
- * from the point before each part instead of across the rows between. */
+/* The entries a walk reads from its point at pos (count n) up to the
+ * match hi, when the next point (count n_next, n_next > n) is at
+ * pos_next: the entries between the two points in the share of their
+ * matches the walk needs. Exact when it needs all of them (the last
+ * matches of a stretch that bunch at its end), an estimate otherwise. */
+static long long walk_reads(long long pos, long long n, long long pos_next,
+                            long long n_next, long long hi)
+{
+    long long span = pos_next > pos ? pos_next - pos : 0;
+
+    if (n_next <= n || span > (1LL << 40)) {
+        return span;
+    }
+    return (span * (hi - n) + n_next - n - 1) / (n_next - n);
+}
+
+/* The key of a page's points (list, scope, its id, sort, prefix) into
+ * a from *pn on. */
+static void point_of(oxt_db_arg_t *a, int *pn, const dir_req_t *r,
+                     const char *key)
+{
+    a[(*pn)++] = OXT_DB_STR(r->def->name);
+    a[(*pn)++] = OXT_DB_STR(scope_names[r->scope]);
+    a[(*pn)++] = OXT_DB_INT(r->scope_id);
+    a[(*pn)++] = OXT_DB_STR(r->sort->key);
+    a[(*pn)++] = OXT_DB_STR(key);
+}
+
+/* The walks of the page [at, at + count) of total matches in a scope
+ * of rows entries into *pwalks (none: no point before the page). Of
+ * points with the same count (no match between them) only the last
+ * starts a walk: the matches from its count on lie between it and the
+ * next point, so a page whose matches are far apart in the order (the
+ * ends of a search whose matches bunch in it) walks from the point
+ * before each part instead of across the rows between. */
 static apr_status_t points_walks(apr_array_header_t **pwalks,
                                  const dir_req_t *r, long long at,
-                                 long long count, oxt_db_t *db,
+                                 long long count, long long total,
+                                 long long rows, oxt_db_t *db,
                                  oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t a[12];
+    oxt_db_arg_t a[19];
     apr_array_header_t *got;
     const oxt_db_row_t *row, *next;
     const char *key = oxt_dirpre_key(r->q, p);
     dir_walk_t *w;
     long long n, upto, lo, hi;
-    int i, k, m = 0;
+    int i, m = 0;
     apr_status_t rv;
 
-    for (k = 0; k < 2; k++) {
-        a[m++] = OXT_DB_STR(r->def->name);
-        a[m++] = OXT_DB_STR(scope_names[r->scope]);
-        a[m++] = OXT_DB_INT(r->scope_id);
-        a[m++] = OXT_DB_STR(r->sort->key);
-        a[m++] = OXT_DB_STR(key);
-        a[m++] = OXT_DB_INT(k == 0 ? at + count - 1 : at);
-    }
+    point_of(a, &m, r, key);
+    point_of(a, &m, r, key);
+    a[m++] = OXT_DB_INT(at + count);
+    a[m++] = OXT_DB_INT(at + count - 1);
+    point_of(a, &m, r, key);
+    a[m++] = OXT_DB_INT(at);
     *pwalks = apr_array_make(p, 2, sizeof(dir_walk_t));
     rv = oxt_db_select(&got, db, sql_points, a, m, res, p);
     for (i = 0; rv == APR_SUCCESS && i < got->nelts; i++) {
@@ -876,6 +935,10 @@ static apr_status_t points_walks(apr_array_header_t **pwalks,
         w->from.id = oxt_db_row_int(row, 4, 0);
         w->skip = lo - n;
         w->take = hi - lo;
+        /* The scope's end is a point with every match before it. */
+        w->reads = next != NULL
+            ? walk_reads(w->from.pos, n, oxt_db_row_int(next, 1, 0), upto, hi)
+            : walk_reads(w->from.pos, n, rows, total, hi);
     }
     return rv;
 }
@@ -918,37 +981,52 @@ static apr_status_t walk_read(apr_array_header_t *ids, const dir_req_t *r,
 
 /* A page of a wide search from its points, into *pids; *pdone 0 when
  * the search has no point before the page in this order (it is then
- * read as before). A descending page is read as the ascending one it
- * mirrors. Between two points lie about DIR_SPACING entries, so no walk
- * reads more than those and its own matches' span, and a page takes one
- * walk, two when it straddles a point, more only when its matches lie
- * in parts that points separate. */
+ * read as before), *pjoin 1 when the walks would read more entries than
+ * the search has matches (the page is then joined at once). A
+ * descending page is read as the ascending one it mirrors. Between two
+ * points lie about DIR_SPACING entries, so no walk reads more than those
+ * and its own matches' span, and a page takes one walk, two when it
+ * straddles a point, more only when its matches lie in parts that
+ * points separate. */
 static apr_status_t page_points(apr_array_header_t **pids, int *pdone,
-                                const dir_req_t *r, long long offset,
-                                long long limit, long long total,
+                                int *pjoin, const dir_req_t *r,
+                                long long offset, long long limit,
+                                long long total, long long rows,
                                 oxt_db_t *db, oxt_result_t *res,
                                 apr_pool_t *p)
 {
     apr_array_header_t *walks;
     const dir_walk_t *w;
-    long long count, at, covered = 0;
+    long long count, at, covered = 0, reads = 0;
     int i;
     apr_status_t rv;
 
     *pdone = 0;
+    *pjoin = 0;
     count = limit < total - offset ? limit : total - offset;
     if (count <= 0) {
         return APR_SUCCESS;
     }
     at = r->desc ? total - offset - count : offset;
-    rv = points_walks(&walks, r, at, count, db, res, p);
+    rv = points_walks(&walks, r, at, count, total, rows, db, res, p);
     for (i = 0; rv == APR_SUCCESS && i < walks->nelts; i++) {
         w = &APR_ARRAY_IDX(walks, i, dir_walk_t);
         covered += w->from.found ? w->take : 0;
+        reads += w->reads;
     }
     /* The walks hold the whole page, or it is read as before. */
     if (rv != APR_SUCCESS || covered != count) {
         return rv;
+    }
+    /* A walk's entry (its row's terms looked up) and a joined match (its
+     * row looked up and sorted) cost about the same (3 us at 100k), so
+     * the join is cheaper once the walks read more entries than there
+     * are matches: a narrow search (a thousand matches) whose page lies
+     * where its matches are few, say the last of a stretch of 1,000
+     * entries, or spans two such stretches. */
+    if (reads > total) {
+        *pjoin = 1;
+        return APR_SUCCESS;
     }
     *pids = apr_array_make(p, (int)count, sizeof(long long));
     for (i = 0; rv == APR_SUCCESS && i < walks->nelts; i++) {
@@ -1001,7 +1079,8 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
         return rv;
     }
     lim = limit < total - offset ? limit : total - offset;
-    sql = window_sql(r, &w, args, &n, p);
+    sql = w.rows >= rows ? scope_walk_sql(r, w.back, args, &n, p)
+                         : window_sql(r, &w, args, &n, p);
     args[n++] = OXT_DB_INT(w.skip);
     args[n++] = OXT_DB_INT(lim);
     rv = oxt_db_select_ids(pids, db, sql, args, n, res, p);
@@ -1018,7 +1097,8 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
  * the order when one would hold it (the first and last pages of a dense
  * search: fewer entries than a walk from the point before), else, or
  * when that window missed, from its points; *pdone 0 for any other
- * search, or a wide one without points (*ptried: the window was tried). */
+ * search, or a wide one without points (*ptried: the window was tried,
+ * or the points chose the join: no window then). */
 static apr_status_t page_wide(apr_array_header_t **pids, int *pdone,
                               int *ptried, const dir_req_t *r,
                               long long offset, long long limit,
@@ -1027,7 +1107,7 @@ static apr_status_t page_wide(apr_array_header_t **pids, int *pdone,
 {
     oxt_dir_window_t w;
     long long rows = 0;
-    int wide = 0;
+    int wide = 0, join = 0;
     apr_status_t rv;
 
     *pdone = 0;
@@ -1047,7 +1127,10 @@ static apr_status_t page_wide(apr_array_header_t **pids, int *pdone,
     if (rv != APR_SUCCESS || *pdone) {
         return rv;
     }
-    return page_points(pids, pdone, r, offset, limit, total, db, res, p);
+    rv = page_points(pids, pdone, &join, r, offset, limit, total, rows, db,
+                     res, p);
+    *ptried |= join;               /* joined at once: no window first */
+    return rv;
 }
 
 /* The ids of one page (limit 0: all), in order, into *pids. */

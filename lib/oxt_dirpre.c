@@ -424,7 +424,7 @@ static apr_status_t rebuild_txn(pre_build_t *b)
                                " WHERE id = 1", OXT_DB_NOARGS, b->res, b->p);
     }
     if (rv == APR_ENOENT) {
-        b->min = 2000;
+        b->min = 500;              /* migration 0144 */
         rv = APR_SUCCESS;
     }
     if (rv == APR_SUCCESS) {
