@@ -7,5 +7,10 @@
 -- Clients searched by 'c' (1,000 of 1,000) a stored count. What it costs
 -- at 1M (docs/architecture.md, "The narrow searches"): 400 stored
 -- prefixes instead of 19, 44,760 points instead of 5,080 (about 7 MB).
--- A value set by hand (anything but the old default) is kept.
-UPDATE dir_prefix_min SET n = 500 WHERE id = 1 AND n = 2000;
+-- A value set by hand (anything but the old default) is kept. moved at
+-- its ceiling makes the prefixes due (more than n / 2 rows rewritten):
+-- the next pass chooses them at the new threshold. Without it, a server
+-- with prefixes stored at 2,000 kept them until 250 rows had changed,
+-- which a quiet one may never see.
+UPDATE dir_prefix_min SET n = 500, moved = 4000000000 WHERE id = 1
+  AND n = 2000;

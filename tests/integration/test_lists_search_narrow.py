@@ -146,3 +146,36 @@ def test_a_page_whose_walks_outread_the_join_is_joined(nar):
     assert json.loads(res.stdout)["points"] > 0
     assert got() == want
     assert point_rows(site, "mailboxes") == pts
+
+
+def pass_of_run(site):
+    """The directory step of a run (the changed buckets only, as every
+    pass of run and daemon): this site has no OX, so the run stops after
+    it, saying so."""
+    res = site.replicator("run")
+    assert "directory:" in res.stderr and "OX server not configured" in \
+        res.stderr, res.stdout + res.stderr
+
+
+def test_an_upgraded_server_chooses_at_the_new_threshold(nar):
+    """A server whose prefixes were chosen at 2,000 (before 0144): the
+    migration's statement makes them due, so the next pass (not only a
+    full `directory`) stores 'dom1' at 500, without waiting for 250 rows
+    to change their terms. (Last in the file: it leaves the site as the
+    fixture made it.)"""
+    site = nar.site
+    site.oxt("UPDATE dir_prefix_min SET n = 2000, moved = 0 WHERE id = 1")
+    res = subprocess.run([env.CORECLI, "-c", site.config, "dir-prefixes"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    stored = "SELECT COUNT(*) FROM dir_prefix WHERE list = 'domain' AND" \
+             " scope = 'all' AND prefix = 'dom1'"
+    assert int(site.oxt(stored)[0][0]) == 0
+    pass_of_run(site)                  # nothing due: still not stored
+    assert int(site.oxt(stored)[0][0]) == 0
+    with open(os.path.join(env.TOP, "sql", "oxtender",
+                           "0144_dir_prefix_min_500.sql")) as f:
+        site.oxt(f.read())
+    pass_of_run(site)
+    assert int(site.oxt(stored)[0][0]) == 1
+    test_a_ninth_of_the_domains_is_stored_with_points(nar)
