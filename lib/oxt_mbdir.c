@@ -772,12 +772,15 @@ static apr_status_t wp_prefixes(wp_prefixes_t *w, oxt_db_t *db,
  * mask: an index per mailbox id into a table of the masks seen. A
  * mailbox's prefixes nest (u, us, use, user, user1, user12: a term
  * that starts with one starts with the shorter ones), so a few
- * thousand masks serve a million mailboxes (4 bytes an id), where a
+ * thousand masks serve a million mailboxes (2 bytes an id), where a
  * mask per id held 27 MB at 1M. The table grows with malloc (freed by
  * the pool's cleanup): a pool cannot give back what a doubling left. */
 typedef struct wp_bits_t {
-    apr_uint32_t *of;          /* per id: its mask's index (0: none) */
+    apr_uint16_t *of16;        /* per id: its mask's index (0: none), */
+    apr_uint32_t *of32;        /* in 2 bytes while there are fewer than
+                                * 65,536 masks (2 MB at 1M), then in 4 */
     long long maxid;
+    apr_pool_t *pool;
     long long packet;          /* the server's max_allowed_packet */
     apr_size_t bytes;          /* per mask */
     unsigned char *masks;      /* nmasks x bytes */
@@ -871,6 +874,31 @@ static apr_status_t wp_bits_find(apr_uint32_t *pidx, wp_bits_t *b,
     return APR_SUCCESS;
 }
 
+static apr_uint32_t wp_bits_of(const wp_bits_t *b, long long id)
+{
+    return b->of32 != NULL ? b->of32[id] : b->of16[id];
+}
+
+/* Mailbox id's mask: index to; the indexes widened at the 65,536th. */
+static void wp_bits_set(wp_bits_t *b, long long id, apr_uint32_t to)
+{
+    long long i;
+
+    if (b->of32 == NULL && to > 0xffffu) {
+        b->of32 = apr_palloc(b->pool, sizeof(*b->of32)
+                             * (apr_size_t)(b->maxid + 1));
+        for (i = 0; i <= b->maxid; i++) {
+            b->of32[i] = b->of16[i];
+        }
+    }
+    if (b->of32 != NULL) {
+        b->of32[id] = to;
+    }
+    else {
+        b->of16[id] = (apr_uint16_t)to;
+    }
+}
+
 /* A match (id, j): the id's mask with bit j; the mask it leads to
  * remembered per mask for the prefix being read (one lookup per
  * distinct mask and prefix, not per match). */
@@ -887,7 +915,7 @@ static apr_status_t wp_bits_row(void *baton, const oxt_db_row_t *row,
     if (id < 0 || id > b->maxid || j < 0 || (apr_size_t)j >= b->bytes * 8) {
         return APR_SUCCESS;
     }
-    from = b->of[id];
+    from = wp_bits_of(b, id);
     if (b->to_j[from] != (apr_uint32_t)j + 1) {
         memcpy(b->scratch, b->masks + (apr_size_t)from * b->bytes, b->bytes);
         b->scratch[j >> 3] |= (unsigned char)(1u << (j & 7));
@@ -897,7 +925,7 @@ static apr_status_t wp_bits_row(void *baton, const oxt_db_row_t *row,
         b->to[from] = to;
         b->to_j[from] = (apr_uint32_t)j + 1;
     }
-    b->of[id] = b->to[from];
+    wp_bits_set(b, id, b->to[from]);
     return APR_SUCCESS;
 }
 
@@ -950,7 +978,8 @@ static apr_status_t wp_bits_read(wp_bits_t *b, const wp_prefixes_t *w,
     b->maxid = oxt_db_row_int(row, 0, 0);
     b->packet = oxt_db_row_int(row, 1, 1 << 20);
     b->bytes = (apr_size_t)(w->n + 7) / 8;
-    b->of = apr_pcalloc(p, sizeof(*b->of) * (apr_size_t)(b->maxid + 1));
+    b->pool = p;
+    b->of16 = apr_pcalloc(p, sizeof(*b->of16) * (apr_size_t)(b->maxid + 1));
     b->scratch = apr_pcalloc(p, b->bytes);
     apr_pool_cleanup_register(p, b, wp_bits_free, apr_pool_cleanup_null);
     rv = wp_bits_grow(b);                             /* the first table */
@@ -1008,8 +1037,8 @@ typedef struct wp_scan_t {
     const apr_array_header_t *pos;  /* the points' positions, ascending */
     int next;                  /* the next point to reach */
     long long at;              /* rows scanned */
-    long long *cnt;            /* per prefix, matches so far */
-    long long *n;              /* per point and prefix: cnt at the point */
+    apr_uint32_t *cnt;         /* per prefix, matches so far */
+    apr_uint32_t *n;           /* per point and prefix: cnt at the point */
 } wp_scan_t;
 
 static void wp_scan_reach(wp_scan_t *s, long long at)
@@ -1017,7 +1046,7 @@ static void wp_scan_reach(wp_scan_t *s, long long at)
     while (s->next < s->pos->nelts
            && APR_ARRAY_IDX(s->pos, s->next, long long) <= at) {
         memcpy(s->n + (apr_size_t)s->next * (apr_size_t)s->np, s->cnt,
-               sizeof(long long) * (apr_size_t)s->np);
+               sizeof(*s->cnt) * (apr_size_t)s->np);
         s->next++;
     }
 }
@@ -1033,7 +1062,8 @@ static apr_status_t wp_scan_row(void *baton, const oxt_db_row_t *row,
     (void)ptemp;
     wp_scan_reach(s, s->at);
     if (id >= 0 && id <= s->bits->maxid) {
-        m = s->bits->masks + (apr_size_t)s->bits->of[id] * s->bits->bytes;
+        m = s->bits->masks + (apr_size_t)wp_bits_of(s->bits, id)
+                             * s->bits->bytes;
         for (j = 0; j < s->np; j++) {
             s->cnt[j] += (m[j >> 3] >> (j & 7)) & 1;
         }
@@ -1143,10 +1173,11 @@ static const char *wp_counts(const wp_scan_t *s, int j, int width,
     int i, d;
 
     for (i = -1; i < s->next; i++) {
-        v = i < 0 ? (s->next > 0 ? s->n[j] : s->cnt[j])
-                  : (i + 1 < s->next ? s->n[(apr_size_t)(i + 1) * np
-                                            + (apr_size_t)j] : s->cnt[j])
-                    - s->n[(apr_size_t)i * np + (apr_size_t)j];
+        v = i < 0 ? (long long)(s->next > 0 ? s->n[j] : s->cnt[j])
+                  : (long long)(i + 1 < s->next
+                                ? s->n[(apr_size_t)(i + 1) * np
+                                       + (apr_size_t)j] : s->cnt[j])
+                    - (long long)s->n[(apr_size_t)i * np + (apr_size_t)j];
         for (d = width - 1; d >= 0; d--, v /= 10) {
             out[at + (apr_size_t)d] = (char)('0' + v % 10);
         }
@@ -1233,8 +1264,8 @@ static apr_status_t wp_build_sort(const oxt_mbdir_sort_t *so,
     s.bits = bits;
     s.np = w->n;
     s.pos = pos;
-    s.cnt = apr_pcalloc(p, sizeof(long long) * (apr_size_t)w->n);
-    s.n = apr_pcalloc(p, sizeof(long long) * (apr_size_t)w->n
+    s.cnt = apr_pcalloc(p, sizeof(*s.cnt) * (apr_size_t)w->n);
+    s.n = apr_pcalloc(p, sizeof(*s.n) * (apr_size_t)w->n
                       * (apr_size_t)pos->nelts);
     rv = oxt_db_each(db, apr_pstrcat(p, "SELECT id FROM dir_mailbox FORCE"
                      " INDEX (a_", so->index, ") ORDER BY ", so->col, ", id",
