@@ -302,3 +302,63 @@ def test_a_sync_batch_with_the_longest_address_keeps_the_points(wp):
                      % (name, mid))
         corecli(wp, "mbdir-sync", dom)
     assert_points_exact(wp)
+
+
+def build_statements(ls):
+    """The statements the server ran for one build of the points
+    (`oxt-corecli mbdir-wide-points`), less those of the counter's own
+    reads (the server is this module's alone meanwhile)."""
+    def questions():
+        return int(ls.site.oxt("SHOW GLOBAL STATUS LIKE 'Questions'")[0][1])
+
+    q0 = questions()
+    idle = questions() - q0
+    q1 = questions()
+    corecli(ls, "mbdir-wide-points")
+    return questions() - q1 - idle
+
+
+def test_the_build_runs_a_few_statements_whatever_the_prefixes(wp):
+    """Every prefix's matches are read in one statement and a sort's rows
+    written in one INSERT ... SELECT (the counts as strings, the keys from
+    the page index): the same statements for every stored prefix marked
+    as for one, where the build had read each prefix's matches in a
+    statement of its own and written 500 rows a statement (3,773
+    statements for a first steady run at 1M)."""
+    site = wp.site
+    fine_points(wp)
+    many = len(prefixes(wp))
+    assert many >= 10
+    n_all = build_statements(wp)
+    assert_points_exact(wp)
+    site.oxt("UPDATE dir_mailbox_wide SET pts = (prefix = 'user')")
+    try:
+        assert prefixes(wp) == ["user"]
+        n_one = build_statements(wp)
+        assert_points_exact(wp)
+        assert_pages(wp, ("user",))
+    finally:
+        fine_points(wp)
+    assert n_one == n_all, (n_all, n_one, many)
+    # corecli's own (its session, the lock, the count), the delete, the
+    # prefixes, the ids' end and the packet, the matches, the points and
+    # per sort its scan and its rows
+    assert n_all <= 8 + 5 + 2 * 8, n_all
+
+
+def test_a_small_packet_splits_a_sorts_rows_exactly(wp):
+    """With a server packet too small for a sort's counts in one statement
+    the rows are written in several (each under half the packet), and
+    are the same."""
+    site = wp.site
+    fine_points(wp)
+    n_all = build_statements(wp)
+    packet = site.oxt("SELECT @@GLOBAL.max_allowed_packet")[0][0]
+    site.oxt("SET GLOBAL max_allowed_packet = 4096")
+    try:
+        n_small = build_statements(wp)
+    finally:
+        site.oxt("SET GLOBAL max_allowed_packet = %d" % int(packet))
+    assert n_small >= n_all + 8, (n_small, n_all)      # each sort split
+    assert_points_exact(wp)
+    assert_pages(wp, ("user", "user1"))
