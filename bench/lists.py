@@ -114,8 +114,11 @@ def build(root, size, keep):
         site.write_config()
         site.migrate()
         # Tables of newer migrations filled (the stored counts of wide
-        # searches, 0113) as an upgrade's first refresh would, once.
-        if not site.oxt("SELECT 1 FROM dir_prefix LIMIT 1"):
+        # searches, 0113) as an upgrade's first refresh would, once; and
+        # the prefixes chosen again when a migration made them due (0144:
+        # the threshold lowered), as the next pass of run would.
+        if not site.oxt("SELECT 1 FROM dir_prefix LIMIT 1") or site.oxt(
+                "SELECT 1 FROM dir_prefix_min WHERE moved > n DIV 2"):
             wall, out = timed([env.REPLICATOR, "-c", site.config,
                                "directory"])
             say("directory (reused data): %.1f s wall: %s" % (wall, out))
