@@ -46,6 +46,7 @@ After every test the error_log of each running Apache is read; a line at
 level warn or worse that the test did not expect fails it (at teardown).
 """
 import os
+import warnings
 
 import pytest
 
@@ -191,22 +192,43 @@ def _browser(run_dir, name, javascript):
 
 
 @pytest.fixture(scope="session")
-def browser(run_dir):
-    """Headless Chromium with JavaScript, one for the session; API:
-    harness/browser.py. Screenshots go to run_dir/artifacts (kept when a
-    test fails, or with OXT_KEEP_GEN=1)."""
-    b = _browser(run_dir, "browser-js", True)
-    yield b
-    b.quit()
+def _browsers(run_dir):
+    """The worker's browsers, one per kind, made on first use and kept for
+    the session (a Chromium takes a second or two to start)."""
+    made = {}
+
+    def get(name, javascript):
+        b = made.get(name)
+        if b is None:
+            b = made[name] = _browser(run_dir, name, javascript)
+        elif not b.alive():
+            # It died in an earlier test (that test has failed with it):
+            # a fresh one, so one crash does not fail every later test of
+            # the worker. The dead one's log stays, and the warning says
+            # where.
+            kept = b.restart()
+            warnings.warn("%s had died; restarted (its log: %s)"
+                          % (name, kept))
+        return b
+
+    yield get
+    for b in made.values():
+        b.quit()
 
 
-@pytest.fixture(scope="session")
-def browser_nojs(run_dir):
+@pytest.fixture
+def browser(_browsers):
+    """Headless Chromium with JavaScript, one for the session, checked
+    alive before each test; API: harness/browser.py. Screenshots go to
+    run_dir/artifacts (kept when a test fails, or with OXT_KEEP_GEN=1)."""
+    return _browsers("browser-js", True)
+
+
+@pytest.fixture
+def browser_nojs(_browsers):
     """The same with JavaScript turned off (the content setting
     profile.managed_default_content_settings.javascript = 2)."""
-    b = _browser(run_dir, "browser-nojs", False)
-    yield b
-    b.quit()
+    return _browsers("browser-nojs", False)
 
 
 @pytest.fixture(scope="session")

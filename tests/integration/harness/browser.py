@@ -21,7 +21,11 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
          "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic")
+         "--disable-sync", "--no-first-run", "--disable-quic",
+         # A container's /dev/shm can be a few MB; Chromium's renderer
+         # dies when it fills (the session then answers "invalid session
+         # id"). Its shared memory goes to the profile's disk instead.
+         "--disable-dev-shm-usage")
 
 # Recorded before any script of the page runs (CDP), so a violation the
 # CSP reports while parsing is seen too.
@@ -50,12 +54,18 @@ def available():
 class Browser:
     def __init__(self, root, javascript=True, artifacts=None, width=1280,
                  height=900):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
         self.root = os.path.abspath(root)
         self.javascript = javascript
         self.artifacts = artifacts or os.path.join(self.root, "artifacts")
+        self.size = (width, height)
+        self.restarts = 0
+        self._start()
+
+    def _start(self):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        width, height = self.size
         profile = os.path.join(self.root, "profile")
         shutil.rmtree(profile, ignore_errors=True)
         os.makedirs(profile)
@@ -66,14 +76,14 @@ class Browser:
             opts.add_argument(flag)
         opts.add_argument("--user-data-dir=" + profile)
         opts.add_argument("--window-size=%d,%d" % (width, height))
-        if not javascript:
+        if not self.javascript:
             opts.add_experimental_option("prefs", {
                 "profile.managed_default_content_settings.javascript": 2})
         service = Service(CHROMEDRIVER, log_path=os.path.join(
             self.root, "chromedriver.log"))
         self.driver = webdriver.Chrome(service=service, options=opts)
         self.driver.set_page_load_timeout(30)
-        if javascript:
+        if self.javascript:
             self.driver.execute_cdp_cmd(
                 "Page.addScriptToEvaluateOnNewDocument",
                 {"source": _CSP_RECORDER})
@@ -155,8 +165,36 @@ class Browser:
     def cookies(self):
         return {c["name"]: c["value"] for c in self.driver.get_cookies()}
 
+    def alive(self):
+        """The browser still answers (its renderer or the whole Chromium
+        can die under the test's feet: then every call fails with
+        "invalid session id")."""
+        try:
+            self.driver.window_handles
+            return True
+        except Exception:    # WebDriverException, or chromedriver gone
+            return False
+
+    def restart(self):
+        """A new Chromium on a fresh profile after the old one died. The
+        dead one's chromedriver log is kept beside the new one's, to say
+        why; returns its path."""
+        self.quit()
+        self.restarts += 1
+        log = os.path.join(self.root, "chromedriver.log")
+        kept = os.path.join(self.root, "chromedriver-dead-%d.log"
+                            % self.restarts)
+        if os.path.exists(log):
+            os.replace(log, kept)
+        self._start()
+        return kept
+
     def reset(self):
-        """A clean start for the next test: no cookies, a blank page."""
+        """A clean start for the next test: no cookies, a blank page. A
+        browser that died is left for the next test's fixture to restart
+        (the test that saw it die has failed already)."""
+        if not self.alive():
+            return
         self.driver.delete_all_cookies()
         self.driver.get("about:blank")
 
