@@ -790,6 +790,7 @@ typedef struct wp_bits_t {
     apr_uint32_t *slot;        /* open hash of the masks: index + 1 */
     apr_uint32_t nslots;
     unsigned char *scratch;
+    oxt_result_t *res;         /* where a failure to grow is told */
 } wp_bits_t;
 
 static apr_status_t wp_bits_free(void *data)
@@ -844,7 +845,10 @@ static apr_status_t wp_bits_grow(wp_bits_t *b)
     free(b->slot);
     b->slot = calloc((apr_size_t)cap * 2, sizeof(*b->slot));
     if (m == NULL || t == NULL || tj == NULL || b->slot == NULL) {
-        return APR_ENOMEM;
+        return oxt_result_set(b->res, APR_ENOMEM, "Cannot build the"
+                              " mailbox search's points", "out of memory"
+                              " for %u distinct prefix masks of %u bytes",
+                              cap, (unsigned)b->bytes);
     }
     b->cap = cap;
     b->nslots = cap * 2;
@@ -979,6 +983,7 @@ static apr_status_t wp_bits_read(wp_bits_t *b, const wp_prefixes_t *w,
     b->packet = oxt_db_row_int(row, 1, 1 << 20);
     b->bytes = (apr_size_t)(w->n + 7) / 8;
     b->pool = p;
+    b->res = res;
     b->of16 = apr_pcalloc(p, sizeof(*b->of16) * (apr_size_t)(b->maxid + 1));
     b->scratch = apr_pcalloc(p, b->bytes);
     apr_pool_cleanup_register(p, b, wp_bits_free, apr_pool_cleanup_null);
