@@ -47,12 +47,17 @@ int oxt_mod_list_within(apr_hash_t *set, apr_hash_t *within, apr_pool_t *p);
 /** GET and POST of a list page. */
 int oxt_mod_list_page(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp);
 
+/** Which Plesk pages the Name links to: those of Plesk 8 and 9, the
+ * administrator's overviews of Plesk 10 and later (resellers and
+ * customers), or none. */
+enum { OXT_MOD_LINKS_NONE, OXT_MOD_LINKS_9, OXT_MOD_LINKS_10 };
+
 /** The baton of the getters: what a row's cells need besides the row. */
 typedef struct oxt_mod_list_baton_t {
     const oxt_mod_page_ctx_t *ctx;
     const oxt_mod_list_t *lp;
     int access_possible;           /* oxt_grant_possible of the rows */
-    int plesk_links;               /* Plesk before 10 */
+    int plesk_links;               /* OXT_MOD_LINKS_*: the Name's link */
 } oxt_mod_list_baton_t;
 
 /* The rows are oxt_dir_row_t. The getters of the columns the lists

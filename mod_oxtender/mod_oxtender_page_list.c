@@ -50,30 +50,65 @@ static void list_filter(oxt_url_t *u, oxt_dir_list_t list, long long id)
 
 /* The row's page in Plesk 8 and 9 (our own words and the id only;
  * docs/reference/panel-links.md). */
-static oxt_url_t *plesk_link(const oxt_mod_list_baton_t *b,
-                             const oxt_dir_row_t *d, apr_pool_t *p)
+static oxt_url_t *plesk_link_9(oxt_url_t *u, oxt_dir_list_t list,
+                               long long id)
 {
-    const char *panel = oxt_mod_page_panel(b->ctx);
-    oxt_url_t *u = panel ? oxt_url_panel(panel, p) : oxt_url_make("", p);
-
-    switch (b->lp->list) {
+    switch (list) {
     case OXT_DIR_RESELLERS:
         OXT_URL_WORD(u, "resellers");
         OXT_URL_WORD(u, "res_ctrl.php3");
-        oxt_url_query_int(u, "res_id", d->id);
+        oxt_url_query_int(u, "res_id", id);
         break;
     case OXT_DIR_CLIENTS:
         OXT_URL_WORD(u, "clients");
         OXT_URL_WORD(u, "cl_ctrl.php3");
-        oxt_url_query_int(u, "cl_id", d->id);
+        oxt_url_query_int(u, "cl_id", id);
         break;
     default:
         OXT_URL_WORD(u, "domains");
         OXT_URL_WORD(u, "dom_ctrl.php3");
-        oxt_url_query_int(u, "dom_id", d->id);
+        oxt_url_query_int(u, "dom_id", id);
         break;
     }
     return u;
+}
+
+/* From Plesk 10 a reseller's and a customer's page is an overview in the
+ * administrator's panel, addressed by the id; a domain's page is its
+ * subscription's, whose id psa does not give us per domain, so domains
+ * have none (docs/reference/panel-links.md). */
+static oxt_url_t *plesk_link_10(oxt_url_t *u, oxt_dir_list_t list,
+                                long long id)
+{
+    OXT_URL_WORD(u, "admin");
+    if (list == OXT_DIR_RESELLERS) {
+        OXT_URL_WORD(u, "reseller");
+    }
+    else {
+        OXT_URL_WORD(u, "customer");
+    }
+    OXT_URL_WORD(u, "overview");
+    OXT_URL_WORD(u, "id");
+    oxt_url_id(u, id);
+    return u;
+}
+
+/* The row's page in Plesk, or NULL where the caller has none to open. */
+static oxt_url_t *plesk_link(const oxt_mod_list_baton_t *b,
+                             const oxt_dir_row_t *d, apr_pool_t *p)
+{
+    const char *panel = oxt_mod_page_panel(b->ctx);
+    oxt_url_t *u;
+
+    if (b->plesk_links == OXT_MOD_LINKS_NONE
+        || (b->plesk_links == OXT_MOD_LINKS_10
+            && b->lp->list == OXT_DIR_DOMAINS)) {
+        return NULL;
+    }
+    u = panel ? oxt_url_panel(panel, p) : oxt_url_make("", p);
+    return b->plesk_links == OXT_MOD_LINKS_9
+           ? plesk_link_9(u, b->lp->list, d->id)
+           : plesk_link_10(u, b->lp->list, d->id);
 }
 
 /* ---- the common columns ---------------------------------------------------------- */
@@ -116,9 +151,7 @@ void oxt_mod_list_name(oxt_cell_t *c, const void *row, void *baton,
 
     c->text = d->name;
     c->flags = d->suspended ? OXT_CELL_SUSPENDED : 0;
-    if (b->plesk_links) {
-        c->url2 = plesk_link(b, d, p);
-    }
+    c->url2 = plesk_link(b, d, p);
 }
 
 void oxt_mod_list_mail(oxt_cell_t *c, const void *row, void *baton,
@@ -289,7 +322,12 @@ static void list_baton(oxt_mod_list_baton_t *b, const oxt_mod_page_ctx_t *ctx,
     b->lp = lp;
     b->access_possible = oxt_grant_possible(oxt_psa_caps(ctx->psa),
                                             roles[lp->list]);
-    b->plesk_links = oxt_psa_caps(ctx->psa)->version < 10;
+    /* Plesk 10's overview pages are the administrator's: a reseller has
+     * its own panel there, whose addresses we do not know, so it gets no
+     * link rather than one to a refusal. */
+    b->plesk_links = oxt_psa_caps(ctx->psa)->version < 10 ? OXT_MOD_LINKS_9
+                     : ctx->ident->role == OXT_ROLE_ADMIN ? OXT_MOD_LINKS_10
+                     : OXT_MOD_LINKS_NONE;
 }
 
 /* A failure of the core while a page is being read: logged; 503 or 500. */

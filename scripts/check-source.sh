@@ -128,6 +128,20 @@ if [ -n "$cites" ]; then
     fail=1
 fi
 
+# A comment that points to docs/reference/ points to a file that is there
+# (a citation of a note never written sends the reader nowhere).
+missing=""
+for ref in $(grep -rhoE 'docs/reference/[A-Za-z0-9_-]+\.md' \
+        --exclude-dir=gen --exclude-dir=build --exclude-dir=.git \
+        README.md Makefile bench conf docs lib mod_oxtender replicator \
+        scripts sql tests tools 2>/dev/null | sort -u); do
+    [ -f "$ref" ] || missing="$missing $ref"
+done
+if [ -n "$missing" ]; then
+    echo "check-source: cited but missing:$missing" >&2
+    fail=1
+fi
+
 if ! ./scripts/check-log-tags.sh >/dev/null; then
     fail=1
 fi

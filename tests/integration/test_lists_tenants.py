@@ -12,6 +12,9 @@ Objects, for a caller:
   parent   above it (the reseller of a client, the client of a domain, the
            admin's own client or domain for a reseller).
 """
+import re
+import urllib.parse
+
 import pytest
 
 ROUTES = ("resellers", "clients", "domains")
@@ -248,10 +251,42 @@ def test_own_posts_and_forever_for_all_stay_inside(matrix):
                        " level = 'domain'", ls.site.oxtender_db)
 
 
-def test_plesk_links_only_before_plesk_10(matrix):
-    ls, _, _ = matrix
+def _plesk_links(page):
+    """The Plesk links' paths and queries (the panel's base cut off)."""
+    out = []
+    for url in re.findall(r'<a class="oxt-plesk" href="([^"]*)"', page):
+        u = urllib.parse.urlsplit(url.replace("&amp;", "&"))
+        out.append(u.path + ("?" + u.query if u.query else ""))
+    return out
+
+
+def test_plesk_links_by_version(matrix):
+    """Before Plesk 10 every Name links to its Plesk 8/9 page; from 10 the
+    admin's resellers and clients link to their overviews and domains to
+    nothing (a domain's page is its subscription's), and a reseller gets
+    no link (its own panel's addresses differ)."""
+    ls, callers, _ = matrix
     t = ls.get("domains", ls.admin, per_page=10).text
     assert ('class="oxt-plesk"' in t) == (ls.flavour < 10)
+    ids = [i["id"] for i in ls.json("clients", ls.admin,
+                                    per_page=10)["items"]]
+    links = _plesk_links(ls.get("clients", ls.admin, per_page=10).text)
+    assert len(links) == len(ids) > 0
+    if ls.flavour < 10:
+        assert links == ["/clients/cl_ctrl.php3?cl_id=%d" % i for i in ids]
+    else:
+        assert links == ["/admin/customer/overview/id/%d" % i for i in ids]
+    if ls.flavour >= 9:
+        ids = [i["id"] for i in ls.json("resellers", ls.admin,
+                                        per_page=10)["items"]]
+        links = _plesk_links(ls.get("resellers", ls.admin,
+                                    per_page=10).text)
+        want = ("/resellers/res_ctrl.php3?res_id=%d" if ls.flavour < 10
+                else "/admin/reseller/overview/id/%d")
+        assert links == [want % i for i in ids] and ids
+        reseller = callers["reseller"]
+        page = ls.get("clients", reseller, per_page=10).text
+        assert ('class="oxt-plesk"' in page) == (ls.flavour < 10)
     access = ls.json("clients", ls.admin, per_page=10)["items"]
     page = ls.get("clients", ls.admin, per_page=10).text
     disabled = page.count('data-oxt-col="access" disabled') + \
