@@ -19,7 +19,7 @@ also at interpreter exit or when pytest dies):
             watched one (extra: server config appended to httpd.conf)
   browser, browser_nojs  harness.browser.Browser: headless Chromium with
             JavaScript on / off (skipped when chromium is absent);
-            screenshots in run_dir/artifacts
+            screenshots in tests/gen/artifacts (kept after the run)
   plesk_flavour   plesk_flavour(8|9|10) -> (site, apache) of that Plesk
                   version: 10 is site/apache, 8 and 9 are built on first use
   lists_flavour   lists_flavour(8|9|10) -> harness.lists.ListsSite: a small
@@ -187,8 +187,12 @@ def _browser(run_dir, name, javascript):
         pytest.skip(reason)
     return browser_harness.Browser(os.path.join(run_dir, name),
                                    javascript=javascript,
-                                   artifacts=os.path.join(run_dir,
-                                                          "artifacts"))
+                                   artifacts=ARTIFACTS)
+
+
+# The browser tests' screenshots: the test artifacts a reader (or CI)
+# looks at after the run, whatever its outcome.
+ARTIFACTS = os.path.join(env.TOP, "tests", "gen", "artifacts")
 
 
 @pytest.fixture(scope="session")
@@ -220,7 +224,8 @@ def _browsers(run_dir):
 def browser(_browsers):
     """Headless Chromium with JavaScript, one for the session, checked
     alive before each test; API: harness/browser.py. Screenshots go to
-    run_dir/artifacts (kept when a test fails, or with OXT_KEEP_GEN=1)."""
+    tests/gen/artifacts, outside the run's scratch, so a green run keeps
+    them too (each file's names are its own; a run overwrites the last)."""
     return _browsers("browser-js", True)
 
 

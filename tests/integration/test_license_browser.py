@@ -2,7 +2,7 @@
 the site of harness/licpage.py: a key file chosen in the file input and
 uploaded shows its properties; a bad one is refused with its reason and
 the key in force stays; the page executes nothing it was not meant to.
-Screenshots go to run_dir/artifacts.
+Screenshots go to tests/gen/artifacts.
 """
 import os
 

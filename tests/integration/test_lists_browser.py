@@ -13,7 +13,7 @@ and replicator):
   - the hostile names execute nothing and break no layout; bidi and
     zero-width controls arrive as visible U+FFFD; an IDN is shown in
     Unicode and found by either form.
-Screenshots go to run_dir/artifacts.
+Screenshots go to tests/gen/artifacts.
 """
 import re
 

@@ -10,7 +10,7 @@ own name is markup):
     the list shows "Update in progress" with the Info message;
   - without JavaScript: the header box is not offered (it would do
     nothing), the same flow works with plain form posts.
-Screenshots go to run_dir/artifacts.
+Screenshots go to tests/gen/artifacts.
 """
 import pytest
 

@@ -9,7 +9,7 @@ emulator), each with JavaScript on and off:
     the debug logs page with the fault in red; Retry of a parked item;
     Clean Log through its confirmation (a <dialog> with JavaScript, a
     page without), only the caller's rows.
-Screenshots go to run_dir/artifacts.
+Screenshots go to tests/gen/artifacts.
 """
 import pytest
 
