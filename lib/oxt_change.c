@@ -21,8 +21,11 @@ int oxt_change_of(oxt_change_t *c, const oxt_dir_row_t *row,
     if ((ticks->forever != 0) != (row->forever != 0)) {
         c->forever = ticks->forever ? OXT_FOREVER_ON : OXT_FOREVER_OFF;
     }
-    /* Now is disabled on the page where Forever is in effect. */
-    if (!row->forever && (ticks->now != 0) != (row->now != 0)) {
+    /* Now is disabled on the page where Forever is in effect, and where
+     * the object is suspended (itself or an owner above): the mailboxes
+     * of a disabled domain cannot be queued for replication. */
+    if (!row->forever && !row->suspended
+        && (ticks->now != 0) != (row->now != 0)) {
         c->now = ticks->now != 0;
     }
     return c->access >= 0 || c->forever >= 0 || c->now >= 0;

@@ -14,9 +14,10 @@
  *    else the one it inherits); a box that differs from it sets the row's
  *    own value on or off explicitly (the guide's "unless specifically
  *    unchecked"); one that agrees changes nothing;
- *  - Webmail Now: only where Forever is not in effect (the box is
- *    disabled there); ticked requests a one-time replication, unticked
- *    withdraws a request not yet applied.
+ *  - Webmail Now: only where Forever is not in effect and the object is
+ *    not suspended (the box is disabled there: a suspended object's
+ *    mailboxes cannot be queued); ticked requests a one-time replication,
+ *    unticked withdraws a request not yet applied.
  * oxt_change_apply records every change in one transaction, with who made
  * it (prefs.updated_by, webmail_now_by) and a queue hint per object whose
  * replication it changes, so the replicator starts at once.

@@ -253,7 +253,8 @@ void oxt_mod_list_forever(oxt_cell_t *c, const void *row, void *baton,
     c->on = ((const oxt_dir_row_t *)row)->forever;
 }
 
-/* Webmail Now does not apply where Forever does. */
+/* Webmail Now does not apply where Forever does, nor to a suspended
+ * object (oxt_change_of leaves it alone there too). */
 void oxt_mod_list_now(oxt_cell_t *c, const void *row, void *baton,
                       apr_pool_t *p)
 {
@@ -262,7 +263,7 @@ void oxt_mod_list_now(oxt_cell_t *c, const void *row, void *baton,
     (void)baton;
     (void)p;
     c->on = d->now && !d->forever;
-    c->disabled = d->forever;
+    c->disabled = d->forever || d->suspended;
 }
 
 void oxt_mod_list_suspended(oxt_cell_t *c, const void *row, void *baton,

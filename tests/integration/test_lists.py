@@ -410,6 +410,27 @@ def test_apply_records_hints_and_says_what_changed(ls):
     assert data[rows[2]]["now"] is True and data[rows[2]]["access"] is True
 
 
+def test_a_suspended_domain_cannot_be_queued(ls):
+    """The guide: the mailboxes of a disabled domain cannot be placed in
+    queue for replication. Its Now box is disabled, and a tick forged
+    into the POST requests nothing."""
+    items = all_items(ls, "domains", ls.admin)
+    sus = [i for i in items if i["suspended"] and not i["forever"]
+           and not i["now"]]
+    assert sus, "the lists' site has suspended domains"
+    did = sus[0]["id"]
+    page = ls.get("domains", ls.admin, per_page="all").text
+    assert re.search(r'name="now" value="%d" data-oxt-col="now"'
+                     r' disabled' % did, page)
+    before = ls.site.oxt("SELECT COUNT(*) FROM queue")[0][0]
+    r = ls.post("domains", ls.admin, {"row": [did], "now": [did]})
+    assert info(follow(ls, ls.admin, r).text).startswith("No changes")
+    assert ls.site.oxt("SELECT COUNT(*) FROM prefs WHERE level = 'domain'"
+                       " AND plesk_id = %d AND webmail_now_at IS NOT NULL"
+                       % did)[0][0] in (0, "0")
+    assert ls.site.oxt("SELECT COUNT(*) FROM queue")[0][0] == before
+
+
 def test_forever_inherited_is_shown_and_now_is_disabled(ls):
     _, _, rid = ls.login("reseller", nth=1)
     ls.site.db.sql("INSERT INTO prefs (level, plesk_id, webmail_forever)"

@@ -67,6 +67,28 @@ START_TEST(disabled_boxes_are_left_alone)
 }
 END_TEST
 
+START_TEST(a_suspended_object_is_not_queued)
+{
+    /* The box is disabled: a tick forged into the POST requests nothing,
+     * and the absent tick of a request made before the suspension does
+     * not withdraw it. */
+    oxt_dir_row_t r = row_of(0, 0, 0);
+    oxt_change_ticks_t t = { 0, 0, 1 };
+    oxt_change_t c;
+
+    r.suspended = 1;
+    ck_assert_int_eq(oxt_change_of(&c, &r, &t, 1), 0);
+    r.now = 1;
+    t.now = 0;
+    ck_assert_int_eq(oxt_change_of(&c, &r, &t, 1), 0);
+    /* Forever is a preference, kept for when the object is back. */
+    t.forever = 1;
+    ck_assert_int_eq(oxt_change_of(&c, &r, &t, 1), 1);
+    ck_assert_int_eq(c.forever, OXT_FOREVER_ON);
+    ck_assert_int_eq(c.now, -1);
+}
+END_TEST
+
 START_TEST(now_is_requested_and_withdrawn)
 {
     oxt_dir_row_t r = row_of(0, 0, 0);
@@ -117,6 +139,7 @@ TCase *oxt_change_test_case(void)
     tcase_add_test(tc, boxes_as_they_were_change_nothing);
     tcase_add_test(tc, a_changed_box_sets_the_level_explicitly);
     tcase_add_test(tc, disabled_boxes_are_left_alone);
+    tcase_add_test(tc, a_suspended_object_is_not_queued);
     tcase_add_test(tc, now_is_requested_and_withdrawn);
     tcase_add_test(tc, the_message_says_what_changed);
     return tc;
