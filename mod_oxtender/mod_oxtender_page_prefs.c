@@ -152,8 +152,7 @@ static void field_language(oxt_html_t *h, const prefs_t *pf, apr_pool_t *p)
     }
     memset(&fd, 0, sizeof(fd));
     fd.name = OXT_PF_LANGUAGE;
-    fd.label = pf->list == OXT_DIR_DOMAINS ? "OX language"
-                                           : "Default OX language";
+    fd.label = "Default OX language";  /* the guide's, on every level */
     fd.required = 1;
     fd.hint = "The languages enabled in Settings.";
     fd.error = pf->form.language_error;
@@ -177,8 +176,7 @@ static void field_timezone(oxt_html_t *h, const prefs_t *pf, apr_pool_t *p)
     }
     memset(&fd, 0, sizeof(fd));
     fd.name = OXT_PF_TIMEZONE;
-    fd.label = pf->list == OXT_DIR_DOMAINS ? "OX time zone"
-                                           : "Default OX time zone";
+    fd.label = "Default OX time zone";
     fd.required = 1;
     fd.error = pf->form.timezone_error;
     oxt_page_field_select(h, &fd, opts, n + 1, 0);

@@ -89,6 +89,8 @@ def test_the_html_dialog(ls, chain):
     assert "Infostore on <bdi>" not in t, "a label is text"
     assert re.search(r">Infostore on [^<]+<", t)
     assert "Maximum domain Infostore quota" not in t
+    # The guide's labels on the domain's dialog too.
+    assert "Default OX language" in t and "Default OX time zone" in t
 
 
 def test_saving_and_the_way_back(ls, chain):
