@@ -200,9 +200,24 @@ def test_prefs_reads(matrix):
             prefs_reads(ls, role, who, objs[role])
 
 
+MISSING = 999999999
+
+
 def foreign_posts(ls, role, who, objs):
-    """Every POST at an object not the caller's: 404, nothing written."""
+    """Every POST at an object not the caller's: 404 with the body of a
+    POST at an id that does not exist (nothing tells the two apart),
+    nothing written; a forged owner filter in a POST's query the same."""
     before = ls.prefs()
+
+    def missing(route, prefs=False):
+        if prefs:
+            return not_found(ls.post("%s/%d/prefs" % (route, MISSING), who,
+                                     {"quota_mb": "1", "language": "plesk",
+                                      "timezone": "UTC"},
+                                     token=ls.token(who, route)))
+        return not_found(ls.post(route, who, {"row": [MISSING],
+                                              "forever": [MISSING]}))
+
     for rel in ("sibling", "parent"):
         for kind, oid in objs[rel].items():
             route = PREFS[kind]
@@ -211,17 +226,25 @@ def foreign_posts(ls, role, who, objs):
                 continue
             r = ls.post(route, who, {"row": [oid], "forever": [oid],
                                      "access": [oid], "now": [oid]})
-            assert not_found(r), (role, kind, rel)
+            assert not_found(r) == missing(route), (role, kind, rel)
             r = ls.post("%s/%d/prefs" % (route, oid), who,
                         {"quota_mb": "1", "language": "plesk",
                          "timezone": "UTC"}, token=ls.token(who, route))
-            assert not_found(r), (role, kind, rel)
+            assert not_found(r) == missing(route, True), (role, kind, rel)
             # a foreign id among own rows poisons the whole POST
             own = objs["own"].get(kind)
             if own is not None:
                 r = ls.post(route, who, {"row": [own, oid],
                                          "forever": [own]})
-                assert not_found(r), (role, kind, rel)
+                assert not_found(r) == missing(route), (role, kind, rel)
+            # a foreign owner as the list's filter, with own rows
+            if kind in ("reseller", "client") and "domains" in ALLOWED[role]:
+                own_dom = objs["own"].get("domain")
+                body = {"row": [own_dom], "forever": [own_dom]}
+                r = ls.post("domains", who, body, query={kind: str(oid)})
+                gone = ls.post("domains", who, body,
+                               query={kind: str(MISSING)})
+                assert not_found(r) == not_found(gone), (role, kind, rel)
     assert ls.prefs() == before, "a refused POST wrote something"
 
 
