@@ -99,55 +99,70 @@ static apr_status_t change_one(oxt_db_t *db, oxt_level_t level,
     return rv;
 }
 
-apr_status_t oxt_change_apply(oxt_db_t *db, oxt_level_t level,
-                              const apr_array_header_t *changes,
-                              const char *by, oxt_change_counts_t *counts,
-                              oxt_result_t *res, apr_pool_t *p)
-{
-    int i;
-    apr_status_t rv;
-
-    if (changes->nelts == 0) {
-        return APR_SUCCESS;
-    }
-    rv = oxt_db_begin(db, res);
-    for (i = 0; rv == APR_SUCCESS && i < changes->nelts; i++) {
-        rv = change_one(db, level, &APR_ARRAY_IDX(changes, i, oxt_change_t),
-                        by, counts, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        return oxt_db_commit(db, res);
-    }
-    oxt_db_rollback(db);
-    return rv;
-}
-
-apr_status_t oxt_change_forever_all(oxt_db_t *db, oxt_level_t level,
-                                    const apr_array_header_t *ids,
-                                    int hint_type, long long hint_id,
-                                    const char *by,
-                                    oxt_change_counts_t *counts,
-                                    oxt_result_t *res, apr_pool_t *p)
+/* "For all": Forever on for every id, and one hint for the owner. */
+static apr_status_t all_write(oxt_db_t *db, oxt_level_t level,
+                              const oxt_change_all_t *all, const char *by,
+                              oxt_change_counts_t *counts, oxt_result_t *res,
+                              apr_pool_t *p)
 {
     oxt_db_arg_t lv = OXT_DB_STR(oxt_level_name(level));
     int i;
-    apr_status_t rv = oxt_db_begin(db, res);
+    apr_status_t rv = APR_SUCCESS;
 
-    for (i = 0; rv == APR_SUCCESS && i < ids->nelts; i++) {
+    for (i = 0; rv == APR_SUCCESS && i < all->ids->nelts; i++) {
         rv = oxt_db_exec(NULL, db, sql_forever, OXT_DB_ARGS(lv,
-                         OXT_DB_INT(APR_ARRAY_IDX(ids, i, long long)),
+                         OXT_DB_INT(APR_ARRAY_IDX(all->ids, i, long long)),
                          OXT_DB_STR("on"), OXT_DB_STR(by)), res, p);
     }
-    if (rv == APR_SUCCESS && ids->nelts > 0) {
-        rv = oxt_queue_push(db, (oxt_obj_type_t)hint_type, hint_id, "page",
-                            "webmail forever for all", by, res, p);
+    if (rv == APR_SUCCESS && all->ids->nelts > 0) {
+        rv = oxt_queue_push(db, (oxt_obj_type_t)all->hint_type,
+                            all->hint_id, "page", "webmail forever for all",
+                            by, res, p);
     }
+    if (rv == APR_SUCCESS) {
+        counts->forever_on += all->ids->nelts;
+    }
+    return rv;
+}
+
+apr_status_t oxt_change_record(oxt_db_t *db, oxt_level_t level,
+                               const apr_array_header_t *changes,
+                               const oxt_change_all_t *all, const char *by,
+                               oxt_change_counts_t *counts,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_change_counts_t n;
+    int i;
+    apr_status_t rv;
+
+    if ((changes == NULL || changes->nelts == 0)
+        && (all == NULL || all->ids->nelts == 0)) {
+        return APR_SUCCESS;
+    }
+    /* Counted apart and added on commit: a rolled-back POST says nothing
+     * changed. */
+    memset(&n, 0, sizeof(n));
+    rv = oxt_db_begin(db, res);
+    for (i = 0; rv == APR_SUCCESS && changes != NULL && i < changes->nelts;
+         i++) {
+        rv = change_one(db, level, &APR_ARRAY_IDX(changes, i, oxt_change_t),
+                        by, &n, res, p);
+    }
+    if (rv == APR_SUCCESS && all != NULL) {
+        rv = all_write(db, level, all, by, &n, res, p);
+    }
+    rv = rv == APR_SUCCESS ? oxt_db_commit(db, res) : rv;
     if (rv != APR_SUCCESS) {
         oxt_db_rollback(db);
         return rv;
     }
-    counts->forever_on += ids->nelts;
-    return oxt_db_commit(db, res);
+    counts->access_on += n.access_on;
+    counts->access_off += n.access_off;
+    counts->forever_on += n.forever_on;
+    counts->forever_off += n.forever_off;
+    counts->now_on += n.now_on;
+    counts->now_off += n.now_off;
+    return APR_SUCCESS;
 }
 
 /* ---- the message ---------------------------------------------------------------- */

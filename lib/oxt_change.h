@@ -18,8 +18,8 @@
  *    not suspended (the box is disabled there: a suspended object's
  *    mailboxes cannot be queued); ticked requests a one-time replication,
  *    unticked withdraws a request not yet applied.
- * oxt_change_apply records every change in one transaction, with who made
- * it (prefs.updated_by, webmail_now_by) and a queue hint per object whose
+ * oxt_change_record records every change of a POST in one transaction,
+ * with who made it (prefs.updated_by, webmail_now_by) and a queue hint per object whose
  * replication it changes, so the replicator starts at once.
  */
 #ifndef OXT_CHANGE_H
@@ -61,29 +61,26 @@ typedef struct oxt_change_counts_t {
     long long now_on, now_off;
 } oxt_change_counts_t;
 
-/**
- * Records changes (oxt_change_t) of objects of level, in one
- * transaction: the preferences, by (the person's name), the queue hints.
- * counts is added to.
- */
-apr_status_t oxt_change_apply(oxt_db_t *db, oxt_level_t level,
-                              const apr_array_header_t *changes,
-                              const char *by, oxt_change_counts_t *counts,
-                              oxt_result_t *res, apr_pool_t *p)
-    __attribute__((warn_unused_result));
+/** "Webmail Forever for all": Forever on for every object of ids (long
+ * long) and one hint: for everything (hint_type OXT_OBJ_ALL) or for the
+ * owner whose list it was (a reseller's or a client's). */
+typedef struct oxt_change_all_t {
+    const apr_array_header_t *ids;
+    int hint_type;
+    long long hint_id;
+} oxt_change_all_t;
 
 /**
- * "Webmail Forever for all": Forever on for every object ids (long long)
- * of level, in one transaction, and one hint: for everything (hint_type
- * OXT_OBJ_ALL) or for the owner whose list it was (a reseller's or a
- * client's). counts->forever_on gets how many objects.
+ * Records one POST of a list in one transaction: the changes of its rows
+ * (oxt_change_t, may be NULL) and "for all" (may be NULL), with by (the
+ * person's name) and the queue hints. Either all of it is written or
+ * nothing; counts is added to only when it was.
  */
-apr_status_t oxt_change_forever_all(oxt_db_t *db, oxt_level_t level,
-                                    const apr_array_header_t *ids,
-                                    int hint_type, long long hint_id,
-                                    const char *by,
-                                    oxt_change_counts_t *counts,
-                                    oxt_result_t *res, apr_pool_t *p)
+apr_status_t oxt_change_record(oxt_db_t *db, oxt_level_t level,
+                               const apr_array_header_t *changes,
+                               const oxt_change_all_t *all, const char *by,
+                               oxt_change_counts_t *counts,
+                               oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /** The numbers of counts as an array of 6, in p (for a message). */

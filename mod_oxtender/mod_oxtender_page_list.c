@@ -709,22 +709,18 @@ static void all_hint(int *ptype, long long *pid, const oxt_dir_query_t *q)
     }
 }
 
-static apr_status_t post_all(oxt_mod_page_ctx_t *ctx,
-                             const oxt_mod_list_t *lp,
-                             const oxt_dir_query_t *q, const char *by,
-                             oxt_change_counts_t *counts)
+/* "For all": every object of the list as the query shows it, read before
+ * the POST's transaction. */
+static apr_status_t post_all(oxt_change_all_t *all, oxt_mod_page_ctx_t *ctx,
+                             const oxt_dir_query_t *q)
 {
     apr_array_header_t *ids;
-    long long hint_id;
-    int hint_type;
     apr_status_t rv;
 
     rv = oxt_dir_ids(&ids, ctx->psa, ctx->db, q, ctx->res, ctx->r->pool);
     if (rv == APR_SUCCESS) {
-        all_hint(&hint_type, &hint_id, q);
-        rv = oxt_change_forever_all(ctx->db, oxt_dir_list_level(lp->list),
-                                    ids, hint_type, hint_id, by, counts,
-                                    ctx->res, ctx->r->pool);
+        all->ids = ids;
+        all_hint(&all->hint_type, &all->hint_id, q);
     }
     return rv;
 }
@@ -733,6 +729,7 @@ static int list_post(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
 {
     request_rec *r = ctx->r;
     oxt_change_counts_t counts;
+    oxt_change_all_t all;
     apr_array_header_t *changes = NULL;
     oxt_mod_list_baton_t b;
     oxt_list_req_t req;
@@ -756,10 +753,11 @@ static int list_post(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
     if (status != OK) {
         return status;
     }
-    rv = oxt_change_apply(ctx->db, oxt_dir_list_level(lp->list), changes, by,
-                          &counts, ctx->res, r->pool);
-    if (rv == APR_SUCCESS && lpst.all) {
-        rv = post_all(ctx, lp, &q, by, &counts);
+    rv = lpst.all ? post_all(&all, ctx, &q) : APR_SUCCESS;
+    if (rv == APR_SUCCESS) {
+        rv = oxt_change_record(ctx->db, oxt_dir_list_level(lp->list), changes,
+                               lpst.all ? &all : NULL, by, &counts, ctx->res,
+                               r->pool);
     }
     if (rv != APR_SUCCESS) {
         return list_failed(ctx, rv);
