@@ -3635,6 +3635,18 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
         ? oxt_dir_points_rebuild(NULL, db, psa, res, p) : rv;
 }
 
+apr_status_t oxt_dir_analyze(oxt_db_t *db, oxt_result_t *res,
+                             apr_pool_t *p)
+{
+    apr_array_header_t *rows;        /* one status row per table */
+
+    return oxt_db_select(&rows, db, "ANALYZE TABLE dir_account, dir_domain,"
+                         " dir_term, dir_page, dir_prefix, dir_mailbox,"
+                         " dir_mailbox_term, dir_mailbox_page,"
+                         " dir_mailbox_wide, dir_mailbox_wide_page,"
+                         " dir_mailbox_count", OXT_DB_NOARGS, res, p);
+}
+
 apr_status_t oxt_dir_refresh(oxt_db_t *db, const oxt_psa_t *psa,
                              oxt_dir_stats_t *stats, oxt_result_t *res,
                              apr_pool_t *p)

@@ -29,6 +29,7 @@ static apr_status_t directory_both(oxt_db_t *db, const oxt_psa_t *psa,
 {
     const apr_array_header_t *buckets = NULL;
     const oxt_settings_t *settings = given;
+    oxt_dir_stats_t st = { 0, 0, 0, 0 };
     oxt_settings_t *loaded;
     oxt_dirsum_t *sum;
     apr_time_t t0 = apr_time_now(), t1 = t0, t2 = t0;
@@ -47,7 +48,7 @@ static apr_status_t directory_both(oxt_db_t *db, const oxt_psa_t *psa,
     }
     if (rv == APR_SUCCESS) {
         t1 = apr_time_now();
-        rv = oxt_dir_refresh_changed(db, psa, buckets, stats, res, p);
+        rv = oxt_dir_refresh_changed(db, psa, buckets, &st, res, p);
     }
     if (rv == APR_SUCCESS) {
         t2 = apr_time_now();
@@ -56,6 +57,18 @@ static apr_status_t directory_both(oxt_db_t *db, const oxt_psa_t *psa,
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_dirsum_save(sum, db, res, p);
+    }
+    /* A tenth of the lists' rows added or removed (a first fill, a big
+     * import): the optimizer's statistics taken now (oxt_dir_analyze). */
+    if (rv == APR_SUCCESS && (st.added + st.removed) * 10 > st.seen
+        && st.added + st.removed > 0) {
+        rv = oxt_dir_analyze(db, res, p);
+    }
+    if (stats != NULL) {
+        stats->seen += st.seen;
+        stats->added += st.added;
+        stats->changed += st.changed;
+        stats->removed += st.removed;
     }
     if (rv == APR_SUCCESS) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
