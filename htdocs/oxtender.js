@@ -78,9 +78,9 @@
                 link.setAttribute("aria-expanded", hide ? "false" : "true");
                 link.textContent = link.getAttribute(
                     hide ? "data-oxt-show" : "data-oxt-hide");
-                if (cookie && /^[a-z_]+$/.test(cookie)) {
+                if (cookie && /^[a-z0-9_]+$/.test(cookie)) {
                     document.cookie = cookie + "=" + (hide ? "hidden" : "shown")
-                        + "; path=/; SameSite=Strict";
+                        + "; max-age=31536000; path=/; SameSite=Strict";
                 }
                 if (!hide) {
                     var input = target.querySelector("input[type=search]");

@@ -473,14 +473,15 @@ void oxt_list_search_form(oxt_html_t *h, const oxt_list_view_t *v,
 }
 
 void oxt_list_search_toggle(oxt_html_t *h, const oxt_list_view_t *v,
-                            int hidden)
+                            int hidden, const char *cookie)
 {
     oxt_url_t *u = oxt_list_url(v, NULL, v->req->desc, v->req->page,
                                 v->req->per_page, v->rowp);
 
     oxt_url_query(u, "search", hidden ? "show" : "hide");
     OXT_HTML_LIT(h, "<a class=\"oxt-toggle\" data-oxt-toggle=\"oxt-search\""
-                 " data-oxt-cookie=\"oxt_search\" aria-controls=\"oxt-search\"");
+                 " aria-controls=\"oxt-search\"");
+    oxt_html_attr(h, "data-oxt-cookie", cookie);
     oxt_html_attr_url(h, "href", u);
     oxt_html_attr(h, "aria-expanded", hidden ? "false" : "true");
     OXT_HTML_LIT(h, " data-oxt-show=\"Show Search\""

@@ -304,10 +304,11 @@ void oxt_list_search_form(oxt_html_t *h, const oxt_list_view_t *v,
  * The Hide/Show Search link: without JavaScript it goes to this list
  * with search=hide or search=show (the page remembers the choice and
  * draws the form hidden or not); with it, htdocs/oxtender.js toggles the
- * form in place and keeps the choice in the cookie "oxt_search".
+ * form in place and keeps the choice in the cookie named cookie (a-z,
+ * 0-9 and _: the caller's own, "oxt_search_r7").
  */
 void oxt_list_search_toggle(oxt_html_t *h, const oxt_list_view_t *v,
-                            int hidden);
+                            int hidden, const char *cookie);
 
 /**
  * "1-25 domains of 50 total  Pages: First << 1 2 >> Last  Number of

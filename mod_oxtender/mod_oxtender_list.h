@@ -26,11 +26,18 @@ typedef struct oxt_mod_list_t {
 
 /**
  * Is the search form of a list hidden? search=hide|show of the request
- * says so (and is remembered in the cookie oxt_search, as the script
+ * says so (and is remembered in the caller's cookie, as the script
  * does), else that cookie. Every list page asks this.
  */
 int oxt_mod_list_search_hidden(oxt_mod_page_ctx_t *ctx,
                                const oxt_list_req_t *req);
+
+/**
+ * The name of the caller's Hide/Show Search cookie: "oxt_search_" and
+ * the role's letter and id ("oxt_search_r7"), so that each login on a
+ * browser has its own choice, kept for a year.
+ */
+const char *oxt_mod_list_search_cookie(const oxt_mod_page_ctx_t *ctx);
 
 /**
  * The ids of a form field (repeated, each a positive integer) as a set,

@@ -388,20 +388,33 @@ static int cookie_says(const char *header, const char *name,
     return said;
 }
 
+const char *oxt_mod_list_search_cookie(const oxt_mod_page_ctx_t *ctx)
+{
+    char role = ctx->ident->role == OXT_ROLE_ADMIN ? 'a'
+              : ctx->ident->role == OXT_ROLE_RESELLER ? 'r'
+              : ctx->ident->role == OXT_ROLE_CLIENT ? 'c' : 'd';
+
+    return apr_psprintf(ctx->r->pool, "oxt_search_%c%" APR_INT64_T_FMT, role,
+                        (apr_int64_t)(ctx->ident->id > 0 ? ctx->ident->id
+                                      : 0));
+}
+
 /* Is the search form hidden? search=hide|show says so now and is
- * remembered (the cookie the script sets too); else the cookie. */
+ * remembered for a year (the cookie the script sets too); else the
+ * caller's cookie. */
 int oxt_mod_list_search_hidden(oxt_mod_page_ctx_t *ctx,
                                const oxt_list_req_t *req)
 {
     request_rec *r = ctx->r;
+    const char *name = oxt_mod_list_search_cookie(ctx);
 
     if (req->search >= 0) {
-        apr_table_add(r->err_headers_out, "Set-Cookie", req->search
-                      ? "oxt_search=shown; Path=/; SameSite=Strict"
-                      : "oxt_search=hidden; Path=/; SameSite=Strict");
+        apr_table_add(r->err_headers_out, "Set-Cookie", apr_pstrcat(r->pool,
+                      name, req->search ? "=shown" : "=hidden",
+                      "; Max-Age=31536000; Path=/; SameSite=Strict", NULL));
         return req->search == 0;
     }
-    return cookie_says(apr_table_get(r->headers_in, "Cookie"), "oxt_search",
+    return cookie_says(apr_table_get(r->headers_in, "Cookie"), name,
                        "hidden");
 }
 
@@ -461,7 +474,7 @@ static void list_html_top(oxt_html_t *h, oxt_mod_page_ctx_t *ctx,
                            "Apply Your Changes", "apply", "1",
                            "oxt-list-form");
     OXT_HTML_LIT(h, "</div><div class=\"oxt-tools\">");
-    oxt_list_search_toggle(h, v, hidden);
+    oxt_list_search_toggle(h, v, hidden, oxt_mod_list_search_cookie(ctx));
     OXT_HTML_LIT(h, "</div></div>\n");
     oxt_list_search_form(h, v, hidden);
 }

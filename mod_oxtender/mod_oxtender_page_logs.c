@@ -488,7 +488,8 @@ static void logs_toolbar(oxt_html_t *h, const oxt_mod_page_ctx_t *ctx,
     oxt_page_action_submit(h, ctx->static_base, OXT_ICON_REMOVE, "Remove",
                            "remove", "1", "oxt-list-form");
     OXT_HTML_LIT(h, "</div><div class=\"oxt-tools\">");
-    oxt_list_search_toggle(h, &lg->v, lg->hidden);
+    oxt_list_search_toggle(h, &lg->v, lg->hidden,
+                           oxt_mod_list_search_cookie(ctx));
     OXT_HTML_LIT(h, "</div></div>\n");
     oxt_list_search_form(h, &lg->v, lg->hidden);
 }

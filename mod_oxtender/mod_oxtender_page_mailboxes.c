@@ -423,7 +423,7 @@ static void mbox_html_top(oxt_html_t *h, oxt_mod_page_ctx_t *ctx,
                            "Apply Your Changes", "apply", "1",
                            "oxt-list-form");
     OXT_HTML_LIT(h, "</div><div class=\"oxt-tools\">");
-    oxt_list_search_toggle(h, v, hidden);
+    oxt_list_search_toggle(h, v, hidden, oxt_mod_list_search_cookie(ctx));
     OXT_HTML_LIT(h, "</div></div>\n");
     oxt_list_search_form(h, v, hidden);
     OXT_HTML_LIT(h, "<p class=\"oxt-hint\">Tick Change Service for the"

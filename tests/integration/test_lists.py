@@ -315,15 +315,29 @@ def test_the_caller_is_named_in_the_heading(ls):
 
 
 def test_hide_search_is_remembered(ls):
+    """For the user: a cookie of the login's own (its role and id), kept
+    for a year; another login on the same browser keeps its own."""
     r = ls.get("domains", ls.admin, search="hide")
-    assert "oxt_search=hidden" in r.headers.get("Set-Cookie", "")
+    cookie = r.headers.get("Set-Cookie", "")
+    admin = "oxt_search_a%s" % ls.site.psa_scalar(
+        "SELECT id FROM clients WHERE login = 'admin'")
+    assert cookie.startswith(admin + "=hidden;"), cookie
+    assert "Max-Age=31536000" in cookie
     assert re.search(r'<form class="oxt-search" id="oxt-search"[^>]* hidden',
                      r.text)
+    assert 'data-oxt-cookie="%s"' % admin in r.text
     r = ls.httpd.get(ls.path("domains"), auth=ls.admin[:2],
-                     headers={"Cookie": "oxt_search=hidden"})
+                     headers={"Cookie": admin + "=hidden"})
     assert re.search(r'<form class="oxt-search"[^>]* hidden', r.text)
     assert ">Show Search</a>" in r.text
     r = ls.get("domains", ls.admin)
+    assert not re.search(r'<form class="oxt-search"[^>]* hidden', r.text)
+    # A reseller on the same browser: the admin's choice is not its own.
+    login, pw, rid = ls.login("reseller")
+    ls.grant("reseller", rid)
+    r = ls.httpd.get(ls.path("domains"), auth=(login, pw),
+                     headers={"Cookie": admin + "=hidden"})
+    assert 'data-oxt-cookie="oxt_search_r%d"' % rid in r.text
     assert not re.search(r'<form class="oxt-search"[^>]* hidden', r.text)
 
 

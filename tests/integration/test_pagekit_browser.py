@@ -280,11 +280,11 @@ def test_hide_and_show_search_in_place(kit, js):
     assert js.js("return document.getElementById('oxt-search').hidden")
     assert toggle.text == "Show Search"
     assert toggle.get_attribute("aria-expanded") == "false"
-    assert js.cookies().get("oxt_search") == "hidden"
+    assert js.cookies().get("oxt_search_a0") == "hidden"
     assert js.driver.current_url.endswith("/kit/list.html")
     toggle.click()
     assert not js.js("return document.getElementById('oxt-search').hidden")
-    assert js.cookies().get("oxt_search") == "shown"
+    assert js.cookies().get("oxt_search_a0") == "shown"
 
 
 # ---- JavaScript off ---------------------------------------------------------

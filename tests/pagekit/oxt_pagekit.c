@@ -279,7 +279,7 @@ static void list_toolbar(oxt_html_t *h, oxt_list_view_t *v)
     oxt_page_action_submit(h, STATIC, OXT_ICON_APPLY, "Apply Your Changes",
                            "apply", "1", "oxt-list-form");
     oxt_page_toolbar_tools(h);
-    oxt_list_search_toggle(h, v, 0);
+    oxt_list_search_toggle(h, v, 0, "oxt_search_a0");
     oxt_page_toolbar_end(h);
     oxt_list_search_form(h, v, 0);
 }

@@ -565,7 +565,7 @@ START_TEST(the_search_form_keeps_the_list_parameters)
     const char *out;
 
     oxt_list_search_form(h, v, 1);
-    oxt_list_search_toggle(h, v, 1);
+    oxt_list_search_toggle(h, v, 1, "oxt_search_r7");
     ck_assert_int_eq(oxt_html_finish(h), APR_SUCCESS);
     out = oxt_sink_buffer_text(sink, NULL);
     HAS(out, "<form class=\"oxt-search\" id=\"oxt-search\" role=\"search\""
@@ -578,6 +578,7 @@ START_TEST(the_search_form_keeps_the_list_parameters)
     HAS(out, "<a class=\"oxt-button\" href=\"/oxtender/domains?"
         "sort=modified&amp;dir=asc&amp;per_page=100&amp;client=4&amp;ox=1\">");
     HAS(out, "Reset Search</a>");
+    HAS(out, "aria-controls=\"oxt-search\" data-oxt-cookie=\"oxt_search_r7\"");
     HAS(out, "search=show\" aria-expanded=\"false\"");
     HAS(out, ">Show Search</a>");
 }
