@@ -4,7 +4,7 @@ with mod_oxtender (never part of `make check`).
 
     /usr/bin/python3 bench/mailboxes.py [--size 100k|1m] [--keep]
         [--seconds 3] [--only PATTERN] [--no-pass] [--module OTHER.so]
-        [--lock FILE] [--no-check]
+        [--lock FILE] [--no-check] [--searches u,user,user1,dom]
 
 The data is bench/lists.py's (oxt-gendata, Plesk 9, a third of the
 mailboxes replicated in mailbox_state), in tests/gen/mailboxes-bench-SIZE
@@ -23,7 +23,9 @@ requests, the CPU time per request of Apache and MariaDB), then wrk -t1
 queued requests ran on into the next URLs' runs: the reseller's pages
 measured 60 s p99 that were the admin's backlog). --module measures
 another build of the module (say, the one before a change) on the same
-data.
+data. --searches: the wide searches measured so (default user1), say
+u,user,user1,dom: 'u' and 'user' find every mailbox of every scope,
+'dom' all but the domains' own names' few.
 """
 import argparse
 import fcntl
@@ -54,10 +56,11 @@ def domain_caller(site):
     return row[0]
 
 
-def urls(role, total, dom_id, search):
+def urls(role, total, dom_id, searches):
     """Every sort both ways at the first, the middle and the last page;
-    searches (a wide one, sorted by every column, first and last page; a
-    narrow one); for the admin also ox=1 and a domain filter."""
+    searches (each wide one, sorted by every column, first, middle and
+    last page; a narrow one); for the admin also ox=1 and a domain
+    filter."""
     last = max(1, (total + 24) // 25)
     out = []
     for page in sorted({1, (last + 1) // 2, last}):
@@ -66,14 +69,15 @@ def urls(role, total, dom_id, search):
                 out.append(("%s p%d %s %s" % (role, page, sort, d),
                             "/oxtender/mailboxes?sort=%s&dir=%s&page=%d"
                             % (sort, d, page)))
-    wide, wide_total = search
-    wlast = max(1, (wide_total + 24) // 25)
-    for page in sorted({1, (wlast + 1) // 2, wlast}):
-        for sort in SORTS:
-            for d in ("asc", "desc"):
-                out.append(("%s q=%s p%d %s %s" % (role, wide, page, sort, d),
-                            "/oxtender/mailboxes?q=%s&sort=%s&dir=%s&page=%d"
-                            % (wide, sort, d, page)))
+    for wide, wide_total in searches:
+        wlast = max(1, (wide_total + 24) // 25)
+        for page in sorted({1, (wlast + 1) // 2, wlast}):
+            for sort in SORTS:
+                for d in ("asc", "desc"):
+                    out.append(("%s q=%s p%d %s %s"
+                                % (role, wide, page, sort, d),
+                                "/oxtender/mailboxes?q=%s&sort=%s&dir=%s"
+                                "&page=%d" % (wide, sort, d, page)))
     out.append(("%s q=user12345" % role, "/oxtender/mailboxes?q=user12345"))
     out.append(("%s ox=1 by modified desc, last page" % role,
                 "/oxtender/mailboxes?ox=1&sort=modified&dir=desc&page=%d"
@@ -164,10 +168,13 @@ def run(httpd, db, site, args):
                       session=sess)
         assert r.status == 200, (role, r.status, r.text[:300])
         total = r.json()["total"]
-        wide = httpd.get("/oxtender/mailboxes?format=json&per_page=10&q=user1",
-                         session=sess).json()["total"]
-        lb.say("%s (%s): %d mailboxes, %d found by 'user1'"
-               % (role, login, total, wide))
+        wide = []
+        for q in args.searches.split(","):
+            wide.append((q, httpd.get(
+                "/oxtender/mailboxes?format=json&per_page=10&q=" + q,
+                session=sess).json()["total"]))
+        lb.say("%s (%s): %d mailboxes, found: %s" % (role, login, total,
+               ", ".join("%d by '%s'" % (n, q) for q, n in wide)))
         if role == "admin" and not args.no_check:
             check_pages(httpd, site, sess, total)
         plan.append((role, sess, total, wide))
@@ -185,7 +192,7 @@ def run(httpd, db, site, args):
 
 def measure(httpd, db, site, args, plan, dom_id, worst, seen):
     for role, sess, total, wide in plan:
-        for name, path in urls(role, total, dom_id, ("user1", wide)):
+        for name, path in urls(role, total, dom_id, wide):
             if args.only and not re.search(args.only, name):
                 continue
             p99, rps, sp99, n, wcpu, scpu = lb.measured(
@@ -246,6 +253,8 @@ def main():
                     help="kept data: no directory pass before measuring")
     ap.add_argument("--lock", default=None,
                     help="a lock file (flock) held while measuring only")
+    ap.add_argument("--searches", default="user1",
+                    help="the wide searches measured, comma-separated")
     ap.add_argument("--no-check", action="store_true",
                     help="no check of the pages against the directory")
     ap.add_argument("--root", default=None,

@@ -362,3 +362,117 @@ def test_a_small_packet_splits_a_sorts_rows_exactly(wp):
     assert n_small >= n_all + 8, (n_small, n_all)      # each sort split
     assert_points_exact(wp)
     assert_pages(wp, ("user", "user1"))
+
+
+# ---- a reseller's dense search: its own order, no join (lib/oxt_mblist.c,
+# page_dense) ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dense(run_dir, mariadb, apache_factory):
+    """A site whose reseller has more than 2,000 mailboxes, so that the
+    middle of its searches that find them all is past a window (which
+    holds at most 2,000 entries) and was joined."""
+    site = Site(os.path.join(run_dir, "site-mbdense"), mariadb, flavour=9,
+                psa_db="psa_mbdense", oxtender_db="oxt_mbdense")
+    site.build(resellers=1, clients=4, domains=60, mailboxes=6000)
+    site.migrate()
+    ls = ListsSite(site, None)
+    ls.refresh()
+    ls.httpd = apache_factory("apache-mbdense", site.config)
+    return ls
+
+
+def scoped_join(ls, q, rid, col, d):
+    """The reseller rid's matches of q joined and sorted, as its page read
+    them before (and still does when they fill less than half of its
+    rows)."""
+    return [int(r[0]) for r in ls.site.oxt(
+        "SELECT b.id FROM (SELECT DISTINCT t.id FROM dir_mailbox_term t"
+        " WHERE t.term LIKE '%s%%' AND t.reseller_id = %d) m JOIN dir_mailbox"
+        " b ON b.id = m.id WHERE b.reseller_id = %d ORDER BY b.%s %s, b.id %s"
+        % (q, rid, rid, col, d, d))]
+
+
+def biggest_reseller(ls):
+    rid, n = ls.site.oxt("SELECT reseller_id, COUNT(*) FROM dir_mailbox"
+                         " WHERE reseller_id > 0 GROUP BY reseller_id ORDER BY"
+                         " 2 DESC LIMIT 1")[0]
+    return int(rid), int(n)
+
+
+def assert_scoped_pages(ls, rid, qs, per=100):
+    for q in qs:
+        for key, (col, _) in SORTS.items():
+            for d in ("asc", "desc"):
+                whole = scoped_join(ls, q, rid, col, d)
+                for page in pages_of(len(whole), per):
+                    got = ls.json("mailboxes", ls.admin, q=q, reseller=rid,
+                                  sort=key, dir=d, page=page, per_page=per)
+                    assert got["total"] == len(whole), (q, key, d, page)
+                    assert [i["id"] for i in got["items"]] == \
+                        whole[(page - 1) * per:page * per], (q, key, d, page)
+
+
+def sorts_of(ls, **query):
+    """The sorts the server ran for one page (Sort_range + Sort_scan: a
+    joined search sorts its matches), less those of the counter's own
+    reads (the server is this module's alone meanwhile)."""
+    def sorts():
+        return sum(int(r[1]) for r in ls.site.oxt(
+            "SHOW GLOBAL STATUS WHERE Variable_name IN ('Sort_range',"
+            " 'Sort_scan')"))
+
+    s0 = sorts()
+    idle = sorts() - s0
+    s1 = sorts()
+    ls.json("mailboxes", ls.admin, **query)
+    return sorts() - s1 - idle
+
+
+def test_a_resellers_dense_search_is_read_from_its_own_order(dense):
+    """A reseller's search whose matches fill at least half of its rows
+    ("u", "user" and "dom" find every mailbox of the site's) is read from
+    the reseller's sort index from the page's nearer end: every page by
+    every sort both ways holds the join's rows, and no page sorts more
+    than a page without a search (the middle one joined and sorted
+    every match)."""
+    rid, rows = biggest_reseller(dense)
+    assert rows > 4200
+    assert_scoped_pages(dense, rid, ("u", "user", "dom"))
+    last = (rows + 24) // 25
+    # the page's other statements' sorts (its rows read from psa)
+    floor = sorts_of(dense, reseller=rid, sort="name", page=2)
+    for key in ("name", "service", "modified"):
+        for d in ("asc", "desc"):
+            for page in (1, last // 2, last // 2 + 1, last):
+                n = sorts_of(dense, q="user", reseller=rid, sort=key, dir=d,
+                             page=page)
+                assert n == floor, (key, d, page, n, floor, rows)
+    # a narrow search is joined as before
+    assert sorts_of(dense, q="user12", reseller=rid, sort="name") > floor
+
+
+def test_a_resellers_dense_search_through_syncs(dense):
+    """Two mailboxes renamed out of the search by sync batches: the
+    reseller's pages are the join's at once (the read keeps no state of
+    its own), and again once they are renamed back."""
+    site = dense.site
+    rid, _ = biggest_reseller(dense)
+    mids = [r for r in site.psa(
+        "SELECT m.id, m.mail_name, m.dom_id FROM mail m JOIN domains d ON"
+        " d.id = m.dom_id JOIN clients c ON c.id = d.cl_id WHERE c.id = %d"
+        " OR c.parent_id = %d ORDER BY m.id LIMIT 2" % (rid, rid))]
+    assert len(mids) == 2
+    try:
+        for i, (mid, _, dom) in enumerate(mids):
+            site.psa_sql("UPDATE mail SET mail_name = 'zz%d' WHERE id = %s;\n"
+                         % (i, mid))
+            corecli(dense, "mbdir-sync", dom)
+        assert len(scoped_join(dense, "zz", rid, "name", "asc")) == 2
+        assert_scoped_pages(dense, rid, ("user",))
+    finally:
+        for mid, name, dom in mids:
+            site.psa_sql("UPDATE mail SET mail_name = '%s' WHERE id = %s;\n"
+                         % (name, mid))
+            corecli(dense, "mbdir-sync", dom)
+    assert_scoped_pages(dense, rid, ("user",))
