@@ -281,13 +281,25 @@ typedef apr_status_t oxt_replog_row_cb(void *baton,
 /* The most a search counts: beyond it the list says "more than". */
 #define OXT_REPLOG_COUNT_MAX 10000
 
+/* A dense search (more matches than OXT_REPLOG_COUNT_MAX) of the whole
+ * log or one owner is counted once up to this and marked
+ * (replication_log_dense, 0145): its pages need no count while fewer
+ * than this minus OXT_REPLOG_COUNT_MAX of its matches left since. */
+#define OXT_REPLOG_DENSE_MARK 20000
+
+/* A marker is used while the journal has at most this many rows after
+ * it (they are read to find the matches that left). */
+#define OXT_REPLOG_DENSE_JOURNAL 5000
+
 /**
  * The number of rows q matches, ignoring paging: from
  * replication_log_count when there is no search and at most one owner
  * condition (the subtree, or a filter inside it), else counted up to
  * OXT_REPLOG_COUNT_MAX: *pmore is 1 when there are more than that
  * (*ptotal is then OXT_REPLOG_COUNT_MAX, and its pages are the first
- * rows of the query), else 0.
+ * rows of the query), else 0. A search of the whole log or of one owner
+ * found dense is marked (replication_log_dense) and, while the marker
+ * proves it still is, not counted again.
  */
 apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
                               const oxt_replog_query_t *q,

@@ -183,11 +183,13 @@ def test_a_search_counts_up_to_a_bound_and_says_there_are_more(plesk):
     rc, out = px.core("logs", "client2", "--q", "theirs")
     assert (out["total"], out["more"]) == (30, False), out
     # at the bound exactly: counted, no more; one match beyond it: more
-    # (for the whole log and for a lone owner's subtree)
+    # (for the whole log and for a lone owner's subtree). Removed as the
+    # product removes (its journal is what a dense search's marker
+    # subtracts, below)
     for who, where in (("admin", "1 = 1"), ("reseller1", "reseller_id = 2")):
         beyond = ids(px, "address LIKE 'mine%'", "id")[10000:]
-        px.exec("oxt", "DELETE FROM replication_log WHERE id IN (%s)"
-                % ",".join(map(str, beyond)))
+        rc, out = px.core("logs-remove", "admin", *beyond)
+        assert (rc, out["deleted"]) == (0, len(beyond)), out
         assert len(ids(px, where + " AND address LIKE 'mine%'")) == 10000
         rc, out = px.core("logs", who, "--q", "mine", "--limit", 0)
         assert (out["total"], out["more"]) == (10000, False), out
@@ -197,6 +199,85 @@ def test_a_search_counts_up_to_a_bound_and_says_there_are_more(plesk):
         rc, out = px.core("logs", who, "--q", "mine9", "--limit", 0)
         assert (out["total"], out["more"]) == (len(ids(
             px, where + " AND address LIKE 'mine9%'")), False), out
+
+
+def markers(px):
+    return {(r[0], int(r[1])): int(r[2]) for r in px.sql(
+        "oxt", "SELECT level, owner, n FROM replication_log_dense")}
+
+
+def dense(px, who, q="mine"):
+    rc, out = px.core("logs", who, "--q", q, "--limit", 0)
+    assert rc == 0, out
+    return out["total"], out["more"]
+
+
+def test_a_dense_search_is_marked_and_stays_exact_through_deletes(plesk):
+    # a search with more matches than it counts is counted once and
+    # marked (0145); the pages after it trust the marker minus the
+    # journal's matches that left since, and count again when that is
+    # no longer more than the bound
+    px = plesk
+    write(px, 10040, 1, MINE)
+    write(px, 30, 1, THEIRS)
+    recount(px)
+    assert markers(px) == {}
+    for who in ("admin", "reseller1"):
+        assert dense(px, who) == (10000, True)
+    assert markers(px) == {("all", 0): 10040, ("reseller", 2): 10040}
+    assert dense(px, "client1") == (10000, True)      # counted, marked too
+    mine = ids(px, "address LIKE 'mine%'", "id")
+    rc, out = px.core("logs-remove", "admin", *mine[:39])
+    assert (rc, out["deleted"]) == (0, 39), out
+    for who in ("admin", "reseller1"):
+        assert dense(px, who) == (10000, True)        # 10,001 left
+    # not counted again: the markers are as they were
+    assert markers(px)[("all", 0)] == 10040
+    assert markers(px)[("reseller", 2)] == 10040
+    rc, out = px.core("logs-remove", "admin", mine[39])
+    assert (rc, out["deleted"]) == (0, 1), out
+    for who in ("admin", "reseller1", "client1"):
+        assert dense(px, who) == (10000, False), who  # exactly the bound
+    write(px, 1, 0, MINE)
+    assert dense(px, "admin") == (10000, True)
+    assert markers(px)[("all", 0)] == 10001           # counted and marked
+    # another search, another subtree: their own counts
+    assert dense(px, "admin", "theirs") == (30, False)
+    assert dense(px, "reseller2") == (0, False)
+    # a Clean Log takes every match: the marker's proof is gone with them
+    rc, out = px.core("logs-clean", "dom1.example")
+    assert (rc, out["deleted"]) == (0, 10001), out
+    for who in ("admin", "reseller1", "client1", "dom1.example"):
+        assert dense(px, who) == (0, False), who
+    # the page index's next build drops the markers older than it
+    rc, out = px.core("logs-pages")
+    assert rc == 0, out
+    assert markers(px) == {}
+
+
+def test_a_dense_marker_older_than_the_page_index_is_not_used(plesk):
+    # a build drops the journal rows the build before it saw: a marker
+    # counted before them (one a page wrote while the build switched)
+    # cannot see what left, and counts again
+    px = plesk
+    write(px, 10100, 1, MINE)
+    recount(px)
+    assert dense(px, "admin") == (10000, True)
+    stale = px.sql("oxt", "SELECT level, owner, pattern, n, gone_seq FROM"
+                   " replication_log_dense")
+    assert len(stale) == 1 and int(stale[0][3]) == 10100, stale
+    rc, out = px.core("logs-remove", "admin",
+                      *ids(px, "address LIKE 'mine%'", "id")[:100])
+    assert (rc, out["deleted"]) == (0, 100), out
+    for _ in range(2):                # the second drops the first's journal
+        rc, out = px.core("logs-pages")
+        assert rc == 0, out
+    assert int(px.scalar("oxt", "SELECT COUNT(*) FROM replication_log_gone"
+                         " WHERE seq > %s" % stale[0][4])) == 0
+    px.exec("oxt", "INSERT INTO replication_log_dense (level, owner,"
+            " pattern, n, gone_seq, marked_at) VALUES ('%s', %s, '%s', %s,"
+            " %s, NOW())" % tuple(stale[0]))
+    assert dense(px, "admin") == (10000, False)
 
 
 SPREAD = """
