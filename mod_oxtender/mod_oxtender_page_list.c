@@ -290,6 +290,16 @@ static int list_request(oxt_list_req_t *req, oxt_dir_query_t *q,
         return oxt_mod_fail(r, HTTP_NOT_FOUND, "not_found",
                             "There is no such list.", NULL);
     }
+    /* The page's column table names the sortable keys, the directory
+     * holds their SQL; a key the directory does not know would show its
+     * arrow over rows in another order, so it fails loudly instead (every
+     * sort of every list is requested by the tests). */
+    if (!oxt_dir_sortable(lp->list, req->sort->key)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, OXTLOGNO(06993)
+                      "list %s: the column %s is sortable on the page but"
+                      " not in the directory", lp->many, req->sort->key);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     rv = oxt_dir_filters_check(ctx->psa, ctx->db, ctx->ident, lp->list,
                                req->reseller, req->client, ctx->res,
                                r->pool);
