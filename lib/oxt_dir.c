@@ -3604,10 +3604,7 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
         rv = refresh_domains(db, psa, buckets, &st, res, p);
     }
     if (stats != NULL) {
-        stats->seen += st.seen;
-        stats->added += st.added;
-        stats->changed += st.changed;
-        stats->removed += st.removed;
+        oxt_dir_stats_add(stats, &st);
     }
     /* Nothing written: the aggregates, totals and page index are as
      * exact as the last sync left them, unless the totals drifted or a
@@ -3635,11 +3632,33 @@ apr_status_t oxt_dir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
         ? oxt_dir_points_rebuild(NULL, db, psa, res, p) : rv;
 }
 
-apr_status_t oxt_dir_analyze(oxt_db_t *db, oxt_result_t *res,
-                             apr_pool_t *p)
+void oxt_dir_stats_add(oxt_dir_stats_t *dst, const oxt_dir_stats_t *src)
+{
+    dst->seen += src->seen;
+    dst->added += src->added;
+    dst->changed += src->changed;
+    dst->removed += src->removed;
+}
+
+apr_status_t oxt_dir_analyze_if_moved(oxt_db_t *db,
+                                      const oxt_dir_stats_t *st,
+                                      oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rows;        /* one status row per table */
+    long long moved = st->added + st->removed, total = 0;
+    apr_status_t rv;
 
+    /* Against the lists' rows, not the rows the pass looked at: a
+     * daemon's pass looks at the changed buckets only, where one new
+     * domain can be a tenth. */
+    if (moved <= 0) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select_int(&total, db, "SELECT COALESCE(SUM(n), 0) FROM"
+                           " dir_total", OXT_DB_NOARGS, res, p);
+    if (rv != APR_SUCCESS || moved * 10 <= total) {
+        return rv;
+    }
     return oxt_db_select(&rows, db, "ANALYZE TABLE dir_account, dir_domain,"
                          " dir_term, dir_page, dir_prefix, dir_mailbox,"
                          " dir_mailbox_term, dir_mailbox_page,"

@@ -323,26 +323,33 @@ const char *oxt_dir_like_prefix(const char *q, apr_pool_t *p);
                                   writes drops the page index whole) */
 
 /** What a sync changed (for the log and the tests). */
-/**
- * Takes the optimizer's statistics of the directory's tables again
- * (ANALYZE TABLE, which samples a few pages per index). InnoDB retakes
- * them itself once a tenth of a table changed, but in the background
- * some seconds later, and a server that stops first keeps the old ones:
- * a directory filled just before a restart kept "0 rows" for dir_domain,
- * and the optimizer then walked the whole name index for a search of 110
- * matches (about 17 ms of the server per page at 10,000 domains instead
- * of the join's 0.3 ms). ANALYZE commits: never inside a transaction.
- */
-apr_status_t oxt_dir_analyze(oxt_db_t *db, oxt_result_t *res,
-                             apr_pool_t *p)
-    __attribute__((warn_unused_result));
-
 typedef struct oxt_dir_stats_t {
     long long seen;
     long long added;
     long long changed;
     long long removed;
 } oxt_dir_stats_t;
+
+/** dst += src, field by field. */
+void oxt_dir_stats_add(oxt_dir_stats_t *dst, const oxt_dir_stats_t *src);
+
+/**
+ * Takes the optimizer's statistics of the directory's tables again
+ * (ANALYZE TABLE, which samples a few pages per index) when st, one
+ * pass's changes, added or removed more than a tenth of the lists' rows
+ * (dir_total): a first fill, a big import, never a daemon's pass of a
+ * few domains. InnoDB retakes them itself once a tenth of a table
+ * changed, but in the background some seconds later, and a server that
+ * stops first keeps the old ones: a directory filled just before a
+ * restart kept "0 rows" for dir_domain, and the optimizer then walked
+ * the whole name index for a search of 110 matches (about 17 ms of the
+ * server per page at 10,000 domains instead of the join's 0.3 ms).
+ * ANALYZE commits: never inside a transaction.
+ */
+apr_status_t oxt_dir_analyze_if_moved(oxt_db_t *db,
+                                      const oxt_dir_stats_t *st,
+                                      oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
 
 /**
  * Brings the directory rows of the domains ids (long long; any ids, at

@@ -58,17 +58,12 @@ static apr_status_t directory_both(oxt_db_t *db, const oxt_psa_t *psa,
     if (rv == APR_SUCCESS) {
         rv = oxt_dirsum_save(sum, db, res, p);
     }
-    /* A tenth of the lists' rows added or removed (a first fill, a big
-     * import): the optimizer's statistics taken now (oxt_dir_analyze). */
-    if (rv == APR_SUCCESS && (st.added + st.removed) * 10 > st.seen
-        && st.added + st.removed > 0) {
-        rv = oxt_dir_analyze(db, res, p);
+    /* After both directories: the Mailboxes' tables are filled too. */
+    if (rv == APR_SUCCESS) {
+        rv = oxt_dir_analyze_if_moved(db, &st, res, p);
     }
     if (stats != NULL) {
-        stats->seen += st.seen;
-        stats->added += st.added;
-        stats->changed += st.changed;
-        stats->removed += st.removed;
+        oxt_dir_stats_add(stats, &st);
     }
     if (rv == APR_SUCCESS) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,

@@ -1,6 +1,6 @@
 """After a directory pass that filled (or emptied) a tenth of the lists'
 rows, the optimizer's statistics of the directory's tables are those of
-the rows (oxt_dir_analyze): InnoDB would take them itself, but seconds
+the rows (oxt_dir_analyze_if_moved): InnoDB would take them itself, but seconds
 later in the background, and not at all when the server stopped first;
 with "0 rows" for dir_domain a narrow search walked the whole name index
 (bench/lists.py at 100k: 17 ms of the server per page, 0.3 ms after)."""
