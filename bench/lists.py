@@ -252,17 +252,7 @@ def cpu_ticks(pids):
 def server_pids(httpd, db):
     """Apache's parent and children, and MariaDB."""
     parent = httpd.pid()
-    kids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == parent:
-            kids.append(int(d))
+    kids = env.pid_children(parent)
     return [parent] + kids, [db.pid()] if db.pid() else []
 
 

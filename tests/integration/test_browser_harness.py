@@ -7,30 +7,13 @@ import signal
 from harness import env
 
 
-def _children(pid):
-    """pid's children (any of its threads' forks: /proc/PID/stat's ppid,
-    not task/PID/children, which lists only the main thread's)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry))
-    return found
-
-
 def test_a_browser_that_died_is_restarted_for_the_next_test(_browsers):
     b = _browsers("browser-crash", True)
     b.get("about:blank")
     assert b.alive()
     # Chromium is chromedriver's child; killing it is what a crash of
     # the browser looks like to the test (its session is gone).
-    chromium = _children(b.driver.service.process.pid)
+    chromium = env.pid_children(b.driver.service.process.pid)
     assert chromium
     for pid in chromium:
         os.kill(pid, signal.SIGKILL)

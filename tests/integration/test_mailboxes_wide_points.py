@@ -39,16 +39,23 @@ NARROW = ("user2", "user10")
 EVERY = 97
 
 
-@pytest.fixture(scope="module")
-def wp(run_dir, mariadb, apache_factory):
-    site = Site(os.path.join(run_dir, "site-mbpoints"), mariadb, flavour=9,
-                psa_db="psa_mbpoints", oxtender_db="oxt_mbpoints")
-    site.build(resellers=2, clients=10, domains=150, mailboxes=3000)
+def _site(run_dir, mariadb, apache_factory, name, **size):
+    """A Plesk 9 site of size with its directory filled and an Apache of
+    its own, all named name."""
+    site = Site(os.path.join(run_dir, "site-" + name), mariadb, flavour=9,
+                psa_db="psa_" + name, oxtender_db="oxt_" + name)
+    site.build(**size)
     site.migrate()
     ls = ListsSite(site, None)
     ls.refresh()
-    ls.httpd = apache_factory("apache-mbpoints", site.config)
+    ls.httpd = apache_factory("apache-" + name, site.config)
     return ls
+
+
+@pytest.fixture(scope="module")
+def wp(run_dir, mariadb, apache_factory):
+    return _site(run_dir, mariadb, apache_factory, "mbpoints", resellers=2,
+                 clients=10, domains=150, mailboxes=3000)
 
 
 def corecli(ls, *args):
@@ -372,14 +379,8 @@ def dense(run_dir, mariadb, apache_factory):
     """A site whose reseller has more than 2,000 mailboxes, so that the
     middle of its searches that find them all is past a window (which
     holds at most 2,000 entries) and was joined."""
-    site = Site(os.path.join(run_dir, "site-mbdense"), mariadb, flavour=9,
-                psa_db="psa_mbdense", oxtender_db="oxt_mbdense")
-    site.build(resellers=1, clients=4, domains=60, mailboxes=6000)
-    site.migrate()
-    ls = ListsSite(site, None)
-    ls.refresh()
-    ls.httpd = apache_factory("apache-mbdense", site.config)
-    return ls
+    return _site(run_dir, mariadb, apache_factory, "mbdense", resellers=1,
+                 clients=4, domains=60, mailboxes=6000)
 
 
 def scoped_join(ls, q, rid, col, d):

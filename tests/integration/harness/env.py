@@ -190,6 +190,24 @@ def pid_cmdline(pid):
         return []
 
 
+def pid_children(pid):
+    """pid's children: the processes whose parent (the ppid of
+    /proc/PID/stat) it is, whichever of its threads forked them
+    (task/PID/children lists only the main thread's)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid:
+            found.append(int(entry))
+    return found
+
+
 def pid_runs(pid, needle):
     """pid is alive and its command line mentions needle (guards against a
     recycled pid from a stale pid file)."""
