@@ -252,21 +252,21 @@ const char *oxt_list_like(const char *q, apr_pool_t *p)
 void oxt_list_paging(oxt_paging_t *pg, const oxt_list_req_t *req,
                      long long total)
 {
-    long long limit = req->per_page > 0 ? req->per_page : 0;
+    long long limit = req->per_page > 0 ? req->per_page : OXT_LIST_ALL_MAX;
 
     memset(pg, 0, sizeof(*pg));
     pg->total = total > 0 ? total : 0;
     pg->limit = limit;
-    pg->pages = limit ? (pg->total + limit - 1) / limit : 1;
+    pg->pages = (pg->total + limit - 1) / limit;
     if (pg->pages < 1) {
         pg->pages = 1;
     }
     pg->page = req->page < 1 ? 1 : req->page > pg->pages ? pg->pages
                                                           : req->page;
-    pg->offset = limit ? (pg->page - 1) * limit : 0;
+    pg->offset = (pg->page - 1) * limit;
     pg->first = pg->total ? pg->offset + 1 : 0;
-    pg->last = limit && pg->offset + limit < pg->total ? pg->offset + limit
-                                                       : pg->total;
+    pg->last = pg->offset + limit < pg->total ? pg->offset + limit
+                                              : pg->total;
     pg->win_first = pg->page - OXT_LIST_WINDOW / 2;
     if (pg->win_first < 1) {
         pg->win_first = 1;
@@ -629,6 +629,11 @@ void oxt_list_paging_html(oxt_html_t *h, const oxt_list_view_t *v,
     list_per_page_link(h, v, 25, "25");
     list_per_page_link(h, v, 100, "100");
     list_per_page_link(h, v, OXT_LIST_ALL, "All");
+    if (v->req->per_page == OXT_LIST_ALL && v->paging->pages > 1) {
+        OXT_HTML_LIT(h, "<span class=\"oxt-hint\">(at most ");
+        oxt_html_int(h, OXT_LIST_ALL_MAX);
+        OXT_HTML_LIT(h, " a page)</span>");
+    }
     OXT_HTML_LIT(h, "</span>\n</nav>\n");
     oxt_html_use_pool(h, old);
     apr_pool_clear(v->rowp);

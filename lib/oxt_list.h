@@ -184,6 +184,10 @@ const oxt_column_t *oxt_list_column(const oxt_list_def_t *def,
 #define OXT_LIST_PAGE_MAX    10000000
 #define OXT_LIST_PER_PAGE    25          /* the default */
 #define OXT_LIST_ALL         0           /* per_page=all */
+/* "All" shows every row up to this many a page, then pages: a million
+ * rows on one page is hundreds of megabytes of HTML, which no browser
+ * shows and no Apache worker should build. */
+#define OXT_LIST_ALL_MAX     10000
 #define OXT_LIST_WINDOW      5           /* page numbers around the page */
 
 typedef struct oxt_list_req_t {
@@ -240,7 +244,8 @@ typedef struct oxt_paging_t {
     long long page;            /* clamped to 1 .. pages */
     long long pages;           /* at least 1 */
     long long offset;          /* rows to skip (LIMIT offset, limit) */
-    long long limit;           /* rows to show; 0: all */
+    long long limit;           /* rows a page: per_page, or
+                                  OXT_LIST_ALL_MAX for "All" */
     long long first, last;     /* 1-based rows shown; 0, 0 when empty */
     long long win_first;       /* the page numbers listed */
     long long win_last;

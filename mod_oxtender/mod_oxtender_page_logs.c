@@ -329,7 +329,7 @@ static void parked_row(oxt_html_t *h, const oxt_mod_page_ctx_t *ctx,
 }
 
 static void parked_html(oxt_html_t *h, const oxt_mod_page_ctx_t *ctx,
-                        const apr_array_header_t *items)
+                        const apr_array_header_t *items, int more)
 {
     int i;
 
@@ -349,10 +349,19 @@ static void parked_html(oxt_html_t *h, const oxt_mod_page_ctx_t *ctx,
         parked_row(h, ctx, APR_ARRAY_IDX(items, i, const oxt_queue_parked_t *),
                    ctx->r->pool);
     }
-    OXT_HTML_LIT(h, "</tbody></table></div></section>\n");
+    OXT_HTML_LIT(h, "</tbody></table></div>\n");
+    if (more) {
+        OXT_HTML_LIT(h, "<p class=\"oxt-hint\">Only the newest ");
+        oxt_html_int(h, PARKED_SHOWN);
+        OXT_HTML_LIT(h, " parked items are shown; there are more. Those"
+                     " you retry leave the list, and the next ones take"
+                     " their place.</p>\n");
+    }
+    OXT_HTML_LIT(h, "</section>\n");
 }
 
-static void parked_json(oxt_json_t *j, const apr_array_header_t *items)
+static void parked_json(oxt_json_t *j, const apr_array_header_t *items,
+                        int more)
 {
     const oxt_queue_parked_t *pk;
     int i;
@@ -371,6 +380,9 @@ static void parked_json(oxt_json_t *j, const apr_array_header_t *items)
         oxt_json_end(j);
     }
     oxt_json_end(j);
+    if (more) {
+        oxt_json_kbool(j, "parked_more", 1);
+    }
 }
 
 /* ---- GET: the page --------------------------------------------------------------- */
@@ -382,6 +394,7 @@ typedef struct logs_pg_t {
     oxt_list_view_t v;
     oxt_run_summary_t *run;
     apr_array_header_t *parked;    /* oxt_queue_parked_t * */
+    int parked_more;               /* more than PARKED_SHOWN are parked */
     unsigned allowed;              /* service types shown in the banner */
     int hidden;                    /* the search form */
     long long after, before, from; /* the link's keyset (after= or
@@ -416,31 +429,28 @@ static apr_status_t logs_row_cb(void *baton, const oxt_replog_row_t *row,
     logs_pg_t *lg = baton;
     oxt_replog_row_t *c;
 
-    if (lg->rows != NULL) {
-        /* Kept for after the paging bar, which links from them. */
-        c = apr_pmemdup(lg->rows->pool, row, sizeof(*row));
-        c->address = apr_pstrdup(lg->rows->pool, row->address);
-        c->domain_name = apr_pstrdup(lg->rows->pool, row->domain_name);
-        c->scheduled_by = apr_pstrdup(lg->rows->pool, row->scheduled_by);
-        c->operation = apr_pstrdup(lg->rows->pool, row->operation);
-        c->reason = row->reason ? apr_pstrdup(lg->rows->pool, row->reason)
-                                : NULL;
-        APR_ARRAY_PUSH(lg->rows, oxt_replog_row_t *) = c;
-        return APR_SUCCESS;
-    }
+    /* Kept for after the paging bar, which links from them. */
     (void)ptemp;
-    return logs_row_out(lg, row);
+    c = apr_pmemdup(lg->rows->pool, row, sizeof(*row));
+    c->address = apr_pstrdup(lg->rows->pool, row->address);
+    c->domain_name = apr_pstrdup(lg->rows->pool, row->domain_name);
+    c->scheduled_by = apr_pstrdup(lg->rows->pool, row->scheduled_by);
+    c->operation = apr_pstrdup(lg->rows->pool, row->operation);
+    c->reason = row->reason ? apr_pstrdup(lg->rows->pool, row->reason)
+                            : NULL;
+    APR_ARRAY_PUSH(lg->rows, oxt_replog_row_t *) = c;
+    return APR_SUCCESS;
 }
 
-/* The rows read (or, without them, the list streamed) into the view. */
+/* The rows read (at most a page of OXT_LIST_ALL_MAX) into the view. */
 static apr_status_t logs_rows(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
 {
     apr_status_t rv = APR_SUCCESS;
     int i;
 
+    (void)ctx;
     if (lg->rows == NULL) {
-        return oxt_replog_list(ctx->db, &lg->q, logs_total(lg), logs_row_cb,
-                               lg, ctx->res, ctx->r->pool);
+        return APR_SUCCESS;
     }
     for (i = 0; rv == APR_SUCCESS && i < lg->rows->nelts; i++) {
         rv = logs_row_out(lg, APR_ARRAY_IDX(lg->rows, i,
@@ -510,7 +520,7 @@ static apr_status_t logs_html(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg,
     logs_message(&pg, ctx);
     oxt_page_begin(h, &pg);
     banner_html(h, ctx, lg->run, lg->allowed);
-    parked_html(h, ctx, lg->parked);
+    parked_html(h, ctx, lg->parked, lg->parked_more);
     logs_toolbar(h, ctx, lg);
     oxt_page_form_begin(h, oxt_list_url(&lg->v, NULL, lg->req.desc,
                                         lg->paging.page, lg->req.per_page,
@@ -538,7 +548,7 @@ static apr_status_t logs_json(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg,
      * keys go in before it, after the items. */
     oxt_json_end(lg->j);
     banner_json(lg->j, lg->run, lg->allowed);
-    parked_json(lg->j, lg->parked);
+    parked_json(lg->j, lg->parked, lg->parked_more);
     oxt_json_end(lg->j);
     return rv;
 }
@@ -554,7 +564,7 @@ static void logs_keyset(logs_pg_t *lg)
 
     /* A search beyond what it counts pages through those it counted,
      * by their position (oxt_replog_list): no keyset there. */
-    if (lg->from < 1 || pg->limit <= 0 || pg->page != lg->req.page
+    if (lg->from < 1 || pg->page != lg->req.page
         || pg->more
         || (lg->after > 0) == (lg->before > 0)) {
         return;
@@ -578,11 +588,9 @@ static apr_status_t logs_read(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
     apr_pool_t *p = ctx->r->pool;
     apr_status_t rv;
 
-    if (lg->paging.limit <= 0) {
-        return APR_SUCCESS;
-    }
     logs_keyset(lg);
-    lg->rows = apr_array_make(p, (int)lg->paging.limit,
+    lg->rows = apr_array_make(p, (int)(lg->paging.last - lg->paging.first
+                                       + 1) + 1,
                               sizeof(oxt_replog_row_t *));
     rv = oxt_replog_list(ctx->db, &lg->q, logs_total(lg), logs_row_cb, lg,
                          ctx->res, p);
@@ -624,8 +632,13 @@ static apr_status_t logs_gather(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
     }
     if (rv == APR_SUCCESS) {
         oxt_plesk_scope_of(&scope, ctx->ident);
+        /* One more than shown: whether to say there are more. */
         rv = oxt_queue_parked_in(&lg->parked, ctx->db, ctx->psa, &scope,
-                                 PARKED_SHOWN, ctx->res, p);
+                                 PARKED_SHOWN + 1, ctx->res, p);
+    }
+    if (rv == APR_SUCCESS && lg->parked->nelts > PARKED_SHOWN) {
+        lg->parked_more = 1;
+        lg->parked->nelts = PARKED_SHOWN;
     }
     oxt_list_paging(&lg->paging, &lg->req, total);
     lg->paging.more = more;

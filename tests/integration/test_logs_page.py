@@ -316,6 +316,28 @@ def test_parked_items_and_retry_per_subtree(sl):
     assert sl.post("logs", sl.admin, {"retry": "x"}).status == 400
 
 
+def test_parked_items_beyond_those_shown_are_said(sl):
+    """The section shows the newest 100 and says there are more."""
+    before = items(sl, sl.admin)["parked"]
+    sl.site.db.sql("INSERT INTO queue (object_type, object_id, reason,"
+                   " enqueued_at, not_before, attempts, last_error, parked,"
+                   " parked_at) SELECT 'mailbox', 990000 + seq, 'test',"
+                   " NOW(3), NOW(3), 9, 'OX: test', 1, NOW() FROM"
+                   " seq_1_to_101", sl.site.oxtender_db)
+    try:
+        out = items(sl, sl.admin)
+        assert len(out["parked"]) == 100 and out["parked_more"] is True
+        text = sl.get("logs", sl.admin).text
+        assert "Only the newest 100 parked items are shown" in text
+        assert text.count('name="retry"') == 100
+    finally:
+        sl.site.db.sql("DELETE FROM queue WHERE object_id > 990000 AND"
+                       " reason = 'test'", sl.site.oxtender_db)
+    out = items(sl, sl.admin)
+    assert "parked_more" not in out and out["parked"] == before
+    assert "Only the newest" not in sl.get("logs", sl.admin).text
+
+
 @pytest.mark.parametrize("route,fields", [
     ("logs", {"sel": [1], "remove": "1"}),
     ("logs/clean", {"confirm": "1"}),

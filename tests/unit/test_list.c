@@ -348,6 +348,8 @@ static const struct {
     { 56, 6, 10, 6, 6, 50, 51, 56, 2, 6 },
     { 300, 15, 10, 30, 15, 140, 141, 150, 13, 17 },
     { 300, 3, 0, 1, 1, 0, 1, 300, 1, 1 },            /* all */
+    { 25001, 2, 0, 3, 2, 10000, 10001, 20000, 1, 3 }, /* all, capped */
+    { 25001, 3, 0, 3, 3, 20000, 20001, 25001, 1, 3 },
     { 25, 1, 25, 1, 1, 0, 1, 25, 1, 1 },
     { 26, 2, 25, 2, 2, 25, 26, 26, 1, 2 },
 };
@@ -365,7 +367,8 @@ START_TEST(the_paging_model)
     ck_assert_int_eq(pg.pages, pagings[_i].pages);
     ck_assert_int_eq(pg.page, pagings[_i].shown_page);
     ck_assert_int_eq(pg.offset, pagings[_i].offset);
-    ck_assert_int_eq(pg.limit, pagings[_i].per_page);
+    ck_assert_int_eq(pg.limit, pagings[_i].per_page ? pagings[_i].per_page
+                                                    : OXT_LIST_ALL_MAX);
     ck_assert_int_eq(pg.first, pagings[_i].first);
     ck_assert_int_eq(pg.last, pagings[_i].last);
     ck_assert_int_eq(pg.win_first, pagings[_i].win_first);
@@ -523,6 +526,30 @@ START_TEST(the_paging_bar_links_from_the_rows_shown)
     HAS(out, "dir=asc&amp;per_page=10\" aria-label=\"First page\">");
     HAS(out, "page=10&amp;per_page=10\" aria-label=\"Last page\">");
     ck_assert_ptr_null(strstr(out, "page=1&amp;per_page=10&amp;before"));
+}
+END_TEST
+
+/* "All" over more rows than a page holds: pages of OXT_LIST_ALL_MAX,
+ * and the bar says so. */
+START_TEST(all_is_capped_and_says_so)
+{
+    oxt_list_view_t *v = view("per_page=all&page=2", 25001);
+    oxt_html_t *h = oxt_html_make(sink, oxt_test_pool);
+    const char *out;
+
+    oxt_list_paging_html(h, v, NULL);
+    ck_assert_int_eq(oxt_html_finish(h), APR_SUCCESS);
+    out = oxt_sink_buffer_text(sink, NULL);
+    HAS(out, "<span class=\"oxt-count\">10001-20000 domains of 25001"
+        " total</span>");
+    HAS(out, "page=3&amp;per_page=all");
+    HAS(out, "(at most 10000 a page)");
+    v = view("per_page=all", 300);
+    h = oxt_html_make(sink, oxt_test_pool);
+    oxt_list_paging_html(h, v, NULL);
+    ck_assert_int_eq(oxt_html_finish(h), APR_SUCCESS);
+    out = oxt_sink_buffer_text(sink, NULL);
+    ck_assert_ptr_null(strstr(out, "at most"));
 }
 END_TEST
 
@@ -707,6 +734,7 @@ TCase *oxt_list_test_case(void)
     tcase_add_test(tc, the_header_has_sort_links_and_select_all);
     tcase_add_test(tc, rows_are_escaped_and_labelled);
     tcase_add_test(tc, the_paging_bar_says_the_guides_words);
+    tcase_add_test(tc, all_is_capped_and_says_so);
     tcase_add_test(tc, one_page_says_n_total);
     tcase_add_test(tc, a_bounded_total_says_more_than);
     tcase_add_test(tc, the_search_form_keeps_the_list_parameters);
