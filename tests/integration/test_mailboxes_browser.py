@@ -9,7 +9,10 @@ own name is markup):
     <dialog> over the list, focus in it), its OK records the change and
     the list shows "Update in progress" with the Info message;
   - without JavaScript: the header box is not offered (it would do
-    nothing), the same flow works with plain form posts.
+    nothing), the same flow works with plain form posts;
+  - the reseller, the client and the domain administrator of the hostile
+    domain each see only its mailboxes, as text, and change one through
+    the dialog, with and without JavaScript.
 Screenshots go to tests/gen/artifacts.
 """
 import pytest
@@ -112,3 +115,52 @@ def test_without_javascript_the_same_flow_works(mb, nojs):
 
     change_flow(nojs, mb, pick, "groupware_standard", "Groupware Standard")
     assert mb.state(mb.hostile_mail_id)[1] == "groupware_standard"
+
+
+def role_login(mb, role, dom):
+    """The sign-in of role over the hostile domain dom: its reseller, its
+    client, or its own domain administrator (added for the test)."""
+    if role == "reseller":
+        return "hostile-r"
+    if role == "client":
+        return "hostile-c0"
+    mb.site.psa_sql("INSERT IGNORE INTO dom_level_usrs (dom_id, state)"
+                    " VALUES (%d, 'true');\n" % dom)
+    return "hostile0.example"
+
+
+@pytest.mark.parametrize("mode", ["js", "nojs"])
+@pytest.mark.parametrize("role,service,label", [
+    ("reseller", "groupware_premium", "Groupware Premium"),
+    ("client", "groupware_standard", "Groupware Standard"),
+    ("domain", "groupware_premium", "Groupware Premium"),
+    # (Webmail is the mailbox's service in effect: choosing it changes
+    # nothing, so no "Update in progress" would show)
+])
+def test_every_role_changes_its_mailbox_in_the_browser(mb, request, mode,
+                                                       role, service, label):
+    """Each level below the admin signs in, opens the hostile domain's
+    mailboxes (its own part), sees the hostile names as text and changes
+    the service through the dialog, with and without JavaScript."""
+    b = request.getfixturevalue(mode)
+    dom = int(mb.site.psa_scalar("SELECT id FROM domains WHERE name ="
+                                 " 'hostile0.example'"))
+    try:
+        sign_in(b, mb, role_login(mb, role, dom))
+        b.get(mb.httpd.url("/oxtender/mailboxes?domain=%d" % dom))
+        ready(b)
+        inert(b)
+        assert b.find("h1").text.startswith("Mailboxes Management")
+        names = [e.text for e in b.find_all("td.oxt-col-name bdi")]
+        assert HOSTILE_MAIL + "@hostile0.example" in names
+        assert all(n.endswith("@hostile0.example") for n in names), names
+
+        def pick():
+            row_of(b, mb.hostile_mail_id).find_element(
+                "css selector", "input[name=change]").click()
+
+        change_flow(b, mb, pick, service, label)
+        assert mb.state(mb.hostile_mail_id)[1] == service
+    finally:
+        mb.site.psa_sql("DELETE FROM dom_level_usrs WHERE dom_id = %d;\n"
+                        % dom)
