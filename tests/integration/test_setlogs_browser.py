@@ -3,7 +3,8 @@ the module on the site of harness/setlogs.py (real replication runs, the
 emulator), each with JavaScript on and off:
 
   - Settings: a refused value is said next to its field and nothing is
-    saved; Test connection (the second button) says what it found;
+    saved; Test connection (the second button) refuses it the same way,
+    sending nothing, and with the field corrected says what it found;
   - Logs: a hostile mailbox name executes nothing and shows as text; the
     failure's reason appears on keyboard focus; Remove of a ticked row;
     the debug logs page with the fault in red; Retry of a parked item;
@@ -66,7 +67,18 @@ def test_settings(setlogs_site, b):
     b.screenshot("settings-%s-refused" % tag)
     assert settings_row(sl) == before
     inert(b)
-    # Test connection with what is entered (the bad field keeps the stored)
+    # Test connection checks what is entered as OK does: nothing is sent
+    calls = sl.sim.counters()["requests"]
+    b.find("button[name=test]").click()
+    b.wait(lambda d: "Nothing was sent to OX" in d.find_element(
+        "css selector", "div.oxt-msg-error").text)
+    assert "IPv6 address in brackets" in b.find("#f-imap_server-err").text
+    assert sl.sim.counters()["requests"] == calls
+    inert(b)
+    # corrected, it tests what is entered
+    field = b.find("#f-imap_server")
+    field.clear()
+    field.send_keys("[2001:db8::1]")
     b.find("button[name=test]").click()
     box = b.wait_css("div.oxt-msg-info")
     assert "OX answered" in box.text and "accepted the credentials" in \

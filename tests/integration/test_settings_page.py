@@ -5,7 +5,10 @@ case with one message next to each refused field and nothing saved; a
 valid form saved (an empty password keeps the stored one) and read back
 the same by the replicator's `settings` command; Test connection against
 the emulator (up, down, wrong password, a hang past the wait) saving
-nothing; CSRF and origin refusals. Site: harness/setlogs.py.
+nothing, checking the form exactly as OK does (an invalid field: its
+message, nothing sent); the stored password sent only to the stored OX
+server and account (a listener of the test's own records what arrives);
+CSRF and origin refusals. Site: harness/setlogs.py.
 """
 import html
 import json
@@ -15,6 +18,7 @@ import time
 import pytest
 
 from harness import env as hxenv
+from harness.listener import Recorder
 from harness.oxsim import MASTER
 
 pytestmark = pytest.mark.expect_log("AH01631", "OXT05501", "OXT05502")
@@ -169,6 +173,24 @@ def test_each_invalid_field_gets_its_message_and_nothing_is_saved(
     assert rj.status == 400
     assert set(rj.json()["errors"]) == set(want)
     assert stored(sl) == before
+    # Test connection checks the form exactly as OK does: the same
+    # messages next to the same fields, and nothing is sent to OX
+    calls = sl.sim.counters()["requests"]
+    rt = sl.post("settings", sl.admin, form(sl, test="1", **changes))
+    assert rt.status == 400, rt.status
+    assert "Test connection failed: Not every field is valid" in rt.text
+    assert "Nothing was sent to OX." in rt.text
+    assert {k: field_error(rt.text, k) for k in want} == \
+        {k: field_error(r.text, k) for k in want}
+    assert set(re.findall(r'id="f-([a-z_]+)-err"', rt.text)) == set(want)
+    rj = sl.post("settings", sl.admin, form(sl, test="1", **changes),
+                 query={"format": "json"})
+    assert rj.status == 400
+    assert set(rj.json()["errors"]) == set(want)
+    assert (rj.json()["test"]["ok"], rj.json()["test"]["called"]) == \
+        (False, False)
+    assert sl.sim.counters()["requests"] == calls
+    assert stored(sl) == before
 
 
 def test_an_empty_password_with_none_stored_is_refused(sl):
@@ -230,10 +252,10 @@ def test_test_connection_says_what_it_found_and_saves_nothing(sl):
                      r" failed", r.text, re.S)
     assert "the credentials were refused" in r.text
     assert "not-it-42" not in r.text
-    # nothing listens there
+    # nothing listens there (another server: the password typed)
     port = hxenv.free_port()
     rj = sl.post("settings", sl.admin, form(
-        sl, test="1", ox_host="127.0.0.1:%d" % port),
+        sl, test="1", ox_host="127.0.0.1:%d" % port, ox_password=MASTER[1]),
         query={"format": "json"})
     t = rj.json()["test"]
     assert (t["ok"], t["called"], t["reached"], t["credentials"]) == (
@@ -248,11 +270,77 @@ def test_test_connection_says_what_it_found_and_saves_nothing(sl):
     sl.sim.config(hang_rate=0)
     assert "No answer within 1 s" in r.text, r.text[:2000]
     assert took < 8, took
-    # invalid fields do not stop a test (the stored values are used)
-    r = sl.post("settings", sl.admin, form(sl, test="1", imap_server="::"))
-    assert "accepted the credentials" in r.text
+    # an invalid host is refused next to its field: the stored host is
+    # not tested in its place, nothing is sent
+    calls = sl.sim.counters()["requests"]
+    r = sl.post("settings", sl.admin, form(sl, test="1", ox_host="::bad::"))
+    assert r.status == 400
+    assert field_error(r.text, "ox_host") == \
+        oxt_message("ox_host"), r.text[:2000]
+    assert "OX answered" not in r.text
+    assert "Nothing was sent to OX." in r.text
+    assert sl.sim.counters()["requests"] == calls
     assert stored(sl) == before, "Test connection saved something"
     assert sl.sim.state()["contexts"] == contexts
+
+
+def oxt_message(key):
+    """The message of a field refused by its rule (the core's table)."""
+    return {"ox_host": "The OX server's IP address or host name, with :port"
+            " if it is not the usual one (an IPv6 address in brackets); at"
+            " most 255 characters."}[key]
+
+
+ELSEWHERE = ("Type the OX password: the stored one is only sent to the OX"
+             " server and account it was saved for (the same connection"
+             " type, host, port, HTTPS and username).")
+
+
+def test_the_stored_password_goes_only_to_the_stored_server(sl):
+    before = stored(sl)
+    calls = sl.sim.counters()["requests"]
+    with Recorder() as rec:
+        there = "127.0.0.1:%d" % rec.port
+        # another host, the password field empty: typed or nothing
+        for changes in (dict(ox_host=there),
+                        dict(ox_host="localhost:%d" % sl.sim.port),
+                        dict(ox_host="127.0.0.1"),
+                        dict(ox_username="someone-else"),
+                        dict(ox_use_https="1"),
+                        dict(ox_connection_type="reseller")):
+            for what in ("test", "ok"):
+                r = sl.post("settings", sl.admin, form(sl, **{what: "1"},
+                                                       **changes))
+                assert r.status == 400, (changes, what, r.status)
+                assert field_error(r.text, "ox_password") == ELSEWHERE, \
+                    (changes, what)
+                assert set(re.findall(r'id="f-([a-z_]+)-err"', r.text)) \
+                    == {"ox_password"}, (changes, what)
+            rj = sl.post("settings", sl.admin, form(sl, test="1", **changes),
+                         query={"format": "json"})
+            assert rj.json()["errors"] == {"ox_password": ELSEWHERE}
+            assert rj.json()["test"]["called"] is False
+        time.sleep(0.3)
+        assert (rec.connections, rec.received()) == (0, b"")
+        assert sl.sim.counters()["requests"] == calls
+        assert stored(sl) == before
+        # the stored server and account, the password empty: the stored
+        # one goes there, OX takes it
+        r = sl.post("settings", sl.admin, form(sl, test="1"))
+        assert "accepted the credentials" in r.text, r.text[:2000]
+        # a password typed goes where it is told, the stored one never
+        rj = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_host=there, ox_password="typed-pw-1"),
+            query={"format": "json"})
+        t = rj.json()["test"]
+        assert (t["ok"], t["called"], t["reached"]) == (False, True, True), t
+        got = rec.received()
+        assert rec.connections >= 1
+        assert b"POST /webservices/" in got and b"typed-pw-1" in got, got
+        assert MASTER[1].encode() not in got
+    assert stored(sl) == before
+    with open(sl.httpd.error_log_path, errors="replace") as f:
+        assert "typed-pw-1" not in f.read()
 
 
 @pytest.mark.parametrize("headers,token,status", [
