@@ -228,8 +228,19 @@ static int languages_valid(const char *v)
 
 /* ---- the table ----------------------------------------------------------- */
 
+/* The stored values ("reseller" since 0001; OX's own word for its cloud
+ * service), as the OX connection type is kept and printed. */
 static const char *const connection_types[] = {
     "standalone", "reseller", NULL
+};
+
+/* Other words taken for a choice, as the page says it: "cloud" is read
+ * as "reseller" (and stored as "reseller"). */
+static const struct {
+    const char *const *choices;
+    const char *alias, *choice;
+} choice_aliases[] = {
+    { connection_types, "cloud", "reseller" },
 };
 
 #define AT(field) offsetof(oxt_settings_t, field)
@@ -246,7 +257,8 @@ static const char *const connection_types[] = {
 static const oxt_setting_t settings_table[] = {
     { "ox_connection_type", "ox_connection_type", OXT_SETTING_ENUM,
       "standalone", 0, 0, connection_types, NULL, "OX connection type",
-      "Choose standalone (your own OX server) or reseller (OX cloud).",
+      "Choose standalone (the OX administrator's account) or cloud (an OX"
+      " reseller's account).",
       AT(cloud), PAGE, NULL },
     { "ox_host", "ox_host", OXT_SETTING_TEXT, "", 0, 255, NULL,
       rule_ox_host, "OX IP or hostname",
@@ -355,8 +367,16 @@ static int setting_number(long *pn, const char *v)
 
 static int setting_choice(const oxt_setting_t *s, const char *v)
 {
+    size_t a;
     int i;
 
+    for (a = 0; a < sizeof(choice_aliases) / sizeof(choice_aliases[0]);
+         a++) {
+        if (choice_aliases[a].choices == s->choices
+            && strcmp(choice_aliases[a].alias, v) == 0) {
+            v = choice_aliases[a].choice;
+        }
+    }
     for (i = 0; s->choices[i] != NULL; i++) {
         if (strcmp(s->choices[i], v) == 0) {
             return i;
@@ -857,6 +877,9 @@ static apr_status_t settings_bind(oxt_db_arg_t *arg, const oxt_setting_t *def,
     case OXT_SETTING_INT:
         *arg = OXT_DB_INT(strtol(v, NULL, 10));
         return APR_SUCCESS;
+    case OXT_SETTING_ENUM:
+        *arg = OXT_DB_STR(def->choices[setting_choice(def, v)]);
+        return APR_SUCCESS;                 /* an alias as its choice */
     case OXT_SETTING_SECRET:
         if (key == NULL) {
             return oxt_result_set(res, APR_EINVAL, "Settings not saved",

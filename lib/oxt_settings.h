@@ -122,7 +122,10 @@ typedef enum {
                                      characters; field: const char * */
     OXT_SETTING_BOOL,             /* "0" or "1"; field: int */
     OXT_SETTING_INT,              /* a whole number in [min, max]; int */
-    OXT_SETTING_ENUM,             /* one of choices; int, the choice's index */
+    OXT_SETTING_ENUM,             /* one of choices, or a word taken for
+                                     one (oxt_settings.c: "cloud" for the
+                                     connection type "reseller"), saved
+                                     as the choice; int, its index */
     OXT_SETTING_SECRET,           /* sealed with the secrets key, never shown;
                                      at most max bytes; oxt_secret_t */
     OXT_SETTING_SERVER,           /* "host[:port]", min the default port;

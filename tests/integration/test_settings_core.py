@@ -71,7 +71,7 @@ def test_a_form_is_saved_only_when_every_field_is_valid(plesk):
          {"default_timezone": None}),
         (dict(log_retention_days="0", log_max_rows="10"),
          {"log_retention_days": None, "log_max_rows": None}),
-        (dict(ox_connection_type="cloud"), {"ox_connection_type": None}),
+        (dict(ox_connection_type="hosted"), {"ox_connection_type": None}),
     ]
     for changes, want in cases:
         rc, out = plesk.core("settings-form", *form(plesk, **changes))

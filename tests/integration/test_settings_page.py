@@ -140,7 +140,9 @@ CASES = [
     (dict(default_timezone="Europe/Atlantis"), {"default_timezone": None}),
     (dict(log_retention_days="0", log_max_rows="10"),
      {"log_retention_days": None, "log_max_rows": None}),
-    (dict(ox_connection_type="cloud"), {"ox_connection_type": None}),
+    (dict(ox_connection_type="hosted"),
+     {"ox_connection_type": "Choose standalone (the OX administrator's"
+      " account) or cloud (an OX reseller's account)."}),
     (dict(ox_host="<script>x</script>", ox_username="a" * 300),
      {"ox_host": None, "ox_username": None}),
 ]

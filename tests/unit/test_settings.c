@@ -122,7 +122,9 @@ START_TEST(each_type_has_its_rule)
     ck_assert(valid("auto_delete", "1"));
     ck_assert(!valid("auto_delete", "yes"));
     ck_assert(valid("ox_connection_type", "reseller"));
-    ck_assert(!valid("ox_connection_type", "cloud"));
+    ck_assert(valid("ox_connection_type", "cloud"));  /* the page's word */
+    ck_assert(!valid("ox_connection_type", "Cloud"));
+    ck_assert(!valid("ox_connection_type", "hosted"));
     ck_assert(valid("default_service_type", "groupware_premium"));
     ck_assert(!valid("default_service_type", "bogus"));
     ck_assert(valid("ox_host", "ox.example.com:8080"));
@@ -524,6 +526,16 @@ START_TEST(test_connection_calls_only_with_a_valid_form)
     ck_assert_int_eq(errors->nelts, 1);
     ck_assert_str_eq(APR_ARRAY_IDX(errors, 0, oxt_settings_error_t).key,
                      "ox_languages");
+    /* the page's word for the connection type is its stored value */
+    form = full_form();
+    apr_table_setn(form, "ox_connection_type", "cloud");
+    apr_table_setn(form, "ox_password", "typed");
+    ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur,
+                                            catalogue(), oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(t->cloud, 1);
+    ck_assert_str_eq(oxt_setting_text(t, row("ox_connection_type"),
+                                      oxt_test_pool), "reseller");
 }
 END_TEST
 
