@@ -8,7 +8,9 @@ the emulator (up, down, wrong password, a hang past the wait) saving
 nothing, checking the form exactly as OK does (an invalid field: its
 message, nothing sent); the stored password sent only to the stored OX
 server and account (a listener of the test's own records what arrives);
-CSRF and origin refusals. Site: harness/setlogs.py.
+cloud mode (connection type reseller) saved and tested against the
+emulator's reseller service; CSRF and origin refusals. Site:
+harness/setlogs.py.
 """
 import html
 import json
@@ -343,6 +345,83 @@ def test_the_stored_password_goes_only_to_the_stored_server(sl):
     assert stored(sl) == before
     with open(sl.httpd.error_log_path, errors="replace") as f:
         assert "typed-pw-1" not in f.read()
+
+
+CLOUD = ("oxres-settings", "oxres-settings-pw")
+
+
+def ox_calls(sl):
+    return dict(sl.sim.counters().get("calls", {}))
+
+
+def calls_since(sl, before):
+    now = ox_calls(sl)
+    return {k: v - before.get(k, 0) for k, v in now.items()
+            if v != before.get(k, 0)}
+
+
+def test_cloud_mode_is_saved_and_tested(sl):
+    """Connection type cloud (an OX reseller's account, OX's reseller
+    service): Test connection asks OX's reseller context service with
+    the reseller's login, before saving and after; OK stores it as
+    'reseller', as the replicator reads it."""
+    sl.sim.config(reseller="%s:%s" % CLOUD)
+    cloud = dict(ox_connection_type="reseller", ox_username=CLOUD[0])
+    try:
+        # before saving: the reseller's login typed in
+        before = ox_calls(sl)
+        t = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_password=CLOUD[1], **cloud),
+            query={"format": "json"}).json()["test"]
+        assert (t["ok"], t["called"], t["credentials"]) == (True, True,
+                                                            True), t
+        assert calls_since(sl, before) == \
+            {"OXResellerContextService.exists": 1}
+        # a wrong password: the reseller service refuses it
+        before = ox_calls(sl)
+        t = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_password="not-the-resellers", **cloud),
+            query={"format": "json"}).json()["test"]
+        assert (t["ok"], t["reached"], t["credentials"]) == (False, True,
+                                                            False), t
+        assert t["problem"] == "OX: authentication failed", t
+        assert calls_since(sl, before) == \
+            {"OXResellerContextService.exists": 1}
+        # saved in the page's word, stored as before
+        r = sl.post("settings", sl.admin, form(
+            sl, ox_connection_type="cloud", ox_username=CLOUD[0],
+            ox_password=CLOUD[1]))
+        assert r.status == 303, r.text[:2000]
+        assert sl.site.oxt("SELECT ox_connection_type, ox_username FROM"
+                           " settings") == [("reseller", CLOUD[0])]
+        assert page_json(sl)["settings"]["ox_connection_type"] == "reseller"
+        cli = json.loads(sl.site.replicator("--json", "settings").stdout)
+        assert (cli["ox_connection_type"], cli["ox_username"]) == \
+            ("reseller", CLOUD[0])
+        text = sl.get("settings", sl.admin).text
+        assert re.search(r'<option value="reseller" selected>cloud \(an OX'
+                         r' reseller&#39;s account\)</option>', text), \
+            re.search(r'<select id="f-ox_connection_type".*?</select>',
+                      text, re.S).group(0)
+        # saved: the stored reseller's password, the stored server
+        before = ox_calls(sl)
+        r = sl.post("settings", sl.admin, form(sl, test="1"))
+        assert "accepted the credentials" in r.text, r.text[:2000]
+        assert calls_since(sl, before) == \
+            {"OXResellerContextService.exists": 1}
+        # and the wrong one typed over it
+        r = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_password="not-the-resellers"))
+        assert "the credentials were refused" in r.text, r.text[:2000]
+        # the master's account is another account: typed, or nothing
+        r = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_connection_type="standalone",
+            ox_username=MASTER[0]))
+        assert field_error(r.text, "ox_password") == ELSEWHERE
+    finally:
+        sl.settings_set(ox_connection_type="standalone")
+        sl.configure()
+        sl.sim.config(resellers_clear=1)
 
 
 @pytest.mark.parametrize("headers,token,status", [
