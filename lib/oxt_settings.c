@@ -787,7 +787,7 @@ static int languages_known(const char *list,
 }
 
 #define DEFAULT_LANGUAGE_NOT_CHOSEN \
-    "Choose one of the OX languages selected, or Plesk language on" \
+    "Must be one of the OX languages chosen, or Plesk language on" \
     " replicated accounts."
 
 /* The rules between values, on the values as they would be saved. */

@@ -189,31 +189,31 @@ static void field_languages(oxt_html_t *h, const settings_pg_t *sp,
     oxt_page_field_select(h, fd, opts, cat->nelts, 1);
 }
 
-/* The default language: Plesk's, or one of the OX languages chosen (as
- * the form shows them now). */
+/* The default language: Plesk's, or any language of the catalogue, so a
+ * language chosen above can be made the default in the same save; the
+ * core refuses one that is not chosen (oxt_settings_check), and
+ * oxtender.js narrows the options to the chosen ones as they are
+ * chosen. */
 static void field_default_language(oxt_html_t *h, const settings_pg_t *sp,
                                    oxt_field_t *fd, apr_pool_t *p)
 {
     const apr_array_header_t *cat = sp->catalogue;
-    const char *chosen = apr_table_get(sp->shown, "ox_languages");
     oxt_option_t *opts = apr_pcalloc(p, sizeof(*opts)
                                      * (apr_size_t)(cat->nelts + 1));
     const oxt_language_t *l;
-    int i, n = 1;
+    int i;
 
     opts[0].value = OXT_SETTINGS_PLESK;
     opts[0].label = plesk_language;
     opts[0].selected = strcmp(fd->value, OXT_SETTINGS_PLESK) == 0;
     for (i = 0; i < cat->nelts; i++) {
         l = &APR_ARRAY_IDX(cat, i, oxt_language_t);
-        if (in_list(chosen, l->code) || strcmp(fd->value, l->code) == 0) {
-            opts[n].value = l->code;
-            opts[n].label = l->name;
-            opts[n++].selected = strcmp(fd->value, l->code) == 0;
-        }
+        opts[i + 1].value = l->code;
+        opts[i + 1].label = l->name;
+        opts[i + 1].selected = strcmp(fd->value, l->code) == 0;
     }
     fd->hint = "One of the OX languages chosen above.";
-    oxt_page_field_select(h, fd, opts, n, 0);
+    oxt_page_field_select(h, fd, opts, cat->nelts + 1, 0);
 }
 
 static void field_timezone(oxt_html_t *h, oxt_field_t *fd, apr_pool_t *p)

@@ -63,7 +63,7 @@ def test_a_form_is_saved_only_when_every_field_is_valid(plesk):
         (dict(default_quota_mb="-1"), {"default_quota_mb": None}),
         (dict(ox_languages="en_US,xx_XX"), {"ox_languages": None}),
         (dict(ox_languages="de_DE", default_language="en_US"),
-         {"default_language": "Choose one of the OX languages selected, or"
+         {"default_language": "Must be one of the OX languages chosen, or"
           " Plesk language on replicated accounts."}),
         (dict(ox_languages="", default_language="ro_RO"),
          {"default_language": None}),

@@ -112,6 +112,14 @@ def test_every_field_with_its_mark_and_never_the_password(sl):
                      r' multiple>', text)
     assert "Plesk language on replicated accounts" in text
     assert "Plesk server time zone" in text
+    # the default language offers every language, not only those chosen
+    # (a language chosen and made the default in one save)
+    out = page_json(sl)
+    dflt = re.search(r'<select id="f-default_language".*?</select>', text,
+                     re.S).group(0)
+    assert re.findall(r'<option value="([^"]+)"', dflt) == ["plesk"] + [
+        l["code"] for l in out["languages"]]
+    assert any(not l["allowed"] for l in out["languages"])
     assert "Test connection</button>" in text
     out = page_json(sl)
     assert out["settings"]["ox_password_set"] is True
@@ -135,7 +143,7 @@ CASES = [
     (dict(default_quota_mb="-1"), {"default_quota_mb": None}),
     (dict(ox_languages=["en_US", "xx_XX"]), {"ox_languages": None}),
     (dict(ox_languages=["de_DE"], default_language="en_US"),
-     {"default_language": "Choose one of the OX languages selected, or"
+     {"default_language": "Must be one of the OX languages chosen, or"
       " Plesk language on replicated accounts."}),
     (dict(ox_languages=None, default_language="ro_RO"),
      {"default_language": None}),

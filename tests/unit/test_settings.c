@@ -339,8 +339,8 @@ START_TEST(the_default_language_must_be_one_of_those_chosen)
     apr_table_setn(v, "default_language", "de_DE");
     e = only_error(v, &cur);
     ck_assert_ptr_nonnull(e);
-    ck_assert_ptr_nonnull(strstr(e, "default_language: Choose one of the"
-                                 " OX languages selected"));
+    ck_assert_ptr_nonnull(strstr(e, "default_language: Must be one of the"
+                                 " OX languages chosen"));
     apr_table_setn(v, "ox_languages", "de_DE,ro_RO");
     ck_assert_ptr_null(only_error(v, &cur));
     apr_table_setn(v, "default_language", "en_US");
