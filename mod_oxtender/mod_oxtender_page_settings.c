@@ -283,7 +283,8 @@ static void field_secret(oxt_html_t *h, const settings_pg_t *sp,
      * insist on it. */
     fd->required = !set;
     fd->hint = set ? "A password is stored. Leave the field empty to keep"
-                     " it." : NULL;
+                     " it, for the stored OX server and account only."
+                   : NULL;
     oxt_page_field_input(h, fd);
 }
 

@@ -107,6 +107,8 @@ def test_every_field_with_its_mark_and_never_the_password(sl):
         assert marked == (key in REQUIRED - {"ox_password"}), key
     pw = re.search(r'<input[^>]*name="ox_password"[^>]*>', text).group(0)
     assert "value=" not in pw
+    assert "Leave the field empty to keep it, for the stored OX server and" \
+        " account only." in text
     assert MASTER[1] not in text
     assert re.search(r'<select id="f-ox_languages" name="ox_languages"'
                      r' multiple>', text)
