@@ -15,6 +15,11 @@
  *    list with mailboxes ticked for Change Service posts in the
  *    background and shows the Change Service dialog it answers with in
  *    the same <dialog> (without JavaScript that answer is a page).
+ *  - Settings: the Default OX language offers only the OX languages
+ *    chosen above (and Plesk language), as they are chosen (without
+ *    JavaScript it offers every language and the server refuses one not
+ *    chosen). The one selected stays offered, so a save says why it is
+ *    refused instead of dropping it.
  *
  * Loaded with defer from the static files location; no inline handlers
  * (the pages run under Content-Security-Policy default-src 'self').
@@ -232,11 +237,50 @@
         });
     }
 
+    /* ---- one select narrowed by a multi-select (Settings) ---------- */
+
+    /* [the select, the multi-select whose chosen values it may offer] */
+    var NARROWED = [["f-default_language", "f-ox_languages"]];
+
+    function narrow(select, among) {
+        var offered = {};
+        var chosen = {};
+        Array.prototype.forEach.call(among.options, function (o) {
+            offered[o.value] = true;
+            chosen[o.value] = o.selected;
+        });
+        Array.prototype.forEach.call(select.options, function (o) {
+            /* A value the multi-select does not have (Plesk language)
+             * is always offered; so is the one selected. */
+            var keep = !offered[o.value] || chosen[o.value] || o.selected;
+            o.hidden = !keep;
+            o.disabled = !keep;
+        });
+    }
+
+    function setupNarrowed() {
+        NARROWED.forEach(function (pair) {
+            var select = document.getElementById(pair[0]);
+            var among = document.getElementById(pair[1]);
+            if (!select || !among || !among.multiple) {
+                return;
+            }
+            narrow(select, among);
+            among.addEventListener("change", function () {
+                narrow(select, among);
+            });
+            select.addEventListener("change", function () {
+                narrow(select, among);
+            });
+        });
+    }
+
     function setup() {
         setupSelectAll();
         setupToggles();
         setupDialogs();
         setupPostDialogs();
+        setupNarrowed();
     }
 
     if (document.readyState === "loading") {

@@ -7,6 +7,7 @@
 #include <apr_lib.h>
 
 #include "oxt_licsrv.h"
+#include "oxt_soap.h"
 #include "oxt_status.h"
 #include "oxt_log.h"
 #include "oxt_utf8.h"
@@ -169,16 +170,14 @@ static apr_status_t easy_cleanup(void *e)
     return APR_SUCCESS;
 }
 
-static int curl_ready;
-
+/* libcurl is started once per process at start-up (the module's
+ * child_init, the replicator's main: oxt_soap_library_init), before any
+ * worker thread: never here, inside a request, where two threads could
+ * start it at once. */
 static apr_status_t call_handle(CURL **pe, apr_pool_t *p)
 {
-    if (!curl_ready) {
-        /* Thread-safe in the libcurl of Debian 12 (7.88). */
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            return APR_EGENERAL;
-        }
-        curl_ready = 1;
+    if (!oxt_soap_library_started()) {
+        return APR_EINIT;
     }
     *pe = curl_easy_init();
     if (*pe == NULL) {
@@ -263,6 +262,11 @@ static apr_status_t licsrv_call(oxt_licsrv_answer_t **panswer,
     apr_status_t rv;
 
     rv = call_handle(&e, p);
+    if (rv == APR_EINIT) {
+        return oxt_result_set(res, rv, "Cannot ask the licensing server",
+                              "the HTTP client library (libcurl) was not"
+                              " started in this process");
+    }
     form = rv == APR_SUCCESS ? call_form(e, action, what, value, ip, p) : NULL;
     if (form == NULL) {
         return oxt_result_set(res, APR_ENOMEM, "Cannot ask the licensing"

@@ -3,7 +3,9 @@
  * "Get License Key From Licensing Server" (docs/license.md, "Talking to
  * the licensing server").
  *
- * One HTTPS POST (libcurl, the Settings' SOAP timeout, certificate and
+ * One HTTPS POST (libcurl, started by the process at start-up with
+ * oxt_soap_library_init: a call without it fails with APR_EINIT and
+ * sends nothing; the Settings' SOAP timeout, certificate and
  * host checked, no redirects, the answer capped at OXT_LICSRV_MAX_ANSWER
  * bytes) to license_server_url with an urlencoded form:
  *

@@ -5,7 +5,8 @@
  * page's Test connection.
  *
  * Test connection asks OX one harmless question with the credentials it
- * is given (the entered ones, or the stored: oxt_settings_form_apply):
+ * is given (oxt_settings_form_test: the entered ones, or the stored ones
+ * for the stored OX server and account only):
  * whether a context of a name we never use exists. That call needs the
  * master (or, for OX cloud, the reseller) login, reads nothing and
  * changes nothing; nothing is saved either. It is bounded by the

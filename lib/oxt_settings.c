@@ -228,8 +228,19 @@ static int languages_valid(const char *v)
 
 /* ---- the table ----------------------------------------------------------- */
 
+/* The stored values ("reseller" since 0001; OX's own word for its cloud
+ * service), as the OX connection type is kept and printed. */
 static const char *const connection_types[] = {
     "standalone", "reseller", NULL
+};
+
+/* Other words taken for a choice, as the page says it: "cloud" is read
+ * as "reseller" (and stored as "reseller"). */
+static const struct {
+    const char *const *choices;
+    const char *alias, *choice;
+} choice_aliases[] = {
+    { connection_types, "cloud", "reseller" },
 };
 
 #define AT(field) offsetof(oxt_settings_t, field)
@@ -246,7 +257,8 @@ static const char *const connection_types[] = {
 static const oxt_setting_t settings_table[] = {
     { "ox_connection_type", "ox_connection_type", OXT_SETTING_ENUM,
       "standalone", 0, 0, connection_types, NULL, "OX connection type",
-      "Choose standalone (your own OX server) or reseller (OX cloud).",
+      "Choose standalone (the OX administrator's account) or cloud (an OX"
+      " reseller's account).",
       AT(cloud), PAGE, NULL },
     { "ox_host", "ox_host", OXT_SETTING_TEXT, "", 0, 255, NULL,
       rule_ox_host, "OX IP or hostname",
@@ -355,8 +367,16 @@ static int setting_number(long *pn, const char *v)
 
 static int setting_choice(const oxt_setting_t *s, const char *v)
 {
+    size_t a;
     int i;
 
+    for (a = 0; a < sizeof(choice_aliases) / sizeof(choice_aliases[0]);
+         a++) {
+        if (choice_aliases[a].choices == s->choices
+            && strcmp(choice_aliases[a].alias, v) == 0) {
+            v = choice_aliases[a].choice;
+        }
+    }
     for (i = 0; s->choices[i] != NULL; i++) {
         if (strcmp(s->choices[i], v) == 0) {
             return i;
@@ -767,7 +787,7 @@ static int languages_known(const char *list,
 }
 
 #define DEFAULT_LANGUAGE_NOT_CHOSEN \
-    "Choose one of the OX languages selected, or Plesk language on" \
+    "Must be one of the OX languages chosen, or Plesk language on" \
     " replicated accounts."
 
 /* The rules between values, on the values as they would be saved. */
@@ -857,6 +877,9 @@ static apr_status_t settings_bind(oxt_db_arg_t *arg, const oxt_setting_t *def,
     case OXT_SETTING_INT:
         *arg = OXT_DB_INT(strtol(v, NULL, 10));
         return APR_SUCCESS;
+    case OXT_SETTING_ENUM:
+        *arg = OXT_DB_STR(def->choices[setting_choice(def, v)]);
+        return APR_SUCCESS;                 /* an alias as its choice */
     case OXT_SETTING_SECRET:
         if (key == NULL) {
             return oxt_result_set(res, APR_EINVAL, "Settings not saved",
@@ -1037,6 +1060,112 @@ void oxt_settings_form_values(apr_table_t **pvalues,
     *perrors = errors;
 }
 
+/* The OX server a URL of that scheme reaches for text (host[:port]): the
+ * host in lower case, the scheme's port when none is given. */
+static int form_ox_endpoint(const char **phost, int *pport, const char *text,
+                            int https, apr_pool_t *p)
+{
+    size_t hostlen, i;
+    int port;
+    char *host;
+
+    if (text == NULL || *text == '\0' || !server_check(text, &hostlen,
+                                                        &port)) {
+        return 0;
+    }
+    host = apr_pstrndup(p, text, hostlen);
+    for (i = 0; i < hostlen; i++) {
+        host[i] = (char)apr_tolower(host[i]);
+    }
+    *phost = host;
+    *pport = port ? port : https ? 443 : 80;
+    return 1;
+}
+
+/* Do values (a key left out: as stored) point at the OX server and
+ * account current was saved for: the same connection type, scheme, host,
+ * port and username? */
+static int form_same_ox(const apr_table_t *values,
+                        const oxt_settings_t *current, apr_pool_t *p)
+{
+    const char *type = apr_table_get(values, "ox_connection_type");
+    const char *host = apr_table_get(values, "ox_host");
+    const char *user = apr_table_get(values, "ox_username");
+    const char *tls = apr_table_get(values, "ox_use_https");
+    const char *h1, *h2;
+    int https, p1, p2;
+
+    https = tls != NULL ? strcmp(tls, "1") == 0 : current->ox_https;
+    return (type == NULL
+            || setting_choice(oxt_setting_find("ox_connection_type"), type)
+               == current->cloud)
+        && https == current->ox_https
+        && (user == NULL || strcmp(user, current->ox_username) == 0)
+        && form_ox_endpoint(&h1, &p1, host ? host : current->ox_host, https,
+                            p)
+        && form_ox_endpoint(&h2, &p2, current->ox_host, current->ox_https, p)
+        && strcmp(h1, h2) == 0 && p1 == p2;
+}
+
+#define PASSWORD_ELSEWHERE \
+    "Type the OX password: the stored one is only sent to the OX server" \
+    " and account it was saved for (the same connection type, host, port," \
+    " HTTPS and username)."
+
+/* An empty password keeps the stored one only for the stored OX server
+ * and account: anywhere else it must be typed, or a page could send the
+ * stored password to a host of its choice (Test connection at once, OK
+ * at the replicator's next pass). Said once the fields it depends on are
+ * themselves valid. */
+static void form_password_rule(apr_array_header_t *errors,
+                               const apr_table_t *values,
+                               const oxt_settings_t *current, apr_pool_t *p)
+{
+    static const char *const deps[] = {
+        "ox_password", "ox_connection_type", "ox_host", "ox_username",
+        "ox_use_https", NULL
+    };
+    int i;
+
+    if (apr_table_get(values, "ox_password") != NULL || current == NULL
+        || !current->ox_password.set) {
+        return;                   /* typed, or required (form_values) */
+    }
+    for (i = 0; deps[i] != NULL; i++) {
+        if (settings_has_error(errors, deps[i])) {
+            return;
+        }
+    }
+    if (!form_same_ox(values, current, p)) {
+        settings_error(errors, "ox_password", PASSWORD_ELSEWHERE);
+    }
+}
+
+apr_status_t oxt_settings_form_check(apr_table_t **pvalues,
+                                     apr_array_header_t **perrors,
+                                     const apr_table_t *form,
+                                     const oxt_settings_t *current,
+                                     const apr_array_header_t *catalogue,
+                                     apr_pool_t *p)
+{
+    apr_table_t *values;
+    apr_array_header_t *errors, *more;
+    int i;
+
+    oxt_settings_form_values(&values, &errors, form, current, p);
+    /* Every field's own message, even when one is already missing. */
+    (void)oxt_settings_check(&more, values, current, catalogue, p);
+    for (i = 0; i < more->nelts; i++) {
+        settings_error(errors, APR_ARRAY_IDX(more, i,
+                                             oxt_settings_error_t).key,
+                       APR_ARRAY_IDX(more, i, oxt_settings_error_t).message);
+    }
+    form_password_rule(errors, values, current, p);
+    *pvalues = values;
+    *perrors = errors;
+    return errors->nelts > 0 ? APR_EINVAL : APR_SUCCESS;
+}
+
 apr_status_t oxt_settings_form_save(apr_array_header_t **perrors,
                                     oxt_db_t *db, const apr_table_t *form,
                                     const oxt_settings_t *current,
@@ -1045,52 +1174,54 @@ apr_status_t oxt_settings_form_save(apr_array_header_t **perrors,
                                     oxt_result_t *res, apr_pool_t *p)
 {
     apr_table_t *values;
-    apr_array_header_t *required, *more;
-    int i;
 
-    oxt_settings_form_values(&values, &required, form, current, p);
-    /* Every field's own message, even when one is already missing. */
-    (void)oxt_settings_check(&more, values, current, NULL, p);
-    for (i = 0; i < more->nelts; i++) {
-        settings_error(required, APR_ARRAY_IDX(more, i,
-                                               oxt_settings_error_t).key,
-                       APR_ARRAY_IDX(more, i, oxt_settings_error_t).message);
-    }
-    *perrors = required;
-    if (required->nelts > 0) {
-        return settings_refused(required, res);
+    /* The form first: a refused one never needs the database. The OX
+     * languages against the catalogue are oxt_settings_save's part. */
+    if (oxt_settings_form_check(&values, perrors, form, current, NULL, p)
+        != APR_SUCCESS) {
+        return settings_refused(*perrors, res);
     }
     return oxt_settings_save(perrors, db, values, key, updated_by, res, p);
 }
 
-oxt_settings_t *oxt_settings_form_apply(const oxt_settings_t *current,
-                                        const apr_table_t *form,
-                                        apr_pool_t *p)
+apr_status_t oxt_settings_form_test(oxt_settings_t **ptest,
+                                    apr_array_header_t **perrors,
+                                    const apr_table_t *form,
+                                    const oxt_settings_t *current,
+                                    const apr_array_header_t *catalogue,
+                                    apr_pool_t *p)
 {
-    oxt_settings_t *s = apr_pmemdup(p, current, sizeof(*current));
+    const apr_array_header_t *elts;
+    const apr_table_entry_t *e;
     const oxt_setting_t *def;
+    apr_table_t *values;
+    oxt_settings_t *s;
     oxt_secret_t *secret;
-    const char *v, *why;
     int i;
 
-    for (i = 0; i < SETTINGS_COUNT; i++) {
-        def = &settings_table[i];
-        if (!(def->flags & OXT_SETTING_PAGE)) {
-            continue;
-        }
-        v = form_value(def, apr_table_get(form, def->key));
-        if (v == NULL || oxt_setting_check(&why, def, v) != APR_SUCCESS) {
-            continue;                       /* kept as stored */
-        }
-        v = apr_pstrdup(p, v);
+    /* As OK: the form, then the values against the catalogue
+     * (oxt_settings_form_save, oxt_settings_save). */
+    *ptest = NULL;
+    if (oxt_settings_form_check(&values, perrors, form, current, NULL, p)
+            != APR_SUCCESS
+        || oxt_settings_check(perrors, values, current, catalogue, p)
+            != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    s = apr_pmemdup(p, current, sizeof(*current));
+    elts = apr_table_elts(values);
+    e = (const apr_table_entry_t *)elts->elts;
+    for (i = 0; i < elts->nelts; i++) {
+        def = oxt_setting_find(e[i].key);
         if (def->type == OXT_SETTING_SECRET) {
             secret = (oxt_secret_t *)((char *)s + def->offset);
             secret->set = 1;
-            secret->value = v;
+            secret->value = apr_pstrdup(p, e[i].val);
         }
         else {
-            setting_store(s, def, v, p);
+            setting_store(s, def, apr_pstrdup(p, e[i].val), p);
         }
     }
-    return s;
+    *ptest = s;
+    return APR_SUCCESS;
 }

@@ -36,8 +36,11 @@
  *   the Settings page, OK                 oxt_settings_form_save: one
  *                                         message per field, nothing saved
  *                                         unless every field is valid
- *   Test connection                       oxt_settings_form_apply, then
- *                                         oxt_oxtest_run (oxt_oxtest.h)
+ *   Test connection                       oxt_settings_form_test (the
+ *                                         same check as OK; nothing sent
+ *                                         unless every field is valid),
+ *                                         then oxt_oxlink_test
+ *                                         (oxt_oxlink.h)
  */
 #ifndef OXT_SETTINGS_H
 #define OXT_SETTINGS_H
@@ -119,7 +122,10 @@ typedef enum {
                                      characters; field: const char * */
     OXT_SETTING_BOOL,             /* "0" or "1"; field: int */
     OXT_SETTING_INT,              /* a whole number in [min, max]; int */
-    OXT_SETTING_ENUM,             /* one of choices; int, the choice's index */
+    OXT_SETTING_ENUM,             /* one of choices, or a word taken for
+                                     one (oxt_settings.c: "cloud" for the
+                                     connection type "reseller"), saved
+                                     as the choice; int, its index */
     OXT_SETTING_SECRET,           /* sealed with the secrets key, never shown;
                                      at most max bytes; oxt_secret_t */
     OXT_SETTING_SERVER,           /* "host[:port]", min the default port;
@@ -303,11 +309,32 @@ void oxt_settings_form_values(apr_table_t **pvalues,
                               const oxt_settings_t *current, apr_pool_t *p);
 
 /**
- * The Settings page's OK: oxt_settings_form_values, then
- * oxt_settings_save of the result unless a field is already refused.
- * *perrors gets one message per field (the required ones first, then
- * the rest); APR_EINVAL with nothing saved unless every field is valid.
- * current is the stored settings (oxt_settings_load, no key needed).
+ * A posted Settings form checked as a whole, the one check both OK and
+ * Test connection make: oxt_settings_form_values, then every value by
+ * its type and rule and the rules between values (oxt_settings_check
+ * with current and catalogue; catalogue may be NULL: the OX languages
+ * are not checked against it), and one rule of the form's own: an empty
+ * password keeps the stored one only when the form points at the OX
+ * server and account it was saved for (the same connection type, host,
+ * port, HTTPS and username as current), else the password must be typed
+ * (the message is on ox_password). *pvalues (for oxt_settings_save) and
+ * *perrors (one message per field, the required ones first; empty when
+ * valid) in p. APR_SUCCESS or APR_EINVAL.
+ */
+apr_status_t oxt_settings_form_check(apr_table_t **pvalues,
+                                     apr_array_header_t **perrors,
+                                     const apr_table_t *form,
+                                     const oxt_settings_t *current,
+                                     const apr_array_header_t *catalogue,
+                                     apr_pool_t *p);
+
+/**
+ * The Settings page's OK: oxt_settings_form_check (no catalogue: a
+ * refused form never needs the database), then oxt_settings_save of the
+ * values (which checks them against the catalogue) unless a field is
+ * refused. *perrors gets one message per field; APR_EINVAL with nothing
+ * saved unless every field is valid. current is the stored settings
+ * (oxt_settings_load, no key needed).
  */
 apr_status_t oxt_settings_form_save(apr_array_header_t **perrors,
                                     oxt_db_t *db, const apr_table_t *form,
@@ -318,14 +345,22 @@ apr_status_t oxt_settings_form_save(apr_array_header_t **perrors,
     __attribute__((warn_unused_result));
 
 /**
- * A copy of current (loaded with the key) with the valid values of a
- * posted form applied, as they would be saved: what Test connection uses
- * for "the entered (or stored) credentials". An empty password keeps the
- * stored one; invalid values keep what is stored. Nothing is saved.
- * Lives in p.
+ * What Test connection may use: the form checked exactly as OK checks it
+ * (oxt_settings_form_check, then oxt_settings_check with current and the
+ * catalogue, as oxt_settings_save does), and only when every field is
+ * valid, a copy
+ * of current (loaded with the key) with the form's values applied, as
+ * they would be saved (an empty password: the stored one, which the
+ * check allowed only for the stored OX server and account). Otherwise
+ * APR_EINVAL, *ptest NULL and *perrors as for OK: nothing may be sent.
+ * Nothing is saved. In p.
  */
-oxt_settings_t *oxt_settings_form_apply(const oxt_settings_t *current,
-                                        const apr_table_t *form,
-                                        apr_pool_t *p);
+apr_status_t oxt_settings_form_test(oxt_settings_t **ptest,
+                                    apr_array_header_t **perrors,
+                                    const apr_table_t *form,
+                                    const oxt_settings_t *current,
+                                    const apr_array_header_t *catalogue,
+                                    apr_pool_t *p)
+    __attribute__((warn_unused_result));
 
 #endif /* OXT_SETTINGS_H */

@@ -85,6 +85,11 @@ apr_status_t oxt_soap_library_init(void)
 /** Ends libcurl; no client may be used afterwards. */
 void oxt_soap_library_end(void);
 
+/** Whether oxt_soap_library_init has started libcurl in this process:
+ *  every other user of libcurl (the licensing server's calls,
+ *  oxt_licsrv.h) relies on that start and never starts it itself. */
+int oxt_soap_library_started(void);
+
 /** The transport's own data on the client (set by init). */
 void *oxt_soap_client_impl_data(const oxt_soap_client_t *client);
 void oxt_soap_client_set_impl_data(oxt_soap_client_t *client, void *data);

@@ -50,6 +50,11 @@ apr_status_t oxt_soap_library_init(void)
     return APR_SUCCESS;
 }
 
+int oxt_soap_library_started(void)
+{
+    return curl_ready;
+}
+
 void oxt_soap_library_end(void)
 {
     if (curl_ready) {

@@ -169,9 +169,11 @@ static void oxt_mod_child_init(apr_pool_t *pchild, server_rec *s)
                      "cannot start the database client library");
         return;
     }
-    /* libcurl (Test connection on the Settings page) is started once per
-     * process here, before the worker threads exist: its start-up is not
-     * work for a request, and the core never starts it lazily. */
+    /* libcurl (Test connection on the Settings page, Activate and Get
+     * license on the License page) is started once per process here,
+     * before the worker threads exist: its start-up is not work for a
+     * request, and the core never starts it lazily (oxt_licsrv.c relies
+     * on this start). */
     rv = oxt_soap_library_init();
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, OXTLOGNO(00700)

@@ -4,11 +4,13 @@
  * OXT_SETTING_PAGE, grouped as the guide groups them. OK saves the form
  * only when every field is valid (oxt_settings_form_save), else the page
  * comes back with one message next to each refused field and nothing
- * saved; Test connection (a second submit button of the same form) calls
- * OX with the entered or the stored credentials (oxt_settings_form_apply,
- * oxt_oxlink_test) and says what it found, saving nothing. The stored
- * password is never written into the page: an empty password field keeps
- * it. Rules, defaults and messages are the core's (oxt_settings.h).
+ * saved; Test connection (a second submit button of the same form) checks
+ * the form exactly as OK does and, only when every field is valid, calls
+ * OX with the entered values (oxt_settings_form_test, oxt_oxlink_test)
+ * and says what it found, saving nothing. The stored password is never
+ * written into the page: an empty password field keeps it, for the
+ * stored OX server and account only (elsewhere it must be typed). Rules,
+ * defaults and messages are the core's (oxt_settings.h).
  */
 #include <string.h>
 #include <httpd.h>
@@ -187,31 +189,31 @@ static void field_languages(oxt_html_t *h, const settings_pg_t *sp,
     oxt_page_field_select(h, fd, opts, cat->nelts, 1);
 }
 
-/* The default language: Plesk's, or one of the OX languages chosen (as
- * the form shows them now). */
+/* The default language: Plesk's, or any language of the catalogue, so a
+ * language chosen above can be made the default in the same save; the
+ * core refuses one that is not chosen (oxt_settings_check), and
+ * oxtender.js narrows the options to the chosen ones as they are
+ * chosen. */
 static void field_default_language(oxt_html_t *h, const settings_pg_t *sp,
                                    oxt_field_t *fd, apr_pool_t *p)
 {
     const apr_array_header_t *cat = sp->catalogue;
-    const char *chosen = apr_table_get(sp->shown, "ox_languages");
     oxt_option_t *opts = apr_pcalloc(p, sizeof(*opts)
                                      * (apr_size_t)(cat->nelts + 1));
     const oxt_language_t *l;
-    int i, n = 1;
+    int i;
 
     opts[0].value = OXT_SETTINGS_PLESK;
     opts[0].label = plesk_language;
     opts[0].selected = strcmp(fd->value, OXT_SETTINGS_PLESK) == 0;
     for (i = 0; i < cat->nelts; i++) {
         l = &APR_ARRAY_IDX(cat, i, oxt_language_t);
-        if (in_list(chosen, l->code) || strcmp(fd->value, l->code) == 0) {
-            opts[n].value = l->code;
-            opts[n].label = l->name;
-            opts[n++].selected = strcmp(fd->value, l->code) == 0;
-        }
+        opts[i + 1].value = l->code;
+        opts[i + 1].label = l->name;
+        opts[i + 1].selected = strcmp(fd->value, l->code) == 0;
     }
     fd->hint = "One of the OX languages chosen above.";
-    oxt_page_field_select(h, fd, opts, n, 0);
+    oxt_page_field_select(h, fd, opts, cat->nelts + 1, 0);
 }
 
 static void field_timezone(oxt_html_t *h, oxt_field_t *fd, apr_pool_t *p)
@@ -281,7 +283,8 @@ static void field_secret(oxt_html_t *h, const settings_pg_t *sp,
      * insist on it. */
     fd->required = !set;
     fd->hint = set ? "A password is stored. Leave the field empty to keep"
-                     " it." : NULL;
+                     " it, for the stored OX server and account only."
+                   : NULL;
     oxt_page_field_input(h, fd);
 }
 
@@ -398,7 +401,10 @@ static int settings_html(oxt_mod_page_ctx_t *ctx, const settings_pg_t *sp,
     oxt_mod_page_shell(&pg, ctx, "Settings", OXT_TAB_SETTINGS);
     pg.crumbs = path;
     pg.ncrumbs = 1;
-    if (status != HTTP_OK) {
+    if (status != HTTP_OK && sp->test != NULL) {
+        pg.error = test_text(sp->test, r->pool);
+    }
+    else if (status != HTTP_OK) {
         pg.error = sp->saved_error ? "The settings could not be saved."
                    : "Nothing was saved: please correct the fields marked.";
     }
@@ -567,14 +573,47 @@ static apr_status_t seal_key(const unsigned char **pkey,
     return rv;
 }
 
-/* Test connection: the stored settings with the password, the form's
- * valid values over them, one harmless call. Nothing is saved. */
+/* The refused fields' messages, next to their fields. */
+static void settings_errors(settings_pg_t *sp,
+                            const apr_array_header_t *errors)
+{
+    const oxt_settings_error_t *e;
+    int i;
+
+    for (i = 0; errors != NULL && i < errors->nelts; i++) {
+        e = &APR_ARRAY_IDX(errors, i, oxt_settings_error_t);
+        if (apr_hash_get(sp->errors, e->key, APR_HASH_KEY_STRING) == NULL) {
+            apr_hash_set(sp->errors, e->key, APR_HASH_KEY_STRING,
+                         e->message);
+        }
+    }
+}
+
+/* Test connection refused before anything is sent: a field is not valid
+ * (the messages are next to the fields). */
+static oxt_oxlink_test_t *test_refused(const settings_pg_t *sp,
+                                       apr_pool_t *p)
+{
+    oxt_oxlink_test_t *t = apr_pcalloc(p, sizeof(*t));
+
+    t->status = APR_EINVAL;
+    t->credentials = -1;
+    t->timeout_s = sp->current->soap_timeout_s;
+    t->problem = "Not every field is valid";
+    t->detail = "correct the fields marked first";
+    return t;
+}
+
+/* Test connection: the form checked as OK checks it; when every field
+ * is valid, the stored settings with the password and the form's values
+ * over them, one harmless call. Nothing is saved. */
 static int settings_test(oxt_mod_page_ctx_t *ctx, settings_pg_t *sp,
                          const apr_table_t *form)
 {
     apr_pool_t *p = ctx->r->pool;
     const unsigned char *key = NULL;
-    oxt_settings_t *withkey;
+    apr_array_header_t *errors = NULL;
+    oxt_settings_t *withkey, *st = NULL;
     oxt_oxlink_test_t *t;
     apr_status_t rv;
 
@@ -585,14 +624,21 @@ static int settings_test(oxt_mod_page_ctx_t *ctx, settings_pg_t *sp,
     if (rv != APR_SUCCESS) {
         return settings_failed(ctx, rv, "test connection");
     }
-    oxt_oxlink_test(&t, oxt_settings_form_apply(withkey, form, p), p);
+    if (oxt_settings_form_test(&st, &errors, form, withkey, sp->catalogue,
+                               p) != APR_SUCCESS) {
+        settings_errors(sp, errors);
+        t = test_refused(sp, p);
+    }
+    else {
+        oxt_oxlink_test(&t, st, p);
+    }
     sp->test = t;
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, ctx->r, OXTLOGNO(06201)
                   "settings: test connection by %s: %s%s%s",
                   ctx->ident->login, t->status == APR_SUCCESS ? "ok"
                   : t->problem ? t->problem : "failed",
                   t->url ? " at " : "", t->url ? t->url : "");
-    return settings_show(ctx, sp, HTTP_OK);
+    return settings_show(ctx, sp, st != NULL ? HTTP_OK : HTTP_BAD_REQUEST);
 }
 
 static int settings_save(oxt_mod_page_ctx_t *ctx, settings_pg_t *sp,
@@ -602,9 +648,7 @@ static int settings_save(oxt_mod_page_ctx_t *ctx, settings_pg_t *sp,
     const char *by = *ctx->ident->name ? ctx->ident->name : ctx->ident->login;
     const unsigned char *key = NULL;
     apr_array_header_t *errors = NULL;
-    const oxt_settings_error_t *e;
     apr_status_t rv;
-    int i;
 
     rv = seal_key(&key, ctx);
     if (rv == APR_SUCCESS) {
@@ -623,13 +667,7 @@ static int settings_save(oxt_mod_page_ctx_t *ctx, settings_pg_t *sp,
     if (rv != APR_EINVAL || errors == NULL || errors->nelts == 0) {
         return settings_failed(ctx, rv, "save");
     }
-    for (i = 0; i < errors->nelts; i++) {
-        e = &APR_ARRAY_IDX(errors, i, oxt_settings_error_t);
-        if (apr_hash_get(sp->errors, e->key, APR_HASH_KEY_STRING) == NULL) {
-            apr_hash_set(sp->errors, e->key, APR_HASH_KEY_STRING,
-                         e->message);
-        }
-    }
+    settings_errors(sp, errors);
     return settings_show(ctx, sp, HTTP_BAD_REQUEST);
 }
 

@@ -20,7 +20,8 @@ typedef struct {
     const char *name;
     oxt_repl_cmd_fn *fn;
     const char *help;
-    int ox;                      /* talks to OX: starts the HTTP client */
+    int http;                    /* talks HTTP (OX, the licensing
+                                    server): starts the HTTP client */
 } repl_cmd_t;
 
 static const repl_cmd_t repl_cmds[] = {
@@ -53,7 +54,7 @@ static const repl_cmd_t repl_cmds[] = {
       "monitoring check: one line, exit 0-3 (--warning S, --critical S)",
       1 },
     { "license", oxt_repl_cmd_license,
-      "the license: show, install FILE, activate CODE, renew", 0 },
+      "the license: show, install FILE, activate CODE, renew", 1 },
     { "directory", oxt_repl_cmd_directory,
       "fill the Resellers, Clients and Domains lists from psa now", 0 },
 };
@@ -63,10 +64,10 @@ static int repl_log_silent;
 /* Which library could not start (main, repl_main), NULL when none. */
 static const char *repl_libs_failed;
 /* The HTTP client (libcurl) was started: only for the commands that
- * talk to OX (repl_cmd_t.ox). Its start reads the TLS stack's
- * configuration and costs every other command, the event handler above
- * all, for nothing (the licensing server's calls start it themselves,
- * oxt_licsrv.c). */
+ * talk HTTP (repl_cmd_t.http: OX, and the licensing server for license
+ * activate and renew, which rely on this start, oxt_licsrv.c). Its start
+ * reads the TLS stack's configuration and costs every other command, the
+ * event handler above all, for nothing. */
 static int repl_soap_started;
 
 static int repl_level_cb(void *baton, int level)
@@ -268,7 +269,7 @@ static int repl_main(apr_pool_t *p, int argc, const char *const *argv)
     }
     /* Before any thread: curl_global_init is not thread-safe in every
      * libcurl. */
-    if (cmd->ox && repl_libs_failed == NULL) {
+    if (cmd->http && repl_libs_failed == NULL) {
         repl_soap_started = oxt_soap_library_init() == APR_SUCCESS;
         if (!repl_soap_started) {
             repl_libs_failed = "HTTP client";

@@ -608,12 +608,15 @@ static int cmd_settings_form(cli_t *c, int argc, const char *const *argv)
     return rv == APR_SUCCESS ? 0 : 1;
 }
 
+/* test-connection: without fields, the stored settings; with, the form
+ * checked as OK checks it (a refused one: its errors, nothing sent). */
 static int cmd_test(cli_t *c, int argc, const char *const *argv)
 {
     const char *by = NULL;
     apr_table_t *form = form_of(argc, argv, &by, c->p);
+    apr_array_header_t *catalogue, *errors = NULL;
     oxt_crypto_keys_t keys;
-    oxt_settings_t *cur;
+    oxt_settings_t *cur, *st = NULL;
     oxt_oxlink_test_t *t;
     apr_status_t rv;
 
@@ -621,11 +624,25 @@ static int cmd_test(cli_t *c, int argc, const char *const *argv)
     if (rv == APR_SUCCESS) {
         rv = oxt_settings_load(&cur, c->db, keys.seal, c->res, c->p);
     }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_settings_languages(&catalogue, c->db, c->res, c->p);
+    }
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
     }
-    oxt_oxlink_test(&t, apr_is_empty_table(form) ? cur
-                    : oxt_settings_form_apply(cur, form, c->p), c->p);
+    if (apr_is_empty_table(form)) {
+        st = cur;
+    }
+    else if (oxt_settings_form_test(&st, &errors, form, cur, catalogue,
+                                    c->p) != APR_SUCCESS) {
+        oxt_json_object(c->j);
+        oxt_json_kbool(c->j, "ok", 0);
+        oxt_json_kbool(c->j, "called", 0);
+        errors_json(c, errors);
+        oxt_json_end(c->j);
+        return 1;
+    }
+    oxt_oxlink_test(&t, st, c->p);
     oxt_json_object(c->j);
     oxt_json_kbool(c->j, "ok", t->status == APR_SUCCESS);
     oxt_json_kstr(c->j, "status", oxt_status_str(t->status, c->p));
@@ -639,6 +656,7 @@ static int cmd_test(cli_t *c, int argc, const char *const *argv)
     oxt_json_kstr(c->j, "url", t->url);
     oxt_json_kstr(c->j, "problem", t->problem);
     oxt_json_kstr(c->j, "detail", t->detail);
+    errors_json(c, NULL);
     oxt_json_end(c->j);
     return t->status == APR_SUCCESS ? 0 : 1;
 }

@@ -378,7 +378,7 @@ def test_settings_set_checks_keys_and_values(plesk):
                            ("soap_timeout_s", "0", 1),
                            ("soap_timeout_s", "3601", 1),
                            ("default_service_type", "bogus", 1),
-                           ("ox_connection_type", "cloud", 1),
+                           ("ox_connection_type", "hosted", 1),
                            ("default_quota_mb", "-5", 1)]:
         res = plesk.repl("settings", "set", key, value)
         assert res.returncode == rc, (key, value, plesk.describe(res))
@@ -405,6 +405,18 @@ def test_settings_set_checks_keys_and_values(plesk):
     doc = json.loads(plesk.repl("--json", "settings").stdout)
     assert (doc["imap_server"], doc["soap_timeout_s"]) == (
         "[2001:db8::1]:993", "3600"), doc
+    # the page's word for the connection type, kept as it always was
+    res = plesk.repl("settings", "set", "ox_connection_type", "cloud")
+    assert res.returncode == 0, plesk.describe(res)
+    assert plesk.scalar("oxt", "SELECT ox_connection_type FROM settings") \
+        == "reseller"
+    assert json.loads(plesk.repl("--json", "settings").stdout)[
+        "ox_connection_type"] == "reseller"
+    res = plesk.repl("settings", "set", "ox_connection_type", "hosted")
+    assert "or cloud (an OX reseller's account)" in res.stderr, \
+        plesk.describe(res)
+    assert plesk.repl("settings", "set", "ox_connection_type",
+                      "standalone").returncode == 0
     assert plesk.scalar("oxt", "SELECT updated_by FROM settings") == \
         "oxtender-replicator"
 

@@ -3,7 +3,8 @@ the module on the site of harness/setlogs.py (real replication runs, the
 emulator), each with JavaScript on and off:
 
   - Settings: a refused value is said next to its field and nothing is
-    saved; Test connection (the second button) says what it found;
+    saved; Test connection (the second button) refuses it the same way,
+    sending nothing, and with the field corrected says what it found;
   - Logs: a hostile mailbox name executes nothing and shows as text; the
     failure's reason appears on keyboard focus; Remove of a ticked row;
     the debug logs page with the fault in red; Retry of a parked item;
@@ -66,7 +67,18 @@ def test_settings(setlogs_site, b):
     b.screenshot("settings-%s-refused" % tag)
     assert settings_row(sl) == before
     inert(b)
-    # Test connection with what is entered (the bad field keeps the stored)
+    # Test connection checks what is entered as OK does: nothing is sent
+    calls = sl.sim.counters()["requests"]
+    b.find("button[name=test]").click()
+    b.wait(lambda d: "Nothing was sent to OX" in d.find_element(
+        "css selector", "div.oxt-msg-error").text)
+    assert "IPv6 address in brackets" in b.find("#f-imap_server-err").text
+    assert sl.sim.counters()["requests"] == calls
+    inert(b)
+    # corrected, it tests what is entered
+    field = b.find("#f-imap_server")
+    field.clear()
+    field.send_keys("[2001:db8::1]")
     b.find("button[name=test]").click()
     box = b.wait_css("div.oxt-msg-info")
     assert "OX answered" in box.text and "accepted the credentials" in \
@@ -74,6 +86,68 @@ def test_settings(setlogs_site, b):
     assert settings_row(sl) == before
     b.screenshot("settings-%s-tested" % tag)
     inert(b)
+
+
+def default_options(b):
+    """The Default OX language's options a person can pick (value: text),
+    and the one selected."""
+    sel = b.find("#f-default_language")
+    opts = b.js("return Array.prototype.map.call(arguments[0].options,"
+                " function (o) { return [o.value, o.hidden || o.disabled,"
+                " o.selected]; })", sel)
+    return [v for v, off, _ in opts if not off], \
+        [v for v, _, on in opts if on][0]
+
+
+def test_settings_default_language_among_the_chosen(setlogs_site, b):
+    from selenium.webdriver.support.ui import Select
+    sl = setlogs_site
+    tag = "js" if b.javascript else "nojs"
+    before = sl.site.oxt("SELECT code, allowed FROM ox_language ORDER BY 1")
+    allowed = sorted(c for c, a in before if a == "1")
+    new = [c for c, a in before if a == "0"][0]
+    try:
+        sign_in(b, sl, "admin", "settings")
+        offered, selected = default_options(b)
+        every = sorted(["plesk"] + [c for c, _ in before])
+        if b.javascript:
+            # only the languages chosen (and Plesk's), narrowed live
+            assert sorted(offered) == sorted(["plesk"] + allowed), offered
+            Select(b.find("#f-ox_languages")).select_by_value(new)
+            offered, _ = default_options(b)
+            assert sorted(offered) == sorted(["plesk"] + allowed + [new])
+        else:
+            # every language: the server checks
+            assert sorted(offered) == every, offered
+            Select(b.find("#f-ox_languages")).select_by_value(new)
+        # made the default in the same save
+        Select(b.find("#f-default_language")).select_by_value(new)
+        b.find("button[name=ok]").click()
+        b.wait(lambda d: "The settings are saved." in d.find_element(
+            "css selector", "main").text)
+        assert sl.site.oxt("SELECT default_language FROM settings") == \
+            [(new,)]
+        assert sl.site.oxt("SELECT allowed FROM ox_language WHERE code ="
+                           " %s" % sql_quote(new)) == [("1",)]
+        b.screenshot("settings-%s-default-language" % tag)
+        # a language not chosen: with JavaScript it is not offered; the
+        # server refuses it either way, next to the field
+        Select(b.find("#f-ox_languages")).deselect_by_value(new)
+        offered, selected = default_options(b)
+        assert selected == new
+        if b.javascript:
+            assert new in offered       # the selected one stays offered
+            other = [c for c in every if c not in allowed + [new, "plesk"]]
+            assert not set(other) & set(offered)
+        b.find("button[name=ok]").click()
+        err = b.wait_css("#f-default_language-err")
+        assert "Must be one of the OX languages chosen" in err.text
+        assert sl.site.oxt("SELECT default_language FROM settings") == \
+            [(new,)]
+        inert(b)
+    finally:
+        sl.settings_set(default_language="en_US")
+        sl.settings_set(ox_languages=",".join(allowed))
 
 
 def hostile_row(sl):

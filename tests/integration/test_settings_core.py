@@ -63,7 +63,7 @@ def test_a_form_is_saved_only_when_every_field_is_valid(plesk):
         (dict(default_quota_mb="-1"), {"default_quota_mb": None}),
         (dict(ox_languages="en_US,xx_XX"), {"ox_languages": None}),
         (dict(ox_languages="de_DE", default_language="en_US"),
-         {"default_language": "Choose one of the OX languages selected, or"
+         {"default_language": "Must be one of the OX languages chosen, or"
           " Plesk language on replicated accounts."}),
         (dict(ox_languages="", default_language="ro_RO"),
          {"default_language": None}),
@@ -71,7 +71,7 @@ def test_a_form_is_saved_only_when_every_field_is_valid(plesk):
          {"default_timezone": None}),
         (dict(log_retention_days="0", log_max_rows="10"),
          {"log_retention_days": None, "log_max_rows": None}),
-        (dict(ox_connection_type="cloud"), {"ox_connection_type": None}),
+        (dict(ox_connection_type="hosted"), {"ox_connection_type": None}),
     ]
     for changes, want in cases:
         rc, out = plesk.core("settings-form", *form(plesk, **changes))
@@ -189,26 +189,56 @@ def test_test_connection_says_what_it_found(plesk):
     assert bad["problem"] == "OX: authentication failed", bad
     assert "uthentication failed" in bad["detail"]
     assert "not-it" not in json.dumps(bad)
-    # nothing listens there
+    # nothing listens there (another server: the password typed)
     port = hxenv.free_port()
     down = run_test_connection(plesk, *form(
-        plesk, ox_host="127.0.0.1:%d" % port))
+        plesk, ox_host="127.0.0.1:%d" % port, ox_password=OX_MASTER[1]))
     assert (down["ok"], down["called"], down["reached"],
             down["credentials"], down["status"]) == (
         False, True, False, -1, "OX: cannot connect"), down
     # HTTPS to a server that speaks plain HTTP: the handshake fails
-    tls = run_test_connection(plesk, *form(plesk, ox_use_https=1))
+    tls = run_test_connection(plesk, *form(plesk, ox_use_https=1,
+                                           ox_password=OX_MASTER[1]))
     assert (tls["ok"], tls["tls_problem"], tls["status"]) == \
         (False, True, "OX: TLS problem"), tls
     assert tls["url"].startswith("https://")
     # plain HTTP to another machine: refused before anything is sent
     far = run_test_connection(plesk, *form(plesk, ox_host="192.0.2.10",
-                                           ox_use_https=None))
+                                           ox_use_https=None,
+                                           ox_password=OX_MASTER[1]))
     assert (far["ok"], far["called"], far["reached"]) == \
         (False, False, False), far
     assert "plain" in (far["problem"] + far["detail"]).lower(), far
     assert stored(plesk) == before, "Test connection saved something"
     assert plesk.ox_contexts() == {}
+
+
+def test_test_connection_checks_the_form_as_ok_does(plesk):
+    """An invalid field, or the stored password for another OX server or
+    account: the messages OK would give, and nothing is sent."""
+    before = stored(plesk)
+    calls = plesk.ox_calls()
+    for changes, want in [
+            (dict(ox_host="::bad::"), {"ox_host"}),
+            (dict(ox_host="", imap_server="2001:db8::1"),
+             {"ox_host", "imap_server"}),
+            (dict(ox_languages="de_DE", default_language="en_US"),
+             {"default_language"}),
+            (dict(ox_languages="en_US,xx_XX", default_language="en_US"),
+             {"ox_languages"}),
+            (dict(ox_host="127.0.0.1:%d" % hxenv.free_port()),
+             {"ox_password"}),
+            (dict(ox_username="another"), {"ox_password"}),
+            (dict(ox_connection_type="reseller"), {"ox_password"})]:
+        out = run_test_connection(plesk, *form(plesk, **changes))
+        assert (out["ok"], out["called"]) == (False, False), (changes, out)
+        assert set(errors(out)) == want, (changes, out)
+        rc, saved = plesk.core("settings-form", *form(plesk, **changes))
+        assert errors(saved) == errors(out), (changes, saved, out)
+    assert "the stored one is only sent to the OX server" in errors(out)[
+        "ox_password"]
+    assert plesk.ox_calls() == calls
+    assert stored(plesk) == before
 
 
 def test_a_hang_ends_at_the_wait(plesk):

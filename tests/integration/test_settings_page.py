@@ -5,7 +5,12 @@ case with one message next to each refused field and nothing saved; a
 valid form saved (an empty password keeps the stored one) and read back
 the same by the replicator's `settings` command; Test connection against
 the emulator (up, down, wrong password, a hang past the wait) saving
-nothing; CSRF and origin refusals. Site: harness/setlogs.py.
+nothing, checking the form exactly as OK does (an invalid field: its
+message, nothing sent); the stored password sent only to the stored OX
+server and account (a listener of the test's own records what arrives);
+cloud mode (connection type reseller) saved and tested against the
+emulator's reseller service; CSRF and origin refusals. Site:
+harness/setlogs.py.
 """
 import html
 import json
@@ -15,6 +20,7 @@ import time
 import pytest
 
 from harness import env as hxenv
+from harness.listener import Recorder
 from harness.oxsim import MASTER
 
 pytestmark = pytest.mark.expect_log("AH01631", "OXT05501", "OXT05502")
@@ -101,11 +107,21 @@ def test_every_field_with_its_mark_and_never_the_password(sl):
         assert marked == (key in REQUIRED - {"ox_password"}), key
     pw = re.search(r'<input[^>]*name="ox_password"[^>]*>', text).group(0)
     assert "value=" not in pw
+    assert "Leave the field empty to keep it, for the stored OX server and" \
+        " account only." in text
     assert MASTER[1] not in text
     assert re.search(r'<select id="f-ox_languages" name="ox_languages"'
                      r' multiple>', text)
     assert "Plesk language on replicated accounts" in text
     assert "Plesk server time zone" in text
+    # the default language offers every language, not only those chosen
+    # (a language chosen and made the default in one save)
+    out = page_json(sl)
+    dflt = re.search(r'<select id="f-default_language".*?</select>', text,
+                     re.S).group(0)
+    assert re.findall(r'<option value="([^"]+)"', dflt) == ["plesk"] + [
+        l["code"] for l in out["languages"]]
+    assert any(not l["allowed"] for l in out["languages"])
     assert "Test connection</button>" in text
     out = page_json(sl)
     assert out["settings"]["ox_password_set"] is True
@@ -129,14 +145,16 @@ CASES = [
     (dict(default_quota_mb="-1"), {"default_quota_mb": None}),
     (dict(ox_languages=["en_US", "xx_XX"]), {"ox_languages": None}),
     (dict(ox_languages=["de_DE"], default_language="en_US"),
-     {"default_language": "Choose one of the OX languages selected, or"
+     {"default_language": "Must be one of the OX languages chosen, or"
       " Plesk language on replicated accounts."}),
     (dict(ox_languages=None, default_language="ro_RO"),
      {"default_language": None}),
     (dict(default_timezone="Europe/Atlantis"), {"default_timezone": None}),
     (dict(log_retention_days="0", log_max_rows="10"),
      {"log_retention_days": None, "log_max_rows": None}),
-    (dict(ox_connection_type="cloud"), {"ox_connection_type": None}),
+    (dict(ox_connection_type="hosted"),
+     {"ox_connection_type": "Choose standalone (the OX administrator's"
+      " account) or cloud (an OX reseller's account)."}),
     (dict(ox_host="<script>x</script>", ox_username="a" * 300),
      {"ox_host": None, "ox_username": None}),
 ]
@@ -168,6 +186,24 @@ def test_each_invalid_field_gets_its_message_and_nothing_is_saved(
                  query={"format": "json"})
     assert rj.status == 400
     assert set(rj.json()["errors"]) == set(want)
+    assert stored(sl) == before
+    # Test connection checks the form exactly as OK does: the same
+    # messages next to the same fields, and nothing is sent to OX
+    calls = sl.sim.counters()["requests"]
+    rt = sl.post("settings", sl.admin, form(sl, test="1", **changes))
+    assert rt.status == 400, rt.status
+    assert "Test connection failed: Not every field is valid" in rt.text
+    assert "Nothing was sent to OX." in rt.text
+    assert {k: field_error(rt.text, k) for k in want} == \
+        {k: field_error(r.text, k) for k in want}
+    assert set(re.findall(r'id="f-([a-z_]+)-err"', rt.text)) == set(want)
+    rj = sl.post("settings", sl.admin, form(sl, test="1", **changes),
+                 query={"format": "json"})
+    assert rj.status == 400
+    assert set(rj.json()["errors"]) == set(want)
+    assert (rj.json()["test"]["ok"], rj.json()["test"]["called"]) == \
+        (False, False)
+    assert sl.sim.counters()["requests"] == calls
     assert stored(sl) == before
 
 
@@ -230,10 +266,10 @@ def test_test_connection_says_what_it_found_and_saves_nothing(sl):
                      r" failed", r.text, re.S)
     assert "the credentials were refused" in r.text
     assert "not-it-42" not in r.text
-    # nothing listens there
+    # nothing listens there (another server: the password typed)
     port = hxenv.free_port()
     rj = sl.post("settings", sl.admin, form(
-        sl, test="1", ox_host="127.0.0.1:%d" % port),
+        sl, test="1", ox_host="127.0.0.1:%d" % port, ox_password=MASTER[1]),
         query={"format": "json"})
     t = rj.json()["test"]
     assert (t["ok"], t["called"], t["reached"], t["credentials"]) == (
@@ -248,11 +284,154 @@ def test_test_connection_says_what_it_found_and_saves_nothing(sl):
     sl.sim.config(hang_rate=0)
     assert "No answer within 1 s" in r.text, r.text[:2000]
     assert took < 8, took
-    # invalid fields do not stop a test (the stored values are used)
-    r = sl.post("settings", sl.admin, form(sl, test="1", imap_server="::"))
-    assert "accepted the credentials" in r.text
+    # an invalid host is refused next to its field: the stored host is
+    # not tested in its place, nothing is sent
+    calls = sl.sim.counters()["requests"]
+    r = sl.post("settings", sl.admin, form(sl, test="1", ox_host="::bad::"))
+    assert r.status == 400
+    assert field_error(r.text, "ox_host") == \
+        oxt_message("ox_host"), r.text[:2000]
+    assert "OX answered" not in r.text
+    assert "Nothing was sent to OX." in r.text
+    assert sl.sim.counters()["requests"] == calls
     assert stored(sl) == before, "Test connection saved something"
     assert sl.sim.state()["contexts"] == contexts
+
+
+def oxt_message(key):
+    """The message of a field refused by its rule (the core's table)."""
+    return {"ox_host": "The OX server's IP address or host name, with :port"
+            " if it is not the usual one (an IPv6 address in brackets); at"
+            " most 255 characters."}[key]
+
+
+ELSEWHERE = ("Type the OX password: the stored one is only sent to the OX"
+             " server and account it was saved for (the same connection"
+             " type, host, port, HTTPS and username).")
+
+
+def test_the_stored_password_goes_only_to_the_stored_server(sl):
+    before = stored(sl)
+    calls = sl.sim.counters()["requests"]
+    with Recorder() as rec:
+        there = "127.0.0.1:%d" % rec.port
+        # another host, the password field empty: typed or nothing
+        for changes in (dict(ox_host=there),
+                        dict(ox_host="localhost:%d" % sl.sim.port),
+                        dict(ox_host="127.0.0.1"),
+                        dict(ox_username="someone-else"),
+                        dict(ox_use_https="1"),
+                        dict(ox_connection_type="reseller")):
+            for what in ("test", "ok"):
+                r = sl.post("settings", sl.admin, form(sl, **{what: "1"},
+                                                       **changes))
+                assert r.status == 400, (changes, what, r.status)
+                assert field_error(r.text, "ox_password") == ELSEWHERE, \
+                    (changes, what)
+                assert set(re.findall(r'id="f-([a-z_]+)-err"', r.text)) \
+                    == {"ox_password"}, (changes, what)
+            rj = sl.post("settings", sl.admin, form(sl, test="1", **changes),
+                         query={"format": "json"})
+            assert rj.json()["errors"] == {"ox_password": ELSEWHERE}
+            assert rj.json()["test"]["called"] is False
+        time.sleep(0.3)
+        assert (rec.connections, rec.received()) == (0, b"")
+        assert sl.sim.counters()["requests"] == calls
+        assert stored(sl) == before
+        # the stored server and account, the password empty: the stored
+        # one goes there, OX takes it
+        r = sl.post("settings", sl.admin, form(sl, test="1"))
+        assert "accepted the credentials" in r.text, r.text[:2000]
+        # a password typed goes where it is told, the stored one never
+        rj = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_host=there, ox_password="typed-pw-1"),
+            query={"format": "json"})
+        t = rj.json()["test"]
+        assert (t["ok"], t["called"], t["reached"]) == (False, True, True), t
+        got = rec.received()
+        assert rec.connections >= 1
+        assert b"POST /webservices/" in got and b"typed-pw-1" in got, got
+        assert MASTER[1].encode() not in got
+    assert stored(sl) == before
+    with open(sl.httpd.error_log_path, errors="replace") as f:
+        assert "typed-pw-1" not in f.read()
+
+
+CLOUD = ("oxres-settings", "oxres-settings-pw")
+
+
+def ox_calls(sl):
+    return dict(sl.sim.counters().get("calls", {}))
+
+
+def calls_since(sl, before):
+    now = ox_calls(sl)
+    return {k: v - before.get(k, 0) for k, v in now.items()
+            if v != before.get(k, 0)}
+
+
+def test_cloud_mode_is_saved_and_tested(sl):
+    """Connection type cloud (an OX reseller's account, OX's reseller
+    service): Test connection asks OX's reseller context service with
+    the reseller's login, before saving and after; OK stores it as
+    'reseller', as the replicator reads it."""
+    sl.sim.config(reseller="%s:%s" % CLOUD)
+    cloud = dict(ox_connection_type="reseller", ox_username=CLOUD[0])
+    try:
+        # before saving: the reseller's login typed in
+        before = ox_calls(sl)
+        t = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_password=CLOUD[1], **cloud),
+            query={"format": "json"}).json()["test"]
+        assert (t["ok"], t["called"], t["credentials"]) == (True, True,
+                                                            True), t
+        assert calls_since(sl, before) == \
+            {"OXResellerContextService.exists": 1}
+        # a wrong password: the reseller service refuses it
+        before = ox_calls(sl)
+        t = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_password="not-the-resellers", **cloud),
+            query={"format": "json"}).json()["test"]
+        assert (t["ok"], t["reached"], t["credentials"]) == (False, True,
+                                                            False), t
+        assert t["problem"] == "OX: authentication failed", t
+        assert calls_since(sl, before) == \
+            {"OXResellerContextService.exists": 1}
+        # saved in the page's word, stored as before
+        r = sl.post("settings", sl.admin, form(
+            sl, ox_connection_type="cloud", ox_username=CLOUD[0],
+            ox_password=CLOUD[1]))
+        assert r.status == 303, r.text[:2000]
+        assert sl.site.oxt("SELECT ox_connection_type, ox_username FROM"
+                           " settings") == [("reseller", CLOUD[0])]
+        assert page_json(sl)["settings"]["ox_connection_type"] == "reseller"
+        cli = json.loads(sl.site.replicator("--json", "settings").stdout)
+        assert (cli["ox_connection_type"], cli["ox_username"]) == \
+            ("reseller", CLOUD[0])
+        text = sl.get("settings", sl.admin).text
+        assert re.search(r'<option value="reseller" selected>cloud \(an OX'
+                         r' reseller&#39;s account\)</option>', text), \
+            re.search(r'<select id="f-ox_connection_type".*?</select>',
+                      text, re.S).group(0)
+        # saved: the stored reseller's password, the stored server
+        before = ox_calls(sl)
+        r = sl.post("settings", sl.admin, form(sl, test="1"))
+        assert "accepted the credentials" in r.text, r.text[:2000]
+        assert calls_since(sl, before) == \
+            {"OXResellerContextService.exists": 1}
+        # and the wrong one typed over it
+        r = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_password="not-the-resellers"))
+        assert "the credentials were refused" in r.text, r.text[:2000]
+        # the master's account is another account: typed, or nothing
+        r = sl.post("settings", sl.admin, form(
+            sl, test="1", ox_connection_type="standalone",
+            ox_username=MASTER[0]))
+        assert field_error(r.text, "ox_password") == ELSEWHERE
+    finally:
+        sl.settings_set(ox_connection_type="standalone")
+        sl.configure()
+        sl.sim.config(resellers_clear=1)
 
 
 @pytest.mark.parametrize("headers,token,status", [

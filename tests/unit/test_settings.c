@@ -122,7 +122,9 @@ START_TEST(each_type_has_its_rule)
     ck_assert(valid("auto_delete", "1"));
     ck_assert(!valid("auto_delete", "yes"));
     ck_assert(valid("ox_connection_type", "reseller"));
-    ck_assert(!valid("ox_connection_type", "cloud"));
+    ck_assert(valid("ox_connection_type", "cloud"));  /* the page's word */
+    ck_assert(!valid("ox_connection_type", "Cloud"));
+    ck_assert(!valid("ox_connection_type", "hosted"));
     ck_assert(valid("default_service_type", "groupware_premium"));
     ck_assert(!valid("default_service_type", "bogus"));
     ck_assert(valid("ox_host", "ox.example.com:8080"));
@@ -264,15 +266,21 @@ START_TEST(a_server_is_host_and_port_with_ipv6_in_brackets)
 }
 END_TEST
 
+/* A full, valid form for test_form (defined below). */
+static apr_table_t *full_form(void);
+
 START_TEST(a_server_shows_as_typed_without_its_default_port)
 {
-    apr_table_t *form = apr_table_make(oxt_test_pool, 2);
+    apr_table_t *form = full_form();
+    apr_array_header_t *errors;
     oxt_settings_t s, *t;
 
     oxt_settings_defaults(&s);
+    apr_table_setn(form, "ox_password", "entered");
     apr_table_setn(form, "imap_server", "mail.example.com:143");
     apr_table_setn(form, "smtp_server", "[2001:db8::25]:587");
-    t = oxt_settings_form_apply(&s, form, oxt_test_pool);
+    ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &s, NULL,
+                                            oxt_test_pool), APR_SUCCESS);
     ck_assert_str_eq(t->imap.host, "mail.example.com");
     ck_assert_int_eq(t->imap.port, 143);
     ck_assert_str_eq(t->smtp.host, "[2001:db8::25]");
@@ -331,8 +339,8 @@ START_TEST(the_default_language_must_be_one_of_those_chosen)
     apr_table_setn(v, "default_language", "de_DE");
     e = only_error(v, &cur);
     ck_assert_ptr_nonnull(e);
-    ck_assert_ptr_nonnull(strstr(e, "default_language: Choose one of the"
-                                 " OX languages selected"));
+    ck_assert_ptr_nonnull(strstr(e, "default_language: Must be one of the"
+                                 " OX languages chosen"));
     apr_table_setn(v, "ox_languages", "de_DE,ro_RO");
     ck_assert_ptr_null(only_error(v, &cur));
     apr_table_setn(v, "default_language", "en_US");
@@ -462,26 +470,144 @@ START_TEST(each_required_field_left_empty_gets_its_own_message)
 }
 END_TEST
 
-START_TEST(test_connection_uses_the_entered_values_or_the_stored_ones)
+/* Stored settings that match full_form's OX server and account. */
+static void stored_like_full_form(oxt_settings_t *cur)
+{
+    oxt_settings_defaults(cur);
+    cur->ox_password.set = 1;
+    cur->ox_password.value = "stored";
+    cur->ox_host = "192.168.14.182";
+    cur->ox_username = "oxadminmaster";
+    cur->ox_https = 1;
+}
+
+START_TEST(test_connection_calls_only_with_a_valid_form)
 {
     apr_table_t *form = full_form();
+    apr_array_header_t *errors;
     oxt_settings_t cur, *t;
 
-    oxt_settings_defaults(&cur);
-    cur.ox_password.set = 1;
-    cur.ox_password.value = "stored";
-    cur.ox_username = "stored-user";
-    t = oxt_settings_form_apply(&cur, form, oxt_test_pool);
+    stored_like_full_form(&cur);
+    cur.soap_timeout_s = 12;
+    ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur,
+                                            catalogue(), oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(errors->nelts, 0);
     ck_assert_str_eq(t->ox_password.value, "stored");   /* empty: kept */
-    ck_assert_str_eq(t->ox_username, "oxadminmaster");
-    ck_assert_str_eq(t->ox_host, "192.168.14.182");
+    ck_assert_int_eq(t->soap_timeout_s, 30);
     ck_assert_int_eq(t->debug_api, 0);
     apr_table_setn(form, "ox_password", "entered");
-    apr_table_setn(form, "soap_timeout_s", "0");        /* invalid: kept */
-    t = oxt_settings_form_apply(&cur, form, oxt_test_pool);
+    ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur,
+                                            catalogue(), oxt_test_pool),
+                     APR_SUCCESS);
     ck_assert_str_eq(t->ox_password.value, "entered");
-    ck_assert_int_eq(t->soap_timeout_s, 30);
     ck_assert_str_eq(cur.ox_password.value, "stored");
+    /* an invalid field: its message, as OK gives it, and no settings to
+     * call OX with (the stored value is not used in its place) */
+    apr_table_setn(form, "soap_timeout_s", "0");
+    apr_table_setn(form, "ox_host", "::bad::");
+    ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur,
+                                            catalogue(), oxt_test_pool),
+                     APR_EINVAL);
+    ck_assert_ptr_null(t);
+    ck_assert_int_eq(errors->nelts, 2);
+    ck_assert_str_eq(APR_ARRAY_IDX(errors, 0, oxt_settings_error_t).key,
+                     "ox_host");
+    ck_assert_str_eq(APR_ARRAY_IDX(errors, 0, oxt_settings_error_t).message,
+                     row("ox_host")->message);
+    ck_assert_str_eq(APR_ARRAY_IDX(errors, 1, oxt_settings_error_t).key,
+                     "soap_timeout_s");
+    /* a language OX does not know: refused against the catalogue */
+    form = full_form();
+    apr_table_setn(form, "ox_languages", "en_US,xx_XX");
+    ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur,
+                                            catalogue(), oxt_test_pool),
+                     APR_EINVAL);
+    ck_assert_int_eq(errors->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(errors, 0, oxt_settings_error_t).key,
+                     "ox_languages");
+    /* the page's word for the connection type is its stored value */
+    form = full_form();
+    apr_table_setn(form, "ox_connection_type", "cloud");
+    apr_table_setn(form, "ox_password", "typed");
+    ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur,
+                                            catalogue(), oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(t->cloud, 1);
+    ck_assert_str_eq(oxt_setting_text(t, row("ox_connection_type"),
+                                      oxt_test_pool), "reseller");
+}
+END_TEST
+
+START_TEST(the_stored_password_is_only_for_the_stored_server_and_account)
+{
+    static const struct {
+        const char *key, *value;
+        int same;
+    } cases[] = {
+        { "ox_host", "192.168.14.182:443", 1 },  /* the scheme's port */
+        { "ox_host", "192.168.14.182:8443", 0 },
+        { "ox_host", "192.168.14.183", 0 },
+        { "ox_host", "127.0.0.1:9", 0 },
+        { "ox_username", "oxadminmaster2", 0 },
+        { "ox_username", "OXADMINMASTER", 0 },
+        { "ox_use_https", NULL, 0 },             /* unticked: plain HTTP */
+        { "ox_connection_type", "reseller", 0 },
+    };
+    apr_table_t *form;
+    apr_array_header_t *errors;
+    oxt_settings_t cur, *t;
+    oxt_result_t *res = oxt_result_make(oxt_test_pool);
+    size_t i;
+
+    stored_like_full_form(&cur);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        form = full_form();
+        if (cases[i].value == NULL) {
+            apr_table_unset(form, cases[i].key);
+        }
+        else {
+            apr_table_setn(form, cases[i].key, cases[i].value);
+        }
+        ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur,
+                                                NULL, oxt_test_pool),
+                         cases[i].same ? APR_SUCCESS : APR_EINVAL);
+        if (cases[i].same) {
+            ck_assert_str_eq(t->ox_password.value, "stored");
+            continue;
+        }
+        ck_assert_int_eq(errors->nelts, 1);
+        ck_assert_str_eq(APR_ARRAY_IDX(errors, 0, oxt_settings_error_t).key,
+                         "ox_password");
+        ck_assert_ptr_nonnull(strstr(APR_ARRAY_IDX(errors, 0,
+                                                   oxt_settings_error_t)
+                                     .message, "Type the OX password"));
+        /* OK refuses it the same way, before the (absent) database */
+        ck_assert_int_eq(oxt_settings_form_save(&errors, NULL, form, &cur,
+                                                NULL, "admin", res,
+                                                oxt_test_pool), APR_EINVAL);
+        ck_assert_str_eq(APR_ARRAY_IDX(errors, 0, oxt_settings_error_t).key,
+                         "ox_password");
+        /* typed, it goes where the form says */
+        apr_table_setn(form, "ox_password", "typed");
+        ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur,
+                                                NULL, oxt_test_pool),
+                         APR_SUCCESS);
+        ck_assert_str_eq(t->ox_password.value, "typed");
+    }
+    /* a host name is compared without regard to case */
+    cur.ox_host = "OX.Example.com";
+    form = full_form();
+    apr_table_setn(form, "ox_host", "ox.example.COM:443");
+    ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur, NULL,
+                                            oxt_test_pool), APR_SUCCESS);
+    /* the host itself refused: its message only */
+    apr_table_setn(form, "ox_host", "::bad::");
+    ck_assert_int_eq(oxt_settings_form_test(&t, &errors, form, &cur, NULL,
+                                            oxt_test_pool), APR_EINVAL);
+    ck_assert_int_eq(errors->nelts, 1);
+    ck_assert_str_eq(APR_ARRAY_IDX(errors, 0, oxt_settings_error_t).key,
+                     "ox_host");
 }
 END_TEST
 
@@ -529,7 +655,9 @@ TCase *oxt_settings_test_case(void)
     tcase_add_test(tc, the_default_language_must_be_one_of_those_chosen);
     tcase_add_test(tc, a_form_means_every_field_of_the_page);
     tcase_add_test(tc, each_required_field_left_empty_gets_its_own_message);
-    tcase_add_test(tc, test_connection_uses_the_entered_values_or_the_stored_ones);
+    tcase_add_test(tc, test_connection_calls_only_with_a_valid_form);
+    tcase_add_test(tc,
+        the_stored_password_is_only_for_the_stored_server_and_account);
     tcase_add_test(tc, time_zones_are_the_canonical_list);
     return tc;
 }

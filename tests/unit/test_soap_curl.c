@@ -316,8 +316,10 @@ START_TEST(the_library_is_started_once_not_lazily)
 
     ck_assert_int_eq(oxt_soap_client_create(&client, &s, NULL,
                                             oxt_test_pool), APR_EINIT);
+    ck_assert_int_eq(oxt_soap_library_started(), 0);
     ck_assert_int_eq(oxt_soap_library_init(), APR_SUCCESS);
     ck_assert_int_eq(oxt_soap_library_init(), APR_SUCCESS);
+    ck_assert_int_eq(oxt_soap_library_started(), 1);
     ck_assert_int_eq(oxt_soap_client_create(&client, &s, NULL,
                                             oxt_test_pool), APR_SUCCESS);
 }
