@@ -46,6 +46,10 @@
 #define HINTS_READ_TIMEOUT apr_time_from_msec(500)
 /* How long the thread waits for handlers before it looks at stop. */
 #define HINTS_POLL_MS      200
+/* After the first whole event, the thread waits this long for more
+ * unless it has this many. */
+#define HINTS_GATHER_MS    2
+#define HINTS_GATHER_MAX   8
 /* The thread's statements; a handler gives up after
  * OXT_EVENT_SEND_TIMEOUT anyway and spools. */
 #define HINTS_DB_TIMEOUT_S 3
@@ -134,7 +138,7 @@ static void hints_read(oxt_repl_hints_t *h, hints_conn_t *c, apr_pool_t *bp)
 
 static void hints_accept(oxt_repl_hints_t *h, apr_pool_t *bp)
 {
-    hints_conn_t *c = NULL;
+    hints_conn_t *c;
     int fd, i;
 
     while (h->nconns < HINTS_CONNS) {
@@ -146,11 +150,14 @@ static void hints_accept(oxt_repl_hints_t *h, apr_pool_t *bp)
             close(fd);
             continue;
         }
-        for (i = 0; i < HINTS_CONNS; i++) {
+        for (i = 0, c = NULL; i < HINTS_CONNS && c == NULL; i++) {
             if (h->conns[i].fd < 0) {
                 c = &h->conns[i];
-                break;
             }
+        }
+        if (c == NULL) {               /* cannot be: nconns counts them */
+            close(fd);
+            return;
         }
         c->fd = fd;
         c->len = 0;
@@ -163,14 +170,14 @@ static void hints_accept(oxt_repl_hints_t *h, apr_pool_t *bp)
     }
 }
 
-/* Waits for handlers and their data, no longer than the first deadline;
- * then reads, accepts and drops who is late. */
-static void hints_poll(oxt_repl_hints_t *h, apr_pool_t *bp)
+/* Waits for handlers and their data, no longer than wait_ms and the
+ * first deadline; then reads, accepts and drops who is late. */
+static void hints_poll(oxt_repl_hints_t *h, int wait_ms, apr_pool_t *bp)
 {
     struct pollfd pfd[HINTS_CONNS + 1];
     hints_conn_t *map[HINTS_CONNS + 1];
     apr_time_t now = apr_time_now(), first = now + apr_time_from_msec(
-                         HINTS_POLL_MS);
+                         wait_ms);
     int i, n = 0;
 
     for (i = 0; i < HINTS_CONNS; i++) {
@@ -212,6 +219,17 @@ static void hints_poll(oxt_repl_hints_t *h, apr_pool_t *bp)
 }
 
 /* ---- the group commit ------------------------------------------------- */
+
+/* How many handlers have sent a whole event. */
+static int hints_ready(const oxt_repl_hints_t *h)
+{
+    int i, n = 0;
+
+    for (i = 0; i < HINTS_CONNS; i++) {
+        n += h->conns[i].fd >= 0 && h->conns[i].ev != NULL;
+    }
+    return n;
+}
 
 static apr_status_t hints_db(oxt_repl_hints_t *h, oxt_result_t *res)
 {
@@ -347,7 +365,12 @@ static void *APR_THREAD_FUNC hints_main(apr_thread_t *thread, void *data)
     apr_pool_create(&bp, tp);
     oxt_db_thread_begin();
     while (!apr_atomic_read32(&h->stop)) {
-        hints_poll(h, bp);
+        hints_poll(h, HINTS_POLL_MS, bp);
+        /* A moment for more handlers, so that a commit (a disk flush,
+         * for the server and the engine's own commits) carries more. */
+        if (hints_ready(h) > 0 && hints_ready(h) < HINTS_GATHER_MAX) {
+            hints_poll(h, HINTS_GATHER_MS, bp);
+        }
         hints_commit(h, bp);
         /* Every whole event was answered: what bp holds is done with
          * (the handlers still sending have only their buffers). */
