@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
@@ -53,7 +56,7 @@ static const char *const kept_vars[] = {
 };
 
 #define SPOOL_SUFFIX ".hint"
-#define SPOOL_MAX_BYTES 8192
+#define SPOOL_MAX_BYTES OXT_EVENT_SPOOL_MAX
 
 int oxt_event_kind(oxt_event_kind_t *pkind, const char *name)
 {
@@ -156,12 +159,27 @@ apr_status_t oxt_event_make(oxt_event_t **pev, const char *name, int argc,
 
 /* ---- spool ------------------------------------------------------------------ */
 
-static int spool_write_var(void *baton, const char *key, const char *value)
-{
-    apr_file_t *f = baton;
+typedef struct {
+    char *text;
+    apr_pool_t *p;
+} spool_text_t;
 
-    apr_file_printf(f, "%s=%s\n", key, value);
+static int spool_text_var(void *baton, const char *key, const char *value)
+{
+    spool_text_t *t = baton;
+
+    t->text = apr_pstrcat(t->p, t->text, key, "=", value, "\n", NULL);
     return 1;
+}
+
+const char *oxt_event_spool_text(const oxt_event_t *ev, apr_pool_t *p)
+{
+    spool_text_t t;
+
+    t.text = apr_pstrcat(p, "event=", ev->name, "\n", NULL);
+    t.p = p;
+    apr_table_do(spool_text_var, &t, ev->vars, NULL);
+    return t.text;
 }
 
 static apr_status_t spool_sync_dir(const char *dir)
@@ -184,6 +202,8 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
 {
     unsigned char rnd[6];
     const char *name, *tmp, *path;
+    const char *text = oxt_event_spool_text(ev, p);
+    apr_size_t len = strlen(text);
     apr_file_t *f;
     apr_status_t rv;
 
@@ -205,9 +225,10 @@ apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    apr_file_printf(f, "event=%s\n", ev->name);
-    apr_table_do(spool_write_var, f, ev->vars, NULL);
-    rv = apr_file_flush(f);
+    rv = apr_file_write_full(f, text, len, NULL);
+    if (rv == APR_SUCCESS) {
+        rv = apr_file_flush(f);
+    }
     if (rv == APR_SUCCESS) {
         rv = apr_file_sync(f);
     }
@@ -379,4 +400,167 @@ int oxt_event_spool_owned(const char *dir, apr_pool_t *p)
     owned = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
     close(fd);
     return owned;
+}
+
+/* ---- the daemon's socket ---------------------------------------------- */
+
+apr_status_t oxt_event_socket_addr(struct sockaddr_un *sa, const char *dir)
+{
+    int n;
+
+    memset(sa, 0, sizeof(*sa));
+    sa->sun_family = AF_UNIX;
+    n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", dir,
+                 OXT_EVENT_SOCKET);
+    return n < 0 || (size_t)n >= sizeof(sa->sun_path) ? APR_ENAMETOOLONG
+                                                      : APR_SUCCESS;
+}
+
+/* A message is a spool file's text, ended by the sender's shutdown of
+ * its side: complete only then, and only when its last line is whole (a
+ * sender cut short never leaves half a name to be queued). */
+apr_status_t oxt_event_msg_parse(oxt_event_t **pev, const char *buf,
+                                 apr_size_t len, int eof, apr_pool_t *p)
+{
+    if (len > SPOOL_MAX_BYTES) {
+        return APR_ENOSPC;
+    }
+    if (!eof) {
+        return APR_INCOMPLETE;
+    }
+    if (len == 0 || buf[len - 1] != '\n' || memchr(buf, '\0', len) != NULL
+        || oxt_event_spool_parse(pev, buf, len, p) != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
+}
+
+/* 1 once fd is ready for events, 0 at the deadline or on an error. */
+static int sock_wait(int fd, short events, apr_time_t deadline)
+{
+    struct pollfd pfd;
+    apr_interval_time_t left;
+    int n;
+
+    for (;;) {
+        left = deadline - apr_time_now();
+        if (left <= 0) {
+            return 0;
+        }
+        pfd.fd = fd;
+        pfd.events = events;
+        pfd.revents = 0;
+        n = poll(&pfd, 1, (int)((left + 999) / 1000));
+        if (n > 0) {
+            return 1;
+        }
+        if (n < 0 && errno != EINTR) {
+            return 0;
+        }
+    }
+}
+
+static apr_status_t sock_send_all(int fd, const char *text, apr_size_t len,
+                                  apr_time_t deadline)
+{
+    ssize_t n;
+
+    while (len > 0) {
+        /* MSG_NOSIGNAL: a daemon gone mid-way is an error, not SIGPIPE. */
+        n = send(fd, text, len, MSG_NOSIGNAL);
+        if (n > 0) {
+            text += n;
+            len -= (apr_size_t)n;
+        }
+        else if (errno != EAGAIN && errno != EINTR) {
+            return APR_FROM_OS_ERROR(errno);
+        }
+        else if (!sock_wait(fd, POLLOUT, deadline)) {
+            return APR_TIMEUP;
+        }
+    }
+    return shutdown(fd, SHUT_WR) == 0 ? APR_SUCCESS
+                                      : APR_FROM_OS_ERROR(errno);
+}
+
+/* The answer: "ok\n" and nothing else is success. */
+static apr_status_t sock_answer(int fd, apr_time_t deadline)
+{
+    char ans[8];
+    apr_size_t got = 0;
+    ssize_t n;
+
+    for (;;) {
+        n = recv(fd, ans + got, sizeof(ans) - got, 0);
+        if (n > 0) {
+            got += (apr_size_t)n;
+            if (got == 3 && memcmp(ans, "ok\n", 3) == 0) {
+                return APR_SUCCESS;
+            }
+            if (got >= 3 || memcmp(ans, "ok\n", got) != 0) {
+                return APR_EGENERAL;   /* an error, or no answer of ours */
+            }
+        }
+        else if (n == 0) {
+            return APR_EOF;            /* closed without an answer */
+        }
+        else if (errno != EAGAIN && errno != EINTR) {
+            return APR_FROM_OS_ERROR(errno);
+        }
+        else if (!sock_wait(fd, POLLIN, deadline)) {
+            return APR_TIMEUP;
+        }
+    }
+}
+
+apr_status_t oxt_event_send(const oxt_event_t *ev, const char *dir,
+                            apr_interval_time_t timeout, apr_pool_t *p)
+{
+    const char *text = oxt_event_spool_text(ev, p);
+    apr_size_t len = strlen(text);
+    apr_time_t deadline = apr_time_now() + timeout;
+    struct sockaddr_un sa;
+    apr_status_t rv = oxt_event_socket_addr(&sa, dir);
+    int fd;
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (len > SPOOL_MAX_BYTES) {
+        return APR_ENOSPC;
+    }
+    /* Non-blocking: a daemon whose backlog is full refuses (EAGAIN) at
+     * once rather than holding the handler. */
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    if (connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        rv = APR_FROM_OS_ERROR(errno);
+    }
+    else {
+        rv = sock_send_all(fd, text, len, deadline);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = sock_answer(fd, deadline);
+    }
+    close(fd);
+    return rv;
+}
+
+apr_status_t oxt_event_hand_off(const oxt_event_t *ev, const char *dir,
+                                apr_pool_t *p)
+{
+    if (!oxt_event_spool_owned(dir, p)) {
+        return APR_ENOENT;
+    }
+    /* Any failure of the socket (none, refused, a full backlog, no answer
+     * in time, an error answer) falls back to the spool file, so no event
+     * is lost. A hint the daemon committed whose answer came too late is
+     * then spooled too: it is a hint, and the replay's row coalesces with
+     * the committed one (one queue row per object). */
+    if (oxt_event_send(ev, dir, OXT_EVENT_SEND_TIMEOUT, p) == APR_SUCCESS) {
+        return APR_SUCCESS;
+    }
+    return oxt_event_spool_write(ev, dir, p);
 }

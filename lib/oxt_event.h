@@ -10,7 +10,10 @@
  * in.
  *
  * When the database cannot be reached the event is written to a spool
- * directory, one file per event, and the next run replays it.
+ * directory, one file per event, and the next run replays it. While a
+ * daemon runs, the handler hands the event to it over a Unix socket in
+ * the spool directory (oxt_event_hand_off), and the daemon group-commits
+ * what its handlers sent; the spool file is the fallback.
  */
 #ifndef OXT_EVENT_H
 #define OXT_EVENT_H
@@ -18,6 +21,8 @@
 #include <apr_pools.h>
 #include <apr_errno.h>
 #include <apr_tables.h>
+#include <apr_time.h>
+#include <sys/un.h>
 
 #include "oxt_result.h"
 #include "oxt_db.h"
@@ -66,6 +71,22 @@ apr_status_t oxt_event_queue(int *pqueued, const oxt_event_t *ev,
  * oxt_psa_open_bare must be probed first (oxt_psa_probe).
  */
 int oxt_event_needs_caps(const oxt_event_t *ev);
+
+/**
+ * Queues the events evs (oxt_event_t *) as oxt_event_queue would each,
+ * in the caller's transaction: the mailbox events naming one ASCII
+ * address (a bulk change's) resolved in one lookup and queued in one
+ * upsert per 100, the rest one by one. The daemon's socket and the
+ * spool's replay queue their batches with it.
+ */
+apr_status_t oxt_event_queue_many(const apr_array_header_t *evs,
+                                  const oxt_psa_t *psa, oxt_db_t *db,
+                                  oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/** The event as a spool file holds it ("event=NAME\n", then "KEY=value\n"
+ *  for each kept variable), in p. */
+const char *oxt_event_spool_text(const oxt_event_t *ev, apr_pool_t *p);
 
 /** Writes the event to a new file in dir (atomically: temp + rename). */
 apr_status_t oxt_event_spool_write(const oxt_event_t *ev, const char *dir,
@@ -121,7 +142,52 @@ apr_status_t oxt_event_spool_own(const char *dir, apr_pool_t *p)
  */
 int oxt_event_spool_owned(const char *dir, apr_pool_t *p);
 
+/**
+ * The daemon's socket in dir (OXT_EVENT_SOCKET) as an address;
+ * APR_ENAMETOOLONG when the path does not fit.
+ */
+apr_status_t oxt_event_socket_addr(struct sockaddr_un *sa, const char *dir)
+    __attribute__((warn_unused_result));
+
+/**
+ * A message of a handler to the daemon's socket: the event's spool text
+ * (at most OXT_EVENT_SPOOL_MAX bytes), complete when the sender has shut
+ * down its side (eof) and its last line is whole. APR_INCOMPLETE before
+ * eof, APR_ENOSPC when too long, APR_EINVAL when it is no event we act
+ * on (or a NUL, or a last line cut short).
+ */
+apr_status_t oxt_event_msg_parse(oxt_event_t **pev, const char *buf,
+                                 apr_size_t len, int eof, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Sends the event to the daemon's socket in dir and waits, until
+ * timeout, for its answer, which comes once the hint is committed:
+ * APR_SUCCESS only on "ok". Without the database client: the event
+ * front calls it.
+ */
+apr_status_t oxt_event_send(const oxt_event_t *ev, const char *dir,
+                            apr_interval_time_t timeout, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The handler's hand-off while a daemon holds dir's lock: the event over
+ * the daemon's socket (oxt_event_send), or, if that fails in any way,
+ * to the spool (oxt_event_spool_write). APR_SUCCESS when the daemon has
+ * it one way or the other; anything else (APR_ENOENT: no daemon) and the
+ * caller queues it itself.
+ */
+apr_status_t oxt_event_hand_off(const oxt_event_t *ev, const char *dir,
+                                apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 #define OXT_EVENT_SPOOL_LOCK  ".daemon.lock"
+#define OXT_EVENT_SOCKET      ".daemon.sock"
 #define OXT_EVENT_SPOOL_CHUNK 500
+/* The largest spool file, and message to the socket. */
+#define OXT_EVENT_SPOOL_MAX   8192
+/* How long a handler waits for the daemon's answer (its group commit)
+ * before it spools the event instead. */
+#define OXT_EVENT_SEND_TIMEOUT apr_time_from_sec(3)
 
 #endif /* OXT_EVENT_H */

@@ -411,6 +411,25 @@ static apr_status_t spool_queue_all(const apr_array_header_t *evs,
     return rv == APR_SUCCESS ? oxt_queue_push_many(db, hints, res, p) : rv;
 }
 
+apr_status_t oxt_event_queue_many(const apr_array_header_t *evs,
+                                  const oxt_psa_t *psa, oxt_db_t *db,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *all = apr_array_make(p, evs->nelts,
+                                             sizeof(spool_ev_t));
+    spool_ev_t *e;
+    int i;
+
+    for (i = 0; i < evs->nelts; i++) {
+        e = &APR_ARRAY_PUSH(all, spool_ev_t);
+        memset(e, 0, sizeof(*e));
+        e->ev = APR_ARRAY_IDX(evs, i, const oxt_event_t *);
+        spool_split(e, p);
+    }
+    return all->nelts > 0 ? spool_queue_all(all, psa, db, res, p)
+                          : APR_SUCCESS;
+}
+
 /* Reads one spool file into evs; one that is no spool file is set aside
  * at once (that needs no commit). */
 static apr_status_t spool_take(apr_array_header_t *evs, const char *path,

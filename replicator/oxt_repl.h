@@ -201,6 +201,30 @@ apr_status_t oxt_repl_metrics_write(oxt_sink_t *sink, const oxt_config_t *cfg,
  * when metrics_listen is not set; a failure to listen is returned.
  */
 apr_status_t oxt_repl_httpd_start(oxt_repl_t *repl, oxt_result_t *res);
+/* ---- the event handlers' socket (oxt_repl_hints.c) ------------------- */
+
+typedef struct oxt_repl_hints_t oxt_repl_hints_t;
+
+/**
+ * Listens on spool_dir/.daemon.sock (mode 0600, a stale one removed
+ * first; call it holding the daemon's lock, before any other thread makes
+ * files) and takes the handlers' events in a thread of its own, with its
+ * own database connection: each group of events that arrived while the
+ * previous commit ran is queued in one transaction, and each handler is
+ * answered once its hint is committed. Runs until repl->p is destroyed
+ * (the socket file is removed then). On a failure *ph is NULL and the
+ * handlers spool their events as before.
+ */
+apr_status_t oxt_repl_hints_start(oxt_repl_hints_t **ph, oxt_repl_t *repl,
+                                  oxt_result_t *res);
+
+/**
+ * Waits at most max for hints committed since the last call: 1 when some
+ * were (the engine's thread claims them at once), 0 after max. h may be
+ * NULL (no socket): a sleep of max.
+ */
+int oxt_repl_hints_wait(oxt_repl_hints_t *h, apr_interval_time_t max);
+
 int oxt_repl_cmd_license(oxt_repl_t *repl, int argc, const char *const *argv);
 int oxt_repl_cmd_directory(oxt_repl_t *repl, int argc,
                            const char *const *argv);

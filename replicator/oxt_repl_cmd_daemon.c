@@ -66,6 +66,7 @@ typedef struct {
     apr_time_t last_directory;     /* filled without a session */
     int handoff_told;              /* why the spool's hand-off lock is
                                       not ours was logged */
+    oxt_repl_hints_t *hints;       /* the handlers' socket, or NULL */
 } daemon_t;
 
 static void daemon_sleep_ms(int ms)
@@ -73,6 +74,33 @@ static void daemon_sleep_ms(int ms)
     while (ms > 0 && !daemon_stop) {
         apr_sleep(apr_time_from_msec(ms > 100 ? 100 : ms));
         ms -= 100;
+    }
+}
+
+/* The spool's events into the queue: the handlers' fallback (the socket
+ * failed them, or no daemon took them), said when there were any. */
+static apr_status_t daemon_replay(daemon_t *d, oxt_result_t *res)
+{
+    int replayed = 0;
+    apr_status_t rv = oxt_event_spool_replay(&replayed,
+                                             d->repl->cfg->spool_dir,
+                                             d->s->psa, d->s->db, res,
+                                             d->s->p);
+
+    if (replayed > 0) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
+                       OXTLOGNO(04906) "%d spooled events queued",
+                       replayed);
+    }
+    return rv;
+}
+
+/* The idle poll: over as soon as the handlers' socket commits hints. */
+static void daemon_idle(daemon_t *d)
+{
+    if (!daemon_stop) {
+        (void)oxt_repl_hints_wait(d->hints,
+                                  apr_time_from_msec(DAEMON_POLL_MS));
     }
 }
 
@@ -109,7 +137,7 @@ static apr_status_t daemon_beat(daemon_t *d, oxt_result_t *res)
 static apr_status_t daemon_between_pages(void *baton, oxt_result_t *res)
 {
     daemon_t *d = baton;
-    int claimed = 0, all = 0, replayed = 0;
+    int claimed = 0, all = 0;
     apr_status_t rv;
 
     if (daemon_stop) {
@@ -126,8 +154,7 @@ static apr_status_t daemon_between_pages(void *baton, oxt_result_t *res)
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = oxt_event_spool_replay(&replayed, d->repl->cfg->spool_dir,
-                                d->s->psa, d->s->db, res, d->s->p);
+    rv = daemon_replay(d, res);
     if (rv == APR_SUCCESS) {
         rv = oxt_repl_queue_batch(&claimed, &all, d->s, d->owner, res);
     }
@@ -199,7 +226,7 @@ static apr_status_t daemon_full_pass(daemon_t *d, oxt_result_t *res)
  * full pass when its time has come. Returns whether there was work. */
 static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
 {
-    int replayed = 0, now = 0, claimed = 0, all = 0;
+    int now = 0, claimed = 0, all = 0;
     apr_time_t t = apr_time_now();
     int full = t - d->last_full
                >= apr_time_from_sec(d->repl->cfg->daemon_full_pass_s);
@@ -208,8 +235,7 @@ static apr_status_t daemon_turn(int *pworked, daemon_t *d, oxt_result_t *res)
     oxt_lock_touch(d->lock);
     rv = daemon_beat(d, res);
     if (rv == APR_SUCCESS) {
-        rv = oxt_event_spool_replay(&replayed, d->repl->cfg->spool_dir,
-                                    d->s->psa, d->s->db, res, d->s->p);
+        rv = daemon_replay(d, res);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_now_apply(&now, d->s->db, d->s->psa, res, d->s->p);
@@ -255,7 +281,7 @@ static apr_status_t daemon_loop(daemon_t *d, oxt_result_t *res)
             rv = daemon_close_run(d, 1, res);
         }
         if (rv == APR_SUCCESS && !worked) {
-            daemon_sleep_ms(DAEMON_POLL_MS);
+            daemon_idle(d);
         }
     }
     /* Stopping: the domains still running finish (their hints' leases
@@ -344,6 +370,20 @@ static void daemon_handoff(daemon_t *d, apr_pool_t *sp)
     }
 }
 
+/* The handlers' socket, for the daemon's life (we hold its lock): while
+ * a session holds the hand-off lock the handlers send their events there
+ * and the thread commits them; without it (or the socket) they spool. */
+static void daemon_socket(daemon_t *d)
+{
+    oxt_result_t *res = oxt_result_make(d->repl->p);
+
+    if (oxt_repl_hints_start(&d->hints, d->repl, res) != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, res->status,
+                       OXTLOGNO(04902) "%s; event handlers spool their"
+                       " events", oxt_result_text(res, d->repl->p));
+    }
+}
+
 /* A session per connection: when the database goes away the session's
  * pool goes with it and a new one is made. */
 static apr_status_t daemon_session(daemon_t *d, apr_pool_t *sp,
@@ -403,6 +443,7 @@ int oxt_repl_cmd_daemon(oxt_repl_t *repl, int argc, const char *const *argv)
     d.repl = repl;
     d.lock = lock;
     d.owner = apr_psprintf(repl->p, "daemon-%ld", (long)getpid());
+    daemon_socket(&d);
     apr_pool_create(&sp, repl->p);
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_NOTICE, APR_SUCCESS,
                    OXTLOGNO(03032) "daemon started");

@@ -5,7 +5,8 @@
  * Plesk runs it in the background for every registered event and must
  * never see it fail or print: it records a hint keyed by stable ids and
  * returns at once. While the daemon runs it holds the spool's hand-off
- * lock, and the hint goes to the spool, which the daemon drains. Else it
+ * lock, and the hint goes to the daemon's socket (or, failing that, to
+ * the spool, which the daemon drains). Else it
  * goes into the queue; when the database cannot be reached, or anything
  * else goes wrong, it goes to the spool directory for the next run; if
  * even that fails, syslog says so. The exit code is always 0.
@@ -77,12 +78,12 @@ int oxt_repl_cmd_event(oxt_repl_t *repl, int argc, const char *const *argv)
         != APR_SUCCESS) {
         return OXT_REPL_EXIT_OK;      /* an event we do not act on */
     }
-    /* A daemon drains the spool within a poll: handing the event to it
-     * costs a file, where the database costs a connection and a commit
-     * (docs/architecture.md, "Events"). */
-    if (repl->cfg && oxt_event_spool_owned(repl->cfg->spool_dir, repl->p)
-        && oxt_event_spool_write(ev, repl->cfg->spool_dir, repl->p)
-           == APR_SUCCESS) {
+    /* A daemon takes the event over its socket (or drains the spool
+     * within a poll): handing it over costs a message, where the
+     * database costs a connection and a commit (docs/architecture.md,
+     * "Events"). */
+    if (repl->cfg && oxt_event_hand_off(ev, repl->cfg->spool_dir, repl->p)
+                     == APR_SUCCESS) {
         return OXT_REPL_EXIT_OK;
     }
     rv = repl->cfg ? event_record(repl, ev, res) : APR_EGENERAL;

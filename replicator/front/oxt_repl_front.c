@@ -1,7 +1,7 @@
 /*
  * oxt_repl_front.c — the program installed as oxtender-replicator: it
  * answers "event" itself while a daemon takes the events (the hand-off
- * through the spool) and hands every other command line, and every event
+ * over the daemon's socket, or through the spool) and hands every other command line, and every event
  * the daemon does not take, to the full replicator (execv, same process,
  * same arguments).
  *
@@ -180,8 +180,8 @@ static int front_event_at(const char **pconfig, apr_pool_t *p, int argc,
     return opt->ind;
 }
 
-/* The event handed to the daemon through the spool: 1 when it is on
- * disk, 0 when the full replicator must take it (it then decides between
+/* The event handed to the daemon (over its socket, or through the spool
+ * if that fails): 1 when the daemon committed it or it is on disk, 0 when the full replicator must take it (it then decides between
  * the queue, the spool and syslog, and reads the configuration again,
  * with every check, so nothing about an event that is not handed off
  * changes here). An event we do not act on is done with: 1. *pev and
@@ -207,8 +207,7 @@ static int front_handoff(oxt_event_t **pev, const char **pspool,
         return 0;
     }
     *pspool = cfg->spool_dir;
-    return oxt_event_spool_owned(cfg->spool_dir, p)
-           && oxt_event_spool_write(*pev, cfg->spool_dir, p) == APR_SUCCESS;
+    return oxt_event_hand_off(*pev, cfg->spool_dir, p) == APR_SUCCESS;
 }
 
 extern char **environ;

@@ -215,6 +215,66 @@ START_TEST(only_account_events_need_the_schema_probe)
 }
 END_TEST
 
+START_TEST(socket_messages_are_whole_spool_texts)
+{
+    static const char ok[] = "event=mailname_update\n"
+                             "NEW_MAILNAME=a@b.example\n";
+    char big[OXT_EVENT_SPOOL_MAX + 2];
+    oxt_event_t *ev = NULL;
+
+    ck_assert_int_eq(oxt_event_msg_parse(&ev, ok, strlen(ok), 0,
+                                         oxt_test_pool), APR_INCOMPLETE);
+    ck_assert_int_eq(oxt_event_msg_parse(&ev, ok, strlen(ok), 1,
+                                         oxt_test_pool), APR_SUCCESS);
+    ck_assert_str_eq(ev->name, "mailname_update");
+    ck_assert_str_eq(apr_table_get(ev->vars, "NEW_MAILNAME"), "a@b.example");
+    /* what the handler sends is what a spool file holds */
+    ck_assert_str_eq(oxt_event_spool_text(ev, oxt_test_pool), ok);
+    /* a last line cut short, a NUL, nothing, no event of ours */
+    ck_assert_int_eq(oxt_event_msg_parse(&ev, ok, strlen(ok) - 3, 1,
+                                         oxt_test_pool), APR_EINVAL);
+    ck_assert_int_eq(oxt_event_msg_parse(&ev, "event=mailname_update\n\0\n",
+                                         24, 1, oxt_test_pool), APR_EINVAL);
+    ck_assert_int_eq(oxt_event_msg_parse(&ev, "", 0, 1, oxt_test_pool),
+                     APR_EINVAL);
+    ck_assert_int_eq(oxt_event_msg_parse(&ev, "event=nothing_of_ours\n", 22,
+                                         1, oxt_test_pool), APR_EINVAL);
+    /* too long, whether the sender has finished or not */
+    memset(big, 'x', sizeof(big));
+    memcpy(big, ok, strlen(ok));
+    big[sizeof(big) - 1] = '\n';
+    ck_assert_int_eq(oxt_event_msg_parse(&ev, big, sizeof(big), 0,
+                                         oxt_test_pool), APR_ENOSPC);
+    big[OXT_EVENT_SPOOL_MAX - 1] = '\n';
+    ck_assert_int_eq(oxt_event_msg_parse(&ev, big, OXT_EVENT_SPOOL_MAX, 1,
+                                         oxt_test_pool), APR_SUCCESS);
+}
+END_TEST
+
+START_TEST(no_socket_means_no_answer)
+{
+    char *dir = apr_pstrdup(oxt_test_pool, "/tmp/oxt-sock-XXXXXX");
+    char longdir[200];
+    oxt_event_t *ev;
+    const char *argv[] = { "NEW_MAILNAME=a@b.example" };
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(oxt_event_make_env(&ev, "mailname_update", 1, argv,
+                                        NULL, oxt_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(oxt_event_send(ev, dir, apr_time_from_msec(100),
+                                    oxt_test_pool), APR_ENOENT);
+    memset(longdir, 'd', sizeof(longdir) - 1);
+    longdir[0] = '/';
+    longdir[sizeof(longdir) - 1] = '\0';
+    ck_assert_int_eq(oxt_event_send(ev, longdir, apr_time_from_msec(100),
+                                    oxt_test_pool), APR_ENAMETOOLONG);
+    /* no daemon holds the lock: the caller queues it itself */
+    ck_assert_int_ne(oxt_event_hand_off(ev, dir, oxt_test_pool),
+                     APR_SUCCESS);
+    rmdir(dir);
+}
+END_TEST
+
 TCase *oxt_event_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("event");
@@ -227,5 +287,7 @@ TCase *oxt_event_test_case(void)
     tcase_add_test(tc, spool_text_parses_from_a_buffer);
     tcase_add_test(tc, spool_reads_refuse_symlinks_fifos_and_large_files);
     tcase_add_test(tc, only_account_events_need_the_schema_probe);
+    tcase_add_test(tc, socket_messages_are_whole_spool_texts);
+    tcase_add_test(tc, no_socket_means_no_answer);
     return tc;
 }
