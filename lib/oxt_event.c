@@ -58,6 +58,19 @@ static const char *const kept_vars[] = {
 #define SPOOL_SUFFIX ".hint"
 #define SPOOL_MAX_BYTES OXT_EVENT_SPOOL_MAX
 
+/* A kept value's longest: the longest name Plesk passes (a domain of 253
+ * octets in Unicode, up to four bytes a character per label, is about
+ * 950) fits, and an event with every kept name at this length still
+ * fits the spool's limit, so no event we make is one its reader refuses
+ * ("event=" and the event's name, then "KEY=value\n" per name). */
+#define EVENT_VALUE_MAX 960
+#define EVENT_KEY_MAX   (sizeof("NEW_DOMAIN_ALIAS_NAME") - 1)
+#define EVENT_NAME_MAX  64
+_Static_assert(sizeof("event=\n") + EVENT_NAME_MAX
+               + sizeof(kept_vars) / sizeof(kept_vars[0])
+                 * (EVENT_KEY_MAX + 2 + EVENT_VALUE_MAX)
+               <= SPOOL_MAX_BYTES, "the largest event must fit the spool");
+
 int oxt_event_kind(oxt_event_kind_t *pkind, const char *name)
 {
     size_t i;
@@ -100,7 +113,8 @@ static void event_var_set(oxt_event_t *ev, const char *key,
         *c = (char)apr_toupper(*c);
     }
     if (!event_var_kept(k) || value == NULL || *value == '\0'
-        || strpbrk(value, "\r\n") != NULL || strlen(value) > 1024) {
+        || strpbrk(value, "\r\n") != NULL
+        || strlen(value) > EVENT_VALUE_MAX) {
         return;
     }
     apr_table_set(ev->vars, k, value);

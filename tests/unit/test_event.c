@@ -12,6 +12,7 @@
 
 #include "oxt_unit.h"
 #include "oxt_event.h"
+#include "oxt_event_int.h"
 #include "oxt_psa.h"
 #include "oxt_config.h"
 #include "oxt_status.h"
@@ -81,6 +82,56 @@ START_TEST(spooled_events_read_back_the_same)
                      "y.example");
     apr_file_remove(path, oxt_test_pool);
     apr_dir_remove(dir, oxt_test_pool);
+}
+END_TEST
+
+/* Every kept name at its longest still makes a spool file its reader
+ * takes (it refused one over 8 KiB, which eight names of 1,024 made);
+ * one character more and the value is not kept. */
+START_TEST(the_largest_event_fits_the_spool)
+{
+    static const char *const keys[] = {
+        "NEW_MAILNAME", "OLD_MAILNAME", "NEW_DOMAIN_NAME", "OLD_DOMAIN_NAME",
+        "NEW_DOMAIN_ALIAS_NAME", "OLD_DOMAIN_ALIAS_NAME", "NEW_LOGIN_NAME",
+        "OLD_LOGIN_NAME",
+    };
+    char *dir = apr_pstrdup(oxt_test_pool, "/tmp/oxt-spool-XXXXXX");
+    char long_value[962];
+    const char *argv[9];
+    oxt_event_t *ev, *back;
+    apr_array_header_t *names;
+    const char *path;
+    int i;
+
+    memset(long_value, 'a', sizeof(long_value) - 2);
+    long_value[sizeof(long_value) - 2] = '\0';      /* 960 characters */
+    for (i = 0; i < 8; i++) {
+        argv[i] = apr_pstrcat(oxt_test_pool, keys[i], "=", long_value, NULL);
+    }
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(oxt_event_make(&ev, "domain_alias_update", 8, argv,
+                                    oxt_test_pool), APR_SUCCESS);
+    ck_assert_int_eq(apr_table_elts(ev->vars)->nelts, 8);
+    ck_assert_int_eq(oxt_event_spool_write(ev, dir, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(oxt_event_spool_list(&names, dir, oxt_test_pool),
+                     APR_SUCCESS);
+    ck_assert_int_eq(names->nelts, 1);
+    path = apr_pstrcat(oxt_test_pool, dir, "/",
+                       APR_ARRAY_IDX(names, 0, const char *), NULL);
+    ck_assert_int_eq(oxt_event_spool_read(&back, path, oxt_test_pool),
+                     APR_SUCCESS);
+    for (i = 0; i < 8; i++) {
+        ck_assert_str_eq(apr_table_get(back->vars, keys[i]), long_value);
+    }
+    apr_file_remove(path, oxt_test_pool);
+    apr_dir_remove(dir, oxt_test_pool);
+    long_value[sizeof(long_value) - 2] = 'a';        /* 961 */
+    long_value[sizeof(long_value) - 1] = '\0';
+    argv[0] = apr_pstrcat(oxt_test_pool, "NEW_MAILNAME=", long_value, NULL);
+    ck_assert_int_eq(oxt_event_make(&ev, "mailname_update", 1, argv,
+                                    oxt_test_pool), APR_SUCCESS);
+    ck_assert_ptr_null(apr_table_get(ev->vars, "NEW_MAILNAME"));
 }
 END_TEST
 
@@ -282,6 +333,7 @@ TCase *oxt_event_test_case(void)
     tcase_add_test(tc, only_identifying_names_are_kept);
     tcase_add_test(tc, values_with_line_breaks_are_dropped);
     tcase_add_test(tc, spooled_events_read_back_the_same);
+    tcase_add_test(tc, the_largest_event_fits_the_spool);
     tcase_add_test(tc, the_environment_block_is_read_like_getenv);
     tcase_add_test(tc, the_handoff_lock_is_held_while_its_pool_lives);
     tcase_add_test(tc, spool_text_parses_from_a_buffer);
