@@ -817,6 +817,28 @@ static apr_status_t recount_level(oxt_db_t *db, int i, oxt_result_t *res,
     return rv;
 }
 
+/* The domains whose rows name another owner than the directory's, queued
+ * to follow it (oxt_replog_move_queue): a move the directory saw while
+ * a row of the old owner was still being written (a pass's domain whose
+ * owner was loaded before the move) is caught here, once a day. One
+ * scan of the log in a READ COMMITTED statement: no lock on its rows. */
+static apr_status_t recount_moves(oxt_db_t *db, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " READ COMMITTED", res);
+    return rv != APR_SUCCESS ? rv : oxt_db_exec(NULL, db,
+        "INSERT IGNORE INTO replication_log_move (dom_id, client_id,"
+        " reseller_id, queued_at) SELECT d.id, d.client_id, d.reseller_id,"
+        " NOW() FROM (SELECT DISTINCT dom_id, client_id, reseller_id"
+        " FROM replication_log WHERE dom_id IS NOT NULL) l"
+        " JOIN dir_domain d ON d.id = l.dom_id"
+        " WHERE l.client_id <> d.client_id OR l.reseller_id <> d.reseller_id",
+        OXT_DB_NOARGS, res, p);
+}
+
 apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
                                 apr_pool_t *p)
 {
@@ -830,7 +852,7 @@ apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
          i++) {
         rv = recount_level(db, order[i], res, p);
     }
-    return rv;
+    return rv == APR_SUCCESS ? recount_moves(db, res, p) : rv;
 }
 
 /* ---- the list: conditions ------------------------------------------------ */

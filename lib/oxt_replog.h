@@ -522,7 +522,9 @@ apr_status_t oxt_replog_pages_refresh(int *pbuilt, int *pmore, oxt_db_t *db,
  * in a short READ COMMITTED transaction that reads the log without
  * locking it and holds the 'all' count row (where every writer of counts
  * queues) for one GROUP BY: what a process that died between a delete
- * and its count left wrong is right again.
+ * and its count left wrong is right again. Then queues the domains whose
+ * rows name another owner than the directory's (a move missed while a
+ * row of the old owner was being written) for the next prune.
  */
 apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
                                 apr_pool_t *p)

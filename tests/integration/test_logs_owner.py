@@ -342,3 +342,30 @@ def test_pages_by_number_stay_exact_through_a_move(plesk):
     check_pages(px, "admin", "1 = 1", (1000, 5987, 10500))
     check_pages(px, "reseller1", "reseller_id = 2", (1000, 4321, 8000))
     check_pages(px, "reseller2", "reseller_id = 3", (0, 1000, 2500))
+
+
+def test_the_daily_recount_catches_a_row_written_with_the_old_owner(
+        replicated):
+    """A row the pass wrote for the old owner after the move's batches
+    (its domain's owner loaded before the move) is queued by the daily
+    recount (the rows against the directory) and moved by the next
+    prune."""
+    px = replicated
+    move_domain(px, 1, 5)
+    px.run()
+    assert sql_ids(px, "dom_id = 1 AND client_id <> 5") == []
+    px.exec("oxt", "INSERT INTO replication_log (logged_at, mail_id,"
+            " address, dom_id, domain_name, client_id, reseller_id,"
+            " service_type, operation, outcome) VALUES (NOW(), 1,"
+            " 'user1@dom1.example', 1, 'dom1.example', 4, 2, 'webmail',"
+            " 'update', 'success')")
+    late = sql_ids(px, "dom_id = 1 AND client_id = 4")
+    assert len(late) == 1
+    px.exec("oxt", "UPDATE replication_log_count SET counted_at = NULL")
+    for _ in range(2):
+        rc, out = px.core("prune", 3650, 10000000, 1000, 1000)
+        assert rc == 0, out
+    assert out["moved"] == 1 and out["moved_domains"] == 1, out
+    assert sql_ids(px, "dom_id = 1 AND client_id <> 5") == []
+    refused(px, "client1", late[0])
+    totals_match(px)
