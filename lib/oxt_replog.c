@@ -2706,6 +2706,46 @@ static int list_from_end(long long *poffset, long long *plimit,
     return 1;
 }
 
+/* The domains of w's rows that psa moved out of scope left out of w
+ * (Clean Log, the whole list at once): the distinct domains of the
+ * subtree's rows (its owner's index), asked of psa. */
+static apr_status_t clean_keep_moved(replog_where_t *w, oxt_db_t *db,
+                                     const oxt_psa_t *psa,
+                                     const oxt_plesk_scope_t *scope,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *doms, *marks;
+    apr_hash_t *out;
+    apr_hash_index_t *hi;
+    int n;
+    apr_status_t rv;
+
+    if (w->empty || moved_out_sql(&n, psa, scope) == NULL) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select_ids(&doms, db, apr_pstrcat(p,
+             "SELECT DISTINCT dom_id FROM replication_log FORCE INDEX (",
+             scope->role == OXT_ROLE_CLIENT ? "client" : "reseller", ")",
+             where_sql(w, p), " AND dom_id IS NOT NULL", NULL),
+             (const oxt_db_arg_t *)w->args->elts, w->args->nelts, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_moved_out(&out, db, psa, scope, doms, res, p);
+    }
+    if (rv != APR_SUCCESS || apr_hash_count(out) == 0) {
+        return rv;
+    }
+    marks = apr_array_make(p, 4, sizeof(const char *));
+    for (hi = apr_hash_first(p, out); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
+            OXT_DB_INT(oxt_util_id_key(hi));
+    }
+    APR_ARRAY_PUSH(w->sql, const char *) = apr_pstrcat(p,
+        "(dom_id IS NULL OR dom_id NOT IN (",
+        apr_array_pstrcat(p, marks, ','), "))", NULL);
+    return APR_SUCCESS;
+}
+
 apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
                              long long total, oxt_replog_row_cb *cb,
                              void *baton, oxt_result_t *res, apr_pool_t *p)
@@ -2720,6 +2760,16 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
     replog_where(&w, q, p);
     if (w.empty) {
         return APR_SUCCESS;
+    }
+    /* A page's rows are checked against psa once read; the whole list
+     * (All, streamed) leaves out the moved domains found first. */
+    l.check = moved_out_sql(&n, q->psa, &q->scope) != NULL;
+    if (l.check && limit <= 0) {
+        rv = clean_keep_moved(&w, db, q->psa, &q->scope, res, p);
+        l.check = 0;
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
     }
     if (q->after > 0) {
         l.reversed = q->before != 0;
@@ -2742,7 +2792,6 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
                    list_hint(&w, q, total, p), p);
     l.held = apr_array_make(p, limit > 0 ? (int)limit : 16,
                             sizeof(oxt_replog_row_t *));
-    l.check = moved_out_sql(&n, q->psa, &q->scope) != NULL;
     rv = oxt_db_each(db, sql, (const oxt_db_arg_t *)w.args->elts,
                      w.args->nelts, list_row, &l, res, p);
     return rv == APR_SUCCESS && l.held->nelts > 0 ? list_flush(&l) : rv;
@@ -2913,46 +2962,6 @@ static apr_status_t replog_delete_batch(long long *pn, long long *plast,
                      rows->nelts - 1, const oxt_db_row_t *), 0, 0) : 0;
     }
     return groups != NULL ? replog_uncount(db, groups, res, p) : rv;
-}
-
-/* The domains of w's rows that psa moved out of scope left out of w:
- * the distinct domains of the subtree's rows (its owner's index), asked
- * of psa. */
-static apr_status_t clean_keep_moved(replog_where_t *w, oxt_db_t *db,
-                                     const oxt_psa_t *psa,
-                                     const oxt_plesk_scope_t *scope,
-                                     oxt_result_t *res, apr_pool_t *p)
-{
-    apr_array_header_t *doms, *marks;
-    apr_hash_t *out;
-    apr_hash_index_t *hi;
-    int n;
-    apr_status_t rv;
-
-    if (w->empty || moved_out_sql(&n, psa, scope) == NULL) {
-        return APR_SUCCESS;
-    }
-    rv = oxt_db_select_ids(&doms, db, apr_pstrcat(p,
-             "SELECT DISTINCT dom_id FROM replication_log FORCE INDEX (",
-             scope->role == OXT_ROLE_CLIENT ? "client" : "reseller", ")",
-             where_sql(w, p), " AND dom_id IS NOT NULL", NULL),
-             (const oxt_db_arg_t *)w->args->elts, w->args->nelts, res, p);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_replog_moved_out(&out, db, psa, scope, doms, res, p);
-    }
-    if (rv != APR_SUCCESS || apr_hash_count(out) == 0) {
-        return rv;
-    }
-    marks = apr_array_make(p, 4, sizeof(const char *));
-    for (hi = apr_hash_first(p, out); hi; hi = apr_hash_next(hi)) {
-        APR_ARRAY_PUSH(marks, const char *) = "?";
-        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
-            OXT_DB_INT(oxt_util_id_key(hi));
-    }
-    APR_ARRAY_PUSH(w->sql, const char *) = apr_pstrcat(p,
-        "(dom_id IS NULL OR dom_id NOT IN (",
-        apr_array_pstrcat(p, marks, ','), "))", NULL);
-    return APR_SUCCESS;
 }
 
 apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
