@@ -16,6 +16,7 @@
 #include "oxt_dirpre.h"
 #include "oxt_dirsum.h"
 #include "oxt_log.h"
+#include "oxt_replog.h"
 #include "oxt_util.h"
 
 /* ---- the descriptions ------------------------------------------------------ */
@@ -3075,6 +3076,30 @@ static apr_status_t domains_new_owners(dir_sync_t *s, apr_hash_t *new)
         ? sync_accounts(s, missing) : rv;
 }
 
+/* The domains of diffs that moved to another owner (client, or reseller
+ * through their client): their log rows are queued to follow, in the
+ * transaction that records the move (oxt_replog_move_queue). This is the
+ * one place that sees a move whenever psa made it: the pass's engine
+ * loads only the domains it has work for. */
+static apr_status_t logs_follow_moves(dir_sync_t *s,
+                                      const apr_array_header_t *diffs)
+{
+    const dir_diff_t *d;
+    apr_status_t rv = APR_SUCCESS;
+    int i;
+
+    for (i = 0; rv == APR_SUCCESS && i < diffs->nelts; i++) {
+        d = &APR_ARRAY_IDX(diffs, i, dir_diff_t);
+        if (d->old != NULL && d->new != NULL
+            && (d->old->client_id != d->new->client_id
+                || d->old->reseller_id != d->new->reseller_id)) {
+            rv = oxt_replog_move_queue(s->db, d->new->id, d->new->client_id,
+                                       d->new->reseller_id, s->res, s->p);
+        }
+    }
+    return rv;
+}
+
 /* Domains ids brought in line, inside the caller's transaction. */
 static apr_status_t sync_domains(dir_sync_t *s, const apr_array_header_t *ids)
 {
@@ -3102,6 +3127,9 @@ static apr_status_t sync_domains(dir_sync_t *s, const apr_array_header_t *ids)
     rv = domains_new_owners(s, new);
     if (rv == APR_SUCCESS) {
         rv = diffs_apply(s, diffs, 1);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = logs_follow_moves(s, diffs);
     }
     /* Deferred: oxt_dir_sync_finish sums every owner once at the end
      * (per batch, the same owners' domains were summed again and

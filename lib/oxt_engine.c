@@ -298,6 +298,7 @@ apr_status_t oxt_engine_create(oxt_engine_t **peng, oxt_store_t *store,
     eng->fresh = apr_array_make(p, 16, sizeof(oxt_task_t *));
     eng->sending = apr_array_make(p, 16, sizeof(oxt_task_t *));
     eng->host.ready = apr_array_make(p, 16, sizeof(oxt_task_t *));
+    eng->host.owners = eng->opts.automatic ? oxt_run_owners_make(p) : NULL;
     apr_pool_create(&eng->blocked_pool, p);
     apr_pool_create(&eng->turn_pool, p);
     eng->host.store = store;
@@ -393,7 +394,7 @@ apr_status_t oxt_engine_run_end(oxt_engine_t *eng, int ok, oxt_result_t *res)
         return APR_SUCCESS;
     }
     return st->run_update(st->baton, eng->host.run_id,
-                          &eng->host.stats.counts, 1,
+                          &eng->host.stats.counts, eng->host.owners, 1,
                           ok && eng->host.fatal == APR_SUCCESS, res, eng->p);
 }
 

@@ -256,9 +256,242 @@ apr_status_t oxt_replog_run_times(long long *pstarted, long long *pended,
     *pok = oxt_db_row_int(row, 2, 0);
     return APR_SUCCESS;
 }
+/* ---- the banner's counts per owner (run_summary_owner, 0148) ---------- */
+
+/* A domain's mailboxes counted in a run, and the owner it is summed
+ * into. */
+typedef struct {
+    long long dom_id;
+    long long client_id;
+    long long reseller_id;
+    oxt_run_counts_t counts;        /* ok / failed per service only */
+} run_owner_t;
+
+struct oxt_run_owners_t {
+    apr_pool_t *p;
+    apr_hash_t *doms;               /* dom_id -> run_owner_t */
+};
+
+oxt_run_owners_t *oxt_run_owners_make(apr_pool_t *p)
+{
+    oxt_run_owners_t *o = apr_pcalloc(p, sizeof(*o));
+
+    o->p = p;
+    o->doms = apr_hash_make(p);
+    return o;
+}
+
+void oxt_run_owners_mailbox(oxt_run_owners_t *o, long long dom_id,
+                            long long client_id, long long reseller_id,
+                            int service, int was, int ok)
+{
+    run_owner_t *d;
+
+    if (o == NULL || dom_id <= 0) {
+        return;
+    }
+    d = apr_hash_get(o->doms, &dom_id, sizeof(dom_id));
+    if (d == NULL) {
+        d = apr_pcalloc(o->p, sizeof(*d));
+        d->dom_id = dom_id;
+        apr_hash_set(o->doms, &d->dom_id, sizeof(d->dom_id), d);
+    }
+    d->client_id = client_id;
+    d->reseller_id = reseller_id;
+    (void)oxt_run_counts_mailbox(&d->counts, service, was, ok);
+}
+
+/* One row of run_summary_owner: its level, owner and owner chain, then
+ * the six counts in RUN_COUNT_COLS' order (per service: ok, failed). */
+static const oxt_rows_shape_t owner_shape = {
+    "INSERT INTO run_summary_owner (run_id, level, owner, client_id,"
+    " reseller_id, webmail_ok, webmail_failed, standard_ok,"
+    " standard_failed, premium_ok, premium_failed) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    " ON DUPLICATE KEY UPDATE client_id = VALUES(client_id),"
+    " reseller_id = VALUES(reseller_id), webmail_ok = VALUES(webmail_ok),"
+    " webmail_failed = VALUES(webmail_failed),"
+    " standard_ok = VALUES(standard_ok),"
+    " standard_failed = VALUES(standard_failed),"
+    " premium_ok = VALUES(premium_ok),"
+    " premium_failed = VALUES(premium_failed)", 11
+};
+
+static apr_status_t owner_row(oxt_rows_t *rows, long long run_id,
+                              const char *level, long long owner,
+                              long long client_id, long long reseller_id,
+                              const oxt_run_counts_t *c)
+{
+    oxt_db_arg_t a[11];
+    int i, n = 0;
+
+    a[n++] = OXT_DB_INT(run_id);
+    a[n++] = OXT_DB_STR(level);
+    a[n++] = OXT_DB_INT(owner);
+    a[n++] = OXT_DB_INT(client_id);
+    a[n++] = OXT_DB_INT(reseller_id);
+    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
+        a[n++] = OXT_DB_INT(c->ok[i]);
+        a[n++] = OXT_DB_INT(c->failed[i]);
+    }
+    return oxt_rows_add(rows, a, n);
+}
+
+/* Adds the service counts of c to the entry of id in sums (in p). */
+static void owner_sum(apr_hash_t *sums, long long id,
+                      const oxt_run_counts_t *c, apr_pool_t *p)
+{
+    oxt_run_counts_t *s;
+    long long *key;
+    int i;
+
+    if (id <= 0) {
+        return;
+    }
+    s = apr_hash_get(sums, &id, sizeof(id));
+    if (s == NULL) {
+        key = apr_palloc(p, sizeof(*key));
+        *key = id;
+        s = apr_pcalloc(p, sizeof(*s));
+        apr_hash_set(sums, key, sizeof(*key), s);
+    }
+    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
+        s->ok[i] += c->ok[i];
+        s->failed[i] += c->failed[i];
+    }
+}
+
+static apr_status_t owner_sums_add(oxt_rows_t *rows, long long run_id,
+                                   const char *level, apr_hash_t *sums,
+                                   apr_pool_t *p)
+{
+    apr_hash_index_t *hi;
+    const void *key;
+    void *val;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (hi = apr_hash_first(p, sums); rv == APR_SUCCESS && hi;
+         hi = apr_hash_next(hi)) {
+        apr_hash_this(hi, &key, NULL, &val);
+        rv = owner_row(rows, run_id, level, *(const long long *)key, 0, 0,
+                       val);
+    }
+    return rv;
+}
+
+/* The run's rows of run_summary_owner: each domain's, then the sums of
+ * its clients and resellers; and the rows of the runs before it go
+ * (batches of OXT_REPLOG_DELETE_BATCH: the banner shows the newest
+ * automatic run only). */
+static apr_status_t run_owners_write(oxt_db_t *db, long long run_id,
+                                     const oxt_run_owners_t *o,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_rows_t *rows = oxt_rows_make(&owner_shape, p);
+    apr_hash_t *clients = apr_hash_make(p), *resellers = apr_hash_make(p);
+    apr_hash_index_t *hi;
+    const run_owner_t *d;
+    unsigned long long n;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (hi = apr_hash_first(p, o->doms); rv == APR_SUCCESS && hi;
+         hi = apr_hash_next(hi)) {
+        d = apr_hash_this_val(hi);
+        owner_sum(clients, d->client_id, &d->counts, p);
+        owner_sum(resellers, d->reseller_id, &d->counts, p);
+        rv = owner_row(rows, run_id, "domain", d->dom_id, d->client_id,
+                       d->reseller_id, &d->counts);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = owner_sums_add(rows, run_id, "client", clients, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = owner_sums_add(rows, run_id, "reseller", resellers, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_rows_write(rows, db, res, p);
+    }
+    do {
+        n = 0;
+        if (rv == APR_SUCCESS) {
+            rv = oxt_db_exec(&n, db, "DELETE FROM run_summary_owner"
+                             " WHERE run_id < ? LIMIT ?",
+                             OXT_DB_ARGS(OXT_DB_INT(run_id),
+                                         OXT_DB_INT(OXT_REPLOG_DELETE_BATCH)),
+                             res, p);
+        }
+    } while (rv == APR_SUCCESS && n == OXT_REPLOG_DELETE_BATCH);
+    return rv;
+}
+
+apr_status_t oxt_replog_run_end(oxt_db_t *db, long long run_id,
+                                const oxt_run_counts_t *counts,
+                                const oxt_run_owners_t *owners, int ok,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = APR_SUCCESS;
+
+    /* The owners' rows first: the banner finds the run by run_summary
+     * and reads its owner's row (none yet: nothing counted). */
+    if (owners != NULL) {
+        rv = run_owners_write(db, run_id, owners, res, p);
+    }
+    return rv != APR_SUCCESS ? rv
+         : oxt_replog_run_update(db, run_id, counts, 1, ok, res, p);
+}
+
+/* The level and owner of run_summary_owner a scope reads; NULL: the
+ * whole server's (run_summary). */
+static const char *owner_level(const oxt_plesk_scope_t *scope)
+{
+    switch (scope->role) {
+    case OXT_ROLE_RESELLER:
+        return "reseller";
+    case OXT_ROLE_CLIENT:
+        return "client";
+    case OXT_ROLE_DOMAIN:
+        return "domain";
+    default:
+        return NULL;
+    }
+}
+
+/* The scope's counts of run (none counted: 0). */
+static apr_status_t run_owner_counts(oxt_run_summary_t *run, oxt_db_t *db,
+                                     const oxt_plesk_scope_t *scope,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    const char *level = owner_level(scope);
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+    int i;
+
+    memset(&run->counts, 0, sizeof(run->counts));
+    if (level == NULL || scope->id <= 0) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select(&rows, db,
+        "SELECT webmail_ok, webmail_failed, standard_ok, standard_failed,"
+        " premium_ok, premium_failed FROM run_summary_owner"
+        " WHERE run_id = ? AND level = ? AND owner = ?",
+        OXT_DB_ARGS(OXT_DB_INT(run->id), OXT_DB_STR(level),
+                    OXT_DB_INT(scope->id)), res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
+        return rv;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
+        run->counts.ok[i] = oxt_db_row_int(row, 2 * i, 0);
+        run->counts.failed[i] = oxt_db_row_int(row, 2 * i + 1, 0);
+    }
+    return APR_SUCCESS;
+}
+
 apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
-                                           oxt_db_t *db, oxt_result_t *res,
-                                           apr_pool_t *p)
+                                           oxt_db_t *db,
+                                           const oxt_plesk_scope_t *scope,
+                                           oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rows;
     apr_status_t rv;
@@ -272,6 +505,9 @@ apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
     if (rv == APR_SUCCESS && rows->nelts > 0) {
         *prun = run_from_row(APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *),
                              p);
+        if (scope->role != OXT_ROLE_ADMIN) {
+            rv = run_owner_counts(*prun, db, scope, res, p);
+        }
     }
     return rv;
 }
@@ -581,6 +817,28 @@ static apr_status_t recount_level(oxt_db_t *db, int i, oxt_result_t *res,
     return rv;
 }
 
+/* The domains whose rows name another owner than the directory's, queued
+ * to follow it (oxt_replog_move_queue): a move the directory saw while
+ * a row of the old owner was still being written (a pass's domain whose
+ * owner was loaded before the move) is caught here, once a day. One
+ * scan of the log in a READ COMMITTED statement: no lock on its rows. */
+static apr_status_t recount_moves(oxt_db_t *db, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " READ COMMITTED", res);
+    return rv != APR_SUCCESS ? rv : oxt_db_exec(NULL, db,
+        "INSERT IGNORE INTO replication_log_move (dom_id, client_id,"
+        " reseller_id, queued_at) SELECT d.id, d.client_id, d.reseller_id,"
+        " NOW() FROM (SELECT DISTINCT dom_id, client_id, reseller_id"
+        " FROM replication_log WHERE dom_id IS NOT NULL) l"
+        " JOIN dir_domain d ON d.id = l.dom_id"
+        " WHERE l.client_id <> d.client_id OR l.reseller_id <> d.reseller_id",
+        OXT_DB_NOARGS, res, p);
+}
+
 apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
                                 apr_pool_t *p)
 {
@@ -594,7 +852,7 @@ apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
          i++) {
         rv = recount_level(db, order[i], res, p);
     }
-    return rv;
+    return rv == APR_SUCCESS ? recount_moves(db, res, p) : rv;
 }
 
 /* ---- the list: conditions ------------------------------------------------ */
@@ -905,6 +1163,93 @@ apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
     return rv;
 }
 
+/* ---- a domain moved in psa, before the replicator's pass ------------- */
+
+/* A row's owner is the snapshot it was written with, and a domain moved
+ * in psa keeps its rows with the old owner until the replicator's next
+ * pass sees the move and its prune moves them (oxt_replog_move_queue).
+ * In between, the page asks psa about the domains of the rows it is
+ * about to show, open or remove (a page's 25, by primary key), and
+ * leaves out the rows of a domain psa places outside the caller's
+ * subtree now. A domain psa no longer has stays with the owner its rows
+ * name. The admin's subtree is everything and a domain's is itself:
+ * nothing to ask. */
+
+/* The condition on psa.domains d (and its owner c) of a domain outside
+ * scope, and how many times it binds the scope's id; NULL: none can be. */
+static const char *moved_out_sql(int *pn, const oxt_psa_t *psa,
+                                 const oxt_plesk_scope_t *scope)
+{
+    *pn = 0;
+    if (psa == NULL || scope->id <= 0) {
+        return NULL;
+    }
+    if (scope->role == OXT_ROLE_CLIENT) {
+        *pn = 1;
+        return " AND d.cl_id <> ?";
+    }
+    if (scope->role == OXT_ROLE_RESELLER
+        && oxt_psa_caps(psa)->has_client_type) {
+        *pn = 2;
+        return " AND d.cl_id <> ? AND COALESCE(c.parent_id, 0) <> ?";
+    }
+    return NULL;
+}
+
+apr_status_t oxt_replog_moved_out(apr_hash_t **pout, oxt_db_t *db,
+                                  const oxt_psa_t *psa,
+                                  const oxt_plesk_scope_t *scope,
+                                  const apr_array_header_t *dom_ids,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *args, *marks, *found;
+    apr_hash_t *seen = apr_hash_make(p);
+    const char *cond;
+    long long id;
+    int n, i, k;
+    apr_status_t rv = APR_SUCCESS;
+
+    *pout = apr_hash_make(p);
+    cond = moved_out_sql(&n, psa, scope);
+    if (cond == NULL) {
+        return APR_SUCCESS;
+    }
+    for (i = 0; rv == APR_SUCCESS && i < dom_ids->nelts; ) {
+        args = apr_array_make(p, 16, sizeof(oxt_db_arg_t));
+        marks = apr_array_make(p, 16, sizeof(const char *));
+        for (; i < dom_ids->nelts && marks->nelts < OXT_REPLOG_DELETE_BATCH;
+             i++) {
+            id = APR_ARRAY_IDX(dom_ids, i, long long);
+            if (id > 0 && oxt_util_id_get(seen, id) == NULL) {
+                oxt_util_id_set(seen, id, "");
+                APR_ARRAY_PUSH(marks, const char *) = "?";
+                APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(id);
+            }
+        }
+        if (marks->nelts == 0) {
+            break;
+        }
+        for (k = 0; k < n; k++) {
+            APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(scope->id);
+        }
+        rv = oxt_db_select_ids(&found, db, oxt_psa_sql(psa, apr_pstrcat(p,
+                 "SELECT d.id FROM psa.domains d LEFT JOIN psa.clients c"
+                 " ON c.id = d.cl_id WHERE d.id IN (",
+                 apr_array_pstrcat(p, marks, ','), ")", cond, NULL), p),
+                 (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+        for (k = 0; rv == APR_SUCCESS && k < found->nelts; k++) {
+            oxt_util_id_set(*pout, APR_ARRAY_IDX(found, k, long long), "");
+        }
+    }
+    return rv;
+}
+
+/* Whether row r is left out (its domain in out). */
+static int moved_out_has(apr_hash_t *out, long long dom_id)
+{
+    return out != NULL && dom_id > 0 && oxt_util_id_get(out, dom_id) != NULL;
+}
+
 /* ---- the list: order, keyset, rows ------------------------------------ */
 
 static const char *const sort_keys[OXT_REPLOG_SORT_COUNT + 1] = {
@@ -1205,7 +1550,48 @@ typedef struct {
                                      hand over backwards */
     apr_array_header_t *held;     /* oxt_replog_row_t * */
     apr_pool_t *p;
+    /* Rows checked against psa (oxt_replog_moved_out): kept, and handed
+     * over once the query's rows are read (the connection streams them:
+     * no statement in between). */
+    int check;
+    oxt_db_t *db;
+    const oxt_replog_query_t *q;
+    oxt_result_t *res;
 } list_t;
+
+/* The rows kept handed over (backwards when reversed), those of a
+ * domain psa moved out of the caller's subtree left out. */
+static apr_status_t list_flush(list_t *l)
+{
+    apr_array_header_t *doms;
+    apr_hash_t *out = NULL;
+    const oxt_replog_row_t *r;
+    apr_pool_t *tp;
+    int i, n = l->held->nelts;
+    apr_status_t rv = APR_SUCCESS;
+
+    apr_pool_create(&tp, l->p);
+    if (l->check && n > 0) {
+        doms = apr_array_make(tp, n, sizeof(long long));
+        for (i = 0; i < n; i++) {
+            APR_ARRAY_PUSH(doms, long long) =
+                APR_ARRAY_IDX(l->held, i, const oxt_replog_row_t *)->dom_id;
+        }
+        rv = oxt_replog_moved_out(&out, l->db, l->q->psa, &l->q->scope,
+                                  doms, l->res, l->p);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < n; i++) {
+        r = APR_ARRAY_IDX(l->held, l->reversed ? n - 1 - i : i,
+                          const oxt_replog_row_t *);
+        if (!moved_out_has(out, r->dom_id)) {
+            rv = l->cb(l->baton, r, tp);
+        }
+        apr_pool_clear(tp);
+    }
+    apr_pool_destroy(tp);
+    l->held->nelts = 0;
+    return rv;
+}
 
 static apr_status_t list_row(void *baton, const oxt_db_row_t *row,
                              apr_pool_t *ptemp)
@@ -1214,27 +1600,11 @@ static apr_status_t list_row(void *baton, const oxt_db_row_t *row,
     oxt_replog_row_t r;
 
     row_read(&r, row);
-    if (!l->reversed) {
+    if (!l->reversed && !l->check) {
         return l->cb(l->baton, &r, ptemp);
     }
     APR_ARRAY_PUSH(l->held, oxt_replog_row_t *) = row_copy(&r, l->p);
     return APR_SUCCESS;
-}
-
-static apr_status_t list_flush(list_t *l)
-{
-    apr_pool_t *tp;
-    int i;
-    apr_status_t rv = APR_SUCCESS;
-
-    apr_pool_create(&tp, l->p);
-    for (i = l->held->nelts - 1; rv == APR_SUCCESS && i >= 0; i--) {
-        rv = l->cb(l->baton, APR_ARRAY_IDX(l->held, i, oxt_replog_row_t *),
-                   tp);
-        apr_pool_clear(tp);
-    }
-    apr_pool_destroy(tp);
-    return rv;
 }
 
 /* The index of each sort (0088's names) for the whole log and each
@@ -2336,13 +2706,53 @@ static int list_from_end(long long *poffset, long long *plimit,
     return 1;
 }
 
+/* The domains of w's rows that psa moved out of scope left out of w
+ * (Clean Log, the whole list at once): the distinct domains of the
+ * subtree's rows (its owner's index), asked of psa. */
+static apr_status_t clean_keep_moved(replog_where_t *w, oxt_db_t *db,
+                                     const oxt_psa_t *psa,
+                                     const oxt_plesk_scope_t *scope,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *doms, *marks;
+    apr_hash_t *out;
+    apr_hash_index_t *hi;
+    int n;
+    apr_status_t rv;
+
+    if (w->empty || moved_out_sql(&n, psa, scope) == NULL) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select_ids(&doms, db, apr_pstrcat(p,
+             "SELECT DISTINCT dom_id FROM replication_log FORCE INDEX (",
+             scope->role == OXT_ROLE_CLIENT ? "client" : "reseller", ")",
+             where_sql(w, p), " AND dom_id IS NOT NULL", NULL),
+             (const oxt_db_arg_t *)w->args->elts, w->args->nelts, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_moved_out(&out, db, psa, scope, doms, res, p);
+    }
+    if (rv != APR_SUCCESS || apr_hash_count(out) == 0) {
+        return rv;
+    }
+    marks = apr_array_make(p, 4, sizeof(const char *));
+    for (hi = apr_hash_first(p, out); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+        APR_ARRAY_PUSH(w->args, oxt_db_arg_t) =
+            OXT_DB_INT(oxt_util_id_key(hi));
+    }
+    APR_ARRAY_PUSH(w->sql, const char *) = apr_pstrcat(p,
+        "(dom_id IS NULL OR dom_id NOT IN (",
+        apr_array_pstrcat(p, marks, ','), "))", NULL);
+    return APR_SUCCESS;
+}
+
 apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
                              long long total, oxt_replog_row_cb *cb,
                              void *baton, oxt_result_t *res, apr_pool_t *p)
 {
-    list_t l = { cb, baton, 0, NULL, p };
+    list_t l = { cb, baton, 0, NULL, p, 0, db, q, res };
     long long offset = q->offset > 0 ? q->offset : 0, limit = q->limit;
-    int desc = q->desc != 0, paged = 0;
+    int desc = q->desc != 0, paged = 0, n;
     replog_where_t w;
     const char *sql;
     apr_status_t rv = APR_SUCCESS;
@@ -2350,6 +2760,16 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
     replog_where(&w, q, p);
     if (w.empty) {
         return APR_SUCCESS;
+    }
+    /* A page's rows are checked against psa once read; the whole list
+     * (All, streamed) leaves out the moved domains found first. */
+    l.check = moved_out_sql(&n, q->psa, &q->scope) != NULL;
+    if (l.check && limit <= 0) {
+        rv = clean_keep_moved(&w, db, q->psa, &q->scope, res, p);
+        l.check = 0;
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
     }
     if (q->after > 0) {
         l.reversed = q->before != 0;
@@ -2374,15 +2794,34 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
                             sizeof(oxt_replog_row_t *));
     rv = oxt_db_each(db, sql, (const oxt_db_arg_t *)w.args->elts,
                      w.args->nelts, list_row, &l, res, p);
-    return rv == APR_SUCCESS && l.reversed ? list_flush(&l) : rv;
+    return rv == APR_SUCCESS && l.held->nelts > 0 ? list_flush(&l) : rv;
 }
 
 /* ---- one row's exchange ---------------------------------------------------- */
 
+/* *pout: whether domain dom_id is one psa moved out of scope. */
+static apr_status_t moved_out_one(int *pout, oxt_db_t *db,
+                                  const oxt_psa_t *psa,
+                                  const oxt_plesk_scope_t *scope,
+                                  long long dom_id, oxt_result_t *res,
+                                  apr_pool_t *p)
+{
+    apr_array_header_t *one = apr_array_make(p, 1, sizeof(long long));
+    apr_hash_t *out;
+    apr_status_t rv;
+
+    APR_ARRAY_PUSH(one, long long) = dom_id;
+    rv = oxt_replog_moved_out(&out, db, psa, scope, one, res, p);
+    *pout = rv == APR_SUCCESS && moved_out_has(out, dom_id);
+    return rv;
+}
+
 apr_status_t oxt_replog_debug(oxt_replog_debug_t **pdebug, oxt_db_t *db,
+                              const oxt_psa_t *psa,
                               const oxt_plesk_scope_t *scope, long long id,
                               oxt_result_t *res, apr_pool_t *p)
 {
+    int out = 0;
     oxt_replog_query_t q;
     replog_where_t w;
     apr_array_header_t *rows;
@@ -2411,6 +2850,13 @@ apr_status_t oxt_replog_debug(oxt_replog_debug_t **pdebug, oxt_db_t *db,
     row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
     d = apr_pcalloc(p, sizeof(*d));
     row_read(&d->row, row);
+    rv = moved_out_one(&out, db, psa, scope, d->row.dom_id, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (out) {
+        return oxt_result_set(res, APR_ENOENT, "No such log row", NULL);
+    }
     d->request = row->vals[12];
     d->response = row->vals[13];
     *pdebug = d;
@@ -2519,6 +2965,7 @@ static apr_status_t replog_delete_batch(long long *pn, long long *plast,
 }
 
 apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
+                              const oxt_psa_t *psa,
                               const oxt_plesk_scope_t *scope,
                               oxt_result_t *res, apr_pool_t *p)
 {
@@ -2526,15 +2973,16 @@ apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
     replog_where_t w;
     apr_pool_t *bp;
     long long n = 0, total = 0;
-    apr_status_t rv = APR_SUCCESS;
+    apr_status_t rv;
 
     memset(&q, 0, sizeof(q));
     q.scope = *scope;
     apr_pool_create(&bp, p);
     replog_where(&w, &q, p);
+    rv = clean_keep_moved(&w, db, psa, scope, res, p);
     do {
         apr_pool_clear(bp);
-        if (!w.empty) {
+        if (rv == APR_SUCCESS && !w.empty) {
             rv = replog_delete_batch(&n, NULL, db, where_sql(&w, bp), "",
                                      w.args, OXT_REPLOG_DELETE_BATCH, res,
                                      bp);
@@ -2613,11 +3061,54 @@ static apr_status_t remove_count(long long *pn, oxt_db_t *db,
     return rv;
 }
 
+/* *pout: whether a row of ids is of a domain psa moved out of scope. */
+static apr_status_t remove_moved_out(int *pout, oxt_db_t *db,
+                                     const oxt_psa_t *psa,
+                                     const oxt_plesk_scope_t *scope,
+                                     const apr_array_header_t *ids,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    const long long *v = (const long long *)ids->elts;
+    apr_array_header_t *args, *doms = apr_array_make(p, 8,
+                                                     sizeof(long long));
+    apr_array_header_t *found;
+    apr_hash_t *out;
+    const char *in;
+    int at, k, i, n;
+    apr_status_t rv = APR_SUCCESS;
+
+    *pout = 0;
+    if (moved_out_sql(&n, psa, scope) == NULL) {
+        return APR_SUCCESS;
+    }
+    for (at = 0; rv == APR_SUCCESS && at < ids->nelts; at += k) {
+        k = ids->nelts - at < OXT_REPLOG_DELETE_BATCH ? ids->nelts - at
+                                                       : OXT_REPLOG_DELETE_BATCH;
+        args = apr_array_make(p, k, sizeof(oxt_db_arg_t));
+        in = in_ids(args, v + at, k, p);
+        rv = oxt_db_select_ids(&found, db, apr_pstrcat(p,
+                 "SELECT DISTINCT dom_id FROM replication_log WHERE 1 = 1",
+                 in, " AND dom_id IS NOT NULL", NULL),
+                 (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+        for (i = 0; rv == APR_SUCCESS && i < found->nelts; i++) {
+            APR_ARRAY_PUSH(doms, long long) = APR_ARRAY_IDX(found, i,
+                                                            long long);
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_moved_out(&out, db, psa, scope, doms, res, p);
+    }
+    *pout = rv == APR_SUCCESS && apr_hash_count(out) > 0;
+    return rv;
+}
+
 apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
+                               const oxt_psa_t *psa,
                                const oxt_plesk_scope_t *scope,
                                const apr_array_header_t *ids,
                                oxt_result_t *res, apr_pool_t *p)
 {
+    int out = 0;
     apr_array_header_t *uniq = remove_ids(ids, p), *args;
     const char *in;
     oxt_replog_query_t q;
@@ -2634,7 +3125,10 @@ apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
         return oxt_result_set(res, APR_ENOENT, "No such log row", NULL);
     }
     rv = remove_count(&n, db, &w, uniq, res, p);
-    if (rv == APR_SUCCESS && n != uniq->nelts) {
+    if (rv == APR_SUCCESS && n == uniq->nelts) {
+        rv = remove_moved_out(&out, db, psa, scope, uniq, res, p);
+    }
+    if (rv == APR_SUCCESS && (n != uniq->nelts || out)) {
         return oxt_result_set(res, APR_ENOENT, "No such log row", NULL);
     }
     for (at = 0; rv == APR_SUCCESS && at < uniq->nelts; at += k) {
@@ -2653,6 +3147,400 @@ apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
     return rv;
 }
 
+/* ---- a domain moved to another owner ------------------------------------ */
+
+/* A row's owner path is a snapshot (the page filters on it by index), so
+ * a domain moved in psa (to another client, or its client to another
+ * reseller) left its rows with the old owner: the old one saw and
+ * removed them, the new one did not. The directory's sync sees the move
+ * and queues it (replication_log_move, in its transaction); the prune
+ * works the queue off in batches. A row is moved as a delete and an
+ * insert: the old row journaled in replication_log_gone and deleted, a
+ * copy with the new owner inserted (a new id), the counts of both owners
+ * changed, in one READ COMMITTED transaction under the page index's
+ * named lock, as every delete is. So what keys on the owner stays exact
+ * by the rules it keeps already: the page index's entries count the old
+ * owner's row as gone since (the journal) and the new owner's as added
+ * since (an id above the frame's), the whole log's as both; a dense
+ * marker's count is a floor that rows added only raise and the journal
+ * lowers. The row keeps its time; a bookmarked debug view of it (its old
+ * id) is gone. */
+
+apr_status_t oxt_replog_move_queue(oxt_db_t *db, long long dom_id,
+                                   long long client_id, long long reseller_id,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    if (dom_id <= 0) {
+        return APR_SUCCESS;
+    }
+    return oxt_db_exec(NULL, db,
+        "INSERT INTO replication_log_move (dom_id, client_id, reseller_id,"
+        " queued_at) VALUES (?, ?, ?, NOW()) ON DUPLICATE KEY UPDATE"
+        " client_id = VALUES(client_id), reseller_id = VALUES(reseller_id),"
+        " queued_at = VALUES(queued_at)",
+        OXT_DB_ARGS(OXT_DB_INT(dom_id), OXT_DB_INT(client_id),
+                    OXT_DB_INT(reseller_id)), res, p);
+}
+
+typedef struct {
+    long long dom_id;
+    long long client_id;          /* the owner it has now */
+    long long reseller_id;
+} move_t;
+
+/* The queue's first domain; *pfound 0: none. */
+static apr_status_t move_next(int *pfound, move_t *m, oxt_db_t *db,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    *pfound = 0;
+    rv = oxt_db_select(&rows, db, "SELECT dom_id, client_id, reseller_id"
+                       " FROM replication_log_move ORDER BY dom_id LIMIT 1",
+                       OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+        m->dom_id = oxt_db_row_int(row, 0, 0);
+        m->client_id = oxt_db_row_int(row, 1, 0);
+        m->reseller_id = oxt_db_row_int(row, 2, 0);
+        *pfound = 1;
+    }
+    return rv;
+}
+
+/* One level's counts changed by deltas (id -> signed change) in one
+ * statement, the rows in key order (the order every writer locks them
+ * in): a row new to the table starts at its gain. */
+static apr_status_t move_count_level(oxt_db_t *db, const char *level,
+                                     apr_hash_t *deltas, oxt_result_t *res,
+                                     apr_pool_t *p)
+{
+    apr_array_header_t *keys = apr_array_make(p, 4, sizeof(long long));
+    apr_array_header_t *args = apr_array_make(p, 16, sizeof(oxt_db_arg_t));
+    apr_array_header_t *cases = apr_array_make(p, 16, sizeof(oxt_db_arg_t));
+    const char *tuples = NULL, *when = "";
+    apr_hash_index_t *hi;
+    long long id, d;
+    int i;
+
+    for (hi = apr_hash_first(p, deltas); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(keys, long long) =
+            *(const long long *)apr_hash_this_key(hi);
+    }
+    if (keys->nelts == 0) {
+        return APR_SUCCESS;
+    }
+    oxt_util_ids_sort(keys);
+    for (i = 0; i < keys->nelts; i++) {
+        id = APR_ARRAY_IDX(keys, i, long long);
+        d = *(const long long *)apr_hash_get(deltas, &id, sizeof(id));
+        tuples = tuples ? apr_pstrcat(p, tuples, ", (?, ?, ?)", NULL)
+                        : "(?, ?, ?)";
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_STR(level);
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(id);
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(d > 0 ? d : 0);
+        when = apr_pstrcat(p, when, " WHEN ? THEN ?", NULL);
+        APR_ARRAY_PUSH(cases, oxt_db_arg_t) = OXT_DB_INT(id);
+        APR_ARRAY_PUSH(cases, oxt_db_arg_t) = OXT_DB_INT(d);
+    }
+    apr_array_cat(args, cases);
+    return oxt_db_exec(NULL, db, apr_pstrcat(p,
+        "INSERT INTO replication_log_count (level, id, n) VALUES ", tuples,
+        " ON DUPLICATE KEY UPDATE n = GREATEST(CAST(n AS SIGNED) + CASE id",
+        when, " ELSE 0 END, 0)", NULL),
+        (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+}
+
+static void delta_add(apr_hash_t *h, long long id, long long d,
+                      apr_pool_t *p)
+{
+    long long *v = apr_hash_get(h, &id, sizeof(id)), *key;
+
+    if (v == NULL) {
+        key = apr_palloc(p, sizeof(*key));
+        *key = id;
+        v = apr_pcalloc(p, sizeof(*v));
+        apr_hash_set(h, key, sizeof(*key), v);
+    }
+    *v += d;
+}
+
+/* The counts the batch's rows (id, reseller_id, client_id) move from
+ * their owners to m's: the whole log's and the domain's stay. The 'all'
+ * row is taken first, as every writer of counts takes it. */
+static apr_status_t move_counts(oxt_db_t *db, const move_t *m,
+                                const apr_array_header_t *rows,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    apr_hash_t *resellers = apr_hash_make(p), *clients = apr_hash_make(p);
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+    int i;
+
+    for (i = 0; i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        delta_add(resellers, oxt_db_row_int(row, 1, 0), -1, p);
+        delta_add(clients, oxt_db_row_int(row, 2, 0), -1, p);
+    }
+    delta_add(resellers, m->reseller_id, rows->nelts, p);
+    delta_add(clients, m->client_id, rows->nelts, p);
+    rv = oxt_db_exec(NULL, db, "INSERT INTO replication_log_count"
+                     " (level, id, n) VALUES ('all', 0, 0)"
+                     " ON DUPLICATE KEY UPDATE n = n", OXT_DB_NOARGS, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = move_count_level(db, "reseller", resellers, res, p);
+    }
+    return rv == APR_SUCCESS ? move_count_level(db, "client", clients, res, p)
+                             : rv;
+}
+
+/* The six counts of run_summary_owner, for SET lists. */
+static const char *const owner_count_cols[] = {
+    "webmail_ok", "webmail_failed", "standard_ok", "standard_failed",
+    "premium_ok", "premium_failed"
+};
+#define OWNER_COUNTS 6
+
+/* The counts of row (at 3..8) added to (sign 1) or taken from (-1) the
+ * owner (level, id) of run run_id. */
+static apr_status_t move_owner_counts(oxt_db_t *db, long long run_id,
+                                      const char *level, long long id,
+                                      const oxt_db_row_t *row, int sign,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t a[3 + 2 * OWNER_COUNTS];
+    const char *set = "";
+    int i, n = 0;
+
+    if (id <= 0) {
+        return APR_SUCCESS;
+    }
+    a[n++] = OXT_DB_INT(run_id);
+    a[n++] = OXT_DB_STR(level);
+    a[n++] = OXT_DB_INT(id);
+    for (i = 0; i < OWNER_COUNTS; i++) {
+        a[n++] = OXT_DB_INT(sign > 0 ? oxt_db_row_int(row, 3 + i, 0) : 0);
+    }
+    for (i = 0; i < OWNER_COUNTS; i++) {
+        set = apr_pstrcat(p, set, i ? ", " : "", owner_count_cols[i],
+                          " = GREATEST(CAST(", owner_count_cols[i],
+                          " AS SIGNED) + ?, 0)", NULL);
+        a[n++] = OXT_DB_INT(sign * oxt_db_row_int(row, 3 + i, 0));
+    }
+    return oxt_db_exec(NULL, db, apr_pstrcat(p,
+        "INSERT INTO run_summary_owner (run_id, level, owner, webmail_ok,"
+        " webmail_failed, standard_ok, standard_failed, premium_ok,"
+        " premium_failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON DUPLICATE KEY UPDATE ", set, NULL), a, n, res, p);
+}
+
+/* The banner's counts of the domain (run_summary_owner) taken from the
+ * client and reseller they were summed into and given to m's. */
+static apr_status_t move_banner(oxt_db_t *db, const move_t *m,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    long long run_id, cid, rid;
+    apr_status_t rv;
+    int i;
+
+    rv = oxt_db_select(&rows, db,
+        "SELECT run_id, client_id, reseller_id, webmail_ok, webmail_failed,"
+        " standard_ok, standard_failed, premium_ok, premium_failed"
+        " FROM run_summary_owner WHERE level = 'domain' AND owner = ?"
+        " AND (client_id <> ? OR reseller_id <> ?) FOR UPDATE",
+        OXT_DB_ARGS(OXT_DB_INT(m->dom_id), OXT_DB_INT(m->client_id),
+                    OXT_DB_INT(m->reseller_id)), res, p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        run_id = oxt_db_row_int(row, 0, 0);
+        cid = oxt_db_row_int(row, 1, 0);
+        rid = oxt_db_row_int(row, 2, 0);
+        rv = move_owner_counts(db, run_id, "reseller", rid, row, -1, res, p);
+        if (rv == APR_SUCCESS) {
+            rv = move_owner_counts(db, run_id, "client", cid, row, -1, res,
+                                   p);
+        }
+        if (rv == APR_SUCCESS) {
+            rv = move_owner_counts(db, run_id, "reseller", m->reseller_id,
+                                   row, 1, res, p);
+        }
+        if (rv == APR_SUCCESS) {
+            rv = move_owner_counts(db, run_id, "client", m->client_id, row,
+                                   1, res, p);
+        }
+        if (rv == APR_SUCCESS) {
+            rv = oxt_db_exec(NULL, db, "UPDATE run_summary_owner"
+                             " SET client_id = ?, reseller_id = ?"
+                             " WHERE run_id = ? AND level = 'domain'"
+                             " AND owner = ?",
+                             OXT_DB_ARGS(OXT_DB_INT(m->client_id),
+                                         OXT_DB_INT(m->reseller_id),
+                                         OXT_DB_INT(run_id),
+                                         OXT_DB_INT(m->dom_id)), res, p);
+        }
+    }
+    return rv;
+}
+
+/* The columns a moved row keeps. */
+#define MOVE_KEEP "logged_at, run_id, mail_id, address, dom_id, domain_name"
+#define MOVE_KEEP2 "service_type, scheduled_by, operation, outcome, reason," \
+    " debug_request, debug_response"
+
+/* The rows of one batch (locked: id, reseller_id, client_id) copied
+ * with m's owner, journaled and deleted. */
+static apr_status_t move_rows(oxt_db_t *db, const move_t *m,
+                              const apr_array_header_t *rows,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *marks = apr_array_make(p, rows->nelts,
+                                               sizeof(const char *));
+    apr_array_header_t *ids = apr_array_make(p, rows->nelts,
+                                             sizeof(oxt_db_arg_t));
+    apr_array_header_t *args = apr_array_make(p, rows->nelts + 2,
+                                              sizeof(oxt_db_arg_t));
+    const char *in;
+    apr_status_t rv;
+    int i;
+
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(m->client_id);
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(m->reseller_id);
+    for (i = 0; i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+        APR_ARRAY_PUSH(ids, oxt_db_arg_t) = OXT_DB_INT(oxt_db_row_int(
+            APR_ARRAY_IDX(rows, i, const oxt_db_row_t *), 0, 0));
+    }
+    apr_array_cat(args, ids);
+    in = apr_array_pstrcat(p, marks, ',');
+    /* In id order, so the copies keep the rows' order among themselves
+     * (the sorts' last key). */
+    rv = oxt_db_exec(NULL, db, apr_pstrcat(p,
+             "INSERT INTO replication_log (" MOVE_KEEP ", client_id,"
+             " reseller_id, " MOVE_KEEP2 ") SELECT " MOVE_KEEP ", ?, ?, "
+             MOVE_KEEP2 " FROM replication_log WHERE id IN (", in, ")"
+             " ORDER BY id", NULL),
+             (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, apr_pstrcat(p, "INSERT INTO"
+                 " replication_log_gone (" GONE_COLS ") SELECT " GONE_COLS
+                 " FROM replication_log WHERE id IN (", in, ")", NULL),
+                 (const oxt_db_arg_t *)ids->elts, ids->nelts, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, apr_pstrcat(p,
+                 "DELETE FROM replication_log WHERE id IN (", in, ")", NULL),
+                 (const oxt_db_arg_t *)ids->elts, ids->nelts, res, p);
+    }
+    return rv == APR_SUCCESS ? move_counts(db, m, rows, res, p) : rv;
+}
+
+/* One batch of m's domain: at most limit of its rows that name another
+ * owner, moved, in one transaction (rows, journal, counts); the batch
+ * that finds fewer than limit also moves the banner's counts and drops
+ * the queue's entry (unless the domain moved again meanwhile). *pn gets
+ * how many rows, *pdone that the domain is done. */
+static apr_status_t move_batch(long long *pn, int *pdone, oxt_db_t *db,
+                               const move_t *m, int limit,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rows = NULL;
+    apr_status_t rv;
+
+    *pn = 0;
+    *pdone = 0;
+    rv = pages_lock(db, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
+                             " READ COMMITTED", res);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_begin(db, res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&rows, db,
+                 "SELECT id, reseller_id, client_id FROM replication_log"
+                 " FORCE INDEX (dom) WHERE dom_id = ?"
+                 " AND (client_id <> ? OR reseller_id <> ?)"
+                 " ORDER BY dom_id, logged_at, id LIMIT ? FOR UPDATE",
+                 OXT_DB_ARGS(OXT_DB_INT(m->dom_id), OXT_DB_INT(m->client_id),
+                             OXT_DB_INT(m->reseller_id), OXT_DB_INT(limit)),
+                 res, p);
+    }
+    if (rv == APR_SUCCESS && rows->nelts > 0) {
+        rv = move_rows(db, m, rows, res, p);
+    }
+    if (rv == APR_SUCCESS && rows->nelts < limit) {
+        rv = move_banner(db, m, res, p);
+        if (rv == APR_SUCCESS) {
+            rv = oxt_db_exec(NULL, db, "DELETE FROM replication_log_move"
+                             " WHERE dom_id = ? AND client_id = ?"
+                             " AND reseller_id = ?",
+                             OXT_DB_ARGS(OXT_DB_INT(m->dom_id),
+                                         OXT_DB_INT(m->client_id),
+                                         OXT_DB_INT(m->reseller_id)),
+                             res, p);
+        }
+        *pdone = 1;
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(db, res);
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_db_rollback(db);
+        *pdone = 0;
+    }
+    pages_unlock(db, p);
+    *pn = rv == APR_SUCCESS ? rows->nelts : 0;
+    return rv;
+}
+
+/* The queue worked off until it is empty or budget has passed since
+ * start (at least one batch): *pmoved rows moved, *pmore work left. */
+static apr_status_t replog_moves(long long *pmoved, int *pdomains,
+                                 int *pmore, oxt_db_t *db, int batch,
+                                 apr_time_t start,
+                                 apr_interval_time_t budget,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    apr_pool_t *bp;
+    move_t m;
+    long long n;
+    int found = 1, done, batches = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    apr_pool_create(&bp, p);
+    while (rv == APR_SUCCESS && found) {
+        apr_pool_clear(bp);
+        rv = move_next(&found, &m, db, res, bp);
+        if (rv != APR_SUCCESS || !found) {
+            break;
+        }
+        if (batches > 0 && apr_time_now() - start > budget) {
+            *pmore = 1;
+            break;
+        }
+        do {
+            apr_pool_clear(bp);
+            rv = move_batch(&n, &done, db, &m, batch, res, bp);
+            *pmoved += n;
+            batches++;
+        } while (rv == APR_SUCCESS && !done
+                 && apr_time_now() - start <= budget);
+        *pdomains += done;
+        if (rv == APR_SUCCESS && !done) {
+            *pmore = 1;
+            break;
+        }
+    }
+    apr_pool_destroy(bp);
+    return rv;
+}
+
 /* ---- keeping the log bounded ------------------------------------------- */
 
 /* A prune's first look, one statement: are the counts younger than a
@@ -2662,9 +3550,9 @@ apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
  * prune: one look through the logged_at key, where an empty batch cost
  * six statements (the lock, its transaction, the locking read), and
  * the freshness and the count had a statement each. */
-static apr_status_t prune_look(int *pfresh, int *pexpired, long long *pn,
-                               oxt_db_t *db, int days, oxt_result_t *res,
-                               apr_pool_t *p)
+static apr_status_t prune_look(int *pfresh, int *pexpired, int *pmoves,
+                               long long *pn, oxt_db_t *db, int days,
+                               oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rows;
     const oxt_db_row_t *row;
@@ -2672,19 +3560,22 @@ static apr_status_t prune_look(int *pfresh, int *pexpired, long long *pn,
 
     *pfresh = 0;
     *pexpired = 1;
+    *pmoves = 1;
     *pn = -1;
     rv = oxt_db_select(&rows, db,
         "SELECT COALESCE((SELECT counted_at >= NOW() - INTERVAL 1 DAY"
         " FROM replication_log_count WHERE level = 'all' AND id = 0), 0),"
         " EXISTS (SELECT 1 FROM replication_log WHERE logged_at < NOW()"
         " - INTERVAL ? DAY), COALESCE((SELECT n FROM replication_log_count"
-        " WHERE level = 'all' AND id = 0), -1)",
+        " WHERE level = 'all' AND id = 0), -1),"
+        " EXISTS (SELECT 1 FROM replication_log_move)",
         OXT_DB_ARGS(OXT_DB_INT(days)), res, p);
     if (rv == APR_SUCCESS && rows->nelts > 0) {
         row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
         *pfresh = oxt_db_row_int(row, 0, 0) > 0;
         *pexpired = oxt_db_row_int(row, 1, 1) > 0;
         *pn = oxt_db_row_int(row, 2, -1);
+        *pmoves = oxt_db_row_int(row, 3, 1) > 0;
     }
     return rv;
 }
@@ -2768,32 +3659,19 @@ static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
     return rv;
 }
 
-apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
-                              int retention_days, long long max_rows,
-                              int batch, apr_interval_time_t budget,
-                              oxt_result_t *res, apr_pool_t *p)
+/* The deletes' steps until none is left or budget has passed since
+ * start (out->more). */
+static apr_status_t prune_deletes(oxt_replog_prune_t *out, int expired_done,
+                                  long long cap_id, oxt_db_t *db,
+                                  int retention_days, long long max_rows,
+                                  int batch, apr_time_t start,
+                                  apr_interval_time_t budget,
+                                  oxt_result_t *res, apr_pool_t *p)
 {
-    apr_time_t start = apr_time_now();
-    int fresh = 0, expired = 1, expired_done = 0, done = 0, building = 0;
-    apr_interval_time_t left;
-    long long cap_id = 0, n = -1;
     apr_pool_t *bp;
-    apr_status_t rv;
+    int done = 0;
+    apr_status_t rv = APR_SUCCESS;
 
-    memset(out, 0, sizeof(*out));
-    batch = batch > 0 ? batch : OXT_REPLOG_DELETE_BATCH;
-    rv = prune_look(&fresh, &expired, &n, db, retention_days, res, p);
-    expired_done = !expired;
-    /* The count read stands when nothing is recounted or deleted before
-     * the cap is looked at: none beyond it is then known (-1) without
-     * asking again. */
-    if (rv == APR_SUCCESS && fresh && !expired && n >= 0 && n <= max_rows) {
-        cap_id = -1;
-    }
-    if (rv == APR_SUCCESS && !fresh) {
-        rv = oxt_replog_recount(db, res, p);
-        out->recounted = rv == APR_SUCCESS;
-    }
     apr_pool_create(&bp, p);
     while (rv == APR_SUCCESS && !done) {
         /* Every call that has work deletes at least one batch, so even
@@ -2808,6 +3686,47 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
                         retention_days, max_rows, batch, res, bp);
     }
     apr_pool_destroy(bp);
+    return rv;
+}
+
+apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
+                              int retention_days, long long max_rows,
+                              int batch, apr_interval_time_t budget,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    apr_time_t start = apr_time_now();
+    int fresh = 0, expired = 1, building = 0, moves = 0;
+    apr_interval_time_t left;
+    long long cap_id = 0, n = -1;
+    apr_status_t rv;
+
+    memset(out, 0, sizeof(*out));
+    batch = batch > 0 ? batch : OXT_REPLOG_DELETE_BATCH;
+    rv = prune_look(&fresh, &expired, &moves, &n, db, retention_days, res,
+                    p);
+    /* Domains moved to another owner first: their rows are the wrong
+     * tenant's until then. */
+    if (rv == APR_SUCCESS && moves) {
+        rv = replog_moves(&out->moved, &out->moved_domains, &out->more, db,
+                          batch, start, budget, res, p);
+        if (rv == APR_SUCCESS && out->more) {
+            return rv;
+        }
+    }
+    /* The count read stands when nothing is recounted or deleted before
+     * the cap is looked at: none beyond it is then known (-1) without
+     * asking again. */
+    if (rv == APR_SUCCESS && fresh && !expired && n >= 0 && n <= max_rows) {
+        cap_id = -1;
+    }
+    if (rv == APR_SUCCESS && !fresh) {
+        rv = oxt_replog_recount(db, res, p);
+        out->recounted = rv == APR_SUCCESS;
+    }
+    if (rv == APR_SUCCESS) {
+        rv = prune_deletes(out, !expired, cap_id, db, retention_days,
+                           max_rows, batch, start, budget, res, p);
+    }
     /* Only once the prune caught up: while it is behind, every call (the
      * daemon's, each turn) deletes more, and a build would count them
      * all. The build gets what is left of the budget (at least one

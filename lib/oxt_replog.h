@@ -34,6 +34,8 @@
 
 #include <apr_pools.h>
 #include <apr_errno.h>
+#include <apr_hash.h>
+#include <apr_tables.h>
 
 #include "oxt_result.h"
 #include "oxt_db.h"
@@ -198,14 +200,48 @@ apr_status_t oxt_replog_run_times(long long *pstarted, long long *pended,
     __attribute__((warn_unused_result));
 
 /**
+ * A run's banner counts per domain and the owner it has (the engine's,
+ * per run): each mailbox counted as oxt_run_counts_mailbox counts it, in
+ * its domain. Lives in p.
+ */
+typedef struct oxt_run_owners_t oxt_run_owners_t;
+
+oxt_run_owners_t *oxt_run_owners_make(apr_pool_t *p);
+
+/** Counts a mailbox of domain dom_id (of client_id, reseller_id: 0 where
+ *  there is none) as oxt_run_counts_mailbox does; was is how it is
+ *  counted so far in this run. */
+void oxt_run_owners_mailbox(oxt_run_owners_t *o, long long dom_id,
+                            long long client_id, long long reseller_id,
+                            int service, int was, int ok);
+
+/**
+ * Ends run run_id: its counts (oxt_replog_run_update, finished), and,
+ * when owners is not NULL (an automatic run), the banner's counts per
+ * domain, client and reseller (run_summary_owner, migration 0148),
+ * written first; the rows of the runs before it go (the banner shows the
+ * newest automatic run only).
+ */
+apr_status_t oxt_replog_run_end(oxt_db_t *db, long long run_id,
+                                const oxt_run_counts_t *counts,
+                                const oxt_run_owners_t *owners, int ok,
+                                oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
  * The newest automatic run (cron or the daemon, not a person's), for the
  * Logs page's "Report on the last automatic replication": its start and
  * the successes and failures per service type (show Premium only when
- * the license allows it). In p; NULL when there has been none. The
- * counts are the whole server's, like the guide's report.
+ * the license allows it), of the mailboxes of scope's subtree: the whole
+ * server's for the admin (run_summary), the reseller's, client's or
+ * domain's own for the others (one row of run_summary_owner by its key;
+ * 0 when the run counted none of theirs). In p; NULL when there has
+ * been none.
  */
 apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
-                                           oxt_db_t *db, oxt_result_t *res,
+                                           oxt_db_t *db,
+                                           const oxt_plesk_scope_t *scope,
+                                           oxt_result_t *res,
                                            apr_pool_t *p)
     __attribute__((warn_unused_result));
 
@@ -247,7 +283,27 @@ typedef struct oxt_replog_query_t {
                                      the start */
     int before;                   /* with after: the rows before it (the
                                      previous page), in the list's order */
+    const oxt_psa_t *psa;         /* not NULL: rows of a domain psa now
+                                     places outside scope are left out
+                                     (moved, and the replicator has not
+                                     yet moved its rows:
+                                     oxt_replog_moved_out); NULL: none */
 } oxt_replog_query_t;
+
+/**
+ * Of the domains dom_ids (long long), those psa places outside scope now
+ * (*pout: id -> ""): a domain moved in psa whose log rows still name the
+ * old owner, until the replicator's prune moves them. One query on
+ * psa's primary keys per 1,000 ids; none for the admin or a domain (its
+ * subtree is itself), a scope psa cannot check (Plesk 8's), or psa NULL.
+ * A domain psa no longer has is not among them. In p.
+ */
+apr_status_t oxt_replog_moved_out(apr_hash_t **pout, oxt_db_t *db,
+                                  const oxt_psa_t *psa,
+                                  const oxt_plesk_scope_t *scope,
+                                  const apr_array_header_t *dom_ids,
+                                  oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
 
 /* Longest search text (bytes): an address column holds 255. */
 #define OXT_REPLOG_Q_MAX 255
@@ -329,9 +385,11 @@ typedef struct oxt_replog_debug_t {
 
 /**
  * Log row id with its exchange, if it is in scope: APR_ENOENT when it is
- * outside scope or gone (one answer). In p.
+ * outside scope or gone (one answer), or, with psa, of a domain psa now
+ * places outside scope (oxt_replog_moved_out). In p.
  */
 apr_status_t oxt_replog_debug(oxt_replog_debug_t **pdebug, oxt_db_t *db,
+                              const oxt_psa_t *psa,
                               const oxt_plesk_scope_t *scope, long long id,
                               oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
@@ -343,9 +401,12 @@ apr_status_t oxt_replog_debug(oxt_replog_debug_t **pdebug, oxt_db_t *db,
 
 /**
  * Clean Log: every row of scope (the caller's subtree) and no other, in
- * batches; *pdeleted (may be NULL) gets how many.
+ * batches; *pdeleted (may be NULL) gets how many. With psa, the rows of a
+ * domain psa now places outside scope stay (oxt_replog_moved_out: one
+ * read of the distinct domains of the subtree's rows first).
  */
 apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
+                              const oxt_psa_t *psa,
                               const oxt_plesk_scope_t *scope,
                               oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
@@ -353,9 +414,11 @@ apr_status_t oxt_replog_clean(long long *pdeleted, oxt_db_t *db,
 /**
  * Remove: the rows ids (long long, at most OXT_REPLOG_DELETE_BATCH * 100)
  * when every one of them is in scope; APR_ENOENT (nothing removed) when
- * one is outside it or gone.
+ * one is outside it or gone, or, with psa, of a domain psa now places
+ * outside scope.
  */
 apr_status_t oxt_replog_remove(long long *pdeleted, oxt_db_t *db,
+                               const oxt_psa_t *psa,
                                const oxt_plesk_scope_t *scope,
                                const apr_array_header_t *ids,
                                oxt_result_t *res, apr_pool_t *p)
@@ -372,10 +435,29 @@ typedef struct oxt_replog_prune_t {
     int paged;                    /* a build of the page index ended: it
                                      is the one in force */
     int building;                 /* a build has chunks left */
+    long long moved;              /* rows given their domain's new owner */
+    int moved_domains;            /* domains whose rows all follow now */
 } oxt_replog_prune_t;
 
 /**
- * Keeps the log bounded (the replicator, each run and daemon pass): rows
+ * Queues domain dom_id's log rows for its owner now (client_id,
+ * reseller_id: 0 where there is none), on db in the caller's transaction:
+ * the directory's sync, when it sees a domain moved to another owner in
+ * psa. oxt_replog_prune moves them (replication_log_move, migration
+ * 0148): in batches, each one transaction that journals and deletes the
+ * rows, inserts their copies with the new owner (new ids), and moves
+ * their counts; the last also moves the domain's banner counts
+ * (run_summary_owner) and drops the entry.
+ */
+apr_status_t oxt_replog_move_queue(oxt_db_t *db, long long dom_id,
+                                   long long client_id, long long reseller_id,
+                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Keeps the log bounded (the replicator, each run and daemon pass): first
+ * the rows of the domains queued as moved (oxt_replog_move_queue) follow
+ * their new owner, then rows
  * older than retention_days, then the oldest beyond max_rows, each
  * DELETE at most batch rows (OXT_REPLOG_DELETE_BATCH when 0), until
  * nothing is left or budget has passed (out->more; a call with work to
@@ -440,7 +522,9 @@ apr_status_t oxt_replog_pages_refresh(int *pbuilt, int *pmore, oxt_db_t *db,
  * in a short READ COMMITTED transaction that reads the log without
  * locking it and holds the 'all' count row (where every writer of counts
  * queues) for one GROUP BY: what a process that died between a delete
- * and its count left wrong is right again.
+ * and its count left wrong is right again. Then queues the domains whose
+ * rows name another owner than the directory's (a move missed while a
+ * row of the old owner was being written) for the next prune.
  */
 apr_status_t oxt_replog_recount(oxt_db_t *db, oxt_result_t *res,
                                 apr_pool_t *p)

@@ -983,15 +983,19 @@ static apr_status_t store_run_start(void *baton, long long *prun_id,
 
 static apr_status_t store_run_update(void *baton, long long run_id,
                                      const oxt_run_counts_t *counts,
+                                     const oxt_run_owners_t *owners,
                                      int finished, int ok, oxt_result_t *res,
                                      apr_pool_t *p)
 {
     store_db_t *s = baton;
     apr_status_t rv = store_now(s, res);
 
-    return rv != APR_SUCCESS ? rv
-         : oxt_replog_run_update(s->db, run_id, counts, finished, ok, res,
-                                 p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return finished
+         ? oxt_replog_run_end(s->db, run_id, counts, owners, ok, res, p)
+         : oxt_replog_run_update(s->db, run_id, counts, 0, ok, res, p);
 }
 
 /* ---- the metrics' counters -------------------------------------------- */

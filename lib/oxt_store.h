@@ -162,11 +162,14 @@ struct oxt_store_t {
                            oxt_result_t *res, apr_pool_t *p);
 
     /** A run summary: started (its id in *prun_id), then its counts;
-     *  finished marks the end (aborted unless ok). */
+     *  finished marks the end (aborted unless ok), with the banner's
+     *  counts per owner of an automatic run (owners, else NULL:
+     *  oxt_replog_run_end). */
     apr_status_t (*run_start)(void *baton, long long *prun_id, int automatic,
                               oxt_result_t *res, apr_pool_t *p);
     apr_status_t (*run_update)(void *baton, long long run_id,
-                               const oxt_run_counts_t *counts, int finished,
+                               const oxt_run_counts_t *counts,
+                               const oxt_run_owners_t *owners, int finished,
                                int ok, oxt_result_t *res, apr_pool_t *p);
 
     /**

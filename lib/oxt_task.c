@@ -316,10 +316,16 @@ static void task_count_mailbox(oxt_task_t *t, const oxt_op_t *op, int ok)
     static const char *const as[] = { "0", "1", "2" };
     long long id = op_mail_id(op);
     const char *was = id > 0 ? oxt_util_id_get(t->counted, id) : NULL;
-    int now;
+    const oxt_plesk_domain_t *dom = t->work->dom;
+    int before = was ? *was - '0' : OXT_RUN_MAILBOX_NONE, now;
 
+    /* The same count per domain and owner: the banner of a subtree. */
+    oxt_run_owners_mailbox(t->host->owners, t->work->dom_id,
+                           dom ? dom->owner.client_id : 0,
+                           dom ? dom->owner.reseller_id : 0, op_service(op),
+                           before, ok);
     now = oxt_run_counts_mailbox(&t->host->stats.counts, op_service(op),
-                                 was ? *was - '0' : OXT_RUN_MAILBOX_NONE, ok);
+                                 before, ok);
     if (id > 0 && now >= 0 && now <= OXT_RUN_MAILBOX_FAILED) {
         oxt_util_id_set(t->counted, id, as[now]);
     }

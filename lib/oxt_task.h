@@ -66,6 +66,8 @@ struct oxt_task_host_t {
     const oxt_engine_opts_t *opts;
     long long run_id;                 /* of the run summary, or 0 */
     oxt_engine_stats_t stats;
+    oxt_run_owners_t *owners;         /* the banner's counts per owner, of
+                                         an automatic run (else NULL) */
     apr_hash_t *blocked;              /* oxt_obj_t -> "": left alone */
     apr_array_header_t *ready;        /* oxt_task_t *: a call prepared, to
                                          be sent after the next commit */

@@ -209,6 +209,7 @@ static int logs_request(oxt_list_req_t *req, oxt_replog_query_t *q,
         sort = OXT_REPLOG_SORT_MODIFIED;
     }
     oxt_replog_query_init(q, ctx->ident);
+    q->psa = ctx->psa;
     q->reseller = req->reseller;
     q->client = req->client;
     q->domain = req->domain;
@@ -626,12 +627,13 @@ static apr_status_t logs_gather(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
     int more = 0;
     apr_status_t rv;
 
+    oxt_plesk_scope_of(&scope, ctx->ident);
     rv = oxt_replog_count(&total, &more, ctx->db, &lg->q, ctx->res, p);
     if (rv == APR_SUCCESS) {
-        rv = oxt_replog_last_automatic_run(&lg->run, ctx->db, ctx->res, p);
+        rv = oxt_replog_last_automatic_run(&lg->run, ctx->db, &scope,
+                                           ctx->res, p);
     }
     if (rv == APR_SUCCESS) {
-        oxt_plesk_scope_of(&scope, ctx->ident);
         /* One more than shown: whether to say there are more. */
         rv = oxt_queue_parked_in(&lg->parked, ctx->db, ctx->psa, &scope,
                                  PARKED_SHOWN + 1, ctx->res, p);
@@ -746,7 +748,8 @@ static int logs_remove(oxt_mod_page_ctx_t *ctx)
                             " Log.", NULL);
     }
     oxt_plesk_scope_of(&scope, ctx->ident);
-    rv = oxt_replog_remove(&n, ctx->db, &scope, ids, ctx->res, ctx->r->pool);
+    rv = oxt_replog_remove(&n, ctx->db, ctx->psa, &scope, ids, ctx->res,
+                           ctx->r->pool);
     if (rv == APR_ENOENT) {
         /* One of them is another tenant's, or gone: nothing removed. */
         return not_found(ctx, "There is no such log.");
@@ -843,7 +846,7 @@ static int clean_post(oxt_mod_page_ctx_t *ctx)
                             "Clean Log needs its confirmation.", NULL);
     }
     oxt_plesk_scope_of(&scope, ctx->ident);
-    rv = oxt_replog_clean(&n, ctx->db, &scope, ctx->res, ctx->r->pool);
+    rv = oxt_replog_clean(&n, ctx->db, ctx->psa, &scope, ctx->res, ctx->r->pool);
     if (rv != APR_SUCCESS) {
         return logs_failed(ctx, rv, "clean");
     }
@@ -954,7 +957,7 @@ int oxt_mod_page_logs_debug(oxt_mod_page_ctx_t *ctx)
     apr_status_t rv;
 
     oxt_plesk_scope_of(&scope, ctx->ident);
-    rv = oxt_replog_debug(&d, ctx->db, &scope, ctx->id, ctx->res,
+    rv = oxt_replog_debug(&d, ctx->db, ctx->psa, &scope, ctx->id, ctx->res,
                           ctx->r->pool);
     if (rv == APR_ENOENT) {
         /* Another tenant's row and one that is gone look the same. */

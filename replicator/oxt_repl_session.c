@@ -271,6 +271,13 @@ apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
                        pr.batches, pr.recounted ? "; counts rebuilt" : "",
                        pr.more ? "; more next time" : "");
     }
+    if (rv == APR_SUCCESS && (pr.moved || pr.moved_domains)) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
+                       OXTLOGNO(04931) "replication log: %s rows of domains"
+                       " moved to another owner follow it; %d domains"
+                       " done%s", oxt_util_lld(pr.moved, p),
+                       pr.moved_domains, pr.more ? "; more next time" : "");
+    }
     *pmore = rv != APR_SUCCESS || !pr.more ? 0
              : pr.building ? OXT_REPL_PRUNE_BUILDING : OXT_REPL_PRUNE_BEHIND;
     apr_pool_destroy(p);

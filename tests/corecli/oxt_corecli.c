@@ -15,7 +15,7 @@
  *       [--reseller N] [--client N] [--domain N] [--mail N] [--after ID]
  *       [--before]
  *   logs-debug LOGIN ID      logs-clean LOGIN      logs-remove LOGIN ID...
- *   last-run                 parked LOGIN          retry LOGIN QUEUE-ID
+ *   last-run [LOGIN]     parked LOGIN          retry LOGIN QUEUE-ID
  *   settings-form KEY=VALUE...         (the posted form; --by NAME)
  *   test-connection KEY=VALUE...       (entered values over the stored)
  *   prune DAYS MAX-ROWS BATCH BUDGET-MS
@@ -308,6 +308,7 @@ static int cmd_logs(cli_t *c, int argc, const char *const *argv)
         return argc < 2 ? usage() : fail(c, rv);
     }
     oxt_replog_query_init(&q, id);
+    q.psa = c->psa;
     for (i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--asc") == 0 || strcmp(argv[i], "--before") == 0) {
             q.desc = strcmp(argv[i], "--asc") == 0 ? 0 : q.desc;
@@ -351,7 +352,7 @@ static int cmd_debug(cli_t *c, int argc, const char *const *argv)
     rv = who(&id, c, argv[1]);
     if (rv == APR_SUCCESS) {
         oxt_plesk_scope_of(&scope, id);
-        rv = oxt_replog_debug(&d, c->db, &scope, num(argv[2]), c->res, c->p);
+        rv = oxt_replog_debug(&d, c->db, c->psa, &scope, num(argv[2]), c->res, c->p);
     }
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
@@ -386,8 +387,8 @@ static int cmd_remove(cli_t *c, int argc, const char *const *argv, int all)
     rv = who(&id, c, argv[1]);
     if (rv == APR_SUCCESS) {
         oxt_plesk_scope_of(&scope, id);
-        rv = all ? oxt_replog_clean(&n, c->db, &scope, c->res, c->p)
-                 : oxt_replog_remove(&n, c->db, &scope, ids, c->res, c->p);
+        rv = all ? oxt_replog_clean(&n, c->db, c->psa, &scope, c->res, c->p)
+                 : oxt_replog_remove(&n, c->db, c->psa, &scope, ids, c->res, c->p);
     }
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
@@ -398,13 +399,26 @@ static int cmd_remove(cli_t *c, int argc, const char *const *argv, int all)
     return 0;
 }
 
-static int cmd_last_run(cli_t *c)
+static int cmd_last_run(cli_t *c, int argc, const char *const *argv)
 {
     oxt_run_summary_t *r;
-    apr_status_t rv;
+    oxt_identity_t *id;
+    oxt_plesk_scope_t scope;
+    apr_status_t rv = APR_SUCCESS;
     int i;
 
-    rv = oxt_replog_last_automatic_run(&r, c->db, c->res, c->p);
+    /* Without a login: the admin's (the whole server's). */
+    scope.role = OXT_ROLE_ADMIN;
+    scope.id = 0;
+    if (argc > 1) {
+        rv = who(&id, c, argv[1]);
+        if (rv == APR_SUCCESS) {
+            oxt_plesk_scope_of(&scope, id);
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_last_automatic_run(&r, c->db, &scope, c->res, c->p);
+    }
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
     }
@@ -682,6 +696,8 @@ static int cmd_prune(cli_t *c, int argc, const char *const *argv)
     oxt_json_kint(c->j, "over_cap", pr.over_cap);
     oxt_json_kint(c->j, "batches", pr.batches);
     oxt_json_kbool(c->j, "recounted", pr.recounted);
+    oxt_json_kint(c->j, "moved", pr.moved);
+    oxt_json_kint(c->j, "moved_domains", pr.moved_domains);
     oxt_json_kbool(c->j, "more", pr.more);
     oxt_json_kbool(c->j, "paged", pr.paged);
     oxt_json_kbool(c->j, "building", pr.building);
@@ -904,7 +920,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "logs-debug") == 0) return cmd_debug(c, argc, argv);
     if (strcmp(cmd, "logs-clean") == 0) return cmd_remove(c, argc, argv, 1);
     if (strcmp(cmd, "logs-remove") == 0) return cmd_remove(c, argc, argv, 0);
-    if (strcmp(cmd, "last-run") == 0) return cmd_last_run(c);
+    if (strcmp(cmd, "last-run") == 0) return cmd_last_run(c, argc, argv);
     if (strcmp(cmd, "parked") == 0) return cmd_parked(c, argc, argv);
     if (strcmp(cmd, "retry") == 0) return cmd_retry(c, argc, argv);
     if (strcmp(cmd, "queue-done") == 0) return cmd_queue_done(c, argc, argv);

@@ -98,6 +98,23 @@ def test_the_columns_the_banner_and_the_reason(sl):
     assert all(i["has_debug"] for i in failed)
 
 
+def banner_from_rows(sl, where):
+    """The banner's counts of the newest automatic run from its log rows:
+    each mailbox once per service, failed when one of its rows failed."""
+    run = sl.site.oxt("SELECT id FROM run_summary WHERE automatic = 1"
+                      " ORDER BY started_at DESC, id DESC LIMIT 1")[0][0]
+    got = {s: {"ok": 0, "failed": 0} for s in
+           ("webmail", "groupware_standard", "groupware_premium")}
+    for service, ok, failed in sl.site.oxt(
+            "SELECT service_type, SUM(f = 0), SUM(f = 1) FROM (SELECT"
+            " mail_id, service_type, MAX(outcome = 'failure') f FROM"
+            " replication_log WHERE run_id = %s AND mail_id IS NOT NULL"
+            " AND service_type IS NOT NULL AND operation <> 'skip' AND %s"
+            " GROUP BY 1, 2) m GROUP BY 1" % (run, where)):
+        got[service] = {"ok": int(ok), "failed": int(failed)}
+    return got
+
+
 def test_search_sort_and_paging_add_up(sl):
     who = sl.callers["reseller"]
     every = items(sl, who, per_page="all")
@@ -451,3 +468,39 @@ def test_clean_log_after_its_confirmation_only_the_callers_rows(sl):
     assert sl.log_ids() == before - mine
     assert items(sl, who)["total"] == 0
     assert items(sl, sl.admin)["total"] == len(before - mine)
+
+
+def banners(sl):
+    out = {}
+    for group, tag in (({"admin": sl.admin + (0,)}, ""), (sl.callers, ""),
+                       (sl.others, "other ")):
+        for role, who in group.items():
+            got = items(sl, who[:2])["last_automatic_run"]
+            want = banner_from_rows(sl, scope(sl, role, who))
+            assert {s: got[s] for s in want} == want, (role, who[0])
+            out[tag + role] = want
+    return out
+
+
+def test_the_banner_counts_each_roles_subtree(sl):
+    """Report on the last automatic replication: the admin's the whole
+    server's, every other role its own subtree's mailboxes (issue 10).
+    Last: its run changes the domain administrator's domain D1."""
+    banners(sl)
+    d1 = sl.ids["d1"]
+    sl.site.oxt("INSERT INTO prefs (level, plesk_id, service_type) VALUES"
+                " ('domain', %d, 'groupware_standard') ON DUPLICATE KEY"
+                " UPDATE service_type = VALUES(service_type)" % d1)
+    sl.run()
+    got = banners(sl)
+    d1_box = got["domain"]
+    assert sum(c["ok"] for c in d1_box.values()) > 0, got
+    # nested subtrees count nested sets of mailboxes; the other reseller's
+    # are not the first one's
+    for s, c in d1_box.items():
+        chain = [got[r][s]["ok"] for r in ("domain", "client", "reseller",
+                                           "admin")]
+        assert chain == sorted(chain), (s, chain)
+        assert got["reseller"][s]["ok"] + got["other reseller"][s]["ok"] \
+            <= got["admin"][s]["ok"], s
+    assert got["other reseller"] != got["admin"]
