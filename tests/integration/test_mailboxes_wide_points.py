@@ -453,6 +453,53 @@ def test_a_resellers_dense_search_is_read_from_its_own_order(dense):
     assert sorts_of(dense, q="user12", reseller=rid, sort="name") > floor
 
 
+def reads_of(ls, **query):
+    """The index entries the server read for one page (Handler_read_next
+    + Handler_read_prev), less those of the counter's own reads."""
+    def reads():
+        return sum(int(r[1]) for r in ls.site.oxt(
+            "SHOW GLOBAL STATUS WHERE Variable_name IN ('Handler_read_next',"
+            " 'Handler_read_prev')"))
+
+    r0 = reads()
+    idle = reads() - r0
+    r1 = reads()
+    ls.json("mailboxes", ls.admin, **query)
+    return reads() - r1 - idle
+
+
+def test_a_resellers_search_that_finds_all_its_rows_reads_its_plain_page(
+        dense):
+    """A reseller's search that finds every one of its rows ("u" and
+    "user" here) is read as the reseller's page without the search (from
+    the nearest point of its page index): its middle pages by every sort
+    both ways read no more index entries than that page and the count
+    (its matches' term entries, one per mailbox), where the dense read
+    read every match once more and walked half the reseller's order
+    (about 2.5 times the rows on main). The pages' rows are the join's
+    (test_a_resellers_dense_search_is_read_from_its_own_order, and here
+    the pages around the middle)."""
+    rid, rows = biggest_reseller(dense)
+    got = dense.json("mailboxes", dense.admin, q="u", reseller=rid,
+                     per_page=10)
+    assert got["total"] == rows
+    last = (rows + 24) // 25
+    for key, (col, _) in SORTS.items():
+        for d in ("asc", "desc"):
+            whole = scoped_join(dense, "u", rid, col, d)
+            for page in (last // 2, last // 2 + 1):
+                floor = reads_of(dense, reseller=rid, sort=key, dir=d,
+                                 page=page)
+                n = reads_of(dense, q="u", reseller=rid, sort=key, dir=d,
+                             page=page)
+                assert n <= floor + rows + 200, (key, d, page, n, floor)
+                items = dense.json("mailboxes", dense.admin, q="u",
+                                   reseller=rid, sort=key, dir=d,
+                                   page=page)["items"]
+                assert [i["id"] for i in items] == \
+                    whole[(page - 1) * 25:page * 25], (key, d, page)
+
+
 def test_a_resellers_dense_search_through_syncs(dense):
     """Two mailboxes renamed out of the search by sync batches: the
     reseller's pages are the join's at once (the read keeps no state of
