@@ -6,7 +6,7 @@
 -- whose replicated rows lie at the far end of that order (the bench's
 -- 1M data: the last of 137 pages by Modified descending, read as the
 -- first ascending, where the 6,859 rows never replicated sort first)
--- read 6,884 rows for 21: 44 ms of MariaDB a request with the rows in
+-- read about 6,880 rows for 21: 44 ms of MariaDB a request with the rows in
 -- the buffer pool, 3.3 s when they were not (docs/architecture.md,
 -- "The Mailboxes page at 1M, every role"). With the reseller and the
 -- flag first the page is a range of the index in its order, at most half
