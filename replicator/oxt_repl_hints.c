@@ -259,21 +259,48 @@ static apr_status_t hints_db(oxt_repl_hints_t *h, oxt_result_t *res)
     return rv;
 }
 
+static void hints_db_drop(oxt_repl_hints_t *h)
+{
+    apr_pool_clear(h->dbp);
+    h->db = NULL;
+    h->psa = NULL;
+}
+
+/* A kept connection the server dropped meanwhile (its wait_timeout after
+ * hours without events, a restart, a KILL) fails at the transaction's
+ * start: then once more on a new one, so that the handlers of that
+ * batch are not sent to the spool, and the thread never keeps a dead
+ * connection (reconnecting is ours: the client library's is off). */
+static apr_status_t hints_begin(oxt_repl_hints_t *h, oxt_result_t *res)
+{
+    int kept = h->db != NULL;
+    apr_status_t rv = hints_db(h, res);
+
+    rv = rv == APR_SUCCESS ? oxt_db_begin(h->db, res) : rv;
+    if (rv != APR_SUCCESS && kept && h->db != NULL) {
+        hints_db_drop(h);
+        rv = hints_db(h, res);
+        rv = rv == APR_SUCCESS ? oxt_db_begin(h->db, res) : rv;
+    }
+    if (rv != APR_SUCCESS && h->db != NULL) {
+        hints_db_drop(h);
+    }
+    return rv;
+}
+
 static apr_status_t hints_queue(oxt_repl_hints_t *h,
                                 const apr_array_header_t *evs,
                                 oxt_result_t *res, apr_pool_t *bp)
 {
-    apr_status_t rv = hints_db(h, res);
+    apr_status_t rv = hints_begin(h, res);
 
-    rv = rv == APR_SUCCESS ? oxt_db_begin(h->db, res) : rv;
     if (rv == APR_SUCCESS) {
         rv = oxt_event_queue_many(evs, h->psa, h->db, res, bp);
         rv = rv == APR_SUCCESS ? oxt_db_commit(h->db, res) : rv;
-        if (rv != APR_SUCCESS && h->db != NULL) {
+        if (rv != APR_SUCCESS) {
             oxt_db_rollback(h->db);
             /* Whatever went wrong, the next batch starts afresh. */
-            apr_pool_clear(h->dbp);
-            h->db = NULL;
+            hints_db_drop(h);
         }
     }
     return rv;

@@ -363,3 +363,28 @@ def test_the_handler_spools_unless_the_daemon_says_ok(plesk, answer):
         # it waited for the answer as long as it may (3 s), no longer
         assert 2.9 < took < 6.0, took
     assert plesk.queue_rows() == []
+
+
+def test_the_socket_reconnects_after_the_server_dropped_its_connection(
+        plesk, daemons):
+    """The server drops every connection (a restart, a KILL, wait_timeout
+    after hours without events): the next handler's hint is still
+    committed through the socket on a new connection, not spooled, and so
+    are the ones after it."""
+    config = debug_config(plesk)
+    d, _ = started(plesk, daemons, config)
+    new_password(plesk, 11, "k-1")
+    fire(plesk, "user11", "dom1.example", config)
+    assert says(d, committed, 1), d.stderr()
+    ids = [r[0] for r in plesk.db.query(
+        "SELECT id FROM information_schema.processlist"
+        " WHERE id <> CONNECTION_ID() AND command <> 'Daemon'"
+        " AND user <> 'system user'")]
+    plesk.db.sql("".join("KILL %s;\n" % i for i in ids), check=False)
+    time.sleep(1.0)
+    for k in range(3):
+        new_password(plesk, 21, "k-2-%d" % k)
+        fire(plesk, "user21", "dom1.example", config)
+    assert says(d, committed, 4), d.stderr()
+    assert replayed(d) == 0 and spool_files(plesk) == [], d.stderr()
+    assert d.alive()
