@@ -25,8 +25,8 @@ import pytest
 from harness import env as hxenv
 from harness.plesk import EVENT_VARS, make_plesk, plesk  # noqa: F401
 from test_replicator_daemon import (Proxy, converged, daemons,  # noqa: F401
-                                    new_password, password_in_ox, select,
-                                    wait_for)
+                                    handoff_held, new_password,
+                                    password_in_ox, select, wait_for)
 
 MAIL = "event=mailname_update\nNEW_MAILNAME=user11@dom1.example\n"
 
@@ -381,7 +381,14 @@ def test_the_socket_reconnects_after_the_server_dropped_its_connection(
         " WHERE id <> CONNECTION_ID() AND command <> 'Daemon'"
         " AND user <> 'system user'")]
     plesk.db.sql("".join("KILL %s;\n" % i for i in ids), check=False)
-    time.sleep(1.0)
+    # The engine loses its session too, and with it the hand-off lock
+    # (the handlers then queue in the database themselves) until its new
+    # session a second later: the hints are fired once it has one. The
+    # socket's thread keeps its own, dead, connection meanwhile.
+    assert wait_for(lambda: "OXT03033" in d.stderr(), 10) is not None, \
+        d.stderr()
+    # (the session's pool, and the lock with it, went before that line)
+    assert wait_for(lambda: handoff_held(plesk), 15) is not None, d.stderr()
     for k in range(3):
         new_password(plesk, 21, "k-2-%d" % k)
         fire(plesk, "user21", "dom1.example", config)
