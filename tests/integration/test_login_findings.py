@@ -263,7 +263,10 @@ def median_ms(httpd, auth, rounds):
 def test_unknown_login_takes_as_long_as_a_known_one(apache_conf, site):
     """Response time must not tell which logins exist: an unknown login
     costs what a known one with a crypt password costs (the dearest
-    check). Medians of interleaved tries; the bound is generous (2x),
+    check). Medians of interleaved blocks of tries, and of those the
+    least disturbed block of each (the smallest median: on two shared
+    cores, under the sanitizers, one block of a kind can take twice its
+    cost from the load alone, and did once); the bound is generous (2x),
     the old code differed by 4x or more."""
     httpd = apache_conf("OxtenderLoginThrottle Off")
     known = ("timing-known", "timing-wrong-pw")
@@ -275,8 +278,8 @@ def test_unknown_login_takes_as_long_as_a_known_one(apache_conf, site):
             medians["known"].append(median_ms(httpd, known, 5))
             medians["unknown"].append(
                 median_ms(httpd, ("timing-nobody", "timing-wrong-pw"), 5))
-    k = statistics.median(medians["known"])
-    u = statistics.median(medians["unknown"])
+    k = min(medians["known"])
+    u = min(medians["unknown"])
     assert max(k, u) / min(k, u) < 2.0, \
         "known %.2f ms, unknown %.2f ms (%r)" % (k, u, medians)
 
