@@ -15,29 +15,10 @@ import pytest
 
 from harness.plesk import make_plesk, plesk  # noqa: F401
 
-COUNT_SQL = "SELECT COUNT(*) FROM replication_log WHERE "
-SCOPES = {"admin": "1 = 1", "reseller1": "reseller_id = 2",
-          "reseller2": "reseller_id = 3", "client1": "client_id = 4",
-          "client2": "client_id = 5", "dom1.example": "dom_id = 1",
-          "dom7.example": "dom_id = 7"}
+from test_logs_core import COUNT_SQL, SCOPES, ids, logs, sql_ids  # noqa: F401
+
 SERVICES = ("webmail", "groupware_standard", "groupware_premium")
 NEWEST = "logged_at DESC, id DESC"
-
-
-def logs(px, login, *args):
-    rc, out = px.core("logs", login, *args)
-    assert rc == 0, out
-    return out
-
-
-def ids(out):
-    return [r["id"] for r in out["rows"]]
-
-
-def sql_ids(px, where, order="id"):
-    return [int(r[0]) for r in px.sql("oxt", "SELECT id FROM replication_log"
-                                      " WHERE %s ORDER BY %s" % (where,
-                                                                 order))]
 
 
 def counts_exact(px):
