@@ -38,11 +38,13 @@ for it, while an exclusive flock on FILE is held. OXT_REPLICATOR names
 the replicator measured (another build's, to compare).
 """
 import argparse
+import calendar
 import fcntl
 import hashlib
 import os
 import queue
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -222,6 +224,95 @@ class Firing:
         return time.monotonic() - start
 
 
+TRAIL = re.compile(
+    r"hint trail: mailbox (\d+) domain (\d+) enqueued (\S+ \S+) claimed"
+    r" (\S+) made (\S+) started (\S+) sent (\S+) answered (\S+) done"
+    r" (\S+) committed (\S+)")
+CALL = re.compile(r"call trail: mailbox (\d+) domain (\d+) made (\S+) sent"
+                  r" (\S+) answered (\S+)")
+
+
+def unix_time(text):
+    """The database's NOW(3) text (the server's time zone: the harness's
+    MariaDB runs in UTC, as this machine) as Unix seconds."""
+    return calendar.timegm(time.strptime(text[:19], "%Y-%m-%d %H:%M:%S")) \
+        + (float("0" + text[19:]) if len(text) > 19 else 0.0)
+
+
+def print_trail(path, fire, first, mail_ids):
+    """Where each hint's time went (--log-level debug: the daemon's hint
+    trail, OXT04946 a line per claimed hint and OXT04947 per mailbox's
+    call, joined with the handlers' clock and the emulator's change log).
+    The call that carried a mailbox's new password is the one whose
+    send..answer holds the emulator's applying it; per stage p50/p95 over
+    the hints whose own domain task made that call. The others reached
+    OX with another hint's domain task (a domain is planned whole)."""
+    addr_of = {int(v): a for a, v in mail_ids.items()}
+    items, tasks, calls = {}, {}, {}
+    with open(path) as f:
+        for line in f:
+            m = TRAIL.search(line)
+            if m is not None:
+                g = m.groups()
+                key = (g[1], g[4])                 # domain, made
+                v = [float(x) for x in g[3:]]
+                items.setdefault(int(g[0]), (key, unix_time(g[2]), v[0]))
+                t = tasks.setdefault(key, list(v))
+                t[0] = min(t[0], v[0])
+                continue
+            m = CALL.search(line)
+            if m is not None:
+                g = m.groups()
+                calls.setdefault(int(g[0]), []).append(
+                    ((g[1], g[2]), float(g[3]), float(g[4])))
+    names = ["handler start -> enqueued (process, socket, INSERT)",
+             "enqueued -> claimed (group commit, the engine noticing)",
+             "claimed -> domain made (window, load and plan)",
+             "made -> started (its first turn)",
+             "started -> first call sent (that turn's commit)",
+             "first call -> this mailbox's call (its domain's others)",
+             "call sent -> OX applied (SOAP queue, the wire)",
+             "OX applied -> answer's callback",
+             "callback -> outcome committed"]
+    stages = [[] for _ in names]
+    own, before, sibling, untraced = [], [], [], 0
+    for mid, a in addr_of.items():
+        ox = first.get(a)
+        if ox is None or a not in fire.handler:
+            continue
+        h0 = fire.handler[a][0]
+        call = [c for c in calls.get(mid, ())
+                if c[1] - 0.005 <= ox <= c[2] + 0.005]
+        if ox < h0:
+            before.append(0.0)
+            continue
+        if not call or call[0][0] not in tasks:
+            untraced += 1
+            continue
+        key, sent, ans = call[0]
+        mine = items.get(mid)
+        if mine is None or mine[0] != key:
+            sibling.append(ox - h0)
+            continue
+        own.append(ox - h0)
+        cl, made, st, first_sent, _, _, com = tasks[key]
+        pts = [h0, mine[1], mine[2], made, st, first_sent, sent, ox, ans,
+               com]
+        for i in range(len(names)):
+            stages[i].append(pts[i + 1] - pts[i])
+
+    def q(v):
+        return "p50 %7.1f ms, p95 %7.1f ms" % (1000 * pct(v, 0.5),
+                                               1000 * pct(v, 0.95))
+    print("hint trail: %d hints sent by their own domain task (hint -> OX"
+          " %s), %d by another hint's task after their handler started"
+          " (%s), %d reached OX before their handler started, %d not"
+          " traced" % (len(own), q(own), len(sibling), q(sibling),
+                       len(before), untraced))
+    for n, v in zip(names, stages):
+        print("  %-58s %s" % (n, q(v)))
+
+
 def renice_all(pids, value):
     """Every thread of each process to nice value (a thread keeps its own:
     the servers' threads were made while they ran niced)."""
@@ -391,6 +482,9 @@ def burst(px, mariadb, args):  # noqa: C901
             for line in f:
                 if "profile" in line:
                     print("daemon: " + line.rstrip())
+    if args.log_level == "debug":
+        print_trail(os.path.join(px.root, "daemon.err"), fire, first,
+                    mail_ids)
     print("==== end of burst figures ====")
     return not (lost or doubled or wrong or problems)
 

@@ -55,8 +55,16 @@ static void engine_task_done(void *baton, oxt_task_t *task)
 
 static void engine_bury(oxt_engine_t *eng)
 {
+    apr_time_t now;
     int i;
 
+    /* After the turn whose commit made their outcomes durable. */
+    if (eng->dead->nelts > 0 && oxt_log_is_level(OXT_LOG_DEBUG)) {
+        now = apr_time_now();
+        for (i = 0; i < eng->dead->nelts; i++) {
+            oxt_task_trail(APR_ARRAY_IDX(eng->dead, i, oxt_task_t *), now);
+        }
+    }
     for (i = 0; i < eng->dead->nelts; i++) {
         oxt_task_destroy(APR_ARRAY_IDX(eng->dead, i, oxt_task_t *));
     }

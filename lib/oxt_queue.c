@@ -277,6 +277,8 @@ apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
                              oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rows, *items;
+    apr_time_t now;
+    int i;
     apr_status_t rv;
 
     rv = oxt_db_begin(db, res);
@@ -299,6 +301,10 @@ apr_status_t oxt_queue_claim(apr_array_header_t **pitems, oxt_db_t *db,
     if (rv != APR_SUCCESS) {
         oxt_db_rollback(db);
         return rv;
+    }
+    now = apr_time_now();
+    for (i = 0; i < items->nelts; i++) {
+        APR_ARRAY_IDX(items, i, oxt_queue_item_t *)->claimed_at = now;
     }
     *pitems = items;
     return APR_SUCCESS;

@@ -17,6 +17,7 @@
 #include <apr_errno.h>
 #include <apr_tables.h>
 #include <apr_hash.h>
+#include <apr_time.h>
 
 #include "oxt_result.h"
 #include "oxt_db.h"
@@ -48,6 +49,8 @@ typedef struct oxt_queue_item_t {
     int attempts;
     const char *last_error;      /* the last failure, or NULL */
     const char *parked_at;       /* when it was parked, or NULL */
+    apr_time_t claimed_at;       /* when oxt_queue_claim took it (0: not
+                                    claimed so): the hint trail's clock */
 } oxt_queue_item_t;
 
 typedef struct oxt_queue_stats_t {

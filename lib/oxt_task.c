@@ -59,6 +59,9 @@ struct oxt_task_t {
     const char *scheduled_by;       /* who asked: from the items */
     oxt_ox_done_cb *sent_cb;        /* the callback of the call out */
     apr_time_t sent_at, answered_at;    /* for the engine's profile */
+    /* The hint trail (oxt_task_trail): made (loaded and planned), started
+     * (its first turn), its first call out, finished. */
+    apr_time_t made_at, started_at, first_sent_at, done_at;
 };
 
 static void task_next(oxt_task_t *task);
@@ -238,6 +241,19 @@ static void task_answered(void *baton, oxt_ox_op_t *xop,
     pr->last_answer = t->answered_at;
     pr->calls++;
     pr->call += t->answered_at - t->sent_at;
+    if (t->cur != NULL && op_mail_id(t->cur) != 0
+        && oxt_log_is_level(OXT_LOG_DEBUG)) {
+        /* the hint trail's (oxt_task_trail) call of one mailbox */
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_DEBUG, APR_SUCCESS,
+                       OXTLOGNO(04947) "call trail: mailbox %" APR_INT64_T_FMT
+                       " domain %" APR_INT64_T_FMT
+                       " made %.6f sent %.6f answered %.6f",
+                       (apr_int64_t)op_mail_id(t->cur),
+                       (apr_int64_t)t->work->dom_id,
+                       (double)t->made_at / (double)APR_USEC_PER_SEC,
+                       (double)t->sent_at / (double)APR_USEC_PER_SEC,
+                       (double)t->answered_at / (double)APR_USEC_PER_SEC);
+    }
     t->sent_cb(t, xop, reply);
 }
 
@@ -252,6 +268,9 @@ void oxt_task_send(oxt_task_t *t)
     t->xop = NULL;
     t->sent_cb = cb;
     t->sent_at = apr_time_now();
+    if (t->first_sent_at == 0) {
+        t->first_sent_at = t->sent_at;
+    }
     if (pr->first_send == 0) {
         pr->first_send = t->sent_at;
     }
@@ -1364,6 +1383,7 @@ static void task_finish(oxt_task_t *t)
         task_items_outcome(t, res);
     }
     host->stats.domains++;
+    t->done_at = apr_time_now();
     /* Not destroyed here: we may be inside a SOAP callback whose call
      * lives in this pool. The engine destroys it afterwards. */
     host->done(host->done_baton, t);
@@ -1452,6 +1472,7 @@ apr_status_t oxt_task_make_with(oxt_task_t **ptask, oxt_task_host_t *host,
     t->ctx->id = (int)t->work->have_ctx.ox_context_id;
     t->admin_id = t->work->have_ctx.admin_user_id;
     task_op_pool(t);
+    t->made_at = apr_time_now();
     *ptask = t;
     return APR_SUCCESS;
 }
@@ -1503,6 +1524,7 @@ void oxt_task_start(oxt_task_t *task)
 {
     oxt_result_t *ares;
 
+    task->started_at = apr_time_now();
     if (task->host->opts->dry_run) {
         task_report_plan(task);
         task_finish(task);
@@ -1517,6 +1539,38 @@ void oxt_task_start(oxt_task_t *task)
         task->admin_why = oxt_result_text(ares, task->p);
     }
     task_next(task);
+}
+
+static double trail_s(apr_time_t t)
+{
+    return t == 0 ? 0.0 : (double)t / (double)APR_USEC_PER_SEC;
+}
+
+/* One line per claimed item (level debug; bench/burst.py joins them with
+ * the handlers' and the emulator's clocks): where a hint waited between
+ * its claim and its outcome's commit. Times are Unix seconds, 0 for a
+ * step the task never took (a task that sent nothing). */
+void oxt_task_trail(const oxt_task_t *t, apr_time_t committed)
+{
+    const oxt_queue_item_t *item;
+    int i;
+
+    for (i = 0; t->items != NULL && i < t->items->nelts; i++) {
+        item = APR_ARRAY_IDX(t->items, i, const oxt_queue_item_t *);
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_DEBUG, APR_SUCCESS,
+                       OXTLOGNO(04946) "hint trail: %s %" APR_INT64_T_FMT
+                       " domain %" APR_INT64_T_FMT
+                       " enqueued %s claimed %.6f made %.6f started %.6f"
+                       " sent %.6f answered %.6f done %.6f committed %.6f",
+                       oxt_obj_type_name(item->type),
+                       (apr_int64_t)item->object_id,
+                       (apr_int64_t)t->work->dom_id,
+                       item->enqueued_at ? item->enqueued_at : "-",
+                       trail_s(item->claimed_at), trail_s(t->made_at),
+                       trail_s(t->started_at), trail_s(t->first_sent_at),
+                       trail_s(t->answered_at), trail_s(t->done_at),
+                       trail_s(committed));
+    }
 }
 
 void oxt_task_destroy(oxt_task_t *task)

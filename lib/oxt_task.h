@@ -128,6 +128,13 @@ void oxt_task_start(oxt_task_t *task);
 void oxt_task_send(oxt_task_t *task);
 
 /** Frees a finished task (never from inside a SOAP callback). */
+/**
+ * Logs the task's claimed items' trail (level debug, OXT04946): claimed,
+ * made, started, first call, last answer, finished, and committed (the
+ * caller's clock, after the commit of the turn that finished it).
+ */
+void oxt_task_trail(const oxt_task_t *task, apr_time_t committed);
+
 void oxt_task_destroy(oxt_task_t *task);
 
 /**
