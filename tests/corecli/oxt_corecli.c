@@ -86,13 +86,19 @@ static long long num(const char *s)
     return s ? strtoll(s, NULL, 10) : 0;
 }
 
-/* The failure as JSON: {"error": "...", "status": "ENOENT"|...}. */
+/* The failure as JSON: {"error": "...", "status": "ENOENT"|...}. A call
+ * that failed without saying why in c->res (oxt_psa_lookup of an unknown
+ * login says nothing, as a login's check must not) is told by its status,
+ * never as the empty result's "OK". */
 static int fail(cli_t *c, apr_status_t rv)
 {
     oxt_json_object(c->j);
-    oxt_json_kstr(c->j, "error", oxt_result_text(c->res, c->p));
+    oxt_json_kstr(c->j, "error", c->res->status != APR_SUCCESS
+                                 ? oxt_result_text(c->res, c->p)
+                                 : oxt_status_str(rv, c->p));
     oxt_json_kstr(c->j, "status", rv == APR_ENOENT ? "ENOENT"
-                  : rv == APR_EINVAL ? "EINVAL" : "other");
+                  : rv == APR_EINVAL ? "EINVAL"
+                  : rv == OXT_EAUTH ? "EAUTH" : "other");
     oxt_json_end(c->j);
     return 1;
 }
@@ -114,9 +120,18 @@ static void errors_json(cli_t *c, const apr_array_header_t *errors)
     oxt_json_end(c->j);
 }
 
+/* The identity of a panel login; one we do not know is said so (the
+ * lookup itself leaves res empty for it). */
 static apr_status_t who(oxt_identity_t **pid, cli_t *c, const char *login)
 {
-    return oxt_psa_lookup(pid, c->psa, c->db, login, c->res, c->p);
+    apr_status_t rv = oxt_psa_lookup(pid, c->psa, c->db, login, c->res,
+                                     c->p);
+
+    if (rv != APR_SUCCESS && c->res->status == APR_SUCCESS) {
+        oxt_result_set(c->res, rv, "No such login",
+                       "no panel account of ours is %s", login);
+    }
+    return rv;
 }
 
 static void strings_json(cli_t *c, const char *key,

@@ -184,6 +184,11 @@ def test_sorts_and_pages_add_up_to_the_whole_list(logged):
     other = sql_ids(px, "reseller_id = 3")[0]
     rc, out = px.core("logs", "reseller1", "--after", other)
     assert rc == 1 and out["status"] == "ENOENT", out
+    # a login nobody has fails as such: the lookup says nothing itself, and
+    # the empty result read "OK"
+    rc, out = px.core("logs", "nobody-here")
+    assert rc == 1 and out["status"] == "EAUTH", out
+    assert out["error"] != "OK" and "nobody-here" in out["error"], out
 
 
 def test_debug_logs_are_pretty_with_the_fault_marked(logged):
