@@ -459,8 +459,14 @@ static apr_status_t hints_listen(oxt_repl_hints_t *h, const char *dir,
         rv = APR_FROM_OS_ERROR(errno);
     }
     if (rv == APR_SUCCESS) {
-        /* Made 0600 (connecting needs write permission on it), with no
-         * moment of a wider mode: no other thread makes files yet. */
+        /* bind makes the file with 0777 less the umask, so under 0177
+         * it is 0600 from the start (connecting needs write permission
+         * on it), never wider for a moment as a chmod after bind would
+         * leave it. The umask is the process's, not this thread's: the
+         * metrics endpoint's thread (metrics_listen) runs already
+         * (daemon_endpoint starts it first), and a file it made
+         * meanwhile would get 0600 at most too (narrower, never wider);
+         * it makes none, it serves a TCP socket. */
         mask = umask(0177);
         rc = bind(h->listen_fd, (const struct sockaddr *)&sa, sizeof(sa));
         umask(mask);
