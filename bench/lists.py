@@ -256,19 +256,60 @@ def server_pids(httpd, db):
     return [parent] + kids, [db.pid()] if db.pid() else []
 
 
+def read_bytes(pids):
+    """Bytes read from storage by pids (/proc/PID/io, all their threads;
+    counted when the read is issued), 0 for a process gone or not
+    readable. Writes are left out: the server's background flushing
+    goes on after the requests are answered."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/io" % pid) as f:
+                for line in f:
+                    key, _, value = line.partition(":")
+                    if key == "read_bytes":
+                        total += int(value)
+        except (OSError, ValueError):
+            pass
+    return total
+
+
+def waiting_on_disk(pids):
+    """How many threads of pids are in uninterruptible sleep (state D: a
+    read or write waiting for the disk), which uses no CPU time."""
+    n = 0
+    for pid in pids:
+        try:
+            tids = os.listdir("/proc/%d/task" % pid)
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            n += state == "D"
+    return n
+
+
 def idle(httpd, db, pids=None, timeout=300):
     """Waits until Apache and MariaDB have finished what was sent: their
-    CPU time and the access log both still for 0.3 s. wrk stops sending
-    at its deadline, not the server working: a page slower than the run
+    CPU time, their reads from storage and the access log all still for
+    0.3 s, and none of their threads waiting on the disk. wrk stops sending at
+    its deadline, not the server working: a page slower than the run
     left requests running into the next URL's run, whose p99 then
-    measured that backlog."""
+    measured that backlog. CPU time and the log alone took a request
+    blocked on a read (no CPU, not yet logged) for idle."""
     web, sql = pids or server_pids(httpd, db)
     last = None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         now = (cpu_ticks(web) + cpu_ticks(sql),
-               os.path.getsize(httpd.access_log_path))
-        if last is not None and now[1] == last[1] and now[0] - last[0] <= 1:
+               os.path.getsize(httpd.access_log_path),
+               read_bytes(web + sql))
+        if last is not None and now[1] == last[1] and now[0] - last[0] <= 1 \
+                and now[2] == last[2] and waiting_on_disk(web + sql) == 0:
             return
         last = now
         time.sleep(0.3)
