@@ -232,6 +232,25 @@ static apr_status_t engine_step(oxt_engine_t *eng, int limit,
     return APR_SUCCESS;
 }
 
+/* Nothing in progress any more: what the turns' commits left for later
+ * (the metrics' counts: oxt_store_t.flush) is written; a failure costs
+ * those counts only. */
+static void engine_flush(oxt_engine_t *eng)
+{
+    oxt_store_t *st = eng->host.store;
+    oxt_result_t *res;
+
+    if (st->flush == NULL || eng->active > 0 || eng->opts.dry_run) {
+        return;
+    }
+    res = oxt_result_make(eng->turn_pool);
+    if (st->flush(st->baton, res) != APR_SUCCESS) {
+        oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, res->status,
+                       OXTLOGNO(04948) "metrics not counted: %s",
+                       oxt_result_text(res, eng->turn_pool));
+    }
+}
+
 static apr_status_t engine_wait(oxt_engine_t *eng, int limit,
                                 long long dom_id)
 {
@@ -244,6 +263,9 @@ static apr_status_t engine_wait(oxt_engine_t *eng, int limit,
         }
     }
     engine_bury(eng);
+    if (eng->host.fatal == APR_SUCCESS) {
+        engine_flush(eng);
+    }
     return eng->host.fatal;
 }
 
@@ -526,6 +548,9 @@ apr_status_t oxt_engine_run_for(oxt_engine_t *eng, apr_interval_time_t budget,
         if (rv != APR_SUCCESS) {
             return engine_failed(eng, rv, res);
         }
+    }
+    if (eng->host.fatal == APR_SUCCESS) {
+        engine_flush(eng);
     }
     return eng->host.fatal == APR_SUCCESS ? APR_SUCCESS
                                           : engine_failed(eng,

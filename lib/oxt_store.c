@@ -86,7 +86,8 @@ struct store_db_t {
     apr_pool_t *kept_pool;          /* holds kept, and their scratch */
     apr_hash_t *kept;               /* mail ids (domains: -dom_id) with a
                                        row waiting */
-    oxt_metrics_tally_t *tally;     /* counted since the last commit */
+    oxt_metrics_tally_t *tally;     /* counted since it was written */
+    apr_time_t tally_at;            /* when a commit last wrote it */
     apr_pool_t *scratch;            /* of writing the tally */
     int page_limit;                 /* domains in the next page */
     apr_time_t page_at;             /* when the last page was loaded */
@@ -577,15 +578,25 @@ static apr_status_t store_begin(void *baton, oxt_result_t *res)
     return APR_SUCCESS;
 }
 
+/* A turn's commit writes the metrics' counts at most this often (three
+ * statements, one of them on a single hot row, in every commit of a
+ * burst's turns: a third of their statements); the engine has the rest
+ * written once it has nothing in progress (store_flush). A crash loses
+ * at most this long's counts, never a record. */
+#define STORE_TALLY_EVERY apr_time_from_msec(1000)
+
 static apr_status_t store_commit(void *baton, oxt_result_t *res)
 {
     store_db_t *s = baton;
     apr_status_t rv = store_write_kept(s, res);
+    apr_time_t now = apr_time_now();
 
-    if (rv == APR_SUCCESS && !oxt_metrics_tally_empty(s->tally)) {
+    if (rv == APR_SUCCESS && !oxt_metrics_tally_empty(s->tally)
+        && now - s->tally_at >= STORE_TALLY_EVERY) {
         rv = store_open(s, res);
         if (rv == APR_SUCCESS) {
             rv = store_tally_flush(s, res);
+            s->tally_at = now;
             store_pump(s);
         }
     }
@@ -598,6 +609,18 @@ static apr_status_t store_commit(void *baton, oxt_result_t *res)
     s->in_turn = 0;
     s->began = 0;
     return rv;
+}
+
+/* Outside a turn: the counts a commit left (each statement on its own,
+ * as a count outside a turn is written). */
+static apr_status_t store_flush(void *baton, oxt_result_t *res)
+{
+    store_db_t *s = baton;
+
+    if (s->in_turn) {
+        return APR_SUCCESS;
+    }
+    return store_tally_flush(s, res);
 }
 
 static apr_status_t store_reserve(void *baton, oxt_work_t *work,
@@ -1065,6 +1088,7 @@ oxt_store_t *oxt_store_db(oxt_db_t *db, const oxt_psa_t *psa,
     store->range = store_range;
     store->begin = store_begin;
     store->commit = store_commit;
+    store->flush = store_flush;
     store->reserve = store_reserve;
     store->intent = store_intent;
     store->record = store_record;

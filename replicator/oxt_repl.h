@@ -68,12 +68,14 @@ typedef struct oxt_repl_session_t {
      * directory was last brought in line (oxt_repl_queue.c), in
      * dir_pool; dir_order: the domains in the order they were first
      * noted (the slices take the oldest); dir_since: when the first of
-     * them was noted. */
+     * them was noted; dir_behind: when slices last ran while the queue
+     * was behind. */
     apr_pool_t *dir_pool;
     apr_hash_t *dir_doms;
     apr_array_header_t *dir_order;
     apr_hash_t *dir_accounts;
     apr_time_t dir_since;
+    apr_time_t dir_behind;
 } oxt_repl_session_t;
 
 /** Connects, loads settings and keys, and (unless dry_run) sets up OX. */

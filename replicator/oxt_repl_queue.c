@@ -24,9 +24,11 @@
 #define LEASE_S     600
 /* While the queue is behind (a burst), the lists' directory of the
  * hints worked waits this long, so that the domains a burst names batch
- * after batch are synced once; then each batch gives it at most
- * QUEUE_DIR_BUDGET, QUEUE_DIR_SLICE finished domains at a time, and the
- * rest waits for the queue to catch up. */
+ * after batch are synced once; then it gets at most QUEUE_DIR_BUDGET,
+ * QUEUE_DIR_SLICE finished domains at a time, once every QUEUE_DIR_EVERY
+ * (not after every batch: each slice is time the engine's thread does
+ * not turn, and a burst's hints waited behind them), and the rest waits
+ * for the queue to catch up. */
 #define QUEUE_DIR_EVERY apr_time_from_sec(5)
 #define QUEUE_DIR_BUDGET apr_time_from_msec(50)
 #define QUEUE_DIR_SLICE 16
@@ -296,7 +298,7 @@ static apr_status_t queue_sort(apr_hash_t *doms, int *pall,
 /* After the batch's domains started: they go on while the daemon looks
  * for new hints; only once the queue has caught up (nothing claimed) do
  * they finish here, so that what the caller gets back is done. Then the
- * directory in slices (queue_dir_slices): once caught up, and after
+ * directory in slices (queue_dir_slices): once caught up, and every
  * QUEUE_DIR_EVERY while the queue is behind; whole (drained) when account
  * hints wait. *pran: when the engine stopped. */
 static apr_status_t queue_after(oxt_repl_session_t *s, apr_hash_t *doms,
@@ -317,7 +319,11 @@ static apr_status_t queue_after(oxt_repl_session_t *s, apr_hash_t *doms,
         return rv;
     }
     due = items->nelts == 0
-          || apr_time_now() - s->dir_since >= QUEUE_DIR_EVERY;
+          || (apr_time_now() - s->dir_since >= QUEUE_DIR_EVERY
+              && apr_time_now() - s->dir_behind >= QUEUE_DIR_EVERY);
+    if (due && items->nelts > 0) {
+        s->dir_behind = apr_time_now();
+    }
     if (due && apr_hash_count(s->dir_accounts) > 0) {
         rv = queue_directory(s, res, p);
     }
