@@ -233,8 +233,8 @@ static apr_status_t engine_step(oxt_engine_t *eng, int limit,
 }
 
 /* Nothing in progress any more: what the turns' commits left for later
- * (the metrics' counts: oxt_store_t.flush) is written; a failure costs
- * those counts only. */
+ * (the last contact with OX: oxt_store_t.flush) is written; a failure
+ * costs that record only. */
 static void engine_flush(oxt_engine_t *eng)
 {
     oxt_store_t *st = eng->host.store;
@@ -246,7 +246,8 @@ static void engine_flush(oxt_engine_t *eng)
     res = oxt_result_make(eng->turn_pool);
     if (st->flush(st->baton, res) != APR_SUCCESS) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, res->status,
-                       OXTLOGNO(04948) "metrics not counted: %s",
+                       OXTLOGNO(04948) "the last contact with OX not"
+                       " recorded: %s",
                        oxt_result_text(res, eng->turn_pool));
     }
 }

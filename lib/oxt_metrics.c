@@ -423,7 +423,7 @@ apr_status_t oxt_metrics_tally_flush(oxt_metrics_tally_t *t, oxt_db_t *db,
 {
     apr_status_t rv;
 
-    if (oxt_metrics_tally_empty(t)) {
+    if (oxt_metrics_tally_empty(t) && !t->contacted) {
         return APR_SUCCESS;
     }
     rv = flush_ops(t, db, res, p);
@@ -438,6 +438,35 @@ apr_status_t oxt_metrics_tally_flush(oxt_metrics_tally_t *t, oxt_db_t *db,
                             "replicator", res, p);
     }
     tally_reset(t);
+    return rv;
+}
+
+apr_status_t oxt_metrics_tally_flush_counts(oxt_metrics_tally_t *t,
+                                            oxt_db_t *db, oxt_result_t *res,
+                                            apr_pool_t *p)
+{
+    int contacted = t->contacted, answered = t->answered;
+    int ever = t->ever_answered;
+    char failure[sizeof(t->failure)];
+    apr_status_t rv;
+
+    if (oxt_metrics_tally_empty(t)) {
+        return APR_SUCCESS;
+    }
+    memcpy(failure, t->failure, sizeof(failure));
+    rv = flush_ops(t, db, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = flush_faults(t, db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = flush_calls(t, db, res, p);
+    }
+    tally_reset(t);
+    /* the contact waits for a later flush */
+    t->contacted = contacted;
+    t->answered = answered;
+    t->ever_answered = ever;
+    memcpy(t->failure, failure, sizeof(failure));
     return rv;
 }
 

@@ -85,7 +85,9 @@ void oxt_metrics_tally_call(oxt_metrics_tally_t *t,
                             const oxt_soap_call_t *call,
                             apr_interval_time_t elapsed);
 
-/** True when the tally holds nothing to write. */
+/** True when the tally holds no count to write (a contact kept by
+ *  oxt_metrics_tally_flush_counts may still wait: oxt_metrics_tally_flush
+ *  writes it). */
 int oxt_metrics_tally_empty(const oxt_metrics_tally_t *t);
 
 /**
@@ -97,6 +99,18 @@ int oxt_metrics_tally_empty(const oxt_metrics_tally_t *t);
  */
 apr_status_t oxt_metrics_tally_flush(oxt_metrics_tally_t *t, oxt_db_t *db,
                                      oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * As oxt_metrics_tally_flush, but the last contact with OX is kept in the
+ * tally for a later oxt_metrics_tally_flush: the counts go with their
+ * records' transaction, the contact (a time and a verdict, one hot row)
+ * at most as often as the caller wants it written. The tally is empty of
+ * counts afterwards.
+ */
+apr_status_t oxt_metrics_tally_flush_counts(oxt_metrics_tally_t *t,
+                                            oxt_db_t *db, oxt_result_t *res,
+                                            apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /* ---- what the replicator records besides counts ------------------------ */

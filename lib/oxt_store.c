@@ -87,7 +87,8 @@ struct store_db_t {
     apr_hash_t *kept;               /* mail ids (domains: -dom_id) with a
                                        row waiting */
     oxt_metrics_tally_t *tally;     /* counted since it was written */
-    apr_time_t tally_at;            /* when a commit last wrote it */
+    apr_time_t tally_at;            /* when a commit last wrote the
+                                       contact with OX */
     apr_pool_t *scratch;            /* of writing the tally */
     int page_limit;                 /* domains in the next page */
     apr_time_t page_at;             /* when the last page was loaded */
@@ -108,17 +109,26 @@ struct store_db_t {
     struct store_ahead_t ahead;
 };
 
-/* The counts go into the transaction that is about to commit. */
-static apr_status_t store_tally_flush(store_db_t *s, oxt_result_t *res)
+/* The counts go into the transaction that is about to commit; the last
+ * contact with OX too unless counts_only. */
+static apr_status_t store_tally_write(store_db_t *s, int counts_only,
+                                      oxt_result_t *res)
 {
     apr_status_t rv;
 
-    if (oxt_metrics_tally_empty(s->tally)) {
+    if (counts_only && oxt_metrics_tally_empty(s->tally)) {
         return APR_SUCCESS;
     }
-    rv = oxt_metrics_tally_flush(s->tally, s->db, res, s->scratch);
+    rv = counts_only
+       ? oxt_metrics_tally_flush_counts(s->tally, s->db, res, s->scratch)
+       : oxt_metrics_tally_flush(s->tally, s->db, res, s->scratch);
     apr_pool_clear(s->scratch);
     return rv;
+}
+
+static apr_status_t store_tally_flush(store_db_t *s, oxt_result_t *res)
+{
+    return store_tally_write(s, 0, res);
 }
 
 /* ---- the rows of a turn ---------------------------------------------------
@@ -578,25 +588,25 @@ static apr_status_t store_begin(void *baton, oxt_result_t *res)
     return APR_SUCCESS;
 }
 
-/* A turn's commit writes the metrics' counts at most this often (three
- * statements, one of them on a single hot row, in every commit of a
- * burst's turns: a third of their statements); the engine has the rest
- * written once it has nothing in progress (store_flush). A crash loses
- * at most this long's counts, never a record. */
-#define STORE_TALLY_EVERY apr_time_from_msec(1000)
+/* A turn's commit writes the counts it counts (exact across a crash:
+ * docs/architecture.md, decision 9), but the last contact with OX (an
+ * UPDATE of one hot row in every commit of a burst's turns) at most this
+ * often; the engine has it written once it has nothing in progress
+ * (store_flush). A crash loses at most this long of the contact's age. */
+#define STORE_CONTACT_EVERY apr_time_from_msec(1000)
 
 static apr_status_t store_commit(void *baton, oxt_result_t *res)
 {
     store_db_t *s = baton;
     apr_status_t rv = store_write_kept(s, res);
     apr_time_t now = apr_time_now();
+    int counts_only = now - s->tally_at < STORE_CONTACT_EVERY;
 
-    if (rv == APR_SUCCESS && !oxt_metrics_tally_empty(s->tally)
-        && now - s->tally_at >= STORE_TALLY_EVERY) {
+    if (rv == APR_SUCCESS && !oxt_metrics_tally_empty(s->tally)) {
         rv = store_open(s, res);
         if (rv == APR_SUCCESS) {
-            rv = store_tally_flush(s, res);
-            s->tally_at = now;
+            rv = store_tally_write(s, counts_only, res);
+            s->tally_at = counts_only ? s->tally_at : now;
             store_pump(s);
         }
     }
@@ -611,8 +621,8 @@ static apr_status_t store_commit(void *baton, oxt_result_t *res)
     return rv;
 }
 
-/* Outside a turn: the counts a commit left (each statement on its own,
- * as a count outside a turn is written). */
+/* Outside a turn: the contact a commit left (on its own, as a count
+ * outside a turn is written). */
 static apr_status_t store_flush(void *baton, oxt_result_t *res)
 {
     store_db_t *s = baton;

@@ -115,8 +115,8 @@ struct oxt_store_t {
     apr_status_t (*begin)(void *baton, oxt_result_t *res);
     apr_status_t (*commit)(void *baton, oxt_result_t *res);
 
-    /** What a turn's commit may leave for a later one (the metrics'
-     *  counts, written at most every so often while turns follow each
+    /** What a turn's commit may leave for a later one (the last contact
+     *  with OX, written at most every so often while turns follow each
      *  other), written now: the engine calls it outside a turn once it
      *  has no domain in progress. May be NULL. */
     apr_status_t (*flush)(void *baton, oxt_result_t *res);
