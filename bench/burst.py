@@ -31,6 +31,11 @@ when the call is applied, with the password's salted digest).
    a password for the mailbox); the emulator's state against the desired
    one; the daemon's CPU and RSS. Printed in one block at the end.
 
+With --log-level debug the daemon logs each claimed hint's trail and each
+mailbox's call (OXT04946, OXT04947), and the figures end with where the
+hints waited, stage by stage from the handler's start to OX's applying
+the change (p50/p95; print_trail).
+
 With --lock FILE (a shared machine): start it niced (`nice -n 19`); the
 setup runs so, and only the burst (step 2 and its measures) runs at
 priority 0, this process, the database server and the emulator reniced

@@ -23,7 +23,8 @@ time: the client's p99, the server-side p99 from Apache's %D of those
 requests, and the CPU time per request of Apache's processes and of
 MariaDB, user + system from /proc: what a request costs us, whatever
 else the machine runs), then wrk -t1 -c2 for half as long (req/s). Each
-run starts and ends with the server idle (its CPU time and log still):
+run starts and ends with the server idle (its CPU time, reads from
+storage and log still, no thread waiting on the disk):
 with -c2 alone, a page slower than the run left requests queued into
 the next URL's run, and every p99 after it measured that queue.
 (--no-rps: the latency run only, so that every URL of both sizes fits
