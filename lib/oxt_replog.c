@@ -456,13 +456,62 @@ static const char *owner_level(const oxt_plesk_scope_t *scope)
     }
 }
 
-/* The scope's counts of run (none counted: 0). */
+static apr_status_t moved_away(apr_array_header_t **pdoms, oxt_db_t *db,
+                               const oxt_psa_t *psa,
+                               const oxt_plesk_scope_t *scope,
+                               oxt_result_t *res, apr_pool_t *p);
+static const char *dom_marks(const apr_array_header_t *doms,
+                             apr_array_header_t *args, apr_pool_t *p);
+
+/* The counts of run's domains of doms that run_summary_owner still sums
+ * into scope's owner (the domain's row keeps the owner it was summed
+ * into until the prune's last batch of its move), taken off run's. */
+static apr_status_t run_moved_counts(oxt_run_summary_t *run, oxt_db_t *db,
+                                     const oxt_plesk_scope_t *scope,
+                                     const apr_array_header_t *doms,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *args, *rows;
+    const oxt_db_row_t *row;
+    const char *marks;
+    apr_status_t rv;
+    int i;
+
+    if (doms->nelts == 0) {
+        return APR_SUCCESS;
+    }
+    args = apr_array_make(p, doms->nelts + 2, sizeof(oxt_db_arg_t));
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(run->id);
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(scope->id);
+    marks = dom_marks(doms, args, p);
+    rv = oxt_db_select(&rows, db, apr_pstrcat(p,
+        "SELECT COALESCE(SUM(webmail_ok), 0), COALESCE(SUM(webmail_failed),"
+        " 0), COALESCE(SUM(standard_ok), 0), COALESCE(SUM(standard_failed),"
+        " 0), COALESCE(SUM(premium_ok), 0), COALESCE(SUM(premium_failed), 0)"
+        " FROM run_summary_owner WHERE run_id = ? AND level = 'domain' AND ",
+        scope->role == OXT_ROLE_CLIENT ? "client_id" : "reseller_id",
+        " = ? AND owner IN (", marks, ")", NULL),
+        (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
+        return rv;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
+        run->counts.ok[i] -= oxt_db_row_int(row, 2 * i, 0);
+        run->counts.failed[i] -= oxt_db_row_int(row, 2 * i + 1, 0);
+    }
+    return APR_SUCCESS;
+}
+
+/* The scope's counts of run (none counted: 0), without those of the
+ * domains psa has moved out of its subtree (moved_away). */
 static apr_status_t run_owner_counts(oxt_run_summary_t *run, oxt_db_t *db,
+                                     const oxt_psa_t *psa,
                                      const oxt_plesk_scope_t *scope,
                                      oxt_result_t *res, apr_pool_t *p)
 {
     const char *level = owner_level(scope);
-    apr_array_header_t *rows;
+    apr_array_header_t *rows, *doms;
     const oxt_db_row_t *row;
     apr_status_t rv;
     int i;
@@ -485,11 +534,14 @@ static apr_status_t run_owner_counts(oxt_run_summary_t *run, oxt_db_t *db,
         run->counts.ok[i] = oxt_db_row_int(row, 2 * i, 0);
         run->counts.failed[i] = oxt_db_row_int(row, 2 * i + 1, 0);
     }
-    return APR_SUCCESS;
+    rv = moved_away(&doms, db, psa, scope, res, p);
+    return rv == APR_SUCCESS ? run_moved_counts(run, db, scope, doms, res, p)
+                             : rv;
 }
 
 apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
                                            oxt_db_t *db,
+                                           const oxt_psa_t *psa,
                                            const oxt_plesk_scope_t *scope,
                                            oxt_result_t *res, apr_pool_t *p)
 {
@@ -506,7 +558,7 @@ apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
         *prun = run_from_row(APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *),
                              p);
         if (scope->role != OXT_ROLE_ADMIN) {
-            rv = run_owner_counts(*prun, db, scope, res, p);
+            rv = run_owner_counts(*prun, db, psa, scope, res, p);
         }
     }
     return rv;
@@ -869,6 +921,8 @@ typedef struct {
                                      sort: it is not ordered by (an
                                      equality on an ENUM in the ORDER BY
                                      made MariaDB sort, not walk) */
+    int moved;                    /* the rows of domains psa moved out of
+                                     the subtree left out (where_moved) */
 } replog_where_t;
 
 static void where_add(replog_where_t *w, const char *sql, oxt_db_arg_t arg)
@@ -970,6 +1024,13 @@ static const char *where_sql(const replog_where_t *w, apr_pool_t *p)
     return out;
 }
 
+static void where_moved(replog_where_t *w, const apr_array_header_t *doms,
+                        apr_pool_t *p);
+static apr_status_t moved_count(long long *pn, oxt_db_t *db,
+                                const replog_where_t *w,
+                                const apr_array_header_t *doms,
+                                oxt_result_t *res, apr_pool_t *p);
+
 /* ---- dense searches ------------------------------------------------------ */
 
 /* A search with more matches than it counts (OXT_REPLOG_COUNT_MAX) was
@@ -994,7 +1055,8 @@ static const char *where_sql(const replog_where_t *w, apr_pool_t *p)
  * whether w can have one. */
 static int dense_scope(const replog_where_t *w, const oxt_replog_query_t *q)
 {
-    return w->owners <= 1 && q->mail <= 0 && q->q != NULL && *q->q != '\0';
+    return w->owners <= 1 && !w->moved && q->mail <= 0 && q->q != NULL
+           && *q->q != '\0';
 }
 
 /* *pdense 1 when the marker of w's search proves it has more matches
@@ -1123,8 +1185,9 @@ apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
                               const oxt_replog_query_t *q,
                               oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *args;
+    apr_array_header_t *args, *doms;
     replog_where_t w;
+    long long away = 0;
     apr_status_t rv;
 
     replog_where(&w, q, p);
@@ -1133,14 +1196,25 @@ apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
     if (w.empty) {
         return APR_SUCCESS;
     }
+    rv = moved_away(&doms, db, q->psa, &q->scope, res, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
     if (w.owners <= 1 && (q->q == NULL || *q->q == '\0')) {
         rv = oxt_db_select_int(ptotal, db,
             "SELECT n FROM replication_log_count WHERE level = ? AND id = ?",
             OXT_DB_ARGS(OXT_DB_STR(w.level), OXT_DB_INT(w.owners
                                                         ? w.level_id : 0)),
             res, p);
-        return rv == APR_ENOENT ? APR_SUCCESS : rv;
+        rv = rv == APR_ENOENT ? APR_SUCCESS : rv;
+        /* The count row counts the rows of the domains moved away. */
+        if (rv == APR_SUCCESS && doms->nelts > 0) {
+            rv = moved_count(&away, db, &w, doms, res, p);
+            *ptotal = *ptotal > away ? *ptotal - away : 0;
+        }
+        return rv;
     }
+    where_moved(&w, doms, p);
     if (dense_scope(&w, q)) {
         return dense_count(ptotal, pmore, db, &w, replog_prefix(q->q, p),
                            res, p);
@@ -1192,6 +1266,13 @@ static const char *moved_out_sql(int *pn, const oxt_psa_t *psa,
         && oxt_psa_caps(psa)->has_client_type) {
         *pn = 2;
         return " AND d.cl_id <> ? AND COALESCE(c.parent_id, 0) <> ?";
+    }
+    /* Plesk 8 has no resellers: psa places no domain in a reseller's
+     * subtree (oxt_plesk's scope is empty), so every domain it has is
+     * outside one. No login is a reseller there (oxt_psa_lookup), so
+     * this is the rule kept, not a path a caller takes. */
+    if (scope->role == OXT_ROLE_RESELLER) {
+        return " AND 1 = 1";
     }
     return NULL;
 }
@@ -1248,6 +1329,91 @@ apr_status_t oxt_replog_moved_out(apr_hash_t **pout, oxt_db_t *db,
 static int moved_out_has(apr_hash_t *out, long long dom_id)
 {
     return out != NULL && dom_id > 0 && oxt_util_id_get(out, dom_id) != NULL;
+}
+
+/* The domains psa has moved out of scope whose rows may still name its
+ * owner, so that its totals, pages and banner leave them out (ids,
+ * long long, in p; none for the admin or a domain): those the directory
+ * still files under the owner (psa moved them since the directory's
+ * last sync of them) and those queued to move (replication_log_move: the
+ * sync saw the move, the prune has not moved every row yet), each kept
+ * when psa places it outside scope now. One statement: the owner's
+ * domains in the directory (its c_name / r_name index) and the queue,
+ * each looked up in psa by primary key. */
+static apr_status_t moved_away(apr_array_header_t **pdoms, oxt_db_t *db,
+                               const oxt_psa_t *psa,
+                               const oxt_plesk_scope_t *scope,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *args;
+    const char *cond;
+    int n, k;
+
+    *pdoms = apr_array_make(p, 0, sizeof(long long));
+    cond = moved_out_sql(&n, psa, scope);
+    if (cond == NULL) {
+        return APR_SUCCESS;
+    }
+    args = apr_array_make(p, 2 * n + 1, sizeof(oxt_db_arg_t));
+    for (k = 0; k < 2 * n + 1; k++) {
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(scope->id);
+    }
+    return oxt_db_select_ids(pdoms, db, oxt_psa_sql(psa, apr_pstrcat(p,
+        "SELECT x.id FROM dir_domain x JOIN psa.domains d ON d.id = x.id"
+        " LEFT JOIN psa.clients c ON c.id = d.cl_id WHERE x.",
+        scope->role == OXT_ROLE_CLIENT ? "client_id" : "reseller_id",
+        " = ?", cond, " UNION SELECT m.dom_id FROM replication_log_move m"
+        " JOIN psa.domains d ON d.id = m.dom_id LEFT JOIN psa.clients c"
+        " ON c.id = d.cl_id WHERE 1 = 1", cond, NULL), p),
+        (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+}
+
+/* "?,?,..." for doms, their ids pushed onto args. */
+static const char *dom_marks(const apr_array_header_t *doms,
+                             apr_array_header_t *args, apr_pool_t *p)
+{
+    apr_array_header_t *marks = apr_array_make(p, doms->nelts,
+                                               sizeof(const char *));
+    int i;
+
+    for (i = 0; i < doms->nelts; i++) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) =
+            OXT_DB_INT(APR_ARRAY_IDX(doms, i, long long));
+    }
+    return apr_array_pstrcat(p, marks, ',');
+}
+
+/* w without the rows of doms (moved_away): a condition more, and no
+ * count row, page index entry or dense marker of w's owner applies (they
+ * count those rows). */
+static void where_moved(replog_where_t *w, const apr_array_header_t *doms,
+                        apr_pool_t *p)
+{
+    if (doms->nelts == 0) {
+        return;
+    }
+    APR_ARRAY_PUSH(w->sql, const char *) = apr_pstrcat(p,
+        "(dom_id IS NULL OR dom_id NOT IN (", dom_marks(doms, w->args, p),
+        "))", NULL);
+    w->moved = 1;
+}
+
+/* *pn: the rows of w that are of doms (the dom index: the rows of the
+ * moved domains only). */
+static apr_status_t moved_count(long long *pn, oxt_db_t *db,
+                                const replog_where_t *w,
+                                const apr_array_header_t *doms,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_copy(p, w->args);
+    const char *marks = dom_marks(doms, args, p);
+
+    return oxt_db_select_int(pn, db, apr_pstrcat(p, "SELECT COUNT(*) FROM"
+                             " replication_log FORCE INDEX (dom)",
+                             where_sql(w, p), " AND dom_id IN (", marks,
+                             ")", NULL), (const oxt_db_arg_t *)args->elts,
+                             args->nelts, res, p);
 }
 
 /* ---- the list: order, keyset, rows ------------------------------------ */
@@ -1999,7 +2165,8 @@ static apr_status_t list_by_pages(int *pused, int *preversed,
 
     *pused = 0;
     if (total < 0 || limit <= 0 || (q->q != NULL && *q->q != '\0')
-        || q->mail > 0 || w->owners > 1 || at < OXT_REPLOG_PAGE_EVERY
+        || q->mail > 0 || w->owners > 1 || w->moved
+        || at < OXT_REPLOG_PAGE_EVERY
         || total - at - limit < OXT_REPLOG_PAGE_EVERY) {
         return APR_SUCCESS;
     }
@@ -2751,6 +2918,7 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
                              void *baton, oxt_result_t *res, apr_pool_t *p)
 {
     list_t l = { cb, baton, 0, NULL, p, 0, db, q, res };
+    apr_array_header_t *doms;
     long long offset = q->offset > 0 ? q->offset : 0, limit = q->limit;
     int desc = q->desc != 0, paged = 0, n;
     replog_where_t w;
@@ -2761,10 +2929,19 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
     if (w.empty) {
         return APR_SUCCESS;
     }
-    /* A page's rows are checked against psa once read; the whole list
-     * (All, streamed) leaves out the moved domains found first. */
+    /* The domains psa moved away are left out by the query, as the
+     * count leaves them out (oxt_replog_count); the page's rows are
+     * checked against psa once read besides (a row of a domain the
+     * directory never filed under the owner); the whole list (All,
+     * streamed) leaves out the moved domains found first. */
     l.check = moved_out_sql(&n, q->psa, &q->scope) != NULL;
-    if (l.check && limit <= 0) {
+    if (l.check) {
+        rv = moved_away(&doms, db, q->psa, &q->scope, res, p);
+        if (rv == APR_SUCCESS) {
+            where_moved(&w, doms, p);
+        }
+    }
+    if (rv == APR_SUCCESS && l.check && limit <= 0) {
         rv = clean_keep_moved(&w, db, q->psa, &q->scope, res, p);
         l.check = 0;
     }

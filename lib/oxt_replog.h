@@ -235,11 +235,13 @@ apr_status_t oxt_replog_run_end(oxt_db_t *db, long long run_id,
  * the license allows it), of the mailboxes of scope's subtree: the whole
  * server's for the admin (run_summary), the reseller's, client's or
  * domain's own for the others (one row of run_summary_owner by its key;
- * 0 when the run counted none of theirs). In p; NULL when there has
- * been none.
+ * 0 when the run counted none of theirs), less the counts of the
+ * domains psa has moved out of the subtree whose rows the prune has not
+ * moved yet (psa NULL: none). In p; NULL when there has been none.
  */
 apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
                                            oxt_db_t *db,
+                                           const oxt_psa_t *psa,
                                            const oxt_plesk_scope_t *scope,
                                            oxt_result_t *res,
                                            apr_pool_t *p)

@@ -417,7 +417,8 @@ static int cmd_last_run(cli_t *c, int argc, const char *const *argv)
         }
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_replog_last_automatic_run(&r, c->db, &scope, c->res, c->p);
+        rv = oxt_replog_last_automatic_run(&r, c->db, c->psa, &scope,
+                                           c->res, c->p);
     }
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
