@@ -439,6 +439,13 @@ typedef struct oxt_replog_prune_t {
     int building;                 /* a build has chunks left */
     long long moved;              /* rows given their domain's new owner */
     int moved_domains;            /* domains whose rows all follow now */
+    apr_interval_time_t moves_took;   /* the moves' batches, */
+    apr_interval_time_t deletes_took; /* the deletes' (recount included), */
+    apr_interval_time_t pages_took;   /* the page index's build */
+    apr_interval_time_t longest_batch; /* one batch of moves or deletes,
+                                          its transactions (the rows'
+                                          locks and the page index's named
+                                          lock, then the counts') */
 } oxt_replog_prune_t;
 
 /**

@@ -702,6 +702,11 @@ static int cmd_prune(cli_t *c, int argc, const char *const *argv)
     oxt_json_kbool(c->j, "more", pr.more);
     oxt_json_kbool(c->j, "paged", pr.paged);
     oxt_json_kbool(c->j, "building", pr.building);
+    oxt_json_kint(c->j, "moves_ms", apr_time_as_msec(pr.moves_took));
+    oxt_json_kint(c->j, "deletes_ms", apr_time_as_msec(pr.deletes_took));
+    oxt_json_kint(c->j, "pages_ms", apr_time_as_msec(pr.pages_took));
+    oxt_json_kint(c->j, "longest_batch_ms",
+                  apr_time_as_msec(pr.longest_batch));
     oxt_json_end(c->j);
     return 0;
 }
