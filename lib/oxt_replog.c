@@ -456,10 +456,6 @@ static const char *owner_level(const oxt_plesk_scope_t *scope)
     }
 }
 
-static apr_status_t moved_away(apr_array_header_t **pdoms, oxt_db_t *db,
-                               const oxt_psa_t *psa,
-                               const oxt_plesk_scope_t *scope,
-                               oxt_result_t *res, apr_pool_t *p);
 static const char *dom_marks(const apr_array_header_t *doms,
                              apr_array_header_t *args, apr_pool_t *p);
 
@@ -504,14 +500,14 @@ static apr_status_t run_moved_counts(oxt_run_summary_t *run, oxt_db_t *db,
 }
 
 /* The scope's counts of run (none counted: 0), without those of the
- * domains psa has moved out of its subtree (moved_away). */
+ * domains psa has moved out of its subtree (moved, or NULL). */
 static apr_status_t run_owner_counts(oxt_run_summary_t *run, oxt_db_t *db,
-                                     const oxt_psa_t *psa,
+                                     const apr_array_header_t *moved,
                                      const oxt_plesk_scope_t *scope,
                                      oxt_result_t *res, apr_pool_t *p)
 {
     const char *level = owner_level(scope);
-    apr_array_header_t *rows, *doms;
+    apr_array_header_t *rows;
     const oxt_db_row_t *row;
     apr_status_t rv;
     int i;
@@ -534,14 +530,13 @@ static apr_status_t run_owner_counts(oxt_run_summary_t *run, oxt_db_t *db,
         run->counts.ok[i] = oxt_db_row_int(row, 2 * i, 0);
         run->counts.failed[i] = oxt_db_row_int(row, 2 * i + 1, 0);
     }
-    rv = moved_away(&doms, db, psa, scope, res, p);
-    return rv == APR_SUCCESS ? run_moved_counts(run, db, scope, doms, res, p)
-                             : rv;
+    return moved != NULL ? run_moved_counts(run, db, scope, moved, res, p)
+                         : APR_SUCCESS;
 }
 
 apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
                                            oxt_db_t *db,
-                                           const oxt_psa_t *psa,
+                                           const apr_array_header_t *moved,
                                            const oxt_plesk_scope_t *scope,
                                            oxt_result_t *res, apr_pool_t *p)
 {
@@ -558,7 +553,7 @@ apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
         *prun = run_from_row(APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *),
                              p);
         if (scope->role != OXT_ROLE_ADMIN) {
-            rv = run_owner_counts(*prun, db, psa, scope, res, p);
+            rv = run_owner_counts(*prun, db, moved, scope, res, p);
         }
     }
     return rv;
@@ -1191,7 +1186,8 @@ apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
                               const oxt_replog_query_t *q,
                               oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *args, *doms;
+    apr_array_header_t *args;
+    const apr_array_header_t *doms = q->moved;
     replog_where_t w;
     long long away = 0;
     apr_status_t rv;
@@ -1202,9 +1198,11 @@ apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
     if (w.empty) {
         return APR_SUCCESS;
     }
-    rv = moved_away(&doms, db, q->psa, &q->scope, res, p);
-    if (rv != APR_SUCCESS) {
-        return rv;
+    if (doms == NULL) {
+        rv = oxt_replog_moved_away(&doms, db, q->psa, &q->scope, res, p);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
     }
     if (w.owners <= 1 && (q->q == NULL || *q->q == '\0')) {
         rv = oxt_db_select_int(ptotal, db,
@@ -1337,23 +1335,17 @@ static int moved_out_has(apr_hash_t *out, long long dom_id)
     return out != NULL && dom_id > 0 && oxt_util_id_get(out, dom_id) != NULL;
 }
 
-/* The domains psa has moved out of scope whose rows may still name its
- * owner, so that its totals, pages and banner leave them out (ids,
- * long long, in p; none for the admin or a domain): those the directory
- * still files under the owner (psa moved them since the directory's
- * last sync of them) and those queued to move (replication_log_move: the
- * sync saw the move, the prune has not moved every row yet), each kept
- * when psa places it outside scope now. One statement: the owner's
- * domains in the directory (its c_name / r_name index) and the queue,
- * each looked up in psa by primary key. */
-static apr_status_t moved_away(apr_array_header_t **pdoms, oxt_db_t *db,
-                               const oxt_psa_t *psa,
-                               const oxt_plesk_scope_t *scope,
-                               oxt_result_t *res, apr_pool_t *p)
+/* The directory's domains of the owner by its c_name / r_name index, and
+ * the queue, each asked of psa with moved_out_sql's check. */
+apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
+                                   oxt_db_t *db, const oxt_psa_t *psa,
+                                   const oxt_plesk_scope_t *scope,
+                                   oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *args;
+    apr_array_header_t *args, *doms;
     const char *cond;
     int n, k;
+    apr_status_t rv;
 
     *pdoms = apr_array_make(p, 0, sizeof(long long));
     cond = moved_out_sql(&n, psa, scope);
@@ -1364,7 +1356,7 @@ static apr_status_t moved_away(apr_array_header_t **pdoms, oxt_db_t *db,
     for (k = 0; k < 2 * n + 1; k++) {
         APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(scope->id);
     }
-    return oxt_db_select_ids(pdoms, db, oxt_psa_sql(psa, apr_pstrcat(p,
+    rv = oxt_db_select_ids(&doms, db, oxt_psa_sql(psa, apr_pstrcat(p,
         "SELECT x.id FROM dir_domain x JOIN psa.domains d ON d.id = x.id"
         " LEFT JOIN psa.clients c ON c.id = d.cl_id WHERE x.",
         scope->role == OXT_ROLE_CLIENT ? "client_id" : "reseller_id",
@@ -1372,6 +1364,10 @@ static apr_status_t moved_away(apr_array_header_t **pdoms, oxt_db_t *db,
         " JOIN psa.domains d ON d.id = m.dom_id LEFT JOIN psa.clients c"
         " ON c.id = d.cl_id WHERE 1 = 1", cond, NULL), p),
         (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
+    if (rv == APR_SUCCESS) {
+        *pdoms = doms;
+    }
+    return rv;
 }
 
 /* "?,?,..." for doms, their ids pushed onto args. */
@@ -1390,9 +1386,9 @@ static const char *dom_marks(const apr_array_header_t *doms,
     return apr_array_pstrcat(p, marks, ',');
 }
 
-/* w without the rows of doms (moved_away): a condition more, and no
- * count row, page index entry or dense marker of w's owner applies (they
- * count those rows). */
+/* w without the rows of doms (oxt_replog_moved_away): a condition more,
+ * and no count row, page index entry or dense marker of w's owner
+ * applies (they count those rows). */
 static void where_moved(replog_where_t *w, const apr_array_header_t *doms,
                         apr_pool_t *p)
 {
@@ -2924,7 +2920,7 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
                              void *baton, oxt_result_t *res, apr_pool_t *p)
 {
     list_t l = { cb, baton, 0, NULL, p, 0, db, q, res };
-    apr_array_header_t *doms;
+    const apr_array_header_t *doms = q->moved;
     long long offset = q->offset > 0 ? q->offset : 0, limit = q->limit;
     int desc = q->desc != 0, paged = 0, n;
     replog_where_t w;
@@ -2941,11 +2937,11 @@ apr_status_t oxt_replog_list(oxt_db_t *db, const oxt_replog_query_t *q,
      * directory never filed under the owner); the whole list (All,
      * streamed) leaves out the moved domains found first. */
     l.check = moved_out_sql(&n, q->psa, &q->scope) != NULL;
-    if (l.check) {
-        rv = moved_away(&doms, db, q->psa, &q->scope, res, p);
-        if (rv == APR_SUCCESS) {
-            where_moved(&w, doms, p);
-        }
+    if (l.check && doms == NULL) {
+        rv = oxt_replog_moved_away(&doms, db, q->psa, &q->scope, res, p);
+    }
+    if (rv == APR_SUCCESS && l.check) {
+        where_moved(&w, doms, p);
     }
     if (rv == APR_SUCCESS && l.check && limit <= 0) {
         rv = clean_keep_moved(&w, db, q->psa, &q->scope, res, p);

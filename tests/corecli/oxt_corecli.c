@@ -401,6 +401,7 @@ static int cmd_remove(cli_t *c, int argc, const char *const *argv, int all)
 
 static int cmd_last_run(cli_t *c, int argc, const char *const *argv)
 {
+    const apr_array_header_t *moved = NULL;
     oxt_run_summary_t *r;
     oxt_identity_t *id;
     oxt_plesk_scope_t scope;
@@ -417,7 +418,11 @@ static int cmd_last_run(cli_t *c, int argc, const char *const *argv)
         }
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_replog_last_automatic_run(&r, c->db, c->psa, &scope,
+        rv = oxt_replog_moved_away(&moved, c->db, c->psa, &scope, c->res,
+                                   c->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_last_automatic_run(&r, c->db, moved, &scope,
                                            c->res, c->p);
     }
     if (rv != APR_SUCCESS) {
