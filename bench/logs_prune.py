@@ -21,9 +21,9 @@ also the prune's own split: its batches' time, the page index's build
 that follows, the longest batch). The retention, the cap and the move
 are then made once more as the daemon makes them, a batch per call (no
 budget), until the prune says it is done: the batches' rows per second
-without the page index's build that the last call makes, and the
-longest call. --profile N runs one delete batch and one move batch of
-N rows statement by statement at the end (SHOW PROFILES). Meanwhile
+and the longest, then the page index's build, a chunk a call.
+--profile N runs one delete batch and one move batch of N rows
+statement by statement at the end (SHOW PROFILES). Meanwhile
 a writer inserts a log row and its counts as the replicator does, in a
 loop on its own connection; its worst wait is printed with each step.
 
@@ -125,31 +125,31 @@ def step(label, writer, corecli, conf, *args):
 def batched(label, writer, corecli, conf, *args):
     """The same prune called with no budget until it says it is done, as
     the daemon calls it: each call one batch (a process's start and the
-    prune's first look included), the last one also the page index's
-    build the prune then makes. The batches' rows per second leave that
-    last call out; the longest call is the longest a daemon's turn
-    waited."""
+    prune's first look included) while rows are left, then one chunk of
+    the page index's build a call. The batches' rows per second, the
+    longest batch call, and the build's calls apart."""
     writer.take()
-    took, rows = [], 0
+    batches, chunks, rows = [], [], 0
     while True:
         t0 = time.monotonic()
         res = subprocess.run([corecli, "-c", conf] + [str(a) for a in args],
                              capture_output=True, text=True, check=True)
-        took.append(time.monotonic() - t0)
+        took = time.monotonic() - t0
         out = json.loads(res.stdout)
+        n = sum(out.get(k) or 0 for k in ("expired", "over_cap", "moved"))
+        (batches if n else chunks).append(took)
+        rows += n
         if not out.get("more"):
             break
-        rows += sum(out.get(k) or 0 for k in ("expired", "over_cap",
-                                              "moved"))
-    batches = took[:-1]
-    print("  %-34s %d calls; the batches' %d rows in %.1f s: %.0f rows/s;"
-          " longest call %.0f ms, median %.0f ms; the last (with the"
-          " build) %.1f s; writer's worst wait %.0f ms" % (
-              label + " (a batch a call)", len(took), rows, sum(batches),
+    print("  %-34s %d rows in %d calls, %.1f s: %.0f rows/s; longest call"
+          " %.0f ms, median %.0f ms; then the build: %d calls, %.1f s,"
+          " longest %.0f ms; writer's worst wait %.0f ms" % (
+              label + " (a batch a call)", rows, len(batches), sum(batches),
               rows / sum(batches) if batches else 0,
               max(batches or [0]) * 1000,
-              sorted(batches or [0])[len(batches) // 2] * 1000,
-              took[-1], writer.take()), flush=True)
+              sorted(batches or [0])[len(batches) // 2] * 1000, len(chunks),
+              sum(chunks), max(chunks or [0]) * 1000, writer.take()),
+          flush=True)
 
 
 def drift(db):
