@@ -6,6 +6,7 @@ subtree (issue 10, migration 0148), on the 1m data that
 with that checkout's programs (never part of `make check`).
 
     /usr/bin/python3 bench/logs_owner.py TREE banner|statements|moves
+        [1m|100k]
 
 banner: a finished automatic run that counted every mailbox of psa once
 (one in 20 failed) and its run_summary_owner rows, made by SQL, so the
@@ -14,7 +15,11 @@ page with bench/logs_page.py --only 'p1 modified desc$|json p1').
 statements: in the server (ANALYZE, best of five) the banner's row of
 the busiest reseller and client, psa's check of a reseller's page,
 Clean Log's first read of its domains, the daily recount's scan for
-moved domains; and the end of a run that counted every mailbox: its
+moved domains, the counts a prune's batch of the oldest rows takes off
+(a CASE against IN lists), the question every list and banner of a
+reseller or a
+client asks first (moved_away in lib/oxt_replog.c: the owner's domains
+in the directory and the move queue, each looked up in psa); and the end of a run that counted every mailbox: its
 owners' rows written in statements of 64 rows (run_owners_write's
 shape), then deleted in batches of 1,000 (on a copy of the table).
 moves: the 30 busiest clients of the busiest reseller moved to another
@@ -30,10 +35,11 @@ import subprocess
 import sys
 import time
 top, mode = sys.argv[1], sys.argv[2]
+size = sys.argv[3] if len(sys.argv) > 3 else "1m"
 sys.path.insert(0, os.path.join(top, "tests", "integration"))
 from harness.mariadb import MariaDB  # noqa: E402
 from harness.site import Site  # noqa: E402
-root = os.path.join(top, "tests", "gen", "logs-bench-1m")
+root = os.path.join(top, "tests", "gen", "logs-bench-" + size)
 conf = os.path.join(root, "site", "oxtender.conf")
 cli = os.path.join(top, "build", "default", "tests", "oxt-corecli")
 BANNER = """
@@ -78,6 +84,15 @@ def analyze(sql, n=5):
     return best
 
 
+def profiled(sql, n=5):
+    """Best of n: the server's time of sql (SHOW PROFILES), for what
+    ANALYZE's JSON does not time as a whole (a UNION)."""
+    rows = q("SET profiling = 1; SET profiling_history_size = 100; "
+             + (sql + "; ") * n + "SHOW PROFILES;")
+    return min(float(r[1]) * 1000 for r in rows
+               if len(r) >= 3 and r[2].startswith("SELECT"))
+
+
 def core(*args):
     t0 = time.monotonic()
     res = subprocess.run([cli, "-c", conf] + [str(a) for a in args],
@@ -109,6 +124,44 @@ try:
                 "SELECT d.id FROM psa.domains d LEFT JOIN psa.clients c ON c.id ="
                 " d.cl_id WHERE d.id IN (%s) AND d.cl_id <> %s AND"
                 " COALESCE(c.parent_id, 0) <> %s" % (",".join(doms), rid, rid))))
+        for col, oid, cond in (
+                ("reseller_id", rid, " AND d.cl_id <> {o} AND"
+                 " COALESCE(c.parent_id, 0) <> {o}"),
+                ("client_id", cid, " AND d.cl_id <> {o}")):
+            c = cond.format(o=oid)
+            ndom = q("SELECT COUNT(*) FROM dir_domain WHERE %s = %s"
+                     % (col, oid))[0][0]
+            print("the domains moved away from %s %s (%s in the directory):"
+                  " %.3f ms" % (col, oid, ndom, profiled(
+                      "SELECT x.id FROM dir_domain x JOIN psa.domains d ON"
+                      " d.id = x.id LEFT JOIN psa.clients c ON c.id ="
+                      " d.cl_id WHERE x.%s = %s%s UNION SELECT m.dom_id"
+                      " FROM replication_log_move m JOIN psa.domains d ON"
+                      " d.id = m.dom_id LEFT JOIN psa.clients c ON c.id ="
+                      " d.cl_id WHERE 1 = 1%s" % (col, oid, c, c))))
+        # the counts a prune's batch of the oldest rows takes off (1,000
+        # domains, one row each): one UPDATE with a CASE of a WHEN per
+        # owner (before) against one with the IN list of those that lost
+        # as many (replog_uncount_level now), each rolled back, twice
+        ids = [r[0] for r in q("SELECT id FROM replication_log_count WHERE"
+                               " level = 'domain' AND id > 0 ORDER BY"
+                               " RAND() LIMIT 1000")]
+        cases = " ".join("WHEN %s THEN 1" % i for i in ids)
+        inl = ",".join(ids)
+        by_case = ("BEGIN; UPDATE replication_log_count SET n ="
+                   " GREATEST(CAST(n AS SIGNED) - CASE id %s ELSE 0 END, 0)"
+                   " WHERE level = 'domain' AND id IN (%s); ROLLBACK;"
+                   % (cases, inl))
+        by_in = ("BEGIN; UPDATE replication_log_count SET n ="
+                 " GREATEST(CAST(n AS SIGNED) - 1, 0) WHERE level = 'domain'"
+                 " AND id IN (%s); ROLLBACK;" % inl)
+        prof = q("SET profiling = 1; SET profiling_history_size = 100; "
+                 + (by_case + by_in) * 2 + " SHOW PROFILES;")
+        for r in prof:
+            if len(r) >= 3 and r[2].startswith("UPDATE"):
+                print("a batch's counts of %d domains taken off, %s: %.1f ms"
+                      % (len(ids), "CASE" if "CASE" in r[2] else "IN list",
+                         float(r[1]) * 1000))
         print("Clean Log's distinct domains of reseller %s: %.1f ms" % (rid, analyze(
             "SELECT DISTINCT dom_id FROM replication_log FORCE INDEX (reseller)"
             " WHERE reseller_id = %s AND dom_id IS NOT NULL" % rid, 3)))

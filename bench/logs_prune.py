@@ -4,7 +4,8 @@ row cap, Clean Log and Remove, and how long a writer (the replicator
 logging its work) waits meanwhile (never part of `make check`).
 
     /usr/bin/python3 bench/logs_prune.py [--rows 1000000] [--expire 20000]
-        [--base DIR] [--lock FILE]
+        [--base DIR] [--lock FILE] [--data DIR] [--batch 1000]
+        [--profile N]
 
 It builds the data of bench/logs_at_scale.py (its own MariaDB under
 tests/gen, removed at the end: reseller1 30 %, client1 11 %, dom1 1 % of
@@ -12,7 +13,17 @@ the rows, the rest over 10,000 domains and 1,000 clients), then with the
 core's test client (oxt-corecli) measures: the daily recount of the
 counts; a prune of --expire expired rows spread over every domain; a
 prune of as many rows beyond the row cap; Remove of 1,000 selected rows;
-Clean Log of dom1 (10,000 rows) and of client1 (110,000 rows). Meanwhile
+a move of dom1 (10,000 rows: a domain moved to another owner, queued
+as the directory's sync queues it, its rows moved by the prune, 0148);
+Clean Log of dom1 (10,000 rows) and of client1 (100,000 rows after the
+move). Each step prints its rows per second (a build of this tree
+also the prune's own split: its batches' time, the page index's build
+that follows, the longest batch). The retention, the cap and the move
+are then made once more as the daemon makes them, a batch per call (no
+budget), until the prune says it is done: the batches' rows per second
+and the longest, then the page index's build, a chunk a call.
+--profile N runs one delete batch and one move batch of N rows
+statement by statement at the end (SHOW PROFILES). Meanwhile
 a writer inserts a log row and its counts as the replicator does, in a
 loop on its own connection; its worst wait is printed with each step.
 
@@ -24,6 +35,7 @@ they are side by side on the same machine load.
 """
 import argparse
 import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -85,9 +97,59 @@ def step(label, writer, corecli, conf, *args):
     res = subprocess.run([corecli, "-c", conf] + [str(a) for a in args],
                          capture_output=True, text=True)
     ms = (time.monotonic() - t0) * 1000
-    print("  %-34s %9.0f ms  writer's worst wait %6.0f ms  %s" % (
-        label, ms, writer.take(), res.stdout.strip()[:110]), flush=True)
+    try:
+        out = json.loads(res.stdout)
+    except ValueError:
+        out = {}
+    n = sum(out.get(k) or 0 for k in ("expired", "over_cap", "moved",
+                                      "deleted"))
+    rate = " %7.0f rows/s" % (n * 1000.0 / ms) if n and ms else ""
+    print("  %-34s %9.0f ms%s  writer's worst wait %6.0f ms  %s" % (
+        label, ms, rate, writer.take(), res.stdout.strip()[:110]),
+        flush=True)
+    # the prune's own split (oxt_replog_prune_t, where the build has it)
+    part = []
+    for key, rows in (("moves_ms", out.get("moved") or 0),
+                      ("deletes_ms", (out.get("expired") or 0)
+                       + (out.get("over_cap") or 0)), ("pages_ms", 0)):
+        if out.get(key):
+            part.append("%s %d ms%s" % (key[:-3], out[key],
+                        " (%.0f rows/s)" % (rows * 1000.0 / out[key])
+                        if rows else ""))
+    if part:
+        print("  %-34s %s; longest batch %s ms" % (
+            "", ", ".join(part), out.get("longest_batch_ms")), flush=True)
     return res.stdout
+
+
+def batched(label, writer, corecli, conf, *args):
+    """The same prune called with no budget until it says it is done, as
+    the daemon calls it: each call one batch (a process's start and the
+    prune's first look included) while rows are left, then one chunk of
+    the page index's build a call. The batches' rows per second, the
+    longest batch call, and the build's calls apart."""
+    writer.take()
+    batches, chunks, rows = [], [], 0
+    while True:
+        t0 = time.monotonic()
+        res = subprocess.run([corecli, "-c", conf] + [str(a) for a in args],
+                             capture_output=True, text=True, check=True)
+        took = time.monotonic() - t0
+        out = json.loads(res.stdout)
+        n = sum(out.get(k) or 0 for k in ("expired", "over_cap", "moved"))
+        (batches if n else chunks).append(took)
+        rows += n
+        if not out.get("more"):
+            break
+    print("  %-34s %d rows in %d calls, %.1f s: %.0f rows/s; longest call"
+          " %.0f ms, median %.0f ms; then the build: %d calls, %.1f s,"
+          " longest %.0f ms; writer's worst wait %.0f ms" % (
+              label + " (a batch a call)", rows, len(batches), sum(batches),
+              rows / sum(batches) if batches else 0,
+              max(batches or [0]) * 1000,
+              sorted(batches or [0])[len(batches) // 2] * 1000, len(chunks),
+              sum(chunks), max(chunks or [0]) * 1000, writer.take()),
+          flush=True)
 
 
 def drift(db):
@@ -98,7 +160,7 @@ def drift(db):
                      " ' rows') FROM replication_log", "oxtender")
 
 
-def measure(tree, db, conf, writer, expire):
+def measure(tree, db, conf, writer, expire, batch=1000):
     corecli = os.path.join(tree, "build", "default", "tests", "oxt-corecli")
     replicator = os.path.join(tree, "replicator", "oxtender-replicator")
     sql_dir = os.path.join(tree, "sql", "oxtender")
@@ -130,13 +192,41 @@ def measure(tree, db, conf, writer, expire):
            " WHERE address <> 'writer@dom5.example' ORDER BY id"
            " LIMIT %d) t);" % expire, "oxtender")
     step("prune %d expired" % expire, writer, corecli, conf, "prune", 365,
-         100000000, 1000, 600000)
+         100000000, batch, 600000)
+    db.sql("UPDATE replication_log SET logged_at = NOW() - INTERVAL 400 DAY"
+           " WHERE id IN (SELECT id FROM (SELECT id FROM replication_log"
+           " WHERE address <> 'writer@dom5.example' ORDER BY id"
+           " LIMIT %d) t);" % expire, "oxtender")
+    batched("prune %d expired" % expire, writer, corecli, conf, "prune",
+            365, 100000000, batch, 0)
     total = int(db.scalar("SELECT n FROM replication_log_count WHERE"
                           " level = 'all'", "oxtender"))
     print("  before the cap: %s" % drift(db), flush=True)
     step("prune %d beyond the cap" % expire, writer, corecli, conf,
-         "prune", 3650, total - expire, 1000, 600000)
+         "prune", 3650, total - expire, batch, 600000)
+    total = int(db.scalar("SELECT n FROM replication_log_count WHERE"
+                          " level = 'all'", "oxtender"))
+    batched("prune %d beyond the cap" % expire, writer, corecli, conf,
+            "prune", 3650, total - expire, batch, 0)
     print("  after the cap: %s" % drift(db), flush=True)
+    # a domain moved to another owner (issue 10): the directory's sync
+    # queues it, the prune moves its rows in batches (0148): dom1's (1 %
+    # of the rows, a tenth of client1's) to an owner of their own
+    dom = 1
+    nrows = db.scalar("SELECT COUNT(*) FROM replication_log WHERE"
+                      " dom_id = 1", "oxtender")
+    if db.scalar("SELECT COUNT(*) FROM information_schema.tables WHERE"
+                 " table_schema = 'oxtender' AND table_name ="
+                 " 'replication_log_move'", "oxtender") != "0":
+        db.sql("DELETE FROM replication_log_move; INSERT INTO"
+               " replication_log_move VALUES (%s, 9000, 9001, NOW());"
+               % dom, "oxtender")
+        step("move of dom %s (%s rows)" % (dom, nrows), writer, corecli,
+             conf, "prune", 3650, 100000000, batch, 600000)
+        db.sql("INSERT INTO replication_log_move VALUES (%s, 9010, 9011,"
+               " NOW());" % dom, "oxtender")
+        batched("move of dom %s back" % dom, writer, corecli, conf,
+                "prune", 3650, 100000000, batch, 0)
     ids = [r[0] for r in db.query(
         "SELECT id FROM replication_log WHERE dom_id > 1 ORDER BY id DESC"
         " LIMIT 1000", "oxtender")]
@@ -146,6 +236,63 @@ def measure(tree, db, conf, writer, expire):
          "dom1.example")
     step("clean log of client1", writer, corecli, conf, "logs-clean",
          "client1")
+
+
+GONE = ("id, logged_at, address, dom_id, client_id, reseller_id,"
+        " service_type, scheduled_by, outcome")
+KEEP = ("logged_at, run_id, mail_id, address, dom_id, domain_name,"
+        " {owner} service_type, scheduled_by, operation, outcome, reason,"
+        " debug_request, debug_response")
+
+
+def profile(db, batch):
+    """Where a batch's time goes: the statements of one delete batch
+    (replog_delete_batch: the oldest rows) and of one move batch
+    (move_rows: dom1's rows to another owner) run by hand in one session
+    of the server, each timed by the server (SHOW PROFILES), the ids
+    written out as the prune binds them."""
+    ids = ",".join(r[0] for r in db.query(
+        "SELECT id FROM replication_log ORDER BY logged_at, id LIMIT %d"
+        % batch, "oxtender"))
+    mids = ",".join(r[0] for r in db.query(
+        "SELECT id FROM replication_log WHERE dom_id = 1 ORDER BY dom_id,"
+        " logged_at, id LIMIT %d" % batch, "oxtender"))
+    cols = db.query("SHOW COLUMNS FROM replication_log", "oxtender")
+    keep = KEEP.format(owner="client_id, reseller_id,")
+    keep = ", ".join(c for c in keep.split(", ")
+                     if c.strip() in [r[0] for r in cols])
+    sel = keep.replace("client_id, reseller_id", "9002, 9003")
+    script = (
+        "SET profiling = 1; SET profiling_history_size = 100;"
+        " SET TRANSACTION ISOLATION LEVEL READ COMMITTED; BEGIN;"
+        " SELECT COUNT(*) FROM (SELECT id, reseller_id, client_id,"
+        " COALESCE(dom_id, 0) FROM replication_log ORDER BY logged_at, id"
+        " LIMIT {n} FOR UPDATE) l;"
+        " INSERT INTO replication_log_gone ({g}) SELECT {g} FROM"
+        " replication_log WHERE id IN ({ids});"
+        " DELETE FROM replication_log WHERE id IN ({ids}); COMMIT;"
+        " SET TRANSACTION ISOLATION LEVEL READ COMMITTED; BEGIN;"
+        " SELECT COUNT(*) FROM (SELECT id FROM replication_log FORCE INDEX"
+        " (dom) WHERE dom_id = 1 ORDER BY dom_id, logged_at, id LIMIT {n}"
+        " FOR UPDATE) l;"
+        " INSERT INTO replication_log ({keep}) SELECT {sel} FROM"
+        " replication_log WHERE id IN ({mids}) ORDER BY id;"
+        " INSERT INTO replication_log_gone ({g}) SELECT {g} FROM"
+        " replication_log WHERE id IN ({mids});"
+        " DELETE FROM replication_log WHERE id IN ({mids}); COMMIT;"
+        " SHOW PROFILES;").format(n=batch, g=GONE, ids=ids, mids=mids,
+                                  keep=keep, sel=sel)
+    rows = db.query(script, "oxtender")
+    print("one batch of %d, statement by statement (server time):" % batch)
+    for r in rows:
+        if len(r) >= 3 and not r[2].startswith("SET"):
+            print("  %8.1f ms  %s" % (float(r[1]) * 1000, r[2][:90]))
+    nidx = db.scalar("SELECT COUNT(DISTINCT index_name) FROM"
+                     " information_schema.statistics WHERE table_schema ="
+                     " 'oxtender' AND table_name = 'replication_log'",
+                     "oxtender")
+    print("  (replication_log has %s indexes, the primary key included)"
+          % nidx, flush=True)
 
 
 def normal_priority(db):
@@ -166,13 +313,20 @@ def main():
     ap.add_argument("--rows", type=int, default=1000000)
     ap.add_argument("--expire", type=int, default=20000)
     ap.add_argument("--base", default=None)
+    ap.add_argument("--batch", type=int, default=1000,
+                    help="the prune's batch (rows a transaction)")
+    ap.add_argument("--profile", type=int, default=0,
+                    help="at the end, one delete batch and one move batch"
+                    " of this many rows statement by statement")
+    ap.add_argument("--data", default=os.path.join(env.TOP, "tests", "gen"),
+                    help="where the data's directory is made (removed at"
+                    " the end)")
     ap.add_argument("--lock", default=None,
                     help="a lock file (flock) held around the measuring"
                     " only, not the data's build")
     args = ap.parse_args()
-    os.makedirs(os.path.join(env.TOP, "tests", "gen"), exist_ok=True)
-    root = tempfile.mkdtemp(prefix="prune-", dir=os.path.join(env.TOP,
-                                                               "tests", "gen"))
+    os.makedirs(args.data, exist_ok=True)
+    root = tempfile.mkdtemp(prefix="prune-", dir=args.data)
     db = writer = None
     try:
         if args.base:                 # the data under the base's schema
@@ -194,12 +348,16 @@ def main():
         writer = Writer(db)
         writer.start()
         for tree in ([args.base] if args.base else []) + [env.TOP]:
-            measure(os.path.abspath(tree), db, conf, writer, args.expire)
+            measure(os.path.abspath(tree), db, conf, writer, args.expire,
+                    args.batch)
             # client1's rows again (dom1's are among them) for the next
             # tree's Clean Log
             db.sql(scale.ROWS_SQL.format(n=args.rows).rstrip().rstrip(";")
                    + " WHERE s.c = 4;", "oxtender")
         print("load %s" % (os.getloadavg(),), flush=True)
+        for n in ([args.profile] if args.profile else []):
+            profile(db, n)
+            print("load %s" % (os.getloadavg(),), flush=True)
     finally:
         if writer is not None:
             writer.close()

@@ -235,11 +235,13 @@ apr_status_t oxt_replog_run_end(oxt_db_t *db, long long run_id,
  * the license allows it), of the mailboxes of scope's subtree: the whole
  * server's for the admin (run_summary), the reseller's, client's or
  * domain's own for the others (one row of run_summary_owner by its key;
- * 0 when the run counted none of theirs). In p; NULL when there has
- * been none.
+ * 0 when the run counted none of theirs), less the counts of the
+ * domains moved (oxt_replog_moved_away's answer; NULL: none) that the
+ * prune has not moved yet. In p; NULL when there has been none.
  */
 apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
                                            oxt_db_t *db,
+                                           const apr_array_header_t *moved,
                                            const oxt_plesk_scope_t *scope,
                                            oxt_result_t *res,
                                            apr_pool_t *p)
@@ -288,15 +290,38 @@ typedef struct oxt_replog_query_t {
                                      (moved, and the replicator has not
                                      yet moved its rows:
                                      oxt_replog_moved_out); NULL: none */
+    const apr_array_header_t *moved; /* oxt_replog_moved_away's answer
+                                     for scope, asked once for a page's
+                                     count, list and banner; NULL: each
+                                     call asks */
 } oxt_replog_query_t;
+
+/**
+ * The domains psa has moved out of scope whose rows may still name its
+ * owner (*pdoms: ids, long long, in p; empty for the admin, a domain, or
+ * psa NULL): those queued to move (replication_log_move: the directory's
+ * sync saw the move, the prune has not moved every row yet) and, for a
+ * client, those the directory still files under it (psa moved them since
+ * the directory's last sync of them), each kept when psa places it
+ * outside scope now. One statement, each domain looked up in psa by
+ * primary key. The count, the list and the banner leave their rows out.
+ * A reseller's domains moved away before the sync are not among them
+ * (its page's rows are checked against psa: oxt_replog_moved_out).
+ */
+apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
+                                   oxt_db_t *db, const oxt_psa_t *psa,
+                                   const oxt_plesk_scope_t *scope,
+                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
 
 /**
  * Of the domains dom_ids (long long), those psa places outside scope now
  * (*pout: id -> ""): a domain moved in psa whose log rows still name the
  * old owner, until the replicator's prune moves them. One query on
  * psa's primary keys per 1,000 ids; none for the admin or a domain (its
- * subtree is itself), a scope psa cannot check (Plesk 8's), or psa NULL.
- * A domain psa no longer has is not among them. In p.
+ * subtree is itself), or psa NULL; on Plesk 8, every domain psa has for
+ * a reseller (psa has no resellers: no login is one). A domain psa no
+ * longer has is not among them. In p.
  */
 apr_status_t oxt_replog_moved_out(apr_hash_t **pout, oxt_db_t *db,
                                   const oxt_psa_t *psa,
@@ -437,6 +462,13 @@ typedef struct oxt_replog_prune_t {
     int building;                 /* a build has chunks left */
     long long moved;              /* rows given their domain's new owner */
     int moved_domains;            /* domains whose rows all follow now */
+    apr_interval_time_t moves_took;   /* the moves' batches, */
+    apr_interval_time_t deletes_took; /* the deletes' (recount included), */
+    apr_interval_time_t pages_took;   /* the page index's build */
+    apr_interval_time_t longest_batch; /* one batch of moves or deletes,
+                                          its transactions (the rows'
+                                          locks and the page index's named
+                                          lock, then the counts') */
 } oxt_replog_prune_t;
 
 /**

@@ -628,10 +628,15 @@ static apr_status_t logs_gather(oxt_mod_page_ctx_t *ctx, logs_pg_t *lg)
     apr_status_t rv;
 
     oxt_plesk_scope_of(&scope, ctx->ident);
-    rv = oxt_replog_count(&total, &more, ctx->db, &lg->q, ctx->res, p);
+    /* Asked once for the count, the list and the banner. */
+    rv = oxt_replog_moved_away(&lg->q.moved, ctx->db, ctx->psa, &scope,
+                               ctx->res, p);
     if (rv == APR_SUCCESS) {
-        rv = oxt_replog_last_automatic_run(&lg->run, ctx->db, &scope,
-                                           ctx->res, p);
+        rv = oxt_replog_count(&total, &more, ctx->db, &lg->q, ctx->res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_last_automatic_run(&lg->run, ctx->db, lg->q.moved,
+                                           &scope, ctx->res, p);
     }
     if (rv == APR_SUCCESS) {
         /* One more than shown: whether to say there are more. */

@@ -416,6 +416,7 @@ static int cmd_remove(cli_t *c, int argc, const char *const *argv, int all)
 
 static int cmd_last_run(cli_t *c, int argc, const char *const *argv)
 {
+    const apr_array_header_t *moved = NULL;
     oxt_run_summary_t *r;
     oxt_identity_t *id;
     oxt_plesk_scope_t scope;
@@ -432,7 +433,12 @@ static int cmd_last_run(cli_t *c, int argc, const char *const *argv)
         }
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_replog_last_automatic_run(&r, c->db, &scope, c->res, c->p);
+        rv = oxt_replog_moved_away(&moved, c->db, c->psa, &scope, c->res,
+                                   c->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_replog_last_automatic_run(&r, c->db, moved, &scope,
+                                           c->res, c->p);
     }
     if (rv != APR_SUCCESS) {
         return fail(c, rv);
@@ -716,6 +722,11 @@ static int cmd_prune(cli_t *c, int argc, const char *const *argv)
     oxt_json_kbool(c->j, "more", pr.more);
     oxt_json_kbool(c->j, "paged", pr.paged);
     oxt_json_kbool(c->j, "building", pr.building);
+    oxt_json_kint(c->j, "moves_ms", apr_time_as_msec(pr.moves_took));
+    oxt_json_kint(c->j, "deletes_ms", apr_time_as_msec(pr.deletes_took));
+    oxt_json_kint(c->j, "pages_ms", apr_time_as_msec(pr.pages_took));
+    oxt_json_kint(c->j, "longest_batch_ms",
+                  apr_time_as_msec(pr.longest_batch));
     oxt_json_end(c->j);
     return 0;
 }

@@ -231,6 +231,109 @@ def test_rows_follow_a_domain_moved_to_another_client(replicated):
     totals_match(px)
 
 
+def exact_in_the_window(px, login, where):
+    """login's list, its pages, a search and the total against SQL's
+    rows of where (the caller's rows, those of a domain moved away left
+    out), in the window before the prune has moved them."""
+    want = sql_ids(px, where, NEWEST)
+    out = logs(px, login, "--limit", 0)
+    assert (out["total"], ids(out)) == (len(want), want), login
+    paged = []
+    for off in range(0, len(want) + 10, 10):
+        page = logs(px, login, "--limit", 10, "--offset", off)
+        assert page["total"] == len(want), (login, off)
+        paged += ids(page)
+    assert paged == want, login
+    found = sql_ids(px, where + " AND address LIKE 'user1%'", NEWEST)
+    out = logs(px, login, "--q", "user1", "--limit", 0)
+    assert (out["total"], ids(out)) == (len(found), found), login
+
+
+def test_totals_leave_out_a_domain_moved_away(replicated):
+    """Issue 10: in the window between the move in psa and the prune's
+    last batch, the totals ("x total", a search's count), the pages and
+    the banner of the old owners leave out the moved domain's rows, as
+    the rows listed do: the client's before the directory's sync, and
+    every old owner's once it queued the move and after each batch of
+    one row (before the sync a reseller's total still counts them: the
+    rows it lists are checked against psa, oxt_replog_moved_away)."""
+    px = replicated
+    client1 = box_from_rows(px, "client_id = 4 AND dom_id <> 1")
+    reseller1 = box_from_rows(px, "reseller_id = 2 AND dom_id <> 1")
+    assert box(px, "client1") != client1
+    n = len(sql_ids(px, "dom_id = 1"))
+    assert n >= 2
+    move_domain(px, 1, 5)
+
+    def exact(synced=True):
+        exact_in_the_window(px, "client1", "client_id = 4 AND dom_id <> 1")
+        exact_in_the_window(px, "client2", "client_id = 5")
+        exact_in_the_window(px, "admin", "1 = 1")
+        assert box(px, "client1") == client1
+        if synced:
+            exact_in_the_window(px, "reseller1",
+                                "reseller_id = 2 AND dom_id <> 1")
+            assert box(px, "reseller1") == reseller1
+    exact(synced=False)
+    old = sql_ids(px, "dom_id = 1")
+    assert logs(px, "reseller1", "--limit", 0)["total"] == len(
+        sql_ids(px, "reseller_id = 2"))
+    refused(px, "reseller1", old[0])
+    rc, out = px.core("dir-sync", 1)
+    assert rc == 0, out
+    assert px.scalar("oxt", "SELECT COUNT(*) FROM replication_log_move") \
+        == "1"
+    exact()
+    for _ in range(n + 1):
+        rc, out = px.core("prune", 3650, 10000000, 1, 0)
+        assert rc == 0, out
+        exact()
+        if not out["more"]:
+            break
+    assert not out["more"]
+    assert sql_ids(px, "dom_id = 1 AND client_id <> 5") == []
+    totals_match(px)
+    boxes_match(px)
+
+
+def test_plesk8_rows_of_a_domain_moved_to_another_client(make_plesk):
+    """Plesk 8: no clients.type, no resellers (every account is a
+    client, oxt_psa_lookup; a reseller grant means nothing there:
+    test_grants.py), so the check psa is asked is the client's. dom1
+    moves from client1 to another client: before the pass client1 lists,
+    opens, removes and counts none of its rows; after it the new client
+    has them."""
+    px = make_plesk(psa_flavour=8)
+    (c1, login1), = px.sql("psa", "SELECT c.id, c.login FROM clients c"
+                           " JOIN domains d ON d.cl_id = c.id WHERE"
+                           " d.id = 1")
+    c4, login4 = px.sql("psa", "SELECT id, login FROM clients WHERE"
+                        " status = 0 AND id <> %s ORDER BY id LIMIT 1",
+                        (c1,))[0]
+    assert px.scalar("psa", "SELECT COUNT(*) FROM information_schema"
+                     ".columns WHERE table_schema = DATABASE() AND"
+                     " table_name = 'clients' AND column_name = 'type'") \
+        == "0"
+    for dom in (1, 2):
+        px.set_pref("domain", dom, webmail_forever="on")
+    px.run()
+    old = sql_ids(px, "dom_id = 1")
+    assert old and sql_ids(px, "dom_id = 2")
+    assert sql_ids(px, "reseller_id <> 0") == []
+    move_domain(px, 1, c4)
+    refused(px, login1, old[0])
+    exact_in_the_window(px, login1, "client_id = %s AND dom_id <> 1" % c1)
+    assert not sees(px, login4, old[0])
+    assert sees(px, "dom1.example", old[0])
+    px.run()
+    assert sql_ids(px, "dom_id = 1 AND client_id <> %s" % c4) == []
+    mine = sql_ids(px, "dom_id = 1")
+    refused(px, login1, mine[0])
+    assert sees(px, login4, mine[0])
+    exact_in_the_window(px, login1, "client_id = %s" % c1)
+    exact_in_the_window(px, login4, "client_id = %s" % c4)
+
+
 def test_rows_follow_a_client_moved_to_another_reseller(replicated):
     px = replicated
     old = sql_ids(px, "client_id = 4")
