@@ -1,6 +1,7 @@
 /*
  * oxt_mblist.c — see oxt_mblist.h.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 
@@ -454,8 +455,8 @@ static apr_status_t rd_misses(apr_array_header_t **prows, oxt_db_t *db,
                          " d.reseller_id AND x.n = d.n AND x.prefix ="
                          " d.prefix LEFT JOIN dir_mailbox b ON b.id = x.id"
                          " WHERE d.reseller_id = ? AND d.n = CHAR_LENGTH(?)"
-                         " AND d.prefix = ? AND d.prefix LIKE ? ESCAPE '!'"
-                         " ORDER BY x.id", NULL), s.args, s.nargs, res, p);
+                         " AND d.prefix = ? AND d.prefix LIKE ? ESCAPE '!'",
+                         NULL), s.args, s.nargs, res, p);
 }
 
 /* What rd_misses read: the reseller's rows, its misses' ids (in *pids
@@ -464,6 +465,15 @@ typedef struct mb_rd_t {
     long long rows, misses, before;
 } mb_rd_t;
 
+static int rd_id_cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* ids in ascending order (the statement has no ORDER BY: a sort of its
+ * own for every page, where the page without a search sorts none). */
 static void rd_sum(mb_rd_t *rd, apr_array_header_t *ids,
                    const apr_array_header_t *rows)
 {
@@ -481,6 +491,9 @@ static void rd_sum(mb_rd_t *rd, apr_array_header_t *ids,
                 APR_ARRAY_PUSH(ids, long long) = oxt_db_row_int(row, 1, 0);
             }
         }
+    }
+    if (ids != NULL && ids->nelts > 1) {
+        qsort(ids->elts, (size_t)ids->nelts, sizeof(long long), rd_id_cmp);
     }
 }
 
@@ -960,8 +973,10 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
 
 /* A searched page [off, off + lim) of total matches in one reseller's
  * part, without ox=1, when the matches fill at least half of its rows
- * (a reseller has no points: "u" finds every mailbox of the bench's
- * reseller, 10,270, and joined and sorted they took 17 ms): the
+ * and it is not a dense search stored for the reseller (page_rdense: a
+ * prefix that finds fewer rows, or one chosen since the last refresh;
+ * joined and sorted, "u"'s 10,270 matches in the bench's reseller took
+ * 17 ms): the
  * reseller's own sort index read from the page's nearer end to the
  * page's last match (dense_sql). From the nearer end the page needs at
  * most half of the matches plus its own, and the non-matches crossed
@@ -1212,7 +1227,8 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
 
 /* A searched page without a join, if one of these reads holds it: a
  * wide search's points first (as bounded as a window at the ends, and
- * they hold every page between), a reseller's dense search, a window. */
+ * they hold every page between), a reseller's stored dense search (its
+ * misses), any other dense one of a reseller, a window. */
 static apr_status_t page_searched(apr_array_header_t **pids, int *pdone,
                                   oxt_db_t *db, const oxt_mblist_query_t *q,
                                   const mb_scope_t *sc, long long off,
