@@ -808,7 +808,7 @@ static apr_status_t rd_keep(oxt_db_t *db, long long rid, long long n,
 static const char *rd_key(long long rid, const char *prefix, apr_size_t len,
                           apr_pool_t *p)
 {
-    char *key = apr_pstrcat(p, apr_psprintf(p, "%lld:", rid),
+    char *key = apr_pstrcat(p, oxt_util_lld(rid, p), ":",
                             apr_pstrmemdup(p, prefix, len), NULL), *c;
 
     for (c = strchr(key, ':'); *c; c++) {

@@ -898,6 +898,33 @@ static apr_status_t rd_still(int *psame, oxt_db_t *db,
     return APR_SUCCESS;
 }
 
+/* Where page_rdense reads the page [at, at + lim) (ascending) of total
+ * from: *pback 1 from the end (the rows after it fewer than
+ * OXT_MBDIR_PAGE_EVERY), else from the start (the rows before it as
+ * few) or from the nearest point *ppt of the reseller's page index;
+ * *pback -1 when there is none (dropped by a refresh until its
+ * rebuild). */
+static apr_status_t rd_start(mb_point_t **ppt, int *pback, oxt_db_t *db,
+                             const oxt_mblist_query_t *q,
+                             const mb_scope_t *sc, long long at,
+                             long long lim, long long total,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_mblist_query_t plain = *q;
+    apr_status_t rv;
+
+    *ppt = NULL;
+    *pback = at >= OXT_MBDIR_PAGE_EVERY
+             && total - at - lim < OXT_MBDIR_PAGE_EVERY;
+    if (at < OXT_MBDIR_PAGE_EVERY || *pback) {
+        return APR_SUCCESS;
+    }
+    plain.q = NULL;
+    rv = point_find(ppt, db, sc, &plain, at, res, p);
+    *pback = rv == APR_SUCCESS && *ppt == NULL ? -1 : 0;
+    return rv;
+}
+
 /* A searched page [off, off + lim) of total matches in one reseller's
  * part, without ox=1, of a dense search of the reseller (dir_mailbox_rdense:
  * its matches are its rows but at most OXT_MBDIR_RDENSE_MISS_MAX when
@@ -918,7 +945,6 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
                                 long long lim, long long total,
                                 oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_mblist_query_t plain = *q;
     long long at = q->desc ? total - off - lim : off, skip, found = 0;
     apr_array_header_t *rows, *miss;
     mb_point_t *pt = NULL;
@@ -937,14 +963,9 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
         || total < OXT_MBDIR_RDENSE_MIN - OXT_MBDIR_RDENSE_MISS_MAX) {
         return APR_SUCCESS;
     }
-    plain.q = NULL;
-    if (at >= OXT_MBDIR_PAGE_EVERY) {
-        back = total - at - lim < OXT_MBDIR_PAGE_EVERY;
-        rv = back ? APR_SUCCESS
-                  : point_find(&pt, db, sc, &plain, at, res, p);
-        if (rv != APR_SUCCESS || (!back && pt == NULL)) {
-            return rv;
-        }
+    rv = rd_start(&pt, &back, db, q, sc, at, lim, total, res, p);
+    if (rv != APR_SUCCESS || back < 0) {
+        return rv;
     }
     rv = rd_misses(&rows, db, q, sc->id[SC_RESELLER], pt, res, p);
     if (rv != APR_SUCCESS || rows->nelts == 0) {
