@@ -398,8 +398,22 @@ typedef struct mb_point_t {
     long long id;
 } mb_point_t;
 
+static const char *wpt_exact(const char *q, apr_pool_t *p);
+
+/* The count of a reseller's stored dense search (dir_mailbox_rdense,
+ * migration 0149): its stored rows less its misses; NULL when the
+ * search is not one (the stored prefix found as rd_misses finds it). */
+#define RD_COUNT "(SELECT MAX(k.n) - COUNT(x.id) FROM dir_mailbox_rdense d" \
+    " JOIN dir_mailbox_count k ON k.scope = 'reseller' AND k.scope_id =" \
+    " d.reseller_id LEFT JOIN dir_mailbox_rmiss x ON x.reseller_id =" \
+    " d.reseller_id AND x.n = d.n AND x.prefix = d.prefix WHERE" \
+    " d.reseller_id = ? AND d.n = CHAR_LENGTH(?) AND d.prefix = ? AND" \
+    " d.prefix LIKE ? ESCAPE '!')"
+
 /* A search in one scope, without ox=1: the matching terms alone are
- * counted (a range of the term index, no row read). */
+ * counted (a range of the term index, no row read); a reseller's stored
+ * dense search by its misses, in the same statement (the terms are then
+ * not read: COALESCE stops at its first value). */
 static apr_status_t count_terms(long long *ptotal, oxt_db_t *db,
                                 const mb_scope_t *sc,
                                 const oxt_mblist_query_t *q,
@@ -409,13 +423,22 @@ static apr_status_t count_terms(long long *ptotal, oxt_db_t *db,
     mb_sql_t t;
 
     memset(&t, 0, sizeof(t));
+    if (sc->nlimits == 1 && scope_narrowest(sc) == SC_RESELLER) {
+        sql_arg(&t, OXT_DB_INT(sc->id[SC_RESELLER]));
+        sql_arg(&t, OXT_DB_STR(q->q));
+        sql_arg(&t, OXT_DB_STR(q->q));
+        sql_arg(&t, OXT_DB_STR(wpt_exact(q->q, p)));
+        match = term_match(&t, sc, q, p);
+        return oxt_db_select_int(ptotal, db, apr_pstrcat(p, "SELECT COALESCE("
+                                 RD_COUNT ", (SELECT COUNT(DISTINCT t.id)"
+                                 " FROM dir_mailbox_term t WHERE ", match,
+                                 "))", NULL), t.args, t.nargs, res, p);
+    }
     match = term_match(&t, sc, q, p);
     return oxt_db_select_int(ptotal, db, apr_pstrcat(p, "SELECT COUNT("
                              "DISTINCT t.id) FROM dir_mailbox_term t WHERE ",
                              match, NULL), t.args, t.nargs, res, p);
 }
-
-static const char *wpt_exact(const char *q, apr_pool_t *p);
 
 /* A reseller's dense search (dir_mailbox_rdense, migration 0149): the
  * reseller's stored number of rows and the misses of q (the stored prefix
@@ -497,24 +520,6 @@ static void rd_sum(mb_rd_t *rd, apr_array_header_t *ids,
     }
 }
 
-/* The count of a reseller's dense search: its rows less its misses;
- * *pfound 0 when q is not one (counted from the terms). */
-static apr_status_t rd_count(long long *ptotal, int *pfound, oxt_db_t *db,
-                             const oxt_mblist_query_t *q, long long rid,
-                             oxt_result_t *res, apr_pool_t *p)
-{
-    apr_array_header_t *rows;
-    mb_rd_t rd;
-    apr_status_t rv = rd_misses(&rows, db, q, rid, NULL, res, p);
-
-    *pfound = rv == APR_SUCCESS && rows->nelts > 0;
-    if (*pfound) {
-        rd_sum(&rd, NULL, rows);
-        *ptotal = rd.rows - rd.misses;
-    }
-    return rv;
-}
-
 /* The same, from the stored count of a wide search of the whole server
  * (dir_mailbox_wide) when there is one. */
 static apr_status_t count_search(long long *ptotal, oxt_db_t *db,
@@ -527,9 +532,6 @@ static apr_status_t count_search(long long *ptotal, oxt_db_t *db,
 
     if (sc->nlimits == 0) {
         rv = oxt_mbdir_wide_count(ptotal, &found, db, q->q, res, p);
-    }
-    else if (sc->nlimits == 1 && scope_narrowest(sc) == SC_RESELLER) {
-        rv = rd_count(ptotal, &found, db, q, sc->id[SC_RESELLER], res, p);
     }
     return rv == APR_SUCCESS && !found ? count_terms(ptotal, db, sc, q, res,
                                                      p) : rv;
