@@ -5,6 +5,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_hash.h>
+#include <apr_lib.h>
 
 #include "oxt_mbdir.h"
 #include "oxt_mblist.h"
@@ -696,7 +697,9 @@ static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
     if (rv == APR_SUCCESS) {
         rv = page_exec_all(db, (const char *const[]){
                            "DELETE FROM dir_mailbox_wide",
-                           "DELETE FROM dir_mailbox_wide_page" }, 2, res, p);
+                           "DELETE FROM dir_mailbox_wide_page",
+                           "DELETE FROM dir_mailbox_rmiss",
+                           "DELETE FROM dir_mailbox_rdense" }, 4, res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = wide_descend(db, "", 0, NULL, res, p);
@@ -727,6 +730,206 @@ apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
                            res, p);
     *pfound = rv == APR_SUCCESS;
     return rv == APR_ENOENT ? APR_SUCCESS : rv;
+}
+
+/* ---- a reseller's dense searches (dir_mailbox_rdense, 0149) ------------- */
+
+/* A batch's misses found again: its domains' mailboxes that a dense
+ * prefix of their reseller does not find, from their terms as the batch
+ * left them (a mailbox moved to another reseller leaves the old one's
+ * misses with its domain's and is a miss of the new one's prefixes it
+ * does not match). */
+static const char rd_gone_sql[] =
+    "DELETE FROM dir_mailbox_rmiss WHERE dom_id IN (";
+static const char rd_miss_sql[] =
+    "INSERT INTO dir_mailbox_rmiss (reseller_id, n, prefix, id, dom_id)"
+    " SELECT d.reseller_id, d.n, d.prefix, b.id, b.dom_id FROM dir_mailbox b"
+    " JOIN dir_mailbox_rdense d ON d.reseller_id = b.reseller_id WHERE"
+    " b.dom_id IN (";
+#define RD_MISS_NOT " NOT EXISTS (SELECT 1 FROM dir_mailbox_term t WHERE" \
+    " t.id = b.id AND t.reseller_id = b.reseller_id AND t.term LIKE" \
+    " d.pattern ESCAPE '!')"
+
+/* After the batch's writes, in its transaction: written, the term rows
+ * it inserted, changed or deleted (a rename, a new or removed mailbox, a
+ * move to another reseller: the terms carry the reseller); none, and
+ * every miss is as it was. A deferred batch dropped them (batch_work). */
+static apr_status_t rd_after(mbd_batch_t *b, unsigned long long written)
+{
+    long long any = 0;
+    apr_status_t rv;
+
+    if (b->defer || written == 0) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select_int(&any, b->db, "SELECT COUNT(*) FROM (SELECT 1"
+                           " FROM dir_mailbox_rdense LIMIT 1) x",
+                           OXT_DB_NOARGS, b->res, b->p);
+    if (rv != APR_SUCCESS || any == 0) {
+        return rv;
+    }
+    rv = batch_exec(NULL, b, rd_gone_sql, ")");
+    return rv == APR_SUCCESS
+           ? batch_exec(NULL, b, rd_miss_sql, ") AND" RD_MISS_NOT) : rv;
+}
+
+/* One reseller rid's dense prefix stored, with its misses when it has
+ * any (its rows but those in its range of the term index that match: a
+ * scan of each, the matches held once, where a lookup of every row's
+ * terms took three times as long). */
+static apr_status_t rd_keep(oxt_db_t *db, long long rid, long long n,
+                            const char *prefix, const char *pattern,
+                            long long misses, oxt_result_t *res,
+                            apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    rv = oxt_db_exec(NULL, db, "INSERT INTO dir_mailbox_rdense (reseller_id,"
+                     " n, prefix, pattern) VALUES (?, ?, ?, ?)", OXT_DB_ARGS(
+                     OXT_DB_INT(rid), OXT_DB_INT(n), OXT_DB_STR(prefix),
+                     OXT_DB_STR(pattern)), res, p);
+    if (rv != APR_SUCCESS || misses <= 0) {
+        return rv;
+    }
+    return oxt_db_exec(NULL, db, "INSERT INTO dir_mailbox_rmiss (reseller_id,"
+                       " n, prefix, id, dom_id) SELECT b.reseller_id, ?, ?,"
+                       " b.id, b.dom_id FROM dir_mailbox b WHERE"
+                       " b.reseller_id = ? AND b.id NOT IN (SELECT t.id FROM"
+                       " dir_mailbox_term t WHERE t.reseller_id = ? AND"
+                       " t.term LIKE ? ESCAPE '!')", OXT_DB_ARGS(
+                       OXT_DB_INT(n), OXT_DB_STR(prefix), OXT_DB_INT(rid),
+                       OXT_DB_INT(rid), OXT_DB_STR(pattern)), res, p);
+}
+
+/* "rid:prefix", the prefix's ASCII letters folded to lower case: the
+ * key of a dense prefix, to find a longer one's parent (a parent spelt
+ * otherwise, in case beyond ASCII, is not found: that longer prefix is
+ * then not stored, and read as before). */
+static const char *rd_key(long long rid, const char *prefix, apr_size_t len,
+                          apr_pool_t *p)
+{
+    char *key = apr_pstrcat(p, oxt_util_lld(rid, p), ":",
+                            apr_pstrmemdup(p, prefix, len), NULL), *c;
+
+    for (c = strchr(key, ':'); *c; c++) {
+        *c = (char)apr_tolower((unsigned char)*c);
+    }
+    return key;
+}
+
+/* The length in bytes of prefix less its last (UTF-8) character. */
+static apr_size_t rd_parent_len(const char *prefix)
+{
+    apr_size_t n = strlen(prefix);
+
+    while (n > 0 && ((unsigned char)prefix[n - 1] & 0xc0) == 0x80) {
+        n--;
+    }
+    return n > 0 ? n - 1 : 0;
+}
+
+/* The resellers (rids: id and rows, those with OXT_MBDIR_RDENSE_MIN rows
+ * or more) in which the stored wide prefix row (n, prefix, pattern) is
+ * dense, with their misses; dense (rd_key) the ones found so far, so a
+ * longer prefix is counted only where the one a character shorter is
+ * dense (it finds no more). Each count is a range of the reseller's
+ * terms, as a page's count was (a GROUP BY of the resellers over the
+ * prefix's every term took seven times as long). */
+static apr_status_t rd_choose(oxt_db_t *db, const oxt_db_row_t *row,
+                              const apr_array_header_t *rids,
+                              apr_hash_t *dense, oxt_result_t *res,
+                              apr_pool_t *p)
+{
+    long long n = oxt_db_row_int(row, 0, 0), rid, rows, cnt;
+    const char *prefix = row->vals[1], *pattern = row->vals[2], *key;
+    const oxt_db_row_t *r;
+    int i;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (i = 0; rv == APR_SUCCESS && i < rids->nelts; i++) {
+        r = APR_ARRAY_IDX(rids, i, const oxt_db_row_t *);
+        rid = oxt_db_row_int(r, 0, 0);
+        rows = oxt_db_row_int(r, 1, 0);
+        if (n > 1 && apr_hash_get(dense, rd_key(rid, prefix, rd_parent_len(
+                                  prefix), p), APR_HASH_KEY_STRING) == NULL) {
+            continue;
+        }
+        cnt = 0;
+        rv = oxt_db_select_int(&cnt, db, "SELECT COUNT(DISTINCT t.id) FROM"
+                               " dir_mailbox_term t WHERE t.reseller_id = ?"
+                               " AND t.term LIKE ? ESCAPE '!'", OXT_DB_ARGS(
+                               OXT_DB_INT(rid), OXT_DB_STR(pattern)), res, p);
+        if (rv != APR_SUCCESS || cnt < OXT_MBDIR_RDENSE_MIN
+            || rows - cnt > OXT_MBDIR_RDENSE_MISS_MAX) {
+            continue;
+        }
+        key = rd_key(rid, prefix, strlen(prefix), apr_hash_pool_get(dense));
+        apr_hash_set(dense, key, APR_HASH_KEY_STRING, "");
+        rv = rd_keep(db, rid, n, prefix, pattern, rows - cnt, res, p);
+    }
+    return rv;
+}
+
+/* Every reseller's dense prefixes chosen again from the stored wide ones
+ * (a prefix that finds OXT_MBDIR_RDENSE_MIN of a reseller's mailboxes
+ * finds more than OXT_MBDIR_WIDE_MIN of the server's, so it is one), in
+ * one transaction that holds the page index's lock for update, as a
+ * rebuild does: no batch writes terms meanwhile. */
+static apr_status_t rd_rebuild(oxt_db_t *db, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    apr_array_header_t *rows = NULL, *rids = NULL;
+    apr_hash_t *dense = apr_hash_make(p);
+    apr_pool_t *cp;
+    int i;
+    apr_status_t rv = oxt_db_begin(db, res);
+
+    if (rv == APR_SUCCESS) {
+        rv = page_lock(db, 1, 0, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = page_exec_all(db, (const char *const[]){
+                           "DELETE FROM dir_mailbox_rmiss",
+                           "DELETE FROM dir_mailbox_rdense" }, 2, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&rids, db, "SELECT scope_id, n FROM"
+                           " dir_mailbox_count WHERE scope = 'reseller' AND"
+                           " scope_id > 0 AND n >= ? ORDER BY scope_id",
+                           OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)), res,
+                           p);
+    }
+    if (rv == APR_SUCCESS && rids->nelts > 0) {
+        rv = oxt_db_select(&rows, db, "SELECT n, prefix, pattern FROM"
+                           " dir_mailbox_wide WHERE cnt >= ? ORDER BY n,"
+                           " prefix", OXT_DB_ARGS(OXT_DB_INT(
+                           OXT_MBDIR_RDENSE_MIN)), res, p);
+    }
+    if (rv == APR_SUCCESS && rows != NULL) {
+        apr_pool_create(&cp, p);
+        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+            rv = rd_choose(db, APR_ARRAY_IDX(rows, i, const oxt_db_row_t *),
+                           rids, dense, res, cp);
+            apr_pool_clear(cp);
+        }
+        apr_pool_destroy(cp);
+    }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
+apr_status_t oxt_mbdir_rdense_rebuild(long long *pn, oxt_db_t *db,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = rd_rebuild(db, res, p);
+
+    *pn = 0;
+    return rv == APR_SUCCESS ? oxt_db_select_int(pn, db, "SELECT COUNT(*)"
+                               " FROM dir_mailbox_rdense", OXT_DB_NOARGS,
+                               res, p) : rv;
 }
 
 /* ---- the wide searches' points (dir_mailbox_wide_page, 0140) ------------ */
@@ -1662,8 +1865,11 @@ static apr_status_t batch_work(mbd_batch_t *b)
      * that lies (the next one finds none stored and finds them again). */
     if (rv == APR_SUCCESS && b->defer && terms + terms_gone > 0) {
         *b->terms_moved = 1;
-        rv = oxt_db_exec(NULL, b->db, "DELETE FROM dir_mailbox_wide",
-                         OXT_DB_NOARGS, b->res, b->p);
+        rv = page_exec_all(b->db, (const char *const[]){
+                           "DELETE FROM dir_mailbox_wide",
+                           "DELETE FROM dir_mailbox_rmiss",
+                           "DELETE FROM dir_mailbox_rdense" }, 3, b->res,
+                           b->p);
     }
     if (rv == APR_SUCCESS) {
         rv = batch_counts(b, 1);
@@ -1679,6 +1885,9 @@ static apr_status_t batch_work(mbd_batch_t *b)
     }
     if (rv == APR_SUCCESS) {
         rv = wp_after(b, changed);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = rd_after(b, terms + terms_gone);
     }
     if (rv == APR_SUCCESS && b->stats != NULL) {
         b->stats->removed += (long long)gone;
@@ -2182,6 +2391,24 @@ static apr_status_t wide_missing(mbd_refresh_t *r)
            ? wide_rebuild(r->db, r->res, r->p) : rv;
 }
 
+/* No reseller's dense prefix stored while a wide one finds enough
+ * mailboxes and some reseller has as many (a directory from before
+ * migration 0149): chosen now. */
+static apr_status_t rd_missing(mbd_refresh_t *r)
+{
+    long long need = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&need, r->db, "SELECT NOT EXISTS (SELECT 1 FROM"
+                           " dir_mailbox_rdense) AND EXISTS (SELECT 1 FROM"
+                           " dir_mailbox_wide WHERE cnt >= ?) AND EXISTS"
+                           " (SELECT 1 FROM dir_mailbox_count WHERE scope ="
+                           " 'reseller' AND scope_id > 0 AND n >= ?)",
+                           OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_RDENSE_MIN),
+                           OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)), r->res, r->p);
+    return rv == APR_SUCCESS && need ? rd_rebuild(r->db, r->res, r->p) : rv;
+}
+
 /* No prefix marked for points while some stored one finds
  * OXT_MBDIR_WIDE_POINTS_MIN mailboxes (prefixes stored before migration
  * 0140): marked now, as the next choice of the prefixes would. */
@@ -2235,6 +2462,10 @@ static apr_status_t refresh_end(mbd_refresh_t *r)
     if (rv == APR_SUCCESS) {
         rv = r->fill || r->terms_moved ? wide_rebuild(r->db, r->res, r->p)
                                        : wide_missing(r);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = r->fill || r->terms_moved ? rd_rebuild(r->db, r->res, r->p)
+                                       : rd_missing(r);
     }
     if (rv == APR_SUCCESS) {
         rv = wp_chosen(r);

@@ -106,6 +106,15 @@ const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key);
 /** The longest prefix whose count is stored, in characters. */
 #define OXT_MBDIR_WIDE_MAXLEN 64
 
+/** A stored wide prefix that finds at least this many of a reseller's
+ *  mailboxes and misses at most OXT_MBDIR_RDENSE_MISS_MAX of them when
+ *  the prefixes are chosen is a dense search of that reseller
+ *  (dir_mailbox_rdense, migration 0149): its misses are stored
+ *  (dir_mailbox_rmiss), so its count is the reseller's less them and a
+ *  page the reseller's page without the search, the misses left out. */
+#define OXT_MBDIR_RDENSE_MIN 2000
+#define OXT_MBDIR_RDENSE_MISS_MAX 500
+
 /** Domains per transaction. */
 #define OXT_MBDIR_BATCH 500
 
@@ -182,6 +191,17 @@ apr_status_t oxt_mbdir_refresh_changed(oxt_db_t *db, const oxt_psa_t *psa,
 apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
                                   oxt_db_t *db, const char *q,
                                   oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Every reseller's dense searches (dir_mailbox_rdense and their misses,
+ * migration 0149) chosen again from the stored wide prefixes, in a
+ * transaction of its own; *pn the (reseller, prefix) pairs stored. The
+ * refreshes call it with the wide prefixes' choice; for the tests and
+ * tools.
+ */
+apr_status_t oxt_mbdir_rdense_rebuild(long long *pn, oxt_db_t *db,
+                                      oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

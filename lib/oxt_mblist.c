@@ -1,6 +1,7 @@
 /*
  * oxt_mblist.c — see oxt_mblist.h.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 
@@ -388,8 +389,31 @@ static const char *dir_from(mb_sql_t *s, const mb_scope_t *sc,
                        q->ox ? "" : NOT_OX_ONLY, " ON b.id = m.id", NULL);
 }
 
+/* A point of the page index to start from: the rows before it and its
+ * (value, id); n 0: none. */
+typedef struct mb_point_t {
+    long long pos;
+    long long k_int;
+    const char *k_str;
+    long long id;
+} mb_point_t;
+
+static const char *wpt_exact(const char *q, apr_pool_t *p);
+
+/* The count of a reseller's stored dense search (dir_mailbox_rdense,
+ * migration 0149): its stored rows less its misses; NULL when the
+ * search is not one (the stored prefix found as rd_misses finds it). */
+#define RD_COUNT "(SELECT MAX(k.n) - COUNT(x.id) FROM dir_mailbox_rdense d" \
+    " JOIN dir_mailbox_count k ON k.scope = 'reseller' AND k.scope_id =" \
+    " d.reseller_id LEFT JOIN dir_mailbox_rmiss x ON x.reseller_id =" \
+    " d.reseller_id AND x.n = d.n AND x.prefix = d.prefix WHERE" \
+    " d.reseller_id = ? AND d.n = CHAR_LENGTH(?) AND d.prefix = ? AND" \
+    " d.prefix LIKE ? ESCAPE '!')"
+
 /* A search in one scope, without ox=1: the matching terms alone are
- * counted (a range of the term index, no row read). */
+ * counted (a range of the term index, no row read); a reseller's stored
+ * dense search by its misses, in the same statement (the terms are then
+ * not read: COALESCE stops at its first value). */
 static apr_status_t count_terms(long long *ptotal, oxt_db_t *db,
                                 const mb_scope_t *sc,
                                 const oxt_mblist_query_t *q,
@@ -399,10 +423,101 @@ static apr_status_t count_terms(long long *ptotal, oxt_db_t *db,
     mb_sql_t t;
 
     memset(&t, 0, sizeof(t));
+    if (sc->nlimits == 1 && scope_narrowest(sc) == SC_RESELLER) {
+        sql_arg(&t, OXT_DB_INT(sc->id[SC_RESELLER]));
+        sql_arg(&t, OXT_DB_STR(q->q));
+        sql_arg(&t, OXT_DB_STR(q->q));
+        sql_arg(&t, OXT_DB_STR(wpt_exact(q->q, p)));
+        match = term_match(&t, sc, q, p);
+        return oxt_db_select_int(ptotal, db, apr_pstrcat(p, "SELECT COALESCE("
+                                 RD_COUNT ", (SELECT COUNT(DISTINCT t.id)"
+                                 " FROM dir_mailbox_term t WHERE ", match,
+                                 "))", NULL), t.args, t.nargs, res, p);
+    }
     match = term_match(&t, sc, q, p);
     return oxt_db_select_int(ptotal, db, apr_pstrcat(p, "SELECT COUNT("
                              "DISTINCT t.id) FROM dir_mailbox_term t WHERE ",
                              match, NULL), t.args, t.nargs, res, p);
+}
+
+/* A reseller's dense search (dir_mailbox_rdense, migration 0149): the
+ * reseller's stored number of rows and the misses of q (the stored prefix
+ * found as dir_mailbox_wide's count is: the same length, equal in the
+ * collation, LIKE character by character), each with whether it lies
+ * before the point pt in q's sort ascending (pt NULL: 0), in one
+ * statement, so that they agree: one row (id NULL) when it misses none,
+ * none when q is not a dense search of the reseller. */
+static apr_status_t rd_misses(apr_array_header_t **prows, oxt_db_t *db,
+                              const oxt_mblist_query_t *q, long long rid,
+                              const mb_point_t *pt, oxt_result_t *res,
+                              apr_pool_t *p)
+{
+    const oxt_mbdir_sort_t *so = sort_of(q->sort);
+    const char *before = "0";
+    mb_sql_t s;
+
+    memset(&s, 0, sizeof(s));
+    if (pt != NULL) {
+        before = apr_pstrcat(p, "(b.", so->col, " < ? OR (b.", so->col,
+                             " = ? AND b.id < ?))", NULL);
+        sql_arg(&s, so->is_str ? OXT_DB_STR(pt->k_str)
+                               : OXT_DB_INT(pt->k_int));
+        sql_arg(&s, so->is_str ? OXT_DB_STR(pt->k_str)
+                               : OXT_DB_INT(pt->k_int));
+        sql_arg(&s, OXT_DB_INT(pt->id));
+    }
+    sql_arg(&s, OXT_DB_INT(rid));
+    sql_arg(&s, OXT_DB_STR(q->q));
+    sql_arg(&s, OXT_DB_STR(q->q));
+    sql_arg(&s, OXT_DB_STR(wpt_exact(q->q, p)));
+    return oxt_db_select(prows, db, apr_pstrcat(p, "SELECT k.n, x.id, ",
+                         before, " FROM dir_mailbox_rdense d JOIN"
+                         " dir_mailbox_count k ON k.scope = 'reseller' AND"
+                         " k.scope_id = d.reseller_id LEFT JOIN"
+                         " dir_mailbox_rmiss x ON x.reseller_id ="
+                         " d.reseller_id AND x.n = d.n AND x.prefix ="
+                         " d.prefix LEFT JOIN dir_mailbox b ON b.id = x.id"
+                         " WHERE d.reseller_id = ? AND d.n = CHAR_LENGTH(?)"
+                         " AND d.prefix = ? AND d.prefix LIKE ? ESCAPE '!'",
+                         NULL), s.args, s.nargs, res, p);
+}
+
+/* What rd_misses read: the reseller's rows, its misses' ids (in *pids
+ * when not NULL), how many lie before the point. */
+typedef struct mb_rd_t {
+    long long rows, misses, before;
+} mb_rd_t;
+
+static int rd_id_cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* ids in ascending order (the statement has no ORDER BY: a sort of its
+ * own for every page, where the page without a search sorts none). */
+static void rd_sum(mb_rd_t *rd, apr_array_header_t *ids,
+                   const apr_array_header_t *rows)
+{
+    const oxt_db_row_t *row;
+    int i;
+
+    memset(rd, 0, sizeof(*rd));
+    for (i = 0; i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        rd->rows = oxt_db_row_int(row, 0, 0);
+        if (row->vals[1] != NULL) {
+            rd->misses++;
+            rd->before += oxt_db_row_int(row, 2, 0) != 0;
+            if (ids != NULL) {
+                APR_ARRAY_PUSH(ids, long long) = oxt_db_row_int(row, 1, 0);
+            }
+        }
+    }
+    if (ids != NULL && ids->nelts > 1) {
+        qsort(ids->elts, (size_t)ids->nelts, sizeof(long long), rd_id_cmp);
+    }
 }
 
 /* The same, from the stored count of a wide search of the whole server
@@ -464,15 +579,6 @@ apr_status_t oxt_mblist_count(long long *ptotal, const oxt_psa_t *psa,
     }
     return rv;
 }
-
-/* A point of the page index to start from: the rows before it and its
- * (value, id); n 0: none. */
-typedef struct mb_point_t {
-    long long pos;
-    long long k_int;
-    const char *k_str;
-    long long id;
-} mb_point_t;
 
 /* "SELECT b.id FROM dir_mailbox b WHERE ... [AND at or after the point]
  * ORDER BY <col> ASC, b.id ASC LIMIT ?, ?": the column from the
@@ -702,47 +808,190 @@ static apr_status_t dense_matched(long long *pn, oxt_db_t *db,
                              NULL), args, i, res, p);
 }
 
-/* A reseller's search that finds every one of its rows (the count is the
- * reseller's stored number of rows: "u" and "user" in the bench's data)
- * lists the rows of its page without the search, in the same order: so
- * the page is read as that one is (ids_sql from the nearest point of the
- * reseller's page index, ascending, a descending page mirrored; near the
- * start, from the start), at most OXT_MBDIR_PAGE_EVERY entries skipped
- * instead of the reseller's every match read (13 ms for the middle page
- * of "u" at 1M, 10,280 matches); the page's own rows are then checked
- * against their terms. *pdone 0 when a position past the start has no
- * point (dropped by a refresh until its rebuild) or a row of the page
- * does not match (a batch committed between this page's statements):
- * then read as before. */
-static apr_status_t page_dense_all(apr_array_header_t **pids, int *pdone,
-                                   oxt_db_t *db, const oxt_mblist_query_t *q,
-                                   const mb_scope_t *sc, long long off,
-                                   long long lim, long long total,
-                                   oxt_result_t *res, apr_pool_t *p)
+/* "SELECT b.id FROM dir_mailbox b FORCE INDEX (r_<sort>) WHERE the
+ * reseller [AND at or after the point] [AND not a miss] ORDER BY ...
+ * LIMIT ?, ?" and its arguments (*pargs, *pn: the misses' ids among
+ * them, at most OXT_MBDIR_RDENSE_MISS_MAX when chosen): the reseller's
+ * page without the search, its misses left out, read from the point pt
+ * (ascending) or from an end. */
+static const char *rd_sql(oxt_db_arg_t **pargs, int *pn,
+                          const mb_scope_t *sc, const oxt_mblist_query_t *q,
+                          int back, const mb_point_t *pt,
+                          const apr_array_header_t *miss, long long skip,
+                          long long lim, apr_pool_t *p)
+{
+    const oxt_mbdir_sort_t *so = sort_of(q->sort);
+    const char *dir = back ? " DESC" : " ASC", *seek = "", *out = "";
+    apr_array_header_t *marks = apr_array_make(p, miss->nelts + 1,
+                                               sizeof(const char *));
+    oxt_db_arg_t *a = apr_palloc(p, sizeof(*a)
+                                 * (apr_size_t)(miss->nelts + 6));
+    int i, n = 0;
+
+    a[n++] = OXT_DB_INT(sc->id[SC_RESELLER]);
+    if (pt != NULL) {
+        seek = apr_pstrcat(p, " AND (b.", so->col, " > ? OR (b.", so->col,
+                           " = ? AND b.id >= ?))", NULL);
+        a[n++] = so->is_str ? OXT_DB_STR(pt->k_str) : OXT_DB_INT(pt->k_int);
+        a[n++] = so->is_str ? OXT_DB_STR(pt->k_str) : OXT_DB_INT(pt->k_int);
+        a[n++] = OXT_DB_INT(pt->id);
+    }
+    for (i = 0; i < miss->nelts; i++) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+        a[n++] = OXT_DB_INT(APR_ARRAY_IDX(miss, i, long long));
+    }
+    if (miss->nelts > 0) {
+        out = apr_pstrcat(p, " AND b.id NOT IN (", apr_array_pstrcat(p,
+                          marks, ','), ")", NULL);
+    }
+    a[n++] = OXT_DB_INT(skip);
+    a[n++] = OXT_DB_INT(lim);
+    *pargs = a;
+    *pn = n;
+    return apr_pstrcat(p, "SELECT b.id FROM dir_mailbox b FORCE INDEX (r_",
+                       so->index, ") WHERE b.reseller_id = ?", seek, out,
+                       " ORDER BY b.", so->col, dir, ", b.id", dir,
+                       " LIMIT ?, ?", NULL);
+}
+
+/* Did nothing the page stands on move between its statements? The
+ * reseller's rows, its misses and those before the point read again, and
+ * the point found again at the same position. */
+static apr_status_t rd_still(int *psame, oxt_db_t *db,
+                             const oxt_mblist_query_t *q,
+                             const mb_scope_t *sc, const mb_point_t *pt,
+                             long long at, const mb_rd_t *was,
+                             const apr_array_header_t *miss,
+                             oxt_result_t *res, apr_pool_t *p)
 {
     oxt_mblist_query_t plain = *q;
-    long long at = q->desc ? total - off - lim : off, found = 0;
-    mb_point_t *pt = NULL;
-    const char *sql;
-    mb_sql_t s;
+    apr_array_header_t *rows, *ids = apr_array_make(p, miss->nelts + 1,
+                                                    sizeof(long long));
+    mb_point_t *now = NULL;
+    mb_rd_t rd;
+    int i;
     apr_status_t rv;
 
-    *pdone = 0;
-    plain.q = NULL;
-    rv = point_find(&pt, db, sc, &plain, at, res, p);
-    if (rv != APR_SUCCESS || (pt == NULL && at >= OXT_MBDIR_PAGE_EVERY)) {
+    *psame = 0;
+    rv = rd_misses(&rows, db, q, sc->id[SC_RESELLER], pt, res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
         return rv;
     }
-    sql = ids_sql(&s, sc, &plain, 0, pt, pt != NULL ? at - pt->pos : at,
-                  lim, p);
-    rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
+    rd_sum(&rd, ids, rows);
+    if (rd.rows != was->rows || rd.misses != was->misses
+        || rd.before != was->before) {
+        return APR_SUCCESS;
+    }
+    for (i = 0; i < ids->nelts; i++) {
+        if (APR_ARRAY_IDX(ids, i, long long)
+            != APR_ARRAY_IDX(miss, i, long long)) {
+            return APR_SUCCESS;
+        }
+    }
+    if (pt != NULL) {
+        plain.q = NULL;
+        rv = point_find(&now, db, sc, &plain, at, res, p);
+        if (rv != APR_SUCCESS || now == NULL || now->pos != pt->pos
+            || now->id != pt->id) {
+            return rv;
+        }
+    }
+    *psame = 1;
+    return APR_SUCCESS;
+}
+
+/* Where page_rdense reads the page [at, at + lim) (ascending) of total
+ * from: *pback 1 from the end (the rows after it fewer than
+ * OXT_MBDIR_PAGE_EVERY), else from the start (the rows before it as
+ * few) or from the nearest point *ppt of the reseller's page index;
+ * *pback -1 when there is none (dropped by a refresh until its
+ * rebuild). */
+static apr_status_t rd_start(mb_point_t **ppt, int *pback, oxt_db_t *db,
+                             const oxt_mblist_query_t *q,
+                             const mb_scope_t *sc, long long at,
+                             long long lim, long long total,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_mblist_query_t plain = *q;
+    apr_status_t rv;
+
+    *ppt = NULL;
+    *pback = at >= OXT_MBDIR_PAGE_EVERY
+             && total - at - lim < OXT_MBDIR_PAGE_EVERY;
+    if (at < OXT_MBDIR_PAGE_EVERY || *pback) {
+        return APR_SUCCESS;
+    }
+    plain.q = NULL;
+    rv = point_find(ppt, db, sc, &plain, at, res, p);
+    *pback = rv == APR_SUCCESS && *ppt == NULL ? -1 : 0;
+    return rv;
+}
+
+/* A searched page [off, off + lim) of total matches in one reseller's
+ * part, without ox=1, of a dense search of the reseller (dir_mailbox_rdense:
+ * its matches are its rows but at most OXT_MBDIR_RDENSE_MISS_MAX when
+ * chosen, 0 for "u", 10 for "dom" in the bench's data, and those misses
+ * are stored): the reseller's page without the search with the misses
+ * left out, so no match is read but the page's. Near an end it is read
+ * from that end (at most OXT_MBDIR_PAGE_EVERY entries skipped); else
+ * ascending from the nearest point of the reseller's page index, the
+ * matches before the point being its position less the misses before
+ * its key (read with the misses). The page's rows are then checked
+ * against their terms, and the misses and the point read again: a batch
+ * committed between the page's statements (a count of another moment, a
+ * row renamed out of the prefix before the page, a point moved) reads it
+ * as before. *pdone 0 when it does not apply. */
+static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
+                                oxt_db_t *db, const oxt_mblist_query_t *q,
+                                const mb_scope_t *sc, long long off,
+                                long long lim, long long total,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    long long at = q->desc ? total - off - lim : off, skip, found = 0;
+    apr_array_header_t *rows, *miss;
+    mb_point_t *pt = NULL;
+    oxt_db_arg_t *args;
+    int back = 0, same = 0, nargs = 0;
+    const char *sql;
+    mb_rd_t rd;
+    apr_status_t rv = APR_SUCCESS;
+
+    /* Chosen at OXT_MBDIR_RDENSE_MIN matches: a search with far fewer is
+     * not one (the bench's "user1", 1,143 in the reseller, reads no
+     * misses), or lost them since (then read as before). */
+    *pdone = 0;
+    if (q->ox || sc->nlimits != 1 || scope_narrowest(sc) != SC_RESELLER
+        || lim <= 0
+        || total < OXT_MBDIR_RDENSE_MIN - OXT_MBDIR_RDENSE_MISS_MAX) {
+        return APR_SUCCESS;
+    }
+    rv = rd_start(&pt, &back, db, q, sc, at, lim, total, res, p);
+    if (rv != APR_SUCCESS || back < 0) {
+        return rv;
+    }
+    rv = rd_misses(&rows, db, q, sc->id[SC_RESELLER], pt, res, p);
+    if (rv != APR_SUCCESS || rows->nelts == 0) {
+        return rv;
+    }
+    miss = apr_array_make(p, rows->nelts, sizeof(long long));
+    rd_sum(&rd, miss, rows);
+    skip = back ? total - at - lim : pt != NULL ? at - pt->pos + rd.before
+                                               : at;
+    if (rd.rows - rd.misses != total || skip < 0) {
+        return APR_SUCCESS;            /* a count of another moment */
+    }
+    sql = rd_sql(&args, &nargs, sc, q, back, pt, miss, skip, lim, p);
+    rv = oxt_db_select_ids(pids, db, sql, args, nargs, res, p);
     if (rv == APR_SUCCESS && (*pids)->nelts == lim) {
         rv = dense_matched(&found, db, q, sc->id[SC_RESELLER], *pids, res,
                            p);
     }
     if (rv == APR_SUCCESS && found == lim) {
+        rv = rd_still(&same, db, q, sc, pt, at, &rd, miss, res, p);
+    }
+    if (rv == APR_SUCCESS && same) {
         *pdone = 1;
-        if (q->desc) {
+        if (back != q->desc) {
             oxt_util_ids_reverse(*pids);
         }
     }
@@ -751,8 +1000,10 @@ static apr_status_t page_dense_all(apr_array_header_t **pids, int *pdone,
 
 /* A searched page [off, off + lim) of total matches in one reseller's
  * part, without ox=1, when the matches fill at least half of its rows
- * (a reseller has no points: "u" finds every mailbox of the bench's
- * reseller, 10,270, and joined and sorted they took 17 ms): the
+ * and it is not a dense search stored for the reseller (page_rdense: a
+ * prefix that finds fewer rows, or one chosen since the last refresh;
+ * joined and sorted, "u"'s 10,270 matches in the bench's reseller took
+ * 17 ms): the
  * reseller's own sort index read from the page's nearer end to the
  * page's last match (dense_sql). From the nearer end the page needs at
  * most half of the matches plus its own, and the non-matches crossed
@@ -784,12 +1035,6 @@ static apr_status_t page_dense(apr_array_header_t **pids, int *pdone,
                            p);
     if (rv != APR_SUCCESS || total * 2 < rows) {
         return rv == APR_ENOENT ? APR_SUCCESS : rv;
-    }
-    if (total == rows) {
-        rv = page_dense_all(pids, pdone, db, q, sc, off, lim, total, res, p);
-        if (rv != APR_SUCCESS || *pdone) {
-            return rv;
-        }
     }
     /* the ascending position, then from the nearer end */
     off = q->desc ? total - off - lim : off;
@@ -1009,7 +1254,8 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
 
 /* A searched page without a join, if one of these reads holds it: a
  * wide search's points first (as bounded as a window at the ends, and
- * they hold every page between), a reseller's dense search, a window. */
+ * they hold every page between), a reseller's stored dense search (its
+ * misses), any other dense one of a reseller, a window. */
 static apr_status_t page_searched(apr_array_header_t **pids, int *pdone,
                                   oxt_db_t *db, const oxt_mblist_query_t *q,
                                   const mb_scope_t *sc, long long off,
@@ -1019,6 +1265,9 @@ static apr_status_t page_searched(apr_array_header_t **pids, int *pdone,
     apr_status_t rv;
 
     rv = page_wpoints(pids, pdone, db, q, sc, off, lim, total, res, p);
+    if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
+        rv = page_rdense(pids, pdone, db, q, sc, off, lim, total, res, p);
+    }
     if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
         rv = page_dense(pids, pdone, db, q, sc, off, lim, total, res, p);
     }

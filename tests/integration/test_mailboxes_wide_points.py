@@ -502,8 +502,9 @@ def test_a_resellers_search_that_finds_all_its_rows_reads_its_plain_page(
 
 def test_a_resellers_dense_search_through_syncs(dense):
     """Two mailboxes renamed out of the search by sync batches: the
-    reseller's pages are the join's at once (the read keeps no state of
-    its own), and again once they are renamed back."""
+    reseller's pages are the join's at once (the batches keep the dense
+    search's misses, test_mailboxes_rdense.py), and again once they are
+    renamed back."""
     site = dense.site
     rid, _ = biggest_reseller(dense)
     mids = [r for r in site.psa(
