@@ -699,7 +699,9 @@ static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
                            "DELETE FROM dir_mailbox_wide",
                            "DELETE FROM dir_mailbox_wide_page",
                            "DELETE FROM dir_mailbox_rmiss",
-                           "DELETE FROM dir_mailbox_rdense" }, 4, res, p);
+                           "DELETE FROM dir_mailbox_rdense",
+                           "DELETE FROM dir_mailbox_rdense_chosen" }, 5, res,
+                           p);
     }
     if (rv == APR_SUCCESS) {
         rv = wide_descend(db, "", 0, NULL, res, p);
@@ -741,6 +743,12 @@ apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
  * does not match). */
 static const char rd_gone_sql[] =
     "DELETE FROM dir_mailbox_rmiss WHERE dom_id IN (";
+/* And the misses of the batch's rows stored under another domain (a
+ * mailbox id psa now gives under one of the batch's domains, its old
+ * domain not synced yet): else the INSERT below clashes on the key. */
+static const char rd_gone_ids_sql[] =
+    "DELETE x FROM dir_mailbox_rmiss x JOIN dir_mailbox b ON b.id = x.id"
+    " WHERE b.dom_id IN (";
 static const char rd_miss_sql[] =
     "INSERT INTO dir_mailbox_rmiss (reseller_id, n, prefix, id, dom_id)"
     " SELECT d.reseller_id, d.n, d.prefix, b.id, b.dom_id FROM dir_mailbox b"
@@ -749,6 +757,44 @@ static const char rd_miss_sql[] =
 #define RD_MISS_NOT " NOT EXISTS (SELECT 1 FROM dir_mailbox_term t WHERE" \
     " t.id = b.id AND t.reseller_id = b.reseller_id AND t.term LIKE" \
     " d.pattern ESCAPE '!')"
+
+/* The (reseller, prefix) pairs of the misses the batch stored that now
+ * miss more than OXT_MBDIR_RDENSE_MISS_MAX (a page binds each miss as a
+ * placeholder): dropped with their misses, so that their count and pages
+ * are read as before (the next choice of the prefixes weighs them
+ * again). Only a pair that got misses from the batch can have grown. */
+static apr_status_t rd_over(mbd_batch_t *b)
+{
+    apr_array_header_t *over = NULL;
+    const oxt_db_row_t *row;
+    int i, j;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&over, b->db, oxt_psa_sql(b->psa, apr_pstrcat(b->p,
+                       "SELECT x.reseller_id, x.n, x.prefix FROM"
+                       " dir_mailbox_rmiss x JOIN (SELECT DISTINCT"
+                       " reseller_id, n, prefix FROM dir_mailbox_rmiss WHERE"
+                       " dom_id IN (", b->marks, ")) k ON k.reseller_id ="
+                       " x.reseller_id AND k.n = x.n AND k.prefix = x.prefix"
+                       " GROUP BY x.reseller_id, x.n, x.prefix HAVING"
+                       " COUNT(*) > ", apr_ltoa(b->p,
+                       OXT_MBDIR_RDENSE_MISS_MAX), NULL), b->p),
+                       batch_args(b, NULL, 0), b->n, b->res, b->p);
+    for (i = 0; rv == APR_SUCCESS && over != NULL && i < over->nelts; i++) {
+        row = APR_ARRAY_IDX(over, i, const oxt_db_row_t *);
+        for (j = 0; rv == APR_SUCCESS && j < 2; j++) {
+            rv = oxt_db_exec(NULL, b->db, j == 0
+                             ? "DELETE FROM dir_mailbox_rmiss WHERE"
+                               " reseller_id = ? AND n = ? AND prefix = ?"
+                             : "DELETE FROM dir_mailbox_rdense WHERE"
+                               " reseller_id = ? AND n = ? AND prefix = ?",
+                             OXT_DB_ARGS(OXT_DB_INT(oxt_db_row_int(row, 0, 0)),
+                             OXT_DB_INT(oxt_db_row_int(row, 1, 0)),
+                             OXT_DB_STR(row->vals[2])), b->res, b->p);
+        }
+    }
+    return rv;
+}
 
 /* After the batch's writes, in its transaction: written, the term rows
  * it inserted, changed or deleted (a rename, a new or removed mailbox, a
@@ -769,8 +815,13 @@ static apr_status_t rd_after(mbd_batch_t *b, unsigned long long written)
         return rv;
     }
     rv = batch_exec(NULL, b, rd_gone_sql, ")");
-    return rv == APR_SUCCESS
-           ? batch_exec(NULL, b, rd_miss_sql, ") AND" RD_MISS_NOT) : rv;
+    if (rv == APR_SUCCESS) {
+        rv = batch_exec(NULL, b, rd_gone_ids_sql, ")");
+    }
+    if (rv == APR_SUCCESS) {
+        rv = batch_exec(NULL, b, rd_miss_sql, ") AND" RD_MISS_NOT);
+    }
+    return rv == APR_SUCCESS ? rd_over(b) : rv;
 }
 
 /* One reseller rid's dense prefix stored, with its misses when it has
@@ -874,7 +925,10 @@ static apr_status_t rd_choose(oxt_db_t *db, const oxt_db_row_t *row,
  * (a prefix that finds OXT_MBDIR_RDENSE_MIN of a reseller's mailboxes
  * finds more than OXT_MBDIR_WIDE_MIN of the server's, so it is one), in
  * one transaction that holds the page index's lock for update, as a
- * rebuild does: no batch writes terms meanwhile. */
+ * rebuild does: no batch writes terms meanwhile. The choice is recorded
+ * (dir_mailbox_rdense_chosen), so that one that found none is not made
+ * again on every directory pass (rd_missing); dropped with the wide
+ * prefixes. */
 static apr_status_t rd_rebuild(oxt_db_t *db, oxt_result_t *res,
                                apr_pool_t *p)
 {
@@ -891,6 +945,11 @@ static apr_status_t rd_rebuild(oxt_db_t *db, oxt_result_t *res,
         rv = page_exec_all(db, (const char *const[]){
                            "DELETE FROM dir_mailbox_rmiss",
                            "DELETE FROM dir_mailbox_rdense" }, 2, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "REPLACE INTO dir_mailbox_rdense_chosen"
+                         " (id, chosen_at) VALUES (1, UTC_TIMESTAMP(6))",
+                         OXT_DB_NOARGS, res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = oxt_db_select(&rids, db, "SELECT scope_id, n FROM"
@@ -1868,8 +1927,9 @@ static apr_status_t batch_work(mbd_batch_t *b)
         rv = page_exec_all(b->db, (const char *const[]){
                            "DELETE FROM dir_mailbox_wide",
                            "DELETE FROM dir_mailbox_rmiss",
-                           "DELETE FROM dir_mailbox_rdense" }, 3, b->res,
-                           b->p);
+                           "DELETE FROM dir_mailbox_rdense",
+                           "DELETE FROM dir_mailbox_rdense_chosen" }, 4,
+                           b->res, b->p);
     }
     if (rv == APR_SUCCESS) {
         rv = batch_counts(b, 1);
@@ -2391,16 +2451,20 @@ static apr_status_t wide_missing(mbd_refresh_t *r)
            ? wide_rebuild(r->db, r->res, r->p) : rv;
 }
 
-/* No reseller's dense prefix stored while a wide one finds enough
- * mailboxes and some reseller has as many (a directory from before
- * migration 0149): chosen now. */
+/* No choice of the resellers' dense prefixes recorded (a directory from
+ * before migration 0149, or its wide prefixes chosen again) while a wide
+ * one finds enough mailboxes and some reseller has as many: chosen now.
+ * A choice that found none is recorded too, so it is not made again on
+ * every pass (its COUNT DISTINCTs under the page index's lock held for
+ * update would block the batches); the refresh's fill and a deferred
+ * batch's terms choose again (refresh_end). */
 static apr_status_t rd_missing(mbd_refresh_t *r)
 {
     long long need = 0;
     apr_status_t rv;
 
     rv = oxt_db_select_int(&need, r->db, "SELECT NOT EXISTS (SELECT 1 FROM"
-                           " dir_mailbox_rdense) AND EXISTS (SELECT 1 FROM"
+                           " dir_mailbox_rdense_chosen) AND EXISTS (SELECT 1 FROM"
                            " dir_mailbox_wide WHERE cnt >= ?) AND EXISTS"
                            " (SELECT 1 FROM dir_mailbox_count WHERE scope ="
                            " 'reseller' AND scope_id > 0 AND n >= ?)",

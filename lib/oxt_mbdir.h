@@ -111,7 +111,9 @@ const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key);
  *  the prefixes are chosen is a dense search of that reseller
  *  (dir_mailbox_rdense, migration 0149): its misses are stored
  *  (dir_mailbox_rmiss), so its count is the reseller's less them and a
- *  page the reseller's page without the search, the misses left out. */
+ *  page the reseller's page without the search, the misses left out.
+ *  A sync batch that leaves a stored one more misses than that drops it
+ *  (a page binds every miss), and none more is read from its misses. */
 #define OXT_MBDIR_RDENSE_MIN 2000
 #define OXT_MBDIR_RDENSE_MISS_MAX 500
 

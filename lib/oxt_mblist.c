@@ -400,15 +400,21 @@ typedef struct mb_point_t {
 
 static const char *wpt_exact(const char *q, apr_pool_t *p);
 
+#define RD_STR_(x) #x
+#define RD_STR(x) RD_STR_(x)
+
 /* The count of a reseller's stored dense search (dir_mailbox_rdense,
  * migration 0149): its stored rows less its misses; NULL when the
- * search is not one (the stored prefix found as rd_misses finds it). */
+ * search is not one (the stored prefix found as rd_misses finds it) or
+ * misses more than OXT_MBDIR_RDENSE_MISS_MAX (read as before, as
+ * page_rdense does: a batch drops such a prefix, rd_after). */
 #define RD_COUNT "(SELECT MAX(k.n) - COUNT(x.id) FROM dir_mailbox_rdense d" \
     " JOIN dir_mailbox_count k ON k.scope = 'reseller' AND k.scope_id =" \
     " d.reseller_id LEFT JOIN dir_mailbox_rmiss x ON x.reseller_id =" \
     " d.reseller_id AND x.n = d.n AND x.prefix = d.prefix WHERE" \
     " d.reseller_id = ? AND d.n = CHAR_LENGTH(?) AND d.prefix = ? AND" \
-    " d.prefix LIKE ? ESCAPE '!')"
+    " d.prefix LIKE ? ESCAPE '!' HAVING COUNT(x.id) <= " \
+    RD_STR(OXT_MBDIR_RDENSE_MISS_MAX) ")"
 
 /* A search in one scope, without ox=1: the matching terms alone are
  * counted (a range of the term index, no row read); a reseller's stored
@@ -975,6 +981,9 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
     }
     miss = apr_array_make(p, rows->nelts, sizeof(long long));
     rd_sum(&rd, miss, rows);
+    if (rd.misses > OXT_MBDIR_RDENSE_MISS_MAX) {
+        return APR_SUCCESS;            /* too many to bind: as before */
+    }
     skip = back ? total - at - lim : pt != NULL ? at - pt->pos + rd.before
                                                : at;
     if (rd.rows - rd.misses != total || skip < 0) {

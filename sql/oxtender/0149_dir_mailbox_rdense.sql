@@ -15,8 +15,10 @@
 -- (from its page index) with the misses left out (lib/oxt_mblist.c,
 -- page_rdense). The replicator is the only writer: every sync batch that
 -- writes terms finds its domains' misses again in its transaction; the
--- refresh chooses the prefixes again with the wide ones. A prefix not
--- stored here is read as before: slower, still exact.
+-- refresh chooses the prefixes again with the wide ones. A batch that
+-- leaves a prefix more than OXT_MBDIR_RDENSE_MISS_MAX misses drops it
+-- (a page binds every miss). A prefix not stored here is read as before:
+-- slower, still exact.
 CREATE TABLE IF NOT EXISTS dir_mailbox_rdense (
   reseller_id INT UNSIGNED NOT NULL,
   n SMALLINT UNSIGNED NOT NULL,
@@ -33,4 +35,12 @@ CREATE TABLE IF NOT EXISTS dir_mailbox_rmiss (
   dom_id INT UNSIGNED NOT NULL,
   PRIMARY KEY (reseller_id, n, prefix, id),
   KEY dom (dom_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- When the prefixes were last chosen (one row, id 1; none: not since the
+-- wide prefixes were), so that a choice that stored none is not made
+-- again on every directory pass.
+CREATE TABLE IF NOT EXISTS dir_mailbox_rdense_chosen (
+  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+  chosen_at DATETIME(6) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
