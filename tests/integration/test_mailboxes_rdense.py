@@ -14,7 +14,11 @@ The same after sync batches (`oxt-corecli mbdir-sync`, the daemon's
 calls): mailboxes renamed out of a prefix at both ends and the middle of
 the orders, renamed in case only, back in; removed; a client and its
 domains moved to the other reseller and back (both resellers' counts,
-misses and pages exact); and after a refresh that finds none stored.
+misses and pages exact); a miss back under another domain; and after a
+refresh that finds none stored. Other spellings (case, LIKE's `%`, `_`,
+`!`) against a join escaped as the code escapes; a choice that stored none
+not made again; more misses than the cap (500) read as before, and a
+batch that pushes a prefix past it drops it.
 """
 import pytest
 
@@ -38,14 +42,20 @@ def resellers(ls):
         " reseller_id HAVING COUNT(*) >= 2000 ORDER BY reseller_id")]
 
 
+def like_prefix(q):
+    """q's prefix pattern escaped as the code escapes it (ESCAPE '!')."""
+    return sql_quote(q.replace("!", "!!").replace("%", "!%")
+                     .replace("_", "!_") + "%")
+
+
 def joined(ls, q, rid, col, d):
     """The reseller rid's matches of q joined and sorted (the slow path's
     rows and order)."""
     return [int(r[0]) for r in ls.site.oxt(
         "SELECT b.id FROM (SELECT DISTINCT t.id FROM dir_mailbox_term t"
-        " WHERE t.term LIKE '%s%%' AND t.reseller_id = %d) m JOIN dir_mailbox"
-        " b ON b.id = m.id WHERE b.reseller_id = %d ORDER BY b.%s %s, b.id %s"
-        % (q, rid, rid, col, d, d))]
+        " WHERE t.term LIKE %s ESCAPE '!' AND t.reseller_id = %d) m JOIN"
+        " dir_mailbox b ON b.id = m.id WHERE b.reseller_id = %d ORDER BY"
+        " b.%s %s, b.id %s" % (like_prefix(q), rid, rid, col, d, d))]
 
 
 def stored(ls, rid=None):
@@ -127,6 +137,20 @@ def test_dense_prefixes_are_chosen_with_their_misses(rd):
         assert "user1" not in have
     assert_misses_exact(rd)
     assert_pages(rd, rids[0], ("u", "dom"))
+
+
+def test_other_spellings_and_like_characters(rd):
+    """A stored prefix typed in another case is the same dense search (the
+    collation's), and a query with LIKE's own characters finds them
+    literally: counts and pages the join's, escaped as the code does."""
+    rid = resellers(rd)[0]
+    assert len(joined(rd, "Dom", rid, "name", "asc")) == \
+        len(joined(rd, "dom", rid, "name", "asc")) > 2000
+    assert_pages(rd, rid, ("DOM", "Dom", "USER"),
+                 sorts={k: SORTS[k] for k in ("name", "modified")})
+    assert_pages(rd, rid, ("%", "_", "!", "u%", "us_r", "u!", "d_m%"),
+                 sorts={"name": SORTS["name"]})
+    assert joined(rd, "us_r", rid, "name", "asc") == []
 
 
 def test_pages_through_renames_read_no_match_but_the_pages(rd):
@@ -263,13 +287,124 @@ def test_a_client_moved_to_the_other_reseller(rd):
     assert_pages(rd, a, ("user",), sorts={"name": SORTS["name"]})
 
 
+def test_a_mailbox_back_under_another_domain(rd):
+    """A miss whose id psa now gives under another domain, that domain's
+    batch first (the old one's after): the batch stores it once, exact
+    (it deleted the misses by domain only, and its INSERT clashed on the
+    key)."""
+    site = rd.site
+    rid = resellers(rd)[0]
+    mails = reseller_mails(rd, rid)
+    mid, name, dom = mails[10]
+    other = next(m[2] for m in mails if m[2] != dom)
+    rename(rd, [(mid, name, dom)], ["zz-away"])
+    try:
+        site.psa_sql("UPDATE mail SET dom_id = %s WHERE id = %s;\n"
+                     % (other, mid))
+        corecli(rd, "mbdir-sync", other)
+        assert [int(r[0]) for r in site.oxt(
+            "SELECT dom_id FROM dir_mailbox_rmiss WHERE id = %s AND prefix"
+            " = 'user'" % mid)] == [int(other)]
+        corecli(rd, "mbdir-sync", dom)
+        assert_misses_exact(rd)
+    finally:
+        site.psa_sql("UPDATE mail SET dom_id = %s WHERE id = %s;\n"
+                     % (dom, mid))
+        corecli(rd, "mbdir-sync", dom)
+        corecli(rd, "mbdir-sync", other)
+        rename(rd, [(mid, "zz-away", dom)], [name])
+        # A batch counts a mailbox (and moves the page index's points) by
+        # its domains' rows before and after: one moved between domains
+        # synced apart is counted twice (found here, not changed). The
+        # refresh finds the counts drifted; the points dropped, rebuilt.
+        oxt_sql(rd, "DELETE FROM dir_mailbox_page WHERE scope = 'all';\n")
+        rd.refresh()
+    assert_misses_exact(rd)
+    assert_pages(rd, rid, ("dom", "user"), sorts={"name": SORTS["name"]})
+
+
+def chosen_at(ls):
+    return [r[0] for r in ls.site.oxt(
+        "SELECT chosen_at FROM dir_mailbox_rdense_chosen")]
+
+
+def test_a_choice_that_found_none_is_remembered(rd):
+    """A choice that stored no prefix (as on most real sites) is recorded:
+    the next directory passes do not choose again (the record's time
+    stays); the pages are read as before, the join's."""
+    want = stored(rd)
+    assert len(chosen_at(rd)) == 1
+    oxt_sql(rd, "DELETE FROM dir_mailbox_rmiss;\n"
+                "DELETE FROM dir_mailbox_rdense;\n"
+                "UPDATE dir_mailbox_rdense_chosen SET chosen_at ="
+                " '2001-02-03 04:05:06';\n")
+    try:
+        for _ in range(2):
+            rd.refresh()
+            assert stored(rd) == set()
+            assert [str(t) for t in chosen_at(rd)] == \
+                ["2001-02-03 04:05:06.000000"]
+        assert_pages(rd, resellers(rd)[0], ("dom",),
+                     sorts={"name": SORTS["name"]})
+    finally:
+        corecli(rd, "mbdir-rdense")
+    assert stored(rd) == want
+    assert [str(t) for t in chosen_at(rd)] != ["2001-02-03 04:05:06.000000"]
+
+
 def test_a_refresh_chooses_them_again(rd):
     """None stored (a directory from before 0149): the next refresh
     chooses the same prefixes and misses as `oxt-corecli mbdir-rdense`."""
     want = stored(rd)
     oxt_sql(rd, "DELETE FROM dir_mailbox_rmiss;\n"
-                    "DELETE FROM dir_mailbox_rdense;\n")
+                    "DELETE FROM dir_mailbox_rdense;\n"
+                    "DELETE FROM dir_mailbox_rdense_chosen;\n")
     rd.refresh()
     assert stored(rd) == want
     assert_misses_exact(rd)
     assert corecli(rd, "mbdir-rdense")["dense"] == len(want)
+
+
+def test_more_misses_than_the_cap_are_not_read(rd):
+    """More misses than OXT_MBDIR_RDENSE_MISS_MAX (500) stored for a prefix
+    (by hand): its count and pages are the join's, read as before (a page
+    binds every miss). And a sync batch that renames 520 of a reseller's
+    mailboxes out of `user`: the batch drops the prefixes it pushed over
+    the cap (`u` to `user`) with their misses, keeps the others, and
+    counts and pages are the join's; once renamed back and chosen again
+    they are stored as before."""
+    site = rd.site
+    want = stored(rd)
+    a, b = resellers(rd)
+    oxt_sql(rd, "INSERT INTO dir_mailbox_rmiss (reseller_id, n, prefix, id,"
+                " dom_id) VALUES %s;\n" % ", ".join(
+                    "(%d, 3, 'dom', %d, 0)" % (a, 4000000000 + i)
+                    for i in range(501)))
+    try:
+        assert_pages(rd, a, ("dom",), sorts={"name": SORTS["name"]})
+    finally:
+        oxt_sql(rd, "DELETE FROM dir_mailbox_rmiss WHERE id >= 4000000000;\n")
+    mails = reseller_mails(rd, a)[:520]
+    doms = sorted({m[2] for m in mails})
+    try:
+        site.psa_sql("".join("UPDATE mail SET mail_name = 'zz%d' WHERE id ="
+                             " %s;\n" % (i, m[0])
+                             for i, m in enumerate(mails)))
+        corecli(rd, "mbdir-sync", *doms)
+        have = {p for _, p in stored(rd, a)}
+        assert not have & {"u", "us", "use", "user"}, have
+        assert "dom" in have and stored(rd, b) == {
+            x for x in want if x[0] == b}
+        assert not site.oxt("SELECT id FROM dir_mailbox_rmiss WHERE"
+                            " reseller_id = %d AND prefix = 'user' LIMIT 1"
+                            % a)
+        assert_misses_exact(rd)
+        assert_pages(rd, a, ("user", "u", "dom"),
+                     sorts={k: SORTS[k] for k in ("name", "service")})
+    finally:
+        site.psa_sql("".join("UPDATE mail SET mail_name = %s WHERE id = %s;\n"
+                             % (sql_quote(m[1]), m[0]) for m in mails))
+        corecli(rd, "mbdir-sync", *doms)
+        corecli(rd, "mbdir-rdense")
+    assert stored(rd) == want
+    assert_misses_exact(rd)
