@@ -1340,7 +1340,12 @@ static int moved_out_has(apr_hash_t *out, long long dom_id)
  * directory domains: each is a primary-key lookup in psa, 4.1 ms for the
  * 1,019 of the busiest reseller at 100k (its first Logs page 3.7 -> 8.3
  * ms at the median), and ten times that at 1m; the busiest client's 16
- * took 0.28 ms. */
+ * took 0.28 ms. A queued domain counts only while a log row of it (the
+ * dom index: a lookup of the domain's rows) or its banner row (of_owner:
+ * moved by the prune's last batch, which may find no row left) still
+ * names the caller: a move between two other owners is none of the
+ * caller's, and an answer that is not empty turns off its page's fast
+ * paths (w->moved). */
 apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
                                    oxt_db_t *db, const oxt_psa_t *psa,
                                    const oxt_plesk_scope_t *scope,
@@ -1348,6 +1353,8 @@ apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
 {
     apr_array_header_t *args, *doms;
     const char *cond, *dir = "";
+    const char *col = scope->role == OXT_ROLE_CLIENT ? "client_id"
+                                                     : "reseller_id";
     int n, k, nargs;
     apr_status_t rv;
 
@@ -1356,7 +1363,7 @@ apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
     if (cond == NULL) {
         return APR_SUCCESS;
     }
-    nargs = n;
+    nargs = n + 2;
     if (scope->role == OXT_ROLE_CLIENT) {
         dir = apr_pstrcat(p, "SELECT x.id FROM dir_domain x JOIN psa.domains"
                           " d ON d.id = x.id LEFT JOIN psa.clients c ON"
@@ -1371,7 +1378,11 @@ apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
     rv = oxt_db_select_ids(&doms, db, oxt_psa_sql(psa, apr_pstrcat(p, dir,
         "SELECT m.dom_id FROM replication_log_move m JOIN psa.domains d"
         " ON d.id = m.dom_id LEFT JOIN psa.clients c ON c.id = d.cl_id"
-        " WHERE 1 = 1", cond, NULL), p),
+        " WHERE 1 = 1", cond, " AND (EXISTS (SELECT 1 FROM replication_log"
+        " r FORCE INDEX (dom) WHERE r.dom_id = m.dom_id AND r.", col,
+        " = ?) OR EXISTS (SELECT 1 FROM run_summary_owner s FORCE INDEX"
+        " (of_owner) WHERE s.level = 'domain' AND s.owner = m.dom_id AND s.",
+        col, " = ?))", NULL), p),
         (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
     if (rv == APR_SUCCESS) {
         *pdoms = doms;
