@@ -133,6 +133,8 @@ struct oxt_metrics_tally_t {
     int contacted;                 /* a call finished since the flush */
     int answered;                  /* the last one had an answer */
     int ever_answered;             /* one of them had */
+    apr_time_t contact_at;         /* when the last one finished */
+    apr_time_t answered_at;        /* when the last answer came */
     char failure[FAILURE_MAX + 1]; /* why the last failure failed */
 };
 
@@ -159,6 +161,7 @@ static void tally_reset(oxt_metrics_tally_t *t)
         memset(c->buckets, 0, sizeof(c->buckets));
     }
     t->contacted = t->answered = t->ever_answered = 0;
+    t->contact_at = t->answered_at = 0;
     t->failure[0] = '\0';
     t->dirty = 0;
 }
@@ -226,21 +229,35 @@ static void copy_cut(char *dst, const char *s, apr_size_t max)
     dst[n] = '\0';
 }
 
+void oxt_metrics_tally_contact(oxt_metrics_tally_t *t, apr_status_t rv,
+                               const char *why, apr_time_t at)
+{
+    if (t == NULL) {
+        return;
+    }
+    t->contacted = 1;
+    t->contact_at = at;
+    t->answered = oxt_metrics_ox_answered(rv);
+    t->ever_answered |= t->answered;
+    if (t->answered) {
+        t->answered_at = at;
+    }
+    else {
+        copy_cut(t->failure, why != NULL ? why : "OX did not answer",
+                 FAILURE_MAX);
+    }
+}
+
 static void tally_contact(oxt_metrics_tally_t *t, const oxt_soap_call_t *call,
                           apr_status_t rv)
 {
     const oxt_result_t *res = oxt_soap_call_result(call);
     char why[FAILURE_MAX + 1];
 
-    t->contacted = 1;
-    t->answered = oxt_metrics_ox_answered(rv);
-    t->ever_answered |= t->answered;
-    if (!t->answered) {
-        snprintf(why, sizeof(why), "%s%s%s",
-                 res->problem ? res->problem : "OX did not answer",
-                 res->detail ? ": " : "", res->detail ? res->detail : "");
-        copy_cut(t->failure, why, FAILURE_MAX);
-    }
+    snprintf(why, sizeof(why), "%s%s%s",
+             res->problem ? res->problem : "OX did not answer",
+             res->detail ? ": " : "", res->detail ? res->detail : "");
+    oxt_metrics_tally_contact(t, rv, why, apr_time_now());
 }
 
 void oxt_metrics_tally_call(oxt_metrics_tally_t *t,
@@ -402,18 +419,35 @@ static apr_status_t flush_calls(const oxt_metrics_tally_t *t, oxt_db_t *db,
     return rv;
 }
 
-/* The last contact: the last call's verdict, and when OX last answered. */
+/* The microseconds since at (0 for a time not past), by this process's
+ * clock. */
+static long long age_us(apr_time_t at)
+{
+    apr_time_t now = apr_time_now();
+
+    return at > 0 && now > at ? (long long)(now - at) : 0;
+}
+
+/* The last contact: the last call's verdict, and when OX last answered
+ * (ever_answered: one of the calls did). contact_at and answered_at are
+ * when they happened (a tally keeps a contact up to a second before its
+ * flush): written as the server's NOW(3) less their age by this process's
+ * clock, so the row stays in the server's time. */
 static apr_status_t record_contact(oxt_db_t *db, int answered,
                                    int ever_answered, const char *failure,
-                                   const char *by, oxt_result_t *res,
-                                   apr_pool_t *p)
+                                   const char *by, apr_time_t contact_at,
+                                   apr_time_t answered_at,
+                                   oxt_result_t *res, apr_pool_t *p)
 {
     return oxt_db_exec(NULL, db,
-        "UPDATE replicator_activity SET ox_contact_at = NOW(3),"
-        " ox_reachable = ?, ox_answered_at = IF(?, NOW(3), ox_answered_at),"
+        "UPDATE replicator_activity SET ox_contact_at = NOW(3) - INTERVAL ?"
+        " MICROSECOND, ox_reachable = ?, ox_answered_at = IF(?, NOW(3) -"
+        " INTERVAL ? MICROSECOND, ox_answered_at),"
         " ox_failure = IF(?, ox_failure, ?), ox_contact_by = ?"
         " WHERE id = 1",
-        OXT_DB_ARGS(OXT_DB_INT(answered), OXT_DB_INT(ever_answered),
+        OXT_DB_ARGS(OXT_DB_INT(age_us(contact_at)), OXT_DB_INT(answered),
+                    OXT_DB_INT(ever_answered),
+                    OXT_DB_INT(age_us(answered_at)),
                     OXT_DB_INT(answered), OXT_DB_STR(failure),
                     OXT_DB_STR(by)), res, p);
 }
@@ -435,7 +469,8 @@ apr_status_t oxt_metrics_tally_flush(oxt_metrics_tally_t *t, oxt_db_t *db,
     }
     if (rv == APR_SUCCESS && t->contacted) {
         rv = record_contact(db, t->answered, t->ever_answered, t->failure,
-                            "replicator", res, p);
+                            "replicator", t->contact_at, t->answered_at,
+                            res, p);
     }
     tally_reset(t);
     return rv;
@@ -447,6 +482,7 @@ apr_status_t oxt_metrics_tally_flush_counts(oxt_metrics_tally_t *t,
 {
     int contacted = t->contacted, answered = t->answered;
     int ever = t->ever_answered;
+    apr_time_t contact_at = t->contact_at, answered_at = t->answered_at;
     char failure[sizeof(t->failure)];
     apr_status_t rv;
 
@@ -466,6 +502,8 @@ apr_status_t oxt_metrics_tally_flush_counts(oxt_metrics_tally_t *t,
     t->contacted = contacted;
     t->answered = answered;
     t->ever_answered = ever;
+    t->contact_at = contact_at;
+    t->answered_at = answered_at;
     memcpy(t->failure, failure, sizeof(failure));
     return rv;
 }
@@ -499,7 +537,7 @@ apr_status_t oxt_metrics_ox_contact(oxt_db_t *db, apr_status_t rv,
     char failure[FAILURE_MAX + 1];
 
     copy_cut(failure, why != NULL ? why : "OX did not answer", FAILURE_MAX);
-    return record_contact(db, answered, answered, failure, by, res, p);
+    return record_contact(db, answered, answered, failure, by, 0, 0, res, p);
 }
 
 /* ---- reading ----------------------------------------------------------- */

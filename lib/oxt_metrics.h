@@ -85,6 +85,15 @@ void oxt_metrics_tally_call(oxt_metrics_tally_t *t,
                             const oxt_soap_call_t *call,
                             apr_interval_time_t elapsed);
 
+/**
+ * A contact with OX at time at (a call's end): rv as a SOAP call's
+ * status, why (may be NULL) the text of a failure. oxt_metrics_tally_call
+ * records its call's with the time it finished; the flush writes that
+ * time, not its own.
+ */
+void oxt_metrics_tally_contact(oxt_metrics_tally_t *t, apr_status_t rv,
+                               const char *why, apr_time_t at);
+
 /** True when the tally holds no count to write (a contact kept by
  *  oxt_metrics_tally_flush_counts may still wait: oxt_metrics_tally_flush
  *  writes it). */

@@ -459,79 +459,67 @@ static const char *owner_level(const oxt_plesk_scope_t *scope)
 static const char *dom_marks(const apr_array_header_t *doms,
                              apr_array_header_t *args, apr_pool_t *p);
 
-/* The counts of run's domains of doms that run_summary_owner still sums
- * into scope's owner (the domain's row keeps the owner it was summed
- * into until the prune's last batch of its move), taken off run's. */
-static apr_status_t run_moved_counts(oxt_run_summary_t *run, oxt_db_t *db,
-                                     const oxt_plesk_scope_t *scope,
-                                     const apr_array_header_t *doms,
-                                     oxt_result_t *res, apr_pool_t *p)
-{
-    apr_array_header_t *args, *rows;
-    const oxt_db_row_t *row;
-    const char *marks;
-    apr_status_t rv;
-    int i;
-
-    if (doms->nelts == 0) {
-        return APR_SUCCESS;
-    }
-    args = apr_array_make(p, doms->nelts + 2, sizeof(oxt_db_arg_t));
-    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(run->id);
-    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(scope->id);
-    marks = dom_marks(doms, args, p);
-    rv = oxt_db_select(&rows, db, apr_pstrcat(p,
-        "SELECT COALESCE(SUM(webmail_ok), 0), COALESCE(SUM(webmail_failed),"
-        " 0), COALESCE(SUM(standard_ok), 0), COALESCE(SUM(standard_failed),"
-        " 0), COALESCE(SUM(premium_ok), 0), COALESCE(SUM(premium_failed), 0)"
-        " FROM run_summary_owner WHERE run_id = ? AND level = 'domain' AND ",
-        scope->role == OXT_ROLE_CLIENT ? "client_id" : "reseller_id",
-        " = ? AND owner IN (", marks, ")", NULL),
-        (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
-    if (rv != APR_SUCCESS || rows->nelts == 0) {
-        return rv;
-    }
-    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    for (i = 0; i < OXT_SERVICE_COUNT; i++) {
-        run->counts.ok[i] -= oxt_db_row_int(row, 2 * i, 0);
-        run->counts.failed[i] -= oxt_db_row_int(row, 2 * i + 1, 0);
-    }
-    return APR_SUCCESS;
-}
+#define RUN_OWNER_COLS "webmail_ok, webmail_failed, standard_ok," \
+    " standard_failed, premium_ok, premium_failed"
 
 /* The scope's counts of run (none counted: 0), without those of the
- * domains psa has moved out of its subtree (moved, or NULL). */
+ * domains psa has moved out of its subtree (moved, or NULL): the counts
+ * of moved's domains that run_summary_owner still sums into scope's
+ * owner (a domain's row keeps the owner it was summed into until the
+ * prune's last batch of its move) taken off, read in the same statement
+ * as the owner's row (one snapshot: a batch between two reads would
+ * miscount). */
 static apr_status_t run_owner_counts(oxt_run_summary_t *run, oxt_db_t *db,
                                      const apr_array_header_t *moved,
                                      const oxt_plesk_scope_t *scope,
                                      oxt_result_t *res, apr_pool_t *p)
 {
-    const char *level = owner_level(scope);
-    apr_array_header_t *rows;
+    const char *level = owner_level(scope), *sql;
+    apr_array_header_t *rows, *args;
     const oxt_db_row_t *row;
+    int i, off = moved != NULL && moved->nelts > 0;
     apr_status_t rv;
-    int i;
 
     memset(&run->counts, 0, sizeof(run->counts));
     if (level == NULL || scope->id <= 0) {
         return APR_SUCCESS;
     }
-    rv = oxt_db_select(&rows, db,
-        "SELECT webmail_ok, webmail_failed, standard_ok, standard_failed,"
-        " premium_ok, premium_failed FROM run_summary_owner"
-        " WHERE run_id = ? AND level = ? AND owner = ?",
-        OXT_DB_ARGS(OXT_DB_INT(run->id), OXT_DB_STR(level),
-                    OXT_DB_INT(scope->id)), res, p);
+    args = apr_array_make(p, 8, sizeof(oxt_db_arg_t));
+    sql = "SELECT " RUN_OWNER_COLS " FROM run_summary_owner";
+    if (off) {
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(run->id);
+        APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(scope->id);
+        sql = apr_pstrcat(p, "SELECT o.webmail_ok, o.webmail_failed,"
+            " o.standard_ok, o.standard_failed, o.premium_ok,"
+            " o.premium_failed, m.* FROM (SELECT COALESCE(SUM(webmail_ok),"
+            " 0), COALESCE(SUM(webmail_failed), 0), COALESCE(SUM("
+            "standard_ok), 0), COALESCE(SUM(standard_failed), 0),"
+            " COALESCE(SUM(premium_ok), 0), COALESCE(SUM(premium_failed), 0)"
+            " FROM run_summary_owner WHERE run_id = ? AND level = 'domain'"
+            " AND ", scope->role == OXT_ROLE_CLIENT ? "client_id"
+                                                   : "reseller_id",
+            " = ? AND owner IN (", dom_marks(moved, args, p), ")) m JOIN"
+            " run_summary_owner o", NULL);
+    }
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(run->id);
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_STR(level);
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(scope->id);
+    rv = oxt_db_select(&rows, db, apr_pstrcat(p, sql, off ? " WHERE"
+                       " o.run_id = ? AND o.level = ? AND o.owner = ?"
+                       : " WHERE run_id = ? AND level = ? AND owner = ?",
+                       NULL), (const oxt_db_arg_t *)args->elts, args->nelts,
+                       res, p);
     if (rv != APR_SUCCESS || rows->nelts == 0) {
         return rv;
     }
     row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
     for (i = 0; i < OXT_SERVICE_COUNT; i++) {
-        run->counts.ok[i] = oxt_db_row_int(row, 2 * i, 0);
-        run->counts.failed[i] = oxt_db_row_int(row, 2 * i + 1, 0);
+        run->counts.ok[i] = oxt_db_row_int(row, 2 * i, 0)
+            - (off ? oxt_db_row_int(row, 6 + 2 * i, 0) : 0);
+        run->counts.failed[i] = oxt_db_row_int(row, 2 * i + 1, 0)
+            - (off ? oxt_db_row_int(row, 7 + 2 * i, 0) : 0);
     }
-    return moved != NULL ? run_moved_counts(run, db, scope, moved, res, p)
-                         : APR_SUCCESS;
+    return APR_SUCCESS;
 }
 
 apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
@@ -1189,7 +1177,6 @@ apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
     apr_array_header_t *args;
     const apr_array_header_t *doms = q->moved;
     replog_where_t w;
-    long long away = 0;
     apr_status_t rv;
 
     replog_where(&w, q, p);
@@ -1205,18 +1192,19 @@ apr_status_t oxt_replog_count(long long *ptotal, int *pmore, oxt_db_t *db,
         }
     }
     if (w.owners <= 1 && (q->q == NULL || *q->q == '\0')) {
+        if (doms->nelts > 0) {
+            /* The count row counts the rows of the domains moved away:
+             * both in one statement, so in one snapshot (a prune batch
+             * between two reads would miscount). */
+            rv = moved_count(ptotal, db, &w, doms, res, p);
+            return rv == APR_ENOENT ? APR_SUCCESS : rv;
+        }
         rv = oxt_db_select_int(ptotal, db,
             "SELECT n FROM replication_log_count WHERE level = ? AND id = ?",
             OXT_DB_ARGS(OXT_DB_STR(w.level), OXT_DB_INT(w.owners
                                                         ? w.level_id : 0)),
             res, p);
-        rv = rv == APR_ENOENT ? APR_SUCCESS : rv;
-        /* The count row counts the rows of the domains moved away. */
-        if (rv == APR_SUCCESS && doms->nelts > 0) {
-            rv = moved_count(&away, db, &w, doms, res, p);
-            *ptotal = *ptotal > away ? *ptotal - away : 0;
-        }
-        return rv;
+        return rv == APR_ENOENT ? APR_SUCCESS : rv;
     }
     where_moved(&w, doms, p);
     if (dense_scope(&w, q)) {
@@ -1340,7 +1328,12 @@ static int moved_out_has(apr_hash_t *out, long long dom_id)
  * directory domains: each is a primary-key lookup in psa, 4.1 ms for the
  * 1,019 of the busiest reseller at 100k (its first Logs page 3.7 -> 8.3
  * ms at the median), and ten times that at 1m; the busiest client's 16
- * took 0.28 ms. */
+ * took 0.28 ms. A queued domain counts only while a log row of it (the
+ * dom index: a lookup of the domain's rows) or its banner row (of_owner:
+ * moved by the prune's last batch, which may find no row left) still
+ * names the caller: a move between two other owners is none of the
+ * caller's, and an answer that is not empty turns off its page's fast
+ * paths (w->moved). */
 apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
                                    oxt_db_t *db, const oxt_psa_t *psa,
                                    const oxt_plesk_scope_t *scope,
@@ -1348,6 +1341,8 @@ apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
 {
     apr_array_header_t *args, *doms;
     const char *cond, *dir = "";
+    const char *col = scope->role == OXT_ROLE_CLIENT ? "client_id"
+                                                     : "reseller_id";
     int n, k, nargs;
     apr_status_t rv;
 
@@ -1356,7 +1351,7 @@ apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
     if (cond == NULL) {
         return APR_SUCCESS;
     }
-    nargs = n;
+    nargs = n + 2;
     if (scope->role == OXT_ROLE_CLIENT) {
         dir = apr_pstrcat(p, "SELECT x.id FROM dir_domain x JOIN psa.domains"
                           " d ON d.id = x.id LEFT JOIN psa.clients c ON"
@@ -1371,7 +1366,11 @@ apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
     rv = oxt_db_select_ids(&doms, db, oxt_psa_sql(psa, apr_pstrcat(p, dir,
         "SELECT m.dom_id FROM replication_log_move m JOIN psa.domains d"
         " ON d.id = m.dom_id LEFT JOIN psa.clients c ON c.id = d.cl_id"
-        " WHERE 1 = 1", cond, NULL), p),
+        " WHERE 1 = 1", cond, " AND (EXISTS (SELECT 1 FROM replication_log"
+        " r FORCE INDEX (dom) WHERE r.dom_id = m.dom_id AND r.", col,
+        " = ?) OR EXISTS (SELECT 1 FROM run_summary_owner s FORCE INDEX"
+        " (of_owner) WHERE s.level = 'domain' AND s.owner = m.dom_id AND s.",
+        col, " = ?))", NULL), p),
         (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
     if (rv == APR_SUCCESS) {
         *pdoms = doms;
@@ -1410,21 +1409,30 @@ static void where_moved(replog_where_t *w, const apr_array_header_t *doms,
     w->moved = 1;
 }
 
-/* *pn: the rows of w that are of doms (the dom index: the rows of the
- * moved domains only). */
+/* *pn: w's count row (its level and owner) less the rows of w that are
+ * of doms (the dom index: the rows of the moved domains only), in one
+ * statement (one snapshot); never below 0. */
 static apr_status_t moved_count(long long *pn, oxt_db_t *db,
                                 const replog_where_t *w,
                                 const apr_array_header_t *doms,
                                 oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *args = apr_array_copy(p, w->args);
-    const char *marks = dom_marks(doms, args, p);
+    apr_array_header_t *args = apr_array_make(p, w->args->nelts
+                                              + doms->nelts + 2,
+                                              sizeof(oxt_db_arg_t));
+    const char *marks;
 
-    return oxt_db_select_int(pn, db, apr_pstrcat(p, "SELECT COUNT(*) FROM"
-                             " replication_log FORCE INDEX (dom)",
-                             where_sql(w, p), " AND dom_id IN (", marks,
-                             ")", NULL), (const oxt_db_arg_t *)args->elts,
-                             args->nelts, res, p);
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_STR(w->level);
+    APR_ARRAY_PUSH(args, oxt_db_arg_t) =
+        OXT_DB_INT(w->owners ? w->level_id : 0);
+    apr_array_cat(args, w->args);
+    marks = dom_marks(doms, args, p);
+    return oxt_db_select_int(pn, db, apr_pstrcat(p, "SELECT GREATEST(0,"
+        " CAST(COALESCE((SELECT n FROM replication_log_count WHERE level = ?"
+        " AND id = ?), 0) AS SIGNED) - (SELECT COUNT(*) FROM"
+        " replication_log FORCE INDEX (dom)", where_sql(w, p),
+        " AND dom_id IN (", marks, ")))", NULL),
+        (const oxt_db_arg_t *)args->elts, args->nelts, res, p);
 }
 
 /* ---- the list: order, keyset, rows ------------------------------------ */

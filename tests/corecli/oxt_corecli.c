@@ -35,6 +35,9 @@
  *   db-idle                  (the connection's idle hook, counted: after
  *       each statement and every 256 rows of a read on this thread, never
  *       for a statement of another thread, nothing once unset)
+ *   metrics-tally AGE1 AGE2  (a tally with one operation, an answer of OX
+ *       AGE1 ms ago and a failure AGE2 ms ago: flushed for its counts, the
+ *       state read, then flushed whole and read again)
  *
  * Exit codes: 0 done, 1 refused or failed (the JSON says why), 2 usage.
  */
@@ -53,6 +56,7 @@
 #include "oxt_dir.h"
 #include "oxt_dirpre.h"
 #include "oxt_mbdir.h"
+#include "oxt_metrics.h"
 #include "oxt_db.h"
 #include "oxt_event.h"
 #include "oxt_json.h"
@@ -954,6 +958,77 @@ static int cmd_db_idle(cli_t *c)
     return 0;
 }
 
+/* The counters' sum and the last contact (ms since the epoch, -1: NULL)
+ * as JSON members under key. */
+static apr_status_t tally_state(cli_t *c, const char *key)
+{
+    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&rows, c->db, "SELECT (SELECT COALESCE(SUM(total), 0)"
+        " FROM metric_operations), COALESCE(FLOOR(UNIX_TIMESTAMP("
+        "ox_contact_at) * 1000), -1), COALESCE(FLOOR(UNIX_TIMESTAMP("
+        "ox_answered_at) * 1000), -1), ox_reachable, ox_failure,"
+        " ox_contact_by, FLOOR(UNIX_TIMESTAMP(NOW(3)) * 1000)"
+        " FROM replicator_activity WHERE id = 1", OXT_DB_NOARGS, c->res,
+        c->p);
+    if (rv != APR_SUCCESS || rows->nelts != 1) {
+        return rv != APR_SUCCESS ? rv : APR_ENOENT;
+    }
+    row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    oxt_json_kobject(c->j, key);
+    oxt_json_kint(c->j, "operations", oxt_db_row_int(row, 0, 0));
+    oxt_json_kint(c->j, "contact_ms", oxt_db_row_int(row, 1, -1));
+    oxt_json_kint(c->j, "answered_ms", oxt_db_row_int(row, 2, -1));
+    oxt_json_kint(c->j, "reachable", oxt_db_row_int(row, 3, -1));
+    oxt_json_kstr(c->j, "failure", oxt_db_row_str(row, 4, c->p));
+    oxt_json_kstr(c->j, "by", oxt_db_row_str(row, 5, c->p));
+    oxt_json_kint(c->j, "now_ms", oxt_db_row_int(row, 6, 0));
+    oxt_json_end(c->j);
+    return APR_SUCCESS;
+}
+
+static int cmd_metrics_tally(cli_t *c, int argc, const char *const *argv)
+{
+    oxt_metrics_tally_t *t;
+    apr_time_t now = apr_time_now();
+    apr_status_t rv;
+
+    if (argc < 3) {
+        return usage();
+    }
+    t = oxt_metrics_tally_make(c->p);
+    oxt_metrics_tally_op(t, OXT_OP_USER_CHANGE, 1);
+    oxt_metrics_tally_contact(t, APR_SUCCESS, NULL,
+                              now - apr_time_from_msec(num(argv[1])));
+    oxt_metrics_tally_contact(t, APR_ECONNREFUSED, "refused",
+                              now - apr_time_from_msec(num(argv[2])));
+    oxt_json_object(c->j);
+    rv = tally_state(c, "before");
+    if (rv == APR_SUCCESS) {
+        rv = oxt_metrics_tally_flush_counts(t, c->db, c->res, c->p);
+    }
+    if (rv == APR_SUCCESS) {
+        oxt_json_kbool(c->j, "empty", oxt_metrics_tally_empty(t));
+        rv = tally_state(c, "counts");
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_metrics_tally_flush(t, c->db, c->res, c->p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = tally_state(c, "flushed");
+    }
+    if (rv != APR_SUCCESS) {
+        oxt_json_kstr(c->j, "error", c->res->status != APR_SUCCESS
+                                     ? oxt_result_text(c->res, c->p)
+                                     : oxt_status_str(rv, c->p));
+    }
+    oxt_json_kstr(c->j, "status", rv == APR_SUCCESS ? "ok" : "other");
+    oxt_json_end(c->j);
+    return rv == APR_SUCCESS ? 0 : 1;
+}
+
 static int dispatch(cli_t *c, int argc, const char *const *argv)
 {
     const char *cmd = argv[0];
@@ -981,6 +1056,9 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "mbdir-wide-points") == 0) return cmd_mbdir_wide_points(c);
     if (strcmp(cmd, "mbdir-rdense") == 0) return cmd_mbdir_rdense(c);
     if (strcmp(cmd, "db-idle") == 0) return cmd_db_idle(c);
+    if (strcmp(cmd, "metrics-tally") == 0) {
+        return cmd_metrics_tally(c, argc, argv);
+    }
     return usage();
 }
 

@@ -460,3 +460,74 @@ def test_the_daily_recount_catches_a_row_written_with_the_old_owner(
     assert sql_ids(px, "dom_id = 1 AND client_id <> 5") == []
     refused(px, "client1", late[0])
     totals_match(px)
+
+
+def statements_of(px, *argv):
+    """The statements px.core(*argv) sent to the server (the general
+    log), with its answer."""
+    px.exec("oxt", "TRUNCATE mysql.general_log;\n"
+            "SET GLOBAL log_output = 'TABLE';\n"
+            "SET GLOBAL general_log = 1;\n")
+    try:
+        rc, out = px.core(*argv)
+    finally:
+        px.exec("oxt", "SET GLOBAL general_log = 0;\n")
+    assert rc == 0, out
+    rows = [r[0] for r in px.sql(
+        "oxt", "SELECT argument FROM mysql.general_log WHERE command_type"
+        " IN ('Query', 'Execute') AND argument LIKE '%replication_log%'")]
+    return rows, out
+
+
+def test_a_move_between_two_other_owners_leaves_a_third_on_its_fast_path(
+        replicated):
+    """The review's case: dom8 moves from client2 to its reseller2 (two
+    owners that are not client1's or reseller1's) and waits in the queue.
+    client1's and reseller1's pages keep their fast paths (no NOT IN of
+    the queue, the count row read on its own) and their totals exact,
+    while client2's leaves dom8's rows out."""
+    px = replicated
+    from test_logs_pages import recount_and_prune
+    px.exec("oxt", ROWS)
+    recount_and_prune(px)
+    n8 = len(sql_ids(px, "dom_id = 8"))
+    assert n8 >= 2
+    move_domain(px, 8, 3)
+    rc, out = px.core("dir-sync", 8)
+    assert rc == 0, out
+    assert px.sql("oxt", "SELECT dom_id FROM replication_log_move") \
+        == [("8",)]
+    for login, where in (("client1", "client_id = 4"),
+                         ("reseller1", "reseller_id = 2")):
+        sent, out = statements_of(px, "logs", login, "--limit", 10)
+        assert not [s for s in sent if "NOT IN" in s], (login, sent)
+        want = sql_ids(px, where, NEWEST)
+        assert (out["total"], ids(out)) == (len(want), want[:10]), login
+        whole_and_found(px, login, where)
+    # the queue's check of the caller's rows is an index lookup per entry
+    plan = {r[2]: (r[3], r[5]) for r in px.sql(
+        "oxt", "EXPLAIN SELECT m.dom_id FROM replication_log_move m WHERE"
+        " (EXISTS (SELECT 1 FROM replication_log r FORCE INDEX (dom) WHERE"
+        " r.dom_id = m.dom_id AND r.client_id = 4) OR EXISTS (SELECT 1 FROM"
+        " run_summary_owner s FORCE INDEX (of_owner) WHERE s.level ="
+        " 'domain' AND s.owner = m.dom_id AND s.client_id = 4))")}
+    lookups = ("ref", "index_subquery")
+    assert plan["r"][0] in lookups and plan["r"][1] == "dom", plan
+    assert plan["s"][0] in lookups and plan["s"][1] == "of_owner", plan
+    # the old owner's page leaves the queued domain out (the slow path)
+    sent, out = statements_of(px, "logs", "client2", "--limit", 10)
+    assert [s for s in sent if "NOT IN" in s], sent
+    whole_and_found(px, "client2", "client_id = 5 AND dom_id <> 8")
+
+
+def whole_and_found(px, login, where):
+    """login's whole list, a page deep in it and a search against SQL's
+    rows of where."""
+    want = sql_ids(px, where, NEWEST)
+    out = logs(px, login, "--limit", 0)
+    assert (out["total"], ids(out)) == (len(want), want), login
+    out = logs(px, login, "--limit", 10, "--offset", len(want) // 2)
+    assert ids(out) == want[len(want) // 2:len(want) // 2 + 10], login
+    found = sql_ids(px, where + " AND address LIKE 'user1%'", NEWEST)
+    out = logs(px, login, "--q", "user1", "--limit", 0)
+    assert (out["total"], ids(out)) == (len(found), found), login

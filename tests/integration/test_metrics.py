@@ -422,3 +422,24 @@ def test_license_limits_and_usage(make_plesk):  # noqa: F811
     assert m.value("oxtender_license_limit_reached") \
         == int(st["limit_reached"])
     assert m.value("oxtender_license_restricted") == 0
+
+
+def test_the_tally_keeps_the_contact_and_its_time(plesk):
+    """oxt_metrics_tally_flush_counts writes the counts and keeps the
+    last contact for the later flush (lib/oxt_store.c writes it at most
+    once a second), and that flush writes when the contact happened, not
+    when it flushed: an answer 3 s ago, then a failure 1.5 s ago
+    (tests/corecli metrics-tally)."""
+    rc, out = plesk.core("metrics-tally", 3000, 1500)
+    assert rc == 0, out
+    before, counts, flushed = out["before"], out["counts"], out["flushed"]
+    assert out["empty"] is True
+    assert counts["operations"] == before["operations"] + 1
+    for k in ("contact_ms", "answered_ms", "reachable", "failure", "by"):
+        assert counts[k] == before[k], k
+    assert flushed["operations"] == counts["operations"]
+    assert (flushed["reachable"], flushed["failure"], flushed["by"]) == (
+        0, "refused", "replicator")
+    # the command's own time from its start to the flush: well under 1 s
+    assert 1500 <= flushed["now_ms"] - flushed["contact_ms"] < 2500, out
+    assert 3000 <= flushed["now_ms"] - flushed["answered_ms"] < 4000, out
