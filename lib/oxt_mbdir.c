@@ -760,9 +760,10 @@ static const char rd_miss_sql[] =
 
 /* The (reseller, prefix) pairs of the misses the batch stored that now
  * miss more than OXT_MBDIR_RDENSE_MISS_MAX (a page binds each miss as a
- * placeholder): dropped with their misses, so that their count and pages
- * are read as before (the next choice of the prefixes weighs them
- * again). Only a pair that got misses from the batch can have grown. */
+ * value of its NOT IN list): dropped with their misses, so that their
+ * count and pages are read as before (the next choice of the prefixes
+ * weighs them again). Only a pair that got misses from the batch can
+ * have grown. */
 static apr_status_t rd_over(mbd_batch_t *b)
 {
     apr_array_header_t *over = NULL;

@@ -1012,10 +1012,10 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
  * and it is not a dense search stored for the reseller (page_rdense: a
  * prefix that finds fewer rows, or one chosen since the last refresh;
  * joined and sorted, "u"'s 10,270 matches in the bench's reseller took
- * 17 ms): the
- * reseller's own sort index read from the page's nearer end to the
- * page's last match (dense_sql). From the nearer end the page needs at
- * most half of the matches plus its own, and the non-matches crossed
+ * 17 ms): the reseller's own sort index read from the page's nearer
+ * end to the page's last match (dense_sql). From the nearer end the
+ * page needs at most half of the matches plus its own, and the
+ * non-matches crossed
  * are at most as many as the matches, so it reads at most about three
  * quarters of the reseller's index entries, and no sort. Exact: the
  * rows, in the order, that the join lists (the terms' reseller_id and

@@ -23,7 +23,9 @@ batch that pushes a prefix past it drops it.
 import pytest
 
 from harness.mariadb import sql_quote
-from test_mailboxes_wide_points import SORTS, _site, corecli, pages_of
+from test_mailboxes_wide_points import (SORTS, _site, assert_scoped_pages,
+                                        corecli)
+from test_mailboxes_wide_points import scoped_join as joined
 
 
 @pytest.fixture(scope="module")
@@ -40,22 +42,6 @@ def resellers(ls):
     return [int(r[0]) for r in ls.site.oxt(
         "SELECT reseller_id FROM dir_mailbox WHERE reseller_id > 0 GROUP BY"
         " reseller_id HAVING COUNT(*) >= 2000 ORDER BY reseller_id")]
-
-
-def like_prefix(q):
-    """q's prefix pattern escaped as the code escapes it (ESCAPE '!')."""
-    return sql_quote(q.replace("!", "!!").replace("%", "!%")
-                     .replace("_", "!_") + "%")
-
-
-def joined(ls, q, rid, col, d):
-    """The reseller rid's matches of q joined and sorted (the slow path's
-    rows and order)."""
-    return [int(r[0]) for r in ls.site.oxt(
-        "SELECT b.id FROM (SELECT DISTINCT t.id FROM dir_mailbox_term t"
-        " WHERE t.term LIKE %s ESCAPE '!' AND t.reseller_id = %d) m JOIN"
-        " dir_mailbox b ON b.id = m.id WHERE b.reseller_id = %d ORDER BY"
-        " b.%s %s, b.id %s" % (like_prefix(q), rid, rid, col, d, d))]
 
 
 def stored(ls, rid=None):
@@ -83,16 +69,7 @@ def assert_misses_exact(ls):
 
 
 def assert_pages(ls, rid, qs, per=25, sorts=SORTS):
-    for q in qs:
-        for key, (col, _) in sorts.items():
-            for d in ("asc", "desc"):
-                whole = joined(ls, q, rid, col, d)
-                for page in pages_of(len(whole), per):
-                    got = ls.json("mailboxes", ls.admin, q=q, reseller=rid,
-                                  sort=key, dir=d, page=page, per_page=per)
-                    assert got["total"] == len(whole), (q, key, d, page)
-                    assert [i["id"] for i in got["items"]] == \
-                        whole[(page - 1) * per:page * per], (q, key, d, page)
+    assert_scoped_pages(ls, rid, qs, per, sorts)
 
 
 def reads_of(ls, **query):
