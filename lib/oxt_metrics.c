@@ -428,28 +428,44 @@ static long long age_us(apr_time_t at)
     return at > 0 && now > at ? (long long)(now - at) : 0;
 }
 
+/* The contact's time (bound as its age) and whether it is not older
+ * than the stored one's. */
+#define CONTACT_AT "(NOW(3) - INTERVAL ? MICROSECOND)"
+#define CONTACT_NEWER "(ox_contact_at IS NULL OR ox_contact_at <= " \
+    CONTACT_AT ")"
+
 /* The last contact: the last call's verdict, and when OX last answered
  * (ever_answered: one of the calls did). contact_at and answered_at are
  * when they happened (a tally keeps a contact up to a second before its
  * flush): written as the server's NOW(3) less their age by this process's
- * clock, so the row stays in the server's time. */
+ * clock, so the row stays in the server's time. Neither time goes back:
+ * a contact older than the stored one (health's, written while the
+ * tally waited) leaves the stored time, verdict and writer as they are
+ * (ox_contact_at is set last: MariaDB evaluates a single-table UPDATE's
+ * assignments in order, so the tests before it read the stored time). */
 static apr_status_t record_contact(oxt_db_t *db, int answered,
                                    int ever_answered, const char *failure,
                                    const char *by, apr_time_t contact_at,
                                    apr_time_t answered_at,
                                    oxt_result_t *res, apr_pool_t *p)
 {
+    long long age = age_us(contact_at), answered_age = age_us(answered_at);
+
     return oxt_db_exec(NULL, db,
-        "UPDATE replicator_activity SET ox_contact_at = NOW(3) - INTERVAL ?"
-        " MICROSECOND, ox_reachable = ?, ox_answered_at = IF(?, NOW(3) -"
-        " INTERVAL ? MICROSECOND, ox_answered_at),"
-        " ox_failure = IF(?, ox_failure, ?), ox_contact_by = ?"
-        " WHERE id = 1",
-        OXT_DB_ARGS(OXT_DB_INT(age_us(contact_at)), OXT_DB_INT(answered),
-                    OXT_DB_INT(ever_answered),
-                    OXT_DB_INT(age_us(answered_at)),
-                    OXT_DB_INT(answered), OXT_DB_STR(failure),
-                    OXT_DB_STR(by)), res, p);
+        "UPDATE replicator_activity SET"
+        " ox_reachable = IF(" CONTACT_NEWER ", ?, ox_reachable),"
+        " ox_failure = IF(" CONTACT_NEWER " AND NOT ?, ?, ox_failure),"
+        " ox_contact_by = IF(" CONTACT_NEWER ", ?, ox_contact_by),"
+        " ox_answered_at = IF(?, COALESCE(GREATEST(ox_answered_at, "
+        CONTACT_AT "), " CONTACT_AT "), ox_answered_at),"
+        " ox_contact_at = COALESCE(GREATEST(ox_contact_at, " CONTACT_AT "), "
+        CONTACT_AT ") WHERE id = 1",
+        OXT_DB_ARGS(OXT_DB_INT(age), OXT_DB_INT(answered),
+                    OXT_DB_INT(age), OXT_DB_INT(answered),
+                    OXT_DB_STR(failure), OXT_DB_INT(age), OXT_DB_STR(by),
+                    OXT_DB_INT(ever_answered), OXT_DB_INT(answered_age),
+                    OXT_DB_INT(answered_age), OXT_DB_INT(age),
+                    OXT_DB_INT(age)), res, p);
 }
 
 apr_status_t oxt_metrics_tally_flush(oxt_metrics_tally_t *t, oxt_db_t *db,

@@ -101,7 +101,9 @@ int oxt_metrics_tally_empty(const oxt_metrics_tally_t *t);
 
 /**
  * Adds the tally to the counters in db and records the last contact with
- * OX; call it inside the transaction of the records it counts (or, for
+ * OX (one older than the stored contact, e.g. a "health" written while
+ * the tally kept it, changes neither the stored times nor the verdict:
+ * they never go back); call it inside the transaction of the records it counts (or, for
  * records written on their own, right after them). The tally is empty
  * afterwards whatever happened: what it held belongs to that transaction.
  * Scratch in p.

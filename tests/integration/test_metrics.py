@@ -443,3 +443,25 @@ def test_the_tally_keeps_the_contact_and_its_time(plesk):
     # the command's own time from its start to the flush: well under 1 s
     assert 1500 <= flushed["now_ms"] - flushed["contact_ms"] < 2500, out
     assert 3000 <= flushed["now_ms"] - flushed["answered_ms"] < 4000, out
+
+
+def test_a_flush_never_moves_the_contact_back(plesk):
+    """`health` writes its contact while the tally keeps an older one (an
+    answer 3 s ago, a failure 1.5 s ago): the flush leaves the stored
+    time, verdict and writer health's, and the time of the last answer
+    (it wrote its own time over the newer one: the stored contact went
+    back by 1.5 s and said "refused")."""
+    read = ("SELECT ox_contact_at, ox_reachable, ox_failure, ox_contact_by,"
+            " ox_answered_at FROM replicator_activity")
+    plesk.repl("health")
+    before = plesk.sql("oxt", read)
+    assert before[0][1:4] == ("1", None, "health"), before
+    rc, out = plesk.core("metrics-tally", 3000, 1500)
+    assert rc == 0, out
+    assert out["flushed"]["contact_ms"] > out["flushed"]["now_ms"] - 1500
+    assert plesk.sql("oxt", read) == before
+    # a newer contact is still written
+    rc, out = plesk.core("metrics-tally", 0, 0)
+    assert rc == 0, out
+    assert (out["flushed"]["reachable"], out["flushed"]["by"]) == (
+        0, "replicator")
