@@ -133,6 +133,7 @@ typedef struct mbd_batch_t {
     const oxt_settings_t *settings;
     const long long *ids;
     int n;
+    int asked;                 /* the first ids: the caller's domains */
     const char *marks;         /* "?,?,..." for the ids */
     apr_hash_t *deltas;        /* "scope:id" -> mbd_delta_t */
     int defer;                 /* leave the page index to the rebuild */
@@ -1868,6 +1869,72 @@ static apr_status_t counts_apply(mbd_batch_t *b)
     return rv == APR_SUCCESS && n > 0 ? counts_write(b, d, n) : rv;
 }
 
+/* "?,?,...": n marks. */
+static const char *batch_marks(int n, apr_pool_t *p)
+{
+    apr_array_header_t *marks = apr_array_make(p, n, sizeof(const char *));
+    int i;
+
+    for (i = 0; i < n; i++) {
+        APR_ARRAY_PUSH(marks, const char *) = "?";
+    }
+    return apr_array_pstrcat(p, marks, ',');
+}
+
+/* The domains a row of some domains is stored under where psa now gives
+ * its id under one of them. */
+static const char moved_in_sql[] =
+    "SELECT DISTINCT b.dom_id FROM psa.mail m JOIN dir_mailbox b ON b.id ="
+    " m.id AND b.dom_id <> m.dom_id WHERE m.dom_id IN (";
+
+/* The batch takes in the domain of every row it would take over from a
+ * domain outside it (a mailbox id psa now gives under one of its
+ * domains), and theirs in turn until none is new: the row is then in
+ * its snapshots before (under its old domain) and after (its new), so
+ * its old domain, client and reseller lose it and the new gain it, and
+ * the points and wide counts move from its old key and terms to its new.
+ * Else the batch counted it as a new row (the server's count and the new
+ * reseller's rose by one, the points moved as for an added row) and the
+ * old domain's batch, no longer finding it there, never took it off.
+ * The other order needs nothing: the old domain's batch drops the row
+ * (gone_sql), the new one's adds it. */
+static apr_status_t batch_moved_in(mbd_batch_t *b)
+{
+    apr_array_header_t *ids = apr_array_make(b->p, b->n,
+                                             sizeof(long long)), *rows;
+    apr_hash_t *have = apr_hash_make(b->p);
+    long long id;
+    int i, from = 0, to = b->n;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (i = 0; i < b->n; i++) {
+        APR_ARRAY_PUSH(ids, long long) = b->ids[i];
+        oxt_util_id_set(have, b->ids[i], "");
+    }
+    while (rv == APR_SUCCESS && from < to) {
+        rv = oxt_db_select(&rows, b->db, oxt_psa_sql(b->psa, apr_pstrcat(
+                           b->p, moved_in_sql, batch_marks(to - from, b->p),
+                           ")", NULL), b->p), batch_args(b, NULL, 0) + from,
+                           to - from, b->res, b->p);
+        for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+            id = oxt_db_row_int(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *),
+                                0, 0);
+            if (oxt_util_id_get(have, id) == NULL) {
+                oxt_util_id_set(have, id, "");
+                APR_ARRAY_PUSH(ids, long long) = id;
+            }
+        }
+        b->ids = (const long long *)ids->elts;
+        b->n = ids->nelts;
+        from = to;
+        to = b->n;
+    }
+    if (rv == APR_SUCCESS && b->n > b->asked) {
+        b->marks = batch_marks(b->n, b->p);
+    }
+    return rv;
+}
+
 /* The rows of the batch from the page's SELECT. */
 static apr_status_t batch_rows(mbd_batch_t *b)
 {
@@ -1883,11 +1950,14 @@ static apr_status_t batch_rows(mbd_batch_t *b)
     rv = oxt_db_exec(&changed, b->db, oxt_psa_sql(b->psa, sql, b->p),
                      batch_args(b, &lead, 1), b->n + 1, b->res, b->p);
     if (rv == APR_SUCCESS && b->stats != NULL) {
+        /* the caller's domains: a domain taken in (batch_moved_in) is
+         * seen by its own batch */
         rv = oxt_db_select_int(&seen, b->db, oxt_psa_sql(
                                b->psa, apr_pstrcat(b->p, "SELECT COUNT(*)"
-                               " FROM psa.mail WHERE dom_id IN (", b->marks,
-                               ")", NULL), b->p), batch_args(b, NULL, 0),
-                               b->n, b->res, b->p);
+                               " FROM psa.mail WHERE dom_id IN (",
+                               batch_marks(b->asked, b->p), ")", NULL), b->p),
+                               batch_args(b, NULL, 0), b->asked, b->res,
+                               b->p);
         /* MariaDB counts an insert 1, a changed row 2, an equal one 0. */
         b->stats->seen += seen;
         b->stats->changed += (long long)(changed - changed / 2);
@@ -1959,19 +2029,15 @@ static apr_status_t batch_work(mbd_batch_t *b)
 /* One batch in its own transaction. */
 static apr_status_t batch_run(mbd_batch_t *b)
 {
-    apr_array_header_t *marks = apr_array_make(b->p, b->n,
-                                               sizeof(const char *));
-    int i;
     apr_status_t rv;
 
-    for (i = 0; i < b->n; i++) {
-        APR_ARRAY_PUSH(marks, const char *) = "?";
-    }
-    b->marks = apr_array_pstrcat(b->p, marks, ',');
+    b->asked = b->n;
+    b->marks = batch_marks(b->n, b->p);
     b->deltas = apr_hash_make(b->p);
     rv = oxt_db_begin(b->db, b->res);
     if (rv == APR_SUCCESS) {
         rv = page_lock(b->db, 0, b->nowait, b->res, b->p);
+        rv = rv == APR_SUCCESS ? batch_moved_in(b) : rv;
         rv = rv == APR_SUCCESS ? batch_work(b) : rv;
         if (rv == APR_SUCCESS) {
             rv = oxt_db_commit(b->db, b->res);

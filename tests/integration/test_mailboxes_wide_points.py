@@ -311,6 +311,96 @@ def test_a_sync_batch_with_the_longest_address_keeps_the_points(wp):
     assert_points_exact(wp)
 
 
+def assert_counts_exact(ls):
+    """Every stored count (dir_mailbox_count) is its scope's rows."""
+    have = {(r[0], int(r[1])): (int(r[2]), int(r[3])) for r in ls.site.oxt(
+        "SELECT scope, scope_id, n, n_ox FROM dir_mailbox_count WHERE n <> 0"
+        " OR n_ox <> 0")}
+    want = {}
+    for scope, col in (("all", "0"), ("reseller", "reseller_id"),
+                       ("client", "client_id"), ("domain", "dom_id")):
+        for r in ls.site.oxt("SELECT %s, COUNT(*), SUM(in_ox) FROM"
+                             " dir_mailbox WHERE %s GROUP BY 1"
+                             % (col, "1" if scope in ("all", "domain")
+                                else col + " > 0")):
+            want[(scope, int(r[0]))] = (int(r[1]), int(r[2]))
+    assert have == want, sorted(set(have.items()) ^ set(want.items()))[:6]
+
+
+def assert_index_exact(ls):
+    """Every point of the page index (dir_mailbox_page, every scope) is at
+    its position: the rows of its scope before its key."""
+    for key, (col, kcol) in SORTS.items():
+        wrong = ls.site.oxt(
+            "SELECT a.scope, a.scope_id, a.pos, a.id, (SELECT COUNT(*) FROM"
+            " dir_mailbox x WHERE (a.scope = 'all' OR (a.scope = 'ox' AND"
+            " x.in_ox = 1) OR (a.scope = 'reseller' AND x.reseller_id ="
+            " a.scope_id)) AND (x.{c} < a.{k} OR (x.{c} = a.{k} AND x.id <"
+            " a.id))) AS n FROM dir_mailbox_page a WHERE a.sort_key = '{s}'"
+            " HAVING n <> a.pos".format(c=col, k=kcol, s=key))
+        assert not wrong, (key, wrong[:5])
+    assert ls.site.oxt("SELECT 1 FROM dir_mailbox_page WHERE scope ="
+                       " 'reseller' LIMIT 1")
+
+
+def assert_wide_exact(ls):
+    """Every stored wide count is its prefix's matches (by LIKE)."""
+    wrong = ls.site.oxt(
+        "SELECT w.prefix, w.cnt, (SELECT COUNT(DISTINCT t.id) FROM"
+        " dir_mailbox_term t WHERE t.term LIKE w.pattern ESCAPE '!') AS n"
+        " FROM dir_mailbox_wide w HAVING n <> w.cnt")
+    assert not wrong, wrong
+
+
+def assert_all_exact(ls):
+    assert_counts_exact(ls)
+    assert_index_exact(ls)
+    assert_wide_exact(ls)
+    assert_points_exact(ls)
+
+
+def test_a_mailbox_moved_between_domains_synced_apart(wp):
+    """A mailbox id psa now gives under another domain (of another client
+    of the other reseller; of another client of its own), the two domains
+    synced in separate batches in either order (the new one first; moved
+    back, the old one first): after every batch the stored counts of the
+    server, both resellers, clients and domains, the page index's points
+    of every scope, the wide counts and their points are the rows'. (The
+    new domain's batch counted the row it took over as a new one: the
+    server's count and the new reseller's rose by one, the points moved
+    as for an added row, until a refresh recounted and rebuilt.)"""
+    site = wp.site
+    fine_points(wp)
+    assert_all_exact(wp)
+    mid, name, old, cid, rid = site.oxt(
+        "SELECT b.id, m.mail_name, b.dom_id, b.client_id, b.reseller_id"
+        " FROM dir_mailbox b JOIN %s.mail m ON m.id = b.id WHERE b.name LIKE"
+        " 'user1%%' AND b.reseller_id > 0 ORDER BY b.id LIMIT 1"
+        % site.psa_db)[0]
+    for same in (0, 1):
+        new = site.oxt(
+            "SELECT MIN(dom_id) FROM dir_mailbox WHERE reseller_id %s %s AND"
+            " reseller_id > 0 AND client_id > 0 AND client_id <> %s"
+            % ("=" if same else "<>", rid, cid))[0][0]
+        assert new is not None
+        site.psa_sql("UPDATE mail SET dom_id = %s, mail_name ="
+                     " 'user1moved%s' WHERE id = %s;\n" % (new, mid, mid))
+        try:
+            for dom in (new, old):          # the new domain's batch first
+                corecli(wp, "mbdir-sync", dom)
+                assert_all_exact(wp)
+            assert [int(r[0]) for r in site.oxt(
+                "SELECT dom_id FROM dir_mailbox WHERE id = %s" % mid)] == \
+                [int(new)]
+        finally:
+            site.psa_sql("UPDATE mail SET dom_id = %s, mail_name = %s WHERE"
+                         " id = %s;\n" % (old, sql_quote(name), mid))
+            for dom in (new, old):          # back: the old domain's first
+                corecli(wp, "mbdir-sync", dom)
+                assert_all_exact(wp)
+    assert_pages(wp, ("user", "user1"))
+
+
 def build_statements(ls):
     """The statements the server ran for one build of the points
     (`oxt-corecli mbdir-wide-points`), less those of the counter's own
