@@ -3806,9 +3806,9 @@ static apr_status_t prune_excess(long long *pexcess, oxt_db_t *db,
  * a row it should keep. A walk of max_rows entries of the primary key,
  * without locks, once per prune that the counts say is over the cap.
  * -1: nothing is beyond it. */
-static apr_status_t prune_cap_id(long long *pid, oxt_db_t *db,
-                                 long long max_rows, oxt_result_t *res,
-                                 apr_pool_t *p)
+static apr_status_t prune_cap_walk(long long *pid, oxt_db_t *db,
+                                   long long max_rows, oxt_result_t *res,
+                                   apr_pool_t *p)
 {
     apr_status_t rv;
 
@@ -3822,12 +3822,163 @@ static apr_status_t prune_cap_id(long long *pid, oxt_db_t *db,
     return rv;
 }
 
+/* ---- the cap remembered (oxt_replog_cap_t) ------------------------------ */
+
+/* The rows with an id above from, counted in the snapshot open. */
+static apr_status_t cap_above(long long *pn, oxt_db_t *db, long long from,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_db_select_int(pn, db, "SELECT COUNT(*) FROM replication_log"
+                             " FORCE INDEX (PRIMARY) WHERE id > ?",
+                             OXT_DB_ARGS(OXT_DB_INT(from)), res, p);
+}
+
+/* The frame to count up to: the highest id up to which every row has
+ * committed, found from one known to be (frame_committed, as a build's
+ * chunk does), so a row given its id before the snapshot and committed
+ * after it cannot be missed. */
+static apr_status_t cap_frame(long long *pframe, long long from,
+                              oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+{
+    long long top = 0;
+    apr_status_t rv;
+
+    *pframe = from;
+    rv = oxt_db_select_int(&top, db, "SELECT COALESCE(MAX(id), 0) FROM"
+                           " replication_log", OXT_DB_NOARGS, res, p);
+    return rv == APR_SUCCESS && top > from
+           ? frame_committed(pframe, from, top, db, res, p) : rv;
+}
+
+/* The build in force, read in the snapshot open. */
+static apr_status_t cap_gen(long long *pgen, oxt_db_t *db, oxt_result_t *res,
+                            apr_pool_t *p)
+{
+    pages_state_t st;
+    apr_status_t rv = pages_state(&st, db, res, p);
+
+    *pgen = st.gen;
+    return rv;
+}
+
+/* In the snapshot open: the cap's id from what changed since cap was
+ * taken. The rows above cap->cap_id now: those of (cap_id, frame] then,
+ * less the journal's rows of that range since (every one of them was
+ * there then: the frame had committed, and the named lock kept every
+ * delete out of the moment the snapshot began), plus all those above the
+ * frame now. Their excess over max_rows is how far the id moves: up
+ * through the rows above it, or down through those at or below it (a
+ * Clean Log took newer rows). *pid -1: nothing is beyond the cap. */
+static apr_status_t cap_moved(long long *pid, const oxt_replog_cap_t *cap,
+                              oxt_db_t *db, long long max_rows,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    long long gone = 0, above = 0, excess;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&gone, db, "SELECT COUNT(*) FROM"
+                           " replication_log_gone WHERE seq > ? AND id > ?"
+                           " AND id <= ?", OXT_DB_ARGS(OXT_DB_INT(cap->seq),
+                           OXT_DB_INT(cap->cap_id), OXT_DB_INT(cap->frame)),
+                           res, p);
+    if (rv == APR_SUCCESS) {
+        rv = cap_above(&above, db, cap->frame, res, p);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    excess = cap->kept - gone + above - max_rows;
+    *pid = cap->cap_id;
+    if (excess > 0) {
+        rv = oxt_db_select_int(pid, db, "SELECT id FROM replication_log"
+                               " FORCE INDEX (PRIMARY) WHERE id > ? ORDER BY"
+                               " id LIMIT 1 OFFSET ?", OXT_DB_ARGS(OXT_DB_INT(
+                               cap->cap_id), OXT_DB_INT(excess - 1)), res, p);
+    }
+    else if (excess < 0) {
+        rv = oxt_db_select_int(pid, db, "SELECT id FROM replication_log"
+                               " FORCE INDEX (PRIMARY) WHERE id <= ? ORDER BY"
+                               " id DESC LIMIT 1 OFFSET ?", OXT_DB_ARGS(
+                               OXT_DB_INT(cap->cap_id), OXT_DB_INT(-excess)),
+                               res, p);
+    }
+    if (rv == APR_ENOENT) {
+        *pid = -1;
+        return APR_SUCCESS;
+    }
+    return rv;
+}
+
+/* The cap's id, by cap when it is known for max_rows and no build
+ * dropped journal rows since, else by the walk; cap taken again in the
+ * same snapshot (a frame found first, then the snapshot under the
+ * deletes' named lock, chunk_begin). */
+static apr_status_t prune_cap_id(long long *pid, oxt_replog_cap_t *cap,
+                                 oxt_db_t *db, long long max_rows,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_replog_cap_t now;
+    pages_state_t st;
+    long long above = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (cap == NULL) {
+        return prune_cap_walk(pid, db, max_rows, res, p);
+    }
+    memset(&now, 0, sizeof(now));
+    now.max_rows = max_rows;
+    now.walks = cap->walks;
+    if (!cap->known || cap->max_rows != max_rows) {
+        /* A frame known to have committed to probe up from: the build's
+         * in force (none: nothing is remembered, the walk as before). */
+        cap->known = 0;
+        rv = pages_state(&st, db, res, p);
+        now.frame = st.max_id;
+    }
+    else {
+        now.frame = cap->frame;
+    }
+    if (rv == APR_SUCCESS && now.frame > 0) {
+        rv = cap_frame(&now.frame, now.frame, db, res, p);
+    }
+    rv = rv == APR_SUCCESS ? chunk_begin(&now.seq, db, res, p) : rv;
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = cap_gen(&now.gen, db, res, p);
+    if (rv == APR_SUCCESS && cap->known && cap->gen == now.gen) {
+        rv = cap_moved(pid, cap, db, max_rows, res, p);
+    }
+    else if (rv == APR_SUCCESS) {
+        rv = prune_cap_walk(pid, db, max_rows, res, p);
+        now.walks++;
+    }
+    if (rv == APR_SUCCESS && *pid > 0) {
+        rv = cap_above(&above, db, now.frame, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(db, res);
+    }
+    else {
+        oxt_db_rollback(db);
+    }
+    /* What stands above the id is max_rows rows; (id, frame] holds those
+     * not above the frame (none to remember when the id is above it). */
+    now.cap_id = *pid;
+    now.kept = max_rows - above;
+    now.known = rv == APR_SUCCESS && *pid > 0 && *pid < now.frame
+                && now.kept >= 0;
+    *cap = now;
+    return rv;
+}
+
 /* One step: a batch of expired rows while there are any, else a batch of
  * the oldest beyond the cap (*pcap_id: 0 until it is known, -1 when
  * nothing is beyond it). *pdone when neither is left. */
 static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
-                               long long *pcap_id, int *pdone, oxt_db_t *db,
-                               int days, long long max_rows, int batch,
+                               long long *pcap_id, oxt_replog_cap_t *cap,
+                               int *pdone, oxt_db_t *db, int days,
+                               long long max_rows, int batch,
                                oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *args = apr_array_make(p, 1, sizeof(oxt_db_arg_t));
@@ -3850,7 +4001,7 @@ static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
         rv = prune_excess(&excess, db, max_rows, res, p);
         *pcap_id = -1;
         if (rv == APR_SUCCESS && excess > 0) {
-            rv = prune_cap_id(pcap_id, db, max_rows, res, p);
+            rv = prune_cap_id(pcap_id, cap, db, max_rows, res, p);
         }
     }
     if (rv == APR_SUCCESS && *pcap_id > 0) {
@@ -3867,7 +4018,8 @@ static apr_status_t prune_step(oxt_replog_prune_t *out, int *pexpired_done,
 /* The deletes' steps until none is left or budget has passed since
  * start (out->more). */
 static apr_status_t prune_deletes(oxt_replog_prune_t *out, int expired_done,
-                                  long long cap_id, oxt_db_t *db,
+                                  long long cap_id, oxt_replog_cap_t *cap,
+                                  oxt_db_t *db,
                                   int retention_days, long long max_rows,
                                   int batch, apr_time_t start,
                                   apr_interval_time_t budget,
@@ -3889,7 +4041,7 @@ static apr_status_t prune_deletes(oxt_replog_prune_t *out, int expired_done,
         }
         apr_pool_clear(bp);
         t0 = apr_time_now();
-        rv = prune_step(out, &expired_done, &cap_id, &done, db,
+        rv = prune_step(out, &expired_done, &cap_id, cap, &done, db,
                         retention_days, max_rows, batch, res, bp);
         out->longest_batch = max_interval(out->longest_batch,
                                           apr_time_now() - t0);
@@ -3902,6 +4054,16 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
                               int retention_days, long long max_rows,
                               int batch, apr_interval_time_t budget,
                               oxt_result_t *res, apr_pool_t *p)
+{
+    return oxt_replog_prune_kept(out, NULL, db, retention_days, max_rows,
+                                 batch, budget, res, p);
+}
+
+apr_status_t oxt_replog_prune_kept(oxt_replog_prune_t *out,
+                                   oxt_replog_cap_t *cap, oxt_db_t *db,
+                                   int retention_days, long long max_rows,
+                                   int batch, apr_interval_time_t budget,
+                                   oxt_result_t *res, apr_pool_t *p)
 {
     apr_time_t start = apr_time_now(), t;
     int fresh = 0, expired = 1, building = 0, moves = 0;
@@ -3936,7 +4098,7 @@ apr_status_t oxt_replog_prune(oxt_replog_prune_t *out, oxt_db_t *db,
         out->recounted = rv == APR_SUCCESS;
     }
     if (rv == APR_SUCCESS) {
-        rv = prune_deletes(out, !expired, cap_id, db, retention_days,
+        rv = prune_deletes(out, !expired, cap_id, cap, db, retention_days,
                            max_rows, batch, start, budget, res, p);
     }
     out->deletes_took = apr_time_now() - t;

@@ -22,6 +22,7 @@
 #include "oxt_crypto.h"
 #include "oxt_sink.h"
 #include "oxt_dir.h"
+#include "oxt_replog.h"
 
 /* Where "event" spools when even the configuration cannot be read. */
 #define OXT_REPL_DEFAULT_SPOOL "/var/spool/oxtender"
@@ -76,6 +77,9 @@ typedef struct oxt_repl_session_t {
     apr_hash_t *dir_accounts;
     apr_time_t dir_since;
     apr_time_t dir_behind;
+    /* The log's row cap as the last prune found it (oxt_repl_prune_logs:
+     * the daemon's calls count what changed since, not the whole log). */
+    oxt_replog_cap_t log_cap;
 } oxt_repl_session_t;
 
 /** Connects, loads settings and keys, and (unless dry_run) sets up OX. */

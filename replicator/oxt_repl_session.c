@@ -259,8 +259,9 @@ apr_status_t oxt_repl_prune_logs(int *pmore, oxt_repl_session_t *s,
         now = loaded;
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_replog_prune(&pr, s->db, now->log_retention_days,
-                              now->log_max_rows, 0, budget, res, p);
+        rv = oxt_replog_prune_kept(&pr, &s->log_cap, s->db,
+                                   now->log_retention_days,
+                                   now->log_max_rows, 0, budget, res, p);
     }
     if (rv == APR_SUCCESS && (pr.expired || pr.over_cap || pr.recounted)) {
         oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,

@@ -19,6 +19,12 @@
  *   settings-form KEY=VALUE...         (the posted form; --by NAME)
  *   test-connection KEY=VALUE...       (entered values over the stored)
  *   prune DAYS MAX-ROWS BATCH BUDGET-MS
+ *   prune-calls DAYS MAX-ROWS BATCH BUDGET-MS CALLS walk|kept  (the
+ *       prune called as the daemon calls it, up to CALLS times in this
+ *       process while it says there is more, the cap's boundary walked
+ *       each call or remembered between them (oxt_replog_cap_t): each
+ *       call's time and rows); CALLS "stdin": a call for each line
+ *       read, a JSON line after each (the cap kept from one to the next)
  *   logs-pages                 (the Logs page index built again, now)
  *   daemon-running
  *   dir-sync [--defer] [--accounts] ID...  (the lists' directory of those
@@ -737,6 +743,91 @@ static int cmd_prune(cli_t *c, int argc, const char *const *argv)
     return 0;
 }
 
+/* A prune for each line of stdin, a JSON line after each, with what the
+ * cap remembered (cap NULL: walked each time). */
+static int prune_lines(cli_t *c, oxt_replog_cap_t *cap,
+                       const char *const *argv)
+{
+    oxt_replog_prune_t pr;
+    char line[64];
+    apr_status_t rv;
+
+    while (fgets(line, sizeof(line), stdin) != NULL) {
+        rv = oxt_replog_prune_kept(&pr, cap, c->db, (int)num(argv[1]),
+                                   num(argv[2]), (int)num(argv[3]),
+                                   apr_time_from_msec(num(argv[4])), c->res,
+                                   c->p);
+        if (rv != APR_SUCCESS) {
+            printf("{\"error\": %d}\n", (int)rv);
+            return 1;
+        }
+        printf("{\"over_cap\": %lld, \"expired\": %lld, \"more\": %d,"
+               " \"walks\": %d, \"known\": %d, \"cap_id\": %lld}\n",
+               pr.over_cap, pr.expired, pr.more, cap ? cap->walks : 0,
+               cap ? cap->known : 0, cap ? cap->cap_id : 0);
+        fflush(stdout);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "walks", cap ? cap->walks : 0);
+    oxt_json_end(c->j);
+    return 0;
+}
+
+static int cmd_prune_calls(cli_t *c, int argc, const char *const *argv)
+{
+    oxt_replog_prune_t pr;
+    oxt_replog_cap_t cap;
+    apr_time_t t0;
+    long long calls, i, over = 0, expired = 0;
+    int kept;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (argc != 7) {
+        return usage();
+    }
+    calls = num(argv[5]);
+    kept = strcmp(argv[6], "kept") == 0;
+    memset(&cap, 0, sizeof(cap));
+    if (strcmp(argv[5], "stdin") == 0) {
+        return prune_lines(c, kept ? &cap : NULL, argv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_karray(c->j, "calls");
+    for (i = 0; rv == APR_SUCCESS && i < calls; i++) {
+        t0 = apr_time_now();
+        rv = oxt_replog_prune_kept(&pr, kept ? &cap : NULL, c->db,
+                                   (int)num(argv[1]), num(argv[2]),
+                                   (int)num(argv[3]),
+                                   apr_time_from_msec(num(argv[4])), c->res,
+                                   c->p);
+        if (rv != APR_SUCCESS) {
+            break;
+        }
+        oxt_json_object(c->j);
+        oxt_json_kint(c->j, "us", (long long)(apr_time_now() - t0));
+        oxt_json_kint(c->j, "over_cap", pr.over_cap);
+        oxt_json_kint(c->j, "expired", pr.expired);
+        oxt_json_kbool(c->j, "more", pr.more);
+        oxt_json_end(c->j);
+        over += pr.over_cap;
+        expired += pr.expired;
+        if (!pr.more) {
+            i++;
+            break;
+        }
+    }
+    oxt_json_end(c->j);
+    oxt_json_kint(c->j, "over_cap", over);
+    oxt_json_kint(c->j, "expired", expired);
+    oxt_json_kint(c->j, "walks", cap.walks);
+    oxt_json_kint(c->j, "cap_id", cap.known ? cap.cap_id : 0);
+    if (rv != APR_SUCCESS) {
+        oxt_json_kstr(c->j, "error", oxt_result_text(c->res, c->p));
+    }
+    oxt_json_end(c->j);
+    return rv == APR_SUCCESS ? 0 : 1;
+}
+
 static int cmd_pages(cli_t *c)
 {
     int built = 0, more = 0;
@@ -1048,6 +1139,9 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     }
     if (strcmp(cmd, "test-connection") == 0) return cmd_test(c, argc, argv);
     if (strcmp(cmd, "prune") == 0) return cmd_prune(c, argc, argv);
+    if (strcmp(cmd, "prune-calls") == 0) {
+        return cmd_prune_calls(c, argc, argv);
+    }
     if (strcmp(cmd, "logs-pages") == 0) return cmd_pages(c);
     if (strcmp(cmd, "daemon-running") == 0) return cmd_daemon_running(c);
     if (strcmp(cmd, "dir-sync") == 0) return cmd_dir_sync(c, argc, argv);

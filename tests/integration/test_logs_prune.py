@@ -10,6 +10,7 @@ Rows are written here as the replicator writes them (the owner snapshot
 of harness/plesk.py's data: reseller1 2 > client1 4 > dom1; reseller2 3 >
 client2 5 > dom8), many at once from MariaDB's sequence engine.
 """
+import json
 import signal
 import subprocess
 import time
@@ -338,3 +339,114 @@ def test_counts_stay_true_over_batches_of_many_owners(plesk):
     rc, out = px.core("prune", 90, 1000, 1000, 60000)
     assert out["over_cap"] == 0, out
     assert len(ids(px, "1 = 1")) == 1000
+
+
+class Pruner:
+    """One process's prunes, the row cap's boundary remembered from one
+    to the next as the daemon's are (oxt-corecli prune-calls ... stdin
+    kept): a call for each step()."""
+
+    def __init__(self, px, max_rows):
+        argv = [hxenv.CORECLI, "-c", px.config, "prune-calls", 3650,
+                max_rows, 1000, 0, "stdin", "kept"]
+        self.proc = subprocess.Popen([str(a) for a in argv],
+                                     stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+
+    def step(self):
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, self.proc.stderr.read()
+        return json.loads(line)
+
+    def close(self):
+        self.proc.stdin.close()
+        return self.proc.wait(timeout=30)
+
+
+def newest(px, n):
+    return sorted(ids(px, "1 = 1", "id DESC")[:n])
+
+
+def test_the_cap_remembered_between_calls_keeps_the_newest(plesk):
+    """The daemon's prunes remember the cap's boundary (oxt_replog_cap_t)
+    instead of walking max_rows entries each call: through rows added,
+    newer rows removed (the boundary moves down), a row given an id below
+    it (as a late commit is), expired rows deleted above it and a new
+    build of the page index (it walks again then), every call keeps
+    exactly the newest max_rows rows, and walks only when it must."""
+    px = plesk
+    cap = 300
+    write(px, 500, 5, THEIRS)
+    recount(px)
+    rc, out = px.core("logs-pages")
+    assert rc == 0 and out["paged"], out
+    pr = Pruner(px, cap)
+    try:
+        want = newest(px, cap)
+        total = len(ids(px, "1 = 1"))
+        out = pr.step()
+        assert (out["over_cap"], out["walks"], out["known"]) == (
+            total - cap, 1, 1), out
+        assert ids(px, "1 = 1", "id") == want
+        # rows added: the boundary moves up through them, no walk
+        write(px, 40, 0, MINE)
+        px.exec("oxt", "UPDATE replication_log_count SET n = n + 40 WHERE"
+                " level = 'all'")
+        want = newest(px, cap)
+        out = pr.step()
+        assert (out["over_cap"], out["walks"]) == (40, 1), out
+        assert ids(px, "1 = 1", "id") == want
+        # newer rows removed, a row given an id below the boundary, then
+        # rows added: the boundary moves down through the older rows
+        top = ids(px, "1 = 1", "id DESC")
+        rc, out = px.core("logs-remove", "admin", *top[:25])
+        assert rc == 0, out
+        low = min(top) - 1
+        px.exec("oxt", "INSERT INTO replication_log (id, logged_at, mail_id,"
+                " address, dom_id, domain_name, client_id, reseller_id,"
+                " service_type, scheduled_by, operation, outcome) SELECT %d -"
+                " seq, NOW(), 1, 'late@dom1.example', 1, 'dom1.example', 4,"
+                " 2, 'webmail', 'Automatic', 'update', 'success' FROM"
+                " seq_0_to_14" % low)
+        write(px, 12, 0, MINE)
+        px.exec("oxt", "UPDATE replication_log_count SET n = n + 27 WHERE"
+                " level = 'all'")
+        want = newest(px, cap)
+        assert len(ids(px, "1 = 1")) == cap + 2
+        out = pr.step()
+        assert (out["over_cap"], out["walks"]) == (2, 1), out
+        assert ids(px, "1 = 1", "id") == want
+        # rows above the boundary expired (deleted by retention, as
+        # journaled deletes), then more added
+        px.exec("oxt", "UPDATE replication_log SET logged_at = NOW() -"
+                " INTERVAL 4000 DAY WHERE id IN (%s)" % ", ".join(
+                    str(i) for i in want[100:110]))
+        write(px, 30, 0, MINE)
+        px.exec("oxt", "UPDATE replication_log_count SET n = n + 30 WHERE"
+                " level = 'all'")
+        after = [i for i in ids(px, "1 = 1", "id") if i not in want[100:110]]
+        want = sorted(after)[-cap:]
+        out = pr.step()
+        assert (out["expired"], out["walks"]) == (10, 1), out
+        if out["more"]:
+            out = pr.step()
+        assert ids(px, "1 = 1", "id") == want, out
+        assert out["walks"] == 1, out
+        # a new build of the page index drops journal rows: a walk again
+        rc, out = px.core("logs-pages")
+        assert rc == 0 and out["paged"], out
+        write(px, 5, 0, MINE)
+        px.exec("oxt", "UPDATE replication_log_count SET n = n + 5 WHERE"
+                " level = 'all'")
+        want = newest(px, cap)
+        out = pr.step()
+        assert (out["over_cap"], out["walks"]) == (5, 2), out
+        assert ids(px, "1 = 1", "id") == want
+    finally:
+        rc = pr.close()
+    assert rc == 0
+    recount(px)
+    totals_match(px)
