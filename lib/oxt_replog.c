@@ -1363,11 +1363,15 @@ apr_status_t oxt_replog_moved_away(const apr_array_header_t **pdoms,
     for (k = 0; k < nargs; k++) {
         APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(scope->id);
     }
+    /* the owner's index of the domain's rows (0151): a seek of one
+     * entry, where the dom index read every row of a domain none of whose
+     * rows was the caller's */
     rv = oxt_db_select_ids(&doms, db, oxt_psa_sql(psa, apr_pstrcat(p, dir,
         "SELECT m.dom_id FROM replication_log_move m JOIN psa.domains d"
         " ON d.id = m.dom_id LEFT JOIN psa.clients c ON c.id = d.cl_id"
         " WHERE 1 = 1", cond, " AND (EXISTS (SELECT 1 FROM replication_log"
-        " r FORCE INDEX (dom) WHERE r.dom_id = m.dom_id AND r.", col,
+        " r FORCE INDEX (", scope->role == OXT_ROLE_CLIENT ? "dom_client"
+        : "dom_reseller", ") WHERE r.dom_id = m.dom_id AND r.", col,
         " = ?) OR EXISTS (SELECT 1 FROM run_summary_owner s FORCE INDEX"
         " (of_owner) WHERE s.level = 'domain' AND s.owner = m.dom_id AND s.",
         col, " = ?))", NULL), p),
