@@ -5,7 +5,7 @@ logging its work) waits meanwhile (never part of `make check`).
 
     /usr/bin/python3 bench/logs_prune.py [--rows 1000000] [--expire 20000]
         [--base DIR] [--lock FILE] [--data DIR] [--batch 1000]
-        [--profile N]
+        [--profile N] [--cap-only]
 
 It builds the data of bench/logs_at_scale.py (its own MariaDB under
 tests/gen, removed at the end: reseller1 30 %, client1 11 %, dom1 1 % of
@@ -150,6 +150,64 @@ def batched(label, writer, corecli, conf, *args):
               sorted(batches or [0])[len(batches) // 2] * 1000, len(chunks),
               sum(chunks), max(chunks or [0]) * 1000, writer.take()),
           flush=True)
+
+
+def in_process(label, writer, corecli, conf, mode, *args):
+    """The same prune called in one process as the daemon calls it (no
+    budget, a batch a call, until it says it is done; oxt-corecli
+    prune-calls): mode "walk" finds the cap's boundary by a walk of
+    max_rows entries every call (as before), "kept" remembers it between
+    calls (oxt_replog_cap_t)."""
+    writer.take()
+    res = subprocess.run([corecli, "-c", conf, "prune-calls"]
+                         + [str(a) for a in args] + ["100000", mode],
+                         capture_output=True, text=True, check=True)
+    out = json.loads(res.stdout)
+    calls = [c for c in out["calls"] if c["over_cap"] or c["expired"]]
+    ms = sorted(c["us"] / 1000.0 for c in calls) or [0]
+    rows = sum(c["over_cap"] + c["expired"] for c in calls)
+    print("  %-34s %d rows in %d calls, %.1f s: %.0f rows/s; median call"
+          " %.0f ms, longest %.0f ms; %d walks; writer's worst wait %.0f ms"
+          % (label + " (" + mode + ")", rows, len(calls), sum(ms) / 1000.0,
+             rows * 1000.0 / sum(ms) if sum(ms) else 0, ms[len(ms) // 2],
+             ms[-1], out.get("walks", 0), writer.take()), flush=True)
+
+
+def measure_cap(tree, db, conf, writer, expire, batch=1000):
+    """Only the row cap called as the daemon calls it: each tree's build
+    a process a call; a tree with prune-calls also in one process, the
+    boundary walked each call and remembered."""
+    corecli = os.path.join(tree, "build", "default", "tests", "oxt-corecli")
+    replicator = os.path.join(tree, "replicator", "oxtender-replicator")
+    sql_dir = os.path.join(tree, "sql", "oxtender")
+    with open(conf) as f:
+        text = [l for l in f.read().splitlines()
+                if not l.startswith("sql_dir")]
+    with open(conf, "w") as f:
+        f.write("\n".join(text + ["sql_dir = %s" % sql_dir]) + "\n")
+    subprocess.run([replicator, "-c", conf, "-q", "migrate"], check=True)
+    print("== %s (cap only, %s rows, load %s)" % (
+        tree, db.scalar("SELECT COUNT(*) FROM replication_log", "oxtender"),
+        os.getloadavg()), flush=True)
+    subprocess.run([corecli, "-c", conf, "logs-pages"], check=True,
+                   capture_output=True)
+    db.sql("UPDATE replication_log_count SET counted_at = NULL;", "oxtender")
+    step("daily recount", writer, corecli, conf, "prune", 3650, 100000000,
+         1000, 600000)
+    modes = [None]
+    with open(os.path.join(tree, "tests", "corecli", "oxt_corecli.c")) as f:
+        if '"prune-calls"' in f.read():
+            modes += ["walk", "kept"]
+    for mode in modes:
+        total = int(db.scalar("SELECT n FROM replication_log_count WHERE"
+                              " level = 'all'", "oxtender"))
+        if mode is None:
+            batched("prune %d beyond the cap" % expire, writer, corecli,
+                    conf, "prune", 3650, total - expire, batch, 0)
+        else:
+            in_process("prune %d beyond the cap" % expire, writer, corecli,
+                       conf, mode, 3650, total - expire, batch, 0)
+        print("  load %s" % (os.getloadavg(),), flush=True)
 
 
 def drift(db):
@@ -324,6 +382,10 @@ def main():
     ap.add_argument("--lock", default=None,
                     help="a lock file (flock) held around the measuring"
                     " only, not the data's build")
+    ap.add_argument("--cap-only", action="store_true",
+                    help="only the row cap as the daemon calls it (a"
+                    " process a call; in one process, walked and"
+                    " remembered, where the tree has prune-calls)")
     args = ap.parse_args()
     os.makedirs(args.data, exist_ok=True)
     root = tempfile.mkdtemp(prefix="prune-", dir=args.data)
@@ -348,12 +410,14 @@ def main():
         writer = Writer(db)
         writer.start()
         for tree in ([args.base] if args.base else []) + [env.TOP]:
-            measure(os.path.abspath(tree), db, conf, writer, args.expire,
-                    args.batch)
+            (measure_cap if args.cap_only else measure)(
+                os.path.abspath(tree), db, conf, writer, args.expire,
+                args.batch)
             # client1's rows again (dom1's are among them) for the next
             # tree's Clean Log
-            db.sql(scale.ROWS_SQL.format(n=args.rows).rstrip().rstrip(";")
-                   + " WHERE s.c = 4;", "oxtender")
+            if not args.cap_only:
+                db.sql(scale.ROWS_SQL.format(n=args.rows).rstrip()
+                       .rstrip(";") + " WHERE s.c = 4;", "oxtender")
         print("load %s" % (os.getloadavg(),), flush=True)
         for n in ([args.profile] if args.profile else []):
             profile(db, n)
