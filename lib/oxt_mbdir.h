@@ -14,7 +14,9 @@
  *    (upserted, so an unchanged row costs a key lookup and no index
  *    write), those psa lost, their search terms, and the stored counts
  *    of their domain, client, reseller and the whole server, adjusted by
- *    the batch's difference. The replicator calls it with the domains of
+ *    the batch's difference (a batch takes in the old domain of a row
+ *    it takes over, so a mailbox moved between domains synced apart is
+ *    counted once). The replicator calls it with the domains of
  *    every batch of hints it worked (next to oxt_dir_sync_domains).
  *  - oxt_mbdir_sync_mails: the same for the domains of some mailboxes:
  *    Change Service calls it right after recording (up to
