@@ -164,7 +164,7 @@ def measuring(lockfile, pids):
 
 DB_KEYS = ("Questions", "Com_select", "Com_insert", "Com_update",
            "Com_delete", "Com_commit", "Com_stmt_execute",
-           "Innodb_rows_read")
+           "Handler_read_key", "Handler_read_next")
 
 
 def db_status(mariadb):

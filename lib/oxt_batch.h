@@ -10,7 +10,10 @@
  * oxt_state own the SQL), and the rows are joined here, in memory, by
  * domain and mailbox id. The work of one domain (oxt_work.h) is then made
  * from the batch on demand, in the caller's pool, exactly as oxt_work_load
- * makes it from its own queries.
+ * makes it from its own queries. A batch of hints' domains is loaded
+ * the same way with its domains chosen by their ids instead of a range
+ * (oxt_batch_load_ids): the same queries with an IN list for the range's
+ * condition (oxt_db_idsel_t).
  *
  * The rows may come in any order; a row outside the range (a mailbox of a
  * domain the next batch covers) is ignored, and so are mail rows of a

@@ -577,7 +577,8 @@ static oxt_db_arg_t *idsel_args(const oxt_db_idsel_t *sel, int times,
                                 int *pn, apr_pool_t *p)
 {
     int n = oxt_db_idsel_nargs(sel), k;
-    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args) * (apr_size_t)(n * times));
+    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args)
+                                       * (apr_size_t)(n * times));
 
     for (k = 0; k < times; k++) {
         (void)oxt_db_idsel_args(args + k * n, sel);

@@ -193,7 +193,8 @@ apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
  *
  * A full pass reads psa a page at a time: the domains with ids in
  * (after, upto], each table in one streamed query (not one per domain),
- * joined in memory by the caller (oxt_batch.h). Rows go to cb as they
+ * joined in memory by the caller (oxt_batch.h); a batch of hints reads
+ * its listed domains the same way (oxt_db_idsel_t). Rows go to cb as they
  * come, parsed with the readers below; they live only as long as the
  * callback (copy what you keep).
  */
@@ -284,8 +285,9 @@ apr_status_t oxt_plesk_range_domain_from_row(oxt_plesk_domain_t *dom,
     __attribute__((warn_unused_result));
 
 /**
- * The mail-enabled, active aliases of the domains sel chooses: rows of dom_id and name. For a range whose domain rows
- * held a cut list (oxt_plesk_range_domain_from_row).
+ * The mail-enabled, active aliases of the domains sel chooses: rows of
+ * dom_id and name. For a range whose domain rows held a cut list
+ * (oxt_plesk_range_domain_from_row).
  */
 apr_status_t oxt_plesk_range_domain_aliases(const oxt_psa_t *psa,
                                             oxt_db_t *db,
