@@ -487,11 +487,38 @@ def burst(px, mariadb, args):  # noqa: C901
             for line in f:
                 if "profile" in line:
                     print("daemon: " + line.rstrip())
+        print_batches(os.path.join(px.root, "daemon.err"))
     if args.log_level == "debug":
         print_trail(os.path.join(px.root, "daemon.err"), fire, first,
                     mail_ids)
     print("==== end of burst figures ====")
     return not (lost or doubled or wrong or problems)
+
+
+BATCH_RE = re.compile(r"OXT04440: queue batch: (\d+) items in (\d+)"
+                      r" domains, ([\d.]+) ms: .*\(loading and planning"
+                      r" them ([\d.]+)\)")
+
+
+def print_batches(path):
+    """The queue's batches (OXT04440, level info): how many, and the time
+    their domains' loading and planning took on the engine's thread."""
+    b = []
+    with open(path) as f:
+        for line in f:
+            m = BATCH_RE.search(line)
+            if m:
+                b.append(tuple(float(x) for x in m.groups()))
+    if not b:
+        return
+    load = [x[3] for x in b if x[1] >= 8]
+    print("queue batches: %d, %d items in %d domains; batch p50 %.0f ms;"
+          " loading and planning %.2f s in all, p50 %.1f ms, max %.1f ms"
+          " (batches of 8 domains or more: %d)" % (
+              len(b), sum(x[0] for x in b), sum(x[1] for x in b),
+              pct([x[2] for x in b], 0.5), sum(x[3] for x in b) / 1000,
+              pct(load, 0.5) if load else 0, max(load) if load else 0,
+              len(load)))
 
 
 def main():

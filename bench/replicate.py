@@ -163,7 +163,8 @@ def measuring(lockfile, pids):
 
 
 DB_KEYS = ("Questions", "Com_select", "Com_insert", "Com_update",
-           "Com_delete", "Com_commit", "Com_stmt_execute")
+           "Com_delete", "Com_commit", "Com_stmt_execute",
+           "Handler_read_key", "Handler_read_next")
 
 
 def db_status(mariadb):

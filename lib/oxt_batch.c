@@ -89,6 +89,9 @@ struct oxt_batch_t {
     const char *same[BATCH_SAME_COUNT];   /* batch_same's last values */
     int aliases_cut;                  /* a domain row's alias list was cut:
                                          the page reads them again */
+    const apr_array_header_t *chosen_ids; /* the list chosen (ascending),
+                                         or NULL: the range */
+    apr_hash_t *chosen;               /* its ids, to check rows against */
     oxt_batch_took_t took;
 };
 
@@ -333,7 +336,34 @@ void oxt_batch_use_aliases(oxt_batch_t *b, oxt_batch_aliases_t *aliases)
 
 static int in_range(const oxt_batch_t *b, long long dom_id)
 {
+    if (b->chosen != NULL) {
+        return oxt_util_id_get(b->chosen, dom_id) != NULL;
+    }
     return dom_id > b->after && dom_id <= b->upto;
+}
+
+void oxt_batch_choose(oxt_batch_t *b, const apr_array_header_t *ids)
+{
+    const long long *v = (const long long *)ids->elts;
+    int i;
+
+    b->chosen_ids = ids;
+    b->chosen = apr_hash_make(b->p);
+    for (i = 0; i < ids->nelts; i++) {
+        oxt_util_id_set(b->chosen, v[i], &v[i]);
+    }
+    b->after = ids->nelts > 0 ? v[0] - 1 : 0;
+    b->upto = ids->nelts > 0 ? v[ids->nelts - 1] : 0;
+    b->last = 1;
+}
+
+/* The domains the batch's queries read: its list, or its range. */
+static oxt_db_idsel_t batch_sel(const oxt_batch_t *b)
+{
+    oxt_db_idsel_t sel = OXT_DB_IDSEL_RANGE(b->after, b->upto);
+
+    sel.ids = b->chosen_ids;
+    return sel;
 }
 
 /* The names of a domain row's alias column (space-separated). */
@@ -1119,22 +1149,56 @@ static apr_status_t batch_schema(apr_status_t rv, oxt_batch_rows_t kind,
 #define BATCH_PASSWORD_RUNS 3
 #define BATCH_PASSWORD_GAP  1000
 
+/* A list's domains that need their passwords (as the runs count them),
+ * in one statement: a run would read the others between them too. */
+static apr_status_t batch_list_passwords(batch_feed_t *f,
+                                         const oxt_psa_t *psa, oxt_db_t *db,
+                                         oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_batch_t *b = f->b;
+    apr_array_header_t *need = apr_array_make(p, b->doms->nelts + 1,
+                                              sizeof(long long));
+    oxt_db_idsel_t sel = OXT_DB_IDSEL_RANGE(0, 0);
+    const batch_dom_t *d;
+    int i;
+
+    b->pw_mail = 0;
+    batch_sort(b);
+    for (i = 0; i < b->doms->nelts; i++) {
+        d = APR_ARRAY_IDX(b->doms, i, const batch_dom_t *);
+        if (dom_needs_passwords(b, d)) {
+            b->pw_mail += d->mboxes->nelts;
+            APR_ARRAY_PUSH(need, long long) = d->id;
+        }
+    }
+    if (need->nelts == 0) {
+        return APR_SUCCESS;
+    }
+    sel.ids = need;
+    f->kind = OXT_BATCH_PASSWORD;
+    return oxt_plesk_range_passwords(psa, db, &sel, batch_row, f, res, p);
+}
+
 static apr_status_t batch_passwords(batch_feed_t *f, const oxt_psa_t *psa,
                                     oxt_db_t *db, oxt_result_t *res,
                                     apr_pool_t *p)
 {
-    apr_array_header_t *runs = oxt_batch_password_runs(f->b,
-                                                       BATCH_PASSWORD_RUNS,
-                                                       BATCH_PASSWORD_GAP);
+    apr_array_header_t *runs;
     const oxt_batch_run_t *r;
+    oxt_db_idsel_t sel;
     apr_status_t rv = APR_SUCCESS;
     int i;
 
+    if (f->b->chosen_ids != NULL) {
+        return batch_list_passwords(f, psa, db, res, p);
+    }
+    runs = oxt_batch_password_runs(f->b, BATCH_PASSWORD_RUNS,
+                                   BATCH_PASSWORD_GAP);
     f->kind = OXT_BATCH_PASSWORD;
     for (i = 0; rv == APR_SUCCESS && i < runs->nelts; i++) {
         r = &APR_ARRAY_IDX(runs, i, const oxt_batch_run_t);
-        rv = oxt_plesk_range_passwords(psa, db, r->first, r->last, batch_row,
-                                       f, res, p);
+        sel = OXT_DB_IDSEL_RANGE(r->first - 1, r->last);
+        rv = oxt_plesk_range_passwords(psa, db, &sel, batch_row, f, res, p);
     }
     return rv;
 }
@@ -1155,18 +1219,18 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
                               apr_pool_t *p)
 {
     oxt_batch_t *b = f->b;
+    oxt_db_idsel_t sel = batch_sel(b);
     apr_time_t t0 = apr_time_now(), t1;
     apr_status_t rv;
 
     f->kind = OXT_BATCH_MAILBOX;
-    rv = oxt_plesk_range_mailboxes(psa, db, b->after, b->upto,
-                                   b->aliases == NULL, passwords, batch_row,
-                                   f, res, p);
+    rv = oxt_plesk_range_mailboxes(psa, db, &sel, b->aliases == NULL,
+                                   passwords, batch_row, f, res, p);
     if (rv == APR_SUCCESS && b->aliases_cut) {
         batch_aliases_again(b);
         f->kind = OXT_BATCH_DOMAIN_ALIAS;
-        rv = oxt_plesk_range_domain_aliases(psa, db, b->after, b->upto,
-                                            batch_row, f, res, p);
+        rv = oxt_plesk_range_domain_aliases(psa, db, &sel, batch_row, f,
+                                            res, p);
     }
     t1 = apr_time_now();
     b->took.psa += t1 - t0;
@@ -1174,10 +1238,12 @@ static apr_status_t batch_psa(batch_feed_t *f, const oxt_psa_t *psa,
     if (rv == APR_SUCCESS) {
         f->kind = OXT_BATCH_PREFS;
         rv = oxt_prefs_range(db,
-            oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_MAIL_IDS, p),
-            oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_CLIENT_IDS, p),
-            oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_RESELLER_IDS, p),
-            b->after, b->upto, batch_row, f, res, p);
+            oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_MAIL_IDS, &sel, p),
+            oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_CLIENT_IDS, &sel,
+                                    p),
+            oxt_plesk_range_ids_sql(psa, OXT_PLESK_RANGE_RESELLER_IDS, &sel,
+                                    p),
+            &sel, batch_row, f, res, p);
     }
     t1 = apr_time_now();
     b->took.prefs += t1 - t0;
@@ -1225,6 +1291,34 @@ apr_status_t oxt_batch_aliases_load(oxt_batch_aliases_t **paliases,
     return rv;
 }
 
+/* The one loader of both ways to choose the domains: the domain rows
+ * are in (the range's or the list's), and the bounds set. */
+static apr_status_t batch_rest(batch_feed_t *f, const oxt_psa_t *psa,
+                               oxt_db_t *db, int passwords,
+                               oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_idsel_t sel = batch_sel(f->b);
+    apr_time_t t0;
+    apr_status_t rv;
+
+    rv = batch_psa(f, psa, db, passwords, res, p);
+    t0 = apr_time_now();
+    if (rv == APR_SUCCESS) {
+        f->kind = OXT_BATCH_CONTEXT;
+        rv = oxt_state_chosen_contexts(db, &sel, batch_row, f, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        f->kind = OXT_BATCH_USER;
+        rv = oxt_state_chosen_users(db, &sel, batch_row, f, res, p);
+    }
+    f->b->took.state += apr_time_now() - t0;
+    if (rv != APR_SUCCESS) {
+        return batch_schema(rv, f->kind, res);
+    }
+    (void)oxt_batch_ids(f->b);
+    return APR_SUCCESS;
+}
+
 apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
                             oxt_db_t *db, long long after, int limit,
                             int passwords, oxt_batch_aliases_t *aliases,
@@ -1239,25 +1333,38 @@ apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
                                  p);
     oxt_batch_bound(f.b, limit);
     f.b->took.psa += apr_time_now() - t0;
+    rv = rv == APR_SUCCESS ? batch_rest(&f, psa, db, passwords, res, p)
+                           : batch_schema(rv, f.kind, res);
     if (rv == APR_SUCCESS) {
-        rv = batch_psa(&f, psa, db, passwords, res, p);
+        *pbatch = f.b;
     }
-    t0 = apr_time_now();
+    return rv;
+}
+
+apr_status_t oxt_batch_load_ids(oxt_batch_t **pbatch, const oxt_psa_t *psa,
+                                oxt_db_t *db, const apr_array_header_t *ids,
+                                int passwords, oxt_batch_aliases_t *aliases,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    batch_feed_t f = { oxt_batch_make(0, p), OXT_BATCH_DOMAIN };
+    oxt_db_idsel_t sel = OXT_DB_IDSEL_RANGE(0, 0);
+    apr_time_t t0 = apr_time_now();
+    apr_status_t rv;
+
+    if (ids->nelts < 1 || ids->nelts > OXT_DB_IN_MAX) {
+        return oxt_result_set(res, APR_EINVAL, "Too many domains",
+                              "a batch lists 1 to %d domains, not %d",
+                              OXT_DB_IN_MAX, ids->nelts);
+    }
+    oxt_batch_choose(f.b, ids);
+    oxt_batch_use_aliases(f.b, aliases);
+    sel.ids = ids;
+    rv = oxt_plesk_listed_domains(psa, db, &sel, batch_row, &f, res, p);
+    f.b->took.psa += apr_time_now() - t0;
+    rv = rv == APR_SUCCESS ? batch_rest(&f, psa, db, passwords, res, p)
+                           : batch_schema(rv, f.kind, res);
     if (rv == APR_SUCCESS) {
-        f.kind = OXT_BATCH_CONTEXT;
-        rv = oxt_state_range_contexts(db, after, f.b->upto, batch_row, &f,
-                                      res, p);
+        *pbatch = f.b;
     }
-    if (rv == APR_SUCCESS) {
-        f.kind = OXT_BATCH_USER;
-        rv = oxt_state_range_users(db, after, f.b->upto, batch_row, &f, res,
-                                   p);
-    }
-    f.b->took.state += apr_time_now() - t0;
-    if (rv != APR_SUCCESS) {
-        return batch_schema(rv, f.kind, res);
-    }
-    (void)oxt_batch_ids(f.b);
-    *pbatch = f.b;
-    return APR_SUCCESS;
+    return rv;
 }

@@ -10,7 +10,10 @@
  * oxt_state own the SQL), and the rows are joined here, in memory, by
  * domain and mailbox id. The work of one domain (oxt_work.h) is then made
  * from the batch on demand, in the caller's pool, exactly as oxt_work_load
- * makes it from its own queries.
+ * makes it from its own queries. A batch of hints' domains is loaded
+ * the same way with its domains chosen by their ids instead of a range
+ * (oxt_batch_load_ids): the same queries with an IN list for the range's
+ * condition (oxt_db_idsel_t).
  *
  * The rows may come in any order; a row outside the range (a mailbox of a
  * domain the next batch covers) is ignored, and so are mail rows of a
@@ -99,6 +102,23 @@ apr_status_t oxt_batch_load(oxt_batch_t **pbatch, const oxt_psa_t *psa,
                             oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/**
+ * The same loader for the domains listed in ids (long long, ascending,
+ * distinct, 1 to OXT_DB_IN_MAX of them; APR_EINVAL otherwise), not a
+ * range: a batch of hints names hundreds of domains spread over every
+ * id, and a range holding them all read every domain between them.
+ * psa's rows of those domains and ours, each table in one statement
+ * with the ids as one padded IN list (oxt_db_idsel_t), and the
+ * passwords of those that need them in one more; the batch is the last
+ * (nothing after it) and its range is (ids[0] - 1, ids[n - 1]], but it
+ * holds only the listed domains: a row of another is ignored.
+ */
+apr_status_t oxt_batch_load_ids(oxt_batch_t **pbatch, const oxt_psa_t *psa,
+                                oxt_db_t *db, const apr_array_header_t *ids,
+                                int passwords, oxt_batch_aliases_t *aliases,
+                                oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /* ---- the parts of oxt_batch_load (for the tests) ------------------------ */
 
 /** An empty batch after domain id after, in p. */
@@ -113,6 +133,10 @@ oxt_batch_t *oxt_batch_make(long long after, apr_pool_t *p);
 apr_status_t oxt_batch_feed(oxt_batch_t *batch, oxt_batch_rows_t kind,
                             const oxt_db_row_t *row)
     __attribute__((warn_unused_result));
+
+/** The batch holds the domains of ids only (oxt_batch_load_ids; ids
+ *  must outlive it): rows of others are ignored, and it is the last. */
+void oxt_batch_choose(oxt_batch_t *batch, const apr_array_header_t *ids);
 
 /**
  * The batch's mailboxes take their aliases from aliases (it must outlive

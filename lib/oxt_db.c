@@ -780,3 +780,40 @@ int oxt_db_in_bind(const char **pmarks, oxt_db_arg_t *args,
     *pmarks = oxt_util_marks(size, p);
     return size;
 }
+
+/* ---- a range or a list of ids ------------------------------------------- */
+
+const char *oxt_db_idsel_cond(const oxt_db_idsel_t *sel, const char *col,
+                              apr_pool_t *p)
+{
+    if (sel->ids == NULL) {
+        return apr_pstrcat(p, col, " > ? AND ", col, " <= ?", NULL);
+    }
+    return apr_pstrcat(p, col, " IN (",
+                       oxt_util_marks(oxt_db_idsel_nargs(sel), p), ")",
+                       NULL);
+}
+
+int oxt_db_idsel_nargs(const oxt_db_idsel_t *sel)
+{
+    return sel->ids == NULL ? 2 : oxt_db_in_size(sel->ids->nelts);
+}
+
+int oxt_db_idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel)
+{
+    const long long *v;
+    int size, n, i;
+
+    if (sel->ids == NULL) {
+        args[0] = OXT_DB_INT(sel->after);
+        args[1] = OXT_DB_INT(sel->upto);
+        return 2;
+    }
+    v = (const long long *)sel->ids->elts;
+    n = sel->ids->nelts;
+    size = oxt_db_in_size(n);
+    for (i = 0; i < size; i++) {
+        args[i] = OXT_DB_INT(i < n ? v[i] : v[n - 1]);
+    }
+    return size;
+}

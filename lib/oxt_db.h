@@ -220,4 +220,32 @@ int oxt_db_in_bind(const char **pmarks, oxt_db_arg_t *args,
                    const apr_array_header_t *ids, int from, int n,
                    apr_pool_t *p);
 
+/**
+ * Which values of an id column a query reads: the keyset range
+ * (after, upto], or, when ids is not NULL, the ids in it (an array of
+ * long long, 1 to OXT_DB_IN_MAX of them) as one IN list padded as
+ * oxt_db_in_bind pads it. One loader, two ways to choose its rows: a
+ * full pass walks ranges, a batch of hints names its domains.
+ */
+typedef struct oxt_db_idsel_t {
+    long long after, upto;
+    const apr_array_header_t *ids;
+} oxt_db_idsel_t;
+
+/** The range (after, upto] as an oxt_db_idsel_t. */
+#define OXT_DB_IDSEL_RANGE(a, u) ((oxt_db_idsel_t){ (a), (u), NULL })
+
+/** The condition sel puts on column col (code-built text, never a
+ *  value): "col > ? AND col <= ?" or "col IN (?, ...)", in p. */
+const char *oxt_db_idsel_cond(const oxt_db_idsel_t *sel, const char *col,
+                              apr_pool_t *p);
+
+/** How many parameters that condition binds: 2, or the padded list's
+ *  length. */
+int oxt_db_idsel_nargs(const oxt_db_idsel_t *sel);
+
+/** Binds them into args (room for oxt_db_idsel_nargs(sel)); returns
+ *  how many. */
+int oxt_db_idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel);
+
 #endif /* OXT_DB_H */

@@ -561,21 +561,10 @@ apr_status_t oxt_engine_run_for(oxt_engine_t *eng, apr_interval_time_t budget,
 
 /* ---- many domains (a queue batch's) --------------------------------------- */
 
-/* Fewer hinted domains than this are loaded one by one: a range's
- * statements cost more than so few domains' own. */
-#define DOMAINS_RANGE_MIN 8
-/* A range covers about twice the domains still to start (the hinted
- * ones are spread among others), within these bounds. */
-#define DOMAINS_RANGE_LIMIT_MIN 16
-#define DOMAINS_RANGE_LIMIT_MAX 1000
-
-static int engine_range_limit(int left)
-{
-    int limit = left * 2;
-
-    return limit < DOMAINS_RANGE_LIMIT_MIN ? DOMAINS_RANGE_LIMIT_MIN
-         : limit > DOMAINS_RANGE_LIMIT_MAX ? DOMAINS_RANGE_LIMIT_MAX : limit;
-}
+/* Fewer hinted domains than this are loaded one by one: a list's
+ * statements (about seven, whatever its length) cost more than so few
+ * domains' own. */
+#define DOMAINS_RANGE_MIN 4
 
 /* The items of dom_id in items_of, NULL for none (oxt_engine_domain). */
 static apr_array_header_t *engine_items(apr_hash_t *items_of, long long id)
@@ -585,9 +574,15 @@ static apr_array_header_t *engine_items(apr_hash_t *items_of, long long id)
     return items != NULL && items->nelts > 0 ? items : NULL;
 }
 
-/* Starts ids[*pi] and those after it that the range loaded from it
- * covers; a domain in progress, or one the range does not hold, loads
- * on its own (engine_start). *pi moves past them. */
+/* Starts ids[*pi] and up to OXT_DB_IN_MAX - 1 after it, the work of
+ * those not in progress loaded together, by their ids alone (the hinted
+ * domains of a batch are spread among all the others: a range holding
+ * them read those too). A domain in progress is not in the list: what
+ * the list read of it would be stale, even once it has finished by the
+ * time its turn to start comes (the window full, turns run in between),
+ * so it loads afresh on its own (engine_start), as does one that neither
+ * psa nor we know (its hints are still done with it). *pi moves past
+ * them. */
 static apr_status_t engine_range(oxt_engine_t *eng,
                                  const apr_array_header_t *ids, int *pi,
                                  apr_hash_t *items_of, const char *owner,
@@ -597,39 +592,39 @@ static apr_status_t engine_range(oxt_engine_t *eng,
     oxt_store_page_t *page;
     const long long *v = (const long long *)ids->elts;
     const long long *held;
-    char *stale = apr_pcalloc(pp, (apr_size_t)(ids->nelts - *pi));
+    int n = ids->nelts - *pi < OXT_DB_IN_MAX ? ids->nelts - *pi
+                                             : OXT_DB_IN_MAX;
+    apr_array_header_t *list = apr_array_make(pp, n, sizeof(long long));
+    char *stale = apr_pcalloc(pp, (apr_size_t)n);
     apr_time_t t0 = apr_time_now();
-    int j = 0, i = *pi;
+    int j, i;
     apr_status_t rv;
 
-    /* What the range reads of a domain in progress is stale, even once
-     * that domain has finished by the time its turn to start comes (the
-     * window full, turns run in between): such a domain loads afresh. */
-    for (j = i; j < ids->nelts; j++) {
-        stale[j - i] = oxt_util_id_get(eng->busy, v[j]) != NULL;
+    for (j = 0; j < n; j++) {
+        stale[j] = oxt_util_id_get(eng->busy, v[*pi + j]) != NULL;
+        if (!stale[j]) {
+            APR_ARRAY_PUSH(list, long long) = v[*pi + j];
+        }
     }
-    j = 0;
-    rv = st->range(st->baton, &page, v[i] - 1,
-                   engine_range_limit(ids->nelts - i), res, pp);
+    rv = list->nelts > 0 ? st->range(st->baton, &page, list, res, pp)
+                         : APR_SUCCESS;
     eng->host.stats.profile.plan += apr_time_now() - t0;
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    held = (const long long *)page->ids->elts;
-    /* at least ids[i]: the range starts at it, and a domain neither psa
-     * nor we know is still started (its hints are done with it) */
-    for (; rv == APR_SUCCESS && i < ids->nelts
-           && (i == *pi || v[i] <= page->last); i++) {
-        while (j < page->ids->nelts && held[j] < v[i]) {
+    held = list->nelts > 0 ? (const long long *)page->ids->elts : NULL;
+    for (i = 0, j = 0; rv == APR_SUCCESS && i < n; i++) {
+        while (held != NULL && j < page->ids->nelts && held[j] < v[*pi + i]) {
             j++;
         }
-        rv = j < page->ids->nelts && held[j] == v[i] && !stale[i - *pi]
-           ? engine_start(eng, v[i], page->work, page->page_baton,
-                          engine_items(items_of, v[i]), owner, res)
-           : engine_start(eng, v[i], NULL, NULL,
-                          engine_items(items_of, v[i]), owner, res);
+        rv = held != NULL && j < page->ids->nelts && held[j] == v[*pi + i]
+             && !stale[i]
+           ? engine_start(eng, v[*pi + i], page->work, page->page_baton,
+                          engine_items(items_of, v[*pi + i]), owner, res)
+           : engine_start(eng, v[*pi + i], NULL, NULL,
+                          engine_items(items_of, v[*pi + i]), owner, res);
     }
-    *pi = i;
+    *pi += i;
     return rv;
 }
 

@@ -165,10 +165,10 @@ apr_status_t oxt_engine_all(oxt_engine_t *eng, oxt_result_t *res)
  * oxt_engine_domain for each of ids (long long, ascending, distinct),
  * with its items from items_of (an id hash, oxt_util_id_set, of arrays
  * of oxt_queue_item_t *; none: NULL). Where the store can
- * (oxt_store_t.range), the domains' work is loaded many at a time, a
- * range of domains starting at the next hinted one in a few statements,
- * rather than each on its own: a burst's batch of hints names hundreds.
- * A domain still in progress is waited for and loaded on its own.
+ * (oxt_store_t.range), the domains' work is loaded many at a time, by
+ * their ids (up to OXT_DB_IN_MAX in a few statements), rather than each
+ * on its own: a burst's batch of hints names hundreds. A domain still in
+ * progress is left out, waited for and loaded on its own.
  */
 apr_status_t oxt_engine_domains(oxt_engine_t *eng,
                                 const apr_array_header_t *ids,

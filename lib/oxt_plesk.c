@@ -545,24 +545,59 @@ apr_status_t oxt_plesk_range_domain_from_row(oxt_plesk_domain_t *dom,
     return APR_SUCCESS;
 }
 
-/* STRAIGHT_JOIN: with ORDER BY and LIMIT, MariaDB would rather read
- * every client, join their domains and sort them all, for each page. */
+/* The range's and the list's domain query: where is the condition on
+ * d.id (and the order, the limit). STRAIGHT_JOIN: with ORDER BY and
+ * LIMIT, MariaDB would rather read every client, join their domains and
+ * sort them all, for each page. */
+static const char *range_domains_sql(const oxt_psa_t *psa, const char *where,
+                                     apr_pool_t *p)
+{
+    int v9 = oxt_psa_caps(psa)->has_client_type;
+
+    return oxt_psa_sql(psa, apr_pstrcat(p, "SELECT STRAIGHT_JOIN ",
+                       v9 ? domain_cols9 : domain_cols8, range_aliases_col,
+                       v9 ? domain_from9 : domain_from8, " WHERE ", where,
+                       NULL), p);
+}
+
 apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
                                      long long after, int limit,
                                      oxt_db_row_cb *cb, void *baton,
                                      oxt_result_t *res, apr_pool_t *p)
 {
-    int v9 = oxt_psa_caps(psa)->has_client_type;
-    const char *sql = oxt_psa_sql(psa, apr_pstrcat(p, "SELECT STRAIGHT_JOIN ",
-                                  v9 ? domain_cols9 : domain_cols8,
-                                  range_aliases_col,
-                                  v9 ? domain_from9 : domain_from8,
-                                  " WHERE d.id > ? ORDER BY d.id LIMIT ?",
-                                  NULL), p);
-
-    return oxt_db_each(db, sql,
+    return oxt_db_each(db, range_domains_sql(psa,
+                       "d.id > ? ORDER BY d.id LIMIT ?", p),
                        OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(limit)),
                        cb, baton, res, p);
+}
+
+/* The arguments of a statement that names sel's condition times times,
+ * in p. */
+static oxt_db_arg_t *idsel_args(const oxt_db_idsel_t *sel, int times,
+                                int *pn, apr_pool_t *p)
+{
+    int n = oxt_db_idsel_nargs(sel), k;
+    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args)
+                                       * (apr_size_t)(n * times));
+
+    for (k = 0; k < times; k++) {
+        (void)oxt_db_idsel_args(args + k * n, sel);
+    }
+    *pn = n * times;
+    return args;
+}
+
+apr_status_t oxt_plesk_listed_domains(const oxt_psa_t *psa, oxt_db_t *db,
+                                      const oxt_db_idsel_t *sel,
+                                      oxt_db_row_cb *cb, void *baton,
+                                      oxt_result_t *res, apr_pool_t *p)
+{
+    int n;
+    oxt_db_arg_t *args = idsel_args(sel, 1, &n, p);
+
+    return oxt_db_each(db, range_domains_sql(psa, apr_pstrcat(p,
+                       oxt_db_idsel_cond(sel, "d.id", p), " ORDER BY d.id",
+                       NULL), p), args, n, cb, baton, res, p);
 }
 
 /* One row per alias: a second query for the aliases would cost a
@@ -576,11 +611,13 @@ enum { RANGE_MAILBOX_NCOLS = 7, RANGE_MAILBOX_PW_NCOLS = 9,
        RANGE_PASSWORD_NCOLS = 4 };
 
 apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
-                                       long long after, long long upto,
+                                       const oxt_db_idsel_t *sel,
                                        int aliases, int passwords,
                                        oxt_db_row_cb *cb, void *baton,
                                        oxt_result_t *res, apr_pool_t *p)
 {
+    int n;
+    oxt_db_arg_t *args = idsel_args(sel, 1, &n, p);
     const char *sql = apr_pstrcat(p,
         "SELECT m.id, m.dom_id, m.mail_name, m.postbox, m.redirect,"
         " m.mbox_quota, ", aliases ? "ma.alias" : "NULL",
@@ -588,10 +625,10 @@ apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
         aliases ? " LEFT JOIN psa.mail_aliases ma ON ma.mn_id = m.id" : "",
         passwords ? " LEFT JOIN psa.accounts a ON a.id = m.account_id"
                     " AND m.postbox = 'true'" : "",
-        " WHERE m.dom_id > ? AND m.dom_id <= ?", NULL);
+        " WHERE ", oxt_db_idsel_cond(sel, "m.dom_id", p), NULL);
 
-    return oxt_db_each(db, oxt_psa_sql(psa, sql, p),
-        OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb, baton, res, p);
+    return oxt_db_each(db, oxt_psa_sql(psa, sql, p), args, n, cb, baton,
+                       res, p);
 }
 
 /* The order is that of the (mn_id, alias) key: the scan reads the index
@@ -645,16 +682,18 @@ apr_status_t oxt_plesk_range_mailbox_from_row(oxt_plesk_mailbox_t *mbox,
 /* Each row costs a lookup in accounts, the dearest part of a page: only
  * the domains whose mailboxes may go to OX ask for it. */
 apr_status_t oxt_plesk_range_passwords(const oxt_psa_t *psa, oxt_db_t *db,
-                                       long long first, long long last,
+                                       const oxt_db_idsel_t *sel,
                                        oxt_db_row_cb *cb, void *baton,
                                        oxt_result_t *res, apr_pool_t *p)
 {
-    return oxt_db_each(db, oxt_psa_sql(psa,
+    int n;
+    oxt_db_arg_t *args = idsel_args(sel, 1, &n, p);
+
+    return oxt_db_each(db, oxt_psa_sql(psa, apr_pstrcat(p,
         "SELECT m.id, m.dom_id, a.type, a.password FROM psa.mail m"
-        " JOIN psa.accounts a ON a.id = m.account_id"
-        " WHERE m.dom_id >= ? AND m.dom_id <= ? AND m.postbox = 'true'", p),
-        OXT_DB_ARGS(OXT_DB_INT(first), OXT_DB_INT(last)), cb, baton, res,
-        p);
+        " JOIN psa.accounts a ON a.id = m.account_id WHERE ",
+        oxt_db_idsel_cond(sel, "m.dom_id", p), " AND m.postbox = 'true'",
+        NULL), p), args, n, cb, baton, res, p);
 }
 
 apr_status_t oxt_plesk_range_password_from_row(long long *pmail_id,
@@ -675,43 +714,48 @@ apr_status_t oxt_plesk_range_password_from_row(long long *pmail_id,
 
 /* As oxt_plesk_domain_mail_aliases (docs/reference/psa-schema.md §2.6). */
 apr_status_t oxt_plesk_range_domain_aliases(const oxt_psa_t *psa,
-                                            oxt_db_t *db, long long after,
-                                            long long upto,
+                                            oxt_db_t *db,
+                                            const oxt_db_idsel_t *sel,
                                             oxt_db_row_cb *cb, void *baton,
                                             oxt_result_t *res,
                                             apr_pool_t *p)
 {
-    return oxt_db_each(db, oxt_psa_sql(psa,
-        "SELECT dom_id, name FROM psa.domainaliases"
-        " WHERE dom_id > ? AND dom_id <= ? AND mail = 'true'"
-        " AND status = 0", p),
-        OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb, baton, res, p);
+    int n;
+    oxt_db_arg_t *args = idsel_args(sel, 1, &n, p);
+
+    return oxt_db_each(db, oxt_psa_sql(psa, apr_pstrcat(p,
+        "SELECT dom_id, name FROM psa.domainaliases WHERE ",
+        oxt_db_idsel_cond(sel, "dom_id", p), " AND mail = 'true'"
+        " AND status = 0", NULL), p), args, n, cb, baton, res, p);
 }
 
 /* A domain's reseller is its owner when that is a reseller, else the
  * owner's parent (oxt_plesk_owner_t); Plesk 8 has none. */
 const char *oxt_plesk_range_ids_sql(const oxt_psa_t *psa,
                                     oxt_plesk_range_ids_t which,
+                                    const oxt_db_idsel_t *sel,
                                     apr_pool_t *p)
 {
     const char *sql;
 
     switch (which) {
     case OXT_PLESK_RANGE_MAIL_IDS:
-        sql = "SELECT m.id FROM psa.mail m"
-              " WHERE m.dom_id > ? AND m.dom_id <= ?";
+        sql = apr_pstrcat(p, "SELECT m.id FROM psa.mail m WHERE ",
+                          oxt_db_idsel_cond(sel, "m.dom_id", p), NULL);
         break;
     case OXT_PLESK_RANGE_CLIENT_IDS:
-        sql = "SELECT d.cl_id FROM psa.domains d"
-              " WHERE d.id > ? AND d.id <= ?";
+        sql = apr_pstrcat(p, "SELECT d.cl_id FROM psa.domains d WHERE ",
+                          oxt_db_idsel_cond(sel, "d.id", p), NULL);
         break;
     default:
         sql = oxt_psa_caps(psa)->has_client_type
-            ? "SELECT IF(c.type = 'reseller', c.id, c.parent_id)"
-              " FROM psa.domains d JOIN psa.clients c ON c.id = d.cl_id"
-              " WHERE d.id > ? AND d.id <= ?"
-            : "SELECT d.cl_id FROM psa.domains d"
-              " WHERE d.id > ? AND d.id <= ? AND 1 = 0";
+            ? apr_pstrcat(p, "SELECT IF(c.type = 'reseller', c.id,"
+                          " c.parent_id) FROM psa.domains d JOIN psa.clients"
+                          " c ON c.id = d.cl_id WHERE ",
+                          oxt_db_idsel_cond(sel, "d.id", p), NULL)
+            : apr_pstrcat(p, "SELECT d.cl_id FROM psa.domains d WHERE ",
+                          oxt_db_idsel_cond(sel, "d.id", p), " AND 1 = 0",
+                          NULL);
         break;
     }
     return oxt_psa_sql(psa, sql, p);

@@ -193,7 +193,8 @@ apr_status_t oxt_plesk_domain_mail_aliases(apr_array_header_t **pnames,
  *
  * A full pass reads psa a page at a time: the domains with ids in
  * (after, upto], each table in one streamed query (not one per domain),
- * joined in memory by the caller (oxt_batch.h). Rows go to cb as they
+ * joined in memory by the caller (oxt_batch.h); a batch of hints reads
+ * its listed domains the same way (oxt_db_idsel_t). Rows go to cb as they
  * come, parsed with the readers below; they live only as long as the
  * callback (copy what you keep).
  */
@@ -213,7 +214,18 @@ apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
- * Every mail row of the domains with ids in (after, upto], in no
+ * The domains of the list sel names (sel->ids: oxt_db_idsel_t), in id
+ * order, as oxt_plesk_range_domains reads them: a batch of hints' own
+ * domains, without the others of their ids' span. One statement.
+ */
+apr_status_t oxt_plesk_listed_domains(const oxt_psa_t *psa, oxt_db_t *db,
+                                      const oxt_db_idsel_t *sel,
+                                      oxt_db_row_cb *cb, void *baton,
+                                      oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * Every mail row of the domains sel chooses (a range or a list), in no
  * particular order (rows for oxt_plesk_range_mailbox_from_row). With
  * aliases, one row per alias of the mailbox (or one with no alias);
  * without, one row per mailbox and no alias (the caller has them from
@@ -223,7 +235,7 @@ apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
  * lookup in accounts per row less).
  */
 apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
-                                       long long after, long long upto,
+                                       const oxt_db_idsel_t *sel,
                                        int aliases, int passwords,
                                        oxt_db_row_cb *cb, void *baton,
                                        oxt_result_t *res, apr_pool_t *p)
@@ -249,12 +261,12 @@ apr_status_t oxt_plesk_mail_alias_from_row(long long *pmail_id,
 
 /**
  * The passwords (type and value, as psa stores them) of the mailboxes
- * (postbox rows with an account) of the domains with ids in
- * [first, last], in no particular order (rows for
+ * (postbox rows with an account) of the domains sel chooses, in no
+ * particular order (rows for
  * oxt_plesk_range_password_from_row). Callers never log them.
  */
 apr_status_t oxt_plesk_range_passwords(const oxt_psa_t *psa, oxt_db_t *db,
-                                       long long first, long long last,
+                                       const oxt_db_idsel_t *sel,
                                        oxt_db_row_cb *cb, void *baton,
                                        oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
@@ -273,13 +285,13 @@ apr_status_t oxt_plesk_range_domain_from_row(oxt_plesk_domain_t *dom,
     __attribute__((warn_unused_result));
 
 /**
- * The mail-enabled, active aliases of the domains with ids in
- * (after, upto]: rows of dom_id and name. For a range whose domain rows
- * held a cut list (oxt_plesk_range_domain_from_row).
+ * The mail-enabled, active aliases of the domains sel chooses: rows of
+ * dom_id and name. For a range whose domain rows held a cut list
+ * (oxt_plesk_range_domain_from_row).
  */
 apr_status_t oxt_plesk_range_domain_aliases(const oxt_psa_t *psa,
-                                            oxt_db_t *db, long long after,
-                                            long long upto,
+                                            oxt_db_t *db,
+                                            const oxt_db_idsel_t *sel,
                                             oxt_db_row_cb *cb, void *baton,
                                             oxt_result_t *res,
                                             apr_pool_t *p)
@@ -293,12 +305,13 @@ typedef enum {
 } oxt_plesk_range_ids_t;
 
 /**
- * A subquery (SQL text, in p) selecting those ids of the domains in a
- * range; it takes exactly two parameters, after and upto, in that order.
- * For other modules' queries over the same range (mailbox preferences).
+ * A subquery (SQL text, in p) selecting those ids of the domains sel
+ * chooses; it takes exactly sel's parameters (oxt_db_idsel_args). For
+ * other modules' queries over the same domains (mailbox preferences).
  */
 const char *oxt_plesk_range_ids_sql(const oxt_psa_t *psa,
                                     oxt_plesk_range_ids_t which,
+                                    const oxt_db_idsel_t *sel,
                                     apr_pool_t *p);
 
 /**

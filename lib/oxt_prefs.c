@@ -206,20 +206,25 @@ apr_status_t oxt_prefs_chains_load(apr_hash_t **pchains, oxt_db_t *db,
 
 apr_status_t oxt_prefs_range(oxt_db_t *db, const char *sql_mail_ids,
                              const char *sql_client_ids,
-                             const char *sql_reseller_ids, long long after,
-                             long long upto, oxt_db_row_cb *cb, void *baton,
-                             oxt_result_t *res, apr_pool_t *p)
+                             const char *sql_reseller_ids,
+                             const oxt_db_idsel_t *sel, oxt_db_row_cb *cb,
+                             void *baton, oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t a = OXT_DB_INT(after), u = OXT_DB_INT(upto);
+    int n = oxt_db_idsel_nargs(sel), k;
+    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args) * (apr_size_t)(4 * n));
 
+    /* the domains' own condition, then each subquery's */
+    for (k = 0; k < 4; k++) {
+        (void)oxt_db_idsel_args(args + k * n, sel);
+    }
     return oxt_db_each(db, apr_pstrcat(p,
-        PREFS_COLS " WHERE level = 'domain' AND plesk_id > ?"
-        " AND plesk_id <= ?"
+        PREFS_COLS " WHERE level = 'domain' AND ",
+        oxt_db_idsel_cond(sel, "plesk_id", p),
         " UNION ALL " PREFS_COLS " WHERE level = 'mailbox' AND plesk_id IN (",
         sql_mail_ids, ") UNION ALL " PREFS_COLS " WHERE level = 'client'"
         " AND plesk_id IN (", sql_client_ids, ") UNION ALL " PREFS_COLS
         " WHERE level = 'reseller' AND plesk_id IN (", sql_reseller_ids, ")",
-        NULL), OXT_DB_ARGS(a, u, a, u, a, u, a, u), cb, baton, res, p);
+        NULL), args, 4 * n, cb, baton, res, p);
 }
 
 apr_status_t oxt_prefs_from_row(oxt_level_t *plevel, long long *pid,

@@ -92,19 +92,19 @@ apr_status_t oxt_prefs_chains_load(apr_hash_t **pchains, oxt_db_t *db,
     __attribute__((warn_unused_result));
 
 /**
- * The stored preferences a range of domains (ids in (after, upto], a page
- * of a full pass) inherits from: the domains' own, their mailboxes',
- * their clients' and their resellers', in one streamed query (rows for
- * oxt_prefs_from_row, in no particular order). The three subqueries
- * select the range's mail, client and reseller ids and take after and
- * upto as their two parameters (oxt_plesk_range_ids_sql): code-built SQL,
- * never text from outside.
+ * The stored preferences the domains sel chooses (a range, a page of a
+ * full pass, or a batch of hints' list: oxt_db_idsel_t) inherit from:
+ * the domains' own, their mailboxes', their clients' and their
+ * resellers', in one streamed query (rows for oxt_prefs_from_row, in no
+ * particular order). The three subqueries select those domains' mail,
+ * client and reseller ids and take sel's parameters
+ * (oxt_plesk_range_ids_sql): code-built SQL, never text from outside.
  */
 apr_status_t oxt_prefs_range(oxt_db_t *db, const char *sql_mail_ids,
                              const char *sql_client_ids,
-                             const char *sql_reseller_ids, long long after,
-                             long long upto, oxt_db_row_cb *cb, void *baton,
-                             oxt_result_t *res, apr_pool_t *p)
+                             const char *sql_reseller_ids,
+                             const oxt_db_idsel_t *sel, oxt_db_row_cb *cb,
+                             void *baton, oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

@@ -151,14 +151,44 @@ apr_status_t oxt_state_users_load(apr_hash_t **pusers, oxt_db_t *db,
 
 /* ---- a range of domains -------------------------------------------------- */
 
+/* cols' rows of the domains sel chooses. */
+static apr_status_t state_chosen(oxt_db_t *db, const char *cols,
+                                 const oxt_db_idsel_t *sel,
+                                 oxt_db_row_cb *cb, void *baton,
+                                 oxt_result_t *res, apr_pool_t *p)
+{
+    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args) * (apr_size_t)
+                                       oxt_db_idsel_nargs(sel));
+    int n = oxt_db_idsel_args(args, sel);
+
+    return oxt_db_each(db, apr_pstrcat(p, cols, " WHERE ",
+                       oxt_db_idsel_cond(sel, "dom_id", p), NULL),
+                       args, n, cb, baton, res, p);
+}
+
+apr_status_t oxt_state_chosen_contexts(oxt_db_t *db,
+                                       const oxt_db_idsel_t *sel,
+                                       oxt_db_row_cb *cb, void *baton,
+                                       oxt_result_t *res, apr_pool_t *p)
+{
+    return state_chosen(db, CONTEXT_COLS, sel, cb, baton, res, p);
+}
+
+apr_status_t oxt_state_chosen_users(oxt_db_t *db, const oxt_db_idsel_t *sel,
+                                    oxt_db_row_cb *cb, void *baton,
+                                    oxt_result_t *res, apr_pool_t *p)
+{
+    return state_chosen(db, USER_COLS, sel, cb, baton, res, p);
+}
+
 apr_status_t oxt_state_range_contexts(oxt_db_t *db, long long after,
                                       long long upto, oxt_db_row_cb *cb,
                                       void *baton, oxt_result_t *res,
                                       apr_pool_t *p)
 {
-    return oxt_db_each(db, CONTEXT_COLS " WHERE dom_id > ? AND dom_id <= ?",
-                       OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb,
-                       baton, res, p);
+    oxt_db_idsel_t sel = OXT_DB_IDSEL_RANGE(after, upto);
+
+    return state_chosen(db, CONTEXT_COLS, &sel, cb, baton, res, p);
 }
 
 apr_status_t oxt_state_range_users(oxt_db_t *db, long long after,
@@ -166,9 +196,9 @@ apr_status_t oxt_state_range_users(oxt_db_t *db, long long after,
                                    void *baton, oxt_result_t *res,
                                    apr_pool_t *p)
 {
-    return oxt_db_each(db, USER_COLS " WHERE dom_id > ? AND dom_id <= ?",
-                       OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(upto)), cb,
-                       baton, res, p);
+    oxt_db_idsel_t sel = OXT_DB_IDSEL_RANGE(after, upto);
+
+    return state_chosen(db, USER_COLS, &sel, cb, baton, res, p);
 }
 
 static const char *state_dup(const char *s, apr_pool_t *p)

@@ -110,6 +110,18 @@ apr_status_t oxt_state_range_users(oxt_db_t *db, long long after,
                                    apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** The same, of the domains sel chooses (a range, or a batch of hints'
+ *  list of domains: oxt_db_idsel_t). */
+apr_status_t oxt_state_chosen_contexts(oxt_db_t *db,
+                                       const oxt_db_idsel_t *sel,
+                                       oxt_db_row_cb *cb, void *baton,
+                                       oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+apr_status_t oxt_state_chosen_users(oxt_db_t *db, const oxt_db_idsel_t *sel,
+                                    oxt_db_row_cb *cb, void *baton,
+                                    oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** Reads a domain_state row; OXT_ESCHEMA when it has another shape. */
 apr_status_t oxt_state_context_from_row(oxt_applied_context_t *ctx,
                                         const oxt_db_row_t *row);

@@ -513,7 +513,7 @@ static void store_page_fill(store_page_t *sp, const store_db_t *s)
  * their mailboxes' aliases read with them (the pass's table, if any, is
  * as old as the pass). */
 static apr_status_t store_range(void *baton, oxt_store_page_t **ppage,
-                                long long after, int limit,
+                                const apr_array_header_t *ids,
                                 oxt_result_t *res, apr_pool_t *p)
 {
     store_db_t *s = baton;
@@ -521,8 +521,8 @@ static apr_status_t store_range(void *baton, oxt_store_page_t **ppage,
     apr_status_t rv = store_now(s, res);
 
     if (rv == APR_SUCCESS) {
-        rv = oxt_batch_load(&sp->batch, s->psa, s->db, after, limit, 0,
-                            NULL, res, p);
+        rv = oxt_batch_load_ids(&sp->batch, s->psa, s->db, ids, 0, NULL,
+                                res, p);
     }
     if (rv != APR_SUCCESS) {
         return rv;

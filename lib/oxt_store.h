@@ -99,13 +99,14 @@ struct oxt_store_t {
     apr_status_t (*page)(void *baton, oxt_store_page_t **ppage,
                          long long after, oxt_result_t *res, apr_pool_t *p);
 
-    /** As a page, but at most limit of psa's domains after domain id
-     *  after, as the caller sizes it, and nothing read ahead: the
-     *  domains of a batch of hints, loaded together
-     *  (oxt_engine_domains). May be NULL: each domain is loaded on its
-     *  own (load). */
+    /** As a page, but of the domains in ids only (long long,
+     *  ascending, distinct, 1 to OXT_DB_IN_MAX: oxt_batch_load_ids), and
+     *  nothing read ahead: the domains of a batch of hints, loaded
+     *  together (oxt_engine_domains). The page's ids are those of them
+     *  that psa or our state knows; more is 0. May be NULL: each domain
+     *  is loaded on its own (load). */
     apr_status_t (*range)(void *baton, oxt_store_page_t **ppage,
-                          long long after, int limit, oxt_result_t *res,
+                          const apr_array_header_t *ids, oxt_result_t *res,
                           apr_pool_t *p);
 
     /** The records of one turn of the engine are committed together:

@@ -3,9 +3,13 @@
  * run. Prints the OX operations a run would send now, as text or JSON;
  * sends nothing and writes nothing. Without names it plans every domain
  * as a full pass does (pages of many domains); with names, those domains,
- * each loaded by itself as the work of a hint is.
+ * each loaded by itself as the work of a hint is; with --together and
+ * names, those domains in id order, loaded together by their ids as the
+ * daemon loads a batch of hints' domains (oxt_engine_domains).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <apr_strings.h>
 
 #include "oxt_repl.h"
@@ -93,16 +97,56 @@ static apr_status_t plan_domain_id(long long *pid, oxt_repl_session_t *s,
     return rv;
 }
 
-/* Every domain, or the named ones in the order given. */
+static int plan_id_cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The named domains (argv[from ..]) as a batch of hints: ascending,
+ * each once. */
+static apr_status_t plan_together(oxt_repl_session_t *s, int argc,
+                                  const char *const *argv, int from,
+                                  oxt_result_t *res)
+{
+    apr_array_header_t *ids = apr_array_make(s->p, argc, sizeof(long long));
+    long long *v;
+    int i, n = 0;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (i = from; rv == APR_SUCCESS && i < argc; i++) {
+        rv = plan_domain_id(apr_array_push(ids), s, argv[i], res);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    v = (long long *)ids->elts;
+    qsort(v, (size_t)ids->nelts, sizeof(long long), plan_id_cmp);
+    for (i = 0; i < ids->nelts; i++) {
+        if (n == 0 || v[n - 1] != v[i]) {
+            v[n++] = v[i];
+        }
+    }
+    ids->nelts = n;
+    rv = oxt_engine_domains(s->engine, ids, apr_hash_make(s->p), NULL, res);
+    return rv == APR_SUCCESS ? oxt_engine_drain(s->engine, res) : rv;
+}
+
+/* Every domain, or the named ones in the order given (or together). */
 static apr_status_t plan_run(oxt_repl_session_t *s, int argc,
-                             const char *const *argv, oxt_result_t *res)
+                             const char *const *argv, int together,
+                             oxt_result_t *res)
 {
     long long id;
     apr_status_t rv = APR_SUCCESS;
     int i;
 
-    if (argc <= 1) {
+    if (argc <= 1 + together) {
         return oxt_engine_all(s->engine, res);
+    }
+    if (together) {
+        return plan_together(s, argc, argv, 2, res);
     }
     for (i = 1; rv == APR_SUCCESS && i < argc; i++) {
         rv = plan_domain_id(&id, s, argv[i], res);
@@ -120,9 +164,13 @@ int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
     plan_print_t pp = { repl, NULL, 0, NULL };
     oxt_repl_session_t *s = NULL;
     apr_status_t rv, jrv = APR_SUCCESS;
-    int i;
+    int i, together = argc > 1 && strcmp(argv[1], "--together") == 0;
 
-    for (i = 1; i < argc; i++) {
+    if (together && argc < 3) {
+        oxt_repl_fail("plan --together takes domain names");
+        return OXT_REPL_EXIT_USAGE;
+    }
+    for (i = 1 + together; i < argc; i++) {
         if (argv[i][0] == '-' || argv[i][0] == '\0') {
             oxt_repl_fail("plan takes domain names, not '%s'", argv[i]);
             return OXT_REPL_EXIT_USAGE;
@@ -142,7 +190,7 @@ int oxt_repl_cmd_plan(oxt_repl_t *repl, int argc, const char *const *argv)
         rv = oxt_repl_session_engine(s, &opts, res);
     }
     if (rv == APR_SUCCESS) {
-        rv = plan_run(s, argc, argv, res);
+        rv = plan_run(s, argc, argv, together, res);
     }
     if (pp.json != NULL) {
         oxt_json_end(pp.json);

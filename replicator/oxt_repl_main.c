@@ -41,7 +41,8 @@ static const repl_cmd_t repl_cmds[] = {
       "compare with OX, repair drift, report (--dry-run, --access all|none,"
       " --delete-unknown)", 1 },
     { "plan", oxt_repl_cmd_plan,
-      "dry run: the OX operations a run would send now [DOMAIN ...]", 0 },
+      "dry run: the OX operations a run would send now"
+      " [--together] [DOMAIN ...]", 0 },
     { "retry", oxt_repl_cmd_retry,
       "give parked items (see status) a fresh start: ID or --all", 0 },
     { "settings", oxt_repl_cmd_settings,

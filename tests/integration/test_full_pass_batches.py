@@ -92,6 +92,15 @@ def all_domain_names(px):
     return [name for _, name in sorted((int(i), n) for i, n in rows)]
 
 
+def all_domain_ids(px):
+    """The ids of all_domain_names, in the same order."""
+    rows = px.sql("psa", "SELECT id FROM domains")
+    rows += px.sql("oxt", "SELECT s.dom_id FROM domain_state s WHERE NOT"
+                   " EXISTS (SELECT 1 FROM %s.domains d WHERE d.id ="
+                   " s.dom_id)" % px.psa_db)
+    return sorted(int(i) for i, in rows)
+
+
 def plan(px, *names):
     res = px.repl("--json", "plan", *names, timeout=300)
     assert res.returncode == 0, px.describe(res)
@@ -115,6 +124,17 @@ def test_a_full_pass_plans_each_domain_as_it_plans_alone(make_plesk,
     full = plan(px)
     alone = plan(px, *names)
     assert full == alone
+    # the daemon's batches of hints: the domains loaded together by their
+    # ids (lists of at most 500): every domain, and a scattered few (every
+    # seventh, domains psa lost among them), named out of order
+    assert plan(px, "--together", *names) == alone
+    ids = all_domain_ids(px)
+    few = set(ids[::7] + ids[-3:] + [12])
+    assert len(few) > 150
+    by_id = dict(zip(ids, names))
+    shuffled = [by_id[i] for i in sorted(few, key=lambda i: (i * 7919) % 1201)]
+    assert plan(px, "--together", *shuffled) == [
+        op for op in alone if op["domain_id"] in few]
 
     kinds = {op["operation"] for op in full}
     assert kinds >= {"create context", "change context", "delete context",

@@ -188,6 +188,7 @@ typedef struct mem_t {
     long long claimed_id;         /* the last claimed item settled */
     const char *claimed_owner;    /* and under which lease */
     apr_array_header_t *from_page; /* long long: loaded by a page's work */
+    apr_array_header_t *listed;   /* long long: every id a range listed */
     int turns, reserves, commits, pages, ranges;
     long long admin_learned;      /* store->admin */
     oxt_work_t *fixed;            /* load answers this work, when set */
@@ -258,26 +259,30 @@ static apr_status_t mem_page(void *baton, oxt_store_page_t **ppage,
     return APR_SUCCESS;
 }
 
-/* A range: up to limit domains after after, as a page (oxt_engine_domains). */
+/* A list: the domains of want the store holds, as a page
+ * (oxt_engine_domains); every id listed is noted in listed. */
 static apr_status_t mem_range(void *baton, oxt_store_page_t **ppage,
-                              long long after, int limit, oxt_result_t *res,
-                              apr_pool_t *p)
+                              const apr_array_header_t *want,
+                              oxt_result_t *res, apr_pool_t *p)
 {
     mem_t *m = baton;
     oxt_store_page_t *page = apr_pcalloc(p, sizeof(*page));
     apr_array_header_t *ids = apr_array_make(p, 8, sizeof(long long));
-    int i;
+    int i, k;
 
     m->ranges++;
-    for (i = 0; m->doms[i].id != 0; i++) {
-        if (m->doms[i].id > after && ids->nelts < limit) {
-            APR_ARRAY_PUSH(ids, long long) = m->doms[i].id;
+    for (k = 0; k < want->nelts; k++) {
+        APR_ARRAY_PUSH(m->listed, long long) =
+            APR_ARRAY_IDX(want, k, long long);
+        for (i = 0; m->doms[i].id != 0; i++) {
+            if (m->doms[i].id == APR_ARRAY_IDX(want, k, long long)) {
+                APR_ARRAY_PUSH(ids, long long) = m->doms[i].id;
+            }
         }
     }
     page->ids = ids;
-    page->more = ids->nelts == limit;
-    page->last = page->more ? APR_ARRAY_IDX(ids, ids->nelts - 1, long long)
-                            : 1000;
+    page->more = 0;
+    page->last = APR_ARRAY_IDX(want, want->nelts - 1, long long);
     page->work = mem_page_work;
     page->page_baton = m;
     *ppage = page;
@@ -411,6 +416,7 @@ static oxt_store_t *mem_store(mem_t *m, const dom_spec_t *doms)
     m->loaded = apr_array_make(oxt_test_pool, 4, sizeof(long long));
     m->finished_at_load = apr_array_make(oxt_test_pool, 4, sizeof(int));
     m->from_page = apr_array_make(oxt_test_pool, 4, sizeof(long long));
+    m->listed = apr_array_make(oxt_test_pool, 4, sizeof(long long));
     s->baton = m;
     s->load = mem_load;
     s->blocked = mem_blocked;
@@ -1397,7 +1403,7 @@ START_TEST(many_hinted_domains_are_loaded_a_range_at_a_time)
         { .id = 11, .in_ox = 1, .users = { "a" } },
         { .id = 12, .in_ox = 1, .users = { "a" } }, { 0 }
     };
-    /* hinted: all but 2 and 5, which the range loads as well */
+    /* hinted: all but 2 and 5, which the list does not name */
     static const long long hinted[] = { 1, 3, 4, 6, 7, 8, 9, 10, 11, 12 };
     oxt_result_t *res = oxt_result_make(oxt_test_pool);
     apr_array_header_t *ids = apr_array_make(oxt_test_pool, 10,
@@ -1413,9 +1419,14 @@ START_TEST(many_hinted_domains_are_loaded_a_range_at_a_time)
                                         apr_hash_make(oxt_test_pool), NULL,
                                         res), APR_SUCCESS);
     ck_assert_int_eq(oxt_engine_drain(r.eng, res), APR_SUCCESS);
-    /* one range of 20 from domain 1 held all ten; each started once,
-     * and 2 and 5, not hinted, not at all */
+    /* one list of the ten held all ten; each started once, and 2 and
+     * 5, not hinted, neither listed nor started */
     ck_assert_int_eq(r.mem.ranges, 1);
+    ck_assert_int_eq(r.mem.listed->nelts, 10);
+    for (i = 0; i < sizeof(hinted) / sizeof(hinted[0]); i++) {
+        ck_assert_int_eq(APR_ARRAY_IDX(r.mem.listed, i, long long),
+                         hinted[i]);
+    }
     ck_assert_int_eq(r.mem.loaded->nelts, 10);
     for (i = 0; i < sizeof(hinted) / sizeof(hinted[0]); i++) {
         ck_assert_int_eq(loads_of(&r, hinted[i]), 1);
@@ -1423,7 +1434,7 @@ START_TEST(many_hinted_domains_are_loaded_a_range_at_a_time)
     ck_assert_int_eq(loads_of(&r, 2), 0);
     ck_assert_int_eq(oxt_engine_stats(r.eng)->domains, 10);
     ck_assert_int_eq(r.routes.ops->nelts, 10);   /* one change each */
-    /* fewer than eight: each on its own, no range */
+    /* fewer than four: each on its own, no list */
     engine_make(&r, doms, NULL);
     ids->nelts = 3;
     ck_assert_int_eq(oxt_engine_domains(r.eng, ids,
@@ -1576,6 +1587,10 @@ START_TEST(a_range_read_while_a_domain_ran_is_not_its_plan_once_it_finished)
         ck_assert_int_ne(APR_ARRAY_IDX(r.mem.from_page, i, long long), 5);
     }
     ck_assert_int_eq(r.mem.from_page->nelts, 8);
+    /* nor did the list name it: what it read of 5 would have been stale */
+    for (i = 0; i < r.mem.listed->nelts; i++) {
+        ck_assert_int_ne(APR_ARRAY_IDX(r.mem.listed, i, long long), 5);
+    }
 }
 END_TEST
 
