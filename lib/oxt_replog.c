@@ -3917,6 +3917,9 @@ static apr_status_t cap_moved(long long *pid, const oxt_replog_cap_t *cap,
  * dropped journal rows since, else by the walk; cap taken again in the
  * same snapshot (a frame found first, then the snapshot under the
  * deletes' named lock, chunk_begin). */
+/* How long a remembered boundary is trusted before the next walk. */
+#define REPLOG_CAP_REWALK apr_time_from_sec(600)
+
 static apr_status_t prune_cap_id(long long *pid, oxt_replog_cap_t *cap,
                                  oxt_db_t *db, long long max_rows,
                                  oxt_result_t *res, apr_pool_t *p)
@@ -3932,7 +3935,12 @@ static apr_status_t prune_cap_id(long long *pid, oxt_replog_cap_t *cap,
     memset(&now, 0, sizeof(now));
     now.max_rows = max_rows;
     now.walks = cap->walks;
-    if (!cap->known || cap->max_rows != max_rows) {
+    now.walked_at = cap->walked_at;
+    /* Walked again every REPLOG_CAP_REWALK too: a delete that bypassed
+     * the journal (an operator's by hand) would otherwise skew the count
+     * for as long as the daemon runs. */
+    if (!cap->known || cap->max_rows != max_rows
+        || apr_time_now() - cap->walked_at >= REPLOG_CAP_REWALK) {
         /* A frame known to have committed to probe up from: the build's
          * in force (none: nothing is remembered, the walk as before). */
         cap->known = 0;
@@ -3956,6 +3964,7 @@ static apr_status_t prune_cap_id(long long *pid, oxt_replog_cap_t *cap,
     else if (rv == APR_SUCCESS) {
         rv = prune_cap_walk(pid, db, max_rows, res, p);
         now.walks++;
+        now.walked_at = apr_time_now();
     }
     if (rv == APR_SUCCESS && *pid > 0) {
         rv = cap_above(&above, db, now.frame, res, p);

@@ -480,7 +480,8 @@ typedef struct oxt_replog_prune_t {
  * up to which had committed, and the rows the journal
  * (replication_log_gone, written by every delete) says went between the
  * remembered id and the frame. A new build of the page index (it drops
- * journal rows) or another max_rows makes it walk again.
+ * journal rows), another max_rows, or ten minutes since the last walk
+ * (a delete by hand bypasses the journal) makes it walk again.
  */
 typedef struct oxt_replog_cap_t {
     long long max_rows;           /* the cap it was found for */
@@ -491,6 +492,7 @@ typedef struct oxt_replog_cap_t {
     long long gen;                /* the page index's build in force */
     int known;
     int walks;                    /* walks of max_rows entries made */
+    apr_time_t walked_at;         /* the last walk (one every 10 min) */
 } oxt_replog_cap_t;
 
 /**
