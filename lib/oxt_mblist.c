@@ -703,35 +703,54 @@ static const char *window_sql(mb_sql_t *s, const mb_scope_t *sc,
                        ", w.id", dir, " LIMIT ?, ?", NULL);
 }
 
+/* The stored rows of the scope a window or a dense read of q reads
+ * (the whole server or one reseller, without ox=1), read once for both;
+ * -1 when neither applies or the scope has no stored count. */
+static apr_status_t scope_rows(long long *prows, oxt_db_t *db,
+                               const oxt_mblist_query_t *q,
+                               const mb_scope_t *sc, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    int n = scope_narrowest(sc);
+    apr_status_t rv;
+
+    *prows = -1;
+    if (q->ox || sc->nlimits > 1 || (n != SC_ALL && n != SC_RESELLER)) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select_int(prows, db, "SELECT n FROM dir_mailbox_count"
+                           " WHERE scope = ? AND scope_id = ?", OXT_DB_ARGS(
+                           OXT_DB_STR(scope_names[n]), OXT_DB_INT(sc->id[n])),
+                           res, p);
+    if (rv == APR_ENOENT) {
+        *prows = -1;
+        rv = APR_SUCCESS;
+    }
+    return rv;
+}
+
 /* A searched page [off, off + lim) of total matches in the whole server
- * or a reseller's part, without ox=1, from a window of the scope's sort
- * index (oxt_dir_window_plan); *pdone 0 when it has none or the window
- * did not hold the page (the matches are then joined and sorted). */
+ * or a reseller's part (rows: its stored rows, scope_rows), without
+ * ox=1, from a window of the scope's sort index (oxt_dir_window_plan);
+ * *pdone 0 when it has none or the window did not hold the page (the
+ * matches are then joined and sorted). */
 static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
                                 oxt_db_t *db, const oxt_mblist_query_t *q,
                                 const mb_scope_t *sc, long long off,
                                 long long lim, long long total,
-                                oxt_result_t *res, apr_pool_t *p)
+                                long long rows, oxt_result_t *res,
+                                apr_pool_t *p)
 {
-    int n = scope_narrowest(sc);
-    long long rows = 0;
     oxt_dir_window_t w;
     const char *sql;
     mb_sql_t s;
     apr_status_t rv;
 
     *pdone = 0;
-    if (q->ox || sc->nlimits > 1 || (n != SC_ALL && n != SC_RESELLER)) {
-        return APR_SUCCESS;
-    }
-    rv = oxt_db_select_int(&rows, db, "SELECT n FROM dir_mailbox_count"
-                           " WHERE scope = ? AND scope_id = ?", OXT_DB_ARGS(
-                           OXT_DB_STR(scope_names[n]), OXT_DB_INT(sc->id[n])),
-                           res, p);
-    if (rv == APR_ENOENT
+    if (rows < 0
         || !oxt_dir_window_plan(&w, off, lim, total, rows,
                                 strcmp(sort_of(q->sort)->key, "name") == 0)) {
-        return rv == APR_ENOENT ? APR_SUCCESS : rv;
+        return APR_SUCCESS;
     }
     sql = window_sql(&s, sc, q, &w, lim, p);
     rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
@@ -788,32 +807,6 @@ static const char *dense_sql(mb_sql_t *s, const mb_scope_t *sc,
                        dir, ", b.id", dir, " LIMIT ?, ?", NULL);
 }
 
-/* How many of ids (the reseller rid's) match the search, by the terms'
- * primary key. */
-static apr_status_t dense_matched(long long *pn, oxt_db_t *db,
-                                  const oxt_mblist_query_t *q, long long rid,
-                                  const apr_array_header_t *ids,
-                                  oxt_result_t *res, apr_pool_t *p)
-{
-    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args)
-                                    * (apr_size_t)(ids->nelts + 2));
-    apr_array_header_t *marks = apr_array_make(p, ids->nelts,
-                                               sizeof(const char *));
-    int i;
-
-    for (i = 0; i < ids->nelts; i++) {
-        args[i] = OXT_DB_INT(APR_ARRAY_IDX(ids, i, long long));
-        APR_ARRAY_PUSH(marks, const char *) = "?";
-    }
-    args[i++] = OXT_DB_STR(oxt_dir_like_prefix(q->q, p));
-    args[i++] = OXT_DB_INT(rid);
-    return oxt_db_select_int(pn, db, apr_pstrcat(p, "SELECT COUNT(DISTINCT"
-                             " t.id) FROM dir_mailbox_term t WHERE t.id IN (",
-                             apr_array_pstrcat(p, marks, ','), ") AND t.term"
-                             " LIKE ? ESCAPE '!' AND t.reseller_id = ?",
-                             NULL), args, i, res, p);
-}
-
 /* "SELECT b.id FROM dir_mailbox b FORCE INDEX (r_<sort>) WHERE the
  * reseller [AND at or after the point] [AND not a miss] ORDER BY ...
  * LIMIT ?, ?" and its arguments (*pargs, *pn: the misses' ids among
@@ -860,52 +853,6 @@ static const char *rd_sql(oxt_db_arg_t **pargs, int *pn,
                        " LIMIT ?, ?", NULL);
 }
 
-/* Did nothing the page stands on move between its statements? The
- * reseller's rows, its misses and those before the point read again, and
- * the point found again at the same position. */
-static apr_status_t rd_still(int *psame, oxt_db_t *db,
-                             const oxt_mblist_query_t *q,
-                             const mb_scope_t *sc, const mb_point_t *pt,
-                             long long at, const mb_rd_t *was,
-                             const apr_array_header_t *miss,
-                             oxt_result_t *res, apr_pool_t *p)
-{
-    oxt_mblist_query_t plain = *q;
-    apr_array_header_t *rows, *ids = apr_array_make(p, miss->nelts + 1,
-                                                    sizeof(long long));
-    mb_point_t *now = NULL;
-    mb_rd_t rd;
-    int i;
-    apr_status_t rv;
-
-    *psame = 0;
-    rv = rd_misses(&rows, db, q, sc->id[SC_RESELLER], pt, res, p);
-    if (rv != APR_SUCCESS || rows->nelts == 0) {
-        return rv;
-    }
-    rd_sum(&rd, ids, rows);
-    if (rd.rows != was->rows || rd.misses != was->misses
-        || rd.before != was->before) {
-        return APR_SUCCESS;
-    }
-    for (i = 0; i < ids->nelts; i++) {
-        if (APR_ARRAY_IDX(ids, i, long long)
-            != APR_ARRAY_IDX(miss, i, long long)) {
-            return APR_SUCCESS;
-        }
-    }
-    if (pt != NULL) {
-        plain.q = NULL;
-        rv = point_find(&now, db, sc, &plain, at, res, p);
-        if (rv != APR_SUCCESS || now == NULL || now->pos != pt->pos
-            || now->id != pt->id) {
-            return rv;
-        }
-    }
-    *psame = 1;
-    return APR_SUCCESS;
-}
-
 /* Where page_rdense reads the page [at, at + lim) (ascending) of total
  * from: *pback 1 from the end (the rows after it fewer than
  * OXT_MBDIR_PAGE_EVERY), else from the start (the rows before it as
@@ -942,22 +889,22 @@ static apr_status_t rd_start(mb_point_t **ppt, int *pback, oxt_db_t *db,
  * from that end (at most OXT_MBDIR_PAGE_EVERY entries skipped); else
  * ascending from the nearest point of the reseller's page index, the
  * matches before the point being its position less the misses before
- * its key (read with the misses). The page's rows are then checked
- * against their terms, and the misses and the point read again: a batch
- * committed between the page's statements (a count of another moment, a
- * row renamed out of the prefix before the page, a point moved) reads it
- * as before. *pdone 0 when it does not apply. */
+ * its key (read with the misses). Nothing is read again: the page's
+ * statements and its count run in one snapshot (oxt_mblist_each's
+ * precondition), in which every batch's misses, counts and points are
+ * exact together (each batch one transaction). *pdone 0 when it does not
+ * apply. */
 static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
                                 oxt_db_t *db, const oxt_mblist_query_t *q,
                                 const mb_scope_t *sc, long long off,
                                 long long lim, long long total,
                                 oxt_result_t *res, apr_pool_t *p)
 {
-    long long at = q->desc ? total - off - lim : off, skip, found = 0;
+    long long at = q->desc ? total - off - lim : off, skip;
     apr_array_header_t *rows, *miss;
     mb_point_t *pt = NULL;
     oxt_db_arg_t *args;
-    int back = 0, same = 0, nargs = 0;
+    int back = 0, nargs = 0;
     const char *sql;
     mb_rd_t rd;
     apr_status_t rv = APR_SUCCESS;
@@ -987,18 +934,11 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
     skip = back ? total - at - lim : pt != NULL ? at - pt->pos + rd.before
                                                : at;
     if (rd.rows - rd.misses != total || skip < 0) {
-        return APR_SUCCESS;            /* a count of another moment */
+        return APR_SUCCESS;            /* a count of another snapshot */
     }
     sql = rd_sql(&args, &nargs, sc, q, back, pt, miss, skip, lim, p);
     rv = oxt_db_select_ids(pids, db, sql, args, nargs, res, p);
     if (rv == APR_SUCCESS && (*pids)->nelts == lim) {
-        rv = dense_matched(&found, db, q, sc->id[SC_RESELLER], *pids, res,
-                           p);
-    }
-    if (rv == APR_SUCCESS && found == lim) {
-        rv = rd_still(&same, db, q, sc, pt, at, &rd, miss, res, p);
-    }
-    if (rv == APR_SUCCESS && same) {
         *pdone = 1;
         if (back != q->desc) {
             oxt_util_ids_reverse(*pids);
@@ -1019,15 +959,16 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
  * are at most as many as the matches, so it reads at most about three
  * quarters of the reseller's index entries, and no sort. Exact: the
  * rows, in the order, that the join lists (the terms' reseller_id and
- * the row's, as the join and the count take them). *pdone 0 when it
- * does not apply. */
+ * the row's, as the join and the count take them; rows: the reseller's
+ * stored rows, scope_rows). *pdone 0 when it does not apply. */
 static apr_status_t page_dense(apr_array_header_t **pids, int *pdone,
                                oxt_db_t *db, const oxt_mblist_query_t *q,
                                const mb_scope_t *sc, long long off,
                                long long lim, long long total,
-                               oxt_result_t *res, apr_pool_t *p)
+                               long long rows, oxt_result_t *res,
+                               apr_pool_t *p)
 {
-    long long rows = 0, cross;
+    long long cross;
     int back;
     const char *sql;
     mb_sql_t s;
@@ -1035,15 +976,8 @@ static apr_status_t page_dense(apr_array_header_t **pids, int *pdone,
 
     *pdone = 0;
     if (q->ox || sc->nlimits != 1 || scope_narrowest(sc) != SC_RESELLER
-        || lim <= 0 || total <= 0) {
+        || lim <= 0 || total <= 0 || rows < 0 || total * 2 < rows) {
         return APR_SUCCESS;
-    }
-    rv = oxt_db_select_int(&rows, db, "SELECT n FROM dir_mailbox_count"
-                           " WHERE scope = 'reseller' AND scope_id = ?",
-                           OXT_DB_ARGS(OXT_DB_INT(sc->id[SC_RESELLER])), res,
-                           p);
-    if (rv != APR_SUCCESS || total * 2 < rows) {
-        return rv == APR_ENOENT ? APR_SUCCESS : rv;
     }
     /* the ascending position, then from the nearer end */
     off = q->desc ? total - off - lim : off;
@@ -1052,8 +986,9 @@ static apr_status_t page_dense(apr_array_header_t **pids, int *pdone,
     cross = (off + lim) * rows / total;
     sql = dense_sql(&s, sc, q, back, cross * 3 <= total, off, lim, p);
     rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
-    /* Fewer rows than the count says: a batch committed between this
-     * page's statements; it is joined as before. */
+    /* Fewer rows than the count says: a directory that disagrees with
+     * itself (never in one snapshot of batches that keep it exact); it is
+     * joined as before. */
     if (rv == APR_SUCCESS && (*pids)->nelts == lim) {
         *pdone = 1;
         if (back != q->desc) {
@@ -1249,7 +1184,7 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
                       p);
     }
     /* Fewer rows than the count says: the points disagree with the rows
-     * (a batch committed between this page's statements), so it is
+     * (never in one snapshot of batches that keep them exact), so it is
      * joined. */
     if (rv == APR_SUCCESS && ids->nelts == lim) {
         *pids = ids;
@@ -1264,13 +1199,15 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
 /* A searched page without a join, if one of these reads holds it: a
  * wide search's points first (as bounded as a window at the ends, and
  * they hold every page between), a reseller's stored dense search (its
- * misses), any other dense one of a reseller, a window. */
+ * misses), any other dense one of a reseller, a window (the last two
+ * on the scope's stored rows, read once). */
 static apr_status_t page_searched(apr_array_header_t **pids, int *pdone,
                                   oxt_db_t *db, const oxt_mblist_query_t *q,
                                   const mb_scope_t *sc, long long off,
                                   long long lim, long long total,
                                   oxt_result_t *res, apr_pool_t *p)
 {
+    long long rows = -1;
     apr_status_t rv;
 
     rv = page_wpoints(pids, pdone, db, q, sc, off, lim, total, res, p);
@@ -1278,10 +1215,15 @@ static apr_status_t page_searched(apr_array_header_t **pids, int *pdone,
         rv = page_rdense(pids, pdone, db, q, sc, off, lim, total, res, p);
     }
     if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
-        rv = page_dense(pids, pdone, db, q, sc, off, lim, total, res, p);
+        rv = scope_rows(&rows, db, q, sc, res, p);
     }
     if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
-        rv = page_window(pids, pdone, db, q, sc, off, lim, total, res, p);
+        rv = page_dense(pids, pdone, db, q, sc, off, lim, total, rows, res,
+                        p);
+    }
+    if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
+        rv = page_window(pids, pdone, db, q, sc, off, lim, total, rows, res,
+                         p);
     }
     return rv;
 }
