@@ -1009,6 +1009,12 @@ static const char wpt_sql[] =
     "SELECT id, k_int, k_str, n FROM dir_mailbox_wide_page WHERE"
     " sort_key = ? AND wn = CHAR_LENGTH(?) AND prefix = ? AND prefix LIKE ?"
     " ESCAPE '!' ORDER BY id = 0 DESC, %s, id";
+/* A reseller's mid-density search's segments (dir_mailbox_rseg, migration
+ * 0150), the same way: only those that hold a match are stored. */
+static const char rseg_sql[] =
+    "SELECT id, k_int, k_str, cnt FROM dir_mailbox_rseg WHERE reseller_id ="
+    " ? AND sort_key = ? AND n = CHAR_LENGTH(?) AND prefix = ? AND prefix"
+    " LIKE ? ESCAPE '!' ORDER BY id = 0 DESC, %s, id";
 
 /* A point as a page reads it: the matches before its key (NULL row: the
  * order's start, none before it). */
@@ -1035,11 +1041,12 @@ static const char *wpt_exact(const char *q, apr_pool_t *p)
 }
 
 /* The points (mb_wpt_t) with the matches before each, summed from the
- * segments: the order's start first; empty when the prefix has none in
- * this sort (it is then read as before). */
-static apr_status_t wpt_points(apr_array_header_t **ppts,
-                               const oxt_mblist_query_t *q, oxt_db_t *db,
-                               oxt_result_t *res, apr_pool_t *p)
+ * segments (the server's, rid 0, else the reseller rid's), *psum all of
+ * them: the order's start first; empty when the prefix has none in this
+ * sort (it is then read as before). */
+static apr_status_t wpt_points(apr_array_header_t **ppts, long long *psum,
+                               const oxt_mblist_query_t *q, long long rid,
+                               oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
 {
     const oxt_mbdir_sort_t *so = sort_of(q->sort);
     apr_array_header_t *rows;
@@ -1050,10 +1057,20 @@ static apr_status_t wpt_points(apr_array_header_t **ppts,
     apr_status_t rv;
 
     *ppts = apr_array_make(p, 1, sizeof(mb_wpt_t));
-    rv = oxt_db_select(&rows, db, apr_psprintf(p, wpt_sql, so->is_str
-                       ? "k_str" : "k_int"), OXT_DB_ARGS(OXT_DB_STR(so->key),
-                       OXT_DB_STR(q->q), OXT_DB_STR(q->q), OXT_DB_STR(
-                       wpt_exact(q->q, p))), res, p);
+    *psum = 0;
+    if (rid > 0) {
+        rv = oxt_db_select(&rows, db, apr_psprintf(p, rseg_sql, so->is_str
+                           ? "k_str" : "k_int"), OXT_DB_ARGS(OXT_DB_INT(rid),
+                           OXT_DB_STR(so->key), OXT_DB_STR(q->q),
+                           OXT_DB_STR(q->q), OXT_DB_STR(wpt_exact(q->q, p))),
+                           res, p);
+    }
+    else {
+        rv = oxt_db_select(&rows, db, apr_psprintf(p, wpt_sql, so->is_str
+                           ? "k_str" : "k_int"), OXT_DB_ARGS(OXT_DB_STR(
+                           so->key), OXT_DB_STR(q->q), OXT_DB_STR(q->q),
+                           OXT_DB_STR(wpt_exact(q->q, p))), res, p);
+    }
     if (rv != APR_SUCCESS || rows->nelts == 0) {
         return rv;
     }
@@ -1069,6 +1086,7 @@ static apr_status_t wpt_points(apr_array_header_t **ppts,
         }
         n += oxt_db_row_int(row, 3, 0);
     }
+    *psum = n;
     return rv;
 }
 
@@ -1104,12 +1122,14 @@ static void wpt_walks(apr_array_header_t *walks,
     }
 }
 
-/* One walk: the server's sort index from its point on, each entry
- * checked against its mailbox's own terms (a range of the terms' primary
- * key, in a subquery MariaDB cannot make a semi-join of, which would read
- * every match of the prefix), to its last match; appended to ids. */
+/* One walk: the server's sort index (rid 0, else the reseller rid's)
+ * from its point on, each entry checked against its mailbox's own terms
+ * (a range of the terms' primary key, in a subquery MariaDB cannot make a
+ * semi-join of, which would read every match of the prefix; a reseller's
+ * with the terms' reseller_id the row's, as its join and count take
+ * them), to its last match; appended to ids. */
 static apr_status_t wpt_walk(apr_array_header_t *ids,
-                             const oxt_mblist_query_t *q,
+                             const oxt_mblist_query_t *q, long long rid,
                              const mb_walk_t *w, oxt_db_t *db,
                              oxt_result_t *res, apr_pool_t *p)
 {
@@ -1121,6 +1141,9 @@ static apr_status_t wpt_walk(apr_array_header_t *ids,
     apr_status_t rv;
 
     memset(&s, 0, sizeof(s));
+    if (rid > 0) {
+        sql_arg(&s, OXT_DB_INT(rid));
+    }
     if (w->from != NULL) {
         seek = apr_pstrcat(p, " AND (b.", so->col, " > ? OR (b.", so->col,
                            " = ? AND b.id >= ?))", NULL);
@@ -1135,12 +1158,14 @@ static apr_status_t wpt_walk(apr_array_header_t *ids,
     sql_arg(&s, OXT_DB_INT(w->skip));
     sql_arg(&s, OXT_DB_INT(w->take));
     rv = oxt_db_select_ids(&got, db, apr_pstrcat(p, "SELECT b.id FROM"
-                           " dir_mailbox b FORCE INDEX (a_", so->index, ")"
-                           " WHERE 1 = 1", seek, " AND (SELECT COUNT(*) FROM"
-                           " dir_mailbox_term t WHERE t.id = b.id AND t.term"
-                           " LIKE ? ESCAPE '!') > 0 ORDER BY b.", so->col,
-                           ", b.id LIMIT ?, ?", NULL), s.args, s.nargs, res,
-                           p);
+                           " dir_mailbox b FORCE INDEX (", rid > 0 ? "r_"
+                           : "a_", so->index, ") WHERE ", rid > 0
+                           ? "b.reseller_id = ?" : "1 = 1", seek, " AND"
+                           " (SELECT COUNT(*) FROM dir_mailbox_term t WHERE"
+                           " t.id = b.id AND t.term LIKE ? ESCAPE '!'",
+                           rid > 0 ? " AND t.reseller_id = b.reseller_id"
+                           : "", ") > 0 ORDER BY b.", so->col, ", b.id LIMIT"
+                           " ?, ?", NULL), s.args, s.nargs, res, p);
     for (i = 0; rv == APR_SUCCESS && i < got->nelts; i++) {
         APR_ARRAY_PUSH(ids, long long) = APR_ARRAY_IDX(got, i, long long);
     }
@@ -1148,9 +1173,12 @@ static apr_status_t wpt_walk(apr_array_header_t *ids,
 }
 
 /* A page [off, off + lim) of a wide search of the whole server (no
- * filter, no ox=1) from its points; *pdone 0 when its prefix has none in
- * this order (it is then joined as before). A descending page is read as
- * the ascending one it mirrors. */
+ * filter, no ox=1) from its points, or of a reseller's mid-density search
+ * (one reseller limit, no ox=1: dir_mailbox_rseg, migration 0150) from its
+ * segments, which stand on the reseller's page index as the server's on
+ * the server's; *pdone 0 when its prefix has none in this order (it is
+ * then joined as before). A descending page is read as the ascending one
+ * it mirrors. */
 static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
                                  oxt_db_t *db, const oxt_mblist_query_t *q,
                                  const mb_scope_t *sc, long long off,
@@ -1158,16 +1186,25 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
                                  oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *pts, *walks, *ids;
-    long long at = q->desc ? total - off - lim : off, covered = 0;
+    long long at = q->desc ? total - off - lim : off, covered = 0, sum = 0;
+    long long rid = 0;
     int i;
     apr_status_t rv;
 
     *pdone = 0;
-    if (q->ox || sc->nlimits > 0 || lim <= 0 || !has_search(q)) {
+    if (q->ox || lim <= 0 || !has_search(q)) {
         return APR_SUCCESS;
     }
-    rv = wpt_points(&pts, q, db, res, p);
-    if (rv != APR_SUCCESS || pts->nelts == 0) {
+    if (sc->nlimits == 1 && scope_narrowest(sc) == SC_RESELLER) {
+        rid = sc->id[SC_RESELLER];         /* a mid-density one's: 0150 */
+    }
+    else if (sc->nlimits > 0) {
+        return APR_SUCCESS;
+    }
+    rv = wpt_points(&pts, &sum, q, rid, db, res, p);
+    /* A reseller's segments that do not sum to the count (the terms'):
+     * read as before. */
+    if (rv != APR_SUCCESS || pts->nelts == 0 || (rid > 0 && sum != total)) {
         return rv;
     }
     walks = apr_array_make(p, 2, sizeof(mb_walk_t));
@@ -1180,8 +1217,8 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
     }
     ids = apr_array_make(p, (int)lim, sizeof(long long));
     for (i = 0; rv == APR_SUCCESS && i < walks->nelts; i++) {
-        rv = wpt_walk(ids, q, &APR_ARRAY_IDX(walks, i, mb_walk_t), db, res,
-                      p);
+        rv = wpt_walk(ids, q, rid, &APR_ARRAY_IDX(walks, i, mb_walk_t), db,
+                      res, p);
     }
     /* Fewer rows than the count says: the points disagree with the rows
      * (never in one snapshot of batches that keep them exact), so it is
@@ -1197,9 +1234,11 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
 }
 
 /* A searched page without a join, if one of these reads holds it: a
- * wide search's points first (as bounded as a window at the ends, and
- * they hold every page between), a reseller's stored dense search (its
- * misses), any other dense one of a reseller, a window (the last two
+ * reseller's stored dense search (its misses; no statement for a search
+ * of fewer matches or another scope), a wide search's points or a
+ * reseller's mid-density search's segments (as bounded as a window at
+ * the ends, and they hold every page between), any other dense one of a
+ * reseller, a window (the last two
  * on the scope's stored rows, read once). */
 static apr_status_t page_searched(apr_array_header_t **pids, int *pdone,
                                   oxt_db_t *db, const oxt_mblist_query_t *q,
@@ -1210,9 +1249,9 @@ static apr_status_t page_searched(apr_array_header_t **pids, int *pdone,
     long long rows = -1;
     apr_status_t rv;
 
-    rv = page_wpoints(pids, pdone, db, q, sc, off, lim, total, res, p);
+    rv = page_rdense(pids, pdone, db, q, sc, off, lim, total, res, p);
     if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
-        rv = page_rdense(pids, pdone, db, q, sc, off, lim, total, res, p);
+        rv = page_wpoints(pids, pdone, db, q, sc, off, lim, total, res, p);
     }
     if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
         rv = scope_rows(&rows, db, q, sc, res, p);
