@@ -694,6 +694,19 @@ static apr_status_t wide_descend(oxt_db_t *db, const char *prefix,
     return rv;
 }
 
+/* What stands on the wide prefixes' choice (their counts, the resellers'
+ * dense and mid-density searches chosen from them), dropped with it. */
+static const char *const wide_drop_sql[] = {
+    "DELETE FROM dir_mailbox_wide",
+    "DELETE FROM dir_mailbox_rmiss",
+    "DELETE FROM dir_mailbox_rdense",
+    "DELETE FROM dir_mailbox_rdense_chosen",
+    "DELETE FROM dir_mailbox_rseg",
+    "DELETE FROM dir_mailbox_rmid",
+    "DELETE FROM dir_mailbox_rmid_chosen",
+};
+#define NWIDE_DROP ((int)(sizeof(wide_drop_sql) / sizeof(wide_drop_sql[0])))
+
 /* Every wide prefix found again from the terms, in one transaction. */
 static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
                                  apr_pool_t *p)
@@ -701,16 +714,11 @@ static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
     apr_status_t rv = oxt_db_begin(db, res);
 
     if (rv == APR_SUCCESS) {
-        rv = page_exec_all(db, (const char *const[]){
-                           "DELETE FROM dir_mailbox_wide",
-                           "DELETE FROM dir_mailbox_wide_page",
-                           "DELETE FROM dir_mailbox_rmiss",
-                           "DELETE FROM dir_mailbox_rdense",
-                           "DELETE FROM dir_mailbox_rdense_chosen",
-                           "DELETE FROM dir_mailbox_rseg",
-                           "DELETE FROM dir_mailbox_rmid",
-                           "DELETE FROM dir_mailbox_rmid_chosen" }, 8, res,
-                           p);
+        rv = page_exec_all(db, wide_drop_sql, NWIDE_DROP, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_wide_page",
+                         OXT_DB_NOARGS, res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = wide_descend(db, "", 0, NULL, res, p);
@@ -1056,6 +1064,29 @@ static apr_status_t rs_write(oxt_db_t *db, long long rid,
     return rv;
 }
 
+/* Each of c's pairs' matches in the reseller rid (a range of its term
+ * index each) marked in c->masks. */
+static apr_status_t rs_masks(oxt_db_t *db, long long rid, rs_count_t *c,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    apr_uint32_t bit;
+    void *baton[2];
+    int j;
+    apr_status_t rv = APR_SUCCESS;
+
+    baton[0] = c;
+    baton[1] = &bit;
+    for (j = 0; rv == APR_SUCCESS && j < c->pairs->nelts; j++) {
+        bit = (apr_uint32_t)1 << j;
+        rv = oxt_db_each(db, "SELECT DISTINCT t.id FROM dir_mailbox_term t"
+                         " WHERE t.reseller_id = ? AND t.term LIKE ? ESCAPE"
+                         " '!'", OXT_DB_ARGS(OXT_DB_INT(rid), OXT_DB_STR(
+                         APR_ARRAY_IDX(c->pairs, j, const oxt_db_row_t *)
+                         ->vals[2])), rs_match_row, baton, res, p);
+    }
+    return rv;
+}
+
 /* The sorts of mask (bit i: mbdir_sorts[i]) of the reseller rid counted
  * again, when it has pairs: each pair's matches read once (a range of the
  * reseller's term index each), then per sort the reseller's points and
@@ -1066,10 +1097,8 @@ static apr_status_t rs_reseller(oxt_db_t *db, long long rid, unsigned mask,
 {
     apr_array_header_t *pairs = NULL;
     const oxt_mbdir_sort_t *so;
-    apr_uint32_t bit;
-    void *baton[2];
     rs_count_t c;
-    int i, j;
+    int i;
     apr_status_t rv;
 
     rv = oxt_db_select(&pairs, db, "SELECT n, prefix, pattern FROM"
@@ -1083,16 +1112,7 @@ static apr_status_t rs_reseller(oxt_db_t *db, long long rid, unsigned mask,
     c.pairs = pairs;
     c.masks = apr_hash_make(p);
     c.p = p;
-    baton[0] = &c;
-    baton[1] = &bit;
-    for (j = 0; rv == APR_SUCCESS && j < pairs->nelts; j++) {
-        bit = (apr_uint32_t)1 << j;
-        rv = oxt_db_each(db, "SELECT DISTINCT t.id FROM dir_mailbox_term t"
-                         " WHERE t.reseller_id = ? AND t.term LIKE ? ESCAPE"
-                         " '!'", OXT_DB_ARGS(OXT_DB_INT(rid), OXT_DB_STR(
-                         APR_ARRAY_IDX(pairs, j, const oxt_db_row_t *)
-                         ->vals[2])), rs_match_row, baton, res, p);
-    }
+    rv = rs_masks(db, rid, &c, res, p);
     for (i = 0; rv == APR_SUCCESS && i < NSORTS; i++) {
         if (!(mask & (1u << i))) {
             continue;
@@ -1255,6 +1275,65 @@ static apr_status_t rs_after(mbd_batch_t *b, unsigned long long written)
     return rv;
 }
 
+/* The resellers' dense searches' misses and mid-density searches'
+ * segments after a batch's writes (written: the term rows it wrote). */
+static apr_status_t resellers_after(mbd_batch_t *b,
+                                    unsigned long long written)
+{
+    apr_status_t rv = rd_after(b, written);
+
+    return rv == APR_SUCCESS ? rs_after(b, written) : rv;
+}
+
+/* The stored wide prefix row (n, prefix, pattern) weighed in each
+ * reseller of rids (id, rows): counted where its parent found as many
+ * (found, rd_key), stored where it is a mid-density search (not in
+ * isdense). */
+static apr_status_t rs_choose_prefix(oxt_db_t *db, const oxt_db_row_t *row,
+                                     const apr_array_header_t *rids,
+                                     apr_hash_t *found, apr_hash_t *isdense,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    long long n = oxt_db_row_int(row, 0, 0), rid, rows, cnt;
+    const char *key;
+    const oxt_db_row_t *r;
+    int j;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (j = 0; rv == APR_SUCCESS && j < rids->nelts; j++) {
+        r = APR_ARRAY_IDX(rids, j, const oxt_db_row_t *);
+        rid = oxt_db_row_int(r, 0, 0);
+        rows = oxt_db_row_int(r, 1, 0);
+        if (n > 1 && apr_hash_get(found, rd_key(rid, row->vals[1],
+                                  rd_parent_len(row->vals[1]), p),
+                                  APR_HASH_KEY_STRING) == NULL) {
+            continue;
+        }
+        cnt = 0;
+        rv = oxt_db_select_int(&cnt, db, "SELECT COUNT(DISTINCT t.id) FROM"
+                               " dir_mailbox_term t WHERE t.reseller_id = ?"
+                               " AND t.term LIKE ? ESCAPE '!'", OXT_DB_ARGS(
+                               OXT_DB_INT(rid), OXT_DB_STR(row->vals[2])),
+                               res, p);
+        if (rv != APR_SUCCESS || cnt < OXT_MBDIR_RMID_MIN) {
+            continue;
+        }
+        key = rd_key(rid, row->vals[1], strlen(row->vals[1]),
+                     apr_hash_pool_get(found));
+        apr_hash_set(found, key, APR_HASH_KEY_STRING, "");
+        if (cnt * 2 >= rows
+            || apr_hash_get(isdense, key, APR_HASH_KEY_STRING) != NULL) {
+            continue;
+        }
+        rv = oxt_db_exec(NULL, db, "INSERT INTO dir_mailbox_rmid"
+                         " (reseller_id, n, prefix, pattern) VALUES (?, ?, ?,"
+                         " ?)", OXT_DB_ARGS(OXT_DB_INT(rid), OXT_DB_INT(n),
+                         OXT_DB_STR(row->vals[1]), OXT_DB_STR(row->vals[2])),
+                         res, p);
+    }
+    return rv;
+}
+
 /* The pairs chosen again (in the caller's transaction, which holds the
  * page index's lock for update: rd_rebuild's, rs_rebuild's) and counted:
  * for each reseller of OXT_MBDIR_RDENSE_MIN rows or more (rids: id, rows)
@@ -1267,9 +1346,8 @@ static apr_status_t rs_choose(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rids = NULL, *pfx = NULL, *dense = NULL;
     apr_hash_t *found = apr_hash_make(p), *isdense = apr_hash_make(p);
-    const oxt_db_row_t *row, *r;
-    long long n, rid, rows, cnt;
-    int i, j;
+    const oxt_db_row_t *row;
+    int i;
     apr_status_t rv;
 
     rv = page_exec_all(db, (const char *const[]){
@@ -1300,39 +1378,8 @@ static apr_status_t rs_choose(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
                      strlen(row->vals[1]), p), APR_HASH_KEY_STRING, "");
     }
     for (i = 0; rv == APR_SUCCESS && i < pfx->nelts; i++) {
-        row = APR_ARRAY_IDX(pfx, i, const oxt_db_row_t *);
-        n = oxt_db_row_int(row, 0, 0);
-        for (j = 0; rv == APR_SUCCESS && j < rids->nelts; j++) {
-            r = APR_ARRAY_IDX(rids, j, const oxt_db_row_t *);
-            rid = oxt_db_row_int(r, 0, 0);
-            rows = oxt_db_row_int(r, 1, 0);
-            if (n > 1 && apr_hash_get(found, rd_key(rid, row->vals[1],
-                                      rd_parent_len(row->vals[1]), p),
-                                      APR_HASH_KEY_STRING) == NULL) {
-                continue;
-            }
-            cnt = 0;
-            rv = oxt_db_select_int(&cnt, db, "SELECT COUNT(DISTINCT t.id)"
-                                   " FROM dir_mailbox_term t WHERE"
-                                   " t.reseller_id = ? AND t.term LIKE ?"
-                                   " ESCAPE '!'", OXT_DB_ARGS(OXT_DB_INT(rid),
-                                   OXT_DB_STR(row->vals[2])), res, p);
-            if (rv != APR_SUCCESS || cnt < OXT_MBDIR_RMID_MIN) {
-                continue;
-            }
-            apr_hash_set(found, rd_key(rid, row->vals[1],
-                         strlen(row->vals[1]), p), APR_HASH_KEY_STRING, "");
-            if (cnt * 2 >= rows || apr_hash_get(isdense, rd_key(rid,
-                row->vals[1], strlen(row->vals[1]), p), APR_HASH_KEY_STRING)
-                != NULL) {
-                continue;
-            }
-            rv = oxt_db_exec(NULL, db, "INSERT INTO dir_mailbox_rmid"
-                             " (reseller_id, n, prefix, pattern) VALUES (?, ?,"
-                             " ?, ?)", OXT_DB_ARGS(OXT_DB_INT(rid),
-                             OXT_DB_INT(n), OXT_DB_STR(row->vals[1]),
-                             OXT_DB_STR(row->vals[2])), res, p);
-        }
+        rv = rs_choose_prefix(db, APR_ARRAY_IDX(pfx, i, const oxt_db_row_t *),
+                              rids, found, isdense, res, p);
     }
     return rv == APR_SUCCESS ? rs_build(db, res, p) : rv;
 }
@@ -2386,15 +2433,7 @@ static apr_status_t batch_work(mbd_batch_t *b)
      * that lies (the next one finds none stored and finds them again). */
     if (rv == APR_SUCCESS && b->defer && terms + terms_gone > 0) {
         *b->terms_moved = 1;
-        rv = page_exec_all(b->db, (const char *const[]){
-                           "DELETE FROM dir_mailbox_wide",
-                           "DELETE FROM dir_mailbox_rmiss",
-                           "DELETE FROM dir_mailbox_rdense",
-                           "DELETE FROM dir_mailbox_rdense_chosen",
-                           "DELETE FROM dir_mailbox_rseg",
-                           "DELETE FROM dir_mailbox_rmid",
-                           "DELETE FROM dir_mailbox_rmid_chosen" }, 7,
-                           b->res, b->p);
+        rv = page_exec_all(b->db, wide_drop_sql, NWIDE_DROP, b->res, b->p);
     }
     if (rv == APR_SUCCESS) {
         rv = batch_counts(b, 1);
@@ -2412,10 +2451,7 @@ static apr_status_t batch_work(mbd_batch_t *b)
         rv = wp_after(b, changed);
     }
     if (rv == APR_SUCCESS) {
-        rv = rd_after(b, terms + terms_gone);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = rs_after(b, terms + terms_gone);
+        rv = resellers_after(b, terms + terms_gone);
     }
     if (rv == APR_SUCCESS && b->stats != NULL) {
         b->stats->removed += (long long)gone;
