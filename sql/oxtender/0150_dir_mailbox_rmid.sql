@@ -47,3 +47,12 @@ CREATE TABLE IF NOT EXISTS dir_mailbox_rmid_chosen (
   id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
   chosen_at DATETIME(6) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- 0149 was edited after it was first applied (its third table, the
+-- record of the dense choice, came with the review): a database migrated
+-- with the first 0149 has no dir_mailbox_rdense_chosen, and the refresh
+-- failed on it. Made here when missing, as 0149 makes it.
+CREATE TABLE IF NOT EXISTS dir_mailbox_rdense_chosen (
+  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+  chosen_at DATETIME(6) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
