@@ -294,7 +294,8 @@ static apr_status_t page_before(mbd_batch_t *b)
         b->points = 0;
         return page_exec_all(b->db, (const char *const[]){
                              "DELETE FROM dir_mailbox_page",
-                             "DELETE FROM dir_mailbox_wide_page" }, 2,
+                             "DELETE FROM dir_mailbox_wide_page",
+                             "DELETE FROM dir_mailbox_rseg" }, 3,
                              b->res, b->p);
     }
     return batch_snapshot(b, &b->points, "dir_mailbox_page", snap_sql,
@@ -477,6 +478,7 @@ static apr_status_t page_lock(oxt_db_t *db, int rebuild, int nowait,
 
 static apr_status_t wp_build(oxt_db_t *db, oxt_result_t *res,
                              apr_pool_t *p);
+static apr_status_t rs_build(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p);
 
 /* The whole page index again, evenly spaced, in one transaction. */
 static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
@@ -501,9 +503,13 @@ static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
             rv = page_build(db, &mbdir_sorts[i], "ox", res, p);
         }
     }
-    /* the wide searches' points stand on these: made again with them */
+    /* the wide searches' points and the resellers' mid-density
+     * segments stand on these: made again with them */
     if (rv == APR_SUCCESS) {
         rv = wp_build(db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = rs_build(db, res, p);
     }
     if (rv == APR_SUCCESS) {
         return oxt_db_commit(db, res);
@@ -689,6 +695,19 @@ static apr_status_t wide_descend(oxt_db_t *db, const char *prefix,
     return rv;
 }
 
+/* What stands on the wide prefixes' choice (their counts, the resellers'
+ * dense and mid-density searches chosen from them), dropped with it. */
+static const char *const wide_drop_sql[] = {
+    "DELETE FROM dir_mailbox_wide",
+    "DELETE FROM dir_mailbox_rmiss",
+    "DELETE FROM dir_mailbox_rdense",
+    "DELETE FROM dir_mailbox_rdense_chosen",
+    "DELETE FROM dir_mailbox_rseg",
+    "DELETE FROM dir_mailbox_rmid",
+    "DELETE FROM dir_mailbox_rmid_chosen",
+};
+#define NWIDE_DROP ((int)(sizeof(wide_drop_sql) / sizeof(wide_drop_sql[0])))
+
 /* Every wide prefix found again from the terms, in one transaction. */
 static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
                                  apr_pool_t *p)
@@ -696,13 +715,11 @@ static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
     apr_status_t rv = oxt_db_begin(db, res);
 
     if (rv == APR_SUCCESS) {
-        rv = page_exec_all(db, (const char *const[]){
-                           "DELETE FROM dir_mailbox_wide",
-                           "DELETE FROM dir_mailbox_wide_page",
-                           "DELETE FROM dir_mailbox_rmiss",
-                           "DELETE FROM dir_mailbox_rdense",
-                           "DELETE FROM dir_mailbox_rdense_chosen" }, 5, res,
-                           p);
+        rv = page_exec_all(db, wide_drop_sql, NWIDE_DROP, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_wide_page",
+                         OXT_DB_NOARGS, res, p);
     }
     if (rv == APR_SUCCESS) {
         rv = wide_descend(db, "", 0, NULL, res, p);
@@ -923,6 +940,494 @@ static apr_status_t rd_choose(oxt_db_t *db, const oxt_db_row_t *row,
     return rv;
 }
 
+/* ---- a reseller's mid-density searches (dir_mailbox_rmid, 0150) -------- */
+
+/* The most pairs of one reseller (a bit each in a mailbox's mask). */
+#define RS_PAIRS_MAX 32
+/* Segments per multi-row INSERT. */
+#define RS_ROWS_PER_QUERY 200
+
+/* One reseller's counting: its pairs, each of its matching mailboxes'
+ * mask of the pairs it matches, and for the sort being counted the
+ * points (pos, id, k_int, k_str by pos then key: of points that stand
+ * together the last one's segment holds their rows) and the matches of
+ * each pair from each point to the next (point 0: the order's start). */
+typedef struct rs_count_t {
+    const apr_array_header_t *pairs;   /* rows: n, prefix, pattern */
+    apr_hash_t *masks;                 /* id -> apr_uint32_t */
+    apr_array_header_t *pts;           /* rows */
+    long long *cnt;                    /* (npts + 1) x npairs */
+    long long at;                      /* rows of the order so far */
+    int seg;                           /* 0: the head, i: point i - 1 */
+    apr_pool_t *p;
+} rs_count_t;
+
+static apr_status_t rs_match_row(void *baton, const oxt_db_row_t *row,
+                                 apr_pool_t *ptemp)
+{
+    rs_count_t *c = ((void **)baton)[0];
+    apr_uint32_t bit = *(const apr_uint32_t *)((void **)baton)[1], *m;
+    long long id = oxt_db_row_int(row, 0, 0), *key;
+
+    (void)ptemp;
+    m = apr_hash_get(c->masks, &id, sizeof(id));
+    if (m == NULL) {
+        key = apr_palloc(c->p, sizeof(*key));
+        *key = id;
+        m = apr_pcalloc(c->p, sizeof(*m));
+        apr_hash_set(c->masks, key, sizeof(*key), m);
+    }
+    *m |= bit;
+    return APR_SUCCESS;
+}
+
+/* A row of the reseller's order, in the order: counted in the segment of
+ * the last point whose position (the rows before its key, exact) it has
+ * reached. */
+static apr_status_t rs_scan_row(void *baton, const oxt_db_row_t *row,
+                                apr_pool_t *ptemp)
+{
+    rs_count_t *c = baton;
+    long long id = oxt_db_row_int(row, 0, 0);
+    int npairs = c->pairs->nelts, j;
+    const apr_uint32_t *m;
+
+    (void)ptemp;
+    while (c->seg < c->pts->nelts
+           && oxt_db_row_int(APR_ARRAY_IDX(c->pts, c->seg,
+                             const oxt_db_row_t *), 0, 0) <= c->at) {
+        c->seg++;
+    }
+    c->at++;
+    m = apr_hash_get(c->masks, &id, sizeof(id));
+    for (j = 0; m != NULL && j < npairs; j++) {
+        if (*m & ((apr_uint32_t)1 << j)) {
+            c->cnt[(apr_size_t)c->seg * (apr_size_t)npairs + (apr_size_t)j]++;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* The segments of c counted, written for sort so of the reseller rid
+ * (those that hold a match), its old ones deleted first. */
+static apr_status_t rs_write(oxt_db_t *db, long long rid,
+                             const oxt_mbdir_sort_t *so, const rs_count_t *c,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *args = apr_array_make(p, 64, sizeof(oxt_db_arg_t));
+    apr_array_header_t *marks = apr_array_make(p, 16, sizeof(const char *));
+    const oxt_db_row_t *pt;
+    int npairs = c->pairs->nelts, i, j, last;
+    const oxt_db_row_t *pair;
+    long long n;
+    apr_status_t rv;
+
+    rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_rseg WHERE"
+                     " reseller_id = ? AND sort_key = ?", OXT_DB_ARGS(
+                     OXT_DB_INT(rid), OXT_DB_STR(so->key)), res, p);
+    for (i = 0; rv == APR_SUCCESS && i <= c->pts->nelts; i++) {
+        pt = i > 0 ? APR_ARRAY_IDX(c->pts, i - 1, const oxt_db_row_t *)
+                   : NULL;
+        for (j = 0; j < npairs; j++) {
+            n = c->cnt[(apr_size_t)i * (apr_size_t)npairs + (apr_size_t)j];
+            if (n == 0) {
+                continue;
+            }
+            pair = APR_ARRAY_IDX(c->pairs, j, const oxt_db_row_t *);
+            APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(rid);
+            APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(
+                oxt_db_row_int(pair, 0, 0));
+            APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_STR(pair->vals[1]);
+            APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_STR(so->key);
+            APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(
+                pt != NULL ? oxt_db_row_int(pt, 1, 0) : 0);
+            APR_ARRAY_PUSH(args, oxt_db_arg_t) = pt != NULL
+                && pt->vals[2] != NULL ? OXT_DB_INT(oxt_db_row_int(pt, 2, 0))
+                : OXT_DB_NULL;
+            APR_ARRAY_PUSH(args, oxt_db_arg_t) = pt != NULL
+                && pt->vals[3] != NULL ? OXT_DB_STR(pt->vals[3])
+                : OXT_DB_NULL;
+            APR_ARRAY_PUSH(args, oxt_db_arg_t) = OXT_DB_INT(n);
+            APR_ARRAY_PUSH(marks, const char *) = "(?, ?, ?, ?, ?, ?, ?, ?)";
+        }
+        last = i == c->pts->nelts;
+        if (marks->nelts > 0 && (marks->nelts >= RS_ROWS_PER_QUERY || last)) {
+            rv = oxt_db_exec(NULL, db, apr_pstrcat(p, "INSERT INTO"
+                             " dir_mailbox_rseg (reseller_id, n, prefix,"
+                             " sort_key, id, k_int, k_str, cnt) VALUES ",
+                             apr_array_pstrcat(p, marks, ','), NULL),
+                             (const oxt_db_arg_t *)args->elts, args->nelts,
+                             res, p);
+            apr_array_clear(args);
+            apr_array_clear(marks);
+        }
+    }
+    return rv;
+}
+
+/* Each of c's pairs' matches in the reseller rid (a range of its term
+ * index each) marked in c->masks. */
+static apr_status_t rs_masks(oxt_db_t *db, long long rid, rs_count_t *c,
+                             oxt_result_t *res, apr_pool_t *p)
+{
+    apr_uint32_t bit;
+    void *baton[2];
+    int j;
+    apr_status_t rv = APR_SUCCESS;
+
+    baton[0] = c;
+    baton[1] = &bit;
+    for (j = 0; rv == APR_SUCCESS && j < c->pairs->nelts; j++) {
+        bit = (apr_uint32_t)1 << j;
+        rv = oxt_db_each(db, "SELECT DISTINCT t.id FROM dir_mailbox_term t"
+                         " WHERE t.reseller_id = ? AND t.term LIKE ? ESCAPE"
+                         " '!'", OXT_DB_ARGS(OXT_DB_INT(rid), OXT_DB_STR(
+                         APR_ARRAY_IDX(c->pairs, j, const oxt_db_row_t *)
+                         ->vals[2])), rs_match_row, baton, res, p);
+    }
+    return rv;
+}
+
+/* The sorts of mask (bit i: mbdir_sorts[i]) of the reseller rid counted
+ * again, when it has pairs: each pair's matches read once (a range of the
+ * reseller's term index each), then per sort the reseller's points and
+ * one scan of its order (its index, ids only), the matches counted in C
+ * by the points' positions. */
+static apr_status_t rs_reseller(oxt_db_t *db, long long rid, unsigned mask,
+                                oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *pairs = NULL;
+    const oxt_mbdir_sort_t *so;
+    rs_count_t c;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_select(&pairs, db, "SELECT n, prefix, pattern FROM"
+                       " dir_mailbox_rmid WHERE reseller_id = ? ORDER BY n,"
+                       " prefix LIMIT ?", OXT_DB_ARGS(OXT_DB_INT(rid),
+                       OXT_DB_INT(RS_PAIRS_MAX)), res, p);
+    if (rv != APR_SUCCESS || pairs->nelts == 0) {
+        return rv;
+    }
+    memset(&c, 0, sizeof(c));
+    c.pairs = pairs;
+    c.masks = apr_hash_make(p);
+    c.p = p;
+    rv = rs_masks(db, rid, &c, res, p);
+    for (i = 0; rv == APR_SUCCESS && i < NSORTS; i++) {
+        if (!(mask & (1u << i))) {
+            continue;
+        }
+        so = &mbdir_sorts[i];
+        rv = oxt_db_select(&c.pts, db, apr_psprintf(p, "SELECT pos, id,"
+                           " k_int, k_str FROM dir_mailbox_page WHERE scope ="
+                           " 'reseller' AND scope_id = ? AND sort_key = ?"
+                           " ORDER BY pos, %s, id", so->is_str ? "k_str"
+                           : "k_int"), OXT_DB_ARGS(OXT_DB_INT(rid),
+                           OXT_DB_STR(so->key)), res, p);
+        if (rv != APR_SUCCESS) {
+            break;
+        }
+        c.cnt = apr_pcalloc(p, sizeof(*c.cnt) * (apr_size_t)(c.pts->nelts
+                            + 1) * (apr_size_t)pairs->nelts);
+        c.at = 0;
+        c.seg = 0;
+        rv = oxt_db_each(db, apr_pstrcat(p, "SELECT b.id FROM dir_mailbox b"
+                         " FORCE INDEX (r_", so->index, ") WHERE"
+                         " b.reseller_id = ? ORDER BY b.", so->col, ", b.id",
+                         NULL), OXT_DB_ARGS(OXT_DB_INT(rid)), rs_scan_row, &c,
+                         res, p);
+        if (rv == APR_SUCCESS) {
+            rv = rs_write(db, rid, so, &c, res, p);
+        }
+    }
+    return rv;
+}
+
+/* Every chosen pair's segments counted again from the page index as it
+ * is (in the caller's transaction, which holds the page index's lock for
+ * update). */
+static apr_status_t rs_build(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rids = NULL;
+    apr_pool_t *cp;
+    int i;
+    apr_status_t rv;
+
+    rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_rseg", OXT_DB_NOARGS,
+                     res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&rids, db, "SELECT DISTINCT reseller_id FROM"
+                           " dir_mailbox_rmid ORDER BY reseller_id",
+                           OXT_DB_NOARGS, res, p);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    apr_pool_create(&cp, p);
+    for (i = 0; rv == APR_SUCCESS && i < rids->nelts; i++) {
+        rv = rs_reseller(db, oxt_db_row_int(APR_ARRAY_IDX(rids, i,
+                         const oxt_db_row_t *), 0, 0), (1u << NSORTS) - 1,
+                         res, cp);
+        apr_pool_clear(cp);
+    }
+    apr_pool_destroy(cp);
+    return rv;
+}
+
+/* The orders (bit i: mbdir_sorts[i]) in which a row of the batch moved
+ * (old reseller, new reseller, flags): all when it came, went or changed
+ * reseller, or written (the batch wrote terms), else those whose key
+ * changed (flags from column 2, 1: the same). */
+static unsigned rs_moved(const oxt_db_row_t *row, unsigned long long written)
+{
+    unsigned m = 0;
+    int i;
+
+    if (written > 0 || row->ncols < 2 + NSORTS || row->vals[0] == NULL
+        || row->vals[1] == NULL
+        || oxt_db_row_int(row, 0, 0) != oxt_db_row_int(row, 1, 0)) {
+        return (1u << NSORTS) - 1;
+    }
+    for (i = 0; i < NSORTS; i++) {
+        if (oxt_db_row_int(row, 2 + i, 0) == 0) {
+            m |= 1u << i;
+        }
+    }
+    return m;
+}
+
+/* mask added to the reseller id's entry of masks. */
+static void rs_mark(apr_hash_t *masks, long long id, unsigned mask,
+                    apr_pool_t *p)
+{
+    long long *key;
+    unsigned *m = apr_hash_get(masks, &id, sizeof(id));
+
+    if (m == NULL) {
+        key = apr_palloc(p, sizeof(*key));
+        *key = id;
+        m = apr_pcalloc(p, sizeof(*m));
+        apr_hash_set(masks, key, sizeof(*key), m);
+    }
+    *m |= mask;
+}
+
+/* After a batch's writes, in its transaction (the snapshots of page_after
+ * are there): the resellers whose rows the batch moved in an order, each
+ * with those orders, counted again (the old and the new reseller of a row
+ * that moved between them; every reseller of the batch's rows in every
+ * order when it wrote terms). A reseller without pairs costs a lookup. */
+static apr_status_t rs_after(mbd_batch_t *b, unsigned long long written)
+{
+    apr_array_header_t *rows = NULL;
+    apr_hash_t *masks = apr_hash_make(b->p);
+    apr_hash_index_t *hi;
+    const oxt_db_row_t *row;
+    const char *same = "";
+    const void *key;
+    void *val;
+    long long any = 0;
+    unsigned m;
+    int i, j;
+    apr_status_t rv;
+
+    if (b->defer || !b->points) {
+        return APR_SUCCESS;        /* dropped with the points (page_before) */
+    }
+    rv = oxt_db_select_int(&any, b->db, "SELECT COUNT(*) FROM (SELECT 1"
+                           " FROM dir_mailbox_rmid LIMIT 1) x", OXT_DB_NOARGS,
+                           b->res, b->p);
+    if (rv != APR_SUCCESS || any == 0) {
+        return rv;
+    }
+    for (i = 0; i < NSORTS; i++) {
+        same = apr_psprintf(b->p, "%s, o.%s <=> n.%s", same,
+                            mbdir_sorts[i].col, mbdir_sorts[i].col);
+    }
+    rv = oxt_db_select(&rows, b->db, apr_pstrcat(b->p, "SELECT o.reseller_id,"
+                       " n.reseller_id", same, " FROM mbdir_old o LEFT JOIN"
+                       " mbdir_new n ON n.id = o.id", NULL), OXT_DB_NOARGS,
+                       b->res, b->p);
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        row = APR_ARRAY_IDX(rows, i, const oxt_db_row_t *);
+        m = rs_moved(row, written);
+        for (j = 0; m != 0 && j < 2; j++) {
+            if (row->vals[j] != NULL) {
+                rs_mark(masks, oxt_db_row_int(row, j, 0), m, b->p);
+            }
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&rows, b->db, "SELECT n.reseller_id FROM mbdir_new"
+                           " n LEFT JOIN mbdir_old o ON o.id = n.id WHERE"
+                           " o.id IS NULL", OXT_DB_NOARGS, b->res, b->p);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
+        rs_mark(masks, oxt_db_row_int(APR_ARRAY_IDX(rows, i,
+                const oxt_db_row_t *), 0, 0), (1u << NSORTS) - 1, b->p);
+    }
+    for (hi = apr_hash_first(b->p, masks); rv == APR_SUCCESS && hi != NULL;
+         hi = apr_hash_next(hi)) {
+        apr_hash_this(hi, &key, NULL, &val);
+        rv = rs_reseller(b->db, *(const long long *)key, *(unsigned *)val,
+                         b->res, b->p);
+    }
+    return rv;
+}
+
+/* The resellers' dense searches' misses and mid-density searches'
+ * segments after a batch's writes (written: the term rows it wrote). */
+static apr_status_t resellers_after(mbd_batch_t *b,
+                                    unsigned long long written)
+{
+    apr_status_t rv = rd_after(b, written);
+
+    return rv == APR_SUCCESS ? rs_after(b, written) : rv;
+}
+
+/* The stored wide prefix row (n, prefix, pattern) weighed in each
+ * reseller of rids (id, rows): counted where its parent found as many
+ * (found, rd_key), stored where it is a mid-density search (not in
+ * isdense). */
+static apr_status_t rs_choose_prefix(oxt_db_t *db, const oxt_db_row_t *row,
+                                     const apr_array_header_t *rids,
+                                     apr_hash_t *found, apr_hash_t *isdense,
+                                     oxt_result_t *res, apr_pool_t *p)
+{
+    long long n = oxt_db_row_int(row, 0, 0), rid, rows, cnt;
+    const char *key;
+    const oxt_db_row_t *r;
+    int j;
+    apr_status_t rv = APR_SUCCESS;
+
+    for (j = 0; rv == APR_SUCCESS && j < rids->nelts; j++) {
+        r = APR_ARRAY_IDX(rids, j, const oxt_db_row_t *);
+        rid = oxt_db_row_int(r, 0, 0);
+        rows = oxt_db_row_int(r, 1, 0);
+        if (n > 1 && apr_hash_get(found, rd_key(rid, row->vals[1],
+                                  rd_parent_len(row->vals[1]), p),
+                                  APR_HASH_KEY_STRING) == NULL) {
+            continue;
+        }
+        cnt = 0;
+        rv = oxt_db_select_int(&cnt, db, "SELECT COUNT(DISTINCT t.id) FROM"
+                               " dir_mailbox_term t WHERE t.reseller_id = ?"
+                               " AND t.term LIKE ? ESCAPE '!'", OXT_DB_ARGS(
+                               OXT_DB_INT(rid), OXT_DB_STR(row->vals[2])),
+                               res, p);
+        if (rv != APR_SUCCESS || cnt < OXT_MBDIR_RMID_MIN) {
+            continue;
+        }
+        key = rd_key(rid, row->vals[1], strlen(row->vals[1]),
+                     apr_hash_pool_get(found));
+        apr_hash_set(found, key, APR_HASH_KEY_STRING, "");
+        if (cnt * 2 >= rows
+            || apr_hash_get(isdense, key, APR_HASH_KEY_STRING) != NULL) {
+            continue;
+        }
+        rv = oxt_db_exec(NULL, db, "INSERT INTO dir_mailbox_rmid"
+                         " (reseller_id, n, prefix, pattern) VALUES (?, ?, ?,"
+                         " ?)", OXT_DB_ARGS(OXT_DB_INT(rid), OXT_DB_INT(n),
+                         OXT_DB_STR(row->vals[1]), OXT_DB_STR(row->vals[2])),
+                         res, p);
+    }
+    return rv;
+}
+
+/* The pairs chosen again (in the caller's transaction, which holds the
+ * page index's lock for update: rd_rebuild's, rs_rebuild's) and counted:
+ * for each reseller of OXT_MBDIR_RDENSE_MIN rows or more (rids: id, rows)
+ * and each stored wide prefix of OXT_MBDIR_RMID_MIN or more, shortest
+ * first, the reseller's range of the term index counted, a longer prefix
+ * only where the one a character shorter found as many; a pair is stored
+ * when it finds at least OXT_MBDIR_RMID_MIN, fewer than half of the
+ * reseller's rows, and is not a dense one of it (dir_mailbox_rdense). */
+static apr_status_t rs_choose(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+{
+    apr_array_header_t *rids = NULL, *pfx = NULL, *dense = NULL;
+    apr_hash_t *found = apr_hash_make(p), *isdense = apr_hash_make(p);
+    const oxt_db_row_t *row;
+    int i;
+    apr_status_t rv;
+
+    rv = page_exec_all(db, (const char *const[]){
+                       "DELETE FROM dir_mailbox_rseg",
+                       "DELETE FROM dir_mailbox_rmid",
+                       "REPLACE INTO dir_mailbox_rmid_chosen (id, chosen_at)"
+                       " VALUES (1, UTC_TIMESTAMP(6))" }, 3, res, p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&rids, db, "SELECT scope_id, n FROM"
+                           " dir_mailbox_count WHERE scope = 'reseller' AND"
+                           " scope_id > 0 AND n >= ? ORDER BY scope_id",
+                           OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)), res,
+                           p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&pfx, db, "SELECT n, prefix, pattern FROM"
+                           " dir_mailbox_wide WHERE cnt >= ? ORDER BY n,"
+                           " prefix", OXT_DB_ARGS(OXT_DB_INT(
+                           OXT_MBDIR_RMID_MIN)), res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_select(&dense, db, "SELECT reseller_id, prefix FROM"
+                           " dir_mailbox_rdense", OXT_DB_NOARGS, res, p);
+    }
+    for (i = 0; rv == APR_SUCCESS && i < dense->nelts; i++) {
+        row = APR_ARRAY_IDX(dense, i, const oxt_db_row_t *);
+        apr_hash_set(isdense, rd_key(oxt_db_row_int(row, 0, 0), row->vals[1],
+                     strlen(row->vals[1]), p), APR_HASH_KEY_STRING, "");
+    }
+    for (i = 0; rv == APR_SUCCESS && i < pfx->nelts; i++) {
+        rv = rs_choose_prefix(db, APR_ARRAY_IDX(pfx, i, const oxt_db_row_t *),
+                              rids, found, isdense, res, p);
+    }
+    return rv == APR_SUCCESS ? rs_build(db, res, p) : rv;
+}
+
+apr_status_t oxt_mbdir_rmid_build(long long *pn, oxt_db_t *db,
+                                  oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = oxt_db_begin(db, res);
+
+    *pn = 0;
+    if (rv == APR_SUCCESS) {
+        rv = page_lock(db, 1, 0, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = rs_build(db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_commit(db, res);
+    }
+    else {
+        oxt_db_rollback(db);
+    }
+    return rv == APR_SUCCESS ? oxt_db_select_int(pn, db, "SELECT COUNT(*)"
+                               " FROM dir_mailbox_rseg", OXT_DB_NOARGS, res,
+                               p) : rv;
+}
+
+/* The pairs chosen again in a transaction of their own that holds the
+ * page index's lock for update (rs_missing). */
+static apr_status_t rs_rebuild(oxt_db_t *db, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    apr_status_t rv = oxt_db_begin(db, res);
+
+    if (rv == APR_SUCCESS) {
+        rv = page_lock(db, 1, 0, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = rs_choose(db, res, p);
+    }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
 /* Every reseller's dense prefixes chosen again from the stored wide ones
  * (a prefix that finds OXT_MBDIR_RDENSE_MIN of a reseller's mailboxes
  * finds more than OXT_MBDIR_WIDE_MIN of the server's, so it is one), in
@@ -974,6 +1479,9 @@ static apr_status_t rd_rebuild(oxt_db_t *db, oxt_result_t *res,
             apr_pool_clear(cp);
         }
         apr_pool_destroy(cp);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = rs_choose(db, res, p);        /* the mid-density ones with them */
     }
     if (rv == APR_SUCCESS) {
         return oxt_db_commit(db, res);
@@ -1995,12 +2503,7 @@ static apr_status_t batch_work(mbd_batch_t *b)
      * that lies (the next one finds none stored and finds them again). */
     if (rv == APR_SUCCESS && b->defer && terms + terms_gone > 0) {
         *b->terms_moved = 1;
-        rv = page_exec_all(b->db, (const char *const[]){
-                           "DELETE FROM dir_mailbox_wide",
-                           "DELETE FROM dir_mailbox_rmiss",
-                           "DELETE FROM dir_mailbox_rdense",
-                           "DELETE FROM dir_mailbox_rdense_chosen" }, 4,
-                           b->res, b->p);
+        rv = page_exec_all(b->db, wide_drop_sql, NWIDE_DROP, b->res, b->p);
     }
     if (rv == APR_SUCCESS) {
         rv = batch_counts(b, 1);
@@ -2018,7 +2521,7 @@ static apr_status_t batch_work(mbd_batch_t *b)
         rv = wp_after(b, changed);
     }
     if (rv == APR_SUCCESS) {
-        rv = rd_after(b, terms + terms_gone);
+        rv = resellers_after(b, terms + terms_gone);
     }
     if (rv == APR_SUCCESS && b->stats != NULL) {
         b->stats->removed += (long long)gone;
@@ -2525,7 +3028,7 @@ static apr_status_t wide_missing(mbd_refresh_t *r)
  * every pass (its COUNT DISTINCTs under the page index's lock held for
  * update would block the batches); the refresh's fill and a deferred
  * batch's terms choose again (refresh_end). */
-static apr_status_t rd_missing(mbd_refresh_t *r)
+static apr_status_t rd_missing(mbd_refresh_t *r, int *pdone)
 {
     long long need = 0;
     apr_status_t rv;
@@ -2537,7 +3040,27 @@ static apr_status_t rd_missing(mbd_refresh_t *r)
                            " 'reseller' AND scope_id > 0 AND n >= ?)",
                            OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_RDENSE_MIN),
                            OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)), r->res, r->p);
-    return rv == APR_SUCCESS && need ? rd_rebuild(r->db, r->res, r->p) : rv;
+    *pdone = rv == APR_SUCCESS && need;
+    return *pdone ? rd_rebuild(r->db, r->res, r->p) : rv;
+}
+
+/* No choice of the resellers' mid-density pairs recorded (a directory
+ * from before migration 0150) while a wide prefix finds enough mailboxes
+ * and some reseller has OXT_MBDIR_RDENSE_MIN rows: chosen now, as
+ * rd_missing does for the dense ones. */
+static apr_status_t rs_missing(mbd_refresh_t *r)
+{
+    long long need = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&need, r->db, "SELECT NOT EXISTS (SELECT 1 FROM"
+                           " dir_mailbox_rmid_chosen) AND EXISTS (SELECT 1"
+                           " FROM dir_mailbox_wide WHERE cnt >= ?) AND EXISTS"
+                           " (SELECT 1 FROM dir_mailbox_count WHERE scope ="
+                           " 'reseller' AND scope_id > 0 AND n >= ?)",
+                           OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_RMID_MIN),
+                           OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)), r->res, r->p);
+    return rv == APR_SUCCESS && need ? rs_rebuild(r->db, r->res, r->p) : rv;
 }
 
 /* No prefix marked for points while some stored one finds
@@ -2575,7 +3098,7 @@ static apr_status_t wp_missing(mbd_refresh_t *r)
 
 static apr_status_t refresh_end(mbd_refresh_t *r)
 {
-    int counts = 1, pages = 1;
+    int counts = 1, pages = 1, chosen = 0;
     apr_status_t rv = APR_SUCCESS;
 
     if (r->parked) {
@@ -2595,8 +3118,12 @@ static apr_status_t refresh_end(mbd_refresh_t *r)
                                        : wide_missing(r);
     }
     if (rv == APR_SUCCESS) {
-        rv = r->fill || r->terms_moved ? rd_rebuild(r->db, r->res, r->p)
-                                       : rd_missing(r);
+        chosen = r->fill || r->terms_moved;
+        rv = chosen ? rd_rebuild(r->db, r->res, r->p)
+                    : rd_missing(r, &chosen);
+    }
+    if (rv == APR_SUCCESS && !chosen) {
+        rv = rs_missing(r);
     }
     if (rv == APR_SUCCESS) {
         rv = wp_chosen(r);

@@ -119,6 +119,15 @@ const oxt_mbdir_sort_t *oxt_mbdir_sort(const char *key);
 #define OXT_MBDIR_RDENSE_MIN 2000
 #define OXT_MBDIR_RDENSE_MISS_MAX 500
 
+/** A stored wide prefix that finds at least this many of the mailboxes of
+ *  a reseller of OXT_MBDIR_RDENSE_MIN or more, fewer than half of them,
+ *  and is not one of its dense searches, when the prefixes are chosen, is
+ *  a mid-density search of that reseller (dir_mailbox_rmid, migration
+ *  0150): its matches are counted per point of the reseller's page index
+ *  and sort (dir_mailbox_rseg), so its pages are a seek and a bounded walk
+ *  instead of a join and sort of every match. */
+#define OXT_MBDIR_RMID_MIN 500
+
 /** Domains per transaction. */
 #define OXT_MBDIR_BATCH 500
 
@@ -206,6 +215,18 @@ apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
  */
 apr_status_t oxt_mbdir_rdense_rebuild(long long *pn, oxt_db_t *db,
                                       oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
+/**
+ * The segments of every stored mid-density search of a reseller
+ * (dir_mailbox_rseg, migration 0150) counted again from the pairs
+ * (dir_mailbox_rmid) and the page index as they are, in a transaction of
+ * its own that holds the page index's lock for update; *pn the segments
+ * stored. The refresh counts them with every rebuild of the page index
+ * and every choice of the pairs; for the tests and tools.
+ */
+apr_status_t oxt_mbdir_rmid_build(long long *pn, oxt_db_t *db,
+                                  oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
 /**

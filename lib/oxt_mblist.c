@@ -703,35 +703,54 @@ static const char *window_sql(mb_sql_t *s, const mb_scope_t *sc,
                        ", w.id", dir, " LIMIT ?, ?", NULL);
 }
 
+/* The stored rows of the scope a window or a dense read of q reads
+ * (the whole server or one reseller, without ox=1), read once for both;
+ * -1 when neither applies or the scope has no stored count. */
+static apr_status_t scope_rows(long long *prows, oxt_db_t *db,
+                               const oxt_mblist_query_t *q,
+                               const mb_scope_t *sc, oxt_result_t *res,
+                               apr_pool_t *p)
+{
+    int n = scope_narrowest(sc);
+    apr_status_t rv;
+
+    *prows = -1;
+    if (q->ox || sc->nlimits > 1 || (n != SC_ALL && n != SC_RESELLER)) {
+        return APR_SUCCESS;
+    }
+    rv = oxt_db_select_int(prows, db, "SELECT n FROM dir_mailbox_count"
+                           " WHERE scope = ? AND scope_id = ?", OXT_DB_ARGS(
+                           OXT_DB_STR(scope_names[n]), OXT_DB_INT(sc->id[n])),
+                           res, p);
+    if (rv == APR_ENOENT) {
+        *prows = -1;
+        rv = APR_SUCCESS;
+    }
+    return rv;
+}
+
 /* A searched page [off, off + lim) of total matches in the whole server
- * or a reseller's part, without ox=1, from a window of the scope's sort
- * index (oxt_dir_window_plan); *pdone 0 when it has none or the window
- * did not hold the page (the matches are then joined and sorted). */
+ * or a reseller's part (rows: its stored rows, scope_rows), without
+ * ox=1, from a window of the scope's sort index (oxt_dir_window_plan);
+ * *pdone 0 when it has none or the window did not hold the page (the
+ * matches are then joined and sorted). */
 static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
                                 oxt_db_t *db, const oxt_mblist_query_t *q,
                                 const mb_scope_t *sc, long long off,
                                 long long lim, long long total,
-                                oxt_result_t *res, apr_pool_t *p)
+                                long long rows, oxt_result_t *res,
+                                apr_pool_t *p)
 {
-    int n = scope_narrowest(sc);
-    long long rows = 0;
     oxt_dir_window_t w;
     const char *sql;
     mb_sql_t s;
     apr_status_t rv;
 
     *pdone = 0;
-    if (q->ox || sc->nlimits > 1 || (n != SC_ALL && n != SC_RESELLER)) {
-        return APR_SUCCESS;
-    }
-    rv = oxt_db_select_int(&rows, db, "SELECT n FROM dir_mailbox_count"
-                           " WHERE scope = ? AND scope_id = ?", OXT_DB_ARGS(
-                           OXT_DB_STR(scope_names[n]), OXT_DB_INT(sc->id[n])),
-                           res, p);
-    if (rv == APR_ENOENT
+    if (rows < 0
         || !oxt_dir_window_plan(&w, off, lim, total, rows,
                                 strcmp(sort_of(q->sort)->key, "name") == 0)) {
-        return rv == APR_ENOENT ? APR_SUCCESS : rv;
+        return APR_SUCCESS;
     }
     sql = window_sql(&s, sc, q, &w, lim, p);
     rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
@@ -788,32 +807,6 @@ static const char *dense_sql(mb_sql_t *s, const mb_scope_t *sc,
                        dir, ", b.id", dir, " LIMIT ?, ?", NULL);
 }
 
-/* How many of ids (the reseller rid's) match the search, by the terms'
- * primary key. */
-static apr_status_t dense_matched(long long *pn, oxt_db_t *db,
-                                  const oxt_mblist_query_t *q, long long rid,
-                                  const apr_array_header_t *ids,
-                                  oxt_result_t *res, apr_pool_t *p)
-{
-    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args)
-                                    * (apr_size_t)(ids->nelts + 2));
-    apr_array_header_t *marks = apr_array_make(p, ids->nelts,
-                                               sizeof(const char *));
-    int i;
-
-    for (i = 0; i < ids->nelts; i++) {
-        args[i] = OXT_DB_INT(APR_ARRAY_IDX(ids, i, long long));
-        APR_ARRAY_PUSH(marks, const char *) = "?";
-    }
-    args[i++] = OXT_DB_STR(oxt_dir_like_prefix(q->q, p));
-    args[i++] = OXT_DB_INT(rid);
-    return oxt_db_select_int(pn, db, apr_pstrcat(p, "SELECT COUNT(DISTINCT"
-                             " t.id) FROM dir_mailbox_term t WHERE t.id IN (",
-                             apr_array_pstrcat(p, marks, ','), ") AND t.term"
-                             " LIKE ? ESCAPE '!' AND t.reseller_id = ?",
-                             NULL), args, i, res, p);
-}
-
 /* "SELECT b.id FROM dir_mailbox b FORCE INDEX (r_<sort>) WHERE the
  * reseller [AND at or after the point] [AND not a miss] ORDER BY ...
  * LIMIT ?, ?" and its arguments (*pargs, *pn: the misses' ids among
@@ -860,52 +853,6 @@ static const char *rd_sql(oxt_db_arg_t **pargs, int *pn,
                        " LIMIT ?, ?", NULL);
 }
 
-/* Did nothing the page stands on move between its statements? The
- * reseller's rows, its misses and those before the point read again, and
- * the point found again at the same position. */
-static apr_status_t rd_still(int *psame, oxt_db_t *db,
-                             const oxt_mblist_query_t *q,
-                             const mb_scope_t *sc, const mb_point_t *pt,
-                             long long at, const mb_rd_t *was,
-                             const apr_array_header_t *miss,
-                             oxt_result_t *res, apr_pool_t *p)
-{
-    oxt_mblist_query_t plain = *q;
-    apr_array_header_t *rows, *ids = apr_array_make(p, miss->nelts + 1,
-                                                    sizeof(long long));
-    mb_point_t *now = NULL;
-    mb_rd_t rd;
-    int i;
-    apr_status_t rv;
-
-    *psame = 0;
-    rv = rd_misses(&rows, db, q, sc->id[SC_RESELLER], pt, res, p);
-    if (rv != APR_SUCCESS || rows->nelts == 0) {
-        return rv;
-    }
-    rd_sum(&rd, ids, rows);
-    if (rd.rows != was->rows || rd.misses != was->misses
-        || rd.before != was->before) {
-        return APR_SUCCESS;
-    }
-    for (i = 0; i < ids->nelts; i++) {
-        if (APR_ARRAY_IDX(ids, i, long long)
-            != APR_ARRAY_IDX(miss, i, long long)) {
-            return APR_SUCCESS;
-        }
-    }
-    if (pt != NULL) {
-        plain.q = NULL;
-        rv = point_find(&now, db, sc, &plain, at, res, p);
-        if (rv != APR_SUCCESS || now == NULL || now->pos != pt->pos
-            || now->id != pt->id) {
-            return rv;
-        }
-    }
-    *psame = 1;
-    return APR_SUCCESS;
-}
-
 /* Where page_rdense reads the page [at, at + lim) (ascending) of total
  * from: *pback 1 from the end (the rows after it fewer than
  * OXT_MBDIR_PAGE_EVERY), else from the start (the rows before it as
@@ -942,22 +889,22 @@ static apr_status_t rd_start(mb_point_t **ppt, int *pback, oxt_db_t *db,
  * from that end (at most OXT_MBDIR_PAGE_EVERY entries skipped); else
  * ascending from the nearest point of the reseller's page index, the
  * matches before the point being its position less the misses before
- * its key (read with the misses). The page's rows are then checked
- * against their terms, and the misses and the point read again: a batch
- * committed between the page's statements (a count of another moment, a
- * row renamed out of the prefix before the page, a point moved) reads it
- * as before. *pdone 0 when it does not apply. */
+ * its key (read with the misses). Nothing is read again: the page's
+ * statements and its count run in one snapshot (oxt_mblist_each's
+ * precondition), in which every batch's misses, counts and points are
+ * exact together (each batch one transaction). *pdone 0 when it does not
+ * apply. */
 static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
                                 oxt_db_t *db, const oxt_mblist_query_t *q,
                                 const mb_scope_t *sc, long long off,
                                 long long lim, long long total,
                                 oxt_result_t *res, apr_pool_t *p)
 {
-    long long at = q->desc ? total - off - lim : off, skip, found = 0;
+    long long at = q->desc ? total - off - lim : off, skip;
     apr_array_header_t *rows, *miss;
     mb_point_t *pt = NULL;
     oxt_db_arg_t *args;
-    int back = 0, same = 0, nargs = 0;
+    int back = 0, nargs = 0;
     const char *sql;
     mb_rd_t rd;
     apr_status_t rv = APR_SUCCESS;
@@ -987,18 +934,11 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
     skip = back ? total - at - lim : pt != NULL ? at - pt->pos + rd.before
                                                : at;
     if (rd.rows - rd.misses != total || skip < 0) {
-        return APR_SUCCESS;            /* a count of another moment */
+        return APR_SUCCESS;            /* a count of another snapshot */
     }
     sql = rd_sql(&args, &nargs, sc, q, back, pt, miss, skip, lim, p);
     rv = oxt_db_select_ids(pids, db, sql, args, nargs, res, p);
     if (rv == APR_SUCCESS && (*pids)->nelts == lim) {
-        rv = dense_matched(&found, db, q, sc->id[SC_RESELLER], *pids, res,
-                           p);
-    }
-    if (rv == APR_SUCCESS && found == lim) {
-        rv = rd_still(&same, db, q, sc, pt, at, &rd, miss, res, p);
-    }
-    if (rv == APR_SUCCESS && same) {
         *pdone = 1;
         if (back != q->desc) {
             oxt_util_ids_reverse(*pids);
@@ -1019,15 +959,16 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
  * are at most as many as the matches, so it reads at most about three
  * quarters of the reseller's index entries, and no sort. Exact: the
  * rows, in the order, that the join lists (the terms' reseller_id and
- * the row's, as the join and the count take them). *pdone 0 when it
- * does not apply. */
+ * the row's, as the join and the count take them; rows: the reseller's
+ * stored rows, scope_rows). *pdone 0 when it does not apply. */
 static apr_status_t page_dense(apr_array_header_t **pids, int *pdone,
                                oxt_db_t *db, const oxt_mblist_query_t *q,
                                const mb_scope_t *sc, long long off,
                                long long lim, long long total,
-                               oxt_result_t *res, apr_pool_t *p)
+                               long long rows, oxt_result_t *res,
+                               apr_pool_t *p)
 {
-    long long rows = 0, cross;
+    long long cross;
     int back;
     const char *sql;
     mb_sql_t s;
@@ -1035,15 +976,8 @@ static apr_status_t page_dense(apr_array_header_t **pids, int *pdone,
 
     *pdone = 0;
     if (q->ox || sc->nlimits != 1 || scope_narrowest(sc) != SC_RESELLER
-        || lim <= 0 || total <= 0) {
+        || lim <= 0 || total <= 0 || rows < 0 || total * 2 < rows) {
         return APR_SUCCESS;
-    }
-    rv = oxt_db_select_int(&rows, db, "SELECT n FROM dir_mailbox_count"
-                           " WHERE scope = 'reseller' AND scope_id = ?",
-                           OXT_DB_ARGS(OXT_DB_INT(sc->id[SC_RESELLER])), res,
-                           p);
-    if (rv != APR_SUCCESS || total * 2 < rows) {
-        return rv == APR_ENOENT ? APR_SUCCESS : rv;
     }
     /* the ascending position, then from the nearer end */
     off = q->desc ? total - off - lim : off;
@@ -1052,8 +986,9 @@ static apr_status_t page_dense(apr_array_header_t **pids, int *pdone,
     cross = (off + lim) * rows / total;
     sql = dense_sql(&s, sc, q, back, cross * 3 <= total, off, lim, p);
     rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
-    /* Fewer rows than the count says: a batch committed between this
-     * page's statements; it is joined as before. */
+    /* Fewer rows than the count says: a directory that disagrees with
+     * itself (never in one snapshot of batches that keep it exact); it is
+     * joined as before. */
     if (rv == APR_SUCCESS && (*pids)->nelts == lim) {
         *pdone = 1;
         if (back != q->desc) {
@@ -1074,6 +1009,12 @@ static const char wpt_sql[] =
     "SELECT id, k_int, k_str, n FROM dir_mailbox_wide_page WHERE"
     " sort_key = ? AND wn = CHAR_LENGTH(?) AND prefix = ? AND prefix LIKE ?"
     " ESCAPE '!' ORDER BY id = 0 DESC, %s, id";
+/* A reseller's mid-density search's segments (dir_mailbox_rseg, migration
+ * 0150), the same way: only those that hold a match are stored. */
+static const char rseg_sql[] =
+    "SELECT id, k_int, k_str, cnt FROM dir_mailbox_rseg WHERE reseller_id ="
+    " ? AND sort_key = ? AND n = CHAR_LENGTH(?) AND prefix = ? AND prefix"
+    " LIKE ? ESCAPE '!' ORDER BY id = 0 DESC, %s, id";
 
 /* A point as a page reads it: the matches before its key (NULL row: the
  * order's start, none before it). */
@@ -1100,11 +1041,12 @@ static const char *wpt_exact(const char *q, apr_pool_t *p)
 }
 
 /* The points (mb_wpt_t) with the matches before each, summed from the
- * segments: the order's start first; empty when the prefix has none in
- * this sort (it is then read as before). */
-static apr_status_t wpt_points(apr_array_header_t **ppts,
-                               const oxt_mblist_query_t *q, oxt_db_t *db,
-                               oxt_result_t *res, apr_pool_t *p)
+ * segments (the server's, rid 0, else the reseller rid's), *psum all of
+ * them: the order's start first; empty when the prefix has none in this
+ * sort (it is then read as before). */
+static apr_status_t wpt_points(apr_array_header_t **ppts, long long *psum,
+                               const oxt_mblist_query_t *q, long long rid,
+                               oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
 {
     const oxt_mbdir_sort_t *so = sort_of(q->sort);
     apr_array_header_t *rows;
@@ -1115,10 +1057,20 @@ static apr_status_t wpt_points(apr_array_header_t **ppts,
     apr_status_t rv;
 
     *ppts = apr_array_make(p, 1, sizeof(mb_wpt_t));
-    rv = oxt_db_select(&rows, db, apr_psprintf(p, wpt_sql, so->is_str
-                       ? "k_str" : "k_int"), OXT_DB_ARGS(OXT_DB_STR(so->key),
-                       OXT_DB_STR(q->q), OXT_DB_STR(q->q), OXT_DB_STR(
-                       wpt_exact(q->q, p))), res, p);
+    *psum = 0;
+    if (rid > 0) {
+        rv = oxt_db_select(&rows, db, apr_psprintf(p, rseg_sql, so->is_str
+                           ? "k_str" : "k_int"), OXT_DB_ARGS(OXT_DB_INT(rid),
+                           OXT_DB_STR(so->key), OXT_DB_STR(q->q),
+                           OXT_DB_STR(q->q), OXT_DB_STR(wpt_exact(q->q, p))),
+                           res, p);
+    }
+    else {
+        rv = oxt_db_select(&rows, db, apr_psprintf(p, wpt_sql, so->is_str
+                           ? "k_str" : "k_int"), OXT_DB_ARGS(OXT_DB_STR(
+                           so->key), OXT_DB_STR(q->q), OXT_DB_STR(q->q),
+                           OXT_DB_STR(wpt_exact(q->q, p))), res, p);
+    }
     if (rv != APR_SUCCESS || rows->nelts == 0) {
         return rv;
     }
@@ -1134,6 +1086,7 @@ static apr_status_t wpt_points(apr_array_header_t **ppts,
         }
         n += oxt_db_row_int(row, 3, 0);
     }
+    *psum = n;
     return rv;
 }
 
@@ -1169,12 +1122,14 @@ static void wpt_walks(apr_array_header_t *walks,
     }
 }
 
-/* One walk: the server's sort index from its point on, each entry
- * checked against its mailbox's own terms (a range of the terms' primary
- * key, in a subquery MariaDB cannot make a semi-join of, which would read
- * every match of the prefix), to its last match; appended to ids. */
+/* One walk: the server's sort index (rid 0, else the reseller rid's)
+ * from its point on, each entry checked against its mailbox's own terms
+ * (a range of the terms' primary key, in a subquery MariaDB cannot make a
+ * semi-join of, which would read every match of the prefix; a reseller's
+ * with the terms' reseller_id the row's, as its join and count take
+ * them), to its last match; appended to ids. */
 static apr_status_t wpt_walk(apr_array_header_t *ids,
-                             const oxt_mblist_query_t *q,
+                             const oxt_mblist_query_t *q, long long rid,
                              const mb_walk_t *w, oxt_db_t *db,
                              oxt_result_t *res, apr_pool_t *p)
 {
@@ -1186,6 +1141,9 @@ static apr_status_t wpt_walk(apr_array_header_t *ids,
     apr_status_t rv;
 
     memset(&s, 0, sizeof(s));
+    if (rid > 0) {
+        sql_arg(&s, OXT_DB_INT(rid));
+    }
     if (w->from != NULL) {
         seek = apr_pstrcat(p, " AND (b.", so->col, " > ? OR (b.", so->col,
                            " = ? AND b.id >= ?))", NULL);
@@ -1200,12 +1158,14 @@ static apr_status_t wpt_walk(apr_array_header_t *ids,
     sql_arg(&s, OXT_DB_INT(w->skip));
     sql_arg(&s, OXT_DB_INT(w->take));
     rv = oxt_db_select_ids(&got, db, apr_pstrcat(p, "SELECT b.id FROM"
-                           " dir_mailbox b FORCE INDEX (a_", so->index, ")"
-                           " WHERE 1 = 1", seek, " AND (SELECT COUNT(*) FROM"
-                           " dir_mailbox_term t WHERE t.id = b.id AND t.term"
-                           " LIKE ? ESCAPE '!') > 0 ORDER BY b.", so->col,
-                           ", b.id LIMIT ?, ?", NULL), s.args, s.nargs, res,
-                           p);
+                           " dir_mailbox b FORCE INDEX (", rid > 0 ? "r_"
+                           : "a_", so->index, ") WHERE ", rid > 0
+                           ? "b.reseller_id = ?" : "1 = 1", seek, " AND"
+                           " (SELECT COUNT(*) FROM dir_mailbox_term t WHERE"
+                           " t.id = b.id AND t.term LIKE ? ESCAPE '!'",
+                           rid > 0 ? " AND t.reseller_id = b.reseller_id"
+                           : "", ") > 0 ORDER BY b.", so->col, ", b.id LIMIT"
+                           " ?, ?", NULL), s.args, s.nargs, res, p);
     for (i = 0; rv == APR_SUCCESS && i < got->nelts; i++) {
         APR_ARRAY_PUSH(ids, long long) = APR_ARRAY_IDX(got, i, long long);
     }
@@ -1213,9 +1173,12 @@ static apr_status_t wpt_walk(apr_array_header_t *ids,
 }
 
 /* A page [off, off + lim) of a wide search of the whole server (no
- * filter, no ox=1) from its points; *pdone 0 when its prefix has none in
- * this order (it is then joined as before). A descending page is read as
- * the ascending one it mirrors. */
+ * filter, no ox=1) from its points, or of a reseller's mid-density search
+ * (one reseller limit, no ox=1: dir_mailbox_rseg, migration 0150) from its
+ * segments, which stand on the reseller's page index as the server's on
+ * the server's; *pdone 0 when its prefix has none in this order (it is
+ * then joined as before). A descending page is read as the ascending one
+ * it mirrors. */
 static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
                                  oxt_db_t *db, const oxt_mblist_query_t *q,
                                  const mb_scope_t *sc, long long off,
@@ -1223,16 +1186,25 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
                                  oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *pts, *walks, *ids;
-    long long at = q->desc ? total - off - lim : off, covered = 0;
+    long long at = q->desc ? total - off - lim : off, covered = 0, sum = 0;
+    long long rid = 0;
     int i;
     apr_status_t rv;
 
     *pdone = 0;
-    if (q->ox || sc->nlimits > 0 || lim <= 0 || !has_search(q)) {
+    if (q->ox || lim <= 0 || !has_search(q)) {
         return APR_SUCCESS;
     }
-    rv = wpt_points(&pts, q, db, res, p);
-    if (rv != APR_SUCCESS || pts->nelts == 0) {
+    if (sc->nlimits == 1 && scope_narrowest(sc) == SC_RESELLER) {
+        rid = sc->id[SC_RESELLER];         /* a mid-density one's: 0150 */
+    }
+    else if (sc->nlimits > 0) {
+        return APR_SUCCESS;
+    }
+    rv = wpt_points(&pts, &sum, q, rid, db, res, p);
+    /* A reseller's segments that do not sum to the count (the terms'):
+     * read as before. */
+    if (rv != APR_SUCCESS || pts->nelts == 0 || (rid > 0 && sum != total)) {
         return rv;
     }
     walks = apr_array_make(p, 2, sizeof(mb_walk_t));
@@ -1245,11 +1217,11 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
     }
     ids = apr_array_make(p, (int)lim, sizeof(long long));
     for (i = 0; rv == APR_SUCCESS && i < walks->nelts; i++) {
-        rv = wpt_walk(ids, q, &APR_ARRAY_IDX(walks, i, mb_walk_t), db, res,
-                      p);
+        rv = wpt_walk(ids, q, rid, &APR_ARRAY_IDX(walks, i, mb_walk_t), db,
+                      res, p);
     }
     /* Fewer rows than the count says: the points disagree with the rows
-     * (a batch committed between this page's statements), so it is
+     * (never in one snapshot of batches that keep them exact), so it is
      * joined. */
     if (rv == APR_SUCCESS && ids->nelts == lim) {
         *pids = ids;
@@ -1262,26 +1234,35 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
 }
 
 /* A searched page without a join, if one of these reads holds it: a
- * wide search's points first (as bounded as a window at the ends, and
- * they hold every page between), a reseller's stored dense search (its
- * misses), any other dense one of a reseller, a window. */
+ * reseller's stored dense search (its misses; no statement for a search
+ * of fewer matches or another scope), a wide search's points or a
+ * reseller's mid-density search's segments (as bounded as a window at
+ * the ends, and they hold every page between), any other dense one of a
+ * reseller, a window (the last two
+ * on the scope's stored rows, read once). */
 static apr_status_t page_searched(apr_array_header_t **pids, int *pdone,
                                   oxt_db_t *db, const oxt_mblist_query_t *q,
                                   const mb_scope_t *sc, long long off,
                                   long long lim, long long total,
                                   oxt_result_t *res, apr_pool_t *p)
 {
+    long long rows = -1;
     apr_status_t rv;
 
-    rv = page_wpoints(pids, pdone, db, q, sc, off, lim, total, res, p);
+    rv = page_rdense(pids, pdone, db, q, sc, off, lim, total, res, p);
     if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
-        rv = page_rdense(pids, pdone, db, q, sc, off, lim, total, res, p);
+        rv = page_wpoints(pids, pdone, db, q, sc, off, lim, total, res, p);
     }
     if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
-        rv = page_dense(pids, pdone, db, q, sc, off, lim, total, res, p);
+        rv = scope_rows(&rows, db, q, sc, res, p);
     }
     if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
-        rv = page_window(pids, pdone, db, q, sc, off, lim, total, res, p);
+        rv = page_dense(pids, pdone, db, q, sc, off, lim, total, rows, res,
+                        p);
+    }
+    if (rv == APR_SUCCESS && !*pdone && has_search(q)) {
+        rv = page_window(pids, pdone, db, q, sc, off, lim, total, rows, res,
+                         p);
     }
     return rv;
 }

@@ -139,7 +139,11 @@ typedef apr_status_t oxt_mblist_row_cb(void *baton,
 /**
  * Streams one page of q, in its order, to cb (ptemp is cleared after
  * every row). settings gives the service type of a mailbox no level
- * chose one for.
+ * chose one for. Precondition: the caller opened one snapshot
+ * (oxt_dir_read_begin) and, when it gives q->total, counted in it: the
+ * page's statements trust that the directory's rows, counts, misses and
+ * points agree (each sync batch keeps them so in one transaction), and
+ * read nothing again to find a batch committed between them.
  */
 apr_status_t oxt_mblist_each(const oxt_psa_t *psa, oxt_db_t *db,
                              const oxt_mblist_query_t *q,

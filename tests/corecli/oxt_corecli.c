@@ -38,6 +38,8 @@
  *       points made again from the page index as it is)
  *   mbdir-rdense             (the resellers' dense searches and their
  *       misses chosen again from the stored wide prefixes)
+ *   mbdir-rmid               (the resellers' mid-density searches'
+ *       segments counted again from the pairs and the page index)
  *   db-idle                  (the connection's idle hook, counted: after
  *       each statement and every 256 rows of a read on this thread, never
  *       for a statement of another thread, nothing once unset)
@@ -948,6 +950,21 @@ static int cmd_mbdir_rdense(cli_t *c)
     return 0;
 }
 
+static int cmd_mbdir_rmid(cli_t *c)
+{
+    long long n = 0;
+    apr_status_t rv;
+
+    rv = oxt_mbdir_rmid_build(&n, c->db, c->res, c->p);
+    if (rv != APR_SUCCESS) {
+        return fail(c, rv);
+    }
+    oxt_json_object(c->j);
+    oxt_json_kint(c->j, "segments", n);
+    oxt_json_end(c->j);
+    return 0;
+}
+
 static int cmd_mbdir_wide_points(cli_t *c)
 {
     long long points = 0;
@@ -1149,6 +1166,7 @@ static int dispatch(cli_t *c, int argc, const char *const *argv)
     if (strcmp(cmd, "mbdir-sync") == 0) return cmd_mbdir_sync(c, argc, argv);
     if (strcmp(cmd, "mbdir-wide-points") == 0) return cmd_mbdir_wide_points(c);
     if (strcmp(cmd, "mbdir-rdense") == 0) return cmd_mbdir_rdense(c);
+    if (strcmp(cmd, "mbdir-rmid") == 0) return cmd_mbdir_rmid(c);
     if (strcmp(cmd, "db-idle") == 0) return cmd_db_idle(c);
     if (strcmp(cmd, "metrics-tally") == 0) {
         return cmd_metrics_tally(c, argc, argv);
