@@ -443,13 +443,17 @@ static apr_status_t page_build(oxt_db_t *db, const oxt_mbdir_sort_t *s,
  * meanwhile reads after the rebuild committed and moves its points: a
  * batch that found an empty index moved nothing, and what it wrote after
  * the rebuild's snapshot was in no point (a point a row off per change,
- * until some later rebuild). Batches do not wait for each other. */
+ * until some later rebuild). Batches do not wait for each other,
+ * except while resellers' segments are stored (batch_run). */
 static apr_status_t page_lock_once(oxt_db_t *db, int rebuild, int nowait,
                                    oxt_result_t *res, apr_pool_t *p)
 {
     long long id = 0;
 
-    return oxt_db_select_int(&id, db, rebuild
+    return oxt_db_select_int(&id, db, rebuild && nowait
+                             ? "SELECT id FROM dir_mailbox_page_lock WHERE"
+                               " id = 1 FOR UPDATE NOWAIT"
+                             : rebuild
                              ? "SELECT id FROM dir_mailbox_page_lock WHERE"
                                " id = 1 FOR UPDATE"
                              : nowait
@@ -2529,17 +2533,38 @@ static apr_status_t batch_work(mbd_batch_t *b)
     return rv;
 }
 
-/* One batch in its own transaction. */
+/* Whether any reseller's segments are stored (asked outside the batch's
+ * transaction, so its snapshot still begins after its lock). */
+static apr_status_t batch_alone(int *palone, mbd_batch_t *b)
+{
+    long long any = 0;
+    apr_status_t rv = oxt_db_select_int(&any, b->db, "SELECT EXISTS (SELECT"
+                                        " 1 FROM dir_mailbox_rmid)",
+                                        OXT_DB_NOARGS, b->res, b->p);
+
+    *palone = rv == APR_SUCCESS && any != 0;
+    return rv;
+}
+
+/* One batch in its own transaction. Batches share the page index's lock,
+ * since their counts and the admin's segments move by increments that add
+ * up; but a reseller's segments (rs_after) are counted again from the
+ * batch's snapshot and written whole, so while any are stored a batch
+ * takes the lock alone: the next one's snapshot then begins after this
+ * one's commit and counts its moves (the daemon's batches against an
+ * operator's `directory`, which takes no replicator lock). */
 static apr_status_t batch_run(mbd_batch_t *b)
 {
+    int alone = 0;
     apr_status_t rv;
 
     b->asked = b->n;
     b->marks = batch_marks(b->n, b->p);
     b->deltas = apr_hash_make(b->p);
-    rv = oxt_db_begin(b->db, b->res);
+    rv = batch_alone(&alone, b);
+    rv = rv == APR_SUCCESS ? oxt_db_begin(b->db, b->res) : rv;
     if (rv == APR_SUCCESS) {
-        rv = page_lock(b->db, 0, b->nowait, b->res, b->p);
+        rv = page_lock(b->db, alone, b->nowait, b->res, b->p);
         rv = rv == APR_SUCCESS ? batch_moved_in(b) : rv;
         rv = rv == APR_SUCCESS ? batch_work(b) : rv;
         if (rv == APR_SUCCESS) {

@@ -24,8 +24,12 @@ domain; a client with a matching mailbox moved to the other reseller and
 back (both resellers exact); and a refresh that rebuilds the page index
 (the segments with it).
 """
+import subprocess
+import time
+
 import pytest
 
+from harness import env
 from harness.mariadb import sql_quote
 from test_mailboxes_wide_points import (SORTS, _site, assert_scoped_pages,
                                         corecli, like_prefix)
@@ -332,3 +336,47 @@ def test_a_refresh_rebuilds_them_with_the_page_index(rm):
                [0][0]) == 1
     if pairs(rm):
         assert_segments_exact(rm)
+
+
+def test_a_batch_waits_for_another_while_segments_are_stored(rm):
+    """A reseller's segments are counted whole from a batch's snapshot, so
+    two batches side by side would lose one's moves: while any are stored
+    a batch takes the page index's lock for update. A transaction of the
+    test's holds the lock as a batch does (share mode): a sync batch of
+    one domain waits until it ends, then runs, and the segments are
+    exact."""
+    ensure_pairs(rm)
+    assert pairs(rm)
+    rid = resellers(rm)[0]
+    mid, name, dom = reseller_mails(rm, rid)[1]
+    rm.site.psa_sql("UPDATE mail SET mail_name = %s WHERE id = %s;\n"
+                    % (sql_quote("zz" + name), mid))
+    holder = subprocess.Popen(rm.site.db.client_argv(rm.site.oxtender_db),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    sync = None
+    try:
+        holder.stdin.write("START TRANSACTION;\nSELECT id FROM"
+                           " dir_mailbox_page_lock WHERE id = 1 LOCK IN"
+                           " SHARE MODE;\n")
+        holder.stdin.flush()
+        time.sleep(1)
+        sync = subprocess.Popen([env.CORECLI, "-c", rm.site.config,
+                                 "mbdir-sync", str(dom)],
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        assert sync.poll() is None, "the batch shared the lock"
+    finally:
+        holder.stdin.write("ROLLBACK;\n")
+        holder.stdin.close()
+        holder.wait(30)
+    out, err = sync.communicate(timeout=120)
+    assert sync.returncode == 0, out + err
+    try:
+        assert rm.site.oxt("SELECT name FROM dir_mailbox WHERE id = %s"
+                           % mid)[0][0].startswith("zz")
+        assert_segments_exact(rm)
+    finally:
+        rename(rm, [(mid, "zz" + name, dom)], [name])
+    assert_segments_exact(rm)
