@@ -100,8 +100,8 @@ typedef struct oxt_engine_profile_t {
     apr_interval_time_t gap;        /* answer -> the context's next send */
     apr_time_t first_send;          /* the run's first call went out */
     apr_time_t last_answer;         /* its last answer came in */
-    apr_time_t last_start;          /* the last domain with work began:
-                                       from then on, the tail */
+    apr_time_t last_start;          /* the last domain's first call went
+                                       out: from then on, the tail */
     /* full passes */
     long long pages;
     apr_interval_time_t page;       /* loading pages (store->page) */
