@@ -558,6 +558,17 @@ int oxt_engine_active(const oxt_engine_t *eng)
     return eng->active;
 }
 
+long long oxt_engine_ops_left(const oxt_engine_t *eng)
+{
+    apr_hash_index_t *hi;
+    long long n = 0;
+
+    for (hi = apr_hash_first(NULL, eng->busy); hi; hi = apr_hash_next(hi)) {
+        n += oxt_task_ops_left(apr_hash_this_val(hi));
+    }
+    return n;
+}
+
 int oxt_engine_busy(const oxt_engine_t *eng, long long dom_id)
 {
     return oxt_util_id_get(eng->busy, dom_id) != NULL;

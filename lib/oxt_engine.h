@@ -179,6 +179,10 @@ apr_status_t oxt_engine_domains(oxt_engine_t *eng,
 /** How many started domains are not finished yet. */
 int oxt_engine_active(const oxt_engine_t *eng);
 
+/** The operations those domains have not sent yet (each has at most one
+ *  more in flight). */
+long long oxt_engine_ops_left(const oxt_engine_t *eng);
+
 /** Whether domain dom_id is started and not finished yet: between turns
  *  (after oxt_engine_run_for) a domain that is not has all its records
  *  committed. */

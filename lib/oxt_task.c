@@ -1499,6 +1499,11 @@ apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
                               host->store, items, owner, res, p);
 }
 
+int oxt_task_ops_left(const oxt_task_t *task)
+{
+    return task->work->ops->nelts - task->next;
+}
+
 const oxt_work_t *oxt_task_work(const oxt_task_t *task)
 {
     return task->work;

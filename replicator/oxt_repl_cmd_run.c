@@ -6,6 +6,7 @@
  * Exits at once when another replicator holds the lock.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <apr_strings.h>
 
@@ -110,12 +111,20 @@ static void run_log_laps(const apr_time_t *laps)
 /* ---- the lists' directory early, beside the pass's tail ---------------- */
 
 /* The pass's last domains still in progress when it has started them all:
- * from this many on, the directory step (OXT04360: after a first run
- * every mailbox's state moved, a second and more at 10,000 mailboxes) is
- * brought in line once while they run, and the step after the pass then
- * compares only what moved since (the sums, oxt_dirsum.h). Fewer left
- * (a steady run's) end too soon for it to pay its second sums. */
+ * with at least this many, and OX work enough left for them to keep OX
+ * busy at least RUN_EARLY_TAIL (their operations not sent yet, at the
+ * run's mean time on the wire, over the connections), the directory step
+ * (OXT04360: after a first run every mailbox's state moved, a second and
+ * more at 10,000 mailboxes) is brought in line once while they run, and
+ * the step after the pass then compares only what moved since (the sums,
+ * oxt_dirsum.h). A shorter tail (a steady run's; a first run's at 16
+ * connections, 0.4 s) ends before the early step, which the run then
+ * waits for: its second sums and comparison would cost more than they
+ * save. RUN_EARLY_TAIL is about what the step takes after a first run of
+ * 10,000 mailboxes on the shared 2-core machine (docs/replicator.md,
+ * "Performance"). */
 #define RUN_EARLY_MIN 8
+#define RUN_EARLY_TAIL apr_time_from_msec(1500)
 /* How long the run's thread waits for the early step between turns once
  * no domain is left in progress. */
 #define RUN_EARLY_WAIT apr_time_from_msec(2)
@@ -173,6 +182,23 @@ static int run_early_turn(void *baton)
     return !e->failed && oxt_engine_active(e->engine) > 0;
 }
 
+/* The OX work the pass's last domains have left, as connection time. */
+static apr_interval_time_t run_tail_left(const oxt_repl_session_t *s)
+{
+    oxt_soap_profile_t sp;
+    long long left;
+
+    memset(&sp, 0, sizeof(sp));
+    if (s->soap != NULL) {
+        oxt_soap_client_profile(s->soap, &sp);
+    }
+    if (sp.calls == 0 || s->conns < 1) {
+        return 0;
+    }
+    left = oxt_engine_ops_left(s->engine) + oxt_engine_active(s->engine);
+    return (apr_interval_time_t)(left * (sp.wire / sp.calls) / s->conns);
+}
+
 /* Drains the pass's last domains; when enough are left, with the
  * directory step brought in line beside them on a thread of its own. A
  * failure of the early step is only logged: the step after the pass
@@ -186,7 +212,8 @@ static apr_status_t run_drain(oxt_repl_session_t *s, oxt_repl_t *repl,
     apr_status_t rv;
 
     *pearly = 0;
-    if (oxt_engine_active(s->engine) < RUN_EARLY_MIN) {
+    if (oxt_engine_active(s->engine) < RUN_EARLY_MIN
+        || run_tail_left(s) < RUN_EARLY_TAIL) {
         return oxt_engine_drain(s->engine, res);
     }
     apr_pool_create(&e.p, repl->p);

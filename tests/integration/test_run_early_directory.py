@@ -1,21 +1,24 @@
 """A first `run` brings the lists' directory in line beside the pass's
 last domains (replicator/oxt_repl_cmd_run.c, run_drain: a thread and a
-connection of its own while at least 8 domains are still in progress),
+connection of its own while at least 8 domains are still in progress,
+with at least 1.5 s of OX work left to them),
 and the step after the pass compares what moved since: after the run
 the directories are exactly what a full `directory` makes of psa and our
 state (it finds nothing to add, change or remove), OX is exactly the
 desired state, and a second run has nothing to do.
 
-The emulator answers after 30 ms, so the last domains (each a chain of
-one context create and its users' creates) still run while the early
-step works, and their outcomes are recorded after its sums were read.
+The emulator answers after 50 ms, so when the pass has started its 120
+domains the last 64 in progress (the window at four connections; each a
+chain of one context create and its users' creates, five on average)
+have about 3 s of OX work left, and their outcomes are recorded after
+the early step's sums were read.
 """
 import re
 
 from harness import oxexpect
 from harness.plesk import make_plesk  # noqa: F401
 
-SIZE = dict(resellers=3, clients=12, domains=60, mailboxes=300)
+SIZE = dict(resellers=3, clients=12, domains=120, mailboxes=600)
 
 
 def select_everything(px):
@@ -35,7 +38,7 @@ def select_everything(px):
 
 
 def test_first_run_directory_beside_the_last_domains(make_plesk):
-    px = make_plesk(size=SIZE, oxsim_args=["--latency-ms", "30"])
+    px = make_plesk(size=SIZE, oxsim_args=["--latency-ms", "50"])
     px.write_config(ox_connections=4, log_level="info")
     select_everything(px)
     assert px.repl("directory").returncode == 0     # filled, as on a server
