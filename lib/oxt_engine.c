@@ -19,10 +19,6 @@
 /* While a commit runs on the helper thread, the SOAP client is pumped at
  * least this often (sooner when the commit ends). */
 #define COMMIT_PUMP_EVERY 500
-/* ... or, when the transport can be woken, waits for answers this long at
- * most at a time (an answer is read when it comes; the commit's end wakes
- * the wait). */
-#define COMMIT_WAIT_EVERY apr_time_from_msec(50)
 
 struct oxt_engine_t {
     apr_pool_t *p;
@@ -118,16 +114,6 @@ static void engine_pump(void *baton)
     oxt_soap_client_pump(baton);
 }
 
-static void engine_pump_wait(void *baton, apr_interval_time_t every)
-{
-    oxt_soap_client_pump_wait(baton, every);
-}
-
-static void engine_wake(void *baton)
-{
-    oxt_soap_client_wakeup(baton);
-}
-
 /* The turn's commit runs on the helper thread (oxt_offload.h) while this
  * one keeps the connections busy: answers are read and queued calls take
  * the connections they free; the answers' callbacks wait for the next
@@ -147,13 +133,7 @@ static apr_status_t engine_commit(oxt_engine_t *eng, oxt_result_t *res)
     job.st = st;
     job.res = oxt_result_make(eng->job_pool);
     st->pump = NULL;
-    /* An answer that comes while the commit runs is read at once (its
-     * connection takes the next queued call), not at the next pump. */
-    rv = oxt_soap_client_can_wake(eng->soap)
-       ? oxt_offload_run_wait(eng->offload, engine_commit_job, &job,
-                              engine_pump_wait, engine_wake, eng->soap,
-                              COMMIT_WAIT_EVERY)
-       : oxt_offload_run(eng->offload, engine_commit_job, &job, engine_pump,
+    rv = oxt_offload_run(eng->offload, engine_commit_job, &job, engine_pump,
                          eng->soap, COMMIT_PUMP_EVERY);
     st->pump = engine_pump;
     if (rv != APR_SUCCESS) {

@@ -16,8 +16,6 @@ struct oxt_offload_t {
     void *baton;
     int done;
     int quit;
-    oxt_offload_wake_fn *wake;      /* when the job is done, or NULL */
-    void *wake_baton;
     apr_status_t rv;
     oxt_offload_hook_fn *begin;     /* on the thread, first and last */
     oxt_offload_hook_fn *end;
@@ -49,10 +47,6 @@ static void *APR_THREAD_FUNC offload_main(apr_thread_t *thread, void *data)
         o->rv = rv;
         o->done = 1;
         apr_thread_cond_broadcast(o->cv);
-        if (o->wake != NULL) {
-            o->wake(o->wake_baton);   /* under the mutex: its owner is
-                                         still waiting for done */
-        }
     }
     apr_thread_mutex_unlock(o->mu);
     if (o->end != NULL) {
@@ -111,7 +105,6 @@ apr_status_t oxt_offload_run(oxt_offload_t *o, oxt_offload_fn *fn,
     o->fn = fn;
     o->baton = baton;
     o->done = 0;
-    o->wake = NULL;
     apr_thread_cond_broadcast(o->cv);
     while (!o->done) {
         if (idle != NULL) {
@@ -140,7 +133,6 @@ apr_status_t oxt_offload_run_busy(oxt_offload_t *o, oxt_offload_fn *fn,
     o->fn = fn;
     o->baton = baton;
     o->done = 0;
-    o->wake = NULL;
     apr_thread_cond_broadcast(o->cv);
     while (!o->done) {
         apr_thread_mutex_unlock(o->mu);
@@ -150,32 +142,6 @@ apr_status_t oxt_offload_run_busy(oxt_offload_t *o, oxt_offload_fn *fn,
             (void)apr_thread_cond_timedwait(o->cv, o->mu, every);
         }
     }
-    rv = o->rv;
-    apr_thread_mutex_unlock(o->mu);
-    return rv;
-}
-
-apr_status_t oxt_offload_run_wait(oxt_offload_t *o, oxt_offload_fn *fn,
-                                  void *baton, oxt_offload_wait_fn *wait,
-                                  oxt_offload_wake_fn *wake,
-                                  void *wait_baton,
-                                  apr_interval_time_t every)
-{
-    apr_status_t rv;
-
-    apr_thread_mutex_lock(o->mu);
-    o->fn = fn;
-    o->baton = baton;
-    o->done = 0;
-    o->wake = wake;
-    o->wake_baton = wait_baton;
-    apr_thread_cond_broadcast(o->cv);
-    while (!o->done) {
-        apr_thread_mutex_unlock(o->mu);
-        wait(wait_baton, every);
-        apr_thread_mutex_lock(o->mu);
-    }
-    o->wake = NULL;
     rv = o->rv;
     apr_thread_mutex_unlock(o->mu);
     return rv;

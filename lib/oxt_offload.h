@@ -64,25 +64,4 @@ apr_status_t oxt_offload_run_busy(oxt_offload_t *o, oxt_offload_fn *fn,
                                   void *idle_baton,
                                   apr_interval_time_t every);
 
-/** What the owner does while it waits: wait at most `every` for
- *  something of its own (answers on its sockets), woken early by the
- *  wake of oxt_offload_run_wait. */
-typedef void oxt_offload_wait_fn(void *baton, apr_interval_time_t every);
-
-/** Wakes the owner's wait (called on the helper thread). */
-typedef void oxt_offload_wake_fn(void *baton);
-
-/**
- * As oxt_offload_run, but the owner does its waiting itself, in
- * wait(baton, every), called again and again until the job is done; the
- * helper thread calls wake(baton) once the job is done, so that the wait
- * under way (or the next) returns at once and the owner sees it done
- * without a wait of its own between two calls of its idle.
- */
-apr_status_t oxt_offload_run_wait(oxt_offload_t *o, oxt_offload_fn *fn,
-                                  void *baton, oxt_offload_wait_fn *wait,
-                                  oxt_offload_wake_fn *wake,
-                                  void *wait_baton,
-                                  apr_interval_time_t every);
-
 #endif /* OXT_OFFLOAD_H */

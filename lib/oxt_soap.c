@@ -992,34 +992,6 @@ void oxt_soap_client_pump(oxt_soap_client_t *client)
     client->holding = 0;
 }
 
-void oxt_soap_client_pump_wait(oxt_soap_client_t *client,
-                               apr_interval_time_t timeout)
-{
-    if (client->driving || client->holding) {
-        return;
-    }
-    client->holding = 1;
-    dispatch(client);
-    if (perform(client, client->impl->wakeup != NULL ? timeout : 0)
-        == APR_SUCCESS && dispatch(client) > 0) {
-        (void)perform(client, 0);
-    }
-    settle_received(client);
-    client->holding = 0;
-}
-
-int oxt_soap_client_can_wake(const oxt_soap_client_t *client)
-{
-    return client->impl->wakeup != NULL;
-}
-
-void oxt_soap_client_wakeup(oxt_soap_client_t *client)
-{
-    if (client->impl->wakeup != NULL) {
-        client->impl->wakeup(client);
-    }
-}
-
 static apr_status_t drive(oxt_soap_client_t *client,
                           apr_interval_time_t timeout,
                           const oxt_soap_call_t *until)

@@ -68,11 +68,6 @@ struct oxt_soap_impl_t {
      */
     apr_status_t (*perform)(oxt_soap_client_t *client,
                             apr_interval_time_t timeout);
-    /**
-     * Makes a perform that waits now, or the next one, return at once;
-     * called from any thread. NULL when the transport cannot.
-     */
-    void (*wakeup)(oxt_soap_client_t *client);
 };
 
 /** The libcurl implementation (multi interface, keep-alive, caps). */
@@ -171,24 +166,6 @@ apr_status_t oxt_soap_client_run_some(oxt_soap_client_t *client,
  * meanwhile. Does nothing when called from inside a callback.
  */
 void oxt_soap_client_pump(oxt_soap_client_t *client);
-
-/**
- * As oxt_soap_client_pump, but when no answer is in yet it waits for one
- * at most timeout, or until oxt_soap_client_wakeup: for a caller whose
- * other work (the engine's commit on its helper thread) wakes it when it
- * is done, so that an answer is read the moment it comes instead of at
- * the next pump. Only when oxt_soap_client_can_wake says so (else it
- * does not wait at all).
- */
-void oxt_soap_client_pump_wait(oxt_soap_client_t *client,
-                               apr_interval_time_t timeout);
-
-/** Whether the transport can be woken (oxt_soap_client_wakeup). */
-int oxt_soap_client_can_wake(const oxt_soap_client_t *client);
-
-/** Makes a oxt_soap_client_pump_wait that waits now, or the next one,
- *  return at once. The one call that may come from another thread. */
-void oxt_soap_client_wakeup(oxt_soap_client_t *client);
 
 /** Calls submitted and not yet finished (queued plus on the wire). */
 int oxt_soap_client_pending(const oxt_soap_client_t *client);

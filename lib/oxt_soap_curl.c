@@ -297,20 +297,11 @@ static apr_status_t curl_perform(oxt_soap_client_t *client,
     return APR_SUCCESS;
 }
 
-/* curl_multi_wakeup: safe from any thread (libcurl 7.68 and later). */
-static void curl_wakeup(oxt_soap_client_t *client)
-{
-    curl_client_t *mc = oxt_soap_client_impl_data(client);
-
-    (void)curl_multi_wakeup(mc->multi);
-}
-
 static const oxt_soap_impl_t curl_impl = {
     "curl",
     curl_init,
     curl_start,
     curl_perform,
-    curl_wakeup,
 };
 
 const oxt_soap_impl_t *oxt_soap_curl_impl(void)

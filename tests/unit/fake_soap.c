@@ -133,7 +133,7 @@ static apr_status_t fake_perform(oxt_soap_client_t *client,
 }
 
 static const oxt_soap_impl_t fake_impl = {
-    "fake", fake_init, fake_start, fake_perform, NULL
+    "fake", fake_init, fake_start, fake_perform
 };
 
 const oxt_soap_impl_t *fake_soap_impl(fake_soap_t *fake)
