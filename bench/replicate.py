@@ -3,7 +3,7 @@
 
     /usr/bin/python3 bench/replicate.py [--mailboxes 10000] [--domains 1000]
         [--conns 4,16] [--latency-ms 20] [--events 1000] [--skip-daemon]
-        [--replicators PATH,PATH] [--lock FILE]
+        [--replicators PATH,PATH] [--oxsims PATH,PATH] [--lock FILE]
 
 On a shared machine: `nice -n 19 /usr/bin/python3 bench/replicate.py
 --lock /work/wt/bench.lock ...` builds every setup niced and outside the
@@ -14,7 +14,8 @@ niceness needs root; without it they stay niced, and the bench says so).
 --replicators runs the first run once per binary (each on a setup of its
 own, the same data), one after the other for each --conns, so that two
 builds (before and after a change) are measured side by side at the
-same load.
+same load. --oxsims does the same for emulators (each binary against
+each emulator): the same build against two emulators side by side.
 
 Starts its own MariaDB (in tests/gen/bench-XXXX, removed at the end) and,
 per measurement, a fresh psa + oxtender database pair and a tests/oxsim
@@ -60,6 +61,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
 from harness import env, oxexpect  # noqa: E402
 from harness.mariadb import MariaDB  # noqa: E402
+from harness.oxsim import binary as oxsim_binary  # noqa: E402
 from harness.plesk import EVENT_VARS, PleskSetup  # noqa: E402
 
 
@@ -233,7 +235,8 @@ def first_run(mariadb, px, want, args, conns, replicator, label):  # noqa: C901
         load1 = os.getloadavg()[0]
     if proc.returncode != 0:
         raise SystemExit("run failed (%d): %s" % (proc.returncode, err[-2000:]))
-    calls = px.ox_counters()["calls"]
+    counters = px.ox_counters()
+    calls = counters["calls"]
     creates = sum(v for k, v in calls.items()
                   if k.startswith("OXUserService.create"))
     ctx_creates = sum(v for k, v in calls.items()
@@ -246,8 +249,8 @@ def first_run(mariadb, px, want, args, conns, replicator, label):  # noqa: C901
           " creates/s (%.0f calls/s), bound %.0f/s -> %.0f%% (target >= 90%%)"
           % (label and label + " ", conns, creates, ctx_creates, wall, rate,
              (creates + ctx_creates) / wall, bound, 100.0 * rate / bound))
-    print("  replicator %s; load average (1 min) %.2f before, %.2f after"
-          % (replicator, load0, load1))
+    print("  replicator %s, emulator %s; load average (1 min) %.2f before,"
+          " %.2f after" % (replicator, px.bench_sim, load0, load1))
     print("  run output: %s" % out.strip())
     # other readings beside the target's (docs/replicator.md, "Performance")
     calls_all = creates + ctx_creates
@@ -260,6 +263,24 @@ def first_run(mariadb, px, want, args, conns, replicator, label):  # noqa: C901
               " %.0f%%, every call %.0f%% of the bound; outside it %.2f s"
               % (ox_wall, 100.0 * creates / ox_wall / bound,
                  100.0 * calls_all / ox_wall / bound, wall - ox_wall))
+    m = re.search(r"on the wire ([\d.]+)", err)
+    if m:
+        # the SOAP client's time from a call's request written to its
+        # answer read: what OX's latency is as this run saw it
+        wire = float(m.group(1))
+        print("  OX's answer time on the wire: %.2f ms a call against the"
+              " emulator's --latency-ms %d (%+.2f ms; %.2f s of the wall"
+              " over the calls back to back)" % (
+                  wire, args.latency_ms, wire - args.latency_ms,
+                  calls_all * (wire - args.latency_ms) / 1000.0 / conns))
+    if counters.get("soap_answers"):
+        # the emulator's own clock: from a request's arrival to its answer
+        # handed to its HTTP server, and of it until the answer was ready
+        n = counters["soap_answers"]
+        print("  the emulator's answer time: %.2f ms a call from arrival to"
+              " sent (its own work %.2f ms of it)" % (
+                  counters["soap_answer_us"] / 1000.0 / n,
+                  counters["soap_work_us"] / 1000.0 / n))
     ideal = (creates + ctx_creates) * args.latency_ms / 1000.0 / conns
     print("  every call back to back on every connection: %.2f s (%.0f%% of"
           " the wall; user creates then reach %.0f%% of the bound)"
@@ -367,6 +388,9 @@ def main():
     ap.add_argument("--replicators", default="",
                     help="comma-separated binaries to compare (default:"
                          " the build's)")
+    ap.add_argument("--oxsims", default="",
+                    help="comma-separated emulators to compare (default:"
+                         " the build's, or OXT_OXSIM)")
     ap.add_argument("--lock", default="",
                     help="a lock file taken around each measured run only")
     args = ap.parse_args()
@@ -380,16 +404,24 @@ def main():
         mariadb.start()
         binaries = [b for b in args.replicators.split(",") if b] \
             or [env.REPLICATOR]
+        sims = [b for b in args.oxsims.split(",") if b] or [""]
         runs = []
         # every setup first (niced, outside the lock), then the measured
         # runs one after the other under one hold of the lock
         for conns in [int(c) for c in args.conns.split(",")]:
             for i, binary in enumerate(binaries):
-                label = "[%d]" % (i + 1) if len(binaries) > 1 else ""
-                px, want = prepare(mariadb, root, args, conns, label,
-                                   binary)
-                setups.append(px)
-                runs.append((px, want, conns, binary, label))
+                for k, sim in enumerate(sims):
+                    label = "[%d]" % (i * len(sims) + k + 1) \
+                        if len(binaries) * len(sims) > 1 else ""
+                    if sim:
+                        # the harness starts tests/oxsim or OXT_OXSIM
+                        os.environ["OXT_OXSIM"] = sim
+                        print("%s emulator %s" % (label, sim))
+                    px, want = prepare(mariadb, root, args, conns, label,
+                                       binary)
+                    px.bench_sim = oxsim_binary()
+                    setups.append(px)
+                    runs.append((px, want, conns, binary, label))
         with locked(args.lock):
             if args.lock:
                 print("lock taken; the database server back to normal"

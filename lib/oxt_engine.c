@@ -379,6 +379,16 @@ static double per(apr_interval_time_t t, long long n)
     return n > 0 ? ms(t) / (double)n : 0.0;
 }
 
+/* The OX work after the last domain's first call went out: 0 when no
+ * answer came after it (that call could not be sent, say). */
+static apr_interval_time_t engine_tail(const oxt_engine_profile_t *pr)
+{
+    apr_time_t from = pr->last_start > pr->first_send ? pr->last_start
+                                                     : pr->first_send;
+
+    return pr->last_answer > from ? pr->last_answer - from : 0;
+}
+
 /* Where the run's time went (oxt_engine_profile_t), when it called OX. */
 static void engine_log_profile(const oxt_engine_t *eng)
 {
@@ -399,8 +409,8 @@ static void engine_log_profile(const oxt_engine_t *eng)
                    " writes %.0f ms (%.2f ms each); %" APR_INT64_T_FMT
                    " calls, send->answer %.2f ms, answer->next send %.2f"
                    " ms (%" APR_INT64_T_FMT "); first send to last answer"
-                   " %.0f ms, of it %.0f ms after the last domain began;"
-                   " SOAP client %" APR_INT64_T_FMT " calls: queued %.2f,"
+                   " %.0f ms, of it %.0f ms after the last domain's first"
+                   " call; SOAP client %" APR_INT64_T_FMT " calls: queued %.2f,"
                    " on the wire %.2f, answer in->callback %.2f ms each",
                    (apr_int64_t)pr->turns,
                    ms(pr->begin), ms(pr->send), ms(pr->run), ms(pr->commit),
@@ -408,10 +418,7 @@ static void engine_log_profile(const oxt_engine_t *eng)
                    ms(pr->write), per(pr->write, pr->writes),
                    (apr_int64_t)pr->calls, per(pr->call, pr->calls),
                    per(pr->gap, pr->gaps), (apr_int64_t)pr->gaps,
-                   ms(pr->last_answer - pr->first_send),
-                   ms(pr->last_answer - (pr->last_start > pr->first_send
-                                         ? pr->last_start
-                                         : pr->first_send)),
+                   ms(pr->last_answer - pr->first_send), ms(engine_tail(pr)),
                    (apr_int64_t)sp.calls, per(sp.queued, sp.calls),
                    per(sp.wire, sp.calls), per(sp.held, sp.calls));
 }
@@ -497,7 +504,6 @@ static apr_status_t engine_start(oxt_engine_t *eng, long long dom_id,
     }
     /* Started inside the next turn, whose commit precedes its calls. */
     APR_ARRAY_PUSH(eng->fresh, oxt_task_t *) = t;
-    pr->last_start = apr_time_now();
     return APR_SUCCESS;
 }
 
@@ -530,6 +536,17 @@ apr_status_t oxt_engine_drain(oxt_engine_t *eng, oxt_result_t *res)
 int oxt_engine_active(const oxt_engine_t *eng)
 {
     return eng->active;
+}
+
+long long oxt_engine_ops_left(const oxt_engine_t *eng)
+{
+    apr_hash_index_t *hi;
+    long long n = 0;
+
+    for (hi = apr_hash_first(NULL, eng->busy); hi; hi = apr_hash_next(hi)) {
+        n += oxt_task_ops_left(apr_hash_this_val(hi));
+    }
+    return n;
 }
 
 int oxt_engine_busy(const oxt_engine_t *eng, long long dom_id)

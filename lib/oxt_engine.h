@@ -100,8 +100,8 @@ typedef struct oxt_engine_profile_t {
     apr_interval_time_t gap;        /* answer -> the context's next send */
     apr_time_t first_send;          /* the run's first call went out */
     apr_time_t last_answer;         /* its last answer came in */
-    apr_time_t last_start;          /* the last domain with work began:
-                                       from then on, the tail */
+    apr_time_t last_start;          /* the last domain's first call went
+                                       out: from then on, the tail */
     /* full passes */
     long long pages;
     apr_interval_time_t page;       /* loading pages (store->page) */
@@ -178,6 +178,10 @@ apr_status_t oxt_engine_domains(oxt_engine_t *eng,
 
 /** How many started domains are not finished yet. */
 int oxt_engine_active(const oxt_engine_t *eng);
+
+/** The operations those domains have not sent yet (each has at most one
+ *  more in flight). */
+long long oxt_engine_ops_left(const oxt_engine_t *eng);
 
 /** Whether domain dom_id is started and not finished yet: between turns
  *  (after oxt_engine_run_for) a domain that is not has all its records

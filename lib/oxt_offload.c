@@ -120,3 +120,29 @@ apr_status_t oxt_offload_run(oxt_offload_t *o, oxt_offload_fn *fn,
     apr_thread_mutex_unlock(o->mu);
     return rv;
 }
+
+apr_status_t oxt_offload_run_busy(oxt_offload_t *o, oxt_offload_fn *fn,
+                                  void *baton, oxt_offload_busy_fn *idle,
+                                  void *idle_baton,
+                                  apr_interval_time_t every)
+{
+    apr_status_t rv;
+    int busy;
+
+    apr_thread_mutex_lock(o->mu);
+    o->fn = fn;
+    o->baton = baton;
+    o->done = 0;
+    apr_thread_cond_broadcast(o->cv);
+    while (!o->done) {
+        apr_thread_mutex_unlock(o->mu);
+        busy = idle(idle_baton);
+        apr_thread_mutex_lock(o->mu);
+        if (!o->done && !busy) {
+            (void)apr_thread_cond_timedwait(o->cv, o->mu, every);
+        }
+    }
+    rv = o->rv;
+    apr_thread_mutex_unlock(o->mu);
+    return rv;
+}

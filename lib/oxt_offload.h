@@ -50,4 +50,18 @@ apr_status_t oxt_offload_run(oxt_offload_t *o, oxt_offload_fn *fn,
                              void *baton, oxt_offload_idle_fn *idle,
                              void *idle_baton, apr_interval_time_t every);
 
+/** What the owner does while it waits, saying whether it did anything. */
+typedef int oxt_offload_busy_fn(void *baton);
+
+/**
+ * As oxt_offload_run, but idle(idle_baton) is called again at once for
+ * as long as it returns nonzero (it did something: the replicator's run
+ * drives the engine's turns from it), and the caller waits at most
+ * `every` for the job only after a call that returned 0.
+ */
+apr_status_t oxt_offload_run_busy(oxt_offload_t *o, oxt_offload_fn *fn,
+                                  void *baton, oxt_offload_busy_fn *idle,
+                                  void *idle_baton,
+                                  apr_interval_time_t every);
+
 #endif /* OXT_OFFLOAD_H */

@@ -270,6 +270,10 @@ void oxt_task_send(oxt_task_t *t)
     t->sent_at = apr_time_now();
     if (t->first_sent_at == 0) {
         t->first_sent_at = t->sent_at;
+        /* the tail runs from the last domain's first call: a domain
+         * started but not yet sending (or never: its work needed no
+         * call) is not part of it */
+        pr->last_start = t->sent_at;
     }
     if (pr->first_send == 0) {
         pr->first_send = t->sent_at;
@@ -1493,6 +1497,11 @@ apr_status_t oxt_task_make(oxt_task_t **ptask, oxt_task_host_t *host,
 {
     return oxt_task_make_with(ptask, host, dom_id, task_store_load,
                               host->store, items, owner, res, p);
+}
+
+int oxt_task_ops_left(const oxt_task_t *task)
+{
+    return task->work->ops->nelts - task->next;
 }
 
 const oxt_work_t *oxt_task_work(const oxt_task_t *task)

@@ -107,6 +107,10 @@ apr_status_t oxt_task_make_with(oxt_task_t **ptask, oxt_task_host_t *host,
 /** The domain's work (its plan in work->ops). */
 const oxt_work_t *oxt_task_work(const oxt_task_t *task);
 
+/** The operations of its plan not taken yet (the one in flight is not
+ *  counted). */
+int oxt_task_ops_left(const oxt_task_t *task);
+
 /** True when starting the task writes nothing and calls nobody: no
  *  operation and no claimed item (a full pass over settled domains), or
  *  a dry run. Such a task may be started outside a turn. */

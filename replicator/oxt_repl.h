@@ -250,6 +250,14 @@ apr_status_t oxt_repl_directory(oxt_repl_t *repl, oxt_db_t *db,
                                 oxt_dir_stats_t *stats, oxt_result_t *res);
 
 /**
+ * The same step with the settings read here, its scratch in a subpool of
+ * p and nothing of repl: for a thread of its own with a connection of its
+ * own (run's early directory, oxt_repl_cmd_run.c). psa is only read.
+ */
+apr_status_t oxt_repl_directory_in(oxt_db_t *db, const oxt_psa_t *psa,
+                                   oxt_result_t *res, apr_pool_t *p);
+
+/**
  * The Settings as the Settings page left them now (not as at the
  * session's start), without the secrets: a run reads them once after its
  * pass for both the directory step and the log's bound, which read them

@@ -78,7 +78,7 @@ static apr_status_t directory_both(oxt_db_t *db, const oxt_psa_t *psa,
     return rv;
 }
 
-static apr_status_t directory_run(oxt_repl_t *repl, oxt_db_t *db,
+static apr_status_t directory_run(apr_pool_t *pp, oxt_db_t *db,
                                   const oxt_psa_t *psa,
                                   const oxt_settings_t *settings, int full,
                                   oxt_dir_stats_t *stats, oxt_result_t *res)
@@ -86,7 +86,7 @@ static apr_status_t directory_run(oxt_repl_t *repl, oxt_db_t *db,
     apr_pool_t *p;
     apr_status_t rv;
 
-    apr_pool_create(&p, repl->p);
+    apr_pool_create(&p, pp);
     rv = directory_both(db, psa, settings, full, stats, res, p);
     apr_pool_destroy(p);
     return rv;
@@ -97,7 +97,13 @@ apr_status_t oxt_repl_directory(oxt_repl_t *repl, oxt_db_t *db,
                                 const oxt_settings_t *settings,
                                 oxt_dir_stats_t *stats, oxt_result_t *res)
 {
-    return directory_run(repl, db, psa, settings, 0, stats, res);
+    return directory_run(repl->p, db, psa, settings, 0, stats, res);
+}
+
+apr_status_t oxt_repl_directory_in(oxt_db_t *db, const oxt_psa_t *psa,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    return directory_run(p, db, psa, NULL, 0, NULL, res);
 }
 
 static int directory_print(oxt_repl_t *repl, const oxt_dir_stats_t *st)
@@ -154,7 +160,7 @@ int oxt_repl_cmd_directory(oxt_repl_t *repl, int argc,
         rv = oxt_psa_open(&psa, db, repl->cfg, res, repl->p);
     }
     if (rv == APR_SUCCESS) {
-        rv = directory_run(repl, db, psa, NULL, 1, &st, res);
+        rv = directory_run(repl->p, db, psa, NULL, 1, &st, res);
     }
     if (rv != APR_SUCCESS) {
         oxt_repl_fail("%s", oxt_result_text(res, repl->p));

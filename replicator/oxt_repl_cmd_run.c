@@ -6,6 +6,7 @@
  * Exits at once when another replicator holds the lock.
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 #include <apr_strings.h>
 
@@ -17,6 +18,8 @@
 #include "oxt_replog.h"
 #include "oxt_schema.h"
 #include "oxt_status.h"
+#include "oxt_offload.h"
+#include "oxt_db.h"
 
 static apr_status_t run_print(oxt_repl_t *repl,
                               const oxt_engine_stats_t *st)
@@ -79,7 +82,7 @@ static apr_status_t run_on_page(void *baton, oxt_result_t *res)
  * it beside the engine's profile, OXT04350). */
 enum {
     RUN_BEFORE, RUN_PASS, RUN_SEATS, RUN_BUTTONS, RUN_DIRECTORY, RUN_PRUNE,
-    RUN_LAPS
+    RUN_EARLY, RUN_LAPS
 };
 
 static void run_lap(apr_time_t *laps, int which, apr_time_t *since)
@@ -95,11 +98,147 @@ static void run_log_laps(const apr_time_t *laps)
     oxt_log_perror(OXT_LOG_MARK, OXT_LOG_INFO, APR_SUCCESS,
                    OXTLOGNO(04560) "run profile: before the pass (spooled"
                    " events, Webmail Now, due hints, seats) %.0f ms; the"
-                   " pass %.0f ms; after it: seats %.0f ms, buttons %.0f ms,"
-                   " the lists' directory %.0f ms, the log's bound %.0f ms",
+                   " pass %.0f ms (of it the last domains beside the"
+                   " lists' directory %.0f ms); after it: seats %.0f ms,"
+                   " buttons %.0f ms, the lists' directory %.0f ms, the"
+                   " log's bound %.0f ms",
                    laps[RUN_BEFORE] / 1000.0, laps[RUN_PASS] / 1000.0,
+                   laps[RUN_EARLY] / 1000.0,
                    laps[RUN_SEATS] / 1000.0, laps[RUN_BUTTONS] / 1000.0,
                    laps[RUN_DIRECTORY] / 1000.0, laps[RUN_PRUNE] / 1000.0);
+}
+
+/* ---- the lists' directory early, beside the pass's tail ---------------- */
+
+/* The pass's last domains still in progress when it has started them all:
+ * with at least this many, and OX work enough left for them to keep OX
+ * busy at least RUN_EARLY_TAIL (their operations not sent yet, at the
+ * run's mean time on the wire, over the connections), the directory step
+ * (OXT04360: after a first run every mailbox's state moved, a second and
+ * more at 10,000 mailboxes) is brought in line once while they run, and
+ * the step after the pass then compares only what moved since (the sums,
+ * oxt_dirsum.h). A shorter tail (a steady run's; a first run's at 16
+ * connections, 0.4 s) ends before the early step, which the run then
+ * waits for: its second sums and comparison would cost more than they
+ * save. RUN_EARLY_TAIL is about what the step takes after a first run of
+ * 10,000 mailboxes on the shared 2-core machine (docs/replicator.md,
+ * "Performance"). */
+#define RUN_EARLY_MIN 8
+#define RUN_EARLY_TAIL apr_time_from_msec(1500)
+/* How long the run's thread waits for the early step between turns once
+ * no domain is left in progress. */
+#define RUN_EARLY_WAIT apr_time_from_msec(2)
+/* The engine's turns run for this long at a time (at least one). */
+#define RUN_EARLY_TURN apr_time_from_msec(1)
+
+typedef struct run_early_t {
+    const oxt_config_t *cfg;
+    const oxt_psa_t *psa;           /* only read: the handle has no
+                                       connection (oxt_psa.h) */
+    apr_pool_t *p;                  /* the job's alone (the connection's) */
+    oxt_result_t *res;              /* in p */
+    oxt_engine_t *engine;           /* driven by the run's thread */
+    oxt_result_t *eres;             /* the engine's failure: in the run's
+                                       pool, never in p (both threads) */
+    int failed;
+} run_early_t;
+
+/* On the helper thread: a connection of its own, whose reads take no
+ * row locks (READ COMMITTED: the engine's commits never wait for the
+ * step's INSERT ... SELECTs of our state, nor the other way round), and
+ * the step as after the pass. Its sums are those it read before the
+ * rows, so whatever the tail records after them is compared again by
+ * the step after the pass. */
+static apr_status_t run_early_job(void *baton)
+{
+    run_early_t *e = baton;
+    oxt_db_params_t params;
+    oxt_db_t *db;
+    apr_status_t rv;
+
+    oxt_db_params_from_config(&params, e->cfg);
+    rv = oxt_db_open(&db, &params, e->res, e->p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_db_exec_trusted(db, "SET SESSION TRANSACTION ISOLATION"
+                                 " LEVEL READ COMMITTED", e->res);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = oxt_repl_directory_in(db, e->psa, e->res, e->p);
+    }
+    return rv;
+}
+
+/* On the run's thread meanwhile: one turn of the engine while a domain is
+ * in progress (its failure is the drain's after). */
+static int run_early_turn(void *baton)
+{
+    run_early_t *e = baton;
+
+    if (e->failed || oxt_engine_active(e->engine) == 0) {
+        return 0;
+    }
+    e->failed = oxt_engine_run_for(e->engine, RUN_EARLY_TURN, e->eres)
+                != APR_SUCCESS;
+    return !e->failed && oxt_engine_active(e->engine) > 0;
+}
+
+/* The OX work the pass's last domains have left, as connection time. */
+static apr_interval_time_t run_tail_left(const oxt_repl_session_t *s)
+{
+    oxt_soap_profile_t sp;
+    long long left;
+
+    memset(&sp, 0, sizeof(sp));
+    if (s->soap != NULL) {
+        oxt_soap_client_profile(s->soap, &sp);
+    }
+    if (sp.calls == 0 || s->conns < 1) {
+        return 0;
+    }
+    left = oxt_engine_ops_left(s->engine) + oxt_engine_active(s->engine);
+    return (apr_interval_time_t)(left * (sp.wire / sp.calls) / s->conns);
+}
+
+/* Drains the pass's last domains; when enough are left, with the
+ * directory step brought in line beside them on a thread of its own. A
+ * failure of the early step is only logged: the step after the pass
+ * does all the work then. */
+static apr_status_t run_drain(oxt_repl_session_t *s, oxt_repl_t *repl,
+                              apr_time_t *pearly, oxt_result_t *res)
+{
+    oxt_offload_t *o;
+    run_early_t e;
+    apr_time_t t0 = apr_time_now();
+    apr_status_t rv;
+
+    *pearly = 0;
+    if (oxt_engine_active(s->engine) < RUN_EARLY_MIN
+        || run_tail_left(s) < RUN_EARLY_TAIL) {
+        return oxt_engine_drain(s->engine, res);
+    }
+    apr_pool_create(&e.p, repl->p);
+    e.cfg = repl->cfg;
+    e.psa = s->psa;
+    e.res = oxt_result_make(e.p);
+    e.engine = s->engine;
+    e.eres = oxt_result_make(repl->p);
+    e.failed = 0;
+    rv = oxt_offload_make(&o, oxt_db_thread_begin, oxt_db_thread_end, e.p);
+    if (rv == APR_SUCCESS) {
+        rv = oxt_offload_run_busy(o, run_early_job, &e, run_early_turn, &e,
+                                  RUN_EARLY_WAIT);
+        if (rv != APR_SUCCESS) {
+            oxt_log_perror(OXT_LOG_MARK, OXT_LOG_WARNING, rv,
+                           OXTLOGNO(04971) "the lists' directory not"
+                           " brought in line beside the pass's last"
+                           " domains (the step after the pass does it): %s",
+                           oxt_result_text(e.res, repl->p));
+        }
+        *pearly = apr_time_now() - t0;
+    }
+    /* the thread joined and the job's connection closed */
+    apr_pool_destroy(e.p);
+    return oxt_engine_drain(s->engine, res);
 }
 
 /* The pass itself: spooled events, Webmail Now, due hints, every domain. */
@@ -131,7 +270,7 @@ static apr_status_t run_pass(oxt_repl_session_t *s, oxt_repl_t *repl,
         rv = oxt_engine_all(s->engine, res);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_engine_drain(s->engine, res);
+        rv = run_drain(s, repl, &laps[RUN_EARLY], res);
     }
     rv = oxt_repl_pass_end(s, rv, 1, res);
     run_lap(laps, RUN_PASS, &at);

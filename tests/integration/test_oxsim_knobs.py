@@ -132,6 +132,51 @@ def test_jitter_spreads_latency(sim):
     assert max(times) < 0.5
 
 
+def _slow_body_call(sim, hold):
+    """An exists call whose headers go out first and whose body follows
+    `hold` seconds later; the seconds from the headers to the answer."""
+    body = envelope("exists", EXISTS).encode("utf-8")
+    head = ("POST /webservices/OXContextService HTTP/1.1\r\n"
+            "Host: 127.0.0.1\r\nContent-Type: text/xml;charset=UTF-8\r\n"
+            "Content-Length: %d\r\nConnection: close\r\n\r\n"
+            % len(body)).encode("ascii")
+    s = socket.create_connection(("127.0.0.1", sim.port), timeout=10)
+    try:
+        t = time.monotonic()
+        s.sendall(head)
+        time.sleep(hold)
+        s.sendall(body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        took = time.monotonic() - t
+    finally:
+        s.close()
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    return took
+
+
+def test_latency_counts_from_the_request_arrival(sim):
+    """The latency is the answer's time from the request's arrival (its
+    headers), as a real OX's work is inside its answer time: what the
+    emulator spends before the answer is ready (here, the body arriving
+    0.4 s after the headers) is inside it, never added to it; and an
+    answer is never sent before its request is complete and handled."""
+    sim.config(latency_ms=600)
+    took = _slow_body_call(sim, 0.4)
+    assert 0.6 <= took < 0.95, took          # added to it: >= 1.0 s
+    c = sim.counters()                       # the emulator's own clocks
+    assert c["soap_answers"] == 1
+    assert 600000 <= c["soap_answer_us"] < 950000, c
+    assert 400000 <= c["soap_work_us"] < c["soap_answer_us"], c
+    sim.config(latency_ms=100)
+    took = _slow_body_call(sim, 0.4)
+    assert 0.4 <= took < 0.48, took          # added to it: >= 0.5 s
+
+
 def test_latency_does_not_hold_a_thread_per_call(sim):
     """16 keep-alive clients, 4 calls each at 100 ms: 0.4 s of delay if
     nothing blocks; an emulator that held one of its 4 threads per delayed

@@ -104,6 +104,9 @@ typedef enum {
     OXSIM_CNT_INJ_HANG,
     OXSIM_CNT_REJECTED_SIZE,
     OXSIM_CNT_REJECTED_XML,
+    OXSIM_CNT_ANSWERS,       /* SOAP answers sent (neither dropped nor hung) */
+    OXSIM_CNT_ANSWER_US,     /* ... their microseconds from arrival to sent */
+    OXSIM_CNT_WORK_US,       /* ... of it until the answer was ready */
     OXSIM_CNT__MAX
 } oxsim_counter_t;
 

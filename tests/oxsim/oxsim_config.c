@@ -41,7 +41,8 @@ static const char *const oxsim_counter_names[OXSIM_CNT__MAX] = {
     "connections_accepted", "connections_refused",
     "connections_high_water", "requests", "faults_returned",
     "injected_soap_faults", "injected_http500", "injected_drops",
-    "injected_hangs", "rejected_oversize", "rejected_xml"
+    "injected_hangs", "rejected_oversize", "rejected_xml",
+    "soap_answers", "soap_answer_us", "soap_work_us"
 };
 
 /* ---- RNG: splitmix64, reproducible from --seed --------------------- */

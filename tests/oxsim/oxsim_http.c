@@ -2,9 +2,13 @@
  * oxsim_http.c — libmicrohttpd front: routing, the request size cap, fault
  * injection and latency.
  *
- * Latency does not hold a thread: a delayed connection is suspended and a
- * timer thread resumes it when its deadline passes, so 16 connections at
- * 20 ms each still give ~800 calls/s on two cores. A "hang" is the same
+ * Latency is counted from the request's arrival (its headers read), as a
+ * real OX's processing is inside its answer time: the parse, the store
+ * and the answer's text run inside the delay, and an answer whose work
+ * took longer than the delay leaves as soon as it is ready (never
+ * before). Latency does not hold a thread: a delayed connection is
+ * suspended and a timer thread resumes it when its deadline passes, so
+ * 16 connections at 20 ms each still give ~800 calls/s on two cores. A "hang" is the same
  * with a deadline of hang_max_ms, after which the connection is closed
  * unanswered (MHD cannot see that a suspended client went away). Control
  * endpoints under /oxsim/ never see injection or latency.
@@ -35,7 +39,9 @@ typedef struct {
     int status;
     const char *ctype;
     oxsim_state_t state;
-    long long deadline;   /* CLOCK_MONOTONIC microseconds */
+    long long arrived;    /* CLOCK_MONOTONIC microseconds: headers read */
+    long long deadline;   /* ... the answer due */
+    long long ready;      /* ... the answer ready (its work done) */
 } oxsim_req_t;
 
 static struct MHD_Daemon *oxsim_daemon;
@@ -144,16 +150,23 @@ static void *oxsim_timer_main(void *arg)
     return NULL;
 }
 
-/* Called from the access handler: the connection is suspended first, so
- * the timer can never resume one that is not suspended yet. */
+/* Called from the access handler once the answer is ready: delay_ms
+ * after the request arrived; -1 when that time has passed already (the
+ * answer goes now) or the timer is stopping. The connection is suspended
+ * first, so the timer can never resume one that is not suspended yet. */
 static int oxsim_delay(oxsim_req_t *r, long long delay_ms)
 {
+    long long due = r->arrived + delay_ms * 1000;
+
+    if (due <= oxsim_now_us()) {
+        return -1;
+    }
     pthread_mutex_lock(&oxsim_tmr_mutex);
     if (oxsim_tmr_stop) {
         pthread_mutex_unlock(&oxsim_tmr_mutex);
         return -1;
     }
-    r->deadline = oxsim_now_us() + delay_ms * 1000;
+    r->deadline = due;
     r->state = OXSIM_ST_SUSPENDED;
     oxsim_suspended++;
     MHD_suspend_connection(r->conn);
@@ -215,6 +228,10 @@ static enum MHD_Result oxsim_finish(oxsim_req_t *r)
     if (r->drop) {
         return MHD_NO;   /* MHD closes the socket without an answer */
     }
+    /* the answer's time as the emulator sees it, beside its latency */
+    oxsim_count(OXSIM_CNT_ANSWERS, 1);
+    oxsim_count(OXSIM_CNT_ANSWER_US, (long)(oxsim_now_us() - r->arrived));
+    oxsim_count(OXSIM_CNT_WORK_US, (long)(r->ready - r->arrived));
     return oxsim_respond(r->conn, r->status, r->ctype, &r->out, 0);
 }
 
@@ -253,6 +270,7 @@ static enum MHD_Result oxsim_soap(oxsim_req_t *r, const char *service)
     oxsim_count(OXSIM_CNT_INJ_DROP, r->drop);
     oxsim_count(OXSIM_CNT_INJ_HANG, hang);
     r->drop = r->drop || hang;
+    r->ready = oxsim_now_us();
     delay = hang ? k.hang_max_ms
                  : k.latency_ms + (long long)(oxsim_rng_uniform()
                                               * (double)k.jitter_ms);
@@ -332,6 +350,7 @@ static enum MHD_Result oxsim_access(void *cls, struct MHD_Connection *conn,
             return MHD_NO;
         }
         r->conn = conn;
+        r->arrived = oxsim_now_us();
         r->too_big = oxsim_declared_too_big(conn);
         *con_cls = r;
         return MHD_YES;

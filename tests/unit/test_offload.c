@@ -143,6 +143,49 @@ START_TEST(the_threads_hooks_run_on_it_before_the_first_job_and_after_the_last)
 }
 END_TEST
 
+/* The owner's busy idle: busy (called again at once) for its first
+ * `busy_for` calls, then idle; the job goes once the idle has been called
+ * that often. */
+typedef struct busy_t {
+    job_t job;
+    int busy_for;
+    volatile apr_uint32_t calls;
+} busy_t;
+
+static int idle_busy_then_not(void *baton)
+{
+    busy_t *b = baton;
+    apr_uint32_t n = apr_atomic_inc32(&b->calls) + 1;
+
+    if ((int)n >= b->busy_for) {
+        apr_atomic_set32(&b->job.go, 1);
+    }
+    return (int)n < b->busy_for;
+}
+
+START_TEST(a_busy_owner_is_called_again_at_once_an_idle_one_waits)
+{
+    oxt_offload_t *o;
+    busy_t b = { .job = { .rv = APR_EGENERAL }, .busy_for = 200 };
+    apr_time_t t0;
+
+    ck_assert_int_eq(oxt_offload_make(&o, NULL, NULL, oxt_test_pool),
+                     APR_SUCCESS);
+    b.job.owner = apr_os_thread_current();
+    /* 200 busy calls with a wait of 1 s between idle ones: only a caller
+     * that waited after a busy call would take minutes */
+    t0 = apr_time_now();
+    ck_assert_int_eq(oxt_offload_run_busy(o, job_waits_for_idle, &b.job,
+                                          idle_busy_then_not, &b,
+                                          apr_time_from_sec(1)),
+                     APR_EGENERAL);
+    ck_assert_int_lt(apr_time_now() - t0, apr_time_from_sec(30));
+    ck_assert_int_eq(b.job.other_thread, 1);
+    ck_assert_int_eq(b.job.ran, 1);
+    ck_assert_int_ge((int)apr_atomic_read32(&b.calls), b.busy_for);
+}
+END_TEST
+
 TCase *oxt_offload_test_case(void)
 {
     TCase *tc = oxt_unit_tcase("offload");
@@ -152,5 +195,6 @@ TCase *oxt_offload_test_case(void)
         jobs_run_one_after_the_other_and_the_thread_stops_with_its_pool);
     tcase_add_test(tc,
         the_threads_hooks_run_on_it_before_the_first_job_and_after_the_last);
+    tcase_add_test(tc, a_busy_owner_is_called_again_at_once_an_idle_one_waits);
     return tc;
 }
