@@ -3920,36 +3920,45 @@ static apr_status_t cap_moved(long long *pid, const oxt_replog_cap_t *cap,
 /* How long a remembered boundary is trusted before the next walk. */
 #define REPLOG_CAP_REWALK apr_time_from_sec(600)
 
+/* now begun from cap: its frame the remembered one, or (nothing known,
+ * another max_rows, or the last walk REPLOG_CAP_REWALK ago: a delete that
+ * bypassed the journal, by hand, would otherwise skew the count for as
+ * long as the daemon runs) the frame of the build in force, known to
+ * have committed, to probe up from (none: the walk as before). */
+static apr_status_t cap_start(oxt_replog_cap_t *now, oxt_replog_cap_t *cap,
+                              oxt_db_t *db, long long max_rows,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    pages_state_t st;
+    apr_status_t rv;
+
+    memset(now, 0, sizeof(*now));
+    now->max_rows = max_rows;
+    now->walks = cap->walks;
+    now->walked_at = cap->walked_at;
+    if (cap->known && cap->max_rows == max_rows
+        && apr_time_now() - cap->walked_at < REPLOG_CAP_REWALK) {
+        now->frame = cap->frame;
+        return APR_SUCCESS;
+    }
+    cap->known = 0;
+    rv = pages_state(&st, db, res, p);
+    now->frame = st.max_id;
+    return rv;
+}
+
 static apr_status_t prune_cap_id(long long *pid, oxt_replog_cap_t *cap,
                                  oxt_db_t *db, long long max_rows,
                                  oxt_result_t *res, apr_pool_t *p)
 {
     oxt_replog_cap_t now;
-    pages_state_t st;
     long long above = 0;
-    apr_status_t rv = APR_SUCCESS;
+    apr_status_t rv;
 
     if (cap == NULL) {
         return prune_cap_walk(pid, db, max_rows, res, p);
     }
-    memset(&now, 0, sizeof(now));
-    now.max_rows = max_rows;
-    now.walks = cap->walks;
-    now.walked_at = cap->walked_at;
-    /* Walked again every REPLOG_CAP_REWALK too: a delete that bypassed
-     * the journal (an operator's by hand) would otherwise skew the count
-     * for as long as the daemon runs. */
-    if (!cap->known || cap->max_rows != max_rows
-        || apr_time_now() - cap->walked_at >= REPLOG_CAP_REWALK) {
-        /* A frame known to have committed to probe up from: the build's
-         * in force (none: nothing is remembered, the walk as before). */
-        cap->known = 0;
-        rv = pages_state(&st, db, res, p);
-        now.frame = st.max_id;
-    }
-    else {
-        now.frame = cap->frame;
-    }
+    rv = cap_start(&now, cap, db, max_rows, res, p);
     if (rv == APR_SUCCESS && now.frame > 0) {
         rv = cap_frame(&now.frame, now.frame, db, res, p);
     }
