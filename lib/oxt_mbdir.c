@@ -2410,6 +2410,12 @@ static const char moved_in_sql[] =
  * old domain's batch, no longer finding it there, never took it off.
  * The other order needs nothing: the old domain's batch drops the row
  * (gone_sql), the new one's adds it. */
+/* The most domains a batch grows to by taking old domains in: its
+ * statements bind one placeholder a domain. Past it (ids churned across
+ * hundreds of domains at once) a row is taken over as before, counted as
+ * new, until the refresh finds the counts drifted. */
+#define BATCH_MOVED_MAX (2 * OXT_MBDIR_BATCH)
+
 static apr_status_t batch_moved_in(mbd_batch_t *b)
 {
     apr_array_header_t *ids = apr_array_make(b->p, b->n,
@@ -2431,7 +2437,8 @@ static apr_status_t batch_moved_in(mbd_batch_t *b)
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
             id = oxt_db_row_int(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *),
                                 0, 0);
-            if (oxt_util_id_get(have, id) == NULL) {
+            if (oxt_util_id_get(have, id) == NULL
+                && ids->nelts < BATCH_MOVED_MAX) {
                 oxt_util_id_set(have, id, "");
                 APR_ARRAY_PUSH(ids, long long) = id;
             }
@@ -2533,8 +2540,9 @@ static apr_status_t batch_work(mbd_batch_t *b)
     return rv;
 }
 
-/* Whether any reseller's segments are stored (asked outside the batch's
- * transaction, so its snapshot still begins after its lock). */
+/* Whether any reseller's segments are stored (asked before the batch's
+ * transaction, so its snapshot still begins after its lock, and asked
+ * again in it after a share lock). */
 static apr_status_t batch_alone(int *palone, mbd_batch_t *b)
 {
     long long any = 0;
@@ -2543,6 +2551,41 @@ static apr_status_t batch_alone(int *palone, mbd_batch_t *b)
                                         OXT_DB_NOARGS, b->res, b->p);
 
     *palone = rv == APR_SUCCESS && any != 0;
+    return rv;
+}
+
+/* The batch's transaction under the page index's lock (alone: for
+ * update). Always REPEATABLE READ, whatever the connection's level (the
+ * early directory step's is READ COMMITTED): the batch reads psa's rows
+ * more than once (the domains taken in, then the rows) and must see one
+ * snapshot. In share mode it asks again, in its snapshot, whether
+ * segments are stored: if they are now, it ends and *pagain says so. */
+static apr_status_t batch_locked(mbd_batch_t *b, int alone, int *pagain)
+{
+    int now = 0;
+    apr_status_t rv = oxt_db_exec_trusted(b->db, "SET TRANSACTION ISOLATION"
+                                          " LEVEL REPEATABLE READ", b->res);
+
+    *pagain = 0;
+    rv = rv == APR_SUCCESS ? oxt_db_begin(b->db, b->res) : rv;
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = page_lock(b->db, alone, b->nowait, b->res, b->p);
+    if (rv == APR_SUCCESS && !alone) {
+        rv = batch_alone(&now, b);
+        if (rv == APR_SUCCESS && now) {
+            oxt_db_rollback(b->db);
+            *pagain = 1;
+            return APR_SUCCESS;
+        }
+    }
+    rv = rv == APR_SUCCESS ? batch_moved_in(b) : rv;
+    rv = rv == APR_SUCCESS ? batch_work(b) : rv;
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(b->db, b->res);
+    }
+    oxt_db_rollback(b->db);
     return rv;
 }
 
@@ -2555,26 +2598,16 @@ static apr_status_t batch_alone(int *palone, mbd_batch_t *b)
  * operator's `directory`, which takes no replicator lock). */
 static apr_status_t batch_run(mbd_batch_t *b)
 {
-    int alone = 0;
+    int alone = 0, again = 0;
     apr_status_t rv;
 
     b->asked = b->n;
     b->marks = batch_marks(b->n, b->p);
     b->deltas = apr_hash_make(b->p);
     rv = batch_alone(&alone, b);
-    rv = rv == APR_SUCCESS ? oxt_db_begin(b->db, b->res) : rv;
-    if (rv == APR_SUCCESS) {
-        rv = page_lock(b->db, alone, b->nowait, b->res, b->p);
-        rv = rv == APR_SUCCESS ? batch_moved_in(b) : rv;
-        rv = rv == APR_SUCCESS ? batch_work(b) : rv;
-        if (rv == APR_SUCCESS) {
-            rv = oxt_db_commit(b->db, b->res);
-        }
-        else {
-            oxt_db_rollback(b->db);
-        }
-    }
-    return rv;
+    rv = rv == APR_SUCCESS ? batch_locked(b, alone, &again) : rv;
+    /* segments chosen between the question and the lock: alone now */
+    return rv == APR_SUCCESS && again ? batch_locked(b, 1, &again) : rv;
 }
 
 static apr_status_t sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
@@ -2586,18 +2619,21 @@ static apr_status_t sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
     int moved = 0;
     mbd_batch_t b;
     apr_pool_t *bp;
-    int at;
+    int at, n;
     apr_status_t rv = APR_SUCCESS;
 
     apr_pool_create(&bp, p);
-    for (at = 0; rv == APR_SUCCESS && at < ids->nelts; at += b.n) {
+    /* stepped by the caller's domains of each batch (n), never by b.n,
+     * which batch_moved_in grows by the old domains it takes in */
+    for (at = 0; rv == APR_SUCCESS && at < ids->nelts; at += n) {
+        n = ids->nelts - at < OXT_MBDIR_BATCH ? ids->nelts - at
+                                              : OXT_MBDIR_BATCH;
         memset(&b, 0, sizeof(b));
         b.db = db;
         b.psa = psa;
         b.settings = settings;
         b.ids = (const long long *)ids->elts + at;
-        b.n = ids->nelts - at < OXT_MBDIR_BATCH ? ids->nelts - at
-                                                : OXT_MBDIR_BATCH;
+        b.n = n;
         b.defer = defer != NULL && defer[0];
         b.terms_moved = defer != NULL ? &defer[1] : &moved;
         b.nowait = nowait;

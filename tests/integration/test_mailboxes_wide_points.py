@@ -401,6 +401,43 @@ def test_a_mailbox_moved_between_domains_synced_apart(wp):
     assert_pages(wp, ("user", "user1"))
 
 
+def test_a_long_list_synced_past_a_batch_that_took_a_domain_in(wp):
+    """A list of more than a batch of domains (OXT_MBDIR_BATCH, 500) whose
+    first batch takes in an old domain (a mailbox moved into one of its
+    domains): the list's 501st domain is still synced. (The loop stepped
+    by the batch's grown size and skipped as many of the list's domains
+    as it had taken in.)"""
+    site = wp.site
+    mid, name, old, rid = site.oxt(
+        "SELECT b.id, m.mail_name, b.dom_id, b.reseller_id FROM dir_mailbox"
+        " b JOIN %s.mail m ON m.id = b.id WHERE b.reseller_id > 0 ORDER BY"
+        " b.id LIMIT 1" % site.psa_db)[0]
+    new = site.oxt("SELECT MIN(dom_id) FROM dir_mailbox WHERE dom_id <> %s"
+                   % old)[0][0]
+    other, oname, odom = site.oxt(
+        "SELECT b.id, m.mail_name, b.dom_id FROM dir_mailbox b JOIN %s.mail"
+        " m ON m.id = b.id WHERE b.dom_id NOT IN (%s, %s) ORDER BY b.id"
+        " LIMIT 1" % (site.psa_db, old, new))[0]
+    absent = [10 ** 9 + i for i in range(499)]   # no such domains in psa
+    site.psa_sql("UPDATE mail SET dom_id = %s WHERE id = %s;\n"
+                 "UPDATE mail SET mail_name = 'renamedfar' WHERE id = %s;\n"
+                 % (new, mid, other))
+    try:
+        corecli(wp, "mbdir-sync", new, *absent, odom)
+        assert site.oxt("SELECT name FROM dir_mailbox WHERE id = %s"
+                        % other)[0][0].startswith("renamedfar@")
+        assert [int(r[0]) for r in site.oxt(
+            "SELECT dom_id FROM dir_mailbox WHERE id = %s" % mid)] == \
+            [int(new)]
+        assert_all_exact(wp)
+    finally:
+        site.psa_sql("UPDATE mail SET dom_id = %s WHERE id = %s;\n"
+                     "UPDATE mail SET mail_name = %s WHERE id = %s;\n"
+                     % (old, mid, sql_quote(oname), other))
+        corecli(wp, "mbdir-sync", old, new, odom)
+    assert_all_exact(wp)
+
+
 def build_statements(ls):
     """The statements the server ran for one build of the points
     (`oxt-corecli mbdir-wide-points`), less those of the counter's own
