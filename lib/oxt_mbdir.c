@@ -2555,19 +2555,20 @@ static apr_status_t batch_alone(int *palone, mbd_batch_t *b)
 }
 
 /* The batch's transaction under the page index's lock (alone: for
- * update). Always REPEATABLE READ, whatever the connection's level (the
- * early directory step's is READ COMMITTED): the batch reads psa's rows
- * more than once (the domains taken in, then the rows) and must see one
- * snapshot. In share mode it asks again, in its snapshot, whether
- * segments are stored: if they are now, it ends and *pagain says so. */
+ * update), at the connection's level. (The early directory step's is READ
+ * COMMITTED, so that its INSERT ... SELECTs set no shared locks on our
+ * state that the engine's commits write beside it, which could deadlock
+ * them; there a mailbox that psa moves into a batch's domain between its
+ * two reads of psa, the domains taken in and the rows, is counted as a
+ * new row, and the drift check of the next pass recounts.) In share mode
+ * it asks again, in its snapshot, whether segments are stored: if they
+ * are now, it ends and *pagain says so. */
 static apr_status_t batch_locked(mbd_batch_t *b, int alone, int *pagain)
 {
     int now = 0;
-    apr_status_t rv = oxt_db_exec_trusted(b->db, "SET TRANSACTION ISOLATION"
-                                          " LEVEL REPEATABLE READ", b->res);
+    apr_status_t rv = oxt_db_begin(b->db, b->res);
 
     *pagain = 0;
-    rv = rv == APR_SUCCESS ? oxt_db_begin(b->db, b->res) : rv;
     if (rv != APR_SUCCESS) {
         return rv;
     }
