@@ -27,7 +27,7 @@ struct oxt_dirsum_t {
 
 #define W APR_STRINGIFY(OXT_DIRSUM_WIDTH)
 
-/* Per bucket: one GROUP BY per source table (a scan; about a hundred
+/* Per bucket: one GROUP BY per source table (a scan; up to a thousand
  * groups). The columns are joined by a byte no name holds; CONCAT_WS
  * leaves a NULL out, so only a NULL and a value swapping places between
  * two neighbouring columns at once would go unseen. Each row starts

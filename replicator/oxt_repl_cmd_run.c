@@ -117,14 +117,13 @@ static void run_log_laps(const apr_time_t *laps)
  * (OXT04360: after a first run every mailbox's state moved, a second and
  * more at 10,000 mailboxes) is brought in line once while they run, and
  * the step after the pass then compares only what moved since (the sums,
- * oxt_dirsum.h). A shorter tail (a steady run's; a first run's at 16
- * connections, 0.4 s) ends before the early step, which the run then
- * waits for: its second sums and comparison would cost more than they
- * save. RUN_EARLY_TAIL is about what the step takes after a first run of
- * 10,000 mailboxes on the shared 2-core machine (docs/replicator.md,
- * "Performance"). */
+ * oxt_dirsum.h): the buckets of the domains still in progress when the
+ * early step read the sums, one or two of OXT_DIRSUM_WIDTH ids. So even
+ * a tail shorter than the step (a first run's at 16 connections, 0.7 s)
+ * is worth it: the run waits for the step's rest, and the step after the
+ * pass, which did all of it, is a tenth. A steady run has no tail. */
 #define RUN_EARLY_MIN 8
-#define RUN_EARLY_TAIL apr_time_from_msec(1500)
+#define RUN_EARLY_TAIL apr_time_from_msec(250)
 /* How long the run's thread waits for the early step between turns once
  * no domain is left in progress. */
 #define RUN_EARLY_WAIT apr_time_from_msec(2)
