@@ -5,12 +5,14 @@
     /usr/bin/python3 bench/full_pass.py [--mailboxes 1000000]
         [--domains 100000] [--clients 10000] [--resellers 100]
         [--repeat 3] [--transport tcp,socket] [--root DIR] [--plan-only]
-        [--fill] [--replicated] [--both]
+        [--fill] [--replicated] [--both] [--rebuild]
 
 Starts its own MariaDB (tests/gen/fullpass-XXXX, removed at the end unless
 --root names a directory to keep and reuse: the generated data is loaded
-once there), generates the psa data (oxt-gendata, Plesk 10), creates the
-oxtender database (migrate), and times what every cron run and every
+once there; a --root that holds another size than the one asked is
+refused, and --rebuild drops its data and generates the size asked),
+generates the psa data (oxt-gendata, Plesk 10), creates the oxtender
+database (migrate), and times what every cron run and every
 daemon pass does at that size, with nothing selected for replication (so
 OX is never called; its host is an address nobody listens on):
 
@@ -155,13 +157,40 @@ class Site:
         return "%d-%d-%d-%d" % (a.resellers, a.clients, a.domains,
                                 a.mailboxes)
 
+    def held_tag(self, name):
+        """The size tag the marker name under root holds (None: none)."""
+        try:
+            with open(os.path.join(self.root, name)) as f:
+                return f.read().strip()
+        except FileNotFoundError:
+            return None
+
+    def check_root(self, modes):
+        """Refuses a --root that holds data of another size than asked:
+        loading the asked size would drop it (hours to make at 1M), so
+        only --rebuild replaces it."""
+        what = dict(loaded="data", replicated="replicated state")
+        for name in ["loaded"] + (["replicated"] if REPLICATED in modes
+                                  else []):
+            held = self.held_tag(name)
+            if held is not None and held != self.size_tag() \
+                    and not self.args.rebuild:
+                raise SystemExit(
+                    "--root %s: its %s is of the size %s, not of the %s"
+                    " asked (resellers-clients-domains-mailboxes); ask for"
+                    " its size, or pass --rebuild to drop it and generate"
+                    " the size asked" % (self.root, what[name], held,
+                                         self.size_tag()))
+
     def setup(self):
         self.db.start()
-        marker = os.path.join(self.root, "loaded")
-        if not os.path.exists(marker) or \
-                open(marker).read().strip() != self.size_tag():
+        if self.args.rebuild or self.held_tag("loaded") != self.size_tag():
+            # none yet (or an interrupted load), or --rebuild: the old
+            # replicated state was made of the data replaced here
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self.root, "replicated"))
             self.load()
-            with open(marker, "w") as f:
+            with open(os.path.join(self.root, "loaded"), "w") as f:
                 f.write(self.size_tag() + "\n")
         self.write_configs()
 
@@ -242,13 +271,11 @@ class Site:
     def setup_replicated(self):
         """oxtender_rep as the replicator leaves it after replicating every
         mailbox, built once per size under root."""
-        marker = os.path.join(self.root, "replicated")
-        if os.path.exists(marker) and \
-                open(marker).read().strip() == self.size_tag():
+        if self.held_tag("replicated") == self.size_tag():
             self.write_configs(REPLICATED)
             return
         self.replicate_build()
-        with open(marker, "w") as f:
+        with open(os.path.join(self.root, "replicated"), "w") as f:
             f.write(self.size_tag() + "\n")
 
     def replicate_build(self):
@@ -501,7 +528,11 @@ def main():
     ap.add_argument("--resellers", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--transport", default="tcp,socket")
-    ap.add_argument("--root", help="keep the server and data here (reused)")
+    ap.add_argument("--root", help="keep the server and data here (reused;"
+                    " refused when it holds another size's)")
+    ap.add_argument("--rebuild", action="store_true",
+                    help="drop the data under --root and generate it again"
+                    " at the sizes asked")
     ap.add_argument("--plan-only", action="store_true",
                     help="floor and plan only (no run)")
     ap.add_argument("--steady-only", action="store_true",
@@ -535,6 +566,7 @@ def main():
         prefix="fullpass-", dir=os.path.join(env.TOP, "tests", "gen"))
     os.makedirs(root, exist_ok=True)
     site = Site(root, args)
+    site.check_root(modes)
     try:
         site.setup()
         if REPLICATED in modes:
