@@ -62,7 +62,7 @@ sys.path.insert(0, HERE)
 from harness import env, oxexpect  # noqa: E402
 from harness.mariadb import MariaDB  # noqa: E402
 from harness.plesk import EVENT_VARS, PleskSetup  # noqa: E402
-from replicate import RssSampler, db_status, normalise  # noqa: E402
+from replicate import RssSampler, db_status  # noqa: E402
 
 
 def pct(values, q):
@@ -116,7 +116,7 @@ def first_run(mariadb, root, args):
             px.daemon_config = os.path.join(root, "daemon.conf")
             px.write_config(path=px.daemon_config, ox_connections=args.conns,
                             log_level=args.log_level)
-        normalise(px)
+        px.replicate_everything("bench-pw-")
         t0 = time.monotonic()
         res = px.repl("--json", "run", timeout=3600)
         if res.returncode != 0:

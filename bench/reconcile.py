@@ -60,7 +60,6 @@ sys.path.insert(0, HERE)
 from harness import env  # noqa: E402
 from harness.mariadb import MariaDB  # noqa: E402
 from harness.plesk import EVENT_VARS, PleskSetup  # noqa: E402
-from replicate import normalise  # noqa: E402
 
 
 def proc_status(pid, key):
@@ -137,7 +136,7 @@ def setup(mariadb, root, n, args):
     try:
         px.setup()
         px.write_config(ox_connections=args.conns, log_level="notice")
-        normalise(px)
+        px.replicate_everything("bench-pw-")
         t0 = time.monotonic()
         res = px.repl("--json", "run", timeout=7200)
         if res.returncode != 0:

@@ -65,20 +65,6 @@ from harness.oxsim import binary as oxsim_binary  # noqa: E402
 from harness.plesk import EVENT_VARS, PleskSetup  # noqa: E402
 
 
-def normalise(px):
-    """Every mailbox replicable, every domain selected."""
-    px.exec("psa", """
-        UPDATE clients SET status = 0;
-        UPDATE domains SET status = 0;
-        UPDATE DomainServices SET status = 0 WHERE type = 'mail';
-        UPDATE mail SET postbox = 'true';
-        UPDATE accounts a JOIN mail m ON m.account_id = a.id
-           SET a.type = 'plain', a.password = CONCAT('bench-pw-', m.id);
-    """)
-    px.exec("oxt", "INSERT INTO prefs (level, plesk_id, webmail_forever)"
-            " SELECT 'domain', id, 'on' FROM %s.domains" % px.psa_db)
-
-
 class RssSampler(threading.Thread):
     def __init__(self, pid, interval=0.2):
         super().__init__(daemon=True)
@@ -202,7 +188,7 @@ def prepare(mariadb, root, args, conns, label, replicator):
     px.setup()
     # info: the engine's profile line at the end of the run (OXT04350)
     px.write_config(ox_connections=conns, log_level="info")
-    normalise(px)
+    px.replicate_everything("bench-pw-")
     if not args.empty_directory:
         fill_directory(px, replicator)
     return px, oxexpect.desired(px)
