@@ -43,6 +43,9 @@ what the daemon's pass and cron see on a replicated server: every
 domain's context row and every mailbox's state row read and compared.
 --both measures the unreplicated mode and the replicated one in one
 run, side by side under the same load.
+With --lock FILE the measuring alone holds an exclusive flock(2) on
+FILE, the bench and its MariaDB at priority 0 for it (bench/benchlib.py:
+the bench may be started niced).
 
 Each of floor, plan and steady run is measured --repeat times per
 transport (TCP to 127.0.0.1, the unix socket), floor and plan side by side
@@ -54,7 +57,6 @@ the prepared ones) are given for each.
 """
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -67,6 +69,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
+import benchlib                                     # noqa: E402
+from benchlib import proc_cpu, proc_status          # noqa: E402
 from harness import env                             # noqa: E402
 from harness import license as lic                   # noqa: E402
 from harness.mariadb import MariaDB                  # noqa: E402
@@ -89,27 +93,6 @@ def statements(db):
     rows = dict(db.query("SHOW GLOBAL STATUS WHERE Variable_name IN"
                          " ('Com_stmt_execute', 'Questions')"))
     return int(rows["Com_stmt_execute"]), int(rows["Questions"])
-
-
-def proc_status(pid, key):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def proc_cpu(pid):
-    """utime + stime of pid (s), while it runs (a zombie still has it)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def timed(argv, envp=None):
@@ -474,20 +457,6 @@ def transport_block(site, transport, args, mode=PLAIN):
     return lines
 
 
-@contextlib.contextmanager
-def locked(path):
-    """flock(2) on path (None: no lock) for the time of the block."""
-    if path is None:
-        yield
-        return
-    with open(path, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
 def measure_all(site, args, modes):
     load0 = os.getloadavg()
     lines = []
@@ -554,8 +523,8 @@ def main():
     ap.add_argument("--build-only", action="store_true",
                     help="load (and with --replicated or --both"
                     " replicate) the data, measure nothing; run it niced")
-    ap.add_argument("--lock", help="hold this flock(2) lock file while"
-                    " measuring (not while loading or replicating)")
+    benchlib.add_lock_option(ap, "the measuring (not while loading or"
+                             " replicating)")
     args = ap.parse_args()
     modes = [PLAIN, REPLICATED] if args.both \
         else [REPLICATED] if args.replicated else [PLAIN]
@@ -573,7 +542,7 @@ def main():
             site.setup_replicated()
         if args.build_only:
             return
-        with locked(args.lock):
+        with benchlib.measuring(args.lock, [site.db.pid()]):
             measure_all(site, args, modes)
     finally:
         site.db.stop()
