@@ -44,7 +44,7 @@ the replicator measured (another build's, to compare).
 """
 import argparse
 import calendar
-import fcntl
+import contextlib
 import hashlib
 import os
 import queue
@@ -59,10 +59,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 sys.path.insert(0, HERE)
 
+import benchlib  # noqa: E402
+from benchlib import RssSampler, db_status, proc_cpu  # noqa: E402
 from harness import env, oxexpect  # noqa: E402
-from harness.mariadb import MariaDB  # noqa: E402
 from harness.plesk import EVENT_VARS, PleskSetup  # noqa: E402
-from replicate import RssSampler, db_status, normalise  # noqa: E402
 
 
 def pct(values, q):
@@ -107,8 +107,8 @@ def first_run(mariadb, root, args):
                     oxsim_args=["--latency-ms", str(args.latency_ms),
                                 "--max-conns", "1024",
                                 "--change-log", changes])
-    try:
-        px.setup()
+
+    def configure(px):
         px.change_log = changes
         px.write_config(ox_connections=args.conns, log_level="notice")
         if args.log_level != "notice":
@@ -116,16 +116,10 @@ def first_run(mariadb, root, args):
             px.daemon_config = os.path.join(root, "daemon.conf")
             px.write_config(path=px.daemon_config, ox_connections=args.conns,
                             log_level=args.log_level)
-        normalise(px)
-        t0 = time.monotonic()
-        res = px.repl("--json", "run", timeout=3600)
-        if res.returncode != 0:
-            raise SystemExit("first run failed: %s" % px.describe(res))
-    except BaseException:
-        px.close()                   # the emulator too
-        raise
+
+    took = benchlib.first_replication(px, configure, 3600)
     print("setup: %d mailboxes in %d domains replicated in %.1f s" % (
-        args.mailboxes, args.domains, time.monotonic() - t0), flush=True)
+        args.mailboxes, args.domains, took), flush=True)
     return px
 
 
@@ -318,47 +312,6 @@ def print_trail(path, fire, first, mail_ids):
         print("  %-58s %s" % (n, q(v)))
 
 
-def renice_all(pids, value):
-    """Every thread of each process to nice value (a thread keeps its own:
-    the servers' threads were made while they ran niced)."""
-    for pid in pids:
-        try:
-            tids = os.listdir("/proc/%d/task" % pid)
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                os.setpriority(os.PRIO_PROCESS, int(tid), value)
-            except OSError:
-                pass
-
-
-class BenchLock:
-    """The bench lock for the measured part, at priority 0 (--lock)."""
-
-    def __init__(self, path, pids):
-        self.path, self.pids, self.fd = path, pids, None
-
-    def __enter__(self):
-        if self.path:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-            t0 = time.monotonic()
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-            print("lock %s taken after %.0f s; load average %s" % (
-                self.path, time.monotonic() - t0,
-                open("/proc/loadavg").read().split()[:3]), flush=True)
-            renice_all([os.getpid()] + self.pids, 0)
-        return self
-
-    def __exit__(self, *exc):
-        if self.fd is not None:
-            renice_all([os.getpid()] + self.pids, 19)
-            print("load average at the end: %s" % (
-                open("/proc/loadavg").read().split()[:3]), flush=True)
-            os.close(self.fd)
-        return False
-
-
 def burst(px, mariadb, args):  # noqa: C901
     state = px.ox_state()
     salt = state["password_salt"]
@@ -393,8 +346,8 @@ def burst(px, mariadb, args):  # noqa: C901
         # queue it polls is empty again after a probe hint
         time.sleep(2)
         st0 = db_status(mariadb)
-        cpu0 = {k: RssSampler(v).cpu() for k, v in others.items()}
-        dcpu0 = sampler.cpu() or 0.0
+        cpu0 = {k: proc_cpu(v) for k, v in others.items()}
+        dcpu0 = proc_cpu(daemon.pid) or 0.0
         if args.general_log:
             mariadb.sql("SET GLOBAL general_log_file = '%s';"
                         " SET GLOBAL general_log = 1;" % args.general_log)
@@ -408,8 +361,8 @@ def burst(px, mariadb, args):  # noqa: C901
                 break
             time.sleep(0.2)
         t_done = time.time()
-        dcpu1 = sampler.cpu() or 0.0
-        cpu1 = {k: RssSampler(v).cpu() for k, v in others.items()}
+        dcpu1 = proc_cpu(daemon.pid) or 0.0
+        cpu1 = {k: proc_cpu(v) for k, v in others.items()}
         st1 = db_status(mariadb)
         queue_left = px.scalar("oxt", "SELECT COUNT(*) FROM queue")
         if args.general_log:
@@ -545,46 +498,27 @@ def main():
     ap.add_argument("--replicators", default="",
                     help="A,B: each build's burst on its own data set, one"
                     " after the other (in one hold of --lock)")
-    ap.add_argument("--lock", default="",
-                    help="FILE: hold an exclusive flock on it for the burst"
-                    " and run that at priority 0 (start the bench niced)")
+    benchlib.add_lock_option(ap, "the bursts")
     args = ap.parse_args()
-    reason = MariaDB.available()
-    if reason:
-        raise SystemExit(reason)
     reps = args.replicators.split(",") if args.replicators \
         else [env.REPLICATOR]
     sets = []
-    ok = False
-    try:
+    with contextlib.ExitStack() as stack:
         # every build's own data set first (niced with --lock), then the
         # bursts one after the other in one hold of the lock
         for rep in reps:
             env.REPLICATOR = rep
-            root = env.make_run_dir(prefix="bench-")
-            mariadb = MariaDB(os.path.join(root, "mariadb"),
-                              buffer_pool="512M")
-            sets.append([rep, root, mariadb, None])
-            mariadb.start()
-            sets[-1][3] = first_run(mariadb, root, args)
-        pids = [p for _, _, m, px in sets for p in (m.pid(), px.sim.proc.pid)]
+            root, mariadb = stack.enter_context(
+                benchlib.own_server(args.keep, "512M"))
+            px = first_run(mariadb, root, args)
+            stack.callback(benchlib.close, px)
+            sets.append((rep, mariadb, px))
+        pids = [p for _, m, px in sets for p in (m.pid(), px.sim.proc.pid)]
         ok = True
-        with BenchLock(args.lock, pids):
-            for rep, root, mariadb, px in sets:
+        with benchlib.measuring(args.lock, pids):
+            for rep, mariadb, px in sets:
                 env.REPLICATOR = rep
                 ok = burst(px, mariadb, args) and ok
-    finally:
-        for rep, root, mariadb, px in sets:
-            if px is not None:
-                try:
-                    px.close()
-                except Exception as e:       # keep stopping the rest
-                    print("close: %s" % e)
-            mariadb.stop()
-            if not args.keep:
-                env.remove_tree(root)
-            else:
-                print("kept %s" % root)
     sys.exit(0 if ok else 1)
 
 

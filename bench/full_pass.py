@@ -5,12 +5,14 @@
     /usr/bin/python3 bench/full_pass.py [--mailboxes 1000000]
         [--domains 100000] [--clients 10000] [--resellers 100]
         [--repeat 3] [--transport tcp,socket] [--root DIR] [--plan-only]
-        [--fill] [--replicated] [--both]
+        [--fill] [--replicated] [--both] [--rebuild]
 
 Starts its own MariaDB (tests/gen/fullpass-XXXX, removed at the end unless
 --root names a directory to keep and reuse: the generated data is loaded
-once there), generates the psa data (oxt-gendata, Plesk 10), creates the
-oxtender database (migrate), and times what every cron run and every
+once there; a --root that holds another size than the one asked is
+refused, and --rebuild drops its data and generates the size asked),
+generates the psa data (oxt-gendata, Plesk 10), creates the oxtender
+database (migrate), and times what every cron run and every
 daemon pass does at that size, with nothing selected for replication (so
 OX is never called; its host is an address nobody listens on):
 
@@ -41,6 +43,9 @@ what the daemon's pass and cron see on a replicated server: every
 domain's context row and every mailbox's state row read and compared.
 --both measures the unreplicated mode and the replicated one in one
 run, side by side under the same load.
+With --lock FILE the measuring alone holds an exclusive flock(2) on
+FILE, the bench and its MariaDB at priority 0 for it (bench/benchlib.py:
+the bench may be started niced).
 
 Each of floor, plan and steady run is measured --repeat times per
 transport (TCP to 127.0.0.1, the unix socket), floor and plan side by side
@@ -52,7 +57,6 @@ the prepared ones) are given for each.
 """
 import argparse
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -65,6 +69,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
+import benchlib                                     # noqa: E402
+from benchlib import proc_cpu, proc_status          # noqa: E402
 from harness import env                             # noqa: E402
 from harness import license as lic                   # noqa: E402
 from harness.mariadb import MariaDB                  # noqa: E402
@@ -87,27 +93,6 @@ def statements(db):
     rows = dict(db.query("SHOW GLOBAL STATUS WHERE Variable_name IN"
                          " ('Com_stmt_execute', 'Questions')"))
     return int(rows["Com_stmt_execute"]), int(rows["Questions"])
-
-
-def proc_status(pid, key):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def proc_cpu(pid):
-    """utime + stime of pid (s), while it runs (a zombie still has it)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def timed(argv, envp=None):
@@ -155,13 +140,40 @@ class Site:
         return "%d-%d-%d-%d" % (a.resellers, a.clients, a.domains,
                                 a.mailboxes)
 
+    def held_tag(self, name):
+        """The size tag the marker name under root holds (None: none)."""
+        try:
+            with open(os.path.join(self.root, name)) as f:
+                return f.read().strip()
+        except FileNotFoundError:
+            return None
+
+    def check_root(self, modes):
+        """Refuses a --root that holds data of another size than asked:
+        loading the asked size would drop it (hours to make at 1M), so
+        only --rebuild replaces it."""
+        what = dict(loaded="data", replicated="replicated state")
+        for name in ["loaded"] + (["replicated"] if REPLICATED in modes
+                                  else []):
+            held = self.held_tag(name)
+            if held is not None and held != self.size_tag() \
+                    and not self.args.rebuild:
+                raise SystemExit(
+                    "--root %s: its %s is of the size %s, not of the %s"
+                    " asked (resellers-clients-domains-mailboxes); ask for"
+                    " its size, or pass --rebuild to drop it and generate"
+                    " the size asked" % (self.root, what[name], held,
+                                         self.size_tag()))
+
     def setup(self):
         self.db.start()
-        marker = os.path.join(self.root, "loaded")
-        if not os.path.exists(marker) or \
-                open(marker).read().strip() != self.size_tag():
+        if self.args.rebuild or self.held_tag("loaded") != self.size_tag():
+            # none yet (or an interrupted load), or --rebuild: the old
+            # replicated state was made of the data replaced here
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self.root, "replicated"))
             self.load()
-            with open(marker, "w") as f:
+            with open(os.path.join(self.root, "loaded"), "w") as f:
                 f.write(self.size_tag() + "\n")
         self.write_configs()
 
@@ -242,13 +254,11 @@ class Site:
     def setup_replicated(self):
         """oxtender_rep as the replicator leaves it after replicating every
         mailbox, built once per size under root."""
-        marker = os.path.join(self.root, "replicated")
-        if os.path.exists(marker) and \
-                open(marker).read().strip() == self.size_tag():
+        if self.held_tag("replicated") == self.size_tag():
             self.write_configs(REPLICATED)
             return
         self.replicate_build()
-        with open(marker, "w") as f:
+        with open(os.path.join(self.root, "replicated"), "w") as f:
             f.write(self.size_tag() + "\n")
 
     def replicate_build(self):
@@ -447,20 +457,6 @@ def transport_block(site, transport, args, mode=PLAIN):
     return lines
 
 
-@contextlib.contextmanager
-def locked(path):
-    """flock(2) on path (None: no lock) for the time of the block."""
-    if path is None:
-        yield
-        return
-    with open(path, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
 def measure_all(site, args, modes):
     load0 = os.getloadavg()
     lines = []
@@ -501,7 +497,11 @@ def main():
     ap.add_argument("--resellers", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--transport", default="tcp,socket")
-    ap.add_argument("--root", help="keep the server and data here (reused)")
+    ap.add_argument("--root", help="keep the server and data here (reused;"
+                    " refused when it holds another size's)")
+    ap.add_argument("--rebuild", action="store_true",
+                    help="drop the data under --root and generate it again"
+                    " at the sizes asked")
     ap.add_argument("--plan-only", action="store_true",
                     help="floor and plan only (no run)")
     ap.add_argument("--steady-only", action="store_true",
@@ -523,8 +523,8 @@ def main():
     ap.add_argument("--build-only", action="store_true",
                     help="load (and with --replicated or --both"
                     " replicate) the data, measure nothing; run it niced")
-    ap.add_argument("--lock", help="hold this flock(2) lock file while"
-                    " measuring (not while loading or replicating)")
+    benchlib.add_lock_option(ap, "the measuring (not while loading or"
+                             " replicating)")
     args = ap.parse_args()
     modes = [PLAIN, REPLICATED] if args.both \
         else [REPLICATED] if args.replicated else [PLAIN]
@@ -535,13 +535,14 @@ def main():
         prefix="fullpass-", dir=os.path.join(env.TOP, "tests", "gen"))
     os.makedirs(root, exist_ok=True)
     site = Site(root, args)
+    site.check_root(modes)
     try:
         site.setup()
         if REPLICATED in modes:
             site.setup_replicated()
         if args.build_only:
             return
-        with locked(args.lock):
+        with benchlib.measuring(args.lock, [site.db.pid()]):
             measure_all(site, args, modes)
     finally:
         site.db.stop()

@@ -45,7 +45,6 @@ which the front runs) or the tree's one, under --lock as above, and prints their
 setup serves the measurements of several builds side by side.
 """
 import argparse
-import fcntl
 import os
 import pty
 import select
@@ -57,73 +56,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 sys.path.insert(0, HERE)
 
+import benchlib  # noqa: E402
+from benchlib import proc_cpu, proc_status  # noqa: E402
 from harness import env  # noqa: E402
-from harness.mariadb import MariaDB  # noqa: E402
 from harness.plesk import EVENT_VARS, PleskSetup  # noqa: E402
-from replicate import normalise  # noqa: E402
-
-
-def proc_status(pid, key):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def proc_cpu(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def full_priority(pids, value=0):
-    """Priority value for this process (the replicator it starts inherits
-    it) and every thread of pids: Linux keeps the nice value per
-    thread."""
-    done = True
-    for pid in [os.getpid()] + [p for p in pids if p]:
-        try:
-            tids = [int(t) for t in os.listdir("/proc/%d/task" % pid)]
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                os.setpriority(os.PRIO_PROCESS, tid, value)
-            except OSError:
-                done = False
-    if not done:
-        print("warning: could not return to priority 0 (not root?)",
-              flush=True)
-
-
-class Measuring:
-    """--lock: the lock held, at priority 0, for the measurements only."""
-
-    def __init__(self, path, pids):
-        self.path, self.pids, self.f = path, pids, None
-        self.nice = os.getpriority(os.PRIO_PROCESS, 0)
-
-    def __enter__(self):
-        if self.path:
-            self.f = open(self.path, "a")
-            t0 = time.monotonic()
-            fcntl.flock(self.f, fcntl.LOCK_EX)
-            print("lock %s taken after %.0f s" % (
-                self.path, time.monotonic() - t0), flush=True)
-            full_priority(self.pids)
-        return self
-
-    def __exit__(self, *exc):
-        if self.f is not None:
-            full_priority(self.pids, self.nice)   # the next setup niced
-            self.f.close()              # releases the lock
 
 
 def setup(mariadb, root, n, args):
@@ -134,23 +70,14 @@ def setup(mariadb, root, n, args):
                     seed=1,
                     oxsim_args=["--latency-ms", str(args.setup_latency_ms),
                                 "--max-conns", "1024"])
-    try:
-        px.setup()
-        px.write_config(ox_connections=args.conns, log_level="notice")
-        normalise(px)
-        t0 = time.monotonic()
-        res = px.repl("--json", "run", timeout=7200)
-        if res.returncode != 0:
-            raise SystemExit("run failed: %s" % px.describe(res))
-    except BaseException:
-        px.close()                   # the emulator too
-        raise
+    took = benchlib.first_replication(
+        px, lambda px: px.write_config(ox_connections=args.conns,
+                                       log_level="notice"), 7200)
     users = int(px.scalar("oxt", "SELECT COUNT(*) FROM mailbox_state"
                           " WHERE ox_user_id IS NOT NULL"))
     print("setup: %d mailboxes in %d domains, %d in OX, replicated in"
           " %.0f s (emulator at %d ms)" % (n, domains, users,
-                                           time.monotonic() - t0,
-                                           args.setup_latency_ms),
+                                           took, args.setup_latency_ms),
           flush=True)
     px.ox_config(latency_ms=args.latency_ms)
     return px, domains, users
@@ -227,36 +154,28 @@ def main():
     ap.add_argument("--access", default="rotate",
                     help="comma-separated --access modes to measure")
     ap.add_argument("--setup-latency-ms", type=int, default=0)
-    ap.add_argument("--lock", help="hold this flock only while measuring")
+    benchlib.add_lock_option(ap, "the measurements")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--serve", action="store_true",
                     help="set up every size, then measure on commands")
     args = ap.parse_args()
-    reason = MariaDB.available()
-    if reason:
-        raise SystemExit(reason)
-    root = env.make_run_dir(prefix="bench-")
+    ok = True
     # The measured reconcile is a dry run: it reads our state and writes
     # one row, so the server's durability does not change its figures,
     # while the setup writes every replicated object: tables on the RAM
     # disk and no flush per commit, as the suite's server.
-    ram = env.ram_dir("mariadb-")
-    mariadb = MariaDB(os.path.join(root, "mariadb"), buffer_pool="1G",
-                      datadir=os.path.join(ram, "data") if ram else None,
-                      durable=False)
-    ok = True
-    print("==== reconcile --dry-run, ox_connections=%d, emulator %d ms,"
-          " best of %d (each size printed when measured) ====" % (
-              args.conns, args.latency_ms, args.repeat), flush=True)
-    try:
-        mariadb.start()
+    with benchlib.own_server(args.keep, "1G", ram=True) as (root, mariadb):
+        print("==== reconcile --dry-run, ox_connections=%d, emulator %d ms,"
+              " best of %d (each size printed when measured) ====" % (
+                  args.conns, args.latency_ms, args.repeat), flush=True)
         if args.serve:
             ok = serve(mariadb, root, args)
         for n in [] if args.serve else [int(s) for s in
                                           args.sizes.split(",")]:
             px, domains, users = setup(mariadb, root, n, args)
             try:
-                with Measuring(args.lock, [mariadb.pid(), px.sim.proc.pid]):
+                with benchlib.measuring(args.lock,
+                                        [mariadb.pid(), px.sim.proc.pid]):
                     for access in args.access.split(","):
                         (wall, cpu, peak, text, draws, tty, rc), calls = \
                             measure(px, args, access)
@@ -265,14 +184,6 @@ def main():
                         ok = ok and rc == 0
             finally:
                 px.close()
-    finally:
-        mariadb.stop()
-        if not args.keep:
-            env.remove_tree(root)
-            if ram:
-                env.remove_tree(ram)
-        else:
-            print("kept %s" % root)
     print("==== end of reconcile figures ====")
     sys.exit(0 if ok else 1)
 
@@ -302,7 +213,8 @@ def serve(mariadb, root, args):
                 print("migrate failed: %s" % px.describe(res), flush=True)
                 continue
             print("==== %s ====" % line.strip(), flush=True)
-            with Measuring(args.lock, [mariadb.pid(), px.sim.proc.pid]):
+            with benchlib.measuring(args.lock,
+                                        [mariadb.pid(), px.sim.proc.pid]):
                 for access in words[2].split(","):
                     (wall, cpu, peak, text, draws, tty, rc), calls = \
                         measure(px, args, access)

@@ -45,133 +45,23 @@ emulator on 127.0.0.1, through the integration harness
    then checked in /oxsim/state.
 """
 import argparse
-import contextlib
-import fcntl
 import os
 import random
 import re
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 
+import benchlib  # noqa: E402
+from benchlib import DB_KEYS, db_status, proc_cpu  # noqa: E402
 from harness import env, oxexpect  # noqa: E402
-from harness.mariadb import MariaDB  # noqa: E402
 from harness.oxsim import binary as oxsim_binary  # noqa: E402
+from harness.oxsim import user_password_is  # noqa: E402
 from harness.plesk import EVENT_VARS, PleskSetup  # noqa: E402
-
-
-def normalise(px):
-    """Every mailbox replicable, every domain selected."""
-    px.exec("psa", """
-        UPDATE clients SET status = 0;
-        UPDATE domains SET status = 0;
-        UPDATE DomainServices SET status = 0 WHERE type = 'mail';
-        UPDATE mail SET postbox = 'true';
-        UPDATE accounts a JOIN mail m ON m.account_id = a.id
-           SET a.type = 'plain', a.password = CONCAT('bench-pw-', m.id);
-    """)
-    px.exec("oxt", "INSERT INTO prefs (level, plesk_id, webmail_forever)"
-            " SELECT 'domain', id, 'on' FROM %s.domains" % px.psa_db)
-
-
-class RssSampler(threading.Thread):
-    def __init__(self, pid, interval=0.2):
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.interval = interval
-        self.samples = []
-        self.last_cpu = 0.0
-        self.stop = threading.Event()
-
-    def cpu(self):
-        """utime + stime of the process in seconds."""
-        try:
-            with open("/proc/%d/stat" % self.pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf(
-                "SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            return None
-
-    def read(self):
-        try:
-            with open("/proc/%d/status" % self.pid) as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1])
-        except OSError:
-            return None
-        return None
-
-    def run(self):
-        while not self.stop.is_set():
-            v = self.read()
-            if v is not None:
-                self.samples.append(v)
-            c = self.cpu()
-            if c is not None:
-                self.last_cpu = c
-            self.stop.wait(self.interval)
-
-
-def renice(pids, value):
-    """Every thread of pids to niceness value; False when refused."""
-    ok = True
-    for pid in pids:
-        try:
-            tids = [int(t) for t in os.listdir("/proc/%d/task" % pid)]
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                os.setpriority(os.PRIO_PROCESS, tid, value)
-            except OSError:
-                ok = False
-    return ok
-
-
-@contextlib.contextmanager
-def locked(lockfile):
-    """The lock (when given), for all the measured runs at once."""
-    if not lockfile:
-        yield
-        return
-    with open(lockfile, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def measuring(lockfile, pids):
-    """Normal priority for a measured run, under the lock."""
-    if not lockfile:
-        yield
-        return
-    before = os.getpriority(os.PRIO_PROCESS, 0)
-    if not renice(pids + [os.getpid()], 0):
-        print("  (could not renice to 0: measured at niceness %d)" % before)
-    try:
-        yield
-    finally:
-        renice(pids + [os.getpid()], before)
-
-
-DB_KEYS = ("Questions", "Com_select", "Com_insert", "Com_update",
-           "Com_delete", "Com_commit", "Com_stmt_execute",
-           "Handler_read_key", "Handler_read_next")
-
-
-def db_status(mariadb):
-    return dict(mariadb.query("SHOW GLOBAL STATUS WHERE Variable_name IN (%s)"
-                              % ", ".join("'%s'" % k for k in DB_KEYS)))
 
 
 def fill_directory(px, replicator):
@@ -202,7 +92,7 @@ def prepare(mariadb, root, args, conns, label, replicator):
     px.setup()
     # info: the engine's profile line at the end of the run (OXT04350)
     px.write_config(ox_connections=conns, log_level="info")
-    normalise(px)
+    px.replicate_everything("bench-pw-")
     if not args.empty_directory:
         fill_directory(px, replicator)
     return px, oxexpect.desired(px)
@@ -217,22 +107,21 @@ def first_run(mariadb, px, want, args, conns, replicator, label):  # noqa: C901
         # are then those of the wrapper
         argv = args.wrap.split() + argv
     others = {"mariadbd": mariadb.pid(), "oxsim": px.sim.proc.pid}
-    with measuring(args.lock, [px.sim.proc.pid]):
-        load0 = os.getloadavg()[0]
-        cpu0 = {k: RssSampler(v).cpu() for k, v in others.items()}
-        st0 = db_status(mariadb)
-        t0 = time.monotonic()
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=e)
-        sampler = RssSampler(proc.pid)
-        sampler.start()
-        out, err = proc.communicate(timeout=3600)
-        wall = time.monotonic() - t0
-        sampler.stop.set()
-        sampler.join()
-        cpu1 = {k: RssSampler(v).cpu() for k, v in others.items()}
-        st1 = db_status(mariadb)
-        load1 = os.getloadavg()[0]
+    load0 = os.getloadavg()[0]
+    cpu0 = {k: proc_cpu(v) for k, v in others.items()}
+    st0 = db_status(mariadb)
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=e)
+    sampler = benchlib.RssSampler(proc.pid)
+    sampler.start()
+    out, err = proc.communicate(timeout=3600)
+    wall = time.monotonic() - t0
+    sampler.stop.set()
+    sampler.join()
+    cpu1 = {k: proc_cpu(v) for k, v in others.items()}
+    st1 = db_status(mariadb)
+    load1 = os.getloadavg()[0]
     if proc.returncode != 0:
         raise SystemExit("run failed (%d): %s" % (proc.returncode, err[-2000:]))
     counters = px.ox_counters()
@@ -355,10 +244,12 @@ def daemon_latency(px, args):
         env.terminate(daemon.pid, 30, proc=daemon)
         log.close()
     wall = time.monotonic() - t_start
-    users = {u["primaryEmail"]: u for c in px.ox_state()["contexts"]
+    # the emulator keeps a salted digest of each password, never the text
+    state = px.ox_state()
+    users = {u["primaryEmail"]: (c, u) for c in state["contexts"]
              for u in c["users"]}
-    wrong = [a for a, pw in last.items()
-             if users.get(a, {}).get("password") != pw]
+    wrong = [a for a, pw in last.items() if a not in users
+             or not user_password_is(state, *users[a], pw)]
     lat.sort()
     if lat:
         p50 = statistics.median(lat)
@@ -391,56 +282,45 @@ def main():
     ap.add_argument("--oxsims", default="",
                     help="comma-separated emulators to compare (default:"
                          " the build's, or OXT_OXSIM)")
-    ap.add_argument("--lock", default="",
-                    help="a lock file taken around each measured run only")
+    benchlib.add_lock_option(ap, "the measured runs")
     args = ap.parse_args()
-    reason = MariaDB.available()
-    if reason:
-        raise SystemExit(reason)
-    root = env.make_run_dir(prefix="bench-")
-    mariadb = MariaDB(os.path.join(root, "mariadb"), buffer_pool="512M")
-    setups = []
-    try:
-        mariadb.start()
-        binaries = [b for b in args.replicators.split(",") if b] \
-            or [env.REPLICATOR]
-        sims = [b for b in args.oxsims.split(",") if b] or [""]
-        runs = []
-        # every setup first (niced, outside the lock), then the measured
-        # runs one after the other under one hold of the lock
-        for conns in [int(c) for c in args.conns.split(",")]:
-            for i, binary in enumerate(binaries):
-                for k, sim in enumerate(sims):
-                    label = "[%d]" % (i * len(sims) + k + 1) \
-                        if len(binaries) * len(sims) > 1 else ""
-                    if sim:
-                        # the harness starts tests/oxsim or OXT_OXSIM
-                        os.environ["OXT_OXSIM"] = sim
-                        print("%s emulator %s" % (label, sim))
-                    px, want = prepare(mariadb, root, args, conns, label,
-                                       binary)
-                    px.bench_sim = oxsim_binary()
-                    setups.append(px)
-                    runs.append((px, want, conns, binary, label))
-        with locked(args.lock):
-            if args.lock:
-                print("lock taken; the database server back to normal"
-                      " priority: %s" % renice([mariadb.pid()], 0))
-            for px, want, conns, binary, label in runs:
-                first_run(mariadb, px, want, args, conns, binary, label)
-        if not args.skip_daemon and setups:
-            daemon_latency(setups[-1], args)
-    finally:
-        for px in setups:
-            try:
-                px.close()
-            except Exception as e:       # keep stopping the rest
-                print("close: %s" % e)
-        mariadb.stop()
-        if not args.keep:
-            env.remove_tree(root)
-        else:
-            print("kept %s" % root)
+    with benchlib.own_server(args.keep, "512M") as (root, mariadb):
+        setups = []
+        try:
+            measure(mariadb, root, args, setups)
+        finally:
+            for px in setups:
+                benchlib.close(px)
+
+
+def measure(mariadb, root, args, setups):
+    """Every setup (into setups), the first runs, the daemon's latency."""
+    binaries = [b for b in args.replicators.split(",") if b] \
+        or [env.REPLICATOR]
+    sims = [b for b in args.oxsims.split(",") if b] or [""]
+    runs = []
+    # every setup first (niced, outside the lock), then the measured
+    # runs one after the other under one hold of the lock
+    for conns in [int(c) for c in args.conns.split(",")]:
+        for i, binary in enumerate(binaries):
+            for k, sim in enumerate(sims):
+                label = "[%d]" % (i * len(sims) + k + 1) \
+                    if len(binaries) * len(sims) > 1 else ""
+                if sim:
+                    # the harness starts tests/oxsim or OXT_OXSIM
+                    os.environ["OXT_OXSIM"] = sim
+                    print("%s emulator %s" % (label, sim))
+                px, want = prepare(mariadb, root, args, conns, label,
+                                   binary)
+                px.bench_sim = oxsim_binary()
+                setups.append(px)
+                runs.append((px, want, conns, binary, label))
+    with benchlib.measuring(args.lock, [mariadb.pid()]
+                            + [px.sim.proc.pid for px in setups]):
+        for px, want, conns, binary, label in runs:
+            first_run(mariadb, px, want, args, conns, binary, label)
+    if not args.skip_daemon and setups:
+        daemon_latency(setups[-1], args)
 
 
 if __name__ == "__main__":

@@ -401,7 +401,9 @@ static void json_checks(oxt_json_t *j, const oxt_health_t *h)
     oxt_json_end(j);
 }
 
-static void json_run(oxt_json_t *j, const oxt_run_summary_t *run)
+void oxt_health_json_run(oxt_json_t *j, const oxt_run_summary_t *run,
+                         oxt_health_run_total_fn *total,
+                         oxt_health_run_more_fn *more)
 {
     long long ok, failed;
 
@@ -409,13 +411,16 @@ static void json_run(oxt_json_t *j, const oxt_run_summary_t *run)
         oxt_json_knull(j, "last_run");
         return;
     }
-    oxt_run_counts_sum(&run->counts, &ok, &failed);
+    total(&run->counts, &ok, &failed);
     oxt_json_kobject(j, "last_run");
     oxt_json_kstr(j, "started", run->started_at);
     oxt_json_kstr(j, "finished", run->finished_at);
     oxt_json_kstr(j, "status", run->status);
     oxt_json_kint(j, "successful", ok);
     oxt_json_kint(j, "failed", failed);
+    if (more != NULL) {
+        more(j, &run->counts);
+    }
     oxt_json_end(j);
 }
 
@@ -462,7 +467,7 @@ void oxt_health_json(oxt_json_t *j, const oxt_health_t *h, apr_pool_t *p)
     oxt_json_kstr(j, "state", state_json[h->state]);
     oxt_json_kstr(j, "summary", oxt_health_summary(h, p));
     json_checks(j, h);
-    json_run(j, h->last_run);
+    oxt_health_json_run(j, h->last_run, oxt_run_counts_sum, NULL);
     oxt_json_kobject(j, "pass");
     json_time(j, "last_ok", f->pass_ok);
     json_time(j, "last_started", f->pass_started);

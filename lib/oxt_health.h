@@ -139,4 +139,23 @@ const char *oxt_health_line(const oxt_health_t *h, apr_pool_t *p);
  */
 void oxt_health_json(oxt_json_t *j, const oxt_health_t *h, apr_pool_t *p);
 
+/** What a run's successful and failed sum (oxt_run_counts_sum: mailboxes,
+ *  oxt_run_counts_total: operations), and what else its JSON object
+ *  holds (oxt_health_json_run). */
+typedef void oxt_health_run_total_fn(const oxt_run_counts_t *counts,
+                                     long long *pok, long long *pfailed);
+typedef void oxt_health_run_more_fn(oxt_json_t *j,
+                                    const oxt_run_counts_t *counts);
+
+/**
+ * The member "last_run" of the JSON object j is in: null when run is NULL
+ * (none yet), else an object of its started, finished, status, and its
+ * successful and failed as total sums them, then what more writes (NULL:
+ * nothing). `health` sums the mailboxes, `status` the operations with
+ * their kinds.
+ */
+void oxt_health_json_run(oxt_json_t *j, const oxt_run_summary_t *run,
+                         oxt_health_run_total_fn *total,
+                         oxt_health_run_more_fn *more);
+
 #endif /* OXT_HEALTH_H */

@@ -1,9 +1,10 @@
 /*
  * mod_oxtender_list.h — what the Resellers, Clients and Domains pages
- * share (mod_oxtender_page_list.c): the getters of their common columns,
- * the GET that renders a list (HTML or the JSON twin) and the POST of
- * "Apply Your Changes". A list page file holds only its column table and
- * an oxt_mod_list_t.
+ * share (mod_oxtender_page_list.c, all three; each is an oxt_mod_list_t
+ * there, with its column table): the getters of their common columns,
+ * the GET that renders a list (HTML or the JSON twin, shared with the
+ * Mailboxes page: oxt_mod_list_writer_t) and the POST of "Apply Your
+ * Changes".
  */
 #ifndef MOD_OXTENDER_LIST_H
 #define MOD_OXTENDER_LIST_H
@@ -51,8 +52,57 @@ apr_status_t oxt_mod_list_ids(apr_hash_t **pset, apr_array_header_t **pids,
 /** Is every id of set one of within? (A tick of a row not shown: 404.) */
 int oxt_mod_list_within(apr_hash_t *set, apr_hash_t *within, apr_pool_t *p);
 
-/** GET and POST of a list page. */
-int oxt_mod_list_page(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp);
+/** Where a list's rows go as its reader hands them over: the HTML
+ * table's or the JSON's (oxt_mod_list_row). */
+typedef struct oxt_mod_list_out_t {
+    oxt_list_view_t *v;
+    oxt_html_t *h;                 /* HTML, or */
+    oxt_json_t *j;                 /* JSON */
+} oxt_mod_list_out_t;
+
+/** Writes one row to out; APR_EGENERAL once the HTML writer failed (the
+ * reader stops). A reader's row callback calls it. */
+apr_status_t oxt_mod_list_row(oxt_mod_list_out_t *out, const void *row);
+
+/**
+ * The GET of a list, as the Resellers, Clients, Domains and Mailboxes
+ * pages have it: the total and the rows read in one snapshot
+ * (oxt_mod_list_open), then the page (oxt_mod_list_write): the shell
+ * with the toolbar (Apply Your Changes, Hide/Show Search), the search
+ * form, the rows' form between paging bars; or the JSON twin. What
+ * differs from page to page comes from here; baton is the callbacks'.
+ */
+typedef struct oxt_mod_list_writer_t {
+    const char *title;             /* heading, crumb, <title> */
+    oxt_tab_t tab;
+    const char *hint;              /* a hint below the search form, NULL */
+    const oxt_url_t *action;       /* the rows' form */
+    /* the heading's owner and the message of a redirect (only for the
+     * HTML: they cost queries) */
+    void (*head)(oxt_page_t *pg, oxt_mod_page_ctx_t *ctx, const void *baton);
+    /* the total of the query */
+    apr_status_t (*count)(long long *ptotal, oxt_mod_page_ctx_t *ctx,
+                          const void *baton);
+    /* the page's rows, each to oxt_mod_list_row(out, row) */
+    apr_status_t (*each)(oxt_mod_page_ctx_t *ctx, const void *baton,
+                         oxt_mod_list_out_t *out);
+    const void *baton;
+} oxt_mod_list_writer_t;
+
+/** The total (w->count) in the read snapshot this opens; it is closed
+ * again on failure, else by the caller (oxt_dir_read_end) after
+ * oxt_mod_list_write. */
+apr_status_t oxt_mod_list_open(long long *ptotal, oxt_mod_page_ctx_t *ctx,
+                               const oxt_mod_list_writer_t *w);
+
+/** Writes the page (HTML or JSON) to sink from the open snapshot; *pwrv
+ * is the writer's status (and *pwhy its reason), the return the core's
+ * (a failure half-way: the page is cut). */
+apr_status_t oxt_mod_list_write(oxt_mod_page_ctx_t *ctx,
+                                const oxt_mod_list_writer_t *w,
+                                oxt_list_view_t *v, int hidden,
+                                oxt_sink_t *sink, apr_status_t *pwrv,
+                                const char **pwhy);
 
 /** Which Plesk pages the Name links to: those of Plesk 8 and 9, the
  * administrator's overviews of Plesk 10 and later (resellers and

@@ -94,9 +94,8 @@ struct oxt_mod_route_t {
 /* ---- the pages (one file each) --------------------------------------------- */
 
 int oxt_mod_page_home(oxt_mod_page_ctx_t *ctx);
-int oxt_mod_page_resellers(oxt_mod_page_ctx_t *ctx);
-int oxt_mod_page_clients(oxt_mod_page_ctx_t *ctx);
-int oxt_mod_page_domains(oxt_mod_page_ctx_t *ctx);
+/** Resellers, Clients or Domains Management: the route's tab says which. */
+int oxt_mod_page_list(oxt_mod_page_ctx_t *ctx);
 int oxt_mod_page_prefs(oxt_mod_page_ctx_t *ctx);
 /**
  * The service types the license in force allows (OXT_SERVICE_BIT each):
@@ -179,5 +178,10 @@ int oxt_mod_page_redirect(oxt_mod_page_ctx_t *ctx, oxt_url_t *url,
 
 /** The configured Plesk panel (OxtenderPanelOrigin, the first), or NULL. */
 const char *oxt_mod_page_panel(const oxt_mod_page_ctx_t *ctx);
+
+/** The "languages" array of a page's JSON: each oxt_language_t of langs
+ * as {code, name}, and with allowed its "allowed" (chosen in Settings). */
+void oxt_mod_page_json_languages(oxt_json_t *j,
+                                 const apr_array_header_t *langs, int allowed);
 
 #endif /* MOD_OXTENDER_PAGE_H */

@@ -1,8 +1,11 @@
 /*
- * mod_oxtender_page_list.c — see mod_oxtender_list.h: the common part of
- * the Resellers, Clients and Domains pages. The core decides what the
- * caller sees and what a POST changes (oxt_dir, oxt_change); this file
- * formats.
+ * mod_oxtender_page_list.c — see mod_oxtender_list.h: the Resellers,
+ * Clients and Domains pages (the admin's, a reseller's and a client's,
+ * their part of the server: Access, disabled from Plesk 10, Prefs, Name,
+ * Mail Service, Modified, Clients, Domains, Mailboxes, the report,
+ * Webmail Forever / Now), and the GET that the Mailboxes page shares.
+ * The core decides what the caller sees and what a POST changes
+ * (oxt_dir, oxt_change); this file formats.
  */
 #include <string.h>
 #include <httpd.h>
@@ -354,24 +357,21 @@ static int list_failed(oxt_mod_page_ctx_t *ctx, apr_status_t rv)
 
 /* ---- GET ------------------------------------------------------------------------------ */
 
-typedef struct list_out_t {
-    oxt_list_view_t *v;
-    oxt_html_t *h;                 /* HTML, or */
-    oxt_json_t *j;                 /* JSON */
-} list_out_t;
+apr_status_t oxt_mod_list_row(oxt_mod_list_out_t *out, const void *row)
+{
+    if (out->h != NULL) {
+        oxt_list_html_row(out->h, out->v, row);
+        return oxt_html_ok(out->h) ? APR_SUCCESS : APR_EGENERAL;
+    }
+    oxt_list_json_row(out->j, out->v, row);
+    return APR_SUCCESS;
+}
 
 static apr_status_t list_row_cb(void *baton, const oxt_dir_row_t *row,
                                 apr_pool_t *ptemp)
 {
-    list_out_t *o = baton;
-
     (void)ptemp;
-    if (o->h != NULL) {
-        oxt_list_html_row(o->h, o->v, row);
-        return oxt_html_ok(o->h) ? APR_SUCCESS : APR_EGENERAL;
-    }
-    oxt_list_json_row(o->j, o->v, row);
-    return APR_SUCCESS;
+    return oxt_mod_list_row(baton, row);
 }
 
 /* Does the Cookie header hold exactly the pair "name=value"? The last
@@ -477,7 +477,7 @@ static const char search_hint[] =
     " shop.dom1.example. Case and accents do not matter.";
 
 static void list_html_top(oxt_html_t *h, oxt_mod_page_ctx_t *ctx,
-                          oxt_list_view_t *v, int hidden)
+                          oxt_list_view_t *v, int hidden, const char *hint)
 {
     OXT_HTML_LIT(h, "<div class=\"oxt-toolbar\"><div class=\"oxt-actions\">");
     oxt_page_action_submit(h, ctx->static_base, OXT_ICON_APPLY,
@@ -487,35 +487,34 @@ static void list_html_top(oxt_html_t *h, oxt_mod_page_ctx_t *ctx,
     oxt_list_search_toggle(h, v, hidden, oxt_mod_list_search_cookie(ctx));
     OXT_HTML_LIT(h, "</div></div>\n");
     oxt_list_search_form(h, v, hidden);
+    if (hint != NULL) {
+        OXT_HTML_LIT(h, "<p class=\"oxt-hint\">");
+        oxt_html_text(h, hint);
+        OXT_HTML_LIT(h, "</p>\n");
+    }
 }
 
 static apr_status_t list_html(oxt_mod_page_ctx_t *ctx,
-                              const oxt_mod_list_t *lp,
-                              const oxt_dir_query_t *q, oxt_list_view_t *v,
-                              int hidden, oxt_html_t *h)
+                              const oxt_mod_list_writer_t *w,
+                              oxt_list_view_t *v, int hidden, oxt_html_t *h)
 {
     oxt_crumb_t path[1];
     oxt_page_t pg;
-    list_out_t out = { v, h, NULL };
+    oxt_mod_list_out_t out = { v, h, NULL };
     apr_status_t rv;
 
-    oxt_mod_page_shell(&pg, ctx, lp->title, lp->tab);
-    list_owner(&pg, ctx, q);
-    path[0].label = lp->title;
+    oxt_mod_page_shell(&pg, ctx, w->title, w->tab);
+    path[0].label = w->title;
     path[0].url = NULL;
     pg.crumbs = path;
     pg.ncrumbs = 1;
-    pg.info = list_message(ctx, lp);
+    w->head(&pg, ctx, w->baton);
     oxt_page_begin(h, &pg);
-    list_html_top(h, ctx, v, hidden);
-    oxt_page_form_begin(h, oxt_list_url(v, NULL, v->req->desc,
-                                        v->paging->page, v->req->per_page,
-                                        ctx->r->pool),
-                        ctx->csrf, "oxt-list-form", 0);
+    list_html_top(h, ctx, v, hidden, w->hint);
+    oxt_page_form_begin(h, w->action, ctx->csrf, "oxt-list-form", 0);
     oxt_list_paging_html(h, v, "Pages, top");
     oxt_list_html_begin(h, v);
-    rv = oxt_dir_each(ctx->psa, ctx->db, q, list_row_cb, &out, ctx->res,
-                      ctx->r->pool);
+    rv = w->each(ctx, w->baton, &out);
     oxt_list_html_end(h, v);
     oxt_list_paging_html(h, v, "Pages, bottom");
     oxt_page_form_end(h);
@@ -523,48 +522,76 @@ static apr_status_t list_html(oxt_mod_page_ctx_t *ctx,
     return rv;
 }
 
-/* Writes the page (HTML or JSON) from the open snapshot; *pwrv is the
- * writer's status, the return the core's. */
-static apr_status_t list_write(oxt_mod_page_ctx_t *ctx,
-                               const oxt_mod_list_t *lp,
-                               const oxt_dir_query_t *q, oxt_list_view_t *v,
-                               int hidden, oxt_sink_t *sink,
-                               apr_status_t *pwrv, const char **pwhy)
+apr_status_t oxt_mod_list_write(oxt_mod_page_ctx_t *ctx,
+                                const oxt_mod_list_writer_t *w,
+                                oxt_list_view_t *v, int hidden,
+                                oxt_sink_t *sink, apr_status_t *pwrv,
+                                const char **pwhy)
 {
-    list_out_t out = { v, NULL, NULL };
+    oxt_mod_list_out_t out = { v, NULL, NULL };
     apr_status_t rv;
 
     if (ctx->json) {
         out.j = oxt_json_make(sink, 0, ctx->r->pool);
         oxt_list_json_begin(out.j, v);
-        rv = oxt_dir_each(ctx->psa, ctx->db, q, list_row_cb, &out,
-                          ctx->res, ctx->r->pool);
+        rv = w->each(ctx, w->baton, &out);
         oxt_list_json_end(out.j, v);
         *pwrv = oxt_json_finish(out.j);
         *pwhy = oxt_json_error(out.j);
         return rv;
     }
     out.h = oxt_html_make(sink, ctx->r->pool);
-    rv = list_html(ctx, lp, q, v, hidden, out.h);
+    rv = list_html(ctx, w, v, hidden, out.h);
     *pwrv = oxt_html_finish(out.h);
     *pwhy = oxt_html_error(out.h);
     return rv;
 }
 
-/* The total, in the snapshot it opens (closed again on failure). */
-static apr_status_t list_open(long long *ptotal, oxt_mod_page_ctx_t *ctx,
-                              oxt_dir_query_t *q)
+apr_status_t oxt_mod_list_open(long long *ptotal, oxt_mod_page_ctx_t *ctx,
+                               const oxt_mod_list_writer_t *w)
 {
     apr_status_t rv = oxt_dir_read_begin(ctx->db, ctx->res);
 
     if (rv == APR_SUCCESS) {
-        rv = oxt_dir_count(ptotal, ctx->psa, ctx->db, q, ctx->res,
-                           ctx->r->pool);
+        rv = w->count(ptotal, ctx, w->baton);
         if (rv != APR_SUCCESS) {
             oxt_dir_read_end(ctx->db);
         }
     }
     return rv;
+}
+
+/* A list page's own parts of oxt_mod_list_writer_t. */
+typedef struct list_shown_t {
+    const oxt_mod_list_t *lp;
+    oxt_dir_query_t *q;            /* the count sets q->wide */
+} list_shown_t;
+
+static void list_head(oxt_page_t *pg, oxt_mod_page_ctx_t *ctx,
+                      const void *baton)
+{
+    const list_shown_t *ls = baton;
+
+    list_owner(pg, ctx, ls->q);
+    pg->info = list_message(ctx, ls->lp);
+}
+
+static apr_status_t list_count(long long *ptotal, oxt_mod_page_ctx_t *ctx,
+                               const void *baton)
+{
+    const list_shown_t *ls = baton;
+
+    return oxt_dir_count(ptotal, ctx->psa, ctx->db, ls->q, ctx->res,
+                         ctx->r->pool);
+}
+
+static apr_status_t list_each(oxt_mod_page_ctx_t *ctx, const void *baton,
+                              oxt_mod_list_out_t *out)
+{
+    const list_shown_t *ls = baton;
+
+    return oxt_dir_each(ctx->psa, ctx->db, ls->q, list_row_cb, out, ctx->res,
+                        ctx->r->pool);
 }
 
 /* The page: one snapshot for the total and the rows. */
@@ -577,6 +604,9 @@ static int list_get(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
     oxt_paging_t pg;
     oxt_list_view_t v;
     oxt_sink_t *sink;
+    list_shown_t ls = { lp, &q };
+    oxt_mod_list_writer_t w = { lp->title, lp->tab, NULL, NULL, list_head,
+                                list_count, list_each, &ls };
     const char *why = NULL;
     long long total = 0;
     int status, hidden;
@@ -587,7 +617,7 @@ static int list_get(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
         return status;
     }
     hidden = oxt_mod_list_search_hidden(ctx, &req);
-    rv = list_open(&total, ctx, &q);
+    rv = oxt_mod_list_open(&total, ctx, &w);
     if (rv != APR_SUCCESS) {
         return list_failed(ctx, rv);
     }
@@ -599,8 +629,10 @@ static int list_get(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
     oxt_list_view_init(&v, lp->def, &req, &pg, list_route(ctx, lp->list,
                        r->pool), ctx->static_base, &b, r->pool);
     v.search_hint = search_hint;
+    w.action = oxt_list_url(&v, NULL, req.desc, pg.page, req.per_page,
+                            r->pool);
     sink = oxt_mod_page_start(ctx, HTTP_OK);
-    rv = list_write(ctx, lp, &q, &v, hidden, sink, &wrv, &why);
+    rv = oxt_mod_list_write(ctx, &w, &v, hidden, sink, &wrv, &why);
     oxt_dir_read_end(ctx->db);
     if (rv != APR_SUCCESS && wrv == APR_SUCCESS) {
         /* The database failed half-way: the page is cut, and says so in
@@ -797,7 +829,51 @@ static int list_post(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
                                                        lp->many, r->pool));
 }
 
-int oxt_mod_list_page(oxt_mod_page_ctx_t *ctx, const oxt_mod_list_t *lp)
+/* ---- the three pages ----------------------------------------------------------------- */
+
+static const oxt_column_t reseller_cols[] = {
+    OXT_MOD_COLS_HEAD, OXT_MOD_COL_MODIFIED, OXT_MOD_COL_CLIENTS,
+    OXT_MOD_COL_DOMAINS, OXT_MOD_COLS_TAIL
+};
+
+static const oxt_column_t client_cols[] = {
+    OXT_MOD_COLS_HEAD, OXT_MOD_COL_MODIFIED, OXT_MOD_COL_DOMAINS,
+    OXT_MOD_COLS_TAIL
+};
+
+static const oxt_column_t domain_cols[] = {
+    OXT_MOD_COLS_HEAD, OXT_MOD_COL_MAIL, OXT_MOD_COL_MODIFIED,
+    OXT_MOD_COLS_TAIL
+};
+
+/* Sorted by Name unless the request says otherwise; keyed by id. */
+#define LIST_DEF(key, cols) \
+    { key, cols, (int)(sizeof(cols) / sizeof((cols)[0])), "name", 0, "id", \
+      oxt_mod_list_id }
+
+/* By oxt_dir_list_t. */
+static const oxt_list_def_t list_defs[OXT_DIR_LISTS] = {
+    LIST_DEF("resellers", reseller_cols),
+    LIST_DEF("clients", client_cols),
+    LIST_DEF("domains", domain_cols)
+};
+
+static const oxt_mod_list_t list_pages[OXT_DIR_LISTS] = {
+    { OXT_DIR_RESELLERS, &list_defs[OXT_DIR_RESELLERS],
+      "Resellers Management", OXT_TAB_RESELLERS, "reseller", "resellers" },
+    { OXT_DIR_CLIENTS, &list_defs[OXT_DIR_CLIENTS], "Clients Management",
+      OXT_TAB_CLIENTS, "client", "clients" },
+    { OXT_DIR_DOMAINS, &list_defs[OXT_DIR_DOMAINS], "Domains Management",
+      OXT_TAB_DOMAINS, "domain", "domains" }
+};
+
+int oxt_mod_page_list(oxt_mod_page_ctx_t *ctx)
 {
+    oxt_tab_t tab = ctx->route->tab;
+    const oxt_mod_list_t *lp =
+        &list_pages[tab == OXT_TAB_RESELLERS ? OXT_DIR_RESELLERS
+                    : tab == OXT_TAB_CLIENTS ? OXT_DIR_CLIENTS
+                    : OXT_DIR_DOMAINS];
+
     return ctx->post ? list_post(ctx, lp) : list_get(ctx, lp);
 }

@@ -332,24 +332,11 @@ oxt_url_t *oxt_mod_mbox_self(const oxt_mod_page_ctx_t *ctx,
 
 /* ---- GET ------------------------------------------------------------------------ */
 
-typedef struct mbox_out_t {
-    oxt_list_view_t *v;
-    oxt_html_t *h;                 /* HTML, or */
-    oxt_json_t *j;                 /* JSON */
-} mbox_out_t;
-
 static apr_status_t mbox_row_cb(void *baton, const oxt_mblist_row_t *row,
                                 apr_pool_t *ptemp)
 {
-    mbox_out_t *o = baton;
-
     (void)ptemp;
-    if (o->h != NULL) {
-        oxt_list_html_row(o->h, o->v, row);
-        return oxt_html_ok(o->h) ? APR_SUCCESS : APR_EGENERAL;
-    }
-    oxt_list_json_row(o->j, o->v, row);
-    return APR_SUCCESS;
+    return oxt_mod_list_row(baton, row);
 }
 
 /* The Info message a redirect carried: the core's words for the
@@ -415,91 +402,36 @@ static void mbox_owner(oxt_page_t *pg, oxt_mod_page_ctx_t *ctx,
     pg->owner_name = row.name;
 }
 
-static void mbox_html_top(oxt_html_t *h, oxt_mod_page_ctx_t *ctx,
-                          oxt_list_view_t *v, int hidden)
+static const char mbox_hint[] =
+    "Tick Change Service for the mailboxes whose service type or local"
+    " settings in OX you want to change, or change their OX Service, then"
+    " Apply Your Changes.";
+
+static void mbox_head(oxt_page_t *pg, oxt_mod_page_ctx_t *ctx,
+                      const void *baton)
 {
-    OXT_HTML_LIT(h, "<div class=\"oxt-toolbar\"><div class=\"oxt-actions\">");
-    oxt_page_action_submit(h, ctx->static_base, OXT_ICON_APPLY,
-                           "Apply Your Changes", "apply", "1",
-                           "oxt-list-form");
-    OXT_HTML_LIT(h, "</div><div class=\"oxt-tools\">");
-    oxt_list_search_toggle(h, v, hidden, oxt_mod_list_search_cookie(ctx));
-    OXT_HTML_LIT(h, "</div></div>\n");
-    oxt_list_search_form(h, v, hidden);
-    OXT_HTML_LIT(h, "<p class=\"oxt-hint\">Tick Change Service for the"
-                 " mailboxes whose service type or local settings in OX you"
-                 " want to change, or change their OX Service, then Apply"
-                 " Your Changes.</p>\n");
+    const oxt_mod_mbox_t *mb = baton;
+
+    mbox_owner(pg, ctx, &mb->q);
+    pg->info = mbox_message(ctx, mb);
 }
 
-static apr_status_t mbox_html(oxt_mod_page_ctx_t *ctx,
-                              const oxt_mod_mbox_t *mb, oxt_list_view_t *v,
-                              int hidden, oxt_html_t *h)
+static apr_status_t mbox_count(long long *ptotal, oxt_mod_page_ctx_t *ctx,
+                               const void *baton)
 {
-    oxt_crumb_t path[1] = { { "Mailboxes Management", NULL } };
-    mbox_out_t out = { v, h, NULL };
-    oxt_page_t pg;
-    apr_status_t rv;
+    const oxt_mod_mbox_t *mb = baton;
 
-    oxt_mod_page_shell(&pg, ctx, "Mailboxes Management", OXT_TAB_MAILBOXES);
-    mbox_owner(&pg, ctx, &mb->q);
-    pg.crumbs = path;
-    pg.ncrumbs = 1;
-    pg.info = mbox_message(ctx, mb);
-    oxt_page_begin(h, &pg);
-    mbox_html_top(h, ctx, v, hidden);
-    oxt_page_form_begin(h, oxt_mod_mbox_self(ctx, mb), ctx->csrf,
-                        "oxt-list-form", 0);
-    oxt_list_paging_html(h, v, "Pages, top");
-    oxt_list_html_begin(h, v);
-    rv = oxt_mblist_each(ctx->psa, ctx->db, &mb->q, mb->settings,
-                         mbox_row_cb, &out, ctx->res, ctx->r->pool);
-    oxt_list_html_end(h, v);
-    oxt_list_paging_html(h, v, "Pages, bottom");
-    oxt_page_form_end(h);
-    oxt_page_end(h, &pg);
-    return rv;
+    return oxt_mblist_count(ptotal, ctx->psa, ctx->db, &mb->q, mb->settings,
+                            ctx->res, ctx->r->pool);
 }
 
-static apr_status_t mbox_write(oxt_mod_page_ctx_t *ctx,
-                               const oxt_mod_mbox_t *mb, oxt_list_view_t *v,
-                               int hidden, oxt_sink_t *sink,
-                               apr_status_t *pwrv, const char **pwhy)
+static apr_status_t mbox_each(oxt_mod_page_ctx_t *ctx, const void *baton,
+                              oxt_mod_list_out_t *out)
 {
-    mbox_out_t out = { v, NULL, NULL };
-    apr_status_t rv;
+    const oxt_mod_mbox_t *mb = baton;
 
-    if (ctx->json) {
-        out.j = oxt_json_make(sink, 0, ctx->r->pool);
-        oxt_list_json_begin(out.j, v);
-        rv = oxt_mblist_each(ctx->psa, ctx->db, &mb->q, mb->settings,
-                             mbox_row_cb, &out, ctx->res, ctx->r->pool);
-        oxt_list_json_end(out.j, v);
-        *pwrv = oxt_json_finish(out.j);
-        *pwhy = oxt_json_error(out.j);
-        return rv;
-    }
-    out.h = oxt_html_make(sink, ctx->r->pool);
-    rv = mbox_html(ctx, mb, v, hidden, out.h);
-    *pwrv = oxt_html_finish(out.h);
-    *pwhy = oxt_html_error(out.h);
-    return rv;
-}
-
-/* The total, in the snapshot it opens (closed again on failure). */
-static apr_status_t mbox_open(long long *ptotal, oxt_mod_page_ctx_t *ctx,
-                              const oxt_mod_mbox_t *mb)
-{
-    apr_status_t rv = oxt_dir_read_begin(ctx->db, ctx->res);
-
-    if (rv == APR_SUCCESS) {
-        rv = oxt_mblist_count(ptotal, ctx->psa, ctx->db, &mb->q,
-                              mb->settings, ctx->res, ctx->r->pool);
-        if (rv != APR_SUCCESS) {
-            oxt_dir_read_end(ctx->db);
-        }
-    }
-    return rv;
+    return oxt_mblist_each(ctx->psa, ctx->db, &mb->q, mb->settings,
+                           mbox_row_cb, out, ctx->res, ctx->r->pool);
 }
 
 static int mbox_get(oxt_mod_page_ctx_t *ctx)
@@ -510,6 +442,9 @@ static int mbox_get(oxt_mod_page_ctx_t *ctx)
     oxt_paging_t pg;
     mbox_baton_t b;
     oxt_sink_t *sink;
+    oxt_mod_list_writer_t w = { "Mailboxes Management", OXT_TAB_MAILBOXES,
+                                mbox_hint, NULL, mbox_head, mbox_count,
+                                mbox_each, &mb };
     const char *why = NULL;
     long long total = 0;
     int status, hidden;
@@ -520,7 +455,7 @@ static int mbox_get(oxt_mod_page_ctx_t *ctx)
         return status;
     }
     hidden = oxt_mod_list_search_hidden(ctx, &mb.req);
-    rv = mbox_open(&total, ctx, &mb);
+    rv = oxt_mod_list_open(&total, ctx, &w);
     if (rv != APR_SUCCESS) {
         return oxt_mod_mbox_failed(ctx, rv, "count");
     }
@@ -530,8 +465,9 @@ static int mbox_get(oxt_mod_page_ctx_t *ctx)
     mb.q.total = total;
     mb.q.counted = 1;
     mbox_view(&v, ctx, &mb, &pg, &b);
+    w.action = oxt_mod_mbox_self(ctx, &mb);
     sink = oxt_mod_page_start(ctx, HTTP_OK);
-    rv = mbox_write(ctx, &mb, &v, hidden, sink, &wrv, &why);
+    rv = oxt_mod_list_write(ctx, &w, &v, hidden, sink, &wrv, &why);
     oxt_dir_read_end(ctx->db);
     if (rv != APR_SUCCESS && wrv == APR_SUCCESS) {
         /* The database failed half-way: the page is cut, and says so in

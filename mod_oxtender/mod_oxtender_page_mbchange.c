@@ -369,16 +369,7 @@ static void json_options(oxt_json_t *j, const mbc_t *c)
         }
     }
     oxt_json_end(j);
-    oxt_json_karray(j, "languages");
-    for (i = 0; i < c->languages->nelts; i++) {
-        oxt_json_object(j);
-        oxt_json_kstr(j, "code", APR_ARRAY_IDX(c->languages, i,
-                                               oxt_language_t).code);
-        oxt_json_kstr(j, "name", APR_ARRAY_IDX(c->languages, i,
-                                               oxt_language_t).name);
-        oxt_json_end(j);
-    }
-    oxt_json_end(j);
+    oxt_mod_page_json_languages(j, c->languages, 0);
     oxt_json_karray(j, "timezones");
     tz = oxt_tz_list(&n);
     for (i = 0; i < n; i++) {

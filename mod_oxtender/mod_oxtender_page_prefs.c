@@ -254,16 +254,7 @@ static void json_options(oxt_json_t *j, const prefs_t *pf, apr_pool_t *p)
     const oxt_tz_t *tz;
     int i, n;
 
-    oxt_json_karray(j, "languages");
-    for (i = 0; i < pf->languages->nelts; i++) {
-        oxt_json_object(j);
-        oxt_json_kstr(j, "code", APR_ARRAY_IDX(pf->languages, i,
-                                               oxt_language_t).code);
-        oxt_json_kstr(j, "name", APR_ARRAY_IDX(pf->languages, i,
-                                               oxt_language_t).name);
-        oxt_json_end(j);
-    }
-    oxt_json_end(j);
+    oxt_mod_page_json_languages(j, pf->languages, 0);
     oxt_json_karray(j, "timezones");
     tz = oxt_tz_list(&n);
     for (i = 0; i < n; i++) {

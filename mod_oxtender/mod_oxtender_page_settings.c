@@ -476,23 +476,6 @@ static void json_fields(oxt_json_t *j)
     oxt_json_end(j);
 }
 
-static void json_languages(oxt_json_t *j, const settings_pg_t *sp)
-{
-    const oxt_language_t *l;
-    int i;
-
-    oxt_json_karray(j, "languages");
-    for (i = 0; i < sp->catalogue->nelts; i++) {
-        l = &APR_ARRAY_IDX(sp->catalogue, i, oxt_language_t);
-        oxt_json_object(j);
-        oxt_json_kstr(j, "code", l->code);
-        oxt_json_kstr(j, "name", l->name);
-        oxt_json_kbool(j, "allowed", l->allowed);
-        oxt_json_end(j);
-    }
-    oxt_json_end(j);
-}
-
 static void json_test(oxt_json_t *j, const oxt_oxlink_test_t *t,
                       apr_pool_t *p)
 {
@@ -539,7 +522,7 @@ static int settings_json(oxt_mod_page_ctx_t *ctx, const settings_pg_t *sp,
         json_test(j, sp->test, ctx->r->pool);
     }
     json_fields(j);
-    json_languages(j, sp);
+    oxt_mod_page_json_languages(j, sp->catalogue, 1);
     oxt_json_end(j);
     return oxt_mod_page_end(ctx, sink, oxt_json_finish(j),
                             oxt_json_error(j));

@@ -18,6 +18,7 @@
 #include "mod_oxtender_page.h"
 #include "oxt_csrf.h"
 #include "oxt_log.h"
+#include "oxt_settings.h"
 #include "oxt_status.h"
 #include "oxt_util.h"
 
@@ -31,16 +32,16 @@ APLOG_USE_MODULE(oxtender);
 static const oxt_mod_route_t oxt_mod_routes[] = {
     { "", OXT_TAB_NONE, OXT_MOD_ROLES_ALL, 8, oxt_mod_page_home, NULL,
       NULL },
-    { "resellers", OXT_TAB_RESELLERS, ADMIN, 9, oxt_mod_page_resellers,
-      oxt_mod_page_resellers, &oxt_form_list_limits },
+    { "resellers", OXT_TAB_RESELLERS, ADMIN, 9, oxt_mod_page_list,
+      oxt_mod_page_list, &oxt_form_list_limits },
     { "resellers/#/prefs", OXT_TAB_NONE, ADMIN, 9, oxt_mod_page_prefs,
       oxt_mod_page_prefs, &oxt_form_post_limits },
     { "clients", OXT_TAB_CLIENTS, ADMIN | RESELLER, 8,
-      oxt_mod_page_clients, oxt_mod_page_clients, &oxt_form_list_limits },
+      oxt_mod_page_list, oxt_mod_page_list, &oxt_form_list_limits },
     { "clients/#/prefs", OXT_TAB_NONE, ADMIN | RESELLER, 8,
       oxt_mod_page_prefs, oxt_mod_page_prefs, &oxt_form_post_limits },
     { "domains", OXT_TAB_DOMAINS, ADMIN | RESELLER | CLIENT, 8,
-      oxt_mod_page_domains, oxt_mod_page_domains, &oxt_form_list_limits },
+      oxt_mod_page_list, oxt_mod_page_list, &oxt_form_list_limits },
     { "domains/#/prefs", OXT_TAB_NONE, ADMIN | RESELLER | CLIENT, 8,
       oxt_mod_page_prefs, oxt_mod_page_prefs, &oxt_form_post_limits },
     { "mailboxes", OXT_TAB_MAILBOXES, OXT_MOD_ROLES_ALL, 8,
@@ -263,6 +264,26 @@ const char *oxt_mod_page_panel(const oxt_mod_page_ctx_t *ctx)
     const oxt_mod_srv_t *conf = page_srv(ctx);
 
     return conf->panel_origins ? conf->panel_origins[0] : NULL;
+}
+
+void oxt_mod_page_json_languages(oxt_json_t *j,
+                                 const apr_array_header_t *langs, int allowed)
+{
+    const oxt_language_t *l;
+    int i;
+
+    oxt_json_karray(j, "languages");
+    for (i = 0; i < langs->nelts; i++) {
+        l = &APR_ARRAY_IDX(langs, i, oxt_language_t);
+        oxt_json_object(j);
+        oxt_json_kstr(j, "code", l->code);
+        oxt_json_kstr(j, "name", l->name);
+        if (allowed) {
+            oxt_json_kbool(j, "allowed", l->allowed);
+        }
+        oxt_json_end(j);
+    }
+    oxt_json_end(j);
 }
 
 /* ---- messages carried by redirects --------------------------------------- */

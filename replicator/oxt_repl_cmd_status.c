@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "oxt_repl.h"
+#include "oxt_health.h"
 #include "oxt_queue.h"
 #include "oxt_replog.h"
 #include "oxt_json.h"
@@ -95,25 +96,6 @@ static void status_print_lock(const oxt_lock_info_t *l, const char *path,
     }
 }
 
-static void status_json_run(oxt_json_t *j, const oxt_run_summary_t *run)
-{
-    long long ok, failed;
-
-    if (run == NULL) {
-        oxt_json_knull(j, "last_run");
-        return;
-    }
-    oxt_run_counts_total(&run->counts, &ok, &failed);
-    oxt_json_kobject(j, "last_run");
-    oxt_json_kstr(j, "started", run->started_at);
-    oxt_json_kstr(j, "finished", run->finished_at);
-    oxt_json_kstr(j, "status", run->status);
-    oxt_json_kint(j, "successful", ok);
-    oxt_json_kint(j, "failed", failed);
-    oxt_repl_json_counts(j, &run->counts);
-    oxt_json_end(j);
-}
-
 static void status_json_parked(oxt_json_t *j, const apr_array_header_t *items)
 {
     const oxt_queue_item_t *it;
@@ -147,7 +129,8 @@ static apr_status_t status_print_json(oxt_repl_t *repl, const status_t *st)
     oxt_json_kint(j, "parked", q->parked);
     oxt_json_kstr(j, "oldest", q->oldest);
     oxt_json_end(j);
-    status_json_run(j, st->run);
+    oxt_health_json_run(j, st->run, oxt_run_counts_total,
+                        oxt_repl_json_counts);
     status_json_parked(j, st->parked);
     status_json_lock(j, &st->lock);
     oxt_json_karray(j, "warnings");

@@ -21,26 +21,12 @@ from harness.plesk import make_plesk  # noqa: F401
 SIZE = dict(resellers=3, clients=12, domains=120, mailboxes=600)
 
 
-def select_everything(px):
-    """Every domain selected and every mailbox replicable (as
-    bench/replicate.py does), so that the pass ends with a full window of
-    domains in progress."""
-    px.exec("psa", """
-        UPDATE clients SET status = 0;
-        UPDATE domains SET status = 0;
-        UPDATE DomainServices SET status = 0 WHERE type = 'mail';
-        UPDATE mail SET postbox = 'true';
-        UPDATE accounts a JOIN mail m ON m.account_id = a.id
-           SET a.type = 'plain', a.password = CONCAT('early-pw-', m.id);
-    """)
-    px.exec("oxt", "INSERT INTO prefs (level, plesk_id, webmail_forever)"
-            " SELECT 'domain', id, 'on' FROM %s.domains" % px.psa_db)
-
-
 def test_first_run_directory_beside_the_last_domains(make_plesk):
     px = make_plesk(size=SIZE, oxsim_args=["--latency-ms", "50"])
     px.write_config(ox_connections=4, log_level="info")
-    select_everything(px)
+    # every mailbox in OX (as bench/replicate.py has it), so that the pass
+    # ends with a full window of domains in progress
+    px.replicate_everything("early-pw-")
     assert px.repl("directory").returncode == 0     # filled, as on a server
     want = oxexpect.desired(px)
     res = px.run()

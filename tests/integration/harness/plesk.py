@@ -486,6 +486,23 @@ class PleskSetup:
     def clear_prefs(self):
         self.exec("oxt", "DELETE FROM prefs")
 
+    def replicate_everything(self, password_prefix):
+        """Every mailbox replicable (no suspended domain or owner, mail on,
+        postbox on, a plain password: password_prefix and its mail id) and
+        every domain selected: the generated data as the benchmarks and
+        the tests that want every mailbox in OX have it."""
+        self.exec("psa", """
+            UPDATE clients SET status = 0;
+            UPDATE domains SET status = 0;
+            UPDATE DomainServices SET status = 0 WHERE type = 'mail';
+            UPDATE mail SET postbox = 'true';
+            UPDATE accounts a JOIN mail m ON m.account_id = a.id
+               SET a.type = 'plain', a.password = CONCAT(%s, m.id);
+        """, (password_prefix,))
+        self.exec("oxt", "INSERT INTO prefs (level, plesk_id,"
+                  " webmail_forever) SELECT 'domain', id, 'on' FROM %s.domains"
+                  % self.psa_db)
+
     # ---- psa -----------------------------------------------------------------
 
     def psa(self, query, params=()):
