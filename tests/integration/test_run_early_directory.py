@@ -1,7 +1,7 @@
 """A first `run` brings the lists' directory in line beside the pass's
 last domains (replicator/oxt_repl_cmd_run.c, run_drain: a thread and a
 connection of its own while at least 8 domains are still in progress,
-with at least 1.5 s of OX work left to them),
+with at least 250 ms of OX work left to them),
 and the step after the pass compares what moved since: after the run
 the directories are exactly what a full `directory` makes of psa and our
 state (it finds nothing to add, change or remove), OX is exactly the
