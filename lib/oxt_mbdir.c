@@ -2381,18 +2381,6 @@ static apr_status_t counts_apply(mbd_batch_t *b)
     return rv == APR_SUCCESS && n > 0 ? counts_write(b, d, n) : rv;
 }
 
-/* "?,?,...": n marks. */
-static const char *batch_marks(int n, apr_pool_t *p)
-{
-    apr_array_header_t *marks = apr_array_make(p, n, sizeof(const char *));
-    int i;
-
-    for (i = 0; i < n; i++) {
-        APR_ARRAY_PUSH(marks, const char *) = "?";
-    }
-    return apr_array_pstrcat(p, marks, ',');
-}
-
 /* The domains a row of some domains is stored under where psa now gives
  * its id under one of them. */
 static const char moved_in_sql[] =
@@ -2431,9 +2419,9 @@ static apr_status_t batch_moved_in(mbd_batch_t *b)
     }
     while (rv == APR_SUCCESS && from < to) {
         rv = oxt_db_select(&rows, b->db, oxt_psa_sql(b->psa, apr_pstrcat(
-                           b->p, moved_in_sql, batch_marks(to - from, b->p),
-                           ")", NULL), b->p), batch_args(b, NULL, 0) + from,
-                           to - from, b->res, b->p);
+                           b->p, moved_in_sql, oxt_util_marks(to - from,
+                           b->p), ")", NULL), b->p), batch_args(b, NULL, 0)
+                           + from, to - from, b->res, b->p);
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
             id = oxt_db_row_int(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *),
                                 0, 0);
@@ -2449,7 +2437,7 @@ static apr_status_t batch_moved_in(mbd_batch_t *b)
         to = b->n;
     }
     if (rv == APR_SUCCESS && b->n > b->asked) {
-        b->marks = batch_marks(b->n, b->p);
+        b->marks = oxt_util_marks(b->n, b->p);
     }
     return rv;
 }
@@ -2474,9 +2462,9 @@ static apr_status_t batch_rows(mbd_batch_t *b)
         rv = oxt_db_select_int(&seen, b->db, oxt_psa_sql(
                                b->psa, apr_pstrcat(b->p, "SELECT COUNT(*)"
                                " FROM psa.mail WHERE dom_id IN (",
-                               batch_marks(b->asked, b->p), ")", NULL), b->p),
-                               batch_args(b, NULL, 0), b->asked, b->res,
-                               b->p);
+                               oxt_util_marks(b->asked, b->p), ")", NULL),
+                               b->p), batch_args(b, NULL, 0), b->asked,
+                               b->res, b->p);
         /* MariaDB counts an insert 1, a changed row 2, an equal one 0. */
         b->stats->seen += seen;
         b->stats->changed += (long long)(changed - changed / 2);
@@ -2603,7 +2591,7 @@ static apr_status_t batch_run(mbd_batch_t *b)
     apr_status_t rv;
 
     b->asked = b->n;
-    b->marks = batch_marks(b->n, b->p);
+    b->marks = oxt_util_marks(b->n, b->p);
     b->deltas = apr_hash_make(b->p);
     rv = batch_alone(&alone, b);
     rv = rv == APR_SUCCESS ? batch_locked(b, alone, &again) : rv;
