@@ -799,7 +799,7 @@ int oxt_db_idsel_nargs(const oxt_db_idsel_t *sel)
     return sel->ids == NULL ? 2 : oxt_db_in_size(sel->ids->nelts);
 }
 
-int oxt_db_idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel)
+static int idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel)
 {
     const long long *v;
     int size, n, i;
@@ -816,4 +816,18 @@ int oxt_db_idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel)
         args[i] = OXT_DB_INT(i < n ? v[i] : v[n - 1]);
     }
     return size;
+}
+
+oxt_db_arg_t *oxt_db_idsel_bind(const oxt_db_idsel_t *sel, int times,
+                                int *pn, apr_pool_t *p)
+{
+    int n = oxt_db_idsel_nargs(sel), k;
+    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args)
+                                       * (apr_size_t)(n * times));
+
+    for (k = 0; k < times; k++) {
+        (void)idsel_args(args + k * n, sel);
+    }
+    *pn = n * times;
+    return args;
 }

@@ -244,8 +244,9 @@ const char *oxt_db_idsel_cond(const oxt_db_idsel_t *sel, const char *col,
  *  length. */
 int oxt_db_idsel_nargs(const oxt_db_idsel_t *sel);
 
-/** Binds them into args (room for oxt_db_idsel_nargs(sel)); returns
- *  how many. */
-int oxt_db_idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel);
+/** Those parameters, times over (for a statement that names the
+ *  condition times times), in p; *pn says how many in all. */
+oxt_db_arg_t *oxt_db_idsel_bind(const oxt_db_idsel_t *sel, int times,
+                                int *pn, apr_pool_t *p);
 
 #endif /* OXT_DB_H */

@@ -157,9 +157,8 @@ static apr_status_t state_chosen(oxt_db_t *db, const char *cols,
                                  oxt_db_row_cb *cb, void *baton,
                                  oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args) * (apr_size_t)
-                                       oxt_db_idsel_nargs(sel));
-    int n = oxt_db_idsel_args(args, sel);
+    int n;
+    oxt_db_arg_t *args = oxt_db_idsel_bind(sel, 1, &n, p);
 
     return oxt_db_each(db, apr_pstrcat(p, cols, " WHERE ",
                        oxt_db_idsel_cond(sel, "dom_id", p), NULL),
