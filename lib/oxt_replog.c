@@ -813,6 +813,17 @@ static const char *const recount_levels[] = {
     "all", "reseller", "client", "domain"
 };
 
+/* A transaction begun at READ COMMITTED (SET TRANSACTION names the next
+ * one's level, whatever the connection's): where it is called says why
+ * it wants that level. */
+static apr_status_t begin_committed(oxt_db_t *db, oxt_result_t *res)
+{
+    apr_status_t rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION"
+                                          " LEVEL READ COMMITTED", res);
+
+    return rv == APR_SUCCESS ? oxt_db_begin(db, res) : rv;
+}
+
 /* One level's counts, in a short READ COMMITTED transaction: the log's
  * rows are read without a lock (the replicator's inserts never wait for
  * the GROUP BY), the 'all' count row is held for its length (the writers
@@ -825,11 +836,7 @@ static apr_status_t recount_level(oxt_db_t *db, int i, oxt_result_t *res,
     apr_array_header_t *rows;
     apr_status_t rv;
 
-    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
-                             " READ COMMITTED", res);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_begin(db, res);
-    }
+    rv = begin_committed(db, res);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, db, "INSERT INTO replication_log_count"
                          " (level, id, n) VALUES ('all', 0, 0)"
@@ -2353,11 +2360,7 @@ static apr_status_t frame_probe(int *pfree, long long from, long long to,
         *pfree = rv == APR_SUCCESS;
         return rv;
     }
-    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
-                             " READ COMMITTED", res);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_begin(db, res);
-    }
+    rv = begin_committed(db, res);
     /* Into a variable: no rows to fetch, so a lock's error is the
      * statement's own (a fetch reports none). */
     if (rv == APR_SUCCESS) {
@@ -3122,11 +3125,7 @@ static apr_status_t replog_delete_batch(long long *pn, long long *plast,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
-                             " READ COMMITTED", res);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_begin(db, res);
-    }
+    rv = begin_committed(db, res);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_select(&rows, db, apr_pstrcat(p,
                  "SELECT id, reseller_id, client_id, COALESCE(dom_id, 0)"
@@ -3656,11 +3655,7 @@ static apr_status_t move_batch(long long *pn, int *pdone, oxt_db_t *db,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
-                             " READ COMMITTED", res);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_begin(db, res);
-    }
+    rv = begin_committed(db, res);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_select(&rows, db,
                  "SELECT id, reseller_id, client_id FROM replication_log"
