@@ -523,23 +523,29 @@ apr_status_t oxt_db_select(apr_array_header_t **prows, oxt_db_t *db,
     return rv;
 }
 
-apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
+apr_status_t oxt_db_select_row(const oxt_db_row_t **prow, oxt_db_t *db,
                                const char *sql, const oxt_db_arg_t *args,
                                int nargs, oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rows;
-    oxt_db_row_t *row;
-    apr_status_t rv;
+    apr_status_t rv = oxt_db_select(&rows, db, sql, args, nargs, res, p);
 
-    rv = oxt_db_select(&rows, db, sql, args, nargs, res, p);
+    *prow = rv == APR_SUCCESS && rows->nelts > 0
+            ? APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *) : NULL;
+    return rv;
+}
+
+apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
+                               const char *sql, const oxt_db_arg_t *args,
+                               int nargs, oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_db_row_t *row;
+    apr_status_t rv = oxt_db_select_row(&row, db, sql, args, nargs, res, p);
+
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (rows->nelts == 0) {
-        return APR_ENOENT;
-    }
-    row = APR_ARRAY_IDX(rows, 0, oxt_db_row_t *);
-    if (row->ncols < 1 || row->vals[0] == NULL) {
+    if (row == NULL || row->ncols < 1 || row->vals[0] == NULL) {
         return APR_ENOENT;
     }
     *pval = oxt_db_row_int(row, 0, 0);

@@ -142,6 +142,13 @@ apr_status_t oxt_db_select(apr_array_header_t **prows, oxt_db_t *db,
                            int nargs, oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** The first row of a query (living in p); *prow NULL when it has none
+ *  or the query failed: for the queries of one row of values. */
+apr_status_t oxt_db_select_row(const oxt_db_row_t **prow, oxt_db_t *db,
+                               const char *sql, const oxt_db_arg_t *args,
+                               int nargs, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** The first column of the first row as an integer; APR_ENOENT if none. */
 apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
                                const char *sql, const oxt_db_arg_t *args,

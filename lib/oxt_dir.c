@@ -3593,21 +3593,20 @@ static apr_status_t refresh_domains(oxt_db_t *db, const oxt_psa_t *psa,
 static apr_status_t totals_drifted(int *pdrift, int *pdue, oxt_db_t *db,
                                    oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows;
     const oxt_db_row_t *row;
     apr_status_t rv;
 
     *pdrift = 1;
     *pdue = 0;
-    rv = oxt_db_select(&rows, db, "SELECT (SELECT COUNT(*) FROM dir_total t"
-                       " LEFT JOIN (SELECT kind AS list, COUNT(*) AS n"
-                       " FROM dir_account GROUP BY kind UNION ALL"
-                       " SELECT 'domain', COUNT(*) FROM dir_domain) c"
-                       " ON c.list = t.list WHERE t.n <> COALESCE(c.n,"
-                       " 0)) + (SELECT COUNT(*) FROM dir_unfinished), "
-                       OXT_DIRPRE_DUE_SQL, OXT_DB_NOARGS, res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    rv = oxt_db_select_row(&row, db, "SELECT (SELECT COUNT(*) FROM"
+                           " dir_total t LEFT JOIN (SELECT kind AS list,"
+                           " COUNT(*) AS n"
+                           " FROM dir_account GROUP BY kind UNION ALL"
+                           " SELECT 'domain', COUNT(*) FROM dir_domain) c"
+                           " ON c.list = t.list WHERE t.n <> COALESCE(c.n,"
+                           " 0)) + (SELECT COUNT(*) FROM dir_unfinished), "
+                           OXT_DIRPRE_DUE_SQL, OXT_DB_NOARGS, res, p);
+    if (row != NULL) {
         *pdrift = oxt_db_row_int(row, 0, 1) > 0;
         *pdue = oxt_db_row_int(row, 1, 0) > 0;
     }
