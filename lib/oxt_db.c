@@ -523,23 +523,29 @@ apr_status_t oxt_db_select(apr_array_header_t **prows, oxt_db_t *db,
     return rv;
 }
 
-apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
+apr_status_t oxt_db_select_row(const oxt_db_row_t **prow, oxt_db_t *db,
                                const char *sql, const oxt_db_arg_t *args,
                                int nargs, oxt_result_t *res, apr_pool_t *p)
 {
     apr_array_header_t *rows;
-    oxt_db_row_t *row;
-    apr_status_t rv;
+    apr_status_t rv = oxt_db_select(&rows, db, sql, args, nargs, res, p);
 
-    rv = oxt_db_select(&rows, db, sql, args, nargs, res, p);
+    *prow = rv == APR_SUCCESS && rows->nelts > 0
+            ? APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *) : NULL;
+    return rv;
+}
+
+apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
+                               const char *sql, const oxt_db_arg_t *args,
+                               int nargs, oxt_result_t *res, apr_pool_t *p)
+{
+    const oxt_db_row_t *row;
+    apr_status_t rv = oxt_db_select_row(&row, db, sql, args, nargs, res, p);
+
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (rows->nelts == 0) {
-        return APR_ENOENT;
-    }
-    row = APR_ARRAY_IDX(rows, 0, oxt_db_row_t *);
-    if (row->ncols < 1 || row->vals[0] == NULL) {
+    if (row == NULL || row->ncols < 1 || row->vals[0] == NULL) {
         return APR_ENOENT;
     }
     *pval = oxt_db_row_int(row, 0, 0);
@@ -799,7 +805,7 @@ int oxt_db_idsel_nargs(const oxt_db_idsel_t *sel)
     return sel->ids == NULL ? 2 : oxt_db_in_size(sel->ids->nelts);
 }
 
-int oxt_db_idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel)
+static int idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel)
 {
     const long long *v;
     int size, n, i;
@@ -816,4 +822,18 @@ int oxt_db_idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel)
         args[i] = OXT_DB_INT(i < n ? v[i] : v[n - 1]);
     }
     return size;
+}
+
+oxt_db_arg_t *oxt_db_idsel_bind(const oxt_db_idsel_t *sel, int times,
+                                int *pn, apr_pool_t *p)
+{
+    int n = oxt_db_idsel_nargs(sel), k;
+    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args)
+                                       * (apr_size_t)(n * times));
+
+    for (k = 0; k < times; k++) {
+        (void)idsel_args(args + k * n, sel);
+    }
+    *pn = n * times;
+    return args;
 }

@@ -142,6 +142,13 @@ apr_status_t oxt_db_select(apr_array_header_t **prows, oxt_db_t *db,
                            int nargs, oxt_result_t *res, apr_pool_t *p)
     __attribute__((warn_unused_result));
 
+/** The first row of a query (living in p); *prow NULL when it has none
+ *  or the query failed: for the queries of one row of values. */
+apr_status_t oxt_db_select_row(const oxt_db_row_t **prow, oxt_db_t *db,
+                               const char *sql, const oxt_db_arg_t *args,
+                               int nargs, oxt_result_t *res, apr_pool_t *p)
+    __attribute__((warn_unused_result));
+
 /** The first column of the first row as an integer; APR_ENOENT if none. */
 apr_status_t oxt_db_select_int(long long *pval, oxt_db_t *db,
                                const char *sql, const oxt_db_arg_t *args,
@@ -244,8 +251,9 @@ const char *oxt_db_idsel_cond(const oxt_db_idsel_t *sel, const char *col,
  *  length. */
 int oxt_db_idsel_nargs(const oxt_db_idsel_t *sel);
 
-/** Binds them into args (room for oxt_db_idsel_nargs(sel)); returns
- *  how many. */
-int oxt_db_idsel_args(oxt_db_arg_t *args, const oxt_db_idsel_t *sel);
+/** Those parameters, times over (for a statement that names the
+ *  condition times times), in p; *pn says how many in all. */
+oxt_db_arg_t *oxt_db_idsel_bind(const oxt_db_idsel_t *sel, int times,
+                                int *pn, apr_pool_t *p);
 
 #endif /* OXT_DB_H */

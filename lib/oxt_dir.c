@@ -3299,10 +3299,12 @@ apr_status_t oxt_dir_sync_domains(oxt_db_t *db, const oxt_psa_t *psa,
     return rv;
 }
 
-apr_status_t oxt_dir_sync_accounts(oxt_db_t *db, const oxt_psa_t *psa,
-                                   const apr_array_header_t *ids,
-                                   unsigned flags, oxt_dir_stats_t *stats,
-                                   oxt_result_t *res, apr_pool_t *p)
+/* fn over ids in one sync of its own (sync_txn), its memory in a pool of
+ * its own. */
+static apr_status_t sync_once(oxt_db_t *db, const oxt_psa_t *psa,
+                              unsigned flags, oxt_dir_stats_t *stats,
+                              dir_txn_fn *fn, const apr_array_header_t *ids,
+                              oxt_result_t *res, apr_pool_t *p)
 {
     dir_sync_t s;
     apr_pool_t *sp;
@@ -3310,9 +3312,17 @@ apr_status_t oxt_dir_sync_accounts(oxt_db_t *db, const oxt_psa_t *psa,
 
     apr_pool_create(&sp, p);
     sync_init(&s, db, psa, flags, stats, res, sp);
-    rv = sync_txn(&s, sync_accounts, ids);
+    rv = sync_txn(&s, fn, ids);
     apr_pool_destroy(sp);
     return rv;
+}
+
+apr_status_t oxt_dir_sync_accounts(oxt_db_t *db, const oxt_psa_t *psa,
+                                   const apr_array_header_t *ids,
+                                   unsigned flags, oxt_dir_stats_t *stats,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    return sync_once(db, psa, flags, stats, sync_accounts, ids, res, p);
 }
 
 /* ---- the end of a pass ------------------------------------------------------------------------------ */
@@ -3425,15 +3435,8 @@ static apr_status_t sync_finish(dir_sync_t *s, const apr_array_header_t *ids)
 apr_status_t oxt_dir_sync_finish(oxt_db_t *db, const oxt_psa_t *psa,
                                  oxt_result_t *res, apr_pool_t *p)
 {
-    dir_sync_t s;
-    apr_pool_t *sp;
-    apr_status_t rv;
-
-    apr_pool_create(&sp, p);
-    sync_init(&s, db, psa, OXT_DIR_DEFER, NULL, res, sp);
-    rv = sync_txn(&s, sync_finish, NULL);
-    apr_pool_destroy(sp);
-    return rv;
+    return sync_once(db, psa, OXT_DIR_DEFER, NULL, sync_finish, NULL, res,
+                     p);
 }
 
 /* Every stored prefix's scope, in every sort: its points made again. */
@@ -3479,19 +3482,12 @@ apr_status_t oxt_dir_points_rebuild(long long *ppoints, oxt_db_t *db,
                                     const oxt_psa_t *psa, oxt_result_t *res,
                                     apr_pool_t *p)
 {
-    dir_sync_t s;
-    apr_pool_t *sp;
-    apr_status_t rv;
+    apr_status_t rv = sync_once(db, psa, 0, NULL, points_all, NULL, res, p);
 
-    apr_pool_create(&sp, p);
-    sync_init(&s, db, psa, 0, NULL, res, sp);
-    rv = sync_txn(&s, points_all, NULL);
-    if (rv == APR_SUCCESS && ppoints != NULL) {
-        rv = oxt_db_select_int(ppoints, db, "SELECT COUNT(*) FROM"
-                               " dir_prefix_page", OXT_DB_NOARGS, res, sp);
-    }
-    apr_pool_destroy(sp);
-    return rv;
+    return rv == APR_SUCCESS && ppoints != NULL
+           ? oxt_db_select_int(ppoints, db, "SELECT COUNT(*) FROM"
+                               " dir_prefix_page", OXT_DB_NOARGS, res, p)
+           : rv;
 }
 
 /* ---- the whole directory ------------------------------------------------------------------------------ */
@@ -3597,21 +3593,20 @@ static apr_status_t refresh_domains(oxt_db_t *db, const oxt_psa_t *psa,
 static apr_status_t totals_drifted(int *pdrift, int *pdue, oxt_db_t *db,
                                    oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows;
     const oxt_db_row_t *row;
     apr_status_t rv;
 
     *pdrift = 1;
     *pdue = 0;
-    rv = oxt_db_select(&rows, db, "SELECT (SELECT COUNT(*) FROM dir_total t"
-                       " LEFT JOIN (SELECT kind AS list, COUNT(*) AS n"
-                       " FROM dir_account GROUP BY kind UNION ALL"
-                       " SELECT 'domain', COUNT(*) FROM dir_domain) c"
-                       " ON c.list = t.list WHERE t.n <> COALESCE(c.n,"
-                       " 0)) + (SELECT COUNT(*) FROM dir_unfinished), "
-                       OXT_DIRPRE_DUE_SQL, OXT_DB_NOARGS, res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    rv = oxt_db_select_row(&row, db, "SELECT (SELECT COUNT(*) FROM"
+                           " dir_total t LEFT JOIN (SELECT kind AS list,"
+                           " COUNT(*) AS n"
+                           " FROM dir_account GROUP BY kind UNION ALL"
+                           " SELECT 'domain', COUNT(*) FROM dir_domain) c"
+                           " ON c.list = t.list WHERE t.n <> COALESCE(c.n,"
+                           " 0)) + (SELECT COUNT(*) FROM dir_unfinished), "
+                           OXT_DIRPRE_DUE_SQL, OXT_DB_NOARGS, res, p);
+    if (row != NULL) {
         *pdrift = oxt_db_row_int(row, 0, 1) > 0;
         *pdue = oxt_db_row_int(row, 1, 0) > 0;
     }

@@ -480,24 +480,48 @@ static apr_status_t page_lock(oxt_db_t *db, int rebuild, int nowait,
     return rv;
 }
 
-static apr_status_t wp_build(oxt_db_t *db, oxt_result_t *res,
-                             apr_pool_t *p);
-static apr_status_t rs_build(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p);
+/* A step of mbdir_tx, in its transaction; baton is the step's own (NULL
+ * for those that need none). */
+typedef apr_status_t (*mbd_step_t)(oxt_db_t *db, void *baton,
+                                   oxt_result_t *res, apr_pool_t *p);
 
-/* The whole page index again, evenly spaced, in one transaction. */
-static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
-                                 apr_pool_t *p)
+/* step in a transaction of its own, committed when it succeeds, else
+ * rolled back. With lock, the page index's lock is taken for update
+ * first, as a rebuild of the index, its points or the resellers' choices
+ * takes it: no batch writes terms or moves a point meanwhile. */
+static apr_status_t mbdir_tx(oxt_db_t *db, int lock, mbd_step_t step,
+                             void *baton, oxt_result_t *res, apr_pool_t *p)
 {
-    int i;
     apr_status_t rv = oxt_db_begin(db, res);
 
-    if (rv == APR_SUCCESS) {
+    if (rv == APR_SUCCESS && lock) {
         rv = page_lock(db, 1, 0, res, p);
     }
     if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_page",
-                         OXT_DB_NOARGS, res, p);
+        rv = step(db, baton, res, p);
     }
+    if (rv == APR_SUCCESS) {
+        return oxt_db_commit(db, res);
+    }
+    oxt_db_rollback(db);
+    return rv;
+}
+
+static apr_status_t wp_build(oxt_db_t *db, void *baton, oxt_result_t *res,
+                             apr_pool_t *p);
+static apr_status_t rs_build(oxt_db_t *db, void *baton, oxt_result_t *res,
+                             apr_pool_t *p);
+
+/* The whole page index again, evenly spaced (mbdir_tx's step, with the
+ * lock). */
+static apr_status_t page_build_all(oxt_db_t *db, void *baton,
+                                   oxt_result_t *res, apr_pool_t *p)
+{
+    int i;
+    apr_status_t rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_page",
+                                  OXT_DB_NOARGS, res, p);
+
+    (void)baton;
     for (i = 0; rv == APR_SUCCESS && i < NSORTS; i++) {
         rv = page_build(db, &mbdir_sorts[i], "all", res, p);
         if (rv == APR_SUCCESS) {
@@ -510,16 +534,9 @@ static apr_status_t page_rebuild(oxt_db_t *db, oxt_result_t *res,
     /* the wide searches' points and the resellers' mid-density
      * segments stand on these: made again with them */
     if (rv == APR_SUCCESS) {
-        rv = wp_build(db, res, p);
+        rv = wp_build(db, NULL, res, p);
     }
-    if (rv == APR_SUCCESS) {
-        rv = rs_build(db, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        return oxt_db_commit(db, res);
-    }
-    oxt_db_rollback(db);
-    return rv;
+    return rv == APR_SUCCESS ? rs_build(db, NULL, res, p) : rv;
 }
 
 /* ---- the wide searches (dir_mailbox_wide) -------------------------------- */
@@ -712,27 +729,19 @@ static const char *const wide_drop_sql[] = {
 };
 #define NWIDE_DROP ((int)(sizeof(wide_drop_sql) / sizeof(wide_drop_sql[0])))
 
-/* Every wide prefix found again from the terms, in one transaction. */
-static apr_status_t wide_rebuild(oxt_db_t *db, oxt_result_t *res,
-                                 apr_pool_t *p)
+/* Every wide prefix found again from the terms (mbdir_tx's step, without
+ * the lock). */
+static apr_status_t wide_build(oxt_db_t *db, void *baton, oxt_result_t *res,
+                               apr_pool_t *p)
 {
-    apr_status_t rv = oxt_db_begin(db, res);
+    apr_status_t rv = page_exec_all(db, wide_drop_sql, NWIDE_DROP, res, p);
 
-    if (rv == APR_SUCCESS) {
-        rv = page_exec_all(db, wide_drop_sql, NWIDE_DROP, res, p);
-    }
+    (void)baton;
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_wide_page",
                          OXT_DB_NOARGS, res, p);
     }
-    if (rv == APR_SUCCESS) {
-        rv = wide_descend(db, "", 0, NULL, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        return oxt_db_commit(db, res);
-    }
-    oxt_db_rollback(db);
-    return rv;
+    return rv == APR_SUCCESS ? wide_descend(db, "", 0, NULL, res, p) : rv;
 }
 
 apr_status_t oxt_mbdir_wide_count(long long *pcnt, int *pfound,
@@ -1150,14 +1159,16 @@ static apr_status_t rs_reseller(oxt_db_t *db, long long rid, unsigned mask,
 
 /* Every chosen pair's segments counted again from the page index as it
  * is (in the caller's transaction, which holds the page index's lock for
- * update). */
-static apr_status_t rs_build(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+ * update; a step of mbdir_tx). */
+static apr_status_t rs_build(oxt_db_t *db, void *baton, oxt_result_t *res,
+                             apr_pool_t *p)
 {
     apr_array_header_t *rids = NULL;
     apr_pool_t *cp;
     int i;
     apr_status_t rv;
 
+    (void)baton;
     rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_rseg", OXT_DB_NOARGS,
                      res, p);
     if (rv == APR_SUCCESS) {
@@ -1340,14 +1351,16 @@ static apr_status_t rs_choose_prefix(oxt_db_t *db, const oxt_db_row_t *row,
 }
 
 /* The pairs chosen again (in the caller's transaction, which holds the
- * page index's lock for update: rd_rebuild's, rs_rebuild's) and counted:
- * for each reseller of OXT_MBDIR_RDENSE_MIN rows or more (rids: id, rows)
- * and each stored wide prefix of OXT_MBDIR_RMID_MIN or more, shortest
- * first, the reseller's range of the term index counted, a longer prefix
- * only where the one a character shorter found as many; a pair is stored
- * when it finds at least OXT_MBDIR_RMID_MIN, fewer than half of the
- * reseller's rows, and is not a dense one of it (dir_mailbox_rdense). */
-static apr_status_t rs_choose(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+ * page index's lock for update: mbdir_tx's, after rd_build or alone as
+ * its step) and counted: for each reseller of OXT_MBDIR_RDENSE_MIN rows
+ * or more (rids: id, rows) and each stored wide prefix of
+ * OXT_MBDIR_RMID_MIN or more, shortest first, the reseller's range of the
+ * term index counted, a longer prefix only where the one a character
+ * shorter found as many; a pair is stored when it finds at least
+ * OXT_MBDIR_RMID_MIN, fewer than half of the reseller's rows, and is not
+ * a dense one of it (dir_mailbox_rdense). */
+static apr_status_t rs_choose(oxt_db_t *db, void *baton, oxt_result_t *res,
+                              apr_pool_t *p)
 {
     apr_array_header_t *rids = NULL, *pfx = NULL, *dense = NULL;
     apr_hash_t *found = apr_hash_make(p), *isdense = apr_hash_make(p);
@@ -1355,6 +1368,7 @@ static apr_status_t rs_choose(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
     int i;
     apr_status_t rv;
 
+    (void)baton;
     rv = page_exec_all(db, (const char *const[]){
                        "DELETE FROM dir_mailbox_rseg",
                        "DELETE FROM dir_mailbox_rmid",
@@ -1386,50 +1400,18 @@ static apr_status_t rs_choose(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
         rv = rs_choose_prefix(db, APR_ARRAY_IDX(pfx, i, const oxt_db_row_t *),
                               rids, found, isdense, res, p);
     }
-    return rv == APR_SUCCESS ? rs_build(db, res, p) : rv;
+    return rv == APR_SUCCESS ? rs_build(db, NULL, res, p) : rv;
 }
 
 apr_status_t oxt_mbdir_rmid_build(long long *pn, oxt_db_t *db,
                                   oxt_result_t *res, apr_pool_t *p)
 {
-    apr_status_t rv = oxt_db_begin(db, res);
+    apr_status_t rv = mbdir_tx(db, 1, rs_build, NULL, res, p);
 
     *pn = 0;
-    if (rv == APR_SUCCESS) {
-        rv = page_lock(db, 1, 0, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = rs_build(db, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_commit(db, res);
-    }
-    else {
-        oxt_db_rollback(db);
-    }
     return rv == APR_SUCCESS ? oxt_db_select_int(pn, db, "SELECT COUNT(*)"
                                " FROM dir_mailbox_rseg", OXT_DB_NOARGS, res,
                                p) : rv;
-}
-
-/* The pairs chosen again in a transaction of their own that holds the
- * page index's lock for update (rs_missing). */
-static apr_status_t rs_rebuild(oxt_db_t *db, oxt_result_t *res,
-                               apr_pool_t *p)
-{
-    apr_status_t rv = oxt_db_begin(db, res);
-
-    if (rv == APR_SUCCESS) {
-        rv = page_lock(db, 1, 0, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = rs_choose(db, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        return oxt_db_commit(db, res);
-    }
-    oxt_db_rollback(db);
-    return rv;
 }
 
 /* Every reseller's dense prefixes chosen again from the stored wide ones
@@ -1439,24 +1421,20 @@ static apr_status_t rs_rebuild(oxt_db_t *db, oxt_result_t *res,
  * rebuild does: no batch writes terms meanwhile. The choice is recorded
  * (dir_mailbox_rdense_chosen), so that one that found none is not made
  * again on every directory pass (rd_missing); dropped with the wide
- * prefixes. */
-static apr_status_t rd_rebuild(oxt_db_t *db, oxt_result_t *res,
-                               apr_pool_t *p)
+ * prefixes. mbdir_tx's step, with the lock. */
+static apr_status_t rd_build(oxt_db_t *db, void *baton, oxt_result_t *res,
+                             apr_pool_t *p)
 {
     apr_array_header_t *rows = NULL, *rids = NULL;
     apr_hash_t *dense = apr_hash_make(p);
     apr_pool_t *cp;
     int i;
-    apr_status_t rv = oxt_db_begin(db, res);
+    apr_status_t rv = page_exec_all(db, (const char *const[]){
+                                    "DELETE FROM dir_mailbox_rmiss",
+                                    "DELETE FROM dir_mailbox_rdense" }, 2,
+                                    res, p);
 
-    if (rv == APR_SUCCESS) {
-        rv = page_lock(db, 1, 0, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = page_exec_all(db, (const char *const[]){
-                           "DELETE FROM dir_mailbox_rmiss",
-                           "DELETE FROM dir_mailbox_rdense" }, 2, res, p);
-    }
+    (void)baton;
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, db, "REPLACE INTO dir_mailbox_rdense_chosen"
                          " (id, chosen_at) VALUES (1, UTC_TIMESTAMP(6))",
@@ -1484,20 +1462,14 @@ static apr_status_t rd_rebuild(oxt_db_t *db, oxt_result_t *res,
         }
         apr_pool_destroy(cp);
     }
-    if (rv == APR_SUCCESS) {
-        rv = rs_choose(db, res, p);        /* the mid-density ones with them */
-    }
-    if (rv == APR_SUCCESS) {
-        return oxt_db_commit(db, res);
-    }
-    oxt_db_rollback(db);
-    return rv;
+    /* the mid-density ones with them */
+    return rv == APR_SUCCESS ? rs_choose(db, NULL, res, p) : rv;
 }
 
 apr_status_t oxt_mbdir_rdense_rebuild(long long *pn, oxt_db_t *db,
                                       oxt_result_t *res, apr_pool_t *p)
 {
-    apr_status_t rv = rd_rebuild(db, res, p);
+    apr_status_t rv = mbdir_tx(db, 1, rd_build, NULL, res, p);
 
     *pn = 0;
     return rv == APR_SUCCESS ? oxt_db_select_int(pn, db, "SELECT COUNT(*)"
@@ -2058,8 +2030,9 @@ static apr_status_t wp_build_sort(const oxt_mbdir_sort_t *so,
 
 /* Every point of every pointed prefix again, from the page index as it
  * is: in the caller's transaction, which holds the page index's lock for
- * update (no batch moves a point meanwhile). */
-static apr_status_t wp_build(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
+ * update (no batch moves a point meanwhile; a step of mbdir_tx). */
+static apr_status_t wp_build(oxt_db_t *db, void *baton, oxt_result_t *res,
+                             apr_pool_t *p)
 {
     wp_prefixes_t w;
     wp_bits_t bits;
@@ -2068,6 +2041,7 @@ static apr_status_t wp_build(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
     int i;
     apr_status_t rv;
 
+    (void)baton;
     rv = oxt_db_exec(NULL, db, "DELETE FROM dir_mailbox_wide_page",
                      OXT_DB_NOARGS, res, p);
     apr_pool_create(&bp, p);
@@ -2086,30 +2060,10 @@ static apr_status_t wp_build(oxt_db_t *db, oxt_result_t *res, apr_pool_t *p)
     return rv;
 }
 
-/* The same in a transaction of its own, the page index's lock taken for
- * update as a rebuild of the index takes it. */
-static apr_status_t wp_rebuild(oxt_db_t *db, oxt_result_t *res,
-                               apr_pool_t *p)
-{
-    apr_status_t rv = oxt_db_begin(db, res);
-
-    if (rv == APR_SUCCESS) {
-        rv = page_lock(db, 1, 0, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = wp_build(db, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        return oxt_db_commit(db, res);
-    }
-    oxt_db_rollback(db);
-    return rv;
-}
-
 apr_status_t oxt_mbdir_wide_points_rebuild(long long *ppoints, oxt_db_t *db,
                                            oxt_result_t *res, apr_pool_t *p)
 {
-    apr_status_t rv = wp_rebuild(db, res, p);
+    apr_status_t rv = mbdir_tx(db, 1, wp_build, NULL, res, p);
 
     *ppoints = 0;
     return rv == APR_SUCCESS ? oxt_db_select_int(ppoints, db, "SELECT"
@@ -2381,18 +2335,6 @@ static apr_status_t counts_apply(mbd_batch_t *b)
     return rv == APR_SUCCESS && n > 0 ? counts_write(b, d, n) : rv;
 }
 
-/* "?,?,...": n marks. */
-static const char *batch_marks(int n, apr_pool_t *p)
-{
-    apr_array_header_t *marks = apr_array_make(p, n, sizeof(const char *));
-    int i;
-
-    for (i = 0; i < n; i++) {
-        APR_ARRAY_PUSH(marks, const char *) = "?";
-    }
-    return apr_array_pstrcat(p, marks, ',');
-}
-
 /* The domains a row of some domains is stored under where psa now gives
  * its id under one of them. */
 static const char moved_in_sql[] =
@@ -2431,9 +2373,9 @@ static apr_status_t batch_moved_in(mbd_batch_t *b)
     }
     while (rv == APR_SUCCESS && from < to) {
         rv = oxt_db_select(&rows, b->db, oxt_psa_sql(b->psa, apr_pstrcat(
-                           b->p, moved_in_sql, batch_marks(to - from, b->p),
-                           ")", NULL), b->p), batch_args(b, NULL, 0) + from,
-                           to - from, b->res, b->p);
+                           b->p, moved_in_sql, oxt_util_marks(to - from,
+                           b->p), ")", NULL), b->p), batch_args(b, NULL, 0)
+                           + from, to - from, b->res, b->p);
         for (i = 0; rv == APR_SUCCESS && i < rows->nelts; i++) {
             id = oxt_db_row_int(APR_ARRAY_IDX(rows, i, const oxt_db_row_t *),
                                 0, 0);
@@ -2449,7 +2391,7 @@ static apr_status_t batch_moved_in(mbd_batch_t *b)
         to = b->n;
     }
     if (rv == APR_SUCCESS && b->n > b->asked) {
-        b->marks = batch_marks(b->n, b->p);
+        b->marks = oxt_util_marks(b->n, b->p);
     }
     return rv;
 }
@@ -2474,9 +2416,9 @@ static apr_status_t batch_rows(mbd_batch_t *b)
         rv = oxt_db_select_int(&seen, b->db, oxt_psa_sql(
                                b->psa, apr_pstrcat(b->p, "SELECT COUNT(*)"
                                " FROM psa.mail WHERE dom_id IN (",
-                               batch_marks(b->asked, b->p), ")", NULL), b->p),
-                               batch_args(b, NULL, 0), b->asked, b->res,
-                               b->p);
+                               oxt_util_marks(b->asked, b->p), ")", NULL),
+                               b->p), batch_args(b, NULL, 0), b->asked,
+                               b->res, b->p);
         /* MariaDB counts an insert 1, a changed row 2, an equal one 0. */
         b->stats->seen += seen;
         b->stats->changed += (long long)(changed - changed / 2);
@@ -2603,7 +2545,7 @@ static apr_status_t batch_run(mbd_batch_t *b)
     apr_status_t rv;
 
     b->asked = b->n;
-    b->marks = batch_marks(b->n, b->p);
+    b->marks = oxt_util_marks(b->n, b->p);
     b->deltas = apr_hash_make(b->p);
     rv = batch_alone(&alone, b);
     rv = rv == APR_SUCCESS ? batch_locked(b, alone, &again) : rv;
@@ -2707,21 +2649,13 @@ apr_status_t oxt_mbdir_sync_mails(oxt_db_t *db, const oxt_psa_t *psa,
     return rv;
 }
 
-/* Every count again from the rows, in one transaction. */
-static apr_status_t mbdir_recount(oxt_db_t *db, oxt_result_t *res,
-                                  apr_pool_t *p)
+/* Every count again from the rows (mbdir_tx's step, without the lock). */
+static apr_status_t mbdir_recount(oxt_db_t *db, void *baton,
+                                  oxt_result_t *res, apr_pool_t *p)
 {
-    int i, n = (int)(sizeof(recount_sql) / sizeof(recount_sql[0]));
-    apr_status_t rv = oxt_db_begin(db, res);
-
-    for (i = 0; rv == APR_SUCCESS && i < n; i++) {
-        rv = oxt_db_exec(NULL, db, recount_sql[i], OXT_DB_NOARGS, res, p);
-    }
-    if (rv == APR_SUCCESS) {
-        return oxt_db_commit(db, res);
-    }
-    oxt_db_rollback(db);
-    return rv;
+    (void)baton;
+    return page_exec_all(db, recount_sql, (int)(sizeof(recount_sql)
+                         / sizeof(recount_sql[0])), res, p);
 }
 
 /* ---- the whole directory, range by range -------------------------------- */
@@ -2807,35 +2741,31 @@ static apr_status_t range_changed(apr_array_header_t **pdoms,
                              range_args(r, 1, 3), 7, r->res, r->p);
 }
 
-/* A range of an empty directory: its rows and terms, two statements. */
-static apr_status_t range_fill(mbd_refresh_t *r)
+/* A range of an empty directory (baton: the refresh): its rows and
+ * terms, two statements (mbdir_tx's step, without the lock). */
+static apr_status_t range_fill_rows(oxt_db_t *db, void *baton,
+                                    oxt_result_t *res, apr_pool_t *p)
 {
-    const char *rows = apr_pstrcat(r->p, upsert_head,
+    mbd_refresh_t *r = baton;
+    const char *rows = apr_pstrcat(p, upsert_head,
                                    oxt_mblist_rows_select(r->psa),
                                    " WHERE d.id > ? AND d.id <= ?",
                                    upsert_tail, NULL);
     unsigned long long n = 0;
-    apr_status_t rv = oxt_db_begin(r->db, r->res);
+    apr_status_t rv = oxt_db_exec(&n, db, oxt_psa_sql(r->psa, rows, p),
+                                  range_args(r, 1, 1), 3, res, p);
 
     if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec(&n, r->db, oxt_psa_sql(r->psa, rows, r->p),
-                         range_args(r, 1, 1), 3, r->res, r->p);
-    }
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_exec(NULL, r->db, oxt_psa_sql(r->psa, TERMS_INSERT
+        rv = oxt_db_exec(NULL, db, oxt_psa_sql(r->psa, TERMS_INSERT
                          " WHERE b.dom_id > ? AND b.dom_id <= ?"
                          TERMS_UPDATE,
-                         r->p), range_args(r, 0, 1), 2, r->res, r->p);
+                         p), range_args(r, 0, 1), 2, res, p);
     }
-    if (rv != APR_SUCCESS) {
-        oxt_db_rollback(r->db);
-        return rv;
-    }
-    if (r->stats != NULL) {
+    if (rv == APR_SUCCESS && r->stats != NULL) {
         r->stats->seen += (long long)n;
         r->stats->changed += (long long)n;
     }
-    return oxt_db_commit(r->db, r->res);
+    return rv;
 }
 
 /* One range: filled, or compared and its changed domains synced (kept
@@ -2847,7 +2777,7 @@ static apr_status_t range_work(mbd_refresh_t *r)
     apr_status_t rv;
 
     if (r->fill) {
-        return range_fill(r);
+        return mbdir_tx(r->db, 0, range_fill_rows, r, r->res, r->p);
     }
     rv = range_changed(&doms, r);
     if (rv != APR_SUCCESS || doms->nelts == 0) {
@@ -3080,7 +3010,7 @@ static apr_status_t wide_missing(mbd_refresh_t *r)
                            OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_WIDE_MIN + 1)),
                            r->res, r->p);
     return rv == APR_SUCCESS && n > OXT_MBDIR_WIDE_MIN
-           ? wide_rebuild(r->db, r->res, r->p) : rv;
+           ? mbdir_tx(r->db, 0, wide_build, NULL, r->res, r->p) : rv;
 }
 
 /* No choice of the resellers' dense prefixes recorded (a directory from
@@ -3103,7 +3033,7 @@ static apr_status_t rd_missing(mbd_refresh_t *r, int *pdone)
                            OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_RDENSE_MIN),
                            OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)), r->res, r->p);
     *pdone = rv == APR_SUCCESS && need;
-    return *pdone ? rd_rebuild(r->db, r->res, r->p) : rv;
+    return *pdone ? mbdir_tx(r->db, 1, rd_build, NULL, r->res, r->p) : rv;
 }
 
 /* No choice of the resellers' mid-density pairs recorded (a directory
@@ -3122,7 +3052,8 @@ static apr_status_t rs_missing(mbd_refresh_t *r)
                            " 'reseller' AND scope_id > 0 AND n >= ?)",
                            OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_RMID_MIN),
                            OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)), r->res, r->p);
-    return rv == APR_SUCCESS && need ? rs_rebuild(r->db, r->res, r->p) : rv;
+    return rv == APR_SUCCESS && need ? mbdir_tx(r->db, 1, rs_choose, NULL,
+                                                r->res, r->p) : rv;
 }
 
 /* No prefix marked for points while some stored one finds
@@ -3155,7 +3086,8 @@ static apr_status_t wp_missing(mbd_refresh_t *r)
                            " 'all') AND NOT EXISTS (SELECT 1 FROM"
                            " dir_mailbox_wide_page)", OXT_DB_NOARGS, r->res,
                            r->p);
-    return rv == APR_SUCCESS && need ? wp_rebuild(r->db, r->res, r->p) : rv;
+    return rv == APR_SUCCESS && need ? mbdir_tx(r->db, 1, wp_build, NULL,
+                                                r->res, r->p) : rv;
 }
 
 static apr_status_t refresh_end(mbd_refresh_t *r)
@@ -3173,15 +3105,16 @@ static apr_status_t refresh_end(mbd_refresh_t *r)
         }
     }
     if (rv == APR_SUCCESS && counts) {
-        rv = mbdir_recount(r->db, r->res, r->p);
+        rv = mbdir_tx(r->db, 0, mbdir_recount, NULL, r->res, r->p);
     }
     if (rv == APR_SUCCESS) {
-        rv = r->fill || r->terms_moved ? wide_rebuild(r->db, r->res, r->p)
-                                       : wide_missing(r);
+        rv = r->fill || r->terms_moved
+             ? mbdir_tx(r->db, 0, wide_build, NULL, r->res, r->p)
+             : wide_missing(r);
     }
     if (rv == APR_SUCCESS) {
         chosen = r->fill || r->terms_moved;
-        rv = chosen ? rd_rebuild(r->db, r->res, r->p)
+        rv = chosen ? mbdir_tx(r->db, 1, rd_build, NULL, r->res, r->p)
                     : rd_missing(r, &chosen);
     }
     if (rv == APR_SUCCESS && !chosen) {
@@ -3191,7 +3124,8 @@ static apr_status_t refresh_end(mbd_refresh_t *r)
         rv = wp_chosen(r);
     }
     if (rv == APR_SUCCESS && pages) {
-        return page_rebuild(r->db, r->res, r->p);   /* the points with it */
+        /* the points with it */
+        return mbdir_tx(r->db, 1, page_build_all, NULL, r->res, r->p);
     }
     return rv == APR_SUCCESS ? wp_missing(r) : rv;
 }

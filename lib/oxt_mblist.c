@@ -729,6 +729,38 @@ static apr_status_t scope_rows(long long *prows, oxt_db_t *db,
     return rv;
 }
 
+/* A page's ids read (ids, into *pids), taken (*pdone) when they are the
+ * whole page: lim of them, or fewer that whole says are all there are;
+ * put in the page's order when they were read from its other end
+ * (back). */
+static void page_take(apr_array_header_t **pids, int *pdone,
+                      apr_array_header_t *ids, long long lim, int whole,
+                      int back)
+{
+    if (ids->nelts == lim || whole) {
+        *pids = ids;
+        *pdone = 1;
+        if (back) {
+            oxt_util_ids_reverse(ids);
+        }
+    }
+}
+
+/* The ids sql selects, into *pids, taken as page_take takes them. */
+static apr_status_t page_read(apr_array_header_t **pids, int *pdone,
+                              oxt_db_t *db, const char *sql,
+                              const oxt_db_arg_t *args, int nargs,
+                              long long lim, int whole, int back,
+                              oxt_result_t *res, apr_pool_t *p)
+{
+    apr_status_t rv = oxt_db_select_ids(pids, db, sql, args, nargs, res, p);
+
+    if (rv == APR_SUCCESS) {
+        page_take(pids, pdone, *pids, lim, whole, back);
+    }
+    return rv;
+}
+
 /* A searched page [off, off + lim) of total matches in the whole server
  * or a reseller's part (rows: its stored rows, scope_rows), without
  * ox=1, from a window of the scope's sort index (oxt_dir_window_plan);
@@ -744,7 +776,6 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
     oxt_dir_window_t w;
     const char *sql;
     mb_sql_t s;
-    apr_status_t rv;
 
     *pdone = 0;
     if (rows < 0
@@ -753,14 +784,8 @@ static apr_status_t page_window(apr_array_header_t **pids, int *pdone,
         return APR_SUCCESS;
     }
     sql = window_sql(&s, sc, q, &w, lim, p);
-    rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
-    if (rv == APR_SUCCESS && ((*pids)->nelts == lim || w.rows >= rows)) {
-        *pdone = 1;
-        if (w.back) {
-            oxt_util_ids_reverse(*pids);
-        }
-    }
-    return rv;
+    return page_read(pids, pdone, db, sql, s.args, s.nargs, lim,
+                     w.rows >= rows, w.back, res, p);
 }
 
 /* The statement of page_dense: the reseller's sort index in the read
@@ -937,14 +962,8 @@ static apr_status_t page_rdense(apr_array_header_t **pids, int *pdone,
         return APR_SUCCESS;            /* a count of another snapshot */
     }
     sql = rd_sql(&args, &nargs, sc, q, back, pt, miss, skip, lim, p);
-    rv = oxt_db_select_ids(pids, db, sql, args, nargs, res, p);
-    if (rv == APR_SUCCESS && (*pids)->nelts == lim) {
-        *pdone = 1;
-        if (back != q->desc) {
-            oxt_util_ids_reverse(*pids);
-        }
-    }
-    return rv;
+    return page_read(pids, pdone, db, sql, args, nargs, lim, 0,
+                     back != q->desc, res, p);
 }
 
 /* A searched page [off, off + lim) of total matches in one reseller's
@@ -972,7 +991,6 @@ static apr_status_t page_dense(apr_array_header_t **pids, int *pdone,
     int back;
     const char *sql;
     mb_sql_t s;
-    apr_status_t rv;
 
     *pdone = 0;
     if (q->ox || sc->nlimits != 1 || scope_narrowest(sc) != SC_RESELLER
@@ -985,17 +1003,11 @@ static apr_status_t page_dense(apr_array_header_t **pids, int *pdone,
     off = back ? total - off - lim : off;
     cross = (off + lim) * rows / total;
     sql = dense_sql(&s, sc, q, back, cross * 3 <= total, off, lim, p);
-    rv = oxt_db_select_ids(pids, db, sql, s.args, s.nargs, res, p);
     /* Fewer rows than the count says: a directory that disagrees with
      * itself (never in one snapshot of batches that keep it exact); it is
      * joined as before. */
-    if (rv == APR_SUCCESS && (*pids)->nelts == lim) {
-        *pdone = 1;
-        if (back != q->desc) {
-            oxt_util_ids_reverse(*pids);
-        }
-    }
-    return rv;
+    return page_read(pids, pdone, db, sql, s.args, s.nargs, lim, 0,
+                     back != q->desc, res, p);
 }
 
 /* ---- a wide search's points (dir_mailbox_wide_page, migration 0140) ---- */
@@ -1223,12 +1235,8 @@ static apr_status_t page_wpoints(apr_array_header_t **pids, int *pdone,
     /* Fewer rows than the count says: the points disagree with the rows
      * (never in one snapshot of batches that keep them exact), so it is
      * joined. */
-    if (rv == APR_SUCCESS && ids->nelts == lim) {
-        *pids = ids;
-        *pdone = 1;
-        if (q->desc) {
-            oxt_util_ids_reverse(*pids);
-        }
+    if (rv == APR_SUCCESS) {
+        page_take(pids, pdone, ids, lim, 0, q->desc);
     }
     return rv;
 }

@@ -471,6 +471,24 @@ apr_status_t oxt_ox_context_list(oxt_ox_op_t **pop, oxt_ox_t *ox,
  * The common shape "op(ctx, <user_elem>, [access_combination_name], auth)"
  * of user operations; user_elem NULL means no user parameter.
  */
+/* The user service's request name for ctx begun, its context added, and
+ * *pcreds the credentials it goes with (user_creds): the start of every
+ * user operation. APR_EINVAL without credentials or ctx. */
+static apr_status_t user_req(req_t *r, const oxt_ox_creds_t **pcreds,
+                             oxt_ox_t *ox, const char *name,
+                             const oxt_ox_context_t *ctx,
+                             const oxt_ox_creds_t *admin, apr_pool_t *p)
+{
+    apr_status_t rv;
+
+    *pcreds = user_creds(ox, admin);
+    if (*pcreds == NULL || ctx == NULL) {
+        return APR_EINVAL;
+    }
+    rv = req_begin(r, ox, SVC_USER, name, p);
+    return rv == APR_SUCCESS ? add_context(r, "ctx", ctx) : rv;
+}
+
 static apr_status_t user_op(oxt_ox_op_t **pop, oxt_ox_t *ox,
                             const char *name, const oxt_ox_context_t *ctx,
                             const oxt_ox_creds_t *admin,
@@ -478,17 +496,14 @@ static apr_status_t user_op(oxt_ox_op_t **pop, oxt_ox_t *ox,
                             const char *access, reply_kind_t kind,
                             apr_pool_t *p)
 {
-    const oxt_ox_creds_t *creds = user_creds(ox, admin);
+    const oxt_ox_creds_t *creds;
     req_t r;
     apr_status_t rv;
 
-    if (creds == NULL || ctx == NULL || (user_elem && user == NULL)) {
+    if (user_elem && user == NULL) {
         return APR_EINVAL;
     }
-    rv = req_begin(&r, ox, SVC_USER, name, p);
-    if (rv == APR_SUCCESS) {
-        rv = add_context(&r, "ctx", ctx);
-    }
+    rv = user_req(&r, &creds, ox, name, ctx, admin, p);
     if (rv == APR_SUCCESS && user_elem != NULL) {
         rv = add_user(&r, user_elem, user);
     }
@@ -555,18 +570,15 @@ apr_status_t oxt_ox_user_get_multiple(oxt_ox_op_t **pop, oxt_ox_t *ox,
                                       const apr_array_header_t *users,
                                       apr_pool_t *p)
 {
-    const oxt_ox_creds_t *creds = user_creds(ox, admin);
+    const oxt_ox_creds_t *creds;
     req_t r;
     int i;
     apr_status_t rv;
 
-    if (creds == NULL || ctx == NULL || users == NULL || users->nelts == 0) {
+    if (users == NULL || users->nelts == 0) {
         return APR_EINVAL;
     }
-    rv = req_begin(&r, ox, SVC_USER, "getMultipleData", p);
-    if (rv == APR_SUCCESS) {
-        rv = add_context(&r, "ctx", ctx);
-    }
+    rv = user_req(&r, &creds, ox, "getMultipleData", ctx, admin, p);
     for (i = 0; rv == APR_SUCCESS && i < users->nelts; i++) {
         rv = add_user(&r, "users", APR_ARRAY_IDX(users, i,
                                                  const oxt_ox_user_t *));
@@ -598,17 +610,10 @@ apr_status_t oxt_ox_user_list(oxt_ox_op_t **pop, oxt_ox_t *ox,
                               const oxt_ox_creds_t *admin,
                               const char *pattern, apr_pool_t *p)
 {
-    const oxt_ox_creds_t *creds = user_creds(ox, admin);
+    const oxt_ox_creds_t *creds;
     req_t r;
-    apr_status_t rv;
+    apr_status_t rv = user_req(&r, &creds, ox, "list", ctx, admin, p);
 
-    if (creds == NULL || ctx == NULL) {
-        return APR_EINVAL;
-    }
-    rv = req_begin(&r, ox, SVC_USER, "list", p);
-    if (rv == APR_SUCCESS) {
-        rv = add_context(&r, "ctx", ctx);
-    }
     if (rv == APR_SUCCESS) {
         rv = add_param(&r, "search_pattern", pattern ? pattern : "*");
     }

@@ -545,19 +545,17 @@ apr_status_t oxt_plesk_range_domain_from_row(oxt_plesk_domain_t *dom,
     return APR_SUCCESS;
 }
 
-/* The range's and the list's domain query: where is the condition on
- * d.id (and the order, the limit). STRAIGHT_JOIN: with ORDER BY and
- * LIMIT, MariaDB would rather read every client, join their domains and
- * sort them all, for each page. */
-static const char *range_domains_sql(const oxt_psa_t *psa, const char *where,
-                                     apr_pool_t *p)
+/* The range's and the list's domain query up to its WHERE, the
+ * condition on d.id (and the order, the limit) to follow. STRAIGHT_JOIN:
+ * with ORDER BY and LIMIT, MariaDB would rather read every client, join
+ * their domains and sort them all, for each page. */
+static const char *range_domains_head(const oxt_psa_t *psa, apr_pool_t *p)
 {
     int v9 = oxt_psa_caps(psa)->has_client_type;
 
-    return oxt_psa_sql(psa, apr_pstrcat(p, "SELECT STRAIGHT_JOIN ",
+    return apr_pstrcat(p, "SELECT STRAIGHT_JOIN ",
                        v9 ? domain_cols9 : domain_cols8, range_aliases_col,
-                       v9 ? domain_from9 : domain_from8, " WHERE ", where,
-                       NULL), p);
+                       v9 ? domain_from9 : domain_from8, " WHERE ", NULL);
 }
 
 apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
@@ -565,26 +563,27 @@ apr_status_t oxt_plesk_range_domains(const oxt_psa_t *psa, oxt_db_t *db,
                                      oxt_db_row_cb *cb, void *baton,
                                      oxt_result_t *res, apr_pool_t *p)
 {
-    return oxt_db_each(db, range_domains_sql(psa,
-                       "d.id > ? ORDER BY d.id LIMIT ?", p),
+    return oxt_db_each(db, oxt_psa_sql(psa, apr_pstrcat(p,
+                       range_domains_head(psa, p), "d.id > ? ORDER BY d.id"
+                       " LIMIT ?", NULL), p),
                        OXT_DB_ARGS(OXT_DB_INT(after), OXT_DB_INT(limit)),
                        cb, baton, res, p);
 }
 
-/* The arguments of a statement that names sel's condition times times,
- * in p. */
-static oxt_db_arg_t *idsel_args(const oxt_db_idsel_t *sel, int times,
-                                int *pn, apr_pool_t *p)
+/* The rows of psa's statement head, sel's condition on col, tail, to cb:
+ * the one shape of every query of the domains sel chooses. */
+static apr_status_t idsel_each(const oxt_psa_t *psa, oxt_db_t *db,
+                               const char *head, const oxt_db_idsel_t *sel,
+                               const char *col, const char *tail,
+                               oxt_db_row_cb *cb, void *baton,
+                               oxt_result_t *res, apr_pool_t *p)
 {
-    int n = oxt_db_idsel_nargs(sel), k;
-    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args)
-                                       * (apr_size_t)(n * times));
+    int n;
+    oxt_db_arg_t *args = oxt_db_idsel_bind(sel, 1, &n, p);
 
-    for (k = 0; k < times; k++) {
-        (void)oxt_db_idsel_args(args + k * n, sel);
-    }
-    *pn = n * times;
-    return args;
+    return oxt_db_each(db, oxt_psa_sql(psa, apr_pstrcat(p, head,
+                       oxt_db_idsel_cond(sel, col, p), tail, NULL), p), args,
+                       n, cb, baton, res, p);
 }
 
 apr_status_t oxt_plesk_listed_domains(const oxt_psa_t *psa, oxt_db_t *db,
@@ -592,12 +591,8 @@ apr_status_t oxt_plesk_listed_domains(const oxt_psa_t *psa, oxt_db_t *db,
                                       oxt_db_row_cb *cb, void *baton,
                                       oxt_result_t *res, apr_pool_t *p)
 {
-    int n;
-    oxt_db_arg_t *args = idsel_args(sel, 1, &n, p);
-
-    return oxt_db_each(db, range_domains_sql(psa, apr_pstrcat(p,
-                       oxt_db_idsel_cond(sel, "d.id", p), " ORDER BY d.id",
-                       NULL), p), args, n, cb, baton, res, p);
+    return idsel_each(psa, db, range_domains_head(psa, p), sel, "d.id",
+                      " ORDER BY d.id", cb, baton, res, p);
 }
 
 /* One row per alias: a second query for the aliases would cost a
@@ -616,19 +611,16 @@ apr_status_t oxt_plesk_range_mailboxes(const oxt_psa_t *psa, oxt_db_t *db,
                                        oxt_db_row_cb *cb, void *baton,
                                        oxt_result_t *res, apr_pool_t *p)
 {
-    int n;
-    oxt_db_arg_t *args = idsel_args(sel, 1, &n, p);
-    const char *sql = apr_pstrcat(p,
+    const char *head = apr_pstrcat(p,
         "SELECT m.id, m.dom_id, m.mail_name, m.postbox, m.redirect,"
         " m.mbox_quota, ", aliases ? "ma.alias" : "NULL",
         passwords ? ", a.type, a.password" : "", " FROM psa.mail m",
         aliases ? " LEFT JOIN psa.mail_aliases ma ON ma.mn_id = m.id" : "",
         passwords ? " LEFT JOIN psa.accounts a ON a.id = m.account_id"
-                    " AND m.postbox = 'true'" : "",
-        " WHERE ", oxt_db_idsel_cond(sel, "m.dom_id", p), NULL);
+                    " AND m.postbox = 'true'" : "", " WHERE ", NULL);
 
-    return oxt_db_each(db, oxt_psa_sql(psa, sql, p), args, n, cb, baton,
-                       res, p);
+    return idsel_each(psa, db, head, sel, "m.dom_id", "", cb, baton, res,
+                      p);
 }
 
 /* The order is that of the (mn_id, alias) key: the scan reads the index
@@ -686,14 +678,10 @@ apr_status_t oxt_plesk_range_passwords(const oxt_psa_t *psa, oxt_db_t *db,
                                        oxt_db_row_cb *cb, void *baton,
                                        oxt_result_t *res, apr_pool_t *p)
 {
-    int n;
-    oxt_db_arg_t *args = idsel_args(sel, 1, &n, p);
-
-    return oxt_db_each(db, oxt_psa_sql(psa, apr_pstrcat(p,
-        "SELECT m.id, m.dom_id, a.type, a.password FROM psa.mail m"
-        " JOIN psa.accounts a ON a.id = m.account_id WHERE ",
-        oxt_db_idsel_cond(sel, "m.dom_id", p), " AND m.postbox = 'true'",
-        NULL), p), args, n, cb, baton, res, p);
+    return idsel_each(psa, db, "SELECT m.id, m.dom_id, a.type, a.password"
+                      " FROM psa.mail m JOIN psa.accounts a ON a.id ="
+                      " m.account_id WHERE ", sel, "m.dom_id",
+                      " AND m.postbox = 'true'", cb, baton, res, p);
 }
 
 apr_status_t oxt_plesk_range_password_from_row(long long *pmail_id,
@@ -720,13 +708,9 @@ apr_status_t oxt_plesk_range_domain_aliases(const oxt_psa_t *psa,
                                             oxt_result_t *res,
                                             apr_pool_t *p)
 {
-    int n;
-    oxt_db_arg_t *args = idsel_args(sel, 1, &n, p);
-
-    return oxt_db_each(db, oxt_psa_sql(psa, apr_pstrcat(p,
-        "SELECT dom_id, name FROM psa.domainaliases WHERE ",
-        oxt_db_idsel_cond(sel, "dom_id", p), " AND mail = 'true'"
-        " AND status = 0", NULL), p), args, n, cb, baton, res, p);
+    return idsel_each(psa, db, "SELECT dom_id, name FROM psa.domainaliases"
+                      " WHERE ", sel, "dom_id", " AND mail = 'true' AND"
+                      " status = 0", cb, baton, res, p);
 }
 
 /* A domain's reseller is its owner when that is a reseller, else the
@@ -736,27 +720,21 @@ const char *oxt_plesk_range_ids_sql(const oxt_psa_t *psa,
                                     const oxt_db_idsel_t *sel,
                                     apr_pool_t *p)
 {
-    const char *sql;
+    const char *head = "SELECT d.cl_id FROM psa.domains d WHERE ",
+               *col = "d.id", *tail = "";
 
-    switch (which) {
-    case OXT_PLESK_RANGE_MAIL_IDS:
-        sql = apr_pstrcat(p, "SELECT m.id FROM psa.mail m WHERE ",
-                          oxt_db_idsel_cond(sel, "m.dom_id", p), NULL);
-        break;
-    case OXT_PLESK_RANGE_CLIENT_IDS:
-        sql = apr_pstrcat(p, "SELECT d.cl_id FROM psa.domains d WHERE ",
-                          oxt_db_idsel_cond(sel, "d.id", p), NULL);
-        break;
-    default:
-        sql = oxt_psa_caps(psa)->has_client_type
-            ? apr_pstrcat(p, "SELECT IF(c.type = 'reseller', c.id,"
-                          " c.parent_id) FROM psa.domains d JOIN psa.clients"
-                          " c ON c.id = d.cl_id WHERE ",
-                          oxt_db_idsel_cond(sel, "d.id", p), NULL)
-            : apr_pstrcat(p, "SELECT d.cl_id FROM psa.domains d WHERE ",
-                          oxt_db_idsel_cond(sel, "d.id", p), " AND 1 = 0",
-                          NULL);
-        break;
+    if (which == OXT_PLESK_RANGE_MAIL_IDS) {
+        head = "SELECT m.id FROM psa.mail m WHERE ";
+        col = "m.dom_id";
     }
-    return oxt_psa_sql(psa, sql, p);
+    else if (which != OXT_PLESK_RANGE_CLIENT_IDS
+             && oxt_psa_caps(psa)->has_client_type) {
+        head = "SELECT IF(c.type = 'reseller', c.id, c.parent_id) FROM"
+               " psa.domains d JOIN psa.clients c ON c.id = d.cl_id WHERE ";
+    }
+    else if (which != OXT_PLESK_RANGE_CLIENT_IDS) {
+        tail = " AND 1 = 0";
+    }
+    return oxt_psa_sql(psa, apr_pstrcat(p, head, oxt_db_idsel_cond(sel, col,
+                       p), tail, NULL), p);
 }

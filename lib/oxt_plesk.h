@@ -306,7 +306,7 @@ typedef enum {
 
 /**
  * A subquery (SQL text, in p) selecting those ids of the domains sel
- * chooses; it takes exactly sel's parameters (oxt_db_idsel_args). For
+ * chooses; it takes exactly sel's parameters (oxt_db_idsel_bind). For
  * other modules' queries over the same domains (mailbox preferences).
  */
 const char *oxt_plesk_range_ids_sql(const oxt_psa_t *psa,

@@ -210,13 +210,10 @@ apr_status_t oxt_prefs_range(oxt_db_t *db, const char *sql_mail_ids,
                              const oxt_db_idsel_t *sel, oxt_db_row_cb *cb,
                              void *baton, oxt_result_t *res, apr_pool_t *p)
 {
-    int n = oxt_db_idsel_nargs(sel), k;
-    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args) * (apr_size_t)(4 * n));
-
+    int n;
     /* the domains' own condition, then each subquery's */
-    for (k = 0; k < 4; k++) {
-        (void)oxt_db_idsel_args(args + k * n, sel);
-    }
+    oxt_db_arg_t *args = oxt_db_idsel_bind(sel, 4, &n, p);
+
     return oxt_db_each(db, apr_pstrcat(p,
         PREFS_COLS " WHERE level = 'domain' AND ",
         oxt_db_idsel_cond(sel, "plesk_id", p),
@@ -224,7 +221,7 @@ apr_status_t oxt_prefs_range(oxt_db_t *db, const char *sql_mail_ids,
         sql_mail_ids, ") UNION ALL " PREFS_COLS " WHERE level = 'client'"
         " AND plesk_id IN (", sql_client_ids, ") UNION ALL " PREFS_COLS
         " WHERE level = 'reseller' AND plesk_id IN (", sql_reseller_ids, ")",
-        NULL), args, 4 * n, cb, baton, res, p);
+        NULL), args, n, cb, baton, res, p);
 }
 
 apr_status_t oxt_prefs_from_row(oxt_level_t *plevel, long long *pid,

@@ -214,17 +214,16 @@ static oxt_run_summary_t *run_from_row(const oxt_db_row_t *row,
 apr_status_t oxt_replog_last_run(oxt_run_summary_t **prun, oxt_db_t *db,
                                  oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
     apr_status_t rv;
 
     *prun = NULL;
-    rv = oxt_db_select(&rows, db,
+    rv = oxt_db_select_row(&row, db,
         "SELECT id, automatic, started_at, finished_at, status,"
         RUN_COUNT_COLS " FROM run_summary ORDER BY id DESC LIMIT 1",
         OXT_DB_NOARGS, res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        *prun = run_from_row(APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *),
-                             p);
+    if (row != NULL) {
+        *prun = run_from_row(row, p);
     }
     return rv;
 }
@@ -528,18 +527,17 @@ apr_status_t oxt_replog_last_automatic_run(oxt_run_summary_t **prun,
                                            const oxt_plesk_scope_t *scope,
                                            oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows;
+    const oxt_db_row_t *row;
     apr_status_t rv;
 
     *prun = NULL;
-    rv = oxt_db_select(&rows, db,
+    rv = oxt_db_select_row(&row, db,
         "SELECT id, automatic, started_at, finished_at, status,"
         RUN_COUNT_COLS " FROM run_summary WHERE automatic = 1"
         " ORDER BY started_at DESC, id DESC LIMIT 1",
         OXT_DB_NOARGS, res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        *prun = run_from_row(APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *),
-                             p);
+    if (row != NULL) {
+        *prun = run_from_row(row, p);
         if (scope->role != OXT_ROLE_ADMIN) {
             rv = run_owner_counts(*prun, db, moved, scope, res, p);
         }
@@ -813,6 +811,17 @@ static const char *const recount_levels[] = {
     "all", "reseller", "client", "domain"
 };
 
+/* A transaction begun at READ COMMITTED (SET TRANSACTION names the next
+ * one's level, whatever the connection's): where it is called says why
+ * it wants that level. */
+static apr_status_t begin_committed(oxt_db_t *db, oxt_result_t *res)
+{
+    apr_status_t rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION"
+                                          " LEVEL READ COMMITTED", res);
+
+    return rv == APR_SUCCESS ? oxt_db_begin(db, res) : rv;
+}
+
 /* One level's counts, in a short READ COMMITTED transaction: the log's
  * rows are read without a lock (the replicator's inserts never wait for
  * the GROUP BY), the 'all' count row is held for its length (the writers
@@ -825,11 +834,7 @@ static apr_status_t recount_level(oxt_db_t *db, int i, oxt_result_t *res,
     apr_array_header_t *rows;
     apr_status_t rv;
 
-    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
-                             " READ COMMITTED", res);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_begin(db, res);
-    }
+    rv = begin_committed(db, res);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_exec(NULL, db, "INSERT INTO replication_log_count"
                          " (level, id, n) VALUES ('all', 0, 0)"
@@ -1976,16 +1981,14 @@ typedef struct {
 static apr_status_t pages_state(pages_state_t *st, oxt_db_t *db,
                                 oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows;
     const oxt_db_row_t *row;
     apr_status_t rv;
 
     memset(st, 0, sizeof(*st));
-    rv = oxt_db_select(&rows, db, "SELECT gen, max_id, gone_seq FROM"
-                       " replication_log_page_state WHERE id = 1",
-                       OXT_DB_NOARGS, res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    rv = oxt_db_select_row(&row, db, "SELECT gen, max_id, gone_seq FROM"
+                           " replication_log_page_state WHERE id = 1",
+                           OXT_DB_NOARGS, res, p);
+    if (row != NULL) {
         st->gen = oxt_db_row_int(row, 0, 0);
         st->max_id = oxt_db_row_int(row, 1, 0);
         st->gone_seq = oxt_db_row_int(row, 2, 0);
@@ -2256,19 +2259,17 @@ typedef struct {
 static apr_status_t build_state(pages_build_t *b, oxt_db_t *db,
                                 oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows;
     const oxt_db_row_t *row;
     apr_status_t rv;
 
     memset(b, 0, sizeof(*b));
     b->level = "all";
-    rv = oxt_db_select(&rows, db, "SELECT build_gen, build_max_id,"
-                       " build_level, build_level + 0, build_owner,"
-                       " build_sort, build_seq FROM"
-                       " replication_log_page_state WHERE id = 1",
-                       OXT_DB_NOARGS, res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    rv = oxt_db_select_row(&row, db, "SELECT build_gen, build_max_id,"
+                           " build_level, build_level + 0, build_owner,"
+                           " build_sort, build_seq FROM"
+                           " replication_log_page_state WHERE id = 1",
+                           OXT_DB_NOARGS, res, p);
+    if (row != NULL) {
         b->gen = oxt_db_row_int(row, 0, 0);
         b->max_id = oxt_db_row_int(row, 1, 0);
         b->level = row->vals[2] ? row->vals[2] : "all";
@@ -2286,7 +2287,6 @@ static apr_status_t build_state(pages_build_t *b, oxt_db_t *db,
 static apr_status_t build_next(pages_build_t *b, oxt_db_t *db,
                                oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows;
     const oxt_db_row_t *row;
     apr_status_t rv;
 
@@ -2295,16 +2295,15 @@ static apr_status_t build_next(pages_build_t *b, oxt_db_t *db,
         return APR_SUCCESS;
     }
     b->sort = OXT_REPLOG_SORT_COUNT;
-    rv = oxt_db_select(&rows, db, "SELECT level, level + 0, id FROM"
-                       " replication_log_count WHERE n >= ? AND (level ="
-                       " 'all' OR id > 0) AND (level + 0 > ? OR (level + 0"
-                       " = ? AND id > ?)) ORDER BY level, id LIMIT 1",
-                       OXT_DB_ARGS(OXT_DB_INT(OXT_REPLOG_PAGE_MIN),
-                                   OXT_DB_INT(b->level_no),
-                                   OXT_DB_INT(b->level_no),
-                                   OXT_DB_INT(b->owner)), res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    rv = oxt_db_select_row(&row, db, "SELECT level, level + 0, id FROM"
+                           " replication_log_count WHERE n >= ? AND (level ="
+                           " 'all' OR id > 0) AND (level + 0 > ? OR (level + 0"
+                           " = ? AND id > ?)) ORDER BY level, id LIMIT 1",
+                           OXT_DB_ARGS(OXT_DB_INT(OXT_REPLOG_PAGE_MIN),
+                                       OXT_DB_INT(b->level_no),
+                                       OXT_DB_INT(b->level_no),
+                                       OXT_DB_INT(b->owner)), res, p);
+    if (row != NULL) {
         b->level = apr_pstrdup(p, row->vals[0]);
         b->level_no = oxt_db_row_int(row, 1, 0);
         b->owner = oxt_db_row_int(row, 2, 0);
@@ -2353,11 +2352,7 @@ static apr_status_t frame_probe(int *pfree, long long from, long long to,
         *pfree = rv == APR_SUCCESS;
         return rv;
     }
-    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
-                             " READ COMMITTED", res);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_begin(db, res);
-    }
+    rv = begin_committed(db, res);
     /* Into a variable: no rows to fetch, so a lock's error is the
      * statement's own (a fetch reports none). */
     if (rv == APR_SUCCESS) {
@@ -3122,11 +3117,7 @@ static apr_status_t replog_delete_batch(long long *pn, long long *plast,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
-                             " READ COMMITTED", res);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_begin(db, res);
-    }
+    rv = begin_committed(db, res);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_select(&rows, db, apr_pstrcat(p,
                  "SELECT id, reseller_id, client_id, COALESCE(dom_id, 0)"
@@ -3392,16 +3383,15 @@ typedef struct {
 static apr_status_t move_next(int *pfound, move_t *m, oxt_db_t *db,
                               oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows;
     const oxt_db_row_t *row;
     apr_status_t rv;
 
     *pfound = 0;
-    rv = oxt_db_select(&rows, db, "SELECT dom_id, client_id, reseller_id"
-                       " FROM replication_log_move ORDER BY dom_id LIMIT 1",
-                       OXT_DB_NOARGS, res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    rv = oxt_db_select_row(&row, db, "SELECT dom_id, client_id,"
+                           " reseller_id FROM replication_log_move ORDER BY"
+                           " dom_id LIMIT 1",
+                           OXT_DB_NOARGS, res, p);
+    if (row != NULL) {
         m->dom_id = oxt_db_row_int(row, 0, 0);
         m->client_id = oxt_db_row_int(row, 1, 0);
         m->reseller_id = oxt_db_row_int(row, 2, 0);
@@ -3656,11 +3646,7 @@ static apr_status_t move_batch(long long *pn, int *pdone, oxt_db_t *db,
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    rv = oxt_db_exec_trusted(db, "SET TRANSACTION ISOLATION LEVEL"
-                             " READ COMMITTED", res);
-    if (rv == APR_SUCCESS) {
-        rv = oxt_db_begin(db, res);
-    }
+    rv = begin_committed(db, res);
     if (rv == APR_SUCCESS) {
         rv = oxt_db_select(&rows, db,
                  "SELECT id, reseller_id, client_id FROM replication_log"
@@ -3763,7 +3749,6 @@ static apr_status_t prune_look(int *pfresh, int *pexpired, int *pmoves,
                                long long *pn, oxt_db_t *db, int days,
                                oxt_result_t *res, apr_pool_t *p)
 {
-    apr_array_header_t *rows;
     const oxt_db_row_t *row;
     apr_status_t rv;
 
@@ -3771,7 +3756,7 @@ static apr_status_t prune_look(int *pfresh, int *pexpired, int *pmoves,
     *pexpired = 1;
     *pmoves = 1;
     *pn = -1;
-    rv = oxt_db_select(&rows, db,
+    rv = oxt_db_select_row(&row, db,
         "SELECT COALESCE((SELECT counted_at >= NOW() - INTERVAL 1 DAY"
         " FROM replication_log_count WHERE level = 'all' AND id = 0), 0),"
         " EXISTS (SELECT 1 FROM replication_log WHERE logged_at < NOW()"
@@ -3779,8 +3764,7 @@ static apr_status_t prune_look(int *pfresh, int *pexpired, int *pmoves,
         " WHERE level = 'all' AND id = 0), -1),"
         " EXISTS (SELECT 1 FROM replication_log_move)",
         OXT_DB_ARGS(OXT_DB_INT(days)), res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
+    if (row != NULL) {
         *pfresh = oxt_db_row_int(row, 0, 0) > 0;
         *pexpired = oxt_db_row_int(row, 1, 1) > 0;
         *pn = oxt_db_row_int(row, 2, -1);

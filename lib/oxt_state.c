@@ -157,9 +157,8 @@ static apr_status_t state_chosen(oxt_db_t *db, const char *cols,
                                  oxt_db_row_cb *cb, void *baton,
                                  oxt_result_t *res, apr_pool_t *p)
 {
-    oxt_db_arg_t *args = apr_palloc(p, sizeof(*args) * (apr_size_t)
-                                       oxt_db_idsel_nargs(sel));
-    int n = oxt_db_idsel_args(args, sel);
+    int n;
+    oxt_db_arg_t *args = oxt_db_idsel_bind(sel, 1, &n, p);
 
     return oxt_db_each(db, apr_pstrcat(p, cols, " WHERE ",
                        oxt_db_idsel_cond(sel, "dom_id", p), NULL),
@@ -746,22 +745,18 @@ apr_status_t oxt_state_seat_totals(long long *pusers, long long *pdomains,
 {
     static const char by_reason[] =
         ", (SELECT COUNT(*) FROM mailbox_state WHERE status_reason = ?)";
-    apr_array_header_t *rows;
-    const oxt_db_row_t *row = NULL;
+    const oxt_db_row_t *row;
     apr_status_t rv;
     int r;
 
-    rv = oxt_db_select(&rows, db, apr_pstrcat(p, "SELECT (SELECT COUNT(*)",
-                       sql_users_in_ox, "), (SELECT COUNT(*)",
-                       sql_domains_in_ox, ")", by_reason, by_reason,
-                       by_reason, by_reason, NULL),
-                       OXT_DB_ARGS(OXT_DB_STR(reasons[0]),
-                                   OXT_DB_STR(reasons[1]),
-                                   OXT_DB_STR(reasons[2]),
-                                   OXT_DB_STR(reasons[3])), res, p);
-    if (rv == APR_SUCCESS && rows->nelts > 0) {
-        row = APR_ARRAY_IDX(rows, 0, const oxt_db_row_t *);
-    }
+    rv = oxt_db_select_row(&row, db, apr_pstrcat(p, "SELECT (SELECT"
+                           " COUNT(*)", sql_users_in_ox, "), (SELECT"
+                           " COUNT(*)", sql_domains_in_ox, ")", by_reason,
+                           by_reason, by_reason, by_reason, NULL),
+                           OXT_DB_ARGS(OXT_DB_STR(reasons[0]),
+                                       OXT_DB_STR(reasons[1]),
+                                       OXT_DB_STR(reasons[2]),
+                                       OXT_DB_STR(reasons[3])), res, p);
     *pusers = row != NULL ? oxt_db_row_int(row, 0, 0) : 0;
     *pdomains = row != NULL ? oxt_db_row_int(row, 1, 0) : 0;
     for (r = 0; r < OXT_STATE_REASONS; r++) {
