@@ -152,6 +152,9 @@ static apr_status_t measure(const char *base, int conns, int per_conn,
         fprintf(stderr, "%d connections: %s\n", conns,
                 apr_strerror(rv, ebuf, sizeof(ebuf)));
     }
+    else if (t.ok + t.failed == 0) {
+        printf("%2d connections: no call made\n", conns);
+    }
     else if (latency_ms > 0) {
         printf("%2d connections: %5d calls in %6.2f s = %7.1f calls/s "
                "(bound %4d/s, %3.0f%%), %.3f ms a call on a connection,"
@@ -179,11 +182,16 @@ int main(int argc, const char *const *argv)
     const char *tmp = NULL, *dir;
     long port;
     size_t i;
-    int code;
+    int code, failed = 0;
     apr_exit_why_e why;
 
     if (argc > 2) {
         latency_ms = (int)strtol(argv[2], NULL, 10);
+    }
+    if (per_conn < 1 || latency_ms < 0) {
+        fprintf(stderr, "usage: soap_throughput [calls-per-connection (1 or"
+                " more) [latency-ms (0 or more)]]\n");
+        return EXIT_FAILURE;
     }
     apr_initialize();
     /* A client made before libcurl is started fails (APR_EINIT). */
@@ -202,8 +210,11 @@ int main(int argc, const char *const *argv)
     printf("emulator latency %d ms, context exists, %d calls per "
            "connection\n", latency_ms, per_conn);
     for (i = 0; i < sizeof(conns) / sizeof(conns[0]); i++) {
-        measure(apr_psprintf(p, "http://127.0.0.1:%ld/webservices", port),
-                conns[i], per_conn, p);
+        if (measure(apr_psprintf(p, "http://127.0.0.1:%ld/webservices",
+                                 port), conns[i], per_conn, p)
+            != APR_SUCCESS) {
+            failed = 1;
+        }
     }
     apr_proc_kill(&proc, SIGTERM);
     apr_proc_wait(&proc, &code, &why, APR_WAIT);
@@ -211,5 +222,5 @@ int main(int argc, const char *const *argv)
     apr_dir_remove(dir, p);
     oxt_soap_library_end();
     apr_terminate();
-    return EXIT_SUCCESS;
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -118,6 +118,12 @@ apr_status_t oxt_dirsum_take(oxt_dirsum_t **psum, oxt_db_t *db,
         /* The default service type orders the Mailboxes page too. */
         one_get(sum->now, GLOBAL)->x ^= 0x9e3779b1ULL
             * (unsigned long long)(default_service + 1);
+        /* So is the width: sums stored at another one name other ranges
+         * by the same numbers, and a bucket neither side names (a domain
+         * deleted since, alone in its new bucket) would never be
+         * compared; a moved global sum compares every domain once. */
+        one_get(sum->now, GLOBAL)->x ^= 0xc2b2ae35ULL
+            * (unsigned long long)OXT_DIRSUM_WIDTH;
     }
     *psum = sum;
     return rv;
@@ -190,7 +196,9 @@ int oxt_dirsum_range(const apr_array_header_t *buckets, int *pat,
         return 0;
     }
     *pafter = oxt_dirsum_first(k[i]) - 1;
-    while (i + 1 < buckets->nelts && k[i + 1] == k[i] + 1
+    while (i + 1 < buckets->nelts
+           && oxt_dirsum_first(k[i + 1]) - oxt_dirsum_last(k[i]) - 1
+              < OXT_DIRSUM_BRIDGE
            && oxt_dirsum_last(k[i + 1]) - *pafter <= max_ids) {
         i++;
     }

@@ -48,6 +48,11 @@
  * differ, and those domains are compared once. */
 #define OXT_DIRSUM_WIDTH 128
 
+/* Changed buckets fewer than this many domain ids apart are compared in
+ * one range, the ids between them with them: each range costs its own
+ * statements, and as many as the 1,024-id buckets made is enough. */
+#define OXT_DIRSUM_BRIDGE 1024
+
 typedef struct oxt_dirsum_t oxt_dirsum_t;
 
 /**
@@ -73,8 +78,8 @@ long long oxt_dirsum_last(long long k);
 
 /**
  * The next range of buckets from *pat on (buckets as oxt_dirsum_changed
- * gives them): consecutive ones joined while the range spans at most
- * max_ids domain ids. The range is (*pafter, *pupto]; *pat moves past
+ * gives them): those less than OXT_DIRSUM_BRIDGE ids apart joined while
+ * the range spans at most max_ids domain ids. The range is (*pafter, *pupto]; *pat moves past
  * it. 0 when there is none left.
  */
 int oxt_dirsum_range(const apr_array_header_t *buckets, int *pat,

@@ -467,10 +467,6 @@ apr_status_t oxt_ox_context_list(oxt_ox_op_t **pop, oxt_ox_t *ox,
         : op_finish(pop, &r, &ox->s.master, REPLY_CONTEXTS);
 }
 
-/*
- * The common shape "op(ctx, <user_elem>, [access_combination_name], auth)"
- * of user operations; user_elem NULL means no user parameter.
- */
 /* The user service's request name for ctx begun, its context added, and
  * *pcreds the credentials it goes with (user_creds): the start of every
  * user operation. APR_EINVAL without credentials or ctx. */
@@ -489,6 +485,10 @@ static apr_status_t user_req(req_t *r, const oxt_ox_creds_t **pcreds,
     return rv == APR_SUCCESS ? add_context(r, "ctx", ctx) : rv;
 }
 
+/*
+ * The common shape "op(ctx, <user_elem>, [access_combination_name], auth)"
+ * of user operations; user_elem NULL means no user parameter.
+ */
 static apr_status_t user_op(oxt_ox_op_t **pop, oxt_ox_t *ox,
                             const char *name, const oxt_ox_context_t *ctx,
                             const oxt_ox_creds_t *admin,

@@ -275,6 +275,11 @@ static apr_status_t seats_usage(oxt_seats_t *s, oxt_db_t *db,
                              : rv;
 }
 
+long long oxt_seats_plesk_mailboxes(const oxt_seats_t *s)
+{
+    return s->counted ? s->plesk_mailboxes : 0;
+}
+
 static apr_status_t seats_count(oxt_seats_t *s, oxt_db_t *db,
                                 const oxt_psa_t *psa, oxt_result_t *res,
                                 apr_pool_t *p)

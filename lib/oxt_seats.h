@@ -84,6 +84,9 @@ const char *oxt_seats_decide(oxt_seats_t *s, long long dom_id,
 /** The terms last loaded. */
 const oxt_license_terms_t *oxt_seats_terms(const oxt_seats_t *s);
 
+/** Plesk's mailboxes as the last full load counted them, 0 before one. */
+long long oxt_seats_plesk_mailboxes(const oxt_seats_t *s);
+
 /** A license reason for people ("the license allows at most 50 Groupware
  *  mailboxes"), NULL for any other reason. In p. */
 const char *oxt_seats_reason_text(const oxt_seats_t *s, const char *reason,

@@ -121,9 +121,13 @@ static void run_log_laps(const apr_time_t *laps)
  * early step read the sums, one or two of OXT_DIRSUM_WIDTH ids. So even
  * a tail shorter than the step (a first run's at 16 connections, 0.7 s)
  * is worth it: the run waits for the step's rest, and the step after the
- * pass, which did all of it, is a tenth. A steady run has no tail. */
+ * pass, which did all of it, is a tenth. What the two steps cost more
+ * than one is the sums read twice: a tail shorter than them loses (1.2
+ * to 3.2 s at a million mailboxes, so RUN_EARLY_SUMS_US a mailbox: at
+ * 100,000 the 250 ms hold). A steady run has no tail. */
 #define RUN_EARLY_MIN 8
 #define RUN_EARLY_TAIL apr_time_from_msec(250)
+#define RUN_EARLY_SUMS_US 2
 /* How long the run's thread waits for the early step between turns once
  * no domain is left in progress. */
 #define RUN_EARLY_WAIT apr_time_from_msec(2)
@@ -198,6 +202,16 @@ static apr_interval_time_t run_tail_left(const oxt_repl_session_t *s)
     return (apr_interval_time_t)(left * (sp.wire / sp.calls) / s->conns);
 }
 
+/* The tail that pays for the early step: RUN_EARLY_TAIL, or the sums'
+ * time at this server's size where that is longer. */
+static apr_interval_time_t run_early_tail(const oxt_repl_session_t *s)
+{
+    apr_interval_time_t sums = (apr_interval_time_t)
+        (oxt_seats_plesk_mailboxes(s->seats) * RUN_EARLY_SUMS_US);
+
+    return sums > RUN_EARLY_TAIL ? sums : RUN_EARLY_TAIL;
+}
+
 /* Drains the pass's last domains; when enough are left, with the
  * directory step brought in line beside them on a thread of its own. A
  * failure of the early step is only logged: the step after the pass
@@ -212,7 +226,7 @@ static apr_status_t run_drain(oxt_repl_session_t *s, oxt_repl_t *repl,
 
     *pearly = 0;
     if (oxt_engine_active(s->engine) < RUN_EARLY_MIN
-        || run_tail_left(s) < RUN_EARLY_TAIL) {
+        || run_tail_left(s) < run_early_tail(s)) {
         return oxt_engine_drain(s->engine, res);
     }
     apr_pool_create(&e.p, repl->p);

@@ -32,26 +32,28 @@ static apr_array_header_t *buckets(const long long *ks, int n)
     return a;
 }
 
-START_TEST(consecutive_buckets_join_up_to_the_span)
+START_TEST(buckets_less_than_a_bridge_apart_join_up_to_the_span)
 {
-    static const long long ks[] = { 0, 1, 2, 5, 6, 9 };
+    /* buckets a bridge apart, or more: 0..2, then 2 + B + 1 .. 2 + B + 2,
+     * then alone the one a bridge after it */
+    enum { B = OXT_DIRSUM_BRIDGE / OXT_DIRSUM_WIDTH };
+    static const long long ks[] = { 0, 1, 2, 3 + B, 4 + B, 5 + 2 * B };
     apr_array_header_t *b = buckets(ks, 6);
     long long after = 7, upto = 7;
     int at = 0;
 
-    /* 0..2 in one, 5..6 in the next, 9 alone: gaps end a range */
     ck_assert(oxt_dirsum_range(b, &at, 10 * OXT_DIRSUM_WIDTH, &after,
                                &upto));
     ck_assert_int_eq(after, -1);
     ck_assert_int_eq(upto, oxt_dirsum_last(2));
     ck_assert(oxt_dirsum_range(b, &at, 10 * OXT_DIRSUM_WIDTH, &after,
                                &upto));
-    ck_assert_int_eq(after, oxt_dirsum_first(5) - 1);
-    ck_assert_int_eq(upto, oxt_dirsum_last(6));
+    ck_assert_int_eq(after, oxt_dirsum_first(3 + B) - 1);
+    ck_assert_int_eq(upto, oxt_dirsum_last(4 + B));
     ck_assert(oxt_dirsum_range(b, &at, 10 * OXT_DIRSUM_WIDTH, &after,
                                &upto));
-    ck_assert_int_eq(after, oxt_dirsum_first(9) - 1);
-    ck_assert_int_eq(upto, oxt_dirsum_last(9));
+    ck_assert_int_eq(after, oxt_dirsum_first(5 + 2 * B) - 1);
+    ck_assert_int_eq(upto, oxt_dirsum_last(5 + 2 * B));
     ck_assert(!oxt_dirsum_range(b, &at, 10 * OXT_DIRSUM_WIDTH, &after,
                                 &upto));
     /* a span of two buckets splits 0..2 */
@@ -63,6 +65,16 @@ START_TEST(consecutive_buckets_join_up_to_the_span)
                                &upto));
     ck_assert_int_eq(after, oxt_dirsum_first(2) - 1);
     ck_assert_int_eq(upto, oxt_dirsum_last(2));
+    /* a gap of less than a bridge joins, the ids between with them */
+    {
+        static const long long near[] = { 0, B };
+        at = 0;
+        ck_assert(oxt_dirsum_range(buckets(near, 2), &at,
+                                   10 * OXT_DIRSUM_WIDTH, &after, &upto));
+        ck_assert_int_eq(after, -1);
+        ck_assert_int_eq(upto, oxt_dirsum_last(B));
+        ck_assert_int_eq(at, 2);
+    }
     /* nothing changed: no range */
     at = 0;
     ck_assert(!oxt_dirsum_range(buckets(ks, 0), &at, OXT_DIRSUM_WIDTH,
@@ -75,6 +87,6 @@ TCase *oxt_dirsum_test_case(void)
     TCase *tc = oxt_unit_tcase("dirsum");
 
     tcase_add_test(tc, a_bucket_is_its_width_of_ids);
-    tcase_add_test(tc, consecutive_buckets_join_up_to_the_span);
+    tcase_add_test(tc, buckets_less_than_a_bridge_apart_join_up_to_the_span);
     return tc;
 }
