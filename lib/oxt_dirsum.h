@@ -44,8 +44,9 @@
  * server of up to a thousand domains was one bucket); wide enough that
  * the sums stay a few thousand rows at a million mailboxes (782 buckets
  * for 100,000 domain ids; their GROUP BYs scan the same rows whatever
- * the width). Sums stored at another width name other ranges: they
- * differ, and those domains are compared once. */
+ * the width). Sums stored at another width name other ranges by the
+ * same numbers: the width is in the global sum, so a changed one
+ * compares every domain once (oxt_dirsum_take). */
 #define OXT_DIRSUM_WIDTH 128
 
 /* Changed buckets fewer than this many domain ids apart are compared in
