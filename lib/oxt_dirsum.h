@@ -80,8 +80,8 @@ long long oxt_dirsum_last(long long k);
 /**
  * The next range of buckets from *pat on (buckets as oxt_dirsum_changed
  * gives them): those less than OXT_DIRSUM_BRIDGE ids apart joined while
- * the range spans at most max_ids domain ids. The range is (*pafter, *pupto]; *pat moves past
- * it. 0 when there is none left.
+ * the range spans at most max_ids domain ids. The range is (*pafter,
+ * *pupto]; *pat moves past it. 0 when there is none left.
  */
 int oxt_dirsum_range(const apr_array_header_t *buckets, int *pat,
                      long long max_ids, long long *pafter,

@@ -2996,21 +2996,53 @@ static apr_status_t page_drifted(int *pdrift, mbd_refresh_t *r)
     return rv;
 }
 
+/* What each of the missing-piece checks below asks, and its parameters:
+ * one text serves the check and any_missing's probe of all five. */
+#define WIDE_MISSING "(NOT EXISTS (SELECT 1 FROM dir_mailbox_wide) AND" \
+    " (SELECT COUNT(*) FROM (SELECT 1 FROM dir_mailbox LIMIT ?) x) > ?)"
+#define WIDE_MISSING_ARGS OXT_DB_INT(OXT_MBDIR_WIDE_MIN + 1), \
+    OXT_DB_INT(OXT_MBDIR_WIDE_MIN)
+#define CHOICE_MISSING(chosen) "(NOT EXISTS (SELECT 1 FROM " chosen ")" \
+    " AND EXISTS (SELECT 1 FROM dir_mailbox_wide WHERE cnt >= ?) AND" \
+    " EXISTS (SELECT 1 FROM dir_mailbox_count WHERE scope = 'reseller'" \
+    " AND scope_id > 0 AND n >= ?))"
+#define RD_MISSING CHOICE_MISSING("dir_mailbox_rdense_chosen")
+#define RD_MISSING_ARGS OXT_DB_INT(OXT_MBDIR_RDENSE_MIN), \
+    OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)
+#define RS_MISSING CHOICE_MISSING("dir_mailbox_rmid_chosen")
+#define RS_MISSING_ARGS OXT_DB_INT(OXT_MBDIR_RMID_MIN), \
+    OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)
+#define MARK_MISSING "(NOT EXISTS (SELECT 1 FROM dir_mailbox_wide WHERE" \
+    " pts = 1) AND EXISTS (SELECT 1 FROM dir_mailbox_wide WHERE" \
+    " cnt >= ?))"
+#define MARK_MISSING_ARGS OXT_DB_INT(OXT_MBDIR_WIDE_POINTS_MIN)
+#define POINTS_MISSING "(EXISTS (SELECT 1 FROM dir_mailbox_wide WHERE" \
+    " pts = 1) AND EXISTS (SELECT 1 FROM dir_mailbox_page WHERE scope =" \
+    " 'all') AND NOT EXISTS (SELECT 1 FROM dir_mailbox_wide_page))"
+
+/* Whether a missing-piece condition holds (sql: "SELECT " and it); a
+ * failure says no. */
+static apr_status_t missing(int *pneed, mbd_refresh_t *r, const char *sql,
+                            const oxt_db_arg_t *args, int nargs)
+{
+    long long need = 0;
+    apr_status_t rv;
+
+    rv = oxt_db_select_int(&need, r->db, sql, args, nargs, r->res, r->p);
+    *pneed = rv == APR_SUCCESS && need != 0;
+    return rv;
+}
+
 /* No wide prefix stored while the server has more mailboxes than one
  * needs (a directory from before migration 0115, or one that had none
  * yet): found now. The terms' own writes keep them between fills. */
 static apr_status_t wide_missing(mbd_refresh_t *r)
 {
-    long long n = 0;
-    apr_status_t rv;
+    int need;
+    apr_status_t rv = missing(&need, r, "SELECT " WIDE_MISSING,
+                              OXT_DB_ARGS(WIDE_MISSING_ARGS));
 
-    rv = oxt_db_select_int(&n, r->db, "SELECT IF(EXISTS (SELECT 1 FROM"
-                           " dir_mailbox_wide), 0, (SELECT COUNT(*) FROM"
-                           " (SELECT 1 FROM dir_mailbox LIMIT ?) x))",
-                           OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_WIDE_MIN + 1)),
-                           r->res, r->p);
-    return rv == APR_SUCCESS && n > OXT_MBDIR_WIDE_MIN
-           ? mbdir_tx(r->db, 0, wide_build, NULL, r->res, r->p) : rv;
+    return need ? mbdir_tx(r->db, 0, wide_build, NULL, r->res, r->p) : rv;
 }
 
 /* No choice of the resellers' dense prefixes recorded (a directory from
@@ -3022,17 +3054,9 @@ static apr_status_t wide_missing(mbd_refresh_t *r)
  * batch's terms choose again (refresh_end). */
 static apr_status_t rd_missing(mbd_refresh_t *r, int *pdone)
 {
-    long long need = 0;
-    apr_status_t rv;
+    apr_status_t rv = missing(pdone, r, "SELECT " RD_MISSING,
+                              OXT_DB_ARGS(RD_MISSING_ARGS));
 
-    rv = oxt_db_select_int(&need, r->db, "SELECT NOT EXISTS (SELECT 1 FROM"
-                           " dir_mailbox_rdense_chosen) AND EXISTS (SELECT 1 FROM"
-                           " dir_mailbox_wide WHERE cnt >= ?) AND EXISTS"
-                           " (SELECT 1 FROM dir_mailbox_count WHERE scope ="
-                           " 'reseller' AND scope_id > 0 AND n >= ?)",
-                           OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_RDENSE_MIN),
-                           OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)), r->res, r->p);
-    *pdone = rv == APR_SUCCESS && need;
     return *pdone ? mbdir_tx(r->db, 1, rd_build, NULL, r->res, r->p) : rv;
 }
 
@@ -3042,18 +3066,11 @@ static apr_status_t rd_missing(mbd_refresh_t *r, int *pdone)
  * rd_missing does for the dense ones. */
 static apr_status_t rs_missing(mbd_refresh_t *r)
 {
-    long long need = 0;
-    apr_status_t rv;
+    int need;
+    apr_status_t rv = missing(&need, r, "SELECT " RS_MISSING,
+                              OXT_DB_ARGS(RS_MISSING_ARGS));
 
-    rv = oxt_db_select_int(&need, r->db, "SELECT NOT EXISTS (SELECT 1 FROM"
-                           " dir_mailbox_rmid_chosen) AND EXISTS (SELECT 1"
-                           " FROM dir_mailbox_wide WHERE cnt >= ?) AND EXISTS"
-                           " (SELECT 1 FROM dir_mailbox_count WHERE scope ="
-                           " 'reseller' AND scope_id > 0 AND n >= ?)",
-                           OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_RMID_MIN),
-                           OXT_DB_INT(OXT_MBDIR_RDENSE_MIN)), r->res, r->p);
-    return rv == APR_SUCCESS && need ? mbdir_tx(r->db, 1, rs_choose, NULL,
-                                                r->res, r->p) : rv;
+    return need ? mbdir_tx(r->db, 1, rs_choose, NULL, r->res, r->p) : rv;
 }
 
 /* No prefix marked for points while some stored one finds
@@ -3061,69 +3078,42 @@ static apr_status_t rs_missing(mbd_refresh_t *r)
  * 0140): marked now, as the next choice of the prefixes would. */
 static apr_status_t wp_chosen(mbd_refresh_t *r)
 {
-    long long marked = 0;
-    apr_status_t rv;
+    int need;
+    apr_status_t rv = missing(&need, r, "SELECT " MARK_MISSING,
+                              OXT_DB_ARGS(MARK_MISSING_ARGS));
 
-    rv = oxt_db_select_int(&marked, r->db, "SELECT COUNT(*) FROM (SELECT 1"
-                           " FROM dir_mailbox_wide WHERE pts = 1 LIMIT 1) x",
-                           OXT_DB_NOARGS, r->res, r->p);
-    return rv == APR_SUCCESS && marked == 0
-           ? oxt_db_exec(NULL, r->db, "UPDATE dir_mailbox_wide SET pts = 1"
-                         " WHERE cnt >= ?", OXT_DB_ARGS(OXT_DB_INT(
-                         OXT_MBDIR_WIDE_POINTS_MIN)), r->res, r->p) : rv;
+    return need ? oxt_db_exec(NULL, r->db, "UPDATE dir_mailbox_wide SET"
+                              " pts = 1 WHERE cnt >= ?",
+                              OXT_DB_ARGS(MARK_MISSING_ARGS), r->res, r->p)
+                : rv;
 }
 
 /* Prefixes marked for points and a page index, but no points (prefixes
  * chosen again, or marked just now): made from the index as it is. */
 static apr_status_t wp_missing(mbd_refresh_t *r)
 {
-    long long need = 0;
-    apr_status_t rv;
+    int need;
+    apr_status_t rv = missing(&need, r, "SELECT " POINTS_MISSING,
+                              OXT_DB_NOARGS);
 
-    rv = oxt_db_select_int(&need, r->db, "SELECT EXISTS (SELECT 1 FROM"
-                           " dir_mailbox_wide WHERE pts = 1) AND EXISTS"
-                           " (SELECT 1 FROM dir_mailbox_page WHERE scope ="
-                           " 'all') AND NOT EXISTS (SELECT 1 FROM"
-                           " dir_mailbox_wide_page)", OXT_DB_NOARGS, r->res,
-                           r->p);
-    return rv == APR_SUCCESS && need ? mbdir_tx(r->db, 1, wp_build, NULL,
-                                                r->res, r->p) : rv;
+    return need ? mbdir_tx(r->db, 1, wp_build, NULL, r->res, r->p) : rv;
 }
 
-/* Whether any of wide_missing, rd_missing, rs_missing, wp_chosen (one
- * that would mark a prefix) and wp_missing would act, in one statement:
- * a steady pass, with nothing drifted, asked the five one by one, four
- * of a steady run's 201 statements at a million mailboxes (the target is
- * one per 500 domains). Only when one would are they asked, in their
- * order, each after what the one before it built. */
+/* Whether any of the five checks above would act, in one statement: a
+ * steady pass, with nothing drifted, asked them one by one, four of a
+ * steady run's 201 statements at a million mailboxes (the target is one
+ * per 500 domains). Only when one would are they asked, in their order,
+ * each after what the one before it built. A failure says yes. */
 static apr_status_t any_missing(int *pany, mbd_refresh_t *r)
 {
-    long long any = 1;
-    apr_status_t rv;
+    apr_status_t rv = missing(pany, r, "SELECT " WIDE_MISSING " OR "
+                              RD_MISSING " OR " RS_MISSING " OR "
+                              MARK_MISSING " OR " POINTS_MISSING,
+                              OXT_DB_ARGS(WIDE_MISSING_ARGS, RD_MISSING_ARGS,
+                                          RS_MISSING_ARGS,
+                                          MARK_MISSING_ARGS));
 
-    rv = oxt_db_select_int(&any, r->db, "SELECT (NOT EXISTS (SELECT 1 FROM"
-        " dir_mailbox_wide) AND (SELECT COUNT(*) FROM (SELECT 1 FROM"
-        " dir_mailbox LIMIT ?) x) > ?) OR (NOT EXISTS (SELECT 1 FROM"
-        " dir_mailbox_rdense_chosen) AND EXISTS (SELECT 1 FROM"
-        " dir_mailbox_wide WHERE cnt >= ?) AND EXISTS (SELECT 1 FROM"
-        " dir_mailbox_count WHERE scope = 'reseller' AND scope_id > 0 AND"
-        " n >= ?)) OR (NOT EXISTS (SELECT 1 FROM dir_mailbox_rmid_chosen)"
-        " AND EXISTS (SELECT 1 FROM dir_mailbox_wide WHERE cnt >= ?) AND"
-        " EXISTS (SELECT 1 FROM dir_mailbox_count WHERE scope = 'reseller'"
-        " AND scope_id > 0 AND n >= ?)) OR (NOT EXISTS (SELECT 1 FROM"
-        " dir_mailbox_wide WHERE pts = 1) AND EXISTS (SELECT 1 FROM"
-        " dir_mailbox_wide WHERE cnt >= ?)) OR (EXISTS (SELECT 1 FROM"
-        " dir_mailbox_wide WHERE pts = 1) AND EXISTS (SELECT 1 FROM"
-        " dir_mailbox_page WHERE scope = 'all') AND NOT EXISTS (SELECT 1"
-        " FROM dir_mailbox_wide_page))",
-        OXT_DB_ARGS(OXT_DB_INT(OXT_MBDIR_WIDE_MIN + 1),
-                    OXT_DB_INT(OXT_MBDIR_WIDE_MIN),
-                    OXT_DB_INT(OXT_MBDIR_RDENSE_MIN),
-                    OXT_DB_INT(OXT_MBDIR_RDENSE_MIN),
-                    OXT_DB_INT(OXT_MBDIR_RMID_MIN),
-                    OXT_DB_INT(OXT_MBDIR_RDENSE_MIN),
-                    OXT_DB_INT(OXT_MBDIR_WIDE_POINTS_MIN)), r->res, r->p);
-    *pany = rv != APR_SUCCESS || any != 0;
+    *pany = *pany || rv != APR_SUCCESS;
     return rv;
 }
 

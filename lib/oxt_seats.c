@@ -184,6 +184,11 @@ const oxt_license_terms_t *oxt_seats_terms(const oxt_seats_t *s)
     return &s->terms;
 }
 
+long long oxt_seats_plesk_mailboxes(const oxt_seats_t *s)
+{
+    return s->counted ? s->plesk_mailboxes : 0;
+}
+
 const char *oxt_seats_reason_text(const oxt_seats_t *s, const char *reason,
                                   apr_pool_t *p)
 {
@@ -273,11 +278,6 @@ static apr_status_t seats_usage(oxt_seats_t *s, oxt_db_t *db,
     u.refused_groupware = counts[3];
     return rv == APR_SUCCESS ? oxt_license_usage_record(db, &u, res, s->lp)
                              : rv;
-}
-
-long long oxt_seats_plesk_mailboxes(const oxt_seats_t *s)
-{
-    return s->counted ? s->plesk_mailboxes : 0;
 }
 
 static apr_status_t seats_count(oxt_seats_t *s, oxt_db_t *db,
